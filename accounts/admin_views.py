@@ -1,0 +1,116 @@
+"""Administrators' user management pages."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import or_, select
+
+from core.db import db
+from core.errors import ServiceError
+from core.forms import apply_service_error
+from core.permissions import require
+
+from . import services
+from .forms import ReasonForm, ResetPasswordForm, UserEditForm, UserForm
+from .models import User
+from .permissions import can_deactivate_user, can_edit_user, can_manage_users
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+PER_PAGE = 25
+
+
+@bp.before_request
+@login_required
+def _admins_only():
+    require(can_manage_users(current_user))
+
+
+@bp.route("/users")
+def users():
+    q = request.args.get("q", "").strip()
+    stmt = select(User).order_by(User.username)
+    if q:
+        like = f"%{q}%"
+        stmt = stmt.where(or_(User.username.ilike(like), User.display_name.ilike(like)))
+    page = db.paginate(stmt, per_page=PER_PAGE, error_out=False)
+    return render_template("accounts/admin_users.html", page=page, q=q)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+def new_user():
+    form = UserForm()
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(form.username.data, form.display_name.data, form.password.data,
+                                        form.roles.data, actor=current_user, email=form.email.data,
+                                        phone=form.phone.data)
+        except ServiceError as exc:
+            db.session.rollback()
+            apply_service_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("User %(name)s created.", name=user.username), "success")
+            return redirect(url_for("admin.edit_user", user_id=user.id))
+    return render_template("accounts/admin_user_new.html", form=form)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+def edit_user(user_id: int):
+    user = db.get_or_404(User, user_id)
+    require(can_edit_user(current_user, user))
+    form = UserEditForm(obj=user)
+    if request.method == "GET":
+        form.roles.data = sorted(user.role_names)
+    if form.validate_on_submit():
+        try:
+            services.update_profile(user, actor=current_user, display_name=form.display_name.data,
+                                    email=form.email.data, phone=form.phone.data)
+            services.set_roles(user, form.roles.data, actor=current_user)
+        except ServiceError as exc:
+            db.session.rollback()
+            apply_service_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Changes saved."), "success")
+            return redirect(url_for("admin.edit_user", user_id=user.id))
+    return render_template("accounts/admin_user_edit.html", user=user, form=form,
+                           reason_form=ReasonForm(formdata=None), reset_form=ResetPasswordForm(formdata=None))
+
+
+@bp.route("/users/<int:user_id>/<any(deactivate, reactivate):action>", methods=["POST"])
+def set_active(user_id: int, action: str):
+    user = db.get_or_404(User, user_id)
+    activate = action == "reactivate"
+    require(can_edit_user(current_user, user) if activate else can_deactivate_user(current_user, user))
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.set_active(user, activate, actor=current_user, reason=form.reason.data or "")
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+    else:
+        db.session.commit()
+        flash(_("User reactivated.") if activate else _("User deactivated; their sessions have ended."),
+              "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/password", methods=["POST"])
+def reset_password(user_id: int):
+    user = db.get_or_404(User, user_id)
+    require(can_edit_user(current_user, user))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(user, form.password.data, actor=current_user)
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        else:
+            db.session.commit()
+            flash(_("Password reset; the user's sessions have ended."), "success")
+    else:
+        flash(" ".join(e for errs in form.errors.values() for e in errs), "danger")
+    return redirect(url_for("admin.edit_user", user_id=user.id))

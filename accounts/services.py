@@ -1,0 +1,254 @@
+"""Accounts: users, roles, passwords, sessions and API tokens. Services flush; callers commit."""
+
+import hashlib
+import re
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from audit import services as audit
+from core.db import db, utcnow
+from core.errors import Conflict, ServiceError
+
+from .enums import Role
+from .models import ApiToken, User, UserRole, new_nonce
+
+_hasher = PasswordHasher()
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,63}$")
+PHONE_RE = re.compile(r"^1\d{10}$")
+MIN_PASSWORD = 8
+TOKEN_PREFIX = "gz_"
+
+
+# --- passwords -------------------------------------------------------------------------------
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def check_password_strength(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise ServiceError(_("The password must be at least %(n)d characters long.", n=MIN_PASSWORD),
+                           fields={"password": _("Too short.")})
+
+
+def _password_matches(stored: str, password: str) -> bool:
+    try:
+        return _hasher.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def authenticate(username: str, password: str) -> User | None:
+    """The user when the credentials match an active account, else None (same cost either way)."""
+    user = db.session.scalar(select(User).where(User.username == normalise_username(username)))
+    if user is None:
+        _password_matches(_DUMMY_HASH, password)
+        return None
+    if not _password_matches(user.password_hash, password) or not user.active:
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+# --- users -------------------------------------------------------------------------------------
+
+def normalise_username(username: str) -> str:
+    return (username or "").strip().lower()
+
+
+def _validate_identity(username: str | None, phone: str | None, exclude_id: int | None = None) -> None:
+    fields = {}
+    if username is not None:
+        if not USERNAME_RE.match(username):
+            fields["username"] = _("3–64 characters: lowercase letters, digits, '.', '_' or '-'.")
+        elif db.session.scalar(select(User.id).where(User.username == username, User.id != exclude_id)):
+            raise Conflict(_("This user name is taken."), fields={"username": _("This user name is taken.")})
+    if phone:
+        if not PHONE_RE.match(phone):
+            fields["phone"] = _("A mainland mobile number has 11 digits and starts with 1.")
+        elif db.session.scalar(select(User.id).where(User.phone == phone, User.id != exclude_id)):
+            raise Conflict(_("This phone number is already registered."),
+                           fields={"phone": _("This phone number is already registered.")})
+    if fields:
+        raise ServiceError(_("Please correct the marked fields."), fields=fields)
+
+
+def _parse_roles(roles) -> list[Role]:
+    try:
+        return sorted({Role(str(r)) for r in roles})
+    except ValueError as exc:
+        raise ServiceError(_("Unknown role."), fields={"roles": _("Unknown role.")}) from exc
+
+
+def create_user(username: str, display_name: str, password: str, roles=(), *, actor=None,
+                email: str | None = None, phone: str | None = None) -> User:
+    username = normalise_username(username)
+    display_name = (display_name or "").strip()
+    _validate_identity(username, phone or None)
+    if not display_name:
+        raise ServiceError(_("Please correct the marked fields."), fields={"display_name": _("Required.")})
+    check_password_strength(password)
+    role_list = _parse_roles(roles)
+    user = User(username=username, display_name=display_name, email=(email or None), phone=(phone or None),
+                password_hash=hash_password(password), active=True, session_nonce=new_nonce(),
+                password_changed_at=utcnow())
+    user.roles = [UserRole(role=r.value) for r in role_list]
+    db.session.add(user)
+    db.session.flush()
+    audit.record("user.created", user, actor=actor,
+                 data={"username": username, "roles": [r.value for r in role_list]})
+    return user
+
+
+def update_profile(user: User, *, actor, display_name: str, email: str | None, phone: str | None) -> None:
+    display_name = (display_name or "").strip()
+    if not display_name:
+        raise ServiceError(_("Please correct the marked fields."), fields={"display_name": _("Required.")})
+    _validate_identity(None, phone or None, exclude_id=user.id)
+    before = {"display_name": user.display_name, "email": user.email, "phone": user.phone}
+    user.display_name, user.email, user.phone = display_name, email or None, phone or None
+    after = {"display_name": user.display_name, "email": user.email, "phone": user.phone}
+    changes = audit.diff(before, after)
+    if changes:
+        # Phone numbers are personal data: the trail says that it changed, not what it is.
+        if "phone" in changes:
+            changes["phone"] = ["***", "***"]
+        db.session.flush()
+        audit.record("user.updated", user, actor=actor, changes=changes)
+
+
+def _active_admin_count() -> int:
+    return db.session.scalar(
+        select(func.count(User.id)).join(UserRole).where(UserRole.role == Role.ADMIN.value, User.active)
+    )
+
+
+def set_roles(user: User, roles, *, actor) -> None:
+    wanted = {r.value for r in _parse_roles(roles)}
+    current = user.role_names
+    if wanted == current:
+        return
+    if Role.ADMIN.value in current - wanted and user.active and _active_admin_count() <= 1:
+        raise Conflict(_("The last active administrator cannot lose the administrator role."))
+    user.roles = [r for r in user.roles if r.role in wanted] + [
+        UserRole(role=r) for r in sorted(wanted - current)
+    ]
+    db.session.flush()
+    audit.record("user.roles_changed", user, actor=actor,
+                 data={"added": sorted(wanted - current), "removed": sorted(current - wanted)})
+
+
+def set_active(user: User, active: bool, *, actor, reason: str = "") -> None:
+    """Deactivate or reactivate a user; deactivation ends all their sessions and tokens at once."""
+    if user.active == active:
+        raise Conflict(_("The user is already active.") if active else _("The user is already deactivated."))
+    if not active:
+        if actor is not None and actor.id == user.id:
+            raise Conflict(_("You cannot deactivate your own account."))
+        if user.has_role(Role.ADMIN) and _active_admin_count() <= 1:
+            raise Conflict(_("The last active administrator cannot be deactivated."))
+    user.active = active
+    user.session_nonce = new_nonce()
+    db.session.flush()
+    audit.record("user.reactivated" if active else "user.deactivated", user, actor=actor,
+                 data={"reason": reason.strip()} if reason.strip() else None)
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    if not _password_matches(user.password_hash, current_password):
+        raise ServiceError(_("The current password is not correct."),
+                           fields={"current_password": _("Not correct.")})
+    _set_password(user, new_password, actor=user, action="user.password_changed")
+
+
+def reset_password(user: User, new_password: str, *, actor) -> None:
+    _set_password(user, new_password, actor=actor, action="user.password_reset")
+
+
+def _set_password(user: User, new_password: str, *, actor, action: str) -> None:
+    check_password_strength(new_password)
+    user.password_hash = hash_password(new_password)
+    user.password_changed_at = utcnow()
+    user.session_nonce = new_nonce()  # every existing session of this user ends
+    db.session.flush()
+    audit.record(action, user, actor=actor)
+
+
+# --- sessions ----------------------------------------------------------------------------------
+
+def load_session_user(session_id: str) -> User | None:
+    """Flask-Login's loader: the cookie holds 'id:nonce'; a rotated nonce means a dead session."""
+    user_id, _sep, nonce = (session_id or "").partition(":")
+    if not user_id.isdigit() or not nonce:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or not secrets.compare_digest(user.session_nonce, nonce):
+        return None
+    return user
+
+
+def record_login(user: User) -> None:
+    user.last_login_at = utcnow()
+    db.session.flush()
+    audit.record("auth.login", user, actor=user)
+
+
+def record_failed_login(username: str) -> None:
+    # The typed name may be anything (even a phone number), so it is recorded only when it is an account.
+    user = db.session.scalar(select(User).where(User.username == normalise_username(username)))
+    audit.record("auth.login_failed", user if user else None, actor=None, data={"known_user": bool(user)})
+
+
+def end_sessions(user: User) -> None:
+    """Logout: rotate the nonce, so the cookie the browser held (or anyone copied) no longer works."""
+    user.session_nonce = new_nonce()
+    db.session.flush()
+    audit.record("auth.logout", user, actor=user)
+
+
+# --- API tokens --------------------------------------------------------------------------------
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(user: User, name: str, *, actor) -> tuple[ApiToken, str]:
+    """A new token; the plain text is returned once and never stored."""
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise ServiceError(_("Please correct the marked fields."),
+                           fields={"name": _("Give the token a name of up to 100 characters.")})
+    plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user_id=user.id, name=name, prefix=plain[:10], token_hash=_token_digest(plain))
+    db.session.add(token)
+    db.session.flush()
+    audit.record("token.created", token, actor=actor, data={"user_id": user.id, "name": name})
+    return token, plain
+
+
+def revoke_token(token: ApiToken, *, actor) -> None:
+    if token.revoked_at is not None:
+        raise Conflict(_("This token has already been revoked."))
+    token.revoked_at = utcnow()
+    db.session.flush()
+    audit.record("token.revoked", token, actor=actor, data={"user_id": token.user_id})
+
+
+def user_for_token(plain: str) -> User | None:
+    if not plain.startswith(TOKEN_PREFIX):
+        return None
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(plain)))
+    if token is None or token.revoked_at is not None or not token.user.active:
+        return None
+    return token.user
+
+
+def tokens_of(user: User) -> list[ApiToken]:
+    return list(db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)
+                                   .order_by(ApiToken.created_at.desc())))

@@ -1,0 +1,135 @@
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from core.db import db
+from core.errors import ServiceError
+from core.extensions import limiter
+from core.forms import apply_service_error
+from core.permissions import require
+
+from . import services
+from .forms import ConfirmForm, LoginForm, PasswordChangeForm, TokenForm
+from .models import ApiToken
+from .permissions import can_revoke_token
+
+bp = Blueprint("accounts", __name__)
+
+
+def _login_account_key() -> str:
+    return "login-account:" + services.normalise_username(request.form.get("username", ""))
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("core.home")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_IP_LIMIT"], methods=["POST"],
+               error_message=lambda: _("Too many login attempts from your network. Please wait a minute."))
+@limiter.limit(lambda: current_app.config["LOGIN_ACCOUNT_LIMIT"], methods=["POST"], key_func=_login_account_key,
+               deduct_when=lambda response: g.get("login_failed", False),
+               error_message=lambda: _("This account is locked for a while after repeated failed logins. "
+                                       "Please try again in 15 minutes."))
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.username.data, form.password.data)
+        if user is None:
+            g.login_failed = True
+            services.record_failed_login(form.username.data)
+            db.session.commit()
+            form.password.errors.append(_("Incorrect user name or password."))
+        else:
+            services.record_login(user)
+            db.session.commit()
+            session.clear()
+            session.permanent = True
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    if ConfirmForm().validate_on_submit():
+        services.end_sessions(current_user._get_current_object())
+        db.session.commit()
+    logout_user()
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/account")
+@login_required
+def account():
+    return render_template("accounts/account.html", tokens=services.tokens_of(current_user),
+                           token_form=TokenForm(), confirm_form=ConfirmForm(), new_token=None)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current_password.data, form.new_password.data)
+        except ServiceError as exc:
+            db.session.rollback()
+            apply_service_error(form, exc)
+        else:
+            db.session.commit()
+            login_user(current_user._get_current_object())  # this browser keeps a session with the new nonce
+            flash(_("Your password has been changed. Other sessions have been logged out."), "success")
+            return redirect(url_for("accounts.account"))
+    return render_template("accounts/password.html", form=form)
+
+
+@bp.route("/account/tokens", methods=["POST"])
+@login_required
+def create_token():
+    form = TokenForm()
+    new_token = None
+    if form.validate_on_submit():
+        try:
+            _token, new_token = services.create_token(current_user, form.name.data, actor=current_user)
+        except ServiceError as exc:
+            db.session.rollback()
+            apply_service_error(form, exc)
+        else:
+            db.session.commit()
+    return render_template("accounts/account.html", tokens=services.tokens_of(current_user),
+                           token_form=TokenForm(formdata=None), confirm_form=ConfirmForm(),
+                           new_token=new_token)
+
+
+@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke_token(token_id: int):
+    token = db.get_or_404(ApiToken, token_id)
+    require(can_revoke_token(current_user, token))
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.revoke_token(token, actor=current_user)
+            db.session.commit()
+            flash(_("The token has been revoked."), "success")
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(exc.message, "warning")
+    return redirect(url_for("accounts.account"))
+
+
+@bp.errorhandler(429)
+def _throttled(exc):
+    """Throttled logins stay on the login page, with the reason in plain words."""
+    return render_template("accounts/login.html", form=LoginForm(formdata=None),
+                           lockout_message=exc.description), 429

@@ -1,0 +1,82 @@
+"""Gongzhi 共治: the application factory."""
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_path=os.environ.get("GONGZHI_INSTANCE", str(Path(__file__).parent / "instance")))
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    from core.config import load_config
+
+    app.config.update(load_config(app.instance_path, config))
+    if app.config["TRUSTED_PROXIES"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"], x_proto=1, x_host=1)
+    for noisy in ("weasyprint", "fontTools"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from accounts.services import load_session_user, user_for_token
+    from core.api import init_api
+    from core.db import db, install_sqlite_pragmas, render_migration_item
+    from core.errors import register_error_handlers
+    from core.extensions import babel, bootstrap, csrf, limiter, login_manager, migrate
+    from core.i18n import select_locale
+    from core.security import init_security
+    from core.templating import init_templating
+
+    db.init_app(app)
+    with app.app_context():
+        install_sqlite_pragmas(db.engine)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True,
+                     render_item=render_migration_item, compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    bootstrap.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please log in to continue.")
+    login_manager.login_message_category = "info"
+    login_manager.user_loader(load_session_user)
+    init_security(app)
+    init_templating(app)
+    register_error_handlers(app)
+    init_api(app, user_for_token)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from accounts import admin_views
+    from accounts import api as accounts_api
+    from accounts import views as accounts_views
+    from audit import api as audit_api
+    from audit import views as audit_views
+    from core import views as core_views
+
+    for bp in (core_views.bp, accounts_views.bp, admin_views.bp, audit_views.bp, audit_views.documents_bp,
+               accounts_api.bp, audit_api.bp):
+        app.register_blueprint(bp)
+
+
+def _register_cli(app: Flask) -> None:
+    import accounts.demo  # noqa: F401  (registers its demo loader)
+    from accounts.cli import users_cli
+    from audit.cli import audit_cli
+    from core.demo import demo_command
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(audit_cli)
+    app.cli.add_command(demo_command)

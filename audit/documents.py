@@ -1,0 +1,89 @@
+"""Official documents: every issued PDF is recorded (title, issuer, SHA-256) and verifiable in public."""
+
+import hashlib
+import secrets
+from datetime import datetime
+
+from flask import current_app, url_for
+from sqlalchemy import ForeignKey, Integer, LargeBinary, String, select
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+
+from core.db import UTCDateTime, db, utcnow
+from core.pdf import qr_svg_data_uri, render_pdf
+
+from . import services as audit
+
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed by people
+
+
+class IssuedDocument(db.Model):
+    __tablename__ = "issued_documents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), nullable=False, unique=True)
+    doc_type: Mapped[str] = mapped_column(String(40), nullable=False)
+    title: Mapped[str] = mapped_column(String(200), nullable=False)
+    issuer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    size: Mapped[int] = mapped_column(Integer, nullable=False)
+    target_type: Mapped[str] = mapped_column(String(60), nullable=False, default="")
+    target_id: Mapped[str] = mapped_column(String(60), nullable=False, default="")
+    # Kept in the database so any app host can serve it (no files on one host's disk).
+    content: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))
+
+    issuer = relationship("User")
+
+    @property
+    def display_code(self) -> str:
+        return "-".join(self.code[i:i + 4] for i in range(0, len(self.code), 4))
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
+
+
+def normalise_code(text: str) -> str:
+    return "".join(ch for ch in (text or "").upper() if ch.isalnum())
+
+
+def verify_url(code: str) -> str:
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    return base + url_for("documents.verify", code=code)
+
+
+def issue_document(template: str, *, title: str, doc_type: str, actor, target=None, **context) -> IssuedDocument:
+    """Render an official PDF carrying its verification code and QR code, and record it."""
+    code = new_code()
+    link = verify_url(code)
+    verification = {"code": "-".join(code[i:i + 4] for i in range(0, 12, 4)), "url": link,
+                    "qr": qr_svg_data_uri(link)}
+    pdf = render_pdf(template, title=title, verification=verification, **context)
+    target_type, target_id = (target.__tablename__, str(target.id)) if target is not None else ("", "")
+    document = IssuedDocument(code=code, doc_type=doc_type, title=title, issuer_id=getattr(actor, "id", None),
+                              sha256=hashlib.sha256(pdf).hexdigest(), size=len(pdf), target_type=target_type,
+                              target_id=target_id, content=pdf)
+    db.session.add(document)
+    db.session.flush()
+    audit.record("document.issued", document, actor=actor,
+                 data={"code": code, "doc_type": doc_type, "title": title, "sha256": document.sha256,
+                       "target": f"{target_type}:{target_id}" if target_type else ""})
+    return document
+
+
+def find_by_code(code: str) -> IssuedDocument | None:
+    return db.session.scalar(select(IssuedDocument).where(IssuedDocument.code == normalise_code(code)))
+
+
+def find_by_sha256(digest: str) -> IssuedDocument | None:
+    digest = (digest or "").strip().lower()
+    if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        return None
+    return db.session.scalar(select(IssuedDocument).where(IssuedDocument.sha256 == digest))
+
+
+def sha256_of_upload(stream, chunk: int = 65536) -> str:
+    digest = hashlib.sha256()
+    while block := stream.read(chunk):
+        digest.update(block)
+    return digest.hexdigest()

@@ -1,0 +1,119 @@
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from core.db import db
+from core.errors import wants_json
+from core.permissions import require
+from core.timeutil import local_day_bounds, utcnow
+
+from . import documents
+from . import services as audit
+from .forms import AuditFilterForm, VerifyFileForm
+from .labels import action_label
+from .permissions import can_download_document, can_issue_head_certificate, can_view_audit_log
+
+bp = Blueprint("audit", __name__, url_prefix="/audit")
+documents_bp = Blueprint("documents", __name__)
+PER_PAGE = 50
+
+
+@bp.route("/")
+@login_required
+def log():
+    require(can_view_audit_log(current_user))
+    form = AuditFilterForm(request.args)
+    flt = audit.EventFilter()
+    if form.validate():
+        start = local_day_bounds(form.date_from.data)[0] if form.date_from.data else None
+        end = local_day_bounds(form.date_to.data)[1] if form.date_to.data else None
+        flt = audit.EventFilter(form.actor.data or "", form.action.data or "", form.target_type.data or "",
+                                form.target_id.data or "", start, end)
+    before = request.args.get("before", type=int)
+    events = audit.search_events(flt, before=before, limit=PER_PAGE + 1)
+    has_more = len(events) > PER_PAGE
+    events = events[:PER_PAGE]
+    next_args = {k: v for k, v in request.args.items() if k != "before"}
+    next_url = url_for("audit.log", before=events[-1].seq, **next_args) if has_more else None
+    return render_template("audit/log.html", form=form, events=events, next_url=next_url,
+                           decode=audit.decoded_data)
+
+
+@bp.route("/head")
+@bp.route("/head.json", endpoint="head_json")
+def head():
+    current = audit.head()
+    if request.endpoint == "audit.head_json" or request.args.get("format") == "json" or wants_json():
+        return jsonify({"seq": current.seq, "hash": current.hash, "at": utcnow().isoformat()})
+    return render_template("audit/head.html", head=current, genesis=audit.GENESIS,
+                           certificate_allowed=can_issue_head_certificate(current_user))
+
+
+@bp.route("/head/certificate", methods=["POST"])
+@login_required
+def head_certificate():
+    require(can_issue_head_certificate(current_user))
+    if not VerifyFileForm().validate_on_submit():  # only its CSRF token matters here
+        abort(400)
+    current = audit.head()
+    result = audit.verify()
+    document = documents.issue_document(
+        "audit/head_certificate.html", title=_("Audit trail status certificate"), doc_type="audit_head",
+        actor=current_user, head=current, result=result, issued_at=utcnow(), issuer=current_user)
+    db.session.commit()
+    flash(_("Certificate issued."), "success")
+    return redirect(url_for("documents.verify", code=document.code))
+
+
+@documents_bp.route("/verify", methods=["GET", "POST"])
+@documents_bp.route("/verify/<code>", methods=["GET", "POST"])
+def verify(code: str | None = None):
+    document = None
+    if code is not None:
+        document = documents.find_by_code(code)
+        if document is None:
+            abort(404)
+    form = VerifyFileForm()
+    check = None  # None: nothing asked; else (matched: bool, document_found)
+    if form.validate_on_submit():
+        upload = form.file.data
+        if upload and upload.filename:
+            digest = documents.sha256_of_upload(upload.stream)
+        else:
+            digest = (form.sha256.data or "").strip().lower()
+        if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+            form.sha256.errors.append(_("Upload the PDF or paste its SHA-256 (64 hexadecimal characters)."))
+        else:
+            found = documents.find_by_sha256(digest)
+            matched = found is not None and (document is None or found.id == document.id)
+            check = {"matched": matched, "digest": digest, "found": found}
+    return render_template("audit/verify.html", document=document, form=form, check=check,
+                           can_download=document is not None and can_download_document(current_user, document))
+
+
+@documents_bp.route("/documents/<code>.pdf")
+@login_required
+def download(code: str):
+    document = documents.find_by_code(code)
+    if document is None:
+        abort(404)
+    require(can_download_document(current_user, document))
+    response = make_response(document.content)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'inline; filename="{document.doc_type}-{document.code}.pdf"'
+    return response
+
+
+@bp.app_template_filter("action_label")
+def _action_label(code: str) -> str:
+    return action_label(code)

@@ -1,0 +1,63 @@
+"""Configuration from the environment (DESIGN.md section 7)."""
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    pass
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load_config(instance_path: str, overrides: dict | None = None) -> dict:
+    """Build the Flask config: defaults, then environment variables, then explicit overrides."""
+    overrides = dict(overrides or {})
+    testing = overrides.get("TESTING", _bool("GONGZHI_TESTING"))
+    debug = overrides.get("DEBUG", _bool("FLASK_DEBUG"))
+    sqlite_default = "sqlite:///" + str(Path(instance_path) / "gongzhi.db")
+    config = {
+        "SECRET_KEY": os.environ.get("SECRET_KEY"),
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL") or sqlite_default,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "20")) * 1024 * 1024,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        # Secure cookies whenever the site is served over HTTPS (set by the deployment).
+        "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE"),
+        "PREFERRED_URL_SCHEME": os.environ.get("PREFERRED_URL_SCHEME", "http"),
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        "REMEMBER_COOKIE_DURATION": 0,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "BABEL_TRANSLATION_DIRECTORIES": str(BASE_DIR / "translations"),
+        "LANGUAGES": ["zh_Hans_CN", "en"],
+        "BOOTSTRAP_SERVE_LOCAL": True,
+        "LOGIN_IP_LIMIT": os.environ.get("LOGIN_IP_LIMIT", "30 per minute"),
+        "LOGIN_ACCOUNT_LIMIT": os.environ.get("LOGIN_ACCOUNT_LIMIT", "5 per 15 minutes"),
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
+        "TESTING": testing,
+        "DEBUG": debug,
+    }
+    config.update(overrides)
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql://"):
+        # Use psycopg 3, the driver the project installs.
+        config["SQLALCHEMY_DATABASE_URI"] = config["SQLALCHEMY_DATABASE_URI"].replace(
+            "postgresql://", "postgresql+psycopg://", 1
+        )
+    if not config["SECRET_KEY"]:
+        if not (config["TESTING"] or config["DEBUG"]):
+            raise ConfigError("SECRET_KEY must be set (it may be omitted only in debug or testing)")
+        config["SECRET_KEY"] = "insecure-development-key"
+    config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"] or "memory://"
+    config["RATELIMIT_HEADERS_ENABLED"] = False
+    return config

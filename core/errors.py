@@ -1,0 +1,78 @@
+"""Domain errors raised by services and the HTML/JSON error pages (DESIGN.md rule 7)."""
+
+from flask import jsonify, render_template, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+
+class ServiceError(Exception):
+    """Bad input or a refused operation: translated message, optional per-field messages."""
+
+    status = 422
+    code = "invalid"
+
+    def __init__(self, message: str, *, fields: dict | None = None, code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+        if code:
+            self.code = code
+
+
+class Conflict(ServiceError):
+    status = 409
+    code = "conflict"
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def json_error(status: int, code: str, message: str, fields: dict | None = None):
+    body = {"error": {"code": code, "message": message, "fields": fields or {}}}
+    return jsonify(body), status
+
+
+def _http_messages() -> dict:
+    return {
+        400: _("The request could not be understood."),
+        401: _("Please log in to continue."),
+        403: _("You do not have permission to do this."),
+        404: _("The page you asked for does not exist."),
+        405: _("This action is not allowed here."),
+        409: _("This conflicts with the current state of the record."),
+        413: _("The upload is too large."),
+        422: _("Some of the information is not valid."),
+        429: _("Too many requests. Please wait and try again."),
+        500: _("Something went wrong on our side. The error has been logged."),
+    }
+
+
+def register_error_handlers(app) -> None:
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        status = exc.code or 500
+        message = _http_messages().get(status, exc.description or "")
+        if status == 429 and getattr(exc, "description", None):
+            message = str(exc.description)
+        if wants_json():
+            return json_error(status, exc.name.lower().replace(" ", "_"), message)
+        template = f"errors/{status}.html" if status in (403, 404, 500) else "errors/generic.html"
+        return render_template(template, status=status, message=message), status
+
+    @app.errorhandler(ServiceError)
+    def _service(exc: ServiceError):
+        # Views normally catch these and re-render their form; this is the safety net.
+        if wants_json():
+            return json_error(exc.status, exc.code, exc.message, exc.fields)
+        return render_template("errors/generic.html", status=exc.status, message=exc.message), exc.status
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        app.logger.exception("unhandled error (request %s)", getattr(request, "path", "?"))
+        from core.db import db
+
+        db.session.rollback()
+        if wants_json():
+            return json_error(500, "internal_error", _http_messages()[500])
+        return render_template("errors/500.html", status=500, message=_http_messages()[500]), 500

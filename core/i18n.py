@@ -1,0 +1,36 @@
+"""Locale selection: ?lang= / the switcher (kept in the session) > Accept-Language > Chinese."""
+
+from flask import current_app, redirect, request, session, url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+LANGUAGE_NAMES = {"zh_Hans_CN": "中文", "en": "English"}
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    # Accept-Language says zh, zh-CN or zh-Hans; all of them mean our Chinese catalogue.
+    best = request.accept_languages.best_match(["zh", "zh-CN", "zh-Hans", "zh-Hans-CN", "en"])
+    if best and best.startswith("en"):
+        return "en"
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def html_lang() -> str:
+    return "en" if str(get_locale()) == "en" else "zh-CN"
+
+
+def set_language(code: str):
+    if code in current_app.config["LANGUAGES"]:
+        session["lang"] = code
+    target = request.args.get("next", "")
+    # Only local paths, never another site.
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("core.home")
+    return redirect(target)
+
+
+__all__ = ["LANGUAGE_NAMES", "_l", "html_lang", "select_locale", "set_language"]

@@ -1,0 +1,46 @@
+"""PDF rendering with WeasyPrint: only the app's own static files may be fetched; CJK fonts embedded.
+
+Fonts come from fontconfig (Debian's fonts-wqy-microhei or fonts-noto-cjk, installed by `make`);
+WeasyPrint embeds the subset of glyphs a document uses, so files stay small.
+"""
+
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import segno
+from flask import current_app, render_template
+from weasyprint import HTML
+from weasyprint.urls import FatalURLFetchingError, URLFetcher
+
+CJK_FONT_FAMILIES = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Serif CJK SC", "Droid Sans Fallback")
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """Refuses every URL except data: URIs and files inside the app's static folder."""
+
+    def __init__(self, static_root: Path):
+        super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False)
+        self.static_root = static_root.resolve()
+
+    def fetch(self, url, headers=None):
+        parsed = urlparse(url)
+        if parsed.scheme == "data":
+            return super().fetch(url, headers)
+        if parsed.scheme == "file":
+            path = Path(unquote(parsed.path)).resolve()
+            if path.is_relative_to(self.static_root) and path.is_file():
+                return super().fetch(url, headers)
+        raise FatalURLFetchingError(f"refused to fetch {url!r}: only the app's static files are allowed")
+
+
+def render_pdf(template: str, **context) -> bytes:
+    """Render a Jinja template to PDF bytes."""
+    html = render_template(template, **context)
+    static_root = Path(current_app.static_folder)
+    document = HTML(string=html, base_url=static_root.as_uri() + "/", url_fetcher=StaticOnlyFetcher(static_root))
+    return document.write_pdf()
+
+
+def qr_svg_data_uri(content: str) -> str:
+    """A QR code as an SVG data URI, for PDFs and pages alike."""
+    return segno.make(content, error="m").svg_data_uri(scale=4, border=2)
