@@ -155,7 +155,7 @@ def verify(batch_size: int = 20000) -> VerifyResult:
         f"SELECT seq, {_timestamp_sql(connection.dialect.name)}, actor_id, actor_roles, ip, request_id, "
         "action, target_type, target_id, data, prev_hash, hash FROM audit_events ORDER BY seq"
     )
-    result = connection.execution_options(stream_results=True, yield_per=batch_size).execute(sql)
+    result = connection.execute(sql, execution_options={"stream_results": True, "yield_per": batch_size})
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     sha256 = hashlib.sha256
     expected_seq, prev = 1, GENESIS

@@ -35,8 +35,16 @@ def local_today() -> date:
     return utcnow().astimezone(LOCAL_TZ).date()
 
 
+# Fixed-date statutory holidays, used only for years the calendar package does not cover yet
+# (the State Council publishes each year's schedule, with its make-up working days, late in the year before).
+_FIXED_HOLIDAYS = {(1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3)}
+
+
 def is_working_day(day: date) -> bool:
-    return chinese_calendar.is_workday(day)
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        return day.weekday() < 5 and (day.month, day.day) not in _FIXED_HOLIDAYS
 
 
 def add_working_days(day: date, count: int) -> date:

@@ -1,0 +1,67 @@
+# Gongzhi 共治 — `make run` serves the demo, `make test` runs the whole suite. Both set everything up first.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app app
+STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+
+.PHONY: run test setup sysdeps sysdeps-test translations db demo lint bench clean
+
+run: setup db demo
+	@echo "Serving Gongzhi on http://127.0.0.1:5000 (Ctrl-C stops it)"
+	SECRET_KEY="$$(cat instance/secret_key)" $(BIN)/gunicorn --bind 127.0.0.1:5000 --workers 2 --threads 4 \
+		--access-logfile - "app:create_app()"
+
+test: setup sysdeps-test
+	$(BIN)/ruff check .
+	env -u TEST_DATABASE_URL GONGZHI_TESTING=1 $(BIN)/pytest
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== again on PostgreSQL: $$TEST_DATABASE_URL"; \
+		GONGZHI_TESTING=1 $(BIN)/pytest -m "not e2e"; \
+	fi
+
+setup: sysdeps $(STAMP) translations instance/secret_key
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+sysdeps:
+	@bash scripts/sysdeps.sh run
+
+sysdeps-test:
+	@bash scripts/sysdeps.sh test
+
+translations: $(STAMP)
+	@$(BIN)/pybabel compile -q -d translations -f 2>/dev/null || $(BIN)/pybabel compile -d translations -f
+
+instance/secret_key:
+	@mkdir -p instance
+	@$(BIN)/python -c "import secrets; print(secrets.token_hex(32))" > $@
+	@chmod 600 $@
+
+db: setup
+	SECRET_KEY="$$(cat instance/secret_key)" $(FLASK) db upgrade
+
+demo: db
+	SECRET_KEY="$$(cat instance/secret_key)" $(FLASK) demo
+
+lint: setup
+	$(BIN)/ruff check .
+
+# Update the catalogues after adding strings: extract, merge, then translate zh_Hans_CN.
+messages: setup
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+
+bench: setup sysdeps-test
+	$(BIN)/python bench/audit_verify.py
+	$(BIN)/python bench/pdf.py
+	$(BIN)/python bench/pages.py
+
+clean:
+	rm -rf $(VENV) instance/gongzhi.db*

@@ -1,0 +1,123 @@
+"""Test harness (DESIGN.md section 8).
+
+The suite runs on SQLite, or on PostgreSQL when TEST_DATABASE_URL is set. The schema is built once per run by
+the real migrations; each test then runs inside one outer transaction that is rolled back, and the app's own
+commits only release savepoints.
+"""
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from app import create_app
+from core.db import db
+from core.extensions import limiter
+
+from .factories import login
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").replace("postgresql://", "postgresql+psycopg://", 1)
+ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
+
+
+def make_scratch_database(tmp_dir: Path) -> str:
+    """A new, empty database: a SQLite file, or a PostgreSQL database created for the purpose."""
+    if not ON_POSTGRES:
+        return f"sqlite:///{tmp_dir / f'scratch-{uuid.uuid4().hex[:8]}.db'}"
+    url = sa.make_url(TEST_DATABASE_URL)
+    name = f"gz_scratch_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_scratch_database(url: str) -> None:
+    if not url.startswith("postgresql"):
+        return
+    parsed = sa.make_url(url)
+    admin = sa.create_engine(sa.make_url(TEST_DATABASE_URL), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
+    admin.dispose()
+
+
+def app_config(database_url: str, instance: Path, **extra) -> dict:
+    return {"TESTING": True, "SECRET_KEY": "test-secret", "SQLALCHEMY_DATABASE_URI": database_url,
+            "WTF_CSRF_ENABLED": False, "RATELIMIT_STORAGE_URI": "memory://", "REDIS_URL": None,
+            "PUBLIC_BASE_URL": "http://gongzhi.test", **extra}
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("gongzhi")
+    os.environ["GONGZHI_INSTANCE"] = str(tmp / "instance")
+    if ON_POSTGRES:
+        engine = sa.create_engine(TEST_DATABASE_URL)
+        with engine.begin() as conn:
+            conn.exec_driver_sql("DROP SCHEMA public CASCADE")
+            conn.exec_driver_sql("CREATE SCHEMA public")
+        engine.dispose()
+        url = TEST_DATABASE_URL
+    else:
+        url = f"sqlite:///{tmp / 'test.db'}"
+    application = create_app(app_config(url, tmp))
+    with application.app_context():
+        upgrade()
+    return application
+
+
+@pytest.fixture(autouse=True)
+def _transaction(request, app):
+    """Everything a test does happens in one transaction that is rolled back afterwards."""
+    if request.node.get_closest_marker("e2e") or request.node.get_closest_marker("committing"):
+        yield
+        return
+    with app.app_context():
+        engine = db.engine
+        connection = engine.connect()
+        outer = connection.begin()
+        db.engines[None] = connection  # Flask-SQLAlchemy resolves binds through this mapping
+        db.session.configure(join_transaction_mode="create_savepoint")
+        limiter.reset()
+        try:
+            yield
+        finally:
+            db.session.remove()
+            outer.rollback()
+            connection.close()
+            db.engines[None] = engine
+
+
+@pytest.fixture
+def session(app):
+    with app.app_context():
+        yield db.session
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def scratch_url(tmp_path):
+    url = make_scratch_database(tmp_path)
+    yield url
+    drop_scratch_database(url)
+
+
+@pytest.fixture
+def login_as(client, session):
+    """login_as(user) logs the test client in through the real login form."""
+
+    def _login(user, password="correct-horse-1"):
+        response = login(client, user.username, password)
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return client
+
+    return _login
