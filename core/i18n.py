@@ -1,6 +1,6 @@
 """Locale selection: ?lang= / the switcher (kept in the session) > Accept-Language > Chinese."""
 
-from flask import current_app, redirect, request, session, url_for
+from flask import current_app, has_request_context, redirect, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
@@ -8,6 +8,8 @@ LANGUAGE_NAMES = {"zh_Hans_CN": "中文", "en": "English"}
 
 
 def select_locale() -> str:
+    if not has_request_context():  # CLI, workers: the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
     chosen = session.get("lang")
     if chosen in languages:

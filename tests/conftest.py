@@ -5,12 +5,14 @@ the real migrations; each test then runs inside one outer transaction that is ro
 commits only release savepoints.
 """
 
+import contextvars
 import os
 import uuid
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 from app import create_app
@@ -52,6 +54,14 @@ def app_config(database_url: str, instance: Path, **extra) -> dict:
             "PUBLIC_BASE_URL": "http://gongzhi.test", **extra}
 
 
+class FreshContextClient(FlaskClient):
+    """Each request gets its own app context (and so its own `g` and database session), as in production,
+    even while the test itself holds an app context open."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("gongzhi")
@@ -66,6 +76,7 @@ def app(tmp_path_factory):
     else:
         url = f"sqlite:///{tmp / 'test.db'}"
     application = create_app(app_config(url, tmp))
+    application.test_client_class = FreshContextClient
     with application.app_context():
         upgrade()
     return application
