@@ -7,7 +7,7 @@ from accounts.models import User
 from audit.models import AuditEvent
 from core.db import db
 from core.errors import Conflict, ServiceError
-from tests.factories import make_user
+from tests.factories import login, make_user
 
 
 def last_event(action):
