@@ -35,23 +35,33 @@ NOTES = ("幸福街道 采购", "和平社区 服务", "光明社区 评估", "�
 
 
 def chain_batches(count: int, batch: int = BATCH):
-    """Yield lists of rows (tuples in COLUMNS order), hashed exactly as audit.services.record() does."""
+    """Yield lists of rows (tuples in COLUMNS order), hashed exactly as audit.services.record() does.
+
+    Events are 1.237 ms apart from 2024-01-01 UTC. SQLite keeps occurred_at as SQLAlchemy writes it
+    ('YYYY-MM-DD HH:MM:SS.ffffff'); the hash uses the same instant formatted with audit.TS_FORMAT.
+    """
     start = datetime(2024, 1, 1, tzinfo=UTC)
     prev = audit.GENESIS
     rows = []
+    second, stored_prefix, hashed_prefix = None, "", ""
     for seq in range(1, count + 1):
-        occurred = start + timedelta(microseconds=seq * 1_237)
-        stored_ts = occurred.strftime("%Y-%m-%d %H:%M:%S.%f")  # what SQLAlchemy writes to SQLite
+        whole, micro = divmod(seq * 1_237, 1_000_000)
+        if whole != second:  # strftime once a second, not once an event
+            second = whole
+            moment = start + timedelta(seconds=whole)
+            stored_prefix, hashed_prefix = moment.strftime("%Y-%m-%d %H:%M:%S."), moment.strftime("%Y-%m-%dT%H:%M:%S.")
+        stored_ts, hashed_ts = f"{stored_prefix}{micro:06d}", f"{hashed_prefix}{micro:06d}Z"
         kind = seq % 5
         actor_id = None if kind == 0 else seq % 97 + 1
         roles = "" if actor_id is None else ROLES[kind]
         ip = f"10.0.{seq % 251}.{seq % 199}"
-        request_id = uuid.UUID(int=seq * 2_654_435_761).hex
+        request_id = f"{seq * 2_654_435_761 % (1 << 128):032x}"
         action = ACTIONS[kind]
-        target_type, target_id = ("users", str(seq % 97 + 1)) if kind else ("", "")
-        data = audit.canonical_json({"n": seq, "note": NOTES[kind], "changes": {"amount": [seq % 1000, seq]}})
-        digest = audit.event_hash(prev, seq, occurred.strftime(audit.TS_FORMAT), actor_id, roles, ip, request_id,
-                                  action, target_type, target_id, data)
+        target_type, target_id = ("users", str(actor_id)) if actor_id else ("", "")
+        # == audit.canonical_json({"n": seq, "note": ..., "changes": {"amount": [...]}}) (checked in main), 3x faster
+        data = f'{{"changes":{{"amount":[{seq % 1000},{seq}]}},"n":{seq},"note":"{NOTES[kind]}"}}'
+        digest = audit.event_hash(prev, seq, hashed_ts, actor_id, roles, ip, request_id, action, target_type,
+                                  target_id, data)
         rows.append((seq, stored_ts, actor_id, roles, ip, request_id, action, target_type, target_id, data, prev,
                      digest))
         prev = digest
@@ -64,7 +74,8 @@ def chain_batches(count: int, batch: int = BATCH):
 
 def load_sqlite(path: Path, count: int) -> None:
     conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute("PRAGMA synchronous=OFF")
+    conn.execute("PRAGMA synchronous=OFF")  # a scratch file: no need to survive a power cut
+    conn.execute("PRAGMA cache_size=-512000")  # 512 MB, so the unique indexes on the hashes build in memory
     sql = f"INSERT INTO audit_events ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
     conn.execute("BEGIN")
     for rows in chain_batches(count):
@@ -173,6 +184,9 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3, help="timed runs of each contender; the best is kept")
     parser.add_argument("--postgres", metavar="URL", help="also run on PostgreSQL (a scratch database is made)")
     args = parser.parse_args()
+    for row in next(chain_batches(10, batch=10)):
+        seq, note = row[0], NOTES[row[0] % 5]
+        assert row[9] == audit.canonical_json({"n": seq, "note": note, "changes": {"amount": [seq % 1000, seq]}})
     with tempfile.TemporaryDirectory(prefix="gongzhi-bench-") as tmp:
         os.environ["GONGZHI_INSTANCE"] = str(Path(tmp) / "instance")  # keep the repo's instance/ out of it
         run_sqlite(Path(tmp), args.events, args.repeat)

@@ -1,0 +1,26 @@
+import pytest
+
+from core.config import ConfigError, load_config
+
+
+def test_secret_key_is_required_in_production(monkeypatch, tmp_path):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("GONGZHI_TESTING", raising=False)
+    monkeypatch.delenv("FLASK_DEBUG", raising=False)
+    with pytest.raises(ConfigError):
+        load_config(str(tmp_path))
+    assert load_config(str(tmp_path), {"TESTING": True})["SECRET_KEY"]
+
+
+def test_database_defaults_to_sqlite_in_instance_and_reads_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("SECRET_KEY", "x")
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    config = load_config(str(tmp_path))
+    assert config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/gongzhi.db"
+    assert config["RATELIMIT_STORAGE_URI"] == "memory://"
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u@h/db")
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
+    config = load_config(str(tmp_path))
+    assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@h/db"
+    assert config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/0"

@@ -1,0 +1,57 @@
+import io
+
+from accounts.enums import Role
+from tests.factories import PASSWORD, make_user
+
+
+def test_security_headers_on_every_response(client, session):
+    for path in ("/", "/login", "/no-such-page", "/api/v1/audit/head"):
+        headers = client.get(path).headers
+        csp = headers["Content-Security-Policy"]
+        assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "same-origin"
+        assert headers["X-Request-ID"]
+
+
+def test_pages_have_no_inline_script(client, session, login_as):
+    login_as(make_user(Role.ADMIN))
+    for path in ("/", "/account", "/admin/users", "/audit/", "/audit/head", "/verify"):
+        html = client.get(path).get_data(as_text=True)
+        for chunk in html.split("<script")[1:]:
+            assert "src=" in chunk.split(">")[0], f"inline script on {path}"
+        assert " onclick=" not in html and ' style="' not in html
+
+
+def test_csrf_is_enforced_on_forms(app, client, session):
+    make_user(username="csrf-user")
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        response = client.post("/login", data={"username": "csrf-user", "password": PASSWORD})
+        assert response.status_code in (200, 400)
+        assert client.get("/account").status_code == 302  # not logged in
+        page = client.get("/login").get_data(as_text=True)
+        token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+        ok = client.post("/login", data={"username": "csrf-user", "password": PASSWORD, "csrf_token": token})
+        assert ok.status_code == 302
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_upload_size_is_capped(app, client, session):
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    try:
+        response = client.post("/verify", data={"file": (io.BytesIO(b"x" * 4096), "big.pdf")},
+                               content_type="multipart/form-data")
+        assert response.status_code == 413
+    finally:
+        app.config["MAX_CONTENT_LENGTH"] = 20 * 1024 * 1024
+
+
+def test_error_pages_are_translated_and_json_on_the_api(client, session):
+    page = client.get("/no-such-page")
+    assert page.status_code == 404 and "您要访问的页面不存在" in page.get_data(as_text=True)
+    english = client.get("/no-such-page", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "does not exist" in english
+    api = client.get("/api/v1/nothing-here")
+    assert api.is_json and api.get_json()["error"]["code"] == "not_found"
