@@ -65,14 +65,19 @@ def _register_blueprints(app: Flask) -> None:
     from audit import api as audit_api
     from audit import views as audit_views
     from core import views as core_views
+    from orgs import api as orgs_api
+    from orgs import labels as _orgs_labels  # noqa: F401  (registers audit and notification texts)
+    from orgs import officer_views as orgs_officer_views
+    from orgs import views as orgs_views
 
     for bp in (core_views.bp, accounts_views.bp, admin_views.bp, audit_views.bp, audit_views.documents_bp,
-               accounts_api.bp, audit_api.bp):
+               orgs_views.bp, orgs_officer_views.bp, accounts_api.bp, audit_api.bp, orgs_api.bp):
         app.register_blueprint(bp)
 
 
 def _register_cli(app: Flask) -> None:
     import accounts.demo  # noqa: F401  (registers its demo loader)
+    import orgs.demo  # noqa: F401
     from accounts.cli import users_cli
     from audit.cli import audit_cli
     from core.demo import demo_command

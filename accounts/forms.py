@@ -65,3 +65,15 @@ class ConfirmForm(FlaskForm):
     """A bare form: the CSRF token for POST-only buttons (logout, revoke)."""
 
     confirm = BooleanField(default=True)
+
+
+class SignupForm(FlaskForm):
+    username = StringField(_l("User name"), validators=[DataRequired(), Length(min=3, max=64)],
+                           render_kw={"autocomplete": "username", "autocapitalize": "none"})
+    display_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=100)])
+    phone = StringField(_l("Mobile phone (optional)"), validators=[Optional(), Length(max=20)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, max=256)],
+                             render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(_l("Repeat the password"),
+                            validators=[DataRequired(), EqualTo("password", _l("The passwords differ."))],
+                            render_kw={"autocomplete": "new-password"})

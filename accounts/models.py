@@ -91,3 +91,21 @@ class ApiToken(db.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+class Community(db.Model):
+    """A residents' community (社区) within a street (街道) and district: where residents live and
+    organisations serve."""
+
+    __tablename__ = "communities"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    street: Mapped[str] = mapped_column(String(100), nullable=False)
+    district: Mapped[str] = mapped_column(String(100), nullable=False)
+
+    __table_args__ = (UniqueConstraint("district", "street", "name", name="uq_communities_place"),)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.street}{self.name}"

@@ -87,7 +87,7 @@ def _parse_roles(roles) -> list[Role]:
 
 
 def create_user(username: str, display_name: str, password: str, roles=(), *, actor=None,
-                email: str | None = None, phone: str | None = None) -> User:
+                email: str | None = None, phone: str | None = None, self_signup: bool = False) -> User:
     username = normalise_username(username)
     display_name = (display_name or "").strip()
     _validate_identity(username, phone or None)
@@ -101,8 +101,8 @@ def create_user(username: str, display_name: str, password: str, roles=(), *, ac
     user.roles = [UserRole(role=r.value) for r in role_list]
     db.session.add(user)
     db.session.flush()
-    audit.record("user.created", user, actor=actor,
-                 data={"username": username, "roles": [r.value for r in role_list]})
+    audit.record("user.created", user, actor=user if self_signup else actor,
+                 data={"username": username, "roles": [r.value for r in role_list], "self_signup": self_signup})
     return user
 
 

@@ -8,8 +8,8 @@ from core.extensions import limiter
 from core.forms import apply_service_error
 from core.permissions import require
 
-from . import services
-from .forms import ConfirmForm, LoginForm, PasswordChangeForm, TokenForm
+from . import notifications, services
+from .forms import ConfirmForm, LoginForm, PasswordChangeForm, SignupForm, TokenForm
 from .models import ApiToken
 from .permissions import can_revoke_token
 
@@ -52,6 +52,51 @@ def login():
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
     return render_template("accounts/login.html", form=form)
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"])
+def signup():
+    """Anyone may open an account (to apply for an organisation, or as a resident to be verified)."""
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    form = SignupForm()
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(form.username.data, form.display_name.data, form.password.data, (),
+                                        phone=form.phone.data, self_signup=True)
+        except ServiceError as exc:
+            db.session.rollback()
+            apply_service_error(form, exc)
+        else:
+            notifications.notify(user.id, "account.welcome", name=user.display_name)
+            services.record_login(user)
+            db.session.commit()
+            session.clear()
+            session.permanent = True
+            login_user(user)
+            flash(_("Your account has been created."), "success")
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("accounts/signup.html", form=form)
+
+
+@bp.route("/notifications", methods=["GET", "POST"])
+@login_required
+def notifications_page():
+    form = ConfirmForm()
+    if request.method == "POST" and form.validate_on_submit():
+        notifications.mark_all_read(current_user.id)
+        db.session.commit()
+        return redirect(url_for("accounts.notifications_page"))
+    return render_template("accounts/notifications.html", items=notifications.recent(current_user.id), form=form)
+
+
+@bp.app_context_processor
+def _unread_notifications():
+    def unread() -> int:
+        return notifications.unread_count(current_user.id) if current_user.is_authenticated else 0
+
+    return {"unread_notifications": unread}
 
 
 @bp.route("/logout", methods=["POST"])

@@ -181,7 +181,7 @@ def run_postgres(admin_url: str, count: int, repeat: int) -> bool:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1_000_000)
-    parser.add_argument("--repeat", type=int, default=3, help="timed runs of each contender; the best is kept")
+    parser.add_argument("--repeat", type=int, default=2, help="timed runs of each contender; the best is kept")
     parser.add_argument("--postgres", metavar="URL", help="also run on PostgreSQL (a scratch database is made)")
     args = parser.parse_args()
     for row in next(chain_batches(10, batch=10)):

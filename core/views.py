@@ -1,4 +1,4 @@
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, has_request_context, render_template, url_for
 
 from .i18n import set_language
 
@@ -18,3 +18,10 @@ def language(code: str):
 @bp.route("/healthz")
 def healthz():
     return {"status": "ok"}
+
+
+def path_for(endpoint: str, **values) -> str:
+    """A URL path for stored links (notifications), with or without a request (CLI, workers)."""
+    if has_request_context():
+        return url_for(endpoint, **values)
+    return current_app.url_map.bind("localhost").build(endpoint, values)

@@ -1,0 +1,63 @@
+"""In-app notifications. Stored as a code and data; the sentence is translated when shown (DESIGN.md rule 10).
+
+Packages register their codes: NOTIFICATION_TEXTS.update({"org.approved": _l("... %(org)s ...")}).
+"""
+
+import json
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ForeignKey, Integer, String, Text, func, select, update
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.db import UTCDateTime, db, utcnow
+
+NOTIFICATION_TEXTS: dict[str, object] = {
+    "account.welcome": _l("Welcome to Gongzhi, %(name)s."),
+}
+
+
+class Notification(db.Model):
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    code: Mapped[str] = mapped_column(String(60), nullable=False)
+    data: Mapped[str] = mapped_column(Text, nullable=False, default="{}")
+    link: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def text(self) -> str:
+        template = NOTIFICATION_TEXTS.get(self.code)
+        values = json.loads(self.data or "{}")
+        if template is None:
+            return self.code
+        try:
+            return str(template) % values
+        except (KeyError, TypeError, ValueError):
+            return str(template)
+
+
+def notify(user_id: int, code: str, *, link: str = "", **data) -> Notification:
+    note = Notification(user_id=user_id, code=code, link=link,
+                        data=json.dumps(data, ensure_ascii=False, sort_keys=True))
+    db.session.add(note)
+    db.session.flush()
+    return note
+
+
+def unread_count(user_id: int) -> int:
+    return db.session.scalar(select(func.count(Notification.id)).where(
+        Notification.user_id == user_id, Notification.read_at.is_(None)))
+
+
+def recent(user_id: int, limit: int = 50) -> list[Notification]:
+    return list(db.session.scalars(select(Notification).where(Notification.user_id == user_id)
+                                   .order_by(Notification.id.desc()).limit(limit)))
+
+
+def mark_all_read(user_id: int) -> None:
+    db.session.execute(update(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None))
+                       .values(read_at=utcnow()))

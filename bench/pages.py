@@ -1,0 +1,210 @@
+"""Benchmark: the logged-in home page under load, served by gunicorn and driven by wrk.
+
+Prepares a scratch SQLite database (migrations + demo data), serves the app with gunicorn on 127.0.0.1, logs in as
+`officer`, and loads "/" with wrk. The floor is bench/bare_app.py (one query on the same database) served and
+loaded the same way in the same run.
+
+    .venv/bin/python bench/pages.py [--duration 10] [--connections 16] [--gunicorn-threads 1]
+"""
+
+import argparse
+import contextlib
+import html.parser
+import http.cookiejar
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = Path(__file__).resolve().parent
+BIN = Path(sys.executable).parent
+HOST = "127.0.0.1"
+USERNAME, PASSWORD, DISPLAY_NAME = "officer", "gongzhi-demo", "王芳"
+TARGET_RATIO = 0.5
+UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
+
+
+@dataclass
+class WrkResult:
+    requests_per_s: float
+    p99_ms: float
+    requests: int
+    non_2xx_3xx: int
+    socket_errors: str
+    output: str
+
+
+def parse_wrk(output: str) -> WrkResult:
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    p99 = re.search(r"^\s*99%\s+([\d.]+)(us|ms|s|m|h)\s*$", output, re.MULTILINE)
+    total = re.search(r"(\d+) requests in", output)
+    if not (rps and p99 and total):
+        raise RuntimeError(f"could not parse wrk output:\n{output}")
+    non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    errors = re.search(r"Socket errors:\s*(.+)", output)
+    return WrkResult(float(rps.group(1)), float(p99.group(1)) * UNITS_MS[p99.group(2)], int(total.group(1)),
+                     int(non_2xx.group(1)) if non_2xx else 0, errors.group(1).strip() if errors else "", output)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+class CsrfFinder(html.parser.HTMLParser):
+    token = ""
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "input" and attrs.get("name") == "csrf_token":
+            self.token = attrs.get("value") or ""
+
+
+@contextlib.contextmanager
+def gunicorn(target: str, env: dict, log: Path, threads: int, chdir: Path = ROOT):
+    """Serve a WSGI app with gunicorn (2 workers) on a free local port; always stop it afterwards."""
+    port = free_port()
+    command = [str(BIN / "gunicorn"), "--bind", f"{HOST}:{port}", "--workers", "2", "--threads", str(threads),
+               "--chdir", str(chdir), "--log-level", "warning", target]
+    with open(log, "ab") as log_file:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
+    url = f"http://{HOST}:{port}/"
+    try:
+        wait_until_up(url, process, log)
+        yield url
+    finally:
+        process.terminate()  # the master stops its workers
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {process.returncode}:\n{log.read_text(errors='replace')}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                response.read()
+                return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.2)
+    raise RuntimeError(f"gunicorn did not answer on {url} within {timeout} s")
+
+
+def log_in(base_url: str) -> str:
+    """Log in through the real form (GET for the CSRF token, then POST); return the session cookie's value."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    with opener.open(base_url + "login", timeout=10) as response:
+        finder = CsrfFinder()
+        finder.feed(response.read().decode())
+    if not finder.token:
+        raise RuntimeError("no csrf_token input on the login page")
+    form = urllib.parse.urlencode({"csrf_token": finder.token, "username": USERNAME, "password": PASSWORD}).encode()
+    with opener.open(base_url + "login", data=form, timeout=10) as response:
+        response.read()
+    session = next((cookie.value for cookie in jar if cookie.name == "session"), "")
+    if not session:
+        raise RuntimeError("login gave no session cookie")
+    return session
+
+
+def fetch(url: str, cookie: str) -> tuple[int, str]:
+    request = urllib.request.Request(url, headers={"Cookie": cookie})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.status, response.read().decode()
+
+
+def wrk(url: str, args, cookie: str = "", duration: int | None = None) -> WrkResult:
+    command = ["wrk", f"-t{args.wrk_threads}", f"-c{args.connections}", f"-d{duration or args.duration}s", "--latency"]
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}"]
+    done = subprocess.run([*command, url], capture_output=True, text=True, check=True)
+    return parse_wrk(done.stdout)
+
+
+def prepare_database(env: dict, log: Path) -> None:
+    flask = str(BIN / "flask")
+    for step in (["db", "upgrade"], ["demo"]):
+        done = subprocess.run([flask, "--app", "app", *step], cwd=ROOT, env=env, capture_output=True, text=True)
+        log.open("a").write(done.stdout + done.stderr)
+        if done.returncode:
+            raise RuntimeError(f"flask {' '.join(step)} failed:\n{done.stdout}{done.stderr}")
+
+
+def check(result: WrkResult, label: str) -> None:
+    if result.non_2xx_3xx:
+        raise RuntimeError(f"{label}: wrk saw {result.non_2xx_3xx} non-2xx/3xx responses:\n{result.output}")
+    if result.requests == 0:
+        raise RuntimeError(f"{label}: wrk completed no requests:\n{result.output}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=10, help="seconds of load per server (after a warm-up)")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--wrk-threads", type=int, default=2)
+    parser.add_argument("--gunicorn-threads", type=int, default=1, help="threads per gunicorn worker (1: sync)")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        print("wrk is not installed. Install it with:  sudo apt-get install -y wrk", file=sys.stderr)
+        return 2
+
+    with tempfile.TemporaryDirectory(prefix="gongzhi-bench-") as tmp:
+        tmp_dir = Path(tmp)
+        log = tmp_dir / "server.log"
+        env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_dir / 'pages.db'}", "SECRET_KEY": "bench",
+               "GONGZHI_INSTANCE": str(tmp_dir / "instance"), "REDIS_URL": "", "FLASK_DEBUG": "0"}
+        try:
+            prepare_database(env, log)
+            with gunicorn("app:create_app()", env, log, args.gunicorn_threads) as url:
+                cookie = "session=" + log_in(url)
+                status, body = fetch(url, cookie)
+                if status != 200 or DISPLAY_NAME not in body:
+                    raise RuntimeError(f"GET / with the session cookie is not {USERNAME}'s page (status {status})")
+                check(wrk(url, args, cookie, duration=2), "app warm-up")
+                app_result = wrk(url, args, cookie)
+                check(app_result, "app")
+                if DISPLAY_NAME not in fetch(url, cookie)[1]:
+                    raise RuntimeError("the session stopped working during the run")
+            with gunicorn("bare_app:app", env, log, args.gunicorn_threads, chdir=BENCH) as url:
+                check(wrk(url, args, duration=2), "bare warm-up")
+                bare_result = wrk(url, args)
+                check(bare_result, "bare")
+        except Exception:
+            if log.exists():
+                print(log.read_text(errors="replace")[-4000:], file=sys.stderr)
+            raise
+
+    ratio = app_result.requests_per_s / bare_result.requests_per_s
+    load = (f"wrk -t{args.wrk_threads} -c{args.connections} -d{args.duration}s; gunicorn 2 workers x "
+            f"{args.gunicorn_threads} thread(s)")
+    print(f"app  GET / (logged in as {USERNAME}): {app_result.requests_per_s:>8.1f} req/s, p99 "
+          f"{app_result.p99_ms:7.1f} ms  ({app_result.requests} requests, all 2xx/3xx)")
+    print(f"floor bare Flask + 1 query:        {bare_result.requests_per_s:>8.1f} req/s, p99 "
+          f"{bare_result.p99_ms:7.1f} ms  ({bare_result.requests} requests, all 2xx/3xx)")
+    print(f"ratio app/bare: {ratio:.2f}   target ≥ {TARGET_RATIO} -> {'PASS' if ratio >= TARGET_RATIO else 'FAIL'}"
+          f"   ({load})")
+    for label, result in (("app", app_result), ("bare", bare_result)):
+        if result.socket_errors:
+            print(f"note: {label} socket errors: {result.socket_errors}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,133 @@
+from core.enums import LabelledEnum
+from core.i18n import _l
+
+
+class OrgKind(LabelledEnum):
+    ASSOCIATION = "association"  # 社会团体
+    AGENCY = "agency"  # 社会服务机构 / 民办非企业单位
+    FOUNDATION = "foundation"  # 基金会
+    COMMUNITY = "community"  # 社区社会组织 (filed, not registered)
+    SOCIAL_ENTERPRISE = "social_enterprise"  # 社会企业
+
+    @classmethod
+    def labels(cls):
+        return {
+            cls.ASSOCIATION: _l("Social association"),
+            cls.AGENCY: _l("Social service agency"),
+            cls.FOUNDATION: _l("Foundation"),
+            cls.COMMUNITY: _l("Community social organisation"),
+            cls.SOCIAL_ENTERPRISE: _l("Social enterprise"),
+        }
+
+    @property
+    def needs_uscc(self) -> bool:
+        return self is not OrgKind.COMMUNITY
+
+    @property
+    def uscc_kind_digit(self) -> str | None:
+        """The USCC's 2nd character for civil-affairs registrations (1st character '5')."""
+        return {OrgKind.ASSOCIATION: "1", OrgKind.AGENCY: "2", OrgKind.FOUNDATION: "3"}.get(self)
+
+
+class OrgStatus(LabelledEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+    APPROVED = "approved"  # registered (登记) or, for community organisations, filed (备案)
+    REJECTED = "rejected"
+    SUSPENDED = "suspended"
+    DEREGISTERED = "deregistered"
+
+    @classmethod
+    def labels(cls):
+        return {
+            cls.DRAFT: _l("Draft"),
+            cls.SUBMITTED: _l("Awaiting review"),
+            cls.RETURNED: _l("Returned for changes"),
+            cls.APPROVED: _l("Registered"),
+            cls.REJECTED: _l("Rejected"),
+            cls.SUSPENDED: _l("Suspended"),
+            cls.DEREGISTERED: _l("Deregistered"),
+        }
+
+
+# Who drives each move is checked in services.transition_org; this table says which moves exist.
+TRANSITIONS: dict[OrgStatus, set[OrgStatus]] = {
+    OrgStatus.DRAFT: {OrgStatus.SUBMITTED},
+    OrgStatus.SUBMITTED: {OrgStatus.RETURNED, OrgStatus.APPROVED, OrgStatus.REJECTED},
+    OrgStatus.RETURNED: {OrgStatus.SUBMITTED},
+    OrgStatus.APPROVED: {OrgStatus.SUSPENDED, OrgStatus.DEREGISTERED},
+    OrgStatus.SUSPENDED: {OrgStatus.APPROVED, OrgStatus.DEREGISTERED},
+    OrgStatus.REJECTED: set(),
+    OrgStatus.DEREGISTERED: set(),
+}
+APPLICANT_MOVES = {(OrgStatus.DRAFT, OrgStatus.SUBMITTED), (OrgStatus.RETURNED, OrgStatus.SUBMITTED)}
+REASON_REQUIRED = {OrgStatus.RETURNED, OrgStatus.REJECTED, OrgStatus.SUSPENDED, OrgStatus.DEREGISTERED}
+PUBLIC_STATUSES = {OrgStatus.APPROVED, OrgStatus.SUSPENDED, OrgStatus.DEREGISTERED}
+EDITABLE_STATUSES = {OrgStatus.DRAFT, OrgStatus.RETURNED}
+
+
+class MemberRole(LabelledEnum):
+    MANAGER = "manager"
+    MEMBER = "member"
+
+    @classmethod
+    def labels(cls):
+        return {cls.MANAGER: _l("Manager"), cls.MEMBER: _l("Member")}
+
+
+class MembershipStatus(LabelledEnum):
+    INVITED = "invited"
+    ACTIVE = "active"
+
+    @classmethod
+    def labels(cls):
+        return {cls.INVITED: _l("Invited"), cls.ACTIVE: _l("Active")}
+
+
+class DocumentKind(LabelledEnum):
+    CERTIFICATE = "certificate"
+    CHARTER = "charter"
+    ANNUAL_REPORT = "annual_report"
+    OTHER = "other"
+
+    @classmethod
+    def labels(cls):
+        return {
+            cls.CERTIFICATE: _l("Registration certificate"),
+            cls.CHARTER: _l("Charter"),
+            cls.ANNUAL_REPORT: _l("Latest annual report"),
+            cls.OTHER: _l("Other document"),
+        }
+
+
+REQUIRED_DOCUMENTS = (DocumentKind.CERTIFICATE, DocumentKind.CHARTER, DocumentKind.ANNUAL_REPORT)
+
+
+class ReportStatus(LabelledEnum):
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+    RETURNED = "returned"
+
+    @classmethod
+    def labels(cls):
+        return {cls.SUBMITTED: _l("Submitted"), cls.ACCEPTED: _l("Accepted"), cls.RETURNED: _l("Returned")}
+
+
+class CreditList(LabelledEnum):
+    ABNORMAL = "abnormal"  # 活动异常名录
+    SERIOUS = "serious"  # 严重违法失信名单
+
+    @classmethod
+    def labels(cls):
+        return {cls.ABNORMAL: _l("Abnormal activities list"), cls.SERIOUS: _l("Serious violations list")}
+
+
+class IncubationStage(LabelledEnum):
+    INCUBATING = "incubating"
+    GRADUATED = "graduated"
+    ENDED = "ended"
+
+    @classmethod
+    def labels(cls):
+        return {cls.INCUBATING: _l("Incubating"), cls.GRADUATED: _l("Graduated"), cls.ENDED: _l("Ended")}

@@ -1,0 +1,135 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    DateField,
+    EmailField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TelField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from accounts.forms import MultiCheckboxField
+
+from .enums import CreditList, DocumentKind, IncubationStage, MemberRole, OrgKind
+
+
+class OrgApplicationForm(FlaskForm):
+    name = StringField(_l("Full name of the organisation"), validators=[DataRequired(), Length(max=120)])
+    kind = SelectField(_l("Kind"), validators=[DataRequired()])
+    uscc = StringField(_l("Unified social credit code"), validators=[Optional(), Length(max=30)],
+                       description=_l("18 characters. Community social organisations without one leave it "
+                                      "empty: the platform issues a filing number."))
+    legal_representative = StringField(_l("Legal representative"), validators=[DataRequired(), Length(max=60)])
+    registration_authority = StringField(_l("Registration authority"),
+                                         validators=[DataRequired(), Length(max=100)])
+    registered_on = DateField(_l("Date of registration (or founding)"), validators=[DataRequired()])
+    address = StringField(_l("Address"), validators=[DataRequired(), Length(max=200)])
+    communities = SelectMultipleField(_l("Communities served"), coerce=int, validators=[DataRequired()])
+    categories = MultiCheckboxField(_l("Service categories"), coerce=int, validators=[DataRequired()])
+    full_time_staff = IntegerField(_l("Full-time staff"), validators=[InputRequired(), NumberRange(min=0)])
+    certified_social_workers = IntegerField(_l("Certified social workers"),
+                                            validators=[InputRequired(), NumberRange(min=0)])
+    volunteers = IntegerField(_l("Registered volunteers"), validators=[InputRequired(), NumberRange(min=0)])
+    contact_name = StringField(_l("Contact person"), validators=[DataRequired(), Length(max=60)])
+    contact_phone = TelField(_l("Contact phone"), validators=[DataRequired(), Length(max=20)])
+    contact_email = EmailField(_l("Contact e-mail"), validators=[Optional(), Length(max=254)])
+    description = TextAreaField(_l("About the organisation"), validators=[Optional(), Length(max=4000)])
+
+    def __init__(self, *args, categories=(), communities=(), locale="zh_Hans_CN", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = OrgKind.choices()
+        self.categories.choices = [(c.id, c.name(locale)) for c in categories]
+        self.communities.choices = [(c.id, f"{c.district} {c.street} {c.name}") for c in communities]
+
+
+class DocumentForm(FlaskForm):
+    kind = SelectField(_l("Document"), validators=[DataRequired()])
+    file = FileField(_l("File (PDF, image or Office document)"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = DocumentKind.choices()
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)])
+
+
+class InviteForm(FlaskForm):
+    username = StringField(_l("User name of the person to invite"), validators=[DataRequired(), Length(max=64)])
+    role = SelectField(_l("Role"), validators=[DataRequired()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.role.choices = MemberRole.choices()
+
+
+class GradeForm(FlaskForm):
+    grade = SelectField(_l("Grade"), coerce=int, choices=[(g, f"{g}A") for g in range(5, 0, -1)])
+    awarded_on = DateField(_l("Awarded on"), validators=[DataRequired()])
+    valid_until = DateField(_l("Valid until"), validators=[Optional()],
+                            description=_l("Leave empty for the usual five years."))
+    evidence = FileField(_l("Evidence (certificate)"))
+
+
+class AnnualReportForm(FlaskForm):
+    year = IntegerField(_l("Year"), validators=[InputRequired(), NumberRange(min=2000, max=2100)])
+    file = FileField(_l("Annual report (PDF or Office document)"))
+
+
+class ReviewReportForm(FlaskForm):
+    note = TextAreaField(_l("Note (required when returning)"), validators=[Optional(), Length(max=2000)])
+
+
+class CreditForm(FlaskForm):
+    list_type = SelectField(_l("List"), validators=[DataRequired()])
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
+    source = StringField(_l("Source (decision, document number)"), validators=[DataRequired(), Length(max=200)])
+    start_on = DateField(_l("From"), validators=[DataRequired()])
+    end_on = DateField(_l("Until"), validators=[Optional()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.list_type.choices = CreditList.choices()
+
+
+class EndCreditForm(FlaskForm):
+    end_on = DateField(_l("Ends on"), validators=[DataRequired()])
+
+
+class IncubationForm(FlaskForm):
+    child_id = IntegerField(_l("Incubated group (organisation number)"), validators=[InputRequired()])
+    started_on = DateField(_l("Started on"), validators=[DataRequired()])
+
+
+class IncubationStageForm(FlaskForm):
+    stage = SelectField(_l("Stage"), validators=[DataRequired()])
+    ended_on = DateField(_l("Ended on"), validators=[Optional()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.stage.choices = [c for c in IncubationStage.choices() if c[0] != IncubationStage.INCUBATING]
+
+
+class DirectoryForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Name or pinyin initials"), validators=[Optional(), Length(max=60)])
+    kind = SelectField(_l("Kind"), validators=[Optional()])
+    category = SelectField(_l("Service category"), coerce=lambda v: int(v) if v else None, validators=[Optional()])
+    grade = SelectField(_l("Grade"), coerce=lambda v: int(v) if v else None, validators=[Optional()])
+    community = SelectField(_l("Community"), coerce=lambda v: int(v) if v else None, validators=[Optional()])
+
+    def __init__(self, *args, categories=(), communities=(), locale="zh_Hans_CN", **kwargs):
+        super().__init__(*args, **kwargs)
+        every = str(_l("All"))
+        self.kind.choices = [("", every), *OrgKind.choices()]
+        self.category.choices = [("", every), *[(c.id, c.name(locale)) for c in categories]]
+        self.grade.choices = [("", every), *[(g, f"{g}A") for g in range(5, 0, -1)]]
+        self.community.choices = [("", every), *[(c.id, f"{c.street} {c.name}") for c in communities]]

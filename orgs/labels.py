@@ -1,0 +1,49 @@
+"""The registry's audit actions and notifications, translated when shown."""
+
+from flask_babel import lazy_gettext as _l
+
+from accounts.notifications import NOTIFICATION_TEXTS
+from audit.labels import ACTION_LABELS
+
+ACTION_LABELS.update({
+    "org.created": _l("Organisation application created"),
+    "org.updated": _l("Organisation application changed"),
+    "org.document_added": _l("Organisation document uploaded"),
+    "org.submitted": _l("Application submitted"),
+    "org.resubmitted": _l("Application resubmitted"),
+    "org.returned": _l("Application returned"),
+    "org.approved": _l("Organisation registered"),
+    "org.rejected": _l("Application rejected"),
+    "org.suspended": _l("Organisation suspended"),
+    "org.reinstated": _l("Organisation reinstated"),
+    "org.deregistered": _l("Organisation deregistered"),
+    "org.member_invited": _l("Member invited"),
+    "org.invitation_accepted": _l("Invitation accepted"),
+    "org.invitation_declined": _l("Invitation declined"),
+    "org.member_removed": _l("Member removed"),
+    "org.member_left": _l("Member left"),
+    "org.member_role_changed": _l("Member role changed"),
+    "org.grade_recorded": _l("Grade recorded"),
+    "org.annual_report_submitted": _l("Annual report submitted"),
+    "org.annual_report_accepted": _l("Annual report accepted"),
+    "org.annual_report_returned": _l("Annual report returned"),
+    "org.credit_listed": _l("Put on a credit list"),
+    "org.credit_entry_ended": _l("Credit-list entry ended"),
+    "org.incubation_started": _l("Incubation started"),
+    "org.incubation_graduated": _l("Incubated group graduated"),
+    "org.incubation_ended": _l("Incubation ended"),
+})
+
+NOTIFICATION_TEXTS.update({
+    "org.submitted": _l("A new organisation application awaits review: %(org)s."),
+    "org.resubmitted": _l("A corrected organisation application awaits review: %(org)s."),
+    "org.returned": _l("Your application for %(org)s was returned for changes: %(reason)s"),
+    "org.approved": _l("%(org)s is now registered on the platform."),
+    "org.rejected": _l("Your application for %(org)s was rejected: %(reason)s"),
+    "org.suspended": _l("%(org)s has been suspended: %(reason)s"),
+    "org.reinstated": _l("%(org)s has been reinstated."),
+    "org.deregistered": _l("%(org)s has been deregistered: %(reason)s"),
+    "org.invited": _l("You are invited to join %(org)s as %(role)s."),
+    "org.annual_report_accepted": _l("The %(year)s annual report of %(org)s was accepted."),
+    "org.annual_report_returned": _l("The %(year)s annual report of %(org)s was returned: %(reason)s"),
+})

@@ -1,0 +1,163 @@
+"""Officers' registry work: the review queue, standing records, credit lists, incubation, the Excel export."""
+
+import io
+
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from core.db import db
+from core.errors import ServiceError
+from core.permissions import require
+
+from . import directory, exports, permissions, standing
+from .enums import OrgStatus
+from .forms import (
+    AnnualReportForm,
+    CreditForm,
+    EndCreditForm,
+    GradeForm,
+    IncubationForm,
+    IncubationStageForm,
+    ReviewReportForm,
+)
+from .models import AnnualReport, CreditListEntry, Incubation, Organisation
+from .views import load_org
+
+bp = Blueprint("orgs_officer", __name__, url_prefix="/orgs")
+
+
+def _finish(org_id: int, done_message: str, call):
+    """Run one service call; commit and flash on success, roll back and show the reason on refusal."""
+    try:
+        call()
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(" ".join([exc.message, *map(str, exc.fields.values())]), "danger")
+    else:
+        db.session.commit()
+        flash(done_message, "success")
+    return redirect(url_for("orgs.profile", org_id=org_id))
+
+
+def _form_failed(form, org_id: int):
+    flash(" ".join(f"{getattr(form, k).label.text}: {' '.join(v)}" for k, v in form.errors.items()), "danger")
+    return redirect(url_for("orgs.profile", org_id=org_id))
+
+
+@bp.route("/review")
+@login_required
+def review_queue():
+    require(permissions.can_review(current_user))
+    waiting = list(db.session.scalars(select(Organisation).where(Organisation.status == OrgStatus.SUBMITTED)
+                                      .order_by(Organisation.submitted_at)))
+    reports = list(db.session.scalars(select(AnnualReport).where(AnnualReport.status == "submitted")
+                                      .order_by(AnnualReport.submitted_at)))
+    report_orgs = {o.id: o for o in db.session.scalars(
+        select(Organisation).where(Organisation.id.in_([r.org_id for r in reports])))}
+    return render_template("orgs/review_queue.html", waiting=waiting, reports=reports, report_orgs=report_orgs,
+                           form=ReviewReportForm(formdata=None))
+
+
+@bp.route("/<int:org_id>/grades", methods=["POST"])
+@login_required
+def add_grade(org_id: int):
+    org = load_org(org_id)
+    require(permissions.can_record_standing(current_user, org))
+    form = GradeForm()
+    if not form.validate_on_submit():
+        return _form_failed(form, org.id)
+    return _finish(org.id, _("Grade recorded."), lambda: standing.record_grade(
+        org, form.grade.data, form.awarded_on.data, valid_until=form.valid_until.data,
+        evidence=form.evidence.data, actor=current_user))
+
+
+@bp.route("/<int:org_id>/annual-reports", methods=["POST"])
+@login_required
+def submit_report(org_id: int):
+    org = load_org(org_id)
+    require(permissions.can_submit_annual_report(current_user, org))
+    form = AnnualReportForm()
+    if not form.validate_on_submit():
+        return _form_failed(form, org.id)
+    return _finish(org.id, _("Annual report submitted."), lambda: standing.submit_annual_report(
+        org, form.year.data, form.file.data, actor=current_user))
+
+
+@bp.route("/annual-reports/<int:report_id>/<any(accept, return):decision>", methods=["POST"])
+@login_required
+def review_report(report_id: int, decision: str):
+    report = db.get_or_404(AnnualReport, report_id)
+    require(permissions.can_review(current_user))
+    form = ReviewReportForm()
+    if not form.validate_on_submit():
+        return _form_failed(form, report.org_id)
+    return _finish(report.org_id, _("Annual report reviewed."), lambda: standing.review_annual_report(
+        report, decision == "accept", form.note.data, actor=current_user))
+
+
+@bp.route("/<int:org_id>/credit", methods=["POST"])
+@login_required
+def add_credit(org_id: int):
+    org = load_org(org_id)
+    require(permissions.can_record_standing(current_user, org))
+    form = CreditForm()
+    if not form.validate_on_submit():
+        return _form_failed(form, org.id)
+    return _finish(org.id, _("Credit-list entry recorded."), lambda: standing.add_credit_entry(
+        org, form.list_type.data, form.reason.data, form.source.data, form.start_on.data, form.end_on.data,
+        actor=current_user))
+
+
+@bp.route("/credit/<int:entry_id>/end", methods=["POST"])
+@login_required
+def end_credit(entry_id: int):
+    entry = db.get_or_404(CreditListEntry, entry_id)
+    require(permissions.can_record_standing(current_user))
+    form = EndCreditForm()
+    if not form.validate_on_submit():
+        return _form_failed(form, entry.org_id)
+    return _finish(entry.org_id, _("Credit-list entry ended."), lambda: standing.end_credit_entry(
+        entry, form.end_on.data, actor=current_user))
+
+
+@bp.route("/<int:org_id>/incubations", methods=["POST"])
+@login_required
+def add_incubation(org_id: int):
+    hub = load_org(org_id)
+    require(permissions.can_record_standing(current_user, hub))
+    form = IncubationForm()
+    if not form.validate_on_submit():
+        return _form_failed(form, hub.id)
+    child = db.session.get(Organisation, form.child_id.data)
+    if child is None:
+        flash(_("No organisation with this number."), "danger")
+        return redirect(url_for("orgs.profile", org_id=hub.id))
+    return _finish(hub.id, _("Incubation recorded."), lambda: standing.link_incubation(
+        hub, child, form.started_on.data, actor=current_user))
+
+
+@bp.route("/incubations/<int:link_id>/stage", methods=["POST"])
+@login_required
+def incubation_stage(link_id: int):
+    link = db.get_or_404(Incubation, link_id)
+    require(permissions.can_record_standing(current_user))
+    form = IncubationStageForm()
+    if not form.validate_on_submit():
+        return _form_failed(form, link.hub_id)
+    return _finish(link.hub_id, _("Incubation updated."), lambda: standing.set_incubation_stage(
+        link, form.stage.data, form.ended_on.data, actor=current_user))
+
+
+@bp.route("/export.xlsx")
+@login_required
+def export():
+    require(permissions.can_export(current_user))
+    flt = directory.DirectoryFilter(
+        q=request.args.get("q", ""), kind=request.args.get("kind", ""),
+        category_id=request.args.get("category", type=int), grade=request.args.get("grade", type=int),
+        community_id=request.args.get("community", type=int))
+    data = exports.directory_workbook(flt)
+    return send_file(io.BytesIO(data), as_attachment=True, download_name="organisations.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -1,0 +1,277 @@
+"""The registry's operations. Each validates, changes, writes its audit event and flushes; callers commit."""
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from accounts.models import Community, User
+from accounts.notifications import notify
+from audit import services as audit
+from core.db import db, utcnow
+from core.errors import Conflict, ServiceError
+from core.uploads import StoredFile, store_upload
+from core.views import path_for
+
+from . import permissions
+from .enums import (
+    APPLICANT_MOVES,
+    EDITABLE_STATUSES,
+    REASON_REQUIRED,
+    REQUIRED_DOCUMENTS,
+    TRANSITIONS,
+    DocumentKind,
+    MemberRole,
+    MembershipStatus,
+    OrgKind,
+    OrgStatus,
+)
+from .models import Membership, Organisation, OrgDocument, ServiceCategory
+from .validation import OrgData, name_initials
+
+INVALID = "Please correct the marked fields."
+AUDITED_FIELDS = ("name", "kind", "uscc", "legal_representative", "registration_authority", "registered_on",
+                  "address", "full_time_staff", "certified_social_workers", "volunteers", "contact_name",
+                  "contact_email", "description")
+
+
+def _snapshot(org: Organisation) -> dict:
+    snap = {name: getattr(org, name) for name in AUDITED_FIELDS}
+    snap["categories"] = sorted(c.code for c in org.categories)
+    snap["communities"] = sorted(c.id for c in org.communities)
+    return snap
+
+
+def _apply(org: Organisation, data: OrgData) -> None:
+    with db.session.no_autoflush:
+        _validate_and_set(org, data)
+
+
+def _validate_and_set(org: Organisation, data: OrgData) -> None:
+    errors = data.errors()
+    categories = list(db.session.scalars(select(ServiceCategory).where(
+        ServiceCategory.id.in_(data.category_ids), ServiceCategory.active)))
+    communities = list(db.session.scalars(select(Community).where(Community.id.in_(data.community_ids))))
+    if data.category_ids and len(categories) != len(set(data.category_ids)):
+        errors["category_ids"] = _("Choose service categories from the list.")
+    if data.community_ids and len(communities) != len(set(data.community_ids)):
+        errors["community_ids"] = _("Choose communities from the list.")
+    same_code = select(Organisation.id).where(Organisation.uscc == data.uscc)
+    if org.id is not None:
+        same_code = same_code.where(Organisation.id != org.id)
+    if data.uscc and "uscc" not in errors and db.session.scalar(same_code):
+        errors["uscc"] = _("An organisation with this credit code is already on the platform.")
+    if errors:
+        raise ServiceError(_(INVALID), fields=errors)
+    for name in AUDITED_FIELDS[:-1]:
+        setattr(org, name, getattr(data, name) or (None if name in ("uscc", "registered_on") else ""))
+    org.uscc = data.uscc or None
+    org.description = data.description
+    org.contact_phone = data.contact_phone
+    org.name_initials = name_initials(data.name)
+    org.categories = categories
+    org.communities = communities
+
+
+def create_application(data: OrgData, *, actor: User) -> Organisation:
+    """A new draft application; the applicant becomes its manager."""
+    data = data.normalised()
+    org = Organisation(status=OrgStatus.DRAFT.value, created_by_id=actor.id)
+    _apply(org, data)
+    db.session.add(org)
+    org.memberships.append(Membership(user_id=actor.id, role=MemberRole.MANAGER.value,
+                                      status=MembershipStatus.ACTIVE.value))
+    db.session.flush()
+    audit.record("org.created", org, actor=actor, data=_snapshot(org))
+    return org
+
+
+def update_application(org: Organisation, data: OrgData, *, actor: User) -> None:
+    if OrgStatus(org.status) not in EDITABLE_STATUSES:
+        raise Conflict(_("Only a draft or a returned application can be edited."))
+    before = _snapshot(org)
+    _apply(org, data.normalised())
+    db.session.flush()
+    changes = audit.diff(before, _snapshot(org))
+    if changes:
+        audit.record("org.updated", org, actor=actor, changes=changes)
+
+
+def add_document(org: Organisation, kind: str, upload, *, actor: User) -> OrgDocument:
+    try:
+        doc_kind = DocumentKind(kind)
+    except ValueError as exc:
+        raise ServiceError(_(INVALID), fields={"kind": _("Choose the kind of document.")}) from exc
+    stored = store_upload(upload, actor=actor)
+    document = OrgDocument(org=org, kind=doc_kind.value, file=stored)
+    db.session.add(document)
+    db.session.flush()
+    audit.record("org.document_added", org, actor=actor,
+                 data={"kind": doc_kind.value, "sha256": stored.sha256, "size": stored.size,
+                       "content_type": stored.content_type})
+    return document
+
+
+def missing_documents(org: Organisation) -> list[DocumentKind]:
+    present = {d.kind for d in org.documents}
+    return [kind for kind in REQUIRED_DOCUMENTS if kind.value not in present]
+
+
+def _next_filing_number() -> str:
+    year = utcnow().year
+    prefix = f"SQBA{year}"
+    last = db.session.scalar(select(func.max(Organisation.filing_number))
+                             .where(Organisation.filing_number.like(f"{prefix}%")))
+    number = int(last[len(prefix):]) + 1 if last else 1
+    return f"{prefix}{number:05d}"
+
+
+def _check_move_allowed(org: Organisation, to: OrgStatus, actor: User) -> None:
+    current = OrgStatus(org.status)
+    if to not in TRANSITIONS[current]:
+        raise Conflict(_("An application that is “%(from)s” cannot become “%(to)s”.",
+                         **{"from": current.label, "to": to.label}))
+    if (current, to) in APPLICANT_MOVES:
+        allowed = permissions.is_manager(actor, org)
+    else:
+        allowed = permissions.can_review(actor, org)
+    if not allowed:
+        raise ServiceError(_("You do not have permission to do this."), code="forbidden")
+
+
+def transition_org(org: Organisation, to: OrgStatus | str, *, actor: User, reason: str | None = None) -> None:
+    """The one way an organisation's status changes: checks the table, the actor, the preconditions;
+    records the event and tells the people concerned."""
+    to = OrgStatus(to)
+    current = OrgStatus(org.status)
+    _check_move_allowed(org, to, actor)
+    reason = (reason or "").strip()
+    if to in REASON_REQUIRED and not reason:
+        raise ServiceError(_("Please give a reason."), fields={"reason": _("Please give a reason.")})
+    if to is OrgStatus.SUBMITTED:
+        # The facts were validated when saved; what can still be missing is the paperwork.
+        if missing := missing_documents(org):
+            names = "、".join(kind.label for kind in missing)
+            raise ServiceError(_("Upload the required documents first: %(names)s.", names=names),
+                               fields={"documents": names}, code="documents_missing")
+        org.submitted_at = utcnow()
+    if to is OrgStatus.APPROVED and current is OrgStatus.SUBMITTED:
+        org.approved_at = utcnow()
+        if org.kind == OrgKind.COMMUNITY and not org.filing_number:
+            org.filing_number = _next_filing_number()
+    org.status = to.value
+    org.status_reason = reason
+    db.session.flush()
+    audit.record(f"org.{_event_name(current, to)}", org, actor=actor,
+                 data={"from": current.value, "to": to.value, "reason": reason,
+                       "filing_number": org.filing_number or ""})
+    _tell(org, current, to, reason)
+
+
+def _event_name(current: OrgStatus, to: OrgStatus) -> str:
+    if to is OrgStatus.APPROVED and current is OrgStatus.SUSPENDED:
+        return "reinstated"
+    if to is OrgStatus.SUBMITTED and current is OrgStatus.RETURNED:
+        return "resubmitted"
+    return to.value
+
+
+def _tell(org: Organisation, current: OrgStatus, to: OrgStatus, reason: str) -> None:
+    link = path_for("orgs.profile", org_id=org.id)
+    if to is OrgStatus.SUBMITTED:
+        officers = db.session.scalars(select(User.id).join(User.roles).where(
+            User.active, User.roles.any(role="officer")))
+        for officer_id in set(officers):
+            notify(officer_id, "org.submitted", link=path_for("orgs_officer.review_queue"), org=org.name)
+        return
+    for membership in org.memberships:
+        if membership.role == MemberRole.MANAGER and membership.status == MembershipStatus.ACTIVE:
+            notify(membership.user_id, f"org.{_event_name(current, to)}", link=link, org=org.name, reason=reason)
+
+
+# --- members -----------------------------------------------------------------------------------
+
+def active_managers(org: Organisation) -> list[Membership]:
+    return [m for m in org.memberships
+            if m.role == MemberRole.MANAGER and m.status == MembershipStatus.ACTIVE]
+
+
+def invite_member(org: Organisation, username: str, role: str, *, actor: User) -> Membership:
+    user = db.session.scalar(select(User).where(User.username == (username or "").strip().lower(), User.active))
+    if user is None:
+        raise ServiceError(_("No active user with this user name."),
+                           fields={"username": _("No active user with this user name.")})
+    try:
+        member_role = MemberRole(role)
+    except ValueError as exc:
+        raise ServiceError(_(INVALID), fields={"role": _("Choose a role.")}) from exc
+    if any(m.user_id == user.id for m in org.memberships):
+        raise Conflict(_("This person is already a member or has been invited."),
+                       fields={"username": _("Already a member or invited.")})
+    membership = Membership(org=org, user_id=user.id, role=member_role.value, status=MembershipStatus.INVITED.value)
+    db.session.add(membership)
+    db.session.flush()
+    audit.record("org.member_invited", org, actor=actor, data={"user_id": user.id, "role": member_role.value})
+    notify(user.id, "org.invited", link=path_for("orgs.mine"), org=org.name, role=member_role.label)
+    return membership
+
+
+def answer_invitation(membership: Membership, accept: bool, *, actor: User) -> None:
+    if membership.user_id != actor.id or membership.status != MembershipStatus.INVITED:
+        raise Conflict(_("There is no open invitation to answer."))
+    org = membership.org
+    if accept:
+        membership.status = MembershipStatus.ACTIVE.value
+    else:
+        db.session.delete(membership)
+    db.session.flush()
+    audit.record("org.invitation_accepted" if accept else "org.invitation_declined", org, actor=actor,
+                 data={"user_id": actor.id})
+
+
+def remove_member(membership: Membership, *, actor: User) -> None:
+    """A manager removes someone, or a member leaves; the last manager can do neither."""
+    org = membership.org
+    if membership.role == MemberRole.MANAGER and membership.status == MembershipStatus.ACTIVE \
+            and len(active_managers(org)) <= 1:
+        raise Conflict(_("The last manager cannot leave or be removed. Make someone else a manager first."))
+    user_id = membership.user_id
+    org.memberships.remove(membership)
+    db.session.flush()
+    audit.record("org.member_left" if user_id == actor.id else "org.member_removed", org, actor=actor,
+                 data={"user_id": user_id})
+
+
+def set_member_role(membership: Membership, role: str, *, actor: User) -> None:
+    new_role = MemberRole(role)
+    if membership.role == new_role:
+        return
+    if membership.role == MemberRole.MANAGER and len(active_managers(membership.org)) <= 1:
+        raise Conflict(_("The last manager cannot leave or be removed. Make someone else a manager first."))
+    old = membership.role
+    membership.role = new_role.value
+    db.session.flush()
+    audit.record("org.member_role_changed", membership.org, actor=actor,
+                 data={"user_id": membership.user_id, "from": old, "to": new_role.value})
+
+
+def memberships_of(user: User) -> list[Membership]:
+    return list(db.session.scalars(select(Membership).where(Membership.user_id == user.id)
+                                   .order_by(Membership.id)))
+
+
+def document_file(key: str) -> tuple[StoredFile, Organisation] | None:
+    row = db.session.execute(select(StoredFile, Organisation).join(OrgDocument, OrgDocument.file_id == StoredFile.id)
+                             .join(Organisation, Organisation.id == OrgDocument.org_id)
+                             .where(StoredFile.key == key)).first()
+    return (row[0], row[1]) if row else None
+
+
+def categories(active_only: bool = True) -> list[ServiceCategory]:
+    stmt = select(ServiceCategory).order_by(ServiceCategory.sort_order, ServiceCategory.id)
+    if active_only:
+        stmt = stmt.where(ServiceCategory.active)
+    return list(db.session.scalars(stmt))
+
+
+
+# Other packages ask `orgs.services.standing(org, on=day)`; it lives beside the records it reads.
+from .standing import Standing, standing  # noqa: E402,F401

@@ -1,0 +1,203 @@
+"""An organisation's standing: grades, annual reports, credit lists, incubation — and `standing()`,
+the facts other packages use to decide eligibility."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from accounts.models import User
+from accounts.notifications import notify
+from audit import services as audit
+from core.db import db, utcnow
+from core.errors import Conflict, ServiceError
+from core.timeutil import local_today
+from core.uploads import store_upload
+from core.views import path_for
+
+from .enums import CreditList, IncubationStage, MemberRole, MembershipStatus, OrgStatus, ReportStatus
+from .models import AnnualReport, CreditListEntry, GradeRecord, Incubation, Organisation
+
+GRADE_VALIDITY_YEARS = 5
+
+
+def _add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def _require_approved(org: Organisation) -> None:
+    if org.status not in (OrgStatus.APPROVED, OrgStatus.SUSPENDED):
+        raise Conflict(_("Only a registered organisation has a standing record."))
+
+
+def record_grade(org: Organisation, grade: int, awarded_on: date, *, actor: User, valid_until: date | None = None,
+                 evidence=None) -> GradeRecord:
+    _require_approved(org)
+    valid_until = valid_until or _add_years(awarded_on, GRADE_VALIDITY_YEARS)
+    errors = {}
+    if grade not in range(1, 6):
+        errors["grade"] = _("A grade is 1A to 5A.")
+    if awarded_on > local_today():
+        errors["awarded_on"] = _("The date cannot be in the future.")
+    if valid_until <= awarded_on:
+        errors["valid_until"] = _("The end of validity must come after the award date.")
+    if errors:
+        raise ServiceError(_("Please correct the marked fields."), fields=errors)
+    stored = store_upload(evidence, actor=actor, field="evidence") if evidence and evidence.filename else None
+    record = GradeRecord(org_id=org.id, grade=grade, awarded_on=awarded_on, valid_until=valid_until,
+                         evidence=stored, recorded_by_id=actor.id)
+    db.session.add(record)
+    db.session.flush()
+    audit.record("org.grade_recorded", org, actor=actor,
+                 data={"grade": grade, "awarded_on": awarded_on, "valid_until": valid_until,
+                       "evidence_sha256": stored.sha256 if stored else ""})
+    return record
+
+
+def submit_annual_report(org: Organisation, year: int, upload, *, actor: User) -> AnnualReport:
+    _require_approved(org)
+    if not 2000 <= year <= local_today().year:
+        raise ServiceError(_("Please correct the marked fields."),
+                           fields={"year": _("Choose a year up to this one.")})
+    report = db.session.scalar(select(AnnualReport).where(AnnualReport.org_id == org.id, AnnualReport.year == year))
+    if report is not None and report.status != ReportStatus.RETURNED:
+        raise Conflict(_("The annual report for %(year)d has already been submitted.", year=year),
+                       fields={"year": _("Already submitted.")})
+    stored = store_upload(upload, actor=actor)
+    if report is None:
+        report = AnnualReport(org_id=org.id, year=year, file=stored)
+        db.session.add(report)
+    else:
+        report.file, report.review_note, report.reviewed_at = stored, "", None
+    report.status, report.submitted_at = ReportStatus.SUBMITTED.value, utcnow()
+    db.session.flush()
+    audit.record("org.annual_report_submitted", org, actor=actor, data={"year": year, "sha256": stored.sha256})
+    return report
+
+
+def review_annual_report(report: AnnualReport, accept: bool, note: str, *, actor: User) -> None:
+    if report.status != ReportStatus.SUBMITTED:
+        raise Conflict(_("This report has already been reviewed."))
+    note = (note or "").strip()
+    if not accept and not note:
+        raise ServiceError(_("Please give a reason."), fields={"note": _("Please give a reason.")})
+    report.status = (ReportStatus.ACCEPTED if accept else ReportStatus.RETURNED).value
+    report.review_note, report.reviewed_at = note, utcnow()
+    db.session.flush()
+    org = db.session.get(Organisation, report.org_id)
+    audit.record("org.annual_report_accepted" if accept else "org.annual_report_returned", org, actor=actor,
+                 data={"year": report.year, "note": note})
+    for m in org.memberships:
+        if m.role == MemberRole.MANAGER and m.status == MembershipStatus.ACTIVE:
+            notify(m.user_id, "org.annual_report_accepted" if accept else "org.annual_report_returned",
+                   link=path_for("orgs.profile", org_id=org.id), org=org.name, year=report.year, reason=note)
+
+
+def add_credit_entry(org: Organisation, list_type: str, reason: str, source: str, start_on: date,
+                     end_on: date | None, *, actor: User) -> CreditListEntry:
+    errors = {}
+    try:
+        kind = CreditList(list_type)
+    except ValueError:
+        errors["list_type"] = _("Choose a list.")
+        kind = None
+    if not (reason or "").strip():
+        errors["reason"] = _("Required.")
+    if not (source or "").strip():
+        errors["source"] = _("Required.")
+    if end_on is not None and end_on <= start_on:
+        errors["end_on"] = _("The end must come after the start.")
+    if errors:
+        raise ServiceError(_("Please correct the marked fields."), fields=errors)
+    entry = CreditListEntry(org_id=org.id, list_type=kind.value, reason=reason.strip(), source=source.strip(),
+                            start_on=start_on, end_on=end_on, recorded_by_id=actor.id)
+    db.session.add(entry)
+    db.session.flush()
+    audit.record("org.credit_listed", org, actor=actor,
+                 data={"list": kind.value, "reason": entry.reason, "source": entry.source, "start_on": start_on,
+                       "end_on": end_on})
+    return entry
+
+
+def end_credit_entry(entry: CreditListEntry, end_on: date, *, actor: User) -> None:
+    if entry.end_on is not None and entry.end_on <= end_on:
+        raise Conflict(_("This entry has already ended."))
+    if end_on <= entry.start_on:
+        raise ServiceError(_("The end must come after the start."), fields={"end_on": _("Too early.")})
+    entry.end_on = end_on
+    db.session.flush()
+    audit.record("org.credit_entry_ended", db.session.get(Organisation, entry.org_id), actor=actor,
+                 data={"entry_id": entry.id, "end_on": end_on})
+
+
+def link_incubation(hub: Organisation, child: Organisation, started_on: date, *, actor: User) -> Incubation:
+    if hub.id == child.id:
+        raise ServiceError(_("An organisation cannot incubate itself."), fields={"child_id": _("Choose another.")})
+    if hub.status != OrgStatus.APPROVED:
+        raise Conflict(_("Only a registered hub organisation can incubate groups."))
+    if db.session.scalar(select(Incubation.id).where(Incubation.hub_id == hub.id, Incubation.child_id == child.id)):
+        raise Conflict(_("This group is already linked to this hub."))
+    link = Incubation(hub_id=hub.id, child_id=child.id, started_on=started_on,
+                      stage=IncubationStage.INCUBATING.value)
+    db.session.add(link)
+    db.session.flush()
+    audit.record("org.incubation_started", hub, actor=actor, data={"child_id": child.id, "started_on": started_on})
+    return link
+
+
+def set_incubation_stage(link: Incubation, stage: str, ended_on: date | None, *, actor: User) -> None:
+    new_stage = IncubationStage(stage)
+    if link.stage != IncubationStage.INCUBATING:
+        raise Conflict(_("This incubation has already finished."))
+    if new_stage is IncubationStage.INCUBATING:
+        return
+    link.stage, link.ended_on = new_stage.value, ended_on or local_today()
+    db.session.flush()
+    audit.record("org.incubation_" + new_stage.value, db.session.get(Organisation, link.hub_id), actor=actor,
+                 data={"child_id": link.child_id, "ended_on": link.ended_on})
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What eligibility rules look at, as of one day."""
+
+    org_id: int
+    status: OrgStatus
+    kind: str
+    grade: int | None  # the grade valid on the day, if any
+    grade_valid_until: date | None
+    years_registered: int
+    certified_social_workers: int
+    last_annual_report_accepted: bool  # the report for the previous calendar year
+    credit_entries: tuple[str, ...]  # lists the organisation is on that day
+
+    @property
+    def credit_labels(self) -> list[str]:
+        return [CreditList(code).label for code in self.credit_entries]
+
+    @property
+    def in_good_standing(self) -> bool:
+        return self.status is OrgStatus.APPROVED and not self.credit_entries
+
+
+def standing(org: Organisation, on: date | None = None) -> Standing:
+    on = on or local_today()
+    grades = db.session.scalars(select(GradeRecord).where(
+        GradeRecord.org_id == org.id, GradeRecord.awarded_on <= on, GradeRecord.valid_until >= on)
+        .order_by(GradeRecord.awarded_on.desc()).limit(1)).first()
+    report = db.session.scalar(select(AnnualReport.status).where(
+        AnnualReport.org_id == org.id, AnnualReport.year == on.year - 1))
+    entries = db.session.scalars(select(CreditListEntry).where(CreditListEntry.org_id == org.id))
+    listed = tuple(sorted({e.list_type for e in entries if e.active_on(on)}))
+    years = 0
+    if org.registered_on and org.registered_on <= on:
+        years = on.year - org.registered_on.year - ((on.month, on.day) < (org.registered_on.month,
+                                                                           org.registered_on.day))
+    return Standing(org_id=org.id, status=OrgStatus(org.status), kind=org.kind,
+                    grade=grades.grade if grades else None, grade_valid_until=grades.valid_until if grades else None,
+                    years_registered=years, certified_social_workers=org.certified_social_workers,
+                    last_annual_report_accepted=report == ReportStatus.ACCEPTED, credit_entries=listed)

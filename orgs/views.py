@@ -1,0 +1,267 @@
+"""Organisation pages: apply, edit, documents, submit, members, profile, directory."""
+
+import io
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from accounts.models import Community
+from core.db import db
+from core.errors import ServiceError
+from core.forms import apply_service_error
+from core.permissions import require
+
+from . import directory, permissions, services
+from .enums import OrgStatus
+from .forms import DirectoryForm, DocumentForm, InviteForm, OrgApplicationForm, ReasonForm
+from .models import AnnualReport, CreditListEntry, GradeRecord, Incubation, Membership, Organisation
+from .validation import OrgData
+
+bp = Blueprint("orgs", __name__, url_prefix="/orgs")
+PER_PAGE = 20
+
+
+def _locale() -> str:
+    return str(get_locale())
+
+
+def _communities():
+    return list(db.session.scalars(select(Community).order_by(Community.district, Community.street, Community.id)))
+
+
+def application_form(**kwargs) -> OrgApplicationForm:
+    return OrgApplicationForm(categories=services.categories(), communities=_communities(), locale=_locale(),
+                              **kwargs)
+
+
+def form_data(form: OrgApplicationForm) -> OrgData:
+    return OrgData(
+        name=form.name.data or "", kind=form.kind.data or "", uscc=form.uscc.data or "",
+        legal_representative=form.legal_representative.data or "",
+        registration_authority=form.registration_authority.data or "", registered_on=form.registered_on.data,
+        address=form.address.data or "", full_time_staff=form.full_time_staff.data,
+        certified_social_workers=form.certified_social_workers.data, volunteers=form.volunteers.data,
+        contact_name=form.contact_name.data or "", contact_phone=form.contact_phone.data or "",
+        contact_email=form.contact_email.data or "", description=form.description.data or "",
+        category_ids=list(form.categories.data or []), community_ids=list(form.communities.data or []))
+
+
+def _field_errors_to_form(form, exc: ServiceError) -> None:
+    renamed = {{"category_ids": "categories", "community_ids": "communities"}.get(k, k): v
+               for k, v in exc.fields.items()}
+    apply_service_error(form, ServiceError(exc.message, fields=renamed))
+
+
+def load_org(org_id: int) -> Organisation:
+    org = db.get_or_404(Organisation, org_id)
+    if not permissions.can_view_org(current_user, org):
+        abort(404)  # drafts and rejected applications do not exist for outsiders
+    return org
+
+
+@bp.route("/")
+def directory_page():
+    form = DirectoryForm(request.args, categories=services.categories(), communities=_communities(),
+                         locale=_locale())
+    flt = directory.DirectoryFilter()
+    if form.validate():
+        flt = directory.DirectoryFilter(q=form.q.data or "", kind=form.kind.data or "",
+                                        category_id=form.category.data, grade=form.grade.data,
+                                        community_id=form.community.data)
+    page = max(1, request.args.get("page", 1, type=int))
+    items, total, grades = directory.search(flt, page, PER_PAGE)
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template("orgs/directory.html", form=form, items=items, total=total, grades=grades, page=page,
+                           pages=max(1, -(-total // PER_PAGE)), args=args,
+                           can_export=permissions.can_export(current_user))
+
+
+@bp.route("/apply", methods=["GET", "POST"])
+@login_required
+def apply():
+    form = application_form()
+    if form.validate_on_submit():
+        try:
+            org = services.create_application(form_data(form), actor=current_user)
+        except ServiceError as exc:
+            db.session.rollback()
+            _field_errors_to_form(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Application saved as a draft. Upload the documents, then submit it."), "success")
+            return redirect(url_for("orgs.profile", org_id=org.id))
+    return render_template("orgs/apply.html", form=form, org=None)
+
+
+@bp.route("/<int:org_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(org_id: int):
+    org = load_org(org_id)
+    require(permissions.can_edit_application(current_user, org))
+    form = application_form(obj=org)
+    if request.method == "GET":
+        form.categories.data = [c.id for c in org.categories]
+        form.communities.data = [c.id for c in org.communities]
+    if form.validate_on_submit():
+        try:
+            services.update_application(org, form_data(form), actor=current_user)
+        except ServiceError as exc:
+            db.session.rollback()
+            _field_errors_to_form(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Changes saved."), "success")
+            return redirect(url_for("orgs.profile", org_id=org.id))
+    return render_template("orgs/apply.html", form=form, org=org)
+
+
+@bp.route("/<int:org_id>")
+def profile(org_id: int):
+    org = load_org(org_id)
+    private = permissions.can_view_private(current_user, org)
+    context = {"org": org, "private": private, "standing": services.standing(org)}
+    context.update(profile_extras(org, private))
+    return render_template("orgs/profile.html", **context)
+
+
+def profile_extras(org: Organisation, private: bool) -> dict:
+    extras = {
+        "grades": list(db.session.scalars(select(GradeRecord).where(GradeRecord.org_id == org.id)
+                                          .order_by(GradeRecord.awarded_on.desc()))),
+        "incubated": list(db.session.scalars(select(Incubation).where(Incubation.hub_id == org.id))),
+        "hubs": list(db.session.scalars(select(Incubation).where(Incubation.child_id == org.id))),
+        "can_edit": permissions.can_edit_application(current_user, org),
+        "can_review": permissions.can_review(current_user, org),
+        "can_manage_members": permissions.can_manage_members(current_user, org),
+        "can_report": permissions.can_submit_annual_report(current_user, org),
+        "can_record": permissions.can_record_standing(current_user, org),
+        "document_form": DocumentForm(formdata=None), "reason_form": ReasonForm(formdata=None),
+        "missing": services.missing_documents(org),
+    }
+    if private:
+        extras["reports"] = list(db.session.scalars(select(AnnualReport).where(AnnualReport.org_id == org.id)
+                                                    .order_by(AnnualReport.year.desc())))
+        extras["credit"] = list(db.session.scalars(select(CreditListEntry).where(CreditListEntry.org_id == org.id)
+                                                   .order_by(CreditListEntry.start_on.desc())))
+    else:
+        extras["reports"], extras["credit"] = [], []
+    return extras
+
+
+@bp.route("/<int:org_id>/documents", methods=["POST"])
+@login_required
+def upload_document(org_id: int):
+    org = load_org(org_id)
+    require(permissions.can_edit_application(current_user, org))
+    form = DocumentForm()
+    if form.validate_on_submit():
+        try:
+            services.add_document(org, form.kind.data, form.file.data, actor=current_user)
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(" ".join([exc.message, *map(str, exc.fields.values())]), "danger")
+        else:
+            db.session.commit()
+            flash(_("Document uploaded."), "success")
+    else:
+        flash(_("Please choose the kind of document and a file."), "danger")
+    return redirect(url_for("orgs.profile", org_id=org.id))
+
+
+@bp.route("/<int:org_id>/status", methods=["POST"])
+@login_required
+def change_status(org_id: int):
+    """Submit (applicants) or decide (officers): one endpoint in front of the one transition function."""
+    org = load_org(org_id)
+    target = request.form.get("to", "")
+    if target not in {s.value for s in OrgStatus}:
+        abort(400)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.transition_org(org, target, actor=current_user, reason=form.reason.data)
+    except ServiceError as exc:
+        db.session.rollback()
+        if exc.code == "forbidden":
+            abort(403)
+        flash(exc.message, "danger")
+    else:
+        db.session.commit()
+        flash(_("Status changed to “%(status)s”.", status=org.status_label), "success")
+    return redirect(url_for("orgs.profile", org_id=org.id))
+
+
+@bp.route("/files/<key>")
+@login_required
+def download(key: str):
+    found = services.document_file(key)
+    if found is None:
+        abort(404)
+    stored, org = found
+    require(permissions.can_view_private(current_user, org))
+    return send_file(io.BytesIO(stored.content), mimetype=stored.content_type,
+                     as_attachment=True, download_name=stored.download_name)
+
+
+@bp.route("/mine")
+@login_required
+def mine():
+    return render_template("orgs/mine.html", memberships=services.memberships_of(current_user),
+                           form=ReasonForm(formdata=None))
+
+
+@bp.route("/<int:org_id>/members", methods=["GET", "POST"])
+@login_required
+def members(org_id: int):
+    org = load_org(org_id)
+    require(permissions.can_view_private(current_user, org))
+    form = InviteForm()
+    if request.method == "POST":
+        require(permissions.can_manage_members(current_user, org))
+        if form.validate_on_submit():
+            try:
+                services.invite_member(org, form.username.data, form.role.data, actor=current_user)
+            except ServiceError as exc:
+                db.session.rollback()
+                apply_service_error(form, exc)
+            else:
+                db.session.commit()
+                flash(_("Invitation sent."), "success")
+                return redirect(url_for("orgs.members", org_id=org.id))
+    return render_template("orgs/members.html", org=org, form=form, confirm=ReasonForm(formdata=None),
+                           can_manage=permissions.can_manage_members(current_user, org))
+
+
+@bp.route("/memberships/<int:membership_id>/<any(accept, decline, remove, promote, demote):action>",
+          methods=["POST"])
+@login_required
+def membership_action(membership_id: int, action: str):
+    membership = db.get_or_404(Membership, membership_id)
+    org = membership.org
+    own = membership.user_id == current_user.id
+    if action in ("accept", "decline"):
+        require(own)
+    else:
+        require(permissions.can_manage_members(current_user, org) or (own and action == "remove"))
+    if not ReasonForm().validate_on_submit():
+        abort(400)
+    try:
+        if action in ("accept", "decline"):
+            services.answer_invitation(membership, action == "accept", actor=current_user)
+        elif action == "remove":
+            services.remove_member(membership, actor=current_user)
+        else:
+            services.set_member_role(membership, "manager" if action == "promote" else "member", actor=current_user)
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+    else:
+        db.session.commit()
+        flash(_("Done."), "success")
+    if action in ("accept", "decline") or (own and action == "remove"):
+        return redirect(url_for("orgs.mine"))
+    return redirect(url_for("orgs.members", org_id=org.id))
