@@ -6,6 +6,7 @@ import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -16,8 +17,19 @@ from core.errors import Conflict, ServiceError
 from .enums import Role
 from .models import ApiToken, User, UserRole, new_nonce
 
-_hasher = PasswordHasher()
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+_STRONG = PasswordHasher()
+# Tests create hundreds of users; the cheapest argon2 parameters keep them fast (never used outside TESTING).
+_FAST = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+_DUMMY_HASH = _STRONG.hash("not-a-real-password")
+
+
+class _Hasher:
+    def __getattr__(self, name):
+        hasher = _FAST if has_app_context() and current_app.config.get("TESTING") else _STRONG
+        return getattr(hasher, name)
+
+
+_hasher = _Hasher()
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,63}$")
 PHONE_RE = re.compile(r"^1\d{10}$")
 MIN_PASSWORD = 8
