@@ -37,7 +37,7 @@ sysdeps-test:
 	@bash scripts/sysdeps.sh test
 
 translations: $(STAMP)
-	@$(BIN)/pybabel compile -q -d translations -f 2>/dev/null || $(BIN)/pybabel compile -d translations -f
+	@$(BIN)/pybabel compile -d translations -f > /dev/null
 
 instance/secret_key:
 	@mkdir -p instance
@@ -55,7 +55,8 @@ lint: setup
 
 # Update the catalogues after adding strings: extract, merge, then translate zh_Hans_CN.
 messages: setup
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel extract -F babel.cfg -k _l --ignore-dirs '.* instance bench tests' -o translations/messages.pot \
+		--no-location --sort-output .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 
 bench: setup sysdeps-test

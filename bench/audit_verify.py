@@ -8,6 +8,8 @@ verify() beside a floor: the same SELECT, streamed the same way, without hashing
 """
 
 import argparse
+import contextlib
+import io
 import os
 import sqlite3
 import sys
@@ -133,7 +135,7 @@ def best_of(app, fn, repeat: int):
 
 def run(label: str, url: str, count: int, repeat: int, loader) -> bool:
     app = create_app({"TESTING": True, "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url})
-    with app.app_context():
+    with app.app_context(), contextlib.redirect_stderr(io.StringIO()):  # alembic's INFO lines
         upgrade()
         db.session.remove()
         db.engine.dispose()

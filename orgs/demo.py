@@ -56,6 +56,10 @@ ORGS = [
     ("长青老年大学服务中心", OrgKind.AGENCY, ["elderly", "education"], "approved", 4),
 ]
 
+PEOPLE = ("张明", "李娜", "王磊", "刘芳", "陈刚", "杨静", "赵勇", "黄丽", "周涛", "吴敏", "徐强", "孙燕", "马军",
+          "朱红", "胡斌", "郭霞", "何平", "高峰", "林琳", "罗杰", "郑爽", "梁宇", "谢婷", "宋伟", "唐悦", "许亮",
+          "韩雪", "冯凯", "邓洁", "曹阳")
+
 TINY_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
@@ -79,7 +83,8 @@ def _applicant(i: int) -> User:
     username = f"org{i:02d}"
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None:
-        user = accounts.create_user(username, f"社会组织负责人{i:02d}", "gongzhi-demo", [], phone=f"1370000{i:04d}")
+        user = accounts.create_user(username, PEOPLE[(i - 1) % len(PEOPLE)], "gongzhi-demo", [],
+                                    phone=f"1370000{i:04d}")
     return user
 
 
@@ -104,7 +109,7 @@ def load() -> list[str]:
         created += 1
         owner = _applicant(i)
         data = OrgData(name=name, kind=kind.value, uscc="" if kind is OrgKind.COMMUNITY else _uscc(kind, i),
-                       legal_representative=owner.display_name[-2:] + "某", registration_authority="东城区民政局",
+                       legal_representative=owner.display_name, registration_authority="东城区民政局",
                        registered_on=today - timedelta(days=365 * (1 + i % 9) + i), address=f"东城区幸福大街{i}号",
                        full_time_staff=3 + i % 12, certified_social_workers=i % 6, volunteers=10 + 7 * i,
                        contact_name=owner.display_name, contact_phone=f"1370000{i:04d}",

@@ -17,7 +17,7 @@ BATCH = 1000
 def directory_workbook(flt: DirectoryFilter) -> bytes:
     book = Workbook(write_only=True)
     sheet = book.create_sheet(_("Organisations"))
-    sheet.append([_("Number"), _("Name"), _("Kind"), _("Status"), _("Credit code / filing number"),
+    sheet.append([_("Number"), _("Organisation name"), _("Kind"), _("Status"), _("Credit code / filing number"),
                   _("Legal representative"), _("Registered on"), _("Grade"), _("Service categories"),
                   _("Communities served"), _("Full-time staff"), _("Certified social workers"), _("Volunteers"),
                   _("Address")])

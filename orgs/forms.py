@@ -31,10 +31,10 @@ class OrgApplicationForm(FlaskForm):
     address = StringField(_l("Address"), validators=[DataRequired(), Length(max=200)])
     communities = SelectMultipleField(_l("Communities served"), coerce=int, validators=[DataRequired()])
     categories = MultiCheckboxField(_l("Service categories"), coerce=int, validators=[DataRequired()])
-    full_time_staff = IntegerField(_l("Full-time staff"), validators=[InputRequired(), NumberRange(min=0)])
-    certified_social_workers = IntegerField(_l("Certified social workers"),
+    full_time_staff = IntegerField(_l("Full-time staff"), default=0, validators=[InputRequired(), NumberRange(min=0)])
+    certified_social_workers = IntegerField(_l("Certified social workers"), default=0,
                                             validators=[InputRequired(), NumberRange(min=0)])
-    volunteers = IntegerField(_l("Registered volunteers"), validators=[InputRequired(), NumberRange(min=0)])
+    volunteers = IntegerField(_l("Registered volunteers"), default=0, validators=[InputRequired(), NumberRange(min=0)])
     contact_name = StringField(_l("Contact person"), validators=[DataRequired(), Length(max=60)])
     contact_phone = TelField(_l("Contact phone"), validators=[DataRequired(), Length(max=20)])
     contact_email = EmailField(_l("Contact e-mail"), validators=[Optional(), Length(max=254)])

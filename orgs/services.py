@@ -27,7 +27,6 @@ from .enums import (
 from .models import Membership, Organisation, OrgDocument, ServiceCategory
 from .validation import OrgData, name_initials
 
-INVALID = "Please correct the marked fields."
 AUDITED_FIELDS = ("name", "kind", "uscc", "legal_representative", "registration_authority", "registered_on",
                   "address", "full_time_staff", "certified_social_workers", "volunteers", "contact_name",
                   "contact_email", "description")
@@ -60,11 +59,10 @@ def _validate_and_set(org: Organisation, data: OrgData) -> None:
     if data.uscc and "uscc" not in errors and db.session.scalar(same_code):
         errors["uscc"] = _("An organisation with this credit code is already on the platform.")
     if errors:
-        raise ServiceError(_(INVALID), fields=errors)
-    for name in AUDITED_FIELDS[:-1]:
-        setattr(org, name, getattr(data, name) or (None if name in ("uscc", "registered_on") else ""))
+        raise ServiceError(_("Please correct the marked fields."), fields=errors)
+    for name in AUDITED_FIELDS:
+        setattr(org, name, getattr(data, name))
     org.uscc = data.uscc or None
-    org.description = data.description
     org.contact_phone = data.contact_phone
     org.name_initials = name_initials(data.name)
     org.categories = categories
@@ -99,7 +97,7 @@ def add_document(org: Organisation, kind: str, upload, *, actor: User) -> OrgDoc
     try:
         doc_kind = DocumentKind(kind)
     except ValueError as exc:
-        raise ServiceError(_(INVALID), fields={"kind": _("Choose the kind of document.")}) from exc
+        raise ServiceError(_("Please correct the marked fields."), fields={"kind": _("Choose the kind of document.")}) from exc
     stored = store_upload(upload, actor=actor)
     document = OrgDocument(org=org, kind=doc_kind.value, file=stored)
     db.session.add(document)
@@ -202,7 +200,7 @@ def invite_member(org: Organisation, username: str, role: str, *, actor: User) -
     try:
         member_role = MemberRole(role)
     except ValueError as exc:
-        raise ServiceError(_(INVALID), fields={"role": _("Choose a role.")}) from exc
+        raise ServiceError(_("Please correct the marked fields."), fields={"role": _("Choose a role.")}) from exc
     if any(m.user_id == user.id for m in org.memberships):
         raise Conflict(_("This person is already a member or has been invited."),
                        fields={"username": _("Already a member or invited.")})

@@ -74,3 +74,9 @@ def test_community_organisations_need_no_code(session):
                                             ("东城区ABC协会", "dcqabcxh")])
 def test_pinyin_initials(name, initials):
     assert name_initials(name) == initials
+
+
+def test_zero_counts_are_kept_as_numbers(session):
+    org = services.create_application(org_data(full_time_staff=0, certified_social_workers=0, volunteers=0),
+                                      actor=make_user())
+    assert (org.full_time_staff, org.certified_social_workers, org.volunteers) == (0, 0, 0)
