@@ -97,7 +97,8 @@ def add_document(org: Organisation, kind: str, upload, *, actor: User) -> OrgDoc
     try:
         doc_kind = DocumentKind(kind)
     except ValueError as exc:
-        raise ServiceError(_("Please correct the marked fields."), fields={"kind": _("Choose the kind of document.")}) from exc
+        raise ServiceError(_("Please correct the marked fields."),
+                           fields={"kind": _("Choose the kind of document.")}) from exc
     stored = store_upload(upload, actor=actor)
     document = OrgDocument(org=org, kind=doc_kind.value, file=stored)
     db.session.add(document)
