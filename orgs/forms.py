@@ -133,3 +133,15 @@ class DirectoryForm(FlaskForm):
         self.category.choices = [("", every), *[(c.id, c.name(locale)) for c in categories]]
         self.grade.choices = [("", every), *[(g, f"{g}A") for g in range(5, 0, -1)]]
         self.community.choices = [("", every), *[(c.id, f"{c.street} {c.name}") for c in communities]]
+
+
+class CategoryForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40)])
+    name_zh = StringField(_l("Chinese name"), validators=[DataRequired(), Length(max=60)])
+    name_en = StringField(_l("English name"), validators=[DataRequired(), Length(max=80)])
+
+
+class CommunityForm(FlaskForm):
+    district = StringField(_l("District"), validators=[DataRequired(), Length(max=100)])
+    street = StringField(_l("Street"), validators=[DataRequired(), Length(max=100)])
+    name = StringField(_l("Community"), validators=[DataRequired(), Length(max=100)])

@@ -32,6 +32,10 @@ ACTION_LABELS.update({
     "org.incubation_started": _l("Incubation started"),
     "org.incubation_graduated": _l("Incubated group graduated"),
     "org.incubation_ended": _l("Incubation ended"),
+    "reference.category_added": _l("Service category added"),
+    "reference.category_enabled": _l("Service category enabled"),
+    "reference.category_disabled": _l("Service category disabled"),
+    "reference.community_added": _l("Community added"),
 })
 
 NOTIFICATION_TEXTS.update({

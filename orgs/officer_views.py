@@ -9,12 +9,15 @@ from sqlalchemy import select
 
 from core.db import db
 from core.errors import ServiceError
+from core.forms import apply_service_error
 from core.permissions import require
 
-from . import directory, exports, permissions, standing
+from . import directory, exports, permissions, reference, services, standing
 from .enums import OrgStatus
 from .forms import (
     AnnualReportForm,
+    CategoryForm,
+    CommunityForm,
     CreditForm,
     EndCreditForm,
     GradeForm,
@@ -22,7 +25,7 @@ from .forms import (
     IncubationStageForm,
     ReviewReportForm,
 )
-from .models import AnnualReport, CreditListEntry, Incubation, Organisation
+from .models import AnnualReport, CreditListEntry, Incubation, Organisation, ServiceCategory
 from .views import load_org
 
 bp = Blueprint("orgs_officer", __name__, url_prefix="/orgs")
@@ -161,3 +164,44 @@ def export():
     data = exports.directory_workbook(flt)
     return send_file(io.BytesIO(data), as_attachment=True, download_name="organisations.xlsx",
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@bp.route("/reference", methods=["GET", "POST"])
+@login_required
+def reference_lists():
+    require(permissions.can_record_standing(current_user))
+    category_form, community_form = CategoryForm(prefix="cat"), CommunityForm(prefix="com")
+    submitted = request.form.get("list")
+    form = category_form if submitted == "category" else community_form
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            if submitted == "category":
+                reference.add_category(form.code.data, form.name_zh.data, form.name_en.data, actor=current_user)
+            else:
+                reference.add_community(form.name.data, form.street.data, form.district.data, actor=current_user)
+        except ServiceError as exc:
+            db.session.rollback()
+            apply_service_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Added."), "success")
+            return redirect(url_for("orgs_officer.reference_lists"))
+    return render_template("orgs/reference.html", category_form=category_form, community_form=community_form,
+                           categories=services.categories(active_only=False),
+                           communities=reference.all_communities(), toggle=ReviewReportForm(formdata=None))
+
+
+@bp.route("/reference/categories/<int:category_id>/<any(enable, disable):action>", methods=["POST"])
+@login_required
+def toggle_category(category_id: int, action: str):
+    require(permissions.can_record_standing(current_user))
+    category = db.get_or_404(ServiceCategory, category_id)
+    if ReviewReportForm().validate_on_submit():
+        try:
+            reference.set_category_active(category, action == "enable", actor=current_user)
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(exc.message, "warning")
+        else:
+            db.session.commit()
+    return redirect(url_for("orgs_officer.reference_lists"))
