@@ -69,19 +69,27 @@ def _register_blueprints(app: Flask) -> None:
     from orgs import labels as _orgs_labels  # noqa: F401  (registers audit and notification texts)
     from orgs import officer_views as orgs_officer_views
     from orgs import views as orgs_views
+    from projects import api as projects_api
+    from projects import labels as _projects_labels  # noqa: F401
+    from projects import proposal_views
+    from projects import views as calls_views
 
     for bp in (core_views.bp, accounts_views.bp, admin_views.bp, audit_views.bp, audit_views.documents_bp,
-               orgs_views.bp, orgs_officer_views.bp, accounts_api.bp, audit_api.bp, orgs_api.bp):
+               orgs_views.bp, orgs_officer_views.bp, calls_views.bp, proposal_views.bp, accounts_api.bp,
+               audit_api.bp, orgs_api.bp, projects_api.bp):
         app.register_blueprint(bp)
 
 
 def _register_cli(app: Flask) -> None:
     import accounts.demo  # noqa: F401  (registers its demo loader)
     import orgs.demo  # noqa: F401
+    import projects.demo  # noqa: F401
     from accounts.cli import users_cli
     from audit.cli import audit_cli
     from core.demo import demo_command
+    from projects.cli import calls_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(demo_command)
+    app.cli.add_command(calls_cli)

@@ -4,12 +4,13 @@ import hashlib
 import secrets
 from datetime import datetime
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import ForeignKey, Integer, LargeBinary, String, select
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from core.db import UTCDateTime, db, utcnow
 from core.pdf import qr_svg_data_uri, render_pdf
+from core.views import path_for
 
 from . import services as audit
 
@@ -49,7 +50,7 @@ def normalise_code(text: str) -> str:
 
 def verify_url(code: str) -> str:
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    return base + url_for("documents.verify", code=code)
+    return base + path_for("documents.verify", code=code)
 
 
 def issue_document(template: str, *, title: str, doc_type: str, actor, target=None, **context) -> IssuedDocument:

@@ -2,9 +2,9 @@
 
 Prepares a scratch SQLite database (migrations + demo data), serves the app with gunicorn on 127.0.0.1, logs in as
 `officer`, and loads "/" with wrk. The floor is bench/bare_app.py (one query on the same database) served and
-loaded the same way in the same run.
+loaded the same way in the same run; the two are loaded in alternating rounds so that both see the same noise.
 
-    .venv/bin/python bench/pages.py [--duration 10] [--connections 16] [--gunicorn-threads 1]
+    .venv/bin/python bench/pages.py [--duration 10] [--rounds 2] [--connections 16] [--gunicorn-threads 1]
 """
 
 import argparse
@@ -147,16 +147,24 @@ def prepare_database(env: dict, log: Path) -> None:
             raise RuntimeError(f"flask {' '.join(step)} failed:\n{done.stdout}{done.stderr}")
 
 
-def check(result: WrkResult, label: str) -> None:
+def check(result: WrkResult, label: str) -> WrkResult:
     if result.non_2xx_3xx:
         raise RuntimeError(f"{label}: wrk saw {result.non_2xx_3xx} non-2xx/3xx responses:\n{result.output}")
     if result.requests == 0:
         raise RuntimeError(f"{label}: wrk completed no requests:\n{result.output}")
+    return result
+
+
+def summary(results: list[WrkResult]) -> tuple[float, float, int]:
+    """Mean req/s over the rounds, the worst round's p99, and the total number of requests."""
+    return (sum(r.requests_per_s for r in results) / len(results), max(r.p99_ms for r in results),
+            sum(r.requests for r in results))
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=int, default=10, help="seconds of load per server (after a warm-up)")
+    parser.add_argument("--duration", type=int, default=10, help="seconds of each wrk run (after a warm-up)")
+    parser.add_argument("--rounds", type=int, default=2, help="alternating app/bare runs, so both share any noise")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument("--gunicorn-threads", type=int, default=1, help="threads per gunicorn worker (1: sync)")
@@ -165,6 +173,8 @@ def main() -> int:
         print("wrk is not installed. Install it with:  sudo apt-get install -y wrk", file=sys.stderr)
         return 2
 
+    app_results: list[WrkResult] = []
+    bare_results: list[WrkResult] = []
     with tempfile.TemporaryDirectory(prefix="gongzhi-bench-") as tmp:
         tmp_dir = Path(tmp)
         log = tmp_dir / "server.log"
@@ -172,37 +182,42 @@ def main() -> int:
                "GONGZHI_INSTANCE": str(tmp_dir / "instance"), "REDIS_URL": "", "FLASK_DEBUG": "0"}
         try:
             prepare_database(env, log)
-            with gunicorn("app:create_app()", env, log, args.gunicorn_threads) as url:
-                cookie = "session=" + log_in(url)
-                status, body = fetch(url, cookie)
+            with (gunicorn("app:create_app()", env, log, args.gunicorn_threads) as app_url,
+                  gunicorn("bare_app:app", env, log, args.gunicorn_threads, chdir=BENCH) as bare_url):
+                cookie = "session=" + log_in(app_url)
+                status, body = fetch(app_url, cookie)
                 if status != 200 or DISPLAY_NAME not in body:
                     raise RuntimeError(f"GET / with the session cookie is not {USERNAME}'s page (status {status})")
-                check(wrk(url, args, cookie, duration=2), "app warm-up")
-                app_result = wrk(url, args, cookie)
-                check(app_result, "app")
-                if DISPLAY_NAME not in fetch(url, cookie)[1]:
+                check(wrk(app_url, args, cookie, duration=2), "app warm-up")
+                check(wrk(bare_url, args, duration=2), "bare warm-up")
+                for _ in range(args.rounds):
+                    app_results.append(check(wrk(app_url, args, cookie), "app"))
+                    bare_results.append(check(wrk(bare_url, args), "bare"))
+                if DISPLAY_NAME not in fetch(app_url, cookie)[1]:
                     raise RuntimeError("the session stopped working during the run")
-            with gunicorn("bare_app:app", env, log, args.gunicorn_threads, chdir=BENCH) as url:
-                check(wrk(url, args, duration=2), "bare warm-up")
-                bare_result = wrk(url, args)
-                check(bare_result, "bare")
         except Exception:
             if log.exists():
                 print(log.read_text(errors="replace")[-4000:], file=sys.stderr)
             raise
 
-    ratio = app_result.requests_per_s / bare_result.requests_per_s
-    load = (f"wrk -t{args.wrk_threads} -c{args.connections} -d{args.duration}s; gunicorn 2 workers x "
-            f"{args.gunicorn_threads} thread(s)")
-    print(f"app  GET / (logged in as {USERNAME}): {app_result.requests_per_s:>8.1f} req/s, p99 "
-          f"{app_result.p99_ms:7.1f} ms  ({app_result.requests} requests, all 2xx/3xx)")
-    print(f"floor bare Flask + 1 query:        {bare_result.requests_per_s:>8.1f} req/s, p99 "
-          f"{bare_result.p99_ms:7.1f} ms  ({bare_result.requests} requests, all 2xx/3xx)")
-    print(f"ratio app/bare: {ratio:.2f}   target ≥ {TARGET_RATIO} -> {'PASS' if ratio >= TARGET_RATIO else 'FAIL'}"
-          f"   ({load})")
-    for label, result in (("app", app_result), ("bare", bare_result)):
-        if result.socket_errors:
-            print(f"note: {label} socket errors: {result.socket_errors}")
+    app_rps, app_p99, app_n = summary(app_results)
+    bare_rps, bare_p99, bare_n = summary(bare_results)
+    ratio = app_rps / bare_rps
+    load = (f"{args.rounds} alternating rounds of wrk -t{args.wrk_threads} -c{args.connections} -d{args.duration}s; "
+            f"gunicorn 2 workers x {args.gunicorn_threads} thread(s)")
+    rounds = ", ".join(f"{a.requests_per_s / b.requests_per_s:.2f}" for a, b in zip(app_results, bare_results,
+                                                                                     strict=True))
+    print(f"app   GET / (logged in as {USERNAME}): {app_rps:>8.1f} req/s, p99 {app_p99:7.1f} ms  "
+          f"({app_n} requests, all 2xx/3xx)")
+    print(f"floor bare Flask + 1 query:         {bare_rps:>8.1f} req/s, p99 {bare_p99:7.1f} ms  "
+          f"({bare_n} requests, all 2xx/3xx)")
+    print(f"ratio app/bare: {ratio:.2f} (per round: {rounds})   target ≥ {TARGET_RATIO} -> "
+          f"{'PASS' if ratio >= TARGET_RATIO else 'FAIL'}")
+    print(f"load: {load}; req/s is the mean over rounds, p99 the worst round")
+    for label, results in (("app", app_results), ("bare", bare_results)):
+        for result in results:
+            if result.socket_errors:
+                print(f"note: {label} socket errors: {result.socket_errors}")
     return 0
 
 

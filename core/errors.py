@@ -24,6 +24,13 @@ class Conflict(ServiceError):
     code = "conflict"
 
 
+class Forbidden(ServiceError):
+    """The actor may not do this to this object (views answer 403)."""
+
+    status = 403
+    code = "forbidden"
+
+
 def wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 

@@ -1,6 +1,10 @@
 from flask import flash
+from flask_babel import lazy_gettext as _l
+from wtforms import DateTimeLocalField, StringField
 
 from .errors import ServiceError
+from .money import MoneyError, format_fen, parse_yuan
+from .timeutil import local_to_utc, to_local
 
 
 def apply_service_error(form, exc: ServiceError) -> None:
@@ -13,3 +17,38 @@ def apply_service_error(form, exc: ServiceError) -> None:
         else:
             unplaced.append(str(message))
     flash(" ".join([exc.message, *unplaced]), "danger")
+
+
+class MoneyField(StringField):
+    """Entered in yuan ('12,345.50'), held in integer fen."""
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return format_fen(self.data, symbol=False).replace(",", "") if isinstance(self.data, int) else ""
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        if valuelist and valuelist[0].strip():
+            try:
+                self.data = parse_yuan(valuelist[0])
+            except MoneyError as exc:
+                self.data = None
+                raise ValueError(_l("Enter an amount in yuan, with at most two decimals.")) from exc
+
+
+class LocalDateTimeField(DateTimeLocalField):
+    """Entered in Asia/Shanghai wall-clock time, held as aware UTC."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"], **kwargs)
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None:
+            self.data = local_to_utc(self.data)
+
+    def _value(self):
+        if self.raw_data:
+            return " ".join(self.raw_data)
+        return to_local(self.data).strftime("%Y-%m-%dT%H:%M") if self.data else ""

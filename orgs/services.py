@@ -7,7 +7,7 @@ from accounts.models import Community, User
 from accounts.notifications import notify
 from audit import services as audit
 from core.db import db, utcnow
-from core.errors import Conflict, ServiceError
+from core.errors import Conflict, Forbidden, ServiceError
 from core.uploads import StoredFile, store_upload
 from core.views import path_for
 
@@ -133,7 +133,7 @@ def _check_move_allowed(org: Organisation, to: OrgStatus, actor: User) -> None:
     else:
         allowed = permissions.can_review(actor, org)
     if not allowed:
-        raise ServiceError(_("You do not have permission to do this."), code="forbidden")
+        raise Forbidden(_("You do not have permission to do this."))
 
 
 def transition_org(org: Organisation, to: OrgStatus | str, *, actor: User, reason: str | None = None) -> None:

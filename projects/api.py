@@ -1,0 +1,151 @@
+"""Calls (public) and an organisation's proposals (token) — the same services and checks as the pages."""
+
+from flask import abort, jsonify, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from core.api import api_blueprint, page_args
+from core.db import db
+from core.errors import ServiceError
+from orgs import services as org_services
+from orgs.models import Organisation
+
+from . import permissions, proposals
+from .calls import close_if_due
+from .enums import CallStatus, ProposalStatus
+from .models import Call, Proposal
+
+bp = api_blueprint("projects_api")
+
+
+def call_json(call: Call) -> dict:
+    return {
+        "id": call.id, "title": call.title, "status": call.status, "mode": call.mode,
+        "category": call.category.code, "funding_source": call.funding_source,
+        "total_budget_fen": call.total_budget_fen, "max_per_proposal_fen": call.max_per_proposal_fen,
+        "questions_until": call.questions_until.isoformat(),
+        "submission_deadline": call.submission_deadline.isoformat(),
+        "review_planned_on": call.review_planned_on.isoformat(), "award_planned_on": call.award_planned_on.isoformat(),
+        "required_attachments": call.required_attachments, "version": call.version,
+        "rules": {"allowed_kinds": call.allowed_kinds, "min_grade": call.min_grade,
+                  "min_years_registered": call.min_years_registered,
+                  "min_certified_social_workers": call.min_certified_social_workers,
+                  "require_annual_report": call.require_annual_report,
+                  "require_clean_credit": call.require_clean_credit,
+                  "max_personnel_pct": call.max_personnel_pct, "max_management_pct": call.max_management_pct},
+    }
+
+
+def proposal_json(p: Proposal) -> dict:
+    latest = p.versions[-1] if p.versions else None
+    return {
+        "id": p.id, "call_id": p.call_id, "org_id": p.org_id, "status": p.status, "title": p.title,
+        "summary": p.summary, "needs_analysis": p.needs_analysis, "objectives": p.objectives,
+        "work_plan": p.work_plan, "outputs": p.outputs, "team": p.team, "co_funding_fen": p.co_funding_fen,
+        "budget_lines": [{"category": b.category, "item": b.item, "quantity": b.quantity,
+                          "unit_price_fen": b.unit_price_fen, "total_fen": b.total_fen} for b in p.budget_lines],
+        "requested_fen": p.requested_fen,
+        "attachments": [{"requirement": a.requirement, "sha256": a.file.sha256} for a in p.attachments],
+        "version": p.current_version, "content_hash": latest.content_hash if latest else None,
+        "screening_reason": p.screening_reason,
+    }
+
+
+def _require_user():
+    if not current_user.is_authenticated:
+        abort(401)
+
+
+def _load_proposal(proposal_id: int) -> Proposal:
+    _require_user()
+    proposal = db.session.get(Proposal, proposal_id)
+    if proposal is None or not permissions.can_view_proposal(current_user, proposal):
+        abort(404)
+    return proposal
+
+
+@bp.route("/calls")
+def list_calls():
+    page, per_page = page_args()
+    stmt = select(Call).where(Call.status != CallStatus.DRAFT).order_by(Call.submission_deadline.desc())
+    if status := request.args.get("status"):
+        stmt = stmt.where(Call.status == status)
+    items = list(db.session.scalars(stmt.offset((page - 1) * per_page).limit(per_page)))
+    return jsonify({"items": [call_json(c) for c in items], "page": page, "per_page": per_page})
+
+
+@bp.route("/calls/<int:call_id>")
+def get_call(call_id: int):
+    call = db.session.get(Call, call_id)
+    if call is None or call.status == CallStatus.DRAFT:
+        abort(404)
+    if close_if_due(call):
+        db.session.commit()
+    return jsonify(call_json(call))
+
+
+@bp.route("/proposals")
+def my_proposals():
+    _require_user()
+    org_ids = [m.org_id for m in org_services.memberships_of(current_user) if m.status == "active"]
+    rows = db.session.scalars(select(Proposal).where(Proposal.org_id.in_(org_ids))
+                              .options(selectinload(Proposal.budget_lines), selectinload(Proposal.attachments),
+                                       selectinload(Proposal.versions)).order_by(Proposal.id))
+    return jsonify({"items": [proposal_json(p) for p in rows]})
+
+
+@bp.route("/proposals/<int:proposal_id>")
+def get_proposal(proposal_id: int):
+    return jsonify(proposal_json(_load_proposal(proposal_id)))
+
+
+@bp.route("/calls/<int:call_id>/proposals", methods=["POST"])
+def start_proposal(call_id: int):
+    _require_user()
+    call = db.session.get(Call, call_id)
+    if call is None or call.status == CallStatus.DRAFT:
+        abort(404)
+    body = request.get_json(silent=True) or {}
+    org = db.session.get(Organisation, body.get("org_id") if isinstance(body.get("org_id"), int) else 0)
+    if org is None:
+        raise ServiceError(_("Please correct the marked fields."), fields={"org_id": _("Choose your organisation.")})
+    proposal = proposals.start_proposal(call, org, actor=current_user)
+    db.session.commit()
+    return jsonify(proposal_json(proposal)), 201
+
+
+def _int_field(body: dict, name: str, default=0) -> int:
+    value = body.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ServiceError(_("Please correct the marked fields."), fields={name: _("Enter a whole number.")})
+    return value
+
+
+@bp.route("/proposals/<int:proposal_id>", methods=["PUT"])
+def save_proposal(proposal_id: int):
+    proposal = _load_proposal(proposal_id)
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ServiceError(_("The request body must be a JSON object."), code="bad_json")
+    lists = {}
+    for name in ("work_plan", "outputs", "team", "budget_lines"):
+        value = body.get(name, [])
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise ServiceError(_("Please correct the marked fields."), fields={name: _("A list of objects.")})
+        lists[name] = value
+    data = proposals.ProposalData(**{k: str(body.get(k) or "") for k in proposals.TEXT_FIELDS}, **lists,
+                                  co_funding_fen=_int_field(body, "co_funding_fen"))
+    proposals.save_draft(proposal, data, actor=current_user)
+    db.session.commit()
+    return jsonify(proposal_json(proposal))
+
+
+@bp.route("/proposals/<int:proposal_id>/<any(submit, withdraw):action>", methods=["POST"])
+def submit_or_withdraw(proposal_id: int, action: str):
+    proposal = _load_proposal(proposal_id)
+    target = ProposalStatus.SUBMITTED if action == "submit" else ProposalStatus.DRAFT
+    proposals.transition_proposal(proposal, target, actor=current_user)
+    db.session.commit()
+    return jsonify(proposal_json(proposal))

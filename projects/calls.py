@@ -1,0 +1,276 @@
+"""Calls: drafting, the one transition function, amendments, questions, the announcement PDF."""
+
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from accounts.models import Community, User
+from accounts.notifications import notify
+from audit import documents
+from audit import services as audit
+from core.db import db, utcnow
+from core.errors import Conflict, Forbidden, ServiceError
+from core.views import path_for
+from orgs.enums import MemberRole, MembershipStatus, OrgKind, OrgStatus
+from orgs.models import Membership, Organisation, ServiceCategory, org_categories
+
+from .enums import CALL_TRANSITIONS, CallStatus, FundingSource, ProposalStatus, PurchasingMode
+from .models import Call, CallAmendment, CallQuestion, Proposal
+from .permissions import can_manage_calls
+
+AMENDABLE = ("description", "questions_until", "submission_deadline", "review_planned_on", "award_planned_on",
+             "required_attachments")
+
+
+@dataclass
+class CallData:
+    title: str = ""
+    description: str = ""
+    mode: str = PurchasingMode.PROJECT_APPLICATION.value
+    category_id: int | None = None
+    community_ids: list[int] = field(default_factory=list)
+    funding_source: str = FundingSource.BUDGET.value
+    total_budget_fen: int | None = None
+    max_per_proposal_fen: int | None = None
+    questions_until: datetime | None = None
+    submission_deadline: datetime | None = None
+    review_planned_on: date | None = None
+    award_planned_on: date | None = None
+    min_eligible_proposals: int = 3
+    scoring_template_ref: str = ""
+    required_attachments: list[str] = field(default_factory=list)
+    allowed_kinds: list[str] = field(default_factory=list)
+    min_grade: int | None = None
+    min_years_registered: int = 0
+    min_certified_social_workers: int = 0
+    require_annual_report: bool = True
+    require_clean_credit: bool = True
+    max_personnel_pct: int = 60
+    max_management_pct: int = 10
+
+    def errors(self) -> dict[str, str]:
+        e: dict[str, str] = {}
+        required = _("Required.")
+        if not 4 <= len(self.title.strip()) <= 200:
+            e["title"] = _("Give the call a title (4–200 characters).")
+        if self.mode not in {m.value for m in PurchasingMode}:
+            e["mode"] = _("Choose a purchasing mode.")
+        if self.funding_source not in {f.value for f in FundingSource}:
+            e["funding_source"] = _("Choose a funding source.")
+        if not self.category_id:
+            e["category_id"] = required
+        if not self.total_budget_fen or self.total_budget_fen <= 0:
+            e["total_budget_fen"] = _("Enter an amount above zero.")
+        if not self.max_per_proposal_fen or self.max_per_proposal_fen <= 0:
+            e["max_per_proposal_fen"] = _("Enter an amount above zero.")
+        elif self.total_budget_fen and self.max_per_proposal_fen > self.total_budget_fen:
+            e["max_per_proposal_fen"] = _("Cannot exceed the total budget.")
+        for name in ("questions_until", "submission_deadline", "review_planned_on", "award_planned_on"):
+            if getattr(self, name) is None:
+                e[name] = required
+        if not 1 <= self.min_eligible_proposals <= 50:
+            e["min_eligible_proposals"] = _("Between 1 and 50.")
+        if self.min_grade is not None and self.min_grade not in range(1, 6):
+            e["min_grade"] = _("A grade is 1A to 5A.")
+        for name in ("min_years_registered", "min_certified_social_workers"):
+            if not 0 <= getattr(self, name) <= 100:
+                e[name] = _("Between 0 and 100.")
+        for name in ("max_personnel_pct", "max_management_pct"):
+            if not 0 <= getattr(self, name) <= 100:
+                e[name] = _("A percentage between 0 and 100.")
+        if any(k not in {k.value for k in OrgKind} for k in self.allowed_kinds):
+            e["allowed_kinds"] = _("Choose kinds from the list.")
+        return e
+
+
+def schedule_errors(call: Call, now: datetime) -> dict[str, str]:
+    """A call may be published only with a schedule that makes sense from now on."""
+    e = {}
+    if call.submission_deadline <= now:
+        e["submission_deadline"] = _("The submission deadline must be in the future.")
+    if not now < call.questions_until <= call.submission_deadline:
+        e["questions_until"] = _("Questions must close after publication and no later than the deadline.")
+    if call.review_planned_on < call.submission_deadline.date():
+        e["review_planned_on"] = _("The review cannot be planned before the deadline.")
+    if call.award_planned_on < call.review_planned_on:
+        e["award_planned_on"] = _("The award cannot be planned before the review.")
+    return e
+
+
+def _apply(call: Call, data: CallData) -> None:
+    errors = data.errors()
+    category = db.session.get(ServiceCategory, data.category_id) if data.category_id else None
+    if data.category_id and category is None:
+        errors["category_id"] = _("Choose a category from the list.")
+    communities = list(db.session.scalars(select(Community).where(Community.id.in_(data.community_ids))))
+    if len(communities) != len(set(data.community_ids)):
+        errors["community_ids"] = _("Choose communities from the list.")
+    if errors:
+        raise ServiceError(_("Please correct the marked fields."), fields=errors)
+    values = asdict(data)
+    values.pop("community_ids")
+    values["title"], values["description"] = data.title.strip(), data.description.strip()
+    values["required_attachments"] = [a.strip() for a in data.required_attachments if a.strip()]
+    for name, value in values.items():
+        setattr(call, name, value)
+    call.communities = communities
+
+
+def create_call(data: CallData, *, actor: User) -> Call:
+    call = Call(status=CallStatus.DRAFT.value, created_by_id=actor.id)
+    with db.session.no_autoflush:
+        _apply(call, data)
+    db.session.add(call)
+    db.session.flush()
+    audit.record("call.created", call, actor=actor, data={"title": call.title, "budget_fen": call.total_budget_fen})
+    return call
+
+
+def update_call(call: Call, data: CallData, *, actor: User) -> None:
+    if call.status != CallStatus.DRAFT:
+        raise Conflict(_("A published call changes only by amendment."))
+    _apply(call, data)
+    db.session.flush()
+    audit.record("call.updated", call, actor=actor, data={"title": call.title})
+
+
+def eligible_count(call: Call) -> int:
+    return db.session.scalar(select(func.count(Proposal.id)).where(
+        Proposal.call_id == call.id, Proposal.status == ProposalStatus.ELIGIBLE))
+
+
+def unscreened_count(call: Call) -> int:
+    return db.session.scalar(select(func.count(Proposal.id)).where(
+        Proposal.call_id == call.id, Proposal.status == ProposalStatus.SUBMITTED))
+
+
+def transition_call(call: Call, to: CallStatus | str, *, actor: User | None, reason: str | None = None,
+                    now: datetime | None = None) -> None:
+    """The one way a call's status changes. actor None means the platform itself (the deadline passing)."""
+    to, now, reason = CallStatus(to), now or utcnow(), (reason or "").strip()
+    current = CallStatus(call.status)
+    if to not in CALL_TRANSITIONS[current]:
+        raise Conflict(_("A call that is “%(from)s” cannot become “%(to)s”.", **{"from": current.label,
+                                                                                "to": to.label}))
+    if actor is not None and not can_manage_calls(actor):
+        raise Forbidden(_("You do not have permission to do this."))
+    _check_preconditions(call, current, to, now, reason)
+    call.status, call.status_reason = to.value, reason
+    if to is CallStatus.PUBLISHED:
+        call.published_at = now
+    if to is CallStatus.CLOSED:
+        call.closed_at = now
+    db.session.flush()
+    audit.record(f"call.{to.value}", call, actor=actor, data={"from": current.value, "to": to.value,
+                                                              "reason": reason})
+    if to is CallStatus.PUBLISHED:
+        _announce(call, actor)
+
+
+def _check_preconditions(call: Call, current: CallStatus, to: CallStatus, now: datetime, reason: str) -> None:
+    if to is CallStatus.PUBLISHED and (errors := schedule_errors(call, now)):
+        raise ServiceError(_("The schedule is not coherent."), fields=errors)
+    if to is CallStatus.CLOSED and now < call.submission_deadline:
+        raise Conflict(_("The call closes at its deadline, not before. To stop it, cancel it with a reason."))
+    if to is CallStatus.UNDER_REVIEW:
+        if unscreened_count(call):
+            raise Conflict(_("Screen every proposal for eligibility first."))
+        if eligible_count(call) < call.min_eligible_proposals:
+            raise Conflict(_("Too few eligible proposals: the call has failed."))
+    if to is CallStatus.FAILED and current is CallStatus.CLOSED and (
+            unscreened_count(call) or eligible_count(call) >= call.min_eligible_proposals):
+        raise Conflict(_("A call fails only when, after screening, too few proposals are eligible."))
+    if to in (CallStatus.PUBLICITY, CallStatus.AWARDED):
+        raise Conflict(_("Results are published from the review, once the panel has scored."))
+    if to is CallStatus.CANCELLED and not reason:
+        raise ServiceError(_("Please give a reason."), fields={"reason": _("Please give a reason.")})
+
+
+def _announce(call: Call, actor: User) -> None:
+    document = documents.issue_document("projects/announcement_pdf.html", title=f"采购公告：{call.title}",
+                                        doc_type="call_announcement", actor=actor, target=call, call=call)
+    call.announcement_code = document.code
+    managers = db.session.scalars(
+        select(Membership.user_id).join(Organisation, Organisation.id == Membership.org_id)
+        .join(org_categories, org_categories.c.org_id == Organisation.id)
+        .where(org_categories.c.category_id == call.category_id, Organisation.status == OrgStatus.APPROVED,
+               Membership.role == MemberRole.MANAGER, Membership.status == MembershipStatus.ACTIVE))
+    for user_id in set(managers):
+        notify(user_id, "call.published", link=path_for("calls.show", call_id=call.id), call=call.title)
+
+
+def close_if_due(call: Call, now: datetime | None = None) -> bool:
+    """The server decides when a call closes, whatever a page showed: called wherever a call is used."""
+    now = now or utcnow()
+    if call.status == CallStatus.PUBLISHED and now >= call.submission_deadline:
+        transition_call(call, CallStatus.CLOSED, actor=None, now=now)
+        return True
+    return False
+
+
+def amend_call(call: Call, changes: dict, reason: str, *, actor: User, now: datetime | None = None) -> CallAmendment:
+    now, reason = now or utcnow(), (reason or "").strip()
+    if call.status != CallStatus.PUBLISHED:
+        raise Conflict(_("Only an open call can be amended."))
+    if not can_manage_calls(actor):
+        raise Forbidden(_("You do not have permission to do this."))
+    if not reason:
+        raise ServiceError(_("Please give a reason."), fields={"reason": _("Please give a reason.")})
+    unknown = set(changes) - set(AMENDABLE)
+    if unknown:
+        raise ServiceError(_("These fields cannot be amended: %(f)s.", f=", ".join(sorted(unknown))))
+    new_deadline = changes.get("submission_deadline")
+    if new_deadline is not None and new_deadline < call.submission_deadline:
+        raise ServiceError(_("An amendment cannot move the deadline earlier."),
+                           fields={"submission_deadline": _("An amendment cannot move the deadline earlier.")})
+    before = {k: getattr(call, k) for k in changes}
+    for name, value in changes.items():
+        setattr(call, name, value)
+    if errors := schedule_errors(call, now):
+        raise ServiceError(_("The schedule is not coherent."), fields=errors)
+    diff = audit.diff(before, {k: getattr(call, k) for k in changes})
+    if not diff:
+        raise Conflict(_("Nothing to change."))
+    call.version += 1
+    amendment = CallAmendment(call=call, version=call.version, reason=reason, created_by_id=actor.id,
+                              changes={k: [_jsonable(v[0]), _jsonable(v[1])] for k, v in diff.items()})
+    db.session.add(amendment)
+    db.session.flush()
+    audit.record("call.amended", call, actor=actor, data={"version": call.version, "reason": reason}, changes=diff)
+    started = db.session.scalars(select(Membership.user_id).join(Proposal, Proposal.org_id == Membership.org_id)
+                                 .where(Proposal.call_id == call.id, Membership.status == MembershipStatus.ACTIVE))
+    for user_id in set(started):
+        notify(user_id, "call.amended", link=path_for("calls.show", call_id=call.id), call=call.title, reason=reason)
+    return amendment
+
+
+def _jsonable(value):
+    return value.isoformat() if isinstance(value, date | datetime) else value
+
+
+def ask_question(call: Call, org: Organisation, text: str, *, actor: User, now: datetime | None = None) -> CallQuestion:
+    now, text = now or utcnow(), (text or "").strip()
+    if call.status != CallStatus.PUBLISHED or now >= call.questions_until:
+        raise Conflict(_("The period for questions has ended."))
+    if not 5 <= len(text) <= 2000:
+        raise ServiceError(_("Please correct the marked fields."),
+                           fields={"question": _("Write your question (5–2000 characters).")})
+    question = CallQuestion(call_id=call.id, org_id=org.id, asked_by_id=actor.id, question=text)
+    db.session.add(question)
+    db.session.flush()
+    audit.record("call.question_asked", call, actor=actor, data={"question_id": question.id, "org_id": org.id})
+    return question
+
+
+def answer_question(question: CallQuestion, text: str, *, actor: User) -> None:
+    text = (text or "").strip()
+    if not can_manage_calls(actor):
+        raise Forbidden(_("You do not have permission to do this."))
+    if not text:
+        raise ServiceError(_("Please correct the marked fields."), fields={"answer": _("Required.")})
+    question.answer, question.answered_at = text, utcnow()
+    db.session.flush()
+    audit.record("call.question_answered", db.session.get(Call, question.call_id), actor=actor,
+                 data={"question_id": question.id})

@@ -1,0 +1,132 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from accounts.forms import MultiCheckboxField
+from core.forms import LocalDateTimeField, MoneyField
+from orgs.enums import OrgKind
+
+from .enums import BudgetCategory, FundingSource, PurchasingMode
+
+
+class CallForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField(_l("Description (Markdown)"), validators=[Optional(), Length(max=20000)],
+                                render_kw={"rows": 8})
+    mode = SelectField(_l("Purchasing mode"))
+    category_id = SelectField(_l("Service category"), coerce=int)
+    communities = SelectMultipleField(_l("Target communities"), coerce=int, validators=[Optional()])
+    funding_source = SelectField(_l("Funding source"))
+    total_budget_fen = MoneyField(_l("Total budget (yuan)"), validators=[InputRequired()])
+    max_per_proposal_fen = MoneyField(_l("Maximum per proposal (yuan)"), validators=[InputRequired()])
+    questions_until = LocalDateTimeField(_l("Questions until (Beijing time)"), validators=[InputRequired()])
+    submission_deadline = LocalDateTimeField(_l("Submission deadline (Beijing time)"), validators=[InputRequired()])
+    review_planned_on = DateField(_l("Planned review date"), validators=[InputRequired()])
+    award_planned_on = DateField(_l("Planned award date"), validators=[InputRequired()])
+    min_eligible_proposals = IntegerField(_l("Minimum eligible proposals"), default=3,
+                                          validators=[InputRequired(), NumberRange(min=1, max=50)])
+    scoring_template_ref = StringField(_l("Scoring template"), validators=[Optional(), Length(max=100)])
+    required_attachments = TextAreaField(_l("Required attachments (one per line)"), validators=[Optional()])
+    allowed_kinds = MultiCheckboxField(_l("Kinds of organisation allowed (none ticked: all)"))
+    min_grade = SelectField(_l("Minimum grade"), coerce=lambda v: int(v) if v else None)
+    min_years_registered = IntegerField(_l("Minimum years registered"), default=0,
+                                        validators=[InputRequired(), NumberRange(min=0, max=100)])
+    min_certified_social_workers = IntegerField(_l("Minimum certified social workers"), default=0,
+                                                validators=[InputRequired(), NumberRange(min=0, max=100)])
+    require_annual_report = BooleanField(_l("Last year's annual report must be accepted"), default=True)
+    require_clean_credit = BooleanField(_l("No active credit-list entry"), default=True)
+    max_personnel_pct = IntegerField(_l("Maximum personnel share (%)"), default=60,
+                                     validators=[InputRequired(), NumberRange(min=0, max=100)])
+    max_management_pct = IntegerField(_l("Maximum management-fee share (%)"), default=10,
+                                      validators=[InputRequired(), NumberRange(min=0, max=100)])
+
+    def __init__(self, *args, categories=(), communities=(), locale="zh_Hans_CN", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.mode.choices = PurchasingMode.choices()
+        self.funding_source.choices = FundingSource.choices()
+        self.category_id.choices = [(c.id, c.name(locale)) for c in categories]
+        self.communities.choices = [(c.id, f"{c.street} {c.name}") for c in communities]
+        self.allowed_kinds.choices = OrgKind.choices()
+        self.min_grade.choices = [("", _l("No minimum")), *[(g, f"{g}A") for g in range(1, 6)]]
+
+
+class AmendForm(FlaskForm):
+    description = TextAreaField(_l("Description (Markdown)"), validators=[Optional(), Length(max=20000)],
+                                render_kw={"rows": 6})
+    questions_until = LocalDateTimeField(_l("Questions until (Beijing time)"), validators=[InputRequired()])
+    submission_deadline = LocalDateTimeField(_l("Submission deadline (Beijing time)"), validators=[InputRequired()])
+    review_planned_on = DateField(_l("Planned review date"), validators=[InputRequired()])
+    award_planned_on = DateField(_l("Planned award date"), validators=[InputRequired()])
+    reason = TextAreaField(_l("Reason for the amendment"), validators=[DataRequired(), Length(max=2000)])
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)])
+
+
+class QuestionForm(FlaskForm):
+    question = TextAreaField(_l("Your question"), validators=[DataRequired(), Length(max=2000)])
+
+
+class AnswerForm(FlaskForm):
+    answer = TextAreaField(_l("Answer"), validators=[DataRequired(), Length(max=4000)])
+
+
+class WorkPlanRow(Form):
+    month = StringField(_l("Month"), validators=[Optional(), Length(max=20)])
+    activity = StringField(_l("Activity"), validators=[Optional(), Length(max=300)])
+
+
+class OutputRow(Form):
+    indicator = StringField(_l("Output or outcome"), validators=[Optional(), Length(max=200)])
+    target = IntegerField(_l("Target"), validators=[Optional(), NumberRange(min=0)])
+    unit = StringField(_l("Unit"), validators=[Optional(), Length(max=20)])
+
+
+class TeamRow(Form):
+    name = StringField(_l("Name"), validators=[Optional(), Length(max=60)])
+    role = StringField(_l("Role"), validators=[Optional(), Length(max=60)])
+    qualification = StringField(_l("Qualification"), validators=[Optional(), Length(max=100)])
+
+
+class BudgetRow(Form):
+    category = SelectField(_l("Category"), choices=[("", "—"), *BudgetCategory.choices()],
+                           validators=[Optional()])
+    item = StringField(_l("Item"), validators=[Optional(), Length(max=200)])
+    quantity = IntegerField(_l("Quantity"), validators=[Optional(), NumberRange(min=1)])
+    unit_price_fen = MoneyField(_l("Unit price (yuan)"), validators=[Optional()])
+
+
+class ProposalForm(FlaskForm):
+    title = StringField(_l("Project title"), validators=[Optional(), Length(max=200)])
+    summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=4000)], render_kw={"rows": 3})
+    needs_analysis = TextAreaField(_l("Needs analysis"), validators=[Optional(), Length(max=8000)],
+                                   render_kw={"rows": 4})
+    objectives = TextAreaField(_l("Objectives"), validators=[Optional(), Length(max=4000)], render_kw={"rows": 3})
+    work_plan = FieldList(FormField(WorkPlanRow), min_entries=12, max_entries=36)
+    outputs = FieldList(FormField(OutputRow), min_entries=5, max_entries=30)
+    team = FieldList(FormField(TeamRow), min_entries=5, max_entries=30)
+    budget_lines = FieldList(FormField(BudgetRow), min_entries=10, max_entries=60)
+    co_funding_fen = MoneyField(_l("Co-funding (yuan)"), validators=[Optional()])
+
+
+class AttachmentForm(FlaskForm):
+    requirement = SelectField(_l("Attachment"))
+    file = FileField(_l("File"))
+
+
+class ScreeningForm(FlaskForm):
+    reason = TextAreaField(_l("Reason (required when ineligible)"), validators=[Optional(), Length(max=2000)])

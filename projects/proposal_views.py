@@ -1,0 +1,219 @@
+"""Proposals: writing, attachments, submission and withdrawal (organisations); screening (officers)."""
+
+import io
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from core.db import db, utcnow
+from core.errors import ServiceError
+from core.forms import apply_service_error
+from core.permissions import require
+from orgs import permissions as org_permissions
+from orgs import services as org_services
+from orgs.models import Organisation
+
+from . import eligibility, permissions, proposals
+from .enums import CallStatus, ProposalStatus
+from .forms import AttachmentForm, ProposalForm, ScreeningForm
+from .models import Call, Proposal, ProposalAttachment
+from .views import load_call
+
+bp = Blueprint("proposals", __name__)
+
+
+def load_proposal(proposal_id: int) -> Proposal:
+    proposal = db.get_or_404(Proposal, proposal_id)
+    if not permissions.can_view_proposal(current_user, proposal):
+        abort(404)  # other organisations cannot learn that it exists
+    return proposal
+
+
+def proposal_data(form: ProposalForm) -> proposals.ProposalData:
+    return proposals.ProposalData(
+        title=form.title.data or "", summary=form.summary.data or "", needs_analysis=form.needs_analysis.data or "",
+        objectives=form.objectives.data or "", work_plan=[row.data for row in form.work_plan],
+        outputs=[row.data for row in form.outputs], team=[row.data for row in form.team],
+        budget_lines=[row.data for row in form.budget_lines], co_funding_fen=form.co_funding_fen.data or 0)
+
+
+def _fill_form(form: ProposalForm, proposal: Proposal) -> None:
+    """Put a draft's rows into the form's repeating sections (keeping the blank rows to type into)."""
+    for name, rows in (("work_plan", proposal.work_plan), ("outputs", proposal.outputs), ("team", proposal.team),
+                       ("budget_lines", [{"category": b.category, "item": b.item, "quantity": b.quantity,
+                                          "unit_price_fen": b.unit_price_fen} for b in proposal.budget_lines])):
+        field = getattr(form, name)
+        while len(field) < len(rows) + 3 and len(field) < field.max_entries:
+            field.append_entry()
+        for entry, row in zip(field, rows, strict=False):
+            entry.form.process(data=row)
+
+
+@bp.route("/calls/<int:call_id>/proposal", methods=["POST"])
+@login_required
+def start(call_id: int):
+    call = load_call(call_id)
+    org = db.get_or_404(Organisation, request.form.get("org_id", type=int) or 0)
+    try:
+        proposal = proposals.start_proposal(call, org, actor=current_user)
+    except ServiceError as exc:
+        db.session.rollback()
+        if exc.code == "forbidden":
+            abort(403)
+        flash(exc.message, "danger")
+        return redirect(url_for("calls.show", call_id=call.id))
+    db.session.commit()
+    return redirect(url_for("proposals.edit", proposal_id=proposal.id))
+
+
+@bp.route("/proposals/<int:proposal_id>")
+@login_required
+def show(proposal_id: int):
+    proposal = load_proposal(proposal_id)
+    now = utcnow()
+    return render_template(
+        "projects/proposal.html", proposal=proposal, call=proposal.call,
+        checks=eligibility.check(proposal.call, proposal.org, now.date()),
+        problems=proposals.submission_problems(proposal, now) if proposal.status == ProposalStatus.DRAFT else {},
+        can_edit=permissions.can_edit_proposal(current_user, proposal),
+        is_manager=org_permissions.is_manager(current_user, proposal.org),
+        form=ScreeningForm(formdata=None), attachment_form=_attachment_form(proposal))
+
+
+def _attachment_form(proposal: Proposal, formdata=None) -> AttachmentForm:
+    form = AttachmentForm(formdata=formdata)
+    form.requirement.choices = [(name, name) for name in proposal.call.required_attachments] + \
+        [("other", _("Other attachment"))]
+    return form
+
+
+@bp.route("/proposals/<int:proposal_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(proposal_id: int):
+    proposal = load_proposal(proposal_id)
+    require(permissions.can_edit_proposal(current_user, proposal))
+    form = ProposalForm(obj=proposal if request.method == "GET" else None)
+    if request.method == "GET":
+        _fill_form(form, proposal)
+    if form.validate_on_submit():
+        try:
+            proposals.save_draft(proposal, proposal_data(form), actor=current_user)
+        except ServiceError as exc:
+            db.session.rollback()
+            apply_service_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Draft saved."), "success")
+            return redirect(url_for("proposals.show", proposal_id=proposal.id))
+    return render_template("projects/proposal_form.html", form=form, proposal=proposal, call=proposal.call)
+
+
+@bp.route("/proposals/<int:proposal_id>/attachments", methods=["POST"])
+@login_required
+def upload(proposal_id: int):
+    proposal = load_proposal(proposal_id)
+    require(permissions.can_edit_proposal(current_user, proposal))
+    form = _attachment_form(proposal, request.form)
+    form.file.data = request.files.get("file")
+    try:
+        if not form.validate():
+            raise ServiceError(_("Please choose the attachment and a file."))
+        proposals.add_attachment(proposal, form.requirement.data, form.file.data, actor=current_user)
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(" ".join([exc.message, *map(str, exc.fields.values())]), "danger")
+    else:
+        db.session.commit()
+        flash(_("Attachment uploaded."), "success")
+    return redirect(url_for("proposals.show", proposal_id=proposal.id))
+
+
+@bp.route("/proposals/attachments/<int:attachment_id>/remove", methods=["POST"])
+@login_required
+def remove_attachment(attachment_id: int):
+    attachment = db.get_or_404(ProposalAttachment, attachment_id)
+    proposal = load_proposal(attachment.proposal_id)
+    require(permissions.can_edit_proposal(current_user, proposal))
+    if ScreeningForm().validate_on_submit():
+        try:
+            proposals.remove_attachment(attachment, actor=current_user)
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        else:
+            db.session.commit()
+    return redirect(url_for("proposals.show", proposal_id=proposal.id))
+
+
+@bp.route("/proposals/<int:proposal_id>/status", methods=["POST"])
+@login_required
+def change_status(proposal_id: int):
+    proposal = load_proposal(proposal_id)
+    form = ScreeningForm()
+    target = request.form.get("to", "")
+    if not form.validate_on_submit() or target not in {s.value for s in ProposalStatus}:
+        abort(400)
+    try:
+        proposals.transition_proposal(proposal, target, actor=current_user, reason=form.reason.data)
+    except ServiceError as exc:
+        db.session.rollback()
+        if exc.code == "forbidden":
+            abort(403)
+        details = [str(v) if not isinstance(v, list) else " ".join(map(str, v)) for v in exc.fields.values()]
+        flash(" ".join([exc.message, *details]), "danger")
+    else:
+        db.session.commit()
+        flash(_("Status changed to “%(status)s”.", status=proposal.status_enum.label), "success")
+    back = request.form.get("back")
+    if back == "screening":
+        return redirect(url_for("proposals.screening", call_id=proposal.call_id))
+    return redirect(url_for("proposals.show", proposal_id=proposal.id))
+
+
+@bp.route("/proposals/files/<key>")
+@login_required
+def download(key: str):
+    row = db.session.execute(select(ProposalAttachment).join(ProposalAttachment.file)
+                             .where(ProposalAttachment.file.has(key=key))).scalar_one_or_none()
+    if row is None:
+        abort(404)
+    proposal = load_proposal(row.proposal_id)
+    require(permissions.can_view_proposal(current_user, proposal))
+    stored = row.file
+    return send_file(io.BytesIO(stored.content), mimetype=stored.content_type, as_attachment=True,
+                     download_name=stored.download_name)
+
+
+@bp.route("/calls/<int:call_id>/screening")
+@login_required
+def screening(call_id: int):
+    call = load_call(call_id)
+    require(permissions.can_manage_calls(current_user))
+    rows = list(db.session.scalars(select(Proposal).where(Proposal.call_id == call.id,
+                                                          Proposal.status != ProposalStatus.DRAFT)
+                                   .options(selectinload(Proposal.org), selectinload(Proposal.budget_lines),
+                                            selectinload(Proposal.attachments), selectinload(Proposal.versions))
+                                   .order_by(Proposal.submitted_at)))
+    on = call.submission_deadline.date()
+    reports = {p.id: eligibility.check(call, p.org, on) for p in rows}
+    return render_template("projects/screening.html", call=call, rows=rows, reports=reports,
+                           form=ScreeningForm(formdata=None), can_screen=call.status == CallStatus.CLOSED)
+
+
+@bp.route("/proposals/mine")
+@login_required
+def mine():
+    orgs = [m.org for m in org_services.memberships_of(current_user) if m.status == "active"]
+    org_ids = [o.id for o in orgs]
+    my_proposals = list(db.session.scalars(select(Proposal).where(Proposal.org_id.in_(org_ids))
+                                           .options(selectinload(Proposal.call), selectinload(Proposal.org))
+                                           .order_by(Proposal.id.desc()))) if org_ids else []
+    category_ids = {c.id for o in orgs for c in o.categories}
+    open_calls = list(db.session.scalars(select(Call).where(Call.status == CallStatus.PUBLISHED,
+                                                            Call.category_id.in_(category_ids))
+                                         .order_by(Call.submission_deadline))) if category_ids else []
+    return render_template("projects/mine.html", proposals=my_proposals, open_calls=open_calls, today=date.today())

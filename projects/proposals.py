@@ -1,0 +1,260 @@
+"""Proposals: drafts that save partial data, a submission that re-checks everything and freezes the content,
+withdrawal before the deadline, and eligibility screening after it."""
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from accounts.models import User
+from accounts.notifications import notify
+from audit import services as audit
+from core.db import db, utcnow
+from core.errors import Conflict, Forbidden, ServiceError
+from core.money import format_fen
+from core.uploads import store_upload
+from core.views import path_for
+from orgs import permissions as org_permissions
+from orgs.models import Organisation
+
+from . import eligibility
+from .calls import close_if_due
+from .enums import PROPOSAL_TRANSITIONS, BudgetCategory, CallStatus, ProposalStatus
+from .models import BudgetLine, Call, Proposal, ProposalAttachment, ProposalVersion
+from .permissions import can_manage_calls
+
+TEXT_FIELDS = ("title", "summary", "needs_analysis", "objectives")
+
+
+@dataclass
+class ProposalData:
+    title: str = ""
+    summary: str = ""
+    needs_analysis: str = ""
+    objectives: str = ""
+    work_plan: list[dict] = field(default_factory=list)  # {"month": "2027-01", "activity": "..."}
+    outputs: list[dict] = field(default_factory=list)  # {"indicator": "...", "target": 120, "unit": "人次"}
+    team: list[dict] = field(default_factory=list)  # {"name", "role", "qualification"}
+    budget_lines: list[dict] = field(default_factory=list)  # {"category", "item", "quantity", "unit_price_fen"}
+    co_funding_fen: int = 0
+
+
+def _clean_rows(rows: list[dict], keys: tuple[str, ...]) -> list[dict]:
+    return [{k: (str(r.get(k) or "").strip()) for k in keys} for r in rows
+            if any(str(r.get(k) or "").strip() for k in keys)]
+
+
+def _validated(data: ProposalData) -> tuple[dict, list[BudgetLine]]:
+    """Partial data is fine for a draft; what is there must make sense."""
+    errors: dict[str, str] = {}
+    values = {name: (getattr(data, name) or "").strip() for name in TEXT_FIELDS}
+    if len(values["title"]) > 200:
+        errors["title"] = _("At most 200 characters.")
+    values["work_plan"] = _clean_rows(data.work_plan, ("month", "activity"))
+    values["team"] = _clean_rows(data.team, ("name", "role", "qualification"))
+    outputs = []
+    for row in _clean_rows(data.outputs, ("indicator", "target", "unit")):
+        try:
+            row["target"] = int(row["target"] or 0)
+            if row["target"] < 0:
+                raise ValueError
+        except ValueError:
+            errors["outputs"] = _("Output targets are whole numbers, 0 or more.")
+            continue
+        outputs.append(row)
+    values["outputs"] = outputs
+    if not isinstance(data.co_funding_fen, int) or data.co_funding_fen < 0:
+        errors["co_funding_fen"] = _("Enter an amount, 0 or more.")
+    values["co_funding_fen"] = data.co_funding_fen if isinstance(data.co_funding_fen, int) else 0
+    lines = []
+    for position, row in enumerate(data.budget_lines):
+        item = str(row.get("item") or "").strip()
+        if not item and not row.get("unit_price_fen") and not row.get("quantity"):
+            continue
+        category, quantity, price = row.get("category"), row.get("quantity"), row.get("unit_price_fen")
+        if category not in {c.value for c in BudgetCategory} or not item:
+            errors["budget_lines"] = _("Each budget line needs a category and an item.")
+        elif not isinstance(quantity, int) or quantity <= 0 or not isinstance(price, int) or price < 0:
+            errors["budget_lines"] = _("Quantities are whole numbers above zero; unit prices are amounts.")
+        else:
+            lines.append(BudgetLine(position=position, category=category, item=item[:200], quantity=quantity,
+                                    unit_price_fen=price))
+    if errors:
+        raise ServiceError(_("Please correct the marked fields."), fields=errors)
+    return values, lines
+
+
+def _require_open(call: Call, now: datetime) -> None:
+    close_if_due(call, now)
+    if call.status != CallStatus.PUBLISHED:
+        raise Conflict(_("This call is not open for proposals."))
+
+
+def start_proposal(call: Call, org: Organisation, *, actor: User, now: datetime | None = None) -> Proposal:
+    now = now or utcnow()
+    if not org_permissions.is_manager(actor, org):
+        raise Forbidden(_("Only a manager of the organisation can write its proposal."))
+    _require_open(call, now)
+    existing = db.session.scalar(select(Proposal).where(Proposal.call_id == call.id, Proposal.org_id == org.id))
+    if existing is not None:
+        return existing
+    proposal = Proposal(call=call, org=org, status=ProposalStatus.DRAFT.value, created_by_id=actor.id,
+                        title=call.title)
+    db.session.add(proposal)
+    db.session.flush()
+    audit.record("proposal.created", proposal, actor=actor, data={"call_id": call.id, "org_id": org.id})
+    return proposal
+
+
+def _require_draft(proposal: Proposal, actor: User, now: datetime) -> None:
+    if not org_permissions.is_manager(actor, proposal.org):
+        raise Forbidden(_("Only a manager of the organisation can write its proposal."))
+    if proposal.status != ProposalStatus.DRAFT:
+        raise Conflict(_("A submitted proposal is frozen. Withdraw it before the deadline to change it."))
+    _require_open(proposal.call, now)
+
+
+def save_draft(proposal: Proposal, data: ProposalData, *, actor: User, now: datetime | None = None) -> None:
+    now = now or utcnow()
+    _require_draft(proposal, actor, now)
+    values, lines = _validated(data)
+    for name, value in values.items():
+        setattr(proposal, name, value)
+    proposal.budget_lines = lines
+    proposal.updated_at = now
+    db.session.flush()
+    audit.record("proposal.saved", proposal, actor=actor, data={"requested_fen": proposal.requested_fen})
+
+
+def add_attachment(proposal: Proposal, requirement: str, upload, *, actor: User,
+                   now: datetime | None = None) -> ProposalAttachment:
+    _require_draft(proposal, actor, now or utcnow())
+    if requirement not in proposal.call.required_attachments and requirement != "other":
+        raise ServiceError(_("Please correct the marked fields."), fields={"requirement": _("Choose from the list.")})
+    stored = store_upload(upload, actor=actor)
+    attachment = ProposalAttachment(proposal=proposal, requirement=requirement, file=stored)
+    db.session.add(attachment)
+    db.session.flush()
+    audit.record("proposal.attachment_added", proposal, actor=actor,
+                 data={"requirement": requirement, "sha256": stored.sha256})
+    return attachment
+
+
+def remove_attachment(attachment: ProposalAttachment, *, actor: User, now: datetime | None = None) -> None:
+    proposal = attachment.proposal
+    _require_draft(proposal, actor, now or utcnow())
+    proposal.attachments.remove(attachment)
+    db.session.flush()
+    audit.record("proposal.attachment_removed", proposal, actor=actor, data={"requirement": attachment.requirement})
+
+
+def submission_problems(proposal: Proposal, now: datetime) -> dict[str, list[str]]:
+    """Everything that would stop a submission, grouped; empty when it may be submitted."""
+    call = proposal.call
+    problems: dict[str, list[str]] = {}
+    if now >= call.submission_deadline or call.status != CallStatus.PUBLISHED:
+        problems["deadline"] = [_("The submission deadline has passed.")]
+    failed = eligibility.failures(call, proposal.org, now.date())
+    if failed:
+        problems["eligibility"] = [r.message for r in failed]
+    missing = [name for name in TEXT_FIELDS if not getattr(proposal, name).strip()]
+    content = []
+    if missing:
+        content.append(_("Fill in the title, summary, needs analysis and objectives."))
+    if not proposal.work_plan:
+        content.append(_("Add a work plan."))
+    if not proposal.outputs:
+        content.append(_("Add at least one output with a numeric target."))
+    if not proposal.team:
+        content.append(_("List the project team."))
+    if content:
+        problems["content"] = content
+    budget = []
+    requested = proposal.requested_fen
+    if requested <= 0:
+        budget.append(_("Add budget lines."))
+    if requested > call.max_per_proposal_fen:
+        budget.append(_("The budget %(total)s is above the maximum per proposal, %(max)s.",
+                        total=format_fen(requested), max=format_fen(call.max_per_proposal_fen)))
+    for category, cap, label in ((BudgetCategory.PERSONNEL, call.max_personnel_pct, _("Personnel")),
+                                 (BudgetCategory.MANAGEMENT_FEE, call.max_management_pct, _("Management fee"))):
+        # share <= cap%  <=>  100 * part <= cap * total (integers, no rounding)
+        part = proposal.category_total(category)
+        if requested > 0 and 100 * part > cap * requested:
+            budget.append(_("%(what)s is %(share)s of the budget; the call allows at most %(cap)d%%.",
+                            what=label, share=f"{100 * part / requested:.1f}%", cap=cap))
+    if budget:
+        problems["budget"] = budget
+    present = {a.requirement for a in proposal.attachments}
+    if missing_attachments := [name for name in call.required_attachments if name not in present]:
+        problems["attachments"] = [_("Attach: %(names)s.", names="、".join(missing_attachments))]
+    return problems
+
+
+def canonical_content(proposal: Proposal, version: int) -> str:
+    content = {
+        "call_id": proposal.call_id, "org_id": proposal.org_id, "version": version,
+        **{name: getattr(proposal, name) for name in TEXT_FIELDS},
+        "work_plan": proposal.work_plan, "outputs": proposal.outputs, "team": proposal.team,
+        "co_funding_fen": proposal.co_funding_fen,
+        "budget_lines": [{"category": b.category, "item": b.item, "quantity": b.quantity,
+                          "unit_price_fen": b.unit_price_fen} for b in proposal.budget_lines],
+        "requested_fen": proposal.requested_fen,
+        "attachments": [{"requirement": a.requirement, "name": a.file.original_name, "sha256": a.file.sha256}
+                        for a in proposal.attachments],
+    }
+    return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def transition_proposal(proposal: Proposal, to: ProposalStatus | str, *, actor: User, reason: str | None = None,
+                        now: datetime | None = None) -> None:
+    """The one way a proposal's status changes."""
+    to, now, reason = ProposalStatus(to), now or utcnow(), (reason or "").strip()
+    current = ProposalStatus(proposal.status)
+    call = proposal.call
+    close_if_due(call, now)
+    if to not in PROPOSAL_TRANSITIONS[current]:
+        raise Conflict(_("A proposal that is “%(from)s” cannot become “%(to)s”.",
+                         **{"from": current.label, "to": to.label}))
+    if to in (ProposalStatus.SUBMITTED, ProposalStatus.DRAFT):
+        if not org_permissions.is_manager(actor, proposal.org):
+            raise Forbidden(_("Only a manager of the organisation can do this."))
+        if now >= call.submission_deadline or call.status != CallStatus.PUBLISHED:
+            raise Conflict(_("The submission deadline has passed."))
+    else:
+        if not can_manage_calls(actor):
+            raise Forbidden(_("You do not have permission to do this."))
+        if call.status != CallStatus.CLOSED:
+            raise Conflict(_("Eligibility is screened after the call closes and before the review."))
+        if to is ProposalStatus.INELIGIBLE and not reason:
+            raise ServiceError(_("Please give a reason."), fields={"reason": _("Please give a reason.")})
+    data = {"from": current.value, "to": to.value, "reason": reason}
+    if to is ProposalStatus.SUBMITTED:
+        if problems := submission_problems(proposal, now):
+            raise ServiceError(_("The proposal cannot be submitted yet."), fields=problems, code="not_ready")
+        version = proposal.current_version + 1
+        content = canonical_content(proposal, version)
+        frozen = ProposalVersion(proposal=proposal, version=version, content=content,
+                                 content_hash=hashlib.sha256(content.encode()).hexdigest(),
+                                 requested_fen=proposal.requested_fen, submitted_at=now, submitted_by_id=actor.id)
+        db.session.add(frozen)
+        proposal.current_version, proposal.submitted_at = version, now
+        data.update(version=version, content_hash=frozen.content_hash, requested_fen=frozen.requested_fen)
+    elif to is ProposalStatus.DRAFT:
+        proposal.versions[-1].withdrawn_at = now
+        proposal.submitted_at = None
+        data["version"] = proposal.current_version
+    else:
+        proposal.screening_reason = reason
+    proposal.status = to.value
+    db.session.flush()
+    action = {ProposalStatus.SUBMITTED: "submitted", ProposalStatus.DRAFT: "withdrawn"}.get(to, f"screened_{to.value}")
+    audit.record(f"proposal.{action}", proposal, actor=actor, data=data)
+    if to in (ProposalStatus.ELIGIBLE, ProposalStatus.INELIGIBLE):
+        for m in proposal.org.memberships:
+            if m.status == "active":
+                notify(m.user_id, f"proposal.{to.value}", link=path_for("proposals.show", proposal_id=proposal.id),
+                       call=call.title, reason=reason)

@@ -1,0 +1,218 @@
+"""Calls: public pages, officers' drafting, publishing, amendments, questions and the dashboard."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from core.db import db
+from core.errors import ServiceError
+from core.forms import apply_service_error
+from core.permissions import require
+from orgs import permissions as org_permissions
+from orgs import services as org_services
+from orgs.models import Organisation
+from orgs.reference import all_communities
+
+from . import calls, permissions
+from .enums import CallStatus, ProposalStatus
+from .forms import AmendForm, AnswerForm, CallForm, QuestionForm, ReasonForm
+from .markdown import render_markdown
+from .models import Call, CallQuestion, Proposal
+
+bp = Blueprint("calls", __name__, url_prefix="/calls")
+bp.add_app_template_filter(render_markdown, "markdown")
+
+
+def call_form(**kwargs) -> CallForm:
+    return CallForm(categories=org_services.categories(), communities=all_communities(),
+                    locale=str(get_locale()), **kwargs)
+
+
+def call_data(form: CallForm) -> calls.CallData:
+    return calls.CallData(
+        title=form.title.data or "", description=form.description.data or "", mode=form.mode.data,
+        category_id=form.category_id.data, community_ids=list(form.communities.data or []),
+        funding_source=form.funding_source.data, total_budget_fen=form.total_budget_fen.data,
+        max_per_proposal_fen=form.max_per_proposal_fen.data, questions_until=form.questions_until.data,
+        submission_deadline=form.submission_deadline.data, review_planned_on=form.review_planned_on.data,
+        award_planned_on=form.award_planned_on.data, min_eligible_proposals=form.min_eligible_proposals.data,
+        scoring_template_ref=form.scoring_template_ref.data or "",
+        required_attachments=(form.required_attachments.data or "").splitlines(),
+        allowed_kinds=list(form.allowed_kinds.data or []), min_grade=form.min_grade.data,
+        min_years_registered=form.min_years_registered.data,
+        min_certified_social_workers=form.min_certified_social_workers.data,
+        require_annual_report=form.require_annual_report.data, require_clean_credit=form.require_clean_credit.data,
+        max_personnel_pct=form.max_personnel_pct.data, max_management_pct=form.max_management_pct.data)
+
+
+def load_call(call_id: int) -> Call:
+    call = db.get_or_404(Call, call_id)
+    if not permissions.can_view_call(current_user, call):
+        abort(404)
+    if calls.close_if_due(call):
+        db.session.commit()
+    return call
+
+
+def _save_call(form: CallForm, call: Call | None):
+    try:
+        if call is None:
+            call = calls.create_call(call_data(form), actor=current_user)
+        else:
+            calls.update_call(call, call_data(form), actor=current_user)
+    except ServiceError as exc:
+        db.session.rollback()
+        apply_service_error(form, exc)
+        return None
+    db.session.commit()
+    flash(_("Call saved."), "success")
+    return redirect(url_for("calls.show", call_id=call.id))
+
+
+@bp.route("/")
+def index():
+    rows = list(db.session.scalars(select(Call).where(Call.status != CallStatus.DRAFT)
+                                   .order_by(Call.submission_deadline.desc()).limit(200)))
+    drafts = []
+    if permissions.can_manage_calls(current_user):
+        drafts = list(db.session.scalars(select(Call).where(Call.status == CallStatus.DRAFT).order_by(Call.id)))
+    return render_template("projects/calls.html", open_calls=[c for c in rows if c.status == CallStatus.PUBLISHED],
+                           past_calls=[c for c in rows if c.status != CallStatus.PUBLISHED], drafts=drafts,
+                           can_manage=permissions.can_manage_calls(current_user))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    require(permissions.can_manage_calls(current_user))
+    form = call_form()
+    if form.validate_on_submit() and (response := _save_call(form, None)):
+        return response
+    return render_template("projects/call_form.html", form=form, call=None)
+
+
+@bp.route("/<int:call_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(call_id: int):
+    call = load_call(call_id)
+    require(permissions.can_manage_calls(current_user) and call.status == CallStatus.DRAFT)
+    form = call_form(obj=call)
+    if request.method == "GET":
+        form.communities.data = [c.id for c in call.communities]
+        form.required_attachments.data = "\n".join(call.required_attachments)
+    if form.validate_on_submit() and (response := _save_call(form, call)):
+        return response
+    return render_template("projects/call_form.html", form=form, call=call)
+
+
+@bp.route("/<int:call_id>")
+def show(call_id: int):
+    call = load_call(call_id)
+    questions = list(db.session.scalars(select(CallQuestion).where(CallQuestion.call_id == call.id)
+                                        .order_by(CallQuestion.id)))
+    my_orgs = [m.org for m in org_services.memberships_of(current_user) if m.status == "active"] \
+        if current_user.is_authenticated else []
+    mine = {p.org_id: p for p in db.session.scalars(select(Proposal).where(
+        Proposal.call_id == call.id, Proposal.org_id.in_([o.id for o in my_orgs])))} if my_orgs else {}
+    return render_template("projects/call.html", call=call, questions=questions, my_orgs=my_orgs, mine=mine,
+                           can_manage=permissions.can_manage_calls(current_user), reason_form=ReasonForm(formdata=None),
+                           question_form=QuestionForm(formdata=None), answer_form=AnswerForm(formdata=None),
+                           is_manager=org_permissions.is_manager)
+
+
+@bp.route("/<int:call_id>/status", methods=["POST"])
+@login_required
+def change_status(call_id: int):
+    call = load_call(call_id)
+    form = ReasonForm()
+    target = request.form.get("to", "")
+    if not form.validate_on_submit() or target not in {s.value for s in CallStatus}:
+        abort(400)
+    try:
+        calls.transition_call(call, target, actor=current_user, reason=form.reason.data)
+    except ServiceError as exc:
+        db.session.rollback()
+        if exc.code == "forbidden":
+            abort(403)
+        flash(" ".join([exc.message, *map(str, exc.fields.values())]), "danger")
+    else:
+        db.session.commit()
+        flash(_("Status changed to “%(status)s”.", status=call.status_enum.label), "success")
+    return redirect(url_for("calls.show", call_id=call.id))
+
+
+@bp.route("/<int:call_id>/amend", methods=["GET", "POST"])
+@login_required
+def amend(call_id: int):
+    call = load_call(call_id)
+    require(permissions.can_manage_calls(current_user))
+    form = AmendForm(obj=call)
+    if form.validate_on_submit():
+        changes = {name: getattr(form, name).data for name in calls.AMENDABLE if name != "required_attachments"}
+        changes = {k: v for k, v in changes.items() if v != getattr(call, k)}
+        try:
+            calls.amend_call(call, changes, form.reason.data, actor=current_user)
+        except ServiceError as exc:
+            db.session.rollback()
+            apply_service_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Amendment published."), "success")
+            return redirect(url_for("calls.show", call_id=call.id))
+    return render_template("projects/amend.html", form=form, call=call)
+
+
+@bp.route("/<int:call_id>/questions", methods=["POST"])
+@login_required
+def ask(call_id: int):
+    call = load_call(call_id)
+    org = db.get_or_404(Organisation, request.form.get("org_id", type=int) or 0)
+    require(permissions.can_ask(current_user, org))
+    form = QuestionForm()
+    if form.validate_on_submit():
+        try:
+            calls.ask_question(call, org, form.question.data, actor=current_user)
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(" ".join([exc.message, *map(str, exc.fields.values())]), "danger")
+        else:
+            db.session.commit()
+            flash(_("Your question was sent. The answer will be published on this page."), "success")
+    return redirect(url_for("calls.show", call_id=call.id))
+
+
+@bp.route("/questions/<int:question_id>/answer", methods=["POST"])
+@login_required
+def answer(question_id: int):
+    question = db.get_or_404(CallQuestion, question_id)
+    require(permissions.can_manage_calls(current_user))
+    form = AnswerForm()
+    if form.validate_on_submit():
+        try:
+            calls.answer_question(question, form.answer.data, actor=current_user)
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        else:
+            db.session.commit()
+            flash(_("Answer published."), "success")
+    return redirect(url_for("calls.show", call_id=question.call_id))
+
+
+@bp.route("/<int:call_id>/dashboard")
+@login_required
+def dashboard(call_id: int):
+    call = load_call(call_id)
+    require(permissions.can_manage_calls(current_user) or org_permissions.is_staff(current_user))
+    counts = dict(db.session.execute(select(Proposal.status, func.count(Proposal.id))
+                                     .where(Proposal.call_id == call.id).group_by(Proposal.status)).all())
+    proposals = list(db.session.scalars(select(Proposal).where(Proposal.call_id == call.id,
+                                                               Proposal.status != ProposalStatus.DRAFT)
+                                        .options(selectinload(Proposal.versions), selectinload(Proposal.org))
+                                        .order_by(Proposal.submitted_at)))
+    requested = sum(p.versions[-1].requested_fen for p in proposals if p.versions)
+    return render_template("projects/dashboard.html", call=call, counts=counts, proposals=proposals,
+                           requested=requested, statuses=list(ProposalStatus))

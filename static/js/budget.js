@@ -1,0 +1,34 @@
+// Running totals and cap usage while a proposal's budget is typed (the server checks again on submit).
+(() => {
+  const form = document.getElementById("proposal-form");
+  if (!form) return;
+  const toFen = (text) => {
+    const clean = (text || "").replace(/[,，\s¥￥元]/g, "");
+    if (!/^\d+(\.\d{1,2})?$/.test(clean)) return 0;
+    const [yuan, cents = ""] = clean.split(".");
+    return Number(yuan) * 100 + Number((cents + "00").slice(0, 2));
+  };
+  const show = (fen) => "¥" + (fen / 100).toLocaleString("zh-CN", {minimumFractionDigits: 2, maximumFractionDigits: 2});
+  const pct = (part, total) => (total > 0 ? ((100 * part) / total).toFixed(1) : "0.0") + "%";
+  const update = () => {
+    let sum = 0, personnel = 0, management = 0;
+    form.querySelectorAll(".budget-line").forEach((row) => {
+      const qty = parseInt(row.querySelector(".budget-quantity").value, 10) || 0;
+      const total = qty * toFen(row.querySelector(".budget-price").value);
+      const category = row.querySelector(".budget-category").value;
+      row.querySelector(".budget-total").textContent = total ? show(total) : "";
+      sum += total;
+      if (category === "personnel") personnel += total;
+      if (category === "management_fee") management += total;
+    });
+    const usage = document.getElementById("budget-usage");
+    const max = Number(form.dataset.max);
+    document.getElementById("budget-sum").textContent = show(sum);
+    usage.textContent = `${pct(sum, max)} ${usage.dataset.labelMax} · ${usage.dataset.labelPersonnel} ${pct(personnel, sum)}` +
+      ` (≤ ${form.dataset.personnelCap}%) · ${usage.dataset.labelManagement} ${pct(management, sum)} (≤ ${form.dataset.managementCap}%)`;
+    usage.classList.toggle("text-danger", sum > max || 100 * personnel > form.dataset.personnelCap * sum ||
+      100 * management > form.dataset.managementCap * sum);
+  };
+  form.addEventListener("input", update);
+  update();
+})();
