@@ -1,0 +1,168 @@
+import io
+import json
+from datetime import timedelta
+from itertools import product
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from accounts.enums import Role
+from accounts.notifications import Notification
+from audit.documents import IssuedDocument
+from audit.models import AuditEvent
+from core.db import db
+from core.errors import Conflict, ServiceError
+from core.timeutil import utcnow
+from projects import calls, proposals
+from projects.enums import CALL_TRANSITIONS, CallStatus, ProposalStatus
+from tests.factories import make_user
+from tests.projects.helpers import call_data, good_org, published_call, ready_proposal
+
+
+@pytest.fixture
+def officer(session):
+    return make_user(Role.OFFICER)
+
+
+def test_publishing_issues_the_announcement_and_notifies_matching_orgs(app, officer):
+    manager = make_user()
+    good_org(manager, officer)
+    with app.test_request_context():
+        call = published_call(officer)
+    document = db.session.scalar(select(IssuedDocument).where(IssuedDocument.code == call.announcement_code))
+    assert document.doc_type == "call_announcement" and document.content.startswith(b"%PDF")
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(document.content)).pages)
+    assert "采购公告" in text and call.title in text
+    note = db.session.scalar(select(Notification).where(Notification.user_id == manager.id,
+                                                        Notification.code == "call.published"))
+    assert note is not None and call.title in note.text
+
+
+@pytest.mark.parametrize("field, shift", [
+    ("submission_deadline", -timedelta(hours=1)),  # deadline in the past
+    ("questions_until", timedelta(days=30)),  # questions after the deadline
+])
+def test_incoherent_schedule_is_refused(officer, field, shift):
+    data = call_data()
+    setattr(data, field, (data.submission_deadline if field == "questions_until" else utcnow()) + shift)
+    call = calls.create_call(data, actor=officer)
+    with pytest.raises(ServiceError) as caught:
+        calls.transition_call(call, CallStatus.PUBLISHED, actor=officer)
+    assert field in caught.value.fields and call.status == CallStatus.DRAFT
+
+
+@pytest.mark.parametrize("overrides, field", [
+    ({"title": "x"}, "title"), ({"max_per_proposal_fen": 70_000_000}, "max_per_proposal_fen"),
+    ({"total_budget_fen": 0}, "total_budget_fen"), ({"mode": "auction"}, "mode"),
+    ({"max_personnel_pct": 120}, "max_personnel_pct"), ({"allowed_kinds": ["company"]}, "allowed_kinds"),
+])
+def test_bad_calls_are_refused(officer, overrides, field):
+    with pytest.raises(ServiceError) as caught:
+        calls.create_call(call_data(**overrides), actor=officer)
+    assert field in caught.value.fields
+
+
+def put_call_in(status: CallStatus, officer, manager, org):
+    if status is CallStatus.DRAFT:
+        return calls.create_call(call_data(), actor=officer)
+    call = published_call(officer)
+    if status is CallStatus.PUBLISHED:
+        return call
+    if status is CallStatus.CANCELLED:
+        calls.transition_call(call, CallStatus.CANCELLED, actor=officer, reason="预算调整")
+        return call
+    proposal = ready_proposal(call, org, manager)
+    proposals.transition_proposal(proposal, ProposalStatus.SUBMITTED, actor=manager)
+    calls.close_if_due(call, now=call.submission_deadline)
+    if status is CallStatus.CLOSED:
+        return call
+    if status is CallStatus.FAILED:
+        proposals.transition_proposal(proposal, ProposalStatus.INELIGIBLE, actor=officer, reason="不符合",
+                                      now=call.submission_deadline)
+        calls.transition_call(call, CallStatus.FAILED, actor=officer, now=call.submission_deadline)
+        return call
+    proposals.transition_proposal(proposal, ProposalStatus.ELIGIBLE, actor=officer, now=call.submission_deadline)
+    calls.transition_call(call, CallStatus.UNDER_REVIEW, actor=officer, now=call.submission_deadline)
+    return call
+
+
+REACHABLE = [CallStatus.DRAFT, CallStatus.PUBLISHED, CallStatus.CLOSED, CallStatus.UNDER_REVIEW, CallStatus.FAILED,
+             CallStatus.CANCELLED]
+
+
+@pytest.mark.parametrize("start, target", list(product(REACHABLE, CallStatus)))
+def test_call_transition_table(app, officer, start, target):
+    manager = make_user()
+    org = good_org(manager, officer)
+    with app.test_request_context():
+        call = put_call_in(start, officer, manager, org)
+        last = db.session.scalar(select(AuditEvent.seq).order_by(AuditEvent.seq.desc()))
+        allowed_now = target in CALL_TRANSITIONS[start] and target not in (
+            CallStatus.PUBLICITY, CallStatus.AWARDED,  # only from the review (next issue)
+            CallStatus.CLOSED,  # only at the deadline
+            CallStatus.PUBLISHED if start is CallStatus.DRAFT else None)
+        moment = call.submission_deadline if start is not CallStatus.DRAFT else None
+        if start is CallStatus.CLOSED and target in (CallStatus.FAILED, CallStatus.UNDER_REVIEW):
+            allowed_now = False  # its one proposal is not screened yet
+        if allowed_now:
+            calls.transition_call(call, target, actor=officer, reason="理由", now=moment)
+            assert call.status == target
+            event = db.session.scalar(select(AuditEvent).order_by(AuditEvent.seq.desc()))
+            assert event.action == f"call.{target.value}" and json.loads(event.data)["from"] == start.value
+        elif target in CALL_TRANSITIONS[start] and target in (CallStatus.PUBLISHED, CallStatus.CLOSED):
+            pass  # covered by the schedule and deadline tests
+        else:
+            with pytest.raises((Conflict, ServiceError)):
+                calls.transition_call(call, target, actor=officer, reason="理由", now=moment)
+            assert call.status == start
+            assert db.session.scalar(select(AuditEvent.seq).order_by(AuditEvent.seq.desc())) == last
+
+
+def test_call_closes_itself_at_the_deadline(app, officer):
+    with app.test_request_context():
+        call = published_call(officer)
+    assert not calls.close_if_due(call, now=call.submission_deadline - timedelta(seconds=1))
+    with pytest.raises(Conflict):
+        calls.transition_call(call, CallStatus.CLOSED, actor=officer, now=call.submission_deadline - timedelta(1))
+    assert calls.close_if_due(call, now=call.submission_deadline)
+    assert call.status == CallStatus.CLOSED
+    event = db.session.scalar(select(AuditEvent).order_by(AuditEvent.seq.desc()))
+    assert event.action == "call.closed" and event.actor_id is None
+
+
+def test_amendments_are_versioned_and_cannot_bring_the_deadline_forward(app, officer):
+    manager = make_user()
+    org = good_org(manager, officer)
+    with app.test_request_context():
+        call = published_call(officer)
+        ready_proposal(call, org, manager)
+        old = call.submission_deadline
+        with pytest.raises(ServiceError):
+            calls.amend_call(call, {"submission_deadline": old - timedelta(hours=1)}, "提前", actor=officer)
+        with pytest.raises(ServiceError):
+            calls.amend_call(call, {"submission_deadline": old + timedelta(days=3)}, "  ", actor=officer)
+        with pytest.raises(ServiceError):
+            calls.amend_call(call, {"total_budget_fen": 1}, "改预算", actor=officer)
+        amendment = calls.amend_call(call, {"submission_deadline": old + timedelta(days=3)}, "延长申报期",
+                                     actor=officer)
+    assert call.version == 2 and amendment.version == 2 and call.submission_deadline == old + timedelta(days=3)
+    assert "submission_deadline" in amendment.changes
+    note = db.session.scalar(select(Notification).where(Notification.user_id == manager.id,
+                                                        Notification.code == "call.amended"))
+    assert "延长申报期" in note.text
+
+
+def test_questions_until_the_questions_deadline_and_published_anonymously(app, client, officer, login_as):
+    manager = make_user()
+    org = good_org(manager, officer, name="提问的社会工作服务中心")
+    with app.test_request_context():
+        call = published_call(officer)
+    question = calls.ask_question(call, org, "人员费是否包含社保？", actor=manager)
+    with pytest.raises(Conflict):
+        calls.ask_question(call, org, "截止后的问题？", actor=manager, now=call.questions_until)
+    calls.answer_question(question, "包含。", actor=officer)
+    db.session.commit()
+    page = client.get(f"/calls/{call.id}").get_data(as_text=True)
+    assert "人员费是否包含社保？" in page and "包含。" in page
+    assert "提问的社会工作服务中心" not in page and manager.display_name not in page
