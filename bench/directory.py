@@ -115,9 +115,15 @@ def wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float
     raise RuntimeError(f"gunicorn did not answer on {url} within {timeout} s")
 
 
-def fetch(url: str) -> tuple[int, str]:
-    with urllib.request.urlopen(url, timeout=30) as response:
+def fetch(url: str, timeout: float = 60) -> tuple[int, str]:
+    with urllib.request.urlopen(url, timeout=timeout) as response:
         return response.status, response.read().decode()
+
+
+def drain(url: str) -> None:
+    """wrk drops its connections when time is up, but gunicorn's sync workers still serve every request already
+    queued; on a slow page that backlog would eat the next measurement. One more request waits behind it."""
+    fetch(url, timeout=180)
 
 
 def wrk(url: str, args, duration: int) -> WrkResult:
@@ -138,7 +144,9 @@ def load(url: str, args, label: str) -> WrkResult:
     warmup = wrk(url, args, args.warmup)  # a slow page may complete nothing in a short warm-up: only errors count
     if warmup.non_2xx_3xx:
         check_load(warmup, f"{label} (warm-up)")
+    drain(url)
     result = wrk(url, args, args.duration)
+    drain(url)
     check_load(result, label)
     return result
 

@@ -183,7 +183,7 @@ def _check_preconditions(call: Call, current: CallStatus, to: CallStatus, now: d
             unscreened_count(call) or eligible_count(call) >= call.min_eligible_proposals):
         raise Conflict(_("A call fails only when, after screening, too few proposals are eligible."))
     if to in (CallStatus.PUBLICITY, CallStatus.AWARDED):
-        raise Conflict(_("Results are published from the review, once the panel has scored."))
+        raise Conflict(_("Results can be put up for publicity only after the review panel has scored."))
     if to is CallStatus.CANCELLED and not reason:
         raise ServiceError(_("Please give a reason."), fields={"reason": _("Please give a reason.")})
 

@@ -92,12 +92,13 @@ class WorkPlanRow(Form):
 
 class OutputRow(Form):
     indicator = StringField(_l("Output or outcome"), validators=[Optional(), Length(max=200)])
-    target = IntegerField(_l("Target"), validators=[Optional(), NumberRange(min=0)])
+    target = IntegerField(_l("Target value"), validators=[Optional(), NumberRange(min=0)])
     unit = StringField(_l("Unit"), validators=[Optional(), Length(max=20)])
 
 
 class TeamRow(Form):
-    name = StringField(_l("Name"), validators=[Optional(), Length(max=60)])
+    # "person", not "name": a FormField already has a .name attribute
+    person = StringField(_l("Name"), validators=[Optional(), Length(max=60)])
     role = StringField(_l("Role"), validators=[Optional(), Length(max=60)])
     qualification = StringField(_l("Qualification"), validators=[Optional(), Length(max=100)])
 

@@ -37,13 +37,16 @@ def proposal_data(form: ProposalForm) -> proposals.ProposalData:
     return proposals.ProposalData(
         title=form.title.data or "", summary=form.summary.data or "", needs_analysis=form.needs_analysis.data or "",
         objectives=form.objectives.data or "", work_plan=[row.data for row in form.work_plan],
-        outputs=[row.data for row in form.outputs], team=[row.data for row in form.team],
+        outputs=[row.data for row in form.outputs],
+        team=[{"name": row.data["person"], "role": row.data["role"], "qualification": row.data["qualification"]}
+              for row in form.team],
         budget_lines=[row.data for row in form.budget_lines], co_funding_fen=form.co_funding_fen.data or 0)
 
 
 def _fill_form(form: ProposalForm, proposal: Proposal) -> None:
     """Put a draft's rows into the form's repeating sections (keeping the blank rows to type into)."""
-    for name, rows in (("work_plan", proposal.work_plan), ("outputs", proposal.outputs), ("team", proposal.team),
+    team = [{"person": r["name"], "role": r["role"], "qualification": r["qualification"]} for r in proposal.team]
+    for name, rows in (("work_plan", proposal.work_plan), ("outputs", proposal.outputs), ("team", team),
                        ("budget_lines", [{"category": b.category, "item": b.item, "quantity": b.quantity,
                                           "unit_price_fen": b.unit_price_fen} for b in proposal.budget_lines])):
         field = getattr(form, name)

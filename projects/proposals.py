@@ -78,7 +78,7 @@ def _validated(data: ProposalData) -> tuple[dict, list[BudgetLine]]:
         if category not in {c.value for c in BudgetCategory} or not item:
             errors["budget_lines"] = _("Each budget line needs a category and an item.")
         elif not isinstance(quantity, int) or quantity <= 0 or not isinstance(price, int) or price < 0:
-            errors["budget_lines"] = _("Quantities are whole numbers above zero; unit prices are amounts.")
+            errors["budget_lines"] = _("Quantities are whole numbers above zero; unit prices are amounts in yuan.")
         else:
             lines.append(BudgetLine(position=position, category=category, item=item[:200], quantity=quantity,
                                     unit_price_fen=price))
@@ -190,7 +190,8 @@ def submission_problems(proposal: Proposal, now: datetime) -> dict[str, list[str
         problems["budget"] = budget
     present = {a.requirement for a in proposal.attachments}
     if missing_attachments := [name for name in call.required_attachments if name not in present]:
-        problems["attachments"] = [_("Attach: %(names)s.", names="、".join(missing_attachments))]
+        names = "、".join(missing_attachments)
+        problems["attachments"] = [_("Upload the required attachments: %(names)s.", names=names)]
     return problems
 
 

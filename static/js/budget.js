@@ -24,7 +24,8 @@
     const usage = document.getElementById("budget-usage");
     const max = Number(form.dataset.max);
     document.getElementById("budget-sum").textContent = show(sum);
-    usage.textContent = `${pct(sum, max)} ${usage.dataset.labelMax} · ${usage.dataset.labelPersonnel} ${pct(personnel, sum)}` +
+    usage.textContent = `${usage.dataset.labelMax.replace("%(pct)s", pct(sum, max))} · ` +
+      `${usage.dataset.labelPersonnel} ${pct(personnel, sum)}` +
       ` (≤ ${form.dataset.personnelCap}%) · ${usage.dataset.labelManagement} ${pct(management, sum)} (≤ ${form.dataset.managementCap}%)`;
     usage.classList.toggle("text-danger", sum > max || 100 * personnel > form.dataset.personnelCap * sum ||
       100 * management > form.dataset.managementCap * sum);

@@ -19,12 +19,14 @@ def test_officer_journey_and_dead_session_after_logout(live_server, page, browse
 
     # The navigation collapses on a phone; open it, then switch the language.
     page.get_by_role("button", name="菜单").click()
+    expect(page.locator("#mainnav")).to_have_class(re.compile(r"(^|\s)show(\s|$)"))  # the menu has finished opening
     page.locator("#langmenu").click()
     page.locator("a[data-lang=en]").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome, 王芳")
 
     page.get_by_role("button", name="Menu").click()
+    expect(page.locator("#mainnav")).to_have_class(re.compile(r"(^|\s)show(\s|$)"))
     page.get_by_role("button", name="Log out").click()
     expect(page).to_have_url(re.compile(r"/login$"))
     expect(page.get_by_role("alert")).to_contain_text("logged out")
