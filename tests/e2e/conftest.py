@@ -24,7 +24,7 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
+def live_app_server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("e2e")
     os.environ["GONGZHI_INSTANCE"] = str(tmp / "instance")
     application = create_app(app_config(f"sqlite:///{tmp / 'e2e.db'}", tmp, WTF_CSRF_ENABLED=True))
@@ -34,8 +34,19 @@ def live_server(tmp_path_factory):
     server = make_server("127.0.0.1", 0, application, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    server.base_url = f"http://127.0.0.1:{server.server_port}"
+    yield server
     server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app_server):
+    return live_app_server.base_url
+
+
+@pytest.fixture(scope="session")
+def live_app(live_app_server):
+    return live_app_server.app
 
 
 @pytest.fixture(scope="session")
