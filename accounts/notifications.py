@@ -6,11 +6,16 @@ Packages register their codes: NOTIFICATION_TEXTS.update({"org.approved": _l("..
 import json
 from datetime import datetime
 
+from flask import current_app
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Integer, String, Text, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import UTCDateTime, db, utcnow
+from core.mail import mail_enabled, queue_mail
+
+from .models import User
 
 NOTIFICATION_TEXTS: dict[str, object] = {
     "account.welcome": _l("Welcome to Gongzhi, %(name)s."),
@@ -41,10 +46,19 @@ class Notification(db.Model):
 
 
 def notify(user_id: int, code: str, *, link: str = "", **data) -> Notification:
+    """An in-app notification, and an e-mail (after commit) when SMTP is configured and the user has an address."""
     note = Notification(user_id=user_id, code=code, link=link,
                         data=json.dumps(data, ensure_ascii=False, sort_keys=True))
     db.session.add(note)
     db.session.flush()
+    if mail_enabled():
+        user = db.session.get(User, user_id)
+        if user is not None and user.email:
+            with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+                text = note.text
+                subject = str(_l("Gongzhi notification"))
+            base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+            queue_mail(db.session(), user.email, subject, f"{text}\n\n{base}{link}" if link else text)
     return note
 
 

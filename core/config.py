@@ -45,6 +45,12 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "LOGIN_IP_LIMIT": os.environ.get("LOGIN_IP_LIMIT", "30 per minute"),
         "LOGIN_ACCOUNT_LIMIT": os.environ.get("LOGIN_ACCOUNT_LIMIT", "5 per 15 minutes"),
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
+        "SMTP_HOST": os.environ.get("SMTP_HOST") or None,
+        "SMTP_PORT": int(os.environ.get("SMTP_PORT", "25")),
+        "SMTP_USER": os.environ.get("SMTP_USER") or None,
+        "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD") or None,
+        "SMTP_FROM": os.environ.get("SMTP_FROM", "gongzhi@localhost"),
+        "SMTP_STARTTLS": _bool("SMTP_STARTTLS"),
         "TESTING": testing,
         "DEBUG": debug,
     }

@@ -1,11 +1,14 @@
 """Database base class, naming convention and the SQLite write-transaction rule."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from flask import g, has_request_context
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, MetaData, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -53,8 +56,36 @@ def enum_check(column: str, enum_cls) -> str:
     return f"{column} IN ({values})"
 
 
+# Execution option marking a connection whose transactions only read (see read_only_connection()).
+READ_ONLY = "gongzhi_read_only"
+_reading_only: ContextVar[bool] = ContextVar("gongzhi_reading_only", default=False)
+
+
+@contextmanager
+def read_only_transactions() -> Iterator[None]:
+    """Transactions that begin inside this block only read, so on SQLite they begin DEFERRED: they neither wait
+    for nor block writers. Do not write inside it (a deferred transaction that later writes may fail with
+    SQLITE_BUSY instead of waiting its turn)."""
+    token = _reading_only.set(True)
+    try:
+        yield
+    finally:
+        _reading_only.reset(token)
+
+
+def read_only_connection(engine: Engine) -> Connection:
+    """A new connection for reading only: a plain (deferred) BEGIN on SQLite, READ ONLY on PostgreSQL."""
+    options = {READ_ONLY: True}
+    if engine.dialect.name == "postgresql":
+        options["postgresql_readonly"] = True
+    return engine.connect().execution_options(**options)
+
+
 def want_immediate_transactions() -> bool:
-    """Requests that may write (POST…) and all work outside requests (CLI, workers) lock up front."""
+    """Requests that may write (POST…) and all work outside requests (CLI, workers) lock up front, unless the
+    work is declared read-only (read_only_transactions())."""
+    if _reading_only.get():
+        return False
     return not has_request_context() or g.get("write_transaction", False)
 
 
@@ -80,7 +111,8 @@ def install_sqlite_pragmas(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if want_immediate_transactions() else "BEGIN")
+        immediate = want_immediate_transactions() and not connection.get_execution_options().get(READ_ONLY)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def utcnow() -> datetime:

@@ -146,6 +146,11 @@ def unscreened_count(call: Call) -> int:
         Proposal.call_id == call.id, Proposal.status == ProposalStatus.SUBMITTED))
 
 
+def cannot_reach_minimum(call: Call) -> bool:
+    """Even if every proposal still to be screened were eligible, there would be too few."""
+    return eligible_count(call) + unscreened_count(call) < call.min_eligible_proposals
+
+
 def transition_call(call: Call, to: CallStatus | str, *, actor: User | None, reason: str | None = None,
                     now: datetime | None = None) -> None:
     """The one way a call's status changes. actor None means the platform itself (the deadline passing)."""
@@ -166,7 +171,8 @@ def transition_call(call: Call, to: CallStatus | str, *, actor: User | None, rea
     audit.record(f"call.{to.value}", call, actor=actor, data={"from": current.value, "to": to.value,
                                                               "reason": reason})
     if to is CallStatus.PUBLISHED:
-        _announce(call, actor)
+        _issue_announcement(call, actor)
+        _tell_matching_organisations(call)
 
 
 def _check_preconditions(call: Call, current: CallStatus, to: CallStatus, now: datetime, reason: str) -> None:
@@ -179,8 +185,7 @@ def _check_preconditions(call: Call, current: CallStatus, to: CallStatus, now: d
             raise Conflict(_("Screen every proposal for eligibility first."))
         if eligible_count(call) < call.min_eligible_proposals:
             raise Conflict(_("Too few eligible proposals: the call has failed."))
-    if to is CallStatus.FAILED and current is CallStatus.CLOSED and (
-            unscreened_count(call) or eligible_count(call) >= call.min_eligible_proposals):
+    if to is CallStatus.FAILED and current is CallStatus.CLOSED and not cannot_reach_minimum(call):
         raise Conflict(_("A call fails only when, after screening, too few proposals are eligible."))
     if to in (CallStatus.PUBLICITY, CallStatus.AWARDED):
         raise Conflict(_("Results can be put up for publicity only after the review panel has scored."))
@@ -188,10 +193,15 @@ def _check_preconditions(call: Call, current: CallStatus, to: CallStatus, now: d
         raise ServiceError(_("Please give a reason."), fields={"reason": _("Please give a reason.")})
 
 
-def _announce(call: Call, actor: User) -> None:
-    document = documents.issue_document("projects/announcement_pdf.html", title=f"采购公告：{call.title}",
+def _issue_announcement(call: Call, actor: User) -> None:
+    """The announcement PDF (采购公告), issued again with each amendment so the verified copy is current."""
+    title = f"采购公告：{call.title}" + (f"（第{call.version}版）" if call.version > 1 else "")
+    document = documents.issue_document("projects/announcement_pdf.html", title=title,
                                         doc_type="call_announcement", actor=actor, target=call, call=call)
     call.announcement_code = document.code
+
+
+def _tell_matching_organisations(call: Call) -> None:
     managers = db.session.scalars(
         select(Membership.user_id).join(Organisation, Organisation.id == Membership.org_id)
         .join(org_categories, org_categories.c.org_id == Organisation.id)
@@ -206,6 +216,9 @@ def close_if_due(call: Call, now: datetime | None = None) -> bool:
     now = now or utcnow()
     if call.status == CallStatus.PUBLISHED and now >= call.submission_deadline:
         transition_call(call, CallStatus.CLOSED, actor=None, now=now)
+        if cannot_reach_minimum(call):  # too few proposals even came in: 流标 at once
+            transition_call(call, CallStatus.FAILED, actor=None, now=now,
+                            reason="submitted proposals below the minimum")
         return True
     return False
 
@@ -239,6 +252,7 @@ def amend_call(call: Call, changes: dict, reason: str, *, actor: User, now: date
     db.session.add(amendment)
     db.session.flush()
     audit.record("call.amended", call, actor=actor, data={"version": call.version, "reason": reason}, changes=diff)
+    _issue_announcement(call, actor)
     started = db.session.scalars(select(Membership.user_id).join(Proposal, Proposal.org_id == Membership.org_id)
                                  .where(Proposal.call_id == call.id, Membership.status == MembershipStatus.ACTIVE))
     for user_id in set(started):

@@ -120,8 +120,11 @@ def test_call_transition_table(app, officer, start, target):
 
 
 def test_call_closes_itself_at_the_deadline(app, officer):
+    manager = make_user()
+    org = good_org(manager, officer)
     with app.test_request_context():
         call = published_call(officer)
+        proposals.transition_proposal(ready_proposal(call, org, manager), ProposalStatus.SUBMITTED, actor=manager)
     assert not calls.close_if_due(call, now=call.submission_deadline - timedelta(seconds=1))
     with pytest.raises(Conflict):
         calls.transition_call(call, CallStatus.CLOSED, actor=officer, now=call.submission_deadline - timedelta(1))
@@ -166,3 +169,22 @@ def test_questions_until_the_questions_deadline_and_published_anonymously(app, c
     page = client.get(f"/calls/{call.id}").get_data(as_text=True)
     assert "人员费是否包含社保？" in page and "包含。" in page
     assert "提问的社会工作服务中心" not in page and manager.display_name not in page
+
+
+def test_a_call_with_too_few_proposals_fails_when_it_closes(app, officer):
+    with app.test_request_context():
+        call = published_call(officer, min_eligible_proposals=2)
+    assert calls.close_if_due(call, now=call.submission_deadline)
+    assert call.status == CallStatus.FAILED
+    actions = list(db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.seq.desc()).limit(2)))
+    assert actions == ["call.failed", "call.closed"]
+
+
+def test_amendment_reissues_the_announcement(app, officer):
+    with app.test_request_context():
+        call = published_call(officer)
+        first = call.announcement_code
+        calls.amend_call(call, {"description": "更新后的说明"}, "补充说明", actor=officer)
+    assert call.announcement_code != first
+    document = db.session.scalar(select(IssuedDocument).where(IssuedDocument.code == call.announcement_code))
+    assert "第2版" in document.title
