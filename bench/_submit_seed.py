@@ -74,7 +74,7 @@ def seed_orgs(app, count: int) -> list[SeededOrg]:
         today = local_today()
         for i in range(1, count + 1):
             username = f"bench{i:03d}"
-            user = accounts.create_user(username, f"申报人{i}", "bench-password-1", [], phone=f"1390000{i:04d}")
+            user = accounts.create_user(username, f"申报人{i}", "bench-password-1", [])
             data = OrgData(name=f"乐龄居家养老服务中心{i}", kind=OrgKind.AGENCY.value, uscc=_uscc(i),
                            legal_representative=user.display_name, registration_authority="西城区民政局",
                            registered_on=date(2019, 5, 1), address=f"西城区长安街{i}号", full_time_staff=8,
