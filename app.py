@@ -65,6 +65,8 @@ def _register_blueprints(app: Flask) -> None:
     from audit import api as audit_api
     from audit import views as audit_views
     from core import views as core_views
+    from evaluation import labels as _evaluation_labels  # noqa: F401
+    from evaluation import views as evaluation_views
     from orgs import api as orgs_api
     from orgs import labels as _orgs_labels  # noqa: F401  (registers audit and notification texts)
     from orgs import officer_views as orgs_officer_views
@@ -75,13 +77,14 @@ def _register_blueprints(app: Flask) -> None:
     from projects import views as calls_views
 
     for bp in (core_views.bp, accounts_views.bp, admin_views.bp, audit_views.bp, audit_views.documents_bp,
-               orgs_views.bp, orgs_officer_views.bp, calls_views.bp, proposal_views.bp, accounts_api.bp,
-               audit_api.bp, orgs_api.bp, projects_api.bp):
+               orgs_views.bp, orgs_officer_views.bp, calls_views.bp, proposal_views.bp, evaluation_views.bp,
+               accounts_api.bp, audit_api.bp, orgs_api.bp, projects_api.bp):
         app.register_blueprint(bp)
 
 
 def _register_cli(app: Flask) -> None:
     import accounts.demo  # noqa: F401  (registers its demo loader)
+    import evaluation.models  # noqa: F401
     import orgs.demo  # noqa: F401
     import projects.demo  # noqa: F401
     from accounts.cli import users_cli

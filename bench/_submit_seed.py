@@ -145,3 +145,18 @@ def open_call(app, orgs: list[SeededOrg], deadline_in: float) -> tuple[int, date
                 db.session.commit()
         db.session.commit()
         return call.id, call.submission_deadline, proposal_ids
+
+
+def wsgi_app():
+    """create_app() with the API modules imported first, for gunicorn ("_submit_seed:wsgi_app()", with the project
+    root on PYTHONPATH). core.api.init_api exempts from CSRF only the API blueprints already imported when
+    create_app() calls it, and create_app() imports them later (in _register_blueprints): in a fresh process
+    every API POST/PUT is refused with 400 by the CSRF check. bench/submit.py serves this only when it has seen
+    `app:create_app()` refuse an API POST that way, so that the figures can still be measured."""
+    import accounts.api  # noqa: F401
+    import audit.api  # noqa: F401
+    import orgs.api  # noqa: F401
+    import projects.api  # noqa: F401
+    from app import create_app
+
+    return create_app()

@@ -128,9 +128,10 @@ def drain(url: str) -> None:
     fetch(url, timeout=180)
 
 
-def wrk(url: str, args, duration: int) -> WrkResult:
-    command = ["wrk", f"-t{args.wrk_threads}", f"-c{args.connections}", f"-d{duration}s", "--timeout", "30s",
-               "--latency", url]
+def wrk(url: str, args, duration: int, connections: int | None = None) -> WrkResult:
+    connections = connections or args.connections
+    threads = min(args.wrk_threads, connections)
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "30s", "--latency", url]
     done = subprocess.run(command, capture_output=True, text=True, check=True, timeout=duration + 60)
     return parse_wrk(done.stdout)
 
@@ -143,7 +144,8 @@ def check_load(result: WrkResult, label: str) -> None:
 
 
 def load(url: str, args, label: str, duration: int | None = None) -> WrkResult:
-    warmup = wrk(url, args, args.warmup)  # a slow page may complete nothing in a short warm-up: only errors count
+    # Warm both workers with 2 connections (a short backlog to drain); a slow page may complete nothing here.
+    warmup = wrk(url, args, args.warmup, connections=2)
     if warmup.non_2xx_3xx:
         check_load(warmup, f"{label} (warm-up)")
     drain(url)
@@ -250,7 +252,7 @@ def count_queries(db_path: Path, paths: list[str]) -> list[tuple[int, int]]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=8, help="seconds of load per page (after a warm-up)")
-    parser.add_argument("--warmup", type=int, default=1, help="seconds of warm-up load per page")
+    parser.add_argument("--warmup", type=int, default=2, help="seconds of warm-up load per page (2 connections)")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument("--gunicorn-threads", type=int, default=1, help="threads per gunicorn worker (1: sync)")

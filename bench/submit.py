@@ -318,6 +318,18 @@ def main() -> int:
                   "communities it committed first are there, so the benchmark goes on", flush=True)
         print(f"database {name}: migrated and demo loaded in {time.monotonic() - begun:.1f} s", flush=True)
 
+        # Is the token API writable through the real factory? (An unknown token must get 401, not a CSRF 400.)
+        with gunicorn("app:create_app()", env, log, 1, "/api/v1/calls") as probe_url:
+            probe = request("probe", 0, f"{probe_url}/api/v1/proposals/1/submit", "POST", "gz_not-a-token")
+        api_post_ok = probe.status == 401
+        app_target, app_dir = "app:create_app()", ROOT
+        if not api_post_ok:
+            print(f"note: POST /api/v1/... with a Bearer token through `app:create_app()` answered {probe.status} "
+                  f"{probe.body} (401 expected): the API is not exempt from CSRF. Serving _submit_seed:wsgi_app() "
+                  "(imports the API modules before create_app) to measure anyway.", flush=True)
+            app_target, app_dir = "_submit_seed:wsgi_app()", BENCH
+            env["PYTHONPATH"] = str(ROOT)
+
         os.environ["GONGZHI_INSTANCE"] = env["GONGZHI_INSTANCE"]
         from _submit_seed import open_call, seed_orgs
 
@@ -331,7 +343,7 @@ def main() -> int:
         print(f"seeded {count} organisations in good standing (manager + API token each) in "
               f"{time.monotonic() - started:.1f} s", flush=True)
 
-        with (gunicorn("app:create_app()", env, log, args.gunicorn_threads, "/api/v1/calls") as app_url,
+        with (gunicorn(app_target, env, log, args.gunicorn_threads, "/api/v1/calls", chdir=app_dir) as app_url,
               gunicorn("bare_app:app", env, log, args.gunicorn_threads, "/", chdir=BENCH) as bare_url):
             started = time.monotonic()
             call_id, deadline, proposal_of = open_call(app, orgs, args.deadline_in)
@@ -396,6 +408,8 @@ def main() -> int:
                               [proposal_of[o.org_id] for o in withdraw_orgs], edge_status)
         bad_bodies = [h.key for h in burst.hits if h.status == 200 and h.body.get("status") != "submitted"]
         checks[:0] = [
+            ("an API POST with a Bearer token gets through `app:create_app()` (unknown token -> 401, not CSRF 400)",
+             api_post_ok, f"answered {probe.status} {probe.body}; the figures below are from _submit_seed:wsgi_app()"),
             (f"all {args.orgs} burst submits answered 200 'submitted'", burst.statuses() == {200: args.orgs}
              and not bad_bodies, f"{dict(burst.statuses())}; bodies not submitted: {bad_bodies[:5]}"),
             (f"all {len(late_jobs)} late submits/withdrawals answered 409", late.statuses() == {409: len(late_jobs)},
@@ -425,7 +439,7 @@ def main() -> int:
 
     print()
     print(f"load: {args.orgs} requests, {args.threads} client threads (urllib, one connection each); gunicorn "
-          f"2 workers x {args.gunicorn_threads} threads; PostgreSQL {name} (dropped)")
+          f"2 workers x {args.gunicorn_threads} threads serving {app_target}; PostgreSQL {name} (dropped)")
     print_load(f"app   POST /api/v1/proposals/<id>/submit ({args.orgs} orgs)", burst)
     print_load("floor bare Flask + 1 query, GET / (2 runs)        ", floor)
     print(f"submissions/s {burst.rate:.1f}  vs floor {floor.rate:.1f} req/s  -> ratio {burst.rate / floor.rate:.2f}; "

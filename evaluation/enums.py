@@ -1,0 +1,48 @@
+from core.enums import LabelledEnum
+from core.i18n import _l
+
+
+class SeatType(LabelledEnum):
+    SOCIAL_SERVICE = "social_service"
+    FINANCE = "finance"
+    SERVICE_USER = "service_user"
+    COMMUNITY_STAFF = "community_staff"
+
+    @classmethod
+    def labels(cls):
+        return {cls.SOCIAL_SERVICE: _l("Social-service expert"), cls.FINANCE: _l("Finance/audit expert"),
+                cls.SERVICE_USER: _l("Service-user representative"), cls.COMMUNITY_STAFF: _l("Host-community staff")}
+
+
+class MemberStatus(LabelledEnum):
+    ACTIVE = "active"
+    RECUSED = "recused"
+    ABSENT = "absent"
+
+    @classmethod
+    def labels(cls):
+        return {cls.ACTIVE: _l("Sitting"), cls.RECUSED: _l("Recused"), cls.ABSENT: _l("Absent")}
+
+
+class SheetStatus(LabelledEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+
+    @classmethod
+    def labels(cls):
+        return {cls.DRAFT: _l("Draft"), cls.SUBMITTED: _l("Submitted")}
+
+
+SHEET_TRANSITIONS = {SheetStatus.DRAFT: {SheetStatus.SUBMITTED}, SheetStatus.SUBMITTED: {SheetStatus.DRAFT}}
+
+
+class Aggregation(LabelledEnum):
+    MEAN = "mean"
+    TRIMMED_MEAN = "trimmed_mean"
+    MEDIAN = "median"
+
+    @classmethod
+    def labels(cls):
+        return {cls.MEAN: _l("Arithmetic mean"),
+                cls.TRIMMED_MEAN: _l("Mean without the highest and lowest (with 5 or more members)"),
+                cls.MEDIAN: _l("Median")}

@@ -1,0 +1,64 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from .enums import Aggregation, SeatType
+
+
+class TemplateForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
+    outline = TextAreaField(_l("Sections and criteria"), validators=[DataRequired()], render_kw={"rows": 18},
+                            description=_l("One section per line; under it, one criterion per line as "
+                                           "'- criterion | maximum points | guidance'. The maxima add up to 100."))
+
+
+class ExpertForm(FlaskForm):
+    seat_type = SelectField(_l("Seat type"))
+    expertise = StringField(_l("Fields of expertise"), validators=[Optional(), Length(max=300)])
+    affiliations = StringField(_l("Affiliated organisations (numbers, comma-separated)"),
+                               validators=[Optional(), Length(max=300)])
+    active = BooleanField(_l("Active in the pool"), default=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.seat_type.choices = SeatType.choices()
+
+
+class DrawForm(FlaskForm):
+    template_id = SelectField(_l("Indicator template"), coerce=int)
+    social_service = IntegerField(_l("Social-service experts"), default=3, validators=[InputRequired(),
+                                                                                        NumberRange(0, 15)])
+    finance = IntegerField(_l("Finance/audit experts"), default=1, validators=[InputRequired(), NumberRange(0, 15)])
+    service_user = IntegerField(_l("Service-user representatives"), default=1,
+                                validators=[InputRequired(), NumberRange(0, 15)])
+    community_staff = IntegerField(_l("Host-community staff"), default=0,
+                                   validators=[InputRequired(), NumberRange(0, 15)])
+    aggregation = SelectField(_l("Final score"))
+    outlier_points = IntegerField(_l("Flag a member whose total is this many points from the others"), default=15,
+                                  validators=[InputRequired(), NumberRange(1, 100)])
+    max_panels_per_year = IntegerField(_l("At most this many panels per expert in 12 months"), default=6,
+                                       validators=[InputRequired(), NumberRange(1, 100)])
+    blind = BooleanField(_l("Blind review (evaluators do not see who applied)"))
+    seed = StringField(_l("Seed (leave empty for a random one)"), validators=[Optional(), Length(max=64)])
+
+    def __init__(self, *args, templates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.template_id.choices = [(t.id, t.name) for t in templates]
+        self.aggregation.choices = Aggregation.choices()
+
+
+class ReplaceForm(FlaskForm):
+    status = SelectField(_l("Why"), choices=[("recused", _l("Recused")), ("absent", _l("Absent"))])
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=1000)])
+
+
+class DeclareForm(FlaskForm):
+    proposal_id = IntegerField(validators=[InputRequired()])
+    conflict = SelectField(_l("Declaration"), choices=[("no", _l("No conflict")), ("yes", _l("I have a conflict"))])
+    relationship = StringField(_l("Relationship (if any)"), validators=[Optional(), Length(max=500)])
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=1000)])

@@ -1,0 +1,305 @@
+"""The review engine: expert pool, reproducible panel draws, conflict declarations, score sheets, results."""
+
+import random
+import secrets
+from datetime import timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from accounts.models import User
+from accounts.notifications import notify
+from audit import services as audit
+from core.db import db, utcnow
+from core.errors import Conflict, Forbidden, ServiceError
+from core.permissions import has_role
+from core.views import path_for
+from orgs.models import Organisation
+from projects.enums import CallStatus, ProposalStatus, PurchasingMode
+from projects.models import Call, Proposal
+
+from . import aggregate, templates
+from .enums import SHEET_TRANSITIONS, Aggregation, MemberStatus, SeatType, SheetStatus
+from .models import ConflictDeclaration, ExpertProfile, IndicatorTemplate, Panel, PanelMember, Score, ScoreSheet
+
+INVALID = "Please correct the marked fields."
+
+
+# --- expert pool -------------------------------------------------------------------------------
+
+def save_expert(user: User, seat_type: str, expertise: str, org_ids: list[int], active: bool, *,
+                actor) -> ExpertProfile:
+    if not user.has_role("evaluator"):
+        raise ServiceError(_("Only users with the evaluator role can join the expert pool."))
+    if seat_type not in {s.value for s in SeatType}:
+        raise ServiceError(_("Please correct the marked fields."), fields={"seat_type": _("Choose a seat type.")})
+    orgs = list(db.session.scalars(select(Organisation).where(Organisation.id.in_(org_ids)))) if org_ids else []
+    profile = db.session.get(ExpertProfile, user.id) or ExpertProfile(user_id=user.id)
+    profile.seat_type, profile.expertise, profile.active = seat_type, (expertise or "").strip()[:300], active
+    profile.affiliations = orgs
+    db.session.add(profile)
+    db.session.flush()
+    audit.record("expert.saved", ("expert_profiles", user.id), actor=actor,
+                 data={"seat_type": seat_type, "active": active, "affiliations": sorted(o.id for o in orgs)})
+    return profile
+
+
+# --- panel draw --------------------------------------------------------------------------------
+
+def _applicant_org_ids(call: Call) -> set[int]:
+    return set(db.session.scalars(select(Proposal.org_id).where(Proposal.call_id == call.id,
+                                                                Proposal.status != ProposalStatus.DRAFT)))
+
+
+def _recent_panel_counts(now) -> dict[int, int]:
+    since = now - timedelta(days=365)
+    rows = db.session.execute(select(PanelMember.user_id, func.count(PanelMember.id))
+                              .join(Panel, Panel.id == PanelMember.panel_id)
+                              .where(Panel.drawn_at >= since, PanelMember.status == MemberStatus.ACTIVE)
+                              .group_by(PanelMember.user_id))
+    return dict(rows.all())
+
+
+def candidates_for(call: Call, max_panels_per_year: int, exclude: set[int] = frozenset()) -> list[dict]:
+    """Everyone who may sit: active evaluators not affiliated with an applicant and not over their yearly limit."""
+    applicants = _applicant_org_ids(call)
+    counts = _recent_panel_counts(utcnow())
+    pool = db.session.scalars(select(ExpertProfile).join(User, User.id == ExpertProfile.user_id)
+                              .where(ExpertProfile.active, User.active).order_by(ExpertProfile.user_id))
+    return [{"user_id": p.user_id, "seat_type": p.seat_type} for p in pool
+            if p.user_id not in exclude and not ({o.id for o in p.affiliations} & applicants)
+            and counts.get(p.user_id, 0) < max_panels_per_year and p.user.has_role("evaluator")]
+
+
+def _pick(candidates: list[dict], seats: dict[str, int], rng: random.Random) -> list[dict]:
+    chosen = []
+    for seat_type in sorted(seats):
+        pool = [c for c in candidates if c["seat_type"] == seat_type]
+        if len(pool) < seats[seat_type]:
+            raise Conflict(_("Not enough eligible experts for the seat “%(seat)s”: %(have)d available, %(need)d "
+                             "needed.", seat=SeatType(seat_type).label, have=len(pool), need=seats[seat_type]))
+        chosen += rng.sample(pool, seats[seat_type])
+    return chosen
+
+
+def draw_panel(call: Call, template: IndicatorTemplate, seats: dict[str, int], *, actor, blind: bool = False,
+               aggregation: str = Aggregation.TRIMMED_MEAN.value, max_panels_per_year: int = 6,
+               outlier_points: int = 15, seed: str | None = None) -> Panel:
+    if not has_role(actor, "officer"):
+        raise Forbidden(_("You do not have permission to do this."))
+    if call.status not in (CallStatus.CLOSED, CallStatus.UNDER_REVIEW):
+        raise Conflict(_("The panel is drawn once the call has closed."))
+    if db.session.scalar(select(Panel.id).where(Panel.call_id == call.id)):
+        raise Conflict(_("This call already has a panel. Replace members instead."))
+    seats = {k: int(v) for k, v in seats.items() if int(v) > 0}
+    size = sum(seats.values())
+    errors = {}
+    if any(k not in {s.value for s in SeatType} for k in seats):
+        errors["seats"] = _("Unknown seat type.")
+    elif size % 2 == 0:
+        errors["seats"] = _("A panel has an odd number of members.")
+    elif call.mode == PurchasingMode.PUBLIC_TENDER and size < 5:
+        errors["seats"] = _("A public tender needs at least 5 panel members.")
+    if template.total_points != templates.TOTAL:
+        errors["template_id"] = _("The template's maxima must add up to 100.")
+    if aggregation not in {a.value for a in Aggregation}:
+        errors["aggregation"] = _("Choose an aggregation method.")
+    if errors:
+        raise ServiceError(_(INVALID), fields=errors)
+    seed = seed or secrets.token_hex(16)
+    candidates = candidates_for(call, max_panels_per_year)
+    chosen = _pick(candidates, seats, random.Random(seed))
+    panel = Panel(call_id=call.id, template=templates.frozen_copy(template, actor=actor), size=size, seats=seats,
+                  seed=seed, candidates=candidates, blind=blind, aggregation=aggregation,
+                  max_panels_per_year=max_panels_per_year, outlier_points=outlier_points, drawn_by_id=actor.id)
+    panel.members = [PanelMember(user_id=c["user_id"], seat_type=c["seat_type"], draw_order=i)
+                     for i, c in enumerate(chosen, start=1)]
+    db.session.add(panel)
+    db.session.flush()
+    audit.record("panel.drawn", ("calls", call.id), actor=actor,
+                 data={"panel_id": panel.id, "seed": seed, "seats": seats, "candidates": candidates,
+                       "members": [c["user_id"] for c in chosen]})
+    for member in panel.members:
+        notify(member.user_id, "panel.assigned", link=path_for("evaluation.assignments"), call=call.title)
+    return panel
+
+
+def redraw(panel: Panel) -> list[int]:
+    """Re-run the recorded draw: anyone can check the members came from the seed and the candidate list."""
+    return [c["user_id"] for c in _pick(panel.candidates, panel.seats, random.Random(panel.seed))]
+
+
+def replace_member(member: PanelMember, status: str, reason: str, *, actor) -> PanelMember:
+    """A recused or absent member is replaced by a further draw from the same seat type."""
+    if not has_role(actor, "officer"):
+        raise Forbidden(_("You do not have permission to do this."))
+    new_status = MemberStatus(status)
+    reason = (reason or "").strip()
+    if new_status is MemberStatus.ACTIVE or member.status != MemberStatus.ACTIVE:
+        raise Conflict(_("Only a sitting member can be replaced."))
+    if not reason:
+        raise ServiceError(_("Please give a reason."), fields={"reason": _("Please give a reason.")})
+    panel = member.panel
+    call = db.session.get(Call, panel.call_id)
+    taken = {m.user_id for m in panel.members}
+    pool = candidates_for(call, panel.max_panels_per_year, exclude=taken)
+    rng = random.Random(f"{panel.seed}:{len(panel.members)}")
+    replacement = _pick(pool, {member.seat_type: 1}, rng)[0]
+    member.status, member.status_reason = new_status.value, reason
+    new_member = PanelMember(panel=panel, user_id=replacement["user_id"], seat_type=member.seat_type,
+                             draw_order=len(panel.members) + 1)
+    db.session.add(new_member)
+    db.session.flush()
+    audit.record("panel.member_replaced", ("calls", call.id), actor=actor,
+                 data={"panel_id": panel.id, "out": member.user_id, "status": new_status.value, "reason": reason,
+                       "in": new_member.user_id, "candidates": pool})
+    notify(new_member.user_id, "panel.assigned", link=path_for("evaluation.assignments"), call=call.title)
+    return new_member
+
+
+# --- conflicts and access ----------------------------------------------------------------------
+
+def member_of(user, call_id: int) -> PanelMember | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return db.session.scalar(select(PanelMember).join(Panel).where(
+        Panel.call_id == call_id, PanelMember.user_id == user.id, PanelMember.status == MemberStatus.ACTIVE))
+
+
+def reviewable(call_id: int) -> list[Proposal]:
+    return list(db.session.scalars(select(Proposal).where(Proposal.call_id == call_id,
+                                                          Proposal.status == ProposalStatus.ELIGIBLE)
+                                   .order_by(Proposal.id)))
+
+
+def declarations(member: PanelMember) -> dict[int, ConflictDeclaration]:
+    rows = db.session.scalars(select(ConflictDeclaration).where(ConflictDeclaration.member_id == member.id))
+    return {d.proposal_id: d for d in rows}
+
+
+def declare(member: PanelMember, proposal: Proposal, has_conflict: bool, note: str, *, actor) -> None:
+    if member.user_id != actor.id or member.status != MemberStatus.ACTIVE:
+        raise Forbidden(_("You do not have permission to do this."))
+    if proposal.call_id != member.panel.call_id or proposal.status != ProposalStatus.ELIGIBLE:
+        raise Conflict(_("This proposal is not under review by your panel."))
+    if proposal.id in declarations(member):
+        raise Conflict(_("You have already declared for this proposal."))
+    note = (note or "").strip()
+    if has_conflict and not note:
+        raise ServiceError(_("Please correct the marked fields."),
+                           fields={"relationship": _("Describe the relationship.")})
+    db.session.add(ConflictDeclaration(member_id=member.id, proposal_id=proposal.id, has_conflict=has_conflict,
+                                       relationship_note=note))
+    db.session.flush()
+    audit.record("panel.conflict_declared" if has_conflict else "panel.no_conflict_declared",
+                 ("proposals", proposal.id), actor=actor, data={"member_id": member.id})
+
+
+def can_see_proposal(member: PanelMember | None, proposal: Proposal) -> bool:
+    """Only after declaring no conflict on this very proposal."""
+    if member is None:
+        return False
+    declaration = declarations(member).get(proposal.id)
+    return declaration is not None and not declaration.has_conflict
+
+
+# --- score sheets ------------------------------------------------------------------------------
+
+def sheet_for(member: PanelMember, proposal: Proposal) -> ScoreSheet:
+    sheet = db.session.scalar(select(ScoreSheet).where(ScoreSheet.member_id == member.id,
+                                                       ScoreSheet.proposal_id == proposal.id))
+    if sheet is None:
+        sheet = ScoreSheet(member_id=member.id, proposal_id=proposal.id, status=SheetStatus.DRAFT.value)
+        db.session.add(sheet)
+        db.session.flush()
+    return sheet
+
+
+def comment_required(half_points: int, max_points: int) -> bool:
+    """Below 40% or above 95% of the criterion's maximum (exact integer comparisons)."""
+    return 5 * half_points < 4 * max_points or 100 * half_points > 190 * max_points
+
+
+def save_scores(sheet: ScoreSheet, entries: dict[int, tuple[int | None, str]], *, actor) -> None:
+    """entries: criterion id -> (half points or None for not yet scored, comment). Drafts may be partial."""
+    member = sheet.member
+    proposal = db.session.get(Proposal, sheet.proposal_id)
+    if member.user_id != actor.id or not can_see_proposal(member, proposal):
+        raise Forbidden(_("You do not have permission to do this."))
+    if sheet.status != SheetStatus.DRAFT:
+        raise Conflict(_("This score sheet is submitted and locked."))
+    criteria = {c.id: c for c in member.panel.template.criteria}
+    errors = {}
+    values = {}
+    for criterion_id, (half, comment) in entries.items():
+        criterion = criteria.get(criterion_id)
+        if criterion is None:
+            errors[f"c{criterion_id}"] = _("Unknown criterion.")
+            continue
+        if half is None:
+            continue
+        if not 0 <= half <= 2 * criterion.max_points:
+            errors[f"c{criterion_id}"] = _("Between 0 and %(max)d points, in half points.", max=criterion.max_points)
+        elif comment_required(half, criterion.max_points) and not (comment or "").strip():
+            errors[f"c{criterion_id}"] = _("A comment is required for a score below %(low)s or above %(high)s of "
+                                           "the maximum.", low="40%", high="95%")
+        else:
+            values[criterion_id] = (half, (comment or "").strip())
+    if errors:
+        raise ServiceError(_(INVALID), fields=errors)
+    existing = {s.indicator_id: s for s in sheet.scores}
+    for criterion_id, (half, comment) in values.items():
+        if criterion_id in existing:
+            existing[criterion_id].half_points, existing[criterion_id].comment = half, comment
+        else:
+            sheet.scores.append(Score(indicator_id=criterion_id, half_points=half, comment=comment))
+    db.session.flush()
+    audit.record("sheet.saved", ("score_sheets", sheet.id), actor=actor,
+                 data={"proposal_id": sheet.proposal_id, "scores": {str(k): v[0] for k, v in values.items()}})
+
+
+def transition_sheet(sheet: ScoreSheet, to: SheetStatus | str, *, actor, reason: str = "") -> None:
+    """Submit (the member; all criteria scored) or reopen (an officer, with a reason; the member is told)."""
+    to, current, reason = SheetStatus(to), SheetStatus(sheet.status), (reason or "").strip()
+    if to not in SHEET_TRANSITIONS[current]:
+        raise Conflict(_("This score sheet is already “%(status)s”.", status=current.label))
+    if to is SheetStatus.SUBMITTED:
+        if sheet.member.user_id != actor.id:
+            raise Forbidden(_("You do not have permission to do this."))
+        scored = {s.indicator_id for s in sheet.scores}
+        if missing := [c.title for c in sheet.member.panel.template.criteria if c.id not in scored]:
+            raise ServiceError(_("Score every criterion before submitting: %(names)s.", names="、".join(missing)))
+        sheet.submitted_at = utcnow()
+    else:
+        if not has_role(actor, "officer"):
+            raise Forbidden(_("You do not have permission to do this."))
+        if not reason:
+            raise ServiceError(_("Please give a reason."), fields={"reason": _("Please give a reason.")})
+        sheet.submitted_at = None
+    sheet.status = to.value
+    db.session.flush()
+    audit.record("sheet.submitted" if to is SheetStatus.SUBMITTED else "sheet.reopened", ("score_sheets", sheet.id),
+                 actor=actor, data={"proposal_id": sheet.proposal_id, "total_half_points": sheet.total_half_points,
+                                    "reason": reason})
+    if to is SheetStatus.DRAFT:
+        notify(sheet.member.user_id, "sheet.reopened", link=path_for("evaluation.assignments"), reason=reason)
+
+
+# --- results -----------------------------------------------------------------------------------
+
+def results(panel: Panel) -> list[aggregate.ProposalResult]:
+    """Ranked results from the submitted sheets of sitting members."""
+    sitting = {m.id for m in panel.sitting}
+    proposals = reviewable(panel.call_id)
+    sheets = db.session.scalars(select(ScoreSheet).where(ScoreSheet.proposal_id.in_([p.id for p in proposals]),
+                                                         ScoreSheet.status == SheetStatus.SUBMITTED))
+    by_proposal: dict[int, dict[int, dict[int, int]]] = {}
+    for sheet in sheets:
+        if sheet.member_id in sitting:
+            by_proposal.setdefault(sheet.proposal_id, {})[sheet.member_id] = {
+                s.indicator_id: s.half_points for s in sheet.scores}
+    order = {p.id: i for i, p in enumerate(sorted(proposals, key=lambda p: p.submitted_at or utcnow()))}
+    computed = [aggregate.result_for(p.id, by_proposal[p.id], panel.aggregation, panel.outlier_points,
+                                     p.versions[-1].requested_fen if p.versions else 0, order[p.id])
+                for p in proposals if p.id in by_proposal]
+    return aggregate.rank(computed)

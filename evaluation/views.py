@@ -1,0 +1,230 @@
+"""Review pages: templates, the expert pool, drawing panels, declaring conflicts, scoring, results."""
+
+from decimal import Decimal, InvalidOperation
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from accounts.models import User, UserRole
+from core.db import db
+from core.errors import ServiceError
+from core.forms import apply_service_error
+from core.permissions import require
+from projects.models import Call, Proposal
+from projects.views import load_call
+
+from . import aggregate, permissions, services, templates
+from .enums import SheetStatus
+from .forms import DeclareForm, DrawForm, ExpertForm, ReasonForm, ReplaceForm, TemplateForm
+from .models import ExpertProfile, IndicatorTemplate, Panel, PanelMember, ScoreSheet
+
+bp = Blueprint("evaluation", __name__, url_prefix="/evaluation")
+
+
+def _done(message: str, target: str, call):
+    try:
+        call()
+    except ServiceError as exc:
+        db.session.rollback()
+        details = [str(v) for v in exc.fields.values()]
+        flash(" ".join([exc.message, *details]), "danger")
+    else:
+        db.session.commit()
+        flash(message, "success")
+    return redirect(target)
+
+
+@bp.route("/templates", methods=["GET", "POST"])
+@login_required
+def template_list():
+    require(permissions.can_manage_review(current_user))
+    form = TemplateForm()
+    if request.method == "GET" and not form.outline.data:
+        form.outline.data = "\n".join(
+            line for section, criteria in templates.DEFAULT_PROPOSAL_REVIEW
+            for line in [section, *[f"- {t} | {m} | {g}" for t, m, g in criteria]])
+    if form.validate_on_submit():
+        try:
+            templates.build(form.name.data, templates.parse_outline(form.outline.data), actor=current_user,
+                            description=form.description.data)
+        except ServiceError as exc:
+            db.session.rollback()
+            apply_service_error(form, ServiceError(exc.message, fields={
+                ("outline" if k == "sections" else k): v for k, v in exc.fields.items()}))
+        else:
+            db.session.commit()
+            flash(_("Template saved."), "success")
+            return redirect(url_for("evaluation.template_list"))
+    items = list(db.session.scalars(select(IndicatorTemplate).where(IndicatorTemplate.frozen.is_(False))
+                                    .order_by(IndicatorTemplate.id)))
+    return render_template("evaluation/templates.html", items=items, form=form)
+
+
+@bp.route("/experts", methods=["GET", "POST"])
+@login_required
+def experts():
+    require(permissions.can_manage_pool(current_user))
+    evaluators = list(db.session.scalars(select(User).join(UserRole).where(UserRole.role == "evaluator")
+                                         .order_by(User.username)))
+    profiles = {p.user_id: p for p in db.session.scalars(select(ExpertProfile))}
+    if request.method == "POST":
+        user = db.get_or_404(User, request.form.get("user_id", type=int) or 0)
+        form = ExpertForm()
+        if form.validate_on_submit():
+            try:
+                org_ids = [int(x) for x in (form.affiliations.data or "").replace("，", ",").split(",") if x.strip()]
+            except ValueError:
+                flash(_("Affiliations are organisation numbers separated by commas."), "danger")
+                return redirect(url_for("evaluation.experts"))
+            return _done(_("Expert profile saved."), url_for("evaluation.experts"), lambda: services.save_expert(
+                user, form.seat_type.data, form.expertise.data, org_ids, form.active.data, actor=current_user))
+    return render_template("evaluation/experts.html", evaluators=evaluators, profiles=profiles,
+                           form=ExpertForm(formdata=None))
+
+
+def _panel_for(call: Call) -> Panel | None:
+    return db.session.scalar(select(Panel).where(Panel.call_id == call.id))
+
+
+@bp.route("/calls/<int:call_id>/panel", methods=["GET", "POST"])
+@login_required
+def panel(call_id: int):
+    call = load_call(call_id)
+    require(permissions.can_view_results(current_user))
+    items = list(db.session.scalars(select(IndicatorTemplate).where(IndicatorTemplate.frozen.is_(False))))
+    form = DrawForm(templates=items)
+    existing = _panel_for(call)
+    if request.method == "POST":
+        require(permissions.can_manage_review(current_user))
+        if form.validate_on_submit():
+            template = db.get_or_404(IndicatorTemplate, form.template_id.data)
+            seats = {k: getattr(form, k).data for k in ("social_service", "finance", "service_user",
+                                                       "community_staff")}
+            return _done(_("Panel drawn."), url_for("evaluation.panel", call_id=call.id), lambda: services.draw_panel(
+                call, template, seats, actor=current_user, blind=form.blind.data, aggregation=form.aggregation.data,
+                max_panels_per_year=form.max_panels_per_year.data, outlier_points=form.outlier_points.data,
+                seed=form.seed.data or None))
+    return render_template("evaluation/panel.html", call=call, panel=existing, form=form,
+                           replace_form=ReplaceForm(formdata=None),
+                           redraw_ok=existing is not None and services.redraw(existing) == [
+                               m.user_id for m in existing.members[:existing.size]])
+
+
+@bp.route("/members/<int:member_id>/replace", methods=["POST"])
+@login_required
+def replace(member_id: int):
+    member = db.get_or_404(PanelMember, member_id)
+    require(permissions.can_manage_review(current_user))
+    form = ReplaceForm()
+    target = url_for("evaluation.panel", call_id=member.panel.call_id)
+    if not form.validate_on_submit():
+        flash(_("Please give a reason."), "danger")
+        return redirect(target)
+    return _done(_("Member replaced by a further draw."), target, lambda: services.replace_member(
+        member, form.status.data, form.reason.data, actor=current_user))
+
+
+@bp.route("/assignments")
+@login_required
+def assignments():
+    memberships = list(db.session.scalars(select(PanelMember).where(PanelMember.user_id == current_user.id,
+                                                                    PanelMember.status == "active")))
+    rows = []
+    for member in memberships:
+        call = db.session.get(Call, member.panel.call_id)
+        declared = services.declarations(member)
+        sheets = {s.proposal_id: s for s in db.session.scalars(select(ScoreSheet).where(
+            ScoreSheet.member_id == member.id))}
+        rows.append((member, call, services.reviewable(call.id), declared, sheets))
+    return render_template("evaluation/assignments.html", rows=rows, form=DeclareForm(formdata=None))
+
+
+@bp.route("/members/<int:member_id>/declare", methods=["POST"])
+@login_required
+def declare(member_id: int):
+    member = db.get_or_404(PanelMember, member_id)
+    require(member.user_id == current_user.id)
+    form = DeclareForm()
+    if not form.validate_on_submit():
+        abort(400)
+    proposal = db.get_or_404(Proposal, form.proposal_id.data)
+    return _done(_("Declaration recorded."), url_for("evaluation.assignments"), lambda: services.declare(
+        member, proposal, form.conflict.data == "yes", form.relationship.data, actor=current_user))
+
+
+def _half_points(raw: str) -> int | None:
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    try:
+        value = Decimal(raw) * 2
+    except InvalidOperation as exc:
+        raise ServiceError(_("Scores are numbers in half points, such as 7 or 7.5.")) from exc
+    if value != value.to_integral_value():
+        raise ServiceError(_("Scores are numbers in half points, such as 7 or 7.5."))
+    return int(value)
+
+
+@bp.route("/members/<int:member_id>/proposals/<int:proposal_id>", methods=["GET", "POST"])
+@login_required
+def sheet(member_id: int, proposal_id: int):
+    member = db.get_or_404(PanelMember, member_id)
+    proposal = db.get_or_404(Proposal, proposal_id)
+    # Only the member, only after declaring no conflict on this proposal; everyone else gets 404.
+    if member.user_id != current_user.id or not services.can_see_proposal(member, proposal):
+        abort(404)
+    score_sheet = services.sheet_for(member, proposal)
+    db.session.commit()
+    criteria = member.panel.template.criteria
+    if request.method == "POST":
+        form = ReasonForm()
+        if not form.validate_on_submit():
+            abort(400)
+        try:
+            entries = {c.id: (_half_points(request.form.get(f"c{c.id}")), request.form.get(f"comment{c.id}", ""))
+                       for c in criteria}
+            services.save_scores(score_sheet, entries, actor=current_user)
+            if request.form.get("action") == "submit":
+                services.transition_sheet(score_sheet, SheetStatus.SUBMITTED, actor=current_user)
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(" ".join([exc.message, *map(str, exc.fields.values())]), "danger")
+        else:
+            db.session.commit()
+            flash(_("Score sheet submitted.") if score_sheet.status == SheetStatus.SUBMITTED else _("Draft saved."),
+                  "success")
+            return redirect(url_for("evaluation.sheet", member_id=member.id, proposal_id=proposal.id))
+    scores = {s.indicator_id: s for s in score_sheet.scores}
+    return render_template("evaluation/sheet.html", member=member, proposal=proposal, sheet=score_sheet,
+                           template=member.panel.template, scores=scores, blind=member.panel.blind,
+                           form=ReasonForm(formdata=None))
+
+
+@bp.route("/sheets/<int:sheet_id>/reopen", methods=["POST"])
+@login_required
+def reopen(sheet_id: int):
+    score_sheet = db.get_or_404(ScoreSheet, sheet_id)
+    require(permissions.can_manage_review(current_user))
+    form = ReasonForm()
+    form.validate_on_submit()
+    return _done(_("Score sheet reopened; the member has been told."),
+                 url_for("evaluation.results", call_id=score_sheet.member.panel.call_id),
+                 lambda: services.transition_sheet(score_sheet, SheetStatus.DRAFT, actor=current_user,
+                                                   reason=form.reason.data or ""))
+
+
+@bp.route("/calls/<int:call_id>/results")
+@login_required
+def results(call_id: int):
+    call = load_call(call_id)
+    require(permissions.can_view_results(current_user))
+    current = _panel_for(call)
+    if current is None:
+        abort(404)
+    ranked = services.results(current)
+    proposals = {p.id: p for p in services.reviewable(call.id)}
+    sheets = list(db.session.scalars(select(ScoreSheet).where(ScoreSheet.proposal_id.in_(list(proposals)))))
+    return render_template("evaluation/results.html", call=call, panel=current, ranked=ranked, proposals=proposals,
+                           sheets=sheets, fmt=aggregate.fmt, form=ReasonForm(formdata=None))

@@ -1,0 +1,38 @@
+from datetime import timedelta
+
+from accounts.enums import Role
+from evaluation import services, templates
+from evaluation.enums import SeatType
+from projects import calls, proposals
+from projects.enums import CallStatus, ProposalStatus
+from tests.factories import make_user
+from tests.projects.helpers import good_org, published_call, ready_proposal
+
+
+def default_template(actor):
+    return templates.build("申报书评审标准", templates.DEFAULT_PROPOSAL_REVIEW, actor=actor)
+
+
+def expert(seat=SeatType.SOCIAL_SERVICE, affiliations=(), officer=None):
+    user = make_user(Role.EVALUATOR)
+    services.save_expert(user, seat.value, "社会工作", [o.id for o in affiliations], True, actor=officer)
+    return user
+
+
+def closed_call_with_proposals(app, officer, n=3, mode="project_application"):
+    """A call past its deadline with n eligible proposals, screened."""
+    with app.test_request_context():
+        call = published_call(officer, mode=mode)
+        managers, orgs, props = [], [], []
+        for i in range(n):
+            manager = make_user()
+            org = good_org(manager, officer, name=f"评审测试服务中心{i}")
+            proposal = ready_proposal(call, org, manager)
+            proposals.transition_proposal(proposal, ProposalStatus.SUBMITTED, actor=manager)
+            managers.append(manager), orgs.append(org), props.append(proposal)
+        after = call.submission_deadline + timedelta(minutes=1)
+        calls.close_if_due(call, now=after)
+        for p in props:
+            proposals.transition_proposal(p, ProposalStatus.ELIGIBLE, actor=officer, now=after)
+        calls.transition_call(call, CallStatus.UNDER_REVIEW, actor=officer, now=after)
+    return call, orgs, props
