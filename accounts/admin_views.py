@@ -5,13 +5,15 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 
+from audit import services as audit
+from core import calendar
 from core.db import db
 from core.errors import ServiceError
 from core.forms import apply_service_error
 from core.permissions import require
 
 from . import services
-from .forms import ReasonForm, ResetPasswordForm, UserEditForm, UserForm
+from .forms import CalendarDayForm, ReasonForm, ResetPasswordForm, UserEditForm, UserForm
 from .models import User
 from .permissions import can_deactivate_user, can_edit_user, can_manage_users
 
@@ -114,3 +116,18 @@ def reset_password(user_id: int):
     else:
         flash(" ".join(e for errs in form.errors.values() for e in errs), "danger")
     return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+@bp.route("/calendar", methods=["GET", "POST"])
+def calendar_days():
+    """Holidays and adjusted working days for years the statutory calendar package does not know yet."""
+    form = CalendarDayForm()
+    if form.validate_on_submit():
+        entry = calendar.set_day(form.day.data, form.kind.data == "working", form.note.data or "")
+        audit.record("calendar.day_set", ("calendar_days", entry.day.isoformat()), actor=current_user,
+                     data={"working": entry.is_working, "note": entry.note})
+        db.session.commit()
+        flash(_("Saved."), "success")
+        return redirect(url_for("admin.calendar_days"))
+    entries = list(db.session.scalars(select(calendar.CalendarDay).order_by(calendar.CalendarDay.day.desc())))
+    return render_template("accounts/admin_calendar.html", form=form, entries=entries)

@@ -19,6 +19,7 @@ ACTION_LABELS = {
     "token.created": _l("API token created"),
     "token.revoked": _l("API token revoked"),
     "document.issued": _l("Official document issued"),
+    "calendar.day_set": _l("Working-day calendar changed"),
 }
 
 

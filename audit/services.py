@@ -234,18 +234,18 @@ def _walk(rows, seq: int, prev: str | None):
 PARALLEL_MIN_EVENTS = 200_000
 
 
-def verify(batch_size: int = 20000, *, workers: int | None = None,
-           min_parallel: int = PARALLEL_MIN_EVENTS) -> VerifyResult:
+def verify(batch_size: int = 20000, *, workers: int | None = None, min_parallel: int | None = None) -> VerifyResult:
     """Walk the chain from the genesis and report the first event that does not match.
 
     Inside a transaction (or when the session is bound to a connection, as in the tests) the chain is read there,
     so the caller sees its own view. Otherwise verify reads on a connection of its own that takes no write lock,
-    and a chain longer than min_parallel events in a database file or on PostgreSQL is split among `workers`
-    processes (default: one per CPU), with the same answer as walking it in one piece."""
+    and a chain longer than min_parallel events (default PARALLEL_MIN_EVENTS) in a database file or on PostgreSQL
+    is split among `workers` processes (default: one per CPU), with the same answer as walking it in one piece."""
     session = db.session()
     bind = session.get_bind()
     if not isinstance(bind, Engine) or session.in_transaction():
         return _verify_on(session.connection(), batch_size)
+    min_parallel = PARALLEL_MIN_EVENTS if min_parallel is None else min_parallel
     with read_only_connection(bind) as connection:
         connection.begin()
         head_seq = connection.execute(select(func.max(AuditEvent.seq))).scalar() or 0

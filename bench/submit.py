@@ -255,7 +255,8 @@ def verify(engine: sa.Engine, call_id: int, deadline, burst_ids: list[int], late
                    f"{len(submit_events)} events; off: {missing_events[:10]}"))
     closed = [e for e in events if e.action == "call.closed"]
     after_close = [e for e in submit_events if closed and e.seq > closed[0].seq]
-    checks.append(("no submission recorded after the call.closed event", not after_close,
+    checks.append(("no submission committed after the call was closed (audit: proposal.submitted after call.closed)",
+                   not after_close,
                    "; ".join(f"seq {e.seq} proposal {e.target_id} at {e.occurred_at.isoformat()} "
                              f"(call.closed seq {closed[0].seq} at {closed[0].occurred_at.isoformat()})"
                              for e in after_close[:5])))

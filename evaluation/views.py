@@ -11,11 +11,14 @@ from accounts.models import User, UserRole
 from core.db import db
 from core.errors import ServiceError
 from core.forms import apply_service_error
+from core.money import MoneyError, parse_yuan
 from core.permissions import require
+from projects import awards
 from projects.models import Call, Proposal
 from projects.views import load_call
 
 from . import aggregate, permissions, services, templates
+from .documents import issue_summary
 from .enums import SheetStatus
 from .forms import DeclareForm, DrawForm, ExpertForm, ReasonForm, ReplaceForm, TemplateForm
 from .models import ExpertProfile, IndicatorTemplate, Panel, PanelMember, ScoreSheet
@@ -226,5 +229,39 @@ def results(call_id: int):
     ranked = services.results(current)
     proposals = {p.id: p for p in services.reviewable(call.id)}
     sheets = list(db.session.scalars(select(ScoreSheet).where(ScoreSheet.proposal_id.in_(list(proposals)))))
+    ranking = [awards.Ranked(r.proposal_id, r.rank, aggregate.fmt(r.final)) for r in ranked]
+    recommended = set(awards.recommend(call, ranking)) if ranking else set()
     return render_template("evaluation/results.html", call=call, panel=current, ranked=ranked, proposals=proposals,
-                           sheets=sheets, fmt=aggregate.fmt, form=ReasonForm(formdata=None))
+                           sheets=sheets, fmt=aggregate.fmt, form=ReasonForm(formdata=None), recommended=recommended,
+                           requested=awards.requested, can_decide=permissions.can_manage_review(current_user)
+                           and call.status == "under_review")
+
+
+@bp.route("/calls/<int:call_id>/decision", methods=["POST"])
+@login_required
+def decision(call_id: int):
+    """The officer's decision from the ranking: amounts per awarded proposal, reasons, publicity length."""
+    call = load_call(call_id)
+    require(permissions.can_manage_review(current_user))
+    current = _panel_for(call)
+    if current is None or not ReasonForm().validate_on_submit():
+        abort(400)
+    ranked = services.results(current)
+    ranking = [awards.Ranked(r.proposal_id, r.rank, aggregate.fmt(r.final)) for r in ranked]
+    target = url_for("evaluation.results", call_id=call.id)
+    try:
+        amounts = {r.proposal_id: parse_yuan(request.form[f"amount_{r.proposal_id}"])
+                   for r in ranked if request.form.get(f"award_{r.proposal_id}") and
+                   request.form.get(f"amount_{r.proposal_id}", "").strip()}
+        working_days = int(request.form.get("working_days", "5"))
+    except (MoneyError, ValueError):
+        flash(_("Amounts are in yuan with at most two decimals; the publicity period is a whole number of days."),
+              "danger")
+        return redirect(target)
+
+    def act():
+        publicity = awards.decide(call, ranking, amounts, request.form.get("reason", ""), working_days,
+                                  actor=current_user)
+        publicity.summary_code = issue_summary(call, current, ranked, actor=current_user).code
+
+    return _done(_("Decision recorded; the results are now in publicity."), target, act)

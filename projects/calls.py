@@ -12,10 +12,12 @@ from audit import documents
 from audit import services as audit
 from core.db import db, utcnow
 from core.errors import Conflict, Forbidden, ServiceError
+from core.timeutil import LOCAL_TZ
 from core.views import path_for
 from orgs.enums import MemberRole, MembershipStatus, OrgKind, OrgStatus
 from orgs.models import Membership, Organisation, ServiceCategory, org_categories
 
+from .award_models import Objection, ObjectionStatus, Publicity
 from .enums import CALL_TRANSITIONS, CallStatus, FundingSource, ProposalStatus, PurchasingMode
 from .models import Call, CallAmendment, CallQuestion, Proposal
 from .permissions import can_manage_calls
@@ -187,10 +189,28 @@ def _check_preconditions(call: Call, current: CallStatus, to: CallStatus, now: d
             raise Conflict(_("Too few eligible proposals: the call has failed."))
     if to is CallStatus.FAILED and current is CallStatus.CLOSED and not cannot_reach_minimum(call):
         raise Conflict(_("A call fails only when, after screening, too few proposals are eligible."))
-    if to in (CallStatus.PUBLICITY, CallStatus.AWARDED):
+    if to is CallStatus.PUBLICITY and not _has_active_publicity(call):
         raise Conflict(_("Results can be put up for publicity only after the review panel has scored."))
+    if to is CallStatus.AWARDED and ((publicity := _active_publicity_record(call)) is None or (
+            now.astimezone(LOCAL_TZ).date() <= publicity.ends_on or _pending_objections(call))):
+        raise Conflict(_("The publicity period has not ended, or an objection is still pending."))
+    if to is CallStatus.UNDER_REVIEW and current is CallStatus.PUBLICITY and not reason:
+        raise ServiceError(_("Please give a reason."), fields={"reason": _("Please give a reason.")})
     if to is CallStatus.CANCELLED and not reason:
         raise ServiceError(_("Please give a reason."), fields={"reason": _("Please give a reason.")})
+
+
+def _active_publicity_record(call: Call) -> Publicity | None:
+    return db.session.scalar(select(Publicity).where(Publicity.call_id == call.id, Publicity.active))
+
+
+def _has_active_publicity(call: Call) -> bool:
+    return _active_publicity_record(call) is not None
+
+
+def _pending_objections(call: Call) -> bool:
+    return db.session.scalar(select(func.count(Objection.id)).where(
+        Objection.call_id == call.id, Objection.status == ObjectionStatus.PENDING)) > 0
 
 
 def _issue_announcement(call: Call, actor: User) -> None:

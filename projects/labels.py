@@ -16,6 +16,8 @@ ACTION_LABELS.update({
     "proposal.submitted": _l("Proposal submitted"), "proposal.withdrawn": _l("Proposal withdrawn"),
     "proposal.screened_eligible": _l("Proposal found eligible"),
     "proposal.screened_ineligible": _l("Proposal found ineligible"),
+    "call.decided": _l("Award decision taken"), "call.objection_lodged": _l("Objection lodged"),
+    "call.objection_answered": _l("Objection answered"),
 })
 
 NOTIFICATION_TEXTS.update({
@@ -23,4 +25,7 @@ NOTIFICATION_TEXTS.update({
     "call.amended": _l("The call “%(call)s” was amended: %(reason)s"),
     "proposal.eligible": _l("Your proposal to “%(call)s” passed the eligibility screening."),
     "proposal.ineligible": _l("Your proposal to “%(call)s” did not pass the eligibility screening: %(reason)s"),
+    "call.publicity": _l("The results of “%(call)s” are published; objections are possible until %(ends_on)s."),
+    "call.objection_answered": _l("Your objection about “%(call)s” was answered: %(answer)s"),
+    "call.awarded": _l("The call “%(call)s” has been awarded; see the results."),
 })

@@ -16,7 +16,8 @@ from orgs import services as org_services
 from orgs.models import Organisation
 from orgs.reference import all_communities
 
-from . import calls, permissions
+from . import awards, calls, permissions
+from .award_models import AwardDecision, Objection
 from .enums import CallStatus, ProposalStatus
 from .forms import AmendForm, AnswerForm, CallForm, QuestionForm, ReasonForm
 from .markdown import render_markdown
@@ -52,7 +53,7 @@ def load_call(call_id: int) -> Call:
     call = db.get_or_404(Call, call_id)
     if not permissions.can_view_call(current_user, call):
         abort(404)
-    if calls.close_if_due(call):
+    if calls.close_if_due(call) or awards.finish_if_due(call):
         db.session.commit()
     return call
 
@@ -117,7 +118,14 @@ def show(call_id: int):
         if current_user.is_authenticated else []
     mine = {p.org_id: p for p in db.session.scalars(select(Proposal).where(
         Proposal.call_id == call.id, Proposal.org_id.in_([o.id for o in my_orgs])))} if my_orgs else {}
+    publicity = awards.active_publicity(call)
+    decisions = list(db.session.scalars(select(AwardDecision).where(AwardDecision.call_id == call.id)
+                                        .order_by(AwardDecision.rank))) if publicity else []
+    objections = list(db.session.scalars(select(Objection).where(Objection.call_id == call.id)
+                                         .order_by(Objection.id)))
     return render_template("projects/call.html", call=call, questions=questions, my_orgs=my_orgs, mine=mine,
+                           publicity=publicity, decisions=decisions, objections=objections,
+                           calendar_sources=awards.source_labels(publicity) if publicity else [],
                            can_manage=permissions.can_manage_calls(current_user), reason_form=ReasonForm(formdata=None),
                            question_form=QuestionForm(formdata=None), answer_form=AnswerForm(formdata=None),
                            is_manager=org_permissions.is_manager)
@@ -216,3 +224,44 @@ def dashboard(call_id: int):
     requested = sum(p.versions[-1].requested_fen for p in proposals if p.versions)
     return render_template("projects/dashboard.html", call=call, counts=counts, proposals=proposals,
                            requested=requested, statuses=list(ProposalStatus))
+
+
+@bp.route("/<int:call_id>/objections", methods=["POST"])
+@login_required
+def object_to(call_id: int):
+    call = load_call(call_id)
+    org = db.get_or_404(Organisation, request.form.get("org_id", type=int) or 0)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        awards.lodge_objection(call, org, request.form.get("reasons", ""), request.files.get("file"),
+                               actor=current_user)
+    except ServiceError as exc:
+        db.session.rollback()
+        if exc.code == "forbidden":
+            abort(403)
+        flash(" ".join([exc.message, *map(str, exc.fields.values())]), "danger")
+    else:
+        db.session.commit()
+        flash(_("Your objection has been lodged; the answer will be published on this page."), "success")
+    return redirect(url_for("calls.show", call_id=call.id))
+
+
+@bp.route("/objections/<int:objection_id>/answer", methods=["POST"])
+@login_required
+def answer_objection(objection_id: int):
+    objection = db.get_or_404(Objection, objection_id)
+    require(permissions.can_manage_calls(current_user))
+    if not ReasonForm().validate_on_submit():
+        abort(400)
+    try:
+        awards.answer_objection(objection, request.form.get("decision") == "upheld", request.form.get("answer", ""),
+                                actor=current_user)
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(" ".join([exc.message, *map(str, exc.fields.values())]), "danger")
+    else:
+        db.session.commit()
+        flash(_("Answer published."), "success")
+    return redirect(url_for("calls.show", call_id=objection.call_id))

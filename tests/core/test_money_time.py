@@ -2,8 +2,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from core.calendar import add_working_days, day_info, set_day
 from core.money import MoneyError, format_fen, parse_yuan, split_by_percentages
-from core.timeutil import add_working_days, is_working_day, local_day_bounds, local_to_utc, to_local
+from core.timeutil import local_day_bounds, local_to_utc, to_local
 
 
 @pytest.mark.parametrize("text, fen", [("0", 0), ("12", 1200), ("12.5", 1250), ("1,234.56", 123456),
@@ -41,10 +42,21 @@ def test_local_time_round_trip():
     assert start == datetime(2026, 11, 22, 16, 0, tzinfo=UTC) and (end - start).days == 1
 
 
-def test_working_days_follow_the_statutory_calendar():
-    assert not is_working_day(date(2026, 10, 1))  # National Day
-    assert is_working_day(date(2026, 11, 23))
-    # Friday 2026-09-25 + 5 working days skips the National Day holiday week.
-    assert add_working_days(date(2026, 9, 25), 5) > date(2026, 10, 7)
-    # Years the calendar package does not know yet fall back to weekdays minus fixed holidays.
-    assert not is_working_day(date(2027, 1, 1)) and is_working_day(date(2027, 1, 4))
+def test_working_days_follow_the_statutory_calendar(session):
+    assert day_info(date(2026, 10, 1)) == (False, "statutory")  # National Day
+    assert day_info(date(2026, 11, 23)) == (True, "statutory")
+    # Friday 2026-09-25 + 5 working days: 28, 29, 30 September, then the holiday week, then 8 and 9 October.
+    assert add_working_days(date(2026, 9, 25), 5) == (date(2026, 10, 9), {"statutory"})
+    # Saturday 10 October 2026 is an adjusted working day (调休): Friday 9th + 1 working day is that Saturday.
+    assert add_working_days(date(2026, 10, 9), 1)[0] == date(2026, 10, 10)
+
+def test_unknown_years_fall_back_to_weekdays_until_an_administrator_enters_holidays(session):
+    assert day_info(date(2027, 1, 1)) == (True, "weekdays")  # a Friday; the 2027 schedule is not known yet
+    set_day(date(2027, 1, 1), False, "元旦")
+    set_day(date(2027, 1, 3), True, "调休上班")
+    assert day_info(date(2027, 1, 1)) == (False, "entered")
+    assert day_info(date(2027, 1, 3)) == (True, "entered")
+    assert day_info(date(2027, 1, 4)) == (True, "entered")  # the year is now administered
+    # New Year's Day off, Saturday 2nd off, Sunday 3rd an adjusted working day, Monday 4th working.
+    assert add_working_days(date(2026, 12, 31), 1) == (date(2027, 1, 3), {"entered"})
+    assert add_working_days(date(2026, 12, 31), 2)[0] == date(2027, 1, 4)

@@ -90,9 +90,9 @@ def test_requests_keep_their_rule(scratch_app, begins):
     assert begins == ["BEGIN", "BEGIN IMMEDIATE"]
 
 
-@pytest.mark.parametrize("args", [(), ("--workers", "2")])
-def test_cli_verify_runs_while_a_writer_holds_the_lock(scratch_app, begins, writer, args, monkeypatch):
-    if args:  # force the split among worker processes on this short chain
+@pytest.mark.parametrize("split", [False, True])
+def test_cli_verify_runs_while_a_writer_holds_the_lock(scratch_app, begins, writer, split, monkeypatch):
+    if split:  # force the split among worker processes on this short chain
         monkeypatch.setattr(audit, "PARALLEL_MIN_EVENTS", 0)
         monkeypatch.setattr(audit.os, "cpu_count", lambda: 2)
     started = time.monotonic()
