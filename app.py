@@ -85,7 +85,7 @@ def _register_blueprints(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     import accounts.demo  # noqa: F401  (registers its demo loader)
     import core.calendar  # noqa: F401
-    import evaluation.models  # noqa: F401
+    import evaluation.demo  # noqa: F401
     import orgs.demo  # noqa: F401
     import projects.award_models  # noqa: F401
     import projects.demo  # noqa: F401

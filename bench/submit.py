@@ -278,7 +278,7 @@ def main() -> int:
     parser.add_argument("--orgs", type=int, default=200, help="organisations submitting in the burst")
     parser.add_argument("--late", type=int, default=20, help="drafts submitted just after the deadline")
     parser.add_argument("--late-withdrawals", type=int, default=10, help="burst proposals withdrawn after it")
-    parser.add_argument("--edge", type=int, default=10, help="submits straddling the deadline (-0.2 s … +0.1 s)")
+    parser.add_argument("--edge", type=int, default=12, help="submits straddling the deadline (-0.15 s … +0.05 s)")
     parser.add_argument("--threads", type=int, default=32, help="client threads")
     parser.add_argument("--gunicorn-threads", type=int, default=4, help="threads per gunicorn worker")
     parser.add_argument("--deadline-in", type=float, default=75, help="seconds from publication to the deadline")
@@ -376,11 +376,12 @@ def main() -> int:
                   f"{deadline_ts - time.time():.1f} s before it", flush=True)
             floors.append(run_load([("floor", i, f"{bare_url}/") for i in range(args.orgs)], args.threads))
 
-            # Around the deadline: edge submits from -0.2 s to +0.1 s while a visitor reloads the call.
+            # Around the deadline: edge submits from -0.15 s to +0.05 s while a visitor reloads the call (which
+            # closes it): a submit still in flight when the closure commits must not be let in after it.
             seen: dict = {}
             poller = threading.Thread(target=poll_until_closed, daemon=True,
                                       args=(f"{app_url}/api/v1/calls/{call_id}", deadline_ts + 3, seen))
-            edge_jobs = [(deadline_ts - 0.2 + 0.3 * k / max(1, len(edge_orgs) - 1),
+            edge_jobs = [(deadline_ts - 0.15 + 0.2 * k / max(1, len(edge_orgs) - 1),
                           ("edge", o.org_id, f"{app_url}/api/v1/proposals/{proposal_of[o.org_id]}/submit", "POST",
                            o.token)) for k, o in enumerate(edge_orgs)]
             late_jobs = [("late submit", o.org_id, f"{app_url}/api/v1/proposals/{proposal_of[o.org_id]}/submit",
