@@ -65,6 +65,7 @@ def _register_blueprints(app: Flask) -> None:
     from audit import api as audit_api
     from audit import views as audit_views
     from core import views as core_views
+    from evaluation import api as evaluation_api
     from evaluation import labels as _evaluation_labels  # noqa: F401
     from evaluation import views as evaluation_views
     from orgs import api as orgs_api
@@ -78,7 +79,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for bp in (core_views.bp, accounts_views.bp, admin_views.bp, audit_views.bp, audit_views.documents_bp,
                orgs_views.bp, orgs_officer_views.bp, calls_views.bp, proposal_views.bp, evaluation_views.bp,
-               accounts_api.bp, audit_api.bp, orgs_api.bp, projects_api.bp):
+               accounts_api.bp, audit_api.bp, orgs_api.bp, projects_api.bp, evaluation_api.bp):
         app.register_blueprint(bp)
 
 

@@ -9,6 +9,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from audit import services as audit
 from core.db import db, utcnow
@@ -199,7 +200,8 @@ def load_session_user(session_id: str) -> User | None:
     user_id, _sep, nonce = (session_id or "").partition(":")
     if not user_id.isdigit() or not nonce:
         return None
-    user = db.session.get(User, int(user_id))
+    # Every page shows the user's roles: fetch them in the same query (one round trip, not the selectin two).
+    user = db.session.get(User, int(user_id), options=[joinedload(User.roles)])
     if user is None or not user.active or not secrets.compare_digest(user.session_nonce, nonce):
         return None
     return user

@@ -30,6 +30,10 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "20")) * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
+        # Sessions are permanent (set at login); the cookie is re-sent only when the session changes, not re-signed
+        # on every response. A session thus lasts PERMANENT_SESSION_LIFETIME from its last change, and logging out
+        # or rotating the user's nonce ends it at once either way.
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "SESSION_COOKIE_SAMESITE": "Lax",
         # Secure cookies whenever the site is served over HTTPS (set by the deployment).
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE"),

@@ -303,3 +303,19 @@ def results(panel: Panel) -> list[aggregate.ProposalResult]:
                                      p.versions[-1].requested_fen if p.versions else 0, order[p.id])
                 for p in proposals if p.id in by_proposal]
     return aggregate.rank(computed)
+
+
+def missing_work(panel: Panel) -> list[str]:
+    """What sitting members still owe before a decision: declarations and submitted sheets."""
+    proposals = reviewable(panel.call_id)
+    missing = []
+    for member in panel.sitting:
+        declared = declarations(member)
+        submitted = {s.proposal_id for s in db.session.scalars(select(ScoreSheet).where(
+            ScoreSheet.member_id == member.id, ScoreSheet.status == SheetStatus.SUBMITTED))}
+        for proposal in proposals:
+            d = declared.get(proposal.id)
+            if d is None or (not d.has_conflict and proposal.id not in submitted):
+                missing.append(member.user.display_name)
+                break
+    return missing

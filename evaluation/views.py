@@ -233,6 +233,7 @@ def results(call_id: int):
     recommended = set(awards.recommend(call, ranking)) if ranking else set()
     return render_template("evaluation/results.html", call=call, panel=current, ranked=ranked, proposals=proposals,
                            sheets=sheets, fmt=aggregate.fmt, form=ReasonForm(formdata=None), recommended=recommended,
+                           missing=services.missing_work(current),
                            requested=awards.requested, can_decide=permissions.can_manage_review(current_user)
                            and call.status == "under_review")
 
@@ -249,6 +250,10 @@ def decision(call_id: int):
     ranked = services.results(current)
     ranking = [awards.Ranked(r.proposal_id, r.rank, aggregate.fmt(r.final)) for r in ranked]
     target = url_for("evaluation.results", call_id=call.id)
+    if missing := services.missing_work(current):
+        flash(_("The review is not complete: %(names)s still have declarations or score sheets to submit.",
+                names="、".join(missing)), "danger")
+        return redirect(target)
     try:
         amounts = {r.proposal_id: parse_yuan(request.form[f"amount_{r.proposal_id}"])
                    for r in ranked if request.form.get(f"award_{r.proposal_id}") and

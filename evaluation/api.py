@@ -1,0 +1,111 @@
+"""Evaluators' assignments, declarations and score sheets; a call's published results."""
+
+from flask import abort, jsonify, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from core.api import api_blueprint
+from core.db import db
+from core.errors import ServiceError
+from projects import awards
+from projects.award_models import AwardDecision
+from projects.enums import CallStatus
+from projects.models import Call, Proposal
+
+from . import services
+from .enums import SheetStatus
+from .models import PanelMember
+
+bp = api_blueprint("evaluation_api")
+
+
+def _require_user():
+    if not current_user.is_authenticated:
+        abort(401)
+
+
+def _own_member(member_id: int) -> PanelMember:
+    _require_user()
+    member = db.session.get(PanelMember, member_id)
+    if member is None or member.user_id != current_user.id or member.status != "active":
+        abort(404)
+    return member
+
+
+@bp.route("/evaluation/assignments")
+def assignments():
+    _require_user()
+    members = db.session.scalars(select(PanelMember).where(PanelMember.user_id == current_user.id,
+                                                           PanelMember.status == "active"))
+    body = []
+    for member in members:
+        declared = services.declarations(member)
+        body.append({
+            "member_id": member.id, "call_id": member.panel.call_id, "blind": member.panel.blind,
+            "criteria": [{"id": c.id, "title": c.title, "max_points": c.max_points} for c in
+                         member.panel.template.criteria],
+            "proposals": [{
+                "proposal_id": p.id, "declared": p.id in declared,
+                "conflict": declared[p.id].has_conflict if p.id in declared else None,
+                # identities only once visible, and never in blind review
+                "organisation": p.org.name if services.can_see_proposal(member, p) and not member.panel.blind
+                else None,
+            } for p in services.reviewable(member.panel.call_id)],
+        })
+    return jsonify({"items": body})
+
+
+@bp.route("/evaluation/members/<int:member_id>/declarations", methods=["POST"])
+def declare(member_id: int):
+    member = _own_member(member_id)
+    body = request.get_json(silent=True) or {}
+    proposal = db.session.get(Proposal, body.get("proposal_id") if isinstance(body.get("proposal_id"), int) else 0)
+    if proposal is None or not isinstance(body.get("conflict"), bool):
+        raise ServiceError(_("Please correct the marked fields."),
+                           fields={"proposal_id": _("Required."), "conflict": _("true or false")})
+    services.declare(member, proposal, body["conflict"], str(body.get("relationship") or ""), actor=current_user)
+    db.session.commit()
+    return jsonify({"ok": True}), 201
+
+
+@bp.route("/evaluation/members/<int:member_id>/sheets/<int:proposal_id>", methods=["GET", "PUT"])
+def sheet(member_id: int, proposal_id: int):
+    member = _own_member(member_id)
+    proposal = db.session.get(Proposal, proposal_id)
+    if proposal is None or not services.can_see_proposal(member, proposal):
+        abort(404)
+    score_sheet = services.sheet_for(member, proposal)
+    if request.method == "PUT":
+        body = request.get_json(silent=True) or {}
+        scores = body.get("scores", {})
+        if not isinstance(scores, dict):
+            raise ServiceError(_("Please correct the marked fields."), fields={"scores": _("An object.")})
+        entries = {}
+        for key, value in scores.items():
+            points, comment = (value.get("points"), value.get("comment", "")) if isinstance(value, dict) else (None, "")
+            if not key.isdigit() or isinstance(points, bool) or not isinstance(points, int | float) \
+                    or points * 2 != int(points * 2):
+                raise ServiceError(_("Scores are numbers in half points, such as 7 or 7.5."), fields={key: "?"})
+            entries[int(key)] = (int(points * 2), str(comment))
+        services.save_scores(score_sheet, entries, actor=current_user)
+        if body.get("submit") is True:
+            services.transition_sheet(score_sheet, SheetStatus.SUBMITTED, actor=current_user)
+    db.session.commit()
+    return jsonify({"sheet_id": score_sheet.id, "status": score_sheet.status,
+                    "scores": {str(s.indicator_id): {"points": s.half_points / 2, "comment": s.comment}
+                               for s in score_sheet.scores}})
+
+
+@bp.route("/calls/<int:call_id>/results")
+def results(call_id: int):
+    call = db.session.get(Call, call_id)
+    if call is None or call.status not in (CallStatus.PUBLICITY, CallStatus.AWARDED):
+        abort(404)
+    publicity = awards.active_publicity(call)
+    decisions = db.session.scalars(select(AwardDecision).where(AwardDecision.call_id == call.id)
+                                   .order_by(AwardDecision.rank))
+    return jsonify({"call_id": call.id, "status": call.status,
+                    "publicity_ends_on": publicity.ends_on.isoformat() if publicity else None,
+                    "results": [{"rank": d.rank, "organisation": d.proposal.org.name, "final_score": d.final_score,
+                                 "awarded": d.awarded, "amount_fen": d.amount_fen} for d in decisions]})
