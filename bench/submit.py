@@ -15,8 +15,8 @@ submission recorded in the audit trail after the call's closure), `flask audit v
 log. The floor is bench/bare_app.py (bare Flask, one query) on the same database, served and loaded the same way
 (200 requests, 32 threads) in the same run. The database is dropped at the end, even on error.
 
-    .venv/bin/python bench/submit.py [--orgs 200] [--late 20] [--late-withdrawals 10] [--edge 10] [--threads 32]
-                                     [--deadline-in 75] [--burst-before 30] [--gunicorn-threads 4]
+    .venv/bin/python bench/submit.py [--orgs 200] [--late 20] [--late-withdrawals 10] [--edge 12] [--threads 32]
+                                     [--deadline-in 60] [--burst-before 25] [--gunicorn-threads 4]
 """
 
 import argparse
@@ -281,8 +281,8 @@ def main() -> int:
     parser.add_argument("--edge", type=int, default=12, help="submits straddling the deadline (-0.15 s … +0.05 s)")
     parser.add_argument("--threads", type=int, default=32, help="client threads")
     parser.add_argument("--gunicorn-threads", type=int, default=4, help="threads per gunicorn worker")
-    parser.add_argument("--deadline-in", type=float, default=75, help="seconds from publication to the deadline")
-    parser.add_argument("--burst-before", type=float, default=30, help="seconds before the deadline to fire")
+    parser.add_argument("--deadline-in", type=float, default=60, help="seconds from publication to the deadline")
+    parser.add_argument("--burst-before", type=float, default=25, help="seconds before the deadline to fire")
     parser.add_argument("--time-limit", type=int, default=290, help="give up (and clean up) after this many s")
     args = parser.parse_args()
     if args.burst_before > 60:

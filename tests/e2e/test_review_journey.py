@@ -1,0 +1,106 @@
+"""An officer draws a panel; a member declares a conflict on one proposal and scores the others; the officer
+awards; the publicity ends; the winner receives the award notice."""
+
+import re
+from datetime import timedelta
+
+from playwright.sync_api import expect
+from sqlalchemy import func, select, update
+
+from accounts.models import User
+from core.db import db
+from core.timeutil import local_today
+from evaluation import services
+from evaluation.enums import SheetStatus
+from evaluation.models import Panel
+from projects.award_models import AwardDecision, Publicity
+from projects.models import Call, Proposal
+from tests.e2e.test_org_registration import log_in
+
+CALL_TITLE = "光明社区困难群众帮扶服务项目"  # closed in the demo data, its proposals waiting for screening
+
+
+def test_draw_declare_score_award_notice(live_server, live_app, browser):
+    with live_app.app_context():
+        call_id = db.session.scalar(select(Call.id).where(Call.title == CALL_TITLE))
+        count = db.session.scalar(select(func.count(Proposal.id)).where(Proposal.call_id == call_id,
+                                                                        Proposal.status == "submitted"))
+    assert count >= 2
+    officer = browser.new_context(locale="zh-CN").new_page()
+    log_in(officer, live_server, "officer")
+    officer.goto(f"{live_server}/calls/{call_id}/screening")
+    for _ in range(count):
+        officer.locator("[id^=screen-]").filter(has=officer.locator("button[value=eligible]")).first \
+            .get_by_role("button", name="符合资格", exact=True).click()
+    officer.goto(f"{live_server}/calls/{call_id}")
+    officer.locator("button[value=under_review]").click()
+    expect(officer.locator("#call-status")).to_have_text("评审中")
+
+    officer.goto(f"{live_server}/evaluation/calls/{call_id}/panel")
+    for seat, seats in (("social_service", "0"), ("finance", "1"), ("service_user", "1"), ("community_staff", "1")):
+        officer.locator(f"#{seat}").fill(seats)
+    officer.locator("#draw").click()
+    expect(officer.locator("#members")).to_contain_text("刘洋")  # the only finance/audit expert in the pool
+    expect(officer.locator("#redraw-ok")).to_be_visible()
+
+    member_page = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}).new_page()
+    log_in(member_page, live_server, "expert2")
+    member_page.goto(live_server + "/evaluation/assignments")
+    items = member_page.locator(f"#panel-call-{call_id} [id^=assignment-]")
+    expect(items).to_have_count(count)
+    first = items.nth(0)
+    first.locator("select[name=conflict]").select_option("yes")
+    first.locator("input[name=relationship]").fill("本人曾任该机构财务顾问")
+    first.get_by_role("button", name=re.compile("声明|申报")).click()
+    expect(member_page.locator(f"#panel-call-{call_id} [id^=assignment-]").nth(0)).to_contain_text("回避")
+    for index in range(1, count):
+        item = member_page.locator(f"#panel-call-{call_id} [id^=assignment-]").nth(index)
+        item.get_by_role("button", name=re.compile("声明|申报")).click()
+        member_page.locator(f"#panel-call-{call_id} [id^=assignment-]").nth(index).get_by_role("link").click()
+        for field in member_page.locator("input[inputmode=decimal][id^=c]").all():
+            maximum = int(re.search(r"0–(\d+)", field.evaluate("e => e.labels[0].textContent")).group(1))
+            half_points = round(maximum * 2 * (3 if index == 1 else 2) / 4)
+            field.fill(str(half_points / 2).removesuffix(".0"))
+        member_page.locator("#submit-sheet").click()
+        expect(member_page.locator("#sheet-status")).to_contain_text("锁定")
+        member_page.goto(live_server + "/evaluation/assignments")
+
+    with live_app.app_context():  # the two other members do their part through the same services
+        panel = db.session.scalar(select(Panel).where(Panel.call_id == call_id))
+        for member in panel.members:
+            if member.user.username == "expert2":
+                continue
+            for i, proposal in enumerate(services.reviewable(call_id)):
+                services.declare(member, proposal, False, "", actor=member.user)
+                sheet = services.sheet_for(member, proposal)
+                services.save_scores(sheet, {c.id: (c.max_points * 2 * (80 - 5 * i) // 100, "")
+                                             for c in panel.template.criteria}, actor=member.user)
+                services.transition_sheet(sheet, SheetStatus.SUBMITTED, actor=member.user)
+        db.session.commit()
+
+    officer.goto(f"{live_server}/evaluation/calls/{call_id}/results")
+    expect(officer.locator("#ranking tbody tr")).to_have_count(count)
+    officer.locator("#decide").click()
+    officer.goto(f"{live_server}/calls/{call_id}")
+    expect(officer.locator("#call-status")).to_have_text("结果公示")
+    expect(officer.locator("#publicity")).to_be_visible()
+
+    with live_app.app_context():  # time passes: the last publicity day was yesterday
+        db.session.execute(update(Publicity).where(Publicity.call_id == call_id)
+                           .values(ends_on=local_today() - timedelta(days=1)))
+        db.session.commit()
+        winner = db.session.scalar(select(AwardDecision).where(AwardDecision.call_id == call_id,
+                                                               AwardDecision.rank == 1))
+        manager = db.session.scalar(select(User).where(User.id == next(
+            m.user_id for m in winner.proposal.org.memberships if m.role == "manager")))
+        username = manager.username
+
+    org = browser.new_context(locale="zh-CN").new_page()
+    log_in(org, live_server, username)
+    org.goto(f"{live_server}/calls/{call_id}")
+    expect(org.locator("#call-status")).to_have_text("已确定承接方")
+    org.goto(live_server + "/notifications")
+    expect(org.locator("#notifications")).to_contain_text(CALL_TITLE)
+    org.goto(f"{live_server}/calls/{call_id}")
+    org.locator("#results a").first.click()
+    expect(org.locator("#doc-title")).to_contain_text("中标（成交）通知书")
