@@ -17,7 +17,7 @@ from projects import awards
 from projects.models import Call, Proposal
 from projects.views import load_call
 
-from . import aggregate, permissions, services, templates
+from . import aggregate, blind, permissions, services, templates
 from .documents import issue_summary
 from .enums import SheetStatus
 from .forms import DeclareForm, DrawForm, ExpertForm, ReasonForm, ReplaceForm, TemplateForm
@@ -109,7 +109,8 @@ def panel(call_id: int):
                 call, template, seats, actor=current_user, blind=form.blind.data, aggregation=form.aggregation.data,
                 max_panels_per_year=form.max_panels_per_year.data, outlier_points=form.outlier_points.data,
                 seed=form.seed.data or None))
-    return render_template("evaluation/panel.html", call=call, panel=existing, form=form,
+    warnings = blind.attachment_warnings(services.reviewable(call.id)) if existing and existing.blind else []
+    return render_template("evaluation/panel.html", call=call, panel=existing, form=form, warnings=warnings,
                            replace_form=ReplaceForm(formdata=None),
                            redraw_ok=existing is not None and services.redraw(existing) == [
                                m.user_id for m in existing.members[:existing.size]])
@@ -200,7 +201,9 @@ def sheet(member_id: int, proposal_id: int):
                   "success")
             return redirect(url_for("evaluation.sheet", member_id=member.id, proposal_id=proposal.id))
     scores = {s.indicator_id: s for s in score_sheet.scores}
+    terms = blind.identifying_terms(proposal) if member.panel.blind else []
     return render_template("evaluation/sheet.html", member=member, proposal=proposal, sheet=score_sheet,
+                           shown=lambda text: blind.redact(str(text or ""), terms),
                            template=member.panel.template, scores=scores, blind=member.panel.blind,
                            form=ReasonForm(formdata=None))
 

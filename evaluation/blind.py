@@ -1,0 +1,64 @@
+"""Blind review: hide who applied. Names are redacted from what evaluators read, and officers are warned when
+an attachment's own text names the applicant (which redaction on the page cannot fix)."""
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+
+from core.uploads import DOCX, PDF, PPTX, XLSX
+from projects.models import Proposal
+
+MASK = "■■"
+
+
+def identifying_terms(proposal: Proposal) -> list[str]:
+    org = proposal.org
+    terms = {org.name, org.legal_representative, org.contact_name, org.uscc or "", org.filing_number or ""}
+    terms |= {member.get("name", "") for member in proposal.team}
+    terms |= {m.user.display_name for m in org.memberships}
+    # Longest first, so that a full name is masked before any part of it.
+    return sorted((t.strip() for t in terms if t and len(t.strip()) >= 2), key=len, reverse=True)
+
+
+def redact(text: str, terms: list[str]) -> str:
+    for term in terms:
+        text = text.replace(term, MASK)
+    return text
+
+
+def file_text(content: bytes, content_type: str) -> str:
+    """Text of a PDF or an Office (OOXML) file, for the identity check; empty when it cannot be read."""
+    try:
+        if content_type == PDF:
+            return "".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(content)).pages)
+        if content_type in (DOCX, XLSX, PPTX):
+            with zipfile.ZipFile(io.BytesIO(content)) as archive:
+                xml = " ".join(archive.read(n).decode("utf-8", "ignore") for n in archive.namelist()
+                               if n.endswith(".xml"))
+            return re.sub(r"<[^>]+>", "", xml)
+    except (PdfReadError, zipfile.BadZipFile, ValueError, KeyError, OSError):
+        return ""
+    return ""
+
+
+@dataclass(frozen=True)
+class IdentityWarning:
+    proposal_id: int
+    requirement: str
+    term: str
+
+
+def attachment_warnings(proposals: list[Proposal]) -> list[IdentityWarning]:
+    warnings = []
+    for proposal in proposals:
+        terms = identifying_terms(proposal)
+        for attachment in proposal.attachments:
+            text = file_text(attachment.file.content, attachment.file.content_type)
+            found = next((t for t in terms if t in text), None)
+            if found:
+                warnings.append(IdentityWarning(proposal.id, attachment.requirement, found))
+    return warnings
