@@ -33,10 +33,10 @@ class DrawForm(FlaskForm):
     finance = IntegerField(_l("Finance/audit experts"), default=1, validators=[InputRequired(), NumberRange(0, 15)])
     service_user = IntegerField(_l("Service-user representatives"), default=1,
                                 validators=[InputRequired(), NumberRange(0, 15)])
-    community_staff = IntegerField(_l("Host-community staff"), default=0,
+    community_staff = IntegerField(_l("Host-community staff members"), default=0,
                                    validators=[InputRequired(), NumberRange(0, 15)])
-    aggregation = SelectField(_l("Final score"))
-    outlier_points = IntegerField(_l("Flag a member whose total is this many points from the others"), default=15,
+    aggregation = SelectField(_l("How the final score is computed"))
+    outlier_points = IntegerField(_l("Flag a member whose total is more than this many points from the others' mean"), default=15,
                                   validators=[InputRequired(), NumberRange(1, 100)])
     max_panels_per_year = IntegerField(_l("At most this many panels per expert in 12 months"), default=6,
                                        validators=[InputRequired(), NumberRange(1, 100)])
@@ -50,7 +50,7 @@ class DrawForm(FlaskForm):
 
 
 class ReplaceForm(FlaskForm):
-    status = SelectField(_l("Why"), choices=[("recused", _l("Recused")), ("absent", _l("Absent"))])
+    status = SelectField(_l("Reason for replacement"), choices=[("recused", _l("Recused")), ("absent", _l("Absent"))])
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=1000)])
 
 

@@ -115,6 +115,10 @@ class Panel(db.Model):
     __table_args__ = (CheckConstraint(enum_check("aggregation", Aggregation), name="aggregation_valid"),)
 
     @property
+    def aggregation_label(self) -> str:
+        return Aggregation(self.aggregation).label
+
+    @property
     def sitting(self) -> list["PanelMember"]:
         return [m for m in self.members if m.status == MemberStatus.ACTIVE]
 
@@ -137,6 +141,14 @@ class PanelMember(db.Model):
         CheckConstraint(enum_check("status", MemberStatus), name="status_valid"),
         CheckConstraint(enum_check("seat_type", SeatType), name="seat_valid"),
     )
+
+    @property
+    def seat_label(self) -> str:
+        return SeatType(self.seat_type).label
+
+    @property
+    def status_label(self) -> str:
+        return MemberStatus(self.status).label
 
 
 class ConflictDeclaration(db.Model):

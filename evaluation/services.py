@@ -97,7 +97,7 @@ def draw_panel(call: Call, template: IndicatorTemplate, seats: dict[str, int], *
     if any(k not in {s.value for s in SeatType} for k in seats):
         errors["seats"] = _("Unknown seat type.")
     elif size % 2 == 0:
-        errors["seats"] = _("A panel has an odd number of members.")
+        errors["seats"] = _("A panel must have an odd number of members.")
     elif call.mode == PurchasingMode.PUBLIC_TENDER and size < 5:
         errors["seats"] = _("A public tender needs at least 5 panel members.")
     if template.total_points != templates.TOTAL:

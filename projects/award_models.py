@@ -41,7 +41,8 @@ class ObjectionStatus(LabelledEnum):
 
     @classmethod
     def labels(cls):
-        return {cls.PENDING: _l("Awaiting an answer"), cls.UPHELD: _l("Upheld"), cls.REJECTED: _l("Rejected")}
+        return {cls.PENDING: _l("Awaiting an answer"), cls.UPHELD: _l("Objection upheld"),
+                cls.REJECTED: _l("Objection not upheld")}
 
 
 class Objection(db.Model):
