@@ -263,7 +263,7 @@ def log_in(base_url: str) -> str:
 
 def fetch(url: str, cookie: str) -> tuple[int, str]:
     request = urllib.request.Request(url, headers={"Cookie": cookie})
-    with urllib.request.urlopen(request, timeout=30) as response:
+    with urllib.request.urlopen(request, timeout=120) as response:
         return response.status, response.read().decode()
 
 
@@ -292,13 +292,16 @@ def serve_and_load(env: dict, log: Path, path: str, rows: int, args) -> tuple[li
         status, body = fetch(page, cookie)
         if status != 200 or body.count(f"<td>{ORG_NAME}") != rows:
             raise RuntimeError(f"GET {path} with {USERNAME}'s session: status {status}, not the {rows}-row ranking")
-        wrk(page, args, cookie, duration=3, warm_up=True)
-        wrk(bare_url, args, duration=3, warm_up=True)
+        for _ in range(4):  # warm both workers (a wrk warm-up would leave a backlog of slow requests queued)
+            fetch(page, cookie)
+        wrk(bare_url, args, duration=2, warm_up=True)
         for _ in range(args.rounds):
-            app_results.append(wrk(page, args, cookie, label="app"))
             bare_results.append(wrk(bare_url, args, label="bare"))
-        if fetch(page, cookie)[1].count(f"<td>{ORG_NAME}") != rows:
-            raise RuntimeError("the session stopped working during the run")
+            app_results.append(wrk(page, args, cookie, label="app"))
+            # wrk stops with up to `connections` requests still queued at the app: this fetch waits behind them, so
+            # the next run starts on an idle machine; it also checks that the session still works
+            if fetch(page, cookie)[1].count(f"<td>{ORG_NAME}") != rows:
+                raise RuntimeError("the session stopped working during the run")
     return app_results, bare_results
 
 

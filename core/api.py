@@ -10,18 +10,17 @@ from .errors import ServiceError, json_error
 from .extensions import csrf
 
 API_PREFIX = "/api/v1"
-_blueprints: list[Blueprint] = []
 
 
 def api_blueprint(name: str) -> Blueprint:
     """A package's API blueprint; every one is CSRF-exempt because cookies never authenticate it."""
     bp = Blueprint(name, __name__, url_prefix=API_PREFIX)
+    csrf.exempt(bp)  # here, not in init_app: API modules may be imported after the app is set up
 
     @bp.errorhandler(ServiceError)
     def _service_error(exc: ServiceError):
         return json_error(exc.status, exc.code, exc.message, exc.fields)
 
-    _blueprints.append(bp)
     return bp
 
 
@@ -32,9 +31,6 @@ def bearer_token() -> str | None:
 
 
 def init_api(app, user_for_token: Callable[[str], object | None]) -> None:
-    for bp in _blueprints:
-        csrf.exempt(bp)
-
     @app.before_request
     def _api_auth():
         if not request.path.startswith("/api/"):

@@ -36,8 +36,9 @@ class DrawForm(FlaskForm):
     community_staff = IntegerField(_l("Host-community staff members"), default=0,
                                    validators=[InputRequired(), NumberRange(0, 15)])
     aggregation = SelectField(_l("How the final score is computed"))
-    outlier_points = IntegerField(_l("Flag a member whose total is more than this many points from the others' mean"), default=15,
-                                  validators=[InputRequired(), NumberRange(1, 100)])
+    outlier_points = IntegerField(
+        _l("Flag a member whose total is more than this many points from the others' mean"), default=15,
+        validators=[InputRequired(), NumberRange(1, 100)])
     max_panels_per_year = IntegerField(_l("At most this many panels per expert in 12 months"), default=6,
                                        validators=[InputRequired(), NumberRange(1, 100)])
     blind = BooleanField(_l("Blind review (evaluators do not see who applied)"))

@@ -145,6 +145,8 @@ def save_proposal(proposal_id: int):
 @bp.route("/proposals/<int:proposal_id>/<any(submit, withdraw):action>", methods=["POST"])
 def submit_or_withdraw(proposal_id: int, action: str):
     proposal = _load_proposal(proposal_id)
+    if close_if_due(proposal.call):  # a late request still closes the call for everyone
+        db.session.commit()
     target = ProposalStatus.SUBMITTED if action == "submit" else ProposalStatus.DRAFT
     proposals.transition_proposal(proposal, target, actor=current_user)
     db.session.commit()

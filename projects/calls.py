@@ -231,9 +231,19 @@ def _tell_matching_organisations(call: Call) -> None:
         notify(user_id, "call.published", link=path_for("calls.show", call_id=call.id), call=call.title)
 
 
+def lock_call(call_id: int, *, exclusive: bool) -> Call:
+    """Re-read the call under a row lock (PostgreSQL): submissions hold it shared, closing holds it exclusively,
+    so a submission that passed its deadline check is counted by the close that follows it. SQLite already
+    serialises writers (BEGIN IMMEDIATE)."""
+    stmt = select(Call).where(Call.id == call_id).execution_options(populate_existing=True)
+    return db.session.scalar(stmt.with_for_update(read=not exclusive))
+
+
 def close_if_due(call: Call, now: datetime | None = None) -> bool:
     """The server decides when a call closes, whatever a page showed: called wherever a call is used."""
     now = now or utcnow()
+    if call.status == CallStatus.PUBLISHED and now >= call.submission_deadline:
+        call = lock_call(call.id, exclusive=True)
     if call.status == CallStatus.PUBLISHED and now >= call.submission_deadline:
         transition_call(call, CallStatus.CLOSED, actor=None, now=now)
         if cannot_reach_minimum(call):  # too few proposals even came in: 流标 at once

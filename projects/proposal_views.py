@@ -18,6 +18,7 @@ from orgs import services as org_services
 from orgs.models import Organisation
 
 from . import eligibility, permissions, proposals
+from .calls import close_if_due
 from .enums import CallStatus, ProposalStatus
 from .forms import AttachmentForm, ProposalForm, ScreeningForm
 from .models import Call, Proposal, ProposalAttachment
@@ -156,6 +157,8 @@ def remove_attachment(attachment_id: int):
 @login_required
 def change_status(proposal_id: int):
     proposal = load_proposal(proposal_id)
+    if close_if_due(proposal.call):  # a late request still closes the call for everyone
+        db.session.commit()
     form = ScreeningForm()
     target = request.form.get("to", "")
     if not form.validate_on_submit() or target not in {s.value for s in ProposalStatus}:

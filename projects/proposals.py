@@ -21,7 +21,7 @@ from orgs import permissions as org_permissions
 from orgs.models import Organisation
 
 from . import eligibility
-from .calls import close_if_due
+from .calls import close_if_due, lock_call
 from .enums import PROPOSAL_TRANSITIONS, BudgetCategory, CallStatus, ProposalStatus
 from .models import BudgetLine, Call, Proposal, ProposalAttachment, ProposalVersion
 from .permissions import can_manage_calls
@@ -215,7 +215,7 @@ def transition_proposal(proposal: Proposal, to: ProposalStatus | str, *, actor: 
     """The one way a proposal's status changes."""
     to, now, reason = ProposalStatus(to), now or utcnow(), (reason or "").strip()
     current = ProposalStatus(proposal.status)
-    call = proposal.call
+    call = lock_call(proposal.call_id, exclusive=False)
     close_if_due(call, now)
     if to not in PROPOSAL_TRANSITIONS[current]:
         raise Conflict(_("A proposal that is “%(from)s” cannot become “%(to)s”.",

@@ -55,3 +55,21 @@ def test_error_pages_are_translated_and_json_on_the_api(client, session):
     assert "does not exist" in english
     api = client.get("/api/v1/nothing-here")
     assert api.is_json and api.get_json()["error"]["code"] == "not_found"
+
+
+def test_api_writes_work_with_csrf_enabled_and_forms_still_need_it(app, client, session):
+    """The API is authenticated by tokens only, so it is exempt from CSRF; the forms are not."""
+    from accounts import services as accounts
+    from core.db import db
+
+    user = make_user(Role.OFFICER)
+    _token, plain = accounts.create_token(user, "t", actor=user)
+    db.session.commit()
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        response = client.post("/api/v1/orgs", json={"name": "x"}, headers={"Authorization": f"Bearer {plain}"})
+        assert response.status_code == 422  # validated, not refused for lack of a CSRF token
+        assert client.post("/api/v1/orgs", json={}, headers={"Authorization": "Bearer gz_wrong"}).status_code == 401
+        assert client.post("/account/tokens", data={"name": "no csrf"}).status_code in (302, 400)
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
