@@ -73,13 +73,13 @@ def _register_blueprints(app: Flask) -> None:
     from orgs import officer_views as orgs_officer_views
     from orgs import views as orgs_views
     from projects import api as projects_api
+    from projects import contract_views, proposal_views
     from projects import labels as _projects_labels  # noqa: F401
-    from projects import proposal_views
     from projects import views as calls_views
 
     for bp in (core_views.bp, accounts_views.bp, admin_views.bp, audit_views.bp, audit_views.documents_bp,
-               orgs_views.bp, orgs_officer_views.bp, calls_views.bp, proposal_views.bp, evaluation_views.bp,
-               accounts_api.bp, audit_api.bp, orgs_api.bp, projects_api.bp, evaluation_api.bp):
+               orgs_views.bp, orgs_officer_views.bp, calls_views.bp, proposal_views.bp, contract_views.bp,
+               evaluation_views.bp, accounts_api.bp, audit_api.bp, orgs_api.bp, projects_api.bp, evaluation_api.bp):
         app.register_blueprint(bp)
 
 
@@ -89,6 +89,7 @@ def _register_cli(app: Flask) -> None:
     import evaluation.demo  # noqa: F401
     import orgs.demo  # noqa: F401
     import projects.award_models  # noqa: F401
+    import projects.contract_models  # noqa: F401
     import projects.demo  # noqa: F401
     from accounts.cli import users_cli
     from audit.cli import audit_cli

@@ -8,7 +8,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload
 
 from audit import services as audit
@@ -195,13 +195,17 @@ def _set_password(user: User, new_password: str, *, actor, action: str) -> None:
 
 # --- sessions ----------------------------------------------------------------------------------
 
+# Every page needs the user and their roles: one query for both (not selectin's two), built once rather than by
+# Session.get() on every request (building it and its cache key cost more than running it).
+_SESSION_USER = select(User).options(joinedload(User.roles)).where(User.id == bindparam("user_id"))
+
+
 def load_session_user(session_id: str) -> User | None:
     """Flask-Login's loader: the cookie holds 'id:nonce'; a rotated nonce means a dead session."""
     user_id, _sep, nonce = (session_id or "").partition(":")
     if not user_id.isdigit() or not nonce:
         return None
-    # Every page shows the user's roles: fetch them in the same query (one round trip, not the selectin two).
-    user = db.session.get(User, int(user_id), options=[joinedload(User.roles)])
+    user = db.session.execute(_SESSION_USER, {"user_id": int(user_id)}).unique().scalar_one_or_none()
     if user is None or not user.active or not secrets.compare_digest(user.session_nonce, nonce):
         return None
     return user

@@ -18,6 +18,12 @@ ACTION_LABELS.update({
     "proposal.screened_ineligible": _l("Proposal found ineligible"),
     "call.decided": _l("Award decision taken"), "call.objection_lodged": _l("Objection lodged"),
     "call.objection_answered": _l("Objection answered"),
+    "contract.drafted": _l("Contract drawn up"), "contract.confirmed": _l("Contract confirmed"),
+    "contract.active": _l("Contract in force"), "contract.closed": _l("Contract closed"),
+    "contract.terminated": _l("Contract terminated"), "contract.report_submitted": _l("Progress report submitted"),
+    "contract.report_accepted": _l("Progress report accepted"),
+    "contract.report_returned": _l("Progress report returned"), "contract.tranche_paid": _l("Tranche paid"),
+    "contract.expense_recorded": _l("Expense recorded"),
 })
 
 NOTIFICATION_TEXTS.update({
@@ -28,4 +34,6 @@ NOTIFICATION_TEXTS.update({
     "call.publicity": _l("The results of “%(call)s” are published; objections are possible until %(ends_on)s."),
     "call.objection_answered": _l("Your objection about “%(call)s” was answered: %(answer)s"),
     "call.awarded": _l("The call “%(call)s” has been awarded; see the results."),
+    "contract.report_accepted": _l("Your report for “%(milestone)s” was accepted; its tranche is now payable."),
+    "contract.report_returned": _l("Your report for “%(milestone)s” was returned: %(comment)s"),
 })

@@ -1,5 +1,7 @@
 """verify() split among worker processes gives exactly the answer of one walk from the genesis."""
 
+import hashlib
+
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import text
@@ -9,7 +11,7 @@ from audit import services as audit
 from audit.models import AuditEvent
 from core.db import db
 from tests.audit.test_chain import disable_append_only_guard
-from tests.conftest import app_config
+from tests.conftest import ON_POSTGRES, app_config
 
 EVENTS = 40  # two workers: seq 1..20 and 21..40
 
@@ -89,6 +91,14 @@ def test_small_chains_stay_in_one_process(chain_app, monkeypatch):
     assert calls == []
 
 
+@pytest.fixture(params=["sqlite renders", "python renders"])
+def renderer(request, monkeypatch):
+    """On SQLite, verify lets json_array() render the hashed text once it renders canonically; check both ways."""
+    if request.param == "python renders":
+        monkeypatch.setattr(audit, "_sqlite_renders_canonically", lambda _connection: False)
+    return request.param
+
+
 @pytest.mark.committing
 @pytest.mark.parametrize(("statements", "bad_seq", "reason"), [
     (["UPDATE audit_events SET data = '[30]' WHERE seq = 30"], 30, "hash does not match content"),
@@ -105,8 +115,10 @@ def test_small_chains_stay_in_one_process(chain_app, monkeypatch):
       "UPDATE audit_events SET seq = 25 WHERE seq = -2"], 2, "prev_hash does not link"),
     (["UPDATE audit_events SET seq = -1 WHERE seq = 7"], 1, "out of order"),  # a stray row below seq 1
     (["UPDATE audit_events SET prev_hash = 'x' WHERE seq = 21"], 21, "prev_hash does not link"),
+    (["UPDATE audit_events SET actor_id = 1.5 WHERE seq = 27"], 27, "hash does not match content"),
+    (["UPDATE audit_events SET actor_id = 'somebody' WHERE seq = 3"], 3, "hash does not match content"),
 ])
-def test_tampering_is_named_as_one_walk_names_it(chain_app, statements, bad_seq, reason):
+def test_tampering_is_named_as_one_walk_names_it(chain_app, renderer, statements, bad_seq, reason):
     with chain_app.app_context():
         tamper(*statements)
         one, split = both_ways()
@@ -117,7 +129,7 @@ def test_tampering_is_named_as_one_walk_names_it(chain_app, statements, bad_seq,
 
 @pytest.mark.committing
 @pytest.mark.parametrize("seq", [20, 21, 10, 40])
-def test_rewritten_hash_breaks_the_next_link_even_across_segments(chain_app, seq):
+def test_rewritten_hash_breaks_the_next_link_even_across_segments(chain_app, renderer, seq):
     with chain_app.app_context():
         forge(seq, '{"i":999}')
         one, split = both_ways()
@@ -149,6 +161,39 @@ def test_uneven_segments(chain_app, workers):
         one, split = both_ways(workers)
     assert intact.ok and intact.checked == EVENTS
     assert one == split and split.bad_seq == 15
+
+
+@pytest.mark.committing
+@pytest.mark.skipif(ON_POSTGRES, reason="SQLite's own rendering is only used on SQLite")
+def test_sqlite_rendering_is_used_and_never_trusted_for_floats(chain_app):
+    """A forger who hashes a REAL actor_id the way SQLite prints it (0.3) is still caught: Python prints
+    0.30000000000000004, and the published recipe is Python's."""
+    with chain_app.app_context():
+        raw = db.session.connection().connection.driver_connection
+        assert audit._sqlite_renders_canonically(raw)
+        db.session.rollback()
+        event = db.session.get(AuditEvent, 30)
+        ts = event.occurred_at.strftime(audit.TS_FORMAT)
+        sqlite_text = raw.execute("SELECT json_array(30, ?, 0.1 + 0.2, ?, ?, ?, ?, ?, ?, ?)",
+                                  (ts, event.actor_roles, event.ip, event.request_id, event.action,
+                                   event.target_type, event.target_id, event.data)).fetchone()[0]
+        assert "0.3," in sqlite_text
+        forged = hashlib.sha256((event.prev_hash + sqlite_text).encode()).hexdigest()
+        db.session.rollback()
+        tamper("UPDATE audit_events SET actor_id = 0.1 + 0.2, hash = :h WHERE seq = 30", params={"h": forged})
+        one, split = both_ways()
+    assert one == split and split.bad_seq == 30 and split.reason == "hash does not match content"
+
+
+@pytest.mark.committing
+@pytest.mark.skipif(ON_POSTGRES, reason="only SQLite stores a BLOB in a text column")
+def test_a_blob_fails_as_it_always_did(chain_app):
+    with chain_app.app_context():
+        tamper("UPDATE audit_events SET ip = x'00ff' WHERE seq = 12")
+        for workers in (1, 2):
+            db.session.remove()
+            with pytest.raises(TypeError, match="bytes"):
+                audit.verify(workers=workers, min_parallel=0)
 
 
 def test_an_in_memory_database_is_never_shared():

@@ -1,0 +1,271 @@
+"""Contracts from awards: scaled budget lines, milestones and tranches; both sides sign; reports unlock tranches;
+payments and expenses are checked by the database itself so that concurrent requests cannot overspend."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+
+from accounts.notifications import notify
+from audit import documents
+from audit import services as audit
+from core.db import db, utcnow
+from core.errors import Conflict, Forbidden, ServiceError
+from core.money import MoneyError, format_fen, split_by_percentages
+from core.timeutil import local_today
+from core.uploads import store_upload
+from core.views import path_for
+from orgs import permissions as org_permissions
+
+from .award_models import AwardDecision
+from .contract_models import (
+    CONTRACT_TRANSITIONS,
+    Contract,
+    ContractLine,
+    ContractStatus,
+    Expense,
+    Milestone,
+    MilestoneReport,
+    ReportStatus,
+    Tranche,
+    TrancheStatus,
+)
+from .enums import CallStatus
+from .permissions import can_manage_calls
+
+INVALID = "Please correct the marked fields."
+
+
+@dataclass
+class MilestonePlan:
+    title: str
+    due_on: date
+    deliverables: str = ""
+    evidence_required: str = ""
+
+
+def scaled_lines(budget_lines, amount_fen: int) -> list[tuple[str, str, int]]:
+    """The proposal's budget lines scaled to the awarded amount, in whole fen adding up exactly to it."""
+    requested = sum(b.total_fen for b in budget_lines)
+    if requested <= 0:
+        raise ServiceError(_("The proposal has no budget to scale."))
+    lines = [(b.category, b.item, b.total_fen * amount_fen // requested) for b in budget_lines]
+    shortfall = amount_fen - sum(x[2] for x in lines)
+    biggest = max(range(len(lines)), key=lambda i: lines[i][2])
+    category, item, value = lines[biggest]
+    lines[biggest] = (category, item, value + shortfall)  # the rounding remainder goes to the largest line
+    return lines
+
+
+def draft_contract(decision: AwardDecision, starts_on: date, ends_on: date, milestones: list[MilestonePlan],
+                   percents: list[int], clauses: str, *, actor) -> Contract:
+    """One tranche per milestone, plus a last one tied to the final evaluation."""
+    if not can_manage_calls(actor):
+        raise Forbidden(_("You do not have permission to do this."))
+    proposal = decision.proposal
+    if not decision.awarded or proposal.call.status != CallStatus.AWARDED:
+        raise Conflict(_("A contract is drawn up only for an awarded proposal of an awarded call."))
+    if db.session.scalar(select(Contract.id).where(Contract.proposal_id == proposal.id)):
+        raise Conflict(_("This proposal already has a contract."))
+    errors = {}
+    if ends_on <= starts_on:
+        errors["ends_on"] = _("The end must come after the start.")
+    if not milestones:
+        errors["milestones"] = _("Add at least one milestone.")
+    elif any(not (starts_on <= m.due_on <= ends_on) or not m.title.strip() for m in milestones):
+        errors["milestones"] = _("Each milestone needs a title and a due date within the contract period.")
+    if len(percents) != len(milestones) + 1:
+        errors["percents"] = _("Give one tranche per milestone plus a last one for the final evaluation.")
+    else:
+        try:
+            amounts = split_by_percentages(decision.amount_fen, percents)
+        except MoneyError:
+            errors["percents"] = _("The tranche percentages must add up to exactly 100 (now %(n)d).", n=sum(percents))
+        if any(p <= 0 for p in percents):
+            errors["percents"] = _("Every tranche needs a share above zero.")
+    if errors:
+        raise ServiceError(_(INVALID), fields=errors)
+    contract = Contract(call_id=proposal.call_id, proposal_id=proposal.id, org_id=proposal.org_id,
+                        title=proposal.title or proposal.call.title, amount_fen=decision.amount_fen,
+                        starts_on=starts_on, ends_on=ends_on, outputs=proposal.outputs, clauses=(clauses or "").strip())
+    contract.lines = [ContractLine(position=i, category=c, item=item, budget_fen=value)
+                      for i, (c, item, value) in enumerate(scaled_lines(proposal.budget_lines, decision.amount_fen))]
+    contract.milestones = [Milestone(position=i, title=m.title.strip(), due_on=m.due_on, deliverables=m.deliverables,
+                                     evidence_required=m.evidence_required) for i, m in enumerate(milestones)]
+    db.session.add(contract)
+    db.session.flush()
+    contract.tranches = [Tranche(position=i, percent=p, amount_fen=a,
+                                 milestone_id=contract.milestones[i].id if i < len(milestones) else None)
+                         for i, (p, a) in enumerate(zip(percents, amounts, strict=True))]
+    db.session.flush()
+    audit.record("contract.drafted", contract, actor=actor,
+                 data={"proposal_id": proposal.id, "amount_fen": contract.amount_fen, "percents": percents,
+                       "lines": [[x.item, x.budget_fen] for x in contract.lines]})
+    return contract
+
+
+def transition_contract(contract: Contract, to: ContractStatus | str, *, actor, reason: str = "") -> None:
+    to, current, reason = ContractStatus(to), ContractStatus(contract.status), (reason or "").strip()
+    if to not in CONTRACT_TRANSITIONS[current]:
+        raise Conflict(_("A contract that is “%(from)s” cannot become “%(to)s”.",
+                         **{"from": current.label, "to": to.label}))
+    if to is ContractStatus.ACTIVE and not (contract.org_confirmed_at and contract.officer_confirmed_at):
+        raise Conflict(_("Both sides must confirm the contract first."))
+    if to is ContractStatus.TERMINATED:
+        if actor is None or not can_manage_calls(actor):
+            raise Forbidden(_("You do not have permission to do this."))
+        if not reason:
+            raise ServiceError(_("Please give a reason."), fields={"reason": _("Please give a reason.")})
+        db.session.execute(update(Tranche).where(Tranche.contract_id == contract.id,
+                                                 Tranche.status.in_(["pending", "payable"]))
+                           .values(status=TrancheStatus.CANCELLED.value))
+    if to is ContractStatus.CLOSED and any(t.status != TrancheStatus.PAID for t in contract.tranches):
+        raise Conflict(_("A contract closes when its last tranche has been paid."))
+    contract.status, contract.status_reason = to.value, reason
+    db.session.flush()
+    audit.record(f"contract.{to.value}", contract, actor=actor, data={"from": current.value, "reason": reason})
+    if to is ContractStatus.ACTIVE:
+        document = documents.issue_document("projects/contract_pdf.html", title=f"项目合同：{contract.title}",
+                                            doc_type="contract", actor=actor, target=contract, contract=contract)
+        contract.document_code = document.code
+
+
+def confirm(contract: Contract, *, actor) -> None:
+    """The organisation's manager and the officer each confirm; the second confirmation activates it."""
+    if contract.status != ContractStatus.DRAFT:
+        raise Conflict(_("Only a contract awaiting signatures can be confirmed."))
+    now = utcnow()
+    if org_permissions.is_manager(actor, contract.org) and contract.org_confirmed_at is None:
+        contract.org_confirmed_at, contract.org_confirmed_by_id = now, actor.id
+        side = "organisation"
+    elif can_manage_calls(actor) and contract.officer_confirmed_at is None:
+        contract.officer_confirmed_at, contract.officer_confirmed_by_id = now, actor.id
+        side = "officer"
+    else:
+        raise Forbidden(_("You have nothing to confirm on this contract."))
+    db.session.flush()
+    audit.record("contract.confirmed", contract, actor=actor, data={"side": side})
+    if contract.org_confirmed_at and contract.officer_confirmed_at:
+        transition_contract(contract, ContractStatus.ACTIVE, actor=actor)
+
+
+def _require_active(contract: Contract) -> None:
+    if contract.status != ContractStatus.ACTIVE:
+        raise Conflict(_("The contract is not active."))
+
+
+def submit_report(milestone: Milestone, narrative: str, outputs: list[dict], evidence, *, actor) -> MilestoneReport:
+    contract = db.session.get(Contract, milestone.contract_id)
+    if not org_permissions.is_manager(actor, contract.org):
+        raise Forbidden(_("Only a manager of the organisation can report."))
+    _require_active(contract)
+    latest = milestone.latest_report
+    if latest is not None and latest.status in (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED):
+        raise Conflict(_("This milestone already has a report waiting or accepted."))
+    if len((narrative or "").strip()) < 10:
+        raise ServiceError(_(INVALID), fields={"narrative": _("Describe the work done (at least 10 characters).")})
+    stored = store_upload(evidence, actor=actor, field="evidence") if evidence and evidence.filename else None
+    report = MilestoneReport(milestone_id=milestone.id, narrative=narrative.strip(), outputs=outputs,
+                             evidence=stored, submitted_by_id=actor.id)
+    milestone.reports.append(report)
+    db.session.flush()
+    audit.record("contract.report_submitted", contract, actor=actor,
+                 data={"milestone_id": milestone.id, "report_id": report.id,
+                       "evidence_sha256": stored.sha256 if stored else ""})
+    return report
+
+
+def review_report(report: MilestoneReport, accept: bool, comment: str, *, actor) -> None:
+    if not can_manage_calls(actor):
+        raise Forbidden(_("You do not have permission to do this."))
+    if report.status != ReportStatus.SUBMITTED:
+        raise Conflict(_("This report has already been reviewed."))
+    comment = (comment or "").strip()
+    if not accept and not comment:
+        raise ServiceError(_("Please give a reason."), fields={"comment": _("Please give a reason.")})
+    report.status = (ReportStatus.ACCEPTED if accept else ReportStatus.RETURNED).value
+    report.comment, report.reviewed_at = comment, utcnow()
+    milestone = db.session.get(Milestone, report.milestone_id)
+    contract = db.session.get(Contract, milestone.contract_id)
+    if accept:
+        db.session.execute(update(Tranche).where(Tranche.milestone_id == milestone.id,
+                                                 Tranche.status == TrancheStatus.PENDING)
+                           .values(status=TrancheStatus.PAYABLE.value))
+    db.session.flush()
+    audit.record("contract.report_accepted" if accept else "contract.report_returned", contract, actor=actor,
+                 data={"report_id": report.id, "comment": comment})
+    for m in contract.org.memberships:
+        if m.status == "active":
+            notify(m.user_id, "contract.report_accepted" if accept else "contract.report_returned",
+                   link=path_for("contracts.show", contract_id=contract.id), milestone=milestone.title,
+                   comment=comment)
+
+
+def pay_tranche(tranche: Tranche, reference: str, paid_on: date, *, actor) -> None:
+    """Two guarded statements: the tranche goes payable → paid once, and the contract's paid total never passes its
+    amount. Concurrent approvals are serialised by the database; the loser gets a clear refusal."""
+    if not can_manage_calls(actor):
+        raise Forbidden(_("You do not have permission to do this."))
+    reference = (reference or "").strip()
+    if not reference:
+        raise ServiceError(_(INVALID), fields={"reference": _("Enter the payment reference.")})
+    if paid_on > local_today():
+        raise ServiceError(_(INVALID), fields={"paid_on": _("The date cannot be in the future.")})
+    marked = db.session.execute(
+        update(Tranche).where(Tranche.id == tranche.id, Tranche.status == TrancheStatus.PAYABLE)
+        .values(status=TrancheStatus.PAID.value, paid_on=paid_on, reference=reference, paid_by_id=actor.id))
+    if marked.rowcount != 1:
+        raise Conflict(_("This tranche is not payable (not yet due, or already paid)."))
+    added = db.session.execute(
+        update(Contract).where(Contract.id == tranche.contract_id,
+                               Contract.paid_fen + tranche.amount_fen <= Contract.amount_fen)
+        .values(paid_fen=Contract.paid_fen + tranche.amount_fen))
+    if added.rowcount != 1:
+        raise Conflict(_("This payment would take the total paid above the contract amount."))
+    db.session.expire_all()
+    audit.record("contract.tranche_paid", ("contracts", tranche.contract_id), actor=actor,
+                 data={"tranche_id": tranche.id, "amount_fen": tranche.amount_fen, "reference": reference,
+                       "paid_on": paid_on})
+
+
+def record_expense(contract: Contract, line: ContractLine, spent_on: date, payee: str, amount_fen: int, receipt, *,
+                   actor) -> Expense:
+    if not org_permissions.is_manager(actor, contract.org):
+        raise Forbidden(_("Only a manager of the organisation can record expenses."))
+    _require_active(contract)
+    errors = {}
+    if line.contract_id != contract.id:
+        errors["line_id"] = _("Choose a budget line of this contract.")
+    if not isinstance(amount_fen, int) or amount_fen <= 0:
+        errors["amount"] = _("Enter an amount above zero.")
+    if not (payee or "").strip():
+        errors["payee"] = _("Required.")
+    if spent_on > local_today() or spent_on < contract.starts_on:
+        errors["spent_on"] = _("The date must fall within the contract period, and not in the future.")
+    if errors:
+        raise ServiceError(_(INVALID), fields=errors)
+    # One guarded statement: never past the line's budget, even with concurrent requests.
+    within_budget = ContractLine.spent_fen + amount_fen <= ContractLine.budget_fen
+    added = db.session.execute(update(ContractLine).where(ContractLine.id == line.id, within_budget)
+                               .values(spent_fen=ContractLine.spent_fen + amount_fen))
+    if added.rowcount != 1:
+        db.session.refresh(line)
+        raise Conflict(_("This expense would take “%(item)s” over its budget (remaining %(left)s). Ask for a "
+                         "budget change first.", item=line.item, left=format_fen(line.remaining_fen)),
+                       fields={"amount": _("Over the line's remaining budget.")})
+    stored = store_upload(receipt, actor=actor, field="receipt") if receipt and receipt.filename else None
+    expense = Expense(contract_id=contract.id, line_id=line.id, spent_on=spent_on, payee=payee.strip()[:100],
+                      amount_fen=amount_fen, receipt_id=stored.id if stored else None, recorded_by_id=actor.id)
+    db.session.add(expense)
+    db.session.flush()
+    db.session.refresh(line)
+    audit.record("contract.expense_recorded", contract, actor=actor,
+                 data={"line_id": line.id, "amount_fen": amount_fen, "spent_on": spent_on,
+                       "receipt_sha256": stored.sha256 if stored else ""})
+    return expense
+
+
+def execution_rate(contract: Contract) -> str:
+    """预算执行率: spent / budget, as a percentage with one decimal."""
+    return f"{1000 * contract.spent_fen // contract.amount_fen / 10:.1f}%" if contract.amount_fen else "0.0%"

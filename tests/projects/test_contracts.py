@@ -1,0 +1,131 @@
+import threading
+from datetime import timedelta
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import select
+
+from app import create_app
+from audit.documents import IssuedDocument
+from core.db import db
+from core.errors import Conflict, ServiceError
+from core.timeutil import local_today
+from projects import contracts
+from projects.contract_models import Contract, ContractStatus, Tranche, TrancheStatus
+from tests.conftest import app_config
+from tests.orgs.helpers import Upload
+from tests.projects.contract_helpers import active_contract, awarded_decision, plan
+
+
+@pytest.mark.parametrize("percents, ok", [([40, 30, 29], False), ([40, 30, 30], True), ([40, 30, 31], False)])
+def test_tranche_percentages_must_add_up_to_100(app, session, percents, ok):
+    officer, decision, _manager = awarded_decision(app)
+    start, end = local_today(), local_today() + timedelta(days=365)
+    if ok:
+        contract = contracts.draft_contract(decision, start, end, plan(), percents, "", actor=officer)
+        assert [t.amount_fen for t in contract.tranches] == [4_800_000, 3_600_000, 3_600_000]
+        assert sum(line.budget_fen for line in contract.lines) == contract.amount_fen == 12_000_000
+        assert contract.tranches[-1].milestone_id is None  # the last waits for the final evaluation
+    else:
+        with pytest.raises(ServiceError) as caught:
+            contracts.draft_contract(decision, start, end, plan(), percents, "", actor=officer)
+        assert "percents" in caught.value.fields
+
+
+def test_scaled_lines_keep_every_fen():
+    class Line:
+        def __init__(self, category, item, total):
+            self.category, self.item, self.total_fen = category, item, total
+
+    lines = contracts.scaled_lines([Line("personnel", "a", 333), Line("activities", "b", 333),
+                                    Line("other", "c", 334)], 1000)
+    assert sum(x[2] for x in lines) == 1000
+
+
+def test_both_sides_confirm_then_the_contract_is_active_with_its_pdf(app, session):
+    officer, manager, contract = active_contract(app)
+    assert contract.status == ContractStatus.ACTIVE
+    document = db.session.scalar(select(IssuedDocument).where(IssuedDocument.code == contract.document_code))
+    assert document.doc_type == "contract"
+    with pytest.raises(Conflict):
+        contracts.confirm(contract, actor=manager)
+
+
+def test_report_accepted_makes_its_tranche_payable_and_payment_is_once(app, session):
+    officer, manager, contract = active_contract(app)
+    first, _second, last = contract.tranches
+    with pytest.raises(Conflict):
+        contracts.pay_tranche(first, "转账001", local_today(), actor=officer)  # not yet due
+    with app.test_request_context():
+        report = contracts.submit_report(contract.milestones[0], "完成入户走访 120 户，建立档案。", [], Upload(),
+                                         actor=manager)
+        with pytest.raises(ServiceError):
+            contracts.review_report(report, False, "", actor=officer)
+        contracts.review_report(report, True, "", actor=officer)
+    db.session.refresh(first)
+    assert first.status == TrancheStatus.PAYABLE and last.status == TrancheStatus.PENDING
+    contracts.pay_tranche(first, "转账001", local_today(), actor=officer)
+    with pytest.raises(Conflict):
+        contracts.pay_tranche(first, "转账002", local_today(), actor=officer)
+    db.session.refresh(contract)
+    assert contract.paid_fen == first.amount_fen
+
+
+@pytest.mark.parametrize("extra, ok", [(-1, True), (0, True), (1, False)])
+def test_expenses_at_under_and_over_a_line(app, session, extra, ok):
+    officer, manager, contract = active_contract(app)
+    line = contract.lines[0]
+    amount = line.budget_fen + extra
+    if ok:
+        contracts.record_expense(contract, line, local_today(), "张明", amount, None, actor=manager)
+        assert line.spent_fen == amount and line.remaining_fen == -extra
+    else:
+        with pytest.raises(Conflict):
+            contracts.record_expense(contract, line, local_today(), "张明", amount, None, actor=manager)
+        db.session.refresh(line)
+        assert line.spent_fen == 0
+
+
+@pytest.mark.committing
+def test_concurrent_payment_approvals_never_pay_twice(scratch_url, tmp_path):
+    application = create_app(app_config(scratch_url, tmp_path))
+    with application.app_context():
+        upgrade()
+        officer, manager, contract = active_contract(application)
+        first = contract.tranches[0]
+        with application.test_request_context():
+            report = contracts.submit_report(contract.milestones[0], "完成中期工作，提交报告。", [], None,
+                                             actor=manager)
+            contracts.review_report(report, True, "", actor=officer)
+        db.session.commit()
+        tranche_id, officer_id, contract_id = first.id, officer.id, contract.id
+
+    outcomes, start = [], threading.Barrier(4)
+
+    def pay(n):
+        with application.app_context():
+            from accounts.models import User
+
+            start.wait()  # before touching the database: on SQLite a write transaction holds the lock
+            tranche = db.session.get(Tranche, tranche_id)
+            actor = db.session.get(User, officer_id)
+            try:
+                contracts.pay_tranche(tranche, f"转账{n}", local_today(), actor=actor)
+                db.session.commit()
+                outcomes.append("paid")
+            except Conflict:
+                db.session.rollback()
+                outcomes.append("refused")
+
+    threads = [threading.Thread(target=pay, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    with application.app_context():
+        contract = db.session.get(Contract, contract_id)
+        paid = contract.paid_fen
+        expected = db.session.get(Tranche, tranche_id).amount_fen
+        db.engine.dispose()
+    assert sorted(outcomes) == ["paid", "refused", "refused", "refused"]
+    assert paid == expected
