@@ -236,7 +236,7 @@ def lock_call(call_id: int, *, exclusive: bool) -> Call:
     so a submission that passed its deadline check is counted by the close that follows it. SQLite already
     serialises writers (BEGIN IMMEDIATE)."""
     stmt = select(Call).where(Call.id == call_id).execution_options(populate_existing=True)
-    return db.session.scalar(stmt.with_for_update(read=not exclusive))
+    return db.session.scalar(stmt.with_for_update(read=not exclusive, of=Call))
 
 
 def close_if_due(call: Call, now: datetime | None = None) -> bool:
