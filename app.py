@@ -37,7 +37,9 @@ def _init_extensions(app: Flask) -> None:
     from core.i18n import select_locale
     from core.security import init_security
     from core.templating import init_templating
+    from core.views import BoundedIntConverter
 
+    app.url_map.converters["int"] = BoundedIntConverter
     db.init_app(app)
     with app.app_context():
         install_sqlite_pragmas(db.engine)

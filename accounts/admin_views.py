@@ -5,7 +5,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 
-from audit import services as audit
 from core import calendar
 from core.db import db
 from core.errors import ServiceError
@@ -123,9 +122,8 @@ def calendar_days():
     """Holidays and adjusted working days for years the statutory calendar package does not know yet."""
     form = CalendarDayForm()
     if form.validate_on_submit():
-        entry = calendar.set_day(form.day.data, form.kind.data == "working", form.note.data or "")
-        audit.record("calendar.day_set", ("calendar_days", entry.day.isoformat()), actor=current_user,
-                     data={"working": entry.is_working, "note": entry.note})
+        services.set_calendar_day(form.day.data, form.kind.data == "working", form.note.data or "",
+                                  actor=current_user)
         db.session.commit()
         flash(_("Saved."), "success")
         return redirect(url_for("admin.calendar_days"))

@@ -12,6 +12,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload
 
 from audit import services as audit
+from core import calendar
 from core.db import db, utcnow
 from core.errors import Conflict, ServiceError
 
@@ -127,11 +128,8 @@ def update_profile(user: User, *, actor, display_name: str, email: str | None, p
     before = {"display_name": user.display_name, "email": user.email, "phone": user.phone}
     user.display_name, user.email, user.phone = display_name, email or None, phone or None
     after = {"display_name": user.display_name, "email": user.email, "phone": user.phone}
-    changes = audit.diff(before, after)
+    changes = audit.diff(before, after)  # phone and e-mail are masked by the audit trail itself
     if changes:
-        # Phone numbers are personal data: the trail says that it changed, not what it is.
-        if "phone" in changes:
-            changes["phone"] = ["***", "***"]
         db.session.flush()
         audit.record("user.updated", user, actor=actor, changes=changes)
 
@@ -270,3 +268,12 @@ def user_for_token(plain: str) -> User | None:
 def tokens_of(user: User) -> list[ApiToken]:
     return list(db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)
                                    .order_by(ApiToken.created_at.desc())))
+
+
+# --- working-day calendar ---------------------------------------------------------------------
+
+def set_calendar_day(day, is_working: bool, note: str, *, actor) -> None:
+    """An administrator's entry for a year the statutory calendar package does not know yet."""
+    entry = calendar.set_day(day, is_working, note)
+    audit.record("calendar.day_set", ("calendar_days", entry.day.isoformat()), actor=actor,
+                 data={"working": entry.is_working, "note": entry.note})

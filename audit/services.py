@@ -37,7 +37,7 @@ TS_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 ADVISORY_LOCK_KEY = 0x6A5A_0001  # any constant; one lock serialises all appends on PostgreSQL
 MASK = "***"
 SENSITIVE_KEYS = {"password", "password_hash", "token", "token_hash", "secret", "session_nonce",
-                  "id_number", "id_number_enc", "id_hash"}
+                  "id_number", "id_number_enc", "id_hash", "phone", "email", "contact_phone", "contact_email"}
 
 
 def _json_default(value):

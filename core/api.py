@@ -10,6 +10,7 @@ from .errors import ServiceError, json_error
 from .extensions import csrf
 
 API_PREFIX = "/api/v1"
+MAX_PAGE = 1_000_000
 
 
 def api_blueprint(name: str) -> Blueprint:
@@ -22,6 +23,14 @@ def api_blueprint(name: str) -> Blueprint:
         return json_error(exc.status, exc.code, exc.message, exc.fields)
 
     return bp
+
+
+def json_object() -> dict:
+    """The request's JSON body, which must be an object."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ServiceError(_("The request body must be a JSON object."), code="bad_json")
+    return body
 
 
 def bearer_token() -> str | None:
@@ -46,7 +55,7 @@ def init_api(app, user_for_token: Callable[[str], object | None]) -> None:
 
 def page_args(default_size: int = 20, max_size: int = 100) -> tuple[int, int]:
     try:
-        page = max(1, int(request.args.get("page", 1)))
+        page = min(MAX_PAGE, max(1, int(request.args.get("page", 1))))
         size = min(max_size, max(1, int(request.args.get("per_page", default_size))))
     except ValueError as exc:
         raise ServiceError(_("page and per_page must be whole numbers"), code="bad_page") from exc

@@ -124,3 +124,14 @@ def render_migration_item(type_, obj, autogen_context):
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
     return False
+
+
+def ensure_write_transaction() -> bool:
+    """Before a read-only request (GET) writes: end its deferred transaction and start again with the write lock,
+    so SQLite never has to upgrade a read snapshot (which can fail under load). Returns True when it restarted,
+    in which case objects loaded before must be loaded again."""
+    if not has_request_context() or g.get("write_transaction", False):
+        return False
+    db.session.rollback()
+    g.write_transaction = True
+    return True

@@ -1,11 +1,13 @@
 """Evaluators' assignments, declarations and score sheets; a call's published results."""
 
+import math
+
 from flask import abort, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from core.api import api_blueprint
+from core.api import api_blueprint, json_object
 from core.db import db
 from core.errors import ServiceError
 from projects import awards
@@ -59,7 +61,7 @@ def assignments():
 @bp.route("/evaluation/members/<int:member_id>/declarations", methods=["POST"])
 def declare(member_id: int):
     member = _own_member(member_id)
-    body = request.get_json(silent=True) or {}
+    body = json_object()
     proposal = db.session.get(Proposal, body.get("proposal_id") if isinstance(body.get("proposal_id"), int) else 0)
     if proposal is None or not isinstance(body.get("conflict"), bool):
         raise ServiceError(_("Please correct the marked fields."),
@@ -77,16 +79,19 @@ def sheet(member_id: int, proposal_id: int):
         abort(404)
     score_sheet = services.sheet_for(member, proposal)
     if request.method == "PUT":
-        body = request.get_json(silent=True) or {}
+        body = json_object()
         scores = body.get("scores", {})
         if not isinstance(scores, dict):
             raise ServiceError(_("Please correct the marked fields."), fields={"scores": _("An object.")})
         entries = {}
         for key, value in scores.items():
             points, comment = (value.get("points"), value.get("comment", "")) if isinstance(value, dict) else (None, "")
-            if not key.isdigit() or isinstance(points, bool) or not isinstance(points, int | float) \
-                    or points * 2 != int(points * 2):
-                raise ServiceError(_("Scores are numbers in half points, such as 7 or 7.5."), fields={key: "?"})
+            valid = (key.isascii() and key.isdigit() and len(key) < 10 and not isinstance(points, bool)
+                     and isinstance(points, int | float) and math.isfinite(points) and 0 <= points <= 1000
+                     and points * 2 == int(points * 2))
+            if not valid:
+                message = _("Scores are numbers in half points, such as 7 or 7.5.")
+                raise ServiceError(message, fields={key[:20]: message})
             entries[int(key)] = (int(points * 2), str(comment))
         services.save_scores(score_sheet, entries, actor=current_user)
         if body.get("submit") is True:

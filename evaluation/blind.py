@@ -7,7 +7,6 @@ import zipfile
 from dataclasses import dataclass
 
 from pypdf import PdfReader
-from pypdf.errors import PdfReadError
 
 from core.uploads import DOCX, PDF, PPTX, XLSX
 from projects.models import Proposal
@@ -30,17 +29,25 @@ def redact(text: str, terms: list[str]) -> str:
     return text
 
 
+MAX_CHECKED_BYTES = 5 * 1024 * 1024
+MAX_UNZIPPED_BYTES = 20 * 1024 * 1024
+
+
 def file_text(content: bytes, content_type: str) -> str:
     """Text of a PDF or an Office (OOXML) file, for the identity check; empty when it cannot be read."""
+    if len(content) > MAX_CHECKED_BYTES:
+        return ""
     try:
         if content_type == PDF:
             return "".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(content)).pages)
         if content_type in (DOCX, XLSX, PPTX):
             with zipfile.ZipFile(io.BytesIO(content)) as archive:
-                xml = " ".join(archive.read(n).decode("utf-8", "ignore") for n in archive.namelist()
-                               if n.endswith(".xml"))
+                members = [i for i in archive.infolist() if i.filename.endswith(".xml")]
+                if sum(i.file_size for i in members) > MAX_UNZIPPED_BYTES:  # a zip bomb is not opened
+                    return ""
+                xml = " ".join(archive.read(i).decode("utf-8", "ignore") for i in members)
             return re.sub(r"<[^>]+>", "", xml)
-    except (PdfReadError, zipfile.BadZipFile, ValueError, KeyError, OSError):
+    except Exception:  # noqa: BLE001 - an unreadable or hostile file is simply not checked, never an error page
         return ""
     return ""
 

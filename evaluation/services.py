@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from accounts.models import User
 from accounts.notifications import notify
@@ -169,6 +170,7 @@ def member_of(user, call_id: int) -> PanelMember | None:
 def reviewable(call_id: int) -> list[Proposal]:
     return list(db.session.scalars(select(Proposal).where(Proposal.call_id == call_id,
                                                           Proposal.status == ProposalStatus.ELIGIBLE)
+                                   .options(selectinload(Proposal.versions), joinedload(Proposal.org))
                                    .order_by(Proposal.id)))
 
 
@@ -197,7 +199,7 @@ def declare(member: PanelMember, proposal: Proposal, has_conflict: bool, note: s
 
 def can_see_proposal(member: PanelMember | None, proposal: Proposal) -> bool:
     """Only after declaring no conflict on this very proposal."""
-    if member is None:
+    if member is None or member.status != MemberStatus.ACTIVE:
         return False
     declaration = declarations(member).get(proposal.id)
     return declaration is not None and not declaration.has_conflict
@@ -205,14 +207,24 @@ def can_see_proposal(member: PanelMember | None, proposal: Proposal) -> bool:
 
 # --- score sheets ------------------------------------------------------------------------------
 
+def existing_sheet(member: PanelMember, proposal: Proposal) -> ScoreSheet | None:
+    return db.session.scalar(select(ScoreSheet).where(ScoreSheet.member_id == member.id,
+                                                      ScoreSheet.proposal_id == proposal.id))
+
+
 def sheet_for(member: PanelMember, proposal: Proposal) -> ScoreSheet:
-    sheet = db.session.scalar(select(ScoreSheet).where(ScoreSheet.member_id == member.id,
-                                                       ScoreSheet.proposal_id == proposal.id))
+    sheet = existing_sheet(member, proposal)
     if sheet is None:
         sheet = ScoreSheet(member_id=member.id, proposal_id=proposal.id, status=SheetStatus.DRAFT.value)
         db.session.add(sheet)
         db.session.flush()
     return sheet
+
+
+def _require_review_open(panel: Panel) -> None:
+    """Scores change only while the call is being reviewed, never after the decision."""
+    if db.session.get(Call, panel.call_id).status not in (CallStatus.CLOSED, CallStatus.UNDER_REVIEW):
+        raise Conflict(_("The review of this call is over; scores can no longer change."))
 
 
 def comment_required(half_points: int, max_points: int) -> bool:
@@ -228,6 +240,7 @@ def save_scores(sheet: ScoreSheet, entries: dict[int, tuple[int | None, str]], *
         raise Forbidden(_("You do not have permission to do this."))
     if sheet.status != SheetStatus.DRAFT:
         raise Conflict(_("This score sheet is submitted and locked."))
+    _require_review_open(member.panel)
     criteria = {c.id: c for c in member.panel.template.criteria}
     errors = {}
     values = {}
@@ -263,6 +276,9 @@ def transition_sheet(sheet: ScoreSheet, to: SheetStatus | str, *, actor, reason:
     to, current, reason = SheetStatus(to), SheetStatus(sheet.status), (reason or "").strip()
     if to not in SHEET_TRANSITIONS[current]:
         raise Conflict(_("This score sheet is already “%(status)s”.", status=current.label))
+    if sheet.member.status != MemberStatus.ACTIVE:
+        raise Forbidden(_("You do not have permission to do this."))
+    _require_review_open(sheet.member.panel)
     if to is SheetStatus.SUBMITTED:
         if sheet.member.user_id != actor.id:
             raise Forbidden(_("You do not have permission to do this."))

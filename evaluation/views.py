@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from accounts.models import User, UserRole
-from core.db import db
+from core.db import db, ensure_write_transaction
 from core.errors import ServiceError
 from core.forms import apply_service_error
 from core.money import MoneyError, parse_yuan
@@ -179,6 +179,8 @@ def sheet(member_id: int, proposal_id: int):
     # Only the member, only after declaring no conflict on this proposal; everyone else gets 404.
     if member.user_id != current_user.id or not services.can_see_proposal(member, proposal):
         abort(404)
+    if services.existing_sheet(member, proposal) is None and ensure_write_transaction():
+        member, proposal = db.session.get(PanelMember, member_id), db.session.get(Proposal, proposal_id)
     score_sheet = services.sheet_for(member, proposal)
     db.session.commit()
     criteria = member.panel.template.criteria

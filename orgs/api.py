@@ -4,7 +4,7 @@ from flask import abort, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from core.api import api_blueprint, page_args
+from core.api import api_blueprint, json_object, page_args
 from core.db import db
 from core.errors import ServiceError
 
@@ -35,7 +35,7 @@ def _int_arg(name: str) -> int | None:
     value = request.args.get(name)
     if value in (None, ""):
         return None
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()) or len(value) > 9:
         raise ServiceError(_("Please correct the marked fields."), fields={name: _("Enter a whole number.")})
     return int(value)
 
@@ -81,9 +81,7 @@ def _parse_count(body: dict, field: str):
 def create_org():
     if not current_user.is_authenticated:
         abort(401)
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ServiceError(_("The request body must be a JSON object."), code="bad_json")
+    body = json_object()
     ids = {}
     for field in ("category_ids", "community_ids"):
         value = body.get(field, [])

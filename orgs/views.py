@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from accounts.models import Community
+from core.api import MAX_PAGE
 from core.db import db
 from core.errors import ServiceError
 from core.forms import apply_service_error
@@ -71,7 +72,7 @@ def directory_page():
         flt = directory.DirectoryFilter(q=form.q.data or "", kind=form.kind.data or "",
                                         category_id=form.category.data, grade=form.grade.data,
                                         community_id=form.community.data)
-    page = max(1, request.args.get("page", 1, type=int))
+    page = min(MAX_PAGE, max(1, request.args.get("page", 1, type=int)))
     items, total, grades = directory.search(flt, page, PER_PAGE)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("orgs/directory.html", form=form, items=items, total=total, grades=grades, page=page,

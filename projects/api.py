@@ -6,7 +6,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from core.api import api_blueprint, page_args
+from core.api import api_blueprint, json_object, page_args
 from core.db import db
 from core.errors import ServiceError
 from orgs import services as org_services
@@ -107,7 +107,7 @@ def start_proposal(call_id: int):
     call = db.session.get(Call, call_id)
     if call is None or call.status == CallStatus.DRAFT:
         abort(404)
-    body = request.get_json(silent=True) or {}
+    body = json_object()
     org = db.session.get(Organisation, body.get("org_id") if isinstance(body.get("org_id"), int) else 0)
     if org is None:
         raise ServiceError(_("Please correct the marked fields."), fields={"org_id": _("Choose your organisation.")})
@@ -126,9 +126,7 @@ def _int_field(body: dict, name: str, default=0) -> int:
 @bp.route("/proposals/<int:proposal_id>", methods=["PUT"])
 def save_proposal(proposal_id: int):
     proposal = _load_proposal(proposal_id)
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ServiceError(_("The request body must be a JSON object."), code="bad_json")
+    body = json_object()
     lists = {}
     for name in ("work_plan", "outputs", "team", "budget_lines"):
         value = body.get(name, [])

@@ -12,7 +12,7 @@ from audit import documents
 from audit import services as audit
 from core.db import db, utcnow
 from core.errors import Conflict, Forbidden, ServiceError
-from core.timeutil import LOCAL_TZ
+from core.timeutil import LOCAL_TZ, to_local
 from core.views import path_for
 from orgs.enums import MemberRole, MembershipStatus, OrgKind, OrgStatus
 from orgs.models import Membership, Organisation, ServiceCategory, org_categories
@@ -94,7 +94,7 @@ def schedule_errors(call: Call, now: datetime) -> dict[str, str]:
         e["submission_deadline"] = _("The submission deadline must be in the future.")
     if not now < call.questions_until <= call.submission_deadline:
         e["questions_until"] = _("Questions must close after publication and no later than the deadline.")
-    if call.review_planned_on < call.submission_deadline.date():
+    if call.review_planned_on < to_local(call.submission_deadline).date():
         e["review_planned_on"] = _("The review cannot be planned before the deadline.")
     if call.award_planned_on < call.review_planned_on:
         e["award_planned_on"] = _("The award cannot be planned before the review.")
@@ -231,6 +231,17 @@ def _tell_matching_organisations(call: Call) -> None:
         notify(user_id, "call.published", link=path_for("calls.show", call_id=call.id), call=call.title)
 
 
+def change_due(call: Call, now: datetime | None = None) -> bool:
+    """Whether the deadline or the end of publicity has passed without the call having moved on yet."""
+    now = now or utcnow()
+    if call.status == CallStatus.PUBLISHED:
+        return now >= call.submission_deadline
+    if call.status == CallStatus.PUBLICITY:
+        publicity = _active_publicity_record(call)
+        return publicity is not None and now.astimezone(LOCAL_TZ).date() > publicity.ends_on
+    return False
+
+
 def lock_call(call_id: int, *, exclusive: bool) -> Call:
     """Re-read the call under a row lock (PostgreSQL): submissions hold it shared, closing holds it exclusively,
     so a submission that passed its deadline check is counted by the close that follows it. SQLite already
@@ -248,7 +259,7 @@ def close_if_due(call: Call, now: datetime | None = None) -> bool:
         transition_call(call, CallStatus.CLOSED, actor=None, now=now)
         if cannot_reach_minimum(call):  # too few proposals even came in: 流标 at once
             transition_call(call, CallStatus.FAILED, actor=None, now=now,
-                            reason="submitted proposals below the minimum")
+                            reason=_("Fewer proposals were submitted than the minimum."))
         return True
     return False
 

@@ -4,6 +4,7 @@ from sqlalchemy import select
 
 from core.db import db
 
+from .awards import finish_if_due
 from .calls import close_if_due
 from .enums import CallStatus
 from .models import Call
@@ -13,8 +14,9 @@ calls_cli = AppGroup("calls", help="Calls for proposals.")
 
 @calls_cli.command("close-due")
 def close_due():
-    """Close every open call whose deadline has passed (pages also do this when a call is looked at)."""
-    closed = [call.id for call in db.session.scalars(select(Call).where(Call.status == CallStatus.PUBLISHED))
-              if close_if_due(call)]
+    """Close calls past their deadline and award calls whose publicity has ended (run it from cron; pages also
+    do this when a call is looked at)."""
+    due = list(db.session.scalars(select(Call).where(Call.status.in_([CallStatus.PUBLISHED, CallStatus.PUBLICITY]))))
+    changed = [call.id for call in due if close_if_due(call) or finish_if_due(call)]
     db.session.commit()
-    click.echo(f"closed {len(closed)} call(s): {closed}")
+    click.echo(f"closed or awarded {len(changed)} call(s): {changed}")

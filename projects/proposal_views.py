@@ -1,7 +1,6 @@
 """Proposals: writing, attachments, submission and withdrawal (organisations); screening (officers)."""
 
 import io
-from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -13,6 +12,7 @@ from core.db import db, utcnow
 from core.errors import ServiceError
 from core.forms import apply_service_error
 from core.permissions import require
+from core.timeutil import to_local
 from orgs import permissions as org_permissions
 from orgs import services as org_services
 from orgs.models import Organisation
@@ -81,7 +81,7 @@ def show(proposal_id: int):
     now = utcnow()
     return render_template(
         "projects/proposal.html", proposal=proposal, call=proposal.call,
-        checks=eligibility.check(proposal.call, proposal.org, now.date()),
+        checks=eligibility.check(proposal.call, proposal.org, to_local(now).date()),
         problems=proposals.submission_problems(proposal, now) if proposal.status == ProposalStatus.DRAFT else {},
         can_edit=permissions.can_edit_proposal(current_user, proposal),
         is_manager=org_permissions.is_manager(current_user, proposal.org),
@@ -204,7 +204,7 @@ def screening(call_id: int):
                                    .options(selectinload(Proposal.org), selectinload(Proposal.budget_lines),
                                             selectinload(Proposal.attachments), selectinload(Proposal.versions))
                                    .order_by(Proposal.submitted_at)))
-    on = call.submission_deadline.date()
+    on = to_local(call.submission_deadline).date()
     reports = {p.id: eligibility.check(call, p.org, on) for p in rows}
     return render_template("projects/screening.html", call=call, rows=rows, reports=reports,
                            form=ScreeningForm(formdata=None), can_screen=call.status == CallStatus.CLOSED)
@@ -222,4 +222,4 @@ def mine():
     open_calls = list(db.session.scalars(select(Call).where(Call.status == CallStatus.PUBLISHED,
                                                             Call.category_id.in_(category_ids))
                                          .order_by(Call.submission_deadline))) if category_ids else []
-    return render_template("projects/mine.html", proposals=my_proposals, open_calls=open_calls, today=date.today())
+    return render_template("projects/mine.html", proposals=my_proposals, open_calls=open_calls)

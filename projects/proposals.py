@@ -14,7 +14,8 @@ from accounts.notifications import notify
 from audit import services as audit
 from core.db import db, utcnow
 from core.errors import Conflict, Forbidden, ServiceError
-from core.money import format_fen
+from core.money import MAX_FEN, format_fen
+from core.timeutil import to_local
 from core.uploads import store_upload
 from core.views import path_for
 from orgs import permissions as org_permissions
@@ -27,6 +28,7 @@ from .models import BudgetLine, Call, Proposal, ProposalAttachment, ProposalVers
 from .permissions import can_manage_calls
 
 TEXT_FIELDS = ("title", "summary", "needs_analysis", "objectives")
+MAX_QUANTITY, MAX_ROWS, MAX_TEXT = 1_000_000, 60, 8000
 
 
 @dataclass
@@ -59,25 +61,31 @@ def _validated(data: ProposalData) -> tuple[dict, list[BudgetLine]]:
     for row in _clean_rows(data.outputs, ("indicator", "target", "unit")):
         try:
             row["target"] = int(row["target"] or 0)
-            if row["target"] < 0:
+            if not 0 <= row["target"] <= 10**9:
                 raise ValueError
         except ValueError:
             errors["outputs"] = _("Output targets are whole numbers, 0 or more.")
             continue
         outputs.append(row)
     values["outputs"] = outputs
-    if not isinstance(data.co_funding_fen, int) or data.co_funding_fen < 0:
+    if len(data.budget_lines) > MAX_ROWS or any(len(rows) > MAX_ROWS for rows in (data.work_plan, data.outputs,
+                                                                                  data.team)):
+        errors["budget_lines"] = _("At most %(n)d rows per section.", n=MAX_ROWS)
+    if any(len(values[name]) > MAX_TEXT for name in TEXT_FIELDS):
+        errors["summary"] = _("Each text is at most %(n)d characters.", n=MAX_TEXT)
+    if type(data.co_funding_fen) is not int or not 0 <= data.co_funding_fen <= MAX_FEN:
         errors["co_funding_fen"] = _("Enter an amount, 0 or more.")
-    values["co_funding_fen"] = data.co_funding_fen if isinstance(data.co_funding_fen, int) else 0
+    values["co_funding_fen"] = data.co_funding_fen if type(data.co_funding_fen) is int else 0
     lines = []
     for position, row in enumerate(data.budget_lines):
         item = str(row.get("item") or "").strip()
         if not item and not row.get("unit_price_fen") and not row.get("quantity"):
             continue
         category, quantity, price = row.get("category"), row.get("quantity"), row.get("unit_price_fen")
-        if category not in {c.value for c in BudgetCategory} or not item:
+        if not isinstance(category, str) or category not in {c.value for c in BudgetCategory} or not item:
             errors["budget_lines"] = _("Each budget line needs a category and an item.")
-        elif not isinstance(quantity, int) or quantity <= 0 or not isinstance(price, int) or price < 0:
+        elif type(quantity) is not int or not 0 < quantity <= MAX_QUANTITY or type(price) is not int \
+                or not 0 <= price <= MAX_FEN or quantity * price > MAX_FEN:
             errors["budget_lines"] = _("Quantities are whole numbers above zero; unit prices are amounts in yuan.")
         else:
             lines.append(BudgetLine(position=position, category=category, item=item[:200], quantity=quantity,
@@ -157,7 +165,7 @@ def submission_problems(proposal: Proposal, now: datetime) -> dict[str, list[str
     problems: dict[str, list[str]] = {}
     if now >= call.submission_deadline or call.status != CallStatus.PUBLISHED:
         problems["deadline"] = [_("The submission deadline has passed.")]
-    failed = eligibility.failures(call, proposal.org, now.date())
+    failed = eligibility.failures(call, proposal.org, to_local(now).date())
     if failed:
         problems["eligibility"] = [r.message for r in failed]
     missing = [name for name in TEXT_FIELDS if not getattr(proposal, name).strip()]

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from core.db import db
+from core.db import db, ensure_write_transaction
 from core.errors import ServiceError
 from core.forms import apply_service_error
 from core.permissions import require
@@ -53,8 +53,11 @@ def load_call(call_id: int) -> Call:
     call = db.get_or_404(Call, call_id)
     if not permissions.can_view_call(current_user, call):
         abort(404)
-    if calls.close_if_due(call) or awards.finish_if_due(call):
-        db.session.commit()
+    if calls.change_due(call):  # the deadline or the publicity period has passed: the server acts now
+        if ensure_write_transaction():
+            call = db.session.get(Call, call_id)
+        if calls.close_if_due(call) or awards.finish_if_due(call):
+            db.session.commit()
     return call
 
 
