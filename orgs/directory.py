@@ -2,12 +2,12 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import func, or_, select
 
 from core.db import db
 from core.timeutil import local_today
 
-from .enums import PUBLIC_STATUSES
+from .enums import PUBLIC_STATUSES, OrgStatus
 from .models import GradeRecord, Organisation, org_categories, org_communities
 from .validation import name_initials
 
@@ -22,15 +22,16 @@ class DirectoryFilter:
     include_all_statuses: bool = False  # officers' export may include applications
 
 
-def _current_grade_clause(today):
-    return and_(GradeRecord.org_id == Organisation.id, GradeRecord.awarded_on <= today,
-                GradeRecord.valid_until >= today)
+PUBLIC = sorted(s.value for s in PUBLIC_STATUSES)
+HIDDEN = sorted(s.value for s in OrgStatus if s not in PUBLIC_STATUSES)
 
 
-def directory_query(flt: DirectoryFilter):
+def directory_query(flt: DirectoryFilter, *, for_page: bool = False):
+    """for_page: the same rows, written so SQLite walks ix_organisations_directory in display order (status is
+    NOT NULL and CHECKed, so NOT IN hidden == IN public); counts keep IN, which the status index answers."""
     stmt = select(Organisation)
     if not flt.include_all_statuses:
-        stmt = stmt.where(Organisation.status.in_([s.value for s in PUBLIC_STATUSES]))
+        stmt = stmt.where(Organisation.status.not_in(HIDDEN) if for_page else Organisation.status.in_(PUBLIC))
     q = flt.q.strip()
     if q:
         escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -44,23 +45,25 @@ def directory_query(flt: DirectoryFilter):
     if flt.kind:
         stmt = stmt.where(Organisation.kind == flt.kind)
     if flt.category_id:
-        stmt = stmt.where(exists().where(org_categories.c.org_id == Organisation.id,
-                                         org_categories.c.category_id == flt.category_id))
+        stmt = stmt.where(Organisation.id.in_(select(org_categories.c.org_id)
+                                              .where(org_categories.c.category_id == flt.category_id)))
     if flt.community_id:
-        stmt = stmt.where(exists().where(org_communities.c.org_id == Organisation.id,
-                                         org_communities.c.community_id == flt.community_id))
+        stmt = stmt.where(Organisation.id.in_(select(org_communities.c.org_id)
+                                              .where(org_communities.c.community_id == flt.community_id)))
     if flt.grade:
         today = local_today()
-        stmt = stmt.where(exists().where(_current_grade_clause(today), GradeRecord.grade == flt.grade))
+        stmt = stmt.where(Organisation.id.in_(select(GradeRecord.org_id).where(
+            GradeRecord.grade == flt.grade, GradeRecord.awarded_on <= today, GradeRecord.valid_until >= today)))
     return stmt
 
 
 def search(flt: DirectoryFilter, page: int = 1, per_page: int = 20):
     """(organisations on the page, total, {org_id: current grade})."""
-    stmt = directory_query(flt)
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    items = list(db.session.scalars(stmt.order_by(Organisation.name_initials, Organisation.id)
-                                    .offset((page - 1) * per_page).limit(per_page)))
+    total = db.session.scalar(select(func.count()).select_from(directory_query(flt).subquery()))
+    order = (Organisation.name_initials, Organisation.id)
+    page_ids = (directory_query(flt, for_page=True).with_only_columns(Organisation.id).order_by(*order)
+                .offset((page - 1) * per_page).limit(per_page))
+    items = list(db.session.scalars(select(Organisation).where(Organisation.id.in_(page_ids)).order_by(*order)))
     return items, total, current_grades([o.id for o in items])
 
 
