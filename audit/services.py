@@ -332,7 +332,8 @@ def verify(batch_size: int = 20000, *, workers: int | None = None, min_parallel:
         connection.begin()
         head_seq = connection.execute(select(func.max(AuditEvent.seq))).scalar() or 0
         workers = min(workers or os.cpu_count() or 1, head_seq)
-        if workers < 2 or head_seq <= min_parallel or not _shareable(bind):
+        if (workers < 2 or head_seq <= min_parallel or not _shareable(bind)
+                or multiprocessing.current_process().daemon):  # (a daemonic process may not start others)
             return _verify_on(connection, batch_size)
     return _verify_parallel(bind, head_seq, workers, batch_size)
 
@@ -373,8 +374,14 @@ def _verify_parallel(engine: Engine, head_seq: int, workers: int, batch_size: in
     method = _start_method()
     if method == "fork":
         engine.dispose()  # carry no open database connection into the workers
+    try:
+        pool = multiprocessing.get_context(method).Pool(len(tasks))
+    except OSError:  # no process pool here (no POSIX semaphores, say): one walk after all
+        with read_only_connection(engine) as connection:
+            connection.begin()
+            return _verify_on(connection, batch_size)
     seq, last = 0, GENESIS
-    with multiprocessing.get_context(method).Pool(len(tasks)) as pool:
+    with pool:
         for task, (first_prev, next_seq, last_hash, bad) in zip(tasks, pool.imap(_verify_segment_task, tasks),
                                                                 strict=True):
             start = task[1]

@@ -4,7 +4,8 @@ from accounts.notifications import NOTIFICATION_TEXTS
 from audit.labels import ACTION_LABELS
 
 ACTION_LABELS.update({
-    "template.created": _l("Indicator template created"), "expert.saved": _l("Expert profile saved"),
+    "template.created": _l("Indicator template created"),
+    "template.updated": _l("Indicator template changed"), "expert.saved": _l("Expert profile saved"),
     "panel.drawn": _l("Panel drawn"), "panel.member_replaced": _l("Panel member replaced"),
     "panel.conflict_declared": _l("Conflict declared"), "panel.no_conflict_declared": _l("No conflict declared"),
     "sheet.saved": _l("Score sheet saved"), "sheet.submitted": _l("Score sheet submitted"),

@@ -111,6 +111,17 @@ def outline_of(template: IndicatorTemplate) -> str:
     return "\n".join(lines)
 
 
-def editable(template: IndicatorTemplate) -> None:
+def update(template: IndicatorTemplate, name: str, sections, *, actor, description: str = "") -> None:
+    """Replace a template's criteria. Reviews already running keep their frozen copies, so they never change."""
     if template.frozen:
         raise Conflict(_("This is a frozen copy used by a review; it cannot be changed."))
+    replacement = build(name, sections, actor=actor, description=description)  # validates first
+    template.name, template.description = replacement.name, replacement.description
+    template.indicators.clear()
+    db.session.flush()
+    for indicator in list(replacement.indicators):
+        indicator.template = template
+    db.session.delete(replacement)
+    db.session.flush()
+    audit.record("template.updated", template, actor=actor, data={"name": template.name,
+                                                                  "criteria": len(template.criteria)})

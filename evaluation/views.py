@@ -65,6 +65,31 @@ def template_list():
     return render_template("evaluation/templates.html", items=items, form=form)
 
 
+@bp.route("/templates/<int:template_id>", methods=["GET", "POST"])
+@login_required
+def template_edit(template_id: int):
+    require(permissions.can_manage_review(current_user))
+    template = db.get_or_404(IndicatorTemplate, template_id)
+    if template.frozen:
+        abort(404)
+    form = TemplateForm(obj=template)
+    if request.method == "GET":
+        form.outline.data = templates.outline_of(template)
+    if form.validate_on_submit():
+        try:
+            templates.update(template, form.name.data, templates.parse_outline(form.outline.data), actor=current_user,
+                             description=form.description.data)
+        except ServiceError as exc:
+            db.session.rollback()
+            apply_service_error(form, ServiceError(exc.message, fields={
+                ("outline" if k == "sections" else k): v for k, v in exc.fields.items()}))
+        else:
+            db.session.commit()
+            flash(_("Template saved."), "success")
+            return redirect(url_for("evaluation.template_list"))
+    return render_template("evaluation/template_edit.html", form=form, template=template)
+
+
 @bp.route("/experts", methods=["GET", "POST"])
 @login_required
 def experts():

@@ -18,7 +18,7 @@ class ContractStatus(LabelledEnum):
 
     @classmethod
     def labels(cls):
-        return {cls.DRAFT: _l("Awaiting signatures"), cls.ACTIVE: _l("Active"), cls.CLOSED: _l("Closed"),
+        return {cls.DRAFT: _l("Awaiting signatures"), cls.ACTIVE: _l("In force"), cls.CLOSED: _l("Completed"),
                 cls.TERMINATED: _l("Terminated")}
 
 

@@ -153,6 +153,22 @@ def test_workers_started_by_spawn_agree(chain_app, monkeypatch):
 
 
 @pytest.mark.committing
+def test_without_process_pools_one_walk_answers(chain_app, monkeypatch):
+    class NoPools:
+        def Pool(self, _processes):  # noqa: N802 (multiprocessing's name)
+            raise OSError("no semaphores here")
+
+    monkeypatch.setattr(audit.multiprocessing, "get_context", lambda _method: NoPools())
+    with chain_app.app_context():
+        intact = audit.verify(workers=2, min_parallel=0)
+        tamper("DELETE FROM audit_events WHERE seq = 25")
+        db.session.remove()
+        broken = audit.verify(workers=2, min_parallel=0)
+    assert intact.ok and intact.checked == EVENTS
+    assert not broken.ok and broken.bad_seq == 25 and broken.reason == "missing"
+
+
+@pytest.mark.committing
 @pytest.mark.parametrize("workers", [3, 7])
 def test_uneven_segments(chain_app, workers):
     with chain_app.app_context():

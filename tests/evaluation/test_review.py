@@ -151,3 +151,24 @@ def test_results_from_submitted_sheets(app, officer):
     assert [r.proposal_id for r in ranked] == [props[2].id, props[0].id, props[1].id]
     top = ranked[0]
     assert top.final == Fraction(sum(top.totals.values()), 3) and top.spread == Fraction(1, 2)
+
+
+def test_editing_a_template_never_changes_a_running_review(app, officer, client, login_as):
+    call, _orgs, _props = closed_call_with_proposals(app, officer)
+    for _ in range(3):
+        expert(S, officer=officer)
+    template = default_template(officer)
+    panel = services.draw_panel(call, template, {"social_service": 3}, actor=officer)
+    frozen_titles = [c.title for c in panel.template.criteria]
+    templates.update(template, "修订后的标准", [("唯一类别", [("综合评价", 100, "整体判断")])], actor=officer)
+    assert [c.title for c in template.criteria] == ["综合评价"] and template.total_points == 100
+    assert [c.title for c in panel.template.criteria] == frozen_titles
+    with pytest.raises(Conflict):
+        templates.update(panel.template, "改冻结副本", [("一", [("甲", 100, "")])], actor=officer)
+    with pytest.raises(ServiceError):
+        templates.update(template, "坏", [("一", [("甲", 99, "")])], actor=officer)
+    db.session.commit()
+    login_as(officer)
+    page = client.get(f"/evaluation/templates/{template.id}").get_data(as_text=True)
+    assert "综合评价 | 100" in page
+    assert client.get(f"/evaluation/templates/{panel.template.id}").status_code == 404
