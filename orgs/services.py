@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from accounts.models import Community, User
 from accounts.notifications import notify
 from audit import services as audit
+from core import cache
 from core.db import db, utcnow
 from core.errors import Conflict, Forbidden, ServiceError
 from core.uploads import StoredFile, store_upload
@@ -159,6 +160,7 @@ def transition_org(org: Organisation, to: OrgStatus | str, *, actor: User, reaso
     org.status = to.value
     org.status_reason = reason
     db.session.flush()
+    cache.bump("directory")  # public pages listing organisations are out of date
     audit.record(f"org.{_event_name(current, to)}", org, actor=actor,
                  data={"from": current.value, "to": to.value, "reason": reason,
                        "filing_number": org.filing_number or ""})

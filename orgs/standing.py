@@ -10,6 +10,7 @@ from sqlalchemy import select
 from accounts.models import User
 from accounts.notifications import notify
 from audit import services as audit
+from core import cache
 from core.db import db, utcnow
 from core.errors import Conflict, ServiceError
 from core.timeutil import local_today
@@ -52,6 +53,7 @@ def record_grade(org: Organisation, grade: int, awarded_on: date, *, actor: User
                          evidence=stored, recorded_by_id=actor.id)
     db.session.add(record)
     db.session.flush()
+    cache.bump("directory")
     audit.record("org.grade_recorded", org, actor=actor,
                  data={"grade": grade, "awarded_on": awarded_on, "valid_until": valid_until,
                        "evidence_sha256": stored.sha256 if stored else ""})

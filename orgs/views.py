@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from accounts.models import Community
+from core import cache
 from core.api import MAX_PAGE
 from core.db import db
 from core.errors import ServiceError
@@ -64,6 +65,7 @@ def load_org(org_id: int) -> Organisation:
 
 
 @bp.route("/")
+@cache.public_page("directory")
 def directory_page():
     form = DirectoryForm(request.args, categories=services.categories(), communities=_communities(),
                          locale=_locale())

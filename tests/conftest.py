@@ -51,7 +51,7 @@ def drop_scratch_database(url: str) -> None:
 def app_config(database_url: str, instance: Path, **extra) -> dict:
     return {"TESTING": True, "SECRET_KEY": "test-secret", "SQLALCHEMY_DATABASE_URI": database_url,
             "WTF_CSRF_ENABLED": False, "RATELIMIT_STORAGE_URI": "memory://", "REDIS_URL": None,
-            "PUBLIC_BASE_URL": "http://gongzhi.test", **extra}
+            "PUBLIC_BASE_URL": "http://gongzhi.test", "TESTING_NO_PAGE_CACHE": True, **extra}
 
 
 class FreshContextClient(FlaskClient):

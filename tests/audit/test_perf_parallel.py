@@ -116,7 +116,8 @@ def renderer(request, monkeypatch):
     (["UPDATE audit_events SET seq = -1 WHERE seq = 7"], 1, "out of order"),  # a stray row below seq 1
     (["UPDATE audit_events SET prev_hash = 'x' WHERE seq = 21"], 21, "prev_hash does not link"),
     (["UPDATE audit_events SET actor_id = 1.5 WHERE seq = 27"], 27, "hash does not match content"),
-    (["UPDATE audit_events SET actor_id = 'somebody' WHERE seq = 3"], 3, "hash does not match content"),
+    pytest.param(["UPDATE audit_events SET actor_id = 'somebody' WHERE seq = 3"], 3, "hash does not match content",
+                 marks=pytest.mark.skipif(ON_POSTGRES, reason="PostgreSQL refuses text in an integer column")),
 ])
 def test_tampering_is_named_as_one_walk_names_it(chain_app, renderer, statements, bad_seq, reason):
     with chain_app.app_context():
