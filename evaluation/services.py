@@ -327,8 +327,8 @@ def missing_work(panel: Panel) -> list[str]:
     missing = []
     for member in panel.sitting:
         declared = declarations(member)
-        submitted = {s.proposal_id for s in db.session.scalars(select(ScoreSheet).where(
-            ScoreSheet.member_id == member.id, ScoreSheet.status == SheetStatus.SUBMITTED))}
+        submitted = set(db.session.scalars(select(ScoreSheet.proposal_id).where(
+            ScoreSheet.member_id == member.id, ScoreSheet.status == SheetStatus.SUBMITTED)))
         for proposal in proposals:
             d = declared.get(proposal.id)
             if d is None or (not d.has_conflict and proposal.id not in submitted):

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from accounts.models import User, UserRole
 from core.db import db, ensure_write_transaction
@@ -258,7 +259,8 @@ def results(call_id: int):
         abort(404)
     ranked = services.results(current)
     proposals = {p.id: p for p in services.reviewable(call.id)}
-    sheets = list(db.session.scalars(select(ScoreSheet).where(ScoreSheet.proposal_id.in_(list(proposals)))))
+    sheets = list(db.session.scalars(select(ScoreSheet).where(ScoreSheet.proposal_id.in_(list(proposals)))
+                                     .options(lazyload(ScoreSheet.scores))))  # the list shows no scores
     ranking = [awards.Ranked(r.proposal_id, r.rank, aggregate.fmt(r.final)) for r in ranked]
     recommended = set(awards.recommend(call, ranking)) if ranking else set()
     return render_template("evaluation/results.html", call=call, panel=current, ranked=ranked, proposals=proposals,
