@@ -1,6 +1,8 @@
-from flask import Blueprint, current_app, has_request_context, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, has_request_context, redirect, render_template, url_for
 from werkzeug.routing import IntegerConverter
 
+from .db import db
+from .errors import ServiceError
 from .i18n import set_language
 
 bp = Blueprint("core", __name__)
@@ -34,3 +36,25 @@ class BoundedIntConverter(IntegerConverter):
     def __init__(self, url_map, *args, **kwargs):
         kwargs.setdefault("max", 2**31 - 1)
         super().__init__(url_map, *args, **kwargs)
+
+
+def refusal_text(exc: ServiceError) -> str:
+    """A service's refusal as one sentence: the message, then each field's reason."""
+    details = [" ".join(map(str, v)) if isinstance(v, list) else str(v) for v in exc.fields.values()]
+    return " ".join([exc.message, *details])
+
+
+def run_and_redirect(call, success: str, target: str):
+    """Run one service call and go to target: commit and say so on success; on refusal roll back and say why
+    (a refusal for lack of permission is a 403)."""
+    try:
+        call()
+    except ServiceError as exc:
+        db.session.rollback()
+        if exc.code == "forbidden":
+            abort(403)
+        flash(refusal_text(exc), "danger")
+    else:
+        db.session.commit()
+        flash(success, "success")
+    return redirect(target)

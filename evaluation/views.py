@@ -14,6 +14,7 @@ from core.errors import ServiceError
 from core.forms import apply_service_error
 from core.money import MoneyError, parse_yuan
 from core.permissions import require
+from core.views import run_and_redirect
 from projects import awards
 from projects.models import Call, Proposal
 from projects.views import load_call
@@ -28,16 +29,7 @@ bp = Blueprint("evaluation", __name__, url_prefix="/evaluation")
 
 
 def _done(message: str, target: str, call):
-    try:
-        call()
-    except ServiceError as exc:
-        db.session.rollback()
-        details = [str(v) for v in exc.fields.values()]
-        flash(" ".join([exc.message, *details]), "danger")
-    else:
-        db.session.commit()
-        flash(message, "success")
-    return redirect(target)
+    return run_and_redirect(call, message, target)
 
 
 @bp.route("/templates", methods=["GET", "POST"])

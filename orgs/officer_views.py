@@ -11,6 +11,7 @@ from core.db import db
 from core.errors import ServiceError
 from core.forms import apply_service_error
 from core.permissions import require
+from core.views import run_and_redirect
 
 from . import directory, exports, permissions, reference, services, standing
 from .enums import OrgStatus
@@ -32,16 +33,7 @@ bp = Blueprint("orgs_officer", __name__, url_prefix="/orgs")
 
 
 def _finish(org_id: int, done_message: str, call):
-    """Run one service call; commit and flash on success, roll back and show the reason on refusal."""
-    try:
-        call()
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(" ".join([exc.message, *map(str, exc.fields.values())]), "danger")
-    else:
-        db.session.commit()
-        flash(done_message, "success")
-    return redirect(url_for("orgs.profile", org_id=org_id))
+    return run_and_redirect(call, done_message, url_for("orgs.profile", org_id=org_id))
 
 
 def _form_failed(form, org_id: int):

@@ -13,6 +13,7 @@ from core.errors import ServiceError
 from core.money import MoneyError, parse_yuan
 from core.permissions import require
 from core.timeutil import local_today
+from core.views import run_and_redirect
 from orgs import permissions as org_permissions
 from orgs import services as org_services
 
@@ -38,17 +39,7 @@ def load_contract(contract_id: int) -> Contract:
 def _done(contract_id: int, message: str, call):
     if not ReasonForm().validate_on_submit():
         abort(400)
-    try:
-        call()
-    except ServiceError as exc:
-        db.session.rollback()
-        if exc.code == "forbidden":
-            abort(403)
-        flash(" ".join([exc.message, *map(str, exc.fields.values())]), "danger")
-    else:
-        db.session.commit()
-        flash(message, "success")
-    return redirect(url_for("contracts.show", contract_id=contract_id))
+    return run_and_redirect(call, message, url_for("contracts.show", contract_id=contract_id))
 
 
 @bp.route("/")

@@ -11,6 +11,7 @@ from core.db import db, ensure_write_transaction
 from core.errors import ServiceError
 from core.forms import apply_service_error
 from core.permissions import require
+from core.views import run_and_redirect
 from orgs import permissions as org_permissions
 from orgs import services as org_services
 from orgs.models import Organisation
@@ -183,16 +184,11 @@ def ask(call_id: int):
     org = db.get_or_404(Organisation, request.form.get("org_id", type=int) or 0)
     require(permissions.can_ask(current_user, org))
     form = QuestionForm()
-    if form.validate_on_submit():
-        try:
-            calls.ask_question(call, org, form.question.data, actor=current_user)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(" ".join([exc.message, *map(str, exc.fields.values())]), "danger")
-        else:
-            db.session.commit()
-            flash(_("Your question was sent. The answer will be published on this page."), "success")
-    return redirect(url_for("calls.show", call_id=call.id))
+    target = url_for("calls.show", call_id=call.id)
+    if not form.validate_on_submit():
+        return redirect(target)
+    return run_and_redirect(lambda: calls.ask_question(call, org, form.question.data, actor=current_user),
+                            _("Your question was sent. The answer will be published on this page."), target)
 
 
 @bp.route("/questions/<int:question_id>/answer", methods=["POST"])
@@ -201,16 +197,11 @@ def answer(question_id: int):
     question = db.get_or_404(CallQuestion, question_id)
     require(permissions.can_manage_calls(current_user))
     form = AnswerForm()
-    if form.validate_on_submit():
-        try:
-            calls.answer_question(question, form.answer.data, actor=current_user)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            db.session.commit()
-            flash(_("Answer published."), "success")
-    return redirect(url_for("calls.show", call_id=question.call_id))
+    target = url_for("calls.show", call_id=question.call_id)
+    if not form.validate_on_submit():
+        return redirect(target)
+    return run_and_redirect(lambda: calls.answer_question(question, form.answer.data, actor=current_user),
+                            _("Answer published."), target)
 
 
 @bp.route("/<int:call_id>/dashboard")
@@ -234,21 +225,13 @@ def dashboard(call_id: int):
 def object_to(call_id: int):
     call = load_call(call_id)
     org = db.get_or_404(Organisation, request.form.get("org_id", type=int) or 0)
-    form = ReasonForm()
-    if not form.validate_on_submit():
+    if not ReasonForm().validate_on_submit():
         abort(400)
-    try:
-        awards.lodge_objection(call, org, request.form.get("reasons", ""), request.files.get("file"),
-                               actor=current_user)
-    except ServiceError as exc:
-        db.session.rollback()
-        if exc.code == "forbidden":
-            abort(403)
-        flash(" ".join([exc.message, *map(str, exc.fields.values())]), "danger")
-    else:
-        db.session.commit()
-        flash(_("Your objection has been lodged; the answer will be published on this page."), "success")
-    return redirect(url_for("calls.show", call_id=call.id))
+    return run_and_redirect(
+        lambda: awards.lodge_objection(call, org, request.form.get("reasons", ""), request.files.get("file"),
+                                       actor=current_user),
+        _("Your objection has been lodged; the answer will be published on this page."),
+        url_for("calls.show", call_id=call.id))
 
 
 @bp.route("/objections/<int:objection_id>/answer", methods=["POST"])
@@ -258,13 +241,7 @@ def answer_objection(objection_id: int):
     require(permissions.can_manage_calls(current_user))
     if not ReasonForm().validate_on_submit():
         abort(400)
-    try:
-        awards.answer_objection(objection, request.form.get("decision") == "upheld", request.form.get("answer", ""),
-                                actor=current_user)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(" ".join([exc.message, *map(str, exc.fields.values())]), "danger")
-    else:
-        db.session.commit()
-        flash(_("Answer published."), "success")
-    return redirect(url_for("calls.show", call_id=objection.call_id))
+    return run_and_redirect(
+        lambda: awards.answer_objection(objection, request.form.get("decision") == "upheld",
+                                        request.form.get("answer", ""), actor=current_user),
+        _("Answer published."), url_for("calls.show", call_id=objection.call_id))
