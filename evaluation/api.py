@@ -6,6 +6,7 @@ from flask import abort, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from core.api import api_blueprint, json_object
 from core.db import db
@@ -109,6 +110,7 @@ def results(call_id: int):
         abort(404)
     publicity = awards.active_publicity(call)
     decisions = db.session.scalars(select(AwardDecision).where(AwardDecision.call_id == call.id)
+                                   .options(joinedload(AwardDecision.proposal).joinedload(Proposal.org))
                                    .order_by(AwardDecision.rank))
     return jsonify({"call_id": call.id, "status": call.status,
                     "publicity_ends_on": publicity.ends_on.isoformat() if publicity else None,

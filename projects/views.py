@@ -5,7 +5,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from core.db import db, ensure_write_transaction
 from core.errors import ServiceError
@@ -123,8 +123,11 @@ def show(call_id: int):
     mine = {p.org_id: p for p in db.session.scalars(select(Proposal).where(
         Proposal.call_id == call.id, Proposal.org_id.in_([o.id for o in my_orgs])))} if my_orgs else {}
     publicity = awards.active_publicity(call)
-    decisions = list(db.session.scalars(select(AwardDecision).where(AwardDecision.call_id == call.id)
-                                        .order_by(AwardDecision.rank))) if publicity else []
+    decisions = []
+    if publicity is not None or call.status == CallStatus.AWARDED:
+        decisions = list(db.session.scalars(select(AwardDecision).where(AwardDecision.call_id == call.id)
+                                            .options(joinedload(AwardDecision.proposal).joinedload(Proposal.org))
+                                            .order_by(AwardDecision.rank)))
     objections = list(db.session.scalars(select(Objection).where(Objection.call_id == call.id)
                                          .order_by(Objection.id)))
     return render_template("projects/call.html", call=call, questions=questions, my_orgs=my_orgs, mine=mine,
