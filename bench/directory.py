@@ -18,7 +18,6 @@ import html
 import os
 import re
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -29,6 +28,8 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+
+from _common import WrkResult, free_port, parse_wrk  # noqa: E402  (bench/ is on sys.path when run as a script)
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = Path(__file__).resolve().parent
@@ -46,40 +47,12 @@ sys.path.insert(0, str(ROOT))
 
 
 @dataclass
-class WrkResult:
-    requests_per_s: float
-    p99_ms: float
-    requests: int
-    non_2xx_3xx: int
-    socket_errors: str
-    output: str
-
-
-@dataclass
 class Page:
     label: str
     path: str  # on the large database
     small_path: str  # the same page on the demo database (the deep page there is its last page)
     must_contain: str = ""  # every listed name contains this
     initials: str = ""  # every listed name's pinyin initials contain this
-
-
-def parse_wrk(output: str) -> WrkResult:
-    rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
-    p99 = re.search(r"^\s*99%\s+([\d.]+)(us|ms|s|m|h)\s*$", output, re.MULTILINE)
-    total = re.search(r"(\d+) requests in", output)
-    if not (rps and p99 and total):
-        raise RuntimeError(f"could not parse wrk output:\n{output}")
-    non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
-    errors = re.search(r"Socket errors:\s*(.+)", output)
-    return WrkResult(float(rps.group(1)), float(p99.group(1)) * UNITS_MS[p99.group(2)], int(total.group(1)),
-                     int(non_2xx.group(1)) if non_2xx else 0, errors.group(1).strip() if errors else "", output)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
 
 
 @contextlib.contextmanager
