@@ -1,14 +1,30 @@
-"""The scoring summary sheet (评分汇总表) as an official PDF."""
+"""The decision on a finished review, and the scoring summary sheet (评分汇总表) it issues as an official PDF."""
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from audit import documents
 from core.db import db
+from core.errors import Conflict
+from projects import awards
 from projects.models import Call
 
 from .aggregate import ProposalResult, fmt
 from .models import Panel, ScoreSheet
-from .services import reviewable
+from .services import missing_work, results, reviewable
+
+
+def decide_from_review(call: Call, panel: Panel, amounts: dict[int, int], reason: str, working_days: int, *,
+                       actor):
+    """The officer's decision on a complete review: the awards step of the call, then the scoring summary PDF."""
+    if missing := missing_work(panel):
+        raise Conflict(_("The review is not complete: %(names)s still have declarations or score sheets to "
+                         "submit.", names="、".join(missing)))
+    ranked = results(panel)
+    ranking = [awards.Ranked(r.proposal_id, r.rank, fmt(r.final)) for r in ranked]
+    publicity = awards.decide(call, ranking, amounts, reason, working_days, actor=actor)
+    publicity.summary_code = issue_summary(call, panel, ranked, actor=actor).code
+    return publicity
 
 
 def issue_summary(call: Call, panel: Panel, ranked: list[ProposalResult], *, actor):

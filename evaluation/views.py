@@ -20,7 +20,7 @@ from projects.models import Call, Proposal
 from projects.views import load_call
 
 from . import aggregate, blind, permissions, services, templates
-from .documents import issue_summary
+from .documents import decide_from_review
 from .enums import SheetStatus
 from .forms import DeclareForm, DrawForm, ExpertForm, ReasonForm, ReplaceForm, TemplateForm
 from .models import ExpertProfile, IndicatorTemplate, Panel, PanelMember, ScoreSheet
@@ -272,12 +272,7 @@ def decision(call_id: int):
     if current is None or not ReasonForm().validate_on_submit():
         abort(400)
     ranked = services.results(current)
-    ranking = [awards.Ranked(r.proposal_id, r.rank, aggregate.fmt(r.final)) for r in ranked]
     target = url_for("evaluation.results", call_id=call.id)
-    if missing := services.missing_work(current):
-        flash(_("The review is not complete: %(names)s still have declarations or score sheets to submit.",
-                names="、".join(missing)), "danger")
-        return redirect(target)
     try:
         amounts = {r.proposal_id: parse_yuan(request.form[f"amount_{r.proposal_id}"])
                    for r in ranked if request.form.get(f"award_{r.proposal_id}") and
@@ -287,10 +282,5 @@ def decision(call_id: int):
         flash(_("Amounts are in yuan with at most two decimals; the publicity period is a whole number of days."),
               "danger")
         return redirect(target)
-
-    def act():
-        publicity = awards.decide(call, ranking, amounts, request.form.get("reason", ""), working_days,
-                                  actor=current_user)
-        publicity.summary_code = issue_summary(call, current, ranked, actor=current_user).code
-
-    return _done(_("Decision recorded; the results are now in publicity."), target, act)
+    return _done(_("Decision recorded; the results are now in publicity."), target, lambda: decide_from_review(
+        call, current, amounts, request.form.get("reason", ""), working_days, actor=current_user))

@@ -123,3 +123,16 @@ def test_upheld_objection_sends_the_call_back_to_review(app, officer):
                                            actor=loser_manager)
         awards.answer_objection(objection, True, "质疑成立，重新评审。", actor=officer)
     assert call.status == CallStatus.UNDER_REVIEW and awards.active_publicity(call) is None
+
+
+def test_no_decision_before_every_sitting_member_has_finished(app, officer):
+    from evaluation.documents import decide_from_review
+
+    call, _orgs, props = closed_call_with_proposals(app, officer)
+    for _ in range(3):
+        expert(SeatType.SOCIAL_SERVICE, officer=officer)
+    with app.test_request_context():
+        panel = services.draw_panel(call, default_template(officer), {"social_service": 3}, actor=officer)
+        with pytest.raises(Conflict, match=panel.members[0].user.display_name):
+            decide_from_review(call, panel, {props[0].id: 1_000_000}, "", 5, actor=officer)
+    assert call.status == CallStatus.UNDER_REVIEW
