@@ -9,6 +9,9 @@ from core.i18n import _l
 from core.uploads import StoredFile
 from orgs.models import Organisation
 
+from .contract_change_models import ChangeRequest, ContractAmendment
+from .contract_report_models import ActivityRecord, FeePayment, ReportEvidence
+
 
 class ContractStatus(LabelledEnum):
     DRAFT = "draft"
@@ -52,6 +55,13 @@ class ReportStatus(LabelledEnum):
         return {cls.SUBMITTED: _l("Awaiting review"), cls.ACCEPTED: _l("Accepted"), cls.RETURNED: _l("Returned")}
 
 
+REPORT_TRANSITIONS = {
+    ReportStatus.SUBMITTED: {ReportStatus.ACCEPTED, ReportStatus.RETURNED},
+    ReportStatus.ACCEPTED: set(),
+    ReportStatus.RETURNED: set(),  # the organisation submits a new report instead
+}
+
+
 class Contract(db.Model):
     __tablename__ = "contracts"
 
@@ -73,11 +83,16 @@ class Contract(db.Model):
     officer_confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     officer_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     document_code: Mapped[str | None] = mapped_column(String(20))
+    # Raised by each approved change; the amendments list holds what changed from one version to the next.
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     org: Mapped[Organisation] = relationship(lazy="joined")
     lines: Mapped[list["ContractLine"]] = relationship(order_by="ContractLine.position", cascade="all, delete-orphan")
     milestones: Mapped[list["Milestone"]] = relationship(order_by="Milestone.position", cascade="all, delete-orphan")
     tranches: Mapped[list["Tranche"]] = relationship(order_by="Tranche.position", cascade="all, delete-orphan")
+    changes: Mapped[list[ChangeRequest]] = relationship(order_by=ChangeRequest.id, cascade="all, delete-orphan")
+    amendments: Mapped[list[ContractAmendment]] = relationship(order_by=ContractAmendment.version,
+                                                               cascade="all, delete-orphan")
 
     __table_args__ = (
         CheckConstraint(enum_check("status", ContractStatus), name="status_valid"),
@@ -146,6 +161,9 @@ class Tranche(db.Model):
     paid_on: Mapped[date | None] = mapped_column(Date)
     reference: Mapped[str] = mapped_column(String(100), nullable=False, default="")
     paid_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Two-person approval (above TWO_PERSON_APPROVAL_ABOVE_FEN): a first officer approves, another one pays.
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (
         CheckConstraint(enum_check("status", TrancheStatus), name="status_valid"),
@@ -172,6 +190,11 @@ class MilestoneReport(db.Model):
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     evidence: Mapped[StoredFile | None] = relationship()
+    activities: Mapped[list[ActivityRecord]] = relationship(order_by=ActivityRecord.held_on,
+                                                            cascade="all, delete-orphan")
+    evidence_files: Mapped[list[ReportEvidence]] = relationship(order_by=ReportEvidence.id,
+                                                                cascade="all, delete-orphan")
+    fees: Mapped[list[FeePayment]] = relationship(order_by=FeePayment.id, cascade="all, delete-orphan")
 
     __table_args__ = (CheckConstraint(enum_check("status", ReportStatus), name="status_valid"),)
 
