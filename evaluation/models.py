@@ -69,6 +69,8 @@ class Indicator(db.Model):
     title: Mapped[str] = mapped_column(String(200), nullable=False)
     max_points: Mapped[int | None] = mapped_column(SmallInteger)
     guidance: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    # A measured figure shown beside the criterion in a project evaluation (project_enums.EvidenceKey)
+    evidence_key: Mapped[str | None] = mapped_column(String(30))
     template: Mapped[IndicatorTemplate] = relationship(back_populates="indicators")
     children: Mapped[list["Indicator"]] = relationship(order_by="Indicator.position", viewonly=True)
 
@@ -167,21 +169,28 @@ class ConflictDeclaration(db.Model):
 
 
 class ScoreSheet(db.Model):
+    """One evaluator's scores: for a proposal (panel member + proposal) or a project evaluation (assignment)."""
+
     __tablename__ = "score_sheets"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    member_id: Mapped[int] = mapped_column(ForeignKey("panel_members.id", ondelete="CASCADE"), nullable=False)
-    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), nullable=False,
-                                             index=True)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("panel_members.id", ondelete="CASCADE"))
+    proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
+    assignment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("evaluation_assignments.id", ondelete="CASCADE"), unique=True)
     status: Mapped[str] = mapped_column(String(20), nullable=False, default=SheetStatus.DRAFT.value)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    member: Mapped[PanelMember] = relationship(lazy="joined")
+    member: Mapped[PanelMember | None] = relationship(lazy="joined")
+    assignment = relationship("EvaluationAssignment")
     scores: Mapped[list["Score"]] = relationship(back_populates="sheet", cascade="all, delete-orphan",
                                                  lazy="selectin")
 
     __table_args__ = (
         UniqueConstraint("member_id", "proposal_id", name="uq_score_sheets_member_proposal"),
         CheckConstraint(enum_check("status", SheetStatus), name="status_valid"),
+        CheckConstraint("(member_id IS NOT NULL AND proposal_id IS NOT NULL AND assignment_id IS NULL) OR "
+                        "(member_id IS NULL AND proposal_id IS NULL AND assignment_id IS NOT NULL)",
+                        name="one_owner"),
     )
 
     @property
@@ -205,3 +214,6 @@ class Score(db.Model):
         UniqueConstraint("sheet_id", "indicator_id", name="uq_scores_sheet_indicator"),
         CheckConstraint("half_points >= 0", name="not_negative"),
     )
+
+
+from . import project_models  # noqa: E402,F401  (score sheets refer to evaluation assignments)

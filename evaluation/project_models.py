@@ -1,0 +1,212 @@
+"""Project evaluation (issue 7): commissions, evaluators, document requests, rectification, resident surveys.
+
+Score sheets are the review engine's (`models.ScoreSheet`): a sheet belongs either to a proposal review (panel
+member + proposal) or to a project evaluation (an assignment here)."""
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from accounts.models import User
+from core.db import UTCDateTime, db, enum_check, utcnow
+from core.uploads import StoredFile
+from orgs.models import Organisation
+from projects.contract_models import Contract
+
+from .enums import Aggregation
+from .models import IndicatorTemplate
+from .project_enums import EvaluationKind, EvaluationStatus, Grade, TaskStatus
+
+request_files = Table(
+    "evaluation_request_files", db.metadata,
+    Column("request_id", ForeignKey("evaluation_document_requests.id", ondelete="CASCADE"), primary_key=True),
+    Column("file_id", ForeignKey("stored_files.id"), primary_key=True),
+)
+
+
+class EvaluationAgency(db.Model):
+    """An organisation registered as a third-party evaluation agency (第三方评估机构); its members holding the
+    evaluator role are its evaluators."""
+
+    __tablename__ = "evaluation_agencies"
+
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True)
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    registered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    org: Mapped[Organisation] = relationship(lazy="joined")
+
+
+class ProjectEvaluation(db.Model):
+    __tablename__ = "project_evaluations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), nullable=False, index=True)
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default=EvaluationStatus.IN_PROGRESS.value)
+    agency_org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    template_id: Mapped[int] = mapped_column(ForeignKey("indicator_templates.id"), nullable=False)
+    aggregation: Mapped[str] = mapped_column(String(20), nullable=False, default=Aggregation.MEAN.value)
+    due_on: Mapped[date] = mapped_column(Date, nullable=False)
+    final_score: Mapped[str] = mapped_column(String(10), nullable=False, default="")
+    grade: Mapped[str | None] = mapped_column(String(20))
+    summary: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    report_code: Mapped[str | None] = mapped_column(String(20))
+    issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    status_reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    commissioned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    contract: Mapped[Contract] = relationship(lazy="joined")
+    agency: Mapped[Organisation | None] = relationship(foreign_keys=[agency_org_id])
+    template: Mapped[IndicatorTemplate] = relationship()
+    assignments: Mapped[list["EvaluationAssignment"]] = relationship(
+        back_populates="evaluation", order_by="EvaluationAssignment.id", cascade="all, delete-orphan")
+    tasks: Mapped[list["RectificationTask"]] = relationship(order_by="RectificationTask.id",
+                                                            cascade="all, delete-orphan")
+
+    __table_args__ = (
+        CheckConstraint(enum_check("kind", EvaluationKind), name="kind_valid"),
+        CheckConstraint(enum_check("status", EvaluationStatus), name="status_valid"),
+        CheckConstraint(f"grade IS NULL OR {enum_check('grade', Grade)}", name="grade_valid"),
+        CheckConstraint(enum_check("aggregation", Aggregation), name="aggregation_valid"),
+    )
+
+    @property
+    def kind_label(self) -> str:
+        return EvaluationKind(self.kind).label
+
+    @property
+    def status_label(self) -> str:
+        return EvaluationStatus(self.status).label
+
+    @property
+    def grade_label(self) -> str:
+        return Grade(self.grade).label if self.grade else ""
+
+    @property
+    def issued(self) -> bool:
+        return self.report_code is not None
+
+
+class EvaluationAssignment(db.Model):
+    """One evaluator on one evaluation; declares a conflict (or none) before seeing anything."""
+
+    __tablename__ = "evaluation_assignments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    evaluation_id: Mapped[int] = mapped_column(ForeignKey("project_evaluations.id", ondelete="CASCADE"),
+                                               nullable=False, index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False, index=True)
+    declared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    has_conflict: Mapped[bool | None] = mapped_column(Boolean)
+    relationship_note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    evaluation: Mapped[ProjectEvaluation] = relationship(back_populates="assignments")
+    user: Mapped[User] = relationship(lazy="joined")
+
+    __table_args__ = (UniqueConstraint("evaluation_id", "user_id", name="uq_evaluation_assignments_evaluation_user"),)
+
+    @property
+    def cleared(self) -> bool:
+        """Declared no conflict: may see the workspace and score."""
+        return self.declared_at is not None and self.has_conflict is False
+
+
+class DocumentRequest(db.Model):
+    """The evaluator asks the organisation for further documents; the answer attaches files."""
+
+    __tablename__ = "evaluation_document_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    evaluation_id: Mapped[int] = mapped_column(ForeignKey("project_evaluations.id", ondelete="CASCADE"),
+                                               nullable=False, index=True)
+    text: Mapped[str] = mapped_column(Text, nullable=False)
+    due_on: Mapped[date] = mapped_column(Date, nullable=False)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    answer: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    files: Mapped[list[StoredFile]] = relationship(secondary=request_files, lazy="selectin")
+
+
+class RectificationTask(db.Model):
+    """整改: from a 不合格 result or a flagged criterion; the organisation responds, the evaluator verifies."""
+
+    __tablename__ = "rectification_tasks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    evaluation_id: Mapped[int] = mapped_column(ForeignKey("project_evaluations.id", ondelete="CASCADE"),
+                                               nullable=False, index=True)
+    indicator_id: Mapped[int | None] = mapped_column(ForeignKey("indicators.id"))
+    requirement: Mapped[str] = mapped_column(Text, nullable=False)
+    due_on: Mapped[date] = mapped_column(Date, nullable=False)
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default=TaskStatus.OPEN.value)
+    response: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    evidence_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"))
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    review_note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    evidence: Mapped[StoredFile | None] = relationship()
+
+    __table_args__ = (CheckConstraint(enum_check("status", TaskStatus), name="status_valid"),)
+
+    @property
+    def status_label(self) -> str:
+        return TaskStatus(self.status).label
+
+
+class Survey(db.Model):
+    """A resident satisfaction survey for one evaluation: rating and choice questions and one free text."""
+
+    __tablename__ = "surveys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    evaluation_id: Mapped[int] = mapped_column(ForeignKey("project_evaluations.id", ondelete="CASCADE"),
+                                               nullable=False, unique=True)
+    title: Mapped[str] = mapped_column(String(200), nullable=False)
+    questions: Mapped[list] = mapped_column(JSON, nullable=False)  # [{kind, text, options}]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    evaluation: Mapped[ProjectEvaluation] = relationship()
+
+
+class SurveyCode(db.Model):
+    """A one-time code handed out at an activity; only its keyed hash is kept."""
+
+    __tablename__ = "survey_codes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), nullable=False, index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class SurveyResponse(db.Model):
+    """One resident's answers. No user id: `respondent_key` is a keyed hash that only refuses a second answer."""
+
+    __tablename__ = "survey_responses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), nullable=False, index=True)
+    respondent_key: Mapped[str] = mapped_column(String(64), nullable=False)
+    answers: Mapped[dict] = mapped_column(JSON, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("survey_id", "respondent_key", name="uq_survey_responses_survey_respondent"),)
