@@ -59,7 +59,8 @@ messages: setup
 		--no-location --sort-output .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 
-bench: setup sysdeps-test
+bench: setup
+	@bash scripts/sysdeps.sh bench
 	$(BIN)/python bench/audit_verify.py
 	$(BIN)/python bench/pdf.py
 	$(BIN)/python bench/pages.py

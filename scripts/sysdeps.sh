@@ -2,6 +2,7 @@
 # System packages Gongzhi needs. As root: installs what is missing. Otherwise: says exactly what to install.
 #   run  : CJK fonts for PDFs and WeasyPrint's Pango
 #   test : the same, plus Chromium for the browser tests and a PostgreSQL client
+#   bench: the same as test, plus wrk (the load generator the page benchmarks drive)
 set -euo pipefail
 mode="${1:-run}"
 need=()
@@ -11,8 +12,11 @@ fc-list :lang=zh 2>/dev/null | grep -q . || need+=(fonts-wqy-microhei)
 dpkg_has libpango-1.0-0 || need+=(libpango-1.0-0)
 dpkg_has libpangoft2-1.0-0 || need+=(libpangoft2-1.0-0)
 dpkg_has fontconfig || need+=(fontconfig)
-if [ "$mode" = "test" ]; then
+if [ "$mode" = "test" ] || [ "$mode" = "bench" ]; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
+fi
+if [ "$mode" = "bench" ]; then
+  command -v wrk >/dev/null 2>&1 || need+=(wrk)
 fi
 
 [ ${#need[@]} -eq 0 ] && exit 0
