@@ -87,12 +87,15 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     import accounts.demo  # noqa: F401  (registers its demo loader)
+    import accounts.resident_models  # noqa: F401
     import core.calendar  # noqa: F401
     import evaluation.demo  # noqa: F401
     import orgs.demo  # noqa: F401
     import projects.award_models  # noqa: F401
     import projects.contract_models  # noqa: F401
     import projects.demo  # noqa: F401
+    import vouchers.models  # noqa: F401
+    import vouchers.redemption_models  # noqa: F401
     from accounts.cli import users_cli
     from audit.cli import audit_cli
     from core.demo import demo_command
