@@ -55,6 +55,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD") or None,
         "SMTP_FROM": os.environ.get("SMTP_FROM", "gongzhi@localhost"),
         "SMTP_STARTTLS": _bool("SMTP_STARTTLS"),
+        # Contract payments above this (in fen; default 100,000 yuan) need two officers: one approves, another pays.
+        "TWO_PERSON_APPROVAL_ABOVE_FEN": int(os.environ.get("TWO_PERSON_APPROVAL_ABOVE_FEN") or 10_000_000),
         "TESTING": testing,
         "DEBUG": debug,
     }

@@ -4,10 +4,10 @@ payments and expenses are checked by the database itself so that concurrent requ
 from dataclasses import dataclass
 from datetime import date
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
-from accounts.notifications import notify
 from audit import documents
 from audit import services as audit
 from core.db import db, utcnow
@@ -15,7 +15,6 @@ from core.errors import Conflict, Forbidden, ServiceError
 from core.money import MoneyError, format_fen, split_by_percentages
 from core.timeutil import local_today
 from core.uploads import store_upload
-from core.views import path_for
 from orgs import permissions as org_permissions
 
 from .award_models import AwardDecision
@@ -26,8 +25,6 @@ from .contract_models import (
     ContractStatus,
     Expense,
     Milestone,
-    MilestoneReport,
-    ReportStatus,
     Tranche,
     TrancheStatus,
 )
@@ -150,61 +147,43 @@ def confirm(contract: Contract, *, actor) -> None:
         transition_contract(contract, ContractStatus.ACTIVE, actor=actor)
 
 
-def _require_active(contract: Contract) -> None:
+def require_active(contract: Contract) -> None:
     if contract.status != ContractStatus.ACTIVE:
         raise Conflict(_("The contract is not active."))
 
 
-def submit_report(milestone: Milestone, narrative: str, outputs: list[dict], evidence, *, actor) -> MilestoneReport:
-    contract = db.session.get(Contract, milestone.contract_id)
-    if not org_permissions.is_manager(actor, contract.org):
-        raise Forbidden(_("Only a manager of the organisation can report."))
-    _require_active(contract)
-    latest = milestone.latest_report
-    if latest is not None and latest.status in (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED):
-        raise Conflict(_("This milestone already has a report waiting or accepted."))
-    if len((narrative or "").strip()) < 10:
-        raise ServiceError(_(INVALID), fields={"narrative": _("Describe the work done (at least 10 characters).")})
-    stored = store_upload(evidence, actor=actor, field="evidence") if evidence and evidence.filename else None
-    report = MilestoneReport(milestone_id=milestone.id, narrative=narrative.strip(), outputs=outputs,
-                             evidence=stored, submitted_by_id=actor.id)
-    milestone.reports.append(report)
-    db.session.flush()
-    audit.record("contract.report_submitted", contract, actor=actor,
-                 data={"milestone_id": milestone.id, "report_id": report.id,
-                       "evidence_sha256": stored.sha256 if stored else ""})
-    return report
+def two_person_threshold() -> int | None:
+    value = current_app.config.get("TWO_PERSON_APPROVAL_ABOVE_FEN")
+    return None if value is None or value == "" else int(value)
 
 
-def review_report(report: MilestoneReport, accept: bool, comment: str, *, actor) -> None:
+def needs_second_officer(tranche: Tranche) -> bool:
+    threshold = two_person_threshold()
+    return threshold is not None and tranche.amount_fen > threshold
+
+
+def approve_tranche(tranche: Tranche, *, actor) -> None:
+    """The first of two officers approves a payment above the two-person threshold; another one records it."""
     if not can_manage_calls(actor):
         raise Forbidden(_("You do not have permission to do this."))
-    if report.status != ReportStatus.SUBMITTED:
-        raise Conflict(_("This report has already been reviewed."))
-    comment = (comment or "").strip()
-    if not accept and not comment:
-        raise ServiceError(_("Please give a reason."), fields={"comment": _("Please give a reason.")})
-    report.status = (ReportStatus.ACCEPTED if accept else ReportStatus.RETURNED).value
-    report.comment, report.reviewed_at = comment, utcnow()
-    milestone = db.session.get(Milestone, report.milestone_id)
-    contract = db.session.get(Contract, milestone.contract_id)
-    if accept:
-        db.session.execute(update(Tranche).where(Tranche.milestone_id == milestone.id,
-                                                 Tranche.status == TrancheStatus.PENDING)
-                           .values(status=TrancheStatus.PAYABLE.value))
-    db.session.flush()
-    audit.record("contract.report_accepted" if accept else "contract.report_returned", contract, actor=actor,
-                 data={"report_id": report.id, "comment": comment})
-    for m in contract.org.memberships:
-        if m.status == "active":
-            notify(m.user_id, "contract.report_accepted" if accept else "contract.report_returned",
-                   link=path_for("contracts.show", contract_id=contract.id), milestone=milestone.title,
-                   comment=comment)
+    if not needs_second_officer(tranche):
+        raise Conflict(_("This payment needs no second approval; record it directly."))
+    approved = db.session.execute(
+        update(Tranche).where(Tranche.id == tranche.id, Tranche.status == TrancheStatus.PAYABLE,
+                              Tranche.approved_by_id.is_(None))
+        .values(approved_by_id=actor.id, approved_at=utcnow()))
+    if approved.rowcount != 1:
+        raise Conflict(_("This tranche is not payable, or already approved."))
+    db.session.expire(tranche)
+    audit.record("contract.tranche_approved", ("contracts", tranche.contract_id), actor=actor,
+                 data={"tranche_id": tranche.id, "amount_fen": tranche.amount_fen})
 
 
 def pay_tranche(tranche: Tranche, reference: str, paid_on: date, *, actor) -> None:
     """Two guarded statements: the tranche goes payable → paid once, and the contract's paid total never passes its
-    amount. Concurrent approvals are serialised by the database; the loser gets a clear refusal."""
+    amount. Concurrent approvals are serialised by the database; the loser gets a clear refusal. Above the
+    two-person threshold the payer must be another officer than the one who approved. Paying the last tranche
+    closes the contract."""
     if not can_manage_calls(actor):
         raise Forbidden(_("You do not have permission to do this."))
     reference = (reference or "").strip()
@@ -212,8 +191,16 @@ def pay_tranche(tranche: Tranche, reference: str, paid_on: date, *, actor) -> No
         raise ServiceError(_(INVALID), fields={"reference": _("Enter the payment reference.")})
     if paid_on > local_today():
         raise ServiceError(_(INVALID), fields={"paid_on": _("The date cannot be in the future.")})
+    guard = [Tranche.id == tranche.id, Tranche.status == TrancheStatus.PAYABLE]
+    if needs_second_officer(tranche):
+        if tranche.approved_by_id is None:
+            raise Conflict(_("A payment above %(limit)s needs an officer's approval first.",
+                             limit=format_fen(two_person_threshold())))
+        if tranche.approved_by_id == actor.id:
+            raise Forbidden(_("Another officer than the one who approved must record this payment."))
+        guard += [Tranche.approved_by_id.is_not(None), Tranche.approved_by_id != actor.id]
     marked = db.session.execute(
-        update(Tranche).where(Tranche.id == tranche.id, Tranche.status == TrancheStatus.PAYABLE)
+        update(Tranche).where(*guard)
         .values(status=TrancheStatus.PAID.value, paid_on=paid_on, reference=reference, paid_by_id=actor.id))
     if marked.rowcount != 1:
         raise Conflict(_("This tranche is not payable (not yet due, or already paid)."))
@@ -227,13 +214,16 @@ def pay_tranche(tranche: Tranche, reference: str, paid_on: date, *, actor) -> No
     audit.record("contract.tranche_paid", ("contracts", tranche.contract_id), actor=actor,
                  data={"tranche_id": tranche.id, "amount_fen": tranche.amount_fen, "reference": reference,
                        "paid_on": paid_on})
+    contract = db.session.get(Contract, tranche.contract_id)
+    if all(t.status == TrancheStatus.PAID for t in contract.tranches):
+        transition_contract(contract, ContractStatus.CLOSED, actor=actor)
 
 
 def record_expense(contract: Contract, line: ContractLine, spent_on: date, payee: str, amount_fen: int, receipt, *,
                    actor) -> Expense:
     if not org_permissions.is_manager(actor, contract.org):
         raise Forbidden(_("Only a manager of the organisation can record expenses."))
-    _require_active(contract)
+    require_active(contract)
     errors = {}
     if line.contract_id != contract.id:
         errors["line_id"] = _("Choose a budget line of this contract.")

@@ -23,7 +23,10 @@ ACTION_LABELS.update({
     "contract.terminated": _l("Contract terminated"), "contract.report_submitted": _l("Progress report submitted"),
     "contract.report_accepted": _l("Progress report accepted"),
     "contract.report_returned": _l("Progress report returned"), "contract.tranche_paid": _l("Tranche paid"),
-    "contract.expense_recorded": _l("Expense recorded"),
+    "contract.expense_recorded": _l("Expense recorded"), "contract.tranche_approved": _l("Payment approved"),
+    "contract.fee_confirmed": _l("Fee receipt confirmed"), "contract.fee_denied": _l("Fee receipt denied"),
+    "contract.change_requested": _l("Change requested"), "contract.change_approved": _l("Change approved"),
+    "contract.change_rejected": _l("Change rejected"), "contract.change_withdrawn": _l("Change withdrawn"),
 })
 
 NOTIFICATION_TEXTS.update({
@@ -36,4 +39,13 @@ NOTIFICATION_TEXTS.update({
     "call.awarded": _l("The call “%(call)s” has been awarded; see the results."),
     "contract.report_accepted": _l("Your report for “%(milestone)s” was accepted; its tranche is now payable."),
     "contract.report_returned": _l("Your report for “%(milestone)s” was returned: %(comment)s"),
+    "contract.fee_listed": _l("%(org)s reports paying you %(amount)s: please confirm or deny that you received it."),
+    "contract.fee_denied": _l("%(name)s denies receiving %(amount)s from %(org)s."),
+    "contract.change_requested": _l("%(org)s asks for a change: %(kind)s."),
+    "contract.change_approved": _l("Your request (%(kind)s) was approved: %(reason)s"),
+    "contract.change_rejected": _l("Your request (%(kind)s) was rejected: %(reason)s"),
+    "contract.milestone_overdue": _l("The milestone “%(milestone)s” of “%(project)s” is overdue."),
+    "contract.officer_digest": _l("Projects to watch: %(overdue)s overdue milestones, %(reports)s reports to review, "
+                                  "%(payments)s payments waiting, %(receipts)s fee receipts denied or unconfirmed."),
+    "contract.fee_reminder": _l("Please confirm or deny receiving %(amount)s from %(org)s."),
 })

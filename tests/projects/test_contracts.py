@@ -10,7 +10,7 @@ from audit.documents import IssuedDocument
 from core.db import db
 from core.errors import Conflict, ServiceError
 from core.timeutil import local_today
-from projects import contracts
+from projects import contract_reports, contracts
 from projects.contract_models import Contract, ContractStatus, Tranche, TrancheStatus
 from tests.conftest import app_config
 from tests.orgs.helpers import Upload
@@ -57,11 +57,12 @@ def test_report_accepted_makes_its_tranche_payable_and_payment_is_once(app, sess
     with pytest.raises(Conflict):
         contracts.pay_tranche(first, "转账001", local_today(), actor=officer)  # not yet due
     with app.test_request_context():
-        report = contracts.submit_report(contract.milestones[0], "完成入户走访 120 户，建立档案。", [], Upload(),
-                                         actor=manager)
+        report = contract_reports.submit_report(
+            contract.milestones[0], contract_reports.ReportInput("完成入户走访 120 户，建立档案。", evidence=[Upload()]),
+            actor=manager)
         with pytest.raises(ServiceError):
-            contracts.review_report(report, False, "", actor=officer)
-        contracts.review_report(report, True, "", actor=officer)
+            contract_reports.review_report(report, False, "", actor=officer)
+        contract_reports.review_report(report, True, "", actor=officer)
     db.session.refresh(first)
     assert first.status == TrancheStatus.PAYABLE and last.status == TrancheStatus.PENDING
     contracts.pay_tranche(first, "转账001", local_today(), actor=officer)
@@ -94,9 +95,9 @@ def test_concurrent_payment_approvals_never_pay_twice(scratch_url, tmp_path):
         officer, manager, contract = active_contract(application)
         first = contract.tranches[0]
         with application.test_request_context():
-            report = contracts.submit_report(contract.milestones[0], "完成中期工作，提交报告。", [], None,
-                                             actor=manager)
-            contracts.review_report(report, True, "", actor=officer)
+            report = contract_reports.submit_report(
+                contract.milestones[0], contract_reports.ReportInput("完成中期工作，提交报告。"), actor=manager)
+            contract_reports.review_report(report, True, "", actor=officer)
         db.session.commit()
         tranche_id, officer_id, contract_id = first.id, officer.id, contract.id
 

@@ -1,0 +1,234 @@
+"""Progress reports: narrative, outputs against the contract's targets, activity records with photos, evidence files
+and the fees and allowances paid to named people, who confirm or deny receipt themselves."""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+
+from accounts.models import User, UserRole
+from accounts.notifications import notify
+from audit import services as audit
+from core.db import db, utcnow
+from core.errors import Conflict, Forbidden, ServiceError
+from core.money import format_fen
+from core.timeutil import local_today
+from core.uploads import JPEG, PNG, store_upload
+from core.views import path_for
+from orgs import permissions as org_permissions
+
+from .contract_models import (
+    REPORT_TRANSITIONS,
+    Contract,
+    Milestone,
+    MilestoneReport,
+    ReportStatus,
+    Tranche,
+    TrancheStatus,
+)
+from .contract_report_models import (
+    RECEIPT_TRANSITIONS,
+    ActivityPhoto,
+    ActivityRecord,
+    FeeKind,
+    FeePayment,
+    ReceiptStatus,
+    ReportEvidence,
+)
+from .contracts import INVALID, require_active
+from .permissions import can_manage_calls
+
+PHOTO_TYPES = frozenset({PNG, JPEG})
+PHONE = re.compile(r"^1\d{10}$")
+MAX_ITEMS = 50
+
+
+@dataclass
+class ActivityInput:
+    held_on: date
+    place: str
+    participants: int
+    description: str = ""
+    photos: list = field(default_factory=list)  # uploads, images only
+
+
+@dataclass
+class FeeInput:
+    kind: str
+    name: str
+    amount_fen: int
+    paid_on: date
+    phone: str = ""
+    username: str = ""  # a platform user; a phone number that belongs to one links them too
+
+
+@dataclass
+class ReportInput:
+    narrative: str
+    outputs: dict = field(default_factory=dict)  # indicator -> achieved in this period
+    activities: list[ActivityInput] = field(default_factory=list)
+    evidence: list = field(default_factory=list)  # uploads
+    fees: list[FeeInput] = field(default_factory=list)
+
+
+def _outputs(contract: Contract, achieved: dict, errors: dict) -> list[dict]:
+    targets = {o.get("indicator"): o for o in contract.outputs or []}
+    rows = []
+    for indicator, value in (achieved or {}).items():
+        if indicator not in targets:
+            errors["outputs"] = _("“%(name)s” is not one of the contract's output targets.", name=indicator)
+        elif isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            errors["outputs"] = _("Outputs achieved are whole numbers, zero or more.")
+        else:
+            rows.append({"indicator": indicator, "achieved": value, "unit": targets[indicator].get("unit", "")})
+    return rows
+
+
+def _check_activities(contract: Contract, activities: list[ActivityInput], errors: dict) -> None:
+    for a in activities:
+        if not (a.place or "").strip():
+            errors["activities"] = _("Each activity needs a place.")
+        elif isinstance(a.participants, bool) or not isinstance(a.participants, int) or a.participants < 0:
+            errors["activities"] = _("The number of participants is a whole number, zero or more.")
+        elif not (contract.starts_on <= a.held_on <= local_today()):
+            errors["activities"] = _("Activities are dated within the contract period, and not in the future.")
+
+
+def _recipient(fee: FeeInput) -> User | None:
+    if (fee.username or "").strip():
+        return db.session.scalar(select(User).where(User.username == fee.username.strip(), User.active))
+    if (fee.phone or "").strip():
+        return db.session.scalar(select(User).where(User.phone == fee.phone.strip(), User.active))
+    return None
+
+
+def _check_fees(contract: Contract, fees: list[FeeInput], errors: dict) -> list[tuple[FeeInput, User | None]]:
+    checked = []
+    for fee in fees:
+        user = _recipient(fee)
+        if fee.kind not in FeeKind._value2member_map_:
+            errors["fees"] = _("Choose expert fee or volunteer allowance.")
+        elif (fee.username or "").strip() and user is None:
+            errors["fees"] = _("No platform user is called “%(name)s”.", name=fee.username)
+        elif user is None and not ((fee.name or "").strip() and PHONE.match((fee.phone or "").strip())):
+            errors["fees"] = _("Name each recipient: a platform user, or a name with an 11-digit mobile number.")
+        elif isinstance(fee.amount_fen, bool) or not isinstance(fee.amount_fen, int) or fee.amount_fen <= 0:
+            errors["fees"] = _("Enter an amount above zero.")
+        elif not (contract.starts_on <= fee.paid_on <= local_today()):
+            errors["fees"] = _("Payments are dated within the contract period, and not in the future.")
+        checked.append((fee, user))
+    return checked
+
+
+def submit_report(milestone: Milestone, data: ReportInput, *, actor) -> MilestoneReport:
+    contract = db.session.get(Contract, milestone.contract_id)
+    if not org_permissions.is_manager(actor, contract.org):
+        raise Forbidden(_("Only a manager of the organisation can report."))
+    require_active(contract)
+    latest = milestone.latest_report
+    if latest is not None and latest.status in (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED):
+        raise Conflict(_("This milestone already has a report waiting or accepted."))
+    errors = {}
+    if len((data.narrative or "").strip()) < 10:
+        errors["narrative"] = _("Describe the work done (at least 10 characters).")
+    if max(len(data.activities), len(data.fees), len(data.evidence)) > MAX_ITEMS:
+        errors["narrative"] = _("At most %(n)d activities, fees or files per report.", n=MAX_ITEMS)
+    outputs = _outputs(contract, data.outputs, errors)
+    _check_activities(contract, data.activities, errors)
+    fees = _check_fees(contract, data.fees, errors)
+    if errors:
+        raise ServiceError(_(INVALID), fields=errors)
+    report = MilestoneReport(milestone_id=milestone.id, narrative=data.narrative.strip(), outputs=outputs,
+                             submitted_by_id=actor.id)
+    report.evidence_files = [ReportEvidence(file=store_upload(u, actor=actor, field="evidence"))
+                             for u in data.evidence if u and getattr(u, "filename", "")]
+    report.activities = [
+        ActivityRecord(held_on=a.held_on, place=a.place.strip()[:200], participants=a.participants,
+                       description=(a.description or "").strip(),
+                       photos=[ActivityPhoto(file=store_upload(p, allowed=PHOTO_TYPES, actor=actor, field="photos"))
+                               for p in a.photos if p and getattr(p, "filename", "")])
+        for a in data.activities]
+    report.fees = [FeePayment(contract_id=contract.id, kind=f.kind, recipient_user_id=user.id if user else None,
+                              recipient_name=(user.display_name if user else f.name.strip())[:100],
+                              recipient_phone=(f.phone or "").strip()[:20], amount_fen=f.amount_fen, paid_on=f.paid_on)
+                   for f, user in fees]
+    milestone.reports.append(report)
+    db.session.flush()
+    audit.record("contract.report_submitted", contract, actor=actor,
+                 data={"milestone_id": milestone.id, "report_id": report.id, "outputs": outputs,
+                       "activities": len(report.activities), "fees": [[f.recipient_name, f.amount_fen]
+                                                                      for f in report.fees],
+                       "evidence_sha256": [e.file.sha256 for e in report.evidence_files]})
+    for fee in report.fees:
+        if fee.recipient_user_id:
+            notify(fee.recipient_user_id, "contract.fee_listed", link=path_for("contracts.receipts"),
+                   org=contract.org.name, amount=format_fen(fee.amount_fen))
+    return report
+
+
+def transition_report(report: MilestoneReport, to: ReportStatus | str, *, actor, reason: str = "") -> None:
+    """The officer accepts (its tranche becomes payable) or returns (with reasons) a submitted report."""
+    to, current, reason = ReportStatus(to), ReportStatus(report.status), (reason or "").strip()
+    if not can_manage_calls(actor):
+        raise Forbidden(_("You do not have permission to do this."))
+    if to not in REPORT_TRANSITIONS[current]:
+        raise Conflict(_("This report has already been reviewed."))
+    if to is ReportStatus.RETURNED and not reason:
+        raise ServiceError(_("Please give a reason."), fields={"comment": _("Please give a reason.")})
+    milestone = db.session.get(Milestone, report.milestone_id)
+    contract = db.session.get(Contract, milestone.contract_id)
+    require_active(contract)
+    report.status, report.comment, report.reviewed_at = to.value, reason, utcnow()
+    if to is ReportStatus.ACCEPTED:
+        db.session.execute(update(Tranche).where(Tranche.milestone_id == milestone.id,
+                                                 Tranche.status == TrancheStatus.PENDING)
+                           .values(status=TrancheStatus.PAYABLE.value))
+    db.session.flush()
+    audit.record(f"contract.report_{to.value}", contract, actor=actor,
+                 data={"report_id": report.id, "from": current.value, "comment": reason})
+    for m in contract.org.memberships:
+        if m.status == "active":
+            notify(m.user_id, f"contract.report_{to.value}", link=path_for("contracts.show", contract_id=contract.id),
+                   milestone=milestone.title, comment=reason)
+
+
+def review_report(report: MilestoneReport, accept: bool, comment: str, *, actor) -> None:
+    transition_report(report, ReportStatus.ACCEPTED if accept else ReportStatus.RETURNED, actor=actor,
+                      reason=comment)
+
+
+def officer_ids() -> list[int]:
+    return list(db.session.scalars(select(UserRole.user_id).join(User, User.id == UserRole.user_id)
+                                   .where(UserRole.role == "officer", User.active)))
+
+
+def transition_receipt(fee: FeePayment, to: ReceiptStatus | str, *, actor, reason: str = "") -> None:
+    """Only the named recipient confirms or denies; a denial reaches the officers at once."""
+    to, current, reason = ReceiptStatus(to), ReceiptStatus(fee.status), (reason or "").strip()
+    if actor is None or fee.recipient_user_id != getattr(actor, "id", None):
+        raise Forbidden(_("Only the named recipient can confirm or deny this payment."))
+    if to not in RECEIPT_TRANSITIONS[current]:
+        raise Conflict(_("You have already answered for this payment."))
+    fee.status, fee.response_note, fee.responded_at = to.value, reason[:1000], utcnow()
+    db.session.flush()
+    contract = db.session.get(Contract, fee.contract_id)
+    audit.record(f"contract.fee_{to.value}", contract, actor=actor,
+                 data={"fee_id": fee.id, "amount_fen": fee.amount_fen, "note": fee.response_note})
+    if to is ReceiptStatus.DENIED:
+        for user_id in officer_ids():
+            notify(user_id, "contract.fee_denied", link=path_for("contracts.show", contract_id=contract.id),
+                   name=fee.recipient_name, org=contract.org.name, amount=format_fen(fee.amount_fen))
+
+
+def output_progress(contract: Contract) -> list[dict]:
+    """Per output target: achieved in accepted reports against the target (for the completion chart)."""
+    achieved: dict[str, int] = {}
+    for milestone in contract.milestones:
+        for report in milestone.reports:
+            if report.status == ReportStatus.ACCEPTED:
+                for row in report.outputs or []:
+                    achieved[row["indicator"]] = achieved.get(row["indicator"], 0) + int(row.get("achieved", 0))
+    return [{"indicator": o.get("indicator", ""), "target": int(o.get("target") or 0), "unit": o.get("unit", ""),
+             "achieved": achieved.get(o.get("indicator"), 0)} for o in contract.outputs or []]
