@@ -2,6 +2,8 @@
 
 import random
 import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask_babel import gettext as _
@@ -232,20 +234,40 @@ def comment_required(half_points: int, max_points: int) -> bool:
     return 5 * half_points < 4 * max_points or 100 * half_points > 190 * max_points
 
 
-def save_scores(sheet: ScoreSheet, entries: dict[int, tuple[int | None, str]], *, actor) -> None:
-    """entries: criterion id -> (half points or None for not yet scored, comment). Drafts may be partial."""
+@dataclass
+class SheetOwner:
+    """What the engine needs to know about whoever a sheet belongs to: a panel member scoring a proposal, or an
+    evaluator on a project evaluation (see project_sheets.owner_of)."""
+
+    user_id: int
+    active: bool  # still sitting / cleared of conflict
+    visible: bool  # may see what is scored
+    criteria: list
+    require_open: Callable[[], None]
+    may_reopen: Callable[[object], bool]
+    link: str
+    data: dict = field(default_factory=dict)
+
+
+def sheet_owner(sheet: ScoreSheet) -> SheetOwner:
+    if sheet.assignment_id is not None:
+        from .project_sheets import owner_of  # the project side imports this module
+
+        return owner_of(sheet)
     member = sheet.member
     proposal = db.session.get(Proposal, sheet.proposal_id)
-    if member.user_id != actor.id or not can_see_proposal(member, proposal):
-        raise Forbidden(_("You do not have permission to do this."))
-    if sheet.status != SheetStatus.DRAFT:
-        raise Conflict(_("This score sheet is submitted and locked."))
-    _require_review_open(member.panel)
-    criteria = {c.id: c for c in member.panel.template.criteria}
-    errors = {}
-    values = {}
+    return SheetOwner(member.user_id, member.status == MemberStatus.ACTIVE, can_see_proposal(member, proposal),
+                      member.panel.template.criteria, lambda: _require_review_open(member.panel),
+                      lambda actor: has_role(actor, "officer"), path_for("evaluation.assignments"),
+                      {"proposal_id": sheet.proposal_id})
+
+
+def validate_entries(criteria: list, entries: dict[int, tuple[int | None, str]]) -> dict[int, tuple[int, str]]:
+    """Each score within its criterion's range in half points, with a comment where comment_required()."""
+    by_id = {c.id: c for c in criteria}
+    errors, values = {}, {}
     for criterion_id, (half, comment) in entries.items():
-        criterion = criteria.get(criterion_id)
+        criterion = by_id.get(criterion_id)
         if criterion is None:
             errors[f"c{criterion_id}"] = _("Unknown criterion.")
             continue
@@ -260,6 +282,18 @@ def save_scores(sheet: ScoreSheet, entries: dict[int, tuple[int | None, str]], *
             values[criterion_id] = (half, (comment or "").strip())
     if errors:
         raise ServiceError(_(INVALID), fields=errors)
+    return values
+
+
+def save_scores(sheet: ScoreSheet, entries: dict[int, tuple[int | None, str]], *, actor) -> None:
+    """entries: criterion id -> (half points or None for not yet scored, comment). Drafts may be partial."""
+    owner = sheet_owner(sheet)
+    if owner.user_id != actor.id or not owner.visible:
+        raise Forbidden(_("You do not have permission to do this."))
+    if sheet.status != SheetStatus.DRAFT:
+        raise Conflict(_("This score sheet is submitted and locked."))
+    owner.require_open()
+    values = validate_entries(owner.criteria, entries)
     existing = {s.indicator_id: s for s in sheet.scores}
     for criterion_id, (half, comment) in values.items():
         if criterion_id in existing:
@@ -268,26 +302,27 @@ def save_scores(sheet: ScoreSheet, entries: dict[int, tuple[int | None, str]], *
             sheet.scores.append(Score(indicator_id=criterion_id, half_points=half, comment=comment))
     db.session.flush()
     audit.record("sheet.saved", ("score_sheets", sheet.id), actor=actor,
-                 data={"proposal_id": sheet.proposal_id, "scores": {str(k): v[0] for k, v in values.items()}})
+                 data={**owner.data, "scores": {str(k): v[0] for k, v in values.items()}})
 
 
 def transition_sheet(sheet: ScoreSheet, to: SheetStatus | str, *, actor, reason: str = "") -> None:
-    """Submit (the member; all criteria scored) or reopen (an officer, with a reason; the member is told)."""
+    """Submit (the evaluator; all criteria scored) or reopen (an officer, with a reason; the evaluator is told)."""
     to, current, reason = SheetStatus(to), SheetStatus(sheet.status), (reason or "").strip()
     if to not in SHEET_TRANSITIONS[current]:
         raise Conflict(_("This score sheet is already “%(status)s”.", status=current.label))
-    if sheet.member.status != MemberStatus.ACTIVE:
+    owner = sheet_owner(sheet)
+    if not owner.active:
         raise Forbidden(_("You do not have permission to do this."))
-    _require_review_open(sheet.member.panel)
+    owner.require_open()
     if to is SheetStatus.SUBMITTED:
-        if sheet.member.user_id != actor.id:
+        if owner.user_id != actor.id:
             raise Forbidden(_("You do not have permission to do this."))
         scored = {s.indicator_id for s in sheet.scores}
-        if missing := [c.title for c in sheet.member.panel.template.criteria if c.id not in scored]:
+        if missing := [c.title for c in owner.criteria if c.id not in scored]:
             raise ServiceError(_("Score every criterion before submitting: %(names)s.", names="、".join(missing)))
         sheet.submitted_at = utcnow()
     else:
-        if not has_role(actor, "officer"):
+        if not owner.may_reopen(actor):
             raise Forbidden(_("You do not have permission to do this."))
         if not reason:
             raise ServiceError(_("Please give a reason."), fields={"reason": _("Please give a reason.")})
@@ -295,10 +330,9 @@ def transition_sheet(sheet: ScoreSheet, to: SheetStatus | str, *, actor, reason:
     sheet.status = to.value
     db.session.flush()
     audit.record("sheet.submitted" if to is SheetStatus.SUBMITTED else "sheet.reopened", ("score_sheets", sheet.id),
-                 actor=actor, data={"proposal_id": sheet.proposal_id, "total_half_points": sheet.total_half_points,
-                                    "reason": reason})
+                 actor=actor, data={**owner.data, "total_half_points": sheet.total_half_points, "reason": reason})
     if to is SheetStatus.DRAFT:
-        notify(sheet.member.user_id, "sheet.reopened", link=path_for("evaluation.assignments"), reason=reason)
+        notify(owner.user_id, "sheet.reopened", link=owner.link, reason=reason)
 
 
 # --- results -----------------------------------------------------------------------------------

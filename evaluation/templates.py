@@ -7,8 +7,10 @@ from core.db import db
 from core.errors import Conflict, ServiceError
 
 from .models import Indicator, IndicatorTemplate
+from .project_enums import EvidenceKey
 
 TOTAL = 100
+EVIDENCE_KEYS = {k.value for k in EvidenceKey}
 
 # The seeded default for proposal review (section, [(criterion, max, guidance)])
 DEFAULT_PROPOSAL_REVIEW = [
@@ -24,6 +26,22 @@ DEFAULT_PROPOSAL_REVIEW = [
     ("可持续性与创新", [("可持续性", 5, "项目结束后服务能否延续，是否培育社区力量。"),
                      ("创新性", 5, "服务模式或方法是否有创新。")]),
     ("以往绩效", [("以往评估结果", 10, "近年第三方评估等级、居民满意度。")]),
+]
+
+# The seeded default for project evaluation (mid-term and final); the fourth item names the measured figure
+# shown beside the criterion in the evaluator's workspace.
+DEFAULT_PROJECT_EVALUATION = [
+    ("项目管理", [("管理制度健全", 7, "项目管理、财务、档案、安全等制度是否建立并执行。"),
+                ("人员配备到位", 7, "项目团队是否按合同配备，持证社工是否在岗，人员变动是否报备。"),
+                ("档案记录完整", 6, "服务记录、活动签到、影像资料是否完整、可追溯；里程碑报告是否按时通过。",
+                 "milestones_on_time")]),
+    ("财务管理", [("资金使用合规", 10, "支出是否有合规票据，是否按预算科目列支，劳务费签收是否经本人确认。",
+                 "fee_receipts"),
+                ("预算执行情况", 10, "预算执行率是否合理，科目调整是否经批准。", "budget_execution")]),
+    ("项目产出", [("产出指标完成率", 25, "对照合同约定的产出指标逐项核查完成数量与质量。", "output_completion")]),
+    ("项目成效", [("目标达成情况", 10, "服务对象的改变、问题的缓解程度，有无前后测等证据。"),
+                ("社会影响与可持续性", 10, "社区参与、资源链接、经验推广及项目结束后的延续。")]),
+    ("居民满意度", [("服务对象满意度", 15, "依据居民满意度问卷结果，结合访谈核实。", "satisfaction")]),
 ]
 
 
@@ -52,10 +70,11 @@ def build(name: str, sections: list[tuple[str, list[tuple[str, int, str]]]], *, 
         section = Indicator(template=template, position=position, title=section_title.strip())
         db.session.add(section)
         db.session.flush()
-        for title, max_points, guidance in items:
+        for title, max_points, guidance, *evidence in items:
             position += 1
             db.session.add(Indicator(template=template, parent_id=section.id, position=position,
-                                     title=title.strip(), max_points=max_points, guidance=(guidance or "").strip()))
+                                     title=title.strip(), max_points=max_points, guidance=(guidance or "").strip(),
+                                     evidence_key=(evidence or [None])[0] or None))
         position += 1
     db.session.flush()
     audit.record("template.created", template, actor=actor, data={"name": name, "criteria": len(criteria)})
@@ -67,7 +86,7 @@ def as_sections(template: IndicatorTemplate) -> list[tuple[str, list[tuple[str, 
     for indicator in template.indicators:
         if indicator.parent_id is not None:
             by_parent.setdefault(indicator.parent_id, []).append(indicator)
-    return [(s.title, [(c.title, c.max_points, c.guidance) for c in by_parent.get(s.id, [])])
+    return [(s.title, [(c.title, c.max_points, c.guidance, c.evidence_key) for c in by_parent.get(s.id, [])])
             for s in template.sections]
 
 
@@ -97,7 +116,8 @@ def parse_outline(text: str) -> list[tuple[str, list[tuple[str, int, str]]]]:
             except (IndexError, ValueError) as exc:
                 message = _("Line %(n)d: write '- criterion | maximum points | guidance'.", n=number)
                 raise ServiceError(message, fields={"outline": message}) from exc
-            sections[-1][1].append((parts[0], max_points, parts[2] if len(parts) > 2 else ""))
+            evidence = parts[3] if len(parts) > 3 and parts[3] in EVIDENCE_KEYS else None
+            sections[-1][1].append((parts[0], max_points, parts[2] if len(parts) > 2 else "", evidence))
         else:
             sections.append((line, []))
     return sections
@@ -107,7 +127,8 @@ def outline_of(template: IndicatorTemplate) -> str:
     lines = []
     for section, criteria in as_sections(template):
         lines.append(section)
-        lines += [f"- {title} | {points} | {guidance}" for title, points, guidance in criteria]
+        lines += [f"- {title} | {points} | {guidance}" + (f" | {evidence}" if evidence else "")
+                  for title, points, guidance, evidence in criteria]
     return "\n".join(lines)
 
 
