@@ -78,10 +78,13 @@ def _register_blueprints(app: Flask) -> None:
     from projects import contract_views, proposal_views
     from projects import labels as _projects_labels  # noqa: F401
     from projects import views as calls_views
+    from vouchers import api as vouchers_api
+    from vouchers import labels as _vouchers_labels  # noqa: F401
 
     for bp in (core_views.bp, accounts_views.bp, admin_views.bp, audit_views.bp, audit_views.documents_bp,
                orgs_views.bp, orgs_officer_views.bp, calls_views.bp, proposal_views.bp, contract_views.bp,
-               evaluation_views.bp, accounts_api.bp, audit_api.bp, orgs_api.bp, projects_api.bp, evaluation_api.bp):
+               evaluation_views.bp, accounts_api.bp, audit_api.bp, orgs_api.bp, projects_api.bp, evaluation_api.bp,
+               vouchers_api.bp):
         app.register_blueprint(bp)
 
 
@@ -100,8 +103,10 @@ def _register_cli(app: Flask) -> None:
     from audit.cli import audit_cli
     from core.demo import demo_command
     from projects.cli import calls_cli
+    from vouchers.cli import vouchers_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(calls_cli)
+    app.cli.add_command(vouchers_cli)

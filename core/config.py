@@ -25,6 +25,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
     sqlite_default = "sqlite:///" + str(Path(instance_path) / "gongzhi.db")
     config = {
         "SECRET_KEY": os.environ.get("SECRET_KEY"),
+        # Encrypts residents' ID numbers and keys their lookup hash (core.personal); falls back to SECRET_KEY.
+        "PERSONAL_DATA_KEY": os.environ.get("PERSONAL_DATA_KEY") or None,
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL") or sqlite_default,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": os.environ.get("REDIS_URL") or None,

@@ -1,0 +1,218 @@
+"""Residents: sign-up, real-name verification by community staff, hardship tags (services flush; callers commit).
+
+The ID number is validated (stdnum.cn.ric), stored encrypted, found by its keyed hash (UNIQUE: one person, one
+profile) and shown masked; it never goes into the audit trail, logs or exports in clear (DESIGN.md rule 6).
+"""
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from audit import services as audit
+from core import personal
+from core.db import db, utcnow
+from core.errors import Conflict, Forbidden, ServiceError
+from core.permissions import has_role
+
+from . import services as accounts
+from .enums import Role
+from .models import Community, User
+from .resident_models import RESIDENT_TRANSITIONS, HardshipTag, ResidentProfile, ResidentStatus, ResidentTag
+
+
+@dataclass
+class ResidentData:
+    real_name: str
+    id_number: str
+    community_id: int | None
+    address: str = ""
+    note: str = ""
+    tags: list[str] = field(default_factory=list)  # HardshipTag values; aged_80 is computed and ignored here
+
+
+# --- permissions -------------------------------------------------------------------------------
+
+def can_manage_residents(user) -> bool:
+    """Community staff verify and register residents (administrators too)."""
+    return has_role(user, Role.COMMUNITY_STAFF, Role.ADMIN)
+
+
+def can_view_resident(user, profile: ResidentProfile) -> bool:
+    return can_manage_residents(user) or has_role(user, Role.OFFICER, Role.AUDITOR) or (
+        getattr(user, "is_authenticated", False) and profile.user_id == user.id)
+
+
+def _require_staff(actor) -> None:
+    if not can_manage_residents(actor):
+        raise Forbidden(_("Only community staff can do this."))
+
+
+# --- validation --------------------------------------------------------------------------------
+
+def _validated(data: ResidentData, *, exclude_id: int | None = None) -> tuple[str, date, Community, list[str]]:
+    errors = {}
+    if not (data.real_name or "").strip() or len(data.real_name.strip()) > 60:
+        errors["real_name"] = _("Enter the resident's real name.")
+    number = birth = None
+    try:
+        number = personal.normalise_id_number(data.id_number)
+        birth = personal.id_number_birth_date(number)
+    except personal.PersonalDataError:
+        errors["id_number"] = _("This is not a valid resident ID number.")
+    community = db.session.get(Community, data.community_id) if isinstance(data.community_id, int) else None
+    if community is None:
+        errors["community_id"] = _("Choose the resident's community.")
+    tags = sorted(set(data.tags or []) - {HardshipTag.AGED_80.value})
+    if any(t not in {h.value for h in HardshipTag} for t in tags):
+        errors["tags"] = _("Unknown hardship tag.")
+    if errors:
+        raise ServiceError(_("Please correct the marked fields."), fields=errors)
+    if _holder_of(number, exclude_id) is not None:
+        raise Conflict(_("A resident with this ID number is already registered."),
+                       fields={"id_number": _("Already registered.")}, code="duplicate_id")
+    return number, birth, community, tags
+
+
+def _holder_of(number: str, exclude_id: int | None = None) -> int | None:
+    return db.session.scalar(select(ResidentProfile.id).where(
+        ResidentProfile.id_hash == personal.keyed_hash(number, "id-number-lookup"),
+        ResidentProfile.id != exclude_id))
+
+
+def find_by_id_number(text: str) -> ResidentProfile | None:
+    """The profile holding this ID number (looked up by keyed hash), or None."""
+    try:
+        digest = personal.id_number_hash(text)
+    except personal.PersonalDataError:
+        return None
+    return db.session.scalar(select(ResidentProfile).where(ResidentProfile.id_hash == digest))
+
+
+def _apply(profile: ResidentProfile, data: ResidentData, number: str, birth: date, community: Community,
+           tags: list[str]) -> None:
+    profile.real_name = data.real_name.strip()
+    profile.id_number_enc = personal.encrypt(number)
+    profile.id_hash = personal.keyed_hash(number, "id-number-lookup")
+    profile.id_masked = personal.mask_id_number(number)
+    profile.birth_date, profile.community_id = birth, community.id
+    profile.address, profile.note = (data.address or "").strip()[:200], (data.note or "").strip()
+    profile.tag_rows = [row for row in profile.tag_rows if row.tag in tags] + [
+        ResidentTag(tag=t) for t in tags if t not in {row.tag for row in profile.tag_rows}]
+
+
+def _audit_view(profile: ResidentProfile) -> dict:
+    """What the audit trail may hold: the masked ID, never the number or its hash."""
+    return {"id_masked": profile.id_masked, "community_id": profile.community_id,
+            "tags": sorted(r.tag for r in profile.tag_rows), "status": profile.status}
+
+
+def _flush_unique(profile: ResidentProfile) -> None:
+    """Flush inside a savepoint: a concurrent registration of the same ID is a clear Conflict, not a 500."""
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError as exc:
+        raise Conflict(_("A resident with this ID number is already registered."),
+                       fields={"id_number": _("Already registered.")}, code="duplicate_id") from exc
+
+
+# --- services ----------------------------------------------------------------------------------
+
+def sign_up(*, username: str | None, phone: str | None, display_name: str, password: str) -> User:
+    """Self sign-up with a user name or a phone number (the phone then doubles as the user name)."""
+    username = (username or "").strip() or (phone or "").strip()
+    if not username:
+        raise ServiceError(_("Please correct the marked fields."),
+                           fields={"username": _("Enter a user name or a phone number.")})
+    return accounts.create_user(username, display_name, password, [Role.RESIDENT], phone=phone or None,
+                                self_signup=True)
+
+
+def submit_profile(user: User, data: ResidentData, *, actor: User) -> ResidentProfile:
+    """A resident asks to be verified (status pending until community staff verify)."""
+    if actor.id != user.id:
+        _require_staff(actor)
+    if db.session.scalar(select(ResidentProfile.id).where(ResidentProfile.user_id == user.id)):
+        raise Conflict(_("This account already has a resident profile."))
+    number, birth, community, tags = _validated(data)
+    profile = ResidentProfile(user_id=user.id, status=ResidentStatus.PENDING.value, tag_rows=[])
+    _apply(profile, data, number, birth, community, tags if can_manage_residents(actor) else [])
+    db.session.add(profile)
+    _flush_unique(profile)
+    audit.record("resident.submitted", profile, actor=actor, data=_audit_view(profile))
+    return profile
+
+
+def register_without_phone(data: ResidentData, *, actor: User, display_name: str | None = None) -> ResidentProfile:
+    """Community staff register a resident who has no phone: an account nobody can log in to (random password);
+    staff print codes for them. The profile is verified at once by the registering staff member."""
+    _require_staff(actor)
+    number, birth, community, tags = _validated(data)
+    user = accounts.create_user("r" + secrets.token_hex(6), display_name or data.real_name.strip(),
+                                secrets.token_urlsafe(32), [Role.RESIDENT], actor=actor)
+    profile = ResidentProfile(user_id=user.id, status=ResidentStatus.VERIFIED.value, registered_by_id=actor.id,
+                              verified_by_id=actor.id, verified_at=utcnow(), tag_rows=[])
+    _apply(profile, data, number, birth, community, tags)
+    db.session.add(profile)
+    _flush_unique(profile)
+    audit.record("resident.registered", profile, actor=actor, data=_audit_view(profile))
+    return profile
+
+
+def update_profile(profile: ResidentProfile, data: ResidentData, *, actor: User) -> None:
+    """Staff correct a profile (name, ID, community, address, tags)."""
+    _require_staff(actor)
+    before = _audit_view(profile)
+    number, birth, community, tags = _validated(data, exclude_id=profile.id)
+    _apply(profile, data, number, birth, community, tags)
+    _flush_unique(profile)
+    changes = audit.diff(before, _audit_view(profile))
+    audit.record("resident.updated", profile, actor=actor, changes=changes)
+
+
+def set_tags(profile: ResidentProfile, tags: list[str], *, actor: User) -> None:
+    _require_staff(actor)
+    wanted = sorted(set(tags) - {HardshipTag.AGED_80.value})
+    if any(t not in {h.value for h in HardshipTag} for t in wanted):
+        raise ServiceError(_("Unknown hardship tag."), fields={"tags": _("Unknown hardship tag.")})
+    before = sorted(r.tag for r in profile.tag_rows)
+    if before == wanted:
+        return
+    profile.tag_rows = [r for r in profile.tag_rows if r.tag in wanted] + [
+        ResidentTag(tag=t) for t in wanted if t not in before]
+    db.session.flush()
+    audit.record("resident.tags_changed", profile, actor=actor, data={"before": before, "after": wanted})
+
+
+def transition_resident(profile: ResidentProfile, to: ResidentStatus | str, *, actor: User, reason: str = "") -> None:
+    """pending → verified (staff check the documents), verified ↔ suspended."""
+    _require_staff(actor)
+    current, target = ResidentStatus(profile.status), ResidentStatus(to)
+    if target not in RESIDENT_TRANSITIONS[current]:
+        raise Conflict(_("A resident cannot go from %(a)s to %(b)s.", a=current.label, b=target.label))
+    reason = (reason or "").strip()
+    if target is ResidentStatus.SUSPENDED and not reason:
+        raise ServiceError(_("Please give a reason."), fields={"reason": _("Please give a reason.")})
+    profile.status = target.value
+    if target is ResidentStatus.VERIFIED:
+        profile.verified_by_id, profile.verified_at = actor.id, utcnow()
+    db.session.flush()
+    audit.record(f"resident.{target.value}", profile, actor=actor,
+                 data={"from": current.value, "reason": reason})
+
+
+def reveal_id_number(profile: ResidentProfile, *, actor: User) -> str:
+    """The ID number in clear, for staff checking a document; the viewing is audited (the number is not)."""
+    _require_staff(actor)
+    audit.record("resident.id_viewed", profile, actor=actor, data={"id_masked": profile.id_masked})
+    return personal.decrypt(profile.id_number_enc)
+
+
+def resident_of(user) -> ResidentProfile | None:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return db.session.scalar(select(ResidentProfile).where(ResidentProfile.user_id == user.id))

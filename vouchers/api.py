@@ -1,0 +1,166 @@
+"""Voucher API (token only): providers redeem and list their services; residents get codes and balances."""
+
+from flask import abort, jsonify, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from accounts.residents import resident_of
+from core import personal
+from core.api import api_blueprint, json_object, page_args
+from core.db import db
+from core.errors import Forbidden, ServiceError
+from orgs import services as org_services
+
+from . import catalogue, disputes, redemption
+from .models import Programme, VoucherService
+from .redemption_models import Redemption
+
+bp = api_blueprint("vouchers_api")
+MAX_ID = 2**31 - 1
+
+
+def redemption_json(r: Redemption) -> dict:
+    return {"id": r.id, "programme_id": r.programme_id, "provider_org_id": r.provider_org_id,
+            "service_id": r.service_id, "service_name": r.service.name, "amount_fen": r.amount_fen,
+            "status": r.status, "period": r.period, "idempotency_key": r.idempotency_key,
+            "resident": personal.mask_name(r.resident.real_name), "created_at": r.created_at.isoformat(),
+            "dispute_until": disputes.dispute_deadline(r).isoformat()}
+
+
+def service_json(s: VoucherService, rating: catalogue.ProviderRating | None = None) -> dict:
+    body = {"id": s.id, "org_id": s.org_id, "org_name": s.org.name, "name": s.name, "category": s.category.code,
+            "price_fen": s.price_fen, "description": s.description, "active": s.active,
+            "communities": [{"id": c.id, "name": c.full_name} for c in s.communities]}
+    if rating is not None:
+        body["provider_rating"] = {"average": str(rating.average) if rating.average is not None else None,
+                                   "count": rating.count}
+    return body
+
+
+def _user():
+    if not current_user.is_authenticated:
+        abort(401)
+    return current_user
+
+
+def _id_field(body: dict, name: str, *, required: bool = True) -> int | None:
+    value = body.get(name)
+    if value is None and not required:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
+        raise ServiceError(_("Please correct the marked fields."), fields={name: _("Enter a whole number.")})
+    return value
+
+
+def _resident():
+    resident = resident_of(_user())
+    if resident is None:
+        raise Forbidden(_("This account has no resident profile."), code="not_a_resident")
+    return resident
+
+
+def _committed(call):
+    """Run one service call: commit on success, roll back on refusal (the blueprint turns it into JSON)."""
+    try:
+        result = call()
+    except ServiceError:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    return result
+
+
+@bp.route("/vouchers/redemptions", methods=["POST"])
+def create_redemption():
+    actor = _user()
+    body = json_object()
+    service = db.session.get(VoucherService, _id_field(body, "service_id"))
+    if service is None:
+        raise ServiceError(_("Please correct the marked fields."), fields={"service_id": _("Unknown service.")})
+    result = _committed(lambda: redemption.redeem(body.get("code"), service, body.get("amount_fen"),
+                                                  body.get("idempotency_key"), actor=actor))
+    return jsonify(redemption_json(result.redemption)), 201
+
+
+@bp.route("/vouchers/codes", methods=["POST"])
+def create_code():
+    actor, resident = _user(), _resident()
+    body = request.get_json(silent=True) or {}
+    if not isinstance(body, dict):
+        raise ServiceError(_("The request body must be a JSON object."), code="bad_json")
+    programme_id = _id_field(body, "programme_id", required=False)
+    programme = db.session.get(Programme, programme_id) if programme_id else None
+    if programme_id and programme is None:
+        raise ServiceError(_("Please correct the marked fields."), fields={"programme_id": _("Unknown programme.")})
+    code, row = _committed(lambda: redemption.issue_code(resident, actor=actor, programme=programme))
+    return jsonify({"code": code, "expires_at": row.expires_at.isoformat(), "programme_id": row.programme_id}), 201
+
+
+@bp.route("/vouchers/balance")
+def get_balance():
+    resident = _resident()
+    lines = redemption.balance(resident)
+    recent = list(db.session.scalars(select(Redemption).where(Redemption.resident_id == resident.id)
+                                     .order_by(Redemption.created_at.desc()).limit(20)))
+    return jsonify({
+        "resident_id": resident.id, "total_fen": sum(line.balance_fen for line in lines),
+        "programmes": [{"programme_id": line.programme_id, "name": line.programme_name,
+                        "balance_fen": line.balance_fen, "vouchers": line.vouchers,
+                        "next_expiry": line.next_expiry.isoformat() if line.next_expiry else None} for line in lines],
+        "recent_redemptions": [redemption_json(r) for r in recent],
+    })
+
+
+@bp.route("/vouchers/services")
+def list_services():
+    """A provider member's own services; with ?programme_id= the programme's catalogue (any signed-in user)."""
+    user = _user()
+    page, per_page = page_args()
+    if request.args.get("programme_id"):
+        programme = db.session.get(Programme, _query_int("programme_id"))
+        if programme is None:
+            abort(404)
+        services, ratings = catalogue.catalogue(programme, category_id=_query_int("category_id"),
+                                                community_id=_query_int("community_id"), page=page,
+                                                per_page=per_page)
+        return jsonify({"items": [service_json(s, ratings[s.org_id]) for s in services], "page": page,
+                        "per_page": per_page})
+    org_ids = [m.org_id for m in org_services.memberships_of(user) if m.status == "active"]
+    services = list(db.session.scalars(select(VoucherService).where(VoucherService.org_id.in_(org_ids))
+                                       .order_by(VoucherService.org_id, VoucherService.id)))
+    return jsonify({"items": [service_json(s) for s in services]})
+
+
+def _query_int(name: str) -> int | None:
+    value = request.args.get(name)
+    if value in (None, ""):
+        return None
+    if not (value.isascii() and value.isdigit()) or len(value) > 9:
+        raise ServiceError(_("Please correct the marked fields."), fields={name: _("Enter a whole number.")})
+    return int(value)
+
+
+def _own_redemption(redemption_id: int) -> Redemption:
+    resident = _resident()
+    found = db.session.get(Redemption, redemption_id)
+    if found is None or found.resident_id != resident.id:
+        abort(404)
+    return found
+
+
+@bp.route("/vouchers/redemptions/<int:redemption_id>/dispute", methods=["POST"])
+def dispute_redemption(redemption_id: int):
+    actor, found = _user(), _own_redemption(redemption_id)
+    body = json_object()
+    dispute = _committed(lambda: disputes.raise_dispute(found, str(body.get("reason") or ""), actor=actor))
+    return jsonify({"id": dispute.id, "redemption_id": found.id, "status": dispute.status}), 201
+
+
+@bp.route("/vouchers/redemptions/<int:redemption_id>/rating", methods=["POST"])
+def rate_redemption(redemption_id: int):
+    actor, found = _user(), _own_redemption(redemption_id)
+    body = json_object()
+    rating = _committed(lambda: catalogue.rate(found, body.get("stars"), str(body.get("comment") or ""),
+                                               actor=actor))
+    return jsonify({"id": rating.id, "redemption_id": found.id, "stars": rating.stars}), 201

@@ -1,0 +1,153 @@
+"""The provider catalogue (services offered to voucher holders) and residents' ratings of redemptions."""
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from accounts.models import Community
+from audit import services as audit
+from core.db import db, utcnow
+from core.errors import Conflict, Forbidden, ServiceError
+from core.money import MAX_FEN
+from orgs.models import Organisation, ServiceCategory
+
+from . import permissions
+from .enums import RedemptionStatus
+from .models import Programme, VoucherService, service_communities
+from .programmes import provider_conditions
+from .redemption_models import Rating, Redemption
+
+
+@dataclass
+class ServiceData:
+    name: str
+    category_id: int | None
+    price_fen: int
+    description: str = ""
+    community_ids: list[int] = field(default_factory=list)  # the service area; empty: anywhere
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class ProviderRating:
+    average: Decimal | None  # one decimal place, None when nobody has rated yet
+    count: int
+
+
+def _validated(data: ServiceData) -> tuple[ServiceCategory, list[Community]]:
+    errors = {}
+    if not (data.name or "").strip() or len(data.name.strip()) > 120:
+        errors["name"] = _("Give the service a name of up to 120 characters.")
+    category = db.session.get(ServiceCategory, data.category_id) if isinstance(data.category_id, int) else None
+    if category is None or not category.active:
+        errors["category_id"] = _("Choose a service category.")
+    if isinstance(data.price_fen, bool) or not isinstance(data.price_fen, int) or not 0 < data.price_fen <= MAX_FEN:
+        errors["price_fen"] = _("Enter a positive amount.")
+    communities = list(db.session.scalars(select(Community).where(Community.id.in_(data.community_ids))))
+    if len(communities) != len(set(data.community_ids)):
+        errors["community_ids"] = _("Unknown community.")
+    if errors:
+        raise ServiceError(_("Please correct the marked fields."), fields=errors)
+    return category, communities
+
+
+def _snapshot(service: VoucherService) -> dict:
+    return {"name": service.name, "category_id": service.category_id, "price_fen": service.price_fen,
+            "description": service.description, "active": service.active,
+            "community_ids": [c.id for c in service.communities]}
+
+
+def create_service(org: Organisation, data: ServiceData, *, actor) -> VoucherService:
+    if not permissions.can_manage_services(actor, org):
+        raise Forbidden(_("Only the organisation's members can change its services."))
+    if org.status != "approved":
+        raise Conflict(_("Only a registered organisation can offer services."))
+    category, communities = _validated(data)
+    service = VoucherService(org_id=org.id, category=category, name=data.name.strip(), price_fen=data.price_fen,
+                             description=(data.description or "").strip(), active=data.active, communities=communities)
+    db.session.add(service)
+    db.session.flush()
+    audit.record("voucher_service.created", service, actor=actor, data={"org_id": org.id, **_snapshot(service)})
+    return service
+
+
+def update_service(service: VoucherService, data: ServiceData, *, actor) -> None:
+    if not permissions.can_manage_services(actor, service.org):
+        raise Forbidden(_("Only the organisation's members can change its services."))
+    category, communities = _validated(data)
+    before = _snapshot(service)
+    service.category, service.name, service.price_fen = category, data.name.strip(), data.price_fen
+    service.description, service.active = (data.description or "").strip(), data.active
+    service.communities, service.updated_at = communities, utcnow()
+    db.session.flush()
+    changes = audit.diff(before, _snapshot(service))
+    if changes:
+        audit.record("voucher_service.updated", service, actor=actor, changes=changes)
+
+
+def services_of(org: Organisation, *, active_only: bool = False) -> list[VoucherService]:
+    stmt = select(VoucherService).where(VoucherService.org_id == org.id).order_by(VoucherService.id)
+    if active_only:
+        stmt = stmt.where(VoucherService.active)
+    return list(db.session.scalars(stmt))
+
+
+def catalogue(programme: Programme, *, category_id: int | None = None, community_id: int | None = None,
+              page: int = 1, per_page: int = 20) -> tuple[list[VoucherService], dict[int, ProviderRating]]:
+    """Active services in the programme's categories offered by providers allowed in it, filtered by category and
+    by community (services serving that community, or anywhere); with each provider's rating. Constant queries."""
+    stmt = (select(VoucherService).join(Organisation, Organisation.id == VoucherService.org_id)
+            .where(VoucherService.active, VoucherService.category_id.in_(sorted(programme.category_ids)),
+                   *provider_conditions(programme))
+            .options(selectinload(VoucherService.communities))
+            .order_by(VoucherService.category_id, Organisation.name_initials, VoucherService.id))
+    if category_id is not None:
+        stmt = stmt.where(VoucherService.category_id == category_id)
+    if community_id is not None:
+        serving = select(service_communities.c.service_id).where(service_communities.c.community_id == community_id)
+        anywhere = ~select(service_communities.c.service_id).where(
+            service_communities.c.service_id == VoucherService.id).exists()
+        stmt = stmt.where(or_(VoucherService.id.in_(serving), anywhere))
+    services = list(db.session.scalars(stmt.offset((max(page, 1) - 1) * per_page).limit(per_page)))
+    return services, provider_ratings({s.org_id for s in services})
+
+
+def provider_ratings(org_ids) -> dict[int, ProviderRating]:
+    """Average stars (one decimal) and count per provider, in one query."""
+    ids = sorted(set(org_ids))
+    result = {org_id: ProviderRating(None, 0) for org_id in ids}
+    if not ids:
+        return result
+    rows = db.session.execute(select(Rating.provider_org_id, func.sum(Rating.stars), func.count(Rating.id))
+                              .where(Rating.provider_org_id.in_(ids)).group_by(Rating.provider_org_id))
+    for org_id, total, count in rows:
+        average = (Decimal(int(total)) / count).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        result[org_id] = ProviderRating(average, count)
+    return result
+
+
+def provider_rating(org: Organisation) -> ProviderRating:
+    """For the organisation's public page (and project evaluations)."""
+    return provider_ratings([org.id])[org.id]
+
+
+def rate(redemption: Redemption, stars: int, comment: str = "", *, actor) -> Rating:
+    """The resident rates a redemption once (1–5 stars, optional comment)."""
+    if not permissions.can_rate(actor, redemption):
+        raise Forbidden(_("Only the resident can rate this service."))
+    if isinstance(stars, bool) or not isinstance(stars, int) or not 1 <= stars <= 5:
+        raise ServiceError(_("Please correct the marked fields."), fields={"stars": _("From 1 to 5 stars.")})
+    if redemption.status == RedemptionStatus.REVERSED:
+        raise Conflict(_("A reversed redemption cannot be rated."))
+    if db.session.scalar(select(Rating.id).where(Rating.redemption_id == redemption.id)):
+        raise Conflict(_("This service has already been rated."), code="already_rated")
+    rating = Rating(redemption_id=redemption.id, resident_id=redemption.resident_id,
+                    provider_org_id=redemption.provider_org_id, service_id=redemption.service_id, stars=stars,
+                    comment=(comment or "").strip()[:1000])
+    db.session.add(rating)
+    db.session.flush()
+    audit.record("voucher.rated", redemption, actor=actor, data={"stars": stars, "comment": rating.comment})
+    return rating

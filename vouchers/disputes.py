@@ -1,0 +1,119 @@
+"""Disputes: within 7 days a resident disputes a redemption; it is held out of settlement until an officer
+decides. Upheld: reversal ledger rows restore the vouchers' balances. Rejected: back in settlement."""
+
+from datetime import datetime, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+
+from audit import services as audit
+from core.db import db, utcnow
+from core.errors import Conflict, Forbidden, ServiceError
+
+from . import ledger, permissions
+from .enums import REDEMPTION_TRANSITIONS, DisputeStatus, LedgerKind, RedemptionStatus, VoucherStatus
+from .models import Programme, Voucher
+from .redemption import use_cap
+from .redemption_models import Dispute, LedgerEntry, Redemption
+
+DISPUTE_WINDOW = timedelta(days=7)
+
+
+def transition_redemption(redemption: Redemption, to: RedemptionStatus | str, *, actor, reason: str = "") -> None:
+    """completed → disputed → completed (rejected) or reversed (upheld). Audited by the callers' events."""
+    current, target = RedemptionStatus(redemption.status), RedemptionStatus(to)
+    if target not in REDEMPTION_TRANSITIONS[current]:
+        raise Conflict(_("A redemption cannot go from %(a)s to %(b)s.", a=current.label, b=target.label))
+    redemption.status = target.value
+    db.session.flush()
+
+
+def dispute_deadline(redemption: Redemption) -> datetime:
+    return redemption.created_at + DISPUTE_WINDOW
+
+
+def raise_dispute(redemption: Redemption, reason: str, *, actor, now: datetime | None = None) -> Dispute:
+    if not permissions.can_dispute(actor, redemption):
+        raise Forbidden(_("Only the resident can dispute this redemption."))
+    now = now or utcnow()
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(_("Please give a reason."), fields={"reason": _("Please give a reason.")})
+    if now > dispute_deadline(redemption):
+        raise Conflict(_("A redemption can be disputed only within 7 days."), code="dispute_window_closed")
+    if redemption.settlement_id is not None:
+        raise Conflict(_("This redemption has already been settled."), code="already_settled")
+    if db.session.scalar(select(Dispute.id).where(Dispute.redemption_id == redemption.id)):
+        raise Conflict(_("This redemption has already been disputed."), code="already_disputed")
+    transition_redemption(redemption, RedemptionStatus.DISPUTED, actor=actor)
+    dispute = Dispute(redemption_id=redemption.id, raised_by_id=actor.id, reason=reason[:2000],
+                      status=DisputeStatus.OPEN.value, created_at=now)
+    db.session.add(dispute)
+    db.session.flush()
+    audit.record("voucher.disputed", redemption, actor=actor, data={"dispute_id": dispute.id, "reason": dispute.reason})
+    return dispute
+
+
+def _reverse(redemption: Redemption, *, actor) -> int:
+    """Put the redeemed value back on the vouchers it came from. A voucher that has expired or been revoked
+    meanwhile gets it back and loses it again at once (reverse + expire/revoke rows), the value returning to the
+    programme's budget."""
+    now = utcnow()
+    parts = db.session.execute(select(LedgerEntry.voucher_id, LedgerEntry.amount_fen).where(
+        LedgerEntry.redemption_id == redemption.id, LedgerEntry.kind == LedgerKind.REDEEM.value)
+        .order_by(LedgerEntry.voucher_id)).all()
+    entries, returned = [], 0
+    for voucher_id, amount in parts:
+        voucher = db.session.execute(select(Voucher).where(Voucher.id == voucher_id).with_for_update()
+                                     .execution_options(populate_existing=True)).scalar_one()
+        base = {"programme_id": redemption.programme_id, "voucher_id": voucher_id,
+                "resident_id": redemption.resident_id, "provider_org_id": redemption.provider_org_id,
+                "redemption_id": redemption.id, "actor_id": actor.id, "created_at": now}
+        entries.append({**base, "kind": LedgerKind.REVERSE.value, "amount_fen": -amount})
+        if voucher.status == VoucherStatus.ACTIVE:
+            db.session.execute(update(Voucher).where(Voucher.id == voucher_id)
+                               .values(balance_fen=Voucher.balance_fen - amount)
+                               .execution_options(synchronize_session=False))
+        else:
+            gone = LedgerKind.EXPIRE if voucher.status == VoucherStatus.EXPIRED else LedgerKind.REVOKE
+            entries.append({**base, "kind": gone.value, "amount_fen": amount})
+            returned += -amount
+    ledger.add_entries(entries)
+    ledger.release(redemption.programme_id, returned)
+    programme = db.session.get(Programme, redemption.programme_id)
+    use_cap(programme.id, redemption.period, "resident", redemption.resident_id, -redemption.amount_fen,
+            programme.resident_cap_fen)
+    use_cap(programme.id, redemption.period, "provider", redemption.provider_org_id, -redemption.amount_fen,
+            programme.provider_cap_fen)
+    return returned
+
+
+def decide_dispute(dispute: Dispute, uphold: bool, note: str, *, actor) -> None:
+    """An officer's decision. Upheld: the redemption is reversed; rejected: it goes back into settlement."""
+    if not permissions.can_decide_dispute(actor, dispute):
+        raise Forbidden(_("Only officers decide disputes."))
+    if dispute.status != DisputeStatus.OPEN:
+        raise Conflict(_("This dispute has already been decided."))
+    note = (note or "").strip()
+    if not note:
+        raise ServiceError(_("Please give a reason."), fields={"note": _("Please give a reason.")})
+    redemption = dispute.redemption
+    returned = 0
+    if uphold:
+        returned = _reverse(redemption, actor=actor)
+        transition_redemption(redemption, RedemptionStatus.REVERSED, actor=actor)
+    else:
+        transition_redemption(redemption, RedemptionStatus.COMPLETED, actor=actor)
+    dispute.status = (DisputeStatus.UPHELD if uphold else DisputeStatus.REJECTED).value
+    dispute.decided_by_id, dispute.decided_at, dispute.decision_note = actor.id, utcnow(), note
+    db.session.flush()
+    audit.record("voucher.dispute_upheld" if uphold else "voucher.dispute_rejected", redemption, actor=actor,
+                 data={"dispute_id": dispute.id, "amount_fen": redemption.amount_fen, "note": note,
+                       "returned_to_budget_fen": returned})
+
+
+def open_disputes(programme_id: int | None = None) -> list[Dispute]:
+    stmt = select(Dispute).where(Dispute.status == DisputeStatus.OPEN.value).order_by(Dispute.created_at)
+    if programme_id is not None:
+        stmt = stmt.join(Redemption).where(Redemption.programme_id == programme_id)
+    return list(db.session.scalars(stmt))

@@ -1,0 +1,39 @@
+"""The voucher and resident audit actions, translated when shown."""
+
+from flask_babel import lazy_gettext as _l
+
+from audit.labels import ACTION_LABELS
+
+ACTION_LABELS.update({
+    "resident.submitted": _l("Resident asked to be verified"),
+    "resident.registered": _l("Resident registered by community staff"),
+    "resident.updated": _l("Resident details changed"),
+    "resident.tags_changed": _l("Resident hardship tags changed"),
+    "resident.verified": _l("Resident verified"),
+    "resident.suspended": _l("Resident suspended"),
+    "resident.id_viewed": _l("Resident ID number viewed"),
+    "voucher_programme.created": _l("Voucher programme created"),
+    "voucher_programme.updated": _l("Voucher programme changed"),
+    "voucher_programme.budget_raised": _l("Voucher programme budget raised"),
+    "voucher_programme.active": _l("Voucher programme started"),
+    "voucher_programme.closed": _l("Voucher programme closed"),
+    "voucher_service.created": _l("Voucher service added"),
+    "voucher_service.updated": _l("Voucher service changed"),
+    "voucher.issued": _l("Vouchers issued"),
+    "voucher.batch_started": _l("Voucher issuance started"),
+    "voucher.batch_chunk": _l("Vouchers issued (batch part)"),
+    "voucher.batch_done": _l("Voucher issuance finished"),
+    "voucher.batch_budget_exhausted": _l("Voucher issuance stopped: budget used up"),
+    "voucher.batch_failed": _l("Voucher issuance failed"),
+    "voucher.code_issued": _l("Voucher code issued"),
+    "voucher.redeemed": _l("Voucher redeemed"),
+    "voucher.disputed": _l("Redemption disputed"),
+    "voucher.dispute_upheld": _l("Dispute upheld, redemption reversed"),
+    "voucher.dispute_rejected": _l("Dispute rejected"),
+    "voucher.rated": _l("Service rated"),
+    "voucher.expired": _l("Vouchers expired"),
+    "voucher.revoked": _l("Vouchers revoked"),
+    "voucher.settlement_prepared": _l("Settlement statement prepared"),
+    "voucher.settlement_approved": _l("Settlement statement approved"),
+    "voucher.settlement_paid": _l("Settlement paid"),
+})

@@ -1,0 +1,57 @@
+"""Who may do what with vouchers. Each predicate takes the acting user and, where there is one, the object."""
+
+from accounts.enums import Role
+from core.permissions import has_role
+from orgs.permissions import is_manager, is_member
+
+
+def can_manage_programmes(user) -> bool:
+    """Set up, issue, close; decide disputes; settle (officers)."""
+    return has_role(user, Role.OFFICER, Role.ADMIN)
+
+
+def can_view_programme(user, programme=None) -> bool:
+    """Programme pages with reconciliation, fraud signals and settlements: officers and auditors."""
+    return has_role(user, Role.OFFICER, Role.ADMIN, Role.AUDITOR)
+
+
+def can_decide_dispute(user, dispute=None) -> bool:
+    return has_role(user, Role.OFFICER, Role.ADMIN)
+
+
+def can_settle(user, settlement=None) -> bool:
+    return has_role(user, Role.OFFICER, Role.ADMIN)
+
+
+def can_redeem_for(user, org) -> bool:
+    """Any active member of the provider organisation redeems on its behalf."""
+    return is_member(user, org)
+
+
+def can_manage_services(user, org) -> bool:
+    """The provider's catalogue entries: its managers and members."""
+    return is_member(user, org) or is_manager(user, org)
+
+
+def can_view_provider_redemptions(user, org) -> bool:
+    return is_member(user, org) or can_view_programme(user)
+
+
+def can_issue_code_for(user, resident) -> bool:
+    """The resident themself, or community staff printing a code for a resident without a phone."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return resident.user_id == user.id or has_role(user, Role.COMMUNITY_STAFF)
+
+
+def is_resident_owner(user, resident) -> bool:
+    return getattr(user, "is_authenticated", False) and resident.user_id == user.id
+
+
+def can_dispute(user, redemption) -> bool:
+    """The resident, or community staff on behalf of a resident without a phone."""
+    return is_resident_owner(user, redemption.resident) or has_role(user, Role.COMMUNITY_STAFF)
+
+
+def can_rate(user, redemption) -> bool:
+    return is_resident_owner(user, redemption.resident) or has_role(user, Role.COMMUNITY_STAFF)

@@ -1,0 +1,296 @@
+"""Programmes: set-up, the one transition function, periods, eligibility and which providers may redeem."""
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import and_, exists, false, or_, select, true
+
+from accounts.models import Community
+from accounts.resident_models import AGED_THRESHOLD, HardshipTag, ResidentProfile, ResidentStatus, ResidentTag
+from audit import services as audit
+from core.db import db, utcnow
+from core.errors import Conflict, Forbidden, ServiceError
+from core.money import MAX_FEN
+from core.timeutil import LOCAL_TZ, local_today
+from orgs.models import CreditListEntry, Organisation, ServiceCategory
+from orgs.services import standing
+from projects.contract_models import Contract, ContractStatus
+from projects.models import Call
+
+from . import ledger, permissions
+from .enums import PROGRAMME_TRANSITIONS, ProgrammeStatus, ProviderMode, TagsMode
+from .models import Programme, VoucherService
+
+
+@dataclass
+class ProgrammeData:
+    name: str
+    budget_fen: int
+    face_value_fen: int
+    vouchers_per_period: int
+    category_ids: list[int]
+    description: str = ""
+    community_ids: list[int] = field(default_factory=list)  # empty: every community
+    min_age: int | None = None
+    required_tags: list[str] = field(default_factory=list)
+    tags_mode: str = TagsMode.ANY.value
+    validity_days: int | None = None
+    valid_until: date | None = None
+    provider_mode: str = ProviderMode.OPEN.value
+    contract_call_id: int | None = None
+    resident_cap_fen: int | None = None
+    provider_cap_fen: int | None = None
+
+
+# --- periods (calendar months in Asia/Shanghai) ---------------------------------------------------
+
+def period_of(moment: datetime | None = None) -> str:
+    """'2026-11' for the Beijing month containing moment (default now)."""
+    return (moment or utcnow()).astimezone(LOCAL_TZ).strftime("%Y-%m")
+
+
+def parse_period(text: str) -> str:
+    try:
+        year, month = (int(part) for part in (text or "").split("-"))
+        if not (2000 <= year <= 2100 and 1 <= month <= 12):
+            raise ValueError
+    except ValueError as exc:
+        raise ServiceError(_("A period is a month written as YYYY-MM."), fields={"period": _("Use YYYY-MM.")}) from exc
+    return f"{year:04d}-{month:02d}"
+
+
+def period_bounds(period: str) -> tuple[datetime, datetime]:
+    """The UTC instants where a Beijing month begins and ends (half-open)."""
+    year, month = (int(p) for p in parse_period(period).split("-"))
+    start = datetime(year, month, 1, tzinfo=LOCAL_TZ)
+    end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=LOCAL_TZ)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def voucher_expiry(programme: Programme, issued_at: datetime) -> datetime:
+    """N days after issue or the end of the Beijing valid-until date, whichever comes first."""
+    candidates = []
+    if programme.validity_days:
+        candidates.append(issued_at + timedelta(days=programme.validity_days))
+    if programme.valid_until:
+        candidates.append(datetime.combine(programme.valid_until + timedelta(days=1), time.min,
+                                           tzinfo=LOCAL_TZ).astimezone(UTC))
+    return min(candidates)
+
+
+# --- set-up ----------------------------------------------------------------------------------------
+
+def _fen(value, name: str, errors: dict, *, optional: bool = False) -> None:
+    if value is None and optional:
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_FEN:
+        errors[name] = _("Enter a positive amount.")
+
+
+def _validate(data: ProgrammeData) -> tuple[list[ServiceCategory], list[Community]]:
+    errors: dict = {}
+    if not (data.name or "").strip() or len(data.name.strip()) > 120:
+        errors["name"] = _("Give the programme a name of up to 120 characters.")
+    _fen(data.budget_fen, "budget_fen", errors)
+    _fen(data.face_value_fen, "face_value_fen", errors)
+    _fen(data.resident_cap_fen, "resident_cap_fen", errors, optional=True)
+    _fen(data.provider_cap_fen, "provider_cap_fen", errors, optional=True)
+    if not isinstance(data.vouchers_per_period, int) or not 1 <= data.vouchers_per_period <= 31:
+        errors["vouchers_per_period"] = _("Between 1 and 31 vouchers per month.")
+    if data.min_age is not None and not 0 <= data.min_age <= 150:
+        errors["min_age"] = _("An age between 0 and 150.")
+    if any(t not in {h.value for h in HardshipTag} for t in data.required_tags):
+        errors["required_tags"] = _("Unknown hardship tag.")
+    if data.tags_mode not in {m.value for m in TagsMode}:
+        errors["tags_mode"] = _("Choose any or all.")
+    if not data.validity_days and not data.valid_until:
+        errors["validity_days"] = _("Give a number of days or an end date.")
+    elif data.validity_days is not None and not 1 <= data.validity_days <= 3660:
+        errors["validity_days"] = _("Between 1 and 3660 days.")
+    if data.provider_mode not in {m.value for m in ProviderMode}:
+        errors["provider_mode"] = _("Choose who may provide services.")
+    elif data.provider_mode == ProviderMode.CONTRACTED and db.session.get(Call, data.contract_call_id or 0) is None:
+        errors["contract_call_id"] = _("Choose the call whose contracted organisations may provide services.")
+    categories = list(db.session.scalars(select(ServiceCategory).where(ServiceCategory.id.in_(data.category_ids))))
+    if not categories or len(categories) != len(set(data.category_ids)):
+        errors["category_ids"] = _("Choose at least one service category.")
+    communities = list(db.session.scalars(select(Community).where(Community.id.in_(data.community_ids))))
+    if len(communities) != len(set(data.community_ids)):
+        errors["community_ids"] = _("Unknown community.")
+    if errors:
+        raise ServiceError(_("Please correct the marked fields."), fields=errors)
+    return categories, communities
+
+
+def _apply(programme: Programme, data: ProgrammeData, categories, communities) -> None:
+    for name in ("budget_fen", "face_value_fen", "vouchers_per_period", "min_age", "tags_mode", "validity_days",
+                 "valid_until", "provider_mode", "resident_cap_fen", "provider_cap_fen"):
+        setattr(programme, name, getattr(data, name))
+    programme.name, programme.description = data.name.strip(), (data.description or "").strip()
+    programme.required_tags = sorted(set(data.required_tags))
+    programme.contract_call_id = data.contract_call_id if data.provider_mode == ProviderMode.CONTRACTED else None
+    programme.categories, programme.communities = categories, communities
+
+
+def _snapshot(programme: Programme) -> dict:
+    return {"name": programme.name, "budget_fen": programme.budget_fen, "face_value_fen": programme.face_value_fen,
+            "vouchers_per_period": programme.vouchers_per_period, "min_age": programme.min_age,
+            "required_tags": list(programme.required_tags or []), "tags_mode": programme.tags_mode,
+            "validity_days": programme.validity_days, "valid_until": programme.valid_until,
+            "provider_mode": programme.provider_mode, "contract_call_id": programme.contract_call_id,
+            "resident_cap_fen": programme.resident_cap_fen, "provider_cap_fen": programme.provider_cap_fen,
+            "category_ids": sorted(programme.category_ids), "community_ids": sorted(programme.community_ids)}
+
+
+def create_programme(data: ProgrammeData, *, actor) -> Programme:
+    """A draft programme (officers)."""
+    if not permissions.can_manage_programmes(actor):
+        raise Forbidden(_("Only officers can set up voucher programmes."))
+    categories, communities = _validate(data)
+    programme = Programme(status=ProgrammeStatus.DRAFT.value, allocated_fen=0, created_by_id=actor.id)
+    _apply(programme, data, categories, communities)
+    db.session.add(programme)
+    db.session.flush()
+    audit.record("voucher_programme.created", programme, actor=actor, data=_snapshot(programme))
+    return programme
+
+
+def update_programme(programme: Programme, data: ProgrammeData, *, actor) -> None:
+    """Drafts change freely; a running programme's rules are fixed (its budget can be raised: raise_budget)."""
+    if not permissions.can_manage_programmes(actor):
+        raise Forbidden(_("Only officers can set up voucher programmes."))
+    if programme.status != ProgrammeStatus.DRAFT:
+        raise Conflict(_("Only a draft programme can be changed."))
+    categories, communities = _validate(data)
+    before = _snapshot(programme)
+    _apply(programme, data, categories, communities)
+    db.session.flush()
+    audit.record("voucher_programme.updated", programme, actor=actor, changes=audit.diff(before, _snapshot(programme)))
+
+
+def raise_budget(programme: Programme, new_budget_fen: int, *, actor) -> None:
+    if not permissions.can_manage_programmes(actor):
+        raise Forbidden(_("Only officers can set up voucher programmes."))
+    if programme.status == ProgrammeStatus.CLOSED:
+        raise Conflict(_("This programme is closed."))
+    errors: dict = {}
+    _fen(new_budget_fen, "budget_fen", errors)
+    if errors or new_budget_fen < programme.budget_fen:
+        raise ServiceError(_("The budget can only be raised."),
+                           fields={"budget_fen": _("The budget can only be raised.")})
+    before = programme.budget_fen
+    programme.budget_fen = new_budget_fen
+    db.session.flush()
+    audit.record("voucher_programme.budget_raised", programme, actor=actor, data={"from": before, "to": new_budget_fen})
+
+
+def transition_programme(programme: Programme, to: ProgrammeStatus | str, *, actor, reason: str = "") -> None:
+    """draft → active (opens issuance and redemption), active → closed (outstanding vouchers are revoked and their
+    value returns to the budget)."""
+    if not permissions.can_manage_programmes(actor):
+        raise Forbidden(_("Only officers can set up voucher programmes."))
+    current, target = ProgrammeStatus(programme.status), ProgrammeStatus(to)
+    if target not in PROGRAMME_TRANSITIONS[current]:
+        raise Conflict(_("A programme cannot go from %(a)s to %(b)s.", a=current.label, b=target.label))
+    if target is ProgrammeStatus.ACTIVE and programme.valid_until and programme.valid_until < local_today():
+        raise Conflict(_("The vouchers' end date has already passed."), fields={"valid_until": _("In the past.")})
+    revoked = (0, 0)
+    if target is ProgrammeStatus.CLOSED:
+        revoked = ledger.revoke_outstanding(programme, actor=actor, reason=reason or "programme closed")
+    programme.status, programme.status_reason = target.value, (reason or "").strip()
+    if target is ProgrammeStatus.ACTIVE:
+        programme.activated_at = utcnow()
+    else:
+        programme.closed_at = utcnow()
+    db.session.flush()
+    audit.record(f"voucher_programme.{target.value}", programme, actor=actor,
+                 data={"from": current.value, "reason": programme.status_reason, "revoked_vouchers": revoked[0],
+                       "revoked_fen": revoked[1]})
+
+
+# --- eligibility ---------------------------------------------------------------------------------
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def _tag_condition(tag: str, on: date):
+    if tag == HardshipTag.AGED_80:
+        return ResidentProfile.birth_date <= _years_before(on, AGED_THRESHOLD)
+    return exists().where(ResidentTag.resident_id == ResidentProfile.id, ResidentTag.tag == tag)
+
+
+def eligibility_conditions(programme: Programme, on: date) -> list:
+    """SQL conditions on ResidentProfile equal to is_eligible() (batch issuance runs them set-based)."""
+    conditions = [ResidentProfile.status == ResidentStatus.VERIFIED.value]
+    if programme.communities:
+        conditions.append(ResidentProfile.community_id.in_(sorted(programme.community_ids)))
+    if programme.min_age is not None:
+        conditions.append(ResidentProfile.birth_date <= _years_before(on, programme.min_age))
+    tags = [_tag_condition(t, on) for t in sorted(programme.required_tags or [])]
+    if tags:
+        conditions.append(and_(true(), *tags) if programme.tags_mode == TagsMode.ALL else or_(false(), *tags))
+    return conditions
+
+
+def eligibility_problems(programme: Programme, resident: ResidentProfile, on: date | None = None) -> list[str]:
+    """Why a resident is not eligible (empty when eligible), translated."""
+    on = on or local_today()
+    problems = []
+    if resident.status != ResidentStatus.VERIFIED:
+        problems.append(_("The resident is not verified."))
+    if programme.communities and resident.community_id not in programme.community_ids:
+        problems.append(_("The resident's community is not covered."))
+    if programme.min_age is not None and resident.age_on(on) < programme.min_age:
+        problems.append(_("The resident is younger than %(n)d.", n=programme.min_age))
+    wanted, held = set(programme.required_tags or []), resident.tags_on(on)
+    if wanted and (not wanted <= held if programme.tags_mode == TagsMode.ALL else not wanted & held):
+        problems.append(_("The resident does not have the required hardship tags."))
+    return problems
+
+
+def is_eligible(programme: Programme, resident: ResidentProfile, on: date | None = None) -> bool:
+    return not eligibility_problems(programme, resident, on)
+
+
+# --- providers --------------------------------------------------------------------------------------
+
+def provider_conditions(programme: Programme, on: date | None = None) -> list:
+    """SQL conditions on Organisation: in good standing (registered, on no credit list that day), offering an active
+    service in an eligible category and, for a contracted programme, holding a contract in force under its call."""
+    on = on or local_today()
+    conditions = [
+        Organisation.status == "approved",
+        ~exists().where(CreditListEntry.org_id == Organisation.id, CreditListEntry.start_on <= on,
+                        or_(CreditListEntry.end_on.is_(None), CreditListEntry.end_on > on)),
+        exists().where(VoucherService.org_id == Organisation.id, VoucherService.active,
+                       VoucherService.category_id.in_(sorted(programme.category_ids))),
+    ]
+    if programme.provider_mode == ProviderMode.CONTRACTED:
+        conditions.append(exists().where(Contract.org_id == Organisation.id,
+                                         Contract.call_id == programme.contract_call_id,
+                                         Contract.status == ContractStatus.ACTIVE.value))
+    return conditions
+
+
+def provider_allowed(programme: Programme, org: Organisation, on: date | None = None) -> bool:
+    """May this organisation redeem this programme's vouchers (uses orgs' standing() for the good standing)?"""
+    on = on or local_today()
+    if not standing(org, on).in_good_standing:
+        return False
+    return db.session.scalar(select(Organisation.id).where(Organisation.id == org.id,
+                                                           *provider_conditions(programme, on))) is not None
+
+
+def allowed_providers(programme: Programme, on: date | None = None) -> list[Organisation]:
+    return list(db.session.scalars(select(Organisation).where(*provider_conditions(programme, on))
+                                   .order_by(Organisation.name_initials, Organisation.id)))
+
+
+def active_programmes() -> list[Programme]:
+    return list(db.session.scalars(select(Programme).where(Programme.status == ProgrammeStatus.ACTIVE.value)
+                                   .order_by(Programme.id)))

@@ -1,0 +1,270 @@
+"""Redemption 核销 (DESIGN.md section 6): one-time codes, balances, and the redemption that cannot overdraw.
+
+Each voucher is debited by one statement `UPDATE … SET balance_fen = balance_fen - :x WHERE id = :id AND
+balance_fen >= :x AND status = 'active' AND expires_at > :now` whose row count is checked (CHECK balance >= 0 is
+the backstop); a redemption spans the resident's vouchers earliest-expiring first. The code is consumed by a
+guarded UPDATE too, caps by guarded counters, and (provider, idempotency key) is UNIQUE: a retry returns the
+first answer. Ledger rows and the audit event are written in the same transaction; the caller commits.
+"""
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from accounts.resident_models import ResidentProfile, ResidentStatus
+from audit import services as audit
+from core import personal
+from core.db import db, utcnow
+from core.errors import Conflict, Forbidden, ServiceError
+from core.money import MAX_FEN
+from core.timeutil import LOCAL_TZ
+
+from . import ledger, permissions
+from .enums import LedgerKind, ProgrammeStatus, RedemptionStatus, VoucherStatus
+from .models import Programme, Voucher, VoucherService
+from .programmes import period_of, provider_allowed
+from .redemption_models import PeriodUsage, Redemption, RedemptionCode
+
+CODE_DIGITS = 8
+CODE_TTL = timedelta(minutes=5)
+KEY_RE = re.compile(r"^[\x21-\x7e]{1,100}$")  # printable ASCII, no spaces
+
+
+@dataclass(frozen=True)
+class BalanceLine:
+    programme_id: int
+    programme_name: str
+    balance_fen: int
+    vouchers: int
+    next_expiry: datetime | None
+
+
+@dataclass(frozen=True)
+class RedeemResult:
+    redemption: Redemption
+    replayed: bool  # True when this was a retry answered with the first result
+
+
+def _code_hash(code: str) -> str:
+    return personal.keyed_hash(code, "voucher-code")
+
+
+# --- balances and codes ------------------------------------------------------------------------------
+
+def _spendable(resident_id: int, now: datetime, programme_id: int | None = None) -> list:
+    conditions = [Voucher.resident_id == resident_id, Voucher.status == VoucherStatus.ACTIVE.value,
+                  Voucher.expires_at > now, Voucher.balance_fen > 0]
+    if programme_id is not None:
+        conditions.append(Voucher.programme_id == programme_id)
+    return conditions
+
+
+def balance(resident: ResidentProfile, *, now: datetime | None = None) -> list[BalanceLine]:
+    """What the resident can spend, per running programme (one query)."""
+    now = now or utcnow()
+    rows = db.session.execute(
+        select(Programme.id, Programme.name, func.sum(Voucher.balance_fen), func.count(Voucher.id),
+               func.min(Voucher.expires_at)).join(Programme, Programme.id == Voucher.programme_id)
+        .where(*_spendable(resident.id, now), Programme.status == ProgrammeStatus.ACTIVE.value)
+        .group_by(Programme.id, Programme.name).order_by(Programme.id))
+    return [BalanceLine(pid, name, int(total), count, ledger_time(expiry)) for pid, name, total, count, expiry in rows]
+
+
+def ledger_time(value):
+    """min() over a UTCDateTime column comes back naive on SQLite; make it aware again."""
+    from datetime import UTC
+
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
+def issue_code(resident: ResidentProfile, *, actor, programme: Programme | None = None,
+               now: datetime | None = None) -> tuple[str, RedemptionCode]:
+    """A fresh one-time code (returned in clear once; only its keyed hash is stored). Without a programme, the
+    resident's one running programme with a balance is used."""
+    if not permissions.can_issue_code_for(actor, resident):
+        raise Forbidden(_("You cannot get a code for this resident."))
+    if resident.status != ResidentStatus.VERIFIED:
+        raise Conflict(_("The resident is not verified."))
+    now = now or utcnow()
+    lines = balance(resident, now=now)
+    if programme is None:
+        if len(lines) != 1:
+            raise ServiceError(_("Choose the programme whose vouchers you want to use."),
+                               fields={"programme_id": _("Choose a programme.")}, code="programme_required")
+        programme = db.session.get(Programme, lines[0].programme_id)
+    if programme.id not in {line.programme_id for line in lines}:
+        raise Conflict(_("There is no balance to spend in this programme."), code="no_balance")
+    for _attempt in range(10):
+        code = "".join(secrets.choice("0123456789") for _ in range(CODE_DIGITS))
+        digest = _code_hash(code)
+        clash = db.session.scalar(select(RedemptionCode.id).where(
+            RedemptionCode.code_hash == digest, RedemptionCode.used_at.is_(None), RedemptionCode.expires_at > now))
+        if clash is None:
+            break
+    else:  # pragma: no cover - 10 clashes among live codes would take hundreds of millions of them
+        raise Conflict(_("Please try again."))
+    row = RedemptionCode(resident_id=resident.id, programme_id=programme.id, code_hash=digest,
+                         created_by_id=actor.id, created_at=now, expires_at=now + CODE_TTL)
+    db.session.add(row)
+    db.session.flush()
+    audit.record("voucher.code_issued", resident, actor=actor,
+                 data={"programme_id": programme.id, "code_id": row.id, "expires_at": row.expires_at})
+    return code, row
+
+
+# --- redemption ------------------------------------------------------------------------------------------
+
+def _validate(code, service, amount_fen, idempotency_key) -> None:
+    errors = {}
+    if not isinstance(code, str) or not re.fullmatch(rf"\d{{{CODE_DIGITS}}}", code):
+        errors["code"] = _("The code has %(n)d digits.", n=CODE_DIGITS)
+    if service is None:
+        errors["service_id"] = _("Choose one of your services.")
+    elif not service.active:
+        errors["service_id"] = _("This service is no longer offered.")
+    if isinstance(amount_fen, bool) or not isinstance(amount_fen, int) or not 0 < amount_fen <= MAX_FEN:
+        errors["amount_fen"] = _("Enter a positive amount in fen.")
+    if not isinstance(idempotency_key, str) or not KEY_RE.match(idempotency_key):
+        errors["idempotency_key"] = _("Up to 100 printable characters without spaces.")
+    if errors:
+        raise ServiceError(_("Please correct the marked fields."), fields=errors)
+
+
+def _request_hash(code: str, service_id: int, amount_fen: int) -> str:
+    return hashlib.sha256(f"{_code_hash(code)}|{service_id}|{amount_fen}".encode()).hexdigest()
+
+
+def _replay(org_id: int, key: str, request_hash: str) -> RedeemResult | None:
+    first = db.session.scalar(select(Redemption).where(Redemption.provider_org_id == org_id,
+                                                       Redemption.idempotency_key == key)
+                              .execution_options(populate_existing=True))
+    if first is None:
+        return None
+    if first.request_hash != request_hash:
+        raise ServiceError(_("This idempotency key was already used for a different redemption."),
+                           fields={"idempotency_key": _("Already used for a different request.")},
+                           code="idempotency_mismatch")
+    return RedeemResult(first, True)
+
+
+def _live_code(code: str, now: datetime) -> RedemptionCode:
+    rows = list(db.session.scalars(select(RedemptionCode).where(RedemptionCode.code_hash == _code_hash(code))
+                                   .order_by(RedemptionCode.id.desc()).limit(5)))
+    for row in rows:
+        if row.used_at is None and row.expires_at > now:
+            return row
+    if not rows:
+        raise Conflict(_("This code is not known."), code="code_unknown")
+    if rows[0].used_at is not None:
+        raise Conflict(_("This code has already been used."), code="code_used")
+    raise Conflict(_("This code has expired. Ask the resident for a new one."), code="code_expired")
+
+
+def _consume(code_row: RedemptionCode, now: datetime) -> bool:
+    result = db.session.execute(update(RedemptionCode).where(
+        RedemptionCode.id == code_row.id, RedemptionCode.used_at.is_(None), RedemptionCode.expires_at > now)
+        .values(used_at=now).execution_options(synchronize_session=False))
+    return result.rowcount == 1
+
+
+def use_cap(programme_id: int, period: str, subject: str, subject_id: int, amount_fen: int, cap: int | None) -> bool:
+    """Add amount_fen to a per-period counter unless that passes the cap (one guarded UPDATE). A negative amount
+    gives value back (a reversed redemption)."""
+    if cap is None:
+        return True
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    db.session.execute(dialect.insert(PeriodUsage).values(programme_id=programme_id, period=period, subject=subject,
+                                                          subject_id=subject_id, used_fen=0).on_conflict_do_nothing())
+    key = (PeriodUsage.programme_id == programme_id, PeriodUsage.period == period, PeriodUsage.subject == subject,
+           PeriodUsage.subject_id == subject_id)
+    guard = PeriodUsage.used_fen + amount_fen <= cap if amount_fen > 0 else PeriodUsage.used_fen + amount_fen >= 0
+    result = db.session.execute(update(PeriodUsage).where(*key, guard)
+                                .values(used_fen=PeriodUsage.used_fen + amount_fen)
+                                .execution_options(synchronize_session=False))
+    return result.rowcount == 1
+
+
+def _debit(resident_id: int, programme_id: int, amount_fen: int, now: datetime) -> list[tuple[int, int]]:
+    """Take amount_fen from the resident's vouchers, earliest-expiring first: [(voucher_id, taken)]."""
+    rows = db.session.execute(select(Voucher.id, Voucher.balance_fen).where(*_spendable(resident_id, now, programme_id))
+                              .order_by(Voucher.expires_at, Voucher.id)).all()
+    if sum(b for _v, b in rows) < amount_fen:
+        raise Conflict(_("The resident's balance is not enough for this amount."), code="insufficient_balance")
+    remaining, parts = amount_fen, []
+    for voucher_id, seen in rows:
+        while remaining and seen > 0:
+            take = min(seen, remaining)
+            done = db.session.execute(update(Voucher).where(
+                Voucher.id == voucher_id, Voucher.balance_fen >= take, Voucher.status == VoucherStatus.ACTIVE.value,
+                Voucher.expires_at > now).values(balance_fen=Voucher.balance_fen - take)
+                .execution_options(synchronize_session=False)).rowcount
+            if done == 1:
+                parts.append((voucher_id, take))
+                remaining -= take
+                break
+            # Someone else spent from it meanwhile: look again at what is left (a fresh read).
+            seen = db.session.scalar(select(Voucher.balance_fen).where(
+                Voucher.id == voucher_id, Voucher.status == VoucherStatus.ACTIVE.value, Voucher.expires_at > now)) or 0
+        if not remaining:
+            break
+    if remaining:
+        raise Conflict(_("The resident's balance is not enough for this amount."), code="insufficient_balance")
+    return parts
+
+
+def redeem(code: str, service: VoucherService | None, amount_fen: int, idempotency_key: str, *, actor,
+           now: datetime | None = None) -> RedeemResult:
+    """A provider member redeems amount_fen for one of the provider's services with the resident's one-time code.
+
+    Errors: ServiceError 422 (malformed; key reused for different content), Forbidden 403 (not a member; provider
+    not allowed in the code's programme), Conflict 409 (unknown, used or expired code; insufficient balance; cap
+    reached; programme not running). A retry with the same key returns the first redemption (replayed=True)."""
+    _validate(code, service, amount_fen, idempotency_key)
+    org = service.org
+    if not permissions.can_redeem_for(actor, org):
+        raise Forbidden(_("Only members of the provider can redeem for it."))
+    request_hash = _request_hash(code, service.id, amount_fen)
+    if (replayed := _replay(org.id, idempotency_key, request_hash)) is not None:
+        return replayed
+    now = now or utcnow()
+    code_row = _live_code(code, now)
+    programme = db.session.get(Programme, code_row.programme_id)
+    if programme.status != ProgrammeStatus.ACTIVE:
+        raise Conflict(_("This programme is not running."), code="programme_not_running")
+    if not provider_allowed(programme, org, now.astimezone(LOCAL_TZ).date()):
+        raise Forbidden(_("This provider is not allowed in the programme."), code="provider_not_allowed")
+    if service.category_id not in programme.category_ids:
+        raise ServiceError(_("This service is not covered by the programme."),
+                           fields={"service_id": _("Not covered by the programme.")}, code="service_not_covered")
+    if not _consume(code_row, now):
+        if (replayed := _replay(org.id, idempotency_key, request_hash)) is not None:
+            return replayed  # the same request, sent twice at once: the first one won
+        raise Conflict(_("This code has already been used."), code="code_used")
+    period = period_of(now)
+    if not use_cap(programme.id, period, "resident", code_row.resident_id, amount_fen, programme.resident_cap_fen):
+        raise Conflict(_("This would pass the resident's monthly limit."), code="resident_cap")
+    if not use_cap(programme.id, period, "provider", org.id, amount_fen, programme.provider_cap_fen):
+        raise Conflict(_("This would pass the provider's monthly limit."), code="provider_cap")
+    parts = _debit(code_row.resident_id, programme.id, amount_fen, now)
+    redemption = Redemption(programme_id=programme.id, provider_org_id=org.id, resident_id=code_row.resident_id,
+                            service_id=service.id, code_id=code_row.id, amount_fen=amount_fen, period=period,
+                            status=RedemptionStatus.COMPLETED.value, idempotency_key=idempotency_key,
+                            request_hash=request_hash, redeemed_by_id=actor.id, created_at=now)
+    db.session.add(redemption)
+    db.session.flush()
+    ledger.add_entries([{"programme_id": programme.id, "voucher_id": vid, "resident_id": code_row.resident_id,
+                         "provider_org_id": org.id, "kind": LedgerKind.REDEEM.value, "amount_fen": -take,
+                         "redemption_id": redemption.id, "actor_id": actor.id, "created_at": now}
+                        for vid, take in parts])
+    audit.record("voucher.redeemed", redemption, actor=actor,
+                 data={"programme_id": programme.id, "provider_org_id": org.id, "resident_id": code_row.resident_id,
+                       "service_id": service.id, "amount_fen": amount_fen, "vouchers": [list(p) for p in parts]})
+    return RedeemResult(redemption, False)
