@@ -230,5 +230,12 @@ def output_progress(contract: Contract) -> list[dict]:
             if report.status == ReportStatus.ACCEPTED:
                 for row in report.outputs or []:
                     achieved[row["indicator"]] = achieved.get(row["indicator"], 0) + int(row.get("achieved", 0))
-    return [{"indicator": o.get("indicator", ""), "target": int(o.get("target") or 0), "unit": o.get("unit", ""),
+    return [{"indicator": o.get("indicator", ""), "target": _whole(o.get("target")), "unit": o.get("unit", ""),
              "achieved": achieved.get(o.get("indicator"), 0)} for o in contract.outputs or []]
+
+
+def _whole(value) -> int:
+    try:
+        return max(0, int(float(value)))
+    except (TypeError, ValueError):
+        return 0

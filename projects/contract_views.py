@@ -17,12 +17,14 @@ from core.views import run_and_redirect
 from orgs import permissions as org_permissions
 from orgs import services as org_services
 
-from . import contracts, permissions
+from . import contract_charts, contract_reports, contract_watch, contracts, permissions
 from .award_models import AwardDecision
-from .contract_models import Contract, ContractLine, Milestone, MilestoneReport, Tranche, TrancheStatus
+from .contract_models import Contract, ContractLine, ContractStatus, Expense, Milestone, MilestoneReport, Tranche
+from .contract_report_models import ActivityRecord
 from .forms import ReasonForm
 
 bp = Blueprint("contracts", __name__, url_prefix="/contracts")
+EXPENSES_SHOWN = 50
 
 
 def can_view(contract: Contract) -> bool:
@@ -42,27 +44,25 @@ def _done(contract_id: int, message: str, call):
     return run_and_redirect(call, message, url_for("contracts.show", contract_id=contract_id))
 
 
+def member_org_ids(user) -> list[int] | None:
+    """None for staff (every project), otherwise the user's organisations."""
+    if org_permissions.is_staff(user):
+        return None
+    return [m.org_id for m in org_services.memberships_of(user) if m.status == "active"]
+
+
 @bp.route("/")
 @login_required
 def index():
-    stmt = select(Contract).options(selectinload(Contract.lines), selectinload(Contract.tranches),
-                                    selectinload(Contract.milestones).selectinload(Milestone.reports))
-    if not org_permissions.is_staff(current_user):
-        org_ids = [m.org_id for m in org_services.memberships_of(current_user) if m.status == "active"]
-        stmt = stmt.where(Contract.org_id.in_(org_ids))
-    rows = list(db.session.scalars(stmt.order_by(Contract.id.desc())))
-    today = local_today()
-    overdue = [(c, m) for c in rows for m in c.milestones if m.due_on < today and c.status == "active"
-               and not (m.latest_report and m.latest_report.status == "accepted")]
-    waiting = [(c, m) for c in rows for m in c.milestones if m.latest_report and m.latest_report.status == "submitted"]
-    payable = [(c, t) for c in rows for t in c.tranches if t.status == TrancheStatus.PAYABLE]
+    board = contract_watch.dashboard(request.args.get("page", 1, type=int), member_org_ids(current_user))
     awardable = []
     if permissions.can_manage_calls(current_user):
         contracted = select(Contract.proposal_id)
-        awardable = list(db.session.scalars(select(AwardDecision).where(AwardDecision.awarded,
-                                                                        AwardDecision.proposal_id.not_in(contracted))))
-    return render_template("projects/contracts.html", rows=rows, overdue=overdue, waiting=waiting, payable=payable,
-                           awardable=awardable, rate=contracts.execution_rate)
+        awardable = list(db.session.scalars(
+            select(AwardDecision).where(AwardDecision.awarded, AwardDecision.proposal_id.not_in(contracted))
+            .options(selectinload(AwardDecision.proposal)).order_by(AwardDecision.id).limit(20)))
+    return render_template("projects/contracts.html", board=board, awardable=awardable, rate=contracts.execution_rate,
+                           status_label=lambda s: ContractStatus(s).label)
 
 
 def _parse_plan(text: str) -> list[contracts.MilestonePlan]:
@@ -107,14 +107,31 @@ def new(decision_id: int):
                            today=local_today())
 
 
+def _full(contract_id: int):
+    report_parts = (selectinload(MilestoneReport.activities).selectinload(ActivityRecord.photos),
+                    selectinload(MilestoneReport.evidence_files), selectinload(MilestoneReport.fees))
+    return db.session.scalar(select(Contract).where(Contract.id == contract_id).options(
+        selectinload(Contract.lines), selectinload(Contract.tranches), selectinload(Contract.changes),
+        selectinload(Contract.amendments),
+        selectinload(Contract.milestones).selectinload(Milestone.reports).options(*report_parts)))
+
+
 @bp.route("/<int:contract_id>")
 @login_required
 def show(contract_id: int):
-    contract = load_contract(contract_id)
+    contract = _full(contract_id) or abort(404)
+    if not can_view(contract):
+        abort(404)
+    expenses = list(db.session.scalars(select(Expense).where(Expense.contract_id == contract.id)
+                                       .order_by(Expense.id.desc()).limit(EXPENSES_SHOWN)))
     return render_template("projects/contract.html", contract=contract, form=ReasonForm(formdata=None),
                            is_manager=org_permissions.is_manager(current_user, contract.org),
-                           is_officer=permissions.can_manage_calls(current_user),
-                           rate=contracts.execution_rate(contract), today=local_today())
+                           is_officer=permissions.can_manage_calls(current_user), expenses=expenses,
+                           rate=contracts.execution_rate(contract.spent_fen, contract.amount_fen), today=local_today(),
+                           timeline=contract_watch.timeline(contract),
+                           budget_bars=contract_charts.budget_bars(contract),
+                           output_bars=contract_charts.output_bars(contract),
+                           two_person=contracts.needs_second_officer)
 
 
 @bp.route("/<int:contract_id>/confirm", methods=["POST"])
@@ -124,21 +141,12 @@ def confirm(contract_id: int):
     return _done(contract.id, _("Confirmed."), lambda: contracts.confirm(contract, actor=current_user))
 
 
-@bp.route("/milestones/<int:milestone_id>/report", methods=["POST"])
-@login_required
-def report(milestone_id: int):
-    milestone = db.get_or_404(Milestone, milestone_id)
-    contract = load_contract(milestone.contract_id)
-    return _done(contract.id, _("Report submitted."), lambda: contracts.submit_report(
-        milestone, request.form.get("narrative", ""), [], request.files.get("evidence"), actor=current_user))
-
-
 @bp.route("/reports/<int:report_id>/<any(accept, return):decision>", methods=["POST"])
 @login_required
 def review(report_id: int, decision: str):
     item = db.get_or_404(MilestoneReport, report_id)
     contract = load_contract(db.session.get(Milestone, item.milestone_id).contract_id)
-    return _done(contract.id, _("Report reviewed."), lambda: contracts.review_report(
+    return _done(contract.id, _("Report reviewed."), lambda: contract_reports.review_report(
         item, decision == "accept", request.form.get("comment", ""), actor=current_user))
 
 
@@ -170,3 +178,6 @@ def expense(contract_id: int):
     return _done(contract.id, _("Expense recorded."), lambda: contracts.record_expense(
         contract, line, spent_on, request.form.get("payee", ""), amount, request.files.get("receipt"),
         actor=current_user))
+
+
+from . import contract_delivery_views  # noqa: E402, F401  (more routes on this blueprint)

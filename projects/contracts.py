@@ -256,6 +256,6 @@ def record_expense(contract: Contract, line: ContractLine, spent_on: date, payee
     return expense
 
 
-def execution_rate(contract: Contract) -> str:
-    """预算执行率: spent / budget, as a percentage with one decimal."""
-    return f"{1000 * contract.spent_fen // contract.amount_fen / 10:.1f}%" if contract.amount_fen else "0.0%"
+def execution_rate(spent_fen: int, budget_fen: int) -> str:
+    """预算执行率: spent / budget as a percentage with one decimal (floored, so 100% means fully spent)."""
+    return f"{1000 * spent_fen // budget_fen / 10:.1f}%" if budget_fen else "0.0%"

@@ -52,3 +52,23 @@ def active_contract(app):
         contracts.confirm(contract, actor=manager)
         contracts.confirm(contract, actor=officer)
     return officer, manager, contract
+
+
+PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def last_event(action: str):
+    from audit.models import AuditEvent
+
+    return db.session.scalar(select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.seq.desc()))
+
+
+def accepted_report(app, contract, officer, manager, index: int = 0, **extra):
+    """Report on milestone `index` and have it accepted (its tranche becomes payable)."""
+    from projects import contract_reports
+
+    with app.test_request_context():
+        data = contract_reports.ReportInput("本阶段工作已完成，详见附件。", **extra)
+        report = contract_reports.submit_report(contract.milestones[index], data, actor=manager)
+        contract_reports.review_report(report, True, "", actor=officer)
+    return report

@@ -57,9 +57,8 @@ def test_report_accepted_makes_its_tranche_payable_and_payment_is_once(app, sess
     with pytest.raises(Conflict):
         contracts.pay_tranche(first, "转账001", local_today(), actor=officer)  # not yet due
     with app.test_request_context():
-        report = contract_reports.submit_report(
-            contract.milestones[0], contract_reports.ReportInput("完成入户走访 120 户，建立档案。", evidence=[Upload()]),
-            actor=manager)
+        data = contract_reports.ReportInput("完成入户走访 120 户，建立档案。", evidence=[Upload()])
+        report = contract_reports.submit_report(contract.milestones[0], data, actor=manager)
         with pytest.raises(ServiceError):
             contract_reports.review_report(report, False, "", actor=officer)
         contract_reports.review_report(report, True, "", actor=officer)

@@ -1,0 +1,140 @@
+"""Contract pages for delivery: the progress-report form, payment approval, change requests and decisions,
+fee receipts for their recipients, files, termination. Routes on the `contracts` blueprint."""
+
+import io
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import or_, select
+from sqlalchemy.orm import undefer
+
+from core.db import db
+from core.errors import ServiceError
+from core.permissions import require
+from core.timeutil import local_today
+from core.uploads import StoredFile
+from core.views import refusal_text, run_and_redirect
+from orgs import permissions as org_permissions
+
+from . import contract_changes, contract_forms, contract_reports, contracts
+from .contract_change_models import ChangeRequest, ChangeStatus
+from .contract_models import Contract, ContractStatus, Expense, Milestone, MilestoneReport, Tranche
+from .contract_report_models import ActivityPhoto, ActivityRecord, FeePayment, ReceiptStatus, ReportEvidence
+from .contract_views import _done, bp, can_view, load_contract
+from .forms import ReasonForm
+
+
+@bp.route("/milestones/<int:milestone_id>/report", methods=["GET", "POST"])
+@login_required
+def report(milestone_id: int):
+    milestone = db.get_or_404(Milestone, milestone_id)
+    contract = load_contract(milestone.contract_id)
+    require(org_permissions.is_manager(current_user, contract.org))
+    form = ReasonForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        try:
+            contract_reports.submit_report(milestone, contract_forms.report_input(request.form, request.files,
+                                                                                  contract), actor=current_user)
+        except ServiceError as exc:
+            db.session.rollback()
+            if exc.code == "forbidden":
+                abort(403)
+            flash(refusal_text(exc), "danger")
+        else:
+            db.session.commit()
+            flash(_("Report submitted."), "success")
+            return redirect(url_for("contracts.show", contract_id=contract.id))
+    return render_template("projects/contract_report_form.html", contract=contract, milestone=milestone,
+                           form=ReasonForm(formdata=None), today=local_today(), values=request.form,
+                           activity_rows=range(contract_forms.ACTIVITY_ROWS), fee_rows=range(contract_forms.FEE_ROWS))
+
+
+@bp.route("/tranches/<int:tranche_id>/approve", methods=["POST"])
+@login_required
+def approve(tranche_id: int):
+    tranche = db.get_or_404(Tranche, tranche_id)
+    contract = load_contract(tranche.contract_id)
+    return _done(contract.id, _("Payment approved; another officer now records it."),
+                 lambda: contracts.approve_tranche(tranche, actor=current_user))
+
+
+@bp.route("/<int:contract_id>/changes", methods=["POST"])
+@login_required
+def request_change(contract_id: int):
+    contract = load_contract(contract_id)
+    return _done(contract.id, _("Change requested; an officer will decide."), lambda: contract_changes.request_change(
+        contract, contract_forms.change_input(request.form), actor=current_user))
+
+
+DECISIONS = {"approve": ChangeStatus.APPROVED, "reject": ChangeStatus.REJECTED, "withdraw": ChangeStatus.WITHDRAWN}
+
+
+@bp.route("/changes/<int:change_id>/<any(approve, reject, withdraw):decision>", methods=["POST"])
+@login_required
+def decide_change(change_id: int, decision: str):
+    change = db.get_or_404(ChangeRequest, change_id)
+    contract = load_contract(change.contract_id)
+    return _done(contract.id, _("Change request updated."), lambda: contract_changes.transition_change(
+        change, DECISIONS[decision], actor=current_user, reason=request.form.get("reason", "")))
+
+
+@bp.route("/<int:contract_id>/terminate", methods=["POST"])
+@login_required
+def terminate(contract_id: int):
+    contract = load_contract(contract_id)
+    return _done(contract.id, _("The contract is terminated; its remaining tranches are cancelled."),
+                 lambda: contracts.transition_contract(contract, ContractStatus.TERMINATED, actor=current_user,
+                                                       reason=request.form.get("reason", "")))
+
+
+@bp.route("/receipts")
+@login_required
+def receipts():
+    """Fees and allowances an organisation says it paid to the current user, to confirm or deny."""
+    rows = list(db.session.scalars(select(FeePayment).where(FeePayment.recipient_user_id == current_user.id)
+                                   .order_by(FeePayment.id.desc()).limit(200)))
+    contracts_by_id = {c.id: c for c in db.session.scalars(
+        select(Contract).where(Contract.id.in_({r.contract_id for r in rows})))} if rows else {}
+    return render_template("projects/contract_receipts.html", rows=rows, contracts=contracts_by_id,
+                           form=ReasonForm(formdata=None))
+
+
+@bp.route("/receipts/<int:fee_id>/<any(confirm, deny):answer>", methods=["POST"])
+@login_required
+def answer_receipt(fee_id: int, answer: str):
+    fee = db.get_or_404(FeePayment, fee_id)
+    if fee.recipient_user_id != current_user.id:
+        abort(403)
+    if not ReasonForm().validate_on_submit():
+        abort(400)
+    to = ReceiptStatus.CONFIRMED if answer == "confirm" else ReceiptStatus.DENIED
+    return run_and_redirect(lambda: contract_reports.transition_receipt(fee, to, actor=current_user,
+                                                                        reason=request.form.get("reason", "")),
+                            _("Thank you, your answer is recorded."), url_for("contracts.receipts"))
+
+
+def _file_contract_id(file_id: int) -> int | None:
+    """The contract a stored file belongs to (evidence, activity photo or expense receipt), if any."""
+    via_report = select(Milestone.contract_id).join(MilestoneReport, MilestoneReport.milestone_id == Milestone.id)
+    return db.session.scalar(via_report.outerjoin(ReportEvidence, ReportEvidence.report_id == MilestoneReport.id)
+                             .outerjoin(ActivityRecord, ActivityRecord.report_id == MilestoneReport.id)
+                             .outerjoin(ActivityPhoto, ActivityPhoto.activity_id == ActivityRecord.id)
+                             .where(or_(ReportEvidence.file_id == file_id, ActivityPhoto.file_id == file_id,
+                                        MilestoneReport.evidence_id == file_id)).limit(1)) \
+        or db.session.scalar(select(Expense.contract_id).where(Expense.receipt_id == file_id))
+
+
+@bp.route("/files/<key>")
+@login_required
+def file(key: str):
+    stored = db.session.scalar(select(StoredFile).where(StoredFile.key == key[:32])
+                               .options(undefer(StoredFile.content)))
+    contract_id = _file_contract_id(stored.id) if stored else None
+    if contract_id is None or not can_view(db.session.get(Contract, contract_id)):
+        abort(404)
+    inline = stored.content_type.startswith("image/")
+    return send_file(io.BytesIO(stored.content), mimetype=stored.content_type, as_attachment=not inline,
+                     download_name=stored.download_name)

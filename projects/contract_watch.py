@@ -1,0 +1,156 @@
+"""Watching delivery: the officer dashboard (aggregated in SQL, paginated, constant queries whatever the number of
+projects), reminders for the people concerned, and each project's timeline."""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import and_, exists, func, select
+
+from accounts.notifications import notify
+from core.db import db
+from core.money import format_fen
+from core.timeutil import local_today, to_local
+from core.views import path_for
+from orgs.models import Membership, Organisation
+
+from .contract_models import (
+    Contract,
+    ContractLine,
+    ContractStatus,
+    Milestone,
+    MilestoneReport,
+    ReportStatus,
+    Tranche,
+    TrancheStatus,
+)
+from .contract_report_models import FeePayment, ReceiptStatus
+from .contract_reports import officer_ids
+
+LIST_LIMIT = 10
+PER_PAGE = 20
+
+
+@dataclass
+class Dashboard:
+    counts: dict
+    overdue: list = field(default_factory=list)
+    waiting: list = field(default_factory=list)
+    payable: list = field(default_factory=list)
+    receipts: list = field(default_factory=list)
+    projects: list = field(default_factory=list)
+    page: int = 1
+    pages: int = 1
+
+
+def _accepted(milestone_id_column):
+    return exists().where(MilestoneReport.milestone_id == milestone_id_column,
+                          MilestoneReport.status == ReportStatus.ACCEPTED)
+
+
+def overdue_clause(today: date):
+    return and_(Milestone.due_on < today, Contract.status == ContractStatus.ACTIVE, ~_accepted(Milestone.id))
+
+
+def _scoped(stmt, org_ids):
+    return stmt if org_ids is None else stmt.where(Contract.org_id.in_(org_ids))
+
+
+def _count(stmt, org_ids) -> object:
+    return _scoped(stmt, org_ids).scalar_subquery()
+
+
+def dashboard(page: int = 1, org_ids: list[int] | None = None, today: date | None = None) -> Dashboard:
+    """Org_ids None: every project (staff); otherwise only those organisations' projects."""
+    today = today or local_today()
+    overdue = select(func.count(Milestone.id)).join(Contract, Contract.id == Milestone.contract_id) \
+        .where(overdue_clause(today))
+    waiting = select(func.count(MilestoneReport.id)).join(Milestone) \
+        .join(Contract, Contract.id == Milestone.contract_id).where(MilestoneReport.status == ReportStatus.SUBMITTED)
+    payable = select(func.count(Tranche.id)).join(Contract, Contract.id == Tranche.contract_id) \
+        .where(Tranche.status == TrancheStatus.PAYABLE)
+    flagged = select(func.count(FeePayment.id)).join(Contract, Contract.id == FeePayment.contract_id) \
+        .where(FeePayment.status != ReceiptStatus.CONFIRMED)
+    total = select(func.count(Contract.id))
+    row = db.session.execute(select(*(_count(s, org_ids).label(n) for n, s in (
+        ("overdue", overdue), ("waiting", waiting), ("payable", payable), ("receipts", flagged),
+        ("projects", total))))).one()
+    counts = row._asdict()
+    board = Dashboard(counts=counts, page=page, pages=max(1, -(-counts["projects"] // PER_PAGE)))
+    board.page = min(max(1, page), board.pages)
+    head = (Contract.id.label("contract_id"), Contract.title.label("project"), Organisation.name.label("org"))
+
+    def listed(stmt, order):
+        stmt = _scoped(stmt.join(Organisation, Organisation.id == Contract.org_id), org_ids)
+        return db.session.execute(stmt.order_by(*order).limit(LIST_LIMIT)).all()
+
+    board.overdue = listed(select(*head, Milestone.title.label("milestone"), Milestone.due_on)
+                           .select_from(Milestone).join(Contract, Contract.id == Milestone.contract_id)
+                           .where(overdue_clause(today)), [Milestone.due_on, Milestone.id])
+    board.waiting = listed(select(*head, Milestone.title.label("milestone"), MilestoneReport.submitted_at)
+                           .select_from(MilestoneReport).join(Milestone)
+                           .join(Contract, Contract.id == Milestone.contract_id)
+                           .where(MilestoneReport.status == ReportStatus.SUBMITTED), [MilestoneReport.id])
+    board.payable = listed(select(*head, Tranche.amount_fen, Tranche.approved_by_id).select_from(Tranche)
+                           .join(Contract, Contract.id == Tranche.contract_id)
+                           .where(Tranche.status == TrancheStatus.PAYABLE), [Tranche.id])
+    board.receipts = listed(select(*head, FeePayment.recipient_name, FeePayment.amount_fen, FeePayment.status)
+                            .select_from(FeePayment).join(Contract, Contract.id == FeePayment.contract_id)
+                            .where(FeePayment.status != ReceiptStatus.CONFIRMED),
+                            [FeePayment.status.desc(), FeePayment.id])  # 'unconfirmed' > 'denied': denied first
+    board.receipts.sort(key=lambda r: r.status != ReceiptStatus.DENIED)
+    spent = select(ContractLine.contract_id, func.sum(ContractLine.spent_fen).label("spent")) \
+        .group_by(ContractLine.contract_id).subquery()
+    projects = _scoped(select(Contract.id, Contract.title, Contract.status, Contract.amount_fen, Contract.paid_fen,
+                              Organisation.name.label("org"), func.coalesce(spent.c.spent, 0).label("spent"))
+                       .join(Organisation, Organisation.id == Contract.org_id)
+                       .outerjoin(spent, spent.c.contract_id == Contract.id), org_ids)
+    board.projects = db.session.execute(projects.order_by(Contract.id.desc()).offset((board.page - 1) * PER_PAGE)
+                                        .limit(PER_PAGE)).all()
+    return board
+
+
+def timeline(contract: Contract) -> list[dict]:
+    """Milestones, reports, payments and changes in date order (from the relations the page already loaded)."""
+    items = []
+    for m in contract.milestones:
+        items.append({"on": m.due_on, "kind": "milestone", "title": m.title})
+        for r in m.reports:
+            items.append({"on": to_local(r.submitted_at).date(), "kind": "report", "title": m.title,
+                          "status": r.status_label})
+    for i, t in enumerate(contract.tranches, start=1):
+        if t.paid_on:
+            items.append({"on": t.paid_on, "kind": "payment", "title": str(i), "amount_fen": t.amount_fen})
+    for c in contract.changes:
+        items.append({"on": to_local(c.requested_at).date(), "kind": "change", "title": c.kind_label,
+                      "status": c.status_label})
+    return sorted(items, key=lambda item: item["on"])
+
+
+def remind(today: date | None = None, grace_days: int = 7) -> dict:
+    """Notify managers of overdue milestones, recipients of fee payments still unconfirmed after `grace_days`, and
+    every officer with a digest. Meant for a daily cron run (`flask contracts remind`)."""
+    today = today or local_today()
+    overdue = db.session.execute(
+        select(Milestone.title, Contract.id, Contract.title, Membership.user_id)
+        .join(Contract, Contract.id == Milestone.contract_id)
+        .join(Membership, and_(Membership.org_id == Contract.org_id, Membership.role == "manager",
+                               Membership.status == "active"))
+        .where(overdue_clause(today))).all()
+    for title, contract_id, project, user_id in overdue:
+        notify(user_id, "contract.milestone_overdue", link=path_for("contracts.show", contract_id=contract_id),
+               milestone=title, project=project)
+    cutoff = today - timedelta(days=grace_days)
+    stale = db.session.execute(
+        select(FeePayment.recipient_user_id, FeePayment.amount_fen, Organisation.name)
+        .join(Contract, Contract.id == FeePayment.contract_id).join(Organisation, Organisation.id == Contract.org_id)
+        .where(FeePayment.status == ReceiptStatus.UNCONFIRMED, FeePayment.recipient_user_id.is_not(None),
+               FeePayment.paid_on <= cutoff)).all()
+    for user_id, amount, org in stale:
+        notify(user_id, "contract.fee_reminder", link=path_for("contracts.receipts"), amount=format_fen(amount),
+               org=org)
+    counts = dashboard(today=today).counts
+    if any(counts[k] for k in ("overdue", "waiting", "payable", "receipts")):
+        for user_id in officer_ids():
+            notify(user_id, "contract.officer_digest", link=path_for("contracts.index"), overdue=counts["overdue"],
+                   reports=counts["waiting"], payments=counts["payable"], receipts=counts["receipts"])
+    return {"overdue": len(overdue), "receipts": len(stale), **counts}
