@@ -170,7 +170,10 @@ def _insert_chunk(batch: IssuanceBatch, programme: Programme, ids: list[int], co
     stmt = _insert_ignoring_duplicates(Voucher.__table__).from_select(
         ["programme_id", "resident_id", "period", "seq", "face_value_fen", "balance_fen", "status", "issued_at",
          "expires_at", "batch_id"], source).on_conflict_do_nothing()
-    inserted = db.session.execute(stmt).rowcount
+    db.session.execute(stmt)
+    # Counted, not taken from rowcount (psycopg reports -1 for INSERT … SELECT … ON CONFLICT).
+    inserted = db.session.scalar(select(func.count(Voucher.id)).where(
+        Voucher.batch_id == batch.id, Voucher.resident_id >= ids[0], Voucher.resident_id <= ids[-1]))
     ledger.release(programme.id, (len(ids) * programme.vouchers_per_period - inserted) * face)
     db.session.execute(insert(LedgerEntry).from_select(
         ["programme_id", "voucher_id", "resident_id", "kind", "amount_fen", "batch_id", "actor_id", "created_at"],

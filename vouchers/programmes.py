@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, exists, false, or_, select, true
+from sqlalchemy.orm import aliased
 
 from accounts.models import Community
 from accounts.resident_models import AGED_THRESHOLD, HardshipTag, ResidentProfile, ResidentStatus, ResidentTag
@@ -263,12 +264,13 @@ def provider_conditions(programme: Programme, on: date | None = None) -> list:
     """SQL conditions on Organisation: in good standing (registered, on no credit list that day), offering an active
     service in an eligible category and, for a contracted programme, holding a contract in force under its call."""
     on = on or local_today()
+    offered = aliased(VoucherService)  # an alias, so a query that already selects services does not correlate it
     conditions = [
         Organisation.status == "approved",
         ~exists().where(CreditListEntry.org_id == Organisation.id, CreditListEntry.start_on <= on,
                         or_(CreditListEntry.end_on.is_(None), CreditListEntry.end_on > on)),
-        exists().where(VoucherService.org_id == Organisation.id, VoucherService.active,
-                       VoucherService.category_id.in_(sorted(programme.category_ids))),
+        exists().where(offered.org_id == Organisation.id, offered.active,
+                       offered.category_id.in_(sorted(programme.category_ids))),
     ]
     if programme.provider_mode == ProviderMode.CONTRACTED:
         conditions.append(exists().where(Contract.org_id == Organisation.id,
