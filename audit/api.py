@@ -3,6 +3,7 @@ from flask_login import current_user
 
 from core.api import api_blueprint
 from core.permissions import require
+from core.views import db_int
 
 from . import services as audit
 from .permissions import can_view_audit_log
@@ -21,7 +22,7 @@ def events():
     if not current_user.is_authenticated:
         abort(401)
     require(can_view_audit_log(current_user))
-    before = request.args.get("before", type=int)
+    before = request.args.get("before", type=db_int)
     flt = audit.EventFilter(actor=request.args.get("actor", ""), action=request.args.get("action", ""),
                             target_type=request.args.get("target_type", ""),
                             target_id=request.args.get("target_id", ""))

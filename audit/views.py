@@ -16,6 +16,7 @@ from core.db import db
 from core.errors import wants_json
 from core.permissions import require
 from core.timeutil import local_day_bounds, utcnow
+from core.views import db_int
 
 from . import documents
 from . import services as audit
@@ -39,7 +40,7 @@ def log():
         end = local_day_bounds(form.date_to.data)[1] if form.date_to.data else None
         flt = audit.EventFilter(form.actor.data or "", form.action.data or "", form.target_type.data or "",
                                 form.target_id.data or "", start, end)
-    before = request.args.get("before", type=int)
+    before = request.args.get("before", type=db_int)
     events = audit.search_events(flt, before=before, limit=PER_PAGE + 1)
     has_more = len(events) > PER_PAGE
     events = events[:PER_PAGE]

@@ -2,7 +2,8 @@
 
 import uuid
 
-from flask import g, request
+from flask import g, has_request_context, request
+from flask.sessions import SecureCookieSessionInterface
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -13,7 +14,17 @@ CSP = (
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """The session cookie is Secure whenever the request came over HTTPS (directly, or through a trusted proxy's
+    X-Forwarded-Proto), not only when the deployment remembered to set SESSION_COOKIE_SECURE."""
+
+    def get_cookie_secure(self, app) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or (has_request_context() and request.is_secure)
+
+
 def init_security(app) -> None:
+    app.session_interface = SessionInterface()
+
     @app.before_request
     def _request_context():
         incoming = request.headers.get("X-Request-ID", "")

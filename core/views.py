@@ -30,11 +30,23 @@ def path_for(endpoint: str, **values) -> str:
     return current_app.url_map.bind("localhost").build(endpoint, values)
 
 
+DB_INT_MAX = 2**31 - 1
+
+
+def db_int(value: str) -> int:
+    """`request.args.get(name, type=db_int)`: a whole number that fits a database integer column, else the
+    default (a huge or malformed id is then 'not found', never a 500)."""
+    number = int(value)
+    if not -DB_INT_MAX <= number <= DB_INT_MAX:
+        raise ValueError(value)
+    return number
+
+
 class BoundedIntConverter(IntegerConverter):
     """<int:...> in URLs stays within a database integer: a huge number is a 404, not a 500."""
 
     def __init__(self, url_map, *args, **kwargs):
-        kwargs.setdefault("max", 2**31 - 1)
+        kwargs.setdefault("max", DB_INT_MAX)
         super().__init__(url_map, *args, **kwargs)
 
 

@@ -11,7 +11,7 @@ from core.db import db
 from core.errors import ServiceError
 from core.forms import apply_service_error
 from core.permissions import require
-from core.views import run_and_redirect
+from core.views import db_int, run_and_redirect
 
 from . import directory, exports, permissions, reference, services, standing
 from .enums import OrgStatus
@@ -151,8 +151,8 @@ def export():
     require(permissions.can_export(current_user))
     flt = directory.DirectoryFilter(
         q=request.args.get("q", ""), kind=request.args.get("kind", ""),
-        category_id=request.args.get("category", type=int), grade=request.args.get("grade", type=int),
-        community_id=request.args.get("community", type=int))
+        category_id=request.args.get("category", type=db_int), grade=request.args.get("grade", type=db_int),
+        community_id=request.args.get("community", type=db_int))
     data = exports.directory_workbook(flt)
     return send_file(io.BytesIO(data), as_attachment=True, download_name="organisations.xlsx",
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

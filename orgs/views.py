@@ -15,6 +15,7 @@ from core.db import db
 from core.errors import ServiceError
 from core.forms import apply_service_error
 from core.permissions import require
+from core.views import db_int
 
 from . import directory, permissions, services
 from .enums import OrgStatus
@@ -74,7 +75,7 @@ def directory_page():
         flt = directory.DirectoryFilter(q=form.q.data or "", kind=form.kind.data or "",
                                         category_id=form.category.data, grade=form.grade.data,
                                         community_id=form.community.data)
-    page = min(MAX_PAGE, max(1, request.args.get("page", 1, type=int)))
+    page = min(MAX_PAGE, max(1, request.args.get("page", 1, type=db_int)))
     items, total, grades = directory.search(flt, page, PER_PAGE)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("orgs/directory.html", form=form, items=items, total=total, grades=grades, page=page,

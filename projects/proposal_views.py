@@ -13,6 +13,7 @@ from core.errors import ServiceError
 from core.forms import apply_service_error
 from core.permissions import require
 from core.timeutil import to_local
+from core.views import db_int
 from orgs import permissions as org_permissions
 from orgs import services as org_services
 from orgs.models import Organisation
@@ -61,7 +62,7 @@ def _fill_form(form: ProposalForm, proposal: Proposal) -> None:
 @login_required
 def start(call_id: int):
     call = load_call(call_id)
-    org = db.get_or_404(Organisation, request.form.get("org_id", type=int) or 0)
+    org = db.get_or_404(Organisation, request.form.get("org_id", type=db_int) or 0)
     try:
         proposal = proposals.start_proposal(call, org, actor=current_user)
     except ServiceError as exc:

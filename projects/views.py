@@ -11,7 +11,7 @@ from core.db import db, ensure_write_transaction
 from core.errors import ServiceError
 from core.forms import apply_service_error
 from core.permissions import require
-from core.views import run_and_redirect
+from core.views import db_int, run_and_redirect
 from orgs import permissions as org_permissions
 from orgs import services as org_services
 from orgs.models import Organisation
@@ -184,7 +184,7 @@ def amend(call_id: int):
 @login_required
 def ask(call_id: int):
     call = load_call(call_id)
-    org = db.get_or_404(Organisation, request.form.get("org_id", type=int) or 0)
+    org = db.get_or_404(Organisation, request.form.get("org_id", type=db_int) or 0)
     require(permissions.can_ask(current_user, org))
     form = QuestionForm()
     target = url_for("calls.show", call_id=call.id)
@@ -227,7 +227,7 @@ def dashboard(call_id: int):
 @login_required
 def object_to(call_id: int):
     call = load_call(call_id)
-    org = db.get_or_404(Organisation, request.form.get("org_id", type=int) or 0)
+    org = db.get_or_404(Organisation, request.form.get("org_id", type=db_int) or 0)
     if not ReasonForm().validate_on_submit():
         abort(400)
     return run_and_redirect(

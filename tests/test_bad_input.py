@@ -35,3 +35,24 @@ def test_bad_urls_are_not_server_errors(client, session, path):
 def test_non_object_json_bodies_are_refused(client, token, method, path, body):
     response = getattr(client, method)(path, json=body, headers=token)
     assert 400 <= response.status_code < 500
+
+
+@pytest.mark.parametrize("method, path, data", [
+    ("get", f"/audit/?before={HUGE}", None),
+    ("get", f"/orgs/export.xlsx?category={HUGE}&grade={HUGE}&community={HUGE}", None),
+    ("post", "/calls/1/questions", {"org_id": HUGE, "text": "请问预算是否含税？"}),
+    ("post", "/calls/1/proposal", {"org_id": HUGE}),
+])
+def test_huge_ids_in_queries_and_forms_are_not_server_errors(client, session, login_as, method, path, data):
+    login_as(make_user(Role.ADMIN, Role.OFFICER, Role.AUDITOR))
+    response = getattr(client, method)(path, data=data) if data else getattr(client, method)(path)
+    assert response.status_code < 500
+
+
+def test_huge_audit_api_cursor_is_not_a_server_error(client, session):
+    auditor = make_user(Role.AUDITOR)
+    _t, plain = accounts.create_token(auditor, "t", actor=auditor)
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {plain}"}
+    assert client.get("/api/v1/audit/events?before=5", headers=headers).status_code == 200
+    assert client.get(f"/api/v1/audit/events?before={HUGE}", headers=headers).status_code == 200

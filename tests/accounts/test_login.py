@@ -79,13 +79,14 @@ def test_session_cookie_flags(client, session):
 
 
 def test_secure_cookie_when_served_over_https(app, session):
+    """With SESSION_COOKIE_SECURE unset, the cookie is Secure over HTTPS and not over plain HTTP."""
+    assert not app.config["SESSION_COOKIE_SECURE"]
     make_user(username="secure")
-    app.config["SESSION_COOKIE_SECURE"] = True
-    try:
-        response = login(app.test_client(), "secure", base_url="https://localhost")
-        assert "Secure" in response.headers["Set-Cookie"]
-    finally:
-        app.config["SESSION_COOKIE_SECURE"] = False
+    make_user(username="plain")
+    over_https = login(app.test_client(), "secure", base_url="https://localhost")
+    assert over_https.status_code == 302 and "; Secure" in over_https.headers["Set-Cookie"]
+    over_http = login(app.test_client(), "plain")
+    assert over_http.status_code == 302 and "Secure" not in over_http.headers["Set-Cookie"]
 
 
 def test_account_locks_after_repeated_failures_even_with_the_right_password(client, session):
