@@ -78,23 +78,32 @@ def sheet(member_id: int, proposal_id: int):
     proposal = db.session.get(Proposal, proposal_id)
     if proposal is None or not services.can_see_proposal(member, proposal):
         abort(404)
-    score_sheet = services.sheet_for(member, proposal)
+    return sheet_exchange(services.sheet_for(member, proposal))
+
+
+def entries_from_json(body: dict) -> dict[int, tuple[int, str]]:
+    """{"scores": {"<criterion id>": {"points": 7.5, "comment": "…"}}} -> criterion id -> (half points, comment)."""
+    scores = body.get("scores", {})
+    if not isinstance(scores, dict):
+        raise ServiceError(_("Please correct the marked fields."), fields={"scores": _("An object.")})
+    entries = {}
+    for key, value in scores.items():
+        points, comment = (value.get("points"), value.get("comment", "")) if isinstance(value, dict) else (None, "")
+        valid = (key.isascii() and key.isdigit() and len(key) < 10 and not isinstance(points, bool)
+                 and isinstance(points, int | float) and math.isfinite(points) and 0 <= points <= 1000
+                 and points * 2 == int(points * 2))
+        if not valid:
+            message = _("Scores are numbers in half points, such as 7 or 7.5.")
+            raise ServiceError(message, fields={key[:20]: message})
+        entries[int(key)] = (int(points * 2), str(comment))
+    return entries
+
+
+def sheet_exchange(score_sheet):
+    """GET shows a sheet; PUT saves scores (and submits with "submit": true) through the engine."""
     if request.method == "PUT":
         body = json_object()
-        scores = body.get("scores", {})
-        if not isinstance(scores, dict):
-            raise ServiceError(_("Please correct the marked fields."), fields={"scores": _("An object.")})
-        entries = {}
-        for key, value in scores.items():
-            points, comment = (value.get("points"), value.get("comment", "")) if isinstance(value, dict) else (None, "")
-            valid = (key.isascii() and key.isdigit() and len(key) < 10 and not isinstance(points, bool)
-                     and isinstance(points, int | float) and math.isfinite(points) and 0 <= points <= 1000
-                     and points * 2 == int(points * 2))
-            if not valid:
-                message = _("Scores are numbers in half points, such as 7 or 7.5.")
-                raise ServiceError(message, fields={key[:20]: message})
-            entries[int(key)] = (int(points * 2), str(comment))
-        services.save_scores(score_sheet, entries, actor=current_user)
+        services.save_scores(score_sheet, entries_from_json(body), actor=current_user)
         if body.get("submit") is True:
             services.transition_sheet(score_sheet, SheetStatus.SUBMITTED, actor=current_user)
     db.session.commit()

@@ -15,3 +15,31 @@ NOTIFICATION_TEXTS.update({
     "panel.assigned": _l("You have been drawn for the review panel of “%(call)s”."),
     "sheet.reopened": _l("An officer reopened one of your score sheets: %(reason)s"),
 })
+
+# Project evaluation (issue 7)
+ACTION_LABELS.update({
+    "evaluation.agency_registered": _l("Evaluation agency registered"),
+    "evaluation.commissioned": _l("Project evaluation commissioned"),
+    "evaluation.evaluator_added": _l("Evaluator added to a project evaluation"),
+    "evaluation.conflict_declared": _l("Conflict declared"),
+    "evaluation.no_conflict_declared": _l("No conflict declared"),
+    "evaluation.report_issued": _l("Evaluation report issued"),
+    "evaluation.rectification": _l("Evaluation in rectification"), "evaluation.completed": _l("Evaluation completed"),
+    "evaluation.cancelled": _l("Evaluation cancelled"),
+    "evaluation.documents_requested": _l("Documents requested from the organisation"),
+    "evaluation.documents_provided": _l("Requested documents provided"),
+    "rectification.responded": _l("Rectification response submitted"),
+    "rectification.verified": _l("Rectification verified"), "rectification.open": _l("Rectification reopened"),
+    "survey.created": _l("Satisfaction survey created"), "survey.codes_issued": _l("Survey codes issued"),
+    "survey.answered": _l("Survey answered"),
+    "contract.final_tranche_released": _l("Final tranche released after the final evaluation"),
+})
+NOTIFICATION_TEXTS.update({
+    "evaluation.assigned": _l("You have been commissioned to evaluate the project “%(project)s”."),
+    "evaluation.report_issued": _l("The evaluation report of “%(project)s” has been issued: %(grade)s."),
+    "evaluation.documents_requested": _l("The evaluator of “%(project)s” asks for further documents by %(due)s."),
+    "evaluation.documents_provided": _l("The organisation has answered your document request for “%(project)s”."),
+    "rectification.responded": _l("The organisation responded to a rectification task of “%(project)s”."),
+    "rectification.verified": _l("A rectification task of “%(project)s” was verified. %(note)s"),
+    "rectification.open": _l("A rectification task of “%(project)s” was reopened: %(note)s"),
+})

@@ -17,7 +17,7 @@ from core.timeutil import local_today
 from core.uploads import store_upload
 from core.views import path_for
 
-from .enums import CreditList, IncubationStage, MemberRole, MembershipStatus, OrgStatus, ReportStatus
+from .enums import PUBLIC_STATUSES, CreditList, IncubationStage, MemberRole, MembershipStatus, OrgStatus, ReportStatus
 from .models import AnnualReport, CreditListEntry, GradeRecord, Incubation, Organisation
 
 GRADE_VALIDITY_YEARS = 5
@@ -136,11 +136,28 @@ def end_credit_entry(entry: CreditListEntry, end_on: date, *, actor: User) -> No
                  data={"entry_id": entry.id, "end_on": end_on})
 
 
+def designate_hub(org: Organisation, is_hub: bool, *, actor: User) -> None:
+    """An officer marks a registered organisation as a hub (枢纽型社会组织), or withdraws the designation."""
+    if is_hub and org.status != OrgStatus.APPROVED:
+        raise Conflict(_("Only a registered organisation can be designated a hub."))
+    if org.is_hub == is_hub:
+        raise Conflict(_("Nothing to change."))
+    org.is_hub = is_hub
+    db.session.flush()
+    cache.bump("directory")
+    audit.record("org.hub_designated" if is_hub else "org.hub_withdrawn", org, actor=actor)
+
+
 def link_incubation(hub: Organisation, child: Organisation, started_on: date, *, actor: User) -> Incubation:
     if hub.id == child.id:
         raise ServiceError(_("An organisation cannot incubate itself."), fields={"child_id": _("Choose another.")})
-    if hub.status != OrgStatus.APPROVED:
+    if hub.status != OrgStatus.APPROVED or not hub.is_hub:
         raise Conflict(_("Only a registered hub organisation can incubate groups."))
+    if OrgStatus(child.status) not in PUBLIC_STATUSES:  # the link is public: no drafts or refused applications
+        message = _("Only a registered or filed organisation can be linked as an incubated group.")
+        raise ServiceError(message, fields={"child_id": message})
+    if started_on > local_today():
+        raise ServiceError(_("The date cannot be in the future."), fields={"started_on": _("Too late.")})
     if db.session.scalar(select(Incubation.id).where(Incubation.hub_id == hub.id, Incubation.child_id == child.id)):
         raise Conflict(_("This group is already linked to this hub."))
     link = Incubation(hub_id=hub.id, child_id=child.id, started_on=started_on,
@@ -164,6 +181,33 @@ def set_incubation_stage(link: Incubation, stage: str, ended_on: date | None, *,
 
 
 @dataclass(frozen=True)
+class EvaluationRecord:
+    """One issued project evaluation of the organisation (filled in by the evaluation package)."""
+
+    issued_on: date
+    contract_id: int
+    project: str
+    kind_label: str
+    grade: str  # excellent / good / pass / fail
+    grade_label: str
+    score: str
+    report_code: str
+
+    @property
+    def passed(self) -> bool:
+        return self.grade != "fail"
+
+
+# orgs never imports evaluation: the evaluation package registers a function (org id, day) -> records, newest first.
+_evaluation_history = None
+
+
+def register_evaluation_history(fn) -> None:
+    global _evaluation_history
+    _evaluation_history = fn
+
+
+@dataclass(frozen=True)
 class Standing:
     """What eligibility rules look at, as of one day."""
 
@@ -176,6 +220,11 @@ class Standing:
     certified_social_workers: int
     last_annual_report_accepted: bool  # the report for the previous calendar year
     credit_entries: tuple[str, ...]  # lists the organisation is on that day
+    evaluations: tuple[EvaluationRecord, ...] = ()  # issued project evaluations up to the day, newest first
+
+    @property
+    def last_evaluation(self) -> EvaluationRecord | None:
+        return self.evaluations[0] if self.evaluations else None
 
     @property
     def credit_labels(self) -> list[str]:
@@ -202,4 +251,5 @@ def standing(org: Organisation, on: date | None = None) -> Standing:
     return Standing(org_id=org.id, status=OrgStatus(org.status), kind=org.kind,
                     grade=grades.grade if grades else None, grade_valid_until=grades.valid_until if grades else None,
                     years_registered=years, certified_social_workers=org.certified_social_workers,
-                    last_annual_report_accepted=report == ReportStatus.ACCEPTED, credit_entries=listed)
+                    last_annual_report_accepted=report == ReportStatus.ACCEPTED, credit_entries=listed,
+                    evaluations=tuple(_evaluation_history(org.id, on)) if _evaluation_history else ())

@@ -1,0 +1,94 @@
+"""Measured evidence shown beside the matching criteria: the platform computes, the evaluator still scores.
+
+Every figure is exact (Fractions of fen, counts and dates), printed with two decimals."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from fractions import Fraction
+
+from sqlalchemy import func, select
+
+from core.db import db
+from core.money import format_fen
+from core.timeutil import local_today, to_local
+from projects.contract_models import Contract, ReportStatus
+from projects.contract_report_models import FeePayment, ReceiptStatus
+from projects.contract_reports import output_progress
+
+from . import surveys
+from .aggregate import fmt
+from .project_enums import EvidenceKey
+from .project_models import ProjectEvaluation
+
+
+@dataclass
+class Figure:
+    key: EvidenceKey
+    value: Fraction | None  # a share (0–1) where the figure is a rate; None when nothing to measure yet
+    text: str
+    details: list[str] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return self.key.label
+
+
+def pct(value: Fraction | None) -> str:
+    return "—" if value is None else f"{fmt(value * 100)}%"
+
+
+def budget_execution(contract: Contract) -> Figure:
+    budget = sum(line.budget_fen for line in contract.lines)
+    spent = sum(line.spent_fen for line in contract.lines)
+    rate = Fraction(spent, budget) if budget else None
+    details = [f"{line.item}：{format_fen(line.spent_fen)} / {format_fen(line.budget_fen)}（"
+               f"{pct(Fraction(line.spent_fen, line.budget_fen) if line.budget_fen else None)}）"
+               for line in contract.lines]
+    return Figure(EvidenceKey.BUDGET_EXECUTION, rate, f"{pct(rate)}（{format_fen(spent)} / {format_fen(budget)}）",
+                  details)
+
+
+def output_completion(contract: Contract) -> Figure:
+    """Per target: achieved in accepted reports / target; overall: the mean of the targets' rates, each capped at
+    100% (over-delivering one output does not make up for another)."""
+    rows = [r for r in output_progress(contract) if r["target"] > 0]
+    rates = [Fraction(r["achieved"], r["target"]) for r in rows]
+    overall = sum((min(r, 1) for r in rates), Fraction(0)) / len(rates) if rates else None
+    details = [f"{r['indicator']}：{r['achieved']} / {r['target']} {r['unit']}（{pct(rate)}）"
+               for r, rate in zip(rows, rates, strict=True)]
+    return Figure(EvidenceKey.OUTPUT_COMPLETION, overall, pct(overall), details)
+
+
+def milestones_on_time(contract: Contract, as_of: date) -> Figure:
+    """Of the milestones due by `as_of`, the share whose report was submitted by the due date and accepted."""
+    due = [m for m in contract.milestones if m.due_on <= as_of]
+    on_time = [m for m in due if any(r.status == ReportStatus.ACCEPTED and to_local(r.submitted_at).date() <= m.due_on
+                                     for r in m.reports)]
+    share = Fraction(len(on_time), len(due)) if due else None
+    details = [f"{m.title}（{m.due_on.isoformat()}）：" + ("✓" if m in on_time else "✗") for m in due]
+    return Figure(EvidenceKey.MILESTONES_ON_TIME, share, f"{len(on_time)} / {len(due)}（{pct(share)}）", details)
+
+
+def fee_receipts(contract: Contract) -> Figure:
+    counts = dict(db.session.execute(select(FeePayment.status, func.count(FeePayment.id))
+                                     .where(FeePayment.contract_id == contract.id)
+                                     .group_by(FeePayment.status)).all())
+    total = sum(counts.values())
+    open_ = counts.get(ReceiptStatus.UNCONFIRMED.value, 0)
+    denied = counts.get(ReceiptStatus.DENIED.value, 0)
+    share = Fraction(open_ + denied, total) if total else None
+    text = (f"{ReceiptStatus.UNCONFIRMED.label} {open_} · {ReceiptStatus.DENIED.label} {denied} · "
+            f"{ReceiptStatus.CONFIRMED.label} {counts.get(ReceiptStatus.CONFIRMED.value, 0)} / {total}")
+    return Figure(EvidenceKey.FEE_RECEIPTS, share, text)
+
+
+def satisfaction(evaluation: ProjectEvaluation) -> Figure:
+    found = surveys.results(surveys.survey_of(evaluation))
+    return Figure(EvidenceKey.SATISFACTION, found.satisfaction, f"{pct(found.satisfaction)}（{found.responses}）")
+
+
+def figures(evaluation: ProjectEvaluation, as_of: date | None = None) -> dict[str, Figure]:
+    contract = evaluation.contract
+    found = [budget_execution(contract), output_completion(contract),
+             milestones_on_time(contract, as_of or local_today()), fee_receipts(contract), satisfaction(evaluation)]
+    return {f.key.value: f for f in found}

@@ -1,0 +1,72 @@
+"""Project evaluations in the API: an evaluator's evaluations and score sheets; a project's published summaries."""
+
+from flask import abort, jsonify
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from core.api import api_blueprint
+from core.db import db
+from projects.contract_models import Contract, ContractStatus
+
+from . import project_sheets
+from .api import sheet_exchange
+from .project_models import EvaluationAssignment, ProjectEvaluation
+
+bp = api_blueprint("project_evaluation_api")
+
+
+def _require_user():
+    if not current_user.is_authenticated:
+        abort(401)
+
+
+def _criteria(evaluation: ProjectEvaluation) -> list[dict]:
+    return [{"id": c.id, "title": c.title, "max_points": c.max_points, "evidence": c.evidence_key}
+            for c in evaluation.template.criteria]
+
+
+@bp.route("/evaluation/project-evaluations")
+def mine():
+    _require_user()
+    rows = db.session.scalars(select(EvaluationAssignment).where(EvaluationAssignment.user_id == current_user.id)
+                              .options(selectinload(EvaluationAssignment.evaluation)
+                                       .selectinload(ProjectEvaluation.assignments))
+                              .order_by(EvaluationAssignment.id.desc()))
+    items = []
+    for a in rows:
+        e = a.evaluation
+        sheet = project_sheets.existing_sheet(a) if a.cleared else None
+        items.append({"evaluation_id": e.id, "kind": e.kind, "status": e.status, "due_on": e.due_on.isoformat(),
+                      "declared": a.declared_at is not None, "conflict": a.has_conflict,
+                      # the project is named only once the evaluator has declared no conflict
+                      "project": e.contract.title if a.cleared else None,
+                      "sheet": {"sheet_id": sheet.id, "status": sheet.status} if sheet else None,
+                      "criteria": _criteria(e) if a.cleared else []})
+    return jsonify({"items": items})
+
+
+@bp.route("/evaluation/project-evaluations/<int:evaluation_id>/sheet", methods=["GET", "PUT"])
+def sheet(evaluation_id: int):
+    _require_user()
+    evaluation = db.session.get(ProjectEvaluation, evaluation_id)
+    found = next((a for a in evaluation.assignments if a.user_id == current_user.id), None) if evaluation else None
+    if found is None or not found.cleared:
+        abort(404)
+    return sheet_exchange(project_sheets.sheet_for(found))
+
+
+@bp.route("/projects/<int:contract_id>/evaluations")
+def published(contract_id: int):
+    contract = db.session.get(Contract, contract_id)
+    if contract is None or contract.status == ContractStatus.DRAFT:
+        abort(404)
+    rows = db.session.scalars(select(ProjectEvaluation).where(ProjectEvaluation.contract_id == contract.id,
+                                                              ProjectEvaluation.report_code.is_not(None))
+                              .order_by(ProjectEvaluation.issued_at.desc()))
+    return jsonify({"contract_id": contract.id, "project": contract.title, "organisation": contract.org.name,
+                    "evaluations": [{"kind": e.kind, "grade": e.grade, "final_score": e.final_score,
+                                     "summary": e.summary, "issued_at": e.issued_at.isoformat(),
+                                     "status": e.status, "report_code": e.report_code,
+                                     "rectification_open": sum(t.status != "verified" for t in e.tasks)}
+                                    for e in rows]})

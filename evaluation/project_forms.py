@@ -1,0 +1,65 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from .enums import Aggregation
+from .project_enums import EvaluationKind
+from .surveys import DEFAULT_OUTLINE
+
+
+class CommissionForm(FlaskForm):
+    kind = SelectField(_l("Evaluation"))
+    template_id = SelectField(_l("Indicator template"), coerce=int)
+    agency_id = SelectField(_l("Evaluation agency"), coerce=lambda v: int(v) if v else None)
+    evaluator_ids = SelectMultipleField(_l("Evaluators"), coerce=int,
+                                        description=_l("From the expert pool, or (with an agency) the agency's "
+                                                       "evaluators; with an agency and none chosen, all of them."))
+    aggregation = SelectField(_l("How the final score is computed"))
+    due_on = DateField(_l("Due date"), validators=[InputRequired()])
+
+    def __init__(self, *args, templates=(), agencies=(), evaluators=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = EvaluationKind.choices()
+        self.template_id.choices = [(t.id, t.name) for t in templates]
+        self.agency_id.choices = [("", _l("None: individual evaluators")), *[(a.org_id, a.org.name)
+                                                                               for a in agencies]]
+        self.evaluator_ids.choices = [(u.id, u.display_name) for u in evaluators]
+        self.aggregation.choices = Aggregation.choices()
+
+
+class AgencyForm(FlaskForm):
+    org_id = IntegerField(_l("Organisation number"), validators=[InputRequired(), NumberRange(1, 2**31 - 1)])
+    active = SelectField(_l("Status"), choices=[("1", _l("Active")), ("0", _l("Inactive"))])
+
+
+class EvaluatorForm(FlaskForm):
+    user_id = SelectField(_l("Evaluator"), coerce=int)
+
+
+class DeclareForm(FlaskForm):
+    conflict = SelectField(_l("Declaration"), choices=[("no", _l("No conflict")), ("yes", _l("I have a conflict"))])
+    relationship = StringField(_l("Relationship (if any)"), validators=[Optional(), Length(max=500)])
+
+
+class RequestForm(FlaskForm):
+    text = TextAreaField(_l("Documents needed"), validators=[DataRequired(), Length(max=2000)])
+    due_on = DateField(_l("Due date"), validators=[InputRequired()])
+
+
+class TextForm(FlaskForm):
+    """A free text (answer, response, reason or note) with the CSRF token; files come from request.files."""
+
+    text = TextAreaField(_l("Text"), validators=[Optional(), Length(max=4000)])
+
+
+class SurveyForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)], default="居民满意度调查")
+    outline = TextAreaField(_l("Questions"), validators=[DataRequired()], default=DEFAULT_OUTLINE,
+                            render_kw={"rows": 8},
+                            description=_l("One question a line: 'rating: question' (1–5), 'choice: question | "
+                                           "option / option', and exactly one 'text: question'."))
+
+
+class CodesForm(FlaskForm):
+    count = IntegerField(_l("Number of codes"), default=30, validators=[InputRequired(), NumberRange(1, 500)])

@@ -1,0 +1,130 @@
+"""Issuing the evaluation report 评估报告: the final score by the engine's aggregation, the grade, rectification
+tasks for a 不合格 result or flagged criteria, and the official PDF with its verification record and QR code."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from accounts.notifications import notify
+from audit import documents
+from audit import services as audit
+from core.db import db, utcnow
+from core.errors import Conflict, Forbidden, ServiceError
+from core.timeutil import local_today
+from core.views import path_for
+from orgs.services import active_managers
+
+from . import evidence, project_sheets
+from .aggregate import fmt
+from .enums import SheetStatus
+from .models import Score, ScoreSheet
+from .project_enums import EvaluationStatus, Grade, grade_for
+from .project_models import ProjectEvaluation, RectificationTask
+from .project_services import _require_in_progress, assignment_of, transition_evaluation
+
+INVALID = "Please correct the marked fields."
+FAIL_REQUIREMENT = "评估结果为不合格：请对照评估报告逐项整改，并提交整改报告及佐证材料。"
+DEFAULT_DAYS = 30
+
+
+@dataclass
+class Flag:
+    """A criterion flagged for rectification (indicator_id None: the result as a whole)."""
+
+    indicator_id: int | None
+    requirement: str
+    due_on: date
+
+
+def _check_flags(evaluation: ProjectEvaluation, flags: list[Flag]) -> None:
+    criteria = {c.id for c in evaluation.template.criteria}
+    errors = {}
+    for flag in flags:
+        name = f"flag{flag.indicator_id or 0}"
+        if flag.indicator_id is not None and flag.indicator_id not in criteria:
+            errors[name] = _("Unknown criterion.")
+        elif not flag.requirement.strip():
+            errors[name] = _("Say what must be rectified.")
+        elif flag.due_on <= local_today():
+            errors[name] = _("The due date must be in the future.")
+    if errors:
+        raise ServiceError(_(INVALID), fields=errors)
+
+
+def flags_from_form(evaluation: ProjectEvaluation, form) -> list[Flag]:
+    """Ticked criteria (flag_<id>; flag_0 for the result as a whole) with their requirement and due date."""
+    flags = []
+    for cid in [0, *(c.id for c in evaluation.template.criteria)]:
+        if not form.get(f"flag_{cid}"):
+            continue
+        try:
+            due = date.fromisoformat(form.get(f"due_{cid}", ""))
+        except ValueError as exc:
+            raise ServiceError(_(INVALID), fields={f"flag{cid}": _("Dates are YYYY-MM-DD.")}) from exc
+        flags.append(Flag(cid or None, form.get(f"requirement_{cid}", "")[:2000], due))
+    return flags
+
+
+def issue_report(evaluation: ProjectEvaluation, summary: str, flags: list[Flag], *, actor):
+    """By an evaluator of the evaluation, once every cleared evaluator has submitted a sheet."""
+    assignment = assignment_of(actor, evaluation)
+    if assignment is None or not assignment.cleared:
+        raise Forbidden(_("You do not have permission to do this."))
+    _require_in_progress(evaluation)
+    if missing := project_sheets.missing_work(evaluation):
+        raise Conflict(_("The evaluation is not complete: %(names)s still have declarations or score sheets to "
+                         "submit.", names="、".join(missing)))
+    result = project_sheets.result(evaluation)
+    if result is None:
+        raise Conflict(_("No submitted score sheet yet."))
+    summary = (summary or "").strip()
+    if len(summary) < 5:
+        raise ServiceError(_(INVALID), fields={"summary": _("Write a summary for the public (at least 5 "
+                                                            "characters).")})
+    grade = grade_for(result.final)
+    flags = list(flags)
+    if grade is Grade.FAIL and not any(f.indicator_id is None for f in flags):
+        flags.append(Flag(None, FAIL_REQUIREMENT, local_today() + timedelta(days=DEFAULT_DAYS)))
+    _check_flags(evaluation, flags)
+    evaluation.final_score, evaluation.grade, evaluation.summary = fmt(result.final), grade.value, summary
+    evaluation.tasks = [RectificationTask(indicator_id=f.indicator_id, requirement=f.requirement.strip(),
+                                          due_on=f.due_on) for f in flags]
+    evaluation.issued_at, evaluation.issued_by_id = utcnow(), actor.id
+    db.session.flush()
+    document = documents.issue_document(
+        "evaluation/evaluation_report_pdf.html", title=f"评估报告：{evaluation.contract.title}",
+        doc_type="evaluation_report", actor=actor, target=evaluation, **report_context(evaluation, result))
+    evaluation.report_code = document.code
+    db.session.flush()
+    audit.record("evaluation.report_issued", evaluation, actor=actor,
+                 data={"final_score": evaluation.final_score, "grade": grade.value, "code": document.code,
+                       "totals": {str(k): fmt(v) for k, v in result.totals.items()},
+                       "tasks": [[f.indicator_id, f.due_on] for f in flags]})
+    transition_evaluation(evaluation, EvaluationStatus.RECTIFICATION if flags else EvaluationStatus.COMPLETED,
+                          actor=actor)
+    for m in active_managers(evaluation.contract.org):
+        notify(m.user_id, "evaluation.report_issued", link=path_for("project_evaluation.show",
+                                                                     evaluation_id=evaluation.id),
+               project=evaluation.contract.title, grade=grade.label)
+    return document
+
+
+def comments_by_criterion(evaluation: ProjectEvaluation) -> dict[int, list[str]]:
+    ids = [a.id for a in evaluation.assignments if a.cleared]
+    rows = db.session.scalars(select(Score).join(ScoreSheet, ScoreSheet.id == Score.sheet_id)
+                              .where(ScoreSheet.assignment_id.in_(ids), ScoreSheet.status == SheetStatus.SUBMITTED,
+                                     Score.comment != "").order_by(Score.id))
+    found: dict[int, list[str]] = {}
+    for score in rows:
+        found.setdefault(score.indicator_id, []).append(score.comment)
+    return found
+
+
+def report_context(evaluation: ProjectEvaluation, result) -> dict:
+    names = {a.id: a.user.display_name for a in evaluation.assignments}
+    return {"evaluation": evaluation, "contract": evaluation.contract, "indicators": evaluation.template,
+            "result": result, "names": names, "figures": evidence.figures(evaluation),
+            "comments": comments_by_criterion(evaluation), "fmt": fmt, "grade": Grade(evaluation.grade),
+            "tasks": evaluation.tasks}

@@ -1,0 +1,226 @@
+"""Project evaluation (issue 7): evaluation agencies, commissioning, conflict declarations, results, the report,
+and the one transition function of an evaluation."""
+
+from datetime import date
+from fractions import Fraction
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from accounts.models import User
+from accounts.notifications import notify
+from audit import services as audit
+from core import cache
+from core.db import db, utcnow
+from core.errors import Conflict, Forbidden, ServiceError
+from core.permissions import has_role
+from core.timeutil import local_today
+from core.views import path_for
+from orgs.models import Membership, Organisation
+from projects.contract_models import Contract, ContractStatus
+from projects.final_tranche import release_final_tranche
+
+from . import templates
+from .enums import Aggregation
+from .models import ExpertProfile, IndicatorTemplate
+from .project_enums import EVALUATION_TRANSITIONS, EvaluationKind, EvaluationStatus, Grade, TaskStatus
+from .project_models import EvaluationAgency, EvaluationAssignment, ProjectEvaluation
+
+INVALID = "Please correct the marked fields."
+OPEN_STATUSES = (EvaluationStatus.IN_PROGRESS, EvaluationStatus.RECTIFICATION)
+
+
+def _forbidden():
+    return Forbidden(_("You do not have permission to do this."))
+
+
+# --- agencies and who may be chosen ----------------------------------------------------------------
+
+def register_agency(org: Organisation, active: bool, *, actor) -> EvaluationAgency:
+    if not has_role(actor, "officer", "admin"):
+        raise _forbidden()
+    agency = db.session.get(EvaluationAgency, org.id) or EvaluationAgency(org_id=org.id, registered_by_id=actor.id)
+    agency.active = active
+    db.session.add(agency)
+    db.session.flush()
+    audit.record("evaluation.agency_registered", org, actor=actor, data={"active": active})
+    return agency
+
+
+def agency_evaluators(org_id: int) -> list[User]:
+    """The agency's evaluators: its active members who hold the evaluator role."""
+    users = db.session.scalars(select(User).join(Membership, Membership.user_id == User.id)
+                               .where(Membership.org_id == org_id, Membership.status == "active", User.active)
+                               .order_by(User.id))
+    return [u for u in users if u.has_role("evaluator")]
+
+
+def affiliated(user: User, org_id: int) -> bool:
+    """Affiliated with the organisation: an affiliation in the expert pool, or a membership of it."""
+    profile = db.session.get(ExpertProfile, user.id)
+    if profile is not None and org_id in {o.id for o in profile.affiliations}:
+        return True
+    return db.session.scalar(select(Membership.id).where(Membership.org_id == org_id, Membership.user_id == user.id,
+                                                         Membership.status == "active")) is not None
+
+
+def agency_affiliated(agency_org_id: int, org_id: int) -> bool:
+    return agency_org_id == org_id or any(affiliated(u, org_id) for u in agency_evaluators(agency_org_id))
+
+
+def eligible_agencies(contract: Contract) -> list[EvaluationAgency]:
+    agencies = db.session.scalars(select(EvaluationAgency).where(EvaluationAgency.active)
+                                  .order_by(EvaluationAgency.org_id))
+    return [a for a in agencies if not agency_affiliated(a.org_id, contract.org_id)]
+
+
+def eligible_experts(contract: Contract) -> list[ExpertProfile]:
+    pool = db.session.scalars(select(ExpertProfile).join(User, User.id == ExpertProfile.user_id)
+                              .where(ExpertProfile.active, User.active).order_by(ExpertProfile.user_id))
+    return [p for p in pool if p.user.has_role("evaluator") and not affiliated(p.user, contract.org_id)]
+
+
+# --- commissioning ----------------------------------------------------------------------------------
+
+def _chosen_evaluators(contract: Contract, agency: Organisation | None, user_ids: list[int]) -> list[User]:
+    if agency is not None:
+        if db.session.scalar(select(EvaluationAgency.org_id).where(EvaluationAgency.org_id == agency.id,
+                                                                   EvaluationAgency.active)) is None:
+            raise ServiceError(_(INVALID), fields={"agency_id": _("This organisation is not an evaluation agency.")})
+        if agency_affiliated(agency.id, contract.org_id):
+            raise Conflict(_("This agency is affiliated with the project's organisation and cannot be chosen."),
+                           fields={"agency_id": _("Affiliated with the organisation.")})
+        staff = agency_evaluators(agency.id)
+        chosen = [u for u in staff if u.id in user_ids] if user_ids else staff
+        if not chosen or len(chosen) != len(set(user_ids or [u.id for u in staff])):
+            raise ServiceError(_(INVALID), fields={"evaluator_ids": _("Choose evaluators of the agency.")})
+        return chosen
+    eligible = {p.user_id: p.user for p in eligible_experts(contract)}
+    if not user_ids:
+        raise ServiceError(_(INVALID), fields={"evaluator_ids": _("Choose an agency or at least one evaluator.")})
+    if refused := [i for i in user_ids if i not in eligible]:
+        raise Conflict(_("These evaluators cannot be chosen (not in the active pool, or affiliated with the "
+                         "project's organisation): %(ids)s.", ids=", ".join(map(str, refused))),
+                       fields={"evaluator_ids": _("Not eligible.")})
+    return [eligible[i] for i in dict.fromkeys(user_ids)]
+
+
+def commission(contract: Contract, kind: str, template: IndicatorTemplate, due_on: date, *, actor,
+               agency: Organisation | None = None, evaluator_ids: list[int] = (),
+               aggregation: str = Aggregation.MEAN.value) -> ProjectEvaluation:
+    """An officer commissions a mid-term or final evaluation from an agency or individual pool evaluators."""
+    if not has_role(actor, "officer"):
+        raise _forbidden()
+    errors = {}
+    if kind not in {k.value for k in EvaluationKind}:
+        errors["kind"] = _("Choose mid-term or final.")
+    if due_on <= local_today():
+        errors["due_on"] = _("The due date must be in the future.")
+    if template.total_points != templates.TOTAL or template.frozen:
+        errors["template_id"] = _("Choose a template whose maxima add up to 100.")
+    if aggregation not in {a.value for a in Aggregation}:
+        errors["aggregation"] = _("Choose an aggregation method.")
+    if errors:
+        raise ServiceError(_(INVALID), fields=errors)
+    if contract.status not in (ContractStatus.ACTIVE, ContractStatus.CLOSED):
+        raise Conflict(_("Only a contract in force can be evaluated."))
+    running = db.session.scalar(select(ProjectEvaluation.id).where(
+        ProjectEvaluation.contract_id == contract.id, ProjectEvaluation.kind == kind,
+        ProjectEvaluation.status.in_([s.value for s in OPEN_STATUSES])))
+    if running:
+        raise Conflict(_("This project already has an evaluation of this kind under way."))
+    users = _chosen_evaluators(contract, agency, list(evaluator_ids))
+    evaluation = ProjectEvaluation(contract_id=contract.id, kind=kind, agency_org_id=agency.id if agency else None,
+                                   template=templates.frozen_copy(template, actor=actor), due_on=due_on,
+                                   aggregation=aggregation, commissioned_by_id=actor.id)
+    evaluation.assignments = [EvaluationAssignment(user_id=u.id) for u in users]
+    db.session.add(evaluation)
+    db.session.flush()
+    audit.record("evaluation.commissioned", evaluation, actor=actor,
+                 data={"contract_id": contract.id, "kind": kind, "agency_id": evaluation.agency_org_id,
+                       "evaluators": [u.id for u in users], "due_on": due_on})
+    for user in users:
+        notify(user.id, "evaluation.assigned", link=path_for("project_evaluation.mine"), project=contract.title)
+    return evaluation
+
+
+def add_evaluator(evaluation: ProjectEvaluation, user: User, *, actor) -> EvaluationAssignment:
+    """A further evaluator, e.g. when one declared a conflict; the same exclusions apply."""
+    _require_in_progress(evaluation)
+    if any(a.user_id == user.id for a in evaluation.assignments):
+        raise Conflict(_("This evaluator is already assigned."))
+    agency = db.session.get(Organisation, evaluation.agency_org_id) if evaluation.agency_org_id else None
+    _chosen_evaluators(evaluation.contract, agency, [user.id])
+    if not has_role(actor, "officer"):
+        raise _forbidden()
+    assignment = EvaluationAssignment(evaluation=evaluation, user_id=user.id)
+    db.session.add(assignment)
+    db.session.flush()
+    audit.record("evaluation.evaluator_added", evaluation, actor=actor, data={"user_id": user.id})
+    notify(user.id, "evaluation.assigned", link=path_for("project_evaluation.mine"),
+           project=evaluation.contract.title)
+    return assignment
+
+
+def assignment_of(user, evaluation: ProjectEvaluation) -> EvaluationAssignment | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return next((a for a in evaluation.assignments if a.user_id == user.id), None)
+
+
+def declare(assignment: EvaluationAssignment, has_conflict: bool, note: str, *, actor) -> None:
+    """Before seeing anything: no conflict, or a conflict with the relationship (then nothing is shown)."""
+    if assignment.user_id != getattr(actor, "id", None):
+        raise _forbidden()
+    if assignment.declared_at is not None:
+        raise Conflict(_("You have already declared for this evaluation."))
+    _require_in_progress(assignment.evaluation)
+    note = (note or "").strip()
+    if has_conflict and not note:
+        raise ServiceError(_(INVALID), fields={"relationship": _("Describe the relationship.")})
+    assignment.declared_at, assignment.has_conflict, assignment.relationship_note = utcnow(), has_conflict, note
+    db.session.flush()
+    audit.record("evaluation.conflict_declared" if has_conflict else "evaluation.no_conflict_declared",
+                 assignment.evaluation, actor=actor, data={"assignment_id": assignment.id})
+
+
+def _require_in_progress(evaluation: ProjectEvaluation) -> None:
+    if evaluation.status != EvaluationStatus.IN_PROGRESS or evaluation.issued:
+        raise Conflict(_("This evaluation is no longer in progress."))
+
+
+# --- the one transition function ------------------------------------------------------------------
+
+def transition_evaluation(evaluation: ProjectEvaluation, to: EvaluationStatus | str, *, actor,
+                          reason: str = "") -> None:
+    """Issued reports move an evaluation to rectification or completed; closing the last task completes it; an
+    officer may cancel one in progress. A completed final evaluation of at least 合格 releases the last tranche."""
+    to, current, reason = EvaluationStatus(to), EvaluationStatus(evaluation.status), (reason or "").strip()
+    if to not in EVALUATION_TRANSITIONS[current]:
+        raise Conflict(_("An evaluation that is “%(from)s” cannot become “%(to)s”.",
+                         **{"from": current.label, "to": to.label}))
+    if to is EvaluationStatus.CANCELLED:
+        if not has_role(actor, "officer"):
+            raise _forbidden()
+        if not reason:
+            raise ServiceError(_("Please give a reason."), fields={"reason": _("Please give a reason.")})
+    elif not evaluation.issued:
+        raise Conflict(_("The evaluation report has not been issued yet."))
+    if to is EvaluationStatus.COMPLETED and any(t.status != TaskStatus.VERIFIED for t in evaluation.tasks):
+        raise Conflict(_("Rectification is still open."))
+    evaluation.status, evaluation.status_reason = to.value, reason
+    db.session.flush()
+    audit.record(f"evaluation.{to.value}", evaluation, actor=actor, data={"from": current.value, "reason": reason})
+    cache.bump("directory")
+    if to is EvaluationStatus.COMPLETED and passed_final(evaluation):
+        release_final_tranche(evaluation.contract, actor=actor, evaluation_id=evaluation.id)
+
+
+def passed_final(evaluation: ProjectEvaluation) -> bool:
+    return (evaluation.kind == EvaluationKind.FINAL and evaluation.grade is not None
+            and Grade(evaluation.grade).passed and evaluation.status == EvaluationStatus.COMPLETED)
+
+
+def score_of(evaluation: ProjectEvaluation) -> Fraction | None:
+    """The stored final score back as an exact value (it is stored as the two-decimal text printed)."""
+    return Fraction(evaluation.final_score) if evaluation.final_score else None

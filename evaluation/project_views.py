@@ -1,0 +1,249 @@
+"""Project evaluation pages: agencies, commissioning, declarations, the evaluator's workspace, scoring, the report."""
+
+from decimal import Decimal, InvalidOperation
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from accounts.models import User
+from core.db import db, ensure_write_transaction
+from core.errors import ServiceError
+from core.permissions import require
+from core.views import refusal_text, run_and_redirect
+from orgs.models import Organisation
+from projects.contract_models import Contract
+
+from . import (
+    history,  # noqa: F401  (registers the evaluation history with orgs.standing)
+    project_report,
+    project_services,
+    project_sheets,
+    services,
+)
+from . import project_permissions as perms
+from .enums import SheetStatus
+from .models import IndicatorTemplate, ScoreSheet
+from .project_forms import AgencyForm, CommissionForm, DeclareForm, EvaluatorForm, RequestForm, TextForm
+from .project_models import EvaluationAgency, ProjectEvaluation
+from .workspace import workspace_context
+
+bp = Blueprint("project_evaluation", __name__, url_prefix="/evaluations")
+
+
+def load_evaluation(evaluation_id: int) -> ProjectEvaluation:
+    evaluation = db.get_or_404(ProjectEvaluation, evaluation_id)
+    if not perms.can_view(current_user, evaluation):
+        abort(404)
+    return evaluation
+
+
+def _show(evaluation: ProjectEvaluation) -> str:
+    return url_for("project_evaluation.show", evaluation_id=evaluation.id)
+
+
+def _post_ok(form_class=TextForm):
+    form = form_class()
+    if not form.validate_on_submit():
+        abort(400)
+    return form
+
+
+@bp.route("/")
+@login_required
+def index():
+    require(perms.can_oversee(current_user))
+    rows = list(db.session.scalars(select(ProjectEvaluation).options(selectinload(ProjectEvaluation.assignments))
+                                   .order_by(ProjectEvaluation.id.desc()).limit(200)))
+    return render_template("evaluation/project_index.html", rows=rows, title=_("Project evaluations"))
+
+
+@bp.route("/mine")
+@login_required
+def mine():
+    rows = list(db.session.scalars(select(ProjectEvaluation)
+                                   .where(ProjectEvaluation.assignments.any(user_id=current_user.id))
+                                   .options(selectinload(ProjectEvaluation.assignments))
+                                   .order_by(ProjectEvaluation.id.desc())))
+    return render_template("evaluation/project_index.html", rows=rows, title=_("My project evaluations"))
+
+
+@bp.route("/agencies", methods=["GET", "POST"])
+@login_required
+def agencies():
+    require(perms.can_commission(current_user))
+    form = AgencyForm()
+    if form.validate_on_submit():
+        org = db.get_or_404(Organisation, form.org_id.data)
+        return run_and_redirect(lambda: project_services.register_agency(org, form.active.data == "1",
+                                                                         actor=current_user),
+                                _("Evaluation agency saved."), url_for("project_evaluation.agencies"))
+    rows = list(db.session.scalars(select(EvaluationAgency).order_by(EvaluationAgency.org_id)))
+    return render_template("evaluation/agencies.html", rows=rows, form=form,
+                           evaluators={a.org_id: project_services.agency_evaluators(a.org_id) for a in rows})
+
+
+def _commission_form(contract: Contract) -> CommissionForm:
+    templates_ = list(db.session.scalars(select(IndicatorTemplate).where(IndicatorTemplate.frozen.is_(False))
+                                         .order_by(IndicatorTemplate.id.desc())))
+    agencies_ = project_services.eligible_agencies(contract)
+    evaluators = [p.user for p in project_services.eligible_experts(contract)]
+    evaluators += [u for a in agencies_ for u in project_services.agency_evaluators(a.org_id)]
+    return CommissionForm(templates=templates_, agencies=agencies_, evaluators=list(dict.fromkeys(evaluators)))
+
+
+@bp.route("/contracts/<int:contract_id>/new", methods=["GET", "POST"])
+@login_required
+def commission(contract_id: int):
+    require(perms.can_commission(current_user))
+    contract = db.get_or_404(Contract, contract_id)
+    form = _commission_form(contract)
+    if form.validate_on_submit():
+        template = db.get_or_404(IndicatorTemplate, form.template_id.data)
+        agency = db.session.get(Organisation, form.agency_id.data) if form.agency_id.data else None
+        try:
+            evaluation = project_services.commission(
+                contract, form.kind.data, template, form.due_on.data, actor=current_user, agency=agency,
+                evaluator_ids=form.evaluator_ids.data or [], aggregation=form.aggregation.data)
+        except ServiceError as exc:
+            db.session.rollback()
+            if exc.code == "forbidden":
+                abort(403)
+            flash(refusal_text(exc), "danger")
+        else:
+            db.session.commit()
+            flash(_("Evaluation commissioned; the evaluators have been told."), "success")
+            return redirect(_show(evaluation))
+    return render_template("evaluation/commission.html", contract=contract, form=form)
+
+
+@bp.route("/<int:evaluation_id>")
+@login_required
+def show(evaluation_id: int):
+    evaluation = load_evaluation(evaluation_id)
+    mine_ = perms.assignment(current_user, evaluation)
+    sheets = project_sheets.sheets_of(evaluation) if perms.can_oversee(current_user) else {}
+    addable = []
+    if perms.can_commission(current_user) and evaluation.status == "in_progress" and not evaluation.issued:
+        taken = {a.user_id for a in evaluation.assignments}
+        addable = [p.user for p in project_services.eligible_experts(evaluation.contract) if p.user_id not in taken]
+    evaluator_form = EvaluatorForm(formdata=None)
+    evaluator_form.user_id.choices = [(u.id, u.display_name) for u in addable]
+    return render_template("evaluation/project_show.html", evaluation=evaluation, assignment=mine_, sheets=sheets,
+                           declare_form=DeclareForm(formdata=None), form=TextForm(formdata=None),
+                           evaluator_form=evaluator_form, addable=addable, perms=perms)
+
+
+@bp.route("/<int:evaluation_id>/declare", methods=["POST"])
+@login_required
+def declare(evaluation_id: int):
+    evaluation = load_evaluation(evaluation_id)
+    found = perms.assignment(current_user, evaluation)
+    require(found is not None)
+    form = _post_ok(DeclareForm)
+    return run_and_redirect(lambda: project_services.declare(found, form.conflict.data == "yes",
+                                                             form.relationship.data, actor=current_user),
+                            _("Declaration recorded."), _show(evaluation))
+
+
+@bp.route("/<int:evaluation_id>/evaluators", methods=["POST"])
+@login_required
+def add_evaluator(evaluation_id: int):
+    evaluation = load_evaluation(evaluation_id)
+    require(perms.can_commission(current_user))
+    _post_ok()
+    user = db.get_or_404(User, request.form.get("user_id", type=int) or 0)
+    return run_and_redirect(lambda: project_services.add_evaluator(evaluation, user, actor=current_user),
+                            _("Evaluator added."), _show(evaluation))
+
+
+@bp.route("/<int:evaluation_id>/cancel", methods=["POST"])
+@login_required
+def cancel(evaluation_id: int):
+    evaluation = load_evaluation(evaluation_id)
+    require(perms.can_commission(current_user))
+    form = _post_ok()
+    return run_and_redirect(lambda: project_services.transition_evaluation(
+        evaluation, "cancelled", actor=current_user, reason=form.text.data), _("Evaluation cancelled."),
+        _show(evaluation))
+
+
+def _half_points(raw: str) -> int | None:
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    try:
+        value = Decimal(raw) * 2
+    except InvalidOperation as exc:
+        raise ServiceError(_("Scores are numbers in half points, such as 7 or 7.5.")) from exc
+    if not value.is_finite() or value != value.to_integral_value() or abs(value) > 1000:
+        raise ServiceError(_("Scores are numbers in half points, such as 7 or 7.5."))
+    return int(value)
+
+
+@bp.route("/<int:evaluation_id>/workspace", methods=["GET", "POST"])
+@login_required
+def workspace(evaluation_id: int):
+    evaluation = load_evaluation(evaluation_id)
+    found = perms.assignment(current_user, evaluation)
+    if found is None or not found.cleared:
+        abort(404)  # not assigned, not yet declared, or conflicted: nothing to see
+    if project_sheets.existing_sheet(found) is None and ensure_write_transaction():
+        evaluation = db.session.get(ProjectEvaluation, evaluation_id)
+        found = perms.assignment(current_user, evaluation)
+    sheet = project_sheets.sheet_for(found)
+    db.session.commit()
+    if request.method == "POST":
+        _post_ok()
+        try:
+            entries = {c.id: (_half_points(request.form.get(f"c{c.id}")), request.form.get(f"comment{c.id}", ""))
+                       for c in evaluation.template.criteria}
+            services.save_scores(sheet, entries, actor=current_user)
+            if request.form.get("action") == "submit":
+                services.transition_sheet(sheet, SheetStatus.SUBMITTED, actor=current_user)
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(refusal_text(exc), "danger")
+        else:
+            db.session.commit()
+            flash(_("Score sheet submitted.") if sheet.status == SheetStatus.SUBMITTED else _("Draft saved."),
+                  "success")
+            return redirect(url_for("project_evaluation.workspace", evaluation_id=evaluation.id))
+    return render_template("evaluation/workspace.html", evaluation=evaluation, sheet=sheet,
+                           form=TextForm(formdata=None), request_form=RequestForm(formdata=None),
+                           **workspace_context(evaluation, sheet))
+
+
+@bp.route("/sheets/<int:sheet_id>/reopen", methods=["POST"])
+@login_required
+def reopen(sheet_id: int):
+    sheet = db.get_or_404(ScoreSheet, sheet_id)
+    if sheet.assignment_id is None:
+        abort(404)
+    require(perms.can_commission(current_user))
+    form = _post_ok()
+    evaluation = sheet.assignment.evaluation
+    return run_and_redirect(lambda: services.transition_sheet(sheet, SheetStatus.DRAFT, actor=current_user,
+                                                              reason=form.text.data or ""),
+                            _("Score sheet reopened; the evaluator has been told."), _show(evaluation))
+
+
+@bp.route("/<int:evaluation_id>/issue", methods=["POST"])
+@login_required
+def issue(evaluation_id: int):
+    evaluation = load_evaluation(evaluation_id)
+    require(perms.can_work(current_user, evaluation))
+    form = _post_ok()
+    try:
+        flags = project_report.flags_from_form(evaluation, request.form)
+    except ServiceError as exc:
+        flash(refusal_text(exc), "danger")
+        return redirect(url_for("project_evaluation.workspace", evaluation_id=evaluation.id))
+    return run_and_redirect(lambda: project_report.issue_report(evaluation, form.text.data, flags,
+                                                                actor=current_user),
+                            _("Evaluation report issued."), _show(evaluation))
+
+
+from . import rectification_views, survey_views  # noqa: E402,F401  (more routes on this blueprint)

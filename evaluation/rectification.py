@@ -1,0 +1,124 @@
+"""Rectification 整改 and document requests: the organisation answers with evidence; the evaluator verifies or
+reopens. One transition function for a task; closing the last task completes the evaluation."""
+
+from datetime import date
+
+from flask_babel import gettext as _
+
+from accounts.notifications import notify
+from audit import services as audit
+from core.db import db, utcnow
+from core.errors import Conflict, Forbidden, ServiceError
+from core.timeutil import local_today
+from core.uploads import store_upload
+from core.views import path_for
+from orgs import permissions as org_permissions
+from orgs.services import active_managers
+
+from .project_enums import TASK_TRANSITIONS, EvaluationStatus, TaskStatus
+from .project_models import DocumentRequest, ProjectEvaluation, RectificationTask
+from .project_services import _require_in_progress, assignment_of, transition_evaluation
+
+INVALID = "Please correct the marked fields."
+MAX_FILES = 10
+
+
+def _forbidden():
+    return Forbidden(_("You do not have permission to do this."))
+
+
+def is_evaluator(user, evaluation: ProjectEvaluation) -> bool:
+    assignment = assignment_of(user, evaluation)
+    return assignment is not None and assignment.cleared
+
+
+def _tell_org(evaluation: ProjectEvaluation, code: str, **data) -> None:
+    for m in active_managers(evaluation.contract.org):
+        notify(m.user_id, code, link=path_for("project_evaluation.show", evaluation_id=evaluation.id),
+               project=evaluation.contract.title, **data)
+
+
+def _tell_evaluators(evaluation: ProjectEvaluation, code: str, **data) -> None:
+    for a in evaluation.assignments:
+        if a.cleared:
+            notify(a.user_id, code, link=path_for("project_evaluation.workspace", evaluation_id=evaluation.id),
+                   project=evaluation.contract.title, **data)
+
+
+def transition_task(task: RectificationTask, to: TaskStatus | str, *, actor, text: str = "", evidence=None) -> None:
+    """open → responded (a manager of the organisation, with a response and evidence); responded → verified or back
+    to open (an evaluator of the evaluation; reopening needs a reason)."""
+    to, current, text = TaskStatus(to), TaskStatus(task.status), (text or "").strip()
+    evaluation = db.session.get(ProjectEvaluation, task.evaluation_id)
+    if to not in TASK_TRANSITIONS[current]:
+        raise Conflict(_("A task that is “%(from)s” cannot become “%(to)s”.",
+                         **{"from": current.label, "to": to.label}))
+    if evaluation.status != EvaluationStatus.RECTIFICATION:
+        raise Conflict(_("Rectification is not open for this evaluation."))
+    if to is TaskStatus.RESPONDED:
+        if not org_permissions.is_manager(actor, evaluation.contract.org):
+            raise _forbidden()
+        if len(text) < 5:
+            raise ServiceError(_(INVALID), fields={"response": _("Describe what was done (at least 5 characters).")})
+        stored = store_upload(evidence, actor=actor, field="evidence") if evidence and evidence.filename else None
+        task.response, task.responded_at = text, utcnow()
+        task.evidence_id = stored.id if stored else task.evidence_id
+    else:
+        if not is_evaluator(actor, evaluation):
+            raise _forbidden()
+        if to is TaskStatus.OPEN and not text:
+            raise ServiceError(_("Please give a reason."), fields={"note": _("Please give a reason.")})
+        task.review_note = text
+        task.verified_at = utcnow() if to is TaskStatus.VERIFIED else None
+    task.status = to.value
+    db.session.flush()
+    audit.record(f"rectification.{to.value}", evaluation, actor=actor,
+                 data={"task_id": task.id, "from": current.value, "text": text,
+                       "evidence_sha256": task.evidence.sha256 if task.evidence else ""})
+    if to is TaskStatus.RESPONDED:
+        _tell_evaluators(evaluation, "rectification.responded")
+    else:
+        _tell_org(evaluation, f"rectification.{to.value}", note=text)
+    if to is TaskStatus.VERIFIED and all(t.status == TaskStatus.VERIFIED for t in evaluation.tasks):
+        transition_evaluation(evaluation, EvaluationStatus.COMPLETED, actor=actor)
+
+
+def request_documents(evaluation: ProjectEvaluation, text: str, due_on: date, *, actor) -> DocumentRequest:
+    if not is_evaluator(actor, evaluation):
+        raise _forbidden()
+    _require_in_progress(evaluation)
+    text = (text or "").strip()
+    errors = {}
+    if len(text) < 5:
+        errors["text"] = _("Say which documents you need.")
+    if due_on <= local_today():
+        errors["due_on"] = _("The due date must be in the future.")
+    if errors:
+        raise ServiceError(_(INVALID), fields=errors)
+    request = DocumentRequest(evaluation_id=evaluation.id, text=text, due_on=due_on, requested_by_id=actor.id)
+    db.session.add(request)
+    db.session.flush()
+    audit.record("evaluation.documents_requested", evaluation, actor=actor,
+                 data={"request_id": request.id, "due_on": due_on})
+    _tell_org(evaluation, "evaluation.documents_requested", due=due_on.isoformat())
+    return request
+
+
+def answer_request(request: DocumentRequest, answer: str, uploads: list, *, actor) -> None:
+    evaluation = db.session.get(ProjectEvaluation, request.evaluation_id)
+    if not org_permissions.is_manager(actor, evaluation.contract.org):
+        raise _forbidden()
+    _require_in_progress(evaluation)
+    if request.answered_at is not None:
+        raise Conflict(_("This request has already been answered."))
+    uploads = [u for u in uploads if u and getattr(u, "filename", "")]
+    if not uploads:
+        raise ServiceError(_(INVALID), fields={"files": _("Please choose a file.")})
+    if len(uploads) > MAX_FILES:
+        raise ServiceError(_(INVALID), fields={"files": _("At most %(n)d files.", n=MAX_FILES)})
+    request.files = [store_upload(u, actor=actor, field="files") for u in uploads]
+    request.answer, request.answered_at, request.answered_by_id = (answer or "").strip(), utcnow(), actor.id
+    db.session.flush()
+    audit.record("evaluation.documents_provided", evaluation, actor=actor,
+                 data={"request_id": request.id, "files": [f.sha256 for f in request.files]})
+    _tell_evaluators(evaluation, "evaluation.documents_provided")

@@ -1,0 +1,101 @@
+"""Document requests and rectification tasks: the evaluator asks and verifies, the organisation answers."""
+
+import io
+
+from flask import abort, send_file, url_for
+from flask import request as http_request
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import undefer
+
+from core.db import db
+from core.permissions import require
+from core.uploads import StoredFile
+from core.views import run_and_redirect
+from projects.contract_delivery_views import _file_contract_id
+
+from . import project_permissions as perms
+from . import rectification
+from .project_enums import TaskStatus
+from .project_forms import RequestForm
+from .project_models import DocumentRequest, ProjectEvaluation, RectificationTask, request_files
+from .project_views import _post_ok, _show, bp, load_evaluation
+
+
+@bp.route("/<int:evaluation_id>/requests", methods=["POST"])
+@login_required
+def request_documents(evaluation_id: int):
+    evaluation = load_evaluation(evaluation_id)
+    require(perms.can_work(current_user, evaluation))
+    form = _post_ok(RequestForm)
+    return run_and_redirect(lambda: rectification.request_documents(evaluation, form.text.data, form.due_on.data,
+                                                                    actor=current_user),
+                            _("Request sent to the organisation."),
+                            url_for("project_evaluation.workspace", evaluation_id=evaluation.id))
+
+
+@bp.route("/requests/<int:request_id>/answer", methods=["POST"])
+@login_required
+def answer_request(request_id: int):
+    found = db.get_or_404(DocumentRequest, request_id)
+    evaluation = load_evaluation(found.evaluation_id)
+    require(perms.is_org_manager(current_user, evaluation))
+    form = _post_ok()
+    return run_and_redirect(lambda: rectification.answer_request(found, form.text.data,
+                                                                 http_request.files.getlist("files"),
+                                                                 actor=current_user),
+                            _("Documents sent to the evaluator."), _show(evaluation))
+
+
+@bp.route("/tasks/<int:task_id>/respond", methods=["POST"])
+@login_required
+def respond(task_id: int):
+    task = db.get_or_404(RectificationTask, task_id)
+    evaluation = load_evaluation(task.evaluation_id)
+    require(perms.is_org_manager(current_user, evaluation))
+    form = _post_ok()
+    return run_and_redirect(lambda: rectification.transition_task(task, TaskStatus.RESPONDED, actor=current_user,
+                                                                  text=form.text.data,
+                                                                  evidence=http_request.files.get("evidence")),
+                            _("Response sent to the evaluator."), _show(evaluation))
+
+
+@bp.route("/tasks/<int:task_id>/<any(verify, reopen):decision>", methods=["POST"])
+@login_required
+def review_task(task_id: int, decision: str):
+    task = db.get_or_404(RectificationTask, task_id)
+    evaluation = load_evaluation(task.evaluation_id)
+    require(perms.can_work(current_user, evaluation))
+    form = _post_ok()
+    to = TaskStatus.VERIFIED if decision == "verify" else TaskStatus.OPEN
+    return run_and_redirect(lambda: rectification.transition_task(task, to, actor=current_user, text=form.text.data),
+                            _("Rectification verified.") if to is TaskStatus.VERIFIED else _("Task reopened."),
+                            _show(evaluation))
+
+
+def _evaluation_file(evaluation: ProjectEvaluation, file_id: int) -> bool:
+    """A file of this evaluation (request answers, rectification evidence) or of its contract."""
+    asked = select(request_files.c.file_id).join(DocumentRequest, DocumentRequest.id == request_files.c.request_id)
+    if db.session.scalar(asked.where(DocumentRequest.evaluation_id == evaluation.id,
+                                     request_files.c.file_id == file_id)):
+        return True
+    if any(t.evidence_id == file_id for t in evaluation.tasks):
+        return True
+    return _file_contract_id(file_id) == evaluation.contract_id
+
+
+@bp.route("/<int:evaluation_id>/files/<key>")
+@login_required
+def file(evaluation_id: int, key: str):
+    evaluation = load_evaluation(evaluation_id)
+    if not (perms.can_work(current_user, evaluation) or perms.can_oversee(current_user)
+            or perms.is_org_member(current_user, evaluation)):
+        abort(404)
+    stored = db.session.scalar(select(StoredFile).where(StoredFile.key == key[:32])
+                               .options(undefer(StoredFile.content)))
+    if stored is None or not _evaluation_file(evaluation, stored.id):
+        abort(404)
+    inline = stored.content_type.startswith("image/")
+    return send_file(io.BytesIO(stored.content), mimetype=stored.content_type, as_attachment=not inline,
+                     download_name=stored.download_name)

@@ -1,0 +1,53 @@
+"""Everything an evaluator needs in one place: the contract and its amendments, milestone reports with activity
+records and fees, expenses by budget line, fee-receipt confirmations, resident feedback and the measured figures
+beside the criteria they bear on. Loaded with a fixed number of queries."""
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from core.db import db
+from projects.contract_change_models import ContractAmendment
+from projects.contract_models import Expense, Milestone, MilestoneReport
+from projects.contract_report_models import ActivityRecord, FeePayment
+
+from . import evidence, surveys
+from .project_models import DocumentRequest, ProjectEvaluation
+
+
+def _milestones(contract_id: int) -> list[Milestone]:
+    return list(db.session.scalars(
+        select(Milestone).where(Milestone.contract_id == contract_id).order_by(Milestone.position)
+        .options(selectinload(Milestone.reports).selectinload(MilestoneReport.activities)
+                 .selectinload(ActivityRecord.photos),
+                 selectinload(Milestone.reports).selectinload(MilestoneReport.evidence_files),
+                 selectinload(Milestone.reports).selectinload(MilestoneReport.fees))))
+
+
+def expenses_by_line(contract) -> list[tuple]:
+    rows = db.session.scalars(select(Expense).where(Expense.contract_id == contract.id)
+                              .order_by(Expense.spent_on, Expense.id))
+    by_line: dict[int, list[Expense]] = {}
+    for expense in rows:
+        by_line.setdefault(expense.line_id, []).append(expense)
+    return [(line, by_line.get(line.id, [])) for line in contract.lines]
+
+
+def workspace_context(evaluation: ProjectEvaluation, sheet=None) -> dict:
+    contract = evaluation.contract
+    survey = surveys.survey_of(evaluation)
+    figures = evidence.figures(evaluation)
+    return {
+        "contract": contract,
+        "amendments": list(db.session.scalars(select(ContractAmendment).where(
+            ContractAmendment.contract_id == contract.id).order_by(ContractAmendment.version))),
+        "milestones": _milestones(contract.id),
+        "expenses": expenses_by_line(contract),
+        "fees": list(db.session.scalars(select(FeePayment).where(FeePayment.contract_id == contract.id)
+                                        .order_by(FeePayment.paid_on, FeePayment.id))),
+        "survey": survey, "survey_results": surveys.results(survey),
+        "figures": figures,
+        "evidence_for": {c.id: figures.get(c.evidence_key) for c in evaluation.template.criteria},
+        "requests": list(db.session.scalars(select(DocumentRequest).where(
+            DocumentRequest.evaluation_id == evaluation.id).order_by(DocumentRequest.id))),
+        "scores": {s.indicator_id: s for s in sheet.scores} if sheet is not None else {},
+    }

@@ -1,0 +1,68 @@
+"""Project evaluations built through the real services (contracts from tests.projects.contract_helpers)."""
+
+from datetime import timedelta
+
+from accounts.enums import Role
+from core.timeutil import local_today
+from evaluation import project_services, project_sheets, services, templates
+from evaluation.enums import SeatType, SheetStatus
+from orgs import services as org_services
+from tests.evaluation.helpers import expert
+from tests.factories import make_user
+from tests.orgs.helpers import approved_org
+from tests.projects.contract_helpers import active_contract
+
+
+def project_template(actor):
+    return templates.build("项目评估标准", templates.DEFAULT_PROJECT_EVALUATION, actor=actor)
+
+
+def agency_with_evaluators(officer, n=2):
+    manager = make_user()
+    org = approved_org(manager, officer, name=f"公益评估中心{manager.id}")
+    evaluators = []
+    for _ in range(n):
+        user = make_user(Role.EVALUATOR)
+        membership = org_services.invite_member(org, user.username, "member", actor=manager)
+        org_services.answer_invitation(membership, True, actor=user)
+        evaluators.append(user)
+    project_services.register_agency(org, True, actor=officer)
+    return org, evaluators
+
+
+def commissioned(app, kind="final", n=1, declare=True):
+    """An active contract with an evaluation commissioned from n pool evaluators (declared no conflict)."""
+    officer, manager, contract = active_contract(app)
+    evaluators = [expert(SeatType.SOCIAL_SERVICE, officer=officer) for _ in range(n)]
+    with app.test_request_context():
+        evaluation = project_services.commission(contract, kind, project_template(officer),
+                                                 local_today() + timedelta(days=30), actor=officer,
+                                                 evaluator_ids=[u.id for u in evaluators])
+        if declare:
+            for a in evaluation.assignments:
+                project_services.declare(a, False, "", actor=a.user)
+    return officer, manager, contract, evaluation, evaluators
+
+
+def score_all(evaluation, half_points_by_user: dict[int, dict[int, int] | int], submit=True):
+    """Scores per evaluator: a dict criterion -> half points, or one percentage for every criterion."""
+    for a in evaluation.assignments:
+        if not a.cleared:
+            continue
+        wanted = half_points_by_user[a.user_id]
+        criteria = evaluation.template.criteria
+        entries = ({c.id: (wanted[c.id], "依据核查材料") for c in criteria} if isinstance(wanted, dict)
+                   else {c.id: (c.max_points * 2 * wanted // 100, "依据核查材料") for c in criteria})
+        sheet = project_sheets.sheet_for(a)
+        services.save_scores(sheet, entries, actor=a.user)
+        if submit:
+            services.transition_sheet(sheet, SheetStatus.SUBMITTED, actor=a.user)
+
+
+def half_points_for_total(evaluation, total_half: int) -> dict[int, int]:
+    """Half points per criterion adding up to total_half, filling criteria in order."""
+    left, out = total_half, {}
+    for c in evaluation.template.criteria:
+        out[c.id] = min(left, 2 * c.max_points)
+        left -= out[c.id]
+    return out
