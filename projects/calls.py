@@ -87,12 +87,13 @@ class CallData:
         return e
 
 
-def schedule_errors(call: Call, now: datetime) -> dict[str, str]:
-    """A call may be published only with a schedule that makes sense from now on."""
+def schedule_errors(call: Call, now: datetime, *, questions_changing: bool = True) -> dict[str, str]:
+    """A call may be published only with a schedule that makes sense from now on. An amendment that leaves the
+    questions period alone is not refused because that period has already closed."""
     e = {}
     if call.submission_deadline <= now:
         e["submission_deadline"] = _("The submission deadline must be in the future.")
-    if not now < call.questions_until <= call.submission_deadline:
+    if (questions_changing and call.questions_until <= now) or call.questions_until > call.submission_deadline:
         e["questions_until"] = _("Questions must close after publication and no later than the deadline.")
     if call.review_planned_on < to_local(call.submission_deadline).date():
         e["review_planned_on"] = _("The review cannot be planned before the deadline.")
@@ -282,7 +283,7 @@ def amend_call(call: Call, changes: dict, reason: str, *, actor: User, now: date
     before = {k: getattr(call, k) for k in changes}
     for name, value in changes.items():
         setattr(call, name, value)
-    if errors := schedule_errors(call, now):
+    if errors := schedule_errors(call, now, questions_changing="questions_until" in changes):
         raise ServiceError(_("The schedule is not coherent."), fields=errors)
     diff = audit.diff(before, {k: getattr(call, k) for k in changes})
     if not diff:

@@ -188,3 +188,19 @@ def test_amendment_reissues_the_announcement(app, officer):
     assert call.announcement_code != first
     document = db.session.scalar(select(IssuedDocument).where(IssuedDocument.code == call.announcement_code))
     assert "第2版" in document.title
+
+
+def test_deadline_extended_after_the_questions_period_closed(app, officer):
+    with app.test_request_context():
+        call = published_call(officer)
+        old, questions = call.submission_deadline, call.questions_until
+        later = questions + timedelta(hours=1)  # questions closed, submissions still open
+        amendment = calls.amend_call(call, {"submission_deadline": old + timedelta(days=3)}, "延长申报期",
+                                     actor=officer, now=later)
+        assert amendment.version == 2 and call.submission_deadline == old + timedelta(days=3)
+        with pytest.raises(ServiceError) as refused:  # reopening questions into the past is still refused
+            calls.amend_call(call, {"questions_until": later - timedelta(minutes=1)}, "改答疑期", actor=officer,
+                             now=later)
+    assert "questions_until" in refused.value.fields
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "call.amended"))
+    assert json.loads(event.data)["version"] == 2
