@@ -74,6 +74,7 @@ def _reverse(redemption: Redemption, *, actor) -> int:
             db.session.execute(update(Voucher).where(Voucher.id == voucher_id)
                                .values(balance_fen=Voucher.balance_fen - amount)
                                .execution_options(synchronize_session=False))
+            ledger.forget_loaded(Voucher, voucher_id, "balance_fen")
         else:
             gone = LedgerKind.EXPIRE if voucher.status == VoucherStatus.EXPIRED else LedgerKind.REVOKE
             entries.append({**base, "kind": gone.value, "amount_fen": amount})

@@ -29,6 +29,13 @@ def add_entries(rows: list[dict]) -> None:
         db.session.execute(insert(LedgerEntry), [{"created_at": now, **row} for row in rows])
 
 
+def forget_loaded(model, pk: int, *attrs: str) -> None:
+    """After a guarded UPDATE that bypassed the ORM, make a loaded object read the columns again."""
+    loaded = db.session.identity_map.get(db.session.identity_key(model, pk))
+    if loaded is not None:
+        db.session.expire(loaded, list(attrs) or None)
+
+
 def allocate(programme_id: int, amount_fen: int) -> bool:
     """Take amount_fen from the unallocated budget in one guarded UPDATE; False when it does not fit. Concurrent
     callers queue on the programme row, so together they can never pass the budget (the CHECK is the backstop)."""
@@ -38,6 +45,7 @@ def allocate(programme_id: int, amount_fen: int) -> bool:
         update(Programme).where(Programme.id == programme_id,
                                 Programme.allocated_fen + amount_fen <= Programme.budget_fen)
         .values(allocated_fen=Programme.allocated_fen + amount_fen).execution_options(synchronize_session=False))
+    forget_loaded(Programme, programme_id, "allocated_fen")
     return result.rowcount == 1
 
 
@@ -47,6 +55,7 @@ def release(programme_id: int, amount_fen: int) -> None:
         db.session.execute(update(Programme).where(Programme.id == programme_id)
                            .values(allocated_fen=Programme.allocated_fen - amount_fen)
                            .execution_options(synchronize_session=False))
+        forget_loaded(Programme, programme_id, "allocated_fen")
 
 
 def unallocated_fen(programme_id: int) -> int:

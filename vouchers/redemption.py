@@ -172,6 +172,7 @@ def _consume(code_row: RedemptionCode, now: datetime) -> bool:
     result = db.session.execute(update(RedemptionCode).where(
         RedemptionCode.id == code_row.id, RedemptionCode.used_at.is_(None), RedemptionCode.expires_at > now)
         .values(used_at=now).execution_options(synchronize_session=False))
+    ledger.forget_loaded(RedemptionCode, code_row.id, "used_at")
     return result.rowcount == 1
 
 
@@ -207,6 +208,7 @@ def _debit(resident_id: int, programme_id: int, amount_fen: int, now: datetime) 
                 Voucher.expires_at > now).values(balance_fen=Voucher.balance_fen - take)
                 .execution_options(synchronize_session=False)).rowcount
             if done == 1:
+                ledger.forget_loaded(Voucher, voucher_id, "balance_fen")
                 parts.append((voucher_id, take))
                 remaining -= take
                 break

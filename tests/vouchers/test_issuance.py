@@ -1,0 +1,139 @@
+"""Issuance: to one resident, batches (resumable, never twice, budget never exceeded), expiry and revocation."""
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from accounts.enums import Role
+from core.db import db, utcnow
+from core.errors import Conflict, Forbidden
+from tests.factories import make_user
+from tests.vouchers.helpers import events, resident, running_programme, world
+from vouchers import issuance, ledger, redemption
+from vouchers.enums import BatchStatus, LedgerKind, VoucherStatus
+from vouchers.models import Voucher
+from vouchers.redemption_models import LedgerEntry
+
+
+@pytest.fixture
+def officer(session):
+    return make_user(Role.OFFICER)
+
+
+@pytest.fixture
+def staff(session):
+    return make_user(Role.COMMUNITY_STAFF)
+
+
+def voucher_count(programme) -> int:
+    return db.session.scalar(select(func.count(Voucher.id)).where(Voucher.programme_id == programme.id))
+
+
+def test_issue_to_one_resident_writes_vouchers_ledger_and_audit(officer, staff):
+    programme = running_programme(officer)
+    person = resident(staff)
+    vouchers = issuance.issue_to_resident(programme, person, actor=officer)
+    assert [(v.seq, v.balance_fen, v.status) for v in vouchers] == [(i, 5000, "active") for i in range(1, 5)]
+    rows = db.session.scalars(select(LedgerEntry).where(LedgerEntry.programme_id == programme.id)).all()
+    assert sorted((r.voucher_id, r.kind, r.amount_fen) for r in rows) == [(v.id, "issue", 5000) for v in vouchers]
+    assert programme.allocated_fen == 20_000
+    event = events("voucher.issued")[-1]
+    assert event.target_id == str(person.id) and '"fen":20000' in event.data and '"vouchers":4' in event.data
+    with pytest.raises(Conflict) as exc:
+        issuance.issue_to_resident(programme, person, actor=officer)
+    assert exc.value.code == "already_issued" and voucher_count(programme) == 4
+    issuance.issue_to_resident(programme, person, actor=officer, period="2099-01")  # another month is fine
+    assert voucher_count(programme) == 8
+
+
+def test_issue_refused_when_the_budget_is_short(officer, staff):
+    programme = running_programme(officer, budget_fen=30_000)
+    issuance.issue_to_resident(programme, resident(staff), actor=officer)
+    with pytest.raises(Conflict) as exc:
+        issuance.issue_to_resident(programme, resident(staff), actor=officer)
+    assert exc.value.code == "budget_exhausted" and programme.allocated_fen == 20_000
+
+
+def test_only_officers_issue_and_only_while_running(officer, staff):
+    programme = running_programme(officer)
+    with pytest.raises(Forbidden):
+        issuance.issue_to_resident(programme, resident(staff), actor=staff)
+    from vouchers import programmes
+
+    programmes.transition_programme(programme, "closed", actor=officer)
+    with pytest.raises(Conflict):
+        issuance.start_batch(programme, actor=officer)
+
+
+def test_batch_issues_every_eligible_resident_once_in_chunks(officer, staff):
+    programme = running_programme(officer, min_age=70)
+    old = [resident(staff, birth=date(1940, 1, 1 + i)) for i in range(5)]
+    resident(staff, birth=date(1990, 1, 1))  # too young
+    batch = issuance.start_batch(programme, actor=officer)
+    assert batch.expected_residents == 5 and batch.progress_pct == 0
+    assert issuance.run_chunk(batch, chunk_size=2) is False
+    assert batch.residents_issued == 2 and batch.progress_pct == 40
+    # A crash here: starting again returns the unfinished batch and continues from its cursor.
+    assert issuance.start_batch(programme, actor=officer).id == batch.id
+    while not issuance.run_chunk(batch, chunk_size=2):
+        pass
+    assert batch.status == BatchStatus.DONE and batch.residents_issued == 5 and batch.issued_fen == 100_000
+    holders = set(db.session.scalars(select(Voucher.resident_id).where(Voucher.programme_id == programme.id)))
+    assert holders == {p.id for p in old} and voucher_count(programme) == 20
+    assert len(events("voucher.batch_chunk")) == 3 and events("voucher.batch_done")
+    again = issuance.start_batch(programme, actor=officer)
+    assert again.id != batch.id and again.expected_residents == 0
+    assert issuance.run_chunk(again) is True and voucher_count(programme) == 20
+    assert ledger.check() == [] and ledger.reconciliation(programme).balanced
+
+
+def test_batch_stops_at_the_budget(officer, staff):
+    programme = running_programme(officer, budget_fen=50_000)
+    for i in range(4):
+        resident(staff, birth=date(1940, 2, 1 + i))
+    batch = issuance.start_batch(programme, actor=officer)
+    issuance.run_chunk(batch, chunk_size=10)
+    assert batch.status == BatchStatus.BUDGET_EXHAUSTED and batch.residents_issued == 2
+    assert programme.allocated_fen == 40_000 <= programme.budget_fen
+    assert '"message":"budget used up"' in events("voucher.batch_budget_exhausted")[-1].data
+
+
+def test_run_batch_commits_chunks_and_resumes(officer, staff):
+    programme = running_programme(officer)
+    for i in range(3):
+        resident(staff, birth=date(1945, 3, 1 + i))
+    batch = issuance.start_batch(programme, actor=officer)
+    db.session.commit()
+    done = issuance.run_batch(batch.id, chunk_size=2)
+    assert done.status == BatchStatus.DONE and done.residents_issued == 3
+
+
+def test_expiry_returns_unspent_value_to_the_budget(session):
+    w = world(validity_days=10)
+    code, _row = redemption.issue_code(w.resident, actor=w.resident.user)
+    redemption.redeem(code, w.service, 4000, "k-1", actor=w.manager)
+    assert ledger.expire_due(now=utcnow() + timedelta(days=9)) == (0, 0)
+    count, fen = ledger.expire_due(now=utcnow() + timedelta(days=11))
+    assert (count, fen) == (4, 16_000)
+    db.session.refresh(w.programme)
+    assert w.programme.allocated_fen == 4000  # what was spent stays allocated
+    assert set(db.session.scalars(select(Voucher.status).where(Voucher.resident_id == w.resident.id))) == {"expired"}
+    assert sum(db.session.scalars(select(LedgerEntry.amount_fen).where(LedgerEntry.kind == LedgerKind.EXPIRE))) \
+        == -16_000
+    assert '"returned_fen":16000' in events("voucher.expired")[-1].data
+    rec = ledger.reconciliation(w.programme)
+    assert (rec.expired_fen, rec.outstanding_fen, rec.redeemed_fen) == (16_000, 0, 4000) and rec.balanced
+    assert ledger.check() == []
+
+
+def test_revoking_one_voucher(officer, staff):
+    programme = running_programme(officer)
+    vouchers = issuance.issue_to_resident(programme, resident(staff), actor=officer)
+    assert ledger.revoke_voucher(vouchers[1], actor=officer, reason="重复发放") == 5000
+    assert vouchers[1].status == VoucherStatus.REVOKED and vouchers[1].balance_fen == 0
+    with pytest.raises(Conflict):
+        ledger.revoke_voucher(vouchers[1], actor=officer, reason="again")
+    rec = ledger.reconciliation(programme)
+    assert rec.revoked_fen == 5000 and rec.allocated_fen == 15_000 and rec.balanced
+    assert events("voucher.revoked")[-1].target_id == str(vouchers[1].id)
