@@ -80,11 +80,12 @@ def _register_blueprints(app: Flask) -> None:
     from projects import views as calls_views
     from vouchers import api as vouchers_api
     from vouchers import labels as _vouchers_labels  # noqa: F401
+    from vouchers import views as vouchers_views
 
     for bp in (core_views.bp, accounts_views.bp, admin_views.bp, audit_views.bp, audit_views.documents_bp,
                orgs_views.bp, orgs_officer_views.bp, calls_views.bp, proposal_views.bp, contract_views.bp,
                evaluation_views.bp, accounts_api.bp, audit_api.bp, orgs_api.bp, projects_api.bp, evaluation_api.bp,
-               vouchers_api.bp):
+               vouchers_api.bp, vouchers_views.bp):
         app.register_blueprint(bp)
 
 

@@ -1,0 +1,37 @@
+"""Official voucher PDFs: the settlement statement 结算单 and a resident's printed vouchers 服务券打印单, each
+recorded with its verification code and QR code (audit.documents.issue_document)."""
+
+from flask_babel import gettext as _
+
+from audit.documents import IssuedDocument, issue_document
+from core.errors import Forbidden
+from core.pdf import qr_svg_data_uri
+from core.timeutil import format_local
+
+from . import pages_support, permissions, redemption
+
+STATEMENT = "voucher_settlement"
+PRINTED = "voucher_print"
+
+
+def issue_statement(found, *, actor) -> IssuedDocument:
+    """The statement PDF of a settlement, for the provider's members and officers."""
+    if not permissions.can_view_provider_redemptions(actor, found.provider):
+        raise Forbidden(_("You cannot see this statement."))
+    title = f"服务券结算单：{found.provider.name} {found.period}（第 {found.seq} 次）"
+    return issue_document("vouchers/settlement_pdf.html", title=title, doc_type=STATEMENT, actor=actor,
+                          target=found, settlement=found, redemptions=pages_support.statement_lines(found))
+
+
+def issue_printed_vouchers(resident, *, actor, programme=None) -> tuple[IssuedDocument, str]:
+    """A printable sheet of the resident's valid vouchers with a fresh one-time code (numeric and QR), for a
+    resident without a smartphone. Returns the document and the code (shown once)."""
+    if not permissions.can_issue_code_for(actor, resident):
+        raise Forbidden(_("You cannot get a code for this resident."))
+    code, row = redemption.issue_code(resident, actor=actor, programme=programme)
+    vouchers = [v for v in pages_support.resident_vouchers(resident) if v.status == "active" and v.balance_fen > 0]
+    title = f"服务券打印单：{resident.real_name}"
+    document = issue_document("vouchers/printed_pdf.html", title=title, doc_type=PRINTED, actor=actor,
+                              target=resident, resident=resident, vouchers=vouchers, code=code,
+                              code_qr=qr_svg_data_uri(code), code_expires=format_local(row.expires_at))
+    return document, code

@@ -1,0 +1,162 @@
+"""Forms of the voucher pages (officers, community staff, providers, residents)."""
+
+import uuid
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+
+from accounts.forms import MultiCheckboxField
+from accounts.resident_models import HardshipTag
+from core.forms import MoneyField
+from core.money import format_fen
+
+from .enums import ProviderMode, TagsMode
+
+
+def _optional_int(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+def community_choices(communities) -> list[tuple[int, str]]:
+    return [(c.id, f"{c.street} {c.name}") for c in communities]
+
+
+def category_choices(categories, locale: str) -> list[tuple[int, str]]:
+    return [(c.id, c.name(locale)) for c in categories]
+
+
+class ProgrammeForm(FlaskForm):
+    name = StringField(_l("Programme name"), validators=[DataRequired(), Length(max=120)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=4000)], render_kw={"rows": 3})
+    budget_fen = MoneyField(_l("Budget (yuan)"), validators=[InputRequired()])
+    face_value_fen = MoneyField(_l("Face value per voucher (yuan)"), validators=[InputRequired()])
+    vouchers_per_period = IntegerField(_l("Vouchers per resident per month"), default=1,
+                                       validators=[InputRequired(), NumberRange(min=1, max=31)])
+    category_ids = MultiCheckboxField(_l("Eligible service categories"), coerce=int)
+    community_ids = SelectMultipleField(_l("Communities (none chosen: every community)"), coerce=int,
+                                        validators=[Optional()])
+    min_age = IntegerField(_l("Minimum age"), validators=[Optional(), NumberRange(min=0, max=150)])
+    required_tags = MultiCheckboxField(_l("Hardship tags"))
+    tags_mode = RadioField(_l("Tags needed"), default=TagsMode.ANY.value)
+    validity_days = IntegerField(_l("Vouchers valid for (days)"), validators=[Optional(), NumberRange(min=1, max=3660)])
+    valid_until = DateField(_l("Or valid until (date)"), validators=[Optional()])
+    provider_mode = RadioField(_l("Providers"), default=ProviderMode.OPEN.value)
+    contract_call_id = SelectField(_l("Call whose contracted organisations may provide"), coerce=_optional_int,
+                                   validators=[Optional()])
+    resident_cap_fen = MoneyField(_l("Most a resident may spend per month (yuan, optional)"), validators=[Optional()])
+    provider_cap_fen = MoneyField(_l("Most a provider may redeem per month (yuan, optional)"), validators=[Optional()])
+
+    def __init__(self, *args, categories=(), communities=(), calls=(), locale="zh_Hans_CN", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.category_ids.choices = category_choices(categories, locale)
+        self.community_ids.choices = community_choices(communities)
+        self.required_tags.choices = HardshipTag.choices()
+        self.tags_mode.choices = TagsMode.choices()
+        self.provider_mode.choices = ProviderMode.choices()
+        self.contract_call_id.choices = [("", "—"), *[(c.id, c.title) for c in calls]]
+
+
+class StatusForm(FlaskForm):
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})
+
+
+class BatchForm(FlaskForm):
+    period = StringField(_l("Month (YYYY-MM)"), validators=[DataRequired(), Regexp(r"^\d{4}-\d{2}$")])
+
+
+class IssueOneForm(FlaskForm):
+    id_number = StringField(_l("Resident ID number"), validators=[DataRequired(), Length(max=30)])
+    period = StringField(_l("Month (YYYY-MM)"), validators=[DataRequired(), Regexp(r"^\d{4}-\d{2}$")])
+
+
+class DecideForm(FlaskForm):
+    uphold = RadioField(_l("Decision"), choices=[("1", _l("Uphold: reverse the redemption")),
+                                                 ("0", _l("Reject: the redemption stands"))],
+                        validators=[InputRequired()])
+    note = TextAreaField(_l("Reason for the decision"), validators=[DataRequired(), Length(max=2000)],
+                         render_kw={"rows": 2})
+
+
+class PrepareSettlementForm(FlaskForm):
+    provider_id = HiddenField(validators=[DataRequired()])
+    period = HiddenField(validators=[DataRequired(), Regexp(r"^\d{4}-\d{2}$")])
+
+
+class PaymentForm(FlaskForm):
+    payment_reference = StringField(_l("Payment reference"), validators=[DataRequired(), Length(max=100)])
+
+
+class ResidentForm(FlaskForm):
+    real_name = StringField(_l("Real name"), validators=[DataRequired(), Length(max=60)])
+    id_number = StringField(_l("Resident ID number"), validators=[DataRequired(), Length(max=30)],
+                            render_kw={"autocomplete": "off"})
+    community_id = SelectField(_l("Community"), coerce=_optional_int, validators=[InputRequired()])
+    address = StringField(_l("Address"), validators=[Optional(), Length(max=200)])
+    tags = MultiCheckboxField(_l("Hardship tags"))
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})
+
+    def __init__(self, *args, communities=(), with_tags=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.community_id.choices = [("", "—"), *community_choices(communities)]
+        self.tags.choices = [(t.value, t.label) for t in HardshipTag.stored()]
+        if not with_tags:
+            del self.tags
+
+
+class ServiceForm(FlaskForm):
+    name = StringField(_l("Service name"), validators=[DataRequired(), Length(max=120)])
+    category_id = SelectField(_l("Service category"), coerce=_optional_int, validators=[InputRequired()])
+    price_fen = MoneyField(_l("Price (yuan)"), validators=[InputRequired()])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=4000)], render_kw={"rows": 3})
+    community_ids = SelectMultipleField(_l("Service area (none chosen: anywhere)"), coerce=int,
+                                        validators=[Optional()])
+    active = BooleanField(_l("Offered now"), default=True)
+
+    def __init__(self, *args, categories=(), communities=(), locale="zh_Hans_CN", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.category_id.choices = [("", "—"), *category_choices(categories, locale)]
+        self.community_ids.choices = community_choices(communities)
+
+
+class RedeemForm(FlaskForm):
+    code = StringField(_l("Resident's code"), validators=[DataRequired(), Regexp(r"^\s*\d{8}\s*$",
+                                                                                 message=_l("The code has 8 digits."))],
+                       render_kw={"inputmode": "numeric", "autocomplete": "off", "maxlength": 8})
+    service_id = SelectField(_l("Service"), coerce=_optional_int, validators=[InputRequired()])
+    amount_fen = MoneyField(_l("Amount (yuan)"), validators=[InputRequired()])
+    idempotency_key = HiddenField(default=lambda: uuid.uuid4().hex,
+                                  validators=[DataRequired(), Length(max=100)])
+
+    def __init__(self, *args, services=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.service_id.choices = [("", "—"), *[(s.id, f"{s.name}（{format_fen(s.price_fen)}）") for s in services]]
+
+
+class CodeForm(FlaskForm):
+    programme_id = SelectField(_l("Programme"), coerce=_optional_int, validators=[Optional()])
+
+    def __init__(self, *args, lines=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.programme_id.choices = [(line.programme_id, line.programme_name) for line in lines]
+
+
+class DisputeForm(FlaskForm):
+    reason = TextAreaField(_l("What was wrong?"), validators=[DataRequired(), Length(max=2000)],
+                           render_kw={"rows": 2})
+
+
+class RatingForm(FlaskForm):
+    stars = RadioField(_l("Stars"), choices=[(str(n), "★" * n) for n in range(5, 0, -1)], validators=[InputRequired()])
+    comment = TextAreaField(_l("Comment (optional)"), validators=[Optional(), Length(max=1000)], render_kw={"rows": 2})

@@ -1,0 +1,240 @@
+"""Officer pages: programmes (set-up, status, reconciliation), issuance with progress, disputes, settlements."""
+
+from flask import abort, flash, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from accounts import residents as resident_services
+from core.db import db
+from core.permissions import require
+from core.views import run_and_redirect
+from projects.models import Call
+
+from . import disputes, documents, issuance, ledger, pages_support, programmes, settlement
+from . import permissions as perms
+from .enums import BatchStatus, ProgrammeStatus, SettlementStatus
+from .forms import BatchForm, DecideForm, IssueOneForm, PaymentForm, PrepareSettlementForm, ProgrammeForm, StatusForm
+from .models import IssuanceBatch, Programme
+from .redemption_models import Dispute, Settlement
+from .views import attempt, bp, categories, committed, locale, redirect_to
+
+try:  # fraud signals arrive with the domain work; the page shows them when the service exists
+    from . import fraud
+except ImportError:  # pragma: no cover
+    fraud = None
+
+
+def load_programme(programme_id: int) -> Programme:
+    programme = db.get_or_404(Programme, programme_id)
+    require(perms.can_view_programme(current_user, programme))
+    return programme
+
+
+def programme_form(**kwargs) -> ProgrammeForm:
+    calls = list(db.session.scalars(select(Call).order_by(Call.id.desc()).limit(200)))
+    return ProgrammeForm(categories=categories(), communities=pages_support.communities(), calls=calls,
+                         locale=locale(), **kwargs)
+
+
+def programme_data(form: ProgrammeForm) -> programmes.ProgrammeData:
+    return programmes.ProgrammeData(
+        name=form.name.data or "", description=form.description.data or "", budget_fen=form.budget_fen.data,
+        face_value_fen=form.face_value_fen.data, vouchers_per_period=form.vouchers_per_period.data,
+        category_ids=list(form.category_ids.data or []), community_ids=list(form.community_ids.data or []),
+        min_age=form.min_age.data, required_tags=list(form.required_tags.data or []), tags_mode=form.tags_mode.data,
+        validity_days=form.validity_days.data, valid_until=form.valid_until.data,
+        provider_mode=form.provider_mode.data, contract_call_id=form.contract_call_id.data,
+        resident_cap_fen=form.resident_cap_fen.data, provider_cap_fen=form.provider_cap_fen.data)
+
+
+@bp.route("/programmes", endpoint="programmes")
+@login_required
+def programmes_page():
+    require(perms.can_view_programme(current_user))
+    page = pages_support.programmes(request.args.get("page", 1, type=int))
+    return render_template("vouchers/programmes.html", page=page,
+                           counts=pages_support.voucher_counts([p.id for p in page.items]),
+                           can_manage=perms.can_manage_programmes(current_user))
+
+
+@bp.route("/programmes/new", methods=["GET", "POST"])
+@login_required
+def programme_new():
+    require(perms.can_manage_programmes(current_user))
+    form = programme_form()
+    made = []
+    if form.validate_on_submit() and committed(
+            form, lambda: made.append(programmes.create_programme(programme_data(form), actor=current_user))):
+        flash(_("Programme saved as a draft."), "success")
+        return redirect_to("vouchers.programme", programme_id=made[0].id)
+    return render_template("vouchers/programme_form.html", form=form, programme=None), 422 if form.errors else 200
+
+
+@bp.route("/programmes/<int:programme_id>/edit", methods=["GET", "POST"])
+@login_required
+def programme_edit(programme_id: int):
+    programme = load_programme(programme_id)
+    require(perms.can_manage_programmes(current_user))
+    form = programme_form(obj=programme)
+    if request.method == "GET":
+        form.category_ids.data = sorted(programme.category_ids)
+        form.community_ids.data = sorted(programme.community_ids)
+        form.required_tags.data = list(programme.required_tags or [])
+    elif form.validate_on_submit() and committed(
+            form, lambda: programmes.update_programme(programme, programme_data(form), actor=current_user)):
+        flash(_("Programme saved."), "success")
+        return redirect_to("vouchers.programme", programme_id=programme.id)
+    return render_template("vouchers/programme_form.html", form=form, programme=programme), 422 if form.errors else 200
+
+
+@bp.route("/programmes/<int:programme_id>/status/<any(active, closed):to>", methods=["POST"])
+@login_required
+def programme_status(programme_id: int, to: str):
+    programme = load_programme(programme_id)
+    form = StatusForm()
+    if not form.validate_on_submit():
+        abort(400)
+    message = _("Programme started.") if to == "active" else _("Programme closed.")
+    return run_and_redirect(lambda: programmes.transition_programme(programme, ProgrammeStatus(to), actor=current_user,
+                                                                      reason=form.reason.data or ""),
+                            message, url_for("vouchers.programme", programme_id=programme.id))
+
+
+@bp.route("/programmes/<int:programme_id>")
+@login_required
+def programme(programme_id: int):
+    programme = load_programme(programme_id)
+    found = pages_support.disputes_of(programme)
+    settlements = settlement.settlements_of(programme)
+    settleable = settlement.settleable(programme)
+    flags = fraud.flags(programme) if fraud is not None and hasattr(fraud, "flags") else []
+    org_ids = [s.provider_org_id for s in settleable] + [s.provider_org_id for s in settlements]
+    return render_template(
+        "vouchers/programme.html", programme=programme, recon=ledger.reconciliation(programme),
+        batches=pages_support.batches(programme), disputes=found, settlements=settlements, settleable=settleable,
+        flags=flags, orgs=pages_support.orgs_by_id(org_ids), can_manage=perms.can_manage_programmes(current_user),
+        status_form=StatusForm(formdata=None), batch_form=BatchForm(formdata=None, period=programmes.period_of()),
+        issue_form=IssueOneForm(formdata=None, period=programmes.period_of()), decide_form=DecideForm(formdata=None),
+        prepare_form=PrepareSettlementForm(formdata=None), providers=programmes.allowed_providers(programme))
+
+
+@bp.route("/programmes/<int:programme_id>/batches", methods=["POST"])
+@login_required
+def batch_start(programme_id: int):
+    programme = load_programme(programme_id)
+    form = BatchForm()
+    if not form.validate_on_submit():
+        flash(_("A period is a month written as YYYY-MM."), "danger")
+        return redirect_to("vouchers.programme", programme_id=programme.id)
+    ok, started = attempt(lambda: issuance.start_batch(programme, actor=current_user, period=form.period.data))
+    if not ok:
+        return redirect_to("vouchers.programme", programme_id=programme.id)
+    issuance.launch_batch(started.id)
+    return redirect_to("vouchers.batch", batch_id=started.id)
+
+
+@bp.route("/batches/<int:batch_id>")
+@login_required
+def batch(batch_id: int):
+    batch = db.get_or_404(IssuanceBatch, batch_id)
+    require(perms.can_view_programme(current_user, batch.programme))
+    return render_template("vouchers/batch.html", batch=batch, running=batch.status == BatchStatus.RUNNING,
+                           status_label=BatchStatus(batch.status).label)
+
+
+@bp.route("/programmes/<int:programme_id>/issue", methods=["POST"])
+@login_required
+def issue_one(programme_id: int):
+    programme = load_programme(programme_id)
+    form = IssueOneForm()
+    target = url_for("vouchers.programme", programme_id=programme.id)
+    if not form.validate_on_submit():
+        flash(_("Enter the resident's ID number and the month as YYYY-MM."), "danger")
+        return redirect_to("vouchers.programme", programme_id=programme.id)
+    resident = resident_services.find_by_id_number(form.id_number.data)
+    if resident is None:
+        flash(_("No resident is registered with this ID number."), "danger")
+        return redirect_to("vouchers.programme", programme_id=programme.id)
+    return run_and_redirect(lambda: issuance.issue_to_resident(programme, resident, actor=current_user,
+                                                                period=form.period.data),
+                            _("Vouchers issued to %(name)s.", name=resident.real_name), target)
+
+
+@bp.route("/disputes/<int:dispute_id>/decide", methods=["POST"])
+@login_required
+def decide(dispute_id: int):
+    dispute = db.get_or_404(Dispute, dispute_id)
+    require(perms.can_decide_dispute(current_user, dispute))
+    form = DecideForm()
+    if not form.validate_on_submit():
+        flash(_("Choose a decision and give its reason."), "danger")
+        return redirect_to("vouchers.programme", programme_id=dispute.redemption.programme_id)
+    return run_and_redirect(lambda: disputes.decide_dispute(dispute, form.uphold.data == "1", form.note.data,
+                                                            actor=current_user),
+                            _("Dispute decided."),
+                            url_for("vouchers.programme", programme_id=dispute.redemption.programme_id))
+
+
+@bp.route("/programmes/<int:programme_id>/settlements", methods=["POST"])
+@login_required
+def settlement_prepare(programme_id: int):
+    programme = load_programme(programme_id)
+    require(perms.can_settle(current_user))
+    form = PrepareSettlementForm()
+    provider = pages_support.orgs_by_id([int(form.provider_id.data)]).get(int(form.provider_id.data)) \
+        if form.validate_on_submit() and form.provider_id.data.isdigit() else None
+    if provider is None:
+        abort(400)
+    ok, made = attempt(lambda: settlement.prepare_settlement(programme, provider, form.period.data,
+                                                             actor=current_user))
+    if ok:
+        flash(_("Statement prepared."), "success")
+        return redirect_to("vouchers.settlement_page", settlement_id=made.id)
+    return redirect_to("vouchers.programme", programme_id=programme.id)
+
+
+def load_settlement(settlement_id: int) -> Settlement:
+    found = db.get_or_404(Settlement, settlement_id)
+    require(perms.can_view_provider_redemptions(current_user, found.provider))
+    return found
+
+
+@bp.route("/settlements/<int:settlement_id>")
+@login_required
+def settlement_page(settlement_id: int):
+    found = load_settlement(settlement_id)
+    return render_template("vouchers/settlement.html", settlement=found,
+                           redemptions=pages_support.statement_lines(found),
+                           can_settle=perms.can_settle(current_user),
+                           status_label=SettlementStatus(found.status).label, form=PaymentForm(formdata=None),
+                           document=pages_support.latest_document(found, documents.STATEMENT))
+
+
+@bp.route("/settlements/<int:settlement_id>/<any(approved, paid):to>", methods=["POST"])
+@login_required
+def settlement_status(settlement_id: int, to: str):
+    found = load_settlement(settlement_id)
+    require(perms.can_settle(current_user, found))
+    form = PaymentForm() if to == "paid" else StatusForm()
+    if to == "paid" and not form.validate_on_submit():
+        flash(_("Enter the payment reference."), "danger")
+        return redirect_to("vouchers.settlement_page", settlement_id=found.id)
+    reference = form.payment_reference.data if to == "paid" else ""
+    return run_and_redirect(lambda: settlement.transition_settlement(found, SettlementStatus(to), actor=current_user,
+                                                                     payment_reference=reference),
+                            _("Statement approved.") if to == "approved" else _("Payment recorded."),
+                            url_for("vouchers.settlement_page", settlement_id=found.id))
+
+
+@bp.route("/settlements/<int:settlement_id>/statement", methods=["POST"])
+@login_required
+def settlement_statement(settlement_id: int):
+    found = load_settlement(settlement_id)
+    form = StatusForm()
+    if not form.validate_on_submit():
+        abort(400)
+    ok, issued = attempt(lambda: documents.issue_statement(found, actor=current_user))
+    if ok:
+        return redirect_to("documents.download", code=issued.code)
+    return redirect_to("vouchers.settlement_page", settlement_id=found.id)

@@ -1,0 +1,161 @@
+"""Read-only queries for the voucher pages (constant queries per page; nothing here changes state)."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from accounts.models import Community
+from accounts.resident_models import ResidentProfile
+from audit.documents import IssuedDocument
+from core.db import db
+from orgs import services as org_services
+from orgs.models import Organisation
+
+from .enums import BatchStatus, VoucherStatus
+from .models import IssuanceBatch, Programme, Voucher
+from .redemption_models import Dispute, Rating, Redemption, Settlement
+
+PER_PAGE = 20
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list
+    page: int
+    has_next: bool
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+
+def paged(stmt, page: int, per_page: int = PER_PAGE) -> Page:
+    """One query: fetch one row more than shown to know whether a next page exists."""
+    page = max(1, min(page or 1, 10_000))
+    rows = list(db.session.scalars(stmt.offset((page - 1) * per_page).limit(per_page + 1)))
+    return Page(rows[:per_page], page, len(rows) > per_page)
+
+
+def provider_orgs(user) -> list[Organisation]:
+    """The approved organisations the user is an active member of (their provider pages)."""
+    ids = [m.org_id for m in org_services.memberships_of(user) if m.status == "active"]
+    if not ids:
+        return []
+    return list(db.session.scalars(select(Organisation).where(Organisation.id.in_(ids)).order_by(Organisation.id)))
+
+
+def communities() -> list[Community]:
+    return list(db.session.scalars(select(Community).order_by(Community.district, Community.street, Community.id)))
+
+
+# --- residents -------------------------------------------------------------------------------------
+
+def residents(community_id: int | None, status: str | None, page: int) -> Page:
+    stmt = select(ResidentProfile).order_by(ResidentProfile.id.desc())
+    if community_id:
+        stmt = stmt.where(ResidentProfile.community_id == community_id)
+    if status:
+        stmt = stmt.where(ResidentProfile.status == status)
+    return paged(stmt, page)
+
+
+def resident_vouchers(resident: ResidentProfile, limit: int = 60) -> list[Voucher]:
+    """Valid vouchers first (earliest expiring first), then the rest, newest first."""
+    valid = Voucher.status == VoucherStatus.ACTIVE.value
+    return list(db.session.scalars(
+        select(Voucher).where(Voucher.resident_id == resident.id).options(selectinload(Voucher.programme))
+        .order_by(valid.desc(), Voucher.expires_at, Voucher.id.desc()).limit(limit)))
+
+
+def resident_redemptions(resident: ResidentProfile, page: int) -> tuple[Page, dict, dict]:
+    """A page of the resident's redemptions, with their ratings and disputes by redemption id."""
+    result = paged(select(Redemption).where(Redemption.resident_id == resident.id)
+                   .options(selectinload(Redemption.service), selectinload(Redemption.provider))
+                   .order_by(Redemption.created_at.desc(), Redemption.id.desc()), page)
+    return (result, *_ratings_and_disputes([r.id for r in result.items]))
+
+
+def _ratings_and_disputes(ids: list[int]) -> tuple[dict, dict]:
+    if not ids:
+        return {}, {}
+    ratings = {r.redemption_id: r for r in db.session.scalars(select(Rating).where(Rating.redemption_id.in_(ids)))}
+    disputes = {d.redemption_id: d for d in db.session.scalars(select(Dispute).where(Dispute.redemption_id.in_(ids)))}
+    return ratings, disputes
+
+
+def redemption_of_resident(redemption_id: int, resident: ResidentProfile) -> Redemption | None:
+    return db.session.scalar(select(Redemption).where(Redemption.id == redemption_id,
+                                                      Redemption.resident_id == resident.id))
+
+
+# --- providers -------------------------------------------------------------------------------------
+
+def provider_redemptions(org: Organisation, page: int) -> tuple[Page, dict, dict]:
+    result = paged(select(Redemption).where(Redemption.provider_org_id == org.id)
+                   .options(selectinload(Redemption.service), selectinload(Redemption.resident))
+                   .order_by(Redemption.created_at.desc(), Redemption.id.desc()), page)
+    return (result, *_ratings_and_disputes([r.id for r in result.items]))
+
+
+def statement_lines(settlement: Settlement) -> list[Redemption]:
+    """The redemptions on a statement with their services and residents (three queries)."""
+    return list(db.session.scalars(select(Redemption).where(Redemption.settlement_id == settlement.id)
+                                   .options(selectinload(Redemption.service), selectinload(Redemption.resident))
+                                   .order_by(Redemption.created_at, Redemption.id)))
+
+
+def provider_settlements(org: Organisation, limit: int = 24) -> list[Settlement]:
+    return list(db.session.scalars(select(Settlement).where(Settlement.provider_org_id == org.id)
+                                   .options(selectinload(Settlement.programme))
+                                   .order_by(Settlement.period.desc(), Settlement.seq.desc()).limit(limit)))
+
+
+# --- officers --------------------------------------------------------------------------------------
+
+def programmes(page: int) -> Page:
+    return paged(select(Programme).order_by(Programme.id.desc()), page)
+
+
+def voucher_counts(programme_ids: list[int]) -> dict[int, int]:
+    if not programme_ids:
+        return {}
+    return dict(db.session.execute(select(Voucher.programme_id, func.count(Voucher.id))
+                                   .where(Voucher.programme_id.in_(programme_ids)).group_by(Voucher.programme_id)).all())
+
+
+def batches(programme: Programme, limit: int = 10) -> list[IssuanceBatch]:
+    return list(db.session.scalars(select(IssuanceBatch).where(IssuanceBatch.programme_id == programme.id)
+                                   .order_by(IssuanceBatch.id.desc()).limit(limit)))
+
+
+def running_batch(programme: Programme) -> IssuanceBatch | None:
+    return db.session.scalar(select(IssuanceBatch).where(IssuanceBatch.programme_id == programme.id,
+                                                         IssuanceBatch.status == BatchStatus.RUNNING.value))
+
+
+def disputes_of(programme: Programme, limit: int = 50) -> list[Dispute]:
+    """Open disputes first, then the most recent decisions."""
+    from .enums import DisputeStatus
+
+    is_open = Dispute.status == DisputeStatus.OPEN.value
+    return list(db.session.scalars(
+        select(Dispute).join(Redemption, Redemption.id == Dispute.redemption_id)
+        .where(Redemption.programme_id == programme.id)
+        .options(selectinload(Dispute.redemption).selectinload(Redemption.provider),
+                 selectinload(Dispute.redemption).selectinload(Redemption.service))
+        .order_by(is_open.desc(), Dispute.created_at.desc()).limit(limit)))
+
+
+def orgs_by_id(ids) -> dict[int, Organisation]:
+    ids = sorted(set(ids))
+    if not ids:
+        return {}
+    return {o.id: o for o in db.session.scalars(select(Organisation).where(Organisation.id.in_(ids)))}
+
+
+def latest_document(target, doc_type: str) -> IssuedDocument | None:
+    """The most recent official PDF of this type issued for the object."""
+    return db.session.scalar(select(IssuedDocument).where(
+        IssuedDocument.target_type == target.__tablename__, IssuedDocument.target_id == str(target.id),
+        IssuedDocument.doc_type == doc_type).order_by(IssuedDocument.id.desc()))

@@ -1,0 +1,109 @@
+"""Provider pages (organisation members): my services, redeem a resident's code, redemptions and settlements."""
+
+from flask import flash, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from core.db import db
+from core.money import format_fen
+from core.permissions import require
+from orgs.models import Organisation
+
+from . import catalogue, pages_support, redemption
+from . import permissions as perms
+from .forms import RedeemForm, ServiceForm
+from .models import VoucherService
+from .views import bp, categories, committed, locale, redirect_to
+
+
+def load_provider(org_id: int) -> Organisation:
+    org = db.get_or_404(Organisation, org_id)
+    require(perms.can_view_provider_redemptions(current_user, org))
+    return org
+
+
+@bp.route("/provider")
+@login_required
+def provider_home():
+    orgs = pages_support.provider_orgs(current_user)
+    if len(orgs) == 1:
+        return redirect_to("vouchers.provider", org_id=orgs[0].id)
+    return render_template("vouchers/provider_home.html", orgs=orgs)
+
+
+def _dashboard(org: Organisation, form: RedeemForm | None = None, status: int = 200):
+    services = catalogue.services_of(org)
+    member = perms.can_redeem_for(current_user, org)
+    if form is None and member:
+        form = RedeemForm(formdata=None, services=[s for s in services if s.active])
+    page, ratings, disputes = pages_support.provider_redemptions(org, request.args.get("page", 1, type=int))
+    return render_template("vouchers/provider.html", org=org, services=services, form=form, member=member,
+                           page=page, ratings=ratings, disputes=disputes,
+                           settlements=pages_support.provider_settlements(org),
+                           rating=catalogue.provider_rating(org)), status
+
+
+@bp.route("/provider/<int:org_id>")
+@login_required
+def provider(org_id: int):
+    return _dashboard(load_provider(org_id))
+
+
+@bp.route("/provider/<int:org_id>/redeem", methods=["POST"])
+@login_required
+def redeem(org_id: int):
+    """核销: the member enters the resident's code, chooses the service and the amount. The form carries an
+    idempotency key, so a double submission redeems once."""
+    org = load_provider(org_id)
+    require(perms.can_redeem_for(current_user, org))
+    services = [s for s in catalogue.services_of(org, active_only=True)]
+    form = RedeemForm(services=services)
+    if form.validate_on_submit():
+        service = next((s for s in services if s.id == form.service_id.data), None)
+        done = []
+        if committed(form, lambda: done.append(redemption.redeem(form.code.data.strip(), service, form.amount_fen.data,
+                                                                 form.idempotency_key.data, actor=current_user))):
+            flash(_("Redeemed %(amount)s for %(name)s.", amount=format_fen(done[0].redemption.amount_fen),
+                    name=done[0].redemption.resident.real_name), "success")
+            return redirect_to("vouchers.provider", org_id=org.id)
+    return _dashboard(org, form, 422)
+
+
+def service_form(**kwargs) -> ServiceForm:
+    return ServiceForm(categories=categories(), communities=pages_support.communities(), locale=locale(), **kwargs)
+
+
+def service_data(form: ServiceForm) -> catalogue.ServiceData:
+    return catalogue.ServiceData(name=form.name.data or "", category_id=form.category_id.data,
+                                 price_fen=form.price_fen.data, description=form.description.data or "",
+                                 community_ids=list(form.community_ids.data or []), active=bool(form.active.data))
+
+
+@bp.route("/provider/<int:org_id>/services/new", methods=["GET", "POST"])
+@login_required
+def service_new(org_id: int):
+    org = db.get_or_404(Organisation, org_id)
+    require(perms.can_manage_services(current_user, org))
+    form = service_form()
+    if form.validate_on_submit() and committed(
+            form, lambda: catalogue.create_service(org, service_data(form), actor=current_user)):
+        flash(_("Service added."), "success")
+        return redirect_to("vouchers.provider", org_id=org.id)
+    return render_template("vouchers/service_form.html", form=form, org=org, service=None), \
+        422 if form.errors else 200
+
+
+@bp.route("/services/<int:service_id>/edit", methods=["GET", "POST"])
+@login_required
+def service_edit(service_id: int):
+    service = db.get_or_404(VoucherService, service_id)
+    require(perms.can_manage_services(current_user, service.org))
+    form = service_form(obj=service)
+    if request.method == "GET":
+        form.community_ids.data = [c.id for c in service.communities]
+    elif form.validate_on_submit() and committed(
+            form, lambda: catalogue.update_service(service, service_data(form), actor=current_user)):
+        flash(_("Service saved."), "success")
+        return redirect_to("vouchers.provider", org_id=service.org_id)
+    return render_template("vouchers/service_form.html", form=form, org=service.org, service=service), \
+        422 if form.errors else 200

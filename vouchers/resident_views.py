@@ -1,0 +1,163 @@
+"""Resident pages (mobile-first): my vouchers and balance, the provider catalogue, a one-time code, my redemptions
+with dispute and rating."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from accounts import residents as resident_services
+from accounts.resident_models import ResidentProfile
+from core.db import db, utcnow
+from core.pdf import qr_svg_data_uri
+from core.permissions import require
+from core.views import run_and_redirect
+
+from . import catalogue, disputes, pages_support, programmes, redemption
+from . import permissions as perms
+from .forms import CodeForm, DisputeForm, RatingForm, ResidentForm, StatusForm
+from .models import Programme
+from .redemption_models import Redemption
+from .views import attempt, bp, categories, committed, locale, redirect_to
+
+
+def my_profile() -> ResidentProfile | None:
+    return resident_services.resident_of(current_user)
+
+
+def verified_profile() -> ResidentProfile:
+    resident = my_profile()
+    if resident is None or resident.status != "verified":
+        abort(403)
+    return resident
+
+
+@bp.route("/me")
+@login_required
+def my_vouchers():
+    resident = my_profile()
+    if resident is None:
+        return redirect_to("vouchers.my_profile_page")
+    return render_template("vouchers/my_vouchers.html", resident=resident, balance=redemption.balance(resident),
+                           vouchers=pages_support.resident_vouchers(resident))
+
+
+@bp.route("/me/profile", methods=["GET", "POST"])
+@login_required
+def my_profile_page():
+    """A signed-up resident asks to be verified (real name, ID number, community)."""
+    require(current_user.has_role("resident"))
+    if my_profile() is not None:
+        return redirect_to("vouchers.my_vouchers")
+    form = ResidentForm(communities=pages_support.communities(), with_tags=False)
+    if form.validate_on_submit() and committed(form, lambda: resident_services.submit_profile(
+            current_user, resident_services.ResidentData(form.real_name.data, form.id_number.data,
+                                                         form.community_id.data, form.address.data or ""),
+            actor=current_user)):
+        flash(_("Thank you. Your community will verify your details."), "success")
+        return redirect_to("vouchers.my_vouchers")
+    return render_template("vouchers/my_profile.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/catalogue")
+@login_required
+def catalogue_page():
+    """Services residents can spend their vouchers on, filterable by category and community, with ratings."""
+    active = programmes.active_programmes()
+    programme = db.session.get(Programme, request.args.get("programme", type=int) or 0)
+    if programme is None or programme.status != "active":
+        resident = my_profile()
+        mine = {line.programme_id for line in redemption.balance(resident)} if resident else set()
+        programme = next((p for p in active if p.id in mine), active[0] if active else None)
+    category_id = request.args.get("category", type=int)
+    community_id = request.args.get("community", type=int)
+    page = max(1, request.args.get("page", 1, type=int))
+    services, ratings = catalogue.catalogue(programme, category_id=category_id, community_id=community_id,
+                                            page=page, per_page=21) if programme else ([], {})
+    return render_template("vouchers/catalogue.html", programme=programme, programmes=active,
+                           services=services[:20], has_next=len(services) > 20, page=page, ratings=ratings,
+                           categories=[c for c in categories() if programme and c.id in programme.category_ids],
+                           communities=pages_support.communities(), category_id=category_id,
+                           community_id=community_id, locale=locale())
+
+
+@bp.route("/me/code", methods=["GET", "POST"])
+@login_required
+def my_code():
+    """A one-time code to show the provider: numeric and QR, valid 5 minutes (shown once, never stored)."""
+    resident = verified_profile()
+    lines = redemption.balance(resident)
+    form = CodeForm(lines=lines)
+    if request.method == "GET" or not form.validate_on_submit():
+        return render_template("vouchers/my_code.html", form=form, lines=lines, code=None)
+    programme = db.session.get(Programme, form.programme_id.data or 0)
+    ok, made = attempt(lambda: redemption.issue_code(resident, actor=current_user, programme=programme))
+    if not ok:
+        return redirect_to("vouchers.my_code")
+    code, row = made
+    return render_template("vouchers/my_code.html", form=form, lines=lines, code=code, qr=qr_svg_data_uri(code),
+                           expires_at=row.expires_at)
+
+
+@bp.route("/me/print", methods=["POST"])
+@login_required
+def my_print():
+    from . import documents
+
+    resident = verified_profile()
+    if not StatusForm().validate_on_submit():
+        abort(400)
+    ok, issued = attempt(lambda: documents.issue_printed_vouchers(resident, actor=current_user))
+    if ok:
+        return redirect(url_for("documents.download", code=issued[0].code))
+    return redirect_to("vouchers.my_vouchers")
+
+
+@bp.route("/me/redemptions")
+@login_required
+def my_redemptions():
+    resident = my_profile()
+    if resident is None:
+        return redirect_to("vouchers.my_profile_page")
+    page, ratings, found = pages_support.resident_redemptions(resident, request.args.get("page", 1, type=int))
+    return render_template("vouchers/my_redemptions.html", resident=resident, page=page, ratings=ratings,
+                           disputes=found, deadline=disputes.dispute_deadline, now=utcnow(),
+                           dispute_form=DisputeForm(formdata=None), rating_form=RatingForm(formdata=None))
+
+
+def load_redemption(redemption_id: int, allowed) -> Redemption:
+    """A redemption seen by its resident or community staff; anyone else: 404 (its existence is private)."""
+    found = db.get_or_404(Redemption, redemption_id)
+    if not allowed(current_user, found):
+        abort(404)
+    return found
+
+
+def back_to(found: Redemption) -> str:
+    if perms.is_resident_owner(current_user, found.resident):
+        return url_for("vouchers.my_redemptions")
+    return url_for("vouchers.resident", resident_id=found.resident_id)
+
+
+@bp.route("/redemptions/<int:redemption_id>/dispute", methods=["POST"])
+@login_required
+def dispute(redemption_id: int):
+    found = load_redemption(redemption_id, perms.can_dispute)
+    form = DisputeForm()
+    if not form.validate_on_submit():
+        flash(_("Please say what was wrong."), "danger")
+        return redirect(back_to(found))
+    return run_and_redirect(lambda: disputes.raise_dispute(found, form.reason.data, actor=current_user),
+                            _("Dispute sent. The redemption is held until an officer decides."), back_to(found))
+
+
+@bp.route("/redemptions/<int:redemption_id>/rate", methods=["POST"])
+@login_required
+def rate(redemption_id: int):
+    found = load_redemption(redemption_id, perms.can_rate)
+    form = RatingForm()
+    if not form.validate_on_submit():
+        flash(_("Choose from 1 to 5 stars."), "danger")
+        return redirect(back_to(found))
+    return run_and_redirect(lambda: catalogue.rate(found, int(form.stars.data), form.comment.data or "",
+                                                   actor=current_user),
+                            _("Thank you for your rating."), back_to(found))

@@ -1,0 +1,107 @@
+"""Community staff pages: verify and register residents, list them, print vouchers and one-time codes."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from accounts import residents as resident_services
+from accounts.resident_models import RESIDENT_TRANSITIONS, HardshipTag, ResidentProfile, ResidentStatus
+from core.db import db, utcnow
+from core.permissions import require
+from core.views import run_and_redirect
+
+from . import documents, pages_support, redemption
+from .disputes import dispute_deadline
+from .forms import ResidentForm, StatusForm
+from .views import attempt, bp, committed, redirect_to
+
+
+def resident_data(form: ResidentForm) -> resident_services.ResidentData:
+    return resident_services.ResidentData(
+        real_name=form.real_name.data or "", id_number=form.id_number.data or "",
+        community_id=form.community_id.data, address=form.address.data or "", note=form.note.data or "",
+        tags=list(form.tags.data or []) if hasattr(form, "tags") else [])
+
+
+def load_resident(resident_id: int) -> ResidentProfile:
+    resident = db.get_or_404(ResidentProfile, resident_id)
+    require(resident_services.can_manage_residents(current_user))
+    return resident
+
+
+@bp.route("/residents")
+@login_required
+def residents():
+    require(resident_services.can_manage_residents(current_user))
+    community_id = request.args.get("community", type=int)
+    status = request.args.get("status") if request.args.get("status") in ResidentStatus._value2member_map_ else None
+    page = pages_support.residents(community_id, status, request.args.get("page", 1, type=int))
+    return render_template("vouchers/residents.html", page=page, communities=pages_support.communities(),
+                           community_id=community_id, status=status, statuses=ResidentStatus.choices())
+
+
+@bp.route("/residents/new", methods=["GET", "POST"])
+@login_required
+def resident_new():
+    require(resident_services.can_manage_residents(current_user))
+    form = ResidentForm(communities=pages_support.communities())
+    made = []
+    if form.validate_on_submit() and committed(form, lambda: made.append(
+            resident_services.register_without_phone(resident_data(form), actor=current_user))):
+        flash(_("Resident registered and verified."), "success")
+        return redirect_to("vouchers.resident", resident_id=made[0].id)
+    return render_template("vouchers/resident_form.html", form=form, resident=None), 422 if form.errors else 200
+
+
+@bp.route("/residents/<int:resident_id>", methods=["GET", "POST"])
+@login_required
+def resident(resident_id: int):
+    """The resident's record; POST corrects it (name, ID number, community, address, tags)."""
+    resident = load_resident(resident_id)
+    form = ResidentForm(communities=pages_support.communities(), obj=resident)
+    if request.method == "GET":
+        form.id_number.data = ""
+        form.tags.data = sorted(r.tag for r in resident.tag_rows)
+        form.id_number.render_kw = {"placeholder": resident.id_masked, "autocomplete": "off"}
+    elif form.validate_on_submit() and committed(
+            form, lambda: resident_services.update_profile(resident, resident_data(form), actor=current_user)):
+        flash(_("Resident record saved."), "success")
+        return redirect_to("vouchers.resident", resident_id=resident.id)
+    redemptions, ratings, disputes = pages_support.resident_redemptions(resident, request.args.get("page", 1, type=int))
+    return render_template("vouchers/resident.html", resident=resident, form=form,
+                           status_form=StatusForm(formdata=None), balance=redemption.balance(resident),
+                           vouchers=pages_support.resident_vouchers(resident), redemptions=redemptions,
+                           ratings=ratings, disputes=disputes, now_utc=utcnow(),
+                           dispute_deadline=dispute_deadline, tag_label=lambda t: HardshipTag(t).label,
+                           transitions=_transitions(resident)), 422 if form.errors else 200
+
+
+def _transitions(resident: ResidentProfile) -> list[ResidentStatus]:
+    return sorted(RESIDENT_TRANSITIONS[ResidentStatus(resident.status)])
+
+
+@bp.route("/residents/<int:resident_id>/status/<any(verified, suspended):to>", methods=["POST"])
+@login_required
+def resident_status(resident_id: int, to: str):
+    resident = load_resident(resident_id)
+    form = StatusForm()
+    if not form.validate_on_submit():
+        abort(400)
+    message = _("Resident verified.") if to == "verified" else _("Resident suspended.")
+    return run_and_redirect(lambda: resident_services.transition_resident(
+        resident, ResidentStatus(to), actor=current_user, reason=form.reason.data or ""),
+        message, url_for("vouchers.resident", resident_id=resident.id))
+
+
+@bp.route("/residents/<int:resident_id>/print", methods=["POST"])
+@login_required
+def resident_print(resident_id: int):
+    """Printed vouchers with a fresh one-time code (PDF with QR), for a resident without a smartphone."""
+    resident = load_resident(resident_id)
+    form = StatusForm()
+    if not form.validate_on_submit():
+        abort(400)
+    ok, issued = attempt(lambda: documents.issue_printed_vouchers(resident, actor=current_user))
+    if ok:
+        return redirect(url_for("documents.download", code=issued[0].code))
+    return redirect_to("vouchers.resident", resident_id=resident.id)

@@ -1,0 +1,101 @@
+"""Voucher pages: one blueprint; the routes live in officer_views, staff_views, provider_views and resident_views.
+
+Views are thin: load (404), check permission per object (403), validate, call one service, commit, flash, redirect.
+"""
+
+from flask import Blueprint, abort, flash, redirect, url_for
+from flask_babel import get_locale
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from accounts.enums import Role
+from accounts.residents import resident_of
+from core.db import db
+from core.errors import ServiceError
+from core.forms import apply_service_error
+from core.permissions import has_role
+from core.views import refusal_text
+from orgs.models import ServiceCategory
+
+from . import catalogue
+from . import permissions as perms
+
+bp = Blueprint("vouchers", __name__, url_prefix="/vouchers")
+
+
+def locale() -> str:
+    return str(get_locale())
+
+
+def categories() -> list[ServiceCategory]:
+    return list(db.session.scalars(select(ServiceCategory).where(ServiceCategory.active)
+                                   .order_by(ServiceCategory.sort_order, ServiceCategory.id)))
+
+
+def committed(form, call) -> bool:
+    """Run one service call for a valid form: commit on success; on refusal roll back and show the reasons on
+    the form (a refusal for lack of permission is a 403). True when it went through."""
+    try:
+        call()
+    except ServiceError as exc:
+        db.session.rollback()
+        if exc.code == "forbidden":
+            abort(403)
+        apply_service_error(form, exc)
+        return False
+    db.session.commit()
+    return True
+
+
+def attempt(call) -> tuple[bool, object]:
+    """Run one service call whose result the view needs: commit and return (True, result); on refusal roll back
+    and flash the reasons (a refusal for lack of permission is a 403)."""
+    try:
+        result = call()
+    except ServiceError as exc:
+        db.session.rollback()
+        if exc.code == "forbidden":
+            abort(403)
+        flash(refusal_text(exc), "danger")
+        return False, None
+    db.session.commit()
+    return True, result
+
+
+def redirect_to(endpoint: str, **values):
+    return redirect(url_for(endpoint, **values))
+
+
+@bp.app_template_global()
+def provider_rating_of(org):
+    """The provider's rating from residents, for the organisation's public page."""
+    return catalogue.provider_rating(org)
+
+
+@bp.app_template_global()
+def voucher_nav() -> dict:
+    """Which voucher pages the navigation offers the current user (no query: roles only; provider pages check
+    membership themselves)."""
+    if not current_user.is_authenticated:
+        return {}
+    resident = current_user.has_role(Role.RESIDENT)
+    return {"officer": perms.can_view_programme(current_user),
+            "staff": has_role(current_user, Role.COMMUNITY_STAFF, Role.ADMIN),
+            "resident": resident, "provider": not resident or len(current_user.role_names) > 1}
+
+
+@bp.route("/")
+@login_required
+def home():
+    """Send each user to their voucher page."""
+    nav = voucher_nav()
+    for key, endpoint in (("officer", "vouchers.programmes"), ("staff", "vouchers.residents"),
+                          ("resident", "vouchers.my_vouchers"), ("provider", "vouchers.provider_home")):
+        if nav.get(key):
+            return redirect_to(endpoint)
+    if resident_of(current_user) is not None:
+        return redirect_to("vouchers.my_vouchers")
+    abort(403)
+
+
+from . import officer_views, provider_views, resident_views, staff_views  # noqa: E402, F401  (routes on bp)
