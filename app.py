@@ -75,7 +75,7 @@ def _register_blueprints(app: Flask) -> None:
     from orgs import officer_views as orgs_officer_views
     from orgs import views as orgs_views
     from projects import api as projects_api
-    from projects import contract_views, proposal_views
+    from projects import contract_api, contract_views, proposal_views
     from projects import labels as _projects_labels  # noqa: F401
     from projects import views as calls_views
     from vouchers import api as vouchers_api
@@ -85,7 +85,7 @@ def _register_blueprints(app: Flask) -> None:
     for bp in (core_views.bp, accounts_views.bp, admin_views.bp, audit_views.bp, audit_views.documents_bp,
                orgs_views.bp, orgs_officer_views.bp, calls_views.bp, proposal_views.bp, contract_views.bp,
                evaluation_views.bp, accounts_api.bp, audit_api.bp, orgs_api.bp, projects_api.bp, evaluation_api.bp,
-               vouchers_api.bp, vouchers_views.bp):
+               vouchers_api.bp, vouchers_views.bp, contract_api.bp):
         app.register_blueprint(bp)
 
 

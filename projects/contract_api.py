@@ -1,0 +1,232 @@
+"""Contracts over the JSON API (token only): an organisation's contracts, milestones, reports and expenses, read and
+submitted; the officers' view of a project and their watch list. Same services and checks as the pages."""
+
+from datetime import date
+
+from flask import abort, jsonify, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from core.api import api_blueprint, json_object, page_args
+from core.db import db
+from core.errors import ServiceError
+from orgs import permissions as org_permissions
+
+from . import contract_changes, contract_reports, contract_watch, contracts
+from .contract_models import Contract, ContractLine, Expense, Milestone, MilestoneReport
+from .contract_report_models import ActivityRecord, FeePayment, ReceiptStatus
+from .contract_views import can_view, member_org_ids
+
+bp = api_blueprint("contracts_api")
+INVALID = "Please correct the marked fields."
+
+
+def _bad(field: str, message: str):
+    raise ServiceError(_(INVALID), fields={field: message})
+
+
+def _date(body: dict, name: str) -> date:
+    try:
+        return date.fromisoformat(str(body.get(name) or ""))
+    except ValueError:
+        _bad(name, _("Dates are YYYY-MM-DD."))
+
+
+def _int(body: dict, name: str) -> int:
+    value = body.get(name)
+    if isinstance(value, bool) or not isinstance(value, int) or abs(value) > 10**15:
+        _bad(name, _("Enter a whole number."))
+    return value
+
+
+def _objects(body: dict, name: str) -> list[dict]:
+    value = body.get(name, [])
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        _bad(name, _("A list of objects."))
+    return value
+
+
+def _require_user():
+    if not current_user.is_authenticated:
+        abort(401)
+
+
+def _load(contract_id: int) -> Contract:
+    _require_user()
+    contract = db.session.get(Contract, contract_id)
+    if contract is None or not can_view(contract):
+        abort(404)
+    return contract
+
+
+def summary_json(c: Contract) -> dict:
+    return {"id": c.id, "title": c.title, "org_id": c.org_id, "org": c.org.name, "status": c.status,
+            "version": c.version, "amount_fen": c.amount_fen, "paid_fen": c.paid_fen,
+            "starts_on": c.starts_on.isoformat(), "ends_on": c.ends_on.isoformat()}
+
+
+def report_json(r: MilestoneReport) -> dict:
+    return {"id": r.id, "milestone_id": r.milestone_id, "status": r.status, "narrative": r.narrative,
+            "outputs": r.outputs, "comment": r.comment, "submitted_at": r.submitted_at.isoformat(),
+            "activities": [{"held_on": a.held_on.isoformat(), "place": a.place, "participants": a.participants,
+                            "description": a.description, "photos": [p.file.sha256 for p in a.photos]}
+                           for a in r.activities],
+            "evidence": [e.file.sha256 for e in r.evidence_files],
+            "fees": [fee_json(f) for f in r.fees]}
+
+
+def fee_json(f: FeePayment) -> dict:
+    return {"id": f.id, "contract_id": f.contract_id, "kind": f.kind, "recipient": f.recipient_name,
+            "recipient_user_id": f.recipient_user_id, "amount_fen": f.amount_fen, "paid_on": f.paid_on.isoformat(),
+            "status": f.status, "note": f.response_note}
+
+
+def contract_json(c: Contract) -> dict:
+    spent = c.spent_fen
+    return {**summary_json(c), "spent_fen": spent, "execution_rate": contracts.execution_rate(spent, c.amount_fen),
+            "outputs": contract_reports.output_progress(c),
+            "lines": [{"id": x.id, "category": x.category, "item": x.item, "budget_fen": x.budget_fen,
+                       "spent_fen": x.spent_fen, "remaining_fen": x.remaining_fen} for x in c.lines],
+            "milestones": [{"id": m.id, "title": m.title, "due_on": m.due_on.isoformat(),
+                            "deliverables": m.deliverables, "evidence_required": m.evidence_required,
+                            "report_status": m.latest_report.status if m.latest_report else None}
+                           for m in c.milestones],
+            "tranches": [{"id": t.id, "percent": t.percent, "amount_fen": t.amount_fen, "status": t.status,
+                          "milestone_id": t.milestone_id, "paid_on": t.paid_on.isoformat() if t.paid_on else None,
+                          "approved": t.approved_by_id is not None} for t in c.tranches],
+            "changes": [{"id": x.id, "kind": x.kind, "status": x.status, "reason": x.reason,
+                         "decision_reason": x.decision_reason} for x in c.changes],
+            "amendments": [{"version": a.version, "kind": a.kind, "before": a.before, "after": a.after,
+                            "change_id": a.change_id} for a in c.amendments]}
+
+
+@bp.route("/contracts")
+def list_contracts():
+    _require_user()
+    page, per_page = page_args()
+    org_ids = member_org_ids(current_user)
+    stmt = select(Contract).order_by(Contract.id.desc())
+    if org_ids is not None:
+        stmt = stmt.where(Contract.org_id.in_(org_ids))
+    rows = db.session.scalars(stmt.offset((page - 1) * per_page).limit(per_page))
+    return jsonify({"items": [summary_json(c) for c in rows], "page": page, "per_page": per_page})
+
+
+@bp.route("/contracts/watch")
+def watch():
+    """The officers' (and auditors') watch list: counts and the first items of each list."""
+    _require_user()
+    if not org_permissions.is_staff(current_user):
+        abort(403)
+    board = contract_watch.dashboard(request.args.get("page", 1, type=int))
+    return jsonify({"counts": board.counts,
+                    "overdue": [{"contract_id": r.contract_id, "milestone": r.milestone, "due_on": r.due_on.isoformat()}
+                                for r in board.overdue],
+                    "waiting": [{"contract_id": r.contract_id, "milestone": r.milestone} for r in board.waiting],
+                    "payable": [{"contract_id": r.contract_id, "amount_fen": r.amount_fen} for r in board.payable],
+                    "receipts": [{"contract_id": r.contract_id, "recipient": r.recipient_name, "status": r.status}
+                                 for r in board.receipts]})
+
+
+@bp.route("/contracts/<int:contract_id>")
+def get_contract(contract_id: int):
+    return jsonify(contract_json(_load(contract_id)))
+
+
+@bp.route("/contracts/<int:contract_id>/reports")
+def list_reports(contract_id: int):
+    contract = _load(contract_id)
+    rows = db.session.scalars(select(MilestoneReport).join(Milestone).where(Milestone.contract_id == contract.id)
+                              .options(selectinload(MilestoneReport.activities).selectinload(ActivityRecord.photos),
+                                       selectinload(MilestoneReport.evidence_files),
+                                       selectinload(MilestoneReport.fees)).order_by(MilestoneReport.id))
+    return jsonify({"items": [report_json(r) for r in rows]})
+
+
+@bp.route("/milestones/<int:milestone_id>/reports", methods=["POST"])
+def submit_report(milestone_id: int):
+    milestone = db.session.get(Milestone, milestone_id) or abort(404)
+    contract = _load(milestone.contract_id)
+    body = json_object()
+    outputs = body.get("outputs", {})
+    if not isinstance(outputs, dict):
+        _bad("outputs", _("An object of indicator: number achieved."))
+    activities = [contract_reports.ActivityInput(_date(a, "held_on"), str(a.get("place") or ""),
+                                                 _int(a, "participants"), str(a.get("description") or ""))
+                  for a in _objects(body, "activities")]
+    fees = [contract_reports.FeeInput(str(f.get("kind") or ""), str(f.get("name") or ""), _int(f, "amount_fen"),
+                                      _date(f, "paid_on"), phone=str(f.get("phone") or ""),
+                                      username=str(f.get("username") or "")) for f in _objects(body, "fees")]
+    data = contract_reports.ReportInput(str(body.get("narrative") or ""), outputs, activities, [], fees)
+    report = contract_reports.submit_report(milestone, data, actor=current_user)
+    db.session.commit()
+    return jsonify({"contract_id": contract.id, **report_json(report)}), 201
+
+
+@bp.route("/contracts/<int:contract_id>/expenses")
+def list_expenses(contract_id: int):
+    contract = _load(contract_id)
+    page, per_page = page_args()
+    rows = db.session.scalars(select(Expense).where(Expense.contract_id == contract.id).order_by(Expense.id.desc())
+                              .offset((page - 1) * per_page).limit(per_page))
+    total = db.session.scalar(select(func.count(Expense.id)).where(Expense.contract_id == contract.id))
+    return jsonify({"items": [expense_json(e) for e in rows], "page": page, "per_page": per_page, "total": total})
+
+
+def expense_json(e: Expense) -> dict:
+    return {"id": e.id, "line_id": e.line_id, "spent_on": e.spent_on.isoformat(), "payee": e.payee,
+            "amount_fen": e.amount_fen, "has_receipt": e.receipt_id is not None}
+
+
+@bp.route("/contracts/<int:contract_id>/expenses", methods=["POST"])
+def record_expense(contract_id: int):
+    contract = _load(contract_id)
+    body = json_object()
+    line_id = _int(body, "line_id")
+    line = db.session.get(ContractLine, line_id) if 0 < line_id < 2**31 else None
+    if line is None or line.contract_id != contract.id:
+        _bad("line_id", _("Choose a budget line of this contract."))
+    expense = contracts.record_expense(contract, line, _date(body, "spent_on"), str(body.get("payee") or ""),
+                                       _int(body, "amount_fen"), None, actor=current_user)
+    db.session.commit()
+    return jsonify(expense_json(expense)), 201
+
+
+@bp.route("/contracts/<int:contract_id>/changes", methods=["POST"])
+def request_change(contract_id: int):
+    contract = _load(contract_id)
+    body = json_object()
+    kind = str(body.get("kind") or "")
+    data = contract_changes.ChangeInput(kind, str(body.get("reason") or ""))
+    if kind == "budget":
+        data.from_line_id, data.to_line_id = body.get("from_line_id"), body.get("to_line_id")
+        data.amount_fen = _int(body, "amount_fen")
+    elif kind == "schedule":
+        data.milestone_id, data.new_due_on = body.get("milestone_id"), _date(body, "new_due_on")
+    change = contract_changes.request_change(contract, data, actor=current_user)
+    db.session.commit()
+    return jsonify({"id": change.id, "kind": change.kind, "status": change.status}), 201
+
+
+@bp.route("/fee-receipts")
+def my_receipts():
+    _require_user()
+    rows = db.session.scalars(select(FeePayment).where(FeePayment.recipient_user_id == current_user.id)
+                              .order_by(FeePayment.id.desc()).limit(200))
+    return jsonify({"items": [fee_json(f) for f in rows]})
+
+
+@bp.route("/fee-receipts/<int:fee_id>/<any(confirm, deny):answer>", methods=["POST"])
+def answer_receipt(fee_id: int, answer: str):
+    _require_user()
+    fee = db.session.get(FeePayment, fee_id)
+    if fee is None or fee.recipient_user_id != current_user.id:
+        abort(404)
+    body = request.get_json(silent=True)
+    reason = str(body.get("reason") or "") if isinstance(body, dict) else ""
+    to = ReceiptStatus.CONFIRMED if answer == "confirm" else ReceiptStatus.DENIED
+    contract_reports.transition_receipt(fee, to, actor=current_user, reason=reason)
+    db.session.commit()
+    return jsonify(fee_json(fee))
