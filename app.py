@@ -103,11 +103,12 @@ def _register_cli(app: Flask) -> None:
     from accounts.cli import users_cli
     from audit.cli import audit_cli
     from core.demo import demo_command
-    from projects.cli import calls_cli
+    from projects.cli import calls_cli, contracts_cli
     from vouchers.cli import vouchers_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(calls_cli)
+    app.cli.add_command(contracts_cli)
     app.cli.add_command(vouchers_cli)

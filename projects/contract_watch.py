@@ -153,4 +153,4 @@ def remind(today: date | None = None, grace_days: int = 7) -> dict:
         for user_id in officer_ids():
             notify(user_id, "contract.officer_digest", link=path_for("contracts.index"), overdue=counts["overdue"],
                    reports=counts["waiting"], payments=counts["payable"], receipts=counts["receipts"])
-    return {"overdue": len(overdue), "receipts": len(stale), **counts}
+    return {**counts, "overdue_notices": len(overdue), "fee_reminders": len(stale)}

@@ -106,7 +106,7 @@ def test_dashboard_counts_and_reminders(app, session):
     assert counts == {"overdue": 1, "waiting": 1, "payable": 0, "receipts": 1}
     assert [r.milestone for r in board.overdue] == [contract.milestones[0].title]
     assert mine.counts["projects"] == 1 and other.counts["projects"] == 0 and other.overdue == []
-    assert result["overdue"] == 1 and result["receipts"] == 1
+    assert result["overdue_notices"] == 1 and result["fee_reminders"] == 1
 
     def codes(user):
         return set(db.session.scalars(select(Notification.code).where(Notification.user_id == user.id)))
@@ -136,3 +136,9 @@ def test_dashboard_queries_do_not_grow_with_projects(app, session):
         event.remove(db.engine, "before_cursor_execute", count)
     assert one > 3 and len(statements) == one
     assert board.counts["projects"] == db.session.scalar(select(func.count()).select_from(contracts.Contract))
+
+
+def test_the_remind_command_runs(app, session):
+    active_contract(app)
+    result = app.test_cli_runner().invoke(args=["contracts", "remind"])
+    assert result.exit_code == 0 and "overdue milestones 0" in result.output
