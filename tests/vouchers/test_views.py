@@ -53,7 +53,7 @@ def scene(app):
         issuance.issue_to_resident(w.programme, resident, actor=w.officer, period=period_of(last_month), now=last_month)
         issuance.issue_to_resident(w.programme, resident, actor=w.officer)
         code, _row = redemption.issue_code(resident, actor=resident_user, now=last_month)
-        done = redemption.redeem(code, w.service, 3000, "k-old", actor=w.manager, now=last_month).redemption
+        redemption.redeem(code, w.service, 3000, "k-old", actor=w.manager, now=last_month)
         statement = settlement.prepare_settlement(w.programme, w.org, period_of(last_month), actor=w.officer)
         code, _row = redemption.issue_code(resident, actor=resident_user)
         fresh = redemption.redeem(code, w.service, 2000, "k-new", actor=w.manager).redemption
@@ -107,7 +107,6 @@ PERMISSIONS = {  # resident, other resident, member, other org member, staff, of
 def test_permission_table(page, scene, client, login_as):
     for role, expected in zip(ROLES, PERMISSIONS[page], strict=True):
         user = user_for(scene, role)
-        client.cookie_jar.clear() if hasattr(client, "cookie_jar") else None
         client.post("/logout")
         if user is not None:
             login_as(user)
@@ -134,4 +133,179 @@ def test_officer_only_posts_are_forbidden_to_others(scene, client, login_as):
     client.post("/logout")
     login_as(scene.other_member)
     assert client.post(f"/vouchers/provider/{w.org.id}/redeem", data={}).status_code == 403
+    db.session.expire_all()
     assert db.session.get(Programme, w.programme.id).status == "active"
+
+
+def fresh(model, ident):
+    """The row as the database has it now (the requests ran in their own sessions)."""
+    db.session.expire_all()
+    return db.session.get(model, ident)
+
+
+def html(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def test_provider_redeems_on_the_page_once_per_form(scene, client, login_as):
+    with client.application.test_request_context():
+        code, _row = redemption.issue_code(scene.resident, actor=scene.resident_user)
+    db.session.commit()
+    login_as(scene.member)
+    org_id, before = scene.w.org.id, db.session.scalar(select(func.count(Redemption.id)))
+    form = {"code": code, "service_id": str(scene.w.service.id), "amount_fen": "45.5", "idempotency_key": "form-1"}
+    first = client.post(f"/vouchers/provider/{org_id}/redeem", data=form)
+    assert first.status_code == 302
+    again = client.post(f"/vouchers/provider/{org_id}/redeem", data=form)  # a double submission
+    assert again.status_code == 302
+    rows = list(db.session.scalars(select(Redemption).where(Redemption.idempotency_key == "form-1")))
+    assert len(rows) == 1 and rows[0].amount_fen == 4550
+    assert db.session.scalar(select(func.count(Redemption.id))) == before + 1
+    assert events("voucher.redeemed")[-1].target_id == str(rows[0].id)
+    page = html(client.get(f"/vouchers/provider/{org_id}"))
+    assert "¥45.50" in page and scene.resident.real_name[:1] + "**" in page
+
+
+@pytest.mark.parametrize("form, field_text", [
+    ({"code": "12", "amount_fen": "10"}, "8"),
+    ({"code": "00000000", "amount_fen": "abc"}, "yuan"),
+    ({"code": "00000000", "amount_fen": "10"}, "not known"),
+])
+def test_bad_redemption_input_re_renders_with_errors_and_changes_nothing(scene, client, login_as, form, field_text):
+    login_as(scene.member)
+    before = db.session.scalar(select(func.count(Redemption.id)))
+    data = {"service_id": str(scene.w.service.id), "idempotency_key": "bad-1", **form}
+    response = client.post(f"/vouchers/provider/{scene.w.org.id}/redeem", data=data, headers={"Accept-Language": "en"})
+    assert response.status_code == 422
+    assert field_text in html(response)
+    assert db.session.scalar(select(func.count(Redemption.id))) == before
+
+
+def test_resident_gets_a_code_with_qr_and_sees_balance(scene, client, login_as):
+    login_as(scene.resident_user)
+    page = html(client.get("/vouchers/me"))
+    assert "¥" in page and "balance-amount" in page
+    response = client.post("/vouchers/me/code", data={"programme_id": str(scene.w.programme.id)})
+    body = html(response)
+    assert response.status_code == 200 and 'id="one-time-code"' in body and "data:image/svg+xml" in body
+    assert events("voucher.code_issued")[-1].actor_id == scene.resident_user.id
+
+
+def test_resident_rates_once_and_disputes_within_the_window(scene, client, login_as):
+    login_as(scene.resident_user)
+    target = f"/vouchers/redemptions/{scene.redemption.id}"
+    assert client.post(f"{target}/rate", data={"stars": "6"}).status_code == 302  # refused: flash, nothing saved
+    assert db.session.scalar(select(func.count(Rating.id))) == 0
+    assert client.post(f"{target}/rate", data={"stars": "4", "comment": "很好"}).status_code == 302
+    assert client.post(f"{target}/rate", data={"stars": "1"}).status_code == 302
+    ratings = list(db.session.scalars(select(Rating)))
+    assert [(r.stars, r.comment) for r in ratings] == [(4, "很好")]
+    assert len(events("voucher.rated")) == 1
+    assert "★★★★" in html(client.get("/vouchers/me/redemptions"))
+    assert client.post(f"{target}/dispute", data={"reason": "服务时间不足"}).status_code == 302
+    assert fresh(Redemption, scene.redemption.id).status == RedemptionStatus.DISPUTED
+    assert len(events("voucher.disputed")) == 1
+
+
+def test_officer_decides_a_dispute_on_the_programme_page(scene, client, login_as):
+    with client.application.test_request_context():
+        from vouchers.disputes import raise_dispute
+
+        dispute = raise_dispute(scene.redemption, "没有上门", actor=scene.resident_user)
+    db.session.commit()
+    login_as(scene.w.officer)
+    page = html(client.get(f"/vouchers/programmes/{scene.w.programme.id}"))
+    assert "没有上门" in page and 'id="recon-ok"' in page
+    assert client.post(f"/vouchers/disputes/{dispute.id}/decide", data={"uphold": "1"}).status_code == 302
+    assert fresh(Dispute, dispute.id).status == "open"  # no reason given: refused
+    decided = client.post(f"/vouchers/disputes/{dispute.id}/decide", data={"uphold": "1", "note": "核实未上门"})
+    assert decided.status_code == 302
+    assert fresh(Redemption, scene.redemption.id).status == RedemptionStatus.REVERSED
+    assert len(events("voucher.dispute_upheld")) == 1
+    assert 'id="recon-ok"' in html(client.get(f"/vouchers/programmes/{scene.w.programme.id}"))
+
+
+def test_reconciliation_shown_to_the_fen(scene, client, login_as):
+    from vouchers.ledger import reconciliation
+
+    login_as(scene.auditor)
+    page = html(client.get(f"/vouchers/programmes/{scene.w.programme.id}"))
+    recon = reconciliation(scene.w.programme)
+    assert recon.issued_fen == recon.redeemed_fen + recon.expired_fen + recon.revoked_fen + recon.outstanding_fen
+    from core.money import format_fen
+
+    for value in (recon.issued_fen, recon.redeemed_fen, recon.outstanding_fen):
+        assert format_fen(value) in page
+    assert 'id="start-batch"' not in page  # auditors read, they do not act
+
+
+def test_staff_register_a_resident_and_bad_id_is_refused(scene, client, login_as):
+    from accounts.resident_models import ResidentProfile
+
+    login_as(scene.w.staff)
+    before = db.session.scalar(select(func.count(ResidentProfile.id)))
+    bad = client.post("/vouchers/residents/new", data={"real_name": "王建国", "id_number": "110105195003011234",
+                                                       "community_id": str(community("和平社区").id)})
+    assert bad.status_code == 422 and "is-invalid" in html(bad)
+    assert db.session.scalar(select(func.count(ResidentProfile.id))) == before
+    number = id_number()
+    good = client.post("/vouchers/residents/new", data={"real_name": "王建国", "id_number": number,
+                                                        "community_id": str(community("和平社区").id),
+                                                        "tags": ["living_alone"]})
+    assert good.status_code == 302
+    made = db.session.scalar(select(ResidentProfile).where(ResidentProfile.real_name == "王建国"))
+    assert made.status == "verified" and [t.tag for t in made.tag_rows] == ["living_alone"]
+    assert events("resident.registered")[-1].target_id == str(made.id)
+    page = html(client.get(f"/vouchers/residents/{made.id}"))
+    assert made.id_masked in page and number not in page
+    listing = html(client.get(f"/vouchers/residents?community={made.community_id}"))
+    assert "王建国" in listing and number not in listing
+
+
+def test_officer_creates_activates_and_issues_a_batch_with_progress(scene, client, login_as):
+    from tests.orgs.helpers import category
+
+    login_as(scene.w.officer)
+    empty = client.post("/vouchers/programmes/new", data={"name": ""})
+    assert empty.status_code == 422 and "is-invalid" in html(empty)
+    data = {"name": "独居老人服务券", "budget_fen": "100000", "face_value_fen": "50", "vouchers_per_period": "2",
+            "category_ids": [str(category("elderly").id)], "tags_mode": "any", "validity_days": "30",
+            "provider_mode": "open", "min_age": "60"}
+    assert client.post("/vouchers/programmes/new", data=data).status_code == 302
+    made = db.session.scalar(select(Programme).where(Programme.name == "独居老人服务券"))
+    assert made.budget_fen == 10_000_000 and made.face_value_fen == 5000 and made.status == "draft"
+    assert client.post(f"/vouchers/programmes/{made.id}/status/active").status_code == 302
+    assert fresh(Programme, made.id).status == "active"
+    response = client.post(f"/vouchers/programmes/{made.id}/batches", data={"period": period_of()})
+    assert response.status_code == 302 and "/vouchers/batches/" in response.headers["Location"]
+    progress = html(client.get(response.headers["Location"]))
+    assert 'id="residents-issued"' in progress
+    issued = db.session.scalar(select(func.count(Voucher.id)).where(Voucher.programme_id == made.id))
+    assert issued == 2 * 3  # three verified residents aged 60+, two vouchers each
+    assert events("voucher.batch_started") and events("voucher_programme.active")
+
+
+def test_settlement_approved_and_paid_on_its_page(scene, client, login_as):
+    login_as(scene.w.officer)
+    target = f"/vouchers/settlements/{scene.settlement.id}"
+    assert "¥30.00" in html(client.get(target))
+    assert client.post(f"{target}/paid", data={"payment_reference": "X1"}).status_code == 302
+    assert fresh(type(scene.settlement), scene.settlement.id).status == "draft"  # approve first
+    assert client.post(f"{target}/approved").status_code == 302
+    assert client.post(f"{target}/paid", data={"payment_reference": ""}).status_code == 302
+    assert fresh(type(scene.settlement), scene.settlement.id).status == "approved"
+    assert client.post(f"{target}/paid", data={"payment_reference": "BOC-2026-001"}).status_code == 302
+    assert fresh(type(scene.settlement), scene.settlement.id).status == "paid"
+    assert events("voucher.settlement_paid")[-1].target_id == str(scene.settlement.id)
+
+
+def test_catalogue_and_public_profile_show_ratings(scene, client, login_as):
+    with client.application.test_request_context():
+        from vouchers.catalogue import rate
+
+        rate(scene.redemption, 5, actor=scene.resident_user)
+    db.session.commit()
+    login_as(scene.resident_user)
+    page = html(client.get(f"/vouchers/catalogue?category={scene.w.service.category_id}"))
+    assert scene.w.service.name in page and "★ 5.0" in page
+    assert 'id="voucher-rating"' in html(client.get(f"/orgs/{scene.w.org.id}"))

@@ -1,0 +1,63 @@
+"""Voucher PDFs: the settlement statement and printed vouchers carry Chinese text, an embedded CJK font, their
+verification record and QR code; issuing them is audited and reachable from the pages."""
+
+import hashlib
+import io
+
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from audit.documents import IssuedDocument
+from core.db import db
+from tests.core.test_pdf import pdf_fonts
+from vouchers import documents
+
+from .helpers import events
+from .test_views import scene  # noqa: F401  (fixture)
+
+
+def text_of(pdf: bytes) -> str:
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def test_settlement_statement_pdf(app, scene):  # noqa: F811
+    with app.test_request_context():
+        document = documents.issue_statement(scene.settlement, actor=scene.w.officer)
+    text = text_of(document.content)
+    assert "服务券结算单" in text and scene.w.org.name in text and "¥30.00" in text and "验证码" in text
+    assert any("WenQuanYi" in name or "CJK" in name for name in pdf_fonts(document.content))
+    assert hashlib.sha256(document.content).hexdigest() == document.sha256
+    assert document.target_type == "voucher_settlements" and document.target_id == str(scene.settlement.id)
+    assert events("document.issued")[-1].target_id == str(document.id)
+
+
+def test_printed_vouchers_pdf_with_a_one_time_code(app, scene):  # noqa: F811
+    with app.test_request_context():
+        document, code = documents.issue_printed_vouchers(scene.resident, actor=scene.w.staff)
+    text = text_of(document.content)
+    assert "服务券打印单" in text and scene.resident.real_name in text and code in text
+    assert scene.resident.id_masked in text
+    assert any("WenQuanYi" in name or "CJK" in name for name in pdf_fonts(document.content))
+    assert events("voucher.code_issued")[-1].actor_id == scene.w.staff.id
+
+
+def test_pages_issue_and_serve_the_pdfs(scene, client, login_as):  # noqa: F811
+    login_as(scene.member)
+    response = client.post(f"/vouchers/settlements/{scene.settlement.id}/statement")
+    assert response.status_code == 302 and "/documents/" in response.headers["Location"]
+    pdf = client.get(response.headers["Location"])
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF") and "服务券结算单" in text_of(pdf.data)
+    client.post("/logout")
+    login_as(scene.w.staff)
+    printed = client.post(f"/vouchers/residents/{scene.resident.id}/print")
+    assert printed.status_code == 302
+    assert "服务券打印单" in text_of(client.get(printed.headers["Location"]).data)
+    db.session.expire_all()
+    kinds = set(db.session.scalars(select(IssuedDocument.doc_type)))
+    assert {documents.STATEMENT, documents.PRINTED} <= kinds
+
+
+def test_other_organisation_cannot_issue_the_statement(scene, client, login_as):  # noqa: F811
+    login_as(scene.other_member)
+    assert client.post(f"/vouchers/settlements/{scene.settlement.id}/statement").status_code == 403
+    assert db.session.scalar(select(IssuedDocument.id).where(IssuedDocument.doc_type == documents.STATEMENT)) is None
