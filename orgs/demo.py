@@ -145,6 +145,7 @@ def load() -> list[str]:
     db.session.flush()
     if created:
         hub = db.session.scalar(select(Organisation).where(Organisation.name == "东城区社会组织服务中心"))
+        standing.designate_hub(hub, True, actor=officer)
         for child_name in ("和平社区合唱团", "光明社区邻里互助队", "安康社区读书会"):
             child = db.session.scalar(select(Organisation).where(Organisation.name == child_name))
             standing.link_incubation(hub, child, date(today.year - 1, 3, 1), actor=officer)

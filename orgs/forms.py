@@ -103,7 +103,8 @@ class EndCreditForm(FlaskForm):
 
 
 class IncubationForm(FlaskForm):
-    child_id = IntegerField(_l("Incubated group (organisation number)"), validators=[InputRequired()])
+    child_id = IntegerField(_l("Incubated group (organisation number)"),
+                            validators=[InputRequired(), NumberRange(min=1, max=2**31 - 1)])
     started_on = DateField(_l("Started on"), validators=[DataRequired()])
 
 

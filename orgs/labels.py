@@ -30,6 +30,8 @@ ACTION_LABELS.update({
     "org.credit_listed": _l("Put on a credit list"),
     "org.credit_entry_ended": _l("Credit-list entry ended"),
     "org.incubation_started": _l("Incubation started"),
+    "org.hub_designated": _l("Designated a hub organisation"),
+    "org.hub_withdrawn": _l("Hub designation withdrawn"),
     "org.incubation_graduated": _l("Incubated group graduated"),
     "org.incubation_ended": _l("Incubation ended"),
     "reference.category_added": _l("Service category added"),

@@ -1,6 +1,7 @@
 from datetime import date, datetime
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Column,
     Date,
@@ -12,7 +13,9 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accounts.models import Community, User
@@ -30,6 +33,9 @@ from .enums import (
     OrgStatus,
     ReportStatus,
 )
+
+# Records that hold their credit code (see the partial unique index on organisations.uscc).
+LIVE_USCC = text("uscc IS NOT NULL AND status NOT IN ('draft', 'rejected')")
 
 org_categories = Table(
     "org_categories", db.metadata,
@@ -67,7 +73,7 @@ class Organisation(db.Model):
     name_initials: Mapped[str] = mapped_column(String(120), nullable=False, default="")
     kind: Mapped[str] = mapped_column(String(30), nullable=False)
     status: Mapped[str] = mapped_column(String(20), nullable=False, default=OrgStatus.DRAFT.value, index=True)
-    uscc: Mapped[str | None] = mapped_column(String(18), unique=True)
+    uscc: Mapped[str | None] = mapped_column(String(18))
     filing_number: Mapped[str | None] = mapped_column(String(30), unique=True)
     legal_representative: Mapped[str] = mapped_column(String(60), nullable=False, default="")
     registration_authority: Mapped[str] = mapped_column(String(100), nullable=False, default="")
@@ -85,6 +91,8 @@ class Organisation(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # 枢纽型社会组织: designated by an officer; only a hub incubates community groups.
+    is_hub: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=sa_false())
 
     categories: Mapped[list[ServiceCategory]] = relationship(secondary=org_categories, lazy="selectin",
                                                              order_by=ServiceCategory.sort_order)
@@ -101,6 +109,10 @@ class Organisation(db.Model):
                         name="staff_not_negative"),
         # The directory walks this index in display order instead of sorting every public row.
         Index("ix_organisations_directory", "name_initials", "id", "status"),
+        # A credit code belongs to one live record: drafts and rejected applications do not hold it, so nobody can
+        # block an organisation by filing a draft with its code, and a rejected applicant can apply again.
+        Index("uq_organisations_uscc_live", "uscc", unique=True, sqlite_where=LIVE_USCC,
+              postgresql_where=LIVE_USCC),
     )
 
     @property

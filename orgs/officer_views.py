@@ -2,7 +2,7 @@
 
 import io
 
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -24,6 +24,7 @@ from .forms import (
     GradeForm,
     IncubationForm,
     IncubationStageForm,
+    ReasonForm,
     ReviewReportForm,
 )
 from .models import AnnualReport, CreditListEntry, Incubation, Organisation, ServiceCategory
@@ -131,6 +132,18 @@ def add_incubation(org_id: int):
         return redirect(url_for("orgs.profile", org_id=hub.id))
     return _finish(hub.id, _("Incubation recorded."), lambda: standing.link_incubation(
         hub, child, form.started_on.data, actor=current_user))
+
+
+@bp.route("/<int:org_id>/hub", methods=["POST"])
+@login_required
+def designate_hub(org_id: int):
+    org = load_org(org_id)
+    require(permissions.can_record_standing(current_user, org))
+    if not ReasonForm().validate_on_submit():
+        abort(400)
+    is_hub = request.form.get("is_hub") == "1"
+    return _finish(org.id, _("Hub designation updated."), lambda: standing.designate_hub(
+        org, is_hub, actor=current_user))
 
 
 @bp.route("/incubations/<int:link_id>/stage", methods=["POST"])

@@ -1,7 +1,7 @@
 """The registry's operations. Each validates, changes, writes its audit event and flushes; callers commit."""
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from accounts.models import Community, User
 from accounts.notifications import notify
@@ -40,6 +40,15 @@ def _snapshot(org: Organisation) -> dict:
     return snap
 
 
+def code_taken(uscc: str, org: Organisation) -> bool:
+    """Whether another live record (not a draft, not rejected) holds this credit code."""
+    stmt = select(Organisation.id).where(Organisation.uscc == uscc,
+                                         Organisation.status.not_in([OrgStatus.DRAFT, OrgStatus.REJECTED]))
+    if org.id is not None:
+        stmt = stmt.where(Organisation.id != org.id)
+    return db.session.scalar(stmt.limit(1)) is not None
+
+
 def _apply(org: Organisation, data: OrgData) -> None:
     with db.session.no_autoflush:
         _validate_and_set(org, data)
@@ -54,10 +63,7 @@ def _validate_and_set(org: Organisation, data: OrgData) -> None:
         errors["category_ids"] = _("Choose service categories from the list.")
     if data.community_ids and len(communities) != len(set(data.community_ids)):
         errors["community_ids"] = _("Choose communities from the list.")
-    same_code = select(Organisation.id).where(Organisation.uscc == data.uscc)
-    if org.id is not None:
-        same_code = same_code.where(Organisation.id != org.id)
-    if data.uscc and "uscc" not in errors and db.session.scalar(same_code):
+    if data.uscc and "uscc" not in errors and code_taken(data.uscc, org):
         errors["uscc"] = _("An organisation with this credit code is already on the platform.")
     if errors:
         raise ServiceError(_("Please correct the marked fields."), fields=errors)
@@ -116,6 +122,10 @@ def missing_documents(org: Organisation) -> list[DocumentKind]:
 
 
 def _next_filing_number() -> str:
+    # Two approvals at once must not draw the same number: PostgreSQL serialises them here (SQLite already
+    # serialises every write transaction).
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(hashtext('gongzhi.filing_number'))"))
     year = utcnow().year
     prefix = f"SQBA{year}"
     last = db.session.scalar(select(func.max(Organisation.filing_number))
@@ -152,6 +162,9 @@ def transition_org(org: Organisation, to: OrgStatus | str, *, actor: User, reaso
             names = "、".join(kind.label for kind in missing)
             raise ServiceError(_("Upload the required documents first: %(names)s.", names=names),
                                fields={"documents": names}, code="documents_missing")
+        if org.uscc and code_taken(org.uscc, org):  # another application with the code went in first
+            message = _("An organisation with this credit code is already on the platform.")
+            raise Conflict(message, fields={"uscc": message})
         org.submitted_at = utcnow()
     if to is OrgStatus.APPROVED and current is OrgStatus.SUBMITTED:
         org.approved_at = utcnow()

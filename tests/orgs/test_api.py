@@ -1,8 +1,11 @@
 from accounts import services as accounts
 from accounts.enums import Role
 from core.db import db
+from orgs import services
+from orgs.enums import OrgStatus
+from orgs.models import Organisation
 from tests.factories import make_user
-from tests.orgs.helpers import approved_org, category, community, make_uscc, submitted_org
+from tests.orgs.helpers import Upload, approved_org, category, community, make_uscc, submitted_org
 
 
 def token_for(user):
@@ -60,5 +63,11 @@ def test_create_with_bad_input_answers_422_with_fields(client, session):
     assert client.post("/api/v1/orgs", json=payload()).status_code == 401
     first = client.post("/api/v1/orgs", json=payload(), headers=headers)
     assert first.status_code == 201
+    # A draft does not hold its code; a submitted application does.
+    org = db.session.get(Organisation, first.get_json()["id"])
+    for kind in ("certificate", "charter", "annual_report"):
+        services.add_document(org, kind, Upload(), actor=org.memberships[0].user)
+    services.transition_org(org, OrgStatus.SUBMITTED, actor=org.memberships[0].user)
+    db.session.commit()
     twice = client.post("/api/v1/orgs", json=payload(name="另一个名字服务中心"), headers=headers)
     assert twice.status_code == 422 and "uscc" in twice.get_json()["error"]["fields"]

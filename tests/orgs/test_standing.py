@@ -105,6 +105,9 @@ def test_incubation_links_show_on_both_profiles(client, parties):
     applicant, officer = parties
     hub = approved_org(applicant, officer, name="枢纽型社会组织服务中心")
     child = approved_org(make_user(), officer, kind="community", uscc="", name="和平社区合唱团")
+    with pytest.raises(Conflict):  # not (yet) designated a hub
+        standing.link_incubation(hub, child, date(2025, 3, 1), actor=officer)
+    standing.designate_hub(hub, True, actor=officer)
     link = standing.link_incubation(hub, child, date(2025, 3, 1), actor=officer)
     with pytest.raises(Conflict):
         standing.link_incubation(hub, child, date(2025, 3, 1), actor=officer)
