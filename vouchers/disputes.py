@@ -19,13 +19,20 @@ from .redemption_models import Dispute, LedgerEntry, Redemption
 DISPUTE_WINDOW = timedelta(days=7)
 
 
-def transition_redemption(redemption: Redemption, to: RedemptionStatus | str, *, actor, reason: str = "") -> None:
-    """completed → disputed → completed (rejected) or reversed (upheld). Audited by the callers' events."""
+def transition_redemption(redemption: Redemption, to: RedemptionStatus | str, *, actor,
+                          unsettled: bool = False) -> None:
+    """completed → disputed → completed (rejected) or reversed (upheld); audited by the callers' events. A guarded
+    UPDATE, so a statement being prepared at the same moment cannot take a redemption that is being disputed."""
     current, target = RedemptionStatus(redemption.status), RedemptionStatus(to)
     if target not in REDEMPTION_TRANSITIONS[current]:
         raise Conflict(_("A redemption cannot go from %(a)s to %(b)s.", a=current.label, b=target.label))
-    redemption.status = target.value
-    db.session.flush()
+    stmt = update(Redemption).where(Redemption.id == redemption.id, Redemption.status == current.value)
+    if unsettled:
+        stmt = stmt.where(Redemption.settlement_id.is_(None))
+    changed = db.session.execute(stmt.values(status=target.value).execution_options(synchronize_session=False))
+    ledger.forget_loaded(Redemption, redemption.id, "status", "settlement_id")
+    if changed.rowcount != 1:
+        raise Conflict(_("This redemption has already been settled."), code="already_settled")
 
 
 def dispute_deadline(redemption: Redemption) -> datetime:
@@ -41,11 +48,9 @@ def raise_dispute(redemption: Redemption, reason: str, *, actor, now: datetime |
         raise ServiceError(_("Please give a reason."), fields={"reason": _("Please give a reason.")})
     if now > dispute_deadline(redemption):
         raise Conflict(_("A redemption can be disputed only within 7 days."), code="dispute_window_closed")
-    if redemption.settlement_id is not None:
-        raise Conflict(_("This redemption has already been settled."), code="already_settled")
     if db.session.scalar(select(Dispute.id).where(Dispute.redemption_id == redemption.id)):
         raise Conflict(_("This redemption has already been disputed."), code="already_disputed")
-    transition_redemption(redemption, RedemptionStatus.DISPUTED, actor=actor)
+    transition_redemption(redemption, RedemptionStatus.DISPUTED, actor=actor, unsettled=True)
     dispute = Dispute(redemption_id=redemption.id, raised_by_id=actor.id, reason=reason[:2000],
                       status=DisputeStatus.OPEN.value, created_at=now)
     db.session.add(dispute)

@@ -74,6 +74,8 @@ def prepare_settlement(programme: Programme, provider: Organisation, period: str
                                  .execution_options(synchronize_session=False)).rowcount
     if claimed != len(ids):  # a dispute or another statement got there first
         raise Conflict(_("The redemptions changed meanwhile. Please try again."))
+    for redemption_id in ids:
+        ledger.forget_loaded(Redemption, redemption_id, "settlement_id")
     audit.record("voucher.settlement_prepared", settlement, actor=actor,
                  data={"programme_id": programme.id, "provider_org_id": provider.id, "period": period, "seq": seq,
                        "redemptions": len(ids), "total_fen": settlement.total_fen})
