@@ -11,18 +11,13 @@ from core.permissions import require
 from core.views import run_and_redirect
 from projects.models import Call
 
-from . import disputes, documents, issuance, ledger, pages_support, programmes, settlement
+from . import disputes, documents, fraud, issuance, ledger, pages_support, programmes, settlement
 from . import permissions as perms
 from .enums import BatchStatus, ProgrammeStatus, SettlementStatus
 from .forms import BatchForm, DecideForm, IssueOneForm, PaymentForm, PrepareSettlementForm, ProgrammeForm, StatusForm
 from .models import IssuanceBatch, Programme
 from .redemption_models import Dispute, Settlement
 from .views import attempt, bp, categories, committed, locale, redirect_to
-
-try:  # fraud signals arrive with the domain work; the page shows them when the service exists
-    from . import fraud
-except ImportError:  # pragma: no cover
-    fraud = None
 
 
 def load_programme(programme_id: int) -> Programme:
@@ -108,8 +103,9 @@ def programme(programme_id: int):
     found = pages_support.disputes_of(programme)
     settlements = settlement.settlements_of(programme)
     settleable = settlement.settleable(programme)
-    flags = fraud.flags(programme) if fraud is not None and hasattr(fraud, "flags") else []
-    org_ids = [s.provider_org_id for s in settleable] + [s.provider_org_id for s in settlements]
+    flags = fraud.fraud_signals(programme)
+    org_ids = [s.provider_org_id for s in settleable] + [s.provider_org_id for s in settlements] + [
+        f.provider_org_id for f in flags if f.provider_org_id]
     return render_template(
         "vouchers/programme.html", programme=programme, recon=ledger.reconciliation(programme),
         batches=pages_support.batches(programme), disputes=found, settlements=settlements, settleable=settleable,

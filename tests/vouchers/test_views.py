@@ -309,3 +309,21 @@ def test_catalogue_and_public_profile_show_ratings(scene, client, login_as):
     page = html(client.get(f"/vouchers/catalogue?category={scene.w.service.category_id}"))
     assert scene.w.service.name in page and "★ 5.0" in page
     assert 'id="voucher-rating"' in html(client.get(f"/orgs/{scene.w.org.id}"))
+
+
+def test_fraud_signal_shown_with_evidence(scene, client, login_as):
+    """The provider's own staff member redeems at their own provider: flagged, not blocked."""
+    w = scene.w
+    with client.application.test_request_context():
+        data = ResidentData("赵员工", id_number(), community("和平社区").id)
+        profile = submit_profile(w.manager, data, actor=w.manager)
+        transition_resident(profile, "verified", actor=w.staff)
+        issuance.issue_to_resident(db.session.get(Programme, w.programme.id), profile, actor=w.officer)
+        code, _row = redemption.issue_code(profile, actor=w.manager)
+        done = redemption.redeem(code, db.session.get(type(w.service), w.service.id), 1000, "own-1",
+                                 actor=w.manager).redemption
+    db.session.commit()
+    login_as(w.officer)
+    page = html(client.get(f"/vouchers/programmes/{w.programme.id}"))
+    flags = page[page.index('id="flags"'):page.index("</ul>", page.index('id="flags"'))]
+    assert "class=\"flag\"" in flags and w.org.name in flags and str(done.id) in flags
