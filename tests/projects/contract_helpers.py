@@ -5,36 +5,37 @@ from sqlalchemy import select
 from accounts.enums import Role
 from core.db import db
 from core.timeutil import local_today
-from evaluation import aggregate, services
-from evaluation.enums import SeatType, SheetStatus
-from projects import awards, contracts
+from projects import awards, calls, contracts, proposals
 from projects.award_models import AwardDecision
-from tests.evaluation.helpers import closed_call_with_proposals, default_template, expert
+from projects.enums import CallStatus, ProposalStatus
 from tests.factories import make_user
+from tests.projects.helpers import good_org, published_call, ready_proposal
 
 
 def awarded_decision(app):
-    """A call taken all the way to awarded; returns (officer, the winning decision, its manager)."""
+    """A call taken all the way to awarded (ranked directly, without a panel); returns (officer, the winning
+    decision, its manager)."""
     officer = make_user(Role.OFFICER)
-    call, orgs, props = closed_call_with_proposals(app, officer, n=2)
-    for _ in range(3):
-        expert(SeatType.SOCIAL_SERVICE, officer=officer)
     with app.test_request_context():
-        panel = services.draw_panel(call, default_template(officer), {"social_service": 3}, actor=officer)
-        for member in panel.members:
-            for share, proposal in zip((80, 70), props, strict=True):
-                services.declare(member, proposal, False, "", actor=member.user)
-                sheet = services.sheet_for(member, proposal)
-                services.save_scores(sheet, {c.id: (c.max_points * 2 * share // 100, "")
-                                             for c in panel.template.criteria}, actor=member.user)
-                services.transition_sheet(sheet, SheetStatus.SUBMITTED, actor=member.user)
-        ranking = [awards.Ranked(r.proposal_id, r.rank, aggregate.fmt(r.final)) for r in services.results(panel)]
+        call = published_call(officer)
+        managers, props = [], []
+        for i in range(2):
+            manager = make_user()
+            org = good_org(manager, officer, name=f"合同测试服务中心{i}")
+            proposal = ready_proposal(call, org, manager)
+            proposals.transition_proposal(proposal, ProposalStatus.SUBMITTED, actor=manager)
+            managers.append(manager), props.append(proposal)
+        after = call.submission_deadline + timedelta(minutes=1)
+        calls.close_if_due(call, now=after)
+        for p in props:
+            proposals.transition_proposal(p, ProposalStatus.ELIGIBLE, actor=officer, now=after)
+        calls.transition_call(call, CallStatus.UNDER_REVIEW, actor=officer, now=after)
+        ranking = [awards.Ranked(props[0].id, 1, "80.00"), awards.Ranked(props[1].id, 2, "70.00")]
         publicity = awards.decide(call, ranking, {props[0].id: 12_000_000}, "一个名额", 5, actor=officer)
         later = datetime.combine(publicity.ends_on + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
         awards.finish_if_due(call, now=later)
     decision = db.session.scalar(select(AwardDecision).where(AwardDecision.proposal_id == props[0].id))
-    manager = next(m.user for m in orgs[0].memberships if m.role == "manager")
-    return officer, decision, manager
+    return officer, decision, managers[0]
 
 
 def plan():
