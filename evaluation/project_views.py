@@ -12,9 +12,9 @@ from accounts.models import User
 from core.db import db, ensure_write_transaction
 from core.errors import ServiceError
 from core.permissions import require
-from core.views import refusal_text, run_and_redirect
+from core.views import db_int, refusal_text, run_and_redirect
 from orgs.models import Organisation
-from projects.contract_models import Contract
+from projects.contract_models import Contract, ContractStatus
 
 from . import (
     history,  # noqa: F401  (registers the evaluation history with orgs.standing)
@@ -27,7 +27,7 @@ from . import project_permissions as perms
 from .enums import SheetStatus
 from .models import IndicatorTemplate, ScoreSheet
 from .project_forms import AgencyForm, CommissionForm, DeclareForm, EvaluatorForm, RequestForm, TextForm
-from .project_models import EvaluationAgency, ProjectEvaluation
+from .project_models import DocumentRequest, EvaluationAgency, ProjectEvaluation
 from .workspace import workspace_context
 
 bp = Blueprint("project_evaluation", __name__, url_prefix="/evaluations")
@@ -57,7 +57,11 @@ def index():
     require(perms.can_oversee(current_user))
     rows = list(db.session.scalars(select(ProjectEvaluation).options(selectinload(ProjectEvaluation.assignments))
                                    .order_by(ProjectEvaluation.id.desc()).limit(200)))
-    return render_template("evaluation/project_index.html", rows=rows, title=_("Project evaluations"))
+    contracts = list(db.session.scalars(select(Contract).where(Contract.status == ContractStatus.ACTIVE)
+                                        .order_by(Contract.ends_on).limit(200))) \
+        if perms.can_commission(current_user) else []
+    return render_template("evaluation/project_index.html", rows=rows, contracts=contracts,
+                           title=_("Project evaluations"))
 
 
 @bp.route("/mine")
@@ -131,7 +135,10 @@ def show(evaluation_id: int):
         addable = [p.user for p in project_services.eligible_experts(evaluation.contract) if p.user_id not in taken]
     evaluator_form = EvaluatorForm(formdata=None)
     evaluator_form.user_id.choices = [(u.id, u.display_name) for u in addable]
+    requests = list(db.session.scalars(select(DocumentRequest).where(DocumentRequest.evaluation_id == evaluation.id)
+                                       .order_by(DocumentRequest.id)))
     return render_template("evaluation/project_show.html", evaluation=evaluation, assignment=mine_, sheets=sheets,
+                           requests=requests,
                            declare_form=DeclareForm(formdata=None), form=TextForm(formdata=None),
                            evaluator_form=evaluator_form, addable=addable, perms=perms)
 
@@ -154,7 +161,7 @@ def add_evaluator(evaluation_id: int):
     evaluation = load_evaluation(evaluation_id)
     require(perms.can_commission(current_user))
     _post_ok()
-    user = db.get_or_404(User, request.form.get("user_id", type=int) or 0)
+    user = db.get_or_404(User, request.form.get("user_id", type=db_int) or 0)
     return run_and_redirect(lambda: project_services.add_evaluator(evaluation, user, actor=current_user),
                             _("Evaluator added."), _show(evaluation))
 
