@@ -96,6 +96,7 @@ def _register_cli(app: Flask) -> None:
     import evaluation.demo  # noqa: F401
     import orgs.demo  # noqa: F401
     import projects.award_models  # noqa: F401
+    import projects.contract_demo  # noqa: F401
     import projects.contract_models  # noqa: F401
     import projects.demo  # noqa: F401
     import vouchers.models  # noqa: F401
