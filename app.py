@@ -69,6 +69,7 @@ def _register_blueprints(app: Flask) -> None:
     from core import views as core_views
     from evaluation import api as evaluation_api
     from evaluation import labels as _evaluation_labels  # noqa: F401
+    from evaluation import project_api, project_views, survey_views
     from evaluation import views as evaluation_views
     from orgs import api as orgs_api
     from orgs import labels as _orgs_labels  # noqa: F401  (registers audit and notification texts)
@@ -85,7 +86,8 @@ def _register_blueprints(app: Flask) -> None:
     for bp in (core_views.bp, accounts_views.bp, admin_views.bp, audit_views.bp, audit_views.documents_bp,
                orgs_views.bp, orgs_officer_views.bp, calls_views.bp, proposal_views.bp, contract_views.bp,
                evaluation_views.bp, accounts_api.bp, audit_api.bp, orgs_api.bp, projects_api.bp, evaluation_api.bp,
-               vouchers_api.bp, vouchers_views.bp, contract_api.bp):
+               vouchers_api.bp, project_views.bp, survey_views.public_bp, project_api.bp, contract_api.bp,
+               vouchers_views.bp):
         app.register_blueprint(bp)
 
 
@@ -94,6 +96,7 @@ def _register_cli(app: Flask) -> None:
     import accounts.resident_models  # noqa: F401
     import core.calendar  # noqa: F401
     import evaluation.demo  # noqa: F401
+    import evaluation.project_demo  # noqa: F401
     import orgs.demo  # noqa: F401
     import projects.award_models  # noqa: F401
     import projects.contract_demo  # noqa: F401
