@@ -75,7 +75,7 @@ class TaskStatus(LabelledEnum):
 
     @classmethod
     def labels(cls):
-        return {cls.OPEN: _l("Open"), cls.RESPONDED: _l("Response awaiting verification"),
+        return {cls.OPEN: _l("To be rectified"), cls.RESPONDED: _l("Response awaiting verification"),
                 cls.VERIFIED: _l("Verified and closed")}
 
 

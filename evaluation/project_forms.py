@@ -9,7 +9,7 @@ from .surveys import DEFAULT_OUTLINE
 
 
 class CommissionForm(FlaskForm):
-    kind = SelectField(_l("Evaluation"))
+    kind = SelectField(_l("Kind of evaluation"))
     template_id = SelectField(_l("Indicator template"), coerce=int)
     agency_id = SelectField(_l("Evaluation agency"), coerce=lambda v: int(v) if v else None)
     evaluator_ids = SelectMultipleField(_l("Evaluators"), coerce=int,
