@@ -1,0 +1,67 @@
+"""Both sides sign a contract; the organisation reports with an activity photo; the officer accepts the report and
+pays the tranche; the project page's budget chart (server-rendered SVG) shows the payment and the spending."""
+
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from core.db import db
+from projects.contract_demo import CALL_TITLE
+from projects.contract_models import Contract
+from projects.models import Call
+from tests.e2e.test_org_registration import log_in
+from tests.projects.contract_helpers import PNG_BYTES
+
+
+def bar(page, key):
+    return page.locator(f"#budget-chart g[data-key='{key}']")
+
+
+def test_sign_report_accept_pay_and_the_chart_moves(live_server, live_app, browser, tmp_path):
+    with live_app.app_context():
+        call_id = db.session.scalar(select(Call.id).where(Call.title == CALL_TITLE))
+        contract = db.session.scalar(select(Contract).where(Contract.call_id == call_id, Contract.status == "draft"))
+        contract_id, first_line = contract.id, contract.lines[0].id
+        manager = next(m.user.username for m in contract.org.memberships if m.role == "manager")
+    url = f"{live_server}/contracts/{contract_id}"
+    photo = tmp_path / "讲座.png"
+    photo.write_bytes(PNG_BYTES)
+
+    org = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}).new_page()  # a phone
+    log_in(org, live_server, manager)
+    org.goto(url)
+    org.locator("#confirm").click()
+    officer = browser.new_context(locale="zh-CN").new_page()
+    log_in(officer, live_server, "officer")
+    officer.goto(url)
+    officer.locator("#confirm").click()
+    expect(officer.locator("#contract-status")).not_to_have_text(org.locator("#contract-status").inner_text())
+    expect(bar(officer, "paid")).to_have_attribute("data-percent", "0.0")
+
+    org.goto(url)
+    org.locator("[id^=report-]").first.click()
+    org.locator("#narrative").fill("中期：入户探访 320 人次，健康讲座 2 场，建立服务档案 120 份。")
+    org.locator("#output-0").fill("320")
+    org.locator("#activity-0-place").fill("和平社区活动室")
+    org.locator("#activity-0-participants").fill("35")
+    org.locator("#activity-0-photos").set_input_files(str(photo))
+    org.locator("#submit-report").click()
+    expect(org.locator(".report img")).to_have_count(1)  # the photo is shown with the report
+
+    officer.goto(url)
+    officer.locator("[id^=accept-]").first.click()
+    before = bar(officer, "paid").locator("rect.value").get_attribute("width")
+    first = officer.locator("#tranches li").first
+    first.locator("input[name=reference]").fill("国库集中支付2026-0601")
+    first.locator("button[type=submit]").click()
+    expect(bar(officer, "paid")).to_have_attribute("data-percent", "40.0")
+    assert before == "0" and bar(officer, "paid").locator("rect.value").get_attribute("width") == "120"
+
+    org.goto(url)
+    expect(bar(org, f"line-{first_line}")).to_have_attribute("data-percent", "0.0")
+    form = org.locator("#expense-form")
+    form.locator("select[name=line_id]").select_option(str(first_line))
+    form.locator("input[name=payee]").fill("李娜")
+    form.locator("input[name=amount]").fill("4000")
+    form.locator("button[type=submit]").click()
+    expect(bar(org, f"line-{first_line}")).not_to_have_attribute("data-percent", "0.0")
+    expect(bar(org, "spent")).to_have_attribute("data-percent", "4.0")  # ¥4,000 of ¥100,000
