@@ -22,6 +22,8 @@ TABLE = [
     ("POST", "/admin/users/{user_id}/deactivate", {"admin"}),
     ("GET", "/audit/", {"admin", "auditor"}),
     ("POST", "/audit/head/certificate", {"admin", "auditor"}),
+    ("GET", "/contracts/", set(ROLES) - {"anonymous"}),
+    ("GET", "/contracts/receipts", set(ROLES) - {"anonymous"}),
 ]
 PUBLIC = {"/", "/audit/head", "/verify"}
 
