@@ -21,7 +21,6 @@ from accounts.models import Community, User
 from core.db import db
 from core.timeutil import local_today, utcnow
 from evaluation import services as review
-from evaluation import templates
 from evaluation.enums import SeatType, SheetStatus
 from orgs import services as org_services
 from orgs import standing
@@ -146,8 +145,7 @@ def _call_under_review(size: int, orgs: list[tuple[int, int]], officer: User) ->
 
 def _score_everything(call: Call, members: int, officer: User) -> None:
     """Draw the panel; every member declares no conflict and submits a full, varied sheet for every proposal."""
-    template = templates.build(f"评审压测标准（{call.id}）", templates.DEFAULT_PROPOSAL_REVIEW, actor=officer)
-    panel = review.draw_panel(call, template, {SEAT: members}, actor=officer, seed=f"bench-review-{call.id}")
+    panel = review.draw_panel(call, {SEAT: members}, actor=officer, seed=f"bench-review-{call.id}")
     db.session.commit()
     criteria = panel.template.criteria
     props = review.reviewable(call.id)

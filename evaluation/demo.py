@@ -17,7 +17,7 @@ from projects.models import Call, Proposal
 
 from . import aggregate, services, templates
 from .enums import SheetStatus
-from .models import ExpertProfile, IndicatorTemplate
+from .models import ExpertProfile
 
 POOL = [("expert1", "social_service", "社会工作、养老服务"), ("expert2", "finance", "财务审计"),
         ("expert3", "social_service", "青少年社会工作"), ("expert4", "service_user", "居民代表"),
@@ -35,11 +35,10 @@ def _score(member, proposal, share: int, submit: bool) -> None:
 
 @register_demo(40, "evaluation")
 def load() -> list[str]:
-    if db.session.scalar(select(IndicatorTemplate.id).limit(1)):
+    if db.session.scalar(select(ExpertProfile.user_id).limit(1)):
         return ["evaluation: demo review already there"]
     officer = db.session.scalar(select(User).where(User.username == "officer"))
-    template = templates.build("申报书评审通用标准", templates.DEFAULT_PROPOSAL_REVIEW, actor=officer,
-                               description="政府购买服务项目申报书评审的默认指标体系。")
+    templates.proposal_default(actor=officer)  # the demo calls were published with it
     for username, seat, expertise in POOL:
         user = db.session.scalar(select(User).where(User.username == username))
         if user is not None and db.session.get(ExpertProfile, user.id) is None:
@@ -47,7 +46,7 @@ def load() -> list[str]:
 
     review_call = db.session.scalar(select(Call).where(Call.status == CallStatus.UNDER_REVIEW))
     if review_call is not None:
-        panel = services.draw_panel(review_call, template, {"social_service": 2, "finance": 1}, actor=officer,
+        panel = services.draw_panel(review_call, {"social_service": 2, "finance": 1}, actor=officer,
                                     seed="demo-review-2026")
         props = services.reviewable(review_call.id)
         first = panel.members[0]
@@ -59,31 +58,42 @@ def load() -> list[str]:
                 _score(member, proposal, 70 + 5 * i, submit=member is not panel.members[-1])
 
     now = utcnow().replace(microsecond=0)
-    past = now - timedelta(days=30)
-    education = db.session.scalar(select(ServiceCategory).where(ServiceCategory.code == "education"))
-    call = _make_call("社区教育“终身学习”服务项目", education, officer, past, 15)
-    calls.transition_call(call, CallStatus.PUBLISHED, actor=officer, now=past)
-    orgs = _orgs_in("education", 3)
-    for org in orgs:
-        _submit(call, org, past + timedelta(days=2))
-    calls.close_if_due(call, now)
-    for p in review_proposals(call):
-        proposals.transition_proposal(p, ProposalStatus.ELIGIBLE, actor=officer, now=now)
-    calls.transition_call(call, CallStatus.UNDER_REVIEW, actor=officer, now=now)
-    panel = services.draw_panel(call, template, {"social_service": 1, "service_user": 1, "community_staff": 1},
-                                actor=officer, seed="demo-publicity-2026")
-    for member in panel.members:
-        for i, proposal in enumerate(services.reviewable(call.id)):
-            _score(member, proposal, 82 - 6 * i, submit=True)
-    ranked = services.results(panel)
-    ranking = [awards.Ranked(r.proposal_id, r.rank, aggregate.fmt(r.final)) for r in ranked]
-    winners = awards.recommend(call, ranking)[:2]
-    awards.decide(call, ranking, {pid: awards.requested(db.session.get(Proposal, pid)) for pid in winners},
-                  "本次设两个名额。", 5, actor=officer, now=now)
+    call, orgs = _decided_call("社区教育“终身学习”服务项目", "education", officer, now - timedelta(days=30), now,
+                               {"social_service": 1, "service_user": 1, "community_staff": 1}, "demo-publicity-2026")
     loser = orgs[-1]
     manager = next(m.user for m in loser.memberships if m.role == "manager")
     awards.lodge_objection(call, loser, "我方项目的需求分析得分明显偏低，请复核评分依据。", None, actor=manager,
                            now=now)
+    # A call whose publicity ended weeks ago with no objection: awarded, with its award notices
+    decided_on = now - timedelta(days=30)
+    awarded, _orgs = _decided_call("幸福街道2026年度老年助餐服务项目", "elderly", officer, now - timedelta(days=60),
+                                   decided_on, {"social_service": 1, "finance": 1, "service_user": 1},
+                                   "demo-awarded-2026", aggregation="mean")
+    awards.finish_if_due(awarded, now)
     return ["evaluation: expert pool, a call mid-review with a conflict and partly submitted sheets, "
-            "a call in publicity with an objection"]
+            "a call in publicity with an objection, an awarded call"]
+
+
+def _decided_call(title: str, category_code: str, officer, start, decided_at, seats: dict, seed: str, **rules):
+    """A call published at start, closed, screened, scored by a drawn panel and decided at decided_at (two
+    winners), which puts its results up for publicity from that day."""
+    category = db.session.scalar(select(ServiceCategory).where(ServiceCategory.code == category_code))
+    call = _make_call(title, category, officer, start, 15, **rules)
+    calls.transition_call(call, CallStatus.PUBLISHED, actor=officer, now=start)
+    orgs = _orgs_in(category_code, 3)
+    for org in orgs:
+        _submit(call, org, start + timedelta(days=2))
+    calls.close_if_due(call, decided_at)
+    for p in review_proposals(call):
+        proposals.transition_proposal(p, ProposalStatus.ELIGIBLE, actor=officer, now=decided_at)
+    calls.transition_call(call, CallStatus.UNDER_REVIEW, actor=officer, now=decided_at)
+    panel = services.draw_panel(call, seats, actor=officer, seed=seed)
+    for member in panel.members:
+        for i, proposal in enumerate(services.reviewable(call.id)):
+            _score(member, proposal, 82 - 6 * i, submit=True)
+    ranking = [awards.Ranked(r.proposal_id, r.rank, aggregate.fmt(r.final)) for r in services.results(panel)]
+    winners = awards.recommend(call, ranking)[:2]
+    awards.decide(call, ranking, {pid: awards.requested(db.session.get(Proposal, pid)) for pid in winners},
+                  "本次设两个名额。", 5, actor=officer, now=decided_at)
+    return call, orgs
 

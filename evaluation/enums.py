@@ -1,5 +1,6 @@
 from core.enums import LabelledEnum
 from core.i18n import _l
+from projects.enums import Aggregation  # noqa: F401  (a call states its aggregation in advance)
 
 
 class SeatType(LabelledEnum):
@@ -34,15 +35,3 @@ class SheetStatus(LabelledEnum):
 
 
 SHEET_TRANSITIONS = {SheetStatus.DRAFT: {SheetStatus.SUBMITTED}, SheetStatus.SUBMITTED: {SheetStatus.DRAFT}}
-
-
-class Aggregation(LabelledEnum):
-    MEAN = "mean"
-    TRIMMED_MEAN = "trimmed_mean"
-    MEDIAN = "median"
-
-    @classmethod
-    def labels(cls):
-        return {cls.MEAN: _l("Arithmetic mean"),
-                cls.TRIMMED_MEAN: _l("Mean without the highest and lowest (with 5 or more members)"),
-                cls.MEDIAN: _l("Median")}

@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from .enums import Aggregation, SeatType
+from .enums import SeatType
 
 
 class TemplateForm(FlaskForm):
@@ -27,7 +27,8 @@ class ExpertForm(FlaskForm):
 
 
 class DrawForm(FlaskForm):
-    template_id = SelectField(_l("Indicator template"), coerce=int)
+    """The template, blind mode and aggregation were stated by the call; the seed is the server's."""
+
     social_service = IntegerField(_l("Social-service experts"), default=3, validators=[InputRequired(),
                                                                                         NumberRange(0, 15)])
     finance = IntegerField(_l("Finance/audit experts"), default=1, validators=[InputRequired(), NumberRange(0, 15)])
@@ -35,19 +36,11 @@ class DrawForm(FlaskForm):
                                 validators=[InputRequired(), NumberRange(0, 15)])
     community_staff = IntegerField(_l("Host-community staff members"), default=0,
                                    validators=[InputRequired(), NumberRange(0, 15)])
-    aggregation = SelectField(_l("How the final score is computed"))
     outlier_points = IntegerField(
         _l("Flag a member whose total is more than this many points from the others' mean"), default=15,
         validators=[InputRequired(), NumberRange(1, 100)])
     max_panels_per_year = IntegerField(_l("At most this many panels per expert in 12 months"), default=6,
                                        validators=[InputRequired(), NumberRange(1, 100)])
-    blind = BooleanField(_l("Blind review (evaluators do not see who applied)"))
-    seed = StringField(_l("Seed (leave empty for a random one)"), validators=[Optional(), Length(max=64)])
-
-    def __init__(self, *args, templates=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.template_id.choices = [(t.id, t.name) for t in templates]
-        self.aggregation.choices = Aggregation.choices()
 
 
 class ReplaceForm(FlaskForm):
@@ -59,6 +52,22 @@ class DeclareForm(FlaskForm):
     proposal_id = IntegerField(validators=[InputRequired()])
     conflict = SelectField(_l("Declaration"), choices=[("no", _l("No conflict")), ("yes", _l("I have a conflict"))])
     relationship = StringField(_l("Relationship (if any)"), validators=[Optional(), Length(max=500)])
+
+
+class StandingConflictForm(FlaskForm):
+    org_id = SelectField(_l("Organisation"), coerce=int)
+    relationship = StringField(_l("Relationship"), validators=[DataRequired(), Length(min=2, max=500)])
+
+    def __init__(self, *args, organisations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.org_id.choices = list(organisations)
+
+
+class ApplicantConflictForm(FlaskForm):
+    """Blind review: a conflict with an applicant named in the list (not linked to a proposal on the page)."""
+
+    org_id = IntegerField(validators=[InputRequired()])
+    relationship = StringField(_l("Relationship"), validators=[DataRequired(), Length(max=500)])
 
 
 class ReasonForm(FlaskForm):

@@ -217,3 +217,4 @@ class Score(db.Model):
 
 
 from . import project_models  # noqa: E402,F401  (score sheets refer to evaluation assignments)
+from .expert_models import StandingConflict  # noqa: E402,F401

@@ -21,9 +21,9 @@ from orgs.models import Organisation
 from projects.enums import CallStatus, ProposalStatus, PurchasingMode
 from projects.models import Call, Proposal
 
-from . import aggregate, templates
-from .enums import SHEET_TRANSITIONS, Aggregation, MemberStatus, SeatType, SheetStatus
-from .models import ConflictDeclaration, ExpertProfile, IndicatorTemplate, Panel, PanelMember, Score, ScoreSheet
+from . import aggregate, expert_conflicts, templates
+from .enums import SHEET_TRANSITIONS, MemberStatus, SeatType, SheetStatus
+from .models import ConflictDeclaration, ExpertProfile, Panel, PanelMember, Score, ScoreSheet
 
 INVALID = "Please correct the marked fields."
 
@@ -64,9 +64,11 @@ def _recent_panel_counts(now) -> dict[int, int]:
 
 
 def candidates_for(call: Call, max_panels_per_year: int, exclude: set[int] = frozenset()) -> list[dict]:
-    """Everyone who may sit: active evaluators not affiliated with an applicant and not over their yearly limit."""
+    """Everyone who may sit: active evaluators not affiliated with an applicant, without a standing conflict with
+    one, and not over their yearly limit."""
     applicants = _applicant_org_ids(call)
     counts = _recent_panel_counts(utcnow())
+    exclude = set(exclude) | expert_conflicts.conflicted_users(applicants)
     pool = db.session.scalars(select(ExpertProfile).join(User, User.id == ExpertProfile.user_id)
                               .where(ExpertProfile.active, User.active).order_by(ExpertProfile.user_id))
     return [{"user_id": p.user_id, "seat_type": p.seat_type} for p in pool
@@ -85,9 +87,10 @@ def _pick(candidates: list[dict], seats: dict[str, int], rng: random.Random) -> 
     return chosen
 
 
-def draw_panel(call: Call, template: IndicatorTemplate, seats: dict[str, int], *, actor, blind: bool = False,
-               aggregation: str = Aggregation.TRIMMED_MEAN.value, max_panels_per_year: int = 6,
-               outlier_points: int = 15, seed: str | None = None) -> Panel:
+def draw_panel(call: Call, seats: dict[str, int], *, actor, max_panels_per_year: int = 6, outlier_points: int = 15,
+               seed: str | None = None) -> Panel:
+    """The template, blind mode and aggregation are the call's, stated when it was published. The seed is the
+    server's own (the parameter is for reproducing a draw in tests and benchmarks)."""
     if not has_role(actor, "officer"):
         raise Forbidden(_("You do not have permission to do this."))
     if call.status not in (CallStatus.CLOSED, CallStatus.UNDER_REVIEW):
@@ -103,17 +106,16 @@ def draw_panel(call: Call, template: IndicatorTemplate, seats: dict[str, int], *
         errors["seats"] = _("A panel must have an odd number of members.")
     elif call.mode == PurchasingMode.PUBLIC_TENDER and size < 5:
         errors["seats"] = _("A public tender needs at least 5 panel members.")
-    if template.total_points != templates.TOTAL:
-        errors["template_id"] = _("The template's maxima must add up to 100.")
-    if aggregation not in {a.value for a in Aggregation}:
-        errors["aggregation"] = _("Choose an aggregation method.")
     if errors:
         raise ServiceError(_(INVALID), fields=errors)
+    template = templates.call_template(call, actor=actor)
+    if template.total_points != templates.TOTAL:
+        raise ServiceError(_("The template's maxima must add up to 100."))
     seed = seed or secrets.token_hex(16)
     candidates = candidates_for(call, max_panels_per_year)
     chosen = _pick(candidates, seats, random.Random(seed))
-    panel = Panel(call_id=call.id, template=templates.frozen_copy(template, actor=actor), size=size, seats=seats,
-                  seed=seed, candidates=candidates, blind=blind, aggregation=aggregation,
+    panel = Panel(call_id=call.id, template=template, size=size, seats=seats,
+                  seed=seed, candidates=candidates, blind=call.blind, aggregation=call.aggregation,
                   max_panels_per_year=max_panels_per_year, outlier_points=outlier_points, drawn_by_id=actor.id)
     panel.members = [PanelMember(user_id=c["user_id"], seat_type=c["seat_type"], draw_order=i)
                      for i, c in enumerate(chosen, start=1)]
@@ -174,6 +176,25 @@ def reviewable(call_id: int) -> list[Proposal]:
                                                           Proposal.status == ProposalStatus.ELIGIBLE)
                                    .options(selectinload(Proposal.versions), joinedload(Proposal.org))
                                    .order_by(Proposal.id)))
+
+
+def applicants(call_id: int) -> list[tuple[int, str]]:
+    """Who applied, in name order and not linked to proposals: in blind review members can still declare."""
+    rows = db.session.execute(select(Organisation.id, Organisation.name)
+                              .join(Proposal, Proposal.org_id == Organisation.id)
+                              .where(Proposal.call_id == call_id, Proposal.status == ProposalStatus.ELIGIBLE)
+                              .order_by(Organisation.name))
+    return [tuple(r) for r in rows]
+
+
+def declare_applicant_conflict(member: PanelMember, org_id: int, note: str, *, actor) -> None:
+    """Blind review: a conflict declared with an applicant chosen by name; the server finds its proposal."""
+    proposal = db.session.scalar(select(Proposal).where(Proposal.call_id == member.panel.call_id,
+                                                        Proposal.org_id == org_id,
+                                                        Proposal.status == ProposalStatus.ELIGIBLE))
+    if proposal is None:
+        raise ServiceError(_(INVALID), fields={"org_id": _("Choose an applicant from the list.")})
+    declare(member, proposal, True, note, actor=actor)
 
 
 def declarations(member: PanelMember) -> dict[int, ConflictDeclaration]:

@@ -1,15 +1,19 @@
 """Indicator templates: the criteria tree, its validation (maxima add up to 100), frozen copies for calls."""
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from audit import services as audit
 from core.db import db
 from core.errors import Conflict, ServiceError
+from projects import calls
+from projects.models import Call
 
 from .models import Indicator, IndicatorTemplate
 from .project_enums import EvidenceKey
 
 TOTAL = 100
+DEFAULT_PROPOSAL_NAME = "申报书评审通用标准"
 EVIDENCE_KEYS = {k.value for k in EvidenceKey}
 
 # The seeded default for proposal review (section, [(criterion, max, guidance)])
@@ -45,9 +49,8 @@ DEFAULT_PROJECT_EVALUATION = [
 ]
 
 
-def build(name: str, sections: list[tuple[str, list[tuple[str, int, str]]]], *, actor,
-          description: str = "") -> IndicatorTemplate:
-    """Create a template from sections of (criterion, max points, guidance); the maxima must add up to 100."""
+def validate(name: str, sections: list[tuple[str, list[tuple[str, int, str]]]]) -> str:
+    """The name (stripped) if the sections are valid: titles everywhere, maxima above zero adding up to 100."""
     name = (name or "").strip()
     errors = {}
     if not name:
@@ -61,10 +64,23 @@ def build(name: str, sections: list[tuple[str, list[tuple[str, int, str]]]], *, 
         errors["sections"] = _("The maxima add up to %(n)d; they must add up to 100.", n=sum(c[1] for c in criteria))
     if errors:
         raise ServiceError(_("Please correct the marked fields."), fields=errors)
+    return name
+
+
+def build(name: str, sections: list[tuple[str, list[tuple[str, int, str]]]], *, actor,
+          description: str = "") -> IndicatorTemplate:
+    """Create a template from sections of (criterion, max points, guidance); the maxima must add up to 100."""
+    name = validate(name, sections)
     template = IndicatorTemplate(name=name, description=(description or "").strip(),
                                  created_by_id=getattr(actor, "id", None))
     db.session.add(template)
     db.session.flush()
+    _add_indicators(template, sections)
+    audit.record("template.created", template, actor=actor, data={"name": name, "criteria": len(template.criteria)})
+    return template
+
+
+def _add_indicators(template: IndicatorTemplate, sections) -> None:
     position = 0
     for section_title, items in sections:
         section = Indicator(template=template, position=position, title=section_title.strip())
@@ -77,8 +93,6 @@ def build(name: str, sections: list[tuple[str, list[tuple[str, int, str]]]], *, 
                                      evidence_key=(evidence or [None])[0] or None))
         position += 1
     db.session.flush()
-    audit.record("template.created", template, actor=actor, data={"name": name, "criteria": len(criteria)})
-    return template
 
 
 def as_sections(template: IndicatorTemplate) -> list[tuple[str, list[tuple[str, int, str]]]]:
@@ -136,13 +150,14 @@ def update(template: IndicatorTemplate, name: str, sections, *, actor, descripti
     """Replace a template's criteria. Reviews already running keep their frozen copies, so they never change."""
     if template.frozen:
         raise Conflict(_("This is a frozen copy used by a review; it cannot be changed."))
-    replacement = build(name, sections, actor=actor, description=description)  # validates first
-    template.name, template.description = replacement.name, replacement.description
-    template.indicators.clear()
-    db.session.flush()
-    for indicator in list(replacement.indicators):
-        indicator.template = template
-    db.session.delete(replacement)
-    db.session.flush()
+    template.name = validate(name, sections)  # validates before anything changes
+    template.description = (description or "").strip()
+    # Criteria before their sections: a section's row deletion would cascade to criteria the session still holds
+    for is_section in (False, True):
+        for indicator in [i for i in template.indicators if (i.parent_id is None) is is_section]:
+            db.session.delete(indicator)
+        db.session.flush()
+    db.session.expire(template, ["indicators"])
+    _add_indicators(template, sections)
     audit.record("template.updated", template, actor=actor, data={"name": template.name,
                                                                   "criteria": len(template.criteria)})

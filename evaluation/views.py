@@ -1,8 +1,9 @@
 """Review pages: templates, the expert pool, drawing panels, declaring conflicts, scoring, results."""
 
+import io
 from decimal import Decimal, InvalidOperation
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -13,16 +14,26 @@ from core.db import db, ensure_write_transaction
 from core.errors import ServiceError
 from core.forms import apply_service_error
 from core.money import MoneyError, parse_yuan
-from core.permissions import require
+from core.permissions import has_role, require
 from core.views import run_and_redirect
+from orgs.models import Organisation
 from projects import awards
-from projects.models import Call, Proposal
+from projects.models import Call, Proposal, ProposalAttachment
 from projects.views import load_call
 
-from . import aggregate, blind, permissions, services, templates
+from . import aggregate, blind, expert_conflicts, permissions, services, templates
 from .documents import decide_from_review
 from .enums import SheetStatus
-from .forms import DeclareForm, DrawForm, ExpertForm, ReasonForm, ReplaceForm, TemplateForm
+from .forms import (
+    ApplicantConflictForm,
+    DeclareForm,
+    DrawForm,
+    ExpertForm,
+    ReasonForm,
+    ReplaceForm,
+    StandingConflictForm,
+    TemplateForm,
+)
 from .models import ExpertProfile, IndicatorTemplate, Panel, PanelMember, ScoreSheet
 
 bp = Blueprint("evaluation", __name__, url_prefix="/evaluation")
@@ -53,8 +64,11 @@ def template_list():
             db.session.commit()
             flash(_("Template saved."), "success")
             return redirect(url_for("evaluation.template_list"))
-    items = list(db.session.scalars(select(IndicatorTemplate).where(IndicatorTemplate.frozen.is_(False))
-                                    .order_by(IndicatorTemplate.id)))
+    if request.method == "GET" and not templates.editable():
+        ensure_write_transaction()
+        templates.proposal_default(actor=current_user)  # a fresh database has no `flask demo`: seed the default
+        db.session.commit()
+    items = templates.editable()
     return render_template("evaluation/templates.html", items=items, form=form)
 
 
@@ -114,21 +128,19 @@ def _panel_for(call: Call) -> Panel | None:
 def panel(call_id: int):
     call = load_call(call_id)
     require(permissions.can_view_results(current_user))
-    items = list(db.session.scalars(select(IndicatorTemplate).where(IndicatorTemplate.frozen.is_(False))))
-    form = DrawForm(templates=items)
+    form = DrawForm()
     existing = _panel_for(call)
     if request.method == "POST":
         require(permissions.can_manage_review(current_user))
         if form.validate_on_submit():
-            template = db.get_or_404(IndicatorTemplate, form.template_id.data)
             seats = {k: getattr(form, k).data for k in ("social_service", "finance", "service_user",
                                                        "community_staff")}
             return _done(_("Panel drawn."), url_for("evaluation.panel", call_id=call.id), lambda: services.draw_panel(
-                call, template, seats, actor=current_user, blind=form.blind.data, aggregation=form.aggregation.data,
-                max_panels_per_year=form.max_panels_per_year.data, outlier_points=form.outlier_points.data,
-                seed=form.seed.data or None))
+                call, seats, actor=current_user, max_panels_per_year=form.max_panels_per_year.data,
+                outlier_points=form.outlier_points.data))
     warnings = blind.attachment_warnings(services.reviewable(call.id)) if existing and existing.blind else []
     return render_template("evaluation/panel.html", call=call, panel=existing, form=form, warnings=warnings,
+                           rules=templates.describe(call.template_id) if call.template_id else None,
                            replace_form=ReplaceForm(formdata=None),
                            redraw_ok=existing is not None and services.redraw(existing) == [
                                m.user_id for m in existing.members[:existing.size]])
@@ -160,7 +172,37 @@ def assignments():
         sheets = {s.proposal_id: s for s in db.session.scalars(select(ScoreSheet).where(
             ScoreSheet.member_id == member.id))}
         rows.append((member, call, services.reviewable(call.id), declared, sheets))
-    return render_template("evaluation/assignments.html", rows=rows, form=DeclareForm(formdata=None))
+    return render_template("evaluation/assignments.html", rows=rows, form=DeclareForm(formdata=None),
+                           applicants=services.applicants)
+
+
+@bp.route("/members/<int:member_id>/declare-applicant", methods=["POST"])
+@login_required
+def declare_applicant(member_id: int):
+    member = db.get_or_404(PanelMember, member_id)
+    require(member.user_id == current_user.id)
+    form = ApplicantConflictForm()
+    if not form.validate_on_submit():
+        flash(_("Choose the applicant and describe the relationship."), "danger")
+        return redirect(url_for("evaluation.assignments"))
+    return _done(_("Declaration recorded."), url_for("evaluation.assignments"),
+                 lambda: services.declare_applicant_conflict(member, form.org_id.data, form.relationship.data,
+                                                             actor=current_user))
+
+
+@bp.route("/conflicts", methods=["GET", "POST"])
+@login_required
+def standing_conflicts():
+    """An expert's standing conflicts with organisations, declared before any draw."""
+    require(has_role(current_user, "evaluator"))
+    form = StandingConflictForm(organisations=expert_conflicts.organisations())
+    if form.validate_on_submit():
+        org = db.get_or_404(Organisation, form.org_id.data)
+        return _done(_("Conflict declared: you will not be drawn for this organisation's calls."),
+                     url_for("evaluation.standing_conflicts"), lambda: expert_conflicts.declare(
+                         current_user, org, form.relationship.data, actor=current_user))
+    return render_template("evaluation/standing_conflicts.html", form=form,
+                           conflicts=expert_conflicts.of(current_user))
 
 
 @bp.route("/members/<int:member_id>/declare", methods=["POST"])
@@ -226,6 +268,24 @@ def sheet(member_id: int, proposal_id: int):
                            shown=lambda text: blind.redact(str(text or ""), terms),
                            template=member.panel.template, scores=scores, blind=member.panel.blind,
                            form=ReasonForm(formdata=None))
+
+
+@bp.route("/members/<int:member_id>/attachments/<int:attachment_id>")
+@login_required
+def attachment(member_id: int, attachment_id: int):
+    """A proposal's attachment for a member who declared no conflict on it; a neutral name in blind review."""
+    member = db.get_or_404(PanelMember, member_id)
+    row = db.get_or_404(ProposalAttachment, attachment_id)
+    proposal = row.proposal
+    if member.user_id != current_user.id or not services.can_see_proposal(member, proposal):
+        abort(404)
+    stored = row.file
+    name = stored.download_name
+    if member.panel.blind:
+        position = [a.id for a in proposal.attachments].index(row.id) + 1
+        name = f"{_('Attachment %(n)d', n=position)}.{name.rsplit('.', 1)[-1]}"
+    return send_file(io.BytesIO(stored.content), mimetype=stored.content_type, as_attachment=True,
+                     download_name=name)
 
 
 @bp.route("/sheets/<int:sheet_id>/reopen", methods=["POST"])

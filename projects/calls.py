@@ -1,5 +1,6 @@
 """Calls: drafting, the one transition function, amendments, questions, the announcement PDF."""
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
@@ -18,12 +19,27 @@ from orgs.enums import MemberRole, MembershipStatus, OrgKind, OrgStatus
 from orgs.models import Membership, Organisation, ServiceCategory, org_categories
 
 from .award_models import Objection, ObjectionStatus, Publicity
-from .enums import CALL_TRANSITIONS, CallStatus, FundingSource, ProposalStatus, PurchasingMode
+from .enums import CALL_TRANSITIONS, Aggregation, CallStatus, FundingSource, ProposalStatus, PurchasingMode
 from .models import Call, CallAmendment, CallQuestion, Proposal
 from .permissions import can_manage_calls
 
 AMENDABLE = ("description", "questions_until", "submission_deadline", "review_planned_on", "award_planned_on",
              "required_attachments")
+
+
+@dataclass
+class ReviewRules:
+    """What calls need from the review package, which fills these in when it is loaded (projects never imports
+    evaluation: imports point the other way)."""
+
+    template_choices: Callable[[], list[tuple[int, str]]] = lambda: []  # templates an officer may choose
+    # At publication: freeze the chosen template (or the default) so the stated rules cannot change afterwards
+    fix_template: Callable[[Call, object], None] = lambda call, actor: None
+    # (template name, [(section, [(criterion, max points)])]) to print the rules on the call page and PDF
+    describe: Callable[[int], tuple[str, list] | None] = lambda template_id: None
+
+
+review_rules = ReviewRules()
 
 
 @dataclass
@@ -41,7 +57,9 @@ class CallData:
     review_planned_on: date | None = None
     award_planned_on: date | None = None
     min_eligible_proposals: int = 3
-    scoring_template_ref: str = ""
+    template_id: int | None = None  # None: the platform's default proposal-review template
+    blind: bool = False
+    aggregation: str = Aggregation.TRIMMED_MEAN.value
     required_attachments: list[str] = field(default_factory=list)
     allowed_kinds: list[str] = field(default_factory=list)
     min_grade: int | None = None
@@ -84,6 +102,8 @@ class CallData:
                 e[name] = _("A percentage between 0 and 100.")
         if any(k not in {k.value for k in OrgKind} for k in self.allowed_kinds):
             e["allowed_kinds"] = _("Choose kinds from the list.")
+        if self.aggregation not in {a.value for a in Aggregation}:
+            e["aggregation"] = _("Choose an aggregation method.")
         return e
 
 
@@ -110,6 +130,8 @@ def _apply(call: Call, data: CallData) -> None:
     communities = list(db.session.scalars(select(Community).where(Community.id.in_(data.community_ids))))
     if len(communities) != len(set(data.community_ids)):
         errors["community_ids"] = _("Choose communities from the list.")
+    if data.template_id is not None and data.template_id not in {i for i, _n in review_rules.template_choices()}:
+        errors["template_id"] = _("Choose a template from the list.")
     if errors:
         raise ServiceError(_("Please correct the marked fields."), fields=errors)
     values = asdict(data)
@@ -174,6 +196,7 @@ def transition_call(call: Call, to: CallStatus | str, *, actor: User | None, rea
     audit.record(f"call.{to.value}", call, actor=actor, data={"from": current.value, "to": to.value,
                                                               "reason": reason})
     if to is CallStatus.PUBLISHED:
+        review_rules.fix_template(call, actor)
         _issue_announcement(call, actor)
         _tell_matching_organisations(call)
 
@@ -218,7 +241,8 @@ def _issue_announcement(call: Call, actor: User) -> None:
     """The announcement PDF (采购公告), issued again with each amendment so the verified copy is current."""
     title = f"采购公告：{call.title}" + (f"（第{call.version}版）" if call.version > 1 else "")
     document = documents.issue_document("projects/announcement_pdf.html", title=title,
-                                        doc_type="call_announcement", actor=actor, target=call, call=call)
+                                        doc_type="call_announcement", actor=actor, target=call, call=call,
+                                        rules=review_rules.describe(call.template_id) if call.template_id else None)
     call.announcement_code = document.code
 
 

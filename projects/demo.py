@@ -110,7 +110,7 @@ def load() -> list[str]:
         _submit(closed, org, past + timedelta(days=5))
     calls.close_if_due(closed, now)
 
-    review = _make_call("幸福街道青少年成长护航项目", cats["children_youth"], officer, past, 25)
+    review = _make_call("幸福街道青少年成长护航项目", cats["children_youth"], officer, past, 25, blind=True)
     calls.transition_call(review, CallStatus.PUBLISHED, actor=officer, now=past)
     for org in _orgs_in("children_youth", 3):
         _submit(review, org, past + timedelta(days=3))

@@ -35,6 +35,18 @@ CALL_TRANSITIONS: dict[CallStatus, set[CallStatus]] = {
 PUBLIC_CALL_STATUSES = set(CallStatus) - {CallStatus.DRAFT}
 
 
+class Aggregation(LabelledEnum):
+    MEAN = "mean"
+    TRIMMED_MEAN = "trimmed_mean"
+    MEDIAN = "median"
+
+    @classmethod
+    def labels(cls):
+        return {cls.MEAN: _l("Arithmetic mean"),
+                cls.TRIMMED_MEAN: _l("Mean without the highest and lowest (with 5 or more members)"),
+                cls.MEDIAN: _l("Median")}
+
+
 class PurchasingMode(LabelledEnum):
     PUBLIC_TENDER = "public_tender"
     COMPETITIVE_CONSULTATION = "competitive_consultation"

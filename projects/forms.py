@@ -19,7 +19,7 @@ from accounts.forms import MultiCheckboxField
 from core.forms import LocalDateTimeField, MoneyField
 from orgs.enums import OrgKind
 
-from .enums import BudgetCategory, FundingSource, PurchasingMode
+from .enums import Aggregation, BudgetCategory, FundingSource, PurchasingMode
 
 
 class CallForm(FlaskForm):
@@ -38,7 +38,10 @@ class CallForm(FlaskForm):
     award_planned_on = DateField(_l("Planned award date"), validators=[InputRequired()])
     min_eligible_proposals = IntegerField(_l("Minimum eligible proposals"), default=3,
                                           validators=[InputRequired(), NumberRange(min=1, max=50)])
-    scoring_template_ref = StringField(_l("Scoring template"), validators=[Optional(), Length(max=100)])
+    template_id = SelectField(_l("Indicator template"), coerce=lambda v: int(v) if v else None,
+                              description=_l("Frozen when the call is published: later edits never change it."))
+    aggregation = SelectField(_l("How the final score is computed"))
+    blind = BooleanField(_l("Blind review (evaluators do not see who applied)"))
     required_attachments = TextAreaField(_l("Required attachments (one per line)"), validators=[Optional()])
     allowed_kinds = MultiCheckboxField(_l("Kinds of organisation allowed (none ticked: all)"))
     min_grade = SelectField(_l("Minimum grade"), coerce=lambda v: int(v) if v else None)
@@ -53,8 +56,10 @@ class CallForm(FlaskForm):
     max_management_pct = IntegerField(_l("Maximum management-fee share (%)"), default=10,
                                       validators=[InputRequired(), NumberRange(min=0, max=100)])
 
-    def __init__(self, *args, categories=(), communities=(), locale="zh_Hans_CN", **kwargs):
+    def __init__(self, *args, categories=(), communities=(), templates=(), locale="zh_Hans_CN", **kwargs):
         super().__init__(*args, **kwargs)
+        self.template_id.choices = [("", _l("The platform's default proposal-review template")), *templates]
+        self.aggregation.choices = Aggregation.choices()
         self.mode.choices = PurchasingMode.choices()
         self.funding_source.choices = FundingSource.choices()
         self.category_id.choices = [(c.id, c.name(locale)) for c in categories]

@@ -22,7 +22,7 @@ from core.db import UTCDateTime, db, enum_check, utcnow
 from core.uploads import StoredFile
 from orgs.models import Organisation, ServiceCategory
 
-from .enums import BudgetCategory, CallStatus, FundingSource, ProposalStatus, PurchasingMode
+from .enums import Aggregation, BudgetCategory, CallStatus, FundingSource, ProposalStatus, PurchasingMode
 
 call_communities = Table(
     "call_communities", db.metadata,
@@ -49,7 +49,11 @@ class Call(db.Model):
     review_planned_on: Mapped[date] = mapped_column(Date, nullable=False)
     award_planned_on: Mapped[date] = mapped_column(Date, nullable=False)
     min_eligible_proposals: Mapped[int] = mapped_column(SmallInteger, nullable=False, default=3)
-    scoring_template_ref: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    # Review rules stated in advance: the indicator template (a frozen copy once published; the table belongs to
+    # the evaluation package, so it is named, not imported), blind review and how the final score is computed.
+    template_id: Mapped[int | None] = mapped_column(ForeignKey("indicator_templates.id"))
+    blind: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    aggregation: Mapped[str] = mapped_column(String(20), nullable=False, default=Aggregation.TRIMMED_MEAN.value)
     required_attachments: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
     # Eligibility rules, checked against orgs.services.standing()
     allowed_kinds: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
@@ -79,6 +83,7 @@ class Call(db.Model):
         CheckConstraint(enum_check("status", CallStatus), name="status_valid"),
         CheckConstraint(enum_check("mode", PurchasingMode), name="mode_valid"),
         CheckConstraint(enum_check("funding_source", FundingSource), name="funding_valid"),
+        CheckConstraint(enum_check("aggregation", Aggregation), name="aggregation_valid"),
         CheckConstraint("total_budget_fen > 0 AND max_per_proposal_fen > 0 "
                         "AND max_per_proposal_fen <= total_budget_fen", name="budget_valid"),
         CheckConstraint("max_personnel_pct BETWEEN 0 AND 100 AND max_management_pct BETWEEN 0 AND 100",
@@ -96,6 +101,10 @@ class Call(db.Model):
     @property
     def funding_label(self) -> str:
         return FundingSource(self.funding_source).label
+
+    @property
+    def aggregation_label(self) -> str:
+        return Aggregation(self.aggregation).label
 
 
 class CallAmendment(db.Model):

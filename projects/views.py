@@ -30,7 +30,7 @@ bp.add_app_template_filter(render_markdown, "markdown")
 
 def call_form(**kwargs) -> CallForm:
     return CallForm(categories=org_services.categories(), communities=all_communities(),
-                    locale=str(get_locale()), **kwargs)
+                    templates=calls.review_rules.template_choices(), locale=str(get_locale()), **kwargs)
 
 
 def call_data(form: CallForm) -> calls.CallData:
@@ -41,7 +41,7 @@ def call_data(form: CallForm) -> calls.CallData:
         max_per_proposal_fen=form.max_per_proposal_fen.data, questions_until=form.questions_until.data,
         submission_deadline=form.submission_deadline.data, review_planned_on=form.review_planned_on.data,
         award_planned_on=form.award_planned_on.data, min_eligible_proposals=form.min_eligible_proposals.data,
-        scoring_template_ref=form.scoring_template_ref.data or "",
+        template_id=form.template_id.data, blind=form.blind.data, aggregation=form.aggregation.data,
         required_attachments=(form.required_attachments.data or "").splitlines(),
         allowed_kinds=list(form.allowed_kinds.data or []), min_grade=form.min_grade.data,
         min_years_registered=form.min_years_registered.data,
@@ -131,6 +131,7 @@ def show(call_id: int):
     objections = list(db.session.scalars(select(Objection).where(Objection.call_id == call.id)
                                          .order_by(Objection.id)))
     return render_template("projects/call.html", call=call, questions=questions, my_orgs=my_orgs, mine=mine,
+                           rules=calls.review_rules.describe(call.template_id) if call.template_id else None,
                            publicity=publicity, decisions=decisions, objections=objections,
                            calendar_sources=awards.source_labels(publicity) if publicity else [],
                            can_manage=permissions.can_manage_calls(current_user), reason_form=ReasonForm(formdata=None),

@@ -19,10 +19,10 @@ def expert(seat=SeatType.SOCIAL_SERVICE, affiliations=(), officer=None):
     return user
 
 
-def closed_call_with_proposals(app, officer, n=3, mode="project_application"):
-    """A call past its deadline with n eligible proposals, screened."""
+def closed_call_with_proposals(app, officer, n=3, mode="project_application", **call_overrides):
+    """A call past its deadline with n eligible proposals, screened (call_overrides: blind=True, template_id=…)."""
     with app.test_request_context():
-        call = published_call(officer, mode=mode)
+        call = published_call(officer, mode=mode, **call_overrides)
         managers, orgs, props = [], [], []
         for i in range(n):
             manager = make_user()

@@ -13,7 +13,7 @@ from evaluation.enums import SeatType, SheetStatus
 from projects import awards
 from projects.award_models import AwardDecision
 from projects.enums import CallStatus
-from tests.evaluation.helpers import closed_call_with_proposals, default_template, expert
+from tests.evaluation.helpers import closed_call_with_proposals, expert
 from tests.factories import make_user
 from tests.orgs.helpers import Upload
 
@@ -23,7 +23,7 @@ def fully_scored(app, officer, shares=(75, 70, 80)):
     for _ in range(3):
         expert(SeatType.SOCIAL_SERVICE, officer=officer)
     with app.test_request_context():
-        panel = services.draw_panel(call, default_template(officer), {"social_service": 3}, actor=officer)
+        panel = services.draw_panel(call, {"social_service": 3}, actor=officer)
     for member in panel.members:
         for proposal, share in zip(props, shares, strict=True):
             services.declare(member, proposal, False, "", actor=member.user)
@@ -132,7 +132,7 @@ def test_no_decision_before_every_sitting_member_has_finished(app, officer):
     for _ in range(3):
         expert(SeatType.SOCIAL_SERVICE, officer=officer)
     with app.test_request_context():
-        panel = services.draw_panel(call, default_template(officer), {"social_service": 3}, actor=officer)
+        panel = services.draw_panel(call, {"social_service": 3}, actor=officer)
         with pytest.raises(Conflict, match=panel.members[0].user.display_name):
             decide_from_review(call, panel, {props[0].id: 1_000_000}, "", 5, actor=officer)
     assert call.status == CallStatus.UNDER_REVIEW

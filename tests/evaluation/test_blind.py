@@ -8,7 +8,7 @@ from core.uploads import PDF, StoredFile
 from evaluation import blind, services
 from evaluation.enums import SeatType
 from projects.models import ProposalAttachment
-from tests.evaluation.helpers import closed_call_with_proposals, default_template, expert
+from tests.evaluation.helpers import closed_call_with_proposals, expert
 from tests.factories import make_user
 
 
@@ -18,7 +18,7 @@ def named_pdf(text: str) -> bytes:
 
 def test_blind_review_redacts_names_and_warns_about_attachments(app, client, session, login_as):
     officer = make_user(Role.OFFICER)
-    call, orgs, props = closed_call_with_proposals(app, officer)
+    call, orgs, props = closed_call_with_proposals(app, officer, blind=True)
     content = named_pdf(orgs[0].name)
     stored = StoredFile(original_name="盖章申报书.pdf", content_type=PDF, size=len(content), content=content,
                         sha256=hashlib.sha256(content).hexdigest())
@@ -26,7 +26,7 @@ def test_blind_review_redacts_names_and_warns_about_attachments(app, client, ses
     for _ in range(3):
         expert(SeatType.SOCIAL_SERVICE, officer=officer)
     with app.test_request_context():
-        panel = services.draw_panel(call, default_template(officer), {"social_service": 3}, actor=officer, blind=True)
+        panel = services.draw_panel(call, {"social_service": 3}, actor=officer)
     warnings = blind.attachment_warnings(services.reviewable(call.id))
     assert [(w.proposal_id, w.term) for w in warnings] == [(props[0].id, orgs[0].name)]
     member = panel.members[0]
