@@ -161,3 +161,46 @@ def update(template: IndicatorTemplate, name: str, sections, *, actor, descripti
     _add_indicators(template, sections)
     audit.record("template.updated", template, actor=actor, data={"name": template.name,
                                                                   "criteria": len(template.criteria)})
+
+
+# --- the templates calls use --------------------------------------------------------------------
+
+def editable() -> list[IndicatorTemplate]:
+    return list(db.session.scalars(select(IndicatorTemplate).where(IndicatorTemplate.frozen.is_(False))
+                                   .order_by(IndicatorTemplate.id)))
+
+
+def proposal_default(*, actor=None) -> IndicatorTemplate:
+    """The seeded default for proposal review, created the first time it is needed (a production database never
+    runs `flask demo`)."""
+    found = db.session.scalar(select(IndicatorTemplate).where(IndicatorTemplate.frozen.is_(False),
+                                                              IndicatorTemplate.name == DEFAULT_PROPOSAL_NAME)
+                              .order_by(IndicatorTemplate.id).limit(1))
+    return found or build(DEFAULT_PROPOSAL_NAME, DEFAULT_PROPOSAL_REVIEW, actor=actor,
+                          description="政府购买服务项目申报书评审的默认指标体系。")
+
+
+def call_template(call: Call, *, actor) -> IndicatorTemplate:
+    """The frozen template a call is reviewed against: fixed at publication (calls published before the rules
+    were stated in advance get the default when their panel is drawn)."""
+    template = db.session.get(IndicatorTemplate, call.template_id) if call.template_id else None
+    if template is None or not template.frozen:
+        template = frozen_copy(template or proposal_default(actor=actor), actor=actor)
+        call.template_id = template.id
+        db.session.flush()
+        audit.record("call.review_rules_fixed", call, actor=actor,
+                     data={"template_id": template.id, "source_id": template.source_id, "blind": call.blind,
+                           "aggregation": call.aggregation})
+    return template
+
+
+def describe(template_id: int) -> tuple[str, list] | None:
+    template = db.session.get(IndicatorTemplate, template_id)
+    if template is None:
+        return None
+    return template.name, [(section, [(c[0], c[1]) for c in criteria]) for section, criteria in as_sections(template)]
+
+
+calls.review_rules.template_choices = lambda: [(t.id, t.name) for t in editable()]
+calls.review_rules.fix_template = lambda call, actor: call_template(call, actor=actor)
+calls.review_rules.describe = describe
