@@ -19,7 +19,6 @@ def check_command():
     mismatches = ledger.check()
     for m in mismatches:
         click.echo(f"{m.what} {m.id}: stored {m.stored_fen} fen, ledger {m.ledger_fen} fen")
-    db.session.rollback()
     if mismatches:
         click.echo(f"{len(mismatches)} difference(s)")
         sys.exit(1)
