@@ -98,12 +98,12 @@ def dashboard(page: int = 1, org_ids: list[int] | None = None, today: date | Non
                             .where(FeePayment.status != ReceiptStatus.CONFIRMED),
                             [FeePayment.status.desc(), FeePayment.id])  # 'unconfirmed' > 'denied': denied first
     board.receipts.sort(key=lambda r: r.status != ReceiptStatus.DENIED)
-    spent = select(ContractLine.contract_id, func.sum(ContractLine.spent_fen).label("spent")) \
-        .group_by(ContractLine.contract_id).subquery()
+    # Correlated: summed for the page's rows only, never for every project.
+    spent = select(func.coalesce(func.sum(ContractLine.spent_fen), 0)).where(ContractLine.contract_id == Contract.id) \
+        .correlate(Contract).scalar_subquery()
     projects = _scoped(select(Contract.id, Contract.title, Contract.status, Contract.amount_fen, Contract.paid_fen,
-                              Organisation.name.label("org"), func.coalesce(spent.c.spent, 0).label("spent"))
-                       .join(Organisation, Organisation.id == Contract.org_id)
-                       .outerjoin(spent, spent.c.contract_id == Contract.id), org_ids)
+                              Organisation.name.label("org"), spent.label("spent"))
+                       .join(Organisation, Organisation.id == Contract.org_id), org_ids)
     board.projects = db.session.execute(projects.order_by(Contract.id.desc()).offset((board.page - 1) * PER_PAGE)
                                         .limit(PER_PAGE)).all()
     return board
