@@ -10,6 +10,8 @@ ACTION_LABELS.update({
     "panel.conflict_declared": _l("Conflict declared"), "panel.no_conflict_declared": _l("No conflict declared"),
     "sheet.saved": _l("Score sheet saved"), "sheet.submitted": _l("Score sheet submitted"),
     "sheet.reopened": _l("Score sheet reopened"),
+    "expert.conflict_declared": _l("Standing conflict with an organisation declared"),
+    "call.review_rules_fixed": _l("Review rules fixed for the call"),
 })
 NOTIFICATION_TEXTS.update({
     "panel.assigned": _l("You have been drawn for the review panel of “%(call)s”."),

@@ -20,7 +20,7 @@ from orgs import permissions as org_permissions
 from orgs.models import Organisation
 
 from .award_models import AwardDecision, Objection, ObjectionStatus, Publicity
-from .calls import transition_call
+from .calls import tell_applicants, transition_call
 from .enums import CallStatus, ProposalStatus
 from .models import Call, Proposal
 from .permissions import can_manage_calls
@@ -102,20 +102,12 @@ def decide(call: Call, ranking: list[Ranked], amounts: dict[int, int], reason: s
                                         doc_type="results_announcement", actor=actor, target=call, call=call,
                                         decisions=decisions, publicity=publicity)
     publicity.announcement_code = document.code
-    _tell_applicants(call, "call.publicity", ends_on=str(ends_on))
+    tell_applicants(call, "call.publicity", ends_on=str(ends_on))
     return publicity
 
 
 def source_labels(publicity: Publicity) -> list[str]:
     return [str(SOURCE_LABELS[s]) for s in publicity.calendar_sources.split(",") if s]
-
-
-def _tell_applicants(call: Call, code: str, **data) -> None:
-    org_ids = select(Proposal.org_id).where(Proposal.call_id == call.id, Proposal.status != ProposalStatus.DRAFT)
-    for org in db.session.scalars(select(Organisation).where(Organisation.id.in_(org_ids))):
-        for m in org.memberships:
-            if m.status == "active":
-                notify(m.user_id, code, link=path_for("calls.show", call_id=call.id), call=call.title, **data)
 
 
 def lodge_objection(call: Call, org: Organisation, reasons: str, upload, *, actor,
@@ -183,5 +175,5 @@ def finish_if_due(call: Call, now: datetime | None = None) -> bool:
                                           call=call, decision=decision, org=decision.proposal.org)
         decision.notice_code = notice.code
     db.session.flush()
-    _tell_applicants(call, "call.awarded")
+    tell_applicants(call, "call.awarded")
     return True

@@ -199,6 +199,16 @@ def transition_call(call: Call, to: CallStatus | str, *, actor: User | None, rea
         review_rules.fix_template(call, actor)
         _issue_announcement(call, actor)
         _tell_matching_organisations(call)
+    if to is CallStatus.FAILED:
+        tell_applicants(call, "call.failed", reason=reason)
+
+
+def tell_applicants(call: Call, code: str, **data) -> None:
+    org_ids = select(Proposal.org_id).where(Proposal.call_id == call.id, Proposal.status != ProposalStatus.DRAFT)
+    for org in db.session.scalars(select(Organisation).where(Organisation.id.in_(org_ids))):
+        for m in org.memberships:
+            if m.status == "active":
+                notify(m.user_id, code, link=path_for("calls.show", call_id=call.id), call=call.title, **data)
 
 
 def _check_preconditions(call: Call, current: CallStatus, to: CallStatus, now: datetime, reason: str) -> None:
@@ -287,6 +297,16 @@ def close_if_due(call: Call, now: datetime | None = None) -> bool:
                             reason=_("Fewer proposals were submitted than the minimum."))
         return True
     return False
+
+
+def fail_if_short(call: Call, now: datetime | None = None) -> bool:
+    """Once nothing is left to screen, a call with fewer eligible proposals than its minimum fails (流标): the
+    platform decides, as it does at the deadline."""
+    if call.status != CallStatus.CLOSED or unscreened_count(call) or not cannot_reach_minimum(call):
+        return False
+    transition_call(call, CallStatus.FAILED, actor=None, now=now,
+                    reason=_("After screening, fewer proposals are eligible than the minimum."))
+    return True
 
 
 def amend_call(call: Call, changes: dict, reason: str, *, actor: User, now: datetime | None = None) -> CallAmendment:

@@ -37,6 +37,7 @@ NOTIFICATION_TEXTS.update({
     "call.publicity": _l("The results of “%(call)s” are published; objections are possible until %(ends_on)s."),
     "call.objection_answered": _l("Your objection about “%(call)s” was answered: %(answer)s"),
     "call.awarded": _l("The call “%(call)s” has been awarded; see the results."),
+    "call.failed": _l("The call “%(call)s” has failed: %(reason)s"),
     "contract.report_accepted": _l("Your report for “%(milestone)s” was accepted; its tranche is now payable."),
     "contract.report_returned": _l("Your report for “%(milestone)s” was returned: %(comment)s"),
     "contract.fee_listed": _l("%(org)s reports paying you %(amount)s: please confirm or deny that you received it."),

@@ -22,7 +22,7 @@ from orgs import permissions as org_permissions
 from orgs.models import Organisation
 
 from . import eligibility
-from .calls import close_if_due, lock_call
+from .calls import close_if_due, fail_if_short, lock_call
 from .enums import PROPOSAL_TRANSITIONS, BudgetCategory, CallStatus, ProposalStatus
 from .models import BudgetLine, Call, Proposal, ProposalAttachment, ProposalVersion
 from .permissions import can_manage_calls
@@ -267,3 +267,4 @@ def transition_proposal(proposal: Proposal, to: ProposalStatus | str, *, actor: 
             if m.status == "active":
                 notify(m.user_id, f"proposal.{to.value}", link=path_for("proposals.show", proposal_id=proposal.id),
                        call=call.title, reason=reason)
+        fail_if_short(call, now)

@@ -80,7 +80,7 @@ def put_call_in(status: CallStatus, officer, manager, org):
     if status is CallStatus.FAILED:
         proposals.transition_proposal(proposal, ProposalStatus.INELIGIBLE, actor=officer, reason="不符合",
                                       now=call.submission_deadline)
-        calls.transition_call(call, CallStatus.FAILED, actor=officer, now=call.submission_deadline)
+        assert call.status == CallStatus.FAILED  # the platform fails it once nothing is left to screen
         return call
     proposals.transition_proposal(proposal, ProposalStatus.ELIGIBLE, actor=officer, now=call.submission_deadline)
     calls.transition_call(call, CallStatus.UNDER_REVIEW, actor=officer, now=call.submission_deadline)
@@ -204,3 +204,37 @@ def test_deadline_extended_after_the_questions_period_closed(app, officer):
     assert "questions_until" in refused.value.fields
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "call.amended"))
     assert json.loads(event.data)["version"] == 2
+
+
+def test_call_fails_by_itself_when_screening_leaves_too_few_eligible(app, officer):
+    managers = [make_user(), make_user()]
+    with app.test_request_context():
+        call = published_call(officer, min_eligible_proposals=2)
+        props = [ready_proposal(call, good_org(m, officer, name=f"筛选测试服务中心{i}"), m)
+                 for i, m in enumerate(managers)]
+        for p, m in zip(props, managers, strict=True):
+            proposals.transition_proposal(p, ProposalStatus.SUBMITTED, actor=m)
+        after = call.submission_deadline + timedelta(minutes=1)
+        calls.close_if_due(call, now=after)
+        proposals.transition_proposal(props[0], ProposalStatus.ELIGIBLE, actor=officer, now=after)
+        assert call.status == CallStatus.CLOSED  # one still to screen: the minimum can still be reached
+        proposals.transition_proposal(props[1], ProposalStatus.INELIGIBLE, actor=officer, reason="缺少盖章",
+                                      now=after)
+    assert call.status == CallStatus.FAILED and call.status_reason
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "call.failed"))
+    assert event.actor_id is None and json.loads(event.data)["from"] == "closed"  # the platform, not an officer
+    told = set(db.session.scalars(select(Notification.user_id).where(Notification.code == "call.failed")))
+    assert told == {m.id for m in managers}
+
+
+def test_call_with_enough_eligible_proposals_does_not_fail_after_screening(app, officer):
+    manager = make_user()
+    with app.test_request_context():
+        call = published_call(officer, min_eligible_proposals=1)
+        proposal = ready_proposal(call, good_org(manager, officer), manager)
+        proposals.transition_proposal(proposal, ProposalStatus.SUBMITTED, actor=manager)
+        after = call.submission_deadline + timedelta(minutes=1)
+        calls.close_if_due(call, now=after)
+        proposals.transition_proposal(proposal, ProposalStatus.ELIGIBLE, actor=officer, now=after)
+    assert call.status == CallStatus.CLOSED
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "call.failed")) is None
