@@ -70,7 +70,7 @@ def balance(resident: ResidentProfile, *, now: datetime | None = None) -> list[B
     now = now or utcnow()
     rows = db.session.execute(
         select(Programme.id, Programme.name, func.sum(Voucher.balance_fen), func.count(Voucher.id),
-               func.min(Voucher.expires_at)).join(Programme, Programme.id == Voucher.programme_id)
+               func.min(Voucher.expires_at)).select_from(Voucher).join(Programme, Programme.id == Voucher.programme_id)
         .where(*_spendable(resident.id, now), Programme.status == ProgrammeStatus.ACTIVE.value)
         .group_by(Programme.id, Programme.name).order_by(Programme.id))
     return [BalanceLine(pid, name, int(total), count, ledger_time(expiry)) for pid, name, total, count, expiry in rows]

@@ -236,6 +236,7 @@ def test_catalogue_filters_by_category_and_community(session):
 
 def test_balance_lists_spendable_vouchers(session):
     w = world()
+    running_programme(w.officer, name="另一个项目")  # the resident holds nothing there
     redemption.redeem(fresh_code(w), w.service, 1500, "b", actor=w.manager)
     [line] = redemption.balance(w.resident)
     assert (line.balance_fen, line.vouchers, line.programme_id) == (18_500, 4, w.programme.id)
