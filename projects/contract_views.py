@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defaultload, selectinload
 
 from core.db import db
 from core.errors import ServiceError
@@ -16,12 +16,14 @@ from core.timeutil import local_today
 from core.views import run_and_redirect
 from orgs import permissions as org_permissions
 from orgs import services as org_services
+from orgs.models import Organisation
 
 from . import contract_charts, contract_reports, contract_watch, contracts, permissions
 from .award_models import AwardDecision
 from .contract_models import Contract, ContractLine, ContractStatus, Expense, Milestone, MilestoneReport, Tranche
 from .contract_report_models import ActivityRecord
 from .forms import ReasonForm
+from .models import Proposal
 
 bp = Blueprint("contracts", __name__, url_prefix="/contracts")
 EXPENSES_SHOWN = 50
@@ -58,9 +60,12 @@ def index():
     awardable = []
     if permissions.can_manage_calls(current_user):
         contracted = select(Contract.proposal_id)
-        awardable = list(db.session.scalars(
-            select(AwardDecision).where(AwardDecision.awarded, AwardDecision.proposal_id.not_in(contracted))
-            .options(selectinload(AwardDecision.proposal)).order_by(AwardDecision.id).limit(20)))
+        awardable = db.session.execute(
+            select(AwardDecision.id, AwardDecision.amount_fen, Organisation.name.label("org"))
+            .join(Proposal, Proposal.id == AwardDecision.proposal_id)
+            .join(Organisation, Organisation.id == Proposal.org_id)
+            .where(AwardDecision.awarded, AwardDecision.proposal_id.not_in(contracted))
+            .order_by(AwardDecision.id).limit(20)).all()
     return render_template("projects/contracts.html", board=board, awardable=awardable, rate=contracts.execution_rate,
                            status_label=lambda s: ContractStatus(s).label)
 
@@ -110,8 +115,9 @@ def new(decision_id: int):
 def _full(contract_id: int):
     report_parts = (selectinload(MilestoneReport.activities).selectinload(ActivityRecord.photos),
                     selectinload(MilestoneReport.evidence_files), selectinload(MilestoneReport.fees))
+    org = defaultload(Contract.org)
     return db.session.scalar(select(Contract).where(Contract.id == contract_id).options(
-        selectinload(Contract.lines), selectinload(Contract.tranches), selectinload(Contract.changes),
+        org.lazyload(Organisation.categories), org.lazyload(Organisation.communities), selectinload(Contract.lines), selectinload(Contract.tranches), selectinload(Contract.changes),
         selectinload(Contract.amendments),
         selectinload(Contract.milestones).selectinload(Milestone.reports).options(*report_parts)))
 
