@@ -102,6 +102,7 @@ def _register_cli(app: Flask) -> None:
     import projects.contract_demo  # noqa: F401
     import projects.contract_models  # noqa: F401
     import projects.demo  # noqa: F401
+    import vouchers.demo  # noqa: F401  (registers its demo loader)
     import vouchers.models  # noqa: F401
     import vouchers.redemption_models  # noqa: F401
     from accounts.cli import users_cli
