@@ -93,7 +93,7 @@ class DisputeStatus(LabelledEnum):
 
     @classmethod
     def labels(cls):
-        return {cls.OPEN: _l("Awaiting decision"), cls.UPHELD: _l("Upheld"), cls.REJECTED: _l("Rejected")}
+        return {cls.OPEN: _l("Awaiting ruling"), cls.UPHELD: _l("Upheld"), cls.REJECTED: _l("Rejected")}
 
 
 class SettlementStatus(LabelledEnum):
