@@ -1,7 +1,5 @@
 """Project evaluation pages: agencies, commissioning, declarations, the evaluator's workspace, scoring, the report."""
 
-from decimal import Decimal, InvalidOperation
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -28,6 +26,7 @@ from .enums import SheetStatus
 from .models import IndicatorTemplate, ScoreSheet
 from .project_forms import AgencyForm, CommissionForm, DeclareForm, EvaluatorForm, RequestForm, TextForm
 from .project_models import DocumentRequest, EvaluationAgency, ProjectEvaluation
+from .sheet_forms import save_from_form
 from .workspace import workspace_context
 
 bp = Blueprint("project_evaluation", __name__, url_prefix="/evaluations")
@@ -177,19 +176,6 @@ def cancel(evaluation_id: int):
         _show(evaluation))
 
 
-def _half_points(raw: str) -> int | None:
-    raw = (raw or "").strip()
-    if not raw:
-        return None
-    try:
-        value = Decimal(raw) * 2
-    except InvalidOperation as exc:
-        raise ServiceError(_("Scores are numbers in half points, such as 7 or 7.5.")) from exc
-    if not value.is_finite() or value != value.to_integral_value() or abs(value) > 1000:
-        raise ServiceError(_("Scores are numbers in half points, such as 7 or 7.5."))
-    return int(value)
-
-
 @bp.route("/<int:evaluation_id>/workspace", methods=["GET", "POST"])
 @login_required
 def workspace(evaluation_id: int):
@@ -205,11 +191,7 @@ def workspace(evaluation_id: int):
     if request.method == "POST":
         _post_ok()
         try:
-            entries = {c.id: (_half_points(request.form.get(f"c{c.id}")), request.form.get(f"comment{c.id}", ""))
-                       for c in evaluation.template.criteria}
-            services.save_scores(sheet, entries, actor=current_user)
-            if request.form.get("action") == "submit":
-                services.transition_sheet(sheet, SheetStatus.SUBMITTED, actor=current_user)
+            save_from_form(sheet, evaluation.template.criteria, request.form, actor=current_user)
         except ServiceError as exc:
             db.session.rollback()
             flash(refusal_text(exc), "danger")
