@@ -117,8 +117,8 @@ def _full(contract_id: int):
                     selectinload(MilestoneReport.evidence_files), selectinload(MilestoneReport.fees))
     org = defaultload(Contract.org)
     return db.session.scalar(select(Contract).where(Contract.id == contract_id).options(
-        org.lazyload(Organisation.categories), org.lazyload(Organisation.communities), selectinload(Contract.lines), selectinload(Contract.tranches), selectinload(Contract.changes),
-        selectinload(Contract.amendments),
+        org.lazyload(Organisation.categories), org.lazyload(Organisation.communities), selectinload(Contract.lines),
+        selectinload(Contract.tranches), selectinload(Contract.changes), selectinload(Contract.amendments),
         selectinload(Contract.milestones).selectinload(Milestone.reports).options(*report_parts)))
 
 
