@@ -1,9 +1,9 @@
 from datetime import timedelta
 
 from accounts.enums import Role
-from evaluation import services, templates
-from evaluation.enums import SeatType
-from projects import calls, proposals
+from evaluation import aggregate, services, templates
+from evaluation.enums import SeatType, SheetStatus
+from projects import awards, calls, proposals
 from projects.enums import CallStatus, ProposalStatus
 from tests.factories import make_user
 from tests.projects.helpers import good_org, published_call, ready_proposal
@@ -36,3 +36,20 @@ def closed_call_with_proposals(app, officer, n=3, mode="project_application", **
             proposals.transition_proposal(p, ProposalStatus.ELIGIBLE, actor=officer, now=after)
         calls.transition_call(call, CallStatus.UNDER_REVIEW, actor=officer, now=after)
     return call, orgs, props
+
+
+def fully_scored(app, officer, shares=(75, 70, 80)):
+    call, orgs, props = closed_call_with_proposals(app, officer, n=len(shares))
+    for _ in range(3):
+        expert(SeatType.SOCIAL_SERVICE, officer=officer)
+    with app.test_request_context():
+        panel = services.draw_panel(call, {"social_service": 3}, actor=officer)
+    for member in panel.members:
+        for proposal, share in zip(props, shares, strict=True):
+            services.declare(member, proposal, False, "", actor=member.user)
+            sheet = services.sheet_for(member, proposal)
+            services.save_scores(sheet, {c.id: (c.max_points * 2 * share // 100, "")
+                                         for c in panel.template.criteria}, actor=member.user)
+            services.transition_sheet(sheet, SheetStatus.SUBMITTED, actor=member.user)
+    ranking = [awards.Ranked(r.proposal_id, r.rank, aggregate.fmt(r.final)) for r in services.results(panel)]
+    return call, orgs, props, ranking

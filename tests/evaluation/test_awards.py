@@ -8,31 +8,14 @@ from accounts.notifications import Notification
 from audit.documents import IssuedDocument
 from core.db import db
 from core.errors import Conflict, ServiceError
-from evaluation import aggregate, services
-from evaluation.enums import SeatType, SheetStatus
+from evaluation import services
+from evaluation.enums import SeatType
 from projects import awards
 from projects.award_models import AwardDecision
 from projects.enums import CallStatus
-from tests.evaluation.helpers import closed_call_with_proposals, expert
+from tests.evaluation.helpers import closed_call_with_proposals, expert, fully_scored
 from tests.factories import make_user
 from tests.orgs.helpers import Upload
-
-
-def fully_scored(app, officer, shares=(75, 70, 80)):
-    call, orgs, props = closed_call_with_proposals(app, officer, n=len(shares))
-    for _ in range(3):
-        expert(SeatType.SOCIAL_SERVICE, officer=officer)
-    with app.test_request_context():
-        panel = services.draw_panel(call, {"social_service": 3}, actor=officer)
-    for member in panel.members:
-        for proposal, share in zip(props, shares, strict=True):
-            services.declare(member, proposal, False, "", actor=member.user)
-            sheet = services.sheet_for(member, proposal)
-            services.save_scores(sheet, {c.id: (c.max_points * 2 * share // 100, "")
-                                         for c in panel.template.criteria}, actor=member.user)
-            services.transition_sheet(sheet, SheetStatus.SUBMITTED, actor=member.user)
-    ranking = [awards.Ranked(r.proposal_id, r.rank, aggregate.fmt(r.final)) for r in services.results(panel)]
-    return call, orgs, props, ranking
 
 
 @pytest.fixture
