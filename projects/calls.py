@@ -67,6 +67,7 @@ class CallData:
     min_certified_social_workers: int = 0
     require_annual_report: bool = True
     require_clean_credit: bool = True
+    require_passing_evaluation: bool = False
     max_personnel_pct: int = 60
     max_management_pct: int = 10
 

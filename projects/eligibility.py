@@ -48,6 +48,14 @@ def check(call: Call, org, on: date) -> list[RuleResult]:
         ok = facts.last_annual_report_accepted
         results.append(RuleResult("annual_report", ok, _("Last year's annual report was accepted.") if ok
                                   else _("Last year's annual report has not been accepted.")))
+    if call.require_passing_evaluation:
+        last = facts.last_evaluation
+        ok = last is None or last.passed
+        results.append(RuleResult("evaluation", ok, _("No project evaluation on record.") if last is None else
+                                  _("Last project evaluation: %(grade)s (%(project)s).", grade=last.grade_label,
+                                    project=last.project) if ok else
+                                  _("The last project evaluation was %(grade)s (%(project)s); at least 合格 is "
+                                    "required.", grade=last.grade_label, project=last.project)))
     if call.require_clean_credit:
         ok = not facts.credit_entries
         results.append(RuleResult("credit", ok, _("Not on any credit list.") if ok

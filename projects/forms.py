@@ -51,6 +51,7 @@ class CallForm(FlaskForm):
                                                 validators=[InputRequired(), NumberRange(min=0, max=100)])
     require_annual_report = BooleanField(_l("Last year's annual report must be accepted"), default=True)
     require_clean_credit = BooleanField(_l("No active credit-list entry"), default=True)
+    require_passing_evaluation = BooleanField(_l("Last project evaluation at least 合格 (if evaluated)"))
     max_personnel_pct = IntegerField(_l("Maximum personnel share (%)"), default=60,
                                      validators=[InputRequired(), NumberRange(min=0, max=100)])
     max_management_pct = IntegerField(_l("Maximum management-fee share (%)"), default=10,

@@ -62,6 +62,7 @@ class Call(db.Model):
     min_certified_social_workers: Mapped[int] = mapped_column(SmallInteger, nullable=False, default=0)
     require_annual_report: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     require_clean_credit: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    require_passing_evaluation: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     # Budget rules: shares of the requested amount, in whole percent
     max_personnel_pct: Mapped[int] = mapped_column(SmallInteger, nullable=False, default=60)
     max_management_pct: Mapped[int] = mapped_column(SmallInteger, nullable=False, default=10)

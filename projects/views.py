@@ -47,6 +47,7 @@ def call_data(form: CallForm) -> calls.CallData:
         min_years_registered=form.min_years_registered.data,
         min_certified_social_workers=form.min_certified_social_workers.data,
         require_annual_report=form.require_annual_report.data, require_clean_credit=form.require_clean_credit.data,
+        require_passing_evaluation=form.require_passing_evaluation.data,
         max_personnel_pct=form.max_personnel_pct.data, max_management_pct=form.max_management_pct.data)
 
 

@@ -163,6 +163,10 @@ def upgrade():
     with op.batch_alter_table('indicators', schema=None) as batch_op:
         batch_op.add_column(sa.Column('evidence_key', sa.String(length=30), nullable=True))
 
+    with op.batch_alter_table('calls', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('require_passing_evaluation', sa.Boolean(), nullable=False,
+                                      server_default=sa.false()))
+
     with op.batch_alter_table('score_sheets', schema=None) as batch_op:
         batch_op.add_column(sa.Column('assignment_id', sa.Integer(), nullable=True))
         batch_op.alter_column('member_id',
@@ -189,6 +193,8 @@ def downgrade():
         batch_op.drop_column('assignment_id')
     with op.batch_alter_table('indicators', schema=None) as batch_op:
         batch_op.drop_column('evidence_key')
+    with op.batch_alter_table('calls', schema=None) as batch_op:
+        batch_op.drop_column('require_passing_evaluation')
     for table in ('survey_responses', 'survey_codes', 'evaluation_request_files', 'surveys', 'rectification_tasks',
                   'evaluation_document_requests', 'evaluation_assignments', 'project_evaluations',
                   'evaluation_agencies'):
