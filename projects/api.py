@@ -29,6 +29,7 @@ def call_json(call: Call) -> dict:
         "submission_deadline": call.submission_deadline.isoformat(),
         "review_planned_on": call.review_planned_on.isoformat(), "award_planned_on": call.award_planned_on.isoformat(),
         "required_attachments": call.required_attachments, "version": call.version,
+        "review": {"template_id": call.template_id, "blind": call.blind, "aggregation": call.aggregation},
         "rules": {"allowed_kinds": call.allowed_kinds, "min_grade": call.min_grade,
                   "min_years_registered": call.min_years_registered,
                   "min_certified_social_workers": call.min_certified_social_workers,

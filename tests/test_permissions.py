@@ -24,6 +24,7 @@ TABLE = [
     ("POST", "/audit/head/certificate", {"admin", "auditor"}),
     ("GET", "/contracts/", set(ROLES) - {"anonymous"}),
     ("GET", "/contracts/receipts", set(ROLES) - {"anonymous"}),
+    ("GET", "/evaluation/conflicts", {"evaluator"}),
 ]
 PUBLIC = {"/", "/audit/head", "/verify"}
 

@@ -142,3 +142,12 @@ def test_a_call_published_without_a_template_and_an_old_call_get_the_default(app
     with app.test_request_context():
         panel = services.draw_panel(old, {"social_service": 3}, actor=officer)
     assert panel.template.frozen and panel.template.source_id == source.id and old.template_id == panel.template_id
+
+
+def test_public_call_api_states_the_review_rules(app, client, officer):
+    with app.test_request_context():
+        call = published_call(officer, blind=True, aggregation="mean")
+    db.session.commit()
+    review = client.get(f"/api/v1/calls/{call.id}").get_json()["review"]
+    assert review == {"template_id": call.template_id, "blind": True, "aggregation": "mean"}
+    assert db.session.get(IndicatorTemplate, review["template_id"]).frozen
