@@ -1,0 +1,83 @@
+"""On a phone: a resident picks a provider in the catalogue and shows a one-time code; the provider (another
+browser) redeems it; the resident sees the redemption at once and rates the service."""
+
+from datetime import date
+
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from accounts.enums import Role
+from accounts.residents import ResidentData, submit_profile, transition_resident
+from core.db import db
+from tests.e2e.test_org_registration import log_in
+from tests.factories import PASSWORD, make_user
+from tests.orgs.helpers import approved_org, category, community, make_uscc
+from tests.vouchers import helpers
+from vouchers import issuance
+from vouchers.redemption_models import Rating, Redemption
+
+
+def seed(app):
+    """A running programme, a provider with a service, and a verified resident with a phone holding vouchers."""
+    with app.app_context(), app.test_request_context():
+        officer, staff = make_user(Role.OFFICER), make_user(Role.COMMUNITY_STAFF)
+        manager = make_user()
+        org = approved_org(manager, officer, uscc=make_uscc("2", 7_700_001), name="乐龄居家养老服务中心",
+                           category_ids=[category("elderly").id])
+        service = helpers.service(org, manager, price_fen=3000)
+        programme = helpers.running_programme(officer, name="E2E 助餐服务券")
+        user = make_user(Role.RESIDENT, phone="13912345678")
+        profile = submit_profile(user, ResidentData("陈阿姨", helpers.id_number(date(1948, 5, 2)),
+                                                    community("和平社区").id), actor=user)
+        transition_resident(profile, "verified", actor=staff)
+        issuance.issue_to_resident(programme, profile, actor=officer)
+        db.session.commit()
+        return user.username, manager.username, org.id, org.name, service.id, service.name, programme.id
+
+
+def test_resident_chooses_shows_code_provider_redeems_resident_rates(live_server, live_app, browser, page):
+    resident, manager, org_id, org_name, service_id, service_name, programme_id = seed(live_app)
+
+    log_in(page, live_server, resident, PASSWORD)
+    page.goto(f"{live_server}/vouchers/catalogue?programme={programme_id}")
+    card = page.locator("#catalogue .service", has_text=service_name)
+    expect(card).to_be_visible()
+    card.locator(".provider-name").click()
+    expect(page.locator("h1")).to_contain_text(org_name)
+
+    page.goto(f"{live_server}/vouchers/me")
+    expect(page.locator(".balance-amount").first).to_contain_text("¥200.00")
+    page.locator("#get-code").click()
+    page.locator("#make-code").click()
+    code = page.locator("#one-time-code").inner_text().strip()
+    assert len(code) == 8 and code.isdigit()
+    expect(page.locator("img.voucher-qr")).to_be_visible()
+    assert page.viewport_size["width"] == 390
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling on the phone
+
+    provider = browser.new_context(locale="zh-CN").new_page()
+    log_in(provider, live_server, manager, PASSWORD)
+    provider.goto(f"{live_server}/vouchers/provider/{org_id}")
+    provider.locator("#code").fill(code)
+    provider.locator("#service_id").select_option(str(service_id))
+    provider.locator("#amount_fen").fill("30")
+    provider.locator("#redeem").click()
+    expect(provider.locator(".alert-success")).to_be_visible()
+    expect(provider.locator("#provider-redemptions")).to_contain_text("¥30.00")
+    provider.context.close()
+
+    page.goto(f"{live_server}/vouchers/me/redemptions")
+    item = page.locator("#redemptions .redemption").first
+    expect(item).to_contain_text(service_name)
+    expect(item).to_contain_text("¥30.00")
+    item.locator("label[for$='-5']").click()
+    item.locator("textarea[name=comment]").fill("送餐准时，饭菜可口")
+    item.locator(".rate-form button").click()
+    expect(page.locator(".alert-success")).to_be_visible()
+    expect(page.locator("#redemptions .redemption").first.locator(".stars")).to_contain_text("★★★★★")
+
+    with live_app.app_context():
+        done = db.session.scalar(select(Redemption).where(Redemption.service_id == service_id))
+        assert done.amount_fen == 3000 and done.status == "completed"
+        rating = db.session.scalar(select(Rating).where(Rating.redemption_id == done.id))
+        assert rating.stars == 5 and rating.comment == "送餐准时，饭菜可口"
