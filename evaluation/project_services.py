@@ -20,7 +20,7 @@ from orgs.models import Membership, Organisation
 from projects.contract_models import Contract, ContractStatus
 from projects.final_tranche import release_final_tranche
 
-from . import templates
+from . import expert_conflicts, templates
 from .enums import Aggregation
 from .models import ExpertProfile, IndicatorTemplate
 from .project_enums import EVALUATION_TRANSITIONS, EvaluationKind, EvaluationStatus, Grade, TaskStatus
@@ -56,9 +56,12 @@ def agency_evaluators(org_id: int) -> list[User]:
 
 
 def affiliated(user: User, org_id: int) -> bool:
-    """Affiliated with the organisation: an affiliation in the expert pool, or a membership of it."""
+    """Affiliated with the organisation: an affiliation in the expert pool, a standing conflict declared with it,
+    or a membership of it."""
     profile = db.session.get(ExpertProfile, user.id)
     if profile is not None and org_id in {o.id for o in profile.affiliations}:
+        return True
+    if user.id in expert_conflicts.conflicted_users({org_id}):
         return True
     return db.session.scalar(select(Membership.id).where(Membership.org_id == org_id, Membership.user_id == user.id,
                                                          Membership.status == "active")) is not None

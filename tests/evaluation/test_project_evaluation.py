@@ -11,7 +11,7 @@ from audit.models import AuditEvent
 from core.db import db
 from core.errors import Conflict, Forbidden, ServiceError
 from core.timeutil import local_today
-from evaluation import project_report, project_services, project_sheets, rectification, services
+from evaluation import expert_conflicts, project_report, project_services, project_sheets, rectification, services
 from evaluation.enums import SeatType, SheetStatus
 from evaluation.project_enums import (
     EVALUATION_TRANSITIONS,
@@ -177,6 +177,9 @@ def test_affiliated_evaluators_and_agencies_cannot_be_chosen(app, session):
     due = local_today() + timedelta(days=30)
     affiliated = expert(SeatType.FINANCE, affiliations=[contract.org], officer=officer)
     assert affiliated.id not in {p.user_id for p in project_services.eligible_experts(contract)}
+    declared = expert(SeatType.FINANCE, officer=officer)  # a standing conflict declared with the organisation
+    expert_conflicts.declare(declared, contract.org, "曾任该机构理事", actor=declared)
+    assert declared.id not in {p.user_id for p in project_services.eligible_experts(contract)}
     with app.test_request_context():
         with pytest.raises(Conflict):
             project_services.commission(contract, "midterm", template, due, actor=officer,
