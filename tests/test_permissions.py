@@ -25,6 +25,9 @@ TABLE = [
     ("GET", "/contracts/", set(ROLES) - {"anonymous"}),
     ("GET", "/contracts/receipts", set(ROLES) - {"anonymous"}),
     ("GET", "/evaluation/conflicts", {"evaluator"}),
+    ("GET", "/evaluations/", {"officer", "auditor", "admin"}),
+    ("GET", "/evaluations/mine", set(ROLES) - {"anonymous"}),
+    ("GET", "/evaluations/agencies", {"officer"}),
 ]
 PUBLIC = {"/", "/audit/head", "/verify"}
 
