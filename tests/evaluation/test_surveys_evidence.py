@@ -91,9 +91,8 @@ def test_survey_rules_and_closing(app, surveyed):
 
 @pytest.mark.parametrize("outline", ["rating: 满意度", "rating: a\nrating: b", "rating: a\ntext: b\ntext: c",
                                      "choice: a | 只有一个\ntext: b", "text: a\nchoice: b | x / y"])
-def test_invalid_surveys_are_refused(app, surveyed, outline):
-    officer, manager, contract, evaluation, ev, survey = surveyed
-    with pytest.raises(ServiceError):
+def test_invalid_surveys_are_refused(app, outline):
+    with app.test_request_context(), pytest.raises(ServiceError):
         surveys._check_questions(surveys.parse_outline(outline))
 
 
