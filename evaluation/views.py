@@ -1,7 +1,6 @@
 """Review pages: templates, the expert pool, drawing panels, declaring conflicts, scoring, results."""
 
 import io
-from decimal import Decimal, InvalidOperation
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -35,6 +34,7 @@ from .forms import (
     TemplateForm,
 )
 from .models import ExpertProfile, IndicatorTemplate, Panel, PanelMember, ScoreSheet
+from .sheet_forms import save_from_form
 
 bp = Blueprint("evaluation", __name__, url_prefix="/evaluation")
 
@@ -218,19 +218,6 @@ def declare(member_id: int):
         member, proposal, form.conflict.data == "yes", form.relationship.data, actor=current_user))
 
 
-def _half_points(raw: str) -> int | None:
-    raw = (raw or "").strip()
-    if not raw:
-        return None
-    try:
-        value = Decimal(raw) * 2
-    except InvalidOperation as exc:
-        raise ServiceError(_("Scores are numbers in half points, such as 7 or 7.5.")) from exc
-    if value != value.to_integral_value():
-        raise ServiceError(_("Scores are numbers in half points, such as 7 or 7.5."))
-    return int(value)
-
-
 @bp.route("/members/<int:member_id>/proposals/<int:proposal_id>", methods=["GET", "POST"])
 @login_required
 def sheet(member_id: int, proposal_id: int):
@@ -249,11 +236,7 @@ def sheet(member_id: int, proposal_id: int):
         if not form.validate_on_submit():
             abort(400)
         try:
-            entries = {c.id: (_half_points(request.form.get(f"c{c.id}")), request.form.get(f"comment{c.id}", ""))
-                       for c in criteria}
-            services.save_scores(score_sheet, entries, actor=current_user)
-            if request.form.get("action") == "submit":
-                services.transition_sheet(score_sheet, SheetStatus.SUBMITTED, actor=current_user)
+            save_from_form(score_sheet, criteria, request.form, actor=current_user)
         except ServiceError as exc:
             db.session.rollback()
             flash(" ".join([exc.message, *map(str, exc.fields.values())]), "danger")
