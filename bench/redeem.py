@@ -31,10 +31,12 @@ import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = Path(__file__).resolve().parent
-sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(BENCH))
+sys.path.insert(0, str(ROOT))  # first: the app's packages win over bench scripts of the same name (projects.py)
 
 from submit import Hit, Load, flask, gunicorn  # noqa: E402
+
+sys.path.insert(0, str(ROOT))  # submit.py put bench/ first again
 
 SERVER_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/"
 AMOUNT = 3000
