@@ -162,3 +162,40 @@ def test_officer_commissions_through_the_form(client, login_as, world):
     assert refused.status_code == 200  # not in the pool: re-rendered with the refusal
     assert db.session.scalar(select(AuditEvent.seq).where(AuditEvent.action == "evaluation.commissioned",
                                                          AuditEvent.actor_id == officer.id))
+
+
+OK_, LOGIN_ = "ok", "login"
+POSTS = ("declare", "workspace", "requests", "issue", "cancel")
+EXPECTED_POST = {
+    #              declare workspace requests issue cancel
+    "officer":    (F, N, F, F, OK_),
+    "auditor":    (F, N, F, F, F),
+    "evaluator":  (OK_, OK_, OK_, OK_, F),
+    "conflicted": (OK_, N, F, F, F),
+    "unassigned": (N, N, N, N, N),
+    "manager":    (F, N, F, F, F),
+    "other_org":  (N, N, N, N, N),
+    "resident":   (N, N, N, N, N),
+    "anonymous":  (LOGIN_, LOGIN_, LOGIN_, LOGIN_, LOGIN_),
+}
+
+
+def _post_outcome(response):
+    if response.status_code == 302:
+        return LOGIN_ if "/login" in response.headers["Location"] else OK_
+    return OK_ if response.status_code == 200 else response.status_code
+
+
+@pytest.mark.parametrize("role", list(EXPECTED_POST))
+def test_permission_table_for_changes(client, login_as, world, role):
+    """Refusals change nothing; 'ok' means the request reached its service (which may still refuse it politely)."""
+    if world[role] is not None:
+        login_as(world[role])
+    e = world["evaluation"].id
+    head = db.session.scalar(select(AuditEvent.seq).order_by(AuditEvent.seq.desc()).limit(1))
+    data = {"text": "请补充活动签到表", "conflict": "no", "due_on": (local_today() + timedelta(days=5)).isoformat()}
+    got = tuple(_post_outcome(client.post(f"/evaluations/{e}/{name}", data=data)) for name in POSTS)
+    assert got == EXPECTED_POST[role], dict(zip(POSTS, got, strict=True))
+    if role not in ("officer", "evaluator"):
+        changed = db.session.scalars(select(AuditEvent.action).where(AuditEvent.seq > head)).all()
+        assert [a for a in changed if not a.startswith(("user.", "session.", "auth."))] == []
