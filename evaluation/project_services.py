@@ -209,6 +209,8 @@ def transition_evaluation(evaluation: ProjectEvaluation, to: EvaluationStatus | 
             raise ServiceError(_("Please give a reason."), fields={"reason": _("Please give a reason.")})
     elif not evaluation.issued:
         raise Conflict(_("The evaluation report has not been issued yet."))
+    elif not getattr(assignment_of(actor, evaluation), "cleared", False):
+        raise _forbidden()  # the report and its rectification are the evaluators' to close
     if to is EvaluationStatus.COMPLETED and any(t.status != TaskStatus.VERIFIED for t in evaluation.tasks):
         raise Conflict(_("Rectification is still open."))
     evaluation.status, evaluation.status_reason = to.value, reason
