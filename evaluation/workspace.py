@@ -34,13 +34,14 @@ def expenses_by_line(contract) -> list[tuple]:
 
 def workspace_context(evaluation: ProjectEvaluation, sheet=None) -> dict:
     contract = evaluation.contract
+    milestones = _milestones(contract.id)  # first, so the figures below find the reports already loaded
     survey = surveys.survey_of(evaluation)
     figures = evidence.figures(evaluation)
     return {
         "contract": contract,
         "amendments": list(db.session.scalars(select(ContractAmendment).where(
             ContractAmendment.contract_id == contract.id).order_by(ContractAmendment.version))),
-        "milestones": _milestones(contract.id),
+        "milestones": milestones,
         "expenses": expenses_by_line(contract),
         "fees": list(db.session.scalars(select(FeePayment).where(FeePayment.contract_id == contract.id)
                                         .order_by(FeePayment.paid_on, FeePayment.id))),

@@ -125,3 +125,45 @@ def test_evaluation_list_uses_a_constant_number_of_queries(app, client, session,
                                                  evaluator_ids=[ev.id])
     db.session.commit()
     assert count("/evaluations/") == few
+
+
+def test_workspace_queries_do_not_grow_with_the_records(app, client, session, login_as):
+    from projects import contract_reports, contracts
+
+    officer, manager, contract, evaluation, (ev,) = commissioned(app)
+    db.session.commit()
+    login_as(ev)
+    path = f"/evaluations/{evaluation.id}/workspace"
+    client.get(path)  # creates the sheet
+
+    def count():
+        counter = {"n": 0}
+
+        def before(*_args, **_kwargs):
+            counter["n"] += 1
+
+        engine = db.engines[None]
+        event.listen(engine, "before_cursor_execute", before)
+        try:
+            assert client.get(path).status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", before)
+        return counter["n"]
+
+    def deliver(milestone, n):
+        with app.test_request_context():
+            activities = [contract_reports.ActivityInput(local_today(), f"活动中心{i}", 20) for i in range(n)]
+            fees = [contract_reports.FeeInput("volunteer_allowance", f"志愿者{i}", 5_000, local_today(),
+                                              phone=f"1370000000{i}") for i in range(n)]
+            report = contract_reports.submit_report(milestone, contract_reports.ReportInput(
+                "阶段服务完成情况说明。", outputs={"探访": 100}, activities=activities, fees=fees), actor=manager)
+            contract_reports.review_report(report, True, "", actor=officer)
+            for line in contract.lines:
+                for _ in range(n):
+                    contracts.record_expense(contract, line, local_today(), "供应商", 1_000, None, actor=manager)
+        db.session.commit()
+
+    deliver(contract.milestones[0], 1)
+    few = count()
+    deliver(contract.milestones[1], 5)
+    assert count() == few
