@@ -80,7 +80,8 @@ def seed(path: Path, count: int = 5000, expenses: int = 20) -> Seeded:
             contract_id = t["contracts"].add(contract, call_id=call_ids[i // len(org_ids)], proposal_id=proposal_id,
                                              org_id=org_ids[i % len(org_ids)], title=f"压测项目{i}：社区居家养老服务",
                                              paid_fen=first_paid, document_code=None)
-            new_milestones = [t["milestones"].add(m, contract_id=contract_id) for m in milestones]
+            new_milestones = [t["milestones"].add(m, contract_id=contract_id, **({"accepted_at": None} if late else {}))
+                              for m in milestones]
             for j, tranche in enumerate(tranches):
                 paid = j == 0 and not late
                 t["tranches"].add(tranche, contract_id=contract_id,

@@ -52,6 +52,14 @@ def report(milestone_id: int):
                            activity_rows=range(contract_forms.ACTIVITY_ROWS), fee_rows=range(contract_forms.FEE_ROWS))
 
 
+@bp.route("/<int:contract_id>/lines", methods=["POST"])
+@login_required
+def edit_lines(contract_id: int):
+    contract = load_contract(contract_id)
+    return _done(contract.id, _("Budget lines saved."), lambda: contracts.edit_lines(
+        contract, contract_forms.line_budgets(request.form, contract), actor=current_user))
+
+
 @bp.route("/tranches/<int:tranche_id>/approve", methods=["POST"])
 @login_required
 def approve(tranche_id: int):

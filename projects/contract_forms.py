@@ -72,3 +72,7 @@ def change_input(form) -> ChangeInput:
         return ChangeInput(kind, form.get("reason", ""), milestone_id=form.get("milestone_id", type=int),
                            new_due_on=_date(form.get("new_due_on"), "new_due_on"))
     return ChangeInput(kind, form.get("reason", ""))
+
+
+def line_budgets(form, contract) -> dict[int, int]:
+    return {line.id: _yuan(form.get(f"line-{line.id}"), "lines") for line in contract.lines}

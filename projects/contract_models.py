@@ -1,6 +1,6 @@
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, Date, ForeignKey, Integer, SmallInteger, String, Text
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Date, ForeignKey, Index, Integer, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import UTCDateTime, db, enum_check, utcnow
@@ -139,8 +139,12 @@ class Milestone(db.Model):
     due_on: Mapped[date] = mapped_column(Date, nullable=False)
     deliverables: Mapped[str] = mapped_column(Text, nullable=False, default="")
     evidence_required: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    # Set when its report is accepted: open milestones past due (overdue) are then found through an index.
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reports: Mapped[list["MilestoneReport"]] = relationship(order_by="MilestoneReport.id",
                                                             cascade="all, delete-orphan")
+
+    __table_args__ = (Index("ix_milestones_open_due", "accepted_at", "due_on"),)
 
     @property
     def latest_report(self) -> "MilestoneReport | None":
@@ -166,6 +170,7 @@ class Tranche(db.Model):
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (
+        Index("ix_tranches_status", "status"),
         CheckConstraint(enum_check("status", TrancheStatus), name="status_valid"),
         CheckConstraint("percent > 0 AND percent <= 100 AND amount_fen >= 0", name="amount_valid"),
     )
@@ -196,7 +201,8 @@ class MilestoneReport(db.Model):
                                                                 cascade="all, delete-orphan")
     fees: Mapped[list[FeePayment]] = relationship(order_by=FeePayment.id, cascade="all, delete-orphan")
 
-    __table_args__ = (CheckConstraint(enum_check("status", ReportStatus), name="status_valid"),)
+    __table_args__ = (Index("ix_milestone_reports_status", "status"),
+                      CheckConstraint(enum_check("status", ReportStatus), name="status_valid"))
 
     @property
     def status_label(self) -> str:

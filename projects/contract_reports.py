@@ -182,6 +182,7 @@ def transition_report(report: MilestoneReport, to: ReportStatus | str, *, actor,
     require_active(contract)
     report.status, report.comment, report.reviewed_at = to.value, reason, utcnow()
     if to is ReportStatus.ACCEPTED:
+        milestone.accepted_at = report.reviewed_at
         db.session.execute(update(Tranche).where(Tranche.milestone_id == milestone.id,
                                                  Tranche.status == TrancheStatus.PENDING)
                            .values(status=TrancheStatus.PAYABLE.value))

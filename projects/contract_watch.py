@@ -4,7 +4,7 @@ projects), reminders for the people concerned, and each project's timeline."""
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, func, select
 
 from accounts.notifications import notify
 from core.db import db
@@ -42,13 +42,12 @@ class Dashboard:
     pages: int = 1
 
 
-def _accepted(milestone_id_column):
-    return exists().where(MilestoneReport.milestone_id == milestone_id_column,
-                          MilestoneReport.status == ReportStatus.ACCEPTED)
+FLAGGED = [ReceiptStatus.UNCONFIRMED.value, ReceiptStatus.DENIED.value]
 
 
 def overdue_clause(today: date):
-    return and_(Milestone.due_on < today, Contract.status == ContractStatus.ACTIVE, ~_accepted(Milestone.id))
+    """Past due without an accepted report (Milestone.accepted_at is set on acceptance; indexed with due_on)."""
+    return and_(Milestone.accepted_at.is_(None), Milestone.due_on < today, Contract.status == ContractStatus.ACTIVE)
 
 
 def _scoped(stmt, org_ids):
@@ -69,7 +68,7 @@ def dashboard(page: int = 1, org_ids: list[int] | None = None, today: date | Non
     payable = select(func.count(Tranche.id)).join(Contract, Contract.id == Tranche.contract_id) \
         .where(Tranche.status == TrancheStatus.PAYABLE)
     flagged = select(func.count(FeePayment.id)).join(Contract, Contract.id == FeePayment.contract_id) \
-        .where(FeePayment.status != ReceiptStatus.CONFIRMED)
+        .where(FeePayment.status.in_(FLAGGED))
     total = select(func.count(Contract.id))
     row = db.session.execute(select(*(_count(s, org_ids).label(n) for n, s in (
         ("overdue", overdue), ("waiting", waiting), ("payable", payable), ("receipts", flagged),
@@ -95,7 +94,7 @@ def dashboard(page: int = 1, org_ids: list[int] | None = None, today: date | Non
                            .where(Tranche.status == TrancheStatus.PAYABLE), [Tranche.id])
     board.receipts = listed(select(*head, FeePayment.recipient_name, FeePayment.amount_fen, FeePayment.status)
                             .select_from(FeePayment).join(Contract, Contract.id == FeePayment.contract_id)
-                            .where(FeePayment.status != ReceiptStatus.CONFIRMED),
+                            .where(FeePayment.status.in_(FLAGGED)),
                             [FeePayment.status.desc(), FeePayment.id])  # 'unconfirmed' > 'denied': denied first
     board.receipts.sort(key=lambda r: r.status != ReceiptStatus.DENIED)
     # Correlated: summed for the page's rows only, never for every project.

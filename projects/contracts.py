@@ -147,6 +147,32 @@ def confirm(contract: Contract, *, actor) -> None:
         transition_contract(contract, ContractStatus.ACTIVE, actor=actor)
 
 
+def edit_lines(contract: Contract, budgets: dict[int, int], *, actor) -> None:
+    """Before signing, the officer may rebalance the scaled budget lines; they must still add up to the amount.
+    A confirmation already given is withdrawn, since the organisation agreed to other figures."""
+    if not can_manage_calls(actor):
+        raise Forbidden(_("You do not have permission to do this."))
+    if contract.status != ContractStatus.DRAFT:
+        raise Conflict(_("Budget lines can be edited only before both sides sign; afterwards ask for a budget "
+                         "change."))
+    lines = {line.id: line for line in contract.lines}
+    if set(budgets) != set(lines) or any(isinstance(v, bool) or not isinstance(v, int) or v < 0
+                                         for v in budgets.values()):
+        raise ServiceError(_(INVALID), fields={"lines": _("Give every budget line an amount, zero or more.")})
+    if sum(budgets.values()) != contract.amount_fen:
+        raise ServiceError(_(INVALID), fields={"lines": _("The lines must add up to the contract amount (%(amount)s).",
+                                                          amount=format_fen(contract.amount_fen))})
+    before = {line.item: line.budget_fen for line in contract.lines}
+    for line_id, value in budgets.items():
+        lines[line_id].budget_fen = value
+    withdrawn = contract.org_confirmed_at is not None
+    contract.org_confirmed_at = contract.org_confirmed_by_id = None
+    db.session.flush()
+    audit.record("contract.lines_edited", contract, actor=actor,
+                 data={"before": before, "after": {line.item: line.budget_fen for line in contract.lines},
+                       "org_confirmation_withdrawn": withdrawn})
+
+
 def require_active(contract: Contract) -> None:
     if contract.status != ContractStatus.ACTIVE:
         raise Conflict(_("The contract is not active."))

@@ -136,7 +136,30 @@ def upgrade():
 
     # ### end Alembic commands ###
 
+    with op.batch_alter_table('milestones', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('accepted_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.create_index('ix_milestones_open_due', ['accepted_at', 'due_on'], unique=False)
+    op.execute("UPDATE milestones SET accepted_at = (SELECT max(r.reviewed_at) FROM milestone_reports r "
+               "WHERE r.milestone_id = milestones.id AND r.status = 'accepted')")
+
+    with op.batch_alter_table('milestone_reports', schema=None) as batch_op:
+        batch_op.create_index('ix_milestone_reports_status', ['status'], unique=False)
+
+    with op.batch_alter_table('tranches', schema=None) as batch_op:
+        batch_op.create_index('ix_tranches_status', ['status'], unique=False)
+
+
 def downgrade():
+    with op.batch_alter_table('tranches', schema=None) as batch_op:
+        batch_op.drop_index('ix_tranches_status')
+
+    with op.batch_alter_table('milestone_reports', schema=None) as batch_op:
+        batch_op.drop_index('ix_milestone_reports_status')
+
+    with op.batch_alter_table('milestones', schema=None) as batch_op:
+        batch_op.drop_index('ix_milestones_open_due')
+        batch_op.drop_column('accepted_at')
+
     with op.batch_alter_table('tranches', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_tranches_approved_by_id_users'), type_='foreignkey')
         batch_op.drop_column('approved_at')

@@ -114,6 +114,9 @@ def test_dashboard_counts_and_reminders(app, session):
     assert "contract.milestone_overdue" in codes(manager)
     assert "contract.fee_reminder" in codes(expert)
     assert "contract.officer_digest" in codes(officer)
+    accepted_report(app, contract, officer, manager)  # the overdue milestone's report, late but accepted
+    assert contract.milestones[0].accepted_at is not None
+    assert contract_watch.dashboard(today=later).counts["overdue"] == 0
 
 
 def test_dashboard_queries_do_not_grow_with_projects(app, session):

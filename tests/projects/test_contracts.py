@@ -8,13 +8,13 @@ from sqlalchemy import select
 from app import create_app
 from audit.documents import IssuedDocument
 from core.db import db
-from core.errors import Conflict, ServiceError
+from core.errors import Conflict, Forbidden, ServiceError
 from core.timeutil import local_today
 from projects import contract_reports, contracts
 from projects.contract_models import Contract, ContractStatus, Tranche, TrancheStatus
 from tests.conftest import app_config
 from tests.orgs.helpers import Upload
-from tests.projects.contract_helpers import active_contract, awarded_decision, plan
+from tests.projects.contract_helpers import active_contract, awarded_decision, last_event, plan
 
 
 @pytest.mark.parametrize("percents, ok", [([40, 30, 29], False), ([40, 30, 30], True), ([40, 30, 31], False)])
@@ -129,3 +129,27 @@ def test_concurrent_payment_approvals_never_pay_twice(scratch_url, tmp_path):
         db.engine.dispose()
     assert sorted(outcomes) == ["paid", "refused", "refused", "refused"]
     assert paid == expected
+
+
+def test_budget_lines_are_editable_before_signing_only(app, session):
+    officer, decision, manager = awarded_decision(app)
+    start, end = local_today(), local_today() + timedelta(days=365)
+    with app.test_request_context():
+        contract = contracts.draft_contract(decision, start, end, plan(), [40, 30, 30], "", actor=officer)
+        contracts.confirm(contract, actor=manager)
+        budgets = {line.id: line.budget_fen for line in contract.lines}
+        first, second = list(budgets)[:2]
+        budgets[first] -= 100_000
+        with pytest.raises(ServiceError):  # no longer adds up to the amount
+            contracts.edit_lines(contract, budgets, actor=officer)
+        budgets[second] += 100_000
+        with pytest.raises(Forbidden):
+            contracts.edit_lines(contract, budgets, actor=manager)
+        contracts.edit_lines(contract, budgets, actor=officer)
+        assert contract.org_confirmed_at is None  # the organisation confirms the new figures again
+        assert last_event("contract.lines_edited").actor_id == officer.id
+        contracts.confirm(contract, actor=manager)
+        contracts.confirm(contract, actor=officer)
+        with pytest.raises(Conflict):
+            contracts.edit_lines(contract, budgets, actor=officer)
+    assert {line.id: line.budget_fen for line in contract.lines} == budgets
