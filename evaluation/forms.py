@@ -66,7 +66,7 @@ class StandingConflictForm(FlaskForm):
 class ApplicantConflictForm(FlaskForm):
     """Blind review: a conflict with an applicant named in the list (not linked to a proposal on the page)."""
 
-    org_id = IntegerField(validators=[InputRequired()])
+    org_id = IntegerField(validators=[InputRequired(), NumberRange(1, 2**31 - 1)])
     relationship = StringField(_l("Relationship"), validators=[DataRequired(), Length(max=500)])
 
 

@@ -93,7 +93,8 @@ def test_blind_review_lists_applicants_for_declaring_without_linking_them(app, c
     assert declaration.proposal_id == props[2].id and declaration.has_conflict
     event = _last("panel.conflict_declared")
     assert event.target_id == str(props[2].id) and event.actor_id == member.user_id
-    client.post(f"/evaluation/members/{member.id}/declare-applicant", data={"org_id": 999999, "relationship": "x"})
+    for org_id in (999999, 2**63):  # not an applicant; beyond the database's integers
+        client.post(f"/evaluation/members/{member.id}/declare-applicant", data={"org_id": org_id, "relationship": "x"})
     assert db.session.scalar(select(func.count(ConflictDeclaration.id))) == 1
 
 
