@@ -54,26 +54,34 @@ def _scoped(stmt, org_ids):
     return stmt if org_ids is None else stmt.where(Contract.org_id.in_(org_ids))
 
 
-def _count(stmt, org_ids) -> object:
-    return _scoped(stmt, org_ids).scalar_subquery()
+def _within(stmt, contract_id_column, org_ids):
+    """Counts join no contract rows for staff (every project); for members, only their organisations'."""
+    if org_ids is None:
+        return stmt
+    return stmt.where(contract_id_column.in_(select(Contract.id).where(Contract.org_id.in_(org_ids))))
+
+
+def _counts(today: date, org_ids) -> dict:
+    overdue = _scoped(select(func.count(Milestone.id)).join(Contract, Contract.id == Milestone.contract_id)
+                      .where(overdue_clause(today)), org_ids)
+    waiting = select(func.count(MilestoneReport.id)).where(MilestoneReport.status == ReportStatus.SUBMITTED)
+    if org_ids is not None:
+        waiting = waiting.where(MilestoneReport.milestone_id.in_(
+            _within(select(Milestone.id), Milestone.contract_id, org_ids)))
+    payable = _within(select(func.count(Tranche.id)).where(Tranche.status == TrancheStatus.PAYABLE),
+                      Tranche.contract_id, org_ids)
+    flagged = _within(select(func.count(FeePayment.id)).where(FeePayment.status.in_(FLAGGED)),
+                      FeePayment.contract_id, org_ids)
+    total = _scoped(select(func.count(Contract.id)), org_ids)
+    statements = {"overdue": overdue, "waiting": waiting, "payable": payable, "receipts": flagged,
+                  "projects": total}
+    return db.session.execute(select(*(s.scalar_subquery().label(n) for n, s in statements.items()))).one()._asdict()
 
 
 def dashboard(page: int = 1, org_ids: list[int] | None = None, today: date | None = None) -> Dashboard:
     """Org_ids None: every project (staff); otherwise only those organisations' projects."""
     today = today or local_today()
-    overdue = select(func.count(Milestone.id)).join(Contract, Contract.id == Milestone.contract_id) \
-        .where(overdue_clause(today))
-    waiting = select(func.count(MilestoneReport.id)).join(Milestone) \
-        .join(Contract, Contract.id == Milestone.contract_id).where(MilestoneReport.status == ReportStatus.SUBMITTED)
-    payable = select(func.count(Tranche.id)).join(Contract, Contract.id == Tranche.contract_id) \
-        .where(Tranche.status == TrancheStatus.PAYABLE)
-    flagged = select(func.count(FeePayment.id)).join(Contract, Contract.id == FeePayment.contract_id) \
-        .where(FeePayment.status.in_(FLAGGED))
-    total = select(func.count(Contract.id))
-    row = db.session.execute(select(*(_count(s, org_ids).label(n) for n, s in (
-        ("overdue", overdue), ("waiting", waiting), ("payable", payable), ("receipts", flagged),
-        ("projects", total))))).one()
-    counts = row._asdict()
+    counts = _counts(today, org_ids)
     board = Dashboard(counts=counts, page=page, pages=max(1, -(-counts["projects"] // PER_PAGE)))
     board.page = min(max(1, page), board.pages)
     head = (Contract.id.label("contract_id"), Contract.title.label("project"), Organisation.name.label("org"))
@@ -92,11 +100,11 @@ def dashboard(page: int = 1, org_ids: list[int] | None = None, today: date | Non
     board.payable = listed(select(*head, Tranche.amount_fen, Tranche.approved_by_id).select_from(Tranche)
                            .join(Contract, Contract.id == Tranche.contract_id)
                            .where(Tranche.status == TrancheStatus.PAYABLE), [Tranche.id])
-    board.receipts = listed(select(*head, FeePayment.recipient_name, FeePayment.amount_fen, FeePayment.status)
-                            .select_from(FeePayment).join(Contract, Contract.id == FeePayment.contract_id)
-                            .where(FeePayment.status.in_(FLAGGED)),
-                            [FeePayment.status.desc(), FeePayment.id])  # 'unconfirmed' > 'denied': denied first
-    board.receipts.sort(key=lambda r: r.status != ReceiptStatus.DENIED)
+    receipts = select(*head, FeePayment.recipient_name, FeePayment.amount_fen, FeePayment.status) \
+        .select_from(FeePayment).join(Contract, Contract.id == FeePayment.contract_id)
+    board.receipts = [*listed(receipts.where(FeePayment.status == ReceiptStatus.DENIED), [FeePayment.id]),
+                      *listed(receipts.where(FeePayment.status == ReceiptStatus.UNCONFIRMED), [FeePayment.id])]
+    board.receipts = board.receipts[:LIST_LIMIT]  # denied first, each list through the status index
     # Correlated: summed for the page's rows only, never for every project.
     spent = select(func.coalesce(func.sum(ContractLine.spent_fen), 0)).where(ContractLine.contract_id == Contract.id) \
         .correlate(Contract).scalar_subquery()

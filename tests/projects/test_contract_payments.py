@@ -105,7 +105,9 @@ def test_dashboard_counts_and_reminders(app, session):
         result = contract_watch.remind(today=later)
     assert counts == {"overdue": 1, "waiting": 1, "payable": 0, "receipts": 1}
     assert [r.milestone for r in board.overdue] == [contract.milestones[0].title]
-    assert mine.counts["projects"] == 1 and other.counts["projects"] == 0 and other.overdue == []
+    assert mine.counts["projects"] == 1 and {k: mine.counts[k] for k in counts} == counts
+    assert other.counts == {"overdue": 0, "waiting": 0, "payable": 0, "receipts": 0, "projects": 0}
+    assert other.overdue == [] and other.receipts == []
     assert result["overdue_notices"] == 1 and result["fee_reminders"] == 1
 
     def codes(user):
