@@ -27,6 +27,7 @@ def test_officer_journey_and_dead_session_after_logout(live_server, page, browse
 
     page.get_by_role("button", name="Menu").click()
     expect(page.locator("#mainnav")).to_have_class(re.compile(r"(^|\s)show(\s|$)"))
+    page.locator("#usermenu").click()
     page.get_by_role("button", name="Log out").click()
     expect(page).to_have_url(re.compile(r"/login$"))
     expect(page.get_by_role("alert")).to_contain_text("logged out")
