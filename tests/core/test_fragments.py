@@ -1,0 +1,20 @@
+"""Role-only fragments (menus, the home launcher) are cached per language and role set, never across them."""
+
+from accounts.enums import Role
+from tests.factories import login, make_user
+
+
+def test_menus_follow_roles_and_language(app, client, session, login_as):
+    officer_page = login_as(make_user(Role.OFFICER)).get("/").get_data(as_text=True)
+    assert 'id="managemenu"' in officer_page and 'id="go-programmes"' in officer_page
+    client.get("/lang/en?next=/")
+    english = client.get("/").get_data(as_text=True)
+    assert "Administration" in english and "Voucher programmes" in english
+
+    other = app.test_client()
+    resident = make_user(Role.RESIDENT)
+    assert login(other, resident.username, "correct-horse-1").status_code == 302
+    resident_page = other.get("/").get_data(as_text=True)
+    assert 'id="managemenu"' not in resident_page and 'id="go-programmes"' not in resident_page
+    assert 'id="go-my-vouchers"' in resident_page
+    assert resident.display_name in resident_page  # the per-user parts are not cached
