@@ -18,6 +18,7 @@ from core.errors import Conflict, ServiceError
 
 from .enums import Role
 from .models import ApiToken, User, UserRole, new_nonce
+from .notifications import Notification
 
 _STRONG = PasswordHasher()
 # Tests create hundreds of users; the cheapest argon2 parameters keep them fast (never used outside TESTING).
@@ -193,9 +194,12 @@ def _set_password(user: User, new_password: str, *, actor, action: str) -> None:
 
 # --- sessions ----------------------------------------------------------------------------------
 
-# Every page needs the user and their roles: one query for both (not selectin's two), built once rather than by
-# Session.get() on every request (building it and its cache key cost more than running it).
-_SESSION_USER = select(User).options(joinedload(User.roles)).where(User.id == bindparam("user_id"))
+# Every page needs the user, their roles and the unread-notification count for the menu: one query for all three
+# (not selectin's two plus a count), built once rather than by Session.get() on every request (building it and its
+# cache key cost more than running it).
+_UNREAD = (select(func.count(Notification.id))
+           .where(Notification.user_id == User.id, Notification.read_at.is_(None)).scalar_subquery())
+_SESSION_USER = (select(User, _UNREAD).options(joinedload(User.roles)).where(User.id == bindparam("user_id")))
 
 
 def load_session_user(session_id: str) -> User | None:
@@ -203,8 +207,11 @@ def load_session_user(session_id: str) -> User | None:
     user_id, _sep, nonce = (session_id or "").partition(":")
     if not user_id.isdigit() or not nonce:
         return None
-    user = db.session.execute(_SESSION_USER, {"user_id": int(user_id)}).unique().scalar_one_or_none()
-    if user is None or not user.active or not secrets.compare_digest(user.session_nonce, nonce):
+    row = db.session.execute(_SESSION_USER, {"user_id": int(user_id)}).unique().one_or_none()
+    if row is None:
+        return None
+    user, user.unread_at_load = row
+    if not user.active or not secrets.compare_digest(user.session_nonce, nonce):
         return None
     return user
 

@@ -94,7 +94,10 @@ def notifications_page():
 @bp.app_context_processor
 def _unread_notifications():
     def unread() -> int:
-        return notifications.unread_count(current_user.id) if current_user.is_authenticated else 0
+        if not current_user.is_authenticated:
+            return 0
+        counted = getattr(current_user, "unread_at_load", None)  # counted with the session user, in one query
+        return counted if counted is not None else notifications.unread_count(current_user.id)
 
     return {"unread_notifications": unread}
 

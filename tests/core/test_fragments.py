@@ -18,3 +18,18 @@ def test_menus_follow_roles_and_language(app, client, session, login_as):
     assert 'id="managemenu"' not in resident_page and 'id="go-programmes"' not in resident_page
     assert 'id="go-my-vouchers"' in resident_page
     assert resident.display_name in resident_page  # the per-user parts are not cached
+
+
+def test_unread_count_in_the_menu_is_current(client, session, login_as):
+    from accounts.notifications import notify
+    from core.db import db
+
+    user = make_user(Role.OFFICER)
+    login_as(user)
+    assert 'id="unread-count"' not in client.get("/").get_data(as_text=True)
+    notify(user.id, "call.awarded", link="/", call="测试")
+    notify(user.id, "call.awarded", link="/", call="测试二")
+    db.session.commit()
+    assert 'id="unread-count">2<' in client.get("/").get_data(as_text=True)
+    client.post("/notifications", data={})
+    assert 'id="unread-count"' not in client.get("/").get_data(as_text=True)
