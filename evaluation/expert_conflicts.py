@@ -49,3 +49,11 @@ def conflicted_users(org_ids: set[int]) -> set[int]:
     if not org_ids:
         return set()
     return set(db.session.scalars(select(StandingConflict.user_id).where(StandingConflict.org_id.in_(org_ids))))
+
+
+def by_user() -> dict[int, list[StandingConflict]]:
+    """Every expert's standing conflicts, for the officers' view of the pool (one query)."""
+    grouped: dict[int, list[StandingConflict]] = {}
+    for conflict in db.session.scalars(select(StandingConflict).order_by(StandingConflict.id)):
+        grouped.setdefault(conflict.user_id, []).append(conflict)
+    return grouped

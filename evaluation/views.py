@@ -116,6 +116,7 @@ def experts():
             return _done(_("Expert profile saved."), url_for("evaluation.experts"), lambda: services.save_expert(
                 user, form.seat_type.data, form.expertise.data, org_ids, form.active.data, actor=current_user))
     return render_template("evaluation/experts.html", evaluators=evaluators, profiles=profiles,
+                           conflicts=expert_conflicts.by_user(),
                            form=ExpertForm(formdata=None))
 
 

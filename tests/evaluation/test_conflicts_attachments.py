@@ -62,6 +62,11 @@ def test_standing_conflict_declared_on_the_profile_page_excludes_the_expert_from
         panel = services.draw_panel(call, {"social_service": 3}, actor=officer)
     assert conflicted.id not in [c["user_id"] for c in panel.candidates]
     assert sorted(m.user_id for m in panel.members) == sorted(u.id for u in others)
+    db.session.commit()
+    client.post("/logout")
+    login_as(officer)  # the pool page shows officers what each expert declared
+    pool = client.get("/evaluation/experts").get_data(as_text=True)
+    assert "配偶在该机构任职" in pool.split(f'id="conflicts-{conflicted.id}"')[1].split("</div>")[0]
 
 
 def test_only_evaluators_declare_standing_conflicts(app, client, officer, login_as):
