@@ -264,14 +264,12 @@ def upgrade():
     sa.CheckConstraint('balance_fen <= face_value_fen', name=op.f('ck_vouchers_balance_within_face_value')),
     sa.CheckConstraint('balance_fen >= 0', name=op.f('ck_vouchers_balance_not_negative')),
     sa.CheckConstraint('seq >= 1', name=op.f('ck_vouchers_seq_positive')),
-    sa.ForeignKeyConstraint(['batch_id'], ['voucher_issuance_batches.id'], name=op.f('fk_vouchers_batch_id_voucher_issuance_batches')),
     sa.ForeignKeyConstraint(['programme_id'], ['voucher_programmes.id'], name=op.f('fk_vouchers_programme_id_voucher_programmes')),
     sa.ForeignKeyConstraint(['resident_id'], ['resident_profiles.id'], name=op.f('fk_vouchers_resident_id_resident_profiles')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_vouchers')),
     sa.UniqueConstraint('programme_id', 'resident_id', 'period', 'seq', name='uq_vouchers_programme_resident_period')
     )
     with op.batch_alter_table('vouchers', schema=None) as batch_op:
-        batch_op.create_index('ix_vouchers_batch', ['batch_id', 'resident_id'], unique=False)
         batch_op.create_index('ix_vouchers_resident_spend', ['resident_id', 'programme_id', 'status', 'expires_at'], unique=False)
         batch_op.create_index('ix_vouchers_status_expires', ['status', 'expires_at'], unique=False)
 
@@ -307,19 +305,18 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("(kind IN ('issue', 'reverse') AND amount_fen > 0 AND voucher_id IS NOT NULL) OR (kind IN ('redeem', 'expire', 'revoke') AND amount_fen < 0 AND voucher_id IS NOT NULL) OR (kind = 'settle' AND amount_fen >= 0 AND voucher_id IS NULL)", name=op.f('ck_voucher_ledger_signed_by_kind')),
     sa.CheckConstraint("kind IN ('issue', 'redeem', 'reverse', 'expire', 'revoke', 'settle')", name=op.f('ck_voucher_ledger_kind_valid')),
-    sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_voucher_ledger_actor_id_users')),
-    sa.ForeignKeyConstraint(['batch_id'], ['voucher_issuance_batches.id'], name=op.f('fk_voucher_ledger_batch_id_voucher_issuance_batches')),
     sa.ForeignKeyConstraint(['programme_id'], ['voucher_programmes.id'], name=op.f('fk_voucher_ledger_programme_id_voucher_programmes')),
     sa.ForeignKeyConstraint(['provider_org_id'], ['organisations.id'], name=op.f('fk_voucher_ledger_provider_org_id_organisations')),
     sa.ForeignKeyConstraint(['redemption_id'], ['voucher_redemptions.id'], name=op.f('fk_voucher_ledger_redemption_id_voucher_redemptions')),
-    sa.ForeignKeyConstraint(['resident_id'], ['resident_profiles.id'], name=op.f('fk_voucher_ledger_resident_id_resident_profiles')),
     sa.ForeignKeyConstraint(['settlement_id'], ['voucher_settlements.id'], name=op.f('fk_voucher_ledger_settlement_id_voucher_settlements')),
     sa.ForeignKeyConstraint(['voucher_id'], ['vouchers.id'], name=op.f('fk_voucher_ledger_voucher_id_vouchers')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_voucher_ledger'))
     )
     with op.batch_alter_table('voucher_ledger', schema=None) as batch_op:
         batch_op.create_index('ix_voucher_ledger_programme_kind', ['programme_id', 'kind'], unique=False)
-        batch_op.create_index('ix_voucher_ledger_redemption', ['redemption_id'], unique=False)
+        batch_op.create_index('ix_voucher_ledger_redemption', ['redemption_id'], unique=False,
+                              postgresql_where=sa.text('redemption_id IS NOT NULL'),
+                              sqlite_where=sa.text('redemption_id IS NOT NULL'))
         batch_op.create_index('ix_voucher_ledger_voucher', ['voucher_id'], unique=False)
 
     op.create_table('voucher_ratings',
@@ -358,7 +355,6 @@ def downgrade():
     with op.batch_alter_table('vouchers', schema=None) as batch_op:
         batch_op.drop_index('ix_vouchers_status_expires')
         batch_op.drop_index('ix_vouchers_resident_spend')
-        batch_op.drop_index('ix_vouchers_batch')
 
     op.drop_table('vouchers')
     with op.batch_alter_table('voucher_redemptions', schema=None) as batch_op:
