@@ -11,7 +11,7 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
@@ -73,13 +73,11 @@ def balance(resident: ResidentProfile, *, now: datetime | None = None) -> list[B
                func.min(Voucher.expires_at)).select_from(Voucher).join(Programme, Programme.id == Voucher.programme_id)
         .where(*_spendable(resident.id, now), Programme.status == ProgrammeStatus.ACTIVE.value)
         .group_by(Programme.id, Programme.name).order_by(Programme.id))
-    return [BalanceLine(pid, name, int(total), count, ledger_time(expiry)) for pid, name, total, count, expiry in rows]
+    return [BalanceLine(pid, name, int(total), count, _aware(expiry)) for pid, name, total, count, expiry in rows]
 
 
-def ledger_time(value):
-    """min() over a UTCDateTime column comes back naive on SQLite; make it aware again."""
-    from datetime import UTC
-
+def _aware(value):
+    """min() over a UTCDateTime column may come back as naive text on SQLite; make it an aware datetime."""
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
