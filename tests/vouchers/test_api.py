@@ -152,3 +152,33 @@ def test_api_permission_table(client, session, role):
 def test_session_cookie_does_not_authenticate_the_api(client, login_as, session):
     login_as(make_user(Role.OFFICER))
     assert client.get("/api/v1/vouchers/balance").status_code == 401
+
+
+def test_catalogue_queries_do_not_grow_with_providers(client, session):
+    from sqlalchemy import event
+
+    from tests.vouchers.helpers import provider, service
+
+    w = world()
+    headers = bearer(w.resident.user)
+    url = f"/api/v1/vouchers/services?programme_id={w.programme.id}"
+    statements = []
+
+    def count(*_args):
+        statements.append(1)
+
+    def measure() -> int:
+        statements.clear()
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            assert client.get(url, headers=headers).status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        return len(statements)
+
+    one = measure()
+    for _ in range(3):
+        org, manager = provider(w.officer)
+        service(org, manager, communities=["和平社区"])
+    assert len(client.get(url, headers=headers).get_json()["items"]) == 4
+    assert measure() == one
