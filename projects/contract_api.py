@@ -1,6 +1,7 @@
 """Contracts over the JSON API (token only): an organisation's contracts, milestones, reports and expenses, read and
 submitted; the officers' view of a project and their watch list. Same services and checks as the pages."""
 
+import json
 from datetime import date
 
 from flask import abort, jsonify, request
@@ -147,22 +148,38 @@ def list_reports(contract_id: int):
 
 @bp.route("/milestones/<int:milestone_id>/reports", methods=["POST"])
 def submit_report(milestone_id: int):
+    """JSON, or multipart/form-data with the JSON in a `data` field and files in `evidence` and
+    `activity-<n>-photos` (n counting the activities from 0)."""
     milestone = db.session.get(Milestone, milestone_id) or abort(404)
     contract = _load(milestone.contract_id)
-    body = json_object()
+    body, files = _report_body()
     outputs = body.get("outputs", {})
     if not isinstance(outputs, dict):
         _bad("outputs", _("An object of indicator: number achieved."))
     activities = [contract_reports.ActivityInput(_date(a, "held_on"), str(a.get("place") or ""),
-                                                 _int(a, "participants"), str(a.get("description") or ""))
-                  for a in _objects(body, "activities")]
+                                                 _int(a, "participants"), str(a.get("description") or ""),
+                                                 files.getlist(f"activity-{i}-photos") if files else [])
+                  for i, a in enumerate(_objects(body, "activities"))]
     fees = [contract_reports.FeeInput(str(f.get("kind") or ""), str(f.get("name") or ""), _int(f, "amount_fen"),
                                       _date(f, "paid_on"), phone=str(f.get("phone") or ""),
                                       username=str(f.get("username") or "")) for f in _objects(body, "fees")]
-    data = contract_reports.ReportInput(str(body.get("narrative") or ""), outputs, activities, [], fees)
+    data = contract_reports.ReportInput(str(body.get("narrative") or ""), outputs, activities,
+                                        files.getlist("evidence") if files else [], fees)
     report = contract_reports.submit_report(milestone, data, actor=current_user)
     db.session.commit()
     return jsonify({"contract_id": contract.id, **report_json(report)}), 201
+
+
+def _report_body():
+    if request.mimetype != "multipart/form-data":
+        return json_object(), None
+    try:
+        body = json.loads(request.form.get("data") or "")
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        raise ServiceError(_("The request body must be a JSON object."), code="bad_json")
+    return body, request.files
 
 
 @bp.route("/contracts/<int:contract_id>/expenses")

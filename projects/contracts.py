@@ -8,6 +8,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
+from accounts.notifications import notify
 from audit import documents
 from audit import services as audit
 from core.db import db, utcnow
@@ -15,6 +16,7 @@ from core.errors import Conflict, Forbidden, ServiceError
 from core.money import MoneyError, format_fen, split_by_percentages
 from core.timeutil import local_today
 from core.uploads import store_upload
+from core.views import path_for
 from orgs import permissions as org_permissions
 
 from .award_models import AwardDecision
@@ -241,6 +243,10 @@ def pay_tranche(tranche: Tranche, reference: str, paid_on: date, *, actor) -> No
                  data={"tranche_id": tranche.id, "amount_fen": tranche.amount_fen, "reference": reference,
                        "paid_on": paid_on})
     contract = db.session.get(Contract, tranche.contract_id)
+    for m in contract.org.memberships:
+        if m.status == "active":
+            notify(m.user_id, "contract.tranche_paid", link=path_for("contracts.show", contract_id=contract.id),
+                   amount=format_fen(tranche.amount_fen), project=contract.title)
     if all(t.status == TrancheStatus.PAID for t in contract.tranches):
         transition_contract(contract, ContractStatus.CLOSED, actor=actor)
 

@@ -49,5 +49,6 @@ NOTIFICATION_TEXTS.update({
     "contract.milestone_overdue": _l("The milestone “%(milestone)s” of “%(project)s” is overdue."),
     "contract.officer_digest": _l("Projects to watch: %(overdue)s overdue milestones, %(reports)s reports to review, "
                                   "%(payments)s payments waiting, %(receipts)s fee receipts denied or unconfirmed."),
+    "contract.tranche_paid": _l("%(amount)s has been paid for “%(project)s”."),
     "contract.fee_reminder": _l("Please confirm or deny receiving %(amount)s from %(org)s."),
 })

@@ -211,3 +211,23 @@ def test_api_errors_are_json_and_change_nothing(client, world, path, body, statu
     assert response.status_code == status
     assert response.get_json()["error"]["code"] == code
     assert db.session.scalar(select(Expense.id)) is None and db.session.scalar(select(ChangeRequest.id)) is None
+
+
+def test_api_report_with_photos_as_multipart(client, world):
+    import json
+
+    _t, plain = accounts.create_token(world["manager"], "t", actor=world["manager"])
+    db.session.commit()
+    values = ids(world)
+    body = {"narrative": "第二阶段：健康讲座两场，附照片。", "outputs": {"探访": 20},
+            "activities": [{"held_on": values["today"], "place": "和平社区活动室", "participants": 30}]}
+    response = client.post(f"/api/v1/milestones/{values['m1']}/reports", content_type="multipart/form-data",
+                           headers={"Authorization": f"Bearer {plain}"},
+                           data={"data": json.dumps(body), "activity-0-photos": (io.BytesIO(PNG_BYTES), "1.png"),
+                                 "evidence": (io.BytesIO(PDF_BYTES), "签到表.pdf")})
+    assert response.status_code == 201, response.get_json()
+    report = response.get_json()
+    assert len(report["activities"][0]["photos"]) == 1 and len(report["evidence"]) == 1
+    bad = client.post(f"/api/v1/milestones/{values['m1']}/reports", content_type="multipart/form-data",
+                      headers={"Authorization": f"Bearer {plain}"}, data={"data": "[1]"})
+    assert bad.status_code == 422 and bad.get_json()["error"]["code"] == "bad_json"

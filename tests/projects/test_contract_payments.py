@@ -45,6 +45,8 @@ def test_above_the_threshold_one_officer_approves_and_another_pays(app, session,
     db.session.refresh(first)
     assert (first.status, first.approved_by_id, first.paid_by_id) == (TrancheStatus.PAID, officer.id, second.id)
     assert last_event("contract.tranche_paid").actor_id == second.id
+    assert db.session.scalar(select(Notification.code).where(Notification.user_id == manager.id,
+                                                             Notification.code == "contract.tranche_paid"))
 
 
 def test_below_the_threshold_one_officer_pays(app, session, two_person):
