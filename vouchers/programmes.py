@@ -280,12 +280,15 @@ def provider_conditions(programme: Programme, on: date | None = None) -> list:
 
 
 def provider_allowed(programme: Programme, org: Organisation, on: date | None = None) -> bool:
-    """May this organisation redeem this programme's vouchers (uses orgs' standing() for the good standing)?"""
-    on = on or local_today()
-    if not standing(org, on).in_good_standing:
-        return False
+    """May this organisation redeem this programme's vouchers? One query (it runs on every redemption); its good
+    standing test is the one of orgs' standing().in_good_standing, which the tests hold it to."""
     return db.session.scalar(select(Organisation.id).where(Organisation.id == org.id,
                                                            *provider_conditions(programme, on))) is not None
+
+
+def in_good_standing(org: Organisation, on: date | None = None) -> bool:
+    """orgs' own verdict (several queries), for pages that show why a provider is not allowed."""
+    return standing(org, on or local_today()).in_good_standing
 
 
 def allowed_providers(programme: Programme, on: date | None = None) -> list[Organisation]:

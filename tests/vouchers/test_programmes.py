@@ -154,9 +154,21 @@ def test_providers_in_good_standing_offering_an_eligible_service(officer):
     service(org, manager)
     assert programmes.provider_allowed(programme, org)
     assert org in programmes.allowed_providers(programme)
+    assert programmes.in_good_standing(org)
     standing.add_credit_entry(org, "abnormal", "未按时年报", "民政局", local_today(), None, actor=officer)
-    assert not programmes.provider_allowed(programme, org)
+    assert not programmes.provider_allowed(programme, org) and not programmes.in_good_standing(org)
     assert org not in programmes.allowed_providers(programme)
+    assert programmes.provider_allowed(programme, org, local_today() - timedelta(days=1))  # not listed yet
+
+
+def test_a_suspended_provider_is_not_allowed(officer):
+    programme = running_programme(officer)
+    org, manager = provider(officer)
+    service(org, manager)
+    from orgs import services as org_services
+
+    org_services.transition_org(org, "suspended", actor=officer, reason="整改")
+    assert not programmes.provider_allowed(programme, org) and not programmes.in_good_standing(org)
 
 
 def test_contracted_programme_admits_only_contract_holders(app, session):
