@@ -64,9 +64,11 @@ def _reverse(redemption: Redemption, *, actor) -> int:
     meanwhile gets it back and loses it again at once (reverse + expire/revoke rows), the value returning to the
     programme's budget."""
     now = utcnow()
-    parts = db.session.execute(select(LedgerEntry.voucher_id, LedgerEntry.amount_fen).where(
+    # In the order redemption takes voucher locks (earliest-expiring first), so the two cannot deadlock.
+    parts = db.session.execute(select(LedgerEntry.voucher_id, LedgerEntry.amount_fen)
+                               .join(Voucher, Voucher.id == LedgerEntry.voucher_id).where(
         LedgerEntry.redemption_id == redemption.id, LedgerEntry.kind == LedgerKind.REDEEM.value)
-        .order_by(LedgerEntry.voucher_id)).all()
+        .order_by(Voucher.expires_at, Voucher.id)).all()
     entries, returned = [], 0
     for voucher_id, amount in parts:
         voucher = db.session.execute(select(Voucher).where(Voucher.id == voucher_id).with_for_update()
