@@ -137,3 +137,25 @@ def test_revoking_one_voucher(officer, staff):
     rec = ledger.reconciliation(programme)
     assert rec.revoked_fen == 5000 and rec.allocated_fen == 15_000 and rec.balanced
     assert events("voucher.revoked")[-1].target_id == str(vouchers[1].id)
+
+
+def test_launch_runs_inline_without_redis(officer, staff):
+    programme = running_programme(officer)
+    resident(staff)
+    batch = issuance.start_batch(programme, actor=officer)
+    db.session.commit()
+    issuance.launch_batch(batch.id)  # no REDIS_URL in tests: done now, in this process
+    db.session.refresh(batch)
+    assert batch.status == BatchStatus.DONE and batch.vouchers_issued == 4
+
+
+def test_a_batch_whose_programme_closed_stops_as_failed(officer, staff):
+    programme = running_programme(officer)
+    resident(staff)
+    batch = issuance.start_batch(programme, actor=officer)
+    from vouchers import programmes
+
+    programmes.transition_programme(programme, "closed", actor=officer)
+    assert issuance.run_chunk(batch) is True
+    assert batch.status == BatchStatus.FAILED and voucher_count(programme) == 0
+    assert events("voucher.batch_failed")
