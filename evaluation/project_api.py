@@ -3,7 +3,7 @@
 from flask import abort, jsonify
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import lazyload, selectinload
 
 from core.api import api_blueprint
 from core.db import db
@@ -11,6 +11,7 @@ from projects.contract_models import Contract, ContractStatus
 
 from . import project_sheets
 from .api import sheet_exchange
+from .models import IndicatorTemplate, ScoreSheet
 from .project_models import EvaluationAssignment, ProjectEvaluation
 
 bp = api_blueprint("project_evaluation_api")
@@ -29,14 +30,18 @@ def _criteria(evaluation: ProjectEvaluation) -> list[dict]:
 @bp.route("/evaluation/project-evaluations")
 def mine():
     _require_user()
-    rows = db.session.scalars(select(EvaluationAssignment).where(EvaluationAssignment.user_id == current_user.id)
-                              .options(selectinload(EvaluationAssignment.evaluation)
-                                       .selectinload(ProjectEvaluation.assignments))
-                              .order_by(EvaluationAssignment.id.desc()))
+    rows = list(db.session.scalars(
+        select(EvaluationAssignment).where(EvaluationAssignment.user_id == current_user.id)
+        .options(selectinload(EvaluationAssignment.evaluation).selectinload(ProjectEvaluation.template)
+                 .selectinload(IndicatorTemplate.indicators))
+        .order_by(EvaluationAssignment.id.desc())))
+    sheets = {s.assignment_id: s for s in db.session.scalars(
+        select(ScoreSheet).where(ScoreSheet.assignment_id.in_([a.id for a in rows if a.cleared]))
+        .options(lazyload(ScoreSheet.scores)))}
     items = []
     for a in rows:
         e = a.evaluation
-        sheet = project_sheets.existing_sheet(a) if a.cleared else None
+        sheet = sheets.get(a.id)
         items.append({"evaluation_id": e.id, "kind": e.kind, "status": e.status, "due_on": e.due_on.isoformat(),
                       "declared": a.declared_at is not None, "conflict": a.has_conflict,
                       # the project is named only once the evaluator has declared no conflict
