@@ -4,6 +4,7 @@ from flask import abort, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from accounts.residents import resident_of
 from core import personal
@@ -11,6 +12,7 @@ from core.api import api_blueprint, json_object, page_args
 from core.db import db
 from core.errors import Forbidden, ServiceError
 from orgs import services as org_services
+from orgs.models import Organisation
 
 from . import catalogue, disputes, redemption
 from .models import Programme, VoucherService
@@ -18,6 +20,9 @@ from .redemption_models import Redemption
 
 bp = api_blueprint("vouchers_api")
 MAX_ID = 2**31 - 1
+# A redemption needs the service, its organisation and category (joined), not their lists of places and categories.
+_SERVICE_ONLY = [lazyload(VoucherService.communities), lazyload(VoucherService.org, Organisation.categories),
+                 lazyload(VoucherService.org, Organisation.communities)]
 
 
 def redemption_json(r: Redemption) -> dict:
@@ -75,12 +80,13 @@ def _committed(call):
 def create_redemption():
     actor = _user()
     body = json_object()
-    service = db.session.get(VoucherService, _id_field(body, "service_id"))
+    service = db.session.get(VoucherService, _id_field(body, "service_id"), options=_SERVICE_ONLY)
     if service is None:
         raise ServiceError(_("Please correct the marked fields."), fields={"service_id": _("Unknown service.")})
-    result = _committed(lambda: redemption.redeem(body.get("code"), service, body.get("amount_fen"),
-                                                  body.get("idempotency_key"), actor=actor))
-    return jsonify(redemption_json(result.redemption)), 201
+    # The answer is put together before the commit, from what the redemption loaded (nothing read again after).
+    answer = _committed(lambda: redemption_json(redemption.redeem(
+        body.get("code"), service, body.get("amount_fen"), body.get("idempotency_key"), actor=actor).redemption))
+    return jsonify(answer), 201
 
 
 @bp.route("/vouchers/codes", methods=["POST"])

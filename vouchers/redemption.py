@@ -16,6 +16,8 @@ from datetime import UTC, datetime, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from accounts.resident_models import ResidentProfile, ResidentStatus
 from audit import services as audit
@@ -33,6 +35,9 @@ from .redemption_models import PeriodUsage, Redemption, RedemptionCode
 
 CODE_DIGITS = 8
 CODE_TTL = timedelta(minutes=5)
+# Only the resident's own columns: the redemption's answer shows the name, nothing more is needed.
+_RESIDENT_ONLY = (lazyload(ResidentProfile.user), lazyload(ResidentProfile.community),
+                  lazyload(ResidentProfile.tag_rows))
 KEY_RE = re.compile(r"^[\x21-\x7e]{1,100}$")  # printable ASCII, no spaces
 
 
@@ -153,17 +158,28 @@ def _replay(org_id: int, key: str, request_hash: str) -> RedeemResult | None:
     return RedeemResult(first, True)
 
 
-def _live_code(code: str, now: datetime) -> RedemptionCode:
-    rows = list(db.session.scalars(select(RedemptionCode).where(RedemptionCode.code_hash == _code_hash(code))
-                                   .order_by(RedemptionCode.id.desc()).limit(5)))
-    for row in rows:
-        if row.used_at is None and row.expires_at > now:
-            return row
-    if not rows:
-        raise Conflict(_("This code is not known."), code="code_unknown")
-    if rows[0].used_at is not None:
-        raise Conflict(_("This code has already been used."), code="code_used")
-    raise Conflict(_("This code has expired. Ask the resident for a new one."), code="code_expired")
+def _live_code(code: str, now: datetime) -> tuple[RedemptionCode, Programme, ResidentProfile] | None:
+    """The live code with its programme (categories joined in) and resident, in one query; None if there is none."""
+    found = db.session.execute(
+        select(RedemptionCode, Programme, ResidentProfile)
+        .join(Programme, Programme.id == RedemptionCode.programme_id)
+        .join(ResidentProfile, ResidentProfile.id == RedemptionCode.resident_id)
+        .where(RedemptionCode.code_hash == _code_hash(code), RedemptionCode.used_at.is_(None),
+               RedemptionCode.expires_at > now)
+        .options(joinedload(Programme.categories), lazyload(Programme.communities), *_RESIDENT_ONLY)
+        .order_by(RedemptionCode.id.desc()).limit(1)).unique().first()
+    return tuple(found) if found is not None else None
+
+
+def _dead_code(code: str) -> Conflict:
+    """Why a code that is not live cannot be used (unknown, used or expired)."""
+    latest = db.session.execute(select(RedemptionCode.used_at).where(RedemptionCode.code_hash == _code_hash(code))
+                                .order_by(RedemptionCode.id.desc()).limit(1)).first()
+    if latest is None:
+        return Conflict(_("This code is not known."), code="code_unknown")
+    if latest.used_at is not None:
+        return Conflict(_("This code has already been used."), code="code_used")
+    return Conflict(_("This code has expired. Ask the resident for a new one."), code="code_expired")
 
 
 def _consume(code_row: RedemptionCode, now: datetime) -> bool:
@@ -175,17 +191,27 @@ def _consume(code_row: RedemptionCode, now: datetime) -> bool:
 
 
 def use_cap(programme_id: int, period: str, subject: str, subject_id: int, amount_fen: int, cap: int | None) -> bool:
-    """Add amount_fen to a per-period counter unless that passes the cap (one guarded UPDATE). A negative amount
-    gives value back (a reversed redemption)."""
+    """Add amount_fen to a per-period counter unless that passes the cap (one guarded statement: an INSERT of the
+    period's first use, or an UPDATE of the counter WHERE it stays within the cap). A negative amount gives value
+    back (a reversed redemption)."""
     if cap is None:
         return True
+    if amount_fen > cap:
+        return False
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    db.session.execute(dialect.insert(PeriodUsage).values(programme_id=programme_id, period=period, subject=subject,
-                                                          subject_id=subject_id, used_fen=0).on_conflict_do_nothing())
     key = (PeriodUsage.programme_id == programme_id, PeriodUsage.period == period, PeriodUsage.subject == subject,
            PeriodUsage.subject_id == subject_id)
-    guard = PeriodUsage.used_fen + amount_fen <= cap if amount_fen > 0 else PeriodUsage.used_fen + amount_fen >= 0
-    result = db.session.execute(update(PeriodUsage).where(*key, guard)
+    if amount_fen > 0:
+        stmt = dialect.insert(PeriodUsage).values(programme_id=programme_id, period=period, subject=subject,
+                                                  subject_id=subject_id, used_fen=amount_fen)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["programme_id", "period", "subject", "subject_id"],
+            set_={"used_fen": PeriodUsage.used_fen + amount_fen},
+            where=PeriodUsage.used_fen + amount_fen <= cap).returning(PeriodUsage.id)
+        return db.session.execute(stmt).first() is not None
+    db.session.execute(dialect.insert(PeriodUsage).values(programme_id=programme_id, period=period, subject=subject,
+                                                          subject_id=subject_id, used_fen=0).on_conflict_do_nothing())
+    result = db.session.execute(update(PeriodUsage).where(*key, PeriodUsage.used_fen + amount_fen >= 0)
                                 .values(used_fen=PeriodUsage.used_fen + amount_fen)
                                 .execution_options(synchronize_session=False))
     return result.rowcount == 1
@@ -226,17 +252,47 @@ def redeem(code: str, service: VoucherService | None, amount_fen: int, idempoten
 
     Errors: ServiceError 422 (malformed; key reused for different content), Forbidden 403 (not a member; provider
     not allowed in the code's programme), Conflict 409 (unknown, used or expired code; insufficient balance; cap
-    reached; programme not running). A retry with the same key returns the first redemption (replayed=True)."""
+    reached; programme not running). A retry with the same key returns the first redemption (replayed=True).
+
+    Reads and checks come first; then the rows other requests may want, each as late as possible: the code, the
+    resident's vouchers, the redemption (its UNIQUE key answers a retry), the cap counters, and last the audit
+    chain's lock, held only until the caller commits."""
     _validate(code, service, amount_fen, idempotency_key)
     org = service.org
     if not permissions.can_redeem_for(actor, org):
         raise Forbidden(_("Only members of the provider can redeem for it."))
     request_hash = _request_hash(code, service.id, amount_fen)
-    if (replayed := _replay(org.id, idempotency_key, request_hash)) is not None:
-        return replayed
     now = now or utcnow()
-    code_row = _live_code(code, now)
-    programme = db.session.get(Programme, code_row.programme_id)
+    live = _live_code(code, now)
+    if live is None:
+        if (replayed := _replay(org.id, idempotency_key, request_hash)) is not None:
+            return replayed  # a retry: its code was used by the first request
+        raise _dead_code(code)
+    code_row, programme, resident = live
+    _check_programme(programme, org, service, now)
+    if not _consume(code_row, now):
+        if (replayed := _replay(org.id, idempotency_key, request_hash)) is not None:
+            return replayed  # the same request, sent twice at once: the first one won
+        raise Conflict(_("This code has already been used."), code="code_used")
+    parts = _debit(resident.id, programme.id, amount_fen, now)
+    redemption = _insert_redemption(dict(
+        programme_id=programme.id, provider_org_id=org.id, resident_id=resident.id, service_id=service.id,
+        code_id=code_row.id, amount_fen=amount_fen, period=period_of(now), status=RedemptionStatus.COMPLETED.value,
+        idempotency_key=idempotency_key, request_hash=request_hash, redeemed_by_id=actor.id, created_at=now))
+    for name, value in (("resident", resident), ("service", service), ("programme", programme)):
+        set_committed_value(redemption, name, value)  # already loaded: the answer reads no row again
+    ledger.add_entries([{"programme_id": programme.id, "voucher_id": vid, "resident_id": resident.id,
+                         "provider_org_id": org.id, "kind": LedgerKind.REDEEM.value, "amount_fen": -take,
+                         "redemption_id": redemption.id, "actor_id": actor.id, "created_at": now}
+                        for vid, take in parts])
+    _use_caps(programme, redemption)
+    audit.record("voucher.redeemed", redemption, actor=actor,
+                 data={"programme_id": programme.id, "provider_org_id": org.id, "resident_id": resident.id,
+                       "service_id": service.id, "amount_fen": amount_fen, "vouchers": [list(p) for p in parts]})
+    return RedeemResult(redemption, False)
+
+
+def _check_programme(programme: Programme, org, service: VoucherService, now: datetime) -> None:
     if programme.status != ProgrammeStatus.ACTIVE:
         raise Conflict(_("This programme is not running."), code="programme_not_running")
     if not provider_allowed(programme, org, now.astimezone(LOCAL_TZ).date()):
@@ -244,27 +300,27 @@ def redeem(code: str, service: VoucherService | None, amount_fen: int, idempoten
     if service.category_id not in programme.category_ids:
         raise ServiceError(_("This service is not covered by the programme."),
                            fields={"service_id": _("Not covered by the programme.")}, code="service_not_covered")
-    if not _consume(code_row, now):
-        if (replayed := _replay(org.id, idempotency_key, request_hash)) is not None:
-            return replayed  # the same request, sent twice at once: the first one won
-        raise Conflict(_("This code has already been used."), code="code_used")
-    period = period_of(now)
-    if not use_cap(programme.id, period, "resident", code_row.resident_id, amount_fen, programme.resident_cap_fen):
+
+
+def _insert_redemption(values: dict) -> Redemption:
+    """INSERT … ON CONFLICT DO NOTHING on (provider, idempotency key). A key already taken (by a request that
+    committed, or that was in flight and is now waited for) is a different request under the same key: 422, and
+    the caller rolls this request back."""
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    stmt = (dialect.insert(Redemption).values(**values)
+            .on_conflict_do_nothing(index_elements=["provider_org_id", "idempotency_key"]).returning(Redemption))
+    redemption = db.session.scalars(stmt).first()
+    if redemption is None:
+        _replay(values["provider_org_id"], values["idempotency_key"], values["request_hash"])  # raises on mismatch
+        raise Conflict(_("This code has already been used."), code="code_used")  # (same request: cannot happen)
+    return redemption
+
+
+def _use_caps(programme: Programme, redemption: Redemption) -> None:
+    """The per-period caps, after everything else: their counters are rows every redemption of a provider (or a
+    resident) updates, so they are held for as short a time as possible."""
+    args = (programme.id, redemption.period)
+    if not use_cap(*args, "resident", redemption.resident_id, redemption.amount_fen, programme.resident_cap_fen):
         raise Conflict(_("This would pass the resident's monthly limit."), code="resident_cap")
-    if not use_cap(programme.id, period, "provider", org.id, amount_fen, programme.provider_cap_fen):
+    if not use_cap(*args, "provider", redemption.provider_org_id, redemption.amount_fen, programme.provider_cap_fen):
         raise Conflict(_("This would pass the provider's monthly limit."), code="provider_cap")
-    parts = _debit(code_row.resident_id, programme.id, amount_fen, now)
-    redemption = Redemption(programme_id=programme.id, provider_org_id=org.id, resident_id=code_row.resident_id,
-                            service_id=service.id, code_id=code_row.id, amount_fen=amount_fen, period=period,
-                            status=RedemptionStatus.COMPLETED.value, idempotency_key=idempotency_key,
-                            request_hash=request_hash, redeemed_by_id=actor.id, created_at=now)
-    db.session.add(redemption)
-    db.session.flush()
-    ledger.add_entries([{"programme_id": programme.id, "voucher_id": vid, "resident_id": code_row.resident_id,
-                         "provider_org_id": org.id, "kind": LedgerKind.REDEEM.value, "amount_fen": -take,
-                         "redemption_id": redemption.id, "actor_id": actor.id, "created_at": now}
-                        for vid, take in parts])
-    audit.record("voucher.redeemed", redemption, actor=actor,
-                 data={"programme_id": programme.id, "provider_org_id": org.id, "resident_id": code_row.resident_id,
-                       "service_id": service.id, "amount_fen": amount_fen, "vouchers": [list(p) for p in parts]})
-    return RedeemResult(redemption, False)
