@@ -64,6 +64,12 @@ bench: setup
 	$(BIN)/python bench/audit_verify.py
 	$(BIN)/python bench/pdf.py
 	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/directory.py
+	$(BIN)/python bench/submit.py
+	$(BIN)/python bench/review.py
+	$(BIN)/python bench/projects.py
+	$(BIN)/python bench/redeem.py
+	$(BIN)/python bench/issue.py
 
 clean:
 	rm -rf $(VENV) instance/gongzhi.db*

@@ -48,8 +48,10 @@ USERNAME, PASSWORD = "officer", "gongzhi-demo"
 ORG_NAME = "康乐社会工作服务中心"  # every seeded organisation's name starts so (bench/_review_seed.py)
 UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
 
+# The app's packages first, so that bench scripts named like a package (bench/projects.py) never shadow it.
+if str(BENCH) not in sys.path:
+    sys.path.append(str(BENCH))
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(BENCH))
 
 
 # --- counting queries --------------------------------------------------------------------------

@@ -50,8 +50,10 @@ HOST = "127.0.0.1"
 ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 SERVER_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/"
 
+# The app's packages first, so that bench scripts named like a package (bench/projects.py) never shadow it.
+if str(BENCH) not in sys.path:
+    sys.path.append(str(BENCH))
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(BENCH))
 
 
 class BenchTimeout(Exception):
