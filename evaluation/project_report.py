@@ -22,7 +22,7 @@ from .enums import SheetStatus
 from .models import Score, ScoreSheet
 from .project_enums import EvaluationStatus, Grade, grade_for
 from .project_models import ProjectEvaluation, RectificationTask
-from .project_services import _require_in_progress, assignment_of, transition_evaluation
+from .project_services import assignment_of, require_in_progress, transition_evaluation
 
 INVALID = "Please correct the marked fields."
 FAIL_REQUIREMENT = "评估结果为不合格：请对照评估报告逐项整改，并提交整改报告及佐证材料。"
@@ -72,7 +72,7 @@ def issue_report(evaluation: ProjectEvaluation, summary: str, flags: list[Flag],
     assignment = assignment_of(actor, evaluation)
     if assignment is None or not assignment.cleared:
         raise Forbidden(_("You do not have permission to do this."))
-    _require_in_progress(evaluation)
+    require_in_progress(evaluation)
     if missing := project_sheets.missing_work(evaluation):
         raise Conflict(_("The evaluation is not complete: %(names)s still have declarations or score sheets to "
                          "submit.", names="、".join(missing)))

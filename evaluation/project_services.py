@@ -149,7 +149,7 @@ def commission(contract: Contract, kind: str, template: IndicatorTemplate, due_o
 
 def add_evaluator(evaluation: ProjectEvaluation, user: User, *, actor) -> EvaluationAssignment:
     """A further evaluator, e.g. when one declared a conflict; the same exclusions apply."""
-    _require_in_progress(evaluation)
+    require_in_progress(evaluation)
     if any(a.user_id == user.id for a in evaluation.assignments):
         raise Conflict(_("This evaluator is already assigned."))
     agency = db.session.get(Organisation, evaluation.agency_org_id) if evaluation.agency_org_id else None
@@ -177,7 +177,7 @@ def declare(assignment: EvaluationAssignment, has_conflict: bool, note: str, *, 
         raise _forbidden()
     if assignment.declared_at is not None:
         raise Conflict(_("You have already declared for this evaluation."))
-    _require_in_progress(assignment.evaluation)
+    require_in_progress(assignment.evaluation)
     note = (note or "").strip()
     if has_conflict and not note:
         raise ServiceError(_(INVALID), fields={"relationship": _("Describe the relationship.")})
@@ -187,7 +187,7 @@ def declare(assignment: EvaluationAssignment, has_conflict: bool, note: str, *, 
                  assignment.evaluation, actor=actor, data={"assignment_id": assignment.id})
 
 
-def _require_in_progress(evaluation: ProjectEvaluation) -> None:
+def require_in_progress(evaluation: ProjectEvaluation) -> None:
     if evaluation.status != EvaluationStatus.IN_PROGRESS or evaluation.issued:
         raise Conflict(_("This evaluation is no longer in progress."))
 

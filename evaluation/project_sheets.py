@@ -11,7 +11,7 @@ from . import aggregate
 from .enums import SheetStatus
 from .models import ScoreSheet
 from .project_models import EvaluationAssignment, ProjectEvaluation
-from .project_services import _require_in_progress
+from .project_services import require_in_progress
 from .services import SheetOwner
 
 OUTLIER_POINTS = 15
@@ -21,7 +21,7 @@ def owner_of(sheet: ScoreSheet) -> SheetOwner:
     assignment = db.session.get(EvaluationAssignment, sheet.assignment_id)
     evaluation = assignment.evaluation
     return SheetOwner(assignment.user_id, assignment.cleared, assignment.cleared, evaluation.template.criteria,
-                      lambda: _require_in_progress(evaluation), lambda actor: has_role(actor, "officer"),
+                      lambda: require_in_progress(evaluation), lambda actor: has_role(actor, "officer"),
                       path_for("project_evaluation.workspace", evaluation_id=evaluation.id),
                       {"evaluation_id": evaluation.id})
 

@@ -17,7 +17,7 @@ from orgs.services import active_managers
 
 from .project_enums import TASK_TRANSITIONS, EvaluationStatus, TaskStatus
 from .project_models import DocumentRequest, ProjectEvaluation, RectificationTask
-from .project_services import _require_in_progress, assignment_of, transition_evaluation
+from .project_services import assignment_of, require_in_progress, transition_evaluation
 
 INVALID = "Please correct the marked fields."
 MAX_FILES = 10
@@ -86,7 +86,7 @@ def transition_task(task: RectificationTask, to: TaskStatus | str, *, actor, tex
 def request_documents(evaluation: ProjectEvaluation, text: str, due_on: date, *, actor) -> DocumentRequest:
     if not is_evaluator(actor, evaluation):
         raise _forbidden()
-    _require_in_progress(evaluation)
+    require_in_progress(evaluation)
     text = (text or "").strip()
     errors = {}
     if len(text) < 5:
@@ -108,7 +108,7 @@ def answer_request(request: DocumentRequest, answer: str, uploads: list, *, acto
     evaluation = db.session.get(ProjectEvaluation, request.evaluation_id)
     if not org_permissions.is_manager(actor, evaluation.contract.org):
         raise _forbidden()
-    _require_in_progress(evaluation)
+    require_in_progress(evaluation)
     if request.answered_at is not None:
         raise Conflict(_("This request has already been answered."))
     uploads = [u for u in uploads if u and getattr(u, "filename", "")]
