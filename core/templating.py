@@ -9,7 +9,6 @@ from .i18n import LANGUAGE_NAMES, html_lang
 from .money import format_fen
 from .timeutil import format_local
 
-
 FRAGMENT_CACHE_SIZE = 256
 
 

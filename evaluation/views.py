@@ -14,7 +14,7 @@ from core.errors import ServiceError
 from core.forms import apply_service_error
 from core.money import MoneyError, parse_yuan
 from core.permissions import has_role, require
-from core.views import run_and_redirect
+from core.views import db_int, run_and_redirect
 from orgs.models import Organisation
 from projects import awards
 from projects.models import Call, Proposal, ProposalAttachment
@@ -105,7 +105,7 @@ def experts():
                                          .order_by(User.username)))
     profiles = {p.user_id: p for p in db.session.scalars(select(ExpertProfile))}
     if request.method == "POST":
-        user = db.get_or_404(User, request.form.get("user_id", type=int) or 0)
+        user = db.get_or_404(User, request.form.get("user_id", type=db_int) or 0)
         form = ExpertForm()
         if form.validate_on_submit():
             try:

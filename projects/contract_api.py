@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from core.api import api_blueprint, json_object, page_args
 from core.db import db
 from core.errors import ServiceError
+from core.views import db_int
 from orgs import permissions as org_permissions
 
 from . import contract_changes, contract_reports, contract_watch, contracts
@@ -121,7 +122,7 @@ def watch():
     _require_user()
     if not org_permissions.is_staff(current_user):
         abort(403)
-    board = contract_watch.dashboard(request.args.get("page", 1, type=int))
+    board = contract_watch.dashboard(request.args.get("page", 1, type=db_int))
     return jsonify({"counts": board.counts,
                     "overdue": [{"contract_id": r.contract_id, "milestone": r.milestone, "due_on": r.due_on.isoformat()}
                                 for r in board.overdue],

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 
 from core.errors import ServiceError
 from core.money import MoneyError, parse_yuan
+from core.views import db_int
 
 from .contract_changes import ChangeInput
 from .contract_reports import ActivityInput, FeeInput, ReportInput
@@ -65,11 +66,11 @@ def report_input(form, files, contract) -> ReportInput:
 def change_input(form) -> ChangeInput:
     kind = form.get("kind", "")
     if kind == "budget":
-        return ChangeInput(kind, form.get("reason", ""), from_line_id=form.get("from_line_id", type=int),
-                           to_line_id=form.get("to_line_id", type=int),
+        return ChangeInput(kind, form.get("reason", ""), from_line_id=form.get("from_line_id", type=db_int),
+                           to_line_id=form.get("to_line_id", type=db_int),
                            amount_fen=_yuan(form.get("amount"), "amount"))
     if kind == "schedule":
-        return ChangeInput(kind, form.get("reason", ""), milestone_id=form.get("milestone_id", type=int),
+        return ChangeInput(kind, form.get("reason", ""), milestone_id=form.get("milestone_id", type=db_int),
                            new_due_on=_date(form.get("new_due_on"), "new_due_on"))
     return ChangeInput(kind, form.get("reason", ""))
 

@@ -13,7 +13,7 @@ from core.errors import ServiceError
 from core.money import MoneyError, parse_yuan
 from core.permissions import require
 from core.timeutil import local_today
-from core.views import run_and_redirect
+from core.views import db_int, run_and_redirect
 from orgs import permissions as org_permissions
 from orgs import services as org_services
 from orgs.models import Organisation
@@ -56,7 +56,7 @@ def member_org_ids(user) -> list[int] | None:
 @bp.route("/")
 @login_required
 def index():
-    board = contract_watch.dashboard(request.args.get("page", 1, type=int), member_org_ids(current_user))
+    board = contract_watch.dashboard(request.args.get("page", 1, type=db_int), member_org_ids(current_user))
     awardable = []
     if permissions.can_manage_calls(current_user):
         contracted = select(Contract.proposal_id)
@@ -174,7 +174,7 @@ def pay(tranche_id: int):
 @login_required
 def expense(contract_id: int):
     contract = load_contract(contract_id)
-    line = db.get_or_404(ContractLine, request.form.get("line_id", type=int) or 0)
+    line = db.get_or_404(ContractLine, request.form.get("line_id", type=db_int) or 0)
     try:
         amount = parse_yuan(request.form.get("amount", ""))
         spent_on = date.fromisoformat(request.form.get("spent_on", ""))

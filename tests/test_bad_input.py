@@ -56,3 +56,11 @@ def test_huge_audit_api_cursor_is_not_a_server_error(client, session):
     headers = {"Authorization": f"Bearer {plain}"}
     assert client.get("/api/v1/audit/events?before=5", headers=headers).status_code == 200
     assert client.get(f"/api/v1/audit/events?before={HUGE}", headers=headers).status_code == 200
+
+
+@pytest.mark.parametrize("path", [f"/contracts/?page={HUGE}", f"/vouchers/programmes?page={HUGE}",
+                                  f"/vouchers/catalogue?programme={HUGE}&category={HUGE}&community={HUGE}",
+                                  f"/vouchers/residents?community={HUGE}&page={HUGE}"])
+def test_huge_numbers_in_new_pages_are_not_server_errors(client, session, login_as, path):
+    login_as(make_user(Role.ADMIN, Role.OFFICER, Role.COMMUNITY_STAFF, Role.RESIDENT))
+    assert client.get(path).status_code < 500

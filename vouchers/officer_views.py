@@ -8,7 +8,7 @@ from sqlalchemy import select
 from accounts import residents as resident_services
 from core.db import db
 from core.permissions import require
-from core.views import run_and_redirect
+from core.views import db_int, run_and_redirect
 from projects.models import Call
 
 from . import disputes, documents, fraud, issuance, ledger, pages_support, programmes, settlement
@@ -47,7 +47,7 @@ def programme_data(form: ProgrammeForm) -> programmes.ProgrammeData:
 @login_required
 def programmes_page():
     require(perms.can_view_programme(current_user))
-    page = pages_support.programmes(request.args.get("page", 1, type=int))
+    page = pages_support.programmes(request.args.get("page", 1, type=db_int))
     return render_template("vouchers/programmes.html", page=page,
                            counts=pages_support.voucher_counts([p.id for p in page.items]),
                            can_manage=perms.can_manage_programmes(current_user))

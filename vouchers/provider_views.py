@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from core.db import db
 from core.money import format_fen
 from core.permissions import require
+from core.views import db_int
 from orgs.models import Organisation
 
 from . import catalogue, pages_support, redemption
@@ -36,7 +37,7 @@ def _dashboard(org: Organisation, form: RedeemForm | None = None, status: int = 
     member = perms.can_redeem_for(current_user, org)
     if form is None and member:
         form = RedeemForm(formdata=None, services=[s for s in services if s.active])
-    page, ratings, disputes = pages_support.provider_redemptions(org, request.args.get("page", 1, type=int))
+    page, ratings, disputes = pages_support.provider_redemptions(org, request.args.get("page", 1, type=db_int))
     return render_template("vouchers/provider.html", org=org, services=services, form=form, member=member,
                            page=page, ratings=ratings, disputes=disputes,
                            settlements=pages_support.provider_settlements(org),

@@ -10,7 +10,7 @@ from accounts.resident_models import ResidentProfile
 from core.db import db, utcnow
 from core.pdf import qr_svg_data_uri
 from core.permissions import require
-from core.views import run_and_redirect
+from core.views import db_int, run_and_redirect
 
 from . import catalogue, disputes, pages_support, programmes, redemption
 from . import permissions as perms
@@ -63,14 +63,14 @@ def my_profile_page():
 def catalogue_page():
     """Services residents can spend their vouchers on, filterable by category and community, with ratings."""
     active = programmes.active_programmes()
-    programme = db.session.get(Programme, request.args.get("programme", type=int) or 0)
+    programme = db.session.get(Programme, request.args.get("programme", type=db_int) or 0)
     if programme is None or programme.status != "active":
         resident = my_profile()
         mine = {line.programme_id for line in redemption.balance(resident)} if resident else set()
         programme = next((p for p in active if p.id in mine), active[0] if active else None)
-    category_id = request.args.get("category", type=int)
-    community_id = request.args.get("community", type=int)
-    page = max(1, request.args.get("page", 1, type=int))
+    category_id = request.args.get("category", type=db_int)
+    community_id = request.args.get("community", type=db_int)
+    page = max(1, request.args.get("page", 1, type=db_int))
     services, ratings = catalogue.catalogue(programme, category_id=category_id, community_id=community_id,
                                             page=page, per_page=21) if programme else ([], {})
     return render_template("vouchers/catalogue.html", programme=programme, programmes=active,
@@ -118,7 +118,7 @@ def my_redemptions():
     resident = my_profile()
     if resident is None:
         return redirect_to("vouchers.my_profile_page")
-    page, ratings, found = pages_support.resident_redemptions(resident, request.args.get("page", 1, type=int))
+    page, ratings, found = pages_support.resident_redemptions(resident, request.args.get("page", 1, type=db_int))
     return render_template("vouchers/my_redemptions.html", resident=resident, page=page, ratings=ratings,
                            disputes=found, deadline=disputes.dispute_deadline, now=utcnow(),
                            dispute_form=DisputeForm(formdata=None), rating_form=RatingForm(formdata=None))

@@ -8,7 +8,7 @@ from accounts import residents as resident_services
 from accounts.resident_models import RESIDENT_TRANSITIONS, HardshipTag, ResidentProfile, ResidentStatus
 from core.db import db, utcnow
 from core.permissions import require
-from core.views import run_and_redirect
+from core.views import db_int, run_and_redirect
 
 from . import documents, pages_support, redemption
 from .disputes import dispute_deadline
@@ -33,9 +33,9 @@ def load_resident(resident_id: int) -> ResidentProfile:
 @login_required
 def residents():
     require(resident_services.can_manage_residents(current_user))
-    community_id = request.args.get("community", type=int)
+    community_id = request.args.get("community", type=db_int)
     status = request.args.get("status") if request.args.get("status") in ResidentStatus._value2member_map_ else None
-    page = pages_support.residents(community_id, status, request.args.get("page", 1, type=int))
+    page = pages_support.residents(community_id, status, request.args.get("page", 1, type=db_int))
     return render_template("vouchers/residents.html", page=page, communities=pages_support.communities(),
                            community_id=community_id, status=status, statuses=ResidentStatus.choices())
 
@@ -67,7 +67,8 @@ def resident(resident_id: int):
             form, lambda: resident_services.update_profile(resident, resident_data(form), actor=current_user)):
         flash(_("Resident record saved."), "success")
         return redirect_to("vouchers.resident", resident_id=resident.id)
-    redemptions, ratings, disputes = pages_support.resident_redemptions(resident, request.args.get("page", 1, type=int))
+    page = request.args.get("page", 1, type=db_int)
+    redemptions, ratings, disputes = pages_support.resident_redemptions(resident, page)
     return render_template("vouchers/resident.html", resident=resident, form=form,
                            status_form=StatusForm(formdata=None), balance=redemption.balance(resident),
                            vouchers=pages_support.resident_vouchers(resident), redemptions=redemptions,
