@@ -57,9 +57,22 @@ class ProposalResult:
 def result_for(proposal_id: int, sheets: dict[int, dict[int, int]], method: Aggregation | str,
                outlier_points: int, requested_fen: int = 0, submitted_order: int = 0) -> ProposalResult:
     """sheets: member id -> {criterion id: half points}."""
-    totals = {member: Fraction(sum(scores.values()), 2) for member, scores in sheets.items()}
-    criteria = {c for scores in sheets.values() for c in scores}
-    criterion_means = {c: Fraction(sum(s.get(c, 0) for s in sheets.values()), 2 * len(sheets)) for c in criteria}
+    member_half = {member: sum(scores.values()) for member, scores in sheets.items()}
+    criterion_half: dict[int, int] = {}
+    for scores in sheets.values():
+        for criterion, half in scores.items():
+            criterion_half[criterion] = criterion_half.get(criterion, 0) + half
+    return result_from_sums(proposal_id, member_half, criterion_half, method, outlier_points, requested_fen,
+                            submitted_order)
+
+
+def result_from_sums(proposal_id: int, member_half: dict[int, int], criterion_half: dict[int, int],
+                     method: Aggregation | str, outlier_points: int, requested_fen: int = 0,
+                     submitted_order: int = 0) -> ProposalResult:
+    """The same from sums the database can add up: member id -> half points over all criteria, and criterion id ->
+    half points over all members' sheets (a criterion a member left out counts 0)."""
+    totals = {member: Fraction(half, 2) for member, half in member_half.items()}
+    criterion_means = {c: Fraction(half, 2 * len(member_half)) for c, half in criterion_half.items()}
     values = list(totals.values())
     return ProposalResult(proposal_id, totals, final_score(values, method), Fraction(sum(values), len(values)),
                           max(values) - min(values), criterion_means, outliers(totals, outlier_points),

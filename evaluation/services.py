@@ -19,7 +19,7 @@ from core.permissions import has_role
 from core.views import path_for
 from orgs.models import Organisation
 from projects.enums import CallStatus, ProposalStatus, PurchasingMode
-from projects.models import Call, Proposal
+from projects.models import Call, Proposal, ProposalVersion
 
 from . import aggregate, expert_conflicts, templates
 from .enums import SHEET_TRANSITIONS, MemberStatus, SeatType, SheetStatus
@@ -172,9 +172,12 @@ def member_of(user, call_id: int) -> PanelMember | None:
 
 
 def reviewable(call_id: int) -> list[Proposal]:
+    # The frozen versions come without their content (the whole proposal text): lists and rankings need only the
+    # requested amount and dates; a page that shows the text loads it when read.
     return list(db.session.scalars(select(Proposal).where(Proposal.call_id == call_id,
                                                           Proposal.status == ProposalStatus.ELIGIBLE)
-                                   .options(selectinload(Proposal.versions), joinedload(Proposal.org))
+                                   .options(selectinload(Proposal.versions).defer(ProposalVersion.content),
+                                            joinedload(Proposal.org))
                                    .order_by(Proposal.id)))
 
 
@@ -358,27 +361,36 @@ def transition_sheet(sheet: ScoreSheet, to: SheetStatus | str, *, actor, reason:
 
 # --- results -----------------------------------------------------------------------------------
 
-def results(panel: Panel) -> list[aggregate.ProposalResult]:
-    """Ranked results from the submitted sheets of sitting members."""
+def results(panel: Panel, proposals: list[Proposal] | None = None) -> list[aggregate.ProposalResult]:
+    """Ranked results from the submitted sheets of sitting members (proposals: reviewable(), when already loaded).
+    The database adds the half points up (per member's sheet, and per criterion): a full review is thousands of
+    scores, and Python needs only the sums."""
     sitting = {m.id for m in panel.sitting}
-    proposals = reviewable(panel.call_id)
-    sheets = db.session.scalars(select(ScoreSheet).where(ScoreSheet.proposal_id.in_([p.id for p in proposals]),
-                                                         ScoreSheet.status == SheetStatus.SUBMITTED))
-    by_proposal: dict[int, dict[int, dict[int, int]]] = {}
-    for sheet in sheets:
-        if sheet.member_id in sitting:
-            by_proposal.setdefault(sheet.proposal_id, {})[sheet.member_id] = {
-                s.indicator_id: s.half_points for s in sheet.scores}
+    proposals = reviewable(panel.call_id) if proposals is None else proposals
+    counted = (select(ScoreSheet.proposal_id).join(Score, Score.sheet_id == ScoreSheet.id)
+               .where(ScoreSheet.proposal_id.in_([p.id for p in proposals]),
+                      ScoreSheet.status == SheetStatus.SUBMITTED, ScoreSheet.member_id.in_(sitting)))
+    member_half: dict[int, dict[int, int]] = {}
+    for proposal_id, member_id, half in db.session.execute(
+            counted.add_columns(ScoreSheet.member_id, func.sum(Score.half_points))
+            .group_by(ScoreSheet.proposal_id, ScoreSheet.member_id)):
+        member_half.setdefault(proposal_id, {})[member_id] = int(half)
+    criterion_half: dict[int, dict[int, int]] = {}
+    for proposal_id, indicator_id, half in db.session.execute(
+            counted.add_columns(Score.indicator_id, func.sum(Score.half_points))
+            .group_by(ScoreSheet.proposal_id, Score.indicator_id)):
+        criterion_half.setdefault(proposal_id, {})[indicator_id] = int(half)
     order = {p.id: i for i, p in enumerate(sorted(proposals, key=lambda p: p.submitted_at or utcnow()))}
-    computed = [aggregate.result_for(p.id, by_proposal[p.id], panel.aggregation, panel.outlier_points,
-                                     p.versions[-1].requested_fen if p.versions else 0, order[p.id])
-                for p in proposals if p.id in by_proposal]
+    computed = [aggregate.result_from_sums(p.id, member_half[p.id], criterion_half[p.id], panel.aggregation,
+                                           panel.outlier_points, p.versions[-1].requested_fen if p.versions else 0,
+                                           order[p.id])
+                for p in proposals if p.id in member_half]
     return aggregate.rank(computed)
 
 
-def missing_work(panel: Panel) -> list[str]:
+def missing_work(panel: Panel, proposals: list[Proposal] | None = None) -> list[str]:
     """What sitting members still owe before a decision: declarations and submitted sheets."""
-    proposals = reviewable(panel.call_id)
+    proposals = reviewable(panel.call_id) if proposals is None else proposals
     missing = []
     for member in panel.sitting:
         declared = declarations(member)

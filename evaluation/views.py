@@ -293,15 +293,16 @@ def results(call_id: int):
     current = _panel_for(call)
     if current is None:
         abort(404)
-    ranked = services.results(current)
-    proposals = {p.id: p for p in services.reviewable(call.id)}
+    reviewable = services.reviewable(call.id)
+    ranked = services.results(current, reviewable)
+    proposals = {p.id: p for p in reviewable}
     sheets = list(db.session.scalars(select(ScoreSheet).where(ScoreSheet.proposal_id.in_(list(proposals)))
                                      .options(lazyload(ScoreSheet.scores))))  # the list shows no scores
     ranking = [awards.Ranked(r.proposal_id, r.rank, aggregate.fmt(r.final)) for r in ranked]
     recommended = set(awards.recommend(call, ranking)) if ranking else set()
     return render_template("evaluation/results.html", call=call, panel=current, ranked=ranked, proposals=proposals,
                            sheets=sheets, fmt=aggregate.fmt, form=ReasonForm(formdata=None), recommended=recommended,
-                           missing=services.missing_work(current),
+                           missing=services.missing_work(current, reviewable),
                            requested=awards.requested, can_decide=permissions.can_manage_review(current_user)
                            and call.status == "under_review")
 
