@@ -16,7 +16,7 @@ def cached_fragment(template: str) -> Markup:
     """A fragment that depends only on the language and the user's roles (menus, the home launcher), rendered once
     per process for each combination instead of on every page. Fragments must not show anything else about the
     user or the request. Rendered afresh while templates auto-reload (debugging)."""
-    roles = tuple(sorted(current_user.role_names)) if current_user.is_authenticated else ()
+    roles = tuple(sorted(current_user.role_names)) if current_user.is_authenticated else None  # None: anonymous
     key = (template, str(get_locale()), roles, request.script_root)
     cache = current_app.extensions.setdefault("gongzhi_fragments", {})
     html = cache.get(key)

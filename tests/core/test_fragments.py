@@ -33,3 +33,13 @@ def test_unread_count_in_the_menu_is_current(client, session, login_as):
     assert 'id="unread-count">2<' in client.get("/").get_data(as_text=True)
     client.post("/notifications", data={})
     assert 'id="unread-count"' not in client.get("/").get_data(as_text=True)
+
+
+def test_anonymous_and_role_less_users_get_different_menus(app, client, session):
+    anonymous = client.get("/").get_data(as_text=True)
+    assert 'id="workmenu"' not in anonymous and 'id="checkmenu"' in anonymous
+    member = app.test_client()
+    user = make_user()  # no platform role: an organisation's member
+    assert login(member, user.username, "correct-horse-1").status_code == 302
+    assert 'id="workmenu"' in member.get("/").get_data(as_text=True)
+    assert 'id="workmenu"' not in app.test_client().get("/").get_data(as_text=True)
