@@ -25,7 +25,7 @@ from flask import g, has_request_context, request
 from flask_login import current_user
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import make_transient_to_detached, selectinload
 from sqlalchemy.pool import NullPool
 
 from core.db import db, install_sqlite_pragmas, read_only_connection, utcnow
@@ -129,23 +129,69 @@ def record(action: str, target=None, *, actor=None, data: dict | None = None,
     actor_id, actor_roles = _actor_fields(actor)
     ip = (request.remote_addr or "") if has_request_context() else ""
     request_id = g.get("request_id", "") if has_request_context() else ""
+    fields = dict(actor_id=actor_id, actor_roles=actor_roles, ip=ip, request_id=request_id, action=action,
+                  target_type=target_type, target_id=target_id, data=data_text)
 
-    _lock_chain()
     db.session.flush()  # earlier changes first, so a target id exists and ordering is clear
+    if db.session.get_bind().dialect.name == "postgresql":
+        return _append_postgresql(fields)
+    _lock_chain()
     head = db.session.execute(
         select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
     ).first()
     seq, prev_hash = (head.seq + 1, head.hash) if head else (1, GENESIS)
     occurred = utcnow()
-    event = AuditEvent(
-        seq=seq, occurred_at=occurred, actor_id=actor_id, actor_roles=actor_roles, ip=ip,
-        request_id=request_id, action=action, target_type=target_type, target_id=target_id,
-        data=data_text, prev_hash=prev_hash,
-        hash=event_hash(prev_hash, seq, occurred.strftime(TS_FORMAT), actor_id, actor_roles, ip,
-                        request_id, action, target_type, target_id, data_text),
-    )
+    event = AuditEvent(seq=seq, occurred_at=occurred, prev_hash=prev_hash,
+                       hash=_fields_hash(prev_hash, seq, occurred, fields), **fields)
     db.session.add(event)
     db.session.flush()
+    return event
+
+
+def _fields_hash(prev_hash: str, seq: int, occurred: datetime, fields: dict) -> str:
+    return event_hash(prev_hash, seq, occurred.strftime(TS_FORMAT), fields["actor_id"], fields["actor_roles"],
+                      fields["ip"], fields["request_id"], fields["action"], fields["target_type"],
+                      fields["target_id"], fields["data"])
+
+
+# On PostgreSQL the lock and the append go to the server together (one round trip, psycopg's pipeline mode), so
+# the lock is held from there to the caller's COMMIT, not across round trips to a Python process that may be
+# waiting for its turn to run. The INSERT is a statement of its own, after the lock: it reads the head in a
+# snapshot taken once the previous holder has committed. It computes seq, the time and the hash on the server,
+# exactly as canonical_event() writes them (the time as _timestamp_sql() renders it for verify); the returned hash
+# is checked against the Python computation before anything is committed.
+_APPEND_SQL = """
+INSERT INTO audit_events (seq, occurred_at, actor_id, actor_roles, ip, request_id, action, target_type, target_id,
+                          data, prev_hash, hash)
+SELECT n.seq, n.at, %(actor_id)s::integer, %(actor_roles)s::text, %(ip)s::text, %(request_id)s::text,
+       %(action)s::text, %(target_type)s::text, %(target_id)s::text, %(data)s::text, n.prev,
+       encode(sha256(convert_to(n.prev || '[' || n.seq::text || ',"' || n.at_text || '"' || %(rest)s::text,
+                                'UTF8')), 'hex')
+FROM (SELECT h.seq, h.prev, h.at, to_char(h.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at_text
+      FROM (SELECT coalesce(last.seq, 0) + 1 AS seq, coalesce(last.hash, %(genesis)s::text) AS prev,
+                   clock_timestamp() AS at
+            FROM (SELECT 1) AS one
+            LEFT JOIN LATERAL (SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1) AS last ON true) AS h
+     ) AS n
+RETURNING seq, occurred_at, prev_hash, hash
+"""
+
+
+def _append_postgresql(fields: dict) -> AuditEvent:
+    probe = canonical_event(0, "", fields["actor_id"], fields["actor_roles"], fields["ip"], fields["request_id"],
+                            fields["action"], fields["target_type"], fields["target_id"], fields["data"])
+    if not probe.startswith('[0,""'):  # (canonical_event() always starts so for an int seq and a str time)
+        raise RuntimeError("canonical_event() changed its layout")
+    raw = db.session.connection().connection.driver_connection
+    with raw.pipeline():
+        raw.execute("SELECT pg_advisory_xact_lock(%s)", (ADVISORY_LOCK_KEY,))
+        appended = raw.execute(_APPEND_SQL, {**fields, "rest": probe[len('[0,""'):], "genesis": GENESIS})
+    seq, occurred, prev_hash, stored = appended.fetchone()
+    if stored != _fields_hash(prev_hash, seq, occurred, fields):  # never commit a hash verify() would reject
+        raise RuntimeError(f"audit event {seq}: the database's hash differs from canonical_event()")
+    event = AuditEvent(seq=seq, occurred_at=occurred, prev_hash=prev_hash, hash=stored, **fields)
+    make_transient_to_detached(event)
+    db.session.add(event)
     return event
 
 
