@@ -161,5 +161,5 @@ def load() -> list[str]:
     sheet = project_sheets.sheet_for(midterm.assignments[0])
     services.save_scores(sheet, {c.id: (c.max_points * 2 * 3 // 4, "") for c in midterm.template.criteria[:4]},
                          actor=midterm.assignments[0].user)
-    return ["project evaluation: a final evaluation 合格 (last tranche payable), a final evaluation 不合格 with "
+    return ["project evaluation: a final evaluation 合格 (last tranche released), a final evaluation 不合格 with "
             "rectification under way, a mid-term evaluation in progress, survey answers"]

@@ -1,7 +1,7 @@
 """Demo contracts at every stage the platform reaches on its own: awaiting signatures, on track (report accepted,
 tranche paid), overdue, a budget line at its limit with a refused and an approved budget change (version 2) and a
-schedule change waiting, a denied fee receipt, and a terminated contract. (A contract closes only after a passing
-final evaluation: the project-evaluation demo provides that step.)"""
+schedule change waiting, a denied fee receipt, a terminated contract, and — paid in full after the project-evaluation
+demo's passing final evaluation released its last tranche — a closed one."""
 
 from datetime import timedelta
 
@@ -16,7 +16,7 @@ from orgs.models import ServiceCategory
 from . import awards, calls, contract_changes, contract_reports, contracts, proposals
 from .award_models import AwardDecision
 from .contract_change_models import ChangeStatus
-from .contract_models import Contract, ContractStatus
+from .contract_models import Contract, ContractStatus, Tranche, TrancheStatus
 from .contract_report_models import ReceiptStatus
 from .demo import _make_call, _orgs_in, _submit, review_proposals
 from .enums import CallStatus, ProposalStatus
@@ -136,5 +136,20 @@ def load() -> list[str]:
     terminated = _contract(decisions[5], officer)
     contracts.transition_contract(terminated, ContractStatus.TERMINATED, actor=officer,
                                   reason="承接方主要负责人变更，双方协商一致解除合同。")
+    closed = _close_after_final_evaluation(officer, today)
     return ["contracts: 6 demo contracts (awaiting signatures, on track, overdue, a line at its limit with budget "
-            "changes, a denied fee receipt, terminated)"]
+            f"changes, a denied fee receipt, terminated){'; one closed after its final evaluation' if closed else ''}"]
+
+
+def _close_after_final_evaluation(officer: User, today) -> bool:
+    """The project-evaluation demo's project that passed its final evaluation (its last tranche released) is paid
+    in full, which closes it: the last stage a contract reaches."""
+    released = db.session.scalar(select(Tranche).where(Tranche.milestone_id.is_(None),
+                                                       Tranche.status == TrancheStatus.PAYABLE).limit(1))
+    if released is None:
+        return False
+    contract = db.session.get(Contract, released.contract_id)
+    for n, tranche in enumerate(t for t in contract.tranches if t.status == TrancheStatus.PAYABLE):
+        contracts.pay_tranche(tranche, f"国库集中支付2026-09{n + 1:02d}", today, actor=officer)
+    db.session.refresh(contract)
+    return contract.status == ContractStatus.CLOSED
