@@ -1,19 +1,30 @@
 """Benchmark: 64 concurrent clients redeeming residents' vouchers through the API (gunicorn, PostgreSQL).
 
 Creates a scratch PostgreSQL database (created from, and dropped through, a connection to BENCH_ADMIN_DB, default
-gz_h8b), migrates it, seeds through the real services: one provider with a service and a member's API token, a
-running programme (4 x 50 yuan a month), RESIDENTS verified residents holding this month's vouchers, and CODES_EACH
-one-time codes per resident. Each client keeps one HTTP connection and POSTs /api/v1/vouchers/redemptions for
-30 yuan with a unique idempotency key; the codes are shuffled, so one resident's codes are spent concurrently and
-only 6 of each resident's 8 can succeed (200 yuan / 30). Then checks: every answer 201 or 409 (no 5xx), at most 6
+gz_h8b), migrates it, seeds through the real services: PROVIDERS providers, each with a service and a member's API
+token, a running programme (4 x 50 yuan a month), RESIDENTS verified residents holding this month's vouchers, and
+CODES_EACH one-time codes per resident. Each client keeps one HTTP connection and POSTs
+/api/v1/vouchers/redemptions for 30 yuan with a unique idempotency key, as one of the providers (in turn); the codes
+are shuffled, so one resident's codes are spent concurrently (at times by different providers) and only 6 of each
+resident's 8 can succeed (200 yuan / 30). As in real use, load spreads over many residents and a handful of
+providers; the one row every redemption does share, the audit chain's head, stays shared.
+Then checks: every answer 201 or 409 (no 5xx), at most 6
 successes per resident, total redeemed in the ledger = total of the 201 answers = sum of redemption rows, no voucher
 below zero, `flask vouchers check` passes. The floor is bench/bare_update_app.py (bare Flask, one UPDATE per POST)
 on the same database, served and loaded the same way in the same run.
 
-    .venv/bin/python bench/redeem.py [--residents 240] [--codes-each 8] [--clients 64] [--gunicorn-threads 8]
+Both are served by gunicorn with WORKERS processes x THREADS threads (gthread, keep-alive), each worker's GIL switch
+interval set to SWITCH_INTERVAL s (Python's default is 0.005). On 2 cores, 4 x 4 with 0.0005 did best: a request
+holding the audit chain's lock needs the GIL back for its COMMIT, and with many threads per process and the default
+interval it waited milliseconds for it while every other redemption queued behind the lock. Sync workers (no
+keep-alive) and 8 x 1 were slower.
+
+    .venv/bin/python bench/redeem.py [--residents 240] [--codes-each 8] [--providers 6] [--clients 64]
+                                     [--workers 4] [--gunicorn-threads 4] [--switch-interval 0.0005]
 """
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -21,10 +32,12 @@ import queue
 import random
 import secrets
 import shutil
+import subprocess
 import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -34,7 +47,8 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 sys.path.insert(0, str(ROOT))  # first: the app's packages win over bench scripts of the same name (projects.py)
 
-from submit import Hit, Load, flask, gunicorn  # noqa: E402
+from _common import HOST, free_port  # noqa: E402
+from submit import BIN, Hit, Load, flask  # noqa: E402
 
 sys.path.insert(0, str(ROOT))  # submit.py put bench/ first again
 
@@ -42,8 +56,8 @@ SERVER_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/"
 AMOUNT = 3000
 
 
-def seed(db_url: str, residents: int, codes_each: int):
-    """Provider, programme, residents with vouchers and codes; returns (token, service_id, codes, voucher_ids)."""
+def seed(db_url: str, residents: int, codes_each: int, providers: int = 1):
+    """Providers, programme, residents with vouchers and codes; returns (tokens, service_ids, codes, voucher_ids)."""
     from accounts import services as accounts
     from accounts.enums import Role
     from app import create_app
@@ -56,42 +70,88 @@ def seed(db_url: str, residents: int, codes_each: int):
     with app.app_context(), app.test_request_context():
         officer = accounts.create_user("bench_officer", "王芳", "bench-password-1", [Role.OFFICER], actor=None)
         staff = accounts.create_user("bench_staff", "社区", "bench-password-1", [Role.COMMUNITY_STAFF], actor=None)
-        org, manager = helpers.provider(officer)
-        service = helpers.service(org, manager, price_fen=AMOUNT)
+        tokens, service_ids = [], []
+        for _ in range(providers):
+            org, manager = helpers.provider(officer)
+            service_ids.append(helpers.service(org, manager, price_fen=AMOUNT).id)
+            tokens.append(accounts.create_token(manager, "bench", actor=manager)[1])
         programme = helpers.running_programme(officer, budget_fen=residents * 20_000 + 1)
         people = [helpers.resident(staff) for _ in range(residents)]
         for person in people:
             issuance.issue_to_resident(programme, person, actor=officer)
-        _row, token = accounts.create_token(manager, "bench", actor=manager)
         db.session.commit()
         codes = [(person.id, redemption.issue_code(person, actor=staff, programme=programme)[0])
                  for person in people for _ in range(codes_each)]
         voucher_ids = list(db.session.scalars(sa.select(Voucher.id)))
         db.session.commit()
-        result = token, service.id, codes, voucher_ids
+        result = tokens, service_ids, codes, voucher_ids
         db.engine.dispose()
     return result
 
 
-def fire(base: str, path: str, bodies: list[dict], clients: int, token: str = "") -> Load:
-    """POST every body through `clients` threads, each with one kept-alive connection."""
+GUNICORN_CONF = """import sys
+
+
+def post_fork(server, worker):
+    sys.setswitchinterval({interval})
+"""
+
+
+@contextlib.contextmanager
+def serve(target: str, env: dict, log: Path, args, probe: str, chdir: Path = ROOT):
+    """gunicorn with args.workers x args.gunicorn_threads and the workers' GIL switch interval; stopped after."""
+    conf = log.parent / "gunicorn_conf.py"
+    conf.write_text(GUNICORN_CONF.format(interval=args.switch_interval))
+    port = free_port()
+    command = [str(BIN / "gunicorn"), "--bind", f"{HOST}:{port}", "--workers", str(args.workers), "--threads",
+               str(args.gunicorn_threads), "--chdir", str(chdir), "--log-level", "warning", "--timeout", "60",
+               "-c", str(conf), target]
+    with open(log, "ab") as log_file:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
+    base = f"http://{HOST}:{port}"
+    try:
+        started = time.monotonic()
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {process.returncode}:\n{log.read_text(errors='replace')}")
+            try:
+                with urllib.request.urlopen(base + probe, timeout=2) as response:
+                    response.read()
+                break
+            except OSError:
+                if time.monotonic() - started > 60:
+                    raise RuntimeError(f"gunicorn did not answer on {base} within 60 s") from None
+                time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def fire(base: str, path: str, bodies: list[dict], clients: int, tokens: list[str] | None = None) -> Load:
+    """POST every body (with the token of the same index, if any) through `clients` threads, each with one
+    kept-alive connection."""
     host, port = base.removeprefix("http://").split(":")
     jobs: queue.Queue = queue.Queue()
     for i, body in enumerate(bodies):
-        jobs.put((i, body))
+        jobs.put((i, body, tokens[i] if tokens else ""))
     hits: list[Hit] = []
     lock = threading.Lock()
-    headers = {"Content-Type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})}
 
     def client():
         conn = http.client.HTTPConnection(host, int(port), timeout=60)
         while True:
             try:
-                key, body = jobs.get_nowait()
+                key, body, token = jobs.get_nowait()
             except queue.Empty:
                 break
             started, sent = time.perf_counter(), time.time()
             try:
+                headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"} if token else {}
                 conn.request("POST", path, json.dumps(body), headers)
                 response = conn.getresponse()
                 status, raw = response.status, response.read()
@@ -154,8 +214,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--residents", type=int, default=240)
     parser.add_argument("--codes-each", type=int, default=8)
+    parser.add_argument("--providers", type=int, default=6)
     parser.add_argument("--clients", type=int, default=64)
-    parser.add_argument("--gunicorn-threads", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--gunicorn-threads", type=int, default=4)
+    parser.add_argument("--switch-interval", type=float, default=0.0005)
     args = parser.parse_args()
     admin = sa.create_engine(SERVER_URL + os.environ.get("BENCH_ADMIN_DB", "gz_h8b"), isolation_level="AUTOCOMMIT")
     name = f"gz_bench_redeem_{secrets.token_hex(4)}"
@@ -170,20 +233,21 @@ def main() -> int:
         os.environ["GONGZHI_INSTANCE"] = env["GONGZHI_INSTANCE"]
         flask(env, "db", "upgrade", log=log)
         started = time.monotonic()
-        token, service_id, codes, voucher_ids = seed(db_url, args.residents, args.codes_each)
+        tokens, service_ids, codes, voucher_ids = seed(db_url, args.residents, args.codes_each, args.providers)
         print(f"seeded {args.residents} residents with vouchers and {len(codes)} codes in "
               f"{time.monotonic() - started:.1f} s", flush=True)
         random.shuffle(codes)
-        bodies = [{"code": code, "service_id": service_id, "amount_fen": AMOUNT, "idempotency_key": f"b-{i}"}
-                  for i, (_rid, code) in enumerate(codes)]
+        bodies = [{"code": code, "service_id": service_ids[i % args.providers], "amount_fen": AMOUNT,
+                   "idempotency_key": f"b-{i}"} for i, (_rid, code) in enumerate(codes)]
+        body_tokens = [tokens[i % args.providers] for i in range(len(bodies))]
         resident_of = {i: rid for i, (rid, _code) in enumerate(codes)}
         floor_bodies = [{"voucher_id": random.choice(voucher_ids)} for _ in bodies]
-        with (gunicorn("app:create_app()", env, log, args.gunicorn_threads, "/healthz") as app_url,
-              gunicorn("bare_update_app:app", env, log, args.gunicorn_threads, "/", chdir=BENCH) as bare_url):
+        with (serve("app:create_app()", env, log, args, "/healthz") as app_url,
+              serve("bare_update_app:app", env, log, args, "/", chdir=BENCH) as bare_url):
             fire(bare_url, "/", floor_bodies[:128], args.clients)  # warm both
-            fire(app_url, "/api/v1/vouchers/redemptions", [{"code": "0"}] * 128, args.clients, token)
+            fire(app_url, "/api/v1/vouchers/redemptions", [{"code": "0"}] * 128, args.clients, body_tokens)
             floor = fire(bare_url, "/", floor_bodies, args.clients)
-            load = fire(app_url, "/api/v1/vouchers/redemptions", bodies, args.clients, token)
+            load = fire(app_url, "/api/v1/vouchers/redemptions", bodies, args.clients, body_tokens)
         checks = verify(db_url, load, resident_of, env, log)
         log_text = log.read_text(errors="replace")
         checks.append(("no traceback in the server log", "Traceback" not in log_text, log_text[-800:]))
@@ -193,8 +257,9 @@ def main() -> int:
         admin.dispose()
         shutil.rmtree(tmp_dir, ignore_errors=True)
     print()
-    print(f"{args.clients} clients (one kept-alive connection each), gunicorn 2 workers x {args.gunicorn_threads} "
-          f"threads, PostgreSQL {name} (dropped)")
+    print(f"{args.clients} clients (one kept-alive connection each) as {args.providers} providers for "
+          f"{args.residents} residents; gunicorn {args.workers} workers x {args.gunicorn_threads} threads, GIL switch "
+          f"interval {args.switch_interval} s; PostgreSQL {name} (dropped); load average {os.getloadavg()[0]:.1f}")
     print_load("app   POST /api/v1/vouchers/redemptions", load)
     print_load("floor bare Flask, one UPDATE per POST  ", floor)
     successes = load.statuses().get(201, 0)
