@@ -190,7 +190,10 @@ def _append_postgresql(fields: dict) -> AuditEvent:
     if stored != _fields_hash(prev_hash, seq, occurred, fields):  # never commit a hash verify() would reject
         raise RuntimeError(f"audit event {seq}: the database's hash differs from canonical_event()")
     event = AuditEvent(seq=seq, occurred_at=occurred, prev_hash=prev_hash, hash=stored, **fields)
-    make_transient_to_detached(event)
+    make_transient_to_detached(event)  # the row exists: the session holds the object as loaded, with no INSERT
+    stale = db.session.identity_map.get(db.session.identity_key(AuditEvent, seq))
+    if stale is not None:  # an event of a rolled-back savepoint had this seq
+        db.session.expunge(stale)
     db.session.add(event)
     return event
 
