@@ -263,10 +263,15 @@ def revoke_token(token: ApiToken, *, actor) -> None:
     audit.record("token.revoked", token, actor=actor, data={"user_id": token.user_id})
 
 
+# Every API request: the token, its user and the user's roles in one query, built once (like _SESSION_USER).
+_TOKEN_USER = (select(ApiToken).options(joinedload(ApiToken.user).joinedload(User.roles))
+               .where(ApiToken.token_hash == bindparam("token_hash")))
+
+
 def user_for_token(plain: str) -> User | None:
     if not plain.startswith(TOKEN_PREFIX):
         return None
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(plain)))
+    token = db.session.execute(_TOKEN_USER, {"token_hash": _token_digest(plain)}).unique().scalar_one_or_none()
     if token is None or token.revoked_at is not None or not token.user.active:
         return None
     return token.user
