@@ -1,28 +1,39 @@
 """Per-object permissions for organisations. Officers review; members see their own organisation's
 drafts and documents; the public sees registered organisations only."""
 
+from sqlalchemy import and_, bindparam, exists, inspect, select
+
 from accounts.enums import Role
+from core.db import db
 from core.permissions import has_role
 
 from .enums import EDITABLE_STATUSES, PUBLIC_STATUSES, MemberRole, MembershipStatus, OrgStatus
+from .models import Membership
+
+# One small EXISTS instead of loading every member of the organisation with their user (built once).
+_ACTIVE_MEMBERSHIP = and_(Membership.org_id == bindparam("org_id"), Membership.user_id == bindparam("user_id"),
+                          Membership.status == MembershipStatus.ACTIVE.value)
+_IS_MEMBER = select(exists().where(_ACTIVE_MEMBERSHIP))
+_IS_MANAGER = select(exists().where(_ACTIVE_MEMBERSHIP, Membership.role == MemberRole.MANAGER.value))
 
 
-def _membership(user, org):
+def _has_active_membership(user, org, *, manager: bool) -> bool:
     if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    for m in org.memberships:
-        if m.user_id == user.id and m.status == MembershipStatus.ACTIVE:
-            return m
-    return None
+        return False
+    if org.id is None or user.id is None or "memberships" not in inspect(org).unloaded:
+        # Already loaded (or not yet in the database): the objects in hand answer without a query.
+        return any(m.user_id == user.id and m.status == MembershipStatus.ACTIVE
+                   and (not manager or m.role == MemberRole.MANAGER) for m in org.memberships)
+    statement = _IS_MANAGER if manager else _IS_MEMBER
+    return bool(db.session.scalar(statement, {"org_id": org.id, "user_id": user.id}))
 
 
 def is_member(user, org) -> bool:
-    return _membership(user, org) is not None
+    return _has_active_membership(user, org, manager=False)
 
 
 def is_manager(user, org) -> bool:
-    m = _membership(user, org)
-    return m is not None and m.role == MemberRole.MANAGER
+    return _has_active_membership(user, org, manager=True)
 
 
 def is_staff(user) -> bool:
