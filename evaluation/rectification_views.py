@@ -13,7 +13,7 @@ from core.db import db
 from core.permissions import require
 from core.uploads import StoredFile
 from core.views import run_and_redirect
-from projects.contract_delivery_views import _file_contract_id
+from projects.contract_reports import contract_of_file
 
 from . import project_permissions as perms
 from . import rectification
@@ -82,7 +82,7 @@ def _evaluation_file(evaluation: ProjectEvaluation, file_id: int) -> bool:
         return True
     if any(t.evidence_id == file_id for t in evaluation.tasks):
         return True
-    return _file_contract_id(file_id) == evaluation.contract_id
+    return contract_of_file(file_id) == evaluation.contract_id
 
 
 @bp.route("/<int:evaluation_id>/files/<key>")

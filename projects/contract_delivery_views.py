@@ -6,7 +6,7 @@ import io
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
 from core.db import db
@@ -19,8 +19,8 @@ from orgs import permissions as org_permissions
 
 from . import contract_changes, contract_forms, contract_reports, contracts
 from .contract_change_models import ChangeRequest, ChangeStatus
-from .contract_models import Contract, ContractStatus, Expense, Milestone, MilestoneReport, Tranche
-from .contract_report_models import ActivityPhoto, ActivityRecord, FeePayment, ReceiptStatus, ReportEvidence
+from .contract_models import Contract, ContractStatus, Milestone, Tranche
+from .contract_report_models import FeePayment, ReceiptStatus
 from .contract_views import _done, bp, can_view, load_contract
 from .forms import ReasonForm
 
@@ -124,23 +124,12 @@ def answer_receipt(fee_id: int, answer: str):
                             _("Thank you, your answer is recorded."), url_for("contracts.receipts"))
 
 
-def _file_contract_id(file_id: int) -> int | None:
-    """The contract a stored file belongs to (evidence, activity photo or expense receipt), if any."""
-    via_report = select(Milestone.contract_id).join(MilestoneReport, MilestoneReport.milestone_id == Milestone.id)
-    return db.session.scalar(via_report.outerjoin(ReportEvidence, ReportEvidence.report_id == MilestoneReport.id)
-                             .outerjoin(ActivityRecord, ActivityRecord.report_id == MilestoneReport.id)
-                             .outerjoin(ActivityPhoto, ActivityPhoto.activity_id == ActivityRecord.id)
-                             .where(or_(ReportEvidence.file_id == file_id, ActivityPhoto.file_id == file_id,
-                                        MilestoneReport.evidence_id == file_id)).limit(1)) \
-        or db.session.scalar(select(Expense.contract_id).where(Expense.receipt_id == file_id))
-
-
 @bp.route("/files/<key>")
 @login_required
 def file(key: str):
     stored = db.session.scalar(select(StoredFile).where(StoredFile.key == key[:32])
                                .options(undefer(StoredFile.content)))
-    contract_id = _file_contract_id(stored.id) if stored else None
+    contract_id = contract_reports.contract_of_file(stored.id) if stored else None
     if contract_id is None or not can_view(db.session.get(Contract, contract_id)):
         abort(404)
     inline = stored.content_type.startswith("image/")

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
 from accounts.models import User, UserRole
 from accounts.notifications import notify
@@ -22,6 +22,7 @@ from orgs import permissions as org_permissions
 from .contract_models import (
     REPORT_TRANSITIONS,
     Contract,
+    Expense,
     Milestone,
     MilestoneReport,
     ReportStatus,
@@ -240,3 +241,14 @@ def _whole(value) -> int:
         return max(0, int(float(value)))
     except (TypeError, ValueError):
         return 0
+
+
+def contract_of_file(file_id: int) -> int | None:
+    """The contract a stored file belongs to (evidence, activity photo or expense receipt), if any."""
+    via_report = select(Milestone.contract_id).join(MilestoneReport, MilestoneReport.milestone_id == Milestone.id)
+    return db.session.scalar(via_report.outerjoin(ReportEvidence, ReportEvidence.report_id == MilestoneReport.id)
+                             .outerjoin(ActivityRecord, ActivityRecord.report_id == MilestoneReport.id)
+                             .outerjoin(ActivityPhoto, ActivityPhoto.activity_id == ActivityRecord.id)
+                             .where(or_(ReportEvidence.file_id == file_id, ActivityPhoto.file_id == file_id,
+                                        MilestoneReport.evidence_id == file_id)).limit(1)) \
+        or db.session.scalar(select(Expense.contract_id).where(Expense.receipt_id == file_id))

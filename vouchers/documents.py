@@ -19,8 +19,10 @@ def issue_statement(found, *, actor) -> IssuedDocument:
     if not permissions.can_view_provider_redemptions(actor, found.provider):
         raise Forbidden(_("You cannot see this statement."))
     title = f"服务券结算单：{found.provider.name} {found.period}（第 {found.seq} 次）"
-    return issue_document("vouchers/settlement_pdf.html", title=title, doc_type=STATEMENT, actor=actor,
-                          target=found, settlement=found, redemptions=pages_support.statement_lines(found))
+    document = issue_document("vouchers/settlement_pdf.html", title=title, doc_type=STATEMENT, actor=actor,
+                              target=found, settlement=found, redemptions=pages_support.statement_lines(found))
+    found.document_code = document.code  # the latest statement's verification code, shown with the settlement
+    return document
 
 
 def issue_printed_vouchers(resident, *, actor, programme=None) -> tuple[IssuedDocument, str]:

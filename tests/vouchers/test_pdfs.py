@@ -28,6 +28,7 @@ def test_settlement_statement_pdf(app, scene):  # noqa: F811
     assert any("WenQuanYi" in name or "CJK" in name for name in pdf_fonts(document.content))
     assert hashlib.sha256(document.content).hexdigest() == document.sha256
     assert document.target_type == "voucher_settlements" and document.target_id == str(scene.settlement.id)
+    assert scene.settlement.document_code == document.code
     assert events("document.issued")[-1].target_id == str(document.id)
 
 
