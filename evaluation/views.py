@@ -272,10 +272,11 @@ def attachment(member_id: int, attachment_id: int):
                      download_name=name)
 
 
+@bp.route("/sheets/reopen", methods=["POST"], defaults={"sheet_id": None})  # the sheet chosen in the form
 @bp.route("/sheets/<int:sheet_id>/reopen", methods=["POST"])
 @login_required
-def reopen(sheet_id: int):
-    score_sheet = db.get_or_404(ScoreSheet, sheet_id)
+def reopen(sheet_id: int | None):
+    score_sheet = db.get_or_404(ScoreSheet, sheet_id or request.form.get("sheet_id", type=db_int) or 0)
     require(permissions.can_manage_review(current_user))
     form = ReasonForm()
     form.validate_on_submit()

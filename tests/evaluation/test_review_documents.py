@@ -166,3 +166,22 @@ def test_blind_api_never_names_the_applicant_and_a_conflicted_sheet_refuses_a_pu
                                                       ScoreSheet.proposal_id == props[0].id)) is None
     assert db.session.scalar(select(func.count(AuditEvent.seq)).where(AuditEvent.action == "sheet.saved")) == \
         saved_before
+
+
+def test_results_page_lists_sheets_per_member_and_reopens_the_chosen_one(app, client, officer, login_as):
+    call, _orgs, props, _ranking = fully_scored(app, officer)
+    sheets = list(db.session.scalars(select(ScoreSheet).where(ScoreSheet.proposal_id.in_([p.id for p in props]))))
+    members = {s.member_id for s in sheets}
+    chosen = sheets[-1]
+    db.session.commit()
+    login_as(officer)
+    page = client.get(f"/evaluation/calls/{call.id}/results").get_data(as_text=True)
+    table = page.split('id="sheets"', 1)[1].split("</table>", 1)[0]
+    assert table.count('id="sheets-member-') == len(members)  # one row per member, not one per sheet
+    assert table.count("<option ") == len(sheets)  # every submitted sheet can be chosen
+    response = client.post("/evaluation/sheets/reopen", data={"sheet_id": chosen.id, "reason": "评语与分数不一致"})
+    assert response.status_code == 302
+    db.session.refresh(chosen)
+    assert chosen.status == SheetStatus.DRAFT
+    assert _last("sheet.reopened").target_id == str(chosen.id)
+    assert client.post("/evaluation/sheets/reopen", data={"sheet_id": "9" * 30, "reason": "x"}).status_code == 404
