@@ -237,9 +237,10 @@ def output_progress(contract: Contract) -> list[dict]:
 
 
 def _whole(value) -> int:
+    """An output target as a whole number; anything unreadable ("inf", "abc", None) counts as no target."""
     try:
         return max(0, int(float(value)))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return 0
 
 

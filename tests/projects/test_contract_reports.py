@@ -151,3 +151,11 @@ def test_output_progress_counts_accepted_reports_only(app, session):
         reports.submit_report(contract.milestones[1], reports.ReportInput("第二阶段的工作记录已整理完毕",
                                                                           outputs={"探访": 900}), actor=manager)
     assert reports.output_progress(contract) == [{"indicator": "探访", "target": 1200, "unit": "人次", "achieved": 600}]
+
+
+@pytest.mark.parametrize("value, whole", [("120", 120), (35.7, 35), ("inf", 0), ("-inf", 0), ("nan", 0), ("abc", 0),
+                                          (None, 0), (-5, 0)])
+def test_output_targets_read_as_whole_numbers(value, whole):
+    from projects.contract_reports import _whole
+
+    assert _whole(value) == whole
