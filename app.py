@@ -33,7 +33,7 @@ def _init_extensions(app: Flask) -> None:
     from core.api import init_api
     from core.db import db, install_sqlite_pragmas, render_migration_item
     from core.errors import register_error_handlers
-    from core.extensions import babel, bootstrap, csrf, limiter, login_manager, migrate
+    from core.extensions import babel, bootstrap, csrf, init_limiter, login_manager, migrate
     from core.i18n import select_locale
     from core.security import init_security
     from core.templating import init_templating
@@ -48,7 +48,7 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     bootstrap.init_app(app)
-    limiter.init_app(app)
+    init_limiter(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Please log in to continue.")

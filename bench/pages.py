@@ -29,6 +29,10 @@ BIN = Path(sys.executable).parent
 HOST = "127.0.0.1"
 USERNAME, PASSWORD, DISPLAY_NAME = "officer", "gongzhi-demo", "王芳"
 TARGET_RATIO = 0.5
+# One browser: the same User-Agent for the login and for wrk. Flask-Login's session protection ties a session to
+# the address and agent it logged in from, and marks the session not fresh (a new cookie on every response) when
+# they differ, which no real browser would cause.
+USER_AGENT = "Mozilla/5.0 (gongzhi bench)"
 UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
 
 
@@ -71,6 +75,7 @@ def log_in(base_url: str) -> str:
     """Log in through the real form (GET for the CSRF token, then POST); return the session cookie's value."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.addheaders = [("User-Agent", USER_AGENT)]
     with opener.open(base_url + "login", timeout=10) as response:
         finder = CsrfFinder()
         finder.feed(response.read().decode())
@@ -85,16 +90,17 @@ def log_in(base_url: str) -> str:
     return session
 
 
-def fetch(url: str, cookie: str) -> tuple[int, str]:
-    request = urllib.request.Request(url, headers={"Cookie": cookie})
+def fetch(url: str, cookie: str) -> tuple[int, str, bool]:
+    """GET url as the logged-in browser: (status, body, whether the answer set a cookie)."""
+    request = urllib.request.Request(url, headers={"Cookie": cookie, "User-Agent": USER_AGENT})
     with urllib.request.urlopen(request, timeout=10) as response:
-        return response.status, response.read().decode()
+        return response.status, response.read().decode(), "Set-Cookie" in response.headers
 
 
 def wrk(url: str, args, cookie: str = "", duration: int | None = None) -> WrkResult:
     command = ["wrk", f"-t{args.wrk_threads}", f"-c{args.connections}", f"-d{duration or args.duration}s", "--latency"]
     if cookie:
-        command += ["-H", f"Cookie: {cookie}"]
+        command += ["-H", f"Cookie: {cookie}", "-H", f"User-Agent: {USER_AGENT}"]
     done = subprocess.run([*command, url], capture_output=True, text=True, check=True)
     return parse_wrk(done.stdout)
 
@@ -146,9 +152,11 @@ def main() -> int:
             with (gunicorn("app:create_app()", env, log, args.gunicorn_threads) as app_url,
                   gunicorn("bare_app:app", env, log, args.gunicorn_threads, chdir=BENCH) as bare_url):
                 cookie = "session=" + log_in(app_url)
-                status, body = fetch(app_url, cookie)
+                status, body, sets_cookie = fetch(app_url, cookie)
                 if status != 200 or DISPLAY_NAME not in body:
                     raise RuntimeError(f"GET / with the session cookie is not {USERNAME}'s page (status {status})")
+                if sets_cookie:
+                    raise RuntimeError("GET / sets a new session cookie on every request: the session is not steady")
                 check(wrk(app_url, args, cookie, duration=2), "app warm-up")
                 check(wrk(bare_url, args, duration=2), "bare warm-up")
                 for _ in range(args.rounds):

@@ -19,5 +19,16 @@ bootstrap = Bootstrap5()
 limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=False)
 
 
+def init_limiter(app) -> None:
+    """Bind the limiter without its before-request check. That check exists for default, application and blueprint
+    limits, which Gongzhi does not use: each limit decorates its view and is checked by the decorator when the view
+    runs. Dropping the hook takes the limiter off every other request's path (it resolved the view's limits on
+    every page)."""
+    limiter.init_app(app)
+    if limiter.limit_manager.default_limits or limiter.limit_manager.application_limits:
+        raise RuntimeError("default or application rate limits need Flask-Limiter's before-request check")
+    app.before_request_funcs[None].remove(limiter._check_request_limit)
+
+
 def client_ip() -> str:
     return request.remote_addr or "-"
