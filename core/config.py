@@ -28,7 +28,6 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         # Encrypts residents' ID numbers and keys their lookup hash (core.personal); falls back to SECRET_KEY.
         "PERSONAL_DATA_KEY": os.environ.get("PERSONAL_DATA_KEY") or None,
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL") or sqlite_default,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "20")) * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
@@ -68,6 +67,10 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         config["SQLALCHEMY_DATABASE_URI"] = config["SQLALCHEMY_DATABASE_URI"].replace(
             "postgresql://", "postgresql+psycopg://", 1
         )
+    # A database server may drop idle connections (a restart, a proxy's timeout): test each one as it leaves the
+    # pool. A SQLite file has no server, so its connections need no such round trip on every request.
+    config.setdefault("SQLALCHEMY_ENGINE_OPTIONS",
+                      {} if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") else {"pool_pre_ping": True})
     if not config["SECRET_KEY"]:
         if not (config["TESTING"] or config["DEBUG"]):
             raise ConfigError("SECRET_KEY must be set (it may be omitted only in debug or testing)")

@@ -1,9 +1,9 @@
 """Jinja filters and globals shared by every template."""
 
-from flask import current_app, render_template, request
+from flask import current_app, g, render_template, request
 from flask_babel import get_locale
 from flask_login import current_user
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .i18n import LANGUAGE_NAMES, html_lang
 from .money import format_fen
@@ -12,20 +12,41 @@ from .timeutil import format_local
 FRAGMENT_CACHE_SIZE = 256
 
 
-def cached_fragment(template: str) -> Markup:
+class _Slots:
+    """What a fragment template sees as `slot`: slot.name renders a marker that cached_fragment() replaces."""
+
+    def __getattr__(self, name: str) -> Markup:
+        return Markup(f"\x00{name}\x00")
+
+
+def _fragment_key() -> tuple:
+    """What a cached fragment may depend on: the language, the user's roles (None: anonymous) and the mount point;
+    worked out once per request."""
+    key = g.get("_fragment_key")
+    if key is None:
+        user = current_user._get_current_object()
+        roles = tuple(sorted(user.role_names)) if user.is_authenticated else None
+        key = g._fragment_key = (str(get_locale()), roles, request.script_root)
+    return key
+
+
+def cached_fragment(template: str, **slots) -> Markup:
     """A fragment that depends only on the language and the user's roles (menus, the home launcher), rendered once
-    per process for each combination instead of on every page. Fragments must not show anything else about the
-    user or the request. Rendered afresh while templates auto-reload (debugging)."""
-    roles = tuple(sorted(current_user.role_names)) if current_user.is_authenticated else None  # None: anonymous
-    key = (template, str(get_locale()), roles, request.script_root)
+    per process for each combination instead of on every page. Anything else about the user or the request goes
+    in through slots: the template writes {{ slot.name }}, cached as a marker, and each call fills in its value
+    (escaped, unless it is Markup). A slot is opaque text: tests and filters on it see the marker, not the value.
+    Rendered afresh while templates auto-reload (debugging)."""
+    key = (template, *_fragment_key())
     cache = current_app.extensions.setdefault("gongzhi_fragments", {})
     html = cache.get(key)
     if html is None or current_app.jinja_env.auto_reload:
-        html = Markup(render_template(template))
+        html = render_template(template, slot=_Slots())
         if len(cache) >= FRAGMENT_CACHE_SIZE:
             cache.clear()
         cache[key] = html
-    return html
+    for name, value in slots.items():
+        html = html.replace(f"\x00{name}\x00", escape(value).replace("\x00", ""))
+    return Markup(html)
 
 
 def init_templating(app) -> None:
