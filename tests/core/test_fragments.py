@@ -43,3 +43,54 @@ def test_anonymous_and_role_less_users_get_different_menus(app, client, session)
     assert login(member, user.username, "correct-horse-1").status_code == 302
     assert 'id="workmenu"' in member.get("/").get_data(as_text=True)
     assert 'id="workmenu"' not in app.test_client().get("/").get_data(as_text=True)
+
+
+def test_slots_are_escaped_and_filled_per_user(app, client, session):
+    """The cached user menu takes the name, badge, CSRF token and page as slots: escaped, never shared."""
+    odd = make_user(Role.OFFICER, display_name='<b id="x">王</b>\x00csrf\x00')
+    plain = make_user(Role.OFFICER)  # the same roles: the same cached fragment
+    first, second = app.test_client(), app.test_client()
+    assert login(first, odd.username).status_code == 302
+    assert login(second, plain.username).status_code == 302
+    odd_page = first.get("/").get_data(as_text=True)
+    user_menu = odd_page.split('id="usermenu">', 1)[1].split("</a>", 1)[0]
+    assert user_menu == "&lt;b id=&#34;x&#34;&gt;王&lt;/b&gt;csrf"  # escaped; the marker-like text stays text
+    assert '<b id="x">' not in odd_page
+    plain_page = second.get("/").get_data(as_text=True)
+    assert plain.display_name in plain_page and "王&lt;/b&gt;" not in plain_page
+    # Each page carries its own user's CSRF token, and logging out with it works.
+    token = plain_page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    assert token and token not in odd_page
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        assert second.post("/logout", data={"csrf_token": token}).status_code == 302
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    assert plain.display_name not in second.get("/").get_data(as_text=True)
+
+
+def test_language_links_come_back_to_the_page(client, session, login_as):
+    login_as(make_user(Role.OFFICER))
+    page = client.get("/calls/?q=a&status=open").get_data(as_text=True)
+    link = page.split('data-lang="en"', 1)[1].split('href="', 1)[1].split('"', 1)[0]
+    assert link.startswith("/lang/en?next=") and "&" not in link.replace("&amp;", "")
+    answer = client.get(link.replace("&amp;", "&"))
+    assert answer.status_code == 302 and answer.headers["Location"] == "/calls/?q=a&status=open"
+
+
+def test_session_user_is_held_as_loaded(app, session):
+    """The session user built from the Core row is persistent and unmodified, with its roles loaded."""
+    from accounts.services import load_session_user
+    from core.db import db
+
+    user = make_user(Role.OFFICER, Role.EVALUATOR)
+    session_id, user_id = user.get_id(), user.id
+    db.session.flush()
+    db.session.expunge_all()
+    loaded = load_session_user(session_id)
+    assert loaded is not None and loaded.id == user_id and loaded in db.session
+    assert "roles" in loaded.__dict__ and loaded.role_names == {"officer", "evaluator"}
+    assert not db.session.dirty and not db.session.new
+    assert load_session_user(session_id) is loaded  # the session's own object, once loaded
+    assert load_session_user(f"{user_id}:wrong-nonce") is None
+    assert load_session_user("99999999999999:x") is None
