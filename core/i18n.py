@@ -1,5 +1,8 @@
 """Locale selection: ?lang= / the switcher (kept in the session) > Accept-Language > Chinese."""
 
+from functools import cache
+
+from babel import Locale
 from flask import current_app, has_request_context, redirect, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -7,18 +10,23 @@ from flask_babel import lazy_gettext as _l
 LANGUAGE_NAMES = {"zh_Hans_CN": "中文", "en": "English"}
 
 
-def select_locale() -> str:
+@cache
+def _locale(code: str) -> Locale:
+    return Locale.parse(code)  # parsed once per process, not on every request
+
+
+def select_locale() -> Locale:
     if not has_request_context():  # CLI, workers: the default language
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
+        return _locale(current_app.config["BABEL_DEFAULT_LOCALE"])
     languages = current_app.config["LANGUAGES"]
     chosen = session.get("lang")
     if chosen in languages:
-        return chosen
+        return _locale(chosen)
     # Accept-Language says zh, zh-CN or zh-Hans; all of them mean our Chinese catalogue.
     best = request.accept_languages.best_match(["zh", "zh-CN", "zh-Hans", "zh-Hans-CN", "en"])
     if best and best.startswith("en"):
-        return "en"
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
+        return _locale("en")
+    return _locale(current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
 def html_lang() -> str:

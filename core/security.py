@@ -1,9 +1,11 @@
 """Security headers on every response and a request id for the audit trail and logs."""
 
+import time
 import uuid
 
-from flask import g, has_request_context, request
+from flask import current_app, g, has_request_context, request, session
 from flask.sessions import SecureCookieSessionInterface
+from flask_wtf.csrf import generate_csrf
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -22,8 +24,33 @@ class SessionInterface(SecureCookieSessionInterface):
         return bool(app.config["SESSION_COOKIE_SECURE"]) or (has_request_context() and request.is_secure)
 
 
+CSRF_REUSE_SECONDS = 60
+_SIGNED_CSRF_CACHE_SIZE = 10_000
+
+
+def csrf_token() -> str:
+    """The CSRF token for a page (the templates' csrf_token()). Flask-WTF signs the session's token anew on every
+    page (a JSON dump, a zlib attempt and an HMAC); a session's signed token is reused here for up to
+    CSRF_REUSE_SECONDS, so it stays valid for WTF_CSRF_TIME_LIMIT less at most that from when it is shown."""
+    field = current_app.config["WTF_CSRF_FIELD_NAME"]
+    cache = current_app.extensions.setdefault("gongzhi_signed_csrf", {})
+    now = time.monotonic()
+    signed, at = cache.get(session.get(field), ("", 0.0))
+    if signed and now - at <= CSRF_REUSE_SECONDS:
+        return signed
+    signed = generate_csrf()  # (which gives the session its token if it had none)
+    if len(cache) >= _SIGNED_CSRF_CACHE_SIZE:
+        cache.clear()
+    cache[session[field]] = (signed, now)
+    return signed
+
+
 def init_security(app) -> None:
     app.session_interface = SessionInterface()
+    # Replaces Flask-WTF's generate_csrf in templates (CSRFProtect.init_app, which ran before, set it as a global
+    # and in a context processor; a later processor's value wins).
+    app.jinja_env.globals["csrf_token"] = csrf_token
+    app.context_processor(lambda: {"csrf_token": csrf_token})
 
     @app.before_request
     def _request_context():

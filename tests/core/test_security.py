@@ -73,3 +73,35 @@ def test_api_writes_work_with_csrf_enabled_and_forms_still_need_it(app, client, 
         assert client.post("/account/tokens", data={"name": "no csrf"}).status_code in (302, 400)
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_signed_csrf_token_is_reused_briefly_per_session(app, client, session, login_as, monkeypatch):
+    """csrf_token() reuses a session's signed token for CSRF_REUSE_SECONDS; other sessions never get it, and a
+    reused token is accepted."""
+    from core import security
+
+    def token_of(page_client) -> str:
+        page = page_client.get("/").get_data(as_text=True)
+        return page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+
+    signings = []
+    real_generate = security.generate_csrf
+    monkeypatch.setattr(security, "generate_csrf", lambda: signings.append(1) or real_generate())
+    login_as(make_user(Role.OFFICER))
+    first = token_of(client)
+    assert token_of(client) == first and len(signings) == 1  # reused, not signed again
+    other = app.test_client()
+    other.post("/login", data={"username": make_user(Role.OFFICER).username, "password": PASSWORD})
+    assert token_of(other) != first
+    clock = [security.time.monotonic()]
+    monkeypatch.setattr(security.time, "monotonic", lambda: clock[0])
+    before = len(signings)
+    token_of(client)
+    clock[0] += security.CSRF_REUSE_SECONDS + 1
+    token_of(client)
+    assert len(signings) == before + 1  # signed afresh once the reuse window is over
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        assert client.post("/logout", data={"csrf_token": first}).status_code == 302  # the reused one still works
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
