@@ -9,14 +9,13 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, func, select
-from sqlalchemy.engine import Engine
 from sqlalchemy.orm import joinedload, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from audit import services as audit
 from core import calendar
-from core.db import db, read_only_connection, utcnow
+from core.db import db, utcnow
 from core.errors import Conflict, ServiceError
 
 from .enums import Role
@@ -223,24 +222,12 @@ def _as_loaded(model, **values):
     return obj, True
 
 
-def _session_user_rows(user_id: int) -> list:
-    """The rows, read on a connection of their own when the session has no transaction yet and is bound to the
-    engine (a request's first query): a page that reads nothing else then never opens the session's transaction.
-    Inside a transaction, or when the session is bound to a connection (the tests), they are read there."""
-    session = db.session()
-    bind = session.get_bind()
-    if isinstance(bind, Engine) and not session.in_transaction():
-        with read_only_connection(bind) as connection:
-            return connection.execute(_SESSION_USER, {"user_id": user_id}).all()
-    return session.connection().execute(_SESSION_USER, {"user_id": user_id}).all()
-
-
 def load_session_user(session_id: str) -> User | None:
     """Flask-Login's loader: the cookie holds 'id:nonce'; a rotated nonce means a dead session."""
     user_id, _sep, nonce = (session_id or "").partition(":")
     if not user_id.isdigit() or not nonce or len(user_id) > 9:
         return None
-    rows = _session_user_rows(int(user_id))
+    rows = db.session.connection().execute(_SESSION_USER, {"user_id": int(user_id)}).all()
     if not rows:
         return None
     first = rows[0]._mapping
