@@ -1,6 +1,6 @@
 """Benchmark: issue one month of a programme to 100,000 eligible residents on PostgreSQL (target <= 20 s).
 
-Creates a scratch PostgreSQL database (through a connection to BENCH_ADMIN_DB, default gz_h8b), migrates it, seeds
+Creates a scratch PostgreSQL database (through a connection to BENCH_ADMIN_DB, default postgres), migrates it, seeds
 N verified residents set-based (one INSERT … SELECT generate_series for users, one for profiles: every other one
 aged 70+, half in each of two communities), sets up a running programme for residents aged 70+ in those two
 communities (4 x 50 yuan) through the real services, then times start_batch + run_batch (the officer's "issue this
@@ -117,7 +117,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--residents", type=int, default=100_000, help="eligible residents (as many again are not)")
     args = parser.parse_args()
-    admin = sa.create_engine(SERVER_URL + os.environ.get("BENCH_ADMIN_DB", "gz_h8b"), isolation_level="AUTOCOMMIT")
+    admin = sa.create_engine(SERVER_URL + os.environ.get("BENCH_ADMIN_DB", "postgres"), isolation_level="AUTOCOMMIT")
     name = f"gz_bench_issue_{secrets.token_hex(4)}"
     db_url = SERVER_URL + name
     tmp_dir = Path(tempfile.mkdtemp(prefix="gongzhi-bench-issue-"))

@@ -1,7 +1,7 @@
 """Benchmark: 64 concurrent clients redeeming residents' vouchers through the API (gunicorn, PostgreSQL).
 
 Creates a scratch PostgreSQL database (created from, and dropped through, a connection to BENCH_ADMIN_DB, default
-gz_h8b), migrates it, seeds through the real services: PROVIDERS providers, each with a service and a member's API
+postgres), migrates it, seeds through the real services: PROVIDERS providers, each with a service and a member's API
 token, a running programme (4 x 50 yuan a month), RESIDENTS verified residents holding this month's vouchers, and
 CODES_EACH one-time codes per resident. Each client keeps one HTTP connection and POSTs
 /api/v1/vouchers/redemptions for 30 yuan with a unique idempotency key, as one of the providers (in turn); the codes
@@ -220,7 +220,7 @@ def main() -> int:
     parser.add_argument("--gunicorn-threads", type=int, default=4)
     parser.add_argument("--switch-interval", type=float, default=0.0005)
     args = parser.parse_args()
-    admin = sa.create_engine(SERVER_URL + os.environ.get("BENCH_ADMIN_DB", "gz_h8b"), isolation_level="AUTOCOMMIT")
+    admin = sa.create_engine(SERVER_URL + os.environ.get("BENCH_ADMIN_DB", "postgres"), isolation_level="AUTOCOMMIT")
     name = f"gz_bench_redeem_{secrets.token_hex(4)}"
     db_url = SERVER_URL + name
     tmp_dir = Path(tempfile.mkdtemp(prefix="gongzhi-bench-redeem-"))
