@@ -47,14 +47,14 @@ def test_anonymous_and_role_less_users_get_different_menus(app, client, session)
 
 def test_slots_are_escaped_and_filled_per_user(app, client, session):
     """The cached user menu takes the name, badge, CSRF token and page as slots: escaped, never shared."""
-    odd = make_user(Role.OFFICER, display_name='<b id="x">王</b>\x00csrf\x00')
+    odd = make_user(Role.OFFICER, display_name='<b id="x">王</b>')
     plain = make_user(Role.OFFICER)  # the same roles: the same cached fragment
     first, second = app.test_client(), app.test_client()
     assert login(first, odd.username).status_code == 302
     assert login(second, plain.username).status_code == 302
     odd_page = first.get("/").get_data(as_text=True)
     user_menu = odd_page.split('id="usermenu">', 1)[1].split("</a>", 1)[0]
-    assert user_menu == "&lt;b id=&#34;x&#34;&gt;王&lt;/b&gt;csrf"  # escaped; the marker-like text stays text
+    assert user_menu == "&lt;b id=&#34;x&#34;&gt;王&lt;/b&gt;"  # escaped
     assert '<b id="x">' not in odd_page
     plain_page = second.get("/").get_data(as_text=True)
     assert plain.display_name in plain_page and "王&lt;/b&gt;" not in plain_page
@@ -67,6 +67,15 @@ def test_slots_are_escaped_and_filled_per_user(app, client, session):
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
     assert plain.display_name not in second.get("/").get_data(as_text=True)
+
+
+def test_a_slot_value_cannot_fill_another_slot(app):
+    """Markers are NUL-delimited; a value's NULs are dropped, so it cannot smuggle in a marker for a later slot."""
+    from core.templating import cached_fragment
+
+    with app.test_request_context("/"):
+        html = cached_fragment("_user_menus.html", next="a\x00next\x00b<")
+    assert "\x00" not in html and "?next=anextb&lt;" in html
 
 
 def test_language_links_come_back_to_the_page(client, session, login_as):
