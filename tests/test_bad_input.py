@@ -64,3 +64,18 @@ def test_huge_audit_api_cursor_is_not_a_server_error(client, session):
 def test_huge_numbers_in_new_pages_are_not_server_errors(client, session, login_as, path):
     login_as(make_user(Role.ADMIN, Role.OFFICER, Role.COMMUNITY_STAFF, Role.RESIDENT))
     assert client.get(path).status_code < 500
+
+
+def test_nul_characters_are_refused_and_change_nothing(client, session, token):
+    """PostgreSQL text cannot hold NUL: a form, query or JSON body carrying one is a 400, not a 500, and writes
+    nothing (on SQLite too, so both databases behave alike)."""
+    from accounts.models import User
+
+    answer = client.post("/signup", data={"username": "nul-user", "display_name": "a\x00b",
+                                          "password": "correct-horse-1", "confirm": "correct-horse-1"})
+    assert answer.status_code == 400 and "请求" in answer.get_data(as_text=True)
+    assert db.session.scalar(db.select(User).where(User.username == "nul-user")) is None
+    assert client.get("/calls/?q=a%00b").status_code == 400
+    api = client.post("/api/v1/orgs", data='{"name": "a\\u0000b"}', content_type="application/json", headers=token)
+    assert api.status_code == 400 and api.get_json()["error"]["code"]
+    assert client.get("/calls/?q=ab").status_code == 200  # the same request without the NUL is served
