@@ -333,17 +333,20 @@ def _verify_parallel(engine: Engine, head_seq: int, workers: int, batch_size: in
         with read_only_connection(engine) as connection:
             connection.begin()
             return _verify_on(connection, batch_size)
-    seq, last = 0, GENESIS
     with pool:
-        for task, (first_prev, next_seq, last_hash, bad) in zip(tasks, pool.imap(_verify_segment_task, tasks),
-                                                                strict=True):
-            start = task[1]
-            if first_prev is not None and first_prev != last:
-                return VerifyResult(False, seq, Head(seq, last), start, "prev_hash does not link")
-            if next_seq > start:
-                seq, last = next_seq - 1, last_hash
-            if bad:
-                return VerifyResult(False, seq, Head(seq, last), *bad)  # leaving the block stops the others
+        # Every segment's answer, before the pool is left: leaving it terminates the workers, and terminating a
+        # pool with tasks still queued can hang (seen under a threaded test runner). A tampered chain thus costs
+        # the other segments' checks too, which run at the same time.
+        answers = list(pool.imap(_verify_segment_task, tasks))
+    seq, last = 0, GENESIS
+    for task, (first_prev, next_seq, last_hash, bad) in zip(tasks, answers, strict=True):
+        start = task[1]
+        if first_prev is not None and first_prev != last:
+            return VerifyResult(False, seq, Head(seq, last), start, "prev_hash does not link")
+        if next_seq > start:
+            seq, last = next_seq - 1, last_hash
+        if bad:
+            return VerifyResult(False, seq, Head(seq, last), *bad)
     return VerifyResult(True, seq, Head(seq, last))
 
 
