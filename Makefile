@@ -5,6 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+# make test runs the suite on this many pytest-xdist worker processes: one per core, at most 4 (TEST_WORKERS=0: one
+# process). --dist loadgroup keeps the browser tests (group "e2e") together on one worker.
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); echo $$(( n > 4 ? 4 : n )))
+PYTEST := $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 
 .PHONY: run test setup sysdeps sysdeps-test translations db demo lint bench clean
 
@@ -15,10 +19,10 @@ run: setup db demo
 
 test: setup sysdeps-test
 	$(BIN)/ruff check .
-	env -u TEST_DATABASE_URL GONGZHI_TESTING=1 $(BIN)/pytest
+	env -u TEST_DATABASE_URL GONGZHI_TESTING=1 $(PYTEST)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL: $$TEST_DATABASE_URL"; \
-		GONGZHI_TESTING=1 $(BIN)/pytest -m "not e2e"; \
+		GONGZHI_TESTING=1 $(PYTEST) -m "not e2e"; \
 	fi
 
 setup: sysdeps $(STAMP) translations instance/secret_key

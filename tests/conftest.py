@@ -2,7 +2,8 @@
 
 The suite runs on SQLite, or on PostgreSQL when TEST_DATABASE_URL is set. The schema is built once per run by
 the real migrations; each test then runs inside one outer transaction that is rolled back, and the app's own
-commits only release savepoints.
+commits only release savepoints. `make test` runs it under pytest-xdist: each worker is its own process with its own
+temporary directory (so its own SQLite files and instance folder) and, on PostgreSQL, its own database.
 """
 
 import contextvars
@@ -23,6 +24,40 @@ from .factories import login
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").replace("postgresql://", "postgresql+psycopg://", 1)
 ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")  # "gw0", "gw1"… under pytest-xdist (make test), else ""
+
+
+def worker_database_url() -> str:
+    """The PostgreSQL database this process builds its schema in: TEST_DATABASE_URL itself, or under pytest-xdist
+    a database of the worker's own beside it (`test_gw0`, …), created the first time and reused afterwards."""
+    if not XDIST_WORKER:
+        return TEST_DATABASE_URL
+    url = sa.make_url(TEST_DATABASE_URL)
+    name = f"{url.database}_{XDIST_WORKER}"
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar() is None:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: only called under xdist, harmless without it
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadgroup` (make test): tests go to the workers one by one, except that the browser tests in tests/e2e/
+    form one unit that one worker runs in order (one live server with the demo data and one Chromium, not one per
+    worker), handed out first as the largest unit. They are grouped by path here: xdist's own grouping by the
+    xdist_group mark rewrites node ids, which pytest 9.2 no longer allows, so it silently stopped grouping
+    (pytest-xdist issue #1386)."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class BrowserTestsOnOneWorker(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "e2e" if nodeid.startswith("tests/e2e/") else super()._split_scope(nodeid)
+
+    return BrowserTestsOnOneWorker(config, log)
 
 
 def make_scratch_database(tmp_dir: Path) -> str:
@@ -67,12 +102,12 @@ def app(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("gongzhi")
     os.environ["GONGZHI_INSTANCE"] = str(tmp / "instance")
     if ON_POSTGRES:
-        engine = sa.create_engine(TEST_DATABASE_URL)
+        url = worker_database_url()
+        engine = sa.create_engine(url)
         with engine.begin() as conn:
             conn.exec_driver_sql("DROP SCHEMA public CASCADE")
             conn.exec_driver_sql("CREATE SCHEMA public")
         engine.dispose()
-        url = TEST_DATABASE_URL
     else:
         url = f"sqlite:///{tmp / 'test.db'}"
     application = create_app(app_config(url, tmp))

@@ -1,4 +1,6 @@
-"""A real server (in a thread, on its own SQLite database with the demo data) and a real headless Chromium."""
+"""A real server (in a thread, on its own SQLite database with the demo data, on a free port) and a real headless
+Chromium. Under pytest-xdist (make test) these tests all run on one worker: see pytest_xdist_make_scheduler in
+tests/conftest.py."""
 
 import os
 import shutil
