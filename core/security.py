@@ -1,4 +1,5 @@
-"""Security headers on every response and a request id for the audit trail and logs."""
+"""Security headers on every response, a request id for the audit trail and logs, the session cookie, the pages' CSRF
+token, and the refusal of NUL characters in input."""
 
 import time
 import uuid
