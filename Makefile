@@ -68,6 +68,7 @@ bench: setup
 	$(BIN)/python bench/audit_verify.py
 	$(BIN)/python bench/pdf.py
 	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/pages_cpu.py
 	$(BIN)/python bench/directory.py
 	$(BIN)/python bench/submit.py
 	$(BIN)/python bench/review.py

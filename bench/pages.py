@@ -38,7 +38,8 @@ UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0
 
 @contextlib.contextmanager
 def gunicorn(target: str, env: dict, log: Path, threads: int, chdir: Path = ROOT):
-    """Serve a WSGI app with gunicorn (2 workers) on a free local port; always stop it afterwards."""
+    """Serve a WSGI app with gunicorn (2 workers) on a free local port: yields (its URL, the master's pid); always
+    stops it afterwards."""
     port = free_port()
     command = [str(BIN / "gunicorn"), "--bind", f"{HOST}:{port}", "--workers", "2", "--threads", str(threads),
                "--chdir", str(chdir), "--log-level", "warning", target]
@@ -47,7 +48,7 @@ def gunicorn(target: str, env: dict, log: Path, threads: int, chdir: Path = ROOT
     url = f"http://{HOST}:{port}/"
     try:
         wait_until_up(url, process, log)
-        yield url
+        yield url, process.pid
     finally:
         process.terminate()  # the master stops its workers
         try:
@@ -149,8 +150,8 @@ def main() -> int:
                "GONGZHI_INSTANCE": str(tmp_dir / "instance"), "REDIS_URL": "", "FLASK_DEBUG": "0"}
         try:
             prepare_database(env, log)
-            with (gunicorn("app:create_app()", env, log, args.gunicorn_threads) as app_url,
-                  gunicorn("bare_app:app", env, log, args.gunicorn_threads, chdir=BENCH) as bare_url):
+            with (gunicorn("app:create_app()", env, log, args.gunicorn_threads) as (app_url, _pid),
+                  gunicorn("bare_app:app", env, log, args.gunicorn_threads, chdir=BENCH) as (bare_url, _pid)):
                 cookie = "session=" + log_in(app_url)
                 status, body, sets_cookie = fetch(app_url, cookie)
                 if status != 200 or DISPLAY_NAME not in body:

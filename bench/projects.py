@@ -135,7 +135,7 @@ def main() -> int:
             with gunicorn("app:create_app()", big_env, log, args.gunicorn_threads, probe="/login") as base:
                 cookie = "session=" + log_in(base + "/")
                 for label, path, _small in pages:
-                    status, body = fetch(base + path, cookie)
+                    status, body, _sets_cookie = fetch(base + path, cookie)
                     if status != 200 or "王芳" not in body:
                         raise RuntimeError(f"GET {path} as officer: {status}")
                     print(f"  loading {path} ...", flush=True)
