@@ -1,9 +1,15 @@
 """Pieces the benchmarks share: parsing wrk's output, a free local port, the login form's CSRF token."""
 
+import contextlib
 import html.parser
 import re
 import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
 from dataclasses import dataclass
+from pathlib import Path
 
 HOST = "127.0.0.1"
 UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
@@ -35,6 +41,35 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind((HOST, 0))
         return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serving(command: list[str], cwd: Path, env: dict, log: Path, probe_url: str, timeout: float = 60):
+    """Start a server (a gunicorn command line), wait until probe_url answers, yield the process; always stop it
+    afterwards (terminating gunicorn's master stops its workers)."""
+    with open(log, "ab") as log_file:
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=log_file, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"the server exited with {process.returncode}:\n{log.read_text(errors='replace')}")
+            try:
+                with urllib.request.urlopen(probe_url, timeout=2) as response:
+                    response.read()
+                break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"the server did not answer on {probe_url} within {timeout} s") from None
+                time.sleep(0.2)
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 class CsrfFinder(html.parser.HTMLParser):

@@ -15,13 +15,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from _common import CsrfFinder, WrkResult, free_port, parse_wrk  # noqa: E402  (bench/ is on sys.path when run as a script)
+from _common import CsrfFinder, WrkResult, free_port, parse_wrk, serving  # noqa: E402  (bench/ is on sys.path when run as a script)
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = Path(__file__).resolve().parent
@@ -43,33 +42,9 @@ def gunicorn(target: str, env: dict, log: Path, threads: int, chdir: Path = ROOT
     port = free_port()
     command = [str(BIN / "gunicorn"), "--bind", f"{HOST}:{port}", "--workers", "2", "--threads", str(threads),
                "--chdir", str(chdir), "--log-level", "warning", target]
-    with open(log, "ab") as log_file:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
     url = f"http://{HOST}:{port}/"
-    try:
-        wait_until_up(url, process, log)
+    with serving(command, ROOT, env, log, url) as process:
         yield url, process.pid
-    finally:
-        process.terminate()  # the master stops its workers
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {process.returncode}:\n{log.read_text(errors='replace')}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                response.read()
-                return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.2)
-    raise RuntimeError(f"gunicorn did not answer on {url} within {timeout} s")
 
 
 def log_in(base_url: str) -> str:

@@ -32,12 +32,10 @@ import queue
 import random
 import secrets
 import shutil
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -47,7 +45,7 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 sys.path.insert(0, str(ROOT))  # first: the app's packages win over bench scripts of the same name (projects.py)
 
-from _common import HOST, free_port  # noqa: E402
+from _common import HOST, free_port, serving  # noqa: E402
 from submit import BIN, Hit, Load, flask  # noqa: E402
 
 sys.path.insert(0, str(ROOT))  # submit.py put bench/ first again
@@ -106,30 +104,9 @@ def serve(target: str, env: dict, log: Path, args, probe: str, chdir: Path = ROO
     command = [str(BIN / "gunicorn"), "--bind", f"{HOST}:{port}", "--workers", str(args.workers), "--threads",
                str(args.gunicorn_threads), "--chdir", str(chdir), "--log-level", "warning", "--timeout", "60",
                "-c", str(conf), target]
-    with open(log, "ab") as log_file:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
     base = f"http://{HOST}:{port}"
-    try:
-        started = time.monotonic()
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {process.returncode}:\n{log.read_text(errors='replace')}")
-            try:
-                with urllib.request.urlopen(base + probe, timeout=2) as response:
-                    response.read()
-                break
-            except OSError:
-                if time.monotonic() - started > 60:
-                    raise RuntimeError(f"gunicorn did not answer on {base} within 60 s") from None
-                time.sleep(0.2)
+    with serving(command, ROOT, env, log, base + probe):
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def fire(base: str, path: str, bodies: list[dict], clients: int, tokens: list[str] | None = None) -> Load:

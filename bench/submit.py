@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlalchemy as sa
-from _common import free_port  # noqa: E402  (bench/ is on sys.path when run as a script)
+from _common import free_port, serving  # noqa: E402  (bench/ is on sys.path when run as a script)
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = Path(__file__).resolve().parent
@@ -93,30 +93,9 @@ def gunicorn(target: str, env: dict, log: Path, threads: int, probe: str, chdir:
     port = free_port()
     command = [str(BIN / "gunicorn"), "--bind", f"{HOST}:{port}", "--workers", "2", "--threads", str(threads),
                "--chdir", str(chdir), "--log-level", "warning", "--timeout", "60", target]
-    with open(log, "ab") as log_file:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
     base = f"http://{HOST}:{port}"
-    try:
-        started = time.monotonic()
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {process.returncode}:\n{log.read_text(errors='replace')}")
-            try:
-                with urllib.request.urlopen(base + probe, timeout=2) as response:
-                    response.read()
-                break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                if time.monotonic() - started > 60:
-                    raise RuntimeError(f"gunicorn did not answer on {base} within 60 s") from None
-                time.sleep(0.2)
+    with serving(command, ROOT, env, log, base + probe):
         yield base
-    finally:
-        process.terminate()  # the master stops its workers
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def request(label: str, key: int, url: str, method: str = "GET", token: str = "", timeout: float = 60) -> Hit:
