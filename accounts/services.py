@@ -9,7 +9,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import joinedload, make_transient_to_detached
+from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
@@ -199,11 +199,11 @@ def _set_password(user: User, new_password: str, *, actor, action: str) -> None:
 # Every page needs the user, their roles and the unread-notification count for the menu: one Core query for all
 # three (a row per role), built once. The objects are then put together from the row as if the ORM had loaded them
 # (persistent, unmodified, roles loaded): running the same query through the ORM cost more than the query itself.
-_USERS, _ROLES, _NOTIFICATIONS = User.__table__, UserRole.__table__, Notification.__table__
+_USERS, _ROLES, _NOTIFICATIONS, _TOKENS = User.__table__, UserRole.__table__, Notification.__table__, ApiToken.__table__
 _UNREAD = (select(func.count(_NOTIFICATIONS.c.id))
            .where(_NOTIFICATIONS.c.user_id == _USERS.c.id, _NOTIFICATIONS.c.read_at.is_(None)).scalar_subquery())
-_SESSION_USER = (select(_USERS, _ROLES.c.id.label("role_id"), _ROLES.c.role.label("role_name"),
-                        _UNREAD.label("unread"))
+_USER_ROLES = (_USERS, _ROLES.c.id.label("role_id"), _ROLES.c.role.label("role_name"))
+_SESSION_USER = (select(*_USER_ROLES, _UNREAD.label("unread"))
                  .select_from(_USERS.outerjoin(_ROLES, _ROLES.c.user_id == _USERS.c.id))
                  .where(_USERS.c.id == bindparam("user_id")).order_by(_ROLES.c.role))
 _USER_COLUMNS = [(prop.key, prop.columns[0].name) for prop in User.__mapper__.column_attrs]
@@ -222,14 +222,8 @@ def _as_loaded(model, **values):
     return obj, True
 
 
-def load_session_user(session_id: str) -> User | None:
-    """Flask-Login's loader: the cookie holds 'id:nonce'; a rotated nonce means a dead session."""
-    user_id, _sep, nonce = (session_id or "").partition(":")
-    if not user_id.isdigit() or not nonce or len(user_id) > 9:
-        return None
-    rows = db.session.connection().execute(_SESSION_USER, {"user_id": int(user_id)}).all()
-    if not rows:
-        return None
+def _user_with_roles(rows) -> User:
+    """The user (with roles loaded) from the rows of a query selecting _USER_ROLES, one row per role."""
     first = rows[0]._mapping
     user, built = _as_loaded(User, **{key: first[name] for key, name in _USER_COLUMNS})
     if built:
@@ -238,7 +232,19 @@ def load_session_user(session_id: str) -> User | None:
         set_committed_value(user, "roles", roles)
         for role in roles:
             set_committed_value(role, "user", user)
-    user.unread_at_load = first["unread"]
+    return user
+
+
+def load_session_user(session_id: str) -> User | None:
+    """Flask-Login's loader: the cookie holds 'id:nonce'; a rotated nonce means a dead session."""
+    user_id, _sep, nonce = (session_id or "").partition(":")
+    if not user_id.isdigit() or not nonce or len(user_id) > 9:
+        return None
+    rows = db.session.connection().execute(_SESSION_USER, {"user_id": int(user_id)}).all()
+    if not rows:
+        return None
+    user = _user_with_roles(rows)
+    user.unread_at_load = rows[0].unread
     if not user.active or not secrets.compare_digest(user.session_nonce, nonce):
         return None
     return user
@@ -291,18 +297,22 @@ def revoke_token(token: ApiToken, *, actor) -> None:
     audit.record("token.revoked", token, actor=actor, data={"user_id": token.user_id})
 
 
-# Every API request: the token, its user and the user's roles in one query, built once (like _SESSION_USER).
-_TOKEN_USER = (select(ApiToken).options(joinedload(ApiToken.user).joinedload(User.roles))
-               .where(ApiToken.token_hash == bindparam("token_hash")))
+# Every API request: the token's state, its user and the user's roles in one Core query, built once (like
+# _SESSION_USER).
+_TOKEN_USER = (select(*_USER_ROLES, _TOKENS.c.revoked_at.label("token_revoked_at"))
+               .select_from(_TOKENS.join(_USERS, _USERS.c.id == _TOKENS.c.user_id)
+                            .outerjoin(_ROLES, _ROLES.c.user_id == _USERS.c.id))
+               .where(_TOKENS.c.token_hash == bindparam("token_hash")).order_by(_ROLES.c.role))
 
 
 def user_for_token(plain: str) -> User | None:
     if not plain.startswith(TOKEN_PREFIX):
         return None
-    token = db.session.execute(_TOKEN_USER, {"token_hash": _token_digest(plain)}).unique().scalar_one_or_none()
-    if token is None or token.revoked_at is not None or not token.user.active:
+    rows = db.session.connection().execute(_TOKEN_USER, {"token_hash": _token_digest(plain)}).all()
+    if not rows or rows[0].token_revoked_at is not None:
         return None
-    return token.user
+    user = _user_with_roles(rows)
+    return user if user.active else None
 
 
 def tokens_of(user: User) -> list[ApiToken]:

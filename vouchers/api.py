@@ -3,7 +3,7 @@
 from flask import abort, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import lazyload
 
 from accounts.residents import resident_of
@@ -21,8 +21,10 @@ from .redemption_models import Redemption
 bp = api_blueprint("vouchers_api")
 MAX_ID = 2**31 - 1
 # A redemption needs the service, its organisation and category (joined), not their lists of places and categories.
-_SERVICE_ONLY = [lazyload(VoucherService.communities), lazyload(VoucherService.org, Organisation.categories),
-                 lazyload(VoucherService.org, Organisation.communities)]
+# Built once: it runs on every redemption.
+_SERVICE = (select(VoucherService).where(VoucherService.id == bindparam("service_id"))
+            .options(lazyload(VoucherService.communities), lazyload(VoucherService.org, Organisation.categories),
+                     lazyload(VoucherService.org, Organisation.communities)))
 
 
 def redemption_json(r: Redemption) -> dict:
@@ -80,7 +82,7 @@ def _committed(call):
 def create_redemption():
     actor = _user()
     body = json_object()
-    service = db.session.get(VoucherService, _id_field(body, "service_id"), options=_SERVICE_ONLY)
+    service = db.session.scalars(_SERVICE, {"service_id": _id_field(body, "service_id")}).first()
     if service is None:
         raise ServiceError(_("Please correct the marked fields."), fields={"service_id": _("Unknown service.")})
     # The answer is put together before the commit, from what the redemption loaded (nothing read again after).

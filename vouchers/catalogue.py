@@ -17,7 +17,7 @@ from orgs.models import Organisation, ServiceCategory
 from . import permissions
 from .enums import RedemptionStatus
 from .models import Programme, VoucherService, service_communities
-from .programmes import provider_conditions
+from .programmes import is_contracted, provider_conditions, provider_params
 from .redemption_models import Rating, Redemption
 
 
@@ -101,7 +101,7 @@ def catalogue(programme: Programme, *, category_id: int | None = None, community
     by community (services serving that community, or anywhere); with each provider's rating. Constant queries."""
     stmt = (select(VoucherService).join(Organisation, Organisation.id == VoucherService.org_id)
             .where(VoucherService.active, VoucherService.category_id.in_(sorted(programme.category_ids)),
-                   *provider_conditions(programme))
+                   *provider_conditions(is_contracted(programme)))
             .options(selectinload(VoucherService.communities))
             .order_by(VoucherService.category_id, Organisation.name_initials, VoucherService.id))
     if category_id is not None:
@@ -111,7 +111,8 @@ def catalogue(programme: Programme, *, category_id: int | None = None, community
         anywhere = ~select(service_communities.c.service_id).where(
             service_communities.c.service_id == VoucherService.id).exists()
         stmt = stmt.where(or_(VoucherService.id.in_(serving), anywhere))
-    services = list(db.session.scalars(stmt.offset((max(page, 1) - 1) * per_page).limit(per_page)))
+    services = list(db.session.scalars(stmt.offset((max(page, 1) - 1) * per_page).limit(per_page),
+                                       provider_params(programme)))
     return services, provider_ratings({s.org_id for s in services})
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import case, func, insert, select, update
+from sqlalchemy import case, func, select, update
 
 from audit import services as audit
 from core.db import db, utcnow
@@ -20,13 +20,14 @@ from .models import Programme, Voucher
 from .redemption_models import LedgerEntry
 
 CHUNK = 5000
+_INSERT_ENTRIES = LedgerEntry.__table__.insert()  # Core, built once: every redemption adds entries
 
 
 def add_entries(rows: list[dict]) -> None:
-    """Insert ledger rows in one executemany (keys: LedgerEntry columns)."""
+    """Insert ledger rows in one executemany (keys: LedgerEntry columns, the same in every row)."""
     if rows:
         now = utcnow()
-        db.session.execute(insert(LedgerEntry), [{"created_at": now, **row} for row in rows])
+        db.session.execute(_INSERT_ENTRIES, [{"created_at": now, **row} for row in rows])
 
 
 def forget_loaded(model, pk: int, *attrs: str) -> None:

@@ -2,9 +2,10 @@
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, exists, false, or_, select, true
+from sqlalchemy import Date, and_, bindparam, exists, false, or_, select, true
 from sqlalchemy.orm import aliased
 
 from accounts.models import Community
@@ -260,30 +261,47 @@ def is_eligible(programme: Programme, resident: ResidentProfile, on: date | None
 
 # --- providers --------------------------------------------------------------------------------------
 
-def provider_conditions(programme: Programme, on: date | None = None) -> list:
+def provider_conditions(contracted: bool) -> list:
     """SQL conditions on Organisation: in good standing (registered, on no credit list that day), offering an active
-    service in an eligible category and, for a contracted programme, holding a contract in force under its call."""
-    on = on or local_today()
+    service in an eligible category and, for a contracted programme, holding a contract in force under its call.
+    The programme's values are bind parameters (provider_params() gives them at execution), so a statement built
+    with these conditions can be built once and reused."""
+    on = bindparam("provider_on", type_=Date)
     offered = aliased(VoucherService)  # an alias, so a query that already selects services does not correlate it
     conditions = [
         Organisation.status == "approved",
         ~exists().where(CreditListEntry.org_id == Organisation.id, CreditListEntry.start_on <= on,
                         or_(CreditListEntry.end_on.is_(None), CreditListEntry.end_on > on)),
         exists().where(offered.org_id == Organisation.id, offered.active,
-                       offered.category_id.in_(sorted(programme.category_ids))),
+                       offered.category_id.in_(bindparam("provider_category_ids", expanding=True))),
     ]
-    if programme.provider_mode == ProviderMode.CONTRACTED:
+    if contracted:
         conditions.append(exists().where(Contract.org_id == Organisation.id,
-                                         Contract.call_id == programme.contract_call_id,
+                                         Contract.call_id == bindparam("provider_call_id"),
                                          Contract.status == ContractStatus.ACTIVE.value))
     return conditions
 
 
+def provider_params(programme: Programme, on: date | None = None) -> dict:
+    """The values of provider_conditions()' bind parameters for this programme, on this day (default today)."""
+    return {"provider_on": on or local_today(), "provider_category_ids": sorted(programme.category_ids),
+            "provider_call_id": programme.contract_call_id}
+
+
+def is_contracted(programme: Programme) -> bool:
+    return programme.provider_mode == ProviderMode.CONTRACTED
+
+
+@cache
+def _provider_allowed_statement(contracted: bool):
+    return select(Organisation.id).where(Organisation.id == bindparam("org_id"), *provider_conditions(contracted))
+
+
 def provider_allowed(programme: Programme, org: Organisation, on: date | None = None) -> bool:
-    """May this organisation redeem this programme's vouchers? One query (it runs on every redemption); its good
-    standing test is the one of orgs' standing().in_good_standing, which the tests hold it to."""
-    return db.session.scalar(select(Organisation.id).where(Organisation.id == org.id,
-                                                           *provider_conditions(programme, on))) is not None
+    """May this organisation redeem this programme's vouchers? One query, built once (it runs on every redemption);
+    its good standing test is the one of orgs' standing().in_good_standing, which the tests hold it to."""
+    return db.session.scalar(_provider_allowed_statement(is_contracted(programme)),
+                             {"org_id": org.id, **provider_params(programme, on)}) is not None
 
 
 def in_good_standing(org: Organisation, on: date | None = None) -> bool:
@@ -292,8 +310,9 @@ def in_good_standing(org: Organisation, on: date | None = None) -> bool:
 
 
 def allowed_providers(programme: Programme, on: date | None = None) -> list[Organisation]:
-    return list(db.session.scalars(select(Organisation).where(*provider_conditions(programme, on))
-                                   .order_by(Organisation.name_initials, Organisation.id)))
+    return list(db.session.scalars(select(Organisation).where(*provider_conditions(is_contracted(programme)))
+                                   .order_by(Organisation.name_initials, Organisation.id),
+                                   provider_params(programme, on)))
 
 
 def active_programmes() -> list[Programme]:

@@ -12,9 +12,10 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload, lazyload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -62,12 +63,13 @@ def _code_hash(code: str) -> str:
 
 # --- balances and codes ------------------------------------------------------------------------------
 
-def _spendable(resident_id: int, now: datetime, programme_id: int | None = None) -> list:
-    conditions = [Voucher.resident_id == resident_id, Voucher.status == VoucherStatus.ACTIVE.value,
-                  Voucher.expires_at > now, Voucher.balance_fen > 0]
-    if programme_id is not None:
-        conditions.append(Voucher.programme_id == programme_id)
-    return conditions
+_VOUCHERS, _CODES, _USAGE = Voucher.__table__, RedemptionCode.__table__, PeriodUsage.__table__
+
+
+def _spendable(resident_id, now) -> list:
+    v = _VOUCHERS.c
+    return [v.resident_id == resident_id, v.status == VoucherStatus.ACTIVE.value, v.expires_at > now,
+            v.balance_fen > 0]
 
 
 def balance(resident: ResidentProfile, *, now: datetime | None = None) -> list[BalanceLine]:
@@ -158,16 +160,42 @@ def _replay(org_id: int, key: str, request_hash: str) -> RedeemResult | None:
     return RedeemResult(first, True)
 
 
+# The statements every redemption runs are built once, with bind parameters: building one (and its cache key)
+# cost several times more than running it. Those that load no objects are Core statements on the tables, which
+# skip the ORM's bulk-statement machinery.
+_LIVE_CODE = (select(RedemptionCode, Programme, ResidentProfile)
+              .join(Programme, Programme.id == RedemptionCode.programme_id)
+              .join(ResidentProfile, ResidentProfile.id == RedemptionCode.resident_id)
+              .where(RedemptionCode.code_hash == bindparam("code_hash"), RedemptionCode.used_at.is_(None),
+                     RedemptionCode.expires_at > bindparam("now"))
+              .options(joinedload(Programme.categories), lazyload(Programme.communities), *_RESIDENT_ONLY)
+              .order_by(RedemptionCode.id.desc()).limit(1))
+_CONSUME = (update(_CODES).where(_CODES.c.id == bindparam("code_id"), _CODES.c.used_at.is_(None),
+                                 _CODES.c.expires_at > bindparam("now")).values(used_at=bindparam("now")))
+_SPENDABLE = (select(_VOUCHERS.c.id, _VOUCHERS.c.balance_fen)
+              .where(*_spendable(bindparam("resident_id"), bindparam("now")),
+                     _VOUCHERS.c.programme_id == bindparam("programme_id"))
+              .order_by(_VOUCHERS.c.expires_at, _VOUCHERS.c.id))
+_LIVE_VOUCHER = (_VOUCHERS.c.id == bindparam("voucher_id"), _VOUCHERS.c.status == VoucherStatus.ACTIVE.value,
+                 _VOUCHERS.c.expires_at > bindparam("now"))
+_TAKE = (update(_VOUCHERS).where(*_LIVE_VOUCHER, _VOUCHERS.c.balance_fen >= bindparam("take"))
+         .values(balance_fen=_VOUCHERS.c.balance_fen - bindparam("take")))
+_LEFT = select(_VOUCHERS.c.balance_fen).where(*_LIVE_VOUCHER)
+
+
+def _dialect():
+    return postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+
+
+@cache
+def _insert_redemption_statement(dialect):
+    return (dialect.insert(Redemption).on_conflict_do_nothing(index_elements=["provider_org_id", "idempotency_key"])
+            .returning(Redemption))
+
+
 def _live_code(code: str, now: datetime) -> tuple[RedemptionCode, Programme, ResidentProfile] | None:
     """The live code with its programme (categories joined in) and resident, in one query; None if there is none."""
-    found = db.session.execute(
-        select(RedemptionCode, Programme, ResidentProfile)
-        .join(Programme, Programme.id == RedemptionCode.programme_id)
-        .join(ResidentProfile, ResidentProfile.id == RedemptionCode.resident_id)
-        .where(RedemptionCode.code_hash == _code_hash(code), RedemptionCode.used_at.is_(None),
-               RedemptionCode.expires_at > now)
-        .options(joinedload(Programme.categories), lazyload(Programme.communities), *_RESIDENT_ONLY)
-        .order_by(RedemptionCode.id.desc()).limit(1)).unique().first()
+    found = db.session.execute(_LIVE_CODE, {"code_hash": _code_hash(code), "now": now}).unique().first()
     return tuple(found) if found is not None else None
 
 
@@ -183,11 +211,27 @@ def _dead_code(code: str) -> Conflict:
 
 
 def _consume(code_row: RedemptionCode, now: datetime) -> bool:
-    result = db.session.execute(update(RedemptionCode).where(
-        RedemptionCode.id == code_row.id, RedemptionCode.used_at.is_(None), RedemptionCode.expires_at > now)
-        .values(used_at=now).execution_options(synchronize_session=False))
+    result = db.session.execute(_CONSUME, {"code_id": code_row.id, "now": now})
     ledger.forget_loaded(RedemptionCode, code_row.id, "used_at")
     return result.rowcount == 1
+
+
+_USAGE_KEY = {"programme_id": bindparam("programme_id"), "period": bindparam("period"),
+              "subject": bindparam("subject"), "subject_id": bindparam("subject_id")}
+_GIVE_BACK = (update(_USAGE).where(*(_USAGE.c[name] == value for name, value in _USAGE_KEY.items()),
+                                   _USAGE.c.used_fen + bindparam("amount") >= 0)
+              .values(used_fen=_USAGE.c.used_fen + bindparam("amount")))
+
+
+@cache
+def _cap_statements(dialect):
+    """(use within the cap, make sure the counter exists) for this dialect."""
+    use = (dialect.insert(_USAGE).values(**_USAGE_KEY, used_fen=bindparam("amount"))
+           .on_conflict_do_update(index_elements=list(_USAGE_KEY),
+                                  set_={"used_fen": _USAGE.c.used_fen + bindparam("amount")},
+                                  where=_USAGE.c.used_fen + bindparam("amount") <= bindparam("cap"))
+           .returning(_USAGE.c.id))
+    return use, dialect.insert(_USAGE).values(**_USAGE_KEY, used_fen=0).on_conflict_do_nothing()
 
 
 def use_cap(programme_id: int, period: str, subject: str, subject_id: int, amount_fen: int, cap: int | None) -> bool:
@@ -198,47 +242,32 @@ def use_cap(programme_id: int, period: str, subject: str, subject_id: int, amoun
         return True
     if amount_fen > cap:
         return False
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    key = (PeriodUsage.programme_id == programme_id, PeriodUsage.period == period, PeriodUsage.subject == subject,
-           PeriodUsage.subject_id == subject_id)
+    use, ensure = _cap_statements(_dialect())
+    params = {"programme_id": programme_id, "period": period, "subject": subject, "subject_id": subject_id,
+              "amount": amount_fen, "cap": cap}
     if amount_fen > 0:
-        stmt = dialect.insert(PeriodUsage).values(programme_id=programme_id, period=period, subject=subject,
-                                                  subject_id=subject_id, used_fen=amount_fen)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["programme_id", "period", "subject", "subject_id"],
-            set_={"used_fen": PeriodUsage.used_fen + amount_fen},
-            where=PeriodUsage.used_fen + amount_fen <= cap).returning(PeriodUsage.id)
-        return db.session.execute(stmt).first() is not None
-    db.session.execute(dialect.insert(PeriodUsage).values(programme_id=programme_id, period=period, subject=subject,
-                                                          subject_id=subject_id, used_fen=0).on_conflict_do_nothing())
-    result = db.session.execute(update(PeriodUsage).where(*key, PeriodUsage.used_fen + amount_fen >= 0)
-                                .values(used_fen=PeriodUsage.used_fen + amount_fen)
-                                .execution_options(synchronize_session=False))
-    return result.rowcount == 1
+        return db.session.execute(use, params).first() is not None
+    db.session.execute(ensure, params)
+    return db.session.execute(_GIVE_BACK, params).rowcount == 1
 
 
 def _debit(resident_id: int, programme_id: int, amount_fen: int, now: datetime) -> list[tuple[int, int]]:
     """Take amount_fen from the resident's vouchers, earliest-expiring first: [(voucher_id, taken)]."""
-    rows = db.session.execute(select(Voucher.id, Voucher.balance_fen).where(*_spendable(resident_id, now, programme_id))
-                              .order_by(Voucher.expires_at, Voucher.id)).all()
+    rows = db.session.execute(_SPENDABLE, {"resident_id": resident_id, "programme_id": programme_id, "now": now}).all()
     if sum(b for _v, b in rows) < amount_fen:
         raise Conflict(_("The resident's balance is not enough for this amount."), code="insufficient_balance")
     remaining, parts = amount_fen, []
     for voucher_id, seen in rows:
         while remaining and seen > 0:
             take = min(seen, remaining)
-            done = db.session.execute(update(Voucher).where(
-                Voucher.id == voucher_id, Voucher.balance_fen >= take, Voucher.status == VoucherStatus.ACTIVE.value,
-                Voucher.expires_at > now).values(balance_fen=Voucher.balance_fen - take)
-                .execution_options(synchronize_session=False)).rowcount
+            done = db.session.execute(_TAKE, {"voucher_id": voucher_id, "take": take, "now": now}).rowcount
             if done == 1:
                 ledger.forget_loaded(Voucher, voucher_id, "balance_fen")
                 parts.append((voucher_id, take))
                 remaining -= take
                 break
             # Someone else spent from it meanwhile: look again at what is left (a fresh read).
-            seen = db.session.scalar(select(Voucher.balance_fen).where(
-                Voucher.id == voucher_id, Voucher.status == VoucherStatus.ACTIVE.value, Voucher.expires_at > now)) or 0
+            seen = db.session.scalar(_LEFT, {"voucher_id": voucher_id, "now": now}) or 0
         if not remaining:
             break
     if remaining:
@@ -306,10 +335,7 @@ def _insert_redemption(values: dict) -> Redemption:
     """INSERT … ON CONFLICT DO NOTHING on (provider, idempotency key). A key already taken (by a request that
     committed, or that was in flight and is now waited for) is a different request under the same key: 422, and
     the caller rolls this request back."""
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    stmt = (dialect.insert(Redemption).values(**values)
-            .on_conflict_do_nothing(index_elements=["provider_org_id", "idempotency_key"]).returning(Redemption))
-    redemption = db.session.scalars(stmt).first()
+    redemption = db.session.scalars(_insert_redemption_statement(_dialect()), values).first()
     if redemption is None:
         _replay(values["provider_org_id"], values["idempotency_key"], values["request_hash"])  # raises on mismatch
         raise Conflict(_("This code has already been used."), code="code_used")  # (same request: cannot happen)
