@@ -163,13 +163,13 @@ def _replay(org_id: int, key: str, request_hash: str) -> RedeemResult | None:
 # The statements every redemption runs are built once, with bind parameters: building one (and its cache key)
 # cost several times more than running it. Those that load no objects are Core statements on the tables, which
 # skip the ORM's bulk-statement machinery.
-_LIVE_CODE = (select(RedemptionCode, Programme, ResidentProfile)
-              .join(Programme, Programme.id == RedemptionCode.programme_id)
-              .join(ResidentProfile, ResidentProfile.id == RedemptionCode.resident_id)
-              .where(RedemptionCode.code_hash == bindparam("code_hash"), RedemptionCode.used_at.is_(None),
-                     RedemptionCode.expires_at > bindparam("now"))
+_LIVE_CODE = (select(_CODES.c.id, Programme, ResidentProfile)
+              .select_from(_CODES).join(Programme, Programme.id == _CODES.c.programme_id)
+              .join(ResidentProfile, ResidentProfile.id == _CODES.c.resident_id)
+              .where(_CODES.c.code_hash == bindparam("code_hash"), _CODES.c.used_at.is_(None),
+                     _CODES.c.expires_at > bindparam("now"))
               .options(joinedload(Programme.categories), lazyload(Programme.communities), *_RESIDENT_ONLY)
-              .order_by(RedemptionCode.id.desc()).limit(1))
+              .order_by(_CODES.c.id.desc()).limit(1))
 _CONSUME = (update(_CODES).where(_CODES.c.id == bindparam("code_id"), _CODES.c.used_at.is_(None),
                                  _CODES.c.expires_at > bindparam("now")).values(used_at=bindparam("now")))
 _SPENDABLE = (select(_VOUCHERS.c.id, _VOUCHERS.c.balance_fen)
@@ -193,8 +193,8 @@ def _insert_redemption_statement(dialect):
             .returning(Redemption))
 
 
-def _live_code(code: str, now: datetime) -> tuple[RedemptionCode, Programme, ResidentProfile] | None:
-    """The live code with its programme (categories joined in) and resident, in one query; None if there is none."""
+def _live_code(code: str, now: datetime) -> tuple[int, Programme, ResidentProfile] | None:
+    """The live code's id with its programme (categories joined in) and resident, in one query; None if none."""
     found = db.session.execute(_LIVE_CODE, {"code_hash": _code_hash(code), "now": now}).unique().first()
     return tuple(found) if found is not None else None
 
@@ -210,9 +210,9 @@ def _dead_code(code: str) -> Conflict:
     return Conflict(_("This code has expired. Ask the resident for a new one."), code="code_expired")
 
 
-def _consume(code_row: RedemptionCode, now: datetime) -> bool:
-    result = db.session.execute(_CONSUME, {"code_id": code_row.id, "now": now})
-    ledger.forget_loaded(RedemptionCode, code_row.id, "used_at")
+def _consume(code_id: int, now: datetime) -> bool:
+    result = db.session.execute(_CONSUME, {"code_id": code_id, "now": now})
+    ledger.forget_loaded(RedemptionCode, code_id, "used_at")
     return result.rowcount == 1
 
 
@@ -297,16 +297,16 @@ def redeem(code: str, service: VoucherService | None, amount_fen: int, idempoten
         if (replayed := _replay(org.id, idempotency_key, request_hash)) is not None:
             return replayed  # a retry: its code was used by the first request
         raise _dead_code(code)
-    code_row, programme, resident = live
+    code_id, programme, resident = live
     _check_programme(programme, org, service, now)
-    if not _consume(code_row, now):
+    if not _consume(code_id, now):
         if (replayed := _replay(org.id, idempotency_key, request_hash)) is not None:
             return replayed  # the same request, sent twice at once: the first one won
         raise Conflict(_("This code has already been used."), code="code_used")
     parts = _debit(resident.id, programme.id, amount_fen, now)
     redemption = _insert_redemption(dict(
         programme_id=programme.id, provider_org_id=org.id, resident_id=resident.id, service_id=service.id,
-        code_id=code_row.id, amount_fen=amount_fen, period=period_of(now), status=RedemptionStatus.COMPLETED.value,
+        code_id=code_id, amount_fen=amount_fen, period=period_of(now), status=RedemptionStatus.COMPLETED.value,
         idempotency_key=idempotency_key, request_hash=request_hash, redeemed_by_id=actor.id, created_at=now))
     for name, value in (("resident", resident), ("service", service), ("programme", programme)):
         set_committed_value(redemption, name, value)  # already loaded: the answer reads no row again
