@@ -2,6 +2,7 @@
 
 import contextlib
 import html.parser
+import os
 import re
 import socket
 import subprocess
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 HOST = "127.0.0.1"
+TICK = os.sysconf("SC_CLK_TCK")
 UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
 
 
@@ -70,6 +72,29 @@ def serving(command: list[str], cwd: Path, env: dict, log: Path, probe_url: str,
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def _cpu_seconds(pid: str) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def workers_cpu(master_pid: int) -> float:
+    """CPU seconds (user + system) used so far by a gunicorn master's worker processes."""
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    return sum(_cpu_seconds(child) for child in children)
+
+
+def postgres_cpu() -> float:
+    """CPU seconds used so far by the local PostgreSQL server's processes (for every database on it)."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and (entry / "comm").read_text().strip() == "postgres":
+                total += _cpu_seconds(entry.name)
+        except OSError:  # the process ended meanwhile
+            pass
+    return total
 
 
 class CsrfFinder(html.parser.HTMLParser):

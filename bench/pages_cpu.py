@@ -23,17 +23,7 @@ sys.path.insert(0, str(BENCH))
 sys.path.insert(0, str(ROOT))
 
 import pages  # noqa: E402
-
-TICK = os.sysconf("SC_CLK_TCK")
-
-
-def workers_cpu(master_pid: int) -> float:
-    """CPU seconds (user + system) used so far by the gunicorn master's worker processes."""
-    total = 0.0
-    for child in Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split():
-        fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
-        total += (int(fields[11]) + int(fields[12])) / TICK
-    return total
+from _common import workers_cpu  # noqa: E402
 
 
 def cpu_per_request(base_url: str, master_pid: int, path: str, requests: int, cookie: str = "") -> float:

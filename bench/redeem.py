@@ -11,7 +11,8 @@ providers; the one row every redemption does share, the audit chain's head, stay
 Then checks: every answer 201 or 409 (no 5xx), at most 6
 successes per resident, total redeemed in the ledger = total of the 201 answers = sum of redemption rows, no voucher
 below zero, `flask vouchers check` passes. The floor is bench/bare_update_app.py (bare Flask, one UPDATE per POST)
-on the same database, served and loaded the same way in the same run.
+on the same database, served and loaded the same way in the same run. For both it also prints the CPU time per
+request of the gunicorn workers, of PostgreSQL and of the load client (from /proc), which shows where the time goes.
 
 Both are served by gunicorn with WORKERS processes x THREADS threads (gthread, keep-alive), each worker's GIL switch
 interval set to SWITCH_INTERVAL s (Python's default is 0.005). On 2 cores, 4 x 4 with 0.0005 did best: a request
@@ -45,7 +46,7 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 sys.path.insert(0, str(ROOT))  # first: the app's packages win over bench scripts of the same name (projects.py)
 
-from _common import HOST, free_port, serving  # noqa: E402
+from _common import HOST, free_port, postgres_cpu, serving, workers_cpu  # noqa: E402
 from submit import BIN, Hit, Load, flask  # noqa: E402
 
 sys.path.insert(0, str(ROOT))  # submit.py put bench/ first again
@@ -97,7 +98,8 @@ def post_fork(server, worker):
 
 @contextlib.contextmanager
 def serve(target: str, env: dict, log: Path, args, probe: str, chdir: Path = ROOT):
-    """gunicorn with args.workers x args.gunicorn_threads and the workers' GIL switch interval; stopped after."""
+    """gunicorn with args.workers x args.gunicorn_threads and the workers' GIL switch interval: yields (its URL,
+    the master's pid); stopped after."""
     conf = log.parent / "gunicorn_conf.py"
     conf.write_text(GUNICORN_CONF.format(interval=args.switch_interval))
     port = free_port()
@@ -105,8 +107,8 @@ def serve(target: str, env: dict, log: Path, args, probe: str, chdir: Path = ROO
                str(args.gunicorn_threads), "--chdir", str(chdir), "--log-level", "warning", "--timeout", "60",
                "-c", str(conf), target]
     base = f"http://{HOST}:{port}"
-    with serving(command, ROOT, env, log, base + probe):
-        yield base
+    with serving(command, ROOT, env, log, base + probe) as process:
+        yield base, process.pid
 
 
 def fire(base: str, path: str, bodies: list[dict], clients: int, tokens: list[str] | None = None) -> Load:
@@ -149,6 +151,17 @@ def fire(base: str, path: str, bodies: list[dict], clients: int, tokens: list[st
     for t in threads:
         t.join()
     return Load(hits, time.perf_counter() - started)
+
+
+def fire_measured(master_pid: int, *args, **kwargs) -> tuple[Load, list[float]]:
+    """fire(*args, **kwargs), and the milliseconds of CPU per request it took: [the gunicorn workers, PostgreSQL
+    (all of the server's processes), this load client]."""
+    def readings():
+        return workers_cpu(master_pid), postgres_cpu(), time.process_time()
+
+    before = readings()
+    load = fire(*args, **kwargs)
+    return load, [(after - first) * 1000 / len(load.hits) for after, first in zip(readings(), before, strict=True)]
 
 
 def verify(db_url: str, load: Load, resident_of: dict, env: dict, log: Path) -> list[tuple[str, bool, str]]:
@@ -219,12 +232,13 @@ def main() -> int:
         body_tokens = [tokens[i % args.providers] for i in range(len(bodies))]
         resident_of = {i: rid for i, (rid, _code) in enumerate(codes)}
         floor_bodies = [{"voucher_id": random.choice(voucher_ids)} for _ in bodies]
-        with (serve("app:create_app()", env, log, args, "/healthz") as app_url,
-              serve("bare_update_app:app", env, log, args, "/", chdir=BENCH) as bare_url):
+        with (serve("app:create_app()", env, log, args, "/healthz") as (app_url, app_pid),
+              serve("bare_update_app:app", env, log, args, "/", chdir=BENCH) as (bare_url, bare_pid)):
             fire(bare_url, "/", floor_bodies[:128], args.clients)  # warm both
             fire(app_url, "/api/v1/vouchers/redemptions", [{"code": "0"}] * 128, args.clients, body_tokens)
-            floor = fire(bare_url, "/", floor_bodies, args.clients)
-            load = fire(app_url, "/api/v1/vouchers/redemptions", bodies, args.clients, body_tokens)
+            floor, floor_cpu = fire_measured(bare_pid, bare_url, "/", floor_bodies, args.clients)
+            load, load_cpu = fire_measured(app_pid, app_url, "/api/v1/vouchers/redemptions", bodies, args.clients,
+                                           body_tokens)
         checks = verify(db_url, load, resident_of, env, log)
         log_text = log.read_text(errors="replace")
         checks.append(("no traceback in the server log", "Traceback" not in log_text, log_text[-800:]))
@@ -239,6 +253,9 @@ def main() -> int:
           f"interval {args.switch_interval} s; PostgreSQL {name} (dropped); load average {os.getloadavg()[0]:.1f}")
     print_load("app   POST /api/v1/vouchers/redemptions", load)
     print_load("floor bare Flask, one UPDATE per POST  ", floor)
+    for label, cpu in (("app  ", load_cpu), ("floor", floor_cpu)):
+        print(f"{label} CPU per request: gunicorn workers {cpu[0]:5.2f} ms, PostgreSQL {cpu[1]:5.2f} ms, "
+              f"load client {cpu[2]:5.2f} ms")
     successes = load.statuses().get(201, 0)
     print(f"redemptions/s (201 only): {successes / load.wall_s:.1f}; ratio app/floor (requests/s): "
           f"{load.rate / floor.rate:.2f} (target >= 0.4)")
