@@ -34,12 +34,12 @@ PER_PAGE = 50
 def log():
     require(can_view_audit_log(current_user))
     form = AuditFilterForm(request.args)
-    flt = audit.EventFilter()
-    if form.validate():
-        start = local_day_bounds(form.date_from.data)[0] if form.date_from.data else None
-        end = local_day_bounds(form.date_to.data)[1] if form.date_to.data else None
-        flt = audit.EventFilter(form.actor.data or "", form.action.data or "", form.target_type.data or "",
-                                form.target_id.data or "", start, end)
+    if not form.validate():  # the errors show beside the filters; an unfiltered list would look filtered
+        return render_template("audit/log.html", form=form, events=[], next_url=None, decode=audit.decoded_data)
+    start = local_day_bounds(form.date_from.data)[0] if form.date_from.data else None
+    end = local_day_bounds(form.date_to.data)[1] if form.date_to.data else None
+    flt = audit.EventFilter(form.actor.data or "", form.action.data or "", form.target_type.data or "",
+                            form.target_id.data or "", start, end)
     before = request.args.get("before", type=db_int)
     events = audit.search_events(flt, before=before, limit=PER_PAGE + 1)
     has_more = len(events) > PER_PAGE

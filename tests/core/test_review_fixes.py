@@ -1,0 +1,45 @@
+"""Bugs found in a review of the foundation (issue 2), each pinned by the test that showed it."""
+
+import re
+
+from accounts.enums import Role
+from audit import services as audit
+from core.db import db
+from tests.factories import make_user
+
+
+def field_errors(response) -> list[str]:
+    return re.findall(r'class="invalid-feedback[^"]*">([^<]*)<', response.get_data(as_text=True))
+
+
+def shown_seqs(response) -> list[int]:
+    table = response.get_data(as_text=True).split('id="audit-events"', 1)[1].split("</table>", 1)[0]
+    return [int(n) for n in re.findall(r"<tr>\s*<td>(\d+)</td>", table)]
+
+
+# --- the audit log's filters ------------------------------------------------------------------------------------
+
+def test_audit_log_dates_a_datetime_cannot_hold_are_a_field_error_not_a_500(client, session, login_as):
+    login_as(make_user(Role.AUDITOR))
+    for query in ("date_from=0001-01-01", "date_to=0001-01-01", "date_from=9999-12-31", "date_to=9999-12-31"):
+        response = client.get(f"/audit/?{query}")
+        assert response.status_code == 200, query
+        assert field_errors(response), query
+
+
+def test_audit_log_end_date_before_start_date_is_a_field_error(client, session, login_as):
+    login_as(make_user(Role.AUDITOR))
+    response = client.get("/audit/?date_from=2025-03-10&date_to=2025-03-01")
+    assert response.status_code == 200
+    assert field_errors(response)
+
+
+def test_audit_log_with_a_bad_filter_lists_nothing_rather_than_everything(client, session, login_as):
+    alice, bob = make_user(username="alice-rf"), make_user(username="bob-rf")
+    audit.record("test.review", ("things", 1), actor=alice)
+    audit.record("test.review", ("things", 2), actor=bob)
+    db.session.commit()
+    login_as(make_user(Role.AUDITOR))
+    response = client.get("/audit/?actor=alice-rf&date_from=not-a-date")
+    assert field_errors(response)
+    assert shown_seqs(response) == []  # was: every event, bob's too, under a form saying actor=alice-rf
