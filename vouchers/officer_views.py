@@ -9,6 +9,7 @@ from accounts import residents as resident_services
 from core.db import db
 from core.permissions import require
 from core.views import db_int, run_and_redirect
+from orgs.models import Organisation
 from projects.models import Call
 
 from . import disputes, documents, fraud, issuance, ledger, pages_support, programmes, settlement
@@ -178,8 +179,7 @@ def settlement_prepare(programme_id: int):
     programme = load_programme(programme_id)
     require(perms.can_settle(current_user))
     form = PrepareSettlementForm()
-    provider = pages_support.orgs_by_id([int(form.provider_id.data)]).get(int(form.provider_id.data)) \
-        if form.validate_on_submit() and form.provider_id.data.isdigit() else None
+    provider = _posted_provider(form) if form.validate_on_submit() else None
     if provider is None:
         abort(400)
     ok, made = attempt(lambda: settlement.prepare_settlement(programme, provider, form.period.data,
@@ -188,6 +188,14 @@ def settlement_prepare(programme_id: int):
         flash(_("Statement prepared."), "success")
         return redirect_to("vouchers.settlement_page", settlement_id=made.id)
     return redirect_to("vouchers.programme", programme_id=programme.id)
+
+
+def _posted_provider(form: PrepareSettlementForm) -> Organisation | None:
+    """The provider named by the form's hidden id; None for a malformed one ('²' passes isdigit, not int)."""
+    try:
+        return db.session.get(Organisation, db_int(form.provider_id.data))
+    except ValueError:
+        return None
 
 
 def load_settlement(settlement_id: int) -> Settlement:
