@@ -10,6 +10,7 @@ from core.db import db
 from core.errors import ServiceError
 from core.forms import apply_service_error
 from core.permissions import require
+from core.views import db_int
 
 from . import services
 from .forms import CalendarDayForm, ReasonForm, ResetPasswordForm, UserEditForm, UserForm
@@ -33,7 +34,9 @@ def users():
     if q:
         like = f"%{q}%"
         stmt = stmt.where(or_(User.username.ilike(like), User.display_name.ilike(like)))
-    page = db.paginate(stmt, per_page=PER_PAGE, error_out=False)
+    # A page number too large for the database's OFFSET was a 500; db_int keeps it within a 32-bit integer.
+    number = max(1, request.args.get("page", 1, type=db_int))
+    page = db.paginate(stmt, page=number, per_page=PER_PAGE, error_out=False)
     return render_template("accounts/admin_users.html", page=page, q=q)
 
 

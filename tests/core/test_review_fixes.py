@@ -43,3 +43,11 @@ def test_audit_log_with_a_bad_filter_lists_nothing_rather_than_everything(client
     response = client.get("/audit/?actor=alice-rf&date_from=not-a-date")
     assert field_errors(response)
     assert shown_seqs(response) == []  # was: every event, bob's too, under a form saying actor=alice-rf
+
+
+# --- admin user pages --------------------------------------------------------------------------------------------
+
+def test_admin_user_list_with_a_huge_or_bad_page_number_is_not_a_500(client, session, login_as):
+    login_as(make_user(Role.ADMIN))
+    for page in ("99999999999999999999", "abc", "-3", "0", "2147483647"):
+        assert client.get(f"/admin/users?page={page}").status_code == 200, page
