@@ -1,6 +1,6 @@
 """Administrators' user management pages."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
@@ -87,8 +87,9 @@ def set_active(user_id: int, action: str):
     activate = action == "reactivate"
     require(can_edit_user(current_user, user) if activate else can_deactivate_user(current_user, user))
     form = ReasonForm()
-    if not form.validate_on_submit():
-        abort(400)
+    if not form.validate_on_submit():  # a reason over the length limit: say so, as the password reset does
+        flash(" ".join(e for errs in form.errors.values() for e in errs), "danger")
+        return redirect(url_for("admin.edit_user", user_id=user.id))
     try:
         services.set_active(user, activate, actor=current_user, reason=form.reason.data or "")
     except ServiceError as exc:

@@ -51,3 +51,15 @@ def test_admin_user_list_with_a_huge_or_bad_page_number_is_not_a_500(client, ses
     login_as(make_user(Role.ADMIN))
     for page in ("99999999999999999999", "abc", "-3", "0", "2147483647"):
         assert client.get(f"/admin/users?page={page}").status_code == 200, page
+
+
+def test_deactivation_with_an_over_long_reason_says_why_and_changes_nothing(client, session, login_as):
+    officer = make_user(Role.OFFICER)
+    db.session.commit()
+    login_as(make_user(Role.ADMIN))
+    response = client.post(f"/admin/users/{officer.id}/deactivate", data={"reason": "x" * 501},
+                           follow_redirects=True)
+    assert response.status_code == 200  # was a bare 400 page
+    assert re.search(r'alert-danger" role="alert">[^<]*500', response.get_data(as_text=True))  # the limit
+    db.session.refresh(officer)
+    assert officer.active
