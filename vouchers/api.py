@@ -4,7 +4,7 @@ from flask import abort, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import joinedload, lazyload
 
 from accounts.residents import resident_of
 from core import personal
@@ -20,10 +20,11 @@ from .redemption_models import Redemption
 
 bp = api_blueprint("vouchers_api")
 MAX_ID = 2**31 - 1
-# A redemption needs the service, its organisation and category (joined), not their lists of places and categories.
-# Built once: it runs on every redemption.
+# A redemption needs the service and its organisation's id (joined), not the category row nor the lists of places and
+# categories. Built once: it runs on every redemption.
 _SERVICE = (select(VoucherService).where(VoucherService.id == bindparam("service_id"))
-            .options(lazyload(VoucherService.communities), lazyload(VoucherService.org, Organisation.categories),
+            .options(joinedload(VoucherService.org).load_only(Organisation.id), lazyload(VoucherService.category),
+                     lazyload(VoucherService.communities), lazyload(VoucherService.org, Organisation.categories),
                      lazyload(VoucherService.org, Organisation.communities)))
 
 

@@ -17,7 +17,7 @@ from functools import cache
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy.orm import joinedload, lazyload, load_only
 from sqlalchemy.orm.attributes import set_committed_value
 
 from accounts.resident_models import ResidentProfile, ResidentStatus
@@ -36,9 +36,12 @@ from .redemption_models import PeriodUsage, Redemption, RedemptionCode
 
 CODE_DIGITS = 8
 CODE_TTL = timedelta(minutes=5)
-# Only the resident's own columns: the redemption's answer shows the name, nothing more is needed.
-_RESIDENT_ONLY = (lazyload(ResidentProfile.user), lazyload(ResidentProfile.community),
-                  lazyload(ResidentProfile.tag_rows))
+# What a redemption reads of the programme and the resident (the answer shows the resident's name), nothing more.
+_PROGRAMME_ONLY = (load_only(Programme.id, Programme.status, Programme.provider_mode, Programme.contract_call_id,
+                             Programme.resident_cap_fen, Programme.provider_cap_fen),
+                   joinedload(Programme.categories), lazyload(Programme.communities))
+_RESIDENT_ONLY = (load_only(ResidentProfile.id, ResidentProfile.real_name), lazyload(ResidentProfile.user),
+                  lazyload(ResidentProfile.community), lazyload(ResidentProfile.tag_rows))
 KEY_RE = re.compile(r"^[\x21-\x7e]{1,100}$")  # printable ASCII, no spaces
 
 
@@ -168,7 +171,7 @@ _LIVE_CODE = (select(_CODES.c.id, Programme, ResidentProfile)
               .join(ResidentProfile, ResidentProfile.id == _CODES.c.resident_id)
               .where(_CODES.c.code_hash == bindparam("code_hash"), _CODES.c.used_at.is_(None),
                      _CODES.c.expires_at > bindparam("now"))
-              .options(joinedload(Programme.categories), lazyload(Programme.communities), *_RESIDENT_ONLY)
+              .options(*_PROGRAMME_ONLY, *_RESIDENT_ONLY)
               .order_by(_CODES.c.id.desc()).limit(1))
 _CONSUME = (update(_CODES).where(_CODES.c.id == bindparam("code_id"), _CODES.c.used_at.is_(None),
                                  _CODES.c.expires_at > bindparam("now")).values(used_at=bindparam("now")))
