@@ -3,7 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from core.db import db
-from core.errors import ServiceError
+from core.errors import ServiceError, http_error
 from core.extensions import limiter
 from core.forms import apply_service_error
 from core.permissions import require
@@ -178,6 +178,8 @@ def revoke_token(token_id: int):
 
 @bp.errorhandler(429)
 def _throttled(exc):
-    """Throttled logins stay on the login page, with the reason in plain words."""
+    """Throttled logins stay on the login page, with the reason in plain words (other pages: the usual 429)."""
+    if request.endpoint != "accounts.login":
+        return http_error(exc)
     return render_template("accounts/login.html", form=LoginForm(formdata=None),
                            lockout_message=exc.description), 429

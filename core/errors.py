@@ -55,17 +55,21 @@ def _http_messages() -> dict:
     }
 
 
+def http_error(exc: HTTPException):
+    """The page (or JSON body) for an HTTP error, in the user's language."""
+    status = exc.code or 500
+    message = _http_messages().get(status, exc.description or "")
+    limit = getattr(exc, "limit", None)  # Flask-Limiter's: its description is the limit ("20 per 1 hour")
+    if status == 429 and limit is not None and limit.error_message:  # unless the route gave a message
+        message = str(exc.description)
+    if wants_json():
+        return json_error(status, exc.name.lower().replace(" ", "_"), message)
+    template = f"errors/{status}.html" if status in (403, 404, 500) else "errors/generic.html"
+    return render_template(template, status=status, message=message), status
+
+
 def register_error_handlers(app) -> None:
-    @app.errorhandler(HTTPException)
-    def _http(exc: HTTPException):
-        status = exc.code or 500
-        message = _http_messages().get(status, exc.description or "")
-        if status == 429 and getattr(exc, "description", None):
-            message = str(exc.description)
-        if wants_json():
-            return json_error(status, exc.name.lower().replace(" ", "_"), message)
-        template = f"errors/{status}.html" if status in (403, 404, 500) else "errors/generic.html"
-        return render_template(template, status=status, message=message), status
+    app.register_error_handler(HTTPException, http_error)
 
     @app.errorhandler(ServiceError)
     def _service(exc: ServiceError):

@@ -63,3 +63,31 @@ def test_deactivation_with_an_over_long_reason_says_why_and_changes_nothing(clie
     assert re.search(r'alert-danger" role="alert">[^<]*500', response.get_data(as_text=True))  # the limit
     db.session.refresh(officer)
     assert officer.active
+
+
+# --- throttling -------------------------------------------------------------------------------------------------
+
+def test_a_throttled_signup_gets_a_translated_message_not_the_login_page_with_the_raw_limit(client, session):
+    for n in range(21):
+        response = client.post("/signup", data={"username": f"rf-signup{n}", "display_name": "x",
+                                                "password": "short", "confirm": "short"})
+    assert response.status_code == 429
+    body = response.get_data(as_text=True)
+    assert "per 1 hour" not in body  # was Flask-Limiter's own description, in English
+    assert 'id="lockout"' not in body  # and the login form, on the signup page
+    assert "请求过于频繁，请稍后再试。" in body
+
+
+def test_a_rate_limit_without_a_message_of_its_own_answers_in_the_users_language(app):
+    from flask_limiter.errors import RateLimitExceeded
+
+    from core.errors import http_error
+
+    class Limit:  # the one attribute http_error reads of Flask-Limiter's RuntimeLimit
+        error_message = None
+
+    exc = RateLimitExceeded.__new__(RateLimitExceeded)
+    exc.limit, exc.description, exc.response = Limit(), "30 per 1 minute", None
+    with app.test_request_context("/s/survey", headers={"Accept-Language": "en"}):
+        body, status = http_error(exc)
+    assert status == 429 and "30 per 1 minute" not in body and "Too many requests" in body
