@@ -14,6 +14,11 @@ from .models import User
 users_cli = AppGroup("users", help="Create users and API tokens (for deployment and scripting).")
 
 
+def _refusal(exc: ServiceError) -> str:
+    details = "; ".join(f"{k}: {v}" for k, v in exc.fields.items())
+    return f"{exc.message} {details}".strip()
+
+
 @users_cli.command("create")
 @click.argument("username")
 @click.option("--role", "roles", multiple=True, type=click.Choice([r.value for r in Role]),
@@ -30,8 +35,7 @@ def create(username, roles, display_name, password_stdin):
         user = services.create_user(username, display_name or username, password, roles)
     except ServiceError as exc:
         db.session.rollback()
-        details = "; ".join(f"{k}: {v}" for k, v in exc.fields.items())
-        raise click.ClickException(f"{exc.message} {details}".strip()) from exc
+        raise click.ClickException(_refusal(exc)) from exc
     db.session.commit()
     click.echo(f"created user {user.username} (id {user.id}) with roles: {', '.join(roles) or '-'}")
 
@@ -44,6 +48,12 @@ def token(username, name):
     user = db.session.scalar(select(User).where(User.username == services.normalise_username(username)))
     if user is None:
         raise click.ClickException(f"no such user: {username}")
-    _token, plain = services.create_token(user, name, actor=None)
+    if not user.active:  # its token would be refused on every request
+        raise click.ClickException(f"user {user.username} is deactivated; reactivate them first")
+    try:
+        _token, plain = services.create_token(user, name, actor=None)
+    except ServiceError as exc:
+        db.session.rollback()
+        raise click.ClickException(_refusal(exc)) from exc
     db.session.commit()
     click.echo(plain)

@@ -91,3 +91,27 @@ def test_a_rate_limit_without_a_message_of_its_own_answers_in_the_users_language
     with app.test_request_context("/s/survey", headers={"Accept-Language": "en"}):
         body, status = http_error(exc)
     assert status == 429 and "30 per 1 minute" not in body and "Too many requests" in body
+
+
+# --- the users CLI ----------------------------------------------------------------------------------------------
+
+def test_cli_token_with_a_bad_name_is_a_clear_error_not_a_traceback(app, session):
+    make_user(username="rf-cli-a")
+    db.session.commit()
+    for name in ("", "x" * 101):
+        result = app.test_cli_runner().invoke(args=["users", "token", "rf-cli-a", "--name", name])
+        assert result.exit_code == 1
+        assert result.exception is None or isinstance(result.exception, SystemExit)  # was a ServiceError
+        assert "Error:" in result.output
+
+
+def test_cli_token_for_a_deactivated_user_is_refused(app, session):
+    from accounts import services as accounts
+
+    user = make_user(username="rf-cli-gone")
+    accounts.set_active(user, False, actor=None)
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["users", "token", "rf-cli-gone"])
+    assert result.exit_code == 1 and "deactivated" in result.output
+    assert "gz_" not in result.output  # was a token that every request would refuse
+
