@@ -26,12 +26,14 @@ def issue_statement(found, *, actor) -> IssuedDocument:
 
 
 def issue_printed_vouchers(resident, *, actor, programme=None) -> tuple[IssuedDocument, str]:
-    """A printable sheet of the resident's valid vouchers with a fresh one-time code (numeric and QR), for a
-    resident without a smartphone. Returns the document and the code (shown once)."""
+    """A printable sheet of the resident's valid vouchers in one programme (the chosen one, or their only one) with
+    a fresh one-time code for it (numeric and QR), for a resident without a smartphone. Returns the document and
+    the code (shown once)."""
     if not permissions.can_issue_code_for(actor, resident):
         raise Forbidden(_("You cannot get a code for this resident."))
     code, row = redemption.issue_code(resident, actor=actor, programme=programme)
-    vouchers = [v for v in pages_support.resident_vouchers(resident) if v.status == "active" and v.balance_fen > 0]
+    # Only what the code can spend: the code's programme, vouchers not yet past their validity.
+    vouchers = pages_support.spendable_vouchers(resident, row.programme_id, row.created_at)
     title = f"服务券打印单：{resident.real_name}"
     document = issue_document("vouchers/printed_pdf.html", title=title, doc_type=PRINTED, actor=actor,
                               target=resident, resident=resident, vouchers=vouchers, code=code,

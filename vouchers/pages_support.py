@@ -68,6 +68,15 @@ def resident_vouchers(resident: ResidentProfile, limit: int = 60) -> list[Vouche
         .order_by(valid.desc(), Voucher.expires_at, Voucher.id.desc()).limit(limit)))
 
 
+def spendable_vouchers(resident: ResidentProfile, programme_id: int, now) -> list[Voucher]:
+    """The resident's vouchers of one programme that can be spent now, earliest expiring first (a printed sheet)."""
+    return list(db.session.scalars(
+        select(Voucher).where(Voucher.resident_id == resident.id, Voucher.programme_id == programme_id,
+                              Voucher.status == VoucherStatus.ACTIVE.value, Voucher.balance_fen > 0,
+                              Voucher.expires_at > now)
+        .options(selectinload(Voucher.programme)).order_by(Voucher.expires_at, Voucher.id)))
+
+
 def resident_redemptions(resident: ResidentProfile, page: int) -> tuple[Page, dict, dict]:
     """A page of the resident's redemptions, with their ratings and disputes by redemption id."""
     result = paged(select(Redemption).where(Redemption.resident_id == resident.id)

@@ -98,6 +98,12 @@ def my_code():
                            expires_at=row.expires_at)
 
 
+def chosen_programme() -> Programme | None:
+    """The programme chosen on a print form (None: the resident's only one; issue_code refuses one without a
+    balance)."""
+    return db.session.get(Programme, request.form.get("programme_id", 0, type=db_int) or 0)
+
+
 @bp.route("/me/print", methods=["POST"])
 @login_required
 def my_print():
@@ -106,7 +112,8 @@ def my_print():
     resident = verified_profile()
     if not StatusForm().validate_on_submit():
         abort(400)
-    ok, issued = attempt(lambda: documents.issue_printed_vouchers(resident, actor=current_user))
+    programme = chosen_programme()
+    ok, issued = attempt(lambda: documents.issue_printed_vouchers(resident, actor=current_user, programme=programme))
     if ok:
         return redirect(url_for("documents.download", code=issued[0].code))
     return redirect_to("vouchers.my_vouchers")

@@ -13,6 +13,7 @@ from core.views import db_int, run_and_redirect
 from . import documents, pages_support, redemption
 from .disputes import dispute_deadline
 from .forms import ResidentForm, StatusForm
+from .resident_views import chosen_programme
 from .views import attempt, bp, committed, redirect_to
 
 
@@ -102,7 +103,8 @@ def resident_print(resident_id: int):
     form = StatusForm()
     if not form.validate_on_submit():
         abort(400)
-    ok, issued = attempt(lambda: documents.issue_printed_vouchers(resident, actor=current_user))
+    programme = chosen_programme()
+    ok, issued = attempt(lambda: documents.issue_printed_vouchers(resident, actor=current_user, programme=programme))
     if ok:
         return redirect(url_for("documents.download", code=issued[0].code))
     return redirect_to("vouchers.resident", resident_id=resident.id)

@@ -4,10 +4,8 @@ import pytest
 from sqlalchemy import func, select
 
 from core.db import db
-from tests.orgs.helpers import category
 from vouchers import issuance
 from vouchers.models import Programme, Voucher
-from vouchers.programmes import period_of
 from vouchers.redemption_models import Settlement
 
 from .helpers import running_programme, world
@@ -29,3 +27,81 @@ def test_malformed_provider_id_when_preparing_a_statement_is_400_not_500(w, clie
                            data={"provider_id": provider_id, "period": "2020-01"})
     assert response.status_code == 400
     assert db.session.scalar(select(func.count(Settlement.id))) == 0
+
+
+def _pdf_text(pdf: bytes) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+@pytest.fixture
+def two_programmes(app, w):
+    """The world's resident also holds this month's vouchers of a second programme (3 × 20 元)."""
+    with app.test_request_context():
+        second = running_programme(w.officer, name="第二个服务券项目", face_value_fen=2000, vouchers_per_period=3)
+        issuance.issue_to_resident(second, db.session.get(type(w.resident), w.resident.id), actor=w.officer)
+        db.session.commit()
+        return second
+
+
+def test_staff_print_the_chosen_programme_for_a_resident_holding_two(w, two_programmes, client, login_as):
+    """With two programmes the print refused ('choose the programme') and the pages offered no choice."""
+    login_as(w.staff)
+    page = client.get(f"/vouchers/residents/{w.resident.id}").get_data(as_text=True)
+    assert f'<option value="{two_programmes.id}">' in page
+    printed = client.post(f"/vouchers/residents/{w.resident.id}/print", data={"programme_id": str(two_programmes.id)})
+    assert printed.status_code == 302 and "/documents/" in printed.headers["Location"]
+    text = _pdf_text(client.get(printed.headers["Location"]).data)
+    # Only the chosen programme's vouchers are listed: the code on the sheet spends only those.
+    assert "第二个服务券项目" in text and "¥20.00" in text and w.programme.name not in text
+    from vouchers.redemption_models import RedemptionCode
+
+    assert db.session.scalar(select(RedemptionCode.programme_id).order_by(RedemptionCode.id.desc())) \
+        == two_programmes.id
+
+
+@pytest.fixture
+def phone_holder(app, w, two_programmes):
+    """A resident who logs in, holding this month's vouchers of both programmes."""
+    from accounts.enums import Role
+    from accounts.residents import ResidentData, submit_profile, transition_resident
+    from tests.factories import make_user
+    from tests.orgs.helpers import community
+
+    from .helpers import id_number
+
+    with app.test_request_context():
+        user = make_user(Role.RESIDENT, phone="13912345678")
+        profile = submit_profile(user, ResidentData("钱淑珍", id_number(), community("和平社区").id), actor=user)
+        transition_resident(profile, "verified", actor=w.staff)
+        for programme_id in (w.programme.id, two_programmes.id):
+            issuance.issue_to_resident(db.session.get(Programme, programme_id), profile, actor=w.officer)
+        db.session.commit()
+        return user
+
+
+def test_resident_prints_their_chosen_programme(w, phone_holder, client, login_as):
+    login_as(phone_holder)
+    assert f'<option value="{w.programme.id}">' in client.get("/vouchers/me").get_data(as_text=True)
+    printed = client.post("/vouchers/me/print", data={"programme_id": str(w.programme.id)})
+    assert printed.status_code == 302 and "/documents/" in printed.headers["Location"]
+
+
+def test_printed_sheet_leaves_out_vouchers_past_their_validity(app, w, client, login_as):
+    """A voucher past its expiry but not yet expired by the nightly job cannot be spent: not on the sheet."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from core.db import utcnow
+
+    db.session.execute(update(Voucher).where(Voucher.resident_id == w.resident.id, Voucher.seq == 1)
+                       .values(expires_at=utcnow() - timedelta(minutes=1)))
+    db.session.commit()
+    login_as(w.staff)
+    printed = client.post(f"/vouchers/residents/{w.resident.id}/print")
+    text = _pdf_text(client.get(printed.headers["Location"]).data)
+    assert text.count("¥50.00") == 6  # three spendable vouchers: face value and balance each
