@@ -1,6 +1,7 @@
 """Forms of the voucher pages (officers, community staff, providers, residents)."""
 
 import uuid
+from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -15,18 +16,26 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from accounts.forms import MultiCheckboxField
 from accounts.resident_models import HardshipTag
 from core.forms import MoneyField
 from core.money import format_fen
+from core.timeutil import local_today
 
 from .enums import ProviderMode, TagsMode
 
 
 def _optional_int(value):
     return int(value) if value not in (None, "", "None") else None
+
+
+def within_validity_limit(form, field) -> None:
+    """An end date no further off than the longest validity in days (3660): a date near the calendar's end
+    overflowed when a voucher's expiry was computed from it."""
+    if field.data is not None and field.data > local_today() + timedelta(days=3660):
+        raise ValidationError(_l("At most 3660 days from today."))
 
 
 def community_choices(communities) -> list[tuple[int, str]]:
@@ -51,7 +60,7 @@ class ProgrammeForm(FlaskForm):
     required_tags = MultiCheckboxField(_l("Hardship tags"))
     tags_mode = RadioField(_l("Tags needed"), default=TagsMode.ANY.value)
     validity_days = IntegerField(_l("Vouchers valid for (days)"), validators=[Optional(), NumberRange(min=1, max=3660)])
-    valid_until = DateField(_l("Or valid until (date)"), validators=[Optional()])
+    valid_until = DateField(_l("Or valid until (date)"), validators=[Optional(), within_validity_limit])
     provider_mode = RadioField(_l("Providers"), default=ProviderMode.OPEN.value)
     contract_call_id = SelectField(_l("Call whose contracted organisations may provide"), coerce=_optional_int,
                                    validators=[Optional()])

@@ -105,3 +105,16 @@ def test_printed_sheet_leaves_out_vouchers_past_their_validity(app, w, client, l
     printed = client.post(f"/vouchers/residents/{w.resident.id}/print")
     text = _pdf_text(client.get(printed.headers["Location"]).data)
     assert text.count("¥50.00") == 6  # three spendable vouchers: face value and balance each
+
+
+def test_a_programme_end_date_at_the_calendars_end_is_refused_on_the_form(w, client, login_as):
+    """valid_until 9999-12-31 was accepted; issuing then overflowed computing the expiry (a 500)."""
+    from tests.orgs.helpers import category
+
+    login_as(w.officer)
+    data = {"name": "远期服务券", "budget_fen": "100000", "face_value_fen": "50", "vouchers_per_period": "2",
+            "category_ids": [str(category("elderly").id)], "tags_mode": "any", "valid_until": "9999-12-31",
+            "provider_mode": "open"}
+    response = client.post("/vouchers/programmes/new", data=data, headers={"Accept-Language": "en"})
+    assert response.status_code == 422 and "At most 3660 days from today." in response.get_data(as_text=True)
+    assert db.session.scalar(select(Programme.id).where(Programme.name == "远期服务券")) is None
