@@ -2,6 +2,7 @@
 
 from flask import jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 
@@ -58,7 +59,12 @@ def _http_messages() -> dict:
 def http_error(exc: HTTPException):
     """The page (or JSON body) for an HTTP error, in the user's language."""
     status = exc.code or 500
-    message = _http_messages().get(status, exc.description or "")
+    messages = _http_messages()
+    # Werkzeug's own descriptions (416 on a static file, say) are English: a status without a message of its own
+    # gets the general one of its class.
+    message = messages.get(status) or messages[400 if status < 500 else 500]
+    if isinstance(exc, CSRFError):  # most often a page left open across a logout or a restart
+        message = _("This form has expired. Please reload the page and try again.")
     limit = getattr(exc, "limit", None)  # Flask-Limiter's: its description is the limit ("20 per 1 hour")
     if status == 429 and limit is not None and limit.error_message:  # unless the route gave a message
         message = str(exc.description)

@@ -115,3 +115,23 @@ def test_cli_token_for_a_deactivated_user_is_refused(app, session):
     assert result.exit_code == 1 and "deactivated" in result.output
     assert "gz_" not in result.output  # was a token that every request would refuse
 
+
+
+# --- error pages ------------------------------------------------------------------------------------------------
+
+def test_an_http_error_without_a_message_of_its_own_is_not_shown_in_english_on_a_chinese_page(client, session):
+    response = client.get("/static/favicon.svg", headers={"Range": "bytes=999999-"})
+    assert response.status_code == 416
+    body = response.get_data(as_text=True)
+    assert "requested range" not in body  # Werkzeug's English description
+    assert "无法识别该请求。" in body
+
+
+def test_a_failed_csrf_check_says_the_form_expired(app):
+    from flask_wtf.csrf import CSRFError
+
+    from core.errors import http_error
+
+    with app.test_request_context("/account/password", method="POST"):
+        body, status = http_error(CSRFError("The CSRF token is missing."))
+    assert status == 400 and "表单已过期" in body
