@@ -175,6 +175,10 @@ class IssuanceBatch(db.Model):
     )
 
     @property
+    def status_enum(self) -> BatchStatus:
+        return BatchStatus(self.status)
+
+    @property
     def progress_pct(self) -> int:
         if self.status != BatchStatus.RUNNING:
             return 100

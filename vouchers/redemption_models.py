@@ -154,6 +154,10 @@ class Dispute(db.Model):
 
     __table_args__ = (CheckConstraint(enum_check("status", DisputeStatus), name="status_valid"),)
 
+    @property
+    def status_enum(self) -> DisputeStatus:
+        return DisputeStatus(self.status)
+
 
 class Rating(db.Model):
     __tablename__ = "voucher_ratings"

@@ -118,3 +118,22 @@ def test_a_programme_end_date_at_the_calendars_end_is_refused_on_the_form(w, cli
     response = client.post("/vouchers/programmes/new", data=data, headers={"Accept-Language": "en"})
     assert response.status_code == 422 and "At most 3660 days from today." in response.get_data(as_text=True)
     assert db.session.scalar(select(Programme.id).where(Programme.name == "远期服务券")) is None
+
+
+def test_programme_page_shows_batch_and_dispute_states_translated(app, w, client, login_as):
+    """The issuance runs and disputes showed their stored codes ('done', 'open') on the Chinese page."""
+    from vouchers import disputes, redemption
+
+    with app.test_request_context():
+        programme = db.session.get(Programme, w.programme.id)
+        issuance.run_batch(issuance.start_batch(programme, actor=w.officer).id)
+        code, _row = redemption.issue_code(w.resident, actor=w.staff)
+        done = redemption.redeem(code, w.service, 1000, "tr-1", actor=w.manager).redemption
+        disputes.raise_dispute(done, "没有上门", actor=w.staff)
+        db.session.commit()
+    login_as(w.officer)
+    page = client.get(f"/vouchers/programmes/{w.programme.id}").get_data(as_text=True)
+    batches = page[page.index('id="batches"'):page.index("</ul>", page.index('id="batches"'))]
+    disputed = page[page.index('id="disputes"'):page.index("</table>", page.index('id="disputes"'))]
+    assert "已完成" in batches and " done<" not in batches
+    assert "待裁定" in disputed and ">open<" not in disputed
