@@ -83,6 +83,13 @@ def find_by_sha256(digest: str) -> IssuedDocument | None:
     return db.session.scalar(select(IssuedDocument).where(IssuedDocument.sha256 == digest))
 
 
+def is_pdf(stream) -> bool:
+    """Whether an uploaded file starts like a PDF; the stream is left at its start."""
+    head = stream.read(1024)
+    stream.seek(0)
+    return b"%PDF-" in head  # the header may follow a few bytes of junk, which PDF readers accept
+
+
 def sha256_of_upload(stream, chunk: int = 65536) -> str:
     digest = hashlib.sha256()
     while block := stream.read(chunk):

@@ -87,19 +87,28 @@ def verify(code: str | None = None):
     form = VerifyFileForm()
     check = None  # None: nothing asked; else (matched: bool, document_found)
     if form.validate_on_submit():
-        upload = form.file.data
-        if upload and upload.filename:
-            digest = documents.sha256_of_upload(upload.stream)
-        else:
-            digest = (form.sha256.data or "").strip().lower()
-        if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
-            form.sha256.errors.append(_("Upload the PDF or paste its SHA-256 (64 hexadecimal characters)."))
-        else:
+        digest = _asked_digest(form)
+        if digest is not None:
             found = documents.find_by_sha256(digest)
             matched = found is not None and (document is None or found.id == document.id)
             check = {"matched": matched, "digest": digest, "found": found}
     return render_template("audit/verify.html", document=document, form=form, check=check,
                            can_download=document is not None and can_download_document(current_user, document))
+
+
+def _asked_digest(form: VerifyFileForm) -> str | None:
+    """The SHA-256 asked about (of the uploaded file, or pasted), or None with the reason on the form."""
+    upload = form.file.data
+    if upload and upload.filename:
+        if not documents.is_pdf(upload.stream):  # all the platform issues are PDFs: not 'it may have been altered'
+            form.file.errors.append(_("This file is not a PDF. Upload the PDF you received."))
+            return None
+        return documents.sha256_of_upload(upload.stream)
+    digest = (form.sha256.data or "").strip().lower()
+    if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        form.sha256.errors.append(_("Upload the PDF or paste its SHA-256 (64 hexadecimal characters)."))
+        return None
+    return digest
 
 
 @documents_bp.route("/documents/<code>.pdf")

@@ -135,3 +135,24 @@ def test_a_failed_csrf_check_says_the_form_expired(app):
     with app.test_request_context("/account/password", method="POST"):
         body, status = http_error(CSRFError("The CSRF token is missing."))
     assert status == 400 and "表单已过期" in body
+
+
+# --- /verify ----------------------------------------------------------------------------------------------------
+
+def test_verify_says_an_uploaded_file_that_is_not_a_pdf_is_not_a_pdf(client, session):
+    import io
+
+    response = client.post("/verify", data={"file": (io.BytesIO(b"hello, not a pdf"), "note.txt")},
+                           content_type="multipart/form-data")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'id="check-result"' not in body  # was 'No match ... it may have been altered'
+    assert field_errors(response) == ["该文件不是 PDF 文件，请上传您收到的 PDF。"]
+
+
+def test_verify_still_checks_a_pdf_with_junk_before_its_header(client, session):
+    import io
+
+    response = client.post("/verify", data={"file": (io.BytesIO(b"\r\n%PDF-1.7\n..."), "x.pdf")},
+                           content_type="multipart/form-data")
+    assert 'data-matched="no"' in response.get_data(as_text=True)
