@@ -12,7 +12,7 @@ from core.api import api_blueprint, json_object, page_args
 from core.db import db
 from core.errors import Forbidden, ServiceError
 from orgs import services as org_services
-from orgs.models import Organisation
+from orgs.models import Membership, Organisation
 
 from . import catalogue, disputes, redemption
 from .models import Programme, VoucherService
@@ -20,10 +20,13 @@ from .redemption_models import Redemption
 
 bp = api_blueprint("vouchers_api")
 MAX_ID = 2**31 - 1
-# A redemption needs the service and its organisation's id (joined), not the category row nor the lists of places and
-# categories. Built once: it runs on every redemption.
+# A redemption needs the service and its organisation's id and memberships (joined: they answer whether the caller
+# may redeem for it without a query of their own), not the category row nor the lists of places and categories.
+# Built once: it runs on every redemption.
 _SERVICE = (select(VoucherService).where(VoucherService.id == bindparam("service_id"))
-            .options(joinedload(VoucherService.org).load_only(Organisation.id), lazyload(VoucherService.category),
+            .options(joinedload(VoucherService.org).load_only(Organisation.id),
+                     joinedload(VoucherService.org, Organisation.memberships).lazyload(Membership.user),
+                     lazyload(VoucherService.category),
                      lazyload(VoucherService.communities), lazyload(VoucherService.org, Organisation.categories),
                      lazyload(VoucherService.org, Organisation.communities)))
 
@@ -83,7 +86,7 @@ def _committed(call):
 def create_redemption():
     actor = _user()
     body = json_object()
-    service = db.session.scalars(_SERVICE, {"service_id": _id_field(body, "service_id")}).first()
+    service = db.session.scalars(_SERVICE, {"service_id": _id_field(body, "service_id")}).unique().first()
     if service is None:
         raise ServiceError(_("Please correct the marked fields."), fields={"service_id": _("Unknown service.")})
     # The answer is put together before the commit, from what the redemption loaded (nothing read again after).
