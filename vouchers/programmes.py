@@ -24,6 +24,8 @@ from . import ledger, permissions
 from .enums import PROGRAMME_TRANSITIONS, ProgrammeStatus, ProviderMode, TagsMode
 from .models import Programme, VoucherService
 
+MAX_VALIDITY_DAYS = 3660  # vouchers valid for at most about ten years, by days or by an end date
+
 
 @dataclass
 class ProgrammeData:
@@ -108,8 +110,10 @@ def _validate(data: ProgrammeData) -> tuple[list[ServiceCategory], list[Communit
         errors["tags_mode"] = _("Choose any or all.")
     if not data.validity_days and not data.valid_until:
         errors["validity_days"] = _("Give a number of days or an end date.")
-    elif data.validity_days is not None and not 1 <= data.validity_days <= 3660:
+    elif data.validity_days is not None and not 1 <= data.validity_days <= MAX_VALIDITY_DAYS:
         errors["validity_days"] = _("Between 1 and 3660 days.")
+    if data.valid_until is not None and data.valid_until > local_today() + timedelta(days=MAX_VALIDITY_DAYS):
+        errors["valid_until"] = _("At most 3660 days from today.")  # (a date near the calendar's end overflowed)
     if data.provider_mode not in {m.value for m in ProviderMode}:
         errors["provider_mode"] = _("Choose who may provide services.")
     elif data.provider_mode == ProviderMode.CONTRACTED and db.session.get(Call, data.contract_call_id or 0) is None:

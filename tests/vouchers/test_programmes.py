@@ -98,7 +98,8 @@ def test_only_officers_set_up_programmes(session):
     ({"category_ids": []}, "category_ids"), ({"validity_days": None}, "validity_days"),
     ({"budget_fen": 0}, "budget_fen"), ({"face_value_fen": -5}, "face_value_fen"),
     ({"vouchers_per_period": 0}, "vouchers_per_period"), ({"provider_mode": "contracted"}, "contract_call_id"),
-    ({"required_tags": ["rich"]}, "required_tags"), ({"name": ""}, "name"), ({"budget_fen": 1.5}, "budget_fen")])
+    ({"required_tags": ["rich"]}, "required_tags"), ({"name": ""}, "name"), ({"budget_fen": 1.5}, "budget_fen"),
+    ({"validity_days": 3661}, "validity_days"), ({"valid_until": date(9999, 12, 31)}, "valid_until")])
 def test_programme_validation(officer, override, field):
     with pytest.raises(ServiceError) as exc:
         programmes.create_programme(programme_data(**override), actor=officer)
