@@ -21,7 +21,10 @@ def _login_account_key() -> str:
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
+    # Only a local path: not '//host', and no control character or backslash, which URL parsing drops or browsers
+    # read as '/' ('/\t/evil.com' became '//evil.com'; a newline was a 500 when set as the Location header).
+    if target and target.startswith("/") and not target.startswith("//") and target.isprintable() \
+            and "\\" not in target:
         return target
     return url_for("core.home")
 

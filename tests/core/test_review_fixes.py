@@ -156,3 +156,21 @@ def test_verify_still_checks_a_pdf_with_junk_before_its_header(client, session):
     response = client.post("/verify", data={"file": (io.BytesIO(b"\r\n%PDF-1.7\n..."), "x.pdf")},
                            content_type="multipart/form-data")
     assert 'data-matched="no"' in response.get_data(as_text=True)
+
+
+# --- login's next page ------------------------------------------------------------------------------------------
+
+def test_login_next_never_leads_off_site_nor_to_a_500(app, session):
+    make_user(username="rf-next")
+    db.session.commit()
+    for target in ("/\t/evil.example", "/\r/evil.example", "/\n/evil.example", "/\\evil.example",
+                   "//evil.example"):
+        client = app.test_client()
+        response = client.post("/login", query_string={"next": target},
+                               data={"username": "rf-next", "password": "correct-horse-1"})
+        assert response.status_code == 302, repr(target)  # a newline was a 500
+        assert response.headers["Location"] == "/", repr(target)  # '/\t/evil.example' went to //evil.example
+    client = app.test_client()
+    response = client.post("/login", query_string={"next": "/account?tab=tokens"},
+                           data={"username": "rf-next", "password": "correct-horse-1"})
+    assert response.headers["Location"] == "/account?tab=tokens"
