@@ -40,7 +40,8 @@ CODE_TTL = timedelta(minutes=5)
 _PROGRAMME_ONLY = (load_only(Programme.id, Programme.status, Programme.provider_mode, Programme.contract_call_id,
                              Programme.resident_cap_fen, Programme.provider_cap_fen),
                    joinedload(Programme.categories), lazyload(Programme.communities))
-_RESIDENT_ONLY = (load_only(ResidentProfile.id, ResidentProfile.real_name), lazyload(ResidentProfile.user),
+_RESIDENT_ONLY = (load_only(ResidentProfile.id, ResidentProfile.real_name, ResidentProfile.status),
+                  lazyload(ResidentProfile.user),
                   lazyload(ResidentProfile.community), lazyload(ResidentProfile.tag_rows))
 KEY_RE = re.compile(r"^[\x21-\x7e]{1,100}$")  # printable ASCII, no spaces
 
@@ -302,6 +303,8 @@ def redeem(code: str, service: VoucherService | None, amount_fen: int, idempoten
         raise _dead_code(code)
     code_id, programme, resident = live
     _check_programme(programme, org, service, now)
+    if resident.status != ResidentStatus.VERIFIED:  # suspended since the code was issued
+        raise Conflict(_("The resident is not verified."), code="resident_not_verified")
     if not _consume(code_id, now):
         if (replayed := _replay(org.id, idempotency_key, request_hash)) is not None:
             return replayed  # the same request, sent twice at once: the first one won

@@ -5,6 +5,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from accounts.resident_models import ResidentStatus
+from accounts.residents import transition_resident
 from core.db import db, utcnow
 from core.errors import Conflict, Forbidden, ServiceError
 from tests.factories import make_user
@@ -242,3 +244,15 @@ def test_balance_lists_spendable_vouchers(session):
     assert (line.balance_fen, line.vouchers, line.programme_id) == (18_500, 4, w.programme.id)
     assert line.next_expiry is not None and line.next_expiry.tzinfo is not None
     assert db.session.scalar(select(func.count(RedemptionCode.id))) == 1
+
+
+def test_a_resident_suspended_after_getting_a_code_cannot_be_redeemed_for(session):
+    w = world()
+    code = fresh_code(w)
+    transition_resident(w.resident, ResidentStatus.SUSPENDED, actor=w.staff, reason="搬离本社区")
+    db.session.flush()
+    db.session.expire_all()  # as in the provider's own request: nothing loaded beforehand
+    with pytest.raises(Conflict) as exc:
+        redemption.redeem(code, w.service, 3000, "after-suspension", actor=w.manager)
+    assert exc.value.code == "resident_not_verified"
+    assert redemption_count() == 0 and sum(balances(w.resident.id)) == 20_000
