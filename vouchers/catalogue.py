@@ -5,6 +5,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
 from accounts.models import Community
@@ -143,12 +144,14 @@ def rate(redemption: Redemption, stars: int, comment: str = "", *, actor) -> Rat
         raise ServiceError(_("Please correct the marked fields."), fields={"stars": _("From 1 to 5 stars.")})
     if redemption.status == RedemptionStatus.REVERSED:
         raise Conflict(_("A reversed redemption cannot be rated."))
-    if db.session.scalar(select(Rating.id).where(Rating.redemption_id == redemption.id)):
+    # Once: the UNIQUE redemption_id decides, so two ratings sent at the same moment give one rating and one 409.
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    rating = db.session.scalars(
+        dialect.insert(Rating).values(redemption_id=redemption.id, resident_id=redemption.resident_id,
+                                      provider_org_id=redemption.provider_org_id, service_id=redemption.service_id,
+                                      stars=stars, comment=(comment or "").strip()[:1000], created_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["redemption_id"]).returning(Rating)).first()
+    if rating is None:
         raise Conflict(_("This service has already been rated."), code="already_rated")
-    rating = Rating(redemption_id=redemption.id, resident_id=redemption.resident_id,
-                    provider_org_id=redemption.provider_org_id, service_id=redemption.service_id, stars=stars,
-                    comment=(comment or "").strip()[:1000])
-    db.session.add(rating)
-    db.session.flush()
     audit.record("voucher.rated", redemption, actor=actor, data={"stars": stars, "comment": rating.comment})
     return rating
