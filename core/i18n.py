@@ -3,9 +3,11 @@
 from functools import cache
 
 from babel import Locale
-from flask import current_app, has_request_context, redirect, request, session, url_for
+from flask import current_app, has_request_context, redirect, request, session
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+
+from .security import local_path
 
 LANGUAGE_NAMES = {"zh_Hans_CN": "中文", "en": "English"}
 
@@ -36,11 +38,7 @@ def html_lang() -> str:
 def set_language(code: str):
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
-    target = request.args.get("next", "")
-    # Only local paths, never another site.
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("core.home")
-    return redirect(target)
+    return redirect(local_path(request.args.get("next")))  # only a path on this site, never another one
 
 
 __all__ = ["LANGUAGE_NAMES", "_l", "html_lang", "select_locale", "set_language"]

@@ -1,10 +1,10 @@
 """Security headers on every response, a request id for the audit trail and logs, the session cookie, the pages' CSRF
-token, and the refusal of NUL characters in input."""
+token, the refusal of NUL characters in input, and the only redirect targets taken from a request (local paths)."""
 
 import time
 import uuid
 
-from flask import abort, current_app, g, has_request_context, request, session
+from flask import abort, current_app, g, has_request_context, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import generate_csrf
 
@@ -15,6 +15,16 @@ CSP = (
 )
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def local_path(target: str | None) -> str:
+    """A redirect target from the request (?next=) if it is a path on this site, else the home page. Not '//host',
+    and no control character or backslash, which URL parsing drops or browsers read as '/' ('/\t/evil.com' became
+    '//evil.com'; a newline was a 500 when set as the Location header)."""
+    if target and target.startswith("/") and not target.startswith("//") and target.isprintable() \
+            and "\\" not in target:
+        return target
+    return url_for("core.home")
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -69,10 +79,10 @@ def init_security(app) -> None:
 
     @app.before_request
     def _request_context():
-        if _carries_nul():
-            abort(400)
         incoming = request.headers.get("X-Request-ID", "")
         g.request_id = incoming if incoming.isalnum() and len(incoming) <= 64 else uuid.uuid4().hex
+        if _carries_nul():  # (after the request id, which the 400's log line and header carry)
+            abort(400)
         # On SQLite, requests that may write take the write lock up front (BEGIN IMMEDIATE).
         g.write_transaction = request.method in UNSAFE_METHODS
 

@@ -174,3 +174,17 @@ def test_login_next_never_leads_off_site_nor_to_a_500(app, session):
     response = client.post("/login", query_string={"next": "/account?tab=tokens"},
                            data={"username": "rf-next", "password": "correct-horse-1"})
     assert response.headers["Location"] == "/account?tab=tokens"
+
+
+def test_the_language_switchs_next_never_leads_off_site_nor_to_a_500(client, session):
+    for target in ("/\t/evil.example", "/\n/evil.example", "/\\evil.example", "//evil.example", "https://evil.example"):
+        response = client.get("/lang/en", query_string={"next": target})
+        assert response.status_code == 302, repr(target)  # a newline was a 500
+        assert response.headers["Location"] == "/", repr(target)  # '/\t/evil.example' went to //evil.example
+    assert client.get("/lang/en", query_string={"next": "/calls/?page=2"}).headers["Location"] == "/calls/?page=2"
+
+
+def test_a_request_refused_for_a_nul_character_still_carries_its_request_id(client, session):
+    response = client.get("/calls/", query_string={"q": "a\x00b"})
+    assert response.status_code == 400
+    assert response.headers["X-Request-ID"].isalnum() and len(response.headers["X-Request-ID"]) == 32  # was empty
