@@ -10,10 +10,11 @@ from sqlalchemy import func, select
 
 from core.db import db
 from core.money import format_fen
-from core.timeutil import local_today, to_local
+from core.timeutil import local_day_bounds, local_today, to_local
 from projects.contract_models import Contract, ReportStatus
 from projects.contract_report_models import FeePayment, ReceiptStatus
 from projects.contract_reports import output_progress
+from vouchers import catalogue
 
 from . import surveys
 from .aggregate import fmt
@@ -87,8 +88,21 @@ def satisfaction(evaluation: ProjectEvaluation) -> Figure:
     return Figure(EvidenceKey.SATISFACTION, found.satisfaction, f"{pct(found.satisfaction)}（{found.responses}）")
 
 
+def voucher_ratings(contract: Contract) -> Figure:
+    """The stars residents gave the organisation for voucher services redeemed during the contract's period, as a
+    share of the most they could give (the mean out of 5 in the text), with how many of each."""
+    counts = catalogue.star_counts(contract.org_id, local_day_bounds(contract.starts_on)[0],
+                                   local_day_bounds(contract.ends_on)[1])
+    total = sum(counts.values())
+    share = Fraction(sum(stars * n for stars, n in counts.items()), 5 * total) if total else None
+    mean = "—" if share is None else fmt(share * 5)
+    details = [f"{'★' * stars}：{counts[stars]}" for stars in range(5, 0, -1) if counts.get(stars)]
+    return Figure(EvidenceKey.VOUCHER_RATINGS, share, f"{mean} / 5（{total}）", details)
+
+
 def figures(evaluation: ProjectEvaluation, as_of: date | None = None) -> dict[str, Figure]:
     contract = evaluation.contract
     found = [budget_execution(contract), output_completion(contract),
-             milestones_on_time(contract, as_of or local_today()), fee_receipts(contract), satisfaction(evaluation)]
+             milestones_on_time(contract, as_of or local_today()), fee_receipts(contract), satisfaction(evaluation),
+             voucher_ratings(contract)]
     return {f.key.value: f for f in found}

@@ -104,6 +104,7 @@ class EvidenceKey(LabelledEnum):
     MILESTONES_ON_TIME = "milestones_on_time"
     FEE_RECEIPTS = "fee_receipts"
     SATISFACTION = "satisfaction"
+    VOUCHER_RATINGS = "voucher_ratings"
 
     @classmethod
     def labels(cls):
@@ -111,4 +112,5 @@ class EvidenceKey(LabelledEnum):
                 cls.OUTPUT_COMPLETION: _l("Output completion per target"),
                 cls.MILESTONES_ON_TIME: _l("Milestones accepted on time"),
                 cls.FEE_RECEIPTS: _l("Fee receipts unconfirmed or denied"),
-                cls.SATISFACTION: _l("Resident satisfaction")}
+                cls.SATISFACTION: _l("Resident satisfaction"),
+                cls.VOUCHER_RATINGS: _l("Residents' ratings of the organisation's voucher services")}

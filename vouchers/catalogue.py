@@ -1,6 +1,7 @@
 """The provider catalogue (services offered to voucher holders) and residents' ratings of redemptions."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import gettext as _
@@ -132,8 +133,18 @@ def provider_ratings(org_ids) -> dict[int, ProviderRating]:
 
 
 def provider_rating(org: Organisation) -> ProviderRating:
-    """For the organisation's public page (and project evaluations)."""
+    """For the organisation's public page."""
     return provider_ratings([org.id])[org.id]
+
+
+def star_counts(org_id: int, start: datetime, end: datetime) -> dict[int, int]:
+    """{stars: how many ratings} residents gave the provider for services redeemed from start until before end
+    (project evaluations weigh them for the contract's period)."""
+    rows = db.session.execute(select(Rating.stars, func.count(Rating.id))
+                              .join(Redemption, Redemption.id == Rating.redemption_id)
+                              .where(Rating.provider_org_id == org_id, Redemption.created_at >= start,
+                                     Redemption.created_at < end).group_by(Rating.stars))
+    return {int(stars): count for stars, count in rows}
 
 
 def rate(redemption: Redemption, stars: int, comment: str = "", *, actor) -> Rating:
