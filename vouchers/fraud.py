@@ -2,12 +2,16 @@
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from accounts.resident_models import ResidentProfile
 from core.db import db
+from core.money import format_fen
+from core.timeutil import format_local
 from orgs.enums import MembershipStatus
 from orgs.models import Membership
 
@@ -107,3 +111,30 @@ def many_disputes(programme: Programme, *, threshold: int = DISPUTE_THRESHOLD) -
 def fraud_signals(programme: Programme) -> list[FraudSignal]:
     """All signals for a programme, for the officer's page (kind, provider, evidence, redemption ids)."""
     return [*own_staff(programme), *bursts(programme), *at_cap(programme), *many_disputes(programme)]
+
+
+# How the evidence reads on the officer's page. The evidence itself stays as the detectors build it (plain keys, fen,
+# UTC), so it can be stored and compared; only its display is labelled, translated, in yuan and local time.
+EVIDENCE_LABELS = {"redemptions": _l("Number of redemptions"), "total_fen": _l("Total amount"),
+                   "minutes": _l("Time window"), "from": _l("First redemption"), "to": _l("Last redemption"),
+                   "subject": _l("Cap applies to"), "cap_fen": _l("Monthly cap"), "periods": _l("Months at the cap"),
+                   "disputes": _l("Number of disputes")}
+
+
+def _evidence_value(key: str, value) -> str:
+    if key.endswith("_fen") and isinstance(value, int):
+        return format_fen(value)
+    if key in ("from", "to"):
+        return format_local(datetime.fromisoformat(value) if isinstance(value, str) else value)
+    if key == "minutes":
+        return _("%(n)d minutes", n=value)
+    if key == "subject":
+        return {"provider": _("the provider"), "resident": _("the resident")}.get(value, str(value))
+    if isinstance(value, list | tuple):
+        return "、".join(str(v) for v in value)
+    return str(value)
+
+
+def evidence_lines(signal: FraudSignal) -> list[tuple[str, str]]:
+    """The signal's evidence as (label, value) pairs for an officer; a key without a label shows as it is."""
+    return [(str(EVIDENCE_LABELS.get(key, key)), _evidence_value(key, value)) for key, value in signal.evidence.items()]

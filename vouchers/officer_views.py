@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from accounts import residents as resident_services
+from audit.permissions import can_view_audit_log
 from core.db import db
 from core.permissions import require
 from core.views import db_int, run_and_redirect
@@ -111,6 +112,10 @@ def programme(programme_id: int):
         "vouchers/programme.html", programme=programme, recon=ledger.reconciliation(programme),
         batches=pages_support.batches(programme), disputes=found, settlements=settlements, settleable=settleable,
         flags=flags, orgs=pages_support.orgs_by_id(org_ids), can_manage=perms.can_manage_programmes(current_user),
+        evidence=fraud.evidence_lines, flag_residents=pages_support.residents_by_id(
+            [f.resident_id for f in flags if f.resident_id]),
+        can_open_residents=resident_services.can_manage_residents(current_user),
+        can_open_audit=can_view_audit_log(current_user),
         status_form=StatusForm(formdata=None), batch_form=BatchForm(formdata=None, period=programmes.period_of()),
         issue_form=IssueOneForm(formdata=None, period=programmes.period_of()), decide_form=DecideForm(formdata=None),
         prepare_form=PrepareSettlementForm(formdata=None), providers=programmes.allowed_providers(programme))

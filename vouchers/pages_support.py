@@ -163,6 +163,13 @@ def orgs_by_id(ids) -> dict[int, Organisation]:
     return {o.id: o for o in db.session.scalars(select(Organisation).where(Organisation.id.in_(ids)))}
 
 
+def residents_by_id(ids) -> dict[int, ResidentProfile]:
+    ids = sorted(set(ids))
+    if not ids:
+        return {}
+    return {r.id: r for r in db.session.scalars(select(ResidentProfile).where(ResidentProfile.id.in_(ids)))}
+
+
 def latest_document(target, doc_type: str) -> IssuedDocument | None:
     """The most recent official PDF of this type issued for the object."""
     return db.session.scalar(select(IssuedDocument).where(
