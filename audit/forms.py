@@ -6,6 +6,10 @@ from wtforms.validators import Length, Optional, ValidationError
 
 from core.timeutil import local_day_bounds
 
+from . import services as audit
+
+MAX_SEQ = 2**63 - 1  # the seq column is a BIGINT
+
 
 def _day_in_range(form, field) -> None:
     """A day whose bounds a datetime can hold (year 1 and 9999 are not: a 500 before this check)."""
@@ -15,6 +19,15 @@ def _day_in_range(form, field) -> None:
         local_day_bounds(field.data)
     except OverflowError as exc:
         raise ValidationError(_l("This date is out of range.")) from exc
+
+
+def _seq_cursor(form, field) -> None:
+    """The paging cursor: an event's sequence number. Anything else was silently the newest page, so a script paging
+    with a bad cursor went round for ever."""
+    value = field.data or ""
+    if not (value.isascii() and value.isdigit() and len(value) <= 19 and 1 <= int(value) <= MAX_SEQ):
+        raise ValidationError(_l("The paging position is not valid: it must be an event's sequence number "
+                                 "(a whole number from 1)."))
 
 
 class AuditFilterForm(FlaskForm):
@@ -27,6 +40,19 @@ class AuditFilterForm(FlaskForm):
     target_id = StringField(_l("Target id"), validators=[Optional(), Length(max=60)])
     date_from = DateField(_l("From"), validators=[Optional(), _day_in_range])
     date_to = DateField(_l("To"), validators=[Optional(), _day_in_range])
+    before = StringField(validators=[Optional(), _seq_cursor])  # set by the 'older events' link, not shown
+
+    def event_filter(self) -> "audit.EventFilter":
+        """The filter the (validated) form asks for, dates as the UTC bounds of Shanghai days."""
+        start = local_day_bounds(self.date_from.data)[0] if self.date_from.data else None
+        end = local_day_bounds(self.date_to.data)[1] if self.date_to.data else None
+        return audit.EventFilter(self.actor.data or "", self.action.data or "", self.target_type.data or "",
+                                 self.target_id.data or "", start, end)
+
+    @property
+    def cursor(self) -> int | None:
+        value = (self.before.data or "").strip()
+        return int(value) if value else None
 
     def validate_date_to(self, field) -> None:
         if field.data and self.date_from.data and field.data < self.date_from.data:

@@ -15,8 +15,7 @@ from flask_login import current_user, login_required
 from core.db import db
 from core.errors import wants_json
 from core.permissions import require
-from core.timeutil import local_day_bounds, utcnow
-from core.views import db_int
+from core.timeutil import utcnow
 
 from . import documents
 from . import services as audit
@@ -34,18 +33,15 @@ PER_PAGE = 50
 def log():
     require(can_view_audit_log(current_user))
     form = AuditFilterForm(request.args)
-    if not form.validate():  # the errors show beside the filters; an unfiltered list would look filtered
-        return render_template("audit/log.html", form=form, events=[], next_url=None, decode=audit.decoded_data)
-    start = local_day_bounds(form.date_from.data)[0] if form.date_from.data else None
-    end = local_day_bounds(form.date_to.data)[1] if form.date_to.data else None
-    flt = audit.EventFilter(form.actor.data or "", form.action.data or "", form.target_type.data or "",
-                            form.target_id.data or "", start, end)
-    before = request.args.get("before", type=db_int)
-    events = audit.search_events(flt, before=before, limit=PER_PAGE + 1)
+    filters = {k: v for k, v in request.args.items() if k != "before"}
+    if not form.validate():  # the errors show beside the filters (a bad cursor above the list); an unfiltered
+        # list would look filtered, and the newest page would look like the one asked for
+        return render_template("audit/log.html", form=form, events=[], next_url=None, decode=audit.decoded_data,
+                               newest_url=url_for("audit.log", **filters))
+    events = audit.search_events(form.event_filter(), before=form.cursor, limit=PER_PAGE + 1)
     has_more = len(events) > PER_PAGE
     events = events[:PER_PAGE]
-    next_args = {k: v for k, v in request.args.items() if k != "before"}
-    next_url = url_for("audit.log", before=events[-1].seq, **next_args) if has_more else None
+    next_url = url_for("audit.log", before=events[-1].seq, **filters) if has_more else None
     return render_template("audit/log.html", form=form, events=events, next_url=next_url,
                            decode=audit.decoded_data)
 

@@ -1,0 +1,118 @@
+"""Second round of foundation fixes (issue 2), each pinned by the test that showed it."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from accounts import services as accounts
+from accounts.enums import Role
+from audit import services as audit
+from audit.models import AuditEvent
+from core.db import db
+from core.timeutil import local_today
+from tests.factories import make_user
+
+
+def bearer(plain: str) -> dict:
+    return {"Authorization": f"Bearer {plain}"}
+
+
+def token_for(user) -> str:
+    _t, plain = accounts.create_token(user, "script", actor=user)
+    return plain
+
+
+def field_errors(response) -> list[str]:
+    return re.findall(r'class="invalid-feedback[^"]*">([^<]*)<', response.get_data(as_text=True))
+
+
+def event_count() -> int:
+    return db.session.scalar(select(db.func.count(AuditEvent.seq)))
+
+
+# --- 1. the audit events API: bad paging and filter values are a 422, not the newest page ----------------------
+
+@pytest.mark.parametrize("query, field", [
+    ("before=abc", "before"),
+    ("before=-5", "before"),
+    ("before=0", "before"),
+    ("before=1.5", "before"),
+    (f"before={'9' * 30}", "before"),
+    (f"before={'9' * 5000}", "before"),  # past Python's int() digit limit
+    ("date_from=2025-13-01", "date_from"),
+    ("date_from=yesterday", "date_from"),
+    ("date_to=0001-01-01", "date_to"),
+    ("date_from=2025-03-10&date_to=2025-03-01", "date_to"),
+    (f"actor={'a' * 65}", "actor"),
+    (f"action={'a' * 81}", "action"),
+    (f"target_type={'t' * 61}", "target_type"),
+    (f"target_id={'1' * 61}", "target_id"),
+])
+def test_audit_api_refuses_bad_paging_and_filter_values(client, session, query, field):
+    plain = token_for(make_user(Role.AUDITOR))
+    db.session.commit()
+    before = event_count()
+    response = client.get(f"/api/v1/audit/events?{query}", headers=bearer(plain))
+    assert response.status_code == 422, query
+    error = response.get_json()["error"]
+    assert error["code"] and error["message"]
+    assert set(error["fields"]) == {field}
+    assert re.search(r"[\u4e00-\u9fff]", error["fields"][field]), error  # translated (Chinese by default)
+    assert event_count() == before
+
+
+def test_audit_api_error_is_in_english_when_asked(client, session):
+    plain = token_for(make_user(Role.AUDITOR))
+    db.session.commit()
+    response = client.get("/api/v1/audit/events?before=abc",
+                          headers={**bearer(plain), "Accept-Language": "en"})
+    assert response.status_code == 422
+    assert re.search(r"[a-z]", response.get_json()["error"]["fields"]["before"])
+
+
+def test_audit_api_pages_with_a_cursor_and_says_where_the_next_page_starts(client, session):
+    actor = make_user(username="api-pager")
+    seqs = [audit.record("test.api_page", ("things", i), actor=actor).seq for i in range(105)]
+    plain = token_for(make_user(Role.AUDITOR))
+    db.session.commit()
+    first = client.get("/api/v1/audit/events?action=test.api_page", headers=bearer(plain)).get_json()
+    assert [e["seq"] for e in first["events"]] == sorted(seqs, reverse=True)[:100]
+    assert first["next_before"] == first["events"][-1]["seq"]
+    second = client.get(f"/api/v1/audit/events?action=test.api_page&before={first['next_before']}",
+                        headers=bearer(plain)).get_json()
+    assert [e["seq"] for e in second["events"]] == sorted(seqs, reverse=True)[100:]
+    assert second["next_before"] is None  # the last page: a script knows to stop
+
+
+def test_audit_api_filters_by_date_like_the_page(client, session):
+    actor = make_user(username="api-dates")
+    event = audit.record("test.api_dates", ("things", 1), actor=actor)
+    plain = token_for(make_user(Role.AUDITOR))
+    db.session.commit()
+    today, tomorrow = local_today(), local_today() + timedelta(days=1)
+
+    def seqs(query):
+        response = client.get(f"/api/v1/audit/events?action=test.api_dates&{query}", headers=bearer(plain))
+        assert response.status_code == 200, response.get_json()
+        return [e["seq"] for e in response.get_json()["events"]]
+
+    assert seqs(f"date_from={today}&date_to={today}") == [event.seq]
+    assert seqs(f"date_from={tomorrow}") == []
+    assert seqs(f"date_to={today - timedelta(days=1)}") == []
+    assert seqs("actor=api-dates&target_type=things&target_id=1&before=") == [event.seq]  # empty = absent
+
+
+def test_audit_log_page_says_when_its_paging_value_is_malformed(client, session, login_as):
+    audit.record("test.page_cursor", ("things", 1), actor=make_user())
+    db.session.commit()
+    login_as(make_user(Role.AUDITOR))
+    for value in ("abc", "-1", "9" * 30):
+        response = client.get(f"/audit/?before={value}")
+        assert response.status_code == 200
+        body = response.get_data(as_text=True)
+        assert 'id="paging-error"' in body, value
+        table = body.split('id="audit-events"', 1)[1].split("</table>", 1)[0]
+        assert not re.findall(r"<tr>\s*<td>(\d+)</td>", table), value  # not silently the newest page
+    assert 'id="paging-error"' not in client.get("/audit/?before=5").get_data(as_text=True)
