@@ -10,10 +10,20 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, EqualTo, Length, Optional
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from .enums import Role
+from .validation import email_error
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _email_address(form, field) -> None:
+    if field.data and (message := email_error(field.data)):
+        raise ValidationError(message)
 
 
 class LoginForm(FlaskForm):
@@ -41,7 +51,7 @@ class MultiCheckboxField(SelectMultipleField):
 class UserForm(FlaskForm):
     username = StringField(_l("User name"), validators=[DataRequired(), Length(min=3, max=64)])
     display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
-    email = EmailField(_l("E-mail"), validators=[Optional(), Length(max=254)])
+    email = EmailField(_l("E-mail"), validators=[Optional(), Length(max=254), _email_address], filters=[_strip])
     phone = StringField(_l("Mobile phone"), validators=[Optional(), Length(max=20)])
     roles = MultiCheckboxField(_l("Roles"))
     password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(min=8, max=256)],

@@ -8,9 +8,11 @@ from sqlalchemy import select
 
 from accounts import services as accounts
 from accounts.enums import Role
+from accounts.models import User
 from audit import services as audit
 from audit.models import AuditEvent
 from core.db import db
+from core.errors import ServiceError
 from core.timeutil import local_today
 from tests.factories import make_user
 
@@ -116,3 +118,70 @@ def test_audit_log_page_says_when_its_paging_value_is_malformed(client, session,
         table = body.split('id="audit-events"', 1)[1].split("</table>", 1)[0]
         assert not re.findall(r"<tr>\s*<td>(\d+)</td>", table), value  # not silently the newest page
     assert 'id="paging-error"' not in client.get("/audit/?before=5").get_data(as_text=True)
+
+
+# --- 2. e-mail addresses ------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("email", ["notmail", "a@b", "a@@b.cn", "a b@example.cn", "@example.cn", "a@example.",
+                                   "a@.example.cn", "a..b@example.cn", "a@exa_mple.cn", "a@example..cn"])
+def test_email_validator_refuses_what_is_not_an_address(email):
+    from accounts.validation import email_error
+
+    assert email_error(email) is not None
+
+
+@pytest.mark.parametrize("email", ["zhang.san@example.cn", "li_si+gz@mail.example.com.cn", "12345@qq.com",
+                                   "A.B-C@Sub-Domain.Example.ORG"])
+def test_email_validator_accepts_addresses(email):
+    from accounts.validation import email_error
+
+    assert email_error(email) is None
+
+
+def test_check_email_raises_a_field_error(app, session):
+    from accounts.validation import check_email
+
+    check_email(None)
+    check_email("")
+    check_email("a@example.cn")
+    with pytest.raises(ServiceError) as caught:
+        check_email("notmail")
+    assert set(caught.value.fields) == {"email"}
+
+
+def test_admin_new_user_form_refuses_a_malformed_email(client, session, login_as):
+    login_as(make_user(Role.ADMIN))
+    response = client.post("/admin/users/new", data={"username": "mail-new", "display_name": "邮件",
+                                                     "email": "notmail", "password": "correct-horse-1"})
+    assert response.status_code == 200
+    assert any(re.search(r"[\u4e00-\u9fff]", e) for e in field_errors(response))
+    assert db.session.scalar(select(User).where(User.username == "mail-new")) is None
+
+
+def test_admin_edit_user_form_refuses_a_malformed_email_and_changes_nothing(client, session, login_as):
+    user = make_user(Role.OFFICER, email="old@example.cn")
+    db.session.commit()
+    login_as(make_user(Role.ADMIN))
+    before = event_count()
+    response = client.post(f"/admin/users/{user.id}", data={"display_name": "新名字", "email": "notmail",
+                                                            "roles": ["officer"]})
+    assert response.status_code == 200
+    assert field_errors(response)
+    db.session.expire_all()
+    assert (user.display_name, user.email) != ("新名字", "notmail")
+    assert user.email == "old@example.cn"
+    assert event_count() == before
+    ok = client.post(f"/admin/users/{user.id}", data={"display_name": "新名字", "email": " new@example.cn ",
+                                                      "roles": ["officer"]})
+    assert ok.status_code == 302
+    db.session.expire_all()
+    assert user.email == "new@example.cn"
+
+
+@pytest.mark.xfail(strict=True, reason="needs check_email(email) in accounts.services.update_profile "
+                                       "(a file this round may not edit); remove this mark once it is there")
+def test_update_profile_service_refuses_a_malformed_email(app, session):
+    user = make_user(Role.OFFICER)
+    with pytest.raises(ServiceError) as caught:
+        accounts.update_profile(user, actor=user, display_name="x", email="notmail", phone=None)
+    assert "email" in caught.value.fields
