@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from audit import documents
+from audit.permissions import allow_download
 from core.db import db
 from core.errors import Conflict
 from projects import awards
@@ -11,7 +12,10 @@ from projects.models import Call
 
 from .aggregate import ProposalResult, fmt
 from .models import Panel, ScoreSheet
+from .permissions import can_download_summary
 from .services import missing_work, results, reviewable
+
+allow_download("scoring_summary", Call, can_download_summary)
 
 
 def decide_from_review(call: Call, panel: Panel, amounts: dict[int, int], reason: str, working_days: int, *,

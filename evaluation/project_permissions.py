@@ -34,6 +34,11 @@ def is_org_manager(user, evaluation: ProjectEvaluation) -> bool:
     return org_permissions.is_manager(user, evaluation.contract.org)
 
 
+def can_download_report(user, evaluation: ProjectEvaluation) -> bool:
+    """The issued report PDF: staff, the evaluated organisation's members, and the evaluation's evaluators."""
+    return can_oversee(user) or is_org_member(user, evaluation) or can_work(user, evaluation)
+
+
 def can_view(user, evaluation: ProjectEvaluation) -> bool:
     """The overview page: staff, the organisation (no scores before the report), and any assigned evaluator
     (before declaring, only enough to declare)."""

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from accounts.notifications import notify
 from audit import documents
 from audit import services as audit
+from audit.permissions import allow_download
 from core.db import db, utcnow
 from core.errors import Conflict, Forbidden, ServiceError
 from core.timeutil import local_today
@@ -22,11 +23,13 @@ from .enums import SheetStatus
 from .models import Score, ScoreSheet
 from .project_enums import EvaluationStatus, Grade, grade_for
 from .project_models import ProjectEvaluation, RectificationTask
+from .project_permissions import can_download_report
 from .project_services import assignment_of, require_in_progress, transition_evaluation
 
 INVALID = "Please correct the marked fields."
 FAIL_REQUIREMENT = "评估结果为不合格：请对照评估报告逐项整改，并提交整改报告及佐证材料。"
 DEFAULT_DAYS = 30
+allow_download("evaluation_report", ProjectEvaluation, can_download_report)
 
 
 @dataclass

@@ -10,6 +10,7 @@ from sqlalchemy import delete, select, update
 from accounts.notifications import notify
 from audit import documents
 from audit import services as audit
+from audit.permissions import allow_download
 from core.calendar import SOURCE_LABELS, add_working_days
 from core.db import db, utcnow
 from core.errors import Conflict, Forbidden, ServiceError
@@ -23,8 +24,10 @@ from .award_models import AwardDecision, Objection, ObjectionStatus, Publicity
 from .calls import tell_applicants, transition_call
 from .enums import CallStatus, ProposalStatus
 from .models import Call, Proposal
-from .permissions import can_manage_calls
+from .permissions import can_download_award_notice, can_manage_calls, can_view_call
 
+allow_download("results_announcement", Call, can_view_call)  # published: anyone who can see the call
+allow_download("award_notice", Proposal, can_download_award_notice)
 
 @dataclass(frozen=True)
 class Ranked:

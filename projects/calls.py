@@ -11,6 +11,7 @@ from accounts.models import Community, User
 from accounts.notifications import notify
 from audit import documents
 from audit import services as audit
+from audit.permissions import allow_download
 from core.db import db, utcnow
 from core.errors import Conflict, Forbidden, ServiceError
 from core.timeutil import LOCAL_TZ, to_local
@@ -21,8 +22,9 @@ from orgs.models import Membership, Organisation, ServiceCategory, org_categorie
 from .award_models import Objection, ObjectionStatus, Publicity
 from .enums import CALL_TRANSITIONS, Aggregation, CallStatus, FundingSource, ProposalStatus, PurchasingMode
 from .models import Call, CallAmendment, CallQuestion, Proposal
-from .permissions import can_manage_calls
+from .permissions import can_manage_calls, can_view_call
 
+allow_download("call_announcement", Call, can_view_call)  # published: anyone who can see the call
 AMENDABLE = ("description", "questions_until", "submission_deadline", "review_planned_on", "award_planned_on",
              "required_attachments")
 

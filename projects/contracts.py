@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from accounts.notifications import notify
 from audit import documents
 from audit import services as audit
+from audit.permissions import allow_download
 from core.db import db, utcnow
 from core.errors import Conflict, Forbidden, ServiceError
 from core.money import MoneyError, format_fen, split_by_percentages
@@ -31,9 +32,10 @@ from .contract_models import (
     TrancheStatus,
 )
 from .enums import CallStatus
-from .permissions import can_manage_calls
+from .permissions import can_download_contract, can_manage_calls
 
 INVALID = "Please correct the marked fields."
+allow_download("contract", Contract, can_download_contract)
 
 
 @dataclass

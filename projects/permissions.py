@@ -23,5 +23,16 @@ def can_edit_proposal(user, proposal) -> bool:
     return org_permissions.is_manager(user, proposal.org) and proposal.status == "draft"
 
 
+def can_download_contract(user, contract) -> bool:
+    """The contract PDF, whichever side confirmed last (and so issued it): both parties, the organisation's
+    members and officers."""
+    return org_permissions.is_member(user, contract.org) or has_role(user, "officer")
+
+
+def can_download_award_notice(user, proposal) -> bool:
+    """The award notice, issued by the platform (no issuer): the winning organisation's members and officers."""
+    return org_permissions.is_member(user, proposal.org) or has_role(user, "officer")
+
+
 def can_ask(user, org) -> bool:
     return org_permissions.is_member(user, org)

@@ -4,14 +4,17 @@ recorded with its verification code and QR code (audit.documents.issue_document)
 from flask_babel import gettext as _
 
 from audit.documents import IssuedDocument, issue_document
+from audit.permissions import allow_download
 from core.errors import Forbidden
 from core.pdf import qr_svg_data_uri
 from core.timeutil import format_local
 
 from . import pages_support, permissions, redemption
+from .redemption_models import Settlement
 
 STATEMENT = "voucher_settlement"
 PRINTED = "voucher_print"
+allow_download(STATEMENT, Settlement, permissions.can_download_statement)
 
 
 def issue_statement(found, *, actor) -> IssuedDocument:

@@ -23,6 +23,11 @@ def can_settle(user, settlement=None) -> bool:
     return has_role(user, Role.OFFICER, Role.ADMIN)
 
 
+def can_download_statement(user, settlement) -> bool:
+    """A settlement statement's PDF, whoever issued it: officers (who settle) and the provider's own members."""
+    return can_settle(user, settlement) or is_member(user, settlement.provider)
+
+
 def can_redeem_for(user, org) -> bool:
     """Any active member of the provider organisation redeems on its behalf."""
     return is_member(user, org)

@@ -84,3 +84,111 @@ def test_fraud_evidence_links_where_the_viewer_has_the_page(scene, flagged_page)
     flags = flagged_page(admin)
     assert f'href="/vouchers/residents/{scene.resident.id}"' in flags
     assert f'href="/vouchers/residents/{scene.other_resident.id}"' in flags
+
+
+# --- who may download an issued document ------------------------------------------------------------------
+
+def plain_member(org, manager):
+    """An active member (not a manager) of the organisation."""
+    from orgs import services as org_services
+
+    user = make_user()
+    org, manager = db.session.get(type(org), org.id), db.session.get(type(manager), manager.id)  # this session's
+    membership = org_services.invite_member(org, user.username, "member", actor=manager)
+    org_services.answer_invitation(membership, True, actor=user)
+    return user
+
+
+def download_status(client, login_as, user, code: str) -> int:
+    client.post("/logout")
+    if user is not None:
+        login_as(user)
+    return client.get(f"/documents/{code}.pdf").status_code
+
+
+STATEMENT_DOWNLOADERS = ("issuer", "other_officer", "manager", "member", "other_member", "resident", "staff",
+                         "auditor", "anonymous")
+STATEMENT_ALLOWED = (200, 200, 200, 200, 403, 403, 403, 200, 302)
+
+
+def test_settlement_statement_download_table(scene, app, client, login_as):  # noqa: F811
+    """Officers (who settle) and the provider's own active members get the statement, whoever issued it; another
+    organisation's member, a resident and community staff do not; anonymous is sent to log in."""
+    from vouchers import documents
+
+    with app.test_request_context():
+        code = documents.issue_statement(scene.settlement, actor=scene.w.officer).code
+        users = {"issuer": scene.w.officer, "other_officer": make_user(Role.OFFICER), "manager": scene.member,
+                 "member": plain_member(scene.w.org, scene.member), "other_member": scene.other_member,
+                 "resident": scene.resident_user, "staff": scene.w.staff, "auditor": scene.auditor,
+                 "anonymous": None}
+    db.session.commit()
+    got = tuple(download_status(client, login_as, users[who], code) for who in STATEMENT_DOWNLOADERS)
+    assert got == STATEMENT_ALLOWED, dict(zip(STATEMENT_DOWNLOADERS, got, strict=True))
+    # the public record offers the download to those who may have it
+    client.post("/logout")
+    login_as(users["other_officer"])
+    assert f"/documents/{code}.pdf" in html(client.get(f"/verify/{code}"))
+    client.post("/logout")
+    login_as(users["other_member"])
+    assert f"/documents/{code}.pdf" not in html(client.get(f"/verify/{code}"))
+
+
+def test_statement_issued_by_the_provider_reaches_the_officer(scene, app, client, login_as):  # noqa: F811
+    from vouchers import documents
+
+    with app.test_request_context():
+        code = documents.issue_statement(scene.settlement, actor=scene.member).code
+    db.session.commit()
+    assert download_status(client, login_as, scene.w.officer, code) == 200
+    assert download_status(client, login_as, scene.other_member, code) == 403
+
+
+def test_the_other_official_documents_reach_their_parties(app, client, login_as):
+    """The contract reaches both parties whoever confirmed last; the award notice (issued by the system, no
+    issuer) reaches the winning organisation and officers; the published announcements reach anyone logged in;
+    the evaluation report reaches the evaluated organisation and officers. Another organisation's member gets
+    none of the private ones."""
+    from evaluation import project_report
+    from orgs.enums import OrgStatus
+    from tests.evaluation.project_helpers import commissioned, score_all
+    from tests.orgs.helpers import approved_org
+
+    officer, manager, contract, evaluation, evaluators = commissioned(app)
+    with app.test_request_context():
+        score_all(evaluation, {evaluators[0].id: 80})
+        project_report.issue_report(evaluation, "项目基本完成合同约定。", [], actor=evaluators[0])
+        other_officer, outsider = make_user(Role.OFFICER), make_user()
+        assert approved_org(outsider, officer).status == OrgStatus.APPROVED.value
+        member = plain_member(contract.org, manager)
+    db.session.commit()
+    from audit.documents import IssuedDocument
+
+    codes = {d.doc_type: d.code for d in db.session.query(IssuedDocument).order_by(IssuedDocument.id)}
+    table = {  # doc_type: (other officer, manager, plain member, another org's manager)
+        "contract": (200, 200, 200, 403),
+        "award_notice": (200, 200, 200, 403),
+        "call_announcement": (200, 200, 200, 200),
+        "results_announcement": (200, 200, 200, 200),
+        "evaluation_report": (200, 200, 200, 403),
+    }
+    for doc_type, expected in table.items():
+        got = tuple(download_status(client, login_as, user, codes[doc_type])
+                    for user in (other_officer, manager, member, outsider))
+        assert got == expected, (doc_type, got)
+
+
+def test_scoring_summary_reaches_every_officer_not_organisations(app, session):
+    from audit.documents import IssuedDocument
+    from audit.permissions import can_download_document
+    from tests.projects.helpers import published_call
+
+    issuer = make_user(Role.OFFICER)
+    with app.test_request_context():
+        call = published_call(issuer)
+    summary = IssuedDocument(code="X", doc_type="scoring_summary", title="评分汇总表", issuer_id=issuer.id,
+                             sha256="0" * 64, size=1, target_type="calls", target_id=str(call.id), content=b"")
+    assert call.__tablename__ == "calls"
+    assert can_download_document(make_user(Role.OFFICER), summary)
+    assert not can_download_document(make_user(), summary)
+    assert not can_download_document(make_user(Role.EVALUATOR), summary)
