@@ -1,6 +1,6 @@
 """Administrators' user management pages."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
@@ -10,12 +10,12 @@ from core.db import db
 from core.errors import ServiceError
 from core.forms import apply_service_error
 from core.permissions import require
-from core.views import db_int
+from core.views import db_int, run_and_redirect
 
 from . import services
-from .forms import CalendarDayForm, ReasonForm, ResetPasswordForm, UserEditForm, UserForm
-from .models import User
-from .permissions import can_deactivate_user, can_edit_user, can_manage_users
+from .forms import CalendarDayForm, ConfirmForm, ReasonForm, ResetPasswordForm, UserEditForm, UserForm
+from .models import ApiToken, User
+from .permissions import can_deactivate_user, can_edit_user, can_manage_users, can_revoke_token
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PER_PAGE = 25
@@ -78,7 +78,8 @@ def edit_user(user_id: int):
             flash(_("Changes saved."), "success")
             return redirect(url_for("admin.edit_user", user_id=user.id))
     return render_template("accounts/admin_user_edit.html", user=user, form=form,
-                           reason_form=ReasonForm(formdata=None), reset_form=ResetPasswordForm(formdata=None))
+                           reason_form=ReasonForm(formdata=None), reset_form=ResetPasswordForm(formdata=None),
+                           tokens=services.tokens_of(user), confirm_form=ConfirmForm(formdata=None))
 
 
 @bp.route("/users/<int:user_id>/<any(deactivate, reactivate):action>", methods=["POST"])
@@ -100,6 +101,19 @@ def set_active(user_id: int, action: str):
         flash(_("User reactivated.") if activate else _("User deactivated; their sessions have ended."),
               "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/tokens/<int:token_id>/revoke", methods=["POST"])
+def revoke_token(user_id: int, token_id: int):
+    """An administrator ends another user's API token (a leaked one, say); recorded like the owner's own revoke."""
+    token = db.get_or_404(ApiToken, token_id)
+    if token.user_id != user_id:
+        abort(404)
+    require(can_revoke_token(current_user, token))
+    if not ConfirmForm().validate_on_submit():  # only its CSRF token matters here
+        abort(400)
+    return run_and_redirect(lambda: services.revoke_token(token, actor=current_user),
+                            _("The token has been revoked."), url_for("admin.edit_user", user_id=user_id))
 
 
 @bp.route("/users/<int:user_id>/password", methods=["POST"])

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from accounts import services as accounts
 from accounts.enums import Role
-from accounts.models import User
+from accounts.models import ApiToken, User
 from audit import services as audit
 from audit.models import AuditEvent
 from core.db import db
@@ -185,3 +185,50 @@ def test_update_profile_service_refuses_a_malformed_email(app, session):
     with pytest.raises(ServiceError) as caught:
         accounts.update_profile(user, actor=user, display_name="x", email="notmail", phone=None)
     assert "email" in caught.value.fields
+
+
+# --- 3. administrators see and revoke a user's API tokens -----------------------------------------------------------
+
+def test_admin_sees_a_users_tokens_and_revokes_one(client, session, login_as):
+    owner = make_user(Role.OFFICER)
+    token, plain = accounts.create_token(owner, "报表脚本", actor=owner)
+    db.session.commit()
+    assert client.get("/api/v1/me", headers=bearer(plain)).status_code == 200
+    admin = make_user(Role.ADMIN)
+    login_as(admin)
+    page = client.get(f"/admin/users/{owner.id}").get_data(as_text=True)
+    assert "报表脚本" in page and token.prefix in page
+    revoke_url = f"/admin/users/{owner.id}/tokens/{token.id}/revoke"
+    assert f'action="{revoke_url}"' in page
+    response = client.post(revoke_url)
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(ApiToken, token.id).revoked_at is not None
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "token.revoked")
+                              .order_by(AuditEvent.seq.desc()))
+    assert event.target_id == str(token.id) and event.actor_id == admin.id
+    assert client.get("/api/v1/me", headers=bearer(plain)).status_code == 401
+    again = client.post(revoke_url, follow_redirects=True)  # already revoked: said, not a 500
+    assert again.status_code == 200
+
+
+def test_non_admins_cannot_revoke_another_users_token(client, session, login_as):
+    owner = make_user(Role.OFFICER)
+    token, plain = accounts.create_token(owner, "t", actor=owner)
+    db.session.commit()
+    login_as(make_user(Role.OFFICER, Role.AUDITOR))
+    assert client.post(f"/admin/users/{owner.id}/tokens/{token.id}/revoke").status_code == 403
+    assert client.post(f"/account/tokens/{token.id}/revoke").status_code == 403
+    db.session.expire_all()
+    assert db.session.get(ApiToken, token.id).revoked_at is None
+    assert client.get("/api/v1/me", headers=bearer(plain)).status_code == 200
+
+
+def test_admin_revoke_url_must_name_the_tokens_owner(client, session, login_as):
+    owner, other = make_user(Role.OFFICER), make_user(Role.OFFICER)
+    token, _plain = accounts.create_token(owner, "t", actor=owner)
+    db.session.commit()
+    login_as(make_user(Role.ADMIN))
+    assert client.post(f"/admin/users/{other.id}/tokens/{token.id}/revoke").status_code == 404
+    db.session.expire_all()
+    assert db.session.get(ApiToken, token.id).revoked_at is None
