@@ -21,6 +21,7 @@ from core.errors import Conflict, ServiceError
 from .enums import Role
 from .models import ApiToken, User, UserRole, new_nonce
 from .notifications import Notification
+from .validation import check_email
 
 _STRONG = PasswordHasher()
 # Tests create hundreds of users; the cheapest argon2 parameters keep them fast (never used outside TESTING).
@@ -108,6 +109,7 @@ def create_user(username: str, display_name: str, password: str, roles=(), *, ac
     username = normalise_username(username)
     display_name = (display_name or "").strip()
     _validate_identity(username, phone or None)
+    check_email(email)
     if not display_name:
         raise ServiceError(_("Please correct the marked fields."), fields={"display_name": _("Required.")})
     check_password_strength(password)
@@ -128,6 +130,7 @@ def update_profile(user: User, *, actor, display_name: str, email: str | None, p
     if not display_name:
         raise ServiceError(_("Please correct the marked fields."), fields={"display_name": _("Required.")})
     _validate_identity(None, phone or None, exclude_id=user.id)
+    check_email(email)
     before = {"display_name": user.display_name, "email": user.email, "phone": user.phone}
     user.display_name, user.email, user.phone = display_name, email or None, phone or None
     after = {"display_name": user.display_name, "email": user.email, "phone": user.phone}

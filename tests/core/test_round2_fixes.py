@@ -178,12 +178,13 @@ def test_admin_edit_user_form_refuses_a_malformed_email_and_changes_nothing(clie
     assert user.email == "new@example.cn"
 
 
-@pytest.mark.xfail(strict=True, reason="needs check_email(email) in accounts.services.update_profile "
-                                       "(a file this round may not edit); remove this mark once it is there")
-def test_update_profile_service_refuses_a_malformed_email(app, session):
+def test_the_account_services_refuse_a_malformed_email(app, session):
     user = make_user(Role.OFFICER)
     with pytest.raises(ServiceError) as caught:
         accounts.update_profile(user, actor=user, display_name="x", email="notmail", phone=None)
+    assert "email" in caught.value.fields and user.email != "notmail"
+    with pytest.raises(ServiceError) as caught:
+        accounts.create_user("rf-mail", "王芳", "correct-horse-1", [Role.OFFICER], actor=user, email="a@b")
     assert "email" in caught.value.fields
 
 
