@@ -25,6 +25,7 @@ from core.money import format_fen
 from core.timeutil import local_today
 
 from .enums import ProviderMode, TagsMode
+from .programmes import MAX_VALIDITY_DAYS
 
 
 def _optional_int(value):
@@ -32,9 +33,9 @@ def _optional_int(value):
 
 
 def within_validity_limit(form, field) -> None:
-    """An end date no further off than the longest validity in days (3660): a date near the calendar's end
-    overflowed when a voucher's expiry was computed from it."""
-    if field.data is not None and field.data > local_today() + timedelta(days=3660):
+    """An end date no further off than the longest validity in days (MAX_VALIDITY_DAYS): a date near the calendar's
+    end overflowed when a voucher's expiry was computed from it."""
+    if field.data is not None and field.data > local_today() + timedelta(days=MAX_VALIDITY_DAYS):
         raise ValidationError(_l("At most 3660 days from today."))
 
 
@@ -59,7 +60,8 @@ class ProgrammeForm(FlaskForm):
     min_age = IntegerField(_l("Minimum age"), validators=[Optional(), NumberRange(min=0, max=150)])
     required_tags = MultiCheckboxField(_l("Hardship tags"))
     tags_mode = RadioField(_l("Tags needed"), default=TagsMode.ANY.value)
-    validity_days = IntegerField(_l("Vouchers valid for (days)"), validators=[Optional(), NumberRange(min=1, max=3660)])
+    validity_days = IntegerField(_l("Vouchers valid for (days)"),
+                                 validators=[Optional(), NumberRange(min=1, max=MAX_VALIDITY_DAYS)])
     valid_until = DateField(_l("Or valid until (date)"), validators=[Optional(), within_validity_limit])
     provider_mode = RadioField(_l("Providers"), default=ProviderMode.OPEN.value)
     contract_call_id = SelectField(_l("Call whose contracted organisations may provide"), coerce=_optional_int,
