@@ -44,6 +44,7 @@ from .permissions import can_manage_calls
 PHOTO_TYPES = frozenset({PNG, JPEG})
 PHONE = re.compile(r"^1\d{10}$")
 MAX_ITEMS = 50
+MAX_PARTICIPANTS = 1_000_000  # per activity; far inside the INTEGER column (a larger number overflowed it: a 500)
 
 
 @dataclass
@@ -91,8 +92,10 @@ def _check_activities(contract: Contract, activities: list[ActivityInput], error
     for a in activities:
         if not (a.place or "").strip():
             errors["activities"] = _("Each activity needs a place.")
-        elif isinstance(a.participants, bool) or not isinstance(a.participants, int) or a.participants < 0:
-            errors["activities"] = _("The number of participants is a whole number, zero or more.")
+        elif isinstance(a.participants, bool) or not isinstance(a.participants, int) \
+                or not 0 <= a.participants <= MAX_PARTICIPANTS:
+            errors["activities"] = _("The number of participants is a whole number from 0 to %(max)d.",
+                                     max=MAX_PARTICIPANTS)
         elif not (contract.starts_on <= a.held_on <= local_today()):
             errors["activities"] = _("Activities are dated within the contract period, and not in the future.")
 

@@ -76,6 +76,8 @@ def draft_contract(decision: AwardDecision, starts_on: date, ends_on: date, mile
         errors["milestones"] = _("Add at least one milestone.")
     elif any(not (starts_on <= m.due_on <= ends_on) or not m.title.strip() for m in milestones):
         errors["milestones"] = _("Each milestone needs a title and a due date within the contract period.")
+    elif any(len(m.title.strip()) > 200 for m in milestones):  # the column's width (a longer one was a 500)
+        errors["milestones"] = _("A milestone title has at most %(n)d characters.", n=200)
     if len(percents) != len(milestones) + 1:
         errors["percents"] = _("Give one tranche per milestone plus a last one for the final evaluation.")
     else:
@@ -219,6 +221,8 @@ def pay_tranche(tranche: Tranche, reference: str, paid_on: date, *, actor) -> No
     reference = (reference or "").strip()
     if not reference:
         raise ServiceError(_(INVALID), fields={"reference": _("Enter the payment reference.")})
+    if len(reference) > 100:  # the column's width: a longer one failed in the database (a 500)
+        raise ServiceError(_(INVALID), fields={"reference": _("At most %(n)d characters.", n=100)})
     if paid_on > local_today():
         raise ServiceError(_(INVALID), fields={"paid_on": _("The date cannot be in the future.")})
     guard = [Tranche.id == tranche.id, Tranche.status == TrancheStatus.PAYABLE]
