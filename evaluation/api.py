@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload
 from core.api import api_blueprint, json_object
 from core.db import db
 from core.errors import ServiceError
+from core.views import DB_INT_MAX
 from projects import awards
 from projects.award_models import AwardDecision
 from projects.enums import CallStatus
@@ -63,7 +64,9 @@ def assignments():
 def declare(member_id: int):
     member = _own_member(member_id)
     body = json_object()
-    proposal = db.session.get(Proposal, body.get("proposal_id") if isinstance(body.get("proposal_id"), int) else 0)
+    proposal_id = body.get("proposal_id")
+    valid_id = isinstance(proposal_id, int) and not isinstance(proposal_id, bool) and 0 < proposal_id <= DB_INT_MAX
+    proposal = db.session.get(Proposal, proposal_id) if valid_id else None
     if proposal is None or not isinstance(body.get("conflict"), bool):
         raise ServiceError(_("Please correct the marked fields."),
                            fields={"proposal_id": _("Required."), "conflict": _("true or false")})

@@ -49,7 +49,7 @@ class ReplaceForm(FlaskForm):
 
 
 class DeclareForm(FlaskForm):
-    proposal_id = IntegerField(validators=[InputRequired()])
+    proposal_id = IntegerField(validators=[InputRequired(), NumberRange(1, 2**31 - 1)])
     conflict = SelectField(_l("Declaration"), choices=[("no", _l("No conflict")), ("yes", _l("I have a conflict"))])
     relationship = StringField(_l("Relationship (if any)"), validators=[Optional(), Length(max=500)])
 
