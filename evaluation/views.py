@@ -109,7 +109,8 @@ def experts():
         form = ExpertForm()
         if form.validate_on_submit():
             try:
-                org_ids = [int(x) for x in (form.affiliations.data or "").replace("，", ",").split(",") if x.strip()]
+                org_ids = [db_int(x) for x in (form.affiliations.data or "").replace("，", ",").split(",")
+                           if x.strip()]
             except ValueError:
                 flash(_("Affiliations are organisation numbers separated by commas."), "danger")
                 return redirect(url_for("evaluation.experts"))
@@ -277,6 +278,8 @@ def attachment(member_id: int, attachment_id: int):
 @login_required
 def reopen(sheet_id: int | None):
     score_sheet = db.get_or_404(ScoreSheet, sheet_id or request.form.get("sheet_id", type=db_int) or 0)
+    if score_sheet.member_id is None:
+        abort(404)  # a project evaluation's sheet: reopened from the evaluation's page
     require(permissions.can_manage_review(current_user))
     form = ReasonForm()
     form.validate_on_submit()

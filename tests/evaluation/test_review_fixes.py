@@ -3,9 +3,11 @@
 from accounts import services as accounts
 from accounts.enums import Role
 from core.db import db
-from evaluation import services
+from evaluation import project_sheets, services
 from evaluation.enums import SeatType
+from evaluation.models import ExpertProfile
 from tests.evaluation.helpers import closed_call_with_proposals, expert
+from tests.evaluation.project_helpers import commissioned, score_all
 from tests.factories import make_user
 
 HUGE = "99999999999999999999"
@@ -40,3 +42,27 @@ def test_declaring_on_a_huge_proposal_number_is_refused_not_a_500(app, client, s
     assert page.status_code == 400
     assert services.declarations(member) == {}
 
+
+def test_reopening_a_project_sheet_through_the_review_route_is_not_found(app, client, session, login_as):
+    officer, _manager, _contract, evaluation, evaluators = commissioned(app)
+    with app.test_request_context():
+        score_all(evaluation, {evaluators[0].id: 70})
+    sheet = project_sheets.existing_sheet(evaluation.assignments[0])
+    db.session.commit()
+    login_as(officer)
+    assert client.post(f"/evaluation/sheets/{sheet.id}/reopen", data={"reason": "复核"}).status_code == 404
+    assert client.post("/evaluation/sheets/reopen", data={"sheet_id": sheet.id, "reason": "复核"}).status_code == 404
+    db.session.refresh(sheet)
+    assert sheet.status == "submitted"
+
+
+def test_an_expert_affiliation_beyond_the_integer_range_is_a_clear_error(app, client, session, login_as):
+    officer = make_user(Role.OFFICER)
+    evaluator = make_user(Role.EVALUATOR)
+    db.session.commit()
+    login_as(officer)
+    answer = client.post("/evaluation/experts", data={"user_id": evaluator.id, "seat_type": "finance",
+                                                      "affiliations": HUGE, "active": "y"}, follow_redirects=True)
+    assert answer.status_code == 200
+    assert "关联组织应填写组织编号" in answer.get_data(as_text=True)
+    assert db.session.get(ExpertProfile, evaluator.id) is None
