@@ -13,6 +13,7 @@ from .models import Indicator, IndicatorTemplate
 from .project_enums import EvidenceKey
 
 TOTAL = 100
+NAME_MAX, TITLE_MAX = 120, 200  # the columns' widths (IndicatorTemplate.name, Indicator.title)
 DEFAULT_PROPOSAL_NAME = "申报书评审通用标准"
 EVIDENCE_KEYS = {k.value for k in EvidenceKey}
 
@@ -55,11 +56,15 @@ def validate(name: str, sections: list[tuple[str, list[tuple[str, int, str]]]]) 
     errors = {}
     if not name:
         errors["name"] = _("Required.")
+    elif len(name) > NAME_MAX:
+        errors["name"] = _("At most %(n)d characters.", n=NAME_MAX)
     criteria = [c for _title, items in sections for c in items]
-    if not sections or not criteria or any(not title.strip() for title, _items in sections):
+    if not sections or any(not title.strip() or not items for title, items in sections):
         errors["sections"] = _("Give every section a title and at least one criterion.")
     elif any(not c[0].strip() or not isinstance(c[1], int) or c[1] <= 0 for c in criteria):
         errors["sections"] = _("Every criterion needs a title and a maximum above zero.")
+    elif any(len(title.strip()) > TITLE_MAX for title in [*(t for t, _items in sections), *(c[0] for c in criteria)]):
+        errors["sections"] = _("Section and criterion titles have at most %(n)d characters.", n=TITLE_MAX)
     elif sum(c[1] for c in criteria) != TOTAL:
         errors["sections"] = _("The maxima add up to %(n)d; they must add up to 100.", n=sum(c[1] for c in criteria))
     if errors:

@@ -5,7 +5,7 @@ from accounts.enums import Role
 from core.db import db
 from evaluation import project_sheets, services
 from evaluation.enums import SeatType
-from evaluation.models import ExpertProfile
+from evaluation.models import ExpertProfile, IndicatorTemplate
 from tests.evaluation.helpers import closed_call_with_proposals, expert
 from tests.evaluation.project_helpers import commissioned, score_all
 from tests.factories import make_user
@@ -66,3 +66,20 @@ def test_an_expert_affiliation_beyond_the_integer_range_is_a_clear_error(app, cl
     assert answer.status_code == 200
     assert "关联组织应填写组织编号" in answer.get_data(as_text=True)
     assert db.session.get(ExpertProfile, evaluator.id) is None
+
+
+def test_template_titles_longer_than_their_column_and_empty_sections_are_field_errors(app, client, session,
+                                                                                      login_as):
+    officer = make_user(Role.OFFICER)
+    db.session.commit()
+    login_as(officer)
+    before = db.session.query(IndicatorTemplate).count()
+    for outline in ("需求分析\n- " + "长" * 201 + " | 100 | 指引",  # a criterion's title: VARCHAR(200)
+                    "节" * 201 + "\n- 需求调研 | 100 | 指引",  # a section's title
+                    "需求分析\n- 需求调研 | 100 | 指引\n空的一级指标"):  # a section without criteria
+        page = client.post("/evaluation/templates", data={"name": "长标题模板", "outline": outline})
+        assert page.status_code == 200, outline[-20:]
+        assert "至多 200 个字符" in page.get_data(as_text=True) or "至少包含一项指标" in page.get_data(as_text=True)
+    page = client.post("/evaluation/templates", data={"name": "名" * 121, "outline": "需求分析\n- 需求调研 | 100 | 指引"})
+    assert page.status_code == 200
+    assert db.session.query(IndicatorTemplate).count() == before
