@@ -147,6 +147,19 @@ def commission(contract: Contract, kind: str, template: IndicatorTemplate, due_o
     return evaluation
 
 
+def addable_evaluators(evaluation: ProjectEvaluation) -> list[User]:
+    """Whom add_evaluator accepts: an agency's evaluation takes the agency's other evaluators (while the agency is
+    active and unaffiliated), individual pool evaluators' takes eligible pool experts."""
+    taken, contract = {a.user_id for a in evaluation.assignments}, evaluation.contract
+    if evaluation.agency_org_id is None:
+        users = [p.user for p in eligible_experts(contract)]
+    elif evaluation.agency_org_id in {a.org_id for a in eligible_agencies(contract)}:
+        users = agency_evaluators(evaluation.agency_org_id)
+    else:
+        users = []
+    return [u for u in users if u.id not in taken]
+
+
 def add_evaluator(evaluation: ProjectEvaluation, user: User, *, actor) -> EvaluationAssignment:
     """A further evaluator, e.g. when one declared a conflict; the same exclusions apply."""
     require_in_progress(evaluation)

@@ -130,8 +130,7 @@ def show(evaluation_id: int):
     sheets = project_sheets.sheets_of(evaluation) if perms.can_oversee(current_user) else {}
     addable = []
     if perms.can_commission(current_user) and evaluation.status == "in_progress" and not evaluation.issued:
-        taken = {a.user_id for a in evaluation.assignments}
-        addable = [p.user for p in project_services.eligible_experts(evaluation.contract) if p.user_id not in taken]
+        addable = project_services.addable_evaluators(evaluation)
     evaluator_form = EvaluatorForm(formdata=None)
     evaluator_form.user_id.choices = [(u.id, u.display_name) for u in addable]
     requests = list(db.session.scalars(select(DocumentRequest).where(DocumentRequest.evaluation_id == evaluation.id)

@@ -1,14 +1,19 @@
 """Bugs found in review of the evaluation package: each test failed before its fix."""
 
+import re
+from datetime import timedelta
+
 from accounts import services as accounts
 from accounts.enums import Role
 from core.db import db
-from evaluation import project_sheets, services
+from core.timeutil import local_today
+from evaluation import project_services, project_sheets, services
 from evaluation.enums import SeatType
 from evaluation.models import ExpertProfile, IndicatorTemplate
 from tests.evaluation.helpers import closed_call_with_proposals, expert
-from tests.evaluation.project_helpers import commissioned, score_all
+from tests.evaluation.project_helpers import agency_with_evaluators, commissioned, project_template, score_all
 from tests.factories import make_user
+from tests.projects.contract_helpers import active_contract
 
 HUGE = "99999999999999999999"
 
@@ -80,6 +85,26 @@ def test_template_titles_longer_than_their_column_and_empty_sections_are_field_e
         page = client.post("/evaluation/templates", data={"name": "长标题模板", "outline": outline})
         assert page.status_code == 200, outline[-20:]
         assert "至多 200 个字符" in page.get_data(as_text=True) or "至少包含一项指标" in page.get_data(as_text=True)
-    page = client.post("/evaluation/templates", data={"name": "名" * 121, "outline": "需求分析\n- 需求调研 | 100 | 指引"})
+    page = client.post("/evaluation/templates", data={"name": "名" * 121,
+                                                      "outline": "需求分析\n- 需求调研 | 100 | 指引"})
     assert page.status_code == 200
     assert db.session.query(IndicatorTemplate).count() == before
+
+
+def test_an_agency_evaluation_offers_the_agency_s_other_evaluators_to_add(app, client, session, login_as):
+    officer, _manager, contract = active_contract(app)
+    pool_expert = expert(SeatType.SOCIAL_SERVICE, officer=officer)
+    with app.test_request_context():
+        agency, staff = agency_with_evaluators(officer, n=2)
+        evaluation = project_services.commission(contract, "final", project_template(officer),
+                                                 local_today() + timedelta(days=30), actor=officer, agency=agency,
+                                                 evaluator_ids=[staff[0].id])
+    db.session.commit()
+    login_as(officer)
+    page = client.get(f"/evaluations/{evaluation.id}").get_data(as_text=True)
+    offered = re.findall(r'<option[^>]*value="(\d+)"', page.split('name="user_id"', 1)[1].split("</select>")[0])
+    # the service adds only the agency's own evaluators to an agency's evaluation
+    assert offered == [str(staff[1].id)] and str(pool_expert.id) not in offered
+    client.post(f"/evaluations/{evaluation.id}/evaluators", data={"user_id": staff[1].id})
+    db.session.refresh(evaluation)
+    assert {a.user_id for a in evaluation.assignments} == {staff[0].id, staff[1].id}
