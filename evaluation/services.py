@@ -145,6 +145,7 @@ def replace_member(member: PanelMember, status: str, reason: str, *, actor) -> P
     if not reason:
         raise ServiceError(_("Please give a reason."), fields={"reason": _("Please give a reason.")})
     panel = member.panel
+    _require_review_open(panel)  # after the decision a replacement would silently change the ranking shown
     call = db.session.get(Call, panel.call_id)
     taken = {m.user_id for m in panel.members}
     pool = candidates_for(call, panel.max_panels_per_year, exclude=taken)

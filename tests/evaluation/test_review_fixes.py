@@ -3,14 +3,19 @@
 import re
 from datetime import timedelta
 
+import pytest
+from sqlalchemy import select
+
 from accounts import services as accounts
 from accounts.enums import Role
 from core.db import db
+from core.errors import Conflict
 from core.timeutil import local_today
 from evaluation import project_services, project_sheets, services
 from evaluation.enums import SeatType
-from evaluation.models import ExpertProfile, IndicatorTemplate
-from tests.evaluation.helpers import closed_call_with_proposals, expert
+from evaluation.models import ExpertProfile, IndicatorTemplate, Panel
+from projects import awards
+from tests.evaluation.helpers import closed_call_with_proposals, expert, fully_scored
 from tests.evaluation.project_helpers import agency_with_evaluators, commissioned, project_template, score_all
 from tests.factories import make_user
 from tests.projects.contract_helpers import active_contract
@@ -108,3 +113,18 @@ def test_an_agency_evaluation_offers_the_agency_s_other_evaluators_to_add(app, c
     client.post(f"/evaluations/{evaluation.id}/evaluators", data={"user_id": staff[1].id})
     db.session.refresh(evaluation)
     assert {a.user_id for a in evaluation.assignments} == {staff[0].id, staff[1].id}
+
+
+def test_no_member_is_replaced_once_the_review_is_decided(app, session):
+    officer = make_user(Role.OFFICER)
+    call, _orgs, props, ranking = fully_scored(app, officer)
+    expert(SeatType.SOCIAL_SERVICE, officer=officer)  # someone who could be drawn
+    with app.test_request_context():
+        awards.decide(call, ranking, {props[2].id: 15_000_000}, "只设一个名额", 5, actor=officer)
+        panel = db.session.scalar(select(Panel).where(Panel.call_id == call.id))
+        before = {r.proposal_id: r.final for r in services.results(panel)}
+        with pytest.raises(Conflict):
+            services.replace_member(panel.members[0], "absent", "未到场", actor=officer)
+    db.session.expire_all()
+    assert len(panel.members) == 3 and panel.members[0].status == "active"
+    assert {r.proposal_id: r.final for r in services.results(panel)} == before
