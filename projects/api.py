@@ -35,6 +35,7 @@ def call_json(call: Call) -> dict:
                   "min_certified_social_workers": call.min_certified_social_workers,
                   "require_annual_report": call.require_annual_report,
                   "require_clean_credit": call.require_clean_credit,
+                  "require_passing_evaluation": call.require_passing_evaluation,
                   "max_personnel_pct": call.max_personnel_pct, "max_management_pct": call.max_management_pct},
     }
 
@@ -109,7 +110,8 @@ def start_proposal(call_id: int):
     if call is None or call.status == CallStatus.DRAFT:
         abort(404)
     body = json_object()
-    org = db.session.get(Organisation, body.get("org_id") if isinstance(body.get("org_id"), int) else 0)
+    org_id = body.get("org_id")
+    org = db.session.get(Organisation, org_id) if type(org_id) is int and 0 < org_id < 2**31 else None
     if org is None:
         raise ServiceError(_("Please correct the marked fields."), fields={"org_id": _("Choose your organisation.")})
     proposal = proposals.start_proposal(call, org, actor=current_user)

@@ -44,6 +44,7 @@ from .permissions import can_manage_calls
 PHOTO_TYPES = frozenset({PNG, JPEG})
 PHONE = re.compile(r"^1\d{10}$")
 MAX_ITEMS = 50
+MAX_OUTPUT = 10**9  # as for a proposal's output targets
 MAX_PARTICIPANTS = 1_000_000  # per activity; far inside the INTEGER column (a larger number overflowed it: a 500)
 
 
@@ -81,8 +82,8 @@ def _outputs(contract: Contract, achieved: dict, errors: dict) -> list[dict]:
     for indicator, value in (achieved or {}).items():
         if indicator not in targets:
             errors["outputs"] = _("“%(name)s” is not one of the contract's output targets.", name=indicator)
-        elif isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            errors["outputs"] = _("Outputs achieved are whole numbers, zero or more.")
+        elif isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_OUTPUT:
+            errors["outputs"] = _("Outputs achieved are whole numbers from 0 to %(max)d.", max=MAX_OUTPUT)
         else:
             rows.append({"indicator": indicator, "achieved": value, "unit": targets[indicator].get("unit", "")})
     return rows

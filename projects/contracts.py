@@ -269,7 +269,7 @@ def record_expense(contract: Contract, line: ContractLine, spent_on: date, payee
         errors["amount"] = _("Enter an amount above zero.")
     if not (payee or "").strip():
         errors["payee"] = _("Required.")
-    if spent_on > local_today() or spent_on < contract.starts_on:
+    if not contract.starts_on <= spent_on <= min(local_today(), contract.ends_on):
         errors["spent_on"] = _("The date must fall within the contract period, and not in the future.")
     if errors:
         raise ServiceError(_(INVALID), fields=errors)
