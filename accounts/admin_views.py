@@ -14,7 +14,7 @@ from core.views import db_int, run_and_redirect
 
 from . import services
 from .forms import CalendarDayForm, ConfirmForm, ReasonForm, ResetPasswordForm, UserEditForm, UserForm
-from .models import ApiToken, User
+from .models import ApiToken, Community, User
 from .permissions import can_deactivate_user, can_edit_user, can_manage_users, can_revoke_token
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -40,14 +40,19 @@ def users():
     return render_template("accounts/admin_users.html", page=page, q=q)
 
 
+def _communities() -> list[Community]:
+    return list(db.session.scalars(select(Community).order_by(Community.district, Community.street, Community.id)))
+
+
 @bp.route("/users/new", methods=["GET", "POST"])
 def new_user():
-    form = UserForm()
+    form = UserForm(communities=_communities())
     if form.validate_on_submit():
         try:
             user = services.create_user(form.username.data, form.display_name.data, form.password.data,
                                         form.roles.data, actor=current_user, email=form.email.data,
                                         phone=form.phone.data)
+            services.set_communities(user, form.communities.data, actor=current_user)
         except ServiceError as exc:
             db.session.rollback()
             apply_service_error(form, exc)
@@ -62,14 +67,16 @@ def new_user():
 def edit_user(user_id: int):
     user = db.get_or_404(User, user_id)
     require(can_edit_user(current_user, user))
-    form = UserEditForm(obj=user)
+    form = UserEditForm(obj=user, communities=_communities())
     if request.method == "GET":
         form.roles.data = sorted(user.role_names)
+        form.communities.data = [c.id for c in user.communities]
     if form.validate_on_submit():
         try:
             services.update_profile(user, actor=current_user, display_name=form.display_name.data,
                                     email=form.email.data, phone=form.phone.data)
             services.set_roles(user, form.roles.data, actor=current_user)
+            services.set_communities(user, form.communities.data, actor=current_user)
         except ServiceError as exc:
             db.session.rollback()
             apply_service_error(form, exc)

@@ -54,12 +54,17 @@ class UserForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[Optional(), Length(max=254), _email_address], filters=[_strip])
     phone = StringField(_l("Mobile phone"), validators=[Optional(), Length(max=20)])
     roles = MultiCheckboxField(_l("Roles"))
+    communities = MultiCheckboxField(
+        _l("Communities looked after"), coerce=int,
+        description=_l("For community staff: the communities whose residents they verify and help. None ticked: "
+                       "every community of the street office."))
     password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(min=8, max=256)],
                              render_kw={"autocomplete": "new-password"})
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, communities=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.roles.choices = Role.choices()
+        self.communities.choices = [(c.id, c.full_name) for c in communities]
 
 
 class UserEditForm(UserForm):

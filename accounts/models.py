@@ -34,6 +34,8 @@ class User(UserMixin, db.Model):
     roles: Mapped[list["UserRole"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin", order_by="UserRole.role"
     )
+    # Community staff: the communities whose residents they look after (none: every community of the street office).
+    communities: Mapped[list["Community"]] = relationship(secondary="staff_communities", order_by="Community.id")
 
     @property
     def is_active(self) -> bool:  # Flask-Login: inactive users cannot be logged in
@@ -109,3 +111,10 @@ class Community(db.Model):
     @property
     def full_name(self) -> str:
         return f"{self.street}{self.name}"
+
+
+staff_communities = db.Table(
+    "staff_communities",
+    db.Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    db.Column("community_id", ForeignKey("communities.id", ondelete="CASCADE"), primary_key=True),
+)

@@ -41,14 +41,37 @@ def can_manage_residents(user) -> bool:
     return has_role(user, Role.COMMUNITY_STAFF, Role.ADMIN)
 
 
+def served_community_ids(user) -> set[int] | None:
+    """The communities whose residents this user looks after: None for every one (administrators, and community
+    staff with no community assigned, who work for the whole street office), else the assigned ones."""
+    if has_role(user, Role.ADMIN) or not getattr(user, "is_authenticated", False):
+        return None
+    return {c.id for c in user.communities} or None
+
+
+def serves(user, community_id: int | None) -> bool:
+    """May this user act as community staff for a resident of this community?"""
+    if not can_manage_residents(user):
+        return False
+    served = served_community_ids(user)
+    return served is None or community_id in served
+
+
+def can_manage_resident(user, profile: ResidentProfile) -> bool:
+    return serves(user, profile.community_id)
+
+
 def can_view_resident(user, profile: ResidentProfile) -> bool:
-    return can_manage_residents(user) or has_role(user, Role.OFFICER, Role.AUDITOR) or (
+    return can_manage_resident(user, profile) or has_role(user, Role.OFFICER, Role.AUDITOR) or (
         getattr(user, "is_authenticated", False) and profile.user_id == user.id)
 
 
-def _require_staff(actor) -> None:
+def _require_staff(actor, community_id: int | None = None, *, any_community: bool = False) -> None:
+    """Community staff (or an administrator) who look after this community (any_community: whichever)."""
     if not can_manage_residents(actor):
         raise Forbidden(_("Only community staff can do this."))
+    if not any_community and not serves(actor, community_id):
+        raise Forbidden(_("You do not look after this resident's community."))
 
 
 # --- validation --------------------------------------------------------------------------------
@@ -135,10 +158,12 @@ def sign_up(*, username: str | None, phone: str | None, display_name: str, passw
 def submit_profile(user: User, data: ResidentData, *, actor: User) -> ResidentProfile:
     """A resident asks to be verified (status pending until community staff verify)."""
     if actor.id != user.id:
-        _require_staff(actor)
+        _require_staff(actor, any_community=True)
     if db.session.scalar(select(ResidentProfile.id).where(ResidentProfile.user_id == user.id)):
         raise Conflict(_("This account already has a resident profile."))
     number, birth, community, tags = _validated(data)
+    if actor.id != user.id:
+        _require_staff(actor, community.id)
     profile = ResidentProfile(user_id=user.id, status=ResidentStatus.PENDING.value, tag_rows=[])
     _apply(profile, data, number, birth, community, tags if can_manage_residents(actor) else [])
     db.session.add(profile)
@@ -150,8 +175,9 @@ def submit_profile(user: User, data: ResidentData, *, actor: User) -> ResidentPr
 def register_without_phone(data: ResidentData, *, actor: User, display_name: str | None = None) -> ResidentProfile:
     """Community staff register a resident who has no phone: an account nobody can log in to (random password);
     staff print codes for them. The profile is verified at once by the registering staff member."""
-    _require_staff(actor)
+    _require_staff(actor, any_community=True)
     number, birth, community, tags = _validated(data)
+    _require_staff(actor, community.id)
     user = accounts.create_user("r" + secrets.token_hex(6), display_name or data.real_name.strip(),
                                 secrets.token_urlsafe(32), [Role.RESIDENT], actor=actor)
     profile = ResidentProfile(user_id=user.id, status=ResidentStatus.VERIFIED.value, registered_by_id=actor.id,
@@ -164,10 +190,11 @@ def register_without_phone(data: ResidentData, *, actor: User, display_name: str
 
 
 def update_profile(profile: ResidentProfile, data: ResidentData, *, actor: User) -> None:
-    """Staff correct a profile (name, ID, community, address, tags)."""
-    _require_staff(actor)
+    """Staff correct a profile (name, ID, community, address, tags): staff of its community, into one of theirs."""
+    _require_staff(actor, profile.community_id)
     before = _audit_view(profile)
     number, birth, community, tags = _validated(data, exclude_id=profile.id)
+    _require_staff(actor, community.id)
     _apply(profile, data, number, birth, community, tags)
     _flush_unique(profile)
     changes = audit.diff(before, _audit_view(profile))
@@ -175,7 +202,7 @@ def update_profile(profile: ResidentProfile, data: ResidentData, *, actor: User)
 
 
 def set_tags(profile: ResidentProfile, tags: list[str], *, actor: User) -> None:
-    _require_staff(actor)
+    _require_staff(actor, profile.community_id)
     wanted = sorted(set(tags) - {HardshipTag.AGED_80.value})
     if any(t not in {h.value for h in HardshipTag} for t in wanted):
         raise ServiceError(_("Unknown hardship tag."), fields={"tags": _("Unknown hardship tag.")})
@@ -190,7 +217,7 @@ def set_tags(profile: ResidentProfile, tags: list[str], *, actor: User) -> None:
 
 def transition_resident(profile: ResidentProfile, to: ResidentStatus | str, *, actor: User, reason: str = "") -> None:
     """pending → verified (staff check the documents), verified ↔ suspended."""
-    _require_staff(actor)
+    _require_staff(actor, profile.community_id)
     current, target = ResidentStatus(profile.status), ResidentStatus(to)
     if target not in RESIDENT_TRANSITIONS[current]:
         raise Conflict(_("A resident cannot go from %(a)s to %(b)s.", a=current.label, b=target.label))
@@ -207,7 +234,7 @@ def transition_resident(profile: ResidentProfile, to: ResidentStatus | str, *, a
 
 def reveal_id_number(profile: ResidentProfile, *, actor: User) -> str:
     """The ID number in clear, for staff checking a document; the viewing is audited (the number is not)."""
-    _require_staff(actor)
+    _require_staff(actor, profile.community_id)
     audit.record("resident.id_viewed", profile, actor=actor, data={"id_masked": profile.id_masked})
     return personal.decrypt(profile.id_number_enc)
 

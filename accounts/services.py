@@ -19,7 +19,7 @@ from core.db import db, utcnow
 from core.errors import Conflict, ServiceError
 
 from .enums import Role
-from .models import ApiToken, User, UserRole, new_nonce
+from .models import ApiToken, Community, User, UserRole, new_nonce
 from .notifications import Notification
 from .validation import check_email
 
@@ -159,6 +159,20 @@ def set_roles(user: User, roles, *, actor) -> None:
     db.session.flush()
     audit.record("user.roles_changed", user, actor=actor,
                  data={"added": sorted(wanted - current), "removed": sorted(current - wanted)})
+
+
+def set_communities(user: User, community_ids, *, actor) -> None:
+    """The communities whose residents a community staff member looks after (none: every community)."""
+    wanted = sorted({int(i) for i in community_ids or []})
+    found = list(db.session.scalars(select(Community).where(Community.id.in_(wanted)).order_by(Community.id)))
+    if len(found) != len(wanted):
+        raise ServiceError(_("Please correct the marked fields."), fields={"communities": _("Unknown community.")})
+    before = [c.id for c in user.communities]
+    if before == wanted:
+        return
+    user.communities = found
+    db.session.flush()
+    audit.record("user.communities_changed", user, actor=actor, data={"before": before, "after": wanted})
 
 
 def set_active(user: User, active: bool, *, actor, reason: str = "") -> None:

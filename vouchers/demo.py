@@ -8,6 +8,7 @@ from sqlalchemy import select
 from stdnum.cn import ric
 
 from accounts import residents
+from accounts import services as accounts
 from accounts.models import Community, User
 from accounts.resident_models import ResidentStatus
 from core.db import db, utcnow
@@ -63,7 +64,7 @@ def _residents(staff: dict[str, User]) -> list:
         data = residents.ResidentData(real_name=name, id_number=_id_number(birth, n),
                                       community_id=communities[community].id, tags=tags,
                                       address=f"{community}{n}号楼{n}单元")
-        verifier = staff.get(community, staff["和平社区"])
+        verifier = staff[community]
         existing = residents.find_by_id_number(data.id_number)
         if existing is not None:
             profiles.append(existing)
@@ -121,7 +122,7 @@ def _month_of_redemptions(programme, profiles, providers, staff, start) -> list:
             org, manager, services = providers[(day + k) % len(providers)]
             service = services[(day // 3 + k) % len(services)]
             at = start + timedelta(days=day, hours=2 + k)
-            actor = person.user if person.has_phone else staff
+            actor = person.user if person.has_phone else staff[person.community.name]
             code = redemption.issue_code(person, actor=actor, now=at)[0]
             amount = min(service.price_fen, 5000)
             result = redemption.redeem(code, service, amount, f"demo-{person.id}-{day}", actor=manager, now=at)
@@ -134,7 +135,10 @@ def load() -> list[str]:
     if db.session.scalar(select(Programme.id).where(Programme.name == PROGRAMME_NAME)):
         return ["vouchers: demo programme already there"]
     officer = _user("officer")
-    staff = {"和平社区": _user("staff1"), "光明社区": _user("staff2")}
+    staff = {"和平社区": _user("staff1"), "光明社区": _user("staff2"), "安康社区": _user("staff1")}
+    communities = {c.name: c.id for c in db.session.scalars(select(Community))}
+    for user in {u.id: u for u in staff.values()}.values():  # each looks after their own communities
+        accounts.set_communities(user, [communities[name] for name, u in staff.items() if u is user], actor=None)
     profiles = _residents(staff)
     providers = _providers(officer)
     programme = _programme(officer)
@@ -142,7 +146,7 @@ def load() -> list[str]:
     last_period = programmes.period_of(last_month_start)
     start = programmes.period_bounds(last_period)[0]
     _issue(programme, officer, last_period, start + timedelta(hours=9))
-    done = _month_of_redemptions(programme, profiles, providers, staff["和平社区"], start)
+    done = _month_of_redemptions(programme, profiles, providers, staff, start)
     for made, _person, actor in done[:8]:
         catalogue.rate(made, 5 if made.id % 3 else 4, "服务周到，很满意" if made.id % 2 else "", actor=actor)
     disputed, _person, actor = done[-1]

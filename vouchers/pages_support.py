@@ -45,14 +45,21 @@ def provider_orgs(user) -> list[Organisation]:
     return list(db.session.scalars(select(Organisation).where(Organisation.id.in_(ids)).order_by(Organisation.id)))
 
 
-def communities() -> list[Community]:
-    return list(db.session.scalars(select(Community).order_by(Community.district, Community.street, Community.id)))
+def communities(only: set[int] | None = None) -> list[Community]:
+    """Every community, or only those with these ids."""
+    stmt = select(Community).order_by(Community.district, Community.street, Community.id)
+    if only is not None:
+        stmt = stmt.where(Community.id.in_(sorted(only)))
+    return list(db.session.scalars(stmt))
 
 
 # --- residents -------------------------------------------------------------------------------------
 
-def residents(community_id: int | None, status: str | None, page: int) -> Page:
+def residents(community_id: int | None, status: str | None, page: int, served: set[int] | None = None) -> Page:
+    """Residents, newest first; only of the served communities when given (staff see those they look after)."""
     stmt = select(ResidentProfile).order_by(ResidentProfile.id.desc())
+    if served is not None:
+        stmt = stmt.where(ResidentProfile.community_id.in_(sorted(served)))
     if community_id:
         stmt = stmt.where(ResidentProfile.community_id == community_id)
     if status:

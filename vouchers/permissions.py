@@ -1,6 +1,7 @@
 """Who may do what with vouchers. Each predicate takes the acting user and, where there is one, the object."""
 
 from accounts.enums import Role
+from accounts.residents import serves
 from core.permissions import has_role
 from orgs.permissions import is_manager, is_member
 
@@ -42,11 +43,16 @@ def can_view_provider_redemptions(user, org) -> bool:
     return is_member(user, org) or can_view_programme(user)
 
 
+def _staff_for(user, resident) -> bool:
+    """Community staff looking after the resident's community (acting for a resident without a phone)."""
+    return has_role(user, Role.COMMUNITY_STAFF) and serves(user, resident.community_id)
+
+
 def can_issue_code_for(user, resident) -> bool:
     """The resident themself, or community staff printing a code for a resident without a phone."""
     if not getattr(user, "is_authenticated", False):
         return False
-    return resident.user_id == user.id or has_role(user, Role.COMMUNITY_STAFF)
+    return resident.user_id == user.id or _staff_for(user, resident)
 
 
 def is_resident_owner(user, resident) -> bool:
@@ -55,8 +61,8 @@ def is_resident_owner(user, resident) -> bool:
 
 def can_dispute(user, redemption) -> bool:
     """The resident, or community staff on behalf of a resident without a phone."""
-    return is_resident_owner(user, redemption.resident) or has_role(user, Role.COMMUNITY_STAFF)
+    return is_resident_owner(user, redemption.resident) or _staff_for(user, redemption.resident)
 
 
 def can_rate(user, redemption) -> bool:
-    return is_resident_owner(user, redemption.resident) or has_role(user, Role.COMMUNITY_STAFF)
+    return is_resident_owner(user, redemption.resident) or _staff_for(user, redemption.resident)

@@ -26,7 +26,7 @@ def resident_data(form: ResidentForm) -> resident_services.ResidentData:
 
 def load_resident(resident_id: int) -> ResidentProfile:
     resident = db.get_or_404(ResidentProfile, resident_id)
-    require(resident_services.can_manage_residents(current_user))
+    require(resident_services.can_manage_resident(current_user, resident))
     return resident
 
 
@@ -36,8 +36,9 @@ def residents():
     require(resident_services.can_manage_residents(current_user))
     community_id = request.args.get("community", type=db_int)
     status = request.args.get("status") if request.args.get("status") in ResidentStatus._value2member_map_ else None
-    page = pages_support.residents(community_id, status, request.args.get("page", 1, type=db_int))
-    return render_template("vouchers/residents.html", page=page, communities=pages_support.communities(),
+    served = resident_services.served_community_ids(current_user)
+    page = pages_support.residents(community_id, status, request.args.get("page", 1, type=db_int), served)
+    return render_template("vouchers/residents.html", page=page, communities=pages_support.communities(served),
                            community_id=community_id, status=status, statuses=ResidentStatus.choices())
 
 
@@ -45,7 +46,7 @@ def residents():
 @login_required
 def resident_new():
     require(resident_services.can_manage_residents(current_user))
-    form = ResidentForm(communities=pages_support.communities())
+    form = ResidentForm(communities=pages_support.communities(resident_services.served_community_ids(current_user)))
     made = []
     if form.validate_on_submit() and committed(form, lambda: made.append(
             resident_services.register_without_phone(resident_data(form), actor=current_user))):
@@ -59,7 +60,8 @@ def resident_new():
 def resident(resident_id: int):
     """The resident's record; POST corrects it (name, ID number, community, address, tags)."""
     resident = load_resident(resident_id)
-    form = ResidentForm(communities=pages_support.communities(), obj=resident)
+    form = ResidentForm(communities=pages_support.communities(resident_services.served_community_ids(current_user)),
+                        obj=resident)
     if request.method == "GET":
         form.id_number.data = ""
         form.tags.data = sorted(r.tag for r in resident.tag_rows)
