@@ -103,6 +103,8 @@ class CallData:
         for name in ("max_personnel_pct", "max_management_pct"):
             if not 0 <= getattr(self, name) <= 100:
                 e[name] = _("A percentage between 0 and 100.")
+        if any(len(a.strip()) > 100 for a in self.required_attachments):  # a proposal attachment's column width
+            e["required_attachments"] = _("Each attachment name has at most %(n)d characters.", n=100)
         if any(k not in {k.value for k in OrgKind} for k in self.allowed_kinds):
             e["allowed_kinds"] = _("Choose kinds from the list.")
         if self.aggregation not in {a.value for a in Aggregation}:

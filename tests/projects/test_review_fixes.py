@@ -93,3 +93,14 @@ def test_an_expense_dated_after_the_contract_period_is_refused(app, session):
     assert "spent_on" in caught.value.fields
     with app.test_request_context():
         contracts.record_expense(contract, contract.lines[0], contract.ends_on, "某商店", 100, None, actor=manager)
+
+
+def test_a_required_attachment_name_longer_than_the_attachment_column_is_refused(app, session):
+    """A call took any name; a proposal's attachment for it (VARCHAR(100)) then failed in the database (a 500)."""
+    from projects import calls
+    from tests.projects.helpers import call_data
+
+    officer = make_user(Role.OFFICER)
+    with app.test_request_context(), pytest.raises(ServiceError) as caught:
+        calls.create_call(call_data(required_attachments=["附" * 101]), actor=officer)
+    assert "required_attachments" in caught.value.fields
