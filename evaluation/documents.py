@@ -13,7 +13,7 @@ from projects.models import Call
 from .aggregate import ProposalResult, fmt
 from .models import Panel, ScoreSheet
 from .permissions import can_download_summary
-from .services import missing_work, results, reviewable
+from .services import COUNTED, missing_work, results, reviewable
 
 allow_download("scoring_summary", Call, can_download_summary)
 
@@ -34,7 +34,7 @@ def decide_from_review(call: Call, panel: Panel, amounts: dict[int, int], reason
 def issue_summary(call: Call, panel: Panel, ranked: list[ProposalResult], *, actor):
     proposals = {p.id: p for p in reviewable(call.id)}
     sheets = list(db.session.scalars(select(ScoreSheet).where(ScoreSheet.proposal_id.in_(list(proposals)),
-                                                              ScoreSheet.status == "submitted")))
+                                                              ScoreSheet.status == "submitted", COUNTED)))
     members = {m.id: m for m in panel.members}
     return documents.issue_document(
         "evaluation/summary_pdf.html", title=f"评分汇总表：{call.title}", doc_type="scoring_summary", actor=actor,

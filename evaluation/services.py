@@ -207,21 +207,38 @@ def declarations(member: PanelMember) -> dict[int, ConflictDeclaration]:
 
 
 def declare(member: PanelMember, proposal: Proposal, has_conflict: bool, note: str, *, actor) -> None:
+    """Once per proposal, except that a conflict found later replaces a declaration of none while the review is
+    open (the member's sheet for it then no longer counts). Declaring a conflict already declared changes nothing
+    and answers as the first time did: in blind review a different answer would tell whose proposal it is."""
     if member.user_id != actor.id or member.status != MemberStatus.ACTIVE:
         raise Forbidden(_("You do not have permission to do this."))
     if proposal.call_id != member.panel.call_id or proposal.status != ProposalStatus.ELIGIBLE:
         raise Conflict(_("This proposal is not under review by your panel."))
-    if proposal.id in declarations(member):
-        raise Conflict(_("You have already declared for this proposal."))
     note = (note or "").strip()
     if has_conflict and not note:
         raise ServiceError(_("Please correct the marked fields."),
                            fields={"relationship": _("Describe the relationship.")})
-    db.session.add(ConflictDeclaration(member_id=member.id, proposal_id=proposal.id, has_conflict=has_conflict,
-                                       relationship_note=note))
+    existing = declarations(member).get(proposal.id)
+    if existing is not None and not has_conflict:
+        raise Conflict(_("You have already declared for this proposal."))
+    if existing is not None and existing.has_conflict:
+        return
+    if existing is not None:
+        _require_review_open(member.panel)
+        existing.has_conflict, existing.relationship_note, existing.declared_at = True, note, utcnow()
+    else:
+        db.session.add(ConflictDeclaration(member_id=member.id, proposal_id=proposal.id, has_conflict=has_conflict,
+                                           relationship_note=note))
     db.session.flush()
     audit.record("panel.conflict_declared" if has_conflict else "panel.no_conflict_declared",
-                 ("proposals", proposal.id), actor=actor, data={"member_id": member.id})
+                 ("proposals", proposal.id), actor=actor,
+                 data={"member_id": member.id, **({"replaces": "no_conflict"} if existing is not None else {})})
+
+
+# A submitted sheet counts unless its member has declared a conflict with its proposal (found after scoring).
+COUNTED = ~(select(ConflictDeclaration.id).where(ConflictDeclaration.member_id == ScoreSheet.member_id,
+                                                  ConflictDeclaration.proposal_id == ScoreSheet.proposal_id,
+                                                  ConflictDeclaration.has_conflict).exists())
 
 
 def can_see_proposal(member: PanelMember | None, proposal: Proposal) -> bool:
@@ -370,7 +387,7 @@ def results(panel: Panel, proposals: list[Proposal] | None = None) -> list[aggre
     proposals = reviewable(panel.call_id) if proposals is None else proposals
     counted = (select(ScoreSheet.proposal_id).join(Score, Score.sheet_id == ScoreSheet.id)
                .where(ScoreSheet.proposal_id.in_([p.id for p in proposals]),
-                      ScoreSheet.status == SheetStatus.SUBMITTED, ScoreSheet.member_id.in_(sitting)))
+                      ScoreSheet.status == SheetStatus.SUBMITTED, ScoreSheet.member_id.in_(sitting), COUNTED))
     member_half: dict[int, dict[int, int]] = {}
     for proposal_id, member_id, half in db.session.execute(
             counted.add_columns(ScoreSheet.member_id, func.sum(Score.half_points))

@@ -300,7 +300,8 @@ def results(call_id: int):
     reviewable = services.reviewable(call.id)
     ranked = services.results(current, reviewable)
     proposals = {p.id: p for p in reviewable}
-    sheets = list(db.session.scalars(select(ScoreSheet).where(ScoreSheet.proposal_id.in_(list(proposals)))
+    sheets = list(db.session.scalars(select(ScoreSheet).where(ScoreSheet.proposal_id.in_(list(proposals)),
+                                                              services.COUNTED)
                                      .options(lazyload(ScoreSheet.scores))))  # the list shows no scores
     ranking = [awards.Ranked(r.proposal_id, r.rank, aggregate.fmt(r.final)) for r in ranked]
     recommended = set(awards.recommend(call, ranking)) if ranking else set()

@@ -11,10 +11,11 @@ from sqlalchemy import func, select
 from accounts.enums import Role
 from audit.models import AuditEvent
 from core.db import db
+from core.errors import Conflict
 from core.uploads import PDF, StoredFile
 from evaluation import services
 from evaluation.enums import SeatType
-from evaluation.models import ConflictDeclaration, StandingConflict
+from evaluation.models import ConflictDeclaration, Score, StandingConflict
 from projects.models import ProposalAttachment
 from tests.evaluation.helpers import closed_call_with_proposals, expert
 from tests.factories import make_user
@@ -145,3 +146,39 @@ def test_attachments_for_members_who_declared_no_conflict(app, client, officer, 
     login_as(other.user)  # conflicted with that proposal, and not this member
     assert client.get(url + str(first.id)).status_code == 404
     assert client.get(f"/evaluation/members/{other.id}/attachments/{first.id}").status_code == 404
+
+
+def test_a_conflict_found_after_declaring_none_replaces_it_and_tells_nothing_in_blind_review(app, client, officer,
+                                                                                              login_as):
+    """A member who declared no conflict on an anonymous proposal, then finds a conflict with its applicant, can
+    declare it; the answer is the same as for any other applicant (it used to be 'already declared' for the one
+    whose proposal it was, which named the author), and the member's submitted sheet for it no longer counts."""
+    call, orgs, props, panel = _panel(app, officer, blind=True)
+    member = panel.members[0]
+    with app.test_request_context():
+        services.declare(member, props[0], False, "", actor=member.user)
+        sheet = services.sheet_for(member, props[0])
+        sheet.status = "submitted"
+        db.session.add(Score(sheet_id=sheet.id, indicator_id=panel.template.criteria[0].id, half_points=2))
+        db.session.commit()
+        assert any(r.proposal_id == props[0].id for r in services.results(panel))
+    login_as(member.user)
+
+    def declare_with(org) -> str:
+        page = client.post(f"/evaluation/members/{member.id}/declare-applicant", follow_redirects=True,
+                           data={"org_id": org.id, "relationship": "本人曾在该机构任职"}).get_data(as_text=True)
+        return page.split('class="alert')[1].split("</div>")[0]
+
+    answers = [declare_with(orgs[0]), declare_with(orgs[1]), declare_with(orgs[0])]  # the author's twice
+    assert answers[0] == answers[1] == answers[2] and "alert-success" in 'class="alert' + answers[0]
+    declared = {d.proposal_id: d.has_conflict for d in db.session.scalars(
+        select(ConflictDeclaration).where(ConflictDeclaration.member_id == member.id))}
+    assert declared == {props[0].id: True, props[1].id: True}
+    replaced = [e for e in db.session.scalars(select(AuditEvent).where(AuditEvent.action == "panel.conflict_declared"))
+                if '"replaces":"no_conflict"' in e.data]
+    assert [e.target_id for e in replaced] == [str(props[0].id)]
+    with app.test_request_context():
+        assert not services.can_see_proposal(member, props[0])
+        assert all(r.proposal_id != props[0].id for r in services.results(panel))  # its sheet no longer counts
+        with pytest.raises(Conflict):  # and a conflict is never taken back
+            services.declare(member, props[0], False, "", actor=member.user)
