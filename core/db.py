@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from flask import g, has_request_context
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -113,6 +114,12 @@ def install_sqlite_pragmas(engine: Engine) -> None:
     def _on_begin(connection):
         immediate = want_immediate_transactions() and not connection.get_execution_options().get(READ_ONLY)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def upsert_dialect():
+    """The dialect module (sqlalchemy.dialects.postgresql or .sqlite) whose insert() has ON CONFLICT, for the
+    session's database."""
+    return postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
 
 
 def utcnow() -> datetime:

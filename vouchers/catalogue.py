@@ -6,12 +6,11 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
 from accounts.models import Community
 from audit import services as audit
-from core.db import db, utcnow
+from core.db import db, upsert_dialect, utcnow
 from core.errors import Conflict, Forbidden, ServiceError
 from core.money import MAX_FEN
 from orgs.models import Organisation, ServiceCategory
@@ -156,9 +155,8 @@ def rate(redemption: Redemption, stars: int, comment: str = "", *, actor) -> Rat
     if redemption.status == RedemptionStatus.REVERSED:
         raise Conflict(_("A reversed redemption cannot be rated."))
     # Once: the UNIQUE redemption_id decides, so two ratings sent at the same moment give one rating and one 409.
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     rating = db.session.scalars(
-        dialect.insert(Rating).values(redemption_id=redemption.id, resident_id=redemption.resident_id,
+        upsert_dialect().insert(Rating).values(redemption_id=redemption.id, resident_id=redemption.resident_id,
                                       provider_org_id=redemption.provider_org_id, service_id=redemption.service_id,
                                       stars=stars, comment=(comment or "").strip()[:1000], created_at=utcnow())
         .on_conflict_do_nothing(index_elements=["redemption_id"]).returning(Rating)).first()

@@ -10,13 +10,12 @@ from datetime import datetime
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from sqlalchemy import exists, func, insert, literal, literal_column, select, text, union_all
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from accounts.resident_models import ResidentProfile
 from audit import services as audit
 from core import jobs
-from core.db import UTCDateTime, db, utcnow
+from core.db import UTCDateTime, db, upsert_dialect, utcnow
 from core.errors import Conflict, Forbidden, ServiceError
 from core.timeutil import LOCAL_TZ
 
@@ -114,8 +113,7 @@ def _finish(batch: IssuanceBatch, status: BatchStatus, message: str = "") -> Non
 
 
 def _insert_ignoring_duplicates(table):
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(table)
+    return upsert_dialect().insert(table)
 
 
 def _seqs(count: int):

@@ -16,14 +16,13 @@ from functools import cache
 
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload, lazyload, load_only
 from sqlalchemy.orm.attributes import set_committed_value
 
 from accounts.resident_models import ResidentProfile, ResidentStatus
 from audit import services as audit
 from core import personal
-from core.db import db, utcnow
+from core.db import db, upsert_dialect, utcnow
 from core.errors import Conflict, Forbidden, ServiceError
 from core.money import MAX_FEN
 from core.timeutil import LOCAL_TZ
@@ -187,10 +186,6 @@ _TAKE = (update(_VOUCHERS).where(*_LIVE_VOUCHER, _VOUCHERS.c.balance_fen >= bind
 _LEFT = select(_VOUCHERS.c.balance_fen).where(*_LIVE_VOUCHER)
 
 
-def _dialect():
-    return postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-
-
 @cache
 def _insert_redemption_statement(dialect):
     return (dialect.insert(Redemption).on_conflict_do_nothing(index_elements=["provider_org_id", "idempotency_key"])
@@ -246,7 +241,7 @@ def use_cap(programme_id: int, period: str, subject: str, subject_id: int, amoun
         return True
     if amount_fen > cap:
         return False
-    use, ensure = _cap_statements(_dialect())
+    use, ensure = _cap_statements(upsert_dialect())
     params = {"programme_id": programme_id, "period": period, "subject": subject, "subject_id": subject_id,
               "amount": amount_fen, "cap": cap}
     if amount_fen > 0:
@@ -341,7 +336,7 @@ def _insert_redemption(values: dict) -> Redemption:
     """INSERT … ON CONFLICT DO NOTHING on (provider, idempotency key). A key already taken (by a request that
     committed, or that was in flight and is now waited for) is a different request under the same key: 422, and
     the caller rolls this request back."""
-    redemption = db.session.scalars(_insert_redemption_statement(_dialect()), values).first()
+    redemption = db.session.scalars(_insert_redemption_statement(upsert_dialect()), values).first()
     if redemption is None:
         _replay(values["provider_org_id"], values["idempotency_key"], values["request_hash"])  # raises on mismatch
         raise Conflict(_("This code has already been used."), code="code_used")  # (same request: cannot happen)
