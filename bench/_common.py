@@ -46,9 +46,10 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serving(command: list[str], cwd: Path, env: dict, log: Path, probe_url: str, timeout: float = 60):
-    """Start a server (a gunicorn command line), wait until probe_url answers, yield the process; always stop it
-    afterwards (terminating gunicorn's master stops its workers)."""
+def serving(command: list[str], cwd: Path, env: dict, log: Path, probe_url: str, timeout: float = 60,
+            probe_timeout: float = 2):
+    """Start a server (a gunicorn command line), wait until probe_url answers (each try waiting probe_timeout s),
+    yield the process; always stop it afterwards (terminating gunicorn's master stops its workers)."""
     with open(log, "ab") as log_file:
         process = subprocess.Popen(command, cwd=cwd, env=env, stdout=log_file, stderr=subprocess.STDOUT)
     try:
@@ -57,7 +58,7 @@ def serving(command: list[str], cwd: Path, env: dict, log: Path, probe_url: str,
             if process.poll() is not None:
                 raise RuntimeError(f"the server exited with {process.returncode}:\n{log.read_text(errors='replace')}")
             try:
-                with urllib.request.urlopen(probe_url, timeout=2) as response:
+                with urllib.request.urlopen(probe_url, timeout=probe_timeout) as response:
                     response.read()
                 break
             except (urllib.error.URLError, ConnectionError, TimeoutError):

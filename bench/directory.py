@@ -29,7 +29,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from _common import WrkResult, free_port, parse_wrk  # noqa: E402  (bench/ is on sys.path when run as a script)
+from _common import WrkResult, free_port, parse_wrk, serving  # noqa: E402  (bench/ is on sys.path when run as a script)
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = Path(__file__).resolve().parent
@@ -61,33 +61,9 @@ def gunicorn(target: str, env: dict, log: Path, threads: int, chdir: Path = ROOT
     port = free_port()
     command = [str(BIN / "gunicorn"), "--bind", f"{HOST}:{port}", "--workers", "2", "--threads", str(threads),
                "--timeout", "120", "--chdir", str(chdir), "--log-level", "warning", target]
-    with open(log, "ab") as log_file:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
     base = f"http://{HOST}:{port}"
-    try:
-        wait_until_up(base + probe, process, log)
+    with serving(command, ROOT, env, log, base + probe, probe_timeout=10):  # a big directory page is slow
         yield base
-    finally:
-        process.terminate()  # the master stops its workers
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {process.returncode}:\n{log.read_text(errors='replace')}")
-        try:
-            with urllib.request.urlopen(url, timeout=10) as response:
-                response.read()
-                return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.2)
-    raise RuntimeError(f"gunicorn did not answer on {url} within {timeout} s")
 
 
 def fetch(url: str, timeout: float = 60) -> tuple[int, str]:

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlalchemy as sa
-from _common import CsrfFinder, WrkResult, free_port, parse_wrk  # noqa: E402  (bench/ is on sys.path when run as a script)
+from _common import CsrfFinder, WrkResult, free_port, parse_wrk, serving  # noqa: E402  (bench/ is on sys.path when run as a script)
 from sqlalchemy.orm import Session
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -183,30 +183,9 @@ def gunicorn(target: str, env: dict, log: Path, threads: int, chdir: Path = ROOT
     port = free_port()
     command = [str(BIN / "gunicorn"), "--bind", f"{HOST}:{port}", "--workers", "2", "--threads", str(threads),
                "--chdir", str(chdir), "--log-level", "warning", target]
-    with open(log, "ab") as log_file:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
     url = f"http://{HOST}:{port}/"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {process.returncode}:\n{log.read_text(errors='replace')}")
-            try:
-                with urllib.request.urlopen(url, timeout=2) as response:
-                    response.read()
-                break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"gunicorn did not answer on {url} within 60 s") from None
-                time.sleep(0.2)
+    with serving(command, ROOT, env, log, url):
         yield url
-    finally:
-        process.terminate()  # the master stops its workers
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def log_in(base_url: str) -> str:
