@@ -4,6 +4,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -19,6 +20,7 @@ from core.views import path_for
 from orgs.enums import MemberRole, MembershipStatus, OrgKind, OrgStatus
 from orgs.models import Membership, Organisation, ServiceCategory, org_categories
 
+from . import eligibility
 from .award_models import Objection, ObjectionStatus, Publicity
 from .enums import CALL_TRANSITIONS, Aggregation, CallStatus, FundingSource, ProposalStatus, PurchasingMode
 from .models import Call, CallAmendment, CallQuestion, Proposal
@@ -252,12 +254,17 @@ def _pending_objections(call: Call) -> bool:
         Objection.call_id == call.id, Objection.status == ObjectionStatus.PENDING)) > 0
 
 
+ANNOUNCEMENT_LOCALE = "zh_Hans_CN"
+
+
 def _issue_announcement(call: Call, actor: User) -> None:
     """The announcement PDF (采购公告), issued again with each amendment so the verified copy is current."""
     title = f"采购公告：{call.title}" + (f"（第{call.version}版）" if call.version > 1 else "")
-    document = documents.issue_document("projects/announcement_pdf.html", title=title,
-                                        doc_type="call_announcement", actor=actor, target=call, call=call,
-                                        rules=review_rules.describe(call.template_id) if call.template_id else None)
+    with force_locale(ANNOUNCEMENT_LOCALE):  # a Chinese document, whatever the officer's language
+        document = documents.issue_document("projects/announcement_pdf.html", title=title,
+                                            doc_type="call_announcement", actor=actor, target=call, call=call,
+                                            rules=review_rules.describe(call.template_id) if call.template_id else None,
+                                            eligibility=eligibility.stated_rules(call))
     call.announcement_code = document.code
 
 

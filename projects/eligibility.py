@@ -63,5 +63,27 @@ def check(call: Call, org, on: date) -> list[RuleResult]:
     return results
 
 
+def stated_rules(call: Call) -> list[str]:
+    """The rules in words, as stated in advance on the call page and in the announcement PDF (same order as
+    `check`; a rule the call does not set is not listed)."""
+    rules = [_("Registered (or filed) with the civil affairs authorities and not suspended.")]
+    if call.allowed_kinds:
+        rules.append(_("Only these kinds may apply: %(kinds)s.",
+                       kinds="、".join(OrgKind(k).label for k in call.allowed_kinds)))
+    if call.min_grade:
+        rules.append(_("A valid grade of at least %(need)dA.", need=call.min_grade))
+    if call.min_years_registered:
+        rules.append(_("Registered for at least %(n)d years.", n=call.min_years_registered))
+    if call.min_certified_social_workers:
+        rules.append(_("At least %(n)d certified social workers.", n=call.min_certified_social_workers))
+    if call.require_annual_report:
+        rules.append(_("Last year's annual report accepted."))
+    if call.require_passing_evaluation:
+        rules.append(_("Last project evaluation at least 合格 (an organisation never evaluated qualifies)."))
+    if call.require_clean_credit:
+        rules.append(_("Not on any credit list."))
+    return rules
+
+
 def failures(call: Call, org, on: date) -> list[RuleResult]:
     return [r for r in check(call, org, on) if not r.passed]

@@ -17,7 +17,7 @@ from orgs import services as org_services
 from orgs.models import Organisation
 from orgs.reference import all_communities
 
-from . import awards, calls, permissions
+from . import awards, calls, eligibility, permissions
 from .award_models import AwardDecision, Objection
 from .enums import CallStatus, ProposalStatus
 from .forms import AmendForm, AnswerForm, CallForm, QuestionForm, ReasonForm
@@ -133,7 +133,8 @@ def show(call_id: int):
                                          .order_by(Objection.id)))
     return render_template("projects/call.html", call=call, questions=questions, my_orgs=my_orgs, mine=mine,
                            rules=calls.review_rules.describe(call.template_id) if call.template_id else None,
-                           publicity=publicity, decisions=decisions, objections=objections,
+                           eligibility_rules=eligibility.stated_rules(call), publicity=publicity, decisions=decisions,
+                           objections=objections,
                            calendar_sources=awards.source_labels(publicity) if publicity else [],
                            can_manage=permissions.can_manage_calls(current_user), reason_form=ReasonForm(formdata=None),
                            question_form=QuestionForm(formdata=None), answer_form=AnswerForm(formdata=None),

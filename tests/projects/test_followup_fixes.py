@@ -1,0 +1,44 @@
+"""Follow-up fixes to calls and contracts: each test failed before its fix."""
+
+import io
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from accounts.enums import Role
+from audit.documents import IssuedDocument
+from core.db import db
+from tests.factories import make_user
+from tests.projects.helpers import published_call
+
+STRICT_RULES = dict(allowed_kinds=["agency", "foundation"], min_grade=3, min_years_registered=2,
+                    min_certified_social_workers=4, require_annual_report=True, require_clean_credit=True,
+                    require_passing_evaluation=True)
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("zh-CN", ["仅限以下类型的组织申报：社会服务机构、基金会", "3A", "登记满 2 年", "持证社会工作者不少于 4 人",
+               "上一年度报告已通过", "未被列入信用名录", "最近一次项目评估等级为合格及以上"]),
+    ("en", ["Only these kinds may apply: Social service agency、Foundation", "3A", "at least 2 years",
+            "At least 4 certified social workers", "annual report", "credit list", "at least 合格"]),
+])
+def test_the_call_page_states_the_eligibility_rules_in_advance(app, client, session, lang, expected):
+    officer = make_user(Role.OFFICER)
+    with app.test_request_context():
+        call = published_call(officer, **STRICT_RULES)
+    page = client.get(f"/calls/{call.id}", headers={"Accept-Language": lang}).get_data(as_text=True)
+    rules = page.split('id="eligibility-rules"', 1)[1].split("</dd>", 1)[0]
+    for text in expected:
+        assert text in rules, text
+
+
+def test_the_announcement_states_the_last_evaluation_rule(app, session):
+    officer = make_user(Role.OFFICER)
+    with app.test_request_context():
+        call = published_call(officer, **STRICT_RULES)
+    document = db.session.scalar(select(IssuedDocument).where(IssuedDocument.code == call.announcement_code))
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(document.content)).pages).replace("\n", "")
+    for rule in ("社会服务机构、基金会", "3A", "登记满 2 年", "上一年度报告已通过", "未被列入信用名录",
+                 "最近一次项目评估等级为合格及以上"):
+        assert rule in text, rule
