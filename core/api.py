@@ -54,9 +54,11 @@ def init_api(app, user_for_token: Callable[[str], object | None]) -> None:
 
 
 def page_args(default_size: int = 20, max_size: int = 100) -> tuple[int, int]:
-    try:
-        page = min(MAX_PAGE, max(1, int(request.args.get("page", 1))))
-        size = min(max_size, max(1, int(request.args.get("per_page", default_size))))
-    except ValueError as exc:
-        raise ServiceError(_("page and per_page must be whole numbers"), code="bad_page") from exc
-    return page, size
+    values = {}
+    for name, default in (("page", 1), ("per_page", default_size)):
+        try:
+            values[name] = int(request.args.get(name, default))
+        except ValueError:
+            raise ServiceError(_("page and per_page must be whole numbers"), code="bad_page",
+                               fields={name: _("Enter a whole number.")}) from None
+    return min(MAX_PAGE, max(1, values["page"])), min(max_size, max(1, values["per_page"]))

@@ -18,6 +18,7 @@ from .enums import CallStatus, ProposalStatus
 from .models import Call, Proposal
 
 bp = api_blueprint("projects_api")
+PUBLIC_STATUSES = [s.value for s in CallStatus if s is not CallStatus.DRAFT]  # drafts are never listed
 
 
 def call_json(call: Call) -> dict:
@@ -73,6 +74,9 @@ def list_calls():
     page, per_page = page_args()
     stmt = select(Call).where(Call.status != CallStatus.DRAFT).order_by(Call.submission_deadline.desc())
     if status := request.args.get("status"):
+        if status not in PUBLIC_STATUSES:
+            raise ServiceError(_("Please correct the marked fields."), fields={
+                "status": _("Unknown status: choose one of %(values)s.", values=", ".join(PUBLIC_STATUSES))})
         stmt = stmt.where(Call.status == status)
     items = list(db.session.scalars(stmt.offset((page - 1) * per_page).limit(per_page)))
     return jsonify({"items": [call_json(c) for c in items], "page": page, "per_page": per_page})

@@ -42,3 +42,23 @@ def test_the_announcement_states_the_last_evaluation_rule(app, session):
     for rule in ("社会服务机构、基金会", "3A", "登记满 2 年", "上一年度报告已通过", "未被列入信用名录",
                  "最近一次项目评估等级为合格及以上"):
         assert rule in text, rule
+
+
+@pytest.mark.parametrize("query, field", [
+    ("status=zzz", "status"), ("status=draft", "status"),
+    ("page=abc", "page"), ("per_page=1.5", "per_page"), ("status=published&page=x", "page"),
+])
+def test_a_malformed_call_list_filter_is_a_422_naming_the_field(client, session, query, field):
+    response = client.get(f"/api/v1/calls?{query}")
+    assert response.status_code == 422
+    error = response.get_json()["error"]
+    assert field in error["fields"] and error["fields"][field]
+
+
+def test_a_known_call_status_still_filters(app, client, session):
+    officer = make_user(Role.OFFICER)
+    with app.test_request_context():
+        call = published_call(officer)
+    ids = [c["id"] for c in client.get("/api/v1/calls?status=published").get_json()["items"]]
+    assert call.id in ids
+    assert call.id not in [c["id"] for c in client.get("/api/v1/calls?status=closed").get_json()["items"]]
