@@ -119,6 +119,8 @@ def _check_fees(contract: Contract, fees: list[FeeInput], errors: dict) -> list[
             errors["fees"] = _("No platform user is called “%(name)s”.", name=fee.username)
         elif user is None and not ((fee.name or "").strip() and PHONE.match((fee.phone or "").strip())):
             errors["fees"] = _("Name each recipient: a platform user, or a name with an 11-digit mobile number.")
+        elif user is None and len(fee.name.strip()) > 100:  # the column's width: a longer name was silently cut
+            errors["fees"] = _("A recipient's name has at most %(n)d characters.", n=100)
         elif isinstance(fee.amount_fen, bool) or not isinstance(fee.amount_fen, int) or fee.amount_fen <= 0:
             errors["fees"] = _("Enter an amount above zero.")
         elif not (contract.starts_on <= fee.paid_on <= local_today()):
@@ -156,7 +158,7 @@ def submit_report(milestone: Milestone, data: ReportInput, *, actor) -> Mileston
                                for p in a.photos if p and getattr(p, "filename", "")])
         for a in data.activities]
     report.fees = [FeePayment(contract_id=contract.id, kind=f.kind, recipient_user_id=user.id if user else None,
-                              recipient_name=(user.display_name if user else f.name.strip())[:100],
+                              recipient_name=user.display_name if user else f.name.strip(),
                               recipient_phone=(f.phone or "").strip()[:20], amount_fen=f.amount_fen, paid_on=f.paid_on)
                    for f, user in fees]
     milestone.reports.append(report)

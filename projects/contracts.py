@@ -269,6 +269,8 @@ def record_expense(contract: Contract, line: ContractLine, spent_on: date, payee
         errors["amount"] = _("Enter an amount above zero.")
     if not (payee or "").strip():
         errors["payee"] = _("Required.")
+    elif len(payee.strip()) > 100:  # the column's width: a longer name was silently cut
+        errors["payee"] = _("At most %(n)d characters.", n=100)
     if not contract.starts_on <= spent_on <= min(local_today(), contract.ends_on):
         errors["spent_on"] = _("The date must fall within the contract period, and not in the future.")
     if errors:
@@ -283,7 +285,7 @@ def record_expense(contract: Contract, line: ContractLine, spent_on: date, payee
                          "budget change first.", item=line.item, left=format_fen(line.remaining_fen)),
                        fields={"amount": _("Over the line's remaining budget.")})
     stored = store_upload(receipt, actor=actor, field="receipt") if receipt and receipt.filename else None
-    expense = Expense(contract_id=contract.id, line_id=line.id, spent_on=spent_on, payee=payee.strip()[:100],
+    expense = Expense(contract_id=contract.id, line_id=line.id, spent_on=spent_on, payee=payee.strip(),
                       amount_fen=amount_fen, receipt_id=stored.id if stored else None, recorded_by_id=actor.id)
     db.session.add(expense)
     db.session.flush()

@@ -9,7 +9,12 @@ from sqlalchemy import select
 from accounts.enums import Role
 from audit.documents import IssuedDocument
 from core.db import db
+from core.errors import ServiceError
+from core.timeutil import local_today
+from projects import contract_reports, contracts
+from projects.contract_models import Expense
 from tests.factories import make_user
+from tests.projects.contract_helpers import active_contract
 from tests.projects.helpers import published_call
 
 STRICT_RULES = dict(allowed_kinds=["agency", "foundation"], min_grade=3, min_years_registered=2,
@@ -62,3 +67,36 @@ def test_a_known_call_status_still_filters(app, client, session):
     ids = [c["id"] for c in client.get("/api/v1/calls?status=published").get_json()["items"]]
     assert call.id in ids
     assert call.id not in [c["id"] for c in client.get("/api/v1/calls?status=closed").get_json()["items"]]
+
+
+@pytest.mark.parametrize("length, ok", [(100, True), (101, False)])
+def test_an_expense_payee_longer_than_100_characters_is_refused_not_cut(app, session, length, ok):
+    officer, manager, contract = active_contract(app)
+    line = contract.lines[0]
+    with app.test_request_context():
+        if ok:
+            expense = contracts.record_expense(contract, line, local_today(), "供" * length, 100, None, actor=manager)
+            assert expense.payee == "供" * length
+            return
+        with pytest.raises(ServiceError) as caught:
+            contracts.record_expense(contract, line, local_today(), "供" * length, 100, None, actor=manager)
+    assert caught.value.fields["payee"]
+    db.session.refresh(line)
+    assert line.spent_fen == 0 and db.session.scalar(select(Expense.id).where(Expense.contract_id == contract.id)) \
+        is None
+
+
+@pytest.mark.parametrize("length, ok", [(100, True), (101, False)])
+def test_a_fee_recipient_name_longer_than_100_characters_is_refused_not_cut(app, session, length, ok):
+    officer, manager, contract = active_contract(app)
+    fee = contract_reports.FeeInput("volunteer_allowance", "赵" * length, 20_000, local_today(), phone="13700000009")
+    data = contract_reports.ReportInput("本阶段工作已完成，详见附件。", fees=[fee])
+    with app.test_request_context():
+        if ok:
+            report = contract_reports.submit_report(contract.milestones[0], data, actor=manager)
+            assert report.fees[0].recipient_name == "赵" * length
+            return
+        with pytest.raises(ServiceError) as caught:
+            contract_reports.submit_report(contract.milestones[0], data, actor=manager)
+    assert caught.value.fields["fees"]
+    assert contract.milestones[0].reports == []
