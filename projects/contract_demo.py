@@ -100,7 +100,7 @@ def load() -> list[str]:
     expert2 = contract_reports.FeeInput("expert_fee", "", 80_000, today - timedelta(days=40), username="expert2")
     first = _report(on_track, 0, accept=True, officer=officer, fees=[expert2])
     contract_reports.transition_receipt(first.fees[0], ReceiptStatus.CONFIRMED, actor=_user("expert2"))
-    contracts.pay_tranche(on_track.tranches[0], "国库集中支付2026-0412", today - timedelta(days=20), actor=officer)
+    contracts.pay_tranche(on_track.tranches[0], "国库集中支付2026-0412", today, actor=officer)
     _spend(on_track, {0: 35, 1: 30, 2: 20})
 
     _spend(_contract(decisions[2], officer), {0: 10})  # overdue: the mid-term report never came
@@ -125,7 +125,7 @@ def load() -> list[str]:
 
     denied = _contract(decisions[4], officer)
     _report(denied, 0, accept=True, officer=officer)
-    contracts.pay_tranche(denied.tranches[0], "国库集中支付2026-0518", today - timedelta(days=15), actor=officer)
+    contracts.pay_tranche(denied.tranches[0], "国库集中支付2026-0518", today, actor=officer)
     fees = [contract_reports.FeeInput("expert_fee", "", 150_000, today - timedelta(days=5), username="expert1"),
             contract_reports.FeeInput("volunteer_allowance", "赵阿姨", 20_000, today - timedelta(days=5),
                                       phone="13700000009")]

@@ -15,7 +15,7 @@ from audit.permissions import allow_download
 from core.db import db, utcnow
 from core.errors import Conflict, Forbidden, ServiceError
 from core.money import MoneyError, format_fen, split_by_percentages
-from core.timeutil import local_today
+from core.timeutil import local_today, to_local
 from core.uploads import store_upload
 from core.views import path_for
 from orgs import permissions as org_permissions
@@ -211,6 +211,20 @@ def approve_tranche(tranche: Tranche, *, actor) -> None:
                  data={"tranche_id": tranche.id, "amount_fen": tranche.amount_fen})
 
 
+def _check_payment_date(tranche: Tranche, paid_on: date) -> None:
+    """A payment is dated no earlier than the contract's start, nor than the acceptance of the milestone report
+    that made its tranche payable."""
+    contract = db.session.get(Contract, tranche.contract_id)
+    if paid_on < contract.starts_on:
+        raise ServiceError(_(INVALID), fields={"paid_on": _("A payment cannot be dated before the contract starts "
+                                                            "(%(date)s).", date=contract.starts_on)})
+    milestone = db.session.get(Milestone, tranche.milestone_id) if tranche.milestone_id else None
+    accepted_on = to_local(milestone.accepted_at).date() if milestone and milestone.accepted_at else None
+    if accepted_on and paid_on < accepted_on:
+        raise ServiceError(_(INVALID), fields={"paid_on": _("A payment cannot be dated before its milestone report "
+                                                            "was accepted (%(date)s).", date=accepted_on)})
+
+
 def pay_tranche(tranche: Tranche, reference: str, paid_on: date, *, actor) -> None:
     """Two guarded statements: the tranche goes payable → paid once, and the contract's paid total never passes its
     amount. Concurrent approvals are serialised by the database; the loser gets a clear refusal. Above the
@@ -225,6 +239,7 @@ def pay_tranche(tranche: Tranche, reference: str, paid_on: date, *, actor) -> No
         raise ServiceError(_(INVALID), fields={"reference": _("At most %(n)d characters.", n=100)})
     if paid_on > local_today():
         raise ServiceError(_(INVALID), fields={"paid_on": _("The date cannot be in the future.")})
+    _check_payment_date(tranche, paid_on)
     guard = [Tranche.id == tranche.id, Tranche.status == TrancheStatus.PAYABLE]
     if needs_second_officer(tranche):
         if tranche.approved_by_id is None:

@@ -1,6 +1,7 @@
 """Follow-up fixes to calls and contracts: each test failed before its fix."""
 
 import io
+from datetime import timedelta
 
 import pytest
 from pypdf import PdfReader
@@ -12,9 +13,9 @@ from core.db import db
 from core.errors import ServiceError
 from core.timeutil import local_today
 from projects import contract_reports, contracts
-from projects.contract_models import Expense
+from projects.contract_models import Expense, TrancheStatus
 from tests.factories import make_user
-from tests.projects.contract_helpers import active_contract
+from tests.projects.contract_helpers import accepted_report, active_contract
 from tests.projects.helpers import published_call
 
 STRICT_RULES = dict(allowed_kinds=["agency", "foundation"], min_grade=3, min_years_registered=2,
@@ -100,3 +101,27 @@ def test_a_fee_recipient_name_longer_than_100_characters_is_refused_not_cut(app,
             contract_reports.submit_report(contract.milestones[0], data, actor=manager)
     assert caught.value.fields["fees"]
     assert contract.milestones[0].reports == []
+
+
+@pytest.mark.parametrize("days, ok", [
+    (-2, False),  # before the contract started (yesterday)
+    (-1, False),  # after the start, but before the milestone report was accepted (today)
+    (1, False),  # in the future
+    (0, True),
+])
+def test_a_tranche_is_paid_on_or_after_its_report_was_accepted_and_not_in_the_future(app, session, days, ok):
+    officer, manager, contract = active_contract(app)
+    accepted_report(app, contract, officer, manager, index=1)
+    tranche = contract.tranches[1]
+    paid_on = local_today() + timedelta(days=days)
+    with app.test_request_context():
+        if ok:
+            contracts.pay_tranche(tranche, "转账002", paid_on, actor=officer)
+        else:
+            with pytest.raises(ServiceError) as caught:
+                contracts.pay_tranche(tranche, "转账002", paid_on, actor=officer)
+            assert caught.value.fields["paid_on"]
+    db.session.refresh(tranche)
+    db.session.refresh(contract)
+    assert tranche.status == (TrancheStatus.PAID if ok else TrancheStatus.PAYABLE)
+    assert contract.paid_fen == (tranche.amount_fen if ok else 0)
