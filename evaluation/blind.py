@@ -16,7 +16,8 @@ MASK = "■■"
 
 def identifying_terms(proposal: Proposal) -> list[str]:
     org = proposal.org
-    terms = {org.name, org.legal_representative, org.contact_name, org.uscc or "", org.filing_number or ""}
+    terms = {org.name, org.legal_representative, org.contact_name, org.uscc or "", org.filing_number or "",
+             org.contact_phone, org.contact_email, org.address}
     terms |= {member.get("name", "") for member in proposal.team}
     terms |= {m.user.display_name for m in org.memberships}
     # Longest first, so that a full name is masked before any part of it.
@@ -39,7 +40,11 @@ def file_text(content: bytes, content_type: str) -> str:
         return ""
     try:
         if content_type == PDF:
-            return "".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(content)).pages)
+            reader = PdfReader(io.BytesIO(content))
+            info = reader.metadata or {}
+            # The author, creator and title fields often carry the organisation's name, as Office files' docProps do.
+            meta = " ".join(str(info.get(key) or "") for key in ("/Author", "/Creator", "/Title", "/Subject"))
+            return meta + " " + "".join(page.extract_text() or "" for page in reader.pages)
         if content_type in (DOCX, XLSX, PPTX):
             with zipfile.ZipFile(io.BytesIO(content)) as archive:
                 members = [i for i in archive.infolist() if i.filename.endswith(".xml")]
