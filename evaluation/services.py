@@ -342,9 +342,14 @@ def save_scores(sheet: ScoreSheet, entries: dict[int, tuple[int | None, str]], *
             existing[criterion_id].half_points, existing[criterion_id].comment = half, comment
         else:
             sheet.scores.append(Score(indicator_id=criterion_id, half_points=half, comment=comment))
+    # An emptied field takes its score away: the sheet cannot be submitted until it is scored again.
+    cleared = [k for k, (half, _comment) in entries.items() if half is None and k in existing]
+    for criterion_id in cleared:
+        sheet.scores.remove(existing[criterion_id])
     db.session.flush()
     audit.record("sheet.saved", ("score_sheets", sheet.id), actor=actor,
-                 data={**owner.data, "scores": {str(k): v[0] for k, v in values.items()}})
+                 data={**owner.data, "scores": {str(k): v[0] for k, v in values.items()}
+                       | {str(k): None for k in cleared}})
 
 
 def transition_sheet(sheet: ScoreSheet, to: SheetStatus | str, *, actor, reason: str = "") -> None:

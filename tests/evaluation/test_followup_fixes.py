@@ -75,3 +75,23 @@ def test_a_pdf_whose_author_or_creator_names_the_applicant_is_warned_about(app, 
     warnings = blind.attachment_warnings(services.reviewable(call.id))
     assert sorted((w.proposal_id, w.term) for w in warnings) == sorted([(props[0].id, orgs[0].name),
                                                                          (props[1].id, orgs[1].name)])
+
+
+# 2. An emptied score field
+
+def test_an_emptied_score_field_removes_the_draft_score_and_blocks_submission(app, session):
+    officer, manager, contract, evaluation, (ev,) = commissioned(app)
+    criteria = evaluation.template.criteria
+    with app.test_request_context():
+        sheet = project_sheets.sheet_for(evaluation.assignments[0])
+        full = {f"c{c.id}": str(c.max_points * 3 // 4) for c in criteria}
+        save_from_form(sheet, criteria, full, actor=ev)
+        assert len(sheet.scores) == len(criteria)
+        save_from_form(sheet, criteria, full | {f"c{criteria[0].id}": " "}, actor=ev)
+        assert {s.indicator_id for s in sheet.scores} == {c.id for c in criteria[1:]}
+        assert last_event("sheet.saved")["scores"][str(criteria[0].id)] is None
+        with pytest.raises(ServiceError):
+            save_from_form(sheet, criteria, full | {f"c{criteria[0].id}": "", "action": "submit"}, actor=ev)
+        assert sheet.status == SheetStatus.DRAFT
+        save_from_form(sheet, criteria, full | {"action": "submit"}, actor=ev)
+    assert sheet.status == SheetStatus.SUBMITTED
