@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accounts.models import User
 from core.db import UTCDateTime, db, enum_check, utcnow
+from core.timeutil import local_today
 from core.uploads import StoredFile
 from orgs.models import Organisation
 from projects.contract_models import Contract
@@ -101,6 +102,11 @@ class ProjectEvaluation(db.Model):
     def issued(self) -> bool:
         return self.report_code is not None
 
+    @property
+    def overdue(self) -> bool:
+        """The report is still awaited after the due date (shown, not enforced: late work is still accepted)."""
+        return self.status == EvaluationStatus.IN_PROGRESS and self.due_on < local_today()
+
 
 class EvaluationAssignment(db.Model):
     """One evaluator on one evaluation; declares a conflict (or none) before seeing anything."""
@@ -142,6 +148,10 @@ class DocumentRequest(db.Model):
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     files: Mapped[list[StoredFile]] = relationship(secondary=request_files, lazy="selectin")
 
+    @property
+    def overdue(self) -> bool:
+        return self.answered_at is None and self.due_on < local_today()
+
 
 class RectificationTask(db.Model):
     """整改: from a 不合格 result or a flagged criterion; the organisation responds, the evaluator verifies."""
@@ -168,6 +178,11 @@ class RectificationTask(db.Model):
     @property
     def status_label(self) -> str:
         return TaskStatus(self.status).label
+
+    @property
+    def overdue(self) -> bool:
+        """Awaiting the organisation's response (again, once reopened) after the due date."""
+        return self.status == TaskStatus.OPEN and self.due_on < local_today()
 
 
 class Survey(db.Model):

@@ -46,8 +46,9 @@ def _tell_evaluators(evaluation: ProjectEvaluation, code: str, **data) -> None:
 
 
 def transition_task(task: RectificationTask, to: TaskStatus | str, *, actor, text: str = "", evidence=None) -> None:
-    """open → responded (a manager of the organisation, with a response and evidence); responded → verified or back
-    to open (an evaluator of the evaluation; reopening needs a reason)."""
+    """open → responded (a manager of the organisation, with a response and an evidence file; a reply after the due
+    date is accepted and its lateness recorded); responded → verified or back to open (an evaluator of the
+    evaluation; reopening needs a reason)."""
     to, current, text = TaskStatus(to), TaskStatus(task.status), (text or "").strip()
     evaluation = db.session.get(ProjectEvaluation, task.evaluation_id)
     if to not in TASK_TRANSITIONS[current]:
@@ -58,11 +59,16 @@ def transition_task(task: RectificationTask, to: TaskStatus | str, *, actor, tex
     if to is TaskStatus.RESPONDED:
         if not org_permissions.is_manager(actor, evaluation.contract.org):
             raise _forbidden()
+        errors = {}
         if len(text) < 5:
-            raise ServiceError(_(INVALID), fields={"response": _("Describe what was done (at least 5 characters).")})
-        stored = store_upload(evidence, actor=actor, field="evidence") if evidence and evidence.filename else None
+            errors["response"] = _("Describe what was done (at least 5 characters).")
+        if not (evidence and getattr(evidence, "filename", "")):
+            errors["evidence"] = _("Please choose a file.")
+        if errors:
+            raise ServiceError(_(INVALID), fields=errors)
+        task.evidence = store_upload(evidence, actor=actor, field="evidence")
         task.response, task.responded_at = text, utcnow()
-        task.evidence_id = stored.id if stored else task.evidence_id
+        late = {"due_on": task.due_on, "late_by_days": max(0, (local_today() - task.due_on).days)}
     else:
         if not is_evaluator(actor, evaluation):
             raise _forbidden()
@@ -70,11 +76,12 @@ def transition_task(task: RectificationTask, to: TaskStatus | str, *, actor, tex
             raise ServiceError(_("Please give a reason."), fields={"note": _("Please give a reason.")})
         task.review_note = text
         task.verified_at = utcnow() if to is TaskStatus.VERIFIED else None
+        late = {}
     task.status = to.value
     db.session.flush()
     audit.record(f"rectification.{to.value}", evaluation, actor=actor,
                  data={"task_id": task.id, "from": current.value, "text": text,
-                       "evidence_sha256": task.evidence.sha256 if task.evidence else ""})
+                       "evidence_sha256": task.evidence.sha256 if task.evidence else "", **late})
     if to is TaskStatus.RESPONDED:
         _tell_evaluators(evaluation, "rectification.responded")
     else:

@@ -95,3 +95,79 @@ def test_an_emptied_score_field_removes_the_draft_score_and_blocks_submission(ap
         assert sheet.status == SheetStatus.DRAFT
         save_from_form(sheet, criteria, full | {"action": "submit"}, actor=ev)
     assert sheet.status == SheetStatus.SUBMITTED
+
+
+# 3. and 4. Rectification and due dates
+
+def failed_with_task(app):
+    officer, manager, contract, evaluation, (ev,) = commissioned(app)
+    with app.test_request_context():
+        score_all(evaluation, {ev.id: 50})
+        project_report.issue_report(evaluation, "不合格，需要整改。", [], actor=ev)
+    return officer, manager, evaluation, ev, evaluation.tasks[0]
+
+
+def test_a_rectification_reply_without_evidence_is_refused_and_changes_nothing(app, session):
+    officer, manager, evaluation, ev, task = failed_with_task(app)
+    with app.test_request_context():
+        with pytest.raises(ServiceError) as refused:
+            rectification.transition_task(task, TaskStatus.RESPONDED, actor=manager, text="已整改完毕并补齐档案。")
+        assert "evidence" in refused.value.fields
+        assert (task.status, task.response, task.evidence_id) == (TaskStatus.OPEN.value, "", None)
+        rectification.transition_task(task, TaskStatus.RESPONDED, actor=manager, text="已整改完毕并补齐档案。",
+                                      evidence=Upload())
+    assert task.status == TaskStatus.RESPONDED.value and task.evidence is not None
+    assert last_event("rectification.responded")["late_by_days"] == 0
+
+
+def test_a_late_rectification_reply_is_accepted_and_its_lateness_recorded(app, session):
+    officer, manager, evaluation, ev, task = failed_with_task(app)
+    task.due_on = local_today() - timedelta(days=3)
+    db.session.flush()
+    with app.test_request_context():
+        rectification.transition_task(task, TaskStatus.RESPONDED, actor=manager, text="逾期完成整改。",
+                                      evidence=Upload())
+    assert task.status == TaskStatus.RESPONDED.value
+    data = last_event("rectification.responded")
+    assert data["late_by_days"] == 3 and data["due_on"] == task.due_on.isoformat()
+
+
+def test_overdue_evaluations_requests_and_tasks_are_marked(app, client, login_as, session):
+    officer, manager, contract, evaluation, (ev,) = commissioned(app)
+    with app.test_request_context():
+        request = rectification.request_documents(evaluation, "请提供全部活动签到表", local_today() + timedelta(days=5),
+                                                  actor=ev)
+    db.session.commit()
+    for user, path in ((officer, "/evaluations/"), (ev, "/evaluations/mine"),
+                       (manager, f"/evaluations/{evaluation.id}"), (ev, f"/evaluations/{evaluation.id}/workspace")):
+        login_as(user)
+        assert OVERDUE not in client.get(path).get_data(as_text=True), path
+        client.post("/logout")
+    evaluation.due_on = local_today() - timedelta(days=1)
+    request.due_on = local_today() - timedelta(days=1)
+    db.session.commit()
+    login_as(officer)
+    assert OVERDUE in client.get("/evaluations/").get_data(as_text=True)
+    client.post("/logout")
+    login_as(ev)
+    assert OVERDUE in client.get("/evaluations/mine").get_data(as_text=True)
+    assert OVERDUE in client.get(f"/evaluations/{evaluation.id}/workspace").get_data(as_text=True)
+    client.post("/logout")
+    login_as(manager)
+    page = client.get(f"/evaluations/{evaluation.id}").get_data(as_text=True)
+    assert page.count(OVERDUE) == 2 and "逾期" in page  # the evaluation and the unanswered request
+
+
+def test_an_overdue_open_task_is_marked_until_it_is_answered(app, client, login_as, session):
+    officer, manager, evaluation, ev, task = failed_with_task(app)
+    task.due_on = local_today() - timedelta(days=2)
+    db.session.commit()
+    login_as(manager)
+    page = client.get(f"/evaluations/{evaluation.id}").get_data(as_text=True)
+    assert OVERDUE in page.split('id="tasks"')[1]
+    with app.test_request_context():
+        rectification.transition_task(task, TaskStatus.RESPONDED, actor=manager, text="逾期完成整改。",
+                                      evidence=Upload())
+    db.session.commit()
+    page = client.get(f"/evaluations/{evaluation.id}").get_data(as_text=True)
+    assert OVERDUE not in page.split('id="tasks"')[1]

@@ -106,12 +106,14 @@ def test_flagged_criterion_keeps_the_tranche_until_rectification_is_verified(app
         assert final_tranche(contract).status == "pending"
         with pytest.raises(Forbidden):
             rectification.transition_task(task, TaskStatus.RESPONDED, actor=ev, text="evaluator cannot answer")
-        rectification.transition_task(task, TaskStatus.RESPONDED, actor=manager, text="已修订制度并附执行记录。")
+        rectification.transition_task(task, TaskStatus.RESPONDED, actor=manager, text="已修订制度并附执行记录。",
+                                      evidence=Upload())
         with pytest.raises(ServiceError):
             rectification.transition_task(task, TaskStatus.OPEN, actor=ev, text="")  # reopening needs a reason
         rectification.transition_task(task, TaskStatus.OPEN, actor=ev, text="缺少执行记录")
         assert final_tranche(contract).status == "pending"
-        rectification.transition_task(task, TaskStatus.RESPONDED, actor=manager, text="补充了三个月的执行记录。")
+        rectification.transition_task(task, TaskStatus.RESPONDED, actor=manager, text="补充了三个月的执行记录。",
+                                      evidence=Upload())
         rectification.transition_task(task, TaskStatus.VERIFIED, actor=ev, text="")
     assert evaluation.status == EvaluationStatus.COMPLETED
     assert final_tranche(contract).status == "payable"
@@ -266,7 +268,8 @@ def test_task_transition_table(app, session, start):
             task.status = start.value
             actor = manager if target is TaskStatus.RESPONDED else ev
             try:
-                rectification.transition_task(task, target, actor=actor, text="整改说明与核实意见")
+                rectification.transition_task(task, target, actor=actor, text="整改说明与核实意见",
+                                              evidence=Upload())
                 moved = True
             except (Conflict, Forbidden, ServiceError):
                 moved = False
