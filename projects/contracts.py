@@ -87,6 +87,9 @@ def draft_contract(decision: AwardDecision, starts_on: date, ends_on: date, mile
             errors["percents"] = _("The tranche percentages must add up to exactly 100 (now %(n)d).", n=sum(percents))
         if any(p <= 0 for p in percents):
             errors["percents"] = _("Every tranche needs a share above zero.")
+        elif "percents" not in errors and 0 in amounts:  # e.g. 1 fen at 40/30/30 gives 0, 0 and 1 fen
+            errors["percents"] = _("The amount (%(amount)s) is too small to split this way: a tranche would be 0 "
+                                   "fen. Use fewer tranches or larger shares.", amount=format_fen(decision.amount_fen))
     if errors:
         raise ServiceError(_(INVALID), fields=errors)
     contract = Contract(call_id=proposal.call_id, proposal_id=proposal.id, org_id=proposal.org_id,

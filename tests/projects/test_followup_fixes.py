@@ -13,9 +13,9 @@ from core.db import db
 from core.errors import ServiceError
 from core.timeutil import local_today
 from projects import contract_reports, contracts
-from projects.contract_models import Expense, TrancheStatus
+from projects.contract_models import Contract, Expense, TrancheStatus
 from tests.factories import make_user
-from tests.projects.contract_helpers import accepted_report, active_contract
+from tests.projects.contract_helpers import accepted_report, active_contract, awarded_decision, plan
 from tests.projects.helpers import published_call
 
 STRICT_RULES = dict(allowed_kinds=["agency", "foundation"], min_grade=3, min_years_registered=2,
@@ -125,3 +125,23 @@ def test_a_tranche_is_paid_on_or_after_its_report_was_accepted_and_not_in_the_fu
     db.session.refresh(contract)
     assert tranche.status == (TrancheStatus.PAID if ok else TrancheStatus.PAYABLE)
     assert contract.paid_fen == (tranche.amount_fen if ok else 0)
+
+
+@pytest.mark.parametrize("amount_fen, percents, ok", [
+    (1, [40, 30, 30], False),  # 0, 0 and 1 fen
+    (3, [34, 33, 33], False),  # 1, 0 and 2 fen
+    (10, [40, 30, 30], True),  # 4, 3 and 3 fen
+])
+def test_a_tranche_plan_giving_a_0_fen_tranche_is_refused(app, session, amount_fen, percents, ok):
+    officer, decision, _manager = awarded_decision(app)
+    decision.amount_fen = amount_fen
+    start, end = local_today() - timedelta(days=1), local_today() + timedelta(days=365)
+    with app.test_request_context():
+        if ok:
+            contract = contracts.draft_contract(decision, start, end, plan(), percents, "", actor=officer)
+            assert [t.amount_fen for t in contract.tranches] == [4, 3, 3]
+            return
+        with pytest.raises(ServiceError) as caught:
+            contracts.draft_contract(decision, start, end, plan(), percents, "", actor=officer)
+    assert "0" in caught.value.fields["percents"]
+    assert db.session.scalar(select(Contract.id).where(Contract.proposal_id == decision.proposal_id)) is None
