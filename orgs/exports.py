@@ -4,6 +4,7 @@ import io
 
 from flask_babel import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from sqlalchemy.orm import selectinload
 
 from core.db import db
@@ -12,6 +13,18 @@ from .directory import DirectoryFilter, current_grades, directory_query
 from .models import Organisation
 
 BATCH = 1000
+
+
+def _cells(sheet, values: list) -> list:
+    """Text typed by applicants stays text: openpyxl would store '=…' as a formula that Excel runs on opening."""
+    out = []
+    for value in values:
+        if isinstance(value, str) and value.startswith("="):
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.data_type = "s"
+            value = cell
+        out.append(value)
+    return out
 
 
 def directory_workbook(flt: DirectoryFilter) -> bytes:
@@ -30,11 +43,11 @@ def directory_workbook(flt: DirectoryFilter) -> bytes:
             break
         grades = current_grades([o.id for o in rows])
         for org in rows:
-            sheet.append([org.id, org.name, org.kind_enum.label, org.status_label, org.code,
+            sheet.append(_cells(sheet, [org.id, org.name, org.kind_enum.label, org.status_label, org.code,
                           org.legal_representative, org.registered_on, f"{grades[org.id]}A" if org.id in grades
                           else "", "、".join(c.name_zh for c in org.categories),
                           "、".join(c.full_name for c in org.communities), org.full_time_staff,
-                          org.certified_social_workers, org.volunteers, org.address])
+                          org.certified_social_workers, org.volunteers, org.address]))
         last_id = rows[-1].id
     out = io.BytesIO()
     book.save(out)

@@ -258,7 +258,8 @@ def set_member_role(membership: Membership, role: str, *, actor: User) -> None:
     new_role = MemberRole(role)
     if membership.role == new_role:
         return
-    if membership.role == MemberRole.MANAGER and len(active_managers(membership.org)) <= 1:
+    if membership.role == MemberRole.MANAGER and membership.status == MembershipStatus.ACTIVE \
+            and len(active_managers(membership.org)) <= 1:
         raise Conflict(_("The last manager cannot leave or be removed. Make someone else a manager first."))
     old = membership.role
     membership.role = new_role.value

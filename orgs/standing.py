@@ -38,12 +38,13 @@ def _require_approved(org: Organisation) -> None:
 def record_grade(org: Organisation, grade: int, awarded_on: date, *, actor: User, valid_until: date | None = None,
                  evidence=None) -> GradeRecord:
     _require_approved(org)
-    valid_until = valid_until or _add_years(awarded_on, GRADE_VALIDITY_YEARS)
     errors = {}
     if grade not in range(1, 6):
         errors["grade"] = _("A grade is 1A to 5A.")
     if awarded_on > local_today():
         errors["awarded_on"] = _("The date cannot be in the future.")
+        raise ServiceError(_("Please correct the marked fields."), fields=errors)  # 9999 + 5 years: no such date
+    valid_until = valid_until or _add_years(awarded_on, GRADE_VALIDITY_YEARS)
     if valid_until <= awarded_on:
         errors["valid_until"] = _("The end of validity must come after the award date.")
     if errors:

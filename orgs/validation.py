@@ -15,6 +15,8 @@ from .enums import OrgKind
 
 PHONE_RE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MAX_LENGTHS = {"legal_representative": 60, "registration_authority": 100, "address": 200, "contact_name": 60,
+               "contact_email": 254, "description": 4000}
 
 
 def uscc_error(code: str, kind: OrgKind) -> str | None:
@@ -66,7 +68,8 @@ class OrgData:
     def normalised(self) -> "OrgData":
         strip = {k: (v.strip() if isinstance(v, str) else v) for k, v in self.__dict__.items()}
         data = OrgData(**strip)
-        data.uscc = data.uscc.upper().replace(" ", "")
+        # The code as stdnum reads it (no spaces or hyphens): what is checked is what is stored and compared.
+        data.uscc = uscc_std.compact(data.uscc)
         return data
 
     def errors(self) -> dict[str, str]:
@@ -90,6 +93,9 @@ class OrgData:
         for name in ("legal_representative", "registration_authority", "address", "contact_name"):
             if not getattr(self, name):
                 errors[name] = required
+        for name, limit in MAX_LENGTHS.items():  # the columns' sizes: the API has no form to stop longer text
+            if name not in errors and len(getattr(self, name)) > limit:
+                errors[name] = _("At most %(n)d characters.", n=limit)
         if self.registered_on is None:
             errors["registered_on"] = required
         elif self.registered_on > local_today():

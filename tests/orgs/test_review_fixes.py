@@ -1,0 +1,93 @@
+"""Review fixes: credit codes written with separators, field lengths through the API, grade dates out of range,
+demoting an invited manager, formulas in the Excel export."""
+
+import io
+from datetime import date
+
+import pytest
+from openpyxl import load_workbook
+
+from accounts.enums import Role
+from core.db import db
+from core.errors import ServiceError
+from orgs import services, standing
+from orgs.enums import MemberRole, MembershipStatus
+from orgs.models import Organisation
+from tests.factories import login, make_user
+from tests.orgs.helpers import approved_org, make_uscc, org_data, submitted_org
+from tests.orgs.test_api import payload, token_for
+
+
+def test_a_code_written_with_hyphens_is_stored_compact_and_counts_as_taken(session):
+    officer = make_user(Role.OFFICER)
+    org = approved_org(make_user(), officer)
+    spaced = f"{org.uscc[:8]}-{org.uscc[8:]}"
+    with pytest.raises(ServiceError) as caught:
+        services.create_application(org_data(uscc=spaced), actor=make_user())
+    assert "uscc" in caught.value.fields
+    code = make_uscc("2", 9876)
+    other = services.create_application(org_data(uscc=f"{code[:8]}-{code[8:]}"), actor=make_user())
+    assert other.uscc == code
+
+
+def test_kind_digit_is_checked_on_the_compact_code(session):
+    code = make_uscc("2", 9877)  # an agency's code, written with a hyphen after the 5
+    org = services.create_application(org_data(kind="agency", uscc=f"{code[0]}-{code[1:]}"), actor=make_user())
+    assert org.uscc == code
+
+
+@pytest.mark.parametrize("field, limit", [("legal_representative", 60), ("registration_authority", 100),
+                                          ("address", 200), ("contact_name", 60), ("name", 120)])
+def test_api_refuses_values_too_long_for_their_column(client, session, field, limit):
+    user = make_user()
+    db.session.commit()
+    response = client.post("/api/v1/orgs", json=payload(**{field: "长" * (limit + 1)}), headers=token_for(user))
+    assert response.status_code == 422
+    assert field in response.get_json()["error"]["fields"]
+    assert db.session.query(Organisation).filter_by(created_by_id=user.id).count() == 0
+
+
+def test_api_refuses_an_email_too_long_for_its_column(client, session):
+    user = make_user()
+    db.session.commit()
+    response = client.post("/api/v1/orgs", json=payload(contact_email="a" * 250 + "@x.cn"), headers=token_for(user))
+    assert response.status_code == 422
+    assert "contact_email" in response.get_json()["error"]["fields"]
+
+
+def test_a_grade_awarded_in_year_9999_is_a_field_error(session):
+    officer = make_user(Role.OFFICER)
+    org = approved_org(make_user(), officer)
+    with pytest.raises(ServiceError) as caught:
+        standing.record_grade(org, 3, date(9999, 1, 1), actor=officer)
+    assert "awarded_on" in caught.value.fields
+
+
+def test_the_grade_form_with_a_date_in_year_9999_does_not_fail(client, session):
+    officer = make_user(Role.OFFICER)
+    org = approved_org(make_user(), officer)
+    db.session.commit()
+    login(client, officer.username)
+    response = client.post(f"/orgs/{org.id}/grades", data={"grade": "3", "awarded_on": "9999-12-31"})
+    assert response.status_code == 302
+
+
+def test_an_invited_manager_can_be_demoted_while_one_manager_is_active(session):
+    manager = make_user()
+    org = submitted_org(manager)
+    invited = services.invite_member(org, make_user().username, MemberRole.MANAGER.value, actor=manager)
+    services.set_member_role(invited, MemberRole.MEMBER.value, actor=manager)
+    assert invited.role == MemberRole.MEMBER and invited.status == MembershipStatus.INVITED
+
+
+def test_export_does_not_turn_names_into_formulas(client, session):
+    officer = make_user(Role.OFFICER)
+    org = approved_org(make_user(), officer, name="=HYPERLINK(\"http://x\",\"y\")")
+    org.legal_representative = "=1+1"
+    db.session.commit()
+    login(client, officer.username)
+    response = client.get("/orgs/export.xlsx")
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    rows = [row for row in sheet.iter_rows(values_only=True) if row[0] == org.id]
+    assert rows[0][1] == "=HYPERLINK(\"http://x\",\"y\")" and rows[0][5] == "=1+1"  # kept as typed, as text
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
