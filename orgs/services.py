@@ -10,7 +10,7 @@ from core import cache
 from core.db import db, utcnow
 from core.errors import Conflict, Forbidden, ServiceError
 from core.uploads import StoredFile, store_upload
-from core.views import path_for
+from core.views import DB_INT_MAX, path_for
 
 from . import permissions
 from .enums import (
@@ -56,9 +56,12 @@ def _apply(org: Organisation, data: OrgData) -> None:
 
 def _validate_and_set(org: Organisation, data: OrgData) -> None:
     errors = data.errors()
+    # An id beyond the integer column (the API takes any JSON number) matches nothing instead of failing the query.
+    category_ids = [i for i in data.category_ids if abs(i) <= DB_INT_MAX]
+    community_ids = [i for i in data.community_ids if abs(i) <= DB_INT_MAX]
     categories = list(db.session.scalars(select(ServiceCategory).where(
-        ServiceCategory.id.in_(data.category_ids), ServiceCategory.active)))
-    communities = list(db.session.scalars(select(Community).where(Community.id.in_(data.community_ids))))
+        ServiceCategory.id.in_(category_ids), ServiceCategory.active)))
+    communities = list(db.session.scalars(select(Community).where(Community.id.in_(community_ids))))
     if data.category_ids and len(categories) != len(set(data.category_ids)):
         errors["category_ids"] = _("Choose service categories from the list.")
     if data.community_ids and len(communities) != len(set(data.community_ids)):

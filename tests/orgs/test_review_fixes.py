@@ -91,3 +91,12 @@ def test_export_does_not_turn_names_into_formulas(client, session):
     rows = [row for row in sheet.iter_rows(values_only=True) if row[0] == org.id]
     assert rows[0][1] == "=HYPERLINK(\"http://x\",\"y\")" and rows[0][5] == "=1+1"  # kept as typed, as text
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
+@pytest.mark.parametrize("field", ["category_ids", "community_ids"])
+def test_api_refuses_an_id_beyond_the_integer_column(client, session, field):
+    user = make_user()
+    db.session.commit()
+    response = client.post("/api/v1/orgs", json=payload(**{field: [2**40]}), headers=token_for(user))
+    assert response.status_code == 422
+    assert field in response.get_json()["error"]["fields"]
