@@ -9,6 +9,7 @@ from audit import services as audit
 from core import cache
 from core.db import db, utcnow
 from core.errors import Conflict, Forbidden, ServiceError
+from core.timeutil import to_local
 from core.uploads import StoredFile, store_upload
 from core.views import DB_INT_MAX, path_for
 
@@ -129,7 +130,7 @@ def _next_filing_number() -> str:
     # serialises every write transaction).
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(text("SELECT pg_advisory_xact_lock(hashtext('gongzhi.filing_number'))"))
-    year = utcnow().year
+    year = to_local(utcnow()).year  # the year in Beijing: a filing at 01:00 on 1 January belongs to the new year
     prefix = f"SQBA{year}"
     last = db.session.scalar(select(func.max(Organisation.filing_number))
                              .where(Organisation.filing_number.like(f"{prefix}%")))

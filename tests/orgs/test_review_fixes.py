@@ -2,7 +2,7 @@
 demoting an invited manager, formulas in the Excel export."""
 
 import io
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from openpyxl import load_workbook
@@ -100,3 +100,12 @@ def test_api_refuses_an_id_beyond_the_integer_column(client, session, field):
     response = client.post("/api/v1/orgs", json=payload(**{field: [2**40]}), headers=token_for(user))
     assert response.status_code == 422
     assert field in response.get_json()["error"]["fields"]
+
+
+def test_a_filing_number_carries_the_year_in_beijing(session, monkeypatch):
+    officer = make_user(Role.OFFICER)
+    org = submitted_org(make_user(), kind="community")
+    new_year_in_beijing = datetime(2026, 12, 31, 17, 0, tzinfo=UTC)  # 2027-01-01 01:00 in Beijing
+    monkeypatch.setattr(services, "utcnow", lambda: new_year_in_beijing)
+    services.transition_org(org, "approved", actor=officer)
+    assert org.filing_number.startswith("SQBA2027")
