@@ -2,7 +2,8 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import aliased
 
 from core.db import db
 from core.timeutil import local_today
@@ -52,8 +53,15 @@ def directory_query(flt: DirectoryFilter, *, for_page: bool = False):
                                               .where(org_communities.c.community_id == flt.community_id)))
     if flt.grade:
         today = local_today()
+        newer = aliased(GradeRecord)
+        # The organisation's current grade is its newest valid one (a re-grading may lower it), as in standing().
+        superseded = select(newer.id).where(
+            newer.org_id == GradeRecord.org_id, newer.awarded_on <= today, newer.valid_until >= today,
+            or_(newer.awarded_on > GradeRecord.awarded_on,
+                and_(newer.awarded_on == GradeRecord.awarded_on, newer.id > GradeRecord.id))).exists()
         stmt = stmt.where(Organisation.id.in_(select(GradeRecord.org_id).where(
-            GradeRecord.grade == flt.grade, GradeRecord.awarded_on <= today, GradeRecord.valid_until >= today)))
+            GradeRecord.grade == flt.grade, GradeRecord.awarded_on <= today, GradeRecord.valid_until >= today,
+            ~superseded)))
     return stmt
 
 
@@ -71,7 +79,7 @@ def current_grades(org_ids: list[int]) -> dict[int, int]:
     if not org_ids:
         return {}
     today = local_today()
-    rows = db.session.execute(select(GradeRecord.org_id, func.max(GradeRecord.grade)).where(
+    rows = db.session.execute(select(GradeRecord.org_id, GradeRecord.grade).where(
         GradeRecord.org_id.in_(org_ids), GradeRecord.awarded_on <= today, GradeRecord.valid_until >= today)
-        .group_by(GradeRecord.org_id))
-    return dict(rows.all())
+        .order_by(GradeRecord.awarded_on, GradeRecord.id))
+    return dict(rows.all())  # the newest valid grade wins, as in standing(): a re-grading may lower it

@@ -240,7 +240,7 @@ def standing(org: Organisation, on: date | None = None) -> Standing:
     on = on or local_today()
     grades = db.session.scalars(select(GradeRecord).where(
         GradeRecord.org_id == org.id, GradeRecord.awarded_on <= on, GradeRecord.valid_until >= on)
-        .order_by(GradeRecord.awarded_on.desc()).limit(1)).first()
+        .order_by(GradeRecord.awarded_on.desc(), GradeRecord.id.desc()).limit(1)).first()
     report = db.session.scalar(select(AnnualReport.status).where(
         AnnualReport.org_id == org.id, AnnualReport.year == on.year - 1))
     entries = db.session.scalars(select(CreditListEntry).where(CreditListEntry.org_id == org.id))

@@ -2,7 +2,7 @@
 demoting an invited manager, formulas in the Excel export."""
 
 import io
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from openpyxl import load_workbook
@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 from accounts.enums import Role
 from core.db import db
 from core.errors import ServiceError
+from core.timeutil import local_today
 from orgs import services, standing
 from orgs.enums import MemberRole, MembershipStatus
 from orgs.models import Organisation
@@ -109,3 +110,18 @@ def test_a_filing_number_carries_the_year_in_beijing(session, monkeypatch):
     monkeypatch.setattr(services, "utcnow", lambda: new_year_in_beijing)
     services.transition_org(org, "approved", actor=officer)
     assert org.filing_number.startswith("SQBA2027")
+
+
+def test_directory_shows_and_filters_the_newest_valid_grade_like_standing(client, session):
+    officer = make_user(Role.OFFICER)
+    org = approved_org(make_user(), officer, name="重新评级的服务中心")
+    today = local_today()
+    standing.record_grade(org, 5, today - timedelta(days=700), actor=officer)
+    standing.record_grade(org, 3, today - timedelta(days=10), actor=officer)  # re-graded lower
+    db.session.commit()
+    assert services.standing(org).grade == 3
+    found = client.get("/api/v1/orgs?q=重新评级").get_json()["items"]
+    assert [o["grade"] for o in found] == [3]
+    assert client.get(f"/api/v1/orgs/{org.id}").get_json()["grade"] == 3
+    assert client.get("/api/v1/orgs?q=重新评级&grade=5").get_json()["total"] == 0
+    assert client.get("/api/v1/orgs?q=重新评级&grade=3").get_json()["total"] == 1
