@@ -175,7 +175,14 @@ def set_incubation_stage(link: Incubation, stage: str, ended_on: date | None, *,
         raise Conflict(_("This incubation has already finished."))
     if new_stage is IncubationStage.INCUBATING:
         return
-    link.stage, link.ended_on = new_stage.value, ended_on or local_today()
+    ended_on = ended_on or local_today()
+    if ended_on > local_today():
+        raise ServiceError(_("The date cannot be in the future."),
+                           fields={"ended_on": _("The date cannot be in the future.")})
+    if ended_on < link.started_on:
+        raise ServiceError(_("The end must come after the start."),
+                           fields={"ended_on": _("The end must come after the start.")})
+    link.stage, link.ended_on = new_stage.value, ended_on
     db.session.flush()
     audit.record("org.incubation_" + new_stage.value, db.session.get(Organisation, link.hub_id), actor=actor,
                  data={"child_id": link.child_id, "ended_on": link.ended_on})

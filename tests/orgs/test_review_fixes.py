@@ -125,3 +125,15 @@ def test_directory_shows_and_filters_the_newest_valid_grade_like_standing(client
     assert client.get(f"/api/v1/orgs/{org.id}").get_json()["grade"] == 3
     assert client.get("/api/v1/orgs?q=重新评级&grade=5").get_json()["total"] == 0
     assert client.get("/api/v1/orgs?q=重新评级&grade=3").get_json()["total"] == 1
+
+
+@pytest.mark.parametrize("ended_on", [date(2020, 1, 1), date(2999, 1, 1)])
+def test_an_incubation_cannot_end_before_it_started_or_in_the_future(session, ended_on):
+    officer = make_user(Role.OFFICER)
+    hub = approved_org(make_user(), officer)
+    standing.designate_hub(hub, True, actor=officer)
+    child = approved_org(make_user(), officer, kind="community")
+    link = standing.link_incubation(hub, child, date(2024, 3, 1), actor=officer)
+    with pytest.raises(ServiceError) as caught:
+        standing.set_incubation_stage(link, "graduated", ended_on, actor=officer)
+    assert "ended_on" in caught.value.fields and link.stage == "incubating" and link.ended_on is None
