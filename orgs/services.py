@@ -26,7 +26,7 @@ from .enums import (
     OrgKind,
     OrgStatus,
 )
-from .models import Membership, Organisation, OrgDocument, ServiceCategory
+from .models import AnnualReport, GradeRecord, Membership, Organisation, OrgDocument, ServiceCategory
 from .validation import OrgData, name_initials
 
 AUDITED_FIELDS = ("name", "kind", "uscc", "legal_representative", "registration_authority", "registered_on",
@@ -278,10 +278,16 @@ def memberships_of(user: User) -> list[Membership]:
 
 
 def document_file(key: str) -> tuple[StoredFile, Organisation] | None:
-    row = db.session.execute(select(StoredFile, Organisation).join(OrgDocument, OrgDocument.file_id == StoredFile.id)
-                             .join(Organisation, Organisation.id == OrgDocument.org_id)
-                             .where(StoredFile.key == key)).first()
-    return (row[0], row[1]) if row else None
+    """A file of an organisation's record (registration documents, annual reports, grade evidence) with the
+    organisation it belongs to; None if no record holds it."""
+    for holder, file_id in ((OrgDocument, OrgDocument.file_id), (AnnualReport, AnnualReport.file_id),
+                            (GradeRecord, GradeRecord.evidence_id)):
+        row = db.session.execute(select(StoredFile, Organisation).join(holder, file_id == StoredFile.id)
+                                 .join(Organisation, Organisation.id == holder.org_id)
+                                 .where(StoredFile.key == key)).first()
+        if row is not None:
+            return row[0], row[1]
+    return None
 
 
 def categories(active_only: bool = True) -> list[ServiceCategory]:
