@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from accounts.enums import Role
+from core.db import db
 from evaluation import aggregate, services, templates
 from evaluation.enums import SeatType, SheetStatus
 from projects import awards, calls, proposals
@@ -36,6 +37,17 @@ def closed_call_with_proposals(app, officer, n=3, mode="project_application", **
             proposals.transition_proposal(p, ProposalStatus.ELIGIBLE, actor=officer, now=after)
         calls.transition_call(call, CallStatus.UNDER_REVIEW, actor=officer, now=after)
     return call, orgs, props
+
+
+def drawn_panel(app, officer, **call_overrides):
+    """A closed call with its proposals and a panel of three social-service experts drawn for it."""
+    call, orgs, props = closed_call_with_proposals(app, officer, **call_overrides)
+    for _ in range(3):
+        expert(SeatType.SOCIAL_SERVICE, officer=officer)
+    with app.test_request_context():
+        panel = services.draw_panel(call, {"social_service": 3}, actor=officer)
+    db.session.commit()
+    return call, orgs, props, panel
 
 
 def fully_scored(app, officer, shares=(75, 70, 80)):

@@ -17,7 +17,7 @@ from evaluation import services
 from evaluation.enums import SeatType
 from evaluation.models import ConflictDeclaration, Score, StandingConflict
 from projects.models import ProposalAttachment
-from tests.evaluation.helpers import closed_call_with_proposals, expert
+from tests.evaluation.helpers import closed_call_with_proposals, drawn_panel, expert
 from tests.factories import make_user
 
 CONTENT = b"%PDF-1.4\n%test attachment\n%%EOF\n"
@@ -30,16 +30,6 @@ def officer(session):
 
 def _last(action: str) -> AuditEvent:
     return db.session.scalar(select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.seq.desc()))
-
-
-def _panel(app, officer, **call_overrides):
-    call, orgs, props = closed_call_with_proposals(app, officer, **call_overrides)
-    for _ in range(3):
-        expert(SeatType.SOCIAL_SERVICE, officer=officer)
-    with app.test_request_context():
-        panel = services.draw_panel(call, {"social_service": 3}, actor=officer)
-    db.session.commit()
-    return call, orgs, props, panel
 
 
 def test_standing_conflict_declared_on_the_profile_page_excludes_the_expert_from_draws(app, client, officer,
@@ -76,7 +66,7 @@ def test_only_evaluators_declare_standing_conflicts(app, client, officer, login_
 
 
 def test_declaration_rows_name_the_applicant_and_its_legal_representative(app, client, officer, login_as):
-    _call, orgs, props, panel = _panel(app, officer)
+    _call, orgs, props, panel = drawn_panel(app, officer)
     member = panel.members[0]
     login_as(member.user)
     page = client.get("/evaluation/assignments").get_data(as_text=True)
@@ -85,7 +75,7 @@ def test_declaration_rows_name_the_applicant_and_its_legal_representative(app, c
 
 
 def test_blind_review_lists_applicants_for_declaring_without_linking_them(app, client, officer, login_as):
-    call, orgs, props, panel = _panel(app, officer, blind=True)
+    call, orgs, props, panel = drawn_panel(app, officer, blind=True)
     member = panel.members[0]
     login_as(member.user)
     page = client.get("/evaluation/assignments").get_data(as_text=True)
@@ -119,7 +109,7 @@ def _filename(response) -> str:
 
 @pytest.mark.parametrize("blind", [True, False])
 def test_attachments_for_members_who_declared_no_conflict(app, client, officer, login_as, blind):
-    _call, _orgs, props, panel = _panel(app, officer, blind=blind)
+    _call, _orgs, props, panel = drawn_panel(app, officer, blind=blind)
     member, other = panel.members[0], panel.members[1]
     services.declare(member, props[0], False, "", actor=member.user)
     services.declare(member, props[1], True, "曾任该机构顾问", actor=member.user)
@@ -153,7 +143,7 @@ def test_a_conflict_found_after_declaring_none_replaces_it_and_tells_nothing_in_
     """A member who declared no conflict on an anonymous proposal, then finds a conflict with its applicant, can
     declare it; the answer is the same as for any other applicant (it used to be 'already declared' for the one
     whose proposal it was, which named the author), and the member's submitted sheet for it no longer counts."""
-    call, orgs, props, panel = _panel(app, officer, blind=True)
+    call, orgs, props, panel = drawn_panel(app, officer, blind=True)
     member = panel.members[0]
     with app.test_request_context():
         services.declare(member, props[0], False, "", actor=member.user)

@@ -15,7 +15,7 @@ from evaluation import project_services, project_sheets, services
 from evaluation.enums import SeatType
 from evaluation.models import ExpertProfile, IndicatorTemplate, Panel
 from projects import awards
-from tests.evaluation.helpers import closed_call_with_proposals, expert, fully_scored
+from tests.evaluation.helpers import drawn_panel, expert, fully_scored
 from tests.evaluation.project_helpers import agency_with_evaluators, commissioned, project_template, score_all
 from tests.factories import make_user
 from tests.projects.contract_helpers import active_contract
@@ -26,16 +26,6 @@ HUGE = "99999999999999999999"
 def bearer(user):
     _t, plain = accounts.create_token(user, "t", actor=user)
     return {"Authorization": f"Bearer {plain}"}
-
-
-def drawn_panel(app, officer, **call_overrides):
-    call, orgs, props = closed_call_with_proposals(app, officer, **call_overrides)
-    for _ in range(3):
-        expert(SeatType.SOCIAL_SERVICE, officer=officer)
-    with app.test_request_context():
-        panel = services.draw_panel(call, {"social_service": 3}, actor=officer)
-    db.session.commit()
-    return call, orgs, props, panel
 
 
 def test_declaring_on_a_huge_proposal_number_is_refused_not_a_500(app, client, session, login_as):
