@@ -33,7 +33,7 @@ PER_PAGE = 50
 def log():
     require(can_view_audit_log(current_user))
     form = AuditFilterForm(request.args)
-    filters = {k: v for k, v in request.args.items() if k != "before"}
+    filters = {k: v for k, v in request.args.items() if k in form._fields and k != "before"}  # (never _scheme…)
     if not form.validate():  # the errors show beside the filters (a bad cursor above the list); an unfiltered
         # list would look filtered, and the newest page would look like the one asked for
         return render_template("audit/log.html", form=form, events=[], next_url=None, decode=audit.decoded_data,

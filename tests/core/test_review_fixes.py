@@ -188,3 +188,12 @@ def test_a_request_refused_for_a_nul_character_still_carries_its_request_id(clie
     response = client.get("/calls/", query_string={"q": "a\x00b"})
     assert response.status_code == 400
     assert response.headers["X-Request-ID"].isalnum() and len(response.headers["X-Request-ID"]) == 32  # was empty
+
+
+def test_audit_log_links_carry_only_its_own_filters(client, session, login_as):
+    """The page's own links (the newest events, the next page) keep its filters and nothing else from the query."""
+    login_as(make_user(Role.AUDITOR))
+    page = client.get("/audit/", query_string={"junk": "x", "action": "auth.login", "before": "abc"})
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert 'href="/audit/?action=auth.login"' in text  # the newest events, filtered as asked (junk=x was carried)
