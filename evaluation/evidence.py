@@ -10,11 +10,11 @@ from sqlalchemy import func, select
 
 from core.db import db
 from core.money import format_fen
+from core.signals import provider_star_counts
 from core.timeutil import local_day_bounds, local_today, to_local
 from projects.contract_models import Contract, ReportStatus
 from projects.contract_report_models import FeePayment, ReceiptStatus
 from projects.contract_reports import output_progress
-from vouchers import catalogue
 
 from . import surveys
 from .aggregate import fmt
@@ -91,8 +91,12 @@ def satisfaction(evaluation: ProjectEvaluation) -> Figure:
 def voucher_ratings(contract: Contract) -> Figure:
     """The stars residents gave the organisation for voucher services redeemed during the contract's period, as a
     share of the most they could give (the mean out of 5 in the text), with how many of each."""
-    counts = catalogue.star_counts(contract.org_id, local_day_bounds(contract.starts_on)[0],
-                                   local_day_bounds(contract.ends_on)[1])
+    counts: dict[int, int] = {}
+    for _receiver, found in provider_star_counts.send(None, org_id=contract.org_id,
+                                                      start=local_day_bounds(contract.starts_on)[0],
+                                                      end=local_day_bounds(contract.ends_on)[1]):
+        for stars, n in found.items():
+            counts[stars] = counts.get(stars, 0) + n
     total = sum(counts.values())
     share = Fraction(sum(stars * n for stars, n in counts.items()), 5 * total) if total else None
     mean = "—" if share is None else fmt(share * 5)

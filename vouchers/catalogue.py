@@ -13,6 +13,7 @@ from audit import services as audit
 from core.db import db, upsert_dialect, utcnow
 from core.errors import Conflict, Forbidden, ServiceError
 from core.money import MAX_FEN
+from core.signals import provider_star_counts
 from orgs.models import Organisation, ServiceCategory
 
 from . import permissions
@@ -136,9 +137,10 @@ def provider_rating(org: Organisation) -> ProviderRating:
     return provider_ratings([org.id])[org.id]
 
 
-def star_counts(org_id: int, start: datetime, end: datetime) -> dict[int, int]:
+@provider_star_counts.connect
+def star_counts(_sender=None, *, org_id: int, start: datetime, end: datetime) -> dict[int, int]:
     """{stars: how many ratings} residents gave the provider for services redeemed from start until before end
-    (project evaluations weigh them for the contract's period)."""
+    (project evaluations ask for them, through core.signals, for the contract's period)."""
     rows = db.session.execute(select(Rating.stars, func.count(Rating.id))
                               .join(Redemption, Redemption.id == Rating.redemption_id)
                               .where(Rating.provider_org_id == org_id, Redemption.created_at >= start,
