@@ -147,13 +147,20 @@ def commission(contract: Contract, kind: str, template: IndicatorTemplate, due_o
     return evaluation
 
 
+def _agency_still_eligible(agency_org_id: int, contract: Contract) -> bool:
+    """This one agency is active and unaffiliated (without going through every agency, as eligible_agencies does)."""
+    active = db.session.scalar(select(EvaluationAgency.org_id).where(EvaluationAgency.org_id == agency_org_id,
+                                                                     EvaluationAgency.active))
+    return active is not None and not agency_affiliated(agency_org_id, contract.org_id)
+
+
 def addable_evaluators(evaluation: ProjectEvaluation) -> list[User]:
     """Whom add_evaluator accepts: an agency's evaluation takes the agency's other evaluators (while the agency is
     active and unaffiliated), individual pool evaluators' takes eligible pool experts."""
     taken, contract = {a.user_id for a in evaluation.assignments}, evaluation.contract
     if evaluation.agency_org_id is None:
         users = [p.user for p in eligible_experts(contract)]
-    elif evaluation.agency_org_id in {a.org_id for a in eligible_agencies(contract)}:
+    elif _agency_still_eligible(evaluation.agency_org_id, contract):
         users = agency_evaluators(evaluation.agency_org_id)
     else:
         users = []
