@@ -43,3 +43,37 @@ def test_every_source_string_has_a_chinese_translation():
                   and not m.fuzzy}
     missing = sorted(source - translated)
     assert missing == [], f"untranslated: {missing[:20]}"
+
+
+def _format_check(text: str, names: set[str]) -> str | None:
+    """The error of `text % {name: 1, ...}` (what Jinja's gettext does to every translated string), else None."""
+    try:
+        text % {name: 1 for name in names}
+    except (ValueError, TypeError, KeyError) as exc:
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+def test_every_translation_formats_like_its_source_string():
+    """Templates' _() runs `translation % variables` even when there are none, so a lone '%' in a Chinese
+    translation of a '%'-free source string ('比例（%）') was a 500 on that page in Chinese only. Every translation
+    must survive the formatting its source string survives, with the same placeholders."""
+    import re
+
+    with open(ROOT / "translations/zh_Hans_CN/LC_MESSAGES/messages.po", "rb") as fh:
+        catalog = read_po(fh)
+    broken = []
+    for message in catalog:
+        if not message.id or not message.string:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        names = set(re.findall(r"%\((\w+)\)", ids[0])) | {"num"}
+        if _format_check(ids[0], names) is not None:
+            continue  # only ever used unformatted (a WTForms label such as 'share (%)')
+        for text in strings:
+            if error := _format_check(text, names):
+                broken.append((ids[0], text, error))
+            elif set(re.findall(r"%\((\w+)\)", text)) - names:
+                broken.append((ids[0], text, "a placeholder the source string does not have"))
+    assert broken == []
