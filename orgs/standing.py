@@ -102,6 +102,10 @@ def review_annual_report(report: AnnualReport, accept: bool, note: str, *, actor
 
 def add_credit_entry(org: Organisation, list_type: str, reason: str, source: str, start_on: date,
                      end_on: date | None, *, actor: User) -> CreditListEntry:
+    # Credit lists name organisations that are or were registered (a deregistered one may still be listed);
+    # a draft, an application under review or a refused one was never an organisation on the register.
+    if OrgStatus(org.status) not in PUBLIC_STATUSES:
+        raise Conflict(_("Only an organisation that is or was registered can be put on a credit list."))
     errors = {}
     try:
         kind = CreditList(list_type)
