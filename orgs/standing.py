@@ -131,10 +131,17 @@ def add_credit_entry(org: Organisation, list_type: str, reason: str, source: str
 
 
 def end_credit_entry(entry: CreditListEntry, end_on: date, *, actor: User) -> None:
-    if entry.end_on is not None and entry.end_on <= end_on:
+    """End an entry before its scheduled end (or end an open-ended one). The end date is the first day the
+    entry no longer counts (see CreditListEntry.active_on)."""
+    # Whether the entry has ended is a question about today, not about the date asked for.
+    if entry.end_on is not None and entry.end_on <= local_today():
         raise Conflict(_("This entry has already ended."))
     if end_on <= entry.start_on:
         raise ServiceError(_("The end must come after the start."), fields={"end_on": _("Too early.")})
+    if entry.end_on is not None and end_on >= entry.end_on:
+        message = _("The entry is already scheduled to end on %(date)s: choose an earlier date to end it early.",
+                    date=entry.end_on.isoformat())
+        raise ServiceError(message, fields={"end_on": message})
     entry.end_on = end_on
     db.session.flush()
     audit.record("org.credit_entry_ended", db.session.get(Organisation, entry.org_id), actor=actor,
