@@ -97,7 +97,7 @@ def _check_activities(contract: Contract, activities: list[ActivityInput], error
                 or not 0 <= a.participants <= MAX_PARTICIPANTS:
             errors["activities"] = _("The number of participants is a whole number from 0 to %(max)d.",
                                      max=MAX_PARTICIPANTS)
-        elif not (contract.starts_on <= a.held_on <= local_today()):
+        elif not (contract.starts_on <= a.held_on <= min(contract.ends_on, local_today())):
             errors["activities"] = _("Activities are dated within the contract period, and not in the future.")
 
 
@@ -123,7 +123,7 @@ def _check_fees(contract: Contract, fees: list[FeeInput], errors: dict) -> list[
             errors["fees"] = _("A recipient's name has at most %(n)d characters.", n=100)
         elif isinstance(fee.amount_fen, bool) or not isinstance(fee.amount_fen, int) or fee.amount_fen <= 0:
             errors["fees"] = _("Enter an amount above zero.")
-        elif not (contract.starts_on <= fee.paid_on <= local_today()):
+        elif not (contract.starts_on <= fee.paid_on <= min(contract.ends_on, local_today())):
             errors["fees"] = _("Payments are dated within the contract period, and not in the future.")
         checked.append((fee, user))
     return checked
