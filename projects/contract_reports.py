@@ -46,6 +46,7 @@ PHONE = re.compile(r"^1\d{10}$")
 MAX_ITEMS = 50
 MAX_OUTPUT = 10**9  # as for a proposal's output targets
 MAX_PARTICIPANTS = 1_000_000  # per activity; far inside the INTEGER column (a larger number overflowed it: a 500)
+MAX_PLACE = 200  # the width of ActivityRecord.place
 
 
 @dataclass
@@ -93,6 +94,8 @@ def _check_activities(contract: Contract, activities: list[ActivityInput], error
     for a in activities:
         if not (a.place or "").strip():
             errors["activities"] = _("Each activity needs a place.")
+        elif len(a.place.strip()) > MAX_PLACE:  # refused, never cut: a place cut short names somewhere else
+            errors["activities"] = _("An activity's place has at most %(n)d characters.", n=MAX_PLACE)
         elif isinstance(a.participants, bool) or not isinstance(a.participants, int) \
                 or not 0 <= a.participants <= MAX_PARTICIPANTS:
             errors["activities"] = _("The number of participants is a whole number from 0 to %(max)d.",
@@ -152,7 +155,7 @@ def submit_report(milestone: Milestone, data: ReportInput, *, actor) -> Mileston
     report.evidence_files = [ReportEvidence(file=store_upload(u, actor=actor, field="evidence"))
                              for u in data.evidence if u and getattr(u, "filename", "")]
     report.activities = [
-        ActivityRecord(held_on=a.held_on, place=a.place.strip()[:200], participants=a.participants,
+        ActivityRecord(held_on=a.held_on, place=a.place.strip(), participants=a.participants,
                        description=(a.description or "").strip(),
                        photos=[ActivityPhoto(file=store_upload(p, allowed=PHOTO_TYPES, actor=actor, field="photos"))
                                for p in a.photos if p and getattr(p, "filename", "")])
