@@ -32,7 +32,14 @@ def uscc_error(code: str, kind: OrgKind) -> str | None:
     except stdnum_errors.ValidationError:
         return _("This is not a valid unified social credit code.")
     digit = kind.uscc_kind_digit
-    if code[0] == "5" and digit and code[1] != digit:
+    if digit is None:  # community groups and social enterprises: any registration authority
+        return None
+    # Associations, agencies and foundations are registered by civil affairs (民政): the 1st character is 5;
+    # a company's code (9…) or another authority's is not theirs.
+    if code[0] != "5":
+        return _("This code was not issued by civil affairs: a %(kind)s's code starts with 5%(d)s.",
+                 kind=kind.label, d=digit)
+    if code[1] != digit:
         return _("This code belongs to another kind of organisation: for a %(kind)s the second character is %(d)s.",
                  kind=kind.label, d=digit)
     return None
