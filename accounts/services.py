@@ -3,12 +3,13 @@
 import hashlib
 import re
 import secrets
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app, has_app_context
+from flask import current_app, g, has_app_context, has_request_context
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -316,10 +317,16 @@ def revoke_token(token: ApiToken, *, actor) -> None:
 
 # Every API request: the token's state, its user and the user's roles in one Core query, built once (like
 # _SESSION_USER).
-_TOKEN_USER = (select(*_USER_ROLES, _TOKENS.c.revoked_at.label("token_revoked_at"))
+_TOKEN_USER = (select(*_USER_ROLES, _TOKENS.c.id.label("token_id"), _TOKENS.c.revoked_at.label("token_revoked_at"),
+                      _TOKENS.c.last_used_at.label("token_last_used_at"))
                .select_from(_TOKENS.join(_USERS, _USERS.c.id == _TOKENS.c.user_id)
                             .outerjoin(_ROLES, _ROLES.c.user_id == _USERS.c.id))
                .where(_TOKENS.c.token_hash == bindparam("token_hash")).order_by(_ROLES.c.role))
+# A token's last use is written at most once per interval: a script calling the API many times a second costs one
+# UPDATE per token every five minutes, not one per request. (Not an audit event: far too many, and saying nothing.)
+TOKEN_USE_INTERVAL = timedelta(minutes=5)
+# Where a request notes the token whose use is due to be recorded (accounts.api records it after the response).
+TOKEN_USE_DUE = "api_token_use_due"
 
 
 def user_for_token(plain: str) -> User | None:
@@ -329,7 +336,31 @@ def user_for_token(plain: str) -> User | None:
     if not rows or rows[0].token_revoked_at is not None:
         return None
     user = _user_with_roles(rows)
-    return user if user.active else None
+    if not user.active:
+        return None
+    last_used = rows[0].token_last_used_at
+    if last_used is None or last_used <= utcnow() - TOKEN_USE_INTERVAL:
+        if has_request_context():
+            # Not written here, in the request's transaction: a GET reads in a deferred transaction on SQLite (which
+            # must not be upgraded to a write) and never commits, and a refused POST rolls back. accounts.api writes
+            # it after the response, in a short transaction of its own.
+            g.setdefault(TOKEN_USE_DUE, rows[0].token_id)
+        else:
+            record_token_use(rows[0].token_id)
+    return user
+
+
+def record_token_use(token_id: int) -> bool:
+    """Stamp the token as used now, unless it was stamped within TOKEN_USE_INTERVAL (the condition is in the UPDATE
+    itself, so two requests racing past the check write once). One Core UPDATE; the caller commits. True when it
+    wrote."""
+    now = utcnow()
+    result = db.session.connection().execute(
+        update(_TOKENS)
+        .where(_TOKENS.c.id == token_id,
+               or_(_TOKENS.c.last_used_at.is_(None), _TOKENS.c.last_used_at <= now - TOKEN_USE_INTERVAL))
+        .values(last_used_at=now))
+    return result.rowcount == 1
 
 
 def tokens_of(user: User) -> list[ApiToken]:
