@@ -51,8 +51,7 @@ def new_user():
         try:
             user = services.create_user(form.username.data, form.display_name.data, form.password.data,
                                         form.roles.data, actor=current_user, email=form.email.data,
-                                        phone=form.phone.data)
-            services.set_communities(user, form.communities.data, actor=current_user)
+                                        phone=form.phone.data, communities=form.communities.data)
         except ServiceError as exc:
             db.session.rollback()
             apply_service_error(form, exc)
@@ -73,10 +72,9 @@ def edit_user(user_id: int):
         form.communities.data = [c.id for c in user.communities]
     if form.validate_on_submit():
         try:
-            services.update_profile(user, actor=current_user, display_name=form.display_name.data,
-                                    email=form.email.data, phone=form.phone.data)
-            services.set_roles(user, form.roles.data, actor=current_user)
-            services.set_communities(user, form.communities.data, actor=current_user)
+            services.update_user(user, actor=current_user, display_name=form.display_name.data,
+                                 email=form.email.data, phone=form.phone.data, roles=form.roles.data,
+                                 communities=form.communities.data)
         except ServiceError as exc:
             db.session.rollback()
             apply_service_error(form, exc)

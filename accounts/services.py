@@ -106,7 +106,9 @@ def _parse_roles(roles) -> list[Role]:
 
 
 def create_user(username: str, display_name: str, password: str, roles=(), *, actor=None,
-                email: str | None = None, phone: str | None = None, self_signup: bool = False) -> User:
+                email: str | None = None, phone: str | None = None, self_signup: bool = False,
+                communities=None) -> User:
+    """A new active user; communities (ids), when given, are then set as set_communities() does."""
     username = normalise_username(username)
     display_name = (display_name or "").strip()
     _validate_identity(username, phone or None)
@@ -123,6 +125,8 @@ def create_user(username: str, display_name: str, password: str, roles=(), *, ac
     db.session.flush()
     audit.record("user.created", user, actor=user if self_signup else actor,
                  data={"username": username, "roles": [r.value for r in role_list], "self_signup": self_signup})
+    if communities is not None:
+        set_communities(user, communities, actor=actor)
     return user
 
 
@@ -190,6 +194,16 @@ def set_active(user: User, active: bool, *, actor, reason: str = "") -> None:
     db.session.flush()
     audit.record("user.reactivated" if active else "user.deactivated", user, actor=actor,
                  data={"reason": reason.strip()} if reason.strip() else None)
+
+
+def update_user(user: User, *, actor, display_name: str, email: str | None, phone: str | None, roles,
+                communities) -> None:
+    """An administrator's edit of a user (the admin user page's form): profile, then roles, then communities, each
+    recording its own audit event when it changes something (user.updated, user.roles_changed,
+    user.communities_changed). A refusal of any part raises before the caller commits, so nothing is kept."""
+    update_profile(user, actor=actor, display_name=display_name, email=email, phone=phone)
+    set_roles(user, roles, actor=actor)
+    set_communities(user, communities, actor=actor)
 
 
 def change_password(user: User, current_password: str, new_password: str) -> None:
