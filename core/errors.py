@@ -5,6 +5,8 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from .security import local_path
+
 
 class ServiceError(Exception):
     """Bad input or a refused operation: translated message, optional per-field messages."""
@@ -23,6 +25,16 @@ class ServiceError(Exception):
 class Conflict(ServiceError):
     status = 409
     code = "conflict"
+
+
+class InvalidForm(ServiceError):
+    """A submitted form that does not validate (a reason too long, a required field left empty): the page says
+    which field and why, in the user's language, and nothing is changed."""
+
+    def __init__(self, form):
+        fields = {str(form[name].label.text): " ".join(map(str, errors))
+                  for name, errors in form.errors.items() if name in form._fields}
+        super().__init__(_("Some of the information is not valid."), fields=fields)
 
 
 class Forbidden(ServiceError):
@@ -82,7 +94,10 @@ def register_error_handlers(app) -> None:
         # Views normally catch these and re-render their form; this is the safety net.
         if wants_json():
             return json_error(exc.status, exc.code, exc.message, exc.fields)
-        return render_template("errors/generic.html", status=exc.status, message=exc.message), exc.status
+        back = request.referrer or ""
+        back = back.removeprefix(request.host_url.rstrip("/")) if back.startswith(request.host_url) else ""
+        return render_template("errors/generic.html", status=exc.status, message=exc.message, fields=exc.fields,
+                               back=local_path(back) if back else ""), exc.status
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

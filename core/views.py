@@ -2,7 +2,7 @@ from flask import Blueprint, abort, current_app, flash, has_request_context, red
 from werkzeug.routing import IntegerConverter
 
 from .db import db
-from .errors import ServiceError
+from .errors import InvalidForm, ServiceError
 from .i18n import set_language
 
 bp = Blueprint("core", __name__)
@@ -54,6 +54,14 @@ def refusal_text(exc: ServiceError) -> str:
     """A service's refusal as one sentence: the message, then each field's reason."""
     details = [" ".join(map(str, v)) if isinstance(v, list) else str(v) for v in exc.fields.values()]
     return " ".join([exc.message, *details])
+
+
+def valid_form(form):
+    """The submitted form, validated; else the request is refused with a page naming each invalid field and why
+    (422; nothing has changed)."""
+    if not form.validate_on_submit():
+        raise InvalidForm(form)
+    return form
 
 
 def run_and_redirect(call, success: str, target: str):

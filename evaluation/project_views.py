@@ -10,7 +10,7 @@ from accounts.models import User
 from core.db import db, ensure_write_transaction
 from core.errors import ServiceError
 from core.permissions import require
-from core.views import db_int, refusal_text, run_and_redirect
+from core.views import db_int, refusal_text, run_and_redirect, valid_form
 from orgs.models import Organisation
 from projects.contract_models import Contract, ContractStatus
 
@@ -44,10 +44,7 @@ def _show(evaluation: ProjectEvaluation) -> str:
 
 
 def _post_ok(form_class=TextForm):
-    form = form_class()
-    if not form.validate_on_submit():
-        abort(400)
-    return form
+    return valid_form(form_class())
 
 
 @bp.route("/")

@@ -11,7 +11,7 @@ from core.errors import ServiceError
 from core.extensions import limiter
 from core.forms import apply_service_error
 from core.permissions import require
-from core.views import refusal_text, run_and_redirect
+from core.views import refusal_text, run_and_redirect, valid_form
 from projects.contract_models import Contract, ContractStatus
 
 from . import surveys
@@ -49,9 +49,7 @@ def survey(evaluation_id: int):
 def survey_codes(survey_id: int):
     found = db.get_or_404(Survey, survey_id)
     require(surveys.can_manage_survey(current_user, found.evaluation))
-    form = CodesForm()
-    if not form.validate_on_submit():
-        abort(400)
+    form = valid_form(CodesForm())
     try:
         codes = surveys.issue_codes(found, form.count.data, actor=current_user)
     except ServiceError as exc:
@@ -71,8 +69,7 @@ def answer(survey_id: int):
     form = TextForm()
     done = surveys.already_answered(found, current_user)
     if request.method == "POST":
-        if not form.validate_on_submit():
-            abort(400)
+        valid_form(form)
         code = (request.form.get("code") or "").strip()
         return run_and_redirect(lambda: surveys.answer(found, request.form, user=current_user, code=code),
                                 _("Thank you: your answers are recorded anonymously."),

@@ -14,7 +14,7 @@ from core.errors import ServiceError
 from core.forms import apply_service_error
 from core.money import MoneyError, parse_yuan
 from core.permissions import has_role, require
-from core.views import db_int, run_and_redirect
+from core.views import db_int, run_and_redirect, valid_form
 from orgs.models import Organisation
 from projects import awards
 from projects.models import Call, Proposal, ProposalAttachment
@@ -212,9 +212,7 @@ def standing_conflicts():
 def declare(member_id: int):
     member = db.get_or_404(PanelMember, member_id)
     require(member.user_id == current_user.id)
-    form = DeclareForm()
-    if not form.validate_on_submit():
-        abort(400)
+    form = valid_form(DeclareForm())
     proposal = db.get_or_404(Proposal, form.proposal_id.data)
     return _done(_("Declaration recorded."), url_for("evaluation.assignments"), lambda: services.declare(
         member, proposal, form.conflict.data == "yes", form.relationship.data, actor=current_user))
@@ -234,9 +232,7 @@ def sheet(member_id: int, proposal_id: int):
     db.session.commit()
     criteria = member.panel.template.criteria
     if request.method == "POST":
-        form = ReasonForm()
-        if not form.validate_on_submit():
-            abort(400)
+        valid_form(ReasonForm())
         try:
             save_from_form(score_sheet, criteria, request.form, actor=current_user)
         except ServiceError as exc:
@@ -319,8 +315,9 @@ def decision(call_id: int):
     call = load_call(call_id)
     require(permissions.can_manage_review(current_user))
     current = _panel_for(call)
-    if current is None or not ReasonForm().validate_on_submit():
+    if current is None:
         abort(400)
+    valid_form(ReasonForm())
     ranked = services.results(current)
     target = url_for("evaluation.results", call_id=call.id)
     try:

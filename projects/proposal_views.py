@@ -13,7 +13,7 @@ from core.errors import ServiceError
 from core.forms import apply_service_error
 from core.permissions import require
 from core.timeutil import to_local
-from core.views import db_int
+from core.views import db_int, valid_form
 from orgs import permissions as org_permissions
 from orgs import services as org_services
 from orgs.models import Organisation
@@ -160,9 +160,9 @@ def change_status(proposal_id: int):
     proposal = load_proposal(proposal_id)
     if close_if_due(proposal.call):  # a late request still closes the call for everyone
         db.session.commit()
-    form = ScreeningForm()
+    form = valid_form(ScreeningForm())
     target = request.form.get("to", "")
-    if not form.validate_on_submit() or target not in {s.value for s in ProposalStatus}:
+    if target not in {s.value for s in ProposalStatus}:
         abort(400)
     try:
         proposals.transition_proposal(proposal, target, actor=current_user, reason=form.reason.data)

@@ -11,7 +11,7 @@ from core.db import db, ensure_write_transaction
 from core.errors import ServiceError
 from core.forms import apply_service_error
 from core.permissions import require
-from core.views import db_int, run_and_redirect
+from core.views import db_int, run_and_redirect, valid_form
 from orgs import permissions as org_permissions
 from orgs import services as org_services
 from orgs.models import Organisation
@@ -145,9 +145,9 @@ def show(call_id: int):
 @login_required
 def change_status(call_id: int):
     call = load_call(call_id)
-    form = ReasonForm()
+    form = valid_form(ReasonForm())
     target = request.form.get("to", "")
-    if not form.validate_on_submit() or target not in {s.value for s in CallStatus}:
+    if target not in {s.value for s in CallStatus}:
         abort(400)
     try:
         calls.transition_call(call, target, actor=current_user, reason=form.reason.data)
@@ -231,8 +231,7 @@ def dashboard(call_id: int):
 def object_to(call_id: int):
     call = load_call(call_id)
     org = db.get_or_404(Organisation, request.form.get("org_id", type=db_int) or 0)
-    if not ReasonForm().validate_on_submit():
-        abort(400)
+    valid_form(ReasonForm())
     return run_and_redirect(
         lambda: awards.lodge_objection(call, org, request.form.get("reasons", ""), request.files.get("file"),
                                        actor=current_user),
@@ -245,8 +244,7 @@ def object_to(call_id: int):
 def answer_objection(objection_id: int):
     objection = db.get_or_404(Objection, objection_id)
     require(permissions.can_manage_calls(current_user))
-    if not ReasonForm().validate_on_submit():
-        abort(400)
+    valid_form(ReasonForm())
     return run_and_redirect(
         lambda: awards.answer_objection(objection, request.form.get("decision") == "upheld",
                                         request.form.get("answer", ""), actor=current_user),

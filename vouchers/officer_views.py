@@ -9,7 +9,7 @@ from accounts import residents as resident_services
 from audit.permissions import can_view_audit_log
 from core.db import db
 from core.permissions import require
-from core.views import db_int, run_and_redirect
+from core.views import db_int, run_and_redirect, valid_form
 from orgs.models import Organisation
 from projects.models import Call
 
@@ -89,9 +89,7 @@ def programme_edit(programme_id: int):
 @login_required
 def programme_status(programme_id: int, to: str):
     programme = load_programme(programme_id)
-    form = StatusForm()
-    if not form.validate_on_submit():
-        abort(400)
+    form = valid_form(StatusForm())
     message = _("Programme started.") if to == "active" else _("Programme closed.")
     return run_and_redirect(lambda: programmes.transition_programme(programme, ProgrammeStatus(to), actor=current_user,
                                                                       reason=form.reason.data or ""),
@@ -183,8 +181,8 @@ def decide(dispute_id: int):
 def settlement_prepare(programme_id: int):
     programme = load_programme(programme_id)
     require(perms.can_settle(current_user))
-    form = PrepareSettlementForm()
-    provider = _posted_provider(form) if form.validate_on_submit() else None
+    form = valid_form(PrepareSettlementForm())
+    provider = _posted_provider(form)
     if provider is None:
         abort(400)
     ok, made = attempt(lambda: settlement.prepare_settlement(programme, provider, form.period.data,
@@ -240,9 +238,7 @@ def settlement_status(settlement_id: int, to: str):
 @login_required
 def settlement_statement(settlement_id: int):
     found = load_settlement(settlement_id)
-    form = StatusForm()
-    if not form.validate_on_submit():
-        abort(400)
+    valid_form(StatusForm())
     ok, issued = attempt(lambda: documents.issue_statement(found, actor=current_user))
     if ok:
         return redirect_to("documents.download", code=issued.code)

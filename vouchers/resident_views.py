@@ -10,7 +10,7 @@ from accounts.resident_models import ResidentProfile
 from core.db import db, utcnow
 from core.pdf import qr_svg_data_uri
 from core.permissions import require
-from core.views import db_int, run_and_redirect
+from core.views import db_int, run_and_redirect, valid_form
 
 from . import catalogue, disputes, pages_support, programmes, redemption
 from . import permissions as perms
@@ -110,8 +110,7 @@ def my_print():
     from . import documents
 
     resident = verified_profile()
-    if not StatusForm().validate_on_submit():
-        abort(400)
+    valid_form(StatusForm())
     programme = chosen_programme()
     ok, issued = attempt(lambda: documents.issue_printed_vouchers(resident, actor=current_user, programme=programme))
     if ok:

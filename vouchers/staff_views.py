@@ -1,6 +1,6 @@
 """Community staff pages: verify and register residents, list them, print vouchers and one-time codes."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -8,7 +8,7 @@ from accounts import residents as resident_services
 from accounts.resident_models import RESIDENT_TRANSITIONS, HardshipTag, ResidentProfile, ResidentStatus
 from core.db import db, utcnow
 from core.permissions import require
-from core.views import db_int, run_and_redirect
+from core.views import db_int, run_and_redirect, valid_form
 
 from . import documents, pages_support, redemption
 from .disputes import dispute_deadline
@@ -88,9 +88,7 @@ def _transitions(resident: ResidentProfile) -> list[ResidentStatus]:
 @login_required
 def resident_status(resident_id: int, to: str):
     resident = load_resident(resident_id)
-    form = StatusForm()
-    if not form.validate_on_submit():
-        abort(400)
+    form = valid_form(StatusForm())
     message = _("Resident verified.") if to == "verified" else _("Resident suspended.")
     return run_and_redirect(lambda: resident_services.transition_resident(
         resident, ResidentStatus(to), actor=current_user, reason=form.reason.data or ""),
@@ -102,9 +100,7 @@ def resident_status(resident_id: int, to: str):
 def resident_print(resident_id: int):
     """Printed vouchers with a fresh one-time code (PDF with QR), for a resident without a smartphone."""
     resident = load_resident(resident_id)
-    form = StatusForm()
-    if not form.validate_on_submit():
-        abort(400)
+    valid_form(StatusForm())
     programme = chosen_programme()
     ok, issued = attempt(lambda: documents.issue_printed_vouchers(resident, actor=current_user, programme=programme))
     if ok:

@@ -39,7 +39,7 @@ def test_declaring_on_a_huge_proposal_number_is_refused_not_a_500(app, client, s
     assert answer.status_code == 422 and "proposal_id" in answer.get_json()["error"]["fields"]
     login_as(member.user)
     page = client.post(f"/evaluation/members/{member.id}/declare", data={"proposal_id": HUGE, "conflict": "no"})
-    assert page.status_code == 400
+    assert page.status_code == 422  # the form's refusal page (the number is out of range), not a 500
     assert services.declarations(member) == {}
 
 

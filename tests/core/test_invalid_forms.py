@@ -1,0 +1,66 @@
+"""A form that does not validate (a required field left empty, a reason too long) is refused with a page naming each
+field and why, in the user's language, and changes nothing: it was a bare '400 Bad Request' before."""
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from accounts.resident_models import ResidentStatus
+from audit.models import AuditEvent
+from core.db import db
+from core.timeutil import local_today
+from evaluation import project_services
+from evaluation.project_models import DocumentRequest
+from tests.evaluation.project_helpers import commissioned
+from tests.vouchers.helpers import world
+
+ENGLISH = {"Accept-Language": "en"}
+
+
+def _events() -> int:
+    return db.session.scalar(select(func.count(AuditEvent.seq)))
+
+
+def test_an_empty_document_request_names_the_field_and_changes_nothing(app, client, session, login_as):
+    _officer, _manager, _contract, evaluation, (evaluator,) = commissioned(app, n=1, declare=False)
+    with app.test_request_context():
+        project_services.declare(evaluation.assignments[0], False, "", actor=evaluator)
+    db.session.commit()
+    login_as(evaluator)
+    before = _events()
+    due = (local_today() + timedelta(days=7)).isoformat()
+    workspace = f"http://localhost/evaluations/{evaluation.id}/workspace"
+    answer = client.post(f"/evaluations/{evaluation.id}/requests", data={"text": "  ", "due_on": due},
+                         headers={**ENGLISH, "Referer": workspace})
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 422
+    assert "Some of the information is not valid." in page
+    assert "Documents needed" in page and "This field is required." in page  # the field, and why
+    assert f'href="/evaluations/{evaluation.id}/workspace"' in page  # back to the form it came from
+    assert db.session.scalar(select(func.count(DocumentRequest.id))) == 0 and _events() == before
+    # Another site's page as the referrer is no way back.
+    answer = client.post(f"/evaluations/{evaluation.id}/requests", data={"text": "", "due_on": due},
+                         headers={"Referer": "https://evil.example/x"})
+    assert answer.status_code == 422 and "evil.example" not in answer.get_data(as_text=True)
+    # A valid one goes through as before.
+    answer = client.post(f"/evaluations/{evaluation.id}/requests", data={"text": "请提供签到表", "due_on": due})
+    assert answer.status_code == 302 and db.session.scalar(select(func.count(DocumentRequest.id))) == 1
+
+
+def test_a_reason_too_long_is_refused_in_chinese_and_the_resident_keeps_their_status(app, client, session,
+                                                                                       login_as):
+    with app.test_request_context():
+        w = world()
+        db.session.commit()
+    login_as(w.staff)
+    before = _events()
+    answer = client.post(f"/vouchers/residents/{w.resident.id}/status/suspended", data={"reason": "长" * 2001})
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 422
+    assert "部分信息填写有误" in page and "2000" in page  # translated, with the limit
+    db.session.refresh(w.resident)
+    assert w.resident.status == ResidentStatus.VERIFIED and _events() == before
+    answer = client.post(f"/vouchers/residents/{w.resident.id}/status/suspended", data={"reason": "搬离社区"})
+    assert answer.status_code == 302
+    db.session.refresh(w.resident)
+    assert w.resident.status == ResidentStatus.SUSPENDED
