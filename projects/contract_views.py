@@ -13,7 +13,7 @@ from core.errors import ServiceError
 from core.money import MoneyError, parse_yuan
 from core.permissions import require
 from core.timeutil import local_today
-from core.views import db_int, run_and_redirect
+from core.views import db_int, run_and_redirect, valid_form
 from orgs import permissions as org_permissions
 from orgs import services as org_services
 from orgs.models import Organisation
@@ -41,8 +41,7 @@ def load_contract(contract_id: int) -> Contract:
 
 
 def _done(contract_id: int, message: str, call):
-    if not ReasonForm().validate_on_submit():
-        abort(400)
+    valid_form(ReasonForm())
     return run_and_redirect(call, message, url_for("contracts.show", contract_id=contract_id))
 
 
@@ -91,8 +90,7 @@ def new(decision_id: int):
     require(permissions.can_manage_calls(current_user))
     decision = db.get_or_404(AwardDecision, decision_id)
     if request.method == "POST":
-        if not ReasonForm().validate_on_submit():
-            abort(400)
+        valid_form(ReasonForm())
         try:
             percents = [int(p) for p in request.form.get("percents", "").replace("，", ",").split(",") if p.strip()]
             contract = contracts.draft_contract(
