@@ -14,6 +14,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from accounts.forms import MultiCheckboxField
+from core.timeutil import local_today
 
 from .enums import CreditList, DocumentKind, IncubationStage, MemberRole, OrgKind
 
@@ -99,7 +100,8 @@ class CreditForm(FlaskForm):
 
 
 class EndCreditForm(FlaskForm):
-    end_on = DateField(_l("Ends on"), validators=[DataRequired()])
+    # The first day the entry no longer counts; today (in China) unless the officer picks another day.
+    end_on = DateField(_l("Ends on"), validators=[DataRequired()], default=local_today)
 
 
 class IncubationForm(FlaskForm):

@@ -246,6 +246,10 @@ class CreditListEntry(db.Model):
     def active_on(self, day: date) -> bool:
         return self.start_on <= day and (self.end_on is None or day < self.end_on)
 
+    def ended_by(self, day: date) -> bool:
+        """Whether the entry no longer counts from `day` on (its end date is the first day it does not count)."""
+        return self.end_on is not None and self.end_on <= day
+
 
 class Incubation(db.Model):
     """A hub organisation (枢纽型社会组织) incubating a community group."""

@@ -11,7 +11,7 @@ from core.db import db
 from core.errors import ServiceError
 from core.forms import apply_service_error
 from core.permissions import require
-from core.views import db_int, run_and_redirect
+from core.views import db_int, run_and_redirect, valid_form
 
 from . import directory, exports, permissions, reference, services, standing
 from .enums import OrgStatus
@@ -110,10 +110,8 @@ def add_credit(org_id: int):
 @login_required
 def end_credit(entry_id: int):
     entry = db.get_or_404(CreditListEntry, entry_id)
-    require(permissions.can_record_standing(current_user))
-    form = EndCreditForm()
-    if not form.validate_on_submit():
-        return _form_failed(form, entry.org_id)
+    require(permissions.can_record_standing(current_user, load_org(entry.org_id)))
+    form = valid_form(EndCreditForm())
     return _finish(entry.org_id, _("Credit-list entry ended."), lambda: standing.end_credit_entry(
         entry, form.end_on.data, actor=current_user))
 

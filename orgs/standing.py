@@ -134,7 +134,7 @@ def end_credit_entry(entry: CreditListEntry, end_on: date, *, actor: User) -> No
     """End an entry before its scheduled end (or end an open-ended one). The end date is the first day the
     entry no longer counts (see CreditListEntry.active_on)."""
     # Whether the entry has ended is a question about today, not about the date asked for.
-    if entry.end_on is not None and entry.end_on <= local_today():
+    if entry.ended_by(local_today()):
         raise Conflict(_("This entry has already ended."))
     if end_on <= entry.start_on:
         raise ServiceError(_("The end must come after the start."), fields={"end_on": _("Too early.")})

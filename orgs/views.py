@@ -1,6 +1,7 @@
 """Organisation pages: apply, edit, documents, submit, members, profile, directory."""
 
 import io
+from datetime import timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import get_locale
@@ -15,11 +16,12 @@ from core.db import db
 from core.errors import ServiceError
 from core.forms import apply_service_error
 from core.permissions import require
+from core.timeutil import local_today
 from core.views import db_int
 
 from . import directory, permissions, services
 from .enums import OrgStatus
-from .forms import DirectoryForm, DocumentForm, InviteForm, OrgApplicationForm, ReasonForm
+from .forms import DirectoryForm, DocumentForm, EndCreditForm, InviteForm, OrgApplicationForm, ReasonForm
 from .models import AnnualReport, CreditListEntry, GradeRecord, Incubation, Membership, Organisation
 from .validation import OrgData
 
@@ -152,7 +154,17 @@ def profile_extras(org: Organisation, private: bool) -> dict:
                                                    .order_by(CreditListEntry.start_on.desc())))
     else:
         extras["reports"], extras["credit"] = [], []
+    extras.update(credit_end_forms(extras["credit"], extras["can_record"]))
     return extras
+
+
+def credit_end_forms(entries: list[CreditListEntry], can_record: bool) -> dict:
+    """The "end early" form beside each entry still in force, for those who may record standing: the entries'
+    date bounds (the day after the start; the day before a scheduled end) for the date picker."""
+    today = local_today()
+    endable = {e.id: (e.start_on + timedelta(days=1), e.end_on - timedelta(days=1) if e.end_on else None)
+               for e in entries if can_record and not e.ended_by(today)}
+    return {"credit_endable": endable, "end_credit_form": EndCreditForm(formdata=None) if endable else None}
 
 
 @bp.route("/<int:org_id>/documents", methods=["POST"])
