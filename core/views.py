@@ -53,7 +53,7 @@ class BoundedIntConverter(IntegerConverter):
 def refusal_text(exc: ServiceError) -> str:
     """A service's refusal as one sentence: the message, then each field's reason."""
     details = [" ".join(map(str, v)) if isinstance(v, list) else str(v) for v in exc.fields.values()]
-    return " ".join([exc.message, *details])
+    return " ".join(dict.fromkeys([str(exc.message), *details]))  # a field's reason that repeats the message: once
 
 
 def valid_form(form):

@@ -2,7 +2,7 @@
 
 import io
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -137,8 +137,7 @@ def add_incubation(org_id: int):
 def designate_hub(org_id: int):
     org = load_org(org_id)
     require(permissions.can_record_standing(current_user, org))
-    if not ReasonForm().validate_on_submit():
-        abort(400)
+    valid_form(ReasonForm())
     is_hub = request.form.get("is_hub") == "1"
     return _finish(org.id, _("Hub designation updated."), lambda: standing.designate_hub(
         org, is_hub, actor=current_user))

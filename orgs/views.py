@@ -17,7 +17,7 @@ from core.errors import ServiceError
 from core.forms import apply_service_error
 from core.permissions import require
 from core.timeutil import local_today
-from core.views import db_int
+from core.views import db_int, valid_form
 
 from . import directory, permissions, services
 from .enums import OrgStatus
@@ -195,9 +195,7 @@ def change_status(org_id: int):
     target = request.form.get("to", "")
     if target not in {s.value for s in OrgStatus}:
         abort(400)
-    form = ReasonForm()
-    if not form.validate_on_submit():
-        abort(400)
+    form = valid_form(ReasonForm())
     try:
         services.transition_org(org, target, actor=current_user, reason=form.reason.data)
     except ServiceError as exc:
@@ -263,8 +261,7 @@ def membership_action(membership_id: int, action: str):
         require(own)
     else:
         require(permissions.can_manage_members(current_user, org) or (own and action == "remove"))
-    if not ReasonForm().validate_on_submit():
-        abort(400)
+    valid_form(ReasonForm())
     try:
         if action in ("accept", "decline"):
             services.answer_invitation(membership, action == "accept", actor=current_user)

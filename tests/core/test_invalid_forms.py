@@ -64,3 +64,13 @@ def test_a_reason_too_long_is_refused_in_chinese_and_the_resident_keeps_their_st
     assert answer.status_code == 302
     db.session.refresh(w.resident)
     assert w.resident.status == ResidentStatus.SUSPENDED
+
+
+def test_a_refusal_whose_field_reason_repeats_the_message_says_it_once():
+    from core.errors import ServiceError
+    from core.views import refusal_text
+
+    same = ServiceError("The entry ends on 2026-12-31.", fields={"end_on": "The entry ends on 2026-12-31."})
+    assert refusal_text(same) == "The entry ends on 2026-12-31."
+    other = ServiceError("Not saved.", fields={"a": "Too long.", "b": ["Required.", "Whole number."]})
+    assert refusal_text(other) == "Not saved. Too long. Required. Whole number."
