@@ -109,11 +109,11 @@ def list_contracts():
     _require_user()
     page, per_page = page_args()
     org_ids = member_org_ids(current_user)
-    stmt = select(Contract).order_by(Contract.id.desc())
-    if org_ids is not None:
-        stmt = stmt.where(Contract.org_id.in_(org_ids))
-    rows = db.session.scalars(stmt.offset((page - 1) * per_page).limit(per_page))
-    return jsonify({"items": [summary_json(c) for c in rows], "page": page, "per_page": per_page})
+    mine = [Contract.org_id.in_(org_ids)] if org_ids is not None else []  # staff see all
+    rows = db.session.scalars(select(Contract).where(*mine).order_by(Contract.id.desc())
+                              .offset((page - 1) * per_page).limit(per_page))
+    total = db.session.scalar(select(func.count(Contract.id)).where(*mine))
+    return jsonify({"items": [summary_json(c) for c in rows], "page": page, "per_page": per_page, "total": total})
 
 
 @bp.route("/contracts/watch")

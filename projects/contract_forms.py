@@ -57,7 +57,7 @@ def report_input(form, files, contract) -> ReportInput:
                   for i in range(ACTIVITY_ROWS) if (form.get(f"activity-{i}-place") or "").strip()]
     fees = [FeeInput(form.get(f"fee-{i}-kind", ""), form.get(f"fee-{i}-name", ""),
                      _yuan(form.get(f"fee-{i}-amount"), "fees"), _date(form.get(f"fee-{i}-paid_on"), "fees"),
-                     phone=form.get(f"fee-{i}-phone", ""), username=form.get(f"fee-{i}-username", ""))
+                     phone=form.get(f"fee-{i}-phone", ""), username=form.get(f"fee-{i}-username", ""), row=i + 1)
             for i in range(FEE_ROWS)
             if any((form.get(f"fee-{i}-{k}") or "").strip() for k in ("name", "username", "phone"))]
     return ReportInput(form.get("narrative", ""), outputs, activities, _files(files, "evidence"), fees)

@@ -1,7 +1,6 @@
 """Progress reports: narrative, outputs against the contract's targets, activity records with photos, evidence files
 and the fees and allowances paid to named people, who confirm or deny receipt themselves."""
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -10,6 +9,7 @@ from sqlalchemy import or_, select, update
 
 from accounts.models import User, UserRole
 from accounts.notifications import notify
+from accounts.services import PHONE_RE
 from audit import services as audit
 from core.db import db, utcnow
 from core.errors import Conflict, Forbidden, ServiceError
@@ -42,7 +42,8 @@ from .contracts import INVALID, require_active
 from .permissions import can_manage_calls
 
 PHOTO_TYPES = frozenset({PNG, JPEG})
-PHONE = re.compile(r"^1\d{10}$")
+MAX_PHONE = 20  # the width of FeePayment.recipient_phone
+MAX_NOTE = 1000  # a recipient's reason for confirming or denying a payment
 MAX_ITEMS = 50
 MAX_OUTPUT = 10**9  # as for a proposal's output targets
 MAX_PARTICIPANTS = 1_000_000  # per activity; far inside the INTEGER column (a larger number overflowed it: a 500)
@@ -66,6 +67,7 @@ class FeeInput:
     paid_on: date
     phone: str = ""
     username: str = ""  # a platform user; a phone number that belongs to one links them too
+    row: int = 0  # the row on the page's form, from 1, to name in an error; 0: its position in the list
 
 
 @dataclass
@@ -104,23 +106,32 @@ def _check_activities(contract: Contract, activities: list[ActivityInput], error
             errors["activities"] = _("Activities are dated within the contract period, and not in the future.")
 
 
+def _phone_ok(phone: str) -> bool:
+    """A mainland mobile number as accounts accept them (ASCII digits: `\\d` also matches other scripts' digits),
+    within the column's width; never cut to fit."""
+    return len(phone) <= MAX_PHONE and phone.isascii() and PHONE_RE.match(phone) is not None
+
+
 def _recipient(fee: FeeInput) -> User | None:
     if (fee.username or "").strip():
         return db.session.scalar(select(User).where(User.username == fee.username.strip(), User.active))
-    if (fee.phone or "").strip():
+    if _phone_ok((fee.phone or "").strip()):
         return db.session.scalar(select(User).where(User.phone == fee.phone.strip(), User.active))
     return None
 
 
 def _check_fees(contract: Contract, fees: list[FeeInput], errors: dict) -> list[tuple[FeeInput, User | None]]:
     checked = []
-    for fee in fees:
-        user = _recipient(fee)
+    for position, fee in enumerate(fees, start=1):
+        user, phone = _recipient(fee), (fee.phone or "").strip()
         if fee.kind not in FeeKind._value2member_map_:
             errors["fees"] = _("Choose expert fee or volunteer allowance.")
         elif (fee.username or "").strip() and user is None:
             errors["fees"] = _("No platform user is called “%(name)s”.", name=fee.username)
-        elif user is None and not ((fee.name or "").strip() and PHONE.match((fee.phone or "").strip())):
+        elif phone and not _phone_ok(phone):  # the same rule whether or not the recipient is a platform user
+            errors["fees"] = _("Fee row %(row)d: a mainland mobile number has 11 digits and starts with 1.",
+                               row=fee.row or position)
+        elif user is None and not ((fee.name or "").strip() and phone):
             errors["fees"] = _("Name each recipient: a platform user, or a name with an 11-digit mobile number.")
         elif user is None and len(fee.name.strip()) > 100:  # the column's width: a longer name was silently cut
             errors["fees"] = _("A recipient's name has at most %(n)d characters.", n=100)
@@ -162,7 +173,7 @@ def submit_report(milestone: Milestone, data: ReportInput, *, actor) -> Mileston
         for a in data.activities]
     report.fees = [FeePayment(contract_id=contract.id, kind=f.kind, recipient_user_id=user.id if user else None,
                               recipient_name=user.display_name if user else f.name.strip(),
-                              recipient_phone=(f.phone or "").strip()[:20], amount_fen=f.amount_fen, paid_on=f.paid_on)
+                              recipient_phone=(f.phone or "").strip(), amount_fen=f.amount_fen, paid_on=f.paid_on)
                    for f, user in fees]
     milestone.reports.append(report)
     db.session.flush()
@@ -222,7 +233,9 @@ def transition_receipt(fee: FeePayment, to: ReceiptStatus | str, *, actor, reaso
         raise Forbidden(_("Only the named recipient can confirm or deny this payment."))
     if to not in RECEIPT_TRANSITIONS[current]:
         raise Conflict(_("You have already answered for this payment."))
-    fee.status, fee.response_note, fee.responded_at = to.value, reason[:1000], utcnow()
+    if len(reason) > MAX_NOTE:  # refused, never cut: the officers read a denial's reason as written
+        raise ServiceError(_(INVALID), fields={"reason": _("A reason has at most %(n)d characters.", n=MAX_NOTE)})
+    fee.status, fee.response_note, fee.responded_at = to.value, reason, utcnow()
     db.session.flush()
     contract = db.session.get(Contract, fee.contract_id)
     audit.record(f"contract.fee_{to.value}", contract, actor=actor,

@@ -19,6 +19,7 @@ from accounts.forms import MultiCheckboxField
 from core.forms import LocalDateTimeField, MoneyField
 from orgs.enums import OrgKind
 
+from .contract_reports import MAX_NOTE
 from .enums import Aggregation, BudgetCategory, FundingSource, PurchasingMode
 
 
@@ -81,6 +82,12 @@ class AmendForm(FlaskForm):
 
 class ReasonForm(FlaskForm):
     reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)])
+
+
+class ReceiptAnswerForm(FlaskForm):
+    """A recipient's answer about a fee, with the service's limit on the reason."""
+
+    reason = StringField(_l("What happened?"), validators=[Optional(), Length(max=MAX_NOTE)])
 
 
 class QuestionForm(FlaskForm):

@@ -29,6 +29,7 @@ from .permissions import can_manage_calls
 
 TEXT_FIELDS = ("title", "summary", "needs_analysis", "objectives")
 MAX_QUANTITY, MAX_ROWS, MAX_TEXT = 1_000_000, 60, 8000
+MAX_ITEM = 200  # the width of BudgetLine.item
 
 
 @dataclass
@@ -84,11 +85,13 @@ def _validated(data: ProposalData) -> tuple[dict, list[BudgetLine]]:
         category, quantity, price = row.get("category"), row.get("quantity"), row.get("unit_price_fen")
         if not isinstance(category, str) or category not in {c.value for c in BudgetCategory} or not item:
             errors["budget_lines"] = _("Each budget line needs a category and an item.")
+        elif len(item) > MAX_ITEM:  # refused, never cut: an item cut short may name something else
+            errors["budget_lines"] = _("A budget line's item has at most %(n)d characters.", n=MAX_ITEM)
         elif type(quantity) is not int or not 0 < quantity <= MAX_QUANTITY or type(price) is not int \
                 or not 0 <= price <= MAX_FEN or quantity * price > MAX_FEN:
             errors["budget_lines"] = _("Quantities are whole numbers above zero; unit prices are amounts in yuan.")
         else:
-            lines.append(BudgetLine(position=position, category=category, item=item[:200], quantity=quantity,
+            lines.append(BudgetLine(position=position, category=category, item=item, quantity=quantity,
                                     unit_price_fen=price))
     if errors:
         raise ServiceError(_("Please correct the marked fields."), fields=errors)
