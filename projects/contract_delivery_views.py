@@ -14,7 +14,7 @@ from core.errors import ServiceError
 from core.permissions import require
 from core.timeutil import local_today
 from core.uploads import StoredFile
-from core.views import refusal_text, run_and_redirect
+from core.views import refusal_text, run_and_redirect, valid_form
 from orgs import permissions as org_permissions
 
 from . import contract_changes, contract_forms, contract_reports, contracts
@@ -22,7 +22,7 @@ from .contract_change_models import ChangeRequest, ChangeStatus
 from .contract_models import Contract, ContractStatus, Milestone, Tranche
 from .contract_report_models import FeePayment, ReceiptStatus
 from .contract_views import _done, bp, can_view, load_contract
-from .forms import ReasonForm
+from .forms import ReasonForm, ReceiptAnswerForm
 
 
 @bp.route("/milestones/<int:milestone_id>/report", methods=["GET", "POST"])
@@ -33,8 +33,7 @@ def report(milestone_id: int):
     require(org_permissions.is_manager(current_user, contract.org))
     form = ReasonForm()
     if request.method == "POST":
-        if not form.validate_on_submit():
-            abort(400)
+        valid_form(form)
         try:
             contract_reports.submit_report(milestone, contract_forms.report_input(request.form, request.files,
                                                                                   contract), actor=current_user)
@@ -107,7 +106,7 @@ def receipts():
     contracts_by_id = {c.id: c for c in db.session.scalars(
         select(Contract).where(Contract.id.in_({r.contract_id for r in rows})))} if rows else {}
     return render_template("projects/contract_receipts.html", rows=rows, contracts=contracts_by_id,
-                           form=ReasonForm(formdata=None))
+                           form=ReceiptAnswerForm(formdata=None))
 
 
 @bp.route("/receipts/<int:fee_id>/<any(confirm, deny):answer>", methods=["POST"])
@@ -116,8 +115,7 @@ def answer_receipt(fee_id: int, answer: str):
     fee = db.get_or_404(FeePayment, fee_id)
     if fee.recipient_user_id != current_user.id:
         abort(403)
-    if not ReasonForm().validate_on_submit():
-        abort(400)
+    valid_form(ReceiptAnswerForm())
     to = ReceiptStatus.CONFIRMED if answer == "confirm" else ReceiptStatus.DENIED
     return run_and_redirect(lambda: contract_reports.transition_receipt(fee, to, actor=current_user,
                                                                         reason=request.form.get("reason", "")),
