@@ -37,8 +37,8 @@ class _Hasher:
 
 
 _hasher = _Hasher()
-USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,63}$")
-PHONE_RE = re.compile(r"^1\d{10}$")
+USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,63}\Z")
+PHONE_RE = re.compile(r"^1\d{10}\Z", re.ASCII)
 MIN_PASSWORD = 8
 TOKEN_PREFIX = "gz_"
 

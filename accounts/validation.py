@@ -12,7 +12,7 @@ MAX_EMAIL = 254
 # of dot-separated atoms, then a domain of at least two labels, each 1–63 letters, digits or inner hyphens.
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-EMAIL_RE = re.compile(rf"^{_ATOM}(?:\.{_ATOM})*@{_LABEL}(?:\.{_LABEL})*\.[A-Za-z]{{2,63}}$")
+EMAIL_RE = re.compile(rf"^{_ATOM}(?:\.{_ATOM})*@{_LABEL}(?:\.{_LABEL})*\.[A-Za-z]{{2,63}}\Z")
 EMAIL_MESSAGE = _l("Enter an e-mail address such as name@example.cn.")
 
 

@@ -12,7 +12,7 @@ from core.errors import Conflict, ServiceError
 
 from .models import ServiceCategory
 
-CODE_RE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
+CODE_RE = re.compile(r"^[a-z][a-z0-9_]{1,39}\Z")
 
 
 def add_category(code: str, name_zh: str, name_en: str, *, actor) -> ServiceCategory:

@@ -13,8 +13,8 @@ from core.timeutil import local_today
 
 from .enums import OrgKind
 
-PHONE_RE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PHONE_RE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})\Z", re.ASCII)
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+\Z")
 MAX_LENGTHS = {"legal_representative": 60, "registration_authority": 100, "address": 200, "contact_name": 60,
                "contact_email": 254, "description": 4000}
 

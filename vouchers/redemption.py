@@ -42,7 +42,7 @@ _PROGRAMME_ONLY = (load_only(Programme.id, Programme.status, Programme.provider_
 _RESIDENT_ONLY = (load_only(ResidentProfile.id, ResidentProfile.real_name, ResidentProfile.status),
                   lazyload(ResidentProfile.user),
                   lazyload(ResidentProfile.community), lazyload(ResidentProfile.tag_rows))
-KEY_RE = re.compile(r"^[\x21-\x7e]{1,100}$")  # printable ASCII, no spaces
+KEY_RE = re.compile(r"^[\x21-\x7e]{1,100}\Z")  # printable ASCII, no spaces
 
 
 @dataclass(frozen=True)
@@ -132,7 +132,7 @@ def issue_code(resident: ResidentProfile, *, actor, programme: Programme | None 
 
 def _validate(code, service, amount_fen, idempotency_key) -> None:
     errors = {}
-    if not isinstance(code, str) or not re.fullmatch(rf"\d{{{CODE_DIGITS}}}", code):
+    if not isinstance(code, str) or not re.fullmatch(rf"\d{{{CODE_DIGITS}}}", code, re.ASCII):
         errors["code"] = _("The code has %(n)d digits.", n=CODE_DIGITS)
     if service is None:
         errors["service_id"] = _("Choose one of your services.")

@@ -1,0 +1,42 @@
+"""Input patterns match the whole value in ASCII: '$' also matched before a trailing newline ('13800000000\\n' was a
+valid phone, 'abc\\n' a valid category code) and '\\d' matched any script's digits ('1٣٣٣٣٣٣٣٣٣٣' was a phone)."""
+
+import pytest
+from sqlalchemy import func, select
+
+from accounts import services as accounts
+from accounts.models import User
+from accounts.services import PHONE_RE, USERNAME_RE
+from accounts.validation import EMAIL_RE
+from core.db import db
+from core.errors import ServiceError
+from orgs.reference import CODE_RE
+from orgs.validation import EMAIL_RE as ORG_EMAIL_RE
+from orgs.validation import PHONE_RE as ORG_PHONE_RE
+from vouchers.redemption import KEY_RE
+
+ARABIC_INDIC = "".join(chr(0x0660 + int(d)) for d in "3333333333")
+
+
+@pytest.mark.parametrize(("pattern", "good"), [
+    (PHONE_RE, "13800000000"), (ORG_PHONE_RE, "13800000000"), (ORG_PHONE_RE, "010-12345678"),
+    (USERNAME_RE, "wang.fang"), (EMAIL_RE, "a@example.com"), (ORG_EMAIL_RE, "a@example.com"),
+    (CODE_RE, "elderly_care"), (KEY_RE, "redeem-1"),
+])
+def test_a_trailing_newline_is_not_part_of_a_valid_value(pattern, good):
+    assert pattern.match(good)
+    assert not pattern.match(good + "\n")
+
+
+def test_phones_are_ascii_digits():
+    assert not PHONE_RE.match("1" + ARABIC_INDIC) and not ORG_PHONE_RE.match("1" + ARABIC_INDIC)
+
+
+@pytest.mark.parametrize("phone", ["13800000000\n", "1" + ARABIC_INDIC])
+def test_creating_a_user_with_such_a_phone_is_refused_and_saves_nothing(session, phone):
+    before = db.session.scalar(select(func.count(User.id)))
+    with pytest.raises(ServiceError) as refused:
+        accounts.create_user("li.hua", "李华", "a-long-password-1", phone=phone, actor=None)
+    assert "phone" in refused.value.fields
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(User.id))) == before
