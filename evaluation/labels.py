@@ -45,3 +45,22 @@ NOTIFICATION_TEXTS.update({
     "rectification.verified": _l("A rectification task of “%(project)s” was verified. %(note)s"),
     "rectification.open": _l("A rectification task of “%(project)s” was reopened: %(note)s"),
 })
+
+# Reminders (evaluation.reminders, `flask evaluations remind`)
+NOTIFICATION_TEXTS.update({
+    "evaluation.sheet_due_soon": _l("Your score sheet for the evaluation of “%(project)s” is due on %(due)s."),
+    "evaluation.sheet_overdue": _l("Your score sheet for the evaluation of “%(project)s” was due on %(due)s and is "
+                                   "overdue."),
+    "evaluation.report_due_soon": _l("All score sheets for “%(project)s” are in: the evaluation report is due on "
+                                     "%(due)s."),
+    "evaluation.report_overdue": _l("All score sheets for “%(project)s” are in, but the evaluation report was due on "
+                                    "%(due)s and is overdue."),
+    "evaluation.request_due_soon": _l("The documents requested by the evaluator of “%(project)s” are due on "
+                                      "%(due)s."),
+    "evaluation.request_overdue": _l("The documents requested by the evaluator of “%(project)s” were due on %(due)s "
+                                     "and are overdue."),
+    "rectification.task_due_soon": _l("A rectification task of “%(project)s” is due on %(due)s."),
+    "rectification.task_overdue": _l("A rectification task of “%(project)s” was due on %(due)s and is overdue."),
+    "evaluation.officer_digest": _l("Project evaluations to watch: %(evaluations)s evaluations overdue, "
+                                    "%(requests)s document requests and %(tasks)s rectification tasks overdue."),
+})
