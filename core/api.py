@@ -8,6 +8,7 @@ from flask_login import AnonymousUserMixin
 
 from .errors import ServiceError, json_error
 from .extensions import csrf
+from .views import DB_INT_MAX
 
 API_PREFIX = "/api/v1"
 MAX_PAGE = 1_000_000
@@ -25,12 +26,68 @@ def api_blueprint(name: str) -> Blueprint:
     return bp
 
 
-def json_object() -> dict:
-    """The request's JSON body, which must be an object."""
+def json_object(*, optional: bool = False) -> dict:
+    """The request's JSON body, which must be an object. With optional=True an empty body is an empty object (an
+    endpoint whose fields are all optional), but a body that is there must still be a JSON object: text, a list or
+    broken JSON is refused, never read as 'nothing'."""
+    if optional and not request.get_data(cache=True):
+        return {}
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise ServiceError(_("The request body must be a JSON object."), code="bad_json")
     return body
+
+
+def refuse(field: str, message: str):
+    """A 422 naming one field (DESIGN.md rule 7)."""
+    raise ServiceError(_("Please correct the marked fields."), fields={field: message})
+
+
+def text_field(body: dict, name: str, *, max_length: int | None = None, field: str | None = None) -> str:
+    """A text field of a JSON object: absent or null is "", a string is taken as sent, anything else (a number, a
+    list, an object, true) is refused; never turned into its Python repr ("['x']", "True") and stored. Longer than
+    max_length is refused too, never cut (a cut text may say something else)."""
+    value = body.get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        refuse(field or name, _("Enter text."))
+    if max_length is not None and len(value.strip()) > max_length:
+        refuse(field or name, _("At most %(n)d characters.", n=max_length))
+    return value
+
+
+def id_field(body: dict, name: str, *, field: str | None = None) -> int | None:
+    """An id of a JSON object: a positive whole number that fits an id column, or None when absent or null (the
+    service says what is missing). Whether the record exists is the caller's or the service's question."""
+    value = body.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        refuse(field or name, _("Enter a whole number."))
+    if not 0 < value <= DB_INT_MAX:
+        refuse(field or name, _("No such record."))
+    return value
+
+
+def id_list(body: dict, name: str) -> list[int]:
+    """A list of ids (absent or null: an empty list)."""
+    value = body.get(name)
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(type(v) is int and 0 < v <= DB_INT_MAX for v in value):
+        refuse(name, _("A list of numbers."))
+    return value
+
+
+def bool_field(body: dict, name: str, *, default: bool = False) -> bool:
+    """true or false (absent or null: the default); "yes", 1 or [] are refused, never read as false."""
+    value = body.get(name)
+    if value is None:
+        return default
+    if not isinstance(value, bool):
+        refuse(name, _("true or false"))
+    return value
 
 
 def bearer_token() -> str | None:

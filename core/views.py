@@ -42,12 +42,28 @@ def db_int(value: str) -> int:
     return number
 
 
+def at_most_pattern(limit: int) -> str:
+    """A regular expression for the whole numbers 0 to limit (leading zeros allowed): fewer digits, or as many and
+    smaller at the first digit that differs, or the limit itself."""
+    digits = str(limit)
+    parts = [rf"\d{{1,{len(digits) - 1}}}"] if len(digits) > 1 else []
+    parts += [digits[:i] + f"[0-{int(d) - 1}]" + rf"\d{{{len(digits) - 1 - i}}}"
+              for i, d in enumerate(digits) if d != "0"]
+    return "0*(?:" + "|".join([*parts, digits]) + ")"
+
+
 class BoundedIntConverter(IntegerConverter):
-    """<int:...> in URLs stays within a database integer: a huge number is a 404, not a 500."""
+    """<int:...> in URLs stays within a database integer: a huge number is a 404, not a 500.
+
+    Bounded in the pattern too, not only in to_python: Werkzeug checks a rule's methods before its converters, so a
+    huge id on a path that another rule serves with other methods (PUT /api/v1/proposals/<id> beside its GET) was a
+    405 instead of a 404."""
 
     def __init__(self, url_map, *args, **kwargs):
         kwargs.setdefault("max", DB_INT_MAX)
         super().__init__(url_map, *args, **kwargs)
+        if not self.fixed_digits and not self.signed and self.max == DB_INT_MAX:
+            self.regex = at_most_pattern(DB_INT_MAX)
 
 
 def refusal_text(exc: ServiceError) -> str:

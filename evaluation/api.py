@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from core.api import api_blueprint, json_object
+from core.api import api_blueprint, bool_field, json_object, text_field
 from core.db import db
 from core.errors import ServiceError
 from core.views import DB_INT_MAX
@@ -22,6 +22,7 @@ from .enums import SheetStatus
 from .models import PanelMember
 
 bp = api_blueprint("evaluation_api")
+MAX_RELATIONSHIP = 500
 
 
 def _require_user():
@@ -70,7 +71,8 @@ def declare(member_id: int):
     if proposal is None or not isinstance(body.get("conflict"), bool):
         raise ServiceError(_("Please correct the marked fields."),
                            fields={"proposal_id": _("Required."), "conflict": _("true or false")})
-    services.declare(member, proposal, body["conflict"], str(body.get("relationship") or ""), actor=current_user)
+    relationship = text_field(body, "relationship", max_length=MAX_RELATIONSHIP)  # as on the declaration form
+    services.declare(member, proposal, body["conflict"], relationship, actor=current_user)
     db.session.commit()
     return jsonify({"ok": True}), 201
 
@@ -91,14 +93,17 @@ def entries_from_json(body: dict) -> dict[int, tuple[int, str]]:
         raise ServiceError(_("Please correct the marked fields."), fields={"scores": _("An object.")})
     entries = {}
     for key, value in scores.items():
-        points, comment = (value.get("points"), value.get("comment", "")) if isinstance(value, dict) else (None, "")
+        points, comment = (value.get("points"), value.get("comment")) if isinstance(value, dict) else (None, "")
+        if comment is not None and not isinstance(comment, str):  # never stored as "7" or "['x']"
+            message = _("Enter text.")
+            raise ServiceError(_("Please correct the marked fields."), fields={key[:20]: message})
         valid = (key.isascii() and key.isdigit() and len(key) < 10 and not isinstance(points, bool)
                  and isinstance(points, int | float) and math.isfinite(points) and 0 <= points <= 1000
                  and points * 2 == int(points * 2))
         if not valid:
             message = _("Scores are numbers in half points, such as 7 or 7.5.")
             raise ServiceError(message, fields={key[:20]: message})
-        entries[int(key)] = (int(points * 2), str(comment))
+        entries[int(key)] = (int(points * 2), comment or "")
     return entries
 
 
@@ -106,8 +111,9 @@ def sheet_exchange(score_sheet):
     """GET shows a sheet; PUT saves scores (and submits with "submit": true) through the engine."""
     if request.method == "PUT":
         body = json_object()
+        submit = bool_field(body, "submit")  # "yes" or 1 is refused, not read as 'save without submitting'
         services.save_scores(score_sheet, entries_from_json(body), actor=current_user)
-        if body.get("submit") is True:
+        if submit:
             services.transition_sheet(score_sheet, SheetStatus.SUBMITTED, actor=current_user)
     db.session.commit()
     return jsonify({"sheet_id": score_sheet.id, "status": score_sheet.status,

@@ -4,7 +4,7 @@ from flask import abort, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from core.api import api_blueprint, json_object, page_args
+from core.api import api_blueprint, id_list, json_object, page_args, text_field
 from core.db import db
 from core.errors import ServiceError
 
@@ -82,19 +82,16 @@ def create_org():
     if not current_user.is_authenticated:
         abort(401)
     body = json_object()
-    ids = {}
-    for field in ("category_ids", "community_ids"):
-        value = body.get(field, [])
-        if not isinstance(value, list) or not all(isinstance(v, int) for v in value):
-            raise ServiceError(_("Please correct the marked fields."), fields={field: _("A list of numbers.")})
-        ids[field] = value
-    data = OrgData(**{k: str(body.get(k) or "") for k in (
+    # Text fields must be text: a number or a list is refused, never stored as its Python repr. Their lengths are
+    # checked by the validation (orgs.validation), as for the form.
+    data = OrgData(**{k: text_field(body, k) for k in (
         "name", "kind", "uscc", "legal_representative", "registration_authority", "address", "contact_name",
         "contact_phone", "contact_email", "description")},
         registered_on=_parse_date(body.get("registered_on"), "registered_on"),
         full_time_staff=_parse_count(body, "full_time_staff"),
         certified_social_workers=_parse_count(body, "certified_social_workers"),
-        volunteers=_parse_count(body, "volunteers"), **ids)
+        volunteers=_parse_count(body, "volunteers"),
+        category_ids=id_list(body, "category_ids"), community_ids=id_list(body, "community_ids"))
     org = services.create_application(data, actor=current_user)
     db.session.commit()
     return jsonify(org_json(org, None, True)), 201

@@ -6,7 +6,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from core.api import api_blueprint, json_object, page_args
+from core.api import api_blueprint, json_object, page_args, refuse, text_field
 from core.db import db
 from core.errors import ServiceError
 from orgs import services as org_services
@@ -130,17 +130,33 @@ def _int_field(body: dict, name: str, default=0) -> int:
     return value
 
 
+# The text of a proposal's rows and the longest each may be (as on the proposal form, projects.forms); the numbers
+# (quantity, unit price, output target) are checked by proposals.save_draft.
+ROW_TEXT = {"work_plan": {"month": 20, "activity": 300},
+            "outputs": {"indicator": 200, "unit": 20},
+            "team": {"name": 60, "role": 60, "qualification": 100},
+            "budget_lines": {"category": None, "item": proposals.MAX_ITEM}}  # (category: one of the list)
+
+
+def _rows(body: dict, name: str) -> list[dict]:
+    value = body.get(name, [])
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        refuse(name, _("A list of objects."))
+    for row in value:
+        for key, limit in ROW_TEXT[name].items():
+            text_field(row, key, max_length=limit, field=name)
+        target = row.get("target")  # a number, or its digits as the form sends them
+        if name == "outputs" and target is not None and (isinstance(target, bool) or not isinstance(target, int | str)):
+            refuse(name, _("Output targets are whole numbers, 0 or more."))
+    return value
+
+
 @bp.route("/proposals/<int:proposal_id>", methods=["PUT"])
 def save_proposal(proposal_id: int):
     proposal = _load_proposal(proposal_id)
     body = json_object()
-    lists = {}
-    for name in ("work_plan", "outputs", "team", "budget_lines"):
-        value = body.get(name, [])
-        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-            raise ServiceError(_("Please correct the marked fields."), fields={name: _("A list of objects.")})
-        lists[name] = value
-    data = proposals.ProposalData(**{k: str(body.get(k) or "") for k in proposals.TEXT_FIELDS}, **lists,
+    lists = {name: _rows(body, name) for name in ROW_TEXT}
+    data = proposals.ProposalData(**{k: text_field(body, k) for k in proposals.TEXT_FIELDS}, **lists,
                                   co_funding_fen=_int_field(body, "co_funding_fen"))
     proposals.save_draft(proposal, data, actor=current_user)
     db.session.commit()

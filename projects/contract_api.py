@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from core.api import api_blueprint, json_object, page_args
+from core.api import api_blueprint, id_field, json_object, page_args, text_field
 from core.db import db
 from core.errors import ServiceError
 from core.views import db_int
@@ -41,6 +41,10 @@ def _int(body: dict, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or abs(value) > 10**15:
         _bad(name, _("Enter a whole number."))
     return value
+
+
+def _text(body: dict, name: str, field: str | None = None) -> str:
+    return text_field(body, name, field=field)
 
 
 def _objects(body: dict, name: str) -> list[dict]:
@@ -157,14 +161,16 @@ def submit_report(milestone_id: int):
     outputs = body.get("outputs", {})
     if not isinstance(outputs, dict):
         _bad("outputs", _("An object of indicator: number achieved."))
-    activities = [contract_reports.ActivityInput(_date(a, "held_on"), str(a.get("place") or ""),
-                                                 _int(a, "participants"), str(a.get("description") or ""),
+    # Text must be text (a number or a list is refused, never stored as its Python repr); its length is the
+    # service's to check, as for the form.
+    activities = [contract_reports.ActivityInput(_date(a, "held_on"), _text(a, "place", "activities"),
+                                                 _int(a, "participants"), _text(a, "description", "activities"),
                                                  files.getlist(f"activity-{i}-photos") if files else [])
                   for i, a in enumerate(_objects(body, "activities"))]
-    fees = [contract_reports.FeeInput(str(f.get("kind") or ""), str(f.get("name") or ""), _int(f, "amount_fen"),
-                                      _date(f, "paid_on"), phone=str(f.get("phone") or ""),
-                                      username=str(f.get("username") or "")) for f in _objects(body, "fees")]
-    data = contract_reports.ReportInput(str(body.get("narrative") or ""), outputs, activities,
+    fees = [contract_reports.FeeInput(_text(f, "kind", "fees"), _text(f, "name", "fees"), _int(f, "amount_fen"),
+                                      _date(f, "paid_on"), phone=_text(f, "phone", "fees"),
+                                      username=_text(f, "username", "fees")) for f in _objects(body, "fees")]
+    data = contract_reports.ReportInput(_text(body, "narrative"), outputs, activities,
                                         files.getlist("evidence") if files else [], fees)
     report = contract_reports.submit_report(milestone, data, actor=current_user)
     db.session.commit()
@@ -206,7 +212,7 @@ def record_expense(contract_id: int):
     line = db.session.get(ContractLine, line_id) if 0 < line_id < 2**31 else None
     if line is None or line.contract_id != contract.id:
         _bad("line_id", _("Choose a budget line of this contract."))
-    expense = contracts.record_expense(contract, line, _date(body, "spent_on"), str(body.get("payee") or ""),
+    expense = contracts.record_expense(contract, line, _date(body, "spent_on"), _text(body, "payee"),
                                        _int(body, "amount_fen"), None, actor=current_user)
     db.session.commit()
     return jsonify(expense_json(expense)), 201
@@ -216,13 +222,13 @@ def record_expense(contract_id: int):
 def request_change(contract_id: int):
     contract = _load(contract_id)
     body = json_object()
-    kind = str(body.get("kind") or "")
-    data = contract_changes.ChangeInput(kind, str(body.get("reason") or ""))
-    if kind == "budget":
-        data.from_line_id, data.to_line_id = body.get("from_line_id"), body.get("to_line_id")
+    kind = _text(body, "kind")
+    data = contract_changes.ChangeInput(kind, _text(body, "reason"))
+    if kind == "budget":  # ids: whole numbers within an id column (true was line 1); missing ones the service names
+        data.from_line_id, data.to_line_id = id_field(body, "from_line_id"), id_field(body, "to_line_id")
         data.amount_fen = _int(body, "amount_fen")
     elif kind == "schedule":
-        data.milestone_id, data.new_due_on = body.get("milestone_id"), _date(body, "new_due_on")
+        data.milestone_id, data.new_due_on = id_field(body, "milestone_id"), _date(body, "new_due_on")
     change = contract_changes.request_change(contract, data, actor=current_user)
     db.session.commit()
     return jsonify({"id": change.id, "kind": change.kind, "status": change.status}), 201
@@ -242,8 +248,8 @@ def answer_receipt(fee_id: int, answer: str):
     fee = db.session.get(FeePayment, fee_id)
     if fee is None or fee.recipient_user_id != current_user.id:
         abort(404)
-    body = request.get_json(silent=True)
-    reason = str(body.get("reason") or "") if isinstance(body, dict) else ""
+    body = json_object(optional=True)  # no body is no reason; a body that is not a JSON object is refused
+    reason = _text(body, "reason")
     to = ReceiptStatus.CONFIRMED if answer == "confirm" else ReceiptStatus.DENIED
     contract_reports.transition_receipt(fee, to, actor=current_user, reason=reason)
     db.session.commit()

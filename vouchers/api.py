@@ -8,7 +8,7 @@ from sqlalchemy.orm import joinedload, lazyload
 
 from accounts.residents import resident_of
 from core import personal
-from core.api import api_blueprint, json_object, page_args
+from core.api import api_blueprint, json_object, page_args, text_field
 from core.db import db
 from core.errors import Forbidden, ServiceError
 from orgs import services as org_services
@@ -20,6 +20,7 @@ from .redemption_models import Redemption
 
 bp = api_blueprint("vouchers_api")
 MAX_ID = 2**31 - 1
+MAX_REASON, MAX_COMMENT = 2000, 1000  # a dispute's reason, a rating's comment (vouchers.forms)
 # A redemption needs the service and its organisation's id and memberships (joined: they answer whether the caller
 # may redeem for it without a query of their own), not the category row nor the lists of places and categories.
 # Built once: it runs on every redemption.
@@ -98,9 +99,7 @@ def create_redemption():
 @bp.route("/vouchers/codes", methods=["POST"])
 def create_code():
     actor, resident = _user(), _resident()
-    body = request.get_json(silent=True) or {}
-    if not isinstance(body, dict):
-        raise ServiceError(_("The request body must be a JSON object."), code="bad_json")
+    body = json_object(optional=True)  # no body: the resident's one running programme; text or broken JSON: refused
     programme_id = _id_field(body, "programme_id", required=False)
     programme = db.session.get(Programme, programme_id) if programme_id else None
     if programme_id and programme is None:
@@ -165,7 +164,8 @@ def _own_redemption(redemption_id: int) -> Redemption:
 def dispute_redemption(redemption_id: int):
     actor, found = _user(), _own_redemption(redemption_id)
     body = json_object()
-    dispute = _committed(lambda: disputes.raise_dispute(found, str(body.get("reason") or ""), actor=actor))
+    reason = text_field(body, "reason", max_length=MAX_REASON)  # refused, never cut, as on the dispute form
+    dispute = _committed(lambda: disputes.raise_dispute(found, reason, actor=actor))
     return jsonify({"id": dispute.id, "redemption_id": found.id, "status": dispute.status}), 201
 
 
@@ -173,6 +173,6 @@ def dispute_redemption(redemption_id: int):
 def rate_redemption(redemption_id: int):
     actor, found = _user(), _own_redemption(redemption_id)
     body = json_object()
-    rating = _committed(lambda: catalogue.rate(found, body.get("stars"), str(body.get("comment") or ""),
-                                               actor=actor))
+    comment = text_field(body, "comment", max_length=MAX_COMMENT)  # refused, never cut, as on the rating form
+    rating = _committed(lambda: catalogue.rate(found, body.get("stars"), comment, actor=actor))
     return jsonify({"id": rating.id, "redemption_id": found.id, "stars": rating.stars}), 201
