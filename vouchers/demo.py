@@ -121,7 +121,7 @@ def _month_of_redemptions(programme, profiles, providers, staff, start) -> list:
                 continue
             org, manager, services = providers[(day + k) % len(providers)]
             service = services[(day // 3 + k) % len(services)]
-            at = start + timedelta(days=day, hours=2 + k)
+            at = start + timedelta(days=day, hours=9, minutes=50 * k)  # (start is local midnight) from 9:00
             actor = person.user if person.has_phone else staff[person.community.name]
             code = redemption.issue_code(person, actor=actor, now=at)[0]
             amount = min(service.price_fen, 5000)

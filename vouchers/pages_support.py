@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import selectinload
 
 from accounts.models import Community
@@ -68,11 +68,13 @@ def residents(community_id: int | None, status: str | None, page: int, served: s
 
 
 def resident_vouchers(resident: ResidentProfile, limit: int = 60) -> list[Voucher]:
-    """Valid vouchers first (earliest expiring first), then the rest, newest first."""
-    valid = Voucher.status == VoucherStatus.ACTIVE.value
+    """Vouchers that can still be spent first (earliest expiring first), then the used-up, expired and revoked
+    ones, most recent first."""
+    spendable = and_(Voucher.status == VoucherStatus.ACTIVE.value, Voucher.balance_fen > 0)
     return list(db.session.scalars(
         select(Voucher).where(Voucher.resident_id == resident.id).options(selectinload(Voucher.programme))
-        .order_by(valid.desc(), Voucher.expires_at, Voucher.id.desc()).limit(limit)))
+        .order_by(spendable.desc(), case((spendable, Voucher.expires_at)).asc(), Voucher.expires_at.desc(),
+                  Voucher.id.desc()).limit(limit)))
 
 
 def spendable_vouchers(resident: ResidentProfile, programme_id: int, now) -> list[Voucher]:
