@@ -40,3 +40,17 @@ def test_creating_a_user_with_such_a_phone_is_refused_and_saves_nothing(session,
     assert "phone" in refused.value.fields
     db.session.rollback()
     assert db.session.scalar(select(func.count(User.id))) == before
+
+
+def test_the_url_id_pattern_takes_exactly_the_numbers_up_to_the_limit():
+    import random
+    import re
+
+    from core.views import DB_INT_MAX, at_most_pattern
+
+    for limit in (7, 10, 99, 100, 305, DB_INT_MAX):
+        pattern = re.compile(at_most_pattern(limit))
+        numbers = {0, 1, limit - 1, limit, limit + 1, limit * 10, *random.Random(limit).sample(range(limit * 3), min(200, limit * 3))}
+        for n in numbers:
+            assert bool(pattern.fullmatch(str(n))) == (n <= limit), (limit, n)
+            assert bool(pattern.fullmatch("00" + str(n))) == (n <= limit), (limit, n)

@@ -70,6 +70,7 @@ def test_commission_survey_score_issue_and_release(live_server, live_app, browse
     evaluator.locator("#declare").click()
     evaluator.locator("#open-workspace").click()
     expect(evaluator.locator("#evidence-satisfaction")).to_contain_text("100.00%")  # both answers rated 4
+    expect(evaluator.locator("#submit-sheet")).to_be_visible()  # (.all() does not wait for the fields)
     for field in evaluator.locator("input[inputmode=decimal][id^=c]").all():
         maximum = int(re.search(r"0–(\d+)", field.evaluate("e => e.labels[0].textContent")).group(1))
         field.fill(str(maximum * 3 // 4))  # 75% of every criterion, in whole points

@@ -57,6 +57,8 @@ def test_draw_declare_score_award_notice(live_server, live_app, browser):
         item = member_page.locator(f"#panel-call-{call_id} [id^=assignment-]").nth(index)
         item.get_by_role("button", name=re.compile("声明|申报")).click()
         member_page.locator(f"#panel-call-{call_id} [id^=assignment-]").nth(index).get_by_role("link").click()
+        # .all() does not wait: once the submit button (after the fields) is there, every field is.
+        expect(member_page.locator("#submit-sheet")).to_be_visible()
         for field in member_page.locator("input[inputmode=decimal][id^=c]").all():
             maximum = int(re.search(r"0–(\d+)", field.evaluate("e => e.labels[0].textContent")).group(1))
             half_points = round(maximum * 2 * (3 if index == 1 else 2) / 4)
