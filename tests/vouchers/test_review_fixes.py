@@ -134,6 +134,6 @@ def test_programme_page_shows_batch_and_dispute_states_translated(app, w, client
     login_as(w.officer)
     page = client.get(f"/vouchers/programmes/{w.programme.id}").get_data(as_text=True)
     batches = page[page.index('id="batches"'):page.index("</ul>", page.index('id="batches"'))]
-    disputed = page[page.index('id="disputes"'):page.index("</table>", page.index('id="disputes"'))]
+    disputed = page[page.index('id="disputes"'):page.index("</ul>", page.index('id="disputes"'))]
     assert "已完成" in batches and " done<" not in batches
     assert "待裁定" in disputed and ">open<" not in disputed
