@@ -50,7 +50,8 @@ def test_the_url_id_pattern_takes_exactly_the_numbers_up_to_the_limit():
 
     for limit in (7, 10, 99, 100, 305, DB_INT_MAX):
         pattern = re.compile(at_most_pattern(limit))
-        numbers = {0, 1, limit - 1, limit, limit + 1, limit * 10, *random.Random(limit).sample(range(limit * 3), min(200, limit * 3))}
+        sample = random.Random(limit).sample(range(limit * 3), min(200, limit * 3))
+        numbers = {0, 1, limit - 1, limit, limit + 1, limit * 10, *sample}
         for n in numbers:
             assert bool(pattern.fullmatch(str(n))) == (n <= limit), (limit, n)
             assert bool(pattern.fullmatch("00" + str(n))) == (n <= limit), (limit, n)
