@@ -64,3 +64,13 @@ NOTIFICATION_TEXTS.update({
     "evaluation.officer_digest": _l("Project evaluations to watch: %(evaluations)s evaluations overdue, "
                                     "%(requests)s document requests and %(tasks)s rectification tasks overdue."),
 })
+NOTIFICATION_TEXTS.update({
+    "evaluation.declare_due_soon": _l("Please declare whether you have a conflict of interest in the evaluation of "
+                                      "“%(project)s”: it is due on %(due)s and cannot be reported until you do."),
+    "evaluation.declare_overdue": _l("Please declare whether you have a conflict of interest in the evaluation of "
+                                     "“%(project)s”: it was due on %(due)s and cannot be reported until you do."),
+    "rectification.verify_due_soon": _l("A rectification response for “%(project)s” awaits your verification; the "
+                                        "task is due on %(due)s."),
+    "rectification.verify_overdue": _l("A rectification response for “%(project)s” awaits your verification; the "
+                                       "task was due on %(due)s and is overdue."),
+})

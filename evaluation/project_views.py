@@ -10,6 +10,7 @@ from accounts.models import User
 from core.db import db, ensure_write_transaction
 from core.errors import ServiceError
 from core.permissions import require
+from core.timeutil import local_today
 from core.views import db_int, refusal_text, run_and_redirect, valid_form
 from orgs.models import Organisation
 from projects.contract_models import Contract, ContractStatus
@@ -19,6 +20,7 @@ from . import (
     project_report,
     project_services,
     project_sheets,
+    reminders,
     services,
 )
 from . import project_permissions as perms
@@ -51,13 +53,18 @@ def _post_ok(form_class=TextForm):
 @login_required
 def index():
     require(perms.can_oversee(current_user))
-    rows = list(db.session.scalars(select(ProjectEvaluation).options(selectinload(ProjectEvaluation.assignments))
-                                   .order_by(ProjectEvaluation.id.desc()).limit(200)))
+    overdue_only = request.args.get("overdue") == "1"  # the officers' daily digest links here
+    query = select(ProjectEvaluation).options(selectinload(ProjectEvaluation.assignments))
+    if overdue_only:
+        query = query.where(reminders.overdue_condition(local_today()))
+    rows = list(db.session.scalars(query.order_by(ProjectEvaluation.id.desc()).limit(200)))
+    late_requests, late_tasks = reminders.overdue_parts((e.id for e in rows), local_today())
     contracts = list(db.session.scalars(select(Contract).where(Contract.status == ContractStatus.ACTIVE)
                                         .order_by(Contract.ends_on).limit(200))) \
-        if perms.can_commission(current_user) else []
+        if perms.can_commission(current_user) and not overdue_only else []
     return render_template("evaluation/project_index.html", rows=rows, contracts=contracts,
-                           title=_("Project evaluations"))
+                           overdue_only=overdue_only, late_requests=late_requests, late_tasks=late_tasks,
+                           title=_("Overdue project evaluations") if overdue_only else _("Project evaluations"))
 
 
 @bp.route("/mine")

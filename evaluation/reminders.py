@@ -1,6 +1,8 @@
 """Reminders for project evaluations (第三方评估), meant for a daily cron run (`flask evaluations remind`): the
-evaluators of an evaluation due soon or overdue, the organisation's managers for document requests and
-rectification tasks due soon or overdue, and every officer with one digest of what is overdue.
+evaluators of an evaluation due soon or overdue (to declare, to score, to issue the report), the organisation's
+managers for document requests and rectification tasks due soon or overdue, the evaluators for rectification
+responses awaiting their verification, and every officer with one digest of what is overdue, linking to the list of
+exactly those evaluations (`overdue_condition`).
 
 Sending a notice changes no governed record, so nothing is audited here (as for `contracts remind`). A run flushes
 its notifications and never commits; the command commits once. Running it twice the same day sends nothing new:
@@ -11,7 +13,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import aliased
 
 from accounts.notifications import Notification, notify
@@ -70,15 +72,50 @@ def _state(due_on: date, today: date) -> str:
     return "overdue" if due_on < today else "due_soon"
 
 
-def _remind_evaluators(outbox: _Outbox, today: date, horizon: date) -> tuple[int, int]:
-    """Cleared evaluators still owing a score sheet; once every declaration and sheet is in, all cleared evaluators
-    (any of them may issue the report). Returns the number of evaluations due soon and overdue."""
+def _late_requests(today: date):
+    """Ids of evaluations in progress (requests are answered only then) with an unanswered request past its date."""
+    evaluation = aliased(ProjectEvaluation)  # never correlated with the list's own evaluations
+    return (select(DocumentRequest.evaluation_id).join(evaluation, evaluation.id == DocumentRequest.evaluation_id)
+            .where(evaluation.status == EvaluationStatus.IN_PROGRESS, DocumentRequest.answered_at.is_(None),
+                   DocumentRequest.due_on < today))
+
+
+def _late_tasks(today: date):
+    """Ids of evaluations in rectification with an open task (not responded, or reopened) past its date."""
+    evaluation = aliased(ProjectEvaluation)
+    return (select(RectificationTask.evaluation_id).join(evaluation, evaluation.id == RectificationTask.evaluation_id)
+            .where(evaluation.status == EvaluationStatus.RECTIFICATION, RectificationTask.status == TaskStatus.OPEN,
+                   RectificationTask.due_on < today))
+
+
+def overdue_condition(today: date):
+    """Evaluations with something overdue, as the officers' digest counts them: in progress past their due date, or
+    with a document request or a rectification task overdue (above). The digest links to the list filtered by this."""
+    return or_(and_(ProjectEvaluation.status == EvaluationStatus.IN_PROGRESS, ProjectEvaluation.due_on < today),
+               ProjectEvaluation.id.in_(_late_requests(today)), ProjectEvaluation.id.in_(_late_tasks(today)))
+
+
+def overdue_parts(evaluation_ids, today: date) -> tuple[set[int], set[int]]:
+    """Of these evaluations, (those with an unanswered document request overdue, those with an open rectification
+    task overdue): two queries, whatever the number of evaluations."""
+    ids = list(evaluation_ids)
+    if not ids:
+        return set(), set()
+    return (set(db.session.scalars(_late_requests(today).where(DocumentRequest.evaluation_id.in_(ids)))),
+            set(db.session.scalars(_late_tasks(today).where(RectificationTask.evaluation_id.in_(ids)))))
+
+
+def _remind_evaluators(outbox: _Outbox, today: date, horizon: date) -> tuple[int, int, int]:
+    """Evaluators who have not declared (conflict or none) yet, linking to the evaluation's page where they declare:
+    they hold back the report; cleared evaluators still owing a score sheet; once every declaration and sheet is in,
+    all cleared evaluators (any of them may issue the report). Returns the number of evaluations due soon and overdue,
+    and of declarations awaited."""
     evaluations = {e.id: e for e in db.session.scalars(
         select(ProjectEvaluation).where(ProjectEvaluation.status == EvaluationStatus.IN_PROGRESS,
                                         ProjectEvaluation.due_on <= horizon)
         .order_by(ProjectEvaluation.due_on, ProjectEvaluation.id))}
     if not evaluations:
-        return 0, 0
+        return 0, 0, 0
     rows = db.session.execute(
         select(EvaluationAssignment.evaluation_id, EvaluationAssignment.user_id, EvaluationAssignment.declared_at,
                EvaluationAssignment.has_conflict, ScoreSheet.status)
@@ -88,14 +125,19 @@ def _remind_evaluators(outbox: _Outbox, today: date, horizon: date) -> tuple[int
     by_evaluation: dict[int, list] = {}
     for row in rows:
         by_evaluation.setdefault(row.evaluation_id, []).append(row)
+    awaited = 0
     for evaluation_id, evaluation in evaluations.items():
         assigned = by_evaluation.get(evaluation_id, [])
         cleared = [r for r in assigned if r.declared_at is not None and r.has_conflict is False]
         owing = [r for r in cleared if r.status != SheetStatus.SUBMITTED]
-        undeclared = any(r.declared_at is None for r in assigned)
+        undeclared = [r for r in assigned if r.declared_at is None]
         state = _state(evaluation.due_on, today)
         link = path_for("project_evaluation.workspace", evaluation_id=evaluation_id)
         data = {"project": evaluation.contract.title, "due": evaluation.due_on.isoformat()}
+        for r in undeclared:  # the workspace stays closed until they declare: the page with the declaration form
+            outbox.add(r.user_id, f"evaluation.declare_{state}",
+                       path_for("project_evaluation.show", evaluation_id=evaluation_id), **data)
+        awaited += len(undeclared)
         if owing:
             for r in owing:
                 outbox.add(r.user_id, f"evaluation.sheet_{state}", link, **data)
@@ -103,7 +145,7 @@ def _remind_evaluators(outbox: _Outbox, today: date, horizon: date) -> tuple[int
             for r in cleared:
                 outbox.add(r.user_id, f"evaluation.report_{state}", link, **data)
     overdue = sum(1 for e in evaluations.values() if e.due_on < today)
-    return len(evaluations) - overdue, overdue
+    return len(evaluations) - overdue, overdue, awaited
 
 
 def _managers_of(contract_column):
@@ -133,35 +175,65 @@ def _remind_managers(outbox: _Outbox, today: date, horizon: date) -> dict:
         .where(RectificationTask.status == TaskStatus.OPEN, RectificationTask.due_on <= horizon,
                evaluation.status == EvaluationStatus.RECTIFICATION)
         .order_by(RectificationTask.due_on, RectificationTask.id, Membership.user_id)).all()
-    for kind, code, rows in (("requests", "evaluation.request_", requests), ("tasks", "rectification.task_", tasks)):
-        seen = set()
-        for item_id, due_on, evaluation_id, project, user_id in rows:
-            state = _state(due_on, today)
-            if item_id not in seen:
-                seen.add(item_id)
-                counts[f"{kind}_{state}"] += 1
-            if user_id is not None:
-                outbox.add(user_id, code + state, path_for("project_evaluation.show", evaluation_id=evaluation_id),
-                           project=project, due=due_on.isoformat())
+    _add_per_item(outbox, today, counts, "requests", "evaluation.request_", "project_evaluation.show", requests)
+    _add_per_item(outbox, today, counts, "tasks", "rectification.task_", "project_evaluation.show", tasks)
+    return counts
+
+
+def _add_per_item(outbox: _Outbox, today: date, counts: dict, kind: str, code: str, endpoint: str, rows) -> None:
+    """Rows of (item id, due date, evaluation id, project title, user id or None), one per item and recipient:
+    counts each item once by state, and plans one notice per recipient."""
+    seen = set()
+    for item_id, due_on, evaluation_id, project, user_id in rows:
+        state = _state(due_on, today)
+        if item_id not in seen:
+            seen.add(item_id)
+            counts[f"{kind}_{state}"] += 1
+        if user_id is not None:
+            outbox.add(user_id, code + state, path_for(endpoint, evaluation_id=evaluation_id),
+                       project=project, due=due_on.isoformat())
+
+
+def _remind_verifiers(outbox: _Outbox, today: date, horizon: date) -> dict:
+    """Rectification tasks the organisation has responded to, awaiting verification (evaluation in rectification),
+    whose due date is within the horizon or past: to every cleared evaluator of the evaluation (any of them may
+    verify or reopen), linking to the workspace. The rule is the task's due date, as for every other reminder here:
+    the date by which the task should be settled, the organisation's response and its verification together."""
+    counts = {"verifications_due_soon": 0, "verifications_overdue": 0}
+    cleared = and_(EvaluationAssignment.evaluation_id == ProjectEvaluation.id,
+                   EvaluationAssignment.declared_at.is_not(None), EvaluationAssignment.has_conflict.is_(False))
+    rows = db.session.execute(
+        select(RectificationTask.id, RectificationTask.due_on, ProjectEvaluation.id, Contract.title,
+               EvaluationAssignment.user_id)
+        .join(ProjectEvaluation, ProjectEvaluation.id == RectificationTask.evaluation_id)
+        .join(Contract, Contract.id == ProjectEvaluation.contract_id)
+        .outerjoin(EvaluationAssignment, cleared)
+        .where(RectificationTask.status == TaskStatus.RESPONDED, RectificationTask.due_on <= horizon,
+               ProjectEvaluation.status == EvaluationStatus.RECTIFICATION)
+        .order_by(RectificationTask.due_on, RectificationTask.id, EvaluationAssignment.user_id)).all()
+    _add_per_item(outbox, today, counts, "verifications", "rectification.verify_", "project_evaluation.workspace",
+                  rows)
     return counts
 
 
 def _remind_officers(outbox: _Outbox, counts: dict) -> None:
     if counts["evaluations_overdue"] or counts["requests_overdue"] or counts["tasks_overdue"]:
         for user_id in officer_ids():
-            outbox.add(user_id, DIGEST, path_for("project_evaluation.index"), evaluations=counts["evaluations_overdue"],
-                       requests=counts["requests_overdue"], tasks=counts["tasks_overdue"])
+            outbox.add(user_id, DIGEST, path_for("project_evaluation.index", overdue=1),
+                       evaluations=counts["evaluations_overdue"], requests=counts["requests_overdue"],
+                       tasks=counts["tasks_overdue"])
 
 
 def remind(today: date | None = None, soon_days: int = 3) -> dict:
-    """Notify whoever must act on a project evaluation, a document request or a rectification task due within
-    `soon_days` (or overdue), and the officers with a digest of what is overdue. Flushes, never commits."""
+    """Notify whoever must act on a project evaluation, a document request or a rectification task (to respond, or to
+    verify the response) due within `soon_days` (or overdue), and the officers with a digest of what is overdue.
+    Flushes, never commits."""
     today = today or local_today()
     horizon = today + timedelta(days=soon_days)
     outbox = _Outbox()
-    due_soon, overdue = _remind_evaluators(outbox, today, horizon)
-    counts = {"evaluations_due_soon": due_soon, "evaluations_overdue": overdue,
-              **_remind_managers(outbox, today, horizon)}
+    due_soon, overdue, awaited = _remind_evaluators(outbox, today, horizon)
+    counts = {"evaluations_due_soon": due_soon, "evaluations_overdue": overdue, "declarations_awaited": awaited,
+              **_remind_managers(outbox, today, horizon), **_remind_verifiers(outbox, today, horizon)}
     _remind_officers(outbox, counts)
     sent, skipped = outbox.send()
     return {**counts, "notices": sent, "already_sent": skipped}

@@ -75,7 +75,7 @@ def test_evaluators_are_reminded_when_due_soon_and_when_overdue_with_the_workspa
                                   path_for("project_evaluation.workspace", evaluation_id=later.id),
                                   {"project": later_contract.title, "due": later.due_on.isoformat()})]
     (digest,) = notices(officer)
-    assert digest == ("evaluation.officer_digest", path_for("project_evaluation.index"),
+    assert digest == ("evaluation.officer_digest", path_for("project_evaluation.index", overdue=1),
                       {"evaluations": 1, "requests": 0, "tasks": 0})
 
 
@@ -149,7 +149,7 @@ def test_managers_are_reminded_of_unanswered_document_requests_only(app, session
     result = reminders.remind(today=request.due_on + timedelta(days=1))
     assert result["requests_overdue"] == 1
     assert notices(manager)[-1] == ("evaluation.request_overdue", show, data)
-    assert notices(officer) == [("evaluation.officer_digest", path_for("project_evaluation.index"),
+    assert notices(officer) == [("evaluation.officer_digest", path_for("project_evaluation.index", overdue=1),
                                  {"evaluations": 0, "requests": 1, "tasks": 0})]
     with app.test_request_context():
         rectification.answer_request(request, "凭证见附件", [Upload()], actor=manager)
