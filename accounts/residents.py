@@ -23,6 +23,9 @@ from .enums import Role
 from .models import Community, User
 from .resident_models import RESIDENT_TRANSITIONS, HardshipTag, ResidentProfile, ResidentStatus, ResidentTag
 
+MAX_ADDRESS = 200  # the width of ResidentProfile.address
+MAX_NOTE = 2000  # as on the resident form (vouchers.forms.ResidentForm); both refused, never cut
+
 
 @dataclass
 class ResidentData:
@@ -89,6 +92,10 @@ def _validated(data: ResidentData, *, exclude_id: int | None = None) -> tuple[st
     community = db.session.get(Community, data.community_id) if isinstance(data.community_id, int) else None
     if community is None:
         errors["community_id"] = _("Choose the resident's community.")
+    if len((data.address or "").strip()) > MAX_ADDRESS:
+        errors["address"] = _("At most %(n)d characters.", n=MAX_ADDRESS)
+    if len((data.note or "").strip()) > MAX_NOTE:
+        errors["note"] = _("At most %(n)d characters.", n=MAX_NOTE)
     tags = sorted(set(data.tags or []) - {HardshipTag.AGED_80.value})
     if any(t not in {h.value for h in HardshipTag} for t in tags):
         errors["tags"] = _("Unknown hardship tag.")
@@ -122,7 +129,7 @@ def _apply(profile: ResidentProfile, data: ResidentData, number: str, birth: dat
     profile.id_hash = personal.keyed_hash(number, "id-number-lookup")
     profile.id_masked = personal.mask_id_number(number)
     profile.birth_date, profile.community_id = birth, community.id
-    profile.address, profile.note = (data.address or "").strip()[:200], (data.note or "").strip()
+    profile.address, profile.note = (data.address or "").strip(), (data.note or "").strip()
     profile.tag_rows = [row for row in profile.tag_rows if row.tag in tags] + [
         ResidentTag(tag=t) for t in tags if t not in {row.tag for row in profile.tag_rows}]
 

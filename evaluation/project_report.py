@@ -29,6 +29,7 @@ from .project_services import assignment_of, require_in_progress, transition_eva
 INVALID = "Please correct the marked fields."
 FAIL_REQUIREMENT = "评估结果为不合格：请对照评估报告逐项整改，并提交整改报告及佐证材料。"
 DEFAULT_DAYS = 30
+MAX_REQUIREMENT = 2000  # what must be rectified, per flag; refused, never cut
 allow_download("evaluation_report", ProjectEvaluation, can_download_report)
 
 
@@ -50,6 +51,8 @@ def _check_flags(evaluation: ProjectEvaluation, flags: list[Flag]) -> None:
             errors[name] = _("Unknown criterion.")
         elif not flag.requirement.strip():
             errors[name] = _("Say what must be rectified.")
+        elif len(flag.requirement.strip()) > MAX_REQUIREMENT:
+            errors[name] = _("At most %(n)d characters.", n=MAX_REQUIREMENT)
         elif flag.due_on <= local_today():
             errors[name] = _("The due date must be in the future.")
     if errors:
@@ -66,7 +69,7 @@ def flags_from_form(evaluation: ProjectEvaluation, form) -> list[Flag]:
             due = date.fromisoformat(form.get(f"due_{cid}", ""))
         except ValueError as exc:
             raise ServiceError(_(INVALID), fields={f"flag{cid}": _("Dates are YYYY-MM-DD.")}) from exc
-        flags.append(Flag(cid or None, form.get(f"requirement_{cid}", "")[:2000], due))
+        flags.append(Flag(cid or None, form.get(f"requirement_{cid}", ""), due))
     return flags
 
 

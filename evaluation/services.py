@@ -26,6 +26,8 @@ from .enums import SHEET_TRANSITIONS, MemberStatus, SeatType, SheetStatus
 from .models import ConflictDeclaration, ExpertProfile, Panel, PanelMember, Score, ScoreSheet
 
 INVALID = "Please correct the marked fields."
+MAX_COMMENT = 1000  # a score's comment, on every kind of sheet; refused, never cut
+MAX_EXPERTISE = 300  # the width of ExpertProfile.expertise
 
 
 # --- expert pool -------------------------------------------------------------------------------
@@ -36,9 +38,12 @@ def save_expert(user: User, seat_type: str, expertise: str, org_ids: list[int], 
         raise ServiceError(_("Only users with the evaluator role can join the expert pool."))
     if seat_type not in {s.value for s in SeatType}:
         raise ServiceError(_("Please correct the marked fields."), fields={"seat_type": _("Choose a seat type.")})
+    if len((expertise or "").strip()) > MAX_EXPERTISE:  # refused, never cut
+        raise ServiceError(_("Please correct the marked fields."),
+                           fields={"expertise": _("At most %(n)d characters.", n=MAX_EXPERTISE)})
     orgs = list(db.session.scalars(select(Organisation).where(Organisation.id.in_(org_ids)))) if org_ids else []
     profile = db.session.get(ExpertProfile, user.id) or ExpertProfile(user_id=user.id)
-    profile.seat_type, profile.expertise, profile.active = seat_type, (expertise or "").strip()[:300], active
+    profile.seat_type, profile.expertise, profile.active = seat_type, (expertise or "").strip(), active
     profile.affiliations = orgs
     db.session.add(profile)
     db.session.flush()
@@ -312,6 +317,13 @@ def validate_entries(criteria: list, entries: dict[int, tuple[int | None, str]])
         criterion = by_id.get(criterion_id)
         if criterion is None:
             errors[f"c{criterion_id}"] = _("Unknown criterion.")
+            continue
+        if comment is not None and not isinstance(comment, str):  # never stored as "7" or "['x']"
+            errors[f"comment{criterion_id}"] = _("Enter text.")
+            continue
+        if len((comment or "").strip()) > MAX_COMMENT:  # with or without a score: the limit holds for what is sent
+            errors[f"comment{criterion_id}"] = _("“%(criterion)s”: a comment has at most %(n)d characters.",
+                                                 criterion=criterion.title, n=MAX_COMMENT)
             continue
         if half is None:
             continue

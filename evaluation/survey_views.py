@@ -75,7 +75,8 @@ def answer(survey_id: int):
                                 _("Thank you: your answers are recorded anonymously."),
                                 url_for("project_public.answer", survey_id=found.id))
     return render_template("evaluation/survey_answer.html", survey=found, form=form, done=done,
-                           open=found.evaluation.status == "in_progress" and not found.evaluation.issued)
+                           open=found.evaluation.status == "in_progress" and not found.evaluation.issued,
+                           max_answer=surveys.MAX_ANSWER)
 
 
 @public_bp.route("/projects/<int:contract_id>")

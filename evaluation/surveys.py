@@ -23,6 +23,8 @@ INVALID = "Please correct the marked fields."
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
 MAX_CODES = 500
+# Refused, never cut: a question, an option or an answer cut short may say something else.
+MAX_TITLE, MAX_QUESTION, MAX_OPTION, MAX_ANSWER = 200, 300, 100, 1000
 SATISFIED = 4  # on a 1–5 rating, 4 and 5 count as satisfied (满意度 = 满意 + 非常满意)
 
 DEFAULT_OUTLINE = """rating: 您对本项目服务的总体满意度如何？
@@ -48,9 +50,14 @@ def parse_outline(text: str) -> list[dict]:
             message = _("Line %(n)d: start with 'rating:', 'choice:' or 'text:'.", n=number)
             raise ServiceError(message, fields={"outline": message})
         question, _bar, options = rest.partition("|")
-        questions.append({"kind": kind.value, "text": question.strip()[:300],
-                          "options": [o.strip()[:100] for o in options.split("/") if o.strip()]
-                          if kind is QuestionKind.CHOICE else []})
+        options = [o.strip() for o in options.split("/") if o.strip()] if kind is QuestionKind.CHOICE else []
+        if len(question.strip()) > MAX_QUESTION:
+            message = _("Line %(n)d: a question has at most %(max)d characters.", n=number, max=MAX_QUESTION)
+            raise ServiceError(message, fields={"outline": message})
+        if any(len(o) > MAX_OPTION for o in options):
+            message = _("Line %(n)d: an option has at most %(max)d characters.", n=number, max=MAX_OPTION)
+            raise ServiceError(message, fields={"outline": message})
+        questions.append({"kind": kind.value, "text": question.strip(), "options": options})
     return questions
 
 
@@ -83,8 +90,10 @@ def create_survey(evaluation: ProjectEvaluation, title: str, questions: list[dic
     title = (title or "").strip()
     if not title:
         raise ServiceError(_(INVALID), fields={"title": _("Required.")})
+    if len(title) > MAX_TITLE:
+        raise ServiceError(_(INVALID), fields={"title": _("At most %(n)d characters.", n=MAX_TITLE)})
     _check_questions(questions)
-    survey = Survey(evaluation_id=evaluation.id, title=title[:200], questions=questions, created_by_id=actor.id)
+    survey = Survey(evaluation_id=evaluation.id, title=title, questions=questions, created_by_id=actor.id)
     db.session.add(survey)
     db.session.flush()
     audit.record("survey.created", survey, actor=actor, data={"evaluation_id": evaluation.id,
@@ -131,8 +140,10 @@ def _clean_answers(survey: Survey, raw: dict) -> dict:
                 errors[f"q{i}"] = _("Choose one of the options.")
             else:
                 answers[str(i)] = value
+        elif len(value) > MAX_ANSWER:
+            errors[f"q{i}"] = _("At most %(n)d characters.", n=MAX_ANSWER)
         elif value:
-            answers[str(i)] = value[:1000]
+            answers[str(i)] = value
     if errors:
         raise ServiceError(_(INVALID), fields=errors)
     return answers

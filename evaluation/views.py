@@ -37,6 +37,8 @@ from .models import ExpertProfile, IndicatorTemplate, Panel, PanelMember, ScoreS
 from .sheet_forms import save_from_form
 
 bp = Blueprint("evaluation", __name__, url_prefix="/evaluation")
+# The score sheets' comment inputs say the service's limit first (templates/evaluation/_criterion.html).
+bp.add_app_template_global(services.MAX_COMMENT, "MAX_SHEET_COMMENT")
 
 
 def _done(message: str, target: str, call):

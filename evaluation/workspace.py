@@ -10,7 +10,7 @@ from projects.contract_change_models import ContractAmendment
 from projects.contract_models import Expense, Milestone, MilestoneReport
 from projects.contract_report_models import ActivityRecord, FeePayment
 
-from . import evidence, surveys
+from . import evidence, project_report, surveys
 from .project_models import DocumentRequest, ProjectEvaluation
 
 
@@ -51,4 +51,5 @@ def workspace_context(evaluation: ProjectEvaluation, sheet=None) -> dict:
         "requests": list(db.session.scalars(select(DocumentRequest).where(
             DocumentRequest.evaluation_id == evaluation.id).order_by(DocumentRequest.id))),
         "scores": {s.indicator_id: s for s in sheet.scores} if sheet is not None else {},
+        "max_requirement": project_report.MAX_REQUIREMENT,
     }

@@ -132,9 +132,7 @@ def _int_field(body: dict, name: str, default=0) -> int:
 
 # The text of a proposal's rows and the longest each may be (as on the proposal form, projects.forms); the numbers
 # (quantity, unit price, output target) are checked by proposals.save_draft.
-ROW_TEXT = {"work_plan": {"month": 20, "activity": 300},
-            "outputs": {"indicator": 200, "unit": 20},
-            "team": {"name": 60, "role": 60, "qualification": 100},
+ROW_TEXT = {**proposals.ROW_TEXT,
             "budget_lines": {"category": None, "item": proposals.MAX_ITEM}}  # (category: one of the list)
 
 

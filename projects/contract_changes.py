@@ -24,6 +24,8 @@ from .contract_reports import officer_ids
 from .contracts import INVALID, require_active
 from .permissions import can_manage_calls
 
+MAX_REASON = 2000  # a request's reason, as the officers' reasons (projects.forms.ReasonForm); refused, never cut
+
 
 @dataclass
 class ChangeInput:
@@ -86,6 +88,8 @@ def request_change(contract: Contract, data: ChangeInput, *, actor) -> ChangeReq
         _check_schedule(contract, data, errors)
     if not (data.reason or "").strip():
         errors["reason"] = _("Please give a reason.")
+    elif len(data.reason.strip()) > MAX_REASON:
+        errors["reason"] = _("A reason has at most %(n)d characters.", n=MAX_REASON)
     if errors:
         raise ServiceError(_(INVALID), fields=errors)
     budget = data.kind == ChangeKind.BUDGET
@@ -146,6 +150,8 @@ def transition_change(change: ChangeRequest, to: ChangeStatus | str, *, actor, r
         raise Conflict(_("This request has already been decided."))
     if to is not ChangeStatus.WITHDRAWN and not reason:
         raise ServiceError(_("Please give a reason."), fields={"reason": _("Please give a reason.")})
+    if len(reason) > MAX_REASON:  # refused, never cut
+        raise ServiceError(_(INVALID), fields={"reason": _("A reason has at most %(n)d characters.", n=MAX_REASON)})
     data = {"change_id": change.id, "kind": change.kind, "from": current.value, "reason": reason}
     if to is ChangeStatus.APPROVED:
         require_active(contract)

@@ -48,7 +48,9 @@ def report(milestone_id: int):
             return redirect(url_for("contracts.show", contract_id=contract.id))
     return render_template("projects/contract_report_form.html", contract=contract, milestone=milestone,
                            form=ReasonForm(formdata=None), today=local_today(), values=request.form,
-                           activity_rows=range(contract_forms.ACTIVITY_ROWS), fee_rows=range(contract_forms.FEE_ROWS))
+                           activity_rows=range(contract_forms.ACTIVITY_ROWS), fee_rows=range(contract_forms.FEE_ROWS),
+                           max_narrative=contract_reports.MAX_NARRATIVE, max_place=contract_reports.MAX_PLACE,
+                           max_description=contract_reports.MAX_DESCRIPTION)
 
 
 @bp.route("/<int:contract_id>/lines", methods=["POST"])

@@ -48,6 +48,9 @@ MAX_ITEMS = 50
 MAX_OUTPUT = 10**9  # as for a proposal's output targets
 MAX_PARTICIPANTS = 1_000_000  # per activity; far inside the INTEGER column (a larger number overflowed it: a 500)
 MAX_PLACE = 200  # the width of ActivityRecord.place
+MAX_NARRATIVE = 5000  # what was done in the period, as for other long texts a reviewer reads (refused, never cut)
+MAX_DESCRIPTION = 1000  # what happened at one activity
+MAX_REVIEW_COMMENT = 2000  # an officer's reasons for returning a report, as other reasons (projects.forms.ReasonForm)
 
 
 @dataclass
@@ -98,6 +101,8 @@ def _check_activities(contract: Contract, activities: list[ActivityInput], error
             errors["activities"] = _("Each activity needs a place.")
         elif len(a.place.strip()) > MAX_PLACE:  # refused, never cut: a place cut short names somewhere else
             errors["activities"] = _("An activity's place has at most %(n)d characters.", n=MAX_PLACE)
+        elif len((a.description or "").strip()) > MAX_DESCRIPTION:
+            errors["activities"] = _("An activity's description has at most %(n)d characters.", n=MAX_DESCRIPTION)
         elif isinstance(a.participants, bool) or not isinstance(a.participants, int) \
                 or not 0 <= a.participants <= MAX_PARTICIPANTS:
             errors["activities"] = _("The number of participants is a whole number from 0 to %(max)d.",
@@ -154,6 +159,8 @@ def submit_report(milestone: Milestone, data: ReportInput, *, actor) -> Mileston
     errors = {}
     if len((data.narrative or "").strip()) < 10:
         errors["narrative"] = _("Describe the work done (at least 10 characters).")
+    elif len(data.narrative.strip()) > MAX_NARRATIVE:
+        errors["narrative"] = _("The description of the work done has at most %(n)d characters.", n=MAX_NARRATIVE)
     if max(len(data.activities), len(data.fees), len(data.evidence)) > MAX_ITEMS:
         errors["narrative"] = _("At most %(n)d activities, fees or files per report.", n=MAX_ITEMS)
     outputs = _outputs(contract, data.outputs, errors)
@@ -198,6 +205,9 @@ def transition_report(report: MilestoneReport, to: ReportStatus | str, *, actor,
         raise Conflict(_("This report has already been reviewed."))
     if to is ReportStatus.RETURNED and not reason:
         raise ServiceError(_("Please give a reason."), fields={"comment": _("Please give a reason.")})
+    if len(reason) > MAX_REVIEW_COMMENT:  # refused, never cut
+        raise ServiceError(_(INVALID), fields={"comment": _("A reason has at most %(n)d characters.",
+                                                            n=MAX_REVIEW_COMMENT)})
     milestone = db.session.get(Milestone, report.milestone_id)
     contract = db.session.get(Contract, milestone.contract_id)
     require_active(contract)

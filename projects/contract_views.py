@@ -18,7 +18,7 @@ from orgs import permissions as org_permissions
 from orgs import services as org_services
 from orgs.models import Organisation
 
-from . import contract_charts, contract_reports, contract_watch, contracts, permissions
+from . import contract_changes, contract_charts, contract_reports, contract_watch, contracts, permissions
 from .award_models import AwardDecision
 from .contract_models import Contract, ContractLine, ContractStatus, Expense, Milestone, MilestoneReport, Tranche
 from .contract_report_models import ActivityRecord
@@ -135,7 +135,8 @@ def show(contract_id: int):
                            timeline=contract_watch.timeline(contract),
                            budget_bars=contract_charts.budget_bars(contract),
                            output_bars=contract_charts.output_bars(contract),
-                           two_person=contracts.needs_second_officer)
+                           two_person=contracts.needs_second_officer, max_change_reason=contract_changes.MAX_REASON,
+                           max_review_comment=contract_reports.MAX_REVIEW_COMMENT)
 
 
 @bp.route("/<int:contract_id>/confirm", methods=["POST"])

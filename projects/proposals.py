@@ -45,9 +45,39 @@ class ProposalData:
     co_funding_fen: int = 0
 
 
-def _clean_rows(rows: list[dict], keys: tuple[str, ...]) -> list[dict]:
-    return [{k: (str(r.get(k) or "").strip()) for k in keys} for r in rows
-            if any(str(r.get(k) or "").strip() for k in keys)]
+# The text of a proposal's rows and the longest each may be (as on the proposal form, projects.forms, and in the
+# API); an output's target is a number, checked apart.
+ROW_TEXT = {"work_plan": {"month": 20, "activity": 300},
+            "outputs": {"indicator": 200, "unit": 20},
+            "team": {"name": 60, "role": 60, "qualification": 100}}
+
+
+def _clean_rows(rows: list[dict], section: str, errors: dict, numbers: tuple[str, ...] = ()) -> list[dict]:
+    """The rows with something in them, their texts stripped. A text that is not text (a number, a list, true) is
+    refused, never stored as its Python repr ("7", "['x']"); so is one over its limit, never cut. `numbers` (an
+    output's target) may also be whole numbers, as the form sends them."""
+    cleaned = []
+    for position, row in enumerate(rows, start=1):
+        if not isinstance(row, dict):
+            errors[section] = _("Row %(row)d: enter text.", row=position)
+            continue
+        values = {}
+        for key, limit in (*ROW_TEXT[section].items(), *((k, None) for k in numbers)):
+            value = row.get(key)
+            if value is None:
+                value = ""
+            elif key in numbers and not isinstance(value, str):
+                if type(value) is not int:  # true is not 1, 7.5 not 7
+                    errors[section] = _("Output targets are whole numbers, 0 or more.")
+                value = str(value or "")  # 0 alone does not make a row
+            elif not isinstance(value, str):
+                errors[section] = _("Row %(row)d: enter text.", row=position)
+            elif limit is not None and len(value.strip()) > limit:
+                errors[section] = _("Row %(row)d: at most %(n)d characters.", row=position, n=limit)
+            values[key] = value.strip() if isinstance(value, str) else ""
+        if any(values.values()):
+            cleaned.append(values)
+    return cleaned
 
 
 def _validated(data: ProposalData) -> tuple[dict, list[BudgetLine]]:
@@ -56,10 +86,10 @@ def _validated(data: ProposalData) -> tuple[dict, list[BudgetLine]]:
     values = {name: (getattr(data, name) or "").strip() for name in TEXT_FIELDS}
     if len(values["title"]) > 200:
         errors["title"] = _("At most 200 characters.")
-    values["work_plan"] = _clean_rows(data.work_plan, ("month", "activity"))
-    values["team"] = _clean_rows(data.team, ("name", "role", "qualification"))
+    values["work_plan"] = _clean_rows(data.work_plan, "work_plan", errors)
+    values["team"] = _clean_rows(data.team, "team", errors)
     outputs = []
-    for row in _clean_rows(data.outputs, ("indicator", "target", "unit")):
+    for row in _clean_rows(data.outputs, "outputs", errors, numbers=("target",)):
         try:
             row["target"] = int(row["target"] or 0)
             if not 0 <= row["target"] <= 10**9:
@@ -79,7 +109,11 @@ def _validated(data: ProposalData) -> tuple[dict, list[BudgetLine]]:
     values["co_funding_fen"] = data.co_funding_fen if type(data.co_funding_fen) is int else 0
     lines = []
     for position, row in enumerate(data.budget_lines):
-        item = str(row.get("item") or "").strip()
+        item = row.get("item") if isinstance(row, dict) else None
+        if not isinstance(row, dict) or not isinstance(item, str | None):  # never stored as "7" or "['x']"
+            errors["budget_lines"] = _("Row %(row)d: enter text.", row=position + 1)
+            continue
+        item = (item or "").strip()
         if not item and not row.get("unit_price_fen") and not row.get("quantity"):
             continue
         category, quantity, price = row.get("category"), row.get("quantity"), row.get("unit_price_fen")

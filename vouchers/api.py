@@ -20,7 +20,7 @@ from .redemption_models import Redemption
 
 bp = api_blueprint("vouchers_api")
 MAX_ID = 2**31 - 1
-MAX_REASON, MAX_COMMENT = 2000, 1000  # a dispute's reason, a rating's comment (vouchers.forms)
+MAX_REASON, MAX_COMMENT = disputes.MAX_REASON, catalogue.MAX_COMMENT  # as on the forms; the services check them too
 # A redemption needs the service and its organisation's id and memberships (joined: they answer whether the caller
 # may redeem for it without a query of their own), not the category row nor the lists of places and categories.
 # Built once: it runs on every redemption.

@@ -22,6 +22,8 @@ from .models import Programme, VoucherService, service_communities
 from .programmes import is_contracted, provider_conditions, provider_params
 from .redemption_models import Rating, Redemption
 
+MAX_COMMENT = 1000  # a rating's comment (vouchers.forms, the API); refused, never cut
+
 
 @dataclass
 class ServiceData:
@@ -154,13 +156,17 @@ def rate(redemption: Redemption, stars: int, comment: str = "", *, actor) -> Rat
         raise Forbidden(_("Only the resident can rate this service."))
     if isinstance(stars, bool) or not isinstance(stars, int) or not 1 <= stars <= 5:
         raise ServiceError(_("Please correct the marked fields."), fields={"stars": _("From 1 to 5 stars.")})
+    comment = (comment or "").strip()
+    if len(comment) > MAX_COMMENT:  # refused, never cut
+        raise ServiceError(_("Please correct the marked fields."),
+                           fields={"comment": _("A comment has at most %(n)d characters.", n=MAX_COMMENT)})
     if redemption.status == RedemptionStatus.REVERSED:
         raise Conflict(_("A reversed redemption cannot be rated."))
     # Once: the UNIQUE redemption_id decides, so two ratings sent at the same moment give one rating and one 409.
     rating = db.session.scalars(
         upsert_dialect().insert(Rating).values(redemption_id=redemption.id, resident_id=redemption.resident_id,
                                       provider_org_id=redemption.provider_org_id, service_id=redemption.service_id,
-                                      stars=stars, comment=(comment or "").strip()[:1000], created_at=utcnow())
+                                      stars=stars, comment=comment, created_at=utcnow())
         .on_conflict_do_nothing(index_elements=["redemption_id"]).returning(Rating)).first()
     if rating is None:
         raise Conflict(_("This service has already been rated."), code="already_rated")

@@ -17,6 +17,7 @@ from .redemption import use_cap
 from .redemption_models import Dispute, LedgerEntry, Redemption
 
 DISPUTE_WINDOW = timedelta(days=7)
+MAX_REASON = 2000  # a dispute's reason (vouchers.forms, the API); refused, never cut
 
 
 def transition_redemption(redemption: Redemption, to: RedemptionStatus | str, *, actor,
@@ -46,12 +47,15 @@ def raise_dispute(redemption: Redemption, reason: str, *, actor, now: datetime |
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError(_("Please give a reason."), fields={"reason": _("Please give a reason.")})
+    if len(reason) > MAX_REASON:
+        raise ServiceError(_("Please correct the marked fields."),
+                           fields={"reason": _("A reason has at most %(n)d characters.", n=MAX_REASON)})
     if now > dispute_deadline(redemption):
         raise Conflict(_("A redemption can be disputed only within 7 days."), code="dispute_window_closed")
     if db.session.scalar(select(Dispute.id).where(Dispute.redemption_id == redemption.id)):
         raise Conflict(_("This redemption has already been disputed."), code="already_disputed")
     transition_redemption(redemption, RedemptionStatus.DISPUTED, actor=actor, unsettled=True)
-    dispute = Dispute(redemption_id=redemption.id, raised_by_id=actor.id, reason=reason[:2000],
+    dispute = Dispute(redemption_id=redemption.id, raised_by_id=actor.id, reason=reason,
                       status=DisputeStatus.OPEN.value, created_at=now)
     db.session.add(dispute)
     db.session.flush()

@@ -24,6 +24,8 @@ from core.forms import MoneyField
 from core.money import format_fen
 from core.timeutil import local_today
 
+from .catalogue import MAX_COMMENT
+from .disputes import MAX_REASON
 from .enums import ProviderMode, TagsMode
 from .programmes import MAX_VALIDITY_DAYS
 
@@ -164,10 +166,11 @@ class CodeForm(FlaskForm):
 
 
 class DisputeForm(FlaskForm):
-    reason = TextAreaField(_l("What was wrong?"), validators=[DataRequired(), Length(max=2000)],
+    reason = TextAreaField(_l("What was wrong?"), validators=[DataRequired(), Length(max=MAX_REASON)],
                            render_kw={"rows": 2})
 
 
 class RatingForm(FlaskForm):
     stars = RadioField(_l("Stars"), choices=[(str(n), "★" * n) for n in range(5, 0, -1)], validators=[InputRequired()])
-    comment = TextAreaField(_l("Comment (optional)"), validators=[Optional(), Length(max=1000)], render_kw={"rows": 2})
+    comment = TextAreaField(_l("Comment (optional)"), validators=[Optional(), Length(max=MAX_COMMENT)],
+                            render_kw={"rows": 2})
