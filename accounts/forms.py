@@ -13,12 +13,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from core.forms import strip_text
+
 from .enums import Role
 from .validation import email_error
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def _email_address(form, field) -> None:
@@ -51,7 +49,7 @@ class MultiCheckboxField(SelectMultipleField):
 class UserForm(FlaskForm):
     username = StringField(_l("User name"), validators=[DataRequired(), Length(min=3, max=64)])
     display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
-    email = EmailField(_l("E-mail"), validators=[Optional(), Length(max=254), _email_address], filters=[_strip])
+    email = EmailField(_l("E-mail"), validators=[Optional(), Length(max=254), _email_address], filters=[strip_text])
     phone = StringField(_l("Mobile phone"), validators=[Optional(), Length(max=20)])
     roles = MultiCheckboxField(_l("Roles"))
     communities = MultiCheckboxField(
@@ -78,7 +76,7 @@ class ResetPasswordForm(FlaskForm):
 
 
 class ReasonForm(FlaskForm):
-    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=500)])
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=500)], filters=[strip_text])
 
 
 class TokenForm(FlaskForm):

@@ -7,6 +7,18 @@ from .money import MoneyError, format_fen, parse_yuan
 from .timeutil import local_to_utc, to_local
 
 
+def strip_text(value):
+    """A filter for text fields (`filters=[strip_text]`): the services strip what they keep, so the forms count
+    the same characters (a reason of exactly the limit with a space around it is neither refused by the page and
+    accepted by the service, nor the other way round)."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def form_errors_text(form) -> str:
+    """A refused form's reasons as one sentence, each once (for a page that answers with a redirect and a flash)."""
+    return " ".join(dict.fromkeys(str(e) for errors in form.errors.values() for e in errors))
+
+
 def apply_service_error(form, exc: ServiceError) -> None:
     """Show a service's refusal on the form: field messages beside fields, the rest as a flash."""
     unplaced = []

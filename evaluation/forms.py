@@ -3,6 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from core.forms import strip_text
+
 from .enums import SeatType
 
 
@@ -71,4 +73,4 @@ class ApplicantConflictForm(FlaskForm):
 
 
 class ReasonForm(FlaskForm):
-    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=1000)])
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=1000)], filters=[strip_text])

@@ -28,7 +28,7 @@ from .enums import SheetStatus
 from .models import IndicatorTemplate, ScoreSheet
 from .project_forms import AgencyForm, CommissionForm, DeclareForm, EvaluatorForm, RequestForm, TextForm
 from .project_models import DocumentRequest, EvaluationAgency, ProjectEvaluation
-from .sheet_forms import save_from_form
+from .sheet_forms import refusal, save_from_form
 from .workspace import workspace_context
 
 bp = Blueprint("project_evaluation", __name__, url_prefix="/evaluations")
@@ -191,21 +191,25 @@ def workspace(evaluation_id: int):
         found = perms.assignment(current_user, evaluation)
     sheet = project_sheets.sheet_for(found)
     db.session.commit()
+    typed, errors = None, {}  # after a refusal: what the evaluator sent, and why, beside each criterion
     if request.method == "POST":
         _post_ok()
         try:
             save_from_form(sheet, evaluation.template.criteria, request.form, actor=current_user)
         except ServiceError as exc:
             db.session.rollback()
-            flash(refusal_text(exc), "danger")
+            message, errors = refusal(exc, evaluation.template.criteria)
+            flash(message, "danger")
+            typed = request.form
         else:
             db.session.commit()
             flash(_("Score sheet submitted.") if sheet.status == SheetStatus.SUBMITTED else _("Draft saved."),
                   "success")
             return redirect(url_for("project_evaluation.workspace", evaluation_id=evaluation.id))
-    return render_template("evaluation/workspace.html", evaluation=evaluation, sheet=sheet,
+    page = render_template("evaluation/workspace.html", evaluation=evaluation, sheet=sheet,
                            form=TextForm(formdata=None), request_form=RequestForm(formdata=None),
-                           **workspace_context(evaluation, sheet))
+                           typed=typed, errors=errors, **workspace_context(evaluation, sheet))
+    return page, 200 if typed is None else 422
 
 
 @bp.route("/sheets/<int:sheet_id>/reopen", methods=["POST"])

@@ -27,8 +27,30 @@ def parse_half_points(raw: str) -> int | None:
     return int(value)
 
 
+def read_entries(criteria, form) -> dict[int, tuple[int | None, str]]:
+    """criterion id -> (half points or None, comment); a score that is not a half point is refused beside its
+    criterion (`c<id>`), every such score at once."""
+    entries, errors = {}, {}
+    for c in criteria:
+        try:
+            entries[c.id] = (parse_half_points(form.get(f"c{c.id}")), form.get(f"comment{c.id}", ""))
+        except ServiceError as exc:
+            errors[f"c{c.id}"] = exc.message
+    if errors:
+        raise ServiceError(_(services.INVALID), fields=errors)
+    return entries
+
+
 def save_from_form(sheet, criteria, form, *, actor) -> None:
-    entries = {c.id: (parse_half_points(form.get(f"c{c.id}")), form.get(f"comment{c.id}", "")) for c in criteria}
-    services.save_scores(sheet, entries, actor=actor)
+    services.save_scores(sheet, read_entries(criteria, form), actor=actor)
     if form.get("action") == "submit":
         services.transition_sheet(sheet, SheetStatus.SUBMITTED, actor=actor)
+
+
+def refusal(exc: ServiceError, criteria) -> tuple[str, dict[str, str]]:
+    """A refused sheet as the page shows it: the sentence above the form (the message, with any reason not tied to
+    a criterion) and the reasons beside the criteria, keyed as the inputs are named (`c<id>`, `comment<id>`)."""
+    names = {f"{prefix}{c.id}" for c in criteria for prefix in ("c", "comment")}
+    beside = {name: str(reason) for name, reason in exc.fields.items() if name in names}
+    elsewhere = [str(reason) for name, reason in exc.fields.items() if name not in names]
+    return " ".join(dict.fromkeys([str(exc.message), *elsewhere])), beside

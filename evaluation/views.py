@@ -34,7 +34,7 @@ from .forms import (
     TemplateForm,
 )
 from .models import ExpertProfile, IndicatorTemplate, Panel, PanelMember, ScoreSheet
-from .sheet_forms import save_from_form
+from .sheet_forms import refusal, save_from_form
 
 bp = Blueprint("evaluation", __name__, url_prefix="/evaluation")
 # The score sheets' comment inputs say the service's limit first (templates/evaluation/_criterion.html).
@@ -233,13 +233,16 @@ def sheet(member_id: int, proposal_id: int):
     score_sheet = services.sheet_for(member, proposal)
     db.session.commit()
     criteria = member.panel.template.criteria
+    typed, errors = None, {}  # after a refusal: what the evaluator sent, and why, beside each criterion
     if request.method == "POST":
         valid_form(ReasonForm())
         try:
             save_from_form(score_sheet, criteria, request.form, actor=current_user)
         except ServiceError as exc:
             db.session.rollback()
-            flash(" ".join([exc.message, *map(str, exc.fields.values())]), "danger")
+            message, errors = refusal(exc, criteria)
+            flash(message, "danger")
+            typed = request.form
         else:
             db.session.commit()
             flash(_("Score sheet submitted.") if score_sheet.status == SheetStatus.SUBMITTED else _("Draft saved."),
@@ -247,10 +250,11 @@ def sheet(member_id: int, proposal_id: int):
             return redirect(url_for("evaluation.sheet", member_id=member.id, proposal_id=proposal.id))
     scores = {s.indicator_id: s for s in score_sheet.scores}
     terms = blind.identifying_terms(proposal) if member.panel.blind else []
-    return render_template("evaluation/sheet.html", member=member, proposal=proposal, sheet=score_sheet,
+    page = render_template("evaluation/sheet.html", member=member, proposal=proposal, sheet=score_sheet,
                            shown=lambda text: blind.redact(str(text or ""), terms),
                            template=member.panel.template, scores=scores, blind=member.panel.blind,
-                           form=ReasonForm(formdata=None))
+                           form=ReasonForm(formdata=None), typed=typed, errors=errors)
+    return page, 200 if typed is None else 422
 
 
 @bp.route("/members/<int:member_id>/attachments/<int:attachment_id>")

@@ -14,6 +14,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from accounts.forms import MultiCheckboxField
+from core.forms import strip_text
 from core.timeutil import local_today
 
 from .enums import CreditList, DocumentKind, IncubationStage, MemberRole, OrgKind
@@ -58,7 +59,7 @@ class DocumentForm(FlaskForm):
 
 
 class ReasonForm(FlaskForm):
-    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)])
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)], filters=[strip_text])
 
 
 class InviteForm(FlaskForm):

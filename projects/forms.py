@@ -16,7 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from accounts.forms import MultiCheckboxField
-from core.forms import LocalDateTimeField, MoneyField
+from core.forms import LocalDateTimeField, MoneyField, strip_text
 from orgs.enums import OrgKind
 
 from .contract_reports import MAX_NOTE
@@ -81,7 +81,7 @@ class AmendForm(FlaskForm):
 
 
 class ReasonForm(FlaskForm):
-    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)])
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)], filters=[strip_text])
 
 
 class ReceiptAnswerForm(FlaskForm):

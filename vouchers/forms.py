@@ -16,11 +16,20 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from accounts.forms import MultiCheckboxField
 from accounts.resident_models import HardshipTag
-from core.forms import MoneyField
+from core.forms import MoneyField, strip_text
 from core.money import format_fen
 from core.timeutil import local_today
 
@@ -82,7 +91,8 @@ class ProgrammeForm(FlaskForm):
 
 
 class StatusForm(FlaskForm):
-    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)], filters=[strip_text],
+                           render_kw={"rows": 2})
 
 
 class BatchForm(FlaskForm):
@@ -165,12 +175,20 @@ class CodeForm(FlaskForm):
         self.programme_id.choices = [(line.programme_id, line.programme_name) for line in lines]
 
 
+# The pages answer a refused dispute or rating with a redirect and these messages (core.forms.form_errors_text):
+# each says what is wrong, the limit too, in the services' words.
 class DisputeForm(FlaskForm):
-    reason = TextAreaField(_l("What was wrong?"), validators=[DataRequired(), Length(max=MAX_REASON)],
-                           render_kw={"rows": 2})
+    reason = TextAreaField(_l("What was wrong?"), filters=[strip_text], render_kw={"rows": 2}, validators=[
+        DataRequired(message=_l("Please say what was wrong.")),
+        Length(max=MAX_REASON, message=_l("A reason has at most %(n)d characters.", n=MAX_REASON))])
+
+
+STARS = [str(n) for n in range(5, 0, -1)]
 
 
 class RatingForm(FlaskForm):
-    stars = RadioField(_l("Stars"), choices=[(str(n), "★" * n) for n in range(5, 0, -1)], validators=[InputRequired()])
-    comment = TextAreaField(_l("Comment (optional)"), validators=[Optional(), Length(max=MAX_COMMENT)],
-                            render_kw={"rows": 2})
+    stars = RadioField(_l("Stars"), choices=[(n, "★" * int(n)) for n in STARS], validate_choice=False,
+                       validators=[InputRequired(message=_l("Choose from 1 to 5 stars.")),
+                                   AnyOf(STARS, message=_l("Choose from 1 to 5 stars."))])
+    comment = TextAreaField(_l("Comment (optional)"), filters=[strip_text], render_kw={"rows": 2}, validators=[
+        Optional(), Length(max=MAX_COMMENT, message=_l("A comment has at most %(n)d characters.", n=MAX_COMMENT))])

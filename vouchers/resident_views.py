@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from accounts import residents as resident_services
 from accounts.resident_models import ResidentProfile
 from core.db import db, utcnow
+from core.forms import form_errors_text
 from core.pdf import qr_svg_data_uri
 from core.permissions import require
 from core.views import db_int, run_and_redirect, valid_form
@@ -150,7 +151,7 @@ def dispute(redemption_id: int):
     found = load_redemption(redemption_id, perms.can_dispute)
     form = DisputeForm()
     if not form.validate_on_submit():
-        flash(_("Please say what was wrong."), "danger")
+        flash(form_errors_text(form), "danger")
         return redirect(back_to(found))
     return run_and_redirect(lambda: disputes.raise_dispute(found, form.reason.data, actor=current_user),
                             _("Dispute sent. The redemption is held until an officer decides."), back_to(found))
@@ -162,7 +163,7 @@ def rate(redemption_id: int):
     found = load_redemption(redemption_id, perms.can_rate)
     form = RatingForm()
     if not form.validate_on_submit():
-        flash(_("Choose from 1 to 5 stars."), "danger")
+        flash(form_errors_text(form), "danger")
         return redirect(back_to(found))
     return run_and_redirect(lambda: catalogue.rate(found, int(form.stars.data), form.comment.data or "",
                                                    actor=current_user),

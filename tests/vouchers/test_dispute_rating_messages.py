@@ -1,0 +1,104 @@
+"""The resident's dispute and rating forms say what is wrong: a text over its limit is refused with the limit named
+(the services' words: a dispute's reason 2000 characters, a rating's comment 1000), an empty reason or a missing
+star count with their own messages, in the user's language; nothing is saved. The texts are counted as the
+services count them, without the spaces around them."""
+
+import html
+
+import pytest
+from sqlalchemy import func, select
+
+from audit.models import AuditEvent
+from core.db import db
+from vouchers import catalogue, disputes, issuance, redemption
+from vouchers.redemption_models import Dispute, Rating
+
+from .helpers import world
+from .test_views import phone_resident
+
+EN = {"Accept-Language": "en"}
+
+
+def text(n: int) -> str:
+    return ("送餐没有按时到达" * (n // 8 + 1))[: n - 1] + "终"
+
+
+def counts() -> dict:
+    return {model.__name__: db.session.scalar(select(func.count()).select_from(model))
+            for model in (Dispute, Rating, AuditEvent)}
+
+
+@pytest.fixture
+def scene(app, session):
+    """A resident who logs in and one of their redemptions: (the user, the redemption's path)."""
+    with app.test_request_context():
+        w = world()
+        user, profile = phone_resident(w.staff, "张秀英")
+        issuance.issue_to_resident(w.programme, profile, actor=w.officer)
+        code, _row = redemption.issue_code(profile, actor=user)
+        made = redemption.redeem(code, w.service, 4000, "k-1", actor=w.manager).redemption
+    db.session.commit()
+    return user, f"/vouchers/redemptions/{made.id}"
+
+
+def flashed(client, path: str, data: dict, headers=EN) -> str:
+    response = client.post(path, headers=headers, data=data, follow_redirects=True)
+    assert response.status_code == 200
+    assert response.request.path == "/vouchers/me/redemptions"
+    return html.unescape(response.get_data(as_text=True))
+
+
+def test_the_limits_are_the_services():
+    assert (disputes.MAX_REASON, catalogue.MAX_COMMENT) == (2000, 1000)
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    ({"reason": text(2001)}, "A reason has at most 2000 characters."),
+    ({"reason": "   "}, "Please say what was wrong."),
+    ({}, "Please say what was wrong."),
+])
+def test_a_refused_dispute_says_why(client, login_as, scene, data, message):
+    user, base = scene
+    login_as(user)
+    before = counts()
+    page = flashed(client, f"{base}/dispute", data)
+    assert message in page
+    if "2000" in message:
+        assert "Please say what was wrong." not in page  # the real reason, not a generic one
+    assert counts() == before
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    ({"stars": "4", "comment": text(1001)}, "A comment has at most 1000 characters."),
+    ({"comment": "很好"}, "Choose from 1 to 5 stars."),
+    ({"stars": "6"}, "Choose from 1 to 5 stars."),
+    ({"stars": "0"}, "Choose from 1 to 5 stars."),
+])
+def test_a_refused_rating_says_why(client, login_as, scene, data, message):
+    user, base = scene
+    login_as(user)
+    before = counts()
+    page = flashed(client, f"{base}/rate", data)
+    assert message in page
+    if "1000" in message:
+        assert "Choose from 1 to 5 stars." not in page
+    assert counts() == before
+
+
+def test_the_limits_are_named_in_chinese_too(client, login_as, scene):
+    user, base = scene
+    login_as(user)
+    assert "原因最多 2000 个字符。" in flashed(client, f"{base}/dispute", {"reason": text(2001)}, headers={})
+    assert "评价最多 1000 个字符。" in flashed(client, f"{base}/rate", {"stars": "5", "comment": text(1001)},
+                                          headers={})
+
+
+def test_texts_of_exactly_the_limit_with_spaces_around_are_accepted_and_kept_stripped(client, login_as, scene):
+    """The forms count what the services keep: the spaces around a text do not count against its limit."""
+    user, base = scene
+    login_as(user)
+    assert "Thank you for your rating." in flashed(client, f"{base}/rate",
+                                                   {"stars": "4", "comment": f"  {text(1000)}\n "})
+    assert "Dispute sent." in flashed(client, f"{base}/dispute", {"reason": f" {text(2000)}\n"})
+    assert db.session.scalar(select(Rating.comment)) == text(1000)
+    assert db.session.scalar(select(Dispute.reason)) == text(2000)
