@@ -10,7 +10,7 @@ from core.db import db
 from core.errors import ServiceError
 from core.forms import apply_service_error
 from core.permissions import require
-from core.views import db_int, run_and_redirect
+from core.views import db_int, refusal_text, run_and_redirect
 
 from . import services
 from .forms import CalendarDayForm, ConfirmForm, ReasonForm, ResetPasswordForm, UserEditForm, UserForm
@@ -100,7 +100,7 @@ def set_active(user_id: int, action: str):
         services.set_active(user, activate, actor=current_user, reason=form.reason.data or "")
     except ServiceError as exc:
         db.session.rollback()
-        flash(exc.message, "danger")
+        flash(refusal_text(exc), "danger")
     else:
         db.session.commit()
         flash(_("User reactivated.") if activate else _("User deactivated; their sessions have ended."),
@@ -145,10 +145,15 @@ def calendar_days():
     """Holidays and adjusted working days for years the statutory calendar package does not know yet."""
     form = CalendarDayForm()
     if form.validate_on_submit():
-        services.set_calendar_day(form.day.data, form.kind.data == "working", form.note.data or "",
-                                  actor=current_user)
-        db.session.commit()
-        flash(_("Saved."), "success")
-        return redirect(url_for("admin.calendar_days"))
+        try:
+            services.set_calendar_day(form.day.data, form.kind.data == "working", form.note.data or "",
+                                      actor=current_user)
+        except ServiceError as exc:
+            db.session.rollback()
+            apply_service_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("admin.calendar_days"))
     entries = list(db.session.scalars(select(calendar.CalendarDay).order_by(calendar.CalendarDay.day.desc())))
     return render_template("accounts/admin_calendar.html", form=form, entries=entries)

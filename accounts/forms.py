@@ -13,9 +13,11 @@ from wtforms import (
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from core.calendar import MAX_NOTE
 from core.forms import strip_text
 
 from .enums import Role
+from .services import MAX_REASON
 from .validation import email_error
 
 
@@ -76,7 +78,7 @@ class ResetPasswordForm(FlaskForm):
 
 
 class ReasonForm(FlaskForm):
-    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=500)], filters=[strip_text])
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=MAX_REASON)], filters=[strip_text])
 
 
 class TokenForm(FlaskForm):
@@ -105,4 +107,4 @@ class CalendarDayForm(FlaskForm):
     day = DateField(_l("Date"), validators=[DataRequired()])
     kind = SelectField(_l("This day is"), choices=[("holiday", _l("a holiday (no work)")),
                                                    ("working", _l("an adjusted working day"))])
-    note = StringField(_l("Note"), validators=[Optional(), Length(max=100)])
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=MAX_NOTE)], filters=[strip_text])

@@ -40,6 +40,7 @@ _hasher = _Hasher()
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,63}\Z")
 PHONE_RE = re.compile(r"^1\d{10}\Z", re.ASCII)
 MIN_PASSWORD = 8
+MAX_REASON = 500  # an administrator's reason for (de)activating a user; refused, never cut
 TOKEN_PREFIX = "gz_"
 
 
@@ -182,6 +183,10 @@ def set_communities(user: User, community_ids, *, actor) -> None:
 
 def set_active(user: User, active: bool, *, actor, reason: str = "") -> None:
     """Deactivate or reactivate a user; deactivation ends all their sessions and tokens at once."""
+    reason = (reason or "").strip()
+    if len(reason) > MAX_REASON:
+        message = _("A reason has at most %(n)d characters.", n=MAX_REASON)
+        raise ServiceError(message, fields={"reason": message})
     if user.active == active:
         raise Conflict(_("The user is already active.") if active else _("The user is already deactivated."))
     if not active:
@@ -193,7 +198,7 @@ def set_active(user: User, active: bool, *, actor, reason: str = "") -> None:
     user.session_nonce = new_nonce()
     db.session.flush()
     audit.record("user.reactivated" if active else "user.deactivated", user, actor=actor,
-                 data={"reason": reason.strip()} if reason.strip() else None)
+                 data={"reason": reason} if reason else None)
 
 
 def update_user(user: User, *, actor, display_name: str, email: str | None, phone: str | None, roles,
@@ -386,6 +391,6 @@ def tokens_of(user: User) -> list[ApiToken]:
 
 def set_calendar_day(day, is_working: bool, note: str, *, actor) -> None:
     """An administrator's entry for a year the statutory calendar package does not know yet."""
-    entry = calendar.set_day(day, is_working, note)
+    entry = calendar.set_day(day, is_working, note)  # refuses a note over calendar.MAX_NOTE
     audit.record("calendar.day_set", ("calendar_days", entry.day.isoformat()), actor=actor,
                  data={"working": entry.is_working, "note": entry.note})

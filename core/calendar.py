@@ -5,11 +5,15 @@ assumed. Every answer says which source it used, so pages can show it."""
 from datetime import date, timedelta
 
 import chinese_calendar
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, Date, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .db import db
+from .errors import ServiceError
+
+MAX_NOTE = 100  # the width of CalendarDay.note; refused, never cut
 
 SOURCE_LABELS = {
     "statutory": _l("the statutory holiday calendar"),
@@ -25,7 +29,7 @@ class CalendarDay(db.Model):
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     is_working: Mapped[bool] = mapped_column(Boolean, nullable=False)
-    note: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    note: Mapped[str] = mapped_column(String(MAX_NOTE), nullable=False, default="")
 
 
 def _package_knows(day: date) -> bool:
@@ -63,8 +67,12 @@ def add_working_days(start: date, count: int) -> tuple[date, set[str]]:
 
 
 def set_day(day: date, is_working: bool, note: str) -> CalendarDay:
+    note = (note or "").strip()
+    if len(note) > MAX_NOTE:
+        raise ServiceError(_("Please correct the marked fields."),
+                           fields={"note": _("At most %(n)d characters.", n=MAX_NOTE)})
     entry = db.session.get(CalendarDay, day) or CalendarDay(day=day)
-    entry.is_working, entry.note = is_working, (note or "").strip()[:100]
+    entry.is_working, entry.note = is_working, note
     db.session.add(entry)
     db.session.flush()
     return entry

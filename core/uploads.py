@@ -29,6 +29,8 @@ PDF, PNG, JPEG, DOCX, XLSX, PPTX, DOC = (
 )
 EXTENSIONS = {PDF: "pdf", PNG: "png", JPEG: "jpg", DOCX: "docx", XLSX: "xlsx", PPTX: "pptx", DOC: "doc"}
 DOCUMENT_TYPES = frozenset(EXTENSIONS)
+MAX_NAME = 255  # the width of StoredFile.original_name
+MAX_EXTENSION = 16  # longer than this after the last dot: not an extension, just part of the name
 
 
 class StoredFile(db.Model):
@@ -36,7 +38,7 @@ class StoredFile(db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(32), nullable=False, unique=True, default=lambda: uuid.uuid4().hex)
-    original_name: Mapped[str] = mapped_column(String(255), nullable=False)
+    original_name: Mapped[str] = mapped_column(String(MAX_NAME), nullable=False)
     content_type: Mapped[str] = mapped_column(String(120), nullable=False)
     size: Mapped[int] = mapped_column(Integer, nullable=False)
     sha256: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
@@ -76,7 +78,20 @@ def safe_filename(name: str, extension: str) -> str:
     """Keep letters (Chinese included), digits, '-', '_' and '.'; drop paths, controls and quotes."""
     name = unicodedata.normalize("NFC", name or "").replace("\\", "/").rsplit("/", 1)[-1]
     stem = re.sub(r"[^\w\-. ]+", "_", name.rsplit(".", 1)[0], flags=re.UNICODE).strip(" ._") or "file"
-    return f"{stem[:80]}.{extension}"
+    return f"{stem[:80].rstrip(' ._') or 'file'}.{extension}"
+
+
+def original_name(name: str) -> str:
+    """The name as sent, shortened to fit its column (a file name is not the user's prose: shortened, not refused)
+    at the end of its stem, so that it keeps its extension. Python counts characters, as PostgreSQL's
+    varchar does, so a Chinese character is never cut in half."""
+    name = name or "file"
+    if len(name) <= MAX_NAME:
+        return name
+    stem, dot, extension = name.rpartition(".")
+    if not dot or not stem or len(extension) > MAX_EXTENSION:
+        return name[:MAX_NAME]
+    return f"{stem[:MAX_NAME - len(extension) - 1]}.{extension}"
 
 
 def store_upload(upload, *, allowed: frozenset[str] = DOCUMENT_TYPES, actor=None, field: str = "file") -> StoredFile:
@@ -93,7 +108,7 @@ def store_upload(upload, *, allowed: frozenset[str] = DOCUMENT_TYPES, actor=None
     if kind not in allowed:
         message = _("This type of file is not accepted. Upload a PDF, an image (PNG, JPEG) or an Office document.")
         raise ServiceError(message, fields={field: message})
-    stored = StoredFile(original_name=(upload.filename or "file")[:255], content_type=kind, size=len(data),
+    stored = StoredFile(original_name=original_name(upload.filename), content_type=kind, size=len(data),
                         sha256=hashlib.sha256(data).hexdigest(), content=data,
                         uploaded_by_id=getattr(actor, "id", None))
     db.session.add(stored)

@@ -6,6 +6,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from core.forms import strip_text
 
 from .enums import SeatType
+from .services import MAX_REASON
 
 
 class TemplateForm(FlaskForm):
@@ -47,7 +48,7 @@ class DrawForm(FlaskForm):
 
 class ReplaceForm(FlaskForm):
     status = SelectField(_l("Reason for replacement"), choices=[("recused", _l("Recused")), ("absent", _l("Absent"))])
-    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=1000)])
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=MAX_REASON)], filters=[strip_text])
 
 
 class DeclareForm(FlaskForm):
@@ -73,4 +74,4 @@ class ApplicantConflictForm(FlaskForm):
 
 
 class ReasonForm(FlaskForm):
-    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=1000)], filters=[strip_text])
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=MAX_REASON)], filters=[strip_text])

@@ -3,6 +3,9 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from core.forms import strip_text
+
+from . import project_report, project_services, rectification, services
 from .enums import Aggregation
 from .project_enums import EvaluationKind
 from .surveys import DEFAULT_OUTLINE
@@ -43,14 +46,43 @@ class DeclareForm(FlaskForm):
 
 
 class RequestForm(FlaskForm):
-    text = TextAreaField(_l("Documents needed"), validators=[DataRequired(), Length(max=2000)])
+    text = TextAreaField(_l("Documents needed"), validators=[DataRequired(), Length(max=rectification.MAX_TEXT)],
+                         filters=[strip_text])
     due_on = DateField(_l("Due date"), validators=[InputRequired()])
 
 
 class TextForm(FlaskForm):
-    """A free text (answer, response, reason or note) with the CSRF token; files come from request.files."""
+    """A free text with the CSRF token (files come from request.files): a document request's answer, a
+    rectification response or review note, as rectification keeps them; the subclasses hold other services'
+    limits. Stripped as the services strip, so exactly the limit with spaces around is accepted by both."""
 
-    text = TextAreaField(_l("Text"), validators=[Optional(), Length(max=4000)])
+    text = TextAreaField(_l("Text"), validators=[Optional(), Length(max=rectification.MAX_TEXT)],
+                         filters=[strip_text])
+
+
+class CancelForm(TextForm):
+    """An officer's reason for cancelling an evaluation (project_services.transition_evaluation)."""
+
+    text = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=project_services.MAX_REASON)],
+                         filters=[strip_text])
+
+
+class ReopenForm(TextForm):
+    """The reason for reopening an evaluator's submitted sheet (services.transition_sheet)."""
+
+    text = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=services.MAX_REASON)],
+                         filters=[strip_text])
+
+
+class SummaryForm(TextForm):
+    """The report's summary for the public (project_report.issue_report)."""
+
+    text = TextAreaField(_l("Summary for the public"),
+                         validators=[Optional(), Length(max=project_report.MAX_SUMMARY)], filters=[strip_text])
+
+
+TEXT_LIMITS = {"text": rectification.MAX_TEXT, "cancel": project_services.MAX_REASON,
+               "reopen": services.MAX_REASON, "summary": project_report.MAX_SUMMARY}  # the inputs' maxlength
 
 
 class SurveyForm(FlaskForm):

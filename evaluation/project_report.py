@@ -30,6 +30,7 @@ INVALID = "Please correct the marked fields."
 FAIL_REQUIREMENT = "评估结果为不合格：请对照评估报告逐项整改，并提交整改报告及佐证材料。"
 DEFAULT_DAYS = 30
 MAX_REQUIREMENT = 2000  # what must be rectified, per flag; refused, never cut
+MAX_SUMMARY = 2000  # the report's summary for the public; refused, never cut
 allow_download("evaluation_report", ProjectEvaluation, can_download_report)
 
 
@@ -89,6 +90,8 @@ def issue_report(evaluation: ProjectEvaluation, summary: str, flags: list[Flag],
     if len(summary) < 5:
         raise ServiceError(_(INVALID), fields={"summary": _("Write a summary for the public (at least 5 "
                                                             "characters).")})
+    if len(summary) > MAX_SUMMARY:
+        raise ServiceError(_(INVALID), fields={"summary": _("At most %(n)d characters.", n=MAX_SUMMARY)})
     grade = grade_for(result.final)
     flags = list(flags)
     if grade is Grade.FAIL and not any(f.indicator_id is None for f in flags):

@@ -28,6 +28,7 @@ from .project_models import EvaluationAgency, EvaluationAssignment, ProjectEvalu
 
 INVALID = "Please correct the marked fields."
 OPEN_STATUSES = (EvaluationStatus.IN_PROGRESS, EvaluationStatus.RECTIFICATION)
+MAX_REASON = 2000  # an officer's reason for cancelling an evaluation; refused, never cut
 
 
 def _forbidden():
@@ -227,6 +228,9 @@ def transition_evaluation(evaluation: ProjectEvaluation, to: EvaluationStatus | 
             raise _forbidden()
         if not reason:
             raise ServiceError(_("Please give a reason."), fields={"reason": _("Please give a reason.")})
+        if len(reason) > MAX_REASON:
+            raise ServiceError(_("A reason has at most %(n)d characters.", n=MAX_REASON),
+                               fields={"reason": _("A reason has at most %(n)d characters.", n=MAX_REASON)})
     elif not evaluation.issued:
         raise Conflict(_("The evaluation report has not been issued yet."))
     elif not getattr(assignment_of(actor, evaluation), "cleared", False):

@@ -26,7 +26,18 @@ from . import (
 from . import project_permissions as perms
 from .enums import SheetStatus
 from .models import IndicatorTemplate, ScoreSheet
-from .project_forms import AgencyForm, CommissionForm, DeclareForm, EvaluatorForm, RequestForm, TextForm
+from .project_forms import (
+    TEXT_LIMITS,
+    AgencyForm,
+    CancelForm,
+    CommissionForm,
+    DeclareForm,
+    EvaluatorForm,
+    ReopenForm,
+    RequestForm,
+    SummaryForm,
+    TextForm,
+)
 from .project_models import DocumentRequest, EvaluationAgency, ProjectEvaluation
 from .sheet_forms import refusal, save_from_form
 from .workspace import workspace_context
@@ -142,7 +153,7 @@ def show(evaluation_id: int):
     return render_template("evaluation/project_show.html", evaluation=evaluation, assignment=mine_, sheets=sheets,
                            requests=requests,
                            declare_form=DeclareForm(formdata=None), form=TextForm(formdata=None),
-                           evaluator_form=evaluator_form, addable=addable, perms=perms)
+                           evaluator_form=evaluator_form, addable=addable, perms=perms, limits=TEXT_LIMITS)
 
 
 @bp.route("/<int:evaluation_id>/declare", methods=["POST"])
@@ -173,7 +184,7 @@ def add_evaluator(evaluation_id: int):
 def cancel(evaluation_id: int):
     evaluation = load_evaluation(evaluation_id)
     require(perms.can_commission(current_user))
-    form = _post_ok()
+    form = _post_ok(CancelForm)
     return run_and_redirect(lambda: project_services.transition_evaluation(
         evaluation, "cancelled", actor=current_user, reason=form.text.data), _("Evaluation cancelled."),
         _show(evaluation))
@@ -208,7 +219,7 @@ def workspace(evaluation_id: int):
             return redirect(url_for("project_evaluation.workspace", evaluation_id=evaluation.id))
     page = render_template("evaluation/workspace.html", evaluation=evaluation, sheet=sheet,
                            form=TextForm(formdata=None), request_form=RequestForm(formdata=None),
-                           typed=typed, errors=errors, **workspace_context(evaluation, sheet))
+                           typed=typed, errors=errors, limits=TEXT_LIMITS, **workspace_context(evaluation, sheet))
     return page, 200 if typed is None else 422
 
 
@@ -219,7 +230,7 @@ def reopen(sheet_id: int):
     if sheet.assignment_id is None:
         abort(404)
     require(perms.can_commission(current_user))
-    form = _post_ok()
+    form = _post_ok(ReopenForm)
     evaluation = sheet.assignment.evaluation
     return run_and_redirect(lambda: services.transition_sheet(sheet, SheetStatus.DRAFT, actor=current_user,
                                                               reason=form.text.data or ""),
@@ -231,7 +242,7 @@ def reopen(sheet_id: int):
 def issue(evaluation_id: int):
     evaluation = load_evaluation(evaluation_id)
     require(perms.can_work(current_user, evaluation))
-    form = _post_ok()
+    form = _post_ok(SummaryForm)
     try:
         flags = project_report.flags_from_form(evaluation, request.form)
     except ServiceError as exc:

@@ -21,6 +21,7 @@ from .project_services import assignment_of, require_in_progress, transition_eva
 
 INVALID = "Please correct the marked fields."
 MAX_FILES = 10
+MAX_TEXT = 2000  # a request, an answer, a response or a review note; refused, never cut
 
 
 def _forbidden():
@@ -62,6 +63,8 @@ def transition_task(task: RectificationTask, to: TaskStatus | str, *, actor, tex
         errors = {}
         if len(text) < 5:
             errors["response"] = _("Describe what was done (at least 5 characters).")
+        elif len(text) > MAX_TEXT:
+            errors["response"] = _("At most %(n)d characters.", n=MAX_TEXT)
         if not (evidence and getattr(evidence, "filename", "")):
             errors["evidence"] = _("Please choose a file.")
         if errors:
@@ -74,6 +77,8 @@ def transition_task(task: RectificationTask, to: TaskStatus | str, *, actor, tex
             raise _forbidden()
         if to is TaskStatus.OPEN and not text:
             raise ServiceError(_("Please give a reason."), fields={"note": _("Please give a reason.")})
+        if len(text) > MAX_TEXT:
+            raise ServiceError(_(INVALID), fields={"note": _("At most %(n)d characters.", n=MAX_TEXT)})
         task.review_note = text
         task.verified_at = utcnow() if to is TaskStatus.VERIFIED else None
         late = {}
@@ -98,6 +103,8 @@ def request_documents(evaluation: ProjectEvaluation, text: str, due_on: date, *,
     errors = {}
     if len(text) < 5:
         errors["text"] = _("Say which documents you need.")
+    elif len(text) > MAX_TEXT:
+        errors["text"] = _("At most %(n)d characters.", n=MAX_TEXT)
     if due_on <= local_today():
         errors["due_on"] = _("The due date must be in the future.")
     if errors:
@@ -118,13 +125,16 @@ def answer_request(request: DocumentRequest, answer: str, uploads: list, *, acto
     require_in_progress(evaluation)
     if request.answered_at is not None:
         raise Conflict(_("This request has already been answered."))
+    answer = (answer or "").strip()
+    if len(answer) > MAX_TEXT:
+        raise ServiceError(_(INVALID), fields={"answer": _("At most %(n)d characters.", n=MAX_TEXT)})
     uploads = [u for u in uploads if u and getattr(u, "filename", "")]
     if not uploads:
         raise ServiceError(_(INVALID), fields={"files": _("Please choose a file.")})
     if len(uploads) > MAX_FILES:
         raise ServiceError(_(INVALID), fields={"files": _("At most %(n)d files.", n=MAX_FILES)})
     request.files = [store_upload(u, actor=actor, field="files") for u in uploads]
-    request.answer, request.answered_at, request.answered_by_id = (answer or "").strip(), utcnow(), actor.id
+    request.answer, request.answered_at, request.answered_by_id = answer, utcnow(), actor.id
     db.session.flush()
     audit.record("evaluation.documents_provided", evaluation, actor=actor,
                  data={"request_id": request.id, "files": [f.sha256 for f in request.files]})

@@ -28,6 +28,13 @@ from .models import ConflictDeclaration, ExpertProfile, Panel, PanelMember, Scor
 INVALID = "Please correct the marked fields."
 MAX_COMMENT = 1000  # a score's comment, on every kind of sheet; refused, never cut
 MAX_EXPERTISE = 300  # the width of ExpertProfile.expertise
+MAX_REASON = 1000  # reopening a sheet, replacing a panel member; refused, never cut
+
+
+def _check_reason(reason: str) -> None:
+    if len(reason) > MAX_REASON:
+        message = _("A reason has at most %(n)d characters.", n=MAX_REASON)
+        raise ServiceError(message, fields={"reason": message})
 
 
 # --- expert pool -------------------------------------------------------------------------------
@@ -149,6 +156,7 @@ def replace_member(member: PanelMember, status: str, reason: str, *, actor) -> P
         raise Conflict(_("Only a sitting member can be replaced."))
     if not reason:
         raise ServiceError(_("Please give a reason."), fields={"reason": _("Please give a reason.")})
+    _check_reason(reason)
     panel = member.panel
     _require_review_open(panel)  # after the decision a replacement would silently change the ranking shown
     call = db.session.get(Call, panel.call_id)
@@ -385,6 +393,7 @@ def transition_sheet(sheet: ScoreSheet, to: SheetStatus | str, *, actor, reason:
             raise Forbidden(_("You do not have permission to do this."))
         if not reason:
             raise ServiceError(_("Please give a reason."), fields={"reason": _("Please give a reason.")})
+        _check_reason(reason)
         sheet.submitted_at = None
     sheet.status = to.value
     db.session.flush()

@@ -11,7 +11,7 @@ from sqlalchemy.orm import lazyload
 from accounts.models import User, UserRole
 from core.db import db, ensure_write_transaction
 from core.errors import ServiceError
-from core.forms import apply_service_error
+from core.forms import apply_service_error, form_errors_text
 from core.money import MoneyError, parse_yuan
 from core.permissions import has_role, require
 from core.views import db_int, run_and_redirect, valid_form
@@ -157,8 +157,8 @@ def replace(member_id: int):
     require(permissions.can_manage_review(current_user))
     form = ReplaceForm()
     target = url_for("evaluation.panel", call_id=member.panel.call_id)
-    if not form.validate_on_submit():
-        flash(_("Please give a reason."), "danger")
+    if not form.validate_on_submit():  # no reason, or one over the limit
+        flash(form_errors_text(form) if form.reason.data else _("Please give a reason."), "danger")
         return redirect(target)
     return _done(_("Member replaced by a further draw."), target, lambda: services.replace_member(
         member, form.status.data, form.reason.data, actor=current_user))
@@ -284,9 +284,11 @@ def reopen(sheet_id: int | None):
         abort(404)  # a project evaluation's sheet: reopened from the evaluation's page
     require(permissions.can_manage_review(current_user))
     form = ReasonForm()
-    form.validate_on_submit()
-    return _done(_("Score sheet reopened; the member has been told."),
-                 url_for("evaluation.results", call_id=score_sheet.member.panel.call_id),
+    target = url_for("evaluation.results", call_id=score_sheet.member.panel.call_id)
+    if not form.validate_on_submit():  # a reason over the limit: say so, nothing changes
+        flash(form_errors_text(form), "danger")
+        return redirect(target)
+    return _done(_("Score sheet reopened; the member has been told."), target,
                  lambda: services.transition_sheet(score_sheet, SheetStatus.DRAFT, actor=current_user,
                                                    reason=form.reason.data or ""))
 
