@@ -3,7 +3,7 @@
 from flask import abort, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from core.api import api_blueprint, json_object, page_args, refuse, text_field
@@ -72,14 +72,16 @@ def _load_proposal(proposal_id: int) -> Proposal:
 @bp.route("/calls")
 def list_calls():
     page, per_page = page_args()
-    stmt = select(Call).where(Call.status != CallStatus.DRAFT).order_by(Call.submission_deadline.desc())
+    filters = [Call.status != CallStatus.DRAFT]
     if status := request.args.get("status"):
         if status not in PUBLIC_STATUSES:
             raise ServiceError(_("Please correct the marked fields."), fields={
                 "status": _("Unknown status: choose one of %(values)s.", values=", ".join(PUBLIC_STATUSES))})
-        stmt = stmt.where(Call.status == status)
+        filters.append(Call.status == status)
+    stmt = select(Call).where(*filters).order_by(Call.submission_deadline.desc())
     items = list(db.session.scalars(stmt.offset((page - 1) * per_page).limit(per_page)))
-    return jsonify({"items": [call_json(c) for c in items], "page": page, "per_page": per_page})
+    total = db.session.scalar(select(func.count(Call.id)).where(*filters))
+    return jsonify({"items": [call_json(c) for c in items], "page": page, "per_page": per_page, "total": total})
 
 
 @bp.route("/calls/<int:call_id>")

@@ -53,7 +53,8 @@ def report_input(form, files, contract) -> ReportInput:
     activities = [ActivityInput(_date(form.get(f"activity-{i}-date"), "activities"),
                                 form.get(f"activity-{i}-place", ""),
                                 _whole(form.get(f"activity-{i}-participants"), "activities"),
-                                form.get(f"activity-{i}-description", ""), _files(files, f"activity-{i}-photos"))
+                                form.get(f"activity-{i}-description", ""), _files(files, f"activity-{i}-photos"),
+                                row=i + 1)
                   for i in range(ACTIVITY_ROWS) if (form.get(f"activity-{i}-place") or "").strip()]
     fees = [FeeInput(form.get(f"fee-{i}-kind", ""), form.get(f"fee-{i}-name", ""),
                      _yuan(form.get(f"fee-{i}-amount"), "fees"), _date(form.get(f"fee-{i}-paid_on"), "fees"),

@@ -60,6 +60,7 @@ class ActivityInput:
     participants: int
     description: str = ""
     photos: list = field(default_factory=list)  # uploads, images only
+    row: int = 0  # the row on the page's form, from 1, to name in an error; 0: its position in the list
 
 
 @dataclass
@@ -95,20 +96,28 @@ def _outputs(contract: Contract, achieved: dict, errors: dict) -> list[dict]:
     return rows
 
 
+def _activity_problem(contract: Contract, a: ActivityInput) -> str | None:
+    if not (a.place or "").strip():
+        return _("Each activity needs a place.")
+    if len(a.place.strip()) > MAX_PLACE:  # refused, never cut: a place cut short names somewhere else
+        return _("An activity's place has at most %(n)d characters.", n=MAX_PLACE)
+    if len((a.description or "").strip()) > MAX_DESCRIPTION:
+        return _("An activity's description has at most %(n)d characters.", n=MAX_DESCRIPTION)
+    if isinstance(a.participants, bool) or not isinstance(a.participants, int) \
+            or not 0 <= a.participants <= MAX_PARTICIPANTS:
+        return _("The number of participants is a whole number from 0 to %(max)d.", max=MAX_PARTICIPANTS)
+    if not (contract.starts_on <= a.held_on <= min(contract.ends_on, local_today())):
+        return _("Activities are dated within the contract period, and not in the future.")
+    return None
+
+
 def _check_activities(contract: Contract, activities: list[ActivityInput], errors: dict) -> None:
-    for a in activities:
-        if not (a.place or "").strip():
-            errors["activities"] = _("Each activity needs a place.")
-        elif len(a.place.strip()) > MAX_PLACE:  # refused, never cut: a place cut short names somewhere else
-            errors["activities"] = _("An activity's place has at most %(n)d characters.", n=MAX_PLACE)
-        elif len((a.description or "").strip()) > MAX_DESCRIPTION:
-            errors["activities"] = _("An activity's description has at most %(n)d characters.", n=MAX_DESCRIPTION)
-        elif isinstance(a.participants, bool) or not isinstance(a.participants, int) \
-                or not 0 <= a.participants <= MAX_PARTICIPANTS:
-            errors["activities"] = _("The number of participants is a whole number from 0 to %(max)d.",
-                                     max=MAX_PARTICIPANTS)
-        elif not (contract.starts_on <= a.held_on <= min(contract.ends_on, local_today())):
-            errors["activities"] = _("Activities are dated within the contract period, and not in the future.")
+    # Every bad row is named, not only the last one: the manager corrects them all at once.
+    problems = [_("Activity row %(row)d: %(reason)s", row=a.row or position, reason=problem)
+                for position, a in enumerate(activities, start=1)
+                if (problem := _activity_problem(contract, a)) is not None]
+    if problems:
+        errors["activities"] = " ".join(problems)
 
 
 def _phone_ok(phone: str) -> bool:
@@ -125,26 +134,37 @@ def _recipient(fee: FeeInput) -> User | None:
     return None
 
 
+def _fee_problem(contract: Contract, fee: FeeInput, user: User | None, row: int) -> str | None:
+    """What is wrong with one fee row, naming the row; None when nothing is."""
+    phone = (fee.phone or "").strip()
+    if fee.kind not in FeeKind._value2member_map_:
+        reason = _("Choose expert fee or volunteer allowance.")
+    elif (fee.username or "").strip() and user is None:
+        reason = _("No platform user is called “%(name)s”.", name=fee.username)
+    elif phone and not _phone_ok(phone):  # the same rule whether or not the recipient is a platform user
+        return _("Fee row %(row)d: a mainland mobile number has 11 digits and starts with 1.", row=row)
+    elif user is None and not ((fee.name or "").strip() and phone):
+        reason = _("Name each recipient: a platform user, or a name with an 11-digit mobile number.")
+    elif user is None and len(fee.name.strip()) > 100:  # the column's width: a longer name was silently cut
+        reason = _("A recipient's name has at most %(n)d characters.", n=100)
+    elif isinstance(fee.amount_fen, bool) or not isinstance(fee.amount_fen, int) or fee.amount_fen <= 0:
+        reason = _("Enter an amount above zero.")
+    elif not (contract.starts_on <= fee.paid_on <= min(contract.ends_on, local_today())):
+        reason = _("Payments are dated within the contract period, and not in the future.")
+    else:
+        return None
+    return _("Fee row %(row)d: %(reason)s", row=row, reason=reason)
+
+
 def _check_fees(contract: Contract, fees: list[FeeInput], errors: dict) -> list[tuple[FeeInput, User | None]]:
-    checked = []
+    checked, problems = [], []
     for position, fee in enumerate(fees, start=1):
-        user, phone = _recipient(fee), (fee.phone or "").strip()
-        if fee.kind not in FeeKind._value2member_map_:
-            errors["fees"] = _("Choose expert fee or volunteer allowance.")
-        elif (fee.username or "").strip() and user is None:
-            errors["fees"] = _("No platform user is called “%(name)s”.", name=fee.username)
-        elif phone and not _phone_ok(phone):  # the same rule whether or not the recipient is a platform user
-            errors["fees"] = _("Fee row %(row)d: a mainland mobile number has 11 digits and starts with 1.",
-                               row=fee.row or position)
-        elif user is None and not ((fee.name or "").strip() and phone):
-            errors["fees"] = _("Name each recipient: a platform user, or a name with an 11-digit mobile number.")
-        elif user is None and len(fee.name.strip()) > 100:  # the column's width: a longer name was silently cut
-            errors["fees"] = _("A recipient's name has at most %(n)d characters.", n=100)
-        elif isinstance(fee.amount_fen, bool) or not isinstance(fee.amount_fen, int) or fee.amount_fen <= 0:
-            errors["fees"] = _("Enter an amount above zero.")
-        elif not (contract.starts_on <= fee.paid_on <= min(contract.ends_on, local_today())):
-            errors["fees"] = _("Payments are dated within the contract period, and not in the future.")
+        user = _recipient(fee)
+        if (problem := _fee_problem(contract, fee, user, fee.row or position)) is not None:
+            problems.append(problem)
         checked.append((fee, user))
+    if problems:  # every bad row, not only the last one: the manager corrects them all at once
+        errors["fees"] = " ".join(problems)
     return checked
 
 

@@ -65,9 +65,11 @@ def bearer(user) -> dict:
 # --- the services ------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("field, data, message", [
-    ("activities", lambda end: {"activities": [activity(end + timedelta(days=1))]}, ACTIVITY_REFUSED),
-    ("fees", lambda end: {"fees": [fee(end + timedelta(days=1))]}, FEE_REFUSED),
-    ("activities", lambda end: {"activities": [activity(end), activity(end + timedelta(days=29))]}, ACTIVITY_REFUSED),
+    ("activities", lambda end: {"activities": [activity(end + timedelta(days=1))]},
+     f"Activity row 1: {ACTIVITY_REFUSED}"),
+    ("fees", lambda end: {"fees": [fee(end + timedelta(days=1))]}, f"Fee row 1: {FEE_REFUSED}"),
+    ("activities", lambda end: {"activities": [activity(end), activity(end + timedelta(days=29))]},
+     f"Activity row 2: {ACTIVITY_REFUSED}"),  # each message names its row
 ])
 def test_a_report_dated_after_the_contract_end_is_refused_and_changes_nothing(app, session, field, data, message):
     officer, manager, contract = ended_contract(app)
@@ -167,8 +169,9 @@ def api_fee(day):
                       "paid_on": day.isoformat()}]}
 
 
-@pytest.mark.parametrize("rows, field, message", [(api_activity, "activities", ACTIVITY_REFUSED),
-                                                  (api_fee, "fees", FEE_REFUSED)])
+@pytest.mark.parametrize("rows, field, message", [
+    (api_activity, "activities", f"Activity row 1: {ACTIVITY_REFUSED}"),
+    (api_fee, "fees", f"Fee row 1: {FEE_REFUSED}")])
 def test_the_api_refuses_report_dates_after_the_end(client, app, session, rows, field, message):
     officer, manager, contract = ended_contract(app)
     headers, path = bearer(manager), f"/api/v1/milestones/{contract.milestones[1].id}/reports"

@@ -48,7 +48,7 @@ def test_the_service_refuses_a_longer_place_and_changes_nothing(app, world, plac
                                                                                               20)])
     with app.test_request_context(), force_locale("en"), pytest.raises(ServiceError) as caught:
         contract_reports.submit_report(contract.milestones[0], data, actor=manager)
-    assert str(caught.value.fields["activities"]) == TOO_LONG
+    assert str(caught.value.fields["activities"]) == f"Activity row 1: {TOO_LONG}"
     db.session.rollback()
     assert counts() == before
 
@@ -90,7 +90,7 @@ def test_the_api_refuses_a_longer_place(client, world):
         {"held_on": local_today().isoformat(), "place": PLACE_201, "participants": 20}]})
     assert response.status_code == 422
     error = response.get_json()["error"]
-    assert error["code"] == "invalid" and error["fields"]["activities"] == TOO_LONG
+    assert error["code"] == "invalid" and error["fields"]["activities"] == f"Activity row 1: {TOO_LONG}"
     assert counts() == before
     ok = client.post(path, headers=headers, json={"narrative": NARRATIVE, "activities": [
         {"held_on": local_today().isoformat(), "place": PLACE_200, "participants": 20}]})

@@ -82,7 +82,7 @@ def test_the_report_page_refuses_a_longer_text_and_changes_nothing(client, login
 
 @pytest.mark.parametrize(("narrative", "description", "field", "message"), [
     (text(NARRATIVE_MAX + 1), "", "narrative", NARRATIVE_TOO_LONG),
-    (text(20), text(DESCRIPTION_MAX + 1), "activities", DESCRIPTION_TOO_LONG)])
+    (text(20), text(DESCRIPTION_MAX + 1), "activities", f"Activity row 1: {DESCRIPTION_TOO_LONG}")])
 def test_the_api_refuses_a_longer_report_text_and_changes_nothing(client, world, narrative, description, field,
                                                                   message):
     officer, manager, contract = world
@@ -103,8 +103,8 @@ def test_the_service_refuses_longer_report_texts_whoever_calls_it(app, world):
         local_today(), "社区活动室", 20, text(DESCRIPTION_MAX + 1))])
     with app.test_request_context(), force_locale("en"), pytest.raises(ServiceError) as caught:
         contract_reports.submit_report(contract.milestones[0], data, actor=manager)
-    assert {k: str(v) for k, v in caught.value.fields.items()} == {"narrative": NARRATIVE_TOO_LONG,
-                                                                   "activities": DESCRIPTION_TOO_LONG}
+    assert {k: str(v) for k, v in caught.value.fields.items()} == {
+        "narrative": NARRATIVE_TOO_LONG, "activities": f"Activity row 1: {DESCRIPTION_TOO_LONG}"}
     db.session.rollback()
     assert counts() == before
 
