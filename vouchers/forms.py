@@ -95,13 +95,17 @@ class StatusForm(FlaskForm):
                            render_kw={"rows": 2})
 
 
+MONTH = Regexp(r"^[0-9]{4}-[0-9]{2}\Z")  # (not '$', which also matches before a trailing newline)
+
+
 class BatchForm(FlaskForm):
-    period = StringField(_l("Month (YYYY-MM)"), validators=[DataRequired(), Regexp(r"^\d{4}-\d{2}$")])
+    period = StringField(_l("Month (YYYY-MM)"), validators=[DataRequired(), MONTH])
 
 
 class IssueOneForm(FlaskForm):
     id_number = StringField(_l("Resident ID number"), validators=[DataRequired(), Length(max=30)])
-    period = StringField(_l("Month (YYYY-MM)"), validators=[DataRequired(), Regexp(r"^\d{4}-\d{2}$")])
+    # Its own id: the batch form beside it on the programme page has a "period" too.
+    period = StringField(_l("Month (YYYY-MM)"), validators=[DataRequired(), MONTH], id="issue-period")
 
 
 class DecideForm(FlaskForm):
