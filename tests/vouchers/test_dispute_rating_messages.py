@@ -6,38 +6,19 @@ services count them, without the spaces around them."""
 import html
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from audit.models import AuditEvent
 from core.db import db
-from vouchers import catalogue, disputes, issuance, redemption
+from vouchers import catalogue, disputes
 from vouchers.redemption_models import Dispute, Rating
 
-from .helpers import world
-from .test_views import phone_resident
-
-EN = {"Accept-Language": "en"}
-
-
-def text(n: int) -> str:
-    return ("送餐没有按时到达" * (n // 8 + 1))[: n - 1] + "终"
-
-
-def counts() -> dict:
-    return {model.__name__: db.session.scalar(select(func.count()).select_from(model))
-            for model in (Dispute, Rating, AuditEvent)}
+from .test_text_limits_vouchers import EN, counts, text
 
 
 @pytest.fixture
-def scene(app, session):
+def scene(voucher_redemption):
     """A resident who logs in and one of their redemptions: (the user, the redemption's path)."""
-    with app.test_request_context():
-        w = world()
-        user, profile = phone_resident(w.staff, "张秀英")
-        issuance.issue_to_resident(w.programme, profile, actor=w.officer)
-        code, _row = redemption.issue_code(profile, actor=user)
-        made = redemption.redeem(code, w.service, 4000, "k-1", actor=w.manager).redemption
-    db.session.commit()
+    user, made = voucher_redemption
     return user, f"/vouchers/redemptions/{made.id}"
 
 

@@ -12,11 +12,10 @@ from accounts.residents import ResidentData, update_profile
 from audit.models import AuditEvent
 from core.db import db
 from core.errors import ServiceError
-from vouchers import catalogue, disputes, issuance, redemption
+from vouchers import catalogue, disputes
 from vouchers.redemption_models import Dispute, Rating
 
 from .helpers import id_number, world
-from .test_views import phone_resident
 
 EN = {"Accept-Language": "en"}
 
@@ -31,16 +30,8 @@ def counts() -> dict:
 
 
 @pytest.fixture
-def scene(app, session):
-    """A resident who logs in (tests.vouchers.test_views.phone_resident) and one of their redemptions."""
-    with app.test_request_context():
-        w = world()
-        user, profile = phone_resident(w.staff, "张秀英")
-        issuance.issue_to_resident(w.programme, profile, actor=w.officer)
-        code, _row = redemption.issue_code(profile, actor=user)
-        made = redemption.redeem(code, w.service, 4000, "k-1", actor=w.manager).redemption
-    db.session.commit()
-    return user, made
+def scene(voucher_redemption):
+    return voucher_redemption
 
 
 def bearer(user) -> dict:
