@@ -17,12 +17,11 @@ from projects.award_models import AwardDecision
 from projects.enums import CallStatus
 from projects.models import Call, Proposal
 
-from . import services
+from . import expert_conflicts, services
 from .enums import SheetStatus
 from .models import PanelMember
 
 bp = api_blueprint("evaluation_api")
-MAX_RELATIONSHIP = 500
 
 
 def _require_user():
@@ -71,7 +70,7 @@ def declare(member_id: int):
     if proposal is None or not isinstance(body.get("conflict"), bool):
         raise ServiceError(_("Please correct the marked fields."),
                            fields={"proposal_id": _("Required."), "conflict": _("true or false")})
-    relationship = text_field(body, "relationship", max_length=MAX_RELATIONSHIP)  # as on the declaration form
+    relationship = text_field(body, "relationship", max_length=expert_conflicts.MAX_RELATIONSHIP)
     services.declare(member, proposal, body["conflict"], relationship, actor=current_user)
     db.session.commit()
     return jsonify({"ok": True}), 201

@@ -13,6 +13,17 @@ from orgs.models import Organisation
 
 from .expert_models import StandingConflict
 
+MAX_RELATIONSHIP = 500  # a declared relationship (conflict of interest): refused when longer, never cut
+
+
+def relationship_note(note: str | None) -> str:
+    """A relationship declared with a conflict, stripped; longer than MAX_RELATIONSHIP is refused."""
+    note = (note or "").strip()
+    if len(note) > MAX_RELATIONSHIP:
+        raise ServiceError(_("Please correct the marked fields."),
+                           fields={"relationship": _("At most %(n)d characters.", n=MAX_RELATIONSHIP)})
+    return note
+
 
 def of(user) -> list[StandingConflict]:
     return list(db.session.scalars(select(StandingConflict).where(StandingConflict.user_id == user.id)
@@ -30,7 +41,7 @@ def declare(user, org: Organisation, relationship: str, *, actor) -> StandingCon
     relationship = (relationship or "").strip()
     if actor.id != user.id or not has_role(user, "evaluator"):
         raise Forbidden(_("You do not have permission to do this."))
-    if not 2 <= len(relationship) <= 500:
+    if not 2 <= len(relationship) <= MAX_RELATIONSHIP:
         raise ServiceError(_("Please correct the marked fields."),
                            fields={"relationship": _("Describe the relationship.")})
     if db.session.scalar(select(StandingConflict.id).where(StandingConflict.user_id == user.id,

@@ -6,6 +6,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from core.forms import strip_text
 
 from .enums import SeatType
+from .expert_conflicts import MAX_RELATIONSHIP
 from .services import MAX_REASON
 
 
@@ -54,12 +55,14 @@ class ReplaceForm(FlaskForm):
 class DeclareForm(FlaskForm):
     proposal_id = IntegerField(validators=[InputRequired(), NumberRange(1, 2**31 - 1)])
     conflict = SelectField(_l("Declaration"), choices=[("no", _l("No conflict")), ("yes", _l("I have a conflict"))])
-    relationship = StringField(_l("Relationship (if any)"), validators=[Optional(), Length(max=500)])
+    relationship = StringField(_l("Relationship (if any)"), validators=[Optional(), Length(max=MAX_RELATIONSHIP)],
+                               filters=[strip_text])
 
 
 class StandingConflictForm(FlaskForm):
     org_id = SelectField(_l("Organisation"), coerce=int)
-    relationship = StringField(_l("Relationship"), validators=[DataRequired(), Length(min=2, max=500)])
+    relationship = StringField(_l("Relationship"), validators=[DataRequired(), Length(min=2, max=MAX_RELATIONSHIP)],
+                               filters=[strip_text])
 
     def __init__(self, *args, organisations=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -70,7 +73,8 @@ class ApplicantConflictForm(FlaskForm):
     """Blind review: a conflict with an applicant named in the list (not linked to a proposal on the page)."""
 
     org_id = IntegerField(validators=[InputRequired(), NumberRange(1, 2**31 - 1)])
-    relationship = StringField(_l("Relationship"), validators=[DataRequired(), Length(max=500)])
+    relationship = StringField(_l("Relationship"), validators=[DataRequired(), Length(max=MAX_RELATIONSHIP)],
+                               filters=[strip_text])
 
 
 class ReasonForm(FlaskForm):

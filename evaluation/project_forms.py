@@ -7,6 +7,7 @@ from core.forms import strip_text
 
 from . import project_report, project_services, rectification, services
 from .enums import Aggregation
+from .expert_conflicts import MAX_RELATIONSHIP
 from .project_enums import EvaluationKind
 from .surveys import DEFAULT_OUTLINE
 
@@ -42,7 +43,8 @@ class EvaluatorForm(FlaskForm):
 
 class DeclareForm(FlaskForm):
     conflict = SelectField(_l("Declaration"), choices=[("no", _l("No conflict")), ("yes", _l("I have a conflict"))])
-    relationship = StringField(_l("Relationship (if any)"), validators=[Optional(), Length(max=500)])
+    relationship = StringField(_l("Relationship (if any)"), validators=[Optional(), Length(max=MAX_RELATIONSHIP)],
+                               filters=[strip_text])
 
 
 class RequestForm(FlaskForm):

@@ -199,7 +199,7 @@ def declare(assignment: EvaluationAssignment, has_conflict: bool, note: str, *, 
     if assignment.declared_at is not None:
         raise Conflict(_("You have already declared for this evaluation."))
     require_in_progress(assignment.evaluation)
-    note = (note or "").strip()
+    note = expert_conflicts.relationship_note(note)
     if has_conflict and not note:
         raise ServiceError(_(INVALID), fields={"relationship": _("Describe the relationship.")})
     assignment.declared_at, assignment.has_conflict, assignment.relationship_note = utcnow(), has_conflict, note

@@ -227,7 +227,7 @@ def declare(member: PanelMember, proposal: Proposal, has_conflict: bool, note: s
         raise Forbidden(_("You do not have permission to do this."))
     if proposal.call_id != member.panel.call_id or proposal.status != ProposalStatus.ELIGIBLE:
         raise Conflict(_("This proposal is not under review by your panel."))
-    note = (note or "").strip()
+    note = expert_conflicts.relationship_note(note)
     if has_conflict and not note:
         raise ServiceError(_("Please correct the marked fields."),
                            fields={"relationship": _("Describe the relationship.")})

@@ -57,6 +57,9 @@ def active_publicity(call: Call) -> Publicity | None:
     return db.session.scalar(select(Publicity).where(Publicity.call_id == call.id, Publicity.active))
 
 
+MAX_REASON = 1000  # the officer's reasons for a decision (as the review page's reason form): refused, never cut
+
+
 def decide(call: Call, ranking: list[Ranked], amounts: dict[int, int], reason: str, working_days: int, *,
            actor, now: datetime | None = None) -> Publicity:
     """Record the decision on every ranked proposal and put the results up for publicity."""
@@ -79,6 +82,8 @@ def decide(call: Call, ranking: list[Ranked], amounts: dict[int, int], reason: s
         errors["amounts"] = _("The awarded amounts add up to more than the call's budget.")
     if set(amounts) != set(recommend(call, ranking)) and not reason:
         errors["reason"] = _("The decision departs from the ranking: give the reasons.")
+    elif len(reason) > MAX_REASON:
+        errors["reason"] = _("A reason has at most %(n)d characters.", n=MAX_REASON)
     if not 1 <= working_days <= 30:
         errors["working_days"] = _("Between 1 and 30 working days.")
     if errors:
