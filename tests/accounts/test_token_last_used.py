@@ -4,7 +4,7 @@ audit event or a log line holding the token, and shown in the token tables."""
 import logging
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import event, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError
 
 from accounts import services
@@ -13,6 +13,7 @@ from accounts.models import ApiToken
 from audit.models import AuditEvent
 from core.db import db, utcnow
 from core.timeutil import format_local
+from tests.accounts.test_token_queries import statements_during
 from tests.factories import make_user
 
 ENGLISH = {"Accept-Language": "en"}
@@ -37,21 +38,6 @@ def last_used(token_id):
 def set_last_used(token_id, value):
     db.session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=value))
     db.session.commit()
-
-
-def statements_during(call) -> tuple[list[str], object]:
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
-            statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        result = call()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-    return statements, result
 
 
 def updates_of_tokens(statements) -> list[str]:

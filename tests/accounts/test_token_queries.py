@@ -14,7 +14,7 @@ def bearer(token):
     return {"Authorization": f"Bearer {token}"}
 
 
-def _statements_during(app, call) -> tuple[list[str], object]:
+def statements_during(call) -> tuple[list[str], object]:
     statements: list[str] = []
 
     def count(_conn, _cursor, statement, *_args):
@@ -36,7 +36,7 @@ def test_an_authenticated_api_request_costs_one_query(app, session):
     # The first use records itself (an UPDATE, at most every TOKEN_USE_INTERVAL, see test_token_last_used.py); the
     # requests after it within the interval are the hot path measured here.
     assert app.test_client().get("/api/v1/me", headers=bearer(plain)).status_code == 200
-    statements, response = _statements_during(app, lambda: app.test_client().get("/api/v1/me",
+    statements, response = statements_during(lambda: app.test_client().get("/api/v1/me",
                                                                                  headers=bearer(plain)))
     assert response.status_code == 200
     assert response.get_json()["roles"] == sorted([str(Role.OFFICER), str(Role.AUDITOR)])
