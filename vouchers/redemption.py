@@ -217,7 +217,8 @@ def _consume(code_id: int, now: datetime) -> bool:
 
 _USAGE_KEY = {"programme_id": bindparam("programme_id"), "period": bindparam("period"),
               "subject": bindparam("subject"), "subject_id": bindparam("subject_id")}
-_GIVE_BACK = (update(_USAGE).where(*(_USAGE.c[name] == value for name, value in _USAGE_KEY.items()),
+# In an UPDATE a parameter may not share a column's name (SQLAlchemy keeps those for SET): the key is "of_<column>".
+_GIVE_BACK = (update(_USAGE).where(*(_USAGE.c[name] == bindparam(f"of_{name}") for name in _USAGE_KEY),
                                    _USAGE.c.used_fen + bindparam("amount") >= 0)
               .values(used_fen=_USAGE.c.used_fen + bindparam("amount")))
 
@@ -247,7 +248,7 @@ def use_cap(programme_id: int, period: str, subject: str, subject_id: int, amoun
     if amount_fen > 0:
         return db.session.execute(use, params).first() is not None
     db.session.execute(ensure, params)
-    return db.session.execute(_GIVE_BACK, params).rowcount == 1
+    return db.session.execute(_GIVE_BACK, {f"of_{name}": params[name] for name in _USAGE_KEY} | params).rowcount == 1
 
 
 def _debit(resident_id: int, programme_id: int, amount_fen: int, now: datetime) -> list[tuple[int, int]]:

@@ -14,7 +14,7 @@ from tests.vouchers.helpers import events, provider, resident, running_programme
 from vouchers import catalogue, disputes, issuance, ledger, redemption
 from vouchers.enums import RedemptionStatus
 from vouchers.models import Voucher
-from vouchers.redemption_models import LedgerEntry, Redemption, RedemptionCode
+from vouchers.redemption_models import LedgerEntry, PeriodUsage, Redemption, RedemptionCode
 
 
 def balances(resident_id: int) -> list[int]:
@@ -181,6 +181,23 @@ def test_dispute_upheld_restores_the_balance_rejected_goes_back(session):
     assert events("voucher.dispute_rejected")[-1].target_id == str(second.id)
     with pytest.raises(Conflict):
         disputes.decide_dispute(d1, False, "again", actor=w.officer)
+
+
+def test_an_upheld_dispute_in_a_capped_programme_gives_the_caps_back(session):
+    """Both monthly counters go down by the reversed amount, so the resident and the provider may spend it again."""
+    w = world(resident_cap_fen=6000, provider_cap_fen=6000)
+    done = redemption.redeem(fresh_code(w), w.service, 6000, "c1", actor=w.manager).redemption
+
+    def used() -> dict:
+        return dict(db.session.execute(select(PeriodUsage.subject, PeriodUsage.used_fen)).all())
+
+    assert used() == {"resident": 6000, "provider": 6000}  # both at the cap
+    dispute = disputes.raise_dispute(done, "未服务", actor=w.resident.user)
+    disputes.decide_dispute(dispute, True, "属实", actor=w.officer)
+    assert used() == {"resident": 0, "provider": 0}
+    assert sum(balances(w.resident.id)) == 20_000
+    again = redemption.redeem(fresh_code(w), w.service, 6000, "c3", actor=w.manager).redemption
+    assert again.amount_fen == 6000 and ledger.check() == []
 
 
 def test_disputes_only_within_seven_days_and_by_the_resident(session):
