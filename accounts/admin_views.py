@@ -7,10 +7,8 @@ from sqlalchemy import or_, select
 
 from core import calendar
 from core.db import db
-from core.errors import ServiceError
-from core.forms import apply_service_error
 from core.permissions import require
-from core.views import db_int, refusal_text, run_and_redirect
+from core.views import db_int, run_and_redirect, run_service
 
 from . import services
 from .forms import CalendarDayForm, ConfirmForm, ReasonForm, ResetPasswordForm, UserEditForm, UserForm
@@ -47,18 +45,11 @@ def _communities() -> list[Community]:
 @bp.route("/users/new", methods=["GET", "POST"])
 def new_user():
     form = UserForm(communities=_communities())
-    if form.validate_on_submit():
-        try:
-            user = services.create_user(form.username.data, form.display_name.data, form.password.data,
-                                        form.roles.data, actor=current_user, email=form.email.data,
-                                        phone=form.phone.data, communities=form.communities.data)
-        except ServiceError as exc:
-            db.session.rollback()
-            apply_service_error(form, exc)
-        else:
-            db.session.commit()
-            flash(_("User %(name)s created.", name=user.username), "success")
-            return redirect(url_for("admin.edit_user", user_id=user.id))
+    if form.validate_on_submit() and (made := run_service(lambda: services.create_user(
+            form.username.data, form.display_name.data, form.password.data, form.roles.data, actor=current_user,
+            email=form.email.data, phone=form.phone.data, communities=form.communities.data), form)):
+        flash(_("User %(name)s created.", name=made.value.username), "success")
+        return redirect(url_for("admin.edit_user", user_id=made.value.id))
     return render_template("accounts/admin_user_new.html", form=form)
 
 
@@ -70,18 +61,11 @@ def edit_user(user_id: int):
     if request.method == "GET":
         form.roles.data = sorted(user.role_names)
         form.communities.data = [c.id for c in user.communities]
-    if form.validate_on_submit():
-        try:
-            services.update_user(user, actor=current_user, display_name=form.display_name.data,
-                                 email=form.email.data, phone=form.phone.data, roles=form.roles.data,
-                                 communities=form.communities.data)
-        except ServiceError as exc:
-            db.session.rollback()
-            apply_service_error(form, exc)
-        else:
-            db.session.commit()
-            flash(_("Changes saved."), "success")
-            return redirect(url_for("admin.edit_user", user_id=user.id))
+    if form.validate_on_submit() and run_service(lambda: services.update_user(
+            user, actor=current_user, display_name=form.display_name.data, email=form.email.data,
+            phone=form.phone.data, roles=form.roles.data, communities=form.communities.data), form):
+        flash(_("Changes saved."), "success")
+        return redirect(url_for("admin.edit_user", user_id=user.id))
     return render_template("accounts/admin_user_edit.html", user=user, form=form,
                            reason_form=ReasonForm(formdata=None), reset_form=ResetPasswordForm(formdata=None),
                            tokens=services.tokens_of(user), confirm_form=ConfirmForm(formdata=None))
@@ -96,16 +80,10 @@ def set_active(user_id: int, action: str):
     if not form.validate_on_submit():  # a reason over the length limit: say so, as the password reset does
         flash(" ".join(e for errs in form.errors.values() for e in errs), "danger")
         return redirect(url_for("admin.edit_user", user_id=user.id))
-    try:
-        services.set_active(user, activate, actor=current_user, reason=form.reason.data or "")
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(refusal_text(exc), "danger")
-    else:
-        db.session.commit()
-        flash(_("User reactivated.") if activate else _("User deactivated; their sessions have ended."),
-              "success")
-    return redirect(url_for("admin.edit_user", user_id=user.id))
+    return run_and_redirect(lambda: services.set_active(user, activate, actor=current_user,
+                                                        reason=form.reason.data or ""),
+                            _("User reactivated.") if activate else _("User deactivated; their sessions have ended."),
+                            url_for("admin.edit_user", user_id=user.id))
 
 
 @bp.route("/users/<int:user_id>/tokens/<int:token_id>/revoke", methods=["POST"])
@@ -126,34 +104,21 @@ def reset_password(user_id: int):
     user = db.get_or_404(User, user_id)
     require(can_edit_user(current_user, user))
     form = ResetPasswordForm()
+    target = url_for("admin.edit_user", user_id=user.id)
     if form.validate_on_submit():
-        try:
-            services.reset_password(user, form.password.data, actor=current_user)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            db.session.commit()
-            flash(_("Password reset; the user's sessions have ended."), "success")
-    else:
-        flash(" ".join(e for errs in form.errors.values() for e in errs), "danger")
-    return redirect(url_for("admin.edit_user", user_id=user.id))
+        return run_and_redirect(lambda: services.reset_password(user, form.password.data, actor=current_user),
+                                _("Password reset; the user's sessions have ended."), target)
+    flash(" ".join(e for errs in form.errors.values() for e in errs), "danger")
+    return redirect(target)
 
 
 @bp.route("/calendar", methods=["GET", "POST"])
 def calendar_days():
     """Holidays and adjusted working days for years the statutory calendar package does not know yet."""
     form = CalendarDayForm()
-    if form.validate_on_submit():
-        try:
-            services.set_calendar_day(form.day.data, form.kind.data == "working", form.note.data or "",
-                                      actor=current_user)
-        except ServiceError as exc:
-            db.session.rollback()
-            apply_service_error(form, exc)
-        else:
-            db.session.commit()
-            flash(_("Saved."), "success")
-            return redirect(url_for("admin.calendar_days"))
+    if form.validate_on_submit() and run_service(lambda: services.set_calendar_day(
+            form.day.data, form.kind.data == "working", form.note.data or "", actor=current_user), form):
+        flash(_("Saved."), "success")
+        return redirect(url_for("admin.calendar_days"))
     entries = list(db.session.scalars(select(calendar.CalendarDay).order_by(calendar.CalendarDay.day.desc())))
     return render_template("accounts/admin_calendar.html", form=form, entries=entries)

@@ -3,11 +3,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from core.db import db
-from core.errors import ServiceError, http_error
+from core.errors import http_error
 from core.extensions import limiter
-from core.forms import apply_service_error
 from core.permissions import require
 from core.security import local_path
+from core.views import run_and_redirect, run_service, valid_form
 
 from . import notifications, services
 from .forms import ConfirmForm, LoginForm, PasswordChangeForm, SignupForm, TokenForm
@@ -56,23 +56,22 @@ def signup():
     if current_user.is_authenticated:
         return redirect(url_for("core.home"))
     form = SignupForm()
-    if form.validate_on_submit():
-        try:
-            user = services.create_user(form.username.data, form.display_name.data, form.password.data, (),
-                                        phone=form.phone.data, self_signup=True)
-        except ServiceError as exc:
-            db.session.rollback()
-            apply_service_error(form, exc)
-        else:
-            notifications.notify(user.id, "account.welcome", name=user.display_name)
-            services.record_login(user)
-            db.session.commit()
-            session.clear()
-            session.permanent = True
-            login_user(user)
-            flash(_("Your account has been created."), "success")
-            return redirect(local_path(request.args.get("next")))
+    if form.validate_on_submit() and (made := run_service(lambda: _sign_up(form), form)):
+        user = made.value
+        session.clear()
+        session.permanent = True
+        login_user(user)
+        flash(_("Your account has been created."), "success")
+        return redirect(local_path(request.args.get("next")))
     return render_template("accounts/signup.html", form=form)
+
+
+def _sign_up(form: SignupForm):
+    user = services.create_user(form.username.data, form.display_name.data, form.password.data, (),
+                                phone=form.phone.data, self_signup=True)
+    notifications.notify(user.id, "account.welcome", name=user.display_name)
+    services.record_login(user)
+    return user
 
 
 @bp.route("/notifications", methods=["GET", "POST"])
@@ -123,17 +122,11 @@ def account():
 @login_required
 def change_password():
     form = PasswordChangeForm()
-    if form.validate_on_submit():
-        try:
-            services.change_password(current_user, form.current_password.data, form.new_password.data)
-        except ServiceError as exc:
-            db.session.rollback()
-            apply_service_error(form, exc)
-        else:
-            db.session.commit()
-            login_user(current_user._get_current_object())  # this browser keeps a session with the new nonce
-            flash(_("Your password has been changed. Other sessions have been logged out."), "success")
-            return redirect(url_for("accounts.account"))
+    if form.validate_on_submit() and run_service(lambda: services.change_password(
+            current_user, form.current_password.data, form.new_password.data), form):
+        login_user(current_user._get_current_object())  # this browser keeps a session with the new nonce
+        flash(_("Your password has been changed. Other sessions have been logged out."), "success")
+        return redirect(url_for("accounts.account"))
     return render_template("accounts/password.html", form=form)
 
 
@@ -141,18 +134,12 @@ def change_password():
 @login_required
 def create_token():
     form = TokenForm()
-    new_token = None
-    if form.validate_on_submit():
-        try:
-            _token, new_token = services.create_token(current_user, form.name.data, actor=current_user)
-        except ServiceError as exc:
-            db.session.rollback()
-            apply_service_error(form, exc)
-        else:
-            db.session.commit()
+    made = form.validate_on_submit() and run_service(
+        lambda: services.create_token(current_user, form.name.data, actor=current_user), form)
+    # A refused name stays in the form, with the reason beside it; a made token's secret is shown once.
     return render_template("accounts/account.html", tokens=services.tokens_of(current_user),
-                           token_form=TokenForm(formdata=None), confirm_form=ConfirmForm(),
-                           new_token=new_token)
+                           token_form=TokenForm(formdata=None) if made else form, confirm_form=ConfirmForm(),
+                           new_token=made.value[1] if made else None), 200 if made else 422
 
 
 @bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
@@ -160,15 +147,9 @@ def create_token():
 def revoke_token(token_id: int):
     token = db.get_or_404(ApiToken, token_id)
     require(can_revoke_token(current_user, token))
-    if ConfirmForm().validate_on_submit():
-        try:
-            services.revoke_token(token, actor=current_user)
-            db.session.commit()
-            flash(_("The token has been revoked."), "success")
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "warning")
-    return redirect(url_for("accounts.account"))
+    valid_form(ConfirmForm())
+    return run_and_redirect(lambda: services.revoke_token(token, actor=current_user),
+                            _("The token has been revoked."), url_for("accounts.account"))
 
 
 @bp.errorhandler(429)

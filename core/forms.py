@@ -19,11 +19,12 @@ def form_errors_text(form) -> str:
     return " ".join(dict.fromkeys(str(e) for errors in form.errors.values() for e in errors))
 
 
-def apply_service_error(form, exc: ServiceError) -> None:
-    """Show a service's refusal on the form: field messages beside fields, the rest as a flash."""
+def apply_service_error(form, exc: ServiceError, names: dict | None = None) -> None:
+    """Show a service's refusal on the form: field messages beside fields, the rest as a flash. names maps the
+    service's name for a field to the form's, where they differ."""
     unplaced = []
     for name, message in exc.fields.items():
-        field = getattr(form, name, None)
+        field = getattr(form, (names or {}).get(name, name), None)
         if field is not None and hasattr(field, "errors"):
             field.errors = [*field.errors, str(message)] if isinstance(field.errors, list) else [str(message)]
         else:

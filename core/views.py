@@ -3,6 +3,7 @@ from werkzeug.routing import IntegerConverter
 
 from .db import db
 from .errors import InvalidForm, ServiceError
+from .forms import apply_service_error
 from .i18n import set_language
 
 bp = Blueprint("core", __name__)
@@ -80,17 +81,39 @@ def valid_form(form):
     return form
 
 
-def run_and_redirect(call, success: str, target: str):
-    """Run one service call and go to target: commit and say so on success; on refusal roll back and say why
-    (a refusal for lack of permission is a 403)."""
+class Outcome:
+    """What run_service() did: true when the call went through (and was committed), with its result as .value."""
+
+    __slots__ = ("ok", "value")
+
+    def __init__(self, ok: bool, value=None):
+        self.ok, self.value = ok, value
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+def run_service(call, form=None, names: dict | None = None) -> Outcome:
+    """Run one service call: commit on success; on refusal roll back and show why, beside the form's fields when
+    there is a form (names: the form's names for the service's fields, where they differ), else as a flashed
+    message. A refusal for lack of permission is a 403."""
     try:
-        call()
+        value = call()
     except ServiceError as exc:
         db.session.rollback()
         if exc.code == "forbidden":
             abort(403)
-        flash(refusal_text(exc), "danger")
-    else:
-        db.session.commit()
+        if form is None:
+            flash(refusal_text(exc), "danger")
+        else:
+            apply_service_error(form, exc, names)
+        return Outcome(False)
+    db.session.commit()
+    return Outcome(True, value)
+
+
+def run_and_redirect(call, success: str, target: str):
+    """Run one service call (run_service) and go to target, saying so on success."""
+    if run_service(call):
         flash(success, "success")
     return redirect(target)

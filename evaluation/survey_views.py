@@ -7,11 +7,9 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from core.db import db
-from core.errors import ServiceError
 from core.extensions import limiter
-from core.forms import apply_service_error
 from core.permissions import require
-from core.views import refusal_text, run_and_redirect, valid_form
+from core.views import run_and_redirect, run_service, valid_form
 from projects.contract_models import Contract, ContractStatus
 
 from . import surveys
@@ -29,17 +27,10 @@ def survey(evaluation_id: int):
     require(surveys.can_manage_survey(current_user, evaluation))
     existing = surveys.survey_of(evaluation)
     form = SurveyForm()
-    if existing is None and form.validate_on_submit():
-        try:
-            surveys.create_survey(evaluation, form.title.data, surveys.parse_outline(form.outline.data),
-                                  actor=current_user)
-        except ServiceError as exc:
-            db.session.rollback()
-            apply_service_error(form, exc)
-        else:
-            db.session.commit()
-            flash(_("Survey created."), "success")
-            return redirect(url_for("project_evaluation.survey", evaluation_id=evaluation.id))
+    if existing is None and form.validate_on_submit() and run_service(lambda: surveys.create_survey(
+            evaluation, form.title.data, surveys.parse_outline(form.outline.data), actor=current_user), form):
+        flash(_("Survey created."), "success")
+        return redirect(url_for("project_evaluation.survey", evaluation_id=evaluation.id))
     return render_template("evaluation/survey_manage.html", evaluation=evaluation, survey=existing, form=form,
                            codes_form=CodesForm(formdata=None), results=surveys.results(existing))
 
@@ -50,15 +41,11 @@ def survey_codes(survey_id: int):
     found = db.get_or_404(Survey, survey_id)
     require(surveys.can_manage_survey(current_user, found.evaluation))
     form = valid_form(CodesForm())
-    try:
-        codes = surveys.issue_codes(found, form.count.data, actor=current_user)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(refusal_text(exc), "danger")
+    codes = run_service(lambda: surveys.issue_codes(found, form.count.data, actor=current_user))
+    if not codes:
         return redirect(url_for("project_evaluation.survey", evaluation_id=found.evaluation_id))
-    db.session.commit()
     # Shown once: only the codes' keyed hashes are kept. The page prints as cards to cut and hand out.
-    return render_template("evaluation/survey_codes.html", survey=found, codes=codes,
+    return render_template("evaluation/survey_codes.html", survey=found, codes=codes.value,
                            link=url_for("project_public.answer", survey_id=found.id, _external=True))
 
 

@@ -11,10 +11,10 @@ from sqlalchemy.orm import lazyload
 from accounts.models import User, UserRole
 from core.db import db, ensure_write_transaction
 from core.errors import ServiceError
-from core.forms import apply_service_error, form_errors_text
+from core.forms import form_errors_text
 from core.money import MoneyError, parse_yuan
 from core.permissions import has_role, require
-from core.views import db_int, run_and_redirect, valid_form
+from core.views import db_int, run_and_redirect, run_service, valid_form
 from orgs.models import Organisation
 from projects import awards
 from projects.models import Call, Proposal, ProposalAttachment
@@ -37,6 +37,7 @@ from .models import ExpertProfile, IndicatorTemplate, Panel, PanelMember, ScoreS
 from .sheet_forms import refusal, save_from_form
 
 bp = Blueprint("evaluation", __name__, url_prefix="/evaluation")
+OUTLINE = {"sections": "outline"}  # a template service's name for the outline field
 # The score sheets' comment inputs say the service's limit first (templates/evaluation/_criterion.html).
 bp.add_app_template_global(services.MAX_COMMENT, "MAX_SHEET_COMMENT")
 
@@ -54,18 +55,11 @@ def template_list():
         form.outline.data = "\n".join(
             line for section, criteria in templates.DEFAULT_PROPOSAL_REVIEW
             for line in [section, *[f"- {t} | {m} | {g}" for t, m, g in criteria]])
-    if form.validate_on_submit():
-        try:
-            templates.build(form.name.data, templates.parse_outline(form.outline.data), actor=current_user,
-                            description=form.description.data)
-        except ServiceError as exc:
-            db.session.rollback()
-            apply_service_error(form, ServiceError(exc.message, fields={
-                ("outline" if k == "sections" else k): v for k, v in exc.fields.items()}))
-        else:
-            db.session.commit()
-            flash(_("Template saved."), "success")
-            return redirect(url_for("evaluation.template_list"))
+    if form.validate_on_submit() and run_service(lambda: templates.build(
+            form.name.data, templates.parse_outline(form.outline.data), actor=current_user,
+            description=form.description.data), form, OUTLINE):
+        flash(_("Template saved."), "success")
+        return redirect(url_for("evaluation.template_list"))
     if request.method == "GET" and not templates.editable():
         ensure_write_transaction()
         templates.proposal_default(actor=current_user)  # a fresh database has no `flask demo`: seed the default
@@ -84,18 +78,11 @@ def template_edit(template_id: int):
     form = TemplateForm(obj=template)
     if request.method == "GET":
         form.outline.data = templates.outline_of(template)
-    if form.validate_on_submit():
-        try:
-            templates.update(template, form.name.data, templates.parse_outline(form.outline.data), actor=current_user,
-                             description=form.description.data)
-        except ServiceError as exc:
-            db.session.rollback()
-            apply_service_error(form, ServiceError(exc.message, fields={
-                ("outline" if k == "sections" else k): v for k, v in exc.fields.items()}))
-        else:
-            db.session.commit()
-            flash(_("Template saved."), "success")
-            return redirect(url_for("evaluation.template_list"))
+    if form.validate_on_submit() and run_service(lambda: templates.update(
+            template, form.name.data, templates.parse_outline(form.outline.data), actor=current_user,
+            description=form.description.data), form, OUTLINE):
+        flash(_("Template saved."), "success")
+        return redirect(url_for("evaluation.template_list"))
     return render_template("evaluation/template_edit.html", form=form, template=template)
 
 

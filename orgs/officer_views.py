@@ -8,10 +8,8 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from core.db import db
-from core.errors import ServiceError
-from core.forms import apply_service_error
 from core.permissions import require
-from core.views import db_int, run_and_redirect, valid_form
+from core.views import db_int, run_and_redirect, run_service, valid_form
 
 from . import directory, exports, permissions, reference, services, standing
 from .enums import OrgStatus
@@ -175,19 +173,12 @@ def reference_lists():
     category_form, community_form = CategoryForm(prefix="cat"), CommunityForm(prefix="com")
     submitted = request.form.get("list")
     form = category_form if submitted == "category" else community_form
-    if request.method == "POST" and form.validate_on_submit():
-        try:
-            if submitted == "category":
-                reference.add_category(form.code.data, form.name_zh.data, form.name_en.data, actor=current_user)
-            else:
-                reference.add_community(form.name.data, form.street.data, form.district.data, actor=current_user)
-        except ServiceError as exc:
-            db.session.rollback()
-            apply_service_error(form, exc)
-        else:
-            db.session.commit()
-            flash(_("Added."), "success")
-            return redirect(url_for("orgs_officer.reference_lists"))
+    if request.method == "POST" and form.validate_on_submit() and run_service(
+            lambda: reference.add_category(form.code.data, form.name_zh.data, form.name_en.data, actor=current_user)
+            if submitted == "category" else
+            reference.add_community(form.name.data, form.street.data, form.district.data, actor=current_user), form):
+        flash(_("Added."), "success")
+        return redirect(url_for("orgs_officer.reference_lists"))
     return render_template("orgs/reference.html", category_form=category_form, community_form=community_form,
                            categories=services.categories(active_only=False),
                            communities=reference.all_communities(), toggle=ReviewReportForm(formdata=None))
@@ -198,12 +189,6 @@ def reference_lists():
 def toggle_category(category_id: int, action: str):
     require(permissions.can_record_standing(current_user))
     category = db.get_or_404(ServiceCategory, category_id)
-    if ReviewReportForm().validate_on_submit():
-        try:
-            reference.set_category_active(category, action == "enable", actor=current_user)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "warning")
-        else:
-            db.session.commit()
+    valid_form(ReviewReportForm())
+    run_service(lambda: reference.set_category_active(category, action == "enable", actor=current_user))
     return redirect(url_for("orgs_officer.reference_lists"))

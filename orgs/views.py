@@ -13,11 +13,9 @@ from accounts.models import Community
 from core import cache
 from core.api import MAX_PAGE
 from core.db import db
-from core.errors import ServiceError
-from core.forms import apply_service_error
 from core.permissions import require
 from core.timeutil import local_today
-from core.views import db_int, valid_form
+from core.views import db_int, run_and_redirect, run_service, valid_form
 
 from . import directory, permissions, services
 from .enums import OrgStatus
@@ -54,10 +52,7 @@ def form_data(form: OrgApplicationForm) -> OrgData:
         category_ids=list(form.categories.data or []), community_ids=list(form.communities.data or []))
 
 
-def _field_errors_to_form(form, exc: ServiceError) -> None:
-    renamed = {{"category_ids": "categories", "community_ids": "communities"}.get(k, k): v
-               for k, v in exc.fields.items()}
-    apply_service_error(form, ServiceError(exc.message, fields=renamed))
+FORM_FIELDS = {"category_ids": "categories", "community_ids": "communities"}  # the service's names: the form's
 
 
 def load_org(org_id: int) -> Organisation:
@@ -89,16 +84,10 @@ def directory_page():
 @login_required
 def apply():
     form = application_form()
-    if form.validate_on_submit():
-        try:
-            org = services.create_application(form_data(form), actor=current_user)
-        except ServiceError as exc:
-            db.session.rollback()
-            _field_errors_to_form(form, exc)
-        else:
-            db.session.commit()
-            flash(_("Application saved as a draft. Upload the documents, then submit it."), "success")
-            return redirect(url_for("orgs.profile", org_id=org.id))
+    if form.validate_on_submit() and (made := run_service(
+            lambda: services.create_application(form_data(form), actor=current_user), form, FORM_FIELDS)):
+        flash(_("Application saved as a draft. Upload the documents, then submit it."), "success")
+        return redirect(url_for("orgs.profile", org_id=made.value.id))
     return render_template("orgs/apply.html", form=form, org=None)
 
 
@@ -111,16 +100,10 @@ def edit(org_id: int):
     if request.method == "GET":
         form.categories.data = [c.id for c in org.categories]
         form.communities.data = [c.id for c in org.communities]
-    if form.validate_on_submit():
-        try:
-            services.update_application(org, form_data(form), actor=current_user)
-        except ServiceError as exc:
-            db.session.rollback()
-            _field_errors_to_form(form, exc)
-        else:
-            db.session.commit()
-            flash(_("Changes saved."), "success")
-            return redirect(url_for("orgs.profile", org_id=org.id))
+    if form.validate_on_submit() and run_service(
+            lambda: services.update_application(org, form_data(form), actor=current_user), form, FORM_FIELDS):
+        flash(_("Changes saved."), "success")
+        return redirect(url_for("orgs.profile", org_id=org.id))
     return render_template("orgs/apply.html", form=form, org=org)
 
 
@@ -173,18 +156,12 @@ def upload_document(org_id: int):
     org = load_org(org_id)
     require(permissions.can_edit_application(current_user, org))
     form = DocumentForm()
+    target = url_for("orgs.profile", org_id=org.id)
     if form.validate_on_submit():
-        try:
-            services.add_document(org, form.kind.data, form.file.data, actor=current_user)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(" ".join([exc.message, *map(str, exc.fields.values())]), "danger")
-        else:
-            db.session.commit()
-            flash(_("Document uploaded."), "success")
-    else:
-        flash(_("Please choose the kind of document and a file."), "danger")
-    return redirect(url_for("orgs.profile", org_id=org.id))
+        return run_and_redirect(lambda: services.add_document(org, form.kind.data, form.file.data, actor=current_user),
+                                _("Document uploaded."), target)
+    flash(_("Please choose the kind of document and a file."), "danger")
+    return redirect(target)
 
 
 @bp.route("/<int:org_id>/status", methods=["POST"])
@@ -196,15 +173,7 @@ def change_status(org_id: int):
     if target not in {s.value for s in OrgStatus}:
         abort(400)
     form = valid_form(ReasonForm())
-    try:
-        services.transition_org(org, target, actor=current_user, reason=form.reason.data)
-    except ServiceError as exc:
-        db.session.rollback()
-        if exc.code == "forbidden":
-            abort(403)
-        flash(exc.message, "danger")
-    else:
-        db.session.commit()
+    if run_service(lambda: services.transition_org(org, target, actor=current_user, reason=form.reason.data)):
         flash(_("Status changed to “%(status)s”.", status=org.status_label), "success")
     return redirect(url_for("orgs.profile", org_id=org.id))
 
@@ -236,16 +205,10 @@ def members(org_id: int):
     form = InviteForm()
     if request.method == "POST":
         require(permissions.can_manage_members(current_user, org))
-        if form.validate_on_submit():
-            try:
-                services.invite_member(org, form.username.data, form.role.data, actor=current_user)
-            except ServiceError as exc:
-                db.session.rollback()
-                apply_service_error(form, exc)
-            else:
-                db.session.commit()
-                flash(_("Invitation sent."), "success")
-                return redirect(url_for("orgs.members", org_id=org.id))
+        if form.validate_on_submit() and run_service(
+                lambda: services.invite_member(org, form.username.data, form.role.data, actor=current_user), form):
+            flash(_("Invitation sent."), "success")
+            return redirect(url_for("orgs.members", org_id=org.id))
     return render_template("orgs/members.html", org=org, form=form, confirm=ReasonForm(formdata=None),
                            can_manage=permissions.can_manage_members(current_user, org))
 
@@ -262,19 +225,14 @@ def membership_action(membership_id: int, action: str):
     else:
         require(permissions.can_manage_members(current_user, org) or (own and action == "remove"))
     valid_form(ReasonForm())
-    try:
+
+    def act():
         if action in ("accept", "decline"):
             services.answer_invitation(membership, action == "accept", actor=current_user)
         elif action == "remove":
             services.remove_member(membership, actor=current_user)
         else:
             services.set_member_role(membership, "manager" if action == "promote" else "member", actor=current_user)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-    else:
-        db.session.commit()
-        flash(_("Done."), "success")
-    if action in ("accept", "decline") or (own and action == "remove"):
-        return redirect(url_for("orgs.mine"))
-    return redirect(url_for("orgs.members", org_id=org.id))
+
+    mine = action in ("accept", "decline") or (own and action == "remove")
+    return run_and_redirect(act, _("Done."), url_for("orgs.mine") if mine else url_for("orgs.members", org_id=org.id))

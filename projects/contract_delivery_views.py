@@ -10,11 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
 from core.db import db
-from core.errors import ServiceError
 from core.permissions import require
 from core.timeutil import local_today
 from core.uploads import StoredFile
-from core.views import refusal_text, run_and_redirect, valid_form
+from core.views import run_and_redirect, run_service, valid_form
 from orgs import permissions as org_permissions
 
 from . import contract_changes, contract_forms, contract_reports, contracts
@@ -34,16 +33,8 @@ def report(milestone_id: int):
     form = ReasonForm()
     if request.method == "POST":
         valid_form(form)
-        try:
-            contract_reports.submit_report(milestone, contract_forms.report_input(request.form, request.files,
-                                                                                  contract), actor=current_user)
-        except ServiceError as exc:
-            db.session.rollback()
-            if exc.code == "forbidden":
-                abort(403)
-            flash(refusal_text(exc), "danger")
-        else:
-            db.session.commit()
+        if run_service(lambda: contract_reports.submit_report(
+                milestone, contract_forms.report_input(request.form, request.files, contract), actor=current_user)):
             flash(_("Report submitted."), "success")
             return redirect(url_for("contracts.show", contract_id=contract.id))
     return render_template("projects/contract_report_form.html", contract=contract, milestone=milestone,

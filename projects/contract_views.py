@@ -13,7 +13,7 @@ from core.errors import ServiceError
 from core.money import MoneyError, parse_yuan
 from core.permissions import require
 from core.timeutil import local_today
-from core.views import db_int, run_and_redirect, valid_form
+from core.views import db_int, run_and_redirect, run_service, valid_form
 from orgs import permissions as org_permissions
 from orgs import services as org_services
 from orgs.models import Organisation
@@ -93,19 +93,16 @@ def new(decision_id: int):
         valid_form(ReasonForm())
         try:
             percents = [int(p) for p in request.form.get("percents", "").replace("，", ",").split(",") if p.strip()]
-            contract = contracts.draft_contract(
-                decision, date.fromisoformat(request.form.get("starts_on", "")),
-                date.fromisoformat(request.form.get("ends_on", "")), _parse_plan(request.form.get("milestones", "")),
-                percents, request.form.get("clauses", ""), actor=current_user)
+            starts_on, ends_on = (date.fromisoformat(request.form.get(name, "")) for name in ("starts_on", "ends_on"))
         except ValueError:
             flash(_("Dates are YYYY-MM-DD and tranche shares whole numbers separated by commas."), "danger")
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(" ".join([exc.message, *map(str, exc.fields.values())]), "danger")
         else:
-            db.session.commit()
-            flash(_("Contract drawn up; both sides now confirm it."), "success")
-            return redirect(url_for("contracts.show", contract_id=contract.id))
+            drawn = run_service(lambda: contracts.draft_contract(
+                decision, starts_on, ends_on, _parse_plan(request.form.get("milestones", "")), percents,
+                request.form.get("clauses", ""), actor=current_user))
+            if drawn:
+                flash(_("Contract drawn up; both sides now confirm it."), "success")
+                return redirect(url_for("contracts.show", contract_id=drawn.value.id))
     return render_template("projects/contract_new.html", decision=decision, form=ReasonForm(formdata=None),
                            today=local_today())
 

@@ -9,11 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from core.db import db, utcnow
-from core.errors import ServiceError
-from core.forms import apply_service_error
 from core.permissions import require
 from core.timeutil import to_local
-from core.views import db_int, valid_form
+from core.views import db_int, run_and_redirect, run_service, valid_form
 from orgs import permissions as org_permissions
 from orgs import services as org_services
 from orgs.models import Organisation
@@ -63,16 +61,10 @@ def _fill_form(form: ProposalForm, proposal: Proposal) -> None:
 def start(call_id: int):
     call = load_call(call_id)
     org = db.get_or_404(Organisation, request.form.get("org_id", type=db_int) or 0)
-    try:
-        proposal = proposals.start_proposal(call, org, actor=current_user)
-    except ServiceError as exc:
-        db.session.rollback()
-        if exc.code == "forbidden":
-            abort(403)
-        flash(exc.message, "danger")
+    started = run_service(lambda: proposals.start_proposal(call, org, actor=current_user))
+    if not started:
         return redirect(url_for("calls.show", call_id=call.id))
-    db.session.commit()
-    return redirect(url_for("proposals.edit", proposal_id=proposal.id))
+    return redirect(url_for("proposals.edit", proposal_id=started.value.id))
 
 
 @bp.route("/proposals/<int:proposal_id>")
@@ -104,16 +96,10 @@ def edit(proposal_id: int):
     form = ProposalForm(obj=proposal if request.method == "GET" else None)
     if request.method == "GET":
         _fill_form(form, proposal)
-    if form.validate_on_submit():
-        try:
-            proposals.save_draft(proposal, proposal_data(form), actor=current_user)
-        except ServiceError as exc:
-            db.session.rollback()
-            apply_service_error(form, exc)
-        else:
-            db.session.commit()
-            flash(_("Draft saved."), "success")
-            return redirect(url_for("proposals.show", proposal_id=proposal.id))
+    if form.validate_on_submit() and run_service(
+            lambda: proposals.save_draft(proposal, proposal_data(form), actor=current_user), form):
+        flash(_("Draft saved."), "success")
+        return redirect(url_for("proposals.show", proposal_id=proposal.id))
     return render_template("projects/proposal_form.html", form=form, proposal=proposal, call=proposal.call)
 
 
@@ -124,17 +110,13 @@ def upload(proposal_id: int):
     require(permissions.can_edit_proposal(current_user, proposal))
     form = _attachment_form(proposal, request.form)
     form.file.data = request.files.get("file")
-    try:
-        if not form.validate():
-            raise ServiceError(_("Please choose the attachment and a file."))
-        proposals.add_attachment(proposal, form.requirement.data, form.file.data, actor=current_user)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(" ".join([exc.message, *map(str, exc.fields.values())]), "danger")
-    else:
-        db.session.commit()
-        flash(_("Attachment uploaded."), "success")
-    return redirect(url_for("proposals.show", proposal_id=proposal.id))
+    target = url_for("proposals.show", proposal_id=proposal.id)
+    if not form.validate():
+        flash(_("Please choose the attachment and a file."), "danger")
+        return redirect(target)
+    return run_and_redirect(lambda: proposals.add_attachment(proposal, form.requirement.data, form.file.data,
+                                                             actor=current_user),
+                            _("Attachment uploaded."), target)
 
 
 @bp.route("/proposals/attachments/<int:attachment_id>/remove", methods=["POST"])
@@ -143,14 +125,8 @@ def remove_attachment(attachment_id: int):
     attachment = db.get_or_404(ProposalAttachment, attachment_id)
     proposal = load_proposal(attachment.proposal_id)
     require(permissions.can_edit_proposal(current_user, proposal))
-    if ScreeningForm().validate_on_submit():
-        try:
-            proposals.remove_attachment(attachment, actor=current_user)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            db.session.commit()
+    valid_form(ScreeningForm())
+    run_service(lambda: proposals.remove_attachment(attachment, actor=current_user))
     return redirect(url_for("proposals.show", proposal_id=proposal.id))
 
 
@@ -164,16 +140,8 @@ def change_status(proposal_id: int):
     target = request.form.get("to", "")
     if target not in {s.value for s in ProposalStatus}:
         abort(400)
-    try:
-        proposals.transition_proposal(proposal, target, actor=current_user, reason=form.reason.data)
-    except ServiceError as exc:
-        db.session.rollback()
-        if exc.code == "forbidden":
-            abort(403)
-        details = [str(v) if not isinstance(v, list) else " ".join(map(str, v)) for v in exc.fields.values()]
-        flash(" ".join([exc.message, *details]), "danger")
-    else:
-        db.session.commit()
+    if run_service(lambda: proposals.transition_proposal(proposal, target, actor=current_user,
+                                                          reason=form.reason.data)):
         flash(_("Status changed to “%(status)s”.", status=proposal.status_enum.label), "success")
     back = request.form.get("back")
     if back == "screening":

@@ -8,10 +8,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from core.db import db, ensure_write_transaction
-from core.errors import ServiceError
-from core.forms import apply_service_error
 from core.permissions import require
-from core.views import db_int, run_and_redirect, valid_form
+from core.views import db_int, run_and_redirect, run_service, valid_form
 from orgs import permissions as org_permissions
 from orgs import services as org_services
 from orgs.models import Organisation
@@ -64,18 +62,17 @@ def load_call(call_id: int) -> Call:
 
 
 def _save_call(form: CallForm, call: Call | None):
-    try:
+    def save() -> Call:
         if call is None:
-            call = calls.create_call(call_data(form), actor=current_user)
-        else:
-            calls.update_call(call, call_data(form), actor=current_user)
-    except ServiceError as exc:
-        db.session.rollback()
-        apply_service_error(form, exc)
+            return calls.create_call(call_data(form), actor=current_user)
+        calls.update_call(call, call_data(form), actor=current_user)
+        return call
+
+    saved = run_service(save, form)
+    if not saved:
         return None
-    db.session.commit()
     flash(_("Call saved."), "success")
-    return redirect(url_for("calls.show", call_id=call.id))
+    return redirect(url_for("calls.show", call_id=saved.value.id))
 
 
 @bp.route("/")
@@ -149,17 +146,9 @@ def change_status(call_id: int):
     target = request.form.get("to", "")
     if target not in {s.value for s in CallStatus}:
         abort(400)
-    try:
-        calls.transition_call(call, target, actor=current_user, reason=form.reason.data)
-    except ServiceError as exc:
-        db.session.rollback()
-        if exc.code == "forbidden":
-            abort(403)
-        flash(" ".join([exc.message, *map(str, exc.fields.values())]), "danger")
-    else:
-        db.session.commit()
-        flash(_("Status changed to “%(status)s”.", status=call.status_enum.label), "success")
-    return redirect(url_for("calls.show", call_id=call.id))
+    return run_and_redirect(lambda: calls.transition_call(call, target, actor=current_user, reason=form.reason.data),
+                            _("Status changed to “%(status)s”.", status=CallStatus(target).label),
+                            url_for("calls.show", call_id=call.id))
 
 
 @bp.route("/<int:call_id>/amend", methods=["GET", "POST"])
@@ -171,13 +160,7 @@ def amend(call_id: int):
     if form.validate_on_submit():
         changes = {name: getattr(form, name).data for name in calls.AMENDABLE if name != "required_attachments"}
         changes = {k: v for k, v in changes.items() if v != getattr(call, k)}
-        try:
-            calls.amend_call(call, changes, form.reason.data, actor=current_user)
-        except ServiceError as exc:
-            db.session.rollback()
-            apply_service_error(form, exc)
-        else:
-            db.session.commit()
+        if run_service(lambda: calls.amend_call(call, changes, form.reason.data, actor=current_user), form):
             flash(_("Amendment published."), "success")
             return redirect(url_for("calls.show", call_id=call.id))
     return render_template("projects/amend.html", form=form, call=call)

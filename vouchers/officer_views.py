@@ -9,7 +9,7 @@ from accounts import residents as resident_services
 from audit.permissions import can_view_audit_log
 from core.db import db
 from core.permissions import require
-from core.views import db_int, run_and_redirect, valid_form
+from core.views import db_int, run_and_redirect, run_service, valid_form
 from orgs.models import Organisation
 from projects.models import Call
 
@@ -19,7 +19,7 @@ from .enums import BatchStatus, ProgrammeStatus, SettlementStatus
 from .forms import BatchForm, DecideForm, IssueOneForm, PaymentForm, PrepareSettlementForm, ProgrammeForm, StatusForm
 from .models import IssuanceBatch, Programme
 from .redemption_models import Dispute, Settlement
-from .views import attempt, bp, categories, committed, locale, redirect_to
+from .views import bp, categories, locale, redirect_to
 
 
 def load_programme(programme_id: int) -> Programme:
@@ -60,11 +60,10 @@ def programmes_page():
 def programme_new():
     require(perms.can_manage_programmes(current_user))
     form = programme_form()
-    made = []
-    if form.validate_on_submit() and committed(
-            form, lambda: made.append(programmes.create_programme(programme_data(form), actor=current_user))):
+    if form.validate_on_submit() and (made := run_service(
+            lambda: programmes.create_programme(programme_data(form), actor=current_user), form)):
         flash(_("Programme saved as a draft."), "success")
-        return redirect_to("vouchers.programme", programme_id=made[0].id)
+        return redirect_to("vouchers.programme", programme_id=made.value.id)
     return render_template("vouchers/programme_form.html", form=form, programme=None), 422 if form.errors else 200
 
 
@@ -78,8 +77,8 @@ def programme_edit(programme_id: int):
         form.category_ids.data = sorted(programme.category_ids)
         form.community_ids.data = sorted(programme.community_ids)
         form.required_tags.data = list(programme.required_tags or [])
-    elif form.validate_on_submit() and committed(
-            form, lambda: programmes.update_programme(programme, programme_data(form), actor=current_user)):
+    elif form.validate_on_submit() and run_service(
+            lambda: programmes.update_programme(programme, programme_data(form), actor=current_user), form):
         flash(_("Programme saved."), "success")
         return redirect_to("vouchers.programme", programme_id=programme.id)
     return render_template("vouchers/programme_form.html", form=form, programme=programme), 422 if form.errors else 200
@@ -127,11 +126,11 @@ def batch_start(programme_id: int):
     if not form.validate_on_submit():
         flash(_("A period is a month written as YYYY-MM."), "danger")
         return redirect_to("vouchers.programme", programme_id=programme.id)
-    ok, started = attempt(lambda: issuance.start_batch(programme, actor=current_user, period=form.period.data))
-    if not ok:
+    started = run_service(lambda: issuance.start_batch(programme, actor=current_user, period=form.period.data))
+    if not started:
         return redirect_to("vouchers.programme", programme_id=programme.id)
-    issuance.launch_batch(started.id)
-    return redirect_to("vouchers.batch", batch_id=started.id)
+    issuance.launch_batch(started.value.id)
+    return redirect_to("vouchers.batch", batch_id=started.value.id)
 
 
 @bp.route("/batches/<int:batch_id>")
@@ -185,11 +184,10 @@ def settlement_prepare(programme_id: int):
     provider = _posted_provider(form)
     if provider is None:
         abort(400)
-    ok, made = attempt(lambda: settlement.prepare_settlement(programme, provider, form.period.data,
-                                                             actor=current_user))
-    if ok:
+    made = run_service(lambda: settlement.prepare_settlement(programme, provider, form.period.data, actor=current_user))
+    if made:
         flash(_("Statement prepared."), "success")
-        return redirect_to("vouchers.settlement_page", settlement_id=made.id)
+        return redirect_to("vouchers.settlement_page", settlement_id=made.value.id)
     return redirect_to("vouchers.programme", programme_id=programme.id)
 
 
@@ -239,7 +237,7 @@ def settlement_status(settlement_id: int, to: str):
 def settlement_statement(settlement_id: int):
     found = load_settlement(settlement_id)
     valid_form(StatusForm())
-    ok, issued = attempt(lambda: documents.issue_statement(found, actor=current_user))
-    if ok:
-        return redirect_to("documents.download", code=issued.code)
+    issued = run_service(lambda: documents.issue_statement(found, actor=current_user))
+    if issued:
+        return redirect_to("documents.download", code=issued.value.code)
     return redirect_to("vouchers.settlement_page", settlement_id=found.id)

@@ -7,14 +7,14 @@ from flask_login import current_user, login_required
 from core.db import db
 from core.money import format_fen
 from core.permissions import require
-from core.views import db_int
+from core.views import db_int, run_service
 from orgs.models import Organisation
 
 from . import catalogue, pages_support, redemption
 from . import permissions as perms
 from .forms import RedeemForm, ServiceForm
 from .models import VoucherService
-from .views import bp, categories, committed, locale, redirect_to
+from .views import bp, categories, locale, redirect_to
 
 
 def load_provider(org_id: int) -> Organisation:
@@ -61,11 +61,11 @@ def redeem(org_id: int):
     form = RedeemForm(services=services)
     if form.validate_on_submit():
         service = next((s for s in services if s.id == form.service_id.data), None)
-        done = []
-        if committed(form, lambda: done.append(redemption.redeem(form.code.data.strip(), service, form.amount_fen.data,
-                                                                 form.idempotency_key.data, actor=current_user))):
-            flash(_("Redeemed %(amount)s for %(name)s.", amount=format_fen(done[0].redemption.amount_fen),
-                    name=done[0].redemption.resident.real_name), "success")
+        done = run_service(lambda: redemption.redeem(form.code.data.strip(), service, form.amount_fen.data,
+                                                     form.idempotency_key.data, actor=current_user), form)
+        if done:
+            flash(_("Redeemed %(amount)s for %(name)s.", amount=format_fen(done.value.redemption.amount_fen),
+                    name=done.value.redemption.resident.real_name), "success")
             return redirect_to("vouchers.provider", org_id=org.id)
     return _dashboard(org, form, 422)
 
@@ -86,8 +86,8 @@ def service_new(org_id: int):
     org = db.get_or_404(Organisation, org_id)
     require(perms.can_manage_services(current_user, org))
     form = service_form()
-    if form.validate_on_submit() and committed(
-            form, lambda: catalogue.create_service(org, service_data(form), actor=current_user)):
+    if form.validate_on_submit() and run_service(
+            lambda: catalogue.create_service(org, service_data(form), actor=current_user), form):
         flash(_("Service added."), "success")
         return redirect_to("vouchers.provider", org_id=org.id)
     return render_template("vouchers/service_form.html", form=form, org=org, service=None), \
@@ -102,8 +102,8 @@ def service_edit(service_id: int):
     form = service_form(obj=service)
     if request.method == "GET":
         form.community_ids.data = [c.id for c in service.communities]
-    elif form.validate_on_submit() and committed(
-            form, lambda: catalogue.update_service(service, service_data(form), actor=current_user)):
+    elif form.validate_on_submit() and run_service(
+            lambda: catalogue.update_service(service, service_data(form), actor=current_user), form):
         flash(_("Service saved."), "success")
         return redirect_to("vouchers.provider", org_id=service.org_id)
     return render_template("vouchers/service_form.html", form=form, org=service.org, service=service), \

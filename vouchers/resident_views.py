@@ -11,14 +11,14 @@ from core.db import db, utcnow
 from core.forms import form_errors_text
 from core.pdf import qr_svg_data_uri
 from core.permissions import require
-from core.views import db_int, run_and_redirect, valid_form
+from core.views import db_int, run_and_redirect, run_service, valid_form
 
 from . import catalogue, disputes, pages_support, programmes, redemption
 from . import permissions as perms
 from .forms import CodeForm, DisputeForm, RatingForm, ResidentForm, StatusForm
 from .models import Programme
 from .redemption_models import Redemption
-from .views import attempt, bp, categories, committed, locale, redirect_to
+from .views import bp, categories, locale, redirect_to
 
 
 def my_profile() -> ResidentProfile | None:
@@ -50,10 +50,10 @@ def my_profile_page():
     if my_profile() is not None:
         return redirect_to("vouchers.my_vouchers")
     form = ResidentForm(communities=pages_support.communities(), with_tags=False)
-    if form.validate_on_submit() and committed(form, lambda: resident_services.submit_profile(
+    if form.validate_on_submit() and run_service(lambda: resident_services.submit_profile(
             current_user, resident_services.ResidentData(form.real_name.data, form.id_number.data,
                                                          form.community_id.data, form.address.data or ""),
-            actor=current_user)):
+            actor=current_user), form):
         flash(_("Thank you. Your community will verify your details."), "success")
         return redirect_to("vouchers.my_vouchers")
     return render_template("vouchers/my_profile.html", form=form), 422 if form.errors else 200
@@ -91,10 +91,10 @@ def my_code():
     if request.method == "GET" or not form.validate_on_submit():
         return render_template("vouchers/my_code.html", form=form, lines=lines, code=None)
     programme = db.session.get(Programme, form.programme_id.data or 0)
-    ok, made = attempt(lambda: redemption.issue_code(resident, actor=current_user, programme=programme))
-    if not ok:
+    made = run_service(lambda: redemption.issue_code(resident, actor=current_user, programme=programme))
+    if not made:
         return redirect_to("vouchers.my_code")
-    code, row = made
+    code, row = made.value
     return render_template("vouchers/my_code.html", form=form, lines=lines, code=code, qr=qr_svg_data_uri(code),
                            expires_at=row.expires_at)
 
@@ -113,9 +113,9 @@ def my_print():
     resident = verified_profile()
     valid_form(StatusForm())
     programme = chosen_programme()
-    ok, issued = attempt(lambda: documents.issue_printed_vouchers(resident, actor=current_user, programme=programme))
-    if ok:
-        return redirect(url_for("documents.download", code=issued[0].code))
+    issued = run_service(lambda: documents.issue_printed_vouchers(resident, actor=current_user, programme=programme))
+    if issued:
+        return redirect(url_for("documents.download", code=issued.value[0].code))
     return redirect_to("vouchers.my_vouchers")
 
 

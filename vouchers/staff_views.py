@@ -8,13 +8,13 @@ from accounts import residents as resident_services
 from accounts.resident_models import RESIDENT_TRANSITIONS, HardshipTag, ResidentProfile, ResidentStatus
 from core.db import db, utcnow
 from core.permissions import require
-from core.views import db_int, run_and_redirect, valid_form
+from core.views import db_int, run_and_redirect, run_service, valid_form
 
 from . import documents, pages_support, redemption
 from .disputes import dispute_deadline
 from .forms import ResidentForm, StatusForm
 from .resident_views import chosen_programme
-from .views import attempt, bp, committed, redirect_to
+from .views import bp, redirect_to
 
 
 def resident_data(form: ResidentForm) -> resident_services.ResidentData:
@@ -47,11 +47,10 @@ def residents():
 def resident_new():
     require(resident_services.can_manage_residents(current_user))
     form = ResidentForm(communities=pages_support.communities(resident_services.served_community_ids(current_user)))
-    made = []
-    if form.validate_on_submit() and committed(form, lambda: made.append(
-            resident_services.register_without_phone(resident_data(form), actor=current_user))):
+    if form.validate_on_submit() and (made := run_service(
+            lambda: resident_services.register_without_phone(resident_data(form), actor=current_user), form)):
         flash(_("Resident registered and verified."), "success")
-        return redirect_to("vouchers.resident", resident_id=made[0].id)
+        return redirect_to("vouchers.resident", resident_id=made.value.id)
     return render_template("vouchers/resident_form.html", form=form, resident=None), 422 if form.errors else 200
 
 
@@ -66,8 +65,8 @@ def resident(resident_id: int):
         form.id_number.data = ""
         form.tags.data = sorted(r.tag for r in resident.tag_rows)
         form.id_number.render_kw = {"placeholder": resident.id_masked, "autocomplete": "off"}
-    elif form.validate_on_submit() and committed(
-            form, lambda: resident_services.update_profile(resident, resident_data(form), actor=current_user)):
+    elif form.validate_on_submit() and run_service(
+            lambda: resident_services.update_profile(resident, resident_data(form), actor=current_user), form):
         flash(_("Resident record saved."), "success")
         return redirect_to("vouchers.resident", resident_id=resident.id)
     page = request.args.get("page", 1, type=db_int)
@@ -102,7 +101,7 @@ def resident_print(resident_id: int):
     resident = load_resident(resident_id)
     valid_form(StatusForm())
     programme = chosen_programme()
-    ok, issued = attempt(lambda: documents.issue_printed_vouchers(resident, actor=current_user, programme=programme))
-    if ok:
-        return redirect(url_for("documents.download", code=issued[0].code))
+    issued = run_service(lambda: documents.issue_printed_vouchers(resident, actor=current_user, programme=programme))
+    if issued:
+        return redirect(url_for("documents.download", code=issued.value[0].code))
     return redirect_to("vouchers.resident", resident_id=resident.id)

@@ -3,7 +3,7 @@
 Views are thin: load (404), check permission per object (403), validate, call one service, commit, flash, redirect.
 """
 
-from flask import Blueprint, abort, flash, redirect, url_for
+from flask import Blueprint, abort, redirect, url_for
 from flask_babel import get_locale
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -11,10 +11,7 @@ from sqlalchemy import select
 from accounts.enums import Role
 from accounts.residents import resident_of
 from core.db import db
-from core.errors import ServiceError
-from core.forms import apply_service_error
 from core.permissions import has_role
-from core.views import refusal_text
 from orgs.models import ServiceCategory
 
 from . import catalogue
@@ -30,36 +27,6 @@ def locale() -> str:
 def categories() -> list[ServiceCategory]:
     return list(db.session.scalars(select(ServiceCategory).where(ServiceCategory.active)
                                    .order_by(ServiceCategory.sort_order, ServiceCategory.id)))
-
-
-def committed(form, call) -> bool:
-    """Run one service call for a valid form: commit on success; on refusal roll back and show the reasons on
-    the form (a refusal for lack of permission is a 403). True when it went through."""
-    try:
-        call()
-    except ServiceError as exc:
-        db.session.rollback()
-        if exc.code == "forbidden":
-            abort(403)
-        apply_service_error(form, exc)
-        return False
-    db.session.commit()
-    return True
-
-
-def attempt(call) -> tuple[bool, object]:
-    """Run one service call whose result the view needs: commit and return (True, result); on refusal roll back
-    and flash the reasons (a refusal for lack of permission is a 403)."""
-    try:
-        result = call()
-    except ServiceError as exc:
-        db.session.rollback()
-        if exc.code == "forbidden":
-            abort(403)
-        flash(refusal_text(exc), "danger")
-        return False, None
-    db.session.commit()
-    return True, result
 
 
 def redirect_to(endpoint: str, **values):

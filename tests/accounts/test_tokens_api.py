@@ -105,3 +105,13 @@ def test_cli_creates_users_with_roles_from_stdin(app, session):
     assert bad_role.exit_code != 0
     missing = runner.invoke(users_cli, ["token", "nobody"])
     assert missing.exit_code != 0
+
+
+def test_a_refused_token_name_says_why_and_makes_nothing(client, session, login_as):
+    login_as(make_user(Role.OFFICER))
+    for name, reason in (("x" * 101, "100"), ("   ", "")):
+        answer = client.post("/account/tokens", data={"name": name})
+        page = answer.get_data(as_text=True)
+        assert answer.status_code == 422 and 'id="new-token"' not in page
+        assert "is-invalid" in page and reason in page  # the reason beside the name field (the length limit)
+    assert db.session.scalar(select(ApiToken)) is None
