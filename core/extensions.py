@@ -27,7 +27,9 @@ def init_limiter(app) -> None:
     limiter.init_app(app)
     if limiter.limit_manager.default_limits or limiter.limit_manager.application_limits:
         raise RuntimeError("default or application rate limits need Flask-Limiter's before-request check")
-    app.before_request_funcs[None].remove(limiter._check_request_limit)
+    hooks = app.before_request_funcs.get(None, [])
+    if limiter._check_request_limit in hooks:  # not there when RATELIMIT_ENABLED is off
+        hooks.remove(limiter._check_request_limit)
 
 
 def client_ip() -> str:
