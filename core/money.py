@@ -1,34 +1,51 @@
 """Money is integer fen (分). Parsing and formatting live here and nowhere else."""
 
-from decimal import Decimal, InvalidOperation
+import re
+import unicodedata
+from decimal import Decimal
 
 MAX_FEN = 10**15  # well inside BIGINT; a trillion yuan is not a community project
+
+# What a person types as an amount: ASCII digits, thousands commas only between groups of three, at most two
+# decimals. Decimal() alone also took '1e5', '1_000', 'NaN' and any script's digits ('٣').
+AMOUNT_RE = re.compile(r"(?P<sign>[+-]?)(?P<whole>[1-9]\d{0,2}(?:,\d{3})+|\d*)(?:\.(?P<cents>\d*))?\Z", re.ASCII)
+FULL_WIDTH = re.compile("[\uff01-\uff5e\uffe5]")  # a Chinese IME's full-width forms: '１２３．５０', '1，000', '￥'
 
 
 class MoneyError(ValueError):
     pass
 
 
+def _half_width(text: str) -> str:
+    """Full-width digits and punctuation to ASCII (NFKC, applied to those characters only: NFKC would also turn
+    superscripts and circled digits into digits)."""
+    return FULL_WIDTH.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
+
+
 def parse_yuan(text: str | int | Decimal) -> int:
-    """'1,234.5' yuan -> 123450 fen. Refuses floats, negatives, more than two decimals."""
+    """'1,234.5' yuan -> 123450 fen. Refuses floats, negatives, more than two decimals, misplaced commas,
+    exponents, underscores and digits other than 0-9 (full-width ones typed by a Chinese IME are read as ASCII)."""
     if isinstance(text, float):
         raise MoneyError("floats are not money")
-    raw = str(text).strip().replace(",", "").replace("，", "").removeprefix("¥").removeprefix("￥")
-    raw = raw.removesuffix("元").strip()
-    try:
-        amount = Decimal(raw)
-    except InvalidOperation as exc:
-        raise MoneyError("not an amount") from exc
-    if not amount.is_finite():
+    if isinstance(text, Decimal):
+        if not text.is_finite():
+            raise MoneyError("not an amount")
+        text = format(text, "f")
+    raw = _half_width(str(text)).strip().removeprefix("¥").removesuffix("元").strip()
+    match = AMOUNT_RE.match(raw)
+    if match is None or not (match["whole"] or match["cents"]):
         raise MoneyError("not an amount")
-    if amount < 0:
-        raise MoneyError("negative amount")
-    fen = amount * 100
-    if fen != fen.to_integral_value():
+    whole, cents = match["whole"].replace(",", "").lstrip("0"), match["cents"] or ""
+    if len(cents) > 2:
         raise MoneyError("more than two decimal places")
+    if len(whole) > len(str(MAX_FEN // 100)):  # before int(): it refuses strings of over 4300 digits
+        raise MoneyError("amount too large")
+    fen = int(whole + cents.ljust(2, "0"))
+    if fen and match["sign"] == "-":
+        raise MoneyError("negative amount")
     if fen > MAX_FEN:
         raise MoneyError("amount too large")
-    return int(fen)
+    return fen
 
 
 def format_fen(fen: int | None, symbol: bool = True) -> str:
