@@ -61,8 +61,13 @@ NOTIFICATION_TEXTS.update({
                                      "and are overdue."),
     "rectification.task_due_soon": _l("A rectification task of “%(project)s” is due on %(due)s."),
     "rectification.task_overdue": _l("A rectification task of “%(project)s” was due on %(due)s and is overdue."),
+    # The digest as sent before it counted late verifications: kept so those notices still read.
     "evaluation.officer_digest": _l("Project evaluations to watch: %(evaluations)s evaluations overdue, "
                                     "%(requests)s document requests and %(tasks)s rectification tasks overdue."),
+    "evaluation.overdue_digest": _l("Project evaluations to watch: %(evaluations)s evaluations overdue; overdue from "
+                                    "the organisations: %(requests)s document requests and %(tasks)s rectification "
+                                    "tasks; overdue from the evaluators: %(verifications)s rectification responses "
+                                    "not yet verified."),
 })
 NOTIFICATION_TEXTS.update({
     "evaluation.declare_due_soon": _l("Please declare whether you have a conflict of interest in the evaluation of "

@@ -69,12 +69,12 @@ def index():
     if overdue_only:
         query = query.where(reminders.overdue_condition(local_today()))
     rows = list(db.session.scalars(query.order_by(ProjectEvaluation.id.desc()).limit(200)))
-    late_requests, late_tasks = reminders.overdue_parts((e.id for e in rows), local_today())
+    late = reminders.overdue_parts((e.id for e in rows), local_today())
     contracts = list(db.session.scalars(select(Contract).where(Contract.status == ContractStatus.ACTIVE)
                                         .order_by(Contract.ends_on).limit(200))) \
         if perms.can_commission(current_user) and not overdue_only else []
     return render_template("evaluation/project_index.html", rows=rows, contracts=contracts,
-                           overdue_only=overdue_only, late_requests=late_requests, late_tasks=late_tasks,
+                           overdue_only=overdue_only, late=late,
                            title=_("Overdue project evaluations") if overdue_only else _("Project evaluations"))
 
 

@@ -1,8 +1,9 @@
 """Reminders for project evaluations (第三方评估), meant for a daily cron run (`flask evaluations remind`): the
 evaluators of an evaluation due soon or overdue (to declare, to score, to issue the report), the organisation's
 managers for document requests and rectification tasks due soon or overdue, the evaluators for rectification
-responses awaiting their verification, and every officer with one digest of what is overdue, linking to the list of
-exactly those evaluations (`overdue_condition`).
+responses awaiting their verification, and every officer with one digest of what is overdue (the organisations' late
+answers and the evaluators' late verifications alike), linking to the list of exactly those evaluations
+(`overdue_condition`).
 
 Sending a notice changes no governed record, so nothing is audited here (as for `contracts remind`). A run flushes
 its notifications and never commits; the command commits once. Running it twice the same day sends nothing new:
@@ -12,6 +13,7 @@ digest: once a day, whatever its figures)."""
 import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import aliased
@@ -29,7 +31,7 @@ from .models import ScoreSheet
 from .project_enums import EvaluationStatus, TaskStatus
 from .project_models import DocumentRequest, EvaluationAssignment, ProjectEvaluation, RectificationTask
 
-DIGEST = "evaluation.officer_digest"
+DIGEST = "evaluation.overdue_digest"  # "evaluation.officer_digest" before it counted late verifications
 
 
 @dataclass
@@ -80,29 +82,44 @@ def _late_requests(today: date):
                    DocumentRequest.due_on < today))
 
 
-def _late_tasks(today: date):
-    """Ids of evaluations in rectification with an open task (not responded, or reopened) past its date."""
+def _late_tasks(today: date, status: TaskStatus = TaskStatus.OPEN):
+    """Ids of evaluations in rectification with a task in this state past its date: open (not responded, or
+    reopened), the organisation is late; responded, awaiting verification, the evaluator is (the task's due date is
+    the date by which it should be settled, as `_remind_verifiers` tells them)."""
     evaluation = aliased(ProjectEvaluation)
     return (select(RectificationTask.evaluation_id).join(evaluation, evaluation.id == RectificationTask.evaluation_id)
-            .where(evaluation.status == EvaluationStatus.RECTIFICATION, RectificationTask.status == TaskStatus.OPEN,
+            .where(evaluation.status == EvaluationStatus.RECTIFICATION, RectificationTask.status == status,
                    RectificationTask.due_on < today))
 
 
 def overdue_condition(today: date):
     """Evaluations with something overdue, as the officers' digest counts them: in progress past their due date, or
-    with a document request or a rectification task overdue (above). The digest links to the list filtered by this."""
+    with a document request, a rectification task or a response's verification overdue (above). The digest links to
+    the list filtered by this."""
     return or_(and_(ProjectEvaluation.status == EvaluationStatus.IN_PROGRESS, ProjectEvaluation.due_on < today),
-               ProjectEvaluation.id.in_(_late_requests(today)), ProjectEvaluation.id.in_(_late_tasks(today)))
+               ProjectEvaluation.id.in_(_late_requests(today)), ProjectEvaluation.id.in_(_late_tasks(today)),
+               ProjectEvaluation.id.in_(_late_tasks(today, TaskStatus.RESPONDED)))
 
 
-def overdue_parts(evaluation_ids, today: date) -> tuple[set[int], set[int]]:
-    """Of these evaluations, (those with an unanswered document request overdue, those with an open rectification
-    task overdue): two queries, whatever the number of evaluations."""
+class OverdueParts(NamedTuple):
+    """Which evaluations have what overdue, and whose move it is: the organisation's (requests, tasks) or the
+    evaluator's (verifications)."""
+
+    requests: set[int]
+    tasks: set[int]
+    verifications: set[int]
+
+
+def overdue_parts(evaluation_ids, today: date) -> OverdueParts:
+    """Of these evaluations, those with an unanswered document request overdue, with an open rectification task
+    overdue, and with a response whose verification is overdue: three queries, whatever the number of evaluations."""
     ids = list(evaluation_ids)
     if not ids:
-        return set(), set()
-    return (set(db.session.scalars(_late_requests(today).where(DocumentRequest.evaluation_id.in_(ids)))),
-            set(db.session.scalars(_late_tasks(today).where(RectificationTask.evaluation_id.in_(ids)))))
+        return OverdueParts(set(), set(), set())
+    in_ids = RectificationTask.evaluation_id.in_(ids)
+    return OverdueParts(set(db.session.scalars(_late_requests(today).where(DocumentRequest.evaluation_id.in_(ids)))),
+                        set(db.session.scalars(_late_tasks(today).where(in_ids))),
+                        set(db.session.scalars(_late_tasks(today, TaskStatus.RESPONDED).where(in_ids))))
 
 
 def _remind_evaluators(outbox: _Outbox, today: date, horizon: date) -> tuple[int, int, int]:
@@ -217,11 +234,14 @@ def _remind_verifiers(outbox: _Outbox, today: date, horizon: date) -> dict:
 
 
 def _remind_officers(outbox: _Outbox, counts: dict) -> None:
-    if counts["evaluations_overdue"] or counts["requests_overdue"] or counts["tasks_overdue"]:
+    """One digest per officer of what is overdue: evaluations, the organisations' document requests and open
+    rectification tasks, and the responses the evaluators have not verified in time (late work the officer chases
+    too, from the evaluator). The same things `overdue_condition` lists."""
+    figures = {"evaluations": counts["evaluations_overdue"], "requests": counts["requests_overdue"],
+               "tasks": counts["tasks_overdue"], "verifications": counts["verifications_overdue"]}
+    if any(figures.values()):
         for user_id in officer_ids():
-            outbox.add(user_id, DIGEST, path_for("project_evaluation.index", overdue=1),
-                       evaluations=counts["evaluations_overdue"], requests=counts["requests_overdue"],
-                       tasks=counts["tasks_overdue"])
+            outbox.add(user_id, DIGEST, path_for("project_evaluation.index", overdue=1), **figures)
 
 
 def remind(today: date | None = None, soon_days: int = 3) -> dict:

@@ -20,7 +20,7 @@ from tests.orgs.helpers import Upload
 
 REMINDER_CODES = ("evaluation.sheet_due_soon", "evaluation.sheet_overdue", "evaluation.report_due_soon",
                   "evaluation.report_overdue", "evaluation.request_due_soon", "evaluation.request_overdue",
-                  "rectification.task_due_soon", "rectification.task_overdue", "evaluation.officer_digest")
+                  "rectification.task_due_soon", "rectification.task_overdue", "evaluation.overdue_digest")
 
 
 def notices(user) -> list[tuple[str, str, dict]]:
@@ -75,8 +75,8 @@ def test_evaluators_are_reminded_when_due_soon_and_when_overdue_with_the_workspa
                                   path_for("project_evaluation.workspace", evaluation_id=later.id),
                                   {"project": later_contract.title, "due": later.due_on.isoformat()})]
     (digest,) = notices(officer)
-    assert digest == ("evaluation.officer_digest", path_for("project_evaluation.index", overdue=1),
-                      {"evaluations": 1, "requests": 0, "tasks": 0})
+    assert digest == ("evaluation.overdue_digest", path_for("project_evaluation.index", overdue=1),
+                      {"evaluations": 1, "requests": 0, "tasks": 0, "verifications": 0})
 
 
 def test_conflicted_and_submitted_evaluators_are_not_reminded_until_the_report_is_due(app, session):
@@ -107,7 +107,7 @@ def test_an_undeclared_evaluator_holds_back_the_report_reminder(app, session):
     due_in(evaluation, -1)
     reminders.remind()
     assert codes(cleared.user) == [] and codes(undeclared.user) == []  # the report cannot be issued yet
-    assert codes(officer) == ["evaluation.officer_digest"]
+    assert codes(officer) == ["evaluation.overdue_digest"]
 
 
 def test_evaluations_not_in_progress_are_not_reminded(app, session):
@@ -149,8 +149,8 @@ def test_managers_are_reminded_of_unanswered_document_requests_only(app, session
     result = reminders.remind(today=request.due_on + timedelta(days=1))
     assert result["requests_overdue"] == 1
     assert notices(manager)[-1] == ("evaluation.request_overdue", show, data)
-    assert notices(officer) == [("evaluation.officer_digest", path_for("project_evaluation.index", overdue=1),
-                                 {"evaluations": 0, "requests": 1, "tasks": 0})]
+    assert notices(officer) == [("evaluation.overdue_digest", path_for("project_evaluation.index", overdue=1),
+                                 {"evaluations": 0, "requests": 1, "tasks": 0, "verifications": 0})]
     with app.test_request_context():
         rectification.answer_request(request, "凭证见附件", [Upload()], actor=manager)
     before = total()
@@ -207,7 +207,7 @@ def test_a_second_run_the_same_day_sends_nothing_new(app, session):
     first = reminders.remind()
     sent = total()
     assert first["notices"] == sent == 5  # the evaluator, two requests to the manager, a digest to each officer
-    assert codes(ev) == ["evaluation.sheet_overdue"] and codes(other_officer) == ["evaluation.officer_digest"]
+    assert codes(ev) == ["evaluation.sheet_overdue"] and codes(other_officer) == ["evaluation.overdue_digest"]
     assert codes(manager) == ["evaluation.request_due_soon"] * 2
     again = reminders.remind()
     assert again["notices"] == 0 and again["already_sent"] == 5 and total() == sent
@@ -219,7 +219,7 @@ def test_a_second_run_the_same_day_sends_nothing_new(app, session):
     assert total() == sent
     due_in(evaluation, -2)  # a different due date is a different notice
     reminders.remind()
-    assert codes(ev) == ["evaluation.sheet_overdue"] * 2 and codes(officer) == ["evaluation.officer_digest"]
+    assert codes(ev) == ["evaluation.sheet_overdue"] * 2 and codes(officer) == ["evaluation.overdue_digest"]
 
 
 def test_the_remind_command_commits_and_reports(app, session):
@@ -232,7 +232,7 @@ def test_the_remind_command_commits_and_reports(app, session):
     result = runner.invoke(args=["evaluations", "remind"])
     assert result.exit_code == 0, result.output
     assert "evaluations due soon 0, overdue 1;" in result.output and "2 notices sent" in result.output
-    assert codes(ev) == ["evaluation.sheet_overdue"] and codes(officer) == ["evaluation.officer_digest"]
+    assert codes(ev) == ["evaluation.sheet_overdue"] and codes(officer) == ["evaluation.overdue_digest"]
     again = runner.invoke(args=["evaluations", "remind"])
     assert again.exit_code == 0 and "0 notices sent, 2 already sent today" in again.output
     wider = runner.invoke(args=["evaluations", "remind", "--soon-days", "40"])

@@ -226,22 +226,25 @@ def test_the_list_filtered_to_overdue_shows_exactly_what_the_digest_counts(app, 
                        .values(due_on=local_today() - timedelta(days=1)))  # overdue, unanswered
     rectifying.tasks[0].due_on = local_today() - timedelta(days=1)  # open and overdue
     responded.tasks[0].due_on = local_today() - timedelta(days=1)
-    _respond(app, responded.tasks[0], _manager_of(responded))  # responded late: the evaluator's now, not overdue
+    _respond(app, responded.tasks[0], _manager_of(responded))  # responded late: still late, now the evaluator's
     db.session.flush()
 
     result = reminders.remind()
-    assert (result["evaluations_overdue"], result["requests_overdue"], result["tasks_overdue"]) == (1, 1, 1)
+    assert (result["evaluations_overdue"], result["requests_overdue"], result["tasks_overdue"],
+            result["verifications_overdue"]) == (1, 1, 1, 1)
     (digest,) = notices(officer)
     link = path_for("project_evaluation.index", overdue=1)
-    assert digest == ("evaluation.officer_digest", link, {"evaluations": 1, "requests": 1, "tasks": 1})
+    assert digest == ("evaluation.overdue_digest", link,
+                      {"evaluations": 1, "requests": 1, "tasks": 1, "verifications": 1})
     db.session.commit()
 
     login_as(officer)
     page = client.get(link).get_data(as_text=True)
-    assert _row_ids(page) == {late.id, asked.id, rectifying.id}
+    assert _row_ids(page) == {late.id, asked.id, rectifying.id, responded.id}
     assert 'id="commissionable"' not in page  # a focused list
     assert page.count('class="badge text-bg-warning late-request"') == 1
     assert page.count('class="badge text-bg-warning late-task"') == 1
+    assert page.count('class="badge text-bg-warning late-verification"') == 1
     assert page.count('class="badge text-bg-danger overdue"') == 1
     everything = client.get("/evaluations/").get_data(as_text=True)
     assert {late.id, on_time.id, asked.id, cancelled.id, rectifying.id, responded.id} <= _row_ids(everything)
@@ -318,7 +321,7 @@ def test_declare_verify_and_digest_reminders_are_sent_once_a_day(app, session):
     first = reminders.remind(today=day)
     assert codes(ev) == ["rectification.verify_overdue"] and codes(undeclared) == ["evaluation.declare_overdue"]
     for someone in (officer, second_officer, third_officer):
-        assert codes(someone) == ["evaluation.officer_digest"]
+        assert codes(someone) == ["evaluation.overdue_digest"]
     sent = total()
     assert first["notices"] == sent == 5
     again = reminders.remind(today=day)
