@@ -9,7 +9,14 @@ from core.money import MoneyError, parse_yuan
 from core.views import db_int
 
 from .contract_changes import ChangeInput
-from .contract_reports import ActivityInput, FeeInput, ReportInput
+from .contract_reports import (
+    ActivityInput,
+    FeeInput,
+    ReportInput,
+    activity_row_problem,
+    fee_row_problem,
+    participants_rule,
+)
 
 ACTIVITY_ROWS = 3
 FEE_ROWS = 4
@@ -20,47 +27,94 @@ def _refuse(field: str, message: str):
     raise ServiceError(_(INVALID), fields={field: message})
 
 
-def _date(text: str, field: str) -> date:
+def _read_date(text: str) -> date | None:
     try:
         return date.fromisoformat((text or "").strip())
     except ValueError:
-        _refuse(field, _("Dates are YYYY-MM-DD."))
+        return None
 
 
-def _whole(text: str, field: str) -> int:
+def _read_whole(text: str) -> int | None:
     try:
         return int((text or "").strip())
     except ValueError:
-        _refuse(field, _("Enter a whole number."))
+        return None
 
 
-def _yuan(text: str, field: str) -> int:
+def _read_yuan(text: str) -> int | None:
     try:
         return parse_yuan(text)
     except MoneyError:
+        return None
+
+
+def _date(text: str, field: str) -> date:
+    if (value := _read_date(text)) is None:
+        _refuse(field, _("Dates are YYYY-MM-DD."))
+    return value
+
+
+def _whole(text: str, field: str) -> int:
+    if (value := _read_whole(text)) is None:
+        _refuse(field, _("Enter a whole number."))
+    return value
+
+
+def _yuan(text: str, field: str) -> int:
+    if (value := _read_yuan(text)) is None:
         _refuse(field, _("Enter the amount in yuan, e.g. 800 or 800.50."))
+    return value
 
 
 def _files(files, name: str) -> list:
     return [f for f in files.getlist(name) if f and f.filename]
 
 
+def _activity(form, files, i: int, problems: list) -> ActivityInput | None:
+    """Row i of the activities (from 0), or None with the reason added to problems, naming the row as the service's
+    checks do."""
+    held_on, participants = _read_date(form.get(f"activity-{i}-date")), \
+        _read_whole(form.get(f"activity-{i}-participants"))
+    if held_on is None:
+        problems.append(activity_row_problem(i + 1, _("Dates are YYYY-MM-DD.")))
+    elif participants is None:
+        problems.append(activity_row_problem(i + 1, participants_rule()))
+    else:
+        return ActivityInput(held_on, form.get(f"activity-{i}-place", ""), participants,
+                             form.get(f"activity-{i}-description", ""), _files(files, f"activity-{i}-photos"),
+                             row=i + 1)
+    return None
+
+
+def _fee(form, i: int, problems: list) -> FeeInput | None:
+    """Row i of the fees (from 0), or None with the reason added to problems, naming the row."""
+    amount_fen, paid_on = _read_yuan(form.get(f"fee-{i}-amount")), _read_date(form.get(f"fee-{i}-paid_on"))
+    if amount_fen is None:
+        problems.append(fee_row_problem(i + 1, _("Enter the amount in yuan, e.g. 800 or 800.50.")))
+    elif paid_on is None:
+        problems.append(fee_row_problem(i + 1, _("Dates are YYYY-MM-DD.")))
+    else:
+        return FeeInput(form.get(f"fee-{i}-kind", ""), form.get(f"fee-{i}-name", ""), amount_fen, paid_on,
+                        phone=form.get(f"fee-{i}-phone", ""), username=form.get(f"fee-{i}-username", ""), row=i + 1)
+    return None
+
+
 def report_input(form, files, contract) -> ReportInput:
+    """The report form read into the service's input. What cannot be read is refused at once, every bad row named
+    (one reason per row, as the service's own checks name theirs), so the manager corrects them all together."""
+    errors: dict[str, list[str]] = {"outputs": [], "activities": [], "fees": []}
     outputs = {}
     for i, target in enumerate(contract.outputs or []):
         if (form.get(f"output-{i}") or "").strip():
-            outputs[target.get("indicator", "")] = _whole(form.get(f"output-{i}"), "outputs")
-    activities = [ActivityInput(_date(form.get(f"activity-{i}-date"), "activities"),
-                                form.get(f"activity-{i}-place", ""),
-                                _whole(form.get(f"activity-{i}-participants"), "activities"),
-                                form.get(f"activity-{i}-description", ""), _files(files, f"activity-{i}-photos"),
-                                row=i + 1)
-                  for i in range(ACTIVITY_ROWS) if (form.get(f"activity-{i}-place") or "").strip()]
-    fees = [FeeInput(form.get(f"fee-{i}-kind", ""), form.get(f"fee-{i}-name", ""),
-                     _yuan(form.get(f"fee-{i}-amount"), "fees"), _date(form.get(f"fee-{i}-paid_on"), "fees"),
-                     phone=form.get(f"fee-{i}-phone", ""), username=form.get(f"fee-{i}-username", ""), row=i + 1)
-            for i in range(FEE_ROWS)
+            if (value := _read_whole(form.get(f"output-{i}"))) is None:
+                errors["outputs"] = [_("Enter a whole number.")]
+            outputs[target.get("indicator", "")] = value
+    activities = [_activity(form, files, i, errors["activities"]) for i in range(ACTIVITY_ROWS)
+                  if (form.get(f"activity-{i}-place") or "").strip()]
+    fees = [_fee(form, i, errors["fees"]) for i in range(FEE_ROWS)
             if any((form.get(f"fee-{i}-{k}") or "").strip() for k in ("name", "username", "phone"))]
+    if any(errors.values()):
+        raise ServiceError(_(INVALID), fields={name: " ".join(found) for name, found in errors.items() if found})
     return ReportInput(form.get("narrative", ""), outputs, activities, _files(files, "evidence"), fees)
 
 

@@ -96,6 +96,21 @@ def _outputs(contract: Contract, achieved: dict, errors: dict) -> list[dict]:
     return rows
 
 
+def activity_row_problem(row: int, reason: str) -> str:
+    """A reason naming the activity's row on the form (from 1): the service's checks and the form's reading alike."""
+    return _("Activity row %(row)d: %(reason)s", row=row, reason=reason)
+
+
+def fee_row_problem(row: int, reason: str) -> str:
+    """A reason naming the fee's row on the form (from 1): the service's checks and the form's reading alike."""
+    return _("Fee row %(row)d: %(reason)s", row=row, reason=reason)
+
+
+def participants_rule() -> str:
+    """Why a number of participants is refused: out of range here, or not a number on the form."""
+    return _("The number of participants is a whole number from 0 to %(max)d.", max=MAX_PARTICIPANTS)
+
+
 def _activity_problem(contract: Contract, a: ActivityInput) -> str | None:
     if not (a.place or "").strip():
         return _("Each activity needs a place.")
@@ -105,7 +120,7 @@ def _activity_problem(contract: Contract, a: ActivityInput) -> str | None:
         return _("An activity's description has at most %(n)d characters.", n=MAX_DESCRIPTION)
     if isinstance(a.participants, bool) or not isinstance(a.participants, int) \
             or not 0 <= a.participants <= MAX_PARTICIPANTS:
-        return _("The number of participants is a whole number from 0 to %(max)d.", max=MAX_PARTICIPANTS)
+        return participants_rule()
     if not (contract.starts_on <= a.held_on <= min(contract.ends_on, local_today())):
         return _("Activities are dated within the contract period, and not in the future.")
     return None
@@ -113,7 +128,7 @@ def _activity_problem(contract: Contract, a: ActivityInput) -> str | None:
 
 def _check_activities(contract: Contract, activities: list[ActivityInput], errors: dict) -> None:
     # Every bad row is named, not only the last one: the manager corrects them all at once.
-    problems = [_("Activity row %(row)d: %(reason)s", row=a.row or position, reason=problem)
+    problems = [activity_row_problem(a.row or position, problem)
                 for position, a in enumerate(activities, start=1)
                 if (problem := _activity_problem(contract, a)) is not None]
     if problems:
@@ -153,7 +168,7 @@ def _fee_problem(contract: Contract, fee: FeeInput, user: User | None, row: int)
         reason = _("Payments are dated within the contract period, and not in the future.")
     else:
         return None
-    return _("Fee row %(row)d: %(reason)s", row=row, reason=reason)
+    return fee_row_problem(row, reason)
 
 
 def _check_fees(contract: Contract, fees: list[FeeInput], errors: dict) -> list[tuple[FeeInput, User | None]]:

@@ -1,0 +1,109 @@
+"""On the progress report page, what cannot be read in an activity or fee row (participants not a number, a malformed
+date, an amount that is not yuan) is refused naming its row, in the words the service's own row checks use ("Activity
+row 2: …", "活动第 2 行：…"), every bad row at once; good rows are not named and nothing is saved."""
+
+import html
+
+import pytest
+from sqlalchemy import func, select
+
+from audit.models import AuditEvent
+from core.db import db
+from core.timeutil import local_today
+from projects.contract_models import MilestoneReport
+from projects.contract_report_models import ActivityRecord, FeePayment
+from tests.projects.contract_helpers import active_contract
+
+EN = {"Accept-Language": "en"}
+ZH = {"Accept-Language": "zh-CN"}
+NARRATIVE = "第一阶段：开展健康讲座，发放志愿者补贴。"
+CROWD = "The number of participants is a whole number from 0 to 1000000."
+DATES = "Dates are YYYY-MM-DD."
+YUAN = "Enter the amount in yuan, e.g. 800 or 800.50."
+
+
+def counts() -> dict:
+    return {model.__name__: db.session.scalar(select(func.count()).select_from(model))
+            for model in (MilestoneReport, FeePayment, ActivityRecord, AuditEvent)}
+
+
+@pytest.fixture
+def world(app, session):
+    officer, manager, contract = active_contract(app)
+    db.session.commit()
+    return manager, contract
+
+
+def activity(i: int, date: str, participants: str = "20") -> dict:
+    return {f"activity-{i}-date": date, f"activity-{i}-place": f"活动室{i}", f"activity-{i}-participants": participants}
+
+
+def fee(i: int, amount: str, paid_on: str) -> dict:
+    return {f"fee-{i}-kind": "volunteer_allowance", f"fee-{i}-name": "王强", f"fee-{i}-phone": "13900001111",
+            f"fee-{i}-amount": amount, f"fee-{i}-paid_on": paid_on}
+
+
+def post(client, contract, headers, **rows) -> str:
+    response = client.post(f"/contracts/milestones/{contract.milestones[0].id}/report", headers=headers,
+                           data={"narrative": NARRATIVE, **rows})
+    assert response.status_code == 200
+    return html.unescape(response.get_data(as_text=True))
+
+
+@pytest.mark.parametrize("rows, message", [
+    ({**activity(0, "{today}"), **activity(1, "{today}", "二十")}, f"Activity row 2: {CROWD}"),
+    ({**activity(0, "{today}"), **activity(1, "2024-13-01")}, f"Activity row 2: {DATES}"),
+    ({**fee(0, "50", "{today}"), **fee(1, "五十元", "{today}")}, f"Fee row 2: {YUAN}"),
+    ({**fee(0, "50", "{today}"), **fee(1, "50", "yesterday")}, f"Fee row 2: {DATES}"),
+])
+def test_an_unreadable_row_2_is_named(client, login_as, world, rows, message):
+    manager, contract = world
+    login_as(manager)
+    today = local_today().isoformat()
+    before = counts()
+    page = post(client, contract, EN, **{k: v.format(today=today) for k, v in rows.items()})
+    assert message in page, message
+    assert "row 1" not in page  # the good row is not named
+    assert counts() == before
+
+
+def test_every_unreadable_row_is_named_not_only_the_first(client, login_as, world):
+    manager, contract = world
+    login_as(manager)
+    today = local_today().isoformat()
+    before = counts()
+    page = post(client, contract, EN, **activity(0, "01/02/2024"), **activity(1, today), **activity(2, today, "many"),
+                **fee(0, "8.123", today), **fee(1, "50", today), **fee(2, "50", ""), **fee(3, "-", today))
+    for message in (f"Activity row 1: {DATES}", f"Activity row 3: {CROWD}", f"Fee row 1: {YUAN}",
+                    f"Fee row 3: {DATES}", f"Fee row 4: {YUAN}"):
+        assert message in page, message
+    assert "Activity row 2" not in page and "Fee row 2" not in page
+    assert counts() == before
+
+
+def test_the_row_is_named_in_chinese(client, login_as, world):
+    manager, contract = world
+    login_as(manager)
+    today = local_today().isoformat()
+    page = post(client, contract, ZH, **activity(0, today), **activity(1, today, "abc"),
+                **fee(0, "50", today), **fee(1, "abc", today))
+    assert "活动第 2 行：参与人数须为 0 至 1000000 之间的整数。" in page
+    assert "费用第 2 行：请以元为单位填写金额，例如 800 或 800.50。" in page
+    assert "第 1 行" not in page
+
+
+def test_readable_rows_still_reach_the_services_row_checks(client, login_as, world):
+    manager, contract = world
+    login_as(manager)
+    today = local_today().isoformat()
+    page = post(client, contract, EN, **activity(0, today), **activity(1, today, "2000000"))
+    assert f"Activity row 2: {CROWD}" in page and "Activity row 1" not in page
+    before = counts()
+    response = client.post(f"/contracts/milestones/{contract.milestones[0].id}/report", headers=EN,
+                           data={"narrative": NARRATIVE, **activity(0, today), **activity(1, today),
+                                 **fee(0, "50.50", today)})
+    assert response.status_code == 302
+    after = counts()
+    assert (after["MilestoneReport"], after["ActivityRecord"], after["FeePayment"]) == \
+        (before["MilestoneReport"] + 1, before["ActivityRecord"] + 2, before["FeePayment"] + 1)
+    assert db.session.scalar(select(FeePayment.amount_fen)) == 5050
