@@ -6,7 +6,6 @@ from wtforms import (
     EmailField,
     PasswordField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -14,7 +13,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional, Validati
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from core.calendar import MAX_NOTE
-from core.forms import strip_text
+from core.forms import MultipleChoiceField, strip_text
 
 from .enums import Role
 from .services import MAX_REASON
@@ -43,7 +42,7 @@ class PasswordChangeForm(FlaskForm):
                             render_kw={"autocomplete": "new-password"})
 
 
-class MultiCheckboxField(SelectMultipleField):
+class MultiCheckboxField(MultipleChoiceField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
 

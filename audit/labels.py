@@ -12,6 +12,7 @@ ACTION_LABELS = {
     "user.created": _l("User created"),
     "user.updated": _l("User details changed"),
     "user.roles_changed": _l("Roles changed"),
+    "user.communities_changed": _l("Communities served changed"),
     "user.deactivated": _l("User deactivated"),
     "user.reactivated": _l("User reactivated"),
     "user.password_changed": _l("Password changed"),

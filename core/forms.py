@@ -1,6 +1,6 @@
 from flask import flash
 from flask_babel import lazy_gettext as _l
-from wtforms import DateTimeLocalField, StringField
+from wtforms import DateTimeLocalField, SelectMultipleField, StringField
 
 from .errors import ServiceError
 from .money import MoneyError, format_fen, parse_yuan
@@ -30,6 +30,15 @@ def apply_service_error(form, exc: ServiceError, names: dict | None = None) -> N
         else:
             unplaced.append(str(message))
     flash(" ".join([exc.message, *unplaced]), "danger")
+
+
+class MultipleChoiceField(SelectMultipleField):
+    """A multiple choice whose refusal of a value not offered (say, a community another officer withdrew while the
+    form was open) reads in the user's language: WTForms' own Chinese for it is marked fuzzy, so never used."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("invalid_choice_message", _l("One of the choices is no longer offered. Please choose again."))
+        super().__init__(*args, **kwargs)
 
 
 class MoneyField(StringField):

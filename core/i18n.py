@@ -5,6 +5,7 @@ from functools import cache
 from babel import Locale
 from flask import current_app, has_request_context, redirect, request, session
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from .security import local_path
@@ -35,10 +36,31 @@ def html_lang() -> str:
     return "en" if str(get_locale()) == "en" else "zh-CN"
 
 
+def colon() -> str:
+    """The separator after a label ("Deadline: …"): a full-width colon in Chinese, where ': ' looks foreign."""
+    return _(": ")
+
+
+def comma() -> str:
+    """The separator between the items of a list of names: 、 in Chinese, ', ' in English."""
+    return _(", ")
+
+
+def semicolon() -> str:
+    """The separator between longer items (figures, clauses): ； in Chinese, '; ' in English."""
+    return _("; ")
+
+
+def joined(items) -> str:
+    """Names as one list in the user's language ("甲、乙、丙" / "A, B, C")."""
+    return comma().join(map(str, items))
+
+
 def set_language(code: str):
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
     return redirect(local_path(request.args.get("next")))  # only a path on this site, never another one
 
 
-__all__ = ["LANGUAGE_NAMES", "_l", "html_lang", "select_locale", "set_language"]
+__all__ = ["LANGUAGE_NAMES", "_l", "colon", "comma", "html_lang", "joined", "select_locale", "semicolon",
+           "set_language"]

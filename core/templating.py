@@ -2,11 +2,10 @@
 
 from flask import current_app, g, render_template, request
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup, escape
 
-from .i18n import LANGUAGE_NAMES, html_lang
+from .i18n import LANGUAGE_NAMES, colon, comma, html_lang, semicolon
 from .money import format_fen
 from .timeutil import format_local
 
@@ -50,14 +49,9 @@ def cached_fragment(template: str, **slots) -> Markup:
     return Markup(html)
 
 
-def colon() -> str:
-    """The separator after a label ("Deadline: …"): a full-width colon in Chinese, where ': ' looks foreign."""
-    return _(": ")
-
-
 def init_templating(app) -> None:
     app.jinja_env.filters["money"] = format_fen
     app.jinja_env.filters["localtime"] = format_local
     app.jinja_env.globals.update(LANGUAGE_NAMES=LANGUAGE_NAMES, html_lang=html_lang,
                                  current_locale=lambda: str(get_locale()), cached_fragment=cached_fragment,
-                                 colon=colon)
+                                 colon=colon, comma=comma, semicolon=semicolon)

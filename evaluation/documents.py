@@ -7,6 +7,7 @@ from audit import documents
 from audit.permissions import allow_download
 from core.db import db
 from core.errors import Conflict
+from core.i18n import joined
 from projects import awards
 from projects.models import Call
 
@@ -23,7 +24,7 @@ def decide_from_review(call: Call, panel: Panel, amounts: dict[int, int], reason
     """The officer's decision on a complete review: the awards step of the call, then the scoring summary PDF."""
     if missing := missing_work(panel):
         raise Conflict(_("The review is not complete: %(names)s still have declarations or score sheets to "
-                         "submit.", names="、".join(missing)))
+                         "submit.", names=joined(missing)))
     ranked = results(panel)
     ranking = [awards.Ranked(r.proposal_id, r.rank, fmt(r.final)) for r in ranked]
     publicity = awards.decide(call, ranking, amounts, reason, working_days, actor=actor)

@@ -1,9 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from core.forms import strip_text
+from core.forms import MultipleChoiceField, strip_text
 
 from . import project_report, project_services, rectification, services
 from .enums import Aggregation
@@ -16,7 +16,7 @@ class CommissionForm(FlaskForm):
     kind = SelectField(_l("Kind of evaluation"))
     template_id = SelectField(_l("Indicator template"), coerce=int)
     agency_id = SelectField(_l("Evaluation agency"), coerce=lambda v: int(v) if v else None)
-    evaluator_ids = SelectMultipleField(_l("Evaluators"), coerce=int,
+    evaluator_ids = MultipleChoiceField(_l("Evaluators"), coerce=int,
                                         description=_l("From the expert pool, or (with an agency) the agency's "
                                                        "evaluators; with an agency and none chosen, all of them."))
     aggregation = SelectField(_l("How the final score is computed"))

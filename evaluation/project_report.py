@@ -13,6 +13,7 @@ from audit import services as audit
 from audit.permissions import allow_download
 from core.db import db, utcnow
 from core.errors import Conflict, Forbidden, ServiceError
+from core.i18n import joined
 from core.timeutil import local_today
 from core.views import path_for
 from orgs.services import active_managers
@@ -82,7 +83,7 @@ def issue_report(evaluation: ProjectEvaluation, summary: str, flags: list[Flag],
     require_in_progress(evaluation)
     if missing := project_sheets.missing_work(evaluation):
         raise Conflict(_("The evaluation is not complete: %(names)s still have declarations or score sheets to "
-                         "submit.", names="、".join(missing)))
+                         "submit.", names=joined(missing)))
     result = project_sheets.result(evaluation)
     if result is None:
         raise Conflict(_("No submitted score sheet yet."))

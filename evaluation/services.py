@@ -15,6 +15,7 @@ from accounts.notifications import notify
 from audit import services as audit
 from core.db import db, utcnow
 from core.errors import Conflict, Forbidden, ServiceError
+from core.i18n import joined
 from core.permissions import has_role
 from core.views import path_for
 from orgs.models import Organisation
@@ -386,7 +387,7 @@ def transition_sheet(sheet: ScoreSheet, to: SheetStatus | str, *, actor, reason:
             raise Forbidden(_("You do not have permission to do this."))
         scored = {s.indicator_id for s in sheet.scores}
         if missing := [c.title for c in owner.criteria if c.id not in scored]:
-            raise ServiceError(_("Score every criterion before submitting: %(names)s.", names="、".join(missing)))
+            raise ServiceError(_("Score every criterion before submitting: %(names)s.", names=joined(missing)))
         sheet.submitted_at = utcnow()
     else:
         if not owner.may_reopen(actor):

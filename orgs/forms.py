@@ -6,7 +6,6 @@ from wtforms import (
     EmailField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TelField,
     TextAreaField,
@@ -14,7 +13,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from accounts.forms import MultiCheckboxField
-from core.forms import strip_text
+from core.forms import MultipleChoiceField, strip_text
 from core.timeutil import local_today
 
 from .enums import CreditList, DocumentKind, IncubationStage, MemberRole, OrgKind
@@ -31,7 +30,7 @@ class OrgApplicationForm(FlaskForm):
                                          validators=[DataRequired(), Length(max=100)])
     registered_on = DateField(_l("Date of registration (or founding)"), validators=[DataRequired()])
     address = StringField(_l("Address"), validators=[DataRequired(), Length(max=200)])
-    communities = SelectMultipleField(_l("Communities served"), coerce=int, validators=[DataRequired()])
+    communities = MultipleChoiceField(_l("Communities served"), coerce=int, validators=[DataRequired()])
     categories = MultiCheckboxField(_l("Service categories"), coerce=int, validators=[DataRequired()])
     full_time_staff = IntegerField(_l("Full-time staff"), default=0, validators=[InputRequired(), NumberRange(min=0)])
     certified_social_workers = IntegerField(_l("Certified social workers"), default=0,

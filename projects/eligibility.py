@@ -5,6 +5,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 
+from core.i18n import joined
 from orgs.enums import OrgKind, OrgStatus
 from orgs.services import standing
 
@@ -25,7 +26,7 @@ def check(call: Call, org, on: date) -> list[RuleResult]:
                           _("The organisation is registered and not suspended.") if facts.status is OrgStatus.APPROVED
                           else _("The organisation is not registered or is suspended."))]
     if call.allowed_kinds:
-        names = "、".join(OrgKind(k).label for k in call.allowed_kinds)
+        names = joined(OrgKind(k).label for k in call.allowed_kinds)
         ok = facts.kind in call.allowed_kinds
         results.append(RuleResult("kind", ok, _("Kind allowed (%(kinds)s).", kinds=names) if ok
                                   else _("Only these kinds may apply: %(kinds)s.", kinds=names)))
@@ -59,7 +60,7 @@ def check(call: Call, org, on: date) -> list[RuleResult]:
     if call.require_clean_credit:
         ok = not facts.credit_entries
         results.append(RuleResult("credit", ok, _("Not on any credit list.") if ok
-                                  else _("On a credit list: %(lists)s.", lists="、".join(facts.credit_labels))))
+                                  else _("On a credit list: %(lists)s.", lists=joined(facts.credit_labels))))
     return results
 
 
@@ -69,7 +70,7 @@ def stated_rules(call: Call) -> list[str]:
     rules = [_("Registered (or filed) with the civil affairs authorities and not suspended.")]
     if call.allowed_kinds:
         rules.append(_("Only these kinds may apply: %(kinds)s.",
-                       kinds="、".join(OrgKind(k).label for k in call.allowed_kinds)))
+                       kinds=joined(OrgKind(k).label for k in call.allowed_kinds)))
     if call.min_grade:
         rules.append(_("A valid grade of at least %(need)dA.", need=call.min_grade))
     if call.min_years_registered:

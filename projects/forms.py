@@ -9,14 +9,13 @@ from wtforms import (
     FormField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from accounts.forms import MultiCheckboxField
-from core.forms import LocalDateTimeField, MoneyField, strip_text
+from core.forms import LocalDateTimeField, MoneyField, MultipleChoiceField, strip_text
 from orgs.enums import OrgKind
 
 from .contract_reports import MAX_NOTE
@@ -29,7 +28,7 @@ class CallForm(FlaskForm):
                                 render_kw={"rows": 8})
     mode = SelectField(_l("Purchasing mode"))
     category_id = SelectField(_l("Service category"), coerce=int)
-    communities = SelectMultipleField(_l("Target communities"), coerce=int, validators=[Optional()])
+    communities = MultipleChoiceField(_l("Target communities"), coerce=int, validators=[Optional()])
     funding_source = SelectField(_l("Funding source"))
     total_budget_fen = MoneyField(_l("Total budget (yuan)"), validators=[InputRequired()])
     max_per_proposal_fen = MoneyField(_l("Maximum per proposal (yuan)"), validators=[InputRequired()])

@@ -14,6 +14,7 @@ from accounts.notifications import notify
 from audit import services as audit
 from core.db import db, utcnow
 from core.errors import Conflict, Forbidden, ServiceError
+from core.i18n import joined
 from core.money import MAX_FEN, format_fen
 from core.timeutil import to_local
 from core.uploads import store_upload
@@ -235,7 +236,7 @@ def submission_problems(proposal: Proposal, now: datetime) -> dict[str, list[str
         problems["budget"] = budget
     present = {a.requirement for a in proposal.attachments}
     if missing_attachments := [name for name in call.required_attachments if name not in present]:
-        names = "、".join(missing_attachments)
+        names = joined(missing_attachments)
         problems["attachments"] = [_("Upload the required attachments: %(names)s.", names=names)]
     return problems
 

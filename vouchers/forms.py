@@ -12,7 +12,6 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -29,7 +28,7 @@ from wtforms.validators import (
 
 from accounts.forms import MultiCheckboxField
 from accounts.resident_models import HardshipTag
-from core.forms import MoneyField, strip_text
+from core.forms import MoneyField, MultipleChoiceField, strip_text
 from core.money import format_fen
 from core.timeutil import local_today
 
@@ -66,7 +65,7 @@ class ProgrammeForm(FlaskForm):
     vouchers_per_period = IntegerField(_l("Vouchers per resident per month"), default=1,
                                        validators=[InputRequired(), NumberRange(min=1, max=31)])
     category_ids = MultiCheckboxField(_l("Eligible service categories"), coerce=int)
-    community_ids = SelectMultipleField(_l("Communities (none chosen: every community)"), coerce=int,
+    community_ids = MultipleChoiceField(_l("Communities (none chosen: every community)"), coerce=int,
                                         validators=[Optional()])
     min_age = IntegerField(_l("Minimum age"), validators=[Optional(), NumberRange(min=0, max=150)])
     required_tags = MultiCheckboxField(_l("Hardship tags"))
@@ -147,7 +146,7 @@ class ServiceForm(FlaskForm):
     category_id = SelectField(_l("Service category"), coerce=_optional_int, validators=[InputRequired()])
     price_fen = MoneyField(_l("Price (yuan)"), validators=[InputRequired()])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=4000)], render_kw={"rows": 3})
-    community_ids = SelectMultipleField(_l("Service area (none chosen: anywhere)"), coerce=int,
+    community_ids = MultipleChoiceField(_l("Service area (none chosen: anywhere)"), coerce=int,
                                         validators=[Optional()])
     active = BooleanField(_l("Offered now"), default=True)
 

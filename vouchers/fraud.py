@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from accounts.resident_models import ResidentProfile
 from core.db import db
+from core.i18n import joined
 from core.money import format_fen
 from core.timeutil import format_local
 from orgs.enums import MembershipStatus
@@ -131,7 +132,7 @@ def _evidence_value(key: str, value) -> str:
     if key == "subject":
         return {"provider": _("the provider"), "resident": _("the resident")}.get(value, str(value))
     if isinstance(value, list | tuple):
-        return "、".join(str(v) for v in value)
+        return joined(value)
     return str(value)
 
 

@@ -140,7 +140,7 @@ def test_the_change_form_refuses_a_longer_reason_and_changes_nothing(client, log
     response = client.post(f"/contracts/{contract.id}/changes", headers=EN,
                            data={**budget_change(contract, text(REASON_MAX + 1)), "amount": "100"})
     assert response.status_code == 422  # the page's form (projects.forms.ReasonForm) says it first, naming the field
-    assert "<strong>Reason</strong>：Field cannot be longer than 2000 characters." in html.unescape(
+    assert "<strong>Reason</strong>: Field cannot be longer than 2000 characters." in html.unescape(
         response.get_data(as_text=True))
     assert counts() == before
     response = client.post(f"/contracts/{contract.id}/changes", headers=EN,
