@@ -11,7 +11,7 @@ from core.db import db, ensure_write_transaction
 from core.errors import ServiceError
 from core.permissions import require
 from core.timeutil import local_today
-from core.views import db_int, refusal_text, run_and_redirect, valid_form
+from core.views import db_int, refusal_text, run_and_redirect, run_service, valid_form
 from orgs.models import Organisation
 from projects.contract_models import Contract, ContractStatus
 
@@ -121,19 +121,12 @@ def commission(contract_id: int):
     if form.validate_on_submit():
         template = db.get_or_404(IndicatorTemplate, form.template_id.data)
         agency = db.session.get(Organisation, form.agency_id.data) if form.agency_id.data else None
-        try:
-            evaluation = project_services.commission(
-                contract, form.kind.data, template, form.due_on.data, actor=current_user, agency=agency,
-                evaluator_ids=form.evaluator_ids.data or [], aggregation=form.aggregation.data)
-        except ServiceError as exc:
-            db.session.rollback()
-            if exc.code == "forbidden":
-                abort(403)
-            flash(refusal_text(exc), "danger")
-        else:
-            db.session.commit()
+        made = run_service(lambda: project_services.commission(
+            contract, form.kind.data, template, form.due_on.data, actor=current_user, agency=agency,
+            evaluator_ids=form.evaluator_ids.data or [], aggregation=form.aggregation.data), form)
+        if made:
             flash(_("Evaluation commissioned; the evaluators have been told."), "success")
-            return redirect(_show(evaluation))
+            return redirect(_show(made.value))
     return render_template("evaluation/commission.html", contract=contract, form=form)
 
 
