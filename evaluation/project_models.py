@@ -184,6 +184,12 @@ class RectificationTask(db.Model):
         """Awaiting the organisation's response (again, once reopened) after the due date."""
         return self.status == TaskStatus.OPEN and self.due_on < local_today()
 
+    @property
+    def verification_overdue(self) -> bool:
+        """Responded, awaiting the evaluator's verification after the due date: the evaluator is late (as the
+        officers' digest and the overdue list count it, evaluation.reminders)."""
+        return self.status == TaskStatus.RESPONDED and self.due_on < local_today()
+
 
 class Survey(db.Model):
     """A resident satisfaction survey for one evaluation: rating and choice questions and one free text."""

@@ -117,3 +117,17 @@ def test_a_digest_sent_before_late_verifications_were_counted_still_reads(app, s
                                 "rectification tasks overdue.")
         with force_locale("zh_Hans_CN"):
             assert "%(" not in old.text and "2" in old.text
+
+
+def test_the_evaluation_page_marks_the_late_verification_on_the_task(app, client, session, login_as):
+    officer, manager, evaluation, ev, task = _responded_late(app)
+    db.session.commit()
+    login_as(officer)
+    page = client.get(f"/evaluations/{evaluation.id}", headers=EN).get_data(as_text=True)
+    item = page.split(f'id="task-{task.id}"')[1].split("</li>")[0]
+    assert LATE_VERIFICATION in item and "overdue\">" not in item  # the evaluator's lateness, not the organisation's
+    with app.test_request_context():
+        rectification.transition_task(task, TaskStatus.VERIFIED, actor=ev, text="核实")
+    db.session.commit()
+    page = client.get(f"/evaluations/{evaluation.id}", headers=EN).get_data(as_text=True)
+    assert LATE_VERIFICATION not in page.split(f'id="task-{task.id}"')[1].split("</li>")[0]
