@@ -1,7 +1,7 @@
 """Project evaluation (issue 7): evaluation agencies, commissioning, conflict declarations, results, the report,
 and the one transition function of an evaluation."""
 
-from datetime import date
+from datetime import date, timedelta
 from fractions import Fraction
 
 from flask_babel import gettext as _
@@ -109,6 +109,24 @@ def _chosen_evaluators(contract: Contract, agency: Organisation | None, user_ids
     return [eligible[i] for i in dict.fromkeys(user_ids)]
 
 
+DUE_AFTER_END_DAYS = 365  # an evaluation is due within a year of the contract's end (2099-01-01 was accepted)
+
+
+def _due_date_error(contract: Contract, due_on: date, today: date) -> str | None:
+    if due_on <= today:
+        return _("The due date must be in the future.")
+    after = timedelta(days=DUE_AFTER_END_DAYS)
+    since = max(contract.ends_on, today)  # a contract that ended long ago can still be evaluated, within a year
+    latest = since + after if since <= date.max - after else date.max
+    if due_on <= latest:
+        return None
+    if contract.ends_on >= today:
+        return _("The due date can be at most a year after the contract ends: %(date)s at the latest.",
+                 date=latest.isoformat())
+    return _("The contract has ended: the due date can be at most a year from today, %(date)s at the latest.",
+             date=latest.isoformat())
+
+
 def commission(contract: Contract, kind: str, template: IndicatorTemplate, due_on: date, *, actor,
                agency: Organisation | None = None, evaluator_ids: list[int] = (),
                aggregation: str = Aggregation.MEAN.value) -> ProjectEvaluation:
@@ -118,8 +136,8 @@ def commission(contract: Contract, kind: str, template: IndicatorTemplate, due_o
     errors = {}
     if kind not in {k.value for k in EvaluationKind}:
         errors["kind"] = _("Choose mid-term or final.")
-    if due_on <= local_today():
-        errors["due_on"] = _("The due date must be in the future.")
+    if message := _due_date_error(contract, due_on, local_today()):
+        errors["due_on"] = message
     if template.total_points != templates.TOTAL or template.frozen:
         errors["template_id"] = _("Choose a template whose maxima add up to 100.")
     if aggregation not in {a.value for a in Aggregation}:

@@ -133,7 +133,9 @@ def load() -> list[str]:
             continue
         services.transition_org(org, OrgStatus.APPROVED, actor=officer)
         if grade:
-            standing.record_grade(org, grade, date(today.year - 1 - i % 3, 6, 1), actor=officer)
+            # awarded after the registration (a grade cannot predate it), within the last three years
+            standing.record_grade(org, grade, max(date(today.year - 1 - i % 3, 6, 1), data.registered_on),
+                                  actor=officer)
         report = standing.submit_annual_report(org, today.year - 1, _Upload("年报.pdf"), actor=owner)
         standing.review_annual_report(report, True, "", actor=officer)
         if status == "suspended":

@@ -2,7 +2,7 @@
 the facts other packages use to decide eligibility."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -30,6 +30,34 @@ def _add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
+def earliest_live_award(today: date) -> date:
+    """The oldest award date whose grade is still valid today (a grade lasts GRADE_VALIDITY_YEARS)."""
+    day = _add_years(today, -GRADE_VALIDITY_YEARS)
+    return day if _add_years(day, GRADE_VALIDITY_YEARS) >= today else day + timedelta(days=1)
+
+
+def _award_date_errors(org: Organisation, awarded_on: date, valid_until: date | None, today: date) -> dict:
+    """A grade is recorded while it is in force: not awarded before the organisation was registered, nor so long
+    ago that it has already expired (1900-01-01 was accepted, expired the moment it was recorded)."""
+    latest_end = _add_years(awarded_on, GRADE_VALIDITY_YEARS)
+    if org.registered_on and awarded_on < org.registered_on:
+        return {"awarded_on": _("A grade cannot be awarded before the organisation was registered (%(date)s).",
+                                date=org.registered_on.isoformat())}
+    if latest_end < today:
+        return {"awarded_on": _("A grade is valid for %(n)d years: one awarded before %(date)s has already "
+                                "expired.", n=GRADE_VALIDITY_YEARS, date=earliest_live_award(today).isoformat())}
+    if valid_until is None:
+        return {}
+    if valid_until <= awarded_on:
+        return {"valid_until": _("The end of validity must come after the award date.")}
+    if valid_until > latest_end:
+        return {"valid_until": _("A grade is valid for at most %(n)d years: until %(date)s at the latest.",
+                                 n=GRADE_VALIDITY_YEARS, date=latest_end.isoformat())}
+    if valid_until < today:
+        return {"valid_until": _("The end of validity has passed: this grade has already expired.")}
+    return {}
+
+
 def _require_approved(org: Organisation) -> None:
     if org.status not in (OrgStatus.APPROVED, OrgStatus.SUSPENDED):
         raise Conflict(_("Only a registered organisation has a standing record."))
@@ -41,14 +69,14 @@ def record_grade(org: Organisation, grade: int, awarded_on: date, *, actor: User
     errors = {}
     if grade not in range(1, 6):
         errors["grade"] = _("A grade is 1A to 5A.")
-    if awarded_on > local_today():
+    today = local_today()
+    if awarded_on > today:
         errors["awarded_on"] = _("The date cannot be in the future.")
         raise ServiceError(_("Please correct the marked fields."), fields=errors)  # 9999 + 5 years: no such date
-    valid_until = valid_until or _add_years(awarded_on, GRADE_VALIDITY_YEARS)
-    if valid_until <= awarded_on:
-        errors["valid_until"] = _("The end of validity must come after the award date.")
+    errors.update(_award_date_errors(org, awarded_on, valid_until, today))
     if errors:
         raise ServiceError(_("Please correct the marked fields."), fields=errors)
+    valid_until = valid_until or _add_years(awarded_on, GRADE_VALIDITY_YEARS)
     stored = store_upload(evidence, actor=actor, field="evidence") if evidence and evidence.filename else None
     record = GradeRecord(org_id=org.id, grade=grade, awarded_on=awarded_on, valid_until=valid_until,
                          evidence=stored, recorded_by_id=actor.id)

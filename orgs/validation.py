@@ -17,6 +17,9 @@ PHONE_RE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})\Z", re.ASCII)
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+\Z")
 MAX_LENGTHS = {"legal_representative": 60, "registration_authority": 100, "address": 200, "contact_name": 60,
                "contact_email": 254, "description": 4000}
+# No registration under today's system predates the People's Republic; a year-1 date would also satisfy any call's
+# "registered for at least N years" rule.
+EARLIEST_REGISTRATION = date(1949, 10, 1)
 
 
 def uscc_error(code: str, kind: OrgKind) -> str | None:
@@ -107,6 +110,9 @@ class OrgData:
             errors["registered_on"] = required
         elif self.registered_on > local_today():
             errors["registered_on"] = _("The date cannot be in the future.")
+        elif self.registered_on < EARLIEST_REGISTRATION:
+            errors["registered_on"] = _("The date of registration (or founding) cannot be before %(date)s.",
+                                        date=EARLIEST_REGISTRATION.isoformat())
         for name in ("full_time_staff", "certified_social_workers", "volunteers"):
             value = getattr(self, name)
             if value is None or value < 0 or value > 1_000_000:

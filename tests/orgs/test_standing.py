@@ -1,9 +1,10 @@
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
 from accounts.enums import Role
 from core.errors import Conflict, ServiceError
+from core.timeutil import local_today
 from orgs import services, standing
 from orgs.enums import OrgStatus
 from tests.factories import make_user
@@ -15,27 +16,33 @@ def parties(session):
     return make_user(), make_user(Role.OFFICER)
 
 
+AWARDED = local_today() - timedelta(days=100)  # a grade is recorded while in force (five years from the award)
+EXPIRES = standing._add_years(AWARDED, standing.GRADE_VALIDITY_YEARS)
+
+
 @pytest.mark.parametrize("day, expected", [
-    (date(2021, 5, 31), None),  # before the award
-    (date(2021, 6, 1), 4),
-    (date(2026, 5, 31), 4),
-    (date(2026, 6, 1), 4),  # the last valid day
-    (date(2026, 6, 2), None),  # expired
+    (AWARDED - timedelta(days=1), None),  # before the award
+    (AWARDED, 4),
+    (EXPIRES - timedelta(days=1), 4),
+    (EXPIRES, 4),  # the last valid day
+    (EXPIRES + timedelta(days=1), None),  # expired
 ])
 def test_grade_around_its_expiry(parties, day, expected):
     applicant, officer = parties
     org = approved_org(applicant, officer)
-    record = standing.record_grade(org, 4, date(2021, 6, 1), actor=officer)
-    assert record.valid_until == date(2026, 6, 1)
+    record = standing.record_grade(org, 4, AWARDED, actor=officer)
+    assert record.valid_until == EXPIRES
     assert services.standing(org, on=day).grade == expected
 
 
 def test_a_newer_grade_wins(parties):
     applicant, officer = parties
     org = approved_org(applicant, officer)
-    standing.record_grade(org, 3, date(2022, 1, 1), actor=officer)
-    standing.record_grade(org, 5, date(2024, 1, 1), actor=officer)
-    assert services.standing(org, on=date(2024, 6, 1)).grade == 5
+    today = local_today()
+    standing.record_grade(org, 3, today - timedelta(days=700), actor=officer)
+    standing.record_grade(org, 5, today - timedelta(days=100), actor=officer)
+    assert services.standing(org, on=today - timedelta(days=50)).grade == 5
+    assert services.standing(org, on=today - timedelta(days=150)).grade == 3
 
 
 @pytest.mark.parametrize("grade, awarded, valid_until, field", [
