@@ -15,6 +15,8 @@ from .contract_reports import (
     ReportInput,
     activity_row_problem,
     fee_row_problem,
+    output_problem,
+    output_rule,
     participants_rule,
 )
 
@@ -106,9 +108,10 @@ def report_input(form, files, contract) -> ReportInput:
     outputs = {}
     for i, target in enumerate(contract.outputs or []):
         if (form.get(f"output-{i}") or "").strip():
+            indicator = target.get("indicator", "")
             if (value := _read_whole(form.get(f"output-{i}"))) is None:
-                errors["outputs"] = [_("Enter a whole number.")]
-            outputs[target.get("indicator", "")] = value
+                errors["outputs"].append(output_problem(indicator, output_rule()))
+            outputs[indicator] = value
     activities = [_activity(form, files, i, errors["activities"]) for i in range(ACTIVITY_ROWS)
                   if (form.get(f"activity-{i}-place") or "").strip()]
     fees = [_fee(form, i, errors["fees"]) for i in range(FEE_ROWS)

@@ -85,15 +85,26 @@ class ReportInput:
 
 def _outputs(contract: Contract, achieved: dict, errors: dict) -> list[dict]:
     targets = {o.get("indicator"): o for o in contract.outputs or []}
-    rows = []
+    rows, problems = [], []
     for indicator, value in (achieved or {}).items():
         if indicator not in targets:
-            errors["outputs"] = _("“%(name)s” is not one of the contract's output targets.", name=indicator)
+            problems.append(_("“%(name)s” is not one of the contract's output targets.", name=indicator))
         elif isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_OUTPUT:
-            errors["outputs"] = _("Outputs achieved are whole numbers from 0 to %(max)d.", max=MAX_OUTPUT)
+            problems.append(output_problem(indicator, output_rule()))
         else:
             rows.append({"indicator": indicator, "achieved": value, "unit": targets[indicator].get("unit", "")})
+    if problems:
+        errors["outputs"] = " ".join(problems)
     return rows
+
+
+def output_rule() -> str:
+    return _("Outputs achieved are whole numbers from 0 to %(max)d.", max=MAX_OUTPUT)
+
+
+def output_problem(indicator: str, reason: str) -> str:
+    """A reason naming the output target (the service's checks and the form's reading alike)."""
+    return _("Output “%(name)s”: %(reason)s", name=indicator, reason=reason)
 
 
 def activity_row_problem(row: int, reason: str) -> str:

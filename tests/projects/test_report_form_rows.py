@@ -107,3 +107,16 @@ def test_readable_rows_still_reach_the_services_row_checks(client, login_as, wor
     assert (after["MilestoneReport"], after["ActivityRecord"], after["FeePayment"]) == \
         (before["MilestoneReport"] + 1, before["ActivityRecord"] + 2, before["FeePayment"] + 1)
     assert db.session.scalar(select(FeePayment.amount_fen)) == 5050
+
+
+def test_an_unreadable_or_out_of_range_output_names_its_target(client, login_as, world):
+    manager, contract = world
+    login_as(manager)
+    indicator = contract.outputs[0]["indicator"]
+    rule = "Outputs achieved are whole numbers from 0 to 1000000000."
+    before = counts()
+    for typed in ("很多", "-5"):
+        page = post(client, contract, EN, **{"output-0": typed})
+        assert f"Output “{indicator}”: {rule}" in page, typed
+    assert f"产出“{indicator}”" in post(client, contract, ZH, **{"output-0": "很多"})
+    assert counts() == before
