@@ -2,11 +2,15 @@
 (() => {
   const form = document.getElementById("proposal-form");
   if (!form) return;
+  // As core.money.parse_yuan reads an amount (anything it refuses counts 0 here): full-width forms from a Chinese
+  // IME read as ASCII, an optional ¥ and 元, thousands commas only between groups of three, at most two decimals.
   const toFen = (text) => {
-    const clean = (text || "").replace(/[,，\s¥￥元]/g, "");
-    if (!/^\d+(\.\d{1,2})?$/.test(clean)) return 0;
-    const [yuan, cents = ""] = clean.split(".");
-    return Number(yuan) * 100 + Number((cents + "00").slice(0, 2));
+    const raw = (text || "").replace(/[\uff01-\uff5e]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
+      .replace(/\uffe5/g, "¥").trim().replace(/^¥/, "").replace(/元$/, "").trim();
+    const match = /^\+?([1-9]\d{0,2}(?:,\d{3})+|\d*)(?:\.(\d{0,2}))?$/.exec(raw);
+    if (!match || !(match[1] || match[2])) return 0;
+    const fen = Number(match[1].replace(/,/g, "") || 0) * 100 + Number(((match[2] || "") + "00").slice(0, 2));
+    return fen > 1e15 ? 0 : fen;  // core.money.MAX_FEN
   };
   const show = (fen) => "¥" + (fen / 100).toLocaleString("zh-CN", {minimumFractionDigits: 2, maximumFractionDigits: 2});
   const pct = (part, total) => (total > 0 ? ((100 * part) / total).toFixed(1) : "0.0") + "%";
