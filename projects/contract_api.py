@@ -84,9 +84,9 @@ def report_json(r: MilestoneReport) -> dict:
 
 
 def fee_json(f: FeePayment) -> dict:
+    # No recipient_user_id: whose phone a recipient's is stays with the platform (contract_reports._fee_problem).
     return {"id": f.id, "contract_id": f.contract_id, "kind": f.kind, "recipient": f.recipient_name,
-            "recipient_user_id": f.recipient_user_id, "amount_fen": f.amount_fen, "paid_on": f.paid_on.isoformat(),
-            "status": f.status, "note": f.response_note}
+            "amount_fen": f.amount_fen, "paid_on": f.paid_on.isoformat(), "status": f.status, "note": f.response_note}
 
 
 def contract_json(c: Contract) -> dict:

@@ -169,9 +169,11 @@ def _fee_problem(contract: Contract, fee: FeeInput, user: User | None, row: int)
         reason = _("No platform user is called “%(name)s”.", name=fee.username)
     elif phone and not _phone_ok(phone):  # the same rule whether or not the recipient is a platform user
         return _("Fee row %(row)d: a mainland mobile number has 11 digits and starts with 1.", row=row)
-    elif user is None and not ((fee.name or "").strip() and phone):
+    elif not (fee.username or "").strip() and not ((fee.name or "").strip() and phone):
+        # A recipient given by phone is always named as typed, whether or not the phone is a platform user's: the
+        # organisation learns nobody's name or account from a phone number.
         reason = _("Name each recipient: a platform user, or a name with an 11-digit mobile number.")
-    elif user is None and len(fee.name.strip()) > 100:  # the column's width: a longer name was silently cut
+    elif not (fee.username or "").strip() and len(fee.name.strip()) > 100:  # the column's width: was silently cut
         reason = _("A recipient's name has at most %(n)d characters.", n=100)
     elif isinstance(fee.amount_fen, bool) or not isinstance(fee.amount_fen, int) or fee.amount_fen <= 0:
         reason = _("Enter an amount above zero.")
@@ -225,7 +227,7 @@ def submit_report(milestone: Milestone, data: ReportInput, *, actor) -> Mileston
                                for p in a.photos if p and getattr(p, "filename", "")])
         for a in data.activities]
     report.fees = [FeePayment(contract_id=contract.id, kind=f.kind, recipient_user_id=user.id if user else None,
-                              recipient_name=user.display_name if user else f.name.strip(),
+                              recipient_name=user.display_name if (f.username or "").strip() else f.name.strip(),
                               recipient_phone=(f.phone or "").strip(), amount_fen=f.amount_fen, paid_on=f.paid_on)
                    for f, user in fees]
     milestone.reports.append(report)

@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from accounts.enums import Role
-from core.db import db
+from core.db import db, utcnow
 from core.timeutil import local_today
 from projects import awards, calls, contracts, proposals
 from projects.award_models import AwardDecision
@@ -35,6 +35,9 @@ def awarded_decision(app):
         later = datetime.combine(publicity.ends_on + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
         awards.finish_if_due(call, now=later)
     decision = db.session.scalar(select(AwardDecision).where(AwardDecision.proposal_id == props[0].id))
+    # Decided a year ago, so that a test may draw up a contract whose period began (or ended) in the past: a contract
+    # cannot start before its award was decided nor more than a year before it is drawn up.
+    decision.decided_at = utcnow() - timedelta(days=contracts.START_WINDOW_DAYS)
     return officer, decision, managers[0]
 
 
@@ -73,3 +76,12 @@ def accepted_report(app, contract, officer, manager, index: int = 0, **extra):
         report = contract_reports.submit_report(contract.milestones[index], data, actor=manager)
         contract_reports.review_report(report, True, "", actor=officer)
     return report
+
+
+def bearer(user, **headers) -> dict:
+    """Headers for the JSON API as this user (a fresh token), answers in English unless headers say otherwise."""
+    from accounts import services as accounts
+
+    _token, plain = accounts.create_token(user, "t", actor=user)
+    db.session.commit()
+    return {"Authorization": f"Bearer {plain}", "Accept-Language": "en", **headers}

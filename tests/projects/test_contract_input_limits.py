@@ -101,11 +101,12 @@ def test_valid_phones_are_stored_as_typed_as_before(app, world):
     holder.phone = "13700001234"
     db.session.commit()
     report = submit(app, contract, manager, by_username(recipient, f" {MOBILE} "), by_username(recipient),
-                    by_name(" 13800002222 "), by_name(holder.phone, name=""))
+                    by_name(" 13800002222 "), by_name(holder.phone, name="李梅"))
     db.session.expire_all()
     stored = [(f.recipient_user_id, f.recipient_name, f.recipient_phone) for f in report.fees]
+    # a phone that is a platform user's links the receipt to them, under the name the organisation typed
     assert stored == [(recipient.id, recipient.display_name, MOBILE), (recipient.id, recipient.display_name, ""),
-                      (None, "王强", "13800002222"), (holder.id, holder.display_name, holder.phone)]
+                      (None, "王强", "13800002222"), (holder.id, "李梅", holder.phone)]
     assert last_event("contract.report_submitted").target_id == str(contract.id)
 
 
