@@ -92,7 +92,8 @@ def decide(call: Call, ranking: list[Ranked], amounts: dict[int, int], reason: s
     for row in ranking:
         db.session.add(AwardDecision(call_id=call.id, proposal_id=row.proposal_id, rank=row.rank,
                                      final_score=row.final_score, awarded=row.proposal_id in amounts,
-                                     amount_fen=amounts.get(row.proposal_id, 0), decided_by_id=actor.id))
+                                     amount_fen=amounts.get(row.proposal_id, 0), decided_by_id=actor.id,
+                                     decided_at=now))  # as the publicity: a contract cannot start before it
     today = now.astimezone(LOCAL_TZ).date()
     ends_on, sources = add_working_days(today, working_days)
     publicity = Publicity(call_id=call.id, working_days=working_days, starts_on=today, ends_on=ends_on,

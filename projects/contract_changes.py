@@ -15,6 +15,7 @@ from audit import services as audit
 from core.db import db, utcnow
 from core.errors import Conflict, Forbidden, ServiceError
 from core.money import format_fen
+from core.timeutil import local_today
 from core.views import path_for
 from orgs import permissions as org_permissions
 
@@ -68,6 +69,8 @@ def _check_schedule(contract: Contract, data: ChangeInput, errors: dict) -> None
         errors["milestone_id"] = _("This milestone's report has been accepted; its date no longer matters.")
     if not isinstance(data.new_due_on, date) or not (contract.starts_on <= data.new_due_on <= contract.ends_on):
         errors["new_due_on"] = _("The new date must fall within the contract period.")
+    elif data.new_due_on < local_today():  # a milestone moved into the past would be overdue as it is approved
+        errors["new_due_on"] = _("The new date cannot be in the past.")
     elif milestone is not None and milestone.due_on == data.new_due_on:
         errors["new_due_on"] = _("That is the current date.")
 

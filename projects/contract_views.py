@@ -103,8 +103,10 @@ def new(decision_id: int):
             if drawn:
                 flash(_("Contract drawn up; both sides now confirm it."), "success")
                 return redirect(url_for("contracts.show", contract_id=drawn.value.id))
+    today = local_today()
     return render_template("projects/contract_new.html", decision=decision, form=ReasonForm(formdata=None),
-                           today=local_today())
+                           today=today, window=contracts.start_window(decision, today),
+                           max_years=contracts.MAX_CONTRACT_YEARS, values=request.form)
 
 
 def _full(contract_id: int):

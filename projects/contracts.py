@@ -2,7 +2,7 @@
 payments and expenses are checked by the database itself so that concurrent requests cannot overspend."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -36,6 +36,10 @@ from .permissions import can_download_contract, can_manage_calls
 
 INVALID = "Please correct the marked fields."
 allow_download("contract", Contract, can_download_contract)
+# A government service purchase (政府购买服务) runs for a budget year, at most three under a multi-year agreement; a
+# contract starts after its award was decided and within a year of being drawn up (9999-12-31 and 1990 were taken).
+MAX_CONTRACT_YEARS = 3
+START_WINDOW_DAYS = 365
 
 
 @dataclass
@@ -59,6 +63,46 @@ def scaled_lines(budget_lines, amount_fen: int) -> list[tuple[str, str, int]]:
     return lines
 
 
+def _add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def start_window(decision: AwardDecision, today: date) -> tuple[date, date]:
+    """The earliest and latest start of a contract drawn up today: not before the award was decided nor more than a
+    year ago, and at most a year ahead."""
+    decided_on = to_local(decision.decided_at).date()
+    return max(decided_on, today - timedelta(days=START_WINDOW_DAYS)), today + timedelta(days=START_WINDOW_DAYS)
+
+
+def latest_end(starts_on: date) -> date:
+    """The last day of a contract of MAX_CONTRACT_YEARS from starts_on, both days included."""
+    return _add_years(starts_on, MAX_CONTRACT_YEARS) - timedelta(days=1)
+
+
+def _period_errors(decision: AwardDecision, starts_on: date, ends_on: date, today: date) -> dict:
+    earliest, latest = start_window(decision, today)
+    decided_on = to_local(decision.decided_at).date()
+    if starts_on < earliest and earliest == decided_on:
+        return {"starts_on": _("A contract cannot start before its award was decided (%(date)s).",
+                               date=decided_on.isoformat())}
+    if starts_on < earliest:
+        return {"starts_on": _("A contract can start at most a year before it is drawn up: %(date)s at the "
+                               "earliest.", date=earliest.isoformat())}
+    if starts_on > latest:
+        return {"starts_on": _("A contract can start at most a year from today: %(date)s at the latest.",
+                               date=latest.isoformat())}
+    if ends_on <= starts_on:
+        return {"ends_on": _("The end must come after the start.")}
+    if ends_on > latest_end(starts_on):
+        return {"ends_on": _("A contract runs for at most %(n)d years: starting on %(start)s, it ends on %(date)s "
+                             "at the latest.", n=MAX_CONTRACT_YEARS, start=starts_on.isoformat(),
+                             date=latest_end(starts_on).isoformat())}
+    return {}
+
+
 def draft_contract(decision: AwardDecision, starts_on: date, ends_on: date, milestones: list[MilestonePlan],
                    percents: list[int], clauses: str, *, actor) -> Contract:
     """One tranche per milestone, plus a last one tied to the final evaluation."""
@@ -69,9 +113,7 @@ def draft_contract(decision: AwardDecision, starts_on: date, ends_on: date, mile
         raise Conflict(_("A contract is drawn up only for an awarded proposal of an awarded call."))
     if db.session.scalar(select(Contract.id).where(Contract.proposal_id == proposal.id)):
         raise Conflict(_("This proposal already has a contract."))
-    errors = {}
-    if ends_on <= starts_on:
-        errors["ends_on"] = _("The end must come after the start.")
+    errors = _period_errors(decision, starts_on, ends_on, local_today())
     if not milestones:
         errors["milestones"] = _("Add at least one milestone.")
     elif any(not (starts_on <= m.due_on <= ends_on) or not m.title.strip() for m in milestones):

@@ -34,7 +34,7 @@ def ended_contract(app):
     plan = [contracts.MilestonePlan("中期", today - timedelta(days=200), "中期报告"),
             contracts.MilestonePlan("末期", today - timedelta(days=40), "总结报告")]
     with app.test_request_context():
-        contract = contracts.draft_contract(decision, today - timedelta(days=400), today - timedelta(days=30), plan,
+        contract = contracts.draft_contract(decision, today - timedelta(days=360), today - timedelta(days=30), plan,
                                             [40, 30, 30], "", actor=officer)
         contracts.confirm(contract, actor=manager)
         contracts.confirm(contract, actor=officer)
