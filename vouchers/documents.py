@@ -7,6 +7,7 @@ from audit.documents import IssuedDocument, issue_document
 from audit.permissions import allow_download
 from core.errors import Forbidden
 from core.pdf import qr_svg_data_uri
+from core.personal import mask_name
 from core.timeutil import format_local
 
 from . import pages_support, permissions, redemption
@@ -18,9 +19,9 @@ allow_download(STATEMENT, Settlement, permissions.can_download_statement)
 
 
 def issue_statement(found, *, actor) -> IssuedDocument:
-    """The statement PDF of a settlement, for the provider's members and officers."""
-    if not permissions.can_view_provider_redemptions(actor, found.provider):
-        raise Forbidden(_("You cannot see this statement."))
+    """The statement PDF of a settlement, issued by the provider's members or officers."""
+    if not permissions.can_issue_statement(actor, found):
+        raise Forbidden(_("You cannot issue this statement."))
     title = f"服务券结算单：{found.provider.name} {found.period}（第 {found.seq} 次）"
     document = issue_document("vouchers/settlement_pdf.html", title=title, doc_type=STATEMENT, actor=actor,
                               target=found, settlement=found, redemptions=pages_support.statement_lines(found))
@@ -37,7 +38,7 @@ def issue_printed_vouchers(resident, *, actor, programme=None) -> tuple[IssuedDo
     code, row = redemption.issue_code(resident, actor=actor, programme=programme)
     # Only what the code can spend: the code's programme, vouchers not yet past their validity.
     vouchers = pages_support.spendable_vouchers(resident, row.programme_id, row.created_at)
-    title = f"服务券打印单：{resident.real_name}"
+    title = f"服务券打印单：{mask_name(resident.real_name)}"  # the title shows on the public verification page
     document = issue_document("vouchers/printed_pdf.html", title=title, doc_type=PRINTED, actor=actor,
                               target=resident, resident=resident, vouchers=vouchers, code=code,
                               code_qr=qr_svg_data_uri(code), code_expires=format_local(row.expires_at))

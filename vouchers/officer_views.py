@@ -146,6 +146,7 @@ def batch(batch_id: int):
 @login_required
 def issue_one(programme_id: int):
     programme = load_programme(programme_id)
+    require(perms.can_manage_programmes(current_user))  # before the lookup, which would tell who is registered
     form = IssueOneForm()
     target = url_for("vouchers.programme", programme_id=programme.id)
     if not form.validate_on_submit():
@@ -212,6 +213,7 @@ def settlement_page(settlement_id: int):
     return render_template("vouchers/settlement.html", settlement=found,
                            redemptions=pages_support.statement_lines(found),
                            can_settle=perms.can_settle(current_user),
+                           can_issue=perms.can_issue_statement(current_user, found),
                            status_label=SettlementStatus(found.status).label, form=PaymentForm(formdata=None),
                            document=pages_support.latest_document(found, documents.STATEMENT))
 

@@ -24,9 +24,15 @@ def can_settle(user, settlement=None) -> bool:
     return has_role(user, Role.OFFICER, Role.ADMIN)
 
 
-def can_download_statement(user, settlement) -> bool:
-    """A settlement statement's PDF, whoever issued it: officers (who settle) and the provider's own members."""
+def can_issue_statement(user, settlement) -> bool:
+    """Issue a settlement statement's PDF (an official document): officers (who settle) and the provider's own
+    members; auditors read what was issued, they issue nothing."""
     return can_settle(user, settlement) or is_member(user, settlement.provider)
+
+
+def can_download_statement(user, settlement) -> bool:
+    """A settlement statement's PDF, whoever issued it: those who may issue one, and auditors."""
+    return can_issue_statement(user, settlement) or has_role(user, Role.AUDITOR)
 
 
 def can_redeem_for(user, org) -> bool:
@@ -44,12 +50,13 @@ def can_view_provider_redemptions(user, org) -> bool:
 
 
 def _staff_for(user, resident) -> bool:
-    """Community staff looking after the resident's community (acting for a resident without a phone)."""
+    """Community staff looking after the resident's community, acting for the resident (one without a smartphone,
+    typically: a phone number on record may be a feature phone's, so it does not bar them)."""
     return has_role(user, Role.COMMUNITY_STAFF) and serves(user, resident.community_id)
 
 
 def can_issue_code_for(user, resident) -> bool:
-    """The resident themself, or community staff printing a code for a resident without a phone."""
+    """The resident themself, or community staff printing a code for a resident of their community."""
     if not getattr(user, "is_authenticated", False):
         return False
     return resident.user_id == user.id or _staff_for(user, resident)
@@ -60,7 +67,7 @@ def is_resident_owner(user, resident) -> bool:
 
 
 def can_dispute(user, redemption) -> bool:
-    """The resident, or community staff on behalf of a resident without a phone."""
+    """The resident, or community staff on behalf of a resident of their community."""
     return is_resident_owner(user, redemption.resident) or _staff_for(user, redemption.resident)
 
 

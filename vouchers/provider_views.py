@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from core.db import db
 from core.money import format_fen
 from core.permissions import require
+from core.personal import mask_name
 from core.views import db_int, run_service
 from orgs.models import Organisation
 
@@ -65,7 +66,7 @@ def redeem(org_id: int):
                                                      form.idempotency_key.data, actor=current_user), form)
         if done:
             flash(_("Redeemed %(amount)s for %(name)s.", amount=format_fen(done.value.redemption.amount_fen),
-                    name=done.value.redemption.resident.real_name), "success")
+                    name=mask_name(done.value.redemption.resident.real_name)), "success")
             return redirect_to("vouchers.provider", org_id=org.id)
     return _dashboard(org, form, 422)
 

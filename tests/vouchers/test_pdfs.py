@@ -5,14 +5,15 @@ import hashlib
 import io
 
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from audit.documents import IssuedDocument
 from core.db import db
+from core.personal import decrypt, mask_name
 from tests.core.test_pdf import pdf_fonts
 from vouchers import documents
 
-from .helpers import events
+from .helpers import events, id_number
 from .test_views import scene  # noqa: F401  (fixture)
 
 
@@ -62,3 +63,33 @@ def test_other_organisation_cannot_issue_the_statement(scene, client, login_as):
     login_as(scene.other_member)
     assert client.post(f"/vouchers/settlements/{scene.settlement.id}/statement").status_code == 403
     assert db.session.scalar(select(IssuedDocument.id).where(IssuedDocument.doc_type == documents.STATEMENT)) is None
+
+
+def test_auditors_read_statements_but_issue_none(scene, client, login_as):  # noqa: F811
+    login_as(scene.member)
+    issued = client.post(f"/vouchers/settlements/{scene.settlement.id}/statement").headers["Location"]
+    client.post("/logout")
+    login_as(scene.auditor)
+    page = client.get(f"/vouchers/settlements/{scene.settlement.id}").get_data(as_text=True)
+    assert 'id="statement-pdf"' not in page
+    before = db.session.scalar(select(func.count(IssuedDocument.id)))
+    assert client.post(f"/vouchers/settlements/{scene.settlement.id}/statement").status_code == 403
+    assert db.session.scalar(select(func.count(IssuedDocument.id))) == before
+    assert client.get(issued).status_code == 200  # what was issued, they may read
+
+
+def test_the_printed_sheet_names_the_resident_masked_on_the_public_record(app, scene, client):  # noqa: F811
+    with app.test_request_context():
+        document, _code = documents.issue_printed_vouchers(scene.resident, actor=scene.w.staff)
+    db.session.commit()
+    assert scene.resident.real_name in text_of(document.content)  # the sheet itself is the resident's
+    public = client.get(f"/verify/{document.code}").get_data(as_text=True)
+    assert scene.resident.real_name not in public and mask_name(scene.resident.real_name) in public
+
+
+def test_only_officers_look_residents_up_by_id_number(scene, client, login_as):  # noqa: F811
+    """An auditor's attempt is refused before the lookup: the answer is the same for a registered number."""
+    login_as(scene.auditor)
+    url = f"/vouchers/programmes/{scene.w.programme.id}/issue"
+    for number in (decrypt(scene.resident.id_number_enc), id_number(n=999)):
+        assert client.post(url, data={"id_number": number, "period": "2026-01"}).status_code == 403

@@ -164,6 +164,7 @@ def test_provider_redeems_on_the_page_once_per_form(scene, client, login_as):
     assert events("voucher.redeemed")[-1].target_id == str(rows[0].id)
     page = html(client.get(f"/vouchers/provider/{org_id}"))
     assert "¥45.50" in page and scene.resident.real_name[:1] + "**" in page
+    assert scene.resident.real_name not in page  # the flashed confirmation masks the name too
 
 
 @pytest.mark.parametrize("form, field_text", [
