@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from audit import services as audit
 from core import personal
-from core.db import db, utcnow
+from core.db import db, lock_row, utcnow
 from core.errors import Conflict, Forbidden, ServiceError
 from core.permissions import has_role
 
@@ -225,6 +225,7 @@ def set_tags(profile: ResidentProfile, tags: list[str], *, actor: User) -> None:
 def transition_resident(profile: ResidentProfile, to: ResidentStatus | str, *, actor: User, reason: str = "") -> None:
     """pending → verified (staff check the documents), verified ↔ suspended."""
     _require_staff(actor, profile.community_id)
+    lock_row(profile, "status")
     current, target = ResidentStatus(profile.status), ResidentStatus(to)
     if target not in RESIDENT_TRANSITIONS[current]:
         raise Conflict(_("A resident cannot go from %(a)s to %(b)s.", a=current.label, b=target.label))

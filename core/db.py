@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from flask import g, has_request_context
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, MetaData, event, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase
@@ -142,3 +142,13 @@ def ensure_write_transaction() -> bool:
     db.session.rollback()
     g.write_transaction = True
     return True
+
+
+def lock_row(obj, *attributes: str) -> None:
+    """Lock obj's row until the transaction ends and read the given attributes again: a decision taken on them (a
+    status change, a payment) then sees what a concurrent request committed first, instead of the values both
+    requests loaded before either committed. PostgreSQL takes the row lock (SELECT … FOR UPDATE; the second request
+    waits for the first to commit); SQLite's writers are serialised already, so there it only reads again."""
+    model = type(obj)
+    db.session.execute(select(model.id).where(model.id == obj.id).with_for_update())
+    db.session.refresh(obj, attribute_names=list(attributes) or None)

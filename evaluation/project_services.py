@@ -11,7 +11,7 @@ from accounts.models import User
 from accounts.notifications import notify
 from audit import services as audit
 from core import cache
-from core.db import db, utcnow
+from core.db import db, lock_row, utcnow
 from core.errors import Conflict, Forbidden, ServiceError
 from core.permissions import has_role
 from core.timeutil import local_today
@@ -237,6 +237,7 @@ def transition_evaluation(evaluation: ProjectEvaluation, to: EvaluationStatus | 
                           reason: str = "") -> None:
     """Issued reports move an evaluation to rectification or completed; closing the last task completes it; an
     officer may cancel one in progress. A completed final evaluation of at least 合格 releases the last tranche."""
+    lock_row(evaluation, "status")
     to, current, reason = EvaluationStatus(to), EvaluationStatus(evaluation.status), (reason or "").strip()
     if to not in EVALUATION_TRANSITIONS[current]:
         raise Conflict(_("An evaluation that is “%(from)s” cannot become “%(to)s”.",

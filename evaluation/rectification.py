@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from accounts.notifications import notify
 from audit import services as audit
-from core.db import db, utcnow
+from core.db import db, lock_row, utcnow
 from core.errors import Conflict, Forbidden, ServiceError
 from core.timeutil import local_today
 from core.uploads import store_upload
@@ -50,6 +50,7 @@ def transition_task(task: RectificationTask, to: TaskStatus | str, *, actor, tex
     """open → responded (a manager of the organisation, with a response and an evidence file; a reply after the due
     date is accepted and its lateness recorded); responded → verified or back to open (an evaluator of the
     evaluation; reopening needs a reason)."""
+    lock_row(task, "status")
     to, current, text = TaskStatus(to), TaskStatus(task.status), (text or "").strip()
     evaluation = db.session.get(ProjectEvaluation, task.evaluation_id)
     if to not in TASK_TRANSITIONS[current]:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from accounts.models import User
 from accounts.notifications import notify
 from audit import services as audit
-from core.db import db, utcnow
+from core.db import db, lock_row, utcnow
 from core.errors import Conflict, Forbidden, ServiceError
 from core.i18n import joined
 from core.permissions import has_role
@@ -375,6 +375,7 @@ def save_scores(sheet: ScoreSheet, entries: dict[int, tuple[int | None, str]], *
 
 def transition_sheet(sheet: ScoreSheet, to: SheetStatus | str, *, actor, reason: str = "") -> None:
     """Submit (the evaluator; all criteria scored) or reopen (an officer, with a reason; the evaluator is told)."""
+    lock_row(sheet, "status")
     to, current, reason = SheetStatus(to), SheetStatus(sheet.status), (reason or "").strip()
     if to not in SHEET_TRANSITIONS[current]:
         raise Conflict(_("This score sheet is already “%(status)s”.", status=current.label))

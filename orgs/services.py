@@ -7,7 +7,7 @@ from accounts.models import Community, User
 from accounts.notifications import notify
 from audit import services as audit
 from core import cache
-from core.db import db, utcnow
+from core.db import db, lock_row, utcnow
 from core.errors import Conflict, Forbidden, ServiceError
 from core.timeutil import to_local
 from core.uploads import StoredFile, store_upload
@@ -155,6 +155,7 @@ def transition_org(org: Organisation, to: OrgStatus | str, *, actor: User, reaso
     """The one way an organisation's status changes: checks the table, the actor, the preconditions;
     records the event and tells the people concerned."""
     to = OrgStatus(to)
+    lock_row(org, "status")
     current = OrgStatus(org.status)
     _check_move_allowed(org, to, actor)
     reason = (reason or "").strip()

@@ -11,7 +11,7 @@ from accounts.models import User, UserRole
 from accounts.notifications import notify
 from accounts.services import PHONE_RE
 from audit import services as audit
-from core.db import db, utcnow
+from core.db import db, lock_row, utcnow
 from core.errors import Conflict, Forbidden, ServiceError
 from core.money import format_fen
 from core.timeutil import local_today
@@ -246,6 +246,7 @@ def submit_report(milestone: Milestone, data: ReportInput, *, actor) -> Mileston
 
 def transition_report(report: MilestoneReport, to: ReportStatus | str, *, actor, reason: str = "") -> None:
     """The officer accepts (its tranche becomes payable) or returns (with reasons) a submitted report."""
+    lock_row(report, "status")
     to, current, reason = ReportStatus(to), ReportStatus(report.status), (reason or "").strip()
     if not can_manage_calls(actor):
         raise Forbidden(_("You do not have permission to do this."))
@@ -286,6 +287,7 @@ def officer_ids() -> list[int]:
 
 def transition_receipt(fee: FeePayment, to: ReceiptStatus | str, *, actor, reason: str = "") -> None:
     """Only the named recipient confirms or denies; a denial reaches the officers at once."""
+    lock_row(fee, "status")
     to, current, reason = ReceiptStatus(to), ReceiptStatus(fee.status), (reason or "").strip()
     if actor is None or fee.recipient_user_id != getattr(actor, "id", None):
         raise Forbidden(_("Only the named recipient can confirm or deny this payment."))

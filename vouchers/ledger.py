@@ -15,9 +15,9 @@ from audit import services as audit
 from core.db import db, utcnow
 from core.errors import Conflict
 
-from .enums import VOUCHER_TRANSITIONS, LedgerKind, VoucherStatus
+from .enums import VOUCHER_TRANSITIONS, LedgerKind, SettlementStatus, VoucherStatus
 from .models import Programme, Voucher
-from .redemption_models import LedgerEntry
+from .redemption_models import LedgerEntry, Settlement
 
 CHUNK = 5000
 _INSERT_ENTRIES = LedgerEntry.__table__.insert()  # Core, built once: every redemption adds entries
@@ -203,8 +203,9 @@ def ledger_balances(voucher_ids: list[int] | None = None) -> dict[int, int]:
 
 
 def check() -> list[Mismatch]:
-    """Every voucher's stored balance against its ledger rows (an expired or revoked one must hold 0), and every
-    programme's allocation against issued - expired - revoked. Empty when all agree."""
+    """Every voucher's stored balance against its ledger rows (an expired or revoked one must hold 0), every
+    programme's allocation against issued - expired - revoked, and every statement's settle rows against its total
+    (once paid; none before). Empty when all agree."""
     ledger_sum = (select(LedgerEntry.voucher_id.label("vid"), func.sum(LedgerEntry.amount_fen).label("total"))
                   .where(LedgerEntry.voucher_id.is_not(None)).group_by(LedgerEntry.voucher_id).subquery())
     rebuilt = func.coalesce(ledger_sum.c.total, 0)
@@ -222,4 +223,12 @@ def check() -> list[Mismatch]:
             select(Programme.id, Programme.allocated_fen, net).outerjoin(allocation, allocation.c.pid == Programme.id)
             .where(Programme.allocated_fen != net).order_by(Programme.id)):
         found.append(Mismatch("programme", pid, stored, int(total)))
+    settled = (select(LedgerEntry.settlement_id.label("sid"), func.sum(LedgerEntry.amount_fen).label("paid"))
+               .where(LedgerEntry.kind == LedgerKind.SETTLE.value).group_by(LedgerEntry.settlement_id).subquery())
+    owed = case((Settlement.status == SettlementStatus.PAID.value, Settlement.total_fen), else_=0)
+    paid = func.coalesce(settled.c.paid, 0)
+    for sid, stored, total in db.session.execute(
+            select(Settlement.id, owed, paid).outerjoin(settled, settled.c.sid == Settlement.id)
+            .where(owed != paid).order_by(Settlement.id)):
+        found.append(Mismatch("settlement", sid, int(stored), int(total)))
     return found

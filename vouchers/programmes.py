@@ -11,7 +11,7 @@ from sqlalchemy.orm import aliased
 from accounts.models import Community
 from accounts.resident_models import AGED_THRESHOLD, HardshipTag, ResidentProfile, ResidentStatus, ResidentTag
 from audit import services as audit
-from core.db import db, utcnow
+from core.db import db, lock_row, utcnow
 from core.errors import Conflict, Forbidden, ServiceError
 from core.money import MAX_FEN
 from core.timeutil import LOCAL_TZ, local_today
@@ -196,6 +196,7 @@ def transition_programme(programme: Programme, to: ProgrammeStatus | str, *, act
     value returns to the budget)."""
     if not permissions.can_manage_programmes(actor):
         raise Forbidden(_("Only officers can set up voucher programmes."))
+    lock_row(programme, "status")
     current, target = ProgrammeStatus(programme.status), ProgrammeStatus(to)
     if target not in PROGRAMME_TRANSITIONS[current]:
         raise Conflict(_("A programme cannot go from %(a)s to %(b)s.", a=current.label, b=target.label))

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from audit import services as audit
-from core.db import db, utcnow
+from core.db import db, lock_row, utcnow
 from core.errors import Conflict, Forbidden, ServiceError
 from orgs.models import Organisation
 
@@ -87,6 +87,7 @@ def transition_settlement(settlement: Settlement, to: SettlementStatus | str, *,
     """draft → approved → paid. Paying needs the payment reference and writes the SETTLE ledger row."""
     if not permissions.can_settle(actor, settlement):
         raise Forbidden(_("Only officers settle with providers."))
+    lock_row(settlement, "status")
     current, target = SettlementStatus(settlement.status), SettlementStatus(to)
     if target not in SETTLEMENT_TRANSITIONS[current]:
         raise Conflict(_("A statement cannot go from %(a)s to %(b)s.", a=current.label, b=target.label))

@@ -1,0 +1,91 @@
+"""Two requests that loaded the same object before either committed (a double click, two officers at once) cannot
+both act on it: the transition functions lock the row and read its status again (core.db.lock_row), so the second
+sees the first's decision and is refused. Simulated here in one session: the object as the second request loaded it
+is kept aside while the first request's decision commits, then used."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from core.db import db
+from core.errors import Conflict
+from projects import contract_reports
+from projects.contract_models import Milestone, MilestoneReport, ReportStatus, Tranche, TrancheStatus
+from tests.projects.contract_helpers import active_contract
+from tests.vouchers.helpers import world
+from tests.vouchers.test_settlement import redeem
+from vouchers import ledger, settlement
+from vouchers.enums import SettlementStatus
+from vouchers.programmes import period_bounds, period_of
+from vouchers.redemption_models import LedgerEntry, Settlement
+
+
+def loaded_before(model, ident, first_request):
+    """The object as a request loaded it before first_request (another request's work, committed) ran."""
+    mine = db.session.get(model, ident)
+    db.session.expunge(mine)  # keeps the values it was loaded with
+    first_request(db.session.get(model, ident))
+    db.session.commit()
+    db.session.expunge(db.session.get(model, ident))
+    db.session.add(mine)  # back, with its old values: as the second request still holds it
+    return mine
+
+
+def test_a_statement_is_paid_once(session):
+    w = world()
+    start, end = period_bounds(period_of())
+    redeem(w, 1500, "p1", at=start + timedelta(hours=1))
+    statement = settlement.prepare_settlement(w.programme, w.org, period_of(start), actor=w.officer,
+                                              now=end + timedelta(days=8))
+    settlement.transition_settlement(statement, SettlementStatus.APPROVED, actor=w.officer)
+    db.session.commit()
+
+    def pay(reference):
+        return lambda found: settlement.transition_settlement(found, SettlementStatus.PAID, actor=w.officer,
+                                                              payment_reference=reference)
+
+    mine = loaded_before(Settlement, statement.id, pay("财付A"))
+    with pytest.raises(Conflict):
+        pay("财付B")(mine)
+    db.session.rollback()
+    rows = db.session.scalars(select(LedgerEntry.amount_fen).where(LedgerEntry.settlement_id == statement.id)).all()
+    assert rows == [1500] and db.session.get(Settlement, statement.id).payment_reference == "财付A"
+    assert ledger.check() == []
+
+
+def test_a_report_returned_while_another_officer_accepts_it_releases_no_money(app, session):
+    officer, manager, contract = active_contract(app)
+    with app.test_request_context():
+        report = contract_reports.submit_report(contract.milestones[0], contract_reports.ReportInput(
+            "本阶段工作已完成，详见附件。"), actor=manager)
+    db.session.commit()
+    milestone_id = report.milestone_id
+    with app.test_request_context():
+        mine = loaded_before(MilestoneReport, report.id, lambda found: contract_reports.review_report(
+            found, False, "请补充签到表", actor=officer))
+        with pytest.raises(Conflict):
+            contract_reports.review_report(mine, True, "", actor=officer)
+    db.session.rollback()
+    assert db.session.get(MilestoneReport, report.id).status == ReportStatus.RETURNED
+    assert db.session.get(Milestone, milestone_id).accepted_at is None
+    assert db.session.scalar(select(func.count(Tranche.id)).where(Tranche.milestone_id == milestone_id,
+                                                                   Tranche.status != TrancheStatus.PENDING)) == 0
+
+
+def test_the_ledger_check_holds_each_paid_statement_to_one_settle_row(session):
+    """A second settle row (what a double payment would have left) is a difference the nightly check reports."""
+    w = world()
+    start, end = period_bounds(period_of())
+    redeem(w, 1500, "p1", at=start + timedelta(hours=1))
+    statement = settlement.prepare_settlement(w.programme, w.org, period_of(start), actor=w.officer,
+                                              now=end + timedelta(days=8))
+    assert ledger.check() == []  # a draft owes nothing yet
+    settlement.transition_settlement(statement, SettlementStatus.APPROVED, actor=w.officer)
+    settlement.transition_settlement(statement, SettlementStatus.PAID, actor=w.officer, payment_reference="财付A")
+    assert ledger.check() == []
+    ledger.add_entries([{"programme_id": w.programme.id, "provider_org_id": w.org.id, "kind": "settle",
+                         "amount_fen": 1500, "settlement_id": statement.id, "actor_id": w.officer.id}])
+    [mismatch] = ledger.check()
+    assert (mismatch.what, mismatch.id, mismatch.stored_fen, mismatch.ledger_fen) == ("settlement", statement.id,
+                                                                                       1500, 3000)
