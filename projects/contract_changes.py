@@ -12,7 +12,7 @@ from sqlalchemy import update
 
 from accounts.notifications import notify
 from audit import services as audit
-from core.db import db, utcnow
+from core.db import db, lock_row, utcnow
 from core.errors import Conflict, Forbidden, ServiceError
 from core.money import format_fen
 from core.timeutil import local_today
@@ -141,6 +141,7 @@ def _apply_schedule(contract: Contract, change: ChangeRequest) -> tuple[dict, di
 
 def transition_change(change: ChangeRequest, to: ChangeStatus | str, *, actor, reason: str = "") -> None:
     """Officers approve or reject (with reasons); the requesting organisation's manager may withdraw."""
+    lock_row(change, "status")
     to, current, reason = ChangeStatus(to), ChangeStatus(change.status), (reason or "").strip()
     contract = db.session.get(Contract, change.contract_id)
     if to is ChangeStatus.WITHDRAWN:

@@ -12,7 +12,7 @@ from accounts.notifications import notify
 from audit import documents
 from audit import services as audit
 from audit.permissions import allow_download
-from core.db import db, utcnow
+from core.db import db, lock_row, utcnow
 from core.errors import Conflict, Forbidden, ServiceError
 from core.money import MoneyError, format_fen, split_by_percentages
 from core.timeutil import local_today, to_local
@@ -154,6 +154,7 @@ def draft_contract(decision: AwardDecision, starts_on: date, ends_on: date, mile
 
 
 def transition_contract(contract: Contract, to: ContractStatus | str, *, actor, reason: str = "") -> None:
+    lock_row(contract, "status")
     to, current, reason = ContractStatus(to), ContractStatus(contract.status), (reason or "").strip()
     if to not in CONTRACT_TRANSITIONS[current]:
         raise Conflict(_("A contract that is “%(from)s” cannot become “%(to)s”.",
@@ -180,7 +181,9 @@ def transition_contract(contract: Contract, to: ContractStatus | str, *, actor, 
 
 
 def confirm(contract: Contract, *, actor) -> None:
-    """The organisation's manager and the officer each confirm; the second confirmation activates it."""
+    """The organisation's manager and the officer each confirm; the second confirmation activates it (the row is
+    locked first, so two confirming at once both count: neither misses the other's)."""
+    lock_row(contract, "status", "org_confirmed_at", "officer_confirmed_at")
     if contract.status != ContractStatus.DRAFT:
         raise Conflict(_("Only a contract awaiting signatures can be confirmed."))
     now = utcnow()
@@ -243,6 +246,7 @@ def approve_tranche(tranche: Tranche, *, actor) -> None:
     """The first of two officers approves a payment above the two-person threshold; another one records it."""
     if not can_manage_calls(actor):
         raise Forbidden(_("You do not have permission to do this."))
+    lock_row(db.session.get(Contract, tranche.contract_id), "status")  # money on a contract moves one at a time
     if not needs_second_officer(tranche):
         raise Conflict(_("This payment needs no second approval; record it directly."))
     approved = db.session.execute(
@@ -277,6 +281,7 @@ def pay_tranche(tranche: Tranche, reference: str, paid_on: date, *, actor) -> No
     closes the contract."""
     if not can_manage_calls(actor):
         raise Forbidden(_("You do not have permission to do this."))
+    lock_row(db.session.get(Contract, tranche.contract_id), "status")  # before the tranche, as termination does
     reference = (reference or "").strip()
     if not reference:
         raise ServiceError(_(INVALID), fields={"reference": _("Enter the payment reference.")})

@@ -10,9 +10,11 @@ from sqlalchemy import func, select
 
 from core.db import db
 from core.errors import Conflict
-from projects import contract_reports
-from projects.contract_models import Milestone, MilestoneReport, ReportStatus, Tranche, TrancheStatus
-from tests.projects.contract_helpers import active_contract
+from core.timeutil import local_today
+from projects import contract_changes, contract_reports, contracts
+from projects.contract_change_models import ChangeRequest, ChangeStatus
+from projects.contract_models import Contract, Milestone, MilestoneReport, ReportStatus, Tranche, TrancheStatus
+from tests.projects.contract_helpers import active_contract, awarded_decision, plan
 from tests.vouchers.helpers import world
 from tests.vouchers.test_settlement import redeem
 from vouchers import ledger, settlement
@@ -89,3 +91,36 @@ def test_the_ledger_check_holds_each_paid_statement_to_one_settle_row(session):
     [mismatch] = ledger.check()
     assert (mismatch.what, mismatch.id, mismatch.stored_fen, mismatch.ledger_fen) == ("settlement", statement.id,
                                                                                        1500, 3000)
+
+
+def test_a_budget_change_moves_money_once(app, session):
+    officer, manager, contract = active_contract(app)
+    source, target = contract.lines[0], contract.lines[1]
+    before = (source.budget_fen, target.budget_fen)
+    with app.test_request_context():
+        change = contract_changes.request_change(contract, contract_changes.ChangeInput(
+            "budget", "活动场次增加，需要调整预算", from_line_id=source.id, to_line_id=target.id, amount_fen=50_000),
+            actor=manager)
+    db.session.commit()
+    with app.test_request_context():
+        mine = loaded_before(ChangeRequest, change.id, lambda found: contract_changes.transition_change(
+            found, ChangeStatus.REJECTED, actor=officer, reason="理由不足"))
+        with pytest.raises(Conflict):
+            contract_changes.transition_change(mine, ChangeStatus.APPROVED, actor=officer, reason="同意")
+    db.session.rollback()
+    db.session.expire_all()
+    assert (source.budget_fen, target.budget_fen) == before and contract.version == 1
+
+
+def test_both_sides_confirming_at_once_activate_the_contract(app, session):
+    officer, decision, manager = awarded_decision(app)
+    with app.test_request_context():
+        contract = contracts.draft_contract(decision, local_today(), local_today() + timedelta(days=365), plan(),
+                                            [40, 30, 30], "", actor=officer)
+    db.session.commit()
+    with app.test_request_context():
+        mine = loaded_before(Contract, contract.id, lambda found: contracts.confirm(found, actor=manager))
+        contracts.confirm(mine, actor=officer)  # it had not seen the organisation's confirmation
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(Contract, contract.id).status == "active"
