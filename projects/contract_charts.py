@@ -9,6 +9,7 @@ from core.money import format_fen
 
 from .contract_models import Contract
 from .contract_reports import output_progress
+from .contracts import percent_of
 
 BAR_WIDTH = 300  # px in the SVG's own coordinates; the SVG scales to the screen
 
@@ -22,8 +23,8 @@ class Bar:
     text: str
 
     @property
-    def percent(self) -> float:
-        return round(100 * self.value / self.total, 1) if self.total else 0.0
+    def percent(self) -> str:
+        return percent_of(self.value, self.total)  # as the execution rate shows it: 99.95% is 99.9, not 100.0
 
     @property
     def width(self) -> int:

@@ -55,12 +55,13 @@ def scaled_lines(budget_lines, amount_fen: int) -> list[tuple[str, str, int]]:
     requested = sum(b.total_fen for b in budget_lines)
     if requested <= 0:
         raise ServiceError(_("The proposal has no budget to scale."))
-    lines = [(b.category, b.item, b.total_fen * amount_fen // requested) for b in budget_lines]
-    shortfall = amount_fen - sum(x[2] for x in lines)
-    biggest = max(range(len(lines)), key=lambda i: lines[i][2])
-    category, item, value = lines[biggest]
-    lines[biggest] = (category, item, value + shortfall)  # the rounding remainder goes to the largest line
-    return lines
+    exact = [b.total_fen * amount_fen for b in budget_lines]  # each line's share, times `requested`
+    shares = [n // requested for n in exact]
+    # The fen lost to rounding down go one each to the lines that lost most (largest remainders): no line rises above
+    # its exact share rounded up, so none passes what the proposal asked for it (or a category's cap) by a fen.
+    for i in sorted(range(len(shares)), key=lambda i: -(exact[i] % requested))[:amount_fen - sum(shares)]:
+        shares[i] += 1
+    return [(b.category, b.item, share) for b, share in zip(budget_lines, shares, strict=True)]
 
 
 def _add_years(day: date, years: int) -> date:
@@ -361,6 +362,14 @@ def record_expense(contract: Contract, line: ContractLine, spent_on: date, payee
     return expense
 
 
+def percent_of(part: int, whole: int) -> str:
+    """part / whole as a percentage with one decimal, floored (so 100.0 means all of it), from integers only."""
+    if whole <= 0:
+        return "0.0"
+    tenths = 1000 * part // whole
+    return f"{'-' if tenths < 0 else ''}{abs(tenths) // 10}.{abs(tenths) % 10}"
+
+
 def execution_rate(spent_fen: int, budget_fen: int) -> str:
     """预算执行率: spent / budget as a percentage with one decimal (floored, so 100% means fully spent)."""
-    return f"{1000 * spent_fen // budget_fen / 10:.1f}%" if budget_fen else "0.0%"
+    return f"{percent_of(spent_fen, budget_fen)}%"

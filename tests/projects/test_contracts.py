@@ -3,6 +3,8 @@ from datetime import timedelta
 
 import pytest
 from flask_migrate import upgrade
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from app import create_app
@@ -40,6 +42,29 @@ def test_scaled_lines_keep_every_fen():
     lines = contracts.scaled_lines([Line("personnel", "a", 333), Line("activities", "b", 333),
                                     Line("other", "c", 334)], 1000)
     assert sum(x[2] for x in lines) == 1000
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(min_value=1, max_value=10**9), min_size=1, max_size=8), st.data())
+def test_scaled_lines_add_up_and_none_passes_what_was_asked(totals, data):
+    """Largest remainders: exact to the fen, and every line at most its request (so no category cap is passed by
+    the rounding). The largest line used to take the whole remainder: 14,999,999 of 7.5M/0.75M/6.75M gave
+    7,500,001 to the first."""
+    class Line:
+        def __init__(self, total):
+            self.category, self.item, self.total_fen = "activities", "x", total
+
+    amount = data.draw(st.integers(min_value=0, max_value=sum(totals)))
+    lines = contracts.scaled_lines([Line(t) for t in totals], amount)
+    assert sum(x[2] for x in lines) == amount
+    assert all(0 <= x[2] <= t for x, t in zip(lines, totals, strict=True))
+    assert all(abs(x[2] * sum(totals) - t * amount) < sum(totals) for x, t in zip(lines, totals, strict=True))
+
+
+def test_percentages_are_floored_from_integers():
+    assert [contracts.percent_of(*pair) for pair in ((99_951, 100_000), (4_000, 100_000), (1, 3), (5, 0))] == [
+        "99.9", "4.0", "33.3", "0.0"]
+    assert contracts.execution_rate(100_000, 100_000) == "100.0%"
 
 
 def test_both_sides_confirm_then_the_contract_is_active_with_its_pdf(app, session):
