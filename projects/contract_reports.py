@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 
 from accounts.models import User, UserRole
 from accounts.notifications import notify
@@ -193,7 +193,19 @@ def _check_fees(contract: Contract, fees: list[FeeInput], errors: dict) -> list[
         checked.append((fee, user))
     if problems:  # every bad row, not only the last one: the manager corrects them all at once
         errors["fees"] = " ".join(problems)
+    elif (total := _fees_reported(contract) + sum(f.amount_fen for f in fees)) > contract.amount_fen:
+        errors["fees"] = _("With these, the fees and allowances reported on this contract come to %(total)s, more "
+                           "than its amount (%(amount)s).", total=format_fen(total),
+                           amount=format_fen(contract.amount_fen))
     return checked
+
+
+def _fees_reported(contract: Contract) -> int:
+    """Fees and allowances in the contract's reports that stand (submitted or accepted; a returned report's fees
+    are reported again with its next version)."""
+    return int(db.session.scalar(
+        select(func.coalesce(func.sum(FeePayment.amount_fen), 0)).join(MilestoneReport)
+        .where(FeePayment.contract_id == contract.id, MilestoneReport.status != ReportStatus.RETURNED)))
 
 
 def submit_report(milestone: Milestone, data: ReportInput, *, actor) -> MilestoneReport:

@@ -54,3 +54,14 @@ def test_a_phone_without_a_typed_name_is_refused_whether_or_not_it_is_a_users(cl
         answer = client.post(f"/api/v1/milestones/{contract.milestones[0].id}/reports", headers=bearer(manager),
                              json={"narrative": NARRATIVE, "fees": [fee(phone, "")]})
         assert answer.status_code == 422 and "Name each recipient" in answer.get_data(as_text=True), phone
+
+
+def test_fees_reported_cannot_pass_the_contract_amount(client, world):
+    """A fee of ten times the contract was accepted; the fees standing in all its reports stay within its amount."""
+    officer, manager, contract, holder = world
+    url = f"/api/v1/milestones/{contract.milestones[0].id}/reports"
+    too_much = {**fee("13800002222", "王强"), "amount_fen": contract.amount_fen + 1}
+    answer = client.post(url, headers=bearer(manager), json={"narrative": NARRATIVE, "fees": [too_much]})
+    assert answer.status_code == 422 and "more than its amount" in answer.get_json()["error"]["fields"]["fees"]
+    whole = {**fee("13800002222", "王强"), "amount_fen": contract.amount_fen}
+    assert client.post(url, headers=bearer(manager), json={"narrative": NARRATIVE, "fees": [whole]}).status_code == 201
