@@ -12,7 +12,7 @@ from sqlalchemy import select
 from accounts.models import User
 from accounts.notifications import notify
 from audit import services as audit
-from core.db import db, utcnow
+from core.db import db, lock_row, utcnow
 from core.errors import Conflict, Forbidden, ServiceError
 from core.i18n import joined
 from core.money import MAX_FEN, format_fen
@@ -260,8 +260,9 @@ def transition_proposal(proposal: Proposal, to: ProposalStatus | str, *, actor: 
                         now: datetime | None = None) -> None:
     """The one way a proposal's status changes."""
     to, now, reason = ProposalStatus(to), now or utcnow(), (reason or "").strip()
-    current = ProposalStatus(proposal.status)
     call = lock_call(proposal.call_id, exclusive=False)
+    lock_row(proposal, "status")  # after the call's lock, in the order closing the call takes them
+    current = ProposalStatus(proposal.status)
     close_if_due(call, now)
     if to not in PROPOSAL_TRANSITIONS[current]:
         raise Conflict(_("A proposal that is “%(from)s” cannot become “%(to)s”.",

@@ -8,13 +8,18 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from accounts.enums import Role
 from core.db import db
 from core.errors import Conflict
 from core.timeutil import local_today
-from projects import contract_changes, contract_reports, contracts
+from projects import contract_changes, contract_reports, contracts, proposals
 from projects.contract_change_models import ChangeRequest, ChangeStatus
 from projects.contract_models import Contract, Milestone, MilestoneReport, ReportStatus, Tranche, TrancheStatus
+from projects.enums import ProposalStatus
+from projects.models import Proposal, ProposalVersion
+from tests.factories import make_user
 from tests.projects.contract_helpers import active_contract, awarded_decision, plan
+from tests.projects.helpers import good_org, published_call, ready_proposal
 from tests.vouchers.helpers import world
 from tests.vouchers.test_settlement import redeem
 from vouchers import ledger, settlement
@@ -124,3 +129,23 @@ def test_both_sides_confirming_at_once_activate_the_contract(app, session):
     db.session.commit()
     db.session.expire_all()
     assert db.session.get(Contract, contract.id).status == "active"
+
+
+def test_a_proposal_submitted_twice_at_once_is_submitted_once(app, session):
+    """A double click on "submit": the second request, holding the draft it loaded, froze a second version."""
+    officer = make_user(Role.OFFICER)
+    with app.test_request_context():
+        manager = make_user()
+        proposal = ready_proposal(published_call(officer), good_org(manager, officer), manager)
+    db.session.commit()
+
+    def submit(found):
+        proposals.transition_proposal(found, ProposalStatus.SUBMITTED, actor=manager)
+
+    with app.test_request_context():
+        mine = loaded_before(Proposal, proposal.id, submit)
+        with pytest.raises(Conflict):
+            submit(mine)
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(ProposalVersion.id)).where(
+        ProposalVersion.proposal_id == proposal.id)) == 1
