@@ -39,12 +39,17 @@ def loaded_before(model, ident, first_request):
     return mine
 
 
-def test_a_statement_is_paid_once(session):
-    w = world()
+def a_statement(w) -> Settlement:
+    """A draft statement of one redemption of ¥15 made early this month, looked at after its dispute window."""
     start, end = period_bounds(period_of())
     redeem(w, 1500, "p1", at=start + timedelta(hours=1))
-    statement = settlement.prepare_settlement(w.programme, w.org, period_of(start), actor=w.officer,
-                                              now=end + timedelta(days=8))
+    return settlement.prepare_settlement(w.programme, w.org, period_of(start), actor=w.officer,
+                                         now=end + timedelta(days=8))
+
+
+def test_a_statement_is_paid_once(session):
+    w = world()
+    statement = a_statement(w)
     settlement.transition_settlement(statement, SettlementStatus.APPROVED, actor=w.officer)
     db.session.commit()
 
@@ -83,10 +88,7 @@ def test_a_report_returned_while_another_officer_accepts_it_releases_no_money(ap
 def test_the_ledger_check_holds_each_paid_statement_to_one_settle_row(session):
     """A second settle row (what a double payment would have left) is a difference the nightly check reports."""
     w = world()
-    start, end = period_bounds(period_of())
-    redeem(w, 1500, "p1", at=start + timedelta(hours=1))
-    statement = settlement.prepare_settlement(w.programme, w.org, period_of(start), actor=w.officer,
-                                              now=end + timedelta(days=8))
+    statement = a_statement(w)
     assert ledger.check() == []  # a draft owes nothing yet
     settlement.transition_settlement(statement, SettlementStatus.APPROVED, actor=w.officer)
     settlement.transition_settlement(statement, SettlementStatus.PAID, actor=w.officer, payment_reference="财付A")

@@ -1,6 +1,6 @@
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from accounts.enums import Role
 from core.db import db, utcnow
@@ -85,3 +85,16 @@ def bearer(user, **headers) -> dict:
     _token, plain = accounts.create_token(user, "t", actor=user)
     db.session.commit()
     return {"Authorization": f"Bearer {plain}", "Accept-Language": "en", **headers}
+
+
+def counts() -> dict:
+    """Rows per table that a refused report, expense, fee or change must leave as they were."""
+    from audit.models import AuditEvent
+    from projects.contract_change_models import ChangeRequest
+    from projects.contract_models import Expense, MilestoneReport
+    from projects.contract_report_models import ActivityRecord, FeePayment
+    from projects.models import BudgetLine
+
+    return {model.__name__: db.session.scalar(select(func.count()).select_from(model))
+            for model in (MilestoneReport, ActivityRecord, FeePayment, Expense, ChangeRequest, BudgetLine,
+                          AuditEvent)}

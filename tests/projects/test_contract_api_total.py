@@ -4,19 +4,12 @@ list endpoints do, with one count query whatever the number of contracts."""
 import pytest
 from sqlalchemy import event, func, select
 
-from accounts import services as accounts
 from accounts.enums import Role
 from core.db import db
 from orgs.models import Membership
 from projects.contract_models import Contract
 from tests.factories import make_user
-from tests.projects.contract_helpers import active_contract
-
-
-def bearer(user) -> dict:
-    _t, plain = accounts.create_token(user, "t", actor=user)
-    db.session.commit()
-    return {"Authorization": f"Bearer {plain}", "Accept-Language": "en"}
+from tests.projects.contract_helpers import active_contract, bearer
 
 
 @pytest.fixture

@@ -7,18 +7,20 @@ from datetime import timedelta
 
 import pytest
 from flask_babel import force_locale
-from sqlalchemy import func, select
 
-from accounts import services as accounts
-from audit.models import AuditEvent
 from core.db import db
 from core.errors import ServiceError
 from core.timeutil import local_today
 from projects import contract_changes, contract_reports, contracts
-from projects.contract_change_models import ChangeRequest
-from projects.contract_models import Expense, MilestoneReport, TrancheStatus
-from projects.contract_report_models import ActivityRecord, FeePayment
-from tests.projects.contract_helpers import accepted_report, active_contract, awarded_decision, last_event
+from projects.contract_models import TrancheStatus
+from tests.projects.contract_helpers import (
+    accepted_report,
+    active_contract,
+    awarded_decision,
+    bearer,
+    counts,
+    last_event,
+)
 
 EN = {"Accept-Language": "en"}
 ACTIVITY_REFUSED = "Activities are dated within the contract period, and not in the future."
@@ -42,24 +44,12 @@ def ended_contract(app):
     return officer, manager, contract
 
 
-def counts() -> dict:
-    """What a refused submission must leave as it was."""
-    return {model.__name__: db.session.scalar(select(func.count()).select_from(model))
-            for model in (MilestoneReport, ActivityRecord, FeePayment, Expense, ChangeRequest, AuditEvent)}
-
-
 def activity(held_on, place="和平社区活动室"):
     return contract_reports.ActivityInput(held_on, place, 20, "健康讲座")
 
 
 def fee(paid_on):
     return contract_reports.FeeInput("volunteer_allowance", "王强", 5_000, paid_on, phone="13900001111")
-
-
-def bearer(user) -> dict:
-    _t, plain = accounts.create_token(user, "t", actor=user)
-    db.session.commit()
-    return {"Authorization": f"Bearer {plain}", **EN}
 
 
 # --- the services ------------------------------------------------------------------------------------------------

@@ -8,20 +8,17 @@ import json
 
 import pytest
 from flask_babel import force_locale
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from accounts import services as accounts
 from accounts.enums import Role
-from audit.models import AuditEvent
 from core.db import db
 from core.errors import ServiceError
 from core.timeutil import local_today
 from projects import contract_reports, proposals
-from projects.contract_models import MilestoneReport
 from projects.contract_report_models import FeePayment, ReceiptStatus
 from projects.models import BudgetLine
 from tests.factories import make_user
-from tests.projects.contract_helpers import active_contract, last_event
+from tests.projects.contract_helpers import active_contract, bearer, counts, last_event
 from tests.projects.helpers import budget, full_data, good_org, published_call
 
 EN = {"Accept-Language": "en"}
@@ -42,23 +39,12 @@ def row_message(row: int) -> str:
     return f"Fee row {row}: a mainland mobile number has 11 digits and starts with 1."
 
 
-def counts() -> dict:
-    return {model.__name__: db.session.scalar(select(func.count()).select_from(model))
-            for model in (MilestoneReport, FeePayment, BudgetLine, AuditEvent)}
-
-
 @pytest.fixture
 def world(app, session):
     officer, manager, contract = active_contract(app)
     recipient = make_user(Role.EVALUATOR)
     db.session.commit()
     return officer, manager, contract, recipient
-
-
-def bearer(user) -> dict:
-    _t, plain = accounts.create_token(user, "t", actor=user)
-    db.session.commit()
-    return {"Authorization": f"Bearer {plain}", **EN}
 
 
 def submit(app, contract, manager, *fees):

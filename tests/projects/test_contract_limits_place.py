@@ -5,28 +5,21 @@ import html
 
 import pytest
 from flask_babel import force_locale
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from accounts import services as accounts
-from audit.models import AuditEvent
 from core.db import db
 from core.errors import ServiceError
 from core.timeutil import local_today
 from projects import contract_reports
-from projects.contract_models import MilestoneReport
 from projects.contract_report_models import ActivityRecord
-from tests.projects.contract_helpers import active_contract, last_event
+from tests.projects.contract_helpers import active_contract, counts, last_event
 
 EN = {"Accept-Language": "en"}
 TOO_LONG = "An activity's place has at most 200 characters."
 NARRATIVE = "第一阶段：开展健康讲座，记录活动地点。"
 PLACE_200 = "和平社区活动室" * 28 + "四楼东侧"  # 196 + 4 characters
 PLACE_201 = PLACE_200 + "旁"
-
-
-def counts() -> dict:
-    return {model.__name__: db.session.scalar(select(func.count()).select_from(model))
-            for model in (MilestoneReport, ActivityRecord, AuditEvent)}
 
 
 @pytest.fixture

@@ -5,17 +5,13 @@ saved."""
 import html
 
 import pytest
-from sqlalchemy import func, select
 
 from accounts import services as accounts
 from accounts.enums import Role
-from audit.models import AuditEvent
 from core.db import db
 from core.timeutil import local_today
-from projects.contract_models import MilestoneReport
-from projects.contract_report_models import ActivityRecord, FeePayment
 from tests.factories import make_user
-from tests.projects.contract_helpers import active_contract
+from tests.projects.contract_helpers import active_contract, counts
 
 EN = {"Accept-Language": "en"}
 NARRATIVE = "第一阶段：开展健康讲座，发放专家费和志愿者补贴。"
@@ -25,11 +21,6 @@ UNNAMED = "Fee row {}: Name each recipient: a platform user, or a name with an 1
 NOBODY = "Fee row {}: No platform user is called “nobody-here”."
 CROWD = "Activity row {}: The number of participants is a whole number from 0 to 1000000."
 PLACE = "Activity row {}: An activity's place has at most 200 characters."
-
-
-def counts() -> dict:
-    return {model.__name__: db.session.scalar(select(func.count()).select_from(model))
-            for model in (MilestoneReport, FeePayment, ActivityRecord, AuditEvent)}
 
 
 @pytest.fixture

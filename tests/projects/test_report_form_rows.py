@@ -5,14 +5,12 @@ row 2: …", "活动第 2 行：…"), every bad row at once; good rows are not 
 import html
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from audit.models import AuditEvent
 from core.db import db
 from core.timeutil import local_today
-from projects.contract_models import MilestoneReport
-from projects.contract_report_models import ActivityRecord, FeePayment
-from tests.projects.contract_helpers import active_contract
+from projects.contract_report_models import FeePayment
+from tests.projects.contract_helpers import active_contract, counts
 
 EN = {"Accept-Language": "en"}
 ZH = {"Accept-Language": "zh-CN"}
@@ -20,11 +18,6 @@ NARRATIVE = "第一阶段：开展健康讲座，发放志愿者补贴。"
 CROWD = "The number of participants is a whole number from 0 to 1000000."
 DATES = "Dates are YYYY-MM-DD."
 YUAN = "Enter the amount in yuan, e.g. 800 or 800.50."
-
-
-def counts() -> dict:
-    return {model.__name__: db.session.scalar(select(func.count()).select_from(model))
-            for model in (MilestoneReport, FeePayment, ActivityRecord, AuditEvent)}
 
 
 @pytest.fixture

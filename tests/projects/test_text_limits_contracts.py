@@ -7,10 +7,8 @@ import html
 
 import pytest
 from flask_babel import force_locale
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from accounts import services as accounts
-from audit.models import AuditEvent
 from core.db import db
 from core.errors import ServiceError
 from core.timeutil import local_today
@@ -18,7 +16,7 @@ from projects import contract_changes, contract_reports
 from projects.contract_change_models import ChangeRequest, ChangeStatus
 from projects.contract_models import MilestoneReport
 from projects.contract_report_models import ActivityRecord
-from tests.projects.contract_helpers import active_contract
+from tests.projects.contract_helpers import active_contract, bearer, counts
 
 EN = {"Accept-Language": "en"}
 NARRATIVE_MAX, DESCRIPTION_MAX, REASON_MAX = 5000, 1000, 2000
@@ -32,22 +30,11 @@ def text(n: int) -> str:
     return ("第一阶段开展健康讲座" * (n // 10 + 1))[: n - 1] + "终"
 
 
-def counts() -> dict:
-    return {model.__name__: db.session.scalar(select(func.count()).select_from(model))
-            for model in (MilestoneReport, ActivityRecord, ChangeRequest, AuditEvent)}
-
-
 @pytest.fixture
 def world(app, session):
     officer, manager, contract = active_contract(app)
     db.session.commit()
     return officer, manager, contract
-
-
-def bearer(user) -> dict:
-    _t, plain = accounts.create_token(user, "t", actor=user)
-    db.session.commit()
-    return {"Authorization": f"Bearer {plain}", **EN}
 
 
 def test_the_limits_are_the_services():
