@@ -46,8 +46,8 @@ def test_a_newer_grade_wins(parties):
 
 
 @pytest.mark.parametrize("grade, awarded, valid_until, field", [
-    (6, date(2024, 1, 1), None, "grade"), (0, date(2024, 1, 1), None, "grade"),
-    (3, date(2999, 1, 1), None, "awarded_on"), (3, date(2024, 1, 1), date(2023, 1, 1), "valid_until"),
+    (6, AWARDED, None, "grade"), (0, AWARDED, None, "grade"),
+    (3, date(2999, 1, 1), None, "awarded_on"), (3, AWARDED, AWARDED - timedelta(days=365), "valid_until"),
 ])
 def test_bad_grades_are_refused(parties, grade, awarded, valid_until, field):
     applicant, officer = parties
@@ -61,7 +61,7 @@ def test_no_standing_records_before_registration(parties):
     applicant, officer = parties
     org = submitted_org(applicant)
     with pytest.raises(Conflict):
-        standing.record_grade(org, 3, date(2024, 1, 1), actor=officer)
+        standing.record_grade(org, 3, AWARDED, actor=officer)
 
 
 def test_annual_report_accept_return_and_resubmit(parties):

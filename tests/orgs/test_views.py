@@ -1,5 +1,5 @@
 import io
-from datetime import date
+from datetime import timedelta
 
 import pytest
 from openpyxl import load_workbook
@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from accounts.enums import Role
 from core.db import db
+from core.timeutil import local_today
 from orgs import services, standing
 from orgs.enums import OrgStatus
 from orgs.models import Organisation
@@ -137,7 +138,7 @@ def test_directory_search_by_pinyin_initials_and_filters(client, session):
     xfj = approved_org(make_user(), officer, name="幸福家园社会工作服务中心")
     other = approved_org(make_user(), officer, name="阳光青少年发展中心",
                          category_ids=[category("children_youth").id], community_ids=[community("光明社区").id])
-    standing.record_grade(other, 4, date(2025, 1, 1), actor=officer)
+    standing.record_grade(other, 4, local_today() - timedelta(days=300), actor=officer)  # in force: five years
     services.create_application(org_data(name="幸福家草稿中心"), actor=make_user())  # a draft: never public
     db.session.commit()
     page = client.get("/orgs/?q=xfj").get_data(as_text=True)

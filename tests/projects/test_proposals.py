@@ -8,6 +8,7 @@ from accounts.enums import Role
 from audit.models import AuditEvent
 from core.db import db
 from core.errors import Conflict, ServiceError
+from core.timeutil import local_today
 from orgs import services as org_services
 from orgs import standing
 from orgs.enums import OrgStatus
@@ -59,7 +60,7 @@ RULE_BREAKERS = {
     "registered": lambda org, officer: org_services.transition_org(org, OrgStatus.SUSPENDED, actor=officer,
                                                                    reason="整改"),
     "grade": lambda org, officer: None,  # set up with grade 2 below
-    "years": lambda org, officer: setattr(org, "registered_on", org.registered_on.replace(year=2025)),
+    "years": lambda org, officer: setattr(org, "registered_on", local_today() - timedelta(days=365)),  # 1 of 2
     "social_workers": lambda org, officer: setattr(org, "certified_social_workers", 1),
     "annual_report": lambda org, officer: None,  # set up without a report below
     "credit": lambda org, officer: standing.add_credit_entry(org, "abnormal", "未年检", "东民社1号",
