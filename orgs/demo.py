@@ -110,7 +110,7 @@ def load() -> list[str]:
         owner = _applicant(i)
         data = OrgData(name=name, kind=kind.value, uscc="" if kind is OrgKind.COMMUNITY else _uscc(kind, i),
                        legal_representative=owner.display_name, registration_authority="东城区民政局",
-                       registered_on=today - timedelta(days=365 * (1 + i % 9) + i), address=f"东城区幸福大街{i}号",
+                       registered_on=today - timedelta(days=365 * (2 + i % 9) + i), address=f"东城区幸福大街{i}号",
                        full_time_staff=3 + i % 12, certified_social_workers=i % 6, volunteers=10 + 7 * i,
                        contact_name=owner.display_name, contact_phone=f"1370000{i:04d}",
                        description=f"{name}扎根社区，为居民提供专业服务。",
@@ -136,8 +136,12 @@ def load() -> list[str]:
             # awarded after the registration (a grade cannot predate it), within the last three years
             standing.record_grade(org, grade, max(date(today.year - 1 - i % 3, 6, 1), data.registered_on),
                                   actor=officer)
-        report = standing.submit_annual_report(org, today.year - 1, _Upload("年报.pdf"), actor=owner)
-        standing.review_annual_report(report, True, "", actor=officer)
+        # The demo's proposals were submitted up to eight months ago, early in the year before the last New Year:
+        # each needs the report for the year before its submission (the demo failed to load from 1 January until
+        # August). Every demo organisation was registered at least two years ago, so it has both to file.
+        for year in (today.year - 2, today.year - 1):
+            report = standing.submit_annual_report(org, year, _Upload("年报.pdf"), actor=owner)
+            standing.review_annual_report(report, True, "", actor=officer)
         if status == "suspended":
             services.transition_org(org, OrgStatus.SUSPENDED, actor=officer, reason="未按期整改财务问题。")
             standing.add_credit_entry(org, "abnormal", "未按规定接受年度检查", "东民社〔2026〕12号",
