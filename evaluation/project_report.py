@@ -30,6 +30,7 @@ from .project_services import assignment_of, require_in_progress, transition_eva
 INVALID = "Please correct the marked fields."
 FAIL_REQUIREMENT = "评估结果为不合格：请对照评估报告逐项整改，并提交整改报告及佐证材料。"
 DEFAULT_DAYS = 30
+MAX_DAYS = 90  # 整改期: a month by default, at most three (a task due 2099-01-01 was accepted, never overdue)
 MAX_REQUIREMENT = 2000  # what must be rectified, per flag; refused, never cut
 MAX_SUMMARY = 2000  # the report's summary for the public; refused, never cut
 allow_download("evaluation_report", ProjectEvaluation, can_download_report)
@@ -44,8 +45,14 @@ class Flag:
     due_on: date
 
 
+def rectification_due_window(today: date) -> tuple[date, date]:
+    """The earliest and latest due date of a rectification task set today."""
+    return today + timedelta(days=1), today + timedelta(days=MAX_DAYS)
+
+
 def _check_flags(evaluation: ProjectEvaluation, flags: list[Flag]) -> None:
     criteria = {c.id for c in evaluation.template.criteria}
+    earliest, latest = rectification_due_window(local_today())
     errors = {}
     for flag in flags:
         name = f"flag{flag.indicator_id or 0}"
@@ -55,8 +62,11 @@ def _check_flags(evaluation: ProjectEvaluation, flags: list[Flag]) -> None:
             errors[name] = _("Say what must be rectified.")
         elif len(flag.requirement.strip()) > MAX_REQUIREMENT:
             errors[name] = _("At most %(n)d characters.", n=MAX_REQUIREMENT)
-        elif flag.due_on <= local_today():
+        elif flag.due_on < earliest:
             errors[name] = _("The due date must be in the future.")
+        elif flag.due_on > latest:
+            errors[name] = _("Rectification is due at most %(n)d days after the report: %(date)s at the latest.",
+                             n=MAX_DAYS, date=latest.isoformat())
     if errors:
         raise ServiceError(_(INVALID), fields=errors)
 

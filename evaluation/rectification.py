@@ -1,7 +1,7 @@
 """Rectification 整改 and document requests: the organisation answers with evidence; the evaluator verifies or
 reopens. One transition function for a task; closing the last task completes the evaluation."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask_babel import gettext as _
 
@@ -22,6 +22,32 @@ from .project_services import assignment_of, require_in_progress, transition_eva
 INVALID = "Please correct the marked fields."
 MAX_FILES = 10
 MAX_TEXT = 2000  # a request, an answer, a response or a review note; refused, never cut
+# Documents are asked for in time for the report, which is due on the evaluation's date: a request is due by then,
+# or within two weeks for an evaluation due sooner (or already late), and never more than 60 days ahead (a request
+# due 2099-01-01 was accepted, and never showed as overdue to the organisation or the officers).
+DOCUMENTS_GRACE_DAYS = 14
+DOCUMENTS_MAX_DAYS = 60
+
+
+def documents_due_window(evaluation: ProjectEvaluation, today: date) -> tuple[date, date]:
+    """The earliest and latest due date of a document request made today."""
+    latest = max(evaluation.due_on, today + timedelta(days=DOCUMENTS_GRACE_DAYS))
+    return today + timedelta(days=1), min(latest, today + timedelta(days=DOCUMENTS_MAX_DAYS))
+
+
+def _documents_due_error(evaluation: ProjectEvaluation, due_on: date, today: date) -> str | None:
+    earliest, latest = documents_due_window(evaluation, today)
+    if due_on < earliest:
+        return _("The due date must be in the future.")
+    if due_on <= latest:
+        return None
+    if latest == evaluation.due_on:
+        return _("The evaluation is due on %(date)s: ask for the documents by then.", date=latest.isoformat())
+    if evaluation.due_on > latest:
+        return _("Documents can be asked for at most %(n)d days ahead: %(date)s at the latest.",
+                 n=DOCUMENTS_MAX_DAYS, date=latest.isoformat())
+    return _("The evaluation is due on %(due)s: documents can be due at most %(n)d days from today, %(date)s at the "
+             "latest.", due=evaluation.due_on.isoformat(), n=DOCUMENTS_GRACE_DAYS, date=latest.isoformat())
 
 
 def _forbidden():
@@ -106,8 +132,8 @@ def request_documents(evaluation: ProjectEvaluation, text: str, due_on: date, *,
         errors["text"] = _("Say which documents you need.")
     elif len(text) > MAX_TEXT:
         errors["text"] = _("At most %(n)d characters.", n=MAX_TEXT)
-    if due_on <= local_today():
-        errors["due_on"] = _("The due date must be in the future.")
+    if message := _documents_due_error(evaluation, due_on, local_today()):
+        errors["due_on"] = message
     if errors:
         raise ServiceError(_(INVALID), fields=errors)
     request = DocumentRequest(evaluation_id=evaluation.id, text=text, due_on=due_on, requested_by_id=actor.id)
