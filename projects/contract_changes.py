@@ -133,6 +133,9 @@ def _apply_budget(contract: Contract, change: ChangeRequest) -> tuple[dict, dict
 
 
 def _apply_schedule(contract: Contract, change: ChangeRequest) -> tuple[dict, dict]:
+    if change.new_due_on < local_today():  # checked when asked, and again now: the request may have waited
+        raise Conflict(_("The new date has passed while the request waited: reject it, and the organisation can ask "
+                         "again with a later date."))
     milestone = _milestone(contract, change.milestone_id)
     before = {"milestone": milestone.title, "due_on": milestone.due_on.isoformat()}
     milestone.due_on = change.new_due_on

@@ -54,6 +54,21 @@ def test_an_approved_schedule_change_moves_the_milestone(app, session):
     assert contract.amendments[-1].after == {"milestone": milestone.title, "due_on": new_date.isoformat()}
 
 
+def test_a_schedule_change_whose_date_passed_while_it_waited_is_not_approved(app, session):
+    officer, manager, contract = active_contract(app)
+    milestone = contract.milestones[0]
+    before = milestone.due_on
+    with app.test_request_context():
+        tomorrow = local_today() + timedelta(days=1)
+        change = changes.request_change(contract, changes.ChangeInput(
+            "schedule", "社区疫情防控，活动延后", milestone_id=milestone.id, new_due_on=tomorrow), actor=manager)
+        change.new_due_on = local_today() - timedelta(days=1)  # as if it had waited two days for a decision
+        with pytest.raises(Conflict):
+            changes.transition_change(change, ChangeStatus.APPROVED, actor=officer, reason="同意延期")
+        assert milestone.due_on == before and contract.version == 1
+        changes.transition_change(change, ChangeStatus.REJECTED, actor=officer, reason="日期已过，请重新申请")
+
+
 @pytest.mark.parametrize("start", list(ChangeStatus))
 @pytest.mark.parametrize("to", [ChangeStatus.APPROVED, ChangeStatus.REJECTED, ChangeStatus.WITHDRAWN])
 def test_change_transition_table(app, session, start, to):
