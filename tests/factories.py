@@ -2,8 +2,11 @@
 
 import itertools
 
+from sqlalchemy import event
+
 from accounts import services as accounts
 from accounts.enums import Role
+from core.db import db
 
 PASSWORD = "correct-horse-1"
 _counter = itertools.count(1)
@@ -21,3 +24,19 @@ def login(client, username: str, password: str = PASSWORD, **kwargs):
 
 def logout(client):
     return client.post("/logout")
+
+
+def statements_during(call) -> tuple[list[str], object]:
+    """The SQL statements a call runs (savepoints and rollbacks left out), and its result."""
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+            statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        result = call()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return statements, result

@@ -13,8 +13,7 @@ from accounts.models import ApiToken
 from audit.models import AuditEvent
 from core.db import db, utcnow
 from core.timeutil import format_local
-from tests.accounts.test_token_queries import statements_during
-from tests.factories import make_user
+from tests.factories import make_user, statements_during
 
 ENGLISH = {"Accept-Language": "en"}
 

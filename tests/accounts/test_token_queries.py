@@ -1,32 +1,15 @@
 """The API token lookup: one query for the token, its user and the user's roles, and still refusing revoked
 tokens and deactivated users."""
 
-from sqlalchemy import event
-
 from accounts import services
 from accounts.enums import Role
 from accounts.models import User
 from core.db import db
-from tests.factories import make_user
+from tests.factories import make_user, statements_during
 
 
 def bearer(token):
     return {"Authorization": f"Bearer {token}"}
-
-
-def statements_during(call) -> tuple[list[str], object]:
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
-            statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        result = call()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-    return statements, result
 
 
 def test_an_authenticated_api_request_costs_one_query(app, session):

@@ -1,24 +1,8 @@
 """The logged-in page path does less per request without changing who is logged in."""
 
-import sqlalchemy as sa
 
 from core.db import db
-from tests.factories import logout, make_user
-
-
-def statements_during(app, fn):
-    seen = []
-
-    def _listen(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    engine = db.engines[None]
-    sa.event.listen(engine, "before_cursor_execute", _listen)
-    try:
-        fn()
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", _listen)
-    return seen
+from tests.factories import logout, make_user, statements_during
 
 
 def test_the_session_user_and_roles_come_in_one_query(app, client, session, login_as):
@@ -26,7 +10,7 @@ def test_the_session_user_and_roles_come_in_one_query(app, client, session, logi
     login_as(user)
     db.session.commit()
     client.get("/")  # the first page after login shows (and so changes) the flashed message
-    seen = statements_during(app, lambda: client.get("/"))
+    seen, _ = statements_during(lambda: client.get("/"))
     touching_users = [s for s in seen if "FROM users" in s or "FROM user_roles" in s]
     assert len(touching_users) == 1 and "JOIN user_roles" in touching_users[0]
     page = client.get("/").get_data(as_text=True)

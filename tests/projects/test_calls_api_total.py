@@ -5,12 +5,11 @@ list endpoints do (tests/projects/test_contract_api_total.py)."""
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
 
 from accounts.enums import Role
 from core.db import db
 from projects import calls
-from tests.factories import make_user
+from tests.factories import make_user, statements_during
 from tests.projects.helpers import call_data, published_call
 
 
@@ -56,25 +55,17 @@ def test_the_total_follows_the_status_filter(client, world):
 
 def test_the_total_is_one_query_whatever_the_number_of_calls(app, client, world):
     officer = world[0]
-    statements = []
-
-    def count(_conn, _cursor, statement, *_args):
-        statements.append(statement)
 
     def run() -> list[str]:
-        statements.clear()
         db.session.expire_all()
-        assert client.get("/api/v1/calls").status_code == 200
+        statements, response = statements_during(lambda: client.get("/api/v1/calls"))
+        assert response.status_code == 200
         return [s for s in statements if "count(" in s.lower()]
 
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        four = run()
-        with app.test_request_context():
-            published_call(officer)
-        db.session.commit()
-        five = run()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
+    four = run()
+    with app.test_request_context():
+        published_call(officer)
+    db.session.commit()
+    five = run()
     assert len(four) == len(five) == 1
     assert listing(client)["total"] == 5

@@ -2,13 +2,13 @@
 list endpoints do, with one count query whatever the number of contracts."""
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from accounts.enums import Role
 from core.db import db
 from orgs.models import Membership
 from projects.contract_models import Contract
-from tests.factories import make_user
+from tests.factories import make_user, statements_during
 from tests.projects.contract_helpers import active_contract, bearer
 
 
@@ -53,24 +53,16 @@ def test_a_member_sees_the_total_of_their_organisations_contracts_only(client, w
 def test_the_total_is_one_query_whatever_the_number_of_contracts(app, client, world):
     officer = world[0]
     headers = bearer(officer)
-    statements = []
-
-    def count(_conn, _cursor, statement, *_args):
-        statements.append(statement)
 
     def run() -> list[str]:
-        statements.clear()
         db.session.expire_all()
-        assert client.get("/api/v1/contracts", headers=headers).status_code == 200
+        statements, response = statements_during(lambda: client.get("/api/v1/contracts", headers=headers))
+        assert response.status_code == 200
         return [s for s in statements if "count(" in s.lower()]
 
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        two = run()
-        active_contract(app)
-        db.session.commit()
-        three = run()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
+    two = run()
+    active_contract(app)
+    db.session.commit()
+    three = run()
     assert len(two) == len(three) == 1 and "contracts" in three[0]
     assert listing(client, officer)["total"] == 3

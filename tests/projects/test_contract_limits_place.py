@@ -7,13 +7,12 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import select
 
-from accounts import services as accounts
 from core.db import db
 from core.errors import ServiceError
 from core.timeutil import local_today
 from projects import contract_reports
 from projects.contract_report_models import ActivityRecord
-from tests.projects.contract_helpers import active_contract, counts, last_event
+from tests.projects.contract_helpers import bearer, counts, last_event
 
 EN = {"Accept-Language": "en"}
 TOO_LONG = "An activity's place has at most 200 characters."
@@ -23,10 +22,8 @@ PLACE_201 = PLACE_200 + "旁"
 
 
 @pytest.fixture
-def world(app, session):
-    officer, manager, contract = active_contract(app)
-    db.session.commit()
-    return officer, manager, contract
+def world(contract_world):
+    return contract_world
 
 
 def test_the_fixtures_are_the_lengths_they_claim():
@@ -74,9 +71,7 @@ def test_the_report_page_refuses_a_longer_place(client, login_as, world):
 
 def test_the_api_refuses_a_longer_place(client, world):
     officer, manager, contract = world
-    _t, plain = accounts.create_token(manager, "t", actor=manager)
-    db.session.commit()
-    headers = {"Authorization": f"Bearer {plain}", **EN}
+    headers = bearer(manager)
     path = f"/api/v1/milestones/{contract.milestones[0].id}/reports"
     before = counts()
     response = client.post(path, headers=headers, json={"narrative": NARRATIVE, "activities": [

@@ -6,12 +6,11 @@ import html
 
 import pytest
 
-from accounts import services as accounts
 from accounts.enums import Role
 from core.db import db
 from core.timeutil import local_today
 from tests.factories import make_user
-from tests.projects.contract_helpers import active_contract, counts
+from tests.projects.contract_helpers import active_contract, bearer, counts
 
 EN = {"Accept-Language": "en"}
 NARRATIVE = "第一阶段：开展健康讲座，发放专家费和志愿者补贴。"
@@ -56,9 +55,7 @@ def test_the_report_page_names_every_bad_row(client, login_as, world):
 
 def test_the_api_names_every_bad_row(client, world):
     manager, contract, recipient = world
-    _t, plain = accounts.create_token(manager, "t", actor=manager)
-    db.session.commit()
-    headers = {"Authorization": f"Bearer {plain}", **EN}
+    headers = bearer(manager)
     today = local_today().isoformat()
     good_fee = {"kind": "expert_fee", "username": recipient.username, "amount_fen": 80_000, "paid_on": today}
     good_activity = {"held_on": today, "place": "和平社区活动室", "participants": 20}

@@ -16,7 +16,7 @@ from projects import contract_changes, contract_reports
 from projects.contract_change_models import ChangeRequest, ChangeStatus
 from projects.contract_models import MilestoneReport
 from projects.contract_report_models import ActivityRecord
-from tests.projects.contract_helpers import active_contract, bearer, counts
+from tests.projects.contract_helpers import bearer, counts
 
 EN = {"Accept-Language": "en"}
 NARRATIVE_MAX, DESCRIPTION_MAX, REASON_MAX = 5000, 1000, 2000
@@ -31,10 +31,8 @@ def text(n: int) -> str:
 
 
 @pytest.fixture
-def world(app, session):
-    officer, manager, contract = active_contract(app)
-    db.session.commit()
-    return officer, manager, contract
+def world(contract_world):
+    return contract_world
 
 
 def test_the_limits_are_the_services():

@@ -33,36 +33,23 @@ def test_the_limits_are_the_services():
     assert (disputes.MAX_REASON, catalogue.MAX_COMMENT) == (2000, 1000)
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    ({"reason": text(2001)}, "A reason has at most 2000 characters."),
-    ({"reason": "   "}, "Please say what was wrong."),
-    ({}, "Please say what was wrong."),
+@pytest.mark.parametrize(("action", "data", "message"), [
+    ("dispute", {"reason": text(2001)}, "A reason has at most 2000 characters."),
+    ("dispute", {"reason": "   "}, "Please say what was wrong."),
+    ("dispute", {}, "Please say what was wrong."),
+    ("rate", {"stars": "4", "comment": text(1001)}, "A comment has at most 1000 characters."),
+    ("rate", {"comment": "很好"}, "Choose from 1 to 5 stars."),
+    ("rate", {"stars": "6"}, "Choose from 1 to 5 stars."),
+    ("rate", {"stars": "0"}, "Choose from 1 to 5 stars."),
 ])
-def test_a_refused_dispute_says_why(client, login_as, scene, data, message):
+def test_a_refused_dispute_or_rating_says_why(client, login_as, scene, action, data, message):
     user, base = scene
     login_as(user)
     before = counts()
-    page = flashed(client, f"{base}/dispute", data)
+    page = flashed(client, f"{base}/{action}", data)
     assert message in page
-    if "2000" in message:
-        assert "Please say what was wrong." not in page  # the real reason, not a generic one
-    assert counts() == before
-
-
-@pytest.mark.parametrize(("data", "message"), [
-    ({"stars": "4", "comment": text(1001)}, "A comment has at most 1000 characters."),
-    ({"comment": "很好"}, "Choose from 1 to 5 stars."),
-    ({"stars": "6"}, "Choose from 1 to 5 stars."),
-    ({"stars": "0"}, "Choose from 1 to 5 stars."),
-])
-def test_a_refused_rating_says_why(client, login_as, scene, data, message):
-    user, base = scene
-    login_as(user)
-    before = counts()
-    page = flashed(client, f"{base}/rate", data)
-    assert message in page
-    if "1000" in message:
-        assert "Choose from 1 to 5 stars." not in page
+    if "at most" in message:  # the real reason, not the generic one
+        assert {"dispute": "Please say what was wrong.", "rate": "Choose from 1 to 5 stars."}[action] not in page
     assert counts() == before
 
 
