@@ -167,3 +167,15 @@ def login_as(client, session):
         return client
 
     return _login
+
+
+@pytest.fixture
+def calendar_through_2026(monkeypatch):
+    """The holiday package as it was before the State Council announced 2027's holidays. The tests of years it
+    does not know use 2027; a release that knows 2027 would otherwise turn them into tests of the statutory
+    calendar. The package's own tables, cut at 2026, are what such a release would have shipped without."""
+    from chinese_calendar import utils
+
+    for name in ("holidays", "workdays", "in_lieu_days"):
+        table = getattr(utils, name)
+        monkeypatch.setattr(utils, name, {d: v for d, v in table.items() if d.year <= 2026})

@@ -50,6 +50,8 @@ def test_working_days_follow_the_statutory_calendar(session):
     # Saturday 10 October 2026 is an adjusted working day (调休): Friday 9th + 1 working day is that Saturday.
     assert add_working_days(date(2026, 10, 9), 1)[0] == date(2026, 10, 10)
 
+
+@pytest.mark.usefixtures("calendar_through_2026")
 def test_unknown_years_fall_back_to_weekdays_until_an_administrator_enters_holidays(session):
     assert day_info(date(2027, 1, 1)) == (True, "weekdays")  # a Friday; the 2027 schedule is not known yet
     set_day(date(2027, 1, 1), False, "元旦")

@@ -66,6 +66,7 @@ def _decide_at(app, officer, now):
     return call, publicity
 
 
+@pytest.mark.usefixtures("calendar_through_2026")
 def test_publicity_into_2027_falls_back_to_weekdays_and_says_so(app, client, officer):
     call, publicity = _decide_at(app, officer, NEW_YEAR_2027)
     # 29, 30, 31 December (statutory), Friday 1 January 2027 (no calendar yet: a weekday), Monday 4 January
@@ -78,6 +79,7 @@ def test_publicity_into_2027_falls_back_to_weekdays_and_says_so(app, client, off
         assert str(calendar.SOURCE_LABELS["entered"]) not in sentence
 
 
+@pytest.mark.usefixtures("calendar_through_2026")
 def test_publicity_into_2027_uses_holidays_an_admin_entered(app, client, officer):
     admin = make_user(Role.ADMIN)
     accounts.set_calendar_day(date(2027, 1, 1), False, "元旦", actor=admin)
@@ -91,6 +93,7 @@ def test_publicity_into_2027_uses_holidays_an_admin_entered(app, client, officer
         assert str(calendar.SOURCE_LABELS["weekdays"]) not in sentence
 
 
+@pytest.mark.usefixtures("calendar_through_2026")
 def test_admin_calendar_page_is_for_admins_and_records_a_day(app, client, officer, login_as):
     admin = make_user(Role.ADMIN)
     db.session.commit()
