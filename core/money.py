@@ -16,7 +16,7 @@ class MoneyError(ValueError):
     pass
 
 
-def _half_width(text: str) -> str:
+def half_width(text: str) -> str:
     """Full-width digits and punctuation to ASCII (NFKC, applied to those characters only: NFKC would also turn
     superscripts and circled digits into digits)."""
     return FULL_WIDTH.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
@@ -31,7 +31,7 @@ def parse_yuan(text: str | int | Decimal) -> int:
         if not text.is_finite():
             raise MoneyError("not an amount")
         text = format(text, "f")
-    raw = _half_width(str(text)).strip().removeprefix("¥").removesuffix("元").strip()
+    raw = half_width(str(text)).strip().removeprefix("¥").removesuffix("元").strip()
     match = AMOUNT_RE.match(raw)
     if match is None or not (match["whole"] or match["cents"]):
         raise MoneyError("not an amount")

@@ -1,11 +1,12 @@
 """Reading the contract pages' forms into service inputs; what cannot be read is a ServiceError on its field."""
 
+import re
 from datetime import date
 
 from flask_babel import gettext as _
 
 from core.errors import ServiceError
-from core.money import MoneyError, parse_yuan
+from core.money import MoneyError, half_width, parse_yuan
 from core.views import db_int
 
 from .contract_changes import ChangeInput
@@ -19,6 +20,7 @@ from .contract_reports import (
     output_rule,
     participants_rule,
 )
+from .contracts import MilestonePlan
 
 ACTIVITY_ROWS = 3
 FEE_ROWS = 4
@@ -66,6 +68,28 @@ def _yuan(text: str, field: str) -> int:
     if (value := _read_yuan(text)) is None:
         _refuse(field, _("Enter the amount in yuan, e.g. 800 or 800.50."))
     return value
+
+
+def read_plan(milestones: str, percents: str) -> tuple[list[MilestonePlan], list[int]]:
+    """The drawing-up form's milestones (one per line: title | YYYY-MM-DD | deliverables | evidence) and tranche
+    shares ("40,30,30"), for contracts.draft_contract; what cannot be read is refused on its field, both at once."""
+    plans, errors = [], {}
+    for number, line in enumerate((milestones or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.split("|")]
+        if len(parts) < 2 or (due := _read_date(parts[1])) is None:
+            errors["milestones"] = _("Line %(n)d: write 'title | YYYY-MM-DD | deliverables | evidence'.", n=number)
+            break
+        plans.append(MilestonePlan(parts[0], due, *(parts[2:4] + ["", ""])[:2]))
+    shares = [p.strip() for p in half_width(percents or "").split(",") if p.strip()]
+    if all(re.fullmatch(r"\d{1,3}", p, re.ASCII) for p in shares):
+        shares = [int(p) for p in shares]
+    else:
+        errors["percents"] = _("Tranche shares are whole numbers separated by commas, e.g. 40,30,30.")
+    if errors:
+        raise ServiceError(_(INVALID), fields=errors)
+    return plans, shares
 
 
 def _files(files, name: str) -> list:

@@ -9,7 +9,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import defaultload, selectinload
 
 from core.db import db
-from core.errors import ServiceError
 from core.money import MoneyError, parse_yuan
 from core.permissions import require
 from core.timeutil import local_today
@@ -20,9 +19,10 @@ from orgs.models import Organisation
 
 from . import contract_changes, contract_charts, contract_reports, contract_watch, contracts, permissions
 from .award_models import AwardDecision
+from .contract_forms import read_plan
 from .contract_models import Contract, ContractLine, ContractStatus, Expense, Milestone, MilestoneReport, Tranche
 from .contract_report_models import ActivityRecord
-from .forms import ReasonForm
+from .forms import ContractDraftForm, ReasonForm
 from .models import Proposal
 
 bp = Blueprint("contracts", __name__, url_prefix="/contracts")
@@ -69,44 +69,25 @@ def index():
                            status_label=lambda s: ContractStatus(s).label)
 
 
-def _parse_plan(text: str) -> list[contracts.MilestonePlan]:
-    plans = []
-    for number, line in enumerate((text or "").splitlines(), start=1):
-        if not line.strip():
-            continue
-        parts = [p.strip() for p in line.split("|")]
-        try:
-            due = date.fromisoformat(parts[1])
-        except (IndexError, ValueError) as exc:
-            message = _("Line %(n)d: write 'title | YYYY-MM-DD | deliverables | evidence'.", n=number)
-            raise ServiceError(message, fields={"milestones": message}) from exc
-        plans.append(contracts.MilestonePlan(parts[0], due, *(parts[2:4] + ["", ""])[:2]))
-    return plans
-
-
 @bp.route("/new/<int:decision_id>", methods=["GET", "POST"])
 @login_required
 def new(decision_id: int):
     require(permissions.can_manage_calls(current_user))
     decision = db.get_or_404(AwardDecision, decision_id)
-    if request.method == "POST":
-        valid_form(ReasonForm())
-        try:
-            percents = [int(p) for p in request.form.get("percents", "").replace("，", ",").split(",") if p.strip()]
-            starts_on, ends_on = (date.fromisoformat(request.form.get(name, "")) for name in ("starts_on", "ends_on"))
-        except ValueError:
-            flash(_("Dates are YYYY-MM-DD and tranche shares whole numbers separated by commas."), "danger")
-        else:
-            drawn = run_service(lambda: contracts.draft_contract(
-                decision, starts_on, ends_on, _parse_plan(request.form.get("milestones", "")), percents,
-                request.form.get("clauses", ""), actor=current_user))
-            if drawn:
-                flash(_("Contract drawn up; both sides now confirm it."), "success")
-                return redirect(url_for("contracts.show", contract_id=drawn.value.id))
     today = local_today()
-    return render_template("projects/contract_new.html", decision=decision, form=ReasonForm(formdata=None),
-                           today=today, window=contracts.start_window(decision, today),
-                           max_years=contracts.MAX_CONTRACT_YEARS, values=request.form)
+    form = ContractDraftForm(starts_on=today)
+    if form.validate_on_submit():
+        drawn = run_service(lambda: contracts.draft_contract(
+            decision, form.starts_on.data, form.ends_on.data, *read_plan(form.milestones.data, form.percents.data),
+            form.clauses.data, actor=current_user), form)
+        if drawn:
+            flash(_("Contract drawn up; both sides now confirm it."), "success")
+            return redirect(url_for("contracts.show", contract_id=drawn.value.id))
+    window = contracts.start_window(decision, today)
+    form.starts_on.render_kw = {"min": window[0], "max": window[1], "aria-describedby": "period-help"}
+    form.ends_on.render_kw = {"min": window[0], "aria-describedby": "period-help"}
+    return render_template("projects/contract_new.html", decision=decision, form=form, window=window,
+                           max_years=contracts.MAX_CONTRACT_YEARS)
 
 
 def _full(contract_id: int):

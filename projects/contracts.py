@@ -39,6 +39,7 @@ allow_download("contract", Contract, can_download_contract)
 # A government service purchase (政府购买服务) runs for a budget year, at most three under a multi-year agreement; a
 # contract starts after its award was decided and within a year of being drawn up (9999-12-31 and 1990 were taken).
 MAX_CONTRACT_YEARS = 3
+MAX_CLAUSES = 20_000  # characters of the contract's own clauses
 START_WINDOW_DAYS = 365
 
 
@@ -133,6 +134,8 @@ def draft_contract(decision: AwardDecision, starts_on: date, ends_on: date, mile
         elif "percents" not in errors and 0 in amounts:  # e.g. 1 fen at 40/30/30 gives 0, 0 and 1 fen
             errors["percents"] = _("The amount (%(amount)s) is too small to split this way: a tranche would be 0 "
                                    "fen. Use fewer tranches or larger shares.", amount=format_fen(decision.amount_fen))
+    if len((clauses or "").strip()) > MAX_CLAUSES:
+        errors["clauses"] = _("At most %(n)d characters.", n=MAX_CLAUSES)
     if errors:
         raise ServiceError(_(INVALID), fields=errors)
     contract = Contract(call_id=proposal.call_id, proposal_id=proposal.id, org_id=proposal.org_id,

@@ -4,6 +4,7 @@ up, at most a year ahead, and runs for at most three years; milestones stay with
 the refusal and keeps what was typed. A schedule change cannot move a milestone into the past."""
 
 import html
+import re
 from datetime import UTC, date, timedelta
 
 import pytest
@@ -171,12 +172,70 @@ def test_the_page_shows_the_refusal_and_keeps_what_was_typed(client, login_as, a
     assert 'value="9999-12-31"' in page and plan in page and "按合同约定提供服务" in page  # nothing to type again
 
 
+def _field_errors(page: str) -> dict[str, list[str]]:
+    """The messages shown beside each field of the drawing-up form, by field name."""
+    errors = {}
+    for name, after in re.findall(r'<(?:input|textarea)[^>]*class="form-control is-invalid"[^>]*name="(\w+)"[^>]*>'
+                                  r'(.*?)</div>\s*</div>', page, re.S):
+        errors[name] = re.findall(r'<div class="invalid-feedback">(.*?)</div>', after + "</div>", re.S)
+    return errors
+
+
+def test_unreadable_milestones_and_shares_are_refused_beside_their_fields_at_once(client, login_as, app, session):
+    officer, decision = decided(app, days_ago=10)
+    login_as(officer)
+    before = counts()
+    response = client.post(f"/contracts/new/{decision.id}", headers=EN, data={
+        "starts_on": local_today().isoformat(), "ends_on": "", "percents": "40,三十,30",
+        "milestones": f"中期 | {local_today().isoformat()} | 中期报告\n末期 | next spring | 总结"})
+    assert response.status_code == 200 and counts() == before
+    page = html.unescape(response.get_data(as_text=True))
+    errors = _field_errors(page)
+    assert set(errors) == {"ends_on"}  # the form's own check first: the end date is required
+    response = client.post(f"/contracts/new/{decision.id}", headers=EN, data={
+        "starts_on": local_today().isoformat(), "ends_on": (local_today() + timedelta(days=200)).isoformat(),
+        "percents": "40,三十,30", "clauses": "条款",
+        "milestones": f"中期 | {local_today().isoformat()} | 中期报告\n末期 | next spring | 总结"})
+    assert response.status_code == 200 and counts() == before
+    errors = _field_errors(html.unescape(response.get_data(as_text=True)))
+    assert errors == {"milestones": ["Line 2: write 'title | YYYY-MM-DD | deliverables | evidence'."],
+                      "percents": ["Tranche shares are whole numbers separated by commas, e.g. 40,30,30."]}
+
+
+def test_the_services_refusals_show_beside_their_fields(client, login_as, app, session):
+    officer, decision = decided(app, days_ago=10)
+    login_as(officer)
+    before = counts()
+    start = local_today()
+    response = client.post(f"/contracts/new/{decision.id}", headers=EN, data={
+        "starts_on": start.isoformat(), "ends_on": (start - timedelta(days=1)).isoformat(), "percents": "50,40",
+        "milestones": f"中期 | {start.isoformat()} | 中期报告", "clauses": "条" * (contracts.MAX_CLAUSES + 1)})
+    assert response.status_code == 200 and counts() == before
+    errors = _field_errors(html.unescape(response.get_data(as_text=True)))
+    assert errors["ends_on"] == ["The end must come after the start."]
+    assert errors["percents"] == ["The tranche percentages must add up to exactly 100 (now 90)."]
+    assert errors["clauses"] == [f"At most {contracts.MAX_CLAUSES} characters."]
+
+
+def test_full_width_shares_from_a_chinese_keyboard_are_read(client, login_as, app, session):
+    officer, decision = decided(app, days_ago=10)
+    login_as(officer)
+    start = local_today()
+    end = start + timedelta(days=300)
+    response = client.post(f"/contracts/new/{decision.id}", headers=EN, data={
+        "starts_on": start.isoformat(), "ends_on": end.isoformat(), "percents": "６０，４０",
+        "milestones": f"中期 | {(start + timedelta(days=100)).isoformat()} | 中期报告"})
+    assert response.status_code == 302
+    contract = db.session.scalar(select(Contract).where(Contract.proposal_id == decision.proposal_id))
+    assert [t.percent for t in contract.tranches] == [60, 40]
+
+
 def test_the_page_offers_the_start_window(client, login_as, app, session):
     officer, decision = decided(app, days_ago=10)
     login_as(officer)
     page = client.get(f"/contracts/new/{decision.id}", headers=EN).get_data(as_text=True)
     earliest, latest = local_today() - timedelta(days=10), local_today() + timedelta(days=365)
-    assert f'min="{earliest.isoformat()}" max="{latest.isoformat()}"' in page
+    assert f'max="{latest.isoformat()}" min="{earliest.isoformat()}"' in page
     assert f"value=\"{local_today().isoformat()}\"" in page
     assert "runs for at most 3 years" in html.unescape(page)
 
