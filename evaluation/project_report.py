@@ -42,7 +42,7 @@ class Flag:
 
     indicator_id: int | None
     requirement: str
-    due_on: date
+    due_on: date | None  # None: what was typed is not a date
 
 
 def rectification_due_window(today: date) -> tuple[date, date]:
@@ -50,7 +50,8 @@ def rectification_due_window(today: date) -> tuple[date, date]:
     return today + timedelta(days=1), today + timedelta(days=MAX_DAYS)
 
 
-def _check_flags(evaluation: ProjectEvaluation, flags: list[Flag]) -> None:
+def _flag_errors(evaluation: ProjectEvaluation, flags: list[Flag]) -> dict[str, str]:
+    """What is wrong with each flag, keyed flag<criterion id> (flag0: the result as a whole)."""
     criteria = {c.id for c in evaluation.template.criteria}
     earliest, latest = rectification_due_window(local_today())
     errors = {}
@@ -62,25 +63,27 @@ def _check_flags(evaluation: ProjectEvaluation, flags: list[Flag]) -> None:
             errors[name] = _("Say what must be rectified.")
         elif len(flag.requirement.strip()) > MAX_REQUIREMENT:
             errors[name] = _("At most %(n)d characters.", n=MAX_REQUIREMENT)
+        elif flag.due_on is None:
+            errors[name] = _("Dates are YYYY-MM-DD.")
         elif flag.due_on < earliest:
             errors[name] = _("The due date must be in the future.")
         elif flag.due_on > latest:
             errors[name] = _("Rectification is due at most %(n)d days after the report: %(date)s at the latest.",
                              n=MAX_DAYS, date=latest.isoformat())
-    if errors:
-        raise ServiceError(_(INVALID), fields=errors)
+    return errors
 
 
 def flags_from_form(evaluation: ProjectEvaluation, form) -> list[Flag]:
-    """Ticked criteria (flag_<id>; flag_0 for the result as a whole) with their requirement and due date."""
+    """Ticked criteria (flag_<id>; flag_0 for the result as a whole) with their requirement and due date (None
+    when what was typed is not a date: issue_report refuses it beside the criterion, with the other reasons)."""
     flags = []
     for cid in [0, *(c.id for c in evaluation.template.criteria)]:
         if not form.get(f"flag_{cid}"):
             continue
         try:
-            due = date.fromisoformat(form.get(f"due_{cid}", ""))
-        except ValueError as exc:
-            raise ServiceError(_(INVALID), fields={f"flag{cid}": _("Dates are YYYY-MM-DD.")}) from exc
+            due = date.fromisoformat(form.get(f"due_{cid}", "").strip())
+        except ValueError:
+            due = None
         flags.append(Flag(cid or None, form.get(f"requirement_{cid}", ""), due))
     return flags
 
@@ -97,17 +100,17 @@ def issue_report(evaluation: ProjectEvaluation, summary: str, flags: list[Flag],
     result = project_sheets.result(evaluation)
     if result is None:
         raise Conflict(_("No submitted score sheet yet."))
-    summary = (summary or "").strip()
+    summary, errors = (summary or "").strip(), {}
     if len(summary) < 5:
-        raise ServiceError(_(INVALID), fields={"summary": _("Write a summary for the public (at least 5 "
-                                                            "characters).")})
-    if len(summary) > MAX_SUMMARY:
-        raise ServiceError(_(INVALID), fields={"summary": _("At most %(n)d characters.", n=MAX_SUMMARY)})
+        errors["summary"] = _("Write a summary for the public (at least 5 characters).")
+    elif len(summary) > MAX_SUMMARY:
+        errors["summary"] = _("At most %(n)d characters.", n=MAX_SUMMARY)
     grade = grade_for(result.final)
     flags = list(flags)
     if grade is Grade.FAIL and not any(f.indicator_id is None for f in flags):
         flags.append(Flag(None, FAIL_REQUIREMENT, local_today() + timedelta(days=DEFAULT_DAYS)))
-    _check_flags(evaluation, flags)
+    if errors := errors | _flag_errors(evaluation, flags):
+        raise ServiceError(_(INVALID), fields=errors)
     evaluation.final_score, evaluation.grade, evaluation.summary = fmt(result.final), grade.value, summary
     evaluation.tasks = [RectificationTask(indicator_id=f.indicator_id, requirement=f.requirement.strip(),
                                           due_on=f.due_on) for f in flags]

@@ -210,10 +210,18 @@ def workspace(evaluation_id: int):
             flash(_("Score sheet submitted.") if sheet.status == SheetStatus.SUBMITTED else _("Draft saved."),
                   "success")
             return redirect(url_for("project_evaluation.workspace", evaluation_id=evaluation.id))
+    return _workspace_page(evaluation, sheet, typed=typed, errors=errors)
+
+
+def _workspace_page(evaluation: ProjectEvaluation, sheet: ScoreSheet, *, typed=None, errors=None,
+                    issue_typed=None, issue_errors=None):
+    """The workspace; after a refused sheet (typed, errors) or report (issue_typed, issue_errors), 422 with what
+    was sent and why, beside each criterion."""
     page = render_template("evaluation/workspace.html", evaluation=evaluation, sheet=sheet,
                            form=TextForm(formdata=None), request_form=RequestForm(formdata=None),
-                           typed=typed, errors=errors, limits=TEXT_LIMITS, **workspace_context(evaluation, sheet))
-    return page, 200 if typed is None else 422
+                           typed=typed, errors=errors or {}, issue_typed=issue_typed or {},
+                           issue_errors=issue_errors or {}, limits=TEXT_LIMITS, **workspace_context(evaluation, sheet))
+    return page, 200 if typed is None and issue_typed is None else 422
 
 
 @bp.route("/sheets/<int:sheet_id>/reopen", methods=["POST"])
@@ -236,14 +244,23 @@ def issue(evaluation_id: int):
     evaluation = load_evaluation(evaluation_id)
     require(perms.can_work(current_user, evaluation))
     form = _post_ok(SummaryForm)
+    flags = project_report.flags_from_form(evaluation, request.form)
     try:
-        flags = project_report.flags_from_form(evaluation, request.form)
+        project_report.issue_report(evaluation, form.text.data, flags, actor=current_user)
     except ServiceError as exc:
-        flash(refusal_text(exc), "danger")
-        return redirect(url_for("project_evaluation.workspace", evaluation_id=evaluation.id))
-    return run_and_redirect(lambda: project_report.issue_report(evaluation, form.text.data, flags,
-                                                                actor=current_user),
-                            _("Evaluation report issued."), _show(evaluation))
+        db.session.rollback()
+        if exc.code == "forbidden":
+            abort(403)
+        sheet = project_sheets.existing_sheet(perms.assignment(current_user, evaluation))
+        if not exc.fields or sheet is None:  # not a matter of what was typed (say, a sheet still missing)
+            flash(refusal_text(exc), "danger")
+            return redirect(url_for("project_evaluation.workspace", evaluation_id=evaluation.id))
+        flash(exc.message, "danger")
+        return _workspace_page(evaluation, sheet, issue_typed=request.form,
+                               issue_errors={name: str(reason) for name, reason in exc.fields.items()})
+    db.session.commit()
+    flash(_("Evaluation report issued."), "success")
+    return redirect(_show(evaluation))
 
 
 from . import rectification_views, survey_views  # noqa: E402,F401  (more routes on this blueprint)

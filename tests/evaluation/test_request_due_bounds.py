@@ -5,6 +5,7 @@ than 60 days ahead); a rectification at most 90 days after the report. Refusals 
 change nothing; the workspace's date inputs carry the bounds."""
 
 import html
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -150,8 +151,43 @@ def test_the_report_form_refuses_a_far_rectification_date(client, login_as, app,
     page = client.get(f"/evaluations/{evaluation.id}/workspace", headers=EN).get_data(as_text=True)
     assert f'name="due_{cid}" min="{days(1).isoformat()}" max="{days(90).isoformat()}"' in page
     before = counts()
-    response = client.post(f"/evaluations/{evaluation.id}/issue", headers=EN, follow_redirects=True, data={
+    response = client.post(f"/evaluations/{evaluation.id}/issue", headers=EN, data={
         "text": "良好，但制度执行需加强。", f"flag_{cid}": "1", f"requirement_{cid}": "完善管理制度",
         f"due_{cid}": "2099-01-01"})
-    assert "Rectification is due at most 90 days after the report" in html.unescape(response.get_data(as_text=True))
-    assert counts() == before
+    assert response.status_code == 422 and counts() == before
+    page = html.unescape(response.get_data(as_text=True))
+    assert beside(page, cid) == f"Rectification is due at most 90 days after the report: {days(90).isoformat()} at " \
+                                "the latest."  # beside the criterion it is about
+    assert 'value="2099-01-01"' in page and 'value="完善管理制度"' in page
+    assert "良好，但制度执行需加强。</textarea>" in page
+
+
+def beside(page: str, cid: int) -> str | None:
+    """The reason shown under a flagged criterion's row of the report form, if any."""
+    found = re.search(rf'<div class="invalid-feedback d-block" id="flag-error-{cid}">(.*?)</div>', page, re.S)
+    return found and found.group(1)
+
+
+def test_the_report_form_names_every_problem_at_once_and_keeps_what_was_typed(client, login_as, app, scene):
+    evaluation, ev = scene
+    scored(app, evaluation, ev)
+    first, second = (c.id for c in evaluation.template.criteria[:2])
+    login_as(ev)
+    before = counts()
+    response = client.post(f"/evaluations/{evaluation.id}/issue", headers=EN, data={
+        "text": "良好", f"flag_{first}": "1", f"requirement_{first}": "完善管理制度", f"due_{first}": "下个月",
+        f"flag_{second}": "1", f"requirement_{second}": " ", f"due_{second}": days(30).isoformat(),
+        "flag_0": "1", "requirement_0": "整体整改", "due_0": days(30).isoformat()})
+    assert response.status_code == 422 and counts() == before
+    assert evaluation.status == EvaluationStatus.IN_PROGRESS and evaluation.issued_at is None
+    page = html.unescape(response.get_data(as_text=True))
+    assert beside(page, first) == "Dates are YYYY-MM-DD."
+    assert beside(page, second) == "Say what must be rectified."
+    assert beside(page, 0) is None  # the result as a whole was in order
+    assert re.search(r'<div class="invalid-feedback mb-2" id="summary-error">Write a summary for the public', page)
+    assert page.count(" checked>") == 3 and 'value="下个月"' in page and 'value="整体整改"' in page
+    response = client.post(f"/evaluations/{evaluation.id}/issue", headers=EN, data={
+        "text": "良好，但制度执行需加强。", f"flag_{first}": "1", f"requirement_{first}": "完善管理制度",
+        f"due_{first}": days(30).isoformat()})
+    assert response.status_code == 302
+    assert [(t.indicator_id, t.due_on) for t in evaluation.tasks] == [(first, days(30))]
