@@ -126,8 +126,9 @@ def _fee(form, i: int, problems: list) -> FeeInput | None:
 
 
 def report_input(form, files, contract) -> ReportInput:
-    """The report form read into the service's input. What cannot be read is refused at once, every bad row named
-    (one reason per row, as the service's own checks name theirs), so the manager corrects them all together."""
+    """The report form read into the service's input. What cannot be read is left out and named in `unread`, every
+    bad row (one reason per row, as the service's own checks name theirs): the service refuses it with its own
+    reasons, so the manager corrects them all together, attaching the files once more, not twice."""
     errors: dict[str, list[str]] = {"outputs": [], "activities": [], "fees": []}
     outputs = {}
     for i, target in enumerate(contract.outputs or []):
@@ -135,14 +136,14 @@ def report_input(form, files, contract) -> ReportInput:
             indicator = target.get("indicator", "")
             if (value := _read_whole(form.get(f"output-{i}"))) is None:
                 errors["outputs"].append(output_problem(indicator, output_rule()))
-            outputs[indicator] = value
+            else:
+                outputs[indicator] = value
     activities = [_activity(form, files, i, errors["activities"]) for i in range(ACTIVITY_ROWS)
                   if (form.get(f"activity-{i}-place") or "").strip()]
     fees = [_fee(form, i, errors["fees"]) for i in range(FEE_ROWS)
             if any((form.get(f"fee-{i}-{k}") or "").strip() for k in ("name", "username", "phone"))]
-    if any(errors.values()):
-        raise ServiceError(_(INVALID), fields={name: " ".join(found) for name, found in errors.items() if found})
-    return ReportInput(form.get("narrative", ""), outputs, activities, _files(files, "evidence"), fees)
+    return ReportInput(form.get("narrative", ""), outputs, [a for a in activities if a], _files(files, "evidence"),
+                       [f for f in fees if f], unread={name: found for name, found in errors.items() if found})
 
 
 def change_input(form) -> ChangeInput:

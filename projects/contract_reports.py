@@ -81,6 +81,9 @@ class ReportInput:
     activities: list[ActivityInput] = field(default_factory=list)
     evidence: list = field(default_factory=list)  # uploads
     fees: list[FeeInput] = field(default_factory=list)
+    # What the form could not read, by field ("outputs", "activities", "fees"), each reason naming its row or target;
+    # those rows are left out above. Refused with the service's own reasons, so the manager corrects all at once.
+    unread: dict[str, list[str]] = field(default_factory=dict)
 
 
 def _outputs(contract: Contract, achieved: dict, errors: dict) -> list[dict]:
@@ -226,6 +229,8 @@ def submit_report(milestone: Milestone, data: ReportInput, *, actor) -> Mileston
     outputs = _outputs(contract, data.outputs, errors)
     _check_activities(contract, data.activities, errors)
     fees = _check_fees(contract, data.fees, errors)
+    for name, found in data.unread.items():
+        errors[name] = " ".join([*found, errors[name]] if name in errors else found)
     if errors:
         raise ServiceError(_(INVALID), fields=errors)
     report = MilestoneReport(milestone_id=milestone.id, narrative=data.narrative.strip(), outputs=outputs,

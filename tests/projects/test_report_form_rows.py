@@ -113,3 +113,25 @@ def test_an_unreadable_or_out_of_range_output_names_its_target(client, login_as,
         assert f"Output “{indicator}”: {rule}" in page, typed
     assert f"产出“{indicator}”" in post(client, contract, ZH, **{"output-0": "很多"})
     assert counts() == before
+
+
+def test_unreadable_rows_and_the_services_checks_are_reported_together(client, login_as, world):
+    """One refusal names everything: the manager attaches the files again once, not once per round."""
+    manager, contract = world
+    login_as(manager)
+    today = local_today().isoformat()
+    future = "2999-01-01"
+    before = counts()
+    response = client.post(f"/contracts/milestones/{contract.milestones[0].id}/report", headers=EN, data={
+        "narrative": "太短", **activity(0, future), **activity(1, today, "二十"),
+        **fee(0, "abc", today), **fee(1, "50", today), "fee-1-phone": "12345"})
+    assert response.status_code == 200 and counts() == before
+    page = html.unescape(response.get_data(as_text=True))
+    for message in ("Describe the work done (at least 10 characters).",
+                    f"Activity row 2: {CROWD}",  # could not be read
+                    "Activity row 1: Activities are dated within the contract period, and not in the future.",
+                    f"Fee row 1: {YUAN}",  # could not be read
+                    "Fee row 2: a mainland mobile number has 11 digits and starts with 1."):
+        assert message in page, message
+    assert 'id="files-again"' in page  # the files chosen are not kept: the page says so
+    assert 'id="files-again"' not in client.get(f"/contracts/milestones/{contract.milestones[0].id}/report").text
