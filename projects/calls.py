@@ -13,7 +13,7 @@ from accounts.notifications import notify
 from audit import documents
 from audit import services as audit
 from audit.permissions import allow_download
-from core.db import db, utcnow
+from core.db import db, lock_row, utcnow
 from core.errors import Conflict, Forbidden, ServiceError
 from core.timeutil import LOCAL_TZ, to_local
 from core.views import path_for
@@ -186,6 +186,7 @@ def cannot_reach_minimum(call: Call) -> bool:
 def transition_call(call: Call, to: CallStatus | str, *, actor: User | None, reason: str | None = None,
                     now: datetime | None = None) -> None:
     """The one way a call's status changes. actor None means the platform itself (the deadline passing)."""
+    lock_row(call, "status")  # two officers at once (publish twice, cancel while publishing): the second sees the first
     to, now, reason = CallStatus(to), now or utcnow(), (reason or "").strip()
     current = CallStatus(call.status)
     if to not in CALL_TRANSITIONS[current]:

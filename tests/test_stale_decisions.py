@@ -9,17 +9,19 @@ import pytest
 from sqlalchemy import func, select
 
 from accounts.enums import Role
+from audit.documents import IssuedDocument
+from audit.models import AuditEvent
 from core.db import db
 from core.errors import Conflict
 from core.timeutil import local_today
-from projects import contract_changes, contract_reports, contracts, proposals
+from projects import calls, contract_changes, contract_reports, contracts, proposals
 from projects.contract_change_models import ChangeRequest, ChangeStatus
 from projects.contract_models import Contract, Milestone, MilestoneReport, ReportStatus, Tranche, TrancheStatus
-from projects.enums import ProposalStatus
-from projects.models import Proposal, ProposalVersion
+from projects.enums import CallStatus, ProposalStatus
+from projects.models import Call, Proposal, ProposalVersion
 from tests.factories import make_user
 from tests.projects.contract_helpers import active_contract, awarded_decision, plan
-from tests.projects.helpers import good_org, published_call, ready_proposal
+from tests.projects.helpers import call_data, good_org, published_call, ready_proposal
 from tests.vouchers.helpers import world
 from tests.vouchers.test_settlement import redeem
 from vouchers import ledger, settlement
@@ -151,3 +153,24 @@ def test_a_proposal_submitted_twice_at_once_is_submitted_once(app, session):
     db.session.rollback()
     assert db.session.scalar(select(func.count(ProposalVersion.id)).where(
         ProposalVersion.proposal_id == proposal.id)) == 1
+
+
+def test_a_call_published_twice_at_once_is_announced_once(app, session):
+    """Two officers (or a double click) publishing the same draft: the second issued a second announcement PDF."""
+    officer = make_user(Role.OFFICER)
+    with app.test_request_context():
+        call = calls.create_call(call_data(), actor=officer)
+    db.session.commit()
+
+    def publish(found):
+        calls.transition_call(found, CallStatus.PUBLISHED, actor=officer)
+
+    with app.test_request_context():
+        mine = loaded_before(Call, call.id, publish)
+        with pytest.raises(Conflict):
+            publish(mine)
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(IssuedDocument.id)).where(
+        IssuedDocument.doc_type == "call_announcement", IssuedDocument.target_id == str(call.id))) == 1
+    assert db.session.scalar(select(func.count(AuditEvent.seq)).where(
+        AuditEvent.action == "call.published", AuditEvent.target_id == str(call.id))) == 1
