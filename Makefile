@@ -14,8 +14,8 @@ PYTEST := $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 
 run: setup db demo
 	@echo "Serving Gongzhi on http://127.0.0.1:5000 (Ctrl-C stops it)"
-	SECRET_KEY="$$(cat instance/secret_key)" $(BIN)/gunicorn --bind 127.0.0.1:5000 --workers 2 --threads 4 \
-		--access-logfile - "app:create_app()"
+	SECRET_KEY="$$(cat instance/secret_key)" GUNICORN_BIND=127.0.0.1:5000 GUNICORN_WORKERS=2 \
+		$(BIN)/gunicorn -c gunicorn_conf.py --access-logfile - "app:create_app()"
 
 test: setup sysdeps-test
 	$(BIN)/ruff check .

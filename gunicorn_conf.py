@@ -13,6 +13,9 @@ threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 worker_class = "gthread"
 timeout = 60
 keepalive = 5
+# The access log (when --access-logfile is given) names the path, never the query string or the referring page: a
+# search for a person (an administrator's ?q=, a filter) would otherwise write their name or phone number to it.
+access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
 # Python hands the GIL to another thread every 5 ms by default. A request that holds the audit chain's lock until
 # its COMMIT (every change does) may then wait that long for the GIL while every other change queues behind it;
 # bench/redeem.py measured 0.5 ms as the best interval for 4 threads per worker.

@@ -68,9 +68,11 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
             "postgresql://", "postgresql+psycopg://", 1
         )
     # A database server may drop idle connections (a restart, a proxy's timeout): test each one as it leaves the
-    # pool. A SQLite file has no server, so its connections need no such round trip on every request.
+    # pool. A SQLite file has no server, so its connections need no such round trip on every request. A database
+    # error's message leaves out the statement's parameters (names, phone numbers): it goes to the error log.
     config.setdefault("SQLALCHEMY_ENGINE_OPTIONS",
-                      {} if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") else {"pool_pre_ping": True})
+                      {"hide_parameters": True} if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
+                      else {"hide_parameters": True, "pool_pre_ping": True})
     if not config["SECRET_KEY"]:
         if not (config["TESTING"] or config["DEBUG"]):
             raise ConfigError("SECRET_KEY must be set (it may be omitted only in debug or testing)")
