@@ -4,13 +4,21 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from core.api import api_blueprint
 from core.db import db, ensure_write_transaction
+from core.openapi import api_doc, array, component, identifier, record, string
 
 from . import services
+from .enums import Role
 
 bp = api_blueprint("accounts_api")
 
 
+ME = component("Me", record(
+    "The token's user.", id=identifier(), username=string(), display_name=string(),
+    roles=array(string(enum=Role), "The user's roles (organisation memberships are per organisation).")))
+
+
 @bp.route("/me")
+@api_doc("The token's user", tag="Account", response=ME)
 def me():
     if not current_user.is_authenticated:
         abort(401)

@@ -11,6 +11,23 @@ from sqlalchemy.orm import joinedload
 from core.api import api_blueprint, bool_field, json_object, text_field
 from core.db import db
 from core.errors import ServiceError
+from core.openapi import (
+    api_doc,
+    array,
+    body,
+    boolean,
+    component,
+    fen,
+    identifier,
+    integer,
+    iso_date,
+    list_of,
+    mapping,
+    nullable,
+    number,
+    record,
+    string,
+)
 from core.views import DB_INT_MAX
 from projects import awards
 from projects.award_models import AwardDecision
@@ -22,6 +39,22 @@ from .enums import SheetStatus
 from .models import PanelMember
 
 bp = api_blueprint("evaluation_api")
+
+
+CRITERION = record(id=identifier(), title=string(), max_points=integer(minimum=0))
+SHEET = component("ScoreSheet", record(
+    "An evaluator's score sheet: points by criterion id.", sheet_id=identifier(), status=string(enum=SheetStatus),
+    scores=mapping(record(points=number("In half points."), comment=string()), "By criterion id.")))
+SHEET_IN = body(
+    scores=mapping(body(required=["points"],
+                        points={"type": "number", "minimum": 0, "maximum": 1000, "multipleOf": 0.5,
+                                "description": "Half points allowed (7 or 7.5), at most the criterion's maximum."},
+                        comment=string(services.MAX_COMMENT)),
+                   "By criterion id (digits), e.g. `{\"12\": {\"points\": 7.5, \"comment\": \"…\"}}`."),
+    submit=boolean("Submit the sheet after saving (default false). A submitted sheet is final; a comment may be "
+                   "required for extreme scores."))
+SHEET_DOC = dict(tag="Evaluation", response=SHEET)
+SHEET_PUT_DOC = dict(SHEET_DOC, method="PUT", request=SHEET_IN, errors=[403, 409])
 
 
 def _require_user():
@@ -38,6 +71,15 @@ def _own_member(member_id: int) -> PanelMember:
 
 
 @bp.route("/evaluation/assignments")
+@api_doc("My review panels", tag="Evaluation",
+         description="For each panel the token's user sits on: the criteria and the proposals to review, whether "
+                     "a conflict of interest has been declared for each, and the organisation's name once it may be "
+                     "seen (never in blind review).",
+         response=list_of(record(member_id=identifier(), call_id=identifier(), blind=boolean(),
+                                 criteria=array(CRITERION),
+                                 proposals=array(record(proposal_id=identifier(), declared=boolean(),
+                                                        conflict=nullable(boolean()),
+                                                        organisation=nullable(string()))))))
 def assignments():
     _require_user()
     members = db.session.scalars(select(PanelMember).where(PanelMember.user_id == current_user.id,
@@ -61,6 +103,13 @@ def assignments():
 
 
 @bp.route("/evaluation/members/<int:member_id>/declarations", methods=["POST"])
+@api_doc("Declare a conflict of interest, or none", tag="Evaluation", status=201, errors=[403, 409],
+         params={"member_id": "Your seat on the panel (`member_id` in the assignments)."},
+         description="Before a proposal can be seen or scored, its evaluator declares whether they have a "
+                     "conflict with it; a conflict recuses them from it.",
+         response=record(ok=boolean()),
+         request=body(required=["proposal_id", "conflict"], proposal_id=identifier(), conflict=boolean(),
+                      relationship=string(expert_conflicts.MAX_RELATIONSHIP, "The relationship, if any.")))
 def declare(member_id: int):
     member = _own_member(member_id)
     body = json_object()
@@ -77,6 +126,10 @@ def declare(member_id: int):
 
 
 @bp.route("/evaluation/members/<int:member_id>/sheets/<int:proposal_id>", methods=["GET", "PUT"])
+@api_doc("My score sheet for a proposal", method="GET", **SHEET_DOC,
+         params={"member_id": "Your seat on the panel."})
+@api_doc("Save (and submit) my scores for a proposal", **SHEET_PUT_DOC,
+         params={"member_id": "Your seat on the panel."})
 def sheet(member_id: int, proposal_id: int):
     member = _own_member(member_id)
     proposal = db.session.get(Proposal, proposal_id)
@@ -121,6 +174,13 @@ def sheet_exchange(score_sheet):
 
 
 @bp.route("/calls/<int:call_id>/results")
+@api_doc("A call's results", tag="Calls and proposals", public=True,
+         description="Ranked results during publicity (公示) and after the award; a 404 before.",
+         response=record(call_id=identifier(), status=string(enum=[CallStatus.PUBLICITY, CallStatus.AWARDED]),
+                         publicity_ends_on=nullable(iso_date()),
+                         results=array(record(rank=integer(minimum=1), organisation=string(),
+                                              final_score=string(description="Exact, as a decimal text."),
+                                              awarded=boolean(), amount_fen=nullable(fen())))))
 def results(call_id: int):
     call = db.session.get(Call, call_id)
     if call is None or call.status not in (CallStatus.PUBLICITY, CallStatus.AWARDED):

@@ -7,11 +7,26 @@ from sqlalchemy.orm import lazyload, selectinload
 
 from core.api import api_blueprint
 from core.db import db
+from core.openapi import (
+    api_doc,
+    array,
+    boolean,
+    identifier,
+    integer,
+    iso_date,
+    list_of,
+    nullable,
+    record,
+    string,
+    timestamp,
+)
 from projects.contract_models import Contract, ContractStatus
 
 from . import project_sheets
-from .api import sheet_exchange
+from .api import CRITERION, SHEET_DOC, SHEET_PUT_DOC, sheet_exchange
+from .enums import SheetStatus
 from .models import IndicatorTemplate, ScoreSheet
+from .project_enums import EvaluationKind, EvaluationStatus, Grade
 from .project_models import EvaluationAssignment, ProjectEvaluation
 
 bp = api_blueprint("project_evaluation_api")
@@ -28,6 +43,14 @@ def _criteria(evaluation: ProjectEvaluation) -> list[dict]:
 
 
 @bp.route("/evaluation/project-evaluations")
+@api_doc("My project evaluations", tag="Evaluation",
+         description="Evaluations of projects (第三方评估) the token's user is assigned to, newest first. The "
+                     "project and the criteria are shown once the evaluator has declared no conflict.",
+         response=list_of(record(
+             evaluation_id=identifier(), kind=string(enum=EvaluationKind), status=string(enum=EvaluationStatus),
+             due_on=iso_date(), declared=boolean(), conflict=nullable(boolean()), project=nullable(string()),
+             sheet=nullable(record(sheet_id=identifier(), status=string(enum=SheetStatus))),
+             criteria=array(record(**CRITERION["properties"], evidence=nullable(string()))))))
 def mine():
     _require_user()
     rows = list(db.session.scalars(
@@ -52,6 +75,8 @@ def mine():
 
 
 @bp.route("/evaluation/project-evaluations/<int:evaluation_id>/sheet", methods=["GET", "PUT"])
+@api_doc("My score sheet for a project evaluation", method="GET", **SHEET_DOC)
+@api_doc("Save (and submit) my scores for a project evaluation", **SHEET_PUT_DOC)
 def sheet(evaluation_id: int):
     _require_user()
     evaluation = db.session.get(ProjectEvaluation, evaluation_id)
@@ -62,6 +87,15 @@ def sheet(evaluation_id: int):
 
 
 @bp.route("/projects/<int:contract_id>/evaluations")
+@api_doc("A project's published evaluations", tag="Evaluation", public=True,
+         params={"contract_id": "The project's (contract's) id."},
+         description="The evaluation reports issued for a project, newest first, with their grade and how many "
+                     "rectification tasks are still open.",
+         response=record(contract_id=identifier(), project=string(), organisation=string(), evaluations=array(record(
+             kind=string(enum=EvaluationKind), grade=nullable(string(enum=Grade)),
+             final_score=string(description="Exact, as a decimal text."), summary=string(), issued_at=timestamp(),
+             status=string(enum=EvaluationStatus), report_code=string(description="Verification code of the PDF."),
+             rectification_open=integer(minimum=0)))))
 def published(contract_id: int):
     contract = db.session.get(Contract, contract_id)
     if contract is None or contract.status == ContractStatus.DRAFT:

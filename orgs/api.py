@@ -7,12 +7,43 @@ from flask_login import current_user
 from core.api import api_blueprint, id_list, json_object, page_args, text_field
 from core.db import db
 from core.errors import ServiceError
+from core.openapi import (
+    PAGING,
+    api_doc,
+    array,
+    body,
+    component,
+    identifier,
+    integer,
+    iso_date,
+    nullable,
+    page_of,
+    record,
+    string,
+)
 
 from . import directory, permissions, services
+from .enums import OrgKind, OrgStatus
 from .models import Organisation
-from .validation import OrgData
+from .validation import MAX_LENGTHS, OrgData
 
 bp = api_blueprint("orgs_api")
+
+
+COUNT = integer(minimum=0, maximum=1_000_000)
+PLACE = record(id=identifier(), name=string())
+ORG_FIELDS = dict(
+    id=identifier(), name=string(120), kind=string(enum=OrgKind), status=string(enum=OrgStatus),
+    uscc=nullable(string(18, "Unified social credit code (统一社会信用代码).")),
+    filing_number=nullable(string(30, "Filing number of a community social organisation (备案).")),
+    legal_representative=string(60), registration_authority=string(100), registered_on=nullable(iso_date()),
+    address=string(200), grade=nullable(integer("Current civil-affairs grade (1A–5A).", minimum=1, maximum=5)),
+    categories=array(string(description="Service category code.")), communities=array(PLACE),
+    staff=record(full_time=COUNT, certified_social_workers=COUNT, volunteers=COUNT))
+ORG = component("Organisation", record("An organisation as the public directory shows it.", **ORG_FIELDS))
+ORG_PRIVATE = component("OrganisationWithContact", record(
+    "An organisation with its contact, for its members and the officers.",
+    **ORG_FIELDS, contact=record(name=string(60), phone=string(20), email=string(254))))
 
 
 def org_json(org: Organisation, grade: int | None, private: bool) -> dict:
@@ -41,6 +72,12 @@ def _int_arg(name: str) -> int | None:
 
 
 @bp.route("/orgs")
+@api_doc("Search the directory of organisations", tag="Organisations", public=True, response=page_of(ORG),
+         description="Registered (or filed) organisations only; applications are not listed.",
+         query={"q": string(description="Words of the name, or its pinyin initials."),
+                "kind": string(enum=OrgKind), "category": identifier("A service category's id."),
+                "grade": integer("At least this grade.", minimum=1, maximum=5),
+                "community": identifier("A community served."), **PAGING})
 def list_orgs():
     page, per_page = page_args()
     flt = directory.DirectoryFilter(q=request.args.get("q", ""), kind=request.args.get("kind", ""),
@@ -52,6 +89,9 @@ def list_orgs():
 
 
 @bp.route("/orgs/<int:org_id>")
+@api_doc("An organisation", tag="Organisations", public=True, response={"oneOf": [ORG, ORG_PRIVATE]},
+         description="The contact is included for the organisation's members and for officers. An application "
+                     "that is not public is a 404 to others.")
 def get_org(org_id: int):
     org = db.session.get(Organisation, org_id)
     if org is None or not permissions.can_view_org(current_user, org):
@@ -78,6 +118,26 @@ def _parse_count(body: dict, field: str):
 
 
 @bp.route("/orgs", methods=["POST"])
+@api_doc("Apply to register an organisation", tag="Organisations", status=201, response=ORG_PRIVATE,
+         description="Creates a draft application with the token's user as its manager, checked as on the "
+                     "registration form. Texts are stripped before their length is checked.",
+         request=body(
+             required=["name", "kind", "legal_representative", "registration_authority", "registered_on", "address",
+                       "contact_name", "contact_phone", "category_ids", "community_ids"],
+             name=string(120, "The full registered name (2–120 characters).", min_length=2),
+             kind=string(enum=OrgKind),
+             uscc=string(description="Unified social credit code (18 characters with its check character; "
+                                     "required except for community organisations and social enterprises)."),
+             legal_representative=string(MAX_LENGTHS["legal_representative"]),
+             registration_authority=string(MAX_LENGTHS["registration_authority"]),
+             registered_on=iso_date("Not in the future, not before 1949-10-01."),
+             address=string(MAX_LENGTHS["address"]), contact_name=string(MAX_LENGTHS["contact_name"]),
+             contact_phone=string(20, "A mobile number (11 digits) or a landline with its area code."),
+             contact_email=string(MAX_LENGTHS["contact_email"], fmt="email"),
+             description=string(MAX_LENGTHS["description"]),
+             full_time_staff=COUNT, certified_social_workers=COUNT, volunteers=COUNT,
+             category_ids=array(identifier(), "Service categories (at least one)."),
+             community_ids=array(identifier(), "Communities served (at least one).")))
 def create_org():
     if not current_user.is_authenticated:
         abort(401)

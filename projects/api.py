@@ -9,16 +9,72 @@ from sqlalchemy.orm import selectinload
 from core.api import api_blueprint, json_object, page_args, refuse, text_field
 from core.db import db
 from core.errors import ServiceError
+from core.money import MAX_FEN
+from core.openapi import (
+    PAGING,
+    api_doc,
+    array,
+    body,
+    boolean,
+    component,
+    fen,
+    identifier,
+    integer,
+    iso_date,
+    list_of,
+    nullable,
+    page_of,
+    record,
+    string,
+    timestamp,
+)
 from orgs import services as org_services
+from orgs.enums import OrgKind
 from orgs.models import Organisation
 
 from . import permissions, proposals
 from .calls import close_if_due
-from .enums import CallStatus, ProposalStatus
+from .enums import Aggregation, BudgetCategory, CallStatus, FundingSource, ProposalStatus, PurchasingMode
 from .models import Call, Proposal
 
 bp = api_blueprint("projects_api")
 PUBLIC_STATUSES = [s.value for s in CallStatus if s is not CallStatus.DRAFT]  # drafts are never listed
+
+
+PERCENT = integer(minimum=0, maximum=100)
+CALL = component("Call", record(
+    "A call for proposals (项目征集) with its schedule, review and eligibility rules.",
+    id=identifier(), title=string(200), status=string(enum=PUBLIC_STATUSES), mode=string(enum=PurchasingMode),
+    category=string(description="Service category code."), funding_source=string(enum=FundingSource),
+    total_budget_fen=fen(), max_per_proposal_fen=fen("The most one proposal may ask for."),
+    questions_until=timestamp(), submission_deadline=timestamp("A proposal submitted after it is refused."),
+    review_planned_on=iso_date(), award_planned_on=iso_date(),
+    required_attachments=array(string(), "Documents each proposal must attach."),
+    version=integer("Raised by each published amendment.", minimum=1),
+    review=record(template_id=nullable(identifier()), blind=boolean("Evaluators never see who wrote a proposal."),
+                  aggregation=string(enum=Aggregation)),
+    rules=record("Eligibility, checked when the call closes.", allowed_kinds=array(string(enum=OrgKind)),
+                 min_grade=nullable(integer(minimum=1, maximum=5)), min_years_registered=integer(minimum=0),
+                 min_certified_social_workers=integer(minimum=0), require_annual_report=boolean(),
+                 require_clean_credit=boolean(), require_passing_evaluation=boolean(),
+                 max_personnel_pct=PERCENT, max_management_pct=PERCENT)))
+ROWS = {name: {key: string(limit) for key, limit in columns.items()} for name, columns in proposals.ROW_TEXT.items()}
+TARGET = integer("A whole number (or its digits as text).", minimum=0, maximum=10**9)
+PROPOSAL = component("Proposal", record(
+    "A proposal (申报书): an organisation's answer to a call.",
+    id=identifier(), call_id=identifier(), org_id=identifier(), status=string(enum=ProposalStatus),
+    title=string(200), summary=string(proposals.MAX_TEXT), needs_analysis=string(proposals.MAX_TEXT),
+    objectives=string(proposals.MAX_TEXT), work_plan=array(record(**ROWS["work_plan"])),
+    outputs=array(record(**ROWS["outputs"], target=integer(minimum=0, maximum=10**9))),
+    team=array(record(**ROWS["team"])), co_funding_fen=fen("Funding from elsewhere."),
+    budget_lines=array(record(category=string(enum=BudgetCategory), item=string(proposals.MAX_ITEM),
+                              quantity=integer(minimum=1, maximum=proposals.MAX_QUANTITY), unit_price_fen=fen(),
+                              total_fen=fen())),
+    requested_fen=fen("The budget lines' total."),
+    attachments=array(record(requirement=string(), sha256=string(64))),
+    version=integer("Submitted versions so far (0: never submitted).", minimum=0),
+    content_hash=nullable(string(description="SHA-256 of the latest submitted version, as frozen.")),
+    screening_reason=string(description="Why the proposal was found ineligible, if it was.")))
 
 
 def call_json(call: Call) -> dict:
@@ -70,6 +126,9 @@ def _load_proposal(proposal_id: int) -> Proposal:
 
 
 @bp.route("/calls")
+@api_doc("List calls", tag="Calls and proposals", public=True, response=page_of(CALL),
+         description="Published calls and their later states (drafts are never listed), latest deadline first.",
+         query={"status": string(enum=PUBLIC_STATUSES), **PAGING})
 def list_calls():
     page, per_page = page_args()
     filters = [Call.status != CallStatus.DRAFT]
@@ -85,6 +144,8 @@ def list_calls():
 
 
 @bp.route("/calls/<int:call_id>")
+@api_doc("A call", tag="Calls and proposals", public=True, response=CALL,
+         description="A call past its deadline is closed by this request if nothing closed it yet.")
 def get_call(call_id: int):
     call = db.session.get(Call, call_id)
     if call is None or call.status == CallStatus.DRAFT:
@@ -95,6 +156,8 @@ def get_call(call_id: int):
 
 
 @bp.route("/proposals")
+@api_doc("My organisations' proposals", tag="Calls and proposals", response=list_of(PROPOSAL),
+         description="The proposals of every organisation the token's user is an active member of.")
 def my_proposals():
     _require_user()
     org_ids = [m.org_id for m in org_services.memberships_of(current_user) if m.status == "active"]
@@ -105,11 +168,17 @@ def my_proposals():
 
 
 @bp.route("/proposals/<int:proposal_id>")
+@api_doc("A proposal", tag="Calls and proposals", response=PROPOSAL,
+         description="For the organisation's members and the officers; a 404 to anyone else.")
 def get_proposal(proposal_id: int):
     return jsonify(proposal_json(_load_proposal(proposal_id)))
 
 
 @bp.route("/calls/<int:call_id>/proposals", methods=["POST"])
+@api_doc("Start a proposal", tag="Calls and proposals", status=201, response=PROPOSAL, errors=[403, 409],
+         description="A draft for an open call, by a manager of the organisation (one proposal per organisation "
+                     "and call). Fill it with PUT, then submit it.",
+         request=body(required=["org_id"], org_id=identifier("Your organisation.")))
 def start_proposal(call_id: int):
     _require_user()
     call = db.session.get(Call, call_id)
@@ -152,6 +221,23 @@ def _rows(body: dict, name: str) -> list[dict]:
 
 
 @bp.route("/proposals/<int:proposal_id>", methods=["PUT"])
+@api_doc("Save a draft proposal", tag="Calls and proposals", response=PROPOSAL, errors=[403, 409],
+         description="Replaces the draft's content (partial data is fine for a draft; submitting checks "
+                     "everything). Rows with nothing in them are dropped; texts are stripped before their length "
+                     "is checked.",
+         request=body(
+             title=string(200), summary=string(proposals.MAX_TEXT), needs_analysis=string(proposals.MAX_TEXT),
+             objectives=string(proposals.MAX_TEXT),
+             work_plan=array(body(**ROWS["work_plan"]), max_items=proposals.MAX_ROWS),
+             outputs=array(body(**ROWS["outputs"], target={"oneOf": [TARGET, string(pattern="^[0-9]*$")]}),
+                           max_items=proposals.MAX_ROWS),
+             team=array(body(**ROWS["team"]), max_items=proposals.MAX_ROWS),
+             budget_lines=array(body(required=["category", "item", "quantity", "unit_price_fen"],
+                                     category=string(enum=BudgetCategory), item=string(proposals.MAX_ITEM),
+                                     quantity=integer(minimum=1, maximum=proposals.MAX_QUANTITY),
+                                     unit_price_fen=fen("Quantity × unit price is at most the maximum amount.")),
+                                max_items=proposals.MAX_ROWS),
+             co_funding_fen=fen(maximum=MAX_FEN)))
 def save_proposal(proposal_id: int):
     proposal = _load_proposal(proposal_id)
     body = json_object()
@@ -164,6 +250,9 @@ def save_proposal(proposal_id: int):
 
 
 @bp.route("/proposals/<int:proposal_id>/<any(submit, withdraw):action>", methods=["POST"])
+@api_doc("Submit or withdraw a proposal", tag="Calls and proposals", response=PROPOSAL, errors=[403, 409, 422],
+         params={"action": "`submit` checks everything and freezes a version (its content hash); `withdraw` "
+                           "takes a submitted proposal back to draft. Both only before the call's deadline."})
 def submit_or_withdraw(proposal_id: int, action: str):
     proposal = _load_proposal(proposal_id)
     if close_if_due(proposal.call):  # a late request still closes the call for everyone

@@ -13,12 +13,41 @@ from sqlalchemy.orm import selectinload
 from core.api import api_blueprint, id_field, json_object, page_args, text_field
 from core.db import db
 from core.errors import ServiceError
+from core.openapi import (
+    PAGING,
+    api_doc,
+    array,
+    body,
+    boolean,
+    component,
+    fen,
+    identifier,
+    integer,
+    iso_date,
+    list_of,
+    mapping,
+    nullable,
+    page_of,
+    record,
+    string,
+    timestamp,
+)
 from core.views import db_int
 from orgs import permissions as org_permissions
 
 from . import contract_changes, contract_reports, contract_watch, contracts
-from .contract_models import Contract, ContractLine, Expense, Milestone, MilestoneReport
-from .contract_report_models import ActivityRecord, FeePayment, ReceiptStatus
+from .contract_change_models import ChangeKind, ChangeStatus
+from .contract_models import (
+    Contract,
+    ContractLine,
+    ContractStatus,
+    Expense,
+    Milestone,
+    MilestoneReport,
+    ReportStatus,
+    TrancheStatus,
+)
+from .contract_report_models import ActivityRecord, FeeKind, FeePayment, ReceiptStatus
 from .contract_views import can_view, member_org_ids
 
 bp = api_blueprint("contracts_api")
@@ -67,6 +96,67 @@ def _load(contract_id: int) -> Contract:
     return contract
 
 
+# --- what the API answers with (OpenAPI components, beside the functions that build them) ---------------------------
+SHA256 = string(64, "SHA-256 of a stored file.")
+SUMMARY_FIELDS = dict(
+    id=identifier(), title=string(), org_id=identifier(), org=string(description="The organisation's name."),
+    status=string(enum=ContractStatus), version=integer("Raised by each approved change.", minimum=1),
+    amount_fen=fen(), paid_fen=fen("Paid in tranches so far."), starts_on=iso_date(), ends_on=iso_date())
+SUMMARY = component("ContractSummary", record(**SUMMARY_FIELDS))
+FEE = component("FeePayment", record(
+    "A fee or allowance paid to a person, which the recipient confirms or denies.",
+    id=identifier(), contract_id=identifier(), kind=string(enum=FeeKind), recipient=string(100),
+    amount_fen=fen(), paid_on=iso_date(), status=string(enum=ReceiptStatus), note=string()))
+REPORT_FIELDS = dict(
+    id=identifier(), milestone_id=identifier(), status=string(enum=ReportStatus), narrative=string(),
+    outputs=array(record(indicator=string(), achieved=integer(minimum=0), unit=string())),
+    comment=string(description="The officer's comment when returning or accepting."), submitted_at=timestamp(),
+    activities=array(record(held_on=iso_date(), place=string(), participants=integer(minimum=0), description=string(),
+                            photos=array(SHA256))),
+    evidence=array(SHA256), fees=array(FEE))
+REPORT = component("MilestoneReport", record(**REPORT_FIELDS))
+AMOUNT_CHANGE = {"type": "object", "description": "What the change altered, as recorded."}
+CONTRACT = component("Contract", record(
+    "A contract (合同) with its budget lines, milestones, payment tranches and changes.",
+    **SUMMARY_FIELDS, spent_fen=fen(), execution_rate=string(description="Spent / amount, e.g. `42.5%`."),
+    outputs=array(record(indicator=string(), target=integer(minimum=0), unit=string(), achieved=integer(minimum=0))),
+    lines=array(record(id=identifier(), category=string(), item=string(), budget_fen=fen(), spent_fen=fen(),
+                       remaining_fen=fen())),
+    milestones=array(record(id=identifier(), title=string(), due_on=iso_date(), deliverables=string(),
+                            evidence_required=string(), report_status=nullable(string(enum=ReportStatus)))),
+    tranches=array(record(id=identifier(), percent=integer(minimum=0, maximum=100), amount_fen=fen(),
+                          status=string(enum=TrancheStatus), milestone_id=nullable(identifier()),
+                          paid_on=nullable(iso_date()), approved=boolean())),
+    changes=array(record(id=identifier(), kind=string(enum=ChangeKind), status=string(enum=ChangeStatus),
+                         reason=string(), decision_reason=string())),
+    amendments=array(record(version=integer(minimum=1), kind=string(), before=AMOUNT_CHANGE, after=AMOUNT_CHANGE,
+                            change_id=nullable(identifier())))))
+EXPENSE = component("Expense", record(id=identifier(), line_id=identifier(), spent_on=iso_date(), payee=string(100),
+                                      amount_fen=fen(), has_receipt=boolean()))
+ACTIVITY = body(required=["held_on", "place", "participants"],
+                held_on=iso_date("Within the contract period, not in the future."),
+                place=string(contract_reports.MAX_PLACE),
+                participants=integer(minimum=0, maximum=contract_reports.MAX_PARTICIPANTS),
+                description=string(contract_reports.MAX_DESCRIPTION))
+FEE_IN = body("A recipient is a platform user (`username`) or a name with an 11-digit mobile number.",
+              required=["kind", "amount_fen", "paid_on"], kind=string(enum=FeeKind), name=string(100),
+              phone=string(contract_reports.MAX_PHONE), username=string(), amount_fen=fen(minimum=1),
+              paid_on=iso_date("Within the contract period, not in the future."))
+REPORT_IN = body(
+    required=["narrative"],
+    narrative=string(contract_reports.MAX_NARRATIVE, "What was done in the period (at least 10 characters).",
+                     min_length=10),
+    outputs=mapping(integer(minimum=0, maximum=contract_reports.MAX_OUTPUT),
+                    "Achieved in this period, by output indicator of the contract."),
+    activities=array(ACTIVITY, max_items=contract_reports.MAX_ITEMS),
+    fees=array(FEE_IN, "Fees and allowances paid (together at most the contract amount).",
+               max_items=contract_reports.MAX_ITEMS))
+REPORT_MULTIPART = body(
+    "The same report with files: the JSON in `data`, files in `evidence` and `activity-<n>-photos` (n counting the "
+    "activities from 0).", required=["data"], data=string(description="The report as JSON text."),
+    evidence=array(string(fmt="binary"), max_items=contract_reports.MAX_ITEMS))
+
+
 def summary_json(c: Contract) -> dict:
     return {"id": c.id, "title": c.title, "org_id": c.org_id, "org": c.org.name, "status": c.status,
             "version": c.version, "amount_fen": c.amount_fen, "paid_fen": c.paid_fen,
@@ -109,6 +199,9 @@ def contract_json(c: Contract) -> dict:
 
 
 @bp.route("/contracts")
+@api_doc("List contracts", tag="Contracts", response=page_of(SUMMARY), query=PAGING,
+         description="The contracts of the token's user's organisations; officers and auditors see all. Newest "
+                     "first.")
 def list_contracts():
     _require_user()
     page, per_page = page_args()
@@ -121,6 +214,18 @@ def list_contracts():
 
 
 @bp.route("/contracts/watch")
+@api_doc("The officers' watch list", tag="Contracts", errors=[403],
+         query={"page": integer("Page of the projects list, from 1.", minimum=1)},
+         description="For officers and auditors: counts, then the first items of each list (overdue milestones, "
+                     "reports waiting, tranches payable, fee receipts denied or unconfirmed).",
+         response=record(counts=record(overdue=integer(minimum=0), waiting=integer(minimum=0),
+                                       payable=integer(minimum=0), receipts=integer(minimum=0),
+                                       projects=integer(minimum=0)),
+                         overdue=array(record(contract_id=identifier(), milestone=string(), due_on=iso_date())),
+                         waiting=array(record(contract_id=identifier(), milestone=string())),
+                         payable=array(record(contract_id=identifier(), amount_fen=fen())),
+                         receipts=array(record(contract_id=identifier(), recipient=string(),
+                                               status=string(enum=ReceiptStatus)))))
 def watch():
     """The officers' (and auditors') watch list: counts and the first items of each list."""
     _require_user()
@@ -137,11 +242,14 @@ def watch():
 
 
 @bp.route("/contracts/<int:contract_id>")
+@api_doc("A contract", tag="Contracts", response=CONTRACT,
+         description="For the organisation's members and the officers; a 404 to anyone else.")
 def get_contract(contract_id: int):
     return jsonify(contract_json(_load(contract_id)))
 
 
 @bp.route("/contracts/<int:contract_id>/reports")
+@api_doc("A contract's progress reports", tag="Contracts", response=list_of(REPORT))
 def list_reports(contract_id: int):
     contract = _load(contract_id)
     rows = db.session.scalars(select(MilestoneReport).join(Milestone).where(Milestone.contract_id == contract.id)
@@ -152,6 +260,10 @@ def list_reports(contract_id: int):
 
 
 @bp.route("/milestones/<int:milestone_id>/reports", methods=["POST"])
+@api_doc("Report on a milestone", tag="Contracts", status=201, errors=[403, 409], request=REPORT_IN,
+         multipart=REPORT_MULTIPART, response=record(contract_id=identifier(), **REPORT_FIELDS),
+         description="By a manager of the organisation, on an active contract, when the milestone has no report "
+                     "waiting or accepted. Every refused row is named at once in `fields`.")
 def submit_report(milestone_id: int):
     """JSON, or multipart/form-data with the JSON in a `data` field and files in `evidence` and
     `activity-<n>-photos` (n counting the activities from 0)."""
@@ -190,6 +302,7 @@ def _report_body():
 
 
 @bp.route("/contracts/<int:contract_id>/expenses")
+@api_doc("A contract's expenses", tag="Contracts", response=page_of(EXPENSE), query=PAGING)
 def list_expenses(contract_id: int):
     contract = _load(contract_id)
     page, per_page = page_args()
@@ -205,6 +318,12 @@ def expense_json(e: Expense) -> dict:
 
 
 @bp.route("/contracts/<int:contract_id>/expenses", methods=["POST"])
+@api_doc("Record an expense", tag="Contracts", status=201, response=EXPENSE, errors=[403, 409],
+         description="By a manager of the organisation, against one of the contract's budget lines; an expense "
+                     "that would take the line over its budget is a 409.",
+         request=body(required=["line_id", "spent_on", "payee", "amount_fen"], line_id=identifier(),
+                      spent_on=iso_date("Within the contract period, not in the future."), payee=string(100),
+                      amount_fen=fen(minimum=1)))
 def record_expense(contract_id: int):
     contract = _load(contract_id)
     body = json_object()
@@ -219,6 +338,18 @@ def record_expense(contract_id: int):
 
 
 @bp.route("/contracts/<int:contract_id>/changes", methods=["POST"])
+@api_doc("Ask for a budget or schedule change", tag="Contracts", status=201, errors=[403, 409],
+         response=record(id=identifier(), kind=string(enum=ChangeKind), status=string(enum=ChangeStatus)),
+         description="By a manager of the organisation; an officer approves or rejects it. A budget change moves "
+                     "an unspent amount from one line to another; a schedule change moves a milestone's date. The "
+                     "contract amount itself cannot be changed (409).",
+         request=body(required=["kind", "reason"], kind=string(enum=ChangeKind),
+                      reason=string(contract_changes.MAX_REASON),
+                      from_line_id=identifier("Budget change: the line the amount leaves."),
+                      to_line_id=identifier("Budget change: the line it goes to."),
+                      amount_fen=fen("Budget change: at most the source line's unspent part.", minimum=1),
+                      milestone_id=identifier("Schedule change: the milestone."),
+                      new_due_on=iso_date("Schedule change: within the contract period, not in the past.")))
 def request_change(contract_id: int):
     contract = _load(contract_id)
     body = json_object()
@@ -235,6 +366,8 @@ def request_change(contract_id: int):
 
 
 @bp.route("/fee-receipts")
+@api_doc("Fees paid to me", tag="Contracts", response=list_of(FEE),
+         description="Fees and allowances reported as paid to the token's user, newest first (at most 200).")
 def my_receipts():
     _require_user()
     rows = db.session.scalars(select(FeePayment).where(FeePayment.recipient_user_id == current_user.id)
@@ -243,6 +376,9 @@ def my_receipts():
 
 
 @bp.route("/fee-receipts/<int:fee_id>/<any(confirm, deny):answer>", methods=["POST"])
+@api_doc("Confirm or deny a fee paid to me", tag="Contracts", response=FEE, errors=[409],
+         params={"answer": "`confirm`: I was paid this; `deny`: I was not."},
+         request=body(reason=string(contract_reports.MAX_NOTE)), request_optional=True)
 def answer_receipt(fee_id: int, answer: str):
     _require_user()
     fee = db.session.get(FeePayment, fee_id)

@@ -11,11 +11,29 @@ from core import personal
 from core.api import api_blueprint, json_object, page_args, text_field
 from core.db import db
 from core.errors import Forbidden, ServiceError
+from core.openapi import (
+    PAGING,
+    api_doc,
+    array,
+    body,
+    boolean,
+    component,
+    fen,
+    identifier,
+    integer,
+    list_of,
+    nullable,
+    record,
+    string,
+    timestamp,
+)
 from orgs import services as org_services
 from orgs.models import Membership, Organisation
 
 from . import catalogue, disputes, redemption
+from .enums import DisputeStatus, RedemptionStatus
 from .models import Programme, VoucherService
+from .redemption import CODE_DIGITS, CODE_TTL, KEY_RE
 from .redemption_models import Redemption
 
 bp = api_blueprint("vouchers_api")
@@ -30,6 +48,25 @@ _SERVICE = (select(VoucherService).where(VoucherService.id == bindparam("service
                      lazyload(VoucherService.category),
                      lazyload(VoucherService.communities), lazyload(VoucherService.org, Organisation.categories),
                      lazyload(VoucherService.org, Organisation.communities)))
+
+
+PLACE = record(id=identifier(), name=string())
+REDEMPTION = component("Redemption", record(
+    "A provider's draw-down of a resident's vouchers (核销).",
+    id=identifier(), programme_id=identifier(), provider_org_id=identifier(), service_id=identifier(),
+    service_name=string(), amount_fen=fen(), status=string(enum=RedemptionStatus),
+    period=string(description="The settlement month, `YYYY-MM` (Beijing time)."),
+    idempotency_key=string(100), resident=string(description="The resident's name, masked."),
+    created_at=timestamp(), dispute_until=timestamp("The resident may dispute it until then.")))
+SERVICE_FIELDS = dict(id=identifier(), org_id=identifier(), org_name=string(), name=string(),
+                      category=string(description="Service category code."), price_fen=fen(), description=string(),
+                      active=boolean(), communities=array(PLACE))
+SERVICE = component("VoucherService", record("A provider's service.", **SERVICE_FIELDS))
+RATED_SERVICE = component("CatalogueService", record(
+    "A service in a programme's catalogue, with its provider's rating.", **SERVICE_FIELDS,
+    provider_rating=record(average=nullable(string(description="One decimal, e.g. `4.5`; null when unrated.")),
+                           count=integer(minimum=0))))
+NOT_A_RESIDENT = "A 403 (`not_a_resident`) when the token's user has no resident profile."
 
 
 def redemption_json(r: Redemption) -> dict:
@@ -84,6 +121,18 @@ def _committed(call):
 
 
 @bp.route("/vouchers/redemptions", methods=["POST"])
+@api_doc("Redeem a resident's code", tag="Vouchers", status=201, response=REDEMPTION, errors=[403, 409],
+         description="By a member of the provider organisation, for one of its active services, with the one-time "
+                     "code the resident shows. It cannot overdraw: an unknown, used or expired code, a balance too "
+                     "small or a service outside the code's programme is a 409. Retrying with the same "
+                     "`idempotency_key` returns the first answer (201 again) instead of redeeming twice.",
+         request=body(required=["code", "service_id", "amount_fen", "idempotency_key"],
+                      code=string(description=f"The resident's one-time code ({CODE_DIGITS} digits).",
+                                  pattern=rf"^[0-9]{{{CODE_DIGITS}}}$"),
+                      service_id=identifier("One of your organisation's services."),
+                      amount_fen=fen(minimum=1),
+                      idempotency_key=string(100, "Unique per provider: printable ASCII, no spaces.",
+                                             pattern=KEY_RE.pattern.removesuffix(r"\Z") + "$")))
 def create_redemption():
     actor = _user()
     body = json_object()
@@ -97,6 +146,13 @@ def create_redemption():
 
 
 @bp.route("/vouchers/codes", methods=["POST"])
+@api_doc("Get a one-time code (residents)", tag="Vouchers", status=201, errors=[403, 409],
+         description=f"A code for the resident to show a provider, valid for {int(CODE_TTL.total_seconds()) // 60} "
+                     f"minutes. Without a body: the resident's one running programme. {NOT_A_RESIDENT}",
+         request=body(programme_id=identifier("The programme, when the resident has vouchers of several.")),
+         request_optional=True,
+         response=record(code=string(description=f"{CODE_DIGITS} digits."), expires_at=timestamp(),
+                         programme_id=identifier()))
 def create_code():
     actor, resident = _user(), _resident()
     body = json_object(optional=True)  # no body: the resident's one running programme; text or broken JSON: refused
@@ -109,6 +165,13 @@ def create_code():
 
 
 @bp.route("/vouchers/balance")
+@api_doc("My voucher balance (residents)", tag="Vouchers", errors=[403],
+         description=f"What the resident can spend, per running programme, and their 20 latest redemptions. "
+                     f"{NOT_A_RESIDENT}",
+         response=record(resident_id=identifier(), total_fen=fen(),
+                         programmes=array(record(programme_id=identifier(), name=string(), balance_fen=fen(),
+                                                 vouchers=integer(minimum=0), next_expiry=nullable(timestamp()))),
+                         recent_redemptions=array(REDEMPTION)))
 def get_balance():
     resident = _resident()
     lines = redemption.balance(resident)
@@ -124,6 +187,15 @@ def get_balance():
 
 
 @bp.route("/vouchers/services")
+@api_doc("Services: my organisations' own, or a programme's catalogue", tag="Vouchers", errors=[404],
+         description="Without `programme_id`: the services of the organisations the token's user is a member of "
+                     "(all of them, unpaged). With it: the programme's catalogue with providers' ratings, paged (an "
+                     "unknown programme is a 404).",
+         query={"programme_id": identifier("A programme: its catalogue."),
+                "category_id": identifier("Catalogue only: one service category."),
+                "community_id": identifier("Catalogue only: services offered in this community."), **PAGING},
+         response={"oneOf": [list_of(SERVICE), record(items=array(RATED_SERVICE), page=integer(minimum=1),
+                                                      per_page=integer(minimum=1, maximum=100))]})
 def list_services():
     """A provider member's own services; with ?programme_id= the programme's catalogue (any signed-in user)."""
     user = _user()
@@ -161,6 +233,12 @@ def _own_redemption(redemption_id: int) -> Redemption:
 
 
 @bp.route("/vouchers/redemptions/<int:redemption_id>/dispute", methods=["POST"])
+@api_doc("Dispute a redemption (residents)", tag="Vouchers", status=201, errors=[403, 409],
+         description=f"The resident says the service was not given as redeemed; an officer decides, and the "
+                     f"redemption is held out of settlement meanwhile. Only within the dispute period. "
+                     f"{NOT_A_RESIDENT}",
+         request=body(required=["reason"], reason=string(MAX_REASON)),
+         response=record(id=identifier(), redemption_id=identifier(), status=string(enum=DisputeStatus)))
 def dispute_redemption(redemption_id: int):
     actor, found = _user(), _own_redemption(redemption_id)
     body = json_object()
@@ -170,6 +248,11 @@ def dispute_redemption(redemption_id: int):
 
 
 @bp.route("/vouchers/redemptions/<int:redemption_id>/rating", methods=["POST"])
+@api_doc("Rate a redemption (residents)", tag="Vouchers", status=201, errors=[403, 409],
+         description=f"Once per redemption; the ratings make the providers' averages in the catalogue. "
+                     f"{NOT_A_RESIDENT}",
+         request=body(required=["stars"], stars=integer(minimum=1, maximum=5), comment=string(MAX_COMMENT)),
+         response=record(id=identifier(), redemption_id=identifier(), stars=integer(minimum=1, maximum=5)))
 def rate_redemption(redemption_id: int):
     actor, found = _user(), _own_redemption(redemption_id)
     body = json_object()
