@@ -53,7 +53,7 @@ def test_slots_are_escaped_and_filled_per_user(app, client, session):
     assert login(first, odd.username).status_code == 302
     assert login(second, plain.username).status_code == 302
     odd_page = first.get("/").get_data(as_text=True)
-    user_menu = odd_page.split('id="usermenu">', 1)[1].split("</a>", 1)[0]
+    user_menu = odd_page.split('id="usermenu"><span class="user-name">', 1)[1].split("</span></a>", 1)[0]
     assert user_menu == "&lt;b id=&#34;x&#34;&gt;王&lt;/b&gt;"  # escaped
     assert '<b id="x">' not in odd_page
     plain_page = second.get("/").get_data(as_text=True)
