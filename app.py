@@ -66,7 +66,7 @@ def _register_blueprints(app: Flask) -> None:
     from accounts import views as accounts_views
     from audit import api as audit_api
     from audit import views as audit_views
-    from core import openapi
+    from core import api_reference, openapi
     from core import views as core_views
     from evaluation import api as evaluation_api
     from evaluation import labels as _evaluation_labels  # noqa: F401
@@ -88,7 +88,7 @@ def _register_blueprints(app: Flask) -> None:
                orgs_views.bp, orgs_officer_views.bp, calls_views.bp, proposal_views.bp, contract_views.bp,
                evaluation_views.bp, accounts_api.bp, audit_api.bp, orgs_api.bp, projects_api.bp, evaluation_api.bp,
                vouchers_api.bp, project_views.bp, survey_views.public_bp, project_api.bp, contract_api.bp,
-               vouchers_views.bp, openapi.bp):
+               vouchers_views.bp, openapi.bp, api_reference.bp):
         app.register_blueprint(bp)
 
 

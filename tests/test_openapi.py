@@ -158,6 +158,18 @@ def _error_shape(response) -> str | None:
     return None if ok else f"not the error shape: {response.get_data(as_text=True)[:300]}"
 
 
+def _unknown_fields(op: dict, response) -> str | None:
+    """A refusal names the fields by the names they have in the request (its body's properties, its parameters), so
+    that a client can show each reason beside what it sent; score sheets name criterion ids (keys of `scores`)."""
+    body = op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema", {})
+    known = {*body.get("properties", {}), *(p["name"] for p in op.get("parameters", []))}
+    named = set(response.get_json()["error"]["fields"])
+    if "scores" in known:
+        named = {name for name in named if not name.isdigit()}
+    unknown = named - known
+    return f"fields named that the request does not have: {sorted(unknown)}" if unknown else None
+
+
 def test_fuzz_every_operation_as_real_users(app, client, demo):
     """Each operation gets FUZZ_EXAMPLES valid and FUZZ_EXAMPLES invalid requests (schemathesis, derandomized: the
     same requests on every run), each as one of the users or with no token. Any 5xx, undeclared status, refusal
@@ -177,6 +189,7 @@ def test_fuzz_every_operation_as_real_users(app, client, demo):
     failures, seen, by_token = [], Counter(), Counter()
     started = time.monotonic()
     for operation in (result.ok() for result in schema.get_all_operations()):
+        op = operation.definition.raw
         strategy = st.one_of(operation.as_strategy(generation_mode=GenerationMode.POSITIVE),
                              operation.as_strategy(generation_mode=GenerationMode.NEGATIVE))
 
@@ -189,7 +202,9 @@ def test_fuzz_every_operation_as_real_users(app, client, demo):
             response = contextvars.Context().run(client.open, request.pop("path"), **request)
             seen[response.status_code] += 1
             by_token[tokens.index(token), response.status_code // 100] += 1
-            if response.status_code >= 400 and (problem := _error_shape(response)):
+            # (exchange() runs within its loop iteration, so `op` is this operation's)
+            if response.status_code >= 400 and (problem := _error_shape(response)
+                                                or _unknown_fields(op, response)):  # noqa: B023
                 raise AssertionError(f"{case.method} {case.formatted_path}: {problem}")
             case.validate_response(response, checks=[not_a_server_error, status_code_conformance,
                                                      content_type_conformance, response_schema_conformance])
@@ -236,3 +251,24 @@ def test_every_get_answers_with_its_declared_shape(client, demo):
                     checked.add(path)
     unchecked = {p for p, ops in spec["paths"].items() if "get" in ops} - checked
     assert unchecked <= {f"{API}/openapi.json"}, f"no 200 seen for {unchecked}"
+
+
+def test_the_reference_page_shows_every_operation_in_the_users_language(client):
+    spec = _spec(client)
+    page = client.get("/api", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "<h1" in page and "API reference" in page and "Download the OpenAPI description" in page
+    for path, ops in spec["paths"].items():
+        for op in ops.values():
+            assert f'id="{op["operationId"].replace(".", "-")}"' in page and path in page
+    for name in spec["components"]["schemas"]:
+        assert f'id="shape-{name}"' in page
+    assert "<script>" not in page and "style=" not in page  # the CSP allows neither
+    chinese = client.get("/api").get_data(as_text=True)
+    assert "API 参考" in chinese and "数据结构" in chinese
+
+
+def test_the_account_page_links_to_the_reference(client, session, login_as):
+    from tests.factories import make_user
+
+    login_as(make_user("officer"))
+    assert 'href="/api"' in client.get("/account").get_data(as_text=True)
