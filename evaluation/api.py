@@ -146,15 +146,17 @@ def entries_from_json(body: dict) -> dict[int, tuple[int, str]]:
     entries = {}
     for key, value in scores.items():
         points, comment = (value.get("points"), value.get("comment")) if isinstance(value, dict) else (None, "")
+        criterion = key.isascii() and key.isdigit() and len(key) < 10
+        field = key if criterion else "scores"  # a refusal names a criterion id, or the scores ("" named nothing)
         if comment is not None and not isinstance(comment, str):  # never stored as "7" or "['x']"
             message = _("Enter text.")
-            raise ServiceError(_("Please correct the marked fields."), fields={key[:20]: message})
-        valid = (key.isascii() and key.isdigit() and len(key) < 10 and not isinstance(points, bool)
+            raise ServiceError(_("Please correct the marked fields."), fields={field: message})
+        valid = (criterion and not isinstance(points, bool)
                  and isinstance(points, int | float) and math.isfinite(points) and 0 <= points <= 1000
                  and points * 2 == int(points * 2))
         if not valid:
             message = _("Scores are numbers in half points, such as 7 or 7.5.")
-            raise ServiceError(message, fields={key[:20]: message})
+            raise ServiceError(message, fields={field: message})
         entries[int(key)] = (int(points * 2), comment or "")
     return entries
 

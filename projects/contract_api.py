@@ -2,6 +2,7 @@
 submitted; the officers' view of a project and their watch list. Same services and checks as the pages."""
 
 import json
+from contextlib import contextmanager
 from datetime import date
 
 from flask import abort, jsonify, request
@@ -58,17 +59,29 @@ def _bad(field: str, message: str):
     raise ServiceError(_(INVALID), fields={field: message})
 
 
-def _date(body: dict, name: str) -> date:
+# A value in a row of a list is refused under the list's name, the reason naming the row (from 1), as the service
+# names them: the request has no field called `participants` or `paid_on`, only `activities` and `fees`.
+ROW_PROBLEM = {"activities": contract_reports.activity_row_problem, "fees": contract_reports.fee_row_problem}
+
+
+def _refuse(name: str, reason: str, row: tuple[str, int] | None):
+    if row is None:
+        _bad(name, reason)
+    rows, index = row
+    _bad(rows, ROW_PROBLEM[rows](index + 1, reason))
+
+
+def _date(body: dict, name: str, row: tuple[str, int] | None = None) -> date:
     try:
         return date.fromisoformat(str(body.get(name) or ""))
     except ValueError:
-        _bad(name, _("Dates are YYYY-MM-DD."))
+        _refuse(name, _("Dates are YYYY-MM-DD."), row)
 
 
-def _int(body: dict, name: str) -> int:
+def _int(body: dict, name: str, row: tuple[str, int] | None = None) -> int:
     value = body.get(name)
     if isinstance(value, bool) or not isinstance(value, int) or abs(value) > 10**15:
-        _bad(name, _("Enter a whole number."))
+        _refuse(name, _("Enter a whole number."), row)
     return value
 
 
@@ -81,6 +94,20 @@ def _objects(body: dict, name: str) -> list[dict]:
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
         _bad(name, _("A list of objects."))
     return value
+
+
+# The services name an amount as the pages' forms do (`amount`, typed in yuan); over the API the field is
+# `amount_fen`, and a refusal names each field as the request did.
+API_FIELDS = {"amount": "amount_fen"}
+
+
+@contextmanager
+def api_field_names():
+    try:
+        yield
+    except ServiceError as exc:
+        exc.fields = {API_FIELDS.get(name, name): reason for name, reason in exc.fields.items()}
+        raise
 
 
 def _require_user():
@@ -275,13 +302,16 @@ def submit_report(milestone_id: int):
         _bad("outputs", _("An object of indicator: number achieved."))
     # Text must be text (a number or a list is refused, never stored as its Python repr); its length is the
     # service's to check, as for the form.
-    activities = [contract_reports.ActivityInput(_date(a, "held_on"), _text(a, "place", "activities"),
-                                                 _int(a, "participants"), _text(a, "description", "activities"),
+    activities = [contract_reports.ActivityInput(_date(a, "held_on", ("activities", i)),
+                                                 _text(a, "place", "activities"),
+                                                 _int(a, "participants", ("activities", i)),
+                                                 _text(a, "description", "activities"),
                                                  files.getlist(f"activity-{i}-photos") if files else [])
                   for i, a in enumerate(_objects(body, "activities"))]
-    fees = [contract_reports.FeeInput(_text(f, "kind", "fees"), _text(f, "name", "fees"), _int(f, "amount_fen"),
-                                      _date(f, "paid_on"), phone=_text(f, "phone", "fees"),
-                                      username=_text(f, "username", "fees")) for f in _objects(body, "fees")]
+    fees = [contract_reports.FeeInput(_text(f, "kind", "fees"), _text(f, "name", "fees"),
+                                      _int(f, "amount_fen", ("fees", i)), _date(f, "paid_on", ("fees", i)),
+                                      phone=_text(f, "phone", "fees"), username=_text(f, "username", "fees"))
+            for i, f in enumerate(_objects(body, "fees"))]
     data = contract_reports.ReportInput(_text(body, "narrative"), outputs, activities,
                                         files.getlist("evidence") if files else [], fees)
     report = contract_reports.submit_report(milestone, data, actor=current_user)
@@ -331,8 +361,9 @@ def record_expense(contract_id: int):
     line = db.session.get(ContractLine, line_id) if 0 < line_id < 2**31 else None
     if line is None or line.contract_id != contract.id:
         _bad("line_id", _("Choose a budget line of this contract."))
-    expense = contracts.record_expense(contract, line, _date(body, "spent_on"), _text(body, "payee"),
-                                       _int(body, "amount_fen"), None, actor=current_user)
+    with api_field_names():
+        expense = contracts.record_expense(contract, line, _date(body, "spent_on"), _text(body, "payee"),
+                                           _int(body, "amount_fen"), None, actor=current_user)
     db.session.commit()
     return jsonify(expense_json(expense)), 201
 
@@ -360,7 +391,8 @@ def request_change(contract_id: int):
         data.amount_fen = _int(body, "amount_fen")
     elif kind == "schedule":
         data.milestone_id, data.new_due_on = id_field(body, "milestone_id"), _date(body, "new_due_on")
-    change = contract_changes.request_change(contract, data, actor=current_user)
+    with api_field_names():
+        change = contract_changes.request_change(contract, data, actor=current_user)
     db.session.commit()
     return jsonify({"id": change.id, "kind": change.kind, "status": change.status}), 201
 
