@@ -24,7 +24,7 @@ from audit import services as audit
 from core import personal
 from core.db import db, upsert_dialect, utcnow
 from core.errors import Conflict, Forbidden, ServiceError
-from core.money import MAX_FEN
+from core.money import MAX_FEN, format_fen
 from core.timeutil import LOCAL_TZ
 
 from . import ledger, permissions
@@ -140,6 +140,8 @@ def _validate(code, service, amount_fen, idempotency_key) -> None:
         errors["service_id"] = _("This service is no longer offered.")
     if isinstance(amount_fen, bool) or not isinstance(amount_fen, int) or not 0 < amount_fen <= MAX_FEN:
         errors["amount_fen"] = _("Enter a positive amount in fen.")
+    elif service is not None and amount_fen > service.price_fen:  # the resident chose it at the price listed
+        errors["amount_fen"] = _("At most the service's listed price, %(price)s.", price=format_fen(service.price_fen))
     if not isinstance(idempotency_key, str) or not KEY_RE.match(idempotency_key):
         errors["idempotency_key"] = _("Up to 100 printable characters without spaces.")
     if errors:

@@ -47,7 +47,7 @@ def provider(officer, *, categories=("elderly",), manager=None) -> tuple[Organis
     return org, manager
 
 
-def service(org, manager, *, category_code: str = "elderly", price_fen: int = 5000, communities=()) -> VoucherService:
+def service(org, manager, *, category_code: str = "elderly", price_fen: int = 50_000, communities=()) -> VoucherService:
     data = catalogue.ServiceData(name=f"助餐服务{next(_serial)}", category_id=category(category_code).id,
                                  price_fen=price_fen, description="上门送餐",
                                  community_ids=[community(c).id for c in communities])

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from accounts.resident_models import ResidentStatus
@@ -114,6 +115,21 @@ def test_a_resident_with_two_programmes_must_choose(session):
     code = fresh_code(w, programme=other)
     result = redemption.redeem(code, w.service, 1000, "two", actor=w.manager)
     assert result.redemption.programme_id == other.id
+
+
+def test_a_provider_cannot_charge_more_than_the_services_listed_price(session):
+    """The resident chose the service at the price the catalogue lists: ¥80 listed, ¥150 taken was accepted."""
+    w = world()
+    bath = service(w.org, w.manager, price_fen=8000)
+    code = fresh_code(w)
+    with force_locale("en"), pytest.raises(ServiceError) as exc:
+        redemption.redeem(code, bath, 8001, "over", actor=w.manager)
+    with force_locale("en"):
+        assert {k: str(v) for k, v in exc.value.fields.items()} == {
+            "amount_fen": "At most the service's listed price, ¥80.00."}
+    assert redemption_count() == 0 and sum(balances(w.resident.id)) == 20_000
+    assert redemption.redeem(code, bath, 8000, "at-price", actor=w.manager).redemption.amount_fen == 8000
+    assert sum(balances(w.resident.id)) == 12_000
 
 
 def test_insufficient_balance_is_a_conflict(session):
