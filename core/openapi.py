@@ -65,7 +65,8 @@ cut. Lists take `page` (from 1) and `per_page` (at most 100) and answer `total`.
 
 def component(name: str, schema: dict) -> dict:
     """Registers a named schema (components/schemas) and returns a reference to it."""
-    _components[name] = schema
+    if _components.setdefault(name, schema) != schema:
+        raise ValueError(f"two different schemas are named {name}")
     return ref(name)
 
 
