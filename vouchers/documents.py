@@ -31,11 +31,13 @@ def issue_statement(found, *, actor) -> IssuedDocument:
 
 def issue_printed_vouchers(resident, *, actor, programme=None) -> tuple[IssuedDocument, str]:
     """A printable sheet of the resident's valid vouchers in one programme (the chosen one, or their only one) with
-    a fresh one-time code for it (numeric and QR), for a resident without a smartphone. Returns the document and
+    a fresh one-time code for it (numeric and QR, valid for a week: redemption.PRINTED_CODE_TTL), for a resident
+    without a smartphone. Returns the document and
     the code (shown once)."""
     if not permissions.can_issue_code_for(actor, resident):
         raise Forbidden(_("You cannot get a code for this resident."))
-    code, row = redemption.issue_code(resident, actor=actor, programme=programme)
+    code, row = redemption.issue_code(resident, actor=actor, programme=programme,
+                                      valid_for=redemption.PRINTED_CODE_TTL)
     # Only what the code can spend: the code's programme, vouchers not yet past their validity.
     vouchers = pages_support.spendable_vouchers(resident, row.programme_id, row.created_at)
     title = f"服务券打印单：{mask_name(resident.real_name)}"  # the title shows on the public verification page

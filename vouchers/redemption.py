@@ -34,7 +34,10 @@ from .programmes import period_of, provider_allowed
 from .redemption_models import PeriodUsage, Redemption, RedemptionCode
 
 CODE_DIGITS = 8
-CODE_TTL = timedelta(minutes=5)
+CODE_TTL = timedelta(minutes=5)  # a code on the resident's phone, shown to the provider there and then
+# A code printed by community staff for a resident without a phone, carried to a provider over the following days
+# (single use like the other; what it can spend is the balance of its programme).
+PRINTED_CODE_TTL = timedelta(days=7)
 # What a redemption reads of the programme and the resident (the answer shows the resident's name), nothing more.
 _PROGRAMME_ONLY = (load_only(Programme.id, Programme.status, Programme.provider_mode, Programme.contract_call_id,
                              Programme.resident_cap_fen, Programme.provider_cap_fen),
@@ -94,9 +97,9 @@ def _aware(value):
 
 
 def issue_code(resident: ResidentProfile, *, actor, programme: Programme | None = None,
-               now: datetime | None = None) -> tuple[str, RedemptionCode]:
-    """A fresh one-time code (returned in clear once; only its keyed hash is stored). Without a programme, the
-    resident's one running programme with a balance is used."""
+               now: datetime | None = None, valid_for: timedelta = CODE_TTL) -> tuple[str, RedemptionCode]:
+    """A fresh one-time code (returned in clear once; only its keyed hash is stored), valid for valid_for. Without a
+    programme, the resident's one running programme with a balance is used."""
     if not permissions.can_issue_code_for(actor, resident):
         raise Forbidden(_("You cannot get a code for this resident."))
     if resident.status != ResidentStatus.VERIFIED:
@@ -120,7 +123,7 @@ def issue_code(resident: ResidentProfile, *, actor, programme: Programme | None 
     else:  # pragma: no cover - 10 clashes among live codes would take hundreds of millions of them
         raise Conflict(_("Please try again."))
     row = RedemptionCode(resident_id=resident.id, programme_id=programme.id, code_hash=digest,
-                         created_by_id=actor.id, created_at=now, expires_at=now + CODE_TTL)
+                         created_by_id=actor.id, created_at=now, expires_at=now + valid_for)
     db.session.add(row)
     db.session.flush()
     audit.record("voucher.code_issued", resident, actor=actor,

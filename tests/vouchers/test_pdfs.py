@@ -3,6 +3,7 @@ verification record and QR code; issuing them is audited and reachable from the 
 
 import hashlib
 import io
+from datetime import timedelta
 
 from pypdf import PdfReader
 from sqlalchemy import func, select
@@ -11,7 +12,8 @@ from audit.documents import IssuedDocument
 from core.db import db
 from core.personal import decrypt, mask_name
 from tests.core.test_pdf import pdf_fonts
-from vouchers import documents
+from vouchers import documents, redemption
+from vouchers.redemption_models import RedemptionCode
 
 from .helpers import events, id_number
 from .test_views import scene  # noqa: F401  (fixture)
@@ -41,6 +43,19 @@ def test_printed_vouchers_pdf_with_a_one_time_code(app, scene):  # noqa: F811
     assert scene.resident.id_masked in text
     assert any("WenQuanYi" in name or "CJK" in name for name in pdf_fonts(document.content))
     assert events("voucher.code_issued")[-1].actor_id == scene.w.staff.id
+
+
+def test_a_printed_code_lasts_a_week_not_five_minutes(app, scene):  # noqa: F811
+    """A resident without a phone carries the sheet to a provider on another day: a code that expired five minutes
+    after printing was useless."""
+    with app.test_request_context():
+        _document, code = documents.issue_printed_vouchers(scene.resident, actor=scene.w.staff)
+    row = db.session.scalar(select(RedemptionCode).order_by(RedemptionCode.id.desc()).limit(1))
+    assert row.expires_at - row.created_at == redemption.PRINTED_CODE_TTL == timedelta(days=7)
+    with app.test_request_context():
+        spent = redemption.redeem(code, scene.w.service, 1000, "paper-slip", actor=scene.w.manager,
+                                  now=row.created_at + timedelta(days=6, hours=23))
+    assert spent.redemption.amount_fen == 1000
 
 
 def test_pages_issue_and_serve_the_pdfs(scene, client, login_as):  # noqa: F811
