@@ -9,6 +9,7 @@ import base64
 import hashlib
 import hmac
 import os
+import re
 from datetime import date
 from functools import lru_cache
 
@@ -19,6 +20,8 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError
+
+from .money import half_width
 
 TOKEN_VERSION = "v1"
 
@@ -68,9 +71,10 @@ def keyed_hash(value: str, purpose: str) -> str:
 
 
 def normalise_id_number(text: str) -> str:
-    """A valid 18-character resident ID number (upper-case X), or PersonalDataError."""
+    """A valid 18-character resident ID number (upper-case X), or PersonalDataError. Spaces (as it is read off a
+    card: 110105 1949 1231 002X) and a Chinese keyboard's full-width digits are accepted."""
     try:
-        number = ric.validate((text or "").strip())
+        number = ric.validate(re.sub(r"\s+", "", half_width(text or "")))
     except ValidationError as exc:
         raise PersonalDataError("invalid ID number") from exc
     if len(number) != 18:

@@ -55,9 +55,13 @@ def communities(only: set[int] | None = None) -> list[Community]:
 
 # --- residents -------------------------------------------------------------------------------------
 
-def residents(community_id: int | None, status: str | None, page: int, served: set[int] | None = None) -> Page:
-    """Residents, newest first; only of the served communities when given (staff see those they look after)."""
+def residents(community_id: int | None, status: str | None, page: int, served: set[int] | None = None,
+              name: str = "") -> Page:
+    """Residents, newest first; only of the served communities when given (staff see those they look after); name:
+    part of the real name."""
     stmt = select(ResidentProfile).order_by(ResidentProfile.id.desc())
+    if name:
+        stmt = stmt.where(ResidentProfile.real_name.contains(name, autoescape=True))
     if served is not None:
         stmt = stmt.where(ResidentProfile.community_id.in_(sorted(served)))
     if community_id:

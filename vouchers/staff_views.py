@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from accounts import residents as resident_services
+from accounts.forms import ConfirmForm
 from accounts.resident_models import RESIDENT_TRANSITIONS, HardshipTag, ResidentProfile, ResidentStatus
 from core.db import db, utcnow
 from core.permissions import require
@@ -15,6 +16,8 @@ from .disputes import dispute_deadline
 from .forms import ResidentForm, StatusForm
 from .resident_views import chosen_programme
 from .views import bp, redirect_to
+
+MAX_NAME_QUERY = 60  # the width of a real name
 
 
 def resident_data(form: ResidentForm) -> resident_services.ResidentData:
@@ -36,10 +39,27 @@ def residents():
     require(resident_services.can_manage_residents(current_user))
     community_id = request.args.get("community", type=db_int)
     status = request.args.get("status") if request.args.get("status") in ResidentStatus._value2member_map_ else None
+    name = request.args.get("q", "").strip()[:MAX_NAME_QUERY]
     served = resident_services.served_community_ids(current_user)
-    page = pages_support.residents(community_id, status, request.args.get("page", 1, type=db_int), served)
+    page = pages_support.residents(community_id, status, request.args.get("page", 1, type=db_int), served, name)
     return render_template("vouchers/residents.html", page=page, communities=pages_support.communities(served),
-                           community_id=community_id, status=status, statuses=ResidentStatus.choices())
+                           community_id=community_id, status=status, statuses=ResidentStatus.choices(), q=name,
+                           find_form=ConfirmForm(formdata=None))
+
+
+@bp.route("/residents/find", methods=["POST"])
+@login_required
+def resident_find():
+    """The resident holding an ID number (typed or read off the card), by its keyed hash. Sent by POST, so that the
+    number is in no URL, browser history or access log; the same answer whether nobody holds it or someone in a
+    community the staff member does not look after."""
+    require(resident_services.can_manage_residents(current_user))
+    valid_form(ConfirmForm())
+    found = resident_services.find_by_id_number(request.form.get("id_number", ""))
+    if found is None or not resident_services.can_manage_resident(current_user, found):
+        flash(_("No resident with this ID number in the communities you look after."), "warning")
+        return redirect_to("vouchers.residents")
+    return redirect_to("vouchers.resident", resident_id=found.id)
 
 
 @bp.route("/residents/new", methods=["GET", "POST"])
