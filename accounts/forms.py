@@ -93,8 +93,10 @@ class ConfirmForm(FlaskForm):
 class SignupForm(FlaskForm):
     username = StringField(_l("User name"), validators=[DataRequired(), Length(min=3, max=64)],
                            render_kw={"autocomplete": "username", "autocapitalize": "none"})
-    display_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=100)])
-    phone = StringField(_l("Mobile phone (optional)"), validators=[Optional(), Length(max=20)])
+    display_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=100)],
+                               render_kw={"autocomplete": "name"})
+    phone = StringField(_l("Mobile phone (optional)"), validators=[Optional(), Length(max=20)],
+                        render_kw={"autocomplete": "tel", "inputmode": "tel"})
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, max=256)],
                              render_kw={"autocomplete": "new-password"})
     confirm = PasswordField(_l("Repeat the password"),

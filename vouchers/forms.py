@@ -137,8 +137,10 @@ class ResidentForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.community_id.choices = [("", "—"), *community_choices(communities)]
         self.tags.choices = [(t.value, t.label) for t in HardshipTag.stored()]
-        if not with_tags:
+        if not with_tags:  # the resident's own details (staff set the tags): the browser may fill them in
             del self.tags
+            self.real_name.render_kw = {"autocomplete": "name"}
+            self.address.render_kw = {"autocomplete": "street-address"}
 
 
 class ServiceForm(FlaskForm):

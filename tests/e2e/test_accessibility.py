@@ -1,14 +1,15 @@
 """Accessibility (WCAG 2.1 AA) of the real pages, as each role sees them: axe-core (bundled by the
 axe-playwright-python package, so no network) finds no serious or critical violation in Chinese on a 375px phone
 nor in English on a desktop; the resident's pages do not scroll sideways on the phone, in either language, and
-their buttons and links are 44x44 CSS px or have room around them (many residents are elderly)."""
+their buttons and links (and a project's satisfaction survey, which residents answer on their phones) are 44x44 CSS px
+or have room around them (many residents are elderly)."""
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from sqlalchemy import select
 
 from core.db import db
-from evaluation.project_models import ProjectEvaluation
+from evaluation.project_models import ProjectEvaluation, Survey
 from projects.contract_models import Contract
 from projects.models import Call
 from tests.e2e.test_org_registration import log_in
@@ -85,6 +86,13 @@ def role_pages(live_app):
     return pages_by_role(live_app)
 
 
+@pytest.fixture(scope="module")
+def open_survey(live_app) -> int:
+    with live_app.app_context():
+        return db.session.scalar(select(Survey.id).join(Survey.evaluation).where(
+            ProjectEvaluation.status == "in_progress", ProjectEvaluation.issued_at.is_(None)).order_by(Survey.id))
+
+
 def first_link(page, base: str, path: str, selector: str) -> str:
     page.goto(base + path)
     return page.locator(selector).first.get_attribute("href")
@@ -120,7 +128,7 @@ def test_no_serious_accessibility_violations(live_server, browser, role_pages, r
     assert problems == [], "\n".join(problems)
 
 
-def test_resident_pages_fit_a_phone_with_large_targets(live_server, browser):
+def test_resident_pages_fit_a_phone_with_large_targets(live_server, browser, open_survey):
     context = browser.new_context(locale="zh-CN", viewport=PHONE)
     page = context.new_page()
     log_in(page, live_server, "resident1")
@@ -144,4 +152,11 @@ def test_resident_pages_fit_a_phone_with_large_targets(live_server, browser):
     problems += [f"code: {v}" for v in serious_violations(page)]
     problems += [f"code scrolls sideways by {sideways(page)}px"] if sideways(page) else []
     context.close()
+    survey = browser.new_context(locale="zh-CN", viewport=PHONE).new_page()  # with the code on a card
+    survey.goto(f"{live_server}/surveys/{open_survey}")
+    survey.locator("#answer-form").wait_for()
+    problems += [f"survey: small target {t}" for t in survey.evaluate(SMALL_TARGETS)]
+    problems += [f"survey: {v}" for v in serious_violations(survey)]
+    problems += [f"survey scrolls sideways by {sideways(survey)}px"] if sideways(survey) else []
+    survey.context.close()
     assert problems == [], "\n".join(problems)
