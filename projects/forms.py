@@ -128,11 +128,16 @@ class TeamRow(Form):
 
 
 class BudgetRow(Form):
-    category = SelectField(_l("Category"), choices=[("", "—"), *BudgetCategory.choices()],
-                           validators=[Optional()])
+    category = SelectField(_l("Category"), validators=[Optional()])
     item = StringField(_l("Item"), validators=[Optional(), Length(max=200)])
     quantity = IntegerField(_l("Quantity"), validators=[Optional(), NumberRange(min=1)])
     unit_price_fen = MoneyField(_l("Unit price (yuan)"), validators=[Optional()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Set per form, not at import: BudgetCategory.choices() translates its labels when called, and at import
+        # there is no request, so they were always English.
+        self.category.choices = [("", "—"), *BudgetCategory.choices()]
 
 
 class ProposalForm(FlaskForm):
