@@ -76,12 +76,16 @@ def _int_arg(name: str) -> int | None:
          description="Registered (or filed) organisations only; applications are not listed.",
          query={"q": string(description="Words of the name, or its pinyin initials."),
                 "kind": string(enum=OrgKind), "category": identifier("A service category's id."),
-                "grade": integer("At least this grade.", minimum=1, maximum=5),
+                "grade": integer("Organisations whose current grade is this one (1 for 1A … 5 for 5A).", minimum=1,
+                                 maximum=5),
                 "community": identifier("A community served."), **PAGING})
 def list_orgs():
     page, per_page = page_args()
+    grade = _int_arg("grade")
+    if grade is not None and not 1 <= grade <= 5:  # (a larger one overflowed PostgreSQL's smallint column: a 500)
+        raise ServiceError(_("Please correct the marked fields."), fields={"grade": _("A grade is 1A to 5A.")})
     flt = directory.DirectoryFilter(q=request.args.get("q", ""), kind=request.args.get("kind", ""),
-                                    category_id=_int_arg("category"), grade=_int_arg("grade"),
+                                    category_id=_int_arg("category"), grade=grade,
                                     community_id=_int_arg("community"))
     items, total, grades = directory.search(flt, page, per_page)
     return jsonify({"items": [org_json(o, grades.get(o.id), False) for o in items], "total": total, "page": page,
