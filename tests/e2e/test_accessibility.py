@@ -141,6 +141,7 @@ def test_resident_pages_fit_a_phone_with_large_targets(live_server, browser, ope
             problems += [f"{path} {language}: small target {t}" for t in page.evaluate(SMALL_TARGETS)]
         page.goto(live_server + "/")
         page.locator(".navbar-toggler").click()  # the menu, opened as on a phone
+        page.locator("#mainnav.show").wait_for()  # done sliding open
         page.locator("#workmenu").click()
         page.locator("#workmenu + .dropdown-menu").wait_for()
         problems += [f"menu {language}: small target {t}" for t in page.evaluate(SMALL_TARGETS)]
