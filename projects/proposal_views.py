@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from core.db import db, utcnow
+from core.i18n import colon
 from core.permissions import require
 from core.timeutil import to_local
 from core.views import db_int, run_and_redirect, run_service, valid_form
@@ -100,7 +101,30 @@ def edit(proposal_id: int):
             lambda: proposals.save_draft(proposal, proposal_data(form), actor=current_user), form):
         flash(_("Draft saved."), "success")
         return redirect(url_for("proposals.show", proposal_id=proposal.id))
-    return render_template("projects/proposal_form.html", form=form, proposal=proposal, call=proposal.call)
+    errors = error_summary(form)
+    return render_template("projects/proposal_form.html", form=form, proposal=proposal, call=proposal.call,
+                           errors=errors), 422 if errors else 200
+
+
+def error_summary(form: ProposalForm) -> list[tuple[str, str]]:
+    """Every refusal on the long proposal form as (the id to jump to, a sentence naming the field and the row), for
+    the list at its top. A repeating section's errors are a dict per row (from the form) or sentences about the
+    whole section (from the service)."""
+    sections = {"work_plan": _("Work plan"), "outputs": _("Outputs and outcomes"), "team": _("Team"),
+                "budget_lines": _("Budget")}
+    summary = []
+    for field in form:
+        if field.name not in sections:
+            summary += [(field.id, f"{field.label.text}{colon()}{message}") for message in field.errors]
+            continue
+        section = sections[field.name]
+        for number, row in enumerate(field, start=1):
+            summary += [(cell.id, section + colon() + _("Row %(row)d, %(field)s: %(message)s", row=number,
+                                                           field=cell.label.text, message=message))
+                        for cell in row for message in cell.errors]
+        summary += [(f"{field.id}-error", f"{section}{colon()}{message}")
+                    for message in field.errors if isinstance(message, str)]
+    return summary
 
 
 @bp.route("/proposals/<int:proposal_id>/attachments", methods=["POST"])
