@@ -91,6 +91,9 @@ class ConfirmForm(FlaskForm):
 
 
 class SignupForm(FlaskForm):
+    purpose = SelectField(_l("The account is for"), default="resident", choices=[
+        ("resident", _l("Service vouchers: I live here and ask my community to verify me")),
+        ("organisation", _l("A social organisation: registering it, proposals and projects"))])
     username = StringField(_l("User name"), validators=[DataRequired(), Length(min=3, max=64)],
                            render_kw={"autocomplete": "username", "autocapitalize": "none"})
     display_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=100)],

@@ -171,6 +171,8 @@ def submit_profile(user: User, data: ResidentData, *, actor: User) -> ResidentPr
     number, birth, community, tags = _validated(data)
     if actor.id != user.id:
         _require_staff(actor, community.id)
+    if actor.id == user.id and not user.role_names:  # a self-signed-up account with no role asks to be a resident
+        accounts.set_roles(user, [Role.RESIDENT], actor=user)
     profile = ResidentProfile(user_id=user.id, status=ResidentStatus.PENDING.value, tag_rows=[])
     _apply(profile, data, number, birth, community, tags if can_manage_residents(actor) else [])
     db.session.add(profile)

@@ -17,7 +17,7 @@ from sqlalchemy.orm.util import identity_key
 from audit import services as audit
 from core import calendar
 from core.db import db, utcnow
-from core.errors import Conflict, ServiceError
+from core.errors import Conflict, Forbidden, ServiceError
 
 from .enums import Role
 from .models import ApiToken, Community, User, UserRole, new_nonce
@@ -118,6 +118,8 @@ def create_user(username: str, display_name: str, password: str, roles=(), *, ac
         raise ServiceError(_("Please correct the marked fields."), fields={"display_name": _("Required.")})
     check_password_strength(password)
     role_list = _parse_roles(roles)
+    if self_signup and set(role_list) - {Role.RESIDENT}:  # the only role one may give oneself (verified later)
+        raise Forbidden(_("You do not have permission to do this."))
     user = User(username=username, display_name=display_name, email=(email or None), phone=(phone or None),
                 password_hash=hash_password(password), active=True, session_nonce=new_nonce(),
                 password_changed_at=utcnow())

@@ -10,6 +10,7 @@ from core.security import local_path
 from core.views import run_and_redirect, run_service, valid_form
 
 from . import notifications, services
+from .enums import Role
 from .forms import ConfirmForm, LoginForm, PasswordChangeForm, SignupForm, TokenForm
 from .models import ApiToken
 from .permissions import can_revoke_token
@@ -62,12 +63,15 @@ def signup():
         session.permanent = True
         login_user(user)
         flash(_("Your account has been created."), "success")
+        if form.purpose.data == "resident" and not request.args.get("next"):
+            return redirect(url_for("vouchers.my_profile_page"))  # the next step: tell the community who you are
         return redirect(local_path(request.args.get("next")))
     return render_template("accounts/signup.html", form=form)
 
 
 def _sign_up(form: SignupForm):
-    user = services.create_user(form.username.data, form.display_name.data, form.password.data, (),
+    roles = [Role.RESIDENT] if form.purpose.data == "resident" else []
+    user = services.create_user(form.username.data, form.display_name.data, form.password.data, roles,
                                 phone=form.phone.data, self_signup=True)
     notifications.notify(user.id, "account.welcome", name=user.display_name)
     services.record_login(user)

@@ -45,8 +45,9 @@ def my_vouchers():
 @bp.route("/me/profile", methods=["GET", "POST"])
 @login_required
 def my_profile_page():
-    """A signed-up resident asks to be verified (real name, ID number, community)."""
-    require(current_user.has_role("resident"))
+    """A signed-up resident asks to be verified (real name, ID number, community); so may an account with no role
+    at all (signed up for an organisation, or before sign-up asked what for), which becomes a resident's."""
+    require(current_user.has_role("resident") or not current_user.role_names)
     if my_profile() is not None:
         return redirect_to("vouchers.my_vouchers")
     form = ResidentForm(communities=pages_support.communities(), with_tags=False)

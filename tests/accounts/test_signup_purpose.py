@@ -1,0 +1,63 @@
+"""Sign-up asks what the account is for. A resident's account gets the resident role and goes straight to the next
+step (telling the community who they are); before, a self-signed-up resident had no role and met a bare 403 on
+the voucher pages. An account with no role (signed up for an organisation) can still ask to be a resident."""
+
+import pytest
+from sqlalchemy import select
+
+from accounts import residents
+from accounts.enums import Role
+from accounts.models import User
+from accounts.resident_models import ResidentProfile, ResidentStatus
+from core.db import db
+from core.errors import Forbidden
+from tests.factories import make_user
+from tests.orgs.helpers import community
+from tests.vouchers.helpers import id_number
+
+
+def sign_up(client, username: str, **extra):
+    return client.post("/signup", data={"username": username, "display_name": "赵桂兰", "password": "guilan-pass-1",
+                                        "confirm": "guilan-pass-1", **extra})
+
+
+def user(username: str) -> User:
+    return db.session.scalar(select(User).where(User.username == username))
+
+
+def test_a_resident_signs_up_and_is_shown_the_next_step(client, session):
+    response = sign_up(client, "zhaoguilan", purpose="resident")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/vouchers/me/profile")
+    assert user("zhaoguilan").role_names == {"resident"}
+    page = client.get("/vouchers/me/profile")
+    assert page.status_code == 200 and 'name="id_number"' in page.text
+
+
+def test_an_organisation_sign_up_has_no_role_and_may_later_ask_to_be_a_resident(client, session):
+    response = sign_up(client, "xinyuan", purpose="organisation")
+    assert response.status_code == 302 and not response.headers["Location"].endswith("/vouchers/me/profile")
+    assert user("xinyuan").role_names == set()
+    assert 'id="go-become-resident"' in client.get("/").text
+    response = client.post("/vouchers/me/profile", data={
+        "real_name": "赵桂兰", "id_number": id_number(), "community_id": str(community().id), "address": "和平里1号"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert user("xinyuan").role_names == {"resident"}
+    profile = db.session.scalar(select(ResidentProfile).where(ResidentProfile.user_id == user("xinyuan").id))
+    assert profile.status == ResidentStatus.PENDING
+
+
+def test_a_purpose_not_offered_is_refused_and_creates_nobody(client, session):
+    response = sign_up(client, "sneaky", purpose="admin")
+    assert response.status_code == 200 and user("sneaky") is None
+
+
+def test_staff_accounts_do_not_become_residents_by_themselves(client, session, login_as):
+    officer = make_user(Role.OFFICER)
+    login_as(officer)
+    assert client.get("/vouchers/me/profile").status_code == 403
+
+
+def test_nobody_gives_themselves_another_role_at_sign_up(app, session):
+    with app.test_request_context(), pytest.raises(Forbidden):
+        residents.accounts.create_user("selfadmin", "某人", "long-enough-pass", [Role.ADMIN], self_signup=True)
