@@ -30,6 +30,16 @@ class ExpertForm(FlaskForm):
         self.seat_type.choices = SeatType.choices()
 
 
+class SeatGroup:
+    """The seats taken together: where a service's reason about them all (an even panel) is shown."""
+
+    def __init__(self):
+        self.errors = []
+
+
+SEATS = ("social_service", "finance", "service_user", "community_staff")
+
+
 class DrawForm(FlaskForm):
     """The template, blind mode and aggregation were stated by the call; the seed is the server's."""
 
@@ -45,6 +55,25 @@ class DrawForm(FlaskForm):
         validators=[InputRequired(), NumberRange(1, 100)])
     max_panels_per_year = IntegerField(_l("At most this many panels per expert in 12 months"), default=6,
                                        validators=[InputRequired(), NumberRange(1, 100)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.seats = SeatGroup()
+
+    def seat_counts(self) -> dict[str, int]:
+        return {name: self[name].data for name in SEATS}
+
+    def suggest(self, available: dict[str, int]) -> None:
+        """The default seats, each cut to what the pool has; then, if that made the panel even, one more from a
+        seat type with experts to spare (else one fewer), so the suggestion can be drawn as it stands."""
+        counts = {name: min(self[name].default, available.get(name, 0)) for name in SEATS}
+        if sum(counts.values()) % 2 == 0:
+            if spare := next((n for n in SEATS if counts[n] < available.get(n, 0)), None):
+                counts[spare] += 1
+            elif taken := next((n for n in reversed(SEATS) if counts[n]), None):
+                counts[taken] -= 1
+        for name, count in counts.items():
+            self[name].data = count
 
 
 class ReplaceForm(FlaskForm):

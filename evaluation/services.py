@@ -89,6 +89,21 @@ def candidates_for(call: Call, max_panels_per_year: int, exclude: set[int] = fro
             and counts.get(p.user_id, 0) < max_panels_per_year and p.user.has_role("evaluator")]
 
 
+def available_seats(call: Call, max_panels_per_year: int) -> dict[str, int]:
+    """How many experts each seat type could be drawn from now (the draw page shows it beside each seat)."""
+    counts = dict.fromkeys((s.value for s in SeatType), 0)
+    for candidate in candidates_for(call, max_panels_per_year):
+        counts[candidate["seat_type"]] = counts.get(candidate["seat_type"], 0) + 1
+    return counts
+
+
+def _shortages(candidates: list[dict], seats: dict[str, int]) -> dict[str, str]:
+    """Each seat type the pool cannot fill, with its numbers (all of them at once, not the first only)."""
+    have = {seat_type: sum(c["seat_type"] == seat_type for c in candidates) for seat_type in seats}
+    return {seat_type: _("%(have)d available, %(need)d needed.", have=have[seat_type], need=need)
+            for seat_type, need in sorted(seats.items()) if have[seat_type] < need}
+
+
 def _pick(candidates: list[dict], seats: dict[str, int], rng: random.Random) -> list[dict]:
     chosen = []
     for seat_type in sorted(seats):
@@ -126,6 +141,11 @@ def draw_panel(call: Call, seats: dict[str, int], *, actor, max_panels_per_year:
         raise ServiceError(_("The template's maxima must add up to 100."))
     seed = seed or secrets.token_hex(16)
     candidates = candidates_for(call, max_panels_per_year)
+    if short := _shortages(candidates, seats):  # each seat's own numbers, beside it on the draw page
+        messages = [_("Not enough eligible experts for the seat “%(seat)s”: %(have)d available, %(need)d needed.",
+                      seat=SeatType(seat_type).label, need=seats[seat_type],
+                      have=sum(c["seat_type"] == seat_type for c in candidates)) for seat_type in short]
+        raise Conflict(" ".join(messages), fields=short)
     chosen = _pick(candidates, seats, random.Random(seed))
     panel = Panel(call_id=call.id, template=template, size=size, seats=seats,
                   seed=seed, candidates=candidates, blind=call.blind, aggregation=call.aggregation,

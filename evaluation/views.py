@@ -17,6 +17,7 @@ from core.permissions import has_role, require
 from core.views import db_int, run_and_redirect, run_service, valid_form
 from orgs.models import Organisation
 from projects import awards
+from projects.enums import CallStatus
 from projects.models import Call, Proposal, ProposalAttachment
 from projects.views import load_call
 
@@ -121,20 +122,25 @@ def panel(call_id: int):
     require(permissions.can_view_results(current_user))
     form = DrawForm()
     existing = _panel_for(call)
-    if request.method == "POST":
+    if request.method == "POST":  # a refusal re-renders what was typed, with the reasons beside the seats
         require(permissions.can_manage_review(current_user))
-        if form.validate_on_submit():
-            seats = {k: getattr(form, k).data for k in ("social_service", "finance", "service_user",
-                                                       "community_staff")}
-            return _done(_("Panel drawn."), url_for("evaluation.panel", call_id=call.id), lambda: services.draw_panel(
-                call, seats, actor=current_user, max_panels_per_year=form.max_panels_per_year.data,
-                outlier_points=form.outlier_points.data))
+        if form.validate_on_submit() and run_service(lambda: services.draw_panel(
+                call, form.seat_counts(), actor=current_user, max_panels_per_year=form.max_panels_per_year.data,
+                outlier_points=form.outlier_points.data), form):
+            flash(_("Panel drawn."), "success")
+            return redirect(url_for("evaluation.panel", call_id=call.id))
+        existing = _panel_for(call)
+    available = {} if existing else services.available_seats(call, form.max_panels_per_year.data or 6)
+    if request.method == "GET" and not existing:
+        form.suggest(available)
     warnings = blind.attachment_warnings(services.reviewable(call.id)) if existing and existing.blind else []
-    return render_template("evaluation/panel.html", call=call, panel=existing, form=form, warnings=warnings,
+    page = render_template("evaluation/panel.html", call=call, panel=existing, form=form, warnings=warnings,
                            rules=templates.describe(call.template_id) if call.template_id else None,
-                           replace_form=ReplaceForm(formdata=None),
+                           replace_form=ReplaceForm(formdata=None), available=available,
+                           review_open=call.status in (CallStatus.CLOSED, CallStatus.UNDER_REVIEW),
                            redraw_ok=existing is not None and services.redraw(existing) == [
                                m.user_id for m in existing.members[:existing.size]])
+    return page, 422 if request.method == "POST" else 200
 
 
 @bp.route("/members/<int:member_id>/replace", methods=["POST"])
