@@ -26,9 +26,14 @@ def my_profile() -> ResidentProfile | None:
 
 
 def verified_profile() -> ResidentProfile:
+    """The resident's verified profile; one not yet verified is sent to the page that says what to do (403 for an
+    account that is no resident at all)."""
     resident = my_profile()
-    if resident is None or resident.status != "verified":
+    if resident is None and not current_user.has_role("resident"):
         abort(403)
+    if resident is None or resident.status != "verified":
+        flash(_("You can use your vouchers once your community has verified your details."), "info")
+        abort(redirect(url_for("vouchers.my_vouchers")))
     return resident
 
 
