@@ -130,7 +130,7 @@ def _committed(call):
                       code=string(description=f"The resident's one-time code ({CODE_DIGITS} digits).",
                                   pattern=rf"^[0-9]{{{CODE_DIGITS}}}$"),
                       service_id=identifier("One of your organisation's services."),
-                      amount_fen=fen(minimum=1),
+                      amount_fen=fen("At most the service's listed price (price_fen).", minimum=1),
                       idempotency_key=string(100, "Unique per provider: printable ASCII, no spaces.",
                                              pattern=KEY_RE.pattern.removesuffix(r"\Z") + "$")))
 def create_redemption():
