@@ -109,6 +109,13 @@ class AnswerForm(FlaskForm):
     answer = TextAreaField(_l("Answer"), validators=[DataRequired(), Length(max=4000)])
 
 
+class ObjectionForm(FlaskForm):
+    """An objection during publicity: the service checks the reasons (at least 10 characters) and the file."""
+
+    reasons = TextAreaField(_l("Lodge an objection (with reasons)"), validators=[Optional()], render_kw={"rows": 3})
+    file = FileField(_l("Supporting file"))
+
+
 class WorkPlanRow(Form):
     month = StringField(_l("Month"), validators=[Optional(), Length(max=20)])
     activity = StringField(_l("Activity"), validators=[Optional(), Length(max=300)])

@@ -18,7 +18,7 @@ from orgs.reference import all_communities
 from . import awards, calls, eligibility, permissions
 from .award_models import AwardDecision, Objection
 from .enums import CallStatus, ProposalStatus
-from .forms import AmendForm, AnswerForm, CallForm, QuestionForm, ReasonForm
+from .forms import AmendForm, AnswerForm, CallForm, ObjectionForm, QuestionForm, ReasonForm
 from .markdown import render_markdown
 from .models import Call, CallQuestion, Proposal
 
@@ -113,7 +113,14 @@ def edit(call_id: int):
 
 @bp.route("/<int:call_id>")
 def show(call_id: int):
-    call = load_call(call_id)
+    return call_page(load_call(call_id))
+
+
+def call_page(call: Call, status: int = 200, *, question_form: QuestionForm | None = None,
+              answer_form: AnswerForm | None = None, answering: int | None = None,
+              objection_form: ObjectionForm | None = None):
+    """The call's page; after a refused question, answer (to question `answering`) or objection, again with what
+    was typed and why it was refused beside the field (nothing has changed)."""
     questions = list(db.session.scalars(select(CallQuestion).where(CallQuestion.call_id == call.id)
                                         .order_by(CallQuestion.id)))
     my_orgs = [m.org for m in org_services.memberships_of(current_user) if m.status == "active"] \
@@ -134,8 +141,10 @@ def show(call_id: int):
                            objections=objections,
                            calendar_sources=awards.source_labels(publicity) if publicity else [],
                            can_manage=permissions.can_manage_calls(current_user), reason_form=ReasonForm(formdata=None),
-                           question_form=QuestionForm(formdata=None), answer_form=AnswerForm(formdata=None),
-                           is_manager=org_permissions.is_manager)
+                           question_form=question_form or QuestionForm(formdata=None),
+                           answer_form=answer_form or AnswerForm(formdata=None), answering=answering,
+                           objection_form=objection_form or ObjectionForm(formdata=None),
+                           is_manager=org_permissions.is_manager), status
 
 
 @bp.route("/<int:call_id>/status", methods=["POST"])
@@ -173,11 +182,12 @@ def ask(call_id: int):
     org = db.get_or_404(Organisation, request.form.get("org_id", type=db_int) or 0)
     require(permissions.can_ask(current_user, org))
     form = QuestionForm()
-    target = url_for("calls.show", call_id=call.id)
     if not form.validate_on_submit():
-        return redirect(target)
-    return run_and_redirect(lambda: calls.ask_question(call, org, form.question.data, actor=current_user),
-                            _("Your question was sent. The answer will be published on this page."), target)
+        flash(_("Please correct the marked fields."), "danger")
+    elif run_service(lambda: calls.ask_question(call, org, form.question.data, actor=current_user), form):
+        flash(_("Your question was sent. The answer will be published on this page."), "success")
+        return redirect(url_for("calls.show", call_id=call.id))
+    return call_page(call, 422, question_form=form)
 
 
 @bp.route("/questions/<int:question_id>/answer", methods=["POST"])
@@ -186,11 +196,12 @@ def answer(question_id: int):
     question = db.get_or_404(CallQuestion, question_id)
     require(permissions.can_manage_calls(current_user))
     form = AnswerForm()
-    target = url_for("calls.show", call_id=question.call_id)
     if not form.validate_on_submit():
-        return redirect(target)
-    return run_and_redirect(lambda: calls.answer_question(question, form.answer.data, actor=current_user),
-                            _("Answer published."), target)
+        flash(_("Please correct the marked fields."), "danger")
+    elif run_service(lambda: calls.answer_question(question, form.answer.data, actor=current_user), form):
+        flash(_("Answer published."), "success")
+        return redirect(url_for("calls.show", call_id=question.call_id))
+    return call_page(load_call(question.call_id), 422, answer_form=form, answering=question.id)
 
 
 @bp.route("/<int:call_id>/dashboard")
@@ -214,12 +225,14 @@ def dashboard(call_id: int):
 def object_to(call_id: int):
     call = load_call(call_id)
     org = db.get_or_404(Organisation, request.form.get("org_id", type=db_int) or 0)
-    valid_form(ReasonForm())
-    return run_and_redirect(
-        lambda: awards.lodge_objection(call, org, request.form.get("reasons", ""), request.files.get("file"),
-                                       actor=current_user),
-        _("Your objection has been lodged; the answer will be published on this page."),
-        url_for("calls.show", call_id=call.id))
+    form = ObjectionForm()
+    if not form.validate_on_submit():
+        flash(_("Please correct the marked fields."), "danger")
+    elif run_service(lambda: awards.lodge_objection(call, org, form.reasons.data, form.file.data,
+                                                    actor=current_user), form):
+        flash(_("Your objection has been lodged; the answer will be published on this page."), "success")
+        return redirect(url_for("calls.show", call_id=call.id))
+    return call_page(call, 422, objection_form=form)  # with the reasons typed: only the file is chosen again
 
 
 @bp.route("/objections/<int:objection_id>/answer", methods=["POST"])
