@@ -5,7 +5,7 @@ profile) and shown masked; it never goes into the audit trail, logs or exports i
 """
 
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from flask_babel import gettext as _
@@ -199,8 +199,11 @@ def register_without_phone(data: ResidentData, *, actor: User, display_name: str
 
 
 def update_profile(profile: ResidentProfile, data: ResidentData, *, actor: User) -> None:
-    """Staff correct a profile (name, ID, community, address, tags): staff of its community, into one of theirs."""
+    """Staff correct a profile (name, ID, community, address, tags): staff of its community, into one of theirs. An
+    empty ID number keeps the one on record."""
     _require_staff(actor, profile.community_id)
+    if not (data.id_number or "").strip():  # not retyped: the number stays as it is
+        data = replace(data, id_number=personal.decrypt(profile.id_number_enc))
     before = _audit_view(profile)
     number, birth, community, tags = _validated(data, exclude_id=profile.id)
     _require_staff(actor, community.id)

@@ -133,9 +133,15 @@ class ResidentForm(FlaskForm):
     tags = MultiCheckboxField(_l("Hardship tags"))
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})
 
-    def __init__(self, *args, communities=(), with_tags=True, **kwargs):
+    def __init__(self, *args, communities=(), with_tags=True, id_masked: str | None = None, **kwargs):
+        """id_masked: correcting a record whose ID number is this; left empty, the number stays as it is."""
         super().__init__(*args, **kwargs)
         self.community_id.choices = [("", "—"), *community_choices(communities)]
+        if id_masked:
+            self.id_number.validators = [Optional(), Length(max=30)]
+            self.id_number.flags.required = False
+            self.id_number.description = _l("Leave empty to keep %(masked)s.", masked=id_masked)
+            self.id_number.render_kw = {"placeholder": id_masked, "autocomplete": "off"}
         self.tags.choices = [(t.value, t.label) for t in HardshipTag.stored()]
         if not with_tags:  # the resident's own details (staff set the tags): the browser may fill them in
             del self.tags

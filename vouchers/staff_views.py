@@ -80,11 +80,10 @@ def resident(resident_id: int):
     """The resident's record; POST corrects it (name, ID number, community, address, tags)."""
     resident = load_resident(resident_id)
     form = ResidentForm(communities=pages_support.communities(resident_services.served_community_ids(current_user)),
-                        obj=resident)
+                        obj=resident, id_masked=resident.id_masked)
     if request.method == "GET":
         form.id_number.data = ""
         form.tags.data = sorted(r.tag for r in resident.tag_rows)
-        form.id_number.render_kw = {"placeholder": resident.id_masked, "autocomplete": "off"}
     elif form.validate_on_submit() and run_service(
             lambda: resident_services.update_profile(resident, resident_data(form), actor=current_user), form):
         flash(_("Resident record saved."), "success")
