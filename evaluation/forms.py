@@ -1,9 +1,11 @@
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from core.forms import strip_text
+from core.money import MoneyError, parse_yuan
 
 from .enums import SeatType
 from .expert_conflicts import MAX_RELATIONSHIP
@@ -108,3 +110,24 @@ class ApplicantConflictForm(FlaskForm):
 
 class ReasonForm(FlaskForm):
     reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=MAX_REASON)], filters=[strip_text])
+
+
+def read_decision(formdata, proposal_ids) -> tuple[dict[int, int], int, dict[str, str]]:
+    """The award decision form (results page): the ticked proposals' amounts in fen, the publicity days, and each
+    entry that cannot be read, with why. An unreadable entry is passed on as a value the service refuses (0), so
+    the service still checks everything else and each field says its own problem at once."""
+    amounts, errors = {}, {}
+    for proposal_id in proposal_ids:
+        if not formdata.get(f"award_{proposal_id}"):
+            continue
+        try:
+            amounts[proposal_id] = parse_yuan(formdata.get(f"amount_{proposal_id}", ""))
+        except MoneyError:
+            amounts[proposal_id] = 0
+            errors[f"amount_{proposal_id}"] = _("Enter an amount in yuan, with at most two decimals.")
+    try:
+        working_days = int(formdata.get("working_days", "").strip())
+    except ValueError:
+        working_days = 0
+        errors["working_days"] = _("Enter the number of working days in digits, from 1 to 30.")
+    return amounts, working_days, errors

@@ -12,11 +12,12 @@ from accounts.models import User, UserRole
 from core.db import db, ensure_write_transaction
 from core.errors import ServiceError
 from core.forms import form_errors_text
-from core.money import MoneyError, parse_yuan
 from core.permissions import has_role, require
 from core.views import db_int, run_and_redirect, run_service, valid_form
 from orgs.models import Organisation
 from projects import awards
+from projects.award_models import AwardDecision
+from projects.contract_models import Contract
 from projects.enums import CallStatus
 from projects.models import Call, Proposal, ProposalAttachment
 from projects.views import load_call
@@ -33,6 +34,7 @@ from .forms import (
     ReplaceForm,
     StandingConflictForm,
     TemplateForm,
+    read_decision,
 )
 from .models import ExpertProfile, IndicatorTemplate, Panel, PanelMember, ScoreSheet
 from .sheet_forms import refusal, save_from_form
@@ -294,6 +296,12 @@ def results(call_id: int):
     current = _panel_for(call)
     if current is None:
         abort(404)
+    return _results_page(call, current)
+
+
+def _results_page(call: Call, current: Panel, typed=None, errors: dict | None = None) -> str:
+    """The ranking, the decision form (after a refusal: what was typed, and each field's reason) or, once decided,
+    the decision and what comes next, and the score sheets (reopened only while the review is open)."""
     reviewable = services.reviewable(call.id)
     ranked = services.results(current, reviewable)
     proposals = {p.id: p for p in reviewable}
@@ -302,33 +310,45 @@ def results(call_id: int):
                                      .options(lazyload(ScoreSheet.scores))))  # the list shows no scores
     ranking = [awards.Ranked(r.proposal_id, r.rank, aggregate.fmt(r.final)) for r in ranked]
     recommended = set(awards.recommend(call, ranking)) if ranking else set()
+    decided = call.status in (CallStatus.PUBLICITY, CallStatus.AWARDED)
+    decisions = list(db.session.scalars(select(AwardDecision).where(AwardDecision.call_id == call.id)
+                                        .order_by(AwardDecision.rank))) if decided else []
+    contracts = dict(db.session.execute(select(Contract.proposal_id, Contract.id).where(
+        Contract.proposal_id.in_([d.proposal_id for d in decisions if d.awarded]))).all()) if decisions else {}
+    manager = permissions.can_manage_review(current_user)
     return render_template("evaluation/results.html", call=call, panel=current, ranked=ranked, proposals=proposals,
                            sheets=sheets, fmt=aggregate.fmt, form=ReasonForm(formdata=None), recommended=recommended,
-                           missing=services.missing_work(current, reviewable),
-                           requested=awards.requested, can_decide=permissions.can_manage_review(current_user)
-                           and call.status == "under_review")
+                           missing=services.missing_work(current, reviewable), requested=awards.requested,
+                           can_decide=manager and call.status == CallStatus.UNDER_REVIEW, typed=typed,
+                           errors=errors or {}, review_open=call.status in (CallStatus.CLOSED, CallStatus.UNDER_REVIEW),
+                           decisions=decisions, publicity=awards.active_publicity(call) if decided else None,
+                           contracts=contracts, can_contract=manager)
 
 
 @bp.route("/calls/<int:call_id>/decision", methods=["POST"])
 @login_required
 def decision(call_id: int):
-    """The officer's decision from the ranking: amounts per awarded proposal, reasons, publicity length."""
+    """The officer's decision from the ranking: amounts per awarded proposal, reasons, publicity length. A refusal
+    re-renders the form as typed, each field with its own reason (422)."""
     call = load_call(call_id)
     require(permissions.can_manage_review(current_user))
     current = _panel_for(call)
     if current is None:
         abort(400)
-    valid_form(ReasonForm())
-    ranked = services.results(current)
-    target = url_for("evaluation.results", call_id=call.id)
+    amounts, working_days, errors = read_decision(request.form, [r.proposal_id for r in services.results(current)])
     try:
-        amounts = {r.proposal_id: parse_yuan(request.form[f"amount_{r.proposal_id}"])
-                   for r in ranked if request.form.get(f"award_{r.proposal_id}") and
-                   request.form.get(f"amount_{r.proposal_id}", "").strip()}
-        working_days = int(request.form.get("working_days", "5"))
-    except (MoneyError, ValueError):
-        flash(_("Amounts are in yuan with at most two decimals; the publicity period is a whole number of days."),
-              "danger")
-        return redirect(target)
-    return _done(_("Decision recorded; the results are now in publicity."), target, lambda: decide_from_review(
-        call, current, amounts, request.form.get("reason", ""), working_days, actor=current_user))
+        decide_from_review(call, current, amounts, request.form.get("reason", ""), working_days, actor=current_user)
+        if errors:  # not reached: the service refuses the stand-ins for unreadable entries
+            raise ServiceError(_("Please correct the marked fields."))
+    except ServiceError as exc:
+        db.session.rollback()
+        if exc.code == "forbidden":
+            abort(403)
+        flash(exc.message, "danger")
+        errors = {**{name: str(reason) for name, reason in exc.fields.items()}, **errors}
+        if not errors:  # the review is not complete, or already decided: nothing on the form to correct
+            return redirect(url_for("evaluation.results", call_id=call.id))
+        return _results_page(call, current, typed=request.form, errors=errors), 422
+    db.session.commit()
+    flash(_("Decision recorded; the results are now in publicity."), "success")
+    return redirect(url_for("evaluation.results", call_id=call.id))
