@@ -68,16 +68,27 @@ def start(call_id: int):
     return redirect(url_for("proposals.edit", proposal_id=started.value.id))
 
 
+def closed_reason(call: Call, now) -> str | None:
+    """Why proposals to this call can no longer be changed, submitted or withdrawn; None while they can."""
+    if now >= call.submission_deadline:
+        return _("The submission deadline has passed: this draft can no longer be changed or submitted.")
+    if call.status != CallStatus.PUBLISHED:
+        return _("This call is not open for proposals.")
+    return None
+
+
 @bp.route("/proposals/<int:proposal_id>")
 @login_required
 def show(proposal_id: int):
     proposal = load_proposal(proposal_id)
     now = utcnow()
+    closed = closed_reason(proposal.call, now)  # then no buttons that could only be refused
     return render_template(
-        "projects/proposal.html", proposal=proposal, call=proposal.call,
+        "projects/proposal.html", proposal=proposal, call=proposal.call, closed=closed,
         checks=eligibility.check(proposal.call, proposal.org, to_local(now).date()),
-        problems=proposals.submission_problems(proposal, now) if proposal.status == ProposalStatus.DRAFT else {},
-        can_edit=permissions.can_edit_proposal(current_user, proposal),
+        problems=proposals.submission_problems(proposal, now)
+        if proposal.status == ProposalStatus.DRAFT and not closed else {},
+        can_edit=permissions.can_edit_proposal(current_user, proposal) and not closed,
         is_manager=org_permissions.is_manager(current_user, proposal.org),
         form=ScreeningForm(formdata=None), attachment_form=_attachment_form(proposal))
 
@@ -94,6 +105,9 @@ def _attachment_form(proposal: Proposal, formdata=None) -> AttachmentForm:
 def edit(proposal_id: int):
     proposal = load_proposal(proposal_id)
     require(permissions.can_edit_proposal(current_user, proposal))
+    if closed := closed_reason(proposal.call, utcnow()):
+        flash(closed, "warning")
+        return redirect(url_for("proposals.show", proposal_id=proposal.id))
     form = ProposalForm(obj=proposal if request.method == "GET" else None)
     if request.method == "GET":
         _fill_form(form, proposal)
