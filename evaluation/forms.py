@@ -2,7 +2,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 
 from core.forms import strip_text
 from core.money import MoneyError, parse_yuan
@@ -85,7 +85,11 @@ class ReplaceForm(FlaskForm):
 
 class DeclareForm(FlaskForm):
     proposal_id = IntegerField(validators=[InputRequired(), NumberRange(1, 2**31 - 1)])
-    conflict = SelectField(_l("Declaration"), choices=[("no", _l("No conflict")), ("yes", _l("I have a conflict"))])
+    # No answer is preselected: the expert chooses one (a default of 'no conflict' was declared by a careless click).
+    conflict = SelectField(_l("Declaration"), default="", validate_choice=False,
+                           choices=[("", _l("Choose…")), ("no", _l("No conflict")), ("yes", _l("I have a conflict"))],
+                           validators=[AnyOf(("no", "yes"), message=_l("Choose whether you have a conflict of "
+                                                                        "interest."))])
     relationship = StringField(_l("Relationship (if any)"), validators=[Optional(), Length(max=MAX_RELATIONSHIP)],
                                filters=[strip_text])
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import lazyload
 
 from accounts.models import User, UserRole
 from core.db import db, ensure_write_transaction
-from core.errors import ServiceError
+from core.errors import InvalidForm, ServiceError
 from core.forms import form_errors_text
 from core.permissions import has_role, require
 from core.views import db_int, run_and_redirect, run_service, valid_form
@@ -162,8 +162,22 @@ def replace(member_id: int):
 @bp.route("/assignments")
 @login_required
 def assignments():
+    return _assignments_page()
+
+
+def _still_to_do(call: Call, proposals, declared, sheets) -> bool:
+    """The review is open and the member has a proposal to declare on, or to score and submit."""
+    return call.status in (CallStatus.CLOSED, CallStatus.UNDER_REVIEW) and any(
+        p.id not in declared or (not declared[p.id].has_conflict and (
+            p.id not in sheets or sheets[p.id].status != SheetStatus.SUBMITTED)) for p in proposals)
+
+
+def _assignments_page(declaring: DeclareForm | None = None, member_id: int | None = None) -> str:
+    """The member's panels, those with something still to do first; declaring: a refused declaration of member_id,
+    shown as typed with its reasons beside that proposal."""
     memberships = list(db.session.scalars(select(PanelMember).where(PanelMember.user_id == current_user.id,
-                                                                    PanelMember.status == "active")))
+                                                                    PanelMember.status == "active")
+                                          .order_by(PanelMember.id.desc())))
     rows = []
     for member in memberships:
         call = db.session.get(Call, member.panel.call_id)
@@ -171,8 +185,9 @@ def assignments():
         sheets = {s.proposal_id: s for s in db.session.scalars(select(ScoreSheet).where(
             ScoreSheet.member_id == member.id))}
         rows.append((member, call, services.reviewable(call.id), declared, sheets))
+    rows.sort(key=lambda row: not _still_to_do(*row[1:]))  # stable: newest first within each group
     return render_template("evaluation/assignments.html", rows=rows, form=DeclareForm(formdata=None),
-                           applicants=services.applicants)
+                           applicants=services.applicants, declaring=declaring, declaring_member=member_id)
 
 
 @bp.route("/members/<int:member_id>/declare-applicant", methods=["POST"])
@@ -207,12 +222,20 @@ def standing_conflicts():
 @bp.route("/members/<int:member_id>/declare", methods=["POST"])
 @login_required
 def declare(member_id: int):
+    """A refusal (no answer chosen, a conflict without the relationship) re-renders the list as typed (422)."""
     member = db.get_or_404(PanelMember, member_id)
     require(member.user_id == current_user.id)
-    form = valid_form(DeclareForm())
+    form = DeclareForm()
+    if not form.validate_on_submit():
+        if form.proposal_id.errors:  # not a proposal of the page: the form's refusal page
+            raise InvalidForm(form)
+        return _assignments_page(form, member.id), 422
     proposal = db.get_or_404(Proposal, form.proposal_id.data)
-    return _done(_("Declaration recorded."), url_for("evaluation.assignments"), lambda: services.declare(
-        member, proposal, form.conflict.data == "yes", form.relationship.data, actor=current_user))
+    if run_service(lambda: services.declare(member, proposal, form.conflict.data == "yes", form.relationship.data,
+                                            actor=current_user), form):
+        flash(_("Declaration recorded."), "success")
+        return redirect(url_for("evaluation.assignments"))
+    return _assignments_page(form, member.id), 422
 
 
 @bp.route("/members/<int:member_id>/proposals/<int:proposal_id>", methods=["GET", "POST"])
