@@ -180,7 +180,11 @@ def change_status(proposal_id: int):
         abort(400)
     if run_service(lambda: proposals.transition_proposal(proposal, target, actor=current_user,
                                                           reason=form.reason.data)):
-        flash(_("Status changed to “%(status)s”.", status=proposal.status_enum.label), "success")
+        if proposal.status in (ProposalStatus.ELIGIBLE, ProposalStatus.INELIGIBLE):  # screening: say which one
+            flash(_("“%(title)s” (%(org)s): status changed to “%(status)s”.", title=proposal.title or
+                    proposal.call.title, org=proposal.org.name, status=proposal.status_enum.label), "success")
+        else:
+            flash(_("Status changed to “%(status)s”.", status=proposal.status_enum.label), "success")
     back = request.form.get("back")
     if back == "screening":
         return redirect(url_for("proposals.screening", call_id=proposal.call_id))
@@ -213,8 +217,10 @@ def screening(call_id: int):
                                    .order_by(Proposal.submitted_at)))
     on = to_local(call.submission_deadline).date()
     reports = {p.id: eligibility.check(call, p.org, on) for p in rows}
+    screened = {status: sum(p.status == status for p in rows) for status in ProposalStatus}
     return render_template("projects/screening.html", call=call, rows=rows, reports=reports,
-                           form=ScreeningForm(formdata=None), can_screen=call.status == CallStatus.CLOSED)
+                           form=ScreeningForm(formdata=None), can_screen=call.status == CallStatus.CLOSED,
+                           screened=screened, done=bool(rows) and not screened[ProposalStatus.SUBMITTED])
 
 
 @bp.route("/proposals/mine")
