@@ -132,15 +132,16 @@ def panel(call_id: int):
             flash(_("Panel drawn."), "success")
             return redirect(url_for("evaluation.panel", call_id=call.id))
         existing = _panel_for(call)
-    available = {} if existing else services.available_seats(call, form.max_panels_per_year.data or 6)
-    if request.method == "GET" and not existing:
+    review_open = call.status in (CallStatus.CLOSED, CallStatus.UNDER_REVIEW)
+    available = services.available_seats(call, form.max_panels_per_year.data or 6) if review_open and not existing \
+        else {}
+    if request.method == "GET" and available:
         form.suggest(available)
     warnings = blind.attachment_warnings(services.reviewable(call.id)) if existing and existing.blind else []
     page = render_template("evaluation/panel.html", call=call, panel=existing, form=form, warnings=warnings,
                            rules=templates.describe(call.template_id) if call.template_id else None,
                            replace_form=ReplaceForm(formdata=None), available=available,
-                           review_open=call.status in (CallStatus.CLOSED, CallStatus.UNDER_REVIEW),
-                           redraw_ok=existing is not None and services.redraw(existing) == [
+                           review_open=review_open, redraw_ok=existing is not None and services.redraw(existing) == [
                                m.user_id for m in existing.members[:existing.size]])
     return page, 422 if request.method == "POST" else 200
 

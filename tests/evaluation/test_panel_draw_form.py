@@ -92,3 +92,12 @@ def test_members_cannot_be_replaced_once_the_review_is_over_so_the_page_offers_n
     db.session.commit()
     page = client.get(f"/evaluation/calls/{call.id}/panel").get_data(as_text=True)
     assert "/replace" not in page and 'id="members"' in page
+
+
+def test_a_call_past_its_review_without_a_panel_offers_no_draw(app, client, officer, login_as):
+    call = _pool(app, officer)
+    call.status = "cancelled"  # as the demo's calls awarded without a review on the platform: no panel, no review
+    db.session.commit()
+    login_as(officer)
+    page = client.get(f"/evaluation/calls/{call.id}/panel").get_data(as_text=True)
+    assert 'id="draw"' not in page and "评审阶段已结束" in page.split('id="no-draw"', 1)[1].split("</p>", 1)[0]
