@@ -55,6 +55,7 @@ def test_draw_declare_score_award_notice(live_server, live_app, browser):
     expect(member_page.locator(f"#panel-call-{call_id} [id^=assignment-]").nth(0)).to_contain_text("回避")
     for index in range(1, count):
         item = member_page.locator(f"#panel-call-{call_id} [id^=assignment-]").nth(index)
+        item.locator("select[name=conflict]").select_option("no")  # no answer is preselected: the expert chooses
         item.get_by_role("button", name=re.compile("声明|申报")).click()
         member_page.locator(f"#panel-call-{call_id} [id^=assignment-]").nth(index).get_by_role("link").click()
         # .all() does not wait: once the submit button (after the fields) is there, every field is.
