@@ -83,13 +83,17 @@ class ReplaceForm(FlaskForm):
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=MAX_REASON)], filters=[strip_text])
 
 
+def conflict_choice() -> SelectField:
+    """A conflict-of-interest declaration. No answer is preselected: the expert chooses one (a default of 'no
+    conflict' was declared by a careless click)."""
+    return SelectField(_l("Declaration"), default="", validate_choice=False,
+                       choices=[("", _l("Choose…")), ("no", _l("No conflict")), ("yes", _l("I have a conflict"))],
+                       validators=[AnyOf(("no", "yes"), message=_l("Choose whether you have a conflict of interest."))])
+
+
 class DeclareForm(FlaskForm):
     proposal_id = IntegerField(validators=[InputRequired(), NumberRange(1, 2**31 - 1)])
-    # No answer is preselected: the expert chooses one (a default of 'no conflict' was declared by a careless click).
-    conflict = SelectField(_l("Declaration"), default="", validate_choice=False,
-                           choices=[("", _l("Choose…")), ("no", _l("No conflict")), ("yes", _l("I have a conflict"))],
-                           validators=[AnyOf(("no", "yes"), message=_l("Choose whether you have a conflict of "
-                                                                        "interest."))])
+    conflict = conflict_choice()
     relationship = StringField(_l("Relationship (if any)"), validators=[Optional(), Length(max=MAX_RELATIONSHIP)],
                                filters=[strip_text])
 

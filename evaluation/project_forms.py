@@ -8,6 +8,7 @@ from core.forms import MultipleChoiceField, strip_text
 from . import project_report, project_services, rectification, services
 from .enums import Aggregation
 from .expert_conflicts import MAX_RELATIONSHIP
+from .forms import conflict_choice
 from .project_enums import EvaluationKind
 from .surveys import DEFAULT_OUTLINE
 
@@ -42,7 +43,7 @@ class EvaluatorForm(FlaskForm):
 
 
 class DeclareForm(FlaskForm):
-    conflict = SelectField(_l("Declaration"), choices=[("no", _l("No conflict")), ("yes", _l("I have a conflict"))])
+    conflict = conflict_choice()
     relationship = StringField(_l("Relationship (if any)"), validators=[Optional(), Length(max=MAX_RELATIONSHIP)],
                                filters=[strip_text])
 

@@ -67,6 +67,7 @@ def test_commission_survey_score_issue_and_release(live_server, live_app, browse
     evaluator = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}).new_page()
     log_in(evaluator, live_server, "expert5")
     evaluator.goto(f"{live_server}/evaluations/{evaluation_id}")
+    evaluator.locator("select[name=conflict]").select_option("no")  # no answer is preselected
     evaluator.locator("#declare").click()
     evaluator.locator("#open-workspace").click()
     expect(evaluator.locator("#evidence-satisfaction")).to_contain_text("100.00%")  # both answers rated 4
