@@ -42,7 +42,11 @@ class MultipleChoiceField(SelectMultipleField):
 
 
 class MoneyField(StringField):
-    """Entered in yuan ('12,345.50'), held in integer fen."""
+    """Entered in yuan ('12,345.50'), held in integer fen; a phone shows its number keys for it."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs["render_kw"] = {"inputmode": "decimal", **(kwargs.get("render_kw") or {})}
+        super().__init__(*args, **kwargs)
 
     def _value(self):
         if self.raw_data:

@@ -48,3 +48,19 @@ def test_floats_and_non_finite_decimals_are_refused():
     for value in (1.5, Decimal("NaN"), Decimal("Infinity")):
         with pytest.raises(MoneyError):
             parse_yuan(value)
+
+
+def test_money_inputs_ask_a_phone_for_its_number_keys(app):
+    """A provider redeeming on a phone gets the number keys for the amount (every MoneyField)."""
+    from flask_wtf import FlaskForm
+
+    from core.forms import MoneyField
+
+    class Form(FlaskForm):
+        amount = MoneyField("Amount")
+        limit = MoneyField("Limit", render_kw={"placeholder": "0.00"})
+
+    with app.test_request_context():
+        form = Form(meta={"csrf": False})
+        assert 'inputmode="decimal"' in form.amount() and 'inputmode="decimal"' in form.limit()
+        assert 'placeholder="0.00"' in form.limit()
