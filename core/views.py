@@ -82,34 +82,42 @@ def valid_form(form):
 
 
 class Outcome:
-    """What run_service() did: true when the call went through (and was committed), with its result as .value."""
+    """What attempt() or run_service() did: true when the call went through (and was committed), with its result as
+    .value; else .refusal is the service's ServiceError."""
 
-    __slots__ = ("ok", "value")
+    __slots__ = ("ok", "value", "refusal")
 
-    def __init__(self, ok: bool, value=None):
-        self.ok, self.value = ok, value
+    def __init__(self, ok: bool, value=None, refusal: ServiceError | None = None):
+        self.ok, self.value, self.refusal = ok, value, refusal
 
     def __bool__(self) -> bool:
         return self.ok
 
 
-def run_service(call, form=None, names: dict | None = None) -> Outcome:
-    """Run one service call: commit on success; on refusal roll back and show why, beside the form's fields when
-    there is a form (names: the form's names for the service's fields, where they differ), else as a flashed
-    message. A refusal for lack of permission is a 403."""
+def attempt(call) -> Outcome:
+    """Run one service call: commit on success; on refusal roll back and hand the refusal back, for a page that
+    shows it its own way (run_service shows it beside a form or as a flash). Lack of permission is a 403."""
     try:
         value = call()
     except ServiceError as exc:
         db.session.rollback()
         if exc.code == "forbidden":
             abort(403)
-        if form is None:
-            flash(refusal_text(exc), "danger")
-        else:
-            apply_service_error(form, exc, names)
-        return Outcome(False)
+        return Outcome(False, refusal=exc)
     db.session.commit()
     return Outcome(True, value)
+
+
+def run_service(call, form=None, names: dict | None = None) -> Outcome:
+    """Run one service call (attempt): on refusal show why, beside the form's fields when there is a form (names:
+    the form's names for the service's fields, where they differ), else as a flashed message."""
+    outcome = attempt(call)
+    if outcome.refusal is not None:
+        if form is None:
+            flash(refusal_text(outcome.refusal), "danger")
+        else:
+            apply_service_error(form, outcome.refusal, names)
+    return outcome
 
 
 def run_and_redirect(call, success: str, target: str):

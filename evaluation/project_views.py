@@ -11,7 +11,7 @@ from core.db import db, ensure_write_transaction
 from core.errors import ServiceError
 from core.permissions import require
 from core.timeutil import local_today
-from core.views import db_int, refusal_text, run_and_redirect, run_service, valid_form
+from core.views import attempt, db_int, refusal_text, run_and_redirect, run_service, valid_form
 from orgs.models import Organisation
 from projects.contract_models import Contract, ContractStatus
 
@@ -245,22 +245,18 @@ def issue(evaluation_id: int):
     require(perms.can_work(current_user, evaluation))
     form = _post_ok(SummaryForm)
     flags = project_report.flags_from_form(evaluation, request.form)
-    try:
-        project_report.issue_report(evaluation, form.text.data, flags, actor=current_user)
-    except ServiceError as exc:
-        db.session.rollback()
-        if exc.code == "forbidden":
-            abort(403)
-        sheet = project_sheets.existing_sheet(perms.assignment(current_user, evaluation))
-        if not exc.fields or sheet is None:  # not a matter of what was typed (say, a sheet still missing)
-            flash(refusal_text(exc), "danger")
-            return redirect(url_for("project_evaluation.workspace", evaluation_id=evaluation.id))
-        flash(exc.message, "danger")
-        return _workspace_page(evaluation, sheet, issue_typed=request.form,
-                               issue_errors={name: str(reason) for name, reason in exc.fields.items()})
-    db.session.commit()
-    flash(_("Evaluation report issued."), "success")
-    return redirect(_show(evaluation))
+    issued = attempt(lambda: project_report.issue_report(evaluation, form.text.data, flags, actor=current_user))
+    if issued:
+        flash(_("Evaluation report issued."), "success")
+        return redirect(_show(evaluation))
+    refusal = issued.refusal
+    sheet = project_sheets.existing_sheet(perms.assignment(current_user, evaluation))
+    if not refusal.fields or sheet is None:  # not a matter of what was typed (say, a sheet still missing)
+        flash(refusal_text(refusal), "danger")
+        return redirect(url_for("project_evaluation.workspace", evaluation_id=evaluation.id))
+    flash(refusal.message, "danger")
+    return _workspace_page(evaluation, sheet, issue_typed=request.form,
+                           issue_errors={name: str(reason) for name, reason in refusal.fields.items()})
 
 
 from . import rectification_views, survey_views  # noqa: E402,F401  (more routes on this blueprint)

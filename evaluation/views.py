@@ -13,7 +13,7 @@ from core.db import db, ensure_write_transaction
 from core.errors import InvalidForm, ServiceError
 from core.forms import form_errors_text
 from core.permissions import has_role, require
-from core.views import db_int, run_and_redirect, run_service, valid_form
+from core.views import attempt, db_int, run_and_redirect, run_service, valid_form
 from orgs.models import Organisation
 from projects import awards
 from projects.award_models import AwardDecision
@@ -360,19 +360,18 @@ def decision(call_id: int):
     if current is None:
         abort(400)
     amounts, working_days, errors = read_decision(request.form, [r.proposal_id for r in services.results(current)])
-    try:
+
+    def decide():
         decide_from_review(call, current, amounts, request.form.get("reason", ""), working_days, actor=current_user)
         if errors:  # not reached: the service refuses the stand-ins for unreadable entries
             raise ServiceError(_("Please correct the marked fields."))
-    except ServiceError as exc:
-        db.session.rollback()
-        if exc.code == "forbidden":
-            abort(403)
-        flash(exc.message, "danger")
-        errors = {**{name: str(reason) for name, reason in exc.fields.items()}, **errors}
-        if not errors:  # the review is not complete, or already decided: nothing on the form to correct
-            return redirect(url_for("evaluation.results", call_id=call.id))
-        return _results_page(call, current, typed=request.form, errors=errors), 422
-    db.session.commit()
-    flash(_("Decision recorded; the results are now in publicity."), "success")
-    return redirect(url_for("evaluation.results", call_id=call.id))
+
+    decided = attempt(decide)
+    if decided:
+        flash(_("Decision recorded; the results are now in publicity."), "success")
+        return redirect(url_for("evaluation.results", call_id=call.id))
+    flash(decided.refusal.message, "danger")
+    errors = {**{name: str(reason) for name, reason in decided.refusal.fields.items()}, **errors}
+    if not errors:  # the review is not complete, or already decided: nothing on the form to correct
+        return redirect(url_for("evaluation.results", call_id=call.id))
+    return _results_page(call, current, typed=request.form, errors=errors), 422
