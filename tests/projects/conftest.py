@@ -1,9 +1,13 @@
-"""Fixtures shared by the contract tests."""
+"""Fixtures shared by the project tests."""
 
 import pytest
 
+from accounts.enums import Role
 from core.db import db
+from projects import proposals
+from tests.factories import make_user
 from tests.projects.contract_helpers import active_contract
+from tests.projects.helpers import good_org, published_call
 
 
 @pytest.fixture
@@ -12,3 +16,24 @@ def contract_world(app, session):
     officer, manager, contract = active_contract(app)
     db.session.commit()
     return officer, manager, contract
+
+
+@pytest.fixture
+def open_call(app, session):
+    """A published call and an organisation in good standing, committed: (officer, manager, org, call)."""
+    officer, manager = make_user(Role.OFFICER), make_user()
+    org = good_org(manager, officer)
+    with app.test_request_context():
+        call = published_call(officer)
+    db.session.commit()
+    return officer, manager, org, call
+
+
+@pytest.fixture
+def draft(app, open_call):
+    """The organisation's draft proposal to that call, committed: (officer, manager, call, proposal)."""
+    officer, manager, org, call = open_call
+    with app.test_request_context():
+        proposal = proposals.start_proposal(call, org, actor=manager)
+    db.session.commit()
+    return officer, manager, call, proposal

@@ -15,19 +15,9 @@ from projects.award_models import Objection
 from projects.models import CallQuestion
 from tests.evaluation.helpers import fully_scored
 from tests.factories import make_user
-from tests.projects.helpers import good_org, published_call
 
 ZH = {"Accept-Language": "zh-CN"}
 
-
-@pytest.fixture
-def open_call(app, session):
-    officer, manager = make_user(Role.OFFICER), make_user()
-    org = good_org(manager, officer)
-    with app.test_request_context():
-        call = published_call(officer)
-    db.session.commit()
-    return officer, manager, org, call
 
 
 def element(page: str, tag: str, element_id: str) -> str:

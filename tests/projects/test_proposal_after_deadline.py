@@ -4,29 +4,14 @@ user-journey test: 修改草稿 and 提交申报书 stayed, and clicking showed 
 import html
 from datetime import timedelta
 
-import pytest
-
-from accounts.enums import Role
 from core.db import db
 from core.timeutil import utcnow
-from projects import calls, proposals
+from projects import calls
 from projects.enums import CallStatus
-from tests.factories import make_user
-from tests.projects.helpers import good_org, published_call
 
 ZH = {"Accept-Language": "zh-CN"}
 BUTTONS = ('id="edit-proposal"', 'id="submit-proposal"', 'action="/proposals/{id}/attachments"', 'id="problems"')
 
-
-@pytest.fixture
-def draft(app, session):
-    officer, manager = make_user(Role.OFFICER), make_user()
-    org = good_org(manager, officer)
-    with app.test_request_context():
-        call = published_call(officer)
-        proposal = proposals.start_proposal(call, org, actor=manager)
-    db.session.commit()
-    return officer, manager, call, proposal
 
 
 def past_deadline(call) -> None:

@@ -6,25 +6,11 @@ import re
 
 import pytest
 
-from accounts.enums import Role
 from core.db import db
-from projects import proposals
-from tests.factories import make_user
-from tests.projects.helpers import good_org, published_call
 
 ZH = {"Accept-Language": "zh-CN"}
 EN = {"Accept-Language": "en"}
 
-
-@pytest.fixture
-def draft(app, session):
-    officer, manager = make_user(Role.OFFICER), make_user()
-    org = good_org(manager, officer)
-    with app.test_request_context():
-        call = published_call(officer)
-        proposal = proposals.start_proposal(call, org, actor=manager)
-    db.session.commit()
-    return manager, proposal
 
 
 def category_options(page: str) -> list[str]:
@@ -37,7 +23,7 @@ def category_options(page: str) -> list[str]:
     (EN, ["—", "Personnel", "Activities", "Materials", "Management fee", "Other costs"]),
 ])
 def test_budget_categories_are_in_the_pages_language(client, login_as, draft, headers, expected):
-    manager, proposal = draft
+    _officer, manager, _call, proposal = draft
     login_as(manager)
     page = client.get(f"/proposals/{proposal.id}/edit", headers=headers).get_data(as_text=True)
     assert category_options(page) == expected
@@ -53,7 +39,7 @@ def input_tag(page: str, field_id: str) -> str:
 
 
 def test_a_bad_budget_cell_is_marked_beside_its_row_and_summed_up_at_the_top(client, login_as, draft):
-    manager, proposal = draft
+    _officer, manager, _call, proposal = draft
     login_as(manager)
     response = client.post(f"/proposals/{proposal.id}/edit", headers=ZH, data={
         "title": "改过的标题", **budget_row(0, "personnel", "社工补贴", "1", "3000"),
@@ -78,7 +64,7 @@ def test_a_bad_budget_cell_is_marked_beside_its_row_and_summed_up_at_the_top(cli
 
 
 def test_the_row_messages_read_in_english_too(client, login_as, draft):
-    manager, proposal = draft
+    _officer, manager, _call, proposal = draft
     login_as(manager)
     page = html.unescape(client.post(f"/proposals/{proposal.id}/edit", headers=EN, data=budget_row(
         1, "activities", "Hall", "1", "one hundred")).get_data(as_text=True))
@@ -86,7 +72,7 @@ def test_the_row_messages_read_in_english_too(client, login_as, draft):
 
 
 def test_a_refusal_by_the_service_is_shown_under_its_section_and_in_the_summary(client, login_as, draft):
-    manager, proposal = draft
+    _officer, manager, _call, proposal = draft
     login_as(manager)
     response = client.post(f"/proposals/{proposal.id}/edit", headers=ZH,
                            data={"title": "改过的标题", **budget_row(0, "", "没有类别的支出", "1", "100")})
