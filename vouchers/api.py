@@ -60,7 +60,9 @@ REDEMPTION = component("Redemption", record(
     created_at=timestamp(), dispute_until=timestamp("The resident may dispute it until then.")))
 SERVICE_FIELDS = dict(id=identifier(), org_id=identifier(), org_name=string(), name=string(),
                       category=string(description="Service category code."), price_fen=fen(), description=string(),
-                      active=boolean(), communities=array(PLACE))
+                      active=boolean(), communities=array(PLACE),
+                      booking_phone=string(20, "A public phone to book the service; empty when none is given."),
+                      location=string(200, "Where the service is given."), hours=string(100, "When."))
 SERVICE = component("VoucherService", record("A provider's service.", **SERVICE_FIELDS))
 RATED_SERVICE = component("CatalogueService", record(
     "A service in a programme's catalogue, with its provider's rating.", **SERVICE_FIELDS,
@@ -80,7 +82,8 @@ def redemption_json(r: Redemption) -> dict:
 def service_json(s: VoucherService, rating: catalogue.ProviderRating | None = None) -> dict:
     body = {"id": s.id, "org_id": s.org_id, "org_name": s.org.name, "name": s.name, "category": s.category.code,
             "price_fen": s.price_fen, "description": s.description, "active": s.active,
-            "communities": [{"id": c.id, "name": c.full_name} for c in s.communities]}
+            "communities": [{"id": c.id, "name": c.full_name} for c in s.communities],
+            "booking_phone": s.booking_phone, "location": s.location, "hours": s.hours}
     if rating is not None:
         body["provider_rating"] = {"average": str(rating.average) if rating.average is not None else None,
                                    "count": rating.count}

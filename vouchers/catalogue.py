@@ -1,5 +1,6 @@
 """The provider catalogue (services offered to voucher holders) and residents' ratings of redemptions."""
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -12,7 +13,7 @@ from accounts.models import Community
 from audit import services as audit
 from core.db import db, upsert_dialect, utcnow
 from core.errors import Conflict, Forbidden, ServiceError
-from core.money import MAX_FEN
+from core.money import MAX_FEN, half_width
 from core.signals import provider_star_counts
 from orgs.models import Organisation, ServiceCategory
 
@@ -23,6 +24,10 @@ from .programmes import is_contracted, provider_conditions, provider_params
 from .redemption_models import Rating, Redemption
 
 MAX_COMMENT = 1000  # a rating's comment (vouchers.forms, the API); refused, never cut
+MAX_LOCATION, MAX_HOURS = 200, 100
+# A booking phone: a mobile number, a landline with its area code (an extension after a hyphen), or a 400/800
+# service number; spaces and hyphens between the digit groups as people write them.
+BOOKING_PHONE_RE = re.compile(r"(1\d{10}|0\d{2,3}-?\d{7,8}(-\d{1,6})?|[48]00-?\d{3}-?\d{4})", re.ASCII)
 
 
 @dataclass
@@ -33,6 +38,24 @@ class ServiceData:
     description: str = ""
     community_ids: list[int] = field(default_factory=list)  # the service area; empty: anywhere
     active: bool = True
+    booking_phone: str = ""  # how a resident books it (public; optional)
+    location: str = ""  # where it is given ("上门服务" for a home visit, or an address)
+    hours: str = ""  # when
+
+
+def booking_phone(text: str) -> str | None:
+    """The phone as stored ('021-62345678', '13800001234'): full-width digits read, spaces dropped; None when it
+    is no phone number. Empty stays empty (the field is optional)."""
+    phone = re.sub(r"\s+", "", half_width(text or ""))
+    return phone if not phone or BOOKING_PHONE_RE.fullmatch(phone) else None
+
+
+def tel_uri(phone: str) -> str:
+    """A tel: link's target: the digits, and an extension after a comma (phones dial it after a pause)."""
+    match = BOOKING_PHONE_RE.fullmatch(phone)
+    extension = match.group(2) if match else None
+    number = phone.removesuffix(extension or "").replace("-", "")
+    return "tel:" + number + ("," + extension[1:] if extension else "")
 
 
 @dataclass(frozen=True)
@@ -53,6 +76,11 @@ def _validated(data: ServiceData) -> tuple[ServiceCategory, list[Community]]:
     communities = list(db.session.scalars(select(Community).where(Community.id.in_(data.community_ids))))
     if len(communities) != len(set(data.community_ids)):
         errors["community_ids"] = _("Unknown community.")
+    if booking_phone(data.booking_phone) is None:
+        errors["booking_phone"] = _("Enter a mobile number, or a landline with its area code (021-62345678).")
+    for name, limit in (("location", MAX_LOCATION), ("hours", MAX_HOURS)):
+        if len((getattr(data, name) or "").strip()) > limit:
+            errors[name] = _("At most %(n)d characters.", n=limit)
     if errors:
         raise ServiceError(_("Please correct the marked fields."), fields=errors)
     return category, communities
@@ -61,7 +89,13 @@ def _validated(data: ServiceData) -> tuple[ServiceCategory, list[Community]]:
 def _snapshot(service: VoucherService) -> dict:
     return {"name": service.name, "category_id": service.category_id, "price_fen": service.price_fen,
             "description": service.description, "active": service.active,
-            "community_ids": [c.id for c in service.communities]}
+            "community_ids": [c.id for c in service.communities], "booking_phone": service.booking_phone,
+            "location": service.location, "hours": service.hours}
+
+
+def _contact(data: ServiceData) -> dict:
+    return {"booking_phone": booking_phone(data.booking_phone), "location": (data.location or "").strip(),
+            "hours": (data.hours or "").strip()}
 
 
 def create_service(org: Organisation, data: ServiceData, *, actor) -> VoucherService:
@@ -71,7 +105,8 @@ def create_service(org: Organisation, data: ServiceData, *, actor) -> VoucherSer
         raise Conflict(_("Only a registered organisation can offer services."))
     category, communities = _validated(data)
     service = VoucherService(org_id=org.id, category=category, name=data.name.strip(), price_fen=data.price_fen,
-                             description=(data.description or "").strip(), active=data.active, communities=communities)
+                             description=(data.description or "").strip(), active=data.active, communities=communities,
+                             **_contact(data))
     db.session.add(service)
     db.session.flush()
     audit.record("voucher_service.created", service, actor=actor, data={"org_id": org.id, **_snapshot(service)})
@@ -86,6 +121,8 @@ def update_service(service: VoucherService, data: ServiceData, *, actor) -> None
     service.category, service.name, service.price_fen = category, data.name.strip(), data.price_fen
     service.description, service.active = (data.description or "").strip(), data.active
     service.communities, service.updated_at = communities, utcnow()
+    for name, value in _contact(data).items():
+        setattr(service, name, value)
     db.session.flush()
     changes = audit.diff(before, _snapshot(service))
     if changes:

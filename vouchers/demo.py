@@ -46,6 +46,12 @@ SERVICES = {
     "乐龄社会企业有限公司": [("上门理发", "elderly", 2000, "理发、修面"),
                     ("健康监测", "health", 3000, "血压血糖测量并建档")],
 }
+# How residents reach each provider's services: (booking phone, where, when).
+SERVICE_CONTACT = {
+    "和平社区养老服务中心": ("021-62345678", "和平社区睦邻中心一楼（和平路88号）", "每天 8:00–18:00"),
+    "康乐居家养老服务站": ("400-820-8820", "上门服务", "工作日 9:00–17:00，提前一天预约"),
+    "乐龄社会企业有限公司": ("13700005678", "上门服务", "周二、周四全天"),
+}
 
 
 def _id_number(birth: date, n: int) -> str:
@@ -87,8 +93,10 @@ def _providers(officer: User) -> list[tuple[Organisation, User, list]]:
         manager = db.session.scalar(select(User).join(Membership, Membership.user_id == User.id).where(
             Membership.org_id == org.id, Membership.role == MemberRole.MANAGER.value))
         services = catalogue.services_of(org) or [
-            catalogue.create_service(org, catalogue.ServiceData(name=name, category_id=categories[code].id,
-                                                                price_fen=price, description=text), actor=manager)
+            catalogue.create_service(org, catalogue.ServiceData(
+                name=name, category_id=categories[code].id, price_fen=price, description=text,
+                **dict(zip(("booking_phone", "location", "hours"), SERVICE_CONTACT[org_name], strict=True))),
+                actor=manager)
             for name, code, price, text in offers]
         found.append((org, manager, services))
     return found

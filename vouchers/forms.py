@@ -13,6 +13,7 @@ from wtforms import (
     RadioField,
     SelectField,
     StringField,
+    TelField,
     TextAreaField,
 )
 from wtforms.validators import (
@@ -156,6 +157,12 @@ class ServiceForm(FlaskForm):
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=4000)], render_kw={"rows": 3})
     community_ids = MultipleChoiceField(_l("Service area (none chosen: anywhere)"), coerce=int,
                                         validators=[Optional()])
+    # How residents get the service (the catalogue shows them); the service checks the phone and the lengths.
+    booking_phone = TelField(_l("Phone to book it"), validators=[Optional()],
+                             description=_l("Shown to residents. A mobile number or a landline with its area code."))
+    location = StringField(_l("Where"), validators=[Optional()],
+                           description=_l("An address, or “at the resident's home”."))
+    hours = StringField(_l("When"), validators=[Optional()], description=_l("For example: weekdays 9:00–17:00."))
     active = BooleanField(_l("Offered now"), default=True)
 
     def __init__(self, *args, categories=(), communities=(), locale="zh_Hans_CN", **kwargs):
@@ -175,7 +182,20 @@ class RedeemForm(FlaskForm):
 
     def __init__(self, *args, services=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.service_id.choices = [("", "—"), *[(s.id, f"{s.name}（{format_fen(s.price_fen)}）") for s in services]]
+        # Each service says its listed price, the most that may be redeemed for it; static/js/redeem.js reads
+        # data-price (in yuan, as the amount is typed) to fill the amount when the service is chosen.
+        self.service_id.choices = [("", "—"), *[
+            (s.id, f"{s.name}（{format_fen(s.price_fen)}）", {"data-price": yuan_text(s.price_fen)}) for s in services]]
+
+    def preselect(self, service) -> None:
+        """The page opens with this service chosen and the amount at its listed price."""
+        self.service_id.data = service.id
+        self.amount_fen.data = service.price_fen
+
+
+def yuan_text(fen: int) -> str:
+    """An amount as typed into a MoneyField (3000 -> '30.00')."""
+    return format_fen(fen, symbol=False).replace(",", "")
 
 
 class CodeForm(FlaskForm):

@@ -135,6 +135,11 @@ class VoucherService(db.Model):
     name: Mapped[str] = mapped_column(String(120), nullable=False)
     price_fen: Mapped[int] = mapped_column(BigInteger, nullable=False)
     description: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    # How a resident gets the service, shown in the catalogue: a public phone to book it (not the organisation's
+    # contact person, whose number stays private), where it is given and when.
+    booking_phone: Mapped[str] = mapped_column(String(20), nullable=False, default="", server_default="")
+    location: Mapped[str] = mapped_column(String(200), nullable=False, default="", server_default="")
+    hours: Mapped[str] = mapped_column(String(100), nullable=False, default="", server_default="")
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

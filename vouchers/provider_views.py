@@ -37,12 +37,24 @@ def _dashboard(org: Organisation, form: RedeemForm | None = None, status: int = 
     services = catalogue.services_of(org)
     member = perms.can_redeem_for(current_user, org)
     if form is None and member:
-        form = RedeemForm(formdata=None, services=[s for s in services if s.active])
+        offered = [s for s in services if s.active]
+        form = RedeemForm(formdata=None, services=offered)
+        chosen = preselected_service(offered)
+        if chosen:
+            form.preselect(chosen)
     page, ratings, disputes = pages_support.provider_redemptions(org, request.args.get("page", 1, type=db_int))
     return render_template("vouchers/provider.html", org=org, services=services, form=form, member=member,
                            page=page, ratings=ratings, disputes=disputes,
                            settlements=pages_support.provider_settlements(org),
                            rating=catalogue.provider_rating(org)), status
+
+
+def preselected_service(offered: list[VoucherService]) -> VoucherService | None:
+    """The service the redeem form opens with: the one named by ?service_id= (a counter that sells one service
+    can bookmark it), else the only one offered."""
+    wanted = request.args.get("service_id", type=db_int)
+    named = next((s for s in offered if s.id == wanted), None)
+    return named or (offered[0] if len(offered) == 1 else None)
 
 
 @bp.route("/provider/<int:org_id>")
@@ -78,7 +90,9 @@ def service_form(**kwargs) -> ServiceForm:
 def service_data(form: ServiceForm) -> catalogue.ServiceData:
     return catalogue.ServiceData(name=form.name.data or "", category_id=form.category_id.data,
                                  price_fen=form.price_fen.data, description=form.description.data or "",
-                                 community_ids=list(form.community_ids.data or []), active=bool(form.active.data))
+                                 community_ids=list(form.community_ids.data or []), active=bool(form.active.data),
+                                 booking_phone=form.booking_phone.data or "", location=form.location.data or "",
+                                 hours=form.hours.data or "")
 
 
 @bp.route("/provider/<int:org_id>/services/new", methods=["GET", "POST"])

@@ -84,7 +84,7 @@ def catalogue_page():
                            services=services[:20], has_next=len(services) > 20, page=page, ratings=ratings,
                            categories=[c for c in categories() if programme and c.id in programme.category_ids],
                            communities=pages_support.communities(), category_id=category_id,
-                           community_id=community_id, locale=locale())
+                           community_id=community_id, locale=locale(), tel_uri=catalogue.tel_uri)
 
 
 @bp.route("/me/code", methods=["GET", "POST"])
