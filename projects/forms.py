@@ -12,7 +12,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 
 from accounts.forms import MultiCheckboxField
 from core.forms import LocalDateTimeField, MoneyField, MultipleChoiceField, strip_text
@@ -107,6 +107,13 @@ class QuestionForm(FlaskForm):
 
 class AnswerForm(FlaskForm):
     answer = TextAreaField(_l("Answer"), validators=[DataRequired(), Length(max=4000)])
+
+
+class ObjectionAnswerForm(AnswerForm):
+    """An officer's published answer to an objection; the button pressed says whether it is upheld."""
+
+    decision = StringField(validators=[AnyOf(("upheld", "rejected"),
+                                             message=_l("Choose whether the objection is upheld or not."))])
 
 
 class ObjectionForm(FlaskForm):

@@ -18,7 +18,7 @@ from orgs.reference import all_communities
 from . import awards, calls, eligibility, permissions
 from .award_models import AwardDecision, Objection
 from .enums import CallStatus, ProposalStatus
-from .forms import AmendForm, AnswerForm, CallForm, ObjectionForm, QuestionForm, ReasonForm
+from .forms import AmendForm, AnswerForm, CallForm, ObjectionAnswerForm, ObjectionForm, QuestionForm, ReasonForm
 from .markdown import render_markdown
 from .models import Call, CallQuestion, Proposal
 
@@ -117,10 +117,11 @@ def show(call_id: int):
 
 
 def call_page(call: Call, status: int = 200, *, question_form: QuestionForm | None = None,
-              answer_form: AnswerForm | None = None, answering: int | None = None,
+              answer_form: AnswerForm | None = None, answering: str | None = None,
               objection_form: ObjectionForm | None = None):
-    """The call's page; after a refused question, answer (to question `answering`) or objection, again with what
-    was typed and why it was refused beside the field (nothing has changed)."""
+    """The call's page; after a refused question, answer or objection, again with what was typed and why it was
+    refused beside the field (nothing has changed). An answer, to a question or to an objection, is shown in the
+    textarea whose id is `answering`."""
     questions = list(db.session.scalars(select(CallQuestion).where(CallQuestion.call_id == call.id)
                                         .order_by(CallQuestion.id)))
     my_orgs = [m.org for m in org_services.memberships_of(current_user) if m.status == "active"] \
@@ -175,6 +176,18 @@ def amend(call_id: int):
     return render_template("projects/amend.html", form=form, call=call)
 
 
+def posted_on_call_page(call: Call, form, service, done: str, **page):
+    """A form posted from the call page: on success commit, say `done` and go back to the page; refused (by the form
+    or the service), the page again (422) with what was typed and why beside the field (`page`: call_page's form
+    and `answering` arguments), and nothing changed."""
+    if not form.validate_on_submit():
+        flash(_("Please correct the marked fields."), "danger")
+    elif run_service(service, form):
+        flash(done, "success")
+        return redirect(url_for("calls.show", call_id=call.id))
+    return call_page(call, 422, **page)
+
+
 @bp.route("/<int:call_id>/questions", methods=["POST"])
 @login_required
 def ask(call_id: int):
@@ -182,12 +195,9 @@ def ask(call_id: int):
     org = db.get_or_404(Organisation, request.form.get("org_id", type=db_int) or 0)
     require(permissions.can_ask(current_user, org))
     form = QuestionForm()
-    if not form.validate_on_submit():
-        flash(_("Please correct the marked fields."), "danger")
-    elif run_service(lambda: calls.ask_question(call, org, form.question.data, actor=current_user), form):
-        flash(_("Your question was sent. The answer will be published on this page."), "success")
-        return redirect(url_for("calls.show", call_id=call.id))
-    return call_page(call, 422, question_form=form)
+    return posted_on_call_page(
+        call, form, lambda: calls.ask_question(call, org, form.question.data, actor=current_user),
+        _("Your question was sent. The answer will be published on this page."), question_form=form)
 
 
 @bp.route("/questions/<int:question_id>/answer", methods=["POST"])
@@ -196,12 +206,9 @@ def answer(question_id: int):
     question = db.get_or_404(CallQuestion, question_id)
     require(permissions.can_manage_calls(current_user))
     form = AnswerForm()
-    if not form.validate_on_submit():
-        flash(_("Please correct the marked fields."), "danger")
-    elif run_service(lambda: calls.answer_question(question, form.answer.data, actor=current_user), form):
-        flash(_("Answer published."), "success")
-        return redirect(url_for("calls.show", call_id=question.call_id))
-    return call_page(load_call(question.call_id), 422, answer_form=form, answering=question.id)
+    return posted_on_call_page(load_call(question.call_id), form,
+                               lambda: calls.answer_question(question, form.answer.data, actor=current_user),
+                               _("Answer published."), answer_form=form, answering=f"answer-{question.id}")
 
 
 @bp.route("/<int:call_id>/dashboard")
@@ -226,13 +233,9 @@ def object_to(call_id: int):
     call = load_call(call_id)
     org = db.get_or_404(Organisation, request.form.get("org_id", type=db_int) or 0)
     form = ObjectionForm()
-    if not form.validate_on_submit():
-        flash(_("Please correct the marked fields."), "danger")
-    elif run_service(lambda: awards.lodge_objection(call, org, form.reasons.data, form.file.data,
-                                                    actor=current_user), form):
-        flash(_("Your objection has been lodged; the answer will be published on this page."), "success")
-        return redirect(url_for("calls.show", call_id=call.id))
-    return call_page(call, 422, objection_form=form)  # with the reasons typed: only the file is chosen again
+    return posted_on_call_page(  # with the reasons typed: only the file is chosen again
+        call, form, lambda: awards.lodge_objection(call, org, form.reasons.data, form.file.data, actor=current_user),
+        _("Your objection has been lodged; the answer will be published on this page."), objection_form=form)
 
 
 @bp.route("/objections/<int:objection_id>/answer", methods=["POST"])
@@ -240,8 +243,7 @@ def object_to(call_id: int):
 def answer_objection(objection_id: int):
     objection = db.get_or_404(Objection, objection_id)
     require(permissions.can_manage_calls(current_user))
-    valid_form(ReasonForm())
-    return run_and_redirect(
-        lambda: awards.answer_objection(objection, request.form.get("decision") == "upheld",
-                                        request.form.get("answer", ""), actor=current_user),
-        _("Answer published."), url_for("calls.show", call_id=objection.call_id))
+    form = ObjectionAnswerForm()
+    return posted_on_call_page(load_call(objection.call_id), form, lambda: awards.answer_objection(
+        objection, form.decision.data == "upheld", form.answer.data, actor=current_user),
+        _("Answer published."), answer_form=form, answering=f"objection-answer-{objection.id}")

@@ -4,7 +4,8 @@ import pytest
 
 from accounts.enums import Role
 from core.db import db
-from projects import proposals
+from projects import awards, proposals
+from tests.evaluation.helpers import fully_scored
 from tests.factories import make_user
 from tests.projects.contract_helpers import active_contract
 from tests.projects.helpers import good_org, published_call
@@ -37,3 +38,17 @@ def draft(app, open_call):
         proposal = proposals.start_proposal(call, org, actor=manager)
     db.session.commit()
     return officer, manager, call, proposal
+
+
+@pytest.fixture
+def in_publicity(app, session):
+    """A scored call with two awards proposed, in publicity, committed: (call, an organisation not awarded, its
+    manager)."""
+    officer = make_user(Role.OFFICER)
+    call, orgs, props, ranking = fully_scored(app, officer)
+    with app.test_request_context():
+        awards.decide(call, ranking, {props[2].id: 15_000_000, props[0].id: 15_000_000}, "两个名额", 5,
+                      actor=officer)
+    db.session.commit()
+    loser = orgs[1]
+    return call, loser, next(m.user for m in loser.memberships)

@@ -8,13 +8,10 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from accounts.enums import Role
 from core.db import db
-from projects import awards, calls
+from projects import calls
 from projects.award_models import Objection
 from projects.models import CallQuestion
-from tests.evaluation.helpers import fully_scored
-from tests.factories import make_user
 
 ZH = {"Accept-Language": "zh-CN"}
 
@@ -76,18 +73,6 @@ def test_a_good_answer_is_still_published(app, client, login_as, open_call):
 
 
 REASONS = "评分与我方材料不符，请复核第三项指标。"
-
-
-@pytest.fixture
-def in_publicity(app, session):
-    officer = make_user(Role.OFFICER)
-    call, orgs, props, ranking = fully_scored(app, officer)
-    with app.test_request_context():
-        awards.decide(call, ranking, {props[2].id: 15_000_000, props[0].id: 15_000_000}, "两个名额", 5,
-                      actor=officer)
-    db.session.commit()
-    loser = orgs[1]
-    return call, loser, next(m.user for m in loser.memberships)
 
 
 def test_an_objection_with_a_refused_file_keeps_the_reasons(client, login_as, in_publicity):
