@@ -131,6 +131,17 @@ def issue_code(resident: ResidentProfile, *, actor, programme: Programme | None 
     return code, row
 
 
+def shown_code(resident: ResidentProfile, code_id) -> tuple[RedemptionCode | None, Redemption | None]:
+    """The resident's code of that id (None for another's or none) and, once used, the redemption it paid."""
+    row = db.session.get(RedemptionCode, code_id) if isinstance(code_id, int) else None
+    if row is None or row.resident_id != resident.id:
+        return None, None
+    spent = db.session.scalar(select(Redemption).where(  # (on the resident's index: redeemed after the code's issue)
+        Redemption.resident_id == resident.id, Redemption.created_at >= row.created_at,
+        Redemption.code_id == row.id)) if row.used_at else None
+    return row, spent
+
+
 # --- redemption ------------------------------------------------------------------------------------------
 
 def _validate(code, service, amount_fen, idempotency_key) -> None:

@@ -1,7 +1,7 @@
 """Resident pages (mobile-first): my vouchers and balance, the provider catalogue, a one-time code, my redemptions
 with dispute and rating."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -87,22 +87,33 @@ def catalogue_page():
                            community_id=community_id, locale=locale(), tel_uri=catalogue.tel_uri)
 
 
+SHOWN_CODE = "voucher_code"  # the session's code on show: in the resident's own browser only, never stored clear
+
+
 @bp.route("/me/code", methods=["GET", "POST"])
 @login_required
 def my_code():
-    """A one-time code to show the provider: numeric and QR, valid 5 minutes (shown once, never stored)."""
+    """A one-time code to show the provider: numeric and QR, valid 5 minutes (its clear text is never stored on
+    the server). Getting one redirects here, and the page keeps showing it while it is live: reloading the page or
+    coming back to it does not make another code. Once used, the page says what it paid for."""
     resident = verified_profile()
     lines = redemption.balance(resident)
     form = CodeForm(lines=lines)
-    if request.method == "GET" or not form.validate_on_submit():
-        return render_template("vouchers/my_code.html", form=form, lines=lines, code=None)
-    programme = db.session.get(Programme, form.programme_id.data or 0)
-    made = run_service(lambda: redemption.issue_code(resident, actor=current_user, programme=programme))
-    if not made:
+    if request.method == "POST" and form.validate_on_submit():
+        programme = db.session.get(Programme, form.programme_id.data or 0)
+        made = run_service(lambda: redemption.issue_code(resident, actor=current_user, programme=programme))
+        if made:
+            code, row = made.value
+            session[SHOWN_CODE] = {"code": code, "id": row.id}
         return redirect_to("vouchers.my_code")
-    code, row = made.value
-    return render_template("vouchers/my_code.html", form=form, lines=lines, code=code, qr=qr_svg_data_uri(code),
-                           expires_at=row.expires_at)
+    shown = session.get(SHOWN_CODE) or {}
+    row, spent = redemption.shown_code(resident, shown.get("id"))
+    if row is None or row.used_at is not None or row.expires_at <= utcnow():
+        session.pop(SHOWN_CODE, None)
+        return render_template("vouchers/my_code.html", form=form, lines=lines, code=None, spent=spent,
+                               expired=row is not None and row.used_at is None)
+    return render_template("vouchers/my_code.html", form=form, lines=lines, code=shown["code"],
+                           qr=qr_svg_data_uri(shown["code"]), expires_at=row.expires_at)
 
 
 def chosen_programme() -> Programme | None:

@@ -186,7 +186,8 @@ def test_resident_gets_a_code_with_qr_and_sees_balance(scene, client, login_as):
     login_as(scene.resident_user)
     page = html(client.get("/vouchers/me"))
     assert "¥" in page and "balance-amount" in page
-    response = client.post("/vouchers/me/code", data={"programme_id": str(scene.w.programme.id)})
+    response = client.post("/vouchers/me/code", data={"programme_id": str(scene.w.programme.id)},
+                           follow_redirects=True)
     body = html(response)
     assert response.status_code == 200 and 'id="one-time-code"' in body and "data:image/svg+xml" in body
     assert events("voucher.code_issued")[-1].actor_id == scene.resident_user.id
