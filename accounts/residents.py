@@ -227,8 +227,11 @@ def set_tags(profile: ResidentProfile, tags: list[str], *, actor: User) -> None:
     audit.record("resident.tags_changed", profile, actor=actor, data={"before": before, "after": wanted})
 
 
-def transition_resident(profile: ResidentProfile, to: ResidentStatus | str, *, actor: User, reason: str = "") -> None:
-    """pending → verified (staff check the documents), verified ↔ suspended."""
+def transition_resident(profile: ResidentProfile, to: ResidentStatus | str, *, actor: User, reason: str = "",
+                        card_number: str | None = None) -> None:
+    """pending → verified, verified ↔ suspended. Verifying needs the ID number read off the card the resident
+    shows (card_number): it must be the number the record holds, which the staff member sees only masked. A
+    mismatch is refused and nothing changes."""
     _require_staff(actor, profile.community_id)
     lock_row(profile, "status")
     current, target = ResidentStatus(profile.status), ResidentStatus(to)
@@ -237,12 +240,29 @@ def transition_resident(profile: ResidentProfile, to: ResidentStatus | str, *, a
     reason = (reason or "").strip()
     if target is ResidentStatus.SUSPENDED and not reason:
         raise ServiceError(_("Please give a reason."), fields={"reason": _("Please give a reason.")})
+    if target is ResidentStatus.VERIFIED:
+        _check_card(profile, card_number)
     profile.status = target.value
     if target is ResidentStatus.VERIFIED:
         profile.verified_by_id, profile.verified_at = actor.id, utcnow()
     db.session.flush()
     audit.record(f"resident.{target.value}", profile, actor=actor,
                  data={"from": current.value, "reason": reason})
+
+
+def _check_card(profile: ResidentProfile, card_number: str | None) -> None:
+    if not (card_number or "").strip():
+        raise ServiceError(_("Type the ID number from the resident's card."),
+                           fields={"card_number": _("Type the ID number from the resident's card.")})
+    try:
+        digest = personal.id_number_hash(card_number)
+    except personal.PersonalDataError:
+        raise ServiceError(_("This is not a valid resident ID number."),
+                           fields={"card_number": _("This is not a valid resident ID number.")}) from None
+    if not secrets.compare_digest(digest, profile.id_hash):
+        raise ServiceError(_("The number on the card is not the one the resident gave. Check the card, or "
+                             "correct the record first."),
+                           fields={"card_number": _("Not the number on record.")}, code="card_mismatch")
 
 
 def reveal_id_number(profile: ResidentProfile, *, actor: User) -> str:

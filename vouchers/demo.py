@@ -80,7 +80,7 @@ def _residents(staff: dict[str, User]) -> list:
             user = _user(username)
             profile = residents.submit_profile(user, data, actor=user)
             residents.set_tags(profile, tags, actor=verifier)
-            residents.transition_resident(profile, ResidentStatus.VERIFIED, actor=verifier)
+            residents.transition_resident(profile, ResidentStatus.VERIFIED, actor=verifier, card_number=data.id_number)
             profiles.append(profile)
     return profiles
 

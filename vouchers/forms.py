@@ -95,6 +95,12 @@ class StatusForm(FlaskForm):
                            render_kw={"rows": 2})
 
 
+class ResidentStatusForm(StatusForm):
+    """Verify (with the ID number read off the resident's card, which the service compares) or suspend."""
+    card_number = StringField(_l("ID number on the card"), validators=[Optional(), Length(max=40)],
+                              render_kw={"autocomplete": "off", "spellcheck": "false"})
+
+
 MONTH = Regexp(r"^[0-9]{4}-[0-9]{2}\Z")  # (not '$', which also matches before a trailing newline)
 
 

@@ -9,11 +9,11 @@ from accounts.forms import ConfirmForm
 from accounts.resident_models import RESIDENT_TRANSITIONS, HardshipTag, ResidentProfile, ResidentStatus
 from core.db import db, utcnow
 from core.permissions import require
-from core.views import db_int, run_and_redirect, run_service, valid_form
+from core.views import db_int, run_service, valid_form
 
 from . import documents, pages_support, redemption
 from .disputes import dispute_deadline
-from .forms import ResidentForm, StatusForm
+from .forms import ResidentForm, ResidentStatusForm, StatusForm
 from .resident_views import chosen_programme
 from .views import bp, redirect_to
 
@@ -88,14 +88,18 @@ def resident(resident_id: int):
             lambda: resident_services.update_profile(resident, resident_data(form), actor=current_user), form):
         flash(_("Resident record saved."), "success")
         return redirect_to("vouchers.resident", resident_id=resident.id)
+    return _resident_page(resident, form, ResidentStatusForm(formdata=None), 422 if form.errors else 200)
+
+
+def _resident_page(resident: ResidentProfile, form: ResidentForm, status_form: ResidentStatusForm, status: int):
     page = request.args.get("page", 1, type=db_int)
     redemptions, ratings, disputes = pages_support.resident_redemptions(resident, page)
-    return render_template("vouchers/resident.html", resident=resident, form=form,
-                           status_form=StatusForm(formdata=None), balance=redemption.balance(resident),
+    return render_template("vouchers/resident.html", resident=resident, form=form, status_form=status_form,
+                           balance=redemption.balance(resident),
                            vouchers=pages_support.resident_vouchers(resident), redemptions=redemptions,
                            ratings=ratings, disputes=disputes, now_utc=utcnow(),
                            dispute_deadline=dispute_deadline, tag_label=lambda t: HardshipTag(t).label,
-                           transitions=_transitions(resident)), 422 if form.errors else 200
+                           transitions=_transitions(resident)), status
 
 
 def _transitions(resident: ResidentProfile) -> list[ResidentStatus]:
@@ -105,12 +109,20 @@ def _transitions(resident: ResidentProfile) -> list[ResidentStatus]:
 @bp.route("/residents/<int:resident_id>/status/<any(verified, suspended):to>", methods=["POST"])
 @login_required
 def resident_status(resident_id: int, to: str):
+    """Verify (with the number read off the card) or suspend (with a reason). A refusal shows the record again
+    with the reason beside the field."""
     resident = load_resident(resident_id)
-    form = valid_form(StatusForm())
-    message = _("Resident verified.") if to == "verified" else _("Resident suspended.")
-    return run_and_redirect(lambda: resident_services.transition_resident(
-        resident, ResidentStatus(to), actor=current_user, reason=form.reason.data or ""),
-        message, url_for("vouchers.resident", resident_id=resident.id))
+    status_form = valid_form(ResidentStatusForm())
+    if run_service(lambda: resident_services.transition_resident(
+            resident, ResidentStatus(to), actor=current_user, reason=status_form.reason.data or "",
+            card_number=status_form.card_number.data or ""), status_form):
+        flash(_("Resident verified.") if to == "verified" else _("Resident suspended."), "success")
+        return redirect_to("vouchers.resident", resident_id=resident.id)
+    form = ResidentForm(formdata=None, communities=pages_support.communities(
+        resident_services.served_community_ids(current_user)), obj=resident, id_masked=resident.id_masked)
+    form.id_number.data = ""
+    form.tags.data = sorted(r.tag for r in resident.tag_rows)
+    return _resident_page(resident, form, status_form, 422)
 
 
 @bp.route("/residents/<int:resident_id>/print", methods=["POST"])

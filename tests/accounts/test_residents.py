@@ -105,9 +105,10 @@ def test_masking_helpers():
 def test_sign_up_with_phone_then_staff_verify(staff):
     user = residents.sign_up(username=None, phone="13912345678", display_name="李大爷", password="correct-horse-1")
     assert user.username == "13912345678" and user.has_role(Role.RESIDENT)
-    profile = residents.submit_profile(user, data(id_number(), tags=["low_income"]), actor=user)
+    number = id_number()
+    profile = residents.submit_profile(user, data(number, tags=["low_income"]), actor=user)
     assert profile.status == ResidentStatus.PENDING and profile.tags_on(date.today()) == set()  # staff set tags
-    residents.transition_resident(profile, ResidentStatus.VERIFIED, actor=staff)
+    residents.transition_resident(profile, ResidentStatus.VERIFIED, actor=staff, card_number=number)
     assert profile.status == ResidentStatus.VERIFIED and profile.verified_by_id == staff.id
     assert events("resident.verified")[-1].actor_id == staff.id
     residents.set_tags(profile, ["low_income", "aged_80"], actor=staff)
@@ -132,11 +133,12 @@ TRANSITIONS = [
 @pytest.mark.parametrize(("start", "to", "allowed"), TRANSITIONS)
 def test_resident_transitions(staff, start, to, allowed):
     user = make_user(Role.RESIDENT)
-    profile = residents.submit_profile(user, data(id_number()), actor=user)
+    number = id_number()
+    profile = residents.submit_profile(user, data(number), actor=user)
     profile.status = start  # test set-up only
     before = len(events(f"resident.{to}"))
     if allowed:
-        residents.transition_resident(profile, to, actor=staff, reason="搬离本社区")
+        residents.transition_resident(profile, to, actor=staff, reason="搬离本社区", card_number=number)
         assert profile.status == to and len(events(f"resident.{to}")) == before + 1
     else:
         with pytest.raises(Conflict):

@@ -27,9 +27,9 @@ def seed(app):
         service = helpers.service(org, manager, price_fen=3000)
         programme = helpers.running_programme(officer, name="E2E 助餐服务券")
         user = make_user(Role.RESIDENT, phone="13912345678")
-        profile = submit_profile(user, ResidentData("陈阿姨", helpers.id_number(date(1948, 5, 2)),
-                                                    community("和平社区").id), actor=user)
-        transition_resident(profile, "verified", actor=staff)
+        number = helpers.id_number(date(1948, 5, 2))
+        profile = submit_profile(user, ResidentData("陈阿姨", number, community("和平社区").id), actor=user)
+        transition_resident(profile, "verified", actor=staff, card_number=number)
         issuance.issue_to_resident(programme, profile, actor=officer)
         db.session.commit()
         return user.username, manager.username, org.id, org.name, service.id, service.name, programme.id

@@ -7,7 +7,7 @@ import html
 import pytest
 
 from accounts.enums import Role
-from accounts.residents import ResidentData, submit_profile, transition_resident
+from accounts.residents import ResidentData, reveal_id_number, submit_profile, transition_resident
 from core.db import db
 from tests.factories import make_user
 from tests.orgs.helpers import community
@@ -48,7 +48,7 @@ def test_a_suspended_resident_is_told_to_ask_the_office(app, client, login_as, p
     user, profile = pending
     staff = make_user(Role.COMMUNITY_STAFF)
     with app.test_request_context():
-        transition_resident(profile, "verified", actor=staff)
+        transition_resident(profile, "verified", actor=staff, card_number=reveal_id_number(profile, actor=staff))
         transition_resident(profile, "suspended", actor=staff, reason="已迁出")
     db.session.commit()
     login_as(user)

@@ -75,8 +75,9 @@ def phone_holder(app, w, two_programmes):
 
     with app.test_request_context():
         user = make_user(Role.RESIDENT, phone="13912345678")
-        profile = submit_profile(user, ResidentData("钱淑珍", id_number(), community("和平社区").id), actor=user)
-        transition_resident(profile, "verified", actor=w.staff)
+        number = id_number()
+        profile = submit_profile(user, ResidentData("钱淑珍", number, community("和平社区").id), actor=user)
+        transition_resident(profile, "verified", actor=w.staff, card_number=number)
         for programme_id in (w.programme.id, two_programmes.id):
             issuance.issue_to_resident(db.session.get(Programme, programme_id), profile, actor=w.officer)
         db.session.commit()

@@ -38,8 +38,9 @@ class Scene:
 def phone_resident(staff, name: str):
     """A resident who logs in: signs up, asks to be verified, staff verify."""
     user = make_user(Role.RESIDENT, phone=f"139{abs(hash(name)) % 10**8:08d}")
-    profile = submit_profile(user, ResidentData(name, id_number(), community("和平社区").id), actor=user)
-    transition_resident(profile, "verified", actor=staff)
+    number = id_number()
+    profile = submit_profile(user, ResidentData(name, number, community("和平社区").id), actor=user)
+    transition_resident(profile, "verified", actor=staff, card_number=number)
     return user, profile
 
 
@@ -319,7 +320,7 @@ def test_fraud_signal_shown_with_evidence(scene, client, login_as):
     with client.application.test_request_context():
         data = ResidentData("赵员工", id_number(), community("和平社区").id)
         profile = submit_profile(w.manager, data, actor=w.manager)
-        transition_resident(profile, "verified", actor=w.staff)
+        transition_resident(profile, "verified", actor=w.staff, card_number=data.id_number)
         issuance.issue_to_resident(db.session.get(Programme, w.programme.id), profile, actor=w.officer)
         code, _row = redemption.issue_code(profile, actor=w.manager)
         done = redemption.redeem(code, db.session.get(type(w.service), w.service.id), 1000, "own-1",
