@@ -9,12 +9,14 @@ from sqlalchemy import ForeignKey, Integer, LargeBinary, String, select
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from core.db import UTCDateTime, db, utcnow
+from core.money import half_width
 from core.pdf import qr_svg_data_uri, render_pdf
 from core.views import path_for
 
 from . import services as audit
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed by people
+CODE_LENGTH = 12
 
 
 class IssuedDocument(db.Model):
@@ -37,15 +39,27 @@ class IssuedDocument(db.Model):
 
     @property
     def display_code(self) -> str:
-        return "-".join(self.code[i:i + 4] for i in range(0, len(self.code), 4))
+        return display_code(self.code)
+
+
+def display_code(code: str) -> str:
+    """As printed: ABCD-EFGH-JKMN."""
+    return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
 
 
 def new_code() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
 def normalise_code(text: str) -> str:
-    return "".join(ch for ch in (text or "").upper() if ch.isalnum())
+    """A code as typed from paper to its stored form: spaces and dashes dropped, either case, and a Chinese IME's
+    full-width letters and digits ('ａｂｃｄ－２３４５') read as ASCII."""
+    return "".join(ch for ch in half_width(text or "").upper() if ch.isascii() and ch.isalnum())
+
+
+def is_well_formed(code: str) -> bool:
+    """Whether a normalised code could have been issued (its length, and only letters and digits of the alphabet)."""
+    return len(code) == CODE_LENGTH and all(ch in CODE_ALPHABET for ch in code)
 
 
 def verify_url(code: str) -> str:
@@ -57,7 +71,7 @@ def issue_document(template: str, *, title: str, doc_type: str, actor, target=No
     """Render an official PDF carrying its verification code and QR code, and record it."""
     code = new_code()
     link = verify_url(code)
-    verification = {"code": "-".join(code[i:i + 4] for i in range(0, 12, 4)), "url": link,
+    verification = {"code": display_code(code), "url": link,
                     "qr": qr_svg_data_uri(link)}
     pdf = render_pdf(template, title=title, verification=verification, **context)
     target_type, target_id = (target.__tablename__, str(target.id)) if target is not None else ("", "")

@@ -1,14 +1,22 @@
+import re
+
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, StringField
-from wtforms.validators import Length, Optional, ValidationError
+from wtforms import DateField, SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from core.timeutil import local_day_bounds
 
+from . import documents
 from . import services as audit
+from .labels import action_choices
 
 MAX_SEQ = 2**63 - 1  # the seq column is a BIGINT
+# What the action filter took as free text before it was a select ('voucher.', 'test.alpha'): links to the log
+# made then still work.
+ACTION_PREFIX = re.compile(r"[a-z][a-z_]*(\.[a-z_]*)?\Z")
 
 
 def _day_in_range(form, field) -> None:
@@ -35,12 +43,21 @@ class AuditFilterForm(FlaskForm):
         csrf = False  # a GET filter form changes nothing
 
     actor = StringField(_l("Actor (user name)"), validators=[Optional(), Length(max=64)])
-    action = StringField(_l("Action"), validators=[Optional(), Length(max=80)])
+    action = SelectField(_l("Action"), default="", filters=[lambda value: (value or "").strip().lower()],
+                         invalid_choice_message=_l("Choose an action from the list."))
     target_type = StringField(_l("Target type"), validators=[Optional(), Length(max=60)])
     target_id = StringField(_l("Target id"), validators=[Optional(), Length(max=60)])
     date_from = DateField(_l("From"), validators=[Optional(), _day_in_range])
     date_to = DateField(_l("To"), validators=[Optional(), _day_in_range])
     before = StringField(validators=[Optional(), _seq_cursor])  # set by the 'older events' link, not shown
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.action.choices = action_choices()
+        asked = self.action.data
+        if asked and asked not in {choice.value for choice in self.action.choices} and len(asked) <= 80 \
+                and ACTION_PREFIX.match(asked):  # shown as chosen, not as 'all actions' above a filtered list
+            self.action.choices.insert(1, SelectChoice(asked, _("Starting with “%(prefix)s”", prefix=asked)))
 
     def event_filter(self) -> "audit.EventFilter":
         """The filter the (validated) form asks for, dates as the UTC bounds of Shanghai days."""
@@ -57,6 +74,26 @@ class AuditFilterForm(FlaskForm):
     def validate_date_to(self, field) -> None:
         if field.data and self.date_from.data and field.data < self.date_from.data:
             raise ValidationError(_l("The end date is before the start date."))
+
+
+class VerifyCodeForm(FlaskForm):
+    """The verification code typed from a paper copy (a look-up by GET, so its answer can be bookmarked)."""
+
+    class Meta:
+        csrf = False  # a look-up changes nothing
+
+    code = StringField(_l("Verification code"),
+                       validators=[DataRequired(_l("Type the verification code printed on the document."))],
+                       render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"})
+
+    @property
+    def normalised(self) -> str:
+        return documents.normalise_code(self.code.data or "")
+
+    def validate_code(self, field) -> None:
+        if not documents.is_well_formed(self.normalised):
+            raise ValidationError(_l("A verification code has 12 letters and digits, printed like ABCD-EFGH-JKMN "
+                                     "beside the QR code. It has no 0, 1, I, L or O."))
 
 
 class VerifyFileForm(FlaskForm):

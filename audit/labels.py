@@ -1,9 +1,12 @@
 """Action codes are stored; their labels are translated only when shown (DESIGN.md rule 10).
 
-Packages add their own codes with ACTION_LABELS.update({...}) in their enums or labels module.
+Packages add their own codes with ACTION_LABELS.update({...}) in their enums or labels module, and a code with a new
+prefix (the part before the dot) its group with ACTION_GROUPS.update({...}).
 """
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from wtforms import SelectChoice
 
 ACTION_LABELS = {
     "auth.login": _l("Logged in"),
@@ -22,6 +25,48 @@ ACTION_LABELS = {
     "document.issued": _l("Official document issued"),
     "calendar.day_set": _l("Working-day calendar changed"),
 }
+
+
+# The audit log's action filter groups the codes by prefix, in this order: roughly the order of work on the platform.
+ACTION_GROUPS = {
+    "auth": _l("Logging in"),
+    "user": _l("User accounts"),
+    "token": _l("API tokens"),
+    "reference": _l("Service categories and communities"),
+    "org": _l("Organisations"),
+    "call": _l("Calls"),
+    "proposal": _l("Proposals"),
+    "template": _l("Indicator templates"),
+    "expert": _l("Experts"),
+    "panel": _l("Review panels"),
+    "sheet": _l("Score sheets"),
+    "contract": _l("Contracts"),
+    "evaluation": _l("Project evaluations"),
+    "rectification": _l("Rectification tasks"),
+    "survey": _l("Satisfaction surveys"),
+    "resident": _l("Residents"),
+    "voucher_programme": _l("Voucher programmes"),
+    "voucher_service": _l("Voucher services"),
+    "voucher": _l("Vouchers"),
+    "document": _l("Official documents"),
+    "calendar": _l("Working-day calendar"),
+}
+
+
+def action_choices() -> list[SelectChoice]:
+    """The known actions for a select, grouped by prefix: 'all actions', then per group 'all of the group' (its
+    prefix with the dot, 'voucher.', which the prefix search reads as every voucher action and no
+    voucher_programme one) and its actions in the order their package registered them."""
+    groups: dict[str, list[str]] = {}
+    for code in ACTION_LABELS:
+        groups.setdefault(code.split(".", 1)[0], []).append(code)
+    order = [prefix for prefix in ACTION_GROUPS if prefix in groups] + sorted(set(groups) - set(ACTION_GROUPS))
+    choices = [SelectChoice("", _("All actions"))]
+    for prefix in order:
+        name = str(ACTION_GROUPS.get(prefix, prefix))
+        choices.append(SelectChoice(f"{prefix}.", _("All: %(group)s", group=name), optgroup=name))
+        choices += [SelectChoice(code, action_label(code), optgroup=name) for code in groups[prefix]]
+    return choices
 
 
 def action_label(code: str) -> str:

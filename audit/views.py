@@ -14,18 +14,22 @@ from flask_login import current_user, login_required
 
 from core.db import db
 from core.errors import wants_json
+from core.extensions import limiter
 from core.permissions import require
 from core.timeutil import utcnow
 
 from . import documents
 from . import services as audit
-from .forms import AuditFilterForm, VerifyFileForm
+from .forms import AuditFilterForm, VerifyCodeForm, VerifyFileForm
 from .labels import action_label
 from .permissions import can_download_document, can_issue_head_certificate, can_view_audit_log
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 documents_bp = Blueprint("documents", __name__)
 PER_PAGE = 50
+CHECK_LIMIT = "30 per minute"  # uploads and hashes checked, per address
+# Codes asked about that were not issued, per address: a typo or two costs nothing, guessing codes is slow.
+UNKNOWN_CODE_LIMIT = "10 per minute;30 per hour"
 
 
 @bp.route("/")
@@ -74,21 +78,49 @@ def head_certificate():
 
 @documents_bp.route("/verify", methods=["GET", "POST"])
 @documents_bp.route("/verify/<code>", methods=["GET", "POST"])
+@limiter.limit(CHECK_LIMIT, methods=["POST"],
+               error_message=lambda: _("Too many checks from your network. Please wait a minute and try again."))
+@limiter.limit(UNKNOWN_CODE_LIMIT, deduct_when=lambda response: response.status_code == 404,
+               error_message=lambda: _("Too many verification codes that the platform did not issue were asked "
+                                       "about from your network. Please try again later."))
 def verify(code: str | None = None):
-    document = None
-    if code is not None:
-        document = documents.find_by_code(code)
-        if document is None:
-            abort(404)
-    form = VerifyFileForm()
+    if code is None and request.method == "GET" and "code" in request.args:  # typed from a paper copy
+        return _look_up(VerifyCodeForm(request.args))
+    document = documents.find_by_code(code) if code is not None else None
+    if code is not None and document is None:
+        return _unknown_code(code)
+    return _verify_page(document, VerifyCodeForm(formdata=None))
+
+
+def _look_up(lookup: VerifyCodeForm):
+    """A code as typed leads to its page, by its stored form, so the answer has one address to bookmark."""
+    if lookup.validate():
+        return redirect(url_for("documents.verify", code=lookup.normalised))
+    return _verify_page(None, lookup, check_upload=False), 422
+
+
+def _unknown_code(code: str):
+    """Not issued (or not a code at all): said beside the code, shown again to be corrected. Counts as a guess."""
+    normalised = documents.normalise_code(code)
+    shown = documents.display_code(normalised) if documents.is_well_formed(normalised) else code
+    lookup = VerifyCodeForm(formdata=None, data={"code": shown})
+    if lookup.validate():
+        lookup.code.errors.append(_("The platform issued no document with this verification code. Check it against "
+                                    "the paper."))
+    return _verify_page(None, lookup, check_upload=False), 404
+
+
+def _verify_page(document, lookup: VerifyCodeForm, *, check_upload: bool = True) -> str:
+    """The page, with the answer to a file or hash checked (against the document shown, if any)."""
+    form = VerifyFileForm() if check_upload else VerifyFileForm(formdata=None)
     check = None  # None: nothing asked; else (matched: bool, document_found)
-    if form.validate_on_submit():
+    if check_upload and form.validate_on_submit():
         digest = _asked_digest(form)
         if digest is not None:
             found = documents.find_by_sha256(digest)
             matched = found is not None and (document is None or found.id == document.id)
             check = {"matched": matched, "digest": digest, "found": found}
-    return render_template("audit/verify.html", document=document, form=form, check=check,
+    return render_template("audit/verify.html", document=document, form=form, check=check, lookup=lookup,
                            can_download=document is not None and can_download_document(current_user, document))
 
 
