@@ -387,7 +387,11 @@ def search_events(flt: EventFilter, *, before: int | None = None, limit: int = 5
         ids = select(user_cls.id).where(user_cls.username == flt.actor.strip().lower())
         stmt = stmt.where(AuditEvent.actor_id.in_(ids))
     if flt.action:
-        stmt = stmt.where(AuditEvent.action.startswith(flt.action.strip(), autoescape=True))
+        from .labels import ACTION_LABELS  # (the packages' codes are all registered by the time anyone searches)
+
+        action = flt.action.strip()  # a registered code exactly ('auth.login' is no 'auth.login_failed'); else a prefix
+        stmt = stmt.where(AuditEvent.action == action if action in ACTION_LABELS
+                          else AuditEvent.action.startswith(action, autoescape=True))
     if flt.target_type:
         stmt = stmt.where(AuditEvent.target_type == flt.target_type.strip())
     if flt.target_id:

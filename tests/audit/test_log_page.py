@@ -125,3 +125,16 @@ def test_an_action_that_is_neither_listed_nor_a_prefix_is_an_error_beside_the_fi
     assert response.status_code == 200
     assert field_errors(response, "action") == ["请从列表中选择一项操作。"]
     assert shown_seqs(response) == []  # not every event under a form that looks filtered
+
+
+def test_a_registered_action_matches_exactly_not_as_a_prefix(client, session, login_as):
+    """'Logged in' (auth.login) is no prefix filter: it would also list failed logins (auth.login_failed)."""
+    user = make_user(username="carol-log")
+    ok = audit.record("auth.login", user, actor=user)
+    failed = audit.record("auth.login_failed", user, actor=None, data={"known_user": True})
+    db.session.commit()
+    login_as(make_user(Role.AUDITOR))
+    assert ok.seq in shown_seqs(client.get("/audit/?action=auth.login"))
+    assert failed.seq not in shown_seqs(client.get("/audit/?action=auth.login"))
+    assert failed.seq in shown_seqs(client.get("/audit/?action=auth.login_failed"))
+    assert {ok.seq, failed.seq} <= set(shown_seqs(client.get("/audit/?action=auth.")))  # a group: the prefix
