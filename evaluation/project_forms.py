@@ -23,7 +23,7 @@ class CommissionForm(FlaskForm):
     aggregation = SelectField(_l("How the final score is computed"))
     due_on = DateField(_l("Due date"), validators=[InputRequired()])
 
-    def __init__(self, *args, templates=(), agencies=(), evaluators=(), **kwargs):
+    def __init__(self, *args, templates=(), agencies=(), evaluators=(), withheld=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.kind.choices = EvaluationKind.choices()
         self.template_id.choices = [(t.id, t.name) for t in templates]
@@ -31,6 +31,19 @@ class CommissionForm(FlaskForm):
                                                                                for a in agencies]]
         self.evaluator_ids.choices = [(u.id, u.display_name) for u in evaluators]
         self.aggregation.choices = Aggregation.choices()
+        self.withheld = withheld or project_services.Withheld()
+
+    def validate(self, extra_validators=None):
+        """A choice not offered because the organisation paid them under the contract (a crafted request) is
+        refused with that reason rather than as a choice no longer offered."""
+        valid = super().validate(extra_validators)
+        paid = [self.withheld.experts[i] for i in self.evaluator_ids.data or [] if i in self.withheld.experts]
+        if paid:
+            self.evaluator_ids.errors = [project_services.paid_message(paid)]
+        if self.agency_id.data in self.withheld.agencies:
+            _name, reason = self.withheld.agencies[self.agency_id.data]
+            self.agency_id.errors = [project_services.paid_agency_message(reason)]
+        return valid and not paid and self.agency_id.data not in self.withheld.agencies
 
 
 class AgencyForm(FlaskForm):

@@ -109,7 +109,8 @@ def _commission_form(contract: Contract) -> CommissionForm:
     agencies_ = project_services.eligible_agencies(contract)
     evaluators = [p.user for p in project_services.eligible_experts(contract)]
     evaluators += [u for a in agencies_ for u in project_services.agency_evaluators(a.org_id)]
-    return CommissionForm(templates=templates_, agencies=agencies_, evaluators=list(dict.fromkeys(evaluators)))
+    return CommissionForm(templates=templates_, agencies=agencies_, evaluators=list(dict.fromkeys(evaluators)),
+                          withheld=project_services.withheld(contract))
 
 
 @bp.route("/contracts/<int:contract_id>/new", methods=["GET", "POST"])
@@ -127,7 +128,7 @@ def commission(contract_id: int):
         if made:
             flash(_("Evaluation commissioned; the evaluators have been told."), "success")
             return redirect(_show(made.value))
-    return render_template("evaluation/commission.html", contract=contract, form=form)
+    return render_template("evaluation/commission.html", contract=contract, form=form, withheld=form.withheld)
 
 
 @bp.route("/<int:evaluation_id>")
@@ -136,9 +137,11 @@ def show(evaluation_id: int):
     evaluation = load_evaluation(evaluation_id)
     mine_ = perms.assignment(current_user, evaluation)
     sheets = project_sheets.sheets_of(evaluation) if perms.can_oversee(current_user) else {}
-    addable = []
+    addable, withheld = [], None
     if perms.can_commission(current_user) and evaluation.status == "in_progress" and not evaluation.issued:
         addable = project_services.addable_evaluators(evaluation)
+        withheld = project_services.withheld(evaluation.contract, assigned={a.user_id for a in evaluation.assignments})
+    paid = project_services.paid_assignees(evaluation) if perms.can_oversee(current_user) else {}
     evaluator_form = EvaluatorForm(formdata=None)
     evaluator_form.user_id.choices = [(u.id, u.display_name) for u in addable]
     requests = list(db.session.scalars(select(DocumentRequest).where(DocumentRequest.evaluation_id == evaluation.id)
@@ -146,7 +149,8 @@ def show(evaluation_id: int):
     return render_template("evaluation/project_show.html", evaluation=evaluation, assignment=mine_, sheets=sheets,
                            requests=requests,
                            declare_form=DeclareForm(formdata=None), form=TextForm(formdata=None),
-                           evaluator_form=evaluator_form, addable=addable, perms=perms, limits=TEXT_LIMITS)
+                           evaluator_form=evaluator_form, addable=addable, perms=perms, limits=TEXT_LIMITS,
+                           paid=paid, withheld=withheld)
 
 
 @bp.route("/<int:evaluation_id>/declare", methods=["POST"])
