@@ -14,6 +14,7 @@ from . import services
 from .forms import CalendarDayForm, ConfirmForm, ReasonForm, ResetPasswordForm, UserEditForm, UserForm
 from .models import ApiToken, Community, User
 from .permissions import can_deactivate_user, can_edit_user, can_manage_users, can_revoke_token
+from .views import end_login_lockout
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PER_PAGE = 25
@@ -105,10 +106,11 @@ def reset_password(user_id: int):
     require(can_edit_user(current_user, user))
     form = ResetPasswordForm()
     target = url_for("admin.edit_user", user_id=user.id)
-    if form.validate_on_submit():
-        return run_and_redirect(lambda: services.reset_password(user, form.password.data, actor=current_user),
-                                _("Password reset; the user's sessions have ended."), target)
-    flash(" ".join(e for errs in form.errors.values() for e in errs), "danger")
+    if not form.validate_on_submit():
+        flash(" ".join(e for errs in form.errors.values() for e in errs), "danger")
+    elif run_service(lambda: services.reset_password(user, form.password.data, actor=current_user)):
+        end_login_lockout(user.username)
+        flash(_("Password reset; the user's sessions have ended."), "success")
     return redirect(target)
 
 

@@ -265,6 +265,23 @@ def _check_card(profile: ResidentProfile, card_number: str | None) -> None:
                            fields={"card_number": _("Not the number on record.")}, code="card_mismatch")
 
 
+def resident_account_only(profile: ResidentProfile) -> bool:
+    """Whether the profile's account is a resident's and nothing more (community staff may reset its password)."""
+    return profile.user.role_names == {Role.RESIDENT.value}
+
+
+def reset_resident_password(profile: ResidentProfile, new_password: str, *, actor: User, card_number: str) -> None:
+    """At the community office: a resident who forgot their password shows the ID card, and staff who look after
+    the community set the new password the resident chooses (every session of the account ends). Only for an
+    account that is a resident's and nothing more: an officer's or administrator's account that also holds a
+    resident profile is the administrators' to reset, or staff could take it over."""
+    _require_staff(actor, profile.community_id)
+    if not resident_account_only(profile):
+        raise Forbidden(_("Only an administrator can set a new password for this account."))
+    _check_card(profile, card_number)
+    accounts.reset_password(profile.user, new_password, actor=actor)
+
+
 def reveal_id_number(profile: ResidentProfile, *, actor: User) -> str:
     """The ID number in clear, for staff checking a document; the viewing is audited (the number is not)."""
     _require_staff(actor, profile.community_id)

@@ -22,6 +22,16 @@ def _login_account_key() -> str:
     return "login-account:" + services.normalise_username(request.form.get("username", ""))
 
 
+def end_login_lockout(username: str) -> None:
+    """Lift the per-account lockout after failed logins: once a password has been reset, its owner (who may well
+    have locked the account trying to remember it) can log in at once."""
+    default, decorated = limiter.limit_manager.resolve_limits(current_app, "accounts.login", bp.name)
+    for limit in (*default, *decorated):
+        if limit.key_func is _login_account_key:
+            limiter.limiter.clear(limit.limit, "login-account:" + services.normalise_username(username),
+                                  limit.scope_for("accounts.login", "POST"))
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_IP_LIMIT"], methods=["POST"],
                error_message=lambda: _("Too many login attempts from your network. Please wait a minute."))

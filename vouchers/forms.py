@@ -10,6 +10,7 @@ from wtforms import (
     DateField,
     HiddenField,
     IntegerField,
+    PasswordField,
     RadioField,
     SelectField,
     StringField,
@@ -19,6 +20,7 @@ from wtforms import (
 from wtforms.validators import (
     AnyOf,
     DataRequired,
+    EqualTo,
     InputRequired,
     Length,
     NumberRange,
@@ -102,6 +104,18 @@ class ResidentStatusForm(StatusForm):
 
 
 MONTH = Regexp(r"^[0-9]{4}-[0-9]{2}\Z")  # (not '$', which also matches before a trailing newline)
+
+
+class ResidentPasswordForm(FlaskForm):
+    """Community staff set a new password for a resident who forgot theirs (the resident types it), with the ID
+    number read off the card."""
+    card_number = StringField(_l("ID number on the card"), validators=[Optional(), Length(max=40)],
+                              render_kw={"autocomplete": "off", "spellcheck": "false"})
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=256)],
+                             render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(_l("Repeat the new password"),
+                            validators=[DataRequired(), EqualTo("password", _l("The passwords differ."))],
+                            render_kw={"autocomplete": "new-password"})
 
 
 class BatchForm(FlaskForm):

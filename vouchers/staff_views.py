@@ -7,13 +7,14 @@ from flask_login import current_user, login_required
 from accounts import residents as resident_services
 from accounts.forms import ConfirmForm
 from accounts.resident_models import RESIDENT_TRANSITIONS, HardshipTag, ResidentProfile, ResidentStatus
+from accounts.views import end_login_lockout
 from core.db import db, utcnow
 from core.permissions import require
 from core.views import db_int, run_service, valid_form
 
 from . import documents, pages_support, redemption
 from .disputes import dispute_deadline
-from .forms import ResidentForm, ResidentStatusForm, StatusForm
+from .forms import ResidentForm, ResidentPasswordForm, ResidentStatusForm, StatusForm
 from .resident_views import chosen_programme
 from .views import bp, redirect_to
 
@@ -79,23 +80,35 @@ def resident_new():
 def resident(resident_id: int):
     """The resident's record; POST corrects it (name, ID number, community, address, tags)."""
     resident = load_resident(resident_id)
+    if request.method == "GET":
+        return _resident_page(resident, _record_form(resident), status=200)
     form = ResidentForm(communities=pages_support.communities(resident_services.served_community_ids(current_user)),
                         obj=resident, id_masked=resident.id_masked)
-    if request.method == "GET":
-        form.id_number.data = ""
-        form.tags.data = sorted(r.tag for r in resident.tag_rows)
-    elif form.validate_on_submit() and run_service(
+    if form.validate_on_submit() and run_service(
             lambda: resident_services.update_profile(resident, resident_data(form), actor=current_user), form):
         flash(_("Resident record saved."), "success")
         return redirect_to("vouchers.resident", resident_id=resident.id)
-    return _resident_page(resident, form, ResidentStatusForm(formdata=None), 422 if form.errors else 200)
+    return _resident_page(resident, form, status=422)
 
 
-def _resident_page(resident: ResidentProfile, form: ResidentForm, status_form: ResidentStatusForm, status: int):
+def _record_form(resident: ResidentProfile) -> ResidentForm:
+    """The correction form as the record stands (the ID number left empty: kept unless retyped)."""
+    form = ResidentForm(formdata=None, communities=pages_support.communities(
+        resident_services.served_community_ids(current_user)), obj=resident, id_masked=resident.id_masked)
+    form.id_number.data = ""
+    form.tags.data = sorted(r.tag for r in resident.tag_rows)
+    return form
+
+
+def _resident_page(resident: ResidentProfile, form: ResidentForm, *, status: int,
+                   status_form: ResidentStatusForm | None = None, password_form: ResidentPasswordForm | None = None):
+    status_form = status_form or ResidentStatusForm(formdata=None)
+    password_form = password_form or ResidentPasswordForm(formdata=None, prefix="reset")
     page = request.args.get("page", 1, type=db_int)
     redemptions, ratings, disputes = pages_support.resident_redemptions(resident, page)
     return render_template("vouchers/resident.html", resident=resident, form=form, status_form=status_form,
-                           balance=redemption.balance(resident),
+                           password_form=password_form, balance=redemption.balance(resident),
+                           password_resettable=resident_services.resident_account_only(resident),
                            vouchers=pages_support.resident_vouchers(resident), redemptions=redemptions,
                            ratings=ratings, disputes=disputes, now_utc=utcnow(),
                            dispute_deadline=dispute_deadline, tag_label=lambda t: HardshipTag(t).label,
@@ -118,11 +131,23 @@ def resident_status(resident_id: int, to: str):
             card_number=status_form.card_number.data or ""), status_form):
         flash(_("Resident verified.") if to == "verified" else _("Resident suspended."), "success")
         return redirect_to("vouchers.resident", resident_id=resident.id)
-    form = ResidentForm(formdata=None, communities=pages_support.communities(
-        resident_services.served_community_ids(current_user)), obj=resident, id_masked=resident.id_masked)
-    form.id_number.data = ""
-    form.tags.data = sorted(r.tag for r in resident.tag_rows)
-    return _resident_page(resident, form, status_form, 422)
+    return _resident_page(resident, _record_form(resident), status=422, status_form=status_form)
+
+
+@bp.route("/residents/<int:resident_id>/password", methods=["POST"])
+@login_required
+def resident_password(resident_id: int):
+    """A resident who forgot their password, at the community office with their ID card: staff set the new one the
+    resident types, and lift the lockout their failed attempts may have caused."""
+    resident = load_resident(resident_id)
+    password_form = ResidentPasswordForm(prefix="reset")
+    if password_form.validate_on_submit() and run_service(lambda: resident_services.reset_resident_password(
+            resident, password_form.password.data, actor=current_user,
+            card_number=password_form.card_number.data or ""), password_form):
+        end_login_lockout(resident.user.username)
+        flash(_("New password set. The resident logs in as %(name)s.", name=resident.user.username), "success")
+        return redirect_to("vouchers.resident", resident_id=resident.id)
+    return _resident_page(resident, _record_form(resident), status=422, password_form=password_form)
 
 
 @bp.route("/residents/<int:resident_id>/print", methods=["POST"])
