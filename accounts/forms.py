@@ -26,7 +26,7 @@ def _email_address(form, field) -> None:
 
 
 class LoginForm(FlaskForm):
-    username = StringField(_l("User name"), validators=[DataRequired(), Length(max=64)],
+    username = StringField(_l("User name or mobile number"), validators=[DataRequired(), Length(max=64)],
                            render_kw={"autocomplete": "username", "autocapitalize": "none"})
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)],
                              render_kw={"autocomplete": "current-password"})
@@ -94,12 +94,14 @@ class SignupForm(FlaskForm):
     purpose = SelectField(_l("The account is for"), default="resident", choices=[
         ("resident", _l("Service vouchers: I live here and ask my community to verify me")),
         ("organisation", _l("A social organisation: registering it, proposals and projects"))])
-    username = StringField(_l("User name"), validators=[DataRequired(), Length(min=3, max=64)],
-                           render_kw={"autocomplete": "username", "autocapitalize": "none"})
     display_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=100)],
                                render_kw={"autocomplete": "name"})
-    phone = StringField(_l("Mobile phone (optional)"), validators=[Optional(), Length(max=20)],
-                        render_kw={"autocomplete": "tel", "inputmode": "tel"})
+    phone = StringField(_l("Mobile phone"), validators=[Optional(), Length(max=20)],
+                        render_kw={"autocomplete": "tel", "inputmode": "tel"},
+                        description=_l("You can log in with it. Optional if you choose a user name."))
+    username = StringField(_l("User name"), validators=[Optional(), Length(min=3, max=64)],
+                           render_kw={"autocomplete": "username", "autocapitalize": "none"},
+                           description=_l("Optional with a mobile number: leave it empty to log in with the number."))
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, max=256)],
                              render_kw={"autocomplete": "new-password"})
     confirm = PasswordField(_l("Repeat the password"),

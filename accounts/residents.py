@@ -152,16 +152,6 @@ def _flush_unique(profile: ResidentProfile) -> None:
 
 # --- services ----------------------------------------------------------------------------------
 
-def sign_up(*, username: str | None, phone: str | None, display_name: str, password: str) -> User:
-    """Self sign-up with a user name or a phone number (the phone then doubles as the user name)."""
-    username = (username or "").strip() or (phone or "").strip()
-    if not username:
-        raise ServiceError(_("Please correct the marked fields."),
-                           fields={"username": _("Enter a user name or a phone number.")})
-    return accounts.create_user(username, display_name, password, [Role.RESIDENT], phone=phone or None,
-                                self_signup=True)
-
-
 def submit_profile(user: User, data: ResidentData, *, actor: User) -> ResidentProfile:
     """A resident asks to be verified (status pending until community staff verify)."""
     if actor.id != user.id:

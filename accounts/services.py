@@ -64,8 +64,11 @@ def _password_matches(stored: str, password: str) -> bool:
 
 
 def authenticate(username: str, password: str) -> User | None:
-    """The user when the credentials match an active account, else None (same cost either way)."""
+    """The user when the credentials match an active account, else None (same cost either way). What was typed is
+    a user name, or else the account's mobile number (a user name wins)."""
     user = db.session.scalar(select(User).where(User.username == normalise_username(username)))
+    if user is None and PHONE_RE.match(typed := (username or "").strip()):
+        user = db.session.scalar(select(User).where(User.phone == typed))
     if user is None:
         _password_matches(_DUMMY_HASH, password)
         return None
@@ -131,6 +134,17 @@ def create_user(username: str, display_name: str, password: str, roles=(), *, ac
     if communities is not None:
         set_communities(user, communities, actor=actor)
     return user
+
+
+def sign_up(*, username: str | None, phone: str | None, display_name: str, password: str, resident: bool) -> User:
+    """Self sign-up with a user name, or with only a mobile number (which then is the user name too); a resident's
+    account gets the resident role (verified later, by community staff), anyone else's none."""
+    username, phone = (username or "").strip(), (phone or "").strip()
+    if not username and not phone:
+        raise ServiceError(_("Please correct the marked fields."),
+                           fields={"username": _("Enter a user name or a phone number.")})
+    return create_user(username or phone, display_name, password, [Role.RESIDENT] if resident else [],
+                       phone=phone or None, self_signup=True)
 
 
 def update_profile(user: User, *, actor, display_name: str, email: str | None, phone: str | None) -> None:

@@ -10,7 +10,6 @@ from core.security import local_path
 from core.views import run_and_redirect, run_service, valid_form
 
 from . import notifications, services
-from .enums import Role
 from .forms import ConfirmForm, LoginForm, PasswordChangeForm, SignupForm, TokenForm
 from .models import ApiToken
 from .permissions import can_revoke_token
@@ -80,9 +79,8 @@ def signup():
 
 
 def _sign_up(form: SignupForm):
-    roles = [Role.RESIDENT] if form.purpose.data == "resident" else []
-    user = services.create_user(form.username.data, form.display_name.data, form.password.data, roles,
-                                phone=form.phone.data, self_signup=True)
+    user = services.sign_up(username=form.username.data, phone=form.phone.data, display_name=form.display_name.data,
+                            password=form.password.data, resident=form.purpose.data == "resident")
     notifications.notify(user.id, "account.welcome", name=user.display_name)
     services.record_login(user)
     return user

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy import select
 
 from accounts import residents
+from accounts import services as accounts
 from accounts.enums import Role
 from accounts.resident_models import HardshipTag, ResidentProfile, ResidentStatus
 from audit.models import AuditEvent
@@ -103,7 +104,8 @@ def test_masking_helpers():
 
 
 def test_sign_up_with_phone_then_staff_verify(staff):
-    user = residents.sign_up(username=None, phone="13912345678", display_name="李大爷", password="correct-horse-1")
+    user = accounts.sign_up(username=None, phone="13912345678", display_name="李大爷", password="correct-horse-1",
+                            resident=True)
     assert user.username == "13912345678" and user.has_role(Role.RESIDENT)
     number = id_number()
     profile = residents.submit_profile(user, data(number, tags=["low_income"]), actor=user)

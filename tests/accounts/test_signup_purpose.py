@@ -3,7 +3,7 @@ step (telling the community who they are); before, a self-signed-up resident had
 the voucher pages. An account with no role (signed up for an organisation) can still ask to be a resident."""
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from accounts import residents
 from accounts.enums import Role
@@ -11,7 +11,7 @@ from accounts.models import User
 from accounts.resident_models import ResidentProfile, ResidentStatus
 from core.db import db
 from core.errors import Forbidden
-from tests.factories import make_user
+from tests.factories import login, make_user
 from tests.orgs.helpers import community
 from tests.vouchers.helpers import id_number
 
@@ -61,3 +61,30 @@ def test_staff_accounts_do_not_become_residents_by_themselves(client, session, l
 def test_nobody_gives_themselves_another_role_at_sign_up(app, session):
     with app.test_request_context(), pytest.raises(Forbidden):
         residents.accounts.create_user("selfadmin", "某人", "long-enough-pass", [Role.ADMIN], self_signup=True)
+
+
+def test_a_resident_signs_up_with_only_a_mobile_number_and_logs_in_with_it(app, client, session):
+    """No user name to invent: the number is the log-in name. (Before, the web form required a user name.)"""
+    response = sign_up(client, "", phone="13911112222", purpose="resident")
+    assert response.status_code == 302
+    made = user("13911112222")
+    assert made is not None and made.phone == "13911112222" and made.role_names == {"resident"}
+    assert login(app.test_client(), "13911112222", "guilan-pass-1").status_code == 302
+
+
+def test_neither_a_user_name_nor_a_number_is_refused_beside_the_field(client, session):
+    before = db.session.scalar(select(func.count(User.id)))
+    response = sign_up(client, "", phone="", purpose="resident")
+    assert response.status_code == 200 and 'id="username-error"' in response.text
+    assert db.session.scalar(select(func.count(User.id))) == before
+
+
+def test_an_account_with_a_user_name_also_logs_in_with_its_mobile_number(app, session):
+    make_user(Role.RESIDENT, username="wang-shu", phone="13933334444")
+    assert login(app.test_client(), "13933334444").status_code == 302
+    assert login(app.test_client(), "13933334444", "wrong-password-9").status_code == 200  # still the password
+    make_user(username="13955556666")  # a user name that looks like someone else's number wins
+    make_user(username="other-one", phone="13955556666")
+    client = app.test_client()
+    assert login(client, "13955556666").status_code == 302
+    assert "other-one" not in client.get("/account").text  # the user name's account, not the number's
