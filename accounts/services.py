@@ -63,12 +63,25 @@ def _password_matches(stored: str, password: str) -> bool:
         return False
 
 
+def account_named(typed: str) -> User | None:
+    """The account a log-in names: by user name, or else by its mobile number (a user name wins)."""
+    user = db.session.scalar(select(User).where(User.username == normalise_username(typed)))
+    if user is None and PHONE_RE.match(number := (typed or "").strip()):
+        user = db.session.scalar(select(User).where(User.phone == number))
+    return user
+
+
+def login_name(typed: str) -> str:
+    """The user name a log-in is for (what the per-account lockout counts under: the same whether the user name
+    or the number is typed); what was typed, normalised, when it names no account."""
+    user = account_named(typed)
+    return user.username if user is not None else normalise_username(typed)
+
+
 def authenticate(username: str, password: str) -> User | None:
     """The user when the credentials match an active account, else None (same cost either way). What was typed is
-    a user name, or else the account's mobile number (a user name wins)."""
-    user = db.session.scalar(select(User).where(User.username == normalise_username(username)))
-    if user is None and PHONE_RE.match(typed := (username or "").strip()):
-        user = db.session.scalar(select(User).where(User.phone == typed))
+    a user name or the account's mobile number (account_named)."""
+    user = account_named(username)
     if user is None:
         _password_matches(_DUMMY_HASH, password)
         return None

@@ -18,7 +18,7 @@ bp = Blueprint("accounts", __name__)
 
 
 def _login_account_key() -> str:
-    return "login-account:" + services.normalise_username(request.form.get("username", ""))
+    return "login-account:" + services.login_name(request.form.get("username", ""))
 
 
 def end_login_lockout(username: str) -> None:
@@ -27,7 +27,7 @@ def end_login_lockout(username: str) -> None:
     default, decorated = limiter.limit_manager.resolve_limits(current_app, "accounts.login", bp.name)
     for limit in (*default, *decorated):
         if limit.key_func is _login_account_key:
-            limiter.limiter.clear(limit.limit, "login-account:" + services.normalise_username(username),
+            limiter.limiter.clear(limit.limit, "login-account:" + services.login_name(username),
                                   limit.scope_for("accounts.login", "POST"))
 
 

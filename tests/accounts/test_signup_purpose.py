@@ -88,3 +88,12 @@ def test_an_account_with_a_user_name_also_logs_in_with_its_mobile_number(app, se
     client = app.test_client()
     assert login(client, "13955556666").status_code == 302
     assert "other-one" not in client.get("/account").text  # the user name's account, not the number's
+
+
+def test_the_lockout_counts_the_number_and_the_user_name_as_one_account(app, session):
+    """Typing the number instead of the user name does not buy another five guesses."""
+    make_user(username="li-ayi", phone="13977778888")
+    for typed in ("li-ayi", "13977778888", "li-ayi", "13977778888", "li-ayi"):
+        assert login(app.test_client(), typed, "wrong-guess-1").status_code == 200
+    assert login(app.test_client(), "13977778888").status_code == 429
+    assert login(app.test_client(), "li-ayi").status_code == 429
