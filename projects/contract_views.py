@@ -1,5 +1,7 @@
 """Contracts and delivery pages: drawing up from an award, signing, reports, payments, expenses."""
 
+import hashlib
+import json
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -22,7 +24,8 @@ from .award_models import AwardDecision
 from .contract_forms import read_plan
 from .contract_models import Contract, ContractLine, ContractStatus, Expense, Milestone, MilestoneReport, Tranche
 from .contract_report_models import ActivityRecord
-from .forms import ContractDraftForm, ReasonForm
+from .enums import BudgetCategory
+from .forms import ContractConfirmForm, ContractDraftForm, ReasonForm
 from .models import Proposal
 
 bp = Blueprint("contracts", __name__, url_prefix="/contracts")
@@ -119,11 +122,46 @@ def show(contract_id: int):
                            max_review_comment=contract_reports.MAX_REVIEW_COMMENT)
 
 
-@bp.route("/<int:contract_id>/confirm", methods=["POST"])
+def terms_digest(contract: Contract) -> str:
+    """Everything a signer agrees to, as a short digest: the confirmation page carries it, so that terms changed
+    while the signer read them (an officer rebalancing the budget lines) are not signed unseen."""
+    terms = [contract.amount_fen, contract.starts_on, contract.ends_on, contract.clauses, contract.outputs,
+             [(line.category, line.item, line.budget_fen) for line in contract.lines],
+             [(m.title, m.due_on, m.deliverables, m.evidence_required) for m in contract.milestones],
+             [(t.percent, t.amount_fen, t.milestone_id) for t in contract.tranches]]
+    return hashlib.sha256(json.dumps(terms, default=str, ensure_ascii=False).encode()).hexdigest()[:32]
+
+
+def awaiting_my_confirmation(contract: Contract) -> bool:
+    return contract.status == ContractStatus.DRAFT and (
+        (org_permissions.is_manager(current_user, contract.org) and contract.org_confirmed_at is None)
+        or (permissions.can_manage_calls(current_user) and contract.officer_confirmed_at is None))
+
+
+@bp.route("/<int:contract_id>/confirm", methods=["GET", "POST"])
 @login_required
 def confirm(contract_id: int):
-    contract = load_contract(contract_id)
-    return _done(contract.id, _("Confirmed."), lambda: contracts.confirm(contract, actor=current_user))
+    """The whole contract and the signer's confirmation, given only with a tick that they have read the clauses;
+    refused (422, nothing changed) without it, or when the terms changed while they read them."""
+    contract = _full(contract_id) or abort(404)
+    if not can_view(contract):
+        abort(404)
+    if request.method == "GET" and not awaiting_my_confirmation(contract):
+        return redirect(url_for("contracts.show", contract_id=contract.id))
+    form, terms = ContractConfirmForm(), terms_digest(contract)
+    if not form.validate_on_submit():
+        if form.is_submitted():
+            flash(_("Please correct the marked fields."), "danger")
+    elif form.terms.data != terms:
+        flash(_("Please correct the marked fields."), "danger")
+        form.acknowledged.errors = [_("The contract changed while you were reading it. Read it again, then confirm.")]
+        form.acknowledged.data = False
+    elif run_service(lambda: contracts.confirm(contract, actor=current_user), form):
+        flash(_("Confirmed."), "success")
+        return redirect(url_for("contracts.show", contract_id=contract.id))
+    form.terms.data = terms
+    return render_template("projects/contract_confirm.html", contract=contract, form=form,
+                           budget_label=lambda c: BudgetCategory(c).label), 422 if form.is_submitted() else 200
 
 
 @bp.route("/reports/<int:report_id>/<any(accept, return):decision>", methods=["POST"])

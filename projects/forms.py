@@ -7,6 +7,7 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
+    HiddenField,
     IntegerField,
     SelectField,
     StringField,
@@ -89,6 +90,16 @@ class ContractDraftForm(FlaskForm):
                                render_kw={"rows": 4})
     percents = StringField(_l("Tranche shares in percent, e.g. 40,30,30"), default="40,30,30")
     clauses = TextAreaField(_l("Clauses"), filters=[strip_text], render_kw={"rows": 3})
+
+
+class ContractConfirmForm(FlaskForm):
+    """Signing a contract: the signer says they have read it, and `terms` (a digest of the terms shown) tells
+    whether it changed while they read."""
+
+    terms = HiddenField()
+    acknowledged = BooleanField(_l("I have read the clauses and all the terms above, and agree to them."),
+                                validators=[DataRequired(message=_l("Tick the box to say you have read the clauses "
+                                                                    "and the terms."))])
 
 
 class ReasonForm(FlaskForm):

@@ -16,6 +16,14 @@ def bar(page, key):
     return page.locator(f"#budget-chart g[data-key='{key}']")
 
 
+def sign(page):
+    page.locator("#confirm-submit").click()  # without the tick: refused beside the box, nothing signed
+    expect(page.locator("#acknowledged-error")).to_be_visible()
+    page.locator("#acknowledged").check()
+    page.locator("#confirm-submit").click()
+    expect(page.locator("#contract-status")).to_be_visible()  # back on the contract page
+
+
 def test_sign_report_accept_pay_and_the_chart_moves(live_server, live_app, browser, tmp_path):
     with live_app.app_context():
         call_id = db.session.scalar(select(Call.id).where(Call.title == CALL_TITLE))
@@ -29,11 +37,13 @@ def test_sign_report_accept_pay_and_the_chart_moves(live_server, live_app, brows
     org = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}).new_page()  # a phone
     log_in(org, live_server, manager)
     org.goto(url)
-    org.locator("#confirm").click()
+    org.locator("#confirm").click()  # to the whole contract, clauses included, and a box to tick
+    sign(org)
     officer = browser.new_context(locale="zh-CN").new_page()
     log_in(officer, live_server, "officer")
     officer.goto(url)
     officer.locator("#confirm").click()
+    sign(officer)
     expect(officer.locator("#contract-status")).not_to_have_text(org.locator("#contract-status").inner_text())
     expect(bar(officer, "paid")).to_have_attribute("data-percent", "0.0")
 
