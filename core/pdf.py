@@ -42,5 +42,7 @@ def render_pdf(template: str, **context) -> bytes:
 
 
 def qr_svg_data_uri(content: str) -> str:
-    """A QR code as an SVG data URI, for PDFs and pages alike."""
-    return segno.make(content, error="m").svg_data_uri(scale=4, border=2)
+    """A QR code as an SVG data URI, for PDFs and pages alike. Always a full QR code with its 4-module quiet zone:
+    for short content (an 8-digit redemption code) segno.make() chose a Micro QR code, which phone scanners and
+    the provider page's reader (jsQR, BarcodeDetector) do not read."""
+    return segno.make_qr(content, error="m").svg_data_uri(scale=4, border=4)
