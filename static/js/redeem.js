@@ -103,25 +103,29 @@
     (service.value ? amount : service).focus();  // what the provider does next
   };
 
+  // The preview follows every frame; the code is looked for about eight times a second (jsQR takes the page's
+  // thread for tens of milliseconds on a phone).
   let busy = false;
-  const frame = async () => {
+  let lastRead = 0;
+  const frame = async (now) => {
     if (!running) return;
-    if (!busy && video.readyState >= video.HAVE_CURRENT_DATA && video.videoWidth) {
-      busy = true;
-      const scale = Math.min(1, 640 / video.videoWidth);  // enough for a code held up to the camera, and quick
-      const width = Math.round(video.videoWidth * scale);
-      const height = Math.round(video.videoHeight * scale);
-      if (canvas.width !== width || canvas.height !== height) [canvas.width, canvas.height] = [width, height];
-      context.drawImage(video, 0, 0, width, height);
-      try {
-        const texts = await read();
-        const value = texts.map(codeIn).find(Boolean);
-        if (value && running) found(value);
-        else if (texts.length) say(messages.msgNoCode, true);
-      } catch (unreadable) { /* the next frame */ }
-      busy = false;
-    }
-    if (running) requestAnimationFrame(frame);
+    requestAnimationFrame(frame);
+    if (busy || video.readyState < video.HAVE_CURRENT_DATA || !video.videoWidth) return;
+    const scale = Math.min(1, 640 / video.videoWidth);  // enough for a code held up to the camera, and quick
+    const width = Math.round(video.videoWidth * scale);
+    const height = Math.round(video.videoHeight * scale);
+    if (canvas.width !== width || canvas.height !== height) [canvas.width, canvas.height] = [width, height];
+    context.drawImage(video, 0, 0, width, height);
+    if (now - lastRead < 120) return;
+    busy = true;
+    lastRead = now;
+    try {
+      const texts = await read();
+      const value = texts.map(codeIn).find(Boolean);
+      if (value && running) found(value);
+      else if (texts.length && running) say(messages.msgNoCode, true);
+    } catch (unreadable) { /* the next frame */ }
+    busy = false;
   };
 
   const start = async () => {
