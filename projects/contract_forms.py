@@ -14,11 +14,8 @@ from .contract_reports import (
     ActivityInput,
     FeeInput,
     ReportInput,
-    activity_row_problem,
-    fee_row_problem,
     output_problem,
     output_rule,
-    participants_rule,
 )
 from .contracts import MilestonePlan
 
@@ -96,40 +93,27 @@ def _files(files, name: str) -> list:
     return [f for f in files.getlist(name) if f and f.filename]
 
 
-def _activity(form, files, i: int, problems: list) -> ActivityInput | None:
-    """Row i of the activities (from 0), or None with the reason added to problems, naming the row as the service's
-    checks do."""
-    held_on, participants = _read_date(form.get(f"activity-{i}-date")), \
-        _read_whole(form.get(f"activity-{i}-participants"))
-    if held_on is None:
-        problems.append(activity_row_problem(i + 1, _("Dates are YYYY-MM-DD.")))
-    elif participants is None:
-        problems.append(activity_row_problem(i + 1, participants_rule()))
-    else:
-        return ActivityInput(held_on, form.get(f"activity-{i}-place", ""), participants,
-                             form.get(f"activity-{i}-description", ""), _files(files, f"activity-{i}-photos"),
-                             row=i + 1)
-    return None
+def _activity(form, files, i: int) -> ActivityInput:
+    """Row i of the activities (from 0); a date or count that cannot be read is None, which the service refuses
+    together with the row's other reasons."""
+    return ActivityInput(_read_date(form.get(f"activity-{i}-date")), form.get(f"activity-{i}-place", ""),
+                         _read_whole(form.get(f"activity-{i}-participants")),
+                         form.get(f"activity-{i}-description", ""), _files(files, f"activity-{i}-photos"), row=i + 1)
 
 
-def _fee(form, i: int, problems: list) -> FeeInput | None:
-    """Row i of the fees (from 0), or None with the reason added to problems, naming the row."""
-    amount_fen, paid_on = _read_yuan(form.get(f"fee-{i}-amount")), _read_date(form.get(f"fee-{i}-paid_on"))
-    if amount_fen is None:
-        problems.append(fee_row_problem(i + 1, _("Enter the amount in yuan, e.g. 800 or 800.50.")))
-    elif paid_on is None:
-        problems.append(fee_row_problem(i + 1, _("Dates are YYYY-MM-DD.")))
-    else:
-        return FeeInput(form.get(f"fee-{i}-kind", ""), form.get(f"fee-{i}-name", ""), amount_fen, paid_on,
-                        phone=form.get(f"fee-{i}-phone", ""), username=form.get(f"fee-{i}-username", ""), row=i + 1)
-    return None
+def _fee(form, i: int) -> FeeInput:
+    """Row i of the fees (from 0); an amount or date that cannot be read is None (refused by the service)."""
+    return FeeInput(form.get(f"fee-{i}-kind", ""), form.get(f"fee-{i}-name", ""),
+                    _read_yuan(form.get(f"fee-{i}-amount")), _read_date(form.get(f"fee-{i}-paid_on")),
+                    phone=form.get(f"fee-{i}-phone", ""), username=form.get(f"fee-{i}-username", ""), row=i + 1)
 
 
 def report_input(form, files, contract) -> ReportInput:
-    """The report form read into the service's input. What cannot be read is left out and named in `unread`, every
-    bad row (one reason per row, as the service's own checks name theirs): the service refuses it with its own
-    reasons, so the manager corrects them all together, attaching the files once more, not twice."""
-    errors: dict[str, list[str]] = {"outputs": [], "activities": [], "fees": []}
+    """The report form read into the service's input. An output that cannot be read is left out and named in
+    `unread`; activity and fee rows go in whole, what cannot be read in them as None. The service refuses all of it
+    with its own reasons, every reason of every row, so the manager corrects them together, attaching the files once
+    more, not once per reason."""
+    errors: dict[str, list[str]] = {"outputs": []}
     outputs = {}
     for i, target in enumerate(contract.outputs or []):
         if (form.get(f"output-{i}") or "").strip():
@@ -138,12 +122,12 @@ def report_input(form, files, contract) -> ReportInput:
                 errors["outputs"].append(output_problem(indicator, output_rule()))
             else:
                 outputs[indicator] = value
-    activities = [_activity(form, files, i, errors["activities"]) for i in range(ACTIVITY_ROWS)
+    activities = [_activity(form, files, i) for i in range(ACTIVITY_ROWS)
                   if (form.get(f"activity-{i}-place") or "").strip()]
-    fees = [_fee(form, i, errors["fees"]) for i in range(FEE_ROWS)
+    fees = [_fee(form, i) for i in range(FEE_ROWS)
             if any((form.get(f"fee-{i}-{k}") or "").strip() for k in ("name", "username", "phone"))]
-    return ReportInput(form.get("narrative", ""), outputs, [a for a in activities if a], _files(files, "evidence"),
-                       [f for f in fees if f], unread={name: found for name, found in errors.items() if found})
+    return ReportInput(form.get("narrative", ""), outputs, activities, _files(files, "evidence"), fees,
+                       unread={name: found for name, found in errors.items() if found})
 
 
 def change_input(form) -> ChangeInput:

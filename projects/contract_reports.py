@@ -55,9 +55,9 @@ MAX_REVIEW_COMMENT = 2000  # an officer's reasons for returning a report, as oth
 
 @dataclass
 class ActivityInput:
-    held_on: date
+    held_on: date | None  # None: the form could not read it (refused, with the row's other reasons)
     place: str
-    participants: int
+    participants: int | None
     description: str = ""
     photos: list = field(default_factory=list)  # uploads, images only
     row: int = 0  # the row on the page's form, from 1, to name in an error; 0: its position in the list
@@ -67,8 +67,8 @@ class ActivityInput:
 class FeeInput:
     kind: str
     name: str
-    amount_fen: int
-    paid_on: date
+    amount_fen: int | None  # None: the form could not read it (refused, with the row's other reasons)
+    paid_on: date | None
     phone: str = ""
     username: str = ""  # a platform user; a phone number that belongs to one links them too
     row: int = 0  # the row on the page's form, from 1, to name in an error; 0: its position in the list
@@ -81,8 +81,9 @@ class ReportInput:
     activities: list[ActivityInput] = field(default_factory=list)
     evidence: list = field(default_factory=list)  # uploads
     fees: list[FeeInput] = field(default_factory=list)
-    # What the form could not read, by field ("outputs", "activities", "fees"), each reason naming its row or target;
-    # those rows are left out above. Refused with the service's own reasons, so the manager corrects all at once.
+    # What the form could not read of the outputs, each reason naming its target (left out of outputs above); refused
+    # with the service's own reasons, so the manager corrects all at once. (Activity and fee rows arrive whole, an
+    # unreadable date, count or amount as None, and are refused with every reason of their row.)
     unread: dict[str, list[str]] = field(default_factory=dict)
 
 
@@ -125,26 +126,35 @@ def participants_rule() -> str:
     return _("The number of participants is a whole number from 0 to %(max)d.", max=MAX_PARTICIPANTS)
 
 
-def _activity_problem(contract: Contract, a: ActivityInput) -> str | None:
+def _activity_problems(contract: Contract, a: ActivityInput) -> list[str]:
+    """Everything wrong with one activity row (a date or count the form could not read arrives as None)."""
+    problems = []
     if not (a.place or "").strip():
-        return _("Each activity needs a place.")
-    if len(a.place.strip()) > MAX_PLACE:  # refused, never cut: a place cut short names somewhere else
-        return _("An activity's place has at most %(n)d characters.", n=MAX_PLACE)
+        problems.append(_("Each activity needs a place."))
+    elif len(a.place.strip()) > MAX_PLACE:  # refused, never cut: a place cut short names somewhere else
+        problems.append(_("An activity's place has at most %(n)d characters.", n=MAX_PLACE))
     if len((a.description or "").strip()) > MAX_DESCRIPTION:
-        return _("An activity's description has at most %(n)d characters.", n=MAX_DESCRIPTION)
+        problems.append(_("An activity's description has at most %(n)d characters.", n=MAX_DESCRIPTION))
     if isinstance(a.participants, bool) or not isinstance(a.participants, int) \
             or not 0 <= a.participants <= MAX_PARTICIPANTS:
-        return participants_rule()
-    if not (contract.starts_on <= a.held_on <= min(contract.ends_on, local_today())):
-        return _("Activities are dated within the contract period, and not in the future.")
-    return None
+        problems.append(participants_rule())
+    problems += _date_problems(contract, a.held_on,
+                               _("Activities are dated within the contract period, and not in the future."))
+    return problems
+
+
+def _date_problems(contract: Contract, day: date | None, outside: str) -> list[str]:
+    if not isinstance(day, date):
+        return [_("Dates are YYYY-MM-DD.")]
+    return [] if contract.starts_on <= day <= min(contract.ends_on, local_today()) else [outside]
 
 
 def _check_activities(contract: Contract, activities: list[ActivityInput], errors: dict) -> None:
-    # Every bad row is named, not only the last one: the manager corrects them all at once.
-    problems = [activity_row_problem(a.row or position, problem)
+    # Every bad row is named with every reason, not only the last row or its first reason: the manager corrects
+    # them all at once (and attaches the photos once more, not once per reason).
+    problems = [activity_row_problem(a.row or position, " ".join(found))
                 for position, a in enumerate(activities, start=1)
-                if (problem := _activity_problem(contract, a)) is not None]
+                if (found := _activity_problems(contract, a))]
     if problems:
         errors["activities"] = " ".join(problems)
 
@@ -163,36 +173,35 @@ def _recipient(fee: FeeInput) -> User | None:
     return None
 
 
-def _fee_problem(contract: Contract, fee: FeeInput, user: User | None, row: int) -> str | None:
-    """What is wrong with one fee row, naming the row; None when nothing is."""
-    phone = (fee.phone or "").strip()
+def _fee_problems(contract: Contract, fee: FeeInput, user: User | None) -> list[str]:
+    """Everything wrong with one fee row (an amount or date the form could not read arrives as None)."""
+    problems, phone, username = [], (fee.phone or "").strip(), (fee.username or "").strip()
     if fee.kind not in FeeKind._value2member_map_:
-        reason = _("Choose expert fee or volunteer allowance.")
-    elif (fee.username or "").strip() and user is None:
-        reason = _("No platform user is called “%(name)s”.", name=fee.username)
-    elif phone and not _phone_ok(phone):  # the same rule whether or not the recipient is a platform user
-        return _("Fee row %(row)d: a mainland mobile number has 11 digits and starts with 1.", row=row)
-    elif not (fee.username or "").strip() and not ((fee.name or "").strip() and phone):
+        problems.append(_("Choose expert fee or volunteer allowance."))
+    if username and user is None:
+        problems.append(_("No platform user is called “%(name)s”.", name=fee.username))
+    if phone and not _phone_ok(phone):  # the same rule whether or not the recipient is a platform user
+        problems.append(_("A mainland mobile number has 11 digits and starts with 1."))
+    elif not username and not ((fee.name or "").strip() and phone):
         # A recipient given by phone is always named as typed, whether or not the phone is a platform user's: the
         # organisation learns nobody's name or account from a phone number.
-        reason = _("Name each recipient: a platform user, or a name with an 11-digit mobile number.")
-    elif not (fee.username or "").strip() and len(fee.name.strip()) > 100:  # the column's width: was silently cut
-        reason = _("A recipient's name has at most %(n)d characters.", n=100)
+        problems.append(_("Name each recipient: a platform user, or a name with an 11-digit mobile number."))
+    if not username and len((fee.name or "").strip()) > 100:  # the column's width: was silently cut
+        problems.append(_("A recipient's name has at most %(n)d characters.", n=100))
+    if fee.amount_fen is None:
+        problems.append(_("Enter the amount in yuan, e.g. 800 or 800.50."))
     elif isinstance(fee.amount_fen, bool) or not isinstance(fee.amount_fen, int) or fee.amount_fen <= 0:
-        reason = _("Enter an amount above zero.")
-    elif not (contract.starts_on <= fee.paid_on <= min(contract.ends_on, local_today())):
-        reason = _("Payments are dated within the contract period, and not in the future.")
-    else:
-        return None
-    return fee_row_problem(row, reason)
+        problems.append(_("Enter an amount above zero."))
+    return problems + _date_problems(contract, fee.paid_on,
+                                     _("Payments are dated within the contract period, and not in the future."))
 
 
 def _check_fees(contract: Contract, fees: list[FeeInput], errors: dict) -> list[tuple[FeeInput, User | None]]:
     checked, problems = [], []
     for position, fee in enumerate(fees, start=1):
         user = _recipient(fee)
-        if (problem := _fee_problem(contract, fee, user, fee.row or position)) is not None:
-            problems.append(problem)
+        if found := _fee_problems(contract, fee, user):
+            problems.append(fee_row_problem(fee.row or position, " ".join(found)))
         checked.append((fee, user))
     if problems:  # every bad row, not only the last one: the manager corrects them all at once
         errors["fees"] = " ".join(problems)

@@ -36,7 +36,7 @@ BAD_PHONES = [
 
 
 def row_message(row: int) -> str:
-    return f"Fee row {row}: a mainland mobile number has 11 digits and starts with 1."
+    return f"Fee row {row}: A mainland mobile number has 11 digits and starts with 1."
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from tests.projects.contract_helpers import active_contract, bearer, counts
 EN = {"Accept-Language": "en"}
 NARRATIVE = "第一阶段：开展健康讲座，发放专家费和志愿者补贴。"
 MOBILE = "13900001111"
-PHONE = "Fee row {}: a mainland mobile number has 11 digits and starts with 1."
+PHONE = "Fee row {}: A mainland mobile number has 11 digits and starts with 1."
 UNNAMED = "Fee row {}: Name each recipient: a platform user, or a name with an 11-digit mobile number."
 NOBODY = "Fee row {}: No platform user is called “nobody-here”."
 CROWD = "Activity row {}: The number of participants is a whole number from 0 to 1000000."

@@ -131,7 +131,23 @@ def test_unreadable_rows_and_the_services_checks_are_reported_together(client, l
                     f"Activity row 2: {CROWD}",  # could not be read
                     "Activity row 1: Activities are dated within the contract period, and not in the future.",
                     f"Fee row 1: {YUAN}",  # could not be read
-                    "Fee row 2: a mainland mobile number has 11 digits and starts with 1."):
+                    "Fee row 2: A mainland mobile number has 11 digits and starts with 1."):
         assert message in page, message
     assert 'id="files-again"' in page  # the files chosen are not kept: the page says so
     assert 'id="files-again"' not in client.get(f"/contracts/milestones/{contract.milestones[0].id}/report").text
+
+
+def test_every_reason_of_a_row_is_named_at_once(client, login_as, world):
+    """A row with several faults names them all in one refusal, what the form could not read included: before, a row
+    whose participants could not be read was left out, so its future date was reported only on the next round."""
+    manager, contract = world
+    login_as(manager)
+    future = "2999-01-01"
+    before = counts()
+    page = post(client, contract, EN, **activity(0, future, "二十"),
+                **{**fee(0, "abc", future), "fee-0-phone": "12345"})
+    assert (f"Activity row 1: {CROWD} Activities are dated within the contract period, and not in the future."
+            in page)
+    assert ("Fee row 1: A mainland mobile number has 11 digits and starts with 1. "
+            f"{YUAN} Payments are dated within the contract period, and not in the future." in page)
+    assert counts() == before
