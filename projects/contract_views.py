@@ -1,7 +1,5 @@
 """Contracts and delivery pages: drawing up from an award, signing, reports, payments, expenses."""
 
-import hashlib
-import json
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -122,16 +120,6 @@ def show(contract_id: int):
                            max_review_comment=contract_reports.MAX_REVIEW_COMMENT)
 
 
-def terms_digest(contract: Contract) -> str:
-    """Everything a signer agrees to, as a short digest: the confirmation page carries it, so that terms changed
-    while the signer read them (an officer rebalancing the budget lines) are not signed unseen."""
-    terms = [contract.amount_fen, contract.starts_on, contract.ends_on, contract.clauses, contract.outputs,
-             [(line.category, line.item, line.budget_fen) for line in contract.lines],
-             [(m.title, m.due_on, m.deliverables, m.evidence_required) for m in contract.milestones],
-             [(t.percent, t.amount_fen, t.milestone_id) for t in contract.tranches]]
-    return hashlib.sha256(json.dumps(terms, default=str, ensure_ascii=False).encode()).hexdigest()[:32]
-
-
 def awaiting_my_confirmation(contract: Contract) -> bool:
     return contract.status == ContractStatus.DRAFT and (
         (org_permissions.is_manager(current_user, contract.org) and contract.org_confirmed_at is None)
@@ -148,18 +136,16 @@ def confirm(contract_id: int):
         abort(404)
     if request.method == "GET" and not awaiting_my_confirmation(contract):
         return redirect(url_for("contracts.show", contract_id=contract.id))
-    form, terms = ContractConfirmForm(), terms_digest(contract)
+    form = ContractConfirmForm()
     if not form.validate_on_submit():
         if form.is_submitted():
             flash(_("Please correct the marked fields."), "danger")
-    elif form.terms.data != terms:
-        flash(_("Please correct the marked fields."), "danger")
-        form.acknowledged.errors = [_("The contract changed while you were reading it. Read it again, then confirm.")]
-        form.acknowledged.data = False
-    elif run_service(lambda: contracts.confirm(contract, actor=current_user), form):
+    elif run_service(lambda: contracts.confirm(contract, actor=current_user, terms=form.terms.data), form):
         flash(_("Confirmed."), "success")
         return redirect(url_for("contracts.show", contract_id=contract.id))
-    form.terms.data = terms
+    if form.acknowledged.errors:  # (the terms changed while they read: they tick again, having read them again)
+        form.acknowledged.data = False
+    form.terms.data = contracts.terms_digest(contract)
     return render_template("projects/contract_confirm.html", contract=contract, form=form,
                            budget_label=lambda c: BudgetCategory(c).label), 422 if form.is_submitted() else 200
 

@@ -1,6 +1,8 @@
 """Contracts from awards: scaled budget lines, milestones and tranches; both sides sign; reports unlock tranches;
 payments and expenses are checked by the database itself so that concurrent requests cannot overspend."""
 
+import hashlib
+import json
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -184,12 +186,30 @@ def transition_contract(contract: Contract, to: ContractStatus | str, *, actor, 
         contract.document_code = document.code
 
 
-def confirm(contract: Contract, *, actor) -> None:
+def terms_digest(contract: Contract) -> str:
+    """Everything a signer agrees to, as a short digest: the confirmation page carries it, so that terms changed
+    while the signer read them (an officer rebalancing the budget lines) are not signed unseen."""
+    terms = [contract.amount_fen, contract.starts_on, contract.ends_on, contract.clauses, contract.outputs,
+             [(line.category, line.item, line.budget_fen) for line in contract.lines],
+             [(m.title, m.due_on, m.deliverables, m.evidence_required) for m in contract.milestones],
+             [(t.percent, t.amount_fen, t.milestone_id) for t in contract.tranches]]
+    return hashlib.sha256(json.dumps(terms, default=str, ensure_ascii=False).encode()).hexdigest()[:32]
+
+
+def confirm(contract: Contract, *, actor, terms: str | None = None) -> None:
     """The organisation's manager and the officer each confirm; the second confirmation activates it (the row is
-    locked first, so two confirming at once both count: neither misses the other's)."""
+    locked first, so two confirming at once both count: neither misses the other's). terms is the terms_digest the
+    signer was shown: compared under the lock, with what others committed before it (edit_lines takes the same
+    lock), so a rebalancing that landed while they read is refused, not signed unseen."""
     lock_row(contract, "status", "org_confirmed_at", "officer_confirmed_at")
     if contract.status != ContractStatus.DRAFT:
         raise Conflict(_("Only a contract awaiting signatures can be confirmed."))
+    if terms is not None:
+        for line in contract.lines:  # as committed now, not as loaded before the lock
+            db.session.refresh(line)
+        if terms != terms_digest(contract):
+            changed = _("The contract changed while you were reading it. Read it again, then confirm.")
+            raise Conflict(changed, fields={"acknowledged": changed}, code="terms_changed")
     now = utcnow()
     if org_permissions.is_manager(actor, contract.org) and contract.org_confirmed_at is None:
         contract.org_confirmed_at, contract.org_confirmed_by_id = now, actor.id
@@ -210,6 +230,7 @@ def edit_lines(contract: Contract, budgets: dict[int, int], *, actor) -> None:
     A confirmation already given is withdrawn, since the organisation agreed to other figures."""
     if not can_manage_calls(actor):
         raise Forbidden(_("You do not have permission to do this."))
+    lock_row(contract, "status", "org_confirmed_at")  # one at a time with a confirmation (confirm())
     if contract.status != ContractStatus.DRAFT:
         raise Conflict(_("Budget lines can be edited only before both sides sign; afterwards ask for a budget "
                          "change."))

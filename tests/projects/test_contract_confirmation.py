@@ -8,11 +8,12 @@ import re
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from core.db import db
 from core.timeutil import local_today
 from projects import contracts
-from projects.contract_views import terms_digest
+from projects.contract_models import ContractLine
 from tests.factories import logout
 from tests.projects.contract_helpers import awarded_decision, last_event, plan
 from tests.test_no_duplicate_ids import repeated_ids
@@ -131,13 +132,34 @@ def test_terms_changed_while_reading_are_not_signed(app, client, login_as, drawn
     assert contract.org_confirmed_at is None
 
 
+def test_the_service_compares_the_terms_with_what_was_committed(app, drawn):
+    """The comparison is the service's, after it locks the contract (edit_lines takes the same lock), on the lines
+    as they stand: lines loaded before another request's rebalancing (here a statement the loaded objects do not
+    see) do not make stale terms look current."""
+    from core.errors import Conflict
+
+    officer, manager, contract = drawn
+    with app.test_request_context():
+        shown = contracts.terms_digest(contract)  # the lines are loaded
+        first, second = contract.lines[0], contract.lines[1]
+        for line, change in ((first, -100_000), (second, 100_000)):
+            db.session.execute(sa.update(ContractLine).where(ContractLine.id == line.id)
+                               .values(budget_fen=line.budget_fen + change)
+                               .execution_options(synchronize_session=False))
+        with pytest.raises(Conflict) as refused:
+            contracts.confirm(contract, actor=manager, terms=shown)
+        assert refused.value.code == "terms_changed" and contract.org_confirmed_at is None
+        contracts.confirm(contract, actor=manager, terms=contracts.terms_digest(contract))
+        assert contract.org_confirmed_at is not None
+
+
 def test_someone_with_nothing_to_confirm_is_refused(client, login_as, drawn):
     _officer, manager, contract = drawn
     login_as(manager)
     post_confirm(client, contract, acknowledged="y")
     db.session.expire_all()
     response = client.post(f"/contracts/{contract.id}/confirm",  # the manager again, terms and tick in order
-                           data={"terms": terms_digest(contract), "acknowledged": "y"})
+                           data={"terms": contracts.terms_digest(contract), "acknowledged": "y"})
     assert response.status_code == 403
     db.session.expire_all()
     assert contract.officer_confirmed_at is None and contract.status == "draft"
