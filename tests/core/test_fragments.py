@@ -103,3 +103,19 @@ def test_session_user_is_held_as_loaded(app, session):
     assert load_session_user(session_id) is loaded  # the session's own object, once loaded
     assert load_session_user(f"{user_id}:wrong-nonce") is None
     assert load_session_user("99999999999999:x") is None
+
+
+def test_an_account_that_is_only_a_residents_is_not_offered_organisations_work(app, session):
+    """As on the home page's launcher: a resident's menu has their vouchers, not proposals and projects; an account
+    with another role too, or none (signed up for an organisation), keeps them."""
+    def menu(user) -> str:
+        browser = app.test_client()
+        assert login(browser, user.username, "correct-horse-1").status_code == 302
+        page = browser.get("/").get_data(as_text=True)
+        return page.split('id="workmenu"', 1)[1].split("</ul>", 1)[0]
+
+    resident_only = menu(make_user(Role.RESIDENT))
+    assert 'href="/vouchers/me"' in resident_only and 'href="/contracts/receipts"' in resident_only
+    assert 'href="/proposals/mine"' not in resident_only and 'href="/orgs/mine"' not in resident_only
+    for user in (make_user(), make_user(Role.RESIDENT, Role.EVALUATOR)):
+        assert 'href="/proposals/mine"' in menu(user) and 'href="/orgs/mine"' in menu(user)
