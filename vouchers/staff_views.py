@@ -10,6 +10,7 @@ from accounts.resident_models import RESIDENT_TRANSITIONS, HardshipTag, Resident
 from accounts.views import end_login_lockout
 from core.db import db, utcnow
 from core.permissions import require
+from core.personal import mask_phone
 from core.views import db_int, run_service, valid_form
 
 from . import documents, pages_support, redemption
@@ -104,10 +105,12 @@ def _resident_page(resident: ResidentProfile, form: ResidentForm, *, status: int
                    status_form: ResidentStatusForm | None = None, password_form: ResidentPasswordForm | None = None):
     status_form = status_form or ResidentStatusForm(formdata=None)
     password_form = password_form or ResidentPasswordForm(formdata=None, prefix="reset")
+    status_form.card_number.data = password_form.card_number.data = ""  # an ID number is never shown in full
     page = request.args.get("page", 1, type=db_int)
     redemptions, ratings, disputes = pages_support.resident_redemptions(resident, page)
     return render_template("vouchers/resident.html", resident=resident, form=form, status_form=status_form,
                            password_form=password_form, balance=redemption.balance(resident),
+                           login_name=shown_login_name(resident.user) if resident.user else "",
                            password_resettable=resident_services.resident_account_only(resident),
                            vouchers=pages_support.resident_vouchers(resident), redemptions=redemptions,
                            ratings=ratings, disputes=disputes, now_utc=utcnow(),
@@ -116,7 +119,21 @@ def _resident_page(resident: ResidentProfile, form: ResidentForm, *, status: int
 
 
 def _transitions(resident: ResidentProfile) -> list[ResidentStatus]:
-    return sorted(RESIDENT_TRANSITIONS[ResidentStatus(resident.status)])
+    """Verifying first: for a resident awaiting it, that is what staff came to do; suspending comes after."""
+    return sorted(RESIDENT_TRANSITIONS[ResidentStatus(resident.status)],
+                  key=lambda to: (to != ResidentStatus.VERIFIED, to.value))
+
+
+def login_is_phone(user) -> bool:
+    """The account logs in with its mobile number (signed up with the number alone): staff see it masked, as the
+    record's phone is not shown to them either; the resident knows their own number."""
+    return bool(user and user.phone) and user.username == user.phone
+
+
+def shown_login_name(user) -> str:
+    if login_is_phone(user):
+        return _("their mobile number, %(phone)s", phone=mask_phone(user.phone))
+    return user.username
 
 
 @bp.route("/residents/<int:resident_id>/status/<any(verified, suspended):to>", methods=["POST"])
@@ -145,7 +162,11 @@ def resident_password(resident_id: int):
             resident, password_form.password.data, actor=current_user,
             card_number=password_form.card_number.data or ""), password_form):
         end_login_lockout(resident.user.username)
-        flash(_("New password set. The resident logs in as %(name)s.", name=resident.user.username), "success")
+        if login_is_phone(resident.user):
+            flash(_("New password set. The resident logs in with their mobile number, %(phone)s.",
+                    phone=mask_phone(resident.user.phone)), "success")
+        else:
+            flash(_("New password set. The resident logs in as %(name)s.", name=resident.user.username), "success")
         return redirect_to("vouchers.resident", resident_id=resident.id)
     return _resident_page(resident, _record_form(resident), status=422, password_form=password_form)
 

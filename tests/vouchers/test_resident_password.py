@@ -112,3 +112,26 @@ def test_staff_of_another_community_cannot(app, client, login_as, forgetful):
 def test_the_login_page_says_where_to_go_when_the_password_is_forgotten(client):
     page = client.get("/login", headers={"Accept-Language": "zh-CN"}).text
     assert "忘记密码？" in page and "请携带身份证到所在社区办公室" in page and 'href="/signup"' in page
+
+
+def test_the_page_as_a_browser_posts_it_with_its_token_and_never_echoes_the_number(app, client, login_as, forgetful,
+                                                                                   monkeypatch):
+    """With CSRF on, as in production: the form's own (prefixed) token goes with it. A refused reset does not send
+    the full ID number typed back into the page."""
+    import re
+
+    staff, _user, profile, number = forgetful
+    login_as(staff)
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    page = client.get(f"/vouchers/residents/{profile.id}").text
+    form = re.search(r'<form[^>]*id="password-form".*?</form>', page, re.S).group(0)
+    hidden = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*type="hidden"[^>]*value="([^"]*)"', form)
+                  + re.findall(r'<input[^>]*type="hidden"[^>]*name="([^"]+)"[^>]*value="([^"]*)"', form))
+    refused = client.post(f"/vouchers/residents/{profile.id}/password", headers=EN, data={
+        **hidden, "reset-card_number": number, "reset-password": NEW, "reset-confirm": NEW + "x"})
+    assert refused.status_code == 422 and "The passwords differ." in refused.text
+    assert number not in refused.text
+    done = client.post(f"/vouchers/residents/{profile.id}/password", headers=EN, data={
+        **hidden, "reset-card_number": number, "reset-password": NEW, "reset-confirm": NEW})
+    assert done.status_code == 302
+    assert resets() == 1
