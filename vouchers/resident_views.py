@@ -56,6 +56,7 @@ def my_profile_page():
     if my_profile() is not None:
         return redirect_to("vouchers.my_vouchers")
     form = ResidentForm(communities=pages_support.communities(), with_tags=False)
+    del form.note  # community staff's note about the resident, not the resident's (it was never saved from here)
     if form.validate_on_submit() and run_service(lambda: resident_services.submit_profile(
             current_user, resident_services.ResidentData(form.real_name.data, form.id_number.data,
                                                          form.community_id.data, form.address.data or ""),
