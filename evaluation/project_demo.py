@@ -86,8 +86,8 @@ def _new_contracts(officer: User, now) -> list[Contract]:
         contract = contracts.draft_contract(decision, today - timedelta(days=180), today + timedelta(days=10), plan,
                                             [40, 30, 30], "按合同约定提供服务，接受第三方评估。", actor=officer)
         manager = _manager(contract)
-        contracts.confirm(contract, actor=manager)
-        contracts.confirm(contract, actor=officer)
+        contracts.confirm(contract, actor=manager, terms=contracts.terms_digest(contract))
+        contracts.confirm(contract, actor=officer, terms=contracts.terms_digest(contract))
         made.append(contract)
     return made
 

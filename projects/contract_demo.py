@@ -62,8 +62,8 @@ def _contract(decision: AwardDecision, officer: User, sign: bool = True) -> Cont
     contract = contracts.draft_contract(decision, today - timedelta(days=120), today + timedelta(days=245), plan,
                                         [40, 30, 30], "按合同约定提供服务，接受第三方评估。", actor=officer)
     if sign:
-        contracts.confirm(contract, actor=_manager(contract))
-        contracts.confirm(contract, actor=officer)
+        contracts.confirm(contract, actor=_manager(contract), terms=contracts.terms_digest(contract))
+        contracts.confirm(contract, actor=officer, terms=contracts.terms_digest(contract))
     return contract
 
 

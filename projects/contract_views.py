@@ -140,7 +140,7 @@ def confirm(contract_id: int):
     if not form.validate_on_submit():
         if form.is_submitted():
             flash(_("Please correct the marked fields."), "danger")
-    elif run_service(lambda: contracts.confirm(contract, actor=current_user, terms=form.terms.data), form):
+    elif run_service(lambda: contracts.confirm(contract, actor=current_user, terms=form.terms.data or ""), form):
         flash(_("Confirmed."), "success")
         return redirect(url_for("contracts.show", contract_id=contract.id))
     if form.acknowledged.errors:  # (the terms changed while they read: they tick again, having read them again)

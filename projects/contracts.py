@@ -196,7 +196,7 @@ def terms_digest(contract: Contract) -> str:
     return hashlib.sha256(json.dumps(terms, default=str, ensure_ascii=False).encode()).hexdigest()[:32]
 
 
-def confirm(contract: Contract, *, actor, terms: str | None = None) -> None:
+def confirm(contract: Contract, *, actor, terms: str) -> None:
     """The organisation's manager and the officer each confirm; the second confirmation activates it (the row is
     locked first, so two confirming at once both count: neither misses the other's). terms is the terms_digest the
     signer was shown: compared under the lock, with what others committed before it (edit_lines takes the same
@@ -204,12 +204,11 @@ def confirm(contract: Contract, *, actor, terms: str | None = None) -> None:
     lock_row(contract, "status", "org_confirmed_at", "officer_confirmed_at")
     if contract.status != ContractStatus.DRAFT:
         raise Conflict(_("Only a contract awaiting signatures can be confirmed."))
-    if terms is not None:
-        for line in contract.lines:  # as committed now, not as loaded before the lock
-            db.session.refresh(line)
-        if terms != terms_digest(contract):
-            changed = _("The contract changed while you were reading it. Read it again, then confirm.")
-            raise Conflict(changed, fields={"acknowledged": changed}, code="terms_changed")
+    for line in contract.lines:  # as committed now, not as loaded before the lock
+        db.session.refresh(line)
+    if terms != terms_digest(contract):
+        changed = _("The contract changed while you were reading it. Read it again, then confirm.")
+        raise Conflict(changed, fields={"acknowledged": changed}, code="terms_changed")
     now = utcnow()
     if org_permissions.is_manager(actor, contract.org) and contract.org_confirmed_at is None:
         contract.org_confirmed_at, contract.org_confirmed_by_id = now, actor.id

@@ -128,8 +128,10 @@ def test_both_sides_confirming_at_once_activate_the_contract(app, session):
                                             [40, 30, 30], "", actor=officer)
     db.session.commit()
     with app.test_request_context():
-        mine = loaded_before(Contract, contract.id, lambda found: contracts.confirm(found, actor=manager))
-        contracts.confirm(mine, actor=officer)  # it had not seen the organisation's confirmation
+        mine = loaded_before(Contract, contract.id, lambda found: contracts.confirm(
+            found, actor=manager, terms=contracts.terms_digest(found)))
+        # it had not seen the organisation's confirmation
+        contracts.confirm(mine, actor=officer, terms=contracts.terms_digest(mine))
     db.session.commit()
     db.session.expire_all()
     assert db.session.get(Contract, contract.id).status == "active"

@@ -53,8 +53,8 @@ def active_contract(app):
         contract = contracts.draft_contract(decision, local_today() - timedelta(days=1),
                                             local_today() + timedelta(days=365), plan(), [40, 30, 30], "",
                                             actor=officer)
-        contracts.confirm(contract, actor=manager)
-        contracts.confirm(contract, actor=officer)
+        contracts.confirm(contract, actor=manager, terms=contracts.terms_digest(contract))
+        contracts.confirm(contract, actor=officer, terms=contracts.terms_digest(contract))
     return officer, manager, contract
 
 

@@ -153,6 +153,16 @@ def test_the_service_compares_the_terms_with_what_was_committed(app, drawn):
         assert contract.org_confirmed_at is not None
 
 
+def test_a_confirmation_without_the_terms_shown_is_refused(client, login_as, drawn):
+    """A crafted POST that leaves the digest out cannot skip the comparison."""
+    officer, manager, contract = drawn
+    login_as(manager)
+    response = client.post(f"/contracts/{contract.id}/confirm", headers=ZH, data={"acknowledged": "y"})
+    assert response.status_code == 422 and 'id="acknowledged-error"' in response.text
+    db.session.expire_all()
+    assert contract.org_confirmed_at is None
+
+
 def test_someone_with_nothing_to_confirm_is_refused(client, login_as, drawn):
     _officer, manager, contract = drawn
     login_as(manager)

@@ -38,8 +38,8 @@ def ended_contract(app):
     with app.test_request_context():
         contract = contracts.draft_contract(decision, today - timedelta(days=360), today - timedelta(days=30), plan,
                                             [40, 30, 30], "", actor=officer)
-        contracts.confirm(contract, actor=manager)
-        contracts.confirm(contract, actor=officer)
+        contracts.confirm(contract, actor=manager, terms=contracts.terms_digest(contract))
+        contracts.confirm(contract, actor=officer, terms=contracts.terms_digest(contract))
     db.session.commit()
     return officer, manager, contract
 

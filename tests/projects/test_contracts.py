@@ -73,7 +73,7 @@ def test_both_sides_confirm_then_the_contract_is_active_with_its_pdf(app, sessio
     document = db.session.scalar(select(IssuedDocument).where(IssuedDocument.code == contract.document_code))
     assert document.doc_type == "contract"
     with pytest.raises(Conflict):
-        contracts.confirm(contract, actor=manager)
+        contracts.confirm(contract, actor=manager, terms=contracts.terms_digest(contract))
 
 
 def test_report_accepted_makes_its_tranche_payable_and_payment_is_once(app, session):
@@ -161,7 +161,7 @@ def test_budget_lines_are_editable_before_signing_only(app, session):
     start, end = local_today(), local_today() + timedelta(days=365)
     with app.test_request_context():
         contract = contracts.draft_contract(decision, start, end, plan(), [40, 30, 30], "", actor=officer)
-        contracts.confirm(contract, actor=manager)
+        contracts.confirm(contract, actor=manager, terms=contracts.terms_digest(contract))
         budgets = {line.id: line.budget_fen for line in contract.lines}
         first, second = list(budgets)[:2]
         budgets[first] -= 100_000
@@ -173,8 +173,8 @@ def test_budget_lines_are_editable_before_signing_only(app, session):
         contracts.edit_lines(contract, budgets, actor=officer)
         assert contract.org_confirmed_at is None  # the organisation confirms the new figures again
         assert last_event("contract.lines_edited").actor_id == officer.id
-        contracts.confirm(contract, actor=manager)
-        contracts.confirm(contract, actor=officer)
+        contracts.confirm(contract, actor=manager, terms=contracts.terms_digest(contract))
+        contracts.confirm(contract, actor=officer, terms=contracts.terms_digest(contract))
         with pytest.raises(Conflict):
             contracts.edit_lines(contract, budgets, actor=officer)
     assert {line.id: line.budget_fen for line in contract.lines} == budgets

@@ -79,8 +79,8 @@ def ended_contract(app):
         contract = contracts.draft_contract(decision, ends - timedelta(days=300), ends,
                                             [contracts.MilestonePlan("末期", ends - timedelta(days=20))], [70, 30], "",
                                             actor=officer)
-        contracts.confirm(contract, actor=manager)
-        contracts.confirm(contract, actor=officer)
+        contracts.confirm(contract, actor=manager, terms=contracts.terms_digest(contract))
+        contracts.confirm(contract, actor=officer, terms=contracts.terms_digest(contract))
     return officer, manager, contract
 
 
