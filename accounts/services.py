@@ -64,11 +64,11 @@ def _password_matches(stored: str, password: str) -> bool:
 
 
 def account_named(typed: str) -> User | None:
-    """The account a log-in names: by user name, or else by its mobile number (a user name wins)."""
-    user = db.session.scalar(select(User).where(User.username == normalise_username(typed)))
-    if user is None and PHONE_RE.match(number := (typed or "").strip()):
-        user = db.session.scalar(select(User).where(User.phone == number))
-    return user
+    """The account a log-in names: a mobile number is the account's whose phone it is (a user name can be a number
+    only when it is the account's own phone: _validate_identity), anything else a user name."""
+    number = (typed or "").strip()
+    user = db.session.scalar(select(User).where(User.phone == number)) if PHONE_RE.match(number) else None
+    return user or db.session.scalar(select(User).where(User.username == normalise_username(typed)))
 
 
 def login_name(typed: str) -> str:
@@ -103,6 +103,8 @@ def _validate_identity(username: str | None, phone: str | None, exclude_id: int 
     if username is not None:
         if not USERNAME_RE.match(username):
             fields["username"] = _("3–64 characters: lowercase letters, digits, '.', '_' or '-'.")
+        elif PHONE_RE.match(username) and username != phone:  # else it would take over that number's log-ins
+            fields["username"] = _("A user name that is a mobile number must be this account's own number.")
         elif db.session.scalar(select(User.id).where(User.username == username, User.id != exclude_id)):
             raise Conflict(_("This user name is taken."), fields={"username": _("This user name is taken.")})
     if phone:
@@ -324,7 +326,7 @@ def record_login(user: User) -> None:
 
 def record_failed_login(username: str) -> None:
     # The typed name may be anything (even a phone number), so it is recorded only when it is an account.
-    user = db.session.scalar(select(User).where(User.username == normalise_username(username)))
+    user = account_named(username)
     audit.record("auth.login_failed", user if user else None, actor=None, data={"known_user": bool(user)})
 
 

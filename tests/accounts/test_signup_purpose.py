@@ -83,11 +83,29 @@ def test_an_account_with_a_user_name_also_logs_in_with_its_mobile_number(app, se
     make_user(Role.RESIDENT, username="wang-shu", phone="13933334444")
     assert login(app.test_client(), "13933334444").status_code == 302
     assert login(app.test_client(), "13933334444", "wrong-password-9").status_code == 200  # still the password
-    make_user(username="13955556666")  # a user name that looks like someone else's number wins
-    make_user(username="other-one", phone="13955556666")
-    client = app.test_client()
-    assert login(client, "13955556666").status_code == 302
-    assert "other-one" not in client.get("/account").text  # the user name's account, not the number's
+
+
+def test_nobody_takes_a_number_as_their_user_name_and_with_it_its_owners_log_ins(app, client, session):
+    """A user name that is a mobile number must be the account's own: else signing up as '13955556666' would send
+    that number's owner's log-ins (and failed attempts, and lockout) to the impostor's account."""
+    make_user(username="owner-one", phone="13955556666")
+    before = db.session.scalar(select(func.count(User.id)))
+    response = sign_up(client, "13955556666", purpose="resident")
+    assert response.status_code == 200 and "必须是本账号自己的手机号码" in response.text
+    assert db.session.scalar(select(func.count(User.id))) == before
+    browser = app.test_client()
+    assert login(browser, "13955556666").status_code == 302
+    assert "owner-one" in browser.get("/account").text
+
+
+def test_a_failed_log_in_by_number_is_recorded_against_the_account(app, session):
+    from audit.models import AuditEvent
+
+    owner = make_user(username="owner-two", phone="13966667777")
+    assert login(app.test_client(), "13966667777", "wrong-guess-1").status_code == 200
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "auth.login_failed")
+                              .order_by(AuditEvent.seq.desc()))
+    assert event.target_id == str(owner.id) and '"known_user":true' in event.data
 
 
 def test_the_lockout_counts_the_number_and_the_user_name_as_one_account(app, session):
