@@ -88,7 +88,9 @@ def catalogue_page():
                            community_id=community_id, locale=locale(), tel_uri=catalogue.tel_uri)
 
 
-SHOWN_CODE = "voucher_code"  # the session's code on show: in the resident's own browser only, never stored clear
+# The code on show, kept in the resident's session: a signed cookie, not an encrypted one, so it is readable in
+# their own browser (which shows it anyway). The server stores only the code's keyed hash.
+SHOWN_CODE = "voucher_code"
 
 
 @bp.route("/me/code", methods=["GET", "POST"])
@@ -108,13 +110,13 @@ def my_code():
             session[SHOWN_CODE] = {"code": code, "id": row.id}
         return redirect_to("vouchers.my_code")
     shown = session.get(SHOWN_CODE) or {}
-    row, spent = redemption.shown_code(resident, shown.get("id"))
-    if row is None or row.used_at is not None or row.expires_at <= utcnow():
+    found = redemption.shown_code(resident, shown.get("id"))
+    if found is None or found.state != "live":
         session.pop(SHOWN_CODE, None)
-        return render_template("vouchers/my_code.html", form=form, lines=lines, code=None, spent=spent,
-                               expired=row is not None and row.used_at is None)
+        return render_template("vouchers/my_code.html", form=form, lines=lines, code=None,
+                               spent=found and found.spent, expired=found is not None and found.state == "expired")
     return render_template("vouchers/my_code.html", form=form, lines=lines, code=shown["code"],
-                           qr=qr_svg_data_uri(shown["code"]), expires_at=row.expires_at)
+                           qr=qr_svg_data_uri(shown["code"]), expires_at=found.expires_at)
 
 
 def chosen_programme() -> Programme | None:
