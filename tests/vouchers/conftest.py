@@ -8,6 +8,16 @@ from .test_views import phone_resident
 
 
 @pytest.fixture
+def provider_world(app, session):
+    """tests.vouchers.helpers.world() committed: an officer, staff, one provider with one service (¥500.00), a
+    running programme and a resident holding this month's vouchers."""
+    with app.test_request_context():
+        made = world()
+    db.session.commit()
+    return made
+
+
+@pytest.fixture
 def voucher_redemption(app, session):
     """A resident who logs in (tests.vouchers.test_views.phone_resident) and one of their redemptions: (the user,
     the redemption)."""

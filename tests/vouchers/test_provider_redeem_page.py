@@ -12,17 +12,14 @@ import pytest
 from core.db import db
 from vouchers import catalogue
 
-from .helpers import provider, service, world
+from .helpers import provider, service
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def w(app, session):
-    with app.test_request_context():
-        made = world()  # one service offered, at ¥500.00
-    db.session.commit()
-    return made
+def w(provider_world):
+    return provider_world  # one service offered, at ¥500.00
 
 
 def redeem_form(client, org_id: int, query: str = "", **headers) -> str:

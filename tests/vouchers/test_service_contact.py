@@ -3,38 +3,16 @@ and phone are private, and the service said nothing of where or when. A service 
 where it is given and when; the catalogue shows them, with the phone as a link a phone can dial."""
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from audit.models import AuditEvent
 from audit.services import decoded_data
 from core.db import db
-from tests.orgs.helpers import category
 from vouchers import catalogue
 from vouchers.models import VoucherService
 
-from .helpers import world
+from .test_service_price_input import EN, counts, post_service
 from .test_views import phone_resident
-
-EN = {"Accept-Language": "en"}
-
-
-@pytest.fixture
-def provider_world(app, session):
-    with app.test_request_context():
-        w = world()
-    db.session.commit()
-    return w
-
-
-def post_service(client, w, **fields):
-    return client.post(f"/vouchers/provider/{w.org.id}/services/new", headers=EN, data={
-        "name": "上门理发", "category_id": str(category("elderly").id), "price_fen": "20",
-        "description": "", "active": "y", **fields})
-
-
-def counts():
-    return (db.session.scalar(select(func.count(VoucherService.id))),
-            db.session.scalar(select(func.count()).select_from(AuditEvent)))
 
 
 @pytest.mark.parametrize(("typed", "stored", "tel"), [

@@ -9,26 +9,18 @@ from core.db import db
 from tests.orgs.helpers import category
 from vouchers.models import VoucherService
 
-from .helpers import world
-
 EN = {"Accept-Language": "en"}
 
 
-@pytest.fixture
-def provider_world(app, session):
-    with app.test_request_context():
-        w = world()
-    db.session.commit()
-    return w
-
-
-def post_service(client, w, price: str):
+def post_service(client, w, price: str = "20", **fields):
+    """The provider's new-service form, as a browser posts it (in English)."""
     return client.post(f"/vouchers/provider/{w.org.id}/services/new", headers=EN, data={
         "name": "上门理发", "category_id": str(category("elderly").id), "price_fen": price,
-        "description": "", "active": "y"})
+        "description": "", "active": "y", **fields})
 
 
 def counts():
+    """(services, audit events): a refused form changes neither."""
     return (db.session.scalar(select(func.count(VoucherService.id))),
             db.session.scalar(select(func.count()).select_from(AuditEvent)))
 
