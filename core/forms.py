@@ -3,7 +3,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateTimeLocalField, SelectMultipleField, StringField
 
 from .errors import ServiceError
-from .money import MoneyError, format_fen, parse_yuan
+from .money import MoneyError, input_text, parse_yuan
 from .timeutil import local_to_utc, to_local
 
 
@@ -51,7 +51,7 @@ class MoneyField(StringField):
     def _value(self):
         if self.raw_data:
             return self.raw_data[0]
-        return format_fen(self.data, symbol=False).replace(",", "") if isinstance(self.data, int) else ""
+        return input_text(self.data) if isinstance(self.data, int) else ""
 
     def process_formdata(self, valuelist):
         self.data = None

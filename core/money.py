@@ -59,6 +59,11 @@ def format_fen(fen: int | None, symbol: bool = True) -> str:
     return f"{sign}{'¥' if symbol else ''}{yuan:,}.{cents:02d}"
 
 
+def input_text(fen: int | None) -> str:
+    """An amount as typed into a form, which parse_yuan reads back: 123450 -> '1234.50', None -> ''."""
+    return format_fen(fen, symbol=False).replace(",", "")
+
+
 def split_by_percentages(total_fen: int, percentages: list[int]) -> list[int]:
     """Split an amount into parts by whole percentages adding to 100; the last part absorbs rounding."""
     if sum(percentages) != 100 or any(p < 0 for p in percentages):

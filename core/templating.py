@@ -6,7 +6,7 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 
 from .i18n import LANGUAGE_NAMES, colon, comma, html_lang, semicolon
-from .money import format_fen
+from .money import format_fen, input_text
 from .timeutil import format_local
 
 FRAGMENT_CACHE_SIZE = 256
@@ -51,6 +51,7 @@ def cached_fragment(template: str, **slots) -> Markup:
 
 def init_templating(app) -> None:
     app.jinja_env.filters["money"] = format_fen
+    app.jinja_env.filters["input_money"] = input_text
     app.jinja_env.filters["localtime"] = format_local
     app.jinja_env.globals.update(LANGUAGE_NAMES=LANGUAGE_NAMES, html_lang=html_lang,
                                  current_locale=lambda: str(get_locale()), cached_fragment=cached_fragment,

@@ -32,7 +32,7 @@ from wtforms.validators import (
 from accounts.forms import MultiCheckboxField
 from accounts.resident_models import HardshipTag
 from core.forms import MoneyField, MultipleChoiceField, strip_text
-from core.money import format_fen
+from core.money import format_fen, input_text
 from core.timeutil import local_today
 
 from .catalogue import MAX_COMMENT
@@ -205,17 +205,13 @@ class RedeemForm(FlaskForm):
         # Each service says its listed price, the most that may be redeemed for it; static/js/redeem.js reads
         # data-price (in yuan, as the amount is typed) to fill the amount when the service is chosen.
         self.service_id.choices = [("", "—"), *[
-            (s.id, f"{s.name}（{format_fen(s.price_fen)}）", {"data-price": yuan_text(s.price_fen)}) for s in services]]
+            (s.id, f"{s.name}（{format_fen(s.price_fen)}）", {"data-price": input_text(s.price_fen)})
+            for s in services]]
 
     def preselect(self, service) -> None:
         """The page opens with this service chosen and the amount at its listed price."""
         self.service_id.data = service.id
         self.amount_fen.data = service.price_fen
-
-
-def yuan_text(fen: int) -> str:
-    """An amount as typed into a MoneyField (3000 -> '30.00')."""
-    return format_fen(fen, symbol=False).replace(",", "")
 
 
 class CodeForm(FlaskForm):

@@ -1,9 +1,10 @@
 from datetime import UTC, date, datetime
 
 import pytest
+from flask import render_template_string
 
 from core.calendar import add_working_days, day_info, set_day
-from core.money import MoneyError, format_fen, parse_yuan, split_by_percentages
+from core.money import MoneyError, format_fen, input_text, parse_yuan, split_by_percentages
 from core.timeutil import local_day_bounds, local_to_utc, to_local
 
 
@@ -25,6 +26,20 @@ def test_format_fen():
     assert format_fen(-150, symbol=False) == "-1.50"
     with pytest.raises(TypeError):
         format_fen(1.5)
+
+
+@pytest.mark.parametrize("fen, text", [(5000, "50.00"), (123456789, "1234567.89"), (5, "0.05"), (0, "0.00"),
+                                       (-150, "-1.50"), (None, "")])
+def test_input_text_is_what_parse_yuan_reads_back(fen, text):
+    assert input_text(fen) == text
+    if fen is not None and fen >= 0:
+        assert parse_yuan(text) == fen
+
+
+def test_templates_fill_an_amount_input_with_input_text(app):
+    with app.test_request_context():
+        html = render_template_string('<input value="{{ fen|input_money }}">', fen=4800000)
+    assert html == '<input value="48000.00">'
 
 
 def test_split_by_percentages_keeps_every_fen():
