@@ -23,6 +23,7 @@ ACTION_LABELS.update({
     "evaluation.agency_registered": _l("Evaluation agency registered"),
     "evaluation.commissioned": _l("Project evaluation commissioned"),
     "evaluation.evaluator_added": _l("Evaluator added to a project evaluation"),
+    "evaluation.evaluator_withdrawn": _l("Evaluator withdrawn from a project evaluation"),
     "evaluation.conflict_declared": _l("Conflict declared"),
     "evaluation.no_conflict_declared": _l("No conflict declared"),
     "evaluation.report_issued": _l("Evaluation report issued"),
@@ -38,6 +39,8 @@ ACTION_LABELS.update({
 })
 NOTIFICATION_TEXTS.update({
     "evaluation.assigned": _l("You have been commissioned to evaluate the project “%(project)s”."),
+    "evaluation.evaluator_withdrawn": _l("An officer withdrew you from the evaluation of “%(project)s”; you take "
+                                         "no further part and your score sheet no longer counts. Reason: %(reason)s"),
     "evaluation.report_issued": _l("The evaluation report of “%(project)s” has been issued: %(grade)s."),
     "evaluation.documents_requested": _l("The evaluator of “%(project)s” asks for further documents by %(due)s."),
     "evaluation.documents_provided": _l("The organisation has answered your document request for “%(project)s”."),

@@ -83,6 +83,13 @@ class CancelForm(TextForm):
                          filters=[strip_text])
 
 
+class WithdrawForm(TextForm):
+    """An officer's reason for withdrawing an evaluator (project_services.withdraw_evaluator, which requires it)."""
+
+    text = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=project_services.MAX_REASON)],
+                         filters=[strip_text])
+
+
 class ReopenForm(TextForm):
     """The reason for reopening an evaluator's submitted sheet (services.transition_sheet)."""
 
@@ -98,6 +105,7 @@ class SummaryForm(TextForm):
 
 
 TEXT_LIMITS = {"text": rectification.MAX_TEXT, "cancel": project_services.MAX_REASON,
+               "withdraw": project_services.MAX_REASON,
                "reopen": services.MAX_REASON, "summary": project_report.MAX_SUMMARY}  # the inputs' maxlength
 
 

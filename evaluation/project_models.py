@@ -74,8 +74,15 @@ class ProjectEvaluation(db.Model):
     contract: Mapped[Contract] = relationship(lazy="joined")
     agency: Mapped[Organisation | None] = relationship(foreign_keys=[agency_org_id])
     template: Mapped[IndicatorTemplate] = relationship()
+    # The evaluators taking part: withdrawn ones (EvaluationAssignment.withdrawn_at) are left out, so whatever goes
+    # through this list (permissions, the workspace, aggregation, missing work, "my evaluations") no longer sees
+    # them. Their rows and sheets are kept for the record: all_assignments lists everyone ever assigned.
     assignments: Mapped[list["EvaluationAssignment"]] = relationship(
+        primaryjoin="and_(ProjectEvaluation.id == EvaluationAssignment.evaluation_id, "
+                    "EvaluationAssignment.withdrawn_at.is_(None))",
         back_populates="evaluation", order_by="EvaluationAssignment.id", cascade="all, delete-orphan")
+    all_assignments: Mapped[list["EvaluationAssignment"]] = relationship(viewonly=True,
+                                                                         order_by="EvaluationAssignment.id")
     tasks: Mapped[list["RectificationTask"]] = relationship(order_by="RectificationTask.id",
                                                             cascade="all, delete-orphan")
 
@@ -109,7 +116,9 @@ class ProjectEvaluation(db.Model):
 
 
 class EvaluationAssignment(db.Model):
-    """One evaluator on one evaluation; declares a conflict (or none) before seeing anything."""
+    """One evaluator on one evaluation; declares a conflict (or none) before seeing anything. An officer may
+    withdraw them while the evaluation is in progress (project_services.withdraw_evaluator): the row and any sheet
+    stay, for the record, but they take no further part."""
 
     __tablename__ = "evaluation_assignments"
 
@@ -120,15 +129,23 @@ class EvaluationAssignment(db.Model):
     declared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     has_conflict: Mapped[bool | None] = mapped_column(Boolean)
     relationship_note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    withdrawn_reason: Mapped[str] = mapped_column(Text, nullable=False, default="", server_default="")
     evaluation: Mapped[ProjectEvaluation] = relationship(back_populates="assignments")
-    user: Mapped[User] = relationship(lazy="joined")
+    withdrawn_by: Mapped[User | None] = relationship(foreign_keys=[withdrawn_by_id], lazy="joined")
+    user: Mapped[User] = relationship(lazy="joined", foreign_keys=[user_id])
 
     __table_args__ = (UniqueConstraint("evaluation_id", "user_id", name="uq_evaluation_assignments_evaluation_user"),)
 
     @property
+    def withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+    @property
     def cleared(self) -> bool:
-        """Declared no conflict: may see the workspace and score."""
-        return self.declared_at is not None and self.has_conflict is False
+        """Declared no conflict and not withdrawn: may see the workspace and score (its sheet counts)."""
+        return self.declared_at is not None and self.has_conflict is False and self.withdrawn_at is None
 
 
 class DocumentRequest(db.Model):

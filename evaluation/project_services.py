@@ -24,17 +24,26 @@ from projects.final_tranche import release_final_tranche
 
 from . import expert_conflicts, templates
 from .enums import Aggregation
-from .models import ExpertProfile, IndicatorTemplate
+from .models import ExpertProfile, IndicatorTemplate, ScoreSheet
 from .project_enums import EVALUATION_TRANSITIONS, EvaluationKind, EvaluationStatus, Grade, TaskStatus
 from .project_models import EvaluationAgency, EvaluationAssignment, ProjectEvaluation
 
 INVALID = "Please correct the marked fields."
 OPEN_STATUSES = (EvaluationStatus.IN_PROGRESS, EvaluationStatus.RECTIFICATION)
-MAX_REASON = 2000  # an officer's reason for cancelling an evaluation; refused, never cut
+MAX_REASON = 2000  # an officer's reason for cancelling an evaluation or withdrawing an evaluator; refused, never cut
 
 
 def _forbidden():
     return Forbidden(_("You do not have permission to do this."))
+
+
+def _check_reason(reason: str) -> None:
+    """An officer's reason (stripped): required, at most MAX_REASON characters."""
+    if not reason:
+        raise ServiceError(_("Please give a reason."), fields={"reason": _("Please give a reason.")})
+    if len(reason) > MAX_REASON:
+        raise ServiceError(_("A reason has at most %(n)d characters.", n=MAX_REASON),
+                           fields={"reason": _("A reason has at most %(n)d characters.", n=MAX_REASON)})
 
 
 # --- agencies and who may be chosen ----------------------------------------------------------------
@@ -261,7 +270,8 @@ def _agency_still_eligible(agency_org_id: int, contract: Contract) -> bool:
 def addable_evaluators(evaluation: ProjectEvaluation) -> list[User]:
     """Whom add_evaluator accepts: an agency's evaluation takes the agency's other evaluators (while the agency is
     active and unaffiliated), individual pool evaluators' takes eligible pool experts."""
-    taken, contract = {a.user_id for a in evaluation.assignments}, evaluation.contract
+    # a withdrawn evaluator is not offered again for this evaluation
+    taken, contract = {a.user_id for a in evaluation.all_assignments}, evaluation.contract
     if evaluation.agency_org_id is None:
         users = [p.user for p in eligible_experts(contract)]
     elif _agency_still_eligible(evaluation.agency_org_id, contract):
@@ -274,7 +284,10 @@ def addable_evaluators(evaluation: ProjectEvaluation) -> list[User]:
 def add_evaluator(evaluation: ProjectEvaluation, user: User, *, actor) -> EvaluationAssignment:
     """A further evaluator, e.g. when one declared a conflict; the same exclusions apply."""
     require_in_progress(evaluation)
-    if any(a.user_id == user.id for a in evaluation.assignments):
+    earlier = next((a for a in evaluation.all_assignments if a.user_id == user.id), None)
+    if earlier is not None and earlier.withdrawn:
+        raise Conflict(_("This evaluator was withdrawn from this evaluation and cannot be added again."))
+    if earlier is not None:
         raise Conflict(_("This evaluator is already assigned."))
     agency = db.session.get(Organisation, evaluation.agency_org_id) if evaluation.agency_org_id else None
     _chosen_evaluators(evaluation.contract, agency, [user.id])
@@ -283,6 +296,7 @@ def add_evaluator(evaluation: ProjectEvaluation, user: User, *, actor) -> Evalua
     assignment = EvaluationAssignment(evaluation=evaluation, user_id=user.id)
     db.session.add(assignment)
     db.session.flush()
+    db.session.expire(evaluation, ["all_assignments"])
     audit.record("evaluation.evaluator_added", evaluation, actor=actor, data={"user_id": user.id})
     notify(user.id, "evaluation.assigned", link=path_for("project_evaluation.mine"),
            project=evaluation.contract.title)
@@ -297,7 +311,7 @@ def assignment_of(user, evaluation: ProjectEvaluation) -> EvaluationAssignment |
 
 def declare(assignment: EvaluationAssignment, has_conflict: bool, note: str, *, actor) -> None:
     """Before seeing anything: no conflict, or a conflict with the relationship (then nothing is shown)."""
-    if assignment.user_id != getattr(actor, "id", None):
+    if assignment.user_id != getattr(actor, "id", None) or assignment.withdrawn:
         raise _forbidden()
     if assignment.declared_at is not None:
         raise Conflict(_("You have already declared for this evaluation."))
@@ -309,6 +323,50 @@ def declare(assignment: EvaluationAssignment, has_conflict: bool, note: str, *, 
     db.session.flush()
     audit.record("evaluation.conflict_declared" if has_conflict else "evaluation.no_conflict_declared",
                  assignment.evaluation, actor=actor, data={"assignment_id": assignment.id})
+
+
+# --- withdrawing an evaluator -------------------------------------------------------------------------
+
+def able_to_score(evaluation: ProjectEvaluation) -> list[EvaluationAssignment]:
+    """The evaluators who can still bring the evaluation to its report: not withdrawn, no conflict declared (cleared,
+    or not yet declared). With none, no report can be issued until an officer adds one (or cancels)."""
+    return [a for a in evaluation.assignments if a.has_conflict is not True]
+
+
+def withdraw_evaluator(assignment: EvaluationAssignment, reason: str, *, actor) -> EvaluationAssignment:
+    """An officer takes one evaluator off an evaluation in progress, with a reason (say, the organisation paid them
+    under the contract). The assignment and its sheet are kept for the record, but the sheet no longer counts and
+    the evaluator no longer sees the evaluation; they are told why. Withdrawing the last evaluator able to score is
+    allowed (a paid evaluator's score must not stand, and an agency's evaluation may have nobody else to add): the
+    evaluation then waits, flagged on its page, for another evaluator or its cancellation."""
+    if not has_role(actor, "officer"):
+        raise _forbidden()
+    evaluation = assignment.evaluation
+    lock_row(evaluation, "status", "report_code")  # the evaluation first, as transition_evaluation locks it
+    lock_row(assignment, "withdrawn_at")  # two officers at once: the second sees the first's withdrawal
+    if assignment.withdrawn:
+        raise Conflict(_("This evaluator has already been withdrawn."))
+    require_in_progress(evaluation)
+    reason = (reason or "").strip()
+    _check_reason(reason)
+    sheet = db.session.scalar(select(ScoreSheet).where(ScoreSheet.assignment_id == assignment.id))
+    assignment.withdrawn_at, assignment.withdrawn_by_id, assignment.withdrawn_reason = utcnow(), actor.id, reason
+    db.session.flush()
+    db.session.expire(evaluation, ["assignments"])  # the loaded list still holds them
+    audit.record("evaluation.evaluator_withdrawn", evaluation, actor=actor,
+                 data={"assignment_id": assignment.id, "user_id": assignment.user_id, "reason": reason,
+                       "sheet_id": sheet.id if sheet else None, "sheet_status": sheet.status if sheet else None,
+                       "paid_under_contract": assignment.user_id in paid_ids(evaluation.contract)})
+    notify(assignment.user_id, "evaluation.evaluator_withdrawn", link=path_for("project_evaluation.mine"),
+           project=evaluation.contract.title, reason=reason)
+    return assignment
+
+
+def all_sheets(evaluation: ProjectEvaluation) -> dict[int, ScoreSheet]:
+    """assignment id -> sheet for everyone ever assigned, withdrawn evaluators' kept sheets included (the officers'
+    list; project_sheets.sheets_of has only those taking part)."""
+    ids = [a.id for a in evaluation.all_assignments]
+    return {s.assignment_id: s for s in db.session.scalars(select(ScoreSheet).where(ScoreSheet.assignment_id.in_(ids)))}
 
 
 def require_in_progress(evaluation: ProjectEvaluation) -> None:
@@ -330,11 +388,7 @@ def transition_evaluation(evaluation: ProjectEvaluation, to: EvaluationStatus | 
     if to is EvaluationStatus.CANCELLED:
         if not has_role(actor, "officer"):
             raise _forbidden()
-        if not reason:
-            raise ServiceError(_("Please give a reason."), fields={"reason": _("Please give a reason.")})
-        if len(reason) > MAX_REASON:
-            raise ServiceError(_("A reason has at most %(n)d characters.", n=MAX_REASON),
-                               fields={"reason": _("A reason has at most %(n)d characters.", n=MAX_REASON)})
+        _check_reason(reason)
     elif not evaluation.issued:
         raise Conflict(_("The evaluation report has not been issued yet."))
     elif not getattr(assignment_of(actor, evaluation), "cleared", False):

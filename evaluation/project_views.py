@@ -37,8 +37,9 @@ from .project_forms import (
     RequestForm,
     SummaryForm,
     TextForm,
+    WithdrawForm,
 )
-from .project_models import DocumentRequest, EvaluationAgency, ProjectEvaluation
+from .project_models import DocumentRequest, EvaluationAgency, EvaluationAssignment, ProjectEvaluation
 from .sheet_forms import refusal, save_from_form
 from .workspace import workspace_context
 
@@ -136,11 +137,12 @@ def commission(contract_id: int):
 def show(evaluation_id: int):
     evaluation = load_evaluation(evaluation_id)
     mine_ = perms.assignment(current_user, evaluation)
-    sheets = project_sheets.sheets_of(evaluation) if perms.can_oversee(current_user) else {}
+    sheets = project_services.all_sheets(evaluation) if perms.can_oversee(current_user) else {}
     addable, withheld = [], None
     if perms.can_commission(current_user) and evaluation.status == "in_progress" and not evaluation.issued:
         addable = project_services.addable_evaluators(evaluation)
-        withheld = project_services.withheld(evaluation.contract, assigned={a.user_id for a in evaluation.assignments})
+        withheld = project_services.withheld(evaluation.contract,
+                                             assigned={a.user_id for a in evaluation.all_assignments})
     paid = project_services.paid_assignees(evaluation) if perms.can_oversee(current_user) else {}
     evaluator_form = EvaluatorForm(formdata=None)
     evaluator_form.user_id.choices = [(u.id, u.display_name) for u in addable]
@@ -150,7 +152,7 @@ def show(evaluation_id: int):
                            requests=requests,
                            declare_form=DeclareForm(formdata=None), form=TextForm(formdata=None),
                            evaluator_form=evaluator_form, addable=addable, perms=perms, limits=TEXT_LIMITS,
-                           paid=paid, withheld=withheld)
+                           paid=paid, withheld=withheld, able=project_services.able_to_score(evaluation))
 
 
 @bp.route("/<int:evaluation_id>/declare", methods=["POST"])
@@ -174,6 +176,25 @@ def add_evaluator(evaluation_id: int):
     user = db.get_or_404(User, request.form.get("user_id", type=db_int) or 0)
     return run_and_redirect(lambda: project_services.add_evaluator(evaluation, user, actor=current_user),
                             _("Evaluator added."), _show(evaluation))
+
+
+@bp.route("/<int:evaluation_id>/evaluators/<int:assignment_id>/withdraw", methods=["POST"])
+@login_required
+def withdraw_evaluator(evaluation_id: int, assignment_id: int):
+    evaluation = load_evaluation(evaluation_id)
+    require(perms.can_commission(current_user))
+    found = db.get_or_404(EvaluationAssignment, assignment_id)
+    if found.evaluation_id != evaluation.id:
+        abort(404)
+    form = _post_ok(WithdrawForm)
+    done = run_service(lambda: project_services.withdraw_evaluator(found, form.text.data, actor=current_user))
+    if done:
+        flash(_("%(name)s withdrawn from the evaluation; they have been told.", name=found.user.display_name),
+              "success")
+        if not project_services.able_to_score(evaluation):
+            flash(_("No evaluator is left who can score this evaluation: add one, or cancel the evaluation."),
+                  "warning")
+    return redirect(_show(evaluation))
 
 
 @bp.route("/<int:evaluation_id>/cancel", methods=["POST"])
