@@ -18,6 +18,7 @@ from audit import services as audit
 from core import calendar
 from core.db import db, utcnow
 from core.errors import Conflict, Forbidden, ServiceError
+from core.phones import is_mobile
 
 from .enums import Role
 from .models import ApiToken, Community, User, UserRole, new_nonce
@@ -38,7 +39,6 @@ class _Hasher:
 
 _hasher = _Hasher()
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,63}\Z")
-PHONE_RE = re.compile(r"^1\d{10}\Z", re.ASCII)
 MIN_PASSWORD = 8
 MAX_REASON = 500  # an administrator's reason for (de)activating a user; refused, never cut
 TOKEN_PREFIX = "gz_"
@@ -67,7 +67,7 @@ def account_named(typed: str) -> User | None:
     """The account a log-in names: a mobile number is the account's whose phone it is (a user name can be a number
     only when it is the account's own phone: _validate_identity), anything else a user name."""
     number = (typed or "").strip()
-    user = db.session.scalar(select(User).where(User.phone == number)) if PHONE_RE.match(number) else None
+    user = db.session.scalar(select(User).where(User.phone == number)) if is_mobile(number) else None
     return user or db.session.scalar(select(User).where(User.username == normalise_username(typed)))
 
 
@@ -103,12 +103,12 @@ def _validate_identity(username: str | None, phone: str | None, exclude_id: int 
     if username is not None:
         if not USERNAME_RE.match(username):
             fields["username"] = _("3–64 characters: lowercase letters, digits, '.', '_' or '-'.")
-        elif PHONE_RE.match(username) and username != phone:  # else it would take over that number's log-ins
+        elif is_mobile(username) and username != phone:  # else it would take over that number's log-ins
             fields["username"] = _("A user name that is a mobile number must be this account's own number.")
         elif db.session.scalar(select(User.id).where(User.username == username, User.id != exclude_id)):
             raise Conflict(_("This user name is taken."), fields={"username": _("This user name is taken.")})
     if phone:
-        if not PHONE_RE.match(phone):
+        if not is_mobile(phone):
             fields["phone"] = _("A mainland mobile number has 11 digits and starts with 1.")
         elif db.session.scalar(select(User.id).where(User.phone == phone, User.id != exclude_id)):
             raise Conflict(_("This phone number is already registered."),

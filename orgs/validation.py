@@ -9,11 +9,11 @@ from pypinyin import Style, lazy_pinyin
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import uscc as uscc_std
 
+from core.phones import is_contact_phone
 from core.timeutil import local_today
 
 from .enums import OrgKind
 
-PHONE_RE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})\Z", re.ASCII)
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+\Z")
 MAX_LENGTHS = {"legal_representative": 60, "registration_authority": 100, "address": 200, "contact_name": 60,
                "contact_email": 254, "description": 4000}
@@ -117,7 +117,7 @@ class OrgData:
             value = getattr(self, name)
             if value is None or value < 0 or value > 1_000_000:
                 errors[name] = _("Enter a whole number, 0 or more.")
-        if not PHONE_RE.match(self.contact_phone):
+        if not is_contact_phone(self.contact_phone):
             errors["contact_phone"] = _("Enter a mobile number (11 digits) or a landline with area code.")
         if self.contact_email and not EMAIL_RE.match(self.contact_email):
             errors["contact_email"] = _("Enter a valid e-mail address.")

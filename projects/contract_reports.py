@@ -9,11 +9,11 @@ from sqlalchemy import func, or_, select, update
 
 from accounts.models import User, UserRole
 from accounts.notifications import notify
-from accounts.services import PHONE_RE
 from audit import services as audit
 from core.db import db, lock_row, utcnow
 from core.errors import Conflict, Forbidden, ServiceError
 from core.money import format_fen
+from core.phones import is_mobile
 from core.timeutil import local_today
 from core.uploads import JPEG, PNG, store_upload
 from core.views import path_for
@@ -159,16 +159,10 @@ def _check_activities(contract: Contract, activities: list[ActivityInput], error
         errors["activities"] = " ".join(problems)
 
 
-def _phone_ok(phone: str) -> bool:
-    """A mainland mobile number as accounts accept them (ASCII digits: `\\d` also matches other scripts' digits),
-    within the column's width; never cut to fit."""
-    return len(phone) <= MAX_PHONE and phone.isascii() and PHONE_RE.match(phone) is not None
-
-
 def _recipient(fee: FeeInput) -> User | None:
     if (fee.username or "").strip():
         return db.session.scalar(select(User).where(User.username == fee.username.strip(), User.active))
-    if _phone_ok((fee.phone or "").strip()):
+    if is_mobile((fee.phone or "").strip()):
         return db.session.scalar(select(User).where(User.phone == fee.phone.strip(), User.active))
     return None
 
@@ -180,7 +174,7 @@ def _fee_problems(contract: Contract, fee: FeeInput, user: User | None) -> list[
         problems.append(_("Choose expert fee or volunteer allowance."))
     if username and user is None:
         problems.append(_("No platform user is called “%(name)s”.", name=fee.username))
-    if phone and not _phone_ok(phone):  # the same rule whether or not the recipient is a platform user
+    if phone and not is_mobile(phone):  # as accounts take them, whether or not the recipient is a platform user
         problems.append(_("A mainland mobile number has 11 digits and starts with 1."))
     elif not username and not ((fee.name or "").strip() and phone):
         # A recipient given by phone is always named as typed, whether or not the phone is a platform user's: the

@@ -1,6 +1,5 @@
 """The provider catalogue (services offered to voucher holders) and residents' ratings of redemptions."""
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -13,7 +12,8 @@ from accounts.models import Community
 from audit import services as audit
 from core.db import db, upsert_dialect, utcnow
 from core.errors import Conflict, Forbidden, ServiceError
-from core.money import MAX_FEN, half_width
+from core.money import MAX_FEN
+from core.phones import public_phone
 from core.signals import provider_star_counts
 from orgs.models import Organisation, ServiceCategory
 
@@ -25,9 +25,6 @@ from .redemption_models import Rating, Redemption
 
 MAX_COMMENT = 1000  # a rating's comment (vouchers.forms, the API); refused, never cut
 MAX_LOCATION, MAX_HOURS = 200, 100
-# A booking phone: a mobile number, a landline with its area code (an extension after a hyphen), or a 400/800
-# service number; spaces and hyphens between the digit groups as people write them.
-BOOKING_PHONE_RE = re.compile(r"(1\d{10}|0\d{2,3}-?\d{7,8}(-\d{1,6})?|[48]00-?\d{3}-?\d{4})", re.ASCII)
 
 
 @dataclass
@@ -41,21 +38,6 @@ class ServiceData:
     booking_phone: str = ""  # how a resident books it (public; optional)
     location: str = ""  # where it is given ("上门服务" for a home visit, or an address)
     hours: str = ""  # when
-
-
-def booking_phone(text: str) -> str | None:
-    """The phone as stored ('021-62345678', '13800001234'): full-width digits read, spaces dropped; None when it
-    is no phone number. Empty stays empty (the field is optional)."""
-    phone = re.sub(r"\s+", "", half_width(text or ""))
-    return phone if not phone or BOOKING_PHONE_RE.fullmatch(phone) else None
-
-
-def tel_uri(phone: str) -> str:
-    """A tel: link's target: the digits, and an extension after a comma (phones dial it after a pause)."""
-    match = BOOKING_PHONE_RE.fullmatch(phone)
-    extension = match.group(2) if match else None
-    number = phone.removesuffix(extension or "").replace("-", "")
-    return "tel:" + number + ("," + extension[1:] if extension else "")
 
 
 @dataclass(frozen=True)
@@ -76,7 +58,7 @@ def _validated(data: ServiceData) -> tuple[ServiceCategory, list[Community]]:
     communities = list(db.session.scalars(select(Community).where(Community.id.in_(data.community_ids))))
     if len(communities) != len(set(data.community_ids)):
         errors["community_ids"] = _("Unknown community.")
-    if booking_phone(data.booking_phone) is None:
+    if public_phone(data.booking_phone) is None:  # a mobile, a landline (extension too) or a 400/800 number
         errors["booking_phone"] = _("Enter a mobile number, or a landline with its area code (021-62345678).")
     for name, limit in (("location", MAX_LOCATION), ("hours", MAX_HOURS)):
         if len((getattr(data, name) or "").strip()) > limit:
@@ -94,7 +76,7 @@ def _snapshot(service: VoucherService) -> dict:
 
 
 def _contact(data: ServiceData) -> dict:
-    return {"booking_phone": booking_phone(data.booking_phone), "location": (data.location or "").strip(),
+    return {"booking_phone": public_phone(data.booking_phone), "location": (data.location or "").strip(),
             "hours": (data.hours or "").strip()}
 
 

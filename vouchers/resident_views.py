@@ -11,6 +11,7 @@ from core.db import db, utcnow
 from core.forms import form_errors_text
 from core.pdf import qr_svg_data_uri
 from core.permissions import require
+from core.phones import tel_uri
 from core.views import db_int, run_and_redirect, run_service, valid_form
 
 from . import catalogue, disputes, pages_support, programmes, redemption
@@ -85,7 +86,7 @@ def catalogue_page():
                            services=services[:20], has_next=len(services) > 20, page=page, ratings=ratings,
                            categories=[c for c in categories() if programme and c.id in programme.category_ids],
                            communities=pages_support.communities(), category_id=category_id,
-                           community_id=community_id, locale=locale(), tel_uri=catalogue.tel_uri)
+                           community_id=community_id, locale=locale(), tel_uri=tel_uri)
 
 
 # The code on show, kept in the resident's session: a signed cookie, not an encrypted one, so it is readable in

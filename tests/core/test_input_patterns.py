@@ -6,20 +6,21 @@ from sqlalchemy import func, select
 
 from accounts import services as accounts
 from accounts.models import User
-from accounts.services import PHONE_RE, USERNAME_RE
+from accounts.services import USERNAME_RE
 from accounts.validation import EMAIL_RE
 from core.db import db
 from core.errors import ServiceError
+from core.phones import CONTACT_PHONE_RE, MOBILE_RE, PUBLIC_PHONE_RE
 from orgs.reference import CODE_RE
 from orgs.validation import EMAIL_RE as ORG_EMAIL_RE
-from orgs.validation import PHONE_RE as ORG_PHONE_RE
 from vouchers.redemption import KEY_RE
 
 ARABIC_INDIC = "".join(chr(0x0660 + int(d)) for d in "3333333333")
 
 
 @pytest.mark.parametrize(("pattern", "good"), [
-    (PHONE_RE, "13800000000"), (ORG_PHONE_RE, "13800000000"), (ORG_PHONE_RE, "010-12345678"),
+    (MOBILE_RE, "13800000000"), (CONTACT_PHONE_RE, "13800000000"), (CONTACT_PHONE_RE, "010-12345678"),
+    (PUBLIC_PHONE_RE, "0571-87654321-806"),
     (USERNAME_RE, "wang.fang"), (EMAIL_RE, "a@example.com"), (ORG_EMAIL_RE, "a@example.com"),
     (CODE_RE, "elderly_care"), (KEY_RE, "redeem-1"),
 ])
@@ -29,7 +30,7 @@ def test_a_trailing_newline_is_not_part_of_a_valid_value(pattern, good):
 
 
 def test_phones_are_ascii_digits():
-    assert not PHONE_RE.match("1" + ARABIC_INDIC) and not ORG_PHONE_RE.match("1" + ARABIC_INDIC)
+    assert not any(p.match("1" + ARABIC_INDIC) for p in (MOBILE_RE, CONTACT_PHONE_RE, PUBLIC_PHONE_RE))
 
 
 @pytest.mark.parametrize("phone", ["13800000000\n", "1" + ARABIC_INDIC])

@@ -8,25 +8,10 @@ from sqlalchemy import select
 from audit.models import AuditEvent
 from audit.services import decoded_data
 from core.db import db
-from vouchers import catalogue
 from vouchers.models import VoucherService
 
 from .test_service_price_input import EN, counts, post_service
 from .test_views import phone_resident
-
-
-@pytest.mark.parametrize(("typed", "stored", "tel"), [
-    ("021-62345678", "021-62345678", "tel:02162345678"),
-    ("０２１－６２３４５６７８", "021-62345678", "tel:02162345678"),  # typed with a Chinese IME
-    ("138 0000 1234", "13800001234", "tel:13800001234"),
-    ("0571-87654321-806", "0571-87654321-806", "tel:057187654321,806"),  # an extension, dialled after a pause
-    ("400-820-8820", "400-820-8820", "tel:4008208820"),
-    ("", "", None),
-])
-def test_booking_phones_as_people_write_them(typed, stored, tel):
-    assert catalogue.booking_phone(typed) == stored
-    if tel:
-        assert catalogue.tel_uri(stored) == tel
 
 
 def test_the_provider_gives_phone_place_and_hours_and_the_catalogue_shows_them(provider_world, client, login_as):
