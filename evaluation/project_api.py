@@ -54,7 +54,8 @@ def _criteria(evaluation: ProjectEvaluation) -> list[dict]:
 def mine():
     _require_user()
     rows = list(db.session.scalars(
-        select(EvaluationAssignment).where(EvaluationAssignment.user_id == current_user.id)
+        select(EvaluationAssignment).where(EvaluationAssignment.user_id == current_user.id,
+                                           EvaluationAssignment.withdrawn_at.is_(None))
         .options(selectinload(EvaluationAssignment.evaluation).selectinload(ProjectEvaluation.template)
                  .selectinload(IndicatorTemplate.indicators))
         .order_by(EvaluationAssignment.id.desc())))

@@ -11,7 +11,7 @@ from accounts.notifications import notify
 from audit import documents
 from audit import services as audit
 from audit.permissions import allow_download
-from core.db import db, utcnow
+from core.db import db, lock_row, utcnow
 from core.errors import Conflict, Forbidden, ServiceError
 from core.i18n import joined
 from core.timeutil import local_today
@@ -89,7 +89,11 @@ def flags_from_form(evaluation: ProjectEvaluation, form) -> list[Flag]:
 
 
 def issue_report(evaluation: ProjectEvaluation, summary: str, flags: list[Flag], *, actor):
-    """By an evaluator of the evaluation, once every cleared evaluator has submitted a sheet."""
+    """By an evaluator of the evaluation, once every cleared evaluator has submitted a sheet. The evaluation is
+    locked first (as a withdrawal locks it), and its evaluators read after: a sheet withdrawn meanwhile does not
+    count."""
+    lock_row(evaluation, "status", "report_code")
+    db.session.expire(evaluation, ["assignments"])
     assignment = assignment_of(actor, evaluation)
     if assignment is None or not assignment.cleared:
         raise Forbidden(_("You do not have permission to do this."))

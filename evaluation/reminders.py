@@ -137,7 +137,7 @@ def _remind_evaluators(outbox: _Outbox, today: date, horizon: date) -> tuple[int
         select(EvaluationAssignment.evaluation_id, EvaluationAssignment.user_id, EvaluationAssignment.declared_at,
                EvaluationAssignment.has_conflict, ScoreSheet.status)
         .outerjoin(ScoreSheet, ScoreSheet.assignment_id == EvaluationAssignment.id)
-        .where(EvaluationAssignment.evaluation_id.in_(evaluations))
+        .where(EvaluationAssignment.evaluation_id.in_(evaluations), EvaluationAssignment.withdrawn_at.is_(None))
         .order_by(EvaluationAssignment.id)).all()
     by_evaluation: dict[int, list] = {}
     for row in rows:
@@ -218,7 +218,8 @@ def _remind_verifiers(outbox: _Outbox, today: date, horizon: date) -> dict:
     the date by which the task should be settled, the organisation's response and its verification together."""
     counts = {"verifications_due_soon": 0, "verifications_overdue": 0}
     cleared = and_(EvaluationAssignment.evaluation_id == ProjectEvaluation.id,
-                   EvaluationAssignment.declared_at.is_not(None), EvaluationAssignment.has_conflict.is_(False))
+                   EvaluationAssignment.withdrawn_at.is_(None), EvaluationAssignment.declared_at.is_not(None),
+                   EvaluationAssignment.has_conflict.is_(False))
     rows = db.session.execute(
         select(RectificationTask.id, RectificationTask.due_on, ProjectEvaluation.id, Contract.title,
                EvaluationAssignment.user_id)

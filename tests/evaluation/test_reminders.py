@@ -238,3 +238,33 @@ def test_the_remind_command_commits_and_reports(app, session):
     wider = runner.invoke(args=["evaluations", "remind", "--soon-days", "40"])
     assert wider.exit_code == 0 and "0 notices sent" in wider.output
     assert runner.invoke(args=["evaluations", "remind", "--soon-days", "-1"]).exit_code == 2
+
+
+def test_a_withdrawn_evaluator_is_not_reminded_and_does_not_hold_back_the_report(app, session):
+    officer, manager, contract, evaluation, (stays, goes) = commissioned(app, n=2)
+    with app.test_request_context():
+        submit_sheet(evaluation, next(a for a in evaluation.assignments if a.user_id == stays.id))
+        project_services.withdraw_evaluator(next(a for a in evaluation.assignments if a.user_id == goes.id),
+                                            "评估期间收取了机构的专家费", actor=officer)
+    due_in(evaluation, 1)
+    reminders.remind()
+    assert codes(goes) == []  # neither "sheet due" nor anything else
+    assert codes(stays) == ["evaluation.report_due_soon"]  # the withdrawn sheet no longer holds it back
+
+
+def test_the_api_lists_no_evaluation_the_evaluator_was_withdrawn_from(app, client, session):
+    from accounts.services import create_token
+
+    officer, manager, contract, evaluation, (stays, goes) = commissioned(app, n=2)
+    with app.test_request_context():
+        project_services.withdraw_evaluator(next(a for a in evaluation.assignments if a.user_id == goes.id),
+                                            "评估期间收取了机构的专家费", actor=officer)
+        tokens = {user.id: create_token(user, "t", actor=user)[1] for user in (stays, goes)}
+    db.session.commit()
+
+    def listed(user) -> list[int]:
+        body = client.get("/api/v1/evaluation/project-evaluations",
+                          headers={"Authorization": f"Bearer {tokens[user.id]}"}).get_json()
+        return [item["evaluation_id"] for item in body["items"]]
+
+    assert listed(stays) == [evaluation.id] and listed(goes) == []
