@@ -16,8 +16,10 @@ from core.calendar import MAX_NOTE
 from core.forms import MultipleChoiceField, strip_text
 
 from .enums import Role
-from .services import MAX_REASON
+from .services import MAX_REASON, MIN_PASSWORD
 from .validation import email_error
+
+MAX_PASSWORD_INPUT = 256  # the forms refuse a longer password
 
 
 def _email_address(form, field) -> None:
@@ -25,21 +27,31 @@ def _email_address(form, field) -> None:
         raise ValidationError(message)
 
 
+def new_password_field(label=_l("New password"), *, min_length: int | None = MIN_PASSWORD) -> PasswordField:
+    """A new password as typed. min_length=None leaves the length to services.check_password_strength alone (its
+    message then stands beside the field); otherwise the browser is told the minimum too."""
+    length = Length(max=MAX_PASSWORD_INPUT) if min_length is None else Length(min=min_length, max=MAX_PASSWORD_INPUT)
+    return PasswordField(label, validators=[DataRequired(), length], render_kw={"autocomplete": "new-password"})
+
+
+def repeat_password_field(of: str, label=_l("Repeat the new password")) -> PasswordField:
+    """The new password typed again, which must equal the field named `of`."""
+    return PasswordField(label, validators=[DataRequired(), EqualTo(of, _l("The passwords differ."))],
+                         render_kw={"autocomplete": "new-password"})
+
+
 class LoginForm(FlaskForm):
     username = StringField(_l("User name or mobile number"), validators=[DataRequired(), Length(max=64)],
                            render_kw={"autocomplete": "username", "autocapitalize": "none"})
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)],
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=MAX_PASSWORD_INPUT)],
                              render_kw={"autocomplete": "current-password"})
 
 
 class PasswordChangeForm(FlaskForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()],
                                      render_kw={"autocomplete": "current-password"})
-    new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=8, max=256)],
-                                 render_kw={"autocomplete": "new-password"})
-    confirm = PasswordField(_l("Repeat the new password"),
-                            validators=[DataRequired(), EqualTo("new_password", _l("The passwords differ."))],
-                            render_kw={"autocomplete": "new-password"})
+    new_password = new_password_field()
+    confirm = repeat_password_field("new_password")
 
 
 class MultiCheckboxField(MultipleChoiceField):
@@ -57,8 +69,7 @@ class UserForm(FlaskForm):
         _l("Communities looked after"), coerce=int,
         description=_l("For community staff: the communities whose residents they verify and help. None ticked: "
                        "every community of the street office."))
-    password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(min=8, max=256)],
-                             render_kw={"autocomplete": "new-password"})
+    password = new_password_field(_l("Initial password"))
 
     def __init__(self, *args, communities=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -72,8 +83,7 @@ class UserEditForm(UserForm):
 
 
 class ResetPasswordForm(FlaskForm):
-    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=8, max=256)],
-                             render_kw={"autocomplete": "new-password"})
+    password = new_password_field()
 
 
 class ReasonForm(FlaskForm):
@@ -102,11 +112,8 @@ class SignupForm(FlaskForm):
     username = StringField(_l("User name"), validators=[Optional(), Length(min=3, max=64)],
                            render_kw={"autocomplete": "username", "autocapitalize": "none"},
                            description=_l("Optional with a mobile number: leave it empty to log in with the number."))
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, max=256)],
-                             render_kw={"autocomplete": "new-password"})
-    confirm = PasswordField(_l("Repeat the password"),
-                            validators=[DataRequired(), EqualTo("password", _l("The passwords differ."))],
-                            render_kw={"autocomplete": "new-password"})
+    password = new_password_field(_l("Password"))
+    confirm = repeat_password_field("password", _l("Repeat the password"))
 
 
 class CalendarDayForm(FlaskForm):

@@ -10,7 +10,6 @@ from wtforms import (
     DateField,
     HiddenField,
     IntegerField,
-    PasswordField,
     RadioField,
     SelectField,
     StringField,
@@ -20,7 +19,6 @@ from wtforms import (
 from wtforms.validators import (
     AnyOf,
     DataRequired,
-    EqualTo,
     InputRequired,
     Length,
     NumberRange,
@@ -29,7 +27,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from accounts.forms import MultiCheckboxField
+from accounts.forms import MultiCheckboxField, new_password_field, repeat_password_field
 from accounts.resident_models import HardshipTag
 from core.forms import MoneyField, MultipleChoiceField, strip_text
 from core.money import format_fen, input_text
@@ -97,10 +95,15 @@ class StatusForm(FlaskForm):
                            render_kw={"rows": 2})
 
 
+def card_number_field() -> StringField:
+    """The ID number read off the resident's card, which the service compares with the one on record."""
+    return StringField(_l("ID number on the card"), validators=[Optional(), Length(max=40)],
+                       render_kw={"autocomplete": "off", "spellcheck": "false"})
+
+
 class ResidentStatusForm(StatusForm):
-    """Verify (with the ID number read off the resident's card, which the service compares) or suspend."""
-    card_number = StringField(_l("ID number on the card"), validators=[Optional(), Length(max=40)],
-                              render_kw={"autocomplete": "off", "spellcheck": "false"})
+    """Verify (with the ID number read off the resident's card) or suspend."""
+    card_number = card_number_field()
 
 
 MONTH = Regexp(r"^[0-9]{4}-[0-9]{2}\Z")  # (not '$', which also matches before a trailing newline)
@@ -109,13 +112,9 @@ MONTH = Regexp(r"^[0-9]{4}-[0-9]{2}\Z")  # (not '$', which also matches before a
 class ResidentPasswordForm(FlaskForm):
     """Community staff set a new password for a resident who forgot theirs (the resident types it), with the ID
     number read off the card."""
-    card_number = StringField(_l("ID number on the card"), validators=[Optional(), Length(max=40)],
-                              render_kw={"autocomplete": "off", "spellcheck": "false"})
-    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=256)],
-                             render_kw={"autocomplete": "new-password"})
-    confirm = PasswordField(_l("Repeat the new password"),
-                            validators=[DataRequired(), EqualTo("password", _l("The passwords differ."))],
-                            render_kw={"autocomplete": "new-password"})
+    card_number = card_number_field()
+    password = new_password_field(min_length=None)  # the service's 'Too short.' stands beside the field
+    confirm = repeat_password_field("password")
 
 
 class BatchForm(FlaskForm):
