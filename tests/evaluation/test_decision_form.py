@@ -109,3 +109,10 @@ def test_after_the_decision_the_page_says_what_was_decided_and_what_comes_next(a
                                                                AwardDecision.awarded)).all()
     for decision in decisions:  # the next step: a contract with each provider
         assert f"/contracts/new/{decision.id}" in summary
+
+
+def test_each_amount_is_offered_as_typed_back_the_request_in_yuan_without_separators(app, client, officer, login_as):
+    call, top, second, third = _scored(app, officer, login_as)
+    page = client.get(f"/evaluation/calls/{call.id}/results").get_data(as_text=True)
+    for proposal in (top, second, third):  # core.money.input_text, as parse_yuan reads it back
+        assert 'value="150000.00"' in _input(page, f"amount_{proposal.id}")
