@@ -13,7 +13,7 @@ from audit.models import AuditEvent
 from core.db import db
 from core.errors import Conflict
 from core.timeutil import local_today
-from evaluation import project_services
+from evaluation import project_services, services
 from evaluation.enums import SeatType
 from evaluation.project_models import EvaluationAssignment, ProjectEvaluation
 from projects import contract_reports
@@ -100,9 +100,14 @@ def test_a_fee_listed_by_phone_counts_once_the_number_is_a_users(app, session):
     pay(app, contract, manager, officer, contract_reports.FeeInput(
         "expert_fee", "李老师", FEE, local_today(), phone="13912345678"))
     later = make_user(Role.EVALUATOR, phone="13912345678")  # joined the platform after the report
-    from evaluation import services
-    services.save_expert(later, "social_service", "社会工作", [], True, actor=officer)
-    assert later.id not in offered(contract)
+    other_number = make_user(Role.EVALUATOR, phone="13912345679")
+    for user in (later, other_number):
+        services.save_expert(user, "social_service", "社会工作", [], True, actor=officer)
+    _officer2, _manager2, other = active_contract(app)
+    assert {later.id, other_number.id} <= offered(other)  # a candidate, where nobody paid them
+    assert later.id not in offered(contract) and other_number.id in offered(contract)
+    with app.test_request_context():
+        assert "¥1,500.00" in project_services.withheld(contract).experts[later.id][1]
 
 
 def test_adding_a_paid_expert_is_refused_and_an_assigned_one_paid_later_is_flagged(app, session):
