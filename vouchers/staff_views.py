@@ -83,8 +83,7 @@ def resident(resident_id: int):
     resident = load_resident(resident_id)
     if request.method == "GET":
         return _resident_page(resident, _record_form(resident), status=200)
-    form = ResidentForm(communities=pages_support.communities(resident_services.served_community_ids(current_user)),
-                        obj=resident, id_masked=resident.id_masked)
+    form = _record_form(resident, posted=True)
     if form.validate_on_submit() and run_service(
             lambda: resident_services.update_profile(resident, resident_data(form), actor=current_user), form):
         flash(_("Resident record saved."), "success")
@@ -92,12 +91,14 @@ def resident(resident_id: int):
     return _resident_page(resident, form, status=422)
 
 
-def _record_form(resident: ResidentProfile) -> ResidentForm:
-    """The correction form as the record stands (the ID number left empty: kept unless retyped)."""
-    form = ResidentForm(formdata=None, communities=pages_support.communities(
-        resident_services.served_community_ids(current_user)), obj=resident, id_masked=resident.id_masked)
-    form.id_number.data = ""
-    form.tags.data = sorted(r.tag for r in resident.tag_rows)
+def _record_form(resident: ResidentProfile, *, posted: bool = False) -> ResidentForm:
+    """The correction form: as posted (Flask-WTF reads the request), else as the record stands, the ID number left
+    empty (kept unless retyped)."""
+    form = ResidentForm(communities=pages_support.communities(resident_services.served_community_ids(current_user)),
+                        obj=resident, id_masked=resident.id_masked, **({} if posted else {"formdata": None}))
+    if not posted:
+        form.id_number.data = ""
+        form.tags.data = sorted(r.tag for r in resident.tag_rows)
     return form
 
 
