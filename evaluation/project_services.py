@@ -283,6 +283,8 @@ def addable_evaluators(evaluation: ProjectEvaluation) -> list[User]:
 
 def add_evaluator(evaluation: ProjectEvaluation, user: User, *, actor) -> EvaluationAssignment:
     """A further evaluator, e.g. when one declared a conflict; the same exclusions apply."""
+    if not has_role(actor, "officer"):  # first: the refusals below name who was paid under the contract, and how much
+        raise _forbidden()
     require_in_progress(evaluation)
     earlier = next((a for a in evaluation.all_assignments if a.user_id == user.id), None)
     if earlier is not None and earlier.withdrawn:
@@ -291,8 +293,6 @@ def add_evaluator(evaluation: ProjectEvaluation, user: User, *, actor) -> Evalua
         raise Conflict(_("This evaluator is already assigned."))
     agency = db.session.get(Organisation, evaluation.agency_org_id) if evaluation.agency_org_id else None
     _chosen_evaluators(evaluation.contract, agency, [user.id])
-    if not has_role(actor, "officer"):
-        raise _forbidden()
     assignment = EvaluationAssignment(evaluation=evaluation, user_id=user.id)
     db.session.add(assignment)
     db.session.flush()

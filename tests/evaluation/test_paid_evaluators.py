@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from accounts.enums import Role
 from audit.models import AuditEvent
 from core.db import db
-from core.errors import Conflict
+from core.errors import Conflict, Forbidden
 from core.timeutil import local_today
 from evaluation import project_services, services
 from evaluation.enums import SeatType
@@ -124,6 +124,24 @@ def test_adding_a_paid_expert_is_refused_and_an_assigned_one_paid_later_is_flagg
         project_services.add_evaluator(evaluation, unpaid, actor=officer)
         flagged = project_services.paid_assignees(evaluation)
     assert set(flagged) == {assigned.id} and "¥800.00" in flagged[assigned.id]
+
+
+@pytest.mark.parametrize("who", ["manager", "evaluator"])
+def test_someone_not_an_officer_adding_a_paid_expert_is_refused_without_learning_who_was_paid(app, session, who):
+    officer, manager, contract, evaluation, (assigned,) = commissioned(app)
+    paid = expert(officer=officer)
+    pay(app, contract, manager, officer, expert_fee(paid))
+    actor = manager if who == "manager" else assigned
+    with app.test_request_context():
+        before = stored()
+        with pytest.raises(Forbidden) as refused:
+            project_services.add_evaluator(evaluation, paid, actor=actor)
+        shown = f"{refused.value.message} {refused.value.fields}"
+        assert paid.display_name not in shown and "¥1,500.00" not in shown and "paid" not in shown.lower()
+        assert stored() == before
+        with pytest.raises(Conflict) as to_officer:  # the control: an officer is told why
+            project_services.add_evaluator(evaluation, paid, actor=officer)
+        assert "¥1,500.00" in to_officer.value.message
 
 
 def test_an_agency_one_of_whose_evaluators_was_paid_is_not_offered(app, session):
