@@ -12,9 +12,9 @@ from core.views import db_int, run_and_redirect, run_service
 
 from . import services
 from .forms import CalendarDayForm, ConfirmForm, ReasonForm, ResetPasswordForm, UserEditForm, UserForm
+from .lockout import end_login_lockout
 from .models import ApiToken, Community, User
 from .permissions import can_deactivate_user, can_edit_user, can_manage_users, can_revoke_token
-from .views import end_login_lockout
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PER_PAGE = 25

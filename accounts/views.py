@@ -11,30 +11,17 @@ from core.views import run_and_redirect, run_service, valid_form
 
 from . import notifications, services
 from .forms import ConfirmForm, LoginForm, PasswordChangeForm, SignupForm, TokenForm
+from .lockout import login_account_key
 from .models import ApiToken
 from .permissions import can_revoke_token
 
 bp = Blueprint("accounts", __name__)
 
 
-def _login_account_key() -> str:
-    return "login-account:" + services.login_name(request.form.get("username", ""))
-
-
-def end_login_lockout(username: str) -> None:
-    """Lift the per-account lockout after failed logins: once a password has been reset, its owner (who may well
-    have locked the account trying to remember it) can log in at once."""
-    default, decorated = limiter.limit_manager.resolve_limits(current_app, "accounts.login", bp.name)
-    for limit in (*default, *decorated):
-        if limit.key_func is _login_account_key:
-            limiter.limiter.clear(limit.limit, "login-account:" + services.login_name(username),
-                                  limit.scope_for("accounts.login", "POST"))
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_IP_LIMIT"], methods=["POST"],
                error_message=lambda: _("Too many login attempts from your network. Please wait a minute."))
-@limiter.limit(lambda: current_app.config["LOGIN_ACCOUNT_LIMIT"], methods=["POST"], key_func=_login_account_key,
+@limiter.limit(lambda: current_app.config["LOGIN_ACCOUNT_LIMIT"], methods=["POST"], key_func=login_account_key,
                deduct_when=lambda response: g.get("login_failed", False),
                error_message=lambda: _("This account is locked for a while after repeated failed logins. "
                                        "Please try again in 15 minutes."))

@@ -6,8 +6,8 @@ from flask_login import current_user, login_required
 
 from accounts import residents as resident_services
 from accounts.forms import ConfirmForm
+from accounts.lockout import end_login_lockout
 from accounts.resident_models import RESIDENT_TRANSITIONS, HardshipTag, ResidentProfile, ResidentStatus
-from accounts.views import end_login_lockout
 from core.db import db, utcnow
 from core.permissions import require
 from core.personal import mask_phone
