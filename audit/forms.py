@@ -11,7 +11,7 @@ from core.timeutil import local_day_bounds
 
 from . import documents
 from . import services as audit
-from .labels import action_choices
+from .labels import ACTION_LABELS, action_choices
 
 MAX_SEQ = 2**63 - 1  # the seq column is a BIGINT
 # What the action filter took as free text before it was a select ('voucher.', 'test.alpha'): links to the log
@@ -60,11 +60,14 @@ class AuditFilterForm(FlaskForm):
             self.action.choices.insert(1, SelectChoice(asked, _("Starting with “%(prefix)s”", prefix=asked)))
 
     def event_filter(self) -> "audit.EventFilter":
-        """The filter the (validated) form asks for, dates as the UTC bounds of Shanghai days."""
+        """The filter the (validated) form asks for, dates as the UTC bounds of Shanghai days; a registered action
+        code is matched exactly, anything else chosen (a group, 'voucher.', or an old link's prefix) as a prefix.
+        (The packages' codes are all registered by the time anyone searches.)"""
         start = local_day_bounds(self.date_from.data)[0] if self.date_from.data else None
         end = local_day_bounds(self.date_to.data)[1] if self.date_to.data else None
-        return audit.EventFilter(self.actor.data or "", self.action.data or "", self.target_type.data or "",
-                                 self.target_id.data or "", start, end)
+        action = self.action.data or ""
+        return audit.EventFilter(self.actor.data or "", action, self.target_type.data or "",
+                                 self.target_id.data or "", start, end, exact=action in ACTION_LABELS)
 
     @property
     def cursor(self) -> int | None:
