@@ -18,11 +18,12 @@ from core.i18n import colon, semicolon
 from core.permissions import has_role
 from core.timeutil import local_today
 from core.views import path_for
-from orgs.models import Membership, Organisation
+from orgs.models import Organisation
 from projects.contract_models import Contract, ContractStatus
 from projects.final_tranche import release_final_tranche
 
-from . import expert_conflicts, templates
+from . import affiliations, expert_conflicts, templates
+from .affiliations import agency_evaluators
 from .enums import Aggregation
 from .models import ExpertProfile, IndicatorTemplate, ScoreSheet
 from .project_enums import EVALUATION_TRANSITIONS, EvaluationKind, EvaluationStatus, Grade, TaskStatus
@@ -59,14 +60,6 @@ def register_agency(org: Organisation, active: bool, *, actor) -> EvaluationAgen
     return agency
 
 
-def agency_evaluators(org_id: int) -> list[User]:
-    """The agency's evaluators: its active members who hold the evaluator role."""
-    users = db.session.scalars(select(User).join(Membership, Membership.user_id == User.id)
-                               .where(Membership.org_id == org_id, Membership.status == "active", User.active)
-                               .order_by(User.id))
-    return [u for u in users if u.has_role("evaluator")]
-
-
 def affiliated(user: User, org_id: int) -> bool:
     """Affiliated with the organisation: an affiliation in the expert pool, a standing conflict declared with it,
     or a membership of it."""
@@ -75,8 +68,7 @@ def affiliated(user: User, org_id: int) -> bool:
         return True
     if user.id in expert_conflicts.conflicted_users({org_id}):
         return True
-    return db.session.scalar(select(Membership.id).where(Membership.org_id == org_id, Membership.user_id == user.id,
-                                                         Membership.status == "active")) is not None
+    return user.id in affiliations.member_ids({org_id})
 
 
 def agency_affiliated(agency_org_id: int, org_id: int) -> bool:

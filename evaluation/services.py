@@ -18,11 +18,11 @@ from core.errors import Conflict, Forbidden, ServiceError
 from core.i18n import joined
 from core.permissions import has_role
 from core.views import path_for
-from orgs.models import Membership, Organisation
+from orgs.models import Organisation
 from projects.enums import CallStatus, ProposalStatus, PurchasingMode
 from projects.models import Call, Proposal, ProposalVersion
 
-from . import aggregate, expert_conflicts, templates
+from . import affiliations, aggregate, expert_conflicts, templates
 from .enums import SHEET_TRANSITIONS, MemberStatus, SeatType, SheetStatus
 from .models import ConflictDeclaration, ExpertProfile, Panel, PanelMember, Score, ScoreSheet
 
@@ -76,20 +76,13 @@ def _recent_panel_counts(now) -> dict[int, int]:
     return dict(rows.all())
 
 
-def _applicant_members(org_ids: set[int]) -> set[int]:
-    """Active members (staff) of the applicants: they never review their own organisation's or its rivals' bids."""
-    if not org_ids:
-        return set()
-    return set(db.session.scalars(select(Membership.user_id).where(Membership.org_id.in_(org_ids),
-                                                                   Membership.status == "active")))
-
-
 def candidates_for(call: Call, max_panels_per_year: int, exclude: set[int] = frozenset()) -> list[dict]:
     """Everyone who may sit: active evaluators not affiliated with an applicant (in the pool, or as its member),
     without a standing conflict with one, and not over their yearly limit."""
     applicants = _applicant_org_ids(call)
     counts = _recent_panel_counts(utcnow())
-    exclude = set(exclude) | expert_conflicts.conflicted_users(applicants) | _applicant_members(applicants)
+    exclude = set(exclude) | expert_conflicts.conflicted_users(applicants) \
+        | affiliations.member_ids(applicants)  # applicants' staff review neither their own bid nor a rival's
     pool = db.session.scalars(select(ExpertProfile).join(User, User.id == ExpertProfile.user_id)
                               .where(ExpertProfile.active, User.active).order_by(ExpertProfile.user_id))
     return [{"user_id": p.user_id, "seat_type": p.seat_type} for p in pool
