@@ -5,7 +5,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from core.forms import MultipleChoiceField, strip_text
 
-from . import project_report, project_services, rectification, services
+from . import paid_conflicts, project_report, project_services, rectification, services
 from .enums import Aggregation
 from .expert_conflicts import MAX_RELATIONSHIP
 from .forms import conflict_choice
@@ -31,7 +31,7 @@ class CommissionForm(FlaskForm):
                                                                                for a in agencies]]
         self.evaluator_ids.choices = [(u.id, u.display_name) for u in evaluators]
         self.aggregation.choices = Aggregation.choices()
-        self.withheld = withheld or project_services.Withheld()
+        self.withheld = withheld or paid_conflicts.Withheld()
 
     def validate(self, extra_validators=None):
         """A choice not offered because the organisation paid them under the contract (a crafted request) is
@@ -39,10 +39,10 @@ class CommissionForm(FlaskForm):
         valid = super().validate(extra_validators)
         paid = [self.withheld.experts[i] for i in self.evaluator_ids.data or [] if i in self.withheld.experts]
         if paid:
-            self.evaluator_ids.errors = [project_services.paid_message(paid)]
+            self.evaluator_ids.errors = [paid_conflicts.paid_message(paid)]
         if self.agency_id.data in self.withheld.agencies:
             _name, reason = self.withheld.agencies[self.agency_id.data]
-            self.agency_id.errors = [project_services.paid_agency_message(reason)]
+            self.agency_id.errors = [paid_conflicts.paid_agency_message(reason)]
         return valid and not paid and self.agency_id.data not in self.withheld.agencies
 
 

@@ -1,7 +1,6 @@
 """Project evaluation (issue 7): evaluation agencies, commissioning, conflict declarations, results, the report,
 and the one transition function of an evaluation."""
 
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from fractions import Fraction
 
@@ -14,7 +13,6 @@ from audit import services as audit
 from core import cache
 from core.db import db, lock_row, utcnow
 from core.errors import Conflict, Forbidden, ServiceError
-from core.i18n import colon, semicolon
 from core.permissions import has_role
 from core.timeutil import local_today
 from core.views import path_for
@@ -22,7 +20,7 @@ from orgs.models import Organisation
 from projects.contract_models import Contract, ContractStatus
 from projects.final_tranche import release_final_tranche
 
-from . import affiliations, expert_conflicts, templates
+from . import affiliations, expert_conflicts, paid_conflicts, templates
 from .affiliations import agency_evaluators
 from .enums import Aggregation
 from .models import ExpertProfile, IndicatorTemplate, ScoreSheet
@@ -75,101 +73,28 @@ def agency_affiliated(agency_org_id: int, org_id: int) -> bool:
     return agency_org_id == org_id or any(affiliated(u, org_id) for u in agency_evaluators(agency_org_id))
 
 
-def paid_ids(contract: Contract) -> set[int]:
-    """Who the contract's progress reports say the organisation paid (expert_conflicts.fees_under): they cannot
-    evaluate this project, whatever their pool or agency."""
-    return set(expert_conflicts.fees_under(contract.id))
-
-
-def paid_staff(agency_org_id: int, paid: set[int]) -> list[User]:
-    return [u for u in agency_evaluators(agency_org_id) if u.id in paid]
-
-
 def eligible_agencies(contract: Contract) -> list[EvaluationAgency]:
     """Active agencies not affiliated with the organisation, none of whose evaluators it paid under the contract
     (as one affiliated evaluator excludes the agency, so does one paid)."""
     agencies = db.session.scalars(select(EvaluationAgency).where(EvaluationAgency.active)
                                   .order_by(EvaluationAgency.org_id))
-    paid = paid_ids(contract)
+    paid = paid_conflicts.paid_ids(contract)
     return [a for a in agencies if not agency_affiliated(a.org_id, contract.org_id)
-            and not paid_staff(a.org_id, paid)]
+            and not paid_conflicts.paid_staff(a.org_id, paid)]
 
 
 def eligible_experts(contract: Contract) -> list[ExpertProfile]:
     pool = db.session.scalars(select(ExpertProfile).join(User, User.id == ExpertProfile.user_id)
                               .where(ExpertProfile.active, User.active).order_by(ExpertProfile.user_id))
-    paid = paid_ids(contract)
+    paid = paid_conflicts.paid_ids(contract)
     return [p for p in pool if p.user.has_role("evaluator") and p.user_id not in paid
             and not affiliated(p.user, contract.org_id)]
-
-
-@dataclass
-class Withheld:
-    """Who is not offered for the contract's evaluation because the organisation paid them under it, and why:
-    evaluators by user id and agencies by organisation id, each (name, reason)."""
-
-    experts: dict[int, tuple[str, str]] = field(default_factory=dict)
-    agencies: dict[int, tuple[str, str]] = field(default_factory=dict)
-
-
-def withheld(contract: Contract, assigned: set[int] = frozenset()) -> Withheld:
-    """For the officer: each evaluator paid under the contract and each active agency employing one, with the
-    payments ("Expert fee of ¥1,500.00 paid under this contract on 2026-05-01 (Receipt confirmed)"). Evaluators
-    already assigned are left out here: the evaluation's page flags them beside their name (paid_assignees)."""
-    paid = expert_conflicts.paid_under(contract.id)
-    if not paid:
-        return Withheld()
-    users = db.session.scalars(select(User).where(User.id.in_(paid), User.active).order_by(User.id))
-    experts = {u.id: (u.display_name, paid[u.id]) for u in users if u.has_role("evaluator")}
-    agencies = {}
-    for agency in db.session.scalars(select(EvaluationAgency).where(EvaluationAgency.active)
-                                     .order_by(EvaluationAgency.org_id)):
-        if staff := paid_staff(agency.org_id, set(experts)):
-            agencies[agency.org_id] = (agency.org.name, _staff_reason(staff, paid))
-    return Withheld({i: row for i, row in experts.items() if i not in assigned}, agencies)
-
-
-def _staff_reason(staff: list[User], paid: dict[int, str]) -> str:
-    return semicolon().join(_("its evaluator %(name)s: %(reason)s", name=u.display_name, reason=paid[u.id])
-                            for u in staff)
-
-
-def paid_message(who: list[tuple[str, str]]) -> str:
-    """The refusal of evaluators the organisation paid under the contract: each (name, payments)."""
-    return _("Paid by the organisation under this contract, so they cannot evaluate it: %(who)s.",
-             who=semicolon().join(f"{name}{colon()}{reason}" for name, reason in who))
-
-
-def paid_agency_message(reason: str) -> str:
-    return _("This agency cannot evaluate the project: %(reason)s.", reason=reason)
-
-
-def paid_assignees(evaluation: ProjectEvaluation) -> dict[int, str]:
-    """Evaluators already assigned whom the organisation has since paid under the contract, with the payments: the
-    officer sees them flagged on the evaluation's page."""
-    paid = expert_conflicts.paid_under(evaluation.contract_id)
-    return {a.user_id: paid[a.user_id] for a in evaluation.assignments if a.user_id in paid}
-
-
-def _refuse_paid(contract: Contract, agency: Organisation | None, user_ids: list[int]) -> None:
-    """Nobody the organisation paid under this contract evaluates it, nor an agency employing them."""
-    paid = expert_conflicts.paid_under(contract.id)
-    if not paid:
-        return
-    if agency is not None:
-        if staff := paid_staff(agency.id, set(paid)):
-            raise Conflict(paid_agency_message(_staff_reason(staff, paid)),
-                           fields={"agency_id": _("An evaluator of this agency was paid under this contract.")})
-        return
-    if refused := [db.session.get(User, i) for i in dict.fromkeys(user_ids) if i in paid]:
-        raise Conflict(paid_message([(u.display_name, paid[u.id]) for u in refused]),
-                       fields={"evaluator_ids": _("Paid under this contract.")})
 
 
 # --- commissioning ----------------------------------------------------------------------------------
 
 def _chosen_evaluators(contract: Contract, agency: Organisation | None, user_ids: list[int]) -> list[User]:
-    _refuse_paid(contract, agency, user_ids)
+    paid_conflicts.refuse_paid(contract, agency, user_ids)
     if agency is not None:
         if db.session.scalar(select(EvaluationAgency.org_id).where(EvaluationAgency.org_id == agency.id,
                                                                    EvaluationAgency.active)) is None:
@@ -245,7 +170,7 @@ def commission(contract: Contract, kind: str, template: IndicatorTemplate, due_o
                  data={"contract_id": contract.id, "kind": kind, "agency_id": evaluation.agency_org_id,
                        "evaluators": [u.id for u in users], "due_on": due_on,
                        # who was not offered because the organisation paid them under the contract
-                       "paid_withheld": sorted(paid_ids(contract))})
+                       "paid_withheld": sorted(paid_conflicts.paid_ids(contract))})
     for user in users:
         notify(user.id, "evaluation.assigned", link=path_for("project_evaluation.mine"), project=contract.title)
     return evaluation
@@ -256,7 +181,7 @@ def _agency_still_eligible(agency_org_id: int, contract: Contract) -> bool:
     active = db.session.scalar(select(EvaluationAgency.org_id).where(EvaluationAgency.org_id == agency_org_id,
                                                                      EvaluationAgency.active))
     return (active is not None and not agency_affiliated(agency_org_id, contract.org_id)
-            and not paid_staff(agency_org_id, paid_ids(contract)))
+            and not paid_conflicts.paid_staff(agency_org_id, paid_conflicts.paid_ids(contract)))
 
 
 def addable_evaluators(evaluation: ProjectEvaluation) -> list[User]:
@@ -348,7 +273,7 @@ def withdraw_evaluator(assignment: EvaluationAssignment, reason: str, *, actor) 
     audit.record("evaluation.evaluator_withdrawn", evaluation, actor=actor,
                  data={"assignment_id": assignment.id, "user_id": assignment.user_id, "reason": reason,
                        "sheet_id": sheet.id if sheet else None, "sheet_status": sheet.status if sheet else None,
-                       "paid_under_contract": assignment.user_id in paid_ids(evaluation.contract)})
+                       "paid_under_contract": assignment.user_id in paid_conflicts.paid_ids(evaluation.contract)})
     notify(assignment.user_id, "evaluation.evaluator_withdrawn", link=path_for("project_evaluation.mine"),
            project=evaluation.contract.title, reason=reason)
     return assignment

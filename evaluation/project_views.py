@@ -17,6 +17,7 @@ from projects.contract_models import Contract, ContractStatus
 
 from . import (
     history,  # noqa: F401  (registers the evaluation history with orgs.standing)
+    paid_conflicts,
     project_report,
     project_services,
     project_sheets,
@@ -111,7 +112,7 @@ def _commission_form(contract: Contract) -> CommissionForm:
     evaluators = [p.user for p in project_services.eligible_experts(contract)]
     evaluators += [u for a in agencies_ for u in project_services.agency_evaluators(a.org_id)]
     return CommissionForm(templates=templates_, agencies=agencies_, evaluators=list(dict.fromkeys(evaluators)),
-                          withheld=project_services.withheld(contract))
+                          withheld=paid_conflicts.withheld(contract))
 
 
 @bp.route("/contracts/<int:contract_id>/new", methods=["GET", "POST"])
@@ -141,9 +142,9 @@ def show(evaluation_id: int):
     addable, withheld = [], None
     if perms.can_commission(current_user) and evaluation.status == "in_progress" and not evaluation.issued:
         addable = project_services.addable_evaluators(evaluation)
-        withheld = project_services.withheld(evaluation.contract,
+        withheld = paid_conflicts.withheld(evaluation.contract,
                                              assigned={a.user_id for a in evaluation.all_assignments})
-    paid = project_services.paid_assignees(evaluation) if perms.can_oversee(current_user) else {}
+    paid = paid_conflicts.paid_assignees(evaluation) if perms.can_oversee(current_user) else {}
     evaluator_form = EvaluatorForm(formdata=None)
     evaluator_form.user_id.choices = [(u.id, u.display_name) for u in addable]
     requests = list(db.session.scalars(select(DocumentRequest).where(DocumentRequest.evaluation_id == evaluation.id)
