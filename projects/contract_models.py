@@ -11,6 +11,7 @@ from orgs.models import Organisation
 
 from .contract_change_models import ChangeRequest, ContractAmendment
 from .contract_report_models import ActivityRecord, FeePayment, ReportEvidence
+from .enums import BudgetCategory
 
 
 class ContractStatus(LabelledEnum):
@@ -126,6 +127,10 @@ class ContractLine(db.Model):
     @property
     def remaining_fen(self) -> int:
         return self.budget_fen - self.spent_fen
+
+    @property
+    def category_label(self) -> str:
+        return BudgetCategory(self.category).label
 
 
 class Milestone(db.Model):

@@ -22,7 +22,6 @@ from .award_models import AwardDecision
 from .contract_forms import read_plan
 from .contract_models import Contract, ContractLine, ContractStatus, Expense, Milestone, MilestoneReport, Tranche
 from .contract_report_models import ActivityRecord
-from .enums import BudgetCategory
 from .forms import ContractConfirmForm, ContractDraftForm, ReasonForm
 from .models import Proposal
 
@@ -91,27 +90,30 @@ def new(decision_id: int):
                            max_years=contracts.MAX_CONTRACT_YEARS)
 
 
-def _full(contract_id: int):
+def load_full_contract(contract_id: int) -> Contract:
+    """The contract with everything its pages show, when the user may see it (else 404)."""
     report_parts = (selectinload(MilestoneReport.activities).selectinload(ActivityRecord.photos),
                     selectinload(MilestoneReport.evidence_files), selectinload(MilestoneReport.fees))
     org = defaultload(Contract.org)
-    return db.session.scalar(select(Contract).where(Contract.id == contract_id).options(
+    contract = db.session.scalar(select(Contract).where(Contract.id == contract_id).options(
         org.lazyload(Organisation.categories), org.lazyload(Organisation.communities), selectinload(Contract.lines),
         selectinload(Contract.tranches), selectinload(Contract.changes), selectinload(Contract.amendments),
         selectinload(Contract.milestones).selectinload(Milestone.reports).options(*report_parts)))
+    if contract is None or not can_view(contract):
+        abort(404)
+    return contract
 
 
 @bp.route("/<int:contract_id>")
 @login_required
 def show(contract_id: int):
-    contract = _full(contract_id) or abort(404)
-    if not can_view(contract):
-        abort(404)
+    contract = load_full_contract(contract_id)
     expenses = list(db.session.scalars(select(Expense).where(Expense.contract_id == contract.id)
                                        .order_by(Expense.id.desc()).limit(EXPENSES_SHOWN)))
     return render_template("projects/contract.html", contract=contract, form=ReasonForm(formdata=None),
                            is_manager=org_permissions.is_manager(current_user, contract.org),
                            is_officer=permissions.can_manage_calls(current_user), expenses=expenses,
+                           can_confirm=permissions.can_confirm_contract(current_user, contract),
                            rate=contracts.execution_rate(contract.spent_fen, contract.amount_fen), today=local_today(),
                            timeline=contract_watch.timeline(contract),
                            budget_bars=contract_charts.budget_bars(contract),
@@ -120,21 +122,13 @@ def show(contract_id: int):
                            max_review_comment=contract_reports.MAX_REVIEW_COMMENT)
 
 
-def awaiting_my_confirmation(contract: Contract) -> bool:
-    return contract.status == ContractStatus.DRAFT and (
-        (org_permissions.is_manager(current_user, contract.org) and contract.org_confirmed_at is None)
-        or (permissions.can_manage_calls(current_user) and contract.officer_confirmed_at is None))
-
-
 @bp.route("/<int:contract_id>/confirm", methods=["GET", "POST"])
 @login_required
 def confirm(contract_id: int):
     """The whole contract and the signer's confirmation, given only with a tick that they have read the clauses;
     refused (422, nothing changed) without it, or when the terms changed while they read them."""
-    contract = _full(contract_id) or abort(404)
-    if not can_view(contract):
-        abort(404)
-    if request.method == "GET" and not awaiting_my_confirmation(contract):
+    contract = load_full_contract(contract_id)
+    if request.method == "GET" and not permissions.can_confirm_contract(current_user, contract):
         return redirect(url_for("contracts.show", contract_id=contract.id))
     form = ContractConfirmForm()
     if not form.validate_on_submit():
@@ -146,8 +140,8 @@ def confirm(contract_id: int):
     if form.acknowledged.errors:  # (the terms changed while they read: they tick again, having read them again)
         form.acknowledged.data = False
     form.terms.data = contracts.terms_digest(contract)
-    return render_template("projects/contract_confirm.html", contract=contract, form=form,
-                           budget_label=lambda c: BudgetCategory(c).label), 422 if form.is_submitted() else 200
+    return render_template("projects/contract_confirm.html", contract=contract,
+                           form=form), 422 if form.is_submitted() else 200
 
 
 @bp.route("/reports/<int:report_id>/<any(accept, return):decision>", methods=["POST"])

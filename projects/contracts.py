@@ -34,7 +34,7 @@ from .contract_models import (
     TrancheStatus,
 )
 from .enums import CallStatus
-from .permissions import can_download_contract, can_manage_calls
+from .permissions import can_confirm_contract, can_download_contract, can_manage_calls
 
 INVALID = "Please correct the marked fields."
 allow_download("contract", Contract, can_download_contract)
@@ -209,15 +209,15 @@ def confirm(contract: Contract, *, actor, terms: str) -> None:
     if terms != terms_digest(contract):
         changed = _("The contract changed while you were reading it. Read it again, then confirm.")
         raise Conflict(changed, fields={"acknowledged": changed}, code="terms_changed")
+    if not can_confirm_contract(actor, contract):
+        raise Forbidden(_("You have nothing to confirm on this contract."))
     now = utcnow()
     if org_permissions.is_manager(actor, contract.org) and contract.org_confirmed_at is None:
         contract.org_confirmed_at, contract.org_confirmed_by_id = now, actor.id
         side = "organisation"
-    elif can_manage_calls(actor) and contract.officer_confirmed_at is None:
+    else:  # an officer's (can_confirm_contract)
         contract.officer_confirmed_at, contract.officer_confirmed_by_id = now, actor.id
         side = "officer"
-    else:
-        raise Forbidden(_("You have nothing to confirm on this contract."))
     db.session.flush()
     audit.record("contract.confirmed", contract, actor=actor, data={"side": side})
     if contract.org_confirmed_at and contract.officer_confirmed_at:

@@ -1,6 +1,7 @@
 from core.permissions import has_role
 from orgs import permissions as org_permissions
 
+from .contract_models import ContractStatus
 from .enums import CallStatus
 
 STAFF = ("officer", "auditor", "admin")
@@ -27,6 +28,14 @@ def can_download_contract(user, contract) -> bool:
     """The contract PDF, whichever side confirmed last (and so issued it): both parties, the organisation's
     members and officers."""
     return org_permissions.is_member(user, contract.org) or has_role(user, "officer")
+
+
+def can_confirm_contract(user, contract) -> bool:
+    """A contract awaiting signatures, and a side the user signs for that has not confirmed yet: the organisation's
+    manager, or an officer (contracts.confirm decides which side a user who is both signs for)."""
+    return contract.status == ContractStatus.DRAFT and (
+        (org_permissions.is_manager(user, contract.org) and contract.org_confirmed_at is None)
+        or (can_manage_calls(user) and contract.officer_confirmed_at is None))
 
 
 def can_download_award_notice(user, proposal) -> bool:

@@ -14,7 +14,8 @@ from core.db import db
 from core.timeutil import local_today
 from projects import contracts
 from projects.contract_models import ContractLine
-from tests.factories import logout
+from projects.permissions import can_confirm_contract
+from tests.factories import logout, make_user
 from tests.projects.contract_helpers import awarded_decision, last_event, plan
 from tests.test_no_duplicate_ids import repeated_ids
 
@@ -183,3 +184,45 @@ def test_the_confirmation_page_in_english_has_each_id_once(client, login_as, dra
     assert "I have read the clauses and all the terms above, and agree to them." in page
     assert "after the report on “中期”" in page
     assert repeated_ids(response.get_data(as_text=True)) == {}
+
+
+# Who may confirm is decided once (projects.permissions.can_confirm_contract) for the contract page's button, the
+# confirmation page and the service: the manager and an officer, each until their side has confirmed.
+def button_shown(client, contract) -> bool:
+    page = page_text(client.get(f"/contracts/{contract.id}", headers=ZH))
+    return re.search(rf'href="/contracts/{contract.id}/confirm"[^>]*id="confirm"', page) is not None
+
+
+def test_each_side_confirms_once_and_the_pages_agree(app, client, login_as, drawn):
+    officer, manager, contract = drawn
+    bystander = make_user()
+    assert can_confirm_contract(manager, contract) and can_confirm_contract(officer, contract)
+    assert not can_confirm_contract(bystander, contract)
+    login_as(manager)
+    assert button_shown(client, contract)
+    assert client.get(f"/contracts/{contract.id}/confirm").status_code == 200
+    with app.test_request_context():
+        contracts.confirm(contract, actor=manager, terms=contracts.terms_digest(contract))
+    assert contract.org_confirmed_at is not None and contract.officer_confirmed_at is None
+    assert not can_confirm_contract(manager, contract) and can_confirm_contract(officer, contract)
+    assert not button_shown(client, contract)
+    assert client.get(f"/contracts/{contract.id}/confirm").headers["Location"] == f"/contracts/{contract.id}"
+    logout(client)
+    login_as(officer)
+    assert button_shown(client, contract)
+    with app.test_request_context():
+        contracts.confirm(contract, actor=officer, terms=contracts.terms_digest(contract))
+    assert contract.status == "active"
+    assert not can_confirm_contract(officer, contract) and not can_confirm_contract(manager, contract)
+    assert not button_shown(client, contract)
+
+
+def test_the_confirmation_page_names_each_lines_category(client, login_as, drawn):
+    _officer, manager, contract = drawn
+    login_as(manager)
+    page = page_text(client.get(f"/contracts/{contract.id}/confirm", headers=ZH))
+    lines = page.split('id="confirm-lines"', 1)[1].split("</table>", 1)[0]
+    shown = re.findall(r"<tr><td>([^<]*)</td><td>([^<]*)</td>", lines)
+    names = {"personnel": "人员费", "activities": "活动费", "materials": "物资费", "management_fee": "管理费",
+             "other": "其他费用"}
+    assert shown == [(names[line.category], line.item) for line in contract.lines]
