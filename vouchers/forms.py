@@ -145,10 +145,14 @@ class PaymentForm(FlaskForm):
 
 
 class ResidentForm(FlaskForm):
-    real_name = StringField(_l("Real name"), validators=[DataRequired(), Length(max=60)])
-    id_number = StringField(_l("Resident ID number"), validators=[DataRequired(), Length(max=30)],
+    # Each says what is missing, not WTForms' "This field is required."
+    real_name = StringField(_l("Real name"), validators=[
+        DataRequired(message=_l("Enter the real name, as on the ID card.")), Length(max=60)])
+    id_number = StringField(_l("Resident ID number"), validators=[
+        DataRequired(message=_l("Enter the number on the ID card.")), Length(max=30)],
                             render_kw={"autocomplete": "off"})
-    community_id = SelectField(_l("Community"), coerce=_optional_int, validators=[InputRequired()])
+    community_id = SelectField(_l("Community"), coerce=_optional_int,
+                               validators=[InputRequired(message=_l("Choose the community."))])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=200)])
     tags = MultiCheckboxField(_l("Hardship tags"))
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})

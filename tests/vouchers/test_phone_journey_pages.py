@@ -12,7 +12,7 @@ import pytest
 from accounts.enums import Role
 from accounts.residents import ResidentData, submit_profile
 from core.db import db
-from tests.factories import make_user
+from tests.factories import login, make_user
 from tests.orgs.helpers import community
 
 from .helpers import id_number
@@ -99,3 +99,13 @@ def test_stars_are_required_in_the_browser_and_read_as_n_of_5(client, voucher_re
     refused = client.post(f"/vouchers/redemptions/{made.id}/rate", headers=EN, data={"comment": "很好"})
     assert refused.status_code == 302
     assert "Choose from 1 to 5 stars." in client.get(refused.headers["Location"], headers=EN).text
+
+
+def test_an_empty_details_form_says_what_each_field_needs(app, client, session):
+    """Not WTForms' generic "This field is required.", which told an elderly resident nothing."""
+    user = make_user(Role.RESIDENT)
+    assert login(client, user.username).status_code == 302
+    page = client.post("/vouchers/me/profile", headers={"Accept-Language": "zh-CN"},
+                       data={"real_name": "", "id_number": "", "community_id": ""}).get_data(as_text=True)
+    for message in ("请填写身份证上的真实姓名。", "请填写身份证号码。", "请选择所在社区。"):
+        assert message in page, message
