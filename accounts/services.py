@@ -18,7 +18,7 @@ from audit import services as audit
 from core import calendar
 from core.db import db, utcnow
 from core.errors import Conflict, Forbidden, ServiceError
-from core.phones import is_mobile
+from core.phones import is_mobile, typed_mobile
 
 from .enums import Role
 from .models import ApiToken, Community, User, UserRole, new_nonce
@@ -66,7 +66,7 @@ def _password_matches(stored: str, password: str) -> bool:
 def account_named(typed: str) -> User | None:
     """The account a log-in names: a mobile number is the account's whose phone it is (a user name can be a number
     only when it is the account's own phone: _validate_identity), anything else a user name."""
-    number = (typed or "").strip()
+    number = typed_mobile(typed)
     user = db.session.scalar(select(User).where(User.phone == number)) if is_mobile(number) else None
     return user or db.session.scalar(select(User).where(User.username == normalise_username(typed)))
 
@@ -127,8 +127,9 @@ def _parse_roles(roles) -> list[Role]:
 def create_user(username: str, display_name: str, password: str, roles=(), *, actor=None,
                 email: str | None = None, phone: str | None = None, self_signup: bool = False,
                 communities=None) -> User:
-    """A new active user; communities (ids), when given, are then set as set_communities() does."""
-    username = normalise_username(username)
+    """A new active user; communities (ids), when given, are then set as set_communities() does. A phone is read as
+    typed (typed_mobile)."""
+    username, phone = normalise_username(username), typed_mobile(phone)
     display_name = (display_name or "").strip()
     _validate_identity(username, phone or None)
     check_email(email)
@@ -154,7 +155,7 @@ def create_user(username: str, display_name: str, password: str, roles=(), *, ac
 def sign_up(*, username: str | None, phone: str | None, display_name: str, password: str, resident: bool) -> User:
     """Self sign-up with a user name, or with only a mobile number (which then is the user name too); a resident's
     account gets the resident role (verified later, by community staff), anyone else's none."""
-    username, phone = (username or "").strip(), (phone or "").strip()
+    username, phone = (username or "").strip(), typed_mobile(phone)
     if not username and not phone:
         raise ServiceError(_("Please correct the marked fields."),
                            fields={"username": _("Enter a user name or a phone number.")})
@@ -166,6 +167,7 @@ def update_profile(user: User, *, actor, display_name: str, email: str | None, p
     display_name = (display_name or "").strip()
     if not display_name:
         raise ServiceError(_("Please correct the marked fields."), fields={"display_name": _("Required.")})
+    phone = typed_mobile(phone)
     _validate_identity(None, phone or None, exclude_id=user.id)
     check_email(email)
     before = {"display_name": user.display_name, "email": user.email, "phone": user.phone}

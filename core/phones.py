@@ -27,6 +27,13 @@ def is_contact_phone(text: str) -> bool:
     return CONTACT_PHONE_RE.match(text) is not None
 
 
+def typed_mobile(text: str | None) -> str:
+    """A mobile number as typed, read as stored: full-width digits (a Chinese IME's) as ASCII, spaces and hyphens
+    between the groups dropped ('１３８ ０００-０１２３４' -> '13800001234'). Whether it is a mobile number is
+    is_mobile's to say."""
+    return re.sub(r"[\s-]+", "", half_width(text or ""))
+
+
 def public_phone(text: str | None) -> str | None:
     """A public phone as stored ('021-62345678', '13800001234'): full-width digits and hyphens (a Chinese IME's)
     read as ASCII, spaces dropped; None when it is no phone number. Empty stays empty (the field is optional)."""

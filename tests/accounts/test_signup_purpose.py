@@ -115,3 +115,13 @@ def test_the_lockout_counts_the_number_and_the_user_name_as_one_account(app, ses
         assert login(app.test_client(), typed, "wrong-guess-1").status_code == 200
     assert login(app.test_client(), "13977778888").status_code == 429
     assert login(app.test_client(), "li-ayi").status_code == 429
+
+
+def test_a_number_typed_with_a_chinese_keyboard_or_in_groups_is_read(app, client, session):
+    """Full-width digits (a Chinese IME's) and the spaces or hyphens people write between groups, at sign-up and at
+    log-in alike."""
+    response = sign_up(client, "", phone="１３９ ２２２２-３３３３", purpose="resident")
+    assert response.status_code == 302
+    assert user("13922223333").phone == "13922223333"
+    assert login(app.test_client(), "139 2222 3333", "guilan-pass-1").status_code == 302
+    assert login(app.test_client(), "１３９２２２２３３３３", "guilan-pass-1").status_code == 302
