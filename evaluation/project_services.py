@@ -1,11 +1,13 @@
 """Project evaluation (issue 7): evaluation agencies, commissioning, conflict declarations, results, the report,
 and the one transition function of an evaluation."""
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from accounts.models import User
 from accounts.notifications import notify
@@ -18,12 +20,12 @@ from core.timeutil import local_today
 from core.views import path_for
 from orgs.models import Organisation
 from projects.contract_models import Contract, ContractStatus
+from projects.contract_report_models import FeePayment
 from projects.final_tranche import release_final_tranche
 
 from . import affiliations, expert_conflicts, paid_conflicts, templates
-from .affiliations import agency_evaluators
 from .enums import Aggregation
-from .models import ExpertProfile, IndicatorTemplate, ScoreSheet
+from .models import ExpertProfile, IndicatorTemplate, ScoreSheet, expert_affiliations
 from .project_enums import EVALUATION_TRANSITIONS, EvaluationKind, EvaluationStatus, Grade, TaskStatus
 from .project_models import EvaluationAgency, EvaluationAssignment, ProjectEvaluation
 
@@ -58,56 +60,88 @@ def register_agency(org: Organisation, active: bool, *, actor) -> EvaluationAgen
     return agency
 
 
-def affiliated(user: User, org_id: int) -> bool:
-    """Affiliated with the organisation: an affiliation in the expert pool, a standing conflict declared with it,
-    or a membership of it."""
-    profile = db.session.get(ExpertProfile, user.id)
-    if profile is not None and org_id in {o.id for o in profile.affiliations}:
-        return True
-    if user.id in expert_conflicts.conflicted_users({org_id}):
-        return True
-    return user.id in affiliations.member_ids({org_id})
+def affiliated_ids(org_id: int) -> set[int]:
+    """The users affiliated with the organisation: an affiliation in the expert pool, a standing conflict declared
+    with it, or a membership of it (three queries)."""
+    in_pool = db.session.scalars(select(expert_affiliations.c.expert_id).where(expert_affiliations.c.org_id == org_id))
+    return set(in_pool) | expert_conflicts.conflicted_users({org_id}) | affiliations.member_ids({org_id})
 
 
-def agency_affiliated(agency_org_id: int, org_id: int) -> bool:
-    return agency_org_id == org_id or any(affiliated(u, org_id) for u in agency_evaluators(agency_org_id))
+@dataclass
+class Choices:
+    """Whom an evaluation of one contract may be commissioned from, looked up once (a constant number of queries,
+    whatever the number of experts and agencies) and read by the page, the service and its audit event alike."""
+
+    org_id: int  # the contract's organisation
+    paid: dict[int, list[FeePayment]]  # paid_conflicts.paid_under: who the organisation paid under the contract
+    tied: set[int]  # users affiliated with the organisation
+    pool: list[ExpertProfile]  # active pool evaluators not affiliated with it, paid or not
+    active: list[EvaluationAgency]  # active agencies, affiliated or not
+    staff: dict[int, list[User]]  # each active agency's evaluators
+
+    @property
+    def experts(self) -> list[ExpertProfile]:
+        return [p for p in self.pool if p.user_id not in self.paid]
+
+    def _unaffiliated(self) -> list[EvaluationAgency]:
+        return [a for a in self.active if a.org_id != self.org_id
+                and not any(u.id in self.tied for u in self.staff[a.org_id])]
+
+    @property
+    def agencies(self) -> list[EvaluationAgency]:
+        """Active agencies not affiliated with the organisation, none of whose evaluators it paid under the contract
+        (as one affiliated evaluator excludes the agency, so does one paid)."""
+        return [a for a in self._unaffiliated() if not any(u.id in self.paid for u in self.staff[a.org_id])]
+
+    def left_out(self) -> dict[str, list[int]]:
+        """The candidates left out only because the organisation paid them (or an agency's evaluator) under the
+        contract: pool experts by user id and agencies by organisation id, for the audit trail."""
+        offered = {a.org_id for a in self.agencies}
+        return {"experts": [p.user_id for p in self.pool if p.user_id in self.paid],
+                "agencies": [a.org_id for a in self._unaffiliated() if a.org_id not in offered]}
+
+    def withheld(self, assigned: set[int] = frozenset()) -> paid_conflicts.Withheld:
+        return paid_conflicts.withheld(self.paid, self.active, self.staff, assigned)
+
+
+def choices(contract: Contract, paid: dict[int, list[FeePayment]] | None = None) -> Choices:
+    """Choices for the contract's evaluation; paid, when the caller already looked it up (paid_under)."""
+    paid = paid_conflicts.paid_under(contract.id) if paid is None else paid
+    tied = affiliated_ids(contract.org_id)
+    pool = db.session.scalars(select(ExpertProfile).join(User, User.id == ExpertProfile.user_id)
+                              .where(ExpertProfile.active, User.active).order_by(ExpertProfile.user_id)
+                              .options(lazyload(ExpertProfile.affiliations)))  # read by affiliated_ids
+    active = list(db.session.scalars(select(EvaluationAgency).where(EvaluationAgency.active)
+                                     .order_by(EvaluationAgency.org_id)))
+    return Choices(contract.org_id, paid, tied,
+                   [p for p in pool if p.user.has_role("evaluator") and p.user_id not in tied], active,
+                   affiliations.evaluators_by_org(a.org_id for a in active))
 
 
 def eligible_agencies(contract: Contract) -> list[EvaluationAgency]:
-    """Active agencies not affiliated with the organisation, none of whose evaluators it paid under the contract
-    (as one affiliated evaluator excludes the agency, so does one paid)."""
-    agencies = db.session.scalars(select(EvaluationAgency).where(EvaluationAgency.active)
-                                  .order_by(EvaluationAgency.org_id))
-    paid = paid_conflicts.paid_ids(contract)
-    return [a for a in agencies if not agency_affiliated(a.org_id, contract.org_id)
-            and not paid_conflicts.paid_staff(a.org_id, paid)]
+    return choices(contract).agencies
 
 
 def eligible_experts(contract: Contract) -> list[ExpertProfile]:
-    pool = db.session.scalars(select(ExpertProfile).join(User, User.id == ExpertProfile.user_id)
-                              .where(ExpertProfile.active, User.active).order_by(ExpertProfile.user_id))
-    paid = paid_conflicts.paid_ids(contract)
-    return [p for p in pool if p.user.has_role("evaluator") and p.user_id not in paid
-            and not affiliated(p.user, contract.org_id)]
+    return choices(contract).experts
 
 
 # --- commissioning ----------------------------------------------------------------------------------
 
-def _chosen_evaluators(contract: Contract, agency: Organisation | None, user_ids: list[int]) -> list[User]:
-    paid_conflicts.refuse_paid(contract, agency, user_ids)
+def _chosen_evaluators(found: Choices, agency: Organisation | None, user_ids: list[int]) -> list[User]:
+    paid_conflicts.refuse_paid(found.paid, agency, user_ids)
     if agency is not None:
-        if db.session.scalar(select(EvaluationAgency.org_id).where(EvaluationAgency.org_id == agency.id,
-                                                                   EvaluationAgency.active)) is None:
+        if agency.id not in found.staff:
             raise ServiceError(_(INVALID), fields={"agency_id": _("This organisation is not an evaluation agency.")})
-        if agency_affiliated(agency.id, contract.org_id):
+        if agency.id not in {a.org_id for a in found.agencies}:  # not paid (refused above): affiliated
             raise Conflict(_("This agency is affiliated with the project's organisation and cannot be chosen."),
                            fields={"agency_id": _("Affiliated with the organisation.")})
-        staff = agency_evaluators(agency.id)
+        staff = found.staff[agency.id]
         chosen = [u for u in staff if u.id in user_ids] if user_ids else staff
         if not chosen or len(chosen) != len(set(user_ids or [u.id for u in staff])):
             raise ServiceError(_(INVALID), fields={"evaluator_ids": _("Choose evaluators of the agency.")})
         return chosen
-    eligible = {p.user_id: p.user for p in eligible_experts(contract)}
+    eligible = {p.user_id: p.user for p in found.experts}
     if not user_ids:
         raise ServiceError(_(INVALID), fields={"evaluator_ids": _("Choose an agency or at least one evaluator.")})
     if refused := [i for i in user_ids if i not in eligible]:
@@ -159,7 +193,8 @@ def commission(contract: Contract, kind: str, template: IndicatorTemplate, due_o
         ProjectEvaluation.status.in_([s.value for s in OPEN_STATUSES])))
     if running:
         raise Conflict(_("This project already has an evaluation of this kind under way."))
-    users = _chosen_evaluators(contract, agency, list(evaluator_ids))
+    found = choices(contract)
+    users = _chosen_evaluators(found, agency, list(evaluator_ids))
     evaluation = ProjectEvaluation(contract_id=contract.id, kind=kind, agency_org_id=agency.id if agency else None,
                                    template=templates.frozen_copy(template, actor=actor), due_on=due_on,
                                    aggregation=aggregation, commissioned_by_id=actor.id)
@@ -170,29 +205,23 @@ def commission(contract: Contract, kind: str, template: IndicatorTemplate, due_o
                  data={"contract_id": contract.id, "kind": kind, "agency_id": evaluation.agency_org_id,
                        "evaluators": [u.id for u in users], "due_on": due_on,
                        # who was not offered because the organisation paid them under the contract
-                       "paid_withheld": sorted(paid_conflicts.paid_ids(contract))})
+                       "paid_withheld": sorted(found.paid)})
     for user in users:
         notify(user.id, "evaluation.assigned", link=path_for("project_evaluation.mine"), project=contract.title)
     return evaluation
 
 
-def _agency_still_eligible(agency_org_id: int, contract: Contract) -> bool:
-    """This one agency is active and unaffiliated (without going through every agency, as eligible_agencies does)."""
-    active = db.session.scalar(select(EvaluationAgency.org_id).where(EvaluationAgency.org_id == agency_org_id,
-                                                                     EvaluationAgency.active))
-    return (active is not None and not agency_affiliated(agency_org_id, contract.org_id)
-            and not paid_conflicts.paid_staff(agency_org_id, paid_conflicts.paid_ids(contract)))
-
-
-def addable_evaluators(evaluation: ProjectEvaluation) -> list[User]:
+def addable_evaluators(evaluation: ProjectEvaluation, found: Choices | None = None) -> list[User]:
     """Whom add_evaluator accepts: an agency's evaluation takes the agency's other evaluators (while the agency is
-    active and unaffiliated), individual pool evaluators' takes eligible pool experts."""
+    active and unaffiliated), individual pool evaluators' takes eligible pool experts. found: the contract's
+    choices, when the caller already looked them up."""
+    found = found or choices(evaluation.contract)
     # a withdrawn evaluator is not offered again for this evaluation
-    taken, contract = {a.user_id for a in evaluation.all_assignments}, evaluation.contract
+    taken = {a.user_id for a in evaluation.all_assignments}
     if evaluation.agency_org_id is None:
-        users = [p.user for p in eligible_experts(contract)]
-    elif _agency_still_eligible(evaluation.agency_org_id, contract):
-        users = agency_evaluators(evaluation.agency_org_id)
+        users = [p.user for p in found.experts]
+    elif evaluation.agency_org_id in {a.org_id for a in found.agencies}:
+        users = found.staff[evaluation.agency_org_id]
     else:
         users = []
     return [u for u in users if u.id not in taken]
@@ -209,7 +238,7 @@ def add_evaluator(evaluation: ProjectEvaluation, user: User, *, actor) -> Evalua
     if earlier is not None:
         raise Conflict(_("This evaluator is already assigned."))
     agency = db.session.get(Organisation, evaluation.agency_org_id) if evaluation.agency_org_id else None
-    _chosen_evaluators(evaluation.contract, agency, [user.id])
+    _chosen_evaluators(choices(evaluation.contract), agency, [user.id])
     assignment = EvaluationAssignment(evaluation=evaluation, user_id=user.id)
     db.session.add(assignment)
     db.session.flush()
@@ -273,7 +302,7 @@ def withdraw_evaluator(assignment: EvaluationAssignment, reason: str, *, actor) 
     audit.record("evaluation.evaluator_withdrawn", evaluation, actor=actor,
                  data={"assignment_id": assignment.id, "user_id": assignment.user_id, "reason": reason,
                        "sheet_id": sheet.id if sheet else None, "sheet_status": sheet.status if sheet else None,
-                       "paid_under_contract": assignment.user_id in paid_conflicts.paid_ids(evaluation.contract)})
+                       "paid_under_contract": assignment.user_id in paid_conflicts.paid_under(evaluation.contract_id)})
     notify(assignment.user_id, "evaluation.evaluator_withdrawn", link=path_for("project_evaluation.mine"),
            project=evaluation.contract.title, reason=reason)
     return assignment

@@ -16,6 +16,7 @@ from orgs.models import Organisation
 from projects.contract_models import Contract, ContractStatus
 
 from . import (
+    affiliations,
     history,  # noqa: F401  (registers the evaluation history with orgs.standing)
     paid_conflicts,
     project_report,
@@ -102,17 +103,16 @@ def agencies():
                                 _("Evaluation agency saved."), url_for("project_evaluation.agencies"))
     rows = list(db.session.scalars(select(EvaluationAgency).order_by(EvaluationAgency.org_id)))
     return render_template("evaluation/agencies.html", rows=rows, form=form,
-                           evaluators={a.org_id: project_services.agency_evaluators(a.org_id) for a in rows})
+                           evaluators=affiliations.evaluators_by_org(a.org_id for a in rows))
 
 
 def _commission_form(contract: Contract) -> CommissionForm:
     templates_ = list(db.session.scalars(select(IndicatorTemplate).where(IndicatorTemplate.frozen.is_(False))
                                          .order_by(IndicatorTemplate.id.desc())))
-    agencies_ = project_services.eligible_agencies(contract)
-    evaluators = [p.user for p in project_services.eligible_experts(contract)]
-    evaluators += [u for a in agencies_ for u in project_services.agency_evaluators(a.org_id)]
-    return CommissionForm(templates=templates_, agencies=agencies_, evaluators=list(dict.fromkeys(evaluators)),
-                          withheld=paid_conflicts.withheld(contract))
+    found = project_services.choices(contract)
+    evaluators = [p.user for p in found.experts] + [u for a in found.agencies for u in found.staff[a.org_id]]
+    return CommissionForm(templates=templates_, agencies=found.agencies, evaluators=list(dict.fromkeys(evaluators)),
+                          withheld=found.withheld())
 
 
 @bp.route("/contracts/<int:contract_id>/new", methods=["GET", "POST"])
@@ -139,12 +139,15 @@ def show(evaluation_id: int):
     evaluation = load_evaluation(evaluation_id)
     mine_ = perms.assignment(current_user, evaluation)
     sheets = project_services.all_sheets(evaluation) if perms.can_oversee(current_user) else {}
-    addable, withheld = [], None
+    addable, withheld, paid = [], None, {}
+    found = None  # who may be added and who the organisation paid under the contract, looked up once
     if perms.can_commission(current_user) and evaluation.status == "in_progress" and not evaluation.issued:
-        addable = project_services.addable_evaluators(evaluation)
-        withheld = paid_conflicts.withheld(evaluation.contract,
-                                             assigned={a.user_id for a in evaluation.all_assignments})
-    paid = paid_conflicts.paid_assignees(evaluation) if perms.can_oversee(current_user) else {}
+        found = project_services.choices(evaluation.contract)
+        addable = project_services.addable_evaluators(evaluation, found)
+        withheld = found.withheld(assigned={a.user_id for a in evaluation.all_assignments})
+    if perms.can_oversee(current_user):
+        paid = paid_conflicts.paid_assignees(
+            evaluation, found.paid if found else paid_conflicts.paid_under(evaluation.contract_id))
     evaluator_form = EvaluatorForm(formdata=None)
     evaluator_form.user_id.choices = [(u.id, u.display_name) for u in addable]
     requests = list(db.session.scalars(select(DocumentRequest).where(DocumentRequest.evaluation_id == evaluation.id)

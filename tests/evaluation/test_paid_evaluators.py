@@ -13,14 +13,14 @@ from audit.models import AuditEvent
 from core.db import db
 from core.errors import Conflict, Forbidden
 from core.timeutil import local_today
-from evaluation import paid_conflicts, project_services, services
+from evaluation import expert_conflicts, paid_conflicts, project_services, services
 from evaluation.enums import SeatType
 from evaluation.project_models import EvaluationAssignment, ProjectEvaluation
 from projects import contract_reports
 from projects.contract_report_models import ReceiptStatus
 from tests.evaluation.helpers import expert
 from tests.evaluation.project_helpers import agency_with_evaluators, commissioned, project_template
-from tests.factories import make_user
+from tests.factories import make_user, statements_during
 from tests.projects.contract_helpers import active_contract
 
 FEE = 150_000  # ¥1,500.00
@@ -62,7 +62,7 @@ def test_an_expert_paid_under_the_contract_is_not_offered_nor_commissioned(app, 
             contract_reports.transition_receipt(report.fees[0], receipt, actor=paid, reason="未收到")
     assert paid.id not in offered(contract) and unpaid.id in offered(contract)
     with app.test_request_context():
-        reason = paid_conflicts.withheld(contract).experts[paid.id]
+        reason = project_services.choices(contract).withheld().experts[paid.id]
         assert reason[0] == paid.display_name
         assert "¥1,500.00" in reason[1] and local_today().isoformat() in reason[1]
         template = project_template(officer)
@@ -107,7 +107,7 @@ def test_a_fee_listed_by_phone_counts_once_the_number_is_a_users(app, session):
     assert {later.id, other_number.id} <= offered(other)  # a candidate, where nobody paid them
     assert later.id not in offered(contract) and other_number.id in offered(contract)
     with app.test_request_context():
-        assert "¥1,500.00" in paid_conflicts.withheld(contract).experts[later.id][1]
+        assert "¥1,500.00" in project_services.choices(contract).withheld().experts[later.id][1]
 
 
 def test_adding_a_paid_expert_is_refused_and_an_assigned_one_paid_later_is_flagged(app, session):
@@ -122,7 +122,7 @@ def test_adding_a_paid_expert_is_refused_and_an_assigned_one_paid_later_is_flagg
         assert "¥1,500.00" in refused.value.message
         assert stored() == before
         project_services.add_evaluator(evaluation, unpaid, actor=officer)
-        flagged = paid_conflicts.paid_assignees(evaluation)
+        flagged = paid_conflicts.paid_assignees(evaluation, paid_conflicts.paid_under(contract.id))
     assert set(flagged) == {assigned.id} and "¥800.00" in flagged[assigned.id]
 
 
@@ -152,7 +152,7 @@ def test_an_agency_one_of_whose_evaluators_was_paid_is_not_offered(app, session)
     assert {a.org_id for a in project_services.eligible_agencies(contract)} >= {clean.id}
     assert agency.id not in {a.org_id for a in project_services.eligible_agencies(contract)}
     with app.test_request_context():
-        assert staff[1].display_name in paid_conflicts.withheld(contract).agencies[agency.id][1]
+        assert staff[1].display_name in project_services.choices(contract).withheld().agencies[agency.id][1]
         with pytest.raises(Conflict) as refused:
             project_services.commission(contract, "final", project_template(officer),
                                         local_today() + timedelta(days=30), actor=officer, agency=agency)
@@ -204,3 +204,43 @@ def test_over_http_the_paid_expert_is_shown_excluded_and_a_crafted_choice_is_ref
     assert f'id="paid-{unpaid.id}"' in shown and "¥600.00" in shown
     # beside the form to add one, those not offered; the assigned one is flagged above, not listed again
     assert f'id="withheld-{paid.id}"' in shown and f'id="withheld-{unpaid.id}"' not in shown
+
+
+def test_the_commission_page_runs_the_same_queries_whatever_the_number_of_experts_and_agencies(client, login_as,
+                                                                                              app, session):
+    officer, manager, contract = active_contract(app)
+    paid, first = expert(officer=officer), expert(officer=officer)
+    agency, staff = agency_with_evaluators(officer)
+    pay(app, contract, manager, officer, expert_fee(paid), expert_fee(staff[0]))
+    db.session.commit()
+    login_as(officer)
+    url = f"/evaluations/contracts/{contract.id}/new"
+
+    def count() -> tuple[int, str]:
+        statements, response = statements_during(lambda: client.get(url, headers={"Accept-Language": "en"}))
+        assert response.status_code == 200
+        return len(statements), response.get_data(as_text=True)
+
+    few, page = count()
+    assert f'value="{first.id}"' in page and f'id="withheld-agency-{agency.id}"' in page
+    # more of everything: pool experts (paid, affiliated, with a standing conflict, clean) and agencies (one with a
+    # paid evaluator, one affiliated through its evaluator, clean ones with more evaluators)
+    more = [expert(officer=officer) for _ in range(4)]
+    tied = expert(SeatType.FINANCE, affiliations=[contract.org], officer=officer)
+    conflicted = expert(officer=officer)
+    expert_conflicts.declare(conflicted, contract.org, "曾任该机构理事", actor=conflicted)
+    paid_agency, paid_staff = agency_with_evaluators(officer, n=3)
+    tied_agency, tied_staff = agency_with_evaluators(officer)
+    services.save_expert(tied_staff[1], "finance", "审计", [contract.org.id], True, actor=officer)
+    clean = [agency_with_evaluators(officer, n=3)[0] for _ in range(3)]
+    pay(app, contract, manager, officer, expert_fee(more[0]), expert_fee(paid_staff[2]), milestone=1)
+    db.session.commit()
+    many, page = count()
+    options = re.search(r'<select[^>]*name="evaluator_ids".*?</select>', page, re.S).group(0)
+    assert all(f'value="{u.id}"' in options for u in more[1:]) and f'value="{more[0].id}"' not in options
+    assert f'value="{tied.id}"' not in options and f'value="{conflicted.id}"' not in options
+    agencies = re.search(r'<select[^>]*name="agency_id".*?</select>', page, re.S).group(0)
+    assert all(f'value="{a.id}"' in agencies for a in clean)
+    assert f'value="{tied_agency.id}"' not in agencies and f'value="{paid_agency.id}"' not in agencies
+    assert f'id="withheld-{more[0].id}"' in page and f'id="withheld-agency-{paid_agency.id}"' in page
+    assert many == few

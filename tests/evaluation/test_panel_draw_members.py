@@ -3,7 +3,7 @@ the project evaluation does: only those with no tie to an applicant are candidat
 
 from accounts.enums import Role
 from core.db import db
-from evaluation import project_services, services
+from evaluation import affiliations, project_services, services
 from evaluation.enums import SeatType
 from orgs import services as org_services
 from tests.evaluation.helpers import closed_call_with_proposals, expert
@@ -50,4 +50,4 @@ def test_a_project_evaluation_reads_staff_the_same_way(app, session):
     outsider = make_user(Role.EVALUATOR)
     with app.test_request_context():
         org_services.invite_member(agency, outsider.username, "member", actor=agency.memberships[0].user)
-    assert project_services.agency_evaluators(agency.id) == agency_staff
+    assert affiliations.agency_evaluators(agency.id) == agency_staff

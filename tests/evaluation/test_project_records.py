@@ -11,7 +11,7 @@ from audit.models import AuditEvent
 from core.db import db
 from core.errors import Conflict, Forbidden, ServiceError
 from core.timeutil import local_today
-from evaluation import project_services, rectification, surveys
+from evaluation import affiliations, project_services, rectification, surveys
 from evaluation.project_enums import EvaluationStatus
 from tests.evaluation.helpers import expert
 from tests.evaluation.project_helpers import agency_with_evaluators, commissioned, project_template
@@ -78,7 +78,7 @@ def test_an_evaluator_is_added_when_one_declares_a_conflict(app, session):
 def test_agency_registration_is_audited_and_only_for_officers(app, session):
     officer, manager, contract, evaluation, (ev,) = commissioned(app)
     agency, staff = agency_with_evaluators(officer, n=1)
-    assert project_services.agency_evaluators(agency.id) == staff
+    assert affiliations.agency_evaluators(agency.id) == staff
     with pytest.raises(Forbidden):
         project_services.register_agency(agency, False, actor=ev)
     project_services.register_agency(agency, False, actor=officer)
