@@ -13,13 +13,37 @@ from .project_enums import EvaluationKind
 from .surveys import DEFAULT_OUTLINE
 
 
+class _AcceptsWithheld:
+    """A choice that also accepts what is withheld because the organisation paid them under the contract (not
+    offered, so not among the choices): commission refuses it with the payments, which run_service puts beside the
+    field, so the refusal is written once, in the service. Anything else not offered is refused here as before."""
+
+    also_accepted: tuple = ()  # the withheld ids
+
+    def pre_validate(self, form):
+        offered = self.choices
+        self.choices = [*offered, *((value, "") for value in self.also_accepted)]
+        try:
+            super().pre_validate(form)
+        finally:
+            self.choices = offered
+
+
+class _AgencyField(_AcceptsWithheld, SelectField):
+    pass
+
+
+class _EvaluatorsField(_AcceptsWithheld, MultipleChoiceField):
+    pass
+
+
 class CommissionForm(FlaskForm):
     kind = SelectField(_l("Kind of evaluation"))
     template_id = SelectField(_l("Indicator template"), coerce=int)
-    agency_id = SelectField(_l("Evaluation agency"), coerce=lambda v: int(v) if v else None)
-    evaluator_ids = MultipleChoiceField(_l("Evaluators"), coerce=int,
-                                        description=_l("From the expert pool, or (with an agency) the agency's "
-                                                       "evaluators; with an agency and none chosen, all of them."))
+    agency_id = _AgencyField(_l("Evaluation agency"), coerce=lambda v: int(v) if v else None)
+    evaluator_ids = _EvaluatorsField(_l("Evaluators"), coerce=int,
+                                     description=_l("From the expert pool, or (with an agency) the agency's "
+                                                    "evaluators; with an agency and none chosen, all of them."))
     aggregation = SelectField(_l("How the final score is computed"))
     due_on = DateField(_l("Due date"), validators=[InputRequired()])
 
@@ -32,18 +56,8 @@ class CommissionForm(FlaskForm):
         self.evaluator_ids.choices = [(u.id, u.display_name) for u in evaluators]
         self.aggregation.choices = Aggregation.choices()
         self.withheld = withheld or paid_conflicts.Withheld()
-
-    def validate(self, extra_validators=None):
-        """A choice not offered because the organisation paid them under the contract (a crafted request) is
-        refused with that reason rather than as a choice no longer offered."""
-        valid = super().validate(extra_validators)
-        paid = [self.withheld.experts[i] for i in self.evaluator_ids.data or [] if i in self.withheld.experts]
-        if paid:
-            self.evaluator_ids.errors = [paid_conflicts.paid_message(paid)]
-        if self.agency_id.data in self.withheld.agencies:
-            _name, reason = self.withheld.agencies[self.agency_id.data]
-            self.agency_id.errors = [paid_conflicts.paid_agency_message(reason)]
-        return valid and not paid and self.agency_id.data not in self.withheld.agencies
+        self.agency_id.also_accepted = tuple(self.withheld.agencies)
+        self.evaluator_ids.also_accepted = tuple(self.withheld.experts)
 
 
 class AgencyForm(FlaskForm):

@@ -162,6 +162,12 @@ def test_an_agency_one_of_whose_evaluators_was_paid_is_not_offered(app, session)
     assert chosen.agency_org_id == clean.id
 
 
+def _beside(page: str, name: str) -> str:
+    """The error shown beside a field (empty when there is none)."""
+    found = re.search(rf'id="{name}-error"[^>]*>(.*?)</div></div>', page, re.S)
+    return found.group(1) if found else ""
+
+
 def _template_id(page: str) -> str:
     return re.search(r'name="template_id"[^>]*>\s*<option[^>]*value="(\d+)"', page).group(1)
 
@@ -182,10 +188,18 @@ def test_over_http_the_paid_expert_is_shown_excluded_and_a_crafted_choice_is_ref
     data = {"kind": "midterm", "template_id": _template_id(page), "agency_id": "", "aggregation": "mean",
             "due_on": (local_today() + timedelta(days=20)).isoformat()}
     before = stored()
-    refused = client.post(url, data={**data, "evaluator_ids": [str(paid.id)]}, headers={"Accept-Language": "en"})
+    refused = client.post(url, data={**data, "evaluator_ids": [str(unpaid.id), str(paid.id)]},
+                          headers={"Accept-Language": "en"})
     text = refused.get_data(as_text=True)
     assert refused.status_code == 200 and "so they cannot evaluate it" in text and "¥1,500.00" in text
+    assert paid.display_name in text.split('id="paid-withheld"')[0]  # the service's refusal, shown above
+    assert "Paid under this contract." in _beside(text, "evaluator_ids")  # and beside the field
+    assert "no longer offered" not in text  # refused for being paid, not as a choice not offered
     assert stored() == before
+    # a number offered to nobody is still refused as a choice no longer offered
+    stranger = client.post(url, data={**data, "evaluator_ids": [str(unpaid.id), "999999"]},
+                           headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "no longer offered" in _beside(stranger, "evaluator_ids") and stored() == before
     made = client.post(url, data={**data, "evaluator_ids": [str(unpaid.id)]})
     assert made.status_code == 302
     evaluation = db.session.scalar(select(ProjectEvaluation).where(ProjectEvaluation.contract_id == contract.id))
@@ -244,3 +258,26 @@ def test_the_commission_page_runs_the_same_queries_whatever_the_number_of_expert
     assert f'value="{tied_agency.id}"' not in agencies and f'value="{paid_agency.id}"' not in agencies
     assert f'id="withheld-{more[0].id}"' in page and f'id="withheld-agency-{paid_agency.id}"' in page
     assert many == few
+
+
+def test_over_http_an_agency_with_a_paid_evaluator_is_refused_beside_the_field(client, login_as, app, session):
+    officer, manager, contract = active_contract(app)
+    agency, staff = agency_with_evaluators(officer)
+    clean, _clean_staff = agency_with_evaluators(officer)
+    pay(app, contract, manager, officer, expert_fee(staff[1]))
+    db.session.commit()
+    login_as(officer)
+    url = f"/evaluations/contracts/{contract.id}/new"
+    page = client.get(url, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    agencies = re.search(r'<select[^>]*name="agency_id".*?</select>', page, re.S).group(0)
+    assert f'value="{clean.id}"' in agencies and f'value="{agency.id}"' not in agencies
+    data = {"kind": "final", "template_id": _template_id(page), "aggregation": "mean",
+            "due_on": (local_today() + timedelta(days=20)).isoformat()}
+    before = stored()
+    refused = client.post(url, data={**data, "agency_id": str(agency.id)}, headers={"Accept-Language": "en"})
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 200 and "This agency cannot evaluate the project" in text
+    assert staff[1].display_name in text and "¥1,500.00" in text
+    assert "An evaluator of this agency was paid under this contract." in _beside(text, "agency_id")
+    assert stored() == before
+    assert client.post(url, data={**data, "agency_id": str(clean.id)}).status_code == 302
