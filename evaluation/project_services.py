@@ -204,8 +204,9 @@ def commission(contract: Contract, kind: str, template: IndicatorTemplate, due_o
     audit.record("evaluation.commissioned", evaluation, actor=actor,
                  data={"contract_id": contract.id, "kind": kind, "agency_id": evaluation.agency_org_id,
                        "evaluators": [u.id for u in users], "due_on": due_on,
-                       # who was not offered because the organisation paid them under the contract
-                       "paid_withheld": sorted(found.paid)})
+                       # the candidates (pool experts, agencies) left out only because the organisation paid
+                       # them, or an agency's evaluator, under the contract; not everyone it paid
+                       "paid_withheld": found.left_out()})
     for user in users:
         notify(user.id, "evaluation.assigned", link=path_for("project_evaluation.mine"), project=contract.title)
     return evaluation

@@ -79,7 +79,29 @@ def test_an_expert_paid_under_the_contract_is_not_offered_nor_commissioned(app, 
     assert stored()[:2] == (before[0] + 1, before[1] + 1)
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "evaluation.commissioned")
                               .order_by(AuditEvent.seq.desc()))
-    assert json.loads(event.data)["paid_withheld"] == [paid.id]
+    assert json.loads(event.data)["paid_withheld"] == {"experts": [paid.id], "agencies": []}
+
+
+def test_the_audit_event_records_the_candidates_left_out_not_everyone_paid(app, session):
+    officer, manager, contract = active_contract(app)
+    paid, unpaid = expert(officer=officer), expert(officer=officer)
+    tied = expert(affiliations=[contract.org], officer=officer)  # not a candidate anyway
+    resident = make_user()  # a resident paid a volunteer allowance: never a candidate
+    inactive = expert(officer=officer)
+    with app.test_request_context():
+        services.save_expert(inactive, "social_service", "社会工作", [], False, actor=officer)
+    agency, staff = agency_with_evaluators(officer)  # an evaluator paid: the agency is left out
+    tied_agency, tied_staff = agency_with_evaluators(officer)  # affiliated anyway, and one of them paid
+    services.save_expert(tied_staff[0], "finance", "审计", [contract.org.id], True, actor=officer)
+    pay(app, contract, manager, officer, expert_fee(paid), expert_fee(tied), expert_fee(inactive),
+        expert_fee(staff[0]), expert_fee(tied_staff[1]), contract_reports.FeeInput(
+            "volunteer_allowance", "", 20_000, local_today(), username=resident.username))
+    with app.test_request_context():
+        project_services.commission(contract, "midterm", project_template(officer),
+                                    local_today() + timedelta(days=30), actor=officer, evaluator_ids=[unpaid.id])
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "evaluation.commissioned")
+                              .order_by(AuditEvent.seq.desc()))
+    assert json.loads(event.data)["paid_withheld"] == {"experts": [paid.id], "agencies": [agency.id]}
 
 
 def test_a_returned_report_or_an_allowance_counts_and_another_contract_does_not(app, session):
