@@ -33,7 +33,13 @@ def test_phones_are_ascii_digits():
     assert not any(p.match("1" + ARABIC_INDIC) for p in (MOBILE_RE, CONTACT_PHONE_RE, PUBLIC_PHONE_RE))
 
 
-@pytest.mark.parametrize("phone", ["13800000000\n", "1" + ARABIC_INDIC])
+def test_a_user_phone_is_stored_without_the_trailing_newline_it_was_typed_with(session):
+    """An account's number is read as typed (core.phones.typed_mobile): the newline goes, never into the column."""
+    assert accounts.create_user("li.hua", "李华", "a-long-password-1", phone="13800000000\n", actor=None).phone == \
+        "13800000000"
+
+
+@pytest.mark.parametrize("phone", ["1" + ARABIC_INDIC, "1380000000\x00"])
 def test_creating_a_user_with_such_a_phone_is_refused_and_saves_nothing(session, phone):
     before = db.session.scalar(select(func.count(User.id)))
     with pytest.raises(ServiceError) as refused:
