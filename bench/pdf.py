@@ -21,8 +21,12 @@ from pypdf import PdfReader
 from pypdf.generic import DictionaryObject
 from weasyprint import HTML
 
-from app import create_app
-from core.pdf import qr_svg_data_uri, render_pdf
+# The project root first: run as a script, bench/ is on the path first and bench/projects.py would stand in for
+# the projects package.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from app import create_app  # noqa: E402
+from core.pdf import qr_svg_data_uri, render_pdf  # noqa: E402
 
 TARGET_MEDIAN_S = 0.3
 TARGET_SIZE_KB = 150
