@@ -26,9 +26,13 @@ import sqlalchemy as sa
 from flask_migrate import upgrade
 from sqlalchemy import text
 
-from app import create_app
-from audit import services as audit
-from core.db import db, read_only_connection
+# The project root first: run as a script, bench/ is on the path first and bench/projects.py would stand in for
+# the projects package.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from app import create_app  # noqa: E402
+from audit import services as audit  # noqa: E402
+from core.db import db, read_only_connection  # noqa: E402
 
 TARGET_EVENTS_PER_S = 300_000
 BATCH = 50_000
