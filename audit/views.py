@@ -15,6 +15,7 @@ from flask_login import current_user, login_required
 from core.db import db
 from core.errors import wants_json
 from core.extensions import limiter
+from core.pdf import official_language
 from core.permissions import require
 from core.timeutil import utcnow
 
@@ -68,9 +69,10 @@ def head_certificate():
         abort(400)
     current = audit.head()
     result = audit.verify()
-    document = documents.issue_document(
-        "audit/head_certificate.html", title=_("Audit trail status certificate"), doc_type="audit_head",
-        actor=current_user, head=current, result=result, issued_at=utcnow(), issuer=current_user)
+    with official_language():  # the title, shown on the public verification page, too
+        document = documents.issue_document(
+            "audit/head_certificate.html", title=_("Audit trail status certificate"), doc_type="audit_head",
+            actor=current_user, head=current, result=result, issued_at=utcnow(), issuer=current_user)
     db.session.commit()
     flash(_("Certificate issued."), "success")
     return redirect(url_for("documents.verify", code=document.code))

@@ -9,10 +9,19 @@ from urllib.parse import unquote, urlparse
 
 import segno
 from flask import current_app, render_template
+from flask_babel import force_locale
 from weasyprint import HTML
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 CJK_FONT_FAMILIES = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Serif CJK SC", "Droid Sans Fallback")
+# Official documents are Chinese, whatever the language of the person issuing them: a label or a money amount
+# rendered in an English-speaking officer's language would otherwise land in the middle of a Chinese contract.
+DOCUMENT_LOCALE = "zh_Hans_CN"
+
+
+def official_language():
+    """with official_language(): text made for a document (its title, figures put together beforehand) is Chinese."""
+    return force_locale(DOCUMENT_LOCALE)
 
 
 class StaticOnlyFetcher(URLFetcher):
@@ -34,8 +43,9 @@ class StaticOnlyFetcher(URLFetcher):
 
 
 def render_pdf(template: str, **context) -> bytes:
-    """Render a Jinja template to PDF bytes."""
-    html = render_template(template, **context)
+    """Render a Jinja template to PDF bytes, in the documents' language."""
+    with official_language():
+        html = render_template(template, **context)
     static_root = Path(current_app.static_folder)
     document = HTML(string=html, base_url=static_root.as_uri() + "/", url_fetcher=StaticOnlyFetcher(static_root))
     return document.write_pdf()

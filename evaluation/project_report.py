@@ -14,6 +14,7 @@ from audit.permissions import allow_download
 from core.db import db, lock_row, utcnow
 from core.errors import Conflict, Forbidden, ServiceError
 from core.i18n import joined
+from core.pdf import official_language
 from core.timeutil import local_today
 from core.views import path_for
 from orgs.services import active_managers
@@ -120,9 +121,10 @@ def issue_report(evaluation: ProjectEvaluation, summary: str, flags: list[Flag],
                                           due_on=f.due_on) for f in flags]
     evaluation.issued_at, evaluation.issued_by_id = utcnow(), actor.id
     db.session.flush()
-    document = documents.issue_document(
-        "evaluation/evaluation_report_pdf.html", title=f"评估报告：{evaluation.contract.title}",
-        doc_type="evaluation_report", actor=actor, target=evaluation, **report_context(evaluation, result))
+    with official_language():  # (the figures' texts are put together before the rendering)
+        document = documents.issue_document(
+            "evaluation/evaluation_report_pdf.html", title=f"评估报告：{evaluation.contract.title}",
+            doc_type="evaluation_report", actor=actor, target=evaluation, **report_context(evaluation, result))
     evaluation.report_code = document.code
     db.session.flush()
     audit.record("evaluation.report_issued", evaluation, actor=actor,

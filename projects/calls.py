@@ -4,7 +4,6 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -15,6 +14,7 @@ from audit import services as audit
 from audit.permissions import allow_download
 from core.db import db, lock_row, utcnow
 from core.errors import Conflict, Forbidden, ServiceError
+from core.pdf import official_language
 from core.timeutil import LOCAL_TZ, to_local
 from core.views import path_for
 from orgs.enums import MemberRole, MembershipStatus, OrgKind, OrgStatus
@@ -255,13 +255,10 @@ def _pending_objections(call: Call) -> bool:
         Objection.call_id == call.id, Objection.status == ObjectionStatus.PENDING)) > 0
 
 
-ANNOUNCEMENT_LOCALE = "zh_Hans_CN"
-
-
 def _issue_announcement(call: Call, actor: User) -> None:
     """The announcement PDF (采购公告), issued again with each amendment so the verified copy is current."""
     title = f"采购公告：{call.title}" + (f"（第{call.version}版）" if call.version > 1 else "")
-    with force_locale(ANNOUNCEMENT_LOCALE):  # a Chinese document, whatever the officer's language
+    with official_language():  # (the review rules' description is put together here, before the rendering)
         document = documents.issue_document("projects/announcement_pdf.html", title=title,
                                             doc_type="call_announcement", actor=actor, target=call, call=call,
                                             rules=review_rules.describe(call.template_id) if call.template_id else None,
