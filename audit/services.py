@@ -406,3 +406,22 @@ def search_events(flt: EventFilter, *, before: int | None = None, limit: int = 5
 
 def decoded_data(event: AuditEvent) -> dict:
     return json.loads(event.data or "{}")
+
+
+def _as_recorded(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+
+
+def shown_data(event: AuditEvent) -> list[tuple[str, str]]:
+    """An event's data for the log page, as it was recorded: (field, text) rows, a value that is not text written
+    as the JSON that was hashed (null, false, [1, 2], not Python's None, False), and each recorded change on a row
+    of its own as "old → new"."""
+    rows = []
+    for key, value in decoded_data(event).items():
+        if key == "changes" and isinstance(value, dict):
+            rows += [(field, f"{_as_recorded(pair[0])} → {_as_recorded(pair[1])}")
+                     if isinstance(pair, list) and len(pair) == 2 else (field, _as_recorded(pair))
+                     for field, pair in value.items()]
+        else:
+            rows.append((key, value if isinstance(value, str) else _as_recorded(value)))
+    return rows

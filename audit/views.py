@@ -41,14 +41,14 @@ def log():
     filters = {k: v for k, v in request.args.items() if k in form._fields and k != "before"}  # (never _scheme…)
     if not form.validate():  # the errors show beside the filters (a bad cursor above the list); an unfiltered
         # list would look filtered, and the newest page would look like the one asked for
-        return render_template("audit/log.html", form=form, events=[], next_url=None, decode=audit.decoded_data,
+        return render_template("audit/log.html", form=form, events=[], next_url=None, shown_data=audit.shown_data,
                                newest_url=url_for("audit.log", **filters))
     events = audit.search_events(form.event_filter(), before=form.cursor, limit=PER_PAGE + 1)
     has_more = len(events) > PER_PAGE
     events = events[:PER_PAGE]
     next_url = url_for("audit.log", before=events[-1].seq, **filters) if has_more else None
     return render_template("audit/log.html", form=form, events=events, next_url=next_url,
-                           decode=audit.decoded_data)
+                           shown_data=audit.shown_data)
 
 
 @bp.route("/head")

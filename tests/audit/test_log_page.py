@@ -138,3 +138,22 @@ def test_a_registered_action_matches_exactly_not_as_a_prefix(client, session, lo
     assert failed.seq not in shown_seqs(client.get("/audit/?action=auth.login"))
     assert failed.seq in shown_seqs(client.get("/audit/?action=auth.login_failed"))
     assert {ok.seq, failed.seq} <= set(shown_seqs(client.get("/audit/?action=auth.")))  # a group: the prefix
+
+
+def test_details_read_as_recorded_not_as_python_values(client, session, login_as):
+    """The log printed Python's reprs of the recorded JSON (None, False, {'a': [1, 2]}): an auditor comparing the
+    page with the hashed data read values that were never recorded. Changes read old → new, one per row."""
+    auditor = make_user(Role.AUDITOR)
+    event = audit.record("test.shown", ("things", 1), actor=auditor,
+                         data={"known_user": False, "vouchers": [[4, 3000]], "note": "照常",
+                               "changes": {"face_value_fen": [None, 5000], "name": ["甲", "乙"]}})
+    db.session.commit()
+    login_as(auditor)
+    body = client.get("/audit/?action=test.shown").get_data(as_text=True)
+    table = body.split('id="audit-events"', 1)[1].split("</table>", 1)[0]
+    assert "<strong>known_user</strong>: false" in table and "<strong>vouchers</strong>: [[4, 3000]]" in table
+    assert "<strong>note</strong>: 照常" in table
+    assert "<strong>face_value_fen</strong>: null → 5000" in table
+    assert "<strong>name</strong>: &#34;甲&#34; → &#34;乙&#34;" in table
+    assert "None" not in table and "False" not in table and "changes" not in table
+    assert audit.decoded_data(event)["changes"]["face_value_fen"] == [None, 5000]  # the record itself unchanged
