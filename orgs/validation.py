@@ -9,7 +9,8 @@ from pypinyin import Style, lazy_pinyin
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import uscc as uscc_std
 
-from core.phones import is_contact_phone
+from core.money import half_width
+from core.phones import is_contact_phone, is_mobile, typed_mobile
 from core.timeutil import local_today
 
 from .enums import OrgKind
@@ -48,6 +49,24 @@ def uscc_error(code: str, kind: OrgKind) -> str | None:
     return None
 
 
+def typed_contact_phone(text: str | None) -> str:
+    """An organisation's contact phone as typed, read as stored: a mobile number as its 11 ASCII digits, whatever
+    spaces, hyphens or full-width digits (a Chinese IME's) were typed ('１３８ ００１３ ８０００' -> '13800138000'); a
+    landline without spaces, its area code parted by a hyphen if one was typed, or by brackets ('(021) 6234 5678',
+    '021-6234-5678' -> '021-62345678'). What cannot be read so is returned without its spaces, for
+    is_contact_phone to refuse."""
+    mobile = typed_mobile(text)
+    if is_mobile(mobile):
+        return mobile
+    phone = re.sub(r"\s+", "", half_width(text or ""))
+    phone = re.sub(r"\A\((0\d{2,3})\)-?", r"\1-", phone)  # (021)62345678: the area code in brackets
+    area, hyphen, number = phone.partition("-")
+    for candidate in (area + hyphen + number.replace("-", ""), phone.replace("-", "")):
+        if is_contact_phone(candidate):
+            return candidate
+    return phone
+
+
 def name_initials(name: str) -> str:
     """幸福家园 -> 'xfjy': lets people search by pinyin initials."""
     letters = lazy_pinyin(name, style=Style.FIRST_LETTER, errors=lambda chars: list(chars))
@@ -80,6 +99,7 @@ class OrgData:
         data = OrgData(**strip)
         # The code as stdnum reads it (no spaces or hyphens): what is checked is what is stored and compared.
         data.uscc = uscc_std.compact(data.uscc)
+        data.contact_phone = typed_contact_phone(data.contact_phone)
         return data
 
     def errors(self) -> dict[str, str]:
