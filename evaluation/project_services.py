@@ -169,6 +169,13 @@ def _due_date_error(contract: Contract, due_on: date, today: date) -> str | None
              date=latest.isoformat())
 
 
+def under_way(contract_id: int, kind: str) -> int | None:
+    """The contract's evaluation of this kind in progress or in rectification, if any: one at a time."""
+    return db.session.scalar(select(ProjectEvaluation.id).where(
+        ProjectEvaluation.contract_id == contract_id, ProjectEvaluation.kind == kind,
+        ProjectEvaluation.status.in_([s.value for s in OPEN_STATUSES])))
+
+
 def commission(contract: Contract, kind: str, template: IndicatorTemplate, due_on: date, *, actor,
                agency: Organisation | None = None, evaluator_ids: list[int] = (),
                aggregation: str = Aggregation.MEAN.value) -> ProjectEvaluation:
@@ -188,10 +195,7 @@ def commission(contract: Contract, kind: str, template: IndicatorTemplate, due_o
         raise ServiceError(_(INVALID), fields=errors)
     if contract.status not in (ContractStatus.ACTIVE, ContractStatus.CLOSED):
         raise Conflict(_("Only a contract in force can be evaluated."))
-    running = db.session.scalar(select(ProjectEvaluation.id).where(
-        ProjectEvaluation.contract_id == contract.id, ProjectEvaluation.kind == kind,
-        ProjectEvaluation.status.in_([s.value for s in OPEN_STATUSES])))
-    if running:
+    if under_way(contract.id, kind):
         raise Conflict(_("This project already has an evaluation of this kind under way."))
     found = choices(contract)
     users = _chosen_evaluators(found, agency, list(evaluator_ids))
@@ -214,10 +218,10 @@ def commission(contract: Contract, kind: str, template: IndicatorTemplate, due_o
 
 def addable_evaluators(evaluation: ProjectEvaluation, found: Choices | None = None) -> list[User]:
     """Whom add_evaluator accepts: an agency's evaluation takes the agency's other evaluators (while the agency is
-    active and unaffiliated), individual pool evaluators' takes eligible pool experts. found: the contract's
-    choices, when the caller already looked them up."""
+    active, unaffiliated and none of its evaluators paid under the contract), individual pool evaluators' takes
+    eligible pool experts; never someone already on it or withdrawn from it. found: the contract's choices, when
+    the caller already looked them up."""
     found = found or choices(evaluation.contract)
-    # a withdrawn evaluator is not offered again for this evaluation
     taken = {a.user_id for a in evaluation.all_assignments}
     if evaluation.agency_org_id is None:
         users = [p.user for p in found.experts]
@@ -228,18 +232,59 @@ def addable_evaluators(evaluation: ProjectEvaluation, found: Choices | None = No
     return [u for u in users if u.id not in taken]
 
 
+def _agency_refusal(evaluation: ProjectEvaluation, found: Choices) -> str | None:
+    """Why none of the evaluation's agency's evaluators can be added any more (inactive, affiliated, paid), or
+    None while the agency itself can still take part."""
+    name, staff = evaluation.agency.name, found.staff.get(evaluation.agency_org_id)
+    if staff is None:
+        return _("%(agency)s is no longer an active evaluation agency.", agency=name)
+    if paid := found.withheld().agencies.get(evaluation.agency_org_id):
+        return _("%(agency)s can no longer evaluate this project: %(reason)s.", agency=name, reason=paid[1])
+    if evaluation.agency_org_id not in {a.org_id for a in found.agencies}:
+        return _("%(agency)s is affiliated with the project's organisation.", agency=name)
+    return None
+
+
+def none_addable(evaluation: ProjectEvaluation, found: Choices | None = None) -> str:
+    """Why addable_evaluators offers nobody, for the officer (with the page's advice: cancel, commission again)."""
+    found = found or choices(evaluation.contract)
+    if evaluation.agency_org_id is None:
+        return _("Nobody else in the expert pool can be added: every active evaluator not affiliated with the "
+                 "organisation and not paid under this contract is already on this evaluation or was withdrawn "
+                 "from it.")
+    return _agency_refusal(evaluation, found) or _(
+        "%(agency)s has no other evaluator who can be added: each of its evaluators is already on this evaluation "
+        "or was withdrawn from it.", agency=evaluation.agency.name)
+
+
+def _not_addable(evaluation: ProjectEvaluation, found: Choices, user: User) -> str:
+    name = user.display_name
+    if evaluation.agency_org_id is not None:
+        if reason := _agency_refusal(evaluation, found):
+            return reason
+        return _("%(name)s is not an evaluator of %(agency)s: only the agency's own evaluators can be added to its "
+                 "evaluation.", name=name, agency=evaluation.agency.name)
+    if user.id in found.tied:
+        return _("%(name)s is affiliated with the project's organisation and cannot evaluate it.", name=name)
+    return _("%(name)s is not an active evaluator in the expert pool.", name=name)
+
+
 def add_evaluator(evaluation: ProjectEvaluation, user: User, *, actor) -> EvaluationAssignment:
-    """A further evaluator, e.g. when one declared a conflict; the same exclusions apply."""
+    """A further evaluator, e.g. when one declared a conflict or was withdrawn; the exclusions of commissioning
+    apply (addable_evaluators), and someone withdrawn from this evaluation is not added again."""
     if not has_role(actor, "officer"):  # first: the refusals below name who was paid under the contract, and how much
         raise _forbidden()
     require_in_progress(evaluation)
     earlier = next((a for a in evaluation.all_assignments if a.user_id == user.id), None)
     if earlier is not None and earlier.withdrawn:
-        raise Conflict(_("This evaluator was withdrawn from this evaluation and cannot be added again."))
+        raise Conflict(_("This evaluator was withdrawn from this evaluation and cannot be added again."),
+                       fields={"user_id": _("Withdrawn from this evaluation.")})
     if earlier is not None:
-        raise Conflict(_("This evaluator is already assigned."))
-    agency = db.session.get(Organisation, evaluation.agency_org_id) if evaluation.agency_org_id else None
-    _chosen_evaluators(choices(evaluation.contract), agency, [user.id])
+        raise Conflict(_("This evaluator is already assigned."), fields={"user_id": _("Already assigned.")})
+    found = choices(evaluation.contract)
+    paid_conflicts.refuse_paid(found.paid, evaluation.agency, [user.id])  # says who was paid, what and when
+    if user.id not in {u.id for u in addable_evaluators(evaluation, found)}:
+        raise Conflict(_not_addable(evaluation, found, user), fields={"user_id": _("Not eligible.")})
     assignment = EvaluationAssignment(evaluation=evaluation, user_id=user.id)
     db.session.add(assignment)
     db.session.flush()

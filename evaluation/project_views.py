@@ -136,27 +136,48 @@ def commission(contract_id: int):
 @bp.route("/<int:evaluation_id>")
 @login_required
 def show(evaluation_id: int):
-    evaluation = load_evaluation(evaluation_id)
+    return _show_page(load_evaluation(evaluation_id))
+
+
+def _show_page(evaluation: ProjectEvaluation, *, evaluator_form: EvaluatorForm | None = None,
+               withdraw_form: WithdrawForm | None = None, withdrawing: int | None = None,
+               cancel_form: CancelForm | None = None):
+    """The evaluation's page; after a refused officer's form (adding an evaluator, withdrawing the one numbered
+    withdrawing, cancelling), 422 with what was typed and why beside the field."""
     mine_ = perms.assignment(current_user, evaluation)
     sheets = project_services.all_sheets(evaluation) if perms.can_oversee(current_user) else {}
-    addable, withheld, paid = [], None, {}
+    addable, withheld, paid, none_addable = [], None, {}, ""
     found = None  # who may be added and who the organisation paid under the contract, looked up once
     if perms.can_commission(current_user) and evaluation.status == "in_progress" and not evaluation.issued:
         found = project_services.choices(evaluation.contract)
         addable = project_services.addable_evaluators(evaluation, found)
+        none_addable = "" if addable else project_services.none_addable(evaluation, found)
         withheld = found.withheld(assigned={a.user_id for a in evaluation.all_assignments})
     if perms.can_oversee(current_user):
         paid = paid_conflicts.paid_assignees(
             evaluation, found.paid if found else paid_conflicts.paid_under(evaluation.contract_id))
-    evaluator_form = EvaluatorForm(formdata=None)
+    refused = any(f is not None for f in (evaluator_form, withdraw_form, cancel_form))
+    evaluator_form = evaluator_form or EvaluatorForm(formdata=None)
     evaluator_form.user_id.choices = [(u.id, u.display_name) for u in addable]
     requests = list(db.session.scalars(select(DocumentRequest).where(DocumentRequest.evaluation_id == evaluation.id)
                                        .order_by(DocumentRequest.id)))
     return render_template("evaluation/project_show.html", evaluation=evaluation, assignment=mine_, sheets=sheets,
                            requests=requests,
                            declare_form=DeclareForm(formdata=None), form=TextForm(formdata=None),
-                           evaluator_form=evaluator_form, addable=addable, perms=perms, limits=TEXT_LIMITS,
-                           paid=paid, withheld=withheld, able=project_services.able_to_score(evaluation))
+                           evaluator_form=evaluator_form, addable=addable, none_addable=none_addable,
+                           withdraw_form=withdraw_form, withdrawing=withdrawing,
+                           cancel_form=cancel_form or CancelForm(formdata=None),
+                           commission_again=_commission_again(evaluation), perms=perms, limits=TEXT_LIMITS,
+                           paid=paid, withheld=withheld,
+                           able=project_services.able_to_score(evaluation)), 422 if refused else 200
+
+
+def _commission_again(evaluation: ProjectEvaluation) -> bool:
+    """A cancelled evaluation's page offers the officer to commission the project's evaluation again, while the
+    contract is in force and none of the kind is under way."""
+    return (perms.can_commission(current_user) and evaluation.status == "cancelled"
+            and evaluation.contract.status in (ContractStatus.ACTIVE, ContractStatus.CLOSED)
+            and not project_services.under_way(evaluation.contract_id, evaluation.kind))
 
 
 @bp.route("/<int:evaluation_id>/declare", methods=["POST"])
@@ -171,45 +192,64 @@ def declare(evaluation_id: int):
                             _("Declaration recorded."), _show(evaluation))
 
 
+# the services' names for the add form's one field: an agency's refusal, or a pool expert's, goes beside it
+_ADD_FIELDS = {"agency_id": "user_id", "evaluator_ids": "user_id"}
+
+
 @bp.route("/<int:evaluation_id>/evaluators", methods=["POST"])
 @login_required
 def add_evaluator(evaluation_id: int):
+    """Add an evaluator; a refusal (someone not eligible, say, in a crafted request) shows the page again with the
+    reason beside the choice."""
     evaluation = load_evaluation(evaluation_id)
     require(perms.can_commission(current_user))
     _post_ok()
-    user = db.get_or_404(User, request.form.get("user_id", type=db_int) or 0)
-    return run_and_redirect(lambda: project_services.add_evaluator(evaluation, user, actor=current_user),
-                            _("Evaluator added."), _show(evaluation))
+    form = EvaluatorForm()  # as posted, for the page again: the choices are set there
+    user = db.session.get(User, request.form.get("user_id", type=db_int) or 0)
+    if user is None:
+        form.user_id.errors = [_("Choose an evaluator from the list.")]
+    elif run_service(lambda: project_services.add_evaluator(evaluation, user, actor=current_user), form,
+                     _ADD_FIELDS):
+        flash(_("Evaluator added."), "success")
+        return redirect(_show(evaluation))
+    return _show_page(evaluation, evaluator_form=form)
 
 
 @bp.route("/<int:evaluation_id>/evaluators/<int:assignment_id>/withdraw", methods=["POST"])
 @login_required
 def withdraw_evaluator(evaluation_id: int, assignment_id: int):
+    """Withdraw one evaluator; a refusal (no reason, too long a reason, already withdrawn) shows the page again
+    with the reason as typed and why beside it."""
     evaluation = load_evaluation(evaluation_id)
     require(perms.can_commission(current_user))
     found = db.get_or_404(EvaluationAssignment, assignment_id)
     if found.evaluation_id != evaluation.id:
         abort(404)
-    form = _post_ok(WithdrawForm)
-    done = run_service(lambda: project_services.withdraw_evaluator(found, form.text.data, actor=current_user))
-    if done:
+    form = WithdrawForm()
+    if form.validate_on_submit() and run_service(
+            lambda: project_services.withdraw_evaluator(found, form.text.data, actor=current_user), form,
+            {"reason": "text"}):
         flash(_("%(name)s withdrawn from the evaluation; they have been told.", name=found.user.display_name),
               "success")
         if not project_services.able_to_score(evaluation):
             flash(_("No evaluator is left who can score this evaluation: add one, or cancel the evaluation."),
                   "warning")
-    return redirect(_show(evaluation))
+        return redirect(_show(evaluation))
+    return _show_page(evaluation, withdraw_form=form, withdrawing=found.id)
 
 
 @bp.route("/<int:evaluation_id>/cancel", methods=["POST"])
 @login_required
 def cancel(evaluation_id: int):
+    """Cancel the evaluation; a refusal (no reason, say) shows the page again with the reason beside the field."""
     evaluation = load_evaluation(evaluation_id)
     require(perms.can_commission(current_user))
-    form = _post_ok(CancelForm)
-    return run_and_redirect(lambda: project_services.transition_evaluation(
-        evaluation, "cancelled", actor=current_user, reason=form.text.data), _("Evaluation cancelled."),
-        _show(evaluation))
+    form = CancelForm()
+    if form.validate_on_submit() and run_service(lambda: project_services.transition_evaluation(
+            evaluation, "cancelled", actor=current_user, reason=form.text.data), form, {"reason": "text"}):
+        flash(_("Evaluation cancelled."), "success")
+        return redirect(_show(evaluation))
+    return _show_page(evaluation, cancel_form=form)
 
 
 @bp.route("/<int:evaluation_id>/workspace", methods=["GET", "POST"])
