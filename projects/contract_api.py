@@ -1,5 +1,6 @@
 """Contracts over the JSON API (token only): an organisation's contracts, milestones, reports and expenses, read and
-submitted; the officers' view of a project and their watch list. Same services and checks as the pages."""
+submitted; signing a contract; the officers' view of a project and their watch list. Same services and checks as the
+pages."""
 
 import json
 from contextlib import contextmanager
@@ -13,7 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from core.api import api_blueprint, id_field, json_object, page_args, text_field
 from core.db import db
-from core.errors import ServiceError
+from core.errors import Forbidden, ServiceError
 from core.openapi import (
     PAGING,
     api_doc,
@@ -36,7 +37,7 @@ from core.openapi import (
 from core.views import db_int
 from orgs import permissions as org_permissions
 
-from . import contract_changes, contract_reports, contract_watch, contracts
+from . import contract_changes, contract_reports, contract_watch, contracts, permissions
 from .contract_change_models import ChangeKind, ChangeStatus
 from .contract_models import (
     Contract,
@@ -102,11 +103,11 @@ API_FIELDS = {"amount": "amount_fen"}
 
 
 @contextmanager
-def api_field_names():
+def api_field_names(names: dict[str, str] = API_FIELDS):
     try:
         yield
     except ServiceError as exc:
-        exc.fields = {API_FIELDS.get(name, name): reason for name, reason in exc.fields.items()}
+        exc.fields = {names.get(name, name): reason for name, reason in exc.fields.items()}
         raise
 
 
@@ -157,7 +158,13 @@ CONTRACT = component("Contract", record(
     changes=array(record(id=identifier(), kind=string(enum=ChangeKind), status=string(enum=ChangeStatus),
                          reason=string(), decision_reason=string())),
     amendments=array(record(version=integer(minimum=1), kind=string(), before=AMOUNT_CHANGE, after=AMOUNT_CHANGE,
-                            change_id=nullable(identifier())))))
+                            change_id=nullable(identifier()))),
+    clauses=string(contracts.MAX_CLAUSES, "The contract's own clauses (Markdown), part of what is signed."),
+    org_confirmed_at=nullable(timestamp("When the organisation's manager confirmed (signed) it.")),
+    officer_confirmed_at=nullable(timestamp("When an officer confirmed (signed) it.")),
+    terms_digest=nullable(string(description="A digest of every term signed (amount, period, clauses, outputs, "
+                                             "budget lines, milestones, tranches), for the token's user to send "
+                                             "back when confirming; null when they have nothing to confirm."))))
 EXPENSE = component("Expense", record(id=identifier(), line_id=identifier(), spent_on=iso_date(), payee=string(100),
                                       amount_fen=fen(), has_receipt=boolean()))
 ACTIVITY = body(required=["held_on", "place", "participants"],
@@ -206,7 +213,12 @@ def fee_json(f: FeePayment) -> dict:
             "amount_fen": f.amount_fen, "paid_on": f.paid_on.isoformat(), "status": f.status, "note": f.response_note}
 
 
-def contract_json(c: Contract) -> dict:
+def _timestamp(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def contract_json(c: Contract, viewer) -> dict:
+    """The contract as viewer (the token's user) sees it: with the digest of its terms when they may confirm it."""
     spent = c.spent_fen
     return {**summary_json(c), "spent_fen": spent, "execution_rate": contracts.execution_rate(spent, c.amount_fen),
             "outputs": contract_reports.output_progress(c),
@@ -222,7 +234,10 @@ def contract_json(c: Contract) -> dict:
             "changes": [{"id": x.id, "kind": x.kind, "status": x.status, "reason": x.reason,
                          "decision_reason": x.decision_reason} for x in c.changes],
             "amendments": [{"version": a.version, "kind": a.kind, "before": a.before, "after": a.after,
-                            "change_id": a.change_id} for a in c.amendments]}
+                            "change_id": a.change_id} for a in c.amendments],
+            "clauses": c.clauses, "org_confirmed_at": _timestamp(c.org_confirmed_at),
+            "officer_confirmed_at": _timestamp(c.officer_confirmed_at),
+            "terms_digest": contracts.terms_digest(c) if permissions.can_confirm_contract(viewer, c) else None}
 
 
 @bp.route("/contracts")
@@ -270,9 +285,40 @@ def watch():
 
 @bp.route("/contracts/<int:contract_id>")
 @api_doc("A contract", tag="Contracts", response=CONTRACT,
-         description="For the organisation's members and the officers; a 404 to anyone else.")
+         description="For the organisation's members and the officers; a 404 to anyone else. To a signer who has "
+                     "yet to confirm it, with the `terms_digest` to send when confirming.")
 def get_contract(contract_id: int):
-    return jsonify(contract_json(_load(contract_id)))
+    return jsonify(contract_json(_load(contract_id), current_user))
+
+
+# The service names the digest as the confirmation page's form does (the tick beside the terms).
+CONFIRM_FIELDS = {"acknowledged": "terms_digest"}
+
+
+@bp.route("/contracts/<int:contract_id>/confirm", methods=["POST"])
+@api_doc("Confirm (sign) a contract", tag="Contracts", response=CONTRACT, errors=[403, 409],
+         description="By the organisation's manager or an officer, each once, while the contract awaits signatures; "
+                     "the second confirmation makes it active. Send the `terms_digest` of the contract as you read "
+                     "it (GET the contract): if the terms changed since (an officer rebalanced the budget lines), "
+                     "the confirmation is refused (409, code `terms_changed`) and nothing is signed; read the "
+                     "contract again. A user with nothing to confirm on it (not a signer, or their side has "
+                     "confirmed) gets a 403; a contract no longer awaiting signatures, a 409.",
+         request=body(required=["terms_digest"],
+                      terms_digest=string(64, "The contract's `terms_digest`, as GET gave it.")))
+def confirm(contract_id: int):
+    contract = _load(contract_id)
+    # Who may sign is can_confirm_contract's (the service asks it again, under the row lock); a contract no longer
+    # awaiting signatures is the service's refusal (409).
+    if contract.status == ContractStatus.DRAFT and not permissions.can_confirm_contract(current_user, contract):
+        raise Forbidden(_("You have nothing to confirm on this contract."))
+    terms = text_field(json_object(), "terms_digest", max_length=64)
+    if not terms:
+        _bad("terms_digest", _("Send the contract's terms_digest, as GET /api/v1/contracts/%(id)d gives it: you "
+                               "confirm the terms you read.", id=contract.id))
+    with api_field_names(CONFIRM_FIELDS):
+        contracts.confirm(contract, actor=current_user, terms=terms)
+    db.session.commit()
+    return jsonify(contract_json(contract, current_user))
 
 
 @bp.route("/contracts/<int:contract_id>/reports")
