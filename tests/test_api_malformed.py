@@ -25,11 +25,12 @@ from core.api import API_PREFIX
 from core.db import db
 from core.timeutil import local_today
 from evaluation import services as evaluation
-from projects import contract_reports
+from projects import contract_reports, contracts
 from tests.evaluation.helpers import drawn_panel
 from tests.evaluation.project_helpers import commissioned
 from tests.factories import make_user
 from tests.orgs.helpers import category, community
+from tests.projects.contract_helpers import awarded_decision, plan
 from tests.projects.helpers import good_org, published_call, ready_proposal
 from tests.vouchers.helpers import world as voucher_world
 from vouchers import redemption
@@ -357,6 +358,22 @@ def test_contract_and_project_evaluation_endpoints(app, client, session):
     sweep(client, contract_endpoints(ids), ids, tokens)
 
 
+def confirm_endpoints(ids) -> list[Endpoint]:
+    return [Endpoint("POST", "/api/v1/contracts/<int:contract_id>/confirm", "/contracts/{draft}/confirm", "manager",
+                     lambda ids: {"terms_digest": ids["terms"]}, fields={("terms_digest",): "str"},
+                     required={("terms_digest",)}, ok=200,
+                     extra=[("the terms of something else", {}, {"terms_digest": "0" * 32}, 409)])]
+
+
+def test_contract_confirmation_endpoint(app, client, session):
+    officer, decision, manager = awarded_decision(app)
+    with app.test_request_context():
+        contract = contracts.draft_contract(decision, local_today(), local_today() + timedelta(days=365), plan(),
+                                            [40, 30, 30], "", actor=officer)
+    ids = {"draft": contract.id, "terms": contracts.terms_digest(contract)}
+    sweep(client, confirm_endpoints(ids), ids, {"manager": token(manager)})
+
+
 def voucher_endpoints(ids) -> list[Endpoint]:
     return [
         Endpoint("POST", "/api/v1/vouchers/redemptions", "/vouchers/redemptions", "manager",
@@ -393,7 +410,8 @@ def test_voucher_endpoints(app, client, session):
 def test_every_write_endpoint_is_swept(app):
     swept = {(ep.method, ep.rule) for ep in REGISTRY_AND_PROPOSALS}
     fake = collections.defaultdict(lambda: 1)
-    for endpoints in (scoring_endpoints(fake), contract_endpoints(fake), voucher_endpoints(fake)):
+    for endpoints in (scoring_endpoints(fake), contract_endpoints(fake), confirm_endpoints(fake),
+                      voucher_endpoints(fake)):
         swept |= {(ep.method, ep.rule) for ep in endpoints}
     writes = {(method, rule.rule) for rule in app.url_map.iter_rules() if rule.rule.startswith(API_PREFIX)
               for method in rule.methods & {"POST", "PUT", "PATCH", "DELETE"}}
