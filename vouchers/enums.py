@@ -125,7 +125,8 @@ class LedgerKind(LabelledEnum):
 
     @classmethod
     def labels(cls):
-        return {cls.ISSUE: _l("Issued"), cls.REDEEM: _l("Redeemed"), cls.REVERSE: _l("Reversed"),
+        # Not "Issued": that msgid is a document's issue time on the verification page (签发时间).
+        return {cls.ISSUE: _l("Issued to a resident"), cls.REDEEM: _l("Redeemed"), cls.REVERSE: _l("Reversed"),
                 cls.EXPIRE: _l("Expired"), cls.REVOKE: _l("Revoked"), cls.SETTLE: _l("Settled")}
 
 
