@@ -13,7 +13,7 @@ from core.views import db_int, run_and_redirect, run_service, valid_form
 from orgs.models import Organisation
 from projects.models import Call
 
-from . import disputes, documents, fraud, issuance, ledger, pages_support, programmes, settlement
+from . import disputes, documents, exports, fraud, issuance, ledger, pages_support, programmes, settlement
 from . import permissions as perms
 from .enums import BatchStatus, ProgrammeStatus, SettlementStatus
 from .forms import BatchForm, DecideForm, IssueOneForm, PaymentForm, PrepareSettlementForm, ProgrammeForm, StatusForm
@@ -118,6 +118,13 @@ def programme(programme_id: int):
         prepare_form=PrepareSettlementForm(formdata=None), providers=programmes.allowed_providers(programme))
 
 
+@bp.route("/programmes/<int:programme_id>/ledger.csv")
+@login_required
+def ledger_csv(programme_id: int):
+    """Every ledger row of the programme with its reconciliation, as a spreadsheet (streamed)."""
+    return exports.ledger_csv(load_programme(programme_id))
+
+
 @bp.route("/programmes/<int:programme_id>/batches", methods=["POST"])
 @login_required
 def batch_start(programme_id: int):
@@ -216,6 +223,13 @@ def settlement_page(settlement_id: int):
                            can_issue=perms.can_issue_statement(current_user, found),
                            status_label=SettlementStatus(found.status).label, form=PaymentForm(formdata=None),
                            document=pages_support.latest_document(found, documents.STATEMENT))
+
+
+@bp.route("/settlements/<int:settlement_id>/lines.csv")
+@login_required
+def settlement_csv(settlement_id: int):
+    """The statement's redemptions and total as a spreadsheet, for whoever may see the settlement page."""
+    return exports.settlement_csv(load_settlement(settlement_id))
 
 
 @bp.route("/settlements/<int:settlement_id>/<any(approved, paid):to>", methods=["POST"])

@@ -1,0 +1,118 @@
+"""Spreadsheet exports for reconciling with finance departments: a settlement's lines and a programme's ledger.
+
+Read-only; the views check who may see the settlement or programme before calling these. Residents appear masked
+as on the statement PDF (family name and **); no ID number or phone is read.
+"""
+
+from collections.abc import Iterator
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from accounts.resident_models import ResidentProfile
+from core.csvexport import Raw, csv_response, number, yuan
+from core.db import db, utcnow
+from core.timeutil import format_local
+from orgs.models import Organisation
+
+from . import ledger, pages_support
+from .enums import LedgerKind
+from .models import Programme
+from .redemption_models import LedgerEntry, Settlement
+
+LEDGER_CHUNK = 2000  # ledger rows per query (keyset on the row id): memory stays flat whatever the programme's size
+SECONDS = "%Y-%m-%d %H:%M:%S"
+
+
+def masked_resident(real_name: str | None) -> str:
+    """张三丰 -> 张** as on the statement PDF and pages (the length of the name is not told either)."""
+    return (real_name or "").strip()[:1] + "**"
+
+
+def beijing_time(value) -> Raw:
+    return Raw(format_local(value, SECONDS))
+
+
+# --- a settlement's lines ----------------------------------------------------------------------------
+
+def settlement_rows(found: Settlement) -> Iterator[list]:
+    """The statement's redemptions (those on its PDF, in its order) and their total."""
+    yield [_("Time"), _("Redemption no."), _("Service"), _("Resident"), _("Amount (yuan)")]
+    total = 0
+    for line in pages_support.statement_lines(found):
+        total += line.amount_fen
+        yield [beijing_time(line.created_at), number(line.id), line.service.name,
+               masked_resident(line.resident.real_name), yuan(line.amount_fen)]
+    yield [_("Grand total"), "", "", "", yuan(total)]
+
+
+def settlement_csv(found: Settlement):
+    stem = _("settlement-%(provider)s-%(period)s-%(seq)d", provider=found.provider.name, period=found.period,
+             seq=found.seq)
+    return csv_response(settlement_rows(found), stem, fallback=f"settlement-{found.id}-{found.period}-{found.seq}")
+
+
+# --- a programme's ledger ----------------------------------------------------------------------------
+
+def _reconciliation_rows(programme: Programme, recon: ledger.Reconciliation) -> Iterator[list]:
+    """The programme page's reconciliation block: issued = redeemed + expired + revoked + outstanding."""
+    yield [_("Programme"), programme.name]
+    yield [_("Exported at"), beijing_time(utcnow())]
+    for label, fen in ((_("Budget"), recon.budget_fen), (_("Issued to residents"), recon.issued_fen),
+                       (_("Redeemed"), recon.redeemed_fen), (_("Expired"), recon.expired_fen),
+                       (_("Revoked"), recon.revoked_fen), (_("Outstanding"), recon.outstanding_fen),
+                       (_("Unallocated budget"), recon.unallocated_fen),
+                       (_("Settled (paid to providers)"), recon.settled_fen)):
+        yield [label, yuan(fen)]
+    yield [_("Issued = redeemed + expired + revoked + outstanding"),
+           _("The books balance to the fen.") if recon.balanced
+           else _("The books do not balance. Run the voucher check.")]
+
+
+LEDGER_COLUMNS = (LedgerEntry.id, LedgerEntry.created_at, LedgerEntry.kind, LedgerEntry.voucher_id,
+                  LedgerEntry.resident_id, ResidentProfile.real_name, Organisation.name, LedgerEntry.amount_fen,
+                  LedgerEntry.redemption_id, LedgerEntry.settlement_id)
+
+
+def ledger_chunks(programme_id: int, upto: int, chunk: int | None = None) -> Iterator[list]:
+    """The programme's ledger rows up to id `upto`, in id order, `chunk` at a time (keyset: each query starts
+    after the last id seen, so no query reads more than a chunk and none skips an OFFSET). Plain rows, not ORM
+    objects: nothing accumulates in the session."""
+    chunk = chunk or LEDGER_CHUNK
+    stmt = (select(*LEDGER_COLUMNS)
+            .outerjoin(ResidentProfile, ResidentProfile.id == LedgerEntry.resident_id)
+            .outerjoin(Organisation, Organisation.id == LedgerEntry.provider_org_id)
+            .where(LedgerEntry.programme_id == programme_id, LedgerEntry.id <= upto)
+            .order_by(LedgerEntry.id).limit(chunk))
+    last = 0
+    while True:
+        rows = db.session.execute(stmt.where(LedgerEntry.id > last)).all()
+        if rows:
+            yield rows
+        if len(rows) < chunk:
+            return
+        last = rows[-1].id
+
+
+def ledger_rows(programme: Programme, chunk: int | None = None) -> Iterator[list]:
+    """The reconciliation, a blank line, then the programme's ledger rows up to the last one written when the
+    export started: redemptions made while a long download runs are left out of the rows as they are out of the
+    figures above them (read at the same moment, each query committed data only, as on the programme page)."""
+    upto = db.session.scalar(select(func.max(LedgerEntry.id)).where(LedgerEntry.programme_id == programme.id)) or 0
+    yield from _reconciliation_rows(programme, ledger.reconciliation(programme))
+    yield []
+    kinds = {kind.value: str(kind.label) for kind in LedgerKind}
+    yield [_("Time"), _("Entry no."), _("Kind"), _("Voucher no."), _("Resident no."), _("Resident"), _("Provider"),
+           _("Amount (yuan)"), _("Redemption no."), _("Settlement no.")]
+    for rows in ledger_chunks(programme.id, upto, chunk):
+        for row in rows:
+            yield [beijing_time(row.created_at), number(row.id), kinds.get(row.kind, row.kind),
+                   number(row.voucher_id), number(row.resident_id),
+                   masked_resident(row.real_name) if row.resident_id is not None else "", row.name,
+                   yuan(row.amount_fen), number(row.redemption_id), number(row.settlement_id)]
+
+
+def ledger_csv(programme: Programme):
+    today = format_local(utcnow(), "%Y-%m-%d")
+    stem = _("ledger-%(programme)s-%(date)s", programme=programme.name, date=today)
+    return csv_response(ledger_rows(programme), stem, fallback=f"ledger-programme-{programme.id}-{today}")
