@@ -13,7 +13,7 @@ from audit import services as audit
 from core.db import db, lock_row, utcnow
 from core.errors import Conflict, Forbidden, ServiceError
 from core.money import format_fen
-from core.phones import is_mobile
+from core.phones import is_mobile, typed_mobile
 from core.timeutil import local_today
 from core.uploads import JPEG, PNG, store_upload
 from core.views import path_for
@@ -149,27 +149,45 @@ def _date_problems(contract: Contract, day: date | None, outside: str) -> list[s
     return [] if contract.starts_on <= day <= min(contract.ends_on, local_today()) else [outside]
 
 
-def _check_activities(contract: Contract, activities: list[ActivityInput], errors: dict) -> None:
+class ReportRefused(ServiceError):
+    """A report refused for what was entered: the fields name each section's reasons (as the API answers them), and
+    rows each bad row's, by the row's key on the page's form ("activity-0", "fee-3": from 0), for the page to show
+    beside the row."""
+
+    def __init__(self, fields: dict, rows: dict[str, str]):
+        super().__init__(_(INVALID), fields=fields)
+        self.rows = rows
+
+
+def _check_activities(contract: Contract, activities: list[ActivityInput], errors: dict, rows: dict) -> None:
     # Every bad row is named with every reason, not only the last row or its first reason: the manager corrects
     # them all at once (and attaches the photos once more, not once per reason).
-    problems = [activity_row_problem(a.row or position, " ".join(found))
-                for position, a in enumerate(activities, start=1)
-                if (found := _activity_problems(contract, a))]
+    problems = []
+    for position, a in enumerate(activities, start=1):
+        if found := _activity_problems(contract, a):
+            problems.append(rows.setdefault(f"activity-{(a.row or position) - 1}",
+                                            activity_row_problem(a.row or position, " ".join(found))))
     if problems:
         errors["activities"] = " ".join(problems)
+
+
+def fee_phone(fee: FeeInput) -> str:
+    """A recipient's mobile number as typed, read as stored (core.phones.typed_mobile: full-width digits, spaces and
+    hyphens between the groups); accounts store theirs so, so the same number finds the same person."""
+    return typed_mobile(fee.phone)
 
 
 def _recipient(fee: FeeInput) -> User | None:
     if (fee.username or "").strip():
         return db.session.scalar(select(User).where(User.username == fee.username.strip(), User.active))
-    if is_mobile((fee.phone or "").strip()):
-        return db.session.scalar(select(User).where(User.phone == fee.phone.strip(), User.active))
+    if is_mobile(phone := fee_phone(fee)):
+        return db.session.scalar(select(User).where(User.phone == phone, User.active))
     return None
 
 
 def _fee_problems(contract: Contract, fee: FeeInput, user: User | None) -> list[str]:
     """Everything wrong with one fee row (an amount or date the form could not read arrives as None)."""
-    problems, phone, username = [], (fee.phone or "").strip(), (fee.username or "").strip()
+    problems, phone, username = [], fee_phone(fee), (fee.username or "").strip()
     if fee.kind not in FeeKind._value2member_map_:
         problems.append(_("Choose expert fee or volunteer allowance."))
     if username and user is None:
@@ -190,12 +208,14 @@ def _fee_problems(contract: Contract, fee: FeeInput, user: User | None) -> list[
                                      _("Payments are dated within the contract period, and not in the future."))
 
 
-def _check_fees(contract: Contract, fees: list[FeeInput], errors: dict) -> list[tuple[FeeInput, User | None]]:
+def _check_fees(contract: Contract, fees: list[FeeInput], errors: dict,
+                rows: dict) -> list[tuple[FeeInput, User | None]]:
     checked, problems = [], []
     for position, fee in enumerate(fees, start=1):
         user = _recipient(fee)
         if found := _fee_problems(contract, fee, user):
-            problems.append(fee_row_problem(fee.row or position, " ".join(found)))
+            problems.append(rows.setdefault(f"fee-{(fee.row or position) - 1}",
+                                            fee_row_problem(fee.row or position, " ".join(found))))
         checked.append((fee, user))
     if problems:  # every bad row, not only the last one: the manager corrects them all at once
         errors["fees"] = " ".join(problems)
@@ -229,13 +249,14 @@ def submit_report(milestone: Milestone, data: ReportInput, *, actor) -> Mileston
         errors["narrative"] = _("The description of the work done has at most %(n)d characters.", n=MAX_NARRATIVE)
     if max(len(data.activities), len(data.fees), len(data.evidence)) > MAX_ITEMS:
         errors["narrative"] = _("At most %(n)d activities, fees or files per report.", n=MAX_ITEMS)
+    rows: dict[str, str] = {}
     outputs = _outputs(contract, data.outputs, errors)
-    _check_activities(contract, data.activities, errors)
-    fees = _check_fees(contract, data.fees, errors)
+    _check_activities(contract, data.activities, errors, rows)
+    fees = _check_fees(contract, data.fees, errors, rows)
     for name, found in data.unread.items():
         errors[name] = " ".join([*found, errors[name]] if name in errors else found)
     if errors:
-        raise ServiceError(_(INVALID), fields=errors)
+        raise ReportRefused(errors, rows)
     report = MilestoneReport(milestone_id=milestone.id, narrative=data.narrative.strip(), outputs=outputs,
                              submitted_by_id=actor.id)
     report.evidence_files = [ReportEvidence(file=store_upload(u, actor=actor, field="evidence"))
@@ -248,7 +269,7 @@ def submit_report(milestone: Milestone, data: ReportInput, *, actor) -> Mileston
         for a in data.activities]
     report.fees = [FeePayment(contract_id=contract.id, kind=f.kind, recipient_user_id=user.id if user else None,
                               recipient_name=user.display_name if (f.username or "").strip() else f.name.strip(),
-                              recipient_phone=(f.phone or "").strip(), amount_fen=f.amount_fen, paid_on=f.paid_on)
+                              recipient_phone=fee_phone(f), amount_fen=f.amount_fen, paid_on=f.paid_on)
                    for f, user in fees]
     milestone.reports.append(report)
     db.session.flush()

@@ -144,7 +144,7 @@ def test_the_report_page_offers_the_last_day_of_the_period(client, login_as, app
     page = client.get(f"/contracts/milestones/{contract.milestones[1].id}/report").get_data(as_text=True)
     end = contract.ends_on.isoformat()
     assert f'name="activity-0-date" id="activity-0-date" value="{end}"' in page
-    assert f'max="{end}"' in page and f'name="fee-0-paid_on" value="{end}"' in page
+    assert f'max="{end}"' in page and f'name="fee-0-paid_on" id="fee-0-paid_on" value="{end}"' in page
     assert local_today().isoformat() not in page
 
 
