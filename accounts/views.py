@@ -18,6 +18,15 @@ from .permissions import can_revoke_token
 bp = Blueprint("accounts", __name__)
 
 
+def fresh_session() -> None:
+    """A new session at log-in, sign-up and log-out (nothing of the one before carries over), but in the language
+    chosen on the switcher before: someone who chose English on the log-in page is not sent on in Chinese."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_IP_LIMIT"], methods=["POST"],
                error_message=lambda: _("Too many login attempts from your network. Please wait a minute."))
@@ -39,7 +48,7 @@ def login():
         else:
             services.record_login(user)
             db.session.commit()
-            session.clear()
+            fresh_session()
             session.permanent = True
             login_user(user)
             return redirect(local_path(request.args.get("next")))
@@ -55,7 +64,7 @@ def signup():
     form = SignupForm()
     if form.validate_on_submit() and (made := run_service(lambda: _sign_up(form), form)):
         user = made.value
-        session.clear()
+        fresh_session()
         session.permanent = True
         login_user(user)
         flash(_("Your account has been created."), "success")
@@ -102,10 +111,7 @@ def logout():
         services.end_sessions(current_user._get_current_object())
         db.session.commit()
     logout_user()
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
+    fresh_session()
     flash(_("You have logged out."), "info")
     return redirect(url_for("accounts.login"))
 
