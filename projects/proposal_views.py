@@ -5,7 +5,7 @@ import io
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from core.db import db, utcnow
@@ -17,8 +17,11 @@ from orgs import permissions as org_permissions
 from orgs import services as org_services
 from orgs.models import Organisation
 
-from . import eligibility, permissions, proposals
+from . import awards, eligibility, permissions, proposals
+from .award_models import AwardDecision
 from .calls import close_if_due
+from .contract_models import Contract
+from .contract_views import can_view as can_view_contract
 from .enums import CallStatus, ProposalStatus
 from .forms import AttachmentForm, ProposalForm, ScreeningForm
 from .models import Call, Proposal, ProposalAttachment
@@ -89,8 +92,26 @@ def show(proposal_id: int):
         problems=proposals.submission_problems(proposal, now)
         if proposal.status == ProposalStatus.DRAFT and not closed else {},
         can_edit=permissions.can_edit_proposal(current_user, proposal) and not closed,
-        is_manager=org_permissions.is_manager(current_user, proposal.org),
+        is_manager=org_permissions.is_manager(current_user, proposal.org), result=review_result(proposal),
         form=ScreeningForm(formdata=None), attachment_form=_attachment_form(proposal))
+
+
+def review_result(proposal: Proposal) -> dict | None:
+    """The proposal's place in the results once they are published (in publicity, or awarded), and its contract if
+    one is drawn up and the viewer may open it: the organisation learns the outcome on its own proposal's page,
+    not only by finding the call's results."""
+    call = proposal.call
+    publicity = awards.active_publicity(call) if call.status == CallStatus.PUBLICITY else None
+    if publicity is None and call.status != CallStatus.AWARDED:
+        return None
+    decision = db.session.scalar(select(AwardDecision).where(AwardDecision.proposal_id == proposal.id))
+    if decision is None:
+        return None
+    contract = db.session.scalar(select(Contract).where(Contract.proposal_id == proposal.id)) \
+        if decision.awarded else None
+    return {"decision": decision, "publicity": publicity,
+            "ranked": db.session.scalar(select(func.count(AwardDecision.id)).where(AwardDecision.call_id == call.id)),
+            "contract": contract if contract is not None and can_view_contract(contract) else None}
 
 
 def _attachment_form(proposal: Proposal, formdata=None) -> AttachmentForm:
