@@ -20,7 +20,7 @@ from . import contract_changes, contract_forms, contract_reports, contracts
 from .contract_change_models import ChangeRequest, ChangeStatus
 from .contract_models import Contract, ContractStatus, Milestone, Tranche
 from .contract_report_models import FeePayment, ReceiptStatus
-from .contract_views import _done, bp, can_view, load_contract
+from .contract_views import _done, bp, can_view, load_contract, posted_on_contract_page
 from .forms import ReasonForm, ReceiptAnswerForm
 
 
@@ -48,8 +48,8 @@ def report(milestone_id: int):
 @login_required
 def edit_lines(contract_id: int):
     contract = load_contract(contract_id)
-    return _done(contract.id, _("Budget lines saved."), lambda: contracts.edit_lines(
-        contract, contract_forms.line_budgets(request.form, contract), actor=current_user))
+    return posted_on_contract_page(contract.id, "lines", {"lines"}, lambda: contracts.edit_lines(
+        contract, contract_forms.line_budgets(request.form, contract), actor=current_user), _("Budget lines saved."))
 
 
 @bp.route("/tranches/<int:tranche_id>/approve", methods=["POST"])
@@ -77,17 +77,20 @@ DECISIONS = {"approve": ChangeStatus.APPROVED, "reject": ChangeStatus.REJECTED, 
 def decide_change(change_id: int, decision: str):
     change = db.get_or_404(ChangeRequest, change_id)
     contract = load_contract(change.contract_id)
-    return _done(contract.id, _("Change request updated."), lambda: contract_changes.transition_change(
-        change, DECISIONS[decision], actor=current_user, reason=request.form.get("reason", "")))
+    return posted_on_contract_page(
+        contract.id, f"change-{change.id}-{decision}", {"reason"}, lambda: contract_changes.transition_change(
+            change, DECISIONS[decision], actor=current_user, reason=request.form.get("reason", "")),
+        _("Change request updated."))
 
 
 @bp.route("/<int:contract_id>/terminate", methods=["POST"])
 @login_required
 def terminate(contract_id: int):
     contract = load_contract(contract_id)
-    return _done(contract.id, _("The contract is terminated; its remaining tranches are cancelled."),
-                 lambda: contracts.transition_contract(contract, ContractStatus.TERMINATED, actor=current_user,
-                                                       reason=request.form.get("reason", "")))
+    return posted_on_contract_page(
+        contract.id, "terminate", {"reason"}, lambda: contracts.transition_contract(
+            contract, ContractStatus.TERMINATED, actor=current_user, reason=request.form.get("reason", "")),
+        _("The contract is terminated; its remaining tranches are cancelled."))
 
 
 @bp.route("/receipts")

@@ -1,5 +1,7 @@
 """Contracts and delivery pages: drawing up from an award, signing, reports, payments, expenses."""
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -9,10 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import defaultload, selectinload
 
 from core.db import db
+from core.errors import ServiceError
 from core.money import MoneyError, parse_yuan
 from core.permissions import require
 from core.timeutil import local_today
-from core.views import db_int, run_and_redirect, run_service, valid_form
+from core.views import attempt, db_int, refusal_text, run_and_redirect, run_service, valid_form
 from orgs import permissions as org_permissions
 from orgs import services as org_services
 from orgs.models import Organisation
@@ -22,8 +25,9 @@ from .award_models import AwardDecision
 from .contract_forms import read_plan
 from .contract_models import Contract, ContractLine, ContractStatus, Expense, Milestone, MilestoneReport, Tranche
 from .contract_report_models import ActivityRecord
+from .enums import CallStatus
 from .forms import ContractConfirmForm, ContractDraftForm, ReasonForm
-from .models import Proposal
+from .models import Call, Proposal
 
 bp = Blueprint("contracts", __name__, url_prefix="/contracts")
 EXPENSES_SHOWN = 50
@@ -59,11 +63,12 @@ def index():
     awardable = []
     if permissions.can_manage_calls(current_user):
         contracted = select(Contract.proposal_id)
-        awardable = db.session.execute(
-            select(AwardDecision.id, AwardDecision.amount_fen, Organisation.name.label("org"))
+        awardable = db.session.execute(  # (a call still in publicity is not awarded yet: no contract to draw up)
+            select(AwardDecision.id, AwardDecision.amount_fen, Organisation.name.label("org"), Call.title.label("call"))
             .join(Proposal, Proposal.id == AwardDecision.proposal_id)
-            .join(Organisation, Organisation.id == Proposal.org_id)
-            .where(AwardDecision.awarded, AwardDecision.proposal_id.not_in(contracted))
+            .join(Organisation, Organisation.id == Proposal.org_id).join(Call, Call.id == Proposal.call_id)
+            .where(AwardDecision.awarded, Call.status == CallStatus.AWARDED,
+                   AwardDecision.proposal_id.not_in(contracted))
             .order_by(AwardDecision.id).limit(20)).all()
     return render_template("projects/contracts.html", board=board, awardable=awardable, rate=contracts.execution_rate,
                            status_label=lambda s: ContractStatus(s).label)
@@ -74,6 +79,8 @@ def index():
 def new(decision_id: int):
     require(permissions.can_manage_calls(current_user))
     decision = db.get_or_404(AwardDecision, decision_id)
+    if drawn_up := db.session.scalar(select(Contract.id).where(Contract.proposal_id == decision.proposal_id)):
+        return redirect(url_for("contracts.show", contract_id=drawn_up))  # (a stale link, a second tab)
     today = local_today()
     form = ContractDraftForm(starts_on=today)
     if form.validate_on_submit():
@@ -87,7 +94,8 @@ def new(decision_id: int):
     form.starts_on.render_kw = {"min": window[0], "max": window[1], "aria-describedby": "period-help"}
     form.ends_on.render_kw = {"min": window[0], "aria-describedby": "period-help"}
     return render_template("projects/contract_new.html", decision=decision, form=form, window=window,
-                           max_years=contracts.MAX_CONTRACT_YEARS)
+                           max_years=contracts.MAX_CONTRACT_YEARS, call=decision.proposal.call,
+                           ready=decision.awarded and decision.proposal.call.status == CallStatus.AWARDED)
 
 
 def load_full_contract(contract_id: int) -> Contract:
@@ -107,7 +115,28 @@ def load_full_contract(contract_id: int) -> Contract:
 @bp.route("/<int:contract_id>")
 @login_required
 def show(contract_id: int):
-    contract = load_full_contract(contract_id)
+    return contract_page(load_full_contract(contract_id))
+
+
+@dataclass
+class Refused:
+    """A form of the contract page that was refused (`key` names it: 'lines', 'pay-<tranche>', 'review-<report>',
+    'change-<request>', 'terminate'), for the page shown again: what was typed, and each reason beside its field."""
+
+    key: str = ""
+    fields: dict = field(default_factory=dict)
+    values: Mapping = field(default_factory=dict)
+
+    def errors(self, key: str, name: str) -> list[str]:
+        found = self.fields.get(name) if key == self.key else None
+        return [str(m) for m in (found if isinstance(found, list | tuple) else [found] if found else [])]
+
+    def value(self, key: str, name: str, default=""):
+        return self.values.get(name, default) if key == self.key else default
+
+
+def contract_page(contract: Contract, refused: Refused | None = None):
+    """The contract's page; after a refusal, again (422, nothing changed) with the refused form as it was typed."""
     expenses = list(db.session.scalars(select(Expense).where(Expense.contract_id == contract.id)
                                        .order_by(Expense.id.desc()).limit(EXPENSES_SHOWN)))
     return render_template("projects/contract.html", contract=contract, form=ReasonForm(formdata=None),
@@ -119,7 +148,24 @@ def show(contract_id: int):
                            budget_bars=contract_charts.budget_bars(contract),
                            output_bars=contract_charts.output_bars(contract),
                            two_person=contracts.needs_second_officer, max_change_reason=contract_changes.MAX_REASON,
-                           max_review_comment=contract_reports.MAX_REVIEW_COMMENT)
+                           max_review_comment=contract_reports.MAX_REVIEW_COMMENT,
+                           refused=refused or Refused()), 422 if refused else 200
+
+
+def posted_on_contract_page(contract_id: int, key: str, names: set[str], call, done: str):
+    """A form posted from the contract page: on success commit, say `done` and go back to the page; refused, the
+    page again with what was typed and why beside the fields `names` (a reason for another field, or none, is said
+    at the top)."""
+    valid_form(ReasonForm())
+    outcome = attempt(call)
+    if outcome:
+        flash(done, "success")
+        return redirect(url_for("contracts.show", contract_id=contract_id))
+    refusal = outcome.refusal
+    beside = bool(refusal.fields) and set(refusal.fields) <= names
+    flash(str(refusal.message) if beside else refusal_text(refusal), "danger")
+    return contract_page(load_full_contract(contract_id),
+                         Refused(key, refusal.fields if beside else {}, request.form))
 
 
 @bp.route("/<int:contract_id>/confirm", methods=["GET", "POST"])
@@ -149,8 +195,9 @@ def confirm(contract_id: int):
 def review(report_id: int, decision: str):
     item = db.get_or_404(MilestoneReport, report_id)
     contract = load_contract(db.session.get(Milestone, item.milestone_id).contract_id)
-    return _done(contract.id, _("Report reviewed."), lambda: contract_reports.review_report(
-        item, decision == "accept", request.form.get("comment", ""), actor=current_user))
+    return posted_on_contract_page(
+        contract.id, f"review-{item.id}", {"comment"}, lambda: contract_reports.review_report(
+            item, decision == "accept", request.form.get("comment", ""), actor=current_user), _("Report reviewed."))
 
 
 @bp.route("/tranches/<int:tranche_id>/pay", methods=["POST"])
@@ -158,13 +205,17 @@ def review(report_id: int, decision: str):
 def pay(tranche_id: int):
     tranche = db.get_or_404(Tranche, tranche_id)
     contract = load_contract(tranche.contract_id)
-    try:
-        paid_on = date.fromisoformat(request.form.get("paid_on", ""))
-    except ValueError:
-        flash(_("Dates are YYYY-MM-DD."), "danger")
-        return redirect(url_for("contracts.show", contract_id=contract.id))
-    return _done(contract.id, _("Payment recorded."), lambda: contracts.pay_tranche(
-        tranche, request.form.get("reference", ""), paid_on, actor=current_user))
+
+    def pay_it():
+        try:
+            paid_on = date.fromisoformat(request.form.get("paid_on", ""))
+        except ValueError:
+            raise ServiceError(_("Please correct the marked fields."),
+                               fields={"paid_on": _("Dates are YYYY-MM-DD.")}) from None
+        return contracts.pay_tranche(tranche, request.form.get("reference", ""), paid_on, actor=current_user)
+
+    return posted_on_contract_page(contract.id, f"pay-{tranche.id}", {"paid_on", "reference"}, pay_it,
+                                   _("Payment recorded."))
 
 
 @bp.route("/<int:contract_id>/expenses", methods=["POST"])

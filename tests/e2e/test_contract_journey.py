@@ -62,8 +62,11 @@ def test_sign_report_accept_pay_and_the_chart_moves(live_server, live_app, brows
     before = bar(officer, "paid").locator("rect.value").get_attribute("width")
     first = officer.locator("#tranches li").first
     first.locator("input[name=reference]").fill("国库集中支付2026-0601")
-    first.locator("button[type=submit]").click()
+    asked = []
+    officer.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    first.locator("button[type=submit]").click()  # a payment cannot be undone: asked first, with its amount
     expect(bar(officer, "paid")).to_have_attribute("data-percent", "40.0")
+    assert len(asked) == 1 and "第 1 批" in asked[0] and "¥40,000.00" in asked[0]
     assert before == "0" and bar(officer, "paid").locator("rect.value").get_attribute("width") == "120"
 
     org.goto(url)
