@@ -55,7 +55,7 @@ def check(call: Call, org, on: date) -> list[RuleResult]:
         results.append(RuleResult("evaluation", ok, _("No project evaluation on record.") if last is None else
                                   _("Last project evaluation: %(grade)s (%(project)s).", grade=last.grade_label,
                                     project=last.project) if ok else
-                                  _("The last project evaluation was %(grade)s (%(project)s); at least 合格 is "
+                                  _("The last project evaluation was %(grade)s (%(project)s); at least Pass is "
                                     "required.", grade=last.grade_label, project=last.project)))
     if call.require_clean_credit:
         ok = not facts.credit_entries
@@ -80,7 +80,7 @@ def stated_rules(call: Call) -> list[str]:
     if call.require_annual_report:
         rules.append(_("Last year's annual report accepted."))
     if call.require_passing_evaluation:
-        rules.append(_("Last project evaluation at least 合格 (an organisation never evaluated qualifies)."))
+        rules.append(_("Last project evaluation at least Pass (an organisation never evaluated qualifies)."))
     if call.require_clean_credit:
         rules.append(_("Not on any credit list."))
     return rules

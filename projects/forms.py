@@ -16,7 +16,7 @@ from wtforms import (
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 
 from accounts.forms import MultiCheckboxField
-from core.forms import LocalDateTimeField, MoneyField, MultipleChoiceField, strip_text
+from core.forms import LocalDateTimeField, MoneyField, strip_text
 from orgs.enums import OrgKind
 
 from .contract_reports import MAX_NOTE
@@ -29,7 +29,7 @@ class CallForm(FlaskForm):
                                 render_kw={"rows": 8})
     mode = SelectField(_l("Purchasing mode"))
     category_id = SelectField(_l("Service category"), coerce=int)
-    communities = MultipleChoiceField(_l("Target communities"), coerce=int, validators=[Optional()])
+    communities = MultiCheckboxField(_l("Target communities"), coerce=int, validators=[Optional()])
     funding_source = SelectField(_l("Funding source"))
     total_budget_fen = MoneyField(_l("Total budget (yuan)"), validators=[InputRequired()])
     max_per_proposal_fen = MoneyField(_l("Maximum per proposal (yuan)"), validators=[InputRequired()])
@@ -52,7 +52,7 @@ class CallForm(FlaskForm):
                                                 validators=[InputRequired(), NumberRange(min=0, max=100)])
     require_annual_report = BooleanField(_l("Last year's annual report must be accepted"), default=True)
     require_clean_credit = BooleanField(_l("No active credit-list entry"), default=True)
-    require_passing_evaluation = BooleanField(_l("Last project evaluation at least 合格 (if evaluated)"))
+    require_passing_evaluation = BooleanField(_l("Last project evaluation at least Pass (if evaluated)"))
     max_personnel_pct = IntegerField(_l("Maximum personnel share (%)"), default=60,
                                      validators=[InputRequired(), NumberRange(min=0, max=100)])
     max_management_pct = IntegerField(_l("Maximum management-fee share (%)"), default=10,

@@ -1,14 +1,19 @@
 """Calls: public pages, officers' drafting, publishing, amendments, questions and the dashboard."""
 
+from datetime import datetime
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from core.db import db, ensure_write_transaction
+from core.i18n import comma
 from core.permissions import require
+from core.timeutil import format_local
 from core.views import db_int, run_and_redirect, run_service, valid_form
 from orgs import permissions as org_permissions
 from orgs import services as org_services
@@ -24,6 +29,27 @@ from .models import Call, CallQuestion, Proposal
 
 bp = Blueprint("calls", __name__, url_prefix="/calls")
 bp.add_app_template_filter(render_markdown, "markdown")
+
+AMENDED_FIELDS = {"description": _l("Description"), "questions_until": _l("Questions until"),
+                  "submission_deadline": _l("Submission deadline"), "review_planned_on": _l("Planned review date"),
+                  "award_planned_on": _l("Planned award date"), "required_attachments": _l("Required attachments")}
+
+
+def amended_label(name: str) -> str:
+    """An amended field's name as the call page says it (the amendment stores the column's name)."""
+    return str(AMENDED_FIELDS.get(name, name))
+
+
+def amended_value(name: str, value) -> str:
+    """An amended value as the call page shows it: a deadline (stored as UTC in ISO form) in Beijing time."""
+    if isinstance(value, list):
+        return comma().join(map(str, value))
+    if name in ("questions_until", "submission_deadline") and isinstance(value, str):
+        try:
+            return format_local(datetime.fromisoformat(value))
+        except ValueError:
+            pass
+    return "" if value is None else str(value)
 
 
 def call_form(**kwargs) -> CallForm:
@@ -145,7 +171,8 @@ def call_page(call: Call, status: int = 200, *, question_form: QuestionForm | No
                            question_form=question_form or QuestionForm(formdata=None),
                            answer_form=answer_form or AnswerForm(formdata=None), answering=answering,
                            objection_form=objection_form or ObjectionForm(formdata=None),
-                           is_manager=org_permissions.is_manager), status
+                           is_manager=org_permissions.is_manager, amended_label=amended_label,
+                           amended_value=amended_value), status
 
 
 @bp.route("/<int:call_id>/status", methods=["POST"])

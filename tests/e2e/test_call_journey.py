@@ -34,8 +34,11 @@ def test_publish_write_submit_screen(live_server, live_app, browser, tmp_path):
     officer.locator("#required_attachments").fill("盖章申报书")
     officer.get_by_role("button", name="保存").click()
     expect(officer.locator("#call-status")).to_have_text("草稿")
-    officer.locator("#publish").click()
+    asked = []
+    officer.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    officer.locator("#publish").click()  # publishing asks first: the announcement is public at once
     expect(officer.locator("#call-status")).to_have_text("正在征集")
+    assert asked == ["确定发布此项目征集吗？公告将立即公开，此后只能通过发布更正公告修改。"]
     call_url = officer.url
 
     org = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}).new_page()

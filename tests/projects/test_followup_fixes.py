@@ -27,7 +27,7 @@ STRICT_RULES = dict(allowed_kinds=["agency", "foundation"], min_grade=3, min_yea
     ("zh-CN", ["仅限以下类型的组织申报：社会服务机构、基金会", "3A", "登记满 2 年", "持证社会工作者不少于 4 人",
                "上一年度报告已通过", "未被列入信用名录", "最近一次项目评估等级为合格及以上"]),
     ("en", ["Only these kinds may apply: Social service agency, Foundation", "3A", "at least 2 years",
-            "At least 4 certified social workers", "annual report", "credit list", "at least 合格"]),
+            "At least 4 certified social workers", "annual report", "credit list", "at least Pass"]),
 ])
 def test_the_call_page_states_the_eligibility_rules_in_advance(app, client, session, lang, expected):
     officer = make_user(Role.OFFICER)
