@@ -156,7 +156,17 @@ def draft_contract(decision: AwardDecision, starts_on: date, ends_on: date, mile
     audit.record("contract.drafted", contract, actor=actor,
                  data={"proposal_id": proposal.id, "amount_fen": contract.amount_fen, "percents": percents,
                        "lines": [[x.item, x.budget_fen] for x in contract.lines]})
+    _ask_managers_to_confirm(contract, "contract.drafted")
     return contract
+
+
+def _ask_managers_to_confirm(contract: Contract, kind: str) -> None:
+    """Tell the organisation's managers (who confirm for it) that the contract awaits their confirmation: without
+    it they learnt of a contract to sign only by finding it."""
+    for m in contract.org.memberships:
+        if m.status == "active" and m.role == "manager":
+            notify(m.user_id, kind, link=path_for("contracts.confirm", contract_id=contract.id),
+                   project=contract.title, amount=format_fen(contract.amount_fen))
 
 
 def transition_contract(contract: Contract, to: ContractStatus | str, *, actor, reason: str = "") -> None:
@@ -249,6 +259,8 @@ def edit_lines(contract: Contract, budgets: dict[int, int], *, actor) -> None:
     audit.record("contract.lines_edited", contract, actor=actor,
                  data={"before": before, "after": {line.item: line.budget_fen for line in contract.lines},
                        "org_confirmation_withdrawn": withdrawn})
+    if withdrawn:
+        _ask_managers_to_confirm(contract, "contract.lines_edited")
 
 
 def require_active(contract: Contract) -> None:
