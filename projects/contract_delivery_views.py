@@ -13,12 +13,12 @@ from core.db import db
 from core.permissions import require
 from core.timeutil import local_today
 from core.uploads import StoredFile
-from core.views import run_and_redirect, run_service, valid_form
+from core.views import attempt, refusal_text, run_and_redirect, valid_form
 from orgs import permissions as org_permissions
 
 from . import contract_changes, contract_forms, contract_reports, contracts
 from .contract_change_models import ChangeRequest, ChangeStatus
-from .contract_models import Contract, ContractStatus, Milestone, Tranche
+from .contract_models import Contract, ContractStatus, Milestone, ReportStatus, Tranche
 from .contract_report_models import FeePayment, ReceiptStatus
 from .contract_views import _done, bp, can_view, load_contract, posted_on_contract_page
 from .forms import ReasonForm, ReceiptAnswerForm
@@ -30,18 +30,43 @@ def report(milestone_id: int):
     milestone = db.get_or_404(Milestone, milestone_id)
     contract = load_contract(milestone.contract_id)
     require(org_permissions.is_manager(current_user, contract.org))
-    form = ReasonForm()
+    errors, rows = {}, {}
     if request.method == "POST":
-        valid_form(form)
-        if run_service(lambda: contract_reports.submit_report(
-                milestone, contract_forms.report_input(request.form, request.files, contract), actor=current_user)):
+        valid_form(ReasonForm())
+        outcome = attempt(lambda: contract_reports.submit_report(
+            milestone, contract_forms.report_input(request.form, request.files, contract), actor=current_user))
+        if outcome:
             flash(_("Report submitted."), "success")
             return redirect(url_for("contracts.show", contract_id=contract.id))
+        errors, rows = report_refusal(outcome.refusal)
     return render_template("projects/contract_report_form.html", contract=contract, milestone=milestone,
                            form=ReasonForm(formdata=None), today=local_today(), values=request.form,
+                           errors=errors, rows=rows, closed=report_closed(contract, milestone),
                            activity_rows=range(contract_forms.ACTIVITY_ROWS), fee_rows=range(contract_forms.FEE_ROWS),
                            max_narrative=contract_reports.MAX_NARRATIVE, max_place=contract_reports.MAX_PLACE,
                            max_description=contract_reports.MAX_DESCRIPTION)
+
+
+def report_closed(contract: Contract, milestone: Milestone) -> str | None:
+    """Why no report can be sent for this milestone now (the service would refuse it), so that the page says so
+    instead of a form filled in for nothing; None while one can."""
+    if contract.status != ContractStatus.ACTIVE:
+        return _("The contract is not active.")
+    latest = milestone.latest_report
+    if latest is not None and latest.status in (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED):
+        return _("This milestone already has a report waiting or accepted.")
+    return None
+
+
+REPORT_SECTIONS = {"narrative", "outputs", "activities", "photos", "evidence", "fees"}  # shown beside themselves
+
+
+def report_refusal(refusal) -> tuple[dict, dict]:
+    """A refused report's reasons for the page: each section's and each bad row's, to show beside them (the message
+    at the top says only to correct them); a refusal about none of them (a report already waiting) at the top."""
+    beside = bool(refusal.fields) and set(refusal.fields) <= REPORT_SECTIONS
+    flash(str(refusal.message) if beside else refusal_text(refusal), "danger")
+    return (refusal.fields if beside else {}), (getattr(refusal, "rows", {}) if beside else {})
 
 
 @bp.route("/<int:contract_id>/lines", methods=["POST"])
