@@ -37,7 +37,7 @@ class Bar:
 
 def budget_bars(contract: Contract) -> list[Bar]:
     spent = contract.spent_fen
-    bars = [Bar("paid", _("Paid to the organisation"), contract.paid_fen, contract.amount_fen,
+    bars = [Bar("paid", _("Paid"), contract.paid_fen, contract.amount_fen,
                 f"{format_fen(contract.paid_fen)} / {format_fen(contract.amount_fen)}"),
             Bar("spent", _("Spent overall"), spent, contract.amount_fen,
                 f"{format_fen(spent)} / {format_fen(contract.amount_fen)}")]

@@ -163,3 +163,13 @@ def test_the_call_form_lists_what_to_correct_and_publishing_asks_first(app, clie
     page = client.get(f"/calls/{draft.id}").get_data(as_text=True)
     assert 'id="publish" data-confirm="确定发布此项目征集吗？' in page
     assert "取消项目征集时必填。" in page
+
+
+def test_the_budget_chart_labels_read_in_english_too(app, client, login_as, payable):
+    officer, _manager, contract = payable
+    login_as(officer)
+    client.get("/lang/en")
+    chart = client.get(f"/contracts/{contract.id}").get_data(as_text=True).split('id="budget-chart"', 1)[1]
+    chart = chart.split("</svg>", 1)[0]
+    assert ">Paid</text>" in chart and ">Spent overall</text>" in chart  # were cut to 'Paid to…', 'Spent o…'
+    assert "…" not in chart and "预算执行率" not in chart
