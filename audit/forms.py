@@ -101,4 +101,5 @@ class VerifyCodeForm(FlaskForm):
 
 class VerifyFileForm(FlaskForm):
     file = FileField(_l("PDF file"))
-    sha256 = StringField(_l("or its SHA-256"), validators=[Optional(), Length(max=80)])
+    # room for a digest pasted in byte pairs or with its file name (audit.views.pasted_digest)
+    sha256 = StringField(_l("or its SHA-256"), validators=[Optional(), Length(max=400)])

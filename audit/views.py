@@ -1,3 +1,5 @@
+import re
+
 from flask import (
     Blueprint,
     abort,
@@ -17,6 +19,7 @@ from core.errors import wants_json
 from core.extensions import limiter
 from core.pdf import official_language
 from core.permissions import require
+from core.personal import mask_name
 from core.timeutil import utcnow
 
 from . import documents
@@ -31,6 +34,12 @@ PER_PAGE = 50
 CHECK_LIMIT = "30 per minute"  # uploads and hashes checked, per address
 # Codes asked about that were not issued, per address: a typo or two costs nothing, guessing codes is slow.
 UNKNOWN_CODE_LIMIT = "10 per minute;30 per hour"
+# Who the public verification page names in full as a document's issuer: platform staff and evaluators acting in
+# office. Anyone else (a resident printing her own vouchers, an organisation's member issuing a statement) is a
+# private person, shown masked as personal data shown to the public always is (DESIGN.md rule 6).
+HEX_DIGEST = re.compile(r"[0-9a-f]{64}")
+HEX_DIGEST_IN_TEXT = re.compile(r"(?<![0-9A-Fa-f])[0-9A-Fa-f]{64}(?![0-9A-Fa-f])")
+NAMED_ISSUER_ROLES = ("admin", "officer", "auditor", "community_staff", "evaluator")
 
 
 @bp.route("/")
@@ -47,8 +56,9 @@ def log():
     has_more = len(events) > PER_PAGE
     events = events[:PER_PAGE]
     next_url = url_for("audit.log", before=events[-1].seq, **filters) if has_more else None
+    first_page_url = url_for("audit.log", **filters) if form.cursor is not None else None  # back from older pages
     return render_template("audit/log.html", form=form, events=events, next_url=next_url,
-                           shown_data=audit.shown_data)
+                           first_page_url=first_page_url, shown_data=audit.shown_data)
 
 
 @bp.route("/head")
@@ -57,7 +67,7 @@ def head():
     current = audit.head()
     if request.endpoint == "audit.head_json" or request.args.get("format") == "json" or wants_json():
         return jsonify({"seq": current.seq, "hash": current.hash, "at": utcnow().isoformat()})
-    return render_template("audit/head.html", head=current, genesis=audit.GENESIS,
+    return render_template("audit/head.html", head=current, genesis=audit.GENESIS, read_at=utcnow(),
                            certificate_allowed=can_issue_head_certificate(current_user))
 
 
@@ -122,8 +132,21 @@ def _verify_page(document, lookup: VerifyCodeForm, *, check_upload: bool = True)
             found = documents.find_by_sha256(digest)
             matched = found is not None and (document is None or found.id == document.id)
             check = {"matched": matched, "digest": digest, "found": found}
+    can_download = document is not None and can_download_document(current_user, document)
     return render_template("audit/verify.html", document=document, form=form, check=check, lookup=lookup,
-                           can_download=document is not None and can_download_document(current_user, document))
+                           can_download=can_download,
+                           issuer=issuer_shown(document, in_full=can_download) if document else None)
+
+
+def issuer_shown(document, *, in_full: bool) -> str | None:
+    """The issuer's name as the verification page shows it (None: issued by the platform itself): in full to whoever
+    may download the document and for staff acting in office, otherwise masked (张**)."""
+    issuer = document.issuer
+    if issuer is None:
+        return None
+    if in_full or issuer.role_names & set(NAMED_ISSUER_ROLES):
+        return issuer.display_name
+    return mask_name(issuer.display_name)
 
 
 def _asked_digest(form: VerifyFileForm) -> str | None:
@@ -134,11 +157,21 @@ def _asked_digest(form: VerifyFileForm) -> str | None:
             form.file.errors.append(_("This file is not a PDF. Upload the PDF you received."))
             return None
         return documents.sha256_of_upload(upload.stream)
-    digest = (form.sha256.data or "").strip().lower()
-    if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+    digest = pasted_digest(form.sha256.data or "")
+    if digest is None:
         form.sha256.errors.append(_("Upload the PDF or paste its SHA-256 (64 hexadecimal characters)."))
-        return None
     return digest
+
+
+def pasted_digest(text: str) -> str | None:
+    """The SHA-256 in what was pasted, in lower case, or None. As the usual tools print it: bare, in capitals
+    (PowerShell's Get-FileHash), in byte pairs or over two lines (certutil, a wrapped page), or with the file's name
+    (sha256sum's 'digest  name', openssl's 'SHA2-256(name)= digest')."""
+    joined = "".join(text.split()).lower()
+    if HEX_DIGEST.fullmatch(joined):
+        return joined
+    found = {d.lower() for d in HEX_DIGEST_IN_TEXT.findall(text)}
+    return found.pop() if len(found) == 1 else None
 
 
 @documents_bp.route("/documents/<code>.pdf")

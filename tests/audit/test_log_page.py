@@ -17,7 +17,7 @@ from tests.factories import make_user
 def shown_seqs(response) -> list[int]:
     body = response.get_data(as_text=True)
     table = body.split('id="audit-events"', 1)[1].split("</table>", 1)[0]
-    return [int(n) for n in re.findall(r"<tr>\s*<td>(\d+)</td>", table)]
+    return [int(n) for n in re.findall(r'<tr>\s*<td class="stack-title">#(\d+)</td>', table)]
 
 
 def test_filters_by_actor_action_target_and_date(client, session, login_as):

@@ -1,0 +1,55 @@
+"""The audit log as an auditor reads it on a phone: each event is a card of "heading: value" lines (.table-stack; as a
+table its details were squeezed into a column one character wide), an empty target or details says nothing rather
+than a heading over nothing; an older page leads back to the newest events, with the same filters."""
+
+import re
+
+from accounts.enums import Role
+from audit import services as audit
+from audit.views import PER_PAGE
+from core.db import db
+from tests.factories import make_user
+
+
+def rows(body: str) -> list[str]:
+    table = body.split('id="audit-events"', 1)[1].split("</table>", 1)[0]
+    return re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>", 1)[1], re.S)
+
+
+def test_each_event_is_a_card_with_its_headings(client, session, login_as):
+    actor = make_user(username="stacked")
+    with_data = audit.record("test.stacked", ("things", 7), actor=actor, data={"sha256": "ab" * 32, "n": 1})
+    bare = audit.record("test.stacked_bare", None, actor=actor)
+    db.session.commit()
+    login_as(make_user(Role.AUDITOR))
+    body = client.get("/audit/?actor=stacked").get_data(as_text=True)
+    assert re.search(r'<table class="[^"]*\btable-stack\b[^"]*" id="audit-events"', body)
+    empty, full = rows(body)  # newest first
+    assert f'<td class="stack-title">#{with_data.seq}</td>' in full
+    for heading in ("时间", "操作人", "操作", "操作对象"):
+        assert f'data-label="{heading}"' in full
+    assert 'class="stack-block" data-label="详情"' in full and "ab" * 32 in full
+    assert f'<td class="stack-title">#{bare.seq}</td>' in empty
+    assert 'data-label="操作对象"' not in empty and 'data-label="详情"' not in empty  # nothing to head
+    assert empty.count('class="d-none d-sm-table-cell"') == 2  # the desktop table keeps its columns
+
+
+def test_an_older_page_leads_back_to_the_newest_with_the_same_filters(client, session, login_as):
+    actor = make_user(username="pager-back")
+    for i in range(PER_PAGE + 3):
+        audit.record("test.back", ("things", i), actor=actor)
+    db.session.commit()
+    login_as(make_user(Role.ADMIN))
+    first = client.get("/audit/?actor=pager-back").get_data(as_text=True)
+    assert 'id="newest-events"' not in first  # already the newest
+    older = re.search(r'href="([^"]*)" id="older-events"', first).group(1).replace("&amp;", "&")
+    second = client.get(older).get_data(as_text=True)
+    newest = re.search(r'href="([^"]*)" id="newest-events"', second).group(1).replace("&amp;", "&")
+    assert newest == "/audit/?actor=pager-back"
+    assert 'id="older-events"' not in second  # the last page
+
+
+def test_a_bad_paging_position_offers_the_newest_events_once(client, session, login_as):
+    login_as(make_user(Role.AUDITOR))
+    body = client.get("/audit/?before=abc").get_data(as_text=True)
+    assert 'id="paging-error"' in body and 'id="newest-events"' not in body
