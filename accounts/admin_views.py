@@ -67,9 +67,20 @@ def edit_user(user_id: int):
             phone=form.phone.data, roles=form.roles.data, communities=form.communities.data), form):
         flash(_("Changes saved."), "success")
         return redirect(url_for("admin.edit_user", user_id=user.id))
+    return _edit_page(user, form=form)
+
+
+def _edit_page(user: User, *, form=None, reason_form=None, reset_form=None):
+    """The user's page; a refused form (given) shows again with its reasons beside its fields, as typed."""
+    if form is None:
+        form = UserEditForm(formdata=None, obj=user, communities=_communities())
+        form.roles.data = sorted(user.role_names)
+        form.communities.data = [c.id for c in user.communities]
     return render_template("accounts/admin_user_edit.html", user=user, form=form,
-                           reason_form=ReasonForm(formdata=None), reset_form=ResetPasswordForm(formdata=None),
-                           tokens=services.tokens_of(user), confirm_form=ConfirmForm(formdata=None))
+                           reason_form=reason_form or ReasonForm(formdata=None),
+                           reset_form=reset_form or ResetPasswordForm(formdata=None),
+                           tokens=services.tokens_of(user), confirm_form=ConfirmForm(formdata=None),
+                           can_deactivate=can_deactivate_user(current_user, user))
 
 
 @bp.route("/users/<int:user_id>/<any(deactivate, reactivate):action>", methods=["POST"])
@@ -78,13 +89,15 @@ def set_active(user_id: int, action: str):
     activate = action == "reactivate"
     require(can_edit_user(current_user, user) if activate else can_deactivate_user(current_user, user))
     form = ReasonForm()
-    if not form.validate_on_submit():  # a reason over the length limit: say so, as the password reset does
-        flash(" ".join(e for errs in form.errors.values() for e in errs), "danger")
+    # A refused reason (too long) or refusal (their own account, the last administrator) is said beside the reason,
+    # which is kept as typed (422, nothing changed); it was a message at the top of the page and the reason lost.
+    if form.validate_on_submit() and run_service(lambda: services.set_active(
+            user, activate, actor=current_user, reason=form.reason.data or ""), form):
+        flash(_("User reactivated.") if activate else _("User deactivated; their sessions have ended."), "success")
         return redirect(url_for("admin.edit_user", user_id=user.id))
-    return run_and_redirect(lambda: services.set_active(user, activate, actor=current_user,
-                                                        reason=form.reason.data or ""),
-                            _("User reactivated.") if activate else _("User deactivated; their sessions have ended."),
-                            url_for("admin.edit_user", user_id=user.id))
+    _flash_expired_form(form)
+    # (already done meanwhile, say in another tab: the page offers the opposite, without this reason in it)
+    return _edit_page(user, reason_form=form if user.active != activate else None), 422
 
 
 @bp.route("/users/<int:user_id>/tokens/<int:token_id>/revoke", methods=["POST"])
@@ -105,13 +118,20 @@ def reset_password(user_id: int):
     user = db.get_or_404(User, user_id)
     require(can_edit_user(current_user, user))
     form = ResetPasswordForm()
-    target = url_for("admin.edit_user", user_id=user.id)
-    if not form.validate_on_submit():
-        flash(" ".join(e for errs in form.errors.values() for e in errs), "danger")
-    elif run_service(lambda: services.reset_password(user, form.password.data, actor=current_user)):
+    # Refused (too short, too common): said beside the field (422), not at the top of the page far from it.
+    if form.validate_on_submit() and run_service(
+            lambda: services.reset_password(user, form.password.data, actor=current_user), form):
         end_login_lockout(user.username)
         flash(_("Password reset; the user's sessions have ended."), "success")
-    return redirect(target)
+        return redirect(url_for("admin.edit_user", user_id=user.id))
+    _flash_expired_form(form)
+    return _edit_page(user, reset_form=form), 422
+
+
+def _flash_expired_form(form) -> None:
+    """A form refused for its CSRF token (the page was open too long) has no field to say it beside."""
+    if form.errors.get("csrf_token"):
+        flash(" ".join(map(str, form.errors["csrf_token"])), "danger")
 
 
 @bp.route("/calendar", methods=["GET", "POST"])

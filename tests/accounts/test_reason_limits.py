@@ -54,7 +54,10 @@ def test_deactivating_a_user(app, client, login_as, session):
     db.session.commit()
     before = events()
     response = client.post(f"/admin/users/{user.id}/deactivate", data={"reason": f" {text(501)} "}, headers=EN)
-    assert "Field cannot be longer than 500 characters." in flashed(client, response)
+    assert response.status_code == 422  # the user's page again, the reason beside the field as typed
+    body = response.get_data(as_text=True)
+    error = body.split('id="reason-error"', 1)[1].split("</div></div>", 1)[0]
+    assert "Field cannot be longer than 500 characters." in error and text(501) in body
     db.session.expire_all()
     assert db.session.get(User, user.id).active and events() == before
     refused_by_service(app, lambda: accounts.set_active(user, False, actor=admin, reason=text(501)),

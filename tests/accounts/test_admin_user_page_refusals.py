@@ -1,0 +1,99 @@
+"""The administrator's user page, as walked on a phone: a refused new password or (de)activation shows the page again
+(422) with the reason beside its field and nothing changed, a reason kept as typed; setting a password asks first
+and says its rule before it is typed; the users list is one card per user on a phone (.table-stack)."""
+
+import re
+
+from sqlalchemy import func, select
+
+from accounts.enums import Role
+from accounts.models import User
+from audit.models import AuditEvent
+from core.db import db
+from tests.factories import make_user
+
+
+def events() -> int:
+    return db.session.scalar(select(func.count()).select_from(AuditEvent))
+
+
+def field_error(body: str, field: str) -> str:
+    found = re.search(rf'id="{field}-error" class="field-errors">(.*?)</div></div>', body, re.S)
+    return re.sub(r"<[^>]+>", "", found.group(1)) if found else ""
+
+
+def test_a_short_new_password_is_refused_beside_the_field(client, session, login_as):
+    admin, user = make_user(Role.ADMIN), make_user(Role.OFFICER)
+    db.session.commit()
+    login_as(admin)
+    stored, before = user.password_hash, events()
+    response = client.post(f"/admin/users/{user.id}/password", data={"password": "short"})
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert "8" in field_error(body, "password")  # beside the field, in the reset card, not a flash at the top
+    assert 'alert-danger' not in body
+    assert 'value="short"' not in body  # a password is never written back into the page
+    db.session.expire_all()
+    assert db.session.get(User, user.id).password_hash == stored and events() == before
+
+
+def test_a_good_new_password_is_set_and_the_form_asks_first(client, session, login_as):
+    admin, user = make_user(Role.ADMIN), make_user(Role.OFFICER)
+    db.session.commit()
+    login_as(admin)
+    page = client.get(f"/admin/users/{user.id}").get_data(as_text=True)
+    form = page.split('id="password-form"', 1)[1].split("</form>", 1)[0]
+    assert 'data-confirm="确定设置这个新密码吗？' in form
+    assert 'id="password-help">至少 8 个字符。' in form
+    stored = user.password_hash
+    response = client.post(f"/admin/users/{user.id}/password", data={"password": "a-good-password-1"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, user.id).password_hash != stored
+
+
+def test_deactivating_a_user_someone_else_just_deactivated_says_so_on_the_page(client, session, login_as):
+    admin, user = make_user(Role.ADMIN), make_user(Role.OFFICER)
+    db.session.commit()
+    login_as(admin)
+    assert client.post(f"/admin/users/{user.id}/deactivate", data={"reason": "离职"}).status_code == 302
+    before = events()
+    response = client.post(f"/admin/users/{user.id}/deactivate", data={"reason": "离职"})  # a second tab
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert "该用户已处于停用状态。" in body
+    assert 'id="reactivate-form"' in body and events() == before
+    assert "离职</textarea>" not in body  # the deactivation's reason is not offered as the reactivation's
+
+
+def test_ones_own_page_says_one_cannot_deactivate_oneself(client, session, login_as):
+    admin = make_user(Role.ADMIN)
+    db.session.commit()
+    login_as(admin)
+    body = client.get(f"/admin/users/{admin.id}").get_data(as_text=True)
+    assert 'id="own-account">不能停用您自己的账户。' in body
+    assert 'id="deactivate-form"' not in body  # was a button leading to a 403 page
+    other = make_user(Role.OFFICER)
+    db.session.commit()
+    assert 'id="deactivate-form"' in client.get(f"/admin/users/{other.id}").get_data(as_text=True)
+
+
+def test_the_new_user_page_says_the_password_rule(client, session, login_as):
+    login_as(make_user(Role.ADMIN))
+    body = client.get("/admin/users/new").get_data(as_text=True)
+    assert 'id="password-help">至少 8 个字符。' in body
+    response = client.post("/admin/users/new", data={"username": "kept-name", "display_name": "李四",
+                                                     "password": "short"})
+    body = response.get_data(as_text=True)
+    assert field_error(body, "password") and 'value="kept-name"' in body and 'value="李四"' in body
+
+
+def test_the_users_list_is_one_card_per_user_on_a_phone(client, session, login_as):
+    login_as(make_user(Role.ADMIN))
+    make_user(display_name="没有角色的人")
+    body = client.get("/admin/users?q=没有角色").get_data(as_text=True)
+    table = body.split('id="users"', 1)[1].split("</table>", 1)[0]
+    assert 'table-stack' in body.split('id="users"', 1)[0].rsplit("<table", 1)[1]
+    assert re.search(r'<td class="stack-title"><a href="/admin/users/\d+">', table)
+    assert 'data-label="状态"' in table and 'data-label="姓名"' in table
+    assert '<span class="text-muted">无</span>' in table  # no roles: said, not an empty line
