@@ -1,0 +1,34 @@
+"""What the public finds without an account, as walked on a phone (where the menu hides behind its button): the home
+page leads to the calls with their results and to the organisation directory, and offers signing up; a project's
+public page leads back to the call it was awarded under, whose page carries the results."""
+
+import re
+
+from core.db import db
+from tests.factories import make_user
+from tests.projects.contract_helpers import active_contract
+
+
+def test_the_home_page_leads_the_public_to_what_they_may_read(client, session):
+    body = client.get("/").get_data(as_text=True)
+    records = body.split('id="public-records"', 1)[1].split('<div class="row g-3">', 1)[0]
+    assert re.search(r'href="/calls/" id="go-calls">查看项目征集</a>', records)
+    assert re.search(r'href="/orgs/" id="go-directory">查看社会组织</a>', records)
+    assert 'href="/signup"' in body.split("<main", 1)[1]
+    english = client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "See the calls" in english and "See the organisations" in english and "查看" not in english
+
+
+def test_the_signed_in_home_page_is_the_launcher(client, session, login_as):
+    login_as(make_user())
+    assert 'id="public-records"' not in client.get("/").get_data(as_text=True)
+
+
+def test_a_projects_public_page_leads_to_its_call(app, client, session):
+    _officer, _manager, contract = active_contract(app)
+    db.session.commit()
+    response = client.get(f"/projects/{contract.id}")
+    assert response.status_code == 200
+    link = re.search(r'<a href="([^"]+)" id="project-call">([^<]+)</a>', response.get_data(as_text=True))
+    assert link.group(1) == f"/calls/{contract.call_id}" and link.group(2) == "该项目的征集公告与评审结果"
+    assert client.get(link.group(1)).status_code == 200  # open to the public
