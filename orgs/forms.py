@@ -14,6 +14,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from accounts.forms import MultiCheckboxField
 from core.forms import MultipleChoiceField, strip_text
+from core.phones import is_mobile, typed_mobile
 from core.timeutil import local_today
 
 from .enums import CreditList, DocumentKind, IncubationStage, MemberRole, OrgKind
@@ -61,9 +62,21 @@ class ReasonForm(FlaskForm):
     reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)], filters=[strip_text])
 
 
+def typed_login_name(value):
+    """A user name as typed; a mobile number typed with spaces, hyphens or full-width digits is read as its digits
+    (someone who signed up with only a number logs in with it: it is their user name)."""
+    if isinstance(value, str) and is_mobile(number := typed_mobile(value)):
+        return number
+    return value
+
+
 class InviteForm(FlaskForm):
-    username = StringField(_l("User name of the person to invite"), validators=[DataRequired(), Length(max=64)])
-    role = SelectField(_l("Role"), validators=[DataRequired()])
+    username = StringField(_l("User name of the person to invite"), validators=[DataRequired(), Length(max=64)],
+                           filters=[typed_login_name],
+                           description=_l("The name they log in with; if they signed up with only a mobile number, "
+                                          "that number."))
+    # A member by default: a manager can do everything, including removing the others.
+    role = SelectField(_l("Role"), validators=[DataRequired()], default="member")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
