@@ -19,6 +19,8 @@ from core.timeutil import local_today
 
 from .enums import CreditList, DocumentKind, IncubationStage, MemberRole, OrgKind
 
+WHOLE = _l("Enter a whole number, 0 or more.")
+
 
 class OrgApplicationForm(FlaskForm):
     name = StringField(_l("Full name of the organisation"), validators=[DataRequired(), Length(max=120)])
@@ -33,10 +35,13 @@ class OrgApplicationForm(FlaskForm):
     address = StringField(_l("Address"), validators=[DataRequired(), Length(max=200)])
     communities = MultipleChoiceField(_l("Communities served"), coerce=int, validators=[DataRequired()])
     categories = MultiCheckboxField(_l("Service categories"), coerce=int, validators=[DataRequired()])
-    full_time_staff = IntegerField(_l("Full-time staff"), default=0, validators=[InputRequired(), NumberRange(min=0)])
+    # A count left empty is refused saying what it takes (WTForms said only "This field is required.").
+    full_time_staff = IntegerField(_l("Full-time staff"), default=0,
+                                   validators=[InputRequired(WHOLE), NumberRange(0, None, WHOLE)])
     certified_social_workers = IntegerField(_l("Certified social workers"), default=0,
-                                            validators=[InputRequired(), NumberRange(min=0)])
-    volunteers = IntegerField(_l("Registered volunteers"), default=0, validators=[InputRequired(), NumberRange(min=0)])
+                                            validators=[InputRequired(WHOLE), NumberRange(0, None, WHOLE)])
+    volunteers = IntegerField(_l("Registered volunteers"), default=0,
+                              validators=[InputRequired(WHOLE), NumberRange(0, None, WHOLE)])
     contact_name = StringField(_l("Contact person"), validators=[DataRequired(), Length(max=60)])
     contact_phone = TelField(_l("Contact phone"), validators=[DataRequired(), Length(max=20)])
     contact_email = EmailField(_l("Contact e-mail"), validators=[Optional(), Length(max=254)])
