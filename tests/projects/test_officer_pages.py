@@ -173,3 +173,23 @@ def test_the_budget_chart_labels_read_in_english_too(app, client, login_as, paya
     chart = chart.split("</svg>", 1)[0]
     assert ">Paid</text>" in chart and ">Spent overall</text>" in chart  # were cut to 'Paid to…', 'Spent o…'
     assert "…" not in chart and "预算执行率" not in chart
+
+
+def test_the_officer_who_approved_a_payment_is_not_offered_to_record_it(app, client, login_as, payable):
+    officer, _manager, contract = payable
+    tranche, second = contract.tranches[0], make_user(Role.OFFICER)
+    previous = app.config["TWO_PERSON_APPROVAL_ABOVE_FEN"]
+    app.config["TWO_PERSON_APPROVAL_ABOVE_FEN"] = 4_000_000  # the first tranche (4.8M fen) needs two officers
+    try:
+        login_as(officer)
+        page = client.get(f"/contracts/{contract.id}").get_data(as_text=True)
+        assert 'data-confirm="批准拨付第 1 批 ¥48,000.00 吗？' in page and f"/tranches/{tranche.id}/pay" not in page
+        assert client.post(f"/contracts/tranches/{tranche.id}/approve").status_code == 302
+        page = client.get(f"/contracts/{contract.id}").get_data(as_text=True)
+        assert "已审批，待另一名工作人员登记付款" in page and f"/tranches/{tranche.id}/pay" not in page
+        client.post("/logout")
+        login_as(second)
+        page = client.get(f"/contracts/{contract.id}").get_data(as_text=True)
+        assert f"/tranches/{tranche.id}/pay" in page
+    finally:
+        app.config["TWO_PERSON_APPROVAL_ABOVE_FEN"] = previous
