@@ -174,9 +174,12 @@ class ResidentForm(FlaskForm):
 
 
 class ServiceForm(FlaskForm):
-    name = StringField(_l("Service name"), validators=[DataRequired(), Length(max=120)])
-    category_id = SelectField(_l("Service category"), coerce=_optional_int, validators=[InputRequired()])
-    price_fen = MoneyField(_l("Price (yuan)"), validators=[InputRequired()])
+    # What an empty field needs, said beside it (WTForms said only "This field is required.").
+    name = StringField(_l("Service name"), validators=[
+        DataRequired(_l("Give the service a name of up to 120 characters.")), Length(max=120)])
+    category_id = SelectField(_l("Service category"), coerce=_optional_int,
+                              validators=[InputRequired(_l("Choose a service category."))])
+    price_fen = MoneyField(_l("Price (yuan)"), validators=[InputRequired(_l("Enter a positive amount."))])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=4000)], render_kw={"rows": 3})
     community_ids = MultipleChoiceField(_l("Service area (none chosen: anywhere)"), coerce=int,
                                         validators=[Optional()])
