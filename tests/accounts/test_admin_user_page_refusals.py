@@ -6,6 +6,7 @@ import re
 
 from sqlalchemy import func, select
 
+from accounts import services
 from accounts.enums import Role
 from accounts.models import User
 from audit.models import AuditEvent
@@ -97,3 +98,19 @@ def test_the_users_list_is_one_card_per_user_on_a_phone(client, session, login_a
     assert re.search(r'<td class="stack-title"><a href="/admin/users/\d+">', table)
     assert 'data-label="状态"' in table and 'data-label="姓名"' in table
     assert '<span class="text-muted">无</span>' in table  # no roles: said, not an empty line
+
+
+def test_a_users_page_links_to_their_history_and_shows_tokens_as_cards(client, session, login_as):
+    admin, user = make_user(Role.ADMIN), make_user(Role.OFFICER)
+    with client.application.test_request_context():
+        services.create_token(user, "对账脚本", actor=user)
+    db.session.commit()
+    login_as(admin)
+    body = client.get(f"/admin/users/{user.id}").get_data(as_text=True)
+    link = re.search(r'<a href="([^"]+)" id="user-history">', body).group(1).replace("&amp;", "&")
+    assert link == f"/audit/?target_type=users&target_id={user.id}"
+    history = client.get(link).get_data(as_text=True)
+    assert "user.created" in history  # the account's own events, found by the link
+    tokens = body.split('id="user-tokens"', 1)[0].rsplit("<table", 1)[1] + body.split('id="user-tokens"', 1)[1]
+    assert "table-stack" in tokens.split(">", 1)[0]
+    assert '<td class="stack-title">对账脚本</td>' in tokens and 'data-label="最近使用"' in tokens
