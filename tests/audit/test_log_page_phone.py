@@ -53,3 +53,16 @@ def test_a_bad_paging_position_offers_the_newest_events_once(client, session, lo
     login_as(make_user(Role.AUDITOR))
     body = client.get("/audit/?before=abc").get_data(as_text=True)
     assert 'id="paging-error"' in body and 'id="newest-events"' not in body
+
+
+def test_an_issued_documents_code_leads_to_its_page(app, client, session, login_as):
+    from tests.audit.test_public_verify_page import issued_by
+
+    auditor = make_user(Role.AUDITOR)
+    document = issued_by(app, auditor)
+    login_as(auditor)
+    body = client.get("/audit/?action=document.issued").get_data(as_text=True)
+    assert f'<strong>code</strong>: <a href="/verify/{document.code}">{document.code}</a>' in body
+    page = client.get(f"/verify/{document.code}").get_data(as_text=True)
+    assert f'href="/documents/{document.code}.pdf"' in page  # where the auditor downloads it
+    assert client.get(f"/documents/{document.code}.pdf").headers["Content-Type"] == "application/pdf"
