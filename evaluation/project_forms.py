@@ -30,11 +30,15 @@ class _AcceptsWithheld:
 
 
 class _AgencyField(_AcceptsWithheld, SelectField):
-    pass
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.type = "SelectField"  # drawn as a select (_macros/forms.html goes by the type's name)
 
 
 class _EvaluatorsField(_AcceptsWithheld, MultipleChoiceField):
-    pass
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.type = "SelectMultipleField"
 
 
 class CommissionForm(FlaskForm):

@@ -121,6 +121,8 @@ def commission(contract_id: int):
     require(perms.can_commission(current_user))
     contract = db.get_or_404(Contract, contract_id)
     form = _commission_form(contract)
+    if not form.is_submitted() and request.args.get("kind") in {k for k, _label in form.kind.choices}:
+        form.kind.data = request.args["kind"]  # from a cancelled evaluation's "commission again"
     if form.validate_on_submit():
         template = db.get_or_404(IndicatorTemplate, form.template_id.data)
         agency = db.session.get(Organisation, form.agency_id.data) if form.agency_id.data else None
@@ -139,11 +141,12 @@ def show(evaluation_id: int):
     return _show_page(load_evaluation(evaluation_id))
 
 
-def _show_page(evaluation: ProjectEvaluation, *, evaluator_form: EvaluatorForm | None = None,
+def _show_page(evaluation: ProjectEvaluation, *, declare_form: DeclareForm | None = None,
+               evaluator_form: EvaluatorForm | None = None,
                withdraw_form: WithdrawForm | None = None, withdrawing: int | None = None,
                cancel_form: CancelForm | None = None):
-    """The evaluation's page; after a refused officer's form (adding an evaluator, withdrawing the one numbered
-    withdrawing, cancelling), 422 with what was typed and why beside the field."""
+    """The evaluation's page; after a refused form (an evaluator's declaration; an officer's adding an evaluator,
+    withdrawing the one numbered withdrawing, cancelling), 422 with what was typed and why beside the field."""
     mine_ = perms.assignment(current_user, evaluation)
     sheets = project_services.all_sheets(evaluation) if perms.can_oversee(current_user) else {}
     addable, withheld, paid, none_addable = [], None, {}, ""
@@ -156,14 +159,14 @@ def _show_page(evaluation: ProjectEvaluation, *, evaluator_form: EvaluatorForm |
     if perms.can_oversee(current_user):
         paid = paid_conflicts.paid_assignees(
             evaluation, found.paid if found else paid_conflicts.paid_under(evaluation.contract_id))
-    refused = any(f is not None for f in (evaluator_form, withdraw_form, cancel_form))
+    refused = any(f is not None for f in (declare_form, evaluator_form, withdraw_form, cancel_form))
     evaluator_form = evaluator_form or EvaluatorForm(formdata=None)
     evaluator_form.user_id.choices = [(u.id, u.display_name) for u in addable]
     requests = list(db.session.scalars(select(DocumentRequest).where(DocumentRequest.evaluation_id == evaluation.id)
                                        .order_by(DocumentRequest.id)))
     return render_template("evaluation/project_show.html", evaluation=evaluation, assignment=mine_, sheets=sheets,
                            requests=requests,
-                           declare_form=DeclareForm(formdata=None), form=TextForm(formdata=None),
+                           declare_form=declare_form or DeclareForm(formdata=None), form=TextForm(formdata=None),
                            evaluator_form=evaluator_form, addable=addable, none_addable=none_addable,
                            withdraw_form=withdraw_form, withdrawing=withdrawing,
                            cancel_form=cancel_form or CancelForm(formdata=None),
@@ -186,10 +189,13 @@ def declare(evaluation_id: int):
     evaluation = load_evaluation(evaluation_id)
     found = perms.assignment(current_user, evaluation)
     require(found is not None)
-    form = _post_ok(DeclareForm)
-    return run_and_redirect(lambda: project_services.declare(found, form.conflict.data == "yes",
-                                                             form.relationship.data, actor=current_user),
-                            _("Declaration recorded."), _show(evaluation))
+    form = DeclareForm()
+    done = form.validate_on_submit() and run_service(lambda: project_services.declare(
+        found, form.conflict.data == "yes", form.relationship.data, actor=current_user), form)
+    if done:
+        flash(_("Declaration recorded."), "success")
+        return redirect(_show(evaluation))
+    return _page_again(evaluation, done, declare_form=form)  # nothing chosen, or a conflict without the relationship
 
 
 # the services' names for the add form's one field: an agency's refusal, or a pool expert's, goes beside it
@@ -208,11 +214,13 @@ def add_evaluator(evaluation_id: int):
     user = db.session.get(User, request.form.get("user_id", type=db_int) or 0)
     if user is None:
         form.user_id.errors = [_("Choose an evaluator from the list.")]
-    elif run_service(lambda: project_services.add_evaluator(evaluation, user, actor=current_user), form,
-                     _ADD_FIELDS):
+        return _show_page(evaluation, evaluator_form=form)
+    done = run_service(lambda: project_services.add_evaluator(evaluation, user, actor=current_user), form,
+                       _ADD_FIELDS)
+    if done:
         flash(_("Evaluator added."), "success")
         return redirect(_show(evaluation))
-    return _show_page(evaluation, evaluator_form=form)
+    return _page_again(evaluation, done, evaluator_form=form)
 
 
 @bp.route("/<int:evaluation_id>/evaluators/<int:assignment_id>/withdraw", methods=["POST"])
@@ -226,16 +234,17 @@ def withdraw_evaluator(evaluation_id: int, assignment_id: int):
     if found.evaluation_id != evaluation.id:
         abort(404)
     form = WithdrawForm()
-    if form.validate_on_submit() and run_service(
-            lambda: project_services.withdraw_evaluator(found, form.text.data, actor=current_user), form,
-            {"reason": "text"}):
+    done = form.validate_on_submit() and run_service(
+        lambda: project_services.withdraw_evaluator(found, form.text.data, actor=current_user), form,
+        {"reason": "text"})
+    if done:
         flash(_("%(name)s withdrawn from the evaluation; they have been told.", name=found.user.display_name),
               "success")
         if not project_services.able_to_score(evaluation):
             flash(_("No evaluator is left who can score this evaluation: add one, or cancel the evaluation."),
                   "warning")
         return redirect(_show(evaluation))
-    return _show_page(evaluation, withdraw_form=form, withdrawing=found.id)
+    return _page_again(evaluation, done, withdraw_form=form, withdrawing=found.id)
 
 
 @bp.route("/<int:evaluation_id>/cancel", methods=["POST"])
@@ -245,11 +254,21 @@ def cancel(evaluation_id: int):
     evaluation = load_evaluation(evaluation_id)
     require(perms.can_commission(current_user))
     form = CancelForm()
-    if form.validate_on_submit() and run_service(lambda: project_services.transition_evaluation(
-            evaluation, "cancelled", actor=current_user, reason=form.text.data), form, {"reason": "text"}):
+    done = form.validate_on_submit() and run_service(lambda: project_services.transition_evaluation(
+        evaluation, "cancelled", actor=current_user, reason=form.text.data), form, {"reason": "text"})
+    if done:
         flash(_("Evaluation cancelled."), "success")
         return redirect(_show(evaluation))
-    return _show_page(evaluation, cancel_form=form)
+    return _page_again(evaluation, done, cancel_form=form)
+
+
+def _page_again(evaluation: ProjectEvaluation, done, **forms):
+    """After a refused form: the page again (422), the form as typed and why beside the field; a refusal that is
+    not about what was typed (already withdrawn, no longer in progress) goes back to the page, said in a flash.
+    done: False when the form itself was refused, else run_service's outcome."""
+    if done is not False and not done.refusal.fields:
+        return redirect(_show(evaluation))
+    return _show_page(evaluation, **forms)
 
 
 @bp.route("/<int:evaluation_id>/workspace", methods=["GET", "POST"])

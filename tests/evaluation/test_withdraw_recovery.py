@@ -221,8 +221,9 @@ def test_the_page_of_an_agency_with_nobody_left_explains_and_leads_to_commission
     text = done.get_data(as_text=True)
     assert done.status_code == 200 and "This evaluation was cancelled." in text and "机构无其他评估人员" in text
     link = re.search(r'<a[^>]*id="commission-again"[^>]*href="([^"]+)"', text).group(1)
-    assert link == f"/evaluations/contracts/{contract.id}/new"
+    assert link == f"/evaluations/contracts/{contract.id}/new?kind=final"
     form = client.get(link, headers=EN).get_data(as_text=True)
+    assert re.search(r'<option selected value="final">', form)  # the kind cancelled, chosen already
     template_id = re.search(r'name="template_id"[^>]*>\s*<option[^>]*value="(\d+)"', form).group(1)
     made = client.post(link, data={"kind": "final", "template_id": template_id, "agency_id": str(other_agency.id),
                                    "aggregation": "mean",
