@@ -130,6 +130,19 @@ def report_input(form, files, contract) -> ReportInput:
                        unread={name: found for name, found in errors.items() if found})
 
 
+def expense_input(form) -> tuple[date, str, int]:
+    """The contract page's expense form read: (spent on, payee, amount in fen); a date or amount that cannot be read
+    is refused on its field, both at once."""
+    errors = {}
+    if (spent_on := _read_date(form.get("spent_on"))) is None:
+        errors["spent_on"] = _("Dates are YYYY-MM-DD.")
+    if (amount := _read_yuan(form.get("amount"))) is None:
+        errors["amount"] = _("Enter the amount in yuan, e.g. 800 or 800.50.")
+    if errors:
+        raise ServiceError(_(INVALID), fields=errors)
+    return spent_on, form.get("payee", ""), amount
+
+
 def change_input(form) -> ChangeInput:
     kind = form.get("kind", "")
     if kind == "budget":

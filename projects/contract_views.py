@@ -12,7 +12,6 @@ from sqlalchemy.orm import defaultload, selectinload
 
 from core.db import db
 from core.errors import ServiceError
-from core.money import MoneyError, parse_yuan
 from core.permissions import require
 from core.timeutil import local_today
 from core.views import attempt, db_int, refusal_text, run_and_redirect, run_service, valid_form
@@ -22,7 +21,7 @@ from orgs.models import Organisation
 
 from . import contract_changes, contract_charts, contract_reports, contract_watch, contracts, permissions
 from .award_models import AwardDecision
-from .contract_forms import read_plan
+from .contract_forms import expense_input, read_plan
 from .contract_models import Contract, ContractLine, ContractStatus, Expense, Milestone, MilestoneReport, Tranche
 from .contract_report_models import ActivityRecord
 from .enums import CallStatus
@@ -223,15 +222,12 @@ def pay(tranche_id: int):
 def expense(contract_id: int):
     contract = load_contract(contract_id)
     line = db.get_or_404(ContractLine, request.form.get("line_id", type=db_int) or 0)
-    try:
-        amount = parse_yuan(request.form.get("amount", ""))
-        spent_on = date.fromisoformat(request.form.get("spent_on", ""))
-    except (MoneyError, ValueError):
-        flash(_("Enter the amount in yuan and the date as YYYY-MM-DD."), "danger")
-        return redirect(url_for("contracts.show", contract_id=contract.id))
-    return _done(contract.id, _("Expense recorded."), lambda: contracts.record_expense(
-        contract, line, spent_on, request.form.get("payee", ""), amount, request.files.get("receipt"),
-        actor=current_user))
+    # Refused, the page again with what was typed and each reason beside its field (it was a flash above an empty
+    # form, the amount and payee to type again).
+    return posted_on_contract_page(
+        contract.id, "expense", {"line_id", "spent_on", "payee", "amount", "receipt"},
+        lambda: contracts.record_expense(contract, line, *expense_input(request.form), request.files.get("receipt"),
+                                         actor=current_user), _("Expense recorded."))
 
 
 from . import contract_delivery_views  # noqa: E402, F401  (more routes on this blueprint)

@@ -174,7 +174,8 @@ def test_the_pages_actions_take_effect(client, login_as, world):
     assert 'id="budget-chart"' in page and 'id="timeline"' in page and "王强" in page
     bad = client.post(f"/contracts/{values['c']}/expenses", data={"line_id": values["line"], "spent_on": "昨天",
                                                                   "payee": "张明", "amount": "10"})
-    assert bad.status_code == 302 and db.session.scalar(select(Expense.id)) is None
+    assert bad.status_code == 422 and db.session.scalar(select(Expense.id)) is None  # the page again, as typed
+    assert 'id="expense-spent_on-error">日期格式为 YYYY-MM-DD。<' in bad.text and 'value="张明"' in bad.text
 
 
 def test_the_recipient_denies_on_the_receipts_page_and_the_officer_sees_it(client, login_as, world):
