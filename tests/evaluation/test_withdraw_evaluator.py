@@ -207,8 +207,11 @@ def test_the_page_offers_withdrawal_suggests_it_for_a_paid_evaluator_and_warns_w
     form = re.search(rf'<form[^>]*id="withdraw-{target.id}".*?</form>', page, re.S).group(0)
     assert "data-confirm=" in form and only.display_name in form and 'class="btn btn-danger' in form
     assert "csrf_token" in form and "No evaluator able to score would be left" in form  # the only one
-    badge = re.search(rf'<span class="badge[^"]*" id="paid-{only.id}">(.*?)</span>', page, re.S).group(1)
-    assert f'href="#withdraw-reason-{target.id}"' in badge
+    paid_line = re.search(rf'<span class="badge[^"]*" id="paid-{only.id}">.*?</div>', page, re.S).group(0)
+    assert "Paid under this contract" in paid_line and "¥1,500.00" in paid_line and "Withdraw them below." in paid_line
+    # the withdrawal is open for a paid evaluator, its reason field the next thing to fill in
+    assert re.search(rf'<details class="withdraw mt-2" open>(?:(?!</details>).)*id="withdraw-reason-{target.id}"',
+                     page, re.S)
     assert 'id="no-evaluator-left"' not in page
 
     before = stored()
