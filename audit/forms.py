@@ -45,7 +45,9 @@ class AuditFilterForm(FlaskForm):
     actor = StringField(_l("Actor (user name)"), validators=[Optional(), Length(max=64)])
     action = SelectField(_l("Action"), default="", filters=[lambda value: (value or "").strip().lower()],
                          invalid_choice_message=_l("Choose an action from the list."))
-    target_type = StringField(_l("Target type"), validators=[Optional(), Length(max=60)])
+    # typed as stored ('users'); the page suggests the known types by their labels (labels.TARGET_LABELS)
+    target_type = StringField(_l("Target type"), validators=[Optional(), Length(max=60)],
+                              render_kw={"list": "target-types", "autocomplete": "off"})
     target_id = StringField(_l("Target id"), validators=[Optional(), Length(max=60)])
     date_from = DateField(_l("From"), validators=[Optional(), _day_in_range])
     date_to = DateField(_l("To"), validators=[Optional(), _day_in_range])

@@ -72,3 +72,66 @@ def action_choices() -> list[SelectChoice]:
 def action_label(code: str) -> str:
     label = ACTION_LABELS.get(code)
     return str(label) if label is not None else code
+
+
+# The audit log names an event's target by its type (the table's name, as stored and hashed) with this label beside
+# it, and offers the labels as suggestions in the target type filter. Like ACTION_GROUPS, the labels of every package's
+# targets are here; a type without one is shown as stored.
+TARGET_LABELS = {
+    "users": _l("User account"),
+    "api_tokens": _l("API token"),
+    "issued_documents": _l("Official document"),
+    "calendar_days": _l("Calendar day"),
+    "service_categories": _l("Service category"),
+    "communities": _l("Community"),
+    "organisations": _l("Organisation"),
+    "org_memberships": _l("Organisation membership"),
+    "org_annual_reports": _l("Annual report"),
+    "org_credit_entries": _l("Credit list entry"),
+    "org_grades": _l("Evaluation grade"),
+    "org_incubations": _l("Incubation"),
+    "org_documents": _l("Organisation document"),
+    "calls": _l("Call"),
+    "call_questions": _l("Question on a call"),
+    "objections": _l("Objection"),
+    "proposals": _l("Proposal"),
+    "indicator_templates": _l("Indicator template"),
+    "expert_profiles": _l("Expert"),
+    "expert_conflicts": _l("Standing conflict"),
+    "panels": _l("Review panel"),
+    "panel_members": _l("Review panel member"),
+    "score_sheets": _l("Score sheet"),
+    "award_decisions": _l("Award decision"),
+    "contracts": _l("Contract"),
+    "contract_changes": _l("Contract change request"),
+    "milestone_reports": _l("Progress report"),
+    "tranches": _l("Payment tranche"),
+    "expenses": _l("Expense"),
+    "fee_payments": _l("Fee payment"),
+    "project_evaluations": _l("Project evaluation"),
+    "evaluation_agencies": _l("Evaluation agency"),
+    "evaluation_assignments": _l("Evaluator assignment"),
+    "evaluation_document_requests": _l("Document request"),
+    "rectification_tasks": _l("Rectification task"),
+    "surveys": _l("Satisfaction survey"),
+    "resident_profiles": _l("Resident"),
+    "voucher_programmes": _l("Voucher programme"),
+    "voucher_services": _l("Voucher service"),
+    "voucher_issuance_batches": _l("Issuance batch"),
+    "vouchers": _l("Voucher"),
+    "voucher_codes": _l("One-time code"),
+    "voucher_redemptions": _l("Redemption"),
+    "voucher_disputes": _l("Voucher dispute"),
+    "voucher_ratings": _l("Service rating"),
+    "voucher_settlements": _l("Settlement"),
+}
+
+
+def target_label(target_type: str) -> str:
+    label = TARGET_LABELS.get(target_type)
+    return str(label) if label is not None else target_type
+
+
+def target_choices() -> list[tuple[str, str]]:
+    """(type, label) for the target type filter's suggestions, by label."""
+    return sorted(((code, str(label)) for code, label in TARGET_LABELS.items()), key=lambda pair: pair[1])

@@ -25,7 +25,7 @@ from core.timeutil import utcnow
 from . import documents
 from . import services as audit
 from .forms import AuditFilterForm, VerifyCodeForm, VerifyFileForm
-from .labels import action_label
+from .labels import action_label, target_choices, target_label
 from .permissions import can_download_document, can_issue_head_certificate, can_view_audit_log
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -51,14 +51,14 @@ def log():
     if not form.validate():  # the errors show beside the filters (a bad cursor above the list); an unfiltered
         # list would look filtered, and the newest page would look like the one asked for
         return render_template("audit/log.html", form=form, events=[], next_url=None, shown_data=audit.shown_data,
-                               newest_url=url_for("audit.log", **filters))
+                               newest_url=url_for("audit.log", **filters), target_types=target_choices())
     events = audit.search_events(form.event_filter(), before=form.cursor, limit=PER_PAGE + 1)
     has_more = len(events) > PER_PAGE
     events = events[:PER_PAGE]
     next_url = url_for("audit.log", before=events[-1].seq, **filters) if has_more else None
     first_page_url = url_for("audit.log", **filters) if form.cursor is not None else None  # back from older pages
     return render_template("audit/log.html", form=form, events=events, next_url=next_url,
-                           first_page_url=first_page_url, shown_data=audit.shown_data)
+                           first_page_url=first_page_url, shown_data=audit.shown_data, target_types=target_choices())
 
 
 @bp.route("/head")
@@ -190,3 +190,8 @@ def download(code: str):
 @bp.app_template_filter("action_label")
 def _action_label(code: str) -> str:
     return action_label(code)
+
+
+@bp.app_template_filter("target_label")
+def _target_label(target_type: str) -> str:
+    return target_label(target_type)

@@ -6,8 +6,10 @@ import re
 
 from accounts.enums import Role
 from audit import services as audit
+from audit.labels import TARGET_LABELS
 from audit.views import PER_PAGE
 from core.db import db
+from tests.audit.test_public_verify_page import issued_by
 from tests.factories import make_user
 
 
@@ -56,8 +58,6 @@ def test_a_bad_paging_position_offers_the_newest_events_once(client, session, lo
 
 
 def test_an_issued_documents_code_leads_to_its_page(app, client, session, login_as):
-    from tests.audit.test_public_verify_page import issued_by
-
     auditor = make_user(Role.AUDITOR)
     document = issued_by(app, auditor)
     login_as(auditor)
@@ -66,3 +66,25 @@ def test_an_issued_documents_code_leads_to_its_page(app, client, session, login_
     page = client.get(f"/verify/{document.code}").get_data(as_text=True)
     assert f'href="/documents/{document.code}.pdf"' in page  # where the auditor downloads it
     assert client.get(f"/documents/{document.code}.pdf").headers["Content-Type"] == "application/pdf"
+
+
+def test_targets_are_named_by_their_labels_with_the_stored_type_beside(client, session, login_as):
+    user = make_user(username="labelled-target")
+    audit.record("test.labelled", user, actor=user)
+    audit.record("test.labelled", ("no_such_table", 5), actor=user)
+    db.session.commit()
+    login_as(make_user(Role.AUDITOR))
+    body = client.get("/audit/?actor=labelled-target").get_data(as_text=True)
+    unknown, known = rows(body)
+    assert f'用户账户 #{user.id}<div class="small text-muted"><code>users</code></div>' in known
+    assert "no_such_table #5</div>" in unknown and "<code>no_such_table</code>" not in unknown  # shown as stored
+    assert 'list="target-types"' in body and '<option value="users">用户账户</option>' in body
+    assert shown_seqs_for(client, "/audit/?actor=labelled-target&target_type=users") == 1  # filtered as stored
+
+
+def shown_seqs_for(client, url: str) -> int:
+    return len(rows(client.get(url).get_data(as_text=True)))
+
+
+def test_every_labelled_target_type_is_a_table():
+    assert set(TARGET_LABELS) <= set(db.metadata.tables)
