@@ -84,7 +84,12 @@ def head_certificate():
             "audit/head_certificate.html", title=_("Audit trail status certificate"), doc_type="audit_head",
             actor=current_user, head=current, result=result, issued_at=utcnow(), issuer=current_user)
     db.session.commit()
-    flash(_("Certificate issued."), "success")
+    # The verification's answer on the page itself: it was only in the PDF, behind a download.
+    if result.ok:
+        flash(_("The chain is intact: all %(n)d events were checked. Certificate issued.", n=result.checked), "success")
+    else:
+        flash(_("The chain is broken at event #%(seq)d (%(n)d events checked). The certificate issued says so.",
+                seq=result.bad_seq, n=result.checked), "danger")
     return redirect(url_for("documents.verify", code=document.code))
 
 

@@ -7,6 +7,7 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import text
 
 from accounts.enums import Role
 from audit import documents
@@ -14,6 +15,7 @@ from audit import services as audit
 from audit.views import pasted_digest
 from core.db import db
 from core.timeutil import to_local, utcnow
+from tests.audit.test_chain import disable_append_only_guard
 from tests.factories import make_user
 
 DIGEST = "d63ecfe3d7635a349d0e11d7ef2557fbfb5881c18ba77dd8bfe3e1aacb36d8bb"
@@ -106,3 +108,25 @@ def test_the_head_page_says_when_it_was_read(client, session):
     read_at = re.search(r'id="head-read-at">(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) （北京时间）<', body)
     shown = datetime.strptime(read_at.group(1), "%Y-%m-%d %H:%M:%S")
     assert abs(shown - to_local(utcnow()).replace(tzinfo=None)) < timedelta(minutes=1)  # Shanghai, not UTC
+
+
+def test_issuing_a_head_certificate_says_whether_the_chain_is_intact(client, session, login_as):
+    auditor = make_user(Role.AUDITOR)
+    db.session.commit()
+    login_as(auditor)
+    events_before = audit.head().seq  # the chain as verified, before the certificate's own event
+    response = client.post("/audit/head/certificate")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert re.search(rf'alert-success" role="alert">审计链完整：已逐条核验全部 {events_before} 个事件。证明已签发。<', page)
+
+
+def test_a_broken_chain_is_said_on_the_page_not_only_in_the_pdf(client, session, login_as):
+    auditor = make_user(Role.AUDITOR)
+    db.session.commit()
+    login_as(auditor)
+    disable_append_only_guard()
+    db.session.execute(text("UPDATE audit_events SET action = 'forged' WHERE seq = 1"))
+    db.session.commit()
+    response = client.post("/audit/head/certificate")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert re.search(r'alert-danger" role="alert">审计链在第 1 号事件处断开（已核验 \d+ 个事件）。', page)
