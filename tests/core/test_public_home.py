@@ -1,10 +1,13 @@
 """What the public finds without an account, as walked on a phone (where the menu hides behind its button): the home
 page leads to the calls with their results and to the organisation directory, and offers signing up; a project's
-public page leads back to the call it was awarded under, whose page carries the results."""
+public page leads back to the call it was awarded under, whose page carries the results; a satisfaction survey's
+page (closed ones too) leads to its project's page."""
 
 import re
 
 from core.db import db
+from evaluation import surveys
+from tests.evaluation.project_helpers import commissioned
 from tests.factories import make_user
 from tests.projects.contract_helpers import active_contract
 
@@ -32,3 +35,13 @@ def test_a_projects_public_page_leads_to_its_call(app, client, session):
     link = re.search(r'<a href="([^"]+)" id="project-call">([^<]+)</a>', response.get_data(as_text=True))
     assert link.group(1) == f"/calls/{contract.call_id}" and link.group(2) == "该项目的征集公告与评审结果"
     assert client.get(link.group(1)).status_code == 200  # open to the public
+
+
+def test_a_surveys_page_links_to_its_projects_public_page(app, client, session):
+    officer, _manager, contract, evaluation, _evaluators = commissioned(app)
+    survey = surveys.create_survey(evaluation, "问卷", surveys.parse_outline(surveys.DEFAULT_OUTLINE), actor=officer)
+    db.session.commit()
+    body = client.get(f"/surveys/{survey.id}").get_data(as_text=True)
+    link = re.search(r'<a href="([^"]+)" id="survey-project">([^<]+)</a>', body)
+    assert link.group(1) == f"/projects/{contract.id}" and link.group(2) == contract.title
+    assert client.get(link.group(1)).status_code == 200  # a closed survey is no dead end
