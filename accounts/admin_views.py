@@ -94,7 +94,7 @@ def set_active(user_id: int, action: str):
     if form.validate_on_submit() and run_service(lambda: services.set_active(
             user, activate, actor=current_user, reason=form.reason.data or ""), form):
         flash(_("User reactivated.") if activate else _("User deactivated; their sessions have ended."), "success")
-        return redirect(url_for("admin.edit_user", user_id=user.id))
+        return redirect(url_for("admin.edit_user", user_id=user.id, _anchor="main"))  # (not the form's anchor)
     _flash_expired_form(form)
     # (already done meanwhile, say in another tab: the page offers the opposite, without this reason in it)
     return _edit_page(user, reason_form=form if user.active != activate else None), 422
@@ -123,7 +123,7 @@ def reset_password(user_id: int):
             lambda: services.reset_password(user, form.password.data, actor=current_user), form):
         end_login_lockout(user.username)
         flash(_("Password reset; the user's sessions have ended."), "success")
-        return redirect(url_for("admin.edit_user", user_id=user.id))
+        return redirect(url_for("admin.edit_user", user_id=user.id, _anchor="main"))  # (not the form's anchor)
     _flash_expired_form(form)
     return _edit_page(user, reset_form=form), 422
 

@@ -25,6 +25,8 @@ def login_account_key() -> str:
 def end_login_lockout(username: str) -> None:
     """Lift the per-account lockout after failed logins: once a password has been reset, its owner (who may well
     have locked the account trying to remember it) can log in at once."""
+    if not (limiter.enabled and limiter.initialized):  # RATELIMIT_ENABLED off (a load test): no lockout, no storage
+        return  # (Flask-Limiter's storage is then absent: reaching for it was a 500 on every password reset)
     blueprint = LOGIN_ENDPOINT.partition(".")[0]
     default, decorated = limiter.limit_manager.resolve_limits(current_app, LOGIN_ENDPOINT, blueprint)
     for limit in (*default, *decorated):

@@ -114,3 +114,18 @@ def test_a_users_page_links_to_their_history_and_shows_tokens_as_cards(client, s
     tokens = body.split('id="user-tokens"', 1)[0].rsplit("<table", 1)[1] + body.split('id="user-tokens"', 1)[1]
     assert "table-stack" in tokens.split(">", 1)[0]
     assert '<td class="stack-title">对账脚本</td>' in tokens and 'data-label="最近使用"' in tokens
+
+
+def test_a_refused_form_comes_back_scrolled_to_itself_and_a_done_one_to_the_message(client, session, login_as):
+    admin, user = make_user(Role.ADMIN), make_user(Role.OFFICER)
+    db.session.commit()
+    login_as(admin)
+    body = client.get(f"/admin/users/{user.id}").get_data(as_text=True)
+    assert f'action="/admin/users/{user.id}/password#password-form" id="password-form"' in body
+    assert f'action="/admin/users/{user.id}/deactivate#deactivate-form" id="deactivate-form"' in body
+    done = client.post(f"/admin/users/{user.id}/password", data={"password": "a-good-password-1"})
+    assert done.headers["Location"] == f"/admin/users/{user.id}#main"  # a redirect keeps the form's anchor unless
+    done = client.post(f"/admin/users/{user.id}/deactivate", data={"reason": "离职"})  # given its own
+    assert done.headers["Location"] == f"/admin/users/{user.id}#main"
+    body = client.get(f"/admin/users/{user.id}").get_data(as_text=True)
+    assert f'action="/admin/users/{user.id}/reactivate#reactivate-form" id="reactivate-form"' in body
