@@ -129,3 +129,21 @@ def test_a_refused_form_comes_back_scrolled_to_itself_and_a_done_one_to_the_mess
     assert done.headers["Location"] == f"/admin/users/{user.id}#main"
     body = client.get(f"/admin/users/{user.id}").get_data(as_text=True)
     assert f'action="/admin/users/{user.id}/reactivate#reactivate-form" id="reactivate-form"' in body
+
+
+def test_what_to_correct_is_listed_at_the_top_linked_to_each_field(client, session, login_as):
+    login_as(make_user(Role.ADMIN))
+    make_user(username="taken-name")
+    db.session.commit()
+    body = client.post("/admin/users/new", data={"username": "ok-name", "display_name": "李四", "email": "bad@",
+                                                  "password": "short"}).get_data(as_text=True)
+    summary = body.split('id="form-errors"', 1)[1].split("</div>", 1)[0]
+    assert re.search(r'<a class="alert-link" href="#email">电子邮箱</a>：', summary)
+    assert re.search(r'<a class="alert-link" href="#password">初始密码</a>：', summary)
+    assert body.index('id="form-errors"') < body.index('<form method="post" novalidate>')
+    body = client.post("/admin/users/new", data={"username": "taken-name", "display_name": "李四",
+                                                  "password": "long-enough-1"}).get_data(as_text=True)
+    summary = body.split('id="form-errors"', 1)[1].split("</div>", 1)[0]
+    # the service's refusal too, listed as the form's own
+    assert '<a class="alert-link" href="#username">用户名</a>：该用户名已被使用。' in summary
+    assert summary.count("请按提示修改标出的内容") == 0
