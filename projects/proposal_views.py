@@ -256,4 +256,7 @@ def mine():
     open_calls = list(db.session.scalars(select(Call).where(Call.status == CallStatus.PUBLISHED,
                                                             Call.category_id.in_(category_ids))
                                          .order_by(Call.submission_deadline))) if category_ids else []
-    return render_template("projects/mine.html", proposals=my_proposals, open_calls=open_calls)
+    published = [p.id for p in my_proposals if p.call.status in (CallStatus.PUBLICITY, CallStatus.AWARDED)]
+    decisions = {d.proposal_id: d for d in db.session.scalars(
+        select(AwardDecision).where(AwardDecision.proposal_id.in_(published)))} if published else {}
+    return render_template("projects/mine.html", proposals=my_proposals, open_calls=open_calls, decisions=decisions)

@@ -108,3 +108,17 @@ def test_during_publicity_it_is_proposed_until_a_day_and_before_it_nothing(clien
     outsider = make_user()
     login_as(outsider)
     assert client.get(f"/proposals/{proposal.id}").status_code == 404  # as before: other organisations see nothing
+
+
+def test_our_proposals_list_says_awarded_or_not_instead_of_eligible(client, login_as, awarded):
+    """The list of an organisation's proposals still called an awarded proposal 'Eligible' (its screening status)."""
+    _officer, decision, winner, loser = awarded
+    login_as(winner)
+    row = re.search(rf'href="/proposals/{decision.proposal_id}".*?</a>', client.get("/proposals/mine", headers=EN).text,
+                    re.S).group(0)
+    assert re.search(r'<span class="badge text-bg-success">Awarded</span>', row) and "Eligible" not in row
+    logout(client)
+    login_as(manager_of(loser.proposal_id))
+    row = re.search(rf'href="/proposals/{loser.proposal_id}".*?</a>', client.get("/proposals/mine", headers=EN).text,
+                    re.S).group(0)
+    assert "Not awarded" in row and "Eligible" not in row
