@@ -1,8 +1,11 @@
 """In-app notifications. Stored as a code and data; the sentence is translated when shown (DESIGN.md rule 10).
 
-Packages register their codes: NOTIFICATION_TEXTS.update({"org.approved": _l("... %(org)s ...")}).
+Packages register their codes: NOTIFICATION_TEXTS.update({"org.approved": _l("... %(org)s ...")}), and which of a
+code's values are labels of an enum, stored as the enum's value and shown in the reader's language:
+NOTIFICATION_LABELS["evaluation.report_issued"] = {"grade": Grade}.
 """
 
+import contextlib
 import json
 from datetime import datetime
 
@@ -20,6 +23,9 @@ from .models import User
 NOTIFICATION_TEXTS: dict[str, object] = {
     "account.welcome": _l("Welcome to Gongzhi, %(name)s."),
 }
+# A label stored as text was in the language of whoever caused the notice (an officer reading Chinese wrote 不合格
+# into an English reader's notice): a label is stored as its enum's value and translated when shown.
+NOTIFICATION_LABELS: dict[str, dict[str, type]] = {}
 
 
 class Notification(db.Model):
@@ -43,6 +49,9 @@ class Notification(db.Model):
         values = json.loads(self.data or "{}")
         if template is None:
             return self.code
+        for key, enum in NOTIFICATION_LABELS.get(self.code, {}).items():
+            with contextlib.suppress(KeyError, ValueError):  # (a notice stored before holds the label's text)
+                values[key] = str(enum(values[key]).label)
         try:
             return str(template) % values
         except (KeyError, TypeError, ValueError):

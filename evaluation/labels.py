@@ -1,7 +1,9 @@
 from flask_babel import lazy_gettext as _l
 
-from accounts.notifications import NOTIFICATION_TEXTS
+from accounts.notifications import NOTIFICATION_LABELS, NOTIFICATION_TEXTS
 from audit.labels import ACTION_LABELS
+
+from .project_enums import Grade
 
 ACTION_LABELS.update({
     "template.created": _l("Indicator template created"),
@@ -82,3 +84,4 @@ NOTIFICATION_TEXTS.update({
     "rectification.verify_overdue": _l("A rectification response for “%(project)s” awaits your verification; the "
                                        "task was due on %(due)s and is overdue."),
 })
+NOTIFICATION_LABELS["evaluation.report_issued"] = {"grade": Grade}

@@ -136,7 +136,7 @@ def issue_report(evaluation: ProjectEvaluation, summary: str, flags: list[Flag],
     for m in active_managers(evaluation.contract.org):
         notify(m.user_id, "evaluation.report_issued", link=path_for("project_evaluation.show",
                                                                      evaluation_id=evaluation.id),
-               project=evaluation.contract.title, grade=grade.label)
+               project=evaluation.contract.title, grade=grade.value)
     return document
 
 

@@ -2,8 +2,10 @@
 
 from flask_babel import lazy_gettext as _l
 
-from accounts.notifications import NOTIFICATION_TEXTS
+from accounts.notifications import NOTIFICATION_LABELS, NOTIFICATION_TEXTS
 from audit.labels import ACTION_LABELS
+
+from .enums import MemberRole
 
 ACTION_LABELS.update({
     "org.created": _l("Organisation application created"),
@@ -53,3 +55,4 @@ NOTIFICATION_TEXTS.update({
     "org.annual_report_accepted": _l("The %(year)s annual report of %(org)s was accepted."),
     "org.annual_report_returned": _l("The %(year)s annual report of %(org)s was returned: %(reason)s"),
 })
+NOTIFICATION_LABELS["org.invited"] = {"role": MemberRole}

@@ -229,7 +229,7 @@ def invite_member(org: Organisation, username: str, role: str, *, actor: User) -
     db.session.add(membership)
     db.session.flush()
     audit.record("org.member_invited", org, actor=actor, data={"user_id": user.id, "role": member_role.value})
-    notify(user.id, "org.invited", link=path_for("orgs.mine"), org=org.name, role=member_role.label)
+    notify(user.id, "org.invited", link=path_for("orgs.mine"), org=org.name, role=member_role.value)
     return membership
 
 

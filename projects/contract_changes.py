@@ -111,7 +111,7 @@ def request_change(contract: Contract, data: ChangeInput, *, actor) -> ChangeReq
                        "new_due_on": change.new_due_on})
     for user_id in officer_ids():
         notify(user_id, "contract.change_requested", link=path_for("contracts.show", contract_id=contract.id),
-               org=contract.org.name, kind=str(change.kind_label))
+               org=contract.org.name, kind=change.kind)
     return change
 
 
@@ -174,4 +174,4 @@ def transition_change(change: ChangeRequest, to: ChangeStatus | str, *, actor, r
     audit.record(f"contract.change_{to.value}", contract, actor=actor, data=data)
     if to is not ChangeStatus.WITHDRAWN and change.requested_by_id:
         notify(change.requested_by_id, f"contract.change_{to.value}",
-               link=path_for("contracts.show", contract_id=contract.id), kind=str(change.kind_label), reason=reason)
+               link=path_for("contracts.show", contract_id=contract.id), kind=change.kind, reason=reason)

@@ -1,7 +1,9 @@
 from flask_babel import lazy_gettext as _l
 
-from accounts.notifications import NOTIFICATION_TEXTS
+from accounts.notifications import NOTIFICATION_LABELS, NOTIFICATION_TEXTS
 from audit.labels import ACTION_LABELS
+
+from .contract_change_models import ChangeKind
 
 ACTION_LABELS.update({
     "call.created": _l("Call drafted"), "call.updated": _l("Call draft changed"),
@@ -55,3 +57,6 @@ NOTIFICATION_TEXTS.update({
                                 "contract again."),
     "contract.fee_reminder": _l("Please confirm or deny receiving %(amount)s from %(org)s."),
 })
+NOTIFICATION_LABELS.update({code: {"kind": ChangeKind}
+                            for code in ("contract.change_requested", "contract.change_approved",
+                                         "contract.change_rejected")})
