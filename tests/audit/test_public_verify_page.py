@@ -117,7 +117,8 @@ def test_issuing_a_head_certificate_says_whether_the_chain_is_intact(client, ses
     events_before = audit.head().seq  # the chain as verified, before the certificate's own event
     response = client.post("/audit/head/certificate")
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert re.search(rf'alert-success" role="alert">审计链完整：已逐条核验全部 {events_before} 个事件。证明已签发。<', page)
+    assert re.search(rf'alert-success" role="alert">审计链完整：已逐条核验全部 {events_before} 个事件。'
+                     rf'证明已签发。<', page)
 
 
 def test_a_broken_chain_is_said_on_the_page_not_only_in_the_pdf(client, session, login_as):
