@@ -307,8 +307,8 @@ CONFIRM_FIELDS = {"acknowledged": "terms_digest"}
                       terms_digest=string(64, "The contract's `terms_digest`, as GET gave it.")))
 def confirm(contract_id: int):
     contract = _load(contract_id)
-    # Who may sign is can_confirm_contract's (the service asks it again, under the row lock); a contract no longer
-    # awaiting signatures is the service's refusal (409).
+    # Who may sign is asked first (the service asks it again, under the row lock), so a non-signer gets a 403
+    # whatever the body holds; a contract no longer awaiting signatures is the service's refusal (409).
     if contract.status == ContractStatus.DRAFT and not permissions.can_confirm_contract(current_user, contract):
         raise Forbidden(_("You have nothing to confirm on this contract."))
     terms = text_field(json_object(), "terms_digest", max_length=64)

@@ -214,13 +214,13 @@ def confirm(contract: Contract, *, actor, terms: str) -> None:
     lock_row(contract, "status", "org_confirmed_at", "officer_confirmed_at")
     if contract.status != ContractStatus.DRAFT:
         raise Conflict(_("Only a contract awaiting signatures can be confirmed."))
+    if not can_confirm_contract(actor, contract):  # before the terms: a non-signer is not told they changed
+        raise Forbidden(_("You have nothing to confirm on this contract."))
     for line in contract.lines:  # as committed now, not as loaded before the lock
         db.session.refresh(line)
     if terms != terms_digest(contract):
         changed = _("The contract changed while you were reading it. Read it again, then confirm.")
         raise Conflict(changed, fields={"acknowledged": changed}, code="terms_changed")
-    if not can_confirm_contract(actor, contract):
-        raise Forbidden(_("You have nothing to confirm on this contract."))
     now = utcnow()
     if org_permissions.is_manager(actor, contract.org) and contract.org_confirmed_at is None:
         contract.org_confirmed_at, contract.org_confirmed_by_id = now, actor.id

@@ -226,3 +226,15 @@ def test_the_confirmation_page_names_each_lines_category(client, login_as, drawn
     names = {"personnel": "人员费", "activities": "活动费", "materials": "物资费", "management_fee": "管理费",
              "other": "其他费用"}
     assert shown == [(names[line.category], line.item) for line in contract.lines]
+
+
+def test_someone_who_may_not_sign_is_refused_as_such_whatever_digest_they_send(app, drawn):
+    """The service asked about the terms before the signer: a stranger with a stale digest was told the contract
+    had changed (a 409 naming its terms) instead of that they have nothing to confirm."""
+    from core.errors import Forbidden
+
+    _officer, _manager, contract = drawn
+    stranger = make_user()
+    with app.test_request_context(), pytest.raises(Forbidden):
+        contracts.confirm(contract, actor=stranger, terms="0" * 64)
+    assert contract.org_confirmed_at is None and contract.officer_confirmed_at is None
