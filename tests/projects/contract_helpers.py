@@ -47,6 +47,16 @@ def plan():
             contracts.MilestonePlan("末期", today + timedelta(days=300), "总结报告")]
 
 
+def drawn_contract(app, clauses: str = ""):
+    """A contract drawn up (committed), awaiting both signatures: (officer, manager, contract)."""
+    officer, decision, manager = awarded_decision(app)
+    with app.test_request_context():
+        contract = contracts.draft_contract(decision, local_today(), local_today() + timedelta(days=365), plan(),
+                                            [40, 30, 30], clauses, actor=officer)
+    db.session.commit()
+    return officer, manager, contract
+
+
 def active_contract(app):
     officer, decision, manager = awarded_decision(app)
     with app.test_request_context():

@@ -5,7 +5,6 @@ is refused, as are a second confirmation and anyone with nothing to confirm; eve
 
 import json
 import re
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -13,11 +12,10 @@ from sqlalchemy import func, select
 from accounts.enums import Role
 from audit.models import AuditEvent
 from core.db import db
-from core.timeutil import local_today
 from orgs import services as org_services
 from projects import contracts
 from tests.factories import make_user
-from tests.projects.contract_helpers import awarded_decision, bearer, counts, last_event, plan
+from tests.projects.contract_helpers import bearer, counts, drawn_contract, last_event
 from tests.projects.helpers import good_org
 
 CLAUSES = "1. 乙方应按季度提交服务台账。\n2. 甲方可对服务质量进行抽查。"
@@ -27,12 +25,7 @@ ZH = {"Accept-Language": "zh-CN"}
 @pytest.fixture
 def drawn(app, session):
     """A contract drawn up, awaiting both signatures: (officer, manager, contract)."""
-    officer, decision, manager = awarded_decision(app)
-    with app.test_request_context():
-        contract = contracts.draft_contract(decision, local_today(), local_today() + timedelta(days=365), plan(),
-                                            [40, 30, 30], CLAUSES, actor=officer)
-    db.session.commit()
-    return officer, manager, contract
+    return drawn_contract(app, CLAUSES)
 
 
 def url(contract_id: int) -> str:

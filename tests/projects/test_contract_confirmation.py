@@ -5,18 +5,16 @@ without the tick 'I have read the clauses' is refused beside the box (422), the 
 
 import html
 import re
-from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from core.db import db
-from core.timeutil import local_today
 from projects import contracts
 from projects.contract_models import ContractLine
 from projects.permissions import can_confirm_contract
 from tests.factories import logout, make_user
-from tests.projects.contract_helpers import awarded_decision, last_event, plan
+from tests.projects.contract_helpers import drawn_contract, last_event
 from tests.test_no_duplicate_ids import repeated_ids
 
 ZH = {"Accept-Language": "zh-CN"}
@@ -26,12 +24,7 @@ CLAUSES = "1. 乙方应按季度提交**服务台账**。\n2. 甲方可对服务
 @pytest.fixture
 def drawn(app, session):
     """A contract drawn up, awaiting both signatures: (officer, manager, contract)."""
-    officer, decision, manager = awarded_decision(app)
-    with app.test_request_context():
-        contract = contracts.draft_contract(decision, local_today(), local_today() + timedelta(days=365), plan(),
-                                            [40, 30, 30], CLAUSES, actor=officer)
-    db.session.commit()
-    return officer, manager, contract
+    return drawn_contract(app, CLAUSES)
 
 
 def page_text(response) -> str:
