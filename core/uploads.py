@@ -10,12 +10,15 @@ import re
 import unicodedata
 import uuid
 import zipfile
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from flask import current_app
+from flask import current_app, request
 from flask_babel import gettext as _
-from sqlalchemy import ForeignKey, Integer, LargeBinary, String
-from sqlalchemy.orm import Mapped, deferred, mapped_column
+from flask_login import current_user
+from itsdangerous import BadData, URLSafeSerializer
+from sqlalchemy import ForeignKey, Integer, LargeBinary, String, delete, select, update
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from .db import UTCDateTime, db, utcnow
 from .errors import ServiceError
@@ -95,10 +98,15 @@ def original_name(name: str) -> str:
 
 
 def store_upload(upload, *, allowed: frozenset[str] = DOCUMENT_TYPES, actor=None, field: str = "file") -> StoredFile:
-    """Validate and store a Werkzeug FileStorage; raises ServiceError (with the field's name) when refused."""
+    """Validate and store a Werkzeug FileStorage; raises ServiceError (with the field's name) when refused. A file
+    kept from a refused attempt (KeptUpload) is not stored again: it is used, once."""
+    if isinstance(upload, KeptUpload):
+        return use_kept(upload, actor=actor, allowed=allowed, field=field)
     if upload is None or not getattr(upload, "filename", ""):
         raise ServiceError(_("Please choose a file."), fields={field: _("Please choose a file.")})
     cap = current_app.config["MAX_CONTENT_LENGTH"]
+    if getattr(upload, "stream", None) is not None and upload.stream.seekable():
+        upload.stream.seek(0)  # (read once by a refused attempt, then kept for the next)
     data = upload.read(cap + 1)
     if len(data) > cap:
         raise ServiceError(_("The file is too large."), fields={field: _("The file is too large.")})
@@ -114,3 +122,189 @@ def store_upload(upload, *, allowed: frozenset[str] = DOCUMENT_TYPES, actor=None
     db.session.add(stored)
     db.session.flush()
     return stored
+
+
+# --- Files kept across a refused form -----------------------------------------------------------------------------
+# A browser never fills a file input again: refused for another field, the page came back without the file, and a
+# treasurer on a phone sent the expense again without its receipt. So the chosen file is validated and kept as a
+# pending upload of the user's, for a day, and the page carries a signed reference to it in a hidden field; the next
+# attempt uses it unless another file is chosen. A reference is refused, changing nothing, when it is not one we
+# signed, another user's, for another form, expired or already used.
+
+KEEP_FOR = timedelta(days=1)
+MAX_KEPT = 20  # references read from one field (a page never offers more)
+PURGE_BATCH = 50  # expired pending uploads removed each time one is kept
+_SALT = "gongzhi.pending-upload"
+
+
+class PendingUpload(db.Model):
+    __tablename__ = "pending_uploads"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(32), nullable=False, unique=True, default=lambda: uuid.uuid4().hex)
+    file_id: Mapped[int] = mapped_column(ForeignKey("stored_files.id", ondelete="CASCADE"), nullable=False)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False, index=True)
+    purpose: Mapped[str] = mapped_column(String(120), nullable=False)  # the form's endpoint and field
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, index=True)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    file: Mapped[StoredFile] = relationship(lazy="joined")
+
+
+@dataclass(frozen=True)
+class KeptFile:
+    """A kept file as its form shows it: the signed reference for the hidden field, the name and size beside the
+    file input."""
+
+    reference: str
+    name: str
+    size: int
+
+    @property
+    def size_text(self) -> str:
+        if self.size >= 1024 * 1024:
+            return f"{self.size / (1024 * 1024):.1f} MB"
+        return f"{max(1, -(-self.size // 1024))} KB"
+
+
+class KeptUpload:
+    """A pending upload resolved from its reference, handed to a service in place of a Werkzeug FileStorage:
+    store_upload() then uses the kept file (once) instead of storing a new one."""
+
+    def __init__(self, pending: PendingUpload):
+        self.pending = pending
+        self.filename = pending.file.original_name
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key, salt=_SALT)
+
+
+def sign_reference(pending: PendingUpload) -> str:
+    return _serializer().dumps(pending.key)
+
+
+def keep_upload(upload, *, owner, purpose: str, allowed: frozenset[str] = DOCUMENT_TYPES, field: str = "file",
+                now: datetime | None = None) -> PendingUpload:
+    """Validate and store a chosen file as the owner's pending upload (store_upload's checks; ServiceError when
+    refused). Flushes; the caller commits."""
+    now = now or utcnow()
+    purge_expired_uploads(now=now, limit=PURGE_BATCH)
+    stored = store_upload(upload, allowed=allowed, actor=owner, field=field)
+    pending = PendingUpload(file=stored, owner_id=owner.id, purpose=purpose, expires_at=now + KEEP_FOR)
+    db.session.add(pending)
+    db.session.flush()
+    return pending
+
+
+def _refused(field: str, message: str) -> ServiceError:
+    return ServiceError(message, fields={field: message})
+
+
+def resolve_reference(reference: str, *, owner, purpose: str, field: str = "file",
+                      now: datetime | None = None) -> PendingUpload:
+    """The pending upload a reference names, if this owner may still use it on this form; else ServiceError (with
+    the field's name) saying why. Changes nothing."""
+    try:
+        key = _serializer().loads(reference or "")
+    except BadData:
+        key = None
+    pending = db.session.scalar(select(PendingUpload).where(PendingUpload.key == key)) if isinstance(key, str) else None
+    if pending is None or pending.purpose != purpose:
+        raise _refused(field, _("The file kept from your last attempt could not be found. Please choose the file "
+                                "again."))
+    if pending.owner_id != getattr(owner, "id", None):
+        raise _refused(field, _("This kept file was chosen by another user. Please choose your own file."))
+    if pending.used_at is not None:
+        raise _refused(field, _("This kept file has already been used. Please choose the file again."))
+    if pending.expires_at <= (now or utcnow()):
+        raise _refused(field, _("The kept file has expired (files are kept for a day). Please choose the file "
+                                "again."))
+    return pending
+
+
+def use_kept(kept: KeptUpload, *, actor, allowed: frozenset[str], field: str,
+             now: datetime | None = None) -> StoredFile:
+    """The kept file, marked used in the caller's transaction (one guarded statement: two attempts at once cannot
+    both use it)."""
+    pending, now = kept.pending, now or utcnow()
+    if pending.owner_id != getattr(actor, "id", None):
+        raise _refused(field, _("This kept file was chosen by another user. Please choose your own file."))
+    if pending.file.content_type not in allowed:
+        message = _("This type of file is not accepted. Upload a PDF, an image (PNG, JPEG) or an Office document.")
+        raise _refused(field, message)
+    used = db.session.execute(update(PendingUpload).where(
+        PendingUpload.id == pending.id, PendingUpload.used_at.is_(None), PendingUpload.expires_at > now)
+        .values(used_at=now).execution_options(synchronize_session=False))
+    if used.rowcount != 1:
+        raise _refused(field, _("This kept file has already been used. Please choose the file again."))
+    return pending.file
+
+
+def purge_expired_uploads(*, now: datetime | None = None, limit: int | None = None) -> int:
+    """Remove expired pending uploads: an unused one with its file (nothing else refers to it), a used one alone
+    (its file now belongs to what used it). Returns how many went. Flushes; the caller commits."""
+    query = select(PendingUpload.id, PendingUpload.file_id, PendingUpload.used_at).where(
+        PendingUpload.expires_at <= (now or utcnow())).order_by(PendingUpload.id)
+    rows = db.session.execute(query.limit(limit) if limit else query).all()
+    if rows:
+        db.session.execute(delete(PendingUpload).where(PendingUpload.id.in_([r.id for r in rows]))
+                           .execution_options(synchronize_session=False))
+        unused = [r.file_id for r in rows if r.used_at is None]
+        if unused:
+            db.session.execute(delete(StoredFile).where(StoredFile.id.in_(unused))
+                               .execution_options(synchronize_session=False))
+        db.session.flush()
+    return len(rows)
+
+
+class ChosenFiles:
+    """One file field of a posted form: the files chosen now, else those kept from a refused attempt (their signed
+    references in the hidden field `<name>_kept`). upload() is what the service gets; after a refusal, keep() keeps
+    what was chosen for the page shown again (its `kept`)."""
+
+    def __init__(self, name: str, *, allowed: frozenset[str] = DOCUMENT_TYPES, many: bool = False,
+                 field: str | None = None):
+        self.name, self.allowed, self.many = name, allowed, many
+        self.field = field or name  # the service's name for the field (its refusals name it so)
+        self.kept: list[KeptFile] = []
+
+    @property
+    def purpose(self) -> str:
+        return f"{request.endpoint}:{self.name}"
+
+    def chosen(self) -> list:
+        return [f for f in request.files.getlist(self.name) if f and f.filename]
+
+    def references(self) -> list[str]:
+        return [r for r in request.form.getlist(f"{self.name}_kept") if r][:MAX_KEPT]
+
+    def upload(self):
+        """The chosen file (a list when many), else the kept one(s), else None (an empty list); ServiceError, with
+        nothing changed, when a kept reference is refused."""
+        files = self.chosen() or [KeptUpload(resolve_reference(r, owner=current_user, purpose=self.purpose,
+                                                               field=self.field)) for r in self.references()]
+        return files if self.many else (files[0] if files else None)
+
+    def keep(self, refusal: ServiceError) -> list[KeptFile]:
+        """After a refusal (its transaction rolled back): keep the chosen files, committed, or carry the kept ones
+        forward. A file that cannot be kept has its reason beside the field (added to the refusal)."""
+        kept, reasons = [], []
+        chosen = self.chosen()
+        for item in chosen or self.references():
+            try:
+                pending = (keep_upload(item, owner=current_user, purpose=self.purpose, allowed=self.allowed,
+                                       field=self.field) if chosen else
+                           resolve_reference(item, owner=current_user, purpose=self.purpose, field=self.field))
+            except ServiceError as exc:
+                reasons.append(str(exc.fields.get(self.field, exc.message)))
+                continue
+            kept.append(KeptFile(sign_reference(pending), pending.file.original_name, pending.file.size))
+        if chosen:
+            db.session.commit()
+        already = refusal.fields.get(self.field)
+        already = [str(m) for m in (already if isinstance(already, list | tuple) else [already] if already else [])]
+        reasons = [r for r in dict.fromkeys(reasons) if r not in already]
+        if reasons:
+            refusal.fields[self.field] = " ".join([*already, *reasons])
+        self.kept = kept
+        return kept

@@ -14,6 +14,7 @@ from core.db import db
 from core.errors import ServiceError
 from core.permissions import require
 from core.timeutil import local_today
+from core.uploads import ChosenFiles
 from core.views import attempt, db_int, refusal_text, run_and_redirect, run_service, valid_form
 from orgs import permissions as org_permissions
 from orgs import services as org_services
@@ -125,6 +126,7 @@ class Refused:
     key: str = ""
     fields: dict = field(default_factory=dict)
     values: Mapping = field(default_factory=dict)
+    kept: dict = field(default_factory=dict)  # a file input's name: the files kept for the next attempt
 
     def errors(self, key: str, name: str) -> list[str]:
         found = self.fields.get(name) if key == self.key else None
@@ -132,6 +134,9 @@ class Refused:
 
     def value(self, key: str, name: str, default=""):
         return self.values.get(name, default) if key == self.key else default
+
+    def kept_files(self, key: str, name: str) -> list:
+        return self.kept.get(name, []) if key == self.key else []
 
 
 def contract_page(contract: Contract, refused: Refused | None = None):
@@ -151,20 +156,21 @@ def contract_page(contract: Contract, refused: Refused | None = None):
                            refused=refused or Refused()), 422 if refused else 200
 
 
-def posted_on_contract_page(contract_id: int, key: str, names: set[str], call, done: str):
+def posted_on_contract_page(contract_id: int, key: str, names: set[str], call, done: str, files=()):
     """A form posted from the contract page: on success commit, say `done` and go back to the page; refused, the
     page again with what was typed and why beside the fields `names` (a reason for another field, or none, is said
-    at the top)."""
+    at the top), and the files chosen (`files`, ChosenFiles) kept for the next attempt."""
     valid_form(ReasonForm())
     outcome = attempt(call)
     if outcome:
         flash(done, "success")
         return redirect(url_for("contracts.show", contract_id=contract_id))
     refusal = outcome.refusal
+    kept = {chosen.name: chosen.keep(refusal) for chosen in files}
     beside = bool(refusal.fields) and set(refusal.fields) <= names
     flash(str(refusal.message) if beside else refusal_text(refusal), "danger")
     return contract_page(load_full_contract(contract_id),
-                         Refused(key, refusal.fields if beside else {}, request.form))
+                         Refused(key, refusal.fields if beside else {}, request.form, kept))
 
 
 @bp.route("/<int:contract_id>/confirm", methods=["GET", "POST"])
@@ -223,11 +229,12 @@ def expense(contract_id: int):
     contract = load_contract(contract_id)
     line = db.get_or_404(ContractLine, request.form.get("line_id", type=db_int) or 0)
     # Refused, the page again with what was typed and each reason beside its field (it was a flash above an empty
-    # form, the amount and payee to type again).
+    # form, the amount and payee to type again), the receipt kept (it was lost, and sent again without it).
+    receipt = ChosenFiles("receipt")
     return posted_on_contract_page(
         contract.id, "expense", {"line_id", "spent_on", "payee", "amount", "receipt"},
-        lambda: contracts.record_expense(contract, line, *expense_input(request.form), request.files.get("receipt"),
-                                         actor=current_user), _("Expense recorded."))
+        lambda: contracts.record_expense(contract, line, *expense_input(request.form), receipt.upload(),
+                                         actor=current_user), _("Expense recorded."), files=[receipt])
 
 
 from . import contract_delivery_views  # noqa: E402, F401  (more routes on this blueprint)

@@ -1,0 +1,143 @@
+"""A form refused for another field keeps the file that was chosen: the page says so beside the file input and
+carries a signed reference to it, and the next attempt, the file not chosen again, stores it (the same bytes).
+A reference that is another user's, tampered with or already used is refused beside the field and records
+nothing. Nothing about the file or the form reaches the logs."""
+
+import html
+import io
+import logging
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from core.db import db
+from core.uploads import PendingUpload, StoredFile
+from projects.contract_models import Expense
+from tests.factories import logout
+from tests.projects.contract_helpers import active_contract
+from tests.projects.test_expense_form import post
+
+RECEIPT = b"%PDF-1.4\n%receipt of the Heping supermarket\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n" + b"x" * 120_000
+KEPT = re.compile(r'<input type="hidden" name="receipt_kept" value="([^"]+)">')
+
+
+@pytest.fixture
+def world(app, session):
+    _officer, manager, contract = active_contract(app)
+    db.session.commit()
+    return manager, contract
+
+
+def expenses() -> int:
+    return db.session.scalar(select(func.count(Expense.id)))
+
+
+def with_receipt(client, contract, data=RECEIPT, name="receipt.pdf", **fields):
+    return post(client, contract, receipt=(io.BytesIO(data), name), **fields)
+
+
+def refused_once(client, contract) -> str:
+    """The expense refused for its amount, a receipt chosen: the page again, the receipt kept; its reference."""
+    response = with_receipt(client, contract, amount="一百")
+    assert response.status_code == 422
+    page = html.unescape(response.text)
+    assert 'id="expense-amount-error"' in page
+    assert 'id="expense-receipt-kept">receipt.pdf (118 KB) is kept — choose another file to replace it.<' in page
+    assert 'aria-describedby="expense-receipt-kept"' in page
+    assert expenses() == 0
+    return KEPT.search(response.text)[1]
+
+
+def test_refused_for_its_amount_the_expense_keeps_its_receipt(client, login_as, world):
+    manager, contract = world
+    login_as(manager)
+    reference = refused_once(client, contract)
+    response = post(client, contract, receipt_kept=reference)  # the amount corrected, no file chosen again
+    assert response.status_code == 302
+    expense = db.session.scalar(select(Expense))
+    assert expense.receipt_id is not None
+    receipt = db.session.get(StoredFile, expense.receipt_id)
+    assert receipt.content == RECEIPT and receipt.original_name == "receipt.pdf"
+    assert db.session.scalar(select(PendingUpload.used_at)) is not None
+    # Used once: sent again (a second tab, the back button), it is refused and nothing more is recorded.
+    again = post(client, contract, receipt_kept=reference)
+    assert again.status_code == 422
+    assert "This kept file has already been used. Please choose the file again." in html.unescape(again.text)
+    assert 'id="expense-receipt-error"' in again.text
+    assert expenses() == 1
+
+
+def test_refused_twice_the_receipt_is_still_kept(client, login_as, world):
+    manager, contract = world
+    login_as(manager)
+    reference = refused_once(client, contract)
+    response = post(client, contract, payee="", receipt_kept=reference)
+    assert response.status_code == 422
+    assert KEPT.search(response.text)[1] == reference
+    assert "receipt.pdf (118 KB) is kept" in html.unescape(response.text)
+    assert post(client, contract, receipt_kept=reference).status_code == 302
+    assert db.session.get(StoredFile, db.session.scalar(select(Expense.receipt_id))).content == RECEIPT
+
+
+def test_a_file_chosen_again_replaces_the_kept_one(client, login_as, world):
+    manager, contract = world
+    login_as(manager)
+    reference = refused_once(client, contract)
+    other = RECEIPT.replace(b"Heping", b"Renmin")
+    assert with_receipt(client, contract, data=other, name="new.pdf", receipt_kept=reference).status_code == 302
+    assert db.session.get(StoredFile, db.session.scalar(select(Expense.receipt_id))).content == other
+
+
+def test_a_receipt_that_cannot_be_kept_says_why_beside_it(client, login_as, world):
+    manager, contract = world
+    login_as(manager)
+    response = with_receipt(client, contract, data=b"MZ\x90\x00 a program", name="receipt.exe", amount="一百")
+    assert response.status_code == 422
+    page = html.unescape(response.text)
+    assert 'id="expense-amount-error"' in page
+    assert re.search(r'id="expense-receipt-error">This type of file is not accepted', page)
+    assert "receipt_kept" not in page
+    assert db.session.scalar(select(func.count(PendingUpload.id))) == 0
+
+
+def test_another_users_reference_is_refused(app, client, login_as, world):
+    manager, contract = world
+    login_as(manager)
+    reference = refused_once(client, contract)
+    logout(client)
+    _officer, other_manager, other_contract = active_contract(app)
+    db.session.commit()
+    login_as(other_manager)
+    response = post(client, other_contract, receipt_kept=reference)
+    assert response.status_code == 422
+    assert "This kept file was chosen by another user. Please choose your own file." in html.unescape(response.text)
+    assert expenses() == 0
+    assert db.session.scalar(select(PendingUpload.used_at)) is None
+
+
+@pytest.mark.parametrize("tamper", [lambda r: r[:-3] + "abc", lambda r: r.split(".")[0] + ".", lambda r: "0" * 40])
+def test_a_tampered_reference_is_refused(client, login_as, world, tamper):
+    manager, contract = world
+    login_as(manager)
+    reference = refused_once(client, contract)
+    response = post(client, contract, receipt_kept=tamper(reference))
+    assert response.status_code == 422
+    page = html.unescape(response.text)
+    assert ('id="expense-receipt-error">The file kept from your last attempt could not be found. Please choose the '
+            'file again.<') in page
+    assert 'value="和平超市"' in page  # the rest as typed
+    assert expenses() == 0
+    assert db.session.scalar(select(PendingUpload.used_at)) is None
+
+
+def test_nothing_about_the_file_or_the_form_is_logged(client, login_as, world, caplog):
+    manager, contract = world
+    login_as(manager)
+    with caplog.at_level(logging.DEBUG):
+        reference = refused_once(client, contract)
+        post(client, contract, receipt_kept=reference[:-2] + "zz")
+        post(client, contract, receipt_kept=reference)
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    for secret in ("receipt.pdf", "和平超市", reference, "Heping"):
+        assert secret not in logged
