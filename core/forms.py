@@ -1,9 +1,11 @@
 from flask import flash
 from flask_babel import lazy_gettext as _l
-from wtforms import DateTimeLocalField, SelectMultipleField, StringField
+from wtforms import DateTimeLocalField, IntegerField, SelectMultipleField, StringField
+from wtforms.widgets import TextInput
 
 from .errors import ServiceError
 from .money import MoneyError, input_text, parse_yuan
+from .numbers import NumberError, NumberTooLarge, parse_whole
 from .timeutil import local_to_utc, to_local
 
 
@@ -42,7 +44,8 @@ class MultipleChoiceField(SelectMultipleField):
 
 
 class MoneyField(StringField):
-    """Entered in yuan ('12,345.50'), held in integer fen; a phone shows its number keys for it."""
+    """Entered in yuan as a Chinese user types it ('12,345.50', '￥１２，３４５．５', '12 345.50元'; parse_yuan), held
+    in integer fen; a phone shows its number keys for it."""
 
     def __init__(self, *args, **kwargs):
         kwargs["render_kw"] = {"inputmode": "decimal", **(kwargs.get("render_kw") or {})}
@@ -54,13 +57,39 @@ class MoneyField(StringField):
         return input_text(self.data) if isinstance(self.data, int) else ""
 
     def process_formdata(self, valuelist):
+        # Spaces alone are no amount: refused here, not taken as none (InputRequired lets them through). An empty or
+        # blank field is the validators' to judge (Optional clears this refusal, InputRequired says it is required).
         self.data = None
-        if valuelist and valuelist[0].strip():
+        if valuelist:
             try:
                 self.data = parse_yuan(valuelist[0])
             except MoneyError as exc:
-                self.data = None
                 raise ValueError(_l("Enter an amount in yuan, with at most two decimals.")) from exc
+
+
+class WholeNumberField(IntegerField):
+    """A whole number typed as a Chinese user types it: '2,880', '２８８０', '2 880' (core.numbers.parse_whole).
+    A text input asking a phone for its number keys, not type=number: a browser empties a number input holding
+    '2,880' or '２８８０', so what was typed was saved as nothing. `message` says what the field takes when the text
+    is no whole number; the validators (NumberRange) give the range, and a number beyond a database integer is
+    refused here."""
+
+    widget = TextInput()
+
+    def __init__(self, *args, message=None, **kwargs):
+        kwargs["render_kw"] = {"inputmode": "numeric", **(kwargs.get("render_kw") or {})}
+        super().__init__(*args, **kwargs)
+        self.message = message or _l("Enter a whole number.")
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        if valuelist:
+            try:
+                self.data = parse_whole(valuelist[0])
+            except NumberTooLarge as exc:
+                raise ValueError(_l("This number is too large.")) from exc
+            except NumberError as exc:
+                raise ValueError(self.message) from exc
 
 
 class LocalDateTimeField(DateTimeLocalField):

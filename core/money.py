@@ -1,41 +1,40 @@
 """Money is integer fen (分). Parsing and formatting live here and nowhere else."""
 
 import re
-import unicodedata
 from decimal import Decimal
+
+from .numbers import FULL_WIDTH, GROUPED, half_width, typed, ungrouped
+
+__all__ = ["FULL_WIDTH", "MAX_FEN", "MoneyError", "format_fen", "half_width", "input_text", "parse_yuan",
+           "split_by_percentages"]  # half_width: phones, ID numbers and documents read typed text with it too
 
 MAX_FEN = 10**15  # well inside BIGINT; a trillion yuan is not a community project
 
-# What a person types as an amount: ASCII digits, thousands commas only between groups of three, at most two
-# decimals. Decimal() alone also took '1e5', '1_000', 'NaN' and any script's digits ('٣').
-AMOUNT_RE = re.compile(r"(?P<sign>[+-]?)(?P<whole>[1-9]\d{0,2}(?:,\d{3})+|\d*)(?:\.(?P<cents>\d*))?\Z", re.ASCII)
-FULL_WIDTH = re.compile("[\uff01-\uff5e\uffe5]")  # a Chinese IME's full-width forms: '１２３．５０', '1，000', '￥'
+# What a person types as an amount: ASCII digits (a Chinese IME's full-width ones read as ASCII), grouped in threes
+# by commas or spaces as whole numbers are (core.numbers), at most two decimals. Decimal() alone also took '1e5',
+# '1_000', 'NaN' and any script's digits ('٣').
+AMOUNT_RE = re.compile(rf"(?P<sign>[+-]?)(?P<whole>{GROUPED}|\d*)(?:\.(?P<cents>\d*))?\Z", re.ASCII)
 
 
 class MoneyError(ValueError):
     pass
 
 
-def half_width(text: str) -> str:
-    """Full-width digits and punctuation to ASCII (NFKC, applied to those characters only: NFKC would also turn
-    superscripts and circled digits into digits)."""
-    return FULL_WIDTH.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
-
-
 def parse_yuan(text: str | int | Decimal) -> int:
-    """'1,234.5' yuan -> 123450 fen. Refuses floats, negatives, more than two decimals, misplaced commas,
-    exponents, underscores and digits other than 0-9 (full-width ones typed by a Chinese IME are read as ASCII)."""
+    """'1,234.5' yuan -> 123450 fen; also as a Chinese user types it: '¥1,234.50', '￥１，２３４．５', '1 234.50 元'.
+    Refuses floats, negatives, more than two decimals, badly grouped digits, exponents, underscores and digits other
+    than 0-9 (full-width ones typed by a Chinese IME are read as ASCII)."""
     if isinstance(text, float):
         raise MoneyError("floats are not money")
     if isinstance(text, Decimal):
         if not text.is_finite():
             raise MoneyError("not an amount")
         text = format(text, "f")
-    raw = half_width(str(text)).strip().removeprefix("¥").removesuffix("元").strip()
+    raw = typed(str(text)).removeprefix("¥").removesuffix("元").strip()
     match = AMOUNT_RE.match(raw)
     if match is None or not (match["whole"] or match["cents"]):
         raise MoneyError("not an amount")
-    whole, cents = match["whole"].replace(",", "").lstrip("0"), match["cents"] or ""
+    whole, cents = ungrouped(match["whole"]).lstrip("0"), match["cents"] or ""
     if len(cents) > 2:
         raise MoneyError("more than two decimal places")
     if len(whole) > len(str(MAX_FEN // 100)):  # before int(): it refuses strings of over 4300 digits

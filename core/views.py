@@ -5,6 +5,7 @@ from .db import db
 from .errors import InvalidForm, ServiceError
 from .forms import apply_service_error
 from .i18n import set_language
+from .numbers import DB_INT_MAX
 
 bp = Blueprint("core", __name__)
 
@@ -29,9 +30,6 @@ def path_for(endpoint: str, **values) -> str:
     if has_request_context():
         return url_for(endpoint, **values)
     return current_app.url_map.bind("localhost").build(endpoint, values)
-
-
-DB_INT_MAX = 2**31 - 1
 
 
 def db_int(value: str) -> int:
