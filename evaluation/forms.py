@@ -6,6 +6,7 @@ from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Numbe
 
 from core.forms import strip_text
 from core.money import MoneyError, parse_yuan
+from core.numbers import NumberError, parse_whole
 
 from .enums import SeatType
 from .expert_conflicts import MAX_RELATIONSHIP
@@ -134,8 +135,8 @@ def read_decision(formdata, proposal_ids) -> tuple[dict[int, int], int, dict[str
             amounts[proposal_id] = 0
             errors[f"amount_{proposal_id}"] = _("Enter an amount in yuan, with at most two decimals.")
     try:
-        working_days = int(formdata.get("working_days", "").strip())
-    except ValueError:
+        working_days = parse_whole(formdata.get("working_days", ""))
+    except NumberError:
         working_days = 0
         errors["working_days"] = _("Enter the number of working days in digits, from 1 to 30.")
     return amounts, working_days, errors

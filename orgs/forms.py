@@ -4,7 +4,6 @@ from flask_wtf.file import FileField
 from wtforms import (
     DateField,
     EmailField,
-    IntegerField,
     SelectField,
     StringField,
     TelField,
@@ -13,7 +12,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from accounts.forms import MultiCheckboxField
-from core.forms import MultipleChoiceField, strip_text
+from core.forms import MultipleChoiceField, WholeNumberField, strip_text
 from core.phones import is_mobile, typed_mobile
 from core.timeutil import local_today
 
@@ -36,12 +35,12 @@ class OrgApplicationForm(FlaskForm):
     communities = MultipleChoiceField(_l("Communities served"), coerce=int, validators=[DataRequired()])
     categories = MultiCheckboxField(_l("Service categories"), coerce=int, validators=[DataRequired()])
     # A count left empty is refused saying what it takes (WTForms said only "This field is required.").
-    full_time_staff = IntegerField(_l("Full-time staff"), default=0,
-                                   validators=[InputRequired(WHOLE), NumberRange(0, None, WHOLE)])
-    certified_social_workers = IntegerField(_l("Certified social workers"), default=0,
-                                            validators=[InputRequired(WHOLE), NumberRange(0, None, WHOLE)])
-    volunteers = IntegerField(_l("Registered volunteers"), default=0,
-                              validators=[InputRequired(WHOLE), NumberRange(0, None, WHOLE)])
+    full_time_staff = WholeNumberField(_l("Full-time staff"), default=0, message=WHOLE,
+                                       validators=[InputRequired(WHOLE), NumberRange(0, None, WHOLE)])
+    certified_social_workers = WholeNumberField(_l("Certified social workers"), default=0, message=WHOLE,
+                                                validators=[InputRequired(WHOLE), NumberRange(0, None, WHOLE)])
+    volunteers = WholeNumberField(_l("Registered volunteers"), default=0, message=WHOLE,
+                                  validators=[InputRequired(WHOLE), NumberRange(0, None, WHOLE)])
     contact_name = StringField(_l("Contact person"), validators=[DataRequired(), Length(max=60)])
     contact_phone = TelField(_l("Contact phone"), validators=[DataRequired(), Length(max=20)])
     contact_email = EmailField(_l("Contact e-mail"), validators=[Optional(), Length(max=254)])
@@ -97,7 +96,7 @@ class GradeForm(FlaskForm):
 
 
 class AnnualReportForm(FlaskForm):
-    year = IntegerField(_l("Year"), validators=[InputRequired(), NumberRange(min=2000, max=2100)])
+    year = WholeNumberField(_l("Year"), validators=[InputRequired(), NumberRange(min=2000, max=2100)])
     file = FileField(_l("Annual report (PDF or Office document)"))
 
 
@@ -123,8 +122,8 @@ class EndCreditForm(FlaskForm):
 
 
 class IncubationForm(FlaskForm):
-    child_id = IntegerField(_l("Incubated group (organisation number)"),
-                            validators=[InputRequired(), NumberRange(min=1, max=2**31 - 1)])
+    child_id = WholeNumberField(_l("Incubated group (organisation number)"),
+                                validators=[InputRequired(), NumberRange(min=1, max=2**31 - 1)])
     started_on = DateField(_l("Started on"), validators=[DataRequired()])
 
 

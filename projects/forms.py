@@ -8,7 +8,6 @@ from wtforms import (
     Form,
     FormField,
     HiddenField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
@@ -16,7 +15,7 @@ from wtforms import (
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 
 from accounts.forms import MultiCheckboxField
-from core.forms import LocalDateTimeField, MoneyField, strip_text
+from core.forms import LocalDateTimeField, MoneyField, WholeNumberField, strip_text
 from orgs.enums import OrgKind
 
 from .contract_reports import MAX_NOTE
@@ -37,8 +36,8 @@ class CallForm(FlaskForm):
     submission_deadline = LocalDateTimeField(_l("Submission deadline (Beijing time)"), validators=[InputRequired()])
     review_planned_on = DateField(_l("Planned review date"), validators=[InputRequired()])
     award_planned_on = DateField(_l("Planned award date"), validators=[InputRequired()])
-    min_eligible_proposals = IntegerField(_l("Minimum eligible proposals"), default=3,
-                                          validators=[InputRequired(), NumberRange(min=1, max=50)])
+    min_eligible_proposals = WholeNumberField(_l("Minimum eligible proposals"), default=3,
+                                              validators=[InputRequired(), NumberRange(min=1, max=50)])
     template_id = SelectField(_l("Indicator template"), coerce=lambda v: int(v) if v else None,
                               description=_l("Frozen when the call is published: later edits never change it."))
     aggregation = SelectField(_l("How the final score is computed"))
@@ -46,17 +45,17 @@ class CallForm(FlaskForm):
     required_attachments = TextAreaField(_l("Required attachments (one per line)"), validators=[Optional()])
     allowed_kinds = MultiCheckboxField(_l("Kinds of organisation allowed (none ticked: all)"))
     min_grade = SelectField(_l("Minimum grade"), coerce=lambda v: int(v) if v else None)
-    min_years_registered = IntegerField(_l("Minimum years registered"), default=0,
-                                        validators=[InputRequired(), NumberRange(min=0, max=100)])
-    min_certified_social_workers = IntegerField(_l("Minimum certified social workers"), default=0,
-                                                validators=[InputRequired(), NumberRange(min=0, max=100)])
+    min_years_registered = WholeNumberField(_l("Minimum years registered"), default=0,
+                                            validators=[InputRequired(), NumberRange(min=0, max=100)])
+    min_certified_social_workers = WholeNumberField(_l("Minimum certified social workers"), default=0,
+                                                    validators=[InputRequired(), NumberRange(min=0, max=100)])
     require_annual_report = BooleanField(_l("Last year's annual report must be accepted"), default=True)
     require_clean_credit = BooleanField(_l("No active credit-list entry"), default=True)
     require_passing_evaluation = BooleanField(_l("Last project evaluation at least Pass (if evaluated)"))
-    max_personnel_pct = IntegerField(_l("Maximum personnel share (%)"), default=60,
-                                     validators=[InputRequired(), NumberRange(min=0, max=100)])
-    max_management_pct = IntegerField(_l("Maximum management-fee share (%)"), default=10,
-                                      validators=[InputRequired(), NumberRange(min=0, max=100)])
+    max_personnel_pct = WholeNumberField(_l("Maximum personnel share (%)"), default=60,
+                                         validators=[InputRequired(), NumberRange(min=0, max=100)])
+    max_management_pct = WholeNumberField(_l("Maximum management-fee share (%)"), default=10,
+                                          validators=[InputRequired(), NumberRange(min=0, max=100)])
 
     def __init__(self, *args, categories=(), communities=(), templates=(), locale="zh_Hans_CN", **kwargs):
         super().__init__(*args, **kwargs)
@@ -141,7 +140,7 @@ class WorkPlanRow(Form):
 
 class OutputRow(Form):
     indicator = StringField(_l("Output or outcome"), validators=[Optional(), Length(max=200)])
-    target = IntegerField(_l("Target value"), validators=[Optional(), NumberRange(min=0)])
+    target = WholeNumberField(_l("Target value"), validators=[Optional(), NumberRange(min=0)])
     unit = StringField(_l("Unit"), validators=[Optional(), Length(max=20)])
 
 
@@ -155,7 +154,7 @@ class TeamRow(Form):
 class BudgetRow(Form):
     category = SelectField(_l("Category"), validators=[Optional()])
     item = StringField(_l("Item"), validators=[Optional(), Length(max=200)])
-    quantity = IntegerField(_l("Quantity"), validators=[Optional(), NumberRange(min=1)])
+    quantity = WholeNumberField(_l("Quantity"), validators=[Optional(), NumberRange(min=1)])
     unit_price_fen = MoneyField(_l("Unit price (yuan)"), validators=[Optional()])
 
     def __init__(self, *args, **kwargs):

@@ -31,6 +31,7 @@ from .permissions import can_manage_calls
 TEXT_FIELDS = ("title", "summary", "needs_analysis", "objectives")
 MAX_QUANTITY, MAX_ROWS, MAX_TEXT = 1_000_000, 60, 8000
 MAX_ITEM = 200  # the width of BudgetLine.item
+MAX_TARGET = 10**9  # an output's target
 
 
 @dataclass
@@ -91,14 +92,14 @@ def _validated(data: ProposalData) -> tuple[dict, list[BudgetLine]]:
     values["team"] = _clean_rows(data.team, "team", errors)
     outputs = []
     for row in _clean_rows(data.outputs, "outputs", errors, numbers=("target",)):
-        try:
-            row["target"] = int(row["target"] or 0)
-            if not 0 <= row["target"] <= 10**9:
-                raise ValueError
-        except ValueError:
+        # The digits as text (the API's other form of a target: ^[0-9]*$); int() alone also took '1_000', '+5' and
+        # other scripts' digits. What a person types ('2,880', '２８８０') the form reads (core.forms.WholeNumberField).
+        target = row["target"] or "0"
+        if not (target.isascii() and target.isdigit()) or len(target.lstrip("0")) > len(str(MAX_TARGET)) \
+                or int(target) > MAX_TARGET:  # (the length first: int() refuses over 4300 digits with a 500)
             errors["outputs"] = _("Output targets are whole numbers, 0 or more.")
             continue
-        outputs.append(row)
+        outputs.append({**row, "target": int(target)})
     values["outputs"] = outputs
     if len(data.budget_lines) > MAX_ROWS or any(len(rows) > MAX_ROWS for rows in (data.work_plan, data.outputs,
                                                                                   data.team)):

@@ -9,7 +9,6 @@ from wtforms import (
     BooleanField,
     DateField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
     StringField,
@@ -29,7 +28,7 @@ from wtforms.validators import (
 
 from accounts.forms import MultiCheckboxField, new_password_field, repeat_password_field
 from accounts.resident_models import HardshipTag
-from core.forms import MoneyField, MultipleChoiceField, strip_text
+from core.forms import MoneyField, MultipleChoiceField, WholeNumberField, strip_text
 from core.money import format_fen, input_text
 from core.timeutil import local_today
 
@@ -63,16 +62,16 @@ class ProgrammeForm(FlaskForm):
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=4000)], render_kw={"rows": 3})
     budget_fen = MoneyField(_l("Budget (yuan)"), validators=[InputRequired()])
     face_value_fen = MoneyField(_l("Face value per voucher (yuan)"), validators=[InputRequired()])
-    vouchers_per_period = IntegerField(_l("Vouchers per resident per month"), default=1,
-                                       validators=[InputRequired(), NumberRange(min=1, max=31)])
+    vouchers_per_period = WholeNumberField(_l("Vouchers per resident per month"), default=1,
+                                           validators=[InputRequired(), NumberRange(min=1, max=31)])
     category_ids = MultiCheckboxField(_l("Eligible service categories"), coerce=int)
     community_ids = MultipleChoiceField(_l("Communities (none chosen: every community)"), coerce=int,
                                         validators=[Optional()])
-    min_age = IntegerField(_l("Minimum age"), validators=[Optional(), NumberRange(min=0, max=150)])
+    min_age = WholeNumberField(_l("Minimum age"), validators=[Optional(), NumberRange(min=0, max=150)])
     required_tags = MultiCheckboxField(_l("Hardship tags"))
     tags_mode = RadioField(_l("Tags needed"), default=TagsMode.ANY.value)
-    validity_days = IntegerField(_l("Vouchers valid for (days)"),
-                                 validators=[Optional(), NumberRange(min=1, max=MAX_VALIDITY_DAYS)])
+    validity_days = WholeNumberField(_l("Vouchers valid for (days)"),
+                                     validators=[Optional(), NumberRange(min=1, max=MAX_VALIDITY_DAYS)])
     valid_until = DateField(_l("Or valid until (date)"), validators=[Optional(), within_validity_limit])
     provider_mode = RadioField(_l("Providers"), default=ProviderMode.OPEN.value)
     contract_call_id = SelectField(_l("Call whose contracted organisations may provide"), coerce=_optional_int,
