@@ -48,6 +48,7 @@ ACTION_GROUPS = {
     "voucher_programme": _l("Voucher programmes"),
     "voucher_service": _l("Voucher services"),
     "voucher": _l("Vouchers"),
+    "export": _l("Data exports"),  # downloads of files holding people's data, recorded per kind of file
     "document": _l("Official documents"),
     "calendar": _l("Working-day calendar"),
 }

@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import os
 import re
+import unicodedata
 from datetime import date
 from functools import lru_cache
 
@@ -98,10 +99,28 @@ def mask_id_number(number: str) -> str:
     return number[:6] + "*" * (len(number) - 10) + number[-4:]
 
 
-def mask_name(name: str) -> str:
-    """张三丰 -> 张**: for lists shown to providers."""
-    name = (name or "").strip()
-    return name[:1] + "*" * (len(name) - 1) if name else ""
+# Two-character family names (复姓) common enough that a three-character name starting with one is read as it.
+# Kept to those whose first character is rarely a family name on its own, so a misreading (夏侯 of 夏 + 侯…) stays
+# rare: showing a given name's first character would tell more than the rule allows.
+COMPOUND_SURNAMES = frozenset({
+    "欧阳", "司马", "诸葛", "上官", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒", "夏侯", "令狐",
+    "端木", "澹台", "南宫", "呼延", "独孤", "轩辕", "申屠", "万俟", "东方", "西门", "司空", "拓跋", "钟离",
+})
+NAME_MASK = "**"
+
+
+def mask_name(name: str | None) -> str:
+    """A person's name as shown wherever the full name may not be (pages, PDFs, exports, the API, the public
+    verification page): the family name and a fixed ** that tells nothing of the name's length.
+
+    张三丰, 张三, 张 -> 张**; 欧阳娜娜 -> 欧阳** (a compound family name, when more follows it: 欧阳 alone is
+    欧 + 阳 -> 欧**); Zhang San, John Smith -> Z**, J** (in Latin letters the family name may come first or last,
+    so the initial only); empty -> "". The one rule: no page, PDF or export masks a name by itself."""
+    name = unicodedata.normalize("NFC", (name or "").strip())
+    if not name:
+        return ""
+    family = name[:2] if len(name) > 2 and name[:2] in COMPOUND_SURNAMES else name[0]
+    return family + NAME_MASK
 
 
 def mask_phone(phone: str | None) -> str:

@@ -1,32 +1,41 @@
 """Spreadsheet exports for reconciling with finance departments: a settlement's lines and a programme's ledger.
 
-Read-only; the views check who may see the settlement or programme before calling these. Residents appear masked
-as on the statement PDF (family name and **); no ID number or phone is read.
+The views check who may see the settlement or programme before calling these. Residents appear masked as on the
+statement PDF (core.personal.mask_name: family name and **); no ID number or phone is read. Each download is
+recorded in the audit trail (who, which settlement or programme, how many rows; never a row's content) before the
+file streams: the caller commits the event first, so the append's lock is not held while the file is sent.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from accounts.resident_models import ResidentProfile
+from audit import services as audit
 from core.csvexport import Raw, csv_response, number, yuan
 from core.db import db, utcnow
+from core.personal import mask_name
 from core.timeutil import format_local
 from orgs.models import Organisation
 
 from . import ledger, pages_support
 from .enums import LedgerKind
 from .models import Programme
-from .redemption_models import LedgerEntry, Settlement
+from .redemption_models import LedgerEntry, Redemption, Settlement
 
 LEDGER_CHUNK = 2000  # ledger rows per query (keyset on the row id): memory stays flat whatever the programme's size
 SECONDS = "%Y-%m-%d %H:%M:%S"
 
+# The audit actions of the downloads (labels in vouchers.labels): one per kind of file, so the log names the kind.
+SETTLEMENT_LINES = "export.settlement_lines"
+PROGRAMME_LEDGER = "export.programme_ledger"
 
-def masked_resident(real_name: str | None) -> str:
-    """张三丰 -> 张** as on the statement PDF and pages (the length of the name is not told either)."""
-    return (real_name or "").strip()[:1] + "**"
+
+def _read_again(rows_of: Callable[[object], Iterator[list]], model, object_id: int) -> Iterator[list]:
+    """rows_of(the object), the object read again when the file starts to stream: by then the view has committed
+    the download's audit event, which expired what it had loaded, and the request's session is gone."""
+    yield from rows_of(db.session.get(model, object_id))
 
 
 def beijing_time(value) -> Raw:
@@ -42,14 +51,18 @@ def settlement_rows(found: Settlement) -> Iterator[list]:
     for line in pages_support.statement_lines(found):
         total += line.amount_fen
         yield [beijing_time(line.created_at), number(line.id), line.service.name,
-               masked_resident(line.resident.real_name), yuan(line.amount_fen)]
+               mask_name(line.resident.real_name), yuan(line.amount_fen)]
     yield [_("Grand total"), "", "", "", yuan(total)]
 
 
-def settlement_csv(found: Settlement):
+def settlement_csv(found: Settlement, *, actor):
+    """The statement's lines as a streamed CSV; the download is recorded (its row count: the redemptions listed)."""
+    lines = db.session.scalar(select(func.count(Redemption.id)).where(Redemption.settlement_id == found.id))
+    audit.record(SETTLEMENT_LINES, found, actor=actor, data={"format": "csv", "rows": lines})
     stem = _("settlement-%(provider)s-%(period)s-%(seq)d", provider=found.provider.name, period=found.period,
              seq=found.seq)
-    return csv_response(settlement_rows(found), stem, fallback=f"settlement-{found.id}-{found.period}-{found.seq}")
+    return csv_response(_read_again(settlement_rows, Settlement, found.id), stem,
+                        fallback=f"settlement-{found.id}-{found.period}-{found.seq}")
 
 
 # --- a programme's ledger ----------------------------------------------------------------------------
@@ -94,11 +107,16 @@ def ledger_chunks(programme_id: int, upto: int, chunk: int | None = None) -> Ite
         last = rows[-1].id
 
 
-def ledger_rows(programme: Programme, chunk: int | None = None) -> Iterator[list]:
-    """The reconciliation, a blank line, then the programme's ledger rows up to the last one written when the
-    export started: redemptions made while a long download runs are left out of the rows as they are out of the
-    figures above them (read at the same moment, each query committed data only, as on the programme page)."""
-    upto = db.session.scalar(select(func.max(LedgerEntry.id)).where(LedgerEntry.programme_id == programme.id)) or 0
+def last_entry_id(programme: Programme) -> int:
+    return db.session.scalar(select(func.max(LedgerEntry.id)).where(LedgerEntry.programme_id == programme.id)) or 0
+
+
+def ledger_rows(programme: Programme, chunk: int | None = None, *, upto: int | None = None) -> Iterator[list]:
+    """The reconciliation, a blank line, then the programme's ledger rows up to `upto` (default: the last one written
+    when the export started): redemptions made while a long download runs are left out of the rows as they are out
+    of the figures above them (read at the same moment, each query committed data only, as on the programme page)."""
+    if upto is None:
+        upto = last_entry_id(programme)
     yield from _reconciliation_rows(programme, ledger.reconciliation(programme))
     yield []
     kinds = {kind.value: str(kind.label) for kind in LedgerKind}
@@ -108,11 +126,19 @@ def ledger_rows(programme: Programme, chunk: int | None = None) -> Iterator[list
         for row in rows:
             yield [beijing_time(row.created_at), number(row.id), kinds.get(row.kind, row.kind),
                    number(row.voucher_id), number(row.resident_id),
-                   masked_resident(row.real_name) if row.resident_id is not None else "", row.name,
+                   mask_name(row.real_name) if row.resident_id is not None else "", row.name,
                    yuan(row.amount_fen), number(row.redemption_id), number(row.settlement_id)]
 
 
-def ledger_csv(programme: Programme):
+def ledger_csv(programme: Programme, *, actor):
+    """The ledger as a streamed CSV. The download is recorded with the rows it holds: the ledger is append-only,
+    so the entries up to the last id read now are the file's rows whenever they are sent."""
+    upto = last_entry_id(programme)
+    entries = db.session.scalar(select(func.count(LedgerEntry.id)).where(
+        LedgerEntry.programme_id == programme.id, LedgerEntry.id <= upto))
+    audit.record(PROGRAMME_LEDGER, programme, actor=actor,
+                 data={"format": "csv", "rows": entries, "last_entry_id": upto})
     today = format_local(utcnow(), "%Y-%m-%d")
     stem = _("ledger-%(programme)s-%(date)s", programme=programme.name, date=today)
-    return csv_response(ledger_rows(programme), stem, fallback=f"ledger-programme-{programme.id}-{today}")
+    rows = _read_again(lambda again: ledger_rows(again, upto=upto), Programme, programme.id)
+    return csv_response(rows, stem, fallback=f"ledger-programme-{programme.id}-{today}")

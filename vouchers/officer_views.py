@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from accounts import residents as resident_services
 from audit.permissions import can_view_audit_log
-from core.db import db
+from core.db import db, ensure_write_transaction
 from core.permissions import require
 from core.views import db_int, run_and_redirect, run_service, valid_form
 from orgs.models import Organisation
@@ -121,8 +121,12 @@ def programme(programme_id: int):
 @bp.route("/programmes/<int:programme_id>/ledger.csv")
 @login_required
 def ledger_csv(programme_id: int):
-    """Every ledger row of the programme with its reconciliation, as a spreadsheet (streamed)."""
-    return exports.ledger_csv(load_programme(programme_id))
+    """Every ledger row of the programme with its reconciliation, as a spreadsheet (streamed). The download is
+    audited: the event is committed before the file streams."""
+    ensure_write_transaction()
+    response = exports.ledger_csv(load_programme(programme_id), actor=current_user)
+    db.session.commit()
+    return response
 
 
 @bp.route("/programmes/<int:programme_id>/batches", methods=["POST"])
@@ -228,8 +232,12 @@ def settlement_page(settlement_id: int):
 @bp.route("/settlements/<int:settlement_id>/lines.csv")
 @login_required
 def settlement_csv(settlement_id: int):
-    """The statement's redemptions and total as a spreadsheet, for whoever may see the settlement page."""
-    return exports.settlement_csv(load_settlement(settlement_id))
+    """The statement's redemptions and total as a spreadsheet, for whoever may see the settlement page (audited as
+    the ledger is)."""
+    ensure_write_transaction()
+    response = exports.settlement_csv(load_settlement(settlement_id), actor=current_user)
+    db.session.commit()
+    return response
 
 
 @bp.route("/settlements/<int:settlement_id>/<any(approved, paid):to>", methods=["POST"])

@@ -1,8 +1,10 @@
 """Spreadsheet exports: a settlement's lines and a programme's ledger (content to the fen against the ledger, the
-BOM, headers in both languages, masking, the formula guard, who may download, streaming, a large ledger)."""
+BOM, headers in both languages, masking, the formula guard, who may download, streaming, a large ledger, and each
+download recorded in the audit trail without the personal data it carries)."""
 
 import csv
 import io
+import json
 import time
 from dataclasses import dataclass
 from datetime import UTC, timedelta
@@ -15,8 +17,10 @@ from sqlalchemy import func, insert, select
 
 from accounts.enums import Role
 from accounts.models import User
+from audit import services as audit
+from audit.models import AuditEvent
 from core.db import db, utcnow
-from core.personal import decrypt
+from core.personal import decrypt, mask_name
 from orgs.models import Organisation
 from tests.factories import make_user, statements_during
 from tests.orgs.helpers import category
@@ -183,12 +187,16 @@ def test_who_may_download_as_who_may_see_the_page(export, scene, client, login_a
         client.post("/logout")
         if users[role] is not None:
             login_as(users[role])
+        before = audit.head().seq
         response = download(client, url)
+        assert audit.head().seq == before + (expected == A), role  # a refused download leaves no event
         assert response.status_code == expected == client.get(page).status_code, (role, response.status_code)
         if expected != A:
             assert "张**" not in response.get_data(as_text=True)
         if users[role] is not None:
+            before = audit.head().seq
             assert download(client, missing).status_code == 404, role
+            assert audit.head().seq == before  # nothing was downloaded, nothing is recorded
 
 
 # --- a programme's ledger ----------------------------------------------------------------------------
@@ -215,7 +223,7 @@ def test_ledger_every_row_and_the_reconciliation_to_the_fen(scene, client, login
     stored = db.session.execute(select(LedgerEntry).where(LedgerEntry.programme_id == w.programme.id)
                                 .order_by(LedgerEntry.id)).scalars().all()
     assert [int(r[1]) for r in rows] == [e.id for e in stored]  # every row, in order, none of the other programme
-    names = {scene.resident.id: "张**", w.resident.id: w.resident.real_name[:1] + "**"}
+    names = {scene.resident.id: "张**", w.resident.id: mask_name(w.resident.real_name)}
     labels = {"issue": "已发放", "redeem": "已核销", "revoke": "已撤销", "settle": "已结算"}
     for row, entry in zip(rows, stored, strict=True):
         assert row == [beijing(entry.created_at), str(entry.id), labels[entry.kind], str(entry.voucher_id or ""),
@@ -274,7 +282,7 @@ def test_ledger_streams_a_chunk_at_a_time(scene, client, login_as, monkeypatch):
 def test_ledger_response_is_a_generator_that_reads_as_it_writes(scene, app):
     with app.test_request_context():
         programme = db.session.get(type(scene.w.programme), scene.w.programme.id)
-        response = exports.ledger_csv(programme)
+        response = exports.ledger_csv(programme, actor=scene.w.officer)
         assert response.is_streamed and isinstance(response.response, GeneratorType)
         rows = exports.ledger_rows(programme, chunk=3)
         # 11 rows of reconciliation, a blank line, the header, the first ledger row
@@ -316,3 +324,53 @@ def test_a_large_ledger_exports_quickly_and_exactly(scene, client, login_as):
     assert block["已发放"] == "666600.00"
     assert block[CHECK] == "账目平衡，精确到分。"
     assert elapsed < 15, elapsed
+
+
+# --- each download in the audit trail ------------------------------------------------------------------
+
+def events_since(seq: int) -> list[AuditEvent]:
+    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.seq > seq).order_by(AuditEvent.seq)))
+
+
+@pytest.mark.parametrize("export", ["settlement", "ledger"])
+def test_a_download_is_one_audit_event_naming_who_what_and_how_many_rows_and_no_one_in_it(export, scene, client,
+                                                                                          login_as):
+    w = scene.w
+    login_as(scene.auditor)  # auditors only read, but what they take away is recorded as anyone's is
+    before = audit.head().seq
+    if export == "settlement":
+        response = download(client, settlement_url(scene))
+        rows = len(parse(response)) - 2  # the header and the total aside
+        expected = ("export.settlement_lines", "voucher_settlements", str(scene.statement.id),
+                    {"format": "csv", "rows": rows})
+    else:
+        response = download(client, ledger_url(w.programme))
+        rows = len(ledger_parts(parse(response))[2])
+        last = db.session.scalar(select(func.max(LedgerEntry.id)).where(LedgerEntry.programme_id == w.programme.id))
+        expected = ("export.programme_ledger", "voucher_programmes", str(w.programme.id),
+                    {"format": "csv", "rows": rows, "last_entry_id": last})
+    assert response.status_code == 200 and rows >= 3
+    added = events_since(before)
+    assert len(added) == 1  # exactly one event for the download, whatever else the request did
+    event = added[0]
+    assert (event.action, event.target_type, event.target_id, json.loads(event.data)) == expected
+    assert event.actor_id == scene.auditor.id and event.actor_roles == "auditor"
+    number = decrypt(scene.resident.id_number_enc)
+    residents = (scene.resident, w.resident)
+    for secret in [p.real_name for p in residents] + [mask_name(p.real_name) for p in residents] + [
+            number, number[-4:], scene.resident.id_masked, scene.resident_user.phone]:
+        assert secret not in event.data
+    assert audit.verify().ok
+
+
+def test_the_audit_log_names_the_downloads_in_the_readers_language(scene, client, login_as):
+    login_as(scene.w.officer)
+    download(client, settlement_url(scene))
+    download(client, ledger_url(scene.w.programme))
+    client.post("/logout")
+    login_as(scene.auditor)
+    chinese = client.get("/audit/?action=export.", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "下载结算明细（CSV）" in chinese and "下载服务券项目台账（CSV）" in chinese
+    assert '<optgroup label="数据导出">' in chinese  # the kind of event a reader filters by
+    english = client.get("/audit/?action=export.", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Settlement lines downloaded (CSV)" in english and "Voucher programme ledger downloaded (CSV)" in english

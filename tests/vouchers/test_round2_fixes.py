@@ -7,6 +7,7 @@ import pytest
 
 from accounts.enums import Role
 from core.db import db
+from core.personal import mask_name
 from tests.factories import make_user
 from vouchers import fraud
 from vouchers.enums import FraudKind
@@ -70,7 +71,7 @@ def test_fraud_evidence_is_labelled_translated_in_yuan_and_local_time(scene, fla
     assert "争议笔数" in flags
     # links: the provider's page; the resident only masked (an officer has no resident page)
     assert f'href="/vouchers/provider/{scene.w.org.id}"' in flags
-    assert scene.resident.real_name not in flags and scene.resident.real_name[:1] + "*" in flags
+    assert scene.resident.real_name not in flags and mask_name(scene.resident.real_name) in flags
     assert "/vouchers/residents/" not in flags and "/audit/" not in flags
     assert f"#{scene.redemption.id}" in flags
 
