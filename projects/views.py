@@ -11,10 +11,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from core.db import db, ensure_write_transaction
+from core.forms import apply_service_error
 from core.i18n import comma
 from core.permissions import require
 from core.timeutil import format_local
-from core.views import db_int, run_and_redirect, run_service, valid_form
+from core.uploads import ChosenFiles
+from core.views import attempt, db_int, run_and_redirect, run_service, valid_form
 from orgs import permissions as org_permissions
 from orgs import services as org_services
 from orgs.models import Organisation
@@ -144,10 +146,10 @@ def show(call_id: int):
 
 def call_page(call: Call, status: int = 200, *, question_form: QuestionForm | None = None,
               answer_form: AnswerForm | None = None, answering: str | None = None,
-              objection_form: ObjectionForm | None = None):
+              objection_form: ObjectionForm | None = None, kept: dict | None = None):
     """The call's page; after a refused question, answer or objection, again with what was typed and why it was
     refused beside the field (nothing has changed). An answer, to a question or to an objection, is shown in the
-    textarea whose id is `answering`."""
+    textarea whose id is `answering`. `kept`: the files kept from a refused objection, by input name."""
     questions = list(db.session.scalars(select(CallQuestion).where(CallQuestion.call_id == call.id)
                                         .order_by(CallQuestion.id)))
     my_orgs = [m.org for m in org_services.memberships_of(current_user) if m.status == "active"] \
@@ -170,7 +172,7 @@ def call_page(call: Call, status: int = 200, *, question_form: QuestionForm | No
                            can_manage=permissions.can_manage_calls(current_user), reason_form=ReasonForm(formdata=None),
                            question_form=question_form or QuestionForm(formdata=None),
                            answer_form=answer_form or AnswerForm(formdata=None), answering=answering,
-                           objection_form=objection_form or ObjectionForm(formdata=None),
+                           objection_form=objection_form or ObjectionForm(formdata=None), kept=kept or {},
                            is_manager=org_permissions.is_manager, amended_label=amended_label,
                            amended_value=amended_value), status
 
@@ -203,16 +205,22 @@ def amend(call_id: int):
     return render_template("projects/amend.html", form=form, call=call)
 
 
-def posted_on_call_page(call: Call, form, service, done: str, **page):
+def posted_on_call_page(call: Call, form, service, done: str, files=(), **page):
     """A form posted from the call page: on success commit, say `done` and go back to the page; refused (by the form
     or the service), the page again (422) with what was typed and why beside the field (`page`: call_page's form
-    and `answering` arguments), and nothing changed."""
+    and `answering` arguments), the files chosen (`files`, ChosenFiles) kept for the next attempt, and nothing
+    else changed."""
     if not form.validate_on_submit():
         flash(_("Please correct the marked fields."), "danger")
-    elif run_service(service, form):
-        flash(done, "success")
-        return redirect(url_for("calls.show", call_id=call.id))
-    return call_page(call, 422, **page)
+    else:
+        outcome = attempt(service)
+        if outcome:
+            flash(done, "success")
+            return redirect(url_for("calls.show", call_id=call.id))
+        for chosen in files:
+            chosen.keep(outcome.refusal)
+        apply_service_error(form, outcome.refusal)
+    return call_page(call, 422, kept={chosen.name: chosen.kept for chosen in files}, **page)
 
 
 @bp.route("/<int:call_id>/questions", methods=["POST"])
@@ -259,10 +267,11 @@ def dashboard(call_id: int):
 def object_to(call_id: int):
     call = load_call(call_id)
     org = db.get_or_404(Organisation, request.form.get("org_id", type=db_int) or 0)
-    form = ObjectionForm()
-    return posted_on_call_page(  # with the reasons typed: only the file is chosen again
-        call, form, lambda: awards.lodge_objection(call, org, form.reasons.data, form.file.data, actor=current_user),
-        _("Your objection has been lodged; the answer will be published on this page."), objection_form=form)
+    form, evidence = ObjectionForm(), ChosenFiles("file")
+    return posted_on_call_page(  # with the reasons typed and the file chosen kept
+        call, form, lambda: awards.lodge_objection(call, org, form.reasons.data, evidence.upload(), actor=current_user),
+        _("Your objection has been lodged; the answer will be published on this page."), files=[evidence],
+        objection_form=form)
 
 
 @bp.route("/objections/<int:objection_id>/answer", methods=["POST"])

@@ -16,7 +16,7 @@ from core.uploads import PendingUpload, StoredFile
 from projects.contract_models import Expense
 from tests.factories import logout
 from tests.projects.contract_helpers import active_contract
-from tests.projects.test_expense_form import post
+from tests.projects.test_expense_form import EN, post
 
 RECEIPT = b"%PDF-1.4\n%receipt of the Heping supermarket\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n" + b"x" * 120_000
 KEPT = re.compile(r'<input type="hidden" name="receipt_kept" value="([^"]+)">')
@@ -141,3 +141,36 @@ def test_nothing_about_the_file_or_the_form_is_logged(client, login_as, world, c
     logged = "\n".join(r.getMessage() for r in caplog.records)
     for secret in ("receipt.pdf", "和平超市", reference, "Heping"):
         assert secret not in logged
+
+
+# An objection during publicity: refused for its reasons (too short), its supporting file is kept.
+
+OBJECTION_REASONS = "评分与我方材料不符，请复核第三项指标。"
+OBJECTION_KEPT = re.compile(r'<input type="hidden" name="file_kept" value="([^"]+)">')
+
+
+def test_an_objection_refused_for_its_reasons_keeps_its_file(client, login_as, in_publicity):
+    from projects.award_models import Objection
+
+    call, loser, manager = in_publicity
+    login_as(manager)
+    url = f"/calls/{call.id}/objections"
+    response = client.post(url, headers=EN, data={"org_id": loser.id, "reasons": "不公平",
+                                                  "file": (io.BytesIO(RECEIPT), "评分复核材料.pdf")})
+    assert response.status_code == 422
+    page = html.unescape(response.text)
+    assert 'id="reasons-error"' in page
+    assert ('id="file-help">评分复核材料.pdf (118 KB) is kept — choose another file to replace it.<') in page
+    assert re.search(r'<input[^>]*aria-describedby="file-help"[^>]*id="file"|<input[^>]*id="file"[^>]*'
+                     r'aria-describedby="file-help"', page)
+    reference = OBJECTION_KEPT.search(response.text)[1]
+    assert db.session.scalar(select(func.count(Objection.id))) == 0
+    # A reference tampered with is refused beside the field, nothing lodged.
+    response = client.post(url, headers=EN, data={"org_id": loser.id, "reasons": OBJECTION_REASONS,
+                                                  "file_kept": reference + "x"})
+    assert response.status_code == 422 and 'id="file-error"' in response.text
+    response = client.post(url, headers=EN, data={"org_id": loser.id, "reasons": OBJECTION_REASONS,
+                                                  "file_kept": reference})
+    assert response.status_code == 302
+    objection = db.session.scalar(select(Objection))
+    assert objection.reasons == OBJECTION_REASONS and objection.file.content == RECEIPT
