@@ -10,6 +10,10 @@ What Excel and a finance department need, in one place:
   million ledger rows holds one chunk in memory, not the file;
 - `Content-Disposition: attachment` with an ASCII filename and the real (Chinese) one as RFC 5987 filename*;
   `Cache-Control: no-store` (the files carry residents' masked names and amounts).
+
+An export of people's data (even masked) is recorded by its exporter with audit.services.record before the
+response is returned, and the view commits then: the generator runs after the view, so it cannot record, and
+holding the audit append's lock for a whole download would stall every other change.
 """
 
 import csv

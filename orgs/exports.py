@@ -1,4 +1,8 @@
-"""The directory as an Excel workbook (openpyxl), streamed in pages so memory stays flat."""
+"""The directory as an Excel workbook (openpyxl), streamed in pages so memory stays flat.
+
+Its columns are the public register (what each organisation's public page shows, of organisations the public may
+see; no contact details), so its download is not recorded in the audit trail as exports of residents' data are
+(vouchers.exports). A column of personal data added here must be audited as those are."""
 
 import io
 
