@@ -2,11 +2,12 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from core.forms import MultipleChoiceField, strip_text
 
 from . import paid_conflicts, project_report, project_services, rectification, services
-from .enums import Aggregation
+from .enums import Aggregation, SeatType
 from .expert_conflicts import MAX_RELATIONSHIP
 from .forms import conflict_choice
 from .project_enums import EvaluationKind
@@ -14,9 +15,10 @@ from .surveys import DEFAULT_OUTLINE
 
 
 class _AcceptsWithheld:
-    """A choice that also accepts what is withheld because the organisation paid them under the contract (not
-    offered, so not among the choices): commission refuses it with the payments, which run_service puts beside the
-    field, so the refusal is written once, in the service. Anything else not offered is refused here as before."""
+    """A choice that also accepts what is withheld because the organisation paid them under the contract, or
+    because they declared a conflict with it in an earlier evaluation (not offered, so not among the choices):
+    commission refuses it with the payments or the declaration, which run_service puts beside the field, so the
+    refusal is written once, in the service. Anything else not offered is refused here as before."""
 
     also_accepted: tuple = ()  # the withheld ids
 
@@ -36,9 +38,14 @@ class _AgencyField(_AcceptsWithheld, SelectField):
 
 
 class _EvaluatorsField(_AcceptsWithheld, MultipleChoiceField):
+    """One check box per evaluator offered (a multiple select needs Ctrl-click, which a phone has not)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.type = "SelectMultipleField"
+        self.type = "MultiCheckboxField"
 
 
 class CommissionForm(FlaskForm):
@@ -46,12 +53,13 @@ class CommissionForm(FlaskForm):
     template_id = SelectField(_l("Indicator template"), coerce=int)
     agency_id = _AgencyField(_l("Evaluation agency"), coerce=lambda v: int(v) if v else None)
     evaluator_ids = _EvaluatorsField(_l("Evaluators"), coerce=int,
-                                     description=_l("From the expert pool, or (with an agency) the agency's "
-                                                    "evaluators; with an agency and none chosen, all of them."))
+                                     description=_l("Tick evaluators from the expert pool, or (with an agency) the "
+                                                    "agency's evaluators; with an agency and none ticked, all of "
+                                                    "them."))
     aggregation = SelectField(_l("How the final score is computed"))
     due_on = DateField(_l("Due date"), validators=[InputRequired()])
 
-    def __init__(self, *args, templates=(), agencies=(), evaluators=(), withheld=None, **kwargs):
+    def __init__(self, *args, templates=(), agencies=(), evaluators=(), withheld=None, conflicted=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.kind.choices = EvaluationKind.choices()
         self.template_id.choices = [(t.id, t.name) for t in templates]
@@ -60,8 +68,33 @@ class CommissionForm(FlaskForm):
         self.evaluator_ids.choices = [(u.id, u.display_name) for u in evaluators]
         self.aggregation.choices = Aggregation.choices()
         self.withheld = withheld or paid_conflicts.Withheld()
+        self.conflicted = conflicted or {}  # declared_conflicts.conflicted: user id -> (name, what they declared)
         self.agency_id.also_accepted = tuple(self.withheld.agencies)
-        self.evaluator_ids.also_accepted = tuple(self.withheld.experts)
+        self.evaluator_ids.also_accepted = (*self.withheld.experts, *self.conflicted)
+
+
+def offered_evaluators(found: "project_services.Choices") -> tuple[list, dict[int, dict]]:
+    """Whom the commission form offers, pool experts first and then each agency's evaluators, and for each what the
+    officer chooses by: name, seat and expertise (pool experts), the agencies they evaluate for, and the group their
+    check box is listed under."""
+    agencies_of: dict[int, list[str]] = {}
+    for agency in found.agencies:
+        for user in found.agency_staff(agency.org_id):
+            agencies_of.setdefault(user.id, []).append(agency.org.name)
+    seats = {p.user_id: p for p in found.experts}
+    about: dict[int, dict] = {}
+    for profile in found.experts:
+        about[profile.user_id] = {"user": profile.user, "group": "pool", "group_label": _l("Expert pool")}
+    for agency in found.agencies:
+        for user in found.agency_staff(agency.org_id):
+            about.setdefault(user.id, {"user": user, "group": f"agency-{agency.org_id}",
+                                       "group_label": _l("Evaluators of %(agency)s", agency=agency.org.name)})
+    for user_id, row in about.items():
+        profile = seats.get(user_id)
+        row["seat"] = SeatType(profile.seat_type).label if profile else ""
+        row["expertise"] = profile.expertise if profile else ""
+        row["agencies"] = agencies_of.get(user_id, [])
+    return [row["user"] for row in about.values()], about
 
 
 class AgencyForm(FlaskForm):

@@ -23,7 +23,7 @@ from projects.contract_models import Contract, ContractStatus
 from projects.contract_report_models import FeePayment
 from projects.final_tranche import release_final_tranche
 
-from . import affiliations, expert_conflicts, paid_conflicts, templates
+from . import affiliations, declared_conflicts, expert_conflicts, paid_conflicts, templates
 from .enums import Aggregation
 from .models import ExpertProfile, IndicatorTemplate, ScoreSheet, expert_affiliations
 from .project_enums import EVALUATION_TRANSITIONS, EvaluationKind, EvaluationStatus, Grade, TaskStatus
@@ -74,6 +74,8 @@ class Choices:
 
     org_id: int  # the contract's organisation
     paid: dict[int, list[FeePayment]]  # paid_conflicts.paid_under: who the organisation paid under the contract
+    # declared_conflicts.declared_with: who declared a conflict with the organisation in one of its evaluations
+    declared: dict[int, list[declared_conflicts.Declared]]
     tied: set[int]  # users affiliated with the organisation
     pool: list[ExpertProfile]  # active pool evaluators not affiliated with it, paid or not
     active: list[EvaluationAgency]  # active agencies, affiliated or not
@@ -81,7 +83,12 @@ class Choices:
 
     @property
     def experts(self) -> list[ExpertProfile]:
-        return [p for p in self.pool if p.user_id not in self.paid]
+        return [p for p in self.pool if p.user_id not in self.paid and p.user_id not in self.declared]
+
+    def agency_staff(self, org_id: int) -> list[User]:
+        """The agency's evaluators who may evaluate the project: not those who declared a conflict with the
+        organisation before (their own recusal: the agency's other evaluators may still evaluate it)."""
+        return [u for u in self.staff.get(org_id, []) if u.id not in self.declared]
 
     def _unaffiliated(self) -> list[EvaluationAgency]:
         return [a for a in self.active if a.org_id != self.org_id
@@ -100,8 +107,19 @@ class Choices:
         return {"experts": [p.user_id for p in self.pool if p.user_id in self.paid],
                 "agencies": [a.org_id for a in self._unaffiliated() if a.org_id not in offered]}
 
+    def declared_left_out(self) -> list[int]:
+        """The pool experts and agency evaluators who would be offered but for a conflict they declared with the
+        organisation in an earlier evaluation, for the audit trail."""
+        offered = {p.user_id for p in self.pool if p.user_id not in self.paid}
+        offered |= {u.id for a in self.agencies for u in self.staff[a.org_id]}
+        return sorted(i for i in offered if i in self.declared)
+
     def withheld(self, assigned: set[int] = frozenset()) -> paid_conflicts.Withheld:
         return paid_conflicts.withheld(self.paid, self.active, self.staff, assigned)
+
+    def conflicted(self, assigned: set[int] = frozenset()) -> dict[int, tuple[str, str]]:
+        """Who is not offered for a conflict declared with the organisation before, and what they declared."""
+        return declared_conflicts.conflicted(self.declared, assigned)
 
 
 def choices(contract: Contract, paid: dict[int, list[FeePayment]] | None = None) -> Choices:
@@ -113,7 +131,7 @@ def choices(contract: Contract, paid: dict[int, list[FeePayment]] | None = None)
                               .options(lazyload(ExpertProfile.affiliations)))  # read by affiliated_ids
     active = list(db.session.scalars(select(EvaluationAgency).where(EvaluationAgency.active)
                                      .order_by(EvaluationAgency.org_id)))
-    return Choices(contract.org_id, paid, tied,
+    return Choices(contract.org_id, paid, declared_conflicts.declared_with(contract.org_id), tied,
                    [p for p in pool if p.user.has_role("evaluator") and p.user_id not in tied], active,
                    affiliations.evaluators_by_org(a.org_id for a in active))
 
@@ -130,13 +148,14 @@ def eligible_experts(contract: Contract) -> list[ExpertProfile]:
 
 def _chosen_evaluators(found: Choices, agency: Organisation | None, user_ids: list[int]) -> list[User]:
     paid_conflicts.refuse_paid(found.paid, agency, user_ids)
+    declared_conflicts.refuse_declared(found.declared, user_ids)
     if agency is not None:
         if agency.id not in found.staff:
             raise ServiceError(_(INVALID), fields={"agency_id": _("This organisation is not an evaluation agency.")})
         if agency.id not in {a.org_id for a in found.agencies}:  # not paid (refused above): affiliated
             raise Conflict(_("This agency is affiliated with the project's organisation and cannot be chosen."),
                            fields={"agency_id": _("Affiliated with the organisation.")})
-        staff = found.staff[agency.id]
+        staff = found.agency_staff(agency.id)
         chosen = [u for u in staff if u.id in user_ids] if user_ids else staff
         if not chosen or len(chosen) != len(set(user_ids or [u.id for u in staff])):
             raise ServiceError(_(INVALID), fields={"evaluator_ids": _("Choose evaluators of the agency.")})
@@ -196,7 +215,8 @@ def commission(contract: Contract, kind: str, template: IndicatorTemplate, due_o
     if contract.status not in (ContractStatus.ACTIVE, ContractStatus.CLOSED):
         raise Conflict(_("Only a contract in force can be evaluated."))
     if under_way(contract.id, kind):
-        raise Conflict(_("This project already has an evaluation of this kind under way."))
+        raise Conflict(_("This project already has an evaluation of this kind under way."),
+                       fields={"kind": _("One of this kind is already under way: finish or cancel it first.")})
     found = choices(contract)
     users = _chosen_evaluators(found, agency, list(evaluator_ids))
     evaluation = ProjectEvaluation(contract_id=contract.id, kind=kind, agency_org_id=agency.id if agency else None,
@@ -210,7 +230,9 @@ def commission(contract: Contract, kind: str, template: IndicatorTemplate, due_o
                        "evaluators": [u.id for u in users], "due_on": due_on,
                        # the candidates (pool experts, agencies) left out only because the organisation paid
                        # them, or an agency's evaluator, under the contract; not everyone it paid
-                       "paid_withheld": found.left_out()})
+                       "paid_withheld": found.left_out(),
+                       # and those left out for a conflict they declared with the organisation before
+                       "conflict_withheld": found.declared_left_out()})
     for user in users:
         notify(user.id, "evaluation.assigned", link=path_for("project_evaluation.mine"), project=contract.title)
     return evaluation
@@ -226,7 +248,7 @@ def addable_evaluators(evaluation: ProjectEvaluation, found: Choices | None = No
     if evaluation.agency_org_id is None:
         users = [p.user for p in found.experts]
     elif evaluation.agency_org_id in {a.org_id for a in found.agencies}:
-        users = found.staff[evaluation.agency_org_id]
+        users = found.agency_staff(evaluation.agency_org_id)
     else:
         users = []
     return [u for u in users if u.id not in taken]
@@ -283,6 +305,7 @@ def add_evaluator(evaluation: ProjectEvaluation, user: User, *, actor) -> Evalua
         raise Conflict(_("This evaluator is already assigned."), fields={"user_id": _("Already assigned.")})
     found = choices(evaluation.contract)
     paid_conflicts.refuse_paid(found.paid, evaluation.agency, [user.id])  # says who was paid, what and when
+    declared_conflicts.refuse_declared(found.declared, [user.id])  # and what they declared, when
     if user.id not in {u.id for u in addable_evaluators(evaluation, found)}:
         raise Conflict(_not_addable(evaluation, found, user), fields={"user_id": _("Not eligible.")})
     assignment = EvaluationAssignment(evaluation=evaluation, user_id=user.id)

@@ -40,6 +40,7 @@ from .project_forms import (
     SummaryForm,
     TextForm,
     WithdrawForm,
+    offered_evaluators,
 )
 from .project_models import DocumentRequest, EvaluationAgency, EvaluationAssignment, ProjectEvaluation
 from .sheet_forms import refusal, save_from_form
@@ -106,21 +107,24 @@ def agencies():
                            evaluators=affiliations.evaluators_by_org(a.org_id for a in rows))
 
 
-def _commission_form(contract: Contract) -> CommissionForm:
+def _commission_form(contract: Contract) -> tuple[CommissionForm, dict[int, dict]]:
+    """The form, with whom it offers and what the officer chooses them by (offered_evaluators)."""
     templates_ = list(db.session.scalars(select(IndicatorTemplate).where(IndicatorTemplate.frozen.is_(False))
                                          .order_by(IndicatorTemplate.id.desc())))
     found = project_services.choices(contract)
-    evaluators = [p.user for p in found.experts] + [u for a in found.agencies for u in found.staff[a.org_id]]
-    return CommissionForm(templates=templates_, agencies=found.agencies, evaluators=list(dict.fromkeys(evaluators)),
-                          withheld=found.withheld())
+    evaluators, about = offered_evaluators(found)
+    return CommissionForm(templates=templates_, agencies=found.agencies, evaluators=evaluators,
+                          withheld=found.withheld(), conflicted=found.conflicted()), about
 
 
 @bp.route("/contracts/<int:contract_id>/new", methods=["GET", "POST"])
 @login_required
 def commission(contract_id: int):
+    """Commission an evaluation; a refusal (a field left out or out of range, someone not eligible, an evaluation of
+    the kind already under way) shows the form again (422) as it was filled in, the reason beside the field."""
     require(perms.can_commission(current_user))
     contract = db.get_or_404(Contract, contract_id)
-    form = _commission_form(contract)
+    form, about = _commission_form(contract)
     if not form.is_submitted() and request.args.get("kind") in {k for k, _label in form.kind.choices}:
         form.kind.data = request.args["kind"]  # from a cancelled evaluation's "commission again"
     if form.validate_on_submit():
@@ -132,7 +136,10 @@ def commission(contract_id: int):
         if made:
             flash(_("Evaluation commissioned; the evaluators have been told."), "success")
             return redirect(_show(made.value))
-    return render_template("evaluation/commission.html", contract=contract, form=form, withheld=form.withheld)
+    elif form.is_submitted():
+        flash(_("Please correct the marked fields."), "danger")
+    return render_template("evaluation/commission.html", contract=contract, form=form, about=about,
+                           withheld=form.withheld, conflicted=form.conflicted), 422 if form.is_submitted() else 200
 
 
 @bp.route("/<int:evaluation_id>")
@@ -149,13 +156,14 @@ def _show_page(evaluation: ProjectEvaluation, *, declare_form: DeclareForm | Non
     withdrawing the one numbered withdrawing, cancelling), 422 with what was typed and why beside the field."""
     mine_ = perms.assignment(current_user, evaluation)
     sheets = project_services.all_sheets(evaluation) if perms.can_oversee(current_user) else {}
-    addable, withheld, paid, none_addable = [], None, {}, ""
+    addable, withheld, conflicted, paid, none_addable = [], None, {}, {}, ""
     found = None  # who may be added and who the organisation paid under the contract, looked up once
     if perms.can_commission(current_user) and evaluation.status == "in_progress" and not evaluation.issued:
         found = project_services.choices(evaluation.contract)
         addable = project_services.addable_evaluators(evaluation, found)
         none_addable = "" if addable else project_services.none_addable(evaluation, found)
-        withheld = found.withheld(assigned={a.user_id for a in evaluation.all_assignments})
+        assigned = {a.user_id for a in evaluation.all_assignments}
+        withheld, conflicted = found.withheld(assigned=assigned), found.conflicted(assigned=assigned)
     if perms.can_oversee(current_user):
         paid = paid_conflicts.paid_assignees(
             evaluation, found.paid if found else paid_conflicts.paid_under(evaluation.contract_id))
@@ -171,7 +179,7 @@ def _show_page(evaluation: ProjectEvaluation, *, declare_form: DeclareForm | Non
                            withdraw_form=withdraw_form, withdrawing=withdrawing,
                            cancel_form=cancel_form or CancelForm(formdata=None),
                            commission_again=_commission_again(evaluation), perms=perms, limits=TEXT_LIMITS,
-                           paid=paid, withheld=withheld,
+                           paid=paid, withheld=withheld, conflicted=conflicted,
                            able=project_services.able_to_score(evaluation)), 422 if refused else 200
 
 

@@ -81,7 +81,7 @@ def test_the_commission_form_refuses_2099_and_saves_nothing(client, scene):
     response = client.post(f"/evaluations/contracts/{contract.id}/new", headers=EN, data={
         "kind": "final", "template_id": str(template.id), "agency_id": "", "evaluator_ids": [str(evaluator.id)],
         "aggregation": "mean", "due_on": "2099-01-01"})
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "The due date can be at most a year after the contract ends" in response.get_data(as_text=True)
     db.session.expire_all()
     assert evaluations() == before

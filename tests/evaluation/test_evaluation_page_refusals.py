@@ -1,6 +1,6 @@
 """The evaluation page's own forms refused: an evaluator's declaration is shown again (422) with the reason beside
 the field and what was chosen kept; a refusal that is not about what was typed goes back to the page, flashed. The
-commission page draws its agency and evaluator choices as selects."""
+commission page draws its agency choice as a select and its evaluators as check boxes."""
 
 import re
 
@@ -10,6 +10,7 @@ from audit.models import AuditEvent
 from core.db import db
 from evaluation import project_services
 from evaluation.project_models import EvaluationAssignment
+from tests.evaluation.helpers import expert
 from tests.evaluation.project_helpers import commissioned
 from tests.projects.contract_helpers import active_contract
 
@@ -73,11 +74,15 @@ def test_withdrawing_someone_already_withdrawn_goes_back_to_the_page(client, log
     assert stored() == before
 
 
-def test_the_commission_page_draws_agencies_and_evaluators_as_selects(client, login_as, app, session):
+def test_the_commission_page_draws_agencies_as_a_select_and_evaluators_as_check_boxes(client, login_as, app,
+                                                                                      session):
     officer, _manager, contract = active_contract(app)
+    pool = expert(officer=officer)
     db.session.commit()
     login_as(officer)
     page = client.get(f"/evaluations/contracts/{contract.id}/new", headers=EN).get_data(as_text=True)
-    for name in ("agency_id", "evaluator_ids"):
-        select_tag = re.search(rf'<select[^>]*name="{name}"[^>]*>', page).group(0)
-        assert 'class="form-select' in select_tag, select_tag
+    select_tag = re.search(r'<select[^>]*name="agency_id"[^>]*>', page).group(0)
+    assert 'class="form-select' in select_tag, select_tag
+    assert not re.search(r'<select[^>]*name="evaluator_ids"', page)  # a multiple select needs Ctrl-click
+    box = re.search(rf'<input[^>]*value="{pool.id}"[^>]*>', page).group(0)
+    assert 'type="checkbox"' in box and 'name="evaluator_ids"' in box and 'class="form-check-input' in box

@@ -203,7 +203,7 @@ def test_over_http_the_paid_expert_is_shown_excluded_and_a_crafted_choice_is_ref
     login_as(officer)
     url = f"/evaluations/contracts/{contract.id}/new"
     page = client.get(url, headers={"Accept-Language": "en"}).get_data(as_text=True)
-    options = re.search(r'<select[^>]*name="evaluator_ids".*?</select>', page, re.S).group(0)
+    options = re.search(r'<fieldset[^>]*id="evaluators".*?</fieldset>', page, re.S).group(0)  # the check boxes
     assert f'value="{unpaid.id}"' in options and f'value="{paid.id}"' not in options
     withheld = re.search(rf'<li id="withheld-{paid.id}">(.*?)</li>', page).group(1)
     assert paid.display_name in withheld and "Expert fee of ¥1,500.00 paid under this contract" in withheld
@@ -213,7 +213,7 @@ def test_over_http_the_paid_expert_is_shown_excluded_and_a_crafted_choice_is_ref
     refused = client.post(url, data={**data, "evaluator_ids": [str(unpaid.id), str(paid.id)]},
                           headers={"Accept-Language": "en"})
     text = refused.get_data(as_text=True)
-    assert refused.status_code == 200 and "so they cannot evaluate it" in text and "¥1,500.00" in text
+    assert refused.status_code == 422 and "so they cannot evaluate it" in text and "¥1,500.00" in text
     assert paid.display_name in text.split('id="paid-withheld"')[0]  # the service's refusal, shown above
     assert "Paid under this contract." in _beside(text, "evaluator_ids")  # and beside the field
     assert "no longer offered" not in text  # refused for being paid, not as a choice not offered
@@ -272,7 +272,7 @@ def test_the_commission_page_runs_the_same_queries_whatever_the_number_of_expert
     pay(app, contract, manager, officer, expert_fee(more[0]), expert_fee(paid_staff[2]), milestone=1)
     db.session.commit()
     many, page = count()
-    options = re.search(r'<select[^>]*name="evaluator_ids".*?</select>', page, re.S).group(0)
+    options = re.search(r'<fieldset[^>]*id="evaluators".*?</fieldset>', page, re.S).group(0)  # the check boxes
     assert all(f'value="{u.id}"' in options for u in more[1:]) and f'value="{more[0].id}"' not in options
     assert f'value="{tied.id}"' not in options and f'value="{conflicted.id}"' not in options
     agencies = re.search(r'<select[^>]*name="agency_id".*?</select>', page, re.S).group(0)
@@ -298,7 +298,7 @@ def test_over_http_an_agency_with_a_paid_evaluator_is_refused_beside_the_field(c
     before = stored()
     refused = client.post(url, data={**data, "agency_id": str(agency.id)}, headers={"Accept-Language": "en"})
     text = refused.get_data(as_text=True)
-    assert refused.status_code == 200 and "This agency cannot evaluate the project" in text
+    assert refused.status_code == 422 and "This agency cannot evaluate the project" in text
     assert staff[1].display_name in text and "¥1,500.00" in text
     assert "An evaluator of this agency was paid under this contract." in _beside(text, "agency_id")
     assert stored() == before

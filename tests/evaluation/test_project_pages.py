@@ -164,7 +164,7 @@ def test_officer_commissions_through_the_form(client, login_as, world):
     refused = client.post(f"/evaluations/contracts/{contract.id}/new", data={
         "kind": "final", "template_id": template_id, "agency_id": "", "evaluator_ids": [str(extra.id)],
         "aggregation": "mean", "due_on": (local_today() + timedelta(days=20)).isoformat()})
-    assert refused.status_code == 200  # not in the pool: re-rendered with the refusal
+    assert refused.status_code == 422  # not in the pool: re-rendered with the refusal
     assert db.session.scalar(select(AuditEvent.seq).where(AuditEvent.action == "evaluation.commissioned",
                                                          AuditEvent.actor_id == officer.id))
 
