@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 
-from core.forms import strip_text
+from core.forms import WholeNumberField, strip_text
 from core.money import MoneyError, parse_yuan
 from core.numbers import NumberError, parse_whole
 
@@ -46,18 +46,19 @@ SEATS = ("social_service", "finance", "service_user", "community_staff")
 class DrawForm(FlaskForm):
     """The template, blind mode and aggregation were stated by the call; the seed is the server's."""
 
-    social_service = IntegerField(_l("Social-service experts"), default=3, validators=[InputRequired(),
-                                                                                        NumberRange(0, 15)])
-    finance = IntegerField(_l("Finance/audit experts"), default=1, validators=[InputRequired(), NumberRange(0, 15)])
-    service_user = IntegerField(_l("Service-user representatives"), default=1,
-                                validators=[InputRequired(), NumberRange(0, 15)])
-    community_staff = IntegerField(_l("Host-community staff members"), default=0,
-                                   validators=[InputRequired(), NumberRange(0, 15)])
-    outlier_points = IntegerField(
+    social_service = WholeNumberField(_l("Social-service experts"), default=3,
+                                      validators=[InputRequired(), NumberRange(0, 15)])
+    finance = WholeNumberField(_l("Finance/audit experts"), default=1,
+                               validators=[InputRequired(), NumberRange(0, 15)])
+    service_user = WholeNumberField(_l("Service-user representatives"), default=1,
+                                    validators=[InputRequired(), NumberRange(0, 15)])
+    community_staff = WholeNumberField(_l("Host-community staff members"), default=0,
+                                       validators=[InputRequired(), NumberRange(0, 15)])
+    outlier_points = WholeNumberField(
         _l("Flag a member whose total is more than this many points from the others' mean"), default=15,
         validators=[InputRequired(), NumberRange(1, 100)])
-    max_panels_per_year = IntegerField(_l("At most this many panels per expert in 12 months"), default=6,
-                                       validators=[InputRequired(), NumberRange(1, 100)])
+    max_panels_per_year = WholeNumberField(_l("At most this many panels per expert in 12 months"), default=6,
+                                           validators=[InputRequired(), NumberRange(1, 100)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

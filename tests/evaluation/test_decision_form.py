@@ -116,3 +116,22 @@ def test_each_amount_is_offered_as_typed_back_the_request_in_yuan_without_separa
     page = client.get(f"/evaluation/calls/{call.id}/results").get_data(as_text=True)
     for proposal in (top, second, third):  # core.money.input_text, as parse_yuan reads it back
         assert 'value="150000.00"' in _input(page, f"amount_{proposal.id}")
+
+
+def test_amounts_and_days_are_read_as_a_chinese_user_types_them(app, client, officer, login_as):
+    """'¥150,000', a full-width '１４０ ０００．５元' grouped by a thin space and '１０' working days are what they say
+    (core.money, core.numbers); a badly grouped amount is still refused beside it."""
+    call, top, second, _third = _scored(app, officer, login_as)
+    refused = client.post(f"/evaluation/calls/{call.id}/decision", data={
+        f"award_{top.id}": "y", f"amount_{top.id}": "15,0000", "working_days": "1,0", "reason": "只设一个名额"})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and BAD_AMOUNT in _beside(page, f"amount_{top.id}")
+    assert NOT_DIGITS in _beside(page, "working_days") and _decisions(call) == 0
+    response = client.post(f"/evaluation/calls/{call.id}/decision", data={
+        f"award_{top.id}": "y", f"amount_{top.id}": "¥150,000", f"award_{second.id}": "y",
+        f"amount_{second.id}": "１４０\u2009０００．５元", "working_days": "１０", "reason": "只设两个名额"})
+    assert response.status_code == 302
+    amounts = dict(db.session.execute(select(AwardDecision.proposal_id, AwardDecision.amount_fen)
+                                      .where(AwardDecision.call_id == call.id)).all())
+    assert amounts[top.id] == 15_000_000 and amounts[second.id] == 14_000_050
+    assert awards.active_publicity(call).working_days == 10
