@@ -1,8 +1,10 @@
 """Reading the contract pages' forms into service inputs; what cannot be read is a ServiceError on its field."""
 
 import re
+from dataclasses import dataclass, field
 from datetime import date
 
+from flask import flash
 from flask_babel import gettext as _
 
 from core.errors import ServiceError
@@ -67,26 +69,169 @@ def _yuan(text: str, field: str) -> int:
     return value
 
 
-def read_plan(milestones: str, percents: str) -> tuple[list[MilestonePlan], list[int]]:
-    """The drawing-up form's milestones (one per line: title | YYYY-MM-DD | deliverables | evidence) and tranche
-    shares ("40,30,30"), for contracts.draft_contract; what cannot be read is refused on its field, both at once."""
-    plans, errors = [], {}
-    for number, line in enumerate((milestones or "").splitlines(), start=1):
-        if not line.strip():
+FINAL = "final"  # a tranche's milestone: none, it is paid after the final evaluation
+SPARE_ROWS = 2  # empty rows shown after the typed ones (the page's script adds more; without it, send and get more)
+MILESTONE_INPUTS = ("title", "due_on", "deliverables", "evidence")
+TRANCHE_INPUTS = ("percent", "milestone")
+MAX_TITLE = 200  # the column's width
+_ROW_INPUT = re.compile(r"(milestone|tranche)-(\d{1,2})-(\w+)", re.ASCII)  # row numbers 0 to 99
+
+
+@dataclass
+class PlanRows:
+    """The drawing-up form's milestone and tranche rows as typed (each a dict of its inputs), without the empty ones
+    and numbered again 0, 1, ... in their order, a tranche's milestone with them; `lost`: the tranches whose
+    milestone was an empty row or none at all. `first` is the first visit's plan: two milestones, a tranche for each
+    and one after the final evaluation, nothing typed."""
+
+    milestones: list[dict] = field(default_factory=list)
+    tranches: list[dict] = field(default_factory=list)
+    lost: set[int] = field(default_factory=set)
+    first: bool = False
+
+    def milestone_rows(self) -> list[dict]:
+        return self.milestones + [dict.fromkeys(MILESTONE_INPUTS, "") for _ in range(SPARE_ROWS)]
+
+    def tranche_rows(self) -> list[dict]:
+        if self.first:
+            return [{"percent": "", "milestone": link} for link in ("0", "1", FINAL)]
+        return self.tranches + [dict.fromkeys(TRANCHE_INPUTS, "") for _ in range(SPARE_ROWS)]
+
+
+FIRST_VISIT = PlanRows(first=True)
+
+
+def plan_rows(posted) -> PlanRows:
+    """The rows of the posted form. A milestone row is empty when all its inputs are; a tranche row when its share
+    is (the milestone chosen alone is not a tranche: the first visit's rows come with theirs chosen)."""
+    found: dict[str, dict[int, dict]] = {"milestone": {}, "tranche": {}}
+    for key in posted:
+        if (match := _ROW_INPUT.fullmatch(key)) and match[3] in (MILESTONE_INPUTS + TRANCHE_INPUTS):
+            found[match[1]].setdefault(int(match[2]), {})[match[3]] = posted.get(key) or ""
+    rows, renumbered = PlanRows(), {}
+    for number, typed in sorted(found["milestone"].items()):
+        row = {name: typed.get(name, "") for name in MILESTONE_INPUTS}
+        if any(value.strip() for value in row.values()):
+            renumbered[str(number)] = str(len(rows.milestones))
+            rows.milestones.append(row)
+    for _number, typed in sorted(found["tranche"].items()):
+        row = {name: typed.get(name, "") for name in TRANCHE_INPUTS}
+        if not row["percent"].strip():
             continue
-        parts = [p.strip() for p in line.split("|")]
-        if len(parts) < 2 or (due := _read_date(parts[1])) is None:
-            errors["milestones"] = _("Line %(n)d: write 'title | YYYY-MM-DD | deliverables | evidence'.", n=number)
-            break
-        plans.append(MilestonePlan(parts[0], due, *(parts[2:4] + ["", ""])[:2]))
-    shares = [p.strip() for p in half_width(percents or "").split(",") if p.strip()]
-    if all(re.fullmatch(r"\d{1,3}", p, re.ASCII) for p in shares):
-        shares = [int(p) for p in shares]
-    else:
-        errors["percents"] = _("Tranche shares are whole numbers separated by commas, e.g. 40,30,30.")
+        if row["milestone"] not in ("", FINAL):
+            if row["milestone"] not in renumbered:
+                rows.lost.add(len(rows.tranches))
+            row["milestone"] = renumbered.get(row["milestone"], "")
+        rows.tranches.append(row)
+    return rows
+
+
+def _share(text: str) -> int | None:
+    text = half_width(text or "").strip().removesuffix("%").strip()
+    return int(text) if re.fullmatch(r"\d{1,3}", text, re.ASCII) else None
+
+
+def _misplaced(rows: PlanRows, starts_on: date | None, ends_on: date | None) -> dict:
+    """What the service would refuse about the milestones (a title, a due date outside the period), by row: where
+    its refusal of them all ("milestones") is shown. The period only when both its dates could be read."""
+    problems, period = {}, starts_on and ends_on and starts_on <= ends_on
+    for i, row in enumerate(rows.milestones):
+        title, due = row["title"].strip(), _read_date(half_width(row["due_on"]))
+        if not title:
+            problems[f"milestone-{i}-title"] = _("Give the milestone a title.")
+        elif len(title) > MAX_TITLE:
+            problems[f"milestone-{i}-title"] = _("At most %(n)d characters.", n=MAX_TITLE)
+        if due and period and not starts_on <= due <= ends_on:
+            problems[f"milestone-{i}-due_on"] = _("The due date falls within the contract period, %(start)s to "
+                                                  "%(end)s.", start=starts_on.isoformat(), end=ends_on.isoformat())
+    return problems
+
+
+def _unread(rows: PlanRows) -> tuple[dict, list[MilestonePlan], list, dict, list]:
+    """What cannot be given to the service: a due date, a share, a tranche's milestone; with the milestones, the
+    shares and which tranche is paid after which milestone (by number) and after the final evaluation."""
+    errors, plans, shares, paid_after, final = {}, [], [], {}, []
+    for i, row in enumerate(rows.milestones):
+        typed_due = half_width(row["due_on"]).strip()
+        if (due := _read_date(typed_due)) is None:
+            errors[f"milestone-{i}-due_on"] = _("Dates are YYYY-MM-DD.") if typed_due else _("Enter the due date.")
+        plans.append(MilestonePlan(row["title"].strip(), due, row["deliverables"].strip(), row["evidence"].strip()))
+    for k, row in enumerate(rows.tranches):
+        share, link, key = _share(row["percent"]), row["milestone"], f"tranche-{k}-milestone"
+        if share is None:
+            errors[f"tranche-{k}-percent"] = _("Enter the share as a whole number of percent, e.g. 40.")
+        elif share == 0:
+            errors[f"tranche-{k}-percent"] = _("Every tranche needs a share above zero.")
+        shares.append(share)
+        if k in rows.lost:
+            errors[key] = _("The milestone chosen is empty: choose one that is filled in.")
+        elif not link:
+            errors[key] = _("Choose the milestone after which this tranche is paid, or the final evaluation.")
+        elif link == FINAL:
+            if final:
+                errors[key] = _("Only one tranche is paid after the final evaluation.")
+            final.append(k)
+        elif link in paid_after:
+            errors[key] = _("Milestone %(n)d already has a tranche: each milestone has one.", n=int(link) + 1)
+        else:
+            paid_after[link] = k
+    for i in range(len(plans)):
+        if str(i) not in paid_after:
+            errors[f"milestone-{i}"] = _("No tranche is paid after this milestone: choose it in one of the tranches.")
+    if not final:
+        errors["tranches"] = [_("Add the last tranche, paid after the final evaluation.")]
+    return errors, plans, shares, paid_after, final
+
+
+def read_plan(rows: PlanRows, starts_on: date | None, ends_on: date | None) -> tuple[list[MilestonePlan], list[int]]:
+    """The rows read for contracts.draft_contract: the milestones in their order and the tranches' shares, one per
+    milestone in the milestones' order and the last paid after the final evaluation. What cannot be read is refused
+    beside its input (milestone-<n>-<input>, tranche-<n>-<input>), its row (milestone-<n>) or its section
+    (tranches), and with it what the service would refuse in the rows (a title, a due date outside the period, the
+    shares' total), all at once; the rest is left to the service."""
+    errors, plans, shares, paid_after, final = _unread(rows)
     if errors:
+        if None not in shares and sum(shares) != 100:
+            errors.setdefault("tranches", []).append(
+                _("The tranche percentages must add up to exactly 100 (now %(n)d).", n=sum(shares)))
+        raise ServiceError(_(INVALID), fields=_misplaced(rows, starts_on, ends_on) | errors)
+    return plans, [shares[paid_after[str(i)]] for i in range(len(plans))] + [shares[final[0]]]
+
+
+def draft_input(form, rows: PlanRows) -> tuple[date, date, list[MilestonePlan], list[int], str]:
+    """The drawing-up form read for contracts.draft_contract: (starts on, ends on, milestones, shares, clauses). The
+    form's own checks and the rows' are made together; the first are already beside their fields, the others are
+    refused by name (show_refusal places them)."""
+    valid = form.validate()
+    try:
+        plan, errors = read_plan(rows, form.starts_on.data, form.ends_on.data), {}
+    except ServiceError as exc:
+        errors = exc.fields
+    if not valid or errors:
         raise ServiceError(_(INVALID), fields=errors)
-    return plans, shares
+    return form.starts_on.data, form.ends_on.data, *plan, form.clauses.data
+
+
+_SECTIONS = {"percents": "tranches"}  # the service's name of a section, the page's
+
+
+def show_refusal(form, refusal: ServiceError, rows: PlanRows) -> dict[str, list[str]]:
+    """A refused drawing-up shown: a field of the form gets its reasons; a row's or a section's are handed back by
+    name, for the page to show beside the input, row or section. The service's refusal of the milestones is shown
+    beside the rows it is about, when they can be told. The refusal's message is flashed."""
+    fields = dict(refusal.fields)
+    if "milestones" in fields and (by_row := _misplaced(rows, form.starts_on.data, form.ends_on.data)):
+        del fields["milestones"]
+        fields |= by_row
+    beside: dict[str, list[str]] = {}
+    for name, reasons in fields.items():
+        reasons = [str(r) for r in (reasons if isinstance(reasons, list | tuple) else [reasons])]
+        if name in form:
+            form[name].errors = [*form[name].errors, *reasons]
+        else:
+            beside.setdefault(_SECTIONS.get(name, name), []).extend(reasons)
+    flash(str(refusal.message), "danger")
+    return beside
 
 
 def _files(files, name: str) -> list:

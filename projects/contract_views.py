@@ -22,7 +22,7 @@ from orgs.models import Organisation
 
 from . import contract_changes, contract_charts, contract_reports, contract_watch, contracts, permissions
 from .award_models import AwardDecision
-from .contract_forms import expense_input, read_plan
+from .contract_forms import FINAL, FIRST_VISIT, MAX_TITLE, draft_input, expense_input, plan_rows, show_refusal
 from .contract_models import Contract, ContractLine, ContractStatus, Expense, Milestone, MilestoneReport, Tranche
 from .contract_report_models import ActivityRecord
 from .enums import CallStatus
@@ -82,20 +82,23 @@ def new(decision_id: int):
     if drawn_up := db.session.scalar(select(Contract.id).where(Contract.proposal_id == decision.proposal_id)):
         return redirect(url_for("contracts.show", contract_id=drawn_up))  # (a stale link, a second tab)
     today = local_today()
-    form = ContractDraftForm(starts_on=today)
-    if form.validate_on_submit():
-        drawn = run_service(lambda: contracts.draft_contract(
-            decision, form.starts_on.data, form.ends_on.data, *read_plan(form.milestones.data, form.percents.data),
-            form.clauses.data, actor=current_user), form)
+    form, rows, beside = ContractDraftForm(starts_on=today), FIRST_VISIT, {}
+    if form.is_submitted():  # (refused: the page again, 422, each reason beside its input, row or section)
+        rows = plan_rows(request.form)
+        drawn = attempt(lambda: contracts.draft_contract(decision, *draft_input(form, rows),
+                                                         actor=current_user))
         if drawn:
             flash(_("Contract drawn up; both sides now confirm it."), "success")
             return redirect(url_for("contracts.show", contract_id=drawn.value.id))
+        beside = show_refusal(form, drawn.refusal, rows)
     window = contracts.start_window(decision, today)
     form.starts_on.render_kw = {"min": window[0], "max": window[1], "aria-describedby": "period-help"}
     form.ends_on.render_kw = {"min": window[0], "aria-describedby": "period-help"}
     return render_template("projects/contract_new.html", decision=decision, form=form, window=window,
-                           max_years=contracts.MAX_CONTRACT_YEARS, call=decision.proposal.call,
-                           ready=decision.awarded and decision.proposal.call.status == CallStatus.AWARDED)
+                           max_years=contracts.MAX_CONTRACT_YEARS, call=decision.proposal.call, rows=rows,
+                           beside=beside, final=FINAL, max_title=MAX_TITLE,
+                           ready=decision.awarded and decision.proposal.call.status == CallStatus.AWARDED), \
+        422 if form.is_submitted() else 200
 
 
 def load_full_contract(contract_id: int) -> Contract:

@@ -80,14 +80,12 @@ class AmendForm(FlaskForm):
 
 
 class ContractDraftForm(FlaskForm):
-    """Drawing up a contract from an award. The milestones and shares are read by contract_forms.read_plan; the
-    service checks the period, the milestones and the shares, and names the field it refuses."""
+    """Drawing up a contract from an award: the period and the clauses. The milestones and tranches are rows of
+    inputs named milestone-<n>-<field> and tranche-<n>-<field>, read by contract_forms.plan_rows and read_plan; the
+    service checks the period, the milestones and the shares again, and names the field it refuses."""
 
     starts_on = DateField(_l("Starts on"), validators=[InputRequired()])
     ends_on = DateField(_l("Ends on"), validators=[InputRequired()])
-    milestones = TextAreaField(_l("Milestones (one per line: title | YYYY-MM-DD | deliverables | evidence required)"),
-                               render_kw={"rows": 4})
-    percents = StringField(_l("Tranche shares in percent, e.g. 40,30,30"), default="40,30,30")
     clauses = TextAreaField(_l("Clauses"), filters=[strip_text], render_kw={"rows": 3})
 
 

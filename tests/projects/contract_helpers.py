@@ -1,3 +1,4 @@
+import re
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -45,6 +46,26 @@ def plan():
     today = local_today()
     return [contracts.MilestonePlan("中期", today + timedelta(days=60), "中期报告"),
             contracts.MilestonePlan("末期", today + timedelta(days=300), "总结报告")]
+
+
+def draft_form(starts_on, ends_on, milestones, tranches, clauses: str = "") -> dict:
+    """What the drawing-up page posts: milestones as rows (title, due on, deliverables, evidence required), tranches
+    as rows (share in per cent, the milestone's row from 0 or "final" for the final evaluation); dates as dates or
+    as typed."""
+    data = {"starts_on": str(starts_on), "ends_on": str(ends_on), "clauses": clauses}
+    for i, row in enumerate(milestones):
+        data |= dict(zip((f"milestone-{i}-{name}" for name in ("title", "due_on", "deliverables", "evidence")),
+                         map(str, row), strict=False))
+    for i, (share, link) in enumerate(tranches):
+        data |= {f"tranche-{i}-percent": str(share), f"tranche-{i}-milestone": str(link)}
+    return data
+
+
+def shown_beside(page: str, key: str) -> str | None:
+    """The reason the drawing-up page shows beside an input, a row or a section (by its name: milestone-1-due_on,
+    tranche-0, tranches), or None."""
+    found = re.search(rf'<div class="invalid-feedback d-block" id="{re.escape(key)}-error">(.*?)</div>', page, re.S)
+    return found and found[1]
 
 
 def drawn_contract(app, clauses: str = ""):

@@ -22,7 +22,8 @@ from projects.contract_change_models import ChangeRequest
 from projects.contract_models import Contract
 from projects.enums import CallStatus, ProposalStatus
 from tests.factories import make_user
-from tests.projects.contract_helpers import active_contract, awarded_decision, bearer
+from tests.projects.contract_helpers import active_contract, awarded_decision, bearer, draft_form
+from tests.projects.contract_helpers import shown_beside as beside
 from tests.projects.helpers import good_org, published_call, ready_proposal
 
 EN = {"Accept-Language": "en"}
@@ -159,17 +160,21 @@ def test_the_page_shows_the_refusal_and_keeps_what_was_typed(client, login_as, a
     officer, decision = decided(app, days_ago=10)
     login_as(officer)
     start = local_today()
-    plan = f"中期 | {(start + timedelta(days=100)).isoformat()} | 中期报告\n末期 | 9999-12-01 | 总结报告"
+    middle = (start + timedelta(days=100)).isoformat()
     before = counts()
-    response = client.post(f"/contracts/new/{decision.id}", headers=EN, data={
-        "starts_on": start.isoformat(), "ends_on": "9999-12-31", "milestones": plan, "percents": "40,30,30",
-        "clauses": "按合同约定提供服务"})
-    assert response.status_code == 200
+    response = client.post(f"/contracts/new/{decision.id}", headers=EN, data=draft_form(
+        start, "9999-12-31", [("中期", middle, "中期报告"), ("末期", "9999-12-01", "总结报告")],
+        [(40, 0), (30, 1), (30, "final")], clauses="按合同约定提供服务"))
+    assert response.status_code == 422
     page = html.unescape(response.get_data(as_text=True))
     last_day = contracts.latest_end(start).isoformat()
     assert f"A contract runs for at most 3 years: starting on {start.isoformat()}, it ends on {last_day}" in page
     assert counts() == before
-    assert 'value="9999-12-31"' in page and plan in page and "按合同约定提供服务" in page  # nothing to type again
+    for kept in ('value="9999-12-31"', 'name="milestone-0-title" maxlength="200" value="中期"',  # nothing to type again
+                 f'name="milestone-0-due_on" value="{middle}"', 'name="milestone-1-due_on" value="9999-12-01"',
+                 "总结报告</textarea>", "按合同约定提供服务",
+                 'name="tranche-2-percent" inputmode="numeric" maxlength="4" value="30"'):
+        assert kept in page, kept
 
 
 def _field_errors(page: str) -> dict[str, list[str]]:
@@ -181,25 +186,26 @@ def _field_errors(page: str) -> dict[str, list[str]]:
     return errors
 
 
-def test_unreadable_milestones_and_shares_are_refused_beside_their_fields_at_once(client, login_as, app, session):
+def test_unreadable_milestones_and_shares_are_refused_beside_their_inputs_at_once(client, login_as, app, session):
     officer, decision = decided(app, days_ago=10)
     login_as(officer)
     before = counts()
-    response = client.post(f"/contracts/new/{decision.id}", headers=EN, data={
-        "starts_on": local_today().isoformat(), "ends_on": "", "percents": "40,三十,30",
-        "milestones": f"中期 | {local_today().isoformat()} | 中期报告\n末期 | next spring | 总结"})
-    assert response.status_code == 200 and counts() == before
+    today = local_today().isoformat()
+    rows = [("中期", today, "中期报告"), ("末期", "next spring", "总结")], [(40, 0), ("三十", 1), (30, "final")]
+    response = client.post(f"/contracts/new/{decision.id}", headers=EN, data=draft_form(today, "", *rows))
+    assert response.status_code == 422 and counts() == before
     page = html.unescape(response.get_data(as_text=True))
-    errors = _field_errors(page)
-    assert set(errors) == {"ends_on"}  # the form's own check first: the end date is required
-    response = client.post(f"/contracts/new/{decision.id}", headers=EN, data={
-        "starts_on": local_today().isoformat(), "ends_on": (local_today() + timedelta(days=200)).isoformat(),
-        "percents": "40,三十,30", "clauses": "条款",
-        "milestones": f"中期 | {local_today().isoformat()} | 中期报告\n末期 | next spring | 总结"})
-    assert response.status_code == 200 and counts() == before
-    errors = _field_errors(html.unescape(response.get_data(as_text=True)))
-    assert errors == {"milestones": ["Line 2: write 'title | YYYY-MM-DD | deliverables | evidence'."],
-                      "percents": ["Tranche shares are whole numbers separated by commas, e.g. 40,30,30."]}
+    assert set(_field_errors(page)) == {"ends_on"}  # the form's own check, and the rows' at the same time:
+    assert beside(page, "milestone-1-due_on") == "Dates are YYYY-MM-DD."
+    assert beside(page, "tranche-1-percent") == "Enter the share as a whole number of percent, e.g. 40."
+    response = client.post(f"/contracts/new/{decision.id}", headers=EN, data=draft_form(
+        today, (local_today() + timedelta(days=200)).isoformat(), *rows, clauses="条款"))
+    assert response.status_code == 422 and counts() == before
+    page = html.unescape(response.get_data(as_text=True))
+    assert _field_errors(page) == {}
+    assert beside(page, "milestone-1-due_on") == "Dates are YYYY-MM-DD."
+    assert beside(page, "tranche-1-percent") == "Enter the share as a whole number of percent, e.g. 40."
+    assert 'value="next spring"' in page and 'value="三十"' in page
 
 
 def test_the_services_refusals_show_beside_their_fields(client, login_as, app, session):
@@ -207,14 +213,15 @@ def test_the_services_refusals_show_beside_their_fields(client, login_as, app, s
     login_as(officer)
     before = counts()
     start = local_today()
-    response = client.post(f"/contracts/new/{decision.id}", headers=EN, data={
-        "starts_on": start.isoformat(), "ends_on": (start - timedelta(days=1)).isoformat(), "percents": "50,40",
-        "milestones": f"中期 | {start.isoformat()} | 中期报告", "clauses": "条" * (contracts.MAX_CLAUSES + 1)})
-    assert response.status_code == 200 and counts() == before
-    errors = _field_errors(html.unescape(response.get_data(as_text=True)))
+    response = client.post(f"/contracts/new/{decision.id}", headers=EN, data=draft_form(
+        start, start - timedelta(days=1), [("中期", start, "中期报告")], [(50, 0), (40, "final")],
+        clauses="条" * (contracts.MAX_CLAUSES + 1)))
+    assert response.status_code == 422 and counts() == before
+    page = html.unescape(response.get_data(as_text=True))
+    errors = _field_errors(page)
     assert errors["ends_on"] == ["The end must come after the start."]
-    assert errors["percents"] == ["The tranche percentages must add up to exactly 100 (now 90)."]
     assert errors["clauses"] == [f"At most {contracts.MAX_CLAUSES} characters."]
+    assert beside(page, "tranches") == "The tranche percentages must add up to exactly 100 (now 90)."
 
 
 def test_full_width_shares_from_a_chinese_keyboard_are_read(client, login_as, app, session):
@@ -222,9 +229,8 @@ def test_full_width_shares_from_a_chinese_keyboard_are_read(client, login_as, ap
     login_as(officer)
     start = local_today()
     end = start + timedelta(days=300)
-    response = client.post(f"/contracts/new/{decision.id}", headers=EN, data={
-        "starts_on": start.isoformat(), "ends_on": end.isoformat(), "percents": "６０，４０",
-        "milestones": f"中期 | {(start + timedelta(days=100)).isoformat()} | 中期报告"})
+    response = client.post(f"/contracts/new/{decision.id}", headers=EN, data=draft_form(
+        start, end, [("中期", start + timedelta(days=100), "中期报告")], [("６０", 0), ("４０％", "final")]))
     assert response.status_code == 302
     contract = db.session.scalar(select(Contract).where(Contract.proposal_id == decision.proposal_id))
     assert [t.percent for t in contract.tranches] == [60, 40]
@@ -245,9 +251,8 @@ def test_the_page_draws_up_a_contract_within_the_bounds(client, login_as, app, s
     login_as(officer)
     start, end = local_today(), contracts.latest_end(local_today())
     middle = start + timedelta(days=300)
-    response = client.post(f"/contracts/new/{decision.id}", headers=EN, data={
-        "starts_on": start.isoformat(), "ends_on": end.isoformat(), "percents": "40,30,30",
-        "milestones": f"中期 | {middle.isoformat()} | 中期报告\n末期 | {end.isoformat()} | 总结"})
+    response = client.post(f"/contracts/new/{decision.id}", headers=EN, data=draft_form(
+        start, end, [("中期", middle, "中期报告"), ("末期", end, "总结")], [(40, 0), (30, 1), (30, "final")]))
     assert response.status_code == 302
     contract = db.session.scalar(select(Contract).where(Contract.proposal_id == decision.proposal_id))
     assert (contract.starts_on, contract.ends_on) == (start, end)

@@ -118,9 +118,9 @@ def test_only_awarded_calls_offer_a_contract_to_draw_up(app, client, login_as, s
     assert f"/contracts/new/{in_publicity.id}\"" not in board
 
     page = client.get(f"/contracts/new/{in_publicity.id}").get_data(as_text=True)
-    assert 'id="not-ready"' in page and 'name="milestones"' not in page
+    assert 'id="not-ready"' in page and 'name="milestone-0-title"' not in page
     page = client.get(f"/contracts/new/{decision.id}").get_data(as_text=True)
-    assert 'id="not-ready"' not in page and 'name="milestones"' in page and 'href="/contracts/"' in page
+    assert 'id="not-ready"' not in page and 'name="milestone-0-title"' in page and 'href="/contracts/"' in page
     with app.test_request_context():
         drawn = contracts.draft_contract(decision, local_today(), local_today() + timedelta(days=365), plan(),
                                          [40, 30, 30], "", actor=officer)
