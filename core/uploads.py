@@ -308,3 +308,18 @@ class ChosenFiles:
             refusal.fields[self.field] = " ".join([*already, *reasons])
         self.kept = kept
         return kept
+
+
+class ChosenFileInputs:
+    """Several file inputs of one form (ChosenFiles, many=True) read as request.files is, by getlist(name): each
+    gives the files chosen now, else those kept. For a form reader written against request.files."""
+
+    def __init__(self, inputs: list[ChosenFiles]):
+        self.inputs = {chosen.name: chosen for chosen in inputs}
+
+    def getlist(self, name: str) -> list:
+        chosen = self.inputs.get(name)
+        return request.files.getlist(name) if chosen is None else chosen.upload()
+
+    def keep(self, refusal: ServiceError) -> dict[str, list[KeptFile]]:
+        return {name: chosen.keep(refusal) for name, chosen in self.inputs.items()}

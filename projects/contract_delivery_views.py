@@ -12,7 +12,7 @@ from sqlalchemy.orm import undefer
 from core.db import db
 from core.permissions import require
 from core.timeutil import local_today
-from core.uploads import StoredFile
+from core.uploads import ChosenFileInputs, ChosenFiles, StoredFile
 from core.views import attempt, refusal_text, run_and_redirect, valid_form
 from orgs import permissions as org_permissions
 
@@ -30,21 +30,30 @@ def report(milestone_id: int):
     milestone = db.get_or_404(Milestone, milestone_id)
     contract = load_contract(milestone.contract_id)
     require(org_permissions.is_manager(current_user, contract.org))
-    errors, rows = {}, {}
+    errors, rows, kept = {}, {}, {}
     if request.method == "POST":
         valid_form(ReasonForm())
+        files = report_files()
         outcome = attempt(lambda: contract_reports.submit_report(
-            milestone, contract_forms.report_input(request.form, request.files, contract), actor=current_user))
+            milestone, contract_forms.report_input(request.form, files, contract), actor=current_user))
         if outcome:
             flash(_("Report submitted."), "success")
             return redirect(url_for("contracts.show", contract_id=contract.id))
+        kept = files.keep(outcome.refusal)  # (a browser never fills a file input again)
         errors, rows = report_refusal(outcome.refusal)
     return render_template("projects/contract_report_form.html", contract=contract, milestone=milestone,
                            form=ReasonForm(formdata=None), today=local_today(), values=request.form,
-                           errors=errors, rows=rows, closed=report_closed(contract, milestone),
+                           errors=errors, rows=rows, kept=kept, closed=report_closed(contract, milestone),
                            activity_rows=range(contract_forms.ACTIVITY_ROWS), fee_rows=range(contract_forms.FEE_ROWS),
                            max_narrative=contract_reports.MAX_NARRATIVE, max_place=contract_reports.MAX_PLACE,
                            max_description=contract_reports.MAX_DESCRIPTION)
+
+
+def report_files() -> ChosenFileInputs:
+    """The report form's file inputs, each the files chosen now or else those kept from a refused attempt."""
+    photos = [ChosenFiles(f"activity-{i}-photos", many=True, allowed=contract_reports.PHOTO_TYPES, field="photos")
+              for i in range(contract_forms.ACTIVITY_ROWS)]
+    return ChosenFileInputs([ChosenFiles("evidence", many=True), *photos])
 
 
 def report_closed(contract: Contract, milestone: Milestone) -> str | None:

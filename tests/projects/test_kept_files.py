@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.db import db
+from core.timeutil import local_today
 from core.uploads import PendingUpload, StoredFile
 from projects.contract_models import Expense
 from tests.factories import logout
@@ -174,3 +175,56 @@ def test_an_objection_refused_for_its_reasons_keeps_its_file(client, login_as, i
     assert response.status_code == 302
     objection = db.session.scalar(select(Objection))
     assert objection.reasons == OBJECTION_REASONS and objection.file.content == RECEIPT
+
+
+# A progress report refused for its narrative keeps its evidence files and each activity's photos.
+
+def test_a_progress_report_refused_for_its_narrative_keeps_its_files(client, login_as, world):
+    from projects.contract_models import MilestoneReport
+    from tests.projects.contract_helpers import PNG_BYTES
+
+    manager, contract = world
+    login_as(manager)
+    url = f"/contracts/milestones/{contract.milestones[0].id}/report"
+    today = local_today().isoformat()
+    row = {"activity-0-date": today, "activity-0-place": "社区活动室", "activity-0-participants": "20"}
+    second = RECEIPT.replace(b"Heping", b"Renmin")
+    response = client.post(url, headers=EN, data={
+        "narrative": "太短", **row, "evidence": [(io.BytesIO(RECEIPT), "签到表.pdf"), (io.BytesIO(second), "总结.pdf")],
+        "activity-0-photos": [(io.BytesIO(PNG_BYTES), "合影.png")]})
+    page = html.unescape(response.text)
+    assert 'id="narrative-error"' in page
+    assert 'id="evidence-kept"' in page and "These files are kept — choose other files to replace them:" in page
+    assert "<li>签到表.pdf (118 KB)</li>" in page and "<li>总结.pdf (118 KB)</li>" in page
+    assert 'id="activity-0-photos-kept">合影.png (1 KB) is kept' in page
+    assert 'aria-describedby="evidence-kept"' in page and 'aria-describedby="activity-0-photos-kept"' in page
+    assert 'id="files-again"' not in page
+    evidence = re.findall(r'name="evidence_kept" value="([^"]+)"', response.text)
+    photos = re.findall(r'name="activity-0-photos_kept" value="([^"]+)"', response.text)
+    assert len(evidence) == 2 and len(photos) == 1
+    assert db.session.scalar(select(func.count(MilestoneReport.id))) == 0
+    response = client.post(url, headers=EN, data={"narrative": "开展了两次活动，共四十人参加。", **row,
+                                                  "evidence_kept": evidence, "activity-0-photos_kept": photos})
+    assert response.status_code == 302
+    report = db.session.scalar(select(MilestoneReport))
+    assert sorted(e.file.content for e in report.evidence_files) == sorted([RECEIPT, second])
+    assert [p.file.content for p in report.activities[0].photos] == [PNG_BYTES]
+
+
+def test_a_kept_evidence_file_is_not_taken_as_a_photo(client, login_as, world):
+    """A reference moved from the evidence input to a photo input is another input's: refused beside the photos."""
+    from projects.contract_models import MilestoneReport
+
+    manager, contract = world
+    login_as(manager)
+    url = f"/contracts/milestones/{contract.milestones[0].id}/report"
+    row = {"activity-0-date": local_today().isoformat(), "activity-0-place": "社区活动室",
+           "activity-0-participants": "20"}
+    response = client.post(url, headers=EN, data={"narrative": "太短", **row,
+                                                  "evidence": [(io.BytesIO(RECEIPT), "签到表.pdf")]})
+    evidence = re.findall(r'name="evidence_kept" value="([^"]+)"', response.text)
+    response = client.post(url, headers=EN, data={"narrative": "开展了两次活动，共四十人参加。", **row,
+                                                  "activity-0-photos_kept": evidence})
+    assert response.status_code == 200 and 'id="photos-error"' in response.text
+    assert "could not be found" in html.unescape(response.text)
+    assert db.session.scalar(select(func.count(MilestoneReport.id))) == 0

@@ -133,8 +133,7 @@ def test_unreadable_rows_and_the_services_checks_are_reported_together(client, l
                     f"Fee row 1: {YUAN}",  # could not be read
                     "Fee row 2: A mainland mobile number has 11 digits and starts with 1."):
         assert message in page, message
-    assert 'id="files-again"' in page  # the files chosen are not kept: the page says so
-    assert 'id="files-again"' not in client.get(f"/contracts/milestones/{contract.milestones[0].id}/report").text
+    assert 'id="files-again"' not in page  # the files chosen are kept now (tests/projects/test_kept_files.py)
 
 
 def test_every_reason_of_a_row_is_named_at_once(client, login_as, world):
