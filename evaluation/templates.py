@@ -6,6 +6,7 @@ from sqlalchemy import select
 from audit import services as audit
 from core.db import db
 from core.errors import Conflict, ServiceError
+from core.numbers import NumberError, parse_whole
 from projects import calls
 from projects.models import Call
 
@@ -131,8 +132,8 @@ def parse_outline(text: str) -> list[tuple[str, list[tuple[str, int, str]]]]:
                                                         n=number)})
             parts = [p.strip() for p in line[1:].split("|")]
             try:
-                max_points = int(parts[1])
-            except (IndexError, ValueError) as exc:
+                max_points = parse_whole(parts[1])  # as typed ('１０'); int() also took '1_0'
+            except (IndexError, NumberError) as exc:
                 message = _("Line %(n)d: write '- criterion | maximum points | guidance'.", n=number)
                 raise ServiceError(message, fields={"outline": message}) from exc
             evidence = parts[3] if len(parts) > 3 and parts[3] in EVIDENCE_KEYS else None
