@@ -1,6 +1,7 @@
 from flask import flash
 from flask_babel import lazy_gettext as _l
 from wtforms import DateTimeLocalField, IntegerField, SelectMultipleField, StringField
+from wtforms.validators import StopValidation
 from wtforms.widgets import TextInput
 
 from .errors import ServiceError
@@ -90,6 +91,14 @@ class WholeNumberField(IntegerField):
                 raise ValueError(_l("This number is too large.")) from exc
             except NumberError as exc:
                 raise ValueError(self.message) from exc
+
+    def pre_validate(self, form):
+        # Text that is no whole number is refused once, for what it is: the range ("Number must be at least 0") is
+        # not about it. Empty, or blank in an optional field, it is the validators' (Optional clears the refusal,
+        # InputRequired asks for the number).
+        typed = self.raw_data[0] if self.raw_data else ""
+        if self.process_errors and typed and not (self.flags.optional and not typed.strip()):
+            raise StopValidation()
 
 
 class LocalDateTimeField(DateTimeLocalField):

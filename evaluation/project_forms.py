@@ -1,10 +1,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from core.forms import MultipleChoiceField, strip_text
+from core.forms import MultipleChoiceField, WholeNumberField, strip_text
 
 from . import paid_conflicts, project_report, project_services, rectification, services
 from .enums import Aggregation, SeatType
@@ -98,7 +98,7 @@ def offered_evaluators(found: "project_services.Choices") -> tuple[list, dict[in
 
 
 class AgencyForm(FlaskForm):
-    org_id = IntegerField(_l("Organisation number"), validators=[InputRequired(), NumberRange(1, 2**31 - 1)])
+    org_id = WholeNumberField(_l("Organisation number"), validators=[InputRequired(), NumberRange(1, 2**31 - 1)])
     active = SelectField(_l("Status"), choices=[("1", _l("Active")), ("0", _l("Inactive"))])
 
 
@@ -169,4 +169,4 @@ class SurveyForm(FlaskForm):
 
 
 class CodesForm(FlaskForm):
-    count = IntegerField(_l("Number of codes"), default=30, validators=[InputRequired(), NumberRange(1, 500)])
+    count = WholeNumberField(_l("Number of codes"), default=30, validators=[InputRequired(), NumberRange(1, 500)])

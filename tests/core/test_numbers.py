@@ -79,3 +79,48 @@ def test_amounts_otherwise_are_refused(text, reason):
 
 def test_the_largest_amount_with_separators():
     assert parse_yuan("10,000,000,000,000") == MAX_FEN
+
+
+def _fields_form(app, formdata: dict):
+    from flask_wtf import FlaskForm
+    from werkzeug.datastructures import MultiDict
+    from wtforms.validators import InputRequired, NumberRange, Optional
+
+    from core.forms import MoneyField, WholeNumberField
+
+    class Form(FlaskForm):
+        count = WholeNumberField("Count", validators=[InputRequired(), NumberRange(0, 100)])
+        target = WholeNumberField("Target", validators=[Optional(), NumberRange(min=0)])
+        amount = MoneyField("Amount", validators=[InputRequired()])
+
+    form = Form(formdata=MultiDict(formdata), meta={"csrf": False})
+    form.validate()
+    return form
+
+
+def test_a_whole_number_field_is_a_text_input_with_the_number_keys(app):
+    """Not type=number: a browser sends a number input holding '2,880' or '２８８０' as empty."""
+    with app.test_request_context():
+        form = _fields_form(app, {"count": "２８", "target": "2,880", "amount": "¥1,234.50"})
+        assert form.errors == {}
+        assert (form.count.data, form.target.data, form.amount.data) == (28, 2880, 123450)
+        assert 'type="text"' in form.count() and 'inputmode="numeric"' in form.count()
+        assert 'value="2,880"' in form.target()  # shown again as typed
+
+
+# Each refusal once: text that is no whole number is not also told the range.
+@pytest.mark.parametrize(("formdata", "errors"), [
+    ({"count": "", "target": "", "amount": "1"}, {"count": ["This field is required."]}),
+    ({"count": "  ", "target": " ", "amount": "  "},
+     {"count": ["Enter a whole number."], "amount": ["Enter an amount in yuan, with at most two decimals."]}),
+    ({"count": "1,2,3", "target": "99,999,999,999", "amount": "1"},
+     {"count": ["Enter a whole number."], "target": ["This number is too large."]}),
+    ({"count": "101", "target": "-1", "amount": "1"},
+     {"count": ["Number must be between 0 and 100."], "target": ["Number must be at least 0."]}),
+])
+def test_a_whole_number_field_refuses_what_is_not_one_and_leaves_an_optional_one_empty(app, formdata, errors):
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        form = _fields_form(app, formdata)
+        assert form.errors == errors
+        if "target" not in errors:
+            assert form.target.data is None

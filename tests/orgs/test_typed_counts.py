@@ -39,5 +39,5 @@ def test_an_organisations_count_that_is_no_whole_number_is_refused(client, sessi
     page = html.unescape(client.post("/orgs/apply", headers={"Accept-Language": language},
                                      data={**form_for(data), "volunteers": value}).text)
     assert re.search(r'id="volunteers-error" class="field-errors"><div class="invalid-feedback">'
-                     + re.escape(message) + "<", page)
+                     + re.escape(message) + "</div></div>", page)  # said once, not also as the range
     assert db.session.scalar(select(Organisation).where(Organisation.name == "阳光助老服务中心")) is None
