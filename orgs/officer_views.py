@@ -8,8 +8,10 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from core.db import db
+from core.errors import ServiceError
 from core.permissions import require
-from core.views import db_int, run_and_redirect, run_service, valid_form
+from core.uploads import ChosenFiles
+from core.views import attempt, db_int, refusal_text, run_and_redirect, run_service, valid_form
 
 from . import directory, exports, permissions, reference, services, standing
 from .enums import OrgStatus
@@ -26,7 +28,7 @@ from .forms import (
     ReviewReportForm,
 )
 from .models import AnnualReport, CreditListEntry, Incubation, Organisation, ServiceCategory
-from .views import load_org
+from .views import Refused, load_org, profile_page
 
 bp = Blueprint("orgs_officer", __name__, url_prefix="/orgs")
 
@@ -72,11 +74,23 @@ def add_grade(org_id: int):
 def submit_report(org_id: int):
     org = load_org(org_id)
     require(permissions.can_submit_annual_report(current_user, org))
-    form = AnnualReportForm()
-    if not form.validate_on_submit():
-        return _form_failed(form, org.id)
-    return _finish(org.id, _("Annual report submitted."), lambda: standing.submit_annual_report(
-        org, form.year.data, form.file.data, actor=current_user))
+    form, report_file = AnnualReportForm(), ChosenFiles("file")
+    if form.validate_on_submit():
+        outcome = attempt(lambda: standing.submit_annual_report(org, form.year.data, report_file.upload(),
+                                                                actor=current_user))
+        if outcome:
+            flash(_("Annual report submitted."), "success")
+            return redirect(url_for("orgs.profile", org_id=org.id))
+        refusal = outcome.refusal
+    else:
+        refusal = ServiceError(_("Please correct the marked fields."),
+                               fields={name: " ".join(map(str, errors)) for name, errors in form.errors.items()})
+    # Refused, the page again with the year as typed, each reason beside its field and the file chosen kept (it
+    # was a flash after a redirect: the report's file to find and choose again).
+    kept = {"file": report_file.keep(refusal)}
+    beside = bool(refusal.fields) and set(refusal.fields) <= {"year", "file"}
+    flash(str(refusal.message) if beside else refusal_text(refusal), "danger")
+    return profile_page(org, Refused("annual-report", refusal.fields if beside else {}, request.form, kept))
 
 
 @bp.route("/annual-reports/<int:report_id>/<any(accept, return):decision>", methods=["POST"])

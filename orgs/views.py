@@ -1,6 +1,8 @@
 """Organisation pages: apply, edit, documents, submit, members, profile, directory."""
 
 import io
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
@@ -109,11 +111,35 @@ def edit(org_id: int):
 
 @bp.route("/<int:org_id>")
 def profile(org_id: int):
-    org = load_org(org_id)
+    return profile_page(load_org(org_id))
+
+
+@dataclass
+class Refused:
+    """A form of the profile page that was refused (`key` names it: 'annual-report'), for the page shown again:
+    what was typed, each reason beside its field, the files kept for the next attempt (by input name)."""
+
+    key: str = ""
+    fields: dict = field(default_factory=dict)
+    values: Mapping = field(default_factory=dict)
+    kept: dict = field(default_factory=dict)
+
+    def errors(self, key: str, name: str) -> str:
+        return str(self.fields.get(name) or "") if key == self.key else ""
+
+    def value(self, key: str, name: str) -> str:
+        return self.values.get(name, "") if key == self.key else ""
+
+    def kept_files(self, key: str, name: str) -> list:
+        return self.kept.get(name, []) if key == self.key else []
+
+
+def profile_page(org: Organisation, refused: Refused | None = None):
+    """The organisation's page; after a refusal, again (422, nothing changed) with the refused form as typed."""
     private = permissions.can_view_private(current_user, org)
-    context = {"org": org, "private": private, "standing": services.standing(org)}
+    context = {"org": org, "private": private, "standing": services.standing(org), "refused": refused or Refused()}
     context.update(profile_extras(org, private))
-    return render_template("orgs/profile.html", **context)
+    return render_template("orgs/profile.html", **context), 422 if refused else 200
 
 
 def profile_extras(org: Organisation, private: bool) -> dict:

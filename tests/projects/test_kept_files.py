@@ -228,3 +228,30 @@ def test_a_kept_evidence_file_is_not_taken_as_a_photo(client, login_as, world):
     assert response.status_code == 200 and 'id="photos-error"' in response.text
     assert "could not be found" in html.unescape(response.text)
     assert db.session.scalar(select(func.count(MilestoneReport.id))) == 0
+
+
+# An organisation's annual report refused for its year keeps its file (it was a flash after a redirect).
+
+def test_an_annual_report_refused_for_its_year_keeps_its_file(client, login_as, session):
+    from accounts.enums import Role
+    from orgs.models import AnnualReport
+    from tests.factories import make_user
+    from tests.orgs.helpers import approved_org
+
+    applicant, officer = make_user(), make_user(Role.OFFICER)
+    org = approved_org(applicant, officer)
+    db.session.commit()
+    login_as(applicant)
+    url = f"/orgs/{org.id}/annual-reports"
+    response = client.post(url, headers=EN, data={"year": "1999", "file": (io.BytesIO(RECEIPT), "2025年度报告.pdf")})
+    assert response.status_code == 422
+    page = html.unescape(response.text)
+    assert 'id="report-year-error"' in page and 'value="1999"' in page
+    assert 'id="report-file-kept">2025年度报告.pdf (118 KB) is kept — choose another file to replace it.<' in page
+    assert 'aria-describedby="report-file-kept"' in page
+    reference = re.search(r'name="file_kept" value="([^"]+)"', response.text)[1]
+    assert db.session.scalar(select(func.count(AnnualReport.id))) == 0
+    response = client.post(url, headers=EN, data={"year": str(local_today().year - 1), "file_kept": reference})
+    assert response.status_code == 302
+    report = db.session.scalar(select(AnnualReport))
+    assert report.file.content == RECEIPT and report.file.original_name == "2025年度报告.pdf"
