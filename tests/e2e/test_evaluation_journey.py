@@ -36,7 +36,7 @@ def test_commission_survey_score_issue_and_release(live_server, live_app, browse
     officer.goto(f"{live_server}/evaluations/contracts/{contract_id}/new")
     officer.locator("#kind").select_option("final")
     officer.locator("#template_id").select_option(label="项目评估通用标准")
-    officer.locator("#evaluator_ids").select_option(label="吴霞（社区工作者代表）")  # expert5, not affiliated
+    officer.get_by_role("checkbox", name="吴霞（社区工作者代表）").check()  # expert5, not affiliated
     officer.locator("#due_on").fill((local_today() + timedelta(days=20)).isoformat())
     officer.locator("#commission").click()
     expect(officer.locator("#evaluation-status")).to_be_visible()
