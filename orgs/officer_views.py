@@ -37,6 +37,26 @@ def _finish(org_id: int, done_message: str, call):
     return run_and_redirect(call, done_message, url_for("orgs.profile", org_id=org_id))
 
 
+def _on_profile(org: Organisation, key: str, form, files: list, done: str, call):
+    """A form of the organisation's page with a file (ChosenFiles `files`): on success commit, say `done` and go back
+    to the page. Refused (by the form or the service), the page again (422) with what was typed, each reason beside
+    its field (a reason for another field, or none, at the top) and the files chosen kept for the next attempt (it
+    was a flash after a redirect: everything to type, and the file to find and choose, again)."""
+    if form.validate_on_submit():
+        outcome = attempt(call)
+        if outcome:
+            flash(done, "success")
+            return redirect(url_for("orgs.profile", org_id=org.id))
+        refusal = outcome.refusal
+    else:
+        refusal = ServiceError(_("Please correct the marked fields."),
+                               fields={name: " ".join(map(str, errors)) for name, errors in form.errors.items()})
+    kept = {chosen.name: chosen.keep(refusal) for chosen in files}
+    beside = bool(refusal.fields) and set(refusal.fields) <= set(form.data)
+    flash(str(refusal.message) if beside else refusal_text(refusal), "danger")
+    return profile_page(org, Refused(key, refusal.fields if beside else {}, request.form, kept))
+
+
 def _form_failed(form, org_id: int):
     flash(" ".join(f"{getattr(form, k).label.text}: {' '.join(v)}" for k, v in form.errors.items()), "danger")
     return redirect(url_for("orgs.profile", org_id=org_id))
@@ -61,12 +81,10 @@ def review_queue():
 def add_grade(org_id: int):
     org = load_org(org_id)
     require(permissions.can_record_standing(current_user, org))
-    form = GradeForm()
-    if not form.validate_on_submit():
-        return _form_failed(form, org.id)
-    return _finish(org.id, _("Grade recorded."), lambda: standing.record_grade(
-        org, form.grade.data, form.awarded_on.data, valid_until=form.valid_until.data,
-        evidence=form.evidence.data, actor=current_user))
+    form, evidence = GradeForm(), ChosenFiles("evidence")
+    return _on_profile(org, "grade", form, [evidence], _("Grade recorded."), lambda: standing.record_grade(
+        org, form.grade.data, form.awarded_on.data, valid_until=form.valid_until.data, evidence=evidence.upload(),
+        actor=current_user))
 
 
 @bp.route("/<int:org_id>/annual-reports", methods=["POST"])
@@ -75,22 +93,9 @@ def submit_report(org_id: int):
     org = load_org(org_id)
     require(permissions.can_submit_annual_report(current_user, org))
     form, report_file = AnnualReportForm(), ChosenFiles("file")
-    if form.validate_on_submit():
-        outcome = attempt(lambda: standing.submit_annual_report(org, form.year.data, report_file.upload(),
-                                                                actor=current_user))
-        if outcome:
-            flash(_("Annual report submitted."), "success")
-            return redirect(url_for("orgs.profile", org_id=org.id))
-        refusal = outcome.refusal
-    else:
-        refusal = ServiceError(_("Please correct the marked fields."),
-                               fields={name: " ".join(map(str, errors)) for name, errors in form.errors.items()})
-    # Refused, the page again with the year as typed, each reason beside its field and the file chosen kept (it
-    # was a flash after a redirect: the report's file to find and choose again).
-    kept = {"file": report_file.keep(refusal)}
-    beside = bool(refusal.fields) and set(refusal.fields) <= {"year", "file"}
-    flash(str(refusal.message) if beside else refusal_text(refusal), "danger")
-    return profile_page(org, Refused("annual-report", refusal.fields if beside else {}, request.form, kept))
+    return _on_profile(org, "annual-report", form, [report_file], _("Annual report submitted."),
+                       lambda: standing.submit_annual_report(org, form.year.data, report_file.upload(),
+                                                             actor=current_user))
 
 
 @bp.route("/annual-reports/<int:report_id>/<any(accept, return):decision>", methods=["POST"])

@@ -255,3 +255,29 @@ def test_an_annual_report_refused_for_its_year_keeps_its_file(client, login_as, 
     assert response.status_code == 302
     report = db.session.scalar(select(AnnualReport))
     assert report.file.content == RECEIPT and report.file.original_name == "2025年度报告.pdf"
+
+
+def test_a_grade_refused_for_its_date_keeps_its_evidence(client, login_as, session):
+    from accounts.enums import Role
+    from orgs.models import GradeRecord
+    from tests.factories import make_user
+    from tests.orgs.helpers import approved_org
+
+    officer = make_user(Role.OFFICER)
+    org = approved_org(make_user(), officer)
+    db.session.commit()
+    login_as(officer)
+    url = f"/orgs/{org.id}/grades"
+    response = client.post(url, headers=EN, data={"grade": "4", "awarded_on": "2999-01-01",
+                                                  "evidence": (io.BytesIO(RECEIPT), "评估证书.pdf")})
+    assert response.status_code == 422
+    page = html.unescape(response.text)
+    assert 'id="grade-awarded_on-error">The date cannot be in the future.<' in page
+    assert 'value="2999-01-01"' in page and '<option value="4" selected>' in page
+    assert 'id="grade-evidence-kept">评估证书.pdf (118 KB) is kept — choose another file to replace it.<' in page
+    reference = re.search(r'name="evidence_kept" value="([^"]+)"', response.text)[1]
+    assert db.session.scalar(select(func.count(GradeRecord.id))) == 0
+    response = client.post(url, headers=EN, data={"grade": "4", "awarded_on": local_today().isoformat(),
+                                                  "evidence_kept": reference})
+    assert response.status_code == 302
+    assert db.session.scalar(select(GradeRecord)).evidence.content == RECEIPT
