@@ -175,6 +175,8 @@ def _unread(rows: PlanRows) -> tuple[dict, list[MilestonePlan], list, dict, list
             errors[key] = _("Milestone %(n)d already has a tranche: each milestone has one.", n=int(link) + 1)
         else:
             paid_after[link] = k
+    if not plans:
+        errors["milestones"] = [_("Add at least one milestone.")]
     for i in range(len(plans)):
         if str(i) not in paid_after:
             errors[f"milestone-{i}"] = _("No tranche is paid after this milestone: choose it in one of the tranches.")

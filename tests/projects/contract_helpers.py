@@ -10,19 +10,22 @@ from projects import awards, calls, contracts, proposals
 from projects.award_models import AwardDecision
 from projects.enums import CallStatus, ProposalStatus
 from tests.factories import make_user
+from tests.orgs.helpers import make_uscc
 from tests.projects.helpers import good_org, published_call, ready_proposal
 
 
-def awarded_decision(app):
+def awarded_decision(app, serial: int | None = None):
     """A call taken all the way to awarded (ranked directly, without a panel); returns (officer, the winning
-    decision, its manager)."""
+    decision, its manager). `serial` numbers the organisations' credit codes (a database with the demo's: its
+    organisations have the codes numbered from 1)."""
     officer = make_user(Role.OFFICER)
     with app.test_request_context():
         call = published_call(officer)
         managers, props = [], []
         for i in range(2):
             manager = make_user()
-            org = good_org(manager, officer, name=f"合同测试服务中心{i}")
+            codes = {} if serial is None else {"uscc": make_uscc("2", serial + i)}
+            org = good_org(manager, officer, name=f"合同测试服务中心{i}{serial or ''}", **codes)
             proposal = ready_proposal(call, org, manager)
             proposals.transition_proposal(proposal, ProposalStatus.SUBMITTED, actor=manager)
             managers.append(manager), props.append(proposal)

@@ -115,7 +115,8 @@ def test_two_milestones_and_three_tranches_in_any_order_draw_up_the_contract(cli
     ([("中期", MID)], [(100, 0)], "tranches", "Add the last tranche, paid after the final evaluation."),
     ([("中期", MID)], [(60, 0), (30, "final")], "tranches",
      "The tranche percentages must add up to exactly 100 (now 90)."),
-    ([], [(100, "final")], "milestones", "Add at least one milestone."),
+    ([], [(100, "final")], "milestones", "Add at least one milestone."),  # (the service's refusal)
+    ([], [(100, "")], "milestones", "Add at least one milestone."),  # (the page's, with the tranche's)
 ])
 def test_a_wrong_row_is_refused_beside_what_is_wrong_keeping_every_input(client, officer_and_decision, milestones,
                                                                          tranches, key, reason):
