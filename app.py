@@ -109,6 +109,7 @@ def _register_cli(app: Flask) -> None:
     from accounts.cli import users_cli
     from audit.cli import audit_cli
     from core.demo import demo_command
+    from core.uploads_cli import uploads_cli
     from evaluation.cli import evaluations_cli
     from projects.cli import calls_cli, contracts_cli
     from vouchers.cli import vouchers_cli
@@ -120,3 +121,4 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(contracts_cli)
     app.cli.add_command(evaluations_cli)
     app.cli.add_command(vouchers_cli)
+    app.cli.add_command(uploads_cli)

@@ -234,7 +234,7 @@ def use_kept(kept: KeptUpload, *, actor, allowed: frozenset[str], field: str,
         raise _refused(field, message)
     used = db.session.execute(update(PendingUpload).where(
         PendingUpload.id == pending.id, PendingUpload.used_at.is_(None), PendingUpload.expires_at > now)
-        .values(used_at=now).execution_options(synchronize_session=False))
+        .values(used_at=now))
     if used.rowcount != 1:
         raise _refused(field, _("This kept file has already been used. Please choose the file again."))
     return pending.file
@@ -247,12 +247,10 @@ def purge_expired_uploads(*, now: datetime | None = None, limit: int | None = No
         PendingUpload.expires_at <= (now or utcnow())).order_by(PendingUpload.id)
     rows = db.session.execute(query.limit(limit) if limit else query).all()
     if rows:
-        db.session.execute(delete(PendingUpload).where(PendingUpload.id.in_([r.id for r in rows]))
-                           .execution_options(synchronize_session=False))
+        db.session.execute(delete(PendingUpload).where(PendingUpload.id.in_([r.id for r in rows])))
         unused = [r.file_id for r in rows if r.used_at is None]
         if unused:
-            db.session.execute(delete(StoredFile).where(StoredFile.id.in_(unused))
-                               .execution_options(synchronize_session=False))
+            db.session.execute(delete(StoredFile).where(StoredFile.id.in_(unused)))
         db.session.flush()
     return len(rows)
 

@@ -157,3 +157,13 @@ def test_sizes_read_as_a_person_would_say_them():
     assert KeptFile("r", "a.pdf", 120 * 1024).size_text == "120 KB"
     assert KeptFile("r", "a.pdf", 10).size_text == "1 KB"
     assert KeptFile("r", "a.pdf", 3 * 1024 * 1024 + 200_000).size_text == "3.2 MB"
+
+
+def test_the_purge_command_removes_the_expired_ones(app, kept):
+    owner, pending, _reference = kept
+    fresh = keep_upload(pdf("二.pdf"), owner=owner, purpose=PURPOSE, field="receipt")
+    pending.expires_at = utcnow()
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["uploads", "purge"])
+    assert result.exit_code == 0 and "1 expired pending uploads removed." in result.output
+    assert db.session.scalars(select(PendingUpload.id)).all() == [fresh.id]
