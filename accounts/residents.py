@@ -79,6 +79,12 @@ def _require_staff(actor, community_id: int | None = None, *, any_community: boo
 
 # --- validation --------------------------------------------------------------------------------
 
+def invalid_id_number() -> str:
+    """What is wrong, and what to do: the check character is the usual slip (and the one a reader misses: X)."""
+    return _("This is not a valid resident ID number. Check its 18 characters (the last may be an X) and type it "
+             "again.")
+
+
 def _validated(data: ResidentData, *, exclude_id: int | None = None) -> tuple[str, date, Community, list[str]]:
     errors = {}
     if not (data.real_name or "").strip() or len(data.real_name.strip()) > 60:
@@ -88,7 +94,7 @@ def _validated(data: ResidentData, *, exclude_id: int | None = None) -> tuple[st
         number = personal.normalise_id_number(data.id_number)
         birth = personal.id_number_birth_date(number)
     except personal.PersonalDataError:
-        errors["id_number"] = _("This is not a valid resident ID number.")
+        errors["id_number"] = invalid_id_number()
     community = db.session.get(Community, data.community_id) if isinstance(data.community_id, int) else None
     if community is None:
         errors["community_id"] = _("Choose the resident's community.")
@@ -247,8 +253,7 @@ def _check_card(profile: ResidentProfile, card_number: str | None) -> None:
     try:
         digest = personal.id_number_hash(card_number)
     except personal.PersonalDataError:
-        raise ServiceError(_("This is not a valid resident ID number."),
-                           fields={"card_number": _("This is not a valid resident ID number.")}) from None
+        raise ServiceError(invalid_id_number(), fields={"card_number": invalid_id_number()}) from None
     if not secrets.compare_digest(digest, profile.id_hash):
         raise ServiceError(_("The number on the card is not the one the resident gave. Check the card, or "
                              "correct the record first."),

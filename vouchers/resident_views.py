@@ -1,6 +1,9 @@
 """Resident pages (mobile-first): my vouchers and balance, the provider catalogue, a one-time code, my redemptions
 with dispute and rating."""
 
+import math
+from datetime import UTC
+
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -117,7 +120,15 @@ def my_code():
         return render_template("vouchers/my_code.html", form=form, lines=lines, code=None,
                                spent=found and found.spent, expired=found is not None and found.state == "expired")
     return render_template("vouchers/my_code.html", form=form, lines=lines, code=shown["code"],
-                           qr=qr_svg_data_uri(shown["code"]), expires_at=found.expires_at)
+                           qr=qr_svg_data_uri(shown["code"]), expires_at=found.expires_at,
+                           expires_in=seconds_until(found.expires_at))
+
+
+def seconds_until(moment) -> int:
+    """Whole seconds from now until moment (at least 1): the code page reloads itself then (static/js/voucher_code.js),
+    so a code that has run out says so instead of staying on the screen to be refused by the provider."""
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return max(1, math.ceil((moment - utcnow()).total_seconds()))
 
 
 def chosen_programme() -> Programme | None:

@@ -184,7 +184,7 @@ def test_a_resident_with_only_a_phone_from_sign_up_to_a_rated_service(live_serve
     expect(resident.locator("h1")).to_have_text("Show my code")
     resident.locator("#make-code").click()
     expect(resident.locator("#code-card")).to_contain_text("Show this code to the provider.")
-    expect(resident.locator("#code-card")).to_contain_text("Valid once, until")
+    expect(resident.locator("#code-card")).to_contain_text("Valid once, for five minutes: until")
     fits_the_phone(resident)
     resident.goto(live_server + "/vouchers/me/redemptions")
     item = resident.locator("#redemptions .redemption").first

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.db import db, utcnow
+from core.timeutil import format_local
 from vouchers import issuance, redemption
 from vouchers.redemption_models import RedemptionCode
 
@@ -29,8 +30,10 @@ def holder(app, session):
 
 
 def shown(response) -> str | None:
-    found = re.search(r'id="one-time-code">(\d{8})<', response.get_data(as_text=True))
-    return found.group(1) if found else None
+    """The code on show: its eight digits, shown in two groups of four (each in its own element)."""
+    found = re.search(r'id="one-time-code">(.*?)</p>', response.get_data(as_text=True), re.S)
+    digits = re.sub(r"<[^>]+>", "", found.group(1)) if found else ""
+    return digits if re.fullmatch(r"\d{8}", digits) else None
 
 
 def codes() -> int:
@@ -73,6 +76,23 @@ def test_an_expired_code_is_said_to_have_expired(holder, client, login_as):
     page = client.get("/vouchers/me/code", headers=ZH).get_data(as_text=True)
     assert 'id="code-expired"' in page and 'id="one-time-code"' not in page
     assert codes() == 1
+
+
+def test_a_live_code_says_until_when_in_beijing_time_and_the_page_reloads_then(holder, client, login_as):
+    """The resident reads when the code runs out, in Beijing time; the page's script reloads it at that moment (it
+    is told how many seconds are left), so a dead code does not stay on the screen."""
+    w, user, _profile = holder
+    login_as(user)
+    client.post("/vouchers/me/code", data={"programme_id": str(w.programme.id)})
+    row = db.session.scalar(select(RedemptionCode))
+    row.expires_at = utcnow() + timedelta(seconds=90)
+    db.session.commit()
+    page = client.get("/vouchers/me/code", headers=ZH).get_data(as_text=True)
+    until = format_local(row.expires_at, "%H:%M")
+    assert f"至北京时间 {until}" in page
+    left = int(re.search(r'data-expires-in="(\d+)"', page).group(1))
+    assert 85 <= left <= 90
+    assert "js/voucher_code.js" in page
 
 
 def test_another_residents_code_is_never_shown(holder, client, login_as):
