@@ -131,6 +131,12 @@ class ObjectionForm(FlaskForm):
     file = FileField(_l("Supporting file"))
 
 
+# What a target or a quantity takes, said once whatever was wrong with it (WTForms' Chinese for its own "Number must
+# be at least 0" says "greater than 0").
+WHOLE = _l("Enter a whole number, 0 or more.")
+POSITIVE = _l("Enter a whole number, 1 or more.")
+
+
 class WorkPlanRow(Form):
     month = StringField(_l("Month"), validators=[Optional(), Length(max=20)])
     activity = StringField(_l("Activity"), validators=[Optional(), Length(max=300)])
@@ -138,7 +144,8 @@ class WorkPlanRow(Form):
 
 class OutputRow(Form):
     indicator = StringField(_l("Output or outcome"), validators=[Optional(), Length(max=200)])
-    target = WholeNumberField(_l("Target value"), validators=[Optional(), NumberRange(min=0)])
+    target = WholeNumberField(_l("Target value"), message=WHOLE,
+                              validators=[Optional(), NumberRange(min=0, message=WHOLE)])
     unit = StringField(_l("Unit"), validators=[Optional(), Length(max=20)])
 
 
@@ -152,7 +159,8 @@ class TeamRow(Form):
 class BudgetRow(Form):
     category = SelectField(_l("Category"), validators=[Optional()])
     item = StringField(_l("Item"), validators=[Optional(), Length(max=200)])
-    quantity = WholeNumberField(_l("Quantity"), validators=[Optional(), NumberRange(min=1)])
+    quantity = WholeNumberField(_l("Quantity"), message=POSITIVE,
+                                validators=[Optional(), NumberRange(min=1, message=POSITIVE)])
     unit_price_fen = MoneyField(_l("Unit price (yuan)"), validators=[Optional()])
 
     def __init__(self, *args, **kwargs):

@@ -59,13 +59,14 @@ def test_the_proposal_form_asks_a_phone_for_number_keys_and_does_not_let_the_bro
 
 
 @pytest.mark.parametrize(("field", "value", "language", "message"), [
-    ("outputs-0-target", "1,2,3", "zh-CN", "第 1 行，目标值：请填写整数。"),
-    ("outputs-0-target", "28,80", "en", "Row 1, Target value: Enter a whole number."),
-    ("outputs-0-target", "2880.5", "en", "Row 1, Target value: Enter a whole number."),
-    ("outputs-0-target", "２８８０个", "en", "Row 1, Target value: Enter a whole number."),
+    ("outputs-0-target", "1,2,3", "zh-CN", "第 1 行，目标值：请填写 0 或正整数。"),
+    ("outputs-0-target", "28,80", "en", "Row 1, Target value: Enter a whole number, 0 or more."),
+    ("outputs-0-target", "2880.5", "en", "Row 1, Target value: Enter a whole number, 0 or more."),
+    ("outputs-0-target", "２８８０个", "en", "Row 1, Target value: Enter a whole number, 0 or more."),
     ("outputs-0-target", "99,999,999,999", "zh-CN", "第 1 行，目标值：数值过大，请核对。"),
-    ("outputs-0-target", "-5", "en", "Row 1, Target value: Number must be at least 0."),
-    ("budget_lines-0-quantity", "1,0000", "en", "Row 1, Quantity: Enter a whole number."),
+    ("outputs-0-target", "-5", "en", "Row 1, Target value: Enter a whole number, 0 or more."),
+    ("budget_lines-0-quantity", "1,0000", "en", "Row 1, Quantity: Enter a whole number, 1 or more."),
+    ("budget_lines-0-quantity", "0", "zh-CN", "第 1 行，数量：请填写正整数。"),
     ("budget_lines-0-unit_price_fen", "¥1.234", "en",
      "Row 1, Unit price (yuan): Enter an amount in yuan, with at most two decimals."),
     ("budget_lines-0-unit_price_fen", "12,34.50", "zh-CN", "第 1 行，单价（元）：请以元为单位填写金额，最多两位小数。"),
