@@ -52,13 +52,13 @@ def test_publish_write_submit_screen(live_server, live_app, browser, tmp_path):
     org.locator("#work_plan-0-month").fill("第1月")
     org.locator("#work_plan-0-activity").fill("建档与配餐点布置")
     org.locator("#outputs-0-indicator").fill("助餐")
-    org.locator("#outputs-0-target").fill("24000")
+    org.locator("#outputs-0-target").fill("24,000")  # typed as a Chinese user types it: read, not refused
     org.locator("#outputs-0-unit").fill("人次")
     org.locator("#team-0-person").fill("张明")
     org.locator("#team-0-role").fill("项目主管")
     org.locator("#team-0-qualification").fill("中级社工师")
-    rows = [("personnel", "社工补贴", "12", "3000"), ("activities", "餐费补贴", "1", "55000"),
-            ("management_fee", "管理费", "1", "5000")]
+    rows = [("personnel", "社工补贴", "１２", "¥3,000"), ("activities", "餐费补贴", "1", "55 000元"),
+            ("management_fee", "管理费", "1", "￥５，０００．００")]
     for i, (category, item, qty, price) in enumerate(rows):
         org.locator(f"#budget_lines-{i}-category").select_option(category)
         org.locator(f"#budget_lines-{i}-item").fill(item)
@@ -67,6 +67,7 @@ def test_publish_write_submit_screen(live_server, live_app, browser, tmp_path):
     expect(org.locator("#budget-sum")).to_have_text(re.compile(r"96,000\.00"))
     org.get_by_role("button", name="保存草稿").click()
     expect(org.locator("#requested-total")).to_contain_text("96,000.00")
+    expect(org.get_by_text("助餐：24000 人次")).to_be_visible()
     org.locator("#requirement").select_option("盖章申报书")
     org.locator("#file").set_input_files(str(attachment))
     org.get_by_role("button", name="上传").click()
