@@ -128,6 +128,8 @@ def test_a_wrong_row_is_refused_beside_what_is_wrong_keeping_every_input(client,
     assert beside(page, key) == reason
     if key.count("-") == 2:  # an input: marked, and described by its reason for a screen reader
         assert re.search(rf'aria-invalid="true" aria-describedby="{key}-error" [^>]*name="{key}"', page)
+    if "-" in key:  # and its row framed in red
+        assert "-".join(key.split("-")[:2]) in re.findall(r'border-danger" id="([\w-]+)"', page)
     for name, typed in data.items():  # every input as it was typed (the rows here have no empty ones to drop)
         if name != "clauses" and not name.endswith("-milestone"):
             assert value_of(page, name) == typed, name
