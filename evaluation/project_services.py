@@ -272,8 +272,8 @@ def none_addable(evaluation: ProjectEvaluation, found: Choices | None = None) ->
     found = found or choices(evaluation.contract)
     if evaluation.agency_org_id is None:
         return _("Nobody else in the expert pool can be added: every active evaluator not affiliated with the "
-                 "organisation and not paid under this contract is already on this evaluation or was withdrawn "
-                 "from it.")
+                 "organisation, not paid under this contract and without a conflict declared with it is already on "
+                 "this evaluation or was withdrawn from it.")
     return _agency_refusal(evaluation, found) or _(
         "%(agency)s has no other evaluator who can be added: each of its evaluators is already on this evaluation "
         "or was withdrawn from it.", agency=evaluation.agency.name)
