@@ -53,6 +53,14 @@ def test_an_officer_draws_up_a_contract_with_rows_on_a_phone(live_server, live_a
     expect(page.locator("#tranche-0-milestone")).to_have_value("0")  # what was chosen stays chosen
     expect(page.locator("#tranche-1-milestone")).to_have_value("")  # its milestone was removed
     expect(page.locator("#tranche-0-milestone option[value='1']")).to_have_text("Milestone 2: Extra")
+    page.get_by_role("button", name="Add a tranche").click()  # a tranche added, and one before it removed
+    page.locator("#tranche-3-percent").fill("5")
+    page.locator("#tranche-1 .remove-row").click()
+    expect(rows(page, "tranche")).to_have_count(3)
+    expect(page.locator("#tranche-2-percent")).to_have_value("5")
+    expect(page.locator("#tranche-2 legend")).to_have_text("Tranche 3")
+    expect(page.locator("label[for='tranche-2-percent']")).to_have_count(1)
+    expect(page.locator("#tranche-total")).to_have_text("The shares add up to 5 (of 100).")
 
     # In Chinese, from the start: two milestones, three tranches, the total 90 at first.
     page.goto(f"{live_server}/lang/zh_Hans_CN?next=/")
