@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 
 from core.errors import ServiceError
 from core.money import MoneyError, half_width, parse_yuan
+from core.numbers import NumberError, parse_whole
 from core.views import db_int
 
 from .contract_changes import ChangeInput
@@ -38,9 +39,10 @@ def _read_date(text: str) -> date | None:
 
 
 def _read_whole(text: str) -> int | None:
+    """A whole number as typed ('1,200', '１２００'; core.numbers), else None."""
     try:
-        return int((text or "").strip())
-    except ValueError:
+        return parse_whole(text or "")
+    except NumberError:
         return None
 
 

@@ -150,3 +150,23 @@ def test_every_reason_of_a_row_is_named_at_once(client, login_as, world):
     assert ("Fee row 1: A mainland mobile number has 11 digits and starts with 1. "
             f"{YUAN} Payments are dated within the contract period, and not in the future." in page)
     assert counts() == before
+
+
+def test_counts_typed_with_grouping_or_full_width_digits_are_read(client, login_as, world):
+    """'1,200' participants and an output of '１，２００' (a Chinese keyboard's digits and comma) are stored as 1200;
+    int() refused both, so the report came back with the row named."""
+    from projects.contract_models import MilestoneReport
+    from projects.contract_report_models import ActivityRecord
+
+    manager, contract = world
+    login_as(manager)
+    indicator = contract.outputs[0]["indicator"]
+    response = client.post(f"/contracts/milestones/{contract.milestones[0].id}/report", headers=ZH,
+                           data={"narrative": NARRATIVE, "output-0": "１，２００",
+                                 **activity(0, local_today().isoformat(), "1,200")})
+    assert response.status_code == 302, html.unescape(response.get_data(as_text=True))[:2000]
+    report = db.session.scalars(select(MilestoneReport).where(
+        MilestoneReport.milestone_id == contract.milestones[0].id)).one()
+    assert [(row["indicator"], row["achieved"]) for row in report.outputs] == [(indicator, 1200)]
+    assert db.session.scalars(select(ActivityRecord.participants).where(
+        ActivityRecord.report_id == report.id)).all() == [1200]
