@@ -151,9 +151,10 @@ def show(evaluation_id: int):
 def _show_page(evaluation: ProjectEvaluation, *, declare_form: DeclareForm | None = None,
                evaluator_form: EvaluatorForm | None = None,
                withdraw_form: WithdrawForm | None = None, withdrawing: int | None = None,
-               cancel_form: CancelForm | None = None):
+               cancel_form: CancelForm | None = None, answer_refused=None):
     """The evaluation's page; after a refused form (an evaluator's declaration; an officer's adding an evaluator,
-    withdrawing the one numbered withdrawing, cancelling), 422 with what was typed and why beside the field."""
+    withdrawing the one numbered withdrawing, cancelling; the organisation's answer to a request or task,
+    answer_refused: rectification_views.Refused), 422 with what was typed and why beside the field."""
     mine_ = perms.assignment(current_user, evaluation)
     sheets = project_services.all_sheets(evaluation) if perms.can_oversee(current_user) else {}
     addable, withheld, conflicted, paid, none_addable = [], None, {}, {}, ""
@@ -167,7 +168,7 @@ def _show_page(evaluation: ProjectEvaluation, *, declare_form: DeclareForm | Non
     if perms.can_oversee(current_user):
         paid = paid_conflicts.paid_assignees(
             evaluation, found.paid if found else paid_conflicts.paid_under(evaluation.contract_id))
-    refused = any(f is not None for f in (declare_form, evaluator_form, withdraw_form, cancel_form))
+    refused = any(f is not None for f in (declare_form, evaluator_form, withdraw_form, cancel_form, answer_refused))
     evaluator_form = evaluator_form or EvaluatorForm(formdata=None)
     evaluator_form.user_id.choices = [(u.id, u.display_name) for u in addable]
     requests = list(db.session.scalars(select(DocumentRequest).where(DocumentRequest.evaluation_id == evaluation.id)
@@ -177,7 +178,7 @@ def _show_page(evaluation: ProjectEvaluation, *, declare_form: DeclareForm | Non
                            declare_form=declare_form or DeclareForm(formdata=None), form=TextForm(formdata=None),
                            evaluator_form=evaluator_form, addable=addable, none_addable=none_addable,
                            withdraw_form=withdraw_form, withdrawing=withdrawing,
-                           cancel_form=cancel_form or CancelForm(formdata=None),
+                           cancel_form=cancel_form or CancelForm(formdata=None), answer_refused=answer_refused,
                            commission_again=_commission_again(evaluation), perms=perms, limits=TEXT_LIMITS,
                            paid=paid, withheld=withheld, conflicted=conflicted,
                            able=project_services.able_to_score(evaluation)), 422 if refused else 200

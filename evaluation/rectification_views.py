@@ -1,8 +1,10 @@
 """Document requests and rectification tasks: the evaluator asks and verifies, the organisation answers."""
 
 import io
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
-from flask import abort, send_file, url_for
+from flask import abort, flash, redirect, send_file, url_for
 from flask import request as http_request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -10,17 +12,60 @@ from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
 from core.db import db
+from core.errors import ServiceError
 from core.permissions import require
-from core.uploads import StoredFile
-from core.views import run_and_redirect
+from core.uploads import ChosenFiles, StoredFile
+from core.views import attempt, refusal_text, run_and_redirect
 from projects.contract_reports import contract_of_file
 
 from . import project_permissions as perms
 from . import rectification
 from .project_enums import TaskStatus
-from .project_forms import RequestForm
+from .project_forms import RequestForm, TextForm
 from .project_models import DocumentRequest, ProjectEvaluation, RectificationTask, request_files
-from .project_views import _post_ok, _show, bp, load_evaluation
+from .project_views import _post_ok, _show, _show_page, bp, load_evaluation
+
+
+@dataclass
+class Refused:
+    """The organisation's answer to a request or response to a task, refused (`key`: 'request-<id>', 'task-<id>'),
+    for the page shown again: what was typed, each reason beside its field, the files chosen kept."""
+
+    key: str = ""
+    fields: dict = field(default_factory=dict)
+    values: Mapping = field(default_factory=dict)
+    kept: dict = field(default_factory=dict)
+
+    def errors(self, key: str, name: str) -> str:
+        return str(self.fields.get(name) or "") if key == self.key else ""
+
+    def value(self, key: str, name: str) -> str:
+        return self.values.get(name, "") if key == self.key else ""
+
+    def kept_files(self, key: str, name: str) -> list:
+        return self.kept.get(name, []) if key == self.key else []
+
+
+def _answered(evaluation: ProjectEvaluation, key: str, form, text: str, files: list, call, done: str):
+    """An organisation's form with files (its text the service's field `text`): done, back to the page saying so;
+    refused, by the form or the service, the page again (422) with the text as typed, each reason beside its field
+    and the files chosen kept (it was a flash after a redirect, or a page of its own: the text to type and the files
+    to find and choose again)."""
+    if form.validate_on_submit():
+        outcome = attempt(call)
+        if outcome:
+            flash(done, "success")
+            return redirect(_show(evaluation))
+        refusal = outcome.refusal
+    else:
+        refusal = ServiceError(_("Please correct the marked fields."),
+                               fields={text: " ".join(map(str, form.errors.get("text", [])))})
+    names = {text, *(chosen.field for chosen in files)}
+    kept = {chosen.name: chosen.keep(refusal) for chosen in files}
+    beside = bool(refusal.fields) and set(refusal.fields) <= names
+    flash(str(refusal.message) if beside else refusal_text(refusal), "danger")
+    return _show_page(evaluation, answer_refused=Refused(key, refusal.fields if beside else {}, http_request.form,
+                                                         kept))
 
 
 @bp.route("/<int:evaluation_id>/requests", methods=["POST"])
@@ -41,11 +86,10 @@ def answer_request(request_id: int):
     found = db.get_or_404(DocumentRequest, request_id)
     evaluation = load_evaluation(found.evaluation_id)
     require(perms.is_org_manager(current_user, evaluation))
-    form = _post_ok()
-    return run_and_redirect(lambda: rectification.answer_request(found, form.text.data,
-                                                                 http_request.files.getlist("files"),
-                                                                 actor=current_user),
-                            _("Documents sent to the evaluator."), _show(evaluation))
+    form, files = TextForm(), ChosenFiles("files", many=True)
+    return _answered(evaluation, f"request-{found.id}", form, "answer", [files],
+                     lambda: rectification.answer_request(found, form.text.data, files.upload(), actor=current_user),
+                     _("Documents sent to the evaluator."))
 
 
 @bp.route("/tasks/<int:task_id>/respond", methods=["POST"])
@@ -54,11 +98,11 @@ def respond(task_id: int):
     task = db.get_or_404(RectificationTask, task_id)
     evaluation = load_evaluation(task.evaluation_id)
     require(perms.is_org_manager(current_user, evaluation))
-    form = _post_ok()
-    return run_and_redirect(lambda: rectification.transition_task(task, TaskStatus.RESPONDED, actor=current_user,
-                                                                  text=form.text.data,
-                                                                  evidence=http_request.files.get("evidence")),
-                            _("Response sent to the evaluator."), _show(evaluation))
+    form, evidence = TextForm(), ChosenFiles("evidence")
+    return _answered(evaluation, f"task-{task.id}", form, "response", [evidence],
+                     lambda: rectification.transition_task(task, TaskStatus.RESPONDED, actor=current_user,
+                                                           text=form.text.data, evidence=evidence.upload()),
+                     _("Response sent to the evaluator."))
 
 
 @bp.route("/tasks/<int:task_id>/<any(verify, reopen):decision>", methods=["POST"])

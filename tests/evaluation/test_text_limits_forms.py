@@ -16,7 +16,7 @@ from audit.models import AuditEvent
 from core.db import db
 from core.errors import ServiceError
 from core.timeutil import local_today
-from core.uploads import StoredFile
+from core.uploads import PendingUpload, StoredFile
 from evaluation import project_report, project_services, project_sheets, rectification, services
 from evaluation.enums import SheetStatus
 from evaluation.models import ScoreSheet
@@ -33,8 +33,13 @@ def text(n: int) -> str:
 
 
 def counts() -> dict:
-    return {model.__name__: db.session.scalar(select(func.count()).select_from(model))
-            for model in (AuditEvent, DocumentRequest, RectificationTask, StoredFile)}
+    """What a refusal must not change. A file chosen on a refused form is kept for the next attempt (a pending
+    upload, core.uploads), which is not a change: stored files are counted without those."""
+    found = {model.__name__: db.session.scalar(select(func.count()).select_from(model))
+             for model in (AuditEvent, DocumentRequest, RectificationTask)}
+    pending = select(PendingUpload.file_id).where(PendingUpload.used_at.is_(None))
+    found["StoredFile"] = db.session.scalar(select(func.count(StoredFile.id)).where(StoredFile.id.not_in(pending)))
+    return found
 
 
 def refused_on_page(client, url, data, limit, **kwargs):
