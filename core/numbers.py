@@ -3,6 +3,7 @@ reads its yuan with the same digits and grouping. The JSON API does not come her
 
 import re
 import unicodedata
+from decimal import Decimal
 
 DB_INT_MAX = 2**31 - 1  # a database INTEGER column's largest value
 
@@ -15,6 +16,9 @@ SPACES = re.compile("[ \u00a0\u2007\u2009\u202f\u3000]")
 # or a typing slip that a wrong amount would hide.
 GROUPED = r"[1-9]\d{0,2}(?P<sep>[, ])\d{3}(?:(?P=sep)\d{3})*"
 WHOLE_RE = re.compile(rf"(?P<sign>[+-]?)(?P<digits>{GROUPED}|\d+)\Z", re.ASCII)
+# A number with a decimal point ('7.5', '７．５', '.5'), grouped as whole numbers are. A point with nothing after
+# it ('7.') is refused: a slip that may have lost its decimals.
+DECIMAL_RE = re.compile(rf"(?P<sign>[+-]?)(?P<whole>{GROUPED}|\d*)(?:\.(?P<fraction>\d+))?\Z", re.ASCII)
 
 
 class NumberError(ValueError):
@@ -59,3 +63,26 @@ def parse_whole(text: str, maximum: int = DB_INT_MAX) -> int:
     if number > maximum:
         raise NumberTooLarge("number too large")
     return -number if match["sign"] == "-" else number
+
+
+def parse_decimal(text: str, places: int = 1, maximum: int = DB_INT_MAX) -> Decimal:
+    """A number with decimals typed into a form (a score, a weight), read as parse_whole reads whole numbers:
+    '7．5', '７.５', ' 8 ', '1,000.5' -> Decimal('7.5'), Decimal('7.5'), Decimal('8'), Decimal('1000.5'); '.5' -> 0.5.
+    At most `places` decimals ('7.50' is 7.5, its zeros change nothing; '7.25' with places=1 is refused, never
+    rounded). Refuses what Decimal() alone took: exponents ('1e1'), underscores ('1_0'), 'NaN', 'Infinity', other
+    scripts' digits; also a point with no digits after it, badly grouped digits and anything beyond `maximum`
+    either way. Whether a sign, or a step such as half points, is allowed is the caller's rule to say."""
+    if not isinstance(text, str):
+        raise NumberError("not text")
+    match = DECIMAL_RE.match(typed(text))
+    if match is None or not (match["whole"] or match["fraction"]):
+        raise NumberError("not a number")
+    whole, fraction = ungrouped(match["whole"]).lstrip("0") or "0", (match["fraction"] or "").rstrip("0")
+    if len(fraction) > places:
+        raise NumberError("too many decimal places")
+    if len(whole) > len(str(maximum)):  # before Decimal(): no work on thousands of digits
+        raise NumberTooLarge("number too large")
+    number = Decimal(f"{whole}.{fraction}" if fraction else whole)
+    if number > maximum:
+        raise NumberTooLarge("number too large")
+    return -number if match["sign"] == "-" and number else number

@@ -1,11 +1,10 @@
 """Reading a score sheet from an HTML form (`c<criterion id>` in points, `comment<criterion id>`), for every kind of
 sheet, then saving (and, when asked, submitting) it through the engine."""
 
-from decimal import Decimal, InvalidOperation
-
 from flask_babel import gettext as _
 
 from core.errors import ServiceError
+from core.numbers import NumberError, parse_decimal
 
 from . import services
 from .enums import SheetStatus
@@ -14,15 +13,16 @@ HALF_POINTS = "Scores are numbers in half points, such as 7 or 7.5."
 
 
 def parse_half_points(raw: str) -> int | None:
-    """'7.5' -> 15; empty -> None (not yet scored); anything else that is not a finite half point is refused."""
-    raw = (raw or "").strip()
-    if not raw:
+    """'7.5', '7．5', '７.５' -> 15; empty or blank -> None (not yet scored). A score is read as typed by
+    core.numbers.parse_decimal (one decimal at most: '7.25' is refused, never rounded; no '1e1', '1_0', 'NaN'), then
+    must be a half point: anything else is refused, never read as another score. The range is the engine's."""
+    if raw is None or not raw.strip():
         return None
     try:
-        value = Decimal(raw) * 2
-    except InvalidOperation as exc:
+        value = parse_decimal(raw, places=1, maximum=1000) * 2
+    except NumberError as exc:
         raise ServiceError(_(HALF_POINTS)) from exc
-    if not value.is_finite() or value != value.to_integral_value() or abs(value) > 1000:
+    if value != value.to_integral_value():
         raise ServiceError(_(HALF_POINTS))
     return int(value)
 

@@ -3,10 +3,12 @@ thousands separators (',', '，', spaces, thin spaces), full-width digits, '．'
 ambiguous or wrong is still refused: badly grouped digits, decimals in a whole number, more than two decimals in
 yuan, exponents, other scripts' digits, numbers beyond a database integer."""
 
+from decimal import Decimal
+
 import pytest
 
 from core.money import MAX_FEN, MoneyError, parse_yuan
-from core.numbers import DB_INT_MAX, NumberError, NumberTooLarge, parse_whole
+from core.numbers import DB_INT_MAX, NumberError, NumberTooLarge, parse_decimal, parse_whole
 
 THIN, NARROW_NBSP, NBSP, IDEOGRAPHIC = "\u2009", "\u202f", "\u00a0", "\u3000"
 
@@ -124,3 +126,41 @@ def test_a_whole_number_field_refuses_what_is_not_one_and_leaves_an_optional_one
         assert form.errors == errors
         if "target" not in errors:
             assert form.target.data is None
+
+
+# Scores and other numbers with decimals (core.numbers.parse_decimal): read as typed, never as another number.
+@pytest.mark.parametrize(("text", "number"), [
+    ("7.5", "7.5"), ("7．5", "7.5"), ("７.５", "7.5"), ("７．５", "7.5"), (" 8 ", "8"), ("８", "8"),
+    (f"{IDEOGRAPHIC}７．５{IDEOGRAPHIC}", "7.5"), (f"{NBSP}8{THIN}", "8"), ("0", "0"), ("0.5", "0.5"), (".5", "0.5"),
+    ("．５", "0.5"), ("7.50", "7.5"), ("7.0", "7"), ("007.5", "7.5"), ("1,000.5", "1000.5"), ("1 000", "1000"),
+    ("+7.5", "7.5"), ("-7.5", "-7.5"), ("－７．５", "-7.5"), ("-0", "0"),  # a sign is read; the caller's range judges
+])
+def test_decimals_as_typed_are_read(text, number):
+    read = parse_decimal(text)
+    assert read == Decimal(number) and str(read) == number
+
+
+@pytest.mark.parametrize("text", [
+    "", " ", "　", ".", "．", "-", "+", "7.", "７．", "7.5.", "1.2.3", "7..5", "7 .5", "7. 5",
+    "1e1", "1E1", "7.5e0", "1_0", "7_5", "7.2_5", "NaN", "nan", "sNaN", "Infinity", "inf", "-Infinity", "0x10",
+    "7.25", "7.55", "０．２５", "7,5", "7，5", "1,2", "1,0000.5", "7½", "七点五", "7分", "٧.٥", "７.٥", "⑦", "7²",
+    "7\n.5", "7\t.5", "--7", "7-", "1/2",
+])
+def test_anything_else_is_not_a_decimal(text):
+    with pytest.raises(NumberError) as refused:
+        parse_decimal(text)
+    assert not isinstance(refused.value, NumberTooLarge)
+
+
+def test_decimal_places_and_maximum_are_the_callers():
+    assert parse_decimal("7.25", places=2) == Decimal("7.25")
+    assert parse_decimal("7.00", places=0) == 7  # zeros after the point change nothing
+    with pytest.raises(NumberError):
+        parse_decimal("7.5", places=0)
+    assert parse_decimal("1000", maximum=1000) == 1000
+    for text in ("1000.5", "-1000.5", "1,001", "9" * 5000):
+        with pytest.raises(NumberTooLarge):
+            parse_decimal(text, maximum=1000)
+    for value in (7.5, 7, Decimal("7.5"), None):
+        with pytest.raises(NumberError):
+            parse_decimal(value)
