@@ -1,6 +1,6 @@
 from flask import flash
 from flask_babel import lazy_gettext as _l
-from wtforms import DateTimeLocalField, IntegerField, SelectMultipleField, StringField
+from wtforms import DateTimeLocalField, IntegerField, SelectMultipleField, StringField, validators
 from wtforms.validators import StopValidation
 from wtforms.widgets import TextInput
 
@@ -33,6 +33,39 @@ def apply_service_error(form, exc: ServiceError, names: dict | None = None) -> N
         else:
             unplaced.append(str(message))
     flash(" ".join([exc.message, *unplaced]), "danger")
+
+
+class NumberRange(validators.NumberRange):
+    """WTForms' NumberRange saying its rule in our words, translated by our catalog: WTForms' own Chinese said
+    "greater than 0" (大于) for "at least 0" and "less than" (小于) for "at most" — a refusal of 0 that reads as if 0
+    were not allowed, when it is. The English stays WTForms' own. Import it from here, not from wtforms."""
+
+    def __init__(self, min=None, max=None, message=None):
+        if message is None:
+            if max is None:
+                message = _l("Number must be at least %(min)s.")
+            elif min is None:
+                message = _l("Number must be at most %(max)s.")
+            else:
+                message = _l("Number must be between %(min)s and %(max)s.")
+        super().__init__(min, max, message)
+
+
+class Length(validators.Length):
+    """WTForms' Length saying its rule in our words (至少 / 不超过 / 在…之间), translated by our catalog, also in a
+    form's rows (a plain wtforms Form, which WTForms does not translate at all). Import it from here."""
+
+    def __init__(self, min=-1, max=-1, message=None):
+        if message is None:
+            if max == -1:
+                message = _l("Field must be at least %(min)d characters long.")
+            elif min == -1:
+                message = _l("Field cannot be longer than %(max)d characters.")
+            elif min == max:
+                message = _l("Field must be exactly %(max)d characters long.")
+            else:
+                message = _l("Field must be between %(min)d and %(max)d characters long.")
+        super().__init__(min, max, message)
 
 
 class MultipleChoiceField(SelectMultipleField):

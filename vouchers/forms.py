@@ -19,8 +19,6 @@ from wtforms.validators import (
     AnyOf,
     DataRequired,
     InputRequired,
-    Length,
-    NumberRange,
     Optional,
     Regexp,
     ValidationError,
@@ -28,7 +26,7 @@ from wtforms.validators import (
 
 from accounts.forms import MultiCheckboxField, new_password_field, repeat_password_field
 from accounts.resident_models import HardshipTag
-from core.forms import MoneyField, MultipleChoiceField, WholeNumberField, strip_text
+from core.forms import Length, MoneyField, MultipleChoiceField, NumberRange, WholeNumberField, strip_text
 from core.money import format_fen, input_text
 from core.timeutil import local_today
 
