@@ -103,7 +103,9 @@ class ResidentStatusForm(StatusForm):
     card_number = card_number_field()
 
 
-MONTH = Regexp(r"^[0-9]{4}-[0-9]{2}\Z")  # (not '$', which also matches before a trailing newline)
+# (not '$', which also matches before a trailing newline)
+MONTH = Regexp(r"^[0-9]{4}-[0-9]{2}\Z", message=_l("Write the month as year-month, for example 2026-12."))
+MONTH_LABEL = _l("Month (year-month, for example 2026-12)")
 
 
 class ResidentPasswordForm(FlaskForm):
@@ -115,20 +117,23 @@ class ResidentPasswordForm(FlaskForm):
 
 
 class BatchForm(FlaskForm):
-    period = StringField(_l("Month (YYYY-MM)"), validators=[DataRequired(), MONTH])
+    period = StringField(MONTH_LABEL, validators=[DataRequired(message=_l("Enter the month.")), MONTH])
 
 
 class IssueOneForm(FlaskForm):
-    id_number = StringField(_l("Resident ID number"), validators=[DataRequired(), Length(max=30)])
+    id_number = StringField(_l("Resident ID number"), validators=[
+        DataRequired(message=_l("Enter the resident's ID number.")), Length(max=30)])
     # Its own id: the batch form beside it on the programme page has a "period" too.
-    period = StringField(_l("Month (YYYY-MM)"), validators=[DataRequired(), MONTH], id="issue-period")
+    period = StringField(MONTH_LABEL, validators=[DataRequired(message=_l("Enter the month.")), MONTH],
+                         id="issue-period")
 
 
 class DecideForm(FlaskForm):
     uphold = RadioField(_l("Decision"), choices=[("1", _l("Uphold: reverse the redemption")),
                                                  ("0", _l("Reject: the redemption stands"))],
-                        validators=[InputRequired()])
-    note = TextAreaField(_l("Reason for the decision"), validators=[DataRequired(), Length(max=2000)],
+                        validators=[InputRequired(message=_l("Choose uphold or reject."))])
+    note = TextAreaField(_l("Reason for the decision"), validators=[
+        DataRequired(message=_l("Give the reason for the decision.")), Length(max=2000)],
                          render_kw={"rows": 2})
 
 
@@ -138,7 +143,8 @@ class PrepareSettlementForm(FlaskForm):
 
 
 class PaymentForm(FlaskForm):
-    payment_reference = StringField(_l("Payment reference"), validators=[DataRequired(), Length(max=100)])
+    payment_reference = StringField(_l("Payment reference"), validators=[
+        DataRequired(message=_l("Enter the payment reference.")), Length(max=100)])
 
 
 class ResidentForm(FlaskForm):

@@ -98,7 +98,12 @@ def programme_status(programme_id: int, to: str):
 @bp.route("/programmes/<int:programme_id>")
 @login_required
 def programme(programme_id: int):
-    programme = load_programme(programme_id)
+    return programme_page(load_programme(programme_id))
+
+
+def programme_page(programme: Programme, status: int = 200, **forms):
+    """The programme's page; a refused form (batch_form, issue_form, decide_form, decide_id) is shown again with what
+    was typed and the reason beside its field, answered 422."""
     found = pages_support.disputes_of(programme)
     settlements = settlement.settlements_of(programme)
     settleable = settlement.settleable(programme)
@@ -113,9 +118,11 @@ def programme(programme_id: int):
             [f.resident_id for f in flags if f.resident_id]),
         can_open_residents=resident_services.can_manage_residents(current_user),
         can_open_audit=can_view_audit_log(current_user),
-        status_form=StatusForm(formdata=None), batch_form=BatchForm(formdata=None, period=programmes.period_of()),
-        issue_form=IssueOneForm(formdata=None, period=programmes.period_of()), decide_form=DecideForm(formdata=None),
-        prepare_form=PrepareSettlementForm(formdata=None), providers=programmes.allowed_providers(programme))
+        status_form=StatusForm(formdata=None),
+        batch_form=forms.get("batch_form") or BatchForm(formdata=None, period=programmes.period_of()),
+        issue_form=forms.get("issue_form") or IssueOneForm(formdata=None, period=programmes.period_of()),
+        decide_form=forms.get("decide_form") or DecideForm(formdata=None), decide_id=forms.get("decide_id"),
+        prepare_form=PrepareSettlementForm(formdata=None), providers=programmes.allowed_providers(programme)), status
 
 
 @bp.route("/programmes/<int:programme_id>/ledger.csv")
@@ -135,11 +142,10 @@ def batch_start(programme_id: int):
     programme = load_programme(programme_id)
     form = BatchForm()
     if not form.validate_on_submit():
-        flash(_("A period is a month written as YYYY-MM."), "danger")
-        return redirect_to("vouchers.programme", programme_id=programme.id)
-    started = run_service(lambda: issuance.start_batch(programme, actor=current_user, period=form.period.data))
+        return programme_page(programme, 422, batch_form=form)
+    started = run_service(lambda: issuance.start_batch(programme, actor=current_user, period=form.period.data), form)
     if not started:
-        return redirect_to("vouchers.programme", programme_id=programme.id)
+        return programme_page(programme, 422, batch_form=form)
     issuance.launch_batch(started.value.id)
     return redirect_to("vouchers.batch", batch_id=started.value.id)
 
@@ -159,17 +165,17 @@ def issue_one(programme_id: int):
     programme = load_programme(programme_id)
     require(perms.can_manage_programmes(current_user))  # before the lookup, which would tell who is registered
     form = IssueOneForm()
-    target = url_for("vouchers.programme", programme_id=programme.id)
     if not form.validate_on_submit():
-        flash(_("Enter the resident's ID number and the month as YYYY-MM."), "danger")
-        return redirect_to("vouchers.programme", programme_id=programme.id)
+        return programme_page(programme, 422, issue_form=form)
     resident = resident_services.find_by_id_number(form.id_number.data)
     if resident is None:
-        flash(_("No resident is registered with this ID number."), "danger")
-        return redirect_to("vouchers.programme", programme_id=programme.id)
-    return run_and_redirect(lambda: issuance.issue_to_resident(programme, resident, actor=current_user,
-                                                                period=form.period.data),
-                            _("Vouchers issued to %(name)s.", name=resident.real_name), target)
+        form.id_number.errors = [_("No resident is registered with this ID number.")]
+        return programme_page(programme, 422, issue_form=form)
+    if not run_service(lambda: issuance.issue_to_resident(programme, resident, actor=current_user,
+                                                          period=form.period.data), form, {"resident": "id_number"}):
+        return programme_page(programme, 422, issue_form=form)
+    flash(_("Vouchers issued to %(name)s.", name=resident.real_name), "success")
+    return redirect_to("vouchers.programme", programme_id=programme.id)
 
 
 @bp.route("/disputes/<int:dispute_id>/decide", methods=["POST"])
@@ -179,8 +185,7 @@ def decide(dispute_id: int):
     require(perms.can_decide_dispute(current_user, dispute))
     form = DecideForm()
     if not form.validate_on_submit():
-        flash(_("Choose a decision and give its reason."), "danger")
-        return redirect_to("vouchers.programme", programme_id=dispute.redemption.programme_id)
+        return programme_page(dispute.redemption.programme, 422, decide_form=form, decide_id=dispute.id)
     return run_and_redirect(lambda: disputes.decide_dispute(dispute, form.uphold.data == "1", form.note.data,
                                                             actor=current_user),
                             _("Dispute decided."),
@@ -220,13 +225,17 @@ def load_settlement(settlement_id: int) -> Settlement:
 @bp.route("/settlements/<int:settlement_id>")
 @login_required
 def settlement_page(settlement_id: int):
-    found = load_settlement(settlement_id)
+    return statement_page(load_settlement(settlement_id))
+
+
+def statement_page(found: Settlement, form: PaymentForm | None = None):
+    """The statement; a refused payment (form) is shown again with the reason beside the reference, answered 422."""
     return render_template("vouchers/settlement.html", settlement=found,
                            redemptions=pages_support.statement_lines(found),
                            can_settle=perms.can_settle(current_user),
                            can_issue=perms.can_issue_statement(current_user, found),
-                           status_label=SettlementStatus(found.status).label, form=PaymentForm(formdata=None),
-                           document=pages_support.latest_document(found, documents.STATEMENT))
+                           status_label=SettlementStatus(found.status).label, form=form or PaymentForm(formdata=None),
+                           document=pages_support.latest_document(found, documents.STATEMENT)), 422 if form else 200
 
 
 @bp.route("/settlements/<int:settlement_id>/lines.csv")
@@ -247,8 +256,7 @@ def settlement_status(settlement_id: int, to: str):
     require(perms.can_settle(current_user, found))
     form = PaymentForm() if to == "paid" else StatusForm()
     if to == "paid" and not form.validate_on_submit():
-        flash(_("Enter the payment reference."), "danger")
-        return redirect_to("vouchers.settlement_page", settlement_id=found.id)
+        return statement_page(found, form)
     reference = form.payment_reference.data if to == "paid" else ""
     return run_and_redirect(lambda: settlement.transition_settlement(found, SettlementStatus(to), actor=current_user,
                                                                      payment_reference=reference),

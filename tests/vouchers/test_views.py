@@ -220,8 +220,11 @@ def test_officer_decides_a_dispute_on_the_programme_page(scene, client, login_as
     login_as(scene.w.officer)
     page = html(client.get(f"/vouchers/programmes/{scene.w.programme.id}"))
     assert "没有上门" in page and 'id="recon-ok"' in page
-    assert client.post(f"/vouchers/disputes/{dispute.id}/decide", data={"uphold": "1"}).status_code == 302
-    assert fresh(Dispute, dispute.id).status == "open"  # no reason given: refused
+    refused = client.post(f"/vouchers/disputes/{dispute.id}/decide", data={"uphold": "1"})
+    assert refused.status_code == 422  # no reason given: refused on the page, the choice kept, why beside the box
+    assert f'id="note-{dispute.id}-error">请填写处理理由。<' in html(refused)
+    assert f'<input checked class="form-check-input" id="uphold-{dispute.id}-1"' in html(refused)
+    assert fresh(Dispute, dispute.id).status == "open"
     decided = client.post(f"/vouchers/disputes/{dispute.id}/decide", data={"uphold": "1", "note": "核实未上门"})
     assert decided.status_code == 302
     assert fresh(Redemption, scene.redemption.id).status == RedemptionStatus.REVERSED
@@ -296,7 +299,10 @@ def test_settlement_approved_and_paid_on_its_page(scene, client, login_as):
     assert client.post(f"{target}/paid", data={"payment_reference": "X1"}).status_code == 302
     assert fresh(type(scene.settlement), scene.settlement.id).status == "draft"  # approve first
     assert client.post(f"{target}/approved").status_code == 302
-    assert client.post(f"{target}/paid", data={"payment_reference": ""}).status_code == 302
+    refused = client.post(f"{target}/paid", data={"payment_reference": " "})
+    assert refused.status_code == 422  # no reference: said beside the box, nothing paid
+    assert 'class="form-control is-invalid" id="payment_reference"' in html(refused)
+    assert '<div class="invalid-feedback">请填写付款凭证号。</div>' in html(refused)
     assert fresh(type(scene.settlement), scene.settlement.id).status == "approved"
     assert client.post(f"{target}/paid", data={"payment_reference": "BOC-2026-001"}).status_code == 302
     assert fresh(type(scene.settlement), scene.settlement.id).status == "paid"

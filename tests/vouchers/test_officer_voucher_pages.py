@@ -1,0 +1,70 @@
+"""The officer's voucher pages as an officer meets them: a refused issuance (month mistyped, an unknown ID number)
+answers 422 with the reason beside the field and what was typed kept, and issues nothing; a statement links to its
+programme and provider, its lines add up to its total on the page, and approving or recording a payment asks first;
+the programme page's lists are a finger's rows and its provider links lead to the provider's voucher page."""
+
+from sqlalchemy import func, select
+
+from core.db import db
+from vouchers.models import Voucher
+
+from .test_views import scene  # noqa: F401  (the fixture)
+
+
+def html(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def voucher_count(programme_id: int) -> int:
+    return db.session.scalar(select(func.count(Voucher.id)).where(Voucher.programme_id == programme_id))
+
+
+def test_a_mistyped_month_is_refused_beside_the_field_and_kept(scene, client, login_as):  # noqa: F811
+    login_as(scene.w.officer)
+    programme_id = scene.w.programme.id
+    before = voucher_count(programme_id)
+    refused = client.post(f"/vouchers/programmes/{programme_id}/batches", data={"period": "2026/12"})
+    assert refused.status_code == 422
+    page = html(refused)
+    assert 'class="form-control is-invalid" id="period"' in page and 'value="2026/12"' in page
+    assert "请按“年-月”填写月份，例如 2026-12。" in page and "YYYY" not in page
+    assert voucher_count(programme_id) == before
+
+
+def test_an_unknown_id_number_is_refused_beside_it_and_kept(scene, client, login_as):  # noqa: F811
+    login_as(scene.w.officer)
+    programme_id = scene.w.programme.id
+    before = voucher_count(programme_id)
+    refused = client.post(f"/vouchers/programmes/{programme_id}/issue",
+                          data={"id_number": "110105194805020000", "period": "2026-12"})
+    assert refused.status_code == 422
+    page = html(refused)
+    assert 'class="invalid-feedback">没有以此身份证号登记的居民。<' in page and 'id="id_number-error"' in page
+    assert 'value="110105194805020000"' in page
+    empty = html(client.post(f"/vouchers/programmes/{programme_id}/issue", data={"id_number": "", "period": ""}))
+    assert "请填写居民身份证号码。" in empty and "请填写月份。" in empty
+    assert voucher_count(programme_id) == before
+
+
+def test_a_statement_links_its_programme_and_provider_and_adds_up(scene, client, login_as):  # noqa: F811
+    login_as(scene.w.officer)
+    page = html(client.get(f"/vouchers/settlements/{scene.settlement.id}"))
+    assert f'href="/vouchers/programmes/{scene.w.programme.id}" id="statement-programme"' in page
+    assert f'href="/vouchers/provider/{scene.w.org.id}" id="statement-provider"' in page
+    assert 'id="lines-total">¥30.00<' in page and 'id="settlement-total">¥30.00<' in page
+    assert 'class="table table-sm table-stack" id="statement-lines"' in page
+    assert "确定审核通过这份金额为 ¥30.00 的结算单吗" in page  # approving asks first
+    client.post(f"/vouchers/settlements/{scene.settlement.id}/approved")
+    assert "确定登记 ¥30.00 已付款吗" in html(client.get(f"/vouchers/settlements/{scene.settlement.id}"))
+
+
+def test_the_programme_page_lists_are_rows_for_a_finger(scene, client, login_as):  # noqa: F811
+    login_as(scene.w.officer)
+    page = html(client.get(f"/vouchers/programmes/{scene.w.programme.id}"))
+    assert 'class="tap-list" id="batches"' in page and 'class="tap-list" id="providers"' in page
+    assert f'href="/vouchers/provider/{scene.w.org.id}"' in page
+    assert 'class="table table-stack" id="settlements"' in page
+    assert 'id="batch-form" data-confirm=' in page
+    assert "月份（年-月，例如 2026-12）" in page
+    listing = html(client.get("/vouchers/programmes"))
+    assert 'class="table table-stack" id="programmes"' in listing and 'data-label="预算"' in listing
