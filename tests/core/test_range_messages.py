@@ -57,8 +57,8 @@ def errors(app, headers, formdata):
 
 @pytest.mark.parametrize(("headers", "expected"), [
     (ZH, {"at_least": ["数值至少为 0。"], "at_most": ["数值不能超过 10。"], "between": ["数值须在 1 到 50 之间。"],
-          "short": ["至少填写 2 个字符。"], "long": ["不超过 5 个字符。"], "sized": ["长度须在 2 到 5 个字符之间。"],
-          "exact": ["须为 4 个字符。"], "rows": [{"note": ["不超过 3 个字符。"]}]}),
+          "short": ["至少填写 2 个字符。"], "long": ["不能超过 5 个字符。"], "sized": ["长度须在 2 到 5 个字符之间。"],
+          "exact": ["须为 4 个字符。"], "rows": [{"note": ["不能超过 3 个字符。"]}]}),
     (EN, {"at_least": ["Number must be at least 0."], "at_most": ["Number must be at most 10."],
           "between": ["Number must be between 1 and 50."], "short": ["Field must be at least 2 characters long."],
           "long": ["Field cannot be longer than 5 characters."],
