@@ -1,7 +1,8 @@
 """A resident and community staff on a small phone (375x667) with large text (the root font at 150 %, as an elderly
 resident sets her phone), in Chinese and then in English, on the demo data.
 
-The resident logs in, reads her balance and vouchers, chooses a service and its provider, gets a one-time code
+The resident logs in, reads her balance and vouchers, chooses a programme (each name said in full), a service and
+its provider, gets a one-time code
 (its digits and QR code on the first screen, said to last five minutes until a Beijing time), rates a service (each
 number of stars says what it means), reads her account (no API tokens), switches to English, and logs out from her
 vouchers page. A newcomer signs up (what the account is for: two choices said in full) and asks to be verified;
@@ -21,10 +22,13 @@ from datetime import date
 
 import pypdf
 from playwright.sync_api import expect
+from sqlalchemy import select
 
+from accounts.models import User
+from core.db import db
 from tests.e2e.test_accessibility import SMALL_TARGETS, serious_violations
 from tests.e2e.test_phone_journey import log_in
-from tests.vouchers.helpers import id_number
+from tests.vouchers.helpers import id_number, running_programme
 
 SMALL_PHONE = {"width": 375, "height": 667}
 LARGE_TEXT = "html { font-size: 150% !important; }"
@@ -108,7 +112,16 @@ def on_first_screen(page, selector: str) -> None:
     assert box and box["y"] >= 0 and box["y"] + box["height"] <= SMALL_PHONE["height"], (selector, box)
 
 
-def test_a_resident_with_large_text_from_balance_to_rating_and_out(live_server, browser):
+def second_programme(app) -> None:
+    """Another programme running, with a long name: the catalogue then offers a choice of programme."""
+    with app.app_context(), app.test_request_context():
+        officer = db.session.scalar(select(User).where(User.username == "officer"))
+        running_programme(officer, name=f"幸福街道高龄老人居家服务券（第二期试点{next(_serial)}）")
+        db.session.commit()
+
+
+def test_a_resident_with_large_text_from_balance_to_rating_and_out(live_server, live_app, browser):
+    second_programme(live_app)
     page = large_text_phone(browser)
     log_in(page, live_server, "resident2", "gongzhi-demo")
     expect(page.locator("#go-show-code")).to_be_visible()  # the code, one tap from home
@@ -123,6 +136,7 @@ def test_a_resident_with_large_text_from_balance_to_rating_and_out(live_server, 
 
         page.locator(".resident-tabs a[href$='/catalogue']").click()
         expect(page.locator("#catalogue .service").first).to_be_visible()
+        expect(page.locator("#programme-choices input")).not_to_have_count(0)  # each programme's name in full
         fits(page, axe=axe)
         page.locator("#catalogue .provider-name").first.click()
         expect(page.locator("h1")).not_to_be_empty()
