@@ -9,11 +9,11 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
+from wtforms.validators import EqualTo, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from core.calendar import MAX_NOTE
-from core.forms import MultipleChoiceField, strip_text
+from core.forms import DataRequired, Length, MultipleChoiceField, strip_text
 
 from .enums import Role
 from .services import MAX_REASON, MIN_PASSWORD

@@ -35,6 +35,24 @@ def apply_service_error(form, exc: ServiceError, names: dict | None = None) -> N
     flash(" ".join([exc.message, *unplaced]), "danger")
 
 
+REQUIRED = _l("This field is required.")
+
+
+class DataRequired(validators.DataRequired):
+    """WTForms' DataRequired with our catalog's message (此项为必填项), not WTForms' own stiff Chinese
+    (该字段是必填字段). Import it from here, not from wtforms."""
+
+    def __init__(self, message=None):
+        super().__init__(message or REQUIRED)
+
+
+class InputRequired(validators.InputRequired):
+    """WTForms' InputRequired with our catalog's message, as DataRequired. Import it from here."""
+
+    def __init__(self, message=None):
+        super().__init__(message or REQUIRED)
+
+
 class NumberRange(validators.NumberRange):
     """WTForms' NumberRange saying its rule in our words, translated by our catalog: WTForms' own Chinese said
     "greater than 0" (大于) for "at least 0" and "less than" (小于) for "at most" — a refusal of 0 that reads as if 0

@@ -2,9 +2,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import AnyOf, DataRequired, InputRequired, Optional
+from wtforms.validators import AnyOf, Optional
 
-from core.forms import Length, NumberRange, WholeNumberField, strip_text
+from core.forms import DataRequired, InputRequired, Length, NumberRange, WholeNumberField, strip_text
 from core.money import MoneyError, parse_yuan
 from core.numbers import NumberError, parse_whole
 

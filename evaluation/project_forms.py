@@ -1,10 +1,18 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Optional
+from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from core.forms import Length, MultipleChoiceField, NumberRange, WholeNumberField, strip_text
+from core.forms import (
+    DataRequired,
+    InputRequired,
+    Length,
+    MultipleChoiceField,
+    NumberRange,
+    WholeNumberField,
+    strip_text,
+)
 
 from . import paid_conflicts, project_report, project_services, rectification, services
 from .enums import Aggregation, SeatType

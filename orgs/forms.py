@@ -9,10 +9,18 @@ from wtforms import (
     TelField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Optional
+from wtforms.validators import Optional
 
 from accounts.forms import MultiCheckboxField
-from core.forms import Length, MultipleChoiceField, NumberRange, WholeNumberField, strip_text
+from core.forms import (
+    DataRequired,
+    InputRequired,
+    Length,
+    MultipleChoiceField,
+    NumberRange,
+    WholeNumberField,
+    strip_text,
+)
 from core.phones import is_mobile, typed_mobile
 from core.timeutil import local_today
 

@@ -12,10 +12,19 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import AnyOf, DataRequired, InputRequired, Optional
+from wtforms.validators import AnyOf, Optional
 
 from accounts.forms import MultiCheckboxField
-from core.forms import Length, LocalDateTimeField, MoneyField, NumberRange, WholeNumberField, strip_text
+from core.forms import (
+    DataRequired,
+    InputRequired,
+    Length,
+    LocalDateTimeField,
+    MoneyField,
+    NumberRange,
+    WholeNumberField,
+    strip_text,
+)
 from orgs.enums import OrgKind
 
 from .contract_reports import MAX_NOTE

@@ -15,18 +15,20 @@ from wtforms import (
     TelField,
     TextAreaField,
 )
-from wtforms.validators import (
-    AnyOf,
-    DataRequired,
-    InputRequired,
-    Optional,
-    Regexp,
-    ValidationError,
-)
+from wtforms.validators import AnyOf, Optional, Regexp, ValidationError
 
 from accounts.forms import MultiCheckboxField, new_password_field, repeat_password_field
 from accounts.resident_models import HardshipTag
-from core.forms import Length, MoneyField, MultipleChoiceField, NumberRange, WholeNumberField, strip_text
+from core.forms import (
+    DataRequired,
+    InputRequired,
+    Length,
+    MoneyField,
+    MultipleChoiceField,
+    NumberRange,
+    WholeNumberField,
+    strip_text,
+)
 from core.money import format_fen, input_text
 from core.timeutil import local_today
 

@@ -93,3 +93,13 @@ def test_a_chinese_page_says_the_range_for_a_too_small_and_a_too_large_year(clie
     beside = re.search(r'id="report-year-error"[^>]*>([^<]*)<', response.text)
     assert beside and html.unescape(beside[1]).strip() == "数值须在 2000 到 2100 之间。"
     assert "大于" not in response.text and db.session.query(AnnualReport).count() == 0
+
+
+def test_a_required_field_left_empty_says_so_in_our_words(client):
+    """A blank required field (sign-up's name) reads 此项为必填项 on a Chinese page, WTForms' own 该字段是必填字段
+    nowhere; English keeps 'This field is required.'."""
+    data = {"username": "", "display_name": "", "password": "", "confirm": ""}
+    chinese = html.unescape(client.post("/signup", headers=ZH, data=data).get_data(as_text=True))
+    assert "此项为必填项。" in chinese and "该字段" not in chinese
+    english = client.post("/signup", headers=EN, data=data).get_data(as_text=True)
+    assert "This field is required." in english
