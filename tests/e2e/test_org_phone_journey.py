@@ -81,7 +81,7 @@ def fits(page) -> None:
 def sign_up_and_apply(page, base, n) -> None:
     page.goto(base + "/signup")
     fits(page)
-    page.locator("#purpose").select_option("organisation")
+    page.locator("#purpose-organisation").check()
     page.locator("#display_name").fill("林心远")
     page.locator("#username").fill(f"xinyuan{n}")
     page.locator("#password").fill("xinyuan-pass-1")

@@ -22,7 +22,7 @@ def test_application_returned_fixed_approved_and_listed(live_server, browser, tm
     page = applicant.new_page()
 
     page.goto(live_server + "/signup")
-    page.get_by_label("账户用途").select_option("organisation")
+    page.locator("#purpose-organisation").check()
     page.get_by_label("用户名").fill("xinyuan")
     page.get_by_label("您的姓名").fill("林心远")
     page.get_by_label("密码", exact=True).fill("xinyuan-pass-1")
