@@ -102,12 +102,15 @@ def _close(rows, to: VoucherStatus, *, actor, now: datetime) -> dict[int, tuple[
 _COLUMNS = (Voucher.id, Voucher.programme_id, Voucher.resident_id, Voucher.balance_fen)
 
 
-def expire_due(*, now: datetime | None = None, actor=None) -> tuple[int, int]:
-    """Expire every active voucher past its validity (cron: `flask vouchers expire`). One audit event per
-    programme with the counts and sums. Returns (vouchers, fen returned to budgets)."""
+def expire_due(*, now: datetime | None = None, actor=None, programme: Programme | None = None) -> tuple[int, int]:
+    """Expire every active voucher past its validity (cron: `flask vouchers expire`; an officer, for one programme,
+    from its page). One audit event per programme with the counts and sums. Returns (vouchers, fen returned to
+    budgets)."""
     now = now or utcnow()
-    rows = _lock_rows(select(*_COLUMNS).where(Voucher.status == VoucherStatus.ACTIVE.value,
-                                              Voucher.expires_at <= now).order_by(Voucher.id))
+    due = [Voucher.status == VoucherStatus.ACTIVE.value, Voucher.expires_at <= now]
+    if programme is not None:
+        due.append(Voucher.programme_id == programme.id)
+    rows = _lock_rows(select(*_COLUMNS).where(*due).order_by(Voucher.id))
     totals = _close(rows, VoucherStatus.EXPIRED, actor=actor, now=now)
     for programme_id, (count, fen) in sorted(totals.items()):
         audit.record("voucher.expired", ("voucher_programmes", programme_id), actor=actor,

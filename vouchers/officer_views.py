@@ -8,6 +8,7 @@ from sqlalchemy import select
 from accounts import residents as resident_services
 from audit.permissions import can_view_audit_log
 from core.db import db, ensure_write_transaction
+from core.money import format_fen
 from core.permissions import require
 from core.views import db_int, run_and_redirect, run_service, valid_form
 from orgs.models import Organisation
@@ -148,6 +149,21 @@ def batch_start(programme_id: int):
         return programme_page(programme, 422, batch_form=form)
     issuance.launch_batch(started.value.id)
     return redirect_to("vouchers.batch", batch_id=started.value.id)
+
+
+@bp.route("/programmes/<int:programme_id>/expire", methods=["POST"])
+@login_required
+def expire_due(programme_id: int):
+    """Expire now the programme's vouchers past their date (the nightly run does it too), returning their value."""
+    programme = load_programme(programme_id)
+    require(perms.can_manage_programmes(current_user))
+    valid_form(StatusForm())
+    done = run_service(lambda: ledger.expire_due(actor=current_user, programme=programme))
+    if done:
+        count, fen = done.value
+        flash(_("%(n)d vouchers past their date expired; %(amount)s returned to the budget.", n=count,
+                amount=format_fen(fen)) if count else _("No voucher is past its date."), "success")
+    return redirect_to("vouchers.programme", programme_id=programme.id)
 
 
 @bp.route("/batches/<int:batch_id>")

@@ -68,3 +68,36 @@ def test_the_programme_page_lists_are_rows_for_a_finger(scene, client, login_as)
     assert "月份（年-月，例如 2026-12）" in page
     listing = html(client.get("/vouchers/programmes"))
     assert 'class="table table-stack" id="programmes"' in listing and 'data-label="预算"' in listing
+
+
+def test_the_officer_expires_a_programmes_vouchers_past_their_date(app, client, login_as):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from core.db import utcnow
+    from tests.vouchers.helpers import events, world
+
+    with app.test_request_context():
+        w = world()
+        other = world()
+        from accounts.enums import Role
+        from tests.factories import make_user
+
+        auditor = make_user(Role.AUDITOR)
+        db.session.execute(update(Voucher).values(expires_at=utcnow() - timedelta(days=1)))
+        db.session.commit()
+    login_as(w.officer)
+    page = html(client.get(f"/vouchers/programmes/{w.programme.id}"))
+    assert 'id="expire-form" data-confirm="确定现在将本项目所有已过有效期的服务券作废吗' in page
+    done = client.post(f"/vouchers/programmes/{w.programme.id}/expire", follow_redirects=True)
+    assert "已将 4 张过期服务券作废，¥200.00 退回预算。" in html(done)
+    statuses = dict(db.session.execute(select(Voucher.programme_id, func.max(Voucher.status)).group_by(
+        Voucher.programme_id)).all())
+    assert statuses[w.programme.id] == "expired" and statuses[other.programme.id] == "active"  # only this one's
+    assert events("voucher.expired")[-1].target_id == str(w.programme.id)
+    again = client.post(f"/vouchers/programmes/{w.programme.id}/expire", follow_redirects=True)
+    assert "没有已过有效期的服务券。" in html(again)
+    client.post("/logout")
+    login_as(auditor)  # reads the programme, changes nothing
+    assert client.post(f"/vouchers/programmes/{w.programme.id}/expire").status_code == 403
