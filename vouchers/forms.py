@@ -1,5 +1,6 @@
 """Forms of the voucher pages (officers, community staff, providers, residents)."""
 
+import re
 import uuid
 from datetime import timedelta
 
@@ -30,6 +31,7 @@ from core.forms import (
     strip_text,
 )
 from core.money import format_fen, input_text
+from core.numbers import half_width
 from core.timeutil import local_today
 
 from .catalogue import MAX_COMMENT
@@ -202,10 +204,16 @@ class ServiceForm(FlaskForm):
         self.community_ids.choices = community_choices(communities)
 
 
+def code_as_typed(value):
+    """A resident's code as a provider types it off the screen: the code page shows it in two groups of four
+    ('1234 5678'), and a Chinese keyboard may give full-width digits or a hyphen; only the digits count."""
+    return re.sub(r"[\s-]", "", half_width(value)) if isinstance(value, str) else value
+
+
 class RedeemForm(FlaskForm):
-    code = StringField(_l("Resident's code"), validators=[DataRequired(), Regexp(r"^\s*\d{8}\s*$",
-                                                                                 message=_l("The code has 8 digits."))],
-                       render_kw={"inputmode": "numeric", "autocomplete": "off", "maxlength": 8})
+    code = StringField(_l("Resident's code"), filters=[code_as_typed],
+                       validators=[DataRequired(), Regexp(r"^\d{8}$", message=_l("The code has 8 digits."))],
+                       render_kw={"inputmode": "numeric", "autocomplete": "off", "maxlength": 12})
     service_id = SelectField(_l("Service"), coerce=_optional_int, validators=[InputRequired()])
     amount_fen = MoneyField(_l("Amount (yuan)"), validators=[InputRequired()])
     idempotency_key = HiddenField(default=lambda: uuid.uuid4().hex,

@@ -116,3 +116,26 @@ def test_who_may_not_redeem_sees_no_redeem_form(w, client, login_as):
     login_as(w.officer)
     page = client.get(f"/vouchers/provider/{w.org.id}").get_data(as_text=True)
     assert 'id="redeem-form"' not in page and "redeem.js" not in page
+
+
+@pytest.mark.parametrize("typed", ["{a} {b}", "{a}-{b}", " {a}　{b} ", "{fa}{fb}"])
+def test_a_code_typed_as_the_resident_page_shows_it_is_redeemed(app, w, client, login_as, typed):
+    """The resident's page shows the code in two groups of four ('1234 5678'): typed so, or with a hyphen, an
+    ideographic space or a Chinese keyboard's full-width digits, it is the code (it was 'The code has 8 digits.',
+    and the input's maxlength of 8 cut the second group short)."""
+    from sqlalchemy import select
+
+    from vouchers import redemption
+    from vouchers.redemption_models import Redemption
+
+    with app.test_request_context():
+        code, _row = redemption.issue_code(w.resident, actor=w.staff)
+    db.session.commit()
+    full_width = code.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    text = typed.format(a=code[:4], b=code[4:], fa=full_width[:4], fb=full_width[4:])
+    login_as(w.manager)
+    assert 'maxlength="12"' in redeem_form(client, w.org.id)
+    response = client.post(f"/vouchers/provider/{w.org.id}/redeem", data={
+        "code": text, "service_id": str(w.service.id), "amount_fen": "30", "idempotency_key": "typed-code-1"})
+    assert response.status_code == 302, response.get_data(as_text=True)[-3000:]
+    assert db.session.scalars(select(Redemption.amount_fen).where(Redemption.service_id == w.service.id)).all() == [3000]
