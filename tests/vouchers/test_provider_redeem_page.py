@@ -138,4 +138,5 @@ def test_a_code_typed_as_the_resident_page_shows_it_is_redeemed(app, w, client, 
     response = client.post(f"/vouchers/provider/{w.org.id}/redeem", data={
         "code": text, "service_id": str(w.service.id), "amount_fen": "30", "idempotency_key": "typed-code-1"})
     assert response.status_code == 302, response.get_data(as_text=True)[-3000:]
-    assert db.session.scalars(select(Redemption.amount_fen).where(Redemption.service_id == w.service.id)).all() == [3000]
+    redeemed = select(Redemption.amount_fen).where(Redemption.service_id == w.service.id)
+    assert db.session.scalars(redeemed).all() == [3000]
