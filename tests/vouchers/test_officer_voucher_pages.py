@@ -3,6 +3,8 @@ answers 422 with the reason beside the field and what was typed kept, and issues
 programme and provider, its lines add up to its total on the page, and approving or recording a payment asks first;
 the programme page's lists are a finger's rows and its provider links lead to the provider's voucher page."""
 
+import re
+
 from sqlalchemy import func, select
 
 from core.db import db
@@ -53,6 +55,9 @@ def test_a_statement_links_its_programme_and_provider_and_adds_up(scene, client,
     assert f'href="/vouchers/provider/{scene.w.org.id}" id="statement-provider"' in page
     assert 'id="lines-total">¥30.00<' in page and 'id="settlement-total">¥30.00<' in page
     assert 'class="table table-sm table-stack" id="statement-lines"' in page
+    assert re.search(r"<h1[^>]*>结算单 · [^<]* · \d{4}-\d{2} 第 1 份</h1>", page)  # was a bare '#1'
+    lines = page.split('id="statement-lines"')[1]
+    assert 'data-label="核销编号"' in lines and 'data-label="合计" id="lines-total"' in lines
     assert "确定审核通过这份金额为 ¥30.00 的结算单吗" in page  # approving asks first
     client.post(f"/vouchers/settlements/{scene.settlement.id}/approved")
     assert "确定登记 ¥30.00 已付款吗" in html(client.get(f"/vouchers/settlements/{scene.settlement.id}"))
