@@ -172,7 +172,16 @@ def batch(batch_id: int):
     batch = db.get_or_404(IssuanceBatch, batch_id)
     require(perms.can_view_programme(current_user, batch.programme))
     return render_template("vouchers/batch.html", batch=batch, running=batch.status == BatchStatus.RUNNING,
-                           status_label=BatchStatus(batch.status).label)
+                           status_label=BatchStatus(batch.status).label, why_stopped=why_stopped(batch.message))
+
+
+def why_stopped(message: str) -> str:
+    """Why a run stopped, in the officer's language: the run records a short English note (or an error's text)."""
+    if not message:
+        return ""
+    return {"programme not running": _("The programme was not running."),
+            "budget used up": _("The programme's budget was used up: the residents left were not issued.")}.get(
+        message, _("The run stopped on an error. Please tell the system administrator."))
 
 
 @bp.route("/programmes/<int:programme_id>/issue", methods=["POST"])

@@ -106,3 +106,27 @@ def test_the_officer_expires_a_programmes_vouchers_past_their_date(app, client, 
     client.post("/logout")
     login_as(auditor)  # reads the programme, changes nothing
     assert client.post(f"/vouchers/programmes/{w.programme.id}/expire").status_code == 403
+
+
+def test_a_stopped_run_says_why_in_chinese_and_when_in_beijing_time(app, client, login_as):
+    from datetime import UTC, datetime
+
+    from tests.vouchers.helpers import world
+    from vouchers import issuance
+    from vouchers.models import IssuanceBatch
+
+    with app.test_request_context():
+        w = world()
+        batch = issuance.start_batch(w.programme, actor=w.officer, period="2027-01")
+        db.session.flush()
+        db.session.execute(IssuanceBatch.__table__.update().where(IssuanceBatch.id == batch.id).values(
+            status="budget_exhausted", message="budget used up",
+            started_at=datetime(2026, 12, 31, 16, 30, tzinfo=UTC),
+            finished_at=datetime(2026, 12, 31, 16, 31, tzinfo=UTC)))
+        db.session.commit()
+    login_as(w.officer)
+    page = html(client.get(f"/vouchers/batches/{batch.id}"))
+    assert 'id="batch-why">项目预算已用完，其余居民未能发放。<' in page and "budget used up" not in page
+    assert 'id="batch-started">2027-01-01 00:30<' in page  # Beijing time, not UTC
+    assert "2027-01 服务券发放" in page and "正在发放" not in page
+    assert f'href="/vouchers/programmes/{w.programme.id}">' in page
