@@ -130,3 +130,21 @@ def test_a_stopped_run_says_why_in_chinese_and_when_in_beijing_time(app, client,
     assert 'id="batch-started">2027-01-01 00:30<' in page  # Beijing time, not UTC
     assert "2027-01 服务券发放" in page and "正在发放" not in page
     assert f'href="/vouchers/programmes/{w.programme.id}">' in page
+
+
+def test_a_statement_says_who_drew_it_up_approved_and_paid_it(scene, client, login_as):  # noqa: F811
+    from accounts.enums import Role
+    from tests.factories import make_user
+
+    with client.application.test_request_context():
+        second = make_user(Role.OFFICER)
+        db.session.commit()
+    target = f"/vouchers/settlements/{scene.settlement.id}"
+    login_as(scene.w.officer)
+    client.post(f"{target}/approved")
+    client.post("/logout")
+    login_as(second)
+    client.post(f"{target}/paid", data={"payment_reference": "BOC-1"})
+    page = html(client.get(target))
+    assert f'id="approved-by">{scene.w.officer.display_name} · ' in page
+    assert f'id="paid-by">{second.display_name}<' in page and "制单人" in page
