@@ -1,3 +1,6 @@
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
 from flask import flash
 from flask_babel import lazy_gettext as _l
 from wtforms import DateTimeLocalField, IntegerField, SelectMultipleField, StringField, validators
@@ -167,3 +170,30 @@ class LocalDateTimeField(DateTimeLocalField):
         if self.raw_data:
             return " ".join(self.raw_data)
         return to_local(self.data).strftime("%Y-%m-%dT%H:%M") if self.data else ""
+
+
+@dataclass
+class Refused:
+    """A refused form of a page that holds several (`key` names which: 'lines', 'pay-<tranche>', 'annual-report',
+    'request-<id>'…), for the page shown again (422): what was typed, each reason beside its field, and the files
+    kept for the next attempt (by file input name)."""
+
+    key: str = ""
+    fields: dict = field(default_factory=dict)
+    values: Mapping = field(default_factory=dict)
+    kept: dict = field(default_factory=dict)
+
+    def errors(self, key: str, name: str) -> list[str]:
+        """The reasons beside the field, when `key` is the refused form."""
+        found = self.fields.get(name) if key == self.key else None
+        return [str(m) for m in (found if isinstance(found, list | tuple) else [found] if found else [])]
+
+    def error(self, key: str, name: str) -> str:
+        """The same reasons as one sentence ('' when none)."""
+        return " ".join(self.errors(key, name))
+
+    def value(self, key: str, name: str, default=""):
+        return self.values.get(name, default) if key == self.key else default
+
+    def kept_files(self, key: str, name: str) -> list:
+        return self.kept.get(name, []) if key == self.key else []

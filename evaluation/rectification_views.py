@@ -1,8 +1,6 @@
 """Document requests and rectification tasks: the evaluator asks and verifies, the organisation answers."""
 
 import io
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 
 from flask import abort, flash, redirect, send_file, url_for
 from flask import request as http_request
@@ -13,6 +11,7 @@ from sqlalchemy.orm import undefer
 
 from core.db import db
 from core.errors import ServiceError
+from core.forms import Refused
 from core.permissions import require
 from core.uploads import ChosenFiles, StoredFile
 from core.views import attempt, refusal_text, run_and_redirect
@@ -24,26 +23,6 @@ from .project_enums import TaskStatus
 from .project_forms import RequestForm, TextForm
 from .project_models import DocumentRequest, ProjectEvaluation, RectificationTask, request_files
 from .project_views import _post_ok, _show, _show_page, bp, load_evaluation
-
-
-@dataclass
-class Refused:
-    """The organisation's answer to a request or response to a task, refused (`key`: 'request-<id>', 'task-<id>'),
-    for the page shown again: what was typed, each reason beside its field, the files chosen kept."""
-
-    key: str = ""
-    fields: dict = field(default_factory=dict)
-    values: Mapping = field(default_factory=dict)
-    kept: dict = field(default_factory=dict)
-
-    def errors(self, key: str, name: str) -> str:
-        return str(self.fields.get(name) or "") if key == self.key else ""
-
-    def value(self, key: str, name: str) -> str:
-        return self.values.get(name, "") if key == self.key else ""
-
-    def kept_files(self, key: str, name: str) -> list:
-        return self.kept.get(name, []) if key == self.key else []
 
 
 def _answered(evaluation: ProjectEvaluation, key: str, form, text: str, files: list, call, done: str):

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from core.db import db
 from core.errors import ServiceError
+from core.forms import Refused
 from core.permissions import require
 from core.uploads import ChosenFiles
 from core.views import attempt, db_int, refusal_text, run_and_redirect, run_service, valid_form
@@ -28,7 +29,7 @@ from .forms import (
     ReviewReportForm,
 )
 from .models import AnnualReport, CreditListEntry, Incubation, Organisation, ServiceCategory
-from .views import Refused, load_org, profile_page
+from .views import load_org, profile_page
 
 bp = Blueprint("orgs_officer", __name__, url_prefix="/orgs")
 

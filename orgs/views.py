@@ -1,8 +1,6 @@
 """Organisation pages: apply, edit, documents, submit, members, profile, directory."""
 
 import io
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
@@ -15,6 +13,7 @@ from accounts.models import Community
 from core import cache
 from core.api import MAX_PAGE
 from core.db import db
+from core.forms import Refused
 from core.permissions import require
 from core.timeutil import local_today
 from core.views import db_int, run_and_redirect, run_service, valid_form
@@ -113,25 +112,6 @@ def edit(org_id: int):
 def profile(org_id: int):
     return profile_page(load_org(org_id))
 
-
-@dataclass
-class Refused:
-    """A form of the profile page that was refused (`key` names it: 'annual-report'), for the page shown again:
-    what was typed, each reason beside its field, the files kept for the next attempt (by input name)."""
-
-    key: str = ""
-    fields: dict = field(default_factory=dict)
-    values: Mapping = field(default_factory=dict)
-    kept: dict = field(default_factory=dict)
-
-    def errors(self, key: str, name: str) -> str:
-        return str(self.fields.get(name) or "") if key == self.key else ""
-
-    def value(self, key: str, name: str) -> str:
-        return self.values.get(name, "") if key == self.key else ""
-
-    def kept_files(self, key: str, name: str) -> list:
-        return self.kept.get(name, []) if key == self.key else []
 
 
 def profile_page(org: Organisation, refused: Refused | None = None):

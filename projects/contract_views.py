@@ -1,7 +1,5 @@
 """Contracts and delivery pages: drawing up from an award, signing, reports, payments, expenses."""
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -12,6 +10,7 @@ from sqlalchemy.orm import defaultload, selectinload
 
 from core.db import db
 from core.errors import ServiceError
+from core.forms import Refused
 from core.permissions import require
 from core.timeutil import local_today
 from core.uploads import ChosenFiles
@@ -120,26 +119,6 @@ def load_full_contract(contract_id: int) -> Contract:
 def show(contract_id: int):
     return contract_page(load_full_contract(contract_id))
 
-
-@dataclass
-class Refused:
-    """A form of the contract page that was refused (`key` names it: 'lines', 'pay-<tranche>', 'review-<report>',
-    'change-<request>', 'terminate'), for the page shown again: what was typed, and each reason beside its field."""
-
-    key: str = ""
-    fields: dict = field(default_factory=dict)
-    values: Mapping = field(default_factory=dict)
-    kept: dict = field(default_factory=dict)  # a file input's name: the files kept for the next attempt
-
-    def errors(self, key: str, name: str) -> list[str]:
-        found = self.fields.get(name) if key == self.key else None
-        return [str(m) for m in (found if isinstance(found, list | tuple) else [found] if found else [])]
-
-    def value(self, key: str, name: str, default=""):
-        return self.values.get(name, default) if key == self.key else default
-
-    def kept_files(self, key: str, name: str) -> list:
-        return self.kept.get(name, []) if key == self.key else []
 
 
 def contract_page(contract: Contract, refused: Refused | None = None):
