@@ -107,7 +107,12 @@ def programme_page(programme: Programme, status: int = 200, **forms):
     """The programme's page; a refused form (batch_form, issue_form, decide_form, decide_id) is shown again with what
     was typed and the reason beside its field, answered 422."""
     found = pages_support.disputes_of(programme)
-    settlements = settlement.settlements_of(programme)
+    # Statements grow by one per provider each month: paged (newest months first), the page's number in ?page=.
+    statements = pages_support.paged(
+        select(Settlement).where(Settlement.programme_id == programme.id)
+        .order_by(Settlement.period.desc(), Settlement.provider_org_id, Settlement.seq),
+        request.args.get("page", 1, type=db_int))
+    settlements = statements.items
     settleable = settlement.settleable(programme)
     flags = fraud.fraud_signals(programme)
     org_ids = [s.provider_org_id for s in settleable] + [s.provider_org_id for s in settlements] + [
@@ -115,6 +120,7 @@ def programme_page(programme: Programme, status: int = 200, **forms):
     return render_template(
         "vouchers/programme.html", programme=programme, recon=ledger.reconciliation(programme),
         batches=pages_support.batches(programme), disputes=found, settlements=settlements, settleable=settleable,
+        statements=statements,
         flags=flags, orgs=pages_support.orgs_by_id(org_ids), can_manage=perms.can_manage_programmes(current_user),
         evidence=fraud.evidence_lines, flag_residents=pages_support.residents_by_id(
             [f.resident_id for f in flags if f.resident_id]),

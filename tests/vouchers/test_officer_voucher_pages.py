@@ -148,3 +148,21 @@ def test_a_statement_says_who_drew_it_up_approved_and_paid_it(scene, client, log
     page = html(client.get(target))
     assert f'id="approved-by">{scene.w.officer.display_name} · ' in page
     assert f'id="paid-by">{second.display_name}<' in page and "制单人" in page
+
+
+def test_the_programmes_statements_are_paged(scene, client, login_as):  # noqa: F811
+    from vouchers.redemption_models import Settlement
+
+    for month in range(1, 13):
+        for year in (2023, 2024):
+            db.session.add(Settlement(programme_id=scene.w.programme.id, provider_org_id=scene.w.org.id,
+                                      period=f"{year}-{month:02d}", seq=1, total_fen=100, redemption_count=1))
+    db.session.commit()  # 24 old statements and the scene's own: 25, twenty a page
+    login_as(scene.w.officer)
+    first = html(client.get(f"/vouchers/programmes/{scene.w.programme.id}"))
+    table = first.split('id="settlements"')[1].split("</table>")[0]
+    assert table.count("<tr>") == 1 + 20 and "2023-01" not in table  # newest months first
+    assert f'href="/vouchers/programmes/{scene.w.programme.id}?page=2#settlements"' in first
+    second = html(client.get(f"/vouchers/programmes/{scene.w.programme.id}?page=2"))
+    assert second.split('id="settlements"')[1].split("</table>")[0].count("<tr>") == 1 + 5
+    assert "2023-01" in second
