@@ -265,6 +265,8 @@ def statement_page(found: Settlement, form: PaymentForm | None = None):
     return render_template("vouchers/settlement.html", settlement=found,
                            redemptions=pages_support.statement_lines(found),
                            can_settle=perms.can_settle(current_user),
+                           second_officer=settlement.needs_second_officer(found)
+                           and found.approved_by_id == current_user.id,
                            can_issue=perms.can_issue_statement(current_user, found),
                            status_label=SettlementStatus(found.status).label, form=form or PaymentForm(formdata=None),
                            document=pages_support.latest_document(found, documents.STATEMENT),

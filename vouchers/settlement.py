@@ -12,6 +12,7 @@ from audit import services as audit
 from core.db import db, lock_row, utcnow
 from core.errors import Conflict, Forbidden, ServiceError
 from orgs.models import Organisation
+from projects.contracts import two_person_threshold
 
 from . import ledger, permissions
 from .disputes import DISPUTE_WINDOW
@@ -82,9 +83,17 @@ def prepare_settlement(programme: Programme, provider: Organisation, period: str
     return settlement
 
 
+def needs_second_officer(settlement: Settlement) -> bool:
+    """Above the two-person threshold (TWO_PERSON_APPROVAL_ABOVE_FEN, as for a contract's tranches), the officer who
+    approved a statement does not also record its payment."""
+    threshold = two_person_threshold()
+    return threshold is not None and settlement.total_fen > threshold
+
+
 def transition_settlement(settlement: Settlement, to: SettlementStatus | str, *, actor, reason: str = "",
                           payment_reference: str = "") -> None:
-    """draft → approved → paid. Paying needs the payment reference and writes the SETTLE ledger row."""
+    """draft → approved → paid. Paying needs the payment reference and writes the SETTLE ledger row; above the
+    two-person threshold another officer than the approver records it."""
     if not permissions.can_settle(actor, settlement):
         raise Forbidden(_("Only officers settle with providers."))
     lock_row(settlement, "status")
@@ -95,6 +104,8 @@ def transition_settlement(settlement: Settlement, to: SettlementStatus | str, *,
     if target is SettlementStatus.APPROVED:
         settlement.approved_by_id, settlement.approved_at = actor.id, now
     else:
+        if needs_second_officer(settlement) and settlement.approved_by_id == actor.id:
+            raise Forbidden(_("Another officer than the one who approved must record this payment."))
         reference = (payment_reference or "").strip()
         if not reference or len(reference) > 100:
             raise ServiceError(_("Please correct the marked fields."),
