@@ -166,3 +166,10 @@ def test_the_programmes_statements_are_paged(scene, client, login_as):  # noqa: 
     second = html(client.get(f"/vouchers/programmes/{scene.w.programme.id}?page=2"))
     assert second.split('id="settlements"')[1].split("</table>")[0].count("<tr>") == 1 + 5
     assert "2023-01" in second
+
+
+def test_the_provider_page_names_a_statement_by_month_and_number(scene, client, login_as):  # noqa: F811
+    login_as(scene.w.manager)
+    page = html(client.get(f"/vouchers/provider/{scene.w.org.id}"))
+    listed = page.split('id="provider-settlements"')[1].split("</ul>")[0]
+    assert re.search(r"\d{4}-\d{2} 第 1 份</a>", listed) and "#1" not in listed  # was '2026-11 #1'
