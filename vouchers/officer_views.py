@@ -106,7 +106,9 @@ def programme(programme_id: int):
 def programme_page(programme: Programme, status: int = 200, **forms):
     """The programme's page; a refused form (batch_form, issue_form, decide_form, decide_id) is shown again with what
     was typed and the reason beside its field, answered 422."""
-    found = pages_support.disputes_of(programme)
+    # Disputes, issuance runs and statements are paged apart, each with its page number under its own name.
+    found = pages_support.disputes_of(programme, request.args.get("disputes_page", 1, type=db_int))
+    runs = pages_support.batches(programme, request.args.get("runs_page", 1, type=db_int))
     # Statements grow by one per provider each month: paged (newest months first), the page's number in ?page=.
     statements = pages_support.paged(
         select(Settlement).where(Settlement.programme_id == programme.id)
@@ -119,7 +121,7 @@ def programme_page(programme: Programme, status: int = 200, **forms):
         f.provider_org_id for f in flags if f.provider_org_id]
     return render_template(
         "vouchers/programme.html", programme=programme, recon=ledger.reconciliation(programme),
-        batches=pages_support.batches(programme), disputes=found, settlements=settlements, settleable=settleable,
+        batches=runs, disputes=found, settlements=settlements, settleable=settleable,
         statements=statements,
         flags=flags, orgs=pages_support.orgs_by_id(org_ids), can_manage=perms.can_manage_programmes(current_user),
         evidence=fraud.evidence_lines, flag_residents=pages_support.residents_by_id(

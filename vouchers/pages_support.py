@@ -146,9 +146,10 @@ def voucher_counts(programme_ids: list[int]) -> dict[int, int]:
                                    .where(Voucher.programme_id.in_(programme_ids)).group_by(Voucher.programme_id)).all())
 
 
-def batches(programme: Programme, limit: int = 10) -> list[IssuanceBatch]:
-    return list(db.session.scalars(select(IssuanceBatch).where(IssuanceBatch.programme_id == programme.id)
-                                   .order_by(IssuanceBatch.id.desc()).limit(limit)))
+def batches(programme: Programme, page: int = 1, per_page: int = 10) -> Page:
+    """The programme's issuance runs, newest first, a page at a time."""
+    return paged(select(IssuanceBatch).where(IssuanceBatch.programme_id == programme.id)
+                 .order_by(IssuanceBatch.id.desc()), page, per_page)
 
 
 def running_batch(programme: Programme) -> IssuanceBatch | None:
@@ -156,17 +157,17 @@ def running_batch(programme: Programme) -> IssuanceBatch | None:
                                                          IssuanceBatch.status == BatchStatus.RUNNING.value))
 
 
-def disputes_of(programme: Programme, limit: int = 50) -> list[Dispute]:
-    """Open disputes first, then the most recent decisions."""
+def disputes_of(programme: Programme, page: int = 1, per_page: int = PER_PAGE) -> Page:
+    """Open disputes first, then the most recent decisions, a page at a time."""
     from .enums import DisputeStatus
 
     is_open = Dispute.status == DisputeStatus.OPEN.value
-    return list(db.session.scalars(
+    return paged(
         select(Dispute).join(Redemption, Redemption.id == Dispute.redemption_id)
         .where(Redemption.programme_id == programme.id)
         .options(selectinload(Dispute.redemption).selectinload(Redemption.provider),
                  selectinload(Dispute.redemption).selectinload(Redemption.service))
-        .order_by(is_open.desc(), Dispute.created_at.desc()).limit(limit)))
+        .order_by(is_open.desc(), Dispute.created_at.desc(), Dispute.id.desc()), page, per_page)
 
 
 def orgs_by_id(ids) -> dict[int, Organisation]:

@@ -173,3 +173,32 @@ def test_the_provider_page_names_a_statement_by_month_and_number(scene, client, 
     page = html(client.get(f"/vouchers/provider/{scene.w.org.id}"))
     listed = page.split('id="provider-settlements"')[1].split("</ul>")[0]
     assert re.search(r"\d{4}-\d{2} 第 1 份</a>", listed) and "#1" not in listed  # was '2026-11 #1'
+
+
+def test_the_programme_pages_its_disputes_and_issuance_runs_apart_from_its_statements(app, scene, client,  # noqa: F811
+                                                                                     login_as):
+    """Disputes (were the first 50) and issuance runs (the last 10) are paged, each list with its own page number
+    in the address, so the rest can be seen; the statements keep theirs."""
+    from flask import render_template_string
+
+    from vouchers.pages_support import Page
+
+    with app.test_request_context():
+        links = render_template_string(
+            "{% from 'vouchers/_pager.html' import pager %}{{ pager(p, 'vouchers.programme', 'disputes_page', "
+            "programme_id=7, _anchor='disputes') }}", p=Page([], 2, True))
+    assert 'href="/vouchers/programmes/7?disputes_page=1#disputes"' in links
+    assert 'href="/vouchers/programmes/7?disputes_page=3#disputes"' in links
+    from vouchers import disputes, pages_support
+
+    dispute = disputes.raise_dispute(scene.redemption, "未提供服务", actor=scene.resident_user)
+    db.session.commit()
+    assert [d.id for d in pages_support.disputes_of(scene.w.programme).items] == [dispute.id]
+    assert pages_support.disputes_of(scene.w.programme, 2).items == []
+    login_as(scene.w.officer)
+    programme_id = scene.w.programme.id
+    first = html(client.get(f"/vouchers/programmes/{programme_id}")).split('id="disputes"')[1].split("</ul>")[0]
+    later = client.get(f"/vouchers/programmes/{programme_id}?disputes_page=2&runs_page=2")
+    assert later.status_code == 200
+    second = html(later).split('id="disputes"')[1].split("</ul>")[0]
+    assert "未提供服务" in first and "未提供服务" not in second
