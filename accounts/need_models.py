@@ -1,0 +1,50 @@
+"""A resident's need (居民需求): raised by the resident, answered by community staff or an officer."""
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.db import UTCDateTime, db, enum_check, utcnow
+
+from .enums import NeedCategory, NeedStatus
+from .models import Community
+from .resident_models import ResidentProfile
+
+MAX_DESCRIPTION = 1000
+MAX_REPLY = 1000
+
+
+class ResidentNeed(db.Model):
+    __tablename__ = "resident_needs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("resident_profiles.id", ondelete="CASCADE"), nullable=False)
+    # The resident's community when raised: the staff who look after it answer (a move later does not reroute it).
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), nullable=False)
+    category: Mapped[str] = mapped_column(String(20), nullable=False)
+    description: Mapped[str] = mapped_column(Text, nullable=False)
+    wants_contact: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default=NeedStatus.OPEN.value)
+    reply: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    resident: Mapped[ResidentProfile] = relationship(lazy="joined")
+    community: Mapped[Community] = relationship(lazy="joined")
+
+    __table_args__ = (
+        CheckConstraint(enum_check("status", NeedStatus), name="status_valid"),
+        CheckConstraint(enum_check("category", NeedCategory), name="category_valid"),
+        Index("ix_resident_needs_resident", "resident_id", "id"),
+        Index("ix_resident_needs_community_status", "community_id", "status", "id"),
+    )
+
+    @property
+    def status_enum(self) -> NeedStatus:
+        return NeedStatus(self.status)
+
+    @property
+    def category_enum(self) -> NeedCategory:
+        return NeedCategory(self.category)

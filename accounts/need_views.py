@@ -1,0 +1,122 @@
+"""Residents' needs pages: a resident raises and follows their own; community staff, officers (and auditors, read
+only) list them and answer them."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms.validators import AnyOf
+
+from audit.labels import ACTION_GROUPS, ACTION_LABELS, TARGET_LABELS
+from core.db import db
+from core.forms import DataRequired, Length, strip_text
+from core.permissions import require
+from core.views import db_int, run_service
+
+from . import needs
+from .enums import NeedCategory, NeedStatus, Role
+from .models import Community
+from .need_models import MAX_DESCRIPTION, MAX_REPLY, ResidentNeed
+from .notifications import NOTIFICATION_LABELS, NOTIFICATION_TEXTS
+from .residents import resident_of
+
+bp = Blueprint("needs", __name__, url_prefix="/needs")
+
+ACTION_LABELS.update({"need.raised": _l("Resident need raised"), "need.acknowledged": _l("Resident need acknowledged"),
+                      "need.closed": _l("Resident need closed")})
+ACTION_GROUPS["need"] = _l("Residents' needs")
+TARGET_LABELS["resident_needs"] = _l("Resident need")
+NOTIFICATION_TEXTS.update({
+    "need.acknowledged": _l("Your community is looking into your need (%(category)s)."),
+    "need.closed": _l("Your need (%(category)s) has been answered. Please read the reply."),
+})
+NOTIFICATION_LABELS["need.acknowledged"] = {"category": NeedCategory}
+NOTIFICATION_LABELS["need.closed"] = {"category": NeedCategory}
+
+
+class NeedForm(FlaskForm):
+    category = SelectField(_l("What is it about?"), choices=NeedCategory.choices,
+                           validators=[AnyOf([c.value for c in NeedCategory],
+                                             message=_l("Choose what your need is about."))])
+    description = TextAreaField(_l("What do you need?"), filters=[strip_text], render_kw={"rows": 4}, validators=[
+        DataRequired(message=_l("Please describe what you need.")), Length(max=MAX_DESCRIPTION)])
+    wants_contact = BooleanField(_l("Please contact me about it"))
+
+
+class NeedAnswerForm(FlaskForm):
+    to = StringField(validators=[AnyOf([NeedStatus.ACKNOWLEDGED.value, NeedStatus.CLOSED.value],
+                                       message=_l("Choose a valid action."))])
+    reply = TextAreaField(_l("Reply to the resident"), filters=[strip_text], render_kw={"rows": 4},
+                          validators=[Length(max=MAX_REPLY)])
+
+
+PER_PAGE = 30
+
+
+class Page:
+    """One page of a list (fetched with one row more, to know whether a next page exists)."""
+
+    def __init__(self, stmt, page: int):
+        self.page = max(1, min(page or 1, 10_000))
+        rows = list(db.session.scalars(stmt.offset((self.page - 1) * PER_PAGE).limit(PER_PAGE + 1)))
+        self.items, self.has_next, self.has_prev = rows[:PER_PAGE], len(rows) > PER_PAGE, self.page > 1
+
+
+def communities(only: set[int] | None) -> list[Community]:
+    stmt = select(Community).order_by(Community.district, Community.street, Community.id)
+    if only is not None:
+        stmt = stmt.where(Community.id.in_(sorted(only)))
+    return list(db.session.scalars(stmt))
+
+
+@bp.route("/mine", methods=["GET", "POST"])
+@login_required
+def mine():
+    profile = resident_of(current_user)
+    if profile is None:
+        require(current_user.has_role(Role.RESIDENT))
+        flash(_("Please tell your community who you are first."), "info")
+        return redirect(url_for("vouchers.my_profile_page"))
+    form = NeedForm()
+    if form.validate_on_submit() and run_service(lambda: needs.raise_need(
+            profile, form.category.data, form.description.data, form.wants_contact.data, actor=current_user), form):
+        flash(_("Thank you. Your community will reply here."), "success")
+        return redirect(url_for("needs.mine"))
+    return render_template("accounts/needs_mine.html", form=form, needs=needs.needs_of(profile),
+                           profile=profile), 422 if form.errors else 200
+
+
+@bp.route("/")
+@login_required
+def index():
+    require(needs.can_list_needs(current_user))
+    served = needs.listed_community_ids(current_user)
+    args = request.args
+    status = args.get("status") if args.get("status") in NeedStatus._value2member_map_ else None
+    category = args.get("category") if args.get("category") in NeedCategory._value2member_map_ else None
+    community_id = args.get("community", type=db_int)
+    page = Page(needs.needs_query(served, status=status, community_id=community_id, category=category),
+                 args.get("page", 1, type=db_int))
+    return render_template("accounts/needs_list.html", page=page, communities=communities(served),
+                           status=status, category=category, community_id=community_id,
+                           statuses=NeedStatus.choices(), categories=NeedCategory.choices())
+
+
+@bp.route("/<int:need_id>", methods=["GET", "POST"])
+@login_required
+def detail(need_id: int):
+    need = db.session.get(ResidentNeed, need_id) or abort(404)
+    require(needs.can_view_need(current_user, need))
+    form = NeedAnswerForm()
+    if request.method == "POST":
+        require(needs.can_handle_need(current_user, need))
+        if form.validate_on_submit() and run_service(lambda: needs.transition_need(
+                need, form.to.data, actor=current_user, reply=form.reply.data), form):
+            flash(_("Saved. The resident has been told."), "success")
+            return redirect(url_for("needs.detail", need_id=need.id))
+        db.session.refresh(need)
+    return render_template("accounts/need.html", need=need, form=form,
+                           can_handle=needs.can_handle_need(current_user, need)), 422 if form.errors else 200

@@ -1,0 +1,132 @@
+"""Residents' needs (居民需求): a resident raises one; community staff of the resident's community, or an officer,
+acknowledge and close it with a reply the resident reads (services flush; callers commit).
+
+The audit trail holds ids and states only: a need's description and reply are the resident's own words about their
+health, home or family, personal data that stays in its table (DESIGN.md rule 6)."""
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from audit import services as audit
+from core.db import db, lock_row, utcnow
+from core.errors import Conflict, Forbidden, ServiceError
+from core.permissions import has_role
+from core.views import path_for
+
+from .enums import NEED_TRANSITIONS, NeedCategory, NeedStatus, Role
+from .need_models import MAX_DESCRIPTION, MAX_REPLY, ResidentNeed
+from .notifications import notify
+from .resident_models import ResidentProfile, ResidentStatus
+from .residents import served_community_ids, serves
+
+# --- permissions -------------------------------------------------------------------------------
+# A resident sees their own needs; community staff those of the communities they look after (none assigned: every
+# one); officers every one and answer them too; auditors read every one and answer none.
+
+
+def can_list_needs(user) -> bool:
+    return has_role(user, Role.COMMUNITY_STAFF, Role.ADMIN, Role.OFFICER, Role.AUDITOR)
+
+
+def listed_community_ids(user) -> set[int] | None:
+    """The communities whose needs the list shows: None for every one."""
+    if has_role(user, Role.OFFICER, Role.AUDITOR, Role.ADMIN):
+        return None
+    return served_community_ids(user)
+
+
+def can_handle_need(user, need: ResidentNeed) -> bool:
+    return has_role(user, Role.OFFICER) or serves(user, need.community_id)
+
+
+def can_view_need(user, need: ResidentNeed) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return need.resident.user_id == user.id or can_handle_need(user, need) or has_role(user, Role.AUDITOR)
+
+
+# --- operations --------------------------------------------------------------------------------
+
+def raise_need(profile: ResidentProfile, category: str, description: str, wants_contact: bool, *,
+               actor) -> ResidentNeed:
+    """The resident raises a need for their own community."""
+    if actor is None or profile.user_id != actor.id:
+        raise Forbidden(_("You can raise needs only for yourself."))
+    if profile.status == ResidentStatus.SUSPENDED.value:
+        raise Forbidden(_("Your resident record is suspended; please ask your community."))
+    description = (description or "").strip()
+    errors = {}
+    if category not in NeedCategory._value2member_map_:
+        errors["category"] = _("Choose what your need is about.")
+    if not description:
+        errors["description"] = _("Please describe what you need.")
+    elif len(description) > MAX_DESCRIPTION:
+        errors["description"] = _("At most %(n)d characters.", n=MAX_DESCRIPTION)
+    if errors:
+        raise ServiceError(_("Some of the information is not valid."), fields=errors)
+    need = ResidentNeed(resident_id=profile.id, community_id=profile.community_id, category=category,
+                        description=description, wants_contact=bool(wants_contact),
+                        status=NeedStatus.OPEN.value)
+    db.session.add(need)
+    db.session.flush()
+    audit.record("need.raised", need, actor=actor,
+                 data={"resident_id": profile.id, "community_id": profile.community_id})
+    return need
+
+
+def transition_need(need: ResidentNeed, to, *, actor, reply: str | None = None) -> ResidentNeed:
+    """The one place a need's status changes: open → acknowledged → closed, or open → closed. Closing needs a reply
+    (the resident reads it); acknowledging may carry one."""
+    if not can_handle_need(actor, need):
+        raise Forbidden(_("You do not look after this resident's community."))
+    try:
+        target = NeedStatus(to)
+    except ValueError:
+        raise ServiceError(_("Choose what to do with this need."), fields={"to": _("Choose a valid action.")}) \
+            from None
+    lock_row(need, "status")
+    current = NeedStatus(need.status)
+    if target not in NEED_TRANSITIONS[current]:
+        raise Conflict(_("This need is %(status)s already; it cannot be changed that way.", status=current.label))
+    reply = (reply or "").strip()
+    if target is NeedStatus.CLOSED and not reply:
+        raise ServiceError(_("Please write a reply for the resident."),
+                           fields={"reply": _("Please write a reply for the resident.")})
+    if len(reply) > MAX_REPLY:
+        raise ServiceError(_("Some of the information is not valid."),
+                           fields={"reply": _("At most %(n)d characters.", n=MAX_REPLY)})
+    need.status = target.value
+    if reply:
+        need.reply = reply
+    need.handled_by_id = actor.id
+    need.updated_at = utcnow()
+    db.session.flush()
+    audit.record(f"need.{target.value}", need, actor=actor,
+                 data={"resident_id": need.resident_id, "community_id": need.community_id},
+                 changes={"status": [current.value, target.value]})
+    notify(need.resident.user_id, f"need.{target.value}", link=path_for("needs.mine"),
+           category=need.category)
+    return need
+
+
+# --- queries -------------------------------------------------------------------------------------
+
+def needs_of(profile: ResidentProfile, limit: int = 50) -> list[ResidentNeed]:
+    """The resident's needs, newest first."""
+    return list(db.session.scalars(select(ResidentNeed).where(ResidentNeed.resident_id == profile.id)
+                                   .order_by(ResidentNeed.id.desc()).limit(limit)))
+
+
+def needs_query(served: set[int] | None, *, status: str | None = None, community_id: int | None = None,
+                category: str | None = None):
+    """Needs newest first, only of the served communities when given."""
+    stmt = select(ResidentNeed).order_by(ResidentNeed.id.desc())
+    if served is not None:
+        stmt = stmt.where(ResidentNeed.community_id.in_(sorted(served)))
+    if community_id:
+        stmt = stmt.where(ResidentNeed.community_id == community_id)
+    if status:
+        stmt = stmt.where(ResidentNeed.status == status)
+    if category:
+        stmt = stmt.where(ResidentNeed.category == category)
+    return stmt

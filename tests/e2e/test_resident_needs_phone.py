@@ -1,0 +1,61 @@
+"""A resident raises a need on a small phone with large text (375x667, root font 150 %); community staff of her
+community take it on and close it with a reply, on a phone too; she reads the reply on her needs page. Each page
+fits (no sideways scrolling, finger-sized targets, no text cut: tests.e2e.test_resident_large_text.fits)."""
+
+import itertools
+import re
+
+from playwright.sync_api import expect
+
+from tests.e2e.test_phone_journey import log_in
+from tests.e2e.test_resident_large_text import fits, large_text_phone
+
+_serial = itertools.count(1)
+
+
+def test_a_resident_raises_a_need_and_reads_the_staffs_reply(live_server, browser):
+    text, reply = f"家里卫生间水管漏水，想请人上门修理（{next(_serial)}）", "已联系物业，师傅周三上午上门维修。"
+
+    resident = large_text_phone(browser)
+    log_in(resident, live_server, "resident5", "gongzhi-demo")
+    resident.locator("#go-my-needs").click()
+    expect(resident.locator("h1")).to_have_text("我的需求")
+    fits(resident, axe=True)
+    resident.locator("#raise-need").click()  # nothing written: refused beside the field
+    expect(resident.locator("#description-error")).to_contain_text("请填写需求内容")
+    fits(resident)
+    resident.get_by_label("需求类别").select_option(label="居家维修")
+    resident.get_by_label("需求内容").fill(text)
+    resident.get_by_label("希望社区与我联系").check()
+    resident.locator("#raise-need").click()
+    expect(resident.locator(".alert-success")).to_be_visible()
+    item = resident.locator("#my-needs li", has_text=text)
+    expect(item.locator(".need-status")).to_have_text("待回复")
+    fits(resident)
+
+    staff = large_text_phone(browser)
+    log_in(staff, live_server, "staff1", "gongzhi-demo")
+    staff.locator("#go-needs").click()
+    expect(staff.locator("h1")).to_have_text("居民需求")
+    fits(staff, axe=True)
+    staff.locator("#needs a").first.click()
+    expect(staff.locator("#need")).to_contain_text(text)
+    fits(staff, axe=True)
+    staff.locator("#close-need").click()  # no reply: refused beside the reply
+    expect(staff.locator("#reply-error")).to_contain_text("请填写给居民的答复")
+    staff.locator("#acknowledge").click()
+    expect(staff.locator("#need-status")).to_have_text("处理中")
+    staff.locator("#reply").fill(reply)
+    staff.locator("#close-need").click()
+    expect(staff.locator("#need-status")).to_have_text("已答复")
+    expect(staff.locator("#answer-form")).to_have_count(0)
+    fits(staff)
+    staff.context.close()
+
+    resident.reload()
+    expect(item.locator(".need-status")).to_have_text("已答复")
+    expect(item.locator(".need-reply")).to_contain_text(reply)
+    fits(resident)
+    resident.goto(live_server + "/notifications")
+    expect(resident.locator("main")).to_contain_text(re.compile("您的需求（居家维修）已有答复"))
+    resident.context.close()
