@@ -52,7 +52,10 @@ def draft_statement(app) -> dict:
 
 
 def check(page, width: int, language: str) -> None:
-    """The page fits the width, no table cut off, targets a finger's, and (in Chinese) no English word."""
+    """The page fits the width, no table cut off, targets a finger's, and (in Chinese) no English word. Measured once
+    the page has loaded: after a form's answer (a 422) the stylesheet may still be on its way, and its links measured
+    without it were too small (a flaky failure at desk width)."""
+    page.wait_for_load_state()
     if width == PHONE["width"]:
         fits_the_phone_at(page, width)
     else:
