@@ -6,6 +6,7 @@ no serious accessibility fault."""
 
 from datetime import timedelta
 
+import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -14,6 +15,7 @@ from accounts.models import User
 from core.db import db
 from core.timeutil import local_today
 from evaluation import project_services, services
+from evaluation.models import ExpertProfile
 from evaluation.project_models import ProjectEvaluation
 from projects.contract_models import Contract, ContractStatus
 from tests.e2e.test_phone_journey import PHONE_SIZE, fits_the_phone, log_in
@@ -49,8 +51,25 @@ def seed(app) -> dict:
         return {"contract": contract.id, "ids": [u.id for u in people], "names": [u.display_name for u in people]}
 
 
-def test_an_officer_commissions_by_ticking_boxes_on_a_phone(live_server, live_app, browser):
-    scene = seed(live_app)
+@pytest.fixture
+def scene(live_app):
+    """seed(), and afterwards (passed or not) its experts leave the pool and what it commissioned is cancelled: the
+    browser tests share one database, and the review journey draws its panel from the demo's pool as it is."""
+    made = seed(live_app)
+    yield made
+    with live_app.app_context(), live_app.test_request_context():
+        officer = db.session.scalar(select(User).where(User.username == "officer"))
+        for profile in db.session.scalars(select(ExpertProfile).where(ExpertProfile.user_id.in_(made["ids"]))):
+            services.save_expert(db.session.get(User, profile.user_id), profile.seat_type, profile.expertise, [],
+                                 False, actor=officer)
+        for evaluation in db.session.scalars(select(ProjectEvaluation).where(
+                ProjectEvaluation.contract_id == made["contract"],
+                ProjectEvaluation.status.in_(["in_progress", "rectification"]))):
+            project_services.transition_evaluation(evaluation, "cancelled", actor=officer, reason="测试结束")
+        db.session.commit()
+
+
+def test_an_officer_commissions_by_ticking_boxes_on_a_phone(live_server, live_app, browser, scene):
     (conflicted, first, second), ids = scene["names"], scene["ids"]
     context = browser.new_context(locale="zh-CN", viewport=PHONE_SIZE)
     page = context.new_page()

@@ -34,7 +34,7 @@ def draft_statement(app) -> dict:
     with app.app_context(), app.test_request_context():
         officer = db.session.scalar(select(User).where(User.username == "officer"))
         manager = make_user()
-        org = approved_org(manager, officer, uscc=make_uscc("2", 7_700_901), name="康乐助老服务社",
+        org = approved_org(manager, officer, uscc=make_uscc("2", 7_702_001), name="康乐助老服务社",
                            category_ids=[category("elderly").id])
         service = helpers.service(org, manager, price_fen=3000)
         programme = helpers.running_programme(officer, name="结算演练服务券")
