@@ -13,6 +13,7 @@ from wtforms.validators import AnyOf
 from audit.labels import ACTION_GROUPS, ACTION_LABELS, TARGET_LABELS
 from core.db import db
 from core.forms import DataRequired, Length, strip_text
+from core.paging import paged
 from core.permissions import require
 from core.views import db_int, run_service
 
@@ -56,15 +57,6 @@ class NeedAnswerForm(FlaskForm):
 PER_PAGE = 30
 
 
-class Page:
-    """One page of a list (fetched with one row more, to know whether a next page exists)."""
-
-    def __init__(self, stmt, page: int):
-        self.page = max(1, min(page or 1, 10_000))
-        rows = list(db.session.scalars(stmt.offset((self.page - 1) * PER_PAGE).limit(PER_PAGE + 1)))
-        self.items, self.has_next, self.has_prev = rows[:PER_PAGE], len(rows) > PER_PAGE, self.page > 1
-
-
 def communities(only: set[int] | None) -> list[Community]:
     stmt = select(Community).order_by(Community.district, Community.street, Community.id)
     if only is not None:
@@ -98,8 +90,8 @@ def index():
     status = args.get("status") if args.get("status") in NeedStatus._value2member_map_ else None
     category = args.get("category") if args.get("category") in NeedCategory._value2member_map_ else None
     community_id = args.get("community", type=db_int)
-    page = Page(needs.needs_query(served, status=status, community_id=community_id, category=category),
-                 args.get("page", 1, type=db_int))
+    page = paged(needs.needs_query(served, status=status, community_id=community_id, category=category),
+                  args.get("page", 1, type=db_int), PER_PAGE)
     return render_template("accounts/needs_list.html", page=page, communities=communities(served),
                            status=status, category=category, community_id=community_id,
                            statuses=NeedStatus.choices(), categories=NeedCategory.choices())

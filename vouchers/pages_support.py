@@ -1,7 +1,5 @@
 """Read-only queries for the voucher pages (constant queries per page; nothing here changes state)."""
 
-from dataclasses import dataclass
-
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import selectinload
 
@@ -9,32 +7,13 @@ from accounts.models import Community
 from accounts.resident_models import ResidentProfile
 from audit.documents import IssuedDocument
 from core.db import db
+from core.paging import PER_PAGE, Page, paged
 from orgs import services as org_services
 from orgs.models import Organisation
 
 from .enums import BatchStatus, VoucherStatus
 from .models import IssuanceBatch, Programme, Voucher
 from .redemption_models import Dispute, Rating, Redemption, Settlement
-
-PER_PAGE = 20
-
-
-@dataclass(frozen=True)
-class Page:
-    items: list
-    page: int
-    has_next: bool
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-
-def paged(stmt, page: int, per_page: int = PER_PAGE) -> Page:
-    """One query: fetch one row more than shown to know whether a next page exists."""
-    page = max(1, min(page or 1, 10_000))
-    rows = list(db.session.scalars(stmt.offset((page - 1) * per_page).limit(per_page + 1)))
-    return Page(rows[:per_page], page, len(rows) > per_page)
 
 
 def provider_orgs(user) -> list[Organisation]:

@@ -181,11 +181,11 @@ def test_the_programme_pages_its_disputes_and_issuance_runs_apart_from_its_state
     in the address, so the rest can be seen; the statements keep theirs."""
     from flask import render_template_string
 
-    from vouchers.pages_support import Page
+    from core.paging import Page
 
     with app.test_request_context():
         links = render_template_string(
-            "{% from 'vouchers/_pager.html' import pager %}{{ pager(p, 'vouchers.programme', 'disputes_page', "
+            "{% from '_macros/pager.html' import pager %}{{ pager(p, 'vouchers.programme', 'disputes_page', "
             "programme_id=7, _anchor='disputes') }}", p=Page([], 2, True))
     assert 'href="/vouchers/programmes/7?disputes_page=1#disputes"' in links
     assert 'href="/vouchers/programmes/7?disputes_page=3#disputes"' in links
