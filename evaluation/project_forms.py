@@ -24,9 +24,9 @@ from .surveys import DEFAULT_OUTLINE
 
 class _AcceptsWithheld:
     """A choice that also accepts what is withheld because the organisation paid them under the contract, or
-    because they declared a conflict with it in an earlier evaluation (not offered, so not among the choices):
-    commission refuses it with the payments or the declaration, which run_service puts beside the field, so the
-    refusal is written once, in the service. Anything else not offered is refused here as before."""
+    because they declared a conflict with it in an earlier evaluation or proposal review (not offered, so not among
+    the choices): commission refuses it with the payments or the declaration, which run_service puts beside the
+    field, so the refusal is written once, in the service. Anything else not offered is refused here as before."""
 
     also_accepted: tuple = ()  # the withheld ids
 

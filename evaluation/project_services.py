@@ -74,7 +74,7 @@ class Choices:
 
     org_id: int  # the contract's organisation
     paid: dict[int, list[FeePayment]]  # paid_conflicts.paid_under: who the organisation paid under the contract
-    # declared_conflicts.declared_with: who declared a conflict with the organisation in one of its evaluations
+    # declared_conflicts.declared_with: who declared a conflict with the organisation (its evaluations, proposals)
     declared: dict[int, list[declared_conflicts.Declared]]
     tied: set[int]  # users affiliated with the organisation
     pool: list[ExpertProfile]  # active pool evaluators not affiliated with it, paid or not
@@ -109,7 +109,7 @@ class Choices:
 
     def declared_left_out(self) -> list[int]:
         """The pool experts and agency evaluators who would be offered but for a conflict they declared with the
-        organisation in an earlier evaluation, for the audit trail."""
+        organisation in an earlier evaluation or proposal review, for the audit trail."""
         offered = {p.user_id for p in self.pool if p.user_id not in self.paid}
         offered |= {u.id for a in self.agencies for u in self.staff[a.org_id]}
         return sorted(i for i in offered if i in self.declared)
