@@ -12,10 +12,10 @@ from wtforms.validators import AnyOf
 
 from audit.labels import ACTION_GROUPS, ACTION_LABELS, TARGET_LABELS
 from core.db import db
-from core.forms import DataRequired, Length, strip_text
+from core.forms import DataRequired, Length, apply_service_error, strip_text
 from core.paging import paged
 from core.permissions import require
-from core.views import db_int, run_service
+from core.views import attempt, db_int, run_service
 
 from . import needs
 from .enums import NeedCategory, NeedStatus, Role
@@ -102,13 +102,20 @@ def index():
 def detail(need_id: int):
     need = db.session.get(ResidentNeed, need_id) or abort(404)
     require(needs.can_view_need(current_user, need))
-    form = NeedAnswerForm()
+    form, status = NeedAnswerForm(), 200
     if request.method == "POST":
         require(needs.can_handle_need(current_user, need))
-        if form.validate_on_submit() and run_service(lambda: needs.transition_need(
-                need, form.to.data, actor=current_user, reply=form.reply.data), form):
-            flash(_("Saved. The resident has been told."), "success")
-            return redirect(url_for("needs.detail", need_id=need.id))
+        if not form.validate_on_submit():
+            status = 422
+        else:
+            outcome = attempt(lambda: needs.transition_need(need, form.to.data, actor=current_user,
+                                                             reply=form.reply.data))
+            if outcome:
+                flash(_("Saved. The resident has been told."), "success")
+                return redirect(url_for("needs.detail", need_id=need.id))
+            status = outcome.refusal.status
+            if status != 409:  # a 409: the page was stale (answered meanwhile, a double click): shown as it is now
+                apply_service_error(form, outcome.refusal)
         db.session.refresh(need)
-    return render_template("accounts/need.html", need=need, form=form,
-                           can_handle=needs.can_handle_need(current_user, need)), 422 if form.errors else 200
+    return render_template("accounts/need.html", need=need, form=form, stale=status == 409,
+                           can_handle=needs.can_handle_need(current_user, need)), status

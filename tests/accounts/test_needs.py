@@ -212,3 +212,68 @@ def test_the_list_filters_and_pages(app, session, client, login_as):
         page = client.get(f"/needs/?{query}").get_data(as_text=True)
         assert re.findall(r'href="/needs/(\d+)"', page) == [str(meals.id)], query
     assert client.get("/needs/?status=bogus&community=99999999999999&page=x").status_code == 200
+
+
+def notices(user):
+    return db.session.scalar(select(func.count(Notification.id)).where(Notification.user_id == user.id))
+
+
+@pytest.mark.parametrize(("first", "then"), [
+    ("acknowledged", "acknowledged"),  # taken on by another while the page was open (or a double click)
+    ("closed", "closed"),  # answered twice
+    ("closed", "acknowledged"),  # taken on after another member of staff answered it
+])
+def test_a_stale_answer_is_a_409_on_the_need_page_and_changes_nothing(app, session, client, login_as, first, then):
+    """Two members of staff open the same need; the first answers it; the second's page was stale: they get the
+    need's page again as it is now (409), saying so, and neither the need, its trail nor the resident's notices
+    change."""
+    me, colleague = staff_of("和平社区"), staff_of("和平社区")
+    with app.test_request_context():
+        user, profile = resident_user()
+        need = raised(profile, user)
+        needs.transition_need(need, first, actor=colleague, reply="已安排师傅周三上门")
+    db.session.commit()
+    before = (len(events(need)), notices(user))
+    login_as(me)
+    page = client.post(f"/needs/{need.id}", data={"to": then, "reply": "我来处理"})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 409
+    label = {"acknowledged": "处理中", "closed": "已答复"}[first]
+    assert 'id="need-stale"' in text and f"现在为“{label}”" in text and f'id="need-status">{label}<' in text
+    assert ("我来处理" in text) is (first != "closed")  # the form, still there, keeps what was typed
+    db.session.expire_all()
+    found = db.session.get(ResidentNeed, need.id)
+    assert (found.status, found.reply, found.handled_by_id) == (first, "已安排师傅周三上门", colleague.id)
+    assert (len(events(found)), notices(user)) == before
+
+
+def test_a_refusal_that_is_not_stale_is_still_a_422_beside_its_field(app, session, client, login_as):
+    staff = staff_of("和平社区")
+    with app.test_request_context():
+        user, profile = resident_user()
+        need = raised(profile, user)
+    db.session.commit()
+    login_as(staff)
+    page = client.post(f"/needs/{need.id}", data={"to": "closed", "reply": "  "})
+    assert page.status_code == 422 and 'id="need-stale"' not in page.get_data(as_text=True)
+
+
+def test_two_staff_answering_at_once_one_is_refused(app, session):
+    """The second request loaded the need before the first's answer committed: the transition reads the status
+    again under a row lock, so it sees the answer and refuses (409), keeping the first reply."""
+    from tests.test_stale_decisions import loaded_before
+
+    me, colleague = staff_of("和平社区"), staff_of("和平社区")
+    with app.test_request_context():
+        user, profile = resident_user()
+        need = raised(profile, user)
+        db.session.commit()
+        mine = loaded_before(ResidentNeed, need.id, lambda found: needs.transition_need(
+            found, "closed", actor=colleague, reply="已联系物业"))
+        assert mine.status == "open"  # as the second request still holds it
+        with pytest.raises(Conflict):
+            needs.transition_need(mine, "closed", actor=me, reply="我来处理")
+    db.session.rollback()
+    found = db.session.get(ResidentNeed, need.id)
+    assert (found.status, found.reply, found.handled_by_id) == ("closed", "已联系物业", colleague.id)
+    assert [e.action for e in events(found)] == ["need.raised", "need.closed"]
