@@ -1,7 +1,7 @@
 """The provider catalogue (services offered to voucher holders) and residents' ratings of redemptions."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import gettext as _
@@ -169,8 +169,8 @@ def star_counts(_sender=None, *, org_id: int, start: datetime, end: datetime) ->
     return {int(stars): count for stars, count in rows}
 
 
-def rate(redemption: Redemption, stars: int, comment: str = "", *, actor) -> Rating:
-    """The resident rates a redemption once (1–5 stars, optional comment)."""
+def _checked_rating(redemption: Redemption, stars, comment: str, actor) -> str:
+    """The checks a rating and its change share; the comment as kept (stripped)."""
     if not permissions.can_rate(actor, redemption):
         raise Forbidden(_("Only the resident can rate this service."))
     if isinstance(stars, bool) or not isinstance(stars, int) or not 1 <= stars <= 5:
@@ -181,6 +181,12 @@ def rate(redemption: Redemption, stars: int, comment: str = "", *, actor) -> Rat
                            fields={"comment": _("A comment has at most %(n)d characters.", n=MAX_COMMENT)})
     if redemption.status == RedemptionStatus.REVERSED:
         raise Conflict(_("A reversed redemption cannot be rated."))
+    return comment
+
+
+def rate(redemption: Redemption, stars: int, comment: str = "", *, actor) -> Rating:
+    """The resident rates a redemption once (1–5 stars, optional comment); change_rating changes it later."""
+    comment = _checked_rating(redemption, stars, comment, actor)
     # Once: the UNIQUE redemption_id decides, so two ratings sent at the same moment give one rating and one 409.
     rating = db.session.scalars(
         upsert_dialect().insert(Rating).values(redemption_id=redemption.id, resident_id=redemption.resident_id,
@@ -190,4 +196,43 @@ def rate(redemption: Redemption, stars: int, comment: str = "", *, actor) -> Rat
     if rating is None:
         raise Conflict(_("This service has already been rated."), code="already_rated")
     audit.record("voucher.rated", redemption, actor=actor, data={"stars": stars, "comment": rating.comment})
+    return rating
+
+
+# A rating can be changed for 30 days from the redemption. Long enough to think again once a service has shown what
+# it is worth (a carer's visits over the following weeks, a meal service over a month) or once a dispute has been
+# decided (disputes are raised within 7 days); short enough that a provider's average, and the star counts a
+# project evaluation reads for a contract's period (star_counts, by redemption time), settle, and that an old rating
+# cannot be reopened months later as leverage on a provider.
+RATING_CHANGE_WINDOW = timedelta(days=30)
+
+
+def rating_change_deadline(redemption: Redemption) -> datetime:
+    return redemption.created_at + RATING_CHANGE_WINDOW
+
+
+def rating_of(redemption: Redemption) -> Rating | None:
+    return db.session.scalar(select(Rating).where(Rating.redemption_id == redemption.id))
+
+
+def change_rating(redemption: Redemption, stars: int, comment: str = "", *, actor,
+                  now: datetime | None = None) -> Rating:
+    """The resident changes their rating of a redemption (its stars and comment) within RATING_CHANGE_WINDOW of
+    it. The rating is changed in place: the providers' averages and star counts are computed from the ratings
+    when read (provider_ratings, star_counts), so they follow at once and exactly. Audited with ids only; a change
+    that changes nothing writes no event."""
+    comment = _checked_rating(redemption, stars, comment, actor)
+    if (now or utcnow()) > rating_change_deadline(redemption):
+        raise ServiceError(_("A rating can be changed only within %(n)d days of the service.",
+                             n=RATING_CHANGE_WINDOW.days), code="rating_change_closed")
+    rating = db.session.scalar(select(Rating).where(Rating.redemption_id == redemption.id).with_for_update())
+    if rating is None:
+        raise Conflict(_("This service has not been rated yet."), code="not_rated")
+    if (rating.stars, rating.comment) == (stars, comment):
+        return rating
+    rating.stars, rating.comment = stars, comment
+    db.session.flush()
+    audit.record("voucher.rating_changed", redemption, actor=actor,
+                 data={"rating_id": rating.id, "provider_org_id": rating.provider_org_id,
+                       "service_id": rating.service_id})
     return rating

@@ -31,6 +31,7 @@ ACTION_LABELS.update({
     "voucher.dispute_upheld": _l("Dispute upheld, redemption reversed"),
     "voucher.dispute_rejected": _l("Dispute rejected"),
     "voucher.rated": _l("Service rated"),
+    "voucher.rating_changed": _l("Service rating changed"),
     "voucher.expired": _l("Vouchers expired"),
     "voucher.revoked": _l("Vouchers revoked"),
     "voucher.settlement_prepared": _l("Settlement statement prepared"),

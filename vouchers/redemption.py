@@ -131,27 +131,6 @@ def issue_code(resident: ResidentProfile, *, actor, programme: Programme | None 
     return code, row
 
 
-@dataclass(frozen=True)
-class ShownCode:
-    """Where a code the resident was shown stands: live (until expires_at), used (for `spent`), or expired."""
-    state: str  # "live", "used" or "expired"
-    expires_at: datetime
-    spent: Redemption | None = None
-
-
-def shown_code(resident: ResidentProfile, code_id, *, now: datetime | None = None) -> ShownCode | None:
-    """The state of the resident's code of that id; None for another resident's code, or none."""
-    row = db.session.get(RedemptionCode, code_id) if isinstance(code_id, int) else None
-    if row is None or row.resident_id != resident.id:
-        return None
-    if row.used_at is not None:
-        spent = db.session.scalar(select(Redemption).where(  # (on the resident's index: redeemed after the code)
-            Redemption.resident_id == resident.id, Redemption.created_at >= row.created_at,
-            Redemption.code_id == row.id))
-        return ShownCode("used", row.expires_at, spent)
-    return ShownCode("live" if row.expires_at > (now or utcnow()) else "expired", row.expires_at)
-
-
 # --- redemption ------------------------------------------------------------------------------------------
 
 def _validate(code, service, amount_fen, idempotency_key) -> None:

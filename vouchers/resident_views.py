@@ -4,7 +4,7 @@ with dispute and rating."""
 import math
 from datetime import UTC
 
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -17,7 +17,7 @@ from core.permissions import require
 from core.phones import tel_uri
 from core.views import db_int, run_and_redirect, run_service, valid_form
 
-from . import catalogue, disputes, pages_support, programmes, redemption
+from . import catalogue, code_status, disputes, pages_support, programmes, redemption
 from . import permissions as perms
 from .forms import CodeForm, DisputeForm, RatingForm, ResidentForm, StatusForm
 from .models import Programme
@@ -102,7 +102,9 @@ SHOWN_CODE = "voucher_code"
 def my_code():
     """A one-time code to show the provider: numeric and QR, valid 5 minutes (its clear text is never stored on
     the server). Getting one redirects here, and the page keeps showing it while it is live: reloading the page or
-    coming back to it does not make another code. Once used, the page says what it paid for."""
+    coming back to it does not make another code. While it is on the screen the page asks for its state
+    (my_code_status) and reloads when that changes; once used, the page says (once) what it paid for and what is
+    left, or that it expired or can no longer be used."""
     resident = verified_profile()
     lines = redemption.balance(resident)
     form = CodeForm(lines=lines)
@@ -114,14 +116,30 @@ def my_code():
             session[SHOWN_CODE] = {"code": code, "id": row.id}
         return redirect_to("vouchers.my_code")
     shown = session.get(SHOWN_CODE) or {}
-    found = redemption.shown_code(resident, shown.get("id"))
-    if found is None or found.state != "live":
+    found = code_status.shown_code(resident, shown.get("id"))
+    if found is None or found.state != code_status.LIVE:
         session.pop(SHOWN_CODE, None)
-        return render_template("vouchers/my_code.html", form=form, lines=lines, code=None,
-                               spent=found and found.spent, expired=found is not None and found.state == "expired")
+        return render_template("vouchers/my_code.html", form=form, lines=lines, code=None, found=found,
+                               balances={line.programme_id: line for line in lines})
     return render_template("vouchers/my_code.html", form=form, lines=lines, code=shown["code"],
                            qr=qr_svg_data_uri(shown["code"]), expires_at=found.expires_at,
-                           expires_in=seconds_until(found.expires_at))
+                           expires_in=seconds_until(found.expires_at),
+                           status_url=url_for("vouchers.my_code_status", code_id=shown["id"]))
+
+
+@bp.route("/me/code/<int:code_id>/status")
+@login_required
+def my_code_status(code_id: int):
+    """What the code page polls while it is on the screen: the state of the user's own code and the seconds it
+    has left, nothing else (what it paid for, the page shows once it reloads). Someone else's code, or none: 404.
+    One query."""
+    found = code_status.code_status(current_user, code_id)
+    if found is None:
+        abort(404)
+    live = found.state == code_status.LIVE
+    response = jsonify(state=found.state, expires_in=seconds_until(found.expires_at) if live else 0)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def seconds_until(moment) -> int:
@@ -163,6 +181,12 @@ def my_redemptions():
                            dispute_form=DisputeForm(formdata=None), rating_form=RatingForm(formdata=None))
 
 
+@bp.app_template_global()
+def rating_change_deadline(found: Redemption):
+    """Until when a rating of the redemption can be changed (the redemption lists offer it until then)."""
+    return catalogue.rating_change_deadline(found)
+
+
 def load_redemption(redemption_id: int, allowed) -> Redemption:
     """A redemption seen by its resident or community staff; anyone else: 404 (its existence is private)."""
     found = db.get_or_404(Redemption, redemption_id)
@@ -200,3 +224,24 @@ def rate(redemption_id: int):
     return run_and_redirect(lambda: catalogue.rate(found, int(form.stars.data), form.comment.data or "",
                                                    actor=current_user),
                             _("Thank you for your rating."), back_to(found))
+
+
+@bp.route("/redemptions/<int:redemption_id>/rating", methods=["GET", "POST"])
+@login_required
+def change_rating(redemption_id: int):
+    """Change a rating given (its stars and comment), shown pre-filled, within catalogue.RATING_CHANGE_WINDOW of
+    the redemption. Refused: this page again with why, what was chosen and typed kept (422). Someone else's
+    redemption, or one not rated yet: 404."""
+    found = load_redemption(redemption_id, perms.can_rate)
+    rating = catalogue.rating_of(found)
+    if rating is None:
+        abort(404)
+    form = RatingForm() if request.method == "POST" else RatingForm(
+        formdata=None, data={"stars": str(rating.stars), "comment": rating.comment})
+    if form.validate_on_submit() and run_service(lambda: catalogue.change_rating(
+            found, int(form.stars.data), form.comment.data or "", actor=current_user), form):
+        flash(_("Your rating has been changed."), "success")
+        return redirect(back_to(found))
+    return render_template("vouchers/rating_form.html", form=form, redemption=found, rating=rating,
+                           deadline=catalogue.rating_change_deadline(found), now=utcnow(),
+                           back=back_to(found)), 422 if request.method == "POST" else 200  # (a POST here was refused)
