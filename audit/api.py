@@ -36,8 +36,8 @@ def head():
 @bp.route("/audit/events")
 @api_doc("Search the audit trail", tag="Audit", errors=[403], response=record(
     events=array(EVENT), next_before=nullable(integer("Pass as `before` for the next (older) page.", minimum=1))),
-    description="For auditors and officers. Newest first, 100 at a time; `next_before` is the cursor for the next "
-                "page (null on the last one). A bad filter or cursor is a 422 naming it.",
+    description="For administrators and auditors. Newest first, 100 at a time; `next_before` is the cursor for "
+                "the next page (null on the last one). A bad filter or cursor is a 422 naming it.",
     query={"actor": string(64, "The actor's user name."), "action": string(80), "target_type": string(60),
            "target_id": string(60), "date_from": iso_date("From this day (Beijing time)."),
            "date_to": iso_date("Up to this day, inclusive."),

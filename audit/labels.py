@@ -23,6 +23,7 @@ ACTION_LABELS = {
     "token.created": _l("API token created"),
     "token.revoked": _l("API token revoked"),
     "document.issued": _l("Official document issued"),
+    "export.audit_log": _l("Audit log downloaded (CSV)"),
     "calendar.day_set": _l("Working-day calendar changed"),
 }
 

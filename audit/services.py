@@ -380,6 +380,12 @@ class EventFilter:
     exact: bool = False  # the action is one code ('auth.login' is no 'auth.login_failed'), else a prefix ('voucher.')
 
 
+def actor_id_named(username: str) -> int | None:
+    """The id of the account the log's actor filter names (None: no such account)."""
+    user_cls = AuditEvent.actor.property.mapper.class_
+    return db.session.scalar(select(user_cls.id).where(user_cls.username == username.strip().lower()))
+
+
 def search_events(flt: EventFilter, *, before: int | None = None, limit: int = 50) -> list[AuditEvent]:
     """Newest first, keyset-paginated by seq (the table only grows, offsets would get slow)."""
     stmt = select(AuditEvent).options(selectinload(AuditEvent.actor)).order_by(AuditEvent.seq.desc())
@@ -406,22 +412,3 @@ def search_events(flt: EventFilter, *, before: int | None = None, limit: int = 5
 
 def decoded_data(event: AuditEvent) -> dict:
     return json.loads(event.data or "{}")
-
-
-def _as_recorded(value) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
-
-
-def shown_data(event: AuditEvent) -> list[tuple[str, str]]:
-    """An event's data for the log page, as it was recorded: (field, text) rows, a value that is not text written
-    as the JSON that was hashed (null, false, [1, 2], not Python's None, False), and each recorded change on a row
-    of its own as "old → new"."""
-    rows = []
-    for key, value in decoded_data(event).items():
-        if key == "changes" and isinstance(value, dict):
-            rows += [(field, f"{_as_recorded(pair[0])} → {_as_recorded(pair[1])}")
-                     if isinstance(pair, list) and len(pair) == 2 else (field, _as_recorded(pair))
-                     for field, pair in value.items()]
-        else:
-            rows.append((key, value if isinstance(value, str) else _as_recorded(value)))
-    return rows

@@ -76,8 +76,8 @@ def test_targets_are_named_by_their_labels_with_the_stored_type_beside(client, s
     login_as(make_user(Role.AUDITOR))
     body = client.get("/audit/?actor=labelled-target").get_data(as_text=True)
     unknown, known = rows(body)
-    assert f'用户账户 #{user.id}<div class="small text-muted"><code>users</code></div>' in known
-    assert "no_such_table #5</div>" in unknown and "<code>no_such_table</code>" not in unknown  # shown as stored
+    assert f'>用户账户 #{user.id}</a><div class="small text-muted"><code>users</code></div>' in known
+    assert "no_such_table #5</a></div>" in unknown and "<code>no_such_table</code>" not in unknown  # shown as stored
     assert 'list="target-types"' in body and '<option value="users">用户账户</option>' in body
     assert shown_seqs_for(client, "/audit/?actor=labelled-target&target_type=users") == 1  # filtered as stored
 
