@@ -61,7 +61,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from accounts import admin_views, need_views
+    from accounts import admin_views, need_api, need_views
     from accounts import api as accounts_api
     from accounts import views as accounts_views
     from audit import api as audit_api
@@ -88,7 +88,7 @@ def _register_blueprints(app: Flask) -> None:
                orgs_views.bp, orgs_officer_views.bp, calls_views.bp, proposal_views.bp, contract_views.bp,
                evaluation_views.bp, accounts_api.bp, audit_api.bp, orgs_api.bp, projects_api.bp, evaluation_api.bp,
                vouchers_api.bp, project_views.bp, survey_views.public_bp, project_api.bp, contract_api.bp,
-               vouchers_views.bp, openapi.bp, api_reference.bp, need_views.bp):
+               vouchers_views.bp, openapi.bp, api_reference.bp, need_views.bp, need_api.bp):
         app.register_blueprint(bp)
 
 

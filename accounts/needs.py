@@ -39,6 +39,13 @@ def can_handle_need(user, need: ResidentNeed) -> bool:
     return has_role(user, Role.OFFICER) or serves(user, need.community_id)
 
 
+def check_can_handle(user, need: ResidentNeed) -> None:
+    """Refuses (403) someone who may not answer this need: the transition's own check, which the API asks first too,
+    before it reads what was sent (as the page asks can_handle_need before its form)."""
+    if not can_handle_need(user, need):
+        raise Forbidden(_("You do not look after this resident's community."))
+
+
 def can_view_need(user, need: ResidentNeed) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
@@ -77,8 +84,7 @@ def raise_need(profile: ResidentProfile, category: str, description: str, wants_
 def transition_need(need: ResidentNeed, to, *, actor, reply: str | None = None) -> ResidentNeed:
     """The one place a need's status changes: open → acknowledged → closed, or open → closed. Closing needs a reply
     (the resident reads it); acknowledging may carry one."""
-    if not can_handle_need(actor, need):
-        raise Forbidden(_("You do not look after this resident's community."))
+    check_can_handle(actor, need)
     try:
         target = NeedStatus(to)
     except ValueError:
@@ -111,10 +117,13 @@ def transition_need(need: ResidentNeed, to, *, actor, reply: str | None = None) 
 
 # --- queries -------------------------------------------------------------------------------------
 
-def needs_of(profile: ResidentProfile, limit: int = 50) -> list[ResidentNeed]:
+def own_needs_query(profile: ResidentProfile):
     """The resident's needs, newest first."""
-    return list(db.session.scalars(select(ResidentNeed).where(ResidentNeed.resident_id == profile.id)
-                                   .order_by(ResidentNeed.id.desc()).limit(limit)))
+    return select(ResidentNeed).where(ResidentNeed.resident_id == profile.id).order_by(ResidentNeed.id.desc())
+
+
+def needs_of(profile: ResidentProfile, limit: int = 50) -> list[ResidentNeed]:
+    return list(db.session.scalars(own_needs_query(profile).limit(limit)))
 
 
 def needs_query(served: set[int] | None, *, status: str | None = None, community_id: int | None = None,

@@ -34,6 +34,8 @@ TAGS = [
                    "evaluations."),
     ("Vouchers", "Resident service vouchers: providers redeem and list their services; residents get codes, see "
                  "their balance, dispute and rate redemptions."),
+    ("Residents' needs", "Needs residents raise for their community (居民需求): a resident raises one and follows it; "
+                         "the community's staff and officers take it on and close it with a reply."),
     ("Audit", "The hash-chained audit trail."),
     ("Reference", "This description."),
 ]

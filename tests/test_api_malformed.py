@@ -405,13 +405,41 @@ def test_voucher_endpoints(app, client, session):
     sweep(client, voucher_endpoints(ids), ids, tokens)
 
 
+def need_endpoints(ids) -> list[Endpoint]:
+    answer = "/api/v1/needs/<int:need_id>/<any(acknowledge, close):action>"
+    return [
+        Endpoint("POST", "/api/v1/needs", "/needs", "resident",
+                 lambda ids: {"category": "meals", "description": "每天中午需要送餐", "wants_contact": True},
+                 fields={("category",): "str", ("description",): "text", ("wants_contact",): "bool"},
+                 required={("category",), ("description",)}),
+        Endpoint("POST", answer, "/needs/{need}/close", "staff", lambda ids: {"reply": "已联系物业，周三上门"},
+                 fields={("reply",): "text"}, required={("reply",)}, ok=200,
+                 extra=[("a need already closed", {"need": ids["closed"]}, {"reply": "再答一次"}, 409)]),
+        Endpoint("POST", answer, "/needs/{need}/acknowledge", "staff", lambda ids: {}, fields={("reply",): "text"},
+                 empty_ok=True, ok=200, extra=[("a need already closed", {"need": ids["closed"]}, {}, 409)]),
+    ]
+
+
+def test_need_endpoints(app, client, session):
+    from accounts import needs
+    from tests.accounts.test_needs import raised, resident_user, staff_of
+
+    officer, staff = make_user(Role.OFFICER), staff_of("和平社区")
+    with app.test_request_context():
+        user, profile = resident_user("和平社区")
+        need, closed = raised(profile, user), raised(profile, user)
+        needs.transition_need(closed, "closed", actor=officer, reply="已处理")
+    ids = {"need": need.id, "closed": closed.id}
+    sweep(client, need_endpoints(ids), ids, {"resident": token(user), "staff": token(staff)})
+
+
 # ------------------------------------------------------------------------------------------ every endpoint is covered
 
 def test_every_write_endpoint_is_swept(app):
     swept = {(ep.method, ep.rule) for ep in REGISTRY_AND_PROPOSALS}
     fake = collections.defaultdict(lambda: 1)
     for endpoints in (scoring_endpoints(fake), contract_endpoints(fake), confirm_endpoints(fake),
-                      voucher_endpoints(fake)):
+                      voucher_endpoints(fake), need_endpoints(fake)):
         swept |= {(ep.method, ep.rule) for ep in endpoints}
     writes = {(method, rule.rule) for rule in app.url_map.iter_rules() if rule.rule.startswith(API_PREFIX)
               for method in rule.methods & {"POST", "PUT", "PATCH", "DELETE"}}
@@ -432,6 +460,8 @@ QUERY_ENDPOINTS = [  # path, user, arguments
     ("/vouchers/services", "staff", ["page", "per_page"]),
     ("/vouchers/services?programme_id={programme}", "staff", ["programme_id", "category_id", "community_id",
                                                                "page", "per_page"]),
+    ("/needs", "officer", ["page", "per_page", "status", "category", "community_id"]),
+    ("/needs/mine", "resident", ["page", "per_page"]),
 ]
 
 
@@ -439,7 +469,8 @@ def test_query_arguments(app, client, session):
     officer, manager, contract = commissioned(app)[:3]
     w = voucher_world()
     admin = make_user(Role.ADMIN, Role.AUDITOR)
-    tokens = {"officer": token(officer), "admin": token(admin), "staff": token(w.staff)}
+    tokens = {"officer": token(officer), "admin": token(admin), "staff": token(w.staff),
+              "resident": token(w.resident.user)}
     ids = {"c": contract.id, "programme": w.programme.id}
     db.session.commit()
     failures = []

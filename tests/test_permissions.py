@@ -28,6 +28,8 @@ TABLE = [
     ("GET", "/evaluations/", {"officer", "auditor", "admin"}),
     ("GET", "/evaluations/mine", set(ROLES) - {"anonymous"}),
     ("GET", "/evaluations/agencies", {"officer"}),
+    ("GET", "/needs/", {"community_staff", "officer", "auditor", "admin"}),
+    ("GET", "/needs/mine", {"resident"}),  # (one without a profile yet is sent to tell their community who they are)
 ]
 PUBLIC = {"/", "/audit/head", "/verify"}
 

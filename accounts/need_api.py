@@ -1,0 +1,172 @@
+"""Residents' needs (居民需求) over the JSON API: a resident lists their own and raises one; community staff of the
+need's community, officers (and administrators) list those they may see and take them on or close them with a reply;
+auditors list and read. The same services and permission predicates as the pages (accounts.needs)."""
+
+from flask import abort, jsonify, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from core.api import api_blueprint, bool_field, json_object, page_args, text_field
+from core.db import db
+from core.errors import Forbidden, ServiceError
+from core.openapi import (
+    PAGING,
+    api_doc,
+    body,
+    boolean,
+    component,
+    identifier,
+    nullable,
+    page_of,
+    record,
+    string,
+    timestamp,
+)
+from core.paging import count_of, paged
+from core.permissions import require
+from core.views import DB_INT_MAX
+
+from . import needs
+from .enums import NeedCategory, NeedStatus
+from .need_models import MAX_DESCRIPTION, MAX_REPLY, ResidentNeed
+from .residents import resident_of
+
+bp = api_blueprint("needs_api")
+TAG = "Residents' needs"
+ACTIONS = {"acknowledge": NeedStatus.ACKNOWLEDGED, "close": NeedStatus.CLOSED}
+NOT_A_RESIDENT = "A 403 (`not_a_resident`) when the token's user has no resident profile."
+
+NEED = component("ResidentNeed", record(
+    "A resident's need (居民需求) and their community's answer.",
+    id=identifier(), category=string(enum=NeedCategory), status=string(enum=NeedStatus),
+    description=string(MAX_DESCRIPTION, "What the resident needs, in their words."),
+    wants_contact=boolean("The resident asked to be contacted about it."),
+    contact_phone=nullable(string(20, "The resident's phone, when they asked to be contacted and gave one.")),
+    resident=string(description="The resident's real name."), community_id=identifier(),
+    community=string(description="The community's name (the resident's when they raised it)."),
+    reply=string(MAX_REPLY, "The answer the resident reads; empty until there is one."),
+    created_at=timestamp(), updated_at=timestamp()))
+
+
+def need_json(need: ResidentNeed) -> dict:
+    phone = need.resident.user.phone if need.wants_contact else None
+    return {"id": need.id, "category": need.category, "status": need.status, "description": need.description,
+            "wants_contact": need.wants_contact, "contact_phone": phone or None, "resident": need.resident.real_name,
+            "community_id": need.community_id, "community": need.community.name, "reply": need.reply,
+            "created_at": need.created_at.isoformat(), "updated_at": need.updated_at.isoformat()}
+
+
+def _user():
+    if not current_user.is_authenticated:
+        abort(401)
+    return current_user
+
+
+def _resident():
+    profile = resident_of(_user())
+    if profile is None:
+        raise Forbidden(_("This account has no resident profile."), code="not_a_resident")
+    return profile
+
+
+def _page(stmt):
+    number, per_page = page_args()
+    found = paged(stmt, number, per_page)
+    return jsonify({"items": [need_json(n) for n in found.items], "total": count_of(stmt), "page": found.page,
+                    "per_page": per_page})
+
+
+def _committed(call):
+    """Run one service call: commit on success, roll back on refusal (the blueprint turns it into JSON)."""
+    try:
+        result = call()
+    except ServiceError:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    return result
+
+
+def _choice(name: str, enum, unknown) -> str | None:
+    """A query argument that must be one of enum's values (absent or empty: None); unknown(values) says why not."""
+    value = request.args.get(name)
+    if value in (None, ""):
+        return None
+    if value not in enum._value2member_map_:
+        raise ServiceError(_("Please correct the marked fields."),
+                           fields={name: unknown(", ".join(e.value for e in enum))})
+    return value
+
+
+def _query_id(name: str) -> int | None:
+    value = request.args.get(name)
+    if value in (None, ""):
+        return None
+    if not (value.isascii() and value.isdigit()) or len(value) > 10 or not 0 < int(value) <= DB_INT_MAX:
+        raise ServiceError(_("Please correct the marked fields."), fields={name: _("Enter a whole number.")})
+    return int(value)
+
+
+@bp.route("/needs/mine")
+@api_doc("My needs (residents)", tag=TAG, response=page_of(NEED), query=PAGING, errors=[403],
+         description=f"The needs the token's resident raised, newest first, with their status and reply. "
+                     f"{NOT_A_RESIDENT}")
+def my_needs():
+    return _page(needs.own_needs_query(_resident()))
+
+
+@bp.route("/needs", methods=["POST"])
+@api_doc("Raise a need (residents)", tag=TAG, status=201, response=NEED, errors=[403],
+         description=f"For the resident's own community (their profile's); its community staff and the officers are "
+                     f"told on their list and answer it. Refused (403) while the resident record is suspended. "
+                     f"{NOT_A_RESIDENT}",
+         request=body(required=["category", "description"], category=string(enum=NeedCategory),
+                      description=string(MAX_DESCRIPTION, "What the resident needs (not empty).", min_length=1),
+                      wants_contact=boolean("Ask to be contacted about it (default false).")))
+def raise_need():
+    actor, profile = _user(), _resident()
+    data = json_object()
+    category = text_field(data, "category")
+    description = text_field(data, "description", max_length=MAX_DESCRIPTION)
+    wants_contact = bool_field(data, "wants_contact")
+    need = _committed(lambda: needs.raise_need(profile, category, description, wants_contact, actor=actor))
+    return jsonify(need_json(need)), 201
+
+
+@bp.route("/needs")
+@api_doc("Residents' needs to answer (staff)", tag=TAG, response=page_of(NEED), errors=[403],
+         description="For community staff, the needs of the communities they look after (none assigned: every "
+                     "one); for officers, administrators and auditors, every one. Newest first.",
+         query={"status": string(enum=NeedStatus), "category": string(enum=NeedCategory),
+                "community_id": identifier("Only this community's."), **PAGING})
+def list_needs():
+    user = _user()
+    require(needs.can_list_needs(user))
+    status = _choice("status", NeedStatus, lambda v: _("Unknown status: choose one of %(values)s.", values=v))
+    category = _choice("category", NeedCategory,
+                       lambda v: _("Unknown category: choose one of %(values)s.", values=v))
+    stmt = needs.needs_query(needs.listed_community_ids(user), status=status, category=category,
+                             community_id=_query_id("community_id"))
+    return _page(stmt)
+
+
+@bp.route("/needs/<int:need_id>/<any(acknowledge, close):action>", methods=["POST"])
+@api_doc("Take on or close a need (staff)", tag=TAG, response=NEED, errors=[403, 409],
+         params={"action": "`acknowledge`: take it on (the resident is told someone is looking into it); `close`: "
+                           "answer it, with a reply the resident reads."},
+         description="By community staff of the need's community or an officer; auditors read but do not answer "
+                     "(403). A need someone may not see is a 404. A need already taken on, or already closed (by "
+                     "someone else meanwhile, say), is a 409 and nothing changes.",
+         request=body(reply=string(MAX_REPLY, "To the resident: required to close, optional to take it on.")),
+         request_optional=True)
+def answer_need(need_id: int, action: str):
+    actor = _user()
+    need = db.session.get(ResidentNeed, need_id)
+    if need is None or not needs.can_view_need(actor, need):
+        abort(404)
+    needs.check_can_handle(actor, need)
+    reply = text_field(json_object(optional=True), "reply", max_length=MAX_REPLY)
+    # A need already taken on or closed (a stale client, two answering at once) is the service's Conflict: a 409.
+    _committed(lambda: needs.transition_need(need, ACTIONS[action], actor=actor, reply=reply))
+    return jsonify(need_json(need))
+
