@@ -8,12 +8,21 @@ from sqlalchemy import or_, select
 from core import calendar
 from core.db import db
 from core.permissions import require
+from core.phones import is_mobile, typed_mobile
 from core.views import db_int, run_and_redirect, run_service
 
 from . import services
-from .forms import CalendarDayForm, ConfirmForm, ReasonForm, ResetPasswordForm, UserEditForm, UserForm
+from .forms import (
+    CalendarDayForm,
+    ConfirmForm,
+    ReasonForm,
+    ResetPasswordForm,
+    UserEditForm,
+    UserFilterForm,
+    UserForm,
+)
 from .lockout import end_login_lockout
-from .models import ApiToken, Community, User
+from .models import ApiToken, Community, User, UserRole
 from .permissions import can_deactivate_user, can_edit_user, can_manage_users, can_revoke_token
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -28,15 +37,32 @@ def _admins_only():
 
 @bp.route("/users")
 def users():
-    q = request.args.get("q", "").strip()
-    stmt = select(User).order_by(User.username)
-    if q:
-        like = f"%{q}%"
-        stmt = stmt.where(or_(User.username.ilike(like), User.display_name.ilike(like)))
+    form = UserFilterForm(request.args)
+    if not form.validate():  # the reason beside the filter, and no list that looks filtered but is not
+        return render_template("accounts/admin_users.html", page=None, form=form, filters={}), 422
+    filters = {name: form[name].data for name in ("q", "role", "status") if form[name].data}
     # A page number too large for the database's OFFSET was a 500; db_int keeps it within a 32-bit integer.
     number = max(1, request.args.get("page", 1, type=db_int))
-    page = db.paginate(stmt, page=number, per_page=PER_PAGE, error_out=False)
-    return render_template("accounts/admin_users.html", page=page, q=q)
+    page = db.paginate(_users_matching(form), page=number, per_page=PER_PAGE, error_out=False)
+    return render_template("accounts/admin_users.html", page=page, form=form, filters=filters)
+
+
+def _users_matching(form: UserFilterForm):
+    stmt = select(User).order_by(User.username)
+    if q := form.q.data:
+        like = f"%{q}%"
+        matches = [User.username.ilike(like), User.display_name.ilike(like)]
+        if is_mobile(phone := typed_mobile(q)):  # whoever lost their user name still knows their number
+            matches.append(User.phone == phone)
+        stmt = stmt.where(or_(*matches))
+    has_role = select(UserRole.id).where(UserRole.user_id == User.id)
+    if form.role.data == UserFilterForm.NO_ROLE:
+        stmt = stmt.where(~has_role.exists())
+    elif form.role.data:
+        stmt = stmt.where(has_role.where(UserRole.role == form.role.data).exists())
+    if form.status.data:
+        stmt = stmt.where(User.active.is_(form.status.data == "active"))
+    return stmt
 
 
 def _communities() -> list[Community]:

@@ -5,6 +5,8 @@ from wtforms import (
     DateField,
     EmailField,
     PasswordField,
+    SearchField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -38,6 +40,28 @@ def repeat_password_field(of: str, label=_l("Repeat the new password")) -> Passw
     """The new password typed again, which must equal the field named `of`."""
     return PasswordField(label, validators=[DataRequired(), EqualTo(of, _l("The passwords differ."))],
                          render_kw={"autocomplete": "new-password"})
+
+
+class UserFilterForm(FlaskForm):
+    """The administrators' user list: by name (user name, name or mobile number), role and status."""
+
+    class Meta:
+        csrf = False  # a GET filter changes nothing
+
+    NO_ROLE = "none"
+    q = SearchField(_l("User name, name or mobile number"), filters=[strip_text],
+                    validators=[Optional(), Length(max=100)])
+    role = SelectField(_l("Role"), default="", invalid_choice_message=_l("Choose a role from the list."),
+                       choices=[])  # (in the language of the page: __init__)
+    status = SelectField(_l("Status"), default="", invalid_choice_message=_l("Choose a status from the list."),
+                         choices=[SelectChoice("", _l("Active and deactivated")), SelectChoice("active", _l("Active")),
+                                  SelectChoice("deactivated", _l("Deactivated"))])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.role.choices = [SelectChoice("", _l("All roles")),
+                             *(SelectChoice(value, label) for value, label in Role.choices()),
+                             SelectChoice(self.NO_ROLE, _l("No role"))]
 
 
 class LoginForm(FlaskForm):
