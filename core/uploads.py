@@ -240,6 +240,32 @@ def use_kept(kept: KeptUpload, *, actor, allowed: frozenset[str], field: str,
     return pending.file
 
 
+def discard_kept(references: list[str], *, owner, purpose: str) -> int:
+    """Discard the owner's unused pending uploads that these references name, each with its file (the user chose to
+    send the form without them), so that none can be used again. A reference not signed by us, another user's, for
+    another form or already used is passed over: it changes nothing. Returns how many went. Flushes; the caller
+    commits."""
+    keys = []
+    for reference in references:
+        try:
+            key = _serializer().loads(reference or "")
+        except BadData:
+            continue
+        if isinstance(key, str):
+            keys.append(key)
+    if not keys:
+        return 0
+    # One guarded statement (as use_kept's): a pending upload used at the same moment is not deleted, nor its file.
+    files = db.session.scalars(delete(PendingUpload).where(
+        PendingUpload.key.in_(keys), PendingUpload.owner_id == getattr(owner, "id", None),
+        PendingUpload.purpose == purpose, PendingUpload.used_at.is_(None))
+        .returning(PendingUpload.file_id).execution_options(synchronize_session=False)).all()
+    if files:
+        db.session.execute(delete(StoredFile).where(StoredFile.id.in_(files)))
+    db.session.flush()
+    return len(files)
+
+
 def purge_expired_uploads(*, now: datetime | None = None, limit: int | None = None) -> int:
     """Remove expired pending uploads: an unused one with its file (nothing else refers to it), a used one alone
     (its file now belongs to what used it). Returns how many went. Flushes; the caller commits."""
@@ -257,8 +283,9 @@ def purge_expired_uploads(*, now: datetime | None = None, limit: int | None = No
 
 class ChosenFiles:
     """One file field of a posted form: the files chosen now, else those kept from a refused attempt (their signed
-    references in the hidden field `<name>_kept`). upload() is what the service gets; after a refusal, keep() keeps
-    what was chosen for the page shown again (its `kept`)."""
+    references in the hidden field `<name>_kept`) unless the user removed them (the checkbox `<name>_drop` beside
+    them: the form is sent without a file, the kept ones discarded). upload() is what the service gets; after a
+    refusal, keep() keeps what was chosen for the page shown again (its `kept`)."""
 
     def __init__(self, name: str, *, allowed: frozenset[str] = DOCUMENT_TYPES, many: bool = False,
                  field: str | None = None):
@@ -276,19 +303,33 @@ class ChosenFiles:
     def references(self) -> list[str]:
         return [r for r in request.form.getlist(f"{self.name}_kept") if r][:MAX_KEPT]
 
+    def dropped(self) -> bool:
+        """The user removed the kept file(s): the form goes without them (a required file is then refused as
+        missing)."""
+        return bool(request.form.get(f"{self.name}_drop"))
+
+    def discard(self) -> bool:
+        """Discard the kept files the user removed (flushed, in the caller's transaction); whether they were."""
+        if not self.dropped():
+            return False
+        discard_kept(self.references(), owner=current_user, purpose=self.purpose)
+        return True
+
     def upload(self):
-        """The chosen file (a list when many), else the kept one(s), else None (an empty list); ServiceError, with
-        nothing changed, when a kept reference is refused."""
-        files = self.chosen() or [KeptUpload(resolve_reference(r, owner=current_user, purpose=self.purpose,
-                                                               field=self.field)) for r in self.references()]
+        """The chosen file (a list when many), else the kept one(s) unless removed, else None (an empty list);
+        ServiceError, with nothing changed, when a kept reference is refused."""
+        removed = self.discard()
+        files = self.chosen() or ([] if removed else [
+            KeptUpload(resolve_reference(r, owner=current_user, purpose=self.purpose, field=self.field))
+            for r in self.references()])
         return files if self.many else (files[0] if files else None)
 
     def keep(self, refusal: ServiceError) -> list[KeptFile]:
         """After a refusal (its transaction rolled back): keep the chosen files, committed, or carry the kept ones
         forward. A file that cannot be kept has its reason beside the field (added to the refusal)."""
         kept, reasons = [], []
-        chosen = self.chosen()
-        for item in chosen or self.references():
+        chosen, removed = self.chosen(), self.discard()  # (discarded again: the refusal rolled the first back)
+        for item in chosen or ([] if removed else self.references()):
             try:
                 pending = (keep_upload(item, owner=current_user, purpose=self.purpose, allowed=self.allowed,
                                        field=self.field) if chosen else
@@ -297,7 +338,7 @@ class ChosenFiles:
                 reasons.append(str(exc.fields.get(self.field, exc.message)))
                 continue
             kept.append(KeptFile(sign_reference(pending), pending.file.original_name, pending.file.size))
-        if chosen:
+        if chosen or removed:
             db.session.commit()
         already = refusal.fields.get(self.field)
         already = [str(m) for m in (already if isinstance(already, list | tuple) else [already] if already else [])]

@@ -19,6 +19,7 @@ from core.uploads import (
     KeptUpload,
     PendingUpload,
     StoredFile,
+    discard_kept,
     keep_upload,
     purge_expired_uploads,
     resolve_reference,
@@ -151,6 +152,32 @@ def test_purging_removes_expired_ones_with_their_files_but_not_a_used_ones_file(
     assert files == {used.file_id, fresh.file_id}  # the unused expired one's file went; the used one's stayed
     assert "could not be found" in refusal(lambda: resolve_reference(reference, owner=owner, purpose=PURPOSE,
                                                                      field="receipt"))
+
+
+def test_the_owner_discards_a_kept_file_with_its_file_and_it_cannot_be_used(kept):
+    owner, pending, reference = kept
+    file_id = pending.file_id
+    assert discard_kept([reference], owner=owner, purpose=PURPOSE) == 1
+    assert db.session.scalar(select(func.count(PendingUpload.id))) == 0
+    assert db.session.scalar(select(func.count(StoredFile.id)).where(StoredFile.id == file_id)) == 0
+    assert "could not be found" in refusal(lambda: resolve_reference(reference, owner=owner, purpose=PURPOSE,
+                                                                     field="receipt"))
+    assert discard_kept([reference], owner=owner, purpose=PURPOSE) == 0  # twice: nothing more
+
+
+def test_discarding_passes_over_what_is_not_the_owners_unused_kept_file_for_this_form(kept):
+    owner, pending, reference = kept
+    used = keep_upload(pdf("二.pdf"), owner=owner, purpose=PURPOSE, field="receipt")
+    store_upload(KeptUpload(used), actor=owner, field="receipt")  # its file now belongs to what used it
+    stranger = make_user()
+    assert discard_kept([reference], owner=stranger, purpose=PURPOSE) == 0
+    assert discard_kept([reference], owner=owner, purpose="calls.object_to:file") == 0
+    assert discard_kept([reference[:-2] + "zz", "", "not-a-reference"], owner=owner, purpose=PURPOSE) == 0
+    assert discard_kept([sign_reference(used)], owner=owner, purpose=PURPOSE) == 0
+    assert set(db.session.scalars(select(PendingUpload.id))) == {pending.id, used.id}
+    assert set(db.session.scalars(select(StoredFile.id))) == {pending.file_id, used.file_id}
+    db.session.refresh(pending)
+    assert pending.used_at is None and resolve_reference(reference, owner=owner, purpose=PURPOSE) == pending
 
 
 def test_sizes_read_as_a_person_would_say_them():

@@ -3,6 +3,7 @@ carries a signed reference to it, and the next attempt, the file not chosen agai
 A reference that is another user's, tampered with or already used is refused beside the field and records
 nothing. Nothing about the file or the form reaches the logs."""
 
+import hashlib
 import html
 import io
 import logging
@@ -281,3 +282,153 @@ def test_a_grade_refused_for_its_date_keeps_its_evidence(client, login_as, sessi
                                                   "evidence_kept": reference})
     assert response.status_code == 302
     assert db.session.scalar(select(GradeRecord)).evidence.content == RECEIPT
+
+
+# A kept file can be removed (the checkbox `<field>_drop` beside its note, no script needed): the form is sent
+# without it and the pending upload is discarded with its file, so that its reference can never be used. A required
+# file removed is refused as missing; a removal naming another user's kept file changes nothing of theirs.
+
+def pending_uploads() -> int:
+    return db.session.scalar(select(func.count(PendingUpload.id)))
+
+
+def kept_file_gone(data: bytes = RECEIPT) -> bool:
+    """No pending upload left, and the kept file (its bytes: ids are reused on SQLite) deleted with it."""
+    sha256 = hashlib.sha256(data).hexdigest()
+    return pending_uploads() == 0 and db.session.scalar(select(func.count(StoredFile.id))
+                                                        .where(StoredFile.sha256 == sha256)) == 0
+
+
+def test_a_kept_receipt_removed_the_expense_is_recorded_without_it(client, login_as, world):
+    manager, contract = world
+    login_as(manager)
+    response = with_receipt(client, contract, amount="一百")
+    assert ('<div class="form-check kept-file-drop"><input class="form-check-input" type="checkbox" '
+            'name="receipt_drop" value="1" id="expense-receipt-kept-drop"><label class="form-check-label" '
+            'for="expense-receipt-kept-drop">Remove this file</label></div>') in response.text
+    reference = KEPT.search(response.text)[1]
+    assert pending_uploads() == 1 and db.session.scalar(select(PendingUpload)).file.content == RECEIPT
+    response = post(client, contract, receipt_kept=reference, receipt_drop="1")
+    assert response.status_code == 302
+    assert db.session.scalar(select(Expense)).receipt_id is None
+    assert kept_file_gone()  # discarded, its file with it
+    # Its reference (a second tab, the back button) names nothing now: refused, nothing more recorded.
+    again = post(client, contract, receipt_kept=reference)
+    assert again.status_code == 422 and "could not be found" in html.unescape(again.text)
+    assert expenses() == 1
+
+
+def test_a_kept_receipt_removed_on_a_form_refused_again_is_gone(client, login_as, world):
+    manager, contract = world
+    login_as(manager)
+    reference = refused_once(client, contract)
+    response = post(client, contract, payee="", receipt_kept=reference, receipt_drop="1")
+    assert response.status_code == 422
+    assert "receipt_kept" not in response.text and "is kept" not in response.text
+    assert kept_file_gone()  # discarded although the refusal rolled back the attempt
+    assert expenses() == 0
+
+
+def test_a_file_chosen_with_the_kept_one_removed_is_used(client, login_as, world):
+    manager, contract = world
+    login_as(manager)
+    reference = refused_once(client, contract)
+    other = RECEIPT.replace(b"Heping", b"Renmin")
+    response = with_receipt(client, contract, data=other, name="new.pdf", receipt_kept=reference, receipt_drop="1")
+    assert response.status_code == 302
+    assert db.session.get(StoredFile, db.session.scalar(select(Expense.receipt_id))).content == other
+    assert kept_file_gone()
+
+
+def test_removing_another_users_kept_receipt_changes_nothing_of_theirs(app, client, login_as, world):
+    manager, contract = world
+    login_as(manager)
+    reference = refused_once(client, contract)
+    logout(client)
+    _officer, other_manager, other_contract = active_contract(app)
+    db.session.commit()
+    login_as(other_manager)
+    response = post(client, other_contract, receipt_kept=reference, receipt_drop="1")
+    assert response.status_code == 302  # their own expense, without a file
+    assert db.session.scalar(select(Expense.receipt_id)) is None
+    pending = db.session.scalar(select(PendingUpload))
+    assert pending is not None and pending.used_at is None and pending.file.content == RECEIPT
+    # The owner still has it.
+    logout(client)
+    login_as(manager)
+    assert post(client, contract, receipt_kept=reference).status_code == 302
+    receipt_ids = db.session.scalars(select(Expense.receipt_id).where(Expense.contract_id == contract.id)).all()
+    assert [db.session.get(StoredFile, i).content for i in receipt_ids] == [RECEIPT]
+
+
+def test_a_kept_objection_file_removed_the_objection_is_lodged_without_it(client, login_as, in_publicity):
+    from projects.award_models import Objection
+
+    call, loser, manager = in_publicity
+    login_as(manager)
+    url = f"/calls/{call.id}/objections"
+    response = client.post(url, headers=EN, data={"org_id": loser.id, "reasons": "不公平",
+                                                  "file": (io.BytesIO(RECEIPT), "评分复核材料.pdf")})
+    assert response.status_code == 422
+    assert ('<input class="form-check-input" type="checkbox" name="file_drop" value="1" id="file-drop">'
+            '<label class="form-check-label" for="file-drop">Remove this file</label>') in response.text
+    reference = OBJECTION_KEPT.search(response.text)[1]
+    response = client.post(url, headers=EN, data={"org_id": loser.id, "reasons": OBJECTION_REASONS,
+                                                  "file_kept": reference, "file_drop": "1"})
+    assert response.status_code == 302
+    objection = db.session.scalar(select(Objection))
+    assert objection.reasons == OBJECTION_REASONS and objection.file is None
+    assert kept_file_gone()
+
+
+def test_kept_evidence_removed_the_progress_report_keeps_its_photos(client, login_as, world):
+    from projects.contract_models import MilestoneReport
+    from tests.projects.contract_helpers import PNG_BYTES
+
+    manager, contract = world
+    login_as(manager)
+    url = f"/contracts/milestones/{contract.milestones[0].id}/report"
+    row = {"activity-0-date": local_today().isoformat(), "activity-0-place": "社区活动室",
+           "activity-0-participants": "20"}
+    response = client.post(url, headers=EN, data={
+        "narrative": "太短", **row, "evidence": [(io.BytesIO(RECEIPT), "签到表.pdf")],
+        "activity-0-photos": [(io.BytesIO(PNG_BYTES), "合影.png")]})
+    assert 'name="evidence_drop" value="1" id="evidence-kept-drop"' in response.text
+    assert 'name="activity-0-photos_drop" value="1" id="activity-0-photos-kept-drop"' in response.text
+    evidence = re.findall(r'name="evidence_kept" value="([^"]+)"', response.text)
+    photos = re.findall(r'name="activity-0-photos_kept" value="([^"]+)"', response.text)
+    response = client.post(url, headers=EN, data={"narrative": "开展了两次活动，共四十人参加。", **row,
+                                                  "evidence_kept": evidence, "evidence_drop": "1",
+                                                  "activity-0-photos_kept": photos})
+    assert response.status_code == 302
+    report = db.session.scalar(select(MilestoneReport))
+    assert report.evidence_files == []
+    assert [p.file.content for p in report.activities[0].photos] == [PNG_BYTES]
+    assert db.session.scalar(select(func.count(PendingUpload.id)).where(PendingUpload.used_at.is_(None))) == 0
+    sha256 = hashlib.sha256(RECEIPT).hexdigest()  # the evidence file went with its pending upload
+    assert db.session.scalar(select(func.count(StoredFile.id)).where(StoredFile.sha256 == sha256)) == 0
+
+
+def test_a_required_annual_report_file_removed_is_refused_as_missing(client, login_as, session):
+    from accounts.enums import Role
+    from orgs.models import AnnualReport
+    from tests.factories import make_user
+    from tests.orgs.helpers import approved_org
+
+    applicant, officer = make_user(), make_user(Role.OFFICER)
+    org = approved_org(applicant, officer)
+    db.session.commit()
+    login_as(applicant)
+    url = f"/orgs/{org.id}/annual-reports"
+    response = client.post(url, headers=EN, data={"year": "1999", "file": (io.BytesIO(RECEIPT), "2025年度报告.pdf")})
+    assert response.status_code == 422 and 'for="report-file-kept-drop">Remove this file<' in response.text
+    reference = re.search(r'name="file_kept" value="([^"]+)"', response.text)[1]
+    response = client.post(url, headers=EN, data={"year": str(local_today().year - 1), "file_kept": reference,
+                                                  "file_drop": "1"})
+    assert response.status_code == 422
+    page = html.unescape(response.text)
+    assert 'id="report-file-error">Please choose a file.<' in page
+    assert 'aria-describedby="report-file-error"' in page
+    assert "file_kept" not in page and "is kept" not in page
+    assert db.session.scalar(select(func.count(AnnualReport.id))) == 0
+    assert kept_file_gone()
