@@ -26,6 +26,7 @@ ACTION_LABELS.update({
     "evaluation.commissioned": _l("Project evaluation commissioned"),
     "evaluation.evaluator_added": _l("Evaluator added to a project evaluation"),
     "evaluation.evaluator_withdrawn": _l("Evaluator withdrawn from a project evaluation"),
+    "evaluation.paid_exclusion_overridden": _l("Evaluator paid by the organisation chosen all the same (override)"),
     "evaluation.conflict_declared": _l("Conflict declared"),
     "evaluation.no_conflict_declared": _l("No conflict declared"),
     "evaluation.report_issued": _l("Evaluation report issued"),

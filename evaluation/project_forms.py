@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -67,8 +67,10 @@ class CommissionForm(FlaskForm):
     aggregation = SelectField(_l("How the final score is computed"))
     due_on = DateField(_l("Due date"), validators=[InputRequired()])
 
-    def __init__(self, *args, templates=(), agencies=(), evaluators=(), withheld=None, conflicted=None, **kwargs):
+    def __init__(self, *args, templates=(), agencies=(), evaluators=(), withheld=None, conflicted=None,
+                 overridable=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.overridable = list(overridable)  # the users commission_form gave an override (check box, reason)
         self.kind.choices = EvaluationKind.choices()
         self.template_id.choices = [(t.id, t.name) for t in templates]
         self.agency_id.choices = [("", _l("None: individual evaluators")), *[(a.org_id, a.org.name)
@@ -79,6 +81,30 @@ class CommissionForm(FlaskForm):
         self.conflicted = conflicted or {}  # declared_conflicts.conflicted: user id -> (name, what they declared)
         self.agency_id.also_accepted = tuple(self.withheld.agencies)
         self.evaluator_ids.also_accepted = (*self.withheld.experts, *self.conflicted)
+
+    def paid_overrides(self) -> dict[int, str]:
+        """The overrides ticked: user id -> the reason typed (required by the service, which says so beside it)."""
+        return {u.id: self[project_services.override_field(u.id)].data or "" for u in self.overridable
+                if self[f"override_{u.id}"].data}
+
+    def chosen_ids(self) -> list[int]:
+        """The evaluators ticked, then those chosen by ticking their override."""
+        return list(dict.fromkeys([*(self.evaluator_ids.data or []), *self.paid_overrides()]))
+
+
+def commission_form(overridable=(), **kwargs) -> CommissionForm:
+    """The commission form, with for each pool evaluator left out only because the organisation paid them under the
+    contract (Choices.overridable: users) an override: a check box to choose them all the same and the reason."""
+    fields = {}
+    for user in overridable:
+        fields[f"override_{user.id}"] = BooleanField(_l("Choose %(name)s despite the payment",
+                                                        name=user.display_name))
+        fields[project_services.override_field(user.id)] = TextAreaField(
+            _l("Reason for choosing %(name)s despite the payment", name=user.display_name),
+            validators=[Optional(), Length(max=project_services.MAX_OVERRIDE_REASON)], filters=[strip_text],
+            render_kw={"rows": 2, "maxlength": project_services.MAX_OVERRIDE_REASON})
+    form_class = type("CommissionFormWithOverrides", (CommissionForm,), fields) if fields else CommissionForm
+    return form_class(overridable=overridable, **kwargs)
 
 
 def offered_evaluators(found: "project_services.Choices") -> tuple[list, dict[int, dict]]:

@@ -132,6 +132,9 @@ class EvaluationAssignment(db.Model):
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     withdrawn_reason: Mapped[str] = mapped_column(Text, nullable=False, default="", server_default="")
+    # Chosen although the organisation paid them under the contract: the commissioning officer's reason (the
+    # override, project_services.commission); None for everyone else.
+    paid_override_reason: Mapped[str | None] = mapped_column(Text)
     evaluation: Mapped[ProjectEvaluation] = relationship(back_populates="assignments")
     withdrawn_by: Mapped[User | None] = relationship(foreign_keys=[withdrawn_by_id], lazy="joined")
     user: Mapped[User] = relationship(lazy="joined", foreign_keys=[user_id])

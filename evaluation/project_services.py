@@ -32,6 +32,7 @@ from .project_models import EvaluationAgency, EvaluationAssignment, ProjectEvalu
 INVALID = "Please correct the marked fields."
 OPEN_STATUSES = (EvaluationStatus.IN_PROGRESS, EvaluationStatus.RECTIFICATION)
 MAX_REASON = 2000  # an officer's reason for cancelling an evaluation or withdrawing an evaluator; refused, never cut
+MAX_OVERRIDE_REASON = 500  # an officer's reason for choosing an evaluator the organisation paid; refused, never cut
 
 
 def _forbidden():
@@ -100,11 +101,19 @@ class Choices:
         (as one affiliated evaluator excludes the agency, so does one paid)."""
         return [a for a in self._unaffiliated() if not any(u.id in self.paid for u in self.staff[a.org_id])]
 
-    def left_out(self) -> dict[str, list[int]]:
+    @property
+    def overridable(self) -> list[ExpertProfile]:
+        """The pool experts left out only because the organisation paid them under the contract: an officer may
+        still choose one, with a reason (commission's paid_overrides). Not those who also declared a conflict with
+        it: that cannot be overridden."""
+        return [p for p in self.pool if p.user_id in self.paid and p.user_id not in self.declared]
+
+    def left_out(self, chosen: set[int] = frozenset()) -> dict[str, list[int]]:
         """The candidates left out only because the organisation paid them (or an agency's evaluator) under the
-        contract: pool experts by user id and agencies by organisation id, for the audit trail."""
+        contract: pool experts by user id (not those chosen all the same, chosen) and agencies by organisation id,
+        for the audit trail."""
         offered = {a.org_id for a in self.agencies}
-        return {"experts": [p.user_id for p in self.pool if p.user_id in self.paid],
+        return {"experts": [p.user_id for p in self.pool if p.user_id in self.paid and p.user_id not in chosen],
                 "agencies": [a.org_id for a in self._unaffiliated() if a.org_id not in offered]}
 
     def declared_left_out(self) -> list[int]:
@@ -146,9 +155,44 @@ def eligible_experts(contract: Contract) -> list[ExpertProfile]:
 
 # --- commissioning ----------------------------------------------------------------------------------
 
-def _chosen_evaluators(found: Choices, agency: Organisation | None, user_ids: list[int]) -> list[User]:
-    paid_conflicts.refuse_paid(found.paid, agency, user_ids)
-    declared_conflicts.refuse_declared(found.declared, user_ids)
+def override_field(user_id: int) -> str:
+    """The form's name for the reason of choosing this paid evaluator all the same (its check box: override_N)."""
+    return f"override_reason_{user_id}"
+
+
+def _checked_overrides(found: Choices, agency: Organisation | None, user_ids: list[int],
+                       overrides: dict[int, str]) -> dict[int, str]:
+    """The officer's overrides (user id -> reason) of the exclusion of evaluators the organisation paid under the
+    contract, stripped and checked: each for a pool evaluator chosen individually, with a reason (required, at most
+    MAX_OVERRIDE_REASON characters). An override of someone not paid is no override: dropped, they are chosen as
+    anyone else is. A declared conflict, an affiliation, an agency are never overridden (refused as before)."""
+    checked = {i: (reason or "").strip() for i, reason in overrides.items() if i in found.paid}
+    if not checked:
+        return {}
+    if agency is not None:
+        raise ServiceError(_(INVALID), fields={"evaluator_ids": _(
+            "Only an evaluator from the expert pool, chosen individually, can be chosen despite a payment: not with "
+            "an agency.")})
+    errors = {}
+    for user_id, reason in checked.items():
+        if user_id not in user_ids:
+            errors["evaluator_ids"] = _("Choose the evaluators you override the exclusion for.")
+        elif not reason:
+            errors[override_field(user_id)] = _("Give the reason for choosing them despite the payment.")
+        elif len(reason) > MAX_OVERRIDE_REASON:
+            errors[override_field(user_id)] = _("At most %(n)d characters.", n=MAX_OVERRIDE_REASON)
+    if errors:
+        raise ServiceError(_(INVALID), fields=errors)
+    return checked
+
+
+def _chosen_evaluators(found: Choices, agency: Organisation | None, user_ids: list[int],
+                       paid_overrides: dict[int, str]) -> tuple[list[User], dict[int, str]]:
+    """Whom the evaluation is commissioned from, and the overrides (checked) that let through pool evaluators the
+    organisation paid, and nothing else."""
+    declared_conflicts.refuse_declared(found.declared, user_ids)  # first: a declared conflict is never overridden
+    overrides = _checked_overrides(found, agency, user_ids, paid_overrides)
+    paid_conflicts.refuse_paid(found.paid, agency, [i for i in user_ids if i not in overrides])
     if agency is not None:
         if agency.id not in found.staff:
             raise ServiceError(_(INVALID), fields={"agency_id": _("This organisation is not an evaluation agency.")})
@@ -159,15 +203,16 @@ def _chosen_evaluators(found: Choices, agency: Organisation | None, user_ids: li
         chosen = [u for u in staff if u.id in user_ids] if user_ids else staff
         if not chosen or len(chosen) != len(set(user_ids or [u.id for u in staff])):
             raise ServiceError(_(INVALID), fields={"evaluator_ids": _("Choose evaluators of the agency.")})
-        return chosen
-    eligible = {p.user_id: p.user for p in found.experts}
+        return chosen, overrides
+    eligible = {p.user_id: p.user for p in [*found.experts, *found.overridable]
+                if p.user_id not in found.paid or p.user_id in overrides}
     if not user_ids:
         raise ServiceError(_(INVALID), fields={"evaluator_ids": _("Choose an agency or at least one evaluator.")})
     if refused := [i for i in user_ids if i not in eligible]:
         raise Conflict(_("These evaluators cannot be chosen (not in the active pool, or affiliated with the "
                          "project's organisation): %(ids)s.", ids=", ".join(map(str, refused))),
                        fields={"evaluator_ids": _("Not eligible.")})
-    return [eligible[i] for i in dict.fromkeys(user_ids)]
+    return [eligible[i] for i in dict.fromkeys(user_ids)], overrides
 
 
 DUE_AFTER_END_DAYS = 365  # an evaluation is due within a year of the contract's end (2099-01-01 was accepted)
@@ -197,8 +242,11 @@ def under_way(contract_id: int, kind: str) -> int | None:
 
 def commission(contract: Contract, kind: str, template: IndicatorTemplate, due_on: date, *, actor,
                agency: Organisation | None = None, evaluator_ids: list[int] = (),
-               aggregation: str = Aggregation.MEAN.value) -> ProjectEvaluation:
-    """An officer commissions a mid-term or final evaluation from an agency or individual pool evaluators."""
+               aggregation: str = Aggregation.MEAN.value, paid_overrides: dict[int, str] | None = None
+               ) -> ProjectEvaluation:
+    """An officer commissions a mid-term or final evaluation from an agency or individual pool evaluators.
+    paid_overrides (user id -> reason): pool evaluators among evaluator_ids whom the organisation paid under the
+    contract and the officer chooses all the same, each with a reason; kept on their assignment, audited."""
     if not has_role(actor, "officer"):
         raise _forbidden()
     errors = {}
@@ -218,21 +266,29 @@ def commission(contract: Contract, kind: str, template: IndicatorTemplate, due_o
         raise Conflict(_("This project already has an evaluation of this kind under way."),
                        fields={"kind": _("One of this kind is already under way: finish or cancel it first.")})
     found = choices(contract)
-    users = _chosen_evaluators(found, agency, list(evaluator_ids))
+    users, overrides = _chosen_evaluators(found, agency, list(evaluator_ids), paid_overrides or {})
     evaluation = ProjectEvaluation(contract_id=contract.id, kind=kind, agency_org_id=agency.id if agency else None,
                                    template=templates.frozen_copy(template, actor=actor), due_on=due_on,
                                    aggregation=aggregation, commissioned_by_id=actor.id)
-    evaluation.assignments = [EvaluationAssignment(user_id=u.id) for u in users]
+    evaluation.assignments = [EvaluationAssignment(user_id=u.id, paid_override_reason=overrides.get(u.id))
+                              for u in users]
     db.session.add(evaluation)
     db.session.flush()
     audit.record("evaluation.commissioned", evaluation, actor=actor,
                  data={"contract_id": contract.id, "kind": kind, "agency_id": evaluation.agency_org_id,
                        "evaluators": [u.id for u in users], "due_on": due_on,
                        # the candidates (pool experts, agencies) left out only because the organisation paid
-                       # them, or an agency's evaluator, under the contract; not everyone it paid
-                       "paid_withheld": found.left_out(),
+                       # them, or an agency's evaluator, under the contract; not everyone it paid, nor those
+                       # chosen all the same (paid_overridden, each with its own event below)
+                       "paid_withheld": found.left_out(set(overrides)), "paid_overridden": sorted(overrides),
                        # and those left out for a conflict they declared with the organisation before
                        "conflict_withheld": found.declared_left_out()})
+    for assignment in evaluation.assignments:
+        if assignment.paid_override_reason is not None:  # ids and the officer's reason: no names, no amounts
+            audit.record("evaluation.paid_exclusion_overridden", evaluation, actor=actor,
+                         data={"contract_id": contract.id, "assignment_id": assignment.id,
+                               "user_id": assignment.user_id, "fee_ids": [f.id for f in found.paid[assignment.user_id]],
+                               "reason": assignment.paid_override_reason})
     for user in users:
         notify(user.id, "evaluation.assigned", link=path_for("project_evaluation.mine"), project=contract.title)
     return evaluation

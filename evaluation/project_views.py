@@ -32,7 +32,6 @@ from .project_forms import (
     TEXT_LIMITS,
     AgencyForm,
     CancelForm,
-    CommissionForm,
     DeclareForm,
     EvaluatorForm,
     ReopenForm,
@@ -40,6 +39,7 @@ from .project_forms import (
     SummaryForm,
     TextForm,
     WithdrawForm,
+    commission_form,
     offered_evaluators,
 )
 from .project_models import DocumentRequest, EvaluationAgency, EvaluationAssignment, ProjectEvaluation
@@ -107,14 +107,15 @@ def agencies():
                            evaluators=affiliations.evaluators_by_org(a.org_id for a in rows))
 
 
-def _commission_form(contract: Contract) -> tuple[CommissionForm, dict[int, dict]]:
-    """The form, with whom it offers and what the officer chooses them by (offered_evaluators)."""
+def _commission_form(contract: Contract):
+    """The form (commission_form), with whom it offers and what the officer chooses them by (offered_evaluators)."""
     templates_ = list(db.session.scalars(select(IndicatorTemplate).where(IndicatorTemplate.frozen.is_(False))
                                          .order_by(IndicatorTemplate.id.desc())))
     found = project_services.choices(contract)
     evaluators, about = offered_evaluators(found)
-    return CommissionForm(templates=templates_, agencies=found.agencies, evaluators=evaluators,
-                          withheld=found.withheld(), conflicted=found.conflicted()), about
+    return commission_form(templates=templates_, agencies=found.agencies, evaluators=evaluators,
+                           withheld=found.withheld(), conflicted=found.conflicted(),
+                           overridable=[p.user for p in found.overridable]), about
 
 
 @bp.route("/contracts/<int:contract_id>/new", methods=["GET", "POST"])
@@ -132,7 +133,8 @@ def commission(contract_id: int):
         agency = db.session.get(Organisation, form.agency_id.data) if form.agency_id.data else None
         made = run_service(lambda: project_services.commission(
             contract, form.kind.data, template, form.due_on.data, actor=current_user, agency=agency,
-            evaluator_ids=form.evaluator_ids.data or [], aggregation=form.aggregation.data), form)
+            evaluator_ids=form.chosen_ids(), aggregation=form.aggregation.data,
+            paid_overrides=form.paid_overrides()), form)
         if made:
             flash(_("Evaluation commissioned; the evaluators have been told."), "success")
             return redirect(_show(made.value))
