@@ -1,5 +1,6 @@
 """On a phone: a resident picks a provider in the catalogue and shows a one-time code; the provider (another
-browser) redeems it; the resident sees the redemption at once and rates the service."""
+browser) redeems it; the resident's code page, left as it was, changes by itself to say the code was used (by whom,
+for what, how much, what is left); she rates the service, then changes her rating."""
 
 from datetime import date
 
@@ -10,6 +11,7 @@ from accounts.enums import Role
 from accounts.residents import ResidentData, submit_profile, transition_resident
 from core.db import db
 from tests.e2e.test_org_registration import log_in
+from tests.e2e.test_resident_large_text import fits, large_text_phone, on_first_screen
 from tests.factories import PASSWORD, make_user
 from tests.orgs.helpers import approved_org, category, community, make_uscc
 from tests.vouchers import helpers
@@ -35,8 +37,10 @@ def seed(app):
         return user.username, manager.username, org.id, org.name, service.id, service.name, programme.id
 
 
-def test_resident_chooses_shows_code_provider_redeems_resident_rates(live_server, live_app, browser, page):
+def test_resident_chooses_shows_code_provider_redeems_resident_rates(live_server, live_app, browser):
+    """The resident's phone is a small one (375 px) with large text, as many elderly residents set theirs."""
     resident, manager, org_id, org_name, service_id, service_name, programme_id = seed(live_app)
+    page = large_text_phone(browser)
 
     log_in(page, live_server, resident, PASSWORD)
     page.goto(f"{live_server}/vouchers/catalogue?programme={programme_id}")
@@ -52,8 +56,8 @@ def test_resident_chooses_shows_code_provider_redeems_resident_rates(live_server
     code = page.locator("#one-time-code").inner_text().strip()
     assert len(code) == 8 and code.isdigit()
     expect(page.locator("img.voucher-qr")).to_be_visible()
-    assert page.viewport_size["width"] == 390
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling on the phone
+    assert page.viewport_size["width"] == 375
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375  # no sideways scrolling on the phone
 
     provider = browser.new_context(locale="zh-CN").new_page()
     log_in(provider, live_server, manager, PASSWORD)
@@ -66,7 +70,23 @@ def test_resident_chooses_shows_code_provider_redeems_resident_rates(live_server
     expect(provider.locator("#provider-redemptions")).to_contain_text("¥30.00")
     provider.context.close()
 
-    page.goto(f"{live_server}/vouchers/me/redemptions")
+    # Her code page, untouched since it showed the code, has asked for the code's state and now says it was used
+    # (static/js/voucher_code.js reloads it once), at the top of the phone's first screen.
+    used = page.locator("#code-used")
+    expect(used).to_be_visible(timeout=15_000)
+    expect(page.locator("#one-time-code")).to_have_count(0)
+    expect(used.locator("h1")).to_have_text("核销码已使用")
+    expect(used.locator("#used-provider")).to_have_text(org_name)
+    expect(used.locator("#used-service")).to_have_text(service_name)
+    expect(used.locator("#used-amount")).to_have_text("¥30.00")
+    expect(used.locator("#balance-now")).to_have_text("¥170.00")
+    for part in ("#code-used h1", "#used-amount", "#balance-now"):
+        on_first_screen(page, part)
+    assert page.url == f"{live_server}/vouchers/me/code"
+    fits(page, axe=True)
+
+    used.locator("a").click()
+    expect(page).to_have_url(f"{live_server}/vouchers/me/redemptions")
     item = page.locator("#redemptions .redemption").first
     expect(item).to_contain_text(service_name)
     expect(item).to_contain_text("¥30.00")
@@ -76,8 +96,21 @@ def test_resident_chooses_shows_code_provider_redeems_resident_rates(live_server
     expect(page.locator(".alert-success")).to_be_visible()
     expect(page.locator("#redemptions .redemption").first.locator(".stars")).to_contain_text("★★★★★")
 
+    # She thinks again: her rating, pre-filled, changed to three stars with another comment.
+    page.locator("#redemptions .redemption").first.locator("a.change-rating").click()
+    expect(page.locator("#change-rating-form input[name=stars][value='5']")).to_be_checked()
+    fits(page, axe=True)
+    expect(page.locator("#change-rating-form textarea[name=comment]")).to_have_value("送餐准时，饭菜可口")
+    page.locator("#change-rating-form label[for='stars-3']").click()
+    page.locator("#change-rating-form textarea[name=comment]").fill("送餐准时，但饭菜偏咸")
+    page.locator("#save-rating").click()
+    expect(page.locator(".alert-success")).to_contain_text("您的评分已修改")
+    expect(page.locator("#redemptions .redemption").first.locator(".stars")).to_contain_text("★★★☆☆")
+    fits(page)
+    page.context.close()
+
     with live_app.app_context():
         done = db.session.scalar(select(Redemption).where(Redemption.service_id == service_id))
         assert done.amount_fen == 3000 and done.status == "completed"
         rating = db.session.scalar(select(Rating).where(Rating.redemption_id == done.id))
-        assert rating.stars == 5 and rating.comment == "送餐准时，饭菜可口"
+        assert rating.stars == 3 and rating.comment == "送餐准时，但饭菜偏咸"
