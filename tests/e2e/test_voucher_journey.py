@@ -2,33 +2,35 @@
 browser) redeems it; the resident's code page, left as it was, changes by itself to say the code was used (by whom,
 for what, how much, what is left); she rates the service, then changes her rating."""
 
-from datetime import date
+import re
+from datetime import date, timedelta
 
 from playwright.sync_api import expect
 from sqlalchemy import select
 
 from accounts.enums import Role
 from accounts.residents import ResidentData, submit_profile, transition_resident
-from core.db import db
+from core.db import db, utcnow
 from tests.e2e.test_org_registration import log_in
 from tests.e2e.test_resident_large_text import fits, large_text_phone, on_first_screen
 from tests.factories import PASSWORD, make_user
 from tests.orgs.helpers import approved_org, category, community, make_uscc
 from tests.vouchers import helpers
 from vouchers import issuance
-from vouchers.redemption_models import Rating, Redemption
+from vouchers.redemption_models import Rating, Redemption, RedemptionCode
 
 
-def seed(app):
-    """A running programme, a provider with a service, and a verified resident with a phone holding vouchers."""
+def seed(app, n: int = 1):
+    """A running programme, a provider with a service, and a verified resident with a phone holding vouchers (n: a
+    second scene's own credit code and phone number)."""
     with app.app_context(), app.test_request_context():
         officer, staff = make_user(Role.OFFICER), make_user(Role.COMMUNITY_STAFF)
         manager = make_user()
-        org = approved_org(manager, officer, uscc=make_uscc("2", 7_700_001), name="乐龄居家养老服务中心",
+        org = approved_org(manager, officer, uscc=make_uscc("2", 7_700_000 + n), name="乐龄居家养老服务中心",
                            category_ids=[category("elderly").id])
         service = helpers.service(org, manager, price_fen=3000)
         programme = helpers.running_programme(officer, name="E2E 助餐服务券")
-        user = make_user(Role.RESIDENT, phone="13912345678")
+        user = make_user(Role.RESIDENT, phone=f"1391234567{7 + n}")
         number = helpers.id_number(date(1948, 5, 2))
         profile = submit_profile(user, ResidentData("陈阿姨", number, community("和平社区").id), actor=user)
         transition_resident(profile, "verified", actor=staff, card_number=number)
@@ -114,3 +116,47 @@ def test_resident_chooses_shows_code_provider_redeems_resident_rates(live_server
         assert done.amount_fen == 3000 and done.status == "completed"
         rating = db.session.scalar(select(Rating).where(Rating.redemption_id == done.id))
         assert rating.stars == 3 and rating.comment == "送餐准时，但饭菜偏咸"
+
+
+def test_the_code_page_asks_only_while_it_is_seen_and_says_when_the_code_has_run_out(live_server, live_app,
+                                                                                    browser):
+    """static/js/voucher_code.js asks for the code's state only while the page is visible (a phone in a pocket asks
+    nothing), asks again as soon as it is looked at, and reloads when the server says the code is no longer live:
+    here it ran out, and the page says so with the way back."""
+    resident, *_rest = seed(live_app, 2)
+    page = large_text_phone(browser)
+    log_in(page, live_server, resident, PASSWORD)
+    page.goto(f"{live_server}/vouchers/me/code")
+    page.locator("#make-code").click()
+    expect(page.locator("#one-time-code")).to_have_text(re.compile(r"^\d{8}$"))
+    asked = []
+    page.on("request", lambda request: asked.append(request.url) if request.url.endswith("/status") else None)
+    with page.expect_request(lambda request: request.url.endswith("/status"), timeout=10_000):
+        pass  # it asks by itself, every few seconds
+
+    page.evaluate(SEEN.replace("HIDDEN", "true"))  # the phone goes to sleep
+    asked.clear()
+    page.wait_for_timeout(7_000)
+    assert asked == []
+
+    with live_app.app_context():
+        code = db.session.scalar(select(RedemptionCode).order_by(RedemptionCode.id.desc()))
+        code.expires_at = utcnow() - timedelta(seconds=1)  # ran out while nobody looked (the server's clock decides)
+        db.session.commit()
+    page.evaluate(SEEN.replace("HIDDEN", "false"))  # looked at again
+    expired = page.locator("#code-expired")
+    expect(expired).to_be_visible(timeout=5_000)
+    expect(expired.locator("h1")).to_have_text("核销码已过期")
+    expect(page.locator("#one-time-code")).to_have_count(0)
+    expect(expired.locator("a")).to_have_attribute("href", "/vouchers/me")
+    on_first_screen(page, "#code-expired")
+    fits(page, axe=True)
+    page.context.close()
+
+
+# The page seen or not, as a phone's screen going to sleep and waking would make it: document.hidden and the event.
+SEEN = """() => {
+  Object.defineProperty(document, "hidden", {configurable: true, get: () => HIDDEN});
+  Object.defineProperty(document, "visibilityState", {configurable: true, get: () => HIDDEN ? "hidden" : "visible"});
+  document.dispatchEvent(new Event("visibilitychange"));
+}"""
