@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from core.db import db, utcnow
 from core.errors import Conflict, Forbidden, ServiceError
 from tests.factories import logout, make_user
-from vouchers import catalogue, issuance, redemption
+from vouchers import catalogue, disputes, issuance, redemption
 from vouchers.redemption_models import Rating, Redemption
 
 from .helpers import events, world
@@ -246,3 +246,33 @@ def test_the_change_needs_the_forms_csrf_token(rated, app, client, login_as, mon
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
     done = client.post(path(second), headers=EN, data={"csrf_token": token, "stars": "1"})
     assert done.status_code == 302 and rating(second.id).stars == 1
+
+
+def test_community_staff_change_it_for_a_resident_of_their_community_and_go_back_to_the_resident(rated, client,
+                                                                                                login_as):
+    """Whoever may rate for the resident (the resident, or their community's staff: permissions.can_rate) may
+    change the rating; staff go back to the resident's page."""
+    w, _user, (_first, second), _other = rated
+    login_as(w.staff)
+    done = client.post(path(second), data={"stars": "3", "comment": ""})
+    assert done.status_code == 302 and done.headers["Location"].endswith(f"/vouchers/residents/{second.resident_id}")
+    assert (rating(second.id).stars, rating(second.id).comment) == (3, "")
+    [event] = events("voucher.rating_changed")
+    assert event.actor_id == w.staff.id
+
+
+def test_a_reversed_redemptions_rating_cannot_be_changed(rated, app, client, login_as):
+    """A dispute upheld reversed the redemption: its rating stays as it was, and the page offers no change."""
+    w, user, (_first, second), _other = rated
+    with app.test_request_context():
+        found = db.session.get(Redemption, second.id)
+        dispute = disputes.raise_dispute(found, "没有送到", actor=user)
+        disputes.decide_dispute(dispute, True, "核实未送达", actor=w.officer)
+    db.session.commit()
+    with app.test_request_context(), pytest.raises(Conflict):
+        catalogue.change_rating(db.session.get(Redemption, second.id), 1, "", actor=user)
+    login_as(user)
+    assert client.post(path(second), data={"stars": "1"}).status_code == 422
+    assert rating(second.id).stars == 4
+    assert 'id="change-rating-form"' not in client.get(path(second)).get_data(as_text=True)
+    assert f'href="{path(second)}"' not in client.get("/vouchers/me/redemptions").get_data(as_text=True)
