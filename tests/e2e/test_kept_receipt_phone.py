@@ -47,3 +47,42 @@ def test_a_refused_expense_keeps_its_receipt_on_a_phone(live_server, live_app, p
         expense = db.session.scalar(select(Expense).where(Expense.id > before, Expense.contract_id == contract_id))
         assert expense is not None and expense.amount_fen == 12_000
         assert db.session.get(StoredFile, expense.receipt_id).content == RECEIPT
+
+
+def test_a_kept_receipt_removed_on_a_phone_the_expense_is_recorded_without_it(live_server, live_app, page, tmp_path):
+    """The treasurer changes her mind: she ticks "remove this file" (its label a finger's target, no serious
+    accessibility problem, the kept note struck through) and the expense is recorded without a receipt."""
+    from tests.e2e.test_accessibility import SMALL_TARGETS, serious_violations
+
+    with live_app.app_context():
+        call_id = db.session.scalar(select(Call.id).where(Call.title == CALL_TITLE))
+        contract = db.session.scalar(select(Contract).where(Contract.call_id == call_id, Contract.status == "active")
+                                     .order_by(Contract.id))
+        contract_id = contract.id
+        manager = next(m.user.username for m in contract.org.memberships if m.role == "manager")
+        before = db.session.scalar(select(Expense.id).order_by(Expense.id.desc()).limit(1)) or 0
+    receipt = tmp_path / "错拍的小票.pdf"
+    receipt.write_bytes(RECEIPT)
+    log_in(page, live_server, manager)
+    page.goto(f"{live_server}/contracts/{contract_id}")
+    form = page.locator("#expense-form")
+    form.locator("input[name=payee]").fill("人民超市")
+    form.locator("input[name=amount]").fill("八十")
+    form.locator("#expense-receipt").set_input_files(str(receipt))
+    form.locator("button[type=submit]").click()
+    expect(page.locator("#expense-amount-error")).to_be_visible()
+    page.wait_for_load_state()
+    remove = page.get_by_label("移除此文件")
+    expect(remove).not_to_be_checked()
+    assert page.evaluate(SMALL_TARGETS) == []
+    assert serious_violations(page) == []
+    remove.check()
+    assert "line-through" in page.locator("#expense-receipt-kept").evaluate(
+        "e => getComputedStyle(e).textDecorationLine")
+    form = page.locator("#expense-form")
+    form.locator("input[name=amount]").fill("80")
+    form.locator("button[type=submit]").click()
+    expect(page.locator("#expense-form input[name=amount]")).to_have_value("")  # recorded: the form is empty
+    with live_app.app_context():
+        expense = db.session.scalar(select(Expense).where(Expense.id > before, Expense.contract_id == contract_id))
+        assert expense is not None and expense.amount_fen == 8_000 and expense.receipt_id is None
