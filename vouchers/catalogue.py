@@ -195,7 +195,9 @@ def rate(redemption: Redemption, stars: int, comment: str = "", *, actor) -> Rat
         .on_conflict_do_nothing(index_elements=["redemption_id"]).returning(Rating)).first()
     if rating is None:
         raise Conflict(_("This service has already been rated."), code="already_rated")
-    audit.record("voucher.rated", redemption, actor=actor, data={"stars": stars, "comment": rating.comment})
+    # The stars, not the comment: what a resident writes may name people, and the trail is never erased.
+    audit.record("voucher.rated", redemption, actor=actor,
+                 data={"rating_id": rating.id, "stars": stars, "commented": bool(rating.comment)})
     return rating
 
 
@@ -219,8 +221,8 @@ def change_rating(redemption: Redemption, stars: int, comment: str = "", *, acto
                   now: datetime | None = None) -> Rating:
     """The resident changes their rating of a redemption (its stars and comment) within RATING_CHANGE_WINDOW of
     it. The rating is changed in place: the providers' averages and star counts are computed from the ratings
-    when read (provider_ratings, star_counts), so they follow at once and exactly. Audited with ids only; a change
-    that changes nothing writes no event."""
+    when read (provider_ratings, star_counts), so they follow at once and exactly. Audited with ids and the stars
+    (never the comment's words); a change that changes nothing writes no event."""
     comment = _checked_rating(redemption, stars, comment, actor)
     if (now or utcnow()) > rating_change_deadline(redemption):
         raise ServiceError(_("A rating can be changed only within %(n)d days of the service.",
@@ -230,9 +232,11 @@ def change_rating(redemption: Redemption, stars: int, comment: str = "", *, acto
         raise Conflict(_("This service has not been rated yet."), code="not_rated")
     if (rating.stars, rating.comment) == (stars, comment):
         return rating
+    data = {"rating_id": rating.id, "provider_org_id": rating.provider_org_id, "service_id": rating.service_id,
+            "comment_changed": rating.comment != comment}
+    if rating.stars != stars:  # (a provider's average moved: an auditor asking why sees by how much)
+        data["changes"] = {"stars": [rating.stars, stars]}
     rating.stars, rating.comment = stars, comment
     db.session.flush()
-    audit.record("voucher.rating_changed", redemption, actor=actor,
-                 data={"rating_id": rating.id, "provider_org_id": rating.provider_org_id,
-                       "service_id": rating.service_id})
+    audit.record("voucher.rating_changed", redemption, actor=actor, data=data)
     return rating

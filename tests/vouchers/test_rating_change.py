@@ -71,15 +71,16 @@ def test_a_change_updates_the_rating_and_the_providers_average_exactly(rated, ap
     assert catalogue.star_counts(org_id=w.org.id, start=start, end=end) == {5: 1, 1: 1}  # what evaluations read
 
 
-def test_a_change_is_audited_with_ids_only(rated, app):
+def test_a_change_is_audited_with_ids_and_stars_never_the_comment(rated, app):
     w, user, (_first, second), _other = rated
     with app.test_request_context():
         catalogue.change_rating(second, 2, "护理员没来", actor=user)
     [event] = events("voucher.rating_changed")
     assert (event.target_id, event.actor_id) == (str(second.id), user.id)
     data = json.loads(event.data)
-    assert data == {"rating_id": rating(second.id).id, "provider_org_id": w.org.id, "service_id": w.service.id}
-    assert "护理员没来" not in event.data  # no comment (the resident's words), no stars: ids only
+    assert data == {"rating_id": rating(second.id).id, "provider_org_id": w.org.id, "service_id": w.service.id,
+                    "comment_changed": True, "changes": {"stars": [4, 2]}}
+    assert "护理员没来" not in event.data  # the resident's words are not in the trail
 
 
 def test_changing_nothing_writes_no_event(rated, app):

@@ -1,5 +1,6 @@
 """Redemption: earliest-expiring first, idempotent retries, one-time codes, caps, disputes, ratings."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -251,7 +252,9 @@ def test_ratings_once_and_provider_average(session):
         catalogue.rate(second, 3, actor=w.manager)
     rating = catalogue.provider_rating(w.org)
     assert (str(rating.average), rating.count) == ("4.5", 2)
-    assert '"stars":5' in events("voucher.rated")[0].data
+    rated = json.loads(events("voucher.rated")[0].data)
+    assert (rated["stars"], rated["commented"]) == (5, True) and set(rated) == {"rating_id", "stars", "commented"}
+    assert "很好" not in events("voucher.rated")[0].data  # the resident's words are not in the trail
 
 
 def test_catalogue_filters_by_category_and_community(session):
