@@ -9,6 +9,7 @@ temporary directory (so its own SQLite files and instance folder) and, on Postgr
 import contextvars
 import os
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,8 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 from app import create_app
-from core.db import db
+from core.db import db, install_sqlite_pragmas
+from core.demo import load_all
 from core.extensions import limiter
 
 from .factories import login
@@ -117,15 +119,71 @@ def app(tmp_path_factory):
     return application
 
 
+@dataclass(frozen=True)
+class DemoDatabase:
+    """A database of this process's own holding the demo data (`flask demo`), loaded once per run: the demo
+    renders some 34 PDFs with WeasyPrint, seconds of work that every test reading the demo used to repeat.
+    `lines` are what that load printed."""
+
+    url: str
+    engine: sa.Engine
+    lines: list[str]
+
+
+def demo_database_url(tmp_dir: Path) -> str:
+    """The demo's database: a SQLite file, or on PostgreSQL a database beside this process's own (`test_gw0_demo`)."""
+    if not ON_POSTGRES:
+        return f"sqlite:///{tmp_dir / 'demo.db'}"
+    url = sa.make_url(worker_database_url())
+    name = f"{url.database}_demo"
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def demo_database(app, tmp_path_factory):
+    """Built by the real migrations and the real demo loaders (PDFs rendered), in the test app with its engine
+    pointed at the demo's database for the while. Tests get it through `demo_data`, inside a transaction that is
+    rolled back like any other, so every test sees it as loaded."""
+    url = demo_database_url(tmp_path_factory.mktemp("demo"))
+    engine = sa.create_engine(url)
+    install_sqlite_pragmas(engine)
+    with app.app_context():
+        own = db.engines[None]
+        db.engines[None] = engine
+        try:
+            upgrade()
+            lines = load_all()
+        finally:
+            db.session.remove()
+            db.engines[None] = own
+    yield DemoDatabase(url, engine, lines)
+    engine.dispose()
+    drop_scratch_database(url)
+
+
+@pytest.fixture
+def demo_data(demo_database):
+    """The demo data, loaded: the test's transaction (see _transaction) runs on the demo's database."""
+    return demo_database
+
+
 @pytest.fixture(autouse=True)
 def _transaction(request, app):
-    """Everything a test does happens in one transaction that is rolled back afterwards."""
+    """Everything a test does happens in one transaction that is rolled back afterwards: on the test database, or
+    on the demo's for a test that asks for `demo_data`."""
     if request.node.get_closest_marker("e2e") or request.node.get_closest_marker("committing"):
+        assert "demo_data" not in request.fixturenames, "demo_data is only rolled back, never committed to"
         yield
         return
+    demo = request.getfixturevalue("demo_database") if "demo_data" in request.fixturenames else None
     with app.app_context():
         engine = db.engine
-        connection = engine.connect()
+        connection = (demo.engine if demo else engine).connect()
         outer = connection.begin()
         db.engines[None] = connection  # Flask-SQLAlchemy resolves binds through this mapping
         db.session.configure(join_transaction_mode="create_savepoint")

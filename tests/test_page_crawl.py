@@ -8,8 +8,6 @@ from collections import deque
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
-from core.db import db
-from core.demo import load_all
 from tests.factories import login, logout
 
 ROLES = ("officer", "org01", "expert1", "staff1", "resident1", "auditor", "admin")
@@ -101,9 +99,7 @@ def crawl(client, username: str) -> tuple[list[str], dict[str, set[str]], int]:
     return errors, english, len(routes)
 
 
-def test_every_page_reachable_from_home_answers_and_speaks_chinese(client, session):
-    load_all()
-    db.session.commit()  # (the test's transaction: rolled back afterwards)
+def test_every_page_reachable_from_home_answers_and_speaks_chinese(client, session, demo_data):
     errors, english, seen = [], {}, {}
     for username in ROLES:
         found_errors, found_english, seen[username] = crawl(client, username)

@@ -4,15 +4,18 @@ tests/conftest.py."""
 
 import os
 import shutil
+import sqlite3
 import threading
+from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
 from app import create_app
 from core.demo import load_all
-from tests.conftest import app_config
+from tests.conftest import ON_POSTGRES, app_config
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -25,14 +28,28 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.e2e)
 
 
+def copy_sqlite_database(source_url: str, target: Path) -> None:
+    """A consistent copy of a SQLite database (its WAL included), through SQLite's backup API."""
+    source = sqlite3.connect(sa.make_url(source_url).database)
+    copy = sqlite3.connect(target)
+    try:
+        source.backup(copy)
+    finally:
+        copy.close()
+        source.close()
+
+
 @pytest.fixture(scope="session")
-def live_app_server(tmp_path_factory):
+def live_app_server(tmp_path_factory, request):
     tmp = tmp_path_factory.mktemp("e2e")
+    database = tmp / "e2e.db"
+    if not ON_POSTGRES:  # a copy of the demo's database as this process loaded it (PDFs and all), not a second load
+        copy_sqlite_database(request.getfixturevalue("demo_database").url, database)
     os.environ["GONGZHI_INSTANCE"] = str(tmp / "instance")
-    application = create_app(app_config(f"sqlite:///{tmp / 'e2e.db'}", tmp, WTF_CSRF_ENABLED=True))
+    application = create_app(app_config(f"sqlite:///{database}", tmp, WTF_CSRF_ENABLED=True))
     with application.app_context():
         upgrade()
-        load_all()
+        load_all()  # on the copy, the loaders find their data there and add nothing
     server = make_server("127.0.0.1", 0, application, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
