@@ -31,7 +31,7 @@ def report(milestone_id: int):
     contract = load_contract(milestone.contract_id)
     require(org_permissions.is_manager(current_user, contract.org))
     errors, rows, kept = {}, {}, {}
-    if request.method == "POST":
+    if request.method == "POST":  # (refused: the form again as typed, 422, each reason beside its section or row)
         valid_form(ReasonForm())
         files = report_files()
         outcome = attempt(lambda: contract_reports.submit_report(
@@ -46,7 +46,7 @@ def report(milestone_id: int):
                            errors=errors, rows=rows, kept=kept, closed=report_closed(contract, milestone),
                            activity_rows=range(contract_forms.ACTIVITY_ROWS), fee_rows=range(contract_forms.FEE_ROWS),
                            max_narrative=contract_reports.MAX_NARRATIVE, max_place=contract_reports.MAX_PLACE,
-                           max_description=contract_reports.MAX_DESCRIPTION)
+                           max_description=contract_reports.MAX_DESCRIPTION), 422 if request.method == "POST" else 200
 
 
 def report_files() -> ChosenFileInputs:
@@ -99,8 +99,17 @@ def approve(tranche_id: int):
 @login_required
 def request_change(contract_id: int):
     contract = load_contract(contract_id)
-    return _done(contract.id, _("Change requested; an officer will decide."), lambda: contract_changes.request_change(
-        contract, contract_forms.change_input(request.form), actor=current_user))
+    # Refused, the page again (422) with the form as typed and each reason beside its field (it was a flash after a
+    # redirect, the reason typed to be typed again).
+    kind = request.form.get("kind", "")
+    return posted_on_contract_page(
+        contract.id, f"change-{kind}" if kind in CHANGE_KINDS else "change", CHANGE_FIELDS,
+        lambda: contract_changes.request_change(contract, contract_forms.change_input(request.form),
+                                                actor=current_user), _("Change requested; an officer will decide."))
+
+
+CHANGE_KINDS = {"budget", "schedule"}  # the contract page's two forms
+CHANGE_FIELDS = {"from_line_id", "to_line_id", "amount", "milestone_id", "new_due_on", "reason"}
 
 
 DECISIONS = {"approve": ChangeStatus.APPROVED, "reject": ChangeStatus.REJECTED, "withdraw": ChangeStatus.WITHDRAWN}

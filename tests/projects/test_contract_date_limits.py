@@ -133,7 +133,7 @@ def test_the_report_page_refuses_dates_after_the_end(client, login_as, app, sess
     login_as(manager)
     before = counts()
     response = client.post(f"/contracts/milestones/{contract.milestones[1].id}/report", data=form, headers=EN)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert message in html.unescape(response.get_data(as_text=True))
     assert counts() == before
 

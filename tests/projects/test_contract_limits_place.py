@@ -62,7 +62,7 @@ def test_the_report_page_refuses_a_longer_place(client, login_as, world):
     response = client.post(f"/contracts/milestones/{contract.milestones[0].id}/report", headers=EN, data={
         "narrative": NARRATIVE, "activity-0-date": local_today().isoformat(), "activity-0-place": PLACE_201,
         "activity-0-participants": "20"})
-    assert response.status_code == 200
+    assert response.status_code == 422
     page = html.unescape(response.get_data(as_text=True))
     assert TOO_LONG in page
     assert f'value="{PLACE_201}"' in page  # the place typed is given back whole, to shorten

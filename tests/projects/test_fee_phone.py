@@ -62,7 +62,7 @@ def test_a_wrong_number_is_refused_beside_its_row(client, login_as, world):
     before = counts()
     response = client.post(report_url(contract), headers=EN, data={
         "narrative": NARRATIVE, **fee(0, "王强", "138 0013 8000"), **fee(1, "李华", "139 0013 900")})
-    assert response.status_code == 200
+    assert response.status_code == 422
     page = html.unescape(response.get_data(as_text=True))
     row = re.search(r'<fieldset[^>]*id="fee-1"[^>]*>.*?</fieldset>', page, re.S).group(0)
     assert 'aria-invalid="true"' in row and 'aria-describedby="fee-1-error"' in row

@@ -45,7 +45,7 @@ def test_the_report_page_names_every_bad_row(client, login_as, world):
             "fee-3-amount": "800", "fee-3-paid_on": today}
     before = counts()
     response = client.post(f"/contracts/milestones/{contract.milestones[0].id}/report", headers=EN, data=form)
-    assert response.status_code == 200
+    assert response.status_code == 422
     page = html.unescape(response.get_data(as_text=True))
     for message in (UNNAMED.format(1), PHONE.format(4), CROWD.format(1), PLACE.format(3)):
         assert message in page, message

@@ -226,7 +226,7 @@ def test_a_kept_evidence_file_is_not_taken_as_a_photo(client, login_as, world):
     evidence = re.findall(r'name="evidence_kept" value="([^"]+)"', response.text)
     response = client.post(url, headers=EN, data={"narrative": "开展了两次活动，共四十人参加。", **row,
                                                   "activity-0-photos_kept": evidence})
-    assert response.status_code == 200 and 'id="photos-error"' in response.text
+    assert response.status_code == 422 and 'id="photos-error"' in response.text
     assert "could not be found" in html.unescape(response.text)
     assert db.session.scalar(select(func.count(MilestoneReport.id))) == 0
 

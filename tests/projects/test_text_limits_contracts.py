@@ -60,7 +60,7 @@ def test_the_report_page_refuses_a_longer_text_and_changes_nothing(client, login
     assert f'maxlength="{NARRATIVE_MAX}"' in form_page and f'maxlength="{DESCRIPTION_MAX}"' in form_page
     before = counts()
     response = client.post(path, headers=EN, data=report_form(narrative, description))
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert message in html.unescape(response.get_data(as_text=True))
     assert counts() == before
 
