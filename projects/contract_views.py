@@ -58,7 +58,8 @@ def member_org_ids(user) -> list[int] | None:
 @bp.route("/")
 @login_required
 def index():
-    board = contract_watch.dashboard(request.args.get("page", 1, type=db_int), member_org_ids(current_user))
+    org_ids = member_org_ids(current_user)
+    board = contract_watch.dashboard(request.args.get("page", 1, type=db_int), org_ids)
     awardable = []
     if permissions.can_manage_calls(current_user):
         contracted = select(Contract.proposal_id)
@@ -69,7 +70,8 @@ def index():
             .where(AwardDecision.awarded, Call.status == CallStatus.AWARDED,
                    AwardDecision.proposal_id.not_in(contracted))
             .order_by(AwardDecision.id).limit(20)).all()
-    return render_template("projects/contracts.html", board=board, awardable=awardable, rate=contracts.execution_rate,
+    return render_template("projects/contracts.html", board=board, awardable=awardable, for_org=org_ids is not None,
+                           rate=contracts.execution_rate,
                            status_label=lambda s: ContractStatus(s).label)
 
 
