@@ -216,7 +216,8 @@ def members(org_id: int):
             flash(_("Invitation sent."), "success")
             return redirect(url_for("orgs.members", org_id=org.id))
     return render_template("orgs/members.html", org=org, form=form, confirm=ReasonForm(formdata=None),
-                           can_manage=permissions.can_manage_members(current_user, org))
+                           can_manage=permissions.can_manage_members(current_user, org)), \
+        422 if request.method == "POST" else 200  # (refused: the form again, the reason beside its field)
 
 
 @bp.route("/memberships/<int:membership_id>/<any(accept, decline, remove, promote, demote):action>",

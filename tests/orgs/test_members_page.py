@@ -33,13 +33,14 @@ def test_a_colleague_who_signed_up_by_phone_is_invited_by_the_number_as_typed(cl
     assert invited is not None and invited.status == "invited" and invited.role == "member"
 
 
-def test_an_unknown_name_is_refused_beside_the_field(client, login_as, session):
+def test_an_unknown_name_is_refused_beside_the_field_with_a_422(client, login_as, session):
     manager, officer = make_user(), make_user(Role.OFFICER)
     org = approved_org(manager, officer)
     db.session.commit()
     login_as(manager)
-    page = html.unescape(client.post(f"/orgs/{org.id}/members", headers=EN,
-                                     data={"username": "139 0000 0000", "role": "member"}).text)
+    response = client.post(f"/orgs/{org.id}/members", headers=EN, data={"username": "139 0000 0000", "role": "member"})
+    assert response.status_code == 422  # (it answered 200)
+    page = html.unescape(response.text)
     assert re.search(r'id="username-error"[^>]*><div class="invalid-feedback">No active user with this user name.<',
                      page)
     assert 'value="13900000000"' in page  # read as the number, kept to correct
