@@ -12,7 +12,7 @@ from core.db import db, utcnow
 from core.i18n import colon
 from core.permissions import require
 from core.timeutil import to_local
-from core.views import db_int, run_and_redirect, run_service, valid_form
+from core.views import db_int, run_service, valid_form
 from orgs import permissions as org_permissions
 from orgs import services as org_services
 from orgs.models import Organisation
@@ -83,7 +83,12 @@ def closed_reason(call: Call, now) -> str | None:
 @bp.route("/proposals/<int:proposal_id>")
 @login_required
 def show(proposal_id: int):
-    proposal = load_proposal(proposal_id)
+    return proposal_page(load_proposal(proposal_id))
+
+
+def proposal_page(proposal: Proposal, refused_attachment: AttachmentForm | None = None):
+    """The proposal's page; after a refused attachment, again (422, nothing changed) with its form as sent and the
+    reason beside its field."""
     now = utcnow()
     closed = closed_reason(proposal.call, now)  # then no buttons that could only be refused
     return render_template(
@@ -93,7 +98,8 @@ def show(proposal_id: int):
         if proposal.status == ProposalStatus.DRAFT and not closed else {},
         can_edit=permissions.can_edit_proposal(current_user, proposal) and not closed,
         is_manager=org_permissions.is_manager(current_user, proposal.org), result=review_result(proposal),
-        form=ScreeningForm(formdata=None), attachment_form=_attachment_form(proposal))
+        form=ScreeningForm(formdata=None), attachment_form=refused_attachment or _attachment_form(proposal)), \
+        422 if refused_attachment else 200
 
 
 def review_result(proposal: Proposal) -> dict | None:
@@ -169,13 +175,15 @@ def upload(proposal_id: int):
     require(permissions.can_edit_proposal(current_user, proposal))
     form = _attachment_form(proposal, request.form)
     form.file.data = request.files.get("file")
-    target = url_for("proposals.show", proposal_id=proposal.id)
+    # Refused (no file, a file of a kind not taken, an attachment not asked for), the page again with the reason
+    # beside its field and the attachment chosen kept: it was a flash after a redirect, the choice lost.
     if not form.validate():
-        flash(_("Please choose the attachment and a file."), "danger")
-        return redirect(target)
-    return run_and_redirect(lambda: proposals.add_attachment(proposal, form.requirement.data, form.file.data,
-                                                             actor=current_user),
-                            _("Attachment uploaded."), target)
+        flash(_("Please correct the marked fields."), "danger")
+    elif run_service(lambda: proposals.add_attachment(proposal, form.requirement.data, form.file.data,
+                                                      actor=current_user), form):
+        flash(_("Attachment uploaded."), "success")
+        return redirect(url_for("proposals.show", proposal_id=proposal.id))
+    return proposal_page(proposal, form)
 
 
 @bp.route("/proposals/attachments/<int:attachment_id>/remove", methods=["POST"])
