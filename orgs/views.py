@@ -89,7 +89,7 @@ def apply():
             lambda: services.create_application(form_data(form), actor=current_user), form, FORM_FIELDS)):
         flash(_("Application saved as a draft. Upload the documents, then submit it."), "success")
         return redirect(url_for("orgs.profile", org_id=made.value.id))
-    return render_template("orgs/apply.html", form=form, org=None)
+    return render_template("orgs/apply.html", form=form, org=None), 422 if form.is_submitted() else 200
 
 
 @bp.route("/<int:org_id>/edit", methods=["GET", "POST"])
@@ -105,7 +105,7 @@ def edit(org_id: int):
             lambda: services.update_application(org, form_data(form), actor=current_user), form, FORM_FIELDS):
         flash(_("Changes saved."), "success")
         return redirect(url_for("orgs.profile", org_id=org.id))
-    return render_template("orgs/apply.html", form=form, org=org)
+    return render_template("orgs/apply.html", form=form, org=org), 422 if form.is_submitted() else 200
 
 
 @bp.route("/<int:org_id>")

@@ -1,0 +1,41 @@
+"""An organisation's application refused, made or edited: the form again with each reason beside its field and a 422
+(it answered 200), nothing saved."""
+
+import html
+
+from sqlalchemy import select
+
+from core.db import db
+from orgs import services
+from orgs.models import Organisation
+from tests.factories import make_user
+from tests.orgs.helpers import make_uscc, org_data
+from tests.orgs.test_views import form_for
+
+EN = {"Accept-Language": "en"}
+
+
+def test_a_refused_application_is_a_422(client, session, login_as):
+    login_as(make_user())
+    data = org_data(uscc=make_uscc("1", 902))  # an association's code for an agency
+    response = client.post("/orgs/apply", data=form_for(data))
+    assert response.status_code == 422
+    assert "属于其他类型的组织" in response.get_data(as_text=True)
+    assert db.session.scalar(select(Organisation).where(Organisation.name == data.name)) is None
+
+
+def test_a_refused_edit_is_a_422_and_changes_nothing(client, session, login_as):
+    applicant = make_user()
+    org = services.create_application(org_data(), actor=applicant)
+    db.session.commit()
+    login_as(applicant)
+    data = org_data(name=org.name, uscc=org.uscc)
+    response = client.post(f"/orgs/{org.id}/edit", headers=EN,
+                           data={**form_for(data), "address": "幸福街道新址 8 号", "contact_phone": "138 0013 800"})
+    assert response.status_code == 422
+    page = html.unescape(response.get_data(as_text=True))
+    assert 'id="contact_phone-error"' in page and 'value="幸福街道新址 8 号"' in page
+    db.session.expire_all()
+    assert db.session.get(Organisation, org.id).address != "幸福街道新址 8 号"
+    response = client.post(f"/orgs/{org.id}/edit", headers=EN, data={**form_for(data), "address": "幸福街道新址 8 号"})
+    assert response.status_code == 302
