@@ -114,12 +114,15 @@ def profile(org_id: int):
 
 
 
-def profile_page(org: Organisation, refused: Refused | None = None):
-    """The organisation's page; after a refusal, again (422, nothing changed) with the refused form as typed."""
+def profile_page(org: Organisation, refused: Refused | None = None, document_form: DocumentForm | None = None):
+    """The organisation's page; after a refusal, again (422, nothing changed) with the refused form as typed (the
+    application's document form: as sent, with its errors)."""
     private = permissions.can_view_private(current_user, org)
     context = {"org": org, "private": private, "standing": services.standing(org), "refused": refused or Refused()}
     context.update(profile_extras(org, private))
-    return render_template("orgs/profile.html", **context), 422 if refused else 200
+    if document_form is not None:
+        context["document_form"] = document_form
+    return render_template("orgs/profile.html", **context), 422 if refused or document_form else 200
 
 
 def profile_extras(org: Organisation, private: bool) -> dict:
@@ -162,12 +165,14 @@ def upload_document(org_id: int):
     org = load_org(org_id)
     require(permissions.can_edit_application(current_user, org))
     form = DocumentForm()
-    target = url_for("orgs.profile", org_id=org.id)
-    if form.validate_on_submit():
-        return run_and_redirect(lambda: services.add_document(org, form.kind.data, form.file.data, actor=current_user),
-                                _("Document uploaded."), target)
-    flash(_("Please choose the kind of document and a file."), "danger")
-    return redirect(target)
+    # Refused (no file, a kind of file not taken), the page again with the reason beside its field and the kind of
+    # document chosen kept: it was one flash after a redirect for every reason, the choice lost.
+    if not form.validate_on_submit():
+        flash(_("Please correct the marked fields."), "danger")
+    elif run_service(lambda: services.add_document(org, form.kind.data, form.file.data, actor=current_user), form):
+        flash(_("Document uploaded."), "success")
+        return redirect(url_for("orgs.profile", org_id=org.id))
+    return profile_page(org, document_form=form)
 
 
 @bp.route("/<int:org_id>/status", methods=["POST"])

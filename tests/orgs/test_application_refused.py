@@ -2,6 +2,8 @@
 (it answered 200), nothing saved."""
 
 import html
+import io
+import re
 
 from sqlalchemy import select
 
@@ -9,7 +11,7 @@ from core.db import db
 from orgs import services
 from orgs.models import Organisation
 from tests.factories import make_user
-from tests.orgs.helpers import make_uscc, org_data
+from tests.orgs.helpers import PDF_BYTES, make_uscc, org_data
 from tests.orgs.test_views import form_for
 
 EN = {"Accept-Language": "en"}
@@ -38,4 +40,25 @@ def test_a_refused_edit_is_a_422_and_changes_nothing(client, session, login_as):
     db.session.expire_all()
     assert db.session.get(Organisation, org.id).address != "幸福街道新址 8 号"
     response = client.post(f"/orgs/{org.id}/edit", headers=EN, data={**form_for(data), "address": "幸福街道新址 8 号"})
+    assert response.status_code == 302
+
+
+def test_a_refused_document_is_said_beside_its_field_with_the_kind_kept(client, session, login_as):
+    """It was one flash after a redirect ('Please choose the kind of document and a file.') for every reason."""
+    applicant = make_user()
+    org = services.create_application(org_data(), actor=applicant)
+    db.session.commit()
+    login_as(applicant)
+    for file, reason in ((None, "Please choose a file."), ((io.BytesIO(b"MZ\x90\x00 not a document"), "章程.pdf"), "")):
+        response = client.post(f"/orgs/{org.id}/documents", headers=EN, content_type="multipart/form-data",
+                               data={"kind": "charter", **({"file": file} if file else {})})
+        assert response.status_code == 422
+        page = html.unescape(response.get_data(as_text=True))
+        beside = re.search(r'id="file-error"[^>]*><div class="invalid-feedback">([^<]+)<', page)
+        assert beside and reason in beside.group(1)
+        assert re.search(r'<option selected value="charter">|<option value="charter" selected', page)
+    db.session.expire_all()
+    assert db.session.get(Organisation, org.id).documents == []
+    response = client.post(f"/orgs/{org.id}/documents", headers=EN, content_type="multipart/form-data",
+                           data={"kind": "charter", "file": (io.BytesIO(PDF_BYTES), "章程.pdf")})
     assert response.status_code == 302
