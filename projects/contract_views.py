@@ -137,7 +137,19 @@ def contract_page(contract: Contract, refused: Refused | None = None):
                            output_bars=contract_charts.output_bars(contract),
                            two_person=contracts.needs_second_officer, max_change_reason=contract_changes.MAX_REASON,
                            max_review_comment=contract_reports.MAX_REVIEW_COMMENT,
+                           evaluations=contract_evaluations(contract),
                            refused=refused or Refused()), 422 if refused else 200
+
+
+def contract_evaluations(contract: Contract) -> list:
+    """The contract's project evaluations the viewer may open: the organisation found its evaluation report and
+    rectification only through a notification's link."""
+    from evaluation import project_permissions as evaluation_permissions  # (evaluation imports projects)
+    from evaluation.project_models import ProjectEvaluation
+
+    found = db.session.scalars(select(ProjectEvaluation).where(ProjectEvaluation.contract_id == contract.id)
+                               .options(selectinload(ProjectEvaluation.assignments)).order_by(ProjectEvaluation.id))
+    return [e for e in found if evaluation_permissions.can_view(current_user, e)]
 
 
 def posted_on_contract_page(contract_id: int, key: str, names: set[str], call, done: str, files=()):
