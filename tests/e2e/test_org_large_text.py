@@ -1,9 +1,10 @@
 """A social organisation's staff member on a small phone with large text (the root font at 150 %), in Chinese and then
-in English, on the demo data: org01 reads her organisation's profile (its grade valid until a date, the grade
-history, the evaluations), the calls, her proposals and each of them. No date or time is broken across two lines
-(2029-06-<br>01 read as two things), nothing is cut past its box (in English a call's long status badge, “Failed (too
-few eligible proposals)”, and a service category, “Assistance to people in hardship”, stood past the window's edge), no
-sideways scrolling."""
+in English, on the demo data: org01 reads her organisation's profile
+(its grade valid until a date, the grade history, the evaluations), the calls, her proposals and each of them. No date
+or time is broken across two lines (2029-06-<br>01 read as two things), nothing is cut past its box (in English a
+call's long status badge, “Failed (too few eligible proposals)”, and a service category, “Assistance to people in
+hardship”, stood past the window's edge), no sideways scrolling. At normal size, her role beside her organisation's
+name is one word on one line (负责<br>人 it was)."""
 
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -43,4 +44,14 @@ def test_an_organisations_pages_keep_dates_whole_at_large_text(live_server, live
             page.goto(live_server + pages[0])
             expect(page.locator("#standing")).to_contain_text("有效期至")
             expect(page.locator("#standing .keep-together")).to_have_count(1)
+    page.context.close()
+
+
+def test_her_role_is_one_word_on_one_line(live_server, browser):
+    page = browser.new_context(locale="zh-CN", viewport=SMALL_PHONE).new_page()
+    log_in(page, live_server, "org01", "gongzhi-demo")
+    page.goto(live_server + "/orgs/mine")
+    expect(page.locator(".org-role").first).to_have_text("负责人")
+    assert page.evaluate("""[...document.querySelectorAll('.org-role')].map(e => new Set(
+        [...e.getClientRects()].map(r => Math.round(r.top))).size)""") == [1]
     page.context.close()
