@@ -29,7 +29,8 @@ def create_app(config: dict | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
-    from accounts.services import load_session_user, user_for_token
+    from accounts.sessions import load_session_user
+    from accounts.tokens import user_for_token
     from core.api import init_api
     from core.db import db, install_sqlite_pragmas, render_migration_item
     from core.errors import register_error_handlers

@@ -11,7 +11,7 @@ from core.permissions import require
 from core.phones import is_mobile, typed_mobile
 from core.views import db_int, run_and_redirect, run_service
 
-from . import services
+from . import services, tokens
 from .forms import (
     CalendarDayForm,
     ConfirmForm,
@@ -105,7 +105,7 @@ def _edit_page(user: User, *, form=None, reason_form=None, reset_form=None):
     return render_template("accounts/admin_user_edit.html", user=user, form=form,
                            reason_form=reason_form or ReasonForm(formdata=None),
                            reset_form=reset_form or ResetPasswordForm(formdata=None),
-                           tokens=services.tokens_of(user), confirm_form=ConfirmForm(formdata=None),
+                           tokens=tokens.tokens_of(user), confirm_form=ConfirmForm(formdata=None),
                            can_deactivate=can_deactivate_user(current_user, user))
 
 
@@ -135,7 +135,7 @@ def revoke_token(user_id: int, token_id: int):
     require(can_revoke_token(current_user, token))
     if not ConfirmForm().validate_on_submit():  # only its CSRF token matters here
         abort(400)
-    return run_and_redirect(lambda: services.revoke_token(token, actor=current_user),
+    return run_and_redirect(lambda: tokens.revoke_token(token, actor=current_user),
                             _("The token has been revoked."), url_for("admin.edit_user", user_id=user_id))
 
 

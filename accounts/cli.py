@@ -7,7 +7,7 @@ from sqlalchemy import select
 from core.db import db
 from core.errors import ServiceError
 
-from . import services
+from . import services, tokens
 from .enums import Role
 from .models import User
 
@@ -51,7 +51,7 @@ def token(username, name):
     if not user.active:  # its token would be refused on every request
         raise click.ClickException(f"user {user.username} is deactivated; reactivate them first")
     try:
-        _token, plain = services.create_token(user, name, actor=None)
+        _token, plain = tokens.create_token(user, name, actor=None)
     except ServiceError as exc:
         db.session.rollback()
         raise click.ClickException(_refusal(exc)) from exc

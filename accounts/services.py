@@ -1,18 +1,13 @@
-"""Accounts: users, roles, passwords, sessions and API tokens. Services flush; callers commit."""
+"""Accounts: users, roles, passwords (and the working-day calendar's entries). Sessions are in accounts.sessions,
+API tokens in accounts.tokens. Services flush; callers commit."""
 
-import hashlib
 import re
-import secrets
-from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app, g, has_app_context, has_request_context
+from flask import current_app, has_app_context
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, func, or_, select, update
-from sqlalchemy.orm import make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.util import identity_key
+from sqlalchemy import func, select
 
 from audit import services as audit
 from core import calendar
@@ -21,8 +16,7 @@ from core.errors import Conflict, Forbidden, ServiceError
 from core.phones import is_mobile, typed_mobile
 
 from .enums import Role
-from .models import ApiToken, Community, User, UserRole, new_nonce
-from .notifications import Notification
+from .models import Community, User, UserRole, new_nonce
 from .validation import check_email
 
 _STRONG = PasswordHasher()
@@ -41,7 +35,6 @@ _hasher = _Hasher()
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,63}\Z")
 MIN_PASSWORD = 8
 MAX_REASON = 500  # an administrator's reason for (de)activating a user; refused, never cut
-TOKEN_PREFIX = "gz_"
 
 
 # --- passwords -------------------------------------------------------------------------------
@@ -262,162 +255,6 @@ def _set_password(user: User, new_password: str, *, actor, action: str) -> None:
     user.session_nonce = new_nonce()  # every existing session of this user ends
     db.session.flush()
     audit.record(action, user, actor=actor)
-
-
-# --- sessions ----------------------------------------------------------------------------------
-
-# Every page needs the user, their roles and the unread-notification count for the menu: one Core query for all
-# three (a row per role), built once. The objects are then put together from the row as if the ORM had loaded them
-# (persistent, unmodified, roles loaded): running the same query through the ORM cost more than the query itself.
-_USERS, _ROLES, _NOTIFICATIONS, _TOKENS = User.__table__, UserRole.__table__, Notification.__table__, ApiToken.__table__
-_UNREAD = (select(func.count(_NOTIFICATIONS.c.id))
-           .where(_NOTIFICATIONS.c.user_id == _USERS.c.id, _NOTIFICATIONS.c.read_at.is_(None)).scalar_subquery())
-_USER_ROLES = (_USERS, _ROLES.c.id.label("role_id"), _ROLES.c.role.label("role_name"))
-_SESSION_USER = (select(*_USER_ROLES, _UNREAD.label("unread"))
-                 .select_from(_USERS.outerjoin(_ROLES, _ROLES.c.user_id == _USERS.c.id))
-                 .where(_USERS.c.id == bindparam("user_id")).order_by(_ROLES.c.role))
-_USER_COLUMNS = [(prop.key, prop.columns[0].name) for prop in User.__mapper__.column_attrs]
-
-
-def _as_loaded(model, **values):
-    """The session's object for this row: the one it holds already, else one built from the values and held as
-    persistent and unmodified, as the ORM's loading does (the second return value says which)."""
-    held = db.session.identity_map.get(identity_key(model, values["id"]))
-    if held is not None:
-        return held, False
-    obj = model.__mapper__.class_manager.new_instance()  # no __init__, no change events: a loaded object
-    obj.__dict__.update(values)
-    make_transient_to_detached(obj)
-    db.session.add(obj)
-    return obj, True
-
-
-def _user_with_roles(rows) -> User:
-    """The user (with roles loaded) from the rows of a query selecting _USER_ROLES, one row per role."""
-    first = rows[0]._mapping
-    user, built = _as_loaded(User, **{key: first[name] for key, name in _USER_COLUMNS})
-    if built:
-        roles = [_as_loaded(UserRole, id=row.role_id, user_id=row.id, role=row.role_name)[0]
-                 for row in rows if row.role_id is not None]
-        set_committed_value(user, "roles", roles)
-        for role in roles:
-            set_committed_value(role, "user", user)
-    return user
-
-
-def load_session_user(session_id: str) -> User | None:
-    """Flask-Login's loader: the cookie holds 'id:nonce'; a rotated nonce means a dead session."""
-    user_id, _sep, nonce = (session_id or "").partition(":")
-    if not user_id.isdigit() or not nonce or len(user_id) > 9:
-        return None
-    rows = db.session.connection().execute(_SESSION_USER, {"user_id": int(user_id)}).all()
-    if not rows:
-        return None
-    user = _user_with_roles(rows)
-    user.unread_at_load = rows[0].unread
-    if not user.active or not secrets.compare_digest(user.session_nonce, nonce):
-        return None
-    return user
-
-
-def record_login(user: User) -> None:
-    user.last_login_at = utcnow()
-    db.session.flush()
-    audit.record("auth.login", user, actor=user)
-
-
-def record_failed_login(username: str) -> None:
-    # The typed name may be anything (even a phone number), so it is recorded only when it is an account.
-    user = account_named(username)
-    audit.record("auth.login_failed", user if user else None, actor=None, data={"known_user": bool(user)})
-
-
-def end_sessions(user: User) -> None:
-    """Logout: rotate the nonce, so the cookie the browser held (or anyone copied) no longer works."""
-    user.session_nonce = new_nonce()
-    db.session.flush()
-    audit.record("auth.logout", user, actor=user)
-
-
-# --- API tokens --------------------------------------------------------------------------------
-
-def _token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def create_token(user: User, name: str, *, actor) -> tuple[ApiToken, str]:
-    """A new token; the plain text is returned once and never stored."""
-    name = (name or "").strip()
-    if not name or len(name) > 100:
-        raise ServiceError(_("Please correct the marked fields."),
-                           fields={"name": _("Give the token a name of up to 100 characters.")})
-    plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user_id=user.id, name=name, prefix=plain[:10], token_hash=_token_digest(plain))
-    db.session.add(token)
-    db.session.flush()
-    audit.record("token.created", token, actor=actor, data={"user_id": user.id, "name": name})
-    return token, plain
-
-
-def revoke_token(token: ApiToken, *, actor) -> None:
-    if token.revoked_at is not None:
-        raise Conflict(_("This token has already been revoked."))
-    token.revoked_at = utcnow()
-    db.session.flush()
-    audit.record("token.revoked", token, actor=actor, data={"user_id": token.user_id})
-
-
-# Every API request: the token's state, its user and the user's roles in one Core query, built once (like
-# _SESSION_USER).
-_TOKEN_USER = (select(*_USER_ROLES, _TOKENS.c.id.label("token_id"), _TOKENS.c.revoked_at.label("token_revoked_at"),
-                      _TOKENS.c.last_used_at.label("token_last_used_at"))
-               .select_from(_TOKENS.join(_USERS, _USERS.c.id == _TOKENS.c.user_id)
-                            .outerjoin(_ROLES, _ROLES.c.user_id == _USERS.c.id))
-               .where(_TOKENS.c.token_hash == bindparam("token_hash")).order_by(_ROLES.c.role))
-# A token's last use is written at most once per interval: a script calling the API many times a second costs one
-# UPDATE per token every five minutes, not one per request. (Not an audit event: far too many, and saying nothing.)
-TOKEN_USE_INTERVAL = timedelta(minutes=5)
-# Where a request notes the token whose use is due to be recorded (accounts.api records it after the response).
-TOKEN_USE_DUE = "api_token_use_due"
-
-
-def user_for_token(plain: str) -> User | None:
-    if not plain.startswith(TOKEN_PREFIX):
-        return None
-    rows = db.session.connection().execute(_TOKEN_USER, {"token_hash": _token_digest(plain)}).all()
-    if not rows or rows[0].token_revoked_at is not None:
-        return None
-    user = _user_with_roles(rows)
-    if not user.active:
-        return None
-    last_used = rows[0].token_last_used_at
-    if last_used is None or last_used <= utcnow() - TOKEN_USE_INTERVAL:
-        if has_request_context():
-            # Not written here, in the request's transaction: a GET reads in a deferred transaction on SQLite (which
-            # must not be upgraded to a write) and never commits, and a refused POST rolls back. accounts.api writes
-            # it after the response, in a short transaction of its own.
-            g.setdefault(TOKEN_USE_DUE, rows[0].token_id)
-        else:
-            record_token_use(rows[0].token_id)
-    return user
-
-
-def record_token_use(token_id: int) -> bool:
-    """Stamp the token as used now, unless it was stamped within TOKEN_USE_INTERVAL (the condition is in the UPDATE
-    itself, so two requests racing past the check write once). One Core UPDATE; the caller commits. True when it
-    wrote."""
-    now = utcnow()
-    result = db.session.connection().execute(
-        update(_TOKENS)
-        .where(_TOKENS.c.id == token_id,
-               or_(_TOKENS.c.last_used_at.is_(None), _TOKENS.c.last_used_at <= now - TOKEN_USE_INTERVAL))
-        .values(last_used_at=now))
-    return result.rowcount == 1
-
-
-def tokens_of(user: User) -> list[ApiToken]:
-    return list(db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)
-                                   .order_by(ApiToken.created_at.desc())))
 
 
 # --- working-day calendar ---------------------------------------------------------------------

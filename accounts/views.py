@@ -9,7 +9,7 @@ from core.permissions import require
 from core.security import local_path
 from core.views import run_and_redirect, run_service, valid_form
 
-from . import notifications, services
+from . import notifications, services, sessions, tokens
 from .forms import ConfirmForm, LoginForm, PasswordChangeForm, SignupForm, TokenForm
 from .lockout import login_account_key
 from .models import ApiToken
@@ -42,11 +42,11 @@ def login():
         user = services.authenticate(form.username.data, form.password.data)
         if user is None:
             g.login_failed = True
-            services.record_failed_login(form.username.data)
+            sessions.record_failed_login(form.username.data)
             db.session.commit()
             form.password.errors.append(_("Incorrect user name or password."))
         else:
-            services.record_login(user)
+            sessions.record_login(user)
             db.session.commit()
             fresh_session()
             session.permanent = True
@@ -78,7 +78,7 @@ def _sign_up(form: SignupForm):
     user = services.sign_up(username=form.username.data, phone=form.phone.data, display_name=form.display_name.data,
                             password=form.password.data, resident=form.purpose.data == "resident")
     notifications.notify(user.id, "account.welcome", name=user.display_name)
-    services.record_login(user)
+    sessions.record_login(user)
     return user
 
 
@@ -108,7 +108,7 @@ def _unread_notifications():
 @login_required
 def logout():
     if ConfirmForm().validate_on_submit():
-        services.end_sessions(current_user._get_current_object())
+        sessions.end_sessions(current_user._get_current_object())
         db.session.commit()
     logout_user()
     fresh_session()
@@ -119,7 +119,7 @@ def logout():
 @bp.route("/account")
 @login_required
 def account():
-    return render_template("accounts/account.html", tokens=services.tokens_of(current_user),
+    return render_template("accounts/account.html", tokens=tokens.tokens_of(current_user),
                            token_form=TokenForm(), confirm_form=ConfirmForm(), new_token=None)
 
 
@@ -140,9 +140,9 @@ def change_password():
 def create_token():
     form = TokenForm()
     made = form.validate_on_submit() and run_service(
-        lambda: services.create_token(current_user, form.name.data, actor=current_user), form)
+        lambda: tokens.create_token(current_user, form.name.data, actor=current_user), form)
     # A refused name stays in the form, with the reason beside it; a made token's secret is shown once.
-    return render_template("accounts/account.html", tokens=services.tokens_of(current_user),
+    return render_template("accounts/account.html", tokens=tokens.tokens_of(current_user),
                            token_form=TokenForm(formdata=None) if made else form, confirm_form=ConfirmForm(),
                            new_token=made.value[1] if made else None), 200 if made else 422
 
@@ -153,7 +153,7 @@ def revoke_token(token_id: int):
     token = db.get_or_404(ApiToken, token_id)
     require(can_revoke_token(current_user, token))
     valid_form(ConfirmForm())
-    return run_and_redirect(lambda: services.revoke_token(token, actor=current_user),
+    return run_and_redirect(lambda: tokens.revoke_token(token, actor=current_user),
                             _("The token has been revoked."), url_for("accounts.account"))
 
 

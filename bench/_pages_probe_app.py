@@ -1,5 +1,5 @@
 """The app as bench/pages.py serves it, plus one probe for bench/pages_cpu.py: /_bench/user loads the session user
-(Flask-Login and accounts.services.load_session_user, as every page does) and renders nothing."""
+(Flask-Login and accounts.sessions.load_session_user, as every page does) and renders nothing."""
 
 from flask_login import current_user
 

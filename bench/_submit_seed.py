@@ -18,6 +18,7 @@ from stdnum.cn import uscc as uscc_std
 
 from accounts import services as accounts
 from accounts.models import Community, User
+from accounts.tokens import create_token
 from core.db import db
 from core.timeutil import local_today, utcnow
 from orgs import services as org_services
@@ -88,7 +89,7 @@ def seed_orgs(app, count: int) -> list[SeededOrg]:
             standing.record_grade(org, 4, today - timedelta(days=100), actor=officer)
             report = standing.submit_annual_report(org, today.year - 1, Upload("年报.pdf"), actor=user)
             standing.review_annual_report(report, True, "", actor=officer)
-            _token, plain = accounts.create_token(user, "申报接口", actor=user)
+            _token, plain = create_token(user, "申报接口", actor=user)
             seeded.append(SeededOrg(org.id, user.id, username, plain))
             if i % COMMIT_EVERY == 0:
                 db.session.commit()

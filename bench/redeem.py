@@ -59,6 +59,7 @@ def seed(db_url: str, residents: int, codes_each: int, providers: int = 1):
     """Providers, programme, residents with vouchers and codes; returns (tokens, service_ids, codes, voucher_ids)."""
     from accounts import services as accounts
     from accounts.enums import Role
+    from accounts.tokens import create_token
     from app import create_app
     from core.db import db
     from tests.vouchers import helpers
@@ -73,7 +74,7 @@ def seed(db_url: str, residents: int, codes_each: int, providers: int = 1):
         for _ in range(providers):
             org, manager = helpers.provider(officer)
             service_ids.append(helpers.service(org, manager, price_fen=AMOUNT).id)
-            tokens.append(accounts.create_token(manager, "bench", actor=manager)[1])
+            tokens.append(create_token(manager, "bench", actor=manager)[1])
         programme = helpers.running_programme(officer, budget_fen=residents * 20_000 + 1)
         people = [helpers.resident(staff) for _ in range(residents)]
         for person in people:

@@ -19,8 +19,8 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from accounts import services as accounts
 from accounts.enums import Role
+from accounts.tokens import create_token
 from core.api import API_PREFIX
 from core.db import db
 from core.timeutil import local_today
@@ -186,7 +186,7 @@ def sweep(client, endpoints: list[Endpoint], ids: dict, tokens: dict) -> None:
 
 
 def token(user) -> str:
-    return accounts.create_token(user, "sweep", actor=user)[1]
+    return create_token(user, "sweep", actor=user)[1]
 
 
 # ---------------------------------------------------------------------------------------------------------- the worlds

@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 from sqlalchemy import select
 
-from accounts import services as accounts
 from accounts.models import User
 from accounts.resident_models import ResidentProfile
+from accounts.tokens import create_token
 from core.demo import load_all
 from evaluation.models import PanelMember
 from evaluation.project_models import EvaluationAssignment, ProjectEvaluation
@@ -104,7 +104,7 @@ def demo(session):
     }
     assert all(users.values()), users
     session.commit()
-    tokens = {name: accounts.create_token(user, "openapi test", actor=user)[1] for name, user in users.items()}
+    tokens = {name: create_token(user, "openapi test", actor=user)[1] for name, user in users.items()}
     session.commit()
     return tokens
 

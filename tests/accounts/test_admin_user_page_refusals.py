@@ -6,9 +6,9 @@ import re
 
 from sqlalchemy import func, select
 
-from accounts import services
 from accounts.enums import Role
 from accounts.models import User
+from accounts.tokens import create_token
 from audit.models import AuditEvent
 from core.db import db
 from tests.factories import make_user
@@ -103,7 +103,7 @@ def test_the_users_list_is_one_card_per_user_on_a_phone(client, session, login_a
 def test_a_users_page_links_to_their_history_and_shows_tokens_as_cards(client, session, login_as):
     admin, user = make_user(Role.ADMIN), make_user(Role.OFFICER)
     with client.application.test_request_context():
-        services.create_token(user, "对账脚本", actor=user)
+        create_token(user, "对账脚本", actor=user)
     db.session.commit()
     login_as(admin)
     body = client.get(f"/admin/users/{user.id}").get_data(as_text=True)

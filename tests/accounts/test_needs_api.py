@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import func, select
 
 from accounts import needs
-from accounts import services as accounts
 from accounts.enums import Role
 from accounts.need_models import MAX_DESCRIPTION, MAX_REPLY, ResidentNeed
+from accounts.tokens import create_token
 from audit.models import AuditEvent
 from core.db import db
 from tests.accounts.test_needs import events, raised, resident_user, staff_of
@@ -20,7 +20,7 @@ API = "/api/v1"
 
 
 def bearer(user) -> dict:
-    return {"Authorization": f"Bearer {accounts.create_token(user, 'needs api', actor=user)[1]}"}
+    return {"Authorization": f"Bearer {create_token(user, 'needs api', actor=user)[1]}"}
 
 
 def written() -> tuple[int, int]:

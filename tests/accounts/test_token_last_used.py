@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError
 
-from accounts import services
+from accounts import services, tokens
 from accounts.enums import Role
 from accounts.models import ApiToken
 from audit.models import AuditEvent
@@ -24,7 +24,7 @@ def bearer(token):
 
 def new_token(role=Role.OFFICER):
     user = make_user(role)
-    token, plain = services.create_token(user, "script", actor=user)
+    token, plain = tokens.create_token(user, "script", actor=user)
     db.session.commit()
     return user, token.id, plain
 
@@ -79,7 +79,7 @@ def test_a_second_use_within_the_interval_writes_nothing(app, session):
 
 def test_a_use_after_the_interval_is_written_again(app, session):
     _user, token_id, plain = new_token()
-    long_ago = utcnow() - services.TOKEN_USE_INTERVAL - timedelta(seconds=1)
+    long_ago = utcnow() - tokens.TOKEN_USE_INTERVAL - timedelta(seconds=1)
     set_last_used(token_id, long_ago)
     statements, response = statements_during(
         lambda: app.test_client().get("/api/v1/me", headers=bearer(plain)))
@@ -90,9 +90,9 @@ def test_a_use_after_the_interval_is_written_again(app, session):
 
 def test_outside_a_request_the_use_is_written_in_the_callers_transaction(session):
     user, token_id, plain = new_token()
-    assert services.user_for_token(plain).id == user.id
+    assert tokens.user_for_token(plain).id == user.id
     assert last_used(token_id) is not None
-    assert services.record_token_use(token_id) is False  # within the interval: the UPDATE's own condition holds it
+    assert tokens.record_token_use(token_id) is False  # within the interval: the UPDATE's own condition holds it
 
 
 def test_uses_are_neither_audited_nor_logged(app, session, caplog):
@@ -114,7 +114,7 @@ def test_a_failure_to_record_the_use_does_not_fail_the_request(app, session, cap
     def busy(_token_id):
         raise OperationalError("UPDATE api_tokens", {}, Exception("database is locked"))
 
-    monkeypatch.setattr(services, "record_token_use", busy)
+    monkeypatch.setattr(tokens, "record_token_use", busy)
     with caplog.at_level(logging.WARNING):
         response = app.test_client().get("/api/v1/me", headers=bearer(plain))
     assert response.status_code == 200 and response.get_json()["username"]
@@ -124,12 +124,12 @@ def test_a_failure_to_record_the_use_does_not_fail_the_request(app, session, cap
 
 def test_revoked_token_still_refused_and_not_recorded(app, session):
     user, token_id, plain = new_token()
-    services.revoke_token(db.session.get(ApiToken, token_id), actor=user)
+    tokens.revoke_token(db.session.get(ApiToken, token_id), actor=user)
     db.session.commit()
     response = app.test_client().get("/api/v1/me", headers=bearer(plain))
     assert response.status_code == 401 and response.get_json()["error"]["code"] == "invalid_token"
     assert last_used(token_id) is None
-    assert services.user_for_token(plain) is None and last_used(token_id) is None
+    assert tokens.user_for_token(plain) is None and last_used(token_id) is None
 
 
 def test_deactivated_users_token_is_not_recorded(app, session):

@@ -44,9 +44,9 @@ def test_revoked_token_stops_working(app, client, session, login_as):
 
 def test_someone_elses_token_cannot_be_revoked(client, session, login_as):
     owner = make_user(Role.OFFICER)
-    from accounts import services
+    from accounts.tokens import create_token
 
-    token, _plain = services.create_token(owner, "mine", actor=owner)
+    token, _plain = create_token(owner, "mine", actor=owner)
     login_as(make_user(Role.OFFICER))
     assert client.post(f"/account/tokens/{token.id}/revoke").status_code == 403
     assert token.revoked_at is None
@@ -61,10 +61,11 @@ def test_session_cookie_does_not_authenticate_the_api(client, session, login_as)
 
 def test_deactivated_users_tokens_stop_working(app, session):
     from accounts import services
+    from accounts.tokens import create_token
 
     admin = make_user(Role.ADMIN)
     user = make_user(Role.OFFICER)
-    _token, plain = services.create_token(user, "t", actor=user)
+    _token, plain = create_token(user, "t", actor=user)
     services.set_active(user, False, actor=admin)
     db.session.commit()
     assert app.test_client().get("/api/v1/me", headers=bearer(plain)).status_code == 401
@@ -79,12 +80,12 @@ def test_api_errors_are_json(client, session):
 
 
 def test_audit_events_api_needs_an_auditor(app, session):
-    from accounts import services
+    from accounts.tokens import create_token
 
     officer = make_user(Role.OFFICER)
     auditor = make_user(Role.AUDITOR)
-    _t, officer_token = services.create_token(officer, "t", actor=officer)
-    _t, auditor_token = services.create_token(auditor, "t", actor=auditor)
+    _t, officer_token = create_token(officer, "t", actor=officer)
+    _t, auditor_token = create_token(auditor, "t", actor=auditor)
     db.session.commit()
     c = app.test_client()
     assert c.get("/api/v1/audit/events", headers=bearer(officer_token)).status_code == 403

@@ -89,7 +89,7 @@ def test_language_links_come_back_to_the_page(client, session, login_as):
 
 def test_session_user_is_held_as_loaded(app, session):
     """The session user built from the Core row is persistent and unmodified, with its roles loaded."""
-    from accounts.services import load_session_user
+    from accounts.sessions import load_session_user
     from core.db import db
 
     user = make_user(Role.OFFICER, Role.EVALUATOR)

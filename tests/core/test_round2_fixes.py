@@ -9,6 +9,7 @@ from sqlalchemy import select
 from accounts import services as accounts
 from accounts.enums import Role
 from accounts.models import ApiToken, User
+from accounts.tokens import create_token
 from audit import services as audit
 from audit.models import AuditEvent
 from core.db import db
@@ -22,7 +23,7 @@ def bearer(plain: str) -> dict:
 
 
 def token_for(user) -> str:
-    _t, plain = accounts.create_token(user, "script", actor=user)
+    _t, plain = create_token(user, "script", actor=user)
     return plain
 
 
@@ -192,7 +193,7 @@ def test_the_account_services_refuse_a_malformed_email(app, session):
 
 def test_admin_sees_a_users_tokens_and_revokes_one(client, session, login_as):
     owner = make_user(Role.OFFICER)
-    token, plain = accounts.create_token(owner, "报表脚本", actor=owner)
+    token, plain = create_token(owner, "报表脚本", actor=owner)
     db.session.commit()
     assert client.get("/api/v1/me", headers=bearer(plain)).status_code == 200
     admin = make_user(Role.ADMIN)
@@ -215,7 +216,7 @@ def test_admin_sees_a_users_tokens_and_revokes_one(client, session, login_as):
 
 def test_non_admins_cannot_revoke_another_users_token(client, session, login_as):
     owner = make_user(Role.OFFICER)
-    token, plain = accounts.create_token(owner, "t", actor=owner)
+    token, plain = create_token(owner, "t", actor=owner)
     db.session.commit()
     login_as(make_user(Role.OFFICER, Role.AUDITOR))
     assert client.post(f"/admin/users/{owner.id}/tokens/{token.id}/revoke").status_code == 403
@@ -227,7 +228,7 @@ def test_non_admins_cannot_revoke_another_users_token(client, session, login_as)
 
 def test_admin_revoke_url_must_name_the_tokens_owner(client, session, login_as):
     owner, other = make_user(Role.OFFICER), make_user(Role.OFFICER)
-    token, _plain = accounts.create_token(owner, "t", actor=owner)
+    token, _plain = create_token(owner, "t", actor=owner)
     db.session.commit()
     login_as(make_user(Role.ADMIN))
     assert client.post(f"/admin/users/{other.id}/tokens/{token.id}/revoke").status_code == 404

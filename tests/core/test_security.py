@@ -59,11 +59,11 @@ def test_error_pages_are_translated_and_json_on_the_api(client, session):
 
 def test_api_writes_work_with_csrf_enabled_and_forms_still_need_it(app, client, session):
     """The API is authenticated by tokens only, so it is exempt from CSRF; the forms are not."""
-    from accounts import services as accounts
+    from accounts.tokens import create_token
     from core.db import db
 
     user = make_user(Role.OFFICER)
-    _token, plain = accounts.create_token(user, "t", actor=user)
+    _token, plain = create_token(user, "t", actor=user)
     db.session.commit()
     app.config["WTF_CSRF_ENABLED"] = True
     try:

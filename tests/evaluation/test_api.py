@@ -1,5 +1,5 @@
-from accounts import services as accounts
 from accounts.enums import Role
+from accounts.tokens import create_token
 from core.db import db
 from evaluation import services
 from evaluation.enums import SeatType
@@ -8,7 +8,7 @@ from tests.factories import make_user
 
 
 def bearer(user):
-    _t, plain = accounts.create_token(user, "t", actor=user)
+    _t, plain = create_token(user, "t", actor=user)
     return {"Authorization": f"Bearer {plain}"}
 
 

@@ -253,7 +253,7 @@ def test_a_withdrawn_evaluator_is_not_reminded_and_does_not_hold_back_the_report
 
 
 def test_the_api_lists_no_evaluation_the_evaluator_was_withdrawn_from(app, client, session):
-    from accounts.services import create_token
+    from accounts.tokens import create_token
 
     officer, manager, contract, evaluation, (stays, goes) = commissioned(app, n=2)
     with app.test_request_context():

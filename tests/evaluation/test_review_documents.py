@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from accounts import services as accounts
 from accounts.enums import Role
 from accounts.notifications import Notification
+from accounts.tokens import create_token
 from audit.documents import IssuedDocument
 from audit.models import AuditEvent
 from core import calendar
@@ -137,7 +138,7 @@ def test_officer_reopens_a_sheet_with_a_reason_and_the_member_is_told(app, clien
 
 
 def _bearer(user):
-    _t, plain = accounts.create_token(user, "t", actor=user)
+    _t, plain = create_token(user, "t", actor=user)
     return {"Authorization": f"Bearer {plain}"}
 
 

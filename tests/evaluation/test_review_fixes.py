@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from accounts import services as accounts
 from accounts.enums import Role
+from accounts.tokens import create_token
 from core.db import db
 from core.errors import Conflict
 from core.timeutil import local_today
@@ -24,7 +24,7 @@ HUGE = "99999999999999999999"
 
 
 def bearer(user):
-    _t, plain = accounts.create_token(user, "t", actor=user)
+    _t, plain = create_token(user, "t", actor=user)
     return {"Authorization": f"Bearer {plain}"}
 
 

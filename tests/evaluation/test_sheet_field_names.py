@@ -3,8 +3,8 @@ named as the field "", which a client cannot show anywhere). Found by the OpenAP
 
 import pytest
 
-from accounts import services as accounts
 from accounts.enums import Role
+from accounts.tokens import create_token
 from core.db import db
 from evaluation import services
 from evaluation.enums import SeatType
@@ -21,7 +21,7 @@ def test_a_refused_score_names_its_criterion_or_the_scores(app, client, session,
         expert(SeatType.SOCIAL_SERVICE, officer=officer)
     with app.test_request_context():
         member = services.draw_panel(call, {"social_service": 3}, actor=officer).members[0]
-    _token, plain = accounts.create_token(member.user, "t", actor=member.user)
+    _token, plain = create_token(member.user, "t", actor=member.user)
     db.session.commit()
     headers = {"Authorization": f"Bearer {plain}"}
     base = f"/api/v1/evaluation/members/{member.id}"

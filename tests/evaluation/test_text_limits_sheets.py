@@ -10,7 +10,7 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
-from accounts import services as accounts
+from accounts.tokens import create_token
 from audit.models import AuditEvent
 from core.db import db
 from core.errors import ServiceError
@@ -39,7 +39,7 @@ def counts() -> dict:
 
 
 def bearer(user) -> dict:
-    _t, plain = accounts.create_token(user, "t", actor=user)
+    _t, plain = create_token(user, "t", actor=user)
     db.session.commit()
     return {"Authorization": f"Bearer {plain}", **EN}
 

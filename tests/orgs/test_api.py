@@ -1,5 +1,5 @@
-from accounts import services as accounts
 from accounts.enums import Role
+from accounts.tokens import create_token
 from core.db import db
 from orgs import services
 from orgs.enums import OrgStatus
@@ -9,7 +9,7 @@ from tests.orgs.helpers import Upload, approved_org, category, community, make_u
 
 
 def token_for(user):
-    _token, plain = accounts.create_token(user, "t", actor=user)
+    _token, plain = create_token(user, "t", actor=user)
     return {"Authorization": f"Bearer {plain}"}
 
 

@@ -114,9 +114,9 @@ def accepted_report(app, contract, officer, manager, index: int = 0, **extra):
 
 def bearer(user, **headers) -> dict:
     """Headers for the JSON API as this user (a fresh token), answers in English unless headers say otherwise."""
-    from accounts import services as accounts
+    from accounts.tokens import create_token
 
-    _token, plain = accounts.create_token(user, "t", actor=user)
+    _token, plain = create_token(user, "t", actor=user)
     db.session.commit()
     return {"Authorization": f"Bearer {plain}", "Accept-Language": "en", **headers}
 

@@ -6,8 +6,8 @@ import io
 import pytest
 from sqlalchemy import select
 
-from accounts import services as accounts
 from accounts.enums import Role
+from accounts.tokens import create_token
 from core.db import db
 from core.timeutil import local_today
 from orgs.models import Membership
@@ -138,7 +138,7 @@ def test_permission_table_pages_and_actions(client, login_as, world, role):
 def test_permission_table_api(client, world, role):
     headers = {}
     if role != "anonymous":
-        _t, plain = accounts.create_token(world[role], "t", actor=world[role])
+        _t, plain = create_token(world[role], "t", actor=world[role])
         db.session.commit()
         headers = {"Authorization": f"Bearer {plain}"}
     values, wrong = ids(world), {}
@@ -204,7 +204,7 @@ def test_the_recipient_denies_on_the_receipts_page_and_the_officer_sees_it(clien
      422, "invalid"),
 ])
 def test_api_errors_are_json_and_change_nothing(client, world, path, body, status, code):
-    _t, plain = accounts.create_token(world["manager"], "t", actor=world["manager"])
+    _t, plain = create_token(world["manager"], "t", actor=world["manager"])
     db.session.commit()
     values = ids(world)
     response = client.post(path.format(**values), json=fill(body, values),
@@ -217,7 +217,7 @@ def test_api_errors_are_json_and_change_nothing(client, world, path, body, statu
 def test_api_report_with_photos_as_multipart(client, world):
     import json
 
-    _t, plain = accounts.create_token(world["manager"], "t", actor=world["manager"])
+    _t, plain = create_token(world["manager"], "t", actor=world["manager"])
     db.session.commit()
     values = ids(world)
     body = {"narrative": "第二阶段：健康讲座两场，附照片。", "outputs": {"探访": 20},

@@ -3,8 +3,8 @@ from datetime import timedelta
 
 import pytest
 
-from accounts import services as accounts
 from accounts.enums import Role
+from accounts.tokens import create_token
 from core.db import db
 from projects import proposals
 from projects.enums import ProposalStatus
@@ -29,7 +29,7 @@ def world(app, session):
 
 
 def bearer(user):
-    _t, plain = accounts.create_token(user, "t", actor=user)
+    _t, plain = create_token(user, "t", actor=user)
     db.session.commit()
     return {"Authorization": f"Bearer {plain}"}
 

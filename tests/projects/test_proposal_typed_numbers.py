@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from accounts import services as accounts
+from accounts.tokens import create_token
 from core.db import db
 
 ZH = {"Accept-Language": "zh-CN"}
@@ -91,7 +91,7 @@ def test_what_is_not_plainly_a_number_is_refused_beside_its_field(client, login_
 def test_the_api_still_takes_a_target_as_a_json_number_or_plain_digits(client, draft):
     """The API is not loosened: '2,880' as a target in JSON is refused (a JSON number, or its ASCII digits)."""
     _officer, manager, _call, proposal = draft
-    _token, plain = accounts.create_token(manager, "t", actor=manager)
+    _token, plain = create_token(manager, "t", actor=manager)
     db.session.commit()
     headers = {"Authorization": f"Bearer {plain}", **EN}
     for target in ("2,880", "２８８０", "1_000", "+5", "-5", "9" * 5000):

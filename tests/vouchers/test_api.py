@@ -3,8 +3,8 @@
 import pytest
 from sqlalchemy import func, select
 
-from accounts import services as accounts
 from accounts.enums import Role
+from accounts.tokens import create_token
 from core.db import db
 from tests.factories import make_user
 from tests.orgs.helpers import category
@@ -15,7 +15,7 @@ from vouchers.redemption_models import Redemption
 
 
 def bearer(user) -> dict:
-    return {"Authorization": f"Bearer {accounts.create_token(user, 'app', actor=user)[1]}"}
+    return {"Authorization": f"Bearer {create_token(user, 'app', actor=user)[1]}"}
 
 
 def new_code(client, w) -> str:
@@ -176,7 +176,7 @@ def test_catalogue_queries_do_not_grow_with_providers(client, session):
             event.remove(db.engine, "before_cursor_execute", count)
         return len(statements)
 
-    # The token's first use records it (accounts.services.TOKEN_USE_INTERVAL): measure requests after that one.
+    # The token's first use records it (accounts.tokens.TOKEN_USE_INTERVAL): measure requests after that one.
     assert client.get(url, headers=headers).status_code == 200
     one = measure()
     for _ in range(3):

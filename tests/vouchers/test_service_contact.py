@@ -76,7 +76,7 @@ def test_bad_contact_details_are_refused_beside_the_field_and_nothing_is_saved(p
 
 
 def test_the_api_lists_them(provider_world, client):
-    from accounts.services import create_token
+    from accounts.tokens import create_token
 
     with client.application.test_request_context():
         w = provider_world

@@ -6,9 +6,9 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
-from accounts import services as accounts
 from accounts.resident_models import ResidentProfile
 from accounts.residents import ResidentData, update_profile
+from accounts.tokens import create_token
 from audit.models import AuditEvent
 from core.db import db
 from core.errors import ServiceError
@@ -35,7 +35,7 @@ def scene(voucher_redemption):
 
 
 def bearer(user) -> dict:
-    _t, plain = accounts.create_token(user, "t", actor=user)
+    _t, plain = create_token(user, "t", actor=user)
     db.session.commit()
     return {"Authorization": f"Bearer {plain}", **EN}
 

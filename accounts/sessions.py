@@ -1,0 +1,89 @@
+"""Log-in sessions: the user a session cookie names (Flask-Login's loader, on every page), log-ins recorded, sessions
+ended. Services flush; callers commit."""
+
+import secrets
+
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
+
+from audit import services as audit
+from core.db import db, utcnow
+
+from .models import User, UserRole, new_nonce
+from .notifications import Notification
+from .services import account_named
+
+# Every page needs the user, their roles and the unread-notification count for the menu: one Core query for all
+# three (a row per role), built once. The objects are then put together from the row as if the ORM had loaded them
+# (persistent, unmodified, roles loaded): running the same query through the ORM cost more than the query itself.
+_USERS, _ROLES, _NOTIFICATIONS = User.__table__, UserRole.__table__, Notification.__table__
+_UNREAD = (select(func.count(_NOTIFICATIONS.c.id))
+           .where(_NOTIFICATIONS.c.user_id == _USERS.c.id, _NOTIFICATIONS.c.read_at.is_(None)).scalar_subquery())
+USER_ROLES = (_USERS, _ROLES.c.id.label("role_id"), _ROLES.c.role.label("role_name"))
+_SESSION_USER = (select(*USER_ROLES, _UNREAD.label("unread"))
+                 .select_from(_USERS.outerjoin(_ROLES, _ROLES.c.user_id == _USERS.c.id))
+                 .where(_USERS.c.id == bindparam("user_id")).order_by(_ROLES.c.role))
+_USER_COLUMNS = [(prop.key, prop.columns[0].name) for prop in User.__mapper__.column_attrs]
+
+
+def _as_loaded(model, **values):
+    """The session's object for this row: the one it holds already, else one built from the values and held as
+    persistent and unmodified, as the ORM's loading does (the second return value says which)."""
+    held = db.session.identity_map.get(identity_key(model, values["id"]))
+    if held is not None:
+        return held, False
+    obj = model.__mapper__.class_manager.new_instance()  # no __init__, no change events: a loaded object
+    obj.__dict__.update(values)
+    make_transient_to_detached(obj)
+    db.session.add(obj)
+    return obj, True
+
+
+def user_with_roles(rows) -> User:
+    """The user (with roles loaded) from the rows of a query selecting USER_ROLES, one row per role (a session's
+    here, an API token's in accounts.tokens)."""
+    first = rows[0]._mapping
+    user, built = _as_loaded(User, **{key: first[name] for key, name in _USER_COLUMNS})
+    if built:
+        roles = [_as_loaded(UserRole, id=row.role_id, user_id=row.id, role=row.role_name)[0]
+                 for row in rows if row.role_id is not None]
+        set_committed_value(user, "roles", roles)
+        for role in roles:
+            set_committed_value(role, "user", user)
+    return user
+
+
+def load_session_user(session_id: str) -> User | None:
+    """Flask-Login's loader: the cookie holds 'id:nonce'; a rotated nonce means a dead session."""
+    user_id, _sep, nonce = (session_id or "").partition(":")
+    if not user_id.isdigit() or not nonce or len(user_id) > 9:
+        return None
+    rows = db.session.connection().execute(_SESSION_USER, {"user_id": int(user_id)}).all()
+    if not rows:
+        return None
+    user = user_with_roles(rows)
+    user.unread_at_load = rows[0].unread
+    if not user.active or not secrets.compare_digest(user.session_nonce, nonce):
+        return None
+    return user
+
+
+def record_login(user: User) -> None:
+    user.last_login_at = utcnow()
+    db.session.flush()
+    audit.record("auth.login", user, actor=user)
+
+
+def record_failed_login(username: str) -> None:
+    # The typed name may be anything (even a phone number), so it is recorded only when it is an account.
+    user = account_named(username)
+    audit.record("auth.login_failed", user if user else None, actor=None, data={"known_user": bool(user)})
+
+
+def end_sessions(user: User) -> None:
+    """Logout: rotate the nonce, so the cookie the browser held (or anyone copied) no longer works."""
+    user.session_nonce = new_nonce()
+    db.session.flush()
+    audit.record("auth.logout", user, actor=user)
