@@ -6,7 +6,7 @@ from flask import abort, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from core.api import api_blueprint, bool_field, json_object, page_args, text_field
+from core.api import api_blueprint, bool_field, json_object, page_args, query_int, text_field
 from core.db import db
 from core.errors import Forbidden, ServiceError
 from core.openapi import (
@@ -24,7 +24,6 @@ from core.openapi import (
 )
 from core.paging import count_of, paged
 from core.permissions import require
-from core.views import DB_INT_MAX
 
 from . import needs
 from .enums import NeedCategory, NeedStatus
@@ -98,15 +97,6 @@ def _choice(name: str, enum, unknown) -> str | None:
     return value
 
 
-def _query_id(name: str) -> int | None:
-    value = request.args.get(name)
-    if value in (None, ""):
-        return None
-    if not (value.isascii() and value.isdigit()) or len(value) > 10 or not 0 < int(value) <= DB_INT_MAX:
-        raise ServiceError(_("Please correct the marked fields."), fields={name: _("Enter a whole number.")})
-    return int(value)
-
-
 @bp.route("/needs/mine")
 @api_doc("My needs (residents)", tag=TAG, response=page_of(NEED), query=PAGING, errors=[403],
          description=f"The needs the token's resident raised, newest first, with their status and reply. "
@@ -146,7 +136,7 @@ def list_needs():
     category = _choice("category", NeedCategory,
                        lambda v: _("Unknown category: choose one of %(values)s.", values=v))
     stmt = needs.needs_query(needs.listed_community_ids(user), status=status, category=category,
-                             community_id=_query_id("community_id"))
+                             community_id=query_int("community_id", minimum=1))
     return _page(stmt)
 
 

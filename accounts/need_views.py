@@ -6,7 +6,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf
 
@@ -19,10 +18,9 @@ from core.views import attempt, db_int, run_service
 
 from . import needs
 from .enums import NeedCategory, NeedStatus, Role
-from .models import Community
 from .need_models import MAX_DESCRIPTION, MAX_REPLY, ResidentNeed
 from .notifications import NOTIFICATION_LABELS, NOTIFICATION_TEXTS
-from .residents import resident_of
+from .residents import communities, resident_of
 
 bp = Blueprint("needs", __name__, url_prefix="/needs")
 
@@ -55,13 +53,6 @@ class NeedAnswerForm(FlaskForm):
 
 
 PER_PAGE = 30
-
-
-def communities(only: set[int] | None) -> list[Community]:
-    stmt = select(Community).order_by(Community.district, Community.street, Community.id)
-    if only is not None:
-        stmt = stmt.where(Community.id.in_(sorted(only)))
-    return list(db.session.scalars(stmt))
 
 
 @bp.route("/mine", methods=["GET", "POST"])

@@ -52,6 +52,15 @@ def served_community_ids(user) -> set[int] | None:
     return {c.id for c in user.communities} or None
 
 
+def communities(only: set[int] | None = None) -> list[Community]:
+    """Every community, or only those with these ids (served_community_ids: those a user looks after), in the order
+    the pages list them: by district, then street."""
+    stmt = select(Community).order_by(Community.district, Community.street, Community.id)
+    if only is not None:
+        stmt = stmt.where(Community.id.in_(sorted(only)))
+    return list(db.session.scalars(stmt))
+
+
 def serves(user, community_id: int | None) -> bool:
     """May this user act as community staff for a resident of this community?"""
     if not can_manage_residents(user):

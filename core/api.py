@@ -8,7 +8,7 @@ from flask_login import AnonymousUserMixin
 
 from .errors import ServiceError, json_error
 from .extensions import csrf
-from .views import DB_INT_MAX
+from .numbers import DB_INT_MAX
 
 API_PREFIX = "/api/v1"
 MAX_PAGE = 1_000_000
@@ -108,6 +108,20 @@ def init_api(app, user_for_token: Callable[[str], object | None]) -> None:
         if token and user is None:
             return json_error(401, "invalid_token", _("The API token is invalid or has been revoked."))
         return None
+
+
+def query_int(name: str, *, minimum: int = 0) -> int | None:
+    """A whole-number query argument (`?category_id=7`): absent or empty is None. Anything but plain ASCII digits (a
+    sign, a point, full-width digits, '²') or a number outside minimum..DB_INT_MAX (it would overflow an integer
+    column: a 500 on PostgreSQL) is a 422 naming the argument. Whether a record has that id is the caller's
+    question (an unknown one filters nothing in, or is a 404)."""
+    value = request.args.get(name)
+    if value in (None, ""):
+        return None
+    if not (value.isascii() and value.isdigit()) or len(value) > len(str(DB_INT_MAX)) \
+            or not minimum <= int(value) <= DB_INT_MAX:
+        refuse(name, _("Enter a whole number."))
+    return int(value)
 
 
 def page_args(default_size: int = 20, max_size: int = 100) -> tuple[int, int]:

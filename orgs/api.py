@@ -4,7 +4,7 @@ from flask import abort, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from core.api import api_blueprint, id_list, json_object, page_args, text_field
+from core.api import api_blueprint, id_list, json_object, page_args, query_int, text_field
 from core.db import db
 from core.errors import ServiceError
 from core.openapi import (
@@ -62,15 +62,6 @@ def org_json(org: Organisation, grade: int | None, private: bool) -> dict:
     return body
 
 
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name)
-    if value in (None, ""):
-        return None
-    if not (value.isascii() and value.isdigit()) or len(value) > 9:
-        raise ServiceError(_("Please correct the marked fields."), fields={name: _("Enter a whole number.")})
-    return int(value)
-
-
 @bp.route("/orgs")
 @api_doc("Search the directory of organisations", tag="Organisations", public=True, response=page_of(ORG),
          description="Registered (or filed) organisations only; applications are not listed.",
@@ -81,12 +72,12 @@ def _int_arg(name: str) -> int | None:
                 "community": identifier("A community served."), **PAGING})
 def list_orgs():
     page, per_page = page_args()
-    grade = _int_arg("grade")
+    grade = query_int("grade")
     if grade is not None and not 1 <= grade <= 5:  # (a larger one overflowed PostgreSQL's smallint column: a 500)
         raise ServiceError(_("Please correct the marked fields."), fields={"grade": _("A grade is 1A to 5A.")})
     flt = directory.DirectoryFilter(q=request.args.get("q", ""), kind=request.args.get("kind", ""),
-                                    category_id=_int_arg("category"), grade=grade,
-                                    community_id=_int_arg("community"))
+                                    category_id=query_int("category"), grade=grade,
+                                    community_id=query_int("community"))
     items, total, grades = directory.search(flt, page, per_page)
     return jsonify({"items": [org_json(o, grades.get(o.id), False) for o in items], "total": total, "page": page,
                     "per_page": per_page})

@@ -2,10 +2,11 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import aliased
 
 from core.db import db
+from core.paging import count_of
 from core.timeutil import local_today
 
 from .enums import PUBLIC_STATUSES, OrgStatus
@@ -67,7 +68,7 @@ def directory_query(flt: DirectoryFilter, *, for_page: bool = False):
 
 def search(flt: DirectoryFilter, page: int = 1, per_page: int = 20):
     """(organisations on the page, total, {org_id: current grade})."""
-    total = db.session.scalar(select(func.count()).select_from(directory_query(flt).subquery()))
+    total = count_of(directory_query(flt))
     order = (Organisation.name_initials, Organisation.id)
     page_ids = (directory_query(flt, for_page=True).with_only_columns(Organisation.id).order_by(*order)
                 .offset((page - 1) * per_page).limit(per_page))

@@ -3,7 +3,7 @@
 from flask import abort, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from core.api import api_blueprint, json_object, page_args, refuse, text_field
@@ -28,6 +28,7 @@ from core.openapi import (
     string,
     timestamp,
 )
+from core.paging import count_of
 from orgs import services as org_services
 from orgs.enums import OrgKind
 from orgs.models import Organisation
@@ -139,8 +140,8 @@ def list_calls():
         filters.append(Call.status == status)
     stmt = select(Call).where(*filters).order_by(Call.submission_deadline.desc())
     items = list(db.session.scalars(stmt.offset((page - 1) * per_page).limit(per_page)))
-    total = db.session.scalar(select(func.count(Call.id)).where(*filters))
-    return jsonify({"items": [call_json(c) for c in items], "page": page, "per_page": per_page, "total": total})
+    return jsonify({"items": [call_json(c) for c in items], "page": page, "per_page": per_page,
+                    "total": count_of(stmt)})
 
 
 @bp.route("/calls/<int:call_id>")

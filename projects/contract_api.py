@@ -9,7 +9,7 @@ from datetime import date
 from flask import abort, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from core.api import api_blueprint, id_field, json_object, page_args, text_field
@@ -29,6 +29,7 @@ from core.openapi import (
     record,
     string,
 )
+from core.paging import count_of
 from core.views import db_int
 from orgs import permissions as org_permissions
 
@@ -141,10 +142,10 @@ def list_contracts():
     page, per_page = page_args()
     org_ids = member_org_ids(current_user)
     mine = [Contract.org_id.in_(org_ids)] if org_ids is not None else []  # staff see all
-    rows = db.session.scalars(select(Contract).where(*mine).order_by(Contract.id.desc())
-                              .offset((page - 1) * per_page).limit(per_page))
-    total = db.session.scalar(select(func.count(Contract.id)).where(*mine))
-    return jsonify({"items": [summary_json(c) for c in rows], "page": page, "per_page": per_page, "total": total})
+    stmt = select(Contract).where(*mine).order_by(Contract.id.desc())
+    rows = db.session.scalars(stmt.offset((page - 1) * per_page).limit(per_page))
+    return jsonify({"items": [summary_json(c) for c in rows], "page": page, "per_page": per_page,
+                    "total": count_of(stmt)})
 
 
 @bp.route("/contracts/watch")
@@ -274,10 +275,10 @@ def _report_body():
 def list_expenses(contract_id: int):
     contract = _load(contract_id)
     page, per_page = page_args()
-    rows = db.session.scalars(select(Expense).where(Expense.contract_id == contract.id).order_by(Expense.id.desc())
-                              .offset((page - 1) * per_page).limit(per_page))
-    total = db.session.scalar(select(func.count(Expense.id)).where(Expense.contract_id == contract.id))
-    return jsonify({"items": [expense_json(e) for e in rows], "page": page, "per_page": per_page, "total": total})
+    stmt = select(Expense).where(Expense.contract_id == contract.id).order_by(Expense.id.desc())
+    rows = db.session.scalars(stmt.offset((page - 1) * per_page).limit(per_page))
+    return jsonify({"items": [expense_json(e) for e in rows], "page": page, "per_page": per_page,
+                    "total": count_of(stmt)})
 
 
 @bp.route("/contracts/<int:contract_id>/expenses", methods=["POST"])

@@ -8,7 +8,7 @@ from sqlalchemy.orm import joinedload, lazyload
 
 from accounts.residents import resident_of
 from core import personal
-from core.api import api_blueprint, json_object, page_args, text_field
+from core.api import api_blueprint, id_field, json_object, page_args, query_int, text_field
 from core.db import db
 from core.errors import Forbidden, ServiceError
 from core.openapi import (
@@ -37,7 +37,6 @@ from .redemption import CODE_DIGITS, CODE_TTL, KEY_RE
 from .redemption_models import Redemption
 
 bp = api_blueprint("vouchers_api")
-MAX_ID = 2**31 - 1
 MAX_REASON, MAX_COMMENT = disputes.MAX_REASON, catalogue.MAX_COMMENT  # as on the forms; the services check them too
 # A redemption needs the service and its organisation's id and memberships (joined: they answer whether the caller
 # may redeem for it without a query of their own), not the category row nor the lists of places and categories.
@@ -96,15 +95,6 @@ def _user():
     return current_user
 
 
-def _id_field(body: dict, name: str, *, required: bool = True) -> int | None:
-    value = body.get(name)
-    if value is None and not required:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
-        raise ServiceError(_("Please correct the marked fields."), fields={name: _("Enter a whole number.")})
-    return value
-
-
 def _resident():
     resident = resident_of(_user())
     if resident is None:
@@ -139,7 +129,8 @@ def _committed(call):
 def create_redemption():
     actor = _user()
     body = json_object()
-    service = db.session.scalars(_SERVICE, {"service_id": _id_field(body, "service_id")}).unique().first()
+    service_id = id_field(body, "service_id")
+    service = db.session.scalars(_SERVICE, {"service_id": service_id}).unique().first() if service_id else None
     if service is None:
         raise ServiceError(_("Please correct the marked fields."), fields={"service_id": _("Unknown service.")})
     # The answer is put together before the commit, from what the redemption loaded (nothing read again after).
@@ -159,7 +150,7 @@ def create_redemption():
 def create_code():
     actor, resident = _user(), _resident()
     body = json_object(optional=True)  # no body: the resident's one running programme; text or broken JSON: refused
-    programme_id = _id_field(body, "programme_id", required=False)
+    programme_id = id_field(body, "programme_id")
     programme = db.session.get(Programme, programme_id) if programme_id else None
     if programme_id and programme is None:
         raise ServiceError(_("Please correct the marked fields."), fields={"programme_id": _("Unknown programme.")})
@@ -204,11 +195,11 @@ def list_services():
     user = _user()
     page, per_page = page_args()
     if request.args.get("programme_id"):
-        programme = db.session.get(Programme, _query_int("programme_id"))
+        programme = db.session.get(Programme, query_int("programme_id"))
         if programme is None:
             abort(404)
-        services, ratings = catalogue.catalogue(programme, category_id=_query_int("category_id"),
-                                                community_id=_query_int("community_id"), page=page,
+        services, ratings = catalogue.catalogue(programme, category_id=query_int("category_id"),
+                                                community_id=query_int("community_id"), page=page,
                                                 per_page=per_page)
         return jsonify({"items": [service_json(s, ratings[s.org_id]) for s in services], "page": page,
                         "per_page": per_page})
@@ -216,15 +207,6 @@ def list_services():
     services = list(db.session.scalars(select(VoucherService).where(VoucherService.org_id.in_(org_ids))
                                        .order_by(VoucherService.org_id, VoucherService.id)))
     return jsonify({"items": [service_json(s) for s in services]})
-
-
-def _query_int(name: str) -> int | None:
-    value = request.args.get(name)
-    if value in (None, ""):
-        return None
-    if not (value.isascii() and value.isdigit()) or len(value) > 9:
-        raise ServiceError(_("Please correct the marked fields."), fields={name: _("Enter a whole number.")})
-    return int(value)
 
 
 def _own_redemption(redemption_id: int) -> Redemption:

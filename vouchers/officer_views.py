@@ -32,7 +32,7 @@ def load_programme(programme_id: int) -> Programme:
 
 def programme_form(**kwargs) -> ProgrammeForm:
     calls = list(db.session.scalars(select(Call).order_by(Call.id.desc()).limit(200)))
-    return ProgrammeForm(categories=categories(), communities=pages_support.communities(), calls=calls,
+    return ProgrammeForm(categories=categories(), communities=resident_services.communities(), calls=calls,
                          locale=locale(), **kwargs)
 
 

@@ -3,7 +3,6 @@
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import selectinload
 
-from accounts.models import Community
 from accounts.resident_models import ResidentProfile
 from audit.documents import IssuedDocument
 from core.db import db
@@ -22,14 +21,6 @@ def provider_orgs(user) -> list[Organisation]:
     if not ids:
         return []
     return list(db.session.scalars(select(Organisation).where(Organisation.id.in_(ids)).order_by(Organisation.id)))
-
-
-def communities(only: set[int] | None = None) -> list[Community]:
-    """Every community, or only those with these ids."""
-    stmt = select(Community).order_by(Community.district, Community.street, Community.id)
-    if only is not None:
-        stmt = stmt.where(Community.id.in_(sorted(only)))
-    return list(db.session.scalars(stmt))
 
 
 # --- residents -------------------------------------------------------------------------------------

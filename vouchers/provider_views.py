@@ -4,6 +4,7 @@ from flask import flash, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from accounts import residents as resident_services
 from core.db import db
 from core.money import format_fen
 from core.permissions import require
@@ -84,7 +85,7 @@ def redeem(org_id: int):
 
 
 def service_form(**kwargs) -> ServiceForm:
-    return ServiceForm(categories=categories(), communities=pages_support.communities(), locale=locale(), **kwargs)
+    return ServiceForm(categories=categories(), communities=resident_services.communities(), locale=locale(), **kwargs)
 
 
 def service_data(form: ServiceForm) -> catalogue.ServiceData:

@@ -59,7 +59,7 @@ def my_profile_page():
     require(current_user.has_role("resident") or not current_user.role_names)
     if my_profile() is not None:
         return redirect_to("vouchers.my_vouchers")
-    form = ResidentForm(communities=pages_support.communities(), with_tags=False)
+    form = ResidentForm(communities=resident_services.communities(), with_tags=False)
     del form.note  # community staff's note about the resident, not the resident's (it was never saved from here)
     if form.validate_on_submit() and run_service(lambda: resident_services.submit_profile(
             current_user, resident_services.ResidentData(form.real_name.data, form.id_number.data,
@@ -88,7 +88,7 @@ def catalogue_page():
     return render_template("vouchers/catalogue.html", programme=programme, programmes=active,
                            services=services[:20], has_next=len(services) > 20, page=page, ratings=ratings,
                            categories=[c for c in categories() if programme and c.id in programme.category_ids],
-                           communities=pages_support.communities(), category_id=category_id,
+                           communities=resident_services.communities(), category_id=category_id,
                            community_id=community_id, locale=locale(), tel_uri=tel_uri)
 
 

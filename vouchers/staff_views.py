@@ -44,7 +44,7 @@ def residents():
     name = request.args.get("q", "").strip()[:MAX_NAME_QUERY]
     served = resident_services.served_community_ids(current_user)
     page = pages_support.residents(community_id, status, request.args.get("page", 1, type=db_int), served, name)
-    return render_template("vouchers/residents.html", page=page, communities=pages_support.communities(served),
+    return render_template("vouchers/residents.html", page=page, communities=resident_services.communities(served),
                            community_id=community_id, status=status, statuses=ResidentStatus.choices(), q=name,
                            find_form=ConfirmForm(formdata=None))
 
@@ -68,7 +68,7 @@ def resident_find():
 @login_required
 def resident_new():
     require(resident_services.can_manage_residents(current_user))
-    form = ResidentForm(communities=pages_support.communities(resident_services.served_community_ids(current_user)))
+    form = ResidentForm(communities=resident_services.communities(resident_services.served_community_ids(current_user)))
     if form.validate_on_submit() and (made := run_service(
             lambda: resident_services.register_without_phone(resident_data(form), actor=current_user), form)):
         flash(_("Resident registered and verified."), "success")
@@ -94,7 +94,7 @@ def resident(resident_id: int):
 def _record_form(resident: ResidentProfile, *, posted: bool = False) -> ResidentForm:
     """The correction form: as posted (Flask-WTF reads the request), else as the record stands, the ID number left
     empty (kept unless retyped)."""
-    form = ResidentForm(communities=pages_support.communities(resident_services.served_community_ids(current_user)),
+    form = ResidentForm(communities=resident_services.communities(resident_services.served_community_ids(current_user)),
                         obj=resident, id_masked=resident.id_masked, **({} if posted else {"formdata": None}))
     if not posted:
         form.id_number.data = ""
