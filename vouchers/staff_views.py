@@ -10,7 +10,7 @@ from accounts.lockout import end_login_lockout
 from accounts.resident_models import RESIDENT_TRANSITIONS, HardshipTag, ResidentProfile, ResidentStatus
 from core.db import db, utcnow
 from core.permissions import require
-from core.personal import mask_phone
+from core.personal import PersonalDataError, mask_phone, normalise_id_number
 from core.views import db_int, run_service, valid_form
 
 from . import documents, pages_support, redemption
@@ -20,6 +20,7 @@ from .resident_views import chosen_programme
 from .views import bp, redirect_to
 
 MAX_NAME_QUERY = 60  # the width of a real name
+MAX_ID_TYPED = 30  # the find form's maxlength
 
 
 def resident_data(form: ResidentForm) -> resident_services.ResidentData:
@@ -39,14 +40,20 @@ def load_resident(resident_id: int) -> ResidentProfile:
 @login_required
 def residents():
     require(resident_services.can_manage_residents(current_user))
+    return _residents_page(ConfirmForm(formdata=None), status=200)
+
+
+def _residents_page(find_form: ConfirmForm, *, status: int, id_typed: str = "", find_error: str = ""):
     community_id = request.args.get("community", type=db_int)
-    status = request.args.get("status") if request.args.get("status") in ResidentStatus._value2member_map_ else None
+    status_filter = request.args.get("status") if request.args.get("status") in ResidentStatus._value2member_map_ \
+        else None
     name = request.args.get("q", "").strip()[:MAX_NAME_QUERY]
     served = resident_services.served_community_ids(current_user)
-    page = pages_support.residents(community_id, status, request.args.get("page", 1, type=db_int), served, name)
+    page = pages_support.residents(community_id, status_filter, request.args.get("page", 1, type=db_int), served,
+                                   name)
     return render_template("vouchers/residents.html", page=page, communities=resident_services.communities(served),
-                           community_id=community_id, status=status, statuses=ResidentStatus.choices(), q=name,
-                           find_form=ConfirmForm(formdata=None))
+                           community_id=community_id, status=status_filter, statuses=ResidentStatus.choices(), q=name,
+                           find_form=find_form, id_typed=id_typed, find_error=find_error), status
 
 
 @bp.route("/residents/find", methods=["POST"])
@@ -54,14 +61,26 @@ def residents():
 def resident_find():
     """The resident holding an ID number (typed or read off the card), by its keyed hash. Sent by POST, so that the
     number is in no URL, browser history or access log; the same answer whether nobody holds it or someone in a
-    community the staff member does not look after."""
+    community the staff member does not look after. Refused: the list again (422) with the number as typed and why
+    beside it (no number, not a valid one: check its 18 characters; nobody here holds it)."""
     require(resident_services.can_manage_residents(current_user))
-    valid_form(ConfirmForm())
-    found = resident_services.find_by_id_number(request.form.get("id_number", ""))
-    if found is None or not resident_services.can_manage_resident(current_user, found):
-        flash(_("No resident with this ID number in the communities you look after."), "warning")
-        return redirect_to("vouchers.residents")
-    return redirect_to("vouchers.resident", resident_id=found.id)
+    find_form = valid_form(ConfirmForm())
+    typed = request.form.get("id_number", "").strip()[:MAX_ID_TYPED]
+    found = resident_services.find_by_id_number(typed)
+    if found is not None and resident_services.can_manage_resident(current_user, found):
+        return redirect_to("vouchers.resident", resident_id=found.id)
+    # The number shown again as typed, to correct a digit (the page answers a POST: in no URL).
+    return _residents_page(find_form, status=422, id_typed=typed, find_error=_why_not_found(typed))
+
+
+def _why_not_found(typed: str) -> str:
+    if not typed:
+        return _("Type the ID number from the resident's card.")
+    try:
+        normalise_id_number(typed)
+    except PersonalDataError:
+        return resident_services.invalid_id_number()
+    return _("No resident with this ID number in the communities you look after.")
 
 
 @bp.route("/residents/new", methods=["GET", "POST"])

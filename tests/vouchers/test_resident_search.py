@@ -3,6 +3,7 @@ the card (POST, so the number is in no URL, browser history or access log). Only
 staff member looks after; a number held in another community gets the same answer as one nobody holds."""
 
 import html
+from datetime import date
 
 import pytest
 
@@ -13,7 +14,7 @@ from core.personal import decrypt, normalise_id_number
 from tests.factories import make_user
 from tests.orgs.helpers import community
 
-from .helpers import resident
+from .helpers import id_number, resident
 
 EN = {"Accept-Language": "en"}
 NOT_FOUND = "No resident with this ID number in the communities you look after."
@@ -54,10 +55,33 @@ def test_staff_find_a_resident_by_the_id_number_read_off_the_card(client, login_
     response = client.post("/vouchers/residents/find", data={"id_number": spaced})
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/vouchers/residents/{here.id}")
     assert number not in response.headers["Location"]
-    for other in (decrypt(there.id_number_enc), "110105194912310021", "not a number"):
-        response = client.post("/vouchers/residents/find", data={"id_number": other}, headers=EN,
-                               follow_redirects=True)
-        assert NOT_FOUND in html.unescape(response.text)  # another community's resident, nobody, nonsense: alike
+    for other in (decrypt(there.id_number_enc), id_number(date(1949, 12, 31), 999)):
+        response = client.post("/vouchers/residents/find", data={"id_number": other}, headers=EN)
+        assert response.status_code == 422
+        assert NOT_FOUND in error_beside_the_number(response.text)  # another community's resident, nobody: alike
+
+
+def error_beside_the_number(page: str) -> str:
+    return html.unescape(page.split('id="find-id-number-error"')[1].split("</div>")[0])
+
+
+def test_a_number_not_found_is_shown_again_as_typed_with_why_beside_it(client, login_as, people):
+    """It was a flash after a redirect, the same for a number with a wrong digit as for one nobody holds: the 18
+    characters typed again, with no hint that one of them was wrong."""
+    local, here, _there, _percent = people
+    login_as(local)
+    number = decrypt(here.id_number_enc)
+    slip = number[:-1] + ("1" if number[-1] != "1" else "2")  # its check character wrong
+    for typed, why in ((slip, "Check its 18 characters"), ("", "Type the ID number from the resident's card."),
+                       (id_number(date(1949, 12, 31), 998), NOT_FOUND)):
+        response = client.post("/vouchers/residents/find", data={"id_number": typed}, headers=EN)
+        assert response.status_code == 422
+        assert why in error_beside_the_number(response.text)
+        field = response.text.split('id="find-id-number"')[1].split(">")[0]
+        assert f'value="{typed}"' in field and 'aria-invalid="true"' in field
+        assert 'id="residents"' in response.text  # the list, to search by name instead
+    assert "王秀英" in client.post("/vouchers/residents/find", data={"id_number": number},
+                                  follow_redirects=True).text
 
 
 def test_finding_by_id_number_needs_staff_and_the_form_token(app, client, login_as, people):
