@@ -140,6 +140,17 @@ class EvaluatorForm(FlaskForm):
     user_id = SelectField(_l("Evaluator"), coerce=int)
 
 
+class PaidEvaluatorForm(FlaskForm):
+    """Add a pool evaluator the organisation paid under the contract, all the same (the override), with the reason:
+    required, checked by add_evaluator, which says so beside it."""
+
+    user_id = SelectField(_l("Evaluator paid by the organisation"), coerce=int)
+    reason = TextAreaField(_l("Reason for choosing them despite the payment"),
+                           validators=[Optional(), Length(max=project_services.MAX_OVERRIDE_REASON)],
+                           filters=[strip_text],
+                           render_kw={"rows": 2, "maxlength": project_services.MAX_OVERRIDE_REASON})
+
+
 class DeclareForm(FlaskForm):
     conflict = conflict_choice()
     relationship = StringField(_l("Relationship (if any)"), validators=[Optional(), Length(max=MAX_RELATIONSHIP)],

@@ -240,6 +240,15 @@ def under_way(contract_id: int, kind: str) -> int | None:
         ProjectEvaluation.status.in_([s.value for s in OPEN_STATUSES])))
 
 
+def _record_override(evaluation: ProjectEvaluation, assignment: EvaluationAssignment, found: Choices, actor) -> None:
+    """The audit event of an override (commissioning, or adding an evaluator): ids and the officer's reason, no
+    names, no amounts."""
+    audit.record("evaluation.paid_exclusion_overridden", evaluation, actor=actor,
+                 data={"contract_id": evaluation.contract_id, "assignment_id": assignment.id,
+                       "user_id": assignment.user_id, "fee_ids": [f.id for f in found.paid[assignment.user_id]],
+                       "reason": assignment.paid_override_reason})
+
+
 def commission(contract: Contract, kind: str, template: IndicatorTemplate, due_on: date, *, actor,
                agency: Organisation | None = None, evaluator_ids: list[int] = (),
                aggregation: str = Aggregation.MEAN.value, paid_overrides: dict[int, str] | None = None
@@ -284,11 +293,8 @@ def commission(contract: Contract, kind: str, template: IndicatorTemplate, due_o
                        # and those left out for a conflict they declared with the organisation before
                        "conflict_withheld": found.declared_left_out()})
     for assignment in evaluation.assignments:
-        if assignment.paid_override_reason is not None:  # ids and the officer's reason: no names, no amounts
-            audit.record("evaluation.paid_exclusion_overridden", evaluation, actor=actor,
-                         data={"contract_id": contract.id, "assignment_id": assignment.id,
-                               "user_id": assignment.user_id, "fee_ids": [f.id for f in found.paid[assignment.user_id]],
-                               "reason": assignment.paid_override_reason})
+        if assignment.paid_override_reason is not None:
+            _record_override(evaluation, assignment, found, actor)
     for user in users:
         notify(user.id, "evaluation.assigned", link=path_for("project_evaluation.mine"), project=contract.title)
     return evaluation
@@ -308,6 +314,17 @@ def addable_evaluators(evaluation: ProjectEvaluation, found: Choices | None = No
     else:
         users = []
     return [u for u in users if u.id not in taken]
+
+
+def overridable_to_add(evaluation: ProjectEvaluation, found: Choices | None = None) -> list[User]:
+    """Whom add_evaluator accepts only with an override and a reason: pool evaluators left out only because the
+    organisation paid them under the contract (Choices.overridable: not those who declared a conflict with it),
+    for an evaluation by individual pool evaluators, never someone already on it or withdrawn from it."""
+    if evaluation.agency_org_id is not None:
+        return []
+    found = found or choices(evaluation.contract)
+    taken = {a.user_id for a in evaluation.all_assignments}
+    return [p.user for p in found.overridable if p.user_id not in taken]
 
 
 def _agency_refusal(evaluation: ProjectEvaluation, found: Choices) -> str | None:
@@ -347,9 +364,13 @@ def _not_addable(evaluation: ProjectEvaluation, found: Choices, user: User) -> s
     return _("%(name)s is not an active evaluator in the expert pool.", name=name)
 
 
-def add_evaluator(evaluation: ProjectEvaluation, user: User, *, actor) -> EvaluationAssignment:
+def add_evaluator(evaluation: ProjectEvaluation, user: User, *, actor,
+                  paid_override_reason: str | None = None) -> EvaluationAssignment:
     """A further evaluator, e.g. when one declared a conflict or was withdrawn; the exclusions of commissioning
-    apply (addable_evaluators), and someone withdrawn from this evaluation is not added again."""
+    apply (addable_evaluators), and someone withdrawn from this evaluation is not added again. As when
+    commissioning, a pool evaluator the organisation paid under the contract is added only with the officer's
+    override, paid_override_reason (required, at most MAX_OVERRIDE_REASON characters; kept on the assignment,
+    audited); a declared conflict is never overridden."""
     if not has_role(actor, "officer"):  # first: the refusals below name who was paid under the contract, and how much
         raise _forbidden()
     require_in_progress(evaluation)
@@ -360,15 +381,23 @@ def add_evaluator(evaluation: ProjectEvaluation, user: User, *, actor) -> Evalua
     if earlier is not None:
         raise Conflict(_("This evaluator is already assigned."), fields={"user_id": _("Already assigned.")})
     found = choices(evaluation.contract)
-    paid_conflicts.refuse_paid(found.paid, evaluation.agency, [user.id])  # says who was paid, what and when
-    declared_conflicts.refuse_declared(found.declared, [user.id])  # and what they declared, when
-    if user.id not in {u.id for u in addable_evaluators(evaluation, found)}:
+    if paid_override_reason is None:
+        paid_conflicts.refuse_paid(found.paid, evaluation.agency, [user.id])  # says who was paid, what and when
+    declared_conflicts.refuse_declared(found.declared, [user.id])  # and what they declared, when: never overridden
+    overrides = {} if paid_override_reason is None else _checked_overrides(
+        found, evaluation.agency, [user.id], {user.id: paid_override_reason})  # dropped if they were not paid
+    addable = addable_evaluators(evaluation, found) + (overridable_to_add(evaluation, found) if overrides else [])
+    if user.id not in {u.id for u in addable}:
         raise Conflict(_not_addable(evaluation, found, user), fields={"user_id": _("Not eligible.")})
-    assignment = EvaluationAssignment(evaluation=evaluation, user_id=user.id)
+    assignment = EvaluationAssignment(evaluation=evaluation, user_id=user.id,
+                                      paid_override_reason=overrides.get(user.id))
     db.session.add(assignment)
     db.session.flush()
     db.session.expire(evaluation, ["all_assignments"])
-    audit.record("evaluation.evaluator_added", evaluation, actor=actor, data={"user_id": user.id})
+    audit.record("evaluation.evaluator_added", evaluation, actor=actor,
+                 data={"user_id": user.id, **({"paid_overridden": True} if overrides else {})})
+    if overrides:
+        _record_override(evaluation, assignment, found, actor)
     notify(user.id, "evaluation.assigned", link=path_for("project_evaluation.mine"),
            project=evaluation.contract.title)
     return assignment

@@ -34,6 +34,7 @@ from .project_forms import (
     CancelForm,
     DeclareForm,
     EvaluatorForm,
+    PaidEvaluatorForm,
     ReopenForm,
     RequestForm,
     SummaryForm,
@@ -151,7 +152,7 @@ def show(evaluation_id: int):
 
 
 def _show_page(evaluation: ProjectEvaluation, *, declare_form: DeclareForm | None = None,
-               evaluator_form: EvaluatorForm | None = None,
+               evaluator_form: EvaluatorForm | None = None, paid_form: PaidEvaluatorForm | None = None,
                withdraw_form: WithdrawForm | None = None, withdrawing: int | None = None,
                cancel_form: CancelForm | None = None, answer_refused=None):
     """The evaluation's page; after a refused form (an evaluator's declaration; an officer's adding an evaluator,
@@ -159,26 +160,31 @@ def _show_page(evaluation: ProjectEvaluation, *, declare_form: DeclareForm | Non
     answer_refused: rectification_views.Refused), 422 with what was typed and why beside the field."""
     mine_ = perms.assignment(current_user, evaluation)
     sheets = project_services.all_sheets(evaluation) if perms.can_oversee(current_user) else {}
-    addable, withheld, conflicted, paid, none_addable = [], None, {}, {}, ""
+    addable, overridable, withheld, conflicted, paid, none_addable = [], [], None, {}, {}, ""
     found = None  # who may be added and who the organisation paid under the contract, looked up once
     if perms.can_commission(current_user) and evaluation.status == "in_progress" and not evaluation.issued:
         found = project_services.choices(evaluation.contract)
         addable = project_services.addable_evaluators(evaluation, found)
+        overridable = project_services.overridable_to_add(evaluation, found)
         none_addable = "" if addable else project_services.none_addable(evaluation, found)
         assigned = {a.user_id for a in evaluation.all_assignments}
         withheld, conflicted = found.withheld(assigned=assigned), found.conflicted(assigned=assigned)
     if perms.can_oversee(current_user):
         paid = paid_conflicts.paid_assignees(
             evaluation, found.paid if found else paid_conflicts.paid_under(evaluation.contract_id))
-    refused = any(f is not None for f in (declare_form, evaluator_form, withdraw_form, cancel_form, answer_refused))
+    refused = any(f is not None for f in (declare_form, evaluator_form, paid_form, withdraw_form, cancel_form,
+                                          answer_refused))
     evaluator_form = evaluator_form or EvaluatorForm(formdata=None)
     evaluator_form.user_id.choices = [(u.id, u.display_name) for u in addable]
+    paid_form = paid_form or PaidEvaluatorForm(formdata=None, prefix=PAID)
+    paid_form.user_id.choices = [(u.id, u.display_name) for u in overridable]
     requests = list(db.session.scalars(select(DocumentRequest).where(DocumentRequest.evaluation_id == evaluation.id)
                                        .order_by(DocumentRequest.id)))
     return render_template("evaluation/project_show.html", evaluation=evaluation, assignment=mine_, sheets=sheets,
                            requests=requests,
                            declare_form=declare_form or DeclareForm(formdata=None), form=TextForm(formdata=None),
                            evaluator_form=evaluator_form, addable=addable, none_addable=none_addable,
+                           paid_form=paid_form, overridable=overridable,
                            withdraw_form=withdraw_form, withdrawing=withdrawing,
                            cancel_form=cancel_form or CancelForm(formdata=None), answer_refused=answer_refused,
                            commission_again=_commission_again(evaluation), perms=perms, limits=TEXT_LIMITS,
@@ -209,6 +215,8 @@ def declare(evaluation_id: int):
     return _page_again(evaluation, done, declare_form=form)  # nothing chosen, or a conflict without the relationship
 
 
+PAID = "paid"  # the prefix of the override form's fields: the page's other add form has a user_id too
+
 # the services' names for the add form's one field: an agency's refusal, or a pool expert's, goes beside it
 _ADD_FIELDS = {"agency_id": "user_id", "evaluator_ids": "user_id"}
 
@@ -232,6 +240,30 @@ def add_evaluator(evaluation_id: int):
         flash(_("Evaluator added."), "success")
         return redirect(_show(evaluation))
     return _page_again(evaluation, done, evaluator_form=form)
+
+
+@bp.route("/<int:evaluation_id>/evaluators/paid", methods=["POST"])
+@login_required
+def add_paid_evaluator(evaluation_id: int):
+    """Add a pool evaluator the organisation paid under the contract, with the override's reason (as when
+    commissioning); a refusal (no reason, a declared conflict, an agency's evaluation) shows the page again with
+    the reason as typed and why beside the field."""
+    evaluation = load_evaluation(evaluation_id)
+    require(perms.can_commission(current_user))
+    _post_ok()
+    form = PaidEvaluatorForm(prefix=PAID)  # as posted; the choices are set by the page, the service checks whom
+    user = db.session.get(User, request.form.get(form.user_id.name, type=db_int) or 0)
+    if user is None:
+        form.user_id.errors = [_("Choose an evaluator from the list.")]
+        return _show_page(evaluation, paid_form=form)
+    done = run_service(lambda: project_services.add_evaluator(
+        evaluation, user, actor=current_user, paid_override_reason=form.reason.data or ""), form,
+        {**_ADD_FIELDS, project_services.override_field(user.id): "reason"})
+    if done:
+        flash(_("%(name)s added, chosen despite the payment; the reason is kept with the evaluation.",
+                name=user.display_name), "success")
+        return redirect(_show(evaluation))
+    return _page_again(evaluation, done, paid_form=form)
 
 
 @bp.route("/<int:evaluation_id>/evaluators/<int:assignment_id>/withdraw", methods=["POST"])
