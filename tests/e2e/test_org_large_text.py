@@ -12,6 +12,7 @@ from sqlalchemy import select
 from accounts.models import User
 from core.db import db
 from orgs.models import Membership
+from projects.contract_models import Contract
 from projects.models import Proposal
 from tests.e2e.test_phone_journey import log_in
 from tests.e2e.test_resident_large_text import CUT_TEXT, SMALL_PHONE, large_text_phone
@@ -45,6 +46,29 @@ def test_an_organisations_pages_keep_dates_whole_at_large_text(live_server, live
             expect(page.locator("#standing")).to_contain_text("有效期至")
             expect(page.locator("#standing .keep-together")).to_have_count(1)
     page.context.close()
+
+
+def contract_pages(app, username: str) -> list[str]:
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == username))
+        org_id = db.session.scalar(select(Membership.org_id).where(Membership.user_id == user.id))
+        ids = db.session.scalars(select(Contract.id).where(Contract.org_id == org_id)).all()
+    assert ids
+    return [page for i in ids for page in (f"/contracts/{i}", f"/contracts/{i}/confirm")]
+
+
+def test_an_organisations_contracts_at_large_text(live_server, live_app, browser):
+    """Org01's contract to confirm (its budget a card a line: 人员费 and 社工补贴 stood a character or two a line in
+    three columns) and org02's running contracts (the lines to move money between, side by side, were cut short)."""
+    for username in ("org01", "org02"):
+        page = large_text_phone(browser)
+        log_in(page, live_server, username, "gongzhi-demo")
+        for path in ["/contracts/", *contract_pages(live_app, username)]:
+            page.goto(live_server + path)  # (a confirmed contract's /confirm leads to its page)
+            page.wait_for_load_state()
+            assert page.evaluate("document.scrollingElement.scrollWidth") <= SMALL_PHONE["width"], path
+            assert page.evaluate(CUT_TEXT) == [], path
+        page.context.close()
 
 
 def test_her_role_is_one_word_on_one_line(live_server, browser):

@@ -215,7 +215,7 @@ def test_the_confirmation_page_names_each_lines_category(client, login_as, drawn
     login_as(manager)
     page = page_text(client.get(f"/contracts/{contract.id}/confirm", headers=ZH))
     lines = page.split('id="confirm-lines"', 1)[1].split("</table>", 1)[0]
-    shown = re.findall(r"<tr><td>([^<]*)</td><td>([^<]*)</td>", lines)
+    shown = re.findall(r'<tr><td class="stack-title">([^<]*)</td><td data-label="支出内容">([^<]*)</td>', lines)
     names = {"personnel": "人员费", "activities": "活动费", "materials": "物资费", "management_fee": "管理费",
              "other": "其他费用"}
     assert shown == [(names[line.category], line.item) for line in contract.lines]
