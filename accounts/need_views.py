@@ -20,7 +20,7 @@ from . import needs
 from .enums import NeedCategory, NeedStatus, Role
 from .need_models import MAX_DESCRIPTION, MAX_REPLY, ResidentNeed
 from .notifications import NOTIFICATION_LABELS, NOTIFICATION_TEXTS
-from .residents import communities, resident_of
+from .residents import can_manage_resident, communities, resident_of
 
 bp = Blueprint("needs", __name__, url_prefix="/needs")
 
@@ -108,5 +108,8 @@ def detail(need_id: int):
             if status != 409:  # a 409: the page was stale (answered meanwhile, a double click): shown as it is now
                 apply_service_error(form, outcome.refusal)
         db.session.refresh(need)
-    return render_template("accounts/need.html", need=need, form=form, stale=status == 409,
+    # Community staff who look after the resident go on to their record (address, vouchers, a visit to print for).
+    record = url_for("vouchers.resident", resident_id=need.resident_id) \
+        if can_manage_resident(current_user, need.resident) else None
+    return render_template("accounts/need.html", need=need, form=form, stale=status == 409, resident_record=record,
                            can_handle=needs.can_handle_need(current_user, need)), status

@@ -1,0 +1,42 @@
+"""A resident's need, seen by community staff: the resident's name leads to their record (their address for a
+visit, their vouchers) for staff who look after them; nobody else gets a link they could not follow."""
+
+from accounts.enums import Role
+from core.db import db
+from tests.accounts.test_needs import raised, resident_user, staff_of
+from tests.factories import make_user
+from tests.orgs.helpers import community
+
+LINK = 'id="resident-record-link"'
+
+
+def test_the_residents_name_links_to_their_record_for_staff_who_look_after_them(app, session, client, login_as):
+    staff, officer = staff_of("和平社区"), make_user(Role.OFFICER)
+    with app.test_request_context():
+        user, profile = resident_user()
+        need = raised(profile, user)
+    db.session.commit()
+
+    login_as(staff)
+    page = client.get(f"/needs/{need.id}").get_data(as_text=True)
+    assert f'href="/vouchers/residents/{profile.id}" {LINK}' in page
+    assert client.get(f"/vouchers/residents/{profile.id}").status_code == 200
+
+    client.post("/logout")
+    login_as(officer)  # answers needs, but the record is community staff's page
+    page = client.get(f"/needs/{need.id}").get_data(as_text=True)
+    assert profile.real_name in page and LINK not in page
+
+
+def test_no_link_once_the_resident_has_moved_to_a_community_the_staff_do_not_look_after(app, session, client,
+                                                                                         login_as):
+    staff = staff_of("和平社区")
+    with app.test_request_context():
+        user, profile = resident_user()
+        need = raised(profile, user)
+    profile.community_id = community("光明社区").id  # the need stays with 和平社区's staff, the record does not
+    db.session.commit()
+    login_as(staff)
+    page = client.get(f"/needs/{need.id}").get_data(as_text=True)
+    assert profile.real_name in page and LINK not in page
+    assert client.get(f"/vouchers/residents/{profile.id}").status_code == 403
