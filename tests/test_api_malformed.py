@@ -33,7 +33,7 @@ from tests.orgs.helpers import category, community
 from tests.projects.contract_helpers import awarded_decision, plan
 from tests.projects.helpers import good_org, published_call, ready_proposal
 from tests.vouchers.helpers import world as voucher_world
-from vouchers import redemption
+from vouchers import catalogue, redemption
 
 MISSING_ID, HUGE_ID = "999999", "99999999999999999999"
 LONG, NUL = "x" * 10_000, "a\u0000b"
@@ -390,6 +390,11 @@ def voucher_endpoints(ids) -> list[Endpoint]:
                  "/vouchers/redemptions/{redemption}/rating", "resident", lambda ids: {"stars": 4, "comment": "很好"},
                  fields={("stars",): "int", ("comment",): "text"}, required={("stars",)},
                  extra=[("six stars", {}, {"stars": 6}, 422), ("no stars", {}, {"stars": 0}, 422)]),
+        Endpoint("PUT", "/api/v1/vouchers/redemptions/<int:redemption_id>/rating",
+                 "/vouchers/redemptions/{rated}/rating", "resident", lambda ids: {"stars": 2, "comment": "后来不准时"},
+                 fields={("stars",): "int", ("comment",): "text"}, required={("stars",)}, ok=200,
+                 extra=[("six stars", {}, {"stars": 6}, 422), ("no stars", {}, {"stars": 0}, 422),
+                        ("not rated yet", {"rated": ids["redemption"]}, {"stars": 2}, 409)]),
     ]
 
 
@@ -399,8 +404,12 @@ def test_voucher_endpoints(app, client, session):
     with app.test_request_context():
         first, _row = redemption.issue_code(w.resident, actor=resident_user)
         done = redemption.redeem(first, w.service, 5000, "pos-1", actor=w.manager).redemption
+        second, _row = redemption.issue_code(w.resident, actor=resident_user)
+        rated = redemption.redeem(second, w.service, 5000, "pos-0", actor=w.manager).redemption
+        catalogue.rate(rated, 4, "很好", actor=resident_user)
         code, _row = redemption.issue_code(w.resident, actor=resident_user)
-    ids = {"code": code, "service": w.service.id, "programme": w.programme.id, "redemption": done.id}
+    ids = {"code": code, "service": w.service.id, "programme": w.programme.id, "redemption": done.id,
+           "rated": rated.id}
     tokens = {"manager": token(w.manager), "resident": token(resident_user)}
     sweep(client, voucher_endpoints(ids), ids, tokens)
 

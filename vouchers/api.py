@@ -34,7 +34,7 @@ from . import catalogue, disputes, redemption
 from .enums import DisputeStatus, RedemptionStatus
 from .models import Programme, VoucherService
 from .redemption import CODE_DIGITS, CODE_TTL, KEY_RE
-from .redemption_models import Redemption
+from .redemption_models import Rating, Redemption
 
 bp = api_blueprint("vouchers_api")
 MAX_REASON, MAX_COMMENT = disputes.MAX_REASON, catalogue.MAX_COMMENT  # as on the forms; the services check them too
@@ -67,6 +67,10 @@ RATED_SERVICE = component("CatalogueService", record(
     "A service in a programme's catalogue, with its provider's rating.", **SERVICE_FIELDS,
     provider_rating=record(average=nullable(string(description="One decimal, e.g. `4.5`; null when unrated.")),
                            count=integer(minimum=0))))
+RATING = component("Rating", record(
+    "A resident's rating of a redemption; it makes its provider's average in the catalogue.",
+    id=identifier(), redemption_id=identifier(), stars=integer(minimum=1, maximum=5), comment=string(MAX_COMMENT),
+    created_at=timestamp()))
 NOT_A_RESIDENT = "A 403 (`not_a_resident`) when the token's user has no resident profile."
 
 
@@ -87,6 +91,11 @@ def service_json(s: VoucherService, rating: catalogue.ProviderRating | None = No
         body["provider_rating"] = {"average": str(rating.average) if rating.average is not None else None,
                                    "count": rating.count}
     return body
+
+
+def rating_json(rating: Rating) -> dict:
+    return {"id": rating.id, "redemption_id": rating.redemption_id, "stars": rating.stars, "comment": rating.comment,
+            "created_at": rating.created_at.isoformat()}
 
 
 def _user():
@@ -232,15 +241,32 @@ def dispute_redemption(redemption_id: int):
     return jsonify({"id": dispute.id, "redemption_id": found.id, "status": dispute.status}), 201
 
 
+RATING_BODY = body(required=["stars"], stars=integer(minimum=1, maximum=5), comment=string(MAX_COMMENT))
+
+
 @bp.route("/vouchers/redemptions/<int:redemption_id>/rating", methods=["POST"])
-@api_doc("Rate a redemption (residents)", tag="Vouchers", status=201, errors=[403, 409],
-         description=f"Once per redemption; the ratings make the providers' averages in the catalogue. "
-                     f"{NOT_A_RESIDENT}",
-         request=body(required=["stars"], stars=integer(minimum=1, maximum=5), comment=string(MAX_COMMENT)),
-         response=record(id=identifier(), redemption_id=identifier(), stars=integer(minimum=1, maximum=5)))
+@api_doc("Rate a redemption (residents)", tag="Vouchers", status=201, errors=[403, 409], request=RATING_BODY,
+         response=RATING,
+         description=f"Once per redemption (a second time is a 409, `already_rated`: change it with PUT); the "
+                     f"ratings make the providers' averages in the catalogue. {NOT_A_RESIDENT}")
 def rate_redemption(redemption_id: int):
     actor, found = _user(), _own_redemption(redemption_id)
     body = json_object()
     comment = text_field(body, "comment", max_length=MAX_COMMENT)  # refused, never cut, as on the rating form
     rating = _committed(lambda: catalogue.rate(found, body.get("stars"), comment, actor=actor))
-    return jsonify({"id": rating.id, "redemption_id": found.id, "stars": rating.stars}), 201
+    return jsonify(rating_json(rating)), 201
+
+
+@bp.route("/vouchers/redemptions/<int:redemption_id>/rating", methods=["PUT"])
+@api_doc("Change my rating of a redemption (residents)", tag="Vouchers", errors=[403, 409], request=RATING_BODY,
+         response=RATING,
+         description=f"Its stars and comment, within {catalogue.RATING_CHANGE_WINDOW.days} days of the redemption "
+                     f"(later: a 422, `rating_change_closed`). As on the rating page, the comment sent replaces the "
+                     f"one given: left out or null, the rating has none. The provider's average follows at once. A "
+                     f"redemption not rated yet, or reversed, is a 409; someone else's is a 404. {NOT_A_RESIDENT}")
+def change_rating(redemption_id: int):
+    actor, found = _user(), _own_redemption(redemption_id)
+    body = json_object()
+    comment = text_field(body, "comment", max_length=MAX_COMMENT)  # refused, never cut, as on the rating page
+    rating = _committed(lambda: catalogue.change_rating(found, body.get("stars"), comment, actor=actor))
+    return jsonify(rating_json(rating))
