@@ -59,7 +59,7 @@ lint: setup
 
 # Update the catalogues after adding strings: extract, merge, then translate zh_Hans_CN.
 messages: setup
-	$(BIN)/pybabel extract -F babel.cfg -k _l --ignore-dirs '.* instance bench tests' -o translations/messages.pot \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_pgettext:1c,2 --ignore-dirs '.* instance bench tests' -o translations/messages.pot \
 		--no-location --sort-output .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 

@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 
+from flask_babel import lazy_pgettext
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -21,8 +22,10 @@ class ResidentStatus(LabelledEnum):
 
     @classmethod
     def labels(cls):
+        # 'Suspended' alone is an organisation's status too, 暂停活动 (its activities halted), which read oddly beside
+        # a resident's name: a resident's has its own translation (已暂停).
         return {cls.PENDING: _l("Awaiting verification"), cls.VERIFIED: _l("Verified"),
-                cls.SUSPENDED: _l("Suspended")}
+                cls.SUSPENDED: lazy_pgettext("resident status", "Suspended")}
 
 
 RESIDENT_TRANSITIONS = {
