@@ -13,7 +13,7 @@ from core.db import db
 from core.demo import register_demo
 from core.timeutil import local_today, utcnow
 from orgs.models import ServiceCategory
-from projects import awards, calls, contract_reports, contracts, proposals
+from projects import awards, calls, contract_money, contract_reports, contracts, proposals
 from projects.award_models import AwardDecision
 from projects.contract_models import Contract, ContractStatus
 from projects.demo import _make_call, _orgs_in, _submit, review_proposals
@@ -70,7 +70,7 @@ def _deliver(contract: Contract, manager: User, officer: User, share: int) -> No
         contract_reports.review_report(report, True, "", actor=officer)
     for line in contract.lines:
         if amount := line.budget_fen * share // 100:
-            contracts.record_expense(contract, line, today - timedelta(days=1), "幸福街道供应商", amount, None,
+            contract_money.record_expense(contract, line, today - timedelta(days=1), "幸福街道供应商", amount, None,
                                      actor=manager)
 
 

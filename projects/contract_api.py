@@ -33,7 +33,7 @@ from core.paging import count_of
 from core.views import db_int
 from orgs import permissions as org_permissions
 
-from . import contract_changes, contract_reports, contract_watch, contracts, permissions
+from . import contract_changes, contract_money, contract_reports, contract_watch, contracts, permissions
 from .contract_change_models import ChangeKind, ChangeStatus
 from .contract_models import (
     Contract,
@@ -296,7 +296,7 @@ def record_expense(contract_id: int):
     if line is None or line.contract_id != contract.id:
         _bad("line_id", _("Choose a budget line of this contract."))
     with api_field_names():
-        expense = contracts.record_expense(contract, line, _date(body, "spent_on"), _text(body, "payee"),
+        expense = contract_money.record_expense(contract, line, _date(body, "spent_on"), _text(body, "payee"),
                                            _int(body, "amount_fen"), None, actor=current_user)
     db.session.commit()
     return jsonify(expense_json(expense)), 201

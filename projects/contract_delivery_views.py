@@ -16,7 +16,7 @@ from core.uploads import ChosenFileInputs, ChosenFiles, StoredFile
 from core.views import attempt, refusal_text, run_and_redirect, valid_form
 from orgs import permissions as org_permissions
 
-from . import contract_changes, contract_forms, contract_reports, contracts
+from . import contract_changes, contract_forms, contract_money, contract_reports, contracts
 from .contract_change_models import ChangeRequest, ChangeStatus
 from .contract_models import Contract, ContractStatus, Milestone, ReportStatus, Tranche
 from .contract_report_models import FeePayment, ReceiptStatus
@@ -92,7 +92,7 @@ def approve(tranche_id: int):
     tranche = db.get_or_404(Tranche, tranche_id)
     contract = load_contract(tranche.contract_id)
     return _done(contract.id, _("Payment approved; another officer now records it."),
-                 lambda: contracts.approve_tranche(tranche, actor=current_user))
+                 lambda: contract_money.approve_tranche(tranche, actor=current_user))
 
 
 @bp.route("/<int:contract_id>/changes", methods=["POST"])

@@ -13,7 +13,7 @@ from core.demo import register_demo
 from core.timeutil import local_today, utcnow
 from orgs.models import ServiceCategory
 
-from . import awards, calls, contract_changes, contract_reports, contracts, proposals
+from . import awards, calls, contract_changes, contract_money, contract_reports, contracts, proposals
 from .award_models import AwardDecision
 from .contract_change_models import ChangeStatus
 from .contract_models import Contract, ContractStatus, Tranche, TrancheStatus
@@ -82,7 +82,7 @@ def _report(contract: Contract, index: int, *, accept: bool, officer: User, fees
 def _spend(contract: Contract, shares: dict[int, int]) -> None:
     for position, share in shares.items():
         line = contract.lines[position]
-        contracts.record_expense(contract, line, local_today() - timedelta(days=10), "幸福街道供应商",
+        contract_money.record_expense(contract, line, local_today() - timedelta(days=10), "幸福街道供应商",
                                  line.budget_fen * share // 100, None, actor=_manager(contract))
 
 
@@ -100,7 +100,7 @@ def load() -> list[str]:
     expert2 = contract_reports.FeeInput("expert_fee", "", 80_000, today - timedelta(days=40), username="expert2")
     first = _report(on_track, 0, accept=True, officer=officer, fees=[expert2])
     contract_reports.transition_receipt(first.fees[0], ReceiptStatus.CONFIRMED, actor=_user("expert2"))
-    contracts.pay_tranche(on_track.tranches[0], "国库集中支付2026-0412", today, actor=officer)
+    contract_money.pay_tranche(on_track.tranches[0], "国库集中支付2026-0412", today, actor=officer)
     _spend(on_track, {0: 35, 1: 30, 2: 20})
 
     _spend(_contract(decisions[2], officer), {0: 10})  # overdue: the mid-term report never came
@@ -125,7 +125,7 @@ def load() -> list[str]:
 
     denied = _contract(decisions[4], officer)
     _report(denied, 0, accept=True, officer=officer)
-    contracts.pay_tranche(denied.tranches[0], "国库集中支付2026-0518", today, actor=officer)
+    contract_money.pay_tranche(denied.tranches[0], "国库集中支付2026-0518", today, actor=officer)
     fees = [contract_reports.FeeInput("expert_fee", "", 150_000, today - timedelta(days=5), username="expert1"),
             contract_reports.FeeInput("volunteer_allowance", "赵阿姨", 20_000, today - timedelta(days=5),
                                       phone="13700000009")]
@@ -150,6 +150,6 @@ def _close_after_final_evaluation(officer: User, today) -> bool:
         return False
     contract = db.session.get(Contract, released.contract_id)
     for n, tranche in enumerate(t for t in contract.tranches if t.status == TrancheStatus.PAYABLE):
-        contracts.pay_tranche(tranche, f"国库集中支付2026-09{n + 1:02d}", today, actor=officer)
+        contract_money.pay_tranche(tranche, f"国库集中支付2026-09{n + 1:02d}", today, actor=officer)
     db.session.refresh(contract)
     return contract.status == ContractStatus.CLOSED

@@ -23,6 +23,7 @@ from . import contract_changes, contract_charts, contract_reports, contract_watc
 from .award_models import AwardDecision
 from .contract_forms import FINAL, FIRST_VISIT, MAX_TITLE, draft_input, expense_input, plan_rows, show_refusal
 from .contract_models import Contract, ContractLine, ContractStatus, Expense, Milestone, MilestoneReport, Tranche
+from .contract_money import needs_second_officer, pay_tranche, record_expense
 from .contract_report_models import ActivityRecord
 from .enums import CallStatus
 from .forms import ContractConfirmForm, ContractDraftForm, ReasonForm
@@ -135,7 +136,7 @@ def contract_page(contract: Contract, refused: Refused | None = None):
                            timeline=contract_watch.timeline(contract),
                            budget_bars=contract_charts.budget_bars(contract),
                            output_bars=contract_charts.output_bars(contract),
-                           two_person=contracts.needs_second_officer, max_change_reason=contract_changes.MAX_REASON,
+                           two_person=needs_second_officer, max_change_reason=contract_changes.MAX_REASON,
                            max_review_comment=contract_reports.MAX_REVIEW_COMMENT,
                            evaluations=contract_evaluations(contract),
                            refused=refused or Refused()), 422 if refused else 200
@@ -213,7 +214,7 @@ def pay(tranche_id: int):
         except ValueError:
             raise ServiceError(_("Please correct the marked fields."),
                                fields={"paid_on": _("Dates are YYYY-MM-DD.")}) from None
-        return contracts.pay_tranche(tranche, request.form.get("reference", ""), paid_on, actor=current_user)
+        return pay_tranche(tranche, request.form.get("reference", ""), paid_on, actor=current_user)
 
     return posted_on_contract_page(contract.id, f"pay-{tranche.id}", {"paid_on", "reference"}, pay_it,
                                    _("Payment recorded."))
@@ -229,7 +230,7 @@ def expense(contract_id: int):
     receipt = ChosenFiles("receipt")
     return posted_on_contract_page(
         contract.id, "expense", {"line_id", "spent_on", "payee", "amount", "receipt"},
-        lambda: contracts.record_expense(contract, line, *expense_input(request.form), receipt.upload(),
+        lambda: record_expense(contract, line, *expense_input(request.form), receipt.upload(),
                                          actor=current_user), _("Expense recorded."), files=[receipt])
 
 

@@ -1,12 +1,12 @@
-"""Contracts from awards: scaled budget lines, milestones and tranches; both sides sign; reports unlock tranches;
-payments and expenses are checked by the database itself so that concurrent requests cannot overspend."""
+"""Contracts from awards: scaled budget lines, milestones and tranches; both sides sign; the contract's status moves
+through transition_contract. Reports unlock tranches (contract_reports); the money paid and spent on an active
+contract is in contract_money."""
 
 import hashlib
 import json
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
@@ -18,7 +18,6 @@ from core.db import db, lock_row, utcnow
 from core.errors import Conflict, Forbidden, ServiceError
 from core.money import MoneyError, format_fen, split_by_percentages
 from core.timeutil import local_today, to_local
-from core.uploads import store_upload
 from core.views import path_for
 from orgs import permissions as org_permissions
 
@@ -28,7 +27,6 @@ from .contract_models import (
     Contract,
     ContractLine,
     ContractStatus,
-    Expense,
     Milestone,
     Tranche,
     TrancheStatus,
@@ -266,135 +264,6 @@ def edit_lines(contract: Contract, budgets: dict[int, int], *, actor) -> None:
 def require_active(contract: Contract) -> None:
     if contract.status != ContractStatus.ACTIVE:
         raise Conflict(_("The contract is not active."))
-
-
-def two_person_threshold() -> int | None:
-    value = current_app.config.get("TWO_PERSON_APPROVAL_ABOVE_FEN")
-    return None if value is None or value == "" else int(value)
-
-
-def needs_second_officer(tranche: Tranche) -> bool:
-    threshold = two_person_threshold()
-    return threshold is not None and tranche.amount_fen > threshold
-
-
-def approve_tranche(tranche: Tranche, *, actor) -> None:
-    """The first of two officers approves a payment above the two-person threshold; another one records it."""
-    if not can_manage_calls(actor):
-        raise Forbidden(_("You do not have permission to do this."))
-    lock_row(db.session.get(Contract, tranche.contract_id), "status")  # money on a contract moves one at a time
-    if not needs_second_officer(tranche):
-        raise Conflict(_("This payment needs no second approval; record it directly."))
-    approved = db.session.execute(
-        update(Tranche).where(Tranche.id == tranche.id, Tranche.status == TrancheStatus.PAYABLE,
-                              Tranche.approved_by_id.is_(None))
-        .values(approved_by_id=actor.id, approved_at=utcnow()))
-    if approved.rowcount != 1:
-        raise Conflict(_("This tranche is not payable, or already approved."))
-    db.session.expire(tranche)
-    audit.record("contract.tranche_approved", ("contracts", tranche.contract_id), actor=actor,
-                 data={"tranche_id": tranche.id, "amount_fen": tranche.amount_fen})
-
-
-def _check_payment_date(tranche: Tranche, paid_on: date) -> None:
-    """A payment is dated no earlier than the contract's start, nor than the acceptance of the milestone report
-    that made its tranche payable."""
-    contract = db.session.get(Contract, tranche.contract_id)
-    if paid_on < contract.starts_on:
-        raise ServiceError(_(INVALID), fields={"paid_on": _("A payment cannot be dated before the contract starts "
-                                                            "(%(date)s).", date=contract.starts_on)})
-    milestone = db.session.get(Milestone, tranche.milestone_id) if tranche.milestone_id else None
-    accepted_on = to_local(milestone.accepted_at).date() if milestone and milestone.accepted_at else None
-    if accepted_on and paid_on < accepted_on:
-        raise ServiceError(_(INVALID), fields={"paid_on": _("A payment cannot be dated before its milestone report "
-                                                            "was accepted (%(date)s).", date=accepted_on)})
-
-
-def pay_tranche(tranche: Tranche, reference: str, paid_on: date, *, actor) -> None:
-    """Two guarded statements: the tranche goes payable → paid once, and the contract's paid total never passes its
-    amount. Concurrent approvals are serialised by the database; the loser gets a clear refusal. Above the
-    two-person threshold the payer must be another officer than the one who approved. Paying the last tranche
-    closes the contract."""
-    if not can_manage_calls(actor):
-        raise Forbidden(_("You do not have permission to do this."))
-    lock_row(db.session.get(Contract, tranche.contract_id), "status")  # before the tranche, as termination does
-    reference = (reference or "").strip()
-    if not reference:
-        raise ServiceError(_(INVALID), fields={"reference": _("Enter the payment reference.")})
-    if len(reference) > 100:  # the column's width: a longer one failed in the database (a 500)
-        raise ServiceError(_(INVALID), fields={"reference": _("At most %(n)d characters.", n=100)})
-    if paid_on > local_today():
-        raise ServiceError(_(INVALID), fields={"paid_on": _("The date cannot be in the future.")})
-    _check_payment_date(tranche, paid_on)
-    guard = [Tranche.id == tranche.id, Tranche.status == TrancheStatus.PAYABLE]
-    if needs_second_officer(tranche):
-        if tranche.approved_by_id is None:
-            raise Conflict(_("A payment above %(limit)s needs an officer's approval first.",
-                             limit=format_fen(two_person_threshold())))
-        if tranche.approved_by_id == actor.id:
-            raise Forbidden(_("Another officer than the one who approved must record this payment."))
-        guard += [Tranche.approved_by_id.is_not(None), Tranche.approved_by_id != actor.id]
-    marked = db.session.execute(
-        update(Tranche).where(*guard)
-        .values(status=TrancheStatus.PAID.value, paid_on=paid_on, reference=reference, paid_by_id=actor.id))
-    if marked.rowcount != 1:
-        raise Conflict(_("This tranche is not payable (not yet due, or already paid)."))
-    added = db.session.execute(
-        update(Contract).where(Contract.id == tranche.contract_id,
-                               Contract.paid_fen + tranche.amount_fen <= Contract.amount_fen)
-        .values(paid_fen=Contract.paid_fen + tranche.amount_fen))
-    if added.rowcount != 1:
-        raise Conflict(_("This payment would take the total paid above the contract amount."))
-    db.session.expire_all()
-    audit.record("contract.tranche_paid", ("contracts", tranche.contract_id), actor=actor,
-                 data={"tranche_id": tranche.id, "amount_fen": tranche.amount_fen, "reference": reference,
-                       "paid_on": paid_on})
-    contract = db.session.get(Contract, tranche.contract_id)
-    for m in contract.org.memberships:
-        if m.status == "active":
-            notify(m.user_id, "contract.tranche_paid", link=path_for("contracts.show", contract_id=contract.id),
-                   amount=format_fen(tranche.amount_fen), project=contract.title)
-    if all(t.status == TrancheStatus.PAID for t in contract.tranches):
-        transition_contract(contract, ContractStatus.CLOSED, actor=actor)
-
-
-def record_expense(contract: Contract, line: ContractLine, spent_on: date, payee: str, amount_fen: int, receipt, *,
-                   actor) -> Expense:
-    if not org_permissions.is_manager(actor, contract.org):
-        raise Forbidden(_("Only a manager of the organisation can record expenses."))
-    require_active(contract)
-    errors = {}
-    if line.contract_id != contract.id:
-        errors["line_id"] = _("Choose a budget line of this contract.")
-    if not isinstance(amount_fen, int) or amount_fen <= 0:
-        errors["amount"] = _("Enter an amount above zero.")
-    if not (payee or "").strip():
-        errors["payee"] = _("Required.")
-    elif len(payee.strip()) > 100:  # the column's width: a longer name was silently cut
-        errors["payee"] = _("At most %(n)d characters.", n=100)
-    if not contract.starts_on <= spent_on <= min(local_today(), contract.ends_on):
-        errors["spent_on"] = _("The date must fall within the contract period, and not in the future.")
-    if errors:
-        raise ServiceError(_(INVALID), fields=errors)
-    # One guarded statement: never past the line's budget, even with concurrent requests.
-    within_budget = ContractLine.spent_fen + amount_fen <= ContractLine.budget_fen
-    added = db.session.execute(update(ContractLine).where(ContractLine.id == line.id, within_budget)
-                               .values(spent_fen=ContractLine.spent_fen + amount_fen))
-    if added.rowcount != 1:
-        db.session.refresh(line)
-        raise Conflict(_("This expense would take “%(item)s” over its budget (remaining %(left)s). Ask for a "
-                         "budget change first.", item=line.item, left=format_fen(line.remaining_fen)),
-                       fields={"amount": _("Over the line's remaining budget.")})
-    stored = store_upload(receipt, actor=actor, field="receipt") if receipt and receipt.filename else None
-    expense = Expense(contract_id=contract.id, line_id=line.id, spent_on=spent_on, payee=payee.strip(),
-                      amount_fen=amount_fen, receipt_id=stored.id if stored else None, recorded_by_id=actor.id)
-    db.session.add(expense)
-    db.session.flush()
-    db.session.refresh(line)
-    audit.record("contract.expense_recorded", contract, actor=actor,
-                 data={"line_id": line.id, "amount_fen": amount_fen, "spent_on": spent_on,
-                       "receipt_sha256": stored.sha256 if stored else ""})
-    return expense
 
 
 def percent_of(part: int, whole: int) -> str:

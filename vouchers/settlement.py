@@ -12,7 +12,7 @@ from audit import services as audit
 from core.db import db, lock_row, utcnow
 from core.errors import Conflict, Forbidden, ServiceError
 from orgs.models import Organisation
-from projects.contracts import two_person_threshold
+from projects.contract_money import two_person_threshold
 
 from . import ledger, permissions
 from .disputes import DISPUTE_WINDOW

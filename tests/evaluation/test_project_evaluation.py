@@ -22,7 +22,7 @@ from evaluation.project_enums import (
     grade_for,
 )
 from orgs.services import standing
-from projects import contracts
+from projects import contract_money
 from projects.final_tranche import final_tranche
 from tests.evaluation.helpers import expert
 from tests.evaluation.project_helpers import (
@@ -65,7 +65,7 @@ def test_final_tranche_blocked_before_a_passing_final_evaluation_and_released_af
     last = final_tranche(contract)
     assert last.milestone_id is None and last.status == "pending"
     with pytest.raises(Conflict):
-        contracts.pay_tranche(last, "转账003", local_today(), actor=officer)
+        contract_money.pay_tranche(last, "转账003", local_today(), actor=officer)
     with app.test_request_context():
         score_all(evaluation, {ev.id: half_points_for_total(evaluation, 150)})  # 75: 合格
         project_report.issue_report(evaluation, "项目基本完成合同约定。", [], actor=ev)
@@ -74,7 +74,7 @@ def test_final_tranche_blocked_before_a_passing_final_evaluation_and_released_af
     assert last.status == "payable"
     released = events("contract.final_tranche_released")
     assert len(released) == 1 and released[0].target_id == str(contract.id)
-    contracts.pay_tranche(last, "转账003", local_today(), actor=officer)
+    contract_money.pay_tranche(last, "转账003", local_today(), actor=officer)
 
 
 def test_a_failed_final_evaluation_never_releases_the_tranche(app, session):

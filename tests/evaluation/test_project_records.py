@@ -128,7 +128,7 @@ def test_evaluation_list_uses_a_constant_number_of_queries(app, client, session,
 
 
 def test_workspace_queries_do_not_grow_with_the_records(app, client, session, login_as):
-    from projects import contract_reports, contracts
+    from projects import contract_money, contract_reports
 
     officer, manager, contract, evaluation, (ev,) = commissioned(app)
     db.session.commit()
@@ -160,7 +160,7 @@ def test_workspace_queries_do_not_grow_with_the_records(app, client, session, lo
             contract_reports.review_report(report, True, "", actor=officer)
             for line in contract.lines:
                 for _ in range(n):
-                    contracts.record_expense(contract, line, local_today(), "供应商", 1_000, None, actor=manager)
+                    contract_money.record_expense(contract, line, local_today(), "供应商", 1_000, None, actor=manager)
         db.session.commit()
 
     deliver(contract.milestones[0], 1)

@@ -15,7 +15,7 @@ from core.errors import Conflict, ServiceError
 from core.timeutil import local_today
 from evaluation import evidence, project_report, surveys
 from evaluation.project_models import SurveyResponse
-from projects import contract_reports, contracts
+from projects import contract_money, contract_reports
 from projects.contract_report_models import ReceiptStatus
 from tests.evaluation.project_helpers import commissioned, score_all
 from tests.factories import make_user
@@ -102,8 +102,8 @@ def test_evidence_figures_against_hand_computed_values(app, surveyed):
     assert (personnel.budget_fen, activities.budget_fen, contract.amount_fen) == (6_000_000, 5_400_000, 12_000_000)
     yes, no = make_user(), make_user()
     with app.test_request_context():
-        contracts.record_expense(contract, personnel, local_today(), "张明", 1_500_000, None, actor=manager)
-        contracts.record_expense(contract, activities, local_today(), "场地", 900_000, None, actor=manager)
+        contract_money.record_expense(contract, personnel, local_today(), "张明", 1_500_000, None, actor=manager)
+        contract_money.record_expense(contract, activities, local_today(), "场地", 900_000, None, actor=manager)
         fees = [contract_reports.FeeInput("expert_fee", "", 50_000, local_today(), username=yes.username),
                 contract_reports.FeeInput("expert_fee", "", 60_000, local_today(), username=no.username),
                 contract_reports.FeeInput("volunteer_allowance", "王阿姨", 20_000, local_today(), phone="13700000001")]

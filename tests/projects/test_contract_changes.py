@@ -8,7 +8,7 @@ import pytest
 from core.errors import Conflict, Forbidden, ServiceError
 from core.timeutil import local_today
 from projects import contract_changes as changes
-from projects import contracts
+from projects import contract_money
 from projects.contract_change_models import CHANGE_TRANSITIONS, ChangeStatus
 from tests.projects.contract_helpers import active_contract, last_event
 
@@ -23,13 +23,13 @@ def test_an_approved_budget_change_moves_money_and_versions_the_contract(app, se
     source, target = contract.lines[0], contract.lines[1]
     before = (source.budget_fen, target.budget_fen)
     with app.test_request_context():
-        contracts.record_expense(contract, target, local_today(), "张明", target.budget_fen, None, actor=manager)
+        contract_money.record_expense(contract, target, local_today(), "张明", target.budget_fen, None, actor=manager)
         with pytest.raises(Conflict):  # the line is at its limit
-            contracts.record_expense(contract, target, local_today(), "张明", 100, None, actor=manager)
+            contract_money.record_expense(contract, target, local_today(), "张明", 100, None, actor=manager)
         change = changes.request_change(contract, budget_change(contract, 50_000), actor=manager)
         assert last_event("contract.change_requested").target_id == str(contract.id)
         changes.transition_change(change, ChangeStatus.APPROVED, actor=officer, reason="理由充分")
-        contracts.record_expense(contract, target, local_today(), "张明", 50_000, None, actor=manager)
+        contract_money.record_expense(contract, target, local_today(), "张明", 50_000, None, actor=manager)
     assert (source.budget_fen, target.budget_fen) == (before[0] - 50_000, before[1] + 50_000)
     assert sum(line.budget_fen for line in contract.lines) == contract.amount_fen
     assert contract.version == 2
@@ -133,6 +133,6 @@ def test_approval_cannot_take_a_line_below_what_it_spent_since(app, session):
     source = contract.lines[0]
     with app.test_request_context():
         change = changes.request_change(contract, budget_change(contract, source.budget_fen), actor=manager)
-        contracts.record_expense(contract, source, local_today(), "张明", 1, None, actor=manager)
+        contract_money.record_expense(contract, source, local_today(), "张明", 1, None, actor=manager)
         with pytest.raises(Conflict):
             changes.transition_change(change, ChangeStatus.APPROVED, actor=officer, reason="同意")

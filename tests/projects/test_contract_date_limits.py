@@ -11,7 +11,7 @@ from flask_babel import force_locale
 from core.db import db
 from core.errors import ServiceError
 from core.timeutil import local_today
-from projects import contract_changes, contract_reports, contracts
+from projects import contract_changes, contract_money, contract_reports, contracts
 from projects.contract_models import TrancheStatus
 from tests.projects.contract_helpers import (
     accepted_report,
@@ -111,7 +111,7 @@ def test_an_expense_after_the_end_is_refused_as_before(app, session):
     officer, manager, contract = ended_contract(app)
     before = counts()
     with app.test_request_context(), force_locale("en"), pytest.raises(ServiceError) as caught:
-        contracts.record_expense(contract, contract.lines[0], contract.ends_on + timedelta(days=1), "张明", 1_000,
+        contract_money.record_expense(contract, contract.lines[0], contract.ends_on + timedelta(days=1), "张明", 1_000,
                                  None, actor=manager)
     assert str(caught.value.fields["spent_on"]) == EXPENSE_REFUSED
     db.session.rollback()
@@ -232,9 +232,9 @@ def test_a_tranche_may_be_paid_after_the_end_but_not_before_the_start(app, sessi
     accepted_report(app, contract, officer, manager, index=0)
     tranche = contract.tranches[0]
     with app.test_request_context(), force_locale("en"), pytest.raises(ServiceError) as caught:
-        contracts.pay_tranche(tranche, "国库集中支付-1", contract.starts_on - timedelta(days=1), actor=officer)
+        contract_money.pay_tranche(tranche, "国库集中支付-1", contract.starts_on - timedelta(days=1), actor=officer)
     assert "paid_on" in caught.value.fields
     with app.test_request_context():
-        contracts.pay_tranche(tranche, "国库集中支付-1", local_today(), actor=officer)
+        contract_money.pay_tranche(tranche, "国库集中支付-1", local_today(), actor=officer)
     db.session.expire_all()
     assert tranche.status == TrancheStatus.PAID and tranche.paid_on > contract.ends_on

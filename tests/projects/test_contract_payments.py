@@ -11,7 +11,7 @@ from accounts.notifications import Notification
 from core.db import db
 from core.errors import Conflict, Forbidden
 from core.timeutil import local_today
-from projects import contract_reports, contract_watch, contracts
+from projects import contract_money, contract_reports, contract_watch, contracts
 from projects.contract_models import ContractStatus, Tranche, TrancheStatus
 from tests.factories import make_user
 from tests.projects.contract_helpers import accepted_report, active_contract, last_event
@@ -32,16 +32,16 @@ def test_above_the_threshold_one_officer_approves_and_another_pays(app, session,
     first = contract.tranches[0]
     with app.test_request_context():
         with pytest.raises(Conflict):
-            contracts.pay_tranche(first, "转账001", local_today(), actor=officer)  # not approved yet
+            contract_money.pay_tranche(first, "转账001", local_today(), actor=officer)  # not approved yet
         with pytest.raises(Forbidden):
-            contracts.approve_tranche(first, actor=manager)
-        contracts.approve_tranche(first, actor=officer)
+            contract_money.approve_tranche(first, actor=manager)
+        contract_money.approve_tranche(first, actor=officer)
         assert last_event("contract.tranche_approved").actor_id == officer.id
         with pytest.raises(Conflict):
-            contracts.approve_tranche(first, actor=second)  # approved once only
+            contract_money.approve_tranche(first, actor=second)  # approved once only
         with pytest.raises(Forbidden):
-            contracts.pay_tranche(first, "转账001", local_today(), actor=officer)  # not the approver
-        contracts.pay_tranche(first, "转账001", local_today(), actor=second)
+            contract_money.pay_tranche(first, "转账001", local_today(), actor=officer)  # not the approver
+        contract_money.pay_tranche(first, "转账001", local_today(), actor=second)
     db.session.refresh(first)
     assert (first.status, first.approved_by_id, first.paid_by_id) == (TrancheStatus.PAID, officer.id, second.id)
     assert last_event("contract.tranche_paid").actor_id == second.id
@@ -55,8 +55,8 @@ def test_below_the_threshold_one_officer_pays(app, session, two_person):
     second_tranche = contract.tranches[1]  # 3.6M fen, not above 4M
     with app.test_request_context():
         with pytest.raises(Conflict):
-            contracts.approve_tranche(second_tranche, actor=officer)
-        contracts.pay_tranche(second_tranche, "转账002", local_today(), actor=officer)
+            contract_money.approve_tranche(second_tranche, actor=officer)
+        contract_money.pay_tranche(second_tranche, "转账002", local_today(), actor=officer)
     db.session.refresh(second_tranche)
     assert second_tranche.status == TrancheStatus.PAID
 
@@ -67,14 +67,14 @@ def test_paying_the_last_tranche_closes_the_contract(app, session):
         accepted_report(app, contract, officer, manager, index=index)
     with app.test_request_context():
         for tranche in contract.tranches[:2]:
-            contracts.pay_tranche(tranche, f"转账{tranche.id}", local_today(), actor=officer)
+            contract_money.pay_tranche(tranche, f"转账{tranche.id}", local_today(), actor=officer)
     assert contract.status == ContractStatus.ACTIVE
     last = contract.tranches[-1]
     assert last.milestone_id is None and last.status == TrancheStatus.PENDING  # waits for the final evaluation
     # What projects/final_tranche.py does after a passing final evaluation (built with the evaluation package):
     db.session.execute(update(Tranche).where(Tranche.id == last.id).values(status=TrancheStatus.PAYABLE.value))
     with app.test_request_context():
-        contracts.pay_tranche(last, "转账末期", local_today(), actor=officer)
+        contract_money.pay_tranche(last, "转账末期", local_today(), actor=officer)
     db.session.refresh(contract)
     assert contract.status == ContractStatus.CLOSED and contract.paid_fen == contract.amount_fen
     assert last_event("contract.closed").target_id == str(contract.id)

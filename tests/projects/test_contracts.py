@@ -12,7 +12,7 @@ from audit.documents import IssuedDocument
 from core.db import db
 from core.errors import Conflict, Forbidden, ServiceError
 from core.timeutil import local_today
-from projects import contract_reports, contracts
+from projects import contract_money, contract_reports, contracts
 from projects.contract_models import Contract, ContractStatus, Tranche, TrancheStatus
 from tests.conftest import app_config
 from tests.orgs.helpers import Upload
@@ -80,7 +80,7 @@ def test_report_accepted_makes_its_tranche_payable_and_payment_is_once(app, sess
     officer, manager, contract = active_contract(app)
     first, _second, last = contract.tranches
     with pytest.raises(Conflict):
-        contracts.pay_tranche(first, "转账001", local_today(), actor=officer)  # not yet due
+        contract_money.pay_tranche(first, "转账001", local_today(), actor=officer)  # not yet due
     with app.test_request_context():
         data = contract_reports.ReportInput("完成入户走访 120 户，建立档案。", evidence=[Upload()])
         report = contract_reports.submit_report(contract.milestones[0], data, actor=manager)
@@ -89,9 +89,9 @@ def test_report_accepted_makes_its_tranche_payable_and_payment_is_once(app, sess
         contract_reports.review_report(report, True, "", actor=officer)
     db.session.refresh(first)
     assert first.status == TrancheStatus.PAYABLE and last.status == TrancheStatus.PENDING
-    contracts.pay_tranche(first, "转账001", local_today(), actor=officer)
+    contract_money.pay_tranche(first, "转账001", local_today(), actor=officer)
     with pytest.raises(Conflict):
-        contracts.pay_tranche(first, "转账002", local_today(), actor=officer)
+        contract_money.pay_tranche(first, "转账002", local_today(), actor=officer)
     db.session.refresh(contract)
     assert contract.paid_fen == first.amount_fen
 
@@ -102,11 +102,11 @@ def test_expenses_at_under_and_over_a_line(app, session, extra, ok):
     line = contract.lines[0]
     amount = line.budget_fen + extra
     if ok:
-        contracts.record_expense(contract, line, local_today(), "张明", amount, None, actor=manager)
+        contract_money.record_expense(contract, line, local_today(), "张明", amount, None, actor=manager)
         assert line.spent_fen == amount and line.remaining_fen == -extra
     else:
         with pytest.raises(Conflict):
-            contracts.record_expense(contract, line, local_today(), "张明", amount, None, actor=manager)
+            contract_money.record_expense(contract, line, local_today(), "张明", amount, None, actor=manager)
         db.session.refresh(line)
         assert line.spent_fen == 0
 
@@ -135,7 +135,7 @@ def test_concurrent_payment_approvals_never_pay_twice(scratch_url, tmp_path):
             tranche = db.session.get(Tranche, tranche_id)
             actor = db.session.get(User, officer_id)
             try:
-                contracts.pay_tranche(tranche, f"转账{n}", local_today(), actor=actor)
+                contract_money.pay_tranche(tranche, f"转账{n}", local_today(), actor=actor)
                 db.session.commit()
                 outcomes.append("paid")
             except Conflict:

@@ -12,7 +12,7 @@ from audit.documents import IssuedDocument
 from core.db import db
 from core.errors import ServiceError
 from core.timeutil import local_today
-from projects import contract_reports, contracts
+from projects import contract_money, contract_reports, contracts
 from projects.contract_models import Contract, Expense, TrancheStatus
 from tests.factories import make_user
 from tests.projects.contract_helpers import accepted_report, active_contract, awarded_decision, plan
@@ -76,11 +76,12 @@ def test_an_expense_payee_longer_than_100_characters_is_refused_not_cut(app, ses
     line = contract.lines[0]
     with app.test_request_context():
         if ok:
-            expense = contracts.record_expense(contract, line, local_today(), "供" * length, 100, None, actor=manager)
+            expense = contract_money.record_expense(contract, line, local_today(), "供" * length, 100, None,
+                                                    actor=manager)
             assert expense.payee == "供" * length
             return
         with pytest.raises(ServiceError) as caught:
-            contracts.record_expense(contract, line, local_today(), "供" * length, 100, None, actor=manager)
+            contract_money.record_expense(contract, line, local_today(), "供" * length, 100, None, actor=manager)
     assert caught.value.fields["payee"]
     db.session.refresh(line)
     assert line.spent_fen == 0 and db.session.scalar(select(Expense.id).where(Expense.contract_id == contract.id)) \
@@ -116,10 +117,10 @@ def test_a_tranche_is_paid_on_or_after_its_report_was_accepted_and_not_in_the_fu
     paid_on = local_today() + timedelta(days=days)
     with app.test_request_context():
         if ok:
-            contracts.pay_tranche(tranche, "转账002", paid_on, actor=officer)
+            contract_money.pay_tranche(tranche, "转账002", paid_on, actor=officer)
         else:
             with pytest.raises(ServiceError) as caught:
-                contracts.pay_tranche(tranche, "转账002", paid_on, actor=officer)
+                contract_money.pay_tranche(tranche, "转账002", paid_on, actor=officer)
             assert caught.value.fields["paid_on"]
     db.session.refresh(tranche)
     db.session.refresh(contract)

@@ -8,8 +8,8 @@ from accounts.enums import Role
 from core.db import db
 from core.errors import ServiceError
 from core.timeutil import local_today
+from projects import contract_money, contracts
 from projects import contract_reports as reports
-from projects import contracts
 from tests.factories import make_user
 from tests.projects.contract_helpers import accepted_report, active_contract, awarded_decision
 from tests.projects.helpers import published_call
@@ -32,7 +32,7 @@ def test_a_payment_reference_longer_than_its_column_is_refused(app, session):
     officer, manager, contract = active_contract(app)
     accepted_report(app, contract, officer, manager, index=1)
     with app.test_request_context(), pytest.raises(ServiceError) as caught:
-        contracts.pay_tranche(contract.tranches[1], "转" * 101, local_today(), actor=officer)
+        contract_money.pay_tranche(contract.tranches[1], "转" * 101, local_today(), actor=officer)
     assert "reference" in caught.value.fields
 
 
@@ -88,11 +88,11 @@ def test_an_expense_dated_after_the_contract_period_is_refused(app, session):
     """The error says 'within the contract period', but only the start was checked."""
     officer, manager, contract = ended_contract(app)
     with app.test_request_context(), pytest.raises(ServiceError) as caught:
-        contracts.record_expense(contract, contract.lines[0], contract.ends_on + timedelta(days=1), "某商店", 100,
+        contract_money.record_expense(contract, contract.lines[0], contract.ends_on + timedelta(days=1), "某商店", 100,
                                  None, actor=manager)
     assert "spent_on" in caught.value.fields
     with app.test_request_context():
-        contracts.record_expense(contract, contract.lines[0], contract.ends_on, "某商店", 100, None, actor=manager)
+        contract_money.record_expense(contract, contract.lines[0], contract.ends_on, "某商店", 100, None, actor=manager)
 
 
 def test_a_required_attachment_name_longer_than_the_attachment_column_is_refused(app, session):
