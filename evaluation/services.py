@@ -311,6 +311,14 @@ def comment_required(half_points: int, max_points: int) -> bool:
     return 5 * half_points < 4 * max_points or 100 * half_points > 190 * max_points
 
 
+def comment_bounds(max_points: int) -> tuple[str, str]:
+    """The scores, in points as typed, from which comment_required holds, for the sheet to say beside the comment:
+    the highest below 40% of the maximum and the lowest above 95% ('3' and '8' for a criterion of 8 points); an
+    evaluator reads 'a comment is required at 3 or less, or at 8' where '40%' had them do the sums."""
+    low, high = (4 * max_points + 4) // 5 - 1, 19 * max_points // 10 + 1  # in half points
+    return tuple(str(h / 2).removesuffix(".0") for h in (low, high))
+
+
 @dataclass
 class SheetOwner:
     """What the engine needs to know about whoever a sheet belongs to: a panel member scoring a proposal, or an

@@ -43,6 +43,7 @@ bp = Blueprint("evaluation", __name__, url_prefix="/evaluation")
 OUTLINE = {"sections": "outline"}  # a template service's name for the outline field
 # The score sheets' comment inputs say the service's limit first (templates/evaluation/_criterion.html).
 bp.add_app_template_global(services.MAX_COMMENT, "MAX_SHEET_COMMENT")
+bp.add_app_template_global(services.comment_bounds, "comment_bounds")
 
 
 def _done(message: str, target: str, call):

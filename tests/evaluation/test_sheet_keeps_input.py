@@ -79,7 +79,8 @@ def input_value(page: str, name: str) -> str:
 def error_beside(page: str, name: str) -> str | None:
     """The reason shown beside the input named `name` (its error element, which the input is described by)."""
     tag = re.search(rf'<input[^>]*\bname="{name}"[^>]*>', page).group(0)
-    if f'aria-describedby="{name}-error"' not in tag or "is-invalid" not in tag:
+    described = re.search(r'aria-describedby="([^"]*)"', tag)
+    if not described or f"{name}-error" not in described.group(1).split() or "is-invalid" not in tag:
         return None
     found = re.search(rf'<div class="invalid-feedback[^"]*" id="{name}-error">([^<]*)</div>', page)
     return html.unescape(found.group(1)) if found else None
