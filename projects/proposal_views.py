@@ -86,9 +86,9 @@ def show(proposal_id: int):
     return proposal_page(load_proposal(proposal_id))
 
 
-def proposal_page(proposal: Proposal, refused_attachment: AttachmentForm | None = None):
-    """The proposal's page; after a refused attachment, again (422, nothing changed) with its form as sent and the
-    reason beside its field."""
+def proposal_page(proposal: Proposal, refused_attachment: AttachmentForm | None = None, refused: bool = False):
+    """The proposal's page; after a refusal, again (422, nothing changed): a refused attachment with its form as sent
+    and the reason beside its field, a refused submission with what is still missing listed."""
     now = utcnow()
     closed = closed_reason(proposal.call, now)  # then no buttons that could only be refused
     return render_template(
@@ -99,7 +99,7 @@ def proposal_page(proposal: Proposal, refused_attachment: AttachmentForm | None 
         can_edit=permissions.can_edit_proposal(current_user, proposal) and not closed,
         is_manager=org_permissions.is_manager(current_user, proposal.org), result=review_result(proposal),
         form=ScreeningForm(formdata=None), attachment_form=refused_attachment or _attachment_form(proposal)), \
-        422 if refused_attachment else 200
+        422 if refused_attachment or refused else 200
 
 
 def review_result(proposal: Proposal) -> dict | None:
@@ -207,14 +207,17 @@ def change_status(proposal_id: int):
     target = request.form.get("to", "")
     if target not in {s.value for s in ProposalStatus}:
         abort(400)
-    if run_service(lambda: proposals.transition_proposal(proposal, target, actor=current_user,
-                                                          reason=form.reason.data)):
+    done = run_service(lambda: proposals.transition_proposal(proposal, target, actor=current_user,
+                                                              reason=form.reason.data))
+    back = request.form.get("back")
+    if not done and back != "screening":  # (the organisation's submission or withdrawal: the page again, 422)
+        return proposal_page(proposal, refused=True)
+    if done:
         if proposal.status in (ProposalStatus.ELIGIBLE, ProposalStatus.INELIGIBLE):  # screening: say which one
             flash(_("“%(title)s” (%(org)s): status changed to “%(status)s”.", title=proposal.title or
                     proposal.call.title, org=proposal.org.name, status=proposal.status_enum.label), "success")
         else:
             flash(_("Status changed to “%(status)s”.", status=proposal.status_enum.label), "success")
-    back = request.form.get("back")
     if back == "screening":
         return redirect(url_for("proposals.screening", call_id=proposal.call_id))
     return redirect(url_for("proposals.show", proposal_id=proposal.id))
