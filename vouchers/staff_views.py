@@ -87,7 +87,10 @@ def _why_not_found(typed: str) -> str:
 @login_required
 def resident_new():
     require(resident_services.can_manage_residents(current_user))
-    form = ResidentForm(communities=resident_services.communities(resident_services.served_community_ids(current_user)))
+    communities = resident_services.communities(resident_services.served_community_ids(current_user))
+    form = ResidentForm(communities=communities)
+    if request.method == "GET" and len(communities) == 1:
+        form.community_id.data = communities[0].id  # the one community they look after, chosen for them
     if form.validate_on_submit() and (made := run_service(
             lambda: resident_services.register_without_phone(resident_data(form), actor=current_user), form)):
         flash(_("Resident registered and verified."), "success")

@@ -1,4 +1,5 @@
-"""Community staff's pages for a resident: the way back to the residents list (on a phone the menu is folded away)."""
+"""Community staff's pages for a resident: the way back to the residents list (on a phone the menu is folded away),
+and registering a resident without a phone when the staff member looks after one community."""
 
 import re
 
@@ -26,3 +27,19 @@ def test_a_residents_page_and_the_registration_form_lead_back_to_the_residents(a
     for path in (f"/vouchers/residents/{someone.id}", "/vouchers/residents/new"):
         page = client.get(path).get_data(as_text=True)
         assert re.search(r'<a [^>]*href="/vouchers/residents" id="back-to-residents">← 居民</a>', page), path
+
+
+def selected_community(page: str) -> list[str]:
+    """The community chosen in the form's drop-down ('—' when none is)."""
+    select = page.split('id="community_id"')[1].split("</select>")[0]
+    return [name for name in re.findall(r"<option [^>]*selected[^>]*>([^<]*)</option>", select) if name != "—"]
+
+
+def test_registering_with_one_community_it_is_chosen_already(app, client, login_as, session):
+    """Staff of 光明社区 alone had to pick it from a list of one (—, 光明社区) or be refused."""
+    login_as(staff_of("光明社区"))
+    page = client.get("/vouchers/residents/new").get_data(as_text=True)
+    assert selected_community(page) == ["幸福街道 光明社区"]
+    client.post("/logout")
+    login_as(staff_of("和平社区", "安康社区"))  # two: they choose
+    assert selected_community(client.get("/vouchers/residents/new").get_data(as_text=True)) == []
