@@ -70,7 +70,8 @@ RATED_SERVICE = component("CatalogueService", record(
 RATING = component("Rating", record(
     "A resident's rating of a redemption; it makes its provider's average in the catalogue.",
     id=identifier(), redemption_id=identifier(), stars=integer(minimum=1, maximum=5), comment=string(MAX_COMMENT),
-    created_at=timestamp()))
+    created_at=timestamp(), updated_at=nullable(timestamp("When the resident last changed it; null while it is as "
+                                                          "first given."))))
 NOT_A_RESIDENT = "A 403 (`not_a_resident`) when the token's user has no resident profile."
 
 
@@ -95,7 +96,8 @@ def service_json(s: VoucherService, rating: catalogue.ProviderRating | None = No
 
 def rating_json(rating: Rating) -> dict:
     return {"id": rating.id, "redemption_id": rating.redemption_id, "stars": rating.stars, "comment": rating.comment,
-            "created_at": rating.created_at.isoformat()}
+            "created_at": rating.created_at.isoformat(),
+            "updated_at": rating.updated_at.isoformat() if rating.updated_at else None}
 
 
 def _user():

@@ -220,11 +220,12 @@ def rating_of(redemption: Redemption) -> Rating | None:
 def change_rating(redemption: Redemption, stars: int, comment: str = "", *, actor,
                   now: datetime | None = None) -> Rating:
     """The resident changes their rating of a redemption (its stars and comment) within RATING_CHANGE_WINDOW of
-    it. The rating is changed in place: the providers' averages and star counts are computed from the ratings
-    when read (provider_ratings, star_counts), so they follow at once and exactly. Audited with ids and the stars
-    (never the comment's words); a change that changes nothing writes no event."""
+    it. The rating is changed in place, its updated_at set: the providers' averages and star counts are computed
+    from the ratings when read (provider_ratings, star_counts), so they follow at once and exactly. Audited with ids
+    and the stars (never the comment's words); a change that changes nothing writes no event and keeps updated_at."""
     comment = _checked_rating(redemption, stars, comment, actor)
-    if (now or utcnow()) > rating_change_deadline(redemption):
+    now = now or utcnow()
+    if now > rating_change_deadline(redemption):
         raise ServiceError(_("A rating can be changed only within %(n)d days of the service.",
                              n=RATING_CHANGE_WINDOW.days), code="rating_change_closed")
     rating = db.session.scalar(select(Rating).where(Rating.redemption_id == redemption.id).with_for_update())
@@ -236,7 +237,7 @@ def change_rating(redemption: Redemption, stars: int, comment: str = "", *, acto
             "comment_changed": rating.comment != comment}
     if rating.stars != stars:  # (a provider's average moved: an auditor asking why sees by how much)
         data["changes"] = {"stars": [rating.stars, stars]}
-    rating.stars, rating.comment = stars, comment
+    rating.stars, rating.comment, rating.updated_at = stars, comment, now
     db.session.flush()
     audit.record("voucher.rating_changed", redemption, actor=actor, data=data)
     return rating

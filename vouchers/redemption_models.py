@@ -170,6 +170,8 @@ class Rating(db.Model):
     stars: Mapped[int] = mapped_column(SmallInteger, nullable=False)
     comment: Mapped[str] = mapped_column(Text, nullable=False, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    # When the resident last changed it (catalogue.change_rating); None while it is as first given.
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (CheckConstraint("stars BETWEEN 1 AND 5", name="stars_range"),)
 
