@@ -184,8 +184,11 @@ def change_status(org_id: int):
     if target not in {s.value for s in OrgStatus}:
         abort(400)
     form = valid_form(ReasonForm())
+    submitting = target == OrgStatus.SUBMITTED and permissions.can_edit_application(current_user, org)
     if run_service(lambda: services.transition_org(org, target, actor=current_user, reason=form.reason.data)):
         flash(_("Status changed to “%(status)s”.", status=org.status_label), "success")
+    elif submitting:  # (refused, documents still missing: the page again, 422, what is missing said on it)
+        return profile_page(org, Refused("application"))
     return redirect(url_for("orgs.profile", org_id=org.id))
 
 

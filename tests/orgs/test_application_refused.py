@@ -62,3 +62,17 @@ def test_a_refused_document_is_said_beside_its_field_with_the_kind_kept(client, 
     response = client.post(f"/orgs/{org.id}/documents", headers=EN, content_type="multipart/form-data",
                            data={"kind": "charter", "file": (io.BytesIO(PDF_BYTES), "章程.pdf")})
     assert response.status_code == 302
+
+
+def test_an_application_submitted_without_its_documents_is_a_422_saying_what_is_missing(client, session, login_as):
+    """It was a flash after a redirect."""
+    applicant = make_user()
+    org = services.create_application(org_data(), actor=applicant)
+    db.session.commit()
+    login_as(applicant)
+    response = client.post(f"/orgs/{org.id}/status", headers=EN, data={"to": "submitted"})
+    assert response.status_code == 422
+    page = html.unescape(response.get_data(as_text=True))
+    assert "Still missing:" in page and 'id="submit-application"' in page
+    db.session.expire_all()
+    assert db.session.get(Organisation, org.id).status == "draft"
