@@ -9,7 +9,7 @@ from core.db import db
 from tests.factories import make_user
 from tests.orgs.helpers import community
 
-from .helpers import resident
+from .helpers import resident, world
 
 
 def staff_of(*names):
@@ -43,3 +43,25 @@ def test_registering_with_one_community_it_is_chosen_already(app, client, login_
     client.post("/logout")
     login_as(staff_of("和平社区", "安康社区"))  # two: they choose
     assert selected_community(client.get("/vouchers/residents/new").get_data(as_text=True)) == []
+
+
+def test_a_resident_with_nothing_to_print_is_told_why_there_is_no_print_button(app, client, login_as, session):
+    """Just registered (the form says to print their vouchers from their page), a resident's page showed no print
+    button and said only 无余额."""
+    staff = staff_of("和平社区")
+    with app.test_request_context():
+        newcomer = resident(staff)
+    db.session.commit()
+    login_as(staff)
+    page = client.get(f"/vouchers/residents/{newcomer.id}").get_data(as_text=True)
+    assert 'id="print-vouchers"' not in page
+    assert "街道每月向符合条件的居民发放服务券" in page.split('id="nothing-to-print">')[1].split("</p>")[0]
+
+
+def test_a_resident_with_vouchers_has_the_print_button_and_no_such_note(app, client, login_as, session):
+    with app.test_request_context():
+        w = world()
+    db.session.commit()
+    login_as(w.staff)
+    page = client.get(f"/vouchers/residents/{w.resident.id}").get_data(as_text=True)
+    assert 'id="print-vouchers"' in page and 'id="nothing-to-print"' not in page
