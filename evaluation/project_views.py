@@ -90,7 +90,30 @@ def mine():
                                    .where(ProjectEvaluation.assignments.any(user_id=current_user.id))
                                    .options(selectinload(ProjectEvaluation.assignments))
                                    .order_by(ProjectEvaluation.id.desc())))
-    return render_template("evaluation/project_index.html", rows=rows, title=_("My project evaluations"))
+    return render_template("evaluation/project_index.html", rows=rows, title=_("My project evaluations"),
+                           my_part=_my_part(rows))
+
+
+def _my_part(rows: list[ProjectEvaluation]) -> dict[int, tuple[str, str | None]]:
+    """For the evaluator's own list: evaluation id -> what is theirs to do next there (or where they stand) and the
+    page to do it on; one query for their sheets."""
+    mine_ = {e.id: next(a for a in e.assignments if a.user_id == current_user.id) for e in rows}
+    status = dict(db.session.execute(select(ScoreSheet.assignment_id, ScoreSheet.status).where(
+        ScoreSheet.assignment_id.in_([a.id for a in mine_.values()]))).all()) if mine_ else {}
+    parts = {}
+    for e in rows:
+        a, show, work = mine_[e.id], _show(e), url_for("project_evaluation.workspace", evaluation_id=e.id)
+        if e.status != "in_progress" or e.issued:
+            parts[e.id] = ("", None)
+        elif a.declared_at is None:
+            parts[e.id] = (_("Declare any conflict of interest first"), show)
+        elif a.has_conflict:
+            parts[e.id] = (_("Conflict declared: you do not score it"), None)
+        elif status.get(a.id) == SheetStatus.SUBMITTED:
+            parts[e.id] = (_("Your score sheet is submitted"), work)
+        else:
+            parts[e.id] = (_("Score it: sheet in draft") if a.id in status else _("Score it: not started"), work)
+    return parts
 
 
 @bp.route("/agencies", methods=["GET", "POST"])
