@@ -167,7 +167,11 @@ class ResidentForm(FlaskForm):
     def __init__(self, *args, communities=(), with_tags=True, id_masked: str | None = None, **kwargs):
         """id_masked: correcting a record whose ID number is this; left empty, the number stays as it is."""
         super().__init__(*args, **kwargs)
-        self.community_id.choices = [("", "—"), *community_choices(communities)]
+        # All on one street (the communities a staff member looks after, as a rule): their names alone, which fit the
+        # drop-down on a phone with large text (幸福街道 和平社区 was cut short to 幸福街道 和平社 at 200 %).
+        one_street = len({c.street for c in communities}) == 1
+        self.community_id.choices = [("", "—"), *([(c.id, c.name) for c in communities] if one_street
+                                                  else community_choices(communities))]
         if id_masked:
             self.id_number.validators = [Optional(), Length(max=30)]
             self.id_number.flags.required = False
