@@ -252,11 +252,7 @@ RATING_BODY = body(required=["stars"], stars=integer(minimum=1, maximum=5), comm
          description=f"Once per redemption (a second time is a 409, `already_rated`: change it with PUT); the "
                      f"ratings make the providers' averages in the catalogue. {NOT_A_RESIDENT}")
 def rate_redemption(redemption_id: int):
-    actor, found = _user(), _own_redemption(redemption_id)
-    body = json_object()
-    comment = text_field(body, "comment", max_length=MAX_COMMENT)  # refused, never cut, as on the rating form
-    rating = _committed(lambda: catalogue.rate(found, body.get("stars"), comment, actor=actor))
-    return jsonify(rating_json(rating)), 201
+    return jsonify(_rated(redemption_id, catalogue.rate)), 201
 
 
 @bp.route("/vouchers/redemptions/<int:redemption_id>/rating", methods=["PUT"])
@@ -267,8 +263,12 @@ def rate_redemption(redemption_id: int):
                      f"one given: left out or null, the rating has none. The provider's average follows at once. A "
                      f"redemption not rated yet, or reversed, is a 409; someone else's is a 404. {NOT_A_RESIDENT}")
 def change_rating(redemption_id: int):
+    return jsonify(_rated(redemption_id, catalogue.change_rating))
+
+
+def _rated(redemption_id: int, service) -> dict:
+    """The resident's own redemption rated, or its rating changed, by `service` with the body's stars and comment."""
     actor, found = _user(), _own_redemption(redemption_id)
     body = json_object()
-    comment = text_field(body, "comment", max_length=MAX_COMMENT)  # refused, never cut, as on the rating page
-    rating = _committed(lambda: catalogue.change_rating(found, body.get("stars"), comment, actor=actor))
-    return jsonify(rating_json(rating))
+    comment = text_field(body, "comment", max_length=MAX_COMMENT)  # refused, never cut, as on the rating forms
+    return rating_json(_committed(lambda: service(found, body.get("stars"), comment, actor=actor)))
