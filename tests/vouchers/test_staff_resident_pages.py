@@ -87,3 +87,11 @@ def test_communities_on_one_street_are_offered_by_their_names_alone(app, client,
     login_as(make_user(Role.COMMUNITY_STAFF))  # none assigned: every community, on two streets
     offered = options(client.get("/vouchers/residents/new").get_data(as_text=True))
     assert "幸福街道 和平社区" in offered and "朝阳门街道 东风社区" in offered
+
+
+def test_the_residents_filter_names_communities_on_one_street_alone(client, login_as, session):
+    login_as(staff_of("和平社区", "安康社区"))
+    listing = client.get(f"/vouchers/residents?community={community('安康社区').id}").get_data(as_text=True)
+    choices = listing.split('name="community"')[1].split("</select>")[0]
+    assert re.findall(r"<option [^>]*>([^<]*)</option>", choices) == ["全部社区", "和平社区", "安康社区"]
+    assert re.search(r"selected>安康社区<", choices)
