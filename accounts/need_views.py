@@ -18,6 +18,7 @@ from core.views import attempt, db_int, run_service
 
 from . import needs
 from .enums import NeedCategory, NeedStatus, Role
+from .models import User
 from .need_models import MAX_DESCRIPTION, MAX_REPLY, ResidentNeed
 from .notifications import NOTIFICATION_LABELS, NOTIFICATION_TEXTS
 from .residents import can_manage_resident, communities, resident_of
@@ -111,5 +112,6 @@ def detail(need_id: int):
     # Community staff who look after the resident go on to their record (address, vouchers, a visit to print for).
     record = url_for("vouchers.resident", resident_id=need.resident_id) \
         if can_manage_resident(current_user, need.resident) else None
+    handler = db.session.get(User, need.handled_by_id) if need.handled_by_id else None  # who took it on, or answered
     return render_template("accounts/need.html", need=need, form=form, stale=status == 409, resident_record=record,
-                           can_handle=needs.can_handle_need(current_user, need)), status
+                           handler=handler, can_handle=needs.can_handle_need(current_user, need)), status

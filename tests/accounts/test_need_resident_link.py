@@ -40,3 +40,22 @@ def test_no_link_once_the_resident_has_moved_to_a_community_the_staff_do_not_loo
     page = client.get(f"/needs/{need.id}").get_data(as_text=True)
     assert profile.real_name in page and LINK not in page
     assert client.get(f"/vouchers/residents/{profile.id}").status_code == 403
+
+
+def test_the_need_says_who_took_it_on_and_when(app, session, client, login_as):
+    """Two staff of a community looking at a need could not tell which of them had taken it on."""
+    staff, colleague = staff_of("和平社区"), staff_of("和平社区")
+    staff.display_name = "郑红"
+    with app.test_request_context():
+        user, profile = resident_user()
+        need = raised(profile, user)
+    db.session.commit()
+    login_as(colleague)
+    assert 'id="need-handler"' not in client.get(f"/needs/{need.id}").get_data(as_text=True)  # nobody yet
+    client.post("/logout")
+    login_as(staff)
+    client.post(f"/needs/{need.id}", data={"to": "acknowledged", "reply": ""})
+    client.post("/logout")
+    login_as(colleague)
+    page = client.get(f"/needs/{need.id}").get_data(as_text=True)
+    assert "处理人" in page and page.split('id="need-handler">')[1].startswith("郑红 · ")
