@@ -1,5 +1,8 @@
-"""A resident's need, seen by community staff: the resident's name leads to their record (their address for a
-visit, their vouchers) for staff who look after them; nobody else gets a link they could not follow."""
+"""Residents' needs as community staff see them: the resident's name leads to their record (their address for a
+visit, their vouchers) for staff who look after them, nobody else getting a link they could not follow; who took a
+need on; the start of each need in the list."""
+
+import re
 
 from accounts.enums import Role
 from core.db import db
@@ -59,3 +62,19 @@ def test_the_need_says_who_took_it_on_and_when(app, session, client, login_as):
     login_as(colleague)
     page = client.get(f"/needs/{need.id}").get_data(as_text=True)
     assert "处理人" in page and page.split('id="need-handler">')[1].startswith("郑红 · ")
+
+
+def test_the_list_shows_the_start_of_each_need(app, session, client, login_as):
+    """Each need in the list was its category and the resident's name alone: to know which to answer first, staff
+    opened every one."""
+    staff = staff_of("和平社区")
+    long_text = "家里水管漏水，厨房地面全湿了，老人行动不便，希望社区尽快帮忙联系维修师傅上门看看，谢谢！"
+    with app.test_request_context():
+        user, profile = resident_user()
+        raised(profile, user, long_text)
+        raised(profile, user, "楼道灯坏了")
+    db.session.commit()
+    login_as(staff)
+    page = client.get("/needs/").get_data(as_text=True)
+    gists = re.findall(r'class="small text-muted text-break need-gist">([^<]*)</div>', page)
+    assert gists == ["楼道灯坏了", long_text[:39] + "…"]
