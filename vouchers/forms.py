@@ -10,15 +10,16 @@ from wtforms import (
     BooleanField,
     DateField,
     HiddenField,
+    PasswordField,
     RadioField,
     SelectField,
     StringField,
     TelField,
     TextAreaField,
 )
-from wtforms.validators import AnyOf, Optional, Regexp, ValidationError
+from wtforms.validators import AnyOf, EqualTo, Optional, Regexp, ValidationError
 
-from accounts.forms import MultiCheckboxField, new_password_field, repeat_password_field
+from accounts.forms import MAX_PASSWORD_INPUT, MultiCheckboxField
 from accounts.resident_models import HardshipTag
 from core.forms import (
     DataRequired,
@@ -115,9 +116,17 @@ MONTH_LABEL = _l("Month (year-month, for example 2026-12)")
 class ResidentPasswordForm(FlaskForm):
     """Community staff set a new password for a resident who forgot theirs (the resident types it), with the ID
     number read off the card."""
-    card_number = card_number_field()
-    password = new_password_field(min_length=None)  # the service's 'Too short.' stands beside the field
-    confirm = repeat_password_field("password")
+    # Each says what is missing (WTForms' 'This field is required.' twice, and nothing beside the card's number, was
+    # the answer to the form sent empty). The length is the service's to refuse: its 'Too short.' stands beside it.
+    card_number = StringField(_l("ID number on the card"), validators=[
+        DataRequired(message=_l("Type the ID number from the resident's card.")), Length(max=40)],
+        render_kw={"autocomplete": "off", "spellcheck": "false"})
+    password = PasswordField(_l("New password"), validators=[
+        DataRequired(message=_l("Let the resident type their new password.")), Length(max=MAX_PASSWORD_INPUT)],
+        render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(_l("Repeat the new password"), validators=[
+        DataRequired(message=_l("Let the resident type their new password again.")),
+        EqualTo("password", _l("The passwords differ."))], render_kw={"autocomplete": "new-password"})
 
 
 class BatchForm(FlaskForm):

@@ -70,6 +70,12 @@ def test_staff_set_the_new_password_with_the_card_and_the_lockout_ends(app, clie
      "Type the ID number from the resident's card."),
     ({"card_number": "mine", "password": NEW, "confirm": NEW + "x"}, "reset-confirm", "The passwords differ."),
     ({"card_number": "mine", "password": "short", "confirm": "short"}, "reset-password", "Too short."),
+    # Sent empty: each field says what is missing (it was 'This field is required.' twice, nothing by the card).
+    ({"card_number": "", "password": "", "confirm": ""}, "reset-card_number",
+     "Type the ID number from the resident's card."),
+    ({"card_number": "", "password": "", "confirm": ""}, "reset-password", "Let the resident type their new password."),
+    ({"card_number": "mine", "password": NEW, "confirm": ""}, "reset-confirm",
+     "Let the resident type their new password again."),
 ])
 def test_a_refused_reset_says_why_beside_the_field_and_changes_nothing(app, client, login_as, forgetful, fields,
                                                                        field, message):
