@@ -17,7 +17,6 @@ from sqlalchemy import select
 from accounts.models import User
 from accounts.resident_models import ResidentProfile
 from accounts.tokens import create_token
-from core.demo import load_all
 from evaluation.models import PanelMember
 from evaluation.project_models import EvaluationAssignment, ProjectEvaluation
 from orgs.models import Membership, Organisation
@@ -82,11 +81,10 @@ def _first(stmt):
 
 
 @pytest.fixture
-def demo(session):
-    """The demo data, and a token for each kind of API user: an officer, an auditor, an organisation's manager
-    with contracts, a voucher provider's member, an evaluator on a panel, an evaluation agency's evaluator, a
-    resident with redemptions."""
-    load_all()
+def demo(session, demo_data):
+    """The demo data (loaded once per worker, see demo_data in tests/conftest.py), and a token for each kind of API
+    user: an officer, an auditor, an organisation's manager with contracts, a voucher provider's member, an evaluator
+    on a panel, an evaluation agency's evaluator, a resident with redemptions."""
     with_contract = select(User).join(Membership, Membership.user_id == User.id).join(
         Contract, Contract.org_id == Membership.org_id).where(Membership.role == "manager").order_by(User.id)
     provider = select(User).join(Membership, Membership.user_id == User.id).join(

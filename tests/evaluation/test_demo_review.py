@@ -1,7 +1,6 @@
 from sqlalchemy import select
 
 from core.db import db
-from core.demo import load_all
 from evaluation import templates
 from evaluation.models import IndicatorTemplate, Panel
 from projects.award_models import AwardDecision
@@ -9,8 +8,7 @@ from projects.enums import CallStatus
 from projects.models import Call
 
 
-def test_demo_has_a_call_in_every_state_and_states_its_review_rules(session):
-    load_all()
+def test_demo_has_a_call_in_every_state_and_states_its_review_rules(session, demo_data):
     statuses = set(db.session.scalars(select(Call.status)))
     assert statuses == {s.value for s in CallStatus}  # awarded included
     awarded = db.session.scalar(select(Call).where(Call.status == CallStatus.AWARDED))
