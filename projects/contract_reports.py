@@ -339,8 +339,10 @@ def transition_receipt(fee: FeePayment, to: ReceiptStatus | str, *, actor, reaso
     fee.status, fee.response_note, fee.responded_at = to.value, reason, utcnow()
     db.session.flush()
     contract = db.session.get(Contract, fee.contract_id)
+    # Whether the recipient gave a reason, not its words: the recipient is a private person, what they write may
+    # name people, and the trail is never erased (the reason stays on the payment for the officers to read).
     audit.record(f"contract.fee_{to.value}", contract, actor=actor,
-                 data={"fee_id": fee.id, "amount_fen": fee.amount_fen, "note": fee.response_note})
+                 data={"fee_id": fee.id, "amount_fen": fee.amount_fen, "with_reason": bool(fee.response_note)})
     if to is ReceiptStatus.DENIED:
         for user_id in officer_ids():
             notify(user_id, "contract.fee_denied", link=path_for("contracts.show", contract_id=contract.id),
