@@ -416,8 +416,11 @@ def transition_sheet(sheet: ScoreSheet, to: SheetStatus | str, *, actor, reason:
         if owner.user_id != actor.id:
             raise Forbidden(_("You do not have permission to do this."))
         scored = {s.indicator_id for s in sheet.scores}
-        if missing := [c.title for c in owner.criteria if c.id not in scored]:
-            raise ServiceError(_("Score every criterion before submitting: %(names)s.", names=joined(missing)))
+        if missing := [c for c in owner.criteria if c.id not in scored]:
+            # named above the form and marked beside each score left empty (a phone shows a few criteria at once)
+            raise ServiceError(_("Score every criterion before submitting: %(names)s.",
+                                 names=joined([c.title for c in missing])),
+                               fields={f"c{c.id}": _("Not scored yet.") for c in missing})
         sheet.submitted_at = utcnow()
     else:
         if not owner.may_reopen(actor):

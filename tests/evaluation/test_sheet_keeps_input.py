@@ -144,8 +144,9 @@ def test_every_score_that_is_not_a_number_is_marked_at_once(client, login_as, sh
 
 
 def test_a_submission_missing_scores_keeps_the_typed_ones(client, login_as, sheet):
-    """Refused by the submission (not every criterion scored): no criterion is at fault, the reason is above the
-    form, and the scores typed are neither saved nor lost."""
+    """Refused by the submission (not every criterion scored): the reason is above the form and beside each score
+    left empty (on a phone the list above is screens away from them), and the scores typed are neither saved nor
+    lost."""
     user, criteria, sheet_id, page_path = sheet
     login_as(user)
     before = state(sheet_id)
@@ -158,7 +159,11 @@ def test_a_submission_missing_scores_keeps_the_typed_ones(client, login_as, shee
     assert input_value(page, f"c{criteria[0].id}") == typed_points(criteria[0])
     assert input_value(page, f"comment{criteria[0].id}") == "新的评语"
     assert input_value(page, f"c{criteria[1].id}") == ""  # sent empty: shown empty, as sent
-    assert "is-invalid" not in page
+    assert error_beside(page, f"c{criteria[0].id}") is None  # scored
+    scored_before = {i for i, _h, _c in before[1]}
+    for c in criteria[1:]:  # each left empty, the one scored before and sent empty too, is marked
+        assert error_beside(page, f"c{c.id}") == "Not scored yet.", (c.id, c.id in scored_before)
+    assert all(error_beside(page, f"comment{c.id}") is None for c in criteria)
     assert state(sheet_id) == before
 
 
