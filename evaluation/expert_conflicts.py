@@ -46,7 +46,8 @@ def declare(user, org: Organisation, relationship: str, *, actor) -> StandingCon
                            fields={"relationship": _("Describe the relationship.")})
     if db.session.scalar(select(StandingConflict.id).where(StandingConflict.user_id == user.id,
                                                            StandingConflict.org_id == org.id)):
-        raise Conflict(_("You have already declared a conflict with this organisation."))
+        raise Conflict(_("You have already declared a conflict with this organisation."),
+                       fields={"org_id": _("Already declared: it is in your list above.")})
     conflict = StandingConflict(user_id=user.id, org_id=org.id, relationship_note=relationship)
     db.session.add(conflict)
     db.session.flush()

@@ -214,11 +214,14 @@ def standing_conflicts():
     form = StandingConflictForm(organisations=expert_conflicts.organisations())
     if form.validate_on_submit():
         org = db.get_or_404(Organisation, form.org_id.data)
-        return _done(_("Conflict declared: you will not be drawn for this organisation's calls."),
-                     url_for("evaluation.standing_conflicts"), lambda: expert_conflicts.declare(
-                         current_user, org, form.relationship.data, actor=current_user))
+        if run_service(lambda: expert_conflicts.declare(current_user, org, form.relationship.data,
+                                                        actor=current_user), form):
+            flash(_("Conflict declared: you will not be drawn for this organisation's calls."), "success")
+            return redirect(url_for("evaluation.standing_conflicts"))
+    # refused (no relationship, one already declared with the organisation): 422, what was typed kept, each reason
+    # beside its field (it answered 200, and a refusal by the service was a flash after a redirect, the text lost)
     return render_template("evaluation/standing_conflicts.html", form=form,
-                           conflicts=expert_conflicts.of(current_user))
+                           conflicts=expert_conflicts.of(current_user)), 422 if form.is_submitted() else 200
 
 
 @bp.route("/members/<int:member_id>/declare", methods=["POST"])
