@@ -174,9 +174,11 @@ def _still_to_do(call: Call, proposals, declared, sheets) -> bool:
             p.id not in sheets or sheets[p.id].status != SheetStatus.SUBMITTED)) for p in proposals)
 
 
-def _assignments_page(declaring: DeclareForm | None = None, member_id: int | None = None) -> str:
+def _assignments_page(declaring: DeclareForm | None = None, member_id: int | None = None,
+                      applicant: ApplicantConflictForm | None = None) -> str:
     """The member's panels, those with something still to do first; declaring: a refused declaration of member_id,
-    shown as typed with its reasons beside that proposal."""
+    shown as typed with its reasons beside that proposal; applicant: likewise, a refused blind review's conflict
+    with an applicant (the applicant chosen and the relationship kept)."""
     memberships = list(db.session.scalars(select(PanelMember).where(PanelMember.user_id == current_user.id,
                                                                     PanelMember.status == "active")
                                           .order_by(PanelMember.id.desc())))
@@ -189,7 +191,8 @@ def _assignments_page(declaring: DeclareForm | None = None, member_id: int | Non
         rows.append((member, call, services.reviewable(call.id), declared, sheets))
     rows.sort(key=lambda row: not _still_to_do(*row[1:]))  # stable: newest first within each group
     return render_template("evaluation/assignments.html", rows=rows, form=DeclareForm(formdata=None),
-                           applicants=services.applicants, declaring=declaring, declaring_member=member_id)
+                           applicants=services.applicants, declaring=declaring, declaring_member=member_id,
+                           applicant=applicant)
 
 
 @bp.route("/members/<int:member_id>/declare-applicant", methods=["POST"])
@@ -198,12 +201,20 @@ def declare_applicant(member_id: int):
     member = db.get_or_404(PanelMember, member_id)
     require(member.user_id == current_user.id)
     form = ApplicantConflictForm()
-    if not form.validate_on_submit():
+    if form.validate_on_submit():
+        done = run_service(lambda: services.declare_applicant_conflict(
+            member, form.org_id.data, form.relationship.data, actor=current_user), form)
+        if done:
+            flash(_("Declaration recorded."), "success")
+            return redirect(url_for("evaluation.assignments"))
+        if not done.refusal.fields:  # not about what was typed (the review is over, say): said in a flash
+            return redirect(url_for("evaluation.assignments"))
+    else:
         flash(_("Choose the applicant and describe the relationship."), "danger")
-        return redirect(url_for("evaluation.assignments"))
-    return _done(_("Declaration recorded."), url_for("evaluation.assignments"),
-                 lambda: services.declare_applicant_conflict(member, form.org_id.data, form.relationship.data,
-                                                             actor=current_user))
+    # the list again (422), the applicant chosen and the relationship typed kept, the reason beside the field (it
+    # was a flash after a redirect, what was typed lost)
+    form.member_id = member.id
+    return _assignments_page(applicant=form), 422
 
 
 @bp.route("/conflicts", methods=["GET", "POST"])
