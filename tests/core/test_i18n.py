@@ -30,16 +30,17 @@ def test_role_labels_are_translated(client, session, login_as):
 def test_every_source_string_has_a_chinese_translation():
     """Extract strings the way `make messages` does and compare with the zh_Hans_CN catalogue."""
     method_map = [("**.py", "python"), ("templates/**.html", "jinja2")]
-    keywords = {"_": None, "_l": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None}
+    keywords = {"_": None, "_l": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None,
+                "pgettext": ((1, "c"), 2), "lazy_pgettext": ((1, "c"), 2)}  # (context, message) for the last two
     source = set()
-    for _filename, _lineno, message, _comments, _context in extract_from_dir(
+    for _filename, _lineno, message, _comments, context in extract_from_dir(
         str(ROOT), method_map, keywords=keywords,
         directory_filter=lambda d: not Path(d).name.startswith((".", "instance", "tests", "bench", "__")),
     ):
-        source.add(message if isinstance(message, str) else message[0])
+        source.add((context, message if isinstance(message, str) else message[0]))
     with open(ROOT / "translations/zh_Hans_CN/LC_MESSAGES/messages.po", "rb") as fh:
         catalog = read_po(fh)
-    translated = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id and m.string
+    translated = {(m.context, m.id if isinstance(m.id, str) else m.id[0]) for m in catalog if m.id and m.string
                   and not m.fuzzy}
     missing = sorted(source - translated)
     assert missing == [], f"untranslated: {missing[:20]}"
