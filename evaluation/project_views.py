@@ -90,8 +90,15 @@ def mine():
                                    .where(ProjectEvaluation.assignments.any(user_id=current_user.id))
                                    .options(selectinload(ProjectEvaluation.assignments))
                                    .order_by(ProjectEvaluation.id.desc())))
+    # those they were withdrawn from (no longer theirs to see): named with when and why, as they were told, so that
+    # the notification's link does not land on "no evaluations yet"
+    withdrawn = list(db.session.scalars(
+        select(EvaluationAssignment).where(EvaluationAssignment.user_id == current_user.id,
+                                           EvaluationAssignment.withdrawn_at.is_not(None))
+        .options(selectinload(EvaluationAssignment.evaluation).selectinload(ProjectEvaluation.contract))
+        .order_by(EvaluationAssignment.withdrawn_at.desc())))
     return render_template("evaluation/project_index.html", rows=rows, title=_("My project evaluations"),
-                           my_part=_my_part(rows))
+                           my_part=_my_part(rows), withdrawn=withdrawn)
 
 
 def _my_part(rows: list[ProjectEvaluation]) -> dict[int, tuple[str, str | None]]:

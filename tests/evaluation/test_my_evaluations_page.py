@@ -4,9 +4,11 @@ do (a conflict declared). On a phone each row is a card (table-stack), each valu
 
 import re
 
+from accounts.enums import Role
 from core.db import db
 from evaluation import project_services, project_sheets, services
 from tests.evaluation.project_helpers import commissioned, score_all
+from tests.factories import make_user
 
 ZH = {"Accept-Language": "zh-CN"}
 
@@ -62,3 +64,21 @@ def test_a_finished_evaluation_asks_nothing(app, client, login_as, session):
     login_as(evaluator)
     page = client.get("/evaluations/mine", headers=ZH).get_data(as_text=True)
     assert part(page, evaluation.id) == "—"
+
+
+def test_an_evaluation_they_were_withdrawn_from_is_named_with_the_reason(app, client, login_as, session):
+    """The withdrawal's notification links to the evaluator's list: it names the evaluation, when and why (it said
+    only 'no evaluations yet'), without a link to the page they may no longer see."""
+    officer, _m, contract, evaluation, (evaluator,) = commissioned(app)
+    with app.test_request_context():
+        project_services.withdraw_evaluator(evaluation.assignments[0], "近期承接了该组织的培训项目", actor=officer)
+    db.session.commit()
+    login_as(evaluator)
+    page = client.get("/evaluations/mine", headers=ZH).get_data(as_text=True)
+    listed = re.search(r'<ul class="list-unstyled" id="withdrawn-from">(.*?)</ul>', page, re.S).group(1)
+    assert contract.title in listed and "近期承接了该组织的培训项目" in listed
+    assert "您的评分表留存备查，但不再计入结果" in listed
+    assert f'href="/evaluations/{evaluation.id}"' not in page
+    client.post("/logout")
+    login_as(make_user(Role.EVALUATOR))  # someone else's withdrawal is not theirs to see
+    assert 'id="withdrawn-from"' not in client.get("/evaluations/mine", headers=ZH).get_data(as_text=True)
