@@ -30,9 +30,11 @@ ACTION_LABELS.update({"need.raised": _l("Resident need raised"), "need.acknowled
 ACTION_GROUPS["need"] = _l("Residents' needs")
 TARGET_LABELS["resident_needs"] = _l("Resident need")
 NOTIFICATION_TEXTS.update({
+    "need.raised": _l("A resident of %(community)s has raised a need (%(category)s)."),
     "need.acknowledged": _l("Your community is looking into your need (%(category)s)."),
     "need.closed": _l("Your need (%(category)s) has been answered. Please read the reply."),
 })
+NOTIFICATION_LABELS["need.raised"] = {"category": NeedCategory}
 NOTIFICATION_LABELS["need.acknowledged"] = {"category": NeedCategory}
 NOTIFICATION_LABELS["need.closed"] = {"category": NeedCategory}
 
@@ -54,6 +56,15 @@ class NeedAnswerForm(FlaskForm):
 
 
 PER_PAGE = 30
+
+
+@bp.app_template_global()
+def open_needs_note() -> str:
+    """The home page launcher's line on residents' needs (its slot): for community staff only, how many are waiting
+    to be taken on; for everyone else nothing, and no query."""
+    if not (current_user.is_authenticated and current_user.has_role(Role.COMMUNITY_STAFF)):
+        return ""
+    return _("Waiting to be taken on: %(num)d", num=needs.open_needs_count(current_user))
 
 
 @bp.route("/mine", methods=["GET", "POST"])

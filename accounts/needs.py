@@ -6,14 +6,17 @@ health, home or family, personal data that stays in its table (DESIGN.md rule 6)
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from audit import services as audit
 from core.db import db, lock_row, utcnow
 from core.errors import Conflict, Forbidden, ServiceError
+from core.paging import count_of
 from core.permissions import has_role
 from core.views import path_for
 
 from .enums import NEED_TRANSITIONS, NeedCategory, NeedStatus, Role
+from .models import User
 from .need_models import MAX_DESCRIPTION, MAX_REPLY, ResidentNeed
 from .notifications import notify
 from .resident_models import ResidentProfile, ResidentStatus
@@ -44,6 +47,19 @@ def check_can_handle(user, need: ResidentNeed) -> None:
     before it reads what was sent (as the page asks can_handle_need before its form)."""
     if not can_handle_need(user, need):
         raise Forbidden(_("You do not look after this resident's community."))
+
+
+def handled_community_ids(user) -> set[int] | None:
+    """The communities whose needs this user may answer (can_handle_need's rule as a set): None for every one."""
+    return None if has_role(user, Role.OFFICER) else served_community_ids(user)
+
+
+def staff_looking_after(community_id: int) -> list[User]:
+    """The active community staff who answer this community's needs: by residents.serves, those assigned to it and
+    those assigned to none (the whole street office)."""
+    staff = db.session.scalars(select(User).where(User.active, User.roles.any(role=Role.COMMUNITY_STAFF.value))
+                               .options(selectinload(User.communities)).order_by(User.id))
+    return [user for user in staff if serves(user, community_id)]
 
 
 def can_view_need(user, need: ResidentNeed) -> bool:
@@ -78,6 +94,10 @@ def raise_need(profile: ResidentProfile, category: str, description: str, wants_
     db.session.flush()
     audit.record("need.raised", need, actor=actor,
                  data={"resident_id": profile.id, "community_id": profile.community_id})
+    link = path_for("needs.detail", need_id=need.id)
+    for staff in staff_looking_after(need.community_id):
+        if staff.id != actor.id:  # staff who live in the community and raise a need of their own
+            notify(staff.id, "need.raised", link=link, category=category, community=profile.community.name)
     return need
 
 
@@ -120,6 +140,11 @@ def transition_need(need: ResidentNeed, to, *, actor, reply: str | None = None) 
 def own_needs_query(profile: ResidentProfile):
     """The resident's needs, newest first."""
     return select(ResidentNeed).where(ResidentNeed.resident_id == profile.id).order_by(ResidentNeed.id.desc())
+
+
+def open_needs_count(user) -> int:
+    """How many needs nobody has taken on yet this user may answer (the home page tells community staff)."""
+    return count_of(needs_query(handled_community_ids(user), status=NeedStatus.OPEN.value))
 
 
 def needs_of(profile: ResidentProfile, limit: int = 50) -> list[ResidentNeed]:
