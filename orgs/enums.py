@@ -131,3 +131,33 @@ class IncubationStage(LabelledEnum):
     @classmethod
     def labels(cls):
         return {cls.INCUBATING: _l("Incubating"), cls.GRADUATED: _l("Graduated"), cls.ENDED: _l("Ended")}
+
+
+class ChangeStatus(LabelledEnum):
+    """A request to change an organisation's registered items (变更登记)."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+    @classmethod
+    def labels(cls):
+        return {cls.PENDING: _l("Awaiting review"), cls.APPROVED: _l("Approved"), cls.REJECTED: _l("Rejected"),
+                cls.WITHDRAWN: _l("Withdrawn")}
+
+
+# Who drives each move is checked in changes.transition_change; a decided or withdrawn request is final.
+CHANGE_TRANSITIONS: dict[ChangeStatus, set[ChangeStatus]] = {
+    ChangeStatus.PENDING: {ChangeStatus.APPROVED, ChangeStatus.REJECTED, ChangeStatus.WITHDRAWN},
+    ChangeStatus.APPROVED: set(),
+    ChangeStatus.REJECTED: set(),
+    ChangeStatus.WITHDRAWN: set(),
+}
+# The items on the registration certificate: they change only by a change registration an officer approves.
+REGISTERED_ITEMS = ("name", "uscc", "legal_representative", "address")
+# What an approved organisation keeps up to date itself.
+CONTACT_FIELDS = ("contact_name", "contact_phone", "contact_email", "full_time_staff", "certified_social_workers",
+                  "volunteers", "description")
+# The contact person's name, phone and e-mail are theirs: the audit trail says that they changed, not to what.
+PERSONAL_FIELDS = ("contact_name", "contact_phone", "contact_email")

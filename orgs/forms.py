@@ -173,3 +173,32 @@ class CommunityForm(FlaskForm):
     district = StringField(_l("District"), validators=[DataRequired(), Length(max=100)])
     street = StringField(_l("Street"), validators=[DataRequired(), Length(max=100)])
     name = StringField(_l("Community"), validators=[DataRequired(), Length(max=100)])
+
+
+class ContactForm(FlaskForm):
+    """What a registered organisation keeps up to date itself."""
+
+    contact_name = StringField(_l("Contact person"), validators=[DataRequired(), Length(max=60)])
+    contact_phone = TelField(_l("Contact phone"), validators=[DataRequired(), Length(max=20)])
+    contact_email = EmailField(_l("Contact e-mail"), validators=[Optional(), Length(max=254)])
+    full_time_staff = WholeNumberField(_l("Full-time staff"), default=0, message=WHOLE,
+                                       validators=[InputRequired(WHOLE), NumberRange(0, None, WHOLE)])
+    certified_social_workers = WholeNumberField(_l("Certified social workers"), default=0, message=WHOLE,
+                                                validators=[InputRequired(WHOLE), NumberRange(0, None, WHOLE)])
+    volunteers = WholeNumberField(_l("Registered volunteers"), default=0, message=WHOLE,
+                                  validators=[InputRequired(WHOLE), NumberRange(0, None, WHOLE)])
+    description = TextAreaField(_l("About the organisation"), validators=[Optional(), Length(max=4000)])
+
+
+class ChangeRequestForm(FlaskForm):
+    """A change registration (变更登记): the registered items as they are to be, why, and the decision or
+    certificate that shows it."""
+
+    name = StringField(_l("Full name of the organisation"), validators=[DataRequired(), Length(max=120)])
+    uscc = StringField(_l("Unified social credit code"), validators=[Optional(), Length(max=30)])
+    legal_representative = StringField(_l("Legal representative"), validators=[DataRequired(), Length(max=60)])
+    address = StringField(_l("Address"), validators=[DataRequired(), Length(max=200)])
+    reason = TextAreaField(_l("Reason for the change"), validators=[DataRequired(), Length(max=2000)],
+                           filters=[strip_text])
+    document = FileField(_l("Supporting document (optional)"),
+                         description=_l("For example the members' meeting's decision or the new certificate."))

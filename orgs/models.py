@@ -1,6 +1,7 @@
 from datetime import date, datetime
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     Column,
@@ -24,6 +25,7 @@ from core.i18n import _l
 from core.uploads import StoredFile
 
 from .enums import (
+    ChangeStatus,
     CreditList,
     DocumentKind,
     IncubationStage,
@@ -277,3 +279,44 @@ class Incubation(db.Model):
     @property
     def stage_label(self) -> str:
         return IncubationStage(self.stage).label
+
+
+# One open change request per organisation: a second would be decided against items the first may change.
+OPEN_CHANGE = text("status = 'pending'")
+
+
+class ChangeRequest(db.Model):
+    """A change registration (变更登记): the registered items the organisation asks for (all four, the unchanged as
+    they were), decided by an officer; approved, they become the organisation's."""
+
+    __tablename__ = "org_change_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), nullable=False,
+                                        index=True)
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default=ChangeStatus.PENDING.value)
+    name: Mapped[str] = mapped_column(String(120), nullable=False)
+    uscc: Mapped[str | None] = mapped_column(String(18))
+    legal_representative: Mapped[str] = mapped_column(String(60), nullable=False)
+    address: Mapped[str] = mapped_column(String(200), nullable=False)
+    # {item: [as registered when asked, as asked]} for the items that change: what the history shows.
+    changes: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
+    reason: Mapped[str] = mapped_column(Text, nullable=False)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"))
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    org: Mapped[Organisation] = relationship()
+    document: Mapped[StoredFile | None] = relationship()
+
+    __table_args__ = (
+        CheckConstraint(enum_check("status", ChangeStatus), name="status_valid"),
+        Index("uq_org_change_requests_open", "org_id", unique=True, sqlite_where=OPEN_CHANGE,
+              postgresql_where=OPEN_CHANGE),
+    )
+
+    @property
+    def status_label(self) -> str:
+        return ChangeStatus(self.status).label

@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, send_fil
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from core.db import db
 from core.errors import ServiceError
@@ -15,7 +16,7 @@ from core.uploads import ChosenFiles
 from core.views import attempt, db_int, refusal_text, run_and_redirect, run_service, valid_form
 
 from . import directory, exports, permissions, reference, services, standing
-from .enums import OrgStatus
+from .enums import ChangeStatus, OrgStatus
 from .forms import (
     AnnualReportForm,
     CategoryForm,
@@ -28,7 +29,7 @@ from .forms import (
     ReasonForm,
     ReviewReportForm,
 )
-from .models import AnnualReport, CreditListEntry, Incubation, Organisation, ServiceCategory
+from .models import AnnualReport, ChangeRequest, CreditListEntry, Incubation, Organisation, ServiceCategory
 from .views import load_org, profile_page
 
 bp = Blueprint("orgs_officer", __name__, url_prefix="/orgs")
@@ -73,8 +74,11 @@ def review_queue():
                                       .order_by(AnnualReport.submitted_at)))
     report_orgs = {o.id: o for o in db.session.scalars(
         select(Organisation).where(Organisation.id.in_([r.org_id for r in reports])))}
+    change_requests = list(db.session.scalars(
+        select(ChangeRequest).where(ChangeRequest.status == ChangeStatus.PENDING.value)
+        .options(selectinload(ChangeRequest.org)).order_by(ChangeRequest.requested_at)))
     return render_template("orgs/review_queue.html", waiting=waiting, reports=reports, report_orgs=report_orgs,
-                           form=ReviewReportForm(formdata=None))
+                           change_requests=change_requests, form=ReviewReportForm(formdata=None))
 
 
 @bp.route("/<int:org_id>/grades", methods=["POST"])

@@ -76,3 +76,13 @@ def can_export(user) -> bool:
 
 def can_apply(user) -> bool:
     return user is not None and getattr(user, "is_authenticated", False)
+
+
+def can_update_contact(user, org) -> bool:
+    """A registered organisation keeps its contact details, staff numbers and description up to date itself."""
+    return is_manager(user, org) and org.status in (OrgStatus.APPROVED, OrgStatus.SUSPENDED)
+
+
+def can_request_change(user, org) -> bool:
+    """Its registered items (name, credit code, legal representative, address) change by a change registration."""
+    return is_manager(user, org) and org.status == OrgStatus.APPROVED

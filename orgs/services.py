@@ -26,7 +26,7 @@ from .enums import (
     OrgKind,
     OrgStatus,
 )
-from .models import AnnualReport, GradeRecord, Membership, Organisation, OrgDocument, ServiceCategory
+from .models import AnnualReport, ChangeRequest, GradeRecord, Membership, Organisation, OrgDocument, ServiceCategory
 from .validation import OrgData, name_initials
 
 AUDITED_FIELDS = ("name", "kind", "uscc", "legal_representative", "registration_authority", "registered_on",
@@ -282,7 +282,7 @@ def document_file(key: str) -> tuple[StoredFile, Organisation] | None:
     """A file of an organisation's record (registration documents, annual reports, grade evidence) with the
     organisation it belongs to; None if no record holds it."""
     for holder, file_id in ((OrgDocument, OrgDocument.file_id), (AnnualReport, AnnualReport.file_id),
-                            (GradeRecord, GradeRecord.evidence_id)):
+                            (GradeRecord, GradeRecord.evidence_id), (ChangeRequest, ChangeRequest.document_id)):
         row = db.session.execute(select(StoredFile, Organisation).join(holder, file_id == StoredFile.id)
                                  .join(Organisation, Organisation.id == holder.org_id)
                                  .where(StoredFile.key == key)).first()

@@ -13,15 +13,26 @@ from accounts.models import Community
 from core import cache
 from core.api import MAX_PAGE
 from core.db import db
+from core.errors import ServiceError
 from core.forms import Refused
 from core.permissions import require
 from core.timeutil import local_today
+from core.uploads import ChosenFiles
 from core.views import db_int, run_and_redirect, run_service, valid_form
 
-from . import directory, permissions, services
+from . import changes, directory, permissions, services
 from .enums import OrgStatus
-from .forms import DirectoryForm, DocumentForm, EndCreditForm, InviteForm, OrgApplicationForm, ReasonForm
-from .models import AnnualReport, CreditListEntry, GradeRecord, Incubation, Membership, Organisation
+from .forms import (
+    ChangeRequestForm,
+    ContactForm,
+    DirectoryForm,
+    DocumentForm,
+    EndCreditForm,
+    InviteForm,
+    OrgApplicationForm,
+    ReasonForm,
+)
+from .models import AnnualReport, ChangeRequest, CreditListEntry, GradeRecord, Incubation, Membership, Organisation
 from .validation import OrgData
 
 bp = Blueprint("orgs", __name__, url_prefix="/orgs")
@@ -138,6 +149,9 @@ def profile_extras(org: Organisation, private: bool) -> dict:
         "can_record": permissions.can_record_standing(current_user, org),
         "document_form": DocumentForm(formdata=None), "reason_form": ReasonForm(formdata=None),
         "missing": services.missing_documents(org),
+        "can_update_contact": permissions.can_update_contact(current_user, org),
+        "can_request_change": permissions.can_request_change(current_user, org),
+        "change_requests": changes.history(org) if private else [],
     }
     if private:
         extras["reports"] = list(db.session.scalars(select(AnnualReport).where(AnnualReport.org_id == org.id)
@@ -251,3 +265,58 @@ def membership_action(membership_id: int, action: str):
 
     mine = action in ("accept", "decline") or (own and action == "remove")
     return run_and_redirect(act, _("Done."), url_for("orgs.mine") if mine else url_for("orgs.members", org_id=org.id))
+
+
+# --- a registered organisation's own updates ------------------------------------------------------------------
+
+@bp.route("/<int:org_id>/details", methods=["GET", "POST"])
+@login_required
+def edit_details(org_id: int):
+    """Contact details, staff numbers and description: the manager of a registered organisation keeps them
+    current; the registered items change by a change request."""
+    org = load_org(org_id)
+    require(permissions.can_update_contact(current_user, org))
+    form = ContactForm(obj=org)
+    if form.validate_on_submit() and run_service(lambda: changes.update_contact(org, changes.ContactData(
+            **{name: getattr(form, name).data for name in changes.CONTACT_FIELDS}), actor=current_user), form):
+        flash(_("Changes saved."), "success")
+        return redirect(url_for("orgs.profile", org_id=org.id))
+    return render_template("orgs/details.html", form=form, org=org), 422 if form.is_submitted() else 200
+
+
+@bp.route("/<int:org_id>/changes/new", methods=["GET", "POST"])
+@login_required
+def request_change(org_id: int):
+    org = load_org(org_id)
+    require(permissions.can_request_change(current_user, org))
+    form, document = ChangeRequestForm(obj=org), ChosenFiles("document")
+    if request.method == "GET":
+        return render_template("orgs/change_request.html", form=form, org=org, kept=[])
+    outcome = run_service(lambda: changes.request_change(org, changes.RegisteredItems(
+        name=form.name.data or "", uscc=form.uscc.data or "", legal_representative=form.legal_representative.data
+        or "", address=form.address.data or ""), form.reason.data, document.upload(), actor=current_user),
+        form) if form.validate_on_submit() else None
+    if outcome:
+        flash(_("Change request sent. An officer will review it."), "success")
+        return redirect(url_for("orgs.profile", org_id=org.id))
+    refusal = outcome.refusal if outcome is not None else ServiceError(_("Please correct the marked fields."))
+    kept = document.keep(refusal)  # (a browser never fills a file input again: the file chosen is kept)
+    if refusal.fields.get("document"):
+        form.document.errors = [str(refusal.fields["document"])]
+    return render_template("orgs/change_request.html", form=form, org=org, kept=kept), 422
+
+
+@bp.route("/changes/<int:change_id>/<any(approve, reject, withdraw):action>", methods=["POST"])
+@login_required
+def decide_change(change_id: int, action: str):
+    change = db.get_or_404(ChangeRequest, change_id)
+    org = load_org(change.org_id)
+    require(permissions.can_review(current_user, org) if action != "withdraw"
+            else permissions.is_manager(current_user, org))
+    form = valid_form(ReasonForm())
+    to = {"approve": "approved", "reject": "rejected", "withdraw": "withdrawn"}[action]
+    done = {"approve": _("The change is approved: the registered items are changed."),
+            "reject": _("The change request is rejected."), "withdraw": _("The change request is withdrawn.")}[action]
+    return run_and_redirect(lambda: changes.transition_change(change, to, actor=current_user,
+                                                              reason=form.reason.data),
+                            done, url_for("orgs.profile", org_id=org.id) + "#change-requests")
