@@ -98,8 +98,16 @@ def proposal_page(proposal: Proposal, refused_attachment: AttachmentForm | None 
         if proposal.status == ProposalStatus.DRAFT and not closed else {},
         can_edit=permissions.can_edit_proposal(current_user, proposal) and not closed,
         is_manager=org_permissions.is_manager(current_user, proposal.org), result=review_result(proposal),
-        form=ScreeningForm(formdata=None), attachment_form=refused_attachment or _attachment_form(proposal)), \
+        form=ScreeningForm(formdata=None), attachment_form=refused_attachment or _attachment_form(proposal),
+        outside_areas=outside_service_areas(proposal)), \
         422 if refused_attachment or refused else 200
+
+
+def outside_service_areas(proposal: Proposal) -> bool:
+    """A draft for a call whose service category the organisation does not list among its own: said on the draft's
+    pages (it may still apply; a reviewer will ask how it fits)."""
+    return proposal.status == ProposalStatus.DRAFT and \
+        proposal.call.category_id not in {c.id for c in proposal.org.categories}
 
 
 def review_result(proposal: Proposal) -> dict | None:
@@ -144,7 +152,7 @@ def edit(proposal_id: int):
         return redirect(url_for("proposals.show", proposal_id=proposal.id))
     errors = error_summary(form)
     return render_template("projects/proposal_form.html", form=form, proposal=proposal, call=proposal.call,
-                           errors=errors), 422 if errors else 200
+                           errors=errors, outside_areas=outside_service_areas(proposal)), 422 if errors else 200
 
 
 def error_summary(form: ProposalForm) -> list[tuple[str, str]]:
