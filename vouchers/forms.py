@@ -254,8 +254,8 @@ class CodeForm(FlaskForm):
         self.programme_id.choices = [(line.programme_id, line.programme_name) for line in lines]
 
 
-# The pages answer a refused dispute or rating with a redirect and these messages (core.forms.form_errors_text):
-# each says what is wrong, the limit too, in the services' words.
+# A refused dispute or rating is shown again with these messages beside its fields
+# (resident_views.posted_on_redemption): each says what is wrong, the limit too, in the services' words.
 class DisputeForm(FlaskForm):
     reason = TextAreaField(_l("What was wrong?"), filters=[strip_text], render_kw={"rows": 2}, validators=[
         DataRequired(message=_l("Please say what was wrong.")),

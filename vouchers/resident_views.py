@@ -7,21 +7,22 @@ from datetime import UTC
 from flask import abort, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
 from accounts import residents as resident_services
 from accounts.resident_models import ResidentProfile
 from core.db import db, utcnow
-from core.forms import form_errors_text
+from core.forms import Refused
 from core.pdf import qr_svg_data_uri
 from core.permissions import require
 from core.phones import tel_uri
-from core.views import db_int, run_and_redirect, run_service, valid_form
+from core.views import attempt, db_int, run_service, valid_form
 
 from . import catalogue, code_status, disputes, pages_support, programmes, redemption
 from . import permissions as perms
 from .forms import CodeForm, DisputeForm, RatingForm, ResidentForm, StatusForm
 from .models import Programme
-from .redemption_models import Redemption
+from .redemption_models import Dispute, Redemption
 from .views import bp, categories, locale, redirect_to
 
 
@@ -205,43 +206,81 @@ def back_to(found: Redemption) -> str:
 @login_required
 def dispute(redemption_id: int):
     found = load_redemption(redemption_id, perms.can_dispute)
-    form = DisputeForm()
-    if not form.validate_on_submit():
-        flash(form_errors_text(form), "danger")
-        return redirect(back_to(found))
-    return run_and_redirect(lambda: disputes.raise_dispute(found, form.reason.data, actor=current_user),
-                            _("Dispute sent. The redemption is held until an officer decides."), back_to(found))
+    return posted_on_redemption(found, f"dispute-{found.id}", DisputeForm(),
+                                lambda form: disputes.raise_dispute(found, form.reason.data, actor=current_user),
+                                _("Dispute sent. The redemption is held until an officer decides."))
 
 
 @bp.route("/redemptions/<int:redemption_id>/rate", methods=["POST"])
 @login_required
 def rate(redemption_id: int):
     found = load_redemption(redemption_id, perms.can_rate)
-    form = RatingForm()
-    if not form.validate_on_submit():
-        flash(form_errors_text(form), "danger")
-        return redirect(back_to(found))
-    return run_and_redirect(lambda: catalogue.rate(found, int(form.stars.data), form.comment.data or "",
-                                                   actor=current_user),
-                            _("Thank you for your rating."), back_to(found))
+    return posted_on_redemption(found, f"rate-{found.id}", RatingForm(),
+                                lambda form: catalogue.rate(found, int(form.stars.data), form.comment.data or "",
+                                                            actor=current_user),
+                                _("Thank you for your rating."))
+
+
+# Refusals said beside what was typed, though the service calls them conflicts: the dispute window closes while the
+# resident types (the page offered the form a minute earlier), and their words are worth keeping.
+BESIDE_THE_FIELD = {"dispute_window_closed": "reason"}
+
+
+def posted_on_redemption(found: Redemption, key: str, form, call, done: str):
+    """A rating or a dispute posted from a list of redemptions: on success commit, say `done` and go back to the
+    list. Refused, the redemption on a page of its own (a list's page of 20 would put it screens away on a phone),
+    its forms as the list shows them: 422 with what was typed kept and each reason beside its field; a stale one
+    (rated or disputed meanwhile, a double click, or reversed) 409, the redemption as it is now, saying so."""
+    status = 422
+    if form.validate_on_submit():
+        outcome = attempt(lambda: call(form))
+        if outcome:
+            flash(done, "success")
+            return redirect(back_to(found))
+        refusal = outcome.refusal
+        fields = refusal.fields or {name: refusal.message for code, name in BESIDE_THE_FIELD.items()
+                                    if refusal.code == code}
+        status = 422 if fields else refusal.status
+        if status == 409:
+            flash(" ".join([str(refusal.message), _("What you sent was not saved. Here it is as it is now.")]),
+                  "warning")
+        elif str(refusal.message) not in map(str, fields.values()):  # (once: not above and beside alike)
+            flash(str(refusal.message), "danger")
+    else:
+        fields = form.errors
+        flash(_("Please correct the marked fields."), "danger")
+    db.session.refresh(found)
+    rating = catalogue.rating_of(found)
+    found_dispute = db.session.scalar(select(Dispute).where(Dispute.redemption_id == found.id))
+    refused = Refused(key, fields, request.form) if status == 422 else Refused()
+    return render_template("vouchers/redemption_refused.html", redemption=found, refused=refused,
+                           ratings={found.id: rating} if rating else {},
+                           disputes={found.id: found_dispute} if found_dispute else {},
+                           deadline=disputes.dispute_deadline, now=utcnow(), back=back_to(found),
+                           own=perms.is_resident_owner(current_user, found.resident)), status
 
 
 @bp.route("/redemptions/<int:redemption_id>/rating", methods=["GET", "POST"])
 @login_required
 def change_rating(redemption_id: int):
     """Change a rating given (its stars and comment), shown pre-filled, within catalogue.RATING_CHANGE_WINDOW of
-    the redemption. Refused: this page again with why, what was chosen and typed kept (422). Someone else's
-    redemption, or one not rated yet: 404."""
+    the redemption. Refused: this page again with why, what was chosen and typed kept (422); reversed
+    meanwhile, as it is now (409). Someone else's redemption, or one not rated yet: 404."""
     found = load_redemption(redemption_id, perms.can_rate)
     rating = catalogue.rating_of(found)
     if rating is None:
         abort(404)
     form = RatingForm() if request.method == "POST" else RatingForm(
         formdata=None, data={"stars": str(rating.stars), "comment": rating.comment})
-    if form.validate_on_submit() and run_service(lambda: catalogue.change_rating(
-            found, int(form.stars.data), form.comment.data or "", actor=current_user), form):
-        flash(_("Your rating has been changed."), "success")
-        return redirect(back_to(found))
+    status = 422 if request.method == "POST" else 200  # (a POST shown here again was refused)
+    if form.validate_on_submit():
+        outcome = run_service(lambda: catalogue.change_rating(found, int(form.stars.data), form.comment.data or "",
+                                                              actor=current_user), form)
+        if outcome:
+            flash(_("Your rating has been changed."), "success")
+            return redirect(back_to(found))
+        if outcome.refusal.status == 409:  # stale: reversed meanwhile; the page says it can no longer be changed
+            status = 409
+            db.session.refresh(found)
     return render_template("vouchers/rating_form.html", form=form, redemption=found, rating=rating,
-                           deadline=catalogue.rating_change_deadline(found), now=utcnow(),
-                           back=back_to(found)), 422 if request.method == "POST" else 200  # (a POST here was refused)
+                           deadline=catalogue.rating_change_deadline(found), now=utcnow(), back=back_to(found)), status

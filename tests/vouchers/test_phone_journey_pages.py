@@ -97,8 +97,9 @@ def test_stars_are_required_in_the_browser_and_read_as_n_of_5(client, voucher_re
     assert re.search(r'<textarea[^>]*name="reason"[^>]*required', page)
     # Without the browser's check the server still refuses, and nothing is rated.
     refused = client.post(f"/vouchers/redemptions/{made.id}/rate", headers=EN, data={"comment": "很好"})
-    assert refused.status_code == 302
-    assert "Choose from 1 to 5 stars." in client.get(refused.headers["Location"], headers=EN).text
+    assert refused.status_code == 422  # shown again, the comment kept and the reason beside the stars
+    assert f'id="stars-{made.id}-error"' in refused.text and "Choose from 1 to 5 stars." in refused.text
+    assert re.search(r'<textarea[^>]*name="comment"[^>]*>很好</textarea>', refused.text)
 
 
 def test_an_empty_details_form_says_what_each_field_needs(app, client, session):

@@ -273,7 +273,10 @@ def test_a_reversed_redemptions_rating_cannot_be_changed(rated, app, client, log
     with app.test_request_context(), pytest.raises(Conflict):
         catalogue.change_rating(db.session.get(Redemption, second.id), 1, "", actor=user)
     login_as(user)
-    assert client.post(path(second), data={"stars": "1"}).status_code == 422
+    stale = client.post(path(second), data={"stars": "1"}, headers={"Accept-Language": "en"})
+    assert stale.status_code == 409  # reversed after the page was opened: as it is now, saying why
+    assert "A reversed redemption cannot be rated." in stale.get_data(as_text=True)
+    assert 'id="rating-closed"' in stale.get_data(as_text=True)
     assert rating(second.id).stars == 4
     assert 'id="change-rating-form"' not in client.get(path(second)).get_data(as_text=True)
     assert f'href="{path(second)}"' not in client.get("/vouchers/me/redemptions").get_data(as_text=True)

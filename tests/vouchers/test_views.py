@@ -198,10 +198,10 @@ def test_resident_gets_a_code_with_qr_and_sees_balance(scene, client, login_as):
 def test_resident_rates_once_and_disputes_within_the_window(scene, client, login_as):
     login_as(scene.resident_user)
     target = f"/vouchers/redemptions/{scene.redemption.id}"
-    assert client.post(f"{target}/rate", data={"stars": "6"}).status_code == 302  # refused: flash, nothing saved
+    assert client.post(f"{target}/rate", data={"stars": "6"}).status_code == 422  # refused: shown again, not saved
     assert db.session.scalar(select(func.count(Rating.id))) == 0
     assert client.post(f"{target}/rate", data={"stars": "4", "comment": "很好"}).status_code == 302
-    assert client.post(f"{target}/rate", data={"stars": "1"}).status_code == 302
+    assert client.post(f"{target}/rate", data={"stars": "1"}).status_code == 409  # rated already: stale
     ratings = list(db.session.scalars(select(Rating)))
     assert [(r.stars, r.comment) for r in ratings] == [(4, "很好")]
     assert len(events("voucher.rated")) == 1
