@@ -12,7 +12,7 @@ from sqlalchemy import select
 from accounts import residents as resident_services
 from accounts.resident_models import ResidentProfile
 from core.db import db, utcnow
-from core.forms import Refused
+from core.forms import Refused, form_errors_text
 from core.pdf import qr_svg_data_uri
 from core.permissions import require
 from core.phones import tel_uri
@@ -48,8 +48,12 @@ def my_vouchers():
     resident = my_profile()
     if resident is None:
         return redirect_to("vouchers.my_profile_page")
+    return my_vouchers_page(resident)
+
+
+def my_vouchers_page(resident: ResidentProfile, status: int = 200):
     return render_template("vouchers/my_vouchers.html", resident=resident, balance=redemption.balance(resident),
-                           vouchers=pages_support.resident_vouchers(resident))
+                           vouchers=pages_support.resident_vouchers(resident)), status
 
 
 @bp.route("/me/profile", methods=["GET", "POST"])
@@ -108,24 +112,30 @@ def my_code():
     left, or that it expired or can no longer be used."""
     resident = verified_profile()
     lines = redemption.balance(resident)
-    form = CodeForm(lines=lines)
-    if request.method == "POST" and form.validate_on_submit():
-        programme = db.session.get(Programme, form.programme_id.data or 0)
-        made = run_service(lambda: redemption.issue_code(resident, actor=current_user, programme=programme))
-        if made:
-            code, row = made.value
-            session[SHOWN_CODE] = {"code": code, "id": row.id}
-        return redirect_to("vouchers.my_code")
+    form, status = CodeForm(lines=lines), 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            programme = db.session.get(Programme, form.programme_id.data or 0)
+            made = run_service(lambda: redemption.issue_code(resident, actor=current_user, programme=programme))
+            if made:
+                code, row = made.value
+                session[SHOWN_CODE] = {"code": code, "id": row.id}
+                return redirect_to("vouchers.my_code")
+            # Refused: this page again, as it is now (no programme chosen: 422; its balance spent meanwhile: 409).
+            status = made.refusal.status
+        else:
+            status = 422
+            flash(form_errors_text(form), "danger")
     shown = session.get(SHOWN_CODE) or {}
     found = code_status.shown_code(resident, shown.get("id"))
     if found is None or found.state != code_status.LIVE:
         session.pop(SHOWN_CODE, None)
         return render_template("vouchers/my_code.html", form=form, lines=lines, code=None, found=found,
-                               balances={line.programme_id: line for line in lines})
+                               balances={line.programme_id: line for line in lines}), status
     return render_template("vouchers/my_code.html", form=form, lines=lines, code=shown["code"],
                            qr=qr_svg_data_uri(shown["code"]), expires_at=found.expires_at,
                            expires_in=seconds_until(found.expires_at),
-                           status_url=url_for("vouchers.my_code_status", code_id=shown["id"]))
+                           status_url=url_for("vouchers.my_code_status", code_id=shown["id"])), status
 
 
 @bp.route("/me/code/<int:code_id>/status")
@@ -167,7 +177,7 @@ def my_print():
     issued = run_service(lambda: documents.issue_printed_vouchers(resident, actor=current_user, programme=programme))
     if issued:
         return redirect(url_for("documents.download", code=issued.value[0].code))
-    return redirect_to("vouchers.my_vouchers")
+    return my_vouchers_page(resident, issued.refusal.status)  # refused (said above): the page again, as it is now
 
 
 @bp.route("/me/redemptions")
