@@ -34,8 +34,12 @@ from .chain import ADVISORY_LOCK_KEY, GENESIS, TS_FORMAT, _json_string, append, 
 from .models import AuditEvent
 
 MASK = "***"
+# Values recorded as MASK wherever they appear in an event's data: secrets, and personal data (a resident's ID
+# number, anyone's phone and e-mail, an organisation's contact person, a private person whose name the trail, which
+# is never erased, need not keep: that they changed is recorded, not to what).
 SENSITIVE_KEYS = {"password", "password_hash", "token", "token_hash", "secret", "session_nonce",
-                  "id_number", "id_number_enc", "id_hash", "phone", "email", "contact_phone", "contact_email"}
+                  "id_number", "id_number_enc", "id_hash", "phone", "email", "contact_name", "contact_phone",
+                  "contact_email"}
 
 
 def _json_default(value):

@@ -44,6 +44,14 @@ def items(org, **overrides):
 
 # --- contact details --------------------------------------------------------------------------------------------
 
+def test_the_application_is_audited_without_its_contact_persons_name_phone_or_email(people):
+    _manager, _officer, org = people
+    created = last_event("org.created")
+    assert created["name"] == org.name and created["legal_representative"] == org.legal_representative
+    assert created["contact_name"] == "***" and created["contact_email"] == "***"  # (the legal representative's
+    # name is a registered item, public in the directory; the contact person's is theirs)
+
+
 def test_manager_updates_contact_details_audited_with_personal_data_masked(people):
     manager, _officer, org = people
     changed = changes.update_contact(org, contact(org, contact_name="王芳", contact_phone="139 0000 5678",
