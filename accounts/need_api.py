@@ -12,6 +12,7 @@ from core.errors import Forbidden, ServiceError
 from core.openapi import (
     PAGING,
     api_doc,
+    array,
     body,
     boolean,
     component,
@@ -35,6 +36,12 @@ TAG = "Residents' needs"
 ACTIONS = {"acknowledge": NeedStatus.ACKNOWLEDGED, "close": NeedStatus.CLOSED}
 NOT_A_RESIDENT = "A 403 (`not_a_resident`) when the token's user has no resident profile."
 
+REPLY = component("ResidentNeedReply", record(
+    "One reply to a need, as the resident reads it.",
+    text=string(MAX_REPLY, min_length=1), status=string(description="The status the need moved to with it.",
+                                                        enum=NeedStatus),
+    author=nullable(string(description="Who wrote it (their display name).")), created_at=timestamp()))
+
 NEED = component("ResidentNeed", record(
     "A resident's need (居民需求) and their community's answer.",
     id=identifier(), category=string(enum=NeedCategory), status=string(enum=NeedStatus),
@@ -43,7 +50,8 @@ NEED = component("ResidentNeed", record(
     contact_phone=nullable(string(20, "The resident's phone, when they asked to be contacted and gave one.")),
     resident=string(description="The resident's real name."), community_id=identifier(),
     community=string(description="The community's name (the resident's when they raised it)."),
-    reply=string(MAX_REPLY, "The answer the resident reads; empty until there is one."),
+    reply=string(MAX_REPLY, "The latest reply; empty until there is one."),
+    replies=array(REPLY, "Every reply, oldest first: one may come with taking the need on, one with closing it."),
     created_at=timestamp(), updated_at=timestamp()))
 
 
@@ -52,6 +60,8 @@ def need_json(need: ResidentNeed) -> dict:
     return {"id": need.id, "category": need.category, "status": need.status, "description": need.description,
             "wants_contact": need.wants_contact, "contact_phone": phone or None, "resident": need.resident.real_name,
             "community_id": need.community_id, "community": need.community.name, "reply": need.reply,
+            "replies": [{"text": r.text, "status": r.status, "author": r.author.display_name if r.author else None,
+                         "created_at": r.created_at.isoformat()} for r in need.replies],
             "created_at": need.created_at.isoformat(), "updated_at": need.updated_at.isoformat()}
 
 
@@ -70,7 +80,7 @@ def _resident():
 
 def _page(stmt):
     number, per_page = page_args()
-    found = paged(stmt, number, per_page)
+    found = paged(needs.with_replies(stmt), number, per_page)
     return jsonify({"items": [need_json(n) for n in found.items], "total": count_of(stmt), "page": found.page,
                     "per_page": per_page})
 

@@ -1,4 +1,5 @@
-"""A resident's need (居民需求): raised by the resident, answered by community staff or an officer."""
+"""A resident's need (居民需求): raised by the resident, answered by community staff or an officer, its replies kept
+as a thread (taking it on may carry one, closing it does)."""
 
 from datetime import datetime
 
@@ -8,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from core.db import UTCDateTime, db, enum_check, utcnow
 
 from .enums import NeedCategory, NeedStatus
-from .models import Community
+from .models import Community, User
 from .resident_models import ResidentProfile
 
 MAX_DESCRIPTION = 1000
@@ -26,13 +27,15 @@ class ResidentNeed(db.Model):
     description: Mapped[str] = mapped_column(Text, nullable=False)
     wants_contact: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     status: Mapped[str] = mapped_column(String(20), nullable=False, default=NeedStatus.OPEN.value)
-    reply: Mapped[str] = mapped_column(Text, nullable=False, default="")
     handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
     resident: Mapped[ResidentProfile] = relationship(lazy="joined")
     community: Mapped[Community] = relationship(lazy="joined")
+    # Every reply, oldest first (lists that show them eager-load them: accounts.needs).
+    replies: Mapped[list["NeedReply"]] = relationship(back_populates="need", order_by="NeedReply.id",
+                                                      cascade="all, delete-orphan", passive_deletes=True)
 
     __table_args__ = (
         CheckConstraint(enum_check("status", NeedStatus), name="status_valid"),
@@ -48,3 +51,33 @@ class ResidentNeed(db.Model):
     @property
     def category_enum(self) -> NeedCategory:
         return NeedCategory(self.category)
+
+    @property
+    def reply(self) -> str:
+        """The latest reply: empty until there is one."""
+        return self.replies[-1].text if self.replies else ""
+
+
+class NeedReply(db.Model):
+    """One reply to a need, written by the transition it came with (accounts.needs.transition_need)."""
+
+    __tablename__ = "resident_need_replies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    need_id: Mapped[int] = mapped_column(ForeignKey("resident_needs.id", ondelete="CASCADE"), nullable=False)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    text: Mapped[str] = mapped_column(Text, nullable=False)
+    status: Mapped[str] = mapped_column(String(20), nullable=False)  # the status the need moved to with it
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    need: Mapped[ResidentNeed] = relationship(back_populates="replies")
+    author: Mapped[User | None] = relationship(lazy="joined")
+
+    __table_args__ = (
+        CheckConstraint(enum_check("status", NeedStatus), name="status_valid"),
+        Index("ix_resident_need_replies_need", "need_id", "id"),
+    )
+
+    @property
+    def status_enum(self) -> NeedStatus:
+        return NeedStatus(self.status)

@@ -1,7 +1,7 @@
 """Residents' needs (居民需求): a resident raises one; community staff of the resident's community, or an officer,
 acknowledge and close it with a reply the resident reads (services flush; callers commit).
 
-The audit trail holds ids and states only: a need's description and reply are the resident's own words about their
+The audit trail holds ids and states only: a need's description and replies are the resident's own words about their
 health, home or family, personal data that stays in its table (DESIGN.md rule 6)."""
 
 from flask_babel import gettext as _
@@ -17,7 +17,7 @@ from core.views import path_for
 
 from .enums import NEED_TRANSITIONS, NeedCategory, NeedStatus, Role
 from .models import User
-from .need_models import MAX_DESCRIPTION, MAX_REPLY, ResidentNeed
+from .need_models import MAX_DESCRIPTION, MAX_REPLY, NeedReply, ResidentNeed
 from .notifications import notify
 from .resident_models import ResidentProfile, ResidentStatus
 from .residents import served_community_ids, serves
@@ -103,7 +103,8 @@ def raise_need(profile: ResidentProfile, category: str, description: str, wants_
 
 def transition_need(need: ResidentNeed, to, *, actor, reply: str | None = None) -> ResidentNeed:
     """The one place a need's status changes: open → acknowledged → closed, or open → closed. Closing needs a reply
-    (the resident reads it); acknowledging may carry one."""
+    (the resident reads it); acknowledging may carry one. Each reply is kept (NeedReply), with the status it came
+    with."""
     check_can_handle(actor, need)
     try:
         target = NeedStatus(to)
@@ -122,10 +123,11 @@ def transition_need(need: ResidentNeed, to, *, actor, reply: str | None = None) 
         raise ServiceError(_("Some of the information is not valid."),
                            fields={"reply": _("At most %(n)d characters.", n=MAX_REPLY)})
     need.status = target.value
-    if reply:
-        need.reply = reply
     need.handled_by_id = actor.id
     need.updated_at = utcnow()
+    if reply:  # kept beside the earlier ones: taking it on may say when, closing says what was done
+        need.replies.append(NeedReply(author_id=actor.id, text=reply, status=target.value,
+                                      created_at=need.updated_at))
     db.session.flush()
     audit.record(f"need.{target.value}", need, actor=actor,
                  data={"resident_id": need.resident_id, "community_id": need.community_id},
@@ -136,6 +138,11 @@ def transition_need(need: ResidentNeed, to, *, actor, reply: str | None = None) 
 
 
 # --- queries -------------------------------------------------------------------------------------
+
+def with_replies(stmt):
+    """The needs stmt selects, their replies loaded with them (one query more, however many needs)."""
+    return stmt.options(selectinload(ResidentNeed.replies))
+
 
 def own_needs_query(profile: ResidentProfile):
     """The resident's needs, newest first."""
@@ -148,7 +155,7 @@ def open_needs_count(user) -> int:
 
 
 def needs_of(profile: ResidentProfile, limit: int = 50) -> list[ResidentNeed]:
-    return list(db.session.scalars(own_needs_query(profile).limit(limit)))
+    return list(db.session.scalars(with_replies(own_needs_query(profile)).limit(limit)))
 
 
 def needs_query(served: set[int] | None, *, status: str | None = None, community_id: int | None = None,
