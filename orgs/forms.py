@@ -29,19 +29,24 @@ from .enums import CreditList, DocumentKind, IncubationStage, MemberRole, OrgKin
 WHOLE = _l("Enter a whole number, 0 or more.")
 
 
-class OrgApplicationForm(FlaskForm):
+class RegisteredItemsForm(FlaskForm):
+    """The items registered with the civil-affairs bureau: given in the application, changed afterwards only by a
+    change registration (ChangeRequestForm)."""
+
     name = StringField(_l("Full name of the organisation"), validators=[DataRequired(), Length(max=120)])
-    kind = SelectField(_l("Kind"), validators=[DataRequired()])
     uscc = StringField(_l("Unified social credit code"), validators=[Optional(), Length(max=30)],
                        description=_l("18 characters. Community social organisations without one leave it "
                                       "empty: the platform issues a filing number."))
     legal_representative = StringField(_l("Legal representative"), validators=[DataRequired(), Length(max=60)])
-    registration_authority = StringField(_l("Registration authority"),
-                                         validators=[DataRequired(), Length(max=100)])
-    registered_on = DateField(_l("Date of registration (or founding)"), validators=[DataRequired()])
     address = StringField(_l("Address"), validators=[DataRequired(), Length(max=200)])
-    communities = MultipleChoiceField(_l("Communities served"), coerce=int, validators=[DataRequired()])
-    categories = MultiCheckboxField(_l("Service categories"), coerce=int, validators=[DataRequired()])
+
+
+class ContactForm(FlaskForm):
+    """What a registered organisation keeps up to date itself (and gives in its application)."""
+
+    contact_name = StringField(_l("Contact person"), validators=[DataRequired(), Length(max=60)])
+    contact_phone = TelField(_l("Contact phone"), validators=[DataRequired(), Length(max=20)])
+    contact_email = EmailField(_l("Contact e-mail"), validators=[Optional(), Length(max=254)])
     # A count left empty is refused saying what it takes (WTForms said only "This field is required.").
     full_time_staff = WholeNumberField(_l("Full-time staff"), default=0, message=WHOLE,
                                        validators=[InputRequired(WHOLE), NumberRange(0, None, WHOLE)])
@@ -49,10 +54,16 @@ class OrgApplicationForm(FlaskForm):
                                                 validators=[InputRequired(WHOLE), NumberRange(0, None, WHOLE)])
     volunteers = WholeNumberField(_l("Registered volunteers"), default=0, message=WHOLE,
                                   validators=[InputRequired(WHOLE), NumberRange(0, None, WHOLE)])
-    contact_name = StringField(_l("Contact person"), validators=[DataRequired(), Length(max=60)])
-    contact_phone = TelField(_l("Contact phone"), validators=[DataRequired(), Length(max=20)])
-    contact_email = EmailField(_l("Contact e-mail"), validators=[Optional(), Length(max=254)])
     description = TextAreaField(_l("About the organisation"), validators=[Optional(), Length(max=4000)])
+
+
+class OrgApplicationForm(RegisteredItemsForm, ContactForm):
+    kind = SelectField(_l("Kind"), validators=[DataRequired()])
+    registration_authority = StringField(_l("Registration authority"),
+                                         validators=[DataRequired(), Length(max=100)])
+    registered_on = DateField(_l("Date of registration (or founding)"), validators=[DataRequired()])
+    communities = MultipleChoiceField(_l("Communities served"), coerce=int, validators=[DataRequired()])
+    categories = MultiCheckboxField(_l("Service categories"), coerce=int, validators=[DataRequired()])
 
     def __init__(self, *args, categories=(), communities=(), locale="zh_Hans_CN", **kwargs):
         super().__init__(*args, **kwargs)
@@ -175,29 +186,10 @@ class CommunityForm(FlaskForm):
     name = StringField(_l("Community"), validators=[DataRequired(), Length(max=100)])
 
 
-class ContactForm(FlaskForm):
-    """What a registered organisation keeps up to date itself."""
-
-    contact_name = StringField(_l("Contact person"), validators=[DataRequired(), Length(max=60)])
-    contact_phone = TelField(_l("Contact phone"), validators=[DataRequired(), Length(max=20)])
-    contact_email = EmailField(_l("Contact e-mail"), validators=[Optional(), Length(max=254)])
-    full_time_staff = WholeNumberField(_l("Full-time staff"), default=0, message=WHOLE,
-                                       validators=[InputRequired(WHOLE), NumberRange(0, None, WHOLE)])
-    certified_social_workers = WholeNumberField(_l("Certified social workers"), default=0, message=WHOLE,
-                                                validators=[InputRequired(WHOLE), NumberRange(0, None, WHOLE)])
-    volunteers = WholeNumberField(_l("Registered volunteers"), default=0, message=WHOLE,
-                                  validators=[InputRequired(WHOLE), NumberRange(0, None, WHOLE)])
-    description = TextAreaField(_l("About the organisation"), validators=[Optional(), Length(max=4000)])
-
-
-class ChangeRequestForm(FlaskForm):
+class ChangeRequestForm(RegisteredItemsForm):
     """A change registration (变更登记): the registered items as they are to be, why, and the decision or
     certificate that shows it."""
 
-    name = StringField(_l("Full name of the organisation"), validators=[DataRequired(), Length(max=120)])
-    uscc = StringField(_l("Unified social credit code"), validators=[Optional(), Length(max=30)])
-    legal_representative = StringField(_l("Legal representative"), validators=[DataRequired(), Length(max=60)])
-    address = StringField(_l("Address"), validators=[DataRequired(), Length(max=200)])
     reason = TextAreaField(_l("Reason for the change"), validators=[DataRequired(), Length(max=2000)],
                            filters=[strip_text])
     document = FileField(_l("Supporting document (optional)"),
