@@ -1,8 +1,8 @@
-from flask import abort, current_app, g, jsonify
+from flask import current_app, g, jsonify
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
-from core.api import api_blueprint
+from core.api import api_blueprint, api_user
 from core.db import db, ensure_write_transaction
 from core.openapi import api_doc, array, component, identifier, record, string
 
@@ -20,8 +20,7 @@ ME = component("Me", record(
 @bp.route("/me")
 @api_doc("The token's user", tag="Account", response=ME)
 def me():
-    if not current_user.is_authenticated:
-        abort(401)
+    api_user()
     return jsonify({"id": current_user.id, "username": current_user.username,
                     "display_name": current_user.display_name, "roles": sorted(current_user.role_names)})
 

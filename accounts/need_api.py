@@ -4,11 +4,10 @@ auditors list and read. The same services and permission predicates as the pages
 
 from flask import abort, jsonify, request
 from flask_babel import gettext as _
-from flask_login import current_user
 
-from core.api import api_blueprint, bool_field, json_object, page_args, query_int, text_field
+from core.api import api_blueprint, api_user, bool_field, json_object, page_args, query_int, text_field
 from core.db import db
-from core.errors import Forbidden, ServiceError
+from core.errors import ServiceError
 from core.openapi import (
     PAGING,
     api_doc,
@@ -29,7 +28,7 @@ from core.permissions import require
 from . import needs
 from .enums import NeedCategory, NeedStatus
 from .need_models import MAX_DESCRIPTION, MAX_REPLY, ResidentNeed
-from .residents import resident_of
+from .residents import resident_or_403
 
 bp = api_blueprint("needs_api")
 TAG = "Residents' needs"
@@ -63,19 +62,6 @@ def need_json(need: ResidentNeed) -> dict:
             "replies": [{"text": r.text, "status": r.status, "author": r.author.display_name if r.author else None,
                          "created_at": r.created_at.isoformat()} for r in need.replies],
             "created_at": need.created_at.isoformat(), "updated_at": need.updated_at.isoformat()}
-
-
-def _user():
-    if not current_user.is_authenticated:
-        abort(401)
-    return current_user
-
-
-def _resident():
-    profile = resident_of(_user())
-    if profile is None:
-        raise Forbidden(_("This account has no resident profile."), code="not_a_resident")
-    return profile
 
 
 def _page(stmt):
@@ -112,7 +98,7 @@ def _choice(name: str, enum, unknown) -> str | None:
          description=f"The needs the token's resident raised, newest first, with their status and reply. "
                      f"{NOT_A_RESIDENT}")
 def my_needs():
-    return _page(needs.own_needs_query(_resident()))
+    return _page(needs.own_needs_query(resident_or_403(api_user())))
 
 
 @bp.route("/needs", methods=["POST"])
@@ -124,7 +110,8 @@ def my_needs():
                       description=string(MAX_DESCRIPTION, "What the resident needs (not empty).", min_length=1),
                       wants_contact=boolean("Ask to be contacted about it (default false).")))
 def raise_need():
-    actor, profile = _user(), _resident()
+    actor = api_user()
+    profile = resident_or_403(actor)
     data = json_object()
     category = text_field(data, "category")
     description = text_field(data, "description", max_length=MAX_DESCRIPTION)
@@ -140,7 +127,7 @@ def raise_need():
          query={"status": string(enum=NeedStatus), "category": string(enum=NeedCategory),
                 "community_id": identifier("Only this community's."), **PAGING})
 def list_needs():
-    user = _user()
+    user = api_user()
     require(needs.can_list_needs(user))
     status = _choice("status", NeedStatus, lambda v: _("Unknown status: choose one of %(values)s.", values=v))
     category = _choice("category", NeedCategory,
@@ -160,7 +147,7 @@ def list_needs():
          request=body(reply=string(MAX_REPLY, "To the resident: required to close, optional to take it on.")),
          request_optional=True)
 def answer_need(need_id: int, action: str):
-    actor = _user()
+    actor = api_user()
     need = db.session.get(ResidentNeed, need_id)
     if need is None or not needs.can_view_need(actor, need):
         abort(404)

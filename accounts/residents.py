@@ -297,3 +297,11 @@ def resident_of(user) -> ResidentProfile | None:
     if user is None or not getattr(user, "is_authenticated", False):
         return None
     return db.session.scalar(select(ResidentProfile).where(ResidentProfile.user_id == user.id))
+
+
+def resident_or_403(user) -> ResidentProfile:
+    """The user's resident profile, for the residents' API: an account without one is refused (403)."""
+    profile = resident_of(user)
+    if profile is None:
+        raise Forbidden(_("This account has no resident profile."), code="not_a_resident")
+    return profile

@@ -1,8 +1,8 @@
-from flask import abort, jsonify, request
+from flask import jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from core.api import api_blueprint
+from core.api import api_blueprint, api_user
 from core.errors import ServiceError
 from core.openapi import api_doc, array, component, identifier, integer, iso_date, nullable, record, string
 from core.permissions import require
@@ -47,8 +47,7 @@ def events():
     """Newest first, 100 at a time; `next_before` is the cursor for the next page (null on the last one). The
     filters and the cursor are checked as on the audit log page: a bad one is a 422 naming it, never the newest
     page (a paging script would go round for ever)."""
-    if not current_user.is_authenticated:
-        abort(401)
+    api_user()
     require(can_view_audit_log(current_user))
     form = AuditFilterForm(request.args)
     if not form.validate():

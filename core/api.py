@@ -2,9 +2,9 @@
 
 from collections.abc import Callable
 
-from flask import Blueprint, g, request
+from flask import Blueprint, abort, g, request
 from flask_babel import gettext as _
-from flask_login import AnonymousUserMixin
+from flask_login import AnonymousUserMixin, current_user
 
 from .errors import ServiceError, json_error
 from .extensions import csrf
@@ -88,6 +88,13 @@ def bool_field(body: dict, name: str, *, default: bool = False) -> bool:
     if not isinstance(value, bool):
         refuse(name, _("true or false"))
     return value
+
+
+def api_user():
+    """The token's user, or a 401 (no token, or none that is valid: init_api answered an invalid one already)."""
+    if not current_user.is_authenticated:
+        abort(401)
+    return current_user
 
 
 def bearer_token() -> str | None:

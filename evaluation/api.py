@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from core.api import api_blueprint, bool_field, json_object, text_field
+from core.api import api_blueprint, api_user, bool_field, json_object, text_field
 from core.db import db
 from core.errors import ServiceError
 from core.openapi import (
@@ -57,13 +57,8 @@ SHEET_DOC = dict(tag="Evaluation", response=SHEET)
 SHEET_PUT_DOC = dict(SHEET_DOC, method="PUT", request=SHEET_IN, errors=[403, 409])
 
 
-def _require_user():
-    if not current_user.is_authenticated:
-        abort(401)
-
-
 def _own_member(member_id: int) -> PanelMember:
-    _require_user()
+    api_user()
     member = db.session.get(PanelMember, member_id)
     if member is None or member.user_id != current_user.id or member.status != "active":
         abort(404)
@@ -81,7 +76,7 @@ def _own_member(member_id: int) -> PanelMember:
                                                         conflict=nullable(boolean()),
                                                         organisation=nullable(string()))))))
 def assignments():
-    _require_user()
+    api_user()
     members = db.session.scalars(select(PanelMember).where(PanelMember.user_id == current_user.id,
                                                            PanelMember.status == "active"))
     body = []

@@ -5,7 +5,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import lazyload, selectinload
 
-from core.api import api_blueprint
+from core.api import api_blueprint, api_user
 from core.db import db
 from core.openapi import (
     api_doc,
@@ -32,11 +32,6 @@ from .project_models import EvaluationAssignment, ProjectEvaluation
 bp = api_blueprint("project_evaluation_api")
 
 
-def _require_user():
-    if not current_user.is_authenticated:
-        abort(401)
-
-
 def _criteria(evaluation: ProjectEvaluation) -> list[dict]:
     return [{"id": c.id, "title": c.title, "max_points": c.max_points, "evidence": c.evidence_key}
             for c in evaluation.template.criteria]
@@ -52,7 +47,7 @@ def _criteria(evaluation: ProjectEvaluation) -> list[dict]:
              sheet=nullable(record(sheet_id=identifier(), status=string(enum=SheetStatus))),
              criteria=array(record(**CRITERION["properties"], evidence=nullable(string()))))))
 def mine():
-    _require_user()
+    api_user()
     rows = list(db.session.scalars(
         select(EvaluationAssignment).where(EvaluationAssignment.user_id == current_user.id,
                                            EvaluationAssignment.withdrawn_at.is_(None))
@@ -79,7 +74,7 @@ def mine():
 @api_doc("My score sheet for a project evaluation", method="GET", **SHEET_DOC)
 @api_doc("Save (and submit) my scores for a project evaluation", **SHEET_PUT_DOC)
 def sheet(evaluation_id: int):
-    _require_user()
+    api_user()
     evaluation = db.session.get(ProjectEvaluation, evaluation_id)
     found = next((a for a in evaluation.assignments if a.user_id == current_user.id), None) if evaluation else None
     if found is None or not found.cleared:

@@ -4,7 +4,7 @@ from flask import abort, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from core.api import api_blueprint, id_list, json_object, page_args, query_int, text_field
+from core.api import api_blueprint, api_user, id_list, json_object, page_args, query_int, text_field
 from core.db import db
 from core.errors import ServiceError
 from core.openapi import (
@@ -134,8 +134,7 @@ def _parse_count(body: dict, field: str):
              category_ids=array(identifier(), "Service categories (at least one)."),
              community_ids=array(identifier(), "Communities served (at least one).")))
 def create_org():
-    if not current_user.is_authenticated:
-        abort(401)
+    api_user()
     body = json_object()
     # Text fields must be text: a number or a list is refused, never stored as its Python repr. Their lengths are
     # checked by the validation (orgs.validation), as for the form.

@@ -6,7 +6,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from core.api import api_blueprint, json_object, page_args, refuse, text_field
+from core.api import api_blueprint, api_user, json_object, page_args, refuse, text_field
 from core.db import db
 from core.errors import ServiceError
 from core.money import MAX_FEN
@@ -113,13 +113,8 @@ def proposal_json(p: Proposal) -> dict:
     }
 
 
-def _require_user():
-    if not current_user.is_authenticated:
-        abort(401)
-
-
 def _load_proposal(proposal_id: int) -> Proposal:
-    _require_user()
+    api_user()
     proposal = db.session.get(Proposal, proposal_id)
     if proposal is None or not permissions.can_view_proposal(current_user, proposal):
         abort(404)
@@ -160,7 +155,7 @@ def get_call(call_id: int):
 @api_doc("My organisations' proposals", tag="Calls and proposals", response=list_of(PROPOSAL),
          description="The proposals of every organisation the token's user is an active member of.")
 def my_proposals():
-    _require_user()
+    api_user()
     org_ids = [m.org_id for m in org_services.memberships_of(current_user) if m.status == "active"]
     rows = db.session.scalars(select(Proposal).where(Proposal.org_id.in_(org_ids))
                               .options(selectinload(Proposal.budget_lines), selectinload(Proposal.attachments),
@@ -181,7 +176,7 @@ def get_proposal(proposal_id: int):
                      "and call). Fill it with PUT, then submit it.",
          request=body(required=["org_id"], org_id=identifier("Your organisation.")))
 def start_proposal(call_id: int):
-    _require_user()
+    api_user()
     call = db.session.get(Call, call_id)
     if call is None or call.status == CallStatus.DRAFT:
         abort(404)

@@ -12,7 +12,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from core.api import api_blueprint, id_field, json_object, page_args, text_field
+from core.api import api_blueprint, api_user, id_field, json_object, page_args, text_field
 from core.db import db
 from core.errors import Forbidden, ServiceError
 from core.openapi import (
@@ -120,13 +120,8 @@ def api_field_names(names: dict[str, str] = API_FIELDS):
         raise
 
 
-def _require_user():
-    if not current_user.is_authenticated:
-        abort(401)
-
-
 def _load(contract_id: int) -> Contract:
-    _require_user()
+    api_user()
     contract = db.session.get(Contract, contract_id)
     if contract is None or not can_view(contract):
         abort(404)
@@ -138,7 +133,7 @@ def _load(contract_id: int) -> Contract:
          description="The contracts of the token's user's organisations; officers and auditors see all. Newest "
                      "first.")
 def list_contracts():
-    _require_user()
+    api_user()
     page, per_page = page_args()
     org_ids = member_org_ids(current_user)
     mine = [Contract.org_id.in_(org_ids)] if org_ids is not None else []  # staff see all
@@ -163,7 +158,7 @@ def list_contracts():
                                                status=string(enum=ReceiptStatus)))))
 def watch():
     """The officers' (and auditors') watch list: counts and the first items of each list."""
-    _require_user()
+    api_user()
     if not org_permissions.is_staff(current_user):
         abort(403)
     board = contract_watch.dashboard(request.args.get("page", 1, type=db_int))
@@ -335,7 +330,7 @@ def request_change(contract_id: int):
 @api_doc("Fees paid to me", tag="Contracts", response=list_of(FEE),
          description="Fees and allowances reported as paid to the token's user, newest first (at most 200).")
 def my_receipts():
-    _require_user()
+    api_user()
     rows = db.session.scalars(select(FeePayment).where(FeePayment.recipient_user_id == current_user.id)
                               .order_by(FeePayment.id.desc()).limit(200))
     return jsonify({"items": [fee_json(f) for f in rows]})
@@ -346,7 +341,7 @@ def my_receipts():
          params={"answer": "`confirm`: I was paid this; `deny`: I was not."},
          request=body(reason=string(contract_reports.MAX_NOTE)), request_optional=True)
 def answer_receipt(fee_id: int, answer: str):
-    _require_user()
+    api_user()
     fee = db.session.get(FeePayment, fee_id)
     if fee is None or fee.recipient_user_id != current_user.id:
         abort(404)

@@ -2,15 +2,14 @@
 
 from flask import abort, jsonify, request
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload, lazyload
 
-from accounts.residents import resident_of
+from accounts.residents import resident_or_403
 from core import personal
-from core.api import api_blueprint, id_field, json_object, page_args, query_int, text_field
+from core.api import api_blueprint, api_user, id_field, json_object, page_args, query_int, text_field
 from core.db import db
-from core.errors import Forbidden, ServiceError
+from core.errors import ServiceError
 from core.openapi import (
     PAGING,
     api_doc,
@@ -100,19 +99,6 @@ def rating_json(rating: Rating) -> dict:
             "updated_at": rating.updated_at.isoformat() if rating.updated_at else None}
 
 
-def _user():
-    if not current_user.is_authenticated:
-        abort(401)
-    return current_user
-
-
-def _resident():
-    resident = resident_of(_user())
-    if resident is None:
-        raise Forbidden(_("This account has no resident profile."), code="not_a_resident")
-    return resident
-
-
 def _committed(call):
     """Run one service call: commit on success, roll back on refusal (the blueprint turns it into JSON)."""
     try:
@@ -138,7 +124,7 @@ def _committed(call):
                       idempotency_key=string(100, "Unique per provider: printable ASCII, no spaces.",
                                              pattern=KEY_RE.pattern.removesuffix(r"\Z") + "$")))
 def create_redemption():
-    actor = _user()
+    actor = api_user()
     body = json_object()
     service_id = id_field(body, "service_id")
     service = db.session.scalars(_SERVICE, {"service_id": service_id}).unique().first() if service_id else None
@@ -159,7 +145,8 @@ def create_redemption():
          response=record(code=string(description=f"{CODE_DIGITS} digits."), expires_at=timestamp(),
                          programme_id=identifier()))
 def create_code():
-    actor, resident = _user(), _resident()
+    actor = api_user()
+    resident = resident_or_403(actor)
     body = json_object(optional=True)  # no body: the resident's one running programme; text or broken JSON: refused
     programme_id = id_field(body, "programme_id")
     programme = db.session.get(Programme, programme_id) if programme_id else None
@@ -178,7 +165,7 @@ def create_code():
                                                  vouchers=integer(minimum=0), next_expiry=nullable(timestamp()))),
                          recent_redemptions=array(REDEMPTION)))
 def get_balance():
-    resident = _resident()
+    resident = resident_or_403(api_user())
     lines = redemption.balance(resident)
     recent = list(db.session.scalars(select(Redemption).where(Redemption.resident_id == resident.id)
                                      .order_by(Redemption.created_at.desc()).limit(20)))
@@ -203,7 +190,7 @@ def get_balance():
                                                       per_page=integer(minimum=1, maximum=100))]})
 def list_services():
     """A provider member's own services; with ?programme_id= the programme's catalogue (any signed-in user)."""
-    user = _user()
+    user = api_user()
     page, per_page = page_args()
     if request.args.get("programme_id"):
         programme = db.session.get(Programme, query_int("programme_id"))
@@ -221,7 +208,7 @@ def list_services():
 
 
 def _own_redemption(redemption_id: int) -> Redemption:
-    resident = _resident()
+    resident = resident_or_403(api_user())
     found = db.session.get(Redemption, redemption_id)
     if found is None or found.resident_id != resident.id:
         abort(404)
@@ -236,7 +223,7 @@ def _own_redemption(redemption_id: int) -> Redemption:
          request=body(required=["reason"], reason=string(MAX_REASON)),
          response=record(id=identifier(), redemption_id=identifier(), status=string(enum=DisputeStatus)))
 def dispute_redemption(redemption_id: int):
-    actor, found = _user(), _own_redemption(redemption_id)
+    actor, found = api_user(), _own_redemption(redemption_id)
     body = json_object()
     reason = text_field(body, "reason", max_length=MAX_REASON)  # refused, never cut, as on the dispute form
     dispute = _committed(lambda: disputes.raise_dispute(found, reason, actor=actor))
@@ -268,7 +255,7 @@ def change_rating(redemption_id: int):
 
 def _rated(redemption_id: int, service) -> dict:
     """The resident's own redemption rated, or its rating changed, by `service` with the body's stars and comment."""
-    actor, found = _user(), _own_redemption(redemption_id)
+    actor, found = api_user(), _own_redemption(redemption_id)
     body = json_object()
     comment = text_field(body, "comment", max_length=MAX_COMMENT)  # refused, never cut, as on the rating forms
     return rating_json(_committed(lambda: service(found, body.get("stars"), comment, actor=actor)))
