@@ -5,10 +5,11 @@ page (closed ones too) leads to its project's page."""
 
 import re
 
+from accounts.enums import Role
 from core.db import db
 from evaluation import surveys
 from tests.evaluation.project_helpers import commissioned
-from tests.factories import make_user
+from tests.factories import login, make_user
 from tests.projects.contract_helpers import active_contract
 
 
@@ -25,6 +26,20 @@ def test_the_home_page_leads_the_public_to_what_they_may_read(client, session):
 def test_the_signed_in_home_page_is_the_launcher(client, session, login_as):
     login_as(make_user())
     assert 'id="public-records"' not in client.get("/").get_data(as_text=True)
+
+
+def test_the_launcher_offers_organisations_work_to_those_who_do_it_not_to_platform_roles(app, session):
+    def launcher(*roles) -> str:
+        browser = app.test_client()
+        assert login(browser, make_user(*roles).username).status_code == 302
+        return browser.get("/").get_data(as_text=True).split('class="row g-3 launcher"', 1)[1]
+
+    founder = launcher()  # an account with no role: someone founding or working for an organisation
+    assert 'id="go-my-orgs"' in founder and 'id="go-proposals"' in founder and 'id="go-redeem"' in founder
+    for role in (Role.EVALUATOR, Role.COMMUNITY_STAFF, Role.AUDITOR, Role.ADMIN, Role.OFFICER, Role.RESIDENT):
+        page = launcher(role)
+        assert 'id="go-my-orgs"' not in page and 'id="go-proposals"' not in page and 'id="go-redeem"' not in page
+        assert 'id="go-account"' in page  # the launcher itself is there
 
 
 def test_a_projects_public_page_leads_to_its_call(app, client, session):
