@@ -1,7 +1,7 @@
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, Optional
 
 from core.forms import DataRequired, InputRequired, Length, NumberRange, WholeNumberField, strip_text
@@ -100,14 +100,22 @@ class DeclareForm(FlaskForm):
                                filters=[strip_text])
 
 
+def _organisation_id(value) -> int | None:
+    return None if value in ("", None) else int(value)
+
+
 class StandingConflictForm(FlaskForm):
-    org_id = SelectField(_l("Organisation"), coerce=int)
+    # Nothing chosen at first: an expert sending the form at once declared a conflict with the first organisation
+    # of the list, which they had not chosen.
+    org_id = SelectField(_l("Organisation"), coerce=_organisation_id,
+                         validators=[InputRequired(_l("Choose the organisation."))])
     relationship = StringField(_l("Relationship"), validators=[DataRequired(), Length(min=2, max=MAX_RELATIONSHIP)],
                                filters=[strip_text])
 
     def __init__(self, *args, organisations=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.org_id.choices = list(organisations)
+        self.org_id.choices = [SelectChoice("", _l("Choose the organisation…")),
+                               *(SelectChoice(org_id, name) for org_id, name in organisations)]
 
 
 class ApplicantConflictForm(FlaskForm):

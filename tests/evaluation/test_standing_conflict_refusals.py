@@ -51,3 +51,19 @@ def test_refusals_come_back_beside_the_field_with_what_was_typed(app, client, lo
     assert "You have already declared a conflict with this organisation." in page
     assert 'value="曾任该机构理事"' in page  # what was typed, kept
     assert client.get("/evaluation/conflicts").status_code == 200
+
+
+def test_no_organisation_is_chosen_until_the_expert_chooses_one(app, client, login_as, session):
+    officer = make_user("officer")
+    closed_call_with_proposals(app, officer)
+    user = expert(SeatType.SOCIAL_SERVICE, officer=officer)
+    db.session.commit()
+    login_as(user)
+    page = client.get("/evaluation/conflicts").get_data(as_text=True)
+    select_ = re.search(r'<select[^>]*name="org_id".*?</select>', page, re.S).group(0)
+    assert re.search(r'<option selected value="">', select_)  # the placeholder, not the first organisation
+    before = counts()
+    sent = client.post("/evaluation/conflicts", data={"org_id": "", "relationship": "配偶在该机构任职"})
+    body = sent.get_data(as_text=True)
+    assert sent.status_code == 422 and beside(body, "org_id") == "请选择机构。"
+    assert "配偶在该机构任职" in body and counts() == before
