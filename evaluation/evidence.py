@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from core.db import db
@@ -85,7 +86,9 @@ def fee_receipts(contract: Contract) -> Figure:
 
 def satisfaction(evaluation: ProjectEvaluation) -> Figure:
     found = surveys.results(surveys.survey_of(evaluation))
-    return Figure(EvidenceKey.SATISFACTION, found.satisfaction, f"{pct(found.satisfaction)}（{found.responses}）")
+    # the count says what it counts: "83.33%（4）" left an evaluator guessing
+    return Figure(EvidenceKey.SATISFACTION, found.satisfaction,
+                  f"{pct(found.satisfaction)}（{_('responses: %(n)d', n=found.responses)}）")
 
 
 def voucher_ratings(contract: Contract) -> Figure:
@@ -101,7 +104,7 @@ def voucher_ratings(contract: Contract) -> Figure:
     share = Fraction(sum(stars * n for stars, n in counts.items()), 5 * total) if total else None
     mean = "—" if share is None else fmt(share * 5)
     details = [f"{'★' * stars}：{counts[stars]}" for stars in range(5, 0, -1) if counts.get(stars)]
-    return Figure(EvidenceKey.VOUCHER_RATINGS, share, f"{mean} / 5（{total}）", details)
+    return Figure(EvidenceKey.VOUCHER_RATINGS, share, f"{mean} / 5（{_('ratings: %(n)d', n=total)}）", details)
 
 
 def figures(evaluation: ProjectEvaluation, as_of: date | None = None) -> dict[str, Figure]:

@@ -121,5 +121,5 @@ def test_evidence_figures_against_hand_computed_values(app, surveyed):
     assert found["milestones_on_time"].value == Fraction(1, 2)  # the first reported on time, the second not yet
     assert found["fee_receipts"].value == Fraction(2, 3)  # one unconfirmed, one denied, of three
     assert found["satisfaction"].value == Fraction(3, 6)  # ratings of 4 or 5: 5, 4, 4 of six ratings
-    assert re.match(r"50\.00%（3）", found["satisfaction"].text)
+    assert re.match(r"50\.00%（答卷 3 份）", found["satisfaction"].text)
     assert evidence.figures(evaluation)["milestones_on_time"].value is None  # nothing due yet today

@@ -44,7 +44,7 @@ def test_voucher_ratings_of_the_contracted_organisation_count_in_its_evaluation(
         db.session.flush()
         figure = evidence.figures(evaluation)["voucher_ratings"]
     assert figure.value == Fraction(5 + 4 + 2, 15)  # the mean 3.67 out of 5, as a share of the most possible
-    assert re.fullmatch(r"3\.67 / 5（3）", figure.text)
+    assert re.fullmatch(r"3\.67 / 5（评价 3 条）", figure.text)
     assert figure.details == ["★★★★★：1", "★★★★：1", "★★：1"]
     assert figure.label  # shown beside a criterion and in the report under its translated name
 
@@ -58,4 +58,4 @@ def test_the_evaluators_workspace_shows_the_ratings(app, session, login_as):
     response = client.get(f"/evaluations/{evaluation.id}/workspace")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "4.50 / 5（2）" in page
+    assert "4.50 / 5（评价 2 条）" in page
