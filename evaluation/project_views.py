@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from accounts.models import User
 from core.db import db, ensure_write_transaction
-from core.errors import ServiceError
+from core.errors import InvalidForm, ServiceError
 from core.permissions import require
 from core.timeutil import local_today
 from core.views import attempt, db_int, refusal_text, run_and_redirect, run_service, valid_form
@@ -375,14 +375,25 @@ def workspace(evaluation_id: int):
 
 
 def _workspace_page(evaluation: ProjectEvaluation, sheet: ScoreSheet, *, typed=None, errors=None,
-                    issue_typed=None, issue_errors=None):
-    """The workspace; after a refused sheet (typed, errors) or report (issue_typed, issue_errors), 422 with what
-    was sent and why, beside each criterion."""
+                    issue_typed=None, issue_errors=None, request_form=None):
+    """The workspace; after a refused sheet (typed, errors), report (issue_typed, issue_errors) or document request
+    (request_form), 422 with what was sent and why, beside each field."""
+    refused = typed is not None or issue_typed is not None or request_form is not None
     page = render_template("evaluation/workspace.html", evaluation=evaluation, sheet=sheet,
-                           form=TextForm(formdata=None), request_form=RequestForm(formdata=None),
+                           form=TextForm(formdata=None), request_form=request_form or RequestForm(formdata=None),
                            typed=typed, errors=errors or {}, issue_typed=issue_typed or {},
                            issue_errors=issue_errors or {}, limits=TEXT_LIMITS, **workspace_context(evaluation, sheet))
-    return page, 200 if typed is None and issue_typed is None else 422
+    return page, 422 if refused else 200
+
+
+def refused_request_page(evaluation: ProjectEvaluation, form: RequestForm):
+    """A document request refused (by the form or the service): the evaluator's workspace again, the text and date
+    as typed and each reason beside its field (it was a page of its own, or a flash after a redirect that lost
+    the text). Someone who may ask but has no workspace (no score sheet) gets the refusal page."""
+    sheet = project_sheets.existing_sheet(perms.assignment(current_user, evaluation))
+    if sheet is None or "csrf_token" in form.errors:
+        raise InvalidForm(form)
+    return _workspace_page(evaluation, sheet, request_form=form)
 
 
 @bp.route("/sheets/<int:sheet_id>/reopen", methods=["POST"])

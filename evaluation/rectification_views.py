@@ -11,7 +11,7 @@ from sqlalchemy.orm import undefer
 
 from core.db import db
 from core.errors import ServiceError
-from core.forms import Refused
+from core.forms import Refused, apply_service_error
 from core.permissions import require
 from core.uploads import ChosenFiles, StoredFile
 from core.views import attempt, refusal_text, run_and_redirect
@@ -22,7 +22,7 @@ from . import rectification
 from .project_enums import TaskStatus
 from .project_forms import RequestForm, TextForm
 from .project_models import DocumentRequest, ProjectEvaluation, RectificationTask, request_files
-from .project_views import _post_ok, _show, _show_page, bp, load_evaluation
+from .project_views import _post_ok, _show, _show_page, bp, load_evaluation, refused_request_page
 
 
 def _answered(evaluation: ProjectEvaluation, key: str, form, text: str, files: list, call, done: str):
@@ -52,11 +52,15 @@ def _answered(evaluation: ProjectEvaluation, key: str, form, text: str, files: l
 def request_documents(evaluation_id: int):
     evaluation = load_evaluation(evaluation_id)
     require(perms.can_work(current_user, evaluation))
-    form = _post_ok(RequestForm)
-    return run_and_redirect(lambda: rectification.request_documents(evaluation, form.text.data, form.due_on.data,
-                                                                    actor=current_user),
-                            _("Request sent to the organisation."),
-                            url_for("project_evaluation.workspace", evaluation_id=evaluation.id))
+    form = RequestForm()
+    if form.validate_on_submit():
+        outcome = attempt(lambda: rectification.request_documents(evaluation, form.text.data, form.due_on.data,
+                                                                  actor=current_user))
+        if outcome:
+            flash(_("Request sent to the organisation."), "success")
+            return redirect(url_for("project_evaluation.workspace", evaluation_id=evaluation.id))
+        apply_service_error(form, outcome.refusal)
+    return refused_request_page(evaluation, form)
 
 
 @bp.route("/requests/<int:request_id>/answer", methods=["POST"])

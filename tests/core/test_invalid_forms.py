@@ -1,6 +1,7 @@
 """A form that does not validate (a required field left empty, a reason too long) is refused with a page naming each
 field and why, in the user's language, and changes nothing: it was a bare '400 Bad Request' before."""
 
+import re
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -21,29 +22,38 @@ def _events() -> int:
     return db.session.scalar(select(func.count(AuditEvent.seq)))
 
 
-def test_an_empty_document_request_names_the_field_and_changes_nothing(app, client, session, login_as):
+def test_a_refused_document_request_is_the_workspace_again_with_what_was_typed_and_why(app, client, session,
+                                                                                      login_as):
     _officer, _manager, _contract, evaluation, (evaluator,) = commissioned(app, n=1, declare=False)
     with app.test_request_context():
         project_services.declare(evaluation.assignments[0], False, "", actor=evaluator)
     db.session.commit()
     login_as(evaluator)
+    assert client.get(f"/evaluations/{evaluation.id}/workspace").status_code == 200  # (its score sheet)
     before = _events()
     due = (local_today() + timedelta(days=7)).isoformat()
-    workspace = f"http://localhost/evaluations/{evaluation.id}/workspace"
-    answer = client.post(f"/evaluations/{evaluation.id}/requests", data={"text": "  ", "due_on": due},
-                         headers={**ENGLISH, "Referer": workspace})
-    page = answer.get_data(as_text=True)
-    assert answer.status_code == 422
-    assert "Some of the information is not valid." in page
-    assert "Documents needed" in page and "This field is required." in page  # the field, and why
-    assert f'href="/evaluations/{evaluation.id}/workspace"' in page  # back to the form it came from
+    url = f"/evaluations/{evaluation.id}/requests"
+
+    def refused(data: dict) -> str:
+        answer = client.post(url, data=data, headers=ENGLISH)
+        assert answer.status_code == 422
+        page = answer.get_data(as_text=True)
+        assert 'id="request-form"' in page  # the workspace, not a page of its own
+        return page
+
+    page = refused({"text": "  ", "due_on": due})  # the form's refusal
+    assert re.search(r'id="request-text-error">[^<]*This field is required', page)
+    assert f'value="{due}"' in page  # the date chosen, kept
+    page = refused({"text": "签到表", "due_on": due})  # the service's: too short to say what is needed
+    assert re.search(r'id="request-text-error">[^<]*Say which documents you need', page)
+    assert ">签到表</textarea>" in page
+    past = (local_today() - timedelta(days=1)).isoformat()
+    page = refused({"text": "请提供签到表和活动照片", "due_on": past})
+    assert 'id="request-due-error"' in page and ">请提供签到表和活动照片</textarea>" in page
+    assert f'value="{past}"' in page
     assert db.session.scalar(select(func.count(DocumentRequest.id))) == 0 and _events() == before
-    # Another site's page as the referrer is no way back.
-    answer = client.post(f"/evaluations/{evaluation.id}/requests", data={"text": "", "due_on": due},
-                         headers={"Referer": "https://evil.example/x"})
-    assert answer.status_code == 422 and "evil.example" not in answer.get_data(as_text=True)
     # A valid one goes through as before.
-    answer = client.post(f"/evaluations/{evaluation.id}/requests", data={"text": "请提供签到表", "due_on": due})
+    answer = client.post(url, data={"text": "请提供签到表", "due_on": due})
     assert answer.status_code == 302 and db.session.scalar(select(func.count(DocumentRequest.id))) == 1
 
 
