@@ -22,8 +22,9 @@ from .forms import (
     UserForm,
 )
 from .lockout import end_login_lockout
-from .models import ApiToken, Community, User, UserRole
+from .models import ApiToken, User, UserRole
 from .permissions import can_deactivate_user, can_edit_user, can_manage_users, can_revoke_token
+from .residents import communities
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PER_PAGE = 25
@@ -65,13 +66,9 @@ def _users_matching(form: UserFilterForm):
     return stmt
 
 
-def _communities() -> list[Community]:
-    return list(db.session.scalars(select(Community).order_by(Community.district, Community.street, Community.id)))
-
-
 @bp.route("/users/new", methods=["GET", "POST"])
 def new_user():
-    form = UserForm(communities=_communities())
+    form = UserForm(communities=communities())
     if form.validate_on_submit() and (made := run_service(lambda: services.create_user(
             form.username.data, form.display_name.data, form.password.data, form.roles.data, actor=current_user,
             email=form.email.data, phone=form.phone.data, communities=form.communities.data), form)):
@@ -84,7 +81,7 @@ def new_user():
 def edit_user(user_id: int):
     user = db.get_or_404(User, user_id)
     require(can_edit_user(current_user, user))
-    form = UserEditForm(obj=user, communities=_communities())
+    form = UserEditForm(obj=user, communities=communities())
     if request.method == "GET":
         form.roles.data = sorted(user.role_names)
         form.communities.data = [c.id for c in user.communities]
@@ -99,7 +96,7 @@ def edit_user(user_id: int):
 def _edit_page(user: User, *, form=None, reason_form=None, reset_form=None):
     """The user's page; a refused form (given) shows again with its reasons beside its fields, as typed."""
     if form is None:
-        form = UserEditForm(formdata=None, obj=user, communities=_communities())
+        form = UserEditForm(formdata=None, obj=user, communities=communities())
         form.roles.data = sorted(user.role_names)
         form.communities.data = [c.id for c in user.communities]
     return render_template("accounts/admin_user_edit.html", user=user, form=form,

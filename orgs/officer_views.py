@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from accounts.residents import communities
 from core.db import db
 from core.errors import ServiceError
 from core.forms import Refused
@@ -205,7 +206,7 @@ def reference_lists():
         return redirect(url_for("orgs_officer.reference_lists"))
     return render_template("orgs/reference.html", category_form=category_form, community_form=community_form,
                            categories=services.categories(active_only=False),
-                           communities=reference.all_communities(), toggle=ReviewReportForm(formdata=None))
+                           communities=communities(), toggle=ReviewReportForm(formdata=None))
 
 
 @bp.route("/reference/categories/<int:category_id>/<any(enable, disable):action>", methods=["POST"])

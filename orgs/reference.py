@@ -61,5 +61,3 @@ def add_community(name: str, street: str, district: str, *, actor) -> Community:
     return community
 
 
-def all_communities() -> list[Community]:
-    return list(db.session.scalars(select(Community).order_by(Community.district, Community.street, Community.id)))

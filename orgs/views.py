@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from accounts.models import Community
+from accounts.residents import communities
 from core import cache
 from core.api import MAX_PAGE
 from core.db import db
@@ -43,12 +43,8 @@ def _locale() -> str:
     return str(get_locale())
 
 
-def _communities():
-    return list(db.session.scalars(select(Community).order_by(Community.district, Community.street, Community.id)))
-
-
 def application_form(**kwargs) -> OrgApplicationForm:
-    return OrgApplicationForm(categories=services.categories(), communities=_communities(), locale=_locale(),
+    return OrgApplicationForm(categories=services.categories(), communities=communities(), locale=_locale(),
                               **kwargs)
 
 
@@ -77,7 +73,7 @@ def load_org(org_id: int) -> Organisation:
 @bp.route("/")
 @cache.public_page("directory")
 def directory_page():
-    form = DirectoryForm(request.args, categories=services.categories(), communities=_communities(),
+    form = DirectoryForm(request.args, categories=services.categories(), communities=communities(),
                          locale=_locale())
     flt = directory.DirectoryFilter()
     if form.validate():

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from accounts.residents import communities
 from core.db import db, ensure_write_transaction
 from core.forms import apply_service_error
 from core.i18n import comma
@@ -20,7 +21,6 @@ from core.views import attempt, db_int, run_and_redirect, run_service, valid_for
 from orgs import permissions as org_permissions
 from orgs import services as org_services
 from orgs.models import Organisation
-from orgs.reference import all_communities
 
 from . import awards, calls, eligibility, permissions
 from .award_models import AwardDecision, Objection
@@ -55,7 +55,7 @@ def amended_value(name: str, value) -> str:
 
 
 def call_form(**kwargs) -> CallForm:
-    return CallForm(categories=org_services.categories(), communities=all_communities(),
+    return CallForm(categories=org_services.categories(), communities=communities(),
                     templates=calls.review_rules.template_choices(), locale=str(get_locale()), **kwargs)
 
 
