@@ -12,6 +12,7 @@ from wtforms import (
     HiddenField,
     PasswordField,
     RadioField,
+    SelectChoice,
     SelectField,
     StringField,
     TelField,
@@ -247,11 +248,12 @@ class RedeemForm(FlaskForm):
 
 
 class CodeForm(FlaskForm):
-    programme_id = SelectField(_l("Programme"), coerce=_optional_int, validators=[Optional()])
+    programme_id = SelectField(_l("Programme"), coerce=_optional_int, validators=[Optional()],
+                               invalid_choice_message=_l("Choose one of the programmes you have vouchers of."))
 
     def __init__(self, *args, lines=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.programme_id.choices = [(line.programme_id, line.programme_name) for line in lines]
+        self.programme_id.choices = [SelectChoice(line.programme_id, line.programme_name) for line in lines]
 
 
 # A refused dispute or rating is shown again with these messages beside its fields

@@ -33,6 +33,7 @@ def test_a_code_for_a_programme_not_offered_is_refused_on_the_page(phone_holder,
     assert refused.status_code == 422
     page = refused.get_data(as_text=True)
     assert 'id="code-form"' in page and 'class="alert alert-danger"' in page
+    assert "Choose one of the programmes you have vouchers of." in page  # (WTForms said "Not a valid choice.")
     assert 'id="one-time-code"' not in page
     assert made() == (0, 0)
 
