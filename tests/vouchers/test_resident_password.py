@@ -17,6 +17,7 @@ from tests.factories import PASSWORD, login, make_user
 from tests.orgs.helpers import community
 
 from .helpers import id_number
+from .helpers import resident as registered
 
 EN = {"Accept-Language": "en"}
 NEW = "lao-zhang-2026"
@@ -141,3 +142,22 @@ def test_the_page_as_a_browser_posts_it_with_its_token_and_never_echoes_the_numb
         **hidden, "reset-card_number": number, "reset-password": NEW, "reset-confirm": NEW})
     assert done.status_code == 302
     assert resets() == 1
+
+
+def test_a_resident_registered_without_a_phone_is_offered_a_log_in_not_a_forgotten_password(app, client, login_as):
+    with app.test_request_context():
+        staff = make_user(Role.COMMUNITY_STAFF)
+        profile = registered(staff)
+    db.session.commit()
+    login_as(staff)
+    page = client.get(f"/vouchers/residents/{profile.id}", headers=EN).get_data(as_text=True)
+    assert 'id="password-heading">Let the resident log in<' in page and "has never logged in" in page
+    assert f'id="login-name">{profile.user.username}<' in page and 'id="password-form"' in page
+
+
+def test_a_resident_who_has_logged_in_is_offered_a_forgotten_password(app, client, login_as, forgetful):
+    staff, user, profile, _number = forgetful
+    assert login(app.test_client(), "zhang-ayi").status_code == 302
+    login_as(staff)
+    page = client.get(f"/vouchers/residents/{profile.id}", headers=EN).get_data(as_text=True)
+    assert 'id="password-heading">Forgotten password<' in page and "has never logged in" not in page
