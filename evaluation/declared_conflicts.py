@@ -2,7 +2,7 @@
 evaluation of one of the organisation's projects (whatever became of that evaluation: cancelled, their withdrawal,
 still under way), or, sitting on a call's review panel, on one of its proposals (blind or not, whatever became of the
 panel seat), is never offered again for an evaluation of that organisation's projects, and a crafted choice of them is
-refused with what they declared. declared_with is the one rule; the offer (project_services.Choices) and the refusal
+refused with what they declared. declared_with is the one rule; the offer (candidates.Choices) and the refusal
 (refuse_declared) both read it. (Standing conflicts, declared before any draw: expert_conflicts; fees paid under the
 contract: paid_conflicts.)"""
 

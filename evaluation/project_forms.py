@@ -14,7 +14,7 @@ from core.forms import (
     strip_text,
 )
 
-from . import paid_conflicts, project_report, project_services, rectification, services
+from . import candidates, paid_conflicts, project_report, project_services, rectification, services
 from .enums import Aggregation, SeatType
 from .expert_conflicts import MAX_RELATIONSHIP
 from .forms import conflict_choice
@@ -107,7 +107,7 @@ def commission_form(overridable=(), **kwargs) -> CommissionForm:
     return form_class(overridable=overridable, **kwargs)
 
 
-def offered_evaluators(found: "project_services.Choices") -> tuple[list, dict[int, dict]]:
+def offered_evaluators(found: "candidates.Choices") -> tuple[list, dict[int, dict]]:
     """Whom the commission form offers, pool experts first and then each agency's evaluators, and for each what the
     officer chooses by: name, seat and expertise (pool experts), the agencies they evaluate for, and the group their
     check box is listed under."""

@@ -17,6 +17,7 @@ from projects.contract_models import Contract, ContractStatus
 
 from . import (
     affiliations,
+    candidates,
     history,  # noqa: F401  (registers the evaluation history with orgs.standing)
     paid_conflicts,
     project_report,
@@ -130,7 +131,7 @@ def agencies():
     form = AgencyForm()
     if form.validate_on_submit():
         org = db.get_or_404(Organisation, form.org_id.data)
-        return run_and_redirect(lambda: project_services.register_agency(org, form.active.data == "1",
+        return run_and_redirect(lambda: candidates.register_agency(org, form.active.data == "1",
                                                                          actor=current_user),
                                 _("Evaluation agency saved."), url_for("project_evaluation.agencies"))
     rows = list(db.session.scalars(select(EvaluationAgency).order_by(EvaluationAgency.org_id)))
@@ -142,7 +143,7 @@ def _commission_form(contract: Contract):
     """The form (commission_form), with whom it offers and what the officer chooses them by (offered_evaluators)."""
     templates_ = list(db.session.scalars(select(IndicatorTemplate).where(IndicatorTemplate.frozen.is_(False))
                                          .order_by(IndicatorTemplate.id.desc())))
-    found = project_services.choices(contract)
+    found = candidates.choices(contract)
     evaluators, about = offered_evaluators(found)
     return commission_form(templates=templates_, agencies=found.agencies, evaluators=evaluators,
                            withheld=found.withheld(), conflicted=found.conflicted(),
@@ -193,7 +194,7 @@ def _show_page(evaluation: ProjectEvaluation, *, declare_form: DeclareForm | Non
     addable, overridable, withheld, conflicted, paid, none_addable = [], [], None, {}, {}, ""
     found = None  # who may be added and who the organisation paid under the contract, looked up once
     if perms.can_commission(current_user) and evaluation.status == "in_progress" and not evaluation.issued:
-        found = project_services.choices(evaluation.contract)
+        found = candidates.choices(evaluation.contract)
         addable = project_services.addable_evaluators(evaluation, found)
         overridable = project_services.overridable_to_add(evaluation, found)
         none_addable = "" if addable else project_services.none_addable(evaluation, found)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from accounts.models import User
 from core.db import db
 from core.timeutil import local_today
-from evaluation import project_services
+from evaluation import candidates, project_services
 from evaluation.models import IndicatorTemplate
 from projects.contract_models import Contract, ContractStatus
 from tests.e2e.test_phone_journey import PHONE_SIZE, fits_the_phone, log_in
@@ -27,7 +27,7 @@ def seed(app) -> dict:
         for contract in db.session.scalars(select(Contract).where(Contract.status.in_(
                 [ContractStatus.ACTIVE.value, ContractStatus.CLOSED.value])).order_by(Contract.id)):
             kind = next((k for k in ("midterm", "final") if not project_services.under_way(contract.id, k)), None)
-            experts = [p.user for p in project_services.eligible_experts(contract)]
+            experts = [p.user for p in candidates.eligible_experts(contract)]
             if kind and len(experts) >= 3:
                 break
         evaluation = project_services.commission(contract, kind, template, local_today() + timedelta(days=30),

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from accounts.enums import Role
 from core.timeutil import local_today
-from evaluation import project_services, project_sheets, services, templates
+from evaluation import candidates, project_services, project_sheets, services, templates
 from evaluation.enums import SeatType, SheetStatus
 from orgs import services as org_services
 from tests.evaluation.helpers import expert
@@ -26,7 +26,7 @@ def agency_with_evaluators(officer, n=2):
         membership = org_services.invite_member(org, user.username, "member", actor=manager)
         org_services.answer_invitation(membership, True, actor=user)
         evaluators.append(user)
-    project_services.register_agency(org, True, actor=officer)
+    candidates.register_agency(org, True, actor=officer)
     return org, evaluators
 
 

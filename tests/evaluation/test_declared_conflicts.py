@@ -15,7 +15,7 @@ from audit.models import AuditEvent
 from core.db import db
 from core.errors import Conflict
 from core.timeutil import local_today
-from evaluation import project_services
+from evaluation import candidates, project_services
 from evaluation.enums import SeatType
 from evaluation.project_models import EvaluationAssignment, ProjectEvaluation
 from tests.evaluation.helpers import expert
@@ -58,7 +58,7 @@ def stored() -> tuple[int, int, int]:
 
 
 def offered(contract) -> set[int]:
-    return {p.user_id for p in project_services.eligible_experts(contract)}
+    return {p.user_id for p in candidates.eligible_experts(contract)}
 
 
 def again(app, scene, user_ids, **extra):
@@ -74,7 +74,7 @@ def test_after_a_cancelled_evaluation_the_conflicted_evaluator_is_not_offered_an
     assert offered(scene["contract"]) >= {cleared.id, undeclared.id, scene["spare"].id}
     assert conflicted.id not in offered(scene["contract"])
     with app.test_request_context(), force_locale("en"):
-        shown = project_services.choices(scene["contract"]).conflicted()
+        shown = candidates.choices(scene["contract"]).conflicted()
     assert list(shown) == [conflicted.id] and shown[conflicted.id][0] == conflicted.display_name
     assert RELATIONSHIP in shown[conflicted.id][1] and "Mid-term evaluation of “" in shown[conflicted.id][1]
 

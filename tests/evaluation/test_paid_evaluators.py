@@ -13,7 +13,7 @@ from audit.models import AuditEvent
 from core.db import db
 from core.errors import Conflict, Forbidden
 from core.timeutil import local_today
-from evaluation import expert_conflicts, paid_conflicts, project_services, services
+from evaluation import candidates, expert_conflicts, paid_conflicts, project_services, services
 from evaluation.enums import SeatType
 from evaluation.project_models import EvaluationAssignment, ProjectEvaluation
 from projects import contract_reports
@@ -48,7 +48,7 @@ def stored() -> tuple[int, int, int]:
 
 
 def offered(contract) -> set[int]:
-    return {p.user_id for p in project_services.eligible_experts(contract)}
+    return {p.user_id for p in candidates.eligible_experts(contract)}
 
 
 @pytest.mark.parametrize("receipt", [None, ReceiptStatus.CONFIRMED, ReceiptStatus.DENIED])
@@ -62,7 +62,7 @@ def test_an_expert_paid_under_the_contract_is_not_offered_nor_commissioned(app, 
             contract_reports.transition_receipt(report.fees[0], receipt, actor=paid, reason="未收到")
     assert paid.id not in offered(contract) and unpaid.id in offered(contract)
     with app.test_request_context():
-        reason = project_services.choices(contract).withheld().experts[paid.id]
+        reason = candidates.choices(contract).withheld().experts[paid.id]
         assert reason[0] == paid.display_name
         assert "¥1,500.00" in reason[1] and local_today().isoformat() in reason[1]
         template = project_template(officer)
@@ -129,7 +129,7 @@ def test_a_fee_listed_by_phone_counts_once_the_number_is_a_users(app, session):
     assert {later.id, other_number.id} <= offered(other)  # a candidate, where nobody paid them
     assert later.id not in offered(contract) and other_number.id in offered(contract)
     with app.test_request_context():
-        assert "¥1,500.00" in project_services.choices(contract).withheld().experts[later.id][1]
+        assert "¥1,500.00" in candidates.choices(contract).withheld().experts[later.id][1]
 
 
 def test_adding_a_paid_expert_is_refused_and_an_assigned_one_paid_later_is_flagged(app, session):
@@ -171,10 +171,10 @@ def test_an_agency_one_of_whose_evaluators_was_paid_is_not_offered(app, session)
     agency, staff = agency_with_evaluators(officer)
     clean, _clean_staff = agency_with_evaluators(officer)
     pay(app, contract, manager, officer, expert_fee(staff[1]))
-    assert {a.org_id for a in project_services.eligible_agencies(contract)} >= {clean.id}
-    assert agency.id not in {a.org_id for a in project_services.eligible_agencies(contract)}
+    assert {a.org_id for a in candidates.eligible_agencies(contract)} >= {clean.id}
+    assert agency.id not in {a.org_id for a in candidates.eligible_agencies(contract)}
     with app.test_request_context():
-        assert staff[1].display_name in project_services.choices(contract).withheld().agencies[agency.id][1]
+        assert staff[1].display_name in candidates.choices(contract).withheld().agencies[agency.id][1]
         with pytest.raises(Conflict) as refused:
             project_services.commission(contract, "final", project_template(officer),
                                         local_today() + timedelta(days=30), actor=officer, agency=agency)

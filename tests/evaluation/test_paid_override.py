@@ -16,7 +16,7 @@ from audit.models import AuditEvent
 from core.db import db
 from core.errors import Conflict, ServiceError
 from core.timeutil import local_today
-from evaluation import project_services, services
+from evaluation import candidates, project_services, services
 from evaluation.enums import SeatType
 from evaluation.project_models import EvaluationAssignment, ProjectEvaluation
 from projects.contract_report_models import FeePayment
@@ -131,7 +131,7 @@ def test_a_conflict_declared_in_proposal_review_cannot_be_overridden(app, scene)
     scene["contract"].org_id = orgs[0].id  # the contract made a project of that applicant, arranged as a fixture
     db.session.commit()
     with app.test_request_context():
-        found = project_services.choices(scene["contract"])
+        found = candidates.choices(scene["contract"])
     assert member.user_id in found.paid and member.user_id in found.declared
     assert member.user_id not in {p.user_id for p in found.overridable}
     assert scene["paid"].id in {p.user_id for p in found.overridable}

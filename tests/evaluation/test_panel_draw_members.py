@@ -3,7 +3,7 @@ the project evaluation does: only those with no tie to an applicant are candidat
 
 from accounts.enums import Role
 from core.db import db
-from evaluation import affiliations, project_services, services
+from evaluation import affiliations, candidates, services
 from evaluation.enums import SeatType
 from orgs import services as org_services
 from tests.evaluation.helpers import closed_call_with_proposals, expert
@@ -42,9 +42,9 @@ def test_a_project_evaluation_reads_staff_the_same_way(app, session):
         org_services.answer_invitation(joined, True, actor=agency_staff[0])
         org_services.invite_member(contract.org, invited_staff[0].username, "member", actor=manager)
     db.session.flush()
-    offered = {p.user_id for p in project_services.eligible_experts(contract)}
+    offered = {p.user_id for p in candidates.eligible_experts(contract)}
     assert staff.id not in offered and pending.id in offered
-    agencies = {a.org_id for a in project_services.eligible_agencies(contract)}
+    agencies = {a.org_id for a in candidates.eligible_agencies(contract)}
     assert agency.id not in agencies and invited_agency.id in agencies
     # an agency's evaluators are its active members only
     outsider = make_user(Role.EVALUATOR)

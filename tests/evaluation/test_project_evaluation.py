@@ -11,7 +11,15 @@ from audit.models import AuditEvent
 from core.db import db
 from core.errors import Conflict, Forbidden, ServiceError
 from core.timeutil import local_today
-from evaluation import expert_conflicts, project_report, project_services, project_sheets, rectification, services
+from evaluation import (
+    candidates,
+    expert_conflicts,
+    project_report,
+    project_services,
+    project_sheets,
+    rectification,
+    services,
+)
 from evaluation.enums import SeatType, SheetStatus
 from evaluation.project_enums import (
     EVALUATION_TRANSITIONS,
@@ -178,23 +186,23 @@ def test_affiliated_evaluators_and_agencies_cannot_be_chosen(app, session):
     template = project_template(officer)
     due = local_today() + timedelta(days=30)
     affiliated = expert(SeatType.FINANCE, affiliations=[contract.org], officer=officer)
-    assert affiliated.id not in {p.user_id for p in project_services.eligible_experts(contract)}
+    assert affiliated.id not in {p.user_id for p in candidates.eligible_experts(contract)}
     declared = expert(SeatType.FINANCE, officer=officer)  # a standing conflict declared with the organisation
     expert_conflicts.declare(declared, contract.org, "曾任该机构理事", actor=declared)
-    assert declared.id not in {p.user_id for p in project_services.eligible_experts(contract)}
+    assert declared.id not in {p.user_id for p in candidates.eligible_experts(contract)}
     with app.test_request_context():
         with pytest.raises(Conflict):
             project_services.commission(contract, "midterm", template, due, actor=officer,
                                         evaluator_ids=[affiliated.id])
         agency, staff = agency_with_evaluators(officer)
-        assert agency.id in {a.org_id for a in project_services.eligible_agencies(contract)}
+        assert agency.id in {a.org_id for a in candidates.eligible_agencies(contract)}
         # one of the agency's evaluators is also affiliated with the organisation: the whole agency is excluded
         services.save_expert(staff[0], "finance", "审计", [contract.org.id], True, actor=officer)
-        assert agency.id not in {a.org_id for a in project_services.eligible_agencies(contract)}
+        assert agency.id not in {a.org_id for a in candidates.eligible_agencies(contract)}
         with pytest.raises(Conflict):
             project_services.commission(contract, "midterm", template, due, actor=officer, agency=agency)
         # the organisation itself, registered as an agency, is affiliated with itself
-        project_services.register_agency(contract.org, True, actor=officer)
+        candidates.register_agency(contract.org, True, actor=officer)
         with pytest.raises(Conflict):
             project_services.commission(contract, "midterm", template, due, actor=officer, agency=contract.org)
         with pytest.raises(Conflict):  # one final evaluation at a time

@@ -11,7 +11,7 @@ from audit.models import AuditEvent
 from core.db import db
 from core.errors import Conflict, Forbidden, ServiceError
 from core.timeutil import local_today
-from evaluation import affiliations, project_services, rectification, surveys
+from evaluation import affiliations, candidates, project_services, rectification, surveys
 from evaluation.project_enums import EvaluationStatus
 from tests.evaluation.helpers import expert
 from tests.evaluation.project_helpers import agency_with_evaluators, commissioned, project_template
@@ -80,10 +80,10 @@ def test_agency_registration_is_audited_and_only_for_officers(app, session):
     agency, staff = agency_with_evaluators(officer, n=1)
     assert affiliations.agency_evaluators(agency.id) == staff
     with pytest.raises(Forbidden):
-        project_services.register_agency(agency, False, actor=ev)
-    project_services.register_agency(agency, False, actor=officer)
+        candidates.register_agency(agency, False, actor=ev)
+    candidates.register_agency(agency, False, actor=officer)
     assert actions()[-1] == "evaluation.agency_registered"
-    assert agency.id not in {a.org_id for a in project_services.eligible_agencies(contract)}  # inactive
+    assert agency.id not in {a.org_id for a in candidates.eligible_agencies(contract)}  # inactive
 
 
 def test_survey_creation_and_codes_are_audited(app, session):

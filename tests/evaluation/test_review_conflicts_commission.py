@@ -14,7 +14,7 @@ from audit.models import AuditEvent
 from core.db import db
 from core.errors import Conflict
 from core.timeutil import local_today
-from evaluation import project_services, services
+from evaluation import candidates, project_services, services
 from evaluation.project_models import EvaluationAssignment, ProjectEvaluation
 from tests.evaluation.helpers import drawn_panel
 from tests.evaluation.project_helpers import project_template
@@ -31,7 +31,7 @@ def stored() -> tuple[int, int, int]:
 
 
 def offered(contract) -> set[int]:
-    return {p.user_id for p in project_services.eligible_experts(contract)}
+    return {p.user_id for p in candidates.eligible_experts(contract)}
 
 
 @pytest.fixture(params=["open", "blind"])
@@ -64,7 +64,7 @@ def of_the_applicant(scene):
 def test_declared_with_another_organisation_the_expert_is_still_offered(app, scene):
     assert {scene["conflicted"].id, scene["cleared"].id} <= offered(scene["contract"])
     with app.test_request_context():
-        assert project_services.choices(scene["contract"]).conflicted() == {}
+        assert candidates.choices(scene["contract"]).conflicted() == {}
         made = project_services.commission(scene["contract"], "midterm", scene["template"],
                                            local_today() + timedelta(days=20), actor=scene["officer"],
                                            evaluator_ids=[scene["conflicted"].id])
@@ -76,7 +76,7 @@ def test_declared_in_proposal_review_the_expert_is_not_offered_and_is_refused(ap
     of_the_applicant(scene)
     assert cleared.id in offered(scene["contract"]) and conflicted.id not in offered(scene["contract"])
     with app.test_request_context(), force_locale("en"):
-        shown = project_services.choices(scene["contract"]).conflicted()
+        shown = candidates.choices(scene["contract"]).conflicted()
     assert list(shown) == [conflicted.id] and shown[conflicted.id][0] == conflicted.display_name
     assert f"review of its proposal to “{scene['call'].title}”" in shown[conflicted.id][1]
     assert RELATIONSHIP in shown[conflicted.id][1]

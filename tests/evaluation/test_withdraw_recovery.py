@@ -17,7 +17,7 @@ from audit.models import AuditEvent
 from core.db import db
 from core.errors import Conflict
 from core.timeutil import local_today
-from evaluation import expert_conflicts, project_services
+from evaluation import candidates, expert_conflicts, project_services
 from evaluation.project_models import EvaluationAssignment, ProjectEvaluation
 from tests.evaluation.helpers import expert
 from tests.evaluation.project_helpers import agency_with_evaluators, commissioned, project_template
@@ -149,7 +149,7 @@ def test_an_agency_no_longer_eligible_can_add_nobody_and_says_why(app, session, 
     withdraw_all(app, evaluation, officer)
     with app.test_request_context():
         if change == "deactivated":
-            project_services.register_agency(agency, False, actor=officer)
+            candidates.register_agency(agency, False, actor=officer)
         else:  # one of its evaluators declares a standing conflict with the project's organisation
             expert_conflicts.declare(other, contract.org, "曾在该机构兼职", actor=other)
     assert addable(app, evaluation) == []
