@@ -5,7 +5,7 @@ auditors list and read. The same services and permission predicates as the pages
 from flask import abort, jsonify, request
 from flask_babel import gettext as _
 
-from core.api import api_blueprint, api_user, bool_field, json_object, page_args, query_int, text_field
+from core.api import api_blueprint, api_user, bool_field, committed, json_object, page_args, query_int, text_field
 from core.db import db
 from core.errors import ServiceError
 from core.openapi import (
@@ -71,17 +71,6 @@ def _page(stmt):
                     "per_page": per_page})
 
 
-def _committed(call):
-    """Run one service call: commit on success, roll back on refusal (the blueprint turns it into JSON)."""
-    try:
-        result = call()
-    except ServiceError:
-        db.session.rollback()
-        raise
-    db.session.commit()
-    return result
-
-
 def _choice(name: str, enum, unknown) -> str | None:
     """A query argument that must be one of enum's values (absent or empty: None); unknown(values) says why not."""
     value = request.args.get(name)
@@ -116,7 +105,7 @@ def raise_need():
     category = text_field(data, "category")
     description = text_field(data, "description", max_length=MAX_DESCRIPTION)
     wants_contact = bool_field(data, "wants_contact")
-    need = _committed(lambda: needs.raise_need(profile, category, description, wants_contact, actor=actor))
+    need = committed(lambda: needs.raise_need(profile, category, description, wants_contact, actor=actor))
     return jsonify(need_json(need)), 201
 
 
@@ -154,6 +143,6 @@ def answer_need(need_id: int, action: str):
     needs.check_can_handle(actor, need)
     reply = text_field(json_object(optional=True), "reply", max_length=MAX_REPLY)
     # A need already taken on or closed (a stale client, two answering at once) is the service's Conflict: a 409.
-    _committed(lambda: needs.transition_need(need, ACTIONS[action], actor=actor, reply=reply))
+    committed(lambda: needs.transition_need(need, ACTIONS[action], actor=actor, reply=reply))
     return jsonify(need_json(need))
 

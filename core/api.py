@@ -6,6 +6,7 @@ from flask import Blueprint, abort, g, request
 from flask_babel import gettext as _
 from flask_login import AnonymousUserMixin, current_user
 
+from .db import db
 from .errors import ServiceError, json_error
 from .extensions import csrf
 from .numbers import DB_INT_MAX
@@ -88,6 +89,18 @@ def bool_field(body: dict, name: str, *, default: bool = False) -> bool:
     if not isinstance(value, bool):
         refuse(name, _("true or false"))
     return value
+
+
+def committed(call):
+    """Run one service call for an API endpoint: commit on success; on refusal roll back and let it through (the
+    blueprint answers it as JSON)."""
+    try:
+        result = call()
+    except ServiceError:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    return result
 
 
 def api_user():

@@ -7,7 +7,7 @@ from sqlalchemy.orm import joinedload, lazyload
 
 from accounts.residents import resident_or_403
 from core import personal
-from core.api import api_blueprint, api_user, id_field, json_object, page_args, query_int, text_field
+from core.api import api_blueprint, api_user, committed, id_field, json_object, page_args, query_int, text_field
 from core.db import db
 from core.errors import ServiceError
 from core.openapi import (
@@ -99,17 +99,6 @@ def rating_json(rating: Rating) -> dict:
             "updated_at": rating.updated_at.isoformat() if rating.updated_at else None}
 
 
-def _committed(call):
-    """Run one service call: commit on success, roll back on refusal (the blueprint turns it into JSON)."""
-    try:
-        result = call()
-    except ServiceError:
-        db.session.rollback()
-        raise
-    db.session.commit()
-    return result
-
-
 @bp.route("/vouchers/redemptions", methods=["POST"])
 @api_doc("Redeem a resident's code", tag="Vouchers", status=201, response=REDEMPTION, errors=[403, 409],
          description="By a member of the provider organisation, for one of its active services, with the one-time "
@@ -131,7 +120,7 @@ def create_redemption():
     if service is None:
         raise ServiceError(_("Please correct the marked fields."), fields={"service_id": _("Unknown service.")})
     # The answer is put together before the commit, from what the redemption loaded (nothing read again after).
-    answer = _committed(lambda: redemption_json(redemption.redeem(
+    answer = committed(lambda: redemption_json(redemption.redeem(
         body.get("code"), service, body.get("amount_fen"), body.get("idempotency_key"), actor=actor).redemption))
     return jsonify(answer), 201
 
@@ -152,7 +141,7 @@ def create_code():
     programme = db.session.get(Programme, programme_id) if programme_id else None
     if programme_id and programme is None:
         raise ServiceError(_("Please correct the marked fields."), fields={"programme_id": _("Unknown programme.")})
-    code, row = _committed(lambda: redemption.issue_code(resident, actor=actor, programme=programme))
+    code, row = committed(lambda: redemption.issue_code(resident, actor=actor, programme=programme))
     return jsonify({"code": code, "expires_at": row.expires_at.isoformat(), "programme_id": row.programme_id}), 201
 
 
@@ -226,7 +215,7 @@ def dispute_redemption(redemption_id: int):
     actor, found = api_user(), _own_redemption(redemption_id)
     body = json_object()
     reason = text_field(body, "reason", max_length=MAX_REASON)  # refused, never cut, as on the dispute form
-    dispute = _committed(lambda: disputes.raise_dispute(found, reason, actor=actor))
+    dispute = committed(lambda: disputes.raise_dispute(found, reason, actor=actor))
     return jsonify({"id": dispute.id, "redemption_id": found.id, "status": dispute.status}), 201
 
 
@@ -258,4 +247,4 @@ def _rated(redemption_id: int, service) -> dict:
     actor, found = api_user(), _own_redemption(redemption_id)
     body = json_object()
     comment = text_field(body, "comment", max_length=MAX_COMMENT)  # refused, never cut, as on the rating forms
-    return rating_json(_committed(lambda: service(found, body.get("stars"), comment, actor=actor)))
+    return rating_json(committed(lambda: service(found, body.get("stars"), comment, actor=actor)))
