@@ -18,7 +18,7 @@ from core.forms import Refused
 from core.permissions import require
 from core.timeutil import local_today
 from core.uploads import ChosenFiles
-from core.views import db_int, run_and_redirect, run_service, valid_form
+from core.views import attempt, db_int, refusal_text, run_and_redirect, run_service, valid_form
 
 from . import changes, directory, permissions, services
 from .enums import OrgStatus
@@ -313,6 +313,11 @@ def decide_change(change_id: int, action: str):
     to = {"approve": "approved", "reject": "rejected", "withdraw": "withdrawn"}[action]
     done = {"approve": _("The change is approved: the registered items are changed."),
             "reject": _("The change request is rejected."), "withdraw": _("The change request is withdrawn.")}[action]
-    return run_and_redirect(lambda: changes.transition_change(change, to, actor=current_user,
-                                                              reason=form.reason.data),
-                            done, url_for("orgs.profile", org_id=org.id) + "#change-requests")
+    outcome = attempt(lambda: changes.transition_change(change, to, actor=current_user, reason=form.reason.data))
+    if outcome:
+        flash(done, "success")
+        return redirect(url_for("orgs.profile", org_id=org.id) + "#change-requests")
+    # refused: the organisation's page as it is now, saying why (409 when another decision came first, a second
+    # tab, say; 422 for a rejection without its reason), not a redirect that read as if it had gone through
+    flash(refusal_text(outcome.refusal), "danger")
+    return profile_page(load_org(change.org_id))[0], outcome.refusal.status

@@ -85,7 +85,8 @@ def test_change_request_page_and_officer_decision(client, people, login_as):
     db.session.expire_all()
     assert org.address == "东城区新街2号" and change.status == ChangeStatus.APPROVED
     # approving again (a second tab): refused, nothing changes
-    response = client.post(f"/orgs/changes/{change.id}/reject", data={"reason": "晚了"}, follow_redirects=True)
+    response = client.post(f"/orgs/changes/{change.id}/reject", data={"reason": "晚了"})
+    assert response.status_code == 409  # the page as it is now, saying it was decided already
     assert "晚了" not in response.get_data(as_text=True).split('id="change-history"')[1]
     db.session.expire_all()
     assert change.status == ChangeStatus.APPROVED and change.decision_reason == ""
