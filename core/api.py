@@ -1,5 +1,6 @@
 """The JSON API under /api/v1: Bearer tokens only (never the session cookie), JSON errors."""
 
+import json
 from collections.abc import Callable
 
 from flask import Blueprint, abort, g, request
@@ -37,6 +38,20 @@ def json_object(*, optional: bool = False) -> dict:
     if not isinstance(body, dict):
         raise ServiceError(_("The request body must be a JSON object."), code="bad_json")
     return body
+
+
+def json_and_files():
+    """The request's JSON object and its files: a JSON body (no files), or multipart/form-data with the JSON text in
+    a `data` field beside the files. Either way the JSON must be an object."""
+    if request.mimetype != "multipart/form-data":
+        return json_object(), None
+    try:
+        body = json.loads(request.form.get("data") or "")
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        raise ServiceError(_("The request body must be a JSON object."), code="bad_json")
+    return body, request.files
 
 
 def refuse(field: str, message: str):

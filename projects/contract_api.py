@@ -2,7 +2,6 @@
 submitted; signing a contract; the officers' view of a project and their watch list. Same services and checks as the
 pages."""
 
-import json
 from contextlib import contextmanager
 from datetime import date
 
@@ -12,7 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from core.api import api_blueprint, api_user, id_field, json_object, page_args, text_field
+from core.api import api_blueprint, api_user, id_field, json_and_files, json_object, page_args, text_field
 from core.db import db
 from core.errors import Forbidden, ServiceError
 from core.openapi import (
@@ -230,7 +229,7 @@ def submit_report(milestone_id: int):
     `activity-<n>-photos` (n counting the activities from 0)."""
     milestone = db.session.get(Milestone, milestone_id) or abort(404)
     contract = _load(milestone.contract_id)
-    body, files = _report_body()
+    body, files = json_and_files()
     outputs = body.get("outputs", {})
     if not isinstance(outputs, dict):
         _bad("outputs", _("An object of indicator: number achieved."))
@@ -251,18 +250,6 @@ def submit_report(milestone_id: int):
     report = contract_reports.submit_report(milestone, data, actor=current_user)
     db.session.commit()
     return jsonify({"contract_id": contract.id, **report_json(report)}), 201
-
-
-def _report_body():
-    if request.mimetype != "multipart/form-data":
-        return json_object(), None
-    try:
-        body = json.loads(request.form.get("data") or "")
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        raise ServiceError(_("The request body must be a JSON object."), code="bad_json")
-    return body, request.files
 
 
 @bp.route("/contracts/<int:contract_id>/expenses")
