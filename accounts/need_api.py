@@ -36,10 +36,10 @@ ACTIONS = {"acknowledge": NeedStatus.ACKNOWLEDGED, "close": NeedStatus.CLOSED}
 NOT_A_RESIDENT = "A 403 (`not_a_resident`) when the token's user has no resident profile."
 
 REPLY = component("ResidentNeedReply", record(
-    "One reply to a need, as the resident reads it.",
-    text=string(MAX_REPLY, min_length=1), status=string(description="The status the need moved to with it.",
-                                                        enum=NeedStatus),
-    author=nullable(string(description="Who wrote it (their display name).")), created_at=timestamp()))
+    "One step of a need's thread, as the resident reads it: who took it on or closed it, when, and what they wrote.",
+    text=string(MAX_REPLY, "The reply; empty when the need was taken on without one."),
+    status=string(description="The status the need moved to with it.", enum=NeedStatus),
+    author=nullable(string(description="Who took the step (their display name).")), created_at=timestamp()))
 
 NEED = component("ResidentNeed", record(
     "A resident's need (居民需求) and their community's answer.",
@@ -49,8 +49,9 @@ NEED = component("ResidentNeed", record(
     contact_phone=nullable(string(20, "The resident's phone, when they asked to be contacted and gave one.")),
     resident=string(description="The resident's real name."), community_id=identifier(),
     community=string(description="The community's name (the resident's when they raised it)."),
-    reply=string(MAX_REPLY, "The latest reply; empty until there is one."),
-    replies=array(REPLY, "Every reply, oldest first: one may come with taking the need on, one with closing it."),
+    reply=string(MAX_REPLY, "The latest reply written; empty until there is one."),
+    replies=array(REPLY, "The thread, oldest first: one entry for taking the need on (its text empty when nothing "
+                         "was written), one for closing it."),
     created_at=timestamp(), updated_at=timestamp()))
 
 

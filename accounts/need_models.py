@@ -1,5 +1,5 @@
-"""A resident's need (居民需求): raised by the resident, answered by community staff or an officer, its replies kept
-as a thread (taking it on may carry one, closing it does)."""
+"""A resident's need (居民需求): raised by the resident, answered by community staff or an officer, each step kept
+as an entry of its thread (taking it on, with a reply or none; closing it, with one)."""
 
 from datetime import datetime
 
@@ -33,7 +33,7 @@ class ResidentNeed(db.Model):
 
     resident: Mapped[ResidentProfile] = relationship(lazy="joined")
     community: Mapped[Community] = relationship(lazy="joined")
-    # Every reply, oldest first (lists that show them eager-load them: accounts.needs).
+    # Every entry of the thread, oldest first (lists that show them eager-load them: accounts.needs).
     replies: Mapped[list["NeedReply"]] = relationship(back_populates="need", order_by="NeedReply.id",
                                                       cascade="all, delete-orphan", passive_deletes=True)
 
@@ -54,12 +54,14 @@ class ResidentNeed(db.Model):
 
     @property
     def reply(self) -> str:
-        """The latest reply: empty until there is one."""
-        return self.replies[-1].text if self.replies else ""
+        """The latest reply written: empty until there is one (taking the need on may have said nothing)."""
+        return next((r.text for r in reversed(self.replies) if r.text), "")
 
 
 class NeedReply(db.Model):
-    """One reply to a need, written by the transition it came with (accounts.needs.transition_need)."""
+    """One step of a need's thread, written by the transition it came with (accounts.needs.transition_need): who
+    moved the need to which status and when, and what they wrote the resident; the text is empty when they took it
+    on without a word (the entry is still the resident's sign that someone has it)."""
 
     __tablename__ = "resident_need_replies"
 

@@ -103,8 +103,8 @@ def raise_need(profile: ResidentProfile, category: str, description: str, wants_
 
 def transition_need(need: ResidentNeed, to, *, actor, reply: str | None = None) -> ResidentNeed:
     """The one place a need's status changes: open → acknowledged → closed, or open → closed. Closing needs a reply
-    (the resident reads it); acknowledging may carry one. Each reply is kept (NeedReply), with the status it came
-    with."""
+    (the resident reads it); acknowledging may carry one. Each step is kept in the thread (NeedReply): who, when, the
+    status it came with and the reply, empty when taking it on said nothing."""
     check_can_handle(actor, need)
     try:
         target = NeedStatus(to)
@@ -125,9 +125,9 @@ def transition_need(need: ResidentNeed, to, *, actor, reply: str | None = None) 
     need.status = target.value
     need.handled_by_id = actor.id
     need.updated_at = utcnow()
-    if reply:  # kept beside the earlier ones: taking it on may say when, closing says what was done
-        need.replies.append(NeedReply(author_id=actor.id, text=reply, status=target.value,
-                                      created_at=need.updated_at))
+    # Every step is an entry of the thread, beside the earlier ones: who took the need on and when, with what they
+    # wrote or nothing (the resident still sees that someone has it), and who closed it with what reply.
+    need.replies.append(NeedReply(author_id=actor.id, text=reply, status=target.value, created_at=need.updated_at))
     db.session.flush()
     audit.record(f"need.{target.value}", need, actor=actor,
                  data={"resident_id": need.resident_id, "community_id": need.community_id},

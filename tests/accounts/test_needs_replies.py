@@ -42,16 +42,44 @@ def test_the_thread_keeps_both_replies_in_order(answered):
     assert need.reply == CLOSED and need.status == "closed"
 
 
-def test_taking_a_need_on_without_a_reply_adds_none(app, session):
+def test_taking_a_need_on_without_a_reply_is_an_entry_of_the_thread(app, session):
     staff = staff_of("和平社区")
     with app.test_request_context():
         owner, profile = resident_user("和平社区")
         need = raised(profile, owner)
         needs.transition_need(need, NeedStatus.ACKNOWLEDGED, actor=staff, reply="  ")
-        assert need.replies == [] and need.reply == ""
+        assert [(r.text, r.status, r.author_id) for r in need.replies] == [("", "acknowledged", staff.id)]
+        assert need.reply == ""  # nothing written yet
         needs.transition_need(need, NeedStatus.CLOSED, actor=staff, reply="已处理")
-    assert [(r.text, r.status) for r in need.replies] == [("已处理", "closed")]
-    assert db.session.scalar(sa.select(sa.func.count(NeedReply.id))) == 1
+    assert [(r.text, r.status) for r in need.replies] == [("", "acknowledged"), ("已处理", "closed")]
+    assert need.reply == "已处理" and need.replies[0].created_at <= need.replies[1].created_at
+    assert db.session.scalar(sa.select(sa.func.count(NeedReply.id))) == 2
+
+
+def test_the_resident_sees_who_took_their_need_on_without_a_reply_and_when(app, session, client, login_as):
+    staff = staff_of("和平社区")
+    with app.test_request_context():
+        owner, profile = resident_user("和平社区")
+        need = raised(profile, owner)
+    db.session.commit()
+    login_as(staff)
+    assert client.post(f"/needs/{need.id}", data={"to": "acknowledged", "reply": ""}).status_code == 302
+    client.post("/logout")
+    login_as(owner)
+    db.session.expire_all()
+    taken = db.session.get(ResidentNeed, need.id).replies[0]
+    with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
+        when = str(app.jinja_env.filters["localtime"](taken.created_at))
+    for path, thread in ((f"/needs/{need.id}", 'id="need-replies"'), ("/needs/mine", 'id="my-needs"')):
+        page = client.get(path, headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+        entry = page[page.index(thread):]
+        entry = entry[entry.index("need-reply"):]
+        for shown in (staff.display_name, "处理中", when, "已受理这项需求。"):  # who, what, when
+            assert shown in entry, (path, shown)
+    [record] = client.get(f"{API}/needs/mine", headers=bearer(owner)).get_json()["items"]
+    assert [(r["text"], r["status"], r["author"]) for r in record["replies"]] == [
+        ("", "acknowledged", staff.display_name)]
+    assert record["replies"][0]["created_at"] and record["reply"] == ""
 
 
 def _in_order(page: str, *texts: str) -> bool:

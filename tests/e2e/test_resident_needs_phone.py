@@ -1,5 +1,6 @@
 """A resident raises a need on a small phone with large text (375x667, root font 150 %); community staff of her
-community take it on and close it with a reply, on a phone too; she reads the reply on her needs page. Each page
+community take it on (without a word) and close it with a reply, on a phone too; she reads on her needs page who
+took it on and when, then the reply. Each page
 fits (no sideways scrolling, finger-sized targets, no text cut: tests.e2e.test_resident_large_text.fits)."""
 
 import itertools
@@ -54,7 +55,10 @@ def test_a_resident_raises_a_need_and_reads_the_staffs_reply(live_server, browse
 
     resident.reload()
     expect(item.locator(".need-status")).to_have_text("已答复")
-    expect(item.locator(".need-reply")).to_contain_text(reply)
+    taken_on, answered = item.locator(".need-reply").first, item.locator(".need-reply").last
+    expect(taken_on).to_contain_text("已受理这项需求。")  # taken on without a reply: still who and when
+    expect(taken_on).to_contain_text("处理中")
+    expect(answered).to_contain_text(reply)
     fits(resident)
     resident.goto(live_server + "/notifications")
     expect(resident.locator("main")).to_contain_text(re.compile("您的需求（居家维修）已有答复"))
