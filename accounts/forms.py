@@ -60,7 +60,7 @@ class UserFilterForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.role.choices = [SelectChoice("", _l("All roles")),
-                             *(SelectChoice(value, label) for value, label in Role.choices()),
+                             *Role.choices(),
                              SelectChoice(self.NO_ROLE, _l("No role"))]
 
 
@@ -98,7 +98,7 @@ class UserForm(FlaskForm):
     def __init__(self, *args, communities=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.roles.choices = Role.choices()
-        self.communities.choices = [(c.id, c.full_name) for c in communities]
+        self.communities.choices = [SelectChoice(c.id, c.full_name) for c in communities]
 
 
 class UserEditForm(UserForm):
@@ -126,8 +126,8 @@ class ConfirmForm(FlaskForm):
 
 class SignupForm(FlaskForm):
     purpose = SelectField(_l("The account is for"), default="resident", choices=[
-        ("resident", _l("Service vouchers: I live here and ask my community to verify me")),
-        ("organisation", _l("A social organisation: registering it, proposals and projects"))])
+        SelectChoice("resident", _l("Service vouchers: I live here and ask my community to verify me")),
+        SelectChoice("organisation", _l("A social organisation: registering it, proposals and projects"))])
     display_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=100)],
                                render_kw={"autocomplete": "name"})
     phone = StringField(_l("Mobile phone"), validators=[Optional(), Length(max=20)],
@@ -142,6 +142,6 @@ class SignupForm(FlaskForm):
 
 class CalendarDayForm(FlaskForm):
     day = DateField(_l("Date"), validators=[DataRequired()])
-    kind = SelectField(_l("This day is"), choices=[("holiday", _l("a holiday (no work)")),
-                                                   ("working", _l("an adjusted working day"))])
+    kind = SelectField(_l("This day is"), choices=[SelectChoice("holiday", _l("a holiday (no work)")),
+                                                   SelectChoice("working", _l("an adjusted working day"))])
     note = StringField(_l("Note"), validators=[Optional(), Length(max=MAX_NOTE)], filters=[strip_text])

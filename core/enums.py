@@ -2,6 +2,8 @@
 
 from enum import StrEnum
 
+from wtforms import SelectChoice
+
 
 class LabelledEnum(StrEnum):
     """Subclasses implement labels() -> {member: lazy translated label}."""
@@ -15,5 +17,7 @@ class LabelledEnum(StrEnum):
         return str(type(self).labels()[self])
 
     @classmethod
-    def choices(cls) -> list[tuple[str, str]]:
-        return [(member.value, member.label) for member in cls]
+    def choices(cls) -> list[SelectChoice]:
+        """Options for a SelectField (WTForms 3.4 takes SelectChoice, not tuples) and for templates drawing their
+        own select (choice.value, choice.label)."""
+        return [SelectChoice(member.value, member.label) for member in cls]

@@ -81,7 +81,8 @@ class DrawForm(FlaskForm):
 
 
 class ReplaceForm(FlaskForm):
-    status = SelectField(_l("Reason for replacement"), choices=[("recused", _l("Recused")), ("absent", _l("Absent"))])
+    status = SelectField(_l("Reason for replacement"), choices=[SelectChoice("recused", _l("Recused")),
+                                                                        SelectChoice("absent", _l("Absent"))])
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=MAX_REASON)], filters=[strip_text])
 
 
@@ -89,7 +90,8 @@ def conflict_choice() -> SelectField:
     """A conflict-of-interest declaration. No answer is preselected: the expert chooses one (a default of 'no
     conflict' was declared by a careless click)."""
     return SelectField(_l("Declaration"), default="", validate_choice=False,
-                       choices=[("", _l("Choose…")), ("no", _l("No conflict")), ("yes", _l("I have a conflict"))],
+                       choices=[SelectChoice("", _l("Choose…")), SelectChoice("no", _l("No conflict")),
+                                SelectChoice("yes", _l("I have a conflict"))],
                        validators=[AnyOf(("no", "yes"), message=_l("Choose whether you have a conflict of interest."))])
 
 

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -32,7 +32,7 @@ class _AcceptsWithheld:
 
     def pre_validate(self, form):
         offered = self.choices
-        self.choices = [*offered, *((value, "") for value in self.also_accepted)]
+        self.choices = [*offered, *(SelectChoice(value, "") for value in self.also_accepted)]
         try:
             super().pre_validate(form)
         finally:
@@ -72,10 +72,10 @@ class CommissionForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.overridable = list(overridable)  # the users commission_form gave an override (check box, reason)
         self.kind.choices = EvaluationKind.choices()
-        self.template_id.choices = [(t.id, t.name) for t in templates]
-        self.agency_id.choices = [("", _l("None: individual evaluators")), *[(a.org_id, a.org.name)
-                                                                               for a in agencies]]
-        self.evaluator_ids.choices = [(u.id, u.display_name) for u in evaluators]
+        self.template_id.choices = [SelectChoice(t.id, t.name) for t in templates]
+        self.agency_id.choices = [SelectChoice("", _l("None: individual evaluators")),
+                                  *(SelectChoice(a.org_id, a.org.name) for a in agencies)]
+        self.evaluator_ids.choices = [SelectChoice(u.id, u.display_name) for u in evaluators]
         self.aggregation.choices = Aggregation.choices()
         self.withheld = withheld or paid_conflicts.Withheld()
         self.conflicted = conflicted or {}  # declared_conflicts.conflicted: user id -> (name, what they declared)
@@ -133,7 +133,7 @@ def offered_evaluators(found: "candidates.Choices") -> tuple[list, dict[int, dic
 
 class AgencyForm(FlaskForm):
     org_id = WholeNumberField(_l("Organisation number"), validators=[InputRequired(), NumberRange(1, 2**31 - 1)])
-    active = SelectField(_l("Status"), choices=[("1", _l("Active")), ("0", _l("Inactive"))])
+    active = SelectField(_l("Status"), choices=[SelectChoice("1", _l("Active")), SelectChoice("0", _l("Inactive"))])
 
 
 class EvaluatorForm(FlaskForm):

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from wtforms import SelectChoice
 
 from accounts.models import User
 from core.db import db, ensure_write_transaction
@@ -158,7 +159,7 @@ def commission(contract_id: int):
     require(perms.can_commission(current_user))
     contract = db.get_or_404(Contract, contract_id)
     form, about = _commission_form(contract)
-    if not form.is_submitted() and request.args.get("kind") in {k for k, _label in form.kind.choices}:
+    if not form.is_submitted() and request.args.get("kind") in {c.value for c in form.kind.choices}:
         form.kind.data = request.args["kind"]  # from a cancelled evaluation's "commission again"
     if form.validate_on_submit():
         template = db.get_or_404(IndicatorTemplate, form.template_id.data)
@@ -206,9 +207,9 @@ def _show_page(evaluation: ProjectEvaluation, *, declare_form: DeclareForm | Non
     refused = any(f is not None for f in (declare_form, evaluator_form, paid_form, withdraw_form, cancel_form,
                                           answer_refused))
     evaluator_form = evaluator_form or EvaluatorForm(formdata=None)
-    evaluator_form.user_id.choices = [(u.id, u.display_name) for u in addable]
+    evaluator_form.user_id.choices = [SelectChoice(u.id, u.display_name) for u in addable]
     paid_form = paid_form or PaidEvaluatorForm(formdata=None, prefix=PAID)
-    paid_form.user_id.choices = [(u.id, u.display_name) for u in overridable]
+    paid_form.user_id.choices = [SelectChoice(u.id, u.display_name) for u in overridable]
     requests = list(db.session.scalars(select(DocumentRequest).where(DocumentRequest.evaluation_id == evaluation.id)
                                        .order_by(DocumentRequest.id)))
     return render_template("evaluation/project_show.html", evaluation=evaluation, assignment=mine_, sheets=sheets,

@@ -4,6 +4,7 @@ from flask_wtf.file import FileField
 from wtforms import (
     DateField,
     EmailField,
+    SelectChoice,
     SelectField,
     StringField,
     TelField,
@@ -68,8 +69,8 @@ class OrgApplicationForm(RegisteredItemsForm, ContactForm):
     def __init__(self, *args, categories=(), communities=(), locale="zh_Hans_CN", **kwargs):
         super().__init__(*args, **kwargs)
         self.kind.choices = OrgKind.choices()
-        self.categories.choices = [(c.id, c.name(locale)) for c in categories]
-        self.communities.choices = [(c.id, f"{c.district} {c.street} {c.name}") for c in communities]
+        self.categories.choices = [SelectChoice(c.id, c.name(locale)) for c in categories]
+        self.communities.choices = [SelectChoice(c.id, f"{c.district} {c.street} {c.name}") for c in communities]
 
 
 class DocumentForm(FlaskForm):
@@ -107,7 +108,7 @@ class InviteForm(FlaskForm):
 
 
 class GradeForm(FlaskForm):
-    grade = SelectField(_l("Grade"), coerce=int, choices=[(g, f"{g}A") for g in range(5, 0, -1)])
+    grade = SelectField(_l("Grade"), coerce=int, choices=[SelectChoice(g, f"{g}A") for g in range(5, 0, -1)])
     awarded_on = DateField(_l("Awarded on"), validators=[DataRequired()])
     valid_until = DateField(_l("Valid until"), validators=[Optional()],
                             description=_l("Leave empty for the usual five years."))
@@ -152,7 +153,7 @@ class IncubationStageForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.stage.choices = [c for c in IncubationStage.choices() if c[0] != IncubationStage.INCUBATING]
+        self.stage.choices = [c for c in IncubationStage.choices() if c.value != IncubationStage.INCUBATING]
 
 
 class DirectoryForm(FlaskForm):
@@ -168,10 +169,11 @@ class DirectoryForm(FlaskForm):
     def __init__(self, *args, categories=(), communities=(), locale="zh_Hans_CN", **kwargs):
         super().__init__(*args, **kwargs)
         every = str(_l("All"))
-        self.kind.choices = [("", every), *OrgKind.choices()]
-        self.category.choices = [("", every), *[(c.id, c.name(locale)) for c in categories]]
-        self.grade.choices = [("", every), *[(g, f"{g}A") for g in range(5, 0, -1)]]
-        self.community.choices = [("", every), *[(c.id, f"{c.street} {c.name}") for c in communities]]
+        self.kind.choices = [SelectChoice("", every), *OrgKind.choices()]
+        self.category.choices = [SelectChoice("", every), *(SelectChoice(c.id, c.name(locale)) for c in categories)]
+        self.grade.choices = [SelectChoice("", every), *(SelectChoice(g, f"{g}A") for g in range(5, 0, -1))]
+        self.community.choices = [SelectChoice("", every),
+                                  *(SelectChoice(c.id, f"{c.street} {c.name}") for c in communities)]
 
 
 class CategoryForm(FlaskForm):

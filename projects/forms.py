@@ -8,6 +8,7 @@ from wtforms import (
     Form,
     FormField,
     HiddenField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -68,14 +69,15 @@ class CallForm(FlaskForm):
 
     def __init__(self, *args, categories=(), communities=(), templates=(), locale="zh_Hans_CN", **kwargs):
         super().__init__(*args, **kwargs)
-        self.template_id.choices = [("", _l("The platform's default proposal-review template")), *templates]
+        self.template_id.choices = [SelectChoice("", _l("The platform's default proposal-review template")),
+                                    *(SelectChoice(template_id, name) for template_id, name in templates)]
         self.aggregation.choices = Aggregation.choices()
         self.mode.choices = PurchasingMode.choices()
         self.funding_source.choices = FundingSource.choices()
-        self.category_id.choices = [(c.id, c.name(locale)) for c in categories]
-        self.communities.choices = [(c.id, f"{c.street} {c.name}") for c in communities]
+        self.category_id.choices = [SelectChoice(c.id, c.name(locale)) for c in categories]
+        self.communities.choices = [SelectChoice(c.id, f"{c.street} {c.name}") for c in communities]
         self.allowed_kinds.choices = OrgKind.choices()
-        self.min_grade.choices = [("", _l("No minimum")), *[(g, f"{g}A") for g in range(1, 6)]]
+        self.min_grade.choices = [SelectChoice("", _l("No minimum")), *(SelectChoice(g, f"{g}A") for g in range(1, 6))]
 
 
 class AmendForm(FlaskForm):
@@ -176,7 +178,7 @@ class BudgetRow(Form):
         super().__init__(*args, **kwargs)
         # Set per form, not at import: BudgetCategory.choices() translates its labels when called, and at import
         # there is no request, so they were always English.
-        self.category.choices = [("", "—"), *BudgetCategory.choices()]
+        self.category.choices = [SelectChoice("", "—"), *BudgetCategory.choices()]
 
 
 class ProposalForm(FlaskForm):

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
+from wtforms import SelectChoice
 
 from core.db import db, utcnow
 from core.i18n import colon
@@ -130,8 +131,8 @@ def review_result(proposal: Proposal) -> dict | None:
 
 def _attachment_form(proposal: Proposal, formdata=None) -> AttachmentForm:
     form = AttachmentForm(formdata=formdata)
-    form.requirement.choices = [(name, name) for name in proposal.call.required_attachments] + \
-        [("other", _("Other attachment"))]
+    form.requirement.choices = [SelectChoice(name, name) for name in proposal.call.required_attachments] + \
+        [SelectChoice("other", _("Other attachment"))]
     return form
 
 

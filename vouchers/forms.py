@@ -53,12 +53,12 @@ def within_validity_limit(form, field) -> None:
         raise ValidationError(_l("At most 3660 days from today."))
 
 
-def community_choices(communities) -> list[tuple[int, str]]:
-    return [(c.id, f"{c.street} {c.name}") for c in communities]
+def community_choices(communities) -> list[SelectChoice]:
+    return [SelectChoice(c.id, f"{c.street} {c.name}") for c in communities]
 
 
-def category_choices(categories, locale: str) -> list[tuple[int, str]]:
-    return [(c.id, c.name(locale)) for c in categories]
+def category_choices(categories, locale: str) -> list[SelectChoice]:
+    return [SelectChoice(c.id, c.name(locale)) for c in categories]
 
 
 class ProgrammeForm(FlaskForm):
@@ -90,7 +90,7 @@ class ProgrammeForm(FlaskForm):
         self.required_tags.choices = HardshipTag.choices()
         self.tags_mode.choices = TagsMode.choices()
         self.provider_mode.choices = ProviderMode.choices()
-        self.contract_call_id.choices = [("", "—"), *[(c.id, c.title) for c in calls]]
+        self.contract_call_id.choices = [SelectChoice("", "—"), *(SelectChoice(c.id, c.title) for c in calls)]
 
 
 class StatusForm(FlaskForm):
@@ -143,8 +143,8 @@ class IssueOneForm(FlaskForm):
 
 
 class DecideForm(FlaskForm):
-    uphold = RadioField(_l("Decision"), choices=[("1", _l("Uphold: reverse the redemption")),
-                                                 ("0", _l("Reject: the redemption stands"))],
+    uphold = RadioField(_l("Decision"), choices=[SelectChoice("1", _l("Uphold: reverse the redemption")),
+                                                 SelectChoice("0", _l("Reject: the redemption stands"))],
                         validators=[InputRequired(message=_l("Choose uphold or reject."))])
     note = TextAreaField(_l("Reason for the decision"), validators=[
         DataRequired(message=_l("Give the reason for the decision.")), Length(max=2000)],
@@ -180,14 +180,14 @@ class ResidentForm(FlaskForm):
         # All on one street (the communities a staff member looks after, as a rule): their names alone, which fit the
         # drop-down on a phone with large text (幸福街道 和平社区 was cut short to 幸福街道 和平社 at 200 %).
         one_street = len({c.street for c in communities}) == 1
-        self.community_id.choices = [("", "—"), *([(c.id, c.name) for c in communities] if one_street
-                                                  else community_choices(communities))]
+        self.community_id.choices = [SelectChoice("", "—"), *([SelectChoice(c.id, c.name) for c in communities]
+                                                              if one_street else community_choices(communities))]
         if id_masked:
             self.id_number.validators = [Optional(), Length(max=30)]
             self.id_number.flags.required = False
             self.id_number.description = _l("Leave empty to keep %(masked)s.", masked=id_masked)
             self.id_number.render_kw = {"placeholder": id_masked, "autocomplete": "off"}
-        self.tags.choices = [(t.value, t.label) for t in HardshipTag.stored()]
+        self.tags.choices = [SelectChoice(t.value, t.label) for t in HardshipTag.stored()]
         if not with_tags:  # the resident's own details (staff set the tags): the browser may fill them in
             del self.tags
             self.real_name.render_kw = {"autocomplete": "name"}
@@ -214,7 +214,7 @@ class ServiceForm(FlaskForm):
 
     def __init__(self, *args, categories=(), communities=(), locale="zh_Hans_CN", **kwargs):
         super().__init__(*args, **kwargs)
-        self.category_id.choices = [("", "—"), *category_choices(categories, locale)]
+        self.category_id.choices = [SelectChoice("", "—"), *category_choices(categories, locale)]
         self.community_ids.choices = community_choices(communities)
 
 
@@ -237,9 +237,9 @@ class RedeemForm(FlaskForm):
         super().__init__(*args, **kwargs)
         # Each service says its listed price, the most that may be redeemed for it; static/js/redeem.js reads
         # data-price (in yuan, as the amount is typed) to fill the amount when the service is chosen.
-        self.service_id.choices = [("", "—"), *[
-            (s.id, f"{s.name}（{format_fen(s.price_fen)}）", {"data-price": input_text(s.price_fen)})
-            for s in services]]
+        self.service_id.choices = [SelectChoice("", "—"), *(
+            SelectChoice(s.id, f"{s.name}（{format_fen(s.price_fen)}）", {"data-price": input_text(s.price_fen)})
+            for s in services)]
 
     def preselect(self, service) -> None:
         """The page opens with this service chosen and the amount at its listed price."""
@@ -268,7 +268,7 @@ STARS = [str(n) for n in range(5, 0, -1)]
 
 
 class RatingForm(FlaskForm):
-    stars = RadioField(_l("Stars"), choices=[(n, "★" * int(n)) for n in STARS], validate_choice=False,
+    stars = RadioField(_l("Stars"), choices=[SelectChoice(n, "★" * int(n)) for n in STARS], validate_choice=False,
                        validators=[InputRequired(message=_l("Choose from 1 to 5 stars.")),
                                    AnyOf(STARS, message=_l("Choose from 1 to 5 stars."))])
     comment = TextAreaField(_l("Comment (optional)"), filters=[strip_text], render_kw={"rows": 2}, validators=[
