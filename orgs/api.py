@@ -4,9 +4,19 @@ from flask import abort, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from core.api import api_blueprint, api_user, id_list, json_object, page_args, query_int, text_field
+from core.api import (
+    api_blueprint,
+    api_user,
+    committed,
+    id_list,
+    json_and_files,
+    json_object,
+    page_args,
+    query_int,
+    text_field,
+)
 from core.db import db
-from core.errors import ServiceError
+from core.errors import Forbidden, ServiceError
 from core.openapi import (
     PAGING,
     api_doc,
@@ -16,15 +26,18 @@ from core.openapi import (
     identifier,
     integer,
     iso_date,
+    list_of,
+    mapping,
     nullable,
     page_of,
     record,
     string,
+    timestamp,
 )
 
-from . import directory, permissions, services
-from .enums import OrgKind, OrgStatus
-from .models import Organisation
+from . import changes, directory, permissions, services
+from .enums import REGISTERED_ITEMS, ChangeStatus, OrgKind, OrgStatus
+from .models import ChangeRequest, Organisation
 from .validation import MAX_LENGTHS, OrgData
 
 bp = api_blueprint("orgs_api")
@@ -149,3 +162,104 @@ def create_org():
     org = services.create_application(data, actor=current_user)
     db.session.commit()
     return jsonify(org_json(org, None, True)), 201
+
+
+# --- change registration (变更登记) ----------------------------------------------------------------------------------
+
+CHANGE = component("OrganisationChange", record(
+    "A change registration (变更登记): the registered items as asked for (all four, the unchanged as they were) and "
+    "the officer's decision.",
+    id=identifier(), org_id=identifier(), status=string(enum=ChangeStatus), name=string(120),
+    uscc=nullable(string(18)), legal_representative=string(MAX_LENGTHS["legal_representative"]),
+    address=string(MAX_LENGTHS["address"]),
+    changes=mapping(array(nullable(string()), max_items=2),
+                    "The items that change: `[as registered when asked, as asked]` by item."),
+    reason=string(changes.MAX_REASON),
+    document=nullable(record("The supporting document.", name=string(), sha256=string(64),
+                             size=integer(minimum=0))),
+    requested_at=timestamp(), decided_at=nullable(timestamp()),
+    decision_reason=string(changes.MAX_REASON, "The officer's reason (required when rejecting).")))
+CHANGE_IN = body(
+    required=["reason"],
+    name=string(120, "The full name (2–120 characters).", min_length=2),
+    uscc=string(description="Unified social credit code (18 characters with its check character; required except "
+                            "for community organisations and social enterprises)."),
+    legal_representative=string(MAX_LENGTHS["legal_representative"]), address=string(MAX_LENGTHS["address"]),
+    reason=string(changes.MAX_REASON, "Why the items change."))
+CHANGE_MULTIPART = body(
+    "The same request with its supporting document: the JSON in `data`, the file in `document`.",
+    required=["data"], data=string(description="The request as JSON text."),
+    document=string(fmt="binary", description="A PDF, an image (PNG, JPEG) or an Office document."))
+
+
+def change_json(change: ChangeRequest) -> dict:
+    file = change.document
+    return {
+        "id": change.id, "org_id": change.org_id, "status": change.status, "name": change.name,
+        "uscc": change.uscc, "legal_representative": change.legal_representative, "address": change.address,
+        "changes": change.changes, "reason": change.reason,
+        "document": {"name": file.original_name, "sha256": file.sha256, "size": file.size} if file else None,
+        "requested_at": change.requested_at.isoformat(),
+        "decided_at": change.decided_at.isoformat() if change.decided_at else None,
+        "decision_reason": change.decision_reason,
+    }
+
+
+def _private_org(org_id: int, allowed) -> Organisation:
+    """The organisation (404 when the user may not see it), if `allowed` for the token's user (else 403)."""
+    org = db.session.get(Organisation, org_id)
+    if org is None or not permissions.can_view_org(current_user, org):
+        abort(404)
+    if not allowed(current_user, org):
+        raise Forbidden(_("You do not have permission to do this."))
+    return org
+
+
+@bp.route("/orgs/<int:org_id>/changes")
+@api_doc("An organisation's change requests", tag="Organisations", response=list_of(CHANGE), errors=[403],
+         description="Its requests to change its registered items, newest first, for its members and the officers "
+                     "and auditors (as on its page).")
+def list_changes(org_id: int):
+    api_user()
+    org = _private_org(org_id, permissions.can_view_private)
+    return jsonify({"items": [change_json(c) for c in changes.history(org)]})
+
+
+@bp.route("/orgs/<int:org_id>/changes", methods=["POST"])
+@api_doc("Request a change of registered items", tag="Organisations", status=201, response=CHANGE,
+         errors=[403, 409], request=CHANGE_IN, multipart=CHANGE_MULTIPART,
+         description="By a manager of a registered organisation; an officer approves or rejects it, and approved, "
+                     "the items become the organisation's. An item left out stays as registered; at least one must "
+                     "change. One request at a time: while one awaits review, another is a 409.")
+def request_change(org_id: int):
+    actor = api_user()
+    org = _private_org(org_id, permissions.can_request_change)
+    data, files = json_and_files()
+    # Texts must be text (a number or a list is refused, never stored as its repr); the service checks the rest.
+    items = changes.RegisteredItems(**{name: text_field(data, name) if name in data else getattr(org, name) or ""
+                                       for name in REGISTERED_ITEMS})
+    reason, document = text_field(data, "reason"), files.get("document") if files else None
+    answer = committed(lambda: change_json(changes.request_change(org, items, reason, document, actor=actor)))
+    return jsonify(answer), 201
+
+
+@bp.route("/orgs/changes/<int:change_id>/<any(approve, reject, withdraw):action>", methods=["POST"])
+@api_doc("Decide or withdraw a change request", tag="Organisations", response=CHANGE, errors=[403, 409],
+         params={"action": "`approve` or `reject` (officers; rejecting needs a reason), `withdraw` (the "
+                           "organisation's manager)."},
+         request=body(reason=string(changes.MAX_REASON, "Required when rejecting.")), request_optional=True,
+         description="Approved, the items asked for become the organisation's registered items. A request decided "
+                     "or withdrawn already (another officer, a second tab) is a 409 and nothing changes; so is an "
+                     "approval whose credit code another organisation has taken since.")
+def decide_change(change_id: int, action: str):
+    actor = api_user()
+    change = db.session.get(ChangeRequest, change_id) or abort(404)
+    _private_org(change.org_id, permissions.is_manager if action == "withdraw" else permissions.can_review)
+    reason = text_field(json_object(optional=True), "reason")
+    to = {"approve": ChangeStatus.APPROVED, "reject": ChangeStatus.REJECTED, "withdraw": ChangeStatus.WITHDRAWN}
+
+    def decide() -> dict:
+        changes.transition_change(change, to[action], actor=actor, reason=reason)
+        return change_json(change)
+
+    return jsonify(committed(decide))

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from stdnum.cn import uscc as uscc_std
 
 from accounts.models import User
@@ -34,6 +35,7 @@ from .services import code_taken
 from .validation import EMAIL_RE, MAX_LENGTHS, name_initials, typed_contact_phone, uscc_error
 
 MASK = "***"
+MAX_REASON = 2000  # the request's reason and the decision's: the forms' limit, and the API's
 
 
 @dataclass
@@ -146,8 +148,8 @@ def request_change(org: Organisation, items: RegisteredItems, reason: str, docum
     errors = _item_errors(org, items)
     if not reason:
         errors["reason"] = _("Please give a reason.")
-    elif len(reason) > 2000:
-        errors["reason"] = _("At most %(n)d characters.", n=2000)
+    elif len(reason) > MAX_REASON:
+        errors["reason"] = _("At most %(n)d characters.", n=MAX_REASON)
     changes = audit.diff(_current_items(org), items.__dict__)
     if not changes and not errors:
         errors["name"] = _("Change at least one registered item.")
@@ -186,6 +188,8 @@ def transition_change(change: ChangeRequest, to: ChangeStatus | str, *, actor: U
     reason = (reason or "").strip()
     if to is ChangeStatus.REJECTED and not reason:
         raise ServiceError(_("Please give a reason."), fields={"reason": _("Please give a reason.")})
+    if len(reason) > MAX_REASON:  # (the form refused it; the API reaches here without a form)
+        _refuse({"reason": _("At most %(n)d characters.", n=MAX_REASON)})
     applied = {}
     if to is ChangeStatus.APPROVED:
         if org.status not in (OrgStatus.APPROVED, OrgStatus.SUSPENDED):
@@ -217,4 +221,5 @@ def transition_change(change: ChangeRequest, to: ChangeStatus | str, *, actor: U
 
 def history(org: Organisation) -> list[ChangeRequest]:
     return list(db.session.scalars(select(ChangeRequest).where(ChangeRequest.org_id == org.id)
+                                   .options(selectinload(ChangeRequest.document))  # (shown with each: one query)
                                    .order_by(ChangeRequest.requested_at.desc(), ChangeRequest.id.desc())))

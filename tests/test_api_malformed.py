@@ -442,13 +442,49 @@ def test_need_endpoints(app, client, session):
     sweep(client, need_endpoints(ids), ids, {"resident": token(user), "staff": token(staff)})
 
 
+def change_endpoints(ids) -> list[Endpoint]:
+    decision = "/api/v1/orgs/changes/<int:change_id>/<any(approve, reject, withdraw):action>"
+    items = {(k,): "str" for k in ("name", "uscc", "legal_representative", "address")}
+    asked = lambda ids: {"name": "扫描更名社工服务中心", "reason": "理事会决议更名"}  # noqa: E731
+    return [
+        Endpoint("POST", "/api/v1/orgs/<int:org_id>/changes", "/orgs/{free}/changes", "manager", asked,
+                 fields={**items, ("reason",): "text"}, required={("reason",)},
+                 extra=[("one awaiting review already", {"free": ids["busy"]}, asked, 409)]),
+        Endpoint("POST", decision, "/orgs/changes/{change}/reject", "officer", lambda ids: {"reason": "材料不全"},
+                 fields={("reason",): "text"}, required={("reason",)}, ok=200,
+                 extra=[("decided already", {"change": ids["decided"]}, {"reason": "材料不全"}, 409)]),
+        Endpoint("POST", decision, "/orgs/changes/{change}/approve", "officer", lambda ids: {}, empty_ok=True,
+                 ok=200, fields={("reason",): "text"},
+                 extra=[("decided already", {"change": ids["decided"]}, {}, 409)]),
+        Endpoint("POST", decision, "/orgs/changes/{change}/withdraw", "manager", lambda ids: {}, empty_ok=True,
+                 ok=200, fields={("reason",): "text"}),
+    ]
+
+
+def test_change_registration_endpoints(app, client, session):
+    from orgs import changes
+    from tests.orgs.helpers import approved_org
+
+    officer, manager = make_user(Role.OFFICER), make_user()
+    with app.test_request_context():
+        free = approved_org(manager, officer, name="扫描变更社工服务中心一")
+        busy = approved_org(manager, officer, name="扫描变更社工服务中心二")
+        decided = changes.request_change(busy, changes.RegisteredItems(
+            "扫描变更社工服务中心三", busy.uscc, busy.legal_representative, busy.address), "更名", actor=manager)
+        changes.transition_change(decided, "rejected", actor=officer, reason="材料不全")
+        change = changes.request_change(busy, changes.RegisteredItems(
+            busy.name, busy.uscc, "王芳", busy.address), "换届", actor=manager)
+    ids = {"free": free.id, "busy": busy.id, "change": change.id, "decided": decided.id}
+    sweep(client, change_endpoints(ids), ids, {"manager": token(manager), "officer": token(officer)})
+
+
 # ------------------------------------------------------------------------------------------ every endpoint is covered
 
 def test_every_write_endpoint_is_swept(app):
     swept = {(ep.method, ep.rule) for ep in REGISTRY_AND_PROPOSALS}
     fake = collections.defaultdict(lambda: 1)
     for endpoints in (scoring_endpoints(fake), contract_endpoints(fake), confirm_endpoints(fake),
-                      voucher_endpoints(fake), need_endpoints(fake)):
+                      voucher_endpoints(fake), need_endpoints(fake), change_endpoints(fake)):
         swept |= {(ep.method, ep.rule) for ep in endpoints}
     writes = {(method, rule.rule) for rule in app.url_map.iter_rules() if rule.rule.startswith(API_PREFIX)
               for method in rule.methods & {"POST", "PUT", "PATCH", "DELETE"}}

@@ -19,7 +19,7 @@ from accounts.resident_models import ResidentProfile
 from accounts.tokens import create_token
 from evaluation.models import PanelMember
 from evaluation.project_models import EvaluationAssignment, ProjectEvaluation
-from orgs.models import Membership, Organisation
+from orgs.models import ChangeRequest, Membership, Organisation
 from projects.contract_models import Contract, Milestone
 from projects.contract_report_models import FeePayment
 from projects.models import Call, Proposal
@@ -117,7 +117,7 @@ def _ids(model) -> list[int]:
 # 404s into the checks of real records.
 PATH_RECORDS = {"call_id": Call, "contract_id": Contract, "proposal_id": Proposal, "member_id": PanelMember,
                 "evaluation_id": ProjectEvaluation, "fee_id": FeePayment, "milestone_id": Milestone,
-                "org_id": Organisation, "redemption_id": Redemption}
+                "org_id": Organisation, "redemption_id": Redemption, "change_id": ChangeRequest}
 BODY_RECORDS = {"org_id": Organisation, "programme_id": Programme, "proposal_id": Proposal}
 MISSING = 2_000_000_000
 
