@@ -59,6 +59,12 @@ def call_form(**kwargs) -> CallForm:
                     templates=calls.review_rules.template_choices(), locale=str(get_locale()), **kwargs)
 
 
+def attachment_lines(typed) -> list[str]:
+    """The required attachments, one a line. A form sent without the field keeps the call's list (the edit form
+    is filled from the call, where it is a list: it was a 500)."""
+    return list(typed) if isinstance(typed, list) else (typed or "").splitlines()
+
+
 def call_data(form: CallForm) -> calls.CallData:
     return calls.CallData(
         title=form.title.data or "", description=form.description.data or "", mode=form.mode.data,
@@ -68,7 +74,7 @@ def call_data(form: CallForm) -> calls.CallData:
         submission_deadline=form.submission_deadline.data, review_planned_on=form.review_planned_on.data,
         award_planned_on=form.award_planned_on.data, min_eligible_proposals=form.min_eligible_proposals.data,
         template_id=form.template_id.data, blind=form.blind.data, aggregation=form.aggregation.data,
-        required_attachments=(form.required_attachments.data or "").splitlines(),
+        required_attachments=attachment_lines(form.required_attachments.data),
         allowed_kinds=list(form.allowed_kinds.data or []), min_grade=form.min_grade.data,
         min_years_registered=form.min_years_registered.data,
         min_certified_social_workers=form.min_certified_social_workers.data,
@@ -87,6 +93,12 @@ def load_call(call_id: int) -> Call:
         if calls.close_if_due(call) or awards.finish_if_due(call):
             db.session.commit()
     return call
+
+
+def refused_status(form) -> int:
+    """A form page shown again after its form was sent was refused (by the form or the service): 422, nothing
+    changed; shown first, 200."""
+    return 422 if form.is_submitted() else 200
 
 
 def _save_call(form: CallForm, call: Call | None):
@@ -122,7 +134,7 @@ def new():
     form = call_form()
     if form.validate_on_submit() and (response := _save_call(form, None)):
         return response
-    return render_template("projects/call_form.html", form=form, call=None)
+    return render_template("projects/call_form.html", form=form, call=None), refused_status(form)
 
 
 @bp.route("/<int:call_id>/edit", methods=["GET", "POST"])
@@ -136,7 +148,7 @@ def edit(call_id: int):
         form.required_attachments.data = "\n".join(call.required_attachments)
     if form.validate_on_submit() and (response := _save_call(form, call)):
         return response
-    return render_template("projects/call_form.html", form=form, call=call)
+    return render_template("projects/call_form.html", form=form, call=call), refused_status(form)
 
 
 @bp.route("/<int:call_id>")
@@ -202,7 +214,7 @@ def amend(call_id: int):
         if run_service(lambda: calls.amend_call(call, changes, form.reason.data, actor=current_user), form):
             flash(_("Amendment published."), "success")
             return redirect(url_for("calls.show", call_id=call.id))
-    return render_template("projects/amend.html", form=form, call=call)
+    return render_template("projects/amend.html", form=form, call=call), refused_status(form)
 
 
 def posted_on_call_page(call: Call, form, service, done: str, files=(), **page):

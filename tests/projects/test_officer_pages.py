@@ -155,7 +155,7 @@ def test_the_call_form_lists_what_to_correct_and_publishing_asks_first(app, clie
     page = response.get_data(as_text=True)
     summary = page.split('id="form-errors"', 1)[1].split("</div>", 1)[0]
     assert 'href="#title"' in summary and 'href="#total_budget_fen"' in summary
-    assert response.status_code == 200 and db.session.scalar(select(func.count(Call.id))) == before
+    assert response.status_code == 422 and db.session.scalar(select(func.count(Call.id))) == before
 
     with app.test_request_context():
         draft = calls.create_call(call_data(), actor=officer)
