@@ -95,6 +95,8 @@ class CallData:
         for name in ("questions_until", "submission_deadline", "review_planned_on", "award_planned_on"):
             if getattr(self, name) is None:
                 e[name] = required
+        if not e.keys() & {"questions_until", "submission_deadline", "review_planned_on", "award_planned_on"}:
+            e |= schedule_order_errors(self)
         if not 1 <= self.min_eligible_proposals <= 50:
             e["min_eligible_proposals"] = _("Between 1 and 50.")
         if self.min_grade is not None and self.min_grade not in range(1, 6):
@@ -117,14 +119,24 @@ class CallData:
 def schedule_errors(call: Call, now: datetime, *, questions_changing: bool = True) -> dict[str, str]:
     """A call may be published only with a schedule that makes sense from now on. An amendment that leaves the
     questions period alone is not refused because that period has already closed."""
-    e = {}
+    e = schedule_order_errors(call)
     if call.submission_deadline <= now:
         e["submission_deadline"] = _("The submission deadline must be in the future.")
-    if (questions_changing and call.questions_until <= now) or call.questions_until > call.submission_deadline:
+    if questions_changing and call.questions_until <= now:
         e["questions_until"] = _("Questions must close after publication and no later than the deadline.")
-    if call.review_planned_on < to_local(call.submission_deadline).date():
+    return e
+
+
+def schedule_order_errors(schedule) -> dict[str, str]:
+    """The schedule's dates out of order, whenever it is saved (a call, or CallData as typed): questions closing
+    after the deadline, the review planned before it, the award before the review. A draft saved so was refused only
+    when it was published, by a message at the top of its page, the dates no longer beside it."""
+    e = {}
+    if schedule.questions_until > schedule.submission_deadline:
+        e["questions_until"] = _("Questions must close no later than the submission deadline.")
+    if schedule.review_planned_on < to_local(schedule.submission_deadline).date():
         e["review_planned_on"] = _("The review cannot be planned before the deadline.")
-    if call.award_planned_on < call.review_planned_on:
+    if schedule.award_planned_on < schedule.review_planned_on:
         e["award_planned_on"] = _("The award cannot be planned before the review.")
     return e
 
