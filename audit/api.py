@@ -8,6 +8,7 @@ from core.openapi import api_doc, array, component, identifier, integer, iso_dat
 from core.permissions import require
 
 from . import services as audit
+from . import verification
 from .forms import AuditFilterForm
 from .permissions import can_view_audit_log
 
@@ -29,7 +30,7 @@ EVENT = component("AuditEvent", record(
 @bp.route("/audit/head")
 @api_doc("The head of the audit chain", tag="Audit", public=True, response=HEAD)
 def head():
-    current = audit.head()
+    current = verification.head()
     return jsonify({"seq": current.seq, "hash": current.hash})
 
 

@@ -23,7 +23,7 @@ from core.permissions import require
 from core.personal import mask_name
 from core.timeutil import utcnow
 
-from . import documents
+from . import documents, verification
 from . import services as audit
 from .display import csv_rows, shown_data
 from .forms import AuditFilterForm, VerifyCodeForm, VerifyFileForm
@@ -74,7 +74,7 @@ def log_csv():
     form = AuditFilterForm(request.args)
     if not form.validate():
         return log(), 422  # the page, with the errors beside the filters
-    flt, up_to = form.event_filter(), audit.head().seq
+    flt, up_to = form.event_filter(), verification.head().seq
     asked = {name: str(form[name].data) for name in ("action", "target_type", "target_id", "date_from", "date_to")
              if form[name].data}
     if flt.actor:
@@ -87,7 +87,7 @@ def log_csv():
 @bp.route("/head")
 @bp.route("/head.json", endpoint="head_json")
 def head():
-    current = audit.head()
+    current = verification.head()
     if request.endpoint == "audit.head_json" or request.args.get("format") == "json" or wants_json():
         return jsonify({"seq": current.seq, "hash": current.hash, "at": utcnow().isoformat()})
     return render_template("audit/head.html", head=current, genesis=audit.GENESIS, read_at=utcnow(),
@@ -100,8 +100,8 @@ def head_certificate():
     require(can_issue_head_certificate(current_user))
     if not VerifyFileForm().validate_on_submit():  # only its CSRF token matters here
         abort(400)
-    current = audit.head()
-    result = audit.verify()
+    current = verification.head()
+    result = verification.verify()
     with official_language():  # the title, shown on the public verification page, too
         document = documents.issue_document(
             "audit/head_certificate.html", title=_("Audit trail status certificate"), doc_type="audit_head",

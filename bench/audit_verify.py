@@ -1,4 +1,4 @@
-"""Benchmark: audit.services.verify() over a long hash chain.
+"""Benchmark: audit.verification.verify() over a long hash chain.
 
 Builds N events (default 1,000,000) with real hashes in a scratch database made by the migrations, then times
 verify() (which splits a long chain among one worker process per CPU) and verify(workers=1) beside floors: the
@@ -32,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app import create_app  # noqa: E402
 from audit import services as audit  # noqa: E402
+from audit import verification  # noqa: E402
 from core.db import db, read_only_connection  # noqa: E402
 
 TARGET_EVENTS_PER_S = 300_000
@@ -114,11 +115,11 @@ def fetch_only() -> int:
         connection.begin()
         if connection.dialect.name == "sqlite":
             cursor = connection.connection.driver_connection.cursor()
-            for _seq, _prev, _stored, _text in cursor.execute(audit._RENDERED_SQL.format(where="")):
+            for _seq, _prev, _stored, _text in cursor.execute(verification._RENDERED_SQL.format(where="")):
                 n += 1
             cursor.close()
             return n
-        with audit.chain_rows(connection) as rows:
+        with verification.chain_rows(connection) as rows:
             for _seq, _ts, _a, _r, _ip, _rid, _act, _tt, _ti, _data, _prev, _stored in rows:
                 n += 1
     return n
@@ -129,8 +130,8 @@ def fetch_via_result(batch_size: int = 20000) -> int:
     n = 0
     with read_only_connection(db.engine) as connection:
         sql = text(
-            f"SELECT seq, {audit._timestamp_sql(connection.dialect.name)}, actor_id, actor_roles, ip, request_id, "
-            "action, target_type, target_id, data, prev_hash, hash FROM audit_events ORDER BY seq"
+            f"SELECT seq, {verification._timestamp_sql(connection.dialect.name)}, actor_id, actor_roles, ip, "
+            "request_id, action, target_type, target_id, data, prev_hash, hash FROM audit_events ORDER BY seq"
         )
         result = connection.execution_options(stream_results=True, yield_per=batch_size).execute(sql)
         for rows in result.partitions(batch_size):
@@ -141,7 +142,7 @@ def fetch_via_result(batch_size: int = 20000) -> int:
 
 
 def verify_one_process():
-    return audit.verify(workers=1)
+    return verification.verify(workers=1)
 
 
 def cpu_seconds() -> float:
@@ -181,7 +182,7 @@ def run(label: str, url: str, count: int, repeat: int, loader) -> bool:
     best_of(app, fetch_only, 1)  # warm the caches once, so neither contender pays for the first read
     floor_s, fetched, _ = best_of(app, fetch_only, repeat)
     result_floor_s, fetched_via_result, _ = best_of(app, fetch_via_result, repeat)
-    verify_s, result, verify_cpu = best_of(app, audit.verify, repeat)
+    verify_s, result, verify_cpu = best_of(app, verification.verify, repeat)
     single_s, single, single_cpu = best_of(app, verify_one_process, repeat)
     with app.app_context():
         db.engine.dispose()
@@ -191,7 +192,7 @@ def run(label: str, url: str, count: int, repeat: int, loader) -> bool:
 
     rate = count / verify_s
     verdict = "PASS" if rate >= TARGET_EVENTS_PER_S else "FAIL"
-    workers = os.cpu_count() if count > audit.PARALLEL_MIN_EVENTS else 1
+    workers = os.cpu_count() if count > verification.PARALLEL_MIN_EVENTS else 1
     print(f"[{label}] verify():            {rate:>11,.0f} events/s  ({verify_s:.2f} s, ok={result.ok}, "
           f"checked={result.checked:,}, {workers} worker process(es), best of {repeat}; "
           f"{verify_cpu:.2f} CPU-s in all)")

@@ -1,7 +1,7 @@
 from sqlalchemy import func, select
 
 from accounts.models import User
-from audit import services as audit
+from audit import verification
 from core.db import db
 from core.demo import load_all
 
@@ -11,10 +11,10 @@ def test_demo_data_loads_idempotently(session, demo_data):
     `lines` are what that first load printed."""
     lines = demo_data.lines
     users = db.session.scalar(select(func.count(User.id)))
-    head = audit.head()
+    head = verification.head()
     assert users >= 16 and any("gongzhi-demo" in line for line in lines)
     load_all()
     assert db.session.scalar(select(func.count(User.id))) == users
-    assert audit.head() == head  # nothing written the second time
+    assert verification.head() == head  # nothing written the second time
     officer = db.session.scalar(select(User).where(User.username == "officer"))
     assert officer.role_names == {"officer"} and "王芳" in officer.display_name

@@ -6,6 +6,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
 from audit import services as audit
+from audit import verification
 from audit.cli import audit_cli
 from audit.models import AuditEvent
 from core.db import db
@@ -31,9 +32,9 @@ def test_events_link_into_a_chain_that_verifies(session):
     assert first.prev_hash == audit.GENESIS
     for earlier, later in zip(events, events[1:], strict=False):
         assert later.prev_hash == earlier.hash and later.seq == earlier.seq + 1
-    result = audit.verify()
+    result = verification.verify()
     assert result.ok and result.checked == len(events)
-    assert result.head == audit.Head(events[-1].seq, events[-1].hash)
+    assert result.head == verification.Head(events[-1].seq, events[-1].hash)
 
 
 def test_hash_is_reproducible_from_the_published_recipe(session):
@@ -56,7 +57,7 @@ def test_altered_event_is_named(session):
     build_chain()
     disable_append_only_guard()
     db.session.execute(text("UPDATE audit_events SET data = :d WHERE seq = 4"), {"d": '{"i":400}'})
-    result = audit.verify()
+    result = verification.verify()
     assert not result.ok and result.bad_seq == 4 and "hash" in result.reason
     assert result.head.seq == 3
 
@@ -65,7 +66,7 @@ def test_deleted_event_is_named(session):
     build_chain()
     disable_append_only_guard()
     db.session.execute(text("DELETE FROM audit_events WHERE seq = 3"))
-    result = audit.verify()
+    result = verification.verify()
     assert not result.ok and result.bad_seq == 3 and result.reason == "missing"
 
 
@@ -76,7 +77,7 @@ def test_reordered_events_are_named(session):
     db.session.execute(text("UPDATE audit_events SET seq = -2 WHERE seq = 2"))
     db.session.execute(text("UPDATE audit_events SET seq = 2 WHERE seq = 5"))
     db.session.execute(text("UPDATE audit_events SET seq = 5 WHERE seq = -2"))
-    result = audit.verify()
+    result = verification.verify()
     assert not result.ok and result.bad_seq == 2
 
 
@@ -91,7 +92,7 @@ def test_rewritten_hash_breaks_the_next_link(session):
                               forged_data)
     db.session.execute(text("UPDATE audit_events SET data = :d, hash = :h WHERE seq = 3"),
                        {"d": forged_data, "h": forged})
-    result = audit.verify()
+    result = verification.verify()
     assert not result.ok and result.bad_seq == 4 and "link" in result.reason
 
 

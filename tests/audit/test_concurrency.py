@@ -8,6 +8,7 @@ from flask_migrate import upgrade
 
 from app import create_app
 from audit import services as audit
+from audit import verification
 from core.db import db
 from tests.conftest import app_config
 
@@ -41,6 +42,6 @@ def test_concurrent_appends_form_one_chain(scratch_url, tmp_path):
         p.join(120)
         assert p.exitcode == 0
     with application.app_context():
-        result = audit.verify()
+        result = verification.verify()
         db.engine.dispose()
     assert result.ok and result.checked == WORKERS * PER_WORKER

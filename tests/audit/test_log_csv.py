@@ -7,7 +7,7 @@ import io
 import json
 
 from accounts.enums import Role
-from audit import display
+from audit import display, verification
 from audit import services as audit
 from audit.chain import canonical_event
 from core.db import db
@@ -53,7 +53,7 @@ def test_the_download_is_recorded_with_its_filter_and_the_head_it_stops_at(clien
     actor = make_user(username="csv-filtered")
     audit.record("test.csv", ("things", 1), actor=actor)
     db.session.commit()
-    head = audit.head().seq
+    head = verification.head().seq
     login_as(auditor)
     rows = read_csv(get(client, "/audit/log.csv?actor=csv-filtered&target_type=things"))
     assert len(rows) == 1
@@ -80,12 +80,12 @@ def test_only_administrators_and_auditors_may_download_and_a_bad_filter_is_refus
     assert get(client, "/audit/log.csv").status_code == 403
     client.post("/logout")
     login_as(make_user(Role.AUDITOR))
-    before = audit.head().seq
+    before = verification.head().seq
     response = get(client, "/audit/log.csv?date_from=2025-03-10&date_to=2025-03-01")
     assert response.status_code == 422 and "text/html" in response.content_type
     assert "结束日期早于开始日期" in response.get_data(as_text=True) or 'id="date_to-error"' in response.get_data(
         as_text=True)
-    assert audit.head().seq == before  # nothing downloaded, nothing recorded
+    assert verification.head().seq == before  # nothing downloaded, nothing recorded
 
 
 def test_the_log_links_to_an_objects_and_an_actors_history_and_reads_fen_as_yuan(client, session, login_as):

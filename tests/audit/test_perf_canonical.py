@@ -10,6 +10,7 @@ from json import encoder
 import pytest
 
 from audit import services as audit
+from audit import verification
 
 AWKWARD_STRINGS = [
     "", "plain", "幸福街道 和平社区 采购", 'say "hi"', "back\\slash", "\\u0041 is not A", '\\"', "tab\there",
@@ -92,5 +93,5 @@ def test_recorded_awkward_events_verify(session):
     storable = [t for t in AWKWARD_STRINGS if "\x00" not in t and not any(0xD800 <= ord(c) <= 0xDFFF for c in t)]
     for i, text in enumerate(storable):  # (PostgreSQL refuses NUL in text; a lone surrogate has no UTF-8 form)
         audit.record(f"test.awkward{i}", ("thing", text[:60]), data={"text": text, "名称": text})
-    result = audit.verify()
+    result = verification.verify()
     assert result.ok and result.checked == result.head.seq >= len(storable)

@@ -8,6 +8,7 @@ from sqlalchemy import text
 
 from app import create_app
 from audit import services as audit
+from audit import verification
 from audit.models import AuditEvent
 from core.db import db
 from tests.audit.test_chain import disable_append_only_guard
@@ -33,9 +34,9 @@ def chain_app(scratch_url, tmp_path):
 def both_ways(workers=2):
     """verify() in one process and in `workers`, each on a session outside any transaction."""
     db.session.remove()
-    one = audit.verify(workers=1)
+    one = verification.verify(workers=1)
     db.session.remove()
-    split = audit.verify(workers=workers, min_parallel=0)
+    split = verification.verify(workers=workers, min_parallel=0)
     db.session.remove()
     return one, split
 
@@ -58,13 +59,13 @@ def forge(seq, data):
 
 def assert_parallel_path_taken(monkeypatch):
     calls = []
-    original = audit._verify_parallel
+    original = verification._verify_parallel
 
     def spy(*args, **kwargs):
         calls.append(args)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(audit, "_verify_parallel", spy)
+    monkeypatch.setattr(verification, "_verify_parallel", spy)
     return calls
 
 
@@ -73,8 +74,8 @@ def test_intact_chain(chain_app, monkeypatch):
     calls = assert_parallel_path_taken(monkeypatch)
     with chain_app.app_context():
         one, split = both_ways()
-        three = audit.verify(workers=3, min_parallel=0)
-        head = audit.head()
+        three = verification.verify(workers=3, min_parallel=0)
+        head = verification.head()
     assert len(calls) == 2
     assert one == split == three
     assert split.ok and split.checked == EVENTS and split.head == head
@@ -84,10 +85,10 @@ def test_intact_chain(chain_app, monkeypatch):
 def test_small_chains_stay_in_one_process(chain_app, monkeypatch):
     calls = assert_parallel_path_taken(monkeypatch)
     with chain_app.app_context():
-        assert audit.verify(workers=2).ok  # below PARALLEL_MIN_EVENTS
-        assert audit.verify(workers=2, min_parallel=EVENTS).ok
+        assert verification.verify(workers=2).ok  # below PARALLEL_MIN_EVENTS
+        assert verification.verify(workers=2, min_parallel=EVENTS).ok
         with db.session.begin():  # inside a transaction verify reads there
-            assert audit.verify(workers=2, min_parallel=0).ok
+            assert verification.verify(workers=2, min_parallel=0).ok
     assert calls == []
 
 
@@ -95,7 +96,7 @@ def test_small_chains_stay_in_one_process(chain_app, monkeypatch):
 def renderer(request, monkeypatch):
     """On SQLite, verify lets json_array() render the hashed text once it renders canonically; check both ways."""
     if request.param == "python renders":
-        monkeypatch.setattr(audit, "_sqlite_renders_canonically", lambda _connection: False)
+        monkeypatch.setattr(verification, "_sqlite_renders_canonically", lambda _connection: False)
     return request.param
 
 
@@ -144,9 +145,9 @@ def test_rewritten_hash_breaks_the_next_link_even_across_segments(chain_app, ren
 
 @pytest.mark.committing
 def test_workers_started_by_spawn_agree(chain_app, monkeypatch):
-    monkeypatch.setattr(audit, "_start_method", lambda: "spawn")
+    monkeypatch.setattr(verification, "_start_method", lambda: "spawn")
     with chain_app.app_context():
-        intact = audit.verify(workers=2, min_parallel=0)
+        intact = verification.verify(workers=2, min_parallel=0)
         tamper("DELETE FROM audit_events WHERE seq = 21")
         one, split = both_ways()
     assert intact.ok and intact.checked == EVENTS
@@ -159,12 +160,12 @@ def test_without_process_pools_one_walk_answers(chain_app, monkeypatch):
         def Pool(self, _processes):  # noqa: N802 (multiprocessing's name)
             raise OSError("no semaphores here")
 
-    monkeypatch.setattr(audit.multiprocessing, "get_context", lambda _method: NoPools())
+    monkeypatch.setattr(verification.multiprocessing, "get_context", lambda _method: NoPools())
     with chain_app.app_context():
-        intact = audit.verify(workers=2, min_parallel=0)
+        intact = verification.verify(workers=2, min_parallel=0)
         tamper("DELETE FROM audit_events WHERE seq = 25")
         db.session.remove()
-        broken = audit.verify(workers=2, min_parallel=0)
+        broken = verification.verify(workers=2, min_parallel=0)
     assert intact.ok and intact.checked == EVENTS
     assert not broken.ok and broken.bad_seq == 25 and broken.reason == "missing"
 
@@ -173,7 +174,7 @@ def test_without_process_pools_one_walk_answers(chain_app, monkeypatch):
 @pytest.mark.parametrize("workers", [3, 7])
 def test_uneven_segments(chain_app, workers):
     with chain_app.app_context():
-        intact = audit.verify(workers=workers, min_parallel=0)
+        intact = verification.verify(workers=workers, min_parallel=0)
         tamper("DELETE FROM audit_events WHERE seq = 15")
         one, split = both_ways(workers)
     assert intact.ok and intact.checked == EVENTS
@@ -187,7 +188,7 @@ def test_sqlite_rendering_is_used_and_never_trusted_for_floats(chain_app):
     0.30000000000000004, and the published recipe is Python's."""
     with chain_app.app_context():
         raw = db.session.connection().connection.driver_connection
-        assert audit._sqlite_renders_canonically(raw)
+        assert verification._sqlite_renders_canonically(raw)
         db.session.rollback()
         event = db.session.get(AuditEvent, 30)
         ts = event.occurred_at.strftime(audit.TS_FORMAT)
@@ -210,15 +211,15 @@ def test_a_blob_fails_as_it_always_did(chain_app):
         for workers in (1, 2):
             db.session.remove()
             with pytest.raises(TypeError, match="bytes"):
-                audit.verify(workers=workers, min_parallel=0)
+                verification.verify(workers=workers, min_parallel=0)
 
 
 def test_an_in_memory_database_is_never_shared():
-    assert not audit._shareable(db_engine("sqlite://"))
-    assert not audit._shareable(db_engine("sqlite:///:memory:"))
-    assert not audit._shareable(db_engine("sqlite:///file::memory:?cache=shared&uri=true"))
-    assert audit._shareable(db_engine("sqlite:////tmp/gongzhi.db"))
-    assert audit._shareable(db_engine("postgresql+psycopg://u@localhost/gongzhi"))
+    assert not verification._shareable(db_engine("sqlite://"))
+    assert not verification._shareable(db_engine("sqlite:///:memory:"))
+    assert not verification._shareable(db_engine("sqlite:///file::memory:?cache=shared&uri=true"))
+    assert verification._shareable(db_engine("sqlite:////tmp/gongzhi.db"))
+    assert verification._shareable(db_engine("postgresql+psycopg://u@localhost/gongzhi"))
 
 
 def db_engine(url):

@@ -10,8 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from accounts.enums import Role
-from audit import documents
-from audit import services as audit
+from audit import documents, verification
 from audit.views import pasted_digest
 from core.db import db
 from core.timeutil import to_local, utcnow
@@ -24,8 +23,8 @@ DIGEST = "d63ecfe3d7635a349d0e11d7ef2557fbfb5881c18ba77dd8bfe3e1aacb36d8bb"
 def issued_by(app, issuer):
     with app.test_request_context():
         document = documents.issue_document("audit/head_certificate.html", title="审计链状态证明",
-                                            doc_type="audit_head", actor=issuer, head=audit.head(),
-                                            result=audit.verify(), issued_at=utcnow(), issuer=issuer)
+                                            doc_type="audit_head", actor=issuer, head=verification.head(),
+                                            result=verification.verify(), issued_at=utcnow(), issuer=issuer)
     db.session.commit()
     return document
 
@@ -114,7 +113,7 @@ def test_issuing_a_head_certificate_says_whether_the_chain_is_intact(client, ses
     auditor = make_user(Role.AUDITOR)
     db.session.commit()
     login_as(auditor)
-    events_before = audit.head().seq  # the chain as verified, before the certificate's own event
+    events_before = verification.head().seq  # the chain as verified, before the certificate's own event
     response = client.post("/audit/head/certificate")
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert re.search(rf'alert-success" role="alert">审计链完整：已逐条核验全部 {events_before} 个事件。'

@@ -9,8 +9,7 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from accounts.enums import Role
-from audit import documents
-from audit import services as audit
+from audit import documents, verification
 from audit.models import AuditEvent
 from audit.views import CHECK_LIMIT, UNKNOWN_CODE_LIMIT
 from core.db import db
@@ -24,8 +23,8 @@ def issue_certificate(app):
     with app.test_request_context():
         auditor = make_user(Role.AUDITOR)
         document = documents.issue_document("audit/head_certificate.html", title="审计链状态证明",
-                                            doc_type="audit_head", actor=auditor, head=audit.head(),
-                                            result=audit.verify(), issued_at=utcnow(), issuer=auditor)
+                                            doc_type="audit_head", actor=auditor, head=verification.head(),
+                                            result=verification.verify(), issued_at=utcnow(), issuer=auditor)
     db.session.commit()
     return document
 

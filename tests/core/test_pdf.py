@@ -8,8 +8,7 @@ from weasyprint import HTML
 from weasyprint.urls import FatalURLFetchingError
 
 from accounts.enums import Role
-from audit import documents
-from audit import services as audit
+from audit import documents, verification
 from audit.models import AuditEvent
 from core.db import db
 from core.pdf import StaticOnlyFetcher
@@ -27,8 +26,8 @@ def pdf_fonts(pdf: bytes) -> set[str]:
 
 def issue_certificate(actor):
     return documents.issue_document("audit/head_certificate.html", title="审计链状态证明", doc_type="audit_head",
-                                    actor=actor, head=audit.head(), result=audit.verify(), issued_at=utcnow(),
-                                    issuer=actor)
+                                    actor=actor, head=verification.head(), result=verification.verify(),
+                                    issued_at=utcnow(), issuer=actor)
 
 
 def test_chinese_pdf_text_and_embedded_cjk_font(app, session):

@@ -9,6 +9,7 @@ from flask_migrate import upgrade
 
 from app import create_app
 from audit import services as audit
+from audit import verification
 from audit.cli import audit_cli
 from core.db import db, read_only_connection, read_only_transactions
 from tests.conftest import ON_POSTGRES, app_config
@@ -68,7 +69,7 @@ def test_work_outside_requests_still_begins_immediate(scratch_app, begins):
 def test_read_only_work_begins_deferred(scratch_app, begins):
     with scratch_app.app_context():
         with read_only_transactions():
-            assert audit.head().seq == 5
+            assert verification.head().seq == 5
         db.session.rollback()
         with read_only_connection(db.engine) as connection:
             connection.begin()
@@ -93,8 +94,8 @@ def test_requests_keep_their_rule(scratch_app, begins):
 @pytest.mark.parametrize("split", [False, True])
 def test_cli_verify_runs_while_a_writer_holds_the_lock(scratch_app, begins, writer, split, monkeypatch):
     if split:  # force the split among worker processes on this short chain
-        monkeypatch.setattr(audit, "PARALLEL_MIN_EVENTS", 0)
-        monkeypatch.setattr(audit.os, "cpu_count", lambda: 2)
+        monkeypatch.setattr(verification, "PARALLEL_MIN_EVENTS", 0)
+        monkeypatch.setattr(verification.os, "cpu_count", lambda: 2)
     started = time.monotonic()
     result = scratch_app.test_cli_runner().invoke(audit_cli, ["verify"])
     assert result.exit_code == 0, result.output

@@ -7,7 +7,7 @@ import io
 from openpyxl import load_workbook
 
 from accounts.enums import Role
-from audit import services as audit
+from audit import verification
 from core.db import db
 from tests.factories import make_user
 from tests.orgs.helpers import approved_org, submitted_org
@@ -24,10 +24,10 @@ def test_the_export_holds_only_what_the_public_pages_show_and_is_not_audited(cli
     db.session.commit()
     public_page = client.get(f"/orgs/{shown.id}").get_data(as_text=True)  # as anyone sees it, logged out
     login_as(officer)
-    before = audit.head().seq
+    before = verification.head().seq
     response = client.get("/orgs/export.xlsx?q=服务中心", headers={"Accept-Language": "zh-CN"})
     assert response.status_code == 200
-    assert audit.head().seq == before  # public data: the download is not an event
+    assert verification.head().seq == before  # public data: the download is not an event
     rows = list(load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True))
     assert list(rows[0]) == PUBLIC_COLUMNS
     cells = {str(value) for row in rows[1:] for value in row if value is not None}

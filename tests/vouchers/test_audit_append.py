@@ -3,6 +3,7 @@ event attached to the session as a loaded row): a savepoint rolled back after an
 append from taking the same seq, and the chain still verifies."""
 
 from audit import services as audit
+from audit import verification
 from audit.models import AuditEvent
 from core.db import db
 
@@ -15,4 +16,4 @@ def test_an_append_after_a_rolled_back_one_takes_its_seq(session):
     assert second.seq == first.seq
     stored = db.session.get(AuditEvent, second.seq)
     assert stored.action == "test.kept" and stored.hash == second.hash
-    assert audit.verify().ok
+    assert verification.verify().ok

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from accounts.models import User
 from app import create_app
-from audit import services as audit
+from audit import verification
 from core.db import db
 from core.errors import ServiceError
 from tests.conftest import app_config, drop_scratch_database, make_scratch_database
@@ -107,7 +107,7 @@ def test_concurrent_redemptions_never_overdraw(shared_scratch):
         redeemed = db.session.scalar(select(func.sum(Redemption.amount_fen)).where(Redemption.resident_id == ids[2]))
         shared_ids = set(db.session.scalars(select(Redemption.id).where(Redemption.idempotency_key == "shared-key")))
         rec = ledger.reconciliation(db.session.get(Programme, ids[3]))
-        mismatches, chain = ledger.check(), audit.verify()
+        mismatches, chain = ledger.check(), verification.verify()
         db.engine.dispose()
     assert sum(done for done, _ids in outcomes) == 6
     assert all(b >= 0 for b in balances) and sum(balances) == 20_000 - redeemed == 1000

@@ -17,7 +17,7 @@ from sqlalchemy import func, insert, select
 
 from accounts.enums import Role
 from accounts.models import User
-from audit import services as audit
+from audit import verification
 from audit.models import AuditEvent
 from core.db import db, utcnow
 from core.personal import decrypt, mask_name
@@ -187,16 +187,16 @@ def test_who_may_download_as_who_may_see_the_page(export, scene, client, login_a
         client.post("/logout")
         if users[role] is not None:
             login_as(users[role])
-        before = audit.head().seq
+        before = verification.head().seq
         response = download(client, url)
-        assert audit.head().seq == before + (expected == A), role  # a refused download leaves no event
+        assert verification.head().seq == before + (expected == A), role  # a refused download leaves no event
         assert response.status_code == expected == client.get(page).status_code, (role, response.status_code)
         if expected != A:
             assert "张**" not in response.get_data(as_text=True)
         if users[role] is not None:
-            before = audit.head().seq
+            before = verification.head().seq
             assert download(client, missing).status_code == 404, role
-            assert audit.head().seq == before  # nothing was downloaded, nothing is recorded
+            assert verification.head().seq == before  # nothing was downloaded, nothing is recorded
 
 
 # --- a programme's ledger ----------------------------------------------------------------------------
@@ -337,7 +337,7 @@ def test_a_download_is_one_audit_event_naming_who_what_and_how_many_rows_and_no_
                                                                                           login_as):
     w = scene.w
     login_as(scene.auditor)  # auditors only read, but what they take away is recorded as anyone's is
-    before = audit.head().seq
+    before = verification.head().seq
     if export == "settlement":
         response = download(client, settlement_url(scene))
         rows = len(parse(response)) - 2  # the header and the total aside
@@ -360,7 +360,7 @@ def test_a_download_is_one_audit_event_naming_who_what_and_how_many_rows_and_no_
     for secret in [p.real_name for p in residents] + [mask_name(p.real_name) for p in residents] + [
             number, number[-4:], scene.resident.id_masked, scene.resident_user.phone]:
         assert secret not in event.data
-    assert audit.verify().ok
+    assert verification.verify().ok
 
 
 def test_the_audit_log_names_the_downloads_in_the_readers_language(scene, client, login_as):
