@@ -121,3 +121,15 @@ def test_staff_refused_for_a_resident_see_the_same_page_and_go_back_to_the_recor
     assert client.post(f"{base}/rate", headers=EN, data={"stars": "4"}).status_code == 409
     assert rating_of(rid) == (5, "")
 
+
+
+@pytest.mark.parametrize("action, data", [("rate", {"comment": "服务很周到"}),  # no stars chosen
+                                          ("dispute", {"reason": ""})])  # no reason
+def test_a_refused_rating_or_dispute_is_still_under_my_services_tab(scene, client, login_as, action, data):
+    _w, user, _rid, base = scene
+    login_as(user)
+    refused = client.post(f"{base}/{action}", headers=EN, data=data)
+    assert refused.status_code == 422
+    tabs = page_of(refused).split('class="resident-tabs', 1)[1].split("</nav>", 1)[0]
+    current = re.findall(r'<a class="btn btn-lg btn-primary" href="([^"]+)" aria-current="page">', tabs)
+    assert current == ["/vouchers/me/redemptions"] and tabs.count('aria-current') == 1
