@@ -124,8 +124,9 @@ def show(contract_id: int):
 
 
 
-def contract_page(contract: Contract, refused: Refused | None = None):
-    """The contract's page; after a refusal, again (422, nothing changed) with the refused form as it was typed."""
+def contract_page(contract: Contract, refused: Refused | None = None, status: int = 422):
+    """The contract's page; after a refusal, again (`status`: 422, or 409 when the contract changed meanwhile;
+    nothing changed) with the refused form as it was typed."""
     expenses = list(db.session.scalars(select(Expense).where(Expense.contract_id == contract.id)
                                        .order_by(Expense.id.desc()).limit(EXPENSES_SHOWN)))
     return render_template("projects/contract.html", contract=contract, form=ReasonForm(formdata=None),
@@ -139,7 +140,7 @@ def contract_page(contract: Contract, refused: Refused | None = None):
                            two_person=needs_second_officer, max_change_reason=contract_changes.MAX_REASON,
                            max_review_comment=contract_reports.MAX_REVIEW_COMMENT,
                            evaluations=contract_evaluations(contract),
-                           refused=refused or Refused()), 422 if refused else 200
+                           refused=refused or Refused()), status if refused else 200
 
 
 def contract_evaluations(contract: Contract) -> list:
@@ -166,8 +167,8 @@ def posted_on_contract_page(contract_id: int, key: str, names: set[str], call, d
     kept = {chosen.name: chosen.keep(refusal) for chosen in files}
     beside = bool(refusal.fields) and set(refusal.fields) <= names
     flash(str(refusal.message) if beside else refusal_text(refusal), "danger")
-    return contract_page(load_full_contract(contract_id),
-                         Refused(key, refusal.fields if beside else {}, request.form, kept))
+    return contract_page(load_full_contract(contract_id),  # (a report reviewed or a tranche paid meanwhile: 409)
+                         Refused(key, refusal.fields if beside else {}, request.form, kept), refusal.status)
 
 
 @bp.route("/<int:contract_id>/confirm", methods=["GET", "POST"])
