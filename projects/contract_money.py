@@ -51,18 +51,19 @@ def approve_tranche(tranche: Tranche, *, actor) -> None:
                  data={"tranche_id": tranche.id, "amount_fen": tranche.amount_fen})
 
 
-def _check_payment_date(tranche: Tranche, paid_on: date) -> None:
-    """A payment is dated no earlier than the contract's start, nor than the acceptance of the milestone report
-    that made its tranche payable."""
+def payment_date_problem(tranche: Tranche, paid_on: date) -> str | None:
+    """Why a payment cannot be dated so, if it cannot: in the future, before the contract's start, or before the
+    acceptance of the milestone report that made its tranche payable."""
+    if paid_on > local_today():
+        return _("The date cannot be in the future.")
     contract = db.session.get(Contract, tranche.contract_id)
     if paid_on < contract.starts_on:
-        raise ServiceError(_(INVALID), fields={"paid_on": _("A payment cannot be dated before the contract starts "
-                                                            "(%(date)s).", date=contract.starts_on)})
+        return _("A payment cannot be dated before the contract starts (%(date)s).", date=contract.starts_on)
     milestone = db.session.get(Milestone, tranche.milestone_id) if tranche.milestone_id else None
     accepted_on = to_local(milestone.accepted_at).date() if milestone and milestone.accepted_at else None
     if accepted_on and paid_on < accepted_on:
-        raise ServiceError(_(INVALID), fields={"paid_on": _("A payment cannot be dated before its milestone report "
-                                                            "was accepted (%(date)s).", date=accepted_on)})
+        return _("A payment cannot be dated before its milestone report was accepted (%(date)s).", date=accepted_on)
+    return None
 
 
 def pay_tranche(tranche: Tranche, reference: str, paid_on: date, *, actor) -> None:
@@ -73,14 +74,15 @@ def pay_tranche(tranche: Tranche, reference: str, paid_on: date, *, actor) -> No
     if not can_manage_calls(actor):
         raise Forbidden(_("You do not have permission to do this."))
     lock_row(db.session.get(Contract, tranche.contract_id), "status")  # before the tranche, as termination does
-    reference = (reference or "").strip()
+    reference, errors = (reference or "").strip(), {}  # every reason at once, not one per attempt
     if not reference:
-        raise ServiceError(_(INVALID), fields={"reference": _("Enter the payment reference.")})
-    if len(reference) > 100:  # the column's width: a longer one failed in the database (a 500)
-        raise ServiceError(_(INVALID), fields={"reference": _("At most %(n)d characters.", n=100)})
-    if paid_on > local_today():
-        raise ServiceError(_(INVALID), fields={"paid_on": _("The date cannot be in the future.")})
-    _check_payment_date(tranche, paid_on)
+        errors["reference"] = _("Enter the payment reference.")
+    elif len(reference) > 100:  # the column's width: a longer one failed in the database (a 500)
+        errors["reference"] = _("At most %(n)d characters.", n=100)
+    if problem := payment_date_problem(tranche, paid_on):
+        errors["paid_on"] = problem
+    if errors:
+        raise ServiceError(_(INVALID), fields=errors)
     guard = [Tranche.id == tranche.id, Tranche.status == TrancheStatus.PAYABLE]
     if needs_second_officer(tranche):
         if tranche.approved_by_id is None:
