@@ -13,7 +13,7 @@ from audit.labels import ACTION_GROUPS, ACTION_LABELS, TARGET_LABELS
 from core.db import db
 from core.forms import DataRequired, Length, apply_service_error, strip_text
 from core.paging import paged
-from core.permissions import require
+from core.permissions import require, require_visible
 from core.views import attempt, db_int, run_service
 
 from . import needs
@@ -104,7 +104,7 @@ def index():
 @login_required
 def detail(need_id: int):
     need = db.session.get(ResidentNeed, need_id) or abort(404)
-    require(needs.can_view_need(current_user, need))
+    require_visible(needs.can_view_need(current_user, need))  # a resident's words: 404 to others, as the API
     form, status = NeedAnswerForm(), 200
     if request.method == "POST":
         require(needs.can_handle_need(current_user, need))

@@ -2,6 +2,11 @@
 
 Predicates live in each package's permissions.py and return a bool; views and API endpoints call
 `require(can_x(current_user, obj))`, which answers 403 (HTML or JSON, by the blueprint's handler).
+
+A resident's personal data is the exception (DESIGN.md rule 6): their record, their redemptions, their needs are
+checked with `require_visible()`, a 404 like a record that does not exist, so that staff of one community cannot
+learn who is registered, or was served, in another. Whether someone may use such pages at all (their role) is still
+`require()`, a 403, asked before the record is looked up.
 """
 
 from functools import wraps
@@ -13,6 +18,12 @@ from flask_login import current_user
 def require(allowed: bool) -> None:
     if not allowed:
         abort(403)
+
+
+def require_visible(allowed: bool) -> None:
+    """A per-object check on a resident's personal data: refused, a 404 (its existence is private)."""
+    if not allowed:
+        abort(404)
 
 
 def has_role(user, *roles) -> bool:

@@ -135,7 +135,7 @@ def _parse_count(body: dict, field: str):
              name=string(120, "The full registered name (2–120 characters).", min_length=2),
              kind=string(enum=OrgKind),
              uscc=string(description="Unified social credit code (18 characters with its check character; "
-                                     "required except for community organisations and social enterprises)."),
+                                     "required except for community social organisations)."),
              legal_representative=string(MAX_LENGTHS["legal_representative"]),
              registration_authority=string(MAX_LENGTHS["registration_authority"]),
              registered_on=iso_date("Not in the future, not before 1949-10-01."),
@@ -183,7 +183,7 @@ CHANGE_IN = body(
     required=["reason"],
     name=string(120, "The full name (2–120 characters).", min_length=2),
     uscc=string(description="Unified social credit code (18 characters with its check character; required except "
-                            "for community organisations and social enterprises)."),
+                            "for community social organisations)."),
     legal_representative=string(MAX_LENGTHS["legal_representative"]), address=string(MAX_LENGTHS["address"]),
     reason=string(changes.MAX_REASON, "Why the items change."))
 CHANGE_MULTIPART = body(

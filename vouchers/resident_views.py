@@ -14,7 +14,7 @@ from accounts.resident_models import ResidentProfile
 from core.db import db, utcnow
 from core.forms import Refused, form_errors_text
 from core.pdf import qr_svg_data_uri
-from core.permissions import require
+from core.permissions import require, require_visible
 from core.phones import tel_uri
 from core.views import attempt, db_int, run_service, valid_form
 
@@ -201,8 +201,7 @@ def rating_change_deadline(found: Redemption):
 def load_redemption(redemption_id: int, allowed) -> Redemption:
     """A redemption seen by its resident or community staff; anyone else: 404 (its existence is private)."""
     found = db.get_or_404(Redemption, redemption_id)
-    if not allowed(current_user, found):
-        abort(404)
+    require_visible(allowed(current_user, found))
     return found
 
 

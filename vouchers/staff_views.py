@@ -9,7 +9,7 @@ from accounts.forms import ConfirmForm
 from accounts.lockout import end_login_lockout
 from accounts.resident_models import RESIDENT_TRANSITIONS, HardshipTag, ResidentProfile, ResidentStatus
 from core.db import db, utcnow
-from core.permissions import require
+from core.permissions import require, require_visible
 from core.personal import PersonalDataError, mask_phone, normalise_id_number
 from core.views import db_int, run_service, valid_form
 
@@ -31,8 +31,11 @@ def resident_data(form: ResidentForm) -> resident_services.ResidentData:
 
 
 def load_resident(resident_id: int) -> ResidentProfile:
+    """A resident of a community the user looks after. Someone who manages no residents: 403, before the lookup;
+    a resident of another community: 404, the answer for none (as finding one by ID number, and redemptions)."""
+    require(resident_services.can_manage_residents(current_user))
     resident = db.get_or_404(ResidentProfile, resident_id)
-    require(resident_services.can_manage_resident(current_user, resident))
+    require_visible(resident_services.can_manage_resident(current_user, resident))
     return resident
 
 

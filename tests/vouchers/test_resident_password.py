@@ -112,7 +112,7 @@ def test_staff_of_another_community_cannot(app, client, login_as, forgetful):
         set_communities(other, [community("光明社区").id], actor=make_user(Role.ADMIN))
     db.session.commit()
     login_as(other)
-    assert reset(client, profile, card_number=number, password=NEW, confirm=NEW).status_code == 403
+    assert reset(client, profile, card_number=number, password=NEW, confirm=NEW).status_code == 404
     assert resets() == 0
 
 
