@@ -6,6 +6,8 @@ import click
 from flask.cli import AppGroup
 
 from core.db import db
+from core.errors import ServiceError
+from core.views import refusal_text
 
 from . import issuance, ledger
 from .models import Programme
@@ -41,7 +43,10 @@ def issue_command(programme_id: int, period: str | None):
     programme = db.session.get(Programme, programme_id)
     if programme is None:
         raise click.ClickException("no such programme")
-    batch = issuance.start_batch(programme, actor=None, period=period)
+    try:
+        batch = issuance.start_batch(programme, actor=None, period=period)
+    except ServiceError as refusal:
+        raise click.ClickException(refusal_text(refusal)) from refusal
     db.session.commit()
     batch = issuance.run_batch(batch.id)
     click.echo(f"batch {batch.id} {batch.status}: {batch.residents_issued} resident(s), "

@@ -22,7 +22,7 @@ from core.timeutil import LOCAL_TZ
 from . import ledger, permissions
 from .enums import BatchStatus, LedgerKind, ProgrammeStatus, VoucherStatus
 from .models import IssuanceBatch, Programme, Voucher
-from .programmes import eligibility_conditions, eligibility_problems, parse_period, period_of, voucher_expiry
+from .programmes import eligibility_conditions, eligibility_problems, issuable_period, voucher_expiry
 from .redemption_models import LedgerEntry
 
 CHUNK = 20_000
@@ -45,7 +45,7 @@ def issue_to_resident(programme: Programme, resident: ResidentProfile, *, actor,
     """One period's vouchers to one eligible resident (Conflict if already issued or the budget is short)."""
     _require_issuable(programme, actor)
     now = now or utcnow()
-    period = parse_period(period) if period else period_of(now)
+    period = issuable_period(programme, period, now)
     problems = eligibility_problems(programme, resident, now.astimezone(LOCAL_TZ).date())
     if problems:
         raise Conflict(_("The resident is not eligible for this programme."), fields={"resident": problems})
@@ -83,7 +83,7 @@ def start_batch(programme: Programme, *, actor, period: str | None = None,
     """Open (or return the unfinished) batch for a period; the caller commits, then launch_batch(batch.id)."""
     _require_issuable(programme, actor)
     now = now or utcnow()
-    period = parse_period(period) if period else period_of(now)
+    period = issuable_period(programme, period, now)
     running = db.session.scalar(select(IssuanceBatch).where(
         IssuanceBatch.programme_id == programme.id, IssuanceBatch.period == period,
         IssuanceBatch.status == BatchStatus.RUNNING.value))
@@ -91,6 +91,10 @@ def start_batch(programme: Programme, *, actor, period: str | None = None,
         return running
     expected = db.session.scalar(select(func.count(ResidentProfile.id)).where(
         *eligibility_conditions(programme, now.astimezone(LOCAL_TZ).date()), _not_issued(programme.id, period)))
+    if not expected:
+        raise Conflict(_("Every eligible resident already has vouchers for %(period)s: there is no one to issue to.",
+                         period=period), fields={"period": _("Already issued to everyone eligible.")},
+                       code="already_issued")
     batch = IssuanceBatch(programme_id=programme.id, period=period, status=BatchStatus.RUNNING.value,
                           expected_residents=expected, cursor_resident_id=0, started_by_id=getattr(actor, "id", None),
                           started_at=now)

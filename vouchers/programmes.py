@@ -60,8 +60,31 @@ def parse_period(text: str) -> str:
         if not (2000 <= year <= 2100 and 1 <= month <= 12):
             raise ValueError
     except ValueError as exc:
-        raise ServiceError(_("A period is a month written as YYYY-MM."), fields={"period": _("Use YYYY-MM.")}) from exc
+        raise ServiceError(_("A month is written as year-month (YYYY-MM), for example 2026-12."),
+                           fields={"period": _("Write the month as year-month, for example 2026-12.")}) from exc
     return f"{year:04d}-{month:02d}"
+
+
+def shift_period(period: str, months: int) -> str:
+    """The month `months` after period ('2026-12', 1 -> '2027-01'; negative: before)."""
+    year, month = (int(part) for part in period.split("-"))
+    index = year * 12 + month - 1 + months
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def issuable_period(programme: Programme, text: str | None, now: datetime) -> str:
+    """The month to issue vouchers for (default: this one): last month, this month or next month in Beijing, so that
+    a mistyped year cannot give residents a second set of vouchers under another month's name; and only while the
+    programme's vouchers would still be valid when issued."""
+    period = parse_period(text) if text else period_of(now)
+    first, last = shift_period(period_of(now), -1), shift_period(period_of(now), 1)
+    if not first <= period <= last:  # (YYYY-MM strings sort as the months do)
+        raise ServiceError(_("Vouchers are issued for last month, this month or next month."), fields={
+            "period": _("Choose a month from %(first)s to %(last)s.", first=first, last=last)})
+    if voucher_expiry(programme, now) <= now:
+        raise Conflict(_("The programme's vouchers were valid until %(day)s: none can be issued now.",
+                         day=programme.valid_until.isoformat()), code="programme_expired")
+    return period
 
 
 def period_bounds(period: str) -> tuple[datetime, datetime]:

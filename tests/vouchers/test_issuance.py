@@ -1,18 +1,19 @@
 """Issuance: to one resident, batches (resumable, never twice, budget never exceeded), expiry and revocation."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from accounts.enums import Role
 from core.db import db, utcnow
-from core.errors import Conflict, Forbidden
+from core.errors import Conflict, Forbidden, ServiceError
 from tests.factories import make_user
 from tests.vouchers.helpers import events, resident, running_programme, world
 from vouchers import issuance, ledger, redemption
 from vouchers.enums import BatchStatus, LedgerKind, VoucherStatus
-from vouchers.models import Voucher
+from vouchers.models import IssuanceBatch, Voucher
+from vouchers.programmes import period_of, shift_period
 from vouchers.redemption_models import LedgerEntry
 
 
@@ -43,7 +44,7 @@ def test_issue_to_one_resident_writes_vouchers_ledger_and_audit(officer, staff):
     with pytest.raises(Conflict) as exc:
         issuance.issue_to_resident(programme, person, actor=officer)
     assert exc.value.code == "already_issued" and voucher_count(programme) == 4
-    issuance.issue_to_resident(programme, person, actor=officer, period="2099-01")  # another month is fine
+    issuance.issue_to_resident(programme, person, actor=officer, period=shift_period(period_of(), 1))  # next month
     assert voucher_count(programme) == 8
 
 
@@ -82,9 +83,9 @@ def test_batch_issues_every_eligible_resident_once_in_chunks(officer, staff):
     holders = set(db.session.scalars(select(Voucher.resident_id).where(Voucher.programme_id == programme.id)))
     assert holders == {p.id for p in old} and voucher_count(programme) == 20
     assert len(events("voucher.batch_chunk")) == 3 and events("voucher.batch_done")
-    again = issuance.start_batch(programme, actor=officer)
-    assert again.id != batch.id and again.expected_residents == 0
-    assert issuance.run_chunk(again) is True and voucher_count(programme) == 20
+    with pytest.raises(Conflict):  # everyone eligible has them: no empty second run
+        issuance.start_batch(programme, actor=officer)
+    assert voucher_count(programme) == 20
     assert ledger.check() == [] and ledger.reconciliation(programme).balanced
 
 
@@ -159,3 +160,61 @@ def test_a_batch_whose_programme_closed_stops_as_failed(officer, staff):
     assert issuance.run_chunk(batch) is True
     assert batch.status == BatchStatus.FAILED and voucher_count(programme) == 0
     assert events("voucher.batch_failed")
+
+
+@pytest.mark.parametrize(("now", "allowed", "refused"), [
+    (datetime(2026, 12, 6, 4, tzinfo=UTC), ["2026-11", "2026-12", "2027-01"],
+     ["2025-12", "2026-10", "2027-02", "2036-12"]),
+    # 2027-01-01 00:30 in Beijing is still 2026-12-31 in UTC: the months are Beijing's
+    (datetime(2026, 12, 31, 16, 30, tzinfo=UTC), ["2026-12", "2027-01", "2027-02"], ["2026-11", "2027-03"]),
+])
+def test_vouchers_are_issued_only_for_last_this_or_next_month(officer, staff, now, allowed, refused):
+    programme = running_programme(officer)
+    person = resident(staff)
+    for period in refused:
+        with pytest.raises(ServiceError) as exc:
+            issuance.issue_to_resident(programme, person, actor=officer, period=period, now=now)
+        assert set(exc.value.fields) == {"period"} and allowed[0] in exc.value.fields["period"]
+        with pytest.raises(ServiceError):
+            issuance.start_batch(programme, actor=officer, period=period, now=now)
+    assert voucher_count(programme) == 0 and programme.allocated_fen == 0
+    assert db.session.scalar(select(func.count(IssuanceBatch.id))) == 0
+    for period in allowed:
+        issuance.issue_to_resident(programme, person, actor=officer, period=period, now=now)
+    assert voucher_count(programme) == 12
+
+
+def test_shift_period_crosses_years():
+    assert [shift_period("2026-12", n) for n in (-12, -1, 0, 1, 13)] == [
+        "2025-12", "2026-11", "2026-12", "2027-01", "2028-01"]
+
+
+def test_no_vouchers_once_the_programme_s_end_date_has_passed(officer, staff):
+    last_day = date(2026, 12, 31)
+    programme = running_programme(officer, validity_days=None, valid_until=last_day)
+    person = resident(staff)
+    after = datetime(2026, 12, 31, 16, 0, 1, tzinfo=UTC)  # 2027-01-01 00:00:01 in Beijing
+    for issue in (lambda: issuance.issue_to_resident(programme, person, actor=officer, now=after),
+                  lambda: issuance.start_batch(programme, actor=officer, now=after)):
+        with pytest.raises(Conflict) as exc:
+            issue()
+        assert exc.value.code == "programme_expired" and "2026-12-31" in exc.value.message
+    assert voucher_count(programme) == 0 and programme.allocated_fen == 0
+    issuance.issue_to_resident(programme, person, actor=officer, now=after - timedelta(seconds=2))
+    assert voucher_count(programme) == 4
+
+
+def test_a_second_batch_for_a_month_everyone_has_is_refused_not_an_empty_run(officer, staff):
+    programme = running_programme(officer)
+    resident(staff), resident(staff)
+    first = issuance.start_batch(programme, actor=officer)
+    assert issuance.run_chunk(first) is True
+    with pytest.raises(Conflict) as exc:
+        issuance.start_batch(programme, actor=officer)
+    assert exc.value.code == "already_issued" and period_of() in exc.value.message
+    assert db.session.scalar(select(func.count(IssuanceBatch.id))) == 1
+    late = resident(staff)  # verified after the run: a new batch issues to them alone
+    second = issuance.start_batch(programme, actor=officer)
+    assert second.id != first.id and second.expected_residents == 1
+    assert issuance.run_chunk(second) is True
+    assert db.session.scalar(select(func.count(Voucher.id)).where(Voucher.resident_id == late.id)) == 4

@@ -6,7 +6,7 @@ from datetime import timedelta
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from core.db import db, utcnow
 from core.errors import ServiceError
@@ -48,7 +48,9 @@ class VoucherLedger(RuleBasedStateMachine):
     @rule(who=st.integers(0, 2), month=st.integers(1, 3))
     def issue(self, who, month):
         self._attempt(lambda: issuance.issue_to_resident(self.w.programme, self.people[who], actor=self.w.officer,
-                                                         period=f"2030-{month:02d}", now=self.clock))
+                                                         period=programmes.shift_period(
+                                                             programmes.period_of(self.clock), month - 2),
+                                                         now=self.clock))
 
     @rule(who=st.integers(0, 2), amount=st.integers(1, 9000))
     def redeem(self, who, amount):
@@ -144,3 +146,14 @@ def test_expire_command(app, session):
     world()
     result = app.test_cli_runner().invoke(args=["vouchers", "expire"])
     assert result.exit_code == 0 and "expired 0 voucher(s)" in result.output
+
+
+def test_issue_command_says_why_it_refuses_and_issues_nothing(app, session):
+    w = world()  # this month's vouchers are out already
+    runner = app.test_cli_runner()
+    before = db.session.scalar(select(func.count(Voucher.id)))
+    far = runner.invoke(args=["vouchers", "issue", str(w.programme.id), "--period", "2035-01"])
+    assert far.exit_code == 1 and "Error: 服务券只能按上个月、本月或下个月发放。" in far.output
+    again = runner.invoke(args=["vouchers", "issue", str(w.programme.id)])
+    assert again.exit_code == 1 and "都已领到" in again.output and "Traceback" not in again.output
+    assert db.session.scalar(select(func.count(Voucher.id))) == before

@@ -8,7 +8,8 @@ import re
 from sqlalchemy import func, select
 
 from core.db import db
-from vouchers.models import Voucher
+from vouchers.models import IssuanceBatch, Voucher
+from vouchers.programmes import period_of
 
 from .test_views import scene  # noqa: F401  (the fixture)
 
@@ -19,6 +20,23 @@ def html(response) -> str:
 
 def voucher_count(programme_id: int) -> int:
     return db.session.scalar(select(func.count(Voucher.id)).where(Voucher.programme_id == programme_id))
+
+
+def test_a_month_out_of_reach_or_already_issued_is_refused_beside_the_field(scene, client, login_as):  # noqa: F811
+    """A mistyped year (2025 for 2026) gave every resident a second month of vouchers; issuing a month everyone
+    has started an empty run that read '0 of 0 residents'."""
+    login_as(scene.w.officer)
+    programme_id = scene.w.programme.id
+    before = voucher_count(programme_id)
+    far = client.post(f"/vouchers/programmes/{programme_id}/batches", data={"period": "2020-01"})
+    assert far.status_code == 422 and 'value="2020-01"' in html(far)
+    assert re.search(r'id="period-error".*?>请选择 \d{4}-\d{2} 至 \d{4}-\d{2} 之间的月份。<', html(far))
+    assert voucher_count(programme_id) == before and db.session.scalar(select(func.count(IssuanceBatch.id))) == 0
+    assert client.post(f"/vouchers/programmes/{programme_id}/batches", data={"period": period_of()}).status_code == 302
+    issued = voucher_count(programme_id)
+    everyone = client.post(f"/vouchers/programmes/{programme_id}/batches", data={"period": period_of()})
+    assert everyone.status_code == 422 and "已向所有符合条件的居民发放。" in html(everyone)
+    assert voucher_count(programme_id) == issued and db.session.scalar(select(func.count(IssuanceBatch.id))) == 1
 
 
 def test_a_mistyped_month_is_refused_beside_the_field_and_kept(scene, client, login_as):  # noqa: F811
@@ -114,10 +132,11 @@ def test_a_stopped_run_says_why_in_chinese_and_when_in_beijing_time(app, client,
     from tests.vouchers.helpers import world
     from vouchers import issuance
     from vouchers.models import IssuanceBatch
+    from vouchers.programmes import period_of, shift_period
 
     with app.test_request_context():
         w = world()
-        batch = issuance.start_batch(w.programme, actor=w.officer, period="2027-01")
+        batch = issuance.start_batch(w.programme, actor=w.officer, period=shift_period(period_of(), 1))
         db.session.flush()
         db.session.execute(IssuanceBatch.__table__.update().where(IssuanceBatch.id == batch.id).values(
             status="budget_exhausted", message="budget used up",

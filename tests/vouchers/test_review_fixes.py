@@ -125,10 +125,12 @@ def test_a_programme_end_date_at_the_calendars_end_is_refused_on_the_form(w, cli
 def test_programme_page_shows_batch_and_dispute_states_translated(app, w, client, login_as):
     """The issuance runs and disputes showed their stored codes ('done', 'open') on the Chinese page."""
     from vouchers import disputes, redemption
+    from vouchers.programmes import period_of, shift_period
 
     with app.test_request_context():
         programme = db.session.get(Programme, w.programme.id)
-        issuance.run_batch(issuance.start_batch(programme, actor=w.officer).id)
+        next_month = shift_period(period_of(), 1)  # (this month's were issued with the world)
+        issuance.run_batch(issuance.start_batch(programme, actor=w.officer, period=next_month).id)
         code, _row = redemption.issue_code(w.resident, actor=w.staff)
         done = redemption.redeem(code, w.service, 1000, "tr-1", actor=w.manager).redemption
         disputes.raise_dispute(done, "没有上门", actor=w.staff)
