@@ -13,7 +13,7 @@ from accounts.resident_models import AGED_THRESHOLD, HardshipTag, ResidentProfil
 from audit import services as audit
 from core.db import db, lock_row, utcnow
 from core.errors import Conflict, Forbidden, ServiceError
-from core.money import MAX_FEN
+from core.money import MAX_FEN, format_fen
 from core.timeutil import LOCAL_TZ, local_today
 from orgs.models import CreditListEntry, Organisation, ServiceCategory
 from orgs.services import standing
@@ -125,6 +125,10 @@ def _validate(data: ProgrammeData) -> tuple[list[ServiceCategory], list[Communit
     _fen(data.provider_cap_fen, "provider_cap_fen", errors, optional=True)
     if not isinstance(data.vouchers_per_period, int) or not 1 <= data.vouchers_per_period <= 31:
         errors["vouchers_per_period"] = _("Between 1 and 31 vouchers per month.")
+    elif not {"budget_fen", "face_value_fen"} & errors.keys() \
+            and data.budget_fen < data.face_value_fen * data.vouchers_per_period:
+        errors["budget_fen"] = _("The budget must pay for at least one resident's vouchers for a month (%(amount)s).",
+                                 amount=format_fen(data.face_value_fen * data.vouchers_per_period))
     if data.min_age is not None and not 0 <= data.min_age <= 150:
         errors["min_age"] = _("An age between 0 and 150.")
     if any(t not in {h.value for h in HardshipTag} for t in data.required_tags):
@@ -137,6 +141,8 @@ def _validate(data: ProgrammeData) -> tuple[list[ServiceCategory], list[Communit
         errors["validity_days"] = _("Between 1 and 3660 days.")
     if data.valid_until is not None and data.valid_until > local_today() + timedelta(days=MAX_VALIDITY_DAYS):
         errors["valid_until"] = _("At most 3660 days from today.")  # (a date near the calendar's end overflowed)
+    elif data.valid_until is not None and data.valid_until < local_today():
+        errors["valid_until"] = _("The end date has already passed: vouchers would be issued expired.")
     if data.provider_mode not in {m.value for m in ProviderMode}:
         errors["provider_mode"] = _("Choose who may provide services.")
     elif data.provider_mode == ProviderMode.CONTRACTED and db.session.get(Call, data.contract_call_id or 0) is None:

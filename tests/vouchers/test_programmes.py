@@ -99,11 +99,20 @@ def test_only_officers_set_up_programmes(session):
     ({"budget_fen": 0}, "budget_fen"), ({"face_value_fen": -5}, "face_value_fen"),
     ({"vouchers_per_period": 0}, "vouchers_per_period"), ({"provider_mode": "contracted"}, "contract_call_id"),
     ({"required_tags": ["rich"]}, "required_tags"), ({"name": ""}, "name"), ({"budget_fen": 1.5}, "budget_fen"),
-    ({"validity_days": 3661}, "validity_days"), ({"valid_until": date(9999, 12, 31)}, "valid_until")])
+    ({"validity_days": 3661}, "validity_days"), ({"valid_until": date(9999, 12, 31)}, "valid_until"),
+    # a month's vouchers for one resident (4 × 50 元) cost more than the budget
+    ({"budget_fen": 19_999}, "budget_fen"), ({"face_value_fen": 2_500_001}, "budget_fen"),
+    ({"valid_until": local_today() - timedelta(days=1)}, "valid_until")])
 def test_programme_validation(officer, override, field):
     with pytest.raises(ServiceError) as exc:
         programmes.create_programme(programme_data(**override), actor=officer)
     assert field in exc.value.fields
+
+
+def test_a_budget_of_exactly_one_resident_s_month_and_an_end_date_today_are_fine(officer):
+    programme = programmes.create_programme(programme_data(budget_fen=20_000, valid_until=local_today()),
+                                            actor=officer)
+    assert programme.budget_fen == 20_000
 
 
 def test_a_running_programme_cannot_be_edited_but_its_budget_can_be_raised(officer):
