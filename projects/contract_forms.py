@@ -90,6 +90,7 @@ class PlanRows:
     tranches: list[dict] = field(default_factory=list)
     lost: set[int] = field(default_factory=set)
     first: bool = False
+    unshared: list[dict] = field(default_factory=list)  # rows with a milestone chosen but no share: shown again
 
     def milestone_rows(self) -> list[dict]:
         return self.milestones + [dict.fromkeys(MILESTONE_INPUTS, "") for _ in range(SPARE_ROWS)]
@@ -97,10 +98,24 @@ class PlanRows:
     def tranche_rows(self) -> list[dict]:
         if self.first:
             return [{"percent": "", "milestone": link} for link in ("0", "1", FINAL)]
-        return self.tranches + [dict.fromkeys(TRANCHE_INPUTS, "") for _ in range(SPARE_ROWS)]
+        spare = max(SPARE_ROWS - len(self.unshared), 0)  # (the first visit's rows sent back unshared: as they were)
+        return self.tranches + self.unshared + [dict.fromkeys(TRANCHE_INPUTS, "") for _ in range(spare)]
 
 
 FIRST_VISIT = PlanRows(first=True)
+
+
+def _unshared_link(chosen: str, renumbered: dict[str, str], typed: int) -> str:
+    """The milestone an unshared tranche row chose, as the page shown again numbers its rows: a typed milestone by
+    its new number, an empty one as the empty row shown in its place after them (so the first visit's rows, sent
+    back with nothing typed, come back as they were), the final evaluation as itself; else none."""
+    if chosen == FINAL or chosen in renumbered:
+        return renumbered.get(chosen, chosen)
+    if chosen.isdigit():
+        empty_before = int(chosen) - sum(int(k) < int(chosen) for k in renumbered)  # empty rows sent before it
+        if empty_before < SPARE_ROWS:
+            return str(typed + empty_before)
+    return ""
 
 
 def plan_rows(posted) -> PlanRows:
@@ -118,7 +133,9 @@ def plan_rows(posted) -> PlanRows:
             rows.milestones.append(row)
     for _number, typed in sorted(found["tranche"].items()):
         row = {name: typed.get(name, "") for name in TRANCHE_INPUTS}
-        if not row["percent"].strip():
+        if not row["percent"].strip():  # not a tranche; its milestone chosen is kept for the page shown again
+            if link := _unshared_link(row["milestone"], renumbered, len(rows.milestones)):
+                rows.unshared.append({"percent": "", "milestone": link})
             continue
         if row["milestone"] not in ("", FINAL):
             if row["milestone"] not in renumbered:
@@ -177,12 +194,20 @@ def _unread(rows: PlanRows) -> tuple[dict, list[MilestonePlan], list, dict, list
             errors[key] = _("Milestone %(n)d already has a tranche: each milestone has one.", n=int(link) + 1)
         else:
             paid_after[link] = k
+    # A row with its milestone chosen and no share (shown again after the tranches): where a tranche is missing,
+    # the reason is its share, beside it.
+    unshared = {row["milestone"]: f"tranche-{k}-percent" for k, row in enumerate(rows.unshared, len(rows.tranches))}
+    share_missing = _("Enter the share as a whole number of percent, e.g. 40.")
     if not plans:
         errors["milestones"] = [_("Add at least one milestone.")]
     for i in range(len(plans)):
-        if str(i) not in paid_after:
+        if str(i) in unshared and str(i) not in paid_after:
+            errors[unshared[str(i)]] = share_missing
+        elif str(i) not in paid_after:
             errors[f"milestone-{i}"] = _("No tranche is paid after this milestone: choose it in one of the tranches.")
-    if not final:
+    if not final and FINAL in unshared:
+        errors[unshared[FINAL]] = share_missing
+    elif not final:
         errors["tranches"] = [_("Add the last tranche, paid after the final evaluation.")]
     return errors, plans, shares, paid_after, final
 
