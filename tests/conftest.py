@@ -22,6 +22,7 @@ from core.db import db, install_sqlite_pragmas
 from core.demo import load_all
 from core.extensions import limiter
 
+from . import prebuilt
 from .factories import login
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").replace("postgresql://", "postgresql+psycopg://", 1)
@@ -120,22 +121,29 @@ def app(tmp_path_factory):
 
 
 @dataclass(frozen=True)
-class DemoDatabase:
-    """A database of this process's own holding the demo data (`flask demo`), loaded once per run: the demo
-    renders some 34 PDFs with WeasyPrint, seconds of work that every test reading the demo used to repeat.
-    `lines` are what that load printed."""
+class SideDatabase:
+    """A database of this process's own holding a state built once per run: the demo data (`flask demo`, some 34
+    PDFs rendered with WeasyPrint, seconds of work that every test reading the demo used to repeat), or an active
+    contract (tests.prebuilt). `built` is what the build returned: the ids of the contract's officer, manager and
+    contract."""
 
     url: str
     engine: sa.Engine
-    lines: list[str]
+    built: object
+
+    @property
+    def lines(self) -> list[str]:
+        """What the demo's load printed."""
+        return self.built
 
 
-def demo_database_url(tmp_dir: Path) -> str:
-    """The demo's database: a SQLite file, or on PostgreSQL a database beside this process's own (`test_gw0_demo`)."""
+def side_database_url(tmp_dir: Path, name: str) -> str:
+    """A database for a state built once per process (`name`: "demo", "contract"): a SQLite file, or on PostgreSQL a
+    database beside this process's own (`test_gw0_demo`)."""
     if not ON_POSTGRES:
-        return f"sqlite:///{tmp_dir / 'demo.db'}"
+        return f"sqlite:///{tmp_dir / f'{name}.db'}"
     url = sa.make_url(worker_database_url())
-    name = f"{url.database}_demo"
+    name = f"{url.database}_{name}"
     admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -144,12 +152,10 @@ def demo_database_url(tmp_dir: Path) -> str:
     return url.set(database=name).render_as_string(hide_password=False)
 
 
-@pytest.fixture(scope="session")
-def demo_database(app, tmp_path_factory):
-    """Built by the real migrations and the real demo loaders (PDFs rendered), in the test app with its engine
-    pointed at the demo's database for the while. Tests get it through `demo_data`, inside a transaction that is
-    rolled back like any other, so every test sees it as loaded."""
-    url = demo_database_url(tmp_path_factory.mktemp("demo"))
+def build_side_database(app, tmp_path_factory, name: str, build) -> SideDatabase:
+    """A database built by the real migrations and then `build()`, run in the test app with its engine pointed at
+    that database for the while."""
+    url = side_database_url(tmp_path_factory.mktemp(name), name)
     engine = sa.create_engine(url)
     install_sqlite_pragmas(engine)
     with app.app_context():
@@ -157,13 +163,51 @@ def demo_database(app, tmp_path_factory):
         db.engines[None] = engine
         try:
             upgrade()
-            lines = load_all()
+            built = build()
         finally:
             db.session.remove()
             db.engines[None] = own
-    yield DemoDatabase(url, engine, lines)
-    engine.dispose()
-    drop_scratch_database(url)
+    return SideDatabase(url, engine, built)
+
+
+@pytest.fixture(scope="session")
+def demo_database(app, tmp_path_factory):
+    """Built by the real migrations and the real demo loaders (PDFs rendered). Tests get it through `demo_data`,
+    inside a transaction that is rolled back like any other, so every test sees it as loaded."""
+    demo = build_side_database(app, tmp_path_factory, "demo", load_all)
+    yield demo
+    demo.engine.dispose()
+    drop_scratch_database(demo.url)
+
+
+@pytest.fixture(scope="session")
+def contract_database(app, tmp_path_factory):
+    """An active contract (tests.projects.contract_helpers), committed, for the tests marked prebuilt_contract (see
+    tests.prebuilt)."""
+    from tests.projects.contract_helpers import build_active_contract
+
+    def build():
+        officer, manager, contract = build_active_contract(app)
+        db.session.commit()
+        return prebuilt.ContractIds(officer.id, manager.id, contract.id)
+
+    built = build_side_database(app, tmp_path_factory, "contract", build)
+    yield built
+    built.engine.dispose()
+    drop_scratch_database(built.url)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", f"{prebuilt.MARKER}: runs on the database holding the active contract built "
+                                       "once per process (tests.prebuilt)")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        function = getattr(item, "function", None)
+        if function is not None and (prebuilt.FIXTURES & set(getattr(item, "fixturenames", ()))
+                                     or prebuilt.starts_with_a_contract(function)):
+            item.add_marker(prebuilt.MARKER)
 
 
 @pytest.fixture
@@ -174,16 +218,22 @@ def demo_data(demo_database):
 
 @pytest.fixture(autouse=True)
 def _transaction(request, app):
-    """Everything a test does happens in one transaction that is rolled back afterwards: on the test database, or
-    on the demo's for a test that asks for `demo_data`."""
+    """Everything a test does happens in one transaction that is rolled back afterwards: on the test database, on
+    the demo's for a test that asks for `demo_data`, or on the prebuilt contract's for a test marked
+    prebuilt_contract."""
     if request.node.get_closest_marker("e2e") or request.node.get_closest_marker("committing"):
         assert "demo_data" not in request.fixturenames, "demo_data is only rolled back, never committed to"
         yield
         return
-    demo = request.getfixturevalue("demo_database") if "demo_data" in request.fixturenames else None
+    side = None
+    if "demo_data" in request.fixturenames:
+        side = request.getfixturevalue("demo_database")
+    elif request.node.get_closest_marker(prebuilt.MARKER):
+        side = request.getfixturevalue("contract_database")
+        prebuilt.offer(side.built)
     with app.app_context():
         engine = db.engine
-        connection = (demo.engine if demo else engine).connect()
+        connection = (side.engine if side else engine).connect()
         outer = connection.begin()
         db.engines[None] = connection  # Flask-SQLAlchemy resolves binds through this mapping
         db.session.configure(join_transaction_mode="create_savepoint")
@@ -191,6 +241,7 @@ def _transaction(request, app):
         try:
             yield
         finally:
+            prebuilt.withdraw()
             db.session.remove()
             outer.rollback()
             connection.close()

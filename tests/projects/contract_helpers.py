@@ -9,6 +9,7 @@ from core.timeutil import local_today
 from projects import awards, calls, contracts, proposals
 from projects.award_models import AwardDecision
 from projects.enums import CallStatus, ProposalStatus
+from tests import prebuilt
 from tests.factories import make_user
 from tests.orgs.helpers import make_uscc
 from tests.projects.helpers import good_org, published_call, ready_proposal
@@ -82,6 +83,12 @@ def drawn_contract(app, clauses: str = ""):
 
 
 def active_contract(app):
+    """An active contract: (officer, manager, contract). In a test marked prebuilt_contract (tests.prebuilt) the first
+    call hands over the one built for this process, on whose database the test runs."""
+    return prebuilt.take() or build_active_contract(app)
+
+
+def build_active_contract(app):
     officer, decision, manager = awarded_decision(app)
     with app.test_request_context():
         contract = contracts.draft_contract(decision, local_today() - timedelta(days=1),
