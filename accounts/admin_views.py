@@ -7,9 +7,10 @@ from sqlalchemy import or_, select
 
 from core import calendar
 from core.db import db
+from core.paging import page_arg
 from core.permissions import require
 from core.phones import is_mobile, typed_mobile
-from core.views import db_int, run_and_redirect, run_service
+from core.views import run_and_redirect, run_service
 
 from . import services, tokens
 from .forms import (
@@ -43,7 +44,7 @@ def users():
         return render_template("accounts/admin_users.html", page=None, form=form, filters={}), 422
     filters = {name: form[name].data for name in ("q", "role", "status") if form[name].data}
     # A page number too large for the database's OFFSET was a 500; db_int keeps it within a 32-bit integer.
-    number = max(1, request.args.get("page", 1, type=db_int))
+    number = page_arg()
     page = db.paginate(_users_matching(form), page=number, per_page=PER_PAGE, error_out=False)
     return render_template("accounts/admin_users.html", page=page, form=form, filters=filters)
 

@@ -12,7 +12,7 @@ from wtforms.validators import AnyOf
 from audit.labels import ACTION_GROUPS, ACTION_LABELS, TARGET_LABELS
 from core.db import db
 from core.forms import DataRequired, Length, apply_service_error, strip_text
-from core.paging import paged
+from core.paging import page_arg, paged
 from core.permissions import require, require_visible
 from core.views import attempt, db_int, run_service
 
@@ -94,7 +94,7 @@ def index():
     category = args.get("category") if args.get("category") in NeedCategory._value2member_map_ else None
     community_id = args.get("community", type=db_int)
     page = paged(needs.needs_query(served, status=status, community_id=community_id, category=category),
-                  args.get("page", 1, type=db_int), PER_PAGE)
+                  page_arg(), PER_PAGE)
     return render_template("accounts/needs_list.html", page=page, communities=communities(served),
                            status=status, category=category, community_id=community_id,
                            statuses=NeedStatus.choices(), categories=NeedCategory.choices())

@@ -11,9 +11,9 @@ from .db import db
 from .errors import ServiceError, json_error
 from .extensions import csrf
 from .numbers import DB_INT_MAX
+from .paging import MAX_PAGE  # the deepest page, the same for the pages and the API
 
 API_PREFIX = "/api/v1"
-MAX_PAGE = 1_000_000
 
 
 def api_blueprint(name: str) -> Blueprint:
@@ -145,26 +145,29 @@ def init_api(app, user_for_token: Callable[[str], object | None]) -> None:
         return None
 
 
-def query_int(name: str, *, minimum: int = 0) -> int | None:
+def query_int(name: str, *, minimum: int = 0, maximum: int = DB_INT_MAX) -> int | None:
     """A whole-number query argument (`?category_id=7`): absent or empty is None. Anything but plain ASCII digits (a
-    sign, a point, full-width digits, '²') or a number outside minimum..DB_INT_MAX (it would overflow an integer
-    column: a 500 on PostgreSQL) is a 422 naming the argument. Whether a record has that id is the caller's
-    question (an unknown one filters nothing in, or is a 404)."""
+    sign, a point, full-width digits, '²') or a number outside minimum..maximum (at most DB_INT_MAX: beyond, it would
+    overflow an integer column, a 500 on PostgreSQL) is a 422 naming the argument. Whether a record has that id is
+    the caller's question (an unknown one filters nothing in, or is a 404)."""
     value = request.args.get(name)
     if value in (None, ""):
         return None
-    if not (value.isascii() and value.isdigit()) or len(value) > len(str(DB_INT_MAX)) \
-            or not minimum <= int(value) <= DB_INT_MAX:
+    if not (value.isascii() and value.isdigit()) or len(value) > len(str(DB_INT_MAX)):
         refuse(name, _("Enter a whole number."))
+    if not minimum <= int(value) <= maximum:
+        refuse(name, _("Enter a whole number.") if maximum == DB_INT_MAX
+               else _("Enter a whole number from %(low)d to %(high)d.", low=minimum, high=maximum))
     return int(value)
 
 
 def page_args(default_size: int = 20, max_size: int = 100) -> tuple[int, int]:
-    values = {}
-    for name, default in (("page", 1), ("per_page", default_size)):
-        try:
-            values[name] = int(request.args.get(name, default))
-        except ValueError:
-            raise ServiceError(_("page and per_page must be whole numbers"), code="bad_page",
-                               fields={name: _("Enter a whole number.")}) from None
-    return min(MAX_PAGE, max(1, values["page"])), min(max_size, max(1, values["per_page"]))
+    """?page= (from 1 to MAX_PAGE) and ?per_page= (1 to max_size), by query_int's rule: absent or empty, the first
+    page of default_size; malformed or out of range (?page=-5, ?page=0, ?page=abc, ?per_page=500) a 422 naming the
+    argument, never read as another page than the one asked for."""
+    return query_page(), query_int("per_page", minimum=1, maximum=max_size) or default_size
+
+
+def query_page() -> int:
+    """?page= alone (page_args' rule), for a list without per_page (the officers' watch list)."""
+    return query_int("page", minimum=1, maximum=MAX_PAGE) or 1

@@ -4,6 +4,7 @@ One query per page: one row more than shown is fetched to know whether a next pa
 
 from dataclasses import dataclass
 
+from flask import request
 from sqlalchemy import func, select
 
 from .db import db
@@ -21,6 +22,16 @@ class Page:
     @property
     def has_prev(self) -> bool:
         return self.page > 1
+
+
+def page_arg(name: str = "page") -> int:
+    """The page number a list page (HTML) was asked for: plain digits from 1 to MAX_PAGE. Anything else (?page=-5,
+    0, abc, +2, beyond MAX_PAGE) is the first page, as these pages treat a filter value they do not know: ignored,
+    the list shown. The API refuses the same with a 422 naming the argument (core.api.page_args)."""
+    value = request.args.get(name, "")
+    if value.isascii() and value.isdigit() and len(value) <= len(str(MAX_PAGE)) and 1 <= int(value) <= MAX_PAGE:
+        return int(value)
+    return 1
 
 
 def paged(stmt, page: int | None, per_page: int = PER_PAGE) -> Page:

@@ -11,14 +11,14 @@ from sqlalchemy import select
 
 from accounts.residents import communities
 from core import cache
-from core.api import MAX_PAGE
 from core.db import db
 from core.errors import ServiceError
 from core.forms import Refused
+from core.paging import page_arg
 from core.permissions import require
 from core.timeutil import local_today
 from core.uploads import ChosenFiles
-from core.views import attempt, db_int, refusal_text, run_and_redirect, run_service, valid_form
+from core.views import attempt, refusal_text, run_and_redirect, run_service, valid_form
 
 from . import changes, directory, permissions, services
 from .enums import OrgStatus
@@ -80,7 +80,7 @@ def directory_page():
         flt = directory.DirectoryFilter(q=form.q.data or "", kind=form.kind.data or "",
                                         category_id=form.category.data, grade=form.grade.data,
                                         community_id=form.community.data)
-    page = min(MAX_PAGE, max(1, request.args.get("page", 1, type=db_int)))
+    page = page_arg()
     items, total, grades = directory.search(flt, page, PER_PAGE)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("orgs/directory.html", form=form, items=items, total=total, grades=grades, page=page,

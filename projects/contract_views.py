@@ -11,6 +11,7 @@ from sqlalchemy.orm import defaultload, selectinload
 from core.db import db
 from core.errors import ServiceError
 from core.forms import Refused
+from core.paging import page_arg
 from core.permissions import require
 from core.timeutil import local_today
 from core.uploads import ChosenFiles
@@ -60,7 +61,7 @@ def member_org_ids(user) -> list[int] | None:
 @login_required
 def index():
     org_ids = member_org_ids(current_user)
-    board = contract_watch.dashboard(request.args.get("page", 1, type=db_int), org_ids)
+    board = contract_watch.dashboard(page_arg(), org_ids)
     awardable = []
     if permissions.can_manage_calls(current_user):
         contracted = select(Contract.proposal_id)

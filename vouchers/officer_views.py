@@ -10,6 +10,7 @@ from accounts.models import User
 from audit.permissions import can_view_audit_log
 from core.db import db, ensure_write_transaction
 from core.money import format_fen
+from core.paging import page_arg
 from core.permissions import require
 from core.views import db_int, run_and_redirect, run_service, valid_form
 from orgs.models import Organisation
@@ -51,7 +52,7 @@ def programme_data(form: ProgrammeForm) -> programmes.ProgrammeData:
 @login_required
 def programmes_page():
     require(perms.can_view_programme(current_user))
-    page = pages_support.programmes(request.args.get("page", 1, type=db_int))
+    page = pages_support.programmes(page_arg())
     return render_template("vouchers/programmes.html", page=page,
                            counts=pages_support.voucher_counts([p.id for p in page.items]),
                            can_manage=perms.can_manage_programmes(current_user))
@@ -113,7 +114,7 @@ def programme_page(programme: Programme, status: int = 200, **forms):
     statements = pages_support.paged(
         select(Settlement).where(Settlement.programme_id == programme.id)
         .order_by(Settlement.period.desc(), Settlement.provider_org_id, Settlement.seq),
-        request.args.get("page", 1, type=db_int))
+        page_arg())
     settlements = statements.items
     settleable = settlement.settleable(programme)
     flags = fraud.fraud_signals(programme)

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from accounts import residents as resident_services
 from core.db import db
 from core.money import format_fen
+from core.paging import page_arg
 from core.permissions import require
 from core.personal import mask_name
 from core.views import db_int, run_service
@@ -43,7 +44,7 @@ def _dashboard(org: Organisation, form: RedeemForm | None = None, status: int = 
         chosen = preselected_service(offered)
         if chosen:
             form.preselect(chosen)
-    page, ratings, disputes = pages_support.provider_redemptions(org, request.args.get("page", 1, type=db_int))
+    page, ratings, disputes = pages_support.provider_redemptions(org, page_arg())
     return render_template("vouchers/provider.html", org=org, services=services, form=form, member=member,
                            page=page, ratings=ratings, disputes=disputes,
                            settlements=pages_support.provider_settlements(org),

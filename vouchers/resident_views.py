@@ -13,6 +13,7 @@ from accounts import residents as resident_services
 from accounts.resident_models import ResidentProfile
 from core.db import db, utcnow
 from core.forms import Refused, form_errors_text
+from core.paging import page_arg
 from core.pdf import qr_svg_data_uri
 from core.permissions import require, require_visible
 from core.phones import tel_uri
@@ -87,7 +88,7 @@ def catalogue_page():
         programme = next((p for p in active if p.id in mine), active[0] if active else None)
     category_id = request.args.get("category", type=db_int)
     community_id = request.args.get("community", type=db_int)
-    page = max(1, request.args.get("page", 1, type=db_int))
+    page = page_arg()
     services, ratings = catalogue.catalogue(programme, category_id=category_id, community_id=community_id,
                                             page=page, per_page=21) if programme else ([], {})
     return render_template("vouchers/catalogue.html", programme=programme, programmes=active,
@@ -186,7 +187,7 @@ def my_redemptions():
     resident = my_profile()
     if resident is None:
         return redirect_to("vouchers.my_profile_page")
-    page, ratings, found = pages_support.resident_redemptions(resident, request.args.get("page", 1, type=db_int))
+    page, ratings, found = pages_support.resident_redemptions(resident, page_arg())
     return render_template("vouchers/my_redemptions.html", resident=resident, page=page, ratings=ratings,
                            disputes=found, deadline=disputes.dispute_deadline, now=utcnow(),
                            dispute_form=DisputeForm(formdata=None), rating_form=RatingForm(formdata=None))

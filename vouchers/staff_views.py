@@ -9,6 +9,7 @@ from accounts.forms import ConfirmForm
 from accounts.lockout import end_login_lockout
 from accounts.resident_models import RESIDENT_TRANSITIONS, HardshipTag, ResidentProfile, ResidentStatus
 from core.db import db, utcnow
+from core.paging import page_arg
 from core.permissions import require, require_visible
 from core.personal import PersonalDataError, mask_phone, normalise_id_number
 from core.views import db_int, run_service, valid_form
@@ -52,7 +53,7 @@ def _residents_page(find_form: ConfirmForm, *, status: int, id_typed: str = "", 
         else None
     name = request.args.get("q", "").strip()[:MAX_NAME_QUERY]
     served = resident_services.served_community_ids(current_user)
-    page = pages_support.residents(community_id, status_filter, request.args.get("page", 1, type=db_int), served,
+    page = pages_support.residents(community_id, status_filter, page_arg(), served,
                                    name)
     return render_template("vouchers/residents.html", page=page, communities=resident_services.communities(served),
                            community_id=community_id, status=status_filter, statuses=ResidentStatus.choices(), q=name,
@@ -132,7 +133,7 @@ def _resident_page(resident: ResidentProfile, form: ResidentForm, *, status: int
     status_form = status_form or ResidentStatusForm(formdata=None)
     password_form = password_form or ResidentPasswordForm(formdata=None, prefix="reset")
     status_form.card_number.data = password_form.card_number.data = ""  # an ID number is never shown in full
-    page = request.args.get("page", 1, type=db_int)
+    page = page_arg()
     redemptions, ratings, disputes = pages_support.resident_redemptions(resident, page)
     return render_template("vouchers/resident.html", resident=resident, form=form, status_form=status_form,
                            password_form=password_form, balance=redemption.balance(resident),
