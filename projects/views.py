@@ -24,6 +24,7 @@ from orgs.models import Organisation
 
 from . import awards, calls, eligibility, permissions
 from .award_models import AwardDecision, Objection
+from .contract_models import Contract
 from .enums import CallStatus, ProposalStatus
 from .forms import AmendForm, AnswerForm, CallForm, ObjectionAnswerForm, ObjectionForm, QuestionForm, ReasonForm
 from .markdown import render_markdown
@@ -176,10 +177,14 @@ def call_page(call: Call, status: int = 200, *, question_form: QuestionForm | No
                                             .order_by(AwardDecision.rank)))
     objections = list(db.session.scalars(select(Objection).where(Objection.call_id == call.id)
                                          .order_by(Objection.id)))
+    contracts = {}  # an awarded call's contracts by proposal: the officer's next step is on the call's page too
+    if call.status == CallStatus.AWARDED and permissions.can_manage_calls(current_user):
+        contracts = dict(db.session.execute(select(Contract.proposal_id, Contract.id)
+                                            .where(Contract.call_id == call.id)).all())
     return render_template("projects/call.html", call=call, questions=questions, my_orgs=my_orgs, mine=mine,
                            rules=calls.review_rules.describe(call.template_id) if call.template_id else None,
                            eligibility_rules=eligibility.stated_rules(call), publicity=publicity, decisions=decisions,
-                           objections=objections,
+                           objections=objections, contracts=contracts,
                            calendar_sources=awards.source_labels(publicity) if publicity else [],
                            can_manage=permissions.can_manage_calls(current_user), reason_form=ReasonForm(formdata=None),
                            question_form=question_form or QuestionForm(formdata=None),
