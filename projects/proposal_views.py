@@ -10,10 +10,11 @@ from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
 from core.db import db, utcnow
+from core.forms import Refused
 from core.i18n import colon
 from core.permissions import require
 from core.timeutil import to_local
-from core.views import db_int, run_service, valid_form
+from core.views import attempt, db_int, refusal_text, run_service, valid_form
 from orgs import permissions as org_permissions
 from orgs import services as org_services
 from orgs.models import Organisation
@@ -216,20 +217,27 @@ def change_status(proposal_id: int):
     target = request.form.get("to", "")
     if target not in {s.value for s in ProposalStatus}:
         abort(400)
-    done = run_service(lambda: proposals.transition_proposal(proposal, target, actor=current_user,
-                                                              reason=form.reason.data))
-    back = request.form.get("back")
-    if not done and back != "screening":  # (the organisation's submission or withdrawal: the page again, 422)
+    def change():
+        proposals.transition_proposal(proposal, target, actor=current_user, reason=form.reason.data)
+
+    if request.form.get("back") == "screening":
+        return screened(proposal, attempt(change))
+    if not run_service(change):  # (the organisation's submission or withdrawal: the page again, 422)
         return proposal_page(proposal, refused=True)
-    if done:
-        if proposal.status in (ProposalStatus.ELIGIBLE, ProposalStatus.INELIGIBLE):  # screening: say which one
-            flash(_("“%(title)s” (%(org)s): status changed to “%(status)s”.", title=proposal.title or
-                    proposal.call.title, org=proposal.org.name, status=proposal.status_enum.label), "success")
-        else:
-            flash(_("Status changed to “%(status)s”.", status=proposal.status_enum.label), "success")
-    if back == "screening":
-        return redirect(url_for("proposals.screening", call_id=proposal.call_id))
+    flash(_("Status changed to “%(status)s”.", status=proposal.status_enum.label), "success")
     return redirect(url_for("proposals.show", proposal_id=proposal.id))
+
+
+def screened(proposal: Proposal, outcome):
+    """After an officer's screening of one proposal: the list again, saying which one changed; refused (no reason
+    for an ineligible one; screened meanwhile in another tab, 409), the list again with the reason typed kept and
+    why beside it, on that proposal's card (it was a flash after a redirect, the reason typed lost)."""
+    if outcome:
+        flash(_("“%(title)s” (%(org)s): status changed to “%(status)s”.", title=proposal.title or
+                proposal.call.title, org=proposal.org.name, status=proposal.status_enum.label), "success")
+        return redirect(url_for("proposals.screening", call_id=proposal.call_id))
+    refused = Refused(f"screen-{proposal.id}", {"reason": refusal_text(outcome.refusal)}, request.form)
+    return screening_page(load_call(proposal.call_id), refused), outcome.refusal.status
 
 
 @bp.route("/proposals/files/<key>")
@@ -251,6 +259,10 @@ def download(key: str):
 def screening(call_id: int):
     call = load_call(call_id)
     require(permissions.can_manage_calls(current_user))
+    return screening_page(call)
+
+
+def screening_page(call: Call, refused: Refused | None = None) -> str:
     rows = list(db.session.scalars(select(Proposal).where(Proposal.call_id == call.id,
                                                           Proposal.status != ProposalStatus.DRAFT)
                                    .options(selectinload(Proposal.org), selectinload(Proposal.budget_lines),
@@ -261,7 +273,8 @@ def screening(call_id: int):
     screened = {status: sum(p.status == status for p in rows) for status in ProposalStatus}
     return render_template("projects/screening.html", call=call, rows=rows, reports=reports,
                            form=ScreeningForm(formdata=None), can_screen=call.status == CallStatus.CLOSED,
-                           screened=screened, done=bool(rows) and not screened[ProposalStatus.SUBMITTED])
+                           screened=screened, done=bool(rows) and not screened[ProposalStatus.SUBMITTED],
+                           refused=refused or Refused())
 
 
 @bp.route("/proposals/mine")
