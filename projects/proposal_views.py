@@ -88,9 +88,11 @@ def show(proposal_id: int):
     return proposal_page(load_proposal(proposal_id))
 
 
-def proposal_page(proposal: Proposal, refused_attachment: AttachmentForm | None = None, refused: bool = False):
-    """The proposal's page; after a refusal, again (422, nothing changed): a refused attachment with its form as sent
-    and the reason beside its field, a refused submission with what is still missing listed."""
+def proposal_page(proposal: Proposal, refused_attachment: AttachmentForm | None = None, refused: bool = False,
+                  status: int = 422):
+    """The proposal's page; after a refusal, again (`status`: 422, or 409 when the proposal changed meanwhile;
+    nothing changed): a refused attachment with its form as sent and the reason beside its field, a refused
+    submission with what is still missing listed."""
     now = utcnow()
     closed = closed_reason(proposal.call, now)  # then no buttons that could only be refused
     return render_template(
@@ -102,7 +104,7 @@ def proposal_page(proposal: Proposal, refused_attachment: AttachmentForm | None 
         is_manager=org_permissions.is_manager(current_user, proposal.org), result=review_result(proposal),
         form=ScreeningForm(formdata=None), attachment_form=refused_attachment or _attachment_form(proposal),
         outside_areas=outside_service_areas(proposal)), \
-        422 if refused_attachment or refused else 200
+        status if refused_attachment or refused else 200
 
 
 def outside_service_areas(proposal: Proposal) -> bool:
@@ -222,8 +224,8 @@ def change_status(proposal_id: int):
 
     if request.form.get("back") == "screening":
         return screened(proposal, attempt(change))
-    if not run_service(change):  # (the organisation's submission or withdrawal: the page again, 422)
-        return proposal_page(proposal, refused=True)
+    if not (outcome := run_service(change)):  # (the organisation's submission or withdrawal: the page again, 422;
+        return proposal_page(proposal, refused=True, status=outcome.refusal.status)  # 409: submitted in another tab)
     flash(_("Status changed to “%(status)s”.", status=proposal.status_enum.label), "success")
     return redirect(url_for("proposals.show", proposal_id=proposal.id))
 

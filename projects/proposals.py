@@ -265,6 +265,8 @@ def transition_proposal(proposal: Proposal, to: ProposalStatus | str, *, actor: 
     lock_row(proposal, "status")  # after the call's lock, in the order closing the call takes them
     current = ProposalStatus(proposal.status)
     close_if_due(call, now)
+    if to is current:  # sent twice, or from a page left open while it changed: say so plainly
+        raise Conflict(_("This proposal is already “%(status)s”.", status=current.label))
     if to not in PROPOSAL_TRANSITIONS[current]:
         raise Conflict(_("A proposal that is “%(from)s” cannot become “%(to)s”.",
                          **{"from": current.label, "to": to.label}))
