@@ -32,7 +32,9 @@ from .contract_models import (
     TrancheStatus,
 )
 from .enums import CallStatus
+from .models import Call
 from .permissions import can_confirm_contract, can_download_contract, can_manage_calls
+from .proposals import budget_cap_problems
 
 INVALID = "Please correct the marked fields."
 allow_download("contract", Contract, can_download_contract)
@@ -248,6 +250,12 @@ def edit_lines(contract: Contract, budgets: dict[int, int], *, actor) -> None:
     if sum(budgets.values()) != contract.amount_fen:
         raise ServiceError(_(INVALID), fields={"lines": _("The lines must add up to the contract amount (%(amount)s).",
                                                           amount=format_fen(contract.amount_fen))})
+    call = db.session.get(Call, contract.call_id)
+    def by_category(category) -> int:
+        return sum(value for line_id, value in budgets.items() if lines[line_id].category == category)
+
+    if over := budget_cap_problems(call, by_category, contract.amount_fen):  # the call's published limits hold
+        raise ServiceError(_(INVALID), fields={"lines": over})
     before = {line.item: line.budget_fen for line in contract.lines}
     for line_id, value in budgets.items():
         lines[line_id].budget_fen = value

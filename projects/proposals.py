@@ -226,13 +226,7 @@ def submission_problems(proposal: Proposal, now: datetime) -> dict[str, list[str
     if requested > call.max_per_proposal_fen:
         budget.append(_("The budget %(total)s is above the maximum per proposal, %(max)s.",
                         total=format_fen(requested), max=format_fen(call.max_per_proposal_fen)))
-    for category, cap, label in ((BudgetCategory.PERSONNEL, call.max_personnel_pct, _("Personnel")),
-                                 (BudgetCategory.MANAGEMENT_FEE, call.max_management_pct, _("Management fee"))):
-        # share <= cap%  <=>  100 * part <= cap * total (integers, no rounding)
-        part = proposal.category_total(category)
-        if requested > 0 and 100 * part > cap * requested:
-            budget.append(_("%(what)s is %(share)s of the budget; the call allows at most %(cap)d%%.",
-                            what=label, share=f"{100 * part / requested:.1f}%", cap=cap))
+    budget += budget_cap_problems(call, proposal.category_total, requested)
     if budget:
         problems["budget"] = budget
     present = {a.requirement for a in proposal.attachments}
@@ -240,6 +234,20 @@ def submission_problems(proposal: Proposal, now: datetime) -> dict[str, list[str
         names = joined(missing_attachments)
         problems["attachments"] = [_("Upload the required attachments: %(names)s.", names=names)]
     return problems
+
+
+def budget_cap_problems(call: Call, category_total, total: int) -> list[str]:
+    """Where a budget (a proposal's, or its contract's lines as the officer rebalances them) takes more than the call
+    allows for personnel or the management fee; category_total(category) gives the fen budgeted under it."""
+    found = []
+    for category, cap, label in ((BudgetCategory.PERSONNEL, call.max_personnel_pct, _("Personnel")),
+                                 (BudgetCategory.MANAGEMENT_FEE, call.max_management_pct, _("Management fee"))):
+        # share <= cap%  <=>  100 * part <= cap * total (integers, no rounding)
+        part = category_total(category)
+        if total > 0 and 100 * part > cap * total:
+            found.append(_("%(what)s is %(share)s of the budget; the call allows at most %(cap)d%%.",
+                           what=label, share=f"{100 * part / total:.1f}%", cap=cap))
+    return found
 
 
 def canonical_content(proposal: Proposal, version: int) -> str:
