@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from core.errors import ServiceError
 from core.money import MoneyError, half_width, parse_yuan
 from core.numbers import NumberError, parse_whole
+from core.timeutil import local_today
 from core.views import db_int
 
 from .contract_changes import ChangeInput
@@ -20,7 +21,7 @@ from .contract_reports import (
     output_problem,
     output_rule,
 )
-from .contracts import MilestonePlan
+from .contracts import MilestonePlan, period_errors
 
 ACTIVITY_ROWS = 3
 FEE_ROWS = 4
@@ -227,15 +228,18 @@ def read_plan(rows: PlanRows, starts_on: date | None, ends_on: date | None) -> t
     return plans, [shares[paid_after[str(i)]] for i in range(len(plans))] + [shares[final[0]]]
 
 
-def draft_input(form, rows: PlanRows) -> tuple[date, date, list[MilestonePlan], list[int], str]:
+def draft_input(form, rows: PlanRows, decision) -> tuple[date, date, list[MilestonePlan], list[int], str]:
     """The drawing-up form read for contracts.draft_contract: (starts on, ends on, milestones, shares, clauses). The
-    form's own checks and the rows' are made together; the first are already beside their fields, the others are
+    form's own checks and the rows' are made together, with the period's when rows are refused (it was said only
+    on the next attempt, once the rows were right); the first are already beside their fields, the others are
     refused by name (show_refusal places them)."""
     valid = form.validate()
     try:
         plan, errors = read_plan(rows, form.starts_on.data, form.ends_on.data), {}
     except ServiceError as exc:
         errors = exc.fields
+    if valid and errors:
+        errors = period_errors(decision, form.starts_on.data, form.ends_on.data, local_today()) | errors
     if not valid or errors:
         raise ServiceError(_(INVALID), fields=errors)
     return form.starts_on.data, form.ends_on.data, *plan, form.clauses.data

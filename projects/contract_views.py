@@ -88,7 +88,7 @@ def new(decision_id: int):
     form, rows, beside = ContractDraftForm(starts_on=today), FIRST_VISIT, {}
     if form.is_submitted():  # (refused: the page again, 422, each reason beside its input, row or section)
         rows = plan_rows(request.form)
-        drawn = attempt(lambda: contracts.draft_contract(decision, *draft_input(form, rows),
+        drawn = attempt(lambda: contracts.draft_contract(decision, *draft_input(form, rows, decision),
                                                          actor=current_user))
         if drawn:
             flash(_("Contract drawn up; both sides now confirm it."), "success")

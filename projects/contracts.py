@@ -86,7 +86,8 @@ def latest_end(starts_on: date) -> date:
     return _add_years(starts_on, MAX_CONTRACT_YEARS) - timedelta(days=1)
 
 
-def _period_errors(decision: AwardDecision, starts_on: date, ends_on: date, today: date) -> dict:
+def period_errors(decision: AwardDecision, starts_on: date, ends_on: date, today: date) -> dict:
+    """Why a contract for this award cannot run from starts_on to ends_on, by field (none: it can)."""
     earliest, latest = start_window(decision, today)
     decided_on = to_local(decision.decided_at).date()
     if starts_on < earliest and earliest == decided_on:
@@ -117,7 +118,7 @@ def draft_contract(decision: AwardDecision, starts_on: date, ends_on: date, mile
         raise Conflict(_("A contract is drawn up only for an awarded proposal of an awarded call."))
     if db.session.scalar(select(Contract.id).where(Contract.proposal_id == proposal.id)):
         raise Conflict(_("This proposal already has a contract."))
-    errors = _period_errors(decision, starts_on, ends_on, local_today())
+    errors = period_errors(decision, starts_on, ends_on, local_today())
     if not milestones:
         errors["milestones"] = _("Add at least one milestone.")
     elif any(not (starts_on <= m.due_on <= ends_on) or not m.title.strip() for m in milestones):

@@ -1,6 +1,7 @@
 """The drawing-up page's tranche rows come with their milestone chosen (1, 2, then the final evaluation). Refused
 before any share was typed, the page came back with two blank tranche rows and said to add the last tranche, which
-the officer had never removed; now each row comes back with the milestone it had."""
+the officer had never removed; now each row comes back with the milestone it had.
+The contract's period is refused together with the rows."""
 
 from datetime import timedelta
 
@@ -47,3 +48,13 @@ def test_rows_without_a_share_are_never_tranches():
                       "tranche-0-percent": "", "tranche-0-milestone": "0",
                       "tranche-1-percent": "", "tranche-1-milestone": "7"})
     assert rows.tranches == [] and rows.unshared == [{"percent": "", "milestone": "0"}]
+
+
+def test_the_period_is_refused_with_the_rows_not_on_the_next_attempt(client, officer_and_decision):
+    """An end before the start was said only once the rows were right, on a second attempt."""
+    _officer, decision = officer_and_decision
+    data = draft_form(TODAY, TODAY - timedelta(days=6), [("中期", MID)], [(40, 0), (50, FINAL)])
+    response, page = post(client, decision, data)
+    assert response.status_code == 422 and contract_of(decision) is None
+    assert "The end must come after the start." in page
+    assert beside(page, "tranches") == "The tranche percentages must add up to exactly 100 (now 90)."
