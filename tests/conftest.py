@@ -3,11 +3,14 @@
 The suite runs on SQLite, or on PostgreSQL when TEST_DATABASE_URL is set. The schema is built once per run by
 the real migrations; each test then runs inside one outer transaction that is rolled back, and the app's own
 commits only release savepoints. `make test` runs it under pytest-xdist: each worker is its own process with its own
-temporary directory (so its own SQLite files and instance folder) and, on PostgreSQL, its own database.
+temporary directory (so its own SQLite files and instance folder) and, on PostgreSQL, its own database. States that
+many tests start from (the demo data, an active contract, a published call…) are built once per process in databases
+of their own, and those tests run there, rolled back the same way (demo_data; tests.prebuilt).
 """
 
 import contextvars
 import os
+import sqlite3
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,6 +79,27 @@ def make_scratch_database(tmp_dir: Path) -> str:
     return url.set(database=name).render_as_string(hide_password=False)
 
 
+def copy_scratch_database(url: str, tmp_dir: Path) -> str:
+    """A new database holding what the database at `url` holds (no one may be connected to it on PostgreSQL): a
+    SQLite file copied through SQLite's backup API, or a PostgreSQL database created from it as a template."""
+    if not ON_POSTGRES:
+        target = tmp_dir / f"scratch-{uuid.uuid4().hex[:8]}.db"
+        source, copy = sqlite3.connect(sa.make_url(url).database), sqlite3.connect(target)
+        try:
+            source.backup(copy)
+        finally:
+            copy.close()
+            source.close()
+        return f"sqlite:///{target}"
+    template = sa.make_url(url).database
+    name = f"gz_scratch_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(sa.make_url(TEST_DATABASE_URL), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    admin.dispose()
+    return sa.make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
 def drop_scratch_database(url: str) -> None:
     if not url.startswith("postgresql"):
         return
@@ -123,9 +147,9 @@ def app(tmp_path_factory):
 @dataclass(frozen=True)
 class SideDatabase:
     """A database of this process's own holding a state built once per run: the demo data (`flask demo`, some 34
-    PDFs rendered with WeasyPrint, seconds of work that every test reading the demo used to repeat), or an active
-    contract (tests.prebuilt). `built` is what the build returned: the ids of the contract's officer, manager and
-    contract."""
+    PDFs rendered with WeasyPrint, seconds of work that every test reading the demo used to repeat), or a state many
+    tests start from (tests.prebuilt). `built` is what the build returned: the demo's printed lines, or the ids of
+    what a state's helpers hand over."""
 
     url: str
     engine: sa.Engine
@@ -170,44 +194,44 @@ def build_side_database(app, tmp_path_factory, name: str, build) -> SideDatabase
     return SideDatabase(url, engine, built)
 
 
+def side_database(app, tmp_path_factory, name: str, build):
+    """The body of a session fixture of a state built once per process: yields the database, then drops it."""
+    built = build_side_database(app, tmp_path_factory, name, build)
+    yield built
+    built.engine.dispose()
+    drop_scratch_database(built.url)
+
+
 @pytest.fixture(scope="session")
 def demo_database(app, tmp_path_factory):
     """Built by the real migrations and the real demo loaders (PDFs rendered). Tests get it through `demo_data`,
     inside a transaction that is rolled back like any other, so every test sees it as loaded."""
-    demo = build_side_database(app, tmp_path_factory, "demo", load_all)
-    yield demo
-    demo.engine.dispose()
-    drop_scratch_database(demo.url)
+    yield from side_database(app, tmp_path_factory, "demo", load_all)
 
 
 @pytest.fixture(scope="session")
 def contract_database(app, tmp_path_factory):
-    """An active contract (tests.projects.contract_helpers), committed, for the tests marked prebuilt_contract (see
+    """An active contract (tests.projects.contract_helpers), committed, for the tests that start from one (see
     tests.prebuilt)."""
     from tests.projects.contract_helpers import build_active_contract
 
     def build():
         officer, manager, contract = build_active_contract(app)
         db.session.commit()
-        return prebuilt.ContractIds(officer.id, manager.id, contract.id)
+        return {"active_contract": prebuilt.ids(officer=officer, manager=manager, contract=contract)}
 
-    built = build_side_database(app, tmp_path_factory, "contract", build)
-    yield built
-    built.engine.dispose()
-    drop_scratch_database(built.url)
+    yield from side_database(app, tmp_path_factory, prebuilt.CONTRACT, build)
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", f"{prebuilt.MARKER}: runs on the database holding the active contract built "
+    config.addinivalue_line("markers", f"{prebuilt.MARKER}(state): runs on the database holding that state, built "
                                        "once per process (tests.prebuilt)")
 
 
 def pytest_collection_modifyitems(items):
     for item in items:
-        function = getattr(item, "function", None)
-        if function is not None and (prebuilt.FIXTURES & set(getattr(item, "fixturenames", ()))
-                                     or prebuilt.starts_with_a_contract(function)):
-            item.add_marker(prebuilt.MARKER)
+        if state := prebuilt.state_for(item):
+            item.add_marker(getattr(pytest.mark, prebuilt.MARKER)(state))
 
 
 @pytest.fixture
@@ -219,8 +243,8 @@ def demo_data(demo_database):
 @pytest.fixture(autouse=True)
 def _transaction(request, app):
     """Everything a test does happens in one transaction that is rolled back afterwards: on the test database, on
-    the demo's for a test that asks for `demo_data`, or on the prebuilt contract's for a test marked
-    prebuilt_contract."""
+    the demo's for a test that asks for `demo_data`, or on a prebuilt state's (tests.prebuilt) for a test marked
+    `prebuilt`."""
     if request.node.get_closest_marker("e2e") or request.node.get_closest_marker("committing"):
         assert "demo_data" not in request.fixturenames, "demo_data is only rolled back, never committed to"
         yield
@@ -228,8 +252,8 @@ def _transaction(request, app):
     side = None
     if "demo_data" in request.fixturenames:
         side = request.getfixturevalue("demo_database")
-    elif request.node.get_closest_marker(prebuilt.MARKER):
-        side = request.getfixturevalue("contract_database")
+    elif marker := request.node.get_closest_marker(prebuilt.MARKER):
+        side = request.getfixturevalue(f"{marker.args[0]}_database")
         prebuilt.offer(side.built)
     with app.app_context():
         engine = db.engine

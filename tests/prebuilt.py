@@ -1,35 +1,34 @@
-"""An active contract built once per test process, for the tests that start from one.
+"""States many tests start from, built once per test process instead of once per test.
 
-Some 130 tests begin with `active_contract(app)` (directly or through `commissioned(app)`): a call published, two
-organisations' proposals, an award decided and its publicity over, a contract drawn up and signed. That renders four
-PDFs (announcement, results, award notice, contract), most of each such test's time. A test whose *first statement*
-calls one of those helpers (or that asks for the `contract_world` fixture) is marked `prebuilt_contract`: it runs,
-like a test of the demo data, inside a rolled-back transaction on a database of this process's own that already holds
-such a contract, built by the same helper through the same services. The helper's first call in that test hands over
-that contract instead of building one (later calls in the test build their own), so the test starts from the state it
-would have built itself, only built once.
+Some 200 tests begin with an active contract (`active_contract(app)`, directly or through `commissioned(app)`, or the
+`contract_world` fixture): a call published, two organisations' proposals, an award decided and its publicity over, a
+contract drawn up and signed. That renders four PDFs (announcement, results, award notice, contract), most of each
+such test's time. Some 80 more start from a published call (`open_call`, `draft`: its announcement PDF) or a call in
+publicity (`in_publicity`: two PDFs and a panel's scoring).
+
+Such a test runs, like a test of the demo data, inside a rolled-back transaction on a database of this process's own
+that already holds the state, built by the same helper through the same services (conftest.py, `*_database`
+fixtures). The helper's or fixture's first call in that test hands over that state (`take`) instead of building it;
+later calls build their own. So the test starts from the state it would have built itself, only built once.
+
+Which state a test gets is decided at collection (`state_for`): an active contract if its first statement calls one
+of HELPERS or it asks for contract_world, else the first of FIXTURE_STATES whose fixture it asks for.
 """
 
 import ast
 import inspect
 import textwrap
-from dataclasses import dataclass
 
 from core.db import db
 
-MARKER = "prebuilt_contract"
+MARKER = "prebuilt"
 HELPERS = frozenset({"active_contract", "commissioned"})
-FIXTURES = frozenset({"contract_world"})
+CONTRACT = "contract"
+# Fixture -> the state (database) a test asking for it runs on; `draft`'s database also holds its `open_call`.
+FIXTURE_STATES = {"contract_world": CONTRACT, "draft": "draft", "open_call": "open_call",
+                  "in_publicity": "in_publicity"}
 
-
-@dataclass(frozen=True)
-class ContractIds:
-    officer: int
-    manager: int
-    contract: int
-
-
-_offered: list[ContractIds] = []
+_offered: dict[str, tuple] = {}
 
 
 def starts_with_a_contract(function) -> bool:
@@ -47,20 +46,36 @@ def starts_with_a_contract(function) -> bool:
                               and node.func.id in HELPERS for node in ast.walk(body[0]))
 
 
-def offer(ids: ContractIds) -> None:
-    _offered[:] = [ids]
+def state_for(item) -> str | None:
+    """The prebuilt state a collected test starts from, if any."""
+    function = getattr(item, "function", None)
+    if function is None:
+        return None
+    if starts_with_a_contract(function):
+        return CONTRACT
+    fixtures = getattr(item, "fixturenames", ())
+    return next((state for fixture, state in FIXTURE_STATES.items() if fixture in fixtures), None)
+
+
+def ids(**objects) -> tuple:
+    """What a state's builder records of what it built: (model, id) pairs, in the order the helper returns them."""
+    return tuple((type(obj), obj.id) for obj in objects.values())
+
+
+def offer(built: dict[str, tuple]) -> None:
+    """The states the test's database holds, by the name of the helper or fixture that hands each over."""
+    _offered.clear()
+    _offered.update(built)
 
 
 def withdraw() -> None:
     _offered.clear()
 
 
-def take():
-    """The prebuilt (officer, manager, contract), loaded in the test's session, once per test; else None."""
-    if not _offered:
+def take(name: str) -> tuple | None:
+    """What the helper or fixture `name` built in the test's database, loaded in the test's session, once per test;
+    else None (the caller builds it)."""
+    pairs = _offered.pop(name, None)
+    if pairs is None:
         return None
-    from accounts.models import User
-    from projects.contract_models import Contract
-
-    ids = _offered.pop()
-    return db.session.get(User, ids.officer), db.session.get(User, ids.manager), db.session.get(Contract, ids.contract)
+    return tuple(db.session.get(model, id_) for model, id_ in pairs)

@@ -12,23 +12,39 @@ from audit import verification
 from audit.models import AuditEvent
 from core.db import db
 from tests.audit.test_chain import disable_append_only_guard
-from tests.conftest import ON_POSTGRES, app_config
+from tests.conftest import ON_POSTGRES, app_config, copy_scratch_database, drop_scratch_database, make_scratch_database
 
 EVENTS = 40  # two workers: seq 1..20 and 21..40
 
 
-@pytest.fixture
-def chain_app(scratch_url, tmp_path):
-    """A committed chain of EVENTS events in a database of its own."""
-    application = create_app(app_config(scratch_url, tmp_path))
+@pytest.fixture(scope="session")
+def chain_database(tmp_path_factory):
+    """A committed chain of EVENTS events in a database migrated for it, built once per process: each test gets a
+    copy (chain_app), not a database migrated and filled anew."""
+    tmp = tmp_path_factory.mktemp("chain")
+    url = make_scratch_database(tmp)
+    application = create_app(app_config(url, tmp))
     with application.app_context():
         upgrade()
         for i in range(1, EVENTS + 1):
             audit.record("test.event", ("thing", i), data={"i": i, "名称": f"事件{i}", "q": 'a "b" \\ c'})
         db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    yield url
+    drop_scratch_database(url)
+
+
+@pytest.fixture
+def chain_app(chain_database, tmp_path):
+    """A committed chain of EVENTS events in a database of its own (a copy of chain_database's)."""
+    url = copy_scratch_database(chain_database, tmp_path)
+    application = create_app(app_config(url, tmp_path))
+    with application.app_context():
         yield application
         db.session.remove()
         db.engine.dispose()
+    drop_scratch_database(url)
 
 
 def both_ways(workers=2):

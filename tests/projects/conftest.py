@@ -5,6 +5,8 @@ import pytest
 from accounts.enums import Role
 from core.db import db
 from projects import awards, proposals
+from tests import prebuilt
+from tests.conftest import side_database
 from tests.evaluation.helpers import fully_scored
 from tests.factories import make_user
 from tests.projects.contract_helpers import active_contract
@@ -19,9 +21,7 @@ def contract_world(app, session):
     return officer, manager, contract
 
 
-@pytest.fixture
-def open_call(app, session):
-    """A published call and an organisation in good standing, committed: (officer, manager, org, call)."""
+def build_open_call(app):
     officer, manager = make_user(Role.OFFICER), make_user()
     org = good_org(manager, officer)
     with app.test_request_context():
@@ -30,9 +30,7 @@ def open_call(app, session):
     return officer, manager, org, call
 
 
-@pytest.fixture
-def draft(app, open_call):
-    """The organisation's draft proposal to that call, committed: (officer, manager, call, proposal)."""
+def build_draft(app, open_call):
     officer, manager, org, call = open_call
     with app.test_request_context():
         proposal = proposals.start_proposal(call, org, actor=manager)
@@ -40,10 +38,7 @@ def draft(app, open_call):
     return officer, manager, call, proposal
 
 
-@pytest.fixture
-def in_publicity(app, session):
-    """A scored call with two awards proposed, in publicity, committed: (call, an organisation not awarded, its
-    manager)."""
+def build_in_publicity(app):
     officer = make_user(Role.OFFICER)
     call, orgs, props, ranking = fully_scored(app, officer)
     with app.test_request_context():
@@ -52,3 +47,53 @@ def in_publicity(app, session):
     db.session.commit()
     loser = orgs[1]
     return call, loser, next(m.user for m in loser.memberships)
+
+
+@pytest.fixture
+def open_call(app, session):
+    """A published call and an organisation in good standing, committed: (officer, manager, org, call)."""
+    return prebuilt.take("open_call") or build_open_call(app)
+
+
+@pytest.fixture
+def draft(app, open_call):
+    """The organisation's draft proposal to that call, committed: (officer, manager, call, proposal)."""
+    return prebuilt.take("draft") or build_draft(app, open_call)
+
+
+@pytest.fixture
+def in_publicity(app, session):
+    """A scored call with two awards proposed, in publicity, committed: (call, an organisation not awarded, its
+    manager)."""
+    return prebuilt.take("in_publicity") or build_in_publicity(app)
+
+
+# The same states built once per process, for the tests that ask for these fixtures (tests.prebuilt).
+
+@pytest.fixture(scope="session")
+def open_call_database(app, tmp_path_factory):
+    def build():
+        officer, manager, org, call = build_open_call(app)
+        return {"open_call": prebuilt.ids(officer=officer, manager=manager, org=org, call=call)}
+
+    yield from side_database(app, tmp_path_factory, "open_call", build)
+
+
+@pytest.fixture(scope="session")
+def draft_database(app, tmp_path_factory):
+    def build():
+        officer, manager, org, call = made = build_open_call(app)
+        _officer, _manager, _call, proposal = build_draft(app, made)
+        return {"open_call": prebuilt.ids(officer=officer, manager=manager, org=org, call=call),
+                "draft": prebuilt.ids(officer=officer, manager=manager, call=call, proposal=proposal)}
+
+    yield from side_database(app, tmp_path_factory, "draft", build)
+
+
+@pytest.fixture(scope="session")
+def in_publicity_database(app, tmp_path_factory):
+    def build():
+        call, loser, manager = build_in_publicity(app)
+        return {"in_publicity": prebuilt.ids(call=call, loser=loser, manager=manager)}
+
+    yield from side_database(app, tmp_path_factory, "in_publicity", build)

@@ -83,9 +83,9 @@ def drawn_contract(app, clauses: str = ""):
 
 
 def active_contract(app):
-    """An active contract: (officer, manager, contract). In a test marked prebuilt_contract (tests.prebuilt) the first
+    """An active contract: (officer, manager, contract). In a test that starts from one (tests.prebuilt) the first
     call hands over the one built for this process, on whose database the test runs."""
-    return prebuilt.take() or build_active_contract(app)
+    return prebuilt.take("active_contract") or build_active_contract(app)
 
 
 def build_active_contract(app):
