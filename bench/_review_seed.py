@@ -20,6 +20,7 @@ from accounts.enums import Role
 from accounts.models import Community, User
 from core.db import db
 from core.timeutil import local_today, utcnow
+from evaluation import panels
 from evaluation import services as review
 from evaluation.enums import SeatType, SheetStatus
 from orgs import services as org_services
@@ -90,7 +91,7 @@ def _orgs(count: int, officer: User) -> list[tuple[int, int]]:
 def _experts(count: int, officer: User) -> None:
     for i in range(1, count + 1):
         user = accounts.create_user(f"reviewer{i:02d}", f"评审专家{i}", "bench-password-1", [Role.EVALUATOR])
-        review.save_expert(user, SEAT, "社会工作、养老服务", [], True, actor=officer)
+        panels.save_expert(user, SEAT, "社会工作、养老服务", [], True, actor=officer)
     db.session.commit()
 
 
@@ -145,7 +146,7 @@ def _call_under_review(size: int, orgs: list[tuple[int, int]], officer: User) ->
 
 def _score_everything(call: Call, members: int, officer: User) -> None:
     """Draw the panel; every member declares no conflict and submits a full, varied sheet for every proposal."""
-    panel = review.draw_panel(call, {SEAT: members}, actor=officer, seed=f"bench-review-{call.id}")
+    panel = panels.draw_panel(call, {SEAT: members}, actor=officer, seed=f"bench-review-{call.id}")
     db.session.commit()
     criteria = panel.template.criteria
     props = review.reviewable(call.id)

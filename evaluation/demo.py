@@ -15,7 +15,7 @@ from projects.demo import _make_call, _orgs_in, _submit, review_proposals
 from projects.enums import CallStatus, ProposalStatus
 from projects.models import Call, Proposal
 
-from . import aggregate, services, templates
+from . import aggregate, panels, services, templates
 from .enums import SheetStatus
 from .models import ExpertProfile
 
@@ -42,12 +42,12 @@ def load() -> list[str]:
     for username, seat, expertise in POOL:
         user = db.session.scalar(select(User).where(User.username == username))
         if user is not None and db.session.get(ExpertProfile, user.id) is None:
-            services.save_expert(user, seat, expertise, [], True, actor=officer)
+            panels.save_expert(user, seat, expertise, [], True, actor=officer)
 
     review_call = db.session.scalar(select(Call).where(Call.status == CallStatus.UNDER_REVIEW))
     if review_call is not None:
-        panel = services.draw_panel(review_call, {"social_service": 2, "finance": 1}, actor=officer,
-                                    seed="demo-review-2026")
+        panel = panels.draw_panel(review_call, {"social_service": 2, "finance": 1}, actor=officer,
+                                  seed="demo-review-2026")
         props = services.reviewable(review_call.id)
         first = panel.members[0]
         services.declare(first, props[0], True, "曾担任该机构督导顾问", actor=first.user)
@@ -87,7 +87,7 @@ def _decided_call(title: str, category_code: str, officer, start, decided_at, se
     for p in review_proposals(call):
         proposals.transition_proposal(p, ProposalStatus.ELIGIBLE, actor=officer, now=decided_at)
     calls.transition_call(call, CallStatus.UNDER_REVIEW, actor=officer, now=decided_at)
-    panel = services.draw_panel(call, seats, actor=officer, seed=seed)
+    panel = panels.draw_panel(call, seats, actor=officer, seed=seed)
     for member in panel.members:
         for i, proposal in enumerate(services.reviewable(call.id)):
             _score(member, proposal, 82 - 6 * i, submit=True)

@@ -22,7 +22,7 @@ from projects.enums import CallStatus
 from projects.models import Call, Proposal, ProposalAttachment
 from projects.views import load_call
 
-from . import aggregate, blind, expert_conflicts, permissions, services, templates
+from . import aggregate, blind, expert_conflicts, panels, permissions, services, templates
 from .documents import decide_from_review
 from .enums import SheetStatus
 from .forms import (
@@ -107,7 +107,7 @@ def experts():
             except ValueError:
                 flash(_("Affiliations are organisation numbers separated by commas."), "danger")
                 return redirect(url_for("evaluation.experts"))
-            return _done(_("Expert profile saved."), url_for("evaluation.experts"), lambda: services.save_expert(
+            return _done(_("Expert profile saved."), url_for("evaluation.experts"), lambda: panels.save_expert(
                 user, form.seat_type.data, form.expertise.data, org_ids, form.active.data, actor=current_user))
     return render_template("evaluation/experts.html", evaluators=evaluators, profiles=profiles,
                            conflicts=expert_conflicts.by_user(),
@@ -127,14 +127,14 @@ def panel(call_id: int):
     existing = _panel_for(call)
     if request.method == "POST":  # a refusal re-renders what was typed, with the reasons beside the seats
         require(permissions.can_manage_review(current_user))
-        if form.validate_on_submit() and run_service(lambda: services.draw_panel(
+        if form.validate_on_submit() and run_service(lambda: panels.draw_panel(
                 call, form.seat_counts(), actor=current_user, max_panels_per_year=form.max_panels_per_year.data,
                 outlier_points=form.outlier_points.data), form):
             flash(_("Panel drawn."), "success")
             return redirect(url_for("evaluation.panel", call_id=call.id))
         existing = _panel_for(call)
     review_open = call.status in (CallStatus.CLOSED, CallStatus.UNDER_REVIEW)
-    available = services.available_seats(call, form.max_panels_per_year.data or 6) if review_open and not existing \
+    available = panels.available_seats(call, form.max_panels_per_year.data or 6) if review_open and not existing \
         else {}
     if request.method == "GET" and available:
         form.suggest(available)
@@ -142,7 +142,7 @@ def panel(call_id: int):
     page = render_template("evaluation/panel.html", call=call, panel=existing, form=form, warnings=warnings,
                            rules=templates.describe(call.template_id) if call.template_id else None,
                            replace_form=ReplaceForm(formdata=None), available=available,
-                           review_open=review_open, redraw_ok=existing is not None and services.redraw(existing) == [
+                           review_open=review_open, redraw_ok=existing is not None and panels.redraw(existing) == [
                                m.user_id for m in existing.members[:existing.size]])
     return page, 422 if request.method == "POST" else 200
 
@@ -157,7 +157,7 @@ def replace(member_id: int):
     if not form.validate_on_submit():  # no reason, or one over the limit
         flash(form_errors_text(form) if form.reason.data else _("Please give a reason."), "danger")
         return redirect(target)
-    return _done(_("Member replaced by a further draw."), target, lambda: services.replace_member(
+    return _done(_("Member replaced by a further draw."), target, lambda: panels.replace_member(
         member, form.status.data, form.reason.data, actor=current_user))
 
 

@@ -15,7 +15,7 @@ from accounts.models import User
 from audit.models import AuditEvent
 from core.db import db
 from core.errors import ServiceError
-from evaluation import services
+from evaluation import panels, services
 from evaluation.enums import SheetStatus
 from evaluation.models import PanelMember, ScoreSheet
 from tests.evaluation.helpers import drawn_panel, expert, fully_scored
@@ -113,7 +113,7 @@ def test_replacing_a_panel_member(app, client, login_as, officer):
     response = client.post(f"/evaluation/members/{member.id}/replace",
                            data={"status": "recused", "reason": text(1001)}, headers=EN)
     assert "Field cannot be longer than 1000 characters." in flashed(client, response)
-    refused_by_service(app, lambda: services.replace_member(member, "recused", f" {text(1001)} ", actor=officer),
+    refused_by_service(app, lambda: panels.replace_member(member, "recused", f" {text(1001)} ", actor=officer),
                        "A reason has at most 1000 characters.")
     assert events() == before
     assert db.session.scalar(select(func.count()).select_from(PanelMember)) == members

@@ -14,7 +14,7 @@ from accounts.enums import Role
 from accounts.models import User
 from core.db import db
 from core.timeutil import local_today
-from evaluation import project_services, services
+from evaluation import panels, project_services
 from evaluation.models import ExpertProfile
 from evaluation.project_models import ProjectEvaluation
 from projects.contract_models import Contract, ContractStatus
@@ -40,7 +40,7 @@ def seed(app) -> dict:
         for name, seat, expertise in (("赵立群", "social_service", "养老服务"), ("钱文静", "finance", "预算绩效评价"),
                                       ("孙海燕", "service_user", "社区居民代表")):
             user = make_user(Role.EVALUATOR, display_name=name)
-            services.save_expert(user, seat, expertise, [], True, actor=officer)
+            panels.save_expert(user, seat, expertise, [], True, actor=officer)
             people.append(user)
         earlier = project_services.commission(contract, "midterm", project_template(officer),
                                               local_today() + timedelta(days=30), actor=officer,
@@ -60,8 +60,8 @@ def scene(live_app):
     with live_app.app_context(), live_app.test_request_context():
         officer = db.session.scalar(select(User).where(User.username == "officer"))
         for profile in db.session.scalars(select(ExpertProfile).where(ExpertProfile.user_id.in_(made["ids"]))):
-            services.save_expert(db.session.get(User, profile.user_id), profile.seat_type, profile.expertise, [],
-                                 False, actor=officer)
+            panels.save_expert(db.session.get(User, profile.user_id), profile.seat_type, profile.expertise, [],
+                               False, actor=officer)
         for evaluation in db.session.scalars(select(ProjectEvaluation).where(
                 ProjectEvaluation.contract_id == made["contract"],
                 ProjectEvaluation.status.in_(["in_progress", "rectification"]))):

@@ -14,7 +14,7 @@ from accounts.enums import Role
 from accounts.models import User
 from core.db import db
 from core.timeutil import local_today
-from evaluation import project_services, services
+from evaluation import panels, project_services
 from evaluation.models import ExpertProfile
 from evaluation.project_models import EvaluationAssignment, ProjectEvaluation
 from projects import contracts
@@ -41,7 +41,7 @@ def seed(app) -> dict:
         paid = []
         for name, expertise in (("周慧敏", "养老服务评估"), ("吴建国", "社区照护")):
             user = make_user(Role.EVALUATOR, display_name=name)
-            services.save_expert(user, "social_service", expertise, [], True, actor=officer)
+            panels.save_expert(user, "social_service", expertise, [], True, actor=officer)
             paid.append(user)
         pay(app, contract, manager, officer, *(expert_fee(u) for u in paid))
         project_template(officer)  # a template to commission by
@@ -59,8 +59,8 @@ def scene(live_app):
     with live_app.app_context(), live_app.test_request_context():
         officer = db.session.get(User, made["officer_id"])
         for profile in db.session.scalars(select(ExpertProfile).where(ExpertProfile.user_id.in_(made["ids"]))):
-            services.save_expert(db.session.get(User, profile.user_id), profile.seat_type, profile.expertise, [],
-                                 False, actor=officer)
+            panels.save_expert(db.session.get(User, profile.user_id), profile.seat_type, profile.expertise, [],
+                               False, actor=officer)
         for evaluation in db.session.scalars(select(ProjectEvaluation).where(
                 ProjectEvaluation.contract_id == made["contract"],
                 ProjectEvaluation.status.in_(["in_progress", "rectification"]))):

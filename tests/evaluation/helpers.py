@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from accounts.enums import Role
 from core.db import db
-from evaluation import aggregate, services, templates
+from evaluation import aggregate, panels, services, templates
 from evaluation.enums import SeatType, SheetStatus
 from projects import awards, calls, proposals
 from projects.enums import CallStatus, ProposalStatus
@@ -16,7 +16,7 @@ def default_template(actor):
 
 def expert(seat=SeatType.SOCIAL_SERVICE, affiliations=(), officer=None):
     user = make_user(Role.EVALUATOR)
-    services.save_expert(user, seat.value, "社会工作", [o.id for o in affiliations], True, actor=officer)
+    panels.save_expert(user, seat.value, "社会工作", [o.id for o in affiliations], True, actor=officer)
     return user
 
 
@@ -45,7 +45,7 @@ def drawn_panel(app, officer, **call_overrides):
     for _ in range(3):
         expert(SeatType.SOCIAL_SERVICE, officer=officer)
     with app.test_request_context():
-        panel = services.draw_panel(call, {"social_service": 3}, actor=officer)
+        panel = panels.draw_panel(call, {"social_service": 3}, actor=officer)
     db.session.commit()
     return call, orgs, props, panel
 
@@ -55,7 +55,7 @@ def fully_scored(app, officer, shares=(75, 70, 80)):
     for _ in range(3):
         expert(SeatType.SOCIAL_SERVICE, officer=officer)
     with app.test_request_context():
-        panel = services.draw_panel(call, {"social_service": 3}, actor=officer)
+        panel = panels.draw_panel(call, {"social_service": 3}, actor=officer)
     for member in panel.members:
         for proposal, share in zip(props, shares, strict=True):
             services.declare(member, proposal, False, "", actor=member.user)

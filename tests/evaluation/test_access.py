@@ -4,7 +4,7 @@ import pytest
 
 from accounts.enums import Role
 from core.db import db
-from evaluation import services
+from evaluation import panels, services
 from evaluation.enums import SeatType
 from tests.evaluation.helpers import closed_call_with_proposals, expert
 from tests.factories import make_user
@@ -17,7 +17,7 @@ def review(app, session):
     for _ in range(3):
         expert(SeatType.SOCIAL_SERVICE, officer=officer)
     with app.test_request_context():
-        panel = services.draw_panel(call, {"social_service": 3}, actor=officer, seed="s1")
+        panel = panels.draw_panel(call, {"social_service": 3}, actor=officer, seed="s1")
     member = panel.members[0]
     services.declare(member, props[0], True, "曾为该机构提供咨询", actor=member.user)
     services.declare(member, props[1], False, "", actor=member.user)

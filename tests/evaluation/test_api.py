@@ -1,7 +1,7 @@
 from accounts.enums import Role
 from accounts.tokens import create_token
 from core.db import db
-from evaluation import services
+from evaluation import panels
 from evaluation.enums import SeatType
 from tests.evaluation.helpers import closed_call_with_proposals, expert
 from tests.factories import make_user
@@ -18,7 +18,7 @@ def test_evaluator_api_declare_score_submit(app, client, session):
     for _ in range(3):
         expert(SeatType.SOCIAL_SERVICE, officer=officer)
     with app.test_request_context():
-        panel = services.draw_panel(call, {"social_service": 3}, actor=officer)
+        panel = panels.draw_panel(call, {"social_service": 3}, actor=officer)
     member = panel.members[0]
     headers = bearer(member.user)
     db.session.commit()

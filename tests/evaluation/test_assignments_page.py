@@ -8,7 +8,7 @@ import pytest
 
 from accounts.enums import Role
 from core.db import db
-from evaluation import services
+from evaluation import panels, services
 from tests.evaluation.helpers import closed_call_with_proposals, fully_scored
 from tests.factories import make_user
 
@@ -25,7 +25,7 @@ def _two_panels(app, officer):
     done, _orgs, _props, _ranking = fully_scored(app, officer)
     new, _orgs, props = closed_call_with_proposals(app, officer)
     with app.test_request_context():
-        panel = services.draw_panel(new, {"social_service": 3}, actor=officer)
+        panel = panels.draw_panel(new, {"social_service": 3}, actor=officer)
     db.session.commit()
     return done, new, props, panel.members[0]
 

@@ -8,7 +8,7 @@ from accounts.notifications import Notification
 from audit.documents import IssuedDocument
 from core.db import db
 from core.errors import Conflict, ServiceError
-from evaluation import services
+from evaluation import panels
 from evaluation.enums import SeatType
 from projects import awards
 from projects.award_models import AwardDecision
@@ -115,7 +115,7 @@ def test_no_decision_before_every_sitting_member_has_finished(app, officer):
     for _ in range(3):
         expert(SeatType.SOCIAL_SERVICE, officer=officer)
     with app.test_request_context():
-        panel = services.draw_panel(call, {"social_service": 3}, actor=officer)
+        panel = panels.draw_panel(call, {"social_service": 3}, actor=officer)
         with pytest.raises(Conflict, match=panel.members[0].user.display_name):
             decide_from_review(call, panel, {props[0].id: 1_000_000}, "", 5, actor=officer)
     assert call.status == CallStatus.UNDER_REVIEW

@@ -5,7 +5,7 @@ from weasyprint import HTML
 from accounts.enums import Role
 from core.db import db
 from core.uploads import PDF, StoredFile
-from evaluation import blind, services
+from evaluation import blind, panels, services
 from evaluation.enums import SeatType
 from projects.models import ProposalAttachment
 from tests.evaluation.helpers import closed_call_with_proposals, expert
@@ -26,7 +26,7 @@ def test_blind_review_redacts_names_and_warns_about_attachments(app, client, ses
     for _ in range(3):
         expert(SeatType.SOCIAL_SERVICE, officer=officer)
     with app.test_request_context():
-        panel = services.draw_panel(call, {"social_service": 3}, actor=officer)
+        panel = panels.draw_panel(call, {"social_service": 3}, actor=officer)
     warnings = blind.attachment_warnings(services.reviewable(call.id))
     assert [(w.proposal_id, w.term) for w in warnings] == [(props[0].id, orgs[0].name)]
     member = panel.members[0]

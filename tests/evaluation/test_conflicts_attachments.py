@@ -13,7 +13,7 @@ from audit.models import AuditEvent
 from core.db import db
 from core.errors import Conflict
 from core.uploads import PDF, StoredFile
-from evaluation import services
+from evaluation import panels, services
 from evaluation.enums import SeatType
 from evaluation.models import ConflictDeclaration, Score, StandingConflict
 from projects.models import ProposalAttachment
@@ -50,7 +50,7 @@ def test_standing_conflict_declared_on_the_profile_page_excludes_the_expert_from
                                                                           "relationship": "配偶在该机构任职"}
     assert "配偶在该机构任职" in client.get("/evaluation/conflicts").get_data(as_text=True)
     with app.test_request_context():
-        panel = services.draw_panel(call, {"social_service": 3}, actor=officer)
+        panel = panels.draw_panel(call, {"social_service": 3}, actor=officer)
     assert conflicted.id not in [c["user_id"] for c in panel.candidates]
     assert sorted(m.user_id for m in panel.members) == sorted(u.id for u in others)
     db.session.commit()

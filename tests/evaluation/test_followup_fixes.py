@@ -17,7 +17,7 @@ from core.db import db
 from core.errors import ServiceError
 from core.timeutil import local_today
 from core.uploads import PDF, StoredFile
-from evaluation import blind, project_report, project_sheets, rectification, services
+from evaluation import blind, panels, project_report, project_sheets, rectification, services
 from evaluation.enums import SeatType, SheetStatus
 from evaluation.project_enums import TaskStatus
 from evaluation.sheet_forms import save_from_form
@@ -71,7 +71,7 @@ def test_a_pdf_whose_author_or_creator_names_the_applicant_is_warned_about(app, 
     for _ in range(3):
         expert(SeatType.SOCIAL_SERVICE, officer=officer)
     with app.test_request_context():
-        services.draw_panel(call, {"social_service": 3}, actor=officer)
+        panels.draw_panel(call, {"social_service": 3}, actor=officer)
     warnings = blind.attachment_warnings(services.reviewable(call.id))
     assert sorted((w.proposal_id, w.term) for w in warnings) == sorted([(props[0].id, orgs[0].name),
                                                                          (props[1].id, orgs[1].name)])

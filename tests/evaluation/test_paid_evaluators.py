@@ -13,7 +13,7 @@ from audit.models import AuditEvent
 from core.db import db
 from core.errors import Conflict, Forbidden
 from core.timeutil import local_today
-from evaluation import candidates, expert_conflicts, paid_conflicts, project_services, services
+from evaluation import candidates, expert_conflicts, paid_conflicts, panels, project_services
 from evaluation.enums import SeatType
 from evaluation.project_models import EvaluationAssignment, ProjectEvaluation
 from projects import contract_reports
@@ -89,10 +89,10 @@ def test_the_audit_event_records_the_candidates_left_out_not_everyone_paid(app, 
     resident = make_user()  # a resident paid a volunteer allowance: never a candidate
     inactive = expert(officer=officer)
     with app.test_request_context():
-        services.save_expert(inactive, "social_service", "社会工作", [], False, actor=officer)
+        panels.save_expert(inactive, "social_service", "社会工作", [], False, actor=officer)
     agency, staff = agency_with_evaluators(officer)  # an evaluator paid: the agency is left out
     tied_agency, tied_staff = agency_with_evaluators(officer)  # affiliated anyway, and one of them paid
-    services.save_expert(tied_staff[0], "finance", "审计", [contract.org.id], True, actor=officer)
+    panels.save_expert(tied_staff[0], "finance", "审计", [contract.org.id], True, actor=officer)
     pay(app, contract, manager, officer, expert_fee(paid), expert_fee(tied), expert_fee(inactive),
         expert_fee(staff[0]), expert_fee(tied_staff[1]), contract_reports.FeeInput(
             "volunteer_allowance", "", 20_000, local_today(), username=resident.username))
@@ -124,7 +124,7 @@ def test_a_fee_listed_by_phone_counts_once_the_number_is_a_users(app, session):
     later = make_user(Role.EVALUATOR, phone="13912345678")  # joined the platform after the report
     other_number = make_user(Role.EVALUATOR, phone="13912345679")
     for user in (later, other_number):
-        services.save_expert(user, "social_service", "社会工作", [], True, actor=officer)
+        panels.save_expert(user, "social_service", "社会工作", [], True, actor=officer)
     _officer2, _manager2, other = active_contract(app)
     assert {later.id, other_number.id} <= offered(other)  # a candidate, where nobody paid them
     assert later.id not in offered(contract) and other_number.id in offered(contract)
@@ -267,7 +267,7 @@ def test_the_commission_page_runs_the_same_queries_whatever_the_number_of_expert
     expert_conflicts.declare(conflicted, contract.org, "曾任该机构理事", actor=conflicted)
     paid_agency, paid_staff = agency_with_evaluators(officer, n=3)
     tied_agency, tied_staff = agency_with_evaluators(officer)
-    services.save_expert(tied_staff[1], "finance", "审计", [contract.org.id], True, actor=officer)
+    panels.save_expert(tied_staff[1], "finance", "审计", [contract.org.id], True, actor=officer)
     clean = [agency_with_evaluators(officer, n=3)[0] for _ in range(3)]
     pay(app, contract, manager, officer, expert_fee(more[0]), expert_fee(paid_staff[2]), milestone=1)
     db.session.commit()

@@ -12,7 +12,7 @@ import pytest
 from accounts.enums import Role
 from core.db import db
 from core.errors import Conflict, ServiceError
-from evaluation import project_services, services
+from evaluation import panels, project_services
 from evaluation.project_models import EvaluationAssignment
 from tests.evaluation.project_helpers import agency_with_evaluators
 from tests.evaluation.test_paid_override import REASON, commission, scene, stored  # noqa: F401  (scene: a fixture)
@@ -70,7 +70,7 @@ def test_the_reason_is_required_and_limited(app, under_way, reason):
 def test_an_override_for_someone_not_paid_overrides_nothing(app, under_way):
     other = make_user(Role.EVALUATOR)
     with app.test_request_context():
-        services.save_expert(other, "finance", "预算绩效评价", [], True, actor=under_way["officer"])
+        panels.save_expert(other, "finance", "预算绩效评价", [], True, actor=under_way["officer"])
     added = add(app, under_way, REASON, user=other)
     assert added.paid_override_reason is None
     assert last_event("evaluation.paid_exclusion_overridden") is None

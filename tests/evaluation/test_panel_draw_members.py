@@ -3,7 +3,7 @@ the project evaluation does: only those with no tie to an applicant are candidat
 
 from accounts.enums import Role
 from core.db import db
-from evaluation import affiliations, candidates, services
+from evaluation import affiliations, candidates, panels
 from evaluation.enums import SeatType
 from orgs import services as org_services
 from tests.evaluation.helpers import closed_call_with_proposals, expert
@@ -22,7 +22,7 @@ def test_a_member_of_an_applicant_is_never_a_candidate(app, session):
         org_services.answer_invitation(joined, True, actor=staff)
         org_services.invite_member(orgs[1], pending.username, "member", actor=orgs[1].memberships[0].user)
     db.session.flush()
-    candidates = {c["user_id"] for c in services.candidates_for(call, 6)}
+    candidates = {c["user_id"] for c in panels.candidates_for(call, 6)}
     assert staff.id not in candidates  # staff of an applicant
     assert {pending.id, outsider.id} <= candidates  # an invitation not accepted is no tie yet
 

@@ -14,6 +14,7 @@ from core.timeutil import local_today
 from evaluation import (
     candidates,
     expert_conflicts,
+    panels,
     project_report,
     project_services,
     project_sheets,
@@ -197,7 +198,7 @@ def test_affiliated_evaluators_and_agencies_cannot_be_chosen(app, session):
         agency, staff = agency_with_evaluators(officer)
         assert agency.id in {a.org_id for a in candidates.eligible_agencies(contract)}
         # one of the agency's evaluators is also affiliated with the organisation: the whole agency is excluded
-        services.save_expert(staff[0], "finance", "审计", [contract.org.id], True, actor=officer)
+        panels.save_expert(staff[0], "finance", "审计", [contract.org.id], True, actor=officer)
         assert agency.id not in {a.org_id for a in candidates.eligible_agencies(contract)}
         with pytest.raises(Conflict):
             project_services.commission(contract, "midterm", template, due, actor=officer, agency=agency)

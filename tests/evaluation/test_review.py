@@ -7,7 +7,7 @@ from accounts.enums import Role
 from audit.models import AuditEvent
 from core.db import db
 from core.errors import Conflict, ServiceError
-from evaluation import services, templates
+from evaluation import panels, services, templates
 from evaluation.enums import SeatType, SheetStatus
 from tests.evaluation.helpers import closed_call_with_proposals, default_template, expert
 from tests.factories import make_user
@@ -33,12 +33,12 @@ def test_draw_excludes_affiliated_experts_and_is_reproducible(app, officer):
     call, orgs, _props = closed_call_with_proposals(app, officer)
     tied = expert(S, affiliations=[orgs[0]], officer=officer)  # works for an applicant
     pool = [expert(S, officer=officer) for _ in range(5)] + [expert(F, officer=officer) for _ in range(3)]
-    panel = services.draw_panel(call, {"social_service": 3, "finance": 2},
-                                actor=officer, seed="fixed-seed")
+    panel = panels.draw_panel(call, {"social_service": 3, "finance": 2},
+                              actor=officer, seed="fixed-seed")
     members = [m.user_id for m in panel.members]
     assert tied.id not in members and tied.id not in [c["user_id"] for c in panel.candidates]
     assert len(members) == 5 and set(members) <= {u.id for u in pool}
-    assert services.redraw(panel) == members  # anyone can re-run the draw from the seed
+    assert panels.redraw(panel) == members  # anyone can re-run the draw from the seed
     assert panel.template.frozen and panel.template.total_points == 100
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "panel.drawn"))
     assert "fixed-seed" in event.data
@@ -49,11 +49,11 @@ def test_draw_rules(app, officer):
     for _ in range(4):
         expert(S, officer=officer)
     with pytest.raises(ServiceError):  # even
-        services.draw_panel(call, {"social_service": 4}, actor=officer)
+        panels.draw_panel(call, {"social_service": 4}, actor=officer)
     with pytest.raises(ServiceError):  # a public tender needs 5
-        services.draw_panel(call, {"social_service": 3}, actor=officer)
+        panels.draw_panel(call, {"social_service": 3}, actor=officer)
     with pytest.raises(Conflict):  # not enough experts
-        services.draw_panel(call, {"social_service": 5}, actor=officer)
+        panels.draw_panel(call, {"social_service": 5}, actor=officer)
 
 
 def test_experts_over_their_yearly_limit_are_not_drawn(app, officer):
@@ -61,22 +61,22 @@ def test_experts_over_their_yearly_limit_are_not_drawn(app, officer):
     call_b, _o, _p = closed_call_with_proposals(app, officer)
     for _ in range(3):
         expert(S, officer=officer)
-    services.draw_panel(call_a, {"social_service": 3}, actor=officer,
-                        max_panels_per_year=1)
+    panels.draw_panel(call_a, {"social_service": 3}, actor=officer,
+                      max_panels_per_year=1)
     with pytest.raises(Conflict):
-        services.draw_panel(call_b, {"social_service": 1}, actor=officer,
-                            max_panels_per_year=1)
+        panels.draw_panel(call_b, {"social_service": 1}, actor=officer,
+                          max_panels_per_year=1)
 
 
 def test_replacement_draws_from_the_same_seat(app, officer):
     call, _orgs, _props = closed_call_with_proposals(app, officer)
     for _ in range(5):
         expert(S, officer=officer)
-    panel = services.draw_panel(call, {"social_service": 3}, actor=officer)
+    panel = panels.draw_panel(call, {"social_service": 3}, actor=officer)
     out = panel.members[0]
     with pytest.raises(ServiceError):
-        services.replace_member(out, "recused", "", actor=officer)
-    new = services.replace_member(out, "recused", "与申报单位有亲属关系", actor=officer)
+        panels.replace_member(out, "recused", "", actor=officer)
+    new = panels.replace_member(out, "recused", "与申报单位有亲属关系", actor=officer)
     assert out.status == "recused" and new.user_id not in {m.user_id for m in panel.members[:3]}
     assert len(panel.sitting) == 3
 
@@ -85,7 +85,7 @@ def scored_panel(app, officer, members=3):
     call, orgs, props = closed_call_with_proposals(app, officer)
     for _ in range(members):
         expert(S, officer=officer)
-    panel = services.draw_panel(call, {"social_service": members}, actor=officer)
+    panel = panels.draw_panel(call, {"social_service": members}, actor=officer)
     return call, panel, props
 
 
@@ -157,7 +157,7 @@ def test_editing_a_template_never_changes_a_running_review(app, officer, client,
     call, _orgs, _props = closed_call_with_proposals(app, officer, template_id=template.id)
     for _ in range(3):
         expert(S, officer=officer)
-    panel = services.draw_panel(call, {"social_service": 3}, actor=officer)
+    panel = panels.draw_panel(call, {"social_service": 3}, actor=officer)
     assert panel.template.source_id == template.id and panel.template.id == call.template_id
     frozen_titles = [c.title for c in panel.template.criteria]
     templates.update(template, "修订后的标准", [("唯一类别", [("综合评价", 100, "整体判断")])], actor=officer)

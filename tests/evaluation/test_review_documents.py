@@ -17,7 +17,7 @@ from audit.documents import IssuedDocument
 from audit.models import AuditEvent
 from core import calendar
 from core.db import db
-from evaluation import aggregate, services
+from evaluation import aggregate, panels, services
 from evaluation.documents import decide_from_review
 from evaluation.enums import SeatType, SheetStatus
 from evaluation.models import Panel, ScoreSheet
@@ -147,7 +147,7 @@ def test_blind_api_never_names_the_applicant_and_a_conflicted_sheet_refuses_a_pu
     for _ in range(3):
         expert(SeatType.SOCIAL_SERVICE, officer=officer)
     with app.test_request_context():
-        panel = services.draw_panel(call, {"social_service": 3}, actor=officer)
+        panel = panels.draw_panel(call, {"social_service": 3}, actor=officer)
     member = panel.members[0]
     services.declare(member, props[0], True, "曾任该机构理事", actor=member.user)
     services.declare(member, props[1], False, "", actor=member.user)

@@ -11,7 +11,7 @@ from accounts.tokens import create_token
 from core.db import db
 from core.errors import Conflict
 from core.timeutil import local_today
-from evaluation import project_services, project_sheets, services
+from evaluation import panels, project_services, project_sheets, services
 from evaluation.enums import SeatType
 from evaluation.models import ExpertProfile, IndicatorTemplate, Panel
 from projects import awards
@@ -114,7 +114,7 @@ def test_no_member_is_replaced_once_the_review_is_decided(app, session):
         panel = db.session.scalar(select(Panel).where(Panel.call_id == call.id))
         before = {r.proposal_id: r.final for r in services.results(panel)}
         with pytest.raises(Conflict):
-            services.replace_member(panel.members[0], "absent", "未到场", actor=officer)
+            panels.replace_member(panel.members[0], "absent", "未到场", actor=officer)
     db.session.expire_all()
     assert len(panel.members) == 3 and panel.members[0].status == "active"
     assert {r.proposal_id: r.final for r in services.results(panel)} == before

@@ -16,7 +16,7 @@ from audit.models import AuditEvent
 from core.db import db
 from core.errors import ServiceError
 from core.timeutil import local_today
-from evaluation import services, templates
+from evaluation import panels, templates
 from evaluation.enums import SeatType
 from evaluation.models import Indicator, IndicatorTemplate, Panel
 from projects.models import Call
@@ -140,7 +140,7 @@ def test_a_call_published_without_a_template_and_an_old_call_get_the_default(app
     for _ in range(3):
         expert(SeatType.SOCIAL_SERVICE, officer=officer)
     with app.test_request_context():
-        panel = services.draw_panel(old, {"social_service": 3}, actor=officer)
+        panel = panels.draw_panel(old, {"social_service": 3}, actor=officer)
     assert panel.template.frozen and panel.template.source_id == source.id and old.template_id == panel.template_id
 
 

@@ -6,7 +6,7 @@ import pytest
 from accounts.enums import Role
 from accounts.tokens import create_token
 from core.db import db
-from evaluation import services
+from evaluation import panels
 from evaluation.enums import SeatType
 from tests.evaluation.helpers import closed_call_with_proposals, expert
 from tests.factories import make_user
@@ -20,7 +20,7 @@ def test_a_refused_score_names_its_criterion_or_the_scores(app, client, session,
     for _ in range(3):
         expert(SeatType.SOCIAL_SERVICE, officer=officer)
     with app.test_request_context():
-        member = services.draw_panel(call, {"social_service": 3}, actor=officer).members[0]
+        member = panels.draw_panel(call, {"social_service": 3}, actor=officer).members[0]
     _token, plain = create_token(member.user, "t", actor=member.user)
     db.session.commit()
     headers = {"Authorization": f"Bearer {plain}"}

@@ -14,7 +14,7 @@ from accounts.tokens import create_token
 from audit.models import AuditEvent
 from core.db import db
 from core.errors import ServiceError
-from evaluation import project_report, project_sheets, services, surveys
+from evaluation import panels, project_report, project_sheets, services, surveys
 from evaluation.models import ExpertProfile, Score
 from evaluation.project_models import Survey
 from tests.evaluation.helpers import drawn_panel, expert
@@ -152,12 +152,12 @@ def test_an_experts_fields_of_expertise_are_refused_over_300_not_cut(app, sessio
     db.session.commit()
     before = counts()
     with app.test_request_context(), force_locale("en"), pytest.raises(ServiceError) as caught:
-        services.save_expert(user, "social_service", text(301), [], True, actor=officer)
+        panels.save_expert(user, "social_service", text(301), [], True, actor=officer)
     assert str(caught.value.fields["expertise"]) == "At most 300 characters."
     db.session.rollback()
     assert counts() == before
     with app.test_request_context():
-        services.save_expert(user, "social_service", text(300), [], True, actor=officer)
+        panels.save_expert(user, "social_service", text(300), [], True, actor=officer)
     db.session.commit()
     assert db.session.get(ExpertProfile, user.id).expertise == text(300)
 
