@@ -1,4 +1,5 @@
-"""Project evaluation pages: agencies, commissioning, declarations, the evaluator's workspace, scoring, the report."""
+"""Project evaluation pages: agencies, commissioning, declarations, the evaluation's page and what officers do
+on it. The evaluator's workspace and the report are workspace_views."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -8,11 +9,10 @@ from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
 from accounts.models import User
-from core.db import db, ensure_write_transaction
-from core.errors import InvalidForm, ServiceError
+from core.db import db
 from core.permissions import require
 from core.timeutil import local_today
-from core.views import attempt, db_int, refusal_text, run_and_redirect, run_service, valid_form
+from core.views import db_int, run_and_redirect, run_service, valid_form
 from orgs.models import Organisation
 from projects.contract_models import Contract, ContractStatus
 
@@ -21,9 +21,7 @@ from . import (
     candidates,
     history,  # noqa: F401  (registers the evaluation history with orgs.standing)
     paid_conflicts,
-    project_report,
     project_services,
-    project_sheets,
     reminders,
     services,
 )
@@ -38,16 +36,12 @@ from .project_forms import (
     EvaluatorForm,
     PaidEvaluatorForm,
     ReopenForm,
-    RequestForm,
-    SummaryForm,
     TextForm,
     WithdrawForm,
     commission_form,
     offered_evaluators,
 )
 from .project_models import DocumentRequest, EvaluationAgency, EvaluationAssignment, ProjectEvaluation
-from .sheet_forms import refusal, save_from_form
-from .workspace import workspace_context
 
 bp = Blueprint("project_evaluation", __name__, url_prefix="/evaluations")
 
@@ -346,58 +340,6 @@ def _page_again(evaluation: ProjectEvaluation, done, **forms):
     return _show_page(evaluation, **forms)
 
 
-@bp.route("/<int:evaluation_id>/workspace", methods=["GET", "POST"])
-@login_required
-def workspace(evaluation_id: int):
-    evaluation = load_evaluation(evaluation_id)
-    found = perms.assignment(current_user, evaluation)
-    if found is None or not found.cleared:
-        abort(404)  # not assigned, not yet declared, or conflicted: nothing to see
-    if project_sheets.existing_sheet(found) is None and ensure_write_transaction():
-        evaluation = db.session.get(ProjectEvaluation, evaluation_id)
-        found = perms.assignment(current_user, evaluation)
-    sheet = project_sheets.sheet_for(found)
-    db.session.commit()
-    typed, errors = None, {}  # after a refusal: what the evaluator sent, and why, beside each criterion
-    if request.method == "POST":
-        _post_ok()
-        try:
-            save_from_form(sheet, evaluation.template.criteria, request.form, actor=current_user)
-        except ServiceError as exc:
-            db.session.rollback()
-            message, errors = refusal(exc, evaluation.template.criteria)
-            flash(message, "danger")
-            typed = request.form
-        else:
-            db.session.commit()
-            flash(_("Score sheet submitted.") if sheet.status == SheetStatus.SUBMITTED else _("Draft saved."),
-                  "success")
-            return redirect(url_for("project_evaluation.workspace", evaluation_id=evaluation.id))
-    return _workspace_page(evaluation, sheet, typed=typed, errors=errors)
-
-
-def _workspace_page(evaluation: ProjectEvaluation, sheet: ScoreSheet, *, typed=None, errors=None,
-                    issue_typed=None, issue_errors=None, request_form=None):
-    """The workspace; after a refused sheet (typed, errors), report (issue_typed, issue_errors) or document request
-    (request_form), 422 with what was sent and why, beside each field."""
-    refused = typed is not None or issue_typed is not None or request_form is not None
-    page = render_template("evaluation/workspace.html", evaluation=evaluation, sheet=sheet,
-                           form=TextForm(formdata=None), request_form=request_form or RequestForm(formdata=None),
-                           typed=typed, errors=errors or {}, issue_typed=issue_typed or {},
-                           issue_errors=issue_errors or {}, limits=TEXT_LIMITS, **workspace_context(evaluation, sheet))
-    return page, 422 if refused else 200
-
-
-def refused_request_page(evaluation: ProjectEvaluation, form: RequestForm):
-    """A document request refused (by the form or the service): the evaluator's workspace again, the text and date
-    as typed and each reason beside its field (it was a page of its own, or a flash after a redirect that lost
-    the text). Someone who may ask but has no workspace (no score sheet) gets the refusal page."""
-    sheet = project_sheets.existing_sheet(perms.assignment(current_user, evaluation))
-    if sheet is None or "csrf_token" in form.errors:
-        raise InvalidForm(form)
-    return _workspace_page(evaluation, sheet, request_form=form)
-
-
 @bp.route("/sheets/<int:sheet_id>/reopen", methods=["POST"])
 @login_required
 def reopen(sheet_id: int):
@@ -412,25 +354,4 @@ def reopen(sheet_id: int):
                             _("Score sheet reopened; the evaluator has been told."), _show(evaluation))
 
 
-@bp.route("/<int:evaluation_id>/issue", methods=["POST"])
-@login_required
-def issue(evaluation_id: int):
-    evaluation = load_evaluation(evaluation_id)
-    require(perms.can_work(current_user, evaluation))
-    form = _post_ok(SummaryForm)
-    flags = project_report.flags_from_form(evaluation, request.form)
-    issued = attempt(lambda: project_report.issue_report(evaluation, form.text.data, flags, actor=current_user))
-    if issued:
-        flash(_("Evaluation report issued."), "success")
-        return redirect(_show(evaluation))
-    refusal = issued.refusal
-    sheet = project_sheets.existing_sheet(perms.assignment(current_user, evaluation))
-    if not refusal.fields or sheet is None:  # not a matter of what was typed (say, a sheet still missing)
-        flash(refusal_text(refusal), "danger")
-        return redirect(url_for("project_evaluation.workspace", evaluation_id=evaluation.id))
-    flash(refusal.message, "danger")
-    return _workspace_page(evaluation, sheet, issue_typed=request.form,
-                           issue_errors={name: str(reason) for name, reason in refusal.fields.items()})
-
-
-from . import rectification_views, survey_views  # noqa: E402,F401  (more routes on this blueprint)
+from . import rectification_views, survey_views, workspace_views  # noqa: E402,F401  (more routes on this blueprint)

@@ -22,7 +22,8 @@ from . import rectification
 from .project_enums import TaskStatus
 from .project_forms import RequestForm, TextForm
 from .project_models import DocumentRequest, ProjectEvaluation, RectificationTask, request_files
-from .project_views import _post_ok, _show, _show_page, bp, load_evaluation, refused_request_page
+from .project_views import _post_ok, _show, _show_page, bp, load_evaluation
+from .workspace_views import refused_request_page
 
 
 def _answered(evaluation: ProjectEvaluation, key: str, form, text: str, files: list, call, done: str):

@@ -1,0 +1,94 @@
+"""The evaluator's workspace: the score sheet, the report issued from it, and the page again (422) after a refused
+sheet, report or document request. Its routes are on the project evaluation blueprint (project_views)."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from core.db import db, ensure_write_transaction
+from core.errors import InvalidForm, ServiceError
+from core.permissions import require
+from core.views import attempt, refusal_text
+
+from . import project_permissions as perms
+from . import project_report, project_sheets
+from .enums import SheetStatus
+from .models import ScoreSheet
+from .project_forms import TEXT_LIMITS, RequestForm, SummaryForm, TextForm
+from .project_models import ProjectEvaluation
+from .project_views import _post_ok, _show, bp, load_evaluation
+from .sheet_forms import refusal, save_from_form
+from .workspace import workspace_context
+
+
+@bp.route("/<int:evaluation_id>/workspace", methods=["GET", "POST"])
+@login_required
+def workspace(evaluation_id: int):
+    evaluation = load_evaluation(evaluation_id)
+    found = perms.assignment(current_user, evaluation)
+    if found is None or not found.cleared:
+        abort(404)  # not assigned, not yet declared, or conflicted: nothing to see
+    if project_sheets.existing_sheet(found) is None and ensure_write_transaction():
+        evaluation = db.session.get(ProjectEvaluation, evaluation_id)
+        found = perms.assignment(current_user, evaluation)
+    sheet = project_sheets.sheet_for(found)
+    db.session.commit()
+    typed, errors = None, {}  # after a refusal: what the evaluator sent, and why, beside each criterion
+    if request.method == "POST":
+        _post_ok()
+        try:
+            save_from_form(sheet, evaluation.template.criteria, request.form, actor=current_user)
+        except ServiceError as exc:
+            db.session.rollback()
+            message, errors = refusal(exc, evaluation.template.criteria)
+            flash(message, "danger")
+            typed = request.form
+        else:
+            db.session.commit()
+            flash(_("Score sheet submitted.") if sheet.status == SheetStatus.SUBMITTED else _("Draft saved."),
+                  "success")
+            return redirect(url_for("project_evaluation.workspace", evaluation_id=evaluation.id))
+    return _workspace_page(evaluation, sheet, typed=typed, errors=errors)
+
+
+def _workspace_page(evaluation: ProjectEvaluation, sheet: ScoreSheet, *, typed=None, errors=None,
+                    issue_typed=None, issue_errors=None, request_form=None):
+    """The workspace; after a refused sheet (typed, errors), report (issue_typed, issue_errors) or document request
+    (request_form), 422 with what was sent and why, beside each field."""
+    refused = typed is not None or issue_typed is not None or request_form is not None
+    page = render_template("evaluation/workspace.html", evaluation=evaluation, sheet=sheet,
+                           form=TextForm(formdata=None), request_form=request_form or RequestForm(formdata=None),
+                           typed=typed, errors=errors or {}, issue_typed=issue_typed or {},
+                           issue_errors=issue_errors or {}, limits=TEXT_LIMITS, **workspace_context(evaluation, sheet))
+    return page, 422 if refused else 200
+
+
+def refused_request_page(evaluation: ProjectEvaluation, form: RequestForm):
+    """A document request refused (by the form or the service): the evaluator's workspace again, the text and date
+    as typed and each reason beside its field (it was a page of its own, or a flash after a redirect that lost
+    the text). Someone who may ask but has no workspace (no score sheet) gets the refusal page."""
+    sheet = project_sheets.existing_sheet(perms.assignment(current_user, evaluation))
+    if sheet is None or "csrf_token" in form.errors:
+        raise InvalidForm(form)
+    return _workspace_page(evaluation, sheet, request_form=form)
+
+
+@bp.route("/<int:evaluation_id>/issue", methods=["POST"])
+@login_required
+def issue(evaluation_id: int):
+    evaluation = load_evaluation(evaluation_id)
+    require(perms.can_work(current_user, evaluation))
+    form = _post_ok(SummaryForm)
+    flags = project_report.flags_from_form(evaluation, request.form)
+    issued = attempt(lambda: project_report.issue_report(evaluation, form.text.data, flags, actor=current_user))
+    if issued:
+        flash(_("Evaluation report issued."), "success")
+        return redirect(_show(evaluation))
+    refusal = issued.refusal
+    sheet = project_sheets.existing_sheet(perms.assignment(current_user, evaluation))
+    if not refusal.fields or sheet is None:  # not a matter of what was typed (say, a sheet still missing)
+        flash(refusal_text(refusal), "danger")
+        return redirect(url_for("project_evaluation.workspace", evaluation_id=evaluation.id))
+    flash(refusal.message, "danger")
+    return _workspace_page(evaluation, sheet, issue_typed=request.form,
+                           issue_errors={name: str(reason) for name, reason in refusal.fields.items()})
