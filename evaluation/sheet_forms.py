@@ -29,14 +29,19 @@ def parse_half_points(raw: str) -> int | None:
 
 def read_entries(criteria, form) -> dict[int, tuple[int | None, str]]:
     """criterion id -> (half points or None, comment); a score that is not a half point is refused beside its
-    criterion (`c<id>`), every such score at once."""
+    criterion (`c<id>`), every such score at once, and with them every other reason of the sheet (it said a score
+    out of range only on the next attempt)."""
     entries, errors = {}, {}
     for c in criteria:
         try:
             entries[c.id] = (parse_half_points(form.get(f"c{c.id}")), form.get(f"comment{c.id}", ""))
         except ServiceError as exc:
             errors[f"c{c.id}"] = exc.message
-    if errors:
+    if errors:  # with what the engine would refuse in the rest (a score out of range, a comment missing), at once
+        try:
+            services.validate_entries(criteria, entries)
+        except ServiceError as exc:
+            errors = exc.fields | errors
         raise ServiceError(_(services.INVALID), fields=errors)
     return entries
 
