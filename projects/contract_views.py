@@ -168,8 +168,11 @@ def posted_on_contract_page(contract_id: int, key: str, names: set[str], call, d
     kept = {chosen.name: chosen.keep(refusal) for chosen in files}
     beside = bool(refusal.fields) and set(refusal.fields) <= names
     flash(str(refusal.message) if beside else refusal_text(refusal), "danger")
-    return contract_page(load_full_contract(contract_id),  # (a report reviewed or a tranche paid meanwhile: 409)
-                         Refused(key, refusal.fields if beside else {}, request.form, kept), refusal.status)
+    # A reason beside a field is the input's to correct (422); one about the contract as it is now (a report
+    # reviewed, a tranche paid meanwhile) is the service's status, 409 for a conflict.
+    return contract_page(load_full_contract(contract_id),
+                         Refused(key, refusal.fields if beside else {}, request.form, kept),
+                         422 if beside else refusal.status)
 
 
 @bp.route("/<int:contract_id>/confirm", methods=["GET", "POST"])
