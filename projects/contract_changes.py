@@ -23,7 +23,9 @@ from .contract_change_models import CHANGE_TRANSITIONS, ChangeKind, ChangeReques
 from .contract_models import Contract, ContractLine, Milestone, ReportStatus
 from .contract_reports import officer_ids
 from .contracts import INVALID, require_active
+from .models import Call
 from .permissions import can_manage_calls
+from .proposals import budget_cap_problems
 
 MAX_REASON = 2000  # a request's reason, as the officers' reasons (projects.forms.ReasonForm); refused, never cut
 
@@ -59,6 +61,24 @@ def _check_budget(contract: Contract, data: ChangeInput, errors: dict) -> None:
     elif source is not None and amount > source.remaining_fen:
         errors["amount"] = _("Only the unspent part of a line can move (at most %(left)s).",
                              left=format_fen(source.remaining_fen))
+    elif source is not None and target is not None and target is not source \
+            and (over := _caps_after_move(contract, source, target, amount)):
+        errors["amount"] = " ".join(over)
+
+
+def _caps_after_move(contract: Contract, source: ContractLine, target: ContractLine, amount: int) -> list[str]:
+    """The call's published limit (personnel, management fee) that moving amount into target's category would break:
+    after signing, as before it (contracts.edit_lines) and at submission. Only the category receiving money is
+    judged, so moving money out of a category already over its limit stays possible."""
+    if source.category == target.category:
+        return []
+
+    def by_category(category) -> int:
+        if category != target.category:
+            return 0
+        return sum(line.budget_fen for line in contract.lines if line.category == category) + amount
+
+    return budget_cap_problems(db.session.get(Call, contract.call_id), by_category, contract.amount_fen)
 
 
 def _check_schedule(contract: Contract, data: ChangeInput, errors: dict) -> None:
@@ -117,6 +137,8 @@ def request_change(contract: Contract, data: ChangeInput, *, actor) -> ChangeReq
 
 def _apply_budget(contract: Contract, change: ChangeRequest) -> tuple[dict, dict]:
     source, target = _line(contract, change.from_line_id), _line(contract, change.to_line_id)
+    if over := _caps_after_move(contract, source, target, change.amount_fen):  # other changes may have come first
+        raise Conflict(" ".join(over))
     before = {"lines": {source.item: source.budget_fen, target.item: target.budget_fen}}
     # Guarded: never below what the line has already spent, even if expenses arrived since the request.
     moved = db.session.execute(update(ContractLine).where(
