@@ -2,6 +2,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from flask import flash
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import DateTimeLocalField, IntegerField, SelectMultipleField, StringField, validators
 from wtforms.validators import StopValidation
@@ -25,9 +26,10 @@ def form_errors_text(form) -> str:
     return " ".join(dict.fromkeys(str(e) for errors in form.errors.values() for e in errors))
 
 
-def apply_service_error(form, exc: ServiceError, names: dict | None = None) -> None:
+def apply_service_error(form, exc: ServiceError, names: dict | None = None, *, summarised: bool = False) -> None:
     """Show a service's refusal on the form: field messages beside fields, the rest as a flash. names maps the
-    service's name for a field to the form's, where they differ."""
+    service's name for a field to the form's, where they differ. summarised: the page lists the form's errors at its
+    top under "Please correct the marked fields.", so that sentence is not flashed as well."""
     unplaced = []
     for name, message in exc.fields.items():
         field = getattr(form, (names or {}).get(name, name), None)
@@ -35,6 +37,8 @@ def apply_service_error(form, exc: ServiceError, names: dict | None = None) -> N
             field.errors = [*field.errors, str(message)] if isinstance(field.errors, list) else [str(message)]
         else:
             unplaced.append(str(message))
+    if summarised and not unplaced and exc.message == _("Please correct the marked fields."):
+        return
     flash(" ".join([exc.message, *unplaced]), "danger")
 
 

@@ -109,7 +109,7 @@ def _save_call(form: CallForm, call: Call | None):
         calls.update_call(call, call_data(form), actor=current_user)
         return call
 
-    saved = run_service(save, form)
+    saved = run_service(save, form, summarised=True)  # (call_form.html lists the refused fields at its top)
     if not saved:
         return None
     flash(_("Call saved."), "success")

@@ -30,6 +30,7 @@ def test_a_schedule_out_of_order_is_refused_beside_each_date_and_nothing_is_save
     assert "计划评审日期不能早于申报截止时间。" in errors
     assert 'href="#award_planned_on"' in errors and 'href="#review_planned_on"' in errors
     assert f'value="{form["questions_until"]}"' in page and 'value="幸福街道助残康复服务项目"' in page
+    assert page.count("请按提示修改标出的内容。") == 1  # the list's heading, not a flash saying it again above it
 
     response = client.post("/calls/new", data=form_for())  # the same form in order is saved
     assert response.status_code == 302 and count_calls() == before + 1
