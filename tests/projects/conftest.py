@@ -9,7 +9,7 @@ from tests import prebuilt
 from tests.conftest import side_database
 from tests.evaluation.helpers import fully_scored
 from tests.factories import make_user
-from tests.projects.contract_helpers import active_contract
+from tests.projects.contract_helpers import accepted_report, active_contract
 from tests.projects.helpers import good_org, published_call
 
 
@@ -97,3 +97,13 @@ def in_publicity_database(app, tmp_path_factory):
         return {"in_publicity": prebuilt.ids(call=call, loser=loser, manager=manager)}
 
     yield from side_database(app, tmp_path_factory, "in_publicity", build)
+
+
+@pytest.fixture
+def payable(app, session):
+    """An active contract of ¥120,000 whose first tranche (40%) is payable: (officer, manager, contract, its
+    report)."""
+    officer, manager, contract = active_contract(app)
+    report = accepted_report(app, contract, officer, manager)
+    db.session.commit()
+    return officer, manager, contract, report

@@ -3,22 +3,15 @@ management fee (the proposal was held to them at submission); the lines could be
 management fee of 22% under a call allowing 10%. Refused beside the lines, 422, with what was typed kept."""
 
 import html
-from datetime import timedelta
 
 from core.db import db
-from core.timeutil import local_today
-from projects import contracts
 from projects.contract_models import Contract
 from projects.enums import BudgetCategory
-from tests.projects.contract_helpers import awarded_decision, plan
+from tests.projects.contract_helpers import drawn_contract
 
 
 def test_lines_over_the_calls_caps_are_refused_and_within_them_saved(app, client, login_as, session):
-    officer, decision, _manager = awarded_decision(app)
-    with app.test_request_context():
-        contract = contracts.draft_contract(decision, local_today(), local_today() + timedelta(days=365), plan(),
-                                            [40, 30, 30], "", actor=officer)
-    db.session.commit()
+    officer, _manager, contract = drawn_contract(app)
     before = {line.id: line.budget_fen for line in contract.lines}
     management = next(line for line in contract.lines if line.category == BudgetCategory.MANAGEMENT_FEE)
     other = next(line for line in contract.lines if line.category not in (BudgetCategory.MANAGEMENT_FEE,

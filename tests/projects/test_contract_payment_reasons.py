@@ -3,25 +3,13 @@ per attempt (the reference first, then the date)."""
 
 from datetime import timedelta
 
-import pytest
-
 from core.db import db
 from core.timeutil import local_today
 from projects.contract_models import Tranche
-from tests.projects.contract_helpers import accepted_report, active_contract
-
-
-@pytest.fixture
-def payable(app, session):
-    """An active contract whose first tranche is payable: (officer, manager, contract)."""
-    officer, manager, contract = active_contract(app)
-    accepted_report(app, contract, officer, manager)
-    db.session.commit()
-    return officer, manager, contract
 
 
 def test_a_refused_payment_names_every_reason_at_once(client, login_as, payable):
-    officer, _manager, contract = payable
+    officer, _manager, contract, _report = payable
     tranche = contract.tranches[0]
     login_as(officer)
     future = (local_today() + timedelta(days=3)).isoformat()

@@ -1,23 +1,12 @@
 """The contract page as an officer meets it in two tabs: a report reviewed, or a tranche paid, meanwhile answers 409
 with the contract as it is now and why (it answered 422, as if what was typed were wrong), changing nothing."""
 
-import pytest
 from sqlalchemy import select
 
 from audit.models import AuditEvent
 from core.db import db
 from core.timeutil import local_today
 from projects.contract_models import Tranche
-from tests.projects.contract_helpers import accepted_report, active_contract
-
-
-@pytest.fixture
-def payable(app, session):
-    """An active contract whose first tranche is payable: (officer, manager, contract, its report)."""
-    officer, manager, contract = active_contract(app)
-    report = accepted_report(app, contract, officer, manager)
-    db.session.commit()
-    return officer, manager, contract, report
 
 
 def events() -> int:

@@ -5,7 +5,6 @@ to correct and offers communities as check boxes."""
 
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import func, select, update
 
 from accounts.enums import Role
@@ -16,21 +15,12 @@ from projects.contract_models import Contract
 from projects.models import Call
 from tests.factories import make_user
 from tests.orgs.helpers import community
-from tests.projects.contract_helpers import accepted_report, active_contract, awarded_decision, plan
+from tests.projects.contract_helpers import active_contract, awarded_decision, drawn_contract, plan
 from tests.projects.helpers import call_data, published_call
 
 
-@pytest.fixture
-def payable(app, session):
-    """An active contract of ¥120,000 whose first tranche (40%) is payable."""
-    officer, manager, contract = active_contract(app)
-    accepted_report(app, contract, officer, manager)
-    db.session.commit()
-    return officer, manager, contract
-
-
 def test_a_refused_payment_keeps_the_reference_and_says_why_beside_the_date(app, client, login_as, payable):
-    officer, _manager, contract = payable
+    officer, _manager, contract, _report = payable
     tranche = contract.tranches[0]
     login_as(officer)
     page = client.get(f"/contracts/{contract.id}").get_data(as_text=True)
@@ -88,11 +78,7 @@ def test_terminating_without_a_reason_comes_back_open_with_the_reason_asked(app,
 
 
 def test_budget_lines_that_do_not_add_up_keep_what_was_typed(app, client, login_as, session):
-    officer, decision, _manager = awarded_decision(app)
-    with app.test_request_context():
-        contract = contracts.draft_contract(decision, local_today(), local_today() + timedelta(days=365), plan(),
-                                            [40, 30, 30], "", actor=officer)
-    db.session.commit()
+    officer, _manager, contract = drawn_contract(app)
     before = {line.id: line.budget_fen for line in contract.lines}
     first = contract.lines[0]
     login_as(officer)
@@ -166,7 +152,7 @@ def test_the_call_form_lists_what_to_correct_and_publishing_asks_first(app, clie
 
 
 def test_the_budget_chart_labels_read_in_english_too(app, client, login_as, payable):
-    officer, _manager, contract = payable
+    officer, _manager, contract, _report = payable
     login_as(officer)
     client.get("/lang/en")
     chart = client.get(f"/contracts/{contract.id}").get_data(as_text=True).split('id="budget-chart"', 1)[1]
@@ -176,7 +162,7 @@ def test_the_budget_chart_labels_read_in_english_too(app, client, login_as, paya
 
 
 def test_the_officer_who_approved_a_payment_is_not_offered_to_record_it(app, client, login_as, payable):
-    officer, _manager, contract = payable
+    officer, _manager, contract, _report = payable
     tranche, second = contract.tranches[0], make_user(Role.OFFICER)
     previous = app.config["TWO_PERSON_APPROVAL_ABOVE_FEN"]
     app.config["TWO_PERSON_APPROVAL_ABOVE_FEN"] = 4_000_000  # the first tranche (4.8M fen) needs two officers
