@@ -54,6 +54,18 @@ def _read_yuan(text: str) -> int | None:
         return None
 
 
+def _read_fee_amount(text: str | None) -> int | None:
+    """A fee's amount in fen. A negative one ('-500', '－５００', '-¥500') is read as one, for the service to say that
+    it must be above zero, as it says of 0 (parse_yuan refuses it as no amount: the row was told to enter an amount
+    in yuan, which -500 is). What cannot be read, signed or not, is None."""
+    if (amount := _read_yuan(text)) is not None:
+        return amount
+    unsigned = half_width(text or "").strip().removeprefix("¥")
+    if unsigned.startswith("-") and (magnitude := _read_yuan(unsigned[1:])) is not None:
+        return -magnitude
+    return None
+
+
 def _date(text: str, field: str) -> date:
     if (value := _read_date(text)) is None:
         _refuse(field, _("Dates are YYYY-MM-DD."))
@@ -282,7 +294,7 @@ def _activity(form, files, i: int) -> ActivityInput:
 def _fee(form, i: int) -> FeeInput:
     """Row i of the fees (from 0); an amount or date that cannot be read is None (refused by the service)."""
     return FeeInput(form.get(f"fee-{i}-kind", ""), form.get(f"fee-{i}-name", ""),
-                    _read_yuan(form.get(f"fee-{i}-amount")), _read_date(form.get(f"fee-{i}-paid_on")),
+                    _read_fee_amount(form.get(f"fee-{i}-amount")), _read_date(form.get(f"fee-{i}-paid_on")),
                     phone=form.get(f"fee-{i}-phone", ""), username=form.get(f"fee-{i}-username", ""), row=i + 1)
 
 
