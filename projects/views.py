@@ -17,7 +17,7 @@ from core.i18n import comma
 from core.permissions import require
 from core.timeutil import format_local
 from core.uploads import ChosenFiles
-from core.views import attempt, db_int, run_and_redirect, run_service, valid_form
+from core.views import attempt, db_int, run_service, valid_form
 from orgs import permissions as org_permissions
 from orgs import services as org_services
 from orgs.models import Organisation
@@ -159,10 +159,12 @@ def show(call_id: int):
 
 def call_page(call: Call, status: int = 200, *, question_form: QuestionForm | None = None,
               answer_form: AnswerForm | None = None, answering: str | None = None,
-              objection_form: ObjectionForm | None = None, kept: dict | None = None):
+              objection_form: ObjectionForm | None = None, kept: dict | None = None,
+              reason_form: ReasonForm | None = None):
     """The call's page; after a refused question, answer or objection, again with what was typed and why it was
     refused beside the field (nothing has changed). An answer, to a question or to an objection, is shown in the
-    textarea whose id is `answering`. `kept`: the files kept from a refused objection, by input name."""
+    textarea whose id is `answering`. `kept`: the files kept from a refused objection, by input name. `reason_form`: a
+    refused cancel's, its section opened with the reason beside the box."""
     questions = list(db.session.scalars(select(CallQuestion).where(CallQuestion.call_id == call.id)
                                         .order_by(CallQuestion.id)))
     my_orgs = [m.org for m in org_services.memberships_of(current_user) if m.status == "active"] \
@@ -186,7 +188,8 @@ def call_page(call: Call, status: int = 200, *, question_form: QuestionForm | No
                            eligibility_rules=eligibility.stated_rules(call), publicity=publicity, decisions=decisions,
                            objections=objections, contracts=contracts,
                            calendar_sources=awards.source_labels(publicity) if publicity else [],
-                           can_manage=permissions.can_manage_calls(current_user), reason_form=ReasonForm(formdata=None),
+                           can_manage=permissions.can_manage_calls(current_user),
+                           reason_form=reason_form or ReasonForm(formdata=None),
                            question_form=question_form or QuestionForm(formdata=None),
                            answer_form=answer_form or AnswerForm(formdata=None), answering=answering,
                            objection_form=objection_form or ObjectionForm(formdata=None), kept=kept or {},
@@ -202,9 +205,13 @@ def change_status(call_id: int):
     target = request.form.get("to", "")
     if target not in {s.value for s in CallStatus}:
         abort(400)
-    return run_and_redirect(lambda: calls.transition_call(call, target, actor=current_user, reason=form.reason.data),
-                            _("Status changed to “%(status)s”.", status=CallStatus(target).label),
-                            url_for("calls.show", call_id=call.id))
+    changed = run_service(lambda: calls.transition_call(call, target, actor=current_user, reason=form.reason.data),
+                          form)
+    if not changed and form.reason.errors:  # a cancel without a reason: beside the box, its section opened again
+        return call_page(call, changed.refusal.status, reason_form=form)
+    if changed:
+        flash(_("Status changed to “%(status)s”.", status=CallStatus(target).label), "success")
+    return redirect(url_for("calls.show", call_id=call.id))
 
 
 @bp.route("/<int:call_id>/amend", methods=["GET", "POST"])
