@@ -9,7 +9,7 @@ from wtforms.validators import StopValidation
 from wtforms.widgets import TextInput
 
 from .errors import ServiceError
-from .money import MoneyError, input_text, parse_yuan
+from .money import MoneyError, NegativeAmount, input_text, parse_yuan
 from .numbers import NumberError, NumberTooLarge, parse_whole
 from .timeutil import local_to_utc, to_local
 
@@ -122,6 +122,8 @@ class MoneyField(StringField):
         if valuelist:
             try:
                 self.data = parse_yuan(valuelist[0])
+            except NegativeAmount as exc:
+                raise ValueError(_l("Enter an amount above zero.")) from exc
             except MoneyError as exc:
                 raise ValueError(_l("Enter an amount in yuan, with at most two decimals.")) from exc
 

@@ -5,8 +5,9 @@ from decimal import Decimal
 
 from .numbers import FULL_WIDTH, GROUPED, half_width, typed, ungrouped
 
-__all__ = ["FULL_WIDTH", "MAX_FEN", "MoneyError", "format_fen", "half_width", "input_text", "parse_yuan",
-           "split_by_percentages"]  # half_width: phones, ID numbers and documents read typed text with it too
+# (half_width: phones, ID numbers and documents read typed text with it too)
+__all__ = ["FULL_WIDTH", "MAX_FEN", "MoneyError", "NegativeAmount", "format_fen", "half_width", "input_text",
+           "parse_yuan", "split_by_percentages"]
 
 MAX_FEN = 10**15  # well inside BIGINT; a trillion yuan is not a community project
 
@@ -18,6 +19,10 @@ AMOUNT_RE = re.compile(rf"(?P<sign>[+-]?)(?P<whole>{GROUPED}|\d*)(?:\.(?P<cents>
 
 class MoneyError(ValueError):
     pass
+
+
+class NegativeAmount(MoneyError):
+    """An amount typed below zero: a number, so the person is told it must be above zero, not to type a number."""
 
 
 def parse_yuan(text: str | int | Decimal) -> int:
@@ -41,7 +46,7 @@ def parse_yuan(text: str | int | Decimal) -> int:
         raise MoneyError("amount too large")
     fen = int(whole + cents.ljust(2, "0"))
     if fen and match["sign"] == "-":
-        raise MoneyError("negative amount")
+        raise NegativeAmount("negative amount")
     if fen > MAX_FEN:
         raise MoneyError("amount too large")
     return fen

@@ -8,7 +8,7 @@ from flask import flash
 from flask_babel import gettext as _
 
 from core.errors import ServiceError
-from core.money import MoneyError, half_width, parse_yuan
+from core.money import MoneyError, NegativeAmount, half_width, parse_yuan
 from core.numbers import NumberError, parse_whole
 from core.timeutil import local_today
 from core.views import db_int
@@ -78,9 +78,20 @@ def _whole(text: str, field: str) -> int:
     return value
 
 
+def _read_amount(text: str) -> tuple[int | None, str]:
+    """(fen, "") for an amount as typed, else (None, why: below zero, or no amount in yuan)."""
+    try:
+        return parse_yuan(text), ""
+    except NegativeAmount:
+        return None, _("Enter an amount above zero.")
+    except MoneyError:
+        return None, _("Enter the amount in yuan, e.g. 800 or 800.50.")
+
+
 def _yuan(text: str, field: str) -> int:
-    if (value := _read_yuan(text)) is None:
-        _refuse(field, _("Enter the amount in yuan, e.g. 800 or 800.50."))
+    value, why = _read_amount(text)
+    if value is None:
+        _refuse(field, why)
     return value
 
 
@@ -326,8 +337,9 @@ def expense_input(form) -> tuple[date, str, int]:
     errors = {}
     if (spent_on := _read_date(form.get("spent_on"))) is None:
         errors["spent_on"] = _("Dates are YYYY-MM-DD.")
-    if (amount := _read_yuan(form.get("amount"))) is None:
-        errors["amount"] = _("Enter the amount in yuan, e.g. 800 or 800.50.")
+    amount, why = _read_amount(form.get("amount"))
+    if amount is None:
+        errors["amount"] = why
     if errors:
         raise ServiceError(_(INVALID), fields=errors)
     return spent_on, form.get("payee", ""), amount

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from core.money import MAX_FEN, MoneyError, parse_yuan
+from core.money import MAX_FEN, MoneyError, NegativeAmount, parse_yuan
 from core.numbers import DB_INT_MAX, NumberError, NumberTooLarge, parse_decimal, parse_whole
 
 THIN, NARROW_NBSP, NBSP, IDEOGRAPHIC = "\u2009", "\u202f", "\u00a0", "\u3000"
@@ -75,8 +75,9 @@ def test_amounts_as_typed_are_read(text, fen):
     ("10,000,000,000,000.01", "amount too large"), ("１" + "０" * 14, "amount too large"),
 ])
 def test_amounts_otherwise_are_refused(text, reason):
-    with pytest.raises(MoneyError, match=reason):
+    with pytest.raises(MoneyError, match=reason) as refused:
         parse_yuan(text)
+    assert isinstance(refused.value, NegativeAmount) is (reason == "negative amount")
 
 
 def test_the_largest_amount_with_separators():
@@ -119,6 +120,8 @@ def test_a_whole_number_field_is_a_text_input_with_the_number_keys(app):
      {"count": ["Enter a whole number."], "target": ["This number is too large."]}),
     ({"count": "101", "target": "-1", "amount": "1"},
      {"count": ["Number must be between 0 and 100."], "target": ["Number must be at least 0."]}),
+    # an amount below zero is a number: told to be above zero, not to type an amount in yuan
+    ({"count": "1", "target": "", "amount": "－５００"}, {"amount": ["Enter an amount above zero."]}),
 ])
 def test_a_whole_number_field_refuses_what_is_not_one_and_leaves_an_optional_one_empty(app, formdata, errors):
     with app.test_request_context(headers={"Accept-Language": "en"}):

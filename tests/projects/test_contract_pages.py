@@ -176,6 +176,10 @@ def test_the_pages_actions_take_effect(client, login_as, world):
                                                                   "payee": "张明", "amount": "10"})
     assert bad.status_code == 422 and db.session.scalar(select(Expense.id)) is None  # the page again, as typed
     assert 'id="expense-spent_on-error">日期格式为 YYYY-MM-DD。<' in bad.text and 'value="张明"' in bad.text
+    below = client.post(f"/contracts/{values['c']}/expenses", data={"line_id": values["line"], "payee": "张明",
+                                                                    "spent_on": "2026-01-05", "amount": "-500"})
+    assert below.status_code == 422 and 'id="expense-amount-error">请填写大于 0 的金额。<' in below.text
+    assert db.session.scalar(select(Expense.id)) is None
 
 
 def test_the_recipient_denies_on_the_receipts_page_and_the_officer_sees_it(client, login_as, world):
