@@ -7,6 +7,9 @@ from werkzeug.exceptions import HTTPException
 
 from .security import local_path
 
+# The message of a refusal whose reasons are beside the fields (a msgid: translated where used, _(INVALID)).
+INVALID = "Please correct the marked fields."
+
 
 class ServiceError(Exception):
     """Bad input or a refused operation: translated message, optional per-field messages."""

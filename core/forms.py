@@ -8,7 +8,7 @@ from wtforms import DateTimeLocalField, IntegerField, SelectMultipleField, Strin
 from wtforms.validators import StopValidation
 from wtforms.widgets import TextInput
 
-from .errors import ServiceError
+from .errors import INVALID, ServiceError
 from .money import MoneyError, NegativeAmount, input_text, parse_yuan
 from .numbers import NumberError, NumberTooLarge, parse_whole
 from .timeutil import local_to_utc, to_local
@@ -37,7 +37,7 @@ def apply_service_error(form, exc: ServiceError, names: dict | None = None, *, s
             field.errors = [*field.errors, str(message)] if isinstance(field.errors, list) else [str(message)]
         else:
             unplaced.append(str(message))
-    if summarised and not unplaced and exc.message == _("Please correct the marked fields."):
+    if summarised and not unplaced and exc.message == _(INVALID):
         return
     flash(" ".join([exc.message, *unplaced]), "danger")
 

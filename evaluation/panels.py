@@ -13,7 +13,7 @@ from accounts.models import User
 from accounts.notifications import notify
 from audit import services as audit
 from core.db import db, utcnow
-from core.errors import Conflict, Forbidden, ServiceError
+from core.errors import INVALID, Conflict, Forbidden, ServiceError
 from core.permissions import has_role
 from core.views import path_for
 from orgs.models import Organisation
@@ -23,7 +23,7 @@ from projects.models import Call, Proposal
 from . import affiliations, expert_conflicts, templates
 from .enums import MemberStatus, SeatType
 from .models import ExpertProfile, Panel, PanelMember
-from .services import INVALID, check_reason, require_review_open
+from .services import check_reason, require_review_open
 
 MAX_EXPERTISE = 300  # the width of ExpertProfile.expertise
 

@@ -12,7 +12,7 @@ from audit import documents
 from audit import services as audit
 from audit.permissions import allow_download
 from core.db import db, lock_row, utcnow
-from core.errors import Conflict, Forbidden, ServiceError
+from core.errors import INVALID, Conflict, Forbidden, ServiceError
 from core.i18n import joined
 from core.pdf import official_language
 from core.timeutil import local_today
@@ -28,7 +28,6 @@ from .project_models import ProjectEvaluation, RectificationTask
 from .project_permissions import can_download_report
 from .project_services import assignment_of, require_in_progress, transition_evaluation
 
-INVALID = "Please correct the marked fields."
 FAIL_REQUIREMENT = "评估结果为不合格：请对照评估报告逐项整改，并提交整改报告及佐证材料。"
 DEFAULT_DAYS = 30
 MAX_DAYS = 90  # 整改期: a month by default, at most three (a task due 2099-01-01 was accepted, never overdue)

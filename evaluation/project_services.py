@@ -12,7 +12,7 @@ from accounts.notifications import notify
 from audit import services as audit
 from core import cache
 from core.db import db, lock_row, utcnow
-from core.errors import Conflict, Forbidden, ServiceError
+from core.errors import INVALID, Conflict, Forbidden, ServiceError
 from core.permissions import has_role
 from core.timeutil import local_today
 from core.views import path_for
@@ -27,7 +27,6 @@ from .models import IndicatorTemplate, ScoreSheet
 from .project_enums import EVALUATION_TRANSITIONS, EvaluationKind, EvaluationStatus, Grade, TaskStatus
 from .project_models import EvaluationAssignment, ProjectEvaluation
 
-INVALID = "Please correct the marked fields."
 OPEN_STATUSES = (EvaluationStatus.IN_PROGRESS, EvaluationStatus.RECTIFICATION)
 MAX_REASON = 2000  # an officer's reason for cancelling an evaluation or withdrawing an evaluator; refused, never cut
 MAX_OVERRIDE_REASON = 500  # an officer's reason for choosing an evaluator the organisation paid; refused, never cut

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from accounts.notifications import notify
 from audit import services as audit
 from core.db import db, lock_row, utcnow
-from core.errors import Conflict, Forbidden, ServiceError
+from core.errors import INVALID, Conflict, Forbidden, ServiceError
 from core.timeutil import local_today
 from core.uploads import store_upload
 from core.views import path_for
@@ -19,7 +19,6 @@ from .project_enums import TASK_TRANSITIONS, EvaluationStatus, TaskStatus
 from .project_models import DocumentRequest, ProjectEvaluation, RectificationTask
 from .project_services import assignment_of, require_in_progress, transition_evaluation
 
-INVALID = "Please correct the marked fields."
 MAX_FILES = 10
 MAX_TEXT = 2000  # a request, an answer, a response or a review note; refused, never cut
 # Documents are asked for in time for the report, which is due on the evaluation's date: a request is due by then,

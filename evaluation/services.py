@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from accounts.notifications import notify
 from audit import services as audit
 from core.db import db, lock_row, utcnow
-from core.errors import Conflict, Forbidden, ServiceError
+from core.errors import INVALID, Conflict, Forbidden, ServiceError
 from core.i18n import joined
 from core.permissions import has_role
 from core.views import path_for
@@ -23,7 +23,6 @@ from . import aggregate, expert_conflicts
 from .enums import SHEET_TRANSITIONS, MemberStatus, SheetStatus
 from .models import ConflictDeclaration, Panel, PanelMember, Score, ScoreSheet
 
-INVALID = "Please correct the marked fields."
 MAX_COMMENT = 1000  # a score's comment, on every kind of sheet; refused, never cut
 MAX_REASON = 1000  # reopening a sheet, replacing a panel member; refused, never cut
 

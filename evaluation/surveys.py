@@ -12,14 +12,13 @@ from sqlalchemy.exc import IntegrityError
 
 from audit import services as audit
 from core.db import db, utcnow
-from core.errors import Conflict, Forbidden, ServiceError
+from core.errors import INVALID, Conflict, Forbidden, ServiceError
 from core.permissions import has_role
 from core.personal import keyed_hash
 
 from .project_enums import EvaluationStatus, QuestionKind
 from .project_models import ProjectEvaluation, Survey, SurveyCode, SurveyResponse
 
-INVALID = "Please correct the marked fields."
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
 MAX_CODES = 500

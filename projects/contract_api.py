@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from core.api import api_blueprint, api_user, id_field, json_and_files, json_object, page_args, query_page, text_field
 from core.db import db
-from core.errors import Forbidden, ServiceError
+from core.errors import INVALID, Forbidden, ServiceError
 from core.openapi import (
     PAGING,
     api_doc,
@@ -60,7 +60,6 @@ from .contract_shapes import (
 from .contract_views import can_view, member_org_ids
 
 bp = api_blueprint("contracts_api")
-INVALID = "Please correct the marked fields."
 
 
 def _bad(field: str, message: str):

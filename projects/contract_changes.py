@@ -13,7 +13,7 @@ from sqlalchemy import update
 from accounts.notifications import notify
 from audit import services as audit
 from core.db import db, lock_row, utcnow
-from core.errors import Conflict, Forbidden, ServiceError
+from core.errors import INVALID, Conflict, Forbidden, ServiceError
 from core.money import format_fen
 from core.timeutil import local_today
 from core.views import path_for
@@ -22,7 +22,7 @@ from orgs import permissions as org_permissions
 from .contract_change_models import CHANGE_TRANSITIONS, ChangeKind, ChangeRequest, ChangeStatus, ContractAmendment
 from .contract_models import Contract, ContractLine, Milestone, ReportStatus
 from .contract_reports import officer_ids
-from .contracts import INVALID, require_active
+from .contracts import require_active
 from .models import Call
 from .permissions import can_manage_calls
 from .proposals import budget_cap_problems

@@ -7,7 +7,7 @@ from datetime import date
 from flask import flash
 from flask_babel import gettext as _
 
-from core.errors import ServiceError
+from core.errors import INVALID, ServiceError
 from core.money import MoneyError, NegativeAmount, half_width, parse_yuan
 from core.numbers import NumberError, parse_whole
 from core.timeutil import local_today
@@ -25,7 +25,6 @@ from .contracts import MilestonePlan, period_errors
 
 ACTIVITY_ROWS = 3
 FEE_ROWS = 4
-INVALID = "Please correct the marked fields."
 
 
 def _refuse(field: str, message: str):

@@ -11,7 +11,7 @@ from sqlalchemy import update
 from accounts.notifications import notify
 from audit import services as audit
 from core.db import db, lock_row, utcnow
-from core.errors import Conflict, Forbidden, ServiceError
+from core.errors import INVALID, Conflict, Forbidden, ServiceError
 from core.money import format_fen
 from core.timeutil import local_today, to_local
 from core.uploads import store_upload
@@ -19,7 +19,7 @@ from core.views import path_for
 from orgs import permissions as org_permissions
 
 from .contract_models import Contract, ContractLine, ContractStatus, Expense, Milestone, Tranche, TrancheStatus
-from .contracts import INVALID, require_active, transition_contract
+from .contracts import require_active, transition_contract
 from .permissions import can_manage_calls
 
 

@@ -11,7 +11,7 @@ from accounts.models import User, UserRole
 from accounts.notifications import notify
 from audit import services as audit
 from core.db import db, lock_row, utcnow
-from core.errors import Conflict, Forbidden, ServiceError
+from core.errors import INVALID, Conflict, Forbidden, ServiceError
 from core.money import format_fen
 from core.phones import is_mobile, typed_mobile
 from core.timeutil import local_today
@@ -38,7 +38,7 @@ from .contract_report_models import (
     ReceiptStatus,
     ReportEvidence,
 )
-from .contracts import INVALID, require_active
+from .contracts import require_active
 from .permissions import can_manage_calls
 
 PHOTO_TYPES = frozenset({PNG, JPEG})

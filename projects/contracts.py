@@ -15,7 +15,7 @@ from audit import documents
 from audit import services as audit
 from audit.permissions import allow_download
 from core.db import db, lock_row, utcnow
-from core.errors import Conflict, Forbidden, ServiceError
+from core.errors import INVALID, Conflict, Forbidden, ServiceError
 from core.money import MoneyError, format_fen, split_by_percentages
 from core.timeutil import local_today, to_local
 from core.views import path_for
@@ -36,7 +36,6 @@ from .models import Call
 from .permissions import can_confirm_contract, can_download_contract, can_manage_calls
 from .proposals import budget_cap_problems
 
-INVALID = "Please correct the marked fields."
 allow_download("contract", Contract, can_download_contract)
 # A government service purchase (政府购买服务) runs for a budget year, at most three under a multi-year agreement; a
 # contract starts after its award was decided and within a year of being drawn up (9999-12-31 and 1990 were taken).
