@@ -29,6 +29,7 @@ def test_each_amount_shows_its_unit_and_the_amount_requested(app, client, login_
         name = f"amount_{proposal.id}"
         group = _group(page, name)
         assert '<span class="input-group-text">元</span>' in group
+        assert f'aria-label="{proposal.org.name} 的金额（元）"' in group  # each box named by its organisation
         assert f'aria-describedby="{name}-requested"' in group
         assert re.search(rf'id="{name}-requested"[^>]*>申请 ¥150,000\.00</', page)
     english = client.get(f"/evaluation/calls/{call.id}/results", headers=EN).get_data(as_text=True)
