@@ -7,8 +7,8 @@ from core.errors import ServiceError
 from core.openapi import api_doc, array, component, identifier, integer, iso_date, nullable, record, string
 from core.permissions import require
 
+from . import chain, verification
 from . import services as audit
-from . import verification
 from .forms import AuditFilterForm
 from .permissions import can_view_audit_log
 
@@ -57,7 +57,7 @@ def events():
     rows = audit.search_events(form.event_filter(), before=form.cursor, limit=PER_PAGE + 1)
     next_before = rows[PER_PAGE - 1].seq if len(rows) > PER_PAGE else None
     return jsonify({"events": [
-        {"seq": e.seq, "occurred_at": e.occurred_at.strftime(audit.TS_FORMAT), "actor_id": e.actor_id,
+        {"seq": e.seq, "occurred_at": e.occurred_at.strftime(chain.TS_FORMAT), "actor_id": e.actor_id,
          "actor_roles": e.actor_roles, "ip": e.ip, "request_id": e.request_id, "action": e.action,
          "target_type": e.target_type, "target_id": e.target_id, "data": e.data, "prev_hash": e.prev_hash,
          "hash": e.hash} for e in rows[:PER_PAGE]

@@ -13,6 +13,7 @@ from core.db import db
 from core.money import format_fen
 from core.timeutil import format_local
 
+from . import chain
 from . import services as audit
 from .labels import action_label
 from .models import AuditEvent
@@ -56,7 +57,7 @@ def csv_rows(flt: "audit.EventFilter", up_to_seq: int) -> Iterator[list]:
         events = audit.search_events(flt, before=before, limit=CSV_BATCH)
         for e in events:
             yield [number(e.seq), Raw(format_local(e.occurred_at, "%Y-%m-%d %H:%M:%S")),
-                   Raw(e.occurred_at.strftime(audit.TS_FORMAT)), number(e.actor_id),
+                   Raw(e.occurred_at.strftime(chain.TS_FORMAT)), number(e.actor_id),
                    e.actor.username if e.actor else "", e.actor_roles, e.ip, e.request_id, e.action,
                    action_label(e.action), e.target_type, e.target_id, Raw(e.data), Raw(e.prev_hash), Raw(e.hash)]
         if len(events) < CSV_BATCH:

@@ -23,7 +23,7 @@ from core.permissions import require
 from core.personal import mask_name
 from core.timeutil import utcnow
 
-from . import documents, verification
+from . import chain, documents, verification
 from . import services as audit
 from .display import csv_rows, shown_data
 from .forms import AuditFilterForm, VerifyCodeForm, VerifyFileForm
@@ -90,7 +90,7 @@ def head():
     current = verification.head()
     if request.endpoint == "audit.head_json" or request.args.get("format") == "json" or wants_json():
         return jsonify({"seq": current.seq, "hash": current.hash, "at": utcnow().isoformat()})
-    return render_template("audit/head.html", head=current, genesis=audit.GENESIS, read_at=utcnow(),
+    return render_template("audit/head.html", head=current, genesis=chain.GENESIS, read_at=utcnow(),
                            certificate_allowed=can_issue_head_certificate(current_user))
 
 

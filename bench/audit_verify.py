@@ -3,7 +3,7 @@
 Builds N events (default 1,000,000) with real hashes in a scratch database made by the migrations, then times
 verify() (which splits a long chain among one worker process per CPU) and verify(workers=1) beside floors: the
 same rows fetched the way verify() fetches them, in one process, without hashing (on SQLite the hashed text is
-rendered by SQLite's json_array(), checked against audit.canonical_event()); and the plain SELECT of the columns
+rendered by SQLite's json_array(), checked against chain.canonical_event()); and the plain SELECT of the columns
 fetched through a SQLAlchemy Result, as verify() read them before.
 
     .venv/bin/python bench/audit_verify.py [--events N] [--repeat R]
@@ -31,8 +31,8 @@ from sqlalchemy import text
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app import create_app  # noqa: E402
+from audit import chain, verification  # noqa: E402
 from audit import services as audit  # noqa: E402
-from audit import verification  # noqa: E402
 from core.db import db, read_only_connection  # noqa: E402
 
 TARGET_EVENTS_PER_S = 300_000
@@ -48,10 +48,10 @@ def chain_batches(count: int, batch: int = BATCH):
     """Yield lists of rows (tuples in COLUMNS order), hashed exactly as audit.services.record() does.
 
     Events are 1.237 ms apart from 2024-01-01 UTC. SQLite keeps occurred_at as SQLAlchemy writes it
-    ('YYYY-MM-DD HH:MM:SS.ffffff'); the hash uses the same instant formatted with audit.TS_FORMAT.
+    ('YYYY-MM-DD HH:MM:SS.ffffff'); the hash uses the same instant formatted with chain.TS_FORMAT.
     """
     start = datetime(2024, 1, 1, tzinfo=UTC)
-    prev = audit.GENESIS
+    prev = chain.GENESIS
     rows = []
     second, stored_prefix, hashed_prefix = None, "", ""
     for seq in range(1, count + 1):
@@ -70,7 +70,7 @@ def chain_batches(count: int, batch: int = BATCH):
         target_type, target_id = ("users", str(actor_id)) if actor_id else ("", "")
         # == audit.canonical_json({"n": seq, "note": ..., "changes": {"amount": [...]}}) (checked in main), 3x faster
         data = f'{{"changes":{{"amount":[{seq % 1000},{seq}]}},"n":{seq},"note":"{NOTES[kind]}"}}'
-        digest = audit.event_hash(prev, seq, hashed_ts, actor_id, roles, ip, request_id, action, target_type,
+        digest = chain.event_hash(prev, seq, hashed_ts, actor_id, roles, ip, request_id, action, target_type,
                                   target_id, data)
         rows.append((seq, stored_ts, actor_id, roles, ip, request_id, action, target_type, target_id, data, prev,
                      digest))

@@ -5,8 +5,8 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
+from audit import chain, verification
 from audit import services as audit
-from audit import verification
 from audit.cli import audit_cli
 from audit.models import AuditEvent
 from core.db import db
@@ -29,7 +29,7 @@ def disable_append_only_guard():
 def test_events_link_into_a_chain_that_verifies(session):
     events = build_chain()
     first = db.session.get(AuditEvent, 1)
-    assert first.prev_hash == audit.GENESIS
+    assert first.prev_hash == chain.GENESIS
     for earlier, later in zip(events, events[1:], strict=False):
         assert later.prev_hash == earlier.hash and later.seq == earlier.seq + 1
     result = verification.verify()
@@ -87,7 +87,7 @@ def test_rewritten_hash_breaks_the_next_link(session):
     # A careful forger recomputes event 3's hash after editing it; event 4 no longer links.
     e3 = db.session.get(AuditEvent, 3)
     forged_data = '{"i":999}'
-    forged = audit.event_hash(e3.prev_hash, 3, e3.occurred_at.strftime(audit.TS_FORMAT), e3.actor_id,
+    forged = chain.event_hash(e3.prev_hash, 3, e3.occurred_at.strftime(chain.TS_FORMAT), e3.actor_id,
                               e3.actor_roles, e3.ip, e3.request_id, e3.action, e3.target_type, e3.target_id,
                               forged_data)
     db.session.execute(text("UPDATE audit_events SET data = :d, hash = :h WHERE seq = 3"),

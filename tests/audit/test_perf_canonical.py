@@ -9,8 +9,8 @@ from json import encoder
 
 import pytest
 
+from audit import chain, verification
 from audit import services as audit
-from audit import verification
 
 AWKWARD_STRINGS = [
     "", "plain", "幸福街道 和平社区 采购", 'say "hi"', "back\\slash", "\\u0041 is not A", '\\"', "tab\there",
@@ -35,7 +35,7 @@ def fields(seq, actor_id, strings):
 def test_the_c_string_encoder_is_used():
     if encoder.c_encode_basestring is None:
         pytest.skip("this Python has no C json accelerator")
-    assert audit._json_string is encoder.c_encode_basestring
+    assert chain._json_string is encoder.c_encode_basestring
 
 
 @pytest.mark.parametrize("text", AWKWARD_STRINGS)
@@ -46,14 +46,14 @@ def test_each_awkward_string_in_each_position(text):
         strings[position] = text
         for actor_id in (None, 3):
             event = fields(12, actor_id, strings)
-            assert audit.canonical_event(*event) == published(*event)
+            assert chain.canonical_event(*event) == published(*event)
 
 
 @pytest.mark.parametrize("number", AWKWARD_INTS)
 def test_awkward_sequence_numbers_and_actors(number):
     strings = ["t", "r", "ip", "rid", "a", "tt", "ti", "{}"]
     for event in (fields(number, None, strings), fields(1, number, strings), fields(number, number, strings)):
-        assert audit.canonical_event(*event) == published(*event)
+        assert chain.canonical_event(*event) == published(*event)
 
 
 class Level(IntEnum):
@@ -64,12 +64,12 @@ class Level(IntEnum):
 def test_values_of_other_types_are_rendered_as_json_renders_them(odd):
     """Only a tampered row could hold them, but the answer must still be json.dumps's."""
     strings = ["t", "r", "ip", "rid", "a", "tt", "ti", "{}"]
-    assert audit.canonical_event(*fields(odd, 1, strings)) == published(*fields(odd, 1, strings))
-    assert audit.canonical_event(*fields(1, odd, strings)) == published(*fields(1, odd, strings))
+    assert chain.canonical_event(*fields(odd, 1, strings)) == published(*fields(odd, 1, strings))
+    assert chain.canonical_event(*fields(1, odd, strings)) == published(*fields(1, odd, strings))
     for position in range(len(strings)):
         mixed = list(strings)
         mixed[position] = odd
-        assert audit.canonical_event(*fields(1, None, mixed)) == published(*fields(1, None, mixed))
+        assert chain.canonical_event(*fields(1, None, mixed)) == published(*fields(1, None, mixed))
 
 
 def test_random_strings_match_json_dumps():
@@ -78,7 +78,7 @@ def test_random_strings_match_json_dumps():
     for _ in range(2000):
         strings = ["".join(rng.choices(alphabet, k=rng.randint(0, 12))) for _ in range(8)]
         event = fields(rng.randint(1, 10**12), rng.choice([None, rng.randint(1, 10**6)]), strings)
-        assert audit.canonical_event(*event) == published(*event)
+        assert chain.canonical_event(*event) == published(*event)
 
 
 def test_event_hash_is_sha256_of_prev_hash_and_the_published_payload():
@@ -86,7 +86,7 @@ def test_event_hash_is_sha256_of_prev_hash_and_the_published_payload():
                               '{"known_user":false,"note":"引号\\"和\\\\反斜杠"}'])
     prev = "ab" * 32
     expected = hashlib.sha256((prev + published(*event)).encode()).hexdigest()
-    assert audit.event_hash(prev, *event) == expected
+    assert chain.event_hash(prev, *event) == expected
 
 
 def test_recorded_awkward_events_verify(session):

@@ -7,8 +7,8 @@ from flask_migrate import upgrade
 from sqlalchemy import text
 
 from app import create_app
+from audit import chain, verification
 from audit import services as audit
-from audit import verification
 from audit.models import AuditEvent
 from core.db import db
 from tests.audit.test_chain import disable_append_only_guard
@@ -67,7 +67,7 @@ def tamper(*statements, params=None):
 def forge(seq, data):
     """Edit an event and recompute its own hash, as a careful forger would: the next event no longer links."""
     event = db.session.get(AuditEvent, seq)
-    forged = audit.event_hash(event.prev_hash, seq, event.occurred_at.strftime(audit.TS_FORMAT), event.actor_id,
+    forged = chain.event_hash(event.prev_hash, seq, event.occurred_at.strftime(chain.TS_FORMAT), event.actor_id,
                               event.actor_roles, event.ip, event.request_id, event.action, event.target_type,
                               event.target_id, data)
     tamper("UPDATE audit_events SET data = :d, hash = :h WHERE seq = :s", params={"d": data, "h": forged, "s": seq})
@@ -207,7 +207,7 @@ def test_sqlite_rendering_is_used_and_never_trusted_for_floats(chain_app):
         assert verification._sqlite_renders_canonically(raw)
         db.session.rollback()
         event = db.session.get(AuditEvent, 30)
-        ts = event.occurred_at.strftime(audit.TS_FORMAT)
+        ts = event.occurred_at.strftime(chain.TS_FORMAT)
         sqlite_text = raw.execute("SELECT json_array(30, ?, 0.1 + 0.2, ?, ?, ?, ?, ?, ?, ?)",
                                   (ts, event.actor_roles, event.ip, event.request_id, event.action,
                                    event.target_type, event.target_id, event.data)).fetchone()[0]
