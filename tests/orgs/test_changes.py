@@ -30,6 +30,20 @@ def last_event(action):
     return json.loads(event.data) if event else None
 
 
+def not_the_manager(people, who: str):
+    """A member of the organisation, another organisation's manager, or the officer."""
+    manager, officer, org = people
+    if who == "officer":
+        return officer
+    actor = make_user()
+    if who == "member":
+        services.invite_member(org, actor.username, MemberRole.MEMBER.value, actor=manager)
+        services.answer_invitation(org.memberships[-1], True, actor=actor)
+    else:
+        approved_org(actor, officer)
+    return actor
+
+
 def contact(org, **overrides):
     values = {name: getattr(org, name) for name in changes.ContactData.__dataclass_fields__}
     values.update(overrides)
@@ -84,16 +98,8 @@ def test_bad_contact_details_refused_and_nothing_changes(people):
 
 @pytest.mark.parametrize("who", ["member", "other_manager", "officer"])
 def test_only_the_manager_updates_contact_details(people, who):
-    manager, officer, org = people
-    if who == "member":
-        actor = make_user()
-        services.invite_member(org, actor.username, MemberRole.MEMBER.value, actor=manager)
-        services.answer_invitation(org.memberships[-1], True, actor=actor)
-    elif who == "other_manager":
-        actor = make_user()
-        approved_org(actor, officer)
-    else:
-        actor = officer
+    _manager, _officer, org = people
+    actor = not_the_manager(people, who)
     with pytest.raises(Forbidden):
         changes.update_contact(org, contact(org, contact_name="王芳"), actor=actor)
 
@@ -200,15 +206,8 @@ def test_bad_requests_are_refused(people):
 
 @pytest.mark.parametrize("who", ["member", "other_manager", "officer"])
 def test_only_the_manager_requests(people, who):
-    manager, officer, org = people
-    actor = officer
-    if who == "member":
-        actor = make_user()
-        services.invite_member(org, actor.username, MemberRole.MEMBER.value, actor=manager)
-        services.answer_invitation(org.memberships[-1], True, actor=actor)
-    elif who == "other_manager":
-        actor = make_user()
-        approved_org(actor, officer)
+    _manager, _officer, org = people
+    actor = not_the_manager(people, who)
     with pytest.raises(Forbidden):
         changes.request_change(org, items(org, address="东城区新街2号"), "搬迁", actor=actor)
 
