@@ -43,7 +43,7 @@ def users():
     if not form.validate():  # the reason beside the filter, and no list that looks filtered but is not
         return render_template("accounts/admin_users.html", page=None, form=form, filters={}), 422
     filters = {name: form[name].data for name in ("q", "role", "status") if form[name].data}
-    # A page number too large for the database's OFFSET was a 500; db_int keeps it within a 32-bit integer.
+    # A page number too large for the database's OFFSET was a 500; page_arg keeps it within 1 to MAX_PAGE.
     number = page_arg()
     page = db.paginate(_users_matching(form), page=number, per_page=PER_PAGE, error_out=False)
     return render_template("accounts/admin_users.html", page=page, form=form, filters=filters)

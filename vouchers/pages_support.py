@@ -65,10 +65,11 @@ def resident_redemptions(resident: ResidentProfile, page: int) -> tuple[Page, di
     result = paged(select(Redemption).where(Redemption.resident_id == resident.id)
                    .options(selectinload(Redemption.service), selectinload(Redemption.provider))
                    .order_by(Redemption.created_at.desc(), Redemption.id.desc()), page)
-    return (result, *_ratings_and_disputes([r.id for r in result.items]))
+    return (result, *ratings_and_disputes([r.id for r in result.items]))
 
 
-def _ratings_and_disputes(ids: list[int]) -> tuple[dict, dict]:
+def ratings_and_disputes(ids: list[int]) -> tuple[dict, dict]:
+    """The ratings and disputes of these redemptions, each by its redemption's id."""
     if not ids:
         return {}, {}
     ratings = {r.redemption_id: r for r in db.session.scalars(select(Rating).where(Rating.redemption_id.in_(ids)))}
@@ -87,7 +88,7 @@ def provider_redemptions(org: Organisation, page: int) -> tuple[Page, dict, dict
     result = paged(select(Redemption).where(Redemption.provider_org_id == org.id)
                    .options(selectinload(Redemption.service), selectinload(Redemption.resident))
                    .order_by(Redemption.created_at.desc(), Redemption.id.desc()), page)
-    return (result, *_ratings_and_disputes([r.id for r in result.items]))
+    return (result, *ratings_and_disputes([r.id for r in result.items]))
 
 
 def statement_lines(settlement: Settlement) -> list[Redemption]:

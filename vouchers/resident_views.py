@@ -7,11 +7,11 @@ from datetime import UTC
 from flask import abort, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from accounts import residents as resident_services
 from accounts.resident_models import ResidentProfile
 from core.db import db, utcnow
+from core.errors import INVALID
 from core.forms import Refused, form_errors_text
 from core.paging import page_arg
 from core.pdf import qr_svg_data_uri
@@ -23,7 +23,7 @@ from . import catalogue, code_status, disputes, pages_support, programmes, redem
 from . import permissions as perms
 from .forms import CodeForm, DisputeForm, RatingForm, ResidentForm, StatusForm
 from .models import Programme
-from .redemption_models import Dispute, Redemption
+from .redemption_models import Redemption
 from .views import bp, categories, locale, redirect_to
 
 
@@ -258,14 +258,12 @@ def posted_on_redemption(found: Redemption, key: str, form, call, done: str):
             flash(str(refusal.message), "danger")
     else:
         fields = form.errors
-        flash(_("Please correct the marked fields."), "danger")
+        flash(_(INVALID), "danger")
     db.session.refresh(found)
-    rating = catalogue.rating_of(found)
-    found_dispute = db.session.scalar(select(Dispute).where(Dispute.redemption_id == found.id))
+    ratings, found_disputes = pages_support.ratings_and_disputes([found.id])
     refused = Refused(key, fields, request.form) if status == 422 else Refused()
     return render_template("vouchers/redemption_refused.html", redemption=found, refused=refused,
-                           ratings={found.id: rating} if rating else {},
-                           disputes={found.id: found_dispute} if found_dispute else {},
+                           ratings=ratings, disputes=found_disputes,
                            deadline=disputes.dispute_deadline, now=utcnow(), back=back_to(found),
                            own=perms.is_resident_owner(current_user, found.resident)), status
 
