@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from stdnum.cn import uscc as uscc_std
 
@@ -192,16 +193,7 @@ def transition_change(change: ChangeRequest, to: ChangeStatus | str, *, actor: U
         _refuse({"reason": _("At most %(n)d characters.", n=MAX_REASON)})
     applied = {}
     if to is ChangeStatus.APPROVED:
-        if org.status not in (OrgStatus.APPROVED, OrgStatus.SUSPENDED):
-            raise Conflict(_("A deregistered organisation's registered items no longer change."))
-        if change.uscc and code_taken(change.uscc, org):  # another record took the code since the request
-            message = _("An organisation with this credit code is already on the platform.")
-            raise Conflict(message, fields={"uscc": message})
-        lock_row(org)
-        applied = audit.diff(_current_items(org), {name: getattr(change, name) or "" for name in REGISTERED_ITEMS})
-        for name in REGISTERED_ITEMS:
-            setattr(org, name, getattr(change, name))
-        org.name_initials = name_initials(org.name)
+        applied = _apply_items(change, org)
     change.status = to.value
     change.decided_by_id = actor.id
     change.decided_at = utcnow()
@@ -217,6 +209,41 @@ def transition_change(change: ChangeRequest, to: ChangeStatus | str, *, actor: U
         for m in org.memberships:
             if m.role == MemberRole.MANAGER and m.status == MembershipStatus.ACTIVE:
                 notify(m.user_id, f"org.change_{to.value}", link=link, org=org.name, reason=reason)
+
+
+def _code_clash() -> Conflict:
+    message = _("An organisation with this credit code is already on the platform.")
+    return Conflict(message, fields={"uscc": message})
+
+
+def _is_code_clash(exc: IntegrityError) -> bool:
+    """The live-code index refused the row (PostgreSQL names the index, SQLite the column)."""
+    text = str(exc.orig)
+    return "uq_organisations_uscc_live" in text or "organisations.uscc" in text
+
+
+def _apply_items(change: ChangeRequest, org: Organisation) -> dict:
+    """The approved items become the organisation's; returns the audited before/after. Its status and the code are
+    checked after the lock (a decision that waited on it sees what the other committed). A record that takes the code
+    after the check (a concurrent approval or registration, uncommitted when this one looked) is caught by the
+    live-code index at the flush, in a savepoint: a Conflict that changes nothing, not a failed transaction."""
+    lock_row(org)
+    if org.status not in (OrgStatus.APPROVED, OrgStatus.SUSPENDED):
+        raise Conflict(_("A deregistered organisation's registered items no longer change."))
+    if change.uscc and code_taken(change.uscc, org):  # another record took the code since the request
+        raise _code_clash()
+    applied = audit.diff(_current_items(org), {name: getattr(change, name) or "" for name in REGISTERED_ITEMS})
+    try:
+        with db.session.begin_nested():
+            for name in REGISTERED_ITEMS:
+                setattr(org, name, getattr(change, name))
+            org.name_initials = name_initials(org.name)
+            db.session.flush()
+    except IntegrityError as exc:
+        if not _is_code_clash(exc):
+            raise
+        raise _code_clash() from exc
+    return applied
 
 
 def history(org: Organisation) -> list[ChangeRequest]:
