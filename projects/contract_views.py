@@ -239,4 +239,4 @@ def expense(contract_id: int):
                                          actor=current_user), _("Expense recorded."), files=[receipt])
 
 
-from . import contract_delivery_views  # noqa: E402, F401  (more routes on this blueprint)
+from . import contract_delivery_views, contract_export  # noqa: E402, F401  (more routes on this blueprint)
