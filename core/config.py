@@ -29,7 +29,11 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "PERSONAL_DATA_KEY": os.environ.get("PERSONAL_DATA_KEY") or None,
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL") or sqlite_default,
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
-        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "20")) * 1024 * 1024,
+        # One uploaded file's cap (core.uploads refuses a larger file beside its field, the form kept, 422)...
+        "MAX_UPLOAD_BYTES": int(os.environ.get("MAX_UPLOAD_MB", "20")) * 1024 * 1024,
+        # ...and the whole request's, well above it: a body over this is refused before the form is read (413,
+        # everything typed lost), and a progress report carries several phone photos, each within the file cap.
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_REQUEST_MB", "200")) * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
         # Sessions are permanent (set at login); the cookie is re-sent only when the session changes, not re-signed
         # on every response. A session thus lasts PERMANENT_SESSION_LIFETIME from its last change, and logging out

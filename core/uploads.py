@@ -97,6 +97,13 @@ def original_name(name: str) -> str:
     return f"{stem[:MAX_NAME - len(extension) - 1]}.{extension}"
 
 
+def size_text(size: int) -> str:
+    """A file's size as people read it: 1.5 MB, 20 MB, 12 KB."""
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f}".removesuffix(".0") + " MB"
+    return f"{max(1, -(-size // 1024))} KB"
+
+
 def store_upload(upload, *, allowed: frozenset[str] = DOCUMENT_TYPES, actor=None, field: str = "file") -> StoredFile:
     """Validate and store a Werkzeug FileStorage; raises ServiceError (with the field's name) when refused. A file
     kept from a refused attempt (KeptUpload) is not stored again: it is used, once."""
@@ -104,12 +111,13 @@ def store_upload(upload, *, allowed: frozenset[str] = DOCUMENT_TYPES, actor=None
         return use_kept(upload, actor=actor, allowed=allowed, field=field)
     if upload is None or not getattr(upload, "filename", ""):
         raise ServiceError(_("Please choose a file."), fields={field: _("Please choose a file.")})
-    cap = current_app.config["MAX_CONTENT_LENGTH"]
+    cap = current_app.config["MAX_UPLOAD_BYTES"]
     if getattr(upload, "stream", None) is not None and upload.stream.seekable():
         upload.stream.seek(0)  # (read once by a refused attempt, then kept for the next)
     data = upload.read(cap + 1)
     if len(data) > cap:
-        raise ServiceError(_("The file is too large."), fields={field: _("The file is too large.")})
+        message = _("The file is too large: at most %(size)s.", size=size_text(cap))
+        raise ServiceError(message, fields={field: message})
     if not data:
         raise ServiceError(_("The file is empty."), fields={field: _("The file is empty.")})
     kind = sniff_type(data)
@@ -161,9 +169,7 @@ class KeptFile:
 
     @property
     def size_text(self) -> str:
-        if self.size >= 1024 * 1024:
-            return f"{self.size / (1024 * 1024):.1f} MB"
-        return f"{max(1, -(-self.size // 1024))} KB"
+        return size_text(self.size)
 
 
 class KeptUpload:
