@@ -133,6 +133,7 @@ def profile_page(org: Organisation, refused: Refused | None = None, document_for
 
 
 def profile_extras(org: Organisation, private: bool) -> dict:
+    missing = services.missing_documents(org)
     extras = {
         "grades": list(db.session.scalars(select(GradeRecord).where(GradeRecord.org_id == org.id)
                                           .order_by(GradeRecord.awarded_on.desc()))),
@@ -143,8 +144,9 @@ def profile_extras(org: Organisation, private: bool) -> dict:
         "can_manage_members": permissions.can_manage_members(current_user, org),
         "can_report": permissions.can_submit_annual_report(current_user, org),
         "can_record": permissions.can_record_standing(current_user, org),
-        "document_form": DocumentForm(formdata=None), "reason_form": ReasonForm(formdata=None),
-        "missing": services.missing_documents(org),
+        # The upload offers the first document still missing: it offered the certificate, just uploaded, again.
+        "document_form": DocumentForm(formdata=None, kind=missing[0].value if missing else None),
+        "reason_form": ReasonForm(formdata=None), "missing": missing,
         "can_update_contact": permissions.can_update_contact(current_user, org),
         "can_request_change": permissions.can_request_change(current_user, org),
         "change_requests": changes.history(org) if private else [],

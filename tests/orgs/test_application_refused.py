@@ -76,3 +76,23 @@ def test_an_application_submitted_without_its_documents_is_a_422_saying_what_is_
     assert "Still missing:" in page and 'id="submit-application"' in page
     db.session.expire_all()
     assert db.session.get(Organisation, org.id).status == "draft"
+
+
+def test_the_upload_offers_the_first_document_still_missing(client, session, login_as):
+    """It offered the registration certificate again after it was uploaded: a charter chosen on a phone without
+    changing the kind replaced the certificate instead."""
+    applicant = make_user()
+    org = services.create_application(org_data(), actor=applicant)
+    db.session.commit()
+    login_as(applicant)
+    chosen = re.compile(r'<option selected value="(\w+)"|<option value="(\w+)" selected')
+
+    def offered():
+        found = chosen.search(client.get(f"/orgs/{org.id}").get_data(as_text=True))
+        return found and (found.group(1) or found.group(2))
+
+    assert offered() == "certificate"
+    for kind, then in (("certificate", "charter"), ("charter", "annual_report"), ("annual_report", None)):
+        assert client.post(f"/orgs/{org.id}/documents", content_type="multipart/form-data",
+                           data={"kind": kind, "file": (io.BytesIO(PDF_BYTES), f"{kind}.pdf")}).status_code == 302
+        assert offered() == then
