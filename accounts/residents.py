@@ -17,6 +17,7 @@ from core import personal
 from core.db import db, lock_row, utcnow
 from core.errors import Conflict, Forbidden, ServiceError
 from core.permissions import has_role
+from core.timeutil import local_today
 
 from . import services as accounts
 from .enums import Role
@@ -25,6 +26,9 @@ from .resident_models import RESIDENT_TRANSITIONS, HardshipTag, ResidentProfile,
 
 MAX_ADDRESS = 200  # the width of ResidentProfile.address
 MAX_NOTE = 2000  # as on the resident form (vouchers.forms.ResidentForm); both refused, never cut
+# The earliest birth date an ID number may hold: nobody alive was born before it (stdnum only checks that the date
+# exists, so 1800-01-01 passed, and a resident "aged 226" was eligible for an old-age programme).
+EARLIEST_BIRTH = date(1900, 1, 1)
 
 
 @dataclass
@@ -94,6 +98,18 @@ def invalid_id_number() -> str:
              "again.")
 
 
+def birth_date_problem(birth: date) -> str | None:
+    """Why the birth date an ID number holds (its 7th to 14th characters) cannot be a resident's, or None: a slip
+    there (2030 for 1930) passed the check character's test by chance, and made the age (and so eligibility) wrong."""
+    if birth > local_today():
+        return _("The date of birth in this ID number (%(date)s) is in the future. Check characters 7 to 14 "
+                 "(year, month, day) and type the number again.", date=birth.isoformat())
+    if birth < EARLIEST_BIRTH:
+        return _("The date of birth in this ID number (%(date)s) is too long ago. Check characters 7 to 14 "
+                 "(year, month, day) and type the number again.", date=birth.isoformat())
+    return None
+
+
 def _validated(data: ResidentData, *, exclude_id: int | None = None) -> tuple[str, date, Community, list[str]]:
     errors = {}
     if not (data.real_name or "").strip() or len(data.real_name.strip()) > 60:
@@ -104,6 +120,9 @@ def _validated(data: ResidentData, *, exclude_id: int | None = None) -> tuple[st
         birth = personal.id_number_birth_date(number)
     except personal.PersonalDataError:
         errors["id_number"] = invalid_id_number()
+    else:
+        if problem := birth_date_problem(birth):
+            errors["id_number"] = problem
     community = db.session.get(Community, data.community_id) if isinstance(data.community_id, int) else None
     if community is None:
         errors["community_id"] = _("Choose the resident's community.")
