@@ -192,7 +192,12 @@ def submit_profile(user: User, data: ResidentData, *, actor: User) -> ResidentPr
         _require_staff(actor, any_community=True)
     if db.session.scalar(select(ResidentProfile.id).where(ResidentProfile.user_id == user.id)):
         raise Conflict(_("This account already has a resident profile."))
-    number, birth, community, tags = _validated(data)
+    try:
+        number, birth, community, tags = _validated(data)
+    except Conflict as exc:
+        if exc.code != "duplicate_id" or actor.id != user.id:
+            raise
+        raise _already_registered(data) from None
     if actor.id != user.id:
         _require_staff(actor, community.id)
     if actor.id == user.id and not user.role_names:  # a self-signed-up account with no role asks to be a resident
@@ -203,6 +208,20 @@ def submit_profile(user: User, data: ResidentData, *, actor: User) -> ResidentPr
     _flush_unique(profile)
     audit.record("resident.submitted", profile, actor=actor, data=_audit_view(profile))
     return profile
+
+
+def _already_registered(data: ResidentData) -> Conflict:
+    """Said to a resident whose ID number is on record already: most often their community registered them
+    without a phone, and the office can set up a log-in for that record (staff_views.resident_password); "already
+    registered" alone left them stuck at the form. The community named is the one they chose, not the record's."""
+    chosen = db.session.get(Community, data.community_id) if isinstance(data.community_id, int) else None
+    where = _("the %(community)s community office", community=chosen.full_name) if chosen else \
+        _("your community office")
+    return Conflict(_("This ID number is already registered. If it is yours (your community may have registered "
+                      "you without a phone), take your ID card to %(where)s: the staff there can set up your "
+                      "log-in.", where=where),
+                    fields={"id_number": _("Already registered: please ask %(where)s.", where=where)},
+                    code="duplicate_id")
 
 
 def register_without_phone(data: ResidentData, *, actor: User, display_name: str | None = None) -> ResidentProfile:
