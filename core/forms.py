@@ -201,5 +201,10 @@ class Refused:
     def value(self, key: str, name: str, default=""):
         return self.values.get(name, default) if key == self.key else default
 
+    def first_refused(self, key: str, names) -> str | None:
+        """Of a form's fields in page order, the first with a reason beside it: it takes the focus (autofocus), so
+        that a phone opens the page again at the form and not at the top, screens above what is to be corrected."""
+        return next((name for name in names if self.errors(key, name)), None)
+
     def kept_files(self, key: str, name: str) -> list:
         return self.kept.get(name, []) if key == self.key else []
