@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from accounts.residents import communities
 from core.db import db
-from core.errors import ServiceError
+from core.errors import INVALID, ServiceError
 from core.forms import Refused
 from core.permissions import require
 from core.uploads import ChosenFiles
@@ -52,17 +52,13 @@ def _on_profile(org: Organisation, key: str, form, files: list, done: str, call)
             return redirect(url_for("orgs.profile", org_id=org.id))
         refusal = outcome.refusal
     else:
-        refusal = ServiceError(_("Please correct the marked fields."),
+        refusal = ServiceError(_(INVALID),
                                fields={name: " ".join(map(str, errors)) for name, errors in form.errors.items()})
     kept = {chosen.name: chosen.keep(refusal) for chosen in files}
     beside = bool(refusal.fields) and set(refusal.fields) <= set(form.data)
     flash(str(refusal.message) if beside else refusal_text(refusal), "danger")
-    return profile_page(org, Refused(key, refusal.fields if beside else {}, request.form, kept))
-
-
-def _form_failed(form, org_id: int):
-    flash(" ".join(f"{getattr(form, k).label.text}: {' '.join(v)}" for k, v in form.errors.items()), "danger")
-    return redirect(url_for("orgs.profile", org_id=org_id))
+    page, _status = profile_page(org, Refused(key, refusal.fields if beside else {}, request.form, kept))
+    return page, refusal.status  # 422, or 409 when the record changed meanwhile (already reviewed, finished)
 
 
 @bp.route("/review")
@@ -110,10 +106,9 @@ def review_report(report_id: int, decision: str):
     report = db.get_or_404(AnnualReport, report_id)
     require(permissions.can_review(current_user))
     form = ReviewReportForm()
-    if not form.validate_on_submit():
-        return _form_failed(form, report.org_id)
-    return _finish(report.org_id, _("Annual report reviewed."), lambda: standing.review_annual_report(
-        report, decision == "accept", form.note.data, actor=current_user))
+    return _on_profile(load_org(report.org_id), f"report-{report.id}", form, [], _("Annual report reviewed."),
+                       lambda: standing.review_annual_report(report, decision == "accept", form.note.data,
+                                                             actor=current_user))
 
 
 @bp.route("/<int:org_id>/credit", methods=["POST"])
@@ -122,9 +117,7 @@ def add_credit(org_id: int):
     org = load_org(org_id)
     require(permissions.can_record_standing(current_user, org))
     form = CreditForm()
-    if not form.validate_on_submit():
-        return _form_failed(form, org.id)
-    return _finish(org.id, _("Credit-list entry recorded."), lambda: standing.add_credit_entry(
+    return _on_profile(org, "credit", form, [], _("Credit-list entry recorded."), lambda: standing.add_credit_entry(
         org, form.list_type.data, form.reason.data, form.source.data, form.start_on.data, form.end_on.data,
         actor=current_user))
 
@@ -145,14 +138,14 @@ def add_incubation(org_id: int):
     hub = load_org(org_id)
     require(permissions.can_record_standing(current_user, hub))
     form = IncubationForm()
-    if not form.validate_on_submit():
-        return _form_failed(form, hub.id)
-    child = db.session.get(Organisation, form.child_id.data)
-    if child is None:
-        flash(_("No organisation with this number."), "danger")
-        return redirect(url_for("orgs.profile", org_id=hub.id))
-    return _finish(hub.id, _("Incubation recorded."), lambda: standing.link_incubation(
-        hub, child, form.started_on.data, actor=current_user))
+
+    def link():
+        child = db.session.get(Organisation, form.child_id.data)
+        if child is None:
+            raise ServiceError(_(INVALID), fields={"child_id": _("No organisation with this number.")})
+        standing.link_incubation(hub, child, form.started_on.data, actor=current_user)
+
+    return _on_profile(hub, "incubation", form, [], _("Incubation recorded."), link)
 
 
 @bp.route("/<int:org_id>/hub", methods=["POST"])
@@ -172,10 +165,9 @@ def incubation_stage(link_id: int):
     link = db.get_or_404(Incubation, link_id)
     require(permissions.can_record_standing(current_user))
     form = IncubationStageForm()
-    if not form.validate_on_submit():
-        return _form_failed(form, link.hub_id)
-    return _finish(link.hub_id, _("Incubation updated."), lambda: standing.set_incubation_stage(
-        link, form.stage.data, form.ended_on.data, actor=current_user))
+    return _on_profile(load_org(link.hub_id), f"stage-{link.id}", form, [], _("Incubation updated."),
+                       lambda: standing.set_incubation_stage(link, form.stage.data, form.ended_on.data,
+                                                             actor=current_user))
 
 
 @bp.route("/export.xlsx")

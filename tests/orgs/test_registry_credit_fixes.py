@@ -96,9 +96,9 @@ def test_the_page_refuses_to_list_a_draft(client, parties, login_as):
     db.session.commit()
     login_as(officer)
     listed_before = event_count("org.credit_listed")
-    response = client.post(f"/orgs/{org.id}/credit", headers=EN, follow_redirects=True, data={
+    response = client.post(f"/orgs/{org.id}/credit", headers=EN, data={
         "list_type": "abnormal", "reason": "未年检", "source": "东民社1号", "start_on": "2026-01-01"})
-    assert response.status_code == 200
+    assert response.status_code == 409
     assert "Only an organisation that is or was registered can be put on a credit list." in \
         response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(CreditListEntry.id))
