@@ -8,7 +8,7 @@ import pytest
 
 from core.db import db
 from core.timeutil import local_today
-from tests.projects.contract_helpers import active_contract
+from tests.projects.contract_helpers import accepted_report, active_contract
 
 
 @pytest.fixture
@@ -56,3 +56,14 @@ def test_the_page_unrefused_focuses_nothing(client, login_as, world):
     manager, contract = world
     login_as(manager)
     assert focused(client.get(f"/contracts/{contract.id}").text) == []
+
+
+def test_a_milestone_whose_report_was_accepted_is_not_offered_to_be_moved(app, client, session, login_as):
+    """It was offered (the accepted midterm first, chosen by default) and refused only once asked for."""
+    officer, manager, contract = active_contract(app)
+    first, second = contract.milestones[0], contract.milestones[1]
+    accepted_report(app, contract, officer, manager, 0)
+    db.session.commit()
+    login_as(manager)
+    form = client.get(f"/contracts/{contract.id}").text.split('id="schedule-change"')[1].split("</form>")[0]
+    assert f'value="{second.id}"' in form and f'value="{first.id}"' not in form
