@@ -52,6 +52,19 @@
     schedule();
   }
 
+  // The time left, said in words each second ("还剩 4 分 32 秒"), from the same deadline as the reload.
+  const countdown = document.getElementById("code-countdown");
+  if (countdown && countdown.dataset.template) {
+    const tick = () => {
+      const left = Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
+      countdown.textContent = countdown.dataset.template
+        .replace("%(minutes)s", String(Math.floor(left / 60))).replace("%(seconds)s", String(left % 60));
+    };
+    tick();
+    countdown.hidden = false;
+    window.setInterval(tick, 1000);
+  }
+
   window.setTimeout(() => { if (Date.now() >= deadline) settle(); }, Number(card.dataset.expiresIn) * 1000 + 500);
   document.addEventListener("visibilitychange", () => {
     if (document.hidden) window.clearTimeout(timer);
