@@ -43,7 +43,9 @@ bp = api_blueprint("evaluation_api")
 
 CRITERION = record(id=identifier(), title=string(), max_points=integer(minimum=0))
 SHEET = component("ScoreSheet", record(
-    "An evaluator's score sheet: points by criterion id.", sheet_id=identifier(), status=string(enum=SheetStatus),
+    "An evaluator's score sheet: points by criterion id.",
+    sheet_id=nullable(identifier("Null until the first save (PUT): reading a sheet creates nothing.")),
+    status=string(enum=SheetStatus),
     scores=mapping(record(points=number("In half points."), comment=string()), "By criterion id.")))
 SHEET_IN = body(
     scores=mapping(body(required=["points"],
@@ -130,7 +132,8 @@ def sheet(member_id: int, proposal_id: int):
     proposal = db.session.get(Proposal, proposal_id)
     if proposal is None or not services.can_see_proposal(member, proposal):
         abort(404)
-    return sheet_exchange(services.sheet_for(member, proposal))
+    return sheet_exchange(lambda: services.sheet_to_show(member, proposal),
+                          lambda: services.sheet_for(member, proposal))
 
 
 def entries_from_json(body: dict) -> dict[int, tuple[int, str]]:
@@ -156,15 +159,21 @@ def entries_from_json(body: dict) -> dict[int, tuple[int, str]]:
     return entries
 
 
-def sheet_exchange(score_sheet):
-    """GET shows a sheet; PUT saves scores (and submits with "submit": true) through the engine."""
-    if request.method == "PUT":
+def sheet_exchange(shown, created):
+    """GET shows a sheet (shown(): before the first save an empty one, not stored; a GET writes nothing); PUT saves
+    scores (and submits with "submit": true) through the engine, on the sheet created at the first save
+    (created())."""
+    if request.method != "PUT":
+        score_sheet = shown()
+    else:
         body = json_object()
         submit = bool_field(body, "submit")  # "yes" or 1 is refused, not read as 'save without submitting'
-        services.save_scores(score_sheet, entries_from_json(body), actor=current_user)
+        entries = entries_from_json(body)
+        score_sheet = created()
+        services.save_scores(score_sheet, entries, actor=current_user)
         if submit:
             services.transition_sheet(score_sheet, SheetStatus.SUBMITTED, actor=current_user)
-    db.session.commit()
+        db.session.commit()
     return jsonify({"sheet_id": score_sheet.id, "status": score_sheet.status,
                     "scores": {str(s.indicator_id): {"points": s.half_points / 2, "comment": s.comment}
                                for s in score_sheet.scores}})

@@ -79,7 +79,7 @@ def sheet(evaluation_id: int):
     found = next((a for a in evaluation.assignments if a.user_id == current_user.id), None) if evaluation else None
     if found is None or not found.cleared:
         abort(404)
-    return sheet_exchange(project_sheets.sheet_for(found))
+    return sheet_exchange(lambda: project_sheets.sheet_to_show(found), lambda: project_sheets.sheet_for(found))
 
 
 @bp.route("/projects/<int:contract_id>/evaluations")

@@ -3,7 +3,7 @@
 
 from sqlalchemy import select
 
-from core.db import db
+from core.db import db, lock_row
 from core.permissions import has_role
 from core.views import path_for
 
@@ -30,8 +30,19 @@ def existing_sheet(assignment: EvaluationAssignment) -> ScoreSheet | None:
     return db.session.scalar(select(ScoreSheet).where(ScoreSheet.assignment_id == assignment.id))
 
 
+def sheet_to_show(assignment: EvaluationAssignment) -> ScoreSheet:
+    """The evaluator's sheet or, before their first save, an empty draft that is not in the session: showing the
+    workspace (a GET) writes nothing; sheet_for creates the sheet when they first save."""
+    return existing_sheet(assignment) or ScoreSheet(assignment_id=assignment.id, status=SheetStatus.DRAFT.value)
+
+
 def sheet_for(assignment: EvaluationAssignment) -> ScoreSheet:
+    """The evaluator's sheet, created at their first save (also for assignments cleared before sheets were made so).
+    Two first saves at once (two tabs) take turns on the assignment's row: the second finds the first's sheet."""
     sheet = existing_sheet(assignment)
+    if sheet is None:
+        lock_row(assignment, "withdrawn_at")
+        sheet = existing_sheet(assignment)
     if sheet is None:
         sheet = ScoreSheet(assignment_id=assignment.id, status=SheetStatus.DRAFT.value)
         db.session.add(sheet)

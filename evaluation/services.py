@@ -126,8 +126,20 @@ def existing_sheet(member: PanelMember, proposal: Proposal) -> ScoreSheet | None
                                                       ScoreSheet.proposal_id == proposal.id))
 
 
+def sheet_to_show(member: PanelMember, proposal: Proposal) -> ScoreSheet:
+    """The member's sheet or, before their first save, an empty draft that is not in the session: showing it (a GET)
+    writes nothing; sheet_for creates it when they first save."""
+    return existing_sheet(member, proposal) or ScoreSheet(member_id=member.id, proposal_id=proposal.id,
+                                                          status=SheetStatus.DRAFT.value)
+
+
 def sheet_for(member: PanelMember, proposal: Proposal) -> ScoreSheet:
+    """The member's sheet, created at their first save. Two first saves at once take turns on the member's row: the
+    second finds the first's sheet."""
     sheet = existing_sheet(member, proposal)
+    if sheet is None:
+        lock_row(member, "status")
+        sheet = existing_sheet(member, proposal)
     if sheet is None:
         sheet = ScoreSheet(member_id=member.id, proposal_id=proposal.id, status=SheetStatus.DRAFT.value)
         db.session.add(sheet)

@@ -262,33 +262,34 @@ def sheet(member_id: int, proposal_id: int):
     # Only the member, only after declaring no conflict on this proposal; everyone else gets 404.
     if member.user_id != current_user.id or not services.can_see_proposal(member, proposal):
         abort(404)
-    if services.existing_sheet(member, proposal) is None and ensure_write_transaction():
-        member, proposal = db.session.get(PanelMember, member_id), db.session.get(Proposal, proposal_id)
-    score_sheet = services.sheet_for(member, proposal)
-    db.session.commit()
     criteria = member.panel.template.criteria
-    typed, errors = None, {}  # after a refusal: what the evaluator sent, and why, beside each criterion
+    typed, errors, status = None, {}, 200  # after a refusal: what the evaluator sent, and why, beside each criterion
     if request.method == "POST":
         valid_form(ReasonForm())
         try:
+            score_sheet = services.sheet_for(member, proposal)
             save_from_form(score_sheet, criteria, request.form, actor=current_user)
         except ServiceError as exc:
             db.session.rollback()
+            if exc.status == 403:
+                abort(403)
             message, errors = refusal(exc, criteria)
             flash(message, "danger")
-            typed = request.form
+            typed, status = request.form, exc.status  # 409: submitted in another tab, or the review is over
         else:
             db.session.commit()
             flash(_("Score sheet submitted.") if score_sheet.status == SheetStatus.SUBMITTED else _("Draft saved."),
                   "success")
             return redirect(url_for("evaluation.sheet", member_id=member.id, proposal_id=proposal.id))
+    # a GET writes nothing: before the first save the sheet is an empty draft, unsaved
+    score_sheet = services.sheet_to_show(member, proposal)
     scores = {s.indicator_id: s for s in score_sheet.scores}
     terms = blind.identifying_terms(proposal) if member.panel.blind else []
     page = render_template("evaluation/sheet.html", member=member, proposal=proposal, sheet=score_sheet,
                            shown=lambda text: blind.redact(str(text or ""), terms),
                            template=member.panel.template, scores=scores, blind=member.panel.blind,
                            form=ReasonForm(formdata=None), typed=typed, errors=errors)
-    return page, 200 if typed is None else 422
+    return page, status
 
 
 @bp.route("/members/<int:member_id>/attachments/<int:attachment_id>")

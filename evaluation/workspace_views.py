@@ -5,7 +5,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from core.db import db, ensure_write_transaction
+from core.db import db
 from core.errors import InvalidForm, ServiceError
 from core.permissions import require
 from core.views import attempt, refusal_text
@@ -28,49 +28,46 @@ def workspace(evaluation_id: int):
     found = perms.assignment(current_user, evaluation)
     if found is None or not found.cleared:
         abort(404)  # not assigned, not yet declared, or conflicted: nothing to see
-    if project_sheets.existing_sheet(found) is None and ensure_write_transaction():
-        evaluation = db.session.get(ProjectEvaluation, evaluation_id)
-        found = perms.assignment(current_user, evaluation)
+    if request.method == "GET":  # writes nothing: before the first save the sheet is an empty draft, unsaved
+        return _workspace_page(evaluation, project_sheets.sheet_to_show(found))
+    _post_ok()
     sheet = project_sheets.sheet_for(found)
+    try:
+        save_from_form(sheet, evaluation.template.criteria, request.form, actor=current_user)
+    except ServiceError as exc:
+        db.session.rollback()
+        if exc.status == 403:
+            abort(403)
+        message, errors = refusal(exc, evaluation.template.criteria)
+        flash(message, "danger")  # submitted in another tab, or no longer in progress: 409, as stale pages are
+        return _workspace_page(evaluation, project_sheets.sheet_to_show(found), typed=request.form, errors=errors,
+                               status=exc.status)
     db.session.commit()
-    typed, errors = None, {}  # after a refusal: what the evaluator sent, and why, beside each criterion
-    if request.method == "POST":
-        _post_ok()
-        try:
-            save_from_form(sheet, evaluation.template.criteria, request.form, actor=current_user)
-        except ServiceError as exc:
-            db.session.rollback()
-            message, errors = refusal(exc, evaluation.template.criteria)
-            flash(message, "danger")
-            typed = request.form
-        else:
-            db.session.commit()
-            flash(_("Score sheet submitted.") if sheet.status == SheetStatus.SUBMITTED else _("Draft saved."),
-                  "success")
-            return redirect(url_for("project_evaluation.workspace", evaluation_id=evaluation.id))
-    return _workspace_page(evaluation, sheet, typed=typed, errors=errors)
+    flash(_("Score sheet submitted.") if sheet.status == SheetStatus.SUBMITTED else _("Draft saved."), "success")
+    return redirect(url_for("project_evaluation.workspace", evaluation_id=evaluation.id))
 
 
 def _workspace_page(evaluation: ProjectEvaluation, sheet: ScoreSheet, *, typed=None, errors=None,
-                    issue_typed=None, issue_errors=None, request_form=None):
+                    issue_typed=None, issue_errors=None, request_form=None, status: int = 422):
     """The workspace; after a refused sheet (typed, errors), report (issue_typed, issue_errors) or document request
-    (request_form), 422 with what was sent and why, beside each field."""
+    (request_form), 422 (or the refusal's status: 409 for a stale sheet) with what was sent and why, beside each
+    field."""
     refused = typed is not None or issue_typed is not None or request_form is not None
     page = render_template("evaluation/workspace.html", evaluation=evaluation, sheet=sheet,
                            form=TextForm(formdata=None), request_form=request_form or RequestForm(formdata=None),
                            typed=typed, errors=errors or {}, issue_typed=issue_typed or {},
                            issue_errors=issue_errors or {}, limits=TEXT_LIMITS, **workspace_context(evaluation, sheet))
-    return page, 422 if refused else 200
+    return page, status if refused else 200
 
 
 def refused_request_page(evaluation: ProjectEvaluation, form: RequestForm):
     """A document request refused (by the form or the service): the evaluator's workspace again, the text and date
     as typed and each reason beside its field (it was a page of its own, or a flash after a redirect that lost
-    the text). Someone who may ask but has no workspace (no score sheet) gets the refusal page."""
-    sheet = project_sheets.existing_sheet(perms.assignment(current_user, evaluation))
-    if sheet is None or "csrf_token" in form.errors:
+    the text). Someone who may ask but has no workspace (not a cleared evaluator of it) gets the refusal page."""
+    found = perms.assignment(current_user, evaluation)
+    if found is None or not found.cleared or "csrf_token" in form.errors:
         raise InvalidForm(form)
-    return _workspace_page(evaluation, sheet, request_form=form)
+    return _workspace_page(evaluation, project_sheets.sheet_to_show(found), request_form=form)
 
 
 @bp.route("/<int:evaluation_id>/issue", methods=["POST"])
