@@ -6,12 +6,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from core.db import db
+from core.i18n import joined
 from core.timeutil import local_today
 from projects.contract_change_models import ContractAmendment
 from projects.contract_models import Expense, Milestone, MilestoneReport
 from projects.contract_report_models import ActivityRecord, FeePayment
 
-from . import evidence, project_report, rectification, surveys
+from . import evidence, project_report, project_sheets, rectification, surveys
 from .project_models import DocumentRequest, ProjectEvaluation
 
 
@@ -53,6 +54,9 @@ def workspace_context(evaluation: ProjectEvaluation, sheet=None) -> dict:
             DocumentRequest.evaluation_id == evaluation.id).order_by(DocumentRequest.id))),
         "scores": {s.indicator_id: s for s in sheet.scores} if sheet is not None else {},
         "max_requirement": project_report.MAX_REQUIREMENT,
+        # the report is issued once every evaluator is done: until then the page says whom it waits for, where the
+        # form was offered and refused what was typed (a flash after a redirect, the summary lost)
+        "waiting_for": joined(project_sheets.missing_work(evaluation)),
         "documents_due": rectification.documents_due_window(evaluation, local_today()),
         "rectification_due": project_report.rectification_due_window(local_today()),
     }
