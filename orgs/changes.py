@@ -5,7 +5,6 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from stdnum.cn import uscc as uscc_std
 
@@ -32,7 +31,7 @@ from .enums import (
     OrgStatus,
 )
 from .models import ChangeRequest, Organisation
-from .services import code_taken
+from .services import code_clash, code_guard, code_taken
 from .validation import EMAIL_RE, MAX_LENGTHS, name_initials, typed_contact_phone, uscc_error
 
 MASK = "***"
@@ -211,17 +210,6 @@ def transition_change(change: ChangeRequest, to: ChangeStatus | str, *, actor: U
                 notify(m.user_id, f"org.change_{to.value}", link=link, org=org.name, reason=reason)
 
 
-def _code_clash() -> Conflict:
-    message = _("An organisation with this credit code is already on the platform.")
-    return Conflict(message, fields={"uscc": message})
-
-
-def _is_code_clash(exc: IntegrityError) -> bool:
-    """The live-code index refused the row (PostgreSQL names the index, SQLite the column)."""
-    text = str(exc.orig)
-    return "uq_organisations_uscc_live" in text or "organisations.uscc" in text
-
-
 def _apply_items(change: ChangeRequest, org: Organisation) -> dict:
     """The approved items become the organisation's; returns the audited before/after. Its status and the code are
     checked after the lock (a decision that waited on it sees what the other committed). A record that takes the code
@@ -231,18 +219,12 @@ def _apply_items(change: ChangeRequest, org: Organisation) -> dict:
     if org.status not in (OrgStatus.APPROVED, OrgStatus.SUSPENDED):
         raise Conflict(_("A deregistered organisation's registered items no longer change."))
     if change.uscc and code_taken(change.uscc, org):  # another record took the code since the request
-        raise _code_clash()
+        raise code_clash()
     applied = audit.diff(_current_items(org), {name: getattr(change, name) or "" for name in REGISTERED_ITEMS})
-    try:
-        with db.session.begin_nested():
-            for name in REGISTERED_ITEMS:
-                setattr(org, name, getattr(change, name))
-            org.name_initials = name_initials(org.name)
-            db.session.flush()
-    except IntegrityError as exc:
-        if not _is_code_clash(exc):
-            raise
-        raise _code_clash() from exc
+    with code_guard():
+        for name in REGISTERED_ITEMS:
+            setattr(org, name, getattr(change, name))
+        org.name_initials = name_initials(org.name)
     return applied
 
 

@@ -1,7 +1,10 @@
 """The registry's operations. Each validates, changes, writes its audit event and flushes; callers commit."""
 
+from contextlib import contextmanager
+
 from flask_babel import gettext as _
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
 
 from accounts.models import Community, User
 from accounts.notifications import notify
@@ -39,6 +42,27 @@ def _snapshot(org: Organisation) -> dict:
     snap["categories"] = sorted(c.code for c in org.categories)
     snap["communities"] = sorted(c.id for c in org.communities)
     return snap
+
+
+def code_clash() -> Conflict:
+    message = _("An organisation with this credit code is already on the platform.")
+    return Conflict(message, fields={"uscc": message})
+
+
+@contextmanager
+def code_guard():
+    """Writes that give a record a credit code, flushed in a savepoint. code_taken cannot see a record that took the
+    code in a transaction not yet committed (a concurrent submission, approval or change); the live-code index can,
+    and its refusal here becomes the same Conflict, changing nothing, instead of a failed transaction (a 500)."""
+    try:
+        with db.session.begin_nested():
+            yield
+            db.session.flush()
+    except IntegrityError as exc:
+        text = str(exc.orig)  # (PostgreSQL names the index, SQLite the column)
+        if "uq_organisations_uscc_live" not in text and "organisations.uscc" not in text:
+            raise
+        raise code_clash() from exc
 
 
 def code_taken(uscc: str, org: Organisation) -> bool:
@@ -97,8 +121,8 @@ def update_application(org: Organisation, data: OrgData, *, actor: User) -> None
     if OrgStatus(org.status) not in EDITABLE_STATUSES:
         raise Conflict(_("Only a draft or a returned application can be edited."))
     before = _snapshot(org)
-    _apply(org, data.normalised())
-    db.session.flush()
+    with code_guard():  # (a returned application holds its code: an edit may give it one)
+        _apply(org, data.normalised())
     changes = audit.diff(before, _snapshot(org))
     if changes:
         audit.record("org.updated", org, actor=actor, changes=changes)
@@ -168,16 +192,15 @@ def transition_org(org: Organisation, to: OrgStatus | str, *, actor: User, reaso
             raise ServiceError(_("Upload the required documents first: %(names)s.", names=names),
                                fields={"documents": names}, code="documents_missing")
         if org.uscc and code_taken(org.uscc, org):  # another application with the code went in first
-            message = _("An organisation with this credit code is already on the platform.")
-            raise Conflict(message, fields={"uscc": message})
+            raise code_clash()
         org.submitted_at = utcnow()
     if to is OrgStatus.APPROVED and current is OrgStatus.SUBMITTED:
         org.approved_at = utcnow()
         if org.kind == OrgKind.COMMUNITY and not org.filing_number:
             org.filing_number = _next_filing_number()
-    org.status = to.value
-    org.status_reason = reason
-    db.session.flush()
+    with code_guard():  # (a submission makes the code live)
+        org.status = to.value
+        org.status_reason = reason
     cache.bump("directory")  # public pages listing organisations are out of date
     audit.record(f"org.{_event_name(current, to)}", org, actor=actor,
                  data={"from": current.value, "to": to.value, "reason": reason,

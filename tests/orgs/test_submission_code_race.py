@@ -1,0 +1,93 @@
+"""Two applications with one credit code: drafts do not hold a code, so both may be written, and the first submitted
+takes it. When the other is submitted while the first's submission is not yet committed (its check cannot see it),
+the live-code index refuses it: the submission is refused naming the code and changes nothing. It was a 500."""
+
+import threading
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+from sqlalchemy import func, select
+
+from app import create_app
+from audit.models import AuditEvent
+from core.db import db
+from core.errors import Conflict
+from orgs import services
+from orgs.enums import OrgStatus
+from orgs.models import Organisation
+from tests.conftest import app_config
+from tests.factories import PASSWORD, login, make_user
+from tests.orgs.helpers import Upload, make_uscc, org_data
+from tests.orgs.test_change_code_race import TAKEN, wait_until_blocked
+
+
+def draft_with_documents(applicant, code: str) -> Organisation:
+    org = services.create_application(org_data(uscc=code), actor=applicant)
+    for kind in ("certificate", "charter", "annual_report"):
+        services.add_document(org, kind, Upload(), actor=applicant)
+    return org
+
+
+def submissions_of(org_id: int) -> int:
+    return db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "org.submitted", AuditEvent.target_id == str(org_id)))
+
+
+def test_the_second_submission_of_one_code_is_a_conflict(session):
+    code = make_uscc("2", 7_741_001)
+    first, second = draft_with_documents(make_user(), code), draft_with_documents(make_user(), code)
+    services.transition_org(first, OrgStatus.SUBMITTED, actor=first.memberships[0].user)
+    with pytest.raises(Conflict) as caught:
+        services.transition_org(second, OrgStatus.SUBMITTED, actor=second.memberships[0].user)
+    assert "uscc" in caught.value.fields
+    assert second.status == OrgStatus.DRAFT and submissions_of(second.id) == 0
+
+
+@pytest.fixture
+def committed_drafts(scratch_url, tmp_path):
+    application = create_app(app_config(scratch_url, tmp_path))
+    with application.app_context():
+        upgrade()
+        code = make_uscc("2", 7_741_101)
+        mine_by, theirs_by = make_user(), make_user()
+        mine, theirs = draft_with_documents(mine_by, code), draft_with_documents(theirs_by, code)
+        scene = {"applicant": mine_by.username, "mine": mine.id, "theirs": theirs.id}
+        db.session.commit()
+    yield application, scene
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.mark.committing
+def test_a_submission_racing_an_uncommitted_one_for_the_same_code_is_refused(committed_drafts):
+    application, scene = committed_drafts
+    answers = []
+
+    def submit():
+        client = application.test_client()
+        assert login(client, scene["applicant"], PASSWORD).status_code == 302
+        answers.append(client.post(f"/orgs/{scene['mine']}/status", data={"to": "submitted"},
+                                   headers={"Accept-Language": "zh-CN"}))
+
+    with application.app_context():
+        engine = db.engine
+        other = engine.connect()
+        taking = other.begin()  # the other application goes in, not yet committed
+        other.execute(sa.update(Organisation).where(Organisation.id == scene["theirs"]).values(status="submitted"))
+        worker = threading.Thread(target=submit)
+        worker.start()
+        try:
+            wait_until_blocked(engine)
+        finally:
+            taking.commit()
+            other.close()
+        worker.join(60)
+        assert not worker.is_alive()
+        (response,) = answers
+        assert response.status_code == 422, response.get_data(as_text=True)[:2000]
+        assert TAKEN in response.get_data(as_text=True)
+        db.session.expire_all()
+        assert db.session.get(Organisation, scene["mine"]).status == OrgStatus.DRAFT
+        assert submissions_of(scene["mine"]) == 0
+        db.session.remove()
