@@ -53,7 +53,7 @@ def _answered(evaluation: ProjectEvaluation, key: str, form, text: str, files: l
 def request_documents(evaluation_id: int):
     evaluation = load_evaluation(evaluation_id)
     require(perms.can_work(current_user, evaluation))
-    form = RequestForm()
+    form, status = RequestForm(), 422
     if form.validate_on_submit():
         outcome = attempt(lambda: rectification.request_documents(evaluation, form.text.data, form.due_on.data,
                                                                   actor=current_user))
@@ -61,7 +61,8 @@ def request_documents(evaluation_id: int):
             flash(_("Request sent to the organisation."), "success")
             return redirect(url_for("project_evaluation.workspace", evaluation_id=evaluation.id))
         apply_service_error(form, outcome.refusal)
-    return refused_request_page(evaluation, form)
+        status = outcome.refusal.status  # 409: the evaluation is no longer in progress (a page left open)
+    return refused_request_page(evaluation, form, status)
 
 
 @bp.route("/requests/<int:request_id>/answer", methods=["POST"])

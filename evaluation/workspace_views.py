@@ -60,14 +60,14 @@ def _workspace_page(evaluation: ProjectEvaluation, sheet: ScoreSheet, *, typed=N
     return page, status if refused else 200
 
 
-def refused_request_page(evaluation: ProjectEvaluation, form: RequestForm):
+def refused_request_page(evaluation: ProjectEvaluation, form: RequestForm, status: int = 422):
     """A document request refused (by the form or the service): the evaluator's workspace again, the text and date
     as typed and each reason beside its field (it was a page of its own, or a flash after a redirect that lost
     the text). Someone who may ask but has no workspace (not a cleared evaluator of it) gets the refusal page."""
     found = perms.assignment(current_user, evaluation)
     if found is None or not found.cleared or "csrf_token" in form.errors:
         raise InvalidForm(form)
-    return _workspace_page(evaluation, project_sheets.sheet_to_show(found), request_form=form)
+    return _workspace_page(evaluation, project_sheets.sheet_to_show(found), request_form=form, status=status)
 
 
 @bp.route("/<int:evaluation_id>/issue", methods=["POST"])
