@@ -71,7 +71,7 @@ def signup():
         if form.purpose.data == "resident" and not request.args.get("next"):
             return redirect(url_for("vouchers.my_profile_page"))  # the next step: tell the community who you are
         return redirect(local_path(request.args.get("next")))
-    return render_template("accounts/signup.html", form=form)
+    return render_template("accounts/signup.html", form=form), 422 if form.errors else 200  # refused: as typed
 
 
 def _sign_up(form: SignupForm):
@@ -132,7 +132,7 @@ def change_password():
         login_user(current_user._get_current_object())  # this browser keeps a session with the new nonce
         flash(_("Your password has been changed. Other sessions have been logged out."), "success")
         return redirect(url_for("accounts.account"))
-    return render_template("accounts/password.html", form=form)
+    return render_template("accounts/password.html", form=form), 422 if form.errors else 200
 
 
 @bp.route("/account/tokens", methods=["POST"])

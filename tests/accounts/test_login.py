@@ -65,7 +65,7 @@ def test_password_change_with_wrong_current_password_changes_nothing(client, ses
     response = client.post("/account/password", data={"current_password": "wrong-one-123",
                                                       "new_password": "brand-new-pass-9",
                                                       "confirm": "brand-new-pass-9"})
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "当前密码不正确" in response.get_data(as_text=True)
     db.session.refresh(user)
     assert user.password_hash == old_hash and not events("user.password_changed")

@@ -49,7 +49,7 @@ def test_an_organisation_sign_up_has_no_role_and_may_later_ask_to_be_a_resident(
 
 def test_a_purpose_not_offered_is_refused_and_creates_nobody(client, session):
     response = sign_up(client, "sneaky", purpose="admin")
-    assert response.status_code == 200 and user("sneaky") is None
+    assert response.status_code == 422 and user("sneaky") is None
 
 
 def test_staff_accounts_do_not_become_residents_by_themselves(client, session, login_as):
@@ -75,7 +75,7 @@ def test_a_resident_signs_up_with_only_a_mobile_number_and_logs_in_with_it(app, 
 def test_neither_a_user_name_nor_a_number_is_refused_beside_the_field(client, session):
     before = db.session.scalar(select(func.count(User.id)))
     response = sign_up(client, "", phone="", purpose="resident")
-    assert response.status_code == 200 and 'id="username-error"' in response.text
+    assert response.status_code == 422 and 'id="username-error"' in response.text
     assert db.session.scalar(select(func.count(User.id))) == before
 
 
@@ -91,7 +91,7 @@ def test_nobody_takes_a_number_as_their_user_name_and_with_it_its_owners_log_ins
     make_user(username="owner-one", phone="13955556666")
     before = db.session.scalar(select(func.count(User.id)))
     response = sign_up(client, "13955556666", purpose="resident")
-    assert response.status_code == 200 and "必须是本账号自己的手机号码" in response.text
+    assert response.status_code == 422 and "必须是本账号自己的手机号码" in response.text
     assert db.session.scalar(select(func.count(User.id))) == before
     browser = app.test_client()
     assert login(browser, "13955556666").status_code == 302
