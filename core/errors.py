@@ -3,6 +3,7 @@
 from flask import jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from .security import local_path
@@ -89,6 +90,11 @@ def http_error(exc: HTTPException):
     return render_template(template, status=status, message=message), status
 
 
+def _unique_violation(exc: IntegrityError) -> bool:
+    """PostgreSQL's unique_violation (SQLSTATE 23505), or SQLite's 'UNIQUE constraint failed'."""
+    return getattr(exc.orig, "sqlstate", None) == "23505" or str(exc.orig).startswith("UNIQUE constraint failed")
+
+
 def register_error_handlers(app) -> None:
     app.register_error_handler(HTTPException, http_error)
 
@@ -101,6 +107,25 @@ def register_error_handlers(app) -> None:
         back = back.removeprefix(request.host_url.rstrip("/")) if back.startswith(request.host_url) else ""
         return render_template("errors/generic.html", status=exc.status, message=exc.message, fields=exc.fields,
                                back=local_path(back) if back else ""), exc.status
+
+    @app.errorhandler(IntegrityError)
+    def _integrity(exc: IntegrityError):
+        """A unique index refused a row that a check before it allowed: another request (a second click, another
+        officer) saved the same thing in a transaction not yet committed when this one looked. The database kept
+        one; this request changed nothing, so it is a conflict to reload, not a 500. Any other refusal (a CHECK, a
+        missing row) is a defect and stays one."""
+        if not _unique_violation(exc):
+            return _unexpected(exc)
+        from core.db import db
+
+        db.session.rollback()
+        app.logger.warning("unique index refused a concurrent duplicate (request %s): %s", request.path,
+                           type(exc.orig).__name__)
+        message = _("The same thing was saved a moment ago by another request (a second click?). Reload the page "
+                    "to see what was saved.")
+        if wants_json():
+            return json_error(409, "conflict", message)
+        return render_template("errors/generic.html", status=409, message=message), 409
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

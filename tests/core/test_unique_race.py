@@ -1,0 +1,97 @@
+"""A second click racing the first: an annual report sent twice at once. Both requests look for the year's report
+before either has committed; on PostgreSQL both find none and the second's INSERT waits on the unique index, then is
+refused there. The answer is a 409 saying what happened, not a 500, and the database keeps exactly one report."""
+
+import io
+import threading
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from accounts.enums import Role
+from app import create_app
+from audit.models import AuditEvent
+from core.db import db
+from core.errors import _unique_violation
+from core.uploads import store_upload
+from orgs.models import AnnualReport
+from tests.conftest import ON_POSTGRES, app_config
+from tests.factories import PASSWORD, login, make_user
+from tests.orgs.helpers import PDF_BYTES, Upload, approved_org
+from tests.orgs.test_change_code_race import wait_until_blocked
+
+SAVED_MEANWHILE = "The same thing was saved a moment ago by another request"
+ALREADY = "The annual report for 2025 has already been submitted."
+
+
+@pytest.fixture
+def scene(scratch_url, tmp_path):
+    application = create_app(app_config(scratch_url, tmp_path))
+    with application.app_context():
+        upgrade()
+        manager = make_user()
+        org = approved_org(manager, make_user(Role.OFFICER))
+        stored = store_upload(Upload(), actor=manager)
+        facts = {"manager": manager.username, "org": org.id, "file": stored.id}
+        db.session.commit()
+    yield application, facts
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.mark.committing
+def test_a_report_sent_while_the_same_one_is_being_saved_is_a_conflict(scene):
+    application, facts = scene
+    answers = []
+
+    def second_click():
+        client = application.test_client()
+        assert login(client, facts["manager"], PASSWORD).status_code == 302
+        answers.append(client.post(f"/orgs/{facts['org']}/annual-reports", headers={"Accept-Language": "en"},
+                                   data={"year": "2025", "file": (io.BytesIO(PDF_BYTES), "2025.pdf")},
+                                   content_type="multipart/form-data"))
+
+    with application.app_context():
+        engine = db.engine
+        first = engine.connect()
+        saving = first.begin()  # the first click's report, written and not yet committed
+        first.execute(sa.insert(AnnualReport.__table__).values(org_id=facts["org"], year=2025, file_id=facts["file"],
+                                                               status="submitted", review_note="",
+                                                               submitted_at=sa.func.now()))
+        worker = threading.Thread(target=second_click)
+        worker.start()
+        try:
+            wait_until_blocked(engine)
+        finally:
+            saving.commit()
+            first.close()
+        worker.join(60)
+        assert not worker.is_alive()
+        (response,) = answers
+        assert response.status_code == 409, response.get_data(as_text=True)[:1500]
+        said = response.get_data(as_text=True)
+        # PostgreSQL: the index refused the second INSERT. SQLite: the second waited for the write lock, then its
+        # check saw the first report.
+        assert (SAVED_MEANWHILE if ON_POSTGRES else ALREADY) in said
+        assert db.session.scalar(select(func.count()).select_from(AnnualReport)
+                                 .where(AnnualReport.org_id == facts["org"])) == 1
+        assert db.session.scalar(select(func.count()).select_from(AuditEvent)
+                                 .where(AuditEvent.action == "org.annual_report_submitted")) == 0
+        db.session.remove()
+
+
+def refusal_of(statement) -> IntegrityError:
+    with pytest.raises(IntegrityError) as caught, db.session.begin_nested():
+        db.session.execute(statement)
+    return caught.value
+
+
+def test_only_a_unique_violation_counts_as_a_concurrent_duplicate(session):
+    """Any other refusal of the database (a CHECK, a foreign key) is a defect: a 500, logged."""
+    user = make_user(Role.OFFICER)
+    roles = sa.table("user_roles", sa.column("user_id"), sa.column("role"))
+    assert _unique_violation(refusal_of(sa.insert(roles).values(user_id=user.id, role="officer")))
+    assert not _unique_violation(refusal_of(sa.insert(roles).values(user_id=user.id, role="nonsense")))
