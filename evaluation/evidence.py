@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from core.db import db
+from core.i18n import colon
 from core.money import format_fen
 from core.signals import provider_star_counts
 from core.timeutil import local_day_bounds, local_today, to_local
@@ -39,15 +40,22 @@ def pct(value: Fraction | None) -> str:
     return "—" if value is None else f"{fmt(value * 100)}%"
 
 
+def _bracketed(figure: str, detail: str) -> str:
+    """'70.00%（¥1.00 / ¥2.00）' in Chinese, '70.00% (¥1.00 / ¥2.00)' in English (full-width brackets and colons
+    were in the English page too)."""
+    return _("%(figure)s (%(detail)s)", figure=figure, detail=detail)
+
+
 def budget_execution(contract: Contract) -> Figure:
     budget = sum(line.budget_fen for line in contract.lines)
     spent = sum(line.spent_fen for line in contract.lines)
     rate = Fraction(spent, budget) if budget else None
-    details = [f"{line.item}：{format_fen(line.spent_fen)} / {format_fen(line.budget_fen)}（"
-               f"{pct(Fraction(line.spent_fen, line.budget_fen) if line.budget_fen else None)}）"
+    details = [line.item + colon() + _bracketed(f"{format_fen(line.spent_fen)} / {format_fen(line.budget_fen)}",
+                                                pct(Fraction(line.spent_fen, line.budget_fen) if line.budget_fen
+                                                    else None))
                for line in contract.lines]
-    return Figure(EvidenceKey.BUDGET_EXECUTION, rate, f"{pct(rate)}（{format_fen(spent)} / {format_fen(budget)}）",
-                  details)
+    return Figure(EvidenceKey.BUDGET_EXECUTION, rate,
+                  _bracketed(pct(rate), f"{format_fen(spent)} / {format_fen(budget)}"), details)
 
 
 def output_completion(contract: Contract) -> Figure:
@@ -56,7 +64,7 @@ def output_completion(contract: Contract) -> Figure:
     rows = [r for r in output_progress(contract) if r["target"] > 0]
     rates = [Fraction(r["achieved"], r["target"]) for r in rows]
     overall = sum((min(r, 1) for r in rates), Fraction(0)) / len(rates) if rates else None
-    details = [f"{r['indicator']}：{r['achieved']} / {r['target']} {r['unit']}（{pct(rate)}）"
+    details = [r["indicator"] + colon() + _bracketed(f"{r['achieved']} / {r['target']} {r['unit']}", pct(rate))
                for r, rate in zip(rows, rates, strict=True)]
     return Figure(EvidenceKey.OUTPUT_COMPLETION, overall, pct(overall), details)
 
@@ -67,8 +75,9 @@ def milestones_on_time(contract: Contract, as_of: date) -> Figure:
     on_time = [m for m in due if any(r.status == ReportStatus.ACCEPTED and to_local(r.submitted_at).date() <= m.due_on
                                      for r in m.reports)]
     share = Fraction(len(on_time), len(due)) if due else None
-    details = [f"{m.title}（{m.due_on.isoformat()}）：" + ("✓" if m in on_time else "✗") for m in due]
-    return Figure(EvidenceKey.MILESTONES_ON_TIME, share, f"{len(on_time)} / {len(due)}（{pct(share)}）", details)
+    details = [_bracketed(m.title, m.due_on.isoformat()) + colon() + ("✓" if m in on_time else "✗") for m in due]
+    return Figure(EvidenceKey.MILESTONES_ON_TIME, share, _bracketed(f"{len(on_time)} / {len(due)}", pct(share)),
+                  details)
 
 
 def fee_receipts(contract: Contract) -> Figure:
@@ -88,7 +97,7 @@ def satisfaction(evaluation: ProjectEvaluation) -> Figure:
     found = surveys.results(surveys.survey_of(evaluation))
     # the count says what it counts: "83.33%（4）" left an evaluator guessing
     return Figure(EvidenceKey.SATISFACTION, found.satisfaction,
-                  f"{pct(found.satisfaction)}（{_('responses: %(n)d', n=found.responses)}）")
+                  _bracketed(pct(found.satisfaction), _("responses: %(n)d", n=found.responses)))
 
 
 def voucher_ratings(contract: Contract) -> Figure:
@@ -103,8 +112,8 @@ def voucher_ratings(contract: Contract) -> Figure:
     total = sum(counts.values())
     share = Fraction(sum(stars * n for stars, n in counts.items()), 5 * total) if total else None
     mean = "—" if share is None else fmt(share * 5)
-    details = [f"{'★' * stars}：{counts[stars]}" for stars in range(5, 0, -1) if counts.get(stars)]
-    return Figure(EvidenceKey.VOUCHER_RATINGS, share, f"{mean} / 5（{_('ratings: %(n)d', n=total)}）", details)
+    details = [f"{'★' * stars}{colon()}{counts[stars]}" for stars in range(5, 0, -1) if counts.get(stars)]
+    return Figure(EvidenceKey.VOUCHER_RATINGS, share, _bracketed(f"{mean} / 5", _("ratings: %(n)d", n=total)), details)
 
 
 def figures(evaluation: ProjectEvaluation, as_of: date | None = None) -> dict[str, Figure]:
