@@ -28,6 +28,7 @@ from . import (
 from . import project_permissions as perms
 from .enums import SheetStatus
 from .models import IndicatorTemplate, ScoreSheet
+from .project_enums import TaskStatus
 from .project_forms import (
     TEXT_LIMITS,
     AgencyForm,
@@ -84,7 +85,8 @@ def index():
 def mine():
     rows = list(db.session.scalars(select(ProjectEvaluation)
                                    .where(ProjectEvaluation.assignments.any(user_id=current_user.id))
-                                   .options(selectinload(ProjectEvaluation.assignments))
+                                   .options(selectinload(ProjectEvaluation.assignments),
+                                            selectinload(ProjectEvaluation.tasks))
                                    .order_by(ProjectEvaluation.id.desc())))
     # those they were withdrawn from (no longer theirs to see): named with when and why, as they were told, so that
     # the notification's link does not land on "no evaluations yet"
@@ -106,7 +108,9 @@ def _my_part(rows: list[ProjectEvaluation]) -> dict[int, tuple[str, str | None]]
     parts = {}
     for e in rows:
         a, show, work = mine_[e.id], _show(e), url_for("project_evaluation.workspace", evaluation_id=e.id)
-        if e.status != "in_progress" or e.issued:
+        if e.status == "rectification" and a.cleared and any(t.status == TaskStatus.RESPONDED for t in e.tasks):
+            parts[e.id] = (_("Verify the rectification the organisation reported"), show)  # it said nothing ('—')
+        elif e.status != "in_progress" or e.issued:
             parts[e.id] = ("", None)
         elif a.declared_at is None:
             parts[e.id] = (_("Declare any conflict of interest first"), show)
