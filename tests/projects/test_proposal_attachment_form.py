@@ -63,3 +63,16 @@ def test_an_attachment_sent_right_is_added(client, login_as, world):
                            data={"requirement": "other", "file": (io.BytesIO(PDF_BYTES), "预算说明.pdf")})
     assert response.status_code == 302
     assert attachments() == before + 1
+
+
+def test_a_refused_attachment_takes_the_focus_and_the_page_otherwise_does_not(client, login_as, world):
+    """The form is at the foot of a long page: refused, the file input takes the focus (autofocus), so that a phone
+    opens the page again at it, not at the top where only the flash was to be seen."""
+    manager, draft = world
+    login_as(manager)
+    focused = re.compile(r'<(?:input|select|textarea)[^>]*\bautofocus\b[^>]*>')
+    assert not focused.search(client.get(f"/proposals/{draft.id}").text)
+    response = client.post(f"/proposals/{draft.id}/attachments", headers=EN, content_type="multipart/form-data",
+                           data={"requirement": "other", "file": (io.BytesIO(b"MZ\x90\x00 not a document"), "a.exe")})
+    assert response.status_code == 422
+    assert [re.search(r'\sid="([^"]+)"', tag)[1] for tag in focused.findall(response.text)] == ["file"]
