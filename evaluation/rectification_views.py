@@ -14,7 +14,7 @@ from core.errors import ServiceError
 from core.forms import Refused, apply_service_error
 from core.permissions import require
 from core.uploads import ChosenFiles, StoredFile
-from core.views import attempt, refusal_text, run_and_redirect
+from core.views import attempt, refusal_text
 from projects.contract_reports import contract_of_file
 
 from . import project_permissions as perms
@@ -98,9 +98,17 @@ def review_task(task_id: int, decision: str):
     require(perms.can_work(current_user, evaluation))
     form = _post_ok()
     to = TaskStatus.VERIFIED if decision == "verify" else TaskStatus.OPEN
-    return run_and_redirect(lambda: rectification.transition_task(task, to, actor=current_user, text=form.text.data),
-                            _("Rectification verified.") if to is TaskStatus.VERIFIED else _("Task reopened."),
-                            _show(evaluation))
+    outcome = attempt(lambda: rectification.transition_task(task, to, actor=current_user, text=form.text.data))
+    if outcome:
+        flash(_("Rectification verified.") if to is TaskStatus.VERIFIED else _("Task reopened."), "success")
+        return redirect(_show(evaluation))
+    # refused: the page again, the reason typed kept and why beside it (422); reviewed meanwhile in another tab, or
+    # rectification closed: 409 (it was a flash after a redirect, answering 200)
+    refusal, beside = outcome.refusal, "note" in outcome.refusal.fields
+    flash(str(refusal.message) if beside else refusal_text(refusal), "danger")
+    page, _status = _show_page(evaluation, answer_refused=Refused(f"review-{task.id}", refusal.fields,
+                                                                  http_request.form))
+    return page, 422 if beside else refusal.status
 
 
 def _evaluation_file(evaluation: ProjectEvaluation, file_id: int) -> bool:
