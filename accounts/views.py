@@ -62,6 +62,7 @@ def signup():
     if current_user.is_authenticated:
         return redirect(url_for("core.home"))
     form = SignupForm()
+    made = None
     if form.validate_on_submit() and (made := run_service(lambda: _sign_up(form), form)):
         user = made.value
         fresh_session()
@@ -71,7 +72,11 @@ def signup():
         if form.purpose.data == "resident" and not request.args.get("next"):
             return redirect(url_for("vouchers.my_profile_page"))  # the next step: tell the community who you are
         return redirect(local_path(request.args.get("next")))
-    return render_template("accounts/signup.html", form=form), 422 if form.errors else 200  # refused: as typed
+    # A number registered already is most often the person's own, forgotten: the page says to log in with it.
+    phone_taken = bool(made is not None and not made and made.refusal.status == 409
+                       and "phone" in (made.refusal.fields or {}))
+    return render_template("accounts/signup.html", form=form, phone_taken=phone_taken), \
+        422 if form.errors else 200  # refused: as typed
 
 
 def _sign_up(form: SignupForm):

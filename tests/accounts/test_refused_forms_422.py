@@ -38,3 +38,13 @@ def test_a_refused_password_change_is_422_and_changes_nothing(client, session):
     db.session.refresh(user)
     assert user.password_hash == old_hash
     assert client.get("/account/password").status_code == 200
+
+
+def test_a_taken_number_says_to_log_in_with_it_and_what_to_do_about_a_forgotten_password(client, session):
+    """"该手机号已被注册" alone left the person — most often its owner, who forgot they had signed up — at the form."""
+    make_user(username="owner-three", phone="13955551111")
+    page = sign_up(client, "", phone="13955551111", purpose="resident").text
+    said = page.split('id="phone-taken">')[1].split("</div>")[0]
+    assert "这是您的手机号吗？那您已经有账户了：" in said and 'href="/login"' in said and "用手机号登录" in said
+    assert "忘记密码？" in said and "请携带身份证到所在社区办公室" in said
+    assert 'id="phone-taken"' not in sign_up(client, "", phone="1234", purpose="resident").text  # not a taken one
