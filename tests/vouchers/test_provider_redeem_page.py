@@ -140,3 +140,18 @@ def test_a_code_typed_as_the_resident_page_shows_it_is_redeemed(app, w, client, 
     assert response.status_code == 302, response.get_data(as_text=True)[-3000:]
     redeemed = select(Redemption.amount_fen).where(Redemption.service_id == w.service.id)
     assert db.session.scalars(redeemed).all() == [3000]
+
+
+def test_with_no_service_offered_the_page_says_to_add_one_instead_of_a_form_that_cannot_work(app, w, client,
+                                                                                             login_as):
+    """The form's service list was empty ('—') and every attempt refused, with nothing saying what to do."""
+    with app.test_request_context():
+        catalogue.update_service(w.service, catalogue.ServiceData(
+            name=w.service.name, category_id=w.service.category_id, price_fen=w.service.price_fen, active=False),
+            actor=w.manager)
+    db.session.commit()
+    login_as(w.manager)
+    page = client.get(f"/vouchers/provider/{w.org.id}").get_data(as_text=True)
+    assert 'id="redeem-form"' not in page and "redeem.js" not in page
+    assert '<p id="no-services">目前没有正在提供的服务。请先添加服务' in page
+    assert f'<a class="btn btn-primary" href="/vouchers/provider/{w.org.id}/services/new">添加服务</a>' in page
