@@ -75,7 +75,8 @@ def new_user():
             email=form.email.data, phone=form.phone.data, communities=form.communities.data), form)):
         flash(_("User %(name)s created.", name=made.value.username), "success")
         return redirect(url_for("admin.edit_user", user_id=made.value.id))
-    return render_template("accounts/admin_user_new.html", form=form)
+    # Refused (a name taken, a bad phone number): the form again as typed, each reason beside its field, 422.
+    return render_template("accounts/admin_user_new.html", form=form), 422 if request.method == "POST" else 200
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -91,7 +92,7 @@ def edit_user(user_id: int):
             phone=form.phone.data, roles=form.roles.data, communities=form.communities.data), form):
         flash(_("Changes saved."), "success")
         return redirect(url_for("admin.edit_user", user_id=user.id))
-    return _edit_page(user, form=form)
+    return _edit_page(user, form=form), 422 if request.method == "POST" else 200
 
 
 def _edit_page(user: User, *, form=None, reason_form=None, reset_form=None):

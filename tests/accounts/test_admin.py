@@ -37,7 +37,7 @@ def test_invalid_new_user_is_refused_with_field_errors(client, session, login_as
         ({"username": "okname", "display_name": "x", "password": "p" * 10, "roles": ["king"]}, None),
     ]:
         response = client.post("/admin/users/new", data=data)
-        assert response.status_code == 200
+        assert response.status_code == 422
         if message:
             assert message in response.get_data(as_text=True)
     assert db.session.scalar(select(db.func.count(User.id))) == before

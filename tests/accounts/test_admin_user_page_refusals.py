@@ -86,6 +86,7 @@ def test_the_new_user_page_says_the_password_rule(client, session, login_as):
     response = client.post("/admin/users/new", data={"username": "kept-name", "display_name": "李四",
                                                      "password": "short"})
     body = response.get_data(as_text=True)
+    assert response.status_code == 422
     assert field_error(body, "password") and 'value="kept-name"' in body and 'value="李四"' in body
 
 

@@ -123,7 +123,7 @@ def test_admin_edit_page_refusal_keeps_nothing(client, session, login_as):
     since = last_seq()
     response = client.post(f"/admin/users/{admin.id}", data={"display_name": "改名", "roles": ["officer"],
                                                              "phone": "13800138000"})
-    assert response.status_code == 200  # the form again, with the refusal
+    assert response.status_code == 422  # the form again, with the refusal
     db.session.expire_all()
     assert admin.display_name == "原名" and admin.phone is None and admin.role_names == {"admin"}
     assert [e.action for e in events_for(admin, since) if e.action.startswith("user.")] == []
