@@ -45,6 +45,7 @@ def test_a_taken_number_says_to_log_in_with_it_and_what_to_do_about_a_forgotten_
     make_user(username="owner-three", phone="13955551111")
     page = sign_up(client, "", phone="13955551111", purpose="resident").text
     said = page.split('id="phone-taken">')[1].split("</div>")[0]
-    assert "这是您的手机号吗？那您已经有账户了：" in said and 'href="/login"' in said and "用手机号登录" in said
+    link = '<a href="/login" class="alert-link">用手机号登录</a>'
+    assert f"这是您的手机号吗？那您已经有账户了：{link}。" in said  # the full stop a Chinese one, after the link
     assert "忘记密码？" in said and "请携带身份证到所在社区办公室" in said
     assert 'id="phone-taken"' not in sign_up(client, "", phone="1234", purpose="resident").text  # not a taken one
