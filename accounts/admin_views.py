@@ -168,4 +168,5 @@ def calendar_days():
         flash(_("Saved."), "success")
         return redirect(url_for("admin.calendar_days"))
     entries = list(db.session.scalars(select(calendar.CalendarDay).order_by(calendar.CalendarDay.day.desc())))
-    return render_template("accounts/admin_calendar.html", form=form, entries=entries)
+    return (render_template("accounts/admin_calendar.html", form=form, entries=entries),
+            422 if request.method == "POST" else 200)  # refused: the form again as typed, each reason beside it

@@ -196,9 +196,10 @@ def reference_lists():
             reference.add_community(form.name.data, form.street.data, form.district.data, actor=current_user), form):
         flash(_("Added."), "success")
         return redirect(url_for("orgs_officer.reference_lists"))
-    return render_template("orgs/reference.html", category_form=category_form, community_form=community_form,
+    page = render_template("orgs/reference.html", category_form=category_form, community_form=community_form,
                            categories=services.categories(active_only=False),
                            communities=communities(), toggle=ReviewReportForm(formdata=None))
+    return page, 422 if request.method == "POST" else 200  # refused: the form again, reasons beside its fields
 
 
 @bp.route("/reference/categories/<int:category_id>/<any(enable, disable):action>", methods=["POST"])

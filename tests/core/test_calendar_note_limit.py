@@ -38,7 +38,7 @@ def test_the_calendar_note_is_refused_not_cut(app, client, login_as, session):
     before = counts()
     response = client.post("/admin/calendar", data={"day": DAY.isoformat(), "kind": "working",
                                                     "note": f" {text(101)} "}, headers=EN)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Field cannot be longer than 100 characters." in response.get_data(as_text=True)
     assert counts() == before
     with app.test_request_context(), force_locale("en"), pytest.raises(ServiceError) as exc:
@@ -64,6 +64,6 @@ def test_the_page_shows_the_services_refusal(app, client, login_as, session, mon
     before = counts()
     response = client.post("/admin/calendar", data={"day": DAY.isoformat(), "kind": "holiday",
                                                     "note": text(11)}, headers=EN)
-    assert response.status_code == 200 and "At most 10 characters." in response.get_data(as_text=True)
+    assert response.status_code == 422 and "At most 10 characters." in response.get_data(as_text=True)
     db.session.expire_all()
     assert counts() == before and db.session.get(calendar.CalendarDay, DAY) is None

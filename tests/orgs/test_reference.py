@@ -17,10 +17,10 @@ def test_officer_adds_and_disables_categories_and_communities(client, session, l
     assert category.active
     duplicate = client.post("/orgs/reference", data={"list": "category", "cat-code": "legal_aid",
                                                      "cat-name_zh": "重复", "cat-name_en": "Again"})
-    assert duplicate.status_code == 200
+    assert duplicate.status_code == 422
     bad = client.post("/orgs/reference", data={"list": "category", "cat-code": "法律",
                                                "cat-name_zh": "x", "cat-name_en": "x"})
-    assert bad.status_code == 200
+    assert bad.status_code == 422
     assert client.post(f"/orgs/reference/categories/{category.id}/disable").status_code == 302
     db.session.expire_all()
     assert not category.active

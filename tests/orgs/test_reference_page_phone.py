@@ -32,5 +32,6 @@ def test_the_codes_rule_is_said_before_and_beside_the_field(client, session, log
     response = client.post("/orgs/reference", data={"list": "category", "cat-code": "养老 服务",
                                                      "cat-name_zh": "助浴", "cat-name_en": "Bathing"})
     body = response.get_data(as_text=True)
+    assert response.status_code == 422
     assert 'id="cat-code-error"' in body and 'value="养老 服务"' in body and 'value="助浴"' in body
     assert category("养老 服务") is None
