@@ -122,3 +122,18 @@ def test_our_proposals_list_says_awarded_or_not_instead_of_eligible(client, logi
     row = re.search(rf'href="/proposals/{loser.proposal_id}".*?</a>', client.get("/proposals/mine", headers=EN).text,
                     re.S).group(0)
     assert "Not awarded" in row and "Eligible" not in row
+
+
+def status_badge(client, proposal_id: int) -> str:
+    page = client.get(f"/proposals/{proposal_id}", headers=EN).text
+    return re.search(r'id="proposal-status">([^<]*)<', page).group(1)
+
+
+def test_the_status_beside_the_title_is_the_outcome_once_published(client, login_as, awarded):
+    """It said 'Eligible' above a result box saying 'Awarded' (the list of our proposals said 'Awarded')."""
+    _officer, decision, winner, loser = awarded
+    login_as(winner)
+    assert status_badge(client, decision.proposal_id) == "Awarded"
+    logout(client)
+    login_as(manager_of(loser.proposal_id))
+    assert status_badge(client, loser.proposal_id) == "Not awarded"
