@@ -69,8 +69,10 @@ def signup():
         session.permanent = True
         login_user(user)
         flash(_("Your account has been created."), "success")
-        if form.purpose.data == "resident" and not request.args.get("next"):
-            return redirect(url_for("vouchers.my_profile_page"))  # the next step: tell the community who you are
+        if not request.args.get("next"):  # the next step for what the account is for: tell the community who
+            # you are; for an organisation, its page (apply to register it, or accept an invitation to one). The
+            # home page put the residents' vouchers first to someone who had just said they came for an organisation.
+            return redirect(url_for("vouchers.my_profile_page" if form.purpose.data == "resident" else "orgs.mine"))
         return redirect(local_path(request.args.get("next")))
     # A number registered already is most often the person's own, forgotten: the page says to log in with it.
     phone_taken = bool(made is not None and not made and made.refusal.status == 409

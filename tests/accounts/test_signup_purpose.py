@@ -125,3 +125,10 @@ def test_a_number_typed_with_a_chinese_keyboard_or_in_groups_is_read(app, client
     assert user("13922223333").phone == "13922223333"
     assert login(app.test_client(), "139 2222 3333", "guilan-pass-1").status_code == 302
     assert login(app.test_client(), "１３９２２２２３３３３", "guilan-pass-1").status_code == 302
+
+
+def test_an_organisation_signs_up_and_is_shown_the_next_step(client, session):
+    """It landed on the home page, the residents' vouchers first."""
+    response = sign_up(client, "heping", purpose="organisation")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/orgs/mine")
+    assert 'href="/orgs/apply"' in client.get("/orgs/mine").text

@@ -87,7 +87,7 @@ def sign_up_and_apply(page, base, n) -> None:
     page.locator("#password").fill("xinyuan-pass-1")
     page.locator("#confirm").fill("xinyuan-pass-1")
     page.locator("main button[type=submit]").click()
-    expect(page.locator("h1")).to_contain_text("林心远")
+    expect(page.locator("h1")).to_contain_text("我的组织")  # the next step: apply to register
     page.goto(base + "/orgs/apply")
     fits(page)
     page.locator("#name").fill(f"心远青少年成长服务中心{n}")

@@ -28,7 +28,7 @@ def test_application_returned_fixed_approved_and_listed(live_server, browser, tm
     page.get_by_label("密码", exact=True).fill("xinyuan-pass-1")
     page.get_by_label("再次输入密码").fill("xinyuan-pass-1")
     page.get_by_role("button", name="注册账户").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("欢迎，林心远")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("我的组织")  # the next step: apply to register
 
     page.goto(live_server + "/orgs/apply")
     page.get_by_label("组织全称").fill("心远青少年成长服务中心")
