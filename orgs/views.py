@@ -275,11 +275,24 @@ def edit_details(org_id: int):
     org = load_org(org_id)
     require(permissions.can_update_contact(current_user, org))
     form = ContactForm(obj=org)
-    if form.validate_on_submit() and run_service(lambda: changes.update_contact(org, changes.ContactData(
-            **{name: getattr(form, name).data for name in changes.CONTACT_FIELDS}), actor=current_user), form):
+    if form.validate_on_submit() and run_service(
+            lambda: changes.update_contact(org, contact_data(form), actor=current_user), form):
         flash(_("Changes saved."), "success")
         return redirect(url_for("orgs.profile", org_id=org.id))
+    if form.is_submitted() and form.errors:
+        # Refused by the form (a staff count not a number), the service's reasons for the other fields are said at
+        # once: a phone number or e-mail address it would refuse was said only on the next attempt.
+        for name, message in contact_data(form).normalised().errors().items():
+            if not form[name].errors:
+                form[name].errors = [message]
     return render_template("orgs/details.html", form=form, org=org), 422 if form.is_submitted() else 200
+
+
+def contact_data(form: ContactForm) -> changes.ContactData:
+    """The contact form as typed (a field the form could not read: its default, for the service to judge)."""
+    typed = {name: form[name].data for name in changes.CONTACT_FIELDS}
+    return changes.ContactData(**{name: getattr(changes.ContactData, name) if value is None else value
+                                  for name, value in typed.items()})
 
 
 @bp.route("/<int:org_id>/changes/new", methods=["GET", "POST"])
