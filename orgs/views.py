@@ -96,6 +96,8 @@ def apply():
             lambda: services.create_application(form_data(form), actor=current_user), form, FORM_FIELDS)):
         flash(_("Application saved as a draft. Upload the documents, then submit it."), "success")
         return redirect(url_for("orgs.profile", org_id=made.value.id))
+    if form.is_submitted() and form.errors:
+        say_at_once(form, form_data(form).normalised().errors(), FORM_FIELDS)
     return render_template("orgs/apply.html", form=form, org=None), 422 if form.is_submitted() else 200
 
 
@@ -112,7 +114,19 @@ def edit(org_id: int):
             lambda: services.update_application(org, form_data(form), actor=current_user), form, FORM_FIELDS):
         flash(_("Changes saved."), "success")
         return redirect(url_for("orgs.profile", org_id=org.id))
+    if form.is_submitted() and form.errors:
+        say_at_once(form, form_data(form).normalised().errors(), FORM_FIELDS)
     return render_template("orgs/apply.html", form=form, org=org), 422 if form.is_submitted() else 200
+
+
+def say_at_once(form, errors: dict[str, str], names: dict | None = None) -> None:
+    """Refused by the form (a count or a date it could not read), the service's reasons for the other fields are
+    said at once, each beside its field (names: the service's name for a field to the form's, where they differ);
+    a credit code of the wrong kind, a phone number, an e-mail address were said only on the next attempt."""
+    for name, message in errors.items():
+        field = form._fields.get((names or {}).get(name, name))
+        if field is not None and not field.errors:
+            field.errors = [message]
 
 
 @bp.route("/<int:org_id>")
@@ -280,11 +294,7 @@ def edit_details(org_id: int):
         flash(_("Changes saved."), "success")
         return redirect(url_for("orgs.profile", org_id=org.id))
     if form.is_submitted() and form.errors:
-        # Refused by the form (a staff count not a number), the service's reasons for the other fields are said at
-        # once: a phone number or e-mail address it would refuse was said only on the next attempt.
-        for name, message in contact_data(form).normalised().errors().items():
-            if not form[name].errors:
-                form[name].errors = [message]
+        say_at_once(form, contact_data(form).normalised().errors())
     return render_template("orgs/details.html", form=form, org=org), 422 if form.is_submitted() else 200
 
 

@@ -45,3 +45,15 @@ def test_a_count_that_is_not_a_number_alone_is_said_alone(client, session, login
     response = client.post(f"/orgs/{org.id}/details", headers=EN, data=details_form(org, volunteers="很多"))
     assert response.status_code == 422 and beside(response.text, "volunteers")
     assert not beside(response.text, "contact_phone") and not beside(response.text, "contact_name")
+
+
+def test_an_application_refused_by_the_form_says_the_credit_code_of_the_wrong_kind_at_once(client, session, login_as):
+    from tests.orgs.helpers import make_uscc, org_data
+    from tests.orgs.test_views import form_for
+
+    login_as(make_user())
+    data = org_data(uscc=make_uscc("1", 903))  # an association's code for an agency
+    response = client.post("/orgs/apply", headers=EN, data={**form_for(data), "full_time_staff": "-3"})
+    assert response.status_code == 422
+    assert beside(response.text, "full_time_staff")
+    assert "another kind of organisation" in (beside(response.text, "uscc") or ""), beside(response.text, "uscc")
