@@ -206,6 +206,9 @@ def upload_document(org_id: int):
 def change_status(org_id: int):
     """Submit (applicants) or decide (officers): one endpoint in front of the one transition function."""
     org = load_org(org_id)
+    # Only its managers (submitting) and officers (deciding) move an application: anyone else is refused before
+    # what they sent is read (a 403, not a 400 for a form they may not send at all, nor a flashed refusal).
+    require(permissions.is_manager(current_user, org) or permissions.can_review(current_user, org))
     target = request.form.get("to", "")
     if target not in {s.value for s in OrgStatus}:
         abort(400)
