@@ -10,7 +10,7 @@ from core.db import db
 from core.paging import page_arg
 from core.permissions import require
 from core.phones import is_mobile, typed_mobile
-from core.views import run_and_redirect, run_service
+from core.views import form_status, run_and_redirect, run_service
 
 from . import services, tokens
 from .forms import (
@@ -76,7 +76,7 @@ def new_user():
         flash(_("User %(name)s created.", name=made.value.username), "success")
         return redirect(url_for("admin.edit_user", user_id=made.value.id))
     # Refused (a name taken, a bad phone number): the form again as typed, each reason beside its field, 422.
-    return render_template("accounts/admin_user_new.html", form=form), 422 if request.method == "POST" else 200
+    return render_template("accounts/admin_user_new.html", form=form), form_status()
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -92,7 +92,7 @@ def edit_user(user_id: int):
             phone=form.phone.data, roles=form.roles.data, communities=form.communities.data), form):
         flash(_("Changes saved."), "success")
         return redirect(url_for("admin.edit_user", user_id=user.id))
-    return _edit_page(user, form=form), 422 if request.method == "POST" else 200
+    return _edit_page(user, form=form), form_status()
 
 
 def _edit_page(user: User, *, form=None, reason_form=None, reset_form=None):
@@ -168,5 +168,4 @@ def calendar_days():
         flash(_("Saved."), "success")
         return redirect(url_for("admin.calendar_days"))
     entries = list(db.session.scalars(select(calendar.CalendarDay).order_by(calendar.CalendarDay.day.desc())))
-    return (render_template("accounts/admin_calendar.html", form=form, entries=entries),
-            422 if request.method == "POST" else 200)  # refused: the form again as typed, each reason beside it
+    return render_template("accounts/admin_calendar.html", form=form, entries=entries), form_status()

@@ -1,4 +1,4 @@
-from flask import Blueprint, abort, current_app, flash, has_request_context, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, has_request_context, redirect, render_template, request, url_for
 from werkzeug.routing import IntegerConverter
 
 from .db import db
@@ -117,6 +117,12 @@ def run_service(call, form=None, names: dict | None = None, *, summarised: bool 
         else:
             apply_service_error(form, outcome.refusal, names, summarised=summarised)
     return outcome
+
+
+def form_status() -> int:
+    """The status of a page holding a form: 200 when opened; 422 when it is shown again after a POST, which reaches
+    the page only when refused (a form that passes redirects), with what was typed and each reason beside it."""
+    return 422 if request.method == "POST" else 200
 
 
 def run_and_redirect(call, success: str, target: str):

@@ -12,7 +12,7 @@ from accounts.models import User
 from core.db import db
 from core.permissions import require
 from core.timeutil import local_today
-from core.views import db_int, run_and_redirect, run_service, valid_form
+from core.views import db_int, form_status, run_and_redirect, run_service, valid_form
 from orgs.models import Organisation
 from projects.contract_models import Contract, ContractStatus
 
@@ -135,7 +135,7 @@ def agencies():
                                 _("Evaluation agency saved."), url_for("project_evaluation.agencies"))
     rows = list(db.session.scalars(select(EvaluationAgency).order_by(EvaluationAgency.org_id)))
     return render_template("evaluation/agencies.html", rows=rows, form=form,
-                           evaluators=affiliations.evaluators_by_org(a.org_id for a in rows))
+                           evaluators=affiliations.evaluators_by_org(a.org_id for a in rows)), form_status()
 
 
 def _commission_form(contract: Contract):

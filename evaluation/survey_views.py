@@ -9,7 +9,7 @@ from sqlalchemy import select
 from core.db import db
 from core.extensions import limiter
 from core.permissions import require
-from core.views import run_and_redirect, run_service, valid_form
+from core.views import form_status, run_and_redirect, run_service, valid_form
 from projects.contract_models import Contract, ContractStatus
 
 from . import surveys
@@ -32,7 +32,7 @@ def survey(evaluation_id: int):
         flash(_("Survey created."), "success")
         return redirect(url_for("project_evaluation.survey", evaluation_id=evaluation.id))
     return render_template("evaluation/survey_manage.html", evaluation=evaluation, survey=existing, form=form,
-                           codes_form=CodesForm(formdata=None), results=surveys.results(existing))
+                           codes_form=CodesForm(formdata=None), results=surveys.results(existing)), form_status()
 
 
 @bp.route("/surveys/<int:survey_id>/codes", methods=["POST"])

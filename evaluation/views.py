@@ -10,10 +10,10 @@ from sqlalchemy.orm import lazyload
 
 from accounts.models import User, UserRole
 from core.db import db, ensure_write_transaction
-from core.errors import InvalidForm, ServiceError
-from core.forms import form_errors_text
+from core.errors import INVALID, InvalidForm, ServiceError
+from core.forms import Refused, form_errors_text
 from core.permissions import has_role, require
-from core.views import attempt, db_int, run_and_redirect, run_service, valid_form
+from core.views import attempt, db_int, form_status, run_and_redirect, run_service, valid_form
 from orgs.models import Organisation
 from projects import awards
 from projects.award_models import AwardDecision
@@ -69,7 +69,7 @@ def template_list():
         templates.proposal_default(actor=current_user)  # a fresh database has no `flask demo`: seed the default
         db.session.commit()
     items = templates.editable()
-    return render_template("evaluation/templates.html", items=items, form=form)
+    return render_template("evaluation/templates.html", items=items, form=form), form_status()
 
 
 @bp.route("/templates/<int:template_id>", methods=["GET", "POST"])
@@ -87,7 +87,7 @@ def template_edit(template_id: int):
             description=form.description.data), form, OUTLINE):
         flash(_("Template saved."), "success")
         return redirect(url_for("evaluation.template_list"))
-    return render_template("evaluation/template_edit.html", form=form, template=template)
+    return render_template("evaluation/template_edit.html", form=form, template=template), form_status()
 
 
 @bp.route("/experts", methods=["GET", "POST"])
@@ -96,22 +96,36 @@ def experts():
     require(permissions.can_manage_pool(current_user))
     evaluators = list(db.session.scalars(select(User).join(UserRole).where(UserRole.role == "evaluator")
                                          .order_by(User.username)))
-    profiles = {p.user_id: p for p in db.session.scalars(select(ExpertProfile))}
+    refused = Refused()
     if request.method == "POST":
         user = db.get_or_404(User, request.form.get("user_id", type=db_int) or 0)
         form = ExpertForm()
         if form.validate_on_submit():
-            try:
-                org_ids = [db_int(x) for x in (form.affiliations.data or "").replace("，", ",").split(",")
-                           if x.strip()]
-            except ValueError:
-                flash(_("Affiliations are organisation numbers separated by commas."), "danger")
+            outcome = attempt(lambda: panels.save_expert(user, form.seat_type.data, form.expertise.data,
+                                                         _organisation_numbers(form.affiliations.data),
+                                                         form.active.data, actor=current_user))
+            if outcome:
+                flash(_("Expert profile saved."), "success")
                 return redirect(url_for("evaluation.experts"))
-            return _done(_("Expert profile saved."), url_for("evaluation.experts"), lambda: panels.save_expert(
-                user, form.seat_type.data, form.expertise.data, org_ids, form.active.data, actor=current_user))
-    return render_template("evaluation/experts.html", evaluators=evaluators, profiles=profiles,
-                           conflicts=expert_conflicts.by_user(),
-                           form=ExpertForm(formdata=None))
+            refusal = outcome.refusal
+        else:
+            refusal = ServiceError(_(INVALID), fields={name: " ".join(map(str, errors))
+                                                       for name, errors in form.errors.items()})
+        # Refused: that expert's row again as typed, the reason beside its field (it was the page as if just
+        # opened, the row as stored and nothing said, or a flash after a redirect).
+        flash(str(refusal.message), "danger")
+        refused = Refused(f"expert-{user.id}", refusal.fields, request.form)
+    profiles = {p.user_id: p for p in db.session.scalars(select(ExpertProfile))}
+    return render_template("evaluation/experts.html", evaluators=evaluators, profiles=profiles, refused=refused,
+                           conflicts=expert_conflicts.by_user(), form=ExpertForm(formdata=None)), form_status()
+
+
+def _organisation_numbers(text: str | None) -> list[int]:
+    try:
+        return [db_int(x) for x in (text or "").replace("，", ",").split(",") if x.strip()]
+    except ValueError as exc:
+        message = _("Affiliations are organisation numbers separated by commas.")
+        raise ServiceError(_(INVALID), fields={"affiliations": message}) from exc
 
 
 def _panel_for(call: Call) -> Panel | None:

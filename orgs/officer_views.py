@@ -14,7 +14,7 @@ from core.errors import INVALID, ServiceError
 from core.forms import Refused
 from core.permissions import require
 from core.uploads import ChosenFiles
-from core.views import attempt, db_int, refusal_text, run_and_redirect, run_service, valid_form
+from core.views import attempt, db_int, form_status, refusal_text, run_and_redirect, run_service, valid_form
 
 from . import directory, exports, permissions, reference, services, standing
 from .enums import ChangeStatus, OrgStatus
@@ -196,10 +196,9 @@ def reference_lists():
             reference.add_community(form.name.data, form.street.data, form.district.data, actor=current_user), form):
         flash(_("Added."), "success")
         return redirect(url_for("orgs_officer.reference_lists"))
-    page = render_template("orgs/reference.html", category_form=category_form, community_form=community_form,
+    return render_template("orgs/reference.html", category_form=category_form, community_form=community_form,
                            categories=services.categories(active_only=False),
-                           communities=communities(), toggle=ReviewReportForm(formdata=None))
-    return page, 422 if request.method == "POST" else 200  # refused: the form again, reasons beside its fields
+                           communities=communities(), toggle=ReviewReportForm(formdata=None)), form_status()
 
 
 @bp.route("/reference/categories/<int:category_id>/<any(enable, disable):action>", methods=["POST"])
