@@ -1,0 +1,134 @@
+"""Cross-tenant (IDOR) sweep: every URL rule with an id or key in it, filled with another tenant's object, is refused.
+
+tests/test_permissions.py is the role × route table (may this role open this page at all); this is its per-object
+half (DESIGN.md rule 8: permissions are per object). Walking app.url_map, each rule with arguments is requested as each
+tenant-A user of the demo data (an organisation's manager, a resident, a community's staff, an expert) and as an
+anonymous visitor, with its arguments filled with tenant B's objects (tests/core/tenant_objects.py): GET for a GET
+rule, POST/PUT with an empty body for the others. Every answer must be 403 or 404 (a redirect to the login page, or
+401, for anonymous), never a page or a success; and the POSTs must write no audit event (nothing changed). A rule
+added later is swept as soon as its argument names are known; a rule with an argument no one knows fails
+test_every_rule_with_an_argument_is_swept_or_listed until it is mapped or listed here with its reason.
+"""
+
+import itertools
+
+import pytest
+import sqlalchemy as sa
+from werkzeug.routing.converters import AnyConverter
+
+from accounts import needs, tokens
+from accounts.models import User
+from accounts.resident_models import ResidentProfile
+from core.db import db
+from tests.core.tenant_objects import known, object_for
+from tests.factories import login
+
+USERS = ("anonymous", "org01", "resident1", "staff1", "expert1")
+DEMO_PASSWORD = "gongzhi-demo"
+SWEPT_METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE"}
+
+# Public by design: anyone may open these whoever the object belongs to (still swept for the audit check: an empty
+# POST changes nothing, and none may answer with a server error).
+PUBLIC = {
+    "static": "the site's own CSS, scripts and fonts",
+    "bootstrap.static": "Bootstrap's files, served locally",
+    "core.language": "switching the interface language",
+    "orgs.profile": "an organisation's public registry page (public information of registered organisations)",
+    "orgs_api.get_org": "the same public registry record, as JSON",
+    "project_public.project": "a project's public page (open government purchasing: what was bought, from whom)",
+    "project_evaluation_api.published": "a project's published evaluation results, public like the project page",
+    "project_public.answer": "a satisfaction survey, answered by residents with the one-time code they were given",
+    "documents.verify": "verifying an issued document by its code: anyone holding the paper may check it",
+}
+
+# Rules whose argument the demo data holds no tenant-B object for (the sweep would only meet a 404 for a row that
+# does not exist, and prove nothing).
+NOT_COVERED = {
+    "orgs.decide_change": "the demo holds no change registration (变更登记) of an organisation",
+    "orgs_api.decide_change": "the demo holds no change registration (变更登记) of an organisation",
+    "calls.answer": "the demo holds no question about a call",
+    "project_evaluation.answer_request": "the demo holds no evaluator's document request",
+    "contracts.file": "the demo's contracts have no stored file (evidence, activity photo or receipt)",
+}
+
+# A user's own object where the demo has no tenant-B one for them: both demo surveys are on evaluations expert1
+# evaluates (and may hand out codes for), so survey codes are swept for the other users only.
+OWN_OBJECT = {("expert1", "project_evaluation.survey_codes")}
+
+
+def swept_rules(app):
+    return sorted((rule for rule in app.url_map.iter_rules()
+                   if rule._converters and rule.endpoint not in NOT_COVERED), key=lambda rule: rule.rule)
+
+
+def fillable(rule) -> bool:
+    return all(isinstance(rule._converters[name], AnyConverter) or known(rule.endpoint, name)
+               for name in rule._converters)
+
+
+def urls_for_tenant_b(rule) -> list[str]:
+    """The rule filled with tenant B's objects, once per choice of each `any(...)` argument (every action)."""
+    objects, choices = {}, [{}]
+    for name, converter in rule._converters.items():
+        if isinstance(converter, AnyConverter):
+            choices = [{**chosen, name: item} for chosen in choices for item in sorted(converter.items)]
+        else:
+            objects[name] = object_for(rule.endpoint, name)
+    return [rule.build({**objects, **chosen})[1] for chosen in choices]
+
+
+def refused(response, anonymous: bool) -> bool:
+    if response.status_code in (403, 404):
+        return True
+    return anonymous and (response.status_code == 401 or (
+        response.status_code == 302 and "/login" in response.headers.get("Location", "")))
+
+
+def make_missing_objects():
+    """What the demo lacks: a need raised by tenant B's resident and an API token of org02's manager."""
+    resident = db.session.scalar(sa.select(User).where(User.username == "resident3"))
+    profile = db.session.scalar(sa.select(ResidentProfile).where(ResidentProfile.user_id == resident.id))
+    needs.raise_need(profile, "meals", "每天中午需要送餐", False, actor=resident)
+    manager = db.session.scalar(sa.select(User).where(User.username == "org02"))
+    tokens.create_token(manager, "对账脚本", actor=manager)
+    db.session.commit()
+
+
+def audit_events() -> int:
+    return db.session.execute(sa.text("select count(*) from audit_events")).scalar()
+
+
+def test_every_rule_with_an_argument_is_swept_or_listed(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert set(PUBLIC) - endpoints == set() and set(NOT_COVERED) - endpoints == set()  # no stale entries
+    unknown = [rule.rule for rule in swept_rules(app) if rule.endpoint not in PUBLIC and not fillable(rule)]
+    assert unknown == [], "map these rules' arguments in tests/core/tenant_objects.py, or list them in NOT_COVERED"
+
+
+@pytest.mark.parametrize("username", USERS)
+def test_tenant_a_is_refused_tenant_b_objects(app, client, session, demo_data, username):
+    make_missing_objects()
+    anonymous = username == "anonymous"
+    api = {}
+    if not anonymous:
+        assert login(client, username, DEMO_PASSWORD).status_code == 302
+        user = db.session.scalar(sa.select(User).where(User.username == username))
+        api = {"Authorization": f"Bearer {tokens.create_token(user, '测试', actor=user)[1]}"}
+        db.session.commit()
+    before = audit_events()
+    wrong, swept = {}, 0
+    for rule in swept_rules(app):
+        if (username, rule.endpoint) in OWN_OBJECT or (rule.endpoint in PUBLIC and not fillable(rule)):
+            continue  # (a public rule with an argument of no one's object, a file name or a language: not an object)
+        for url, method in itertools.product(urls_for_tenant_b(rule), sorted(rule.methods & SWEPT_METHODS)):
+            if url.startswith("/api/"):  # the API knows its callers by their token, not a session
+                response = client.open(url, method=method, headers=api, json={} if method != "GET" else None)
+            else:
+                response = client.open(url, method=method, data={})
+            swept += 1
+            if response.status_code >= 500 or (rule.endpoint not in PUBLIC and not refused(response, anonymous)):
+                wrong[f"{method} {url}"] = (response.status_code, response.headers.get("Location"))
+    assert swept > 175  # every rule (and every action) was reached, not only the first few
+    assert not wrong, "\n".join(f"{request}: {answer}" for request, answer in sorted(wrong.items()))
+    assert audit_events() == before  # nothing was changed (every change writes its audit event)
+
