@@ -8,7 +8,7 @@ from markupsafe import Markup, escape
 from .i18n import LANGUAGE_NAMES, colon, comma, html_lang, semicolon
 from .money import format_fen, input_text
 from .personal import mask_name
-from .timeutil import format_local
+from .timeutil import format_local, format_until
 
 FRAGMENT_CACHE_SIZE = 256
 
@@ -54,6 +54,7 @@ def init_templating(app) -> None:
     app.jinja_env.filters["money"] = format_fen
     app.jinja_env.filters["input_money"] = input_text
     app.jinja_env.filters["localtime"] = format_local
+    app.jinja_env.filters["until"] = format_until  # the last day a voucher (or the like) is good for
     app.jinja_env.filters["mask_name"] = mask_name  # the one masking rule (core.personal)
     app.jinja_env.globals.update(LANGUAGE_NAMES=LANGUAGE_NAMES, html_lang=html_lang,
                                  current_locale=lambda: str(get_locale()), cached_fragment=cached_fragment,

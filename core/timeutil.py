@@ -35,3 +35,14 @@ def local_today() -> date:
 
 def format_local(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return "" if value is None else to_local(value).strftime(fmt)
+
+
+def format_until(value: datetime | None) -> str:
+    """When something stops being good, as people read it: an end at midnight Beijing time is the whole day before
+    ("2027-02-04", good through that day), not "2027-02-05 00:00"; an end at any other moment, its date and minute."""
+    if value is None:
+        return ""
+    local = to_local(value)
+    if local.time() == time.min:
+        return (local - timedelta(days=1)).strftime("%Y-%m-%d")
+    return local.strftime("%Y-%m-%d %H:%M")

@@ -1,7 +1,7 @@
 """Programmes: set-up, the one transition function, periods, eligibility and which providers may redeem."""
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 
 from flask_babel import gettext as _
@@ -14,7 +14,7 @@ from audit import services as audit
 from core.db import db, lock_row, utcnow
 from core.errors import Conflict, Forbidden, ServiceError
 from core.money import MAX_FEN, format_fen
-from core.timeutil import LOCAL_TZ, local_today
+from core.timeutil import LOCAL_TZ, local_day_bounds, local_today, to_local
 from orgs.models import CreditListEntry, Organisation, ServiceCategory
 from orgs.services import standing
 from projects.contract_models import Contract, ContractStatus
@@ -96,13 +96,14 @@ def period_bounds(period: str) -> tuple[datetime, datetime]:
 
 
 def voucher_expiry(programme: Programme, issued_at: datetime) -> datetime:
-    """N days after issue or the end of the Beijing valid-until date, whichever comes first."""
+    """The end of a Beijing day: of the Nth day after the day of issue, or of the valid-until date, whichever comes
+    first. A voucher is good for whole days, so a resident reads "valid through 2027-02-04", not a minute of a
+    morning (it was N × 24 hours from the moment of issue: 2027-02-05 05:51)."""
     candidates = []
     if programme.validity_days:
-        candidates.append(issued_at + timedelta(days=programme.validity_days))
+        candidates.append(local_day_bounds(to_local(issued_at).date() + timedelta(days=programme.validity_days))[1])
     if programme.valid_until:
-        candidates.append(datetime.combine(programme.valid_until + timedelta(days=1), time.min,
-                                           tzinfo=LOCAL_TZ).astimezone(UTC))
+        candidates.append(local_day_bounds(programme.valid_until)[1])
     return min(candidates)
 
 

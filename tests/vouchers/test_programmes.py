@@ -1,6 +1,6 @@
 """Programmes: set-up validation, the transition table, eligibility (Python and SQL agree), allowed providers."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -9,7 +9,7 @@ from accounts.enums import Role
 from accounts.resident_models import ResidentProfile, ResidentStatus
 from core.db import db, utcnow
 from core.errors import Conflict, Forbidden, ServiceError
-from core.timeutil import local_day_bounds, local_today
+from core.timeutil import format_until, local_day_bounds, local_today, to_local
 from orgs import standing
 from tests.factories import make_user
 from tests.orgs.helpers import category, community
@@ -132,7 +132,21 @@ def test_validity_by_days_or_date_whichever_first(officer):
     end_of_until = local_day_bounds(until)[1]
     assert programmes.voucher_expiry(programme, now) == end_of_until  # the date comes first
     programme.validity_days = 5
-    assert programmes.voucher_expiry(programme, now) == now + timedelta(days=5)  # the days come first
+    fifth_day = to_local(now).date() + timedelta(days=5)
+    assert programmes.voucher_expiry(programme, now) == local_day_bounds(fifth_day)[1]  # the days come first
+
+
+@pytest.mark.parametrize(("issued", "through"), [
+    (datetime(2026, 12, 6, 1, 51, tzinfo=UTC), "2027-02-04"),  # 09:51 in Beijing on 6 December
+    (datetime(2026, 12, 5, 16, 30, tzinfo=UTC), "2027-02-04"),  # 00:30 on 6 December in Beijing, 5th in UTC
+    (datetime(2026, 12, 6, 15, 59, tzinfo=UTC), "2027-02-04"),  # 23:59 on 6 December in Beijing
+])
+def test_vouchers_are_good_through_whole_beijing_days(officer, issued, through):
+    """60 days from 6 December: good through 4 February, to its end in Beijing, whatever the hour of issue (it was
+    60 × 24 hours from the moment of issue, a minute of a morning on the resident's page)."""
+    programme = running_programme(officer, validity_days=60)
+    expiry = programmes.voucher_expiry(programme, issued)
+    assert to_local(expiry).time() == time.min and format_until(expiry) == through
 
 
 def test_period_bounds_are_beijing_months():
