@@ -43,6 +43,7 @@ BY_ARGUMENT = {
     "survey_id": "select min(id) from surveys where evaluation_id in (select id from project_evaluations"
                  " where contract_id in (select id from contracts where org_id <> (select org_id from"
                  " org_memberships m join users u on u.id = m.user_id where u.username = 'org01')))",
+    "request_id": "select min(id) from evaluation_document_requests",  # made by the test, to org09
     "task_id": f"select min(id) from rectification_tasks where evaluation_id = {EVALUATION_B}",
     "milestone_id": f"select min(id) from milestones where contract_id = {CONTRACT_B}",
     "report_id": f"select min(r.id) from milestone_reports r join milestones m on m.id = r.milestone_id"
@@ -52,6 +53,7 @@ BY_ARGUMENT = {
     "change_id": "select min(id) from contract_changes",  # (no org01 contract has one)
     "decision_id": f"select min(id) from award_decisions where proposal_id in"
                    f" (select proposal_id from contracts where org_id = {ORG_B})",
+    "question_id": "select min(id) from call_questions",  # org02's, made by the test
     "objection_id": "select min(id) from objections",
     "template_id": "select min(id) from indicator_templates",
     "attachment_id": f"select min(id) from proposal_attachments where proposal_id"
@@ -79,7 +81,7 @@ BY_ENDPOINT = {
     ("orgs_api.decide_change", "change_id"): "select min(id) from org_change_requests",
     ("evaluation.reopen", "sheet_id"): f"select min(id) from score_sheets where member_id = {MEMBER_B}",
     ("contracts.file", "key"): f"select f.key from stored_files f join expenses e on e.receipt_id = f.id"
-                               f" where e.contract_id = {CONTRACT_B} limit 1",
+                               f" where e.contract_id = {CONTRACT_B} limit 1",  # (made by the test)
     ("orgs.download", "key"): f"select f.key from stored_files f join org_documents d on d.file_id = f.id"
                               f" where d.org_id = {ORG_B} limit 1",
     ("proposals.download", "key"): f"select f.key from stored_files f join proposal_attachments a"
