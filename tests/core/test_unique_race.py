@@ -3,7 +3,6 @@ before either has committed; on PostgreSQL both find none and the second's INSER
 refused there. The answer is a 409 saying what happened, not a 500, and the database keeps exactly one report."""
 
 import io
-import threading
 
 import pytest
 import sqlalchemy as sa
@@ -21,7 +20,7 @@ from orgs.models import AnnualReport
 from tests.conftest import ON_POSTGRES, app_config
 from tests.factories import PASSWORD, login, make_user
 from tests.orgs.helpers import PDF_BYTES, Upload, approved_org
-from tests.orgs.test_change_code_race import wait_until_blocked
+from tests.racing import while_uncommitted
 
 SAVED_MEANWHILE = "The same thing was saved a moment ago by another request"
 ALREADY = "The annual report for 2025 has already been submitted."
@@ -45,32 +44,18 @@ def scene(scratch_url, tmp_path):
 @pytest.mark.committing
 def test_a_report_sent_while_the_same_one_is_being_saved_is_a_conflict(scene):
     application, facts = scene
-    answers = []
 
     def second_click():
         client = application.test_client()
         assert login(client, facts["manager"], PASSWORD).status_code == 302
-        answers.append(client.post(f"/orgs/{facts['org']}/annual-reports", headers={"Accept-Language": "en"},
-                                   data={"year": "2025", "file": (io.BytesIO(PDF_BYTES), "2025.pdf")},
-                                   content_type="multipart/form-data"))
+        return client.post(f"/orgs/{facts['org']}/annual-reports", headers={"Accept-Language": "en"},
+                           data={"year": "2025", "file": (io.BytesIO(PDF_BYTES), "2025.pdf")},
+                           content_type="multipart/form-data")
 
-    with application.app_context():
-        engine = db.engine
-        first = engine.connect()
-        saving = first.begin()  # the first click's report, written and not yet committed
-        first.execute(sa.insert(AnnualReport.__table__).values(org_id=facts["org"], year=2025, file_id=facts["file"],
-                                                               status="submitted", review_note="",
-                                                               submitted_at=sa.func.now()))
-        worker = threading.Thread(target=second_click)
-        worker.start()
-        try:
-            wait_until_blocked(engine)
-        finally:
-            saving.commit()
-            first.close()
-        worker.join(60)
-        assert not worker.is_alive()
-        (response,) = answers
+    with application.app_context():  # the first click's report, written and not yet committed
+        response = while_uncommitted(db.engine, sa.insert(AnnualReport.__table__).values(
+            org_id=facts["org"], year=2025, file_id=facts["file"], status="submitted", review_note="",
+            submitted_at=sa.func.now()), second_click)
         assert response.status_code == 409, response.get_data(as_text=True)[:1500]
         said = response.get_data(as_text=True)
         # PostgreSQL: the index refused the second INSERT. SQLite: the second waited for the write lock, then its

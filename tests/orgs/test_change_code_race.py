@@ -3,7 +3,6 @@ approval, or while the approval runs: the approval is a 409 naming the code, on 
 nothing changes (the request stays pending, the organisation keeps its code, no audit event)."""
 
 import threading
-import time
 
 import pytest
 import sqlalchemy as sa
@@ -22,6 +21,7 @@ from tests.conftest import app_config
 from tests.factories import login, make_user
 from tests.orgs.helpers import approved_org, make_uscc, submitted_org
 from tests.orgs.test_api import token_for
+from tests.racing import while_uncommitted
 
 TAKEN = "平台上已有使用该统一社会信用代码的组织。"  # (the refusal, as the Chinese page and API say it)
 
@@ -94,24 +94,6 @@ def test_the_api_answers_409_to_the_second_approval_of_one_code(client, two_aski
 
 # --- real concurrency: separate connections, committed --------------------------------------------------------------
 
-def wait_until_blocked(engine: sa.Engine) -> None:
-    """Until another connection waits on a lock: on PostgreSQL a backend waiting on a lock (the approval's flush on
-    the uncommitted code); SQLite shows no such thing, where the approval waits for the write lock itself."""
-    if engine.dialect.name != "postgresql":
-        time.sleep(0.5)
-        return
-    deadline = time.monotonic() + 20
-    with engine.connect() as conn:
-        while time.monotonic() < deadline:
-            waiting = conn.execute(sa.text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                                           " AND wait_event_type = 'Lock'")).scalar()
-            conn.rollback()
-            if waiting:
-                return
-            time.sleep(0.05)
-    raise AssertionError("the approval never waited on the other transaction")
-
-
 @pytest.fixture
 def committed_scene(scratch_url, tmp_path):
     application = create_app(app_config(scratch_url, tmp_path))
@@ -149,20 +131,9 @@ def test_a_code_taken_by_an_uncommitted_transaction_makes_the_approval_409(commi
     (org_id, old_code), (other_id, _) = scene["orgs"]
     change_id, answers = scene["changes"][0], []
     with application.app_context():
-        engine = db.engine
-        other = engine.connect()
-        taking = other.begin()
-        other.execute(sa.update(Organisation).where(Organisation.id == other_id).values(uscc=scene["code"]))
-        worker = threading.Thread(target=approve, args=(application, scene, change_id, route, answers))
-        worker.start()
-        try:
-            wait_until_blocked(engine)
-        finally:
-            taking.commit()
-            other.close()
-        worker.join(60)
-        assert not worker.is_alive()
-        (response,) = answers
+        response = while_uncommitted(
+            db.engine, sa.update(Organisation).where(Organisation.id == other_id).values(uscc=scene["code"]),
+            lambda: approve(application, scene, change_id, route, answers) or answers[-1])
         assert response.status_code == 409, response.get_data(as_text=True)[:2000]
         said = response.get_json()["error"]["fields"]["uscc"] if route == "api" else response.get_data(as_text=True)
         assert TAKEN in said

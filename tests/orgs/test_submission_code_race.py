@@ -2,8 +2,6 @@
 takes it. When the other is submitted while the first's submission is not yet committed (its check cannot see it),
 the live-code index refuses it: the submission is refused naming the code and changes nothing. It was a 500."""
 
-import threading
-
 import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
@@ -19,7 +17,8 @@ from orgs.models import Organisation
 from tests.conftest import app_config
 from tests.factories import PASSWORD, login, make_user
 from tests.orgs.helpers import Upload, make_uscc, org_data
-from tests.orgs.test_change_code_race import TAKEN, wait_until_blocked
+from tests.orgs.test_change_code_race import TAKEN
+from tests.racing import while_uncommitted
 
 
 def draft_with_documents(applicant, code: str) -> Organisation:
@@ -62,29 +61,16 @@ def committed_drafts(scratch_url, tmp_path):
 @pytest.mark.committing
 def test_a_submission_racing_an_uncommitted_one_for_the_same_code_is_refused(committed_drafts):
     application, scene = committed_drafts
-    answers = []
 
     def submit():
         client = application.test_client()
         assert login(client, scene["applicant"], PASSWORD).status_code == 302
-        answers.append(client.post(f"/orgs/{scene['mine']}/status", data={"to": "submitted"},
-                                   headers={"Accept-Language": "zh-CN"}))
+        return client.post(f"/orgs/{scene['mine']}/status", data={"to": "submitted"},
+                           headers={"Accept-Language": "zh-CN"})
 
-    with application.app_context():
-        engine = db.engine
-        other = engine.connect()
-        taking = other.begin()  # the other application goes in, not yet committed
-        other.execute(sa.update(Organisation).where(Organisation.id == scene["theirs"]).values(status="submitted"))
-        worker = threading.Thread(target=submit)
-        worker.start()
-        try:
-            wait_until_blocked(engine)
-        finally:
-            taking.commit()
-            other.close()
-        worker.join(60)
-        assert not worker.is_alive()
-        (response,) = answers
+    with application.app_context():  # the other application goes in, not yet committed
+        response = while_uncommitted(db.engine, sa.update(Organisation).where(Organisation.id == scene["theirs"])
+                                     .values(status="submitted"), submit)
         assert response.status_code == 422, response.get_data(as_text=True)[:2000]
         assert TAKEN in response.get_data(as_text=True)
         db.session.expire_all()

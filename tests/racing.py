@@ -1,0 +1,45 @@
+"""A request that races another transaction: the other has written and not yet committed when the request looks,
+and commits while the request waits on it. On PostgreSQL the request's check cannot see the uncommitted row and
+its write waits on the row or unique index; on SQLite the request waits for the write lock itself, then sees it."""
+
+import threading
+import time
+
+import sqlalchemy as sa
+
+
+def wait_until_blocked(engine: sa.Engine) -> None:
+    """Until another connection waits on a lock: on PostgreSQL a backend waiting on a lock; SQLite shows no such
+    thing, where the request waits for the write lock (a short pause instead)."""
+    if engine.dialect.name != "postgresql":
+        time.sleep(0.5)
+        return
+    deadline = time.monotonic() + 20
+    with engine.connect() as conn:
+        while time.monotonic() < deadline:
+            waiting = conn.execute(sa.text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                                           " AND wait_event_type = 'Lock'")).scalar()
+            conn.rollback()
+            if waiting:
+                return
+            time.sleep(0.05)
+    raise AssertionError("the request never waited on the other transaction")
+
+
+def while_uncommitted(engine: sa.Engine, statement, request):
+    """Run request() (which returns a response) in a thread while another connection holds `statement` written
+    and uncommitted; commit it once the request waits on it; return the request's response."""
+    answers = []
+    other = engine.connect()
+    writing = other.begin()
+    other.execute(statement)
+    worker = threading.Thread(target=lambda: answers.append(request()))
+    worker.start()
+    try:
+        wait_until_blocked(engine)
+    finally:
+        writing.commit()
+        other.close()
+    worker.join(60)
+    assert not worker.is_alive() and len(answers) == 1, "the request did not finish"
+    return answers[0]
