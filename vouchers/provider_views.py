@@ -73,7 +73,7 @@ def redeem(org_id: int):
     org = load_provider(org_id)
     require(perms.can_redeem_for(current_user, org))
     services = [s for s in catalogue.services_of(org, active_only=True)]
-    form = RedeemForm(services=services)
+    form, status = RedeemForm(services=services), 422
     if form.validate_on_submit():
         service = next((s for s in services if s.id == form.service_id.data), None)
         done = run_service(lambda: redemption.redeem(form.code.data.strip(), service, form.amount_fen.data,
@@ -82,7 +82,8 @@ def redeem(org_id: int):
             flash(_("Redeemed %(amount)s for %(name)s.", amount=format_fen(done.value.redemption.amount_fen),
                     name=mask_name(done.value.redemption.resident.real_name)), "success")
             return redirect_to("vouchers.provider", org_id=org.id)
-    return _dashboard(org, form, 422)
+        status = done.refusal.status  # 409: a code used or expired, the balance short (as the API answers)
+    return _dashboard(org, form, status)
 
 
 def service_form(**kwargs) -> ServiceForm:

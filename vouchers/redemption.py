@@ -207,11 +207,16 @@ def _dead_code(code: str) -> Conflict:
     """Why a code that is not live cannot be used (unknown, used or expired)."""
     latest = db.session.execute(select(RedemptionCode.used_at).where(RedemptionCode.code_hash == _code_hash(code))
                                 .order_by(RedemptionCode.id.desc()).limit(1)).first()
+    # (each said beside the code too: the provider's page marks the field to type again)
     if latest is None:
-        return Conflict(_("This code is not known."), code="code_unknown")
+        return _code_refused(_("This code is not known. Check the digits with the resident."), "code_unknown")
     if latest.used_at is not None:
-        return Conflict(_("This code has already been used."), code="code_used")
-    return Conflict(_("This code has expired. Ask the resident for a new one."), code="code_expired")
+        return _code_refused(_("This code has already been used. Ask the resident for a new one."), "code_used")
+    return _code_refused(_("This code has expired. Ask the resident for a new one."), "code_expired")
+
+
+def _code_refused(message: str, code: str) -> Conflict:
+    return Conflict(message, fields={"code": message}, code=code)
 
 
 def _consume(code_id: int, now: datetime) -> bool:
@@ -309,7 +314,7 @@ def redeem(code: str, service: VoucherService | None, amount_fen: int, idempoten
     if not _consume(code_id, now):
         if (replayed := _replay(org.id, idempotency_key, request_hash)) is not None:
             return replayed  # the same request, sent twice at once: the first one won
-        raise Conflict(_("This code has already been used."), code="code_used")
+        raise _code_refused(_("This code has already been used. Ask the resident for a new one."), "code_used")
     parts = _debit(resident.id, programme.id, amount_fen, now)
     redemption = _insert_redemption(dict(
         programme_id=programme.id, provider_org_id=org.id, resident_id=resident.id, service_id=service.id,
@@ -345,7 +350,8 @@ def _insert_redemption(values: dict) -> Redemption:
     redemption = db.session.scalars(_insert_redemption_statement(upsert_dialect()), values).first()
     if redemption is None:
         _replay(values["provider_org_id"], values["idempotency_key"], values["request_hash"])  # raises on mismatch
-        raise Conflict(_("This code has already been used."), code="code_used")  # (same request: cannot happen)
+        # (the same request: cannot happen)
+        raise _code_refused(_("This code has already been used. Ask the resident for a new one."), "code_used")
     return redemption
 
 
