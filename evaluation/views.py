@@ -8,10 +8,9 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import lazyload
 
-from accounts.models import User, UserRole
 from core.db import db, ensure_write_transaction
-from core.errors import INVALID, InvalidForm, ServiceError
-from core.forms import Refused, form_errors_text
+from core.errors import InvalidForm, ServiceError
+from core.forms import form_errors_text
 from core.permissions import has_role, require
 from core.views import attempt, db_int, form_status, run_and_redirect, run_service, valid_form
 from orgs.models import Organisation
@@ -29,14 +28,13 @@ from .forms import (
     ApplicantConflictForm,
     DeclareForm,
     DrawForm,
-    ExpertForm,
     ReasonForm,
     ReplaceForm,
     StandingConflictForm,
     TemplateForm,
     read_decision,
 )
-from .models import ExpertProfile, IndicatorTemplate, Panel, PanelMember, ScoreSheet
+from .models import IndicatorTemplate, Panel, PanelMember, ScoreSheet
 from .sheet_forms import refusal, save_from_form
 
 bp = Blueprint("evaluation", __name__, url_prefix="/evaluation")
@@ -88,44 +86,6 @@ def template_edit(template_id: int):
         flash(_("Template saved."), "success")
         return redirect(url_for("evaluation.template_list"))
     return render_template("evaluation/template_edit.html", form=form, template=template), form_status()
-
-
-@bp.route("/experts", methods=["GET", "POST"])
-@login_required
-def experts():
-    require(permissions.can_manage_pool(current_user))
-    evaluators = list(db.session.scalars(select(User).join(UserRole).where(UserRole.role == "evaluator")
-                                         .order_by(User.username)))
-    refused = Refused()
-    if request.method == "POST":
-        user = db.get_or_404(User, request.form.get("user_id", type=db_int) or 0)
-        form = ExpertForm()
-        if form.validate_on_submit():
-            outcome = attempt(lambda: panels.save_expert(user, form.seat_type.data, form.expertise.data,
-                                                         _organisation_numbers(form.affiliations.data),
-                                                         form.active.data, actor=current_user))
-            if outcome:
-                flash(_("Expert profile saved."), "success")
-                return redirect(url_for("evaluation.experts"))
-            refusal = outcome.refusal
-        else:
-            refusal = ServiceError(_(INVALID), fields={name: " ".join(map(str, errors))
-                                                       for name, errors in form.errors.items()})
-        # Refused: that expert's row again as typed, the reason beside its field (it was the page as if just
-        # opened, the row as stored and nothing said, or a flash after a redirect).
-        flash(str(refusal.message), "danger")
-        refused = Refused(f"expert-{user.id}", refusal.fields, request.form)
-    profiles = {p.user_id: p for p in db.session.scalars(select(ExpertProfile))}
-    return render_template("evaluation/experts.html", evaluators=evaluators, profiles=profiles, refused=refused,
-                           conflicts=expert_conflicts.by_user(), form=ExpertForm(formdata=None)), form_status()
-
-
-def _organisation_numbers(text: str | None) -> list[int]:
-    try:
-        return [db_int(x) for x in (text or "").replace("，", ",").split(",") if x.strip()]
-    except ValueError as exc:
-        message = _("Affiliations are organisation numbers separated by commas.")
-        raise ServiceError(_(INVALID), fields={"affiliations": message}) from exc
 
 
 def _panel_for(call: Call) -> Panel | None:
@@ -405,3 +365,6 @@ def decision(call_id: int):
     if not errors:  # the review is not complete, or already decided: nothing on the form to correct
         return redirect(url_for("evaluation.results", call_id=call.id))
     return _results_page(call, current, typed=request.form, errors=errors), 422
+
+
+from . import pool_views  # noqa: E402,F401  (the expert pool's routes, on this blueprint)
