@@ -2,10 +2,32 @@
 and commits while the request waits on it. On PostgreSQL the request's check cannot see the uncommitted row and
 its write waits on the row or unique index; on SQLite the request waits for the write lock itself, then sees it."""
 
+import contextlib
 import threading
 import time
 
 import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from app import create_app
+from core.db import db
+from tests.conftest import app_config
+
+
+@contextlib.contextmanager
+def committed_app(scratch_url: str, tmp_path, build):
+    """An app on a scratch database of its own (the races need committed rows that other connections see),
+    migrated, with what build() makes committed: yields (the app, build()'s result)."""
+    application = create_app(app_config(scratch_url, tmp_path))
+    with application.app_context():
+        upgrade()
+        facts = build()
+        db.session.commit()
+    try:
+        yield application, facts
+    finally:
+        with application.app_context():
+            db.engine.dispose()
 
 
 def wait_until_blocked(engine: sa.Engine) -> None:

@@ -6,21 +6,19 @@ import io
 
 import pytest
 import sqlalchemy as sa
-from flask_migrate import upgrade
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from accounts.enums import Role
-from app import create_app
 from audit.models import AuditEvent
 from core.db import db
 from core.errors import _unique_violation
 from core.uploads import store_upload
 from orgs.models import AnnualReport
-from tests.conftest import ON_POSTGRES, app_config
+from tests.conftest import ON_POSTGRES
 from tests.factories import PASSWORD, login, make_user
 from tests.orgs.helpers import PDF_BYTES, Upload, approved_org
-from tests.racing import while_uncommitted
+from tests.racing import committed_app, while_uncommitted
 
 SAVED_MEANWHILE = "The same thing was saved a moment ago by another request"
 ALREADY = "The annual report for 2025 has already been submitted."
@@ -28,17 +26,15 @@ ALREADY = "The annual report for 2025 has already been submitted."
 
 @pytest.fixture
 def scene(scratch_url, tmp_path):
-    application = create_app(app_config(scratch_url, tmp_path))
-    with application.app_context():
-        upgrade()
+    def build():
         manager = make_user()
         org = approved_org(manager, make_user(Role.OFFICER))
         stored = store_upload(Upload(), actor=manager)
         facts = {"manager": manager.username, "org": org.id, "file": stored.id}
-        db.session.commit()
-    yield application, facts
-    with application.app_context():
-        db.engine.dispose()
+        return facts
+
+    with committed_app(scratch_url, tmp_path, build) as made:
+        yield made
 
 
 @pytest.mark.committing

@@ -6,22 +6,19 @@ import threading
 
 import pytest
 import sqlalchemy as sa
-from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from accounts.enums import Role
-from app import create_app
 from audit.models import AuditEvent
 from core.db import db
 from core.errors import Conflict
 from orgs import changes
 from orgs.enums import ChangeStatus
 from orgs.models import ChangeRequest, Organisation
-from tests.conftest import app_config
 from tests.factories import login, make_user
 from tests.orgs.helpers import approved_org, make_uscc, submitted_org
 from tests.orgs.test_api import token_for
-from tests.racing import while_uncommitted
+from tests.racing import committed_app, while_uncommitted
 
 TAKEN = "平台上已有使用该统一社会信用代码的组织。"  # (the refusal, as the Chinese page and API say it)
 
@@ -96,18 +93,16 @@ def test_the_api_answers_409_to_the_second_approval_of_one_code(client, two_aski
 
 @pytest.fixture
 def committed_scene(scratch_url, tmp_path):
-    application = create_app(app_config(scratch_url, tmp_path))
-    with application.app_context():
-        upgrade()
+    def build():
         officer, code = make_user(Role.OFFICER), make_uscc("2", 7_731_101)
         first, second = approved_org(make_user(), officer), approved_org(make_user(), officer)
         asked = asks_for(first, code), asks_for(second, code)
         scene = {"officer": officer.username, "headers": token_for(officer), "code": code,
                  "orgs": [(first.id, first.uscc), (second.id, second.uscc)], "changes": [c.id for c in asked]}
-        db.session.commit()
-    yield application, scene
-    with application.app_context():
-        db.engine.dispose()
+        return scene
+
+    with committed_app(scratch_url, tmp_path, build) as made:
+        yield made
 
 
 def approve(application, scene, change_id: int, route: str, answers: list, start=None) -> None:

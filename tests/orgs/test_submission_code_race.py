@@ -4,21 +4,18 @@ the live-code index refuses it: the submission is refused naming the code and ch
 
 import pytest
 import sqlalchemy as sa
-from flask_migrate import upgrade
 from sqlalchemy import func, select
 
-from app import create_app
 from audit.models import AuditEvent
 from core.db import db
 from core.errors import Conflict
 from orgs import services
 from orgs.enums import OrgStatus
 from orgs.models import Organisation
-from tests.conftest import app_config
 from tests.factories import PASSWORD, login, make_user
 from tests.orgs.helpers import Upload, make_uscc, org_data
 from tests.orgs.test_change_code_race import TAKEN
-from tests.racing import while_uncommitted
+from tests.racing import committed_app, while_uncommitted
 
 
 def draft_with_documents(applicant, code: str) -> Organisation:
@@ -45,17 +42,15 @@ def test_the_second_submission_of_one_code_is_a_conflict(session):
 
 @pytest.fixture
 def committed_drafts(scratch_url, tmp_path):
-    application = create_app(app_config(scratch_url, tmp_path))
-    with application.app_context():
-        upgrade()
+    def build():
         code = make_uscc("2", 7_741_101)
         mine_by, theirs_by = make_user(), make_user()
         mine, theirs = draft_with_documents(mine_by, code), draft_with_documents(theirs_by, code)
         scene = {"applicant": mine_by.username, "mine": mine.id, "theirs": theirs.id}
-        db.session.commit()
-    yield application, scene
-    with application.app_context():
-        db.engine.dispose()
+        return scene
+
+    with committed_app(scratch_url, tmp_path, build) as made:
+        yield made
 
 
 @pytest.mark.committing
