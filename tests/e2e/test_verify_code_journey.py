@@ -3,6 +3,8 @@ code as printed (lower case, spaces) on /verify and sees what the platform issue
 
 import re
 
+from playwright.sync_api import expect
+
 from tests.e2e.test_org_registration import log_in
 
 
@@ -30,9 +32,9 @@ def test_a_code_typed_from_paper_shows_the_document_and_a_mistyped_one_says_so(l
     wrong = printed[:-1] + ("A" if printed[-1] != "A" else "B")  # one character misread
     page.get_by_label("验证码").fill(wrong)
     page.get_by_role("button", name="查询").click()
-    error = page.locator("#code-error")
-    assert "平台未签发过使用此验证码的文件" in error.inner_text()
-    assert page.get_by_label("验证码").get_attribute("aria-invalid") == "true"
+    # (expect waits for the answer: read at once, the form's page could still be the one shown)
+    expect(page.locator("#code-error")).to_contain_text("平台未签发过使用此验证码的文件")
+    expect(page.get_by_label("验证码")).to_have_attribute("aria-invalid", "true")
     assert page.get_by_label("验证码").input_value() == wrong
     assert page.locator("#issued-confirmation").count() == 0
     reader.close()
