@@ -30,6 +30,15 @@ def committed_app(scratch_url: str, tmp_path, build):
             db.engine.dispose()
 
 
+def logged_in(application, username: str):
+    """A test client of the app, logged in through the real form as username (the factories' password)."""
+    from tests.factories import PASSWORD, login
+
+    client = application.test_client()
+    assert login(client, username, PASSWORD).status_code == 302
+    return client
+
+
 def wait_until_blocked(engine: sa.Engine) -> None:
     """Until another connection waits on a lock: on PostgreSQL a backend waiting on a lock; SQLite shows no such
     thing, where the request waits for the write lock (a short pause instead)."""

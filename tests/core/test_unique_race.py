@@ -16,9 +16,9 @@ from core.errors import _unique_violation
 from core.uploads import store_upload
 from orgs.models import AnnualReport
 from tests.conftest import ON_POSTGRES
-from tests.factories import PASSWORD, login, make_user
+from tests.factories import make_user
 from tests.orgs.helpers import PDF_BYTES, Upload, approved_org
-from tests.racing import committed_app, while_uncommitted
+from tests.racing import committed_app, logged_in, while_uncommitted
 
 SAVED_MEANWHILE = "The same thing was saved a moment ago by another request"
 ALREADY = "The annual report for 2025 has already been submitted."
@@ -30,8 +30,7 @@ def scene(scratch_url, tmp_path):
         manager = make_user()
         org = approved_org(manager, make_user(Role.OFFICER))
         stored = store_upload(Upload(), actor=manager)
-        facts = {"manager": manager.username, "org": org.id, "file": stored.id}
-        return facts
+        return {"manager": manager.username, "org": org.id, "file": stored.id}
 
     with committed_app(scratch_url, tmp_path, build) as made:
         yield made
@@ -42,11 +41,9 @@ def test_a_report_sent_while_the_same_one_is_being_saved_is_a_conflict(scene):
     application, facts = scene
 
     def second_click():
-        client = application.test_client()
-        assert login(client, facts["manager"], PASSWORD).status_code == 302
-        return client.post(f"/orgs/{facts['org']}/annual-reports", headers={"Accept-Language": "en"},
-                           data={"year": "2025", "file": (io.BytesIO(PDF_BYTES), "2025.pdf")},
-                           content_type="multipart/form-data")
+        return logged_in(application, facts["manager"]).post(
+            f"/orgs/{facts['org']}/annual-reports", headers={"Accept-Language": "en"},
+            content_type="multipart/form-data", data={"year": "2025", "file": (io.BytesIO(PDF_BYTES), "2025.pdf")})
 
     with application.app_context():  # the first click's report, written and not yet committed
         response = while_uncommitted(db.engine, sa.insert(AnnualReport.__table__).values(

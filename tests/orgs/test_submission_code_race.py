@@ -12,10 +12,10 @@ from core.errors import Conflict
 from orgs import services
 from orgs.enums import OrgStatus
 from orgs.models import Organisation
-from tests.factories import PASSWORD, login, make_user
+from tests.factories import make_user
 from tests.orgs.helpers import Upload, make_uscc, org_data
 from tests.orgs.test_change_code_race import TAKEN
-from tests.racing import committed_app, while_uncommitted
+from tests.racing import committed_app, logged_in, while_uncommitted
 
 
 def draft_with_documents(applicant, code: str) -> Organisation:
@@ -46,8 +46,7 @@ def committed_drafts(scratch_url, tmp_path):
         code = make_uscc("2", 7_741_101)
         mine_by, theirs_by = make_user(), make_user()
         mine, theirs = draft_with_documents(mine_by, code), draft_with_documents(theirs_by, code)
-        scene = {"applicant": mine_by.username, "mine": mine.id, "theirs": theirs.id}
-        return scene
+        return {"applicant": mine_by.username, "mine": mine.id, "theirs": theirs.id}
 
     with committed_app(scratch_url, tmp_path, build) as made:
         yield made
@@ -58,10 +57,8 @@ def test_a_submission_racing_an_uncommitted_one_for_the_same_code_is_refused(com
     application, scene = committed_drafts
 
     def submit():
-        client = application.test_client()
-        assert login(client, scene["applicant"], PASSWORD).status_code == 302
-        return client.post(f"/orgs/{scene['mine']}/status", data={"to": "submitted"},
-                           headers={"Accept-Language": "zh-CN"})
+        return logged_in(application, scene["applicant"]).post(f"/orgs/{scene['mine']}/status",
+                                                               data={"to": "submitted"})
 
     with application.app_context():  # the other application goes in, not yet committed
         response = while_uncommitted(db.engine, sa.update(Organisation).where(Organisation.id == scene["theirs"])
