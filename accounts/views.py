@@ -7,7 +7,7 @@ from core.errors import http_error
 from core.extensions import limiter
 from core.permissions import require
 from core.security import local_path
-from core.views import run_and_redirect, run_service, valid_form
+from core.views import form_status, run_and_redirect, run_service, valid_form
 
 from . import notifications, services, sessions, tokens
 from .forms import ConfirmForm, LoginForm, PasswordChangeForm, SignupForm, TokenForm
@@ -52,7 +52,9 @@ def login():
             session.permanent = True
             login_user(user)
             return redirect(local_path(request.args.get("next")))
-    return render_template("accounts/login.html", form=form)
+    # Refused (a wrong password, an empty field): 422, the form shown again with the name as typed and the reason
+    # beside the password, as every refused form is (not 401, which promises an HTTP authentication challenge).
+    return render_template("accounts/login.html", form=form), form_status()
 
 
 @bp.route("/signup", methods=["GET", "POST"])

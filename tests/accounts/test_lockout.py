@@ -8,7 +8,7 @@ from tests.factories import login, make_user
 
 def lock(app, username: str) -> None:
     for _ in range(5):
-        assert login(app.test_client(), username, "guess-guess").status_code == 200
+        assert login(app.test_client(), username, "guess-guess").status_code == 422
     assert login(app.test_client(), username).status_code == 429
 
 

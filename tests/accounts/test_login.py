@@ -92,7 +92,7 @@ def test_secure_cookie_when_served_over_https(app, session):
 def test_account_locks_after_repeated_failures_even_with_the_right_password(client, session):
     make_user(username="target")
     for _ in range(5):
-        assert login(client, "target", "guess-guess").status_code == 200
+        assert login(client, "target", "guess-guess").status_code == 422
     locked = login(client, "target")
     assert locked.status_code == 429
     assert "多次登录失败" in locked.get_data(as_text=True)
@@ -134,7 +134,7 @@ def test_deactivated_user_is_logged_out_at_once_and_cannot_log_in(app, client, s
     services.set_active(user, False, actor=admin, reason="离职")
     db.session.commit()
     assert client.get("/account").status_code == 302
-    assert login(app.test_client(), "temp").status_code == 200
+    assert login(app.test_client(), "temp").status_code == 422
     assert events("user.deactivated")[0].actor_id == admin.id
 
 

@@ -27,7 +27,7 @@ def test_lockout_is_stored_in_redis(app, scratch_url, tmp_path):
             make_user(username="redis-user")
             db.session.commit()
         for _ in range(5):
-            assert login(host.test_client(), "redis-user", "wrong-password").status_code == 200
+            assert login(host.test_client(), "redis-user", "wrong-password").status_code == 422
         assert any(b"login-account:redis-user" in key for key in client.keys("*"))
         assert login(host.test_client(), "redis-user").status_code == 429
         with host.app_context():

@@ -82,7 +82,7 @@ def test_neither_a_user_name_nor_a_number_is_refused_beside_the_field(client, se
 def test_an_account_with_a_user_name_also_logs_in_with_its_mobile_number(app, session):
     make_user(Role.RESIDENT, username="wang-shu", phone="13933334444")
     assert login(app.test_client(), "13933334444").status_code == 302
-    assert login(app.test_client(), "13933334444", "wrong-password-9").status_code == 200  # still the password
+    assert login(app.test_client(), "13933334444", "wrong-password-9").status_code == 422  # still the password
 
 
 def test_nobody_takes_a_number_as_their_user_name_and_with_it_its_owners_log_ins(app, client, session):
@@ -102,7 +102,7 @@ def test_a_failed_log_in_by_number_is_recorded_against_the_account(app, session)
     from audit.models import AuditEvent
 
     owner = make_user(username="owner-two", phone="13966667777")
-    assert login(app.test_client(), "13966667777", "wrong-guess-1").status_code == 200
+    assert login(app.test_client(), "13966667777", "wrong-guess-1").status_code == 422
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "auth.login_failed")
                               .order_by(AuditEvent.seq.desc()))
     assert event.target_id == str(owner.id) and '"known_user":true' in event.data
@@ -112,7 +112,7 @@ def test_the_lockout_counts_the_number_and_the_user_name_as_one_account(app, ses
     """Typing the number instead of the user name does not buy another five guesses."""
     make_user(username="li-ayi", phone="13977778888")
     for typed in ("li-ayi", "13977778888", "li-ayi", "13977778888", "li-ayi"):
-        assert login(app.test_client(), typed, "wrong-guess-1").status_code == 200
+        assert login(app.test_client(), typed, "wrong-guess-1").status_code == 422
     assert login(app.test_client(), "13977778888").status_code == 429
     assert login(app.test_client(), "li-ayi").status_code == 429
 

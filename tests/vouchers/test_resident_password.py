@@ -61,7 +61,7 @@ def test_staff_set_the_new_password_with_the_card_and_the_lockout_ends(app, clie
     assert "The resident logs in as zhang-ayi." in client.get(done.headers["Location"], headers=EN).text
     assert resets() == 1
     assert phone.get("/account").status_code == 302  # the old session ended
-    assert login(app.test_client(), "zhang-ayi", PASSWORD).status_code == 200  # the old password no longer works
+    assert login(app.test_client(), "zhang-ayi", PASSWORD).status_code == 422  # the old password no longer works
     assert login(app.test_client(), "zhang-ayi", NEW).status_code == 302  # the new one does, lockout lifted
 
 
