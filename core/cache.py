@@ -12,6 +12,9 @@ from functools import wraps
 from flask import current_app, make_response, request
 from flask_babel import get_locale
 from flask_login import current_user
+from sqlalchemy import event
+
+from .db import db
 
 _local: dict[str, tuple[float, object]] = {}
 _lock = threading.Lock()
@@ -60,7 +63,28 @@ def generation(name: str) -> int:
 
 
 def bump(name: str) -> None:
-    """Retire every page cached under this generation (called when the records behind them change)."""
+    """Retire every page cached under this generation once the records behind them have changed: when the
+    transaction commits, not before (a visitor's request in between would read the old records and cache them
+    under the new generation), and not at all if it rolls back. Services call it; they never commit."""
+    db.session.info.setdefault(_PENDING, set()).add(name)
+
+
+_PENDING = "gongzhi_cache_bumps"
+
+
+@event.listens_for(db.session, "after_commit")
+def _bump_committed(session) -> None:
+    for name in sorted(session.info.pop(_PENDING, ())):
+        _bump_now(name)
+
+
+@event.listens_for(db.session, "after_transaction_end")
+def _forget_rolled_back(session, transaction) -> None:
+    if transaction.parent is None:  # the whole transaction ended without a commit (a commit popped them first)
+        session.info.pop(_PENDING, None)
+
+
+def _bump_now(name: str) -> None:
     client = _redis()
     if client is not None:
         client.incr(f"gen:{name}")

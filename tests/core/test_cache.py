@@ -1,6 +1,7 @@
 """Anonymous directory pages are cached briefly and retired as soon as an organisation's standing changes."""
 
 from accounts.enums import Role
+from core import cache
 from core.db import db
 from orgs import services
 from orgs.enums import OrgStatus
@@ -24,3 +25,17 @@ def test_public_pages_are_cached_for_anonymous_visitors_and_retired_on_change(ap
         assert client.get("/orgs/?q=缓存测试").headers.get("X-Cache") is None
     finally:
         app.config["TESTING_NO_PAGE_CACHE"] = True
+
+
+def test_a_change_retires_cached_pages_when_it_commits_and_not_when_it_rolls_back(app, session):
+    before = cache.generation("directory")
+    cache.bump("directory")  # as a service does, mid-transaction
+    assert cache.generation("directory") == before  # a visitor now still reads (and may cache) the old records
+    db.session.rollback()
+    assert cache.generation("directory") == before  # nothing changed, nothing retired
+    cache.bump("directory")
+    cache.bump("directory")  # twice in one transaction: one retirement
+    db.session.commit()
+    assert cache.generation("directory") == before + 1
+    db.session.commit()  # a later commit without a change retires nothing more
+    assert cache.generation("directory") == before + 1
