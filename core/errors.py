@@ -1,6 +1,6 @@
 """Domain errors raised by services and the HTML/JSON error pages (DESIGN.md rule 7)."""
 
-from flask import jsonify, render_template, request
+from flask import current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
@@ -57,6 +57,29 @@ def json_error(status: int, code: str, message: str, fields: dict | None = None)
     return jsonify(body), status
 
 
+def _too_large(*, page: bool) -> str:
+    """Why a request over MAX_CONTENT_LENGTH (MAX_REQUEST_MB) was refused before its form was read, with the limits
+    that apply (MAX_UPLOAD_MB for each file), so that the person knows what to send instead; on a page, what to do."""
+    from .uploads import size_text  # (core.uploads imports this module)
+
+    total, each = current_app.config["MAX_CONTENT_LENGTH"], current_app.config["MAX_UPLOAD_BYTES"]
+    if not total:  # no limit on the whole request: a 413 from elsewhere (Werkzeug's form parser)
+        return _("The upload is too large.")
+    if page:
+        return _("The files sent are too large: at most %(total)s in all, and %(each)s for each file. Go back to "
+                 "the form and choose fewer or smaller files.", total=size_text(total), each=size_text(each))
+    return _("The request is too large: at most %(total)s in all, and %(each)s for each file.",
+             total=size_text(total), each=size_text(each))
+
+
+def back_to_form() -> str:
+    """The page the request came from (its Referer), when it is on this site: a 'Back to the form' link's target;
+    else "" (no link: the home page's is there). A path local_path refuses ('//evil.example') is none either."""
+    back = request.referrer or ""
+    back = back.removeprefix(request.host_url.rstrip("/")) if back.startswith(request.host_url) else ""
+    return back if back and local_path(back) == back else ""
+
+
 def _http_messages() -> dict:
     return {
         400: _("The request could not be understood."),
@@ -65,7 +88,7 @@ def _http_messages() -> dict:
         404: _("The page you asked for does not exist."),
         405: _("This action is not allowed here."),
         409: _("This conflicts with the current state of the record."),
-        413: _("The upload is too large."),
+        413: _too_large(page=False),
         422: _("Some of the information is not valid."),
         429: _("Too many requests. Please wait and try again."),
         500: _("Something went wrong on our side. The error has been logged."),
@@ -86,8 +109,11 @@ def http_error(exc: HTTPException):
         message = str(exc.description)
     if wants_json():
         return json_error(status, exc.name.lower().replace(" ", "_"), message)
+    back = ""
+    if status == 413:  # files too large: back to the form they were chosen in, to choose others
+        message, back = _too_large(page=True), back_to_form()
     template = f"errors/{status}.html" if status in (403, 404, 500) else "errors/generic.html"
-    return render_template(template, status=status, message=message), status
+    return render_template(template, status=status, message=message, back=back), status
 
 
 def _unique_violation(exc: IntegrityError) -> bool:
@@ -103,10 +129,8 @@ def register_error_handlers(app) -> None:
         # Views normally catch these and re-render their form; this is the safety net.
         if wants_json():
             return json_error(exc.status, exc.code, exc.message, exc.fields)
-        back = request.referrer or ""
-        back = back.removeprefix(request.host_url.rstrip("/")) if back.startswith(request.host_url) else ""
         return render_template("errors/generic.html", status=exc.status, message=exc.message, fields=exc.fields,
-                               back=local_path(back) if back else ""), exc.status
+                               back=back_to_form()), exc.status
 
     @app.errorhandler(IntegrityError)
     def _integrity(exc: IntegrityError):
