@@ -176,13 +176,18 @@ def editable() -> list[IndicatorTemplate]:
                                    .order_by(IndicatorTemplate.id)))
 
 
+def existing_proposal_default() -> IndicatorTemplate | None:
+    """The default for proposal review if it was created (looking changes nothing: the templates page shows its
+    absence and offers to create it)."""
+    return db.session.scalar(select(IndicatorTemplate).where(IndicatorTemplate.frozen.is_(False),
+                                                             IndicatorTemplate.name == DEFAULT_PROPOSAL_NAME)
+                             .order_by(IndicatorTemplate.id).limit(1))
+
+
 def proposal_default(*, actor=None) -> IndicatorTemplate:
     """The seeded default for proposal review, created the first time it is needed (a production database never
-    runs `flask demo`)."""
-    found = db.session.scalar(select(IndicatorTemplate).where(IndicatorTemplate.frozen.is_(False),
-                                                              IndicatorTemplate.name == DEFAULT_PROPOSAL_NAME)
-                              .order_by(IndicatorTemplate.id).limit(1))
-    return found or build(DEFAULT_PROPOSAL_NAME, DEFAULT_PROPOSAL_REVIEW, actor=actor,
+    runs `flask demo`): when an officer asks for it, or when a call without a template of its own is reviewed."""
+    return existing_proposal_default() or build(DEFAULT_PROPOSAL_NAME, DEFAULT_PROPOSAL_REVIEW, actor=actor,
                           description="政府购买服务项目申报书评审的默认指标体系。")
 
 

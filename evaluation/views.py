@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import lazyload
 
-from core.db import db, ensure_write_transaction
+from core.db import db
 from core.errors import InvalidForm, ServiceError
 from core.forms import form_errors_text
 from core.permissions import has_role, require
@@ -62,12 +62,21 @@ def template_list():
             description=form.description.data), form, OUTLINE):
         flash(_("Template saved."), "success")
         return redirect(url_for("evaluation.template_list"))
-    if request.method == "GET" and not templates.editable():
-        ensure_write_transaction()
-        templates.proposal_default(actor=current_user)  # a fresh database has no `flask demo`: seed the default
-        db.session.commit()
-    items = templates.editable()
-    return render_template("evaluation/templates.html", items=items, form=form), form_status()
+    return render_template("evaluation/templates.html", items=templates.editable(), form=form,
+                           default_missing=templates.existing_proposal_default() is None), form_status()
+
+
+@bp.route("/templates/default", methods=["POST"])
+@login_required
+def template_default():
+    """The platform's default proposal-review template, created when an officer asks (showing the list writes
+    nothing; a call without a template of its own still gets it when its review rules are fixed)."""
+    require(permissions.can_manage_review(current_user))
+    if templates.existing_proposal_default() is not None:  # another tab, or a panel drawn meanwhile
+        flash(_("The default template already exists."), "info")
+        return redirect(url_for("evaluation.template_list"))
+    return _done(_("The default template was created."), url_for("evaluation.template_list"),
+                 lambda: templates.proposal_default(actor=current_user))
 
 
 @bp.route("/templates/<int:template_id>", methods=["GET", "POST"])

@@ -117,13 +117,15 @@ def test_draw_takes_the_calls_rules_and_a_seed_of_the_servers_own(app, client, o
     assert json.loads(_actions("panel.drawn")[-1].data)["seed"] == panel.seed
 
 
-def test_default_template_is_created_when_first_needed(app, client, officer, login_as):
+def test_default_template_is_created_when_asked_not_when_the_list_is_shown(app, client, officer, login_as):
     assert templates.editable() == []  # a fresh production database: no `flask demo`
     login_as(officer)
-    assert templates.DEFAULT_PROPOSAL_NAME in client.get("/evaluation/templates").get_data(as_text=True)
+    assert 'id="create-default"' in client.get("/evaluation/templates").get_data(as_text=True)
+    assert templates.editable() == []  # showing the list wrote nothing (tests/evaluation/test_get_writes_nothing)
+    client.post("/evaluation/templates/default")
     default = templates.editable()
     assert [t.name for t in default] == [templates.DEFAULT_PROPOSAL_NAME] and default[0].total_points == 100
-    client.get("/evaluation/templates")
+    client.post("/evaluation/templates/default")
     assert len(templates.editable()) == 1  # once
     created = _actions("template.created")[-1]
     assert created.target_id == str(default[0].id)
