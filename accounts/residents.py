@@ -19,6 +19,7 @@ from core.errors import Conflict, Forbidden, ServiceError
 from core.permissions import has_role
 from core.timeutil import local_today
 
+from . import login_names
 from . import services as accounts
 from .enums import Role
 from .models import Community, User
@@ -225,12 +226,13 @@ def _already_registered(data: ResidentData) -> Conflict:
 
 
 def register_without_phone(data: ResidentData, *, actor: User, display_name: str | None = None) -> ResidentProfile:
-    """Community staff register a resident who has no phone: an account nobody can log in to (random password);
+    """Community staff register a resident who has no phone: an account nobody can log in to (random password)
+    until staff set one with the resident, under a login name of seven digits they can read and type (login_names);
     staff print codes for them. The profile is verified at once by the registering staff member."""
     _require_staff(actor, any_community=True)
     number, birth, community, tags = _validated(data)
     _require_staff(actor, community.id)
-    user = accounts.create_user("r" + secrets.token_hex(6), display_name or data.real_name.strip(),
+    user = accounts.create_user(login_names.new_login_name(), display_name or data.real_name.strip(),
                                 secrets.token_urlsafe(32), [Role.RESIDENT], actor=actor)
     profile = ResidentProfile(user_id=user.id, status=ResidentStatus.VERIFIED.value, registered_by_id=actor.id,
                               verified_by_id=actor.id, verified_at=utcnow(), tag_rows=[])

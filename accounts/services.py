@@ -58,10 +58,13 @@ def _password_matches(stored: str, password: str) -> bool:
 
 def account_named(typed: str) -> User | None:
     """The account a log-in names: a mobile number is the account's whose phone it is (a user name can be a number
-    only when it is the account's own phone: _validate_identity), anything else a user name."""
+    only when it is the account's own phone: _validate_identity), anything else a user name. Digits are read as a
+    number is: with the spaces or hyphens of a printed login name's groups (login_names.grouped) dropped, and a
+    Chinese input method's full-width digits as ASCII."""
     number = typed_mobile(typed)
     user = db.session.scalar(select(User).where(User.phone == number)) if is_mobile(number) else None
-    return user or db.session.scalar(select(User).where(User.username == normalise_username(typed)))
+    name = number if number.isascii() and number.isdigit() else normalise_username(typed)
+    return user or db.session.scalar(select(User).where(User.username == name))
 
 
 def login_name(typed: str) -> str:
