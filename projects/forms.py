@@ -13,7 +13,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import AnyOf, Optional
+from wtforms.validators import AnyOf, Optional, ValidationError
 
 from accounts.forms import MultiCheckboxField
 from core.forms import (
@@ -181,17 +181,51 @@ class BudgetRow(Form):
         self.category.choices = [SelectChoice("", "—"), *BudgetCategory.choices()]
 
 
+class RowList(FieldList):
+    """A repeating section of the proposal form: the rows sent, and no empty rows added to them (the page adds one to
+    type into, and an "Add a row" button more). More than `limit` rows are refused with a reason beside the section
+    (FieldList's max_entries dropped the rows over it without a word); up to twice the limit are read, so that the
+    refusal shows them again as typed."""
+
+    def __init__(self, unbound_field, limit: int, **kwargs):
+        super().__init__(unbound_field, min_entries=0, max_entries=2 * limit,
+                         validators=[self.at_most_limit], **kwargs)
+        self.limit = limit
+
+    @staticmethod
+    def at_most_limit(form, field) -> None:
+        if len(field.entries) > field.limit:
+            raise ValidationError(_l("At most %(n)d rows in this section.") % {"n": field.limit})
+
+    def add_blank_row(self):
+        """One more empty row at the end, unless the section is full: the new row's form, or None."""
+        return self.append_entry() if len(self.entries) < self.limit else None
+
+
 class ProposalForm(FlaskForm):
     title = StringField(_l("Project title"), validators=[Optional(), Length(max=200)])
     summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=4000)], render_kw={"rows": 3})
     needs_analysis = TextAreaField(_l("Needs analysis"), validators=[Optional(), Length(max=8000)],
                                    render_kw={"rows": 4})
     objectives = TextAreaField(_l("Objectives"), validators=[Optional(), Length(max=4000)], render_kw={"rows": 3})
-    work_plan = FieldList(FormField(WorkPlanRow), min_entries=12, max_entries=36)
-    outputs = FieldList(FormField(OutputRow), min_entries=5, max_entries=30)
-    team = FieldList(FormField(TeamRow), min_entries=5, max_entries=30)
-    budget_lines = FieldList(FormField(BudgetRow), min_entries=10, max_entries=60)
+    work_plan = RowList(FormField(WorkPlanRow), limit=36)
+    outputs = RowList(FormField(OutputRow), limit=30)
+    team = RowList(FormField(TeamRow), limit=30)
+    budget_lines = RowList(FormField(BudgetRow), limit=60)
     co_funding_fen = MoneyField(_l("Co-funding (yuan)"), validators=[Optional()])
+
+    ROW_SECTIONS = {"work_plan": WorkPlanRow, "outputs": OutputRow, "team": TeamRow, "budget_lines": BudgetRow}
+
+    def with_blank_rows(self) -> None:
+        """The rows filled in and one empty row after them in each section (on a phone, thirty-odd empty rows were
+        pages of scrolling)."""
+        for name in self.ROW_SECTIONS:
+            getattr(self, name).add_blank_row()
+
+    def row_templates(self) -> dict:
+        """An empty row of each section named with the placeholder __i__, which static/js/proposal_rows.js replaces by
+        the next free number when "Add a row" is pressed."""
+        return {name: row(prefix=f"{name}-__i__-") for name, row in self.ROW_SECTIONS.items()}
 
 
 class AttachmentForm(FlaskForm):

@@ -14,7 +14,7 @@ from core.forms import Refused
 from core.i18n import colon
 from core.permissions import require
 from core.timeutil import to_local
-from core.views import attempt, db_int, refusal_text, run_service, valid_form
+from core.views import attempt, db_int, form_status, refusal_text, run_service, valid_form
 from orgs import permissions as org_permissions
 from orgs import services as org_services
 from orgs.models import Organisation
@@ -50,16 +50,16 @@ def proposal_data(form: ProposalForm) -> proposals.ProposalData:
 
 
 def _fill_form(form: ProposalForm, proposal: Proposal) -> None:
-    """Put a draft's rows into the form's repeating sections (keeping the blank rows to type into)."""
+    """Put a draft's rows into the form's repeating sections, and one empty row after them to type into."""
     team = [{"person": r["name"], "role": r["role"], "qualification": r["qualification"]} for r in proposal.team]
     for name, rows in (("work_plan", proposal.work_plan), ("outputs", proposal.outputs), ("team", team),
                        ("budget_lines", [{"category": b.category, "item": b.item, "quantity": b.quantity,
                                           "unit_price_fen": b.unit_price_fen} for b in proposal.budget_lines])):
         field = getattr(form, name)
-        while len(field) < len(rows) + 3 and len(field) < field.max_entries:
-            field.append_entry()
-        for entry, row in zip(field, rows, strict=False):
-            entry.form.process(data=row)
+        field.entries, field.last_index = [], -1
+        for row in rows[:field.max_entries]:
+            field.append_entry().form.process(data=row)
+    form.with_blank_rows()
 
 
 @bp.route("/calls/<int:call_id>/proposal", methods=["POST"])
@@ -150,13 +150,23 @@ def edit(proposal_id: int):
     form = ProposalForm(obj=proposal if request.method == "GET" else None)
     if request.method == "GET":
         _fill_form(form, proposal)
-    if form.validate_on_submit() and run_service(
+    elif (section := request.form.get("add_row")) in ProposalForm.ROW_SECTIONS:
+        # "Add a row" without JavaScript: the form again as typed, with one more empty row in that section, focused.
+        added = getattr(form, section).add_blank_row()
+        return proposal_form_page(form, proposal, focus=added and next(iter(added)).id), 200
+    elif form.validate_on_submit() and run_service(
             lambda: proposals.save_draft(proposal, proposal_data(form), actor=current_user), form):
         flash(_("Draft saved."), "success")
         return redirect(url_for("proposals.show", proposal_id=proposal.id))
-    errors = error_summary(form)
+    return proposal_form_page(form, proposal), form_status()
+
+
+def proposal_form_page(form: ProposalForm, proposal: Proposal, focus: str | None = None) -> str:
+    """The proposal form; after a refusal, with what was typed, each refused cell marked and the refusals listed at
+    the top. `focus`: the id of the field to put the cursor in (the first cell of a row just added)."""
     return render_template("projects/proposal_form.html", form=form, proposal=proposal, call=proposal.call,
-                           errors=errors, outside_areas=outside_service_areas(proposal)), 422 if errors else 200
+                           errors=error_summary(form), outside_areas=outside_service_areas(proposal), focus=focus,
+                           row_templates=form.row_templates())
 
 
 def error_summary(form: ProposalForm) -> list[tuple[str, str]]:

@@ -101,9 +101,9 @@ def _validated(data: ProposalData) -> tuple[dict, list[BudgetLine]]:
             continue
         outputs.append({**row, "target": int(target)})
     values["outputs"] = outputs
-    if len(data.budget_lines) > MAX_ROWS or any(len(rows) > MAX_ROWS for rows in (data.work_plan, data.outputs,
-                                                                                  data.team)):
-        errors["budget_lines"] = _("At most %(n)d rows per section.", n=MAX_ROWS)
+    for section in ("work_plan", "outputs", "team", "budget_lines"):  # said of the section that has too many
+        if len(getattr(data, section)) > MAX_ROWS:
+            errors[section] = _("At most %(n)d rows per section.", n=MAX_ROWS)
     if any(len(values[name]) > MAX_TEXT for name in TEXT_FIELDS):
         errors["summary"] = _("Each text is at most %(n)d characters.", n=MAX_TEXT)
     if type(data.co_funding_fen) is not int or not 0 <= data.co_funding_fen <= MAX_FEN:

@@ -42,8 +42,9 @@ def test_a_bad_budget_cell_is_marked_beside_its_row_and_summed_up_at_the_top(cli
     _officer, manager, _call, proposal = draft
     login_as(manager)
     response = client.post(f"/proposals/{proposal.id}/edit", headers=ZH, data={
-        "title": "改过的标题", **budget_row(0, "personnel", "社工补贴", "1", "3000"),
-        **budget_row(2, "activities", "活动", "2", "一百"), "outputs-1-target": "很多"})
+        "title": "改过的标题", **budget_row(0, "personnel", "社工补贴", "1", "3000"), **budget_row(1, "", "", "", ""),
+        **budget_row(2, "activities", "活动", "2", "一百"), "outputs-0-target": "", "outputs-1-target": "很多"})
+    # (every row is sent, the empty ones too, as a browser sends the form)
     page = html.unescape(response.get_data(as_text=True))
     assert response.status_code == 422
     assert "{'" not in page and "{}" not in page  # no Python dicts on the page
@@ -66,8 +67,9 @@ def test_a_bad_budget_cell_is_marked_beside_its_row_and_summed_up_at_the_top(cli
 def test_the_row_messages_read_in_english_too(client, login_as, draft):
     _officer, manager, _call, proposal = draft
     login_as(manager)
-    page = html.unescape(client.post(f"/proposals/{proposal.id}/edit", headers=EN, data=budget_row(
-        1, "activities", "Hall", "1", "one hundred")).get_data(as_text=True))
+    page = html.unescape(client.post(f"/proposals/{proposal.id}/edit", headers=EN, data={
+        **budget_row(0, "", "", "", ""), **budget_row(1, "activities", "Hall", "1", "one hundred")},
+    ).get_data(as_text=True))
     assert "Budget: Row 2, Unit price (yuan): Enter an amount in yuan, with at most two decimals." in page
 
 
