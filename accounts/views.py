@@ -173,3 +173,5 @@ def _throttled(exc):
         return http_error(exc)
     return render_template("accounts/login.html", form=LoginForm(formdata=None),
                            lockout_message=exc.description), 429
+
+from . import slip_views  # noqa: E402, F401  (its routes, on this blueprint)
