@@ -183,9 +183,10 @@ class BudgetRow(Form):
 
 class RowList(FieldList):
     """A repeating section of the proposal form: the rows sent, and no empty rows added to them (the page adds one to
-    type into, and an "Add a row" button more). More than `limit` rows are refused with a reason beside the section
-    (FieldList's max_entries dropped the rows over it without a word); up to twice the limit are read, so that the
-    refusal shows them again as typed."""
+    type into, and an "Add a row" button more). More than `limit` rows with something typed in them are refused with
+    a reason beside the section (FieldList's max_entries dropped the rows over it without a word; empty rows do not
+    count, so that a draft with more rows, saved through the API, is saved here once some are cleared); up to twice
+    the limit are read, so that the refusal shows them again as typed."""
 
     def __init__(self, unbound_field, limit: int, **kwargs):
         super().__init__(unbound_field, min_entries=0, max_entries=2 * limit,
@@ -194,7 +195,8 @@ class RowList(FieldList):
 
     @staticmethod
     def at_most_limit(form, field) -> None:
-        if len(field.entries) > field.limit:
+        typed = [row for row in field.entries if any((cell.raw_data or [""])[0].strip() for cell in row)]
+        if len(typed) > field.limit:
             raise ValidationError(_l("At most %(n)d rows in this section.") % {"n": field.limit})
 
     def add_blank_row(self):

@@ -11,6 +11,7 @@ from accounts.enums import Role
 from core.db import db
 from projects import proposals
 from projects.models import Proposal
+from tests.e2e.test_accessibility import serious_violations
 from tests.e2e.test_org_phone_journey import fits
 from tests.e2e.test_phone_journey import PHONE_SIZE, log_in
 from tests.factories import PASSWORD, make_user
@@ -67,6 +68,7 @@ def test_adding_rows_on_a_phone_and_saving_them(live_server, live_app, browser):
     page.locator("#budget_lines-1-unit_price_fen").fill("￥５００")
     expect(page.locator("#budget-sum")).to_contain_text("37,000.00")  # the new row counts in the running total
     fits(page)
+    assert serious_violations(page) == [], page.url
 
     page.locator("#proposal-form .btn-primary[type=submit]").click()
     expect(page.locator(".alert-success")).to_contain_text("草稿已保存")
