@@ -14,7 +14,7 @@ from core.forms import (
     strip_text,
 )
 
-from . import candidates, paid_conflicts, project_report, project_services, rectification, services
+from . import candidates, paid_conflicts, project_report, project_services, project_status, rectification, services
 from .enums import Aggregation, SeatType
 from .expert_conflicts import MAX_RELATIONSHIP
 from .forms import conflict_choice
@@ -173,16 +173,16 @@ class TextForm(FlaskForm):
 
 
 class CancelForm(TextForm):
-    """An officer's reason for cancelling an evaluation (project_services.transition_evaluation)."""
+    """An officer's reason for cancelling an evaluation (project_status.transition_evaluation)."""
 
-    text = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=project_services.MAX_REASON)],
+    text = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=project_status.MAX_REASON)],
                          filters=[strip_text])
 
 
 class WithdrawForm(TextForm):
     """An officer's reason for withdrawing an evaluator (project_services.withdraw_evaluator, which requires it)."""
 
-    text = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=project_services.MAX_REASON)],
+    text = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=project_status.MAX_REASON)],
                          filters=[strip_text])
 
 
@@ -200,8 +200,8 @@ class SummaryForm(TextForm):
                          validators=[Optional(), Length(max=project_report.MAX_SUMMARY)], filters=[strip_text])
 
 
-TEXT_LIMITS = {"text": rectification.MAX_TEXT, "cancel": project_services.MAX_REASON,
-               "withdraw": project_services.MAX_REASON,
+TEXT_LIMITS = {"text": rectification.MAX_TEXT, "cancel": project_status.MAX_REASON,
+               "withdraw": project_status.MAX_REASON,
                "reopen": services.MAX_REASON, "summary": project_report.MAX_SUMMARY}  # the inputs' maxlength
 
 

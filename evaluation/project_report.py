@@ -26,7 +26,7 @@ from .models import Score, ScoreSheet
 from .project_enums import EvaluationStatus, Grade, grade_for
 from .project_models import ProjectEvaluation, RectificationTask
 from .project_permissions import can_download_report
-from .project_services import assignment_of, require_in_progress, transition_evaluation
+from .project_status import assignment_of, require_in_progress, transition_evaluation
 
 FAIL_REQUIREMENT = "评估结果为不合格：请对照评估报告逐项整改，并提交整改报告及佐证材料。"
 DEFAULT_DAYS = 30

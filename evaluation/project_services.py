@@ -1,8 +1,7 @@
-"""Project evaluation (issue 7): evaluation agencies, commissioning, conflict declarations, results, the report,
-and the one transition function of an evaluation."""
+"""Project evaluation (issue 7): commissioning, the evaluators' conflict declarations, adding and withdrawing
+evaluators. The evaluation's states and its one transition function are project_status."""
 
 from datetime import date, timedelta
-from fractions import Fraction
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -10,39 +9,24 @@ from sqlalchemy import select
 from accounts.models import User
 from accounts.notifications import notify
 from audit import services as audit
-from core import cache
 from core.db import db, lock_row, utcnow
-from core.errors import INVALID, Conflict, Forbidden, ServiceError
+from core.errors import INVALID, Conflict, ServiceError
 from core.permissions import has_role
 from core.timeutil import local_today
 from core.views import path_for
 from orgs.models import Organisation
 from projects.contract_models import Contract, ContractStatus
-from projects.final_tranche import release_final_tranche
 
 from . import declared_conflicts, expert_conflicts, paid_conflicts, templates
 from .candidates import Choices, choices
 from .enums import Aggregation
 from .models import IndicatorTemplate, ScoreSheet
-from .project_enums import EVALUATION_TRANSITIONS, EvaluationKind, EvaluationStatus, Grade, TaskStatus
+from .project_enums import EvaluationKind, EvaluationStatus
 from .project_models import EvaluationAssignment, ProjectEvaluation
+from .project_status import check_reason, forbidden, require_in_progress
 
 OPEN_STATUSES = (EvaluationStatus.IN_PROGRESS, EvaluationStatus.RECTIFICATION)
-MAX_REASON = 2000  # an officer's reason for cancelling an evaluation or withdrawing an evaluator; refused, never cut
 MAX_OVERRIDE_REASON = 500  # an officer's reason for choosing an evaluator the organisation paid; refused, never cut
-
-
-def _forbidden():
-    return Forbidden(_("You do not have permission to do this."))
-
-
-def _check_reason(reason: str) -> None:
-    """An officer's reason (stripped): required, at most MAX_REASON characters."""
-    if not reason:
-        raise ServiceError(_("Please give a reason."), fields={"reason": _("Please give a reason.")})
-    if len(reason) > MAX_REASON:
-        raise ServiceError(_("A reason has at most %(n)d characters.", n=MAX_REASON),
-                           fields={"reason": _("A reason has at most %(n)d characters.", n=MAX_REASON)})
 
 
 # --- commissioning ----------------------------------------------------------------------------------
@@ -149,7 +133,7 @@ def commission(contract: Contract, kind: str, template: IndicatorTemplate, due_o
     paid_overrides (user id -> reason): pool evaluators among evaluator_ids whom the organisation paid under the
     contract and the officer chooses all the same, each with a reason; kept on their assignment, audited."""
     if not has_role(actor, "officer"):
-        raise _forbidden()
+        raise forbidden()
     errors = {}
     if kind not in {k.value for k in EvaluationKind}:
         errors["kind"] = _("Choose mid-term or final.")
@@ -264,7 +248,7 @@ def add_evaluator(evaluation: ProjectEvaluation, user: User, *, actor,
     override, paid_override_reason (required, at most MAX_OVERRIDE_REASON characters; kept on the assignment,
     audited); a declared conflict is never overridden."""
     if not has_role(actor, "officer"):  # first: the refusals below name who was paid under the contract, and how much
-        raise _forbidden()
+        raise forbidden()
     require_in_progress(evaluation)
     earlier = next((a for a in evaluation.all_assignments if a.user_id == user.id), None)
     if earlier is not None and earlier.withdrawn:
@@ -295,16 +279,10 @@ def add_evaluator(evaluation: ProjectEvaluation, user: User, *, actor,
     return assignment
 
 
-def assignment_of(user, evaluation: ProjectEvaluation) -> EvaluationAssignment | None:
-    if not getattr(user, "is_authenticated", False):
-        return None
-    return next((a for a in evaluation.assignments if a.user_id == user.id), None)
-
-
 def declare(assignment: EvaluationAssignment, has_conflict: bool, note: str, *, actor) -> None:
     """Before seeing anything: no conflict, or a conflict with the relationship (then nothing is shown)."""
     if assignment.user_id != getattr(actor, "id", None) or assignment.withdrawn:
-        raise _forbidden()
+        raise forbidden()
     if assignment.declared_at is not None:
         raise Conflict(_("You have already declared for this evaluation."))
     require_in_progress(assignment.evaluation)
@@ -332,7 +310,7 @@ def withdraw_evaluator(assignment: EvaluationAssignment, reason: str, *, actor) 
     allowed (a paid evaluator's score must not stand, and an agency's evaluation may have nobody else to add): the
     evaluation then waits, flagged on its page, for another evaluator or its cancellation."""
     if not has_role(actor, "officer"):
-        raise _forbidden()
+        raise forbidden()
     evaluation = assignment.evaluation
     lock_row(evaluation, "status", "report_code")  # the evaluation first, as transition_evaluation locks it
     lock_row(assignment, "withdrawn_at")  # two officers at once: the second sees the first's withdrawal
@@ -340,7 +318,7 @@ def withdraw_evaluator(assignment: EvaluationAssignment, reason: str, *, actor) 
         raise Conflict(_("This evaluator has already been withdrawn."))
     require_in_progress(evaluation)
     reason = (reason or "").strip()
-    _check_reason(reason)
+    check_reason(reason)
     sheet = db.session.scalar(select(ScoreSheet).where(ScoreSheet.assignment_id == assignment.id))
     assignment.withdrawn_at, assignment.withdrawn_by_id, assignment.withdrawn_reason = utcnow(), actor.id, reason
     db.session.flush()
@@ -359,47 +337,3 @@ def all_sheets(evaluation: ProjectEvaluation) -> dict[int, ScoreSheet]:
     list; project_sheets.sheets_of has only those taking part)."""
     ids = [a.id for a in evaluation.all_assignments]
     return {s.assignment_id: s for s in db.session.scalars(select(ScoreSheet).where(ScoreSheet.assignment_id.in_(ids)))}
-
-
-def require_in_progress(evaluation: ProjectEvaluation) -> None:
-    if evaluation.status != EvaluationStatus.IN_PROGRESS or evaluation.issued:
-        raise Conflict(_("This evaluation is no longer in progress."))
-
-
-# --- the one transition function ------------------------------------------------------------------
-
-def transition_evaluation(evaluation: ProjectEvaluation, to: EvaluationStatus | str, *, actor,
-                          reason: str = "") -> None:
-    """Issued reports move an evaluation to rectification or completed; closing the last task completes it; an
-    officer may cancel one in progress. A completed final evaluation of at least 合格 releases the last tranche."""
-    lock_row(evaluation, "status")
-    to, current, reason = EvaluationStatus(to), EvaluationStatus(evaluation.status), (reason or "").strip()
-    if to not in EVALUATION_TRANSITIONS[current]:
-        raise Conflict(_("An evaluation that is “%(from)s” cannot become “%(to)s”.",
-                         **{"from": current.label, "to": to.label}))
-    if to is EvaluationStatus.CANCELLED:
-        if not has_role(actor, "officer"):
-            raise _forbidden()
-        _check_reason(reason)
-    elif not evaluation.issued:
-        raise Conflict(_("The evaluation report has not been issued yet."))
-    elif not getattr(assignment_of(actor, evaluation), "cleared", False):
-        raise _forbidden()  # the report and its rectification are the evaluators' to close
-    if to is EvaluationStatus.COMPLETED and any(t.status != TaskStatus.VERIFIED for t in evaluation.tasks):
-        raise Conflict(_("Rectification is still open."))
-    evaluation.status, evaluation.status_reason = to.value, reason
-    db.session.flush()
-    audit.record(f"evaluation.{to.value}", evaluation, actor=actor, data={"from": current.value, "reason": reason})
-    cache.bump("directory")
-    if to is EvaluationStatus.COMPLETED and passed_final(evaluation):
-        release_final_tranche(evaluation.contract, actor=actor, evaluation_id=evaluation.id)
-
-
-def passed_final(evaluation: ProjectEvaluation) -> bool:
-    return (evaluation.kind == EvaluationKind.FINAL and evaluation.grade is not None
-            and Grade(evaluation.grade).passed and evaluation.status == EvaluationStatus.COMPLETED)
-
-
-def score_of(evaluation: ProjectEvaluation) -> Fraction | None:
-    """The stored final score back as an exact value (it is stored as the two-decimal text printed)."""
-    return Fraction(evaluation.final_score) if evaluation.final_score else None

@@ -11,7 +11,7 @@ from . import aggregate
 from .enums import SheetStatus
 from .models import ScoreSheet
 from .project_models import EvaluationAssignment, ProjectEvaluation
-from .project_services import require_in_progress
+from .project_status import require_in_progress
 from .services import SheetOwner
 
 OUTLIER_POINTS = 15

@@ -22,6 +22,7 @@ from . import (
     history,  # noqa: F401  (registers the evaluation history with orgs.standing)
     paid_conflicts,
     project_services,
+    project_status,
     reminders,
     services,
 )
@@ -327,7 +328,7 @@ def cancel(evaluation_id: int):
     evaluation = load_evaluation(evaluation_id)
     require(perms.can_commission(current_user))
     form = CancelForm()
-    done = form.validate_on_submit() and run_service(lambda: project_services.transition_evaluation(
+    done = form.validate_on_submit() and run_service(lambda: project_status.transition_evaluation(
         evaluation, "cancelled", actor=current_user, reason=form.text.data), form, {"reason": "text"})
     if done:
         flash(_("Evaluation cancelled."), "success")

@@ -17,7 +17,7 @@ from orgs.services import active_managers
 
 from .project_enums import TASK_TRANSITIONS, EvaluationStatus, TaskStatus
 from .project_models import DocumentRequest, ProjectEvaluation, RectificationTask
-from .project_services import assignment_of, require_in_progress, transition_evaluation
+from .project_status import assignment_of, require_in_progress, transition_evaluation
 
 MAX_FILES = 10
 MAX_TEXT = 2000  # a request, an answer, a response or a review note; refused, never cut

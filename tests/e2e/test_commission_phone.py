@@ -14,7 +14,7 @@ from accounts.enums import Role
 from accounts.models import User
 from core.db import db
 from core.timeutil import local_today
-from evaluation import panels, project_services
+from evaluation import panels, project_services, project_status
 from evaluation.models import ExpertProfile
 from evaluation.project_models import ProjectEvaluation
 from projects.contract_models import Contract, ContractStatus
@@ -46,7 +46,7 @@ def seed(app) -> dict:
                                               local_today() + timedelta(days=30), actor=officer,
                                               evaluator_ids=[people[0].id])
         project_services.declare(earlier.assignments[0], True, RELATIONSHIP, actor=people[0])
-        project_services.transition_evaluation(earlier, "cancelled", actor=officer, reason="评估人员声明回避")
+        project_status.transition_evaluation(earlier, "cancelled", actor=officer, reason="评估人员声明回避")
         db.session.commit()
         return {"contract": contract.id, "ids": [u.id for u in people], "names": [u.display_name for u in people]}
 
@@ -65,7 +65,7 @@ def scene(live_app):
         for evaluation in db.session.scalars(select(ProjectEvaluation).where(
                 ProjectEvaluation.contract_id == made["contract"],
                 ProjectEvaluation.status.in_(["in_progress", "rectification"]))):
-            project_services.transition_evaluation(evaluation, "cancelled", actor=officer, reason="测试结束")
+            project_status.transition_evaluation(evaluation, "cancelled", actor=officer, reason="测试结束")
         db.session.commit()
 
 

@@ -14,7 +14,7 @@ from accounts.enums import Role
 from accounts.models import User
 from core.db import db
 from core.timeutil import local_today
-from evaluation import panels, project_services
+from evaluation import panels, project_status
 from evaluation.models import ExpertProfile
 from evaluation.project_models import EvaluationAssignment, ProjectEvaluation
 from projects import contracts
@@ -64,7 +64,7 @@ def scene(live_app):
         for evaluation in db.session.scalars(select(ProjectEvaluation).where(
                 ProjectEvaluation.contract_id == made["contract"],
                 ProjectEvaluation.status.in_(["in_progress", "rectification"]))):
-            project_services.transition_evaluation(evaluation, "cancelled", actor=officer, reason="测试结束")
+            project_status.transition_evaluation(evaluation, "cancelled", actor=officer, reason="测试结束")
         db.session.commit()
 
 

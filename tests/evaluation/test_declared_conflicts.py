@@ -15,7 +15,7 @@ from audit.models import AuditEvent
 from core.db import db
 from core.errors import Conflict
 from core.timeutil import local_today
-from evaluation import candidates, project_services
+from evaluation import candidates, project_services, project_status
 from evaluation.enums import SeatType
 from evaluation.project_models import EvaluationAssignment, ProjectEvaluation
 from tests.evaluation.helpers import expert
@@ -46,7 +46,7 @@ def scene(app, session):
 
 def cancel(app, scene):
     with app.test_request_context():
-        project_services.transition_evaluation(scene["evaluation"], "cancelled", actor=scene["officer"],
+        project_status.transition_evaluation(scene["evaluation"], "cancelled", actor=scene["officer"],
                                                reason="评估人员申报回避，重新委托")
     db.session.commit()
 
@@ -171,7 +171,7 @@ def test_an_agency_stays_offered_without_its_evaluator_who_declared_a_conflict(c
         earlier = project_services.commission(contract, "final", template, local_today() + timedelta(days=30),
                                               actor=officer, agency=agency)
         project_services.declare(earlier.assignments[0], True, RELATIONSHIP, actor=staff[0])
-        project_services.transition_evaluation(earlier, "cancelled", actor=officer, reason="重新委托")
+        project_status.transition_evaluation(earlier, "cancelled", actor=officer, reason="重新委托")
     db.session.commit()
     login_as(officer)
     url = f"/evaluations/contracts/{contract.id}/new"

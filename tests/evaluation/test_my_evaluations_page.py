@@ -6,7 +6,7 @@ import re
 
 from accounts.enums import Role
 from core.db import db
-from evaluation import project_services, project_sheets, services
+from evaluation import project_services, project_sheets, project_status, services
 from tests.evaluation.project_helpers import commissioned, score_all
 from tests.factories import make_user
 
@@ -26,7 +26,7 @@ def test_each_evaluation_says_what_is_the_evaluators_to_do(app, client, login_as
         for officer, _manager, _contract, e, _evaluators in made:
             project_services.add_evaluator(e, evaluator, actor=officer)
         conflict, fresh, draft, submitted = others
-        mine = {e.id: project_services.assignment_of(evaluator, e) for e in others}
+        mine = {e.id: project_status.assignment_of(evaluator, e) for e in others}
         project_services.declare(mine[conflict.id], True, "曾任该机构理事", actor=evaluator)
         for e in (fresh, draft, submitted):
             project_services.declare(mine[e.id], False, "", actor=evaluator)
@@ -59,7 +59,7 @@ def test_a_finished_evaluation_asks_nothing(app, client, login_as, session):
     officer, _m, _c, evaluation, (evaluator,) = commissioned(app)
     with app.test_request_context():
         score_all(evaluation, {evaluator.id: 75})
-        project_services.transition_evaluation(evaluation, "cancelled", actor=officer, reason="测试")
+        project_status.transition_evaluation(evaluation, "cancelled", actor=officer, reason="测试")
     db.session.commit()
     login_as(evaluator)
     page = client.get("/evaluations/mine", headers=ZH).get_data(as_text=True)

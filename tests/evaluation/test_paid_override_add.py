@@ -12,7 +12,7 @@ import pytest
 from accounts.enums import Role
 from core.db import db
 from core.errors import Conflict, ServiceError
-from evaluation import panels, project_services
+from evaluation import panels, project_services, project_status
 from evaluation.project_models import EvaluationAssignment
 from tests.evaluation.project_helpers import agency_with_evaluators
 from tests.evaluation.test_paid_override import REASON, commission, scene, stored  # noqa: F401  (scene: a fixture)
@@ -81,11 +81,11 @@ def test_a_declared_conflict_is_never_overridden(app, under_way):
     conflict there: no override is offered them, and a crafted one is refused with what they declared."""
     paid, officer = under_way["paid"], under_way["officer"]
     with app.test_request_context():
-        project_services.transition_evaluation(under_way["evaluation"], "cancelled", actor=officer, reason="重新委托")
+        project_status.transition_evaluation(under_way["evaluation"], "cancelled", actor=officer, reason="重新委托")
     earlier = commission(app, under_way, [paid.id], {paid.id: REASON})
     with app.test_request_context():
         project_services.declare(earlier.assignments[0], True, "曾任该机构顾问", actor=paid)
-        project_services.transition_evaluation(earlier, "cancelled", actor=officer, reason="评估人员声明回避")
+        project_status.transition_evaluation(earlier, "cancelled", actor=officer, reason="评估人员声明回避")
     now = commission(app, under_way, [under_way["unpaid"].id])
     db.session.commit()
     with app.test_request_context():
@@ -100,7 +100,7 @@ def test_a_declared_conflict_is_never_overridden(app, under_way):
 def test_not_on_an_agencys_evaluation(app, under_way):
     agency, staff = agency_with_evaluators(under_way["officer"])
     with app.test_request_context():
-        project_services.transition_evaluation(under_way["evaluation"], "cancelled", actor=under_way["officer"],
+        project_status.transition_evaluation(under_way["evaluation"], "cancelled", actor=under_way["officer"],
                                                reason="改由机构评估")
     by_agency = commission(app, under_way, [], agency=agency)
     db.session.commit()

@@ -18,6 +18,7 @@ from evaluation import (
     project_report,
     project_services,
     project_sheets,
+    project_status,
     rectification,
     services,
 )
@@ -250,7 +251,7 @@ def test_evaluation_transition_table(app, session, start):
         allowed = target in EVALUATION_TRANSITIONS[start]
         nested = db.session.begin_nested()
         try:
-            project_services.transition_evaluation(evaluation, target, actor=officer, reason="测试")
+            project_status.transition_evaluation(evaluation, target, actor=officer, reason="测试")
             moved = True
         except (Conflict, Forbidden, ServiceError):
             moved = False

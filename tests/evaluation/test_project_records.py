@@ -11,7 +11,7 @@ from audit.models import AuditEvent
 from core.db import db
 from core.errors import Conflict, Forbidden, ServiceError
 from core.timeutil import local_today
-from evaluation import affiliations, candidates, project_services, rectification, surveys
+from evaluation import affiliations, candidates, project_services, project_status, rectification, surveys
 from evaluation.project_enums import EvaluationStatus
 from tests.evaluation.helpers import expert
 from tests.evaluation.project_helpers import agency_with_evaluators, commissioned, project_template
@@ -48,10 +48,10 @@ def test_document_request_and_answer(app, session):
 def test_cancel_needs_an_officer_and_a_reason_then_a_new_evaluation_may_be_commissioned(app, session):
     officer, manager, contract, evaluation, (ev,) = commissioned(app)
     with pytest.raises(Forbidden):
-        project_services.transition_evaluation(evaluation, EvaluationStatus.CANCELLED, actor=ev, reason="x")
+        project_status.transition_evaluation(evaluation, EvaluationStatus.CANCELLED, actor=ev, reason="x")
     with pytest.raises(ServiceError):
-        project_services.transition_evaluation(evaluation, EvaluationStatus.CANCELLED, actor=officer)
-    project_services.transition_evaluation(evaluation, EvaluationStatus.CANCELLED, actor=officer, reason="评估机构变更")
+        project_status.transition_evaluation(evaluation, EvaluationStatus.CANCELLED, actor=officer)
+    project_status.transition_evaluation(evaluation, EvaluationStatus.CANCELLED, actor=officer, reason="评估机构变更")
     assert actions()[-1] == "evaluation.cancelled"
     with app.test_request_context():
         again = project_services.commission(contract, "final", project_template(officer),
@@ -119,7 +119,7 @@ def test_evaluation_list_uses_a_constant_number_of_queries(app, client, session,
 
     few = count("/evaluations/")
     for _ in range(3):
-        project_services.transition_evaluation(evaluation, EvaluationStatus.CANCELLED, actor=officer, reason="重新委托")
+        project_status.transition_evaluation(evaluation, EvaluationStatus.CANCELLED, actor=officer, reason="重新委托")
         evaluation = project_services.commission(contract, "final", project_template(officer),
                                                  local_today() + timedelta(days=30), actor=officer,
                                                  evaluator_ids=[ev.id])

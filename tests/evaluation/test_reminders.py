@@ -11,7 +11,15 @@ from accounts.notifications import Notification
 from core.db import db
 from core.timeutil import local_today
 from core.views import path_for
-from evaluation import project_report, project_services, project_sheets, rectification, reminders, services
+from evaluation import (
+    project_report,
+    project_services,
+    project_sheets,
+    project_status,
+    rectification,
+    reminders,
+    services,
+)
 from evaluation.enums import SheetStatus
 from evaluation.project_enums import EvaluationStatus, TaskStatus
 from tests.evaluation.project_helpers import commissioned, half_points_for_total, score_all
@@ -116,7 +124,7 @@ def test_evaluations_not_in_progress_are_not_reminded(app, session):
     with app.test_request_context():
         score_all(evaluation, {ev.id: half_points_for_total(evaluation, 170)})  # 85: 良好, no task
         project_report.issue_report(evaluation, "良好，项目按合同完成。", [], actor=ev)
-        project_services.transition_evaluation(cancelled, EvaluationStatus.CANCELLED, actor=officer, reason="项目终止")
+        project_status.transition_evaluation(cancelled, EvaluationStatus.CANCELLED, actor=officer, reason="项目终止")
     assert evaluation.status == EvaluationStatus.COMPLETED
     due_in(evaluation, -5)
     due_in(cancelled, -5)

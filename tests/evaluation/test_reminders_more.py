@@ -14,7 +14,7 @@ from accounts.notifications import Notification
 from core.db import db
 from core.timeutil import local_today
 from core.views import path_for
-from evaluation import project_report, project_services, rectification, reminders
+from evaluation import project_report, project_services, project_status, rectification, reminders
 from evaluation.project_enums import EvaluationStatus, TaskStatus
 from evaluation.project_models import DocumentRequest
 from orgs.models import Membership
@@ -100,7 +100,7 @@ def test_evaluations_not_in_progress_do_not_ask_for_declarations(app, session):
     officer, manager, contract, cancelled, (undeclared,) = commissioned(app, declare=False)
     _o, _m, _c, issued, (ev, late) = commissioned(app, n=2, declare=False)
     with app.test_request_context():
-        project_services.transition_evaluation(cancelled, EvaluationStatus.CANCELLED, actor=officer, reason="项目终止")
+        project_status.transition_evaluation(cancelled, EvaluationStatus.CANCELLED, actor=officer, reason="项目终止")
         project_services.declare(issued.assignments[0], False, "", actor=ev)
         project_services.declare(issued.assignments[1], True, "曾任该机构顾问", actor=late)
         score_all(issued, {ev.id: half_points_for_total(issued, 170)})
@@ -221,7 +221,7 @@ def test_the_list_filtered_to_overdue_shows_exactly_what_the_digest_counts(app, 
     with app.test_request_context():
         rectification.request_documents(asked, "请补充全部财务凭证", local_today() + timedelta(days=1), actor=asked_ev)
         rectification.request_documents(on_time, "请补充活动照片", local_today() + timedelta(days=5), actor=on_time_ev)
-        project_services.transition_evaluation(cancelled, EvaluationStatus.CANCELLED, actor=officer, reason="项目终止")
+        project_status.transition_evaluation(cancelled, EvaluationStatus.CANCELLED, actor=officer, reason="项目终止")
     db.session.execute(DocumentRequest.__table__.update().where(DocumentRequest.evaluation_id == asked.id)
                        .values(due_on=local_today() - timedelta(days=1)))  # overdue, unanswered
     rectifying.tasks[0].due_on = local_today() - timedelta(days=1)  # open and overdue

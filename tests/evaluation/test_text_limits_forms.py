@@ -1,6 +1,6 @@
 """The project evaluation's free texts are held to their services' limits by page and service alike: a document
 request, its answer, a rectification response and an evaluator's note for reopening a task (2000,
-rectification.MAX_TEXT), an officer's reason for cancelling (2000, project_services.MAX_REASON), the report's
+rectification.MAX_TEXT), an officer's reason for cancelling (2000, project_status.MAX_REASON), the report's
 summary (2000, project_report.MAX_SUMMARY) and the reason for reopening an evaluator's sheet (1000,
 services.MAX_REASON). Exactly the limit with spaces around it is accepted and kept without them; one more is
 refused on the page (422, the limit named) and by the service (the field named), and nothing changes."""
@@ -17,7 +17,7 @@ from core.db import db
 from core.errors import ServiceError
 from core.timeutil import local_today
 from core.uploads import PendingUpload, StoredFile
-from evaluation import project_report, project_services, project_sheets, rectification, services
+from evaluation import project_report, project_sheets, project_status, rectification, services
 from evaluation.enums import SheetStatus
 from evaluation.models import ScoreSheet
 from evaluation.project_enums import TaskStatus
@@ -115,7 +115,7 @@ def test_cancelling_reason(app, client, login_as, scored):
     login_as(officer)
     url = f"/evaluations/{evaluation.id}/cancel"
     refused_on_page(client, url, {"text": text(2001)}, 2000)
-    refused_by_service(app, lambda: project_services.transition_evaluation(
+    refused_by_service(app, lambda: project_status.transition_evaluation(
         evaluation, "cancelled", actor=officer, reason=f" {text(2001)} "), "reason",
         "A reason has at most 2000 characters.")
     assert db.session.get(ProjectEvaluation, evaluation.id).status == "in_progress"

@@ -17,7 +17,7 @@ from audit.models import AuditEvent
 from core.db import db
 from core.errors import Conflict, Forbidden, ServiceError
 from core.timeutil import local_today
-from evaluation import project_report, project_services, project_sheets, services
+from evaluation import project_report, project_services, project_sheets, project_status, services
 from evaluation.enums import SeatType, SheetStatus
 from evaluation.models import Score, ScoreSheet
 from evaluation.project_models import EvaluationAssignment, ProjectEvaluation
@@ -146,7 +146,7 @@ def test_refusals_change_nothing(app, session):
             project_services.withdraw_evaluator(target, "   ", actor=officer)
         assert set(empty.value.fields) == {"reason"}
         with pytest.raises(ServiceError) as long:
-            project_services.withdraw_evaluator(target, "长" * (project_services.MAX_REASON + 1), actor=officer)
+            project_services.withdraw_evaluator(target, "长" * (project_status.MAX_REASON + 1), actor=officer)
         assert set(long.value.fields) == {"reason"}
     db.session.rollback()
     assert stored() == before and not target.withdrawn
@@ -165,7 +165,7 @@ def test_no_withdrawal_once_the_evaluation_is_finished_or_cancelled(app, session
     officer, manager, contract, evaluation, (first, second) = commissioned(app, n=2)
     with app.test_request_context():
         if ending == "cancelled":
-            project_services.transition_evaluation(evaluation, "cancelled", actor=officer, reason="合同终止")
+            project_status.transition_evaluation(evaluation, "cancelled", actor=officer, reason="合同终止")
         else:
             score_all(evaluation, {first.id: 90, second.id: 90})
             project_report.issue_report(evaluation, "两位评估人员均给出优秀。", [], actor=first)

@@ -17,7 +17,7 @@ from audit.models import AuditEvent
 from core.db import db
 from core.errors import Conflict
 from core.timeutil import local_today
-from evaluation import candidates, expert_conflicts, project_services
+from evaluation import candidates, expert_conflicts, project_services, project_status
 from evaluation.project_models import EvaluationAssignment, ProjectEvaluation
 from tests.evaluation.helpers import expert
 from tests.evaluation.project_helpers import agency_with_evaluators, commissioned, project_template
@@ -113,7 +113,7 @@ def test_an_agency_with_nobody_left_says_so_and_the_evaluation_is_cancelled_and_
     assert "has no other evaluator who can be added" in none_addable(app, evaluation)
     refused_add(app, evaluation, other_staff[0], officer, f"not an evaluator of {agency.name}")
     with app.test_request_context():
-        project_services.transition_evaluation(evaluation, "cancelled", actor=officer, reason="机构无其他评估人员")
+        project_status.transition_evaluation(evaluation, "cancelled", actor=officer, reason="机构无其他评估人员")
         again = project_services.commission(contract, "final", project_template(officer),
                                             local_today() + timedelta(days=30), actor=officer, agency=other_agency)
     assert again.status == "in_progress" and [a.user_id for a in again.assignments] == [other_staff[0].id]
@@ -132,7 +132,7 @@ def test_an_agency_whose_withdrawn_evaluator_was_paid_can_add_nobody_and_is_not_
     refused = refused_add(app, evaluation, other, officer, "This agency cannot evaluate the project")
     assert "¥1,500.00" in refused.message
     with app.test_request_context():
-        project_services.transition_evaluation(evaluation, "cancelled", actor=officer, reason="机构不再符合条件")
+        project_status.transition_evaluation(evaluation, "cancelled", actor=officer, reason="机构不再符合条件")
         with pytest.raises(Conflict):
             project_services.commission(contract, "final", project_template(officer),
                                         local_today() + timedelta(days=30), actor=officer, agency=agency)
