@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from core.db import db
 from orgs.models import Organisation
+from tests.e2e.test_org_registration import logged_in
 
 
 def test_deregistering_asks_first_and_no_changes_nothing(live_server, live_app, browser):
@@ -19,6 +20,7 @@ def test_deregistering_asks_first_and_no_changes_nothing(live_server, live_app, 
     page.get_by_label("用户名或手机号码").fill("officer")
     page.get_by_label("密码").fill("gongzhi-demo")
     page.get_by_role("button", name="登录").click()
+    logged_in(page, live_server)  # before going on: a page.goto() at once could abort the log-in
     page.goto(f"{live_server}/orgs/{org_id}")
     page.locator("textarea#reason").fill("测试：不应提交")
     asked = []

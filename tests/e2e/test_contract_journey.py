@@ -59,6 +59,7 @@ def test_sign_report_accept_pay_and_the_chart_moves(live_server, live_app, brows
 
     officer.goto(url)
     officer.locator("[id^=accept-]").first.click()
+    expect(officer.locator("[id^=accept-]")).to_have_count(0)  # accepted: the reference is typed on the new page
     before = bar(officer, "paid").locator("rect.value").get_attribute("width")
     first = officer.locator("#tranches li").first
     first.locator("input[name=reference]").fill("国库集中支付2026-0601")

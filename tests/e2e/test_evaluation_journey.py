@@ -44,9 +44,11 @@ def test_commission_survey_score_issue_and_release(live_server, live_app, browse
 
     officer.goto(f"{live_server}/evaluations/{evaluation_id}/survey")
     officer.locator("#create-survey").click()
+    expect(officer.locator("#survey-link")).to_be_visible()  # created (the form's page has no link)
     survey_url = officer.locator("#survey-link").get_attribute("href")
     officer.locator("#count").fill("2")
     officer.locator("#issue-codes").click()
+    expect(officer.locator(".survey-code")).to_have_count(2)  # (all_inner_texts() does not wait for the answer)
     codes = [c.replace("-", "") for c in officer.locator(".survey-code").all_inner_texts()]
     assert len(codes) == 2
 
@@ -61,6 +63,7 @@ def test_commission_survey_score_issue_and_release(live_server, live_app, browse
     log_in(resident, live_server, "resident1")
     resident.goto(live_server + survey_url)
     _answer(resident)
+    expect(resident.locator("#answer-form")).to_have_count(0)  # answered: a page.goto() at once could abort it
     resident.goto(live_server + survey_url)
     expect(resident.locator("#already-answered")).to_be_visible()
 

@@ -2,6 +2,8 @@
 fingertip, as the platform's other choices are (.big-choices): on a phone at its default text size it was a 17 px
 box in a 26 px row, under fields and a button twice its height."""
 
+from playwright.sync_api import expect
+
 from tests.e2e.test_phone_journey import log_in
 from tests.e2e.test_resident_large_text import SMALL_PHONE
 
@@ -16,5 +18,5 @@ def test_the_contact_box_is_finger_sized(live_server, browser):
     assert box["width"] >= 24 and box["height"] >= 24, box
     assert row["height"] >= 44, row
     page.get_by_text("希望社区与我联系").click()  # the words tick it too
-    assert page.locator("#wants_contact").is_checked()
+    expect(page.locator("#wants_contact")).to_be_checked()
     context.close()

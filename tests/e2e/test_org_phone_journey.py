@@ -139,6 +139,7 @@ def confirm_and_report(page, base, live_app, scene) -> None:
     expect(page.locator("#outcome")).to_have_text("已确定承接方 ¥120,000.00")
     fits(page)
     page.locator("#open-contract").click()
+    expect(page).to_have_url(f"{base}/contracts/{scene['contract']}")  # measured there, not on the page it left
     fits(page)
     page.goto(f"{base}/contracts/{scene['contract']}/confirm")
     fits(page)

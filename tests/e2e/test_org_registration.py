@@ -13,6 +13,14 @@ def log_in(page, base, username, password="gongzhi-demo"):
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
+    logged_in(page, base)
+
+
+def logged_in(page, base) -> None:
+    """Until the log-in's answer has come (the page has left /login): a caller's page.goto() at once after the click
+    could abort the form's request under load, before its session cookie was set, and the next page was the log-in
+    form again."""
+    page.wait_for_url(lambda url: not url.startswith(base + "/login"))
 
 
 def test_application_returned_fixed_approved_and_listed(live_server, browser, tmp_path):

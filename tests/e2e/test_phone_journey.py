@@ -7,6 +7,7 @@ when); the provider chooses the service (its price fills the amount) and redeems
 phone's width, its targets a finger's, with no serious accessibility fault; staff never see her number in full."""
 
 import itertools
+import re
 from datetime import date
 
 from playwright.sync_api import expect
@@ -17,6 +18,7 @@ from accounts.models import User
 from accounts.resident_models import ResidentProfile
 from core.db import db
 from tests.e2e.test_accessibility import SMALL_TARGETS, serious_violations
+from tests.e2e.test_org_registration import logged_in
 from tests.factories import PASSWORD, make_user
 from tests.orgs.helpers import approved_org, category, make_uscc
 from tests.vouchers import helpers
@@ -67,6 +69,7 @@ def log_in(page, base, name, password):
     page.locator("#username").fill(name)
     page.locator("#password").fill(password)
     page.locator("main button[type=submit]").click()
+    logged_in(page, base)  # (a page.goto() at once could abort the log-in)
 
 
 def test_a_resident_with_only_a_phone_from_sign_up_to_a_rated_service(live_server, live_app, browser):
@@ -131,6 +134,7 @@ def test_a_resident_with_only_a_phone_from_sign_up_to_a_rated_service(live_serve
     fits_the_phone(resident)
     resident.locator("#make-code").click()
     expect(resident).to_have_url(live_server + "/vouchers/me/code")
+    expect(resident.locator("#one-time-code")).to_have_text(re.compile(r"^\d{8}$"))  # (the URL was already this)
     code = resident.locator("#one-time-code").inner_text().strip()
     resident.reload()
     expect(resident.locator("#one-time-code")).to_have_text(code)

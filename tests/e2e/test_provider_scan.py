@@ -7,6 +7,7 @@ the user's language; without a camera API, or without JavaScript, there is no bu
 
 import io
 import itertools
+import re
 from datetime import date
 
 import pytest
@@ -68,6 +69,7 @@ def residents_code(browser, base: str, scene: dict) -> tuple[str, bytes]:
     log_in(page, base, scene["resident_user"], PASSWORD)
     page.goto(f"{base}/vouchers/me/code")
     page.locator("#make-code").click()
+    expect(page.locator("#one-time-code")).to_have_text(re.compile(r"^\d{8}$"))
     code = page.locator("#one-time-code").inner_text().strip()
     shot = page.locator("img.voucher-qr").screenshot()
     page.context.close()

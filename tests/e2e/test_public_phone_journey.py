@@ -77,6 +77,7 @@ def test_the_public_and_an_auditor_on_a_phone_in_chinese_and_english(live_server
         expect(public.locator("#directory a").first).to_be_visible()
         fits(public, axe=axe)
         public.locator("#directory a").first.click()
+        expect(public).to_have_url(re.compile(r"/orgs/\d+$"))  # (the directory's own h1 is not empty either)
         expect(public.locator("h1")).not_to_be_empty()
         fits(public, axe=axe)
         no_personal_data(public)
@@ -84,6 +85,7 @@ def test_the_public_and_an_auditor_on_a_phone_in_chinese_and_english(live_server
         # A call whose results are in publicity; a project's page, and back to its call.
         public.goto(live_server + "/")
         public.locator("#go-calls").click()
+        expect(public).to_have_url(live_server + "/calls/")  # measured once there, not on the page it left
         fits(public, axe=axe)
         public.goto(f"{live_server}/calls/{seen['publicity']}")
         fits(public, axe=axe)
@@ -112,6 +114,7 @@ def test_the_public_and_an_auditor_on_a_phone_in_chinese_and_english(live_server
         expect(public.locator("#check-result")).to_contain_text(words["match"])
         fits(public, axe=axe)
         public.locator("#another-code").click()
+        expect(public).to_have_url(live_server + "/verify")  # the code typed on the form's page, not the one left
         public.locator("#code").fill(seen["code"][:-1] + ("A" if seen["code"][-1] != "A" else "B"))
         public.get_by_role("button", name=words["look"], exact=True).click()
         expect(public.locator("#code-error")).to_be_visible()
@@ -135,13 +138,17 @@ def test_the_public_and_an_auditor_on_a_phone_in_chinese_and_english(live_server
         expect(auditor.locator("#audit-events tbody tr").first).to_be_visible()
         fits(auditor, axe=axe)
         auditor.locator("#older-events").click()
+        expect(auditor.locator("#newest-events")).to_be_visible()  # an older page (the newest has no such link)
         fits(auditor, axe=axe)
         auditor.locator("#newest-events").click()
+        expect(auditor.locator("#newest-events")).to_have_count(0)  # back on the newest
         expect(auditor.locator("#older-events")).to_be_visible()
         auditor.locator("#action").select_option("document.issued")
         auditor.locator("form[method=get] button[type=submit]").click()
+        expect(auditor).to_have_url(re.compile(r"[?&]action=document\.issued"))
         fits(auditor, axe=axe)
         auditor.locator("#audit-events a[href^='/verify/']").first.click()
+        expect(auditor).to_have_url(re.compile(r"/verify/[A-Z0-9]+$"))
         download = auditor.locator("a[href^='/documents/']")
         pdf = auditor.request.get(live_server + download.get_attribute("href"))
         assert pdf.ok and pdf.headers["content-type"] == "application/pdf"

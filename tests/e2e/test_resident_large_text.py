@@ -139,6 +139,7 @@ def test_a_resident_with_large_text_from_balance_to_rating_and_out(live_server, 
         expect(page.locator("#programme-choices input")).not_to_have_count(0)  # each programme's name in full
         fits(page, axe=axe)
         page.locator("#catalogue .provider-name").first.click()
+        expect(page).to_have_url(re.compile(r"/orgs/\d+$"))  # (the catalogue's own h1 is not empty either)
         expect(page.locator("h1")).not_to_be_empty()
         fits(page)  # the organisation's public page too (its grade's date no longer wraps)
 
@@ -210,6 +211,7 @@ def test_community_staff_with_large_text_verify_print_and_register(live_server, 
     staff.goto(live_server + "/vouchers/residents?status=pending")
     fits(staff, axe=True)
     staff.get_by_role("link", name=name).click()
+    expect(staff).to_have_url(re.compile(r"/vouchers/residents/\d+$"))  # measured there, not on the list
     fits(staff, axe=True)
 
     # A mistyped number is refused, saying what to check; the right one verifies her.
@@ -234,6 +236,7 @@ def test_community_staff_with_large_text_verify_print_and_register(live_server, 
     staff.goto(live_server + "/vouchers/residents?q=赵长青")
     fits(staff)
     staff.get_by_role("link", name="赵长青").click()
+    expect(staff).to_have_url(re.compile(r"/vouchers/residents/\d+$"))
     fits(staff)
     with staff.expect_response(lambda response: "/documents/" in response.url) as printed:
         staff.locator("#print-vouchers").click()

@@ -29,9 +29,13 @@ def test_draw_declare_score_award_notice(live_server, live_app, browser):
     officer = browser.new_context(locale="zh-CN").new_page()
     log_in(officer, live_server, "officer")
     officer.goto(f"{live_server}/calls/{call_id}/screening")
+    unscreened = officer.locator("[id^=screen-]").filter(has=officer.locator("button[value=eligible]"))
+    left = unscreened.count()
     for _ in range(count):
-        officer.locator("[id^=screen-]").filter(has=officer.locator("button[value=eligible]")).first \
-            .get_by_role("button", name="符合资格", exact=True).click()
+        unscreened.first.get_by_role("button", name="符合资格", exact=True).click()
+        left -= 1
+        # the answer has come before the next click (or page.goto) is made on the page it replaces
+        expect(unscreened).to_have_count(left)
     officer.goto(f"{live_server}/calls/{call_id}")
     officer.locator("button[value=under_review]").click()
     expect(officer.locator("#call-status")).to_have_text("评审中")
@@ -84,6 +88,7 @@ def test_draw_declare_score_award_notice(live_server, live_app, browser):
     officer.goto(f"{live_server}/evaluation/calls/{call_id}/results")
     expect(officer.locator("#ranking tbody tr")).to_have_count(count)
     officer.locator("#decide").click()
+    expect(officer.locator("#decision-summary")).to_be_visible()  # decided (a page.goto() at once could abort it)
     officer.goto(f"{live_server}/calls/{call_id}")
     expect(officer.locator("#call-status")).to_have_text("结果公示")
     expect(officer.locator("#publicity")).to_be_visible()

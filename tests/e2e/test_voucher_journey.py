@@ -55,6 +55,7 @@ def test_resident_chooses_shows_code_provider_redeems_resident_rates(live_server
     expect(page.locator(".balance-amount").first).to_contain_text("¥200.00")
     page.locator("#get-code").click()
     page.locator("#make-code").click()
+    expect(page.locator("#one-time-code")).to_have_text(re.compile(r"^\d{8}$"))  # eight digits, once the answer came
     code = page.locator("#one-time-code").inner_text().strip()
     assert len(code) == 8 and code.isdigit()
     expect(page.locator("img.voucher-qr")).to_be_visible()
