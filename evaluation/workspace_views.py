@@ -5,13 +5,15 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from accounts.enums import Role
 from core.db import db
 from core.errors import InvalidForm, ServiceError
-from core.permissions import require
+from core.i18n import semicolon
+from core.permissions import has_role, require
 from core.views import attempt, refusal_text
 
+from . import pending, project_report, project_sheets
 from . import project_permissions as perms
-from . import project_report, project_sheets
 from .enums import SheetStatus
 from .models import ScoreSheet
 from .project_forms import TEXT_LIMITS, RequestForm, SummaryForm, TextForm
@@ -89,3 +91,27 @@ def issue(evaluation_id: int):
     flash(refusal.message, "danger")
     return _workspace_page(evaluation, sheet, issue_typed=request.form,
                            issue_errors={name: str(reason) for name, reason in refusal.fields.items()})
+
+
+@bp.app_template_global()
+def expert_work() -> dict[str, str]:
+    """The home page launcher's lines for an expert (its slots review_work and project_work): what waits for them in
+    their proposal reviews and their project evaluations, on the cards leading to where it is done (pending: three
+    queries); for everyone else nothing, and no query."""
+    if not (current_user.is_authenticated and has_role(current_user, Role.EVALUATOR)):
+        return {"reviews": "", "projects": ""}
+    waiting = pending.pending_for(current_user)
+    return {"reviews": _work_line([
+        (waiting.review_declarations, _("Conflict declarations to make: %(num)d", num=waiting.review_declarations)),
+        (waiting.review_sheets, _("Score sheets to submit: %(num)d", num=waiting.review_sheets))]),
+        "projects": _work_line([
+            (waiting.project_declarations, _("Conflict declarations to make: %(num)d",
+                                             num=waiting.project_declarations)),
+            (waiting.project_sheets, _("Score sheets to submit: %(num)d", num=waiting.project_sheets)),
+            (waiting.reports, _("Reports to issue: %(num)d", num=waiting.reports)),
+            (waiting.verifications, _("Rectification responses to verify: %(num)d", num=waiting.verifications))])}
+
+
+def _work_line(counts: list[tuple[int, str]]) -> str:
+    said = [text for number, text in counts if number]
+    return semicolon().join(said) if said else _("Nothing waiting for you.")
