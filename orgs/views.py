@@ -135,15 +135,19 @@ def profile(org_id: int):
 
 
 
-def profile_page(org: Organisation, refused: Refused | None = None, document_form: DocumentForm | None = None):
+def profile_page(org: Organisation, refused: Refused | None = None, document_form: DocumentForm | None = None,
+                 reason_form: ReasonForm | None = None):
     """The organisation's page; after a refusal, again (422, nothing changed) with the refused form as typed (the
-    application's document form: as sent, with its errors)."""
+    application's document form, the officer's decision: as sent, with its errors)."""
     private = permissions.can_view_private(current_user, org)
     context = {"org": org, "private": private, "standing": services.standing(org), "refused": refused or Refused()}
     context.update(profile_extras(org, private))
     if document_form is not None:
         context["document_form"] = document_form
-    return render_template("orgs/profile.html", **context), 422 if refused or document_form else 200
+    if reason_form is not None:
+        context["reason_form"] = reason_form
+    return render_template("orgs/profile.html", **context), \
+        422 if refused or document_form or reason_form else 200
 
 
 def profile_extras(org: Organisation, private: bool) -> dict:
@@ -212,10 +216,21 @@ def change_status(org_id: int):
     target = request.form.get("to", "")
     if target not in {s.value for s in OrgStatus}:
         abort(400)
-    form = valid_form(ReasonForm())
+    # An officer's decision refused (returned or rejected without a reason, a reason too long, a credit code taken
+    # meanwhile) comes back on the page, 422 (409 when the record changed), the reason typed kept and why beside
+    # it: it was a flash after a redirect, the field unmarked and what was typed lost.
+    deciding = target != OrgStatus.SUBMITTED and permissions.can_review(current_user, org)
+    form = ReasonForm()
+    if deciding and not form.validate_on_submit():
+        return profile_page(org, reason_form=form)
+    form = valid_form(form)
     submitting = target == OrgStatus.SUBMITTED and permissions.can_edit_application(current_user, org)
-    if run_service(lambda: services.transition_org(org, target, actor=current_user, reason=form.reason.data)):
+    outcome = run_service(lambda: services.transition_org(org, target, actor=current_user, reason=form.reason.data),
+                          form if deciding else None)
+    if outcome:
         flash(_("Status changed to “%(status)s”.", status=org.status_label), "success")
+    elif deciding:
+        return profile_page(org, reason_form=form)[0], outcome.refusal.status
     elif submitting:  # (refused, documents still missing: the page again, 422, what is missing said on it)
         return profile_page(org, Refused("application"))
     return redirect(url_for("orgs.profile", org_id=org.id))
