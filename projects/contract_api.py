@@ -256,7 +256,8 @@ def list_expenses(contract_id: int):
     contract = _load(contract_id)
     page, per_page = page_args()
     stmt = select(Expense).where(Expense.contract_id == contract.id).order_by(Expense.id.desc())
-    rows = db.session.scalars(stmt.offset((page - 1) * per_page).limit(per_page))
+    rows = db.session.scalars(stmt.offset((page - 1) * per_page).limit(per_page)
+                              .options(selectinload(Expense.withdrawn_by)))
     return jsonify({"items": [expense_json(e) for e in rows], "page": page, "per_page": per_page,
                     "total": count_of(stmt)})
 
@@ -280,6 +281,28 @@ def record_expense(contract_id: int):
                                            _int(body, "amount_fen"), None, actor=current_user)
     db.session.commit()
     return jsonify(expense_json(expense)), 201
+
+
+@bp.route("/contracts/<int:contract_id>/expenses/<int:expense_id>/withdraw", methods=["POST"])
+@api_doc("Withdraw an expense", tag="Contracts", response=EXPENSE, errors=[403, 409],
+         description="By a manager of the organisation, while the contract is active: an expense recorded by mistake "
+                     "(a wrong amount or line, recorded twice) is withdrawn, with a reason. It is never deleted: it "
+                     "stays listed with `withdrawn` set, and its amount is no longer counted as spent on its line. "
+                     "Withdrawn already, or the contract not active: 409. To correct an expense, withdraw it and "
+                     "record the right one.",
+         request=body(required=["reason"], reason=string(contract_money.MAX_WITHDRAWAL_REASON, min_length=1)))
+def withdraw_expense(contract_id: int, expense_id: int):
+    contract = _load(contract_id)
+    expense = db.session.get(Expense, expense_id)
+    if expense is None or expense.contract_id != contract.id:
+        abort(404)
+    # Who may is asked first (the service asks it again), so that anyone else gets a 403 whatever the body holds.
+    if not org_permissions.is_manager(current_user, contract.org):
+        raise Forbidden(_("Only a manager of the organisation can withdraw or correct expenses."))
+    reason = _text(json_object(), "reason")
+    contract_money.withdraw_expense(expense, reason, actor=current_user)
+    db.session.commit()
+    return jsonify(expense_json(expense))
 
 
 @bp.route("/contracts/<int:contract_id>/changes", methods=["POST"])

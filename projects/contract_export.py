@@ -1,5 +1,6 @@
 """A contract's money as a spreadsheet, for the procurement office, auditors (审计) and the contracted organisation:
-its budget lines, the expenses recorded against them and its payment tranches, as the contract page shows them.
+its budget lines, the expenses recorded against them and its payment tranches, as the contract page shows them, and
+the expenses withdrawn (never deleted: listed last with when, by whom and why, counted in no total).
 
 One CSV through core.csvexport (BOM, formula guard on typed text, amounts from integer fen), in sections: a short
 heading block, then each table with its title row, header row, rows and total. Whoever may see the contract's page
@@ -17,6 +18,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from audit import services as audit
 from audit.labels import ACTION_LABELS
@@ -58,6 +60,7 @@ def _line_rows(contract: Contract) -> Iterator[list]:
 
 
 def _expense_rows(contract: Contract, expenses: list[Expense]) -> Iterator[list]:
+    """The expenses counted (not withdrawn), and their total: what the lines' spent amounts add up to."""
     items = {line.id: line.item for line in contract.lines}
     yield [_("Expenses")]
     yield [_("Expense no."), _("Date"), _("Budget line"), _("Payee"), _("Amount (yuan)"), _("Receipt attached"),
@@ -66,6 +69,20 @@ def _expense_rows(contract: Contract, expenses: list[Expense]) -> Iterator[list]
         yield [number(e.id), _day(e.spent_on), items.get(e.line_id, ""), e.payee, yuan(e.amount_fen),
                _("Yes") if e.receipt_id else _("No"), Raw(format_local(e.created_at, SECONDS))]
     yield [_("Grand total"), "", "", "", yuan(sum(e.amount_fen for e in expenses)), "", ""]
+
+
+def _withdrawn_rows(contract: Contract, withdrawn: list[Expense]) -> Iterator[list]:
+    """Expenses withdrawn (recorded by mistake, or corrected): listed with when, by whom and why, counted in no
+    total."""
+    items = {line.id: line.item for line in contract.lines}
+    yield [_("Withdrawn expenses (not counted)")]
+    yield [_("Expense no."), _("Date"), _("Budget line"), _("Payee"), _("Amount (yuan)"), _("Withdrawn at"),
+           _("Withdrawn by"), _("Reason")]
+    for e in withdrawn:
+        reason = _("Corrected by expense #%(id)d", id=e.replaced_by_id) if e.replaced_by_id else e.withdrawal_reason
+        yield [number(e.id), _day(e.spent_on), items.get(e.line_id, ""), e.payee, yuan(e.amount_fen),
+               Raw(format_local(e.withdrawn_at, SECONDS)), e.withdrawn_by.display_name if e.withdrawn_by else "",
+               reason]
 
 
 def _tranche_rows(contract: Contract) -> Iterator[list]:
@@ -82,23 +99,30 @@ def _tranche_rows(contract: Contract) -> Iterator[list]:
 
 
 def contract_expenses(contract: Contract) -> list[Expense]:
+    """Every expense of the contract, withdrawn ones too."""
     return list(db.session.scalars(select(Expense).where(Expense.contract_id == contract.id)
+                                   .options(selectinload(Expense.withdrawn_by))
                                    .order_by(Expense.spent_on, Expense.id)))
 
 
 def money_rows(contract: Contract, expenses: list[Expense]) -> list[list]:
-    """The file's rows: the heading block, then budget lines, expenses and tranches, a blank row between."""
-    return [*_heading_rows(contract), [], *_line_rows(contract), [], *_expense_rows(contract, expenses), [],
+    """The file's rows: the heading block, then budget lines, expenses and tranches, a blank row between; then, when
+    there are any, the withdrawn expenses (last, so that the other tables keep their places)."""
+    counted = [e for e in expenses if not e.withdrawn]
+    withdrawn = [e for e in expenses if e.withdrawn]
+    rows = [*_heading_rows(contract), [], *_line_rows(contract), [], *_expense_rows(contract, counted), [],
             *_tranche_rows(contract)]
+    return [*rows, [], *_withdrawn_rows(contract, withdrawn)] if withdrawn else rows
 
 
 def money_csv(contract: Contract, *, actor):
     """The download, recorded (the caller commits before the response is sent)."""
     expenses = contract_expenses(contract)
     rows = money_rows(contract, expenses)
+    withdrawn = sum(1 for e in expenses if e.withdrawn)
     audit.record(CONTRACT_MONEY, contract, actor=actor,
-                 data={"format": "csv", "lines": len(contract.lines), "expenses": len(expenses),
-                       "tranches": len(contract.tranches)})
+                 data={"format": "csv", "lines": len(contract.lines), "expenses": len(expenses) - withdrawn,
+                       "tranches": len(contract.tranches), **({"withdrawn_expenses": withdrawn} if withdrawn else {})})
     today = format_local(utcnow(), "%Y-%m-%d")
     stem = _("contract-money-%(title)s-%(date)s", title=contract.title, date=today)
     return csv_response(rows, stem, fallback=f"contract-{contract.id}-money-{today}")

@@ -1,4 +1,5 @@
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, BigInteger, CheckConstraint, Date, ForeignKey, Index, Integer, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -12,6 +13,9 @@ from orgs.models import Organisation
 from .contract_change_models import ChangeRequest, ContractAmendment
 from .contract_report_models import ActivityRecord, FeePayment, ReportEvidence
 from .enums import BudgetCategory
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 class ContractStatus(LabelledEnum):
@@ -227,5 +231,17 @@ class Expense(db.Model):
     receipt_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"))
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    # Withdrawn (recorded by mistake), never deleted nor edited: the row stays with when, by whom and why, and no
+    # longer counts in its line's spent_fen. A correction is a withdrawal replaced by the expense recorded with it.
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    withdrawal_reason: Mapped[str] = mapped_column(Text, nullable=False, default="", server_default="")
+    replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("expenses.id"))
+    withdrawn_by: Mapped["User | None"] = relationship("User", foreign_keys=[withdrawn_by_id])
 
-    __table_args__ = (CheckConstraint("amount_fen > 0", name="amount_positive"),)
+    __table_args__ = (CheckConstraint("amount_fen > 0", name="amount_positive"),
+                      CheckConstraint("withdrawn_at IS NULL OR withdrawal_reason <> ''", name="withdrawal_has_reason"))
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.withdrawn_at is not None

@@ -1,6 +1,6 @@
 """Money on an active contract: tranches approved (above the two-person threshold) and paid, expenses recorded against
-budget lines. Each is one guarded statement checked by the database itself, so that concurrent requests cannot
-overspend. Services flush; callers commit."""
+budget lines, withdrawn and corrected. Each is one guarded statement checked by the database itself, so that
+concurrent requests cannot overspend (nor give back twice). Services flush; callers commit."""
 
 from datetime import date
 
@@ -14,7 +14,7 @@ from core.db import db, lock_row, utcnow
 from core.errors import INVALID, Conflict, Forbidden, ServiceError
 from core.money import format_fen
 from core.timeutil import local_today, to_local
-from core.uploads import store_upload
+from core.uploads import StoredFile, store_upload
 from core.views import path_for
 from orgs import permissions as org_permissions
 
@@ -116,7 +116,8 @@ def pay_tranche(tranche: Tranche, reference: str, paid_on: date, *, actor) -> No
 
 
 def record_expense(contract: Contract, line: ContractLine, spent_on: date, payee: str, amount_fen: int, receipt, *,
-                   actor) -> Expense:
+                   actor, kept_receipt: StoredFile | None = None) -> Expense:
+    """kept_receipt: the receipt stored already (a correction keeps the withdrawn expense's), unless one is sent."""
     if not org_permissions.is_manager(actor, contract.org):
         raise Forbidden(_("Only a manager of the organisation can record expenses."))
     require_active(contract)
@@ -142,7 +143,7 @@ def record_expense(contract: Contract, line: ContractLine, spent_on: date, payee
         raise Conflict(_("This expense would take “%(item)s” over its budget (remaining %(left)s). Ask for a "
                          "budget change first.", item=line.item, left=format_fen(line.remaining_fen)),
                        fields={"amount": _("Over the line's remaining budget.")})
-    stored = store_upload(receipt, actor=actor, field="receipt") if receipt and receipt.filename else None
+    stored = store_upload(receipt, actor=actor, field="receipt") if receipt and receipt.filename else kept_receipt
     expense = Expense(contract_id=contract.id, line_id=line.id, spent_on=spent_on, payee=payee.strip(),
                       amount_fen=amount_fen, receipt_id=stored.id if stored else None, recorded_by_id=actor.id)
     db.session.add(expense)
@@ -152,3 +153,73 @@ def record_expense(contract: Contract, line: ContractLine, spent_on: date, payee
                  data={"line_id": line.id, "amount_fen": amount_fen, "spent_on": spent_on,
                        "receipt_sha256": stored.sha256 if stored else ""})
     return expense
+
+
+MAX_WITHDRAWAL_REASON = 500
+CORRECTED_BY = "corrected by #%d"  # the stored reason of a correction (shown translated, from replaced_by_id)
+
+
+def _may_withdraw(expense: Expense, actor) -> Contract:
+    """An expense is withdrawn by a manager of its organisation while its contract is active, once. No later limit:
+    nothing else refers to an expense (a milestone report does not list them, a tranche is paid on its milestone, not
+    on what was spent), so withdrawing one changes only its line's spent amount, and the audit trail keeps both."""
+    contract = db.session.get(Contract, expense.contract_id)
+    if not org_permissions.is_manager(actor, contract.org):
+        raise Forbidden(_("Only a manager of the organisation can withdraw or correct expenses."))
+    lock_row(contract, "status")  # (as a payment closing the contract does: one at a time)
+    require_active(contract)
+    if expense.withdrawn_at is not None:
+        raise Conflict(_("This expense has already been withdrawn."))
+    return contract
+
+
+def _give_back(expense: Expense) -> None:
+    """The expense's amount back to its line: one guarded statement (never below zero)."""
+    released = db.session.execute(
+        update(ContractLine).where(ContractLine.id == expense.line_id, ContractLine.spent_fen >= expense.amount_fen)
+        .values(spent_fen=ContractLine.spent_fen - expense.amount_fen))
+    if released.rowcount != 1:
+        raise Conflict(_("This expense is no longer counted in its budget line."))
+
+
+def _mark_withdrawn(expense: Expense, contract: Contract, reason: str, *, actor, replaced_by: Expense | None = None):
+    """Guarded on the expense not being withdrawn yet: of two concurrent withdrawals one wins, the other (rolled
+    back, its amount given back undone) is told it was withdrawn already."""
+    marked = db.session.execute(
+        update(Expense).where(Expense.id == expense.id, Expense.withdrawn_at.is_(None))
+        .values(withdrawn_at=utcnow(), withdrawn_by_id=actor.id, withdrawal_reason=reason,
+                replaced_by_id=replaced_by.id if replaced_by else None))
+    if marked.rowcount != 1:
+        raise Conflict(_("This expense has already been withdrawn."))
+    db.session.expire(expense)
+    for line in contract.lines:
+        db.session.expire(line, ["spent_fen"])
+    audit.record("contract.expense_withdrawn", contract, actor=actor,
+                 data={"expense_id": expense.id, "amount_fen": expense.amount_fen, "line_id": expense.line_id,
+                       "reason": reason, **({"replaced_by": replaced_by.id} if replaced_by else {})})
+
+
+def withdraw_expense(expense: Expense, reason: str, *, actor) -> None:
+    """An expense recorded by mistake (a wrong amount or line, twice) is withdrawn: the row stays, marked with when,
+    by whom and why, and its amount is no longer counted as spent on its line."""
+    contract = _may_withdraw(expense, actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(_(INVALID), fields={"reason": _("Say why the expense is withdrawn.")})
+    if len(reason) > MAX_WITHDRAWAL_REASON:
+        raise ServiceError(_(INVALID), fields={"reason": _("At most %(n)d characters.", n=MAX_WITHDRAWAL_REASON)})
+    _give_back(expense)
+    _mark_withdrawn(expense, contract, reason, actor=actor)
+
+
+def correct_expense(old: Expense, line: ContractLine, spent_on: date, payee: str, amount_fen: int, receipt, *,
+                    actor) -> Expense:
+    """A corrected expense: the new one recorded and the old one withdrawn ("corrected by #new"), together or not
+    at all. The old amount is given back first, so that a correction on the same line may use the room it held;
+    without a new receipt the new expense keeps the old one's."""
+    contract = _may_withdraw(old, actor)
+    _give_back(old)
+    kept = db.session.get(StoredFile, old.receipt_id) if old.receipt_id else None
+    new = record_expense(contract, line, spent_on, payee, amount_fen, receipt, actor=actor, kept_receipt=kept)
+    _mark_withdrawn(old, contract, CORRECTED_BY % new.id, actor=actor, replaced_by=new)
+    return new

@@ -17,9 +17,10 @@ from core.openapi import (
     timestamp,
 )
 
+from . import contract_money as money
 from . import contract_reports, contracts, permissions
 from .contract_change_models import ChangeKind, ChangeStatus
-from .contract_models import Contract, ContractStatus, Expense, MilestoneReport, ReportStatus, TrancheStatus
+from .contract_models import Contract, ContractStatus, Expense, MilestoneReport, ReportStatus, Tranche, TrancheStatus
 from .contract_report_models import FeeKind, FeePayment, ReceiptStatus
 
 SHA256 = string(64, "SHA-256 of a stored file.")
@@ -51,7 +52,10 @@ CONTRACT = component("Contract", record(
                             evidence_required=string(), report_status=nullable(string(enum=ReportStatus)))),
     tranches=array(record(id=identifier(), percent=integer(minimum=0, maximum=100), amount_fen=fen(),
                           status=string(enum=TrancheStatus), milestone_id=nullable(identifier()),
-                          paid_on=nullable(iso_date()), approved=boolean())),
+                          paid_on=nullable(iso_date()), approved=boolean(),
+                          reference=string(100, "The payment reference, once paid ('' before)."),
+                          due_on=nullable(iso_date("Its milestone's due date; null for the tranche after the final "
+                                                   "evaluation.")))),
     changes=array(record(id=identifier(), kind=string(enum=ChangeKind), status=string(enum=ChangeStatus),
                          reason=string(), decision_reason=string())),
     amendments=array(record(version=integer(minimum=1), kind=string(), before=AMOUNT_CHANGE, after=AMOUNT_CHANGE,
@@ -62,8 +66,16 @@ CONTRACT = component("Contract", record(
     terms_digest=nullable(string(description="A digest of every term signed (amount, period, clauses, outputs, "
                                              "budget lines, milestones, tranches), for the token's user to send "
                                              "back when confirming; null when they have nothing to confirm."))))
-EXPENSE = component("Expense", record(id=identifier(), line_id=identifier(), spent_on=iso_date(), payee=string(100),
-                                      amount_fen=fen(), has_receipt=boolean()))
+WITHDRAWAL = record("How the expense was withdrawn.",
+                    at=timestamp(), by=string(description="Who withdrew it (their name)."),
+                    reason=string(money.MAX_WITHDRAWAL_REASON,
+                                  "Why; a correction's is `corrected by #<id>` (see `replaced_by_id`)."),
+                    replaced_by_id=nullable(identifier("The expense that corrected it, if it was a correction.")))
+EXPENSE = component("Expense", record(
+    "An expense recorded against a budget line. A withdrawn one (recorded by mistake) stays listed with `withdrawn` "
+    "set and is not counted in the line's `spent_fen`.",
+    id=identifier(), line_id=identifier(), spent_on=iso_date(), payee=string(100), amount_fen=fen(),
+    has_receipt=boolean(), withdrawn=nullable(WITHDRAWAL)))
 ACTIVITY = body(required=["held_on", "place", "participants"],
                 held_on=iso_date("Within the contract period, not in the future."),
                 place=string(contract_reports.MAX_PLACE),
@@ -127,7 +139,8 @@ def contract_json(c: Contract, viewer) -> dict:
                            for m in c.milestones],
             "tranches": [{"id": t.id, "percent": t.percent, "amount_fen": t.amount_fen, "status": t.status,
                           "milestone_id": t.milestone_id, "paid_on": t.paid_on.isoformat() if t.paid_on else None,
-                          "approved": t.approved_by_id is not None} for t in c.tranches],
+                          "approved": t.approved_by_id is not None, "reference": t.reference,
+                          "due_on": _due_on(c, t)} for t in c.tranches],
             "changes": [{"id": x.id, "kind": x.kind, "status": x.status, "reason": x.reason,
                          "decision_reason": x.decision_reason} for x in c.changes],
             "amendments": [{"version": a.version, "kind": a.kind, "before": a.before, "after": a.after,
@@ -137,6 +150,13 @@ def contract_json(c: Contract, viewer) -> dict:
             "terms_digest": contracts.terms_digest(c) if permissions.can_confirm_contract(viewer, c) else None}
 
 
+def _due_on(c: Contract, t: Tranche) -> str | None:
+    milestone = next((m for m in c.milestones if m.id == t.milestone_id), None)
+    return milestone.due_on.isoformat() if milestone else None
+
+
 def expense_json(e: Expense) -> dict:
+    withdrawn = {"at": e.withdrawn_at.isoformat(), "by": e.withdrawn_by.display_name if e.withdrawn_by else "",
+                 "reason": e.withdrawal_reason, "replaced_by_id": e.replaced_by_id} if e.withdrawn_at else None
     return {"id": e.id, "line_id": e.line_id, "spent_on": e.spent_on.isoformat(), "payee": e.payee,
-            "amount_fen": e.amount_fen, "has_receipt": e.receipt_id is not None}
+            "amount_fen": e.amount_fen, "has_receipt": e.receipt_id is not None, "withdrawn": withdrawn}

@@ -24,7 +24,14 @@ from . import contract_changes, contract_charts, contract_reports, contract_watc
 from .award_models import AwardDecision
 from .contract_forms import FINAL, FIRST_VISIT, MAX_TITLE, draft_input, expense_input, plan_rows, show_refusal
 from .contract_models import Contract, ContractLine, ContractStatus, Expense, Milestone, MilestoneReport, Tranche
-from .contract_money import needs_second_officer, pay_tranche, record_expense
+from .contract_money import (
+    MAX_WITHDRAWAL_REASON,
+    correct_expense,
+    needs_second_officer,
+    pay_tranche,
+    record_expense,
+    withdraw_expense,
+)
 from .contract_report_models import ActivityRecord
 from .enums import CallStatus
 from .forms import ContractConfirmForm, ContractDraftForm, ReasonForm
@@ -129,6 +136,7 @@ def contract_page(contract: Contract, refused: Refused | None = None, status: in
     """The contract's page; after a refusal, again (`status`: 422, or 409 when the contract changed meanwhile;
     nothing changed) with the refused form as it was typed."""
     expenses = list(db.session.scalars(select(Expense).where(Expense.contract_id == contract.id)
+                                       .options(selectinload(Expense.withdrawn_by))
                                        .order_by(Expense.id.desc()).limit(EXPENSES_SHOWN)))
     return render_template("projects/contract.html", contract=contract, form=ReasonForm(formdata=None),
                            is_manager=org_permissions.is_manager(current_user, contract.org),
@@ -140,8 +148,19 @@ def contract_page(contract: Contract, refused: Refused | None = None, status: in
                            output_bars=contract_charts.output_bars(contract),
                            two_person=needs_second_officer, max_change_reason=contract_changes.MAX_REASON,
                            max_review_comment=contract_reports.MAX_REVIEW_COMMENT,
-                           evaluations=contract_evaluations(contract),
+                           evaluations=contract_evaluations(contract), correcting=expense_to_correct(contract),
+                           max_withdrawal_reason=MAX_WITHDRAWAL_REASON,
                            refused=refused or Refused()), status if refused else 200
+
+
+def expense_to_correct(contract: Contract) -> Expense | None:
+    """The expense a manager is correcting (?correct=<id>: the expense form filled with its values), if it can be."""
+    wanted = request.args.get("correct", type=db_int)
+    if not wanted or contract.status != ContractStatus.ACTIVE \
+            or not org_permissions.is_manager(current_user, contract.org):
+        return None
+    found = db.session.get(Expense, wanted)
+    return found if found and found.contract_id == contract.id and not found.withdrawn else None
 
 
 def contract_evaluations(contract: Contract) -> list:
@@ -233,10 +252,28 @@ def expense(contract_id: int):
     # Refused, the page again with what was typed and each reason beside its field (it was a flash above an empty
     # form, the amount and payee to type again), the receipt kept (it was lost, and sent again without it).
     receipt = ChosenFiles("receipt")
+    if corrects := request.args.get("correct", type=db_int):  # (the form opened by a "Correct" link)
+        old = db.get_or_404(Expense, corrects)
+        if old.contract_id != contract.id:
+            abort(404)
+        return posted_on_contract_page(
+            contract.id, "expense", {"line_id", "spent_on", "payee", "amount", "receipt"},
+            lambda: correct_expense(old, line, *expense_input(request.form), receipt.upload(), actor=current_user),
+            _("Expense corrected; the wrong one is withdrawn."), files=[receipt])
     return posted_on_contract_page(
         contract.id, "expense", {"line_id", "spent_on", "payee", "amount", "receipt"},
         lambda: record_expense(contract, line, *expense_input(request.form), receipt.upload(),
                                          actor=current_user), _("Expense recorded."), files=[receipt])
+
+
+@bp.route("/expenses/<int:expense_id>/withdraw", methods=["POST"])
+@login_required
+def withdraw(expense_id: int):
+    item = db.get_or_404(Expense, expense_id)
+    contract = load_contract(item.contract_id)
+    return posted_on_contract_page(
+        contract.id, f"withdraw-{item.id}", {"reason"},
+        lambda: withdraw_expense(item, request.form.get("reason", ""), actor=current_user), _("Expense withdrawn."))
 
 
 from . import contract_delivery_views, contract_export  # noqa: E402, F401  (more routes on this blueprint)

@@ -26,6 +26,7 @@ ACTION_LABELS.update({
     "contract.report_accepted": _l("Progress report accepted"),
     "contract.report_returned": _l("Progress report returned"), "contract.tranche_paid": _l("Tranche paid"),
     "contract.expense_recorded": _l("Expense recorded"), "contract.tranche_approved": _l("Payment approved"),
+    "contract.expense_withdrawn": _l("Expense withdrawn"),
     "contract.lines_edited": _l("Budget lines edited before signing"),
     "contract.fee_confirmed": _l("Fee receipt confirmed"), "contract.fee_denied": _l("Fee receipt denied"),
     "contract.change_requested": _l("Change requested"), "contract.change_approved": _l("Change approved"),

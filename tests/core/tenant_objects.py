@@ -49,6 +49,7 @@ BY_ARGUMENT = {
     "report_id": f"select min(r.id) from milestone_reports r join milestones m on m.id = r.milestone_id"
                  f" where m.contract_id = {CONTRACT_B}",
     "tranche_id": f"select min(id) from tranches where contract_id = {CONTRACT_B}",
+    "expense_id": f"select min(id) from expenses where contract_id = {CONTRACT_B}",
     "fee_id": f"select min(id) from fee_payments where contract_id = {CONTRACT_B}",
     "change_id": "select min(id) from contract_changes",  # (no org01 contract has one)
     "decision_id": f"select min(id) from award_decisions where proposal_id in"
