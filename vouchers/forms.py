@@ -98,6 +98,14 @@ class StatusForm(FlaskForm):
                            render_kw={"rows": 2})
 
 
+class CloseProgrammeForm(FlaskForm):
+    """Closing a running programme revokes every voucher not yet spent and cannot be undone: it is closed for a
+    reason, recorded with it (a blank one was taken, and the trail said only 'programme closed')."""
+    reason = StringField(_l("Reason"), validators=[
+        DataRequired(message=_l("Give the reason for closing the programme.")), Length(max=2000)],
+        filters=[strip_text])
+
+
 def card_number_field() -> StringField:
     """The ID number read off the resident's card, which the service compares with the one on record."""
     return StringField(_l("ID number on the card"), validators=[Optional(), Length(max=40)],

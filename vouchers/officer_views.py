@@ -19,7 +19,16 @@ from projects.models import Call
 from . import disputes, documents, exports, fraud, issuance, ledger, pages_support, programmes, settlement
 from . import permissions as perms
 from .enums import BatchStatus, ProgrammeStatus, SettlementStatus
-from .forms import BatchForm, DecideForm, IssueOneForm, PaymentForm, PrepareSettlementForm, ProgrammeForm, StatusForm
+from .forms import (
+    BatchForm,
+    CloseProgrammeForm,
+    DecideForm,
+    IssueOneForm,
+    PaymentForm,
+    PrepareSettlementForm,
+    ProgrammeForm,
+    StatusForm,
+)
 from .models import IssuanceBatch, Programme
 from .redemption_models import Dispute, Settlement
 from .views import bp, categories, locale, redirect_to
@@ -91,7 +100,13 @@ def programme_edit(programme_id: int):
 @login_required
 def programme_status(programme_id: int, to: str):
     programme = load_programme(programme_id)
-    form = valid_form(StatusForm())
+    if to == "closed":
+        require(perms.can_manage_programmes(current_user))
+        form = CloseProgrammeForm()
+        if not form.validate_on_submit():  # the page again (422): the reason as typed, why beside it
+            return programme_page(programme, 422, close_form=form)
+    else:
+        form = valid_form(StatusForm())
     message = _("Programme started.") if to == "active" else _("Programme closed.")
     return run_and_redirect(lambda: programmes.transition_programme(programme, ProgrammeStatus(to), actor=current_user,
                                                                       reason=form.reason.data or ""),
@@ -105,8 +120,8 @@ def programme(programme_id: int):
 
 
 def programme_page(programme: Programme, status: int = 200, **forms):
-    """The programme's page; a refused form (batch_form, issue_form, decide_form, decide_id) is shown again with what
-    was typed and the reason beside its field, answered 422."""
+    """The programme's page; a refused form (batch_form, issue_form, close_form, decide_form, decide_id) is shown
+    again with what was typed and the reason beside its field, answered 422."""
     # Disputes, issuance runs and statements are paged apart, each with its page number under its own name.
     found = pages_support.disputes_of(programme, request.args.get("disputes_page", 1, type=db_int))
     runs = pages_support.batches(programme, request.args.get("runs_page", 1, type=db_int))
@@ -129,7 +144,7 @@ def programme_page(programme: Programme, status: int = 200, **forms):
             [f.resident_id for f in flags if f.resident_id]),
         can_open_residents=resident_services.can_manage_residents(current_user),
         can_open_audit=can_view_audit_log(current_user),
-        status_form=StatusForm(formdata=None),
+        status_form=StatusForm(formdata=None), close_form=forms.get("close_form") or CloseProgrammeForm(formdata=None),
         batch_form=forms.get("batch_form") or BatchForm(formdata=None, period=programmes.period_of()),
         issue_form=forms.get("issue_form") or IssueOneForm(formdata=None, period=programmes.period_of()),
         decide_form=forms.get("decide_form") or DecideForm(formdata=None), decide_id=forms.get("decide_id"),
