@@ -137,3 +137,27 @@ def target_label(target_type: str) -> str:
 def target_choices() -> list[tuple[str, str]]:
     """(type, label) for the target type filter's suggestions, by label."""
     return sorted(((code, str(label)) for code, label in TARGET_LABELS.items()), key=lambda pair: pair[1])
+
+
+# target type -> (endpoint, its id argument): the page showing the thing an event is about. A package above audit
+# registers its own pages (audit cannot import them); the page itself still checks who may see it.
+TARGET_PAGES: dict[str, tuple[str, str]] = {}
+
+
+def register_target_page(target_type: str, endpoint: str, id_arg: str) -> None:
+    TARGET_PAGES[target_type] = (endpoint, id_arg)
+
+
+def target_page_url(target_type: str, target_id) -> str | None:
+    """The address of the event's target's own page, or None (no page registered, or an id that is no number)."""
+    from flask import url_for
+    from werkzeug.routing import BuildError
+
+    page = TARGET_PAGES.get(target_type or "")
+    text = str(target_id or "")
+    if page is None or not (text.isascii() and text.isdigit()) or len(text) > 18:
+        return None
+    try:
+        return url_for(page[0], **{page[1]: int(text)})
+    except BuildError:  # the package's blueprint not registered in this app
+        return None

@@ -27,7 +27,7 @@ from . import chain, documents, verification
 from . import services as audit
 from .display import csv_rows, shown_data
 from .forms import AuditFilterForm, VerifyCodeForm, VerifyFileForm
-from .labels import action_label, target_choices, target_label
+from .labels import action_label, target_choices, target_label, target_page_url
 from .permissions import can_download_document, can_issue_head_certificate, can_view_audit_log
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -218,6 +218,11 @@ def download(code: str):
 @bp.app_template_filter("action_label")
 def _action_label(code: str) -> str:
     return action_label(code)
+
+
+@bp.app_template_global("target_page_url")
+def _target_page_url(target_type: str, target_id) -> str | None:
+    return target_page_url(target_type, target_id)
 
 
 @bp.app_template_filter("target_label")

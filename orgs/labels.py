@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 
 from accounts.notifications import NOTIFICATION_LABELS, NOTIFICATION_TEXTS
-from audit.labels import ACTION_LABELS
+from audit.labels import ACTION_LABELS, register_target_page
 
 from .enums import MemberRole
 
@@ -64,3 +64,7 @@ NOTIFICATION_TEXTS.update({
     "org.annual_report_returned": _l("The %(year)s annual report of %(org)s was returned: %(reason)s"),
 })
 NOTIFICATION_LABELS["org.invited"] = {"role": MemberRole}
+
+
+# The audit log links an event about an organisation to its page.
+register_target_page("organisations", "orgs.profile", "org_id")

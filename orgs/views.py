@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from accounts.residents import communities
+from audit.permissions import can_view_audit_log
 from core import cache
 from core.db import db
 from core.errors import ServiceError
@@ -162,6 +163,7 @@ def profile_extras(org: Organisation, private: bool) -> dict:
         "can_manage_members": permissions.can_manage_members(current_user, org),
         "can_report": permissions.can_submit_annual_report(current_user, org),
         "can_record": permissions.can_record_standing(current_user, org),
+        "can_open_audit": can_view_audit_log(current_user),
         # The upload offers the first document still missing: it offered the certificate, just uploaded, again.
         "document_form": DocumentForm(formdata=None, kind=missing[0].value if missing else None),
         "reason_form": ReasonForm(formdata=None), "missing": missing,

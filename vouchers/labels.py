@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
-from audit.labels import ACTION_LABELS
+from audit.labels import ACTION_LABELS, register_target_page
 
 ACTION_LABELS.update({
     "resident.submitted": _l("Resident asked to be verified"),
@@ -40,3 +40,9 @@ ACTION_LABELS.update({
     "export.settlement_lines": _l("Settlement lines downloaded (CSV)"),
     "export.programme_ledger": _l("Voucher programme ledger downloaded (CSV)"),
 })
+
+
+# The audit log links an event about a programme, an issuance run or a settlement statement to its page.
+register_target_page("voucher_programmes", "vouchers.programme", "programme_id")
+register_target_page("voucher_issuance_batches", "vouchers.batch", "batch_id")
+register_target_page("voucher_settlements", "vouchers.settlement_page", "settlement_id")

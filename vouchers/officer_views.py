@@ -282,7 +282,7 @@ def statement_page(found: Settlement, form: PaymentForm | None = None):
     """The statement; a refused payment (form) is shown again with the reason beside the reference, answered 422."""
     return render_template("vouchers/settlement.html", settlement=found,
                            redemptions=pages_support.statement_lines(found),
-                           can_settle=perms.can_settle(current_user),
+                           can_settle=perms.can_settle(current_user), can_open_audit=can_view_audit_log(current_user),
                            second_officer=settlement.needs_second_officer(found)
                            and found.approved_by_id == current_user.id,
                            can_issue=perms.can_issue_statement(current_user, found),
