@@ -290,6 +290,29 @@ def scratch_url(tmp_path):
     drop_scratch_database(url)
 
 
+@pytest.fixture(scope="session")
+def migrated_database(app, tmp_path_factory):
+    """An empty database built by the real migrations, once per process, for migrated_url to copy."""
+
+    def disconnected(built: SideDatabase) -> SideDatabase:
+        built.engine.dispose()  # (on PostgreSQL no one may be connected to a template)
+        return built
+
+    side = side_database(app, tmp_path_factory, "migrated", lambda: None)
+    yield disconnected(next(side))
+    next(side, None)
+
+
+@pytest.fixture
+def migrated_url(migrated_database, tmp_path):
+    """A new database of the test's own, as the migrations leave it (a copy of migrated_database): for the tests
+    whose committed rows other connections and processes must see, without running the migrations anew for each
+    (seconds a test). An upgrade() on it finds nothing to do."""
+    url = copy_scratch_database(migrated_database.url, tmp_path)
+    yield url
+    drop_scratch_database(url)
+
+
 @pytest.fixture
 def login_as(client, session):
     """login_as(user) logs the test client in through the real login form."""

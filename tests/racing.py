@@ -17,7 +17,8 @@ from tests.conftest import app_config
 @contextlib.contextmanager
 def committed_app(scratch_url: str, tmp_path, build):
     """An app on a scratch database of its own (the races need committed rows that other connections see),
-    migrated, with what build() makes committed: yields (the app, build()'s result)."""
+    migrated (upgrade() finds nothing to do on a migrated_url), with what build() makes committed: yields (the app,
+    build()'s result)."""
     application = create_app(app_config(scratch_url, tmp_path))
     with application.app_context():
         upgrade()

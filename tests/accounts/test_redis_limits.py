@@ -4,7 +4,6 @@ import os
 
 import pytest
 import redis
-from flask_migrate import upgrade
 
 from app import create_app
 from core.db import db
@@ -17,13 +16,12 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL")
 
 @pytest.mark.committing
 @pytest.mark.skipif(not REDIS_URL, reason="TEST_REDIS_URL not set (.ci/run sets it)")
-def test_lockout_is_stored_in_redis(app, scratch_url, tmp_path):
+def test_lockout_is_stored_in_redis(app, migrated_url, tmp_path):
     client = redis.Redis.from_url(REDIS_URL)
     client.flushdb()
-    host = create_app(app_config(scratch_url, tmp_path, REDIS_URL=REDIS_URL, RATELIMIT_STORAGE_URI=REDIS_URL))
+    host = create_app(app_config(migrated_url, tmp_path, REDIS_URL=REDIS_URL, RATELIMIT_STORAGE_URI=REDIS_URL))
     try:
         with host.app_context():
-            upgrade()
             make_user(username="redis-user")
             db.session.commit()
         for _ in range(5):

@@ -4,7 +4,6 @@ import multiprocessing as mp
 import os
 
 import pytest
-from flask_migrate import upgrade
 
 from app import create_app
 from audit import services as audit
@@ -27,14 +26,11 @@ def _append(url: str, instance: str, worker: int, start) -> None:
 
 
 @pytest.mark.committing
-def test_concurrent_appends_form_one_chain(scratch_url, tmp_path):
-    application = create_app(app_config(scratch_url, tmp_path))
-    with application.app_context():
-        upgrade()
-        db.engine.dispose()
+def test_concurrent_appends_form_one_chain(migrated_url, tmp_path):
+    application = create_app(app_config(migrated_url, tmp_path))
     ctx = mp.get_context("spawn")
     start = ctx.Event()
-    procs = [ctx.Process(target=_append, args=(scratch_url, str(tmp_path), w, start)) for w in range(WORKERS)]
+    procs = [ctx.Process(target=_append, args=(migrated_url, str(tmp_path), w, start)) for w in range(WORKERS)]
     for p in procs:
         p.start()
     start.set()

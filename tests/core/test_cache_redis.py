@@ -5,7 +5,6 @@ import os
 
 import pytest
 import redis
-from flask_migrate import upgrade
 
 from accounts.enums import Role
 from app import create_app
@@ -23,14 +22,12 @@ PAGE = "/orgs/?q=共享缓存"
 
 @pytest.mark.committing
 @pytest.mark.skipif(not TEST_REDIS_URL, reason="TEST_REDIS_URL not set (.ci/run sets it)")
-def test_two_processes_share_cached_pages_and_their_retirement(scratch_url, tmp_path):
+def test_two_processes_share_cached_pages_and_their_retirement(migrated_url, tmp_path):
     url = TEST_REDIS_URL.rsplit("/", 1)[0] + "/12"  # a database of its own: others flush theirs
     redis.Redis.from_url(url).flushdb()
-    one, two = (create_app(app_config(scratch_url, tmp_path / name, REDIS_URL=url, TESTING_NO_PAGE_CACHE=False))
+    one, two = (create_app(app_config(migrated_url, tmp_path / name, REDIS_URL=url, TESTING_NO_PAGE_CACHE=False))
                 for name in ("one", "two"))
     try:
-        with one.app_context():
-            upgrade()
         assert one.test_client().get(PAGE).headers.get("X-Cache") is None  # cached by the first process
         cache._local.clear()  # (nothing of this process's own memory can answer for the second)
         assert two.test_client().get(PAGE).headers.get("X-Cache") == "hit"  # and served by the second

@@ -5,7 +5,6 @@ import time
 
 import pytest
 import sqlalchemy as sa
-from flask_migrate import upgrade
 
 from app import create_app
 from audit import services as audit
@@ -19,10 +18,9 @@ pytestmark = [pytest.mark.committing,
 
 
 @pytest.fixture
-def scratch_app(scratch_url, tmp_path):
-    application = create_app(app_config(scratch_url, tmp_path))
+def scratch_app(migrated_url, tmp_path):
+    application = create_app(app_config(migrated_url, tmp_path))
     with application.app_context():
-        upgrade()
         for i in range(5):
             audit.record("test.event", ("thing", i), data={"i": i})
         db.session.commit()
@@ -49,9 +47,9 @@ def begins(scratch_app):
 
 
 @pytest.fixture
-def writer(scratch_url):
+def writer(migrated_url):
     """Another process's connection holding SQLite's write lock."""
-    path = sa.make_url(scratch_url).database
+    path = sa.make_url(migrated_url).database
     other = sqlite3.connect(path, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
     yield other

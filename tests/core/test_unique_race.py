@@ -25,14 +25,14 @@ ALREADY = "The annual report for 2025 has already been submitted."
 
 
 @pytest.fixture
-def scene(scratch_url, tmp_path):
+def scene(migrated_url, tmp_path):
     def build():
         manager = make_user()
         org = approved_org(manager, make_user(Role.OFFICER))
         stored = store_upload(Upload(), actor=manager)
         return {"manager": manager.username, "org": org.id, "file": stored.id}
 
-    with committed_app(scratch_url, tmp_path, build) as made:
+    with committed_app(migrated_url, tmp_path, build) as made:
         yield made
 
 

@@ -92,7 +92,7 @@ def test_the_api_answers_409_to_the_second_approval_of_one_code(client, two_aski
 # --- real concurrency: separate connections, committed --------------------------------------------------------------
 
 @pytest.fixture
-def committed_scene(scratch_url, tmp_path):
+def committed_scene(migrated_url, tmp_path):
     def build():
         officer, code = make_user(Role.OFFICER), make_uscc("2", 7_731_101)
         first, second = approved_org(make_user(), officer), approved_org(make_user(), officer)
@@ -101,7 +101,7 @@ def committed_scene(scratch_url, tmp_path):
                  "orgs": [(first.id, first.uscc), (second.id, second.uscc)], "changes": [c.id for c in asked]}
         return scene
 
-    with committed_app(scratch_url, tmp_path, build) as made:
+    with committed_app(migrated_url, tmp_path, build) as made:
         yield made
 
 

@@ -4,7 +4,6 @@ import threading
 from datetime import date, timedelta
 
 import pytest
-from flask_migrate import upgrade
 from sqlalchemy import select
 
 from accounts.enums import Role
@@ -105,10 +104,9 @@ def test_hub_designation_page_action(app, client, session, login_as):
 
 
 @pytest.mark.committing
-def test_concurrent_filings_get_distinct_numbers(scratch_url, tmp_path):
-    application = create_app(app_config(scratch_url, tmp_path))
+def test_concurrent_filings_get_distinct_numbers(migrated_url, tmp_path):
+    application = create_app(app_config(migrated_url, tmp_path))
     with application.app_context():
-        upgrade()
         officer = make_user(Role.OFFICER)
         ids = [submitted_org(make_user(), kind="community", uscc="", name=f"社区互助队{n}").id for n in range(4)]
         officer_id = officer.id

@@ -41,14 +41,14 @@ def test_the_second_submission_of_one_code_is_a_conflict(session):
 
 
 @pytest.fixture
-def committed_drafts(scratch_url, tmp_path):
+def committed_drafts(migrated_url, tmp_path):
     def build():
         code = make_uscc("2", 7_741_101)
         mine_by, theirs_by = make_user(), make_user()
         mine, theirs = draft_with_documents(mine_by, code), draft_with_documents(theirs_by, code)
         return {"applicant": mine_by.username, "mine": mine.id, "theirs": theirs.id}
 
-    with committed_app(scratch_url, tmp_path, build) as made:
+    with committed_app(migrated_url, tmp_path, build) as made:
         yield made
 
 

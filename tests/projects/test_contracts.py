@@ -2,7 +2,6 @@ import threading
 from datetime import timedelta
 
 import pytest
-from flask_migrate import upgrade
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -112,10 +111,9 @@ def test_expenses_at_under_and_over_a_line(app, session, extra, ok):
 
 
 @pytest.mark.committing
-def test_concurrent_payment_approvals_never_pay_twice(scratch_url, tmp_path):
-    application = create_app(app_config(scratch_url, tmp_path))
+def test_concurrent_payment_approvals_never_pay_twice(migrated_url, tmp_path):
+    application = create_app(app_config(migrated_url, tmp_path))
     with application.app_context():
-        upgrade()
         officer, manager, contract = active_contract(application)
         first = contract.tranches[0]
         with application.test_request_context():

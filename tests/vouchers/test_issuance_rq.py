@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 import redis
-from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from accounts.enums import Role
@@ -34,12 +33,11 @@ def queue_url() -> str:
 
 
 @pytest.fixture
-def queued_world(scratch_url, tmp_path):
+def queued_world(migrated_url, tmp_path):
     url = queue_url()
     redis.Redis.from_url(url).flushdb()
-    application = create_app(app_config(scratch_url, tmp_path, REDIS_URL=url))
+    application = create_app(app_config(migrated_url, tmp_path, REDIS_URL=url))
     with application.app_context():
-        upgrade()
         officer, staff = make_user(Role.OFFICER), make_user(Role.COMMUNITY_STAFF)
         programme = running_programme(officer)
         for _ in range(RESIDENTS):
@@ -58,7 +56,7 @@ def vouchers_of(programme_id: int) -> int:
 
 @pytest.mark.committing
 @pytest.mark.skipif(not TEST_REDIS_URL, reason="TEST_REDIS_URL not set (.ci/run sets it)")
-def test_a_batch_is_queued_and_a_real_rq_worker_issues_it(queued_world, scratch_url, tmp_path):
+def test_a_batch_is_queued_and_a_real_rq_worker_issues_it(queued_world, migrated_url, tmp_path):
     application, facts, url = queued_world
     client = application.test_client()
     assert login(client, facts["officer"], PASSWORD).status_code == 302
@@ -74,7 +72,7 @@ def test_a_batch_is_queued_and_a_real_rq_worker_issues_it(queued_world, scratch_
     waiting = client.get(batch_url, headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert 'http-equiv="refresh"' in waiting  # the progress page refreshes itself while the batch waits for a worker
 
-    env = {**os.environ, "DATABASE_URL": scratch_url, "SECRET_KEY": "test-secret", "REDIS_URL": url,
+    env = {**os.environ, "DATABASE_URL": migrated_url, "SECRET_KEY": "test-secret", "REDIS_URL": url,
            "GONGZHI_INSTANCE": str(tmp_path / "worker-instance"), "PYTHONPATH": str(ROOT)}
     worker = subprocess.run([str(Path(sys.executable).parent / "rq"), "worker", "--burst", "--url", url, "gongzhi"],
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
