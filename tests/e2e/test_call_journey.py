@@ -60,6 +60,9 @@ def test_publish_write_submit_screen(live_server, live_app, browser, tmp_path):
     rows = [("personnel", "社工补贴", "１２", "¥3,000"), ("activities", "餐费补贴", "1", "55 000元"),
             ("management_fee", "管理费", "1", "￥５，０００．００")]
     for i, (category, item, qty, price) in enumerate(rows):
+        if i:  # the form opens with one empty row; "Add a row" gives the next
+            org.locator("#budget_lines-add").click()
+            expect(org.locator(f"#budget_lines-{i}-category")).to_be_focused()
         org.locator(f"#budget_lines-{i}-category").select_option(category)
         org.locator(f"#budget_lines-{i}-item").fill(item)
         org.locator(f"#budget_lines-{i}-quantity").fill(qty)
