@@ -47,7 +47,8 @@ def _dashboard(org: Organisation, form: RedeemForm | None = None, status: int = 
     page, ratings, disputes = pages_support.provider_redemptions(org, page_arg())
     return render_template("vouchers/provider.html", org=org, services=services, form=form, member=member,
                            page=page, ratings=ratings, disputes=disputes,
-                           settlements=pages_support.provider_settlements(org),
+                           settlements=pages_support.provider_settlements(
+                               org, request.args.get("statements_page", 1, type=db_int)),
                            rating=catalogue.provider_rating(org)), status
 
 
