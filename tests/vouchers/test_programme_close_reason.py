@@ -35,7 +35,7 @@ def test_closing_without_a_reason_is_refused_beside_the_reason(app, client, logi
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert re.search(r'id="close-reason-error">请填写关闭项目的原因。<', page)
-    assert re.search(r'<input class="form-control is-invalid" name="reason" id="close-reason"', page)
+    assert re.search(r'<input class="form-control[^"]* is-invalid"[^>]* name="reason" id="close-reason"', page)
     assert status_of(pid) == "active" and active_vouchers(pid) == held
 
 
