@@ -1,12 +1,15 @@
-"""Every page a demo user can reach by following links, as each role, answers without a server error, and a
-Chinese page shows no English left untranslated. The demo data is the realistic case (every state of every
-object, in every role); following the links is what people do. Each route (ids replaced) is visited once per
-role."""
+"""Every page a demo user can reach by following links, as each role, answers without a server error, writes
+nothing to the database (a GET changes no data), and a Chinese page shows no English left untranslated. The demo
+data is the realistic case (every state of every object, in every role); following the links is what people do.
+Each route (ids replaced) is visited once per role."""
 
 import re
 from collections import deque
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 from tests.factories import login, logout
 
@@ -72,8 +75,29 @@ def followed(base: str, href: str) -> str | None:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
+WRITES = ("INSERT", "UPDATE", "DELETE")
+
+
+def writes_during(call) -> tuple[list[str], object]:
+    """The statements that change data which a call runs (on any engine: the demo's database is not the app's
+    default one), and its result."""
+    writes: list[str] = []
+
+    def spy(_conn, _cursor, statement, *_args):
+        if statement.lstrip().upper().startswith(WRITES):
+            writes.append(statement.split("(")[0].strip()[:60])
+
+    event.listen(Engine, "before_cursor_execute", spy)
+    try:
+        result = call()
+    finally:
+        event.remove(Engine, "before_cursor_execute", spy)
+    return writes, result
+
+
 def crawl(client, username: str) -> tuple[list[str], dict[str, set[str]], int]:
-    """(server errors, {English word: routes}, pages seen) for one demo user, following links from home."""
+    """(server errors and GETs that wrote, {English word: routes}, pages seen) for one demo user, following links
+    from home."""
     logout(client)
     assert login(client, username, "gongzhi-demo").status_code == 302, username
     errors, english, routes, queue = [], {}, set(), deque(["/"])
@@ -83,7 +107,9 @@ def crawl(client, username: str) -> tuple[list[str], dict[str, set[str]], int]:
         if route in routes:
             continue
         routes.add(route)
-        response = client.get(path)
+        writes, response = writes_during(lambda: client.get(path))  # noqa: B023 (called at once)
+        if writes:
+            errors.append(f"{username} GET {path} wrote: {sorted(set(writes))}")
         if response.status_code >= 500:
             errors.append(f"{username} GET {path}: {response.status_code}")
             continue
