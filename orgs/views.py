@@ -354,7 +354,11 @@ def decide_change(change_id: int, action: str):
     org = load_org(change.org_id)
     require(permissions.can_review(current_user, org) if action != "withdraw"
             else permissions.is_manager(current_user, org))
-    form = valid_form(ReasonForm())
+    form, key = ReasonForm(), f"change-{change.id}"
+    if not form.validate_on_submit():  # a reason too long: the page again with it as typed, why beside it
+        flash(_("Please correct the marked fields."), "danger")
+        reasons = {name: " ".join(map(str, errors)) for name, errors in form.errors.items()}
+        return profile_page(org, Refused(key, reasons, request.form))
     to = {"approve": "approved", "reject": "rejected", "withdraw": "withdrawn"}[action]
     done = {"approve": _("The change is approved: the registered items are changed."),
             "reject": _("The change request is rejected."), "withdraw": _("The change request is withdrawn.")}[action]
@@ -363,6 +367,8 @@ def decide_change(change_id: int, action: str):
         flash(done, "success")
         return redirect(url_for("orgs.profile", org_id=org.id) + "#change-requests")
     # refused: the organisation's page as it is now, saying why (409 when another decision came first, a second
-    # tab, say; 422 for a rejection without its reason), not a redirect that read as if it had gone through
+    # tab, say; 422 for a rejection without its reason), not a redirect that read as if it had gone through; the
+    # reason typed kept in its box, why beside it
     flash(refusal_text(outcome.refusal), "danger")
-    return profile_page(load_org(change.org_id))[0], outcome.refusal.status
+    return profile_page(load_org(change.org_id), Refused(key, outcome.refusal.fields, request.form))[0], \
+        outcome.refusal.status
