@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from accounts import residents as resident_services
 from accounts.forms import ConfirmForm
 from accounts.lockout import end_login_lockout
+from accounts.login_names import grouped
 from accounts.resident_models import RESIDENT_TRANSITIONS, HardshipTag, ResidentProfile, ResidentStatus
 from core.db import db, utcnow
 from core.paging import page_arg
@@ -97,7 +98,8 @@ def resident_new():
         form.community_id.data = communities[0].id  # the one community they look after, chosen for them
     if form.validate_on_submit() and (made := run_service(
             lambda: resident_services.register_without_phone(resident_data(form), actor=current_user), form)):
-        flash(_("Resident registered and verified."), "success")
+        flash(_("Resident registered and verified. They log in as %(name)s: print a login slip for them from "
+                "their record.", name=shown_login_name(made.value.user)), "success")
         return redirect_to("vouchers.resident", resident_id=made.value.id)
     return render_template("vouchers/resident_form.html", form=form, resident=None), 422 if form.errors else 200
 
@@ -160,7 +162,7 @@ def login_is_phone(user) -> bool:
 def shown_login_name(user) -> str:
     if login_is_phone(user):
         return _("their mobile number, %(phone)s", phone=mask_phone(user.phone))
-    return user.username
+    return grouped(user.username)  # digits in two groups, as the login slip prints them
 
 
 @bp.route("/residents/<int:resident_id>/status/<any(verified, suspended):to>", methods=["POST"])

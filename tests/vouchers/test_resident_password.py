@@ -152,7 +152,9 @@ def test_a_resident_registered_without_a_phone_is_offered_a_log_in_not_a_forgott
     login_as(staff)
     page = client.get(f"/vouchers/residents/{profile.id}", headers=EN).get_data(as_text=True)
     assert 'id="password-heading">Let the resident log in<' in page and "has never logged in" in page
-    assert f'id="login-name">{profile.user.username}<' in page and 'id="password-form"' in page
+    name = profile.user.username  # seven digits, shown (and printed on the slip) in two groups
+    assert f'id="login-name">{name[:3]} {name[3:]}<' in page and 'id="password-form"' in page
+    assert f'href="/residents/{profile.id}/login-slip"' in page  # the slip to hand over
 
 
 def test_a_resident_who_has_logged_in_is_offered_a_forgotten_password(app, client, login_as, forgetful):
