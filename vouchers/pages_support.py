@@ -139,7 +139,8 @@ def disputes_of(programme: Programme, page: int = 1, per_page: int = PER_PAGE) -
         select(Dispute).join(Redemption, Redemption.id == Dispute.redemption_id)
         .where(Redemption.programme_id == programme.id)
         .options(selectinload(Dispute.redemption).selectinload(Redemption.provider),
-                 selectinload(Dispute.redemption).selectinload(Redemption.service))
+                 selectinload(Dispute.redemption).selectinload(Redemption.service),
+                 selectinload(Dispute.redemption).selectinload(Redemption.resident))
         .order_by(is_open.desc(), Dispute.created_at.desc(), Dispute.id.desc()), page, per_page)
 
 
