@@ -142,8 +142,11 @@ class EndCreditForm(FlaskForm):
 
 
 class IncubationForm(FlaskForm):
-    child_id = WholeNumberField(_l("Incubated group (organisation number)"),
-                                validators=[InputRequired(), NumberRange(min=1, max=2**31 - 1)])
+    # The group as an officer knows it: its full name (offered as it is typed), credit code or filing number; an
+    # organisation's number (in its page's address) still works. It took the number only, shown nowhere on a page.
+    child_id = StringField(_l("Incubated group"), validators=[
+        DataRequired(message=_l("Name the group: its full name, credit code or filing number.")), Length(max=200)],
+        filters=[lambda value: (value or "").strip()])
     started_on = DateField(_l("Started on"), validators=[DataRequired()])
 
 

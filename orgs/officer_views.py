@@ -140,9 +140,13 @@ def add_incubation(org_id: int):
     form = IncubationForm()
 
     def link():
-        child = db.session.get(Organisation, form.child_id.data)
+        typed = form.child_id.data
+        child = standing.find_group(typed)
         if child is None:
-            raise ServiceError(_(INVALID), fields={"child_id": _("No organisation with this number.")})
+            raise ServiceError(_(INVALID), fields={"child_id": _("No organisation with this number.")
+                                                   if typed.isascii() and typed.isdigit() else
+                                                   _("No registered organisation has this name, credit code or "
+                                                     "filing number.")})
         standing.link_incubation(hub, child, form.started_on.data, actor=current_user)
 
     return _on_profile(hub, "incubation", form, [], _("Incubation recorded."), link)

@@ -188,6 +188,28 @@ def designate_hub(org: Organisation, is_hub: bool, *, actor: User) -> None:
     audit.record("org.hub_designated" if is_hub else "org.hub_withdrawn", org, actor=actor)
 
 
+def find_group(typed: str) -> Organisation | None:
+    """The organisation an officer names for an incubation: by its number (the page's address), its credit code or
+    filing number, or its full name when only one registered organisation bears it."""
+    typed = (typed or "").strip()
+    if typed.isascii() and typed.isdigit():
+        return db.session.get(Organisation, int(typed)) if len(typed) <= 9 else None
+    public = Organisation.status.in_([s.value for s in PUBLIC_STATUSES])
+    found = db.session.scalar(select(Organisation).where(
+        public, (Organisation.uscc == typed.upper()) | (Organisation.filing_number == typed)).limit(1))
+    if found is not None:
+        return found
+    named = list(db.session.scalars(select(Organisation).where(public, Organisation.name == typed).limit(2)))
+    return named[0] if len(named) == 1 else None
+
+
+def group_candidates(hub: Organisation, limit: int = 500) -> list[Organisation]:
+    """Registered organisations a hub may be recorded as incubating, by name (suggested as the officer types)."""
+    return list(db.session.scalars(select(Organisation).where(
+        Organisation.status == OrgStatus.APPROVED.value, Organisation.id != hub.id)
+        .order_by(Organisation.name).limit(limit)))
+
+
 def link_incubation(hub: Organisation, child: Organisation, started_on: date, *, actor: User) -> Incubation:
     if hub.id == child.id:
         raise ServiceError(_("An organisation cannot incubate itself."), fields={"child_id": _("Choose another.")})

@@ -21,7 +21,7 @@ from core.timeutil import local_today
 from core.uploads import ChosenFiles
 from core.views import attempt, refusal_text, run_and_redirect, run_service, valid_form
 
-from . import changes, directory, permissions, services
+from . import changes, directory, permissions, services, standing
 from .enums import OrgStatus
 from .forms import (
     ChangeRequestForm,
@@ -164,6 +164,8 @@ def profile_extras(org: Organisation, private: bool) -> dict:
         "can_report": permissions.can_submit_annual_report(current_user, org),
         "can_record": permissions.can_record_standing(current_user, org),
         "can_open_audit": can_view_audit_log(current_user),
+        "group_candidates": standing.group_candidates(org)
+        if org.is_hub and permissions.can_record_standing(current_user, org) else [],
         # The upload offers the first document still missing: it offered the certificate, just uploaded, again.
         "document_form": DocumentForm(formdata=None, kind=missing[0].value if missing else None),
         "reason_form": ReasonForm(formdata=None), "missing": missing,
