@@ -190,7 +190,7 @@ def page(client, contract, **args):
 
 
 def expense_item(text: str, expense_id: int) -> str:
-    found = re.search(rf'<li class="mb-1" id="expense-{expense_id}">(.*?)</li>', text, re.S)
+    found = re.search(rf'<li class="mb-3" id="expense-{expense_id}">(.*?)</li>', text, re.S)
     assert found, f"expense #{expense_id} is not listed"
     return html.unescape(found[1])
 
@@ -251,7 +251,7 @@ def test_who_may_withdraw_on_the_page(client, login_as, spent):
         response = client.post(f"/contracts/expenses/{duplicate.id}/withdraw", data={"reason": "重复"})
         assert response.status_code == status, who
         if status == 403:  # and no button offered to them
-            assert 'class="row g-1 align-items-end mt-1 withdraw-form"' not in page(client, contract).text
+            assert 'withdraw-form"' not in page(client, contract).text
     assert state(contract) == before
 
 
