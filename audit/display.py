@@ -4,7 +4,9 @@ sha256(prev_hash ‖ canonical JSON of [seq, occurred_at, actor_id, actor_roles,
 target_id, data]) (audit.chain.canonical_event), and each row's prev_hash is the hash of the row before it."""
 
 import json
+import re
 from collections.abc import Iterator
+from datetime import datetime
 
 from flask_babel import gettext as _
 
@@ -18,6 +20,8 @@ from . import services as audit
 from .labels import action_label
 from .models import AuditEvent
 
+# A moment as the services record it (UTC, ISO 8601): '2026-11-20T06:55:00.000000Z', '…+00:00'.
+UTC_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|\+00:00)\Z")
 CSV_BATCH = 1000  # events read per query while the file streams (keyset paging, newest first)
 
 
@@ -29,7 +33,8 @@ def shown_data(event: AuditEvent) -> list[tuple[str, str, str]]:
     """An event's data for the log page, as it was recorded: (field, text, reading) rows, a value that is not text
     written as the JSON that was hashed (null, false, [1, 2], not Python's None, False), and each recorded change on
     a row of its own as "old → new". reading is an amount in fen (a field named …fen) in yuan, "¥1,600.00" or
-    "¥100.00 → ¥120.00", so an auditor need not divide by a hundred; else ''."""
+    "¥100.00 → ¥120.00", so an auditor need not divide by a hundred; a moment recorded in UTC in Beijing time (the
+    time the rest of the page is in: an expiry read '2026-11-20T06:55:00Z' for 14:55); else ''."""
     rows = []
     for key, value in audit.decoded_data(event).items():
         if key == "changes" and isinstance(value, dict):
@@ -37,8 +42,19 @@ def shown_data(event: AuditEvent) -> list[tuple[str, str, str]]:
                      if isinstance(pair, list) and len(pair) == 2 else (field, _as_recorded(pair), "")
                      for field, pair in value.items()]
         else:
-            rows.append((key, value if isinstance(value, str) else _as_recorded(value), _in_yuan(key, value)))
+            rows.append((key, value if isinstance(value, str) else _as_recorded(value),
+                         _in_yuan(key, value) or _in_beijing(value)))
     return rows
+
+
+def _in_beijing(value) -> str:
+    if not isinstance(value, str) or not UTC_MOMENT.match(value):
+        return ""
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:  # (a 30 February matches the pattern)
+        return ""
+    return _("%(time)s Beijing time", time=format_local(moment, "%Y-%m-%d %H:%M:%S"))
 
 
 def _in_yuan(field: str, *values) -> str:
