@@ -98,6 +98,11 @@ class StatusForm(FlaskForm):
                            render_kw={"rows": 2})
 
 
+class BudgetForm(FlaskForm):
+    """A running programme's budget raised (its rules are fixed once it runs; its money may grow)."""
+    budget_fen = MoneyField(_l("New budget (yuan)"), validators=[InputRequired(message=_l("Enter the new budget."))])
+
+
 class CloseProgrammeForm(FlaskForm):
     """Closing a running programme revokes every voucher not yet spent and cannot be undone: it is closed for a
     reason, recorded with it (a blank one was taken, and the trail said only 'programme closed')."""

@@ -22,6 +22,7 @@ from . import permissions as perms
 from .enums import BatchStatus, ProgrammeStatus, SettlementStatus
 from .forms import (
     BatchForm,
+    BudgetForm,
     CloseProgrammeForm,
     DecideForm,
     IssueOneForm,
@@ -114,6 +115,20 @@ def programme_status(programme_id: int, to: str):
                             message, url_for("vouchers.programme", programme_id=programme.id))
 
 
+@bp.route("/programmes/<int:programme_id>/budget", methods=["POST"])
+@login_required
+def programme_budget(programme_id: int):
+    """Raise a running programme's budget (issuance stops when it is used up); refused, the page again (422)."""
+    programme = load_programme(programme_id)
+    require(perms.can_manage_programmes(current_user))
+    form = BudgetForm()
+    if not form.validate_on_submit() or not run_service(
+            lambda: programmes.raise_budget(programme, form.budget_fen.data, actor=current_user), form):
+        return programme_page(programme, 422, budget_form=form)
+    flash(_("Budget raised to %(amount)s.", amount=format_fen(programme.budget_fen)), "success")
+    return redirect_to("vouchers.programme", programme_id=programme.id)
+
+
 @bp.route("/programmes/<int:programme_id>")
 @login_required
 def programme(programme_id: int):
@@ -121,8 +136,8 @@ def programme(programme_id: int):
 
 
 def programme_page(programme: Programme, status: int = 200, **forms):
-    """The programme's page; a refused form (batch_form, issue_form, close_form, decide_form, decide_id) is shown
-    again with what was typed and the reason beside its field, answered 422."""
+    """The programme's page; a refused form (batch_form, issue_form, close_form, budget_form, decide_form, decide_id)
+    is shown again with what was typed and the reason beside its field, answered 422."""
     # Disputes, issuance runs and statements are paged apart, each with its page number under its own name.
     found = pages_support.disputes_of(programme, request.args.get("disputes_page", 1, type=db_int))
     runs = pages_support.batches(programme, request.args.get("runs_page", 1, type=db_int))
@@ -146,6 +161,7 @@ def programme_page(programme: Programme, status: int = 200, **forms):
         can_open_residents=resident_services.can_manage_residents(current_user),
         can_open_audit=can_view_audit_log(current_user),
         status_form=StatusForm(formdata=None), close_form=forms.get("close_form") or CloseProgrammeForm(formdata=None),
+        budget_form=forms.get("budget_form") or BudgetForm(formdata=None),
         batch_form=forms.get("batch_form") or BatchForm(formdata=None, period=programmes.period_of()),
         issue_form=forms.get("issue_form") or IssueOneForm(formdata=None, period=programmes.period_of()),
         decide_form=forms.get("decide_form") or DecideForm(formdata=None), decide_id=forms.get("decide_id"),

@@ -212,9 +212,9 @@ def raise_budget(programme: Programme, new_budget_fen: int, *, actor) -> None:
         raise Conflict(_("This programme is closed."))
     errors: dict = {}
     _fen(new_budget_fen, "budget_fen", errors)
-    if errors or new_budget_fen < programme.budget_fen:
-        raise ServiceError(_("The budget can only be raised."),
-                           fields={"budget_fen": _("The budget can only be raised.")})
+    if errors or new_budget_fen <= programme.budget_fen:  # (the same budget again is no raise, nor an event)
+        message = _("The budget can only be raised: give more than %(now)s.", now=format_fen(programme.budget_fen))
+        raise ServiceError(message, fields={"budget_fen": message})
     before = programme.budget_fen
     programme.budget_fen = new_budget_fen
     db.session.flush()
