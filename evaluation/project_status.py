@@ -2,8 +2,6 @@
 cancelled) and the checks the other services make against it (still in progress? whose assignment?). The score
 sheets, the report and rectification need only this; commissioning and changing evaluators are project_services."""
 
-from fractions import Fraction
-
 from flask_babel import gettext as _
 
 from audit import services as audit
@@ -75,8 +73,3 @@ def transition_evaluation(evaluation: ProjectEvaluation, to: EvaluationStatus | 
 def passed_final(evaluation: ProjectEvaluation) -> bool:
     return (evaluation.kind == EvaluationKind.FINAL and evaluation.grade is not None
             and Grade(evaluation.grade).passed and evaluation.status == EvaluationStatus.COMPLETED)
-
-
-def score_of(evaluation: ProjectEvaluation) -> Fraction | None:
-    """The stored final score back as an exact value (it is stored as the two-decimal text printed)."""
-    return Fraction(evaluation.final_score) if evaluation.final_score else None
