@@ -81,9 +81,17 @@ def test_a_name_change_approved_and_an_address_change_rejected(live_server, live
     # The officer finds it on the review desk and approves it.
     officer.goto(f"{live_server}/orgs/review")
     officer.locator("#change-queue a", has_text=scene["name"]).click()
+    asked = []
+
+    def accept(dialog):  # approving rewrites the registered name: the button asks first
+        asked.append(dialog.message)
+        dialog.accept()
+
+    officer.once("dialog", accept)
     officer.locator(f"#change-{change.id} button", has_text="核准变更").click()
     expect(officer.locator(".alert-success")).to_contain_text("变更已核准")
     expect(officer.locator("#org-name")).to_have_text(new_name)
+    assert asked == ["确定核准此变更吗？登记事项将立即改写，此后只能通过新的变更登记再作更改。"]
 
     manager.goto(f"{live_server}/orgs/{scene['org']}")
     expect(manager.locator("#org-name")).to_have_text(new_name)
