@@ -26,8 +26,12 @@ def _milestones(contract_id: int) -> list[Milestone]:
 
 
 def expenses_by_line(contract) -> list[tuple]:
+    """(line, its expenses) for each budget line. Withdrawn expenses stay in the list (an evaluator sees what was
+    recorded by mistake and corrected, as the contract page shows it) and the page strikes them through with their
+    reason; no total is summed from this list: the line's spent_fen already leaves them out."""
     rows = db.session.scalars(select(Expense).where(Expense.contract_id == contract.id)
-                              .order_by(Expense.spent_on, Expense.id))
+                              .order_by(Expense.spent_on, Expense.id)
+                              .options(selectinload(Expense.withdrawn_by)))
     by_line: dict[int, list[Expense]] = {}
     for expense in rows:
         by_line.setdefault(expense.line_id, []).append(expense)
