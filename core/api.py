@@ -34,9 +34,25 @@ def json_object(*, optional: bool = False) -> dict:
     broken JSON is refused, never read as 'nothing'."""
     if optional and not request.get_data(cache=True):
         return {}
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # arrays nested a thousand deep: not data anyone sends, and not a 500
+        body = None
+    return _readable(body)
+
+
+def _readable(body) -> dict:
+    """A parsed body that is a JSON object whose texts are all Unicode: JSON may escape half of a surrogate pair
+    ("\\ud800"), a string no database can store (a 500 at the INSERT, on SQLite and PostgreSQL alike); such a
+    request cannot be read (400), as one with a NUL character (core.security)."""
     if not isinstance(body, dict):
         raise ServiceError(_("The request body must be a JSON object."), code="bad_json")
+    try:
+        json.dumps(body, ensure_ascii=False).encode()
+    except (UnicodeEncodeError, RecursionError, ValueError):
+        error = ServiceError(_("The request body holds text that is not valid Unicode."), code="bad_json")
+        error.status = 400
+        raise error from None
     return body
 
 
@@ -47,11 +63,9 @@ def json_and_files():
         return json_object(), None
     try:
         body = json.loads(request.form.get("data") or "")
-    except ValueError:
+    except (ValueError, RecursionError):
         body = None
-    if not isinstance(body, dict):
-        raise ServiceError(_("The request body must be a JSON object."), code="bad_json")
-    return body, request.files
+    return _readable(body), request.files
 
 
 def refuse(field: str, message: str):

@@ -201,7 +201,7 @@ def api_doc(summary: str, *, tag: str, description: str | None = None, method: s
 
     query: the query parameters' schemas by name; request: the JSON body's schema (request_optional: it may be left
     out); response: the success answer's schema and status; errors: refusals beyond those every operation of its
-    kind has (401 always; 404 with a path parameter; 400 and 422 with a body or a query). params: descriptions of
+    kind has (400 and 401 always; 404 with a path parameter; 422 with a body or a query). params: descriptions of
     path parameters, where the default ("The record's id.") is not enough."""
     assert tag in {name for name, _ in TAGS}, tag
 
@@ -260,7 +260,7 @@ def _operation(endpoint: str, method: str, doc: dict, path_params: list[tuple[st
         op["requestBody"] = {"required": not doc["request_optional"], "content": content}
     success = {"description": "Done." if method != "GET" else "Found.",
                **({"content": {"application/json": {"schema": doc["response"]}}} if doc["response"] else {})}
-    errors = {401} | doc["errors"]
+    errors = {400, 401} | doc["errors"]  # (400: any request may be unreadable, a NUL in a query argument say)
     if path_params:
         errors.add(404)
     if doc["request"] is not None or doc["query"]:
