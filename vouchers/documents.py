@@ -2,9 +2,11 @@
 recorded with its verification code and QR code (audit.documents.issue_document)."""
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from audit.documents import IssuedDocument, issue_document
 from audit.permissions import allow_download
+from core.db import db, lock_row
 from core.errors import Forbidden
 from core.pdf import qr_svg_data_uri
 from core.personal import mask_name
@@ -18,11 +20,35 @@ PRINTED = "voucher_print"
 allow_download(STATEMENT, Settlement, permissions.can_download_statement)
 
 
+def latest_statement(found: Settlement) -> IssuedDocument | None:
+    """The statement document last issued for a settlement (the document records its subject)."""
+    return db.session.scalar(select(IssuedDocument)
+                             .where(IssuedDocument.doc_type == STATEMENT,
+                                    IssuedDocument.target_type == Settlement.__tablename__,
+                                    IssuedDocument.target_id == str(found.id))
+                             .order_by(IssuedDocument.id.desc()).limit(1))
+
+
+def _still_current(document: IssuedDocument | None, found: Settlement, title: str) -> bool:
+    """Whether a statement issued earlier still says what a new one would: issued after the settlement's last change
+    (drawn up, approved, paid: its lines never change) and under the same title (the provider's name)."""
+    if document is None or document.title != title:
+        return False
+    changed = max(moment for moment in (found.created_at, found.approved_at, found.paid_at) if moment is not None)
+    return document.issued_at >= changed
+
+
 def issue_statement(found, *, actor) -> IssuedDocument:
-    """The statement PDF of a settlement, issued by the provider's members or officers."""
+    """The statement PDF of a settlement, issued by the provider's members or officers. Asked again while nothing
+    changed, the one already issued is served: each click issued a new official document with a new verification
+    code, so several codes stood for one unchanged statement."""
     if not permissions.can_issue_statement(actor, found):
         raise Forbidden(_("You cannot issue this statement."))
+    lock_row(found, "status", "approved_at", "paid_at")  # two clicks at once: the second finds the first's document
     title = f"服务券结算单：{found.provider.name} {found.period}（第 {found.seq} 次）"
+    earlier = latest_statement(found)
+    if _still_current(earlier, found, title):
+        return earlier
     document = issue_document("vouchers/settlement_pdf.html", title=title, doc_type=STATEMENT, actor=actor,
                               target=found, settlement=found, redemptions=pages_support.statement_lines(found))
     found.document_code = document.code  # the latest statement's verification code, shown with the settlement
