@@ -223,6 +223,20 @@ def contract_database(app, tmp_path_factory):
     yield from side_database(app, tmp_path_factory, prebuilt.CONTRACT, build)
 
 
+@pytest.fixture(scope="session")
+def awarded_database(app, tmp_path_factory):
+    """A call awarded (tests.projects.contract_helpers.awarded_decision), committed, for the tests that start from
+    one (see tests.prebuilt)."""
+    from tests.projects.contract_helpers import build_awarded_decision
+
+    def build():
+        officer, decision, manager = build_awarded_decision(app)
+        db.session.commit()
+        return {"awarded_decision": prebuilt.ids(officer=officer, decision=decision, manager=manager)}
+
+    yield from side_database(app, tmp_path_factory, prebuilt.AWARDED, build)
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", f"{prebuilt.MARKER}(state): runs on the database holding that state, built "
                                        "once per process (tests.prebuilt)")

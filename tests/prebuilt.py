@@ -11,8 +11,12 @@ that already holds the state, built by the same helper through the same services
 fixtures). The helper's or fixture's first call in that test hands over that state (`take`) instead of building it;
 later calls build their own. So the test starts from the state it would have built itself, only built once.
 
-Which state a test gets is decided at collection (`state_for`): an active contract if its first statement calls one
-of HELPERS or it asks for contract_world, else the first of FIXTURE_STATES whose fixture it asks for.
+Likewise some 80 tests start from an awarded call (`awarded_decision(app)`, directly or through `drawn_contract`: three
+PDFs), run on a database holding one.
+
+Which state a test gets is decided at collection (`state_for`): the state of the helper (HELPER_STATES: an active
+contract, an awarded decision) its first statement calls, or else the first statement of a fixture it asks for (a
+module's `world`, `payable`); or else the first of FIXTURE_STATES whose fixture it asks for (contract_world…).
 """
 
 import ast
@@ -22,8 +26,12 @@ import textwrap
 from core.db import db
 
 MARKER = "prebuilt"
-HELPERS = frozenset({"active_contract", "commissioned"})
 CONTRACT = "contract"
+AWARDED = "awarded"
+# A helper called first -> the state (database) the test runs on.
+HELPER_STATES = {"active_contract": CONTRACT, "commissioned": CONTRACT, "awarded_decision": AWARDED,
+                 "drawn_contract": AWARDED}
+HELPERS = frozenset(HELPER_STATES)
 # Fixture -> the state (database) a test asking for it runs on; `draft`'s database also holds its `open_call`.
 FIXTURE_STATES = {"contract_world": CONTRACT, "draft": "draft", "open_call": "open_call",
                   "in_publicity": "in_publicity"}
@@ -31,19 +39,28 @@ FIXTURE_STATES = {"contract_world": CONTRACT, "draft": "draft", "open_call": "op
 _offered: dict[str, tuple] = {}
 
 
-def starts_with_a_contract(function) -> bool:
-    """Whether a test function's first statement (after its docstring) calls active_contract() or commissioned()."""
+def first_helper_state(function) -> str | None:
+    """The state of the helper (HELPER_STATES) a function's first statement (after its docstring) calls, if any."""
     if not HELPERS & set(getattr(getattr(function, "__code__", None), "co_names", ())):
-        return False  # no need to read its source
+        return None  # no need to read its source
     try:
         tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
     except (OSError, TypeError, SyntaxError):
-        return False
+        return None
     body = tree.body[0].body if tree.body and isinstance(tree.body[0], ast.FunctionDef) else []
     if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
         body = body[1:]
-    return bool(body) and any(isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-                              and node.func.id in HELPERS for node in ast.walk(body[0]))
+    called = [node.func.id for node in ast.walk(body[0]) if isinstance(node, ast.Call)
+              and isinstance(node.func, ast.Name) and node.func.id in HELPERS] if body else []
+    return HELPER_STATES[called[0]] if called else None
+
+
+def fixture_functions(item):
+    """The functions of the fixtures a collected test asks for (the definitions that apply to it)."""
+    definitions = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
+    for name in getattr(item, "fixturenames", ()):
+        if defs := definitions.get(name):
+            yield defs[-1].func
 
 
 def state_for(item) -> str | None:
@@ -51,8 +68,9 @@ def state_for(item) -> str | None:
     function = getattr(item, "function", None)
     if function is None:
         return None
-    if starts_with_a_contract(function):
-        return CONTRACT
+    if state := first_helper_state(function) or next(filter(None, map(first_helper_state, fixture_functions(item))),
+                                                        None):
+        return state
     fixtures = getattr(item, "fixturenames", ())
     return next((state for fixture, state in FIXTURE_STATES.items() if fixture in fixtures), None)
 
