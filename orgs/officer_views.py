@@ -12,6 +12,7 @@ from accounts.residents import communities
 from core.db import db
 from core.errors import INVALID, ServiceError
 from core.forms import Refused
+from core.paging import PER_PAGE, page_arg, paged
 from core.permissions import require
 from core.uploads import ChosenFiles
 from core.views import attempt, db_int, form_status, refusal_text, run_and_redirect, run_service, valid_form
@@ -61,21 +62,32 @@ def _on_profile(org: Organisation, key: str, form, files: list, done: str, call)
     return page, refusal.status  # 422, or 409 when the record changed meanwhile (already reviewed, finished)
 
 
+REVIEW_PER_PAGE = PER_PAGE
+# Each list's page number under its own name ("page" itself cannot travel through the pager macro's arguments).
+QUEUE_PAGES = ("applications_page", "reports_page", "changes_page")
+
+
 @bp.route("/review")
 @login_required
 def review_queue():
+    """Applications, annual reports and changes waiting, oldest first, each list paged apart (all of them on one
+    page grew without end); each pager's links keep the other lists' page numbers."""
     require(permissions.can_review(current_user))
-    waiting = list(db.session.scalars(select(Organisation).where(Organisation.status == OrgStatus.SUBMITTED)
-                                      .order_by(Organisation.submitted_at)))
-    reports = list(db.session.scalars(select(AnnualReport).where(AnnualReport.status == "submitted")
-                                      .order_by(AnnualReport.submitted_at)))
+    numbers = {name: page_arg(name) for name in QUEUE_PAGES}
+    waiting = paged(select(Organisation).where(Organisation.status == OrgStatus.SUBMITTED)
+                    .order_by(Organisation.submitted_at, Organisation.id),
+                    numbers["applications_page"], REVIEW_PER_PAGE)
+    reports = paged(select(AnnualReport).where(AnnualReport.status == "submitted")
+                    .order_by(AnnualReport.submitted_at, AnnualReport.id), numbers["reports_page"], REVIEW_PER_PAGE)
     report_orgs = {o.id: o for o in db.session.scalars(
-        select(Organisation).where(Organisation.id.in_([r.org_id for r in reports])))}
-    change_requests = list(db.session.scalars(
-        select(ChangeRequest).where(ChangeRequest.status == ChangeStatus.PENDING.value)
-        .options(selectinload(ChangeRequest.org)).order_by(ChangeRequest.requested_at)))
+        select(Organisation).where(Organisation.id.in_([r.org_id for r in reports.items])))}
+    change_requests = paged(select(ChangeRequest).where(ChangeRequest.status == ChangeStatus.PENDING.value)
+                            .options(selectinload(ChangeRequest.org))
+                            .order_by(ChangeRequest.requested_at, ChangeRequest.id),
+                            numbers["changes_page"], REVIEW_PER_PAGE)
+    kept = {name: number for name, number in numbers.items() if number > 1}
     return render_template("orgs/review_queue.html", waiting=waiting, reports=reports, report_orgs=report_orgs,
-                           change_requests=change_requests, form=ReviewReportForm(formdata=None))
+                           change_requests=change_requests, kept=kept, form=ReviewReportForm(formdata=None))
 
 
 @bp.route("/<int:org_id>/grades", methods=["POST"])
