@@ -133,8 +133,7 @@ def load() -> list[str]:
         for contract, share in zip(active[-3:], (85, 45, 70), strict=True):
             _deliver(contract, _manager(contract), officer, share)
     passed, failed, running = active[:3]
-    template = templates.build("项目评估通用标准", templates.DEFAULT_PROJECT_EVALUATION, actor=officer,
-                               description="政府购买服务项目中期、末期评估的默认指标体系。")
+    template = templates.default_template("project", actor=officer)  # (the one the templates page offers)
 
     finished = _evaluate(passed, "final", ["expert1"], officer, template)
     _survey(finished, officer, ["resident1", "resident2", "resident3"], 5)

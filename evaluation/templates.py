@@ -16,6 +16,7 @@ from .project_enums import EvidenceKey
 TOTAL = 100
 NAME_MAX, TITLE_MAX = 120, 200  # the columns' widths (IndicatorTemplate.name, Indicator.title)
 DEFAULT_PROPOSAL_NAME = "申报书评审通用标准"
+DEFAULT_PROJECT_NAME = "项目评估通用标准"  # mid-term and final project evaluations
 EVIDENCE_KEYS = {k.value for k in EvidenceKey}
 
 # The seeded default for proposal review (section, [(criterion, max, guidance)])
@@ -176,19 +177,40 @@ def editable() -> list[IndicatorTemplate]:
                                    .order_by(IndicatorTemplate.id)))
 
 
-def existing_proposal_default() -> IndicatorTemplate | None:
-    """The default for proposal review if it was created (looking changes nothing: the templates page shows its
-    absence and offers to create it)."""
+# The platform's defaults, created when an officer asks (the templates page offers each one missing) or, for
+# proposal review, when a call without a template of its own is reviewed: which -> (name, sections, description).
+DEFAULTS = {
+    "proposal": (DEFAULT_PROPOSAL_NAME, DEFAULT_PROPOSAL_REVIEW, "政府购买服务项目申报书评审的默认指标体系。"),
+    "project": (DEFAULT_PROJECT_NAME, DEFAULT_PROJECT_EVALUATION, "政府购买服务项目中期、末期评估的默认指标体系。"),
+}
+
+
+def existing_default(which: str) -> IndicatorTemplate | None:
+    """The default `which` if it was created (looking changes nothing: the templates page shows its absence and
+    offers to create it)."""
     return db.session.scalar(select(IndicatorTemplate).where(IndicatorTemplate.frozen.is_(False),
-                                                             IndicatorTemplate.name == DEFAULT_PROPOSAL_NAME)
+                                                             IndicatorTemplate.name == DEFAULTS[which][0])
                              .order_by(IndicatorTemplate.id).limit(1))
 
 
+def missing_defaults() -> list[str]:
+    return [which for which in DEFAULTS if existing_default(which) is None]
+
+
+def default_template(which: str, *, actor=None) -> IndicatorTemplate:
+    """The default `which`, created the first time it is needed (a production database never runs `flask demo`)."""
+    name, sections, description = DEFAULTS[which]
+    return existing_default(which) or build(name, sections, actor=actor, description=description)
+
+
+def existing_proposal_default() -> IndicatorTemplate | None:
+    return existing_default("proposal")
+
+
 def proposal_default(*, actor=None) -> IndicatorTemplate:
-    """The seeded default for proposal review, created the first time it is needed (a production database never
-    runs `flask demo`): when an officer asks for it, or when a call without a template of its own is reviewed."""
-    return existing_proposal_default() or build(DEFAULT_PROPOSAL_NAME, DEFAULT_PROPOSAL_REVIEW, actor=actor,
-                          description="政府购买服务项目申报书评审的默认指标体系。")
+    """The default for proposal review: when an officer asks for it, or when a call without a template of its own
+    is reviewed."""
+    return default_template("proposal", actor=actor)
 
 
 def call_template(call: Call, *, actor) -> IndicatorTemplate:

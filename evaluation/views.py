@@ -63,20 +63,24 @@ def template_list():
         flash(_("Template saved."), "success")
         return redirect(url_for("evaluation.template_list"))
     return render_template("evaluation/templates.html", items=templates.editable(), form=form,
-                           default_missing=templates.existing_proposal_default() is None), form_status()
+                           missing_defaults=templates.missing_defaults()), form_status()
 
 
-@bp.route("/templates/default", methods=["POST"])
+@bp.route("/templates/default", defaults={"which": "proposal"}, methods=["POST"])
+@bp.route("/templates/default/<which>", methods=["POST"])
 @login_required
-def template_default():
-    """The platform's default proposal-review template, created when an officer asks (showing the list writes
-    nothing; a call without a template of its own still gets it when its review rules are fixed)."""
+def template_default(which: str):
+    """One of the platform's defaults (proposal review, project evaluation), created when an officer asks: showing
+    the list writes nothing; a call without a template of its own still gets the proposal default when its review
+    rules are fixed, and commissioning a project evaluation needs a template to choose."""
     require(permissions.can_manage_review(current_user))
-    if templates.existing_proposal_default() is not None:  # another tab, or a panel drawn meanwhile
+    if which not in templates.DEFAULTS:
+        abort(404)
+    if templates.existing_default(which) is not None:  # another tab, or a panel drawn meanwhile
         flash(_("The default template already exists."), "info")
         return redirect(url_for("evaluation.template_list"))
     return _done(_("The default template was created."), url_for("evaluation.template_list"),
-                 lambda: templates.proposal_default(actor=current_user))
+                 lambda: templates.default_template(which, actor=current_user))
 
 
 @bp.route("/templates/<int:template_id>", methods=["GET", "POST"])
