@@ -44,11 +44,16 @@ def _dashboard(org: Organisation, form: RedeemForm | None = None, status: int = 
         chosen = preselected_service(offered)
         if chosen:
             form.preselect(chosen)
-    page, ratings, disputes = pages_support.provider_redemptions(org, page_arg())
+    # The two lists are paged apart, each pager's links keeping the other's page (each reset the other's). The
+    # redemptions' number is ?redemptions_page= ("page" cannot travel through the pager macro's arguments); an
+    # older link's ?page= still works.
+    numbers = {"redemptions_page": page_arg("redemptions_page") if "redemptions_page" in request.args
+               else page_arg(), "statements_page": page_arg("statements_page")}
+    page, ratings, disputes = pages_support.provider_redemptions(org, numbers["redemptions_page"])
     return render_template("vouchers/provider.html", org=org, services=services, form=form, member=member,
                            page=page, ratings=ratings, disputes=disputes,
-                           settlements=pages_support.provider_settlements(
-                               org, request.args.get("statements_page", 1, type=db_int)),
+                           settlements=pages_support.provider_settlements(org, numbers["statements_page"]),
+                           kept={name: number for name, number in numbers.items() if number > 1},
                            rating=catalogue.provider_rating(org)), status
 
 
