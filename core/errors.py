@@ -112,6 +112,8 @@ def http_error(exc: HTTPException):
     back = ""
     if status == 413:  # files too large: back to the form they were chosen in, to choose others
         message, back = _too_large(page=True), back_to_form()
+    elif request.method == "POST" and status in (400, 422):  # a form refused before its view (an expired token)
+        back = back_to_form()
     template = f"errors/{status}.html" if status in (403, 404, 500) else "errors/generic.html"
     return render_template(template, status=status, message=message, back=back), status
 
