@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 
 from accounts.notifications import NOTIFICATION_LABELS, NOTIFICATION_TEXTS
-from audit.labels import ACTION_LABELS
+from audit.labels import ACTION_LABELS, register_target_page
 
 from .project_enums import Grade
 
@@ -86,3 +86,15 @@ NOTIFICATION_TEXTS.update({
                                        "task was due on %(due)s and is overdue."),
 })
 NOTIFICATION_LABELS["evaluation.report_issued"] = {"grade": Grade}
+
+
+# The audit log links an event about an evaluation object to its page (evaluation.target_pages leads there when the
+# page is keyed by something else); each page still asks who may see it.
+register_target_page("project_evaluations", "project_evaluation.show", "evaluation_id")
+register_target_page("panels", "evaluation.panel_page", "panel_id")
+register_target_page("panel_members", "evaluation.panel_member_page", "member_id")
+register_target_page("indicator_templates", "evaluation.template_page", "template_id")
+register_target_page("surveys", "project_evaluation.survey_page", "survey_id")
+register_target_page("rectification_tasks", "project_evaluation.task_page", "task_id")
+register_target_page("evaluation_document_requests", "project_evaluation.request_page", "request_id")
+register_target_page("evaluation_assignments", "project_evaluation.assignment_page", "assignment_id")

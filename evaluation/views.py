@@ -66,16 +66,13 @@ def template_list():
                            missing_defaults=templates.missing_defaults()), form_status()
 
 
-@bp.route("/templates/default", defaults={"which": "proposal"}, methods=["POST"])
-@bp.route("/templates/default/<which>", methods=["POST"])
+@bp.route("/templates/default/<any(proposal, project):which>", methods=["POST"])
 @login_required
 def template_default(which: str):
     """One of the platform's defaults (proposal review, project evaluation), created when an officer asks: showing
     the list writes nothing; a call without a template of its own still gets the proposal default when its review
     rules are fixed, and commissioning a project evaluation needs a template to choose."""
     require(permissions.can_manage_review(current_user))
-    if which not in templates.DEFAULTS:
-        abort(404)
     if templates.existing_default(which) is not None:  # another tab, or a panel drawn meanwhile
         flash(_("The default template already exists."), "info")
         return redirect(url_for("evaluation.template_list"))
@@ -380,4 +377,4 @@ def decision(call_id: int):
     return _results_page(call, current, typed=request.form, errors=errors), 422
 
 
-from . import pool_views  # noqa: E402,F401  (the expert pool's routes, on this blueprint)
+from . import pool_views, target_pages  # noqa: E402,F401  (the expert pool's routes; the audit log's ways in)

@@ -34,6 +34,7 @@ BY_ARGUMENT = {
     "contract_id": f"select {CONTRACT_B}",
     "proposal_id": f"select {PROPOSAL_B}",
     "member_id": f"select {MEMBER_B}",
+    "panel_id": f"select panel_id from panel_members where id = {MEMBER_B}",
     "sheet_id": f"select min(id) from score_sheets where assignment_id in"
                 f" (select id from evaluation_assignments where evaluation_id = {EVALUATION_B})",
     "evaluation_id": f"select {EVALUATION_B}",

@@ -61,7 +61,8 @@ NOT_COVERED: dict[str, str] = {}
 
 # A user's own object where the demo has no tenant-B one for them: both demo surveys are on evaluations expert1
 # evaluates (and may hand out codes for), so survey codes are swept for the other users only.
-OWN_OBJECT = {("expert1", "project_evaluation.survey_codes")}
+OWN_OBJECT = {("expert1", "project_evaluation.survey_codes"), ("expert1", "project_evaluation.survey_page"),
+              ("expert1", "project_evaluation.request_page")}  # (the test's document request is on org09's too)
 
 
 def swept_rules(app):

@@ -53,7 +53,7 @@ def test_the_create_button_makes_the_default_once_and_audits_it(client, login_as
     login_as(officer)
     events = audit_count()
 
-    made = client.post("/evaluation/templates/default", headers=EN, follow_redirects=True)
+    made = client.post("/evaluation/templates/default/proposal", headers=EN, follow_redirects=True)
 
     assert made.status_code == 200
     text = made.get_data(as_text=True)
@@ -65,7 +65,7 @@ def test_the_create_button_makes_the_default_once_and_audits_it(client, login_as
     assert audit_count() == events + 1
     assert last.action == "template.created" and last.actor_id == officer.id
 
-    again = client.post("/evaluation/templates/default", headers=EN, follow_redirects=True)
+    again = client.post("/evaluation/templates/default/proposal", headers=EN, follow_redirects=True)
     assert "The default template already exists." in again.get_data(as_text=True)
     assert audit_count() == events + 1
     assert db.session.scalar(select(func.count()).select_from(IndicatorTemplate).where(
@@ -74,7 +74,7 @@ def test_the_create_button_makes_the_default_once_and_audits_it(client, login_as
 
 def test_only_those_who_manage_reviews_may_create_the_default(client, login_as, session):
     login_as(make_user(Role.EVALUATOR))
-    assert client.post("/evaluation/templates/default").status_code == 403
+    assert client.post("/evaluation/templates/default/proposal").status_code == 403
     assert templates.existing_proposal_default() is None
 
 
@@ -90,7 +90,8 @@ def _scene(app):
     db.session.commit()
     ids = {"call_id": call.id, "member_id": member.id, "proposal_id": proposal.id, "template_id": panel.template_id,
            "evaluation_id": evaluation.id, "contract_id": contract.id, "survey_id": 1, "attachment_id": 1,
-           "key": "0" * 32}
+           "key": "0" * 32, "panel_id": panel.id, "assignment_id": evaluation.assignments[0].id, "task_id": 1,
+           "request_id": 1}
     editable = db.session.scalar(select(IndicatorTemplate.id).where(IndicatorTemplate.frozen.is_(False)))
     return ids | {"template_id": editable}, [officer, member.user, evaluator]
 

@@ -122,10 +122,10 @@ def test_default_template_is_created_when_asked_not_when_the_list_is_shown(app, 
     login_as(officer)
     assert 'id="create-default"' in client.get("/evaluation/templates").get_data(as_text=True)
     assert templates.editable() == []  # showing the list wrote nothing (tests/evaluation/test_get_writes_nothing)
-    client.post("/evaluation/templates/default")
+    client.post("/evaluation/templates/default/proposal")
     default = templates.editable()
     assert [t.name for t in default] == [templates.DEFAULT_PROPOSAL_NAME] and default[0].total_points == 100
-    client.post("/evaluation/templates/default")
+    client.post("/evaluation/templates/default/proposal")
     assert len(templates.editable()) == 1  # once
     created = _actions("template.created")[-1]
     assert created.target_id == str(default[0].id)
