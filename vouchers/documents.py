@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from audit.documents import IssuedDocument, issue_document
 from audit.permissions import allow_download
-from core.db import db, lock_row
+from core.db import db
 from core.errors import Forbidden
 from core.pdf import qr_svg_data_uri
 from core.personal import mask_name
@@ -44,7 +44,8 @@ def issue_statement(found, *, actor) -> IssuedDocument:
     code, so several codes stood for one unchanged statement."""
     if not permissions.can_issue_statement(actor, found):
         raise Forbidden(_("You cannot issue this statement."))
-    lock_row(found, "status", "approved_at", "paid_at")  # two clicks at once: the second finds the first's document
+    # Two clicks at once: the second waits for the first's commit (PostgreSQL's row lock), then finds its document.
+    db.session.execute(select(Settlement.id).where(Settlement.id == found.id).with_for_update())
     title = f"服务券结算单：{found.provider.name} {found.period}（第 {found.seq} 次）"
     earlier = latest_statement(found)
     if _still_current(earlier, found, title):
