@@ -1,6 +1,7 @@
 """Evaluators' assignments, declarations and score sheets; a call's published results."""
 
 import math
+import re
 
 from flask import abort, jsonify, request
 from flask_babel import gettext as _
@@ -159,6 +160,16 @@ def entries_from_json(body: dict) -> dict[int, tuple[int, str]]:
     return entries
 
 
+def _by_criterion(fields: dict) -> dict:
+    """The services name a criterion's fields as the score form does (c12 its points, comment12 its comment); the
+    API names them as the request does: the criterion's id, the key of `scores` (both reasons when both are)."""
+    named: dict = {}
+    for name, message in fields.items():
+        key = match[1] if (match := re.fullmatch(r"(?:c|comment)(\d+)", name)) else name
+        named[key] = f"{named[key]} {message}" if key in named else message
+    return named
+
+
 def sheet_exchange(shown, created):
     """GET shows a sheet (shown(): before the first save an empty one, not stored; a GET writes nothing); PUT saves
     scores (and submits with "submit": true) through the engine, on the sheet created at the first save
@@ -170,9 +181,13 @@ def sheet_exchange(shown, created):
         submit = bool_field(body, "submit")  # "yes" or 1 is refused, not read as 'save without submitting'
         entries = entries_from_json(body)
         score_sheet = created()
-        services.save_scores(score_sheet, entries, actor=current_user)
-        if submit:
-            services.transition_sheet(score_sheet, SheetStatus.SUBMITTED, actor=current_user)
+        try:
+            services.save_scores(score_sheet, entries, actor=current_user)
+            if submit:
+                services.transition_sheet(score_sheet, SheetStatus.SUBMITTED, actor=current_user)
+        except ServiceError as refused:
+            refused.fields = _by_criterion(refused.fields)
+            raise
         db.session.commit()
     return jsonify({"sheet_id": score_sheet.id, "status": score_sheet.status,
                     "scores": {str(s.indicator_id): {"points": s.half_points / 2, "comment": s.comment}

@@ -14,6 +14,7 @@ from core.errors import ServiceError
 from orgs.models import Organisation
 from tests.factories import make_user
 from tests.orgs.test_api import payload, token_for
+from tests.test_openapi import demo  # noqa: F401  (a fixture)
 
 DEEP = "[" * 100_000 + "]" * 100_000
 ZH = {"Accept-Language": "zh-CN"}
@@ -80,3 +81,37 @@ def test_every_operation_declares_the_400_a_nul_in_any_query_argument_gets(clien
     me = client.get("/api/v1/me?x=%00", headers=token_for(make_user()))
     _error(me, 400, "bad_request")
     assert "400" in spec["paths"]["/api/v1/me"]["get"]["responses"]
+
+
+def _draft_sheets(client, demo):  # noqa: F811
+    """(url, token, a criterion id) of each score sheet the demo's evaluators may still change: a panel member's for
+    a proposal, and an evaluation agency's for a project."""
+    from evaluation.models import PanelMember
+    from evaluation.project_models import ProjectEvaluation
+    from projects.models import Proposal
+
+    found = []
+    candidates = [(f"/api/v1/evaluation/members/{m.id}/sheets/{p.id}", demo["expert"])
+                  for m in db.session.scalars(select(PanelMember))
+                  for p in db.session.scalars(select(Proposal).where(Proposal.call_id == m.panel.call_id))]
+    candidates += [(f"/api/v1/evaluation/project-evaluations/{e.id}/sheet", demo["agency"])
+                   for e in db.session.scalars(select(ProjectEvaluation))]
+    for url, token in candidates:
+        shown = client.get(url, headers={"Authorization": f"Bearer {token}"})
+        if shown.status_code == 200 and shown.get_json()["status"] == "draft" and shown.get_json()["scores"]:
+            found.append((url, token, next(iter(shown.get_json()["scores"]))))
+    return found
+
+
+def test_a_refused_score_sheet_names_the_criterion_ids_it_was_sent(client, demo):  # noqa: F811
+    """The services name a criterion's fields as the form does (c56, comment56); a client sent `scores` keyed by
+    criterion id and must find its reasons under those keys, as the description says."""
+    sheets = _draft_sheets(client, demo)
+    assert {"members" in url for url, _token, _criterion in sheets} == {True, False}  # both kinds of sheet
+    for url, token, criterion in sheets:
+        headers = {"Authorization": f"Bearer {token}", **ZH}
+        unknown = client.put(url, json={"scores": {"999999": {"points": 1}}}, headers=headers)
+        assert set(_error(unknown, 422, "invalid")["fields"]) == {"999999"}
+        long = client.put(url, json={"scores": {criterion: {"points": 1, "comment": "长" * 5000}}}, headers=headers)
+        fields = _error(long, 422, "invalid")["fields"]
+        assert set(fields) == {criterion} and "5000" not in fields[criterion] and "最多" in fields[criterion]
