@@ -224,15 +224,15 @@ def _rows(body: dict, name: str) -> list[dict]:
          request=body(
              title=string(200), summary=string(proposals.MAX_TEXT), needs_analysis=string(proposals.MAX_TEXT),
              objectives=string(proposals.MAX_TEXT),
-             work_plan=array(body(**ROWS["work_plan"]), max_items=proposals.MAX_ROWS),
+             work_plan=array(body(**ROWS["work_plan"]), max_items=proposals.ROW_LIMITS["work_plan"]),
              outputs=array(body(**ROWS["outputs"], target={"oneOf": [TARGET, string(pattern="^[0-9]*$")]}),
-                           max_items=proposals.MAX_ROWS),
-             team=array(body(**ROWS["team"]), max_items=proposals.MAX_ROWS),
+                           max_items=proposals.ROW_LIMITS["outputs"]),
+             team=array(body(**ROWS["team"]), max_items=proposals.ROW_LIMITS["team"]),
              budget_lines=array(body(required=["category", "item", "quantity", "unit_price_fen"],
                                      category=string(enum=BudgetCategory), item=string(proposals.MAX_ITEM),
                                      quantity=integer(minimum=1, maximum=proposals.MAX_QUANTITY),
                                      unit_price_fen=fen("Quantity × unit price is at most the maximum amount.")),
-                                max_items=proposals.MAX_ROWS),
+                                max_items=proposals.ROW_LIMITS["budget_lines"]),
              co_funding_fen=fen(maximum=MAX_FEN)))
 def save_proposal(proposal_id: int):
     proposal = _load_proposal(proposal_id)

@@ -30,6 +30,7 @@ from orgs.enums import OrgKind
 
 from .contract_reports import MAX_NOTE
 from .enums import Aggregation, BudgetCategory, FundingSource, PurchasingMode
+from .proposals import ROW_LIMITS
 
 
 class CallForm(FlaskForm):
@@ -210,10 +211,10 @@ class ProposalForm(FlaskForm):
     needs_analysis = TextAreaField(_l("Needs analysis"), validators=[Optional(), Length(max=8000)],
                                    render_kw={"rows": 4})
     objectives = TextAreaField(_l("Objectives"), validators=[Optional(), Length(max=4000)], render_kw={"rows": 3})
-    work_plan = RowList(FormField(WorkPlanRow), limit=36)
-    outputs = RowList(FormField(OutputRow), limit=30)
-    team = RowList(FormField(TeamRow), limit=30)
-    budget_lines = RowList(FormField(BudgetRow), limit=60)
+    work_plan = RowList(FormField(WorkPlanRow), limit=ROW_LIMITS["work_plan"])
+    outputs = RowList(FormField(OutputRow), limit=ROW_LIMITS["outputs"])
+    team = RowList(FormField(TeamRow), limit=ROW_LIMITS["team"])
+    budget_lines = RowList(FormField(BudgetRow), limit=ROW_LIMITS["budget_lines"])
     co_funding_fen = MoneyField(_l("Co-funding (yuan)"), validators=[Optional()])
 
     ROW_SECTIONS = {"work_plan": WorkPlanRow, "outputs": OutputRow, "team": TeamRow, "budget_lines": BudgetRow}

@@ -13,7 +13,7 @@ from accounts.models import User
 from accounts.notifications import notify
 from audit import services as audit
 from core.db import db, lock_row, utcnow
-from core.errors import Conflict, Forbidden, ServiceError
+from core.errors import INVALID, Conflict, Forbidden, ServiceError
 from core.i18n import joined
 from core.money import MAX_FEN, format_fen
 from core.timeutil import to_local
@@ -29,7 +29,10 @@ from .models import BudgetLine, Call, Proposal, ProposalAttachment, ProposalVers
 from .permissions import can_manage_calls
 
 TEXT_FIELDS = ("title", "summary", "needs_analysis", "objectives")
-MAX_QUANTITY, MAX_ROWS, MAX_TEXT = 1_000_000, 60, 8000
+MAX_QUANTITY, MAX_TEXT = 1_000_000, 8000
+# The most rows each section holds, the same on the form, over the API and here (three activities a month for a
+# year; a budget itemised line by line).
+ROW_LIMITS = {"work_plan": 36, "outputs": 30, "team": 30, "budget_lines": 60}
 MAX_ITEM = 200  # the width of BudgetLine.item
 MAX_TARGET = 10**9  # an output's target
 
@@ -85,6 +88,9 @@ def _clean_rows(rows: list[dict], section: str, errors: dict, numbers: tuple[str
 def _validated(data: ProposalData) -> tuple[dict, list[BudgetLine]]:
     """Partial data is fine for a draft; what is there must make sense."""
     errors: dict[str, str] = {}
+    for section, limit in ROW_LIMITS.items():  # empty rows are dropped, but not any number of them
+        if len(getattr(data, section)) > 2 * limit:
+            raise ServiceError(_(INVALID), fields={section: _("At most %(n)d rows in this section.", n=limit)})
     values = {name: (getattr(data, name) or "").strip() for name in TEXT_FIELDS}
     if len(values["title"]) > 200:
         errors["title"] = _("At most 200 characters.")
@@ -101,9 +107,6 @@ def _validated(data: ProposalData) -> tuple[dict, list[BudgetLine]]:
             continue
         outputs.append({**row, "target": int(target)})
     values["outputs"] = outputs
-    for section in ("work_plan", "outputs", "team", "budget_lines"):  # said of the section that has too many
-        if len(getattr(data, section)) > MAX_ROWS:
-            errors[section] = _("At most %(n)d rows per section.", n=MAX_ROWS)
     if any(len(values[name]) > MAX_TEXT for name in TEXT_FIELDS):
         errors["summary"] = _("Each text is at most %(n)d characters.", n=MAX_TEXT)
     if type(data.co_funding_fen) is not int or not 0 <= data.co_funding_fen <= MAX_FEN:
@@ -129,6 +132,10 @@ def _validated(data: ProposalData) -> tuple[dict, list[BudgetLine]]:
         else:
             lines.append(BudgetLine(position=position, category=category, item=item, quantity=quantity,
                                     unit_price_fen=price))
+    filled = {"work_plan": values["work_plan"], "outputs": outputs, "team": values["team"], "budget_lines": lines}
+    for section, limit in ROW_LIMITS.items():  # said of the section that has too many rows with something in them
+        if len(filled[section]) > limit:
+            errors[section] = _("At most %(n)d rows in this section.", n=limit)
     if errors:
         raise ServiceError(_("Please correct the marked fields."), fields=errors)
     return values, lines

@@ -186,7 +186,7 @@ def test_a_refusal_by_the_service_is_422_with_the_section_marked(client, editing
 
 def test_the_service_names_the_section_with_too_many_rows(app, draft):
     _officer, manager, _call, proposal = draft
-    rows = [{"name": f"成员{n}", "role": "社工", "qualification": ""} for n in range(proposals.MAX_ROWS + 1)]
+    rows = [{"name": f"成员{n}", "role": "社工", "qualification": ""} for n in range(proposals.ROW_LIMITS["team"] + 1)]
     with app.test_request_context(), pytest.raises(ServiceError) as refused:
         proposals.save_draft(proposal, full_data(team=rows), actor=manager)
     assert set(refused.value.fields) == {"team"}  # it was said of the budget whichever section it was
