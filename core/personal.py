@@ -83,6 +83,15 @@ def normalise_id_number(text: str) -> str:
     return number.upper()
 
 
+def is_id_number(text: str) -> bool:
+    """Whether text reads as a resident ID number (its form and check character), whoever it belongs to."""
+    try:
+        normalise_id_number(text)
+    except PersonalDataError:
+        return False
+    return True
+
+
 def id_number_birth_date(number: str) -> date:
     return ric.get_birth_date(number)
 

@@ -12,7 +12,7 @@ from core.db import db, ensure_write_transaction
 from core.money import format_fen
 from core.paging import page_arg
 from core.permissions import require
-from core.personal import PersonalDataError, normalise_id_number
+from core.personal import is_id_number
 from core.views import db_int, run_and_redirect, run_service, valid_form
 from orgs.models import Organisation
 from projects.models import Call
@@ -217,14 +217,6 @@ def batch(batch_id: int):
                            status_label=BatchStatus(batch.status).label, why_stopped=why_stopped(batch.message))
 
 
-def valid_id_number(text: str) -> bool:
-    try:
-        normalise_id_number(text)
-    except PersonalDataError:
-        return False
-    return True
-
-
 def why_stopped(message: str) -> str:
     """Why a run stopped, in the officer's language: the run records a short English note (or an error's text)."""
     if not message:
@@ -245,7 +237,7 @@ def issue_one(programme_id: int):
     resident = resident_services.find_by_id_number(form.id_number.data)
     if resident is None:  # a mistyped number (a digit off: its check character fails) is said as such
         form.id_number.errors = [_("No resident is registered with this ID number.")
-                                 if valid_id_number(form.id_number.data) else resident_services.invalid_id_number()]
+                                 if is_id_number(form.id_number.data) else resident_services.invalid_id_number()]
         return programme_page(programme, 422, issue_form=form)
     if not run_service(lambda: issuance.issue_to_resident(programme, resident, actor=current_user,
                                                           period=form.period.data), form, {"resident": "id_number"}):

@@ -12,7 +12,7 @@ from accounts.models import Community
 from accounts.resident_models import AGED_THRESHOLD, HardshipTag, ResidentProfile, ResidentStatus, ResidentTag
 from audit import services as audit
 from core.db import db, lock_row, utcnow
-from core.errors import Conflict, Forbidden, ServiceError
+from core.errors import INVALID, Conflict, Forbidden, ServiceError
 from core.money import MAX_FEN, format_fen
 from core.timeutil import LOCAL_TZ, local_day_bounds, local_today, to_local
 from orgs.models import CreditListEntry, Organisation, ServiceCategory
@@ -208,6 +208,7 @@ def update_programme(programme: Programme, data: ProgrammeData, *, actor) -> Non
 def raise_budget(programme: Programme, new_budget_fen: int, *, actor) -> None:
     if not permissions.can_manage_programmes(actor):
         raise Forbidden(_("Only officers can set up voucher programmes."))
+    lock_row(programme, "status", "budget_fen")  # (two officers at once: the second sees the first's raise)
     if programme.status == ProgrammeStatus.CLOSED:
         raise Conflict(_("This programme is closed."))
     errors: dict = {}
@@ -234,7 +235,9 @@ def transition_programme(programme: Programme, to: ProgrammeStatus | str, *, act
         raise Conflict(_("The vouchers' end date has already passed."), fields={"valid_until": _("In the past.")})
     revoked = (0, 0)
     if target is ProgrammeStatus.CLOSED:
-        revoked = ledger.revoke_outstanding(programme, actor=actor, reason=reason or "programme closed")
+        if not (reason or "").strip():  # every unspent voucher is revoked for good: never without a reason
+            raise ServiceError(_(INVALID), fields={"reason": _("Give the reason for closing the programme.")})
+        revoked = ledger.revoke_outstanding(programme, actor=actor, reason=reason.strip())
     programme.status, programme.status_reason = target.value, (reason or "").strip()
     if target is ProgrammeStatus.ACTIVE:
         programme.activated_at = utcnow()

@@ -89,7 +89,7 @@ def test_a_code_the_provider_would_refuse_now_is_cancelled(holder, app):
         resident_user, resident = phone_resident(w2.staff, "孙玉兰")
         issuance.issue_to_resident(w2.programme, resident, actor=w2.officer)
         _code, row = redemption.issue_code(resident, actor=resident_user)
-        programmes.transition_programme(w2.programme, ProgrammeStatus.CLOSED, actor=w2.officer)
+        programmes.transition_programme(w2.programme, ProgrammeStatus.CLOSED, actor=w2.officer, reason="试点结束")
         assert code_status.code_status(resident_user, row.id).state == code_status.CANCELLED
         assert code_status.shown_code(resident, row.id).state == code_status.CANCELLED
 
@@ -216,7 +216,8 @@ def test_a_code_whose_programme_closed_says_it_can_no_longer_be_used(holder, cli
     login_as(user)
     _code, _code_id = code_on_show(client, w)
     with client.application.test_request_context():
-        programmes.transition_programme(db.session.merge(w.programme), ProgrammeStatus.CLOSED, actor=w.officer)
+        programmes.transition_programme(db.session.merge(w.programme), ProgrammeStatus.CLOSED, actor=w.officer,
+                                         reason="试点结束")
     db.session.commit()
     page = html.unescape(client.get("/vouchers/me/code", headers=EN).get_data(as_text=True))
     cancelled = re.search(r'<div[^>]*id="code-cancelled".*?</div>', page, re.S).group(0)

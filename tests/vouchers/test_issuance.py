@@ -62,7 +62,7 @@ def test_only_officers_issue_and_only_while_running(officer, staff):
         issuance.issue_to_resident(programme, resident(staff), actor=staff)
     from vouchers import programmes
 
-    programmes.transition_programme(programme, "closed", actor=officer)
+    programmes.transition_programme(programme, "closed", actor=officer, reason="试点结束")
     with pytest.raises(Conflict):
         issuance.start_batch(programme, actor=officer)
 
@@ -156,7 +156,7 @@ def test_a_batch_whose_programme_closed_stops_as_failed(officer, staff):
     batch = issuance.start_batch(programme, actor=officer)
     from vouchers import programmes
 
-    programmes.transition_programme(programme, "closed", actor=officer)
+    programmes.transition_programme(programme, "closed", actor=officer, reason="试点结束")
     assert issuance.run_chunk(batch) is True
     assert batch.status == BatchStatus.FAILED and voucher_count(programme) == 0
     assert events("voucher.batch_failed")

@@ -103,7 +103,8 @@ class VoucherLedger(RuleBasedStateMachine):
     @rule()
     def close(self):
         if self.w.programme.status == "active":
-            self._attempt(lambda: programmes.transition_programme(self.w.programme, "closed", actor=self.w.officer))
+            self._attempt(lambda: programmes.transition_programme(self.w.programme, "closed", actor=self.w.officer,
+                                                                     reason="试点结束"))
 
     @invariant()
     def books_balance(self):

@@ -5,10 +5,13 @@ as typed in its box and why under it, the programme still running and no voucher
 
 import re
 
+import pytest
 from sqlalchemy import func, select
 
 from core.db import db
-from vouchers.enums import VoucherStatus
+from core.errors import ServiceError
+from vouchers import programmes
+from vouchers.enums import ProgrammeStatus, VoucherStatus
 from vouchers.models import Programme, Voucher
 
 from .helpers import world
@@ -75,3 +78,15 @@ def test_an_auditor_may_not_close_even_with_the_form_refused(app, client, login_
         db.session.commit()
     login_as(auditor)
     assert client.post(f"/vouchers/programmes/{w.programme.id}/status/closed", data={}).status_code == 403
+
+
+
+def test_the_service_itself_refuses_to_close_without_a_reason(app):
+    """Not only the form: any caller of the one transition function (a script, a future API) gives the reason."""
+    with app.test_request_context():
+        w = world()
+        held = active_vouchers(w.programme.id)
+        with pytest.raises(ServiceError) as refused:
+            programmes.transition_programme(w.programme, ProgrammeStatus.CLOSED, actor=w.officer, reason="  ")
+    assert "reason" in refused.value.fields
+    assert status_of(w.programme.id) == "active" and active_vouchers(w.programme.id) == held

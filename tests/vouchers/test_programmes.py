@@ -81,11 +81,11 @@ def test_programme_transitions(officer, start, to, allowed):
     programme = programmes.create_programme(programme_data(), actor=officer)
     programme.status = start  # test set-up only
     if allowed:
-        programmes.transition_programme(programme, to, actor=officer)
+        programmes.transition_programme(programme, to, actor=officer, reason="试点结束")
         assert programme.status == to and events(f"voucher_programme.{to}")[-1].target_id == str(programme.id)
     else:
         with pytest.raises(Conflict):
-            programmes.transition_programme(programme, to, actor=officer)
+            programmes.transition_programme(programme, to, actor=officer, reason="试点结束")
         assert programme.status == start
 
 
