@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from core.api import api_blueprint, api_user, bool_field, committed, json_object, page_args, query_int, text_field
 from core.db import db
-from core.errors import ServiceError
+from core.errors import invalid
 from core.openapi import (
     PAGING,
     api_doc,
@@ -78,8 +78,7 @@ def _choice(name: str, enum, unknown) -> str | None:
     if value in (None, ""):
         return None
     if value not in enum._value2member_map_:
-        raise ServiceError(_("Please correct the marked fields."),
-                           fields={name: unknown(", ".join(e.value for e in enum))})
+        raise invalid({name: unknown(", ".join(e.value for e in enum))})
     return value
 
 

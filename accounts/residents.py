@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from audit import services as audit
 from core import personal
 from core.db import db, lock_row, utcnow
-from core.errors import Conflict, Forbidden, ServiceError
+from core.errors import Conflict, Forbidden, ServiceError, invalid
 from core.permissions import has_role
 from core.timeutil import local_today
 
@@ -135,7 +135,7 @@ def _validated(data: ResidentData, *, exclude_id: int | None = None) -> tuple[st
     if any(t not in {h.value for h in HardshipTag} for t in tags):
         errors["tags"] = _("Unknown hardship tag.")
     if errors:
-        raise ServiceError(_("Please correct the marked fields."), fields=errors)
+        raise invalid(errors)
     if _holder_of(number, exclude_id) is not None:
         raise Conflict(_("A resident with this ID number is already registered."),
                        fields={"id_number": _("Already registered.")}, code="duplicate_id")

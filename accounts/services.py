@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from audit import services as audit
 from core import calendar
 from core.db import db, utcnow
-from core.errors import Conflict, Forbidden, ServiceError
+from core.errors import Conflict, Forbidden, ServiceError, invalid
 from core.phones import is_mobile, typed_mobile
 
 from .enums import Role
@@ -110,7 +110,7 @@ def _validate_identity(username: str | None, phone: str | None, exclude_id: int 
             raise Conflict(_("This phone number is already registered."),
                            fields={"phone": _("This phone number is already registered.")})
     if fields:
-        raise ServiceError(_("Please correct the marked fields."), fields=fields)
+        raise invalid(fields)
 
 
 def _parse_roles(roles) -> list[Role]:
@@ -130,7 +130,7 @@ def create_user(username: str, display_name: str, password: str, roles=(), *, ac
     _validate_identity(username, phone or None)
     check_email(email)
     if not display_name:
-        raise ServiceError(_("Please correct the marked fields."), fields={"display_name": _("Required.")})
+        raise invalid({"display_name": _("Required.")})
     check_password_strength(password)
     role_list = _parse_roles(roles)
     if self_signup and set(role_list) - {Role.RESIDENT}:  # the only role one may give oneself (verified later)
@@ -153,8 +153,7 @@ def sign_up(*, username: str | None, phone: str | None, display_name: str, passw
     account gets the resident role (verified later, by community staff), anyone else's none."""
     username, phone = (username or "").strip(), typed_mobile(phone)
     if not username and not phone:
-        raise ServiceError(_("Please correct the marked fields."),
-                           fields={"username": _("Enter a user name or a phone number.")})
+        raise invalid({"username": _("Enter a user name or a phone number.")})
     return create_user(username or phone, display_name, password, [Role.RESIDENT] if resident else [],
                        phone=phone or None, self_signup=True)
 
@@ -162,7 +161,7 @@ def sign_up(*, username: str | None, phone: str | None, display_name: str, passw
 def update_profile(user: User, *, actor, display_name: str, email: str | None, phone: str | None) -> None:
     display_name = (display_name or "").strip()
     if not display_name:
-        raise ServiceError(_("Please correct the marked fields."), fields={"display_name": _("Required.")})
+        raise invalid({"display_name": _("Required.")})
     phone = typed_mobile(phone)
     _validate_identity(None, phone or None, exclude_id=user.id)
     check_email(email)
@@ -201,7 +200,7 @@ def set_communities(user: User, community_ids, *, actor) -> None:
     wanted = sorted({int(i) for i in community_ids or []})
     found = list(db.session.scalars(select(Community).where(Community.id.in_(wanted)).order_by(Community.id)))
     if len(found) != len(wanted):
-        raise ServiceError(_("Please correct the marked fields."), fields={"communities": _("Unknown community.")})
+        raise invalid({"communities": _("Unknown community.")})
     before = [c.id for c in user.communities]
     if before == wanted:
         return

@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, or_, select, update
 
 from audit import services as audit
 from core.db import db, utcnow
-from core.errors import Conflict, ServiceError
+from core.errors import Conflict, invalid
 
 from .models import ApiToken, User, UserRole
 from .sessions import USER_ROLES, user_with_roles
@@ -28,8 +28,7 @@ def create_token(user: User, name: str, *, actor) -> tuple[ApiToken, str]:
     """A new token; the plain text is returned once and never stored."""
     name = (name or "").strip()
     if not name or len(name) > 100:
-        raise ServiceError(_("Please correct the marked fields."),
-                           fields={"name": _("Give the token a name of up to 100 characters.")})
+        raise invalid({"name": _("Give the token a name of up to 100 characters.")})
     plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user_id=user.id, name=name, prefix=plain[:10], token_hash=_token_digest(plain))
     db.session.add(token)

@@ -2,10 +2,9 @@
 
 import re
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from core.errors import ServiceError
+from core.errors import invalid
 
 MAX_EMAIL = 254
 # Strict enough for the addresses people here use (ASCII; no quoted local parts or IP-literal domains): a local part
@@ -27,4 +26,4 @@ def email_error(email: str) -> str | None:
 def check_email(email: str | None) -> None:
     """For services: an empty address is no address; a malformed one is refused with a field error."""
     if email and (message := email_error(email)):
-        raise ServiceError(_("Please correct the marked fields."), fields={"email": message})
+        raise invalid({"email": message})

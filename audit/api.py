@@ -1,9 +1,8 @@
 from flask import jsonify, request
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from core.api import api_blueprint, api_user
-from core.errors import ServiceError
+from core.errors import invalid
 from core.openapi import api_doc, array, component, identifier, integer, iso_date, nullable, record, string
 from core.permissions import require
 
@@ -52,8 +51,7 @@ def events():
     require(can_view_audit_log(current_user))
     form = AuditFilterForm(request.args)
     if not form.validate():
-        raise ServiceError(_("Please correct the marked fields."),
-                           fields={name: " ".join(map(str, errors)) for name, errors in form.errors.items()})
+        raise invalid({name: " ".join(map(str, errors)) for name, errors in form.errors.items()})
     rows = audit.search_events(form.event_filter(), before=form.cursor, limit=PER_PAGE + 1)
     next_before = rows[PER_PAGE - 1].seq if len(rows) > PER_PAGE else None
     return jsonify({"events": [

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import AnonymousUserMixin, current_user
 
 from .db import db
-from .errors import ServiceError, json_error
+from .errors import ServiceError, invalid, json_error
 from .extensions import csrf
 from .numbers import DB_INT_MAX
 from .paging import MAX_PAGE  # the deepest page, the same for the pages and the API
@@ -70,7 +70,7 @@ def json_and_files():
 
 def refuse(field: str, message: str):
     """A 422 naming one field (DESIGN.md rule 7)."""
-    raise ServiceError(_("Please correct the marked fields."), fields={field: message})
+    raise invalid({field: message})
 
 
 def text_field(body: dict, name: str, *, max_length: int | None = None, field: str | None = None) -> str:

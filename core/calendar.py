@@ -11,7 +11,7 @@ from sqlalchemy import Boolean, Date, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .db import db
-from .errors import ServiceError
+from .errors import invalid
 
 MAX_NOTE = 100  # the width of CalendarDay.note; refused, never cut
 
@@ -69,8 +69,7 @@ def add_working_days(start: date, count: int) -> tuple[date, set[str]]:
 def set_day(day: date, is_working: bool, note: str) -> CalendarDay:
     note = (note or "").strip()
     if len(note) > MAX_NOTE:
-        raise ServiceError(_("Please correct the marked fields."),
-                           fields={"note": _("At most %(n)d characters.", n=MAX_NOTE)})
+        raise invalid({"note": _("At most %(n)d characters.", n=MAX_NOTE)})
     entry = db.session.get(CalendarDay, day) or CalendarDay(day=day)
     entry.is_working, entry.note = is_working, note
     db.session.add(entry)

@@ -26,6 +26,11 @@ class ServiceError(Exception):
             self.code = code
 
 
+def invalid(fields: dict, *, code: str | None = None) -> ServiceError:
+    """The refusal of input whose reasons are beside its fields: "Please correct the marked fields." above them."""
+    return ServiceError(_(INVALID), fields=fields, code=code)
+
+
 class Conflict(ServiceError):
     status = 409
     code = "conflict"

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from core.api import api_blueprint, api_user, bool_field, json_object, text_field
 from core.db import db
-from core.errors import ServiceError
+from core.errors import ServiceError, invalid
 from core.openapi import (
     api_doc,
     array,
@@ -115,8 +115,7 @@ def declare(member_id: int):
     valid_id = isinstance(proposal_id, int) and not isinstance(proposal_id, bool) and 0 < proposal_id <= DB_INT_MAX
     proposal = db.session.get(Proposal, proposal_id) if valid_id else None
     if proposal is None or not isinstance(body.get("conflict"), bool):
-        raise ServiceError(_("Please correct the marked fields."),
-                           fields={"proposal_id": _("Required."), "conflict": _("true or false")})
+        raise invalid({"proposal_id": _("Required."), "conflict": _("true or false")})
     relationship = text_field(body, "relationship", max_length=expert_conflicts.MAX_RELATIONSHIP)
     services.declare(member, proposal, body["conflict"], relationship, actor=current_user)
     db.session.commit()
@@ -141,7 +140,7 @@ def entries_from_json(body: dict) -> dict[int, tuple[int, str]]:
     """{"scores": {"<criterion id>": {"points": 7.5, "comment": "…"}}} -> criterion id -> (half points, comment)."""
     scores = body.get("scores", {})
     if not isinstance(scores, dict):
-        raise ServiceError(_("Please correct the marked fields."), fields={"scores": _("An object.")})
+        raise invalid({"scores": _("An object.")})
     entries = {}
     for key, value in scores.items():
         points, comment = (value.get("points"), value.get("comment")) if isinstance(value, dict) else (None, "")
@@ -149,7 +148,7 @@ def entries_from_json(body: dict) -> dict[int, tuple[int, str]]:
         field = key if criterion else "scores"  # a refusal names a criterion id, or the scores ("" named nothing)
         if comment is not None and not isinstance(comment, str):  # never stored as "7" or "['x']"
             message = _("Enter text.")
-            raise ServiceError(_("Please correct the marked fields."), fields={field: message})
+            raise invalid({field: message})
         valid = (criterion and not isinstance(points, bool)
                  and isinstance(points, int | float) and math.isfinite(points) and 0 <= points <= 1000
                  and points * 2 == int(points * 2))

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from audit import services as audit
 from core.db import db
-from core.errors import Conflict, Forbidden, ServiceError
+from core.errors import Conflict, Forbidden, invalid
 from core.permissions import has_role
 from orgs.enums import OrgStatus
 from orgs.models import Organisation
@@ -20,8 +20,7 @@ def relationship_note(note: str | None) -> str:
     """A relationship declared with a conflict, stripped; longer than MAX_RELATIONSHIP is refused."""
     note = (note or "").strip()
     if len(note) > MAX_RELATIONSHIP:
-        raise ServiceError(_("Please correct the marked fields."),
-                           fields={"relationship": _("At most %(n)d characters.", n=MAX_RELATIONSHIP)})
+        raise invalid({"relationship": _("At most %(n)d characters.", n=MAX_RELATIONSHIP)})
     return note
 
 
@@ -42,8 +41,7 @@ def declare(user, org: Organisation, relationship: str, *, actor) -> StandingCon
     if actor.id != user.id or not has_role(user, "evaluator"):
         raise Forbidden(_("You do not have permission to do this."))
     if not 2 <= len(relationship) <= MAX_RELATIONSHIP:
-        raise ServiceError(_("Please correct the marked fields."),
-                           fields={"relationship": _("Describe the relationship.")})
+        raise invalid({"relationship": _("Describe the relationship.")})
     if db.session.scalar(select(StandingConflict.id).where(StandingConflict.user_id == user.id,
                                                            StandingConflict.org_id == org.id)):
         raise Conflict(_("You have already declared a conflict with this organisation."),

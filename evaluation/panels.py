@@ -13,7 +13,7 @@ from accounts.models import User
 from accounts.notifications import notify
 from audit import services as audit
 from core.db import db, utcnow
-from core.errors import INVALID, Conflict, Forbidden, ServiceError
+from core.errors import Conflict, Forbidden, ServiceError, invalid
 from core.permissions import has_role
 from core.views import path_for
 from orgs.models import Organisation
@@ -35,10 +35,9 @@ def save_expert(user: User, seat_type: str, expertise: str, org_ids: list[int], 
     if not user.has_role("evaluator"):
         raise ServiceError(_("Only users with the evaluator role can join the expert pool."))
     if seat_type not in {s.value for s in SeatType}:
-        raise ServiceError(_("Please correct the marked fields."), fields={"seat_type": _("Choose a seat type.")})
+        raise invalid({"seat_type": _("Choose a seat type.")})
     if len((expertise or "").strip()) > MAX_EXPERTISE:  # refused, never cut
-        raise ServiceError(_("Please correct the marked fields."),
-                           fields={"expertise": _("At most %(n)d characters.", n=MAX_EXPERTISE)})
+        raise invalid({"expertise": _("At most %(n)d characters.", n=MAX_EXPERTISE)})
     orgs = list(db.session.scalars(select(Organisation).where(Organisation.id.in_(org_ids)))) if org_ids else []
     profile = db.session.get(ExpertProfile, user.id) or ExpertProfile(user_id=user.id)
     profile.seat_type, profile.expertise, profile.active = seat_type, (expertise or "").strip(), active
@@ -126,7 +125,7 @@ def draw_panel(call: Call, seats: dict[str, int], *, actor, max_panels_per_year:
     elif call.mode == PurchasingMode.PUBLIC_TENDER and size < 5:
         errors["seats"] = _("A public tender needs at least 5 panel members.")
     if errors:
-        raise ServiceError(_(INVALID), fields=errors)
+        raise invalid(errors)
     template = templates.call_template(call, actor=actor)
     if template.total_points != templates.TOTAL:
         raise ServiceError(_("The template's maxima must add up to 100."))

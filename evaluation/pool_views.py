@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from accounts.models import User, UserRole
 from core.db import db
-from core.errors import INVALID, ServiceError
+from core.errors import invalid
 from core.forms import Refused
 from core.permissions import require
 from core.views import attempt, db_int, form_status
@@ -38,7 +38,7 @@ def experts():
                 return redirect(url_for("evaluation.experts"))
             refusal = outcome.refusal
         else:
-            refusal = ServiceError(_(INVALID), fields={name: " ".join(map(str, errors))
+            refusal = invalid({name: " ".join(map(str, errors))
                                                        for name, errors in form.errors.items()})
         # Refused: that expert's row again as typed, the reason beside its field (it was the page as if just
         # opened, the row as stored and nothing said, or a flash after a redirect).
@@ -54,4 +54,4 @@ def _organisation_numbers(text: str | None) -> list[int]:
         return [db_int(x) for x in (text or "").replace("，", ",").split(",") if x.strip()]
     except ValueError as exc:
         message = _("Affiliations are organisation numbers separated by commas.")
-        raise ServiceError(_(INVALID), fields={"affiliations": message}) from exc
+        raise invalid({"affiliations": message}) from exc

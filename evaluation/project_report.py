@@ -12,7 +12,7 @@ from audit import documents
 from audit import services as audit
 from audit.permissions import allow_download
 from core.db import db, lock_row, utcnow
-from core.errors import INVALID, Conflict, Forbidden, ServiceError
+from core.errors import Conflict, Forbidden, invalid
 from core.i18n import joined
 from core.pdf import official_language
 from core.timeutil import local_today
@@ -114,7 +114,7 @@ def issue_report(evaluation: ProjectEvaluation, summary: str, flags: list[Flag],
     if grade is Grade.FAIL and not any(f.indicator_id is None for f in flags):
         flags.append(Flag(None, FAIL_REQUIREMENT, local_today() + timedelta(days=DEFAULT_DAYS)))
     if errors := errors | _flag_errors(evaluation, flags):
-        raise ServiceError(_(INVALID), fields=errors)
+        raise invalid(errors)
     evaluation.final_score, evaluation.grade, evaluation.summary = fmt(result.final), grade.value, summary
     evaluation.tasks = [RectificationTask(indicator_id=f.indicator_id, requirement=f.requirement.strip(),
                                           due_on=f.due_on) for f in flags]

@@ -10,7 +10,7 @@ from accounts.models import User
 from accounts.notifications import notify
 from audit import services as audit
 from core.db import db, lock_row, utcnow
-from core.errors import INVALID, Conflict, ServiceError
+from core.errors import Conflict, invalid
 from core.permissions import has_role
 from core.timeutil import local_today
 from core.views import path_for
@@ -46,7 +46,7 @@ def _checked_overrides(found: Choices, agency: Organisation | None, user_ids: li
     if not checked:
         return {}
     if agency is not None:
-        raise ServiceError(_(INVALID), fields={"evaluator_ids": _(
+        raise invalid({"evaluator_ids": _(
             "Only an evaluator from the expert pool, chosen individually, can be chosen despite a payment: not with "
             "an agency.")})
     errors = {}
@@ -58,7 +58,7 @@ def _checked_overrides(found: Choices, agency: Organisation | None, user_ids: li
         elif len(reason) > MAX_OVERRIDE_REASON:
             errors[override_field(user_id)] = _("At most %(n)d characters.", n=MAX_OVERRIDE_REASON)
     if errors:
-        raise ServiceError(_(INVALID), fields=errors)
+        raise invalid(errors)
     return checked
 
 
@@ -71,19 +71,19 @@ def _chosen_evaluators(found: Choices, agency: Organisation | None, user_ids: li
     paid_conflicts.refuse_paid(found.paid, agency, [i for i in user_ids if i not in overrides])
     if agency is not None:
         if agency.id not in found.staff:
-            raise ServiceError(_(INVALID), fields={"agency_id": _("This organisation is not an evaluation agency.")})
+            raise invalid({"agency_id": _("This organisation is not an evaluation agency.")})
         if agency.id not in {a.org_id for a in found.agencies}:  # not paid (refused above): affiliated
             raise Conflict(_("This agency is affiliated with the project's organisation and cannot be chosen."),
                            fields={"agency_id": _("Affiliated with the organisation.")})
         staff = found.agency_staff(agency.id)
         chosen = [u for u in staff if u.id in user_ids] if user_ids else staff
         if not chosen or len(chosen) != len(set(user_ids or [u.id for u in staff])):
-            raise ServiceError(_(INVALID), fields={"evaluator_ids": _("Choose evaluators of the agency.")})
+            raise invalid({"evaluator_ids": _("Choose evaluators of the agency.")})
         return chosen, overrides
     eligible = {p.user_id: p.user for p in [*found.experts, *found.overridable]
                 if p.user_id not in found.paid or p.user_id in overrides}
     if not user_ids:
-        raise ServiceError(_(INVALID), fields={"evaluator_ids": _("Choose an agency or at least one evaluator.")})
+        raise invalid({"evaluator_ids": _("Choose an agency or at least one evaluator.")})
     if refused := [i for i in user_ids if i not in eligible]:
         raise Conflict(_("These evaluators cannot be chosen (not in the active pool, or affiliated with the "
                          "project's organisation): %(ids)s.", ids=", ".join(map(str, refused))),
@@ -144,7 +144,7 @@ def commission(contract: Contract, kind: str, template: IndicatorTemplate, due_o
     if aggregation not in {a.value for a in Aggregation}:
         errors["aggregation"] = _("Choose an aggregation method.")
     if errors:
-        raise ServiceError(_(INVALID), fields=errors)
+        raise invalid(errors)
     if contract.status not in (ContractStatus.ACTIVE, ContractStatus.CLOSED):
         raise Conflict(_("Only a contract in force can be evaluated."))
     if under_way(contract.id, kind):
@@ -288,7 +288,7 @@ def declare(assignment: EvaluationAssignment, has_conflict: bool, note: str, *, 
     require_in_progress(assignment.evaluation)
     note = expert_conflicts.relationship_note(note)
     if has_conflict and not note:
-        raise ServiceError(_(INVALID), fields={"relationship": _("Describe the relationship.")})
+        raise invalid({"relationship": _("Describe the relationship.")})
     assignment.declared_at, assignment.has_conflict, assignment.relationship_note = utcnow(), has_conflict, note
     db.session.flush()
     audit.record("evaluation.conflict_declared" if has_conflict else "evaluation.no_conflict_declared",

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from accounts.notifications import notify
 from audit import services as audit
 from core.db import db, lock_row, utcnow
-from core.errors import INVALID, Conflict, Forbidden, ServiceError
+from core.errors import Conflict, Forbidden, ServiceError, invalid
 from core.timeutil import local_today
 from core.uploads import store_upload
 from core.views import path_for
@@ -94,7 +94,7 @@ def transition_task(task: RectificationTask, to: TaskStatus | str, *, actor, tex
         if not (evidence and getattr(evidence, "filename", "")):
             errors["evidence"] = _("Please choose a file.")
         if errors:
-            raise ServiceError(_(INVALID), fields=errors)
+            raise invalid(errors)
         task.evidence = store_upload(evidence, actor=actor, field="evidence")
         task.response, task.responded_at = text, utcnow()
         late = {"due_on": task.due_on, "late_by_days": max(0, (local_today() - task.due_on).days)}
@@ -104,7 +104,7 @@ def transition_task(task: RectificationTask, to: TaskStatus | str, *, actor, tex
         if to is TaskStatus.OPEN and not text:
             raise ServiceError(_("Please give a reason."), fields={"note": _("Please give a reason.")})
         if len(text) > MAX_TEXT:
-            raise ServiceError(_(INVALID), fields={"note": _("At most %(n)d characters.", n=MAX_TEXT)})
+            raise invalid({"note": _("At most %(n)d characters.", n=MAX_TEXT)})
         task.review_note = text
         task.verified_at = utcnow() if to is TaskStatus.VERIFIED else None
         late = {}
@@ -134,7 +134,7 @@ def request_documents(evaluation: ProjectEvaluation, text: str, due_on: date, *,
     if message := _documents_due_error(evaluation, due_on, local_today()):
         errors["due_on"] = message
     if errors:
-        raise ServiceError(_(INVALID), fields=errors)
+        raise invalid(errors)
     request = DocumentRequest(evaluation_id=evaluation.id, text=text, due_on=due_on, requested_by_id=actor.id)
     db.session.add(request)
     db.session.flush()
@@ -153,12 +153,12 @@ def answer_request(request: DocumentRequest, answer: str, uploads: list, *, acto
         raise Conflict(_("This request has already been answered."))
     answer = (answer or "").strip()
     if len(answer) > MAX_TEXT:
-        raise ServiceError(_(INVALID), fields={"answer": _("At most %(n)d characters.", n=MAX_TEXT)})
+        raise invalid({"answer": _("At most %(n)d characters.", n=MAX_TEXT)})
     uploads = [u for u in uploads if u and getattr(u, "filename", "")]
     if not uploads:
-        raise ServiceError(_(INVALID), fields={"files": _("Please choose a file.")})
+        raise invalid({"files": _("Please choose a file.")})
     if len(uploads) > MAX_FILES:
-        raise ServiceError(_(INVALID), fields={"files": _("At most %(n)d files.", n=MAX_FILES)})
+        raise invalid({"files": _("At most %(n)d files.", n=MAX_FILES)})
     request.files = [store_upload(u, actor=actor, field="files") for u in uploads]
     request.answer, request.answered_at, request.answered_by_id = answer, utcnow(), actor.id
     db.session.flush()

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
 from core.db import db
-from core.errors import ServiceError
+from core.errors import invalid
 from core.forms import Refused, apply_service_error
 from core.permissions import require
 from core.uploads import ChosenFiles, StoredFile
@@ -38,8 +38,7 @@ def _answered(evaluation: ProjectEvaluation, key: str, form, text: str, files: l
             return redirect(_show(evaluation))
         refusal = outcome.refusal
     else:
-        refusal = ServiceError(_("Please correct the marked fields."),
-                               fields={text: " ".join(map(str, form.errors.get("text", [])))})
+        refusal = invalid({text: " ".join(map(str, form.errors.get("text", [])))})
     names = {text, *(chosen.field for chosen in files)}
     kept = {chosen.name: chosen.keep(refusal) for chosen in files}
     beside = bool(refusal.fields) and set(refusal.fields) <= names

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from accounts.notifications import notify
 from audit import services as audit
 from core.db import db, lock_row, utcnow
-from core.errors import INVALID, Conflict, Forbidden, ServiceError
+from core.errors import Conflict, Forbidden, ServiceError, invalid
 from core.i18n import joined
 from core.permissions import has_role
 from core.views import path_for
@@ -67,7 +67,7 @@ def declare_applicant_conflict(member: PanelMember, org_id: int, note: str, *, a
                                                         Proposal.org_id == org_id,
                                                         Proposal.status == ProposalStatus.ELIGIBLE))
     if proposal is None:
-        raise ServiceError(_(INVALID), fields={"org_id": _("Choose an applicant from the list.")})
+        raise invalid({"org_id": _("Choose an applicant from the list.")})
     declare(member, proposal, True, note, actor=actor)
 
 
@@ -86,8 +86,7 @@ def declare(member: PanelMember, proposal: Proposal, has_conflict: bool, note: s
         raise Conflict(_("This proposal is not under review by your panel."))
     note = expert_conflicts.relationship_note(note)
     if has_conflict and not note:
-        raise ServiceError(_("Please correct the marked fields."),
-                           fields={"relationship": _("Describe the relationship.")})
+        raise invalid({"relationship": _("Describe the relationship.")})
     existing = declarations(member).get(proposal.id)
     if existing is not None and not has_conflict:
         raise Conflict(_("You have already declared for this proposal."))
@@ -220,7 +219,7 @@ def validate_entries(criteria: list, entries: dict[int, tuple[int | None, str]])
         else:
             values[criterion_id] = (half, (comment or "").strip())
     if errors:
-        raise ServiceError(_(INVALID), fields=errors)
+        raise invalid(errors)
     return values
 
 

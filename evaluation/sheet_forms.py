@@ -3,7 +3,7 @@ sheet, then saving (and, when asked, submitting) it through the engine."""
 
 from flask_babel import gettext as _
 
-from core.errors import INVALID, ServiceError
+from core.errors import ServiceError, invalid
 from core.numbers import NumberError, parse_decimal
 
 from . import services
@@ -42,7 +42,7 @@ def read_entries(criteria, form) -> dict[int, tuple[int | None, str]]:
             services.validate_entries(criteria, entries)
         except ServiceError as exc:
             errors = exc.fields | errors
-        raise ServiceError(_(INVALID), fields=errors)
+        raise invalid(errors)
     return entries
 
 

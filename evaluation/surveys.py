@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from audit import services as audit
 from core.db import db, utcnow
-from core.errors import INVALID, Conflict, Forbidden, ServiceError
+from core.errors import Conflict, Forbidden, ServiceError, invalid
 from core.permissions import has_role
 from core.personal import keyed_hash
 
@@ -72,7 +72,7 @@ def _check_questions(questions: list[dict]) -> None:
     elif any(q["kind"] == QuestionKind.CHOICE and len(q["options"]) < 2 for q in questions):
         message = _("A choice question needs at least two options.")
     if message:
-        raise ServiceError(_(INVALID), fields={"outline": message})
+        raise invalid({"outline": message})
 
 
 def can_manage_survey(user, evaluation: ProjectEvaluation) -> bool:
@@ -88,9 +88,9 @@ def create_survey(evaluation: ProjectEvaluation, title: str, questions: list[dic
         raise Conflict(_("This evaluation already has a survey."))
     title = (title or "").strip()
     if not title:
-        raise ServiceError(_(INVALID), fields={"title": _("Required.")})
+        raise invalid({"title": _("Required.")})
     if len(title) > MAX_TITLE:
-        raise ServiceError(_(INVALID), fields={"title": _("At most %(n)d characters.", n=MAX_TITLE)})
+        raise invalid({"title": _("At most %(n)d characters.", n=MAX_TITLE)})
     _check_questions(questions)
     survey = Survey(evaluation_id=evaluation.id, title=title, questions=questions, created_by_id=actor.id)
     db.session.add(survey)
@@ -116,7 +116,7 @@ def issue_codes(survey: Survey, count: int, *, actor) -> list[str]:
         raise Forbidden(_("You do not have permission to do this."))
     _require_open(survey.evaluation)
     if not isinstance(count, int) or not 1 <= count <= MAX_CODES:
-        raise ServiceError(_(INVALID), fields={"count": _("Between 1 and %(n)d codes.", n=MAX_CODES)})
+        raise invalid({"count": _("Between 1 and %(n)d codes.", n=MAX_CODES)})
     codes = ["".join(secrets.choice(CODE_ALPHABET) for _i in range(CODE_LENGTH)) for _n in range(count)]
     db.session.add_all([SurveyCode(survey_id=survey.id, code_hash=_code_hash(c), created_by_id=actor.id)
                         for c in codes])
@@ -144,7 +144,7 @@ def _clean_answers(survey: Survey, raw: dict) -> dict:
         elif value:
             answers[str(i)] = value
     if errors:
-        raise ServiceError(_(INVALID), fields=errors)
+        raise invalid(errors)
     return answers
 
 

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from audit import services as audit
 from core.db import db
-from core.errors import Conflict, ServiceError
+from core.errors import Conflict, ServiceError, invalid
 from core.numbers import NumberError, parse_whole
 from projects import calls
 from projects.models import Call
@@ -70,7 +70,7 @@ def validate(name: str, sections: list[tuple[str, list[tuple[str, int, str]]]]) 
     elif sum(c[1] for c in criteria) != TOTAL:
         errors["sections"] = _("The maxima add up to %(n)d; they must add up to 100.", n=sum(c[1] for c in criteria))
     if errors:
-        raise ServiceError(_("Please correct the marked fields."), fields=errors)
+        raise invalid(errors)
     return name
 
 

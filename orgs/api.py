@@ -16,7 +16,7 @@ from core.api import (
     text_field,
 )
 from core.db import db
-from core.errors import Forbidden, ServiceError
+from core.errors import Forbidden, invalid
 from core.openapi import (
     PAGING,
     api_doc,
@@ -87,7 +87,7 @@ def list_orgs():
     page, per_page = page_args()
     grade = query_int("grade")
     if grade is not None and not 1 <= grade <= 5:  # (a larger one overflowed PostgreSQL's smallint column: a 500)
-        raise ServiceError(_("Please correct the marked fields."), fields={"grade": _("A grade is 1A to 5A.")})
+        raise invalid({"grade": _("A grade is 1A to 5A.")})
     flt = directory.DirectoryFilter(q=request.args.get("q", ""), kind=request.args.get("kind", ""),
                                     category_id=query_int("category"), grade=grade,
                                     community_id=query_int("community"))
@@ -114,14 +114,13 @@ def _parse_date(value, field: str) -> date | None:
     try:
         return date.fromisoformat(str(value))
     except ValueError as exc:
-        raise ServiceError(_("Please correct the marked fields."),
-                           fields={field: _("Use the date format YYYY-MM-DD.")}) from exc
+        raise invalid({field: _("Use the date format YYYY-MM-DD.")}) from exc
 
 
 def _parse_count(body: dict, field: str):
     value = body.get(field, 0)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ServiceError(_("Please correct the marked fields."), fields={field: _("Enter a whole number.")})
+        raise invalid({field: _("Enter a whole number.")})
     return value
 
 

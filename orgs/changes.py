@@ -13,7 +13,7 @@ from accounts.notifications import notify
 from audit import services as audit
 from core import cache
 from core.db import db, lock_row, utcnow
-from core.errors import Conflict, Forbidden, ServiceError
+from core.errors import Conflict, Forbidden, ServiceError, invalid
 from core.phones import is_contact_phone
 from core.uploads import store_upload
 from core.views import path_for
@@ -73,7 +73,7 @@ class ContactData:
 
 def _refuse(errors: dict) -> None:
     if errors:
-        raise ServiceError(_("Please correct the marked fields."), fields=errors)
+        raise invalid(errors)
 
 
 def update_contact(org: Organisation, data: ContactData, *, actor: User) -> dict:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from accounts.residents import communities
 from core.db import db
-from core.errors import INVALID, ServiceError
+from core.errors import invalid
 from core.forms import Refused
 from core.paging import PER_PAGE, page_arg, paged
 from core.permissions import require
@@ -53,8 +53,7 @@ def _on_profile(org: Organisation, key: str, form, files: list, done: str, call)
             return redirect(url_for("orgs.profile", org_id=org.id))
         refusal = outcome.refusal
     else:
-        refusal = ServiceError(_(INVALID),
-                               fields={name: " ".join(map(str, errors)) for name, errors in form.errors.items()})
+        refusal = invalid({name: " ".join(map(str, errors)) for name, errors in form.errors.items()})
     kept = {chosen.name: chosen.keep(refusal) for chosen in files}
     beside = bool(refusal.fields) and set(refusal.fields) <= set(form.data)
     flash(str(refusal.message) if beside else refusal_text(refusal), "danger")
@@ -155,7 +154,7 @@ def add_incubation(org_id: int):
         typed = form.child_id.data
         child = standing.find_group(typed)
         if child is None:
-            raise ServiceError(_(INVALID), fields={"child_id": _("No organisation with this number.")
+            raise invalid({"child_id": _("No organisation with this number.")
                                                    if typed.isascii() and typed.isdigit() else
                                                    _("No registered organisation has this name, credit code or "
                                                      "filing number.")})

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from accounts.models import Community
 from audit import services as audit
 from core.db import db
-from core.errors import Conflict, ServiceError
+from core.errors import Conflict, invalid
 
 from .models import ServiceCategory
 
@@ -25,7 +25,7 @@ def add_category(code: str, name_zh: str, name_en: str, *, actor) -> ServiceCate
     if not name_en:
         errors["name_en"] = _("Required.")
     if errors:
-        raise ServiceError(_("Please correct the marked fields."), fields=errors)
+        raise invalid(errors)
     if db.session.scalar(select(ServiceCategory.id).where(ServiceCategory.code == code)):
         raise Conflict(_("A category with this code exists."), fields={"code": _("Already used.")})
     order = (db.session.scalar(select(func.max(ServiceCategory.sort_order))) or 0) + 10
@@ -49,7 +49,7 @@ def add_community(name: str, street: str, district: str, *, actor) -> Community:
     name, street, district = name.strip(), street.strip(), district.strip()
     errors = {k: _("Required.") for k, v in (("name", name), ("street", street), ("district", district)) if not v}
     if errors:
-        raise ServiceError(_("Please correct the marked fields."), fields=errors)
+        raise invalid(errors)
     if db.session.scalar(select(Community.id).where(Community.name == name, Community.street == street,
                                                     Community.district == district)):
         raise Conflict(_("This community is already on the list."), fields={"name": _("Already on the list.")})

@@ -11,7 +11,7 @@ from accounts.notifications import notify
 from audit import services as audit
 from core import cache
 from core.db import db, lock_row, utcnow
-from core.errors import Conflict, Forbidden, ServiceError
+from core.errors import Conflict, Forbidden, ServiceError, invalid
 from core.timeutil import to_local
 from core.uploads import StoredFile, store_upload
 from core.views import DB_INT_MAX, path_for
@@ -94,7 +94,7 @@ def _validate_and_set(org: Organisation, data: OrgData) -> None:
     if data.uscc and "uscc" not in errors and code_taken(data.uscc, org):
         errors["uscc"] = _("An organisation with this credit code is already on the platform.")
     if errors:
-        raise ServiceError(_("Please correct the marked fields."), fields=errors)
+        raise invalid(errors)
     for name in AUDITED_FIELDS:
         setattr(org, name, getattr(data, name))
     org.uscc = data.uscc or None
@@ -132,8 +132,7 @@ def add_document(org: Organisation, kind: str, upload, *, actor: User) -> OrgDoc
     try:
         doc_kind = DocumentKind(kind)
     except ValueError as exc:
-        raise ServiceError(_("Please correct the marked fields."),
-                           fields={"kind": _("Choose the kind of document.")}) from exc
+        raise invalid({"kind": _("Choose the kind of document.")}) from exc
     stored = store_upload(upload, actor=actor)
     document = OrgDocument(org=org, kind=doc_kind.value, file=stored)
     db.session.add(document)
@@ -244,7 +243,7 @@ def invite_member(org: Organisation, username: str, role: str, *, actor: User) -
     try:
         member_role = MemberRole(role)
     except ValueError as exc:
-        raise ServiceError(_("Please correct the marked fields."), fields={"role": _("Choose a role.")}) from exc
+        raise invalid({"role": _("Choose a role.")}) from exc
     if any(m.user_id == user.id for m in org.memberships):
         raise Conflict(_("This person is already a member or has been invited."),
                        fields={"username": _("Already a member or invited.")})

@@ -12,7 +12,7 @@ from accounts.notifications import notify
 from audit import services as audit
 from core import cache
 from core.db import db, utcnow
-from core.errors import Conflict, ServiceError
+from core.errors import Conflict, ServiceError, invalid
 from core.timeutil import local_today
 from core.uploads import store_upload
 from core.views import path_for
@@ -72,10 +72,10 @@ def record_grade(org: Organisation, grade: int, awarded_on: date, *, actor: User
     today = local_today()
     if awarded_on > today:
         errors["awarded_on"] = _("The date cannot be in the future.")
-        raise ServiceError(_("Please correct the marked fields."), fields=errors)  # 9999 + 5 years: no such date
+        raise invalid(errors)  # 9999 + 5 years: no such date
     errors.update(_award_date_errors(org, awarded_on, valid_until, today))
     if errors:
-        raise ServiceError(_("Please correct the marked fields."), fields=errors)
+        raise invalid(errors)
     valid_until = valid_until or _add_years(awarded_on, GRADE_VALIDITY_YEARS)
     stored = store_upload(evidence, actor=actor, field="evidence") if evidence and evidence.filename else None
     record = GradeRecord(org_id=org.id, grade=grade, awarded_on=awarded_on, valid_until=valid_until,
@@ -92,8 +92,7 @@ def record_grade(org: Organisation, grade: int, awarded_on: date, *, actor: User
 def submit_annual_report(org: Organisation, year: int, upload, *, actor: User) -> AnnualReport:
     _require_approved(org)
     if not 2000 <= year <= local_today().year:
-        raise ServiceError(_("Please correct the marked fields."),
-                           fields={"year": _("Choose a year up to this one.")})
+        raise invalid({"year": _("Choose a year up to this one.")})
     report = db.session.scalar(select(AnnualReport).where(AnnualReport.org_id == org.id, AnnualReport.year == year))
     if report is not None and report.status != ReportStatus.RETURNED:
         raise Conflict(_("The annual report for %(year)d has already been submitted.", year=year),
@@ -147,7 +146,7 @@ def add_credit_entry(org: Organisation, list_type: str, reason: str, source: str
     if end_on is not None and end_on <= start_on:
         errors["end_on"] = _("The end must come after the start.")
     if errors:
-        raise ServiceError(_("Please correct the marked fields."), fields=errors)
+        raise invalid(errors)
     entry = CreditListEntry(org_id=org.id, list_type=kind.value, reason=reason.strip(), source=source.strip(),
                             start_on=start_on, end_on=end_on, recorded_by_id=actor.id)
     db.session.add(entry)

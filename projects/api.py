@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from core.api import api_blueprint, api_user, json_object, page_args, refuse, text_field
 from core.db import db
-from core.errors import ServiceError
+from core.errors import invalid
 from core.money import MAX_FEN
 from core.openapi import (
     PAGING,
@@ -130,7 +130,7 @@ def list_calls():
     filters = [Call.status != CallStatus.DRAFT]
     if status := request.args.get("status"):
         if status not in PUBLIC_STATUSES:
-            raise ServiceError(_("Please correct the marked fields."), fields={
+            raise invalid({
                 "status": _("Unknown status: choose one of %(values)s.", values=", ".join(PUBLIC_STATUSES))})
         filters.append(Call.status == status)
     stmt = select(Call).where(*filters).order_by(Call.submission_deadline.desc())
@@ -184,7 +184,7 @@ def start_proposal(call_id: int):
     org_id = body.get("org_id")
     org = db.session.get(Organisation, org_id) if type(org_id) is int and 0 < org_id < 2**31 else None
     if org is None:
-        raise ServiceError(_("Please correct the marked fields."), fields={"org_id": _("Choose your organisation.")})
+        raise invalid({"org_id": _("Choose your organisation.")})
     proposal = proposals.start_proposal(call, org, actor=current_user)
     db.session.commit()
     return jsonify(proposal_json(proposal)), 201
@@ -193,7 +193,7 @@ def start_proposal(call_id: int):
 def _int_field(body: dict, name: str, default=0) -> int:
     value = body.get(name, default)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ServiceError(_("Please correct the marked fields."), fields={name: _("Enter a whole number.")})
+        raise invalid({name: _("Enter a whole number.")})
     return value
 
 

@@ -13,7 +13,7 @@ from audit import services as audit
 from audit.permissions import allow_download
 from core.calendar import SOURCE_LABELS, add_working_days
 from core.db import db, utcnow
-from core.errors import Conflict, Forbidden, ServiceError
+from core.errors import Conflict, Forbidden, invalid
 from core.timeutil import LOCAL_TZ
 from core.uploads import store_upload
 from core.views import path_for
@@ -87,7 +87,7 @@ def decide(call: Call, ranking: list[Ranked], amounts: dict[int, int], reason: s
     if not 1 <= working_days <= 30:
         errors["working_days"] = _("Between 1 and 30 working days.")
     if errors:
-        raise ServiceError(_("Please correct the marked fields."), fields=errors)
+        raise invalid(errors)
     db.session.execute(delete(AwardDecision).where(AwardDecision.call_id == call.id))
     for row in ranking:
         db.session.add(AwardDecision(call_id=call.id, proposal_id=row.proposal_id, rank=row.rank,
@@ -130,8 +130,7 @@ def lodge_objection(call: Call, org: Organisation, reasons: str, upload, *, acto
     if not applied or not org_permissions.is_member(actor, org):
         raise Forbidden(_("Only organisations that applied to this call can object."))
     if len(reasons) < 10:
-        raise ServiceError(_("Please correct the marked fields."),
-                           fields={"reasons": _("State your reasons (at least 10 characters).")})
+        raise invalid({"reasons": _("State your reasons (at least 10 characters).")})
     stored = store_upload(upload, actor=actor) if upload is not None and getattr(upload, "filename", "") else None
     objection = Objection(call_id=call.id, org_id=org.id, lodged_by_id=actor.id, reasons=reasons, file=stored)
     db.session.add(objection)
@@ -147,7 +146,7 @@ def answer_objection(objection: Objection, upheld: bool, answer: str, *, actor) 
     if objection.status != ObjectionStatus.PENDING:
         raise Conflict(_("This objection has already been answered."))
     if not answer:
-        raise ServiceError(_("Please correct the marked fields."), fields={"answer": _("Required.")})
+        raise invalid({"answer": _("Required.")})
     objection.status = (ObjectionStatus.UPHELD if upheld else ObjectionStatus.REJECTED).value
     objection.answer, objection.answered_at = answer, utcnow()
     db.session.flush()

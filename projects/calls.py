@@ -13,7 +13,7 @@ from audit import documents
 from audit import services as audit
 from audit.permissions import allow_download
 from core.db import db, lock_row, utcnow
-from core.errors import Conflict, Forbidden, ServiceError
+from core.errors import Conflict, Forbidden, ServiceError, invalid
 from core.pdf import official_language
 from core.timeutil import LOCAL_TZ, to_local
 from core.views import path_for
@@ -152,7 +152,7 @@ def _apply(call: Call, data: CallData) -> None:
     if data.template_id is not None and data.template_id not in {i for i, _n in review_rules.template_choices()}:
         errors["template_id"] = _("Choose a template from the list.")
     if errors:
-        raise ServiceError(_("Please correct the marked fields."), fields=errors)
+        raise invalid(errors)
     values = asdict(data)
     values.pop("community_ids")
     values["title"], values["description"] = data.title.strip(), data.description.strip()
@@ -377,8 +377,7 @@ def ask_question(call: Call, org: Organisation, text: str, *, actor: User, now: 
     if call.status != CallStatus.PUBLISHED or now >= call.questions_until:
         raise Conflict(_("The period for questions has ended."))
     if not 5 <= len(text) <= 2000:
-        raise ServiceError(_("Please correct the marked fields."),
-                           fields={"question": _("Write your question (5–2000 characters).")})
+        raise invalid({"question": _("Write your question (5–2000 characters).")})
     question = CallQuestion(call_id=call.id, org_id=org.id, asked_by_id=actor.id, question=text)
     db.session.add(question)
     db.session.flush()
@@ -391,7 +390,7 @@ def answer_question(question: CallQuestion, text: str, *, actor: User) -> None:
     if not can_manage_calls(actor):
         raise Forbidden(_("You do not have permission to do this."))
     if not text:
-        raise ServiceError(_("Please correct the marked fields."), fields={"answer": _("Required.")})
+        raise invalid({"answer": _("Required.")})
     question.answer, question.answered_at = text, utcnow()
     db.session.flush()
     audit.record("call.question_answered", db.session.get(Call, question.call_id), actor=actor,

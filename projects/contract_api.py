@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from core.api import api_blueprint, api_user, id_field, json_and_files, json_object, page_args, query_page, text_field
 from core.db import db
-from core.errors import INVALID, Forbidden, ServiceError
+from core.errors import Forbidden, ServiceError, invalid
 from core.openapi import (
     PAGING,
     api_doc,
@@ -63,7 +63,7 @@ bp = api_blueprint("contracts_api")
 
 
 def _bad(field: str, message: str):
-    raise ServiceError(_(INVALID), fields={field: message})
+    raise invalid({field: message})
 
 
 # A value in a row of a list is refused under the list's name, the reason naming the row (from 1), as the service

@@ -13,7 +13,7 @@ from sqlalchemy import update
 from accounts.notifications import notify
 from audit import services as audit
 from core.db import db, lock_row, utcnow
-from core.errors import INVALID, Conflict, Forbidden, ServiceError
+from core.errors import Conflict, Forbidden, ServiceError, invalid
 from core.money import format_fen
 from core.timeutil import local_today
 from core.views import path_for
@@ -114,7 +114,7 @@ def request_change(contract: Contract, data: ChangeInput, *, actor) -> ChangeReq
     elif len(data.reason.strip()) > MAX_REASON:
         errors["reason"] = _("A reason has at most %(n)d characters.", n=MAX_REASON)
     if errors:
-        raise ServiceError(_(INVALID), fields=errors)
+        raise invalid(errors)
     budget = data.kind == ChangeKind.BUDGET
     change = ChangeRequest(contract_id=contract.id, kind=data.kind, reason=data.reason.strip(),
                            from_line_id=data.from_line_id if budget else None,
@@ -180,7 +180,7 @@ def transition_change(change: ChangeRequest, to: ChangeStatus | str, *, actor, r
     if to is not ChangeStatus.WITHDRAWN and not reason:
         raise ServiceError(_("Please give a reason."), fields={"reason": _("Please give a reason.")})
     if len(reason) > MAX_REASON:  # refused, never cut
-        raise ServiceError(_(INVALID), fields={"reason": _("A reason has at most %(n)d characters.", n=MAX_REASON)})
+        raise invalid({"reason": _("A reason has at most %(n)d characters.", n=MAX_REASON)})
     data = {"change_id": change.id, "kind": change.kind, "from": current.value, "reason": reason}
     if to is ChangeStatus.APPROVED:
         require_active(contract)

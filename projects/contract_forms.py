@@ -7,7 +7,7 @@ from datetime import date
 from flask import flash
 from flask_babel import gettext as _
 
-from core.errors import INVALID, ServiceError
+from core.errors import ServiceError, invalid
 from core.money import MoneyError, NegativeAmount, half_width, parse_yuan
 from core.numbers import NumberError, parse_whole
 from core.timeutil import local_today
@@ -28,7 +28,7 @@ FEE_ROWS = 4
 
 
 def _refuse(field: str, message: str):
-    raise ServiceError(_(INVALID), fields={field: message})
+    raise invalid({field: message})
 
 
 def _read_date(text: str) -> date | None:
@@ -246,7 +246,7 @@ def read_plan(rows: PlanRows, starts_on: date | None, ends_on: date | None) -> t
         if None not in shares and sum(shares) != 100:
             errors.setdefault("tranches", []).append(
                 _("The tranche percentages must add up to exactly 100 (now %(n)d).", n=sum(shares)))
-        raise ServiceError(_(INVALID), fields=_misplaced(rows, starts_on, ends_on) | errors)
+        raise invalid(_misplaced(rows, starts_on, ends_on) | errors)
     return plans, [shares[paid_after[str(i)]] for i in range(len(plans))] + [shares[final[0]]]
 
 
@@ -263,7 +263,7 @@ def draft_input(form, rows: PlanRows, decision) -> tuple[date, date, list[Milest
     if valid and errors:
         errors = period_errors(decision, form.starts_on.data, form.ends_on.data, local_today()) | errors
     if not valid or errors:
-        raise ServiceError(_(INVALID), fields=errors)
+        raise invalid(errors)
     return form.starts_on.data, form.ends_on.data, *plan, form.clauses.data
 
 
@@ -340,7 +340,7 @@ def expense_input(form) -> tuple[date, str, int]:
     if amount is None:
         errors["amount"] = why
     if errors:
-        raise ServiceError(_(INVALID), fields=errors)
+        raise invalid(errors)
     return spent_on, form.get("payee", ""), amount
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import update
 from accounts.notifications import notify
 from audit import services as audit
 from core.db import db, lock_row, utcnow
-from core.errors import INVALID, Conflict, Forbidden, ServiceError
+from core.errors import Conflict, Forbidden, invalid
 from core.money import format_fen
 from core.timeutil import local_today, to_local
 from core.uploads import StoredFile, store_upload
@@ -82,7 +82,7 @@ def pay_tranche(tranche: Tranche, reference: str, paid_on: date, *, actor) -> No
     if problem := payment_date_problem(tranche, paid_on):
         errors["paid_on"] = problem
     if errors:
-        raise ServiceError(_(INVALID), fields=errors)
+        raise invalid(errors)
     guard = [Tranche.id == tranche.id, Tranche.status == TrancheStatus.PAYABLE]
     if needs_second_officer(tranche):
         if tranche.approved_by_id is None:
@@ -133,7 +133,7 @@ def record_expense(contract: Contract, line: ContractLine, spent_on: date, payee
     if not contract.starts_on <= spent_on <= min(local_today(), contract.ends_on):
         errors["spent_on"] = _("The date must fall within the contract period, and not in the future.")
     if errors:
-        raise ServiceError(_(INVALID), fields=errors)
+        raise invalid(errors)
     # One guarded statement: never past the line's budget, even with concurrent requests.
     within_budget = ContractLine.spent_fen + amount_fen <= ContractLine.budget_fen
     added = db.session.execute(update(ContractLine).where(ContractLine.id == line.id, within_budget)
@@ -205,9 +205,9 @@ def withdraw_expense(expense: Expense, reason: str, *, actor) -> None:
     contract = _may_withdraw(expense, actor)
     reason = (reason or "").strip()
     if not reason:
-        raise ServiceError(_(INVALID), fields={"reason": _("Say why the expense is withdrawn.")})
+        raise invalid({"reason": _("Say why the expense is withdrawn.")})
     if len(reason) > MAX_WITHDRAWAL_REASON:
-        raise ServiceError(_(INVALID), fields={"reason": _("At most %(n)d characters.", n=MAX_WITHDRAWAL_REASON)})
+        raise invalid({"reason": _("At most %(n)d characters.", n=MAX_WITHDRAWAL_REASON)})
     _give_back(expense)
     _mark_withdrawn(expense, contract, reason, actor=actor)
 

@@ -11,7 +11,7 @@ from accounts.models import User, UserRole
 from accounts.notifications import notify
 from audit import services as audit
 from core.db import db, lock_row, utcnow
-from core.errors import INVALID, Conflict, Forbidden, ServiceError
+from core.errors import INVALID, Conflict, Forbidden, ServiceError, invalid
 from core.money import format_fen
 from core.phones import is_mobile, typed_mobile
 from core.timeutil import local_today
@@ -296,8 +296,8 @@ def transition_report(report: MilestoneReport, to: ReportStatus | str, *, actor,
     if to is ReportStatus.RETURNED and not reason:
         raise ServiceError(_("Please give a reason."), fields={"comment": _("Please give a reason.")})
     if len(reason) > MAX_REVIEW_COMMENT:  # refused, never cut
-        raise ServiceError(_(INVALID), fields={"comment": _("A reason has at most %(n)d characters.",
-                                                            n=MAX_REVIEW_COMMENT)})
+        raise invalid({"comment": _("A reason has at most %(n)d characters.",
+                                     n=MAX_REVIEW_COMMENT)})
     milestone = db.session.get(Milestone, report.milestone_id)
     contract = db.session.get(Contract, milestone.contract_id)
     require_active(contract)
@@ -335,7 +335,7 @@ def transition_receipt(fee: FeePayment, to: ReceiptStatus | str, *, actor, reaso
     if to not in RECEIPT_TRANSITIONS[current]:
         raise Conflict(_("You have already answered for this payment."))
     if len(reason) > MAX_NOTE:  # refused, never cut: the officers read a denial's reason as written
-        raise ServiceError(_(INVALID), fields={"reason": _("A reason has at most %(n)d characters.", n=MAX_NOTE)})
+        raise invalid({"reason": _("A reason has at most %(n)d characters.", n=MAX_NOTE)})
     fee.status, fee.response_note, fee.responded_at = to.value, reason, utcnow()
     db.session.flush()
     contract = db.session.get(Contract, fee.contract_id)

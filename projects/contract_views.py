@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import defaultload, selectinload
 
 from core.db import db
-from core.errors import ServiceError
+from core.errors import invalid
 from core.forms import Refused
 from core.paging import page_arg
 from core.permissions import require
@@ -236,8 +236,7 @@ def pay(tranche_id: int):
         try:
             paid_on = date.fromisoformat(request.form.get("paid_on", ""))
         except ValueError:
-            raise ServiceError(_("Please correct the marked fields."),
-                               fields={"paid_on": _("Dates are YYYY-MM-DD.")}) from None
+            raise invalid({"paid_on": _("Dates are YYYY-MM-DD.")}) from None
         return pay_tranche(tranche, request.form.get("reference", ""), paid_on, actor=current_user)
 
     return posted_on_contract_page(contract.id, f"pay-{tranche.id}", {"paid_on", "reference"}, pay_it,

@@ -15,7 +15,7 @@ from audit import documents
 from audit import services as audit
 from audit.permissions import allow_download
 from core.db import db, lock_row, utcnow
-from core.errors import INVALID, Conflict, Forbidden, ServiceError
+from core.errors import Conflict, Forbidden, ServiceError, invalid
 from core.money import MoneyError, format_fen, split_by_percentages
 from core.timeutil import local_today, to_local
 from core.views import path_for
@@ -139,7 +139,7 @@ def draft_contract(decision: AwardDecision, starts_on: date, ends_on: date, mile
     if len((clauses or "").strip()) > MAX_CLAUSES:
         errors["clauses"] = _("At most %(n)d characters.", n=MAX_CLAUSES)
     if errors:
-        raise ServiceError(_(INVALID), fields=errors)
+        raise invalid(errors)
     contract = Contract(call_id=proposal.call_id, proposal_id=proposal.id, org_id=proposal.org_id,
                         title=proposal.title or proposal.call.title, amount_fen=decision.amount_fen,
                         starts_on=starts_on, ends_on=ends_on, outputs=proposal.outputs, clauses=(clauses or "").strip())
@@ -246,16 +246,16 @@ def edit_lines(contract: Contract, budgets: dict[int, int], *, actor) -> None:
     lines = {line.id: line for line in contract.lines}
     if set(budgets) != set(lines) or any(isinstance(v, bool) or not isinstance(v, int) or v < 0
                                          for v in budgets.values()):
-        raise ServiceError(_(INVALID), fields={"lines": _("Give every budget line an amount, zero or more.")})
+        raise invalid({"lines": _("Give every budget line an amount, zero or more.")})
     if sum(budgets.values()) != contract.amount_fen:
-        raise ServiceError(_(INVALID), fields={"lines": _("The lines must add up to the contract amount (%(amount)s).",
-                                                          amount=format_fen(contract.amount_fen))})
+        raise invalid({"lines": _("The lines must add up to the contract amount (%(amount)s).",
+                                   amount=format_fen(contract.amount_fen))})
     call = db.session.get(Call, contract.call_id)
     def by_category(category) -> int:
         return sum(value for line_id, value in budgets.items() if lines[line_id].category == category)
 
     if over := budget_cap_problems(call, by_category, contract.amount_fen):  # the call's published limits hold
-        raise ServiceError(_(INVALID), fields={"lines": over})
+        raise invalid({"lines": over})
     before = {line.item: line.budget_fen for line in contract.lines}
     for line_id, value in budgets.items():
         lines[line_id].budget_fen = value

@@ -13,7 +13,7 @@ from accounts.models import User
 from accounts.notifications import notify
 from audit import services as audit
 from core.db import db, lock_row, utcnow
-from core.errors import INVALID, Conflict, Forbidden, ServiceError
+from core.errors import Conflict, Forbidden, ServiceError, invalid
 from core.i18n import joined
 from core.money import MAX_FEN, format_fen
 from core.timeutil import to_local
@@ -90,7 +90,7 @@ def _validated(data: ProposalData) -> tuple[dict, list[BudgetLine]]:
     errors: dict[str, str] = {}
     for section, limit in ROW_LIMITS.items():  # empty rows are dropped, but not any number of them
         if len(getattr(data, section)) > 2 * limit:
-            raise ServiceError(_(INVALID), fields={section: _("At most %(n)d rows in this section.", n=limit)})
+            raise invalid({section: _("At most %(n)d rows in this section.", n=limit)})
     values = {name: (getattr(data, name) or "").strip() for name in TEXT_FIELDS}
     if len(values["title"]) > 200:
         errors["title"] = _("At most 200 characters.")
@@ -137,7 +137,7 @@ def _validated(data: ProposalData) -> tuple[dict, list[BudgetLine]]:
         if len(filled[section]) > limit:
             errors[section] = _("At most %(n)d rows in this section.", n=limit)
     if errors:
-        raise ServiceError(_("Please correct the marked fields."), fields=errors)
+        raise invalid(errors)
     return values, lines
 
 
@@ -187,7 +187,7 @@ def add_attachment(proposal: Proposal, requirement: str, upload, *, actor: User,
                    now: datetime | None = None) -> ProposalAttachment:
     _require_draft(proposal, actor, now or utcnow())
     if requirement not in proposal.call.required_attachments and requirement != "other":
-        raise ServiceError(_("Please correct the marked fields."), fields={"requirement": _("Choose from the list.")})
+        raise invalid({"requirement": _("Choose from the list.")})
     stored = store_upload(upload, actor=actor)
     attachment = ProposalAttachment(proposal=proposal, requirement=requirement, file=stored)
     db.session.add(attachment)

@@ -9,7 +9,7 @@ from accounts.residents import resident_or_403
 from core import personal
 from core.api import api_blueprint, api_user, committed, id_field, json_object, page_args, query_int, text_field
 from core.db import db
-from core.errors import ServiceError
+from core.errors import invalid
 from core.openapi import (
     PAGING,
     api_doc,
@@ -118,7 +118,7 @@ def create_redemption():
     service_id = id_field(body, "service_id")
     service = db.session.scalars(_SERVICE, {"service_id": service_id}).unique().first() if service_id else None
     if service is None:
-        raise ServiceError(_("Please correct the marked fields."), fields={"service_id": _("Unknown service.")})
+        raise invalid({"service_id": _("Unknown service.")})
     # The answer is put together before the commit, from what the redemption loaded (nothing read again after).
     answer = committed(lambda: redemption_json(redemption.redeem(
         body.get("code"), service, body.get("amount_fen"), body.get("idempotency_key"), actor=actor).redemption))
@@ -140,7 +140,7 @@ def create_code():
     programme_id = id_field(body, "programme_id")
     programme = db.session.get(Programme, programme_id) if programme_id else None
     if programme_id and programme is None:
-        raise ServiceError(_("Please correct the marked fields."), fields={"programme_id": _("Unknown programme.")})
+        raise invalid({"programme_id": _("Unknown programme.")})
     code, row = committed(lambda: redemption.issue_code(resident, actor=actor, programme=programme))
     return jsonify({"code": code, "expires_at": row.expires_at.isoformat(), "programme_id": row.programme_id}), 201
 

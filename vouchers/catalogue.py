@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from accounts.models import Community
 from audit import services as audit
 from core.db import db, upsert_dialect, utcnow
-from core.errors import Conflict, Forbidden, ServiceError
+from core.errors import Conflict, Forbidden, ServiceError, invalid
 from core.money import MAX_FEN
 from core.phones import public_phone
 from core.signals import provider_star_counts
@@ -64,7 +64,7 @@ def _validated(data: ServiceData) -> tuple[ServiceCategory, list[Community]]:
         if len((getattr(data, name) or "").strip()) > limit:
             errors[name] = _("At most %(n)d characters.", n=limit)
     if errors:
-        raise ServiceError(_("Please correct the marked fields."), fields=errors)
+        raise invalid(errors)
     return category, communities
 
 
@@ -174,11 +174,10 @@ def _checked_rating(redemption: Redemption, stars, comment: str, actor) -> str:
     if not permissions.can_rate(actor, redemption):
         raise Forbidden(_("Only the resident can rate this service."))
     if isinstance(stars, bool) or not isinstance(stars, int) or not 1 <= stars <= 5:
-        raise ServiceError(_("Please correct the marked fields."), fields={"stars": _("From 1 to 5 stars.")})
+        raise invalid({"stars": _("From 1 to 5 stars.")})
     comment = (comment or "").strip()
     if len(comment) > MAX_COMMENT:  # refused, never cut
-        raise ServiceError(_("Please correct the marked fields."),
-                           fields={"comment": _("A comment has at most %(n)d characters.", n=MAX_COMMENT)})
+        raise invalid({"comment": _("A comment has at most %(n)d characters.", n=MAX_COMMENT)})
     if redemption.status == RedemptionStatus.REVERSED:
         raise Conflict(_("A reversed redemption cannot be rated."))
     return comment

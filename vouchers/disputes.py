@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 
 from audit import services as audit
 from core.db import db, utcnow
-from core.errors import Conflict, Forbidden, ServiceError
+from core.errors import Conflict, Forbidden, ServiceError, invalid
 
 from . import ledger, permissions
 from .enums import REDEMPTION_TRANSITIONS, DisputeStatus, LedgerKind, RedemptionStatus, VoucherStatus
@@ -48,8 +48,7 @@ def raise_dispute(redemption: Redemption, reason: str, *, actor, now: datetime |
     if not reason:
         raise ServiceError(_("Please give a reason."), fields={"reason": _("Please give a reason.")})
     if len(reason) > MAX_REASON:
-        raise ServiceError(_("Please correct the marked fields."),
-                           fields={"reason": _("A reason has at most %(n)d characters.", n=MAX_REASON)})
+        raise invalid({"reason": _("A reason has at most %(n)d characters.", n=MAX_REASON)})
     if now > dispute_deadline(redemption):
         raise Conflict(_("A redemption can be disputed only within 7 days."), code="dispute_window_closed")
     if db.session.scalar(select(Dispute.id).where(Dispute.redemption_id == redemption.id)):

@@ -12,7 +12,7 @@ from accounts.models import Community
 from accounts.resident_models import AGED_THRESHOLD, HardshipTag, ResidentProfile, ResidentStatus, ResidentTag
 from audit import services as audit
 from core.db import db, lock_row, utcnow
-from core.errors import INVALID, Conflict, Forbidden, ServiceError
+from core.errors import Conflict, Forbidden, ServiceError, invalid
 from core.money import MAX_FEN, format_fen
 from core.timeutil import LOCAL_TZ, local_day_bounds, local_today, to_local
 from orgs.models import CreditListEntry, Organisation, ServiceCategory
@@ -155,7 +155,7 @@ def _validate(data: ProgrammeData) -> tuple[list[ServiceCategory], list[Communit
     if len(communities) != len(set(data.community_ids)):
         errors["community_ids"] = _("Unknown community.")
     if errors:
-        raise ServiceError(_("Please correct the marked fields."), fields=errors)
+        raise invalid(errors)
     return categories, communities
 
 
@@ -236,7 +236,7 @@ def transition_programme(programme: Programme, to: ProgrammeStatus | str, *, act
     revoked = (0, 0)
     if target is ProgrammeStatus.CLOSED:
         if not (reason or "").strip():  # every unspent voucher is revoked for good: never without a reason
-            raise ServiceError(_(INVALID), fields={"reason": _("Give the reason for closing the programme.")})
+            raise invalid({"reason": _("Give the reason for closing the programme.")})
         revoked = ledger.revoke_outstanding(programme, actor=actor, reason=reason.strip())
     programme.status, programme.status_reason = target.value, (reason or "").strip()
     if target is ProgrammeStatus.ACTIVE:

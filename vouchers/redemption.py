@@ -23,7 +23,7 @@ from accounts.resident_models import ResidentProfile, ResidentStatus
 from audit import services as audit
 from core import personal
 from core.db import db, upsert_dialect, utcnow
-from core.errors import Conflict, Forbidden, ServiceError
+from core.errors import Conflict, Forbidden, ServiceError, invalid
 from core.money import MAX_FEN, format_fen
 from core.timeutil import LOCAL_TZ
 
@@ -148,7 +148,7 @@ def _validate(code, service, amount_fen, idempotency_key) -> None:
     if not isinstance(idempotency_key, str) or not KEY_RE.match(idempotency_key):
         errors["idempotency_key"] = _("Up to 100 printable characters without spaces.")
     if errors:
-        raise ServiceError(_("Please correct the marked fields."), fields=errors)
+        raise invalid(errors)
 
 
 def _request_hash(code: str, service_id: int, amount_fen: int) -> str:

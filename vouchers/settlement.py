@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 
 from audit import services as audit
 from core.db import db, lock_row, utcnow
-from core.errors import Conflict, Forbidden, ServiceError
+from core.errors import Conflict, Forbidden, invalid
 from orgs.models import Organisation
 from projects.contract_money import two_person_threshold
 
@@ -108,8 +108,7 @@ def transition_settlement(settlement: Settlement, to: SettlementStatus | str, *,
             raise Forbidden(_("Another officer than the one who approved must record this payment."))
         reference = (payment_reference or "").strip()
         if not reference or len(reference) > 100:
-            raise ServiceError(_("Please correct the marked fields."),
-                               fields={"payment_reference": _("Enter the payment reference.")})
+            raise invalid({"payment_reference": _("Enter the payment reference.")})
         settlement.paid_by_id, settlement.paid_at, settlement.payment_reference = actor.id, now, reference
         ledger.add_entries([{"programme_id": settlement.programme_id, "provider_org_id": settlement.provider_org_id,
                              "kind": LedgerKind.SETTLE.value, "amount_fen": settlement.total_fen,
