@@ -14,6 +14,7 @@ from core.pdf import qr_svg_data_uri, render_pdf
 from core.views import path_for
 
 from . import services as audit
+from .models import AuditEvent
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed by people
 CODE_LENGTH = 12
@@ -109,3 +110,34 @@ def sha256_of_upload(stream, chunk: int = 65536) -> str:
     while block := stream.read(chunk):
         digest.update(block)
     return digest.hexdigest()
+
+
+# What ends a document's standing after it was issued: the call it announced cancelled or failed, the contract
+# terminated. Named by their stored codes, as audit names roles (it sits below the packages recording them); a
+# package adds its own with ENDING_ACTIONS.add(code).
+ENDING_ACTIONS = {"call.cancelled", "call.failed", "contract.terminated"}
+
+
+def ended_by(document: IssuedDocument) -> AuditEvent | None:
+    """The event, after the document was issued, that ended what it is about (ENDING_ACTIONS), or None."""
+    if not document.target_type:
+        return None
+    return db.session.scalar(
+        select(AuditEvent).where(AuditEvent.target_type == document.target_type,
+                                 AuditEvent.target_id == document.target_id,
+                                 AuditEvent.action.in_(sorted(ENDING_ACTIONS)),
+                                 AuditEvent.occurred_at >= document.issued_at)
+        .order_by(AuditEvent.seq.desc()).limit(1))
+
+
+def superseded_by(document: IssuedDocument) -> IssuedDocument | None:
+    """The newest document of the same kind about the same thing issued after this one (a results announcement
+    issued again after an objection, say), or None: this one is the latest."""
+    if not document.target_type:
+        return None
+    return db.session.scalar(
+        select(IssuedDocument).where(IssuedDocument.doc_type == document.doc_type,
+                                     IssuedDocument.target_type == document.target_type,
+                                     IssuedDocument.target_id == document.target_id,
+                                     IssuedDocument.id > document.id)
+        .order_by(IssuedDocument.id.desc()).limit(1))

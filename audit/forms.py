@@ -39,6 +39,13 @@ def _seq_cursor(form, field) -> None:
                                  "(a whole number from 1)."))
 
 
+def _sequence_number(form, field) -> None:
+    """A sequence number as written down from the head page: a whole number from 1."""
+    value = (field.data or "").strip()
+    if not (value.isascii() and value.isdigit() and len(value) <= 19 and 1 <= int(value) <= MAX_SEQ):
+        raise ValidationError(_l("A sequence number is a whole number from 1."))
+
+
 class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET filter form changes nothing
@@ -106,3 +113,27 @@ class VerifyFileForm(FlaskForm):
     file = FileField(_l("PDF file"))
     # room for a digest pasted in byte pairs or with its file name (audit.views.pasted_digest)
     sha256 = StringField(_l("or its SHA-256"), validators=[Optional(), Length(max=400)])
+
+
+def _whole_hash(text: str | None) -> str:
+    """A hash as copied down: spaces and line breaks dropped, either case."""
+    return "".join((text or "").split()).lower()
+
+
+class HeadCheckForm(FlaskForm):
+    """A head written down earlier (its sequence number and hash), checked against the chain as it stands now: the
+    one thing an outsider, who cannot read the events, can hold the platform to."""
+
+    class Meta:
+        csrf = False  # a look-up changes nothing
+
+    seq = StringField(_l("Sequence"), validators=[DataRequired(_l("Type the sequence number you wrote down.")),
+                                                  _sequence_number],
+                      render_kw={"inputmode": "numeric", "autocomplete": "off"})
+    hash = StringField(_l("Hash"), filters=[_whole_hash],
+                       validators=[DataRequired(_l("Type the hash you wrote down."))],
+                       render_kw={"autocomplete": "off", "spellcheck": "false"})
+
+    def validate_hash(self, field) -> None:
+        if not re.fullmatch(r"[0-9a-f]{64}", field.data or ""):
+            raise ValidationError(_l("A hash has 64 characters, the digits 0–9 and the letters a–f."))

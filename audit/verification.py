@@ -35,6 +35,11 @@ def head() -> Head:
     return Head(row.seq, row.hash) if row else Head(0, GENESIS)
 
 
+def hash_at(seq: int) -> str | None:
+    """The hash the chain holds at event #seq now, or None (no such event yet)."""
+    return db.session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == seq))
+
+
 @dataclass(frozen=True)
 class VerifyResult:
     ok: bool

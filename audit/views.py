@@ -26,7 +26,7 @@ from core.timeutil import utcnow
 from . import chain, documents, verification
 from . import services as audit
 from .display import csv_rows, shown_data
-from .forms import AuditFilterForm, VerifyCodeForm, VerifyFileForm
+from .forms import AuditFilterForm, HeadCheckForm, VerifyCodeForm, VerifyFileForm
 from .labels import action_label, target_choices, target_label, target_page_url
 from .permissions import can_download_document, can_issue_head_certificate, can_view_audit_log
 
@@ -90,8 +90,27 @@ def head():
     current = verification.head()
     if request.endpoint == "audit.head_json" or request.args.get("format") == "json" or wants_json():
         return jsonify({"seq": current.seq, "hash": current.hash, "at": utcnow().isoformat()})
-    return render_template("audit/head.html", head=current, genesis=chain.GENESIS, read_at=utcnow(),
-                           certificate_allowed=can_issue_head_certificate(current_user))
+    kept, status = _kept_head_check(current)
+    return render_template("audit/head.html", head=current, genesis=chain.GENESIS, read_at=utcnow(), kept=kept,
+                           certificate_allowed=can_issue_head_certificate(current_user)), status
+
+
+def _kept_head_check(current) -> tuple[HeadCheckForm, int]:
+    """A head written down earlier, checked against the chain now (form.answer: the hash it holds there), or the form
+    empty. Its reasons beside the fields are a 422."""
+    asked = bool({"seq", "hash"} & request.args.keys())
+    form = HeadCheckForm(request.args if asked else None)
+    form.answer = None
+    if not asked:
+        return form, 200
+    if form.validate():
+        seq = int(form.seq.data)
+        form.answer = verification.hash_at(seq) if seq <= current.seq else None
+        if form.answer is not None:
+            return form, 200
+        form.seq.errors.append(_("The chain has no event #%(seq)d yet: it has %(n)d events so far.", seq=seq,
+                                 n=current.seq))
+    return form, 422
 
 
 @bp.route("/head/certificate", methods=["POST"])
@@ -163,6 +182,8 @@ def _verify_page(document, lookup: VerifyCodeForm, *, check_upload: bool = True)
     can_download = document is not None and can_download_document(current_user, document)
     return render_template("audit/verify.html", document=document, form=form, check=check, lookup=lookup,
                            can_download=can_download,
+                           ended=documents.ended_by(document) if document else None,
+                           newer=documents.superseded_by(document) if document else None,
                            issuer=issuer_shown(document, in_full=can_download) if document else None)
 
 

@@ -1,0 +1,49 @@
+"""A paper copy checked on the public verification page after what it is about has moved on: an announcement of a
+call since cancelled, a contract since terminated, a results announcement issued again. The page still confirms the
+platform issued it, and says what became of it since (and which document replaced it), so an outsider holding it is
+not told only 'issued'."""
+
+from types import SimpleNamespace
+
+from accounts.enums import Role
+from audit import documents, services
+from core.db import db
+from tests.factories import make_user
+
+CALL = SimpleNamespace(__tablename__="calls", id=7_707_001)
+
+
+def issued(app, title, target=CALL, doc_type="call_announcement"):
+    with app.test_request_context():
+        document = documents.issue_document("audit/head_certificate.html", title=title, doc_type=doc_type,
+                                            actor=make_user(Role.OFFICER), target=target, head=SimpleNamespace(
+                                                seq=0, hash="0" * 64), result=SimpleNamespace(ok=True, checked=0),
+                                            issued_at=documents.utcnow(), issuer=make_user(Role.OFFICER))
+    db.session.commit()
+    return document
+
+
+def test_a_document_still_standing_says_nothing_more(app, client, session):
+    document = issued(app, "采购公告：仍有效")
+    body = client.get(f"/verify/{document.code}").get_data(as_text=True)
+    assert "采购公告：仍有效" in body and 'id="doc-since"' not in body
+
+
+def test_the_announcement_of_a_call_since_cancelled_says_so(app, client, session):
+    document = issued(app, "采购公告：已取消")
+    services.record("call.cancelled", CALL, data={"reason": "预算调整"})
+    db.session.commit()
+    response = client.get(f"/verify/{document.code}", headers={"Accept-Language": "en"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'id="doc-since"' in body
+    assert 'id="doc-ended"' in body and "no longer stands as it reads" in body
+    assert "Call cancelled" in body and "预算调整" not in body  # what became of it, not the recorded reasons
+
+
+def test_a_later_document_of_the_same_kind_is_named_with_a_link(app, client, session):
+    target = SimpleNamespace(__tablename__="calls", id=7_707_002)
+    first = issued(app, "结果公示（第一次）", target, "results_announcement")
+    second = issued(app, "结果公示（更正后）", target, "results_announcement")
+    body = client.get(f"/verify/{first.code}").get_data(as_text=True)
+    assert 'id="doc-newer"' in body and f'href="/verify/{second.code}"' in body and "结果公示（更正后）" in body
+    assert 'id="doc-since"' not in client.get(f"/verify/{second.code}").get_data(as_text=True)
