@@ -17,7 +17,8 @@ from accounts.tokens import create_token, revoke_token
 from audit.models import AuditEvent
 from core.db import db
 
-from .foreign_cases import CASES, World
+from .foreign_cases import CASES
+from .world import World
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 REFUSED = {401, 403, 404}
