@@ -47,3 +47,13 @@ def test_a_later_document_of_the_same_kind_is_named_with_a_link(app, client, ses
     body = client.get(f"/verify/{first.code}").get_data(as_text=True)
     assert 'id="doc-newer"' in body and f'href="/verify/{second.code}"' in body and "结果公示（更正后）" in body
     assert 'id="doc-since"' not in client.get(f"/verify/{second.code}").get_data(as_text=True)
+
+
+def test_a_genuine_file_checked_under_another_code_is_named_not_called_altered(app, client, session):
+    announcement = issued(app, "采购公告：甲", SimpleNamespace(__tablename__="calls", id=7_707_003))
+    notice = issued(app, "中标通知书：乙", SimpleNamespace(__tablename__="proposals", id=7_707_004), "award_notice")
+    response = client.post(f"/verify/{announcement.code}", data={"sha256": notice.sha256})
+    body = response.get_data(as_text=True)
+    assert 'data-matched="no"' in body and 'id="check-other"' in body
+    assert f'href="/verify/{notice.code}" id="check-other">中标通知书：乙</a>' in body
+    assert "可能已被改动" not in body.split('id="check-result"', 1)[1].split("</div>", 1)[0]
