@@ -16,7 +16,7 @@ from flask_login import current_user, login_required
 
 from core.csvexport import csv_response
 from core.db import db
-from core.errors import wants_json
+from core.errors import INVALID, json_error, wants_json
 from core.extensions import limiter
 from core.pdf import official_language
 from core.permissions import require
@@ -89,10 +89,26 @@ def log_csv():
 def head():
     current = verification.head()
     if request.endpoint == "audit.head_json" or request.args.get("format") == "json" or wants_json():
+        if "seq" in request.args:  # a script holding the platform to a head it kept
+            return _hash_at_json(current)
         return jsonify({"seq": current.seq, "hash": current.hash, "at": utcnow().isoformat()})
     kept, status = _kept_head_check(current)
     return render_template("audit/head.html", head=current, genesis=chain.GENESIS, read_at=utcnow(), kept=kept,
                            certificate_allowed=can_issue_head_certificate(current_user)), status
+
+
+def _hash_at_json(current):
+    """The hash the chain holds at event #seq now, beside the head; a bad number is a 422, one past the head a 404."""
+    form = HeadCheckForm(request.args)
+    if not form.seq.validate(form):
+        return json_error(422, "invalid", _(INVALID), {"seq": " ".join(map(str, form.seq.errors))})
+    seq = int(form.seq.data)
+    found = verification.hash_at(seq) if seq <= current.seq else None
+    if found is None:
+        return json_error(404, "not_found", _("The chain has no event #%(seq)d yet: it has %(n)d events so far.",
+                                               seq=seq, n=current.seq))
+    return jsonify({"seq": seq, "hash": found, "head": {"seq": current.seq, "hash": current.hash},
+                    "at": utcnow().isoformat()})
 
 
 def _kept_head_check(current) -> tuple[HeadCheckForm, int]:

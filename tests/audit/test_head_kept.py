@@ -52,3 +52,15 @@ def test_a_sequence_beyond_the_head_says_how_long_the_chain_is(client, session):
 def test_the_page_alone_shows_no_check(client, session):
     response = client.get("/audit/head")
     assert response.status_code == 200 and 'id="kept-result"' not in response.get_data(as_text=True)
+
+
+def test_a_script_asks_for_the_hash_at_a_kept_sequence_number(client, session):
+    kept = appended(1)
+    head = appended(2)
+    answer = client.get("/audit/head.json", query_string={"seq": kept.seq}).get_json()
+    assert answer["seq"] == kept.seq and answer["hash"] == kept.hash
+    assert answer["head"] == {"seq": head.seq, "hash": head.hash}
+    beyond = client.get("/audit/head.json", query_string={"seq": head.seq + 1})
+    assert beyond.status_code == 404 and beyond.get_json()["error"]["code"] == "not_found"
+    bad = client.get("/audit/head.json", query_string={"seq": "x"})
+    assert bad.status_code == 422 and "seq" in bad.get_json()["error"]["fields"]
