@@ -154,11 +154,35 @@ def edit(proposal_id: int):
         # "Add a row" without JavaScript: the form again as typed, with one more empty row in that section, focused.
         added = getattr(form, section).add_blank_row()
         return proposal_form_page(form, proposal, focus=added and next(iter(added)).id), 200
+    elif "remove_row" in request.form:  # "Remove this row" without JavaScript: as typed without it, nothing saved
+        return proposal_form_page(form, proposal, focus=remove_sent_row(form, request.form["remove_row"])), 200
     elif form.validate_on_submit() and run_service(
             lambda: proposals.save_draft(proposal, proposal_data(form), actor=current_user), form):
         flash(_("Draft saved."), "success")
         return redirect(url_for("proposals.show", proposal_id=proposal.id))
     return proposal_form_page(form, proposal), form_status()
+
+
+def remove_sent_row(form: ProposalForm, sent: str) -> str | None:
+    """Take out of the form the row named by a "Remove this row" button (`sent`: "<section>-<number>", the number as
+    the page sent it, which may leave gaps once rows were removed in the browser), the others renumbered; a section
+    left empty gets one empty row. Answers the id of what should take the cursor: the first field of the row now in
+    its place (or of the empty row), or the section's "Add a row" after its last row."""
+    section, _sep, number = sent.rpartition("-")
+    if section not in ProposalForm.ROW_SECTIONS or not number.isdigit():
+        abort(400)  # not something the page sends
+    field = getattr(form, section)
+    numbers = sorted(set(field._extract_indices(field.name, request.form)))[:field.max_entries]
+    if int(number) not in numbers:
+        return None  # nothing of that row was sent: the form again as it came
+    position = numbers.index(int(number))
+    del field.entries[position]
+    field._compact_indices()  # the rows after it renumbered, as the form read them (numbers 0, 1, 2…)
+    if not field.entries:
+        field.add_blank_row()  # a section always shows a row to type into
+    if position < len(field.entries):
+        return next(iter(field.entries[position])).id
+    return f"{section}-add"
 
 
 def proposal_form_page(form: ProposalForm, proposal: Proposal, focus: str | None = None) -> str:
