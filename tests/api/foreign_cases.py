@@ -44,7 +44,9 @@ from .world import API, Case, User, World, first, org_wrong
 def raise_need(w: World) -> Case:
     staff = w.staff()
     resident = staff.pop("resident")
-    wrong = {**staff, "community staff": make_user(Role.COMMUNITY_STAFF)}
+    suspended = w.named("resident2")
+    db.session.scalar(select(ResidentProfile).where(ResidentProfile.user_id == suspended.id)).status = "suspended"
+    wrong = {**staff, "community staff": make_user(Role.COMMUNITY_STAFF), "suspended resident": suspended}
     return Case("POST", f"{API}/needs", {"category": "meals", "description": "希望社区食堂送餐上门。"}, resident,
                 wrong)
 

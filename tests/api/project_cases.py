@@ -2,7 +2,7 @@
 
 from sqlalchemy import select
 
-from core.db import db
+from core.db import db, utcnow
 from core.timeutil import local_today
 from evaluation import services as evaluation
 from evaluation.models import Panel, PanelMember, ScoreSheet
@@ -196,5 +196,9 @@ def project_sheet(w: World) -> Case:
     wrong = {**w.staff(), "the project's manager": w.manager_of(evaluation_.contract.org)}
     if others:
         wrong["another evaluator of the project"] = others[0]
+    withdrawn = w.evaluator()
+    db.session.add(EvaluationAssignment(evaluation_id=evaluation_.id, user_id=withdrawn.id, declared_at=utcnow(),
+                                        has_conflict=False, withdrawn_at=utcnow(), withdrawn_reason="回避"))
+    wrong["an evaluator withdrawn from it"] = withdrawn
     return Case("PUT", f"{API}/evaluation/project-evaluations/{evaluation_.id}/sheet", {"scores": {}},
                 assignment.user, wrong)

@@ -63,10 +63,10 @@ class World:
         return self.manager_of(other)
 
     @staticmethod
-    def member_of(org: Organisation) -> User:
-        """A new active member of the organisation who is not a manager."""
+    def member_of(org: Organisation, *, role: str = "member", status: str = "active") -> User:
+        """A new member of the organisation: by default an active one who is not a manager."""
         user = make_user()
-        db.session.add(Membership(org_id=org.id, user_id=user.id, role="member", status="active"))
+        db.session.add(Membership(org_id=org.id, user_id=user.id, role=role, status=status))
         db.session.flush()
         return user
 
@@ -84,4 +84,5 @@ def first(stmt):
 
 
 def org_wrong(w: World, org: Organisation) -> dict[str, User]:
-    return {**w.staff(), "plain member": w.member_of(org), "other org's manager": w.other_manager(org)}
+    return {**w.staff(), "plain member": w.member_of(org), "other org's manager": w.other_manager(org),
+            "invited manager (not yet active)": w.member_of(org, role="manager", status="invited")}
