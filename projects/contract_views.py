@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import defaultload, selectinload
 
+from audit.permissions import can_view_audit_log
 from core.db import db
 from core.errors import invalid
 from core.forms import Refused
@@ -150,6 +151,7 @@ def contract_page(contract: Contract, refused: Refused | None = None, status: in
                            max_review_comment=contract_reports.MAX_REVIEW_COMMENT,
                            evaluations=contract_evaluations(contract), correcting=expense_to_correct(contract),
                            max_withdrawal_reason=MAX_WITHDRAWAL_REASON,
+                           can_open_audit=can_view_audit_log(current_user),
                            refused=refused or Refused()), status if refused else 200
 
 

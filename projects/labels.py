@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 
 from accounts.notifications import NOTIFICATION_LABELS, NOTIFICATION_TEXTS
-from audit.labels import ACTION_LABELS
+from audit.labels import ACTION_LABELS, register_target_page
 
 from .contract_change_models import ChangeKind
 
@@ -61,3 +61,11 @@ NOTIFICATION_TEXTS.update({
 NOTIFICATION_LABELS.update({code: {"kind": ChangeKind}
                             for code in ("contract.change_requested", "contract.change_approved",
                                          "contract.change_rejected")})
+
+
+# The audit log links an event about a call, a proposal or a contract to its page (every projects event is about one
+# of the three: a question, an objection, an award decision, a report, an expense or a change request is recorded
+# against its call or contract, with its own id in the data); each page still asks who may see it.
+register_target_page("calls", "calls.show", "call_id")
+register_target_page("proposals", "proposals.show", "proposal_id")
+register_target_page("contracts", "contracts.show", "contract_id")

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
+from audit.permissions import can_view_audit_log
 from core.db import db, utcnow
 from core.forms import Refused
 from core.i18n import colon
@@ -103,7 +104,7 @@ def proposal_page(proposal: Proposal, refused_attachment: AttachmentForm | None 
         can_edit=permissions.can_edit_proposal(current_user, proposal) and not closed,
         is_manager=org_permissions.is_manager(current_user, proposal.org), result=review_result(proposal),
         form=ScreeningForm(formdata=None), attachment_form=refused_attachment or _attachment_form(proposal),
-        outside_areas=outside_service_areas(proposal)), \
+        outside_areas=outside_service_areas(proposal), can_open_audit=can_view_audit_log(current_user)), \
         status if refused_attachment or refused else 200
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from accounts.residents import communities
+from audit.permissions import can_view_audit_log
 from core.db import db, ensure_write_transaction
 from core.forms import apply_service_error
 from core.i18n import comma
@@ -194,7 +195,7 @@ def call_page(call: Call, status: int = 200, *, question_form: QuestionForm | No
                            answer_form=answer_form or AnswerForm(formdata=None), answering=answering,
                            objection_form=objection_form or ObjectionForm(formdata=None), kept=kept or {},
                            is_manager=org_permissions.is_manager, amended_label=amended_label,
-                           amended_value=amended_value), status
+                           amended_value=amended_value, can_open_audit=can_view_audit_log(current_user)), status
 
 
 @bp.route("/<int:call_id>/status", methods=["POST"])
