@@ -262,25 +262,45 @@ def list_expenses(contract_id: int):
                     "total": count_of(stmt)})
 
 
-@bp.route("/contracts/<int:contract_id>/expenses", methods=["POST"])
-@api_doc("Record an expense", tag="Contracts", status=201, response=EXPENSE, errors=[403, 409],
-         description="By a manager of the organisation, against one of the contract's budget lines; an expense "
-                     "that would take the line over its budget is a 409.",
-         request=body(required=["line_id", "spent_on", "payee", "amount_fen"], line_id=identifier(),
-                      spent_on=iso_date("Within the contract period, not in the future."), payee=string(100),
-                      amount_fen=fen(minimum=1)))
-def record_expense(contract_id: int):
-    contract = _load(contract_id)
-    body = json_object()
+EXPENSE_IN = body(required=["line_id", "spent_on", "payee", "amount_fen"], line_id=identifier(),
+                  spent_on=iso_date("Within the contract period, not in the future."), payee=string(100),
+                  amount_fen=fen(minimum=1))
+
+
+def _expense_input(contract: Contract, body: dict) -> tuple[ContractLine, date, str, int]:
+    """An expense as sent (recorded, or a correction): its line, one of the contract's, then date, payee, amount."""
     line_id = _int(body, "line_id")
     line = db.session.get(ContractLine, line_id) if 0 < line_id < 2**31 else None
     if line is None or line.contract_id != contract.id:
         _bad("line_id", _("Choose a budget line of this contract."))
+    return line, _date(body, "spent_on"), _text(body, "payee"), _int(body, "amount_fen")
+
+
+@bp.route("/contracts/<int:contract_id>/expenses", methods=["POST"])
+@api_doc("Record an expense", tag="Contracts", status=201, response=EXPENSE, errors=[403, 409],
+         description="By a manager of the organisation, against one of the contract's budget lines; an expense "
+                     "that would take the line over its budget is a 409.",
+         request=EXPENSE_IN)
+def record_expense(contract_id: int):
+    contract = _load(contract_id)
+    line, spent_on, payee, amount_fen = _expense_input(contract, json_object())
     with api_field_names():
-        expense = contract_money.record_expense(contract, line, _date(body, "spent_on"), _text(body, "payee"),
-                                           _int(body, "amount_fen"), None, actor=current_user)
+        expense = contract_money.record_expense(contract, line, spent_on, payee, amount_fen, None,
+                                                actor=current_user)
     db.session.commit()
     return jsonify(expense_json(expense)), 201
+
+
+def _managed_expense(contract_id: int, expense_id: int) -> tuple[Contract, Expense]:
+    """The expense to withdraw or correct: 404 unless it is one of a contract the user may see; then 403 unless they
+    manage its organisation (the service asks again), so that anyone else gets a 403 whatever the body holds."""
+    contract = _load(contract_id)
+    expense = db.session.get(Expense, expense_id)
+    if expense is None or expense.contract_id != contract.id:
+        abort(404)
+    if not org_permissions.is_manager(current_user, contract.org):
+        raise Forbidden(_("Only a manager of the organisation can withdraw or correct expenses."))
+    return contract, expense
 
 
 @bp.route("/contracts/<int:contract_id>/expenses/<int:expense_id>/withdraw", methods=["POST"])
@@ -288,21 +308,33 @@ def record_expense(contract_id: int):
          description="By a manager of the organisation, while the contract is active: an expense recorded by mistake "
                      "(a wrong amount or line, recorded twice) is withdrawn, with a reason. It is never deleted: it "
                      "stays listed with `withdrawn` set, and its amount is no longer counted as spent on its line. "
-                     "Withdrawn already, or the contract not active: 409. To correct an expense, withdraw it and "
-                     "record the right one.",
+                     "Withdrawn (or corrected) already, or the contract not active: 409. To correct an expense (a "
+                     "wrong amount, line, date or payee), POST the right one to its `correct` instead: the new one "
+                     "is recorded and this one withdrawn together.",
          request=body(required=["reason"], reason=string(contract_money.MAX_WITHDRAWAL_REASON, min_length=1)))
 def withdraw_expense(contract_id: int, expense_id: int):
-    contract = _load(contract_id)
-    expense = db.session.get(Expense, expense_id)
-    if expense is None or expense.contract_id != contract.id:
-        abort(404)
-    # Who may is asked first (the service asks it again), so that anyone else gets a 403 whatever the body holds.
-    if not org_permissions.is_manager(current_user, contract.org):
-        raise Forbidden(_("Only a manager of the organisation can withdraw or correct expenses."))
+    _contract, expense = _managed_expense(contract_id, expense_id)
     reason = _text(json_object(), "reason")
     contract_money.withdraw_expense(expense, reason, actor=current_user)
     db.session.commit()
     return jsonify(expense_json(expense))
+
+
+@bp.route("/contracts/<int:contract_id>/expenses/<int:expense_id>/correct", methods=["POST"])
+@api_doc("Correct an expense", tag="Contracts", status=201, response=EXPENSE, errors=[403, 409], request=EXPENSE_IN,
+         description="By a manager of the organisation, while the contract is active: the expense as it should have "
+                     "been, with the same fields as recording one, is recorded, and the old one is withdrawn "
+                     "(reason `corrected by #<new id>`, `withdrawn.replaced_by_id` the new expense's id), both or "
+                     "neither. The old amount is given back to its line first, so a correction on the same line may "
+                     "use the room it held. The new expense keeps the old one's receipt. Answers the new expense. "
+                     "Withdrawn (or corrected) already, the contract not active, or over the line's budget: 409.")
+def correct_expense(contract_id: int, expense_id: int):
+    contract, old = _managed_expense(contract_id, expense_id)
+    line, spent_on, payee, amount_fen = _expense_input(contract, json_object())
+    with api_field_names():
+        new = contract_money.correct_expense(old, line, spent_on, payee, amount_fen, None, actor=current_user)
+    db.session.commit()
+    return jsonify(expense_json(new)), 201
 
 
 @bp.route("/contracts/<int:contract_id>/changes", methods=["POST"])
