@@ -94,7 +94,8 @@ def head():
         return jsonify({"seq": current.seq, "hash": current.hash, "at": utcnow().isoformat()})
     kept, status = _kept_head_check(current)
     return render_template("audit/head.html", head=current, genesis=chain.GENESIS, read_at=utcnow(), kept=kept,
-                           certificate_allowed=can_issue_head_certificate(current_user)), status
+                           certificate_allowed=can_issue_head_certificate(current_user),
+                           log_allowed=can_view_audit_log(current_user)), status
 
 
 def _hash_at_json(current):

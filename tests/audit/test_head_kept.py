@@ -3,8 +3,10 @@ stands now (the current head alone could not be compared with an older copy: it 
 
 import pytest
 
+from accounts.enums import Role
 from audit import services, verification
 from core.db import db
+from tests.factories import make_user
 
 
 def appended(n: int):
@@ -64,3 +66,10 @@ def test_a_script_asks_for_the_hash_at_a_kept_sequence_number(client, session):
     assert beyond.status_code == 404 and beyond.get_json()["error"]["code"] == "not_found"
     bad = client.get("/audit/head.json", query_string={"seq": "x"})
     assert bad.status_code == 422 and "seq" in bad.get_json()["error"]["fields"]
+
+
+def test_the_page_says_who_recomputes_the_hashes_and_leads_an_auditor_to_the_log(client, session, login_as):
+    body = client.get("/audit/head").get_data(as_text=True)
+    assert 'id="who-recomputes"' in body and "只有审计监督人员" in body and 'id="go-log"' not in body
+    login_as(make_user(Role.AUDITOR))
+    assert 'href="/audit/" id="go-log"' in client.get("/audit/head").get_data(as_text=True)
