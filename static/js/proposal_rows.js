@@ -2,7 +2,7 @@
 // cursor in its first field. "Remove this row": the row taken off the page, the cursor in the next row's first field
 // (or on "Add a row" after the last row); the last row of a section leaves an empty one. The rows keep their numbers
 // (gaps and all: the server reads them in order, each once); what a screen reader hears for each remove button
-// ("Remove row 2 of the budget") follows the rows' places. Progressive enhancement only: without it each button sends
+// ("Remove this row: row 2 of the budget") follows the rows' places. Progressive enhancement only: without it each button sends
 // the form, which comes back as typed with one more row or one fewer (nothing saved). The server refuses more rows
 // than the section takes.
 (() => {

@@ -74,8 +74,8 @@ def test_removing_a_row_typed_by_mistake_on_a_phone(live_server, live_app, brows
     removes = page.locator("#budget_lines-rows .remove-row")
     expect(removes).to_have_count(3)
     expect(removes.nth(1)).to_have_text("删除此行")
-    expect(removes.nth(1)).to_have_attribute("aria-label", "删除预算第 2 行")  # the row added by the script too
-    expect(removes.nth(2)).to_have_attribute("aria-label", "删除预算第 3 行")
+    expect(removes.nth(1)).to_have_attribute("aria-label", "删除此行：预算第 2 行")  # the row added by the script too
+    expect(removes.nth(2)).to_have_attribute("aria-label", "删除此行：预算第 3 行")
     for button in page.locator(".remove-row").all():
         box = button.bounding_box()
         assert box["width"] >= 44 and box["height"] >= 44, box
@@ -86,7 +86,7 @@ def test_removing_a_row_typed_by_mistake_on_a_phone(live_server, live_app, brows
     expect(page.locator("#budget_lines-1-item")).to_have_count(0)
     expect(page.locator("#budget-sum")).to_contain_text("37,000.00")  # the total without it
     expect(page.locator("#budget_lines-2-category")).to_be_focused()  # the next row's first field
-    expect(removes.nth(1)).to_have_attribute("aria-label", "删除预算第 2 行")  # the row that was third
+    expect(removes.nth(1)).to_have_attribute("aria-label", "删除此行：预算第 2 行")  # the row that was third
     expect(page.locator("#budget_lines-add")).to_be_enabled()
 
     page.locator("#work_plan-rows .remove-row").nth(1).click()  # the last row of the work plan
@@ -98,7 +98,7 @@ def test_removing_a_row_typed_by_mistake_on_a_phone(live_server, live_app, brows
     expect(page.locator("#team-0-person")).to_have_count(0)
     expect(page.locator("#team-1-person")).to_have_value("")
     expect(page.locator("#team-1-person")).to_be_focused()
-    expect(page.locator("#team-rows .remove-row")).to_have_attribute("aria-label", "删除项目团队第 1 行")
+    expect(page.locator("#team-rows .remove-row")).to_have_attribute("aria-label", "删除此行：项目团队第 1 行")
     assert fits(page) == [], page.url
 
     page.locator("#proposal-form .btn-primary[type=submit]").click()  # rows numbered 0 and 2 in the budget

@@ -103,7 +103,7 @@ def test_removing_the_last_row_of_a_section_leaves_one_empty_row(client, editing
 
 
 @pytest.mark.parametrize(("headers", "label", "text"), [
-    (ZH, "删除预算第 {n} 行", "删除此行"), (EN, "Remove row {n} of the budget", "Remove this row")])
+    (ZH, "删除此行：预算第 {n} 行", "删除此行"), (EN, "Remove this row: row {n} of the budget", "Remove this row")])
 def test_each_remove_button_names_its_section_and_row(app, client, editing, draft, headers, label, text):
     with app.test_request_context():
         proposals.save_draft(editing, full_data(), actor=draft[1])  # three budget lines
@@ -113,7 +113,7 @@ def test_each_remove_button_names_its_section_and_row(app, client, editing, draf
         (f"budget_lines-{n - 1}", label.format(n=n), text) for n in (1, 2, 3, 4)]  # and the empty row
     assert html.unescape(re.search(r'id="budget_lines-rows" data-remove-label="([^"]*)"', page).group(1)) == \
         label.format(n="%(row)s")  # what the script numbers rows added or moved with
-    team = "删除项目团队第 1 行" if headers is ZH else "Remove row 1 of the team"
+    team = "删除此行：项目团队第 1 行" if headers is ZH else "Remove this row: row 1 of the team"
     assert remove_buttons(page, "team")[0][1] == team
     for section in ("work_plan", "outputs"):
         assert len(remove_buttons(page, section)) == len(rows_of(page, section))
