@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from core.db import db
 from core.permissions import require
+from projects.models import Call
 
 from . import permissions, surveys
 from .models import IndicatorTemplate, Panel, PanelMember
@@ -39,7 +40,7 @@ def panel_member_page(member_id: int):
 @login_required
 def template_page(template_id: int):
     """An editable template's own page; a frozen copy (the rules a call or an evaluation was fixed with, never
-    edited) leads to the review or the evaluation it was fixed for."""
+    edited) leads to the review or the evaluation it was fixed for, or to its call before a panel is drawn."""
     template = db.get_or_404(IndicatorTemplate, template_id)
     if not template.frozen:
         require(permissions.can_manage_review(current_user))
@@ -47,6 +48,9 @@ def template_page(template_id: int):
     panel = db.session.scalar(select(Panel).where(Panel.template_id == template.id).limit(1))
     if panel is not None:
         return _panel_page(panel)
+    call_id = db.session.scalar(select(Call.id).where(Call.template_id == template.id).limit(1))
+    if call_id is not None:  # fixed at publication, no panel drawn yet: the call states its review rules
+        return redirect(url_for("calls.show", call_id=call_id))  # (the call's page asks who may see it)
     evaluation_id = db.session.scalar(select(ProjectEvaluation.id).where(
         ProjectEvaluation.template_id == template.id).limit(1))
     if evaluation_id is None:

@@ -14,6 +14,7 @@ from tests.audit.test_log_object_links import target_cells
 from tests.evaluation.helpers import drawn_panel
 from tests.evaluation.project_helpers import commissioned
 from tests.factories import login, logout, make_user
+from tests.projects.helpers import published_call
 
 
 def test_an_evaluation_event_links_to_the_evaluation_page_for_whoever_may_see_it(app, client, session):
@@ -73,3 +74,18 @@ def test_the_evaluation_objects_pages_are_reached_through_their_ids(app, client,
 
     login(client, evaluator.username)  # an evaluator may not see the review's panel page
     assert client.get(urls["panels"]).status_code == 403
+
+
+def test_a_calls_frozen_template_before_its_panel_leads_to_the_call(app, client, session):
+    """Publishing a call fixes its review rules as a frozen template; until a panel is drawn, that template's
+    'Open its page' leads to the call (it answered 404)."""
+    officer = make_user(Role.OFFICER)
+    call = published_call(officer)
+    db.session.commit()
+    assert call.template_id is not None
+    with app.test_request_context():
+        url = target_page_url("indicator_templates", call.template_id)
+    login(client, officer.username)
+    answer = client.get(url)
+    assert answer.status_code == 302 and answer.headers["Location"] == f"/calls/{call.id}"
+    assert client.get(answer.headers["Location"]).status_code == 200
