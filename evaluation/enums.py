@@ -35,3 +35,14 @@ class SheetStatus(LabelledEnum):
 
 
 SHEET_TRANSITIONS = {SheetStatus.DRAFT: {SheetStatus.SUBMITTED}, SheetStatus.SUBMITTED: {SheetStatus.DRAFT}}
+
+
+class TemplatePurpose(LabelledEnum):
+    """What an indicator template scores: proposals (a call's panel) or finished projects (an evaluation)."""
+
+    PROPOSAL_REVIEW = "proposal_review"
+    PROJECT_EVALUATION = "project_evaluation"
+
+    @classmethod
+    def labels(cls):
+        return {cls.PROPOSAL_REVIEW: _l("Proposal review"), cls.PROJECT_EVALUATION: _l("Project evaluation")}

@@ -8,17 +8,24 @@ from core.forms import DataRequired, InputRequired, Length, NumberRange, WholeNu
 from core.money import MoneyError, parse_yuan
 from core.numbers import NumberError, parse_whole
 
-from .enums import SeatType
+from .enums import SeatType, TemplatePurpose
 from .expert_conflicts import MAX_RELATIONSHIP
 from .services import MAX_REASON
 
 
 class TemplateForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    purpose = SelectField(_l("Used for"), default=TemplatePurpose.PROPOSAL_REVIEW.value,
+                          description=_l("Calls offer proposal-review templates; commissioning a project evaluation "
+                                         "offers project-evaluation ones."))
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
     outline = TextAreaField(_l("Sections and criteria"), validators=[DataRequired()], render_kw={"rows": 18},
                             description=_l("One section per line; under it, one criterion per line as "
                                            "'- criterion | maximum points | guidance'. The maxima add up to 100."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.purpose.choices = TemplatePurpose.choices()
 
 
 class ExpertForm(FlaskForm):

@@ -19,7 +19,7 @@ from accounts.models import User
 from core.db import UTCDateTime, db, enum_check, utcnow
 from orgs.models import Organisation
 
-from .enums import Aggregation, MemberStatus, SeatType, SheetStatus
+from .enums import Aggregation, MemberStatus, SeatType, SheetStatus, TemplatePurpose
 
 expert_affiliations = Table(
     "expert_affiliations", db.metadata,
@@ -36,12 +36,21 @@ class IndicatorTemplate(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(120), nullable=False)
     description: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    # What it scores (TemplatePurpose): each chooser offers only its own kind. No default: whoever makes a
+    # template says which (migration 0025 gave the rows before it theirs).
+    purpose: Mapped[str] = mapped_column(String(20), nullable=False)
     frozen: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     source_id: Mapped[int | None] = mapped_column(ForeignKey("indicator_templates.id"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     indicators: Mapped[list["Indicator"]] = relationship(back_populates="template", cascade="all, delete-orphan",
                                                          order_by="Indicator.position")
+
+    __table_args__ = (CheckConstraint(enum_check("purpose", TemplatePurpose), name="purpose_valid"),)
+
+    @property
+    def purpose_label(self) -> str:
+        return TemplatePurpose(self.purpose).label
 
     @property
     def sections(self) -> list["Indicator"]:

@@ -45,6 +45,11 @@ class _AgencyField(_AcceptsWithheld, SelectField):
         self.type = "SelectField"  # drawn as a select (_macros/forms.html goes by the type's name)
 
 
+class _TemplateField(_AgencyField):
+    """A template for proposal review is not offered but accepted here, so that commission refuses it for what it
+    is, beside the field (a select's "Not a valid choice." said nothing of why)."""
+
+
 class _EvaluatorsField(_AcceptsWithheld, MultipleChoiceField):
     """One check box per evaluator offered (a multiple select needs Ctrl-click, which a phone has not)."""
 
@@ -58,7 +63,7 @@ class _EvaluatorsField(_AcceptsWithheld, MultipleChoiceField):
 
 class CommissionForm(FlaskForm):
     kind = SelectField(_l("Kind of evaluation"))
-    template_id = SelectField(_l("Indicator template"), coerce=int)
+    template_id = _TemplateField(_l("Indicator template"), coerce=int)
     agency_id = _AgencyField(_l("Evaluation agency"), coerce=lambda v: int(v) if v else None)
     evaluator_ids = _EvaluatorsField(_l("Evaluators"), coerce=int,
                                      description=_l("Tick evaluators from the expert pool, or (with an agency) the "

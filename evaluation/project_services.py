@@ -19,7 +19,7 @@ from projects.contract_models import Contract, ContractStatus
 
 from . import declared_conflicts, expert_conflicts, paid_conflicts, templates
 from .candidates import Choices, choices
-from .enums import Aggregation
+from .enums import Aggregation, TemplatePurpose
 from .models import IndicatorTemplate, ScoreSheet
 from .project_enums import EvaluationKind, EvaluationStatus
 from .project_models import EvaluationAssignment, ProjectEvaluation
@@ -139,7 +139,9 @@ def commission(contract: Contract, kind: str, template: IndicatorTemplate, due_o
         errors["kind"] = _("Choose mid-term or final.")
     if message := _due_date_error(contract, due_on, local_today()):
         errors["due_on"] = message
-    if template.total_points != templates.TOTAL or template.frozen:
+    if template.purpose != TemplatePurpose.PROJECT_EVALUATION:  # (the form offers none other; an id sent anyway)
+        errors["template_id"] = _("Choose a project-evaluation template: this one is for proposal review.")
+    elif template.total_points != templates.TOTAL or template.frozen:
         errors["template_id"] = _("Choose a template whose maxima add up to 100.")
     if aggregation not in {a.value for a in Aggregation}:
         errors["aggregation"] = _("Choose an aggregation method.")

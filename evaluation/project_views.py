@@ -25,9 +25,10 @@ from . import (
     project_status,
     reminders,
     services,
+    templates,
 )
 from . import project_permissions as perms
-from .enums import SheetStatus
+from .enums import SheetStatus, TemplatePurpose
 from .models import IndicatorTemplate, ScoreSheet
 from .project_enums import TaskStatus
 from .project_forms import (
@@ -141,13 +142,15 @@ def agencies():
 
 def _commission_form(contract: Contract):
     """The form (commission_form), with whom it offers and what the officer chooses them by (offered_evaluators)."""
-    templates_ = list(db.session.scalars(select(IndicatorTemplate).where(IndicatorTemplate.frozen.is_(False))
-                                         .order_by(IndicatorTemplate.id.desc())))
+    templates_ = templates.editable(TemplatePurpose.PROJECT_EVALUATION, newest_first=True)
     found = candidates.choices(contract)
     evaluators, about = offered_evaluators(found)
-    return commission_form(templates=templates_, agencies=found.agencies, evaluators=evaluators,
+    form = commission_form(templates=templates_, agencies=found.agencies, evaluators=evaluators,
                            withheld=found.withheld(), conflicted=found.conflicted(),
-                           overridable=[p.user for p in found.overridable]), about
+                           overridable=[p.user for p in found.overridable])
+    # a proposal-review template sent anyway: commission refuses it for what it is, beside the field
+    form.template_id.also_accepted = tuple(t.id for t in templates.editable(TemplatePurpose.PROPOSAL_REVIEW))
+    return form, about
 
 
 @bp.route("/contracts/<int:contract_id>/new", methods=["GET", "POST"])

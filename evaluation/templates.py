@@ -10,6 +10,7 @@ from core.numbers import NumberError, parse_whole
 from projects import calls
 from projects.models import Call
 
+from .enums import TemplatePurpose
 from .models import Indicator, IndicatorTemplate
 from .project_enums import EvidenceKey
 
@@ -52,10 +53,13 @@ DEFAULT_PROJECT_EVALUATION = [
 ]
 
 
-def validate(name: str, sections: list[tuple[str, list[tuple[str, int, str]]]]) -> str:
-    """The name (stripped) if the sections are valid: titles everywhere, maxima above zero adding up to 100."""
+def validate(name: str, sections: list[tuple[str, list[tuple[str, int, str]]]], purpose: str = "") -> str:
+    """The name (stripped) if the sections are valid: titles everywhere, maxima above zero adding up to 100; and the
+    purpose one of TemplatePurpose."""
     name = (name or "").strip()
     errors = {}
+    if purpose not in {p.value for p in TemplatePurpose}:
+        errors["purpose"] = _("Choose what the template scores: proposals or finished projects.")
     if not name:
         errors["name"] = _("Required.")
     elif len(name) > NAME_MAX:
@@ -74,16 +78,18 @@ def validate(name: str, sections: list[tuple[str, list[tuple[str, int, str]]]]) 
     return name
 
 
-def build(name: str, sections: list[tuple[str, list[tuple[str, int, str]]]], *, actor,
+def build(name: str, sections: list[tuple[str, list[tuple[str, int, str]]]], *, actor, purpose: str,
           description: str = "") -> IndicatorTemplate:
-    """Create a template from sections of (criterion, max points, guidance); the maxima must add up to 100."""
-    name = validate(name, sections)
-    template = IndicatorTemplate(name=name, description=(description or "").strip(),
+    """Create a template from sections of (criterion, max points, guidance); the maxima must add up to 100. The
+    purpose (TemplatePurpose) decides which chooser offers it: a call's review rules or a commissioned evaluation."""
+    name = validate(name, sections, purpose)
+    template = IndicatorTemplate(name=name, description=(description or "").strip(), purpose=purpose,
                                  created_by_id=getattr(actor, "id", None))
     db.session.add(template)
     db.session.flush()
     _add_indicators(template, sections)
-    audit.record("template.created", template, actor=actor, data={"name": name, "criteria": len(template.criteria)})
+    audit.record("template.created", template, actor=actor,
+                 data={"name": name, "purpose": purpose, "criteria": len(template.criteria)})
     return template
 
 
@@ -113,7 +119,8 @@ def as_sections(template: IndicatorTemplate) -> list[tuple[str, list[tuple[str, 
 
 def frozen_copy(template: IndicatorTemplate, *, actor) -> IndicatorTemplate:
     """A call scores against a copy nobody can edit, so later edits never change a running review."""
-    copy = build(template.name, as_sections(template), actor=actor, description=template.description)
+    copy = build(template.name, as_sections(template), actor=actor, purpose=template.purpose,
+                 description=template.description)
     copy.frozen, copy.source_id = True, template.id
     db.session.flush()
     return copy
@@ -153,12 +160,16 @@ def outline_of(template: IndicatorTemplate) -> str:
     return "\n".join(lines)
 
 
-def update(template: IndicatorTemplate, name: str, sections, *, actor, description: str = "") -> None:
-    """Replace a template's criteria. Reviews already running keep their frozen copies, so they never change."""
+def update(template: IndicatorTemplate, name: str, sections, *, actor, purpose: str | None = None,
+           description: str = "") -> None:
+    """Replace a template's criteria (and its purpose, if given). Reviews already running keep their frozen copies
+    (and their purpose), so they never change."""
     if template.frozen:
         raise Conflict(_("This is a frozen copy used by a review; it cannot be changed."))
-    template.name = validate(name, sections)  # validates before anything changes
+    purpose = template.purpose if purpose is None else purpose
+    template.name = validate(name, sections, purpose)  # validates before anything changes
     template.description = (description or "").strip()
+    template.purpose = purpose
     # Criteria before their sections: a section's row deletion would cascade to criteria the session still holds
     for is_section in (False, True):
         for indicator in [i for i in template.indicators if (i.parent_id is None) is is_section]:
@@ -166,30 +177,47 @@ def update(template: IndicatorTemplate, name: str, sections, *, actor, descripti
         db.session.flush()
     db.session.expire(template, ["indicators"])
     _add_indicators(template, sections)
-    audit.record("template.updated", template, actor=actor, data={"name": template.name,
+    audit.record("template.updated", template, actor=actor, data={"name": template.name, "purpose": purpose,
                                                                   "criteria": len(template.criteria)})
 
 
 # --- the templates calls use --------------------------------------------------------------------
 
-def editable() -> list[IndicatorTemplate]:
-    return list(db.session.scalars(select(IndicatorTemplate).where(IndicatorTemplate.frozen.is_(False))
-                                   .order_by(IndicatorTemplate.id)))
+def editable(purpose: str | None = None, *, newest_first: bool = False) -> list[IndicatorTemplate]:
+    """The templates officers edit and choose from (not the frozen copies); with a purpose, only those for it."""
+    query = select(IndicatorTemplate).where(IndicatorTemplate.frozen.is_(False))
+    if purpose is not None:
+        query = query.where(IndicatorTemplate.purpose == purpose)
+    order = IndicatorTemplate.id.desc() if newest_first else IndicatorTemplate.id
+    return list(db.session.scalars(query.order_by(order)))
+
+
+def default_outline(purpose: str) -> str:
+    """The new-template form's starting outline: the platform's default for that purpose."""
+    sections = DEFAULT_PROJECT_EVALUATION if purpose == TemplatePurpose.PROJECT_EVALUATION else DEFAULT_PROPOSAL_REVIEW
+    return "\n".join(line for section, criteria in sections
+                     for line in [section, *[f"- {t} | {m} | {g}" + (f" | {e[0]}" if e else "")
+                                             for t, m, g, *e in criteria]])
 
 
 # The platform's defaults, created when an officer asks (the templates page offers each one missing) or, for
-# proposal review, when a call without a template of its own is reviewed: which -> (name, sections, description).
+# proposal review, when a call without a template of its own is reviewed: which -> (name, sections, description,
+# purpose).
 DEFAULTS = {
-    "proposal": (DEFAULT_PROPOSAL_NAME, DEFAULT_PROPOSAL_REVIEW, "政府购买服务项目申报书评审的默认指标体系。"),
-    "project": (DEFAULT_PROJECT_NAME, DEFAULT_PROJECT_EVALUATION, "政府购买服务项目中期、末期评估的默认指标体系。"),
+    "proposal": (DEFAULT_PROPOSAL_NAME, DEFAULT_PROPOSAL_REVIEW, "政府购买服务项目申报书评审的默认指标体系。",
+                 TemplatePurpose.PROPOSAL_REVIEW.value),
+    "project": (DEFAULT_PROJECT_NAME, DEFAULT_PROJECT_EVALUATION, "政府购买服务项目中期、末期评估的默认指标体系。",
+                TemplatePurpose.PROJECT_EVALUATION.value),
 }
 
 
 def existing_default(which: str) -> IndicatorTemplate | None:
     """The default `which` if it was created (looking changes nothing: the templates page shows its absence and
     offers to create it)."""
+    name, _sections, _description, purpose = DEFAULTS[which]
     return db.session.scalar(select(IndicatorTemplate).where(IndicatorTemplate.frozen.is_(False),
-                                                             IndicatorTemplate.name == DEFAULTS[which][0])
+                                                             IndicatorTemplate.name == name,
+                                                             IndicatorTemplate.purpose == purpose)
                              .order_by(IndicatorTemplate.id).limit(1))
 
 
@@ -199,8 +227,8 @@ def missing_defaults() -> list[str]:
 
 def default_template(which: str, *, actor=None) -> IndicatorTemplate:
     """The default `which`, created the first time it is needed (a production database never runs `flask demo`)."""
-    name, sections, description = DEFAULTS[which]
-    return existing_default(which) or build(name, sections, actor=actor, description=description)
+    name, sections, description, purpose = DEFAULTS[which]
+    return existing_default(which) or build(name, sections, actor=actor, purpose=purpose, description=description)
 
 
 def existing_proposal_default() -> IndicatorTemplate | None:
@@ -234,6 +262,7 @@ def describe(template_id: int) -> tuple[str, list] | None:
     return template.name, [(section, [(c[0], c[1]) for c in criteria]) for section, criteria in as_sections(template)]
 
 
-calls.review_rules.template_choices = lambda: [(t.id, t.name) for t in editable()]
+# A call chooses among proposal-review templates only (its form's list, and the check of an id sent anyway)
+calls.review_rules.template_choices = lambda: [(t.id, t.name) for t in editable(TemplatePurpose.PROPOSAL_REVIEW)]
 calls.review_rules.fix_template = lambda call, actor: call_template(call, actor=actor)
 calls.review_rules.describe = describe

@@ -23,7 +23,7 @@ from projects.views import load_call
 
 from . import aggregate, blind, expert_conflicts, panels, permissions, services, templates
 from .documents import decide_from_review
-from .enums import SheetStatus
+from .enums import SheetStatus, TemplatePurpose
 from .forms import (
     ApplicantConflictForm,
     DeclareForm,
@@ -53,13 +53,13 @@ def _done(message: str, target: str, call):
 def template_list():
     require(permissions.can_manage_review(current_user))
     form = TemplateForm()
-    if request.method == "GET" and not form.outline.data:
-        form.outline.data = "\n".join(
-            line for section, criteria in templates.DEFAULT_PROPOSAL_REVIEW
-            for line in [section, *[f"- {t} | {m} | {g}" for t, m, g in criteria]])
+    if request.method == "GET":  # ?purpose=project_evaluation: the project default's outline to start from
+        if request.args.get("purpose") in {p.value for p in TemplatePurpose}:
+            form.purpose.data = request.args["purpose"]
+        form.outline.data = templates.default_outline(form.purpose.data)
     if form.validate_on_submit() and run_service(lambda: templates.build(
             form.name.data, templates.parse_outline(form.outline.data), actor=current_user,
-            description=form.description.data), form, OUTLINE):
+            purpose=form.purpose.data, description=form.description.data), form, OUTLINE):
         flash(_("Template saved."), "success")
         return redirect(url_for("evaluation.template_list"))
     return render_template("evaluation/templates.html", items=templates.editable(), form=form,
@@ -92,7 +92,7 @@ def template_edit(template_id: int):
         form.outline.data = templates.outline_of(template)
     if form.validate_on_submit() and run_service(lambda: templates.update(
             template, form.name.data, templates.parse_outline(form.outline.data), actor=current_user,
-            description=form.description.data), form, OUTLINE):
+            purpose=form.purpose.data, description=form.description.data), form, OUTLINE):
         flash(_("Template saved."), "success")
         return redirect(url_for("evaluation.template_list"))
     return render_template("evaluation/template_edit.html", form=form, template=template), form_status()

@@ -3,7 +3,7 @@ from datetime import timedelta
 from accounts.enums import Role
 from core.db import db
 from evaluation import aggregate, panels, services, templates
-from evaluation.enums import SeatType, SheetStatus
+from evaluation.enums import SeatType, SheetStatus, TemplatePurpose
 from projects import awards, calls, proposals
 from projects.enums import CallStatus, ProposalStatus
 from tests.factories import make_user
@@ -11,7 +11,8 @@ from tests.projects.helpers import good_org, published_call, ready_proposal
 
 
 def default_template(actor):
-    return templates.build("申报书评审标准", templates.DEFAULT_PROPOSAL_REVIEW, actor=actor)
+    return templates.build("申报书评审标准", templates.DEFAULT_PROPOSAL_REVIEW, actor=actor,
+                           purpose=TemplatePurpose.PROPOSAL_REVIEW)
 
 
 def expert(seat=SeatType.SOCIAL_SERVICE, affiliations=(), officer=None):

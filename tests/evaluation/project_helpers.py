@@ -5,7 +5,7 @@ from datetime import timedelta
 from accounts.enums import Role
 from core.timeutil import local_today
 from evaluation import candidates, project_services, project_sheets, services, templates
-from evaluation.enums import SeatType, SheetStatus
+from evaluation.enums import SeatType, SheetStatus, TemplatePurpose
 from orgs import services as org_services
 from tests.evaluation.helpers import expert
 from tests.factories import make_user
@@ -14,7 +14,8 @@ from tests.projects.contract_helpers import active_contract
 
 
 def project_template(actor):
-    return templates.build("项目评估标准", templates.DEFAULT_PROJECT_EVALUATION, actor=actor)
+    return templates.build("项目评估标准", templates.DEFAULT_PROJECT_EVALUATION, actor=actor,
+                           purpose=TemplatePurpose.PROJECT_EVALUATION)
 
 
 def agency_with_evaluators(officer, n=2):

@@ -197,6 +197,7 @@ def _template_id(page: str) -> str:
 def test_over_http_the_paid_expert_is_shown_excluded_and_a_crafted_choice_is_refused(client, login_as, app,
                                                                                    session):
     officer, manager, contract = active_contract(app)
+    project_template(officer)  # the commission form offers project-evaluation templates only
     paid, unpaid = expert(officer=officer), expert(officer=officer)
     pay(app, contract, manager, officer, expert_fee(paid))
     db.session.commit()
@@ -284,6 +285,7 @@ def test_the_commission_page_runs_the_same_queries_whatever_the_number_of_expert
 
 def test_over_http_an_agency_with_a_paid_evaluator_is_refused_beside_the_field(client, login_as, app, session):
     officer, manager, contract = active_contract(app)
+    project_template(officer)  # the commission form offers project-evaluation templates only
     agency, staff = agency_with_evaluators(officer)
     clean, _clean_staff = agency_with_evaluators(officer)
     pay(app, contract, manager, officer, expert_fee(staff[1]))

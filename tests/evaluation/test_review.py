@@ -8,7 +8,7 @@ from audit.models import AuditEvent
 from core.db import db
 from core.errors import Conflict, ServiceError
 from evaluation import panels, services, templates
-from evaluation.enums import SeatType, SheetStatus
+from evaluation.enums import SeatType, SheetStatus, TemplatePurpose
 from tests.evaluation.helpers import closed_call_with_proposals, default_template, expert
 from tests.factories import make_user
 
@@ -24,7 +24,8 @@ def test_default_template_adds_up_to_100(officer):
     template = default_template(officer)
     assert template.total_points == 100 and len(template.sections) == 6
     with pytest.raises(ServiceError):
-        templates.build("坏模板", [("一", [("甲", 60, ""), ("乙", 30, "")])], actor=officer)
+        templates.build("坏模板", [("一", [("甲", 60, ""), ("乙", 30, "")])], actor=officer,
+                        purpose=TemplatePurpose.PROPOSAL_REVIEW)
     parsed = templates.parse_outline(templates.outline_of(template))
     assert parsed == templates.as_sections(template)
 
