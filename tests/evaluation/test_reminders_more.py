@@ -15,10 +15,12 @@ from core.db import db
 from core.timeutil import local_today
 from core.views import path_for
 from evaluation import project_report, project_services, project_status, rectification, reminders
+from evaluation.enums import SeatType
 from evaluation.project_enums import EvaluationStatus, TaskStatus
 from evaluation.project_models import DocumentRequest
 from orgs.models import Membership
-from tests.evaluation.project_helpers import commissioned, half_points_for_total, score_all
+from tests.evaluation.helpers import expert
+from tests.evaluation.project_helpers import commissioned, half_points_for_total, project_template, score_all
 from tests.evaluation.test_reminders import REMINDER_CODES, due_in, submit_sheet
 from tests.factories import make_user
 from tests.orgs.helpers import Upload
@@ -42,6 +44,21 @@ def codes(user) -> list[str]:
 
 def total() -> int:
     return len(db.session.scalars(select(Notification.id).where(Notification.code.in_(ALL_CODES))).all())
+
+
+def midterm_of(app, officer, contract, n=1, declare=True):
+    """A mid-term evaluation of a contract that already has commissioned()'s final one: a second evaluation (its own
+    evaluators, due date, requests and tasks) without building a second contract, most of such a test's time.
+    Returns (evaluation, evaluators)."""
+    evaluators = [expert(SeatType.SOCIAL_SERVICE, officer=officer) for _ in range(n)]
+    with app.test_request_context():
+        evaluation = project_services.commission(contract, "midterm", project_template(officer),
+                                                 local_today() + timedelta(days=30), actor=officer,
+                                                 evaluator_ids=[u.id for u in evaluators])
+        if declare:
+            for a in evaluation.assignments:
+                project_services.declare(a, False, "", actor=a.user)
+    return evaluation, evaluators
 
 
 # 1. Evaluators who have not declared yet
@@ -84,7 +101,7 @@ def test_undeclared_evaluators_are_asked_to_declare_on_the_evaluation_page(app, 
 
 def test_all_undeclared_evaluators_of_each_evaluation_are_asked_and_nobody_else(app, session):
     officer, manager, contract, evaluation, (first, second) = commissioned(app, n=2, declare=False)
-    _o, _m, other_contract, other, (declared_ev,) = commissioned(app)  # everyone declared
+    other, (declared_ev,) = midterm_of(app, officer, contract)  # everyone declared
     due_in(evaluation, -3)
     due_in(other, -3)
     result = reminders.remind()
@@ -98,7 +115,7 @@ def test_all_undeclared_evaluators_of_each_evaluation_are_asked_and_nobody_else(
 
 def test_evaluations_not_in_progress_do_not_ask_for_declarations(app, session):
     officer, manager, contract, cancelled, (undeclared,) = commissioned(app, declare=False)
-    _o, _m, _c, issued, (ev, late) = commissioned(app, n=2, declare=False)
+    issued, (ev, late) = midterm_of(app, officer, contract, n=2, declare=False)
     with app.test_request_context():
         project_status.transition_evaluation(cancelled, EvaluationStatus.CANCELLED, actor=officer, reason="项目终止")
         project_services.declare(issued.assignments[0], False, "", actor=ev)
@@ -115,10 +132,15 @@ def test_evaluations_not_in_progress_do_not_ask_for_declarations(app, session):
 
 # 2. Rectification responses awaiting the evaluator's verification
 
-def _in_rectification(app, n_conflicted=1):
+def _in_rectification(app, n_conflicted=1, of=None):
     """An evaluation in rectification with two tasks (due in 10 and 30 days), one cleared evaluator and
-    n_conflicted evaluators who declared a conflict."""
-    officer, manager, contract, evaluation, evaluators = commissioned(app, n=1 + n_conflicted, declare=False)
+    n_conflicted evaluators who declared a conflict. of: (officer, manager, contract) whose contract has its final
+    evaluation already, for a mid-term one in rectification (see midterm_of)."""
+    if of is None:
+        officer, manager, contract, evaluation, evaluators = commissioned(app, n=1 + n_conflicted, declare=False)
+    else:
+        officer, manager, contract = of
+        evaluation, evaluators = midterm_of(app, officer, contract, n=1 + n_conflicted, declare=False)
     ev, *conflicted = evaluators
     with app.test_request_context():
         for a in evaluation.assignments:
@@ -210,12 +232,15 @@ def _row_ids(page: str) -> set[int]:
 
 
 def test_the_list_filtered_to_overdue_shows_exactly_what_the_digest_counts(app, client, session, login_as):
+    # six evaluations, a final and a mid-term of each of three contracts
     officer, manager, contract, late, (late_ev,) = commissioned(app)
-    _o, _m, _c, on_time, (on_time_ev,) = commissioned(app)
-    _o, _m, _c, asked, (asked_ev,) = commissioned(app)
-    _o, _m, _c, cancelled, _e = commissioned(app)
-    *_rest, rectifying, rect_ev, _conflicted, soon, far = _in_rectification(app, n_conflicted=0)
-    *_rest, responded, resp_ev, _conflicted2, soon2, _far2 = _in_rectification(app, n_conflicted=0)
+    on_time, (on_time_ev,) = midterm_of(app, officer, contract)
+    other_officer, other_manager, other_contract, asked, (asked_ev,) = commissioned(app)
+    cancelled, _e = midterm_of(app, other_officer, other_contract)
+    third_officer, third_manager, third_contract, rectifying, rect_ev, _conflicted, soon, far = \
+        _in_rectification(app, n_conflicted=0)
+    *_rest, responded, resp_ev, _conflicted2, soon2, _far2 = _in_rectification(
+        app, n_conflicted=0, of=(third_officer, third_manager, third_contract))
     due_in(late, -1)
     due_in(cancelled, -1)
     with app.test_request_context():
@@ -296,8 +321,9 @@ def test_the_overdue_list_uses_a_constant_number_of_queries(app, client, session
     few, rows = count("/evaluations/?overdue=1")
     assert rows == {evaluation.id}
     more = set()
-    for _ in range(3):
-        *_rest, other, (other_ev,) = commissioned(app)
+    other_officer, _m, other_contract, other_final, other_evaluators = commissioned(app)
+    for other, (other_ev,) in [midterm_of(app, officer, contract), (other_final, other_evaluators),
+                               midterm_of(app, other_officer, other_contract)]:  # three more, of two contracts
         due_in(other, -2)
         with app.test_request_context():
             rectification.request_documents(other, "请补充活动照片", local_today() + timedelta(days=5),
@@ -313,8 +339,8 @@ def test_the_overdue_list_uses_a_constant_number_of_queries(app, client, session
 def test_declare_verify_and_digest_reminders_are_sent_once_a_day(app, session):
     officer, manager, contract, evaluation, ev, _conflicted, soon, far = _in_rectification(app, n_conflicted=0)
     _respond(app, evaluation.tasks[0], manager)
-    second_officer, _m, _c, pending, (undeclared,) = commissioned(app, declare=False)
-    third_officer = make_user(Role.OFFICER)
+    pending, (undeclared,) = midterm_of(app, officer, contract, declare=False)
+    second_officer, third_officer = make_user(Role.OFFICER), make_user(Role.OFFICER)
     day = soon + timedelta(days=1)
     pending.due_on = day - timedelta(days=1)
     db.session.flush()
@@ -335,7 +361,7 @@ def test_the_command_reports_declarations_and_verifications(app, session):
     evaluation.tasks[0].due_on = local_today() + timedelta(days=1)
     db.session.flush()
     _respond(app, evaluation.tasks[0], manager)
-    _o, _m, _c, pending, (undeclared,) = commissioned(app, declare=False)
+    pending, (undeclared,) = midterm_of(app, officer, contract, declare=False)
     due_in(pending, 1)
     result = app.test_cli_runner().invoke(args=["evaluations", "remind"])
     assert result.exit_code == 0, result.output
