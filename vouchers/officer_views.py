@@ -138,14 +138,11 @@ def programme(programme_id: int):
 def programme_page(programme: Programme, status: int = 200, **forms):
     """The programme's page; a refused form (batch_form, issue_form, close_form, budget_form, decide_form, decide_id)
     is shown again with what was typed and the reason beside its field, answered 422."""
-    # Disputes, issuance runs and statements are paged apart, each with its page number under its own name.
-    found = pages_support.disputes_of(programme, request.args.get("disputes_page", 1, type=db_int))
-    runs = pages_support.batches(programme, request.args.get("runs_page", 1, type=db_int))
-    # Statements grow by one per provider each month: paged (newest months first), the page's number in ?page=.
-    statements = pages_support.paged(
-        select(Settlement).where(Settlement.programme_id == programme.id)
-        .order_by(Settlement.period.desc(), Settlement.provider_org_id, Settlement.seq),
-        page_arg())
+    # Issuance runs, disputes and statements are paged apart, each pager's links keeping the others' pages.
+    numbers = pages_support.page_numbers("runs_page", "disputes_page", "statements_page")
+    found = pages_support.disputes_of(programme, numbers["disputes_page"])
+    runs = pages_support.batches(programme, numbers["runs_page"])
+    statements = pages_support.programme_settlements(programme, numbers["statements_page"])
     settlements = statements.items
     settleable = settlement.settleable(programme)
     flags = fraud.fraud_signals(programme)
@@ -154,7 +151,7 @@ def programme_page(programme: Programme, status: int = 200, **forms):
     return render_template(
         "vouchers/programme.html", programme=programme, recon=ledger.reconciliation(programme),
         batches=runs, disputes=found, settlements=settlements, settleable=settleable,
-        statements=statements,
+        statements=statements, kept=numbers.kept,
         flags=flags, orgs=pages_support.orgs_by_id(org_ids), can_manage=perms.can_manage_programmes(current_user),
         evidence=fraud.evidence_lines, flag_residents=pages_support.residents_by_id(
             [f.resident_id for f in flags if f.resident_id]),

@@ -1,18 +1,46 @@
 """Read-only queries for the voucher pages (constant queries per page; nothing here changes state)."""
 
+from dataclasses import dataclass
+
+from flask import request
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import selectinload
 
 from accounts.resident_models import ResidentProfile
 from audit.documents import IssuedDocument
 from core.db import db
-from core.paging import PER_PAGE, Page, paged
+from core.paging import PER_PAGE, Page, page_arg, paged
 from orgs import services as org_services
 from orgs.models import Organisation
 
 from .enums import BatchStatus, VoucherStatus
 from .models import IssuanceBatch, Programme, Voucher
 from .redemption_models import Dispute, Rating, Redemption, Settlement
+
+
+@dataclass(frozen=True)
+class PageNumbers:
+    """The page numbers of a page's paged lists, each under its own name in the address (?runs_page=2). Each pager's
+    links carry `kept`, the others' numbers past the first, so that paging one list keeps the others where they
+    were: pager(runs, 'vouchers.programme', 'runs_page', programme_id=..., **numbers.kept)."""
+
+    numbers: dict[str, int]
+
+    def __getitem__(self, name: str) -> int:
+        return self.numbers[name]
+
+    @property
+    def kept(self) -> dict[str, int]:
+        return {name: number for name, number in self.numbers.items() if number > 1}
+
+
+def page_numbers(*names: str, older: dict[str, str] | None = None) -> PageNumbers:
+    """The numbers asked for (core.paging.page_arg: anything malformed is the first page). `older` maps a name to
+    the one an older link used for it (redemptions_page: page), read when the name itself is absent. None of the
+    names may be "page": a pager's extra arguments cannot carry it (it is the macro's own first argument)."""
+    older = older or {}
+    return PageNumbers({name: page_arg(name if name in request.args or name not in older else older[name])
+                        for name in names})
 
 
 def provider_orgs(user) -> list[Organisation]:
@@ -123,6 +151,12 @@ def batches(programme: Programme, page: int = 1, per_page: int = 10) -> Page:
     """The programme's issuance runs, newest first, a page at a time."""
     return paged(select(IssuanceBatch).where(IssuanceBatch.programme_id == programme.id)
                  .order_by(IssuanceBatch.id.desc()), page, per_page)
+
+
+def programme_settlements(programme: Programme, page: int = 1) -> Page:
+    """The programme's statements (one per provider each month), newest month first, a page at a time."""
+    return paged(select(Settlement).where(Settlement.programme_id == programme.id)
+                 .order_by(Settlement.period.desc(), Settlement.provider_org_id, Settlement.seq), page)
 
 
 def running_batch(programme: Programme) -> IssuanceBatch | None:

@@ -7,7 +7,6 @@ from flask_login import current_user, login_required
 from accounts import residents as resident_services
 from core.db import db
 from core.money import format_fen
-from core.paging import page_arg
 from core.permissions import require
 from core.personal import mask_name
 from core.views import db_int, run_service
@@ -44,16 +43,14 @@ def _dashboard(org: Organisation, form: RedeemForm | None = None, status: int = 
         chosen = preselected_service(offered)
         if chosen:
             form.preselect(chosen)
-    # The two lists are paged apart, each pager's links keeping the other's page (each reset the other's). The
-    # redemptions' number is ?redemptions_page= ("page" cannot travel through the pager macro's arguments); an
-    # older link's ?page= still works.
-    numbers = {"redemptions_page": page_arg("redemptions_page") if "redemptions_page" in request.args
-               else page_arg(), "statements_page": page_arg("statements_page")}
+    # The two lists are paged apart, each pager's links keeping the other's page (pages_support.page_numbers). An
+    # older link's ?page= still opens that page of redemptions.
+    numbers = pages_support.page_numbers("redemptions_page", "statements_page", older={"redemptions_page": "page"})
     page, ratings, disputes = pages_support.provider_redemptions(org, numbers["redemptions_page"])
     return render_template("vouchers/provider.html", org=org, services=services, form=form, member=member,
                            page=page, ratings=ratings, disputes=disputes,
                            settlements=pages_support.provider_settlements(org, numbers["statements_page"]),
-                           kept={name: number for name, number in numbers.items() if number > 1},
+                           kept=numbers.kept,
                            rating=catalogue.provider_rating(org)), status
 
 

@@ -181,8 +181,8 @@ def test_the_programmes_statements_are_paged(scene, client, login_as):  # noqa: 
     first = html(client.get(f"/vouchers/programmes/{scene.w.programme.id}"))
     table = first.split('id="settlements"')[1].split("</table>")[0]
     assert table.count("<tr>") == 1 + 20 and "2023-01" not in table  # newest months first
-    assert f'href="/vouchers/programmes/{scene.w.programme.id}?page=2#settlements"' in first
-    second = html(client.get(f"/vouchers/programmes/{scene.w.programme.id}?page=2"))
+    assert f'href="/vouchers/programmes/{scene.w.programme.id}?statements_page=2#settlements"' in first
+    second = html(client.get(f"/vouchers/programmes/{scene.w.programme.id}?statements_page=2"))
     assert second.split('id="settlements"')[1].split("</table>")[0].count("<tr>") == 1 + 5
     assert "2023-01" in second
 
