@@ -1,14 +1,20 @@
 """Official voucher PDFs: the settlement statement 结算单 and a resident's printed vouchers 服务券打印单, each
 recorded with its verification code and QR code (audit.documents.issue_document)."""
 
+import hashlib
+import json
+
+from flask import render_template
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from audit import services as audit
 from audit.documents import IssuedDocument, issue_document
+from audit.models import AuditEvent
 from audit.permissions import allow_download
 from core.db import db
 from core.errors import Forbidden
-from core.pdf import qr_svg_data_uri
+from core.pdf import official_language, qr_svg_data_uri
 from core.personal import mask_name
 from core.timeutil import format_local
 
@@ -16,44 +22,55 @@ from . import pages_support, permissions, redemption
 from .redemption_models import Settlement
 
 STATEMENT = "voucher_settlement"
+STATEMENT_TEMPLATE = "vouchers/settlement_pdf.html"
+STATEMENT_ISSUED = "voucher.statement_issued"  # audited with the document's code and the version it prints
 PRINTED = "voucher_print"
 allow_download(STATEMENT, Settlement, permissions.can_download_statement)
 
 
-def latest_statement(found: Settlement) -> IssuedDocument | None:
-    """The statement document last issued for a settlement (the document records its subject)."""
-    return db.session.scalar(select(IssuedDocument)
-                             .where(IssuedDocument.doc_type == STATEMENT,
-                                    IssuedDocument.target_type == Settlement.__tablename__,
-                                    IssuedDocument.target_id == str(found.id))
-                             .order_by(IssuedDocument.id.desc()).limit(1))
-
-
-def _still_current(document: IssuedDocument | None, found: Settlement, title: str) -> bool:
-    """Whether a statement issued earlier still says what a new one would: issued after the settlement's last change
-    (drawn up, approved, paid: its lines never change) and under the same title (the provider's name)."""
-    if document is None or document.title != title:
-        return False
-    changed = max(moment for moment in (found.created_at, found.approved_at, found.paid_at) if moment is not None)
-    return document.issued_at >= changed
+def printed_version(found: Settlement, lines: list, title: str) -> str:
+    """The version of a statement: a digest of the statement as it would be printed now, its verification block
+    (new with each document) left out. It holds everything the PDF shows that can change once the statement is
+    drawn up: the provider's name and credit code (an approved change registration changes them), the lines'
+    service names and residents (as masked), the statement's state, approval and payment."""
+    with official_language():
+        page = render_template(STATEMENT_TEMPLATE, title=title, verification=None, settlement=found, redemptions=lines)
+    return hashlib.sha256(page.encode()).hexdigest()
 
 
 def issue_statement(found, *, actor) -> IssuedDocument:
-    """The statement PDF of a settlement, issued by the provider's members or officers. Asked again while nothing
-    changed, the one already issued is served: each click issued a new official document with a new verification
-    code, so several codes stood for one unchanged statement."""
+    """The statement PDF of a settlement, issued by the provider's members or officers. Asked again while it would
+    print the same, the one already issued is served (each click issued a new official document with a new
+    verification code, so several codes stood for one unchanged statement); printed differently (approved, paid,
+    the provider renamed or its credit code changed), a new one is issued and the earlier stays verifiable."""
     if not permissions.can_issue_statement(actor, found):
         raise Forbidden(_("You cannot issue this statement."))
     # Two clicks at once: the second waits for the first's commit (PostgreSQL's row lock), then finds its document.
     db.session.execute(select(Settlement.id).where(Settlement.id == found.id).with_for_update())
     title = f"服务券结算单：{found.provider.name} {found.period}（第 {found.seq} 次）"
-    earlier = latest_statement(found)
-    if _still_current(earlier, found, title):
+    lines = pages_support.statement_lines(found)
+    version = printed_version(found, lines, title)
+    earlier = _issued_with(found, version)
+    if earlier is not None:
         return earlier
-    document = issue_document("vouchers/settlement_pdf.html", title=title, doc_type=STATEMENT, actor=actor,
-                              target=found, settlement=found, redemptions=pages_support.statement_lines(found))
+    document = issue_document(STATEMENT_TEMPLATE, title=title, doc_type=STATEMENT, actor=actor, target=found,
+                              settlement=found, redemptions=lines)
     found.document_code = document.code  # the latest statement's verification code, shown with the settlement
+    # Which version the document prints, in the settlement's trail (where the next click looks for it).
+    audit.record(STATEMENT_ISSUED, found, actor=actor, data={"code": document.code, "version": version})
     return document
+
+
+def _issued_with(found: Settlement, version: str) -> IssuedDocument | None:
+    """The statement document last issued for the settlement, if it printed this version (one issued before
+    versions were recorded counts as another version: it is issued once more)."""
+    last = db.session.scalar(select(AuditEvent.data).where(
+        AuditEvent.action == STATEMENT_ISSUED, AuditEvent.target_type == Settlement.__tablename__,
+        AuditEvent.target_id == str(found.id)).order_by(AuditEvent.seq.desc()).limit(1))
+    recorded = json.loads(last) if last else {}
+    if recorded.get("version") != version:
+        return None
+    return db.session.scalar(select(IssuedDocument).where(IssuedDocument.code == recorded.get("code")))
 
 
 def issue_printed_vouchers(resident, *, actor, programme=None) -> tuple[IssuedDocument, str]:
