@@ -2,15 +2,12 @@
 recorded with its verification code and QR code (audit.documents.issue_document)."""
 
 import hashlib
-import json
 
 from flask import render_template
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from audit import services as audit
 from audit.documents import IssuedDocument, issue_document
-from audit.models import AuditEvent
 from audit.permissions import allow_download
 from core.db import db
 from core.errors import Forbidden
@@ -23,7 +20,6 @@ from .redemption_models import Settlement
 
 STATEMENT = "voucher_settlement"
 STATEMENT_TEMPLATE = "vouchers/settlement_pdf.html"
-STATEMENT_ISSUED = "voucher.statement_issued"  # audited with the document's code and the version it prints
 PRINTED = "voucher_print"
 allow_download(STATEMENT, Settlement, permissions.can_download_statement)
 
@@ -50,27 +46,15 @@ def issue_statement(found, *, actor) -> IssuedDocument:
     title = f"服务券结算单：{found.provider.name} {found.period}（第 {found.seq} 次）"
     lines = pages_support.statement_lines(found)
     version = printed_version(found, lines, title)
-    earlier = _issued_with(found, version)
-    if earlier is not None:
-        return earlier
+    if found.document_code and found.document_version == version:  # (one issued before versions: issued again)
+        earlier = db.session.scalar(select(IssuedDocument).where(IssuedDocument.code == found.document_code))
+        if earlier is not None:
+            return earlier
     document = issue_document(STATEMENT_TEMPLATE, title=title, doc_type=STATEMENT, actor=actor, target=found,
                               settlement=found, redemptions=lines)
-    found.document_code = document.code  # the latest statement's verification code, shown with the settlement
-    # Which version the document prints, in the settlement's trail (where the next click looks for it).
-    audit.record(STATEMENT_ISSUED, found, actor=actor, data={"code": document.code, "version": version})
+    # The latest statement's verification code, shown with the settlement, and the version it prints.
+    found.document_code, found.document_version = document.code, version
     return document
-
-
-def _issued_with(found: Settlement, version: str) -> IssuedDocument | None:
-    """The statement document last issued for the settlement, if it printed this version (one issued before
-    versions were recorded counts as another version: it is issued once more)."""
-    last = db.session.scalar(select(AuditEvent.data).where(
-        AuditEvent.action == STATEMENT_ISSUED, AuditEvent.target_type == Settlement.__tablename__,
-        AuditEvent.target_id == str(found.id)).order_by(AuditEvent.seq.desc()).limit(1))
-    recorded = json.loads(last) if last else {}
-    if recorded.get("version") != version:
-        return None
-    return db.session.scalar(select(IssuedDocument).where(IssuedDocument.code == recorded.get("code")))
 
 
 def issue_printed_vouchers(resident, *, actor, programme=None) -> tuple[IssuedDocument, str]:

@@ -37,7 +37,6 @@ ACTION_LABELS.update({
     "voucher.settlement_prepared": _l("Settlement statement prepared"),
     "voucher.settlement_approved": _l("Settlement statement approved"),
     "voucher.settlement_paid": _l("Settlement paid"),
-    "voucher.statement_issued": _l("Settlement statement PDF issued"),
     "export.settlement_lines": _l("Settlement lines downloaded (CSV)"),
     "export.programme_ledger": _l("Voucher programme ledger downloaded (CSV)"),
 })

@@ -198,6 +198,8 @@ class Settlement(db.Model):
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     payment_reference: Mapped[str] = mapped_column(String(100), nullable=False, default="")
     document_code: Mapped[str | None] = mapped_column(String(20))  # the statement PDF's verification code
+    # and the version it prints (vouchers.documents.printed_version): another version gets a new document
+    document_version: Mapped[str | None] = mapped_column(String(64))
 
     programme: Mapped[Programme] = relationship()
     provider: Mapped[Organisation] = relationship(lazy="joined")
