@@ -105,33 +105,29 @@ def test_session_user_is_held_as_loaded(app, session):
     assert load_session_user("99999999999999:x") is None
 
 
+def work_menu(app, user) -> str:
+    """The "My work" menu of the home page, as the user sees it."""
+    browser = app.test_client()
+    assert login(browser, user.username, "correct-horse-1").status_code == 302
+    page = browser.get("/").get_data(as_text=True)
+    return page.split('id="workmenu"', 1)[1].split("</ul>", 1)[0]
+
+
 def test_an_account_that_is_only_a_residents_is_not_offered_organisations_work(app, session):
     """As on the home page's launcher: a resident's menu has their vouchers, not proposals and projects; an account
     with another role too, or none (signed up for an organisation), keeps them."""
-    def menu(user) -> str:
-        browser = app.test_client()
-        assert login(browser, user.username, "correct-horse-1").status_code == 302
-        page = browser.get("/").get_data(as_text=True)
-        return page.split('id="workmenu"', 1)[1].split("</ul>", 1)[0]
-
-    resident_only = menu(make_user(Role.RESIDENT))
+    resident_only = work_menu(app, make_user(Role.RESIDENT))
     assert 'href="/vouchers/me"' in resident_only and 'href="/contracts/receipts"' in resident_only
     assert 'href="/proposals/mine"' not in resident_only and 'href="/orgs/mine"' not in resident_only
     for user in (make_user(), make_user(Role.RESIDENT, Role.EVALUATOR)):
-        assert 'href="/proposals/mine"' in menu(user) and 'href="/orgs/mine"' in menu(user)
+        assert 'href="/proposals/mine"' in work_menu(app, user) and 'href="/orgs/mine"' in work_menu(app, user)
 
 
 def test_an_auditors_menu_offers_no_organisations_work(app, session):
     """An auditor reads every organisation's records and works for none: their "My work" menu, like their home
     page, offers no organisation, proposals or voucher redemption; an officer's still does."""
-    def menu(user) -> str:
-        browser = app.test_client()
-        assert login(browser, user.username, "correct-horse-1").status_code == 302
-        page = browser.get("/").get_data(as_text=True)
-        return page.split('id="workmenu"', 1)[1].split("</ul>", 1)[0]
-
-    auditor = menu(make_user(Role.AUDITOR))
+    auditor = work_menu(app, make_user(Role.AUDITOR))
     for href in ("/orgs/mine", "/proposals/mine", "/vouchers/provider"):
         assert f'href="{href}' not in auditor
     assert 'href="/needs/' in auditor  # what they do read is still there
-    assert 'href="/orgs/mine"' in menu(make_user(Role.OFFICER))
+    assert 'href="/orgs/mine"' in work_menu(app, make_user(Role.OFFICER))
