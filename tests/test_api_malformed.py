@@ -324,6 +324,11 @@ def contract_endpoints(ids) -> list[Endpoint]:
         Endpoint("POST", "/api/v1/contracts/<int:contract_id>/expenses/<int:expense_id>/withdraw",
                  "/contracts/{c}/expenses/{expense}/withdraw", "manager", lambda ids: {"reason": "重复登记"},
                  fields={("reason",): "text"}, required={("reason",)}, ok=200),
+        Endpoint("POST", "/api/v1/contracts/<int:contract_id>/expenses/<int:expense_id>/correct",
+                 "/contracts/{c}/expenses/{wrong}/correct", "manager",
+                 lambda ids: {"line_id": ids["line"], "spent_on": ids["today"], "payee": "张明", "amount_fen": 90},
+                 fields={("line_id",): "id", ("spent_on",): "date", ("payee",): "str", ("amount_fen",): "int"},
+                 required={("line_id",), ("spent_on",), ("payee",), ("amount_fen",)}),
         Endpoint("POST", "/api/v1/contracts/<int:contract_id>/changes", "/contracts/{c}/changes", "manager", budget,
                  fields={("kind",): "str", ("from_line_id",): "id", ("to_line_id",): "id", ("amount_fen",): "int",
                          ("reason",): "text"},
@@ -352,10 +357,11 @@ def test_contract_and_project_evaluation_endpoints(app, client, session):
         fee = contract_reports.FeeInput("expert_fee", "", 80_000, local_today(), username=recipient.username)
         data = contract_reports.ReportInput("完成第一阶段工作，附证据。", fees=[fee])
         report = contract_reports.submit_report(contract.milestones[0], data, actor=manager)
-        expense = contract_money.record_expense(contract, contract.lines[0], local_today(), "张明", 100, None,
-                                                actor=manager)
+        expense, wrong = (contract_money.record_expense(contract, contract.lines[0], local_today(), "张明", 100, None,
+                                                        actor=manager) for _ in range(2))
     today = local_today()
     ids = {"c": contract.id, "m0": contract.milestones[0].id, "m1": contract.milestones[1].id, "expense": expense.id,
+           "wrong": wrong.id,
            "line": contract.lines[0].id, "line2": contract.lines[1].id, "fee": report.fees[0].id,
            "evaluation": project_evaluation.id, "criterion": project_evaluation.template.criteria[0].id,
            "today": today.isoformat(), "later": (today + timedelta(days=90)).isoformat()}
