@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 # make test runs the suite on this many pytest-xdist worker processes: one per core, at most 4 (TEST_WORKERS=0: one
 # process). --dist loadgroup keeps the browser tests (group "e2e") together on one worker.
 TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); echo $$(( n > 4 ? 4 : n )))
-PYTEST := $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
+PYTEST := $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup --durations=15
 
 .PHONY: run test setup sysdeps sysdeps-test translations db demo lint bench clean
 
