@@ -204,6 +204,20 @@ class RowList(FieldList):
         """One more empty row at the end, unless the section is full: the new row's form, or None."""
         return self.append_entry() if len(self.entries) < self.limit else None
 
+    def remove_sent_row(self, number: int, formdata) -> tuple[bool, int]:
+        """Take out the row the page sent as `number` (the numbers sent may have gaps once rows were removed in the
+        browser), the others renumbered as read (0, 1, 2…); a section left empty gets one empty row. Answers
+        (whether that row was sent, the position now holding the row after it)."""
+        numbers = sorted(set(self._extract_indices(self.name, formdata)))[:self.max_entries]
+        if number not in numbers:
+            return False, 0
+        position = numbers.index(number)
+        del self.entries[position]
+        self._compact_indices()
+        if not self.entries:
+            self.add_blank_row()  # a section always shows a row to type into
+        return True, position
+
 
 class ProposalForm(FlaskForm):
     title = StringField(_l("Project title"), validators=[Optional(), Length(max=200)])

@@ -173,14 +173,9 @@ def remove_sent_row(form: ProposalForm, sent: str) -> str | None:
     if section not in ProposalForm.ROW_SECTIONS or not number.isdigit():
         abort(400)  # not something the page sends
     field = getattr(form, section)
-    numbers = sorted(set(field._extract_indices(field.name, request.form)))[:field.max_entries]
-    if int(number) not in numbers:
+    removed, position = field.remove_sent_row(int(number), request.form)
+    if not removed:
         return None  # nothing of that row was sent: the form again as it came
-    position = numbers.index(int(number))
-    del field.entries[position]
-    field._compact_indices()  # the rows after it renumbered, as the form read them (numbers 0, 1, 2…)
-    if not field.entries:
-        field.add_blank_row()  # a section always shows a row to type into
     if position < len(field.entries):
         return next(iter(field.entries[position])).id
     return f"{section}-add"
