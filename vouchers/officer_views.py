@@ -1,6 +1,6 @@
 """Officer pages: programmes (set-up, status, reconciliation), issuance with progress, disputes, settlements."""
 
-from flask import abort, flash, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -112,7 +112,7 @@ def programme_status(programme_id: int, to: str):
     message = _("Programme started.") if to == "active" else _("Programme closed.")
     return run_and_redirect(lambda: programmes.transition_programme(programme, ProgrammeStatus(to), actor=current_user,
                                                                       reason=form.reason.data or ""),
-                            message, url_for("vouchers.programme", programme_id=programme.id))
+                            message, pages_support.back_to_programme(programme.id))
 
 
 @bp.route("/programmes/<int:programme_id>/budget", methods=["POST"])
@@ -126,7 +126,7 @@ def programme_budget(programme_id: int):
             lambda: programmes.raise_budget(programme, form.budget_fen.data, actor=current_user), form):
         return programme_page(programme, 422, budget_form=form)
     flash(_("Budget raised to %(amount)s.", amount=format_fen(programme.budget_fen)), "success")
-    return redirect_to("vouchers.programme", programme_id=programme.id)
+    return redirect(pages_support.back_to_programme(programme.id))
 
 
 @bp.route("/programmes/<int:programme_id>")
@@ -139,7 +139,8 @@ def programme_page(programme: Programme, status: int = 200, **forms):
     """The programme's page; a refused form (batch_form, issue_form, close_form, budget_form, decide_form, decide_id)
     is shown again with what was typed and the reason beside its field, answered 422."""
     # Issuance runs, disputes and statements are paged apart, each pager's links keeping the others' pages.
-    numbers = pages_support.page_numbers("runs_page", "disputes_page", "statements_page")
+    # Its forms post to addresses carrying these numbers (kept): a refused one shown again here shows the same pages.
+    numbers = pages_support.programme_numbers()
     found = pages_support.disputes_of(programme, numbers["disputes_page"])
     runs = pages_support.batches(programme, numbers["runs_page"])
     statements = pages_support.programme_settlements(programme, numbers["statements_page"])
@@ -186,8 +187,8 @@ def batch_start(programme_id: int):
     started = run_service(lambda: issuance.start_batch(programme, actor=current_user, period=form.period.data), form)
     if not started:
         return programme_page(programme, 422, batch_form=form)
-    issuance.launch_batch(started.value.id)
-    return redirect_to("vouchers.batch", batch_id=started.value.id)
+    issuance.launch_batch(started.value.id)  # the run's page links back to the pages the officer was on
+    return redirect_to("vouchers.batch", batch_id=started.value.id, **pages_support.programme_numbers().kept)
 
 
 @bp.route("/programmes/<int:programme_id>/expire", methods=["POST"])
@@ -202,7 +203,7 @@ def expire_due(programme_id: int):
         count, fen = done.value
         flash(_("%(n)d vouchers past their date expired; %(amount)s returned to the budget.", n=count,
                 amount=format_fen(fen)) if count else _("No voucher is past its date."), "success")
-    return redirect_to("vouchers.programme", programme_id=programme.id)
+    return redirect(pages_support.back_to_programme(programme.id))
 
 
 @bp.route("/batches/<int:batch_id>")
@@ -211,7 +212,8 @@ def batch(batch_id: int):
     batch = db.get_or_404(IssuanceBatch, batch_id)
     require(perms.can_view_programme(current_user, batch.programme))
     return render_template("vouchers/batch.html", batch=batch, running=batch.status == BatchStatus.RUNNING,
-                           status_label=BatchStatus(batch.status).label, why_stopped=why_stopped(batch.message))
+                           status_label=BatchStatus(batch.status).label, why_stopped=why_stopped(batch.message),
+                           kept=pages_support.programme_numbers().kept)
 
 
 def why_stopped(message: str) -> str:
@@ -240,7 +242,7 @@ def issue_one(programme_id: int):
                                                           period=form.period.data), form, {"resident": "id_number"}):
         return programme_page(programme, 422, issue_form=form)
     flash(_("Vouchers issued to %(name)s.", name=resident.real_name), "success")
-    return redirect_to("vouchers.programme", programme_id=programme.id)
+    return redirect(pages_support.back_to_programme(programme.id))
 
 
 @bp.route("/disputes/<int:dispute_id>/decide", methods=["POST"])
@@ -254,7 +256,7 @@ def decide(dispute_id: int):
     return run_and_redirect(lambda: disputes.decide_dispute(dispute, form.uphold.data == "1", form.note.data,
                                                             actor=current_user),
                             _("Dispute decided."),
-                            url_for("vouchers.programme", programme_id=dispute.redemption.programme_id))
+                            pages_support.back_to_programme(dispute.redemption.programme_id, "disputes"))
 
 
 @bp.route("/programmes/<int:programme_id>/settlements", methods=["POST"])
@@ -270,7 +272,7 @@ def settlement_prepare(programme_id: int):
     if made:
         flash(_("Statement prepared."), "success")
         return redirect_to("vouchers.settlement_page", settlement_id=made.value.id)
-    return redirect_to("vouchers.programme", programme_id=programme.id)
+    return redirect(pages_support.back_to_programme(programme.id, "settleable"))
 
 
 def _posted_provider(form: PrepareSettlementForm) -> Organisation | None:

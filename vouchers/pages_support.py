@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from flask import request
+from flask import request, url_for
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import selectinload
 
@@ -41,6 +41,34 @@ def page_numbers(*names: str, older: dict[str, str] | None = None) -> PageNumber
     older = older or {}
     return PageNumbers({name: page_arg(name if name in request.args or name not in older else older[name])
                         for name in names})
+
+
+# The programme page's and the provider page's paged lists. Their forms post to an address carrying the numbers
+# past the first (kept), so that a refused form shown again (422) shows the same pages, and a form that goes back
+# to the page goes back to them (never to the first page of every list after each decision).
+PROGRAMME_LISTS = ("runs_page", "disputes_page", "statements_page")
+PROVIDER_LISTS = ("redemptions_page", "statements_page")
+
+
+def programme_numbers() -> PageNumbers:
+    return page_numbers(*PROGRAMME_LISTS)
+
+
+def provider_numbers() -> PageNumbers:
+    """An older link's ?page= is the redemptions' number."""
+    return page_numbers(*PROVIDER_LISTS, older={"redemptions_page": "page"})
+
+
+def back_to_programme(programme_id: int, anchor: str | None = None) -> str:
+    """The programme page at the pages its form was posted from (read from the form's address as the page reads
+    them: a malformed number is the first page), at the list the form was in (anchor). Built here, never taken from
+    what was posted: no way elsewhere."""
+    return url_for("vouchers.programme", programme_id=programme_id, _anchor=anchor, **programme_numbers().kept)
+
+
+def back_to_provider(org_id: int) -> str:
+    """The provider page at the pages its form was posted from (as back_to_programme)."""
+    return url_for("vouchers.provider", org_id=org_id, **provider_numbers().kept)
 
 
 def provider_orgs(user) -> list[Organisation]:

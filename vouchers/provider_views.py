@@ -1,6 +1,6 @@
 """Provider pages (organisation members): my services, redeem a resident's code, redemptions and settlements."""
 
-from flask import flash, render_template, request
+from flask import flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -44,8 +44,9 @@ def _dashboard(org: Organisation, form: RedeemForm | None = None, status: int = 
         if chosen:
             form.preselect(chosen)
     # The two lists are paged apart, each pager's links keeping the other's page (pages_support.page_numbers). An
-    # older link's ?page= still opens that page of redemptions.
-    numbers = pages_support.page_numbers("redemptions_page", "statements_page", older={"redemptions_page": "page"})
+    # older link's ?page= still opens that page of redemptions. The redeem form posts to an address carrying the
+    # numbers: refused, it is shown again over the same pages.
+    numbers = pages_support.provider_numbers()
     page, ratings, disputes = pages_support.provider_redemptions(org, numbers["redemptions_page"])
     return render_template("vouchers/provider.html", org=org, services=services, form=form, member=member,
                            page=page, ratings=ratings, disputes=disputes,
@@ -84,7 +85,7 @@ def redeem(org_id: int):
         if done:
             flash(_("Redeemed %(amount)s for %(name)s.", amount=format_fen(done.value.redemption.amount_fen),
                     name=mask_name(done.value.redemption.resident.real_name)), "success")
-            return redirect_to("vouchers.provider", org_id=org.id)
+            return redirect(pages_support.back_to_provider(org.id))
         status = done.refusal.status  # 409: a code used or expired, the balance short (as the API answers)
     return _dashboard(org, form, status)
 
