@@ -27,7 +27,7 @@ from . import chain, documents, verification
 from . import services as audit
 from .display import csv_rows, shown_data
 from .forms import AuditFilterForm, HeadCheckForm, VerifyCodeForm, VerifyFileForm
-from .labels import action_label, target_choices, target_label, target_page_url
+from .labels import action_label, public_page_of, target_choices, target_label, target_page_url
 from .permissions import can_download_document, can_issue_head_certificate, can_view_audit_log
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -54,7 +54,7 @@ def log():
     if not form.validate():  # the errors show beside the filters (a bad cursor above the list); an unfiltered
         # list would look filtered, and the newest page would look like the one asked for
         return render_template("audit/log.html", form=form, events=[], next_url=None, shown_data=shown_data,
-                               newest_url=url_for("audit.log", **filters), target_types=target_choices())
+                               newest_url=url_for("audit.log", **filters), target_types=target_choices()), 422
     events = audit.search_events(form.event_filter(), before=form.cursor, limit=PER_PAGE + 1)
     has_more = len(events) > PER_PAGE
     events = events[:PER_PAGE]
@@ -73,7 +73,7 @@ def log_csv():
     require(can_view_audit_log(current_user))
     form = AuditFilterForm(request.args)
     if not form.validate():
-        return log(), 422  # the page, with the errors beside the filters
+        return log()  # the page, with the errors beside the filters (a 422)
     flt, up_to = form.event_filter(), verification.head().seq
     asked = {name: str(form[name].data) for name in ("action", "target_type", "target_id", "date_from", "date_to")
              if form[name].data}
@@ -201,6 +201,7 @@ def _verify_page(document, lookup: VerifyCodeForm, *, check_upload: bool = True)
                            can_download=can_download,
                            ended=documents.ended_by(document) if document else None,
                            newer=documents.superseded_by(document) if document else None,
+                           public_page=public_page_of(document.target_type, document.target_id) if document else None,
                            issuer=issuer_shown(document, in_full=can_download) if document else None)
 
 

@@ -122,7 +122,7 @@ def test_an_action_that_is_neither_listed_nor_a_prefix_is_an_error_beside_the_fi
     db.session.commit()
     login_as(make_user(Role.AUDITOR))
     response = client.get("/audit/", query_string={"actor": "bad-action", "action": value})
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert field_errors(response, "action") == ["请从列表中选择一项操作。"]
     assert shown_seqs(response) == []  # not every event under a form that looks filtered
 

@@ -53,7 +53,9 @@ def test_an_older_page_leads_back_to_the_newest_with_the_same_filters(client, se
 
 def test_a_bad_paging_position_offers_the_newest_events_once(client, session, login_as):
     login_as(make_user(Role.AUDITOR))
-    body = client.get("/audit/?before=abc").get_data(as_text=True)
+    response = client.get("/audit/?before=abc")
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
     assert 'id="paging-error"' in body and 'id="newest-events"' not in body
 
 
