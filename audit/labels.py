@@ -4,6 +4,9 @@ Packages add their own codes with ACTION_LABELS.update({...}) in their enums or 
 prefix (the part before the dot) its group with ACTION_GROUPS.update({...}).
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice
@@ -154,10 +157,53 @@ def target_page_url(target_type: str, target_id) -> str | None:
     from werkzeug.routing import BuildError
 
     page = TARGET_PAGES.get(target_type or "")
-    text = str(target_id or "")
-    if page is None or not (text.isascii() and text.isdigit()) or len(text) > 18:
+    number = _id_number(target_id)
+    if page is None or number is None:
         return None
     try:
-        return url_for(page[0], **{page[1]: int(text)})
+        return url_for(page[0], **{page[1]: number})
     except BuildError:  # the package's blueprint not registered in this app
         return None
+
+
+# target type -> the PUBLIC page (one anyone may open without logging in) showing what a document of that type is
+# about: the public verification page links to it, so an outsider holding the paper can go from the document to the
+# live public record. Registered by the package owning the page, with its own test of whether that page is public now.
+@dataclass(frozen=True)
+class PublicPage:
+    endpoint: str
+    id_arg: str
+    # target id -> the id the public page is keyed by (the target's own, or its call's, contract's, provider's…)
+    # while that page is public for an anonymous visitor (as the page itself decides it); None: not public now,
+    # or no such thing. Never a page behind a login, never one answering 404.
+    public_id: Callable[[int], int | None]
+    label: object  # what the link reads (lazy, translated when shown)
+    anchor: str | None = None
+
+
+PUBLIC_PAGES: dict[str, PublicPage] = {}
+
+
+def register_public_page(target_type: str, endpoint: str, id_arg: str, *, public_id: Callable[[int], int | None],
+                         label=None, anchor: str | None = None) -> None:
+    PUBLIC_PAGES[target_type] = PublicPage(endpoint, id_arg, public_id, label or _l("its public page"), anchor)
+
+
+def public_page_of(target_type: str, target_id) -> tuple[str, str] | None:
+    """(address, label) of the public page of what a document is about, when there is one and it is public now."""
+    from flask import url_for
+    from werkzeug.routing import BuildError
+
+    page = PUBLIC_PAGES.get(target_type or "")
+    number = _id_number(target_id)
+    if page is None or number is None or (key := page.public_id(number)) is None:
+        return None
+    try:
+        return url_for(page.endpoint, **{page.id_arg: key}, _anchor=page.anchor), str(page.label)
+    except BuildError:  # the package's blueprint not registered in this app
+        return None
+
+
+def _id_number(target_id) -> int | None:
+    text = str(target_id or "")
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None

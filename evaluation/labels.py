@@ -1,9 +1,13 @@
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from accounts.notifications import NOTIFICATION_LABELS, NOTIFICATION_TEXTS
-from audit.labels import ACTION_LABELS, register_target_page
+from audit.labels import ACTION_LABELS, register_public_page, register_target_page
+from core.db import db
+from projects.labels import public_project
 
 from .project_enums import Grade
+from .project_models import ProjectEvaluation
 
 ACTION_LABELS.update({
     "template.created": _l("Indicator template created"),
@@ -98,3 +102,15 @@ register_target_page("surveys", "project_evaluation.survey_page", "survey_id")
 register_target_page("rectification_tasks", "project_evaluation.task_page", "task_id")
 register_target_page("evaluation_document_requests", "project_evaluation.request_page", "request_id")
 register_target_page("evaluation_assignments", "project_evaluation.assignment_page", "assignment_id")
+
+
+# The public verification page links an evaluation report to its project's public page, which lists the evaluations
+# whose report was issued.
+def public_project_of_evaluation(evaluation_id: int) -> int | None:
+    contract_id = db.session.scalar(select(ProjectEvaluation.contract_id).where(
+        ProjectEvaluation.id == evaluation_id, ProjectEvaluation.report_code.is_not(None)))
+    return public_project(contract_id) if contract_id is not None else None
+
+
+register_public_page("project_evaluations", "project_public.project", "contract_id",
+                     public_id=public_project_of_evaluation, label=_l("the project's public page"))

@@ -3,9 +3,12 @@
 from flask_babel import lazy_gettext as _l
 
 from accounts.notifications import NOTIFICATION_LABELS, NOTIFICATION_TEXTS
-from audit.labels import ACTION_LABELS, register_target_page
+from audit.labels import ACTION_LABELS, register_public_page, register_target_page
+from core.db import db
 
 from .enums import MemberRole
+from .models import Organisation
+from .permissions import can_view_org
 
 ACTION_LABELS.update({
     "org.created": _l("Organisation application created"),
@@ -68,3 +71,14 @@ NOTIFICATION_LABELS["org.invited"] = {"role": MemberRole}
 
 # The audit log links an event about an organisation to its page.
 register_target_page("organisations", "orgs.profile", "org_id")
+
+
+# The public verification page links a document about an organisation to its public profile, while the directory
+# shows it (registered, suspended or deregistered; never an application).
+def public_org(org_id: int) -> int | None:
+    org = db.session.get(Organisation, org_id)
+    return org.id if org is not None and can_view_org(None, org) else None
+
+
+register_public_page("organisations", "orgs.profile", "org_id", public_id=public_org,
+                     label=_l("the organisation's public page"))

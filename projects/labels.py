@@ -1,9 +1,14 @@
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from accounts.notifications import NOTIFICATION_LABELS, NOTIFICATION_TEXTS
-from audit.labels import ACTION_LABELS, register_target_page
+from audit.labels import ACTION_LABELS, register_public_page, register_target_page
+from core.db import db
 
 from .contract_change_models import ChangeKind
+from .contract_models import Contract, ContractStatus
+from .models import Call, Proposal
+from .permissions import can_view_call
 
 ACTION_LABELS.update({
     "call.created": _l("Call drafted"), "call.updated": _l("Call draft changed"),
@@ -69,3 +74,29 @@ NOTIFICATION_LABELS.update({code: {"kind": ChangeKind}
 register_target_page("calls", "calls.show", "call_id")
 register_target_page("proposals", "proposals.show", "proposal_id")
 register_target_page("contracts", "contracts.show", "contract_id")
+
+
+# The public verification page links a document to the public page of what it is about: an announcement, a results
+# announcement or a scoring summary to its call's page, an award notice to the results on its call's page (the
+# proposal's own page is its organisation's and staff's), a contract to its project's public page. Each is public when
+# the page would answer an anonymous visitor: a call not a draft, a contract signed (terminated or closed included).
+def public_call(call_id: int) -> int | None:
+    call = db.session.get(Call, call_id)
+    return call.id if call is not None and can_view_call(None, call) else None
+
+
+def public_call_of_proposal(proposal_id: int) -> int | None:
+    call_id = db.session.scalar(select(Proposal.call_id).where(Proposal.id == proposal_id))
+    return public_call(call_id) if call_id is not None else None
+
+
+def public_project(contract_id: int) -> int | None:
+    status = db.session.scalar(select(Contract.status).where(Contract.id == contract_id))
+    return contract_id if status is not None and status != ContractStatus.DRAFT else None
+
+
+register_public_page("calls", "calls.show", "call_id", public_id=public_call, label=_l("the call's public page"))
+register_public_page("proposals", "calls.show", "call_id", public_id=public_call_of_proposal,
+                     label=_l("the results on the call's public page"), anchor="results")
+register_public_page("contracts", "project_public.project", "contract_id", public_id=public_project,
+                     label=_l("the project's public page"))

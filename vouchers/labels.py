@@ -1,8 +1,13 @@
 """The voucher and resident audit actions, translated when shown."""
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
-from audit.labels import ACTION_LABELS, register_target_page
+from audit.labels import ACTION_LABELS, register_public_page, register_target_page
+from core.db import db
+from orgs.labels import public_org
+
+from .redemption_models import Settlement
 
 ACTION_LABELS.update({
     "resident.submitted": _l("Resident asked to be verified"),
@@ -46,3 +51,14 @@ ACTION_LABELS.update({
 register_target_page("voucher_programmes", "vouchers.programme", "programme_id")
 register_target_page("voucher_issuance_batches", "vouchers.batch", "batch_id")
 register_target_page("voucher_settlements", "vouchers.settlement_page", "settlement_id")
+
+
+# The public verification page links a settlement statement to its provider's public page (the statement's own page is
+# for the provider's members and officers); a resident's printed vouchers have no public page and link nowhere.
+def public_provider_of_settlement(settlement_id: int) -> int | None:
+    org_id = db.session.scalar(select(Settlement.provider_org_id).where(Settlement.id == settlement_id))
+    return public_org(org_id) if org_id is not None else None
+
+
+register_public_page("voucher_settlements", "orgs.profile", "org_id", public_id=public_provider_of_settlement,
+                     label=_l("the provider's public page"))
