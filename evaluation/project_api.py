@@ -20,7 +20,8 @@ from core.openapi import (
     string,
     timestamp,
 )
-from projects.contract_models import Contract, ContractStatus
+from projects.contract_models import Contract
+from projects.permissions import is_public_project
 
 from . import project_sheets
 from .api import CRITERION, SHEET_DOC, SHEET_PUT_DOC, sheet_exchange
@@ -94,7 +95,7 @@ def sheet(evaluation_id: int):
              rectification_open=integer(minimum=0)))))
 def published(contract_id: int):
     contract = db.session.get(Contract, contract_id)
-    if contract is None or contract.status == ContractStatus.DRAFT:
+    if not is_public_project(contract):
         abort(404)
     rows = db.session.scalars(select(ProjectEvaluation).where(ProjectEvaluation.contract_id == contract.id,
                                                               ProjectEvaluation.report_code.is_not(None))

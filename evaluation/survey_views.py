@@ -10,7 +10,8 @@ from core.db import db
 from core.extensions import limiter
 from core.permissions import require
 from core.views import form_status, run_and_redirect, run_service, valid_form
-from projects.contract_models import Contract, ContractStatus
+from projects.contract_models import Contract
+from projects.permissions import is_public_project
 
 from . import surveys
 from .project_forms import CodesForm, SurveyForm, TextForm
@@ -69,7 +70,7 @@ def answer(survey_id: int):
 @public_bp.route("/projects/<int:contract_id>")
 def project(contract_id: int):
     contract = db.get_or_404(Contract, contract_id)
-    if contract.status == ContractStatus.DRAFT:
+    if not is_public_project(contract):
         abort(404)
     published = list(db.session.scalars(select(ProjectEvaluation).where(
         ProjectEvaluation.contract_id == contract.id, ProjectEvaluation.report_code.is_not(None))

@@ -6,9 +6,9 @@ from audit.labels import ACTION_LABELS, register_public_page, register_target_pa
 from core.db import db
 
 from .contract_change_models import ChangeKind
-from .contract_models import Contract, ContractStatus
+from .contract_models import Contract
 from .models import Call, Proposal
-from .permissions import can_view_call
+from .permissions import can_view_call, is_public_project
 
 ACTION_LABELS.update({
     "call.created": _l("Call drafted"), "call.updated": _l("Call draft changed"),
@@ -91,8 +91,7 @@ def public_call_of_proposal(proposal_id: int) -> int | None:
 
 
 def public_project(contract_id: int) -> int | None:
-    status = db.session.scalar(select(Contract.status).where(Contract.id == contract_id))
-    return contract_id if status is not None and status != ContractStatus.DRAFT else None
+    return contract_id if is_public_project(db.session.get(Contract, contract_id)) else None
 
 
 register_public_page("calls", "calls.show", "call_id", public_id=public_call, label=_l("the call's public page"))

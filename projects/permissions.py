@@ -30,6 +30,12 @@ def can_download_contract(user, contract) -> bool:
     return org_permissions.is_member(user, contract.org) or has_role(user, "officer")
 
 
+def is_public_project(contract) -> bool:
+    """A project's public page (its evaluations, surveys, the verification page's link) opens once its contract is
+    signed: a draft contract is nobody's business yet."""
+    return contract is not None and contract.status != ContractStatus.DRAFT
+
+
 def can_confirm_contract(user, contract) -> bool:
     """A contract awaiting signatures, and a side the user signs for that has not confirmed yet: the organisation's
     manager, or an officer (contracts.confirm decides which side a user who is both signs for)."""
