@@ -68,17 +68,21 @@ def verify_url(code: str) -> str:
     return base + path_for("documents.verify", code=code)
 
 
-def issue_document(template: str, *, title: str, doc_type: str, actor, target=None, **context) -> IssuedDocument:
-    """Render an official PDF carrying its verification code and QR code, and record it."""
+def issue_document(template: str, *, title: str, doc_type: str, actor, target=None, issued_by=None,
+                   **context) -> IssuedDocument:
+    """Render an official PDF carrying its verification code and QR code, and record it. The document's issuer (the
+    verification page's "issued by") is `actor`, whose action issued it, unless `issued_by` names who issues it in
+    office: a signed contract is issued by its purchasing side's officer, whichever party confirmed last (the audit
+    event still names the actor)."""
     code = new_code()
     link = verify_url(code)
     verification = {"code": display_code(code), "url": link,
                     "qr": qr_svg_data_uri(link)}
     pdf = render_pdf(template, title=title, verification=verification, **context)
     target_type, target_id = (target.__tablename__, str(target.id)) if target is not None else ("", "")
-    document = IssuedDocument(code=code, doc_type=doc_type, title=title, issuer_id=getattr(actor, "id", None),
-                              sha256=hashlib.sha256(pdf).hexdigest(), size=len(pdf), target_type=target_type,
-                              target_id=target_id, content=pdf)
+    document = IssuedDocument(code=code, doc_type=doc_type, title=title,
+                              issuer_id=getattr(issued_by or actor, "id", None), sha256=hashlib.sha256(pdf).hexdigest(),
+                              size=len(pdf), target_type=target_type, target_id=target_id, content=pdf)
     db.session.add(document)
     db.session.flush()
     audit.record("document.issued", document, actor=actor,

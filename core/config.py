@@ -62,6 +62,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "SMTP_STARTTLS": _bool("SMTP_STARTTLS"),
         # Contract payments above this (in fen; default 100,000 yuan) need two officers: one approves, another pays.
         "TWO_PERSON_APPROVAL_ABOVE_FEN": int(os.environ.get("TWO_PERSON_APPROVAL_ABOVE_FEN") or 10_000_000),
+        # The purchasing side (购买方/采购人) named on contracts and award notices: the office buying the services.
+        "PURCHASER_NAME": os.environ.get("PURCHASER_NAME", "").strip() or "街道办事处",
         "TESTING": testing,
         "DEBUG": debug,
     }

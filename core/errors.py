@@ -6,6 +6,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
+from .money import MAX_FEN, format_fen
 from .security import local_path
 
 # The message of a refusal whose reasons are beside the fields (a msgid: translated where used, _(INVALID)).
@@ -24,6 +25,12 @@ class ServiceError(Exception):
         self.fields = fields or {}
         if code:
             self.code = code
+
+
+def amount_too_large() -> str:
+    """What is said of an amount above the largest taken (core.money.MAX_FEN), wherever an amount is typed: it was
+    told to "enter an amount in yuan", which 10^23 is."""
+    return _("The amount is too large: at most %(max)s.", max=format_fen(MAX_FEN))
 
 
 def invalid(fields: dict, *, code: str | None = None) -> ServiceError:

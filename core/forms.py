@@ -8,8 +8,8 @@ from wtforms import DateTimeLocalField, IntegerField, SelectMultipleField, Strin
 from wtforms.validators import StopValidation
 from wtforms.widgets import TextInput
 
-from .errors import INVALID, ServiceError
-from .money import MoneyError, NegativeAmount, input_text, parse_yuan
+from .errors import INVALID, ServiceError, amount_too_large
+from .money import AmountTooLarge, MoneyError, NegativeAmount, input_text, parse_yuan
 from .numbers import NumberError, NumberTooLarge, parse_whole
 from .timeutil import local_to_utc, to_local
 
@@ -124,6 +124,8 @@ class MoneyField(StringField):
                 self.data = parse_yuan(valuelist[0])
             except NegativeAmount as exc:
                 raise ValueError(_l("Enter an amount above zero.")) from exc
+            except AmountTooLarge as exc:
+                raise ValueError(amount_too_large()) from exc
             except MoneyError as exc:
                 raise ValueError(_l("Enter an amount in yuan, with at most two decimals.")) from exc
 

@@ -6,8 +6,8 @@ from decimal import Decimal
 from .numbers import FULL_WIDTH, GROUPED, half_width, typed, ungrouped
 
 # (half_width: phones, ID numbers and documents read typed text with it too)
-__all__ = ["FULL_WIDTH", "MAX_FEN", "MoneyError", "NegativeAmount", "format_fen", "half_width", "input_text",
-           "parse_yuan", "split_by_percentages"]
+__all__ = ["FULL_WIDTH", "MAX_FEN", "AmountTooLarge", "MoneyError", "NegativeAmount", "format_fen", "half_width",
+           "input_text", "parse_yuan", "split_by_percentages"]
 
 MAX_FEN = 10**15  # well inside BIGINT; a trillion yuan is not a community project
 
@@ -23,6 +23,11 @@ class MoneyError(ValueError):
 
 class NegativeAmount(MoneyError):
     """An amount typed below zero: a number, so the person is told it must be above zero, not to type a number."""
+
+
+class AmountTooLarge(MoneyError):
+    """An amount typed above MAX_FEN: a number, so the person is told it is too large (and the most taken), not to
+    type an amount in yuan."""
 
 
 def parse_yuan(text: str | int | Decimal) -> int:
@@ -42,13 +47,13 @@ def parse_yuan(text: str | int | Decimal) -> int:
     whole, cents = ungrouped(match["whole"]).lstrip("0"), match["cents"] or ""
     if len(cents) > 2:
         raise MoneyError("more than two decimal places")
-    if len(whole) > len(str(MAX_FEN // 100)):  # before int(): it refuses strings of over 4300 digits
-        raise MoneyError("amount too large")
-    fen = int(whole + cents.ljust(2, "0"))
-    if fen and match["sign"] == "-":
+    if match["sign"] == "-" and (whole or cents.strip("0")):  # (-0 is 0; a huge negative is negative, not too large)
         raise NegativeAmount("negative amount")
+    if len(whole) > len(str(MAX_FEN // 100)):  # before int(): it refuses strings of over 4300 digits
+        raise AmountTooLarge("amount too large")
+    fen = int(whole + cents.ljust(2, "0"))
     if fen > MAX_FEN:
-        raise MoneyError("amount too large")
+        raise AmountTooLarge("amount too large")
     return fen
 
 

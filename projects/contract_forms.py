@@ -7,8 +7,8 @@ from datetime import date
 from flask import flash
 from flask_babel import gettext as _
 
-from core.errors import ServiceError, invalid
-from core.money import MoneyError, NegativeAmount, half_width, parse_yuan
+from core.errors import ServiceError, amount_too_large, invalid
+from core.money import MAX_FEN, AmountTooLarge, MoneyError, NegativeAmount, half_width, parse_yuan
 from core.numbers import NumberError, parse_whole
 from core.timeutil import local_today
 from core.views import db_int
@@ -49,6 +49,8 @@ def _read_whole(text: str) -> int | None:
 def _read_yuan(text: str) -> int | None:
     try:
         return parse_yuan(text)
+    except AmountTooLarge:
+        return MAX_FEN + 1  # a number, for the service to say it is too large
     except MoneyError:
         return None
 
@@ -83,6 +85,8 @@ def _read_amount(text: str) -> tuple[int | None, str]:
         return parse_yuan(text), ""
     except NegativeAmount:
         return None, _("Enter an amount above zero.")
+    except AmountTooLarge:
+        return None, amount_too_large()
     except MoneyError:
         return None, _("Enter the amount in yuan, e.g. 800 or 800.50.")
 

@@ -238,6 +238,8 @@ class Expense(db.Model):
     withdrawal_reason: Mapped[str] = mapped_column(Text, nullable=False, default="", server_default="")
     replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("expenses.id"))
     withdrawn_by: Mapped["User | None"] = relationship("User", foreign_keys=[withdrawn_by_id])
+    # A correction without a new receipt keeps the old one's: two expenses may share one file.
+    receipt: Mapped[StoredFile | None] = relationship(foreign_keys=[receipt_id])
 
     __table_args__ = (CheckConstraint("amount_fen > 0", name="amount_positive"),
                       CheckConstraint("withdrawn_at IS NULL OR withdrawal_reason <> ''", name="withdrawal_has_reason"))

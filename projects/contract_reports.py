@@ -11,8 +11,8 @@ from accounts.models import User, UserRole
 from accounts.notifications import notify
 from audit import services as audit
 from core.db import db, lock_row, utcnow
-from core.errors import INVALID, Conflict, Forbidden, ServiceError, invalid
-from core.money import format_fen
+from core.errors import INVALID, Conflict, Forbidden, ServiceError, amount_too_large, invalid
+from core.money import MAX_FEN, format_fen
 from core.phones import is_mobile, typed_mobile
 from core.timeutil import local_today
 from core.uploads import JPEG, PNG, store_upload
@@ -204,6 +204,8 @@ def _fee_problems(contract: Contract, fee: FeeInput, user: User | None) -> list[
         problems.append(_("Enter the amount in yuan, e.g. 800 or 800.50."))
     elif isinstance(fee.amount_fen, bool) or not isinstance(fee.amount_fen, int) or fee.amount_fen <= 0:
         problems.append(_("Enter an amount above zero."))
+    elif fee.amount_fen > MAX_FEN:
+        problems.append(amount_too_large())
     return problems + _date_problems(contract, fee.paid_on,
                                      _("Payments are dated within the contract period, and not in the future."))
 

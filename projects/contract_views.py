@@ -137,7 +137,7 @@ def contract_page(contract: Contract, refused: Refused | None = None, status: in
     """The contract's page; after a refusal, again (`status`: 422, or 409 when the contract changed meanwhile;
     nothing changed) with the refused form as it was typed."""
     expenses = list(db.session.scalars(select(Expense).where(Expense.contract_id == contract.id)
-                                       .options(selectinload(Expense.withdrawn_by))
+                                       .options(selectinload(Expense.withdrawn_by), selectinload(Expense.receipt))
                                        .order_by(Expense.id.desc()).limit(EXPENSES_SHOWN)))
     return render_template("projects/contract.html", contract=contract, form=ReasonForm(formdata=None),
                            is_manager=org_permissions.is_manager(current_user, contract.org),
@@ -152,6 +152,7 @@ def contract_page(contract: Contract, refused: Refused | None = None, status: in
                            evaluations=contract_evaluations(contract), correcting=expense_to_correct(contract),
                            max_withdrawal_reason=MAX_WITHDRAWAL_REASON,
                            can_open_audit=can_view_audit_log(current_user),
+                           can_open_files=can_view(contract),  # the rule of the files' route (contracts.file)
                            refused=refused or Refused()), status if refused else 200
 
 

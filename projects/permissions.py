@@ -25,7 +25,7 @@ def can_edit_proposal(user, proposal) -> bool:
 
 
 def can_download_contract(user, contract) -> bool:
-    """The contract PDF, whichever side confirmed last (and so issued it): both parties, the organisation's
+    """The contract PDF (issued by the officer who confirmed for the purchaser): both parties, the organisation's
     members and officers."""
     return org_permissions.is_member(user, contract.org) or has_role(user, "officer")
 

@@ -144,10 +144,13 @@ def _attachment_form(proposal: Proposal, formdata=None) -> AttachmentForm:
 @login_required
 def edit(proposal_id: int):
     proposal = load_proposal(proposal_id)
-    require(permissions.can_edit_proposal(current_user, proposal))
-    if closed := closed_reason(proposal.call, utcnow()):
-        flash(closed, "warning")
+    require(org_permissions.is_member(current_user, proposal.org))  # staff who are not members: 403, as before
+    if reason := not_editable_reason(proposal, utcnow()):  # a bookmark, a second tab: the page, saying why
+        if request.method == "POST":
+            reason = _("%(reason)s The changes you typed were not saved.", reason=reason)
+        flash(reason, "warning")
         return redirect(url_for("proposals.show", proposal_id=proposal.id))
+    require(permissions.can_edit_proposal(current_user, proposal))
     form = ProposalForm(obj=proposal if request.method == "GET" else None)
     if request.method == "GET":
         _fill_form(form, proposal)
@@ -162,6 +165,26 @@ def edit(proposal_id: int):
         flash(_("Draft saved."), "success")
         return redirect(url_for("proposals.show", proposal_id=proposal.id))
     return proposal_form_page(form, proposal), form_status()
+
+
+def not_editable_reason(proposal: Proposal, now) -> str | None:
+    """Why a member of the proposal's organisation cannot change it on its form now, or None: the form opened from a
+    bookmark or a second tab once it was submitted, screened or decided was a bare 403 with only a link home."""
+    call, manager = proposal.call, org_permissions.is_manager(current_user, proposal.org)
+    if proposal.status == ProposalStatus.DRAFT:
+        return closed_reason(call, now) if manager else _("Only a manager of the organisation can change the "
+                                                          "proposal.")
+    if call.status in (CallStatus.PUBLICITY, CallStatus.AWARDED):
+        return _("The results of this call are decided: the proposal can no longer be changed.")
+    if proposal.status != ProposalStatus.SUBMITTED:
+        return _("The proposal has been screened (%(status)s): it can no longer be changed.",
+                 status=proposal.status_enum.label)
+    if now >= call.submission_deadline:
+        return _("The submission deadline has passed: the proposal as submitted can no longer be changed.")
+    if call.status != CallStatus.PUBLISHED:
+        return _("This call is not open for proposals.")
+    return _("Submitted. To change it, withdraw it first.") if manager else \
+        _("Submitted. To change it, a manager of the organisation withdraws it first.")
 
 
 def remove_sent_row(form: ProposalForm, sent: str) -> str | None:
