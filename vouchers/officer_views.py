@@ -248,6 +248,8 @@ def issue_one(programme_id: int):
 @bp.route("/disputes/<int:dispute_id>/decide", methods=["POST"])
 @login_required
 def decide(dispute_id: int):
+    """Uphold or reject a dispute, with the reason. Refused, the programme page again (422) opening at the dispute's
+    form (its address ends in #dispute-<id>), the reasons beside the fields and summed up at the top."""
     dispute = db.get_or_404(Dispute, dispute_id)
     require(perms.can_decide_dispute(current_user, dispute))
     form = DecideForm()
@@ -300,6 +302,7 @@ def statement_page(found: Settlement, form: PaymentForm | None = None):
     return render_template("vouchers/settlement.html", settlement=found,
                            redemptions=pages_support.statement_lines(found),
                            can_settle=perms.can_settle(current_user), can_open_audit=can_view_audit_log(current_user),
+                           can_open_programme=perms.can_view_programme(current_user, found.programme),
                            second_officer=settlement.needs_second_officer(found)
                            and found.approved_by_id == current_user.id,
                            can_issue=perms.can_issue_statement(current_user, found),

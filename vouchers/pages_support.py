@@ -13,8 +13,8 @@ from core.paging import PER_PAGE, Page, page_arg, paged
 from orgs import services as org_services
 from orgs.models import Organisation
 
-from .enums import BatchStatus, VoucherStatus
-from .models import IssuanceBatch, Programme, Voucher
+from .enums import BatchStatus, RedemptionStatus, VoucherStatus
+from .models import IssuanceBatch, Programme, Voucher, VoucherService
 from .redemption_models import Dispute, Rating, Redemption, Settlement
 
 
@@ -160,6 +160,32 @@ def provider_settlements(org: Organisation, page: int = 1) -> Page:
     return paged(select(Settlement).where(Settlement.provider_org_id == org.id)
                  .options(selectinload(Settlement.programme))
                  .order_by(Settlement.period.desc(), Settlement.seq.desc(), Settlement.id.desc()), page)
+
+
+# --- residents choosing a provider (the catalogue's provider page) ----------------------------------
+
+RECENT_COMMENTS = 5
+
+
+def provider_services(programme: Programme, org: Organisation) -> list[VoucherService]:
+    """The provider's services a voucher of the programme pays for (active, in its categories), as the catalogue
+    lists them: by category, then as added (their communities loaded with them)."""
+    return list(db.session.scalars(
+        select(VoucherService).where(VoucherService.org_id == org.id, VoucherService.active,
+                                     VoucherService.category_id.in_(sorted(programme.category_ids)))
+        .options(selectinload(VoucherService.communities)).order_by(VoucherService.category_id, VoucherService.id)))
+
+
+def recent_comments(org: Organisation, limit: int = RECENT_COMMENTS) -> list:
+    """The latest ratings of the provider that say something (a comment), newest first, each with its service's
+    name: rows of (Rating, service name). Nothing of who wrote them. A reversed redemption's rating is left out (a
+    dispute upheld: the service was not given as paid for)."""
+    return list(db.session.execute(
+        select(Rating, VoucherService.name).join(VoucherService, VoucherService.id == Rating.service_id)
+        .join(Redemption, Redemption.id == Rating.redemption_id)
+        .where(Rating.provider_org_id == org.id, Rating.comment != "",
+               Redemption.status != RedemptionStatus.REVERSED.value)
+        .order_by(Rating.created_at.desc(), Rating.id.desc()).limit(limit)))
 
 
 # --- officers --------------------------------------------------------------------------------------

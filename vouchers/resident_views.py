@@ -1,5 +1,5 @@
-"""Resident pages (mobile-first): my vouchers and balance, the provider catalogue, a one-time code, my redemptions
-with dispute and rating."""
+"""Resident pages (mobile-first): my vouchers and balance, a one-time code, my redemptions with dispute and rating
+(the catalogue of services and its provider pages: catalogue_views)."""
 
 import math
 from datetime import UTC
@@ -16,15 +16,14 @@ from core.forms import Refused, form_errors_text
 from core.paging import page_arg
 from core.pdf import qr_svg_data_uri
 from core.permissions import require, require_visible
-from core.phones import tel_uri
 from core.views import attempt, db_int, run_service, valid_form
 
-from . import catalogue, code_status, disputes, pages_support, programmes, redemption
+from . import catalogue, code_status, disputes, pages_support, redemption
 from . import permissions as perms
 from .forms import CodeForm, DisputeForm, RatingForm, ResidentForm, StatusForm
 from .models import Programme
 from .redemption_models import Redemption
-from .views import bp, categories, locale, redirect_to
+from .views import bp, redirect_to
 
 
 def my_profile() -> ResidentProfile | None:
@@ -74,28 +73,6 @@ def my_profile_page():
         flash(_("Thank you. Your community will verify your details."), "success")
         return redirect_to("vouchers.my_vouchers")
     return render_template("vouchers/my_profile.html", form=form), 422 if form.errors else 200
-
-
-@bp.route("/catalogue")
-@login_required
-def catalogue_page():
-    """Services residents can spend their vouchers on, filterable by category and community, with ratings."""
-    active = programmes.active_programmes()
-    programme = db.session.get(Programme, request.args.get("programme", type=db_int) or 0)
-    if programme is None or programme.status != "active":
-        resident = my_profile()
-        mine = {line.programme_id for line in redemption.balance(resident)} if resident else set()
-        programme = next((p for p in active if p.id in mine), active[0] if active else None)
-    category_id = request.args.get("category", type=db_int)
-    community_id = request.args.get("community", type=db_int)
-    page = page_arg()
-    services, ratings = catalogue.catalogue(programme, category_id=category_id, community_id=community_id,
-                                            page=page, per_page=21) if programme else ([], {})
-    return render_template("vouchers/catalogue.html", programme=programme, programmes=active,
-                           services=services[:20], has_next=len(services) > 20, page=page, ratings=ratings,
-                           categories=[c for c in categories() if programme and c.id in programme.category_ids],
-                           communities=resident_services.communities(), category_id=category_id,
-                           community_id=community_id, locale=locale(), tel_uri=tel_uri)
 
 
 # The code on show, kept in the resident's session: a signed cookie, not an encrypted one, so it is readable in

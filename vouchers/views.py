@@ -1,4 +1,5 @@
-"""Voucher pages: one blueprint; the routes live in officer_views, staff_views, provider_views and resident_views.
+"""Voucher pages: one blueprint; the routes live in officer_views, staff_views, provider_views, resident_views and
+catalogue_views.
 
 Views are thin: load (404), check permission per object (403), validate, call one service, commit, flash, redirect.
 """
@@ -65,4 +66,4 @@ def home():
     abort(403)
 
 
-from . import officer_views, provider_views, resident_views, staff_views  # noqa: E402, F401  (routes on bp)
+from . import catalogue_views, officer_views, provider_views, resident_views, staff_views  # noqa: E402, F401  (routes on bp)

@@ -48,8 +48,12 @@ def test_resident_chooses_shows_code_provider_redeems_resident_rates(live_server
     page.goto(f"{live_server}/vouchers/catalogue?programme={programme_id}")
     card = page.locator("#catalogue .service", has_text=service_name)
     expect(card).to_be_visible()
-    card.locator(".provider-name").click()
+    card.locator(".provider-name").click()  # the provider's page for residents: its services, booking, the way back
     expect(page.locator("h1")).to_contain_text(org_name)
+    expect(page.locator("#provider-services .service", has_text=service_name)).to_contain_text("¥30.00")
+    fits(page)
+    page.locator("#back-to-catalogue").click()
+    expect(page).to_have_url(re.compile(rf"/vouchers/catalogue\?programme={programme_id}$"))
 
     page.goto(f"{live_server}/vouchers/me")
     expect(page.locator(".balance-amount").first).to_contain_text("¥200.00")
