@@ -22,6 +22,7 @@ from projects.models import Call, Proposal, ProposalAttachment
 from projects.views import load_call
 
 from . import aggregate, blind, expert_conflicts, panels, permissions, services, templates
+from .decision_step import decision_step
 from .documents import decide_from_review
 from .enums import SheetStatus, TemplatePurpose
 from .forms import (
@@ -340,10 +341,11 @@ def _results_page(call: Call, current: Panel, typed=None, errors: dict | None = 
     contracts = dict(db.session.execute(select(Contract.proposal_id, Contract.id).where(
         Contract.proposal_id.in_([d.proposal_id for d in decisions if d.awarded]))).all()) if decisions else {}
     manager = permissions.can_manage_review(current_user)
+    missing = services.missing_work(current, reviewable)
     return render_template("evaluation/results.html", call=call, panel=current, ranked=ranked, proposals=proposals,
                            sheets=sheets, fmt=aggregate.fmt, form=ReasonForm(formdata=None), recommended=recommended,
-                           missing=services.missing_work(current, reviewable), requested=awards.requested,
-                           can_decide=manager and call.status == CallStatus.UNDER_REVIEW, typed=typed,
+                           missing=missing, requested=awards.requested, typed=typed,
+                           step=decision_step(call, ranked, missing, manager=manager),
                            errors=errors or {}, review_open=call.status in (CallStatus.CLOSED, CallStatus.UNDER_REVIEW),
                            decisions=decisions, publicity=awards.active_publicity(call) if decided else None,
                            contracts=contracts, can_contract=manager)

@@ -195,6 +195,16 @@ def cannot_reach_minimum(call: Call) -> bool:
     return eligible_count(call) + unscreened_count(call) < call.min_eligible_proposals
 
 
+def review_start_refusal(call: Call) -> str | None:
+    """Why the review of the call cannot start (or start again) now, None when it can: the transition's own check,
+    and what the results page says beside its "Start the review" button instead of offering one to be refused."""
+    if unscreened_count(call):
+        return _("Screen every proposal for eligibility first.")
+    if eligible_count(call) < call.min_eligible_proposals:
+        return _("Too few eligible proposals: the call has failed.")
+    return None
+
+
 def transition_call(call: Call, to: CallStatus | str, *, actor: User | None, reason: str | None = None,
                     now: datetime | None = None) -> None:
     """The one way a call's status changes. actor None means the platform itself (the deadline passing)."""
@@ -236,11 +246,8 @@ def _check_preconditions(call: Call, current: CallStatus, to: CallStatus, now: d
         raise ServiceError(_("The schedule is not coherent."), fields=errors)
     if to is CallStatus.CLOSED and now < call.submission_deadline:
         raise Conflict(_("The call closes at its deadline, not before. To stop it, cancel it with a reason."))
-    if to is CallStatus.UNDER_REVIEW:
-        if unscreened_count(call):
-            raise Conflict(_("Screen every proposal for eligibility first."))
-        if eligible_count(call) < call.min_eligible_proposals:
-            raise Conflict(_("Too few eligible proposals: the call has failed."))
+    if to is CallStatus.UNDER_REVIEW and (why := review_start_refusal(call)):
+        raise Conflict(why)
     if to is CallStatus.FAILED and current is CallStatus.CLOSED and not cannot_reach_minimum(call):
         raise Conflict(_("A call fails only when, after screening, too few proposals are eligible."))
     if to is CallStatus.PUBLICITY and not _has_active_publicity(call):

@@ -212,6 +212,8 @@ def change_status(call_id: int):
         return call_page(call, changed.refusal.status, reason_form=form)
     if changed:
         flash(_("Status changed to “%(status)s”.", status=CallStatus(target).label), "success")
+    if request.form.get("back") == "results":  # started from the review's results page: back there, to decide
+        return redirect(url_for("evaluation.results", call_id=call.id))
     return redirect(url_for("calls.show", call_id=call.id))
 
 

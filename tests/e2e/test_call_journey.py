@@ -75,8 +75,11 @@ def test_publish_write_submit_screen(live_server, live_app, browser, tmp_path):
     org.locator("#file").set_input_files(str(attachment))
     org.get_by_role("button", name="上传").click()
     expect(org.locator("#attachments")).to_contain_text("盖章申报书.pdf")
-    org.locator("#submit-proposal").click()
+    submitting = []
+    org.once("dialog", lambda dialog: (submitting.append(dialog.message), dialog.accept()))
+    org.locator("#submit-proposal").click()  # asked first: once the deadline passes it can no longer be changed
     expect(org.locator("#proposal-status")).to_have_text("已提交")
+    assert submitting and submitting[0].startswith("确定提交申报书吗？")
     expect(org.locator("#content-hash")).to_have_text(re.compile(r"^[0-9a-f]{64}$"))
 
     # Time passes: the deadline is now behind us (the one step a browser cannot take).

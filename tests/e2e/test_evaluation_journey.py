@@ -78,8 +78,11 @@ def test_commission_survey_score_issue_and_release(live_server, live_app, browse
     for field in evaluator.locator("input[inputmode=decimal][id^=c]").all():
         maximum = int(re.search(r"0–(\d+)", field.evaluate("e => e.labels[0].textContent")).group(1))
         field.fill(str(maximum * 3 // 4))  # 75% of every criterion, in whole points
-    evaluator.locator("#submit-sheet").click()
+    asked = []
+    evaluator.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    evaluator.locator("#submit-sheet").click()  # submitting locks the sheet: asked first
     expect(evaluator.locator("#issue-form")).to_be_visible()
+    assert asked and asked[0].startswith("确定提交并锁定这份评分表吗？")
     evaluator.locator("#summary").fill("项目完成合同约定的主要产出，居民满意度高，评定为合格。")
     evaluator.locator("#issue-report").click()
     expect(evaluator.locator("#grade")).to_contain_text("合格")

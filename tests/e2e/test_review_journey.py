@@ -1,5 +1,6 @@
-"""An officer draws a panel; a member declares a conflict on one proposal and scores the others; the officer
-awards; the publicity ends; the winner receives the award notice."""
+"""An officer draws a panel once the call has closed; a member declares a conflict on one proposal and scores the
+others; the results page says the review has not started and starts it (asking first); the officer awards (asking
+first); the publicity ends; the winner receives the award notice."""
 
 import re
 from datetime import timedelta
@@ -36,10 +37,7 @@ def test_draw_declare_score_award_notice(live_server, live_app, browser):
         left -= 1
         # the answer has come before the next click (or page.goto) is made on the page it replaces
         expect(unscreened).to_have_count(left)
-    officer.goto(f"{live_server}/calls/{call_id}")
-    officer.locator("button[value=under_review]").click()
-    expect(officer.locator("#call-status")).to_have_text("评审中")
-
+    # the panel is drawn and the sheets scored while the call is still closed (已截止): the review not started yet
     officer.goto(f"{live_server}/evaluation/calls/{call_id}/panel")
     for seat, seats in (("social_service", "0"), ("finance", "1"), ("service_user", "1"), ("community_staff", "1")):
         officer.locator(f"#{seat}").fill(seats)
@@ -48,6 +46,8 @@ def test_draw_declare_score_award_notice(live_server, live_app, browser):
     expect(officer.locator("#redraw-ok")).to_be_visible()
 
     member_page = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}).new_page()
+    submitting = []  # submitting a sheet locks it: the button asks first
+    member_page.on("dialog", lambda dialog: (submitting.append(dialog.message), dialog.accept()))
     log_in(member_page, live_server, "expert2")
     member_page.goto(live_server + "/evaluation/assignments")
     items = member_page.locator(f"#panel-call-{call_id} [id^=assignment-]")
@@ -71,6 +71,7 @@ def test_draw_declare_score_award_notice(live_server, live_app, browser):
         member_page.locator("#submit-sheet").click()
         expect(member_page.locator("#sheet-status")).to_contain_text("锁定")
         member_page.goto(live_server + "/evaluation/assignments")
+    assert submitting == ["确定提交并锁定这份评分表吗？提交后您不能再修改，只有工作人员可以退回重评。"] * (count - 1)
 
     with live_app.app_context():  # the two other members do their part through the same services
         panel = db.session.scalar(select(Panel).where(Panel.call_id == call_id))
@@ -87,8 +88,16 @@ def test_draw_declare_score_award_notice(live_server, live_app, browser):
 
     officer.goto(f"{live_server}/evaluation/calls/{call_id}/results")
     expect(officer.locator("#ranking tbody tr")).to_have_count(count)
+    expect(officer.locator("#review-not-started")).to_contain_text("评审尚未开始：请先开始评审，然后才能定标。")
+    expect(officer.locator("#decide")).to_have_count(0)
+    asked = []
+    officer.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    officer.locator("#start-review").click()  # started from here: back on the results page, the decision form there
+    expect(officer.locator("#decide")).to_be_visible()
+    expect(officer.locator("#decision-blocked")).to_have_count(0)
     officer.locator("#decide").click()
     expect(officer.locator("#decision-summary")).to_be_visible()  # decided (a page.goto() at once could abort it)
+    assert [message[:8] for message in asked] == ["确定开始评审吗？", "确定定标并公示结"]
     officer.goto(f"{live_server}/calls/{call_id}")
     expect(officer.locator("#call-status")).to_have_text("结果公示")
     expect(officer.locator("#publicity")).to_be_visible()

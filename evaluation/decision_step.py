@@ -1,0 +1,48 @@
+"""What stands between a review's ranking and the officer's decision, said on the results page.
+
+Panels are drawn and sheets scored while the call is closed (已截止) as well as under review, but a decision is taken
+only under review: the results page showed the ranking with no decision form and no word why. It now says what is
+missing, each reason in words, and offers the step it can (starting the review) where it is read."""
+
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+
+from core.i18n import joined
+from projects.calls import review_start_refusal
+from projects.enums import CallStatus
+from projects.models import Call
+
+
+@dataclass(frozen=True)
+class Blocker:
+    code: str  # the list item's id on the page
+    text: str
+
+
+@dataclass
+class DecisionStep:
+    can_decide: bool = False  # the decision form is shown
+    start_review: bool = False  # the "Start the review" form is shown (the call page's own POST)
+    start_refused: str | None = None  # why the review cannot start yet (said instead of the button)
+    blockers: list[Blocker] = field(default_factory=list)
+
+
+def decision_step(call: Call, ranked: list, missing: list[str], *, manager: bool) -> DecisionStep:
+    """For an officer (manager) on an open review: whether the decision form shows and, when not, each reason."""
+    step = DecisionStep()
+    if not manager or call.status not in (CallStatus.CLOSED, CallStatus.UNDER_REVIEW):
+        return step  # decided, failed or cancelled: the page says what was decided, if anything
+    if call.status == CallStatus.CLOSED:
+        step.blockers.append(Blocker("review-not-started", _(
+            "The review has not started yet: start the review first; then you can decide.")))
+        step.start_refused = review_start_refusal(call)
+        step.start_review = step.start_refused is None
+    if not ranked:
+        step.blockers.append(Blocker("nothing-scored", _("There are no scored proposals to decide on.")))
+    if missing:
+        step.blockers.append(Blocker("missing-work", _("Still to declare or submit: %(names)s.",
+                                                       names=joined(missing))))
+    step.can_decide = not step.blockers
+    return step
+
