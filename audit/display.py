@@ -5,13 +5,16 @@ target_id, data]) (audit.chain.canonical_event), and each row's prev_hash is the
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
+from functools import lru_cache
 
 from flask_babel import gettext as _
+from flask_babel import lazy_pgettext
 
 from core.csvexport import Raw, number
 from core.db import db
+from core.enums import LabelledEnum
 from core.money import format_fen
 from core.timeutil import format_local
 
@@ -29,25 +32,68 @@ def _as_recorded(value) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
 
 
+# What the well-known keys of an event's data mean, shown beside the key, which stays as recorded (an auditor compares
+# it with the hashed data). Keys not here are shown as recorded only.
+KEY_LABELS = {
+    "from": lazy_pgettext("audit data key", "Before"),
+    "to": lazy_pgettext("audit data key", "After"),
+    "before": lazy_pgettext("audit data key", "Before"),
+    "after": lazy_pgettext("audit data key", "After"),
+    "status": lazy_pgettext("audit data key", "Status"),
+    "reason": lazy_pgettext("audit data key", "Reason"),
+    "comment": lazy_pgettext("audit data key", "Comment"),
+    "note": lazy_pgettext("audit data key", "Note"),
+    "amount_fen": lazy_pgettext("audit data key", "Amount"),
+    "fen": lazy_pgettext("audit data key", "Amount"),
+    "total_fen": lazy_pgettext("audit data key", "Total"),
+    "returned_fen": lazy_pgettext("audit data key", "Amount returned"),
+    "budget_fen": lazy_pgettext("audit data key", "Budget"),
+    "face_value_fen": lazy_pgettext("audit data key", "Face value"),
+    "lines": lazy_pgettext("audit data key", "Budget lines"),
+    "fees": lazy_pgettext("audit data key", "Fees paid"),
+    "awarded": lazy_pgettext("audit data key", "Amounts awarded"),
+    "vouchers": lazy_pgettext("audit data key", "Vouchers"),
+    "period": lazy_pgettext("audit data key", "Month"),
+}
+
+
+def key_label(key: str) -> str:
+    label = KEY_LABELS.get(key)
+    return str(label) if label is not None else ""
+
+
 def shown_data(event: AuditEvent) -> list[tuple[str, str, str]]:
     """An event's data for the log page, as it was recorded: (field, text, reading) rows, a value that is not text
     written as the JSON that was hashed (null, false, [1, 2], not Python's None, False), and each recorded change on
-    a row of its own as "old → new". reading is an amount in fen (a field named …fen) in yuan, "¥1,600.00" or
-    "¥100.00 → ¥120.00", so an auditor need not divide by a hundred; a moment recorded in UTC in Beijing time (the
-    time the rest of the page is in: an expiry read '2026-11-20T06:55:00Z' for 14:55); else ''."""
+    a row of its own as "old → new". reading is how the app reads the value (READINGS), beside it: an amount in fen
+    in yuan, "¥1,600.00" or "¥100.00 → ¥120.00", so an auditor need not divide by a hundred; a status by its label;
+    a moment recorded in UTC in Beijing time (the time the rest of the page is in: an expiry read
+    '2026-11-20T06:55:00Z' for 14:55); else ''."""
+    data = audit.decoded_data(event)
     rows = []
-    for key, value in audit.decoded_data(event).items():
+    for key, value in data.items():
         if key == "changes" and isinstance(value, dict):
-            rows += [(field, f"{_as_recorded(pair[0])} → {_as_recorded(pair[1])}", _in_yuan(field, *pair))
+            rows += [(field, f"{_as_recorded(pair[0])} → {_as_recorded(pair[1])}", _change_reading(event, field, pair))
                      if isinstance(pair, list) and len(pair) == 2 else (field, _as_recorded(pair), "")
                      for field, pair in value.items()]
         else:
-            rows.append((key, value if isinstance(value, str) else _as_recorded(value),
-                         _in_yuan(key, value) or _in_beijing(value)))
+            reading = READINGS.get((event.action, key)) or READINGS.get(key) or _generic_reading(key)
+            rows.append((key, value if isinstance(value, str) else _as_recorded(value), reading(event, data, value)))
     return rows
 
 
-def _in_beijing(value) -> str:
+def _change_reading(event: AuditEvent, field: str, pair: list) -> str:
+    """old → new, when both read (a change of the target's own status by its labels)."""
+    reading = _own_status if field == "status" else _generic_reading(field)
+    old, new = (reading(event, {}, value) for value in pair)
+    return f"{old} → {new}" if old and new else ""
+
+
+def _generic_reading(key: str) -> "Reading":
+    return _yuan if key.endswith("fen") else _in_beijing
+
+
+def _in_beijing(event: AuditEvent, data: dict, value) -> str:
     if not isinstance(value, str) or not UTC_MOMENT.match(value):
         return ""
     try:
@@ -57,17 +103,103 @@ def _in_beijing(value) -> str:
     return _("%(time)s Beijing time", time=format_local(moment, "%Y-%m-%d %H:%M:%S"))
 
 
-def _in_yuan(field: str, *values) -> str:
-    if not field.endswith("fen") or not all(type(value) is int for value in values):
+def _yuan(event: AuditEvent, data: dict, value) -> str:
+    return format_fen(value) if type(value) is int else ""  # (not a bool)
+
+
+def _amount_pairs(value) -> list[tuple[object, int]]:
+    """[[name, fen], …] or {name: fen} as (name, fen) pairs; [] for anything else."""
+    pairs = list(value.items()) if isinstance(value, dict) else value
+    if not isinstance(pairs, list) or not all(isinstance(p, list | tuple) and len(p) == 2 and type(p[1]) is int
+                                              for p in pairs):
+        return []
+    return [(name, fen) for name, fen in pairs]
+
+
+def _named_yuan(event: AuditEvent, data: dict, value) -> str:
+    """A budget line's item or a fee's recipient with its amount: '张三 ¥500.00; 李四 ¥300.00'."""
+    return "; ".join(f"{name} {format_fen(fen)}" for name, fen in _amount_pairs(value))
+
+
+def _numbered_yuan(event: AuditEvent, data: dict, value) -> str:
+    """Amounts by the id of what they went to (a voucher, a proposal): '#4 ¥30.00; #7 ¥20.00'."""
+    return "; ".join(f"#{ident} {format_fen(fen)}" for ident, fen in _amount_pairs(value))
+
+
+def _transition_status(event: AuditEvent, data: dict, value) -> str:
+    """A status the target left ("from") or entered ("to"), by its label, when the event is the target's own
+    transition: the action names one of its statuses ('contract.closed') or the event records where it went, and
+    every status recorded is one of its. 'from' on a contract's event may be its report's status
+    (contract.report_returned), or a role, or an amount: those have no reading."""
+    enum = _status_enum(event.target_type)
+    if enum is None:
         return ""
-    return " → ".join(format_fen(value) for value in values)
+    values = {member.value for member in enum}
+    recorded = [data[key] for key in ("from", "to") if key in data]
+    own = event.action.rpartition(".")[2] in values or "to" in data
+    if not own or not all(isinstance(status, str) and status in values for status in recorded):
+        return ""
+    return enum(value).label
+
+
+def _own_status(event: AuditEvent, data: dict, value) -> str:
+    """A value of the target's own status field (a recorded change of it), by its label."""
+    enum = _status_enum(event.target_type)
+    if enum is None or not isinstance(value, str) or value not in {member.value for member in enum}:
+        return ""
+    return enum(value).label
+
+
+STATUS_CHECK = re.compile(r"status IN \((.*)\)\Z")
+
+
+@lru_cache(maxsize=256)
+def _status_enum(target_type: str) -> type[LabelledEnum] | None:
+    """The enum of the target's status column: the labelled enum whose values its CHECK constraint lists
+    (core.db.enum_check writes it from that enum; audit cannot import the packages' enums). None: no status column, or
+    several enums with those values (orgs' and projects' report statuses), whose labels may differ."""
+    table = db.metadata.tables.get(target_type)
+    constraints = table.constraints if table is not None else ()
+    checks = [STATUS_CHECK.match(str(getattr(constraint, "sqltext", ""))) for constraint in constraints]
+    listed = [set(re.findall(r"'([^']*)'", found.group(1))) for found in checks if found]
+    if len(listed) != 1:
+        return None
+    enums = [enum for enum in _labelled_enums(LabelledEnum) if {member.value for member in enum} == listed[0]]
+    return enums[0] if len(enums) == 1 else None
+
+
+def _labelled_enums(cls: type) -> Iterator[type]:
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _labelled_enums(sub)
+
+
+Reading = Callable[[AuditEvent, dict, object], str]
+# key, or (action, key), → how the app reads its value; a key not here reads as an amount if it ends in 'fen', as a
+# moment if it is one, else not at all. By action, the amounts in fen recorded under names that do not say so.
+READINGS: dict[str | tuple[str, str], Reading] = {
+    "from": _transition_status, "to": _transition_status,
+    ("voucher_programme.budget_raised", "from"): _yuan, ("voucher_programme.budget_raised", "to"): _yuan,
+    ("contract.drafted", "lines"): _named_yuan,  # [[item, budget_fen], …]
+    ("contract.lines_edited", "before"): _named_yuan, ("contract.lines_edited", "after"): _named_yuan,  # {item: fen}
+    ("contract.report_submitted", "fees"): _named_yuan,  # [[recipient, amount_fen], …]
+    ("call.decided", "awarded"): _numbered_yuan,  # {proposal id: amount_fen}
+    ("voucher.redeemed", "vouchers"): _numbered_yuan,  # [[voucher id, fen taken from it], …]
+}
+
+
+def csv_header() -> list[str]:
+    """The columns' names, all in the request's language; the values under them are as stored (and those hashed, in
+    the chain's order: seq, UTC time, actor id, roles, ip, request id, action code, target type, target id, data)."""
+    return [_("Seq"), _("Time (Beijing)"), _("Time (UTC, as hashed)"), _("Actor id"), _("Actor (user name)"),
+            _("Actor's roles"), _("IP address"), _("Request id"), _("Action code"), _("Action"), _("Target type code"),
+            _("Target id"), _("Data (as hashed)"), _("Previous hash"), _("Hash")]
 
 
 def csv_rows(flt: "audit.EventFilter", up_to_seq: int) -> Iterator[list]:
     """The header, then the events the filter matches up to event #up_to_seq (the head when the download began:
     what is appended while it streams is not in it), newest first, read a batch at a time."""
-    yield [_("Seq"), _("Time (Beijing)"), "occurred_at (UTC)", "actor_id", _("Actor (user name)"), "actor_roles",
-           "ip", "request_id", "action", _("Action"), "target_type", "target_id", "data", "prev_hash", "hash"]
+    yield csv_header()
     before = up_to_seq + 1
     while True:
         events = audit.search_events(flt, before=before, limit=CSV_BATCH)

@@ -4,15 +4,18 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
+from sqlalchemy import exists, select
 from wtforms import DateField, SelectChoice, SelectField, StringField
 from wtforms.validators import Optional, ValidationError
 
+from core.db import db
 from core.forms import DataRequired, Length
 from core.timeutil import local_day_bounds
 
 from . import documents
 from . import services as audit
-from .labels import ACTION_LABELS, action_choices
+from .labels import ACTION_LABELS, TARGET_LABELS, action_choices, target_choices
+from .models import AuditEvent
 
 MAX_SEQ = 2**63 - 1  # the seq column is a BIGINT
 # What the action filter took as free text before it was a select ('voucher.', 'test.alpha'): links to the log
@@ -46,6 +49,13 @@ def _sequence_number(form, field) -> None:
         raise ValidationError(_l("A sequence number is a whole number from 1."))
 
 
+def _recorded_target_type(name: str) -> bool:
+    """Whether some event is about a target of this type (one look-up in the target index)."""
+    if len(name) > 60:  # the column's width: no event has it
+        return False
+    return bool(db.session.scalar(select(exists().where(AuditEvent.target_type == name))))
+
+
 class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET filter form changes nothing
@@ -53,9 +63,10 @@ class AuditFilterForm(FlaskForm):
     actor = StringField(_l("Actor (user name)"), validators=[Optional(), Length(max=64)])
     action = SelectField(_l("Action"), default="", filters=[lambda value: (value or "").strip().lower()],
                          invalid_choice_message=_l("Choose an action from the list."))
-    # typed as stored ('users'); the page suggests the known types by their labels (labels.TARGET_LABELS)
-    target_type = StringField(_l("Target type"), validators=[Optional(), Length(max=60)],
-                              render_kw={"list": "target-types", "autocomplete": "off"})
+    # a select of the labelled types (labels.TARGET_LABELS), matched as stored ('contracts'): as free text it needed
+    # the table's name, and 合同 found nothing
+    target_type = SelectField(_l("Target type"), default="", filters=[lambda value: (value or "").strip()],
+                              invalid_choice_message=_l("Choose a target type from the list."))
     target_id = StringField(_l("Target id"), validators=[Optional(), Length(max=60)])
     date_from = DateField(_l("From"), validators=[Optional(), _day_in_range])
     date_to = DateField(_l("To"), validators=[Optional(), _day_in_range])
@@ -68,6 +79,11 @@ class AuditFilterForm(FlaskForm):
         if asked and asked not in {choice.value for choice in self.action.choices} and len(asked) <= 80 \
                 and ACTION_PREFIX.match(asked):  # shown as chosen, not as 'all actions' above a filtered list
             self.action.choices.insert(1, SelectChoice(asked, _("Starting with “%(prefix)s”", prefix=asked)))
+        self.target_type.choices = target_choices()
+        asked = self.target_type.data
+        if asked and asked not in TARGET_LABELS and _recorded_target_type(asked):  # a link from the page (a type
+            # without a label) or typed before this was a select: shown as stored, chosen; anything else is an error
+            self.target_type.choices.insert(1, SelectChoice(asked, asked))
 
     def event_filter(self) -> "audit.EventFilter":
         """The filter the (validated) form asks for, dates as the UTC bounds of Shanghai days; a registered action

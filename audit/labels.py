@@ -80,8 +80,8 @@ def action_label(code: str) -> str:
 
 
 # The audit log names an event's target by its type (the table's name, as stored and hashed) with this label beside
-# it, and offers the labels as suggestions in the target type filter. Like ACTION_GROUPS, the labels of every package's
-# targets are here; a type without one is shown as stored.
+# it, and its target type filter is a select of these labels. Like ACTION_GROUPS, the labels of every package's
+# targets are here, roughly in the order of work on the platform; a type without one is shown as stored.
 TARGET_LABELS = {
     "users": _l("User account"),
     "api_tokens": _l("API token"),
@@ -137,9 +137,11 @@ def target_label(target_type: str) -> str:
     return str(label) if label is not None else target_type
 
 
-def target_choices() -> list[tuple[str, str]]:
-    """(type, label) for the target type filter's suggestions, by label."""
-    return sorted(((code, str(label)) for code, label in TARGET_LABELS.items()), key=lambda pair: pair[1])
+def target_choices() -> list[SelectChoice]:
+    """The target type filter's options: 'all target types', then each labelled type (its stored name the value, so
+    the filter matches what was hashed), in the order they were registered, as the action filter's groups are."""
+    return [SelectChoice("", _("All target types"))] + [SelectChoice(code, str(label))
+                                                         for code, label in TARGET_LABELS.items()]
 
 
 # target type -> (endpoint, its id argument): the page showing the thing an event is about. A package above audit

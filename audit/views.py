@@ -25,9 +25,9 @@ from core.timeutil import utcnow
 
 from . import chain, documents, verification
 from . import services as audit
-from .display import csv_rows, shown_data
+from .display import csv_rows, key_label, shown_data
 from .forms import AuditFilterForm, HeadCheckForm, VerifyCodeForm, VerifyFileForm
-from .labels import action_label, public_page_of, target_choices, target_label, target_page_url
+from .labels import action_label, public_page_of, target_label, target_page_url
 from .permissions import can_download_document, can_issue_head_certificate, can_view_audit_log
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -54,15 +54,14 @@ def log():
     if not form.validate():  # the errors show beside the filters (a bad cursor above the list); an unfiltered
         # list would look filtered, and the newest page would look like the one asked for
         return render_template("audit/log.html", form=form, events=[], next_url=None, shown_data=shown_data,
-                               newest_url=url_for("audit.log", **filters), target_types=target_choices()), 422
+                               newest_url=url_for("audit.log", **filters)), 422
     events = audit.search_events(form.event_filter(), before=form.cursor, limit=PER_PAGE + 1)
     has_more = len(events) > PER_PAGE
     events = events[:PER_PAGE]
     next_url = url_for("audit.log", before=events[-1].seq, **filters) if has_more else None
     first_page_url = url_for("audit.log", **filters) if form.cursor is not None else None  # back from older pages
     return render_template("audit/log.html", form=form, events=events, next_url=next_url,
-                           first_page_url=first_page_url, shown_data=shown_data, target_types=target_choices(),
-                           csv_filters=filters)
+                           first_page_url=first_page_url, shown_data=shown_data, csv_filters=filters)
 
 
 @bp.route("/log.csv")
@@ -267,3 +266,8 @@ def _target_page_url(target_type: str, target_id) -> str | None:
 @bp.app_template_filter("target_label")
 def _target_label(target_type: str) -> str:
     return target_label(target_type)
+
+
+@bp.app_template_filter("data_key_label")
+def _data_key_label(key: str) -> str:
+    return key_label(key)

@@ -37,15 +37,15 @@ def test_the_csv_holds_the_filtered_events_and_each_hash_can_be_recomputed_from_
     response = get(client, "/audit/log.csv?action=test.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
-    rows = read_csv(response)
+    rows = read_csv(response)  # the header in Chinese, the request's language (test_log_readable: in English too)
     assert [int(row["序号"]) for row in rows] == [e.seq for e in reversed(recorded)]  # newest first, nothing else
     for row in rows:
-        assert row["actor_id"] == str(actor.id) and row["操作人（用户名）"] == "csv-actor"
-        payload = canonical_event(int(row["序号"]), row["occurred_at (UTC)"], int(row["actor_id"]),
-                                  row["actor_roles"], row["ip"], row["request_id"], row["action"],
-                                  row["target_type"], row["target_id"], row["data"])
-        assert hashlib.sha256((row["prev_hash"] + payload).encode()).hexdigest() == row["hash"]
-    assert json.loads(rows[-1]["data"]) == {"amount_fen": 0, "note": "照常"}
+        assert row["操作人编号"] == str(actor.id) and row["操作人（用户名）"] == "csv-actor"
+        payload = canonical_event(int(row["序号"]), row["时间（UTC，参与哈希）"], int(row["操作人编号"]),
+                                  row["操作人角色"], row["IP 地址"], row["请求编号"], row["操作代码"],
+                                  row["对象类型代码"], row["对象编号"], row["数据（参与哈希）"])
+        assert hashlib.sha256((row["前一哈希值"] + payload).encode()).hexdigest() == row["哈希值"]
+    assert json.loads(rows[-1]["数据（参与哈希）"]) == {"amount_fen": 0, "note": "照常"}
 
 
 def test_the_download_is_recorded_with_its_filter_and_the_head_it_stops_at(client, session, login_as):
