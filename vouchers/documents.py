@@ -15,7 +15,7 @@ from core.pdf import official_language, qr_svg_data_uri
 from core.personal import mask_name
 from core.timeutil import format_local
 
-from . import pages_support, permissions, redemption
+from . import pages_support, permissions, printed_codes, redemption
 from .redemption_models import Settlement
 
 STATEMENT = "voucher_settlement"
@@ -60,12 +60,14 @@ def issue_statement(found, *, actor) -> IssuedDocument:
 def issue_printed_vouchers(resident, *, actor, programme=None) -> tuple[IssuedDocument, str]:
     """A printable sheet of the resident's valid vouchers in one programme (the chosen one, or their only one) with
     a fresh one-time code for it (numeric and QR, valid for a week: redemption.PRINTED_CODE_TTL), for a resident
-    without a smartphone. Returns the document and
-    the code (shown once)."""
+    without a smartphone. The code printed on an earlier sheet of that programme, if still live, is cancelled (the
+    sheet printed last is the one to carry: an earlier one stayed usable for its week by whoever held it). Returns
+    the document and the code (shown once)."""
     if not permissions.can_issue_code_for(actor, resident):
         raise Forbidden(_("You cannot get a code for this resident."))
     code, row = redemption.issue_code(resident, actor=actor, programme=programme,
-                                      valid_for=redemption.PRINTED_CODE_TTL)
+                                      valid_for=redemption.PRINTED_CODE_TTL, printed=True)
+    printed_codes.cancel_earlier_printed(resident, row, actor=actor, now=row.created_at)
     # Only what the code can spend: the code's programme, vouchers not yet past their validity.
     vouchers = pages_support.spendable_vouchers(resident, row.programme_id, row.created_at)
     title = f"服务券打印单：{mask_name(resident.real_name)}"  # the title shows on the public verification page

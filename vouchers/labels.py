@@ -31,6 +31,7 @@ ACTION_LABELS.update({
     "voucher.batch_budget_exhausted": _l("Voucher issuance stopped: budget used up"),
     "voucher.batch_failed": _l("Voucher issuance failed"),
     "voucher.code_issued": _l("Voucher code issued"),
+    "voucher.code_cancelled": _l("Voucher code cancelled"),
     "voucher.redeemed": _l("Voucher redeemed"),
     "voucher.disputed": _l("Redemption disputed"),
     "voucher.dispute_upheld": _l("Dispute upheld, redemption reversed"),

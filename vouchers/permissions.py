@@ -62,6 +62,11 @@ def can_issue_code_for(user, resident) -> bool:
     return resident.user_id == user.id or _staff_for(user, resident)
 
 
+def can_cancel_printed_code(user, resident) -> bool:
+    """Cancel a printed code of the resident (a sheet lost): community staff looking after their community."""
+    return getattr(user, "is_authenticated", False) and _staff_for(user, resident)
+
+
 def is_resident_owner(user, resident) -> bool:
     return getattr(user, "is_authenticated", False) and resident.user_id == user.id
 

@@ -23,11 +23,11 @@ from accounts.resident_models import ResidentProfile, ResidentStatus
 from audit import services as audit
 from core import personal
 from core.db import db, upsert_dialect, utcnow
-from core.errors import Conflict, Forbidden, ServiceError, invalid
+from core.errors import Conflict, Forbidden, ServiceError, amount_too_large, invalid
 from core.money import MAX_FEN, format_fen
 from core.timeutil import LOCAL_TZ
 
-from . import ledger, permissions
+from . import ledger, limits, permissions
 from .enums import LedgerKind, ProgrammeStatus, RedemptionStatus, VoucherStatus
 from .models import Programme, Voucher, VoucherService
 from .programmes import period_of, provider_allowed
@@ -97,9 +97,11 @@ def _aware(value):
 
 
 def issue_code(resident: ResidentProfile, *, actor, programme: Programme | None = None,
-               now: datetime | None = None, valid_for: timedelta = CODE_TTL) -> tuple[str, RedemptionCode]:
-    """A fresh one-time code (returned in clear once; only its keyed hash is stored), valid for valid_for. Without a
-    programme, the resident's one running programme with a balance is used."""
+               now: datetime | None = None, valid_for: timedelta = CODE_TTL,
+               printed: bool = False) -> tuple[str, RedemptionCode]:
+    """A fresh one-time code (returned in clear once; only its keyed hash is stored), valid for valid_for; printed:
+    for a sheet of printed vouchers (documents.issue_printed_vouchers), not the phone's screen. Without a programme,
+    the resident's one running programme with a balance is used."""
     if not permissions.can_issue_code_for(actor, resident):
         raise Forbidden(_("You cannot get a code for this resident."))
     if resident.status != ResidentStatus.VERIFIED:
@@ -117,17 +119,19 @@ def issue_code(resident: ResidentProfile, *, actor, programme: Programme | None 
         code = "".join(secrets.choice("0123456789") for _ in range(CODE_DIGITS))
         digest = _code_hash(code)
         clash = db.session.scalar(select(RedemptionCode.id).where(
-            RedemptionCode.code_hash == digest, RedemptionCode.used_at.is_(None), RedemptionCode.expires_at > now))
+            RedemptionCode.code_hash == digest, RedemptionCode.used_at.is_(None),
+            RedemptionCode.cancelled_at.is_(None), RedemptionCode.expires_at > now))
         if clash is None:
             break
     else:  # pragma: no cover - 10 clashes among live codes would take hundreds of millions of them
         raise Conflict(_("Please try again."))
     row = RedemptionCode(resident_id=resident.id, programme_id=programme.id, code_hash=digest,
-                         created_by_id=actor.id, created_at=now, expires_at=now + valid_for)
+                         created_by_id=actor.id, created_at=now, expires_at=now + valid_for, printed=printed)
     db.session.add(row)
     db.session.flush()
     audit.record("voucher.code_issued", resident, actor=actor,
-                 data={"programme_id": programme.id, "code_id": row.id, "expires_at": row.expires_at})
+                 data={"programme_id": programme.id, "code_id": row.id, "expires_at": row.expires_at,
+                       "printed": printed})
     return code, row
 
 
@@ -141,8 +145,14 @@ def _validate(code, service, amount_fen, idempotency_key) -> None:
         errors["service_id"] = _("Choose one of your services.")
     elif not service.active:
         errors["service_id"] = _("This service is no longer offered.")
-    if isinstance(amount_fen, bool) or not isinstance(amount_fen, int) or not 0 < amount_fen <= MAX_FEN:
-        errors["amount_fen"] = _("Enter a positive amount in fen.")
+    # The form's amount is typed in yuan and arrives here as fen (a number at most MAX_FEN, parse_yuan): only 0
+    # reaches this from it, so what is said of 0 (and below) names no unit; the rest only the API's amount_fen can be.
+    if isinstance(amount_fen, bool) or not isinstance(amount_fen, int):
+        errors["amount_fen"] = _("Enter the amount as a whole number of fen.")
+    elif amount_fen <= 0:
+        errors["amount_fen"] = _("Enter an amount above zero.")
+    elif amount_fen > MAX_FEN:
+        errors["amount_fen"] = amount_too_large()
     elif service is not None and amount_fen > service.price_fen:  # the resident chose it at the price listed
         errors["amount_fen"] = _("At most the service's listed price, %(price)s.", price=format_fen(service.price_fen))
     if not isinstance(idempotency_key, str) or not KEY_RE.match(idempotency_key):
@@ -175,11 +185,12 @@ _LIVE_CODE = (select(_CODES.c.id, Programme, ResidentProfile)
               .select_from(_CODES).join(Programme, Programme.id == _CODES.c.programme_id)
               .join(ResidentProfile, ResidentProfile.id == _CODES.c.resident_id)
               .where(_CODES.c.code_hash == bindparam("code_hash"), _CODES.c.used_at.is_(None),
-                     _CODES.c.expires_at > bindparam("now"))
+                     _CODES.c.cancelled_at.is_(None), _CODES.c.expires_at > bindparam("now"))
               .options(*_PROGRAMME_ONLY, *_RESIDENT_ONLY)
               .order_by(_CODES.c.id.desc()).limit(1))
 _CONSUME = (update(_CODES).where(_CODES.c.id == bindparam("code_id"), _CODES.c.used_at.is_(None),
-                                 _CODES.c.expires_at > bindparam("now")).values(used_at=bindparam("now")))
+                                 _CODES.c.cancelled_at.is_(None), _CODES.c.expires_at > bindparam("now"))
+            .values(used_at=bindparam("now")))
 _SPENDABLE = (select(_VOUCHERS.c.id, _VOUCHERS.c.balance_fen)
               .where(*_spendable(bindparam("resident_id"), bindparam("now")),
                      _VOUCHERS.c.programme_id == bindparam("programme_id"))
@@ -204,14 +215,19 @@ def _live_code(code: str, now: datetime) -> tuple[int, Programme, ResidentProfil
 
 
 def _dead_code(code: str) -> Conflict:
-    """Why a code that is not live cannot be used (unknown, used or expired)."""
-    latest = db.session.execute(select(RedemptionCode.used_at).where(RedemptionCode.code_hash == _code_hash(code))
+    """Why a code that is not live cannot be used (unknown, used, cancelled or expired): asked only once it was
+    refused, so the redemption that goes through runs no statement more for it."""
+    latest = db.session.execute(select(RedemptionCode.used_at, RedemptionCode.cancelled_at)
+                                .where(RedemptionCode.code_hash == _code_hash(code))
                                 .order_by(RedemptionCode.id.desc()).limit(1)).first()
     # (each said beside the code too: the provider's page marks the field to type again)
     if latest is None:
         return _code_refused(_("This code is not known. Check the digits with the resident."), "code_unknown")
     if latest.used_at is not None:
         return _code_refused(_("This code has already been used. Ask the resident for a new one."), "code_used")
+    if latest.cancelled_at is not None:  # a sheet printed again, or cancelled by community staff (printed_codes)
+        return _code_refused(_("This code was cancelled: a newer sheet was printed, or the community cancelled it. "
+                               "Ask the resident for their newest sheet or a new code."), "code_cancelled")
     return _code_refused(_("This code has expired. Ask the resident for a new one."), "code_expired")
 
 
@@ -314,7 +330,7 @@ def redeem(code: str, service: VoucherService | None, amount_fen: int, idempoten
     if not _consume(code_id, now):
         if (replayed := _replay(org.id, idempotency_key, request_hash)) is not None:
             return replayed  # the same request, sent twice at once: the first one won
-        raise _code_refused(_("This code has already been used. Ask the resident for a new one."), "code_used")
+        raise _dead_code(code)  # used, or cancelled, since it was looked up
     parts = _debit(resident.id, programme.id, amount_fen, now)
     redemption = _insert_redemption(dict(
         programme_id=programme.id, provider_org_id=org.id, resident_id=resident.id, service_id=service.id,
@@ -360,6 +376,12 @@ def _use_caps(programme: Programme, redemption: Redemption) -> None:
     resident) updates, so they are held for as short a time as possible."""
     args = (programme.id, redemption.period)
     if not use_cap(*args, "resident", redemption.resident_id, redemption.amount_fen, programme.resident_cap_fen):
-        raise Conflict(_("This would pass the resident's monthly limit."), code="resident_cap")
+        left = limits.left_this_period(*args, "resident", redemption.resident_id, programme.resident_cap_fen)
+        raise Conflict(_("This would pass the resident's monthly limit: at most %(left)s can still be used this "
+                         "month.", left=format_fen(left)), code="resident_cap",
+                       fields={"amount_fen": _("At most %(left)s this month.", left=format_fen(left))})
     if not use_cap(*args, "provider", redemption.provider_org_id, redemption.amount_fen, programme.provider_cap_fen):
-        raise Conflict(_("This would pass the provider's monthly limit."), code="provider_cap")
+        left = limits.left_this_period(*args, "provider", redemption.provider_org_id, programme.provider_cap_fen)
+        raise Conflict(_("This would pass the provider's monthly limit: at most %(left)s can still be redeemed "
+                         "this month.", left=format_fen(left)), code="provider_cap",
+                       fields={"amount_fen": _("At most %(left)s this month.", left=format_fen(left))})

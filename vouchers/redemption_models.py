@@ -4,6 +4,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     ForeignKey,
     Index,
@@ -25,7 +26,9 @@ from .models import Programme, VoucherService
 
 
 class RedemptionCode(db.Model):
-    """A one-time numeric code a resident shows; only its keyed hash is stored. Valid 5 minutes, used once."""
+    """A one-time numeric code a resident shows; only its keyed hash is stored. Used once. On the resident's phone
+    it is valid 5 minutes; printed on a sheet of vouchers (printed) a week, and cancelled (cancelled_at) when a newer
+    sheet is printed or community staff cancel it (a sheet lost): a provider then refuses it (printed_codes)."""
 
     __tablename__ = "voucher_codes"
 
@@ -37,10 +40,15 @@ class RedemptionCode(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    printed: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    programme: Mapped[Programme] = relationship()
 
     __table_args__ = (
         Index("ix_voucher_codes_code_hash", "code_hash"),
         Index("ix_voucher_codes_resident", "resident_id", "created_at"),
+        CheckConstraint("used_at IS NULL OR cancelled_at IS NULL", name="used_or_cancelled"),
     )
 
 

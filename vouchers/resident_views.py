@@ -18,7 +18,7 @@ from core.pdf import qr_svg_data_uri
 from core.permissions import require, require_visible
 from core.views import attempt, db_int, run_service, valid_form
 
-from . import catalogue, code_status, disputes, pages_support, redemption
+from . import catalogue, code_status, disputes, limits, pages_support, redemption
 from . import permissions as perms
 from .forms import CodeForm, DisputeForm, RatingForm, ResidentForm, StatusForm
 from .models import Programme
@@ -52,7 +52,9 @@ def my_vouchers():
 
 
 def my_vouchers_page(resident: ResidentProfile, status: int = 200):
-    return render_template("vouchers/my_vouchers.html", resident=resident, balance=redemption.balance(resident),
+    balance = redemption.balance(resident)
+    return render_template("vouchers/my_vouchers.html", resident=resident, balance=balance,
+                           limits=limits.resident_limits(resident, [line.programme_id for line in balance]),
                            vouchers=pages_support.resident_vouchers(resident)), status
 
 

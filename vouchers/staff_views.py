@@ -15,7 +15,8 @@ from core.permissions import require, require_visible
 from core.personal import PersonalDataError, mask_phone, normalise_id_number
 from core.views import db_int, run_service, valid_form
 
-from . import documents, pages_support, redemption
+from . import documents, limits, pages_support, printed_codes, redemption
+from . import permissions as perms
 from .disputes import dispute_deadline
 from .forms import ResidentForm, ResidentPasswordForm, ResidentStatusForm, StatusForm
 from .resident_views import chosen_programme
@@ -137,8 +138,12 @@ def _resident_page(resident: ResidentProfile, form: ResidentForm, *, status: int
     status_form.card_number.data = password_form.card_number.data = ""  # an ID number is never shown in full
     page = page_arg()
     redemptions, ratings, disputes = pages_support.resident_redemptions(resident, page)
+    balance = redemption.balance(resident)
     return render_template("vouchers/resident.html", resident=resident, form=form, status_form=status_form,
-                           password_form=password_form, balance=redemption.balance(resident),
+                           password_form=password_form, balance=balance,
+                           limits=limits.resident_limits(resident, [line.programme_id for line in balance]),
+                           printed_codes=printed_codes.live_printed_codes(resident),
+                           can_cancel_codes=perms.can_cancel_printed_code(current_user, resident),
                            login_name=shown_login_name(resident.user) if resident.user else "",
                            password_resettable=resident_services.resident_account_only(resident),
                            vouchers=pages_support.resident_vouchers(resident), redemptions=redemptions,
@@ -210,4 +215,16 @@ def resident_print(resident_id: int):
     issued = run_service(lambda: documents.issue_printed_vouchers(resident, actor=current_user, programme=programme))
     if issued:
         return redirect(url_for("documents.download", code=issued.value[0].code))
+    return redirect_to("vouchers.resident", resident_id=resident.id)
+
+
+@bp.route("/residents/<int:resident_id>/codes/<int:code_id>/cancel", methods=["POST"])
+@login_required
+def resident_code_cancel(resident_id: int, code_id: int):
+    """Cancel a printed code (作废: the resident lost the sheet): a provider refuses it from now on."""
+    resident = load_resident(resident_id)
+    valid_form(StatusForm())
+    if run_service(lambda: printed_codes.cancel_printed_code(resident, code_id, actor=current_user)):
+        flash(_("The printed code was cancelled: a provider will refuse it. Print a new sheet if the resident needs "
+                "one."), "success")
     return redirect_to("vouchers.resident", resident_id=resident.id)
