@@ -139,13 +139,22 @@ def catalogue(programme: Programme, *, category_id: int | None = None, community
     return services, provider_ratings({s.org_id for s in services})
 
 
+def counted_ratings(*columns):
+    """SELECT columns FROM the ratings that count for a provider: those of redemptions not reversed. A dispute upheld
+    means the service was not given as paid for (its value went back to the resident), so its rating no longer rates
+    a service given; it stays the resident's (on their list) but leaves the provider's average, count and star counts.
+    One rule for the catalogue, the provider's public page, the API and project evaluations (star_counts)."""
+    return (select(*columns).join(Redemption, Redemption.id == Rating.redemption_id)
+            .where(Redemption.status != RedemptionStatus.REVERSED.value))
+
+
 def provider_ratings(org_ids) -> dict[int, ProviderRating]:
-    """Average stars (one decimal) and count per provider, in one query."""
+    """Average stars (one decimal) and count per provider, in one query (counted_ratings: reversed ones left out)."""
     ids = sorted(set(org_ids))
     result = {org_id: ProviderRating(None, 0) for org_id in ids}
     if not ids:
         return result
-    rows = db.session.execute(select(Rating.provider_org_id, func.sum(Rating.stars), func.count(Rating.id))
+    rows = db.session.execute(counted_ratings(Rating.provider_org_id, func.sum(Rating.stars), func.count(Rating.id))
                               .where(Rating.provider_org_id.in_(ids)).group_by(Rating.provider_org_id))
     for org_id, total, count in rows:
         average = (Decimal(int(total)) / count).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
@@ -161,9 +170,9 @@ def provider_rating(org: Organisation) -> ProviderRating:
 @provider_star_counts.connect
 def star_counts(_sender=None, *, org_id: int, start: datetime, end: datetime) -> dict[int, int]:
     """{stars: how many ratings} residents gave the provider for services redeemed from start until before end
-    (project evaluations ask for them, through core.signals, for the contract's period)."""
-    rows = db.session.execute(select(Rating.stars, func.count(Rating.id))
-                              .join(Redemption, Redemption.id == Rating.redemption_id)
+    (project evaluations ask for them, through core.signals, for the contract's period); reversed ones left out
+    (counted_ratings)."""
+    rows = db.session.execute(counted_ratings(Rating.stars, func.count(Rating.id))
                               .where(Rating.provider_org_id == org_id, Redemption.created_at >= start,
                                      Redemption.created_at < end).group_by(Rating.stars))
     return {int(stars): count for stars, count in rows}

@@ -1,14 +1,19 @@
 """Disputes: within 7 days a resident disputes a redemption; it is held out of settlement until an officer
-decides. Upheld: reversal ledger rows restore the vouchers' balances. Rejected: back in settlement."""
+decides. Upheld: reversal ledger rows restore the vouchers' balances. Rejected: back in settlement. Either way the
+resident is notified."""
 
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
+from accounts.notifications import notify
 from audit import services as audit
 from core.db import db, utcnow
 from core.errors import Conflict, Forbidden, ServiceError, invalid
+from core.money import format_fen
+from core.timeutil import format_local
+from core.views import path_for
 
 from . import ledger, permissions
 from .enums import REDEMPTION_TRANSITIONS, DisputeStatus, LedgerKind, RedemptionStatus, VoucherStatus
@@ -121,6 +126,22 @@ def decide_dispute(dispute: Dispute, uphold: bool, note: str, *, actor) -> None:
     audit.record("voucher.dispute_upheld" if uphold else "voucher.dispute_rejected", redemption, actor=actor,
                  data={"dispute_id": dispute.id, "amount_fen": redemption.amount_fen, "note": note,
                        "returned_to_budget_fen": returned})
+    _tell_resident(dispute, uphold, lapsed_fen=returned)
+
+
+def _tell_resident(dispute: Dispute, uphold: bool, *, lapsed_fen: int) -> None:
+    """The resident learns the decision (whoever raised the dispute: they or community staff for them), and no one
+    else: what was decided, on which service, how much came back to their vouchers (lapsed_fen of it on vouchers that
+    had expired or been revoked meanwhile, so lost again) and the officer's note."""
+    redemption = dispute.redemption
+    if not uphold:
+        code = "voucher.dispute_rejected"
+    else:
+        code = "voucher.dispute_upheld_lapsed" if lapsed_fen else "voucher.dispute_upheld"
+    notify(redemption.resident.user_id, code,
+           link=path_for("vouchers.my_redemptions", _anchor=f"redemption-{redemption.id}"),
+           service=redemption.service.name, date=format_local(redemption.created_at, "%Y-%m-%d"),
+           amount=format_fen(redemption.amount_fen), lapsed=format_fen(lapsed_fen), note=dispute.decision_note)
 
 
 def open_disputes(programme_id: int | None = None) -> list[Dispute]:
@@ -128,3 +149,18 @@ def open_disputes(programme_id: int | None = None) -> list[Dispute]:
     if programme_id is not None:
         stmt = stmt.join(Redemption).where(Redemption.programme_id == programme_id)
     return list(db.session.scalars(stmt))
+
+
+def lapsed_on_return(found: dict[int, Dispute]) -> dict[int, int]:
+    """{redemption id: fen} of the upheld disputes among found (disputes by redemption id, as a page lists them):
+    how much of the value put back went to vouchers that had expired or been revoked meanwhile and was lost again at
+    once (_reverse: the only expire and revoke rows that name a redemption). One query, none without an upheld one."""
+    upheld = sorted(rid for rid, d in found.items() if d.status == DisputeStatus.UPHELD)
+    if not upheld:
+        return {}
+    rows = db.session.execute(
+        select(LedgerEntry.redemption_id, func.sum(LedgerEntry.amount_fen))
+        .where(LedgerEntry.redemption_id.in_(upheld),
+               LedgerEntry.kind.in_([LedgerKind.EXPIRE.value, LedgerKind.REVOKE.value]))
+        .group_by(LedgerEntry.redemption_id))
+    return {rid: -int(total) for rid, total in rows}

@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from accounts.notifications import NOTIFICATION_TEXTS
 from audit.labels import ACTION_LABELS, register_public_page, register_target_page
 from core.db import db
 from orgs.labels import public_org
@@ -47,6 +48,17 @@ ACTION_LABELS.update({
     "export.programme_ledger": _l("Voucher programme ledger downloaded (CSV)"),
 })
 
+# What the resident is told when an officer decides their dispute (disputes.decide_dispute), in plain words: an
+# amount and a date are stored formatted, the service's name as it was, the officer's note as written.
+NOTIFICATION_TEXTS.update({
+    "voucher.dispute_upheld": _l("Your dispute about %(service)s on %(date)s was upheld: %(amount)s has been "
+                                 "returned to your vouchers. The officer's note: %(note)s"),
+    "voucher.dispute_upheld_lapsed": _l("Your dispute about %(service)s on %(date)s was upheld: %(amount)s was "
+                                        "returned, but %(lapsed)s of it went back to vouchers that had expired or "
+                                        "been withdrawn and cannot be used. The officer's note: %(note)s"),
+    "voucher.dispute_rejected": _l("Your dispute about %(service)s on %(date)s was not upheld; the money was not "
+                                   "returned. The officer's note: %(note)s"),
+})
 
 # The audit log links an event about a programme, an issuance run or a settlement statement to its page.
 register_target_page("voucher_programmes", "vouchers.programme", "programme_id")

@@ -277,20 +277,34 @@ def eligibility_conditions(programme: Programme, on: date) -> list:
     return conditions
 
 
-def eligibility_problems(programme: Programme, resident: ResidentProfile, on: date | None = None) -> list[str]:
-    """Why a resident is not eligible (empty when eligible), translated."""
+# The rules a resident fails, as codes: said in the officers' words by eligibility_problems, in the resident's own by
+# vouchers.no_balance (why they have no vouchers).
+NOT_VERIFIED, OTHER_COMMUNITY, TOO_YOUNG, WITHOUT_TAGS = "not_verified", "community", "age", "tags"
+
+
+def eligibility_failures(programme: Programme, resident: ResidentProfile, on: date | None = None) -> list[str]:
+    """Which eligibility rules the resident fails (empty when eligible): the codes above, in this order."""
     on = on or local_today()
-    problems = []
+    failures = []
     if resident.status != ResidentStatus.VERIFIED:
-        problems.append(_("The resident is not verified."))
+        failures.append(NOT_VERIFIED)
     if programme.communities and resident.community_id not in programme.community_ids:
-        problems.append(_("The resident's community is not covered."))
+        failures.append(OTHER_COMMUNITY)
     if programme.min_age is not None and resident.age_on(on) < programme.min_age:
-        problems.append(_("The resident is younger than %(n)d.", n=programme.min_age))
+        failures.append(TOO_YOUNG)
     wanted, held = set(programme.required_tags or []), resident.tags_on(on)
     if wanted and (not wanted <= held if programme.tags_mode == TagsMode.ALL else not wanted & held):
-        problems.append(_("The resident does not have the required hardship tags."))
-    return problems
+        failures.append(WITHOUT_TAGS)
+    return failures
+
+
+def eligibility_problems(programme: Programme, resident: ResidentProfile, on: date | None = None) -> list[str]:
+    """Why a resident is not eligible (empty when eligible), translated for the officer issuing vouchers."""
+    said = {NOT_VERIFIED: lambda: _("The resident is not verified."),
+            OTHER_COMMUNITY: lambda: _("The resident's community is not covered."),
+            TOO_YOUNG: lambda: _("The resident is younger than %(n)d.", n=programme.min_age),
+            WITHOUT_TAGS: lambda: _("The resident does not have the required hardship tags.")}
+    return [said[failure]() for failure in eligibility_failures(programme, resident, on)]
 
 
 def is_eligible(programme: Programme, resident: ResidentProfile, on: date | None = None) -> bool:

@@ -18,7 +18,7 @@ from core.pdf import qr_svg_data_uri
 from core.permissions import require, require_visible
 from core.views import attempt, db_int, run_service, valid_form
 
-from . import catalogue, code_status, disputes, limits, pages_support, redemption
+from . import catalogue, code_status, disputes, limits, no_balance, pages_support, redemption
 from . import permissions as perms
 from .forms import CodeForm, DisputeForm, RatingForm, ResidentForm, StatusForm
 from .models import Programme
@@ -55,6 +55,7 @@ def my_vouchers_page(resident: ResidentProfile, status: int = 200):
     balance = redemption.balance(resident)
     return render_template("vouchers/my_vouchers.html", resident=resident, balance=balance,
                            limits=limits.resident_limits(resident, [line.programme_id for line in balance]),
+                           no_balance_reasons=[] if balance else no_balance.reasons(resident),
                            vouchers=pages_support.resident_vouchers(resident)), status
 
 
@@ -111,7 +112,8 @@ def my_code():
     if found is None or found.state != code_status.LIVE:
         session.pop(SHOWN_CODE, None)
         return render_template("vouchers/my_code.html", form=form, lines=lines, code=None, found=found,
-                               balances={line.programme_id: line for line in lines}), status
+                               balances={line.programme_id: line for line in lines},
+                               no_balance_reasons=[] if lines else no_balance.reasons(resident)), status
     return render_template("vouchers/my_code.html", form=form, lines=lines, code=shown["code"],
                            qr=qr_svg_data_uri(shown["code"]), expires_at=found.expires_at,
                            expires_in=seconds_until(found.expires_at),
@@ -176,6 +178,12 @@ def my_redemptions():
 def rating_change_deadline(found: Redemption):
     """Until when a rating of the redemption can be changed (the redemption lists offer it until then)."""
     return catalogue.rating_change_deadline(found)
+
+
+@bp.app_template_global()
+def lapsed_on_return(found: dict) -> dict[int, int]:
+    """What of an upheld dispute's value was lost again on return, by redemption id (the redemption lists say so)."""
+    return disputes.lapsed_on_return(found)
 
 
 def load_redemption(redemption_id: int, allowed) -> Redemption:

@@ -193,7 +193,7 @@ def test_a_resident_with_only_a_phone_from_sign_up_to_a_rated_service(live_serve
     resident.goto(live_server + "/vouchers/me/redemptions")
     item = resident.locator("#redemptions .redemption").first
     expect(item.locator(".stars .visually-hidden")).to_have_text("4 of 5 stars")
-    expect(item).to_contain_text("Disputed")
+    expect(item).to_contain_text("Dispute under review")
     fits_the_phone(resident)
     resident.goto(f"{live_server}/vouchers/catalogue?programme={scene['programme']}")
     card = resident.locator("#catalogue .service", has_text=scene["service_name"])
