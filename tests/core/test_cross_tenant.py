@@ -51,6 +51,8 @@ PUBLIC = {
     "project_evaluation_api.published": "a project's published evaluation results, public like the project page",
     "project_public.answer": "a satisfaction survey, answered by residents with the one-time code they were given",
     "documents.verify": "verifying an issued document by its code: anyone holding the paper may check it",
+    "vouchers.catalogue_provider": "a voucher provider's services, ratings and booking phone, as the catalogue shows "
+                                   "them to anyone logged in choosing a service (no one's own object)",
 }
 
 # Rules left out, each with its reason: none at present. What the demo lacks (a need, a token, a change registration,
