@@ -12,11 +12,14 @@ fixtures). The helper's or fixture's first call in that test hands over that sta
 later calls build their own. So the test starts from the state it would have built itself, only built once.
 
 Likewise some 80 tests start from an awarded call (`awarded_decision(app)`, directly or through `drawn_contract`: three
-PDFs), run on a database holding one.
+PDFs), run on a database holding one, and the score sheet tests from a review panel drawn for a closed call
+(`review_panel(app)`: an announcement PDF and three proposals).
 
 Which state a test gets is decided at collection (`state_for`): the state of the helper (HELPER_STATES: an active
 contract, an awarded decision) its first statement calls, or else the first statement of a fixture it asks for (a
-module's `world`, `payable`); or else the first of FIXTURE_STATES whose fixture it asks for (contract_world…).
+module's `world`, `payable`, or the one a fixture parametrized by fixtures' names hands over for the test's parameter:
+`request.getfixturevalue(request.param)`); or else the first of FIXTURE_STATES whose fixture it asks for
+(contract_world…).
 """
 
 import ast
@@ -28,9 +31,10 @@ from core.db import db
 MARKER = "prebuilt"
 CONTRACT = "contract"
 AWARDED = "awarded"
+PANEL = "panel"
 # A helper called first -> the state (database) the test runs on.
 HELPER_STATES = {"active_contract": CONTRACT, "commissioned": CONTRACT, "awarded_decision": AWARDED,
-                 "drawn_contract": AWARDED}
+                 "drawn_contract": AWARDED, "review_panel": PANEL}
 HELPERS = frozenset(HELPER_STATES)
 # Fixture -> the state (database) a test asking for it runs on; `draft`'s database also holds its `open_call`.
 FIXTURE_STATES = {"contract_world": CONTRACT, "draft": "draft", "open_call": "open_call",
@@ -55,12 +59,26 @@ def first_helper_state(function) -> str | None:
     return HELPER_STATES[called[0]] if called else None
 
 
+def handed_over(item, fixture, param):
+    """The function of the fixture that `fixture`, parametrized by fixtures' names, hands over for the test's `param`
+    (`request.getfixturevalue(request.param)`), if it is such a fixture."""
+    if not isinstance(param, str) or "getfixturevalue" not in getattr(getattr(fixture, "__code__", None), "co_names",
+                                                                      ()):
+        return None
+    definitions = item.session._fixturemanager.getfixturedefs(param, item)
+    return definitions[-1].func if definitions else None
+
+
 def fixture_functions(item):
-    """The functions of the fixtures a collected test asks for (the definitions that apply to it)."""
+    """The functions of the fixtures a collected test asks for (the definitions that apply to it), each followed by
+    the one it hands over for the test's parameter, if it does (handed_over)."""
     definitions = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
+    params = getattr(getattr(item, "callspec", None), "params", {})
     for name in getattr(item, "fixturenames", ()):
         if defs := definitions.get(name):
             yield defs[-1].func
+            if handed := handed_over(item, defs[-1].func, params.get(name)):
+                yield handed
 
 
 def state_for(item) -> str | None:
@@ -76,8 +94,10 @@ def state_for(item) -> str | None:
 
 
 def ids(**objects) -> tuple:
-    """What a state's builder records of what it built: (model, id) pairs, in the order the helper returns them."""
-    return tuple((type(obj), obj.id) for obj in objects.values())
+    """What a state's builder records of what it built: (model, id) pairs (a tuple of them for a list of objects), in
+    the order the helper returns them."""
+    return tuple(tuple((type(o), o.id) for o in obj) if isinstance(obj, list) else (type(obj), obj.id)
+                 for obj in objects.values())
 
 
 def offer(built: dict[str, tuple]) -> None:
@@ -96,4 +116,5 @@ def take(name: str) -> tuple | None:
     pairs = _offered.pop(name, None)
     if pairs is None:
         return None
-    return tuple(db.session.get(model, id_) for model, id_ in pairs)
+    return tuple(db.session.get(*item) if item and isinstance(item[0], type) else [db.session.get(*p) for p in item]
+                 for item in pairs)

@@ -6,6 +6,7 @@ from evaluation import aggregate, panels, services, templates
 from evaluation.enums import SeatType, SheetStatus, TemplatePurpose
 from projects import awards, calls, proposals
 from projects.enums import CallStatus, ProposalStatus
+from tests import prebuilt
 from tests.factories import make_user
 from tests.projects.helpers import good_org, published_call, ready_proposal
 
@@ -49,6 +50,18 @@ def drawn_panel(app, officer, **call_overrides):
         panel = panels.draw_panel(call, {"social_service": 3}, actor=officer)
     db.session.commit()
     return call, orgs, props, panel
+
+
+def review_panel(app):
+    """An officer and a panel they drew (drawn_panel), committed: (officer, call, orgs, proposals, panel). In a test
+    that starts from one (tests.prebuilt) the first call hands over the one built for this process, on whose database
+    the test runs."""
+    return prebuilt.take("review_panel") or build_review_panel(app)
+
+
+def build_review_panel(app):
+    officer = make_user(Role.OFFICER)
+    return officer, *drawn_panel(app, officer)
 
 
 def fully_scored(app, officer, shares=(75, 70, 80)):
