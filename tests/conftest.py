@@ -237,6 +237,20 @@ def awarded_database(app, tmp_path_factory):
     yield from side_database(app, tmp_path_factory, prebuilt.AWARDED, build)
 
 
+@pytest.fixture(scope="session")
+def panel_database(app, tmp_path_factory):
+    """A review panel drawn for a closed call (tests.evaluation.helpers.review_panel), committed, for the tests that
+    start from one (see tests.prebuilt)."""
+    from tests.evaluation.helpers import build_review_panel
+
+    def build():
+        officer, call, orgs, props, panel = build_review_panel(app)
+        db.session.commit()
+        return {"review_panel": prebuilt.ids(officer=officer, call=call, orgs=orgs, props=props, panel=panel)}
+
+    yield from side_database(app, tmp_path_factory, prebuilt.PANEL, build)
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", f"{prebuilt.MARKER}(state): runs on the database holding that state, built "
                                        "once per process (tests.prebuilt)")
