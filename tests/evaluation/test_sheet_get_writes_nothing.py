@@ -12,11 +12,10 @@ from core.db import db
 from evaluation import project_sheets, services
 from evaluation.enums import SheetStatus
 from evaluation.models import ScoreSheet
-from tests.evaluation.helpers import drawn_panel
+from tests.evaluation.helpers import review_panel
 from tests.evaluation.project_helpers import commissioned
 from tests.evaluation.test_api import bearer
 from tests.evaluation.test_sheet_keeps_input import input_value
-from tests.factories import make_user
 
 EN = {"Accept-Language": "en"}
 
@@ -30,8 +29,7 @@ def counts() -> tuple[int, int]:
 @pytest.fixture
 def review(app, session):
     """A panel member who declared no conflict on a proposal and has not opened its sheet."""
-    officer = make_user("officer")
-    _call, _orgs, props, panel = drawn_panel(app, officer)
+    _officer, _call, _orgs, props, panel = review_panel(app)
     member, proposal = panel.members[0], props[0]
     with app.test_request_context():
         services.declare(member, proposal, False, "", actor=member.user)

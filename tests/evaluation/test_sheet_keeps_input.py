@@ -14,9 +14,8 @@ from core.db import db
 from evaluation import project_sheets, services
 from evaluation.enums import SheetStatus
 from evaluation.models import Score, ScoreSheet
-from tests.evaluation.helpers import drawn_panel
+from tests.evaluation.helpers import review_panel
 from tests.evaluation.project_helpers import commissioned
-from tests.factories import make_user
 
 EN = {"Accept-Language": "en"}
 
@@ -32,8 +31,7 @@ def typed_points(c) -> str:
 @pytest.fixture
 def review(app, session):
     """A member's draft proposal review sheet with one criterion already scored."""
-    officer = make_user("officer")
-    _call, _orgs, props, panel = drawn_panel(app, officer)
+    _officer, _call, _orgs, props, panel = review_panel(app)
     member, proposal = panel.members[0], props[0]
     criteria = panel.template.criteria
     with app.test_request_context():

@@ -17,7 +17,7 @@ from core.errors import ServiceError
 from evaluation import panels, project_report, project_sheets, services, surveys
 from evaluation.models import ExpertProfile, Score
 from evaluation.project_models import Survey
-from tests.evaluation.helpers import drawn_panel, expert
+from tests.evaluation.helpers import expert, review_panel
 from tests.evaluation.project_helpers import commissioned
 from tests.factories import make_user
 
@@ -47,8 +47,7 @@ def bearer(user) -> dict:
 @pytest.fixture
 def review(app, session):
     """A proposal review sheet: (member, proposal, criteria, the page's path, the API's path)."""
-    officer = make_user("officer")
-    call, orgs, props, panel = drawn_panel(app, officer)
+    _officer, _call, _orgs, props, panel = review_panel(app)
     member, proposal = panel.members[0], props[0]
     with app.test_request_context():
         services.declare(member, proposal, False, "", actor=member.user)
@@ -66,18 +65,18 @@ def project(app, session):
             f"/api/v1/evaluation/project-evaluations/{evaluation.id}/sheet", evaluation)
 
 
-def sheets(request):
-    """(user, criteria, page path, API path) for either kind of sheet."""
-    if request.param == "review":
-        member, _p, criteria, page, api = request.getfixturevalue("review")
+def sheets(kind: str, built: tuple) -> tuple:
+    """(user, criteria, page path, API path) for either kind of sheet, from what its fixture built."""
+    if kind == "review":
+        member, _p, criteria, page, api = built
         return member.user, criteria, page, api
-    user, criteria, page, api, _e = request.getfixturevalue("project")
+    user, criteria, page, api, _e = built
     return user, criteria, page, api
 
 
 @pytest.fixture(params=["review", "project"])
 def sheet(request):
-    return sheets(request)
+    return sheets(request.param, request.getfixturevalue(request.param))
 
 
 def test_the_limit_is_the_engines():
