@@ -59,7 +59,7 @@ def receipt_links(page: str) -> dict[int, str]:
     """Expense id -> the href of its receipt link on the contract page."""
     items = page.split('<li class="mb-3" id="expense-')[1:]
     return {int(item.split('"', 1)[0]): link[1] for item in items
-            if (link := re.search(r'<a class="expense-receipt" href="([^"]+)">附票据</a>', item.split("</li>", 1)[0]))}
+            if (link := re.search(r'<a class="expense-receipt[^"]*" href="([^"]+)">附票据</a>', item.split("</li>", 1)[0]))}
 
 
 @pytest.fixture
@@ -91,7 +91,7 @@ def test_a_receipt_opens_from_the_contract_page_also_a_withdrawn_expenses(client
         page = page_text(client.get(f"/contracts/{contract.id}", headers=ZH))
         links = receipt_links(page)
         assert links == {old.id: href, new.id: href}, user.username  # the expense without one: no link
-        assert re.search(rf'<del class="text-muted">[^<]*<a class="expense-receipt" href="{href}">', page)
+        assert re.search(rf'<del class="text-muted">[^<]*<a class="expense-receipt[^"]*" href="{href}">', page)
         opened = client.get(href)
         assert opened.status_code == 200 and opened.data == PNG_BYTES
         client.post("/logout")
