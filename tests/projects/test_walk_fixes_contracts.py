@@ -58,8 +58,9 @@ def flashed(client, response) -> str:
 def receipt_links(page: str) -> dict[int, str]:
     """Expense id -> the href of its receipt link on the contract page."""
     items = page.split('<li class="mb-3" id="expense-')[1:]
-    return {int(item.split('"', 1)[0]): link[1] for item in items
-            if (link := re.search(r'<a class="expense-receipt[^"]*" href="([^"]+)">附票据</a>', item.split("</li>", 1)[0]))}
+    link = re.compile(r'<a class="expense-receipt[^"]*" href="([^"]+)">附票据</a>')
+    return {int(item.split('"', 1)[0]): found[1] for item in items
+            if (found := link.search(item.split("</li>", 1)[0]))}
 
 
 @pytest.fixture
