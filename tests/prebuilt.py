@@ -16,7 +16,8 @@ PDFs), run on a database holding one, and the score sheet tests from a review pa
 (`review_panel(app)`: an announcement PDF and three proposals).
 
 Which state a test gets is decided at collection (`state_for`): the state of the helper (HELPER_STATES: an active
-contract, an awarded decision) its first statement calls, or else the first statement of a fixture it asks for (a
+contract, an awarded decision) its first statement calls, itself or through a function of the tests' whose first
+statement does (a module's `ended_contract`, `decided`), or else the first statement of a fixture it asks for (a
 module's `world`, `payable`, or the one a fixture parametrized by fixtures' names hands over for the test's parameter:
 `request.getfixturevalue(request.param)`); or else the first of FIXTURE_STATES whose fixture it asks for
 (contract_world…).
@@ -43,9 +44,11 @@ FIXTURE_STATES = {"contract_world": CONTRACT, "draft": "draft", "open_call": "op
 _offered: dict[str, tuple] = {}
 
 
-def first_helper_state(function) -> str | None:
-    """The state of the helper (HELPER_STATES) a function's first statement (after its docstring) calls, if any."""
-    if not HELPERS & set(getattr(getattr(function, "__code__", None), "co_names", ())):
+def first_helper_state(function, depth: int = 2) -> str | None:
+    """The state of the helper (HELPER_STATES) a function's first statement (after its docstring) calls, if any:
+    directly, or through a function of the tests' own whose first statement does (a module's `ended_contract`,
+    `decided`, `agency_evaluation`), up to `depth` such functions deep."""
+    if not reaches_helper(function, depth):
         return None  # no need to read its source
     try:
         tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
@@ -55,8 +58,25 @@ def first_helper_state(function) -> str | None:
     if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
         body = body[1:]
     called = [node.func.id for node in ast.walk(body[0]) if isinstance(node, ast.Call)
-              and isinstance(node.func, ast.Name) and node.func.id in HELPERS] if body else []
-    return HELPER_STATES[called[0]] if called else None
+              and isinstance(node.func, ast.Name)] if body else []
+    if helper := next((name for name in called if name in HELPERS), None):
+        return HELPER_STATES[helper]
+    return next(filter(None, (first_helper_state(f, depth - 1) for f in tests_functions(function, called))),
+                None) if depth else None
+
+
+def tests_functions(function, names) -> list:
+    """The functions of the tests' own modules that `function` refers to by these names."""
+    namespace = getattr(function, "__globals__", {})
+    return [f for name in dict.fromkeys(names) if inspect.isfunction(f := namespace.get(name))
+            and f.__module__.startswith("tests.")]
+
+
+def reaches_helper(function, depth: int) -> bool:
+    """Whether a function names a helper (HELPER_STATES), itself or through up to `depth` of the tests' functions."""
+    names = getattr(getattr(function, "__code__", None), "co_names", ())
+    return bool(HELPERS & set(names)) or depth > 0 and any(reaches_helper(f, depth - 1)
+                                                          for f in tests_functions(function, names))
 
 
 def handed_over(item, fixture, param):
