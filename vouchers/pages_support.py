@@ -13,7 +13,8 @@ from core.paging import PER_PAGE, Page, page_arg, paged
 from orgs import services as org_services
 from orgs.models import Organisation
 
-from .enums import BatchStatus, RedemptionStatus, VoucherStatus
+from .catalogue import counted_ratings
+from .enums import BatchStatus, VoucherStatus
 from .models import IssuanceBatch, Programme, Voucher, VoucherService
 from .redemption_models import Dispute, Rating, Redemption, Settlement
 
@@ -178,13 +179,11 @@ def provider_services(programme: Programme, org: Organisation) -> list[VoucherSe
 
 def recent_comments(org: Organisation, limit: int = RECENT_COMMENTS) -> list:
     """The latest ratings of the provider that say something (a comment), newest first, each with its service's
-    name: rows of (Rating, service name). Nothing of who wrote them. A reversed redemption's rating is left out (a
-    dispute upheld: the service was not given as paid for)."""
+    name: rows of (Rating, service name). Nothing of who wrote them. Only the ratings that count for the provider
+    (catalogue.counted_ratings: a reversed redemption's is left out)."""
     return list(db.session.execute(
-        select(Rating, VoucherService.name).join(VoucherService, VoucherService.id == Rating.service_id)
-        .join(Redemption, Redemption.id == Rating.redemption_id)
-        .where(Rating.provider_org_id == org.id, Rating.comment != "",
-               Redemption.status != RedemptionStatus.REVERSED.value)
+        counted_ratings(Rating, VoucherService.name).join(VoucherService, VoucherService.id == Rating.service_id)
+        .where(Rating.provider_org_id == org.id, Rating.comment != "")
         .order_by(Rating.created_at.desc(), Rating.id.desc()).limit(limit)))
 
 
