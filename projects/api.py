@@ -34,6 +34,7 @@ from orgs.enums import OrgKind
 from orgs.models import Organisation
 
 from . import permissions, proposals
+from .api_fields import whole_number
 from .calls import close_if_due
 from .enums import Aggregation, BudgetCategory, CallStatus, FundingSource, ProposalStatus, PurchasingMode
 from .models import Call, Proposal
@@ -190,13 +191,6 @@ def start_proposal(call_id: int):
     return jsonify(proposal_json(proposal)), 201
 
 
-def _int_field(body: dict, name: str, default=0) -> int:
-    value = body.get(name, default)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise invalid({name: _("Enter a whole number.")})
-    return value
-
-
 # The text of a proposal's rows and the longest each may be (as on the proposal form, projects.forms); the numbers
 # (quantity, unit price, output target) are checked by proposals.save_draft.
 ROW_TEXT = {**proposals.ROW_TEXT,
@@ -239,7 +233,8 @@ def save_proposal(proposal_id: int):
     body = json_object()
     lists = {name: _rows(body, name) for name in ROW_TEXT}
     data = proposals.ProposalData(**{k: text_field(body, k) for k in proposals.TEXT_FIELDS}, **lists,
-                                  co_funding_fen=_int_field(body, "co_funding_fen"))
+                                  co_funding_fen=whole_number(body, "co_funding_fen", default=0,
+                                                             amount=True))
     proposals.save_draft(proposal, data, actor=current_user)
     db.session.commit()
     return jsonify(proposal_json(proposal))

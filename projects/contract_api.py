@@ -32,6 +32,7 @@ from core.paging import count_of
 from orgs import permissions as org_permissions
 
 from . import contract_changes, contract_money, contract_reports, contract_watch, contracts, permissions
+from .api_fields import whole_number
 from .contract_change_models import ChangeKind, ChangeStatus
 from .contract_models import (
     Contract,
@@ -85,11 +86,8 @@ def _date(body: dict, name: str, row: tuple[str, int] | None = None) -> date:
         _refuse(name, _("Dates are YYYY-MM-DD."), row)
 
 
-def _int(body: dict, name: str, row: tuple[str, int] | None = None) -> int:
-    value = body.get(name)
-    if isinstance(value, bool) or not isinstance(value, int) or abs(value) > 10**15:
-        _refuse(name, _("Enter a whole number."), row)
-    return value
+def _int(body: dict, name: str, row: tuple[str, int] | None = None, *, amount: bool = False) -> int:
+    return whole_number(body, name, amount=amount, refused=lambda reason: _refuse(name, reason, row))
 
 
 def _text(body: dict, name: str, field: str | None = None) -> str:
@@ -240,7 +238,7 @@ def submit_report(milestone_id: int):
                                                  files.getlist(f"activity-{i}-photos") if files else [])
                   for i, a in enumerate(_objects(body, "activities"))]
     fees = [contract_reports.FeeInput(_text(f, "kind", "fees"), _text(f, "name", "fees"),
-                                      _int(f, "amount_fen", ("fees", i)), _date(f, "paid_on", ("fees", i)),
+                                      _int(f, "amount_fen", ("fees", i), amount=True), _date(f, "paid_on", ("fees", i)),
                                       phone=_text(f, "phone", "fees"), username=_text(f, "username", "fees"))
             for i, f in enumerate(_objects(body, "fees"))]
     data = contract_reports.ReportInput(_text(body, "narrative"), outputs, activities,
@@ -273,7 +271,7 @@ def _expense_input(contract: Contract, body: dict) -> tuple[ContractLine, date, 
     line = db.session.get(ContractLine, line_id) if 0 < line_id < 2**31 else None
     if line is None or line.contract_id != contract.id:
         _bad("line_id", _("Choose a budget line of this contract."))
-    return line, _date(body, "spent_on"), _text(body, "payee"), _int(body, "amount_fen")
+    return line, _date(body, "spent_on"), _text(body, "payee"), _int(body, "amount_fen", amount=True)
 
 
 @bp.route("/contracts/<int:contract_id>/expenses", methods=["POST"])
@@ -357,7 +355,7 @@ def request_change(contract_id: int):
     data = contract_changes.ChangeInput(kind, _text(body, "reason"))
     if kind == "budget":  # ids: whole numbers within an id column (true was line 1); missing ones the service names
         data.from_line_id, data.to_line_id = id_field(body, "from_line_id"), id_field(body, "to_line_id")
-        data.amount_fen = _int(body, "amount_fen")
+        data.amount_fen = _int(body, "amount_fen", amount=True)
     elif kind == "schedule":
         data.milestone_id, data.new_due_on = id_field(body, "milestone_id"), _date(body, "new_due_on")
     with api_field_names():
