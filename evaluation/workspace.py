@@ -31,7 +31,7 @@ def expenses_by_line(contract) -> list[tuple]:
     reason; no total is summed from this list: the line's spent_fen already leaves them out."""
     rows = db.session.scalars(select(Expense).where(Expense.contract_id == contract.id)
                               .order_by(Expense.spent_on, Expense.id)
-                              .options(selectinload(Expense.withdrawn_by)))
+                              .options(selectinload(Expense.withdrawn_by), selectinload(Expense.receipt)))
     by_line: dict[int, list[Expense]] = {}
     for expense in rows:
         by_line.setdefault(expense.line_id, []).append(expense)
