@@ -29,11 +29,11 @@ from core.openapi import (
 from orgs import services as org_services
 from orgs.models import Membership, Organisation
 
-from . import catalogue, disputes, redemption
+from . import catalogue, disputes, printed_codes, redemption
 from .enums import DisputeStatus, RedemptionStatus
 from .models import Programme, VoucherService
 from .redemption import CODE_DIGITS, CODE_TTL, KEY_RE
-from .redemption_models import Rating, Redemption
+from .redemption_models import Rating, Redemption, RedemptionCode
 
 bp = api_blueprint("vouchers_api")
 MAX_REASON, MAX_COMMENT = disputes.MAX_REASON, catalogue.MAX_COMMENT  # as on the forms; the services check them too
@@ -143,6 +143,42 @@ def create_code():
         raise invalid({"programme_id": _("Unknown programme.")})
     code, row = committed(lambda: redemption.issue_code(resident, actor=actor, programme=programme))
     return jsonify({"code": code, "expires_at": row.expires_at.isoformat(), "programme_id": row.programme_id}), 201
+
+
+PRINTED_CODE = component("PrintedCode", record(
+    "A one-time code printed on a sheet of vouchers. Its digits are on the sheet only: the server keeps none.",
+    id=identifier(), programme_id=identifier(), programme_name=string(), created_at=timestamp("When printed."),
+    expires_at=timestamp(), cancelled_at=nullable(timestamp("When cancelled; null while a provider takes it."))))
+
+
+def printed_code_json(row: RedemptionCode) -> dict:
+    return {"id": row.id, "programme_id": row.programme_id, "programme_name": row.programme.name,
+            "created_at": row.created_at.isoformat(), "expires_at": row.expires_at.isoformat(),
+            "cancelled_at": row.cancelled_at.isoformat() if row.cancelled_at else None}
+
+
+@bp.route("/vouchers/printed-codes")
+@api_doc("My printed codes still valid (residents)", tag="Vouchers", errors=[403], response=list_of(PRINTED_CODE),
+         description=f"The codes on the resident's printed sheets that a provider would still take, newest first "
+                     f"(printing a new sheet cancels the earlier one's code). {NOT_A_RESIDENT}")
+def list_printed_codes():
+    resident = resident_or_403(api_user())
+    return jsonify({"items": [printed_code_json(row) for row in printed_codes.live_printed_codes(resident)]})
+
+
+@bp.route("/vouchers/printed-codes/<int:code_id>/cancel", methods=["POST"])
+@api_doc("Cancel my printed code (residents)", tag="Vouchers", errors=[403, 409], response=PRINTED_CODE,
+         description=f"A sheet lost or taken (作废): a provider refuses its code from now on; print a new sheet to "
+                     f"spend the vouchers. A code no longer valid (used, expired or already cancelled) is a 409 "
+                     f"(`code_not_live`); someone else's is a 404. {NOT_A_RESIDENT}")
+def cancel_printed_code(code_id: int):
+    actor = api_user()
+    resident = resident_or_403(actor)
+    if printed_codes.printed_code_of(resident, code_id) is None:
+        abort(404)
+    # The answer is put together before the commit (the cancelled_at the service set, without reading the row again).
+    return jsonify(committed(lambda: printed_code_json(
+        printed_codes.cancel_printed_code(resident, code_id, actor=actor))))
 
 
 @bp.route("/vouchers/balance")

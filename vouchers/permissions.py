@@ -63,8 +63,9 @@ def can_issue_code_for(user, resident) -> bool:
 
 
 def can_cancel_printed_code(user, resident) -> bool:
-    """Cancel a printed code of the resident (a sheet lost): community staff looking after their community."""
-    return getattr(user, "is_authenticated", False) and _staff_for(user, resident)
+    """Cancel a printed code of the resident (a sheet lost): the resident themself, or community staff looking after
+    their community."""
+    return is_resident_owner(user, resident) or _staff_for(user, resident)
 
 
 def is_resident_owner(user, resident) -> bool:

@@ -1,7 +1,8 @@
 """Printed one-time codes (a sheet of vouchers with a code valid a week, documents.issue_printed_vouchers) and their
 cancellation. A resident holds one live printed code per programme: printing a new sheet cancels the earlier ones'
-codes still live, and community staff cancel one explicitly (a sheet lost or taken). The code on the resident's
-phone (valid 5 minutes, on the screen in their hand) is never cancelled here: RedemptionCode.printed tells them apart.
+codes still live, and the resident or community staff cancel one explicitly (a sheet lost or taken). The code on
+the resident's phone (valid 5 minutes, on the screen in their hand) is never cancelled here: RedemptionCode.printed
+tells them apart.
 
 A cancelled code keeps its row, with cancelled_at: the provider is told why it is refused (redemption._dead_code),
 and each cancellation is an audit event in the same transaction. Services flush; the caller commits."""
@@ -19,7 +20,8 @@ from core.errors import Conflict, Forbidden
 from . import ledger, permissions
 from .redemption_models import RedemptionCode
 
-REPRINTED, CANCELLED_BY_STAFF = "reprinted", "cancelled_by_staff"  # the audit event's reason
+# The audit event's reason.
+REPRINTED, CANCELLED_BY_STAFF, CANCELLED_BY_RESIDENT = "reprinted", "cancelled_by_staff", "cancelled_by_resident"
 
 
 def _live(now: datetime):
@@ -64,18 +66,25 @@ def cancel_earlier_printed(resident, new_code: RedemptionCode, *, actor, now: da
     return cancelled
 
 
+def printed_code_of(resident, code_id: int) -> RedemptionCode | None:
+    """One of the resident's printed codes, whatever its state (None: no such code, or not theirs, or not printed)."""
+    return db.session.scalar(select(RedemptionCode).where(RedemptionCode.id == code_id,
+                                                          RedemptionCode.resident_id == resident.id,
+                                                          RedemptionCode.printed.is_(True)))
+
+
 def cancel_printed_code(resident, code_id: int, *, actor, now: datetime | None = None) -> RedemptionCode:
-    """Community staff of the resident's community cancel one of the resident's printed codes (a sheet lost).
-    Refused: 403 for anyone else; 409 for a code that is no longer live (used, expired, already cancelled), or not
-    one of this resident's printed codes (the page offers only those)."""
+    """The resident, or community staff of the resident's community, cancel one of the resident's printed codes (a
+    sheet lost). Refused: 403 for anyone else; 409 for a code that is no longer live (used, expired, already
+    cancelled), or not one of this resident's printed codes (the pages offer only those; the resident's own routes
+    answer 404 for someone else's before asking here)."""
     if not permissions.can_cancel_printed_code(actor, resident):
         raise Forbidden(_("You cannot cancel this resident's codes."))
     now = now or utcnow()
-    row = db.session.scalar(select(RedemptionCode).where(RedemptionCode.id == code_id,
-                                                         RedemptionCode.resident_id == resident.id,
-                                                         RedemptionCode.printed.is_(True)))
+    row = printed_code_of(resident, code_id)
     if row is None or not _cancel(row.id, now):
         raise Conflict(_("This code can no longer be cancelled: it has been used, has expired or was already "
                          "cancelled."), code="code_not_live")
-    _record(resident, row, actor=actor, reason=CANCELLED_BY_STAFF, now=now)
+    reason = CANCELLED_BY_RESIDENT if permissions.is_resident_owner(actor, resident) else CANCELLED_BY_STAFF
+    _record(resident, row, actor=actor, reason=reason, now=now)
     return row

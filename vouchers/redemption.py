@@ -225,9 +225,10 @@ def _dead_code(code: str) -> Conflict:
         return _code_refused(_("This code is not known. Check the digits with the resident."), "code_unknown")
     if latest.used_at is not None:
         return _code_refused(_("This code has already been used. Ask the resident for a new one."), "code_used")
-    if latest.cancelled_at is not None:  # a sheet printed again, or cancelled by community staff (printed_codes)
-        return _code_refused(_("This code was cancelled: a newer sheet was printed, or the community cancelled it. "
-                               "Ask the resident for their newest sheet or a new code."), "code_cancelled")
+    if latest.cancelled_at is not None:  # a sheet printed again, or cancelled by the resident or staff (printed_codes)
+        return _code_refused(_("This code was cancelled: a newer sheet was printed, or the resident or their "
+                               "community cancelled it. Ask the resident for their newest sheet or a new code."),
+                             "code_cancelled")
     return _code_refused(_("This code has expired. Ask the resident for a new one."), "code_expired")
 
 

@@ -18,7 +18,7 @@ from core.pdf import qr_svg_data_uri
 from core.permissions import require, require_visible
 from core.views import attempt, db_int, run_service, valid_form
 
-from . import catalogue, code_status, disputes, limits, no_balance, pages_support, redemption
+from . import catalogue, code_status, disputes, limits, no_balance, pages_support, printed_codes, redemption
 from . import permissions as perms
 from .forms import CodeForm, DisputeForm, RatingForm, ResidentForm, StatusForm
 from .models import Programme
@@ -56,6 +56,7 @@ def my_vouchers_page(resident: ResidentProfile, status: int = 200):
     return render_template("vouchers/my_vouchers.html", resident=resident, balance=balance,
                            limits=limits.resident_limits(resident, [line.programme_id for line in balance]),
                            no_balance_reasons=[] if balance else no_balance.reasons(resident),
+                           printed_codes=printed_codes.live_printed_codes(resident), can_cancel_codes=True,
                            vouchers=pages_support.resident_vouchers(resident)), status
 
 
@@ -162,6 +163,23 @@ def my_print():
     return my_vouchers_page(resident, issued.refusal.status)  # refused (said above): the page again, as it is now
 
 
+@bp.route("/me/codes/<int:code_id>/cancel", methods=["POST"])
+@login_required
+def my_code_cancel(code_id: int):
+    """The resident cancels their own printed code (作废: a sheet lost or taken): a provider refuses it from now on.
+    Someone else's code, or none: 404; one no longer live (used, expired, cancelled): 409, the page as it is now."""
+    resident = my_profile()
+    require(resident is not None)
+    require_visible(printed_codes.printed_code_of(resident, code_id) is not None)
+    valid_form(StatusForm())
+    done = run_service(lambda: printed_codes.cancel_printed_code(resident, code_id, actor=current_user))
+    if done:
+        flash(_("Your printed code was cancelled: a provider will refuse it. Print a new sheet if you still need "
+                "one."), "success")
+        return redirect_to("vouchers.my_vouchers")
+    return my_vouchers_page(resident, done.refusal.status)
+
+
 @bp.route("/me/redemptions")
 @login_required
 def my_redemptions():
@@ -178,6 +196,19 @@ def my_redemptions():
 def rating_change_deadline(found: Redemption):
     """Until when a rating of the redemption can be changed (the redemption lists offer it until then)."""
     return catalogue.rating_change_deadline(found)
+
+
+@bp.app_template_global()
+def may_rate(found: Redemption) -> bool:
+    """The redemption lists offer the rating forms (rate, change the rating) only to whoever may post them: the
+    views' own check (an administrator reading a resident's page saw them, and each answered 404)."""
+    return perms.can_rate(current_user, found)
+
+
+@bp.app_template_global()
+def may_dispute(found: Redemption) -> bool:
+    """The dispute form, likewise (the dispute view's check)."""
+    return perms.can_dispute(current_user, found)
 
 
 @bp.app_template_global()

@@ -180,6 +180,15 @@ def change_rating(w: World) -> Case:
                 found.resident.user, _resident_wrong(w, found))
 
 
+def cancel_printed_code(w: World) -> Case:
+    """A live printed code (a sheet's) of the latest redemption's resident: theirs to cancel, nobody else's."""
+    found = _latest_redemption()
+    _code, row = redemption.issue_code(found.resident, actor=found.resident.user,
+                                       valid_for=redemption.PRINTED_CODE_TTL, printed=True)
+    return Case("POST", f"{API}/vouchers/printed-codes/{row.id}/cancel", None, found.resident.user,
+                _resident_wrong(w, found))
+
+
 # Every write route of /api/v1 (its rule and method, as app.url_map has them) -> its cases (one per action of a rule
 # with <any(...)>). A route missing here fails test_every_write_route_has_a_case: add its world and body.
 CASES = {
@@ -208,4 +217,5 @@ CASES = {
     ("POST", "/api/v1/vouchers/redemptions/<int:redemption_id>/dispute"): [dispute],
     ("POST", "/api/v1/vouchers/redemptions/<int:redemption_id>/rating"): [rate],
     ("PUT", "/api/v1/vouchers/redemptions/<int:redemption_id>/rating"): [change_rating],
+    ("POST", "/api/v1/vouchers/printed-codes/<int:code_id>/cancel"): [cancel_printed_code],
 }
