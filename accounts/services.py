@@ -74,15 +74,26 @@ def login_name(typed: str) -> str:
     return user.username if user is not None else normalise_username(typed)
 
 
+class AccountDeactivated(ServiceError):
+    """The password was right but the account is deactivated (authenticate)."""
+
+    def __init__(self):
+        super().__init__(_("This account has been deactivated. Please contact the administrator."),
+                         code="account_deactivated")
+
+
 def authenticate(username: str, password: str) -> User | None:
     """The user when the credentials match an active account, else None (same cost either way). What was typed is
-    a user name or the account's mobile number (account_named)."""
+    a user name or the account's mobile number (account_named). The right password for a deactivated account
+    raises AccountDeactivated: its owner is told why, and a guesser, who never reaches it, learns nothing."""
     user = account_named(username)
     if user is None:
         _password_matches(_DUMMY_HASH, password)
         return None
-    if not _password_matches(user.password_hash, password) or not user.active:
+    if not _password_matches(user.password_hash, password):
         return None
+    if not user.active:
+        raise AccountDeactivated()
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user

@@ -39,12 +39,16 @@ def login():
         return redirect(url_for("core.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.username.data, form.password.data)
-        if user is None:
+        try:
+            user = services.authenticate(form.username.data, form.password.data)
+            refusal = None if user else _("Incorrect user name or password.")
+        except services.AccountDeactivated as deactivated:
+            user, refusal = None, deactivated.message
+        if refusal:  # a failed log-in either way: recorded, and counted by the per-account limit
             g.login_failed = True
             sessions.record_failed_login(form.username.data)
             db.session.commit()
-            form.password.errors.append(_("Incorrect user name or password."))
+            form.password.errors.append(refusal)
         else:
             sessions.record_login(user)
             db.session.commit()
