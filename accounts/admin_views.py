@@ -16,6 +16,7 @@ from . import services, tokens
 from .forms import (
     CalendarDayForm,
     ConfirmForm,
+    DeactivationForm,
     ReasonForm,
     ResetPasswordForm,
     UserEditForm,
@@ -102,7 +103,7 @@ def _edit_page(user: User, *, form=None, reason_form=None, reset_form=None):
         form.roles.data = sorted(user.role_names)
         form.communities.data = [c.id for c in user.communities]
     return render_template("accounts/admin_user_edit.html", user=user, form=form,
-                           reason_form=reason_form or ReasonForm(formdata=None),
+                           reason_form=reason_form or _reason_form(user.active)(formdata=None),
                            reset_form=reset_form or ResetPasswordForm(formdata=None),
                            tokens=tokens.tokens_of(user), confirm_form=ConfirmForm(formdata=None),
                            can_deactivate=can_deactivate_user(current_user, user))
@@ -113,7 +114,7 @@ def set_active(user_id: int, action: str):
     user = db.get_or_404(User, user_id)
     activate = action == "reactivate"
     require(can_edit_user(current_user, user) if activate else can_deactivate_user(current_user, user))
-    form = ReasonForm()
+    form = _reason_form(not activate)()
     # A refused reason (too long) or refusal (their own account, the last administrator) is said beside the reason,
     # which is kept as typed (422, nothing changed); it was a message at the top of the page and the reason lost.
     if form.validate_on_submit() and run_service(lambda: services.set_active(
@@ -123,6 +124,11 @@ def set_active(user_id: int, action: str):
     _flash_expired_form(form)
     # (already done meanwhile, say in another tab: the page offers the opposite, without this reason in it)
     return _edit_page(user, reason_form=form if user.active != activate else None), 422
+
+
+def _reason_form(deactivating: bool) -> type[ReasonForm]:
+    """Deactivation needs a reason; reactivation may have one."""
+    return DeactivationForm if deactivating else ReasonForm
 
 
 @bp.route("/users/<int:user_id>/tokens/<int:token_id>/revoke", methods=["POST"])

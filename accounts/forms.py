@@ -111,7 +111,16 @@ class ResetPasswordForm(FlaskForm):
 
 
 class ReasonForm(FlaskForm):
+    """An administrator's reason for reactivating a user: optional."""
+
     reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=MAX_REASON)], filters=[strip_text])
+
+
+class DeactivationForm(ReasonForm):
+    """Deactivating a user needs a reason (services.set_active), as returning or rejecting an application does."""
+
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(_l("Please give a reason.")), Length(max=MAX_REASON)],
+                           filters=[strip_text])
 
 
 class TokenForm(FlaskForm):

@@ -221,7 +221,7 @@ def set_communities(user: User, community_ids, *, actor) -> None:
 
 
 def set_active(user: User, active: bool, *, actor, reason: str = "") -> None:
-    """Deactivate or reactivate a user; deactivation ends all their sessions and tokens at once."""
+    """Deactivate (with a reason) or reactivate a user; deactivation ends all their sessions and tokens at once."""
     reason = (reason or "").strip()
     if len(reason) > MAX_REASON:
         message = _("A reason has at most %(n)d characters.", n=MAX_REASON)
@@ -233,6 +233,8 @@ def set_active(user: User, active: bool, *, actor, reason: str = "") -> None:
             raise Conflict(_("You cannot deactivate your own account."))
         if user.has_role(Role.ADMIN) and _active_admin_count() <= 1:
             raise Conflict(_("The last active administrator cannot be deactivated."))
+        if not reason:  # as returning or rejecting an application: the user and the audit trail are told why
+            raise invalid({"reason": _("Please give a reason.")})
     user.active = active
     user.session_nonce = new_nonce()
     db.session.flush()

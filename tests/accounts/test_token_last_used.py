@@ -135,7 +135,7 @@ def test_revoked_token_still_refused_and_not_recorded(app, session):
 def test_deactivated_users_token_is_not_recorded(app, session):
     admin = make_user(Role.ADMIN)
     user, token_id, plain = new_token()
-    services.set_active(user, False, actor=admin)
+    services.set_active(user, False, actor=admin, reason="离职")
     db.session.commit()
     assert app.test_client().get("/api/v1/me", headers=bearer(plain)).status_code == 401
     assert last_used(token_id) is None

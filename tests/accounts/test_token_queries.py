@@ -46,7 +46,7 @@ def test_deactivated_users_token_is_refused_and_reactivation_restores_it(app, se
     user = make_user(Role.OFFICER)
     user_id, admin_id = user.id, admin.id
     _token, plain = create_token(user, "t", actor=user)
-    services.set_active(user, False, actor=admin)
+    services.set_active(user, False, actor=admin, reason="离职")
     db.session.commit()
     db.session.expunge_all()
     assert user_for_token(plain) is None

@@ -66,7 +66,7 @@ def test_deactivated_users_tokens_stop_working(app, session):
     admin = make_user(Role.ADMIN)
     user = make_user(Role.OFFICER)
     _token, plain = create_token(user, "t", actor=user)
-    services.set_active(user, False, actor=admin)
+    services.set_active(user, False, actor=admin, reason="离职")
     db.session.commit()
     assert app.test_client().get("/api/v1/me", headers=bearer(plain)).status_code == 401
 
