@@ -1,9 +1,12 @@
 """Configuration from the environment (DESIGN.md section 7)."""
 
+import logging
 import os
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+log = logging.getLogger(__name__)
 
 
 class ConfigError(RuntimeError):
@@ -15,6 +18,17 @@ def _bool(name: str, default: bool = False) -> bool:
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _warn_without_public_base_url(config: dict, overrides: dict) -> None:
+    """In production (neither debugging nor testing) without PUBLIC_BASE_URL, every PDF's verification QR code
+    leads to this machine's loopback address, which nobody who scans it can open: said at startup. A warning, not an
+    error: a CLI command or a trial run may do without a public address."""
+    if config["TESTING"] or config["DEBUG"] or os.environ.get("PUBLIC_BASE_URL") or overrides.get("PUBLIC_BASE_URL"):
+        return
+    log.warning("PUBLIC_BASE_URL is not set: the verification QR codes on PDFs point to %s, which nobody else can "
+                "open. Set PUBLIC_BASE_URL to the site's public address (https://...) in production.",
+                DEFAULT_PUBLIC_BASE_URL)
 
 
 def load_config(instance_path: str, overrides: dict | None = None) -> dict:
@@ -43,7 +57,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         # Secure cookies whenever the site is served over HTTPS (set by the deployment).
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE"),
         "PREFERRED_URL_SCHEME": os.environ.get("PREFERRED_URL_SCHEME", "http"),
-        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL") or DEFAULT_PUBLIC_BASE_URL,
         "REMEMBER_COOKIE_DURATION": 0,
         "WTF_CSRF_TIME_LIMIT": None,
         "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
@@ -83,6 +97,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         if not (config["TESTING"] or config["DEBUG"]):
             raise ConfigError("SECRET_KEY must be set (it may be omitted only in debug or testing)")
         config["SECRET_KEY"] = "insecure-development-key"
+    _warn_without_public_base_url(config, overrides)
     config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"] or "memory://"
     config["RATELIMIT_HEADERS_ENABLED"] = False
     return config
