@@ -63,9 +63,13 @@ def is_well_formed(code: str) -> bool:
     return len(code) == CODE_LENGTH and all(ch in CODE_ALPHABET for ch in code)
 
 
+def public_url(endpoint: str, **values) -> str:
+    """A page's address as printed on a document: under the platform's public address, whoever's request issued it."""
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path_for(endpoint, **values)
+
+
 def verify_url(code: str) -> str:
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    return base + path_for("documents.verify", code=code)
+    return public_url("documents.verify", code=code)
 
 
 def issue_document(template: str, *, title: str, doc_type: str, actor, target=None, issued_by=None,

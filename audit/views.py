@@ -34,6 +34,7 @@ bp = Blueprint("audit", __name__, url_prefix="/audit")
 documents_bp = Blueprint("documents", __name__)
 PER_PAGE = 50
 EXPORT_AUDIT_LOG = "export.audit_log"
+HEAD_CERTIFICATE = "audit_head"  # the doc_type of a certificate of the audit chain's head
 CHECK_LIMIT = "30 per minute"  # uploads and hashes checked, per address
 # Codes asked about that were not issued, per address: a typo or two costs nothing, guessing codes is slow.
 UNKNOWN_CODE_LIMIT = "10 per minute;30 per hour"
@@ -139,8 +140,11 @@ def head_certificate():
     result = verification.verify()
     with official_language():  # the title, shown on the public verification page, too
         document = documents.issue_document(
-            "audit/head_certificate.html", title=_("Audit trail status certificate"), doc_type="audit_head",
-            actor=current_user, head=current, result=result, issued_at=utcnow(), issuer=current_user)
+            "audit/head_certificate.html", title=_("Audit trail status certificate"), doc_type=HEAD_CERTIFICATE,
+            actor=current_user, head=current, result=result, issued_at=utcnow(), issuer=current_user,
+            # the public head page, where an outsider compares: the link checks the certificate's head at once
+            head_url=documents.public_url("audit.head"),
+            head_check_url=documents.public_url("audit.head", seq=current.seq, hash=current.hash))
     db.session.commit()
     # The verification's answer on the page itself: it was only in the PDF, behind a download.
     if result.ok:
@@ -200,8 +204,16 @@ def _verify_page(document, lookup: VerifyCodeForm, *, check_upload: bool = True)
                            can_download=can_download,
                            ended=documents.ended_by(document) if document else None,
                            newer=documents.superseded_by(document) if document else None,
-                           public_page=public_page_of(document.target_type, document.target_id) if document else None,
+                           public_page=_public_page(document) if document else None,
                            issuer=issuer_shown(document, in_full=can_download) if document else None)
+
+
+def _public_page(document) -> tuple[str, str] | None:
+    """(address, label) of the live public page of what a document is about. A certificate of the audit chain's
+    head is about the chain: the public head page, where anyone compares the head it states with the chain now."""
+    if document.doc_type == HEAD_CERTIFICATE:
+        return url_for("audit.head"), _("Audit chain head")
+    return public_page_of(document.target_type, document.target_id)
 
 
 def issuer_shown(document, *, in_full: bool) -> str | None:

@@ -185,7 +185,7 @@ def test_no_link_to_an_organisation_not_registered(app, client, demo_data):
 
 @pytest.mark.parametrize("target_type, target_id", [
     ("resident_profiles", None),  # a resident's printed vouchers: no public page
-    ("", ""),  # the audit trail's certificate: about nothing
+    ("", ""),  # about nothing (the chain's certificate links by its kind: test_head_certificate_link)
     ("calls", 987_654_321),  # nothing there
     ("contracts", "7;drop"),  # not an id
     ("voucher_settlements", 987_654_321),
