@@ -108,7 +108,7 @@ def test_cli_token_for_a_deactivated_user_is_refused(app, session):
     from accounts import services as accounts
 
     user = make_user(username="rf-cli-gone")
-    accounts.set_active(user, False, actor=None)
+    accounts.set_active(user, False, actor=None, reason="离职")
     db.session.commit()
     result = app.test_cli_runner().invoke(args=["users", "token", "rf-cli-gone"])
     assert result.exit_code == 1 and "deactivated" in result.output
