@@ -1,6 +1,6 @@
 """Officer pages: programmes (set-up, status, reconciliation), issuance with progress, disputes, settlements."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -273,7 +273,7 @@ def settlement_prepare(programme_id: int):
     made = run_service(lambda: settlement.prepare_settlement(programme, provider, form.period.data, actor=current_user))
     if made:
         flash(_("Statement prepared."), "success")
-        return redirect_to("vouchers.settlement_page", settlement_id=made.value.id)
+        return redirect(pages_support.back_to_statement(made.value.id))
     return redirect(pages_support.back_to_programme(programme.id, "settleable"))
 
 
@@ -298,8 +298,10 @@ def settlement_page(settlement_id: int):
 
 
 def statement_page(found: Settlement, form: PaymentForm | None = None):
-    """The statement; a refused payment (form) is shown again with the reason beside the reference, answered 422."""
-    return render_template("vouchers/settlement.html", settlement=found,
+    """The statement; a refused payment (form) is shown again with the reason beside the reference, answered 422.
+    Opened from the programme page, its address carries that page's list numbers (kept): its link back and its forms
+    carry them on."""
+    return render_template("vouchers/settlement.html", settlement=found, kept=pages_support.programme_numbers().kept,
                            redemptions=pages_support.statement_lines(found),
                            can_settle=perms.can_settle(current_user), can_open_audit=can_view_audit_log(current_user),
                            can_open_programme=perms.can_view_programme(current_user, found.programme),
@@ -342,7 +344,7 @@ def settlement_status(settlement_id: int, to: str):
     return run_and_redirect(lambda: settlement.transition_settlement(found, SettlementStatus(to), actor=current_user,
                                                                      payment_reference=reference),
                             _("Statement approved.") if to == "approved" else _("Payment recorded."),
-                            url_for("vouchers.settlement_page", settlement_id=found.id))
+                            pages_support.back_to_statement(found.id))
 
 
 @bp.route("/settlements/<int:settlement_id>/statement", methods=["POST"])
@@ -353,4 +355,4 @@ def settlement_statement(settlement_id: int):
     issued = run_service(lambda: documents.issue_statement(found, actor=current_user))
     if issued:
         return redirect_to("documents.download", code=issued.value.code)
-    return redirect_to("vouchers.settlement_page", settlement_id=found.id)
+    return redirect(pages_support.back_to_statement(found.id))

@@ -67,6 +67,13 @@ def back_to_programme(programme_id: int, anchor: str | None = None) -> str:
     return url_for("vouchers.programme", programme_id=programme_id, _anchor=anchor, **programme_numbers().kept)
 
 
+def back_to_statement(settlement_id: int) -> str:
+    """A statement's page opened from the programme page keeps that page's list numbers in its address (its link
+    back, and its forms, carry them): after approving it or recording its payment, its page again at those numbers
+    (built as back_to_programme)."""
+    return url_for("vouchers.settlement_page", settlement_id=settlement_id, **programme_numbers().kept)
+
+
 def back_to_provider(org_id: int) -> str:
     """The provider page at the pages its form was posted from (as back_to_programme)."""
     return url_for("vouchers.provider", org_id=org_id, **provider_numbers().kept)

@@ -31,7 +31,7 @@ def section(page: str, element_id: str, end: str) -> str:
 
 
 def shown_runs(page: str) -> list[int]:
-    return [int(n) for n in re.findall(r'href="/vouchers/batches/(\d+)"', section(page, "batches", "</ul>"))]
+    return [int(n) for n in re.findall(r'href="/vouchers/batches/(\d+)[?"]', section(page, "batches", "</ul>"))]
 
 
 def shown_disputes(page: str) -> list[str]:
