@@ -17,7 +17,6 @@ from core.forms import (
     DataRequired,
     InputRequired,
     Length,
-    MultipleChoiceField,
     NumberRange,
     WholeNumberField,
     strip_text,
@@ -63,7 +62,8 @@ class OrgApplicationForm(RegisteredItemsForm, ContactForm):
     registration_authority = StringField(_l("Registration authority"),
                                          validators=[DataRequired(), Length(max=100)])
     registered_on = DateField(_l("Date of registration (or founding)"), validators=[DataRequired()])
-    communities = MultipleChoiceField(_l("Communities served"), coerce=int, validators=[DataRequired()])
+    # Ticked, like the categories: a multi-select (hold Ctrl or ⌘) was missed by most, and hard on a phone.
+    communities = MultiCheckboxField(_l("Communities served"), coerce=int, validators=[DataRequired()])
     categories = MultiCheckboxField(_l("Service categories"), coerce=int, validators=[DataRequired()])
 
     def __init__(self, *args, categories=(), communities=(), locale="zh_Hans_CN", **kwargs):

@@ -14,6 +14,7 @@ ACTION_LABELS.update({
     "org.created": _l("Organisation application created"),
     "org.updated": _l("Organisation application changed"),
     "org.document_added": _l("Organisation document uploaded"),
+    "org.document_removed": _l("Organisation document removed"),
     "org.submitted": _l("Application submitted"),
     "org.resubmitted": _l("Application resubmitted"),
     "org.returned": _l("Application returned"),

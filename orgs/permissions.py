@@ -54,6 +54,11 @@ def can_edit_application(user, org) -> bool:
     return is_manager(user, org) and OrgStatus(org.status) in EDITABLE_STATUSES
 
 
+def can_remove_document(user, document) -> bool:
+    """Its organisation's managers (whether the application may still change is the service's to say: 409)."""
+    return is_manager(user, document.org)
+
+
 def can_review(user, org=None) -> bool:
     return has_role(user, Role.OFFICER)
 

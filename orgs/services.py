@@ -143,6 +143,37 @@ def add_document(org: Organisation, kind: str, upload, *, actor: User) -> OrgDoc
     return document
 
 
+def remove_document(document: OrgDocument, *, actor: User) -> None:
+    """The organisation's manager removes a document (a wrong file, a version superseded) while the application
+    can still be changed: once submitted, the officer decides on what was sent."""
+    org = document.org
+    lock_row(org, "status")  # (a submission at the same moment: the one or the other, not a submission without it)
+    if OrgStatus(org.status) not in EDITABLE_STATUSES:
+        raise Conflict(_("A document can be removed only while the application is a draft or returned for "
+                         "changes."))
+    if not permissions.is_manager(actor, org):
+        raise Forbidden(_("You do not have permission to do this."))
+    data = {"document_id": document.id, "kind": document.kind, "sha256": document.file.sha256,
+            "size": document.file.size}
+    org.documents.remove(document)  # (the stored file is kept: the audit event names it by its hash)
+    db.session.flush()
+    audit.record("org.document_removed", org, actor=actor, data=data)
+
+
+def listed_documents(org: Organisation) -> list[tuple[OrgDocument, bool | None]]:
+    """The documents by kind, newest first, each with whether it is the current one of its kind (True) or one a
+    newer upload superseded (False); None for other documents, of which there may be several."""
+    order = list(DocumentKind)
+    documents = sorted(org.documents, key=lambda d: (d.file.uploaded_at, d.id), reverse=True)
+    documents.sort(key=lambda d: order.index(DocumentKind(d.kind)))  # (stable: newest first within a kind)
+    listed, seen = [], set()
+    for document in documents:
+        current = document.kind not in seen if DocumentKind(document.kind) in REQUIRED_DOCUMENTS else None
+        listed.append((document, current))
+        seen.add(document.kind)
+    return listed
+
+
 def missing_documents(org: Organisation) -> list[DocumentKind]:
     present = {d.kind for d in org.documents}
     return [kind for kind in REQUIRED_DOCUMENTS if kind.value not in present]
@@ -187,9 +218,10 @@ def transition_org(org: Organisation, to: OrgStatus | str, *, actor: User, reaso
     if to is OrgStatus.SUBMITTED:
         # The facts were validated when saved; what can still be missing is the paperwork.
         if missing := missing_documents(org):
-            names = "、".join(kind.label for kind in missing)
-            raise ServiceError(_("Upload the required documents first: %(names)s.", names=names),
-                               fields={"documents": names}, code="documents_missing")
+            # The field's reason is the message itself (said once), not the list again after it.
+            message = _("Upload the required documents first: %(names)s.",
+                        names="、".join(kind.label for kind in missing))
+            raise ServiceError(message, fields={"documents": message}, code="documents_missing")
         if org.uscc and code_taken(org.uscc, org):  # another application with the code went in first
             raise code_clash()
         org.submitted_at = utcnow()

@@ -21,7 +21,7 @@ from core.timeutil import local_today
 from core.uploads import ChosenFiles
 from core.views import attempt, refusal_text, run_and_redirect, run_service, valid_form
 
-from . import changes, directory, permissions, services, standing
+from . import changes, directory, permissions, services, standing, track_record
 from .enums import OrgStatus
 from .forms import (
     ChangeRequestForm,
@@ -33,7 +33,16 @@ from .forms import (
     OrgApplicationForm,
     ReasonForm,
 )
-from .models import AnnualReport, ChangeRequest, CreditListEntry, GradeRecord, Incubation, Membership, Organisation
+from .models import (
+    AnnualReport,
+    ChangeRequest,
+    CreditListEntry,
+    GradeRecord,
+    Incubation,
+    Membership,
+    Organisation,
+    OrgDocument,
+)
 from .validation import OrgData
 
 bp = Blueprint("orgs", __name__, url_prefix="/orgs")
@@ -135,13 +144,14 @@ def profile(org_id: int):
     return profile_page(load_org(org_id))
 
 
-
 def profile_page(org: Organisation, refused: Refused | None = None, document_form: DocumentForm | None = None,
                  reason_form: ReasonForm | None = None):
     """The organisation's page; after a refusal, again (422, nothing changed) with the refused form as typed (the
     application's document form, the officer's decision: as sent, with its errors)."""
     private = permissions.can_view_private(current_user, org)
-    context = {"org": org, "private": private, "standing": services.standing(org), "refused": refused or Refused()}
+    facts = services.standing(org)
+    context = {"org": org, "private": private, "standing": facts, "refused": refused or Refused(),
+               "projects": track_record.public_projects(org, facts.evaluations)}
     context.update(profile_extras(org, private))
     if document_form is not None:
         context["document_form"] = document_form
@@ -172,6 +182,7 @@ def profile_extras(org: Organisation, private: bool) -> dict:
         "can_update_contact": permissions.can_update_contact(current_user, org),
         "can_request_change": permissions.can_request_change(current_user, org),
         "change_requests": changes.history(org) if private else [],
+        "documents": services.listed_documents(org) if private else [],
     }
     if private:
         extras["reports"] = list(db.session.scalars(select(AnnualReport).where(AnnualReport.org_id == org.id)
@@ -207,6 +218,22 @@ def upload_document(org_id: int):
         flash(_("Document uploaded."), "success")
         return redirect(url_for("orgs.profile", org_id=org.id))
     return profile_page(org, document_form=form)
+
+
+@bp.route("/documents/<int:document_id>/remove", methods=["POST"])
+@login_required
+def remove_document(document_id: int):
+    document = db.get_or_404(OrgDocument, document_id)
+    org = load_org(document.org_id)
+    require(permissions.can_remove_document(current_user, document))
+    valid_form(ReasonForm())
+    outcome = attempt(lambda: services.remove_document(document, actor=current_user))
+    if outcome:
+        flash(_("Document removed."), "success")
+        return redirect(url_for("orgs.profile", org_id=org.id, _anchor="documents"))
+    # refused (the application went in meanwhile, from another tab): its page as it is now, saying why (409)
+    flash(refusal_text(outcome.refusal), "danger")
+    return profile_page(load_org(org.id))[0], outcome.refusal.status
 
 
 @bp.route("/<int:org_id>/status", methods=["POST"])
