@@ -25,7 +25,8 @@ public_bp = Blueprint("project_public", __name__)
 @login_required
 def survey(evaluation_id: int):
     evaluation = load_evaluation(evaluation_id)
-    require(surveys.can_manage_survey(current_user, evaluation))
+    manager = surveys.can_manage_survey(current_user, evaluation)
+    require(manager or request.method == "GET" and surveys.can_read_survey(current_user, evaluation))
     existing = surveys.survey_of(evaluation)
     form = SurveyForm()
     if existing is None and form.validate_on_submit() and run_service(lambda: surveys.create_survey(
@@ -33,7 +34,8 @@ def survey(evaluation_id: int):
         flash(_("Survey created."), "success")
         return redirect(url_for("project_evaluation.survey", evaluation_id=evaluation.id))
     return render_template("evaluation/survey_manage.html", evaluation=evaluation, survey=existing, form=form,
-                           codes_form=CodesForm(formdata=None), results=surveys.results(existing)), form_status()
+                           codes_form=CodesForm(formdata=None), results=surveys.results(existing),
+                           manager=manager), form_status()
 
 
 @bp.route("/surveys/<int:survey_id>/codes", methods=["POST"])

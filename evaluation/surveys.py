@@ -80,6 +80,12 @@ def can_manage_survey(user, evaluation: ProjectEvaluation) -> bool:
                                             for a in evaluation.assignments)
 
 
+def can_read_survey(user, evaluation: ProjectEvaluation) -> bool:
+    """The survey page without its forms: auditors and administrators (who read the audit trail, whose survey events
+    lead there) as well as those who manage it."""
+    return has_role(user, "auditor", "admin") or can_manage_survey(user, evaluation)
+
+
 def create_survey(evaluation: ProjectEvaluation, title: str, questions: list[dict], *, actor) -> Survey:
     if not can_manage_survey(actor, evaluation):
         raise Forbidden(_("You do not have permission to do this."))

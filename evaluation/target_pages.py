@@ -1,9 +1,10 @@
 """Where the audit log's 'Open its page' leads for an evaluation object whose own page is keyed by something else (a
 panel's page is its call's, a survey's its evaluation's; a rectification task, a document request or an evaluator's
 assignment is shown on its evaluation's page). Each looks the thing up (404), asks the permission its page asks (403
-or 404, as that page answers), and redirects; it writes nothing. Registered in evaluation.labels."""
+or 404, as that page answers), and redirects; it writes nothing. Registered in evaluation.labels. The log's readers
+(administrators and auditors) may open every one of them: tests/audit/test_target_pages_open.py."""
 
-from flask import abort, redirect, url_for
+from flask import abort, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -11,7 +12,7 @@ from core.db import db
 from core.permissions import require
 from projects.models import Call
 
-from . import permissions, surveys
+from . import permissions, surveys, templates
 from .models import IndicatorTemplate, Panel, PanelMember
 from .project_models import DocumentRequest, EvaluationAssignment, ProjectEvaluation, RectificationTask, Survey
 from .project_views import bp as project_bp
@@ -42,9 +43,12 @@ def template_page(template_id: int):
     """An editable template's own page; a frozen copy (the rules a call or an evaluation was fixed with, never
     edited) leads to the review or the evaluation it was fixed for, or to its call before a panel is drawn."""
     template = db.get_or_404(IndicatorTemplate, template_id)
-    if not template.frozen:
-        require(permissions.can_manage_review(current_user))
+    if not template.frozen and permissions.can_manage_review(current_user):
         return redirect(url_for("evaluation.template_edit", template_id=template.id))
+    if not template.frozen:  # the log's readers see it as it stands, without the officer's editing form
+        require(permissions.can_view_results(current_user))
+        return render_template("evaluation/template_read.html", template=template,
+                               sections=templates.as_sections(template))
     panel = db.session.scalar(select(Panel).where(Panel.template_id == template.id).limit(1))
     if panel is not None:
         return _panel_page(panel)
@@ -68,7 +72,7 @@ def _evaluation_page(evaluation_id: int, anchor: str | None = None):
 def survey_page(survey_id: int):
     survey = db.get_or_404(Survey, survey_id)
     evaluation = load_evaluation(survey.evaluation_id)
-    require(surveys.can_manage_survey(current_user, evaluation))  # as the survey page asks
+    require(surveys.can_read_survey(current_user, evaluation))  # as the survey page asks
     return redirect(url_for("project_evaluation.survey", evaluation_id=evaluation.id))
 
 

@@ -47,7 +47,7 @@ L, F, N, A = 302, 403, 404, 401  # login redirect, forbidden, not found, API una
 EXPECTED = {
     #              index show workspace survey commission public api_public api_sheet api_mine
     "officer":    (200, 200, N, 200, 200, 200, 200, N, 200),
-    "auditor":    (200, 200, N, F, F, 200, 200, N, 200),
+    "auditor":    (200, 200, N, 200, F, 200, 200, N, 200),  # the survey page read only
     "evaluator":  (F, 200, 200, 200, F, 200, 200, 200, 200),
     "conflicted": (F, 200, N, F, F, 200, 200, N, 200),
     "unassigned": (F, N, N, N, F, 200, 200, N, 200),
