@@ -9,11 +9,12 @@ from accounts import residents as resident_services
 from accounts.models import User
 from audit.permissions import can_view_audit_log
 from core.db import db, ensure_write_transaction
+from core.forms import apply_service_error
 from core.money import format_fen
 from core.paging import page_arg
 from core.permissions import require
 from core.personal import is_id_number
-from core.views import db_int, run_and_redirect, run_service, valid_form
+from core.views import attempt, db_int, run_and_redirect, run_service, valid_form
 from orgs.models import Organisation
 from projects.models import Call
 
@@ -106,7 +107,7 @@ def programme_status(programme_id: int, to: str):
         require(perms.can_manage_programmes(current_user))
         form = CloseProgrammeForm()
         if not form.validate_on_submit():  # the page again (422): the reason as typed, why beside it
-            return programme_page(programme, 422, close_form=form)
+            return refused_form(programme, "close_form", form)
     else:
         form = valid_form(StatusForm())
     message = _("Programme started.") if to == "active" else _("Programme closed.")
@@ -122,9 +123,11 @@ def programme_budget(programme_id: int):
     programme = load_programme(programme_id)
     require(perms.can_manage_programmes(current_user))
     form = BudgetForm()
-    if not form.validate_on_submit() or not run_service(
-            lambda: programmes.raise_budget(programme, form.budget_fen.data, actor=current_user), form):
-        return programme_page(programme, 422, budget_form=form)
+    if not form.validate_on_submit():
+        return refused_form(programme, "budget_form", form)
+    raised = attempt(lambda: programmes.raise_budget(programme, form.budget_fen.data, actor=current_user))
+    if not raised:
+        return refused_form(programme, "budget_form", form, raised)
     flash(_("Budget raised to %(amount)s.", amount=format_fen(programme.budget_fen)), "success")
     return redirect(pages_support.back_to_programme(programme.id))
 
@@ -135,9 +138,23 @@ def programme(programme_id: int):
     return programme_page(load_programme(programme_id))
 
 
-def programme_page(programme: Programme, status: int = 200, **forms):
-    """The programme's page; a refused form (batch_form, issue_form, close_form, budget_form, decide_form, decide_id)
-    is shown again with what was typed and the reason beside its field, answered 422."""
+def refused_form(programme: Programme, name: str, form, outcome=None, names: dict | None = None, **more):
+    """A form of the programme page refused (name: batch_form, issue_form, close_form, budget_form, decide_form with
+    decide_id): the page again (422) with what was typed, each reason beside its field and all of them summed up in
+    a banner at the top; the form posts to an address ending in its anchor, so the page opens at it. A service's
+    refusal (outcome) naming no field is said beside the form's first field: a flash, at the top, is out of sight."""
+    refusal = outcome.refusal if outcome is not None else None
+    if refusal is not None and refusal.fields:
+        apply_service_error(form, refusal, names, summarised=True)
+    elif refusal is not None:
+        first = next(field for field in form if field.type not in ("CSRFTokenField", "HiddenField"))
+        first.errors = [*first.errors, str(refusal.message)]
+    return programme_page(programme, 422, refused=name, **{name: form}, **more)
+
+
+def programme_page(programme: Programme, status: int = 200, refused: str | None = None, **forms):
+    """The programme's page; a refused form (refused_form) is shown again with what was typed and the reasons beside
+    its fields and at the top, answered 422."""
     # Issuance runs, disputes and statements are paged apart, each pager's links keeping the others' pages.
     # Its forms post to addresses carrying these numbers (kept): a refused one shown again here shows the same pages.
     numbers = pages_support.programme_numbers()
@@ -152,7 +169,7 @@ def programme_page(programme: Programme, status: int = 200, **forms):
     return render_template(
         "vouchers/programme.html", programme=programme, recon=ledger.reconciliation(programme),
         batches=runs, disputes=found, settlements=settlements, settleable=settleable,
-        statements=statements, kept=numbers.kept,
+        statements=statements, kept=numbers.kept, refused=refused,
         flags=flags, orgs=pages_support.orgs_by_id(org_ids), can_manage=perms.can_manage_programmes(current_user),
         evidence=fraud.evidence_lines, flag_residents=pages_support.residents_by_id(
             [f.resident_id for f in flags if f.resident_id]),
@@ -183,10 +200,10 @@ def batch_start(programme_id: int):
     programme = load_programme(programme_id)
     form = BatchForm()
     if not form.validate_on_submit():
-        return programme_page(programme, 422, batch_form=form)
-    started = run_service(lambda: issuance.start_batch(programme, actor=current_user, period=form.period.data), form)
+        return refused_form(programme, "batch_form", form)
+    started = attempt(lambda: issuance.start_batch(programme, actor=current_user, period=form.period.data))
     if not started:
-        return programme_page(programme, 422, batch_form=form)
+        return refused_form(programme, "batch_form", form, started)
     issuance.launch_batch(started.value.id)  # the run's page links back to the pages the officer was on
     return redirect_to("vouchers.batch", batch_id=started.value.id, **pages_support.programme_numbers().kept)
 
@@ -232,15 +249,16 @@ def issue_one(programme_id: int):
     require(perms.can_manage_programmes(current_user))  # before the lookup, which would tell who is registered
     form = IssueOneForm()
     if not form.validate_on_submit():
-        return programme_page(programme, 422, issue_form=form)
+        return refused_form(programme, "issue_form", form)
     resident = resident_services.find_by_id_number(form.id_number.data)
     if resident is None:  # a mistyped number (a digit off: its check character fails) is said as such
         form.id_number.errors = [_("No resident is registered with this ID number.")
                                  if is_id_number(form.id_number.data) else resident_services.invalid_id_number()]
-        return programme_page(programme, 422, issue_form=form)
-    if not run_service(lambda: issuance.issue_to_resident(programme, resident, actor=current_user,
-                                                          period=form.period.data), form, {"resident": "id_number"}):
-        return programme_page(programme, 422, issue_form=form)
+        return refused_form(programme, "issue_form", form)
+    issued = attempt(lambda: issuance.issue_to_resident(programme, resident, actor=current_user,
+                                                        period=form.period.data))
+    if not issued:
+        return refused_form(programme, "issue_form", form, issued, {"resident": "id_number"})
     flash(_("Vouchers issued to %(name)s.", name=resident.real_name), "success")
     return redirect(pages_support.back_to_programme(programme.id))
 
@@ -254,7 +272,7 @@ def decide(dispute_id: int):
     require(perms.can_decide_dispute(current_user, dispute))
     form = DecideForm()
     if not form.validate_on_submit():
-        return programme_page(dispute.redemption.programme, 422, decide_form=form, decide_id=dispute.id)
+        return refused_form(dispute.redemption.programme, "decide_form", form, decide_id=dispute.id)
     return run_and_redirect(lambda: disputes.decide_dispute(dispute, form.uphold.data == "1", form.note.data,
                                                             actor=current_user),
                             _("Dispute decided."),
