@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from core.csvexport import csv_response
-from core.db import db
+from core.db import db, ensure_write_transaction
 from core.errors import INVALID, json_error, wants_json
 from core.extensions import limiter
 from core.pdf import official_language
@@ -74,6 +74,7 @@ def log_csv():
     form = AuditFilterForm(request.args)
     if not form.validate():
         return log()  # the page, with the errors beside the filters (a 422)
+    ensure_write_transaction()  # (a GET that writes its audit event: the write lock first, as the other downloads)
     flt, up_to = form.event_filter(), verification.head().seq
     asked = {name: str(form[name].data) for name in ("action", "target_type", "target_id", "date_from", "date_to")
              if form[name].data}
