@@ -2,12 +2,10 @@
 force, completed or terminated), with the project's issued evaluations where there are any. The page listed only
 evaluated projects, so a project won and under way did not appear at all."""
 
+import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-
-from sqlalchemy import select
-
-from core.db import db
 
 from .models import Organisation
 from .standing import EvaluationRecord
@@ -20,18 +18,21 @@ class ProjectRecord:
     status_label: str
     starts_on: date
     ends_on: date
-    evaluations: tuple[EvaluationRecord, ...]  # issued, newest first
+    evaluations: tuple[EvaluationRecord, ...] = ()  # issued, newest first
+
+
+# orgs never imports projects (DESIGN.md section 3): the projects package registers a function (org id) -> the
+# organisation's public projects, newest first (projects.org_projects), by projects' own rule of what is public.
+_public_projects: Callable[[int], list[ProjectRecord]] | None = None
+
+
+def register_public_projects(fn: Callable[[int], list[ProjectRecord]]) -> None:
+    global _public_projects
+    _public_projects = fn
 
 
 def public_projects(org: Organisation, evaluations: tuple[EvaluationRecord, ...]) -> list[ProjectRecord]:
     """The organisation's public projects, newest first; evaluations: its issued evaluations (Standing's)."""
-    # Read only, from above (DESIGN.md section 3: orgs does not import projects at load; projects imports orgs). A
-    # project counts as public by projects' own rule, not a copy of it here.
-    from projects.contract_models import Contract
-    from projects.permissions import is_public_project
-
-    contracts = db.session.scalars(select(Contract).where(Contract.org_id == org.id)
-                                   .order_by(Contract.starts_on.desc(), Contract.id.desc()))
-    return [ProjectRecord(contract_id=c.id, title=c.title, status_label=c.status_label, starts_on=c.starts_on,
-                          ends_on=c.ends_on, evaluations=tuple(e for e in evaluations if e.contract_id == c.id))
-            for c in contracts if is_public_project(c)]
+    records = _public_projects(org.id) if _public_projects else []
+    return [dataclasses.replace(r, evaluations=tuple(e for e in evaluations if e.contract_id == r.contract_id))
+            for r in records]

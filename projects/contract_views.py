@@ -21,7 +21,15 @@ from orgs import permissions as org_permissions
 from orgs import services as org_services
 from orgs.models import Organisation
 
-from . import contract_changes, contract_charts, contract_reports, contract_watch, contracts, permissions
+from . import (
+    contract_changes,
+    contract_charts,
+    contract_reports,
+    contract_watch,
+    contracts,
+    org_projects,  # noqa: F401  (registers an organisation's public projects with orgs.track_record)
+    permissions,
+)
 from .award_models import AwardDecision
 from .contract_forms import FINAL, FIRST_VISIT, MAX_TITLE, draft_input, expense_input, plan_rows, show_refusal
 from .contract_models import Contract, ContractLine, ContractStatus, Expense, Milestone, MilestoneReport, Tranche
