@@ -19,7 +19,7 @@ from .enums import Aggregation, SeatType
 from .expert_conflicts import MAX_RELATIONSHIP
 from .forms import conflict_choice
 from .project_enums import EvaluationKind
-from .surveys import DEFAULT_OUTLINE
+from .surveys import default_outline
 
 
 class _AcceptsWithheld:
@@ -211,8 +211,9 @@ TEXT_LIMITS = {"text": rectification.MAX_TEXT, "cancel": project_status.MAX_REAS
 
 
 class SurveyForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)], default="居民满意度调查")
-    outline = TextAreaField(_l("Questions"), validators=[DataRequired()], default=DEFAULT_OUTLINE,
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)],
+                        default=lambda: str(_l("Resident satisfaction survey")))
+    outline = TextAreaField(_l("Questions"), validators=[DataRequired()], default=default_outline,
                             render_kw={"rows": 8},
                             description=_l("One question a line: 'rating: question' (1–5), 'choice: question | "
                                            "option / option', and exactly one 'text: question'."))

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -31,6 +32,21 @@ rating: 您对工作人员的服务态度是否满意？
 rating: 服务是否及时、方便？
 choice: 您参加本项目活动的次数 | 1 次 / 2–5 次 / 6 次以上
 text: 您对本项目还有什么意见或建议？"""
+
+
+
+def default_outline() -> str:
+    """The survey form's starting questions in the reader's language, each line with the prefix its help names
+    ('评分:', '单选:', '文字:' in Chinese; 'rating:', 'choice:', 'text:' in English), which parse_outline reads."""
+    rating, choice, text = (pgettext("survey outline prefix", word) for word in ("rating", "choice", "text"))
+    return "\n".join([
+        f"{rating}: {_('How satisfied are you with the project’s services overall?')}",
+        f"{rating}: {_('Are you satisfied with the staff’s attitude?')}",
+        f"{rating}: {_('Was the service timely and convenient?')}",
+        f"{choice}: {_('How many of the project’s activities have you taken part in?')} | "
+        f"{_('Once / 2–5 times / 6 times or more')}",
+        f"{text}: {_('What other comments or suggestions do you have about the project?')}"])
+
 
 PREFIXES = {"rating": QuestionKind.RATING, "评分": QuestionKind.RATING, "choice": QuestionKind.CHOICE,
             "单选": QuestionKind.CHOICE, "text": QuestionKind.TEXT, "文字": QuestionKind.TEXT}
