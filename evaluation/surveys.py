@@ -38,7 +38,8 @@ text: 您对本项目还有什么意见或建议？"""
 def default_outline() -> str:
     """The survey form's starting questions in the reader's language, each line with the prefix its help names
     ('评分:', '单选:', '文字:' in Chinese; 'rating:', 'choice:', 'text:' in English), which parse_outline reads."""
-    rating, choice, text = (pgettext("survey outline prefix", word) for word in ("rating", "choice", "text"))
+    rating, choice, text = (pgettext("survey outline prefix", "rating"), pgettext("survey outline prefix", "choice"),
+                            pgettext("survey outline prefix", "text"))  # (written out for pybabel extract)
     return "\n".join([
         f"{rating}: {_('How satisfied are you with the project’s services overall?')}",
         f"{rating}: {_('Are you satisfied with the staff’s attitude?')}",
