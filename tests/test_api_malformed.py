@@ -33,7 +33,8 @@ from tests.orgs.helpers import category, community
 from tests.projects.contract_helpers import awarded_decision, plan
 from tests.projects.helpers import good_org, published_call, ready_proposal
 from tests.vouchers.helpers import world as voucher_world
-from vouchers import catalogue, redemption
+from vouchers import catalogue, documents, redemption
+from vouchers.redemption_models import RedemptionCode
 
 MISSING_ID, HUGE_ID = "999999", "99999999999999999999"
 LONG, NUL = "x" * 10_000, "a\u0000b"
@@ -406,6 +407,9 @@ def voucher_endpoints(ids) -> list[Endpoint]:
                  fields={("stars",): "int", ("comment",): "text"}, required={("stars",)}, ok=200,
                  extra=[("six stars", {}, {"stars": 6}, 422), ("no stars", {}, {"stars": 0}, 422),
                         ("not rated yet", {"rated": ids["redemption"]}, {"stars": 2}, 409)]),
+        Endpoint("POST", "/api/v1/vouchers/printed-codes/<int:code_id>/cancel",
+                 "/vouchers/printed-codes/{printed}/cancel", "resident", None, ok=200,
+                 extra=[("a code already cancelled", {"printed": ids["cancelled"]}, None, 409)]),
     ]
 
 
@@ -419,8 +423,12 @@ def test_voucher_endpoints(app, client, session):
         rated = redemption.redeem(second, w.service, 5000, "pos-0", actor=w.manager).redemption
         catalogue.rate(rated, 4, "很好", actor=resident_user)
         code, _row = redemption.issue_code(w.resident, actor=resident_user)
+        for _ in range(2):  # the second sheet cancels the first one's code
+            documents.issue_printed_vouchers(w.resident, actor=resident_user)
+    cancelled, printed = db.session.scalars(sa.select(RedemptionCode.id).where(RedemptionCode.printed)
+                                            .order_by(RedemptionCode.id))
     ids = {"code": code, "service": w.service.id, "programme": w.programme.id, "redemption": done.id,
-           "rated": rated.id}
+           "rated": rated.id, "printed": printed, "cancelled": cancelled}
     tokens = {"manager": token(w.manager), "resident": token(resident_user)}
     sweep(client, voucher_endpoints(ids), ids, tokens)
 
