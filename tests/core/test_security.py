@@ -105,3 +105,17 @@ def test_signed_csrf_token_is_reused_briefly_per_session(app, client, session, l
         assert client.post("/logout", data={"csrf_token": first}).status_code == 302  # the reused one still works
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_no_page_template_relies_on_what_the_csp_blocks():
+    """The policy (style-src/script-src 'self', no 'unsafe-inline') makes the browser ignore inline styles, handlers
+    and scripts, silently: every page template is checked, not only the pages above. PDF templates (*_pdf.html) are
+    rendered by WeasyPrint, which no policy governs."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "templates"
+    offenders = [str(path.relative_to(root)) for path in sorted(root.rglob("*.html"))
+                 if not path.name.endswith("_pdf.html")
+                 and re.search(r'\sstyle=|\son[a-z]+=|<script(?![^>]*\ssrc=)', path.read_text(encoding="utf-8"))]
+    assert offenders == []
