@@ -71,6 +71,8 @@ def test_the_public_and_an_auditor_on_a_phone_in_chinese_and_english(live_server
                             ("en", {"look": "Look up", "check": "Check", "match": "Match", "newest": "Newest events"})):
         axe = language == "zh"
         fits(public, axe=axe)
+        links = public.locator("main .card a")  # each card's one link: a finger's target, not a 20 px line of text
+        assert links.count() == 4 and all(links.nth(i).bounding_box()["height"] >= 44 for i in range(4))
 
         # The home page leads to the organisations and to an organisation's page.
         public.locator("#go-directory").click()
