@@ -22,6 +22,10 @@ ACTION_LABELS.update({
 NOTIFICATION_TEXTS.update({
     "panel.assigned": _l("You have been drawn for the review panel of “%(call)s”."),
     "sheet.reopened": _l("An officer reopened one of your score sheets: %(reason)s"),
+    "sheet.reopened_named": _l("An officer sent back your score sheet for proposal %(n)d (%(org)s) of “%(call)s” "
+                               "to be scored again: %(reason)s"),
+    "sheet.reopened_blind": _l("An officer sent back your score sheet for proposal %(n)d of “%(call)s” to be scored "
+                               "again: %(reason)s"),
 })
 
 # Project evaluation (issue 7)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from accounts.notifications import notify
 from audit import services as audit
+from audit.models import AuditEvent
 from core.db import db, lock_row, utcnow
 from core.errors import Conflict, Forbidden, ServiceError, invalid
 from core.i18n import joined
@@ -176,8 +177,9 @@ class SheetOwner:
     criteria: list
     require_open: Callable[[], None]
     may_reopen: Callable[[object], bool]
-    link: str
+    link: str  # where a reopened sheet is scored again
     data: dict = field(default_factory=dict)
+    notice: tuple[str, dict] = ("sheet.reopened", {})  # the reopened sheet's notification: its code and values
 
 
 def sheet_owner(sheet: ScoreSheet) -> SheetOwner:
@@ -189,8 +191,34 @@ def sheet_owner(sheet: ScoreSheet) -> SheetOwner:
     proposal = db.session.get(Proposal, sheet.proposal_id)
     return SheetOwner(member.user_id, member.status == MemberStatus.ACTIVE, can_see_proposal(member, proposal),
                       member.panel.template.criteria, lambda: require_review_open(member.panel),
-                      lambda actor: has_role(actor, "officer"), path_for("evaluation.assignments"),
-                      {"proposal_id": sheet.proposal_id})
+                      lambda actor: has_role(actor, "officer"),
+                      path_for("evaluation.sheet", member_id=member.id, proposal_id=proposal.id),
+                      {"proposal_id": sheet.proposal_id}, reopen_notice(member.panel, proposal))
+
+
+def proposal_number(proposal: Proposal) -> int:
+    """The proposal's number among those under review, as the expert's list numbers them (申报书 N): in blind review
+    the only name two proposals with similar titles have."""
+    return db.session.scalar(select(func.count(Proposal.id)).where(
+        Proposal.call_id == proposal.call_id, Proposal.status == ProposalStatus.ELIGIBLE, Proposal.id <= proposal.id))
+
+
+def reopen_notice(panel: Panel, proposal: Proposal) -> tuple[str, dict]:
+    """The call and the proposal, as the expert's list names it (申报书 N; with its applicant unless blind)."""
+    values = {"call": db.session.get(Call, panel.call_id).title, "n": proposal_number(proposal)}
+    if panel.blind:
+        return "sheet.reopened_blind", values
+    return "sheet.reopened_named", values | {"org": proposal.org.name}
+
+
+def reopen_reason(sheet: ScoreSheet) -> str:
+    """Why an officer last sent this draft back ('' if never): shown at the top of the sheet scored again."""
+    if sheet.id is None or sheet.status != SheetStatus.DRAFT:
+        return ""
+    event = db.session.scalar(select(AuditEvent).where(
+        AuditEvent.target_type == "score_sheets", AuditEvent.target_id == str(sheet.id),
+        AuditEvent.action == "sheet.reopened").order_by(AuditEvent.seq.desc()).limit(1))
+    return audit.decoded_data(event).get("reason", "") if event is not None else ""
 
 
 def validate_entries(criteria: list, entries: dict[int, tuple[int | None, str]]) -> dict[int, tuple[int, str]]:
@@ -214,8 +242,10 @@ def validate_entries(criteria: list, entries: dict[int, tuple[int | None, str]])
         if not 0 <= half <= 2 * criterion.max_points:
             errors[f"c{criterion_id}"] = _("Between 0 and %(max)d points, in half points.", max=criterion.max_points)
         elif comment_required(half, criterion.max_points) and not (comment or "").strip():
-            errors[f"c{criterion_id}"] = _("A comment is required for a score below %(low)s or above %(high)s of "
-                                           "the maximum.", low="40%", high="95%")
+            # on the comment that is missing, in the criterion's points as its help says (comment_bounds)
+            low, high = comment_bounds(criterion.max_points)
+            errors[f"comment{criterion_id}"] = _("A comment is required for a score of %(low)s or less, or of "
+                                                 "%(high)s or more.", low=low, high=high)
         else:
             values[criterion_id] = (half, (comment or "").strip())
     if errors:
@@ -280,7 +310,8 @@ def transition_sheet(sheet: ScoreSheet, to: SheetStatus | str, *, actor, reason:
     audit.record("sheet.submitted" if to is SheetStatus.SUBMITTED else "sheet.reopened", ("score_sheets", sheet.id),
                  actor=actor, data={**owner.data, "total_half_points": sheet.total_half_points, "reason": reason})
     if to is SheetStatus.DRAFT:
-        notify(owner.user_id, "sheet.reopened", link=owner.link, reason=reason)
+        code, values = owner.notice
+        notify(owner.user_id, code, link=owner.link, reason=reason, **values)
 
 
 # --- results -----------------------------------------------------------------------------------

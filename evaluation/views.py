@@ -6,24 +6,18 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import lazyload
 
 from core.db import db
 from core.errors import InvalidForm, ServiceError
 from core.forms import form_errors_text
 from core.permissions import has_role, require
-from core.views import attempt, db_int, form_status, run_and_redirect, run_service, valid_form
+from core.views import form_status, run_and_redirect, run_service, valid_form
 from orgs.models import Organisation
-from projects import awards
-from projects.award_models import AwardDecision
-from projects.contract_models import Contract
 from projects.enums import CallStatus
 from projects.models import Call, Proposal, ProposalAttachment
 from projects.views import load_call
 
-from . import aggregate, blind, expert_conflicts, panels, permissions, services, templates
-from .decision_step import decision_step
-from .documents import decide_from_review
+from . import blind, expert_conflicts, panels, permissions, score_details, services, templates
 from .enums import SheetStatus, TemplatePurpose
 from .forms import (
     ApplicantConflictForm,
@@ -33,7 +27,6 @@ from .forms import (
     ReplaceForm,
     StandingConflictForm,
     TemplateForm,
-    read_decision,
 )
 from .models import IndicatorTemplate, Panel, PanelMember, ScoreSheet
 from .sheet_forms import refusal, save_from_form
@@ -270,10 +263,13 @@ def sheet(member_id: int, proposal_id: int):
     score_sheet = services.sheet_to_show(member, proposal)
     scores = {s.indicator_id: s for s in score_sheet.scores}
     terms = blind.identifying_terms(proposal) if member.panel.blind else []
+    submitted = score_sheet.status == SheetStatus.SUBMITTED
     page = render_template("evaluation/sheet.html", member=member, proposal=proposal, sheet=score_sheet,
                            shown=lambda text: blind.redact(str(text or ""), terms),
                            template=member.panel.template, scores=scores, blind=member.panel.blind,
-                           form=ReasonForm(formdata=None), typed=typed, errors=errors)
+                           form=ReasonForm(formdata=None), typed=typed, errors=errors,
+                           number=services.proposal_number(proposal), sent_back=services.reopen_reason(score_sheet),
+                           next_one=score_details.next_to_do(member, proposal) if submitted else None)
     return page, status
 
 
@@ -295,88 +291,5 @@ def attachment(member_id: int, attachment_id: int):
                      download_name=name)
 
 
-@bp.route("/sheets/reopen", methods=["POST"], defaults={"sheet_id": None})  # the sheet chosen in the form
-@bp.route("/sheets/<int:sheet_id>/reopen", methods=["POST"])
-@login_required
-def reopen(sheet_id: int | None):
-    score_sheet = db.get_or_404(ScoreSheet, sheet_id or request.form.get("sheet_id", type=db_int) or 0)
-    if score_sheet.member_id is None:
-        abort(404)  # a project evaluation's sheet: reopened from the evaluation's page
-    require(permissions.can_manage_review(current_user))
-    form = ReasonForm()
-    target = url_for("evaluation.results", call_id=score_sheet.member.panel.call_id)
-    if not form.validate_on_submit():  # a reason over the limit: say so, nothing changes
-        flash(form_errors_text(form), "danger")
-        return redirect(target)
-    return _done(_("Score sheet reopened; the member has been told."), target,
-                 lambda: services.transition_sheet(score_sheet, SheetStatus.DRAFT, actor=current_user,
-                                                   reason=form.reason.data or ""))
-
-
-@bp.route("/calls/<int:call_id>/results")
-@login_required
-def results(call_id: int):
-    call = load_call(call_id)
-    require(permissions.can_view_results(current_user))
-    current = _panel_for(call)
-    if current is None:
-        abort(404)
-    return _results_page(call, current)
-
-
-def _results_page(call: Call, current: Panel, typed=None, errors: dict | None = None) -> str:
-    """The ranking, the decision form (after a refusal: what was typed, and each field's reason) or, once decided,
-    the decision and what comes next, and the score sheets (reopened only while the review is open)."""
-    reviewable = services.reviewable(call.id)
-    ranked = services.results(current, reviewable)
-    proposals = {p.id: p for p in reviewable}
-    sheets = list(db.session.scalars(select(ScoreSheet).where(ScoreSheet.proposal_id.in_(list(proposals)),
-                                                              services.COUNTED)
-                                     .options(lazyload(ScoreSheet.scores))))  # the list shows no scores
-    ranking = [awards.Ranked(r.proposal_id, r.rank, aggregate.fmt(r.final)) for r in ranked]
-    recommended = set(awards.recommend(call, ranking)) if ranking else set()
-    decided = call.status in (CallStatus.PUBLICITY, CallStatus.AWARDED)
-    decisions = list(db.session.scalars(select(AwardDecision).where(AwardDecision.call_id == call.id)
-                                        .order_by(AwardDecision.rank))) if decided else []
-    contracts = dict(db.session.execute(select(Contract.proposal_id, Contract.id).where(
-        Contract.proposal_id.in_([d.proposal_id for d in decisions if d.awarded]))).all()) if decisions else {}
-    manager = permissions.can_manage_review(current_user)
-    missing = services.missing_work(current, reviewable)
-    return render_template("evaluation/results.html", call=call, panel=current, ranked=ranked, proposals=proposals,
-                           sheets=sheets, fmt=aggregate.fmt, form=ReasonForm(formdata=None), recommended=recommended,
-                           missing=missing, requested=awards.requested, typed=typed,
-                           step=decision_step(call, ranked, missing, manager=manager),
-                           errors=errors or {}, review_open=call.status in (CallStatus.CLOSED, CallStatus.UNDER_REVIEW),
-                           decisions=decisions, publicity=awards.active_publicity(call) if decided else None,
-                           contracts=contracts, can_contract=manager)
-
-
-@bp.route("/calls/<int:call_id>/decision", methods=["POST"])
-@login_required
-def decision(call_id: int):
-    """The officer's decision from the ranking: amounts per awarded proposal, reasons, publicity length. A refusal
-    re-renders the form as typed, each field with its own reason (422)."""
-    call = load_call(call_id)
-    require(permissions.can_manage_review(current_user))
-    current = _panel_for(call)
-    if current is None:
-        abort(400)
-    amounts, working_days, errors = read_decision(request.form, [r.proposal_id for r in services.results(current)])
-
-    def decide():
-        decide_from_review(call, current, amounts, request.form.get("reason", ""), working_days, actor=current_user)
-        if errors:  # not reached: the service refuses the stand-ins for unreadable entries
-            raise ServiceError(_("Please correct the marked fields."))
-
-    decided = attempt(decide)
-    if decided:
-        flash(_("Decision recorded; the results are now in publicity."), "success")
-        return redirect(url_for("evaluation.results", call_id=call.id))
-    flash(decided.refusal.message, "danger")
-    errors = {**{name: str(reason) for name, reason in decided.refusal.fields.items()}, **errors}
-    if not errors:  # the review is not complete, or already decided: nothing on the form to correct
-        return redirect(url_for("evaluation.results", call_id=call.id))
-    return _results_page(call, current, typed=request.form, errors=errors), 422
-
-
-from . import pool_views, target_pages  # noqa: E402,F401  (the expert pool's routes; the audit log's ways in)
+# routes on this blueprint: the expert pool; the scores and ranking; the audit log's ways in
+from . import pool_views, result_views, target_pages  # noqa: E402,F401

@@ -61,6 +61,7 @@ class Objection(db.Model):
     lodged_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     file: Mapped[StoredFile | None] = relationship()
+    org = relationship("Organisation")  # named to the officers who decide it (the public page does not)
 
     __table_args__ = (CheckConstraint(enum_check("status", ObjectionStatus), name="status_valid"),)
 

@@ -14,8 +14,9 @@ from audit.permissions import allow_download
 from core.calendar import SOURCE_LABELS, add_working_days
 from core.db import db, utcnow
 from core.errors import Conflict, Forbidden, invalid
+from core.permissions import has_role
 from core.timeutil import LOCAL_TZ
-from core.uploads import store_upload
+from core.uploads import StoredFile, store_upload
 from core.views import path_for
 from orgs import permissions as org_permissions
 from orgs.models import Organisation
@@ -24,7 +25,7 @@ from .award_models import AwardDecision, Objection, ObjectionStatus, Publicity
 from .calls import tell_applicants, transition_call
 from .enums import CallStatus, ProposalStatus
 from .models import Call, Proposal
-from .permissions import can_download_award_notice, can_manage_calls, can_view_call
+from .permissions import STAFF, can_download_award_notice, can_manage_calls, can_view_call
 
 allow_download("results_announcement", Call, can_view_call)  # published: anyone who can see the call
 allow_download("award_notice", Proposal, can_download_award_notice)
@@ -137,6 +138,16 @@ def lodge_objection(call: Call, org: Organisation, reasons: str, upload, *, acto
     db.session.flush()
     audit.record("call.objection_lodged", call, actor=actor, data={"objection_id": objection.id, "org_id": org.id})
     return objection
+
+
+def objection_with_file(key: str) -> Objection | None:
+    """The objection whose evidence is the stored file `key` (served by the proposals' files route)."""
+    return db.session.scalar(select(Objection).join(Objection.file).where(StoredFile.key == key[:32]))
+
+
+def can_open_objection_file(user, objection: Objection) -> bool:
+    """An objection's evidence: the objecting organisation's members, and staff (the officers who decide it)."""
+    return org_permissions.is_member(user, objection.org) or has_role(user, *STAFF)
 
 
 def answer_objection(objection: Objection, upheld: bool, answer: str, *, actor) -> None:

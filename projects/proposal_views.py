@@ -298,13 +298,16 @@ def screened(proposal: Proposal, outcome):
 @bp.route("/proposals/files/<key>")
 @login_required
 def download(key: str):
+    """A proposal's attachment, or the evidence lodged with an objection to a call's results (质疑材料)."""
     row = db.session.execute(select(ProposalAttachment).join(ProposalAttachment.file)
                              .where(ProposalAttachment.file.has(key=key))).scalar_one_or_none()
-    if row is None:
-        abort(404)
-    proposal = load_proposal(row.proposal_id)
-    require(permissions.can_view_proposal(current_user, proposal))
-    stored = row.file
+    if row is not None:
+        require(permissions.can_view_proposal(current_user, load_proposal(row.proposal_id)))
+        stored = row.file
+    elif (objection := awards.objection_with_file(key)) and awards.can_open_objection_file(current_user, objection):
+        stored = objection.file
+    else:
+        abort(404)  # (another organisation's evidence: as if there were none)
     return send_file(io.BytesIO(stored.content), mimetype=stored.content_type, as_attachment=True,
                      download_name=stored.download_name)
 

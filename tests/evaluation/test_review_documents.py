@@ -133,8 +133,11 @@ def test_officer_reopens_a_sheet_with_a_reason_and_the_member_is_told(app, clien
     assert event.actor_id == officer.id and event.target_id == str(sheet.id)
     assert json.loads(event.data)["reason"] == "第三项评分与评语不符"
     note = db.session.scalar(select(Notification).where(Notification.user_id == member_user.id,
-                                                        Notification.code == "sheet.reopened"))
-    assert note is not None and "第三项评分与评语不符" in note.text
+                                                        Notification.code == "sheet.reopened_named"))
+    # the call and the proposal named (its number as the expert's list has it), the link to the sheet itself
+    assert note is not None and "第三项评分与评语不符" in note.text and call.title in note.text
+    assert "申报书 1（评审测试服务中心0）" in note.text
+    assert note.link == f"/evaluation/members/{sheet.member_id}/proposals/{props[0].id}"
 
 
 def _bearer(user):
