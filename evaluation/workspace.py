@@ -2,6 +2,7 @@
 records and fees, expenses by budget line, fee-receipt confirmations, resident feedback and the measured figures
 beside the criteria they bear on. Loaded with a fixed number of queries."""
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -38,8 +39,26 @@ def expenses_by_line(contract) -> list[tuple]:
     return [(line, by_line.get(line.id, [])) for line in contract.lines]
 
 
+QUOTED = 40  # characters of an open request quoted in the confirmation before submitting
+
+
+def submit_confirmation(requests: list[DocumentRequest]) -> str:
+    """What submitting the sheet asks first: that it locks, and, while documents the evaluator asked for are still
+    awaited, which ones (quoted) — the scores are then given without them. Not refused: an organisation that never
+    answers must not hold the evaluation up, and the evaluator may have seen enough."""
+    message = _("Submit and lock this score sheet? You cannot change it afterwards; only staff can send it back "
+                "to be scored again.")
+    awaited = [r.text if len(r.text) <= QUOTED else r.text[:QUOTED] + "…" for r in requests if r.answered_at is None]
+    if not awaited:
+        return message
+    return message + " " + _("Still awaiting the organisation's answer: %(requests)s. If you submit now, your scores "
+                             "are given without those documents.", requests=joined(f"“{t}”" for t in awaited))
+
+
 def workspace_context(evaluation: ProjectEvaluation, sheet=None) -> dict:
     contract = evaluation.contract
+    requests = list(db.session.scalars(select(DocumentRequest).where(
+        DocumentRequest.evaluation_id == evaluation.id).order_by(DocumentRequest.id)))
     milestones = _milestones(contract.id)  # first, so the figures below find the reports already loaded
     survey = surveys.survey_of(evaluation)
     figures = evidence.figures(evaluation)
@@ -54,8 +73,7 @@ def workspace_context(evaluation: ProjectEvaluation, sheet=None) -> dict:
         "survey": survey, "survey_results": surveys.results(survey),
         "figures": figures,
         "evidence_for": {c.id: figures.get(c.evidence_key) for c in evaluation.template.criteria},
-        "requests": list(db.session.scalars(select(DocumentRequest).where(
-            DocumentRequest.evaluation_id == evaluation.id).order_by(DocumentRequest.id))),
+        "requests": requests, "submit_confirm": submit_confirmation(requests),
         "scores": {s.indicator_id: s for s in sheet.scores} if sheet is not None else {},
         "max_requirement": project_report.MAX_REQUIREMENT,
         # the report is issued once every evaluator is done: until then the page says whom it waits for, where the
