@@ -61,6 +61,7 @@ BY_ARGUMENT = {
     "attachment_id": f"select min(id) from proposal_attachments where proposal_id"
                      f" = {PROPOSAL_B}",
     "membership_id": f"select min(id) from org_memberships where org_id = {ORG_B}",
+    "document_id": f"select min(id) from org_documents where org_id = {ORG_B}",
     "entry_id": "select min(id) from org_credit_entries",
     "link_id": "select min(id) from org_incubations",
     "category_id": "select min(id) from service_categories",
