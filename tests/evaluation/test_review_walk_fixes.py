@@ -65,6 +65,9 @@ def test_results_during_the_review_are_provisional_and_list_the_proposals_not_sc
     legend = page.split('id="divergence-legend"', 1)[1].split("</p>", 1)[0]
     assert f"超过 {panel.outlier_points} 分" in legend
     assert panel.members[0].user.display_name not in ranked  # not named during the review
+    logout(client)
+    login_as(panel.members[1].user)  # nothing declared yet: the list asks to declare first
+    assert "请先声明" in page_of(client, "/evaluation/assignments").split(f'id="panel-call-{call.id}"', 1)[1]
 
 
 def test_a_complete_review_is_not_provisional_and_names_the_diverging_expert_once_decided(app, client, login_as,
@@ -190,3 +193,11 @@ def test_the_list_asks_to_declare_only_when_there_is_something_to_declare(app, c
     login_as(panel.members[0].user)
     card = page_of(client, "/evaluation/assignments").split(f'id="panel-call-{call.id}"', 1)[1]
     assert "请先声明" not in card and "暂无待评审的申报书" in card
+
+
+def test_the_list_does_not_ask_to_declare_once_everything_is_declared(app, client, login_as, officer):
+    call, _orgs, props, _ranking = fully_scored(app, officer)
+    panel = db.session.scalar(select(Panel).where(Panel.call_id == call.id))
+    login_as(panel.members[0].user)
+    card = page_of(client, "/evaluation/assignments").split(f'id="panel-call-{call.id}"', 1)[1]
+    assert f'id="assignment-{props[0].id}"' in card and "请先声明" not in card
