@@ -102,6 +102,20 @@ class MultipleChoiceField(SelectMultipleField):
         super().__init__(*args, **kwargs)
 
 
+def read_amount(text: str, not_an_amount: str = "") -> tuple[int | None, str]:
+    """(fen, "") for an amount as typed (parse_yuan), else (None, why): below zero, too large (saying the most
+    taken), or no amount in yuan (not_an_amount, if the form words it its own way). The one reading, for MoneyField
+    and for forms read by hand."""
+    try:
+        return parse_yuan(text), ""
+    except NegativeAmount:
+        return None, _("Enter an amount above zero.")
+    except AmountTooLarge:
+        return None, amount_too_large()
+    except MoneyError:
+        return None, not_an_amount or _("Enter an amount in yuan, with at most two decimals.")
+
+
 class MoneyField(StringField):
     """Entered in yuan as a Chinese user types it ('12,345.50', '￥１２，３４５．５', '12 345.50元'; parse_yuan), held
     in integer fen; a phone shows its number keys for it."""
@@ -120,14 +134,9 @@ class MoneyField(StringField):
         # blank field is the validators' to judge (Optional clears this refusal, InputRequired says it is required).
         self.data = None
         if valuelist:
-            try:
-                self.data = parse_yuan(valuelist[0])
-            except NegativeAmount as exc:
-                raise ValueError(_l("Enter an amount above zero.")) from exc
-            except AmountTooLarge as exc:
-                raise ValueError(amount_too_large()) from exc
-            except MoneyError as exc:
-                raise ValueError(_l("Enter an amount in yuan, with at most two decimals.")) from exc
+            self.data, why = read_amount(valuelist[0])
+            if why:
+                raise ValueError(why)
 
 
 class WholeNumberField(IntegerField):

@@ -4,9 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, Optional
 
-from core.errors import amount_too_large
-from core.forms import DataRequired, InputRequired, Length, NumberRange, WholeNumberField, strip_text
-from core.money import AmountTooLarge, MoneyError, parse_yuan
+from core.forms import DataRequired, InputRequired, Length, NumberRange, WholeNumberField, read_amount, strip_text
 from core.numbers import NumberError, parse_whole
 
 from .enums import SeatType, TemplatePurpose
@@ -148,14 +146,10 @@ def read_decision(formdata, proposal_ids) -> tuple[dict[int, int], int, dict[str
     for proposal_id in proposal_ids:
         if not formdata.get(f"award_{proposal_id}"):
             continue
-        try:
-            amounts[proposal_id] = parse_yuan(formdata.get(f"amount_{proposal_id}", ""))
-        except AmountTooLarge:  # a number, so not "enter an amount": too large, saying the most taken (as MoneyField)
-            amounts[proposal_id] = 0
-            errors[f"amount_{proposal_id}"] = amount_too_large()
-        except MoneyError:
-            amounts[proposal_id] = 0
-            errors[f"amount_{proposal_id}"] = _("Enter an amount in yuan, with at most two decimals.")
+        amount, why = read_amount(formdata.get(f"amount_{proposal_id}", ""))  # as MoneyField says it
+        amounts[proposal_id] = amount or 0
+        if why:
+            errors[f"amount_{proposal_id}"] = why
     try:
         working_days = parse_whole(formdata.get("working_days", ""))
     except NumberError:

@@ -7,8 +7,9 @@ from datetime import date
 from flask import flash
 from flask_babel import gettext as _
 
-from core.errors import ServiceError, amount_too_large, invalid
-from core.money import MAX_FEN, AmountTooLarge, MoneyError, NegativeAmount, half_width, parse_yuan
+from core.errors import ServiceError, invalid
+from core.forms import read_amount
+from core.money import MAX_FEN, AmountTooLarge, MoneyError, half_width, parse_yuan
 from core.numbers import NumberError, parse_whole
 from core.timeutil import local_today
 from core.views import db_int
@@ -80,15 +81,8 @@ def _whole(text: str, field: str) -> int:
 
 
 def _read_amount(text: str) -> tuple[int | None, str]:
-    """(fen, "") for an amount as typed, else (None, why: below zero, or no amount in yuan)."""
-    try:
-        return parse_yuan(text), ""
-    except NegativeAmount:
-        return None, _("Enter an amount above zero.")
-    except AmountTooLarge:
-        return None, amount_too_large()
-    except MoneyError:
-        return None, _("Enter the amount in yuan, e.g. 800 or 800.50.")
+    """(fen, "") for an amount as typed, else (None, why), saying by example what an amount in yuan is."""
+    return read_amount(text, _("Enter the amount in yuan, e.g. 800 or 800.50."))
 
 
 def _yuan(text: str, field: str) -> int:
