@@ -17,6 +17,7 @@ from tests.factories import make_user
 @pytest.mark.parametrize(("typed", "language", "said"), [
     ("100000000000000000000", "zh-CN", "金额过大，最多为 ¥10,000,000,000,000.00。"),
     ("10,000,000,000,000.01", "en", "The amount is too large: at most ¥10,000,000,000,000.00."),
+    ("-5", "zh-CN", "请填写大于 0 的金额。"),  # a number too, below zero: said so, as every money field says it
 ])
 def test_a_huge_award_amount_is_said_to_be_too_large(app, client, login_as, typed, language, said):
     officer = make_user(Role.OFFICER)
