@@ -1,11 +1,12 @@
 """Test harness (DESIGN.md section 8).
 
-The suite runs on SQLite, or on PostgreSQL when TEST_DATABASE_URL is set. The schema is built once per run by
-the real migrations; each test then runs inside one outer transaction that is rolled back, and the app's own
-commits only release savepoints. `make test` runs it under pytest-xdist: each worker is its own process with its own
-temporary directory (so its own SQLite files and instance folder) and, on PostgreSQL, its own database. States that
-many tests start from (the demo data, an active contract, a published call…) are built once per process in databases
-of their own, and those tests run there, rolled back the same way (demo_data; tests.prebuilt).
+The suite runs on SQLite, or on PostgreSQL when TEST_DATABASE_URL is set. The schema is built once per process by
+the real migrations (migrated_database), and every database the process uses starts as a copy of that one (SQLite's
+backup API, a PostgreSQL template); each test then runs inside one outer transaction that is rolled back, and the
+app's own commits only release savepoints. `make test` runs it under pytest-xdist: each worker is its own process
+with its own temporary directory (so its own SQLite files and instance folder) and, on PostgreSQL, its own databases.
+States that many tests start from (the demo data, an active contract, a published call…) are built once per process
+in databases of their own, and those tests run there, rolled back the same way (demo_data; tests.prebuilt).
 """
 
 import contextvars
@@ -33,19 +34,15 @@ ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
 XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")  # "gw0", "gw1"… under pytest-xdist (make test), else ""
 
 
-def worker_database_url() -> str:
-    """The PostgreSQL database this process builds its schema in: TEST_DATABASE_URL itself, or under pytest-xdist
-    a database of the worker's own beside it (`test_gw0`, …), created the first time and reused afterwards."""
-    if not XDIST_WORKER:
-        return TEST_DATABASE_URL
+def process_database_url(tmp_dir: Path, name: str) -> str:
+    """This process's database `name` ("main", the one its tests run in; "migrated", "demo", "contract"…): a SQLite
+    file in tmp_dir, or on PostgreSQL a database beside TEST_DATABASE_URL's (`test_main`; under pytest-xdist the
+    worker's own, `test_gw0_main`, `test_gw0_demo`…)."""
+    if not ON_POSTGRES:
+        return f"sqlite:///{tmp_dir / f'{name}.db'}"
     url = sa.make_url(TEST_DATABASE_URL)
-    name = f"{url.database}_{XDIST_WORKER}"
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        if conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar() is None:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    admin.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
+    prefix = f"{url.database}_{XDIST_WORKER}" if XDIST_WORKER else url.database
+    return url.set(database=f"{prefix}_{name}").render_as_string(hide_password=False)
 
 
 @pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: only called under xdist, harmless without it
@@ -66,38 +63,44 @@ def pytest_xdist_make_scheduler(config, log):
     return BrowserTestsOnOneWorker(config, log)
 
 
-def make_scratch_database(tmp_dir: Path) -> str:
-    """A new, empty database: a SQLite file, or a PostgreSQL database created for the purpose."""
+def create_database(url: str, template: str | None = None) -> str:
+    """Makes the database at `url` anew, empty or as a copy of the database at `template`, and returns `url`: a
+    PostgreSQL database (replacing one an earlier run left) created from the template, no one being connected to it;
+    a SQLite file copied through SQLite's backup API (a new, empty file needs nothing)."""
+    if not url.startswith("postgresql"):
+        if template:
+            source, copy = sqlite3.connect(sa.make_url(template).database), sqlite3.connect(sa.make_url(url).database)
+            try:
+                source.backup(copy)
+            finally:
+                copy.close()
+                source.close()
+        return url
+    name = sa.make_url(url).database
+    like = f' TEMPLATE "{sa.make_url(template).database}"' if template else ""
+    admin = sa.create_engine(sa.make_url(TEST_DATABASE_URL), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"{like}')
+    admin.dispose()
+    return url
+
+
+def scratch_database_url(tmp_dir: Path) -> str:
     if not ON_POSTGRES:
         return f"sqlite:///{tmp_dir / f'scratch-{uuid.uuid4().hex[:8]}.db'}"
     url = sa.make_url(TEST_DATABASE_URL)
-    name = f"gz_scratch_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    admin.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
+    return url.set(database=f"gz_scratch_{uuid.uuid4().hex[:10]}").render_as_string(hide_password=False)
+
+
+def make_scratch_database(tmp_dir: Path) -> str:
+    """A new, empty database: a SQLite file, or a PostgreSQL database created for the purpose."""
+    return create_database(scratch_database_url(tmp_dir))
 
 
 def copy_scratch_database(url: str, tmp_dir: Path) -> str:
-    """A new database holding what the database at `url` holds (no one may be connected to it on PostgreSQL): a
-    SQLite file copied through SQLite's backup API, or a PostgreSQL database created from it as a template."""
-    if not ON_POSTGRES:
-        target = tmp_dir / f"scratch-{uuid.uuid4().hex[:8]}.db"
-        source, copy = sqlite3.connect(sa.make_url(url).database), sqlite3.connect(target)
-        try:
-            source.backup(copy)
-        finally:
-            copy.close()
-            source.close()
-        return f"sqlite:///{target}"
-    template = sa.make_url(url).database
-    name = f"gz_scratch_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(sa.make_url(TEST_DATABASE_URL), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    admin.dispose()
-    return sa.make_url(url).set(database=name).render_as_string(hide_password=False)
+    """A new database holding what the database at `url` holds (no one may be connected to it on PostgreSQL)."""
+    return create_database(scratch_database_url(tmp_dir), template=url)
 
 
 def drop_scratch_database(url: str) -> None:
@@ -125,23 +128,33 @@ class FreshContextClient(FlaskClient):
 
 
 @pytest.fixture(scope="session")
-def app(tmp_path_factory):
+def migrated_database(tmp_path_factory):
+    """The URL of an empty database built by the real migrations, once per process. The database this process's
+    tests run in and every other it builds (the demo's, the prebuilt states', migrated_url's) start as copies of it
+    instead of running the migrations anew, seconds each. No one stays connected to it (on PostgreSQL no one may be
+    connected to a template)."""
+    tmp = tmp_path_factory.mktemp("migrated")
+    os.environ["GONGZHI_INSTANCE"] = str(tmp / "instance")
+    url = create_database(process_database_url(tmp, "migrated"))
+    with create_app(app_config(url, tmp)).app_context():
+        upgrade()
+        db.session.remove()
+        db.engine.dispose()
+    yield url
+    drop_scratch_database(url)
+
+
+@pytest.fixture(scope="session")
+def app(migrated_database, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("gongzhi")
     os.environ["GONGZHI_INSTANCE"] = str(tmp / "instance")
-    if ON_POSTGRES:
-        url = worker_database_url()
-        engine = sa.create_engine(url)
-        with engine.begin() as conn:
-            conn.exec_driver_sql("DROP SCHEMA public CASCADE")
-            conn.exec_driver_sql("CREATE SCHEMA public")
-        engine.dispose()
-    else:
-        url = f"sqlite:///{tmp / 'test.db'}"
+    url = create_database(process_database_url(tmp, "main"), template=migrated_database)
     application = create_app(app_config(url, tmp))
     application.test_client_class = FreshContextClient
+    yield application
     with application.app_context():
-        upgrade()
-    return application
+        db.engine.dispose()
+    drop_scratch_database(url)
 
 
 @dataclass(frozen=True)
@@ -161,32 +174,16 @@ class SideDatabase:
         return self.built
 
 
-def side_database_url(tmp_dir: Path, name: str) -> str:
-    """A database for a state built once per process (`name`: "demo", "contract"): a SQLite file, or on PostgreSQL a
-    database beside this process's own (`test_gw0_demo`)."""
-    if not ON_POSTGRES:
-        return f"sqlite:///{tmp_dir / f'{name}.db'}"
-    url = sa.make_url(worker_database_url())
-    name = f"{url.database}_{name}"
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    admin.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
-
-
-def build_side_database(app, tmp_path_factory, name: str, build) -> SideDatabase:
-    """A database built by the real migrations and then `build()`, run in the test app with its engine pointed at
-    that database for the while."""
-    url = side_database_url(tmp_path_factory.mktemp(name), name)
+def build_side_database(app, migrated_database: str, tmp_path_factory, name: str, build) -> SideDatabase:
+    """A copy of the migrated database (migrated_database) and then `build()`, run in the test app with its engine
+    pointed at that database for the while."""
+    url = create_database(process_database_url(tmp_path_factory.mktemp(name), name), template=migrated_database)
     engine = sa.create_engine(url)
     install_sqlite_pragmas(engine)
     with app.app_context():
         own = db.engines[None]
         db.engines[None] = engine
         try:
-            upgrade()
             built = build()
         finally:
             db.session.remove()
@@ -194,23 +191,23 @@ def build_side_database(app, tmp_path_factory, name: str, build) -> SideDatabase
     return SideDatabase(url, engine, built)
 
 
-def side_database(app, tmp_path_factory, name: str, build):
+def side_database(app, migrated_database: str, tmp_path_factory, name: str, build):
     """The body of a session fixture of a state built once per process: yields the database, then drops it."""
-    built = build_side_database(app, tmp_path_factory, name, build)
+    built = build_side_database(app, migrated_database, tmp_path_factory, name, build)
     yield built
     built.engine.dispose()
     drop_scratch_database(built.url)
 
 
 @pytest.fixture(scope="session")
-def demo_database(app, tmp_path_factory):
+def demo_database(app, migrated_database, tmp_path_factory):
     """Built by the real migrations and the real demo loaders (PDFs rendered). Tests get it through `demo_data`,
     inside a transaction that is rolled back like any other, so every test sees it as loaded."""
-    yield from side_database(app, tmp_path_factory, "demo", load_all)
+    yield from side_database(app, migrated_database, tmp_path_factory, "demo", load_all)
 
 
 @pytest.fixture(scope="session")
-def contract_database(app, tmp_path_factory):
+def contract_database(app, migrated_database, tmp_path_factory):
     """An active contract (tests.projects.contract_helpers), committed, for the tests that start from one (see
     tests.prebuilt)."""
     from tests.projects.contract_helpers import build_active_contract
@@ -220,11 +217,11 @@ def contract_database(app, tmp_path_factory):
         db.session.commit()
         return {"active_contract": prebuilt.ids(officer=officer, manager=manager, contract=contract)}
 
-    yield from side_database(app, tmp_path_factory, prebuilt.CONTRACT, build)
+    yield from side_database(app, migrated_database, tmp_path_factory, prebuilt.CONTRACT, build)
 
 
 @pytest.fixture(scope="session")
-def awarded_database(app, tmp_path_factory):
+def awarded_database(app, migrated_database, tmp_path_factory):
     """A call awarded (tests.projects.contract_helpers.awarded_decision), committed, for the tests that start from
     one (see tests.prebuilt)."""
     from tests.projects.contract_helpers import build_awarded_decision
@@ -234,11 +231,11 @@ def awarded_database(app, tmp_path_factory):
         db.session.commit()
         return {"awarded_decision": prebuilt.ids(officer=officer, decision=decision, manager=manager)}
 
-    yield from side_database(app, tmp_path_factory, prebuilt.AWARDED, build)
+    yield from side_database(app, migrated_database, tmp_path_factory, prebuilt.AWARDED, build)
 
 
 @pytest.fixture(scope="session")
-def panel_database(app, tmp_path_factory):
+def panel_database(app, migrated_database, tmp_path_factory):
     """A review panel drawn for a closed call (tests.evaluation.helpers.review_panel), committed, for the tests that
     start from one (see tests.prebuilt)."""
     from tests.evaluation.helpers import build_review_panel
@@ -248,7 +245,7 @@ def panel_database(app, tmp_path_factory):
         db.session.commit()
         return {"review_panel": prebuilt.ids(officer=officer, call=call, orgs=orgs, props=props, panel=panel)}
 
-    yield from side_database(app, tmp_path_factory, prebuilt.PANEL, build)
+    yield from side_database(app, migrated_database, tmp_path_factory, prebuilt.PANEL, build)
 
 
 def pytest_configure(config):
@@ -318,25 +315,12 @@ def scratch_url(tmp_path):
     drop_scratch_database(url)
 
 
-@pytest.fixture(scope="session")
-def migrated_database(app, tmp_path_factory):
-    """An empty database built by the real migrations, once per process, for migrated_url to copy."""
-
-    def disconnected(built: SideDatabase) -> SideDatabase:
-        built.engine.dispose()  # (on PostgreSQL no one may be connected to a template)
-        return built
-
-    side = side_database(app, tmp_path_factory, "migrated", lambda: None)
-    yield disconnected(next(side))
-    next(side, None)
-
-
 @pytest.fixture
 def migrated_url(migrated_database, tmp_path):
     """A new database of the test's own, as the migrations leave it (a copy of migrated_database): for the tests
     whose committed rows other connections and processes must see, without running the migrations anew for each
     (seconds a test). An upgrade() on it finds nothing to do."""
-    url = copy_scratch_database(migrated_database.url, tmp_path)
+    url = copy_scratch_database(migrated_database, tmp_path)
     yield url
     drop_scratch_database(url)
 

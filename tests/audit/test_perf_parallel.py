@@ -3,7 +3,6 @@
 import hashlib
 
 import pytest
-from flask_migrate import upgrade
 from sqlalchemy import text
 
 from app import create_app
@@ -12,20 +11,19 @@ from audit import services as audit
 from audit.models import AuditEvent
 from core.db import db
 from tests.audit.test_chain import disable_append_only_guard
-from tests.conftest import ON_POSTGRES, app_config, copy_scratch_database, drop_scratch_database, make_scratch_database
+from tests.conftest import ON_POSTGRES, app_config, copy_scratch_database, drop_scratch_database
 
 EVENTS = 40  # two workers: seq 1..20 and 21..40
 
 
 @pytest.fixture(scope="session")
-def chain_database(tmp_path_factory):
-    """A committed chain of EVENTS events in a database migrated for it, built once per process: each test gets a
-    copy (chain_app), not a database migrated and filled anew."""
+def chain_database(migrated_database, tmp_path_factory):
+    """A committed chain of EVENTS events in a copy of migrated_database, built once per process: each test gets a
+    copy (chain_app), not a database filled anew."""
     tmp = tmp_path_factory.mktemp("chain")
-    url = make_scratch_database(tmp)
+    url = copy_scratch_database(migrated_database, tmp)
     application = create_app(app_config(url, tmp))
     with application.app_context():
-        upgrade()
         for i in range(1, EVENTS + 1):
             audit.record("test.event", ("thing", i), data={"i": i, "名称": f"事件{i}", "q": 'a "b" \\ c'})
         db.session.commit()

@@ -7,7 +7,6 @@ import threading
 
 import pytest
 from flask_babel import force_locale
-from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from accounts.enums import Role
@@ -260,10 +259,9 @@ def test_only_officers_see_and_use_the_withdrawal(client, login_as, app, session
 
 
 @pytest.mark.committing
-def test_two_officers_withdrawing_at_once_one_succeeds(scratch_url, tmp_path):
-    application = create_app(app_config(scratch_url, tmp_path))
+def test_two_officers_withdrawing_at_once_one_succeeds(migrated_url, tmp_path):
+    application = create_app(app_config(migrated_url, tmp_path))
     with application.app_context():
-        upgrade()
         officer, _manager, _contract, evaluation, (first, _second) = commissioned(application, n=2)
         colleague = make_user(Role.OFFICER)
         db.session.commit()

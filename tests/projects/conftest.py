@@ -71,32 +71,32 @@ def in_publicity(app, session):
 # The same states built once per process, for the tests that ask for these fixtures (tests.prebuilt).
 
 @pytest.fixture(scope="session")
-def open_call_database(app, tmp_path_factory):
+def open_call_database(app, migrated_database, tmp_path_factory):
     def build():
         officer, manager, org, call = build_open_call(app)
         return {"open_call": prebuilt.ids(officer=officer, manager=manager, org=org, call=call)}
 
-    yield from side_database(app, tmp_path_factory, "open_call", build)
+    yield from side_database(app, migrated_database, tmp_path_factory, "open_call", build)
 
 
 @pytest.fixture(scope="session")
-def draft_database(app, tmp_path_factory):
+def draft_database(app, migrated_database, tmp_path_factory):
     def build():
         officer, manager, org, call = made = build_open_call(app)
         _officer, _manager, _call, proposal = build_draft(app, made)
         return {"open_call": prebuilt.ids(officer=officer, manager=manager, org=org, call=call),
                 "draft": prebuilt.ids(officer=officer, manager=manager, call=call, proposal=proposal)}
 
-    yield from side_database(app, tmp_path_factory, "draft", build)
+    yield from side_database(app, migrated_database, tmp_path_factory, "draft", build)
 
 
 @pytest.fixture(scope="session")
-def in_publicity_database(app, tmp_path_factory):
+def in_publicity_database(app, migrated_database, tmp_path_factory):
     def build():
         call, loser, manager = build_in_publicity(app)
         return {"in_publicity": prebuilt.ids(call=call, loser=loser, manager=manager)}
 
-    yield from side_database(app, tmp_path_factory, "in_publicity", build)
+    yield from side_database(app, migrated_database, tmp_path_factory, "in_publicity", build)
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import multiprocessing as mp
 import os
 
 import pytest
-from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from accounts.models import User
@@ -17,7 +16,7 @@ from app import create_app
 from audit import verification
 from core.db import db
 from core.errors import ServiceError
-from tests.conftest import app_config, drop_scratch_database, make_scratch_database
+from tests.conftest import app_config, copy_scratch_database, drop_scratch_database
 from tests.vouchers.helpers import resident, world
 from vouchers import issuance, ledger, redemption
 from vouchers.models import IssuanceBatch, Programme, Voucher, VoucherService
@@ -61,14 +60,11 @@ def _context():
 
 
 @pytest.fixture(scope="module")
-def shared_scratch(tmp_path_factory):
-    """One scratch database, migrated once, for the tests of this module (each works on its own programme)."""
+def shared_scratch(migrated_database, tmp_path_factory):
+    """One scratch database, as the migrations leave it (a copy of migrated_database), for the tests of this module
+    (each works on its own programme)."""
     instance = tmp_path_factory.mktemp("vouchers-concurrency")
-    url = make_scratch_database(instance)
-    application = _app(url, str(instance))
-    with application.app_context():
-        upgrade()
-        db.engine.dispose()
+    url = copy_scratch_database(migrated_database, instance)
     yield url, str(instance)
     drop_scratch_database(url)
 
