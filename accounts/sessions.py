@@ -2,14 +2,16 @@
 ended. Services flush; callers commit."""
 
 import secrets
+from typing import NamedTuple
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, column, exists, func, select, table
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from audit import services as audit
 from core.db import db, utcnow
+from core.templating import register_user_facts
 
 from .models import User, UserRole, new_nonce
 from .notifications import Notification
@@ -22,7 +24,32 @@ _USERS, _ROLES, _NOTIFICATIONS = User.__table__, UserRole.__table__, Notificatio
 _UNREAD = (select(func.count(_NOTIFICATIONS.c.id))
            .where(_NOTIFICATIONS.c.user_id == _USERS.c.id, _NOTIFICATIONS.c.read_at.is_(None)).scalar_subquery())
 USER_ROLES = (_USERS, _ROLES.c.id.label("role_id"), _ROLES.c.role.label("role_name"))
-_SESSION_USER = (select(*USER_ROLES, _UNREAD.label("unread"))
+
+
+class WorkFacts(NamedTuple):
+    """What the "My work" menu offers a user beyond their roles (templates/_nav_menus.html)."""
+
+    member: bool  # an active member of an organisation: its pages, proposals, projects and fees
+    invited: bool  # invited to one: "My organisations" is where they accept
+    provider: bool  # an active member of one offering a voucher service (a catalogue entry): voucher redemption
+    paid: bool  # named as the recipient of a fee or allowance an organisation paid
+
+
+# The facts come from orgs', vouchers' and projects' tables, whose code accounts may not import (DESIGN.md section 3):
+# named here as bare tables with the columns read (tests/accounts/test_work_menu.py builds each fact through those
+# packages' services, so a renamed column or status fails there). Each is an EXISTS on an indexed column, added to
+# the session user's query rather than run as a query of its own.
+_MEMBERSHIPS = table("org_memberships", column("user_id"), column("org_id"), column("status"))
+_SERVICES = table("voucher_services", column("org_id"))
+_FEES = table("fee_payments", column("recipient_user_id"))
+_MEMBER_OF = _MEMBERSHIPS.c.user_id == _USERS.c.id
+_ACTIVE = _MEMBERSHIPS.c.status == "active"
+WORK_FACTS = (exists().where(_MEMBER_OF, _ACTIVE).label("member"),
+              exists().where(_MEMBER_OF, _MEMBERSHIPS.c.status == "invited").label("invited"),
+              exists().where(_MEMBER_OF, _ACTIVE, _SERVICES.c.org_id == _MEMBERSHIPS.c.org_id).label("provider"),
+              exists().where(_FEES.c.recipient_user_id == _USERS.c.id).label("paid"))
+_USER_FACTS = select(*WORK_FACTS).where(_USERS.c.id == bindparam("user_id"))
+_SESSION_USER = (select(*USER_ROLES, _UNREAD.label("unread"), *WORK_FACTS)
                  .select_from(_USERS.outerjoin(_ROLES, _ROLES.c.user_id == _USERS.c.id))
                  .where(_USERS.c.id == bindparam("user_id")).order_by(_ROLES.c.role))
 _USER_COLUMNS = [(prop.key, prop.columns[0].name) for prop in User.__mapper__.column_attrs]
@@ -65,9 +92,25 @@ def load_session_user(session_id: str) -> User | None:
         return None
     user = user_with_roles(rows)
     user.unread_at_load = rows[0].unread
+    user.work_facts_at_load = _facts_of(rows[0])
     if not user.active or not secrets.compare_digest(user.session_nonce, nonce):
         return None
     return user
+
+
+def _facts_of(row) -> WorkFacts:
+    return WorkFacts(*(bool(getattr(row, name)) for name in WorkFacts._fields))
+
+
+def work_facts(user: User) -> WorkFacts:
+    """The user's WorkFacts: read with the session user, else (a user loaded another way) in one query."""
+    loaded = getattr(user, "work_facts_at_load", None)
+    if loaded is not None:
+        return loaded
+    return _facts_of(db.session.connection().execute(_USER_FACTS, {"user_id": user.id}).one())
+
+
+register_user_facts(work_facts)  # part of every cached fragment's key (core.templating)
 
 
 def record_login(user: User) -> None:

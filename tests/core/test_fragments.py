@@ -114,20 +114,24 @@ def work_menu(app, user) -> str:
 
 
 def test_an_account_that_is_only_a_residents_is_not_offered_organisations_work(app, session):
-    """As on the home page's launcher: a resident's menu has their vouchers, not proposals and projects; an account
-    with another role too, or none (signed up for an organisation), keeps them."""
+    """As on the home page's launcher: a resident's menu has their vouchers, not proposals and projects; an expert's
+    neither, unless a member of an organisation (tests/accounts/test_work_menu.py: by membership, not role)."""
+    from tests.orgs.helpers import approved_org
+
     resident_only = work_menu(app, make_user(Role.RESIDENT))
-    assert 'href="/vouchers/me"' in resident_only and 'href="/contracts/receipts"' in resident_only
+    assert 'href="/vouchers/me"' in resident_only
     assert 'href="/proposals/mine"' not in resident_only and 'href="/orgs/mine"' not in resident_only
-    for user in (make_user(), make_user(Role.RESIDENT, Role.EVALUATOR)):
-        assert 'href="/proposals/mine"' in work_menu(app, user) and 'href="/orgs/mine"' in work_menu(app, user)
+    assert 'href="/proposals/mine"' not in work_menu(app, make_user(Role.RESIDENT, Role.EVALUATOR))
+    member = make_user(Role.RESIDENT, Role.EVALUATOR)
+    approved_org(member, make_user(Role.OFFICER))
+    assert 'href="/proposals/mine"' in work_menu(app, member) and 'href="/orgs/mine"' in work_menu(app, member)
 
 
 def test_an_auditors_menu_offers_no_organisations_work(app, session):
     """An auditor reads every organisation's records and works for none: their "My work" menu, like their home
-    page, offers no organisation, proposals or voucher redemption; an officer's still does."""
+    page, offers no organisation, proposals or voucher redemption; nor does an officer's who is no member."""
     auditor = work_menu(app, make_user(Role.AUDITOR))
     for href in ("/orgs/mine", "/proposals/mine", "/vouchers/provider"):
         assert f'href="{href}' not in auditor
     assert 'href="/needs/' in auditor  # what they do read is still there
-    assert 'href="/orgs/mine"' in work_menu(app, make_user(Role.OFFICER))
+    assert 'href="/orgs/mine"' not in work_menu(app, make_user(Role.OFFICER))
