@@ -85,7 +85,7 @@ def edit_user(user_id: int):
     user = db.get_or_404(User, user_id)
     require(can_edit_user(current_user, user))
     form = UserEditForm(obj=user, communities=communities())
-    if request.method == "GET":
+    if request.method != "POST":
         form.roles.data = sorted(user.role_names)
         form.communities.data = [c.id for c in user.communities]
     if form.validate_on_submit() and run_service(lambda: services.update_user(

@@ -47,7 +47,7 @@ def _done(message: str, target: str, call):
 def template_list():
     require(permissions.can_manage_review(current_user))
     form = TemplateForm()
-    if request.method == "GET":  # ?purpose=project_evaluation: the project default's outline to start from
+    if request.method != "POST":  # ?purpose=project_evaluation: the project default's outline to start from
         if request.args.get("purpose") in {p.value for p in TemplatePurpose}:
             form.purpose.data = request.args["purpose"]
         form.outline.data = templates.default_outline(form.purpose.data)
@@ -82,7 +82,7 @@ def template_edit(template_id: int):
     if template.frozen:
         abort(404)
     form = TemplateForm(obj=template)
-    if request.method == "GET":
+    if request.method != "POST":
         form.outline.data = templates.outline_of(template)
     if form.validate_on_submit() and run_service(lambda: templates.update(
             template, form.name.data, templates.parse_outline(form.outline.data), actor=current_user,
@@ -114,7 +114,7 @@ def panel(call_id: int):
     review_open = call.status in (CallStatus.CLOSED, CallStatus.UNDER_REVIEW)
     available = panels.available_seats(call, form.max_panels_per_year.data or 6) if review_open and not existing \
         else {}
-    if request.method == "GET" and available:
+    if request.method != "POST" and available:
         form.suggest(available)
     warnings = blind.attachment_warnings(services.reviewable(call.id)) if existing and existing.blind else []
     page = render_template("evaluation/panel.html", call=call, panel=existing, form=form, warnings=warnings,

@@ -117,7 +117,7 @@ def edit(org_id: int):
     org = load_org(org_id)
     require(permissions.can_edit_application(current_user, org))
     form = application_form(obj=org)
-    if request.method == "GET":
+    if request.method != "POST":
         form.categories.data = [c.id for c in org.categories]
         form.communities.data = [c.id for c in org.communities]
     if form.validate_on_submit() and run_service(
@@ -360,7 +360,7 @@ def request_change(org_id: int):
     org = load_org(org_id)
     require(permissions.can_request_change(current_user, org))
     form, document = ChangeRequestForm(obj=org), ChosenFiles("document")
-    if request.method == "GET":
+    if request.method != "POST":
         return render_template("orgs/change_request.html", form=form, org=org, kept=[])
     outcome = run_service(lambda: changes.request_change(org, changes.RegisteredItems(
         name=form.name.data or "", uscc=form.uscc.data or "", legal_representative=form.legal_representative.data

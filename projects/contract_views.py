@@ -211,7 +211,7 @@ def confirm(contract_id: int):
     """The whole contract and the signer's confirmation, given only with a tick that they have read the clauses;
     refused (422, nothing changed) without it, or when the terms changed while they read them."""
     contract = load_full_contract(contract_id)
-    if request.method == "GET" and not permissions.can_confirm_contract(current_user, contract):
+    if request.method != "POST" and not permissions.can_confirm_contract(current_user, contract):
         return redirect(url_for("contracts.show", contract_id=contract.id))
     form = ContractConfirmForm()
     if not form.validate_on_submit():

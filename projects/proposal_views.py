@@ -151,8 +151,8 @@ def edit(proposal_id: int):
         flash(reason, "warning")
         return redirect(url_for("proposals.show", proposal_id=proposal.id))
     require(permissions.can_edit_proposal(current_user, proposal))
-    form = ProposalForm(obj=proposal if request.method == "GET" else None)
-    if request.method == "GET":
+    form = ProposalForm(obj=proposal if request.method != "POST" else None)
+    if request.method != "POST":
         _fill_form(form, proposal)
     elif (section := request.form.get("add_row")) in ProposalForm.ROW_SECTIONS:
         # "Add a row" without JavaScript: the form again as typed, with one more empty row in that section, focused.

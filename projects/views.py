@@ -145,7 +145,7 @@ def edit(call_id: int):
     call = load_call(call_id)
     require(permissions.can_manage_calls(current_user) and call.status == CallStatus.DRAFT)
     form = call_form(obj=call)
-    if request.method == "GET":
+    if request.method != "POST":
         form.communities.data = [c.id for c in call.communities]
         form.required_attachments.data = "\n".join(call.required_attachments)
     if form.validate_on_submit() and (response := _save_call(form, call)):

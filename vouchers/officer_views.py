@@ -88,7 +88,7 @@ def programme_edit(programme_id: int):
     programme = load_programme(programme_id)
     require(perms.can_manage_programmes(current_user))
     form = programme_form(obj=programme)
-    if request.method == "GET":
+    if request.method != "POST":
         form.category_ids.data = sorted(programme.category_ids)
         form.community_ids.data = sorted(programme.community_ids)
         form.required_tags.data = list(programme.required_tags or [])

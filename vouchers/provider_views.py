@@ -122,7 +122,7 @@ def service_edit(service_id: int):
     service = db.get_or_404(VoucherService, service_id)
     require(perms.can_manage_services(current_user, service.org))
     form = service_form(obj=service)
-    if request.method == "GET":
+    if request.method != "POST":
         form.community_ids.data = [c.id for c in service.communities]
     elif form.validate_on_submit() and run_service(
             lambda: catalogue.update_service(service, service_data(form), actor=current_user), form):

@@ -95,7 +95,7 @@ def resident_new():
     require(resident_services.can_manage_residents(current_user))
     communities = resident_services.communities(resident_services.served_community_ids(current_user))
     form = ResidentForm(communities=communities)
-    if request.method == "GET" and len(communities) == 1:
+    if request.method != "POST" and len(communities) == 1:
         form.community_id.data = communities[0].id  # the one community they look after, chosen for them
     if form.validate_on_submit() and (made := run_service(
             lambda: resident_services.register_without_phone(resident_data(form), actor=current_user), form)):
@@ -110,7 +110,7 @@ def resident_new():
 def resident(resident_id: int):
     """The resident's record; POST corrects it (name, ID number, community, address, tags)."""
     resident = load_resident(resident_id)
-    if request.method == "GET":
+    if request.method != "POST":
         return _resident_page(resident, _record_form(resident), status=200)
     form = _record_form(resident, posted=True)
     if form.validate_on_submit() and run_service(
