@@ -10,16 +10,17 @@ from datetime import datetime
 from functools import lru_cache
 
 from flask_babel import gettext as _
-from flask_babel import lazy_pgettext
 
 from core.csvexport import Raw, number
 from core.db import db
 from core.enums import LabelledEnum
+from core.i18n import joined
 from core.money import format_fen
 from core.timeutil import format_local
 
 from . import chain
 from . import services as audit
+from .data_labels import KEY_LABELS
 from .labels import action_label
 from .models import AuditEvent
 
@@ -32,40 +33,16 @@ def _as_recorded(value) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
 
 
-# What the well-known keys of an event's data mean, shown beside the key, which stays as recorded (an auditor compares
-# it with the hashed data). Keys not here are shown as recorded only.
-KEY_LABELS = {
-    "from": lazy_pgettext("audit data key", "Before"),
-    "to": lazy_pgettext("audit data key", "After"),
-    "before": lazy_pgettext("audit data key", "Before"),
-    "after": lazy_pgettext("audit data key", "After"),
-    "status": lazy_pgettext("audit data key", "Status"),
-    "reason": lazy_pgettext("audit data key", "Reason"),
-    "comment": lazy_pgettext("audit data key", "Comment"),
-    "note": lazy_pgettext("audit data key", "Note"),
-    "amount_fen": lazy_pgettext("audit data key", "Amount"),
-    "fen": lazy_pgettext("audit data key", "Amount"),
-    "total_fen": lazy_pgettext("audit data key", "Total"),
-    "returned_fen": lazy_pgettext("audit data key", "Amount returned"),
-    "budget_fen": lazy_pgettext("audit data key", "Budget"),
-    "face_value_fen": lazy_pgettext("audit data key", "Face value"),
-    "lines": lazy_pgettext("audit data key", "Budget lines"),
-    "fees": lazy_pgettext("audit data key", "Fees paid"),
-    "awarded": lazy_pgettext("audit data key", "Amounts awarded"),
-    "vouchers": lazy_pgettext("audit data key", "Vouchers"),
-    "period": lazy_pgettext("audit data key", "Month"),
-}
-
-
 def key_label(key: str) -> str:
     label = KEY_LABELS.get(key)
     return str(label) if label is not None else ""
 
 
 def shown_data(event: AuditEvent) -> list[tuple[str, str, str]]:
-    """An event's data for the log page, as it was recorded: (field, text, reading) rows, a value that is not text
-    written as the JSON that was hashed (null, false, [1, 2], not Python's None, False), and each recorded change on
-    a row of its own as "old → new". reading is how the app reads the value (READINGS), beside it: an amount in fen
+    """An event's data for the log page, as it was recorded: (field, text, reading) rows (the page shows the field
+    by its label and the reading in place of the text when there is one; a boolean reads 是/否), a value that is not
+    text written as the JSON that was hashed (null, false, [1, 2], not Python's None, False), and each recorded
+    change on a row of its own as "old → new". reading is how the app reads the value (READINGS): an amount in fen
     in yuan, "¥1,600.00" or "¥100.00 → ¥120.00", so an auditor need not divide by a hundred; a status by its label;
     a moment recorded in UTC in Beijing time (the time the rest of the page is in: an expiry read
     '2026-11-20T06:55:00Z' for 14:55); else ''."""
@@ -78,7 +55,8 @@ def shown_data(event: AuditEvent) -> list[tuple[str, str, str]]:
                      for field, pair in value.items()]
         else:
             reading = READINGS.get((event.action, key)) or READINGS.get(key) or _generic_reading(key)
-            rows.append((key, value if isinstance(value, str) else _as_recorded(value), reading(event, data, value)))
+            rows.append((key, value if isinstance(value, str) else _as_recorded(value), reading(event, data, value)
+                         or _yes_no(value)))
     return rows
 
 
@@ -101,6 +79,24 @@ def _in_beijing(event: AuditEvent, data: dict, value) -> str:
     except ValueError:  # (a 30 February matches the pattern)
         return ""
     return _("%(time)s Beijing time", time=format_local(moment, "%Y-%m-%d %H:%M:%S"))
+
+
+def _yes_no(value) -> str:
+    return (_("Yes") if value else _("No")) if type(value) is bool else ""
+
+
+def _enum_reading(qualified: str) -> "Reading":
+    """A value (or a list of values) of the labelled enum named 'module.Class', read by its labels (audit cannot
+    import the packages' enums: found among LabelledEnum's subclasses, once they are imported)."""
+    def read(event: AuditEvent, data: dict, value) -> str:
+        module, _dot, name = qualified.rpartition(".")
+        enum = next((e for e in _labelled_enums(LabelledEnum) if e.__module__ == module and e.__name__ == name), None)
+        values = value if isinstance(value, list) else [value]
+        known = {member.value for member in enum} if enum is not None else set()
+        if not values or not all(isinstance(v, str) and v in known for v in values):
+            return ""
+        return joined(enum(v).label for v in values)
+    return read
 
 
 def _yuan(event: AuditEvent, data: dict, value) -> str:
@@ -185,15 +181,29 @@ READINGS: dict[str | tuple[str, str], Reading] = {
     ("contract.report_submitted", "fees"): _named_yuan,  # [[recipient, amount_fen], …]
     ("call.decided", "awarded"): _numbered_yuan,  # {proposal id: amount_fen}
     ("voucher.redeemed", "vouchers"): _numbered_yuan,  # [[voucher id, fen taken from it], …]
+    "roles": _enum_reading("accounts.enums.Role"),  # role codes and enum values by their labels
+    ("org.member_invited", "role"): _enum_reading("orgs.enums.MemberRole"),
+    "seat_type": _enum_reading("evaluation.enums.SeatType"),
+    "purpose": _enum_reading("evaluation.enums.TemplatePurpose"),
+    "sheet_status": _enum_reading("evaluation.enums.SheetStatus"),
+    "grade": _enum_reading("evaluation.project_enums.Grade"),
 }
 
 
+def _role_labels(event: AuditEvent) -> str:
+    """The actor's roles as hashed ('auditor,officer') by their labels, or as stored when one is unknown."""
+    codes = [code for code in event.actor_roles.split(",") if code]
+    return READINGS["roles"](event, {}, codes) or event.actor_roles
+
+
 def csv_header() -> list[str]:
-    """The columns' names, all in the request's language; the values under them are as stored (and those hashed, in
-    the chain's order: seq, UTC time, actor id, roles, ip, request id, action code, target type, target id, data)."""
+    """The columns' names, all in the request's language; the values under them are as stored, with the action and
+    the actor's roles also by their labels (and those hashed, in the chain's order: seq, UTC time, actor id, roles,
+    ip, request id, action code, target type, target id, data)."""
     return [_("Seq"), _("Time (Beijing)"), _("Time (UTC, as hashed)"), _("Actor id"), _("Actor (user name)"),
-            _("Actor's roles"), _("IP address"), _("Request id"), _("Action code"), _("Action"), _("Target type code"),
-            _("Target id"), _("Data (as hashed)"), _("Previous hash"), _("Hash")]
+            _("Actor's role codes (as hashed)"), _("Actor's roles"), _("IP address"), _("Request id"),
+            _("Action code"), _("Action"), _("Target type code"), _("Target id"), _("Data (as hashed)"),
+            _("Previous hash"), _("Hash")]
 
 
 def csv_rows(flt: "audit.EventFilter", up_to_seq: int) -> Iterator[list]:
@@ -206,7 +216,7 @@ def csv_rows(flt: "audit.EventFilter", up_to_seq: int) -> Iterator[list]:
         for e in events:
             yield [number(e.seq), Raw(format_local(e.occurred_at, "%Y-%m-%d %H:%M:%S")),
                    Raw(e.occurred_at.strftime(chain.TS_FORMAT)), number(e.actor_id),
-                   e.actor.username if e.actor else "", e.actor_roles, e.ip, e.request_id, e.action,
+                   e.actor.username if e.actor else "", e.actor_roles, _role_labels(e), e.ip, e.request_id, e.action,
                    action_label(e.action), e.target_type, e.target_id, Raw(e.data), Raw(e.prev_hash), Raw(e.hash)]
         if len(events) < CSV_BATCH:
             return

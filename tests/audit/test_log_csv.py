@@ -42,7 +42,7 @@ def test_the_csv_holds_the_filtered_events_and_each_hash_can_be_recomputed_from_
     for row in rows:
         assert row["操作人编号"] == str(actor.id) and row["操作人（用户名）"] == "csv-actor"
         payload = canonical_event(int(row["序号"]), row["时间（UTC，参与哈希）"], int(row["操作人编号"]),
-                                  row["操作人角色"], row["IP 地址"], row["请求编号"], row["操作代码"],
+                                  row["操作人角色代码（参与哈希）"], row["IP 地址"], row["请求编号"], row["操作代码"],
                                   row["对象类型代码"], row["对象编号"], row["数据（参与哈希）"])
         assert hashlib.sha256((row["前一哈希值"] + payload).encode()).hexdigest() == row["哈希值"]
     assert json.loads(rows[-1]["数据（参与哈希）"]) == {"amount_fen": 0, "note": "照常"}
@@ -99,6 +99,6 @@ def test_the_log_links_to_an_objects_and_an_actors_history_and_reads_fen_as_yuan
     table = body.split('id="audit-events"', 1)[1].split("</table>", 1)[0]
     assert 'href="/audit/?target_type=things&amp;target_id=42"' in table
     assert 'href="/audit/?actor=linked-actor"' in table
-    assert "<strong>amount_fen</strong>: 160000 <span" in table and "(¥1,600.00)" in table
-    assert "(¥100.00 → ¥120.50)" in table
+    assert "<strong>金额</strong>：<span>¥1,600.00</span>" in table and "160000" not in table  # the CSV keeps it
+    assert "<span>¥100.00 → ¥120.50</span>" in table
     assert 'id="audit-csv" href="/audit/log.csv?action=test.linked"' in body

@@ -151,9 +151,12 @@ def test_details_read_as_recorded_not_as_python_values(client, session, login_as
     login_as(auditor)
     body = client.get("/audit/?action=test.shown").get_data(as_text=True)
     table = body.split('id="audit-events"', 1)[1].split("</table>", 1)[0]
-    assert "<strong>known_user</strong>: false" in table and "<strong>vouchers</strong>: [[4, 3000]]" in table
-    assert "<strong>note</strong>: 照常" in table
-    assert "<strong>face_value_fen</strong>: null → 5000" in table
-    assert "<strong>name</strong>: &#34;甲&#34; → &#34;乙&#34;" in table
+    # keys by their labels, a boolean as 是/否 (QA: 'known_user: true' and 'false' were shown raw)
+    assert "<strong>账户是否存在</strong>：<span>否</span>" in table
+    assert '<strong>服务券</strong>：<span translate="no">[[4, 3000]]</span>' in table
+    assert '<strong>备注</strong>：<span translate="no">照常</span>' in table
+    assert '<strong>面值</strong>：<span translate="no">null → 5000</span>' in table
+    assert '<strong>名称</strong>：<span translate="no">&#34;甲&#34; → &#34;乙&#34;</span>' in table
+    assert "known_user" not in table and "face_value_fen" not in table
     assert "None" not in table and "False" not in table and "changes" not in table
     assert audit.decoded_data(event)["changes"]["face_value_fen"] == [None, 5000]  # the record itself unchanged

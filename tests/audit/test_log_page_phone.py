@@ -64,7 +64,7 @@ def test_an_issued_documents_code_leads_to_its_page(app, client, session, login_
     document = issued_by(app, auditor)
     login_as(auditor)
     body = client.get("/audit/?action=document.issued").get_data(as_text=True)
-    assert f'<strong>code</strong>: <a href="/verify/{document.code}">{document.code}</a>' in body
+    assert f'<strong>编码</strong>：<a href="/verify/{document.code}">{document.code}</a>' in body
     page = client.get(f"/verify/{document.code}").get_data(as_text=True)
     assert f'href="/documents/{document.code}.pdf"' in page  # where the auditor downloads it
     assert client.get(f"/documents/{document.code}.pdf").headers["Content-Type"] == "application/pdf"
@@ -78,8 +78,9 @@ def test_targets_are_named_by_their_labels_with_the_stored_type_beside(client, s
     login_as(make_user(Role.AUDITOR))
     body = client.get("/audit/?actor=labelled-target").get_data(as_text=True)
     unknown, known = rows(body)
-    assert f'>用户账户 #{user.id}</a><div class="small text-muted"><code>users</code></div>' in known
-    assert "no_such_table #5</a></div>" in unknown and "<code>no_such_table</code>" not in unknown  # shown as stored
+    # the stored type is no longer shown under its label (QA: raw codes under the Chinese); the CSV keeps it
+    assert f'>用户账户 #{user.id}</a></div>' in known and "<code>users</code>" not in known
+    assert "no_such_table #5</a></div>" in unknown  # a type no package labelled: shown as stored
     assert re.search(r'<select[^>]*name="target_type".*<option value="users">用户账户</option>', body, re.S)
     assert shown_seqs_for(client, "/audit/?actor=labelled-target&target_type=users") == 1  # filtered as stored
 
