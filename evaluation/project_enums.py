@@ -44,8 +44,7 @@ class Grade(LabelledEnum):
 
     @classmethod
     def labels(cls):
-        return {cls.EXCELLENT: _l("Excellent (优秀)"), cls.GOOD: _l("Good (良好)"), cls.PASS: _l("Pass (合格)"),
-                cls.FAIL: _l("Fail (不合格)")}
+        return {cls.EXCELLENT: _l("Excellent"), cls.GOOD: _l("Good"), cls.PASS: _l("Pass"), cls.FAIL: _l("Fail")}
 
     @property
     def rank(self) -> int:

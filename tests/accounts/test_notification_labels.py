@@ -50,6 +50,6 @@ def test_the_evaluation_report_notice_gives_the_grade_in_the_readers_language(ap
     assert json.loads(note.data)["grade"] == "fail"
     with app.test_request_context():
         with force_locale("en"):
-            assert note.text.endswith(": Fail (不合格).")
+            assert note.text.endswith(": Fail.")
         with force_locale("zh_Hans_CN"):
             assert note.text.endswith("：不合格。") or note.text.endswith("不合格。")
