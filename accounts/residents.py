@@ -6,13 +6,14 @@ profile) and shown masked; it never goes into the audit trail, logs or exports i
 
 import secrets
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from audit import services as audit
+from audit.models import AuditEvent
 from core import personal
 from core.db import db, lock_row, utcnow
 from core.errors import Conflict, Forbidden, ServiceError, invalid
@@ -293,6 +294,28 @@ def transition_resident(profile: ResidentProfile, to: ResidentStatus | str, *, a
     db.session.flush()
     audit.record(f"resident.{target.value}", profile, actor=actor,
                  data={"from": current.value, "reason": reason})
+
+
+@dataclass(frozen=True)
+class Suspension:
+    since: datetime
+    by: User | None
+    reason: str
+
+
+def suspension(profile: ResidentProfile) -> Suspension | None:
+    """Since when, by whom and why a suspended resident is suspended (None for one who is not): the reason staff gave
+    is kept only in the suspension's audit event, which community staff may not open, so their record page reads it
+    from there (as evaluation.services reads why a score sheet was reopened)."""
+    if profile.status != ResidentStatus.SUSPENDED.value:
+        return None
+    event = db.session.scalar(select(AuditEvent).where(
+        AuditEvent.target_type == ResidentProfile.__tablename__, AuditEvent.target_id == str(profile.id),
+        AuditEvent.action == f"resident.{ResidentStatus.SUSPENDED.value}").order_by(AuditEvent.seq.desc()).limit(1))
+    if event is None:
+        return None
+    by = db.session.get(User, event.actor_id) if event.actor_id else None
+    return Suspension(since=event.occurred_at, by=by, reason=audit.decoded_data(event).get("reason", ""))
 
 
 def _check_card(profile: ResidentProfile, card_number: str | None) -> None:

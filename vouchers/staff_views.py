@@ -149,7 +149,8 @@ def _resident_page(resident: ResidentProfile, form: ResidentForm, *, status: int
                            vouchers=pages_support.resident_vouchers(resident), redemptions=redemptions,
                            ratings=ratings, disputes=disputes, now_utc=utcnow(),
                            dispute_deadline=dispute_deadline, tag_label=lambda t: HardshipTag(t).label,
-                           transitions=_transitions(resident)), status
+                           transitions=_transitions(resident),
+                           suspension=resident_services.suspension(resident)), status
 
 
 def _transitions(resident: ResidentProfile) -> list[ResidentStatus]:
