@@ -164,7 +164,7 @@ def head_certificate():
                error_message=lambda: _("Too many verification codes that the platform did not issue were asked "
                                        "about from your network. Please try again later."))
 def verify(code: str | None = None):
-    if code is None and request.method == "GET" and "code" in request.args:  # typed from a paper copy
+    if code is None and request.method != "POST" and "code" in request.args:  # typed from a paper copy
         return _look_up(VerifyCodeForm(request.args))
     document = documents.find_by_code(code) if code is not None else None
     if code is not None and document is None:

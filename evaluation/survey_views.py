@@ -26,7 +26,7 @@ public_bp = Blueprint("project_public", __name__)
 def survey(evaluation_id: int):
     evaluation = load_evaluation(evaluation_id)
     manager = surveys.can_manage_survey(current_user, evaluation)
-    require(manager or request.method == "GET" and surveys.can_read_survey(current_user, evaluation))
+    require(manager or request.method != "POST" and surveys.can_read_survey(current_user, evaluation))
     existing = surveys.survey_of(evaluation)
     form = SurveyForm()
     if existing is None and form.validate_on_submit() and run_service(lambda: surveys.create_survey(

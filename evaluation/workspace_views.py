@@ -30,7 +30,7 @@ def workspace(evaluation_id: int):
     found = perms.assignment(current_user, evaluation)
     if found is None or not found.cleared:
         abort(404)  # not assigned, not yet declared, or conflicted: nothing to see
-    if request.method == "GET":  # writes nothing: before the first save the sheet is an empty draft, unsaved
+    if request.method != "POST":  # writes nothing: before the first save the sheet is an empty draft, unsaved
         return _workspace_page(evaluation, project_sheets.sheet_to_show(found))
     _post_ok()
     sheet = project_sheets.sheet_for(found)
