@@ -26,16 +26,18 @@ from .residents import can_manage_resident, communities, resident_of
 bp = Blueprint("needs", __name__, url_prefix="/needs")
 
 ACTION_LABELS.update({"need.raised": _l("Resident need raised"), "need.acknowledged": _l("Resident need acknowledged"),
-                      "need.closed": _l("Resident need closed")})
+                      "need.replied": _l("Resident need replied to"), "need.closed": _l("Resident need closed")})
 ACTION_GROUPS["need"] = _l("Residents' needs")
 TARGET_LABELS["resident_needs"] = _l("Resident need")
 NOTIFICATION_TEXTS.update({
     "need.raised": _l("A resident of %(community)s has raised a need (%(category)s)."),
     "need.acknowledged": _l("Your community is looking into your need (%(category)s)."),
+    "need.replied": _l("Your community has replied about your need (%(category)s). Please read the reply."),
     "need.closed": _l("Your need (%(category)s) has been answered. Please read the reply."),
 })
 NOTIFICATION_LABELS["need.raised"] = {"category": NeedCategory}
 NOTIFICATION_LABELS["need.acknowledged"] = {"category": NeedCategory}
+NOTIFICATION_LABELS["need.replied"] = {"category": NeedCategory}
 NOTIFICATION_LABELS["need.closed"] = {"category": NeedCategory}
 
 
@@ -48,8 +50,11 @@ class NeedForm(FlaskForm):
     wants_contact = BooleanField(_l("Please contact me about it"))
 
 
+REPLY = "reply"  # the answer form's action for a reply that leaves the need open (needs.reply_to_need)
+
+
 class NeedAnswerForm(FlaskForm):
-    to = StringField(validators=[AnyOf([NeedStatus.ACKNOWLEDGED.value, NeedStatus.CLOSED.value],
+    to = StringField(validators=[AnyOf([NeedStatus.ACKNOWLEDGED.value, NeedStatus.CLOSED.value, REPLY],
                                        message=_l("Choose a valid action."))])
     reply = TextAreaField(_l("Reply to the resident"), filters=[strip_text], render_kw={"rows": 4},
                           validators=[Length(max=MAX_REPLY)])
@@ -111,8 +116,9 @@ def detail(need_id: int):
         if not form.validate_on_submit():
             status = 422
         else:
-            outcome = attempt(lambda: needs.transition_need(need, form.to.data, actor=current_user,
-                                                             reply=form.reply.data))
+            outcome = attempt(lambda: needs.reply_to_need(need, form.reply.data, actor=current_user)
+                              if form.to.data == REPLY else
+                              needs.transition_need(need, form.to.data, actor=current_user, reply=form.reply.data))
             if outcome:
                 flash(_("Saved. The resident has been told."), "success")
                 return redirect(url_for("needs.detail", need_id=need.id))

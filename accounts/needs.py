@@ -115,26 +115,49 @@ def transition_need(need: ResidentNeed, to, *, actor, reply: str | None = None) 
     current = NeedStatus(need.status)
     if target not in NEED_TRANSITIONS[current]:
         raise Conflict(_("This need is %(status)s already; it cannot be changed that way.", status=current.label))
+    reply = _checked_reply(reply, required=target is NeedStatus.CLOSED)
+    need.status = target.value
+    _add_to_thread(need, reply, actor=actor, action=f"need.{target.value}",
+                   changes={"status": [current.value, target.value]})
+    return need
+
+
+def reply_to_need(need: ResidentNeed, reply: str | None, *, actor) -> ResidentNeed:
+    """A word to the resident on a need taken on that leaves it open (how it is going, when someone will call):
+    closing cannot be undone, and was the only other way to write to them. Kept in the thread with the status it
+    stays in, and sent to the resident as the other replies are. A need not taken on (open: taking it on carries a
+    reply) or closed meanwhile is refused as stale (409)."""
+    check_can_handle(actor, need)
+    lock_row(need, "status")
+    current = NeedStatus(need.status)
+    if current is not NeedStatus.ACKNOWLEDGED:
+        raise Conflict(_("This need is %(status)s already; it cannot be changed that way.", status=current.label))
+    _add_to_thread(need, _checked_reply(reply, required=True), actor=actor, action="need.replied")
+    return need
+
+
+def _checked_reply(reply: str | None, *, required: bool) -> str:
     reply = (reply or "").strip()
-    if target is NeedStatus.CLOSED and not reply:
+    if required and not reply:
         raise ServiceError(_("Please write a reply for the resident."),
                            fields={"reply": _("Please write a reply for the resident.")})
     if len(reply) > MAX_REPLY:
         raise ServiceError(_("Some of the information is not valid."),
                            fields={"reply": _("At most %(n)d characters.", n=MAX_REPLY)})
-    need.status = target.value
+    return reply
+
+
+def _add_to_thread(need: ResidentNeed, reply: str, *, actor, action: str, changes: dict | None = None) -> None:
+    """The step as an entry of the thread, beside the earlier ones (who took the need on and when, with what they
+    wrote or nothing: the resident still sees that someone has it; who wrote how it is going; who closed it with what
+    reply), its audit event (ids only) and the resident's notice."""
     need.handled_by_id = actor.id
     need.updated_at = utcnow()
-    # Every step is an entry of the thread, beside the earlier ones: who took the need on and when, with what they
-    # wrote or nothing (the resident still sees that someone has it), and who closed it with what reply.
-    need.replies.append(NeedReply(author_id=actor.id, text=reply, status=target.value, created_at=need.updated_at))
+    need.replies.append(NeedReply(author_id=actor.id, text=reply, status=need.status, created_at=need.updated_at))
     db.session.flush()
-    audit.record(f"need.{target.value}", need, actor=actor,
-                 data={"resident_id": need.resident_id, "community_id": need.community_id},
-                 changes={"status": [current.value, target.value]})
-    notify(need.resident.user_id, f"need.{target.value}", link=path_for("needs.mine"),
-           category=need.category)
-    return need
+    audit.record(action, need, actor=actor, data={"resident_id": need.resident_id, "community_id": need.community_id},
+                 changes=changes)
+    notify(need.resident.user_id, action, link=path_for("needs.mine"), category=need.category)
 
 
 # --- queries -------------------------------------------------------------------------------------
