@@ -5,6 +5,7 @@ member + proposal) or to a project evaluation (an assignment here)."""
 
 from datetime import date, datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -173,6 +174,11 @@ class DocumentRequest(db.Model):
         return self.answered_at is None and self.due_on < local_today()
 
 
+# The standard task of a 不合格 result was stored as this text (Chinese whatever the reader's language) until the
+# platform stored it as "" and translated it when shown; rows from then are shown the same way.
+FAIL_REQUIREMENT_STORED_BEFORE = "评估结果为不合格：请对照评估报告逐项整改，并提交整改报告及佐证材料。"
+
+
 class RectificationTask(db.Model):
     """整改: from a 不合格 result or a flagged criterion; the organisation responds, the evaluator verifies."""
 
@@ -182,7 +188,9 @@ class RectificationTask(db.Model):
     evaluation_id: Mapped[int] = mapped_column(ForeignKey("project_evaluations.id", ondelete="CASCADE"),
                                                nullable=False, index=True)
     indicator_id: Mapped[int | None] = mapped_column(ForeignKey("indicators.id"))
-    requirement: Mapped[str] = mapped_column(Text, nullable=False)
+    # As the evaluator wrote it; "" (never typed: a typed one is refused empty) for the platform's standard task
+    # of a 不合格 result, which `requirement` shows in the reader's language.
+    written_requirement: Mapped[str] = mapped_column("requirement", Text, nullable=False)
     due_on: Mapped[date] = mapped_column(Date, nullable=False)
     status: Mapped[str] = mapped_column(String(20), nullable=False, default=TaskStatus.OPEN.value)
     response: Mapped[str] = mapped_column(Text, nullable=False, default="")
@@ -194,6 +202,14 @@ class RectificationTask(db.Model):
     evidence: Mapped[StoredFile | None] = relationship()
 
     __table_args__ = (CheckConstraint(enum_check("status", TaskStatus), name="status_valid"),)
+
+    @property
+    def requirement(self) -> str:
+        """What must be rectified, in the reader's language when the platform wrote it."""
+        if self.written_requirement in ("", FAIL_REQUIREMENT_STORED_BEFORE):
+            return _("The evaluation result is Fail: rectify each point against the evaluation report, then submit "
+                     "a rectification report with supporting evidence.")
+        return self.written_requirement
 
     @property
     def status_label(self) -> str:

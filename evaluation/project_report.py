@@ -28,7 +28,7 @@ from .project_models import ProjectEvaluation, RectificationTask
 from .project_permissions import can_download_report
 from .project_status import assignment_of, require_in_progress, transition_evaluation
 
-FAIL_REQUIREMENT = "评估结果为不合格：请对照评估报告逐项整改，并提交整改报告及佐证材料。"
+STANDARD_FAIL_TASK = ""  # a requirement no one can type: RectificationTask.requirement shows it translated
 DEFAULT_DAYS = 30
 MAX_DAYS = 90  # 整改期: a month by default, at most three (a task due 2099-01-01 was accepted, never overdue)
 MAX_REQUIREMENT = 2000  # what must be rectified, per flag; refused, never cut
@@ -38,7 +38,8 @@ allow_download("evaluation_report", ProjectEvaluation, can_download_report)
 
 @dataclass
 class Flag:
-    """A criterion flagged for rectification (indicator_id None: the result as a whole)."""
+    """A criterion flagged for rectification (indicator_id None: the result as a whole; requirement "" when the
+    platform sets the standard task of a 不合格 result, shown translated by RectificationTask.requirement)."""
 
     indicator_id: int | None
     requirement: str
@@ -111,12 +112,12 @@ def issue_report(evaluation: ProjectEvaluation, summary: str, flags: list[Flag],
         errors["summary"] = _("At most %(n)d characters.", n=MAX_SUMMARY)
     grade = grade_for(result.final)
     flags = list(flags)
-    if grade is Grade.FAIL and not any(f.indicator_id is None for f in flags):
-        flags.append(Flag(None, FAIL_REQUIREMENT, local_today() + timedelta(days=DEFAULT_DAYS)))
-    if errors := errors | _flag_errors(evaluation, flags):
+    if errors := errors | _flag_errors(evaluation, flags):  # (what was typed: the standard task is never refused)
         raise invalid(errors)
+    if grade is Grade.FAIL and not any(f.indicator_id is None for f in flags):
+        flags.append(Flag(None, STANDARD_FAIL_TASK, local_today() + timedelta(days=DEFAULT_DAYS)))
     evaluation.final_score, evaluation.grade, evaluation.summary = fmt(result.final), grade.value, summary
-    evaluation.tasks = [RectificationTask(indicator_id=f.indicator_id, requirement=f.requirement.strip(),
+    evaluation.tasks = [RectificationTask(indicator_id=f.indicator_id, written_requirement=f.requirement.strip(),
                                           due_on=f.due_on) for f in flags]
     evaluation.issued_at, evaluation.issued_by_id = utcnow(), actor.id
     db.session.flush()
