@@ -34,8 +34,8 @@ def test_the_launcher_offers_organisations_work_to_those_who_do_it_not_to_platfo
         assert login(browser, make_user(*roles).username).status_code == 302
         return browser.get("/").get_data(as_text=True).split('class="row g-3 launcher"', 1)[1]
 
-    founder = launcher()  # an account with no role: someone founding or working for an organisation
-    assert 'id="go-my-orgs"' in founder and 'id="go-proposals"' in founder and 'id="go-redeem"' in founder
+    founder = launcher()  # no role, no organisation yet: one to register (tests/core/test_launcher_facts.py)
+    assert 'id="go-my-orgs"' in founder and 'id="go-proposals"' not in founder and 'id="go-redeem"' not in founder
     for role in (Role.EVALUATOR, Role.COMMUNITY_STAFF, Role.AUDITOR, Role.ADMIN, Role.OFFICER, Role.RESIDENT):
         page = launcher(role)
         assert 'id="go-my-orgs"' not in page and 'id="go-proposals"' not in page and 'id="go-redeem"' not in page
