@@ -8,6 +8,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from .db import db
 from .security import local_path
 
 LANGUAGE_NAMES = {"zh_Hans_CN": "中文", "en": "English"}
@@ -62,5 +63,14 @@ def set_language(code: str):
     return redirect(local_path(request.args.get("next")))  # only a path on this site, never another one
 
 
-__all__ = ["LANGUAGE_NAMES", "_l", "colon", "comma", "html_lang", "joined", "select_locale", "semicolon",
-           "set_language"]
+def remember_language(user, code: str) -> None:
+    """A signed-in user's choice is kept on their account as well as in the session, so what reaches them outside
+    the site (notification e-mail, sent in user.locale) is in the language they chose. A display preference, as
+    the session's was: not an event of the audit trail."""
+    if code in current_app.config["LANGUAGES"] and user.locale != code:
+        user.locale = code
+        db.session.flush()
+
+
+__all__ = ["LANGUAGE_NAMES", "_l", "colon", "comma", "html_lang", "joined", "remember_language", "select_locale",
+           "semicolon", "set_language"]

@@ -1,10 +1,11 @@
 from flask import Blueprint, abort, current_app, flash, has_request_context, redirect, render_template, request, url_for
+from flask_login import current_user
 from werkzeug.routing import IntegerConverter
 
 from .db import db
 from .errors import InvalidForm, ServiceError
 from .forms import apply_service_error
-from .i18n import set_language
+from .i18n import remember_language, set_language
 from .numbers import DB_INT_MAX
 
 bp = Blueprint("core", __name__)
@@ -17,6 +18,9 @@ def home():
 
 @bp.route("/lang/<code>")
 def language(code: str):
+    if current_user.is_authenticated:
+        remember_language(current_user._get_current_object(), code)
+        db.session.commit()
     return set_language(code)
 
 
