@@ -7,10 +7,11 @@ from datetime import datetime, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
-from accounts.notifications import notify
+from accounts.notifications import NOTIFICATION_TEXTS, notify
 from audit import services as audit
 from core.db import db, utcnow
 from core.errors import Conflict, Forbidden, ServiceError, invalid
+from core.i18n import _l
 from core.money import format_fen
 from core.timeutil import format_local
 from core.views import path_for
@@ -22,6 +23,19 @@ from .redemption import use_cap
 from .redemption_models import Dispute, LedgerEntry, Redemption
 
 DISPUTE_WINDOW = timedelta(days=7)
+# What community staff who raised a dispute for a resident are told of the decision (the resident is told in
+# vouchers.labels' words): a resident without a phone never logs in to read theirs, so the staff member tells them.
+NOTIFICATION_TEXTS.update({
+    "voucher.dispute_upheld.staff": _l("The dispute you raised for %(resident)s about %(service)s on %(date)s was "
+                                       "upheld: %(amount)s has been returned to their vouchers. The officer's note: "
+                                       "%(note)s"),
+    "voucher.dispute_upheld_lapsed.staff": _l("The dispute you raised for %(resident)s about %(service)s on %(date)s "
+                                              "was upheld: %(amount)s was returned, but %(lapsed)s of it went back to "
+                                              "vouchers that had expired or been withdrawn and cannot be used. The "
+                                              "officer's note: %(note)s"),
+    "voucher.dispute_rejected.staff": _l("The dispute you raised for %(resident)s about %(service)s on %(date)s was "
+                                         "not upheld; the money was not returned. The officer's note: %(note)s"),
+})
 MAX_REASON = 2000  # a dispute's reason (vouchers.forms, the API); refused, never cut
 
 
@@ -130,18 +144,24 @@ def decide_dispute(dispute: Dispute, uphold: bool, note: str, *, actor) -> None:
 
 
 def _tell_resident(dispute: Dispute, uphold: bool, *, lapsed_fen: int) -> None:
-    """The resident learns the decision (whoever raised the dispute: they or community staff for them), and no one
-    else: what was decided, on which service, how much came back to their vouchers (lapsed_fen of it on vouchers that
-    had expired or been revoked meanwhile, so lost again) and the officer's note."""
+    """The resident learns the decision, and so does whoever raised the dispute for them (community staff, for a
+    resident who has no phone and never logs in to read it), no one else: what was decided, on which service, how
+    much came back to their vouchers (lapsed_fen of it on vouchers that had expired or been revoked meanwhile, so
+    lost again) and the officer's note. The staff member's notice names the resident and links to their record."""
     redemption = dispute.redemption
     if not uphold:
         code = "voucher.dispute_rejected"
     else:
         code = "voucher.dispute_upheld_lapsed" if lapsed_fen else "voucher.dispute_upheld"
-    notify(redemption.resident.user_id, code,
-           link=path_for("vouchers.my_redemptions", _anchor=f"redemption-{redemption.id}"),
-           service=redemption.service.name, date=format_local(redemption.created_at, "%Y-%m-%d"),
-           amount=format_fen(redemption.amount_fen), lapsed=format_fen(lapsed_fen), note=dispute.decision_note)
+    said = dict(service=redemption.service.name, date=format_local(redemption.created_at, "%Y-%m-%d"),
+                amount=format_fen(redemption.amount_fen), lapsed=format_fen(lapsed_fen), note=dispute.decision_note)
+    resident = redemption.resident
+    notify(resident.user_id, code, link=path_for("vouchers.my_redemptions", _anchor=f"redemption-{redemption.id}"),
+           **said)
+    if dispute.raised_by_id is not None and dispute.raised_by_id != resident.user_id:
+        notify(dispute.raised_by_id, f"{code}.staff", resident=resident.real_name,
+               link=path_for("vouchers.resident", resident_id=resident.id, _anchor=f"redemption-{redemption.id}"),
+               **said)
 
 
 def open_disputes(programme_id: int | None = None) -> list[Dispute]:
