@@ -52,6 +52,11 @@ def semicolon() -> str:
     return _("; ")
 
 
+def aside(name, note) -> str:
+    """A name with a note in brackets: full-width in Chinese ("助餐（¥300.00）"), "Meals (¥300.00)" in English."""
+    return _("%(name)s (%(note)s)", name=name, note=note)
+
+
 def joined(items) -> str:
     """Names as one list in the user's language ("甲、乙、丙" / "A, B, C")."""
     return comma().join(map(str, items))
@@ -72,5 +77,5 @@ def remember_language(user, code: str) -> None:
         db.session.flush()
 
 
-__all__ = ["LANGUAGE_NAMES", "_l", "colon", "comma", "html_lang", "joined", "remember_language", "select_locale",
-           "semicolon", "set_language"]
+__all__ = ["LANGUAGE_NAMES", "_l", "aside", "colon", "comma", "html_lang", "joined", "remember_language",
+           "select_locale", "semicolon", "set_language"]

@@ -32,6 +32,7 @@ from core.forms import (
     WholeNumberField,
     strip_text,
 )
+from core.i18n import aside
 from core.money import format_fen, input_text
 from core.numbers import half_width
 from core.timeutil import local_today
@@ -251,7 +252,7 @@ class RedeemForm(FlaskForm):
         # Each service says its listed price, the most that may be redeemed for it; static/js/redeem.js reads
         # data-price (in yuan, as the amount is typed) to fill the amount when the service is chosen.
         self.service_id.choices = [SelectChoice("", "—"), *(
-            SelectChoice(s.id, f"{s.name}（{format_fen(s.price_fen)}）", {"data-price": input_text(s.price_fen)})
+            SelectChoice(s.id, aside(s.name, format_fen(s.price_fen)), {"data-price": input_text(s.price_fen)})
             for s in services)]
 
     def preselect(self, service) -> None:

@@ -57,7 +57,10 @@ def test_standing_conflict_declared_on_the_profile_page_excludes_the_expert_from
     client.post("/logout")
     login_as(officer)  # the pool page shows officers what each expert declared
     pool = client.get("/evaluation/experts").get_data(as_text=True)
-    assert "配偶在该机构任职" in pool.split(f'id="conflicts-{conflicted.id}"')[1].split("</div>")[0]
+    declared = f'id="conflicts-{conflicted.id}"'
+    assert f"{orgs[1].name}（配偶在该机构任职）" in pool.split(declared)[1].split("</div>")[0]
+    english = client.get("/evaluation/experts", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert f"{orgs[1].name} (配偶在该机构任职)" in english.split(declared)[1].split("</div>")[0]  # its own brackets
 
 
 def test_only_evaluators_declare_standing_conflicts(app, client, officer, login_as):

@@ -59,7 +59,8 @@ def test_each_service_offered_shows_its_price_and_the_only_one_starts_chosen_at_
     assert options(form) == [("", "", False, "—"), (str(w.service.id), "500.00", True, f"{w.service.name}（¥500.00）")]
     assert amount(form) == "500.00"
     english = redeem_form(client, w.org.id, **{"Accept-Language": "en"})
-    assert f"{w.service.name}（¥500.00）" in english and amount(english) == "500.00"
+    assert options(english)[1][3] == f"{w.service.name} (¥500.00)" and amount(english) == "500.00"  # brackets of
+    # the language: full-width only in Chinese
 
 
 def test_with_several_services_none_is_chosen_unless_the_address_names_one(app, w, client, login_as):
