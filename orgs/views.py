@@ -1,48 +1,35 @@
 """Organisation pages: apply, edit, documents, submit, members, profile, directory."""
 
 import io
-from datetime import timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from accounts.residents import communities
-from audit.permissions import can_view_audit_log
 from core import cache
 from core.db import db
 from core.errors import ServiceError
 from core.forms import Refused
 from core.paging import page_arg
 from core.permissions import require
-from core.timeutil import local_today
 from core.uploads import ChosenFiles
 from core.views import attempt, refusal_text, run_and_redirect, run_service, valid_form
 
-from . import changes, directory, permissions, services, standing, track_record
+from . import changes, directory, permissions, services
 from .enums import OrgStatus
 from .forms import (
     ChangeRequestForm,
     ContactForm,
     DirectoryForm,
     DocumentForm,
-    EndCreditForm,
     InviteForm,
     OrgApplicationForm,
     ReasonForm,
 )
-from .models import (
-    AnnualReport,
-    ChangeRequest,
-    CreditListEntry,
-    GradeRecord,
-    Incubation,
-    Membership,
-    Organisation,
-    OrgDocument,
-)
+from .models import ChangeRequest, Membership, Organisation, OrgDocument
+from .profile_context import page_context
 from .validation import OrgData
 
 bp = Blueprint("orgs", __name__, url_prefix="/orgs")
@@ -148,60 +135,8 @@ def profile_page(org: Organisation, refused: Refused | None = None, document_for
                  reason_form: ReasonForm | None = None):
     """The organisation's page; after a refusal, again (422, nothing changed) with the refused form as typed (the
     application's document form, the officer's decision: as sent, with its errors)."""
-    private = permissions.can_view_private(current_user, org)
-    facts = services.standing(org)
-    context = {"org": org, "private": private, "standing": facts, "refused": refused or Refused(),
-               "projects": track_record.public_projects(org, facts.evaluations)}
-    context.update(profile_extras(org, private))
-    if document_form is not None:
-        context["document_form"] = document_form
-    if reason_form is not None:
-        context["reason_form"] = reason_form
-    return render_template("orgs/profile.html", **context), \
+    return render_template("orgs/profile.html", **page_context(org, refused, document_form, reason_form)), \
         422 if refused or document_form or reason_form else 200
-
-
-def profile_extras(org: Organisation, private: bool) -> dict:
-    missing = services.missing_documents(org)
-    extras = {
-        "grades": list(db.session.scalars(select(GradeRecord).where(GradeRecord.org_id == org.id)
-                                          .order_by(GradeRecord.awarded_on.desc()))),
-        "incubated": list(db.session.scalars(select(Incubation).where(Incubation.hub_id == org.id))),
-        "hubs": list(db.session.scalars(select(Incubation).where(Incubation.child_id == org.id))),
-        "can_edit": permissions.can_edit_application(current_user, org),
-        "can_review": permissions.can_review(current_user, org),
-        "can_manage_members": permissions.can_manage_members(current_user, org),
-        "can_report": permissions.can_submit_annual_report(current_user, org),
-        "can_record": permissions.can_record_standing(current_user, org),
-        "can_open_audit": can_view_audit_log(current_user),
-        "group_candidates": standing.group_candidates(org)
-        if org.is_hub and permissions.can_record_standing(current_user, org) else [],
-        # The upload offers the first document still missing: it offered the certificate, just uploaded, again.
-        "document_form": DocumentForm(formdata=None, kind=missing[0].value if missing else None),
-        "reason_form": ReasonForm(formdata=None), "missing": missing,
-        "can_update_contact": permissions.can_update_contact(current_user, org),
-        "can_request_change": permissions.can_request_change(current_user, org),
-        "change_requests": changes.history(org) if private else [],
-        "documents": services.listed_documents(org) if private else [],
-    }
-    if private:
-        extras["reports"] = list(db.session.scalars(select(AnnualReport).where(AnnualReport.org_id == org.id)
-                                                    .order_by(AnnualReport.year.desc())))
-        extras["credit"] = list(db.session.scalars(select(CreditListEntry).where(CreditListEntry.org_id == org.id)
-                                                   .order_by(CreditListEntry.start_on.desc())))
-    else:
-        extras["reports"], extras["credit"] = [], []
-    extras.update(credit_end_forms(extras["credit"], extras["can_record"]))
-    return extras
-
-
-def credit_end_forms(entries: list[CreditListEntry], can_record: bool) -> dict:
-    """The "end early" form beside each entry still in force, for those who may record standing: the entries'
-    date bounds (the day after the start; the day before a scheduled end) for the date picker."""
-    today = local_today()
-    endable = {e.id: (e.start_on + timedelta(days=1), e.end_on - timedelta(days=1) if e.end_on else None)
-               for e in entries if can_record and not e.ended_by(today)}
-    return {"credit_endable": endable, "end_credit_form": EndCreditForm(formdata=None) if endable else None}
 
 
 @bp.route("/<int:org_id>/documents", methods=["POST"])
