@@ -12,6 +12,7 @@ from core.forms import Refused
 from core.timeutil import local_today
 
 from . import changes, permissions, services, standing, track_record
+from .enums import OrgStatus
 from .forms import DocumentForm, EndCreditForm, ReasonForm
 from .models import AnnualReport, CreditListEntry, GradeRecord, Incubation, Organisation
 
@@ -42,6 +43,8 @@ def page_extras(org: Organisation, private: bool) -> dict:
         "can_edit": permissions.can_edit_application(current_user, org),
         "can_review": permissions.can_review(current_user, org),
         "can_manage_members": permissions.can_manage_members(current_user, org),
+        # Where its first voucher service is added: the "My work" menu offers voucher redemption only once it has one.
+        "can_offer_services": permissions.is_manager(current_user, org) and org.status == OrgStatus.APPROVED,
         "can_report": permissions.can_submit_annual_report(current_user, org),
         "can_record": permissions.can_record_standing(current_user, org),
         "can_open_audit": can_view_audit_log(current_user),
