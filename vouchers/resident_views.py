@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from accounts import residents as resident_services
-from accounts.resident_models import ResidentProfile
+from accounts.resident_models import ResidentProfile, ResidentStatus
 from core.db import db, utcnow
 from core.errors import INVALID
 from core.forms import Refused, form_errors_text
@@ -36,7 +36,12 @@ def verified_profile() -> ResidentProfile:
     resident = my_profile()
     if resident is None and not current_user.has_role("resident"):
         abort(403)
-    if resident is None or resident.status != "verified":
+    if resident is not None and resident.status == ResidentStatus.SUSPENDED.value:
+        # Not "once verified": a suspended resident is waiting for nothing, and would wait forever.
+        flash(_("Your resident record is suspended, so you cannot use your vouchers for now. Please contact your "
+                "community office."), "warning")
+        abort(redirect(url_for("vouchers.my_vouchers")))
+    if resident is None or resident.status != ResidentStatus.VERIFIED.value:
         flash(_("You can use your vouchers once your community has verified your details."), "info")
         abort(redirect(url_for("vouchers.my_vouchers")))
     return resident
