@@ -2,9 +2,10 @@
 ended. Services flush; callers commit."""
 
 import secrets
+from collections.abc import Callable
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, column, exists, func, select, table
+from sqlalchemy import ColumnElement, Select, bindparam, false, func, select
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -35,23 +36,35 @@ class WorkFacts(NamedTuple):
     paid: bool  # named as the recipient of a fee or allowance an organisation paid
 
 
-# The facts come from orgs', vouchers' and projects' tables, whose code accounts may not import (DESIGN.md section 3):
-# named here as bare tables with the columns read (tests/accounts/test_work_menu.py builds each fact through those
-# packages' services, so a renamed column or status fails there). Each is an EXISTS on an indexed column, added to
-# the session user's query rather than run as a query of its own.
-_MEMBERSHIPS = table("org_memberships", column("user_id"), column("org_id"), column("status"))
-_SERVICES = table("voucher_services", column("org_id"))
-_FEES = table("fee_payments", column("recipient_user_id"))
-_MEMBER_OF = _MEMBERSHIPS.c.user_id == _USERS.c.id
-_ACTIVE = _MEMBERSHIPS.c.status == "active"
-WORK_FACTS = (exists().where(_MEMBER_OF, _ACTIVE).label("member"),
-              exists().where(_MEMBER_OF, _MEMBERSHIPS.c.status == "invited").label("invited"),
-              exists().where(_MEMBER_OF, _ACTIVE, _SERVICES.c.org_id == _MEMBERSHIPS.c.org_id).label("provider"),
-              exists().where(_FEES.c.recipient_user_id == _USERS.c.id).label("paid"))
-_USER_FACTS = select(*WORK_FACTS).where(_USERS.c.id == bindparam("user_id"))
-_SESSION_USER = (select(*USER_ROLES, _UNREAD.label("unread"), *WORK_FACTS)
-                 .select_from(_USERS.outerjoin(_ROLES, _ROLES.c.user_id == _USERS.c.id))
-                 .where(_USERS.c.id == bindparam("user_id")).order_by(_ROLES.c.role))
+# The facts come from other packages' records (organisations, voucher services, fees), whose code accounts may not
+# import (DESIGN.md section 3): each package registers the SQL of its own facts (register_work_fact: an EXISTS on an
+# indexed column, correlated to the user), added to the session user's one query rather than run as queries of their
+# own. A fact no package registered (not in this app) is false.
+_FACT_CLAUSES: dict[str, Callable[[ColumnElement], ColumnElement]] = {}
+_QUERIES: dict[str, Select] = {}
+
+
+def register_work_fact(name: str, clause: Callable[[ColumnElement], ColumnElement]) -> None:
+    """clause(the users table's id column) -> a boolean SQL expression: whether that user has the fact `name` (one of
+    WorkFacts' fields)."""
+    if name not in WorkFacts._fields:
+        raise ValueError(f"no such work fact: {name}")
+    _FACT_CLAUSES[name] = clause
+    _QUERIES.clear()
+
+
+def _query(name: str) -> Select:
+    """The session user's query (a row per role, with the unread count and the facts), or the facts alone; built
+    once the packages have registered their facts, and again only if one registers later."""
+    if not _QUERIES:
+        facts = [(_FACT_CLAUSES[f](_USERS.c.id) if f in _FACT_CLAUSES else false()).label(f) for f in WorkFacts._fields]
+        _QUERIES["facts"] = select(*facts).where(_USERS.c.id == bindparam("user_id"))
+        _QUERIES["session_user"] = (select(*USER_ROLES, _UNREAD.label("unread"), *facts)
+                                    .select_from(_USERS.outerjoin(_ROLES, _ROLES.c.user_id == _USERS.c.id))
+                                    .where(_USERS.c.id == bindparam("user_id")).order_by(_ROLES.c.role))
+    return _QUERIES[name]
+
+
 _USER_COLUMNS = [(prop.key, prop.columns[0].name) for prop in User.__mapper__.column_attrs]
 
 
@@ -87,7 +100,7 @@ def load_session_user(session_id: str) -> User | None:
     user_id, _sep, nonce = (session_id or "").partition(":")
     if not user_id.isdigit() or not nonce or len(user_id) > 9:
         return None
-    rows = db.session.connection().execute(_SESSION_USER, {"user_id": int(user_id)}).all()
+    rows = db.session.connection().execute(_query("session_user"), {"user_id": int(user_id)}).all()
     if not rows:
         return None
     user = user_with_roles(rows)
@@ -107,7 +120,7 @@ def work_facts(user: User) -> WorkFacts:
     loaded = getattr(user, "work_facts_at_load", None)
     if loaded is not None:
         return loaded
-    return _facts_of(db.session.connection().execute(_USER_FACTS, {"user_id": user.id}).one())
+    return _facts_of(db.session.connection().execute(_query("facts"), {"user_id": user.id}).one())
 
 
 register_user_facts(work_facts)  # part of every cached fragment's key (core.templating)

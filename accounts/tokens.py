@@ -46,7 +46,7 @@ def revoke_token(token: ApiToken, *, actor) -> None:
 
 
 # Every API request: the token's state, its user and the user's roles in one Core query, built once (like
-# accounts.sessions._SESSION_USER).
+# accounts.sessions._query("session_user")).
 _TOKEN_USER = (select(*USER_ROLES, _TOKENS.c.id.label("token_id"), _TOKENS.c.revoked_at.label("token_revoked_at"),
                       _TOKENS.c.last_used_at.label("token_last_used_at"))
                .select_from(_TOKENS.join(_USERS, _USERS.c.id == _TOKENS.c.user_id)

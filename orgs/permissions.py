@@ -4,6 +4,7 @@ drafts and documents; the public sees registered organisations only."""
 from sqlalchemy import and_, bindparam, exists, inspect, select
 
 from accounts.enums import Role
+from accounts.sessions import register_work_fact
 from core.db import db
 from core.permissions import has_role
 
@@ -91,3 +92,13 @@ def can_update_contact(user, org) -> bool:
 def can_request_change(user, org) -> bool:
     """Its registered items (name, credit code, legal representative, address) change by a change registration."""
     return is_manager(user, org) and org.status == OrgStatus.APPROVED
+
+
+def _membership_in(status: MembershipStatus):
+    return lambda user_id: exists().where(Membership.user_id == user_id, Membership.status == status.value)
+
+
+# For the "My work" menu (accounts.sessions.WorkFacts): an organisation's pages for its members, and "My
+# organisations" for those it invited, where they accept.
+register_work_fact("member", _membership_in(MembershipStatus.ACTIVE))
+register_work_fact("invited", _membership_in(MembershipStatus.INVITED))

@@ -1,7 +1,11 @@
+from sqlalchemy import exists
+
+from accounts.sessions import register_work_fact
 from core.permissions import has_role
 from orgs import permissions as org_permissions
 
 from .contract_models import ContractStatus
+from .contract_report_models import FeePayment
 from .enums import CallStatus
 
 STAFF = ("officer", "auditor", "admin")
@@ -51,3 +55,8 @@ def can_download_award_notice(user, proposal) -> bool:
 
 def can_ask(user, org) -> bool:
     return org_permissions.is_member(user, org)
+
+
+# For the "My work" menu (accounts.sessions.WorkFacts): "fees and allowances paid to me" for anyone an organisation
+# named as the recipient of one.
+register_work_fact("paid", lambda user_id: exists().where(FeePayment.recipient_user_id == user_id))

@@ -1,9 +1,16 @@
 """Who may do what with vouchers. Each predicate takes the acting user and, where there is one, the object."""
 
+from sqlalchemy import exists
+
 from accounts.enums import Role
 from accounts.residents import serves
+from accounts.sessions import register_work_fact
 from core.permissions import has_role
+from orgs.enums import MembershipStatus
+from orgs.models import Membership
 from orgs.permissions import is_manager, is_member
+
+from .models import VoucherService
 
 
 def can_manage_programmes(user) -> bool:
@@ -79,3 +86,10 @@ def can_dispute(user, redemption) -> bool:
 
 def can_rate(user, redemption) -> bool:
     return is_resident_owner(user, redemption.resident) or _staff_for(user, redemption.resident)
+
+
+# For the "My work" menu (accounts.sessions.WorkFacts): voucher redemption for the active members of an organisation
+# offering a voucher service (a catalogue entry, active or not: that page is where its services are kept).
+register_work_fact("provider", lambda user_id: exists().where(
+    Membership.user_id == user_id, Membership.status == MembershipStatus.ACTIVE.value,
+    VoucherService.org_id == Membership.org_id))
