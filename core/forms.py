@@ -89,7 +89,7 @@ class Length(validators.Length):
             elif min == max:
                 message = _l("Field must be exactly %(max)d characters long.")
             else:
-                message = _l("Field must be between %(min)d and %(max)d characters long.")
+                message = _l("Use %(min)d to %(max)d characters.")
         super().__init__(min, max, message)
 
 
@@ -176,7 +176,10 @@ class LocalDateTimeField(DateTimeLocalField):
     """Entered in Asia/Shanghai wall-clock time, held as aware UTC."""
 
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"], **kwargs)
+        # A browser sends 2026-12-31T17:00; one typed by hand (no date-time picker) is as the message shows it.
+        kwargs.setdefault("invalid_value_message", _l("Enter a date and time, e.g. 2026-12-31 17:00."))
+        super().__init__(*args, format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+                         **kwargs)
 
     def process_formdata(self, valuelist):
         super().process_formdata(valuelist)

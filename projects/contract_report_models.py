@@ -3,6 +3,7 @@ and allowances paid to named people, each of whom can confirm or deny receipt in
 
 from datetime import date, datetime
 
+from flask_babel import lazy_pgettext
 from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -28,8 +29,9 @@ class ReceiptStatus(LabelledEnum):
 
     @classmethod
     def labels(cls):
-        return {cls.UNCONFIRMED: _l("Receipt not yet confirmed"), cls.CONFIRMED: _l("Receipt confirmed"),
-                cls.DENIED: _l("Receipt denied")}
+        return {cls.UNCONFIRMED: lazy_pgettext("fee receipt", "Awaiting confirmation"),
+                cls.CONFIRMED: lazy_pgettext("fee receipt", "Confirmed"),
+                cls.DENIED: lazy_pgettext("fee receipt", "Denied")}
 
 
 RECEIPT_TRANSITIONS = {

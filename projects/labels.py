@@ -4,11 +4,24 @@ from sqlalchemy import select
 from accounts.notifications import NOTIFICATION_LABELS, NOTIFICATION_TEXTS
 from audit.labels import ACTION_LABELS, register_public_page, register_target_page
 from core.db import db
+from core.enums import LabelledEnum
 
 from .contract_change_models import ChangeKind
 from .contract_models import Contract
 from .models import Call, Proposal
 from .permissions import can_view_call, is_public_project
+
+
+class RequestedChange(LabelledEnum):
+    """A change request's kind (ChangeKind's values) as a sentence names it: '… requests a schedule change.'"""
+
+    BUDGET = ChangeKind.BUDGET.value
+    SCHEDULE = ChangeKind.SCHEDULE.value
+
+    @classmethod
+    def labels(cls):
+        return {cls.BUDGET: _l("a budget change"), cls.SCHEDULE: _l("a schedule change")}
+
 
 ACTION_LABELS.update({
     "call.created": _l("Call drafted"), "call.updated": _l("Call draft changed"),
@@ -43,7 +56,7 @@ NOTIFICATION_TEXTS.update({
     "call.amended": _l("The call “%(call)s” was amended: %(reason)s"),
     "proposal.eligible": _l("Your proposal to “%(call)s” passed the eligibility screening."),
     "proposal.ineligible": _l("Your proposal to “%(call)s” did not pass the eligibility screening: %(reason)s"),
-    "call.publicity": _l("The results of “%(call)s” are published; objections are possible until %(ends_on)s."),
+    "call.publicity": _l("The results of “%(call)s” are published; objections may be lodged until %(ends_on)s."),
     "call.objection_answered": _l("Your objection about “%(call)s” was answered: %(answer)s"),
     "call.awarded": _l("The call “%(call)s” has been awarded; see the results."),
     "call.failed": _l("The call “%(call)s” has failed: %(reason)s"),
@@ -51,21 +64,22 @@ NOTIFICATION_TEXTS.update({
     "contract.report_returned": _l("Your report for “%(milestone)s” was returned: %(comment)s"),
     "contract.fee_listed": _l("%(org)s reports paying you %(amount)s: please confirm or deny that you received it."),
     "contract.fee_denied": _l("%(name)s denies receiving %(amount)s from %(org)s."),
-    "contract.change_requested": _l("%(org)s asks for a change: %(kind)s."),
+    "contract.change_requested": _l("%(org)s requests %(kind)s."),
     "contract.change_approved": _l("Your request (%(kind)s) was approved: %(reason)s"),
     "contract.change_rejected": _l("Your request (%(kind)s) was rejected: %(reason)s"),
     "contract.milestone_overdue": _l("The milestone “%(milestone)s” of “%(project)s” is overdue."),
     "contract.officer_digest": _l("Projects to watch: %(overdue)s overdue milestones, %(reports)s reports to review, "
                                   "%(payments)s payments waiting, %(receipts)s fee receipts denied or unconfirmed."),
     "contract.tranche_paid": _l("%(amount)s has been paid for “%(project)s”."),
-    "contract.drafted": _l("The contract for “%(project)s” (%(amount)s) is drawn up: please read and confirm it."),
+    "contract.drafted": _l("The contract for “%(project)s” (%(amount)s) has been drawn up; please read and "
+                           "confirm it."),
     "contract.lines_edited": _l("The budget lines of “%(project)s” were changed: please read and confirm the "
                                 "contract again."),
     "contract.fee_reminder": _l("Please confirm or deny receiving %(amount)s from %(org)s."),
 })
-NOTIFICATION_LABELS.update({code: {"kind": ChangeKind}
-                            for code in ("contract.change_requested", "contract.change_approved",
-                                         "contract.change_rejected")})
+NOTIFICATION_LABELS.update({"contract.change_requested": {"kind": RequestedChange},
+                            "contract.change_approved": {"kind": ChangeKind},
+                            "contract.change_rejected": {"kind": ChangeKind}})
 
 
 # The audit log links an event about a call, a proposal or a contract to its page (every projects event is about one

@@ -62,7 +62,7 @@ def errors(app, headers, formdata):
     (EN, {"at_least": ["Number must be at least 0."], "at_most": ["Number must be at most 10."],
           "between": ["Number must be between 1 and 50."], "short": ["Field must be at least 2 characters long."],
           "long": ["Field cannot be longer than 5 characters."],
-          "sized": ["Field must be between 2 and 5 characters long."],
+          "sized": ["Use 2 to 5 characters."],
           "exact": ["Field must be exactly 4 characters long."],
           "rows": [{"note": ["Field cannot be longer than 3 characters."]}]}),
 ])

@@ -43,7 +43,8 @@ def test_the_managers_are_asked_to_confirm_a_drawn_up_contract(client, login_as,
     assert notices(member, "contract.drafted") == []
     login_as(manager)
     page = html.unescape(client.get("/notifications", headers={"Accept-Language": "en"}).text)
-    assert f"The contract for “{contract.title}” (¥120,000.00) is drawn up: please read and confirm it." in page
+    assert f"The contract for “{contract.title}” (¥120,000.00) has been drawn up; please read and confirm it." \
+           in page
     assert client.get(notice.link).status_code == 200
 
 
