@@ -72,6 +72,9 @@ def my_profile_page():
     at all (signed up for an organisation, or before sign-up asked what for), which becomes a resident's."""
     require(current_user.has_role("resident") or not current_user.role_names)
     if my_profile() is not None:
+        if request.method == "POST":  # (a form sent again, or from a page left open): nothing is changed, and said so
+            flash(_("Your details are already recorded: nothing was changed. To correct them, ask your community "
+                    "office."), "info")
         return redirect_to("vouchers.my_vouchers")
     form = ResidentForm(communities=resident_services.communities(), with_tags=False)
     del form.note  # community staff's note about the resident, not the resident's (it was never saved from here)

@@ -55,3 +55,19 @@ def test_staff_registering_the_same_number_get_the_short_answer(app, registered)
     with app.test_request_context(), pytest.raises(Conflict) as exc:
         residents.register_without_phone(data, actor=staff)
     assert exc.value.fields == {"id_number": "已登记。"}
+
+
+def test_a_form_sent_again_once_the_details_are_recorded_says_nothing_was_changed(app, client, login_as, session):
+    from .helpers import REGIONS, id_number
+
+    user = make_user(Role.RESIDENT)
+    login_as(user)
+    chosen = community("和平社区")
+    first = client.post("/vouchers/me/profile", data={"real_name": "李桂英", "community_id": chosen.id,
+                                                      "id_number": id_number(date(1945, 5, 6), 7, REGIONS[0])})
+    assert first.status_code == 302 and profiles() == 1
+    again = client.post("/vouchers/me/profile", data={}, headers={"Accept-Language": "en"}, follow_redirects=True)
+    assert again.request.path == "/vouchers/me"
+    assert "Your details are already recorded: nothing was changed." in again.get_data(as_text=True)
+    assert profiles() == 1
+    assert db.session.scalar(select(ResidentProfile.real_name)) == "李桂英"
