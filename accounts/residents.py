@@ -226,12 +226,35 @@ def _already_registered(data: ResidentData) -> Conflict:
                     code="duplicate_id")
 
 
+def _registered_elsewhere(data: ResidentData, actor: User) -> Conflict:
+    """Said to staff registering an ID number already on record, with the way forward. Staff who look after the
+    record's community are told where it is (they can find it and correct its community: update_profile). Others
+    are not told where (a resident's community is not theirs to know): a resident who moved is moved by whoever looks
+    after both communities (update_profile asks for both), that is the street office's community staff, who are
+    assigned no community, or an administrator; officers manage no residents."""
+    holder = find_by_id_number(data.id_number)
+    if holder is not None and serves(actor, holder.community_id):
+        return Conflict(_("This resident is already registered, in %(community)s. Find them by their ID number on "
+                          "the residents' page; if they have moved, change the community on their record.",
+                          community=holder.community.full_name),
+                        fields={"id_number": _("Already registered.")}, code="duplicate_id")
+    return Conflict(_("This resident is already registered, in a community you do not look after (they may have "
+                      "moved). The street office's community staff, who look after every community, or an "
+                      "administrator can move their record to your community; it then appears in your list."),
+                    fields={"id_number": _("Registered in a community you do not look after.")}, code="duplicate_id")
+
+
 def register_without_phone(data: ResidentData, *, actor: User, display_name: str | None = None) -> ResidentProfile:
     """Community staff register a resident who has no phone: an account nobody can log in to (random password)
     until staff set one with the resident, under a login name of seven digits they can read and type (login_names);
     staff print codes for them. The profile is verified at once by the registering staff member."""
     _require_staff(actor, any_community=True)
-    number, birth, community, tags = _validated(data)
+    try:
+        number, birth, community, tags = _validated(data)
+    except Conflict as exc:
+        if exc.code != "duplicate_id":
+            raise
+        raise _registered_elsewhere(data, actor) from None
     _require_staff(actor, community.id)
     user = accounts.create_user(login_names.new_login_name(), display_name or data.real_name.strip(),
                                 secrets.token_urlsafe(32), [Role.RESIDENT], actor=actor)

@@ -9,6 +9,7 @@ from accounts.need_models import ResidentNeed
 from accounts.notifications import Notification
 from core.db import db
 from tests.accounts.test_needs import events, raised, resident_user, staff_of
+from tests.factories import logout
 
 
 def taken_on(app, staff):
@@ -47,7 +48,7 @@ def test_staff_reply_without_closing_and_the_resident_reads_it(app, session, cli
     # Still open to answer: the page offers the reply and the closing again.
     again = client.get(f"/needs/{need.id}").get_data(as_text=True)
     assert 'id="reply-need"' in again and 'id="close-need"' in again
-    client.post("/logout", data={})
+    logout(client)
     login_as(owner)
     mine = client.get("/needs/mine").get_data(as_text=True)
     assert "师傅周三下午上门，请留人在家" in mine
