@@ -86,13 +86,6 @@ def test_every_translation_formats_like_its_source_string():
     assert broken == []
 
 
-# English text (the msgid) that still glosses a term in Chinese, pending an edit of its busy template.
-CHINESE_IN_ENGLISH_PENDING = {
-    "Rectification (整改)",  # templates/evaluation/_requests_tasks.html
-    "Flag criteria that need rectification (整改). A result below 60 always creates a rectification task.",
-}
-
-
 def test_english_text_has_no_chinese_characters_or_full_width_punctuation():
     """The msgid is what an English reader sees: 'Pass (合格)' or '（¥300.00）' showed Chinese in English pages;
     the Chinese belongs in the zh_Hans_CN catalogue only."""
@@ -100,4 +93,4 @@ def test_english_text_has_no_chinese_characters_or_full_width_punctuation():
 
     cjk = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
     found = sorted(message for _context, message in _source_strings() if cjk.search(message))
-    assert [m for m in found if m not in CHINESE_IN_ENGLISH_PENDING] == []
+    assert found == []
