@@ -3,13 +3,16 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
 from accounts import residents as resident_services
 from accounts.forms import ConfirmForm
 from accounts.lockout import end_login_lockout
 from accounts.login_names import grouped
+from accounts.models import Community
 from accounts.resident_models import RESIDENT_TRANSITIONS, HardshipTag, ResidentProfile, ResidentStatus
 from core.db import db, utcnow
+from core.i18n import joined
 from core.paging import page_arg
 from core.permissions import require, require_visible
 from core.personal import PersonalDataError, mask_phone, normalise_id_number
@@ -19,6 +22,7 @@ from . import documents, limits, pages_support, printed_codes, redemption
 from . import permissions as perms
 from .disputes import dispute_deadline
 from .forms import ResidentForm, ResidentPasswordForm, ResidentStatusForm, StatusForm
+from .models import Programme
 from .resident_views import chosen_programme
 from .views import bp, redirect_to
 
@@ -113,11 +117,26 @@ def resident(resident_id: int):
     if request.method != "POST":
         return _resident_page(resident, _record_form(resident), status=200)
     form = _record_form(resident, posted=True)
+    moved_from = resident.community_id
     if form.validate_on_submit() and run_service(
             lambda: resident_services.update_profile(resident, resident_data(form), actor=current_user), form):
         flash(_("Resident record saved."), "success")
+        if resident.community_id != moved_from and (left := _programmes_not_covering(resident)):
+            flash(_("%(community)s is not covered by %(programmes)s. The vouchers the resident already holds from it "
+                    "can still be used until they expire, but they will get no new ones from it.",
+                    community=db.session.get(Community, resident.community_id).full_name,
+                    programmes=joined(p.name for p in left)), "warning")
         return redirect_to("vouchers.resident", resident_id=resident.id)
     return _resident_page(resident, form, status=422)
+
+
+def _programmes_not_covering(resident: ResidentProfile) -> list[Programme]:
+    """The running programmes the resident holds spendable vouchers in whose communities leave out theirs (a resident
+    who moved): eligibility is checked when vouchers are issued (issuance, programmes.eligibility_problems), not when
+    they are spent, so what they hold stays theirs until it expires and nothing new comes."""
+    ids = [line.programme_id for line in redemption.balance(resident)]
+    held = db.session.scalars(select(Programme).where(Programme.id.in_(ids)).order_by(Programme.id)) if ids else []
+    return [p for p in held if p.community_ids and resident.community_id not in p.community_ids]
 
 
 def _record_form(resident: ResidentProfile, *, posted: bool = False) -> ResidentForm:
