@@ -200,9 +200,9 @@ def csv_header() -> list[str]:
     """The columns' names, all in the request's language; the values under them are as stored, with the action and
     the actor's roles also by their labels (and those hashed, in the chain's order: seq, UTC time, actor id, roles,
     ip, request id, action code, target type, target id, data)."""
-    return [_("Seq"), _("Time (Beijing)"), _("Time (UTC, as hashed)"), _("Actor id"), _("Actor (user name)"),
-            _("Actor's role codes (as hashed)"), _("Actor's roles"), _("IP address"), _("Request id"),
-            _("Action code"), _("Action"), _("Target type code"), _("Target id"), _("Data (as hashed)"),
+    return [_("Seq"), _("Time (Beijing)"), _("Time (UTC, as hashed)"), _("Actor ID"), _("Actor (user name)"),
+            _("Actor's role codes (as hashed)"), _("Actor's roles"), _("IP address"), _("Request ID"),
+            _("Action code"), _("Action"), _("Target type code"), _("Target ID"), _("Data (as hashed)"),
             _("Previous hash"), _("Hash")]
 
 

@@ -67,7 +67,7 @@ class AuditFilterForm(FlaskForm):
     # the table's name, and 合同 found nothing
     target_type = SelectField(_l("Target type"), default="", filters=[lambda value: (value or "").strip()],
                               invalid_choice_message=_l("Choose a target type from the list."))
-    target_id = StringField(_l("Target id"), validators=[Optional(), Length(max=60)])
+    target_id = StringField(_l("Target ID"), validators=[Optional(), Length(max=60)])
     date_from = DateField(_l("From"), validators=[Optional(), _day_in_range])
     date_to = DateField(_l("To"), validators=[Optional(), _day_in_range])
     before = StringField(validators=[Optional(), _seq_cursor])  # set by the 'older events' link, not shown

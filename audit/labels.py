@@ -128,7 +128,7 @@ TARGET_LABELS = {
     "voucher_redemptions": _l("Redemption"),
     "voucher_disputes": _l("Voucher dispute"),
     "voucher_ratings": _l("Service rating"),
-    "voucher_settlements": _l("Settlement"),
+    "voucher_settlements": _l("Settlement statement"),
 }
 
 

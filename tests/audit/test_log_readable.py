@@ -57,8 +57,12 @@ def test_the_target_type_filter_lists_the_types_by_their_labels_and_filters_by_t
     chosen = client.get("/audit/?actor=target-chooser&target_type=contracts")  # as the select sends it
     assert chosen.status_code == 200 and shown_seqs(chosen) == [on_contract.seq]
     assert '<option selected value="contracts">合同</option>' in target_select(chosen)
-    english = target_select(client.get("/audit/", headers=ENGLISH))
+    english_page = client.get("/audit/", headers=ENGLISH)
+    english = target_select(english_page)
     assert '<option value="contracts">Contract</option>' in english and ">All target types</option>" in english
+    assert labels["voucher_settlements"] == "结算单"  # a statement, as its own page names it (not 'Settlement')
+    assert '<option value="voucher_settlements">Settlement statement</option>' in english
+    assert re.search(r'<label class="form-label" for="target_id">Target ID</label>', english_page.text)  # not 'id'
 
 
 def test_a_link_with_a_stored_type_that_has_no_label_still_filters_and_shows_it_chosen(client, session, login_as):
@@ -153,9 +157,9 @@ def test_amounts_in_fen_read_in_yuan_beside_the_recorded_numbers_nested_ones_too
 ZH_HEADER = ["序号", "时间（北京时间）", "时间（UTC，参与哈希）", "操作人编号", "操作人（用户名）",
              "操作人角色代码（参与哈希）", "操作人角色", "IP 地址", "请求编号", "操作代码", "操作", "对象类型代码",
              "对象编号", "数据（参与哈希）", "前一哈希值", "哈希值"]
-EN_HEADER = ["Seq", "Time (Beijing)", "Time (UTC, as hashed)", "Actor id", "Actor (user name)",
-             "Actor's role codes (as hashed)", "Actor's roles", "IP address", "Request id", "Action code", "Action",
-             "Target type code", "Target id", "Data (as hashed)", "Previous hash", "Hash"]
+EN_HEADER = ["Seq", "Time (Beijing)", "Time (UTC, as hashed)", "Actor ID", "Actor (user name)",
+             "Actor's role codes (as hashed)", "Actor's roles", "IP address", "Request ID", "Action code", "Action",
+             "Target type code", "Target ID", "Data (as hashed)", "Previous hash", "Hash"]
 
 
 def read_csv(response) -> list[list[str]]:
@@ -178,6 +182,6 @@ def test_the_csv_header_is_all_in_the_requests_language_and_the_values_stay_as_s
     assert not any(re.search(r"[\u4e00-\u9fff]", name) for name in english[0])
     for rows in (chinese, english):  # the machine-readable values are the same in both
         row = dict(zip(EN_HEADER, rows[1], strict=True))
-        assert (row["Action code"], row["Target type code"], row["Target id"]) == ("contract.closed", "contracts", "3")
-        assert row["Data (as hashed)"] == '{"from":"active"}' and row["Actor id"] == str(actor.id)
+        assert (row["Action code"], row["Target type code"], row["Target ID"]) == ("contract.closed", "contracts", "3")
+        assert row["Data (as hashed)"] == '{"from":"active"}' and row["Actor ID"] == str(actor.id)
     assert (chinese[1][10], english[1][10]) == ("合同结项", "Contract closed")  # the action's label, as on the page
