@@ -42,10 +42,18 @@ def test_a_resident_raises_a_need_and_reads_the_staffs_reply(live_server, browse
     staff.locator("#needs a").first.click()
     expect(staff.locator("#need")).to_contain_text(text)
     fits(staff, axe=True)
+    asked = []  # closing cannot be undone: the button asks first
+    staff.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     staff.locator("#close-need").click()  # no reply: refused beside the reply
     expect(staff.locator("#reply-error")).to_contain_text("请填写给居民的答复")
+    assert asked and "办结后不能重新打开" in asked[0]
     staff.locator("#acknowledge").click()
     expect(staff.locator("#need-status")).to_have_text("处理中")
+    staff.locator("#reply").fill("师傅明天上午联系您")  # a word on how it is going: the need stays open
+    staff.locator("#reply-need").click()
+    expect(staff.locator(".alert-success")).to_be_visible()
+    expect(staff.locator("#need-status")).to_have_text("处理中")
+    expect(staff.locator("#need-replies")).to_contain_text("师傅明天上午联系您")
     staff.locator("#reply").fill(reply)
     staff.locator("#close-need").click()
     expect(staff.locator("#need-status")).to_have_text("已答复")
@@ -59,6 +67,7 @@ def test_a_resident_raises_a_need_and_reads_the_staffs_reply(live_server, browse
     expect(taken_on).to_contain_text("已受理这项需求。")  # taken on without a reply: still who and when
     expect(taken_on).to_contain_text("处理中")
     expect(answered).to_contain_text(reply)
+    expect(item).to_contain_text("师傅明天上午联系您")
     fits(resident)
     resident.goto(live_server + "/notifications")
     expect(resident.locator("main")).to_contain_text(re.compile("您的需求（居家维修）已有答复"))
