@@ -22,6 +22,7 @@ from core.pdf import official_language
 from core.permissions import require
 from core.personal import mask_name
 from core.timeutil import utcnow
+from core.views import form_status
 
 from . import chain, documents, verification
 from . import services as audit
@@ -176,7 +177,7 @@ def _look_up(lookup: VerifyCodeForm):
     """A code as typed leads to its page, by its stored form, so the answer has one address to bookmark."""
     if lookup.validate():
         return redirect(url_for("documents.verify", code=lookup.normalised))
-    return _verify_page(None, lookup, check_upload=False), 422
+    return _verify_page(None, lookup, check_upload=False, status=422)
 
 
 def _unknown_code(code: str):
@@ -187,11 +188,12 @@ def _unknown_code(code: str):
     if lookup.validate():
         lookup.code.errors.append(_("The platform issued no document with this verification code. Check it against "
                                     "the paper."))
-    return _verify_page(None, lookup, check_upload=False), 404
+    return _verify_page(None, lookup, check_upload=False, status=404)
 
 
-def _verify_page(document, lookup: VerifyCodeForm, *, check_upload: bool = True) -> str:
-    """The page, with the answer to a file or hash checked (against the document shown, if any)."""
+def _verify_page(document, lookup: VerifyCodeForm, *, check_upload: bool = True, status: int | None = None):
+    """The page, with the answer to a file or hash checked (against the document shown, if any); a check refused
+    (no file nor hash, not a PDF, not a SHA-256) is a 422, with the reason beside its field."""
     form = VerifyFileForm() if check_upload else VerifyFileForm(formdata=None)
     check = None  # None: nothing asked; else (matched: bool, document_found)
     if check_upload and form.validate_on_submit():
@@ -201,12 +203,13 @@ def _verify_page(document, lookup: VerifyCodeForm, *, check_upload: bool = True)
             matched = found is not None and (document is None or found.id == document.id)
             check = {"matched": matched, "digest": digest, "found": found}
     can_download = document is not None and can_download_document(current_user, document)
-    return render_template("audit/verify.html", document=document, form=form, check=check, lookup=lookup,
+    page = render_template("audit/verify.html", document=document, form=form, check=check, lookup=lookup,
                            can_download=can_download,
                            ended=documents.ended_by(document) if document else None,
                            newer=documents.superseded_by(document) if document else None,
                            public_page=_public_page(document) if document else None,
                            issuer=issuer_shown(document, in_full=can_download) if document else None)
+    return page, status or (200 if check else form_status())
 
 
 def _public_page(document) -> tuple[str, str] | None:

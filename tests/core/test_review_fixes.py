@@ -144,7 +144,7 @@ def test_verify_says_an_uploaded_file_that_is_not_a_pdf_is_not_a_pdf(client, ses
     response = client.post("/verify", data={"file": (io.BytesIO(b"hello, not a pdf"), "note.txt")},
                            content_type="multipart/form-data")
     body = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 422  # refused, as every form is
     assert 'id="check-result"' not in body  # was 'No match ... it may have been altered'
     assert field_errors(response) == ["该文件不是 PDF 文件，请上传您收到的 PDF。"]
 
