@@ -97,7 +97,7 @@ def sign_up_and_apply(page, base, n) -> None:
     page.locator("#registered_on").fill("2021-03-15")
     page.locator("#address").fill("东城区光明路8号")
     page.locator("#categories-1").check()
-    page.locator("#communities").select_option(index=0)
+    page.locator("#communities-0").check()
     page.locator("#contact_name").fill("林心远")
     page.locator("#contact_phone").fill("138 0013 800")  # a digit short
     page.locator("main button[type=submit]").click()

@@ -47,7 +47,7 @@ def test_application_returned_fixed_approved_and_listed(live_server, browser, tm
     page.locator("#registered_on").fill("2021-03-15")
     page.get_by_label("地址").fill("东城区光明路8号")
     page.locator("#categories-1").check()
-    page.locator("#communities").select_option(index=0)
+    page.locator("#communities-0").check()
     page.locator("#certified_social_workers").fill("2")
     page.get_by_label("联系人", exact=True).fill("林心远")
     page.get_by_label("联系电话").fill("13912345678")
