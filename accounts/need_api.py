@@ -1,6 +1,7 @@
 """Residents' needs (居民需求) over the JSON API: a resident lists their own and raises one; community staff of the
-need's community, officers (and administrators) list those they may see and take them on or close them with a reply;
-auditors list and read. The same services and permission predicates as the pages (accounts.needs)."""
+need's community, officers (and administrators) list those they may see, take them on, write to the resident on
+them and close them with a reply; auditors list and read. The same services and permission predicates as the pages
+(accounts.needs)."""
 
 from flask import abort, jsonify, request
 from flask_babel import gettext as _
@@ -36,9 +37,10 @@ ACTIONS = {"acknowledge": NeedStatus.ACKNOWLEDGED, "close": NeedStatus.CLOSED}
 NOT_A_RESIDENT = "A 403 (`not_a_resident`) when the token's user has no resident profile."
 
 REPLY = component("ResidentNeedReply", record(
-    "One step of a need's thread, as the resident reads it: who took it on or closed it, when, and what they wrote.",
+    "One step of a need's thread, as the resident reads it: who took it on, wrote or closed it, when, and what they "
+    "wrote.",
     text=string(MAX_REPLY, "The reply; empty when the need was taken on without one."),
-    status=string(description="The status the need moved to with it.", enum=NeedStatus),
+    status=string(description="The status the need moved to (or stayed in) with it.", enum=NeedStatus),
     author=nullable(string(description="Who took the step (their display name).")), created_at=timestamp()))
 
 NEED = component("ResidentNeed", record(
@@ -51,7 +53,7 @@ NEED = component("ResidentNeed", record(
     community=string(description="The community's name (the resident's when they raised it)."),
     reply=string(MAX_REPLY, "The latest reply written; empty until there is one."),
     replies=array(REPLY, "The thread, oldest first: one entry for taking the need on (its text empty when nothing "
-                         "was written), one for closing it."),
+                         "was written), one for each reply that left it open, one for closing it."),
     created_at=timestamp(), updated_at=timestamp()))
 
 
@@ -126,14 +128,17 @@ def list_needs():
     return _page(stmt)
 
 
-@bp.route("/needs/<int:need_id>/<any(acknowledge, close):action>", methods=["POST"])
-@api_doc("Take on or close a need (staff)", tag=TAG, response=NEED, errors=[403, 409],
-         params={"action": "`acknowledge`: take it on (the resident is told someone is looking into it); `close`: "
-                           "answer it, with a reply the resident reads."},
+@bp.route("/needs/<int:need_id>/<any(acknowledge, close, reply):action>", methods=["POST"])
+@api_doc("Take on, reply to or close a need (staff)", tag=TAG, response=NEED, errors=[403, 409],
+         params={"action": "`acknowledge`: take it on (the resident is told someone is looking into it); `reply`: "
+                           "write to the resident about a need taken on, leaving it taken on (how it is going); "
+                           "`close`: answer it, with a reply the resident reads."},
          description="By community staff of the need's community or an officer; auditors read but do not answer "
                      "(403). A need someone may not see is a 404. A need already taken on, or already closed (by "
-                     "someone else meanwhile, say), is a 409 and nothing changes.",
-         request=body(reply=string(MAX_REPLY, "To the resident: required to close, optional to take it on.")),
+                     "someone else meanwhile, say), is a 409 and nothing changes; so is a reply to a need not taken "
+                     "on yet (taking it on carries a reply) or closed.",
+         request=body(reply=string(MAX_REPLY, "To the resident: required to reply or close, optional to take it "
+                                              "on.")),
          request_optional=True)
 def answer_need(need_id: int, action: str):
     actor = api_user()
@@ -143,6 +148,6 @@ def answer_need(need_id: int, action: str):
     needs.check_can_handle(actor, need)
     reply = text_field(json_object(optional=True), "reply", max_length=MAX_REPLY)
     # A need already taken on or closed (a stale client, two answering at once) is the service's Conflict: a 409.
-    committed(lambda: needs.transition_need(need, ACTIONS[action], actor=actor, reply=reply))
+    committed(lambda: needs.reply_to_need(need, reply, actor=actor) if action == "reply" else
+              needs.transition_need(need, ACTIONS[action], actor=actor, reply=reply))
     return jsonify(need_json(need))
-

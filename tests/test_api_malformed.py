@@ -434,7 +434,7 @@ def test_voucher_endpoints(app, client, session):
 
 
 def need_endpoints(ids) -> list[Endpoint]:
-    answer = "/api/v1/needs/<int:need_id>/<any(acknowledge, close):action>"
+    answer = "/api/v1/needs/<int:need_id>/<any(acknowledge, close, reply):action>"
     return [
         Endpoint("POST", "/api/v1/needs", "/needs", "resident",
                  lambda ids: {"category": "meals", "description": "每天中午需要送餐", "wants_contact": True},
@@ -445,6 +445,11 @@ def need_endpoints(ids) -> list[Endpoint]:
                  extra=[("a need already closed", {"need": ids["closed"]}, {"reply": "再答一次"}, 409)]),
         Endpoint("POST", answer, "/needs/{need}/acknowledge", "staff", lambda ids: {}, fields={("reply",): "text"},
                  empty_ok=True, ok=200, extra=[("a need already closed", {"need": ids["closed"]}, {}, 409)]),
+        Endpoint("POST", answer, "/needs/{taken}/reply", "staff", lambda ids: {"reply": "师傅周三下午上门"},
+                 fields={("reply",): "text"}, required={("reply",)}, ok=200,
+                 extra=[("a need not taken on", {"taken": ids["need"]}, {"reply": "师傅周三下午上门"}, 409),
+                        ("a need already closed", {"taken": ids["closed"]}, {"reply": "再说一次"}, 409),
+                        ("an empty reply", {}, {"reply": "   "}, 422)]),
     ]
 
 
@@ -455,9 +460,10 @@ def test_need_endpoints(app, client, session):
     officer, staff = make_user(Role.OFFICER), staff_of("和平社区")
     with app.test_request_context():
         user, profile = resident_user("和平社区")
-        need, closed = raised(profile, user), raised(profile, user)
+        need, taken, closed = raised(profile, user), raised(profile, user), raised(profile, user)
+        needs.transition_need(taken, "acknowledged", actor=officer)
         needs.transition_need(closed, "closed", actor=officer, reply="已处理")
-    ids = {"need": need.id, "closed": closed.id}
+    ids = {"need": need.id, "taken": taken.id, "closed": closed.id}
     sweep(client, need_endpoints(ids), ids, {"resident": token(user), "staff": token(staff)})
 
 

@@ -200,3 +200,61 @@ def test_an_unknown_need_is_a_404(client, scene):
     for path in ("/needs/999999/close", "/needs/99999999999999999999/acknowledge", f"/needs/{scene['need'].id}/x"):
         response = client.post(f"{API}{path}", headers=headers, json={"reply": "已处理"})
         assert response.status_code == 404 and response.get_json()["error"]["code"] == "not_found"
+
+
+def test_staff_reply_to_a_need_taken_on_and_it_stays_taken_on(client, scene):
+    need, staff = scene["need"], scene["staff"]
+    headers = bearer(staff)
+    assert client.post(f"{API}/needs/{need.id}/acknowledge", headers=headers).status_code == 200
+    replied = client.post(f"{API}/needs/{need.id}/reply", headers=headers, json={"reply": "  师傅周三下午上门  "})
+    assert replied.status_code == 200, replied.get_data(as_text=True)
+    body = replied.get_json()
+    assert body["status"] == "acknowledged" and body["reply"] == "师傅周三下午上门"
+    assert [(r["status"], r["text"]) for r in body["replies"]] == [("acknowledged", ""),
+                                                                    ("acknowledged", "师傅周三下午上门")]
+    db.session.expire_all()
+    found = db.session.get(ResidentNeed, need.id)
+    assert found.status == "acknowledged"
+    assert [e.action for e in events(found)] == ["need.raised", "need.acknowledged", "need.replied"]
+    mine = client.get(f"{API}/needs/mine", headers=bearer(scene["owner"])).get_json()["items"]
+    assert mine[0]["reply"] == "师傅周三下午上门"
+
+
+@pytest.mark.parametrize("first", [None, "close"])
+def test_a_reply_to_a_need_not_taken_on_or_closed_is_a_409_and_changes_nothing(client, scene, first):
+    need = scene["need"]
+    if first:
+        assert client.post(f"{API}/needs/{need.id}/{first}", headers=bearer(make_user(Role.OFFICER)),
+                           json={"reply": "已安排"}).status_code == 200
+    headers = bearer(scene["staff"])
+    db.session.commit()
+    before = written()
+    response = client.post(f"{API}/needs/{need.id}/reply", headers=headers, json={"reply": "我来处理"})
+    assert response.status_code == 409 and response.get_json()["error"]["code"] == "conflict"
+    db.session.expire_all()
+    assert db.session.get(ResidentNeed, need.id).status == ("closed" if first else "open") and written() == before
+
+
+@pytest.mark.parametrize("sent", [{}, {"reply": "   "}, {"reply": 7}, {"reply": "复" * (MAX_REPLY + 1)}])
+def test_a_reply_without_good_text_is_a_422_naming_it(client, scene, sent):
+    need = scene["need"]
+    headers = bearer(scene["staff"])
+    assert client.post(f"{API}/needs/{need.id}/acknowledge", headers=headers).status_code == 200
+    before = written()
+    response = client.post(f"{API}/needs/{need.id}/reply", headers=headers, json=sent)
+    assert response.status_code == 422 and "reply" in response.get_json()["error"]["fields"]
+    db.session.expire_all()
+    assert len(db.session.get(ResidentNeed, need.id).replies) == 1 and written() == before
+
+
+def test_a_reply_to_a_need_someone_may_not_see_is_a_404(client, scene):
+    need = scene["need"]
+    assert client.post(f"{API}/needs/{need.id}/acknowledge", headers=bearer(scene["staff"])).status_code == 200
+    for who in (scene["far_staff"], scene["other"]):
+        response = client.post(f"{API}/needs/{need.id}/reply", headers=bearer(who), json={"reply": "我来处理"})
+        assert response.status_code == 404 and response.get_json()["error"]["code"] == "not_found"
+    response = client.post(f"{API}/needs/{need.id}/reply", headers=bearer(make_user(Role.AUDITOR)),
+                           json={"reply": "我来处理"})
+    assert response.status_code == 403  # sees it, may not answer it
+    db.session.expire_all()
+    assert len(db.session.get(ResidentNeed, need.id).replies) == 1

@@ -55,6 +55,8 @@ def _need_case(w: World, action: str) -> Case:
     resident = w.named("resident1")
     profile = db.session.scalar(select(ResidentProfile).where(ResidentProfile.user_id == resident.id))
     need = needs.raise_need(profile, "meals", "希望社区食堂送餐上门。", False, actor=resident)
+    if action == "reply":  # only a need taken on is written to without closing it
+        needs.transition_need(need, "acknowledged", actor=w.named("officer"))
     elsewhere = first(select(Community).where(Community.id != profile.community_id).order_by(Community.id))
     staff = w.staff()
     staff["resident who raised it"] = staff.pop("resident")
@@ -71,6 +73,10 @@ def acknowledge_need(w: World) -> Case:
 
 def close_need(w: World) -> Case:
     return _need_case(w, "close")
+
+
+def reply_to_need(w: World) -> Case:
+    return _need_case(w, "reply")
 
 
 # --- organisations -------------------------------------------------------------------------------------------------
@@ -207,7 +213,8 @@ CASES = {
     ("PUT", "/api/v1/evaluation/members/<int:member_id>/sheets/<int:proposal_id>"): [panel_sheet],
     ("PUT", "/api/v1/evaluation/project-evaluations/<int:evaluation_id>/sheet"): [project_sheet],
     ("POST", "/api/v1/needs"): [raise_need],
-    ("POST", "/api/v1/needs/<int:need_id>/<any(acknowledge, close):action>"): [acknowledge_need, close_need],
+    ("POST", "/api/v1/needs/<int:need_id>/<any(acknowledge, close, reply):action>"): [acknowledge_need, close_need,
+                                                                                       reply_to_need],
     ("POST", "/api/v1/orgs"): [create_org],
     ("POST", "/api/v1/orgs/<int:org_id>/changes"): [request_org_change],
     ("POST", "/api/v1/orgs/changes/<int:change_id>/<any(approve, reject, withdraw):action>"): [
