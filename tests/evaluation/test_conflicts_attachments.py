@@ -60,7 +60,9 @@ def test_standing_conflict_declared_on_the_profile_page_excludes_the_expert_from
     declared = f'id="conflicts-{conflicted.id}"'
     assert f"{orgs[1].name}（配偶在该机构任职）" in pool.split(declared)[1].split("</div>")[0]
     english = client.get("/evaluation/experts", headers={"Accept-Language": "en"}).get_data(as_text=True)
-    assert f"{orgs[1].name} (配偶在该机构任职)" in english.split(declared)[1].split("</div>")[0]  # its own brackets
+    in_english = english.split(declared)[1].split("</div>")[0]
+    assert f"{orgs[1].name} (配偶在该机构任职)" in in_english  # its own brackets (core.i18n.aside)
+    assert "（" not in in_english and "）" not in in_english
 
 
 def test_only_evaluators_declare_standing_conflicts(app, client, officer, login_as):
