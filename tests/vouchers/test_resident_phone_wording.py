@@ -1,7 +1,7 @@
 """The resident's pages read on a phone by elderly residents (a QA walk, Chinese): each voucher's amounts say which
 is what is left and which its face value; a suspended resident asking for a code is told they are suspended and to
-contact their community (not that they wait to be verified); the tabs lead to their needs too; the catalogue says
-of a service priced above the monthly limit that the vouchers cannot pay it all in a month."""
+contact their community (not that they wait to be verified); the tabs lead to their needs too; the catalogue and a
+provider's page say of a service priced above the monthly limit that the vouchers cannot pay it all in a month."""
 
 import re
 
@@ -74,3 +74,7 @@ def test_the_catalogue_notes_a_service_priced_above_the_monthly_limit(app, clien
         r'(<li class="card mb-3 service">.*?<p class="h5 mb-1 service-name">(.*?)</p>.*?</li>)', page, re.S)}
     note = "此服务价格超过您每月可用服务券支付的上限（¥200.00）。"
     assert note in cards[w.service.name] and note not in cards[cheap.name]
+    # The provider's page draws its services with the same macro (vouchers/_service.html), so says it there too.
+    provider = client.get(f"/vouchers/catalogue/providers/{w.org.id}?programme={w.programme.id}").get_data(as_text=True)
+    card = lambda s: text(provider.split(f'id="service-{s.id}"')[1].split("</li>")[0])  # noqa: E731
+    assert note in card(w.service) and note not in card(cheap)
