@@ -89,7 +89,7 @@ def test_a_replaced_charter_shows_when_each_came_and_which_is_current(client, se
     assert "现行版本" in newer and "已被替换" not in newer and "章程（修订）.pdf" in newer
     assert "已被替换" in older and "text-muted" in older
     assert page.index(f'id="document-{new.id}"') < page.index(f'id="document-{old.id}"')  # newest first
-    assert re.search(r"上传于 \d{4}-\d{2}-\d{2} \d{2}:\d{2}", older)
+    assert re.search(r"上传于 <span class=\"keep-together\">\d{4}-\d{2}-\d{2} \d{2}:\d{2}</span>", older)  # one line
     assert "/remove" not in page and "移除" not in older  # an officer does not remove the organisation's documents
 
 
