@@ -2,7 +2,7 @@ from flask import Blueprint, abort, current_app, flash, has_request_context, red
 from flask_login import current_user
 from werkzeug.routing import IntegerConverter
 
-from .db import db
+from .db import db, ensure_write_transaction
 from .errors import InvalidForm, ServiceError
 from .forms import apply_service_error
 from .i18n import remember_language, set_language
@@ -18,8 +18,12 @@ def home():
 
 @bp.route("/lang/<code>")
 def language(code: str):
-    if current_user.is_authenticated:
-        remember_language(current_user._get_current_object(), code)
+    user = current_user._get_current_object()
+    if user.is_authenticated and code in current_app.config["LANGUAGES"] and user.locale != code:
+        # A GET that writes (the choice kept on the account): the write transaction first, as the audited downloads
+        # take it, so SQLite never upgrades this request's read snapshot; and only when the choice changes.
+        ensure_write_transaction()
+        remember_language(user, code)
         db.session.commit()
     return set_language(code)
 

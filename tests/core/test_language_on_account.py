@@ -50,3 +50,26 @@ def test_notification_mail_follows_the_language_chosen_on_the_site(client, sessi
     (message,) = smtp.messages
     assert str(make_header(decode_header(message["Subject"]))) == "Gongzhi notification"
     assert "Welcome to Gongzhi, 张." in message.get_payload(decode=True).decode()
+
+
+def test_the_choice_is_written_in_the_write_transaction_and_only_when_it_changes(client, session, login_as,
+                                                                                  monkeypatch):
+    """A GET that writes takes the write transaction first (core.db.ensure_write_transaction: SQLite never upgrades
+    a read snapshot under load); choosing the language already kept writes nothing."""
+    from flask import g
+
+    from core import views
+
+    user = make_user()
+    login_as(user)
+    seen = []
+    remember = views.remember_language
+
+    def spy(who, code):
+        seen.append((code, g.get("write_transaction", False)))
+        return remember(who, code)
+
+    monkeypatch.setattr(views, "remember_language", spy)
+    client.get("/lang/en")
+    client.get("/lang/en")
+    assert seen == [("en", True)] and _locale_of(user.id) == "en"
