@@ -6,8 +6,8 @@ from decimal import Decimal
 from .numbers import FULL_WIDTH, GROUPED, half_width, typed, ungrouped
 
 # (half_width: phones, ID numbers and documents read typed text with it too)
-__all__ = ["FULL_WIDTH", "MAX_FEN", "AmountTooLarge", "MoneyError", "NegativeAmount", "format_fen", "half_width",
-           "input_text", "parse_yuan", "split_by_percentages"]
+__all__ = ["FULL_WIDTH", "MAX_FEN", "AmountTooLarge", "MoneyError", "NegativeAmount", "fen_in_capitals", "format_fen",
+           "half_width", "input_text", "parse_yuan", "split_by_percentages"]
 
 MAX_FEN = 10**15  # well inside BIGINT; a trillion yuan is not a community project
 
@@ -80,3 +80,64 @@ def split_by_percentages(total_fen: int, percentages: list[int]) -> list[int]:
     parts = [total_fen * p // 100 for p in percentages[:-1]]
     parts.append(total_fen - sum(parts))
     return parts
+
+
+# 大写金额: the financial capitals a contract, an invoice or a cheque states its amount in, so that no stroke can turn
+# one figure into another (一 into 十). Rules as in the payment regulations (支付结算办法) and the accounting norms
+# (会计基础工作规范): 拾 always with its digit (壹拾, never 拾 alone); one 零 for any run of zeros inside the yuan,
+# across the 万 and 亿 sections too (壹亿零壹仟); none for zeros that end it; 整 after 元 or 角 when there are no
+# 分; 零 between 元 and 分 when the 角 is zero (壹元零伍分).
+CAPITAL_DIGITS = "零壹贰叁肆伍陆柒捌玖"
+_GROUP_UNITS = ("仟", "佰", "拾", "")
+_SECTIONS = ((10**8, "亿"), (10**4, "万"))
+
+
+def _four_digits(n: int) -> str:
+    """0 < n < 10⁴: 1001 -> 壹仟零壹, 1010 -> 壹仟零壹拾, 10 -> 壹拾."""
+    words, zero = [], False
+    for digit, unit in zip(f"{n:04d}", _GROUP_UNITS, strict=True):
+        if digit == "0":
+            zero = bool(words)  # a zero after a digit: written once, before the next digit (never at the end)
+            continue
+        if zero:
+            words.append("零")
+            zero = False
+        words.append(CAPITAL_DIGITS[int(digit)] + unit)
+    return "".join(words)
+
+
+def _whole_yuan(n: int) -> str:
+    """0 < n: the yuan in capitals, by sections of 亿 and 万 (a section of 10¹² is 壹万亿)."""
+    for size, name in _SECTIONS:
+        if n >= size:
+            high, low = divmod(n, size)
+            if low == 0:
+                return _whole_yuan(high) + name
+            # A zero between this section and the rest (100,001,000: 壹亿零壹仟) is read as one 零.
+            return _whole_yuan(high) + name + ("零" if low < size // 10 else "") + _whole_yuan(low)
+    return _four_digits(n)
+
+
+def fen_in_capitals(fen: int) -> str:
+    """An amount in fen in financial capitals (大写金额), as a Chinese contract states it beside the figures:
+    7599993 -> '人民币柒万伍仟玖佰玖拾玖元玖角叁分', 5000000 -> '人民币伍万元整', 105 -> '人民币壹元零伍分',
+    5 -> '人民币伍分', 0 -> '人民币零元整'. Refuses a negative amount (a contract states none), one above MAX_FEN and
+    anything but an int."""
+    if isinstance(fen, bool) or not isinstance(fen, int):
+        raise TypeError("fen must be an int")
+    if fen < 0:
+        raise NegativeAmount("negative amount")
+    if fen > MAX_FEN:
+        raise AmountTooLarge("amount too large")
+    yuan, cents = divmod(fen, 100)
+    jiao, fen_digit = divmod(cents, 10)
+    words = _whole_yuan(yuan) + "元" if yuan else ""
+    if jiao:
+        words += CAPITAL_DIGITS[jiao] + "角"
+    elif fen_digit and yuan:
+        words += "零"
+    if fen_digit:
+        words += CAPITAL_DIGITS[fen_digit] + "分"
+    elif words:
+        words += "整"
+    return "人民币" + (words or "零元整")
