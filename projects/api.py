@@ -10,6 +10,7 @@ from core.api import api_blueprint, api_user, json_object, page_args, refuse, te
 from core.db import db
 from core.errors import invalid
 from core.money import MAX_FEN
+from core.numbers import DB_INT_MAX
 from core.openapi import (
     PAGING,
     api_doc,
@@ -75,6 +76,8 @@ PROPOSAL = component("Proposal", record(
     requested_fen=fen("The budget lines' total."),
     attachments=array(record(requirement=string(), sha256=string(64))),
     version=integer("Submitted versions so far (0: never submitted).", minimum=0),
+    revision=integer("Saves of the draft so far. Send it back with a save (PUT) so that a save over changes made "
+                     "since you read the draft is refused.", minimum=0),
     content_hash=nullable(string(description="SHA-256 of the latest submitted version, as frozen.")),
     screening_reason=string(description="Why the proposal was found ineligible, if it was.")))
 
@@ -109,7 +112,7 @@ def proposal_json(p: Proposal) -> dict:
                           "unit_price_fen": b.unit_price_fen, "total_fen": b.total_fen} for b in p.budget_lines],
         "requested_fen": p.requested_fen,
         "attachments": [{"requirement": a.requirement, "sha256": a.file.sha256} for a in p.attachments],
-        "version": p.current_version, "content_hash": latest.content_hash if latest else None,
+        "version": p.current_version, "revision": p.revision, "content_hash": latest.content_hash if latest else None,
         "screening_reason": p.screening_reason,
     }
 
@@ -173,7 +176,7 @@ def get_proposal(proposal_id: int):
 
 @bp.route("/calls/<int:call_id>/proposals", methods=["POST"])
 @api_doc("Start a proposal", tag="Calls and proposals", status=201, response=PROPOSAL, errors=[403, 409],
-         description="A draft for an open call, by a manager of the organisation (one proposal per organisation "
+         description="A draft for an open call, by a member of the organisation (one proposal per organisation "
                      "and call). Fill it with PUT, then submit it.",
          request=body(required=["org_id"], org_id=identifier("Your organisation.")))
 def start_proposal(call_id: int):
@@ -214,8 +217,11 @@ def _rows(body: dict, name: str) -> list[dict]:
 @api_doc("Save a draft proposal", tag="Calls and proposals", response=PROPOSAL, errors=[403, 409],
          description="Replaces the draft's content (partial data is fine for a draft; submitting checks "
                      "everything). Rows with nothing in them are dropped; texts are stripped before their length "
-                     "is checked.",
+                     "is checked. Any member of the organisation may save its draft; a manager submits it.",
          request=body(
+             revision=integer("The draft's `revision` as you read it: if the draft was saved since (elsewhere), the "
+                              "save is refused with a 409, code `stale_draft`, and nothing changes. Without it the "
+                              "save replaces whatever is there.", minimum=0, maximum=DB_INT_MAX),
              title=string(200), summary=string(proposals.MAX_TEXT), needs_analysis=string(proposals.MAX_TEXT),
              objectives=string(proposals.MAX_TEXT),
              work_plan=array(body(**ROWS["work_plan"]), max_items=proposals.ROW_LIMITS["work_plan"]),
@@ -235,7 +241,10 @@ def save_proposal(proposal_id: int):
     data = proposals.ProposalData(**{k: text_field(body, k) for k in proposals.TEXT_FIELDS}, **lists,
                                   co_funding_fen=whole_number(body, "co_funding_fen", default=0,
                                                              amount=True))
-    proposals.save_draft(proposal, data, actor=current_user)
+    revision = None if body.get("revision") is None else whole_number(body, "revision")
+    if revision is not None and not 0 <= revision <= DB_INT_MAX:
+        refuse("revision", _("Send the revision as you read it."))
+    proposals.save_draft(proposal, data, actor=current_user, revision=revision)
     db.session.commit()
     return jsonify(proposal_json(proposal))
 

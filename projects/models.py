@@ -156,6 +156,9 @@ class Proposal(db.Model):
     team: Mapped[list] = mapped_column(JSON, nullable=False, default=list)  # [{name, role, qualification}]
     co_funding_fen: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
     current_version: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # One more each time the draft is saved: a save sends the revision its form was opened at and is refused if the
+    # draft was saved since (two tabs, a phone and a computer), instead of silently overwriting the other save.
+    revision: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     screening_reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -24,8 +24,19 @@ def can_view_proposal(user, proposal) -> bool:
     return org_permissions.is_member(user, proposal.org) or has_role(user, *STAFF)
 
 
+def can_write_proposal(user, org) -> bool:
+    """Who starts and writes an organisation's proposals: any of its active members (in practice a member writes the
+    draft and a manager submits it)."""
+    return org_permissions.is_member(user, org)
+
+
 def can_edit_proposal(user, proposal) -> bool:
-    return org_permissions.is_manager(user, proposal.org) and proposal.status == "draft"
+    return can_write_proposal(user, proposal.org) and proposal.status == "draft"
+
+
+def can_submit_proposal(user, proposal) -> bool:
+    """Submitting and withdrawing: the organisation's managers, who answer for what it sends."""
+    return org_permissions.is_manager(user, proposal.org)
 
 
 def can_download_contract(user, contract) -> bool:

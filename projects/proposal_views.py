@@ -11,10 +11,10 @@ from wtforms import SelectChoice
 
 from audit.permissions import can_view_audit_log
 from core.db import db, utcnow
-from core.forms import Refused
+from core.forms import Refused, apply_service_error
 from core.i18n import colon
 from core.permissions import require
-from core.timeutil import to_local
+from core.timeutil import format_local, to_local
 from core.views import attempt, db_int, form_status, refusal_text, run_service, valid_form
 from orgs import permissions as org_permissions
 from orgs import services as org_services
@@ -102,7 +102,8 @@ def proposal_page(proposal: Proposal, refused_attachment: AttachmentForm | None 
         problems=proposals.submission_problems(proposal, now)
         if proposal.status == ProposalStatus.DRAFT and not closed else {},
         can_edit=permissions.can_edit_proposal(current_user, proposal) and not closed,
-        is_manager=org_permissions.is_manager(current_user, proposal.org), result=review_result(proposal),
+        can_write=permissions.can_write_proposal(current_user, proposal.org),
+        is_manager=permissions.can_submit_proposal(current_user, proposal), result=review_result(proposal),
         form=ScreeningForm(formdata=None), attachment_form=refused_attachment or _attachment_form(proposal),
         outside_areas=outside_service_areas(proposal), can_open_audit=can_view_audit_log(current_user)), \
         status if refused_attachment or refused else 200
@@ -152,28 +153,46 @@ def edit(proposal_id: int):
         return redirect(url_for("proposals.show", proposal_id=proposal.id))
     require(permissions.can_edit_proposal(current_user, proposal))
     form = ProposalForm(obj=proposal if request.method != "POST" else None)
+    # The revision the form was opened at travels with it (also through "Add a row" without JavaScript), so that a
+    # save from a page opened before another save is refused rather than overwriting that save.
+    revision = sent_revision() if request.method == "POST" else proposal.revision
     if request.method != "POST":
         _fill_form(form, proposal)
     elif (section := request.form.get("add_row")) in ProposalForm.ROW_SECTIONS:
         # "Add a row" without JavaScript: the form again as typed, with one more empty row in that section, focused.
         added = getattr(form, section).add_blank_row()
-        return proposal_form_page(form, proposal, focus=added and next(iter(added)).id), 200
+        return proposal_form_page(form, proposal, revision, focus=added and next(iter(added)).id), 200
     elif "remove_row" in request.form:  # "Remove this row" without JavaScript: as typed without it, nothing saved
-        return proposal_form_page(form, proposal, focus=remove_sent_row(form, request.form["remove_row"])), 200
-    elif form.validate_on_submit() and run_service(
-            lambda: proposals.save_draft(proposal, proposal_data(form), actor=current_user), form):
-        flash(_("Draft saved."), "success")
-        return redirect(url_for("proposals.show", proposal_id=proposal.id))
-    return proposal_form_page(form, proposal), form_status()
+        return proposal_form_page(form, proposal, revision,
+                                  focus=remove_sent_row(form, request.form["remove_row"])), 200
+    elif form.validate_on_submit():
+        outcome = attempt(lambda: proposals.save_draft(proposal, proposal_data(form), actor=current_user,
+                                                       revision=revision))
+        if outcome:
+            flash(_("Draft saved."), "success")
+            return redirect(url_for("proposals.show", proposal_id=proposal.id))
+        if outcome.refusal.code == "stale_draft":  # what was typed stays on the page to copy; nothing changed
+            return proposal_form_page(form, proposal, revision, stale=True), 409
+        apply_service_error(form, outcome.refusal)
+    return proposal_form_page(form, proposal, revision), form_status()
+
+
+def sent_revision() -> int | None:
+    """The draft's revision its form was opened at (a hidden field); None from a form that does not send one."""
+    if "revision" not in request.form:
+        return None
+    revision = request.form.get("revision", type=db_int)
+    if revision is None:
+        abort(400)  # not something the page sends
+    return revision
 
 
 def not_editable_reason(proposal: Proposal, now) -> str | None:
     """Why a member of the proposal's organisation cannot change it on its form now, or None: the form opened from a
     bookmark or a second tab once it was submitted, screened or decided was a bare 403 with only a link home."""
     call, manager = proposal.call, org_permissions.is_manager(current_user, proposal.org)
-    if proposal.status == ProposalStatus.DRAFT:
-        return closed_reason(call, now) if manager else _("Only a manager of the organisation can change the "
-                                                          "proposal.")
+    if proposal.status == ProposalStatus.DRAFT:  # (any member writes the draft; a manager submits it)
+        return closed_reason(call, now)
     if call.status in (CallStatus.PUBLICITY, CallStatus.AWARDED):
         return _("The results of this call are decided: the proposal can no longer be changed.")
     if proposal.status != ProposalStatus.SUBMITTED:
@@ -204,12 +223,18 @@ def remove_sent_row(form: ProposalForm, sent: str) -> str | None:
     return f"{section}-add"
 
 
-def proposal_form_page(form: ProposalForm, proposal: Proposal, focus: str | None = None) -> str:
+def proposal_form_page(form: ProposalForm, proposal: Proposal, revision: int | None, focus: str | None = None,
+                       stale: bool = False) -> str:
     """The proposal form; after a refusal, with what was typed, each refused cell marked and the refusals listed at
-    the top. `focus`: the id of the field to put the cursor in (the first cell of a row just added)."""
+    the top. `focus`: the id of the field to put the cursor in (the first cell of a row just added). `revision`: the
+    draft's revision the form was opened at, sent back with it. `stale`: the draft was saved elsewhere since then
+    (the page says so, keeps what was typed to copy and offers the current draft)."""
     return render_template("projects/proposal_form.html", form=form, proposal=proposal, call=proposal.call,
                            errors=error_summary(form), outside_areas=outside_service_areas(proposal), focus=focus,
-                           row_templates=form.row_templates())
+                           row_templates=form.row_templates(),
+                           revision=proposal.revision if revision is None else revision, stale=stale,
+                           unsaved=request.method == "POST", is_manager=permissions.can_submit_proposal(
+                               current_user, proposal))
 
 
 def error_summary(form: ProposalForm) -> list[tuple[str, str]]:
@@ -279,8 +304,21 @@ def change_status(proposal_id: int):
         return screened(proposal, attempt(change))
     if not (outcome := run_service(change)):  # (the organisation's submission or withdrawal: the page again, 422;
         return proposal_page(proposal, refused=True, status=outcome.refusal.status)  # 409: submitted in another tab)
-    flash(_("Status changed to “%(status)s”.", status=proposal.status_enum.label), "success")
+    flash(*changed_message(proposal))
     return redirect(url_for("proposals.show", proposal_id=proposal.id))
+
+
+def changed_message(proposal: Proposal) -> tuple[str, str]:
+    """What a status change says, and how (a flash category): a submission and a withdrawal each say what follows
+    (after a withdrawal, the generic "Status changed to “Draft”." did not say the proposal was out of the running)."""
+    if proposal.status == ProposalStatus.SUBMITTED:
+        return _("Proposal submitted as version %(v)d. It can no longer be changed; to change it, withdraw it before "
+                 "the deadline.", v=proposal.current_version), "success"
+    if proposal.status == ProposalStatus.DRAFT:
+        return _("Proposal withdrawn. It is a draft again and no longer in the running: it is considered only if it "
+                 "is submitted again before the deadline, %(deadline)s (Beijing time).",
+                 deadline=format_local(proposal.call.submission_deadline)), "warning"
+    return _("Status changed to “%(status)s”.", status=proposal.status_enum.label), "success"
 
 
 def screened(proposal: Proposal, outcome):

@@ -19,14 +19,13 @@ from core.money import MAX_FEN, format_fen
 from core.timeutil import to_local
 from core.uploads import store_upload
 from core.views import path_for
-from orgs import permissions as org_permissions
 from orgs.models import Organisation
 
 from . import eligibility
 from .calls import close_if_due, fail_if_short, lock_call
 from .enums import PROPOSAL_TRANSITIONS, BudgetCategory, CallStatus, ProposalStatus
 from .models import BudgetLine, Call, Proposal, ProposalAttachment, ProposalVersion
-from .permissions import can_manage_calls
+from .permissions import can_manage_calls, can_submit_proposal, can_write_proposal
 
 TEXT_FIELDS = ("title", "summary", "needs_analysis", "objectives")
 MAX_QUANTITY, MAX_TEXT = 1_000_000, 8000
@@ -149,8 +148,8 @@ def _require_open(call: Call, now: datetime) -> None:
 
 def start_proposal(call: Call, org: Organisation, *, actor: User, now: datetime | None = None) -> Proposal:
     now = now or utcnow()
-    if not org_permissions.is_manager(actor, org):
-        raise Forbidden(_("Only a manager of the organisation can write its proposal."))
+    if not can_write_proposal(actor, org):
+        raise Forbidden(_("Only a member of the organisation can write its proposal."))
     _require_open(call, now)
     existing = db.session.scalar(select(Proposal).where(Proposal.call_id == call.id, Proposal.org_id == org.id))
     if existing is not None:
@@ -164,23 +163,35 @@ def start_proposal(call: Call, org: Organisation, *, actor: User, now: datetime 
 
 
 def _require_draft(proposal: Proposal, actor: User, now: datetime) -> None:
-    if not org_permissions.is_manager(actor, proposal.org):
-        raise Forbidden(_("Only a manager of the organisation can write its proposal."))
+    if not can_write_proposal(actor, proposal.org):
+        raise Forbidden(_("Only a member of the organisation can write its proposal."))
     if proposal.status != ProposalStatus.DRAFT:
         raise Conflict(_("A submitted proposal is frozen. Withdraw it before the deadline to change it."))
     _require_open(proposal.call, now)
 
 
-def save_draft(proposal: Proposal, data: ProposalData, *, actor: User, now: datetime | None = None) -> None:
+def save_draft(proposal: Proposal, data: ProposalData, *, actor: User, now: datetime | None = None,
+               revision: int | None = None) -> None:
+    """Replace the draft's content. `revision`: the draft's revision when the form (or the API client) read it; if
+    the draft was saved since (another tab, another device), the save is refused (409, code `stale_draft`) and
+    nothing changes, rather than silently overwriting that save. None: no check (a client that does not send it)."""
     now = now or utcnow()
-    _require_draft(proposal, actor, now)
+    _require_draft(proposal, actor, now)  # (before the row lock: closing a call due takes the call's lock first)
+    lock_row(proposal, "status", "revision")  # two saves at once: the second sees the first's revision
+    if proposal.status != ProposalStatus.DRAFT:
+        raise Conflict(_("A submitted proposal is frozen. Withdraw it before the deadline to change it."))
+    if revision is not None and revision != proposal.revision:
+        raise Conflict(_("This draft was changed elsewhere (in another tab or on another device) since you opened "
+                         "it. Nothing was saved."), code="stale_draft")
     values, lines = _validated(data)
     for name, value in values.items():
         setattr(proposal, name, value)
     proposal.budget_lines = lines
+    proposal.revision += 1
     proposal.updated_at = now
     db.session.flush()
-    audit.record("proposal.saved", proposal, actor=actor, data={"requested_fen": proposal.requested_fen})
+    audit.record("proposal.saved", proposal, actor=actor,
+                 data={"requested_fen": proposal.requested_fen, "revision": proposal.revision})
 
 
 def add_attachment(proposal: Proposal, requirement: str, upload, *, actor: User,
@@ -286,7 +297,7 @@ def transition_proposal(proposal: Proposal, to: ProposalStatus | str, *, actor: 
         raise Conflict(_("A proposal that is “%(from)s” cannot become “%(to)s”.",
                          **{"from": current.label, "to": to.label}))
     if to in (ProposalStatus.SUBMITTED, ProposalStatus.DRAFT):
-        if not org_permissions.is_manager(actor, proposal.org):
+        if not can_submit_proposal(actor, proposal):  # (members write the draft; a manager sends or takes it back)
             raise Forbidden(_("Only a manager of the organisation can do this."))
         if now >= call.submission_deadline or call.status != CallStatus.PUBLISHED:
             raise Conflict(_("The submission deadline has passed."))

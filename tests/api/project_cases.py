@@ -27,19 +27,25 @@ def _org_without_proposal(call: Call) -> Organisation:
                  .order_by(Organisation.id))
 
 
+def _draft_wrong(w: World, org: Organisation) -> dict[str, User]:
+    """Who may not start or write an organisation's draft: a plain member may (members write the draft, a manager
+    submits it), so the wrong ones are the others of org_wrong, and a member not yet active."""
+    wrong = {name: user for name, user in org_wrong(w, org).items() if name != "plain member"}
+    return {**wrong, "invited member (not yet active)": w.member_of(org, status="invited")}
+
+
 def start_proposal(w: World) -> Case:
     call = _open_call()
     org = _org_without_proposal(call)
-    return Case("POST", f"{API}/calls/{call.id}/proposals", {"org_id": org.id}, w.manager_of(org), org_wrong(w, org))
+    return Case("POST", f"{API}/calls/{call.id}/proposals", {"org_id": org.id}, w.member_of(org), _draft_wrong(w, org))
 
 
 def save_proposal(w: World) -> Case:
     call = _open_call()
     org = _org_without_proposal(call)
-    manager = w.manager_of(org)
-    proposal = proposals.start_proposal(call, org, actor=manager)
-    body = {"title": "社区助老服务项目", "summary": "为独居老人提供助餐。"}
-    return Case("PUT", f"{API}/proposals/{proposal.id}", body, manager, org_wrong(w, org))
+    proposal = proposals.start_proposal(call, org, actor=w.manager_of(org))
+    body = {"title": "社区助老服务项目", "summary": "为独居老人提供助餐。", "revision": 0}
+    return Case("PUT", f"{API}/proposals/{proposal.id}", body, w.member_of(org), _draft_wrong(w, org))
 
 
 def _submitted() -> Proposal:

@@ -177,12 +177,25 @@ def test_screening_after_close_with_reasons(setup):
     assert proposal.status == ProposalStatus.INELIGIBLE and call.status == CallStatus.FAILED
 
 
-def test_only_managers_write_proposals(setup):
+def test_members_write_proposals_and_only_managers_submit_or_withdraw_them(setup):
+    """A plain member starts and writes the draft; a manager submits and withdraws it; an outsider does neither."""
     officer, manager, org, call = setup
     member = make_user()
     membership = org_services.invite_member(org, member.username, "member", actor=manager)
     org_services.answer_invitation(membership, True, actor=member)
     with pytest.raises(ServiceError):
-        proposals.start_proposal(call, org, actor=member)
-    with pytest.raises(ServiceError):
         proposals.start_proposal(call, org, actor=make_user())
+    proposal = proposals.start_proposal(call, org, actor=member)
+    proposals.save_draft(proposal, full_data(), actor=member)
+    for name in call.required_attachments:
+        proposals.add_attachment(proposal, name, Upload(), actor=member)
+    assert proposal.title == "上门探访项目" and proposal.created_by_id == member.id
+    with pytest.raises(ServiceError) as refused:
+        submit(proposal, member)
+    assert refused.value.code == "forbidden" and proposal.status == ProposalStatus.DRAFT
+    with pytest.raises(ServiceError):
+        proposals.save_draft(proposal, full_data(title="外人"), actor=make_user())
+    submit(proposal, manager)
+    with pytest.raises(ServiceError) as refused:
+        proposals.transition_proposal(proposal, ProposalStatus.DRAFT, actor=member)
+    assert refused.value.code == "forbidden" and proposal.status == ProposalStatus.SUBMITTED
