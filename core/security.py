@@ -7,6 +7,7 @@ import uuid
 from flask import abort, current_app, g, has_request_context, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import generate_csrf
+from itsdangerous import BadSignature
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -27,12 +28,43 @@ def local_path(target: str | None) -> str:
     return url_for("core.home")
 
 
+_OPENED_COOKIES_SIZE = 4096
+_PLAIN_VALUES = (str, bool, int, float, type(None))
+
+
 class SessionInterface(SecureCookieSessionInterface):
     """The session cookie is Secure whenever the request came over HTTPS (directly, or through a trusted proxy's
-    X-Forwarded-Proto), not only when the deployment remembered to set SESSION_COOKIE_SECURE."""
+    X-Forwarded-Proto), not only when the deployment remembered to set SESSION_COOKIE_SECURE.
+
+    A browser sends the same cookie with every page until the session changes, and opening it (base64, zlib, JSON
+    with tags, the HMAC) cost a logged-in page about as much as its database query: a cookie once opened and found
+    genuine is kept, with the time it was signed, and reopened from memory while it is younger than the session's
+    lifetime (the expiry that the signature's check enforces). Only sessions of plain values are kept (a logged-in
+    session: ids, flags, the CSRF token), which the session's dict copies safely; anything else (flashed messages)
+    is opened every time, as is any cookie not kept, so a forged one still meets the signature's check."""
 
     def get_cookie_secure(self, app) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"]) or (has_request_context() and request.is_secure)
+
+    def open_session(self, app, request):
+        cookie = request.cookies.get(self.get_cookie_name(app))
+        serializer = self.get_signing_serializer(app)
+        if not cookie or serializer is None:
+            return super().open_session(app, request)
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        opened = app.extensions.setdefault("gongzhi_opened_sessions", {})
+        kept = opened.get(cookie)
+        if kept is not None and 0 <= time.time() - kept[1] <= max_age:
+            return self.session_class(kept[0])
+        try:
+            data, signed_at = serializer.loads(cookie, max_age=max_age, return_timestamp=True)
+        except BadSignature:
+            return self.session_class()
+        if all(isinstance(value, _PLAIN_VALUES) for value in data.values()):
+            if len(opened) >= _OPENED_COOKIES_SIZE:
+                opened.clear()
+            opened[cookie] = (data, signed_at.timestamp())
+        return self.session_class(data)
 
 
 CSRF_REUSE_SECONDS = 60
