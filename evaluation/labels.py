@@ -26,6 +26,8 @@ NOTIFICATION_TEXTS.update({
                                "to be scored again: %(reason)s"),
     "sheet.reopened_blind": _l("An officer sent back your score sheet for proposal %(n)d of “%(call)s” to be scored "
                                "again: %(reason)s"),
+    "sheet.reopened_project": _l("An officer sent back your score sheet for the evaluation of “%(project)s” to be "
+                                 "scored again: %(reason)s"),
 })
 
 # Project evaluation (issue 7)

@@ -23,7 +23,8 @@ def owner_of(sheet: ScoreSheet) -> SheetOwner:
     return SheetOwner(assignment.user_id, assignment.cleared, assignment.cleared, evaluation.template.criteria,
                       lambda: require_in_progress(evaluation), lambda actor: has_role(actor, "officer"),
                       path_for("project_evaluation.workspace", evaluation_id=evaluation.id),
-                      {"evaluation_id": evaluation.id})
+                      {"evaluation_id": evaluation.id},
+                      ("sheet.reopened_project", {"project": evaluation.contract.title}))
 
 
 def existing_sheet(assignment: EvaluationAssignment) -> ScoreSheet | None:
