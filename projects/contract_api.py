@@ -340,7 +340,8 @@ def correct_expense(contract_id: int, expense_id: int):
          response=record(id=identifier(), kind=string(enum=ChangeKind), status=string(enum=ChangeStatus)),
          description="By a manager of the organisation; an officer approves or rejects it. A budget change moves "
                      "an unspent amount from one line to another; a schedule change moves a milestone's date. The "
-                     "contract amount itself cannot be changed (409).",
+                     "contract amount itself cannot be changed once signed (409, code `amount_fixed`); before "
+                     "signing, an officer corrects it, or any other term, by editing the draft.",
          request=body(required=["kind", "reason"], kind=string(enum=ChangeKind),
                       reason=string(contract_changes.MAX_REASON),
                       from_line_id=identifier("Budget change: the line the amount leaves."),

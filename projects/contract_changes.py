@@ -1,8 +1,10 @@
 """Budget and schedule changes: the organisation asks, an officer approves or rejects with reasons, and an approved
 change raises the contract's version with an amendment recording before and after.
 
-The contract amount is deliberately not changeable here: it is what both sides signed, and a different amount needs
-a new contract (terminate with a reason, then draw up again from the award)."""
+The contract amount is deliberately not changeable here: it is what both sides signed. Before signing, the officer
+corrects any term of the draft, the amount within the award included (contract_drafts.edit_draft); after signing,
+the amount stands, and a budget change moves money between its lines. (Terminating does not reopen the award: a
+proposal has one contract.)"""
 
 from dataclasses import dataclass
 from datetime import date
@@ -100,8 +102,9 @@ def request_change(contract: Contract, data: ChangeInput, *, actor) -> ChangeReq
         raise Forbidden(_("Only a manager of the organisation can ask for a change."))
     require_active(contract)
     if data.kind == "amount":
-        raise Conflict(_("The contract amount cannot be changed by a request: it is what both sides signed. "
-                         "Terminate the contract with a reason and draw up a new one."), code="amount_fixed")
+        raise Conflict(_("The contract amount cannot be changed once both sides have signed: it is what they "
+                         "signed. Ask for a budget change to move money between its budget lines."),
+                       code="amount_fixed")
     errors = {}
     if data.kind not in ChangeKind._value2member_map_:
         errors["kind"] = _("Choose a budget change or a schedule change.")

@@ -6,9 +6,11 @@ from datetime import date
 
 from flask import flash
 from flask_babel import gettext as _
+from wtforms.validators import Optional
 
 from core.errors import ServiceError, invalid
-from core.forms import read_amount
+from core.forms import MoneyField, read_amount
+from core.i18n import _l
 from core.money import MAX_FEN, AmountTooLarge, MoneyError, half_width, parse_yuan
 from core.numbers import NumberError, parse_whole
 from core.timeutil import local_today
@@ -23,6 +25,7 @@ from .contract_reports import (
     output_rule,
 )
 from .contracts import MilestonePlan, period_errors
+from .forms import ContractDraftForm
 
 ACTIVITY_ROWS = 3
 FEE_ROWS = 4
@@ -248,11 +251,20 @@ def read_plan(rows: PlanRows, starts_on: date | None, ends_on: date | None) -> t
     return plans, [shares[paid_after[str(i)]] for i in range(len(plans))] + [shares[final[0]]]
 
 
-def draft_input(form, rows: PlanRows, decision) -> tuple[date, date, list[MilestonePlan], list[int], str]:
-    """The drawing-up form read for contracts.draft_contract: (starts on, ends on, milestones, shares, clauses). The
-    form's own checks and the rows' are made together, with the period's when rows are refused (it was said only
-    on the next attempt, once the rows were right); the first are already beside their fields, the others are
-    refused by name (show_refusal places them)."""
+class ContractTermsForm(ContractDraftForm):
+    """The drawing-up form with the contract amount, at most the award's: drawing up and editing a draft
+    (contract_drafts.edit_draft) use it alike. It is filled in; left empty (or not sent, as before it was asked)
+    the amount stays as it is: the award's when drawing up."""
+
+    amount = MoneyField(_l("Contract amount (yuan)"), validators=[Optional()])
+
+
+def draft_input(form, rows: PlanRows, decision) -> dict:
+    """The drawing-up form read as the keyword arguments of contracts.draft_contract and
+    contract_drafts.edit_draft (starts_on, ends_on, milestones, percents, clauses, amount_fen). The form's own
+    checks and the rows' are made together, with the period's when rows are refused (it was said only on the next
+    attempt, once the rows were right); the first are already beside their fields, the others are refused by name
+    (show_refusal places them)."""
     valid = form.validate()
     try:
         plan, errors = read_plan(rows, form.starts_on.data, form.ends_on.data), {}
@@ -262,7 +274,18 @@ def draft_input(form, rows: PlanRows, decision) -> tuple[date, date, list[Milest
         errors = period_errors(decision, form.starts_on.data, form.ends_on.data, local_today()) | errors
     if not valid or errors:
         raise invalid(errors)
-    return form.starts_on.data, form.ends_on.data, *plan, form.clauses.data
+    return {"starts_on": form.starts_on.data, "ends_on": form.ends_on.data, "milestones": plan[0],
+            "percents": plan[1], "clauses": form.clauses.data, "amount_fen": form.amount.data}
+
+
+def contract_rows(contract) -> PlanRows:
+    """A draft's milestones and tranches as the drawing-up form's rows, to edit them."""
+    milestones = [{"title": m.title, "due_on": m.due_on.isoformat(), "deliverables": m.deliverables,
+                   "evidence": m.evidence_required} for m in contract.milestones]
+    number = {m.id: str(i) for i, m in enumerate(contract.milestones)}
+    tranches = [{"percent": str(t.percent), "milestone": number.get(t.milestone_id, FINAL)}
+                for t in contract.tranches]
+    return PlanRows(milestones=milestones, tranches=tranches)
 
 
 _SECTIONS = {"percents": "tranches"}  # the service's name of a section, the page's

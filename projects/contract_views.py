@@ -24,6 +24,7 @@ from orgs.models import Organisation
 from . import (
     contract_changes,
     contract_charts,
+    contract_drafts,
     contract_reports,
     contract_watch,
     contracts,
@@ -31,7 +32,17 @@ from . import (
     permissions,
 )
 from .award_models import AwardDecision
-from .contract_forms import FINAL, FIRST_VISIT, MAX_TITLE, draft_input, expense_input, plan_rows, show_refusal
+from .contract_forms import (
+    FINAL,
+    FIRST_VISIT,
+    MAX_TITLE,
+    ContractTermsForm,
+    contract_rows,
+    draft_input,
+    expense_input,
+    plan_rows,
+    show_refusal,
+)
 from .contract_models import Contract, ContractLine, ContractStatus, Expense, Milestone, MilestoneReport, Tranche
 from .contract_money import (
     MAX_WITHDRAWAL_REASON,
@@ -43,7 +54,7 @@ from .contract_money import (
 )
 from .contract_report_models import ActivityRecord
 from .enums import CallStatus
-from .forms import ContractConfirmForm, ContractDraftForm, ReasonForm
+from .forms import ContractConfirmForm, ReasonForm
 from .models import Call, Proposal
 
 bp = Blueprint("contracts", __name__, url_prefix="/contracts")
@@ -100,24 +111,57 @@ def new(decision_id: int):
     decision = db.get_or_404(AwardDecision, decision_id)
     if drawn_up := db.session.scalar(select(Contract.id).where(Contract.proposal_id == decision.proposal_id)):
         return redirect(url_for("contracts.show", contract_id=drawn_up))  # (a stale link, a second tab)
-    today = local_today()
-    form, rows, beside = ContractDraftForm(starts_on=today), FIRST_VISIT, {}
+    form, rows, beside = ContractTermsForm(starts_on=local_today(), amount=decision.amount_fen), FIRST_VISIT, {}
     if form.is_submitted():  # (refused: the page again, 422, each reason beside its input, row or section)
         rows = plan_rows(request.form)
-        drawn = attempt(lambda: contracts.draft_contract(decision, *draft_input(form, rows, decision),
+        drawn = attempt(lambda: contracts.draft_contract(decision, **draft_input(form, rows, decision),
                                                          actor=current_user))
         if drawn:
             flash(_("Contract drawn up; both sides now confirm it."), "success")
             return redirect(url_for("contracts.show", contract_id=drawn.value.id))
         beside = show_refusal(form, drawn.refusal, rows)
-    window = contracts.start_window(decision, today)
+    return terms_page(decision, form, rows, beside, ready=decision.awarded and
+                      decision.proposal.call.status == CallStatus.AWARDED)
+
+
+@bp.route("/<int:contract_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(contract_id: int):
+    """The drawing-up form again, filled with the draft's terms: until both sides have signed, the officer corrects
+    any of them (contract_drafts.edit_draft, which withdraws the confirmations given)."""
+    contract = load_full_contract(contract_id)
+    require(permissions.can_manage_calls(current_user))
+    if contract.status != ContractStatus.DRAFT and request.method != "POST":
+        flash(_("Only a contract awaiting signatures can be edited; once signed, ask for a budget or schedule "
+                "change."), "warning")
+        return redirect(url_for("contracts.show", contract_id=contract.id))
+    decision = contract_drafts.award_of(contract)
+    form = ContractTermsForm(starts_on=contract.starts_on, ends_on=contract.ends_on, clauses=contract.clauses,
+                             amount=contract.amount_fen)
+    rows, beside, status = contract_rows(contract), {}, 422
+    if form.is_submitted():
+        rows = plan_rows(request.form)
+        saved = attempt(lambda: contract_drafts.edit_draft(contract, **draft_input(form, rows, decision),
+                                                           actor=current_user))
+        if saved:
+            flash(_("Draft saved; both sides now confirm it again.") if saved.value else _("Nothing changed."),
+                  "success" if saved.value else "info")
+            return redirect(url_for("contracts.show", contract_id=contract.id))
+        beside, status = show_refusal(form, saved.refusal, rows), saved.refusal.status
+    return terms_page(decision, form, rows, beside, contract=contract, status=status)
+
+
+def terms_page(decision: AwardDecision, form, rows, beside: dict, *, ready: bool = True,
+               contract: Contract | None = None, status: int = 422):
+    """The drawing-up form (editing: `contract`, the draft); after a refusal again (`status`), as typed."""
+    window = contracts.start_window(decision, local_today())
     form.starts_on.render_kw = {"min": window[0], "max": window[1], "aria-describedby": "period-help"}
     form.ends_on.render_kw = {"min": window[0], "aria-describedby": "period-help"}
     return render_template("projects/contract_new.html", decision=decision, form=form, window=window,
                            max_years=contracts.MAX_CONTRACT_YEARS, call=decision.proposal.call, rows=rows,
-                           beside=beside, final=FINAL, max_title=MAX_TITLE,
-                           ready=decision.awarded and decision.proposal.call.status == CallStatus.AWARDED), \
-        422 if form.is_submitted() else 200
+                           beside=beside, final=FINAL, max_title=MAX_TITLE, ready=ready, contract=contract,
+                           amount=contract.amount_fen if contract else decision.amount_fen), \
+        status if form.is_submitted() else 200
 
 
 def load_full_contract(contract_id: int) -> Contract:
@@ -161,6 +205,8 @@ def contract_page(contract: Contract, refused: Refused | None = None, status: in
                            max_withdrawal_reason=MAX_WITHDRAWAL_REASON,
                            can_open_audit=can_view_audit_log(current_user),
                            can_open_files=can_view(contract),  # the rule of the files' route (contracts.file)
+                           withdrawal=contract_drafts.last_withdrawal(contract)
+                           if contract.status == ContractStatus.DRAFT else None,
                            refused=refused or Refused()), status if refused else 200
 
 

@@ -1,5 +1,6 @@
-"""Contracts from awards: scaled budget lines, milestones and tranches; both sides sign; the contract's status moves
-through transition_contract. Reports unlock tranches (contract_reports); the money paid and spent on an active
+"""Contracts from awards: scaled budget lines, milestones and tranches; both sides sign (any change to a draft's
+terms withdraws the confirmations given: edit_lines here, the other terms in contract_drafts); the contract's status
+moves through transition_contract. Reports unlock tranches (contract_reports); the money paid and spent on an active
 contract is in contract_money."""
 
 import hashlib
@@ -108,17 +109,17 @@ def period_errors(decision: AwardDecision, starts_on: date, ends_on: date, today
     return {}
 
 
-def draft_contract(decision: AwardDecision, starts_on: date, ends_on: date, milestones: list[MilestonePlan],
-                   percents: list[int], clauses: str, *, actor) -> Contract:
-    """One tranche per milestone, plus a last one tied to the final evaluation."""
-    if not can_manage_calls(actor):
-        raise Forbidden(_("You do not have permission to do this."))
-    proposal = decision.proposal
-    if not decision.awarded or proposal.call.status != CallStatus.AWARDED:
-        raise Conflict(_("A contract is drawn up only for an awarded proposal of an awarded call."))
-    if db.session.scalar(select(Contract.id).where(Contract.proposal_id == proposal.id)):
-        raise Conflict(_("This proposal already has a contract."))
+def terms_errors(decision: AwardDecision, amount_fen: int, starts_on: date, ends_on: date,
+                 milestones: list[MilestonePlan], percents: list[int], clauses: str) -> tuple[dict, list[int]]:
+    """Why these terms cannot be a contract for this award, by field, and the tranches' amounts: the same rules
+    when a contract is drawn up and when its draft is edited (contract_drafts.edit_draft)."""
     errors = period_errors(decision, starts_on, ends_on, local_today())
+    amounts: list[int] = []
+    if isinstance(amount_fen, bool) or not isinstance(amount_fen, int) or amount_fen <= 0:
+        errors["amount"] = _("Enter an amount above zero.")
+    elif amount_fen > decision.amount_fen:
+        errors["amount"] = _("The contract amount is at most the amount awarded (%(amount)s).",
+                             amount=format_fen(decision.amount_fen))
     if not milestones:
         errors["milestones"] = _("Add at least one milestone.")
     elif any(not (starts_on <= m.due_on <= ends_on) or not m.title.strip() for m in milestones):
@@ -127,25 +128,41 @@ def draft_contract(decision: AwardDecision, starts_on: date, ends_on: date, mile
         errors["milestones"] = _("A milestone title has at most %(n)d characters.", n=200)
     if len(percents) != len(milestones) + 1:
         errors["percents"] = _("Give one tranche per milestone plus a last one for the final evaluation.")
-    else:
+    elif "amount" not in errors:
         try:
-            amounts = split_by_percentages(decision.amount_fen, percents)
+            amounts = split_by_percentages(amount_fen, percents)
         except MoneyError:
             errors["percents"] = _("The tranche percentages must add up to exactly 100 (now %(n)d).", n=sum(percents))
         if any(p <= 0 for p in percents):
             errors["percents"] = _("Every tranche needs a share above zero.")
         elif "percents" not in errors and 0 in amounts:  # e.g. 1 fen at 40/30/30 gives 0, 0 and 1 fen
             errors["percents"] = _("The amount (%(amount)s) is too small to split this way: a tranche would be 0 "
-                                   "fen. Use fewer tranches or larger shares.", amount=format_fen(decision.amount_fen))
+                                   "fen. Use fewer tranches or larger shares.", amount=format_fen(amount_fen))
     if len((clauses or "").strip()) > MAX_CLAUSES:
         errors["clauses"] = _("At most %(n)d characters.", n=MAX_CLAUSES)
+    return errors, amounts
+
+
+def draft_contract(decision: AwardDecision, starts_on: date, ends_on: date, milestones: list[MilestonePlan],
+                   percents: list[int], clauses: str, *, actor, amount_fen: int | None = None) -> Contract:
+    """One tranche per milestone, plus a last one tied to the final evaluation. The amount is the award's unless
+    given (at most the award's)."""
+    if not can_manage_calls(actor):
+        raise Forbidden(_("You do not have permission to do this."))
+    proposal = decision.proposal
+    if not decision.awarded or proposal.call.status != CallStatus.AWARDED:
+        raise Conflict(_("A contract is drawn up only for an awarded proposal of an awarded call."))
+    if db.session.scalar(select(Contract.id).where(Contract.proposal_id == proposal.id)):
+        raise Conflict(_("This proposal already has a contract."))
+    amount_fen = decision.amount_fen if amount_fen is None else amount_fen
+    errors, amounts = terms_errors(decision, amount_fen, starts_on, ends_on, milestones, percents, clauses)
     if errors:
         raise invalid(errors)
     contract = Contract(call_id=proposal.call_id, proposal_id=proposal.id, org_id=proposal.org_id,
-                        title=proposal.title or proposal.call.title, amount_fen=decision.amount_fen,
+                        title=proposal.title or proposal.call.title, amount_fen=amount_fen,
                         starts_on=starts_on, ends_on=ends_on, outputs=proposal.outputs, clauses=(clauses or "").strip())
     contract.lines = [ContractLine(position=i, category=c, item=item, budget_fen=value)
-                      for i, (c, item, value) in enumerate(scaled_lines(proposal.budget_lines, decision.amount_fen))]
+                      for i, (c, item, value) in enumerate(scaled_lines(proposal.budget_lines, amount_fen))]
     contract.milestones = [Milestone(position=i, title=m.title.strip(), due_on=m.due_on, deliverables=m.deliverables,
                                      evidence_required=m.evidence_required) for i, m in enumerate(milestones)]
     db.session.add(contract)
@@ -168,6 +185,24 @@ def _ask_managers_to_confirm(contract: Contract, kind: str) -> None:
         if m.status == "active" and m.role == "manager":
             notify(m.user_id, kind, link=path_for("contracts.confirm", contract_id=contract.id),
                    project=contract.title, amount=format_fen(contract.amount_fen))
+
+
+def withdraw_confirmations(contract: Contract, kind: str, *, actor) -> dict[str, bool]:
+    """The terms of a draft changed: both confirmations already given are withdrawn, since each stood for other
+    terms (an officer's confirmation stood on after a colleague changed the figures, and the signed PDF named that
+    officer 经办人 for figures they never saw). Whoever gave one is asked to read and confirm again (notice `kind`),
+    except the one who made the change. Answers which were withdrawn, for the audit event."""
+    withdrawn = {"org_confirmation_withdrawn": contract.org_confirmed_at is not None,
+                 "officer_confirmation_withdrawn": contract.officer_confirmed_at is not None}
+    officer_id = contract.officer_confirmed_by_id
+    contract.org_confirmed_at = contract.org_confirmed_by_id = None
+    contract.officer_confirmed_at = contract.officer_confirmed_by_id = None
+    if withdrawn["org_confirmation_withdrawn"]:
+        _ask_managers_to_confirm(contract, kind)
+    if withdrawn["officer_confirmation_withdrawn"] and officer_id and officer_id != getattr(actor, "id", None):
+        notify(officer_id, kind, link=path_for("contracts.confirm", contract_id=contract.id),
+               project=contract.title, amount=format_fen(contract.amount_fen))
+    return withdrawn
 
 
 def transition_contract(contract: Contract, to: ContractStatus | str, *, actor, reason: str = "") -> None:
@@ -207,6 +242,10 @@ def _issue_signed(contract: Contract, *, actor) -> documents.IssuedDocument:
                                     contract=contract, purchaser_officer=officer)
 
 
+# A contract's own columns and rows that terms_digest reads (read again under the lock before a confirmation).
+TERMS = ("amount_fen", "starts_on", "ends_on", "clauses", "outputs", "lines", "milestones", "tranches")
+
+
 def terms_digest(contract: Contract) -> str:
     """Everything a signer agrees to, as a short digest: the confirmation page carries it, so that terms changed
     while the signer read them (an officer rebalancing the budget lines) are not signed unseen."""
@@ -220,15 +259,17 @@ def terms_digest(contract: Contract) -> str:
 def confirm(contract: Contract, *, actor, terms: str) -> None:
     """The organisation's manager and the officer each confirm; the second confirmation activates it (the row is
     locked first, so two confirming at once both count: neither misses the other's). terms is the terms_digest the
-    signer was shown: compared under the lock, with what others committed before it (edit_lines takes the same
-    lock), so a rebalancing that landed while they read is refused, not signed unseen."""
-    lock_row(contract, "status", "org_confirmed_at", "officer_confirmed_at")
+    signer was shown: compared under the lock, with what others committed before it (edit_lines and
+    contract_drafts.edit_draft take the same lock), so a change that landed while they read is refused, not signed
+    unseen."""
+    lock_row(contract, "status", "org_confirmed_at", "officer_confirmed_at", *TERMS)
     if contract.status != ContractStatus.DRAFT:
         raise Conflict(_("Only a contract awaiting signatures can be confirmed."))
     if not can_confirm_contract(actor, contract):  # before the terms: a non-signer is not told they changed
         raise Forbidden(_("You have nothing to confirm on this contract."))
-    for line in contract.lines:  # as committed now, not as loaded before the lock
-        db.session.refresh(line)
+    # Every term as committed now, not as loaded before the lock (an edit of the draft may have landed meanwhile).
+    for part in (*contract.lines, *contract.milestones, *contract.tranches):
+        db.session.refresh(part)
     if terms != terms_digest(contract):
         changed = _("The contract changed while you were reading it. Read it again, then confirm.")
         raise Conflict(changed, fields={"acknowledged": changed}, code="terms_changed")
@@ -247,10 +288,10 @@ def confirm(contract: Contract, *, actor, terms: str) -> None:
 
 def edit_lines(contract: Contract, budgets: dict[int, int], *, actor) -> None:
     """Before signing, the officer may rebalance the scaled budget lines; they must still add up to the amount.
-    A confirmation already given is withdrawn, since the organisation agreed to other figures."""
+    Both confirmations already given are withdrawn (withdraw_confirmations): each side agreed to other figures."""
     if not can_manage_calls(actor):
         raise Forbidden(_("You do not have permission to do this."))
-    lock_row(contract, "status", "org_confirmed_at")  # one at a time with a confirmation (confirm())
+    lock_row(contract, "status", "org_confirmed_at", "officer_confirmed_at")  # one at a time with confirm()
     if contract.status != ContractStatus.DRAFT:
         raise Conflict(_("Budget lines can be edited only before both sides sign; afterwards ask for a budget "
                          "change."))
@@ -267,17 +308,17 @@ def edit_lines(contract: Contract, budgets: dict[int, int], *, actor) -> None:
 
     if over := budget_cap_problems(call, by_category, contract.amount_fen):  # the call's published limits hold
         raise invalid({"lines": over})
+    if all(lines[line_id].budget_fen == value for line_id, value in budgets.items()):
+        return  # the same figures: the confirmations given stand for them
     before = {line.item: line.budget_fen for line in contract.lines}
     for line_id, value in budgets.items():
         lines[line_id].budget_fen = value
-    withdrawn = contract.org_confirmed_at is not None
-    contract.org_confirmed_at = contract.org_confirmed_by_id = None
+    withdrawn = withdraw_confirmations(contract, "contract.lines_edited", actor=actor)
     db.session.flush()
     audit.record("contract.lines_edited", contract, actor=actor,
                  data={"before": before, "after": {line.item: line.budget_fen for line in contract.lines},
-                       "org_confirmation_withdrawn": withdrawn})
-    if withdrawn:
-        _ask_managers_to_confirm(contract, "contract.lines_edited")
+                       "org_confirmation_withdrawn": withdrawn["org_confirmation_withdrawn"],
+                       "officer_confirmation_withdrawn": withdrawn["officer_confirmation_withdrawn"]})
 
 
 def require_active(contract: Contract) -> None:
