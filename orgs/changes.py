@@ -31,7 +31,7 @@ from .enums import (
     OrgStatus,
 )
 from .models import ChangeRequest, Organisation
-from .services import code_clash, code_guard, code_taken
+from .services import chosen_services, code_clash, code_guard, code_taken
 from .validation import EMAIL_RE, MAX_LENGTHS, name_initials, typed_contact_phone, uscc_error
 
 MASK = "***"
@@ -93,6 +93,34 @@ def update_contact(org: Organisation, data: ContactData, *, actor: User) -> dict
     if changes:
         audit.record("org.contact_updated", org, actor=actor, changes=changes)
     return changes
+
+
+def update_services(org: Organisation, category_ids: list[int], community_ids: list[int], *, actor: User) -> dict:
+    """A registered (or suspended) organisation's manager changes its service categories and the communities it
+    serves: what it does, not what it is registered as, so no officer decides; the audit trail keeps them before and
+    after (categories by code, communities by id, as the application's events do). Calls and voucher programmes
+    matched on the categories see the new ones at once."""
+    if not permissions.can_update_contact(actor, org):
+        raise Forbidden(_("You do not have permission to do this."))
+    errors: dict[str, str] = {}
+    if not category_ids:
+        errors["category_ids"] = _("Choose at least one service category.")
+    if not community_ids:
+        errors["community_ids"] = _("Choose at least one community served.")
+    # (a category since disabled that it already has may stay ticked; a new one must be in the current list)
+    categories, communities = chosen_services(category_ids, community_ids, errors, held=tuple(org.categories))
+    _refuse(errors)
+    changes = audit.diff(_services_of(org.categories, org.communities), _services_of(categories, communities))
+    if changes:
+        org.categories, org.communities = categories, communities
+        db.session.flush()
+        cache.bump("directory")  # the directory is searched by category and community
+        audit.record("org.services_updated", org, actor=actor, changes=changes)
+    return changes
+
+
+def _services_of(categories, communities) -> dict:
+    return {"categories": sorted(c.code for c in categories), "communities": sorted(c.id for c in communities)}
 
 
 @dataclass

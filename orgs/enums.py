@@ -1,3 +1,5 @@
+from wtforms import SelectChoice
+
 from core.enums import LabelledEnum
 from core.i18n import _l
 
@@ -86,6 +88,9 @@ class MembershipStatus(LabelledEnum):
 
 
 class DocumentKind(LabelledEnum):
+    # A community social organisation is filed (备案), not registered: its "certificate" is its filing record
+    # (备案证明) or, before it has one, the community's endorsement (社区推荐意见). Same stored value (a kind of its
+    # own would change the CHECK constraint); labelled for what it is by label_for().
     CERTIFICATE = "certificate"
     CHARTER = "charter"
     ANNUAL_REPORT = "annual_report"
@@ -100,8 +105,20 @@ class DocumentKind(LabelledEnum):
             cls.OTHER: _l("Other document"),
         }
 
+    def label_for(self, org_kind: str) -> str:
+        """The label for this kind of organisation's document."""
+        if self is DocumentKind.CERTIFICATE and org_kind == OrgKind.COMMUNITY:
+            return str(_l("Filing record or community endorsement"))
+        return self.label
 
-REQUIRED_DOCUMENTS = (DocumentKind.CERTIFICATE, DocumentKind.CHARTER, DocumentKind.ANNUAL_REPORT)
+    @classmethod
+    def choices_for(cls, org_kind: str) -> list[SelectChoice]:
+        return [SelectChoice(member.value, member.label_for(org_kind)) for member in cls]
+
+
+# Which of them an application needs depends on the kind and the registration date: orgs.documents.required_documents.
+# Each of these has one current version (a newer upload supersedes the one before); "other" documents may be several.
+VERSIONED_DOCUMENTS = (DocumentKind.CERTIFICATE, DocumentKind.CHARTER, DocumentKind.ANNUAL_REPORT)
 
 
 class ReportStatus(LabelledEnum):

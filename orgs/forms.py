@@ -57,29 +57,40 @@ class ContactForm(FlaskForm):
     description = TextAreaField(_l("About the organisation"), validators=[Optional(), Length(max=4000)])
 
 
-class OrgApplicationForm(RegisteredItemsForm, ContactForm):
-    kind = SelectField(_l("Kind"), validators=[DataRequired()])
-    registration_authority = StringField(_l("Registration authority"),
-                                         validators=[DataRequired(), Length(max=100)])
-    registered_on = DateField(_l("Date of registration (or founding)"), validators=[DataRequired()])
+class ServicesForm(FlaskForm):
+    """What the organisation does and where: given in the application; once registered, its managers change them
+    themselves (audited), no officer deciding."""
+
     # Ticked, like the categories: a multi-select (hold Ctrl or ⌘) was missed by most, and hard on a phone.
     communities = MultiCheckboxField(_l("Communities served"), coerce=int, validators=[DataRequired()])
     categories = MultiCheckboxField(_l("Service categories"), coerce=int, validators=[DataRequired()])
 
     def __init__(self, *args, categories=(), communities=(), locale="zh_Hans_CN", **kwargs):
         super().__init__(*args, **kwargs)
-        self.kind.choices = OrgKind.choices()
         self.categories.choices = [SelectChoice(c.id, c.name(locale)) for c in categories]
         self.communities.choices = [SelectChoice(c.id, f"{c.district} {c.street} {c.name}") for c in communities]
+
+
+class OrgApplicationForm(RegisteredItemsForm, ContactForm, ServicesForm):
+    kind = SelectField(_l("Kind"), validators=[DataRequired()])
+    registration_authority = StringField(_l("Registration authority"),
+                                         validators=[DataRequired(), Length(max=100)])
+    registered_on = DateField(_l("Date of registration (or founding)"), validators=[DataRequired()],
+                              description=_l("An organisation registered (or founded) less than a year ago has no "
+                                             "annual report yet: its application does not need one."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = OrgKind.choices()
 
 
 class DocumentForm(FlaskForm):
     kind = SelectField(_l("Document"), validators=[DataRequired()])
     file = FileField(_l("File (PDF, image or Office document)"))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, org_kind: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        self.kind.choices = DocumentKind.choices()
+        self.kind.choices = DocumentKind.choices_for(org_kind)  # (a community group's certificate: its filing record)
 
 
 class ReasonForm(FlaskForm):

@@ -1,8 +1,10 @@
 """The registry's audit actions and notifications, translated when shown."""
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 from accounts.notifications import NOTIFICATION_LABELS, NOTIFICATION_TEXTS
+from audit.data_labels import KEY_LABELS
 from audit.labels import ACTION_LABELS, register_public_page, register_target_page
 from core.db import db
 
@@ -41,6 +43,7 @@ ACTION_LABELS.update({
     "org.incubation_graduated": _l("Incubated group graduated"),
     "org.incubation_ended": _l("Incubation ended"),
     "org.contact_updated": _l("Organisation contact details updated"),
+    "org.services_updated": _l("Organisation service categories and communities updated"),
     "org.change_requested": _l("Change of registered items requested"),
     "org.change_approved": _l("Change of registered items approved"),
     "org.change_rejected": _l("Change of registered items rejected"),
@@ -49,6 +52,12 @@ ACTION_LABELS.update({
     "reference.category_enabled": _l("Service category enabled"),
     "reference.category_disabled": _l("Service category disabled"),
     "reference.community_added": _l("Community added"),
+})
+
+KEY_LABELS.update({  # a newer document's predecessor; the services an organisation changes (under "changes")
+    "supersedes": lazy_pgettext("audit data key", "Replaces the version (SHA-256)"),
+    "categories": lazy_pgettext("audit data key", "Service categories"),
+    "communities": lazy_pgettext("audit data key", "Communities served (ids)"),
 })
 
 NOTIFICATION_TEXTS.update({

@@ -151,7 +151,7 @@ class OrgDocument(db.Model):
 
     @property
     def kind_label(self) -> str:
-        return DocumentKind(self.kind).label
+        return DocumentKind(self.kind).label_for(self.org.kind)  # (a community group's filing record, say)
 
 
 class Membership(db.Model):

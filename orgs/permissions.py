@@ -60,6 +60,15 @@ def can_remove_document(user, document) -> bool:
     return is_manager(user, document.org)
 
 
+# An application takes documents while it can change; a registered (or suspended) organisation takes newer versions.
+# Not while an officer reviews what was sent, nor once it is closed.
+DOCUMENT_STATUSES = EDITABLE_STATUSES | {OrgStatus.APPROVED, OrgStatus.SUSPENDED}
+
+
+def can_upload_document(user, org) -> bool:
+    return is_manager(user, org) and OrgStatus(org.status) in DOCUMENT_STATUSES
+
+
 def can_review(user, org=None) -> bool:
     return has_role(user, Role.OFFICER)
 

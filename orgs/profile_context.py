@@ -11,7 +11,7 @@ from core.db import db
 from core.forms import Refused
 from core.timeutil import local_today
 
-from . import changes, permissions, services, standing, track_record
+from . import changes, documents, permissions, services, standing, track_record
 from .enums import OrgStatus
 from .forms import DocumentForm, EndCreditForm, ReasonForm
 from .models import AnnualReport, CreditListEntry, GradeRecord, Incubation, Organisation
@@ -35,13 +35,14 @@ def page_context(org: Organisation, refused: Refused | None = None, document_for
 def page_extras(org: Organisation, private: bool) -> dict:
     """Its standing records, the forms and links the reader may use, and what only its members and staff see."""
     missing = services.missing_documents(org)
+    can_review = permissions.can_review(current_user, org)
     extras = {
         "grades": list(db.session.scalars(select(GradeRecord).where(GradeRecord.org_id == org.id)
                                           .order_by(GradeRecord.awarded_on.desc()))),
         "incubated": list(db.session.scalars(select(Incubation).where(Incubation.hub_id == org.id))),
         "hubs": list(db.session.scalars(select(Incubation).where(Incubation.child_id == org.id))),
         "can_edit": permissions.can_edit_application(current_user, org),
-        "can_review": permissions.can_review(current_user, org),
+        "can_review": can_review,
         "can_manage_members": permissions.can_manage_members(current_user, org),
         # Where its first voucher service is added: the "My work" menu offers voucher redemption only once it has one.
         "can_offer_services": permissions.is_manager(current_user, org) and org.status == OrgStatus.APPROVED,
@@ -51,13 +52,19 @@ def page_extras(org: Organisation, private: bool) -> dict:
         "group_candidates": standing.group_candidates(org)
         if org.is_hub and permissions.can_record_standing(current_user, org) else [],
         # The upload offers the first document still missing: it offered the certificate, just uploaded, again.
-        "document_form": DocumentForm(formdata=None, kind=missing[0].value if missing else None),
+        "document_form": DocumentForm(formdata=None, kind=missing[0].value if missing else None, org_kind=org.kind),
+        "can_upload_document": permissions.can_upload_document(current_user, org),
         "reason_form": ReasonForm(formdata=None), "missing": missing,
         "can_update_contact": permissions.can_update_contact(current_user, org),
         "can_request_change": permissions.can_request_change(current_user, org),
         "change_requests": changes.history(org) if private else [],
         "documents": services.listed_documents(org) if private else [],
     }
+    # What the application needs, document by document: the applicant's list before submitting, and the same list
+    # (as on the day it was submitted) for the officer deciding on it.
+    if extras["can_edit"] or (can_review and org.status == OrgStatus.SUBMITTED):
+        extras["required"] = documents.checklist(org)
+        extras["requirement_notes"] = documents.requirement_notes(org)
     if private:
         extras["reports"] = list(db.session.scalars(select(AnnualReport).where(AnnualReport.org_id == org.id)
                                                     .order_by(AnnualReport.year.desc())))

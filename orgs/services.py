@@ -12,18 +12,20 @@ from audit import services as audit
 from core import cache
 from core.db import db, lock_row, utcnow
 from core.errors import Conflict, Forbidden, ServiceError, invalid
+from core.i18n import joined
 from core.timeutil import to_local
-from core.uploads import StoredFile, store_upload
+from core.uploads import StoredFile
 from core.views import DB_INT_MAX, path_for
 
 from . import permissions
+
+# The documents' operations live in orgs.documents; callers of the registry's services find them here too.
+from .documents import add_document, listed_documents, missing_documents, remove_document  # noqa: F401
 from .enums import (
     APPLICANT_MOVES,
     EDITABLE_STATUSES,
     REASON_REQUIRED,
-    REQUIRED_DOCUMENTS,
     TRANSITIONS,
-    DocumentKind,
     MemberRole,
     MembershipStatus,
     OrgKind,
@@ -79,18 +81,28 @@ def _apply(org: Organisation, data: OrgData) -> None:
         _validate_and_set(org, data)
 
 
+def chosen_services(category_ids: list[int], community_ids: list[int], errors: dict[str, str],
+                    held: tuple = ()) -> tuple[list[ServiceCategory], list[Community]]:
+    """The service categories (active ones, or one of `held`, those the organisation has already) and communities
+    chosen by id; an id that names none of them puts its field's reason in `errors`."""
+    # An id beyond the integer column (the API takes any JSON number) matches nothing instead of failing the query.
+    wanted = [i for i in category_ids if abs(i) <= DB_INT_MAX]
+    community_wanted = [i for i in community_ids if abs(i) <= DB_INT_MAX]
+    offered = ServiceCategory.active
+    if held:
+        offered = offered | ServiceCategory.id.in_([c.id for c in held])
+    categories = list(db.session.scalars(select(ServiceCategory).where(ServiceCategory.id.in_(wanted), offered)))
+    communities = list(db.session.scalars(select(Community).where(Community.id.in_(community_wanted))))
+    if category_ids and len(categories) != len(set(category_ids)):
+        errors["category_ids"] = _("Choose service categories from the list.")
+    if community_ids and len(communities) != len(set(community_ids)):
+        errors["community_ids"] = _("Choose communities from the list.")
+    return categories, communities
+
+
 def _validate_and_set(org: Organisation, data: OrgData) -> None:
     errors = data.errors()
-    # An id beyond the integer column (the API takes any JSON number) matches nothing instead of failing the query.
-    category_ids = [i for i in data.category_ids if abs(i) <= DB_INT_MAX]
-    community_ids = [i for i in data.community_ids if abs(i) <= DB_INT_MAX]
-    categories = list(db.session.scalars(select(ServiceCategory).where(
-        ServiceCategory.id.in_(category_ids), ServiceCategory.active)))
-    communities = list(db.session.scalars(select(Community).where(Community.id.in_(community_ids))))
-    if data.category_ids and len(categories) != len(set(data.category_ids)):
-        errors["category_ids"] = _("Choose service categories from the list.")
-    if data.community_ids and len(communities) != len(set(data.community_ids)):
-        errors["community_ids"] = _("Choose communities from the list.")
+    categories, communities = chosen_services(data.category_ids, data.community_ids, errors)
     if data.uscc and "uscc" not in errors and code_taken(data.uscc, org):
         errors["uscc"] = _("An organisation with this credit code is already on the platform.")
     if errors:
@@ -126,57 +138,6 @@ def update_application(org: Organisation, data: OrgData, *, actor: User) -> None
     changes = audit.diff(before, _snapshot(org))
     if changes:
         audit.record("org.updated", org, actor=actor, changes=changes)
-
-
-def add_document(org: Organisation, kind: str, upload, *, actor: User) -> OrgDocument:
-    try:
-        doc_kind = DocumentKind(kind)
-    except ValueError as exc:
-        raise invalid({"kind": _("Choose the kind of document.")}) from exc
-    stored = store_upload(upload, actor=actor)
-    document = OrgDocument(org=org, kind=doc_kind.value, file=stored)
-    db.session.add(document)
-    db.session.flush()
-    audit.record("org.document_added", org, actor=actor,
-                 data={"kind": doc_kind.value, "sha256": stored.sha256, "size": stored.size,
-                       "content_type": stored.content_type})
-    return document
-
-
-def remove_document(document: OrgDocument, *, actor: User) -> None:
-    """The organisation's manager removes a document (a wrong file, a version superseded) while the application
-    can still be changed: once submitted, the officer decides on what was sent."""
-    org = document.org
-    lock_row(org, "status")  # (a submission at the same moment: the one or the other, not a submission without it)
-    if OrgStatus(org.status) not in EDITABLE_STATUSES:
-        raise Conflict(_("A document can be removed only while the application is a draft or returned for "
-                         "changes."))
-    if not permissions.is_manager(actor, org):
-        raise Forbidden(_("You do not have permission to do this."))
-    data = {"document_id": document.id, "kind": document.kind, "sha256": document.file.sha256,
-            "size": document.file.size}
-    org.documents.remove(document)  # (the stored file is kept: the audit event names it by its hash)
-    db.session.flush()
-    audit.record("org.document_removed", org, actor=actor, data=data)
-
-
-def listed_documents(org: Organisation) -> list[tuple[OrgDocument, bool | None]]:
-    """The documents by kind, newest first, each with whether it is the current one of its kind (True) or one a
-    newer upload superseded (False); None for other documents, of which there may be several."""
-    order = list(DocumentKind)
-    documents = sorted(org.documents, key=lambda d: (d.file.uploaded_at, d.id), reverse=True)
-    documents.sort(key=lambda d: order.index(DocumentKind(d.kind)))  # (stable: newest first within a kind)
-    listed, seen = [], set()
-    for document in documents:
-        current = document.kind not in seen if DocumentKind(document.kind) in REQUIRED_DOCUMENTS else None
-        listed.append((document, current))
-        seen.add(document.kind)
-    return listed
-
-
-def missing_documents(org: Organisation) -> list[DocumentKind]:
-    present = {d.kind for d in org.documents}
-    return [kind for kind in REQUIRED_DOCUMENTS if kind.value not in present]
 
 
 def _next_filing_number() -> str:
@@ -220,7 +181,7 @@ def transition_org(org: Organisation, to: OrgStatus | str, *, actor: User, reaso
         if missing := missing_documents(org):
             # The field's reason is the message itself (said once), not the list again after it.
             message = _("Upload the required documents first: %(names)s.",
-                        names="、".join(kind.label for kind in missing))
+                        names=joined(kind.label_for(org.kind) for kind in missing))
             raise ServiceError(message, fields={"documents": message}, code="documents_missing")
         if org.uscc and code_taken(org.uscc, org):  # another application with the code went in first
             raise code_clash()

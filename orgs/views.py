@@ -15,7 +15,7 @@ from core.forms import Refused
 from core.paging import page_arg
 from core.permissions import require
 from core.uploads import ChosenFiles
-from core.views import attempt, refusal_text, run_and_redirect, run_service, valid_form
+from core.views import attempt, form_status, refusal_text, run_and_redirect, run_service, valid_form
 
 from . import changes, directory, permissions, services
 from .enums import OrgStatus
@@ -27,6 +27,7 @@ from .forms import (
     InviteForm,
     OrgApplicationForm,
     ReasonForm,
+    ServicesForm,
 )
 from .models import ChangeRequest, Membership, Organisation, OrgDocument
 from .profile_context import page_context
@@ -143,8 +144,8 @@ def profile_page(org: Organisation, refused: Refused | None = None, document_for
 @login_required
 def upload_document(org_id: int):
     org = load_org(org_id)
-    require(permissions.can_edit_application(current_user, org))
-    form = DocumentForm()
+    require(permissions.can_upload_document(current_user, org))  # (and once registered: a newer version)
+    form = DocumentForm(org_kind=org.kind)
     # Refused (no file, a kind of file not taken), the page again with the reason beside its field and the kind of
     # document chosen kept: it was one flash after a redirect for every reason, the choice lost.
     if not form.validate_on_submit():
@@ -193,7 +194,11 @@ def change_status(org_id: int):
     submitting = target == OrgStatus.SUBMITTED and permissions.can_edit_application(current_user, org)
     outcome = run_service(lambda: services.transition_org(org, target, actor=current_user, reason=form.reason.data),
                           form if deciding else None)
-    if outcome:
+    if outcome and submitting:
+        flash(_("Your application for %(org)s was submitted for review. A registration officer will check it and "
+                "either approve it or return it to you with what to change; you will be told either way.",
+                org=org.name), "success")
+    elif outcome:
         flash(_("Status changed to “%(status)s”.", status=org.status_label), "success")
     elif deciding:
         return profile_page(org, reason_form=form)[0], outcome.refusal.status
@@ -260,7 +265,9 @@ def membership_action(membership_id: int, action: str):
             services.set_member_role(membership, "manager" if action == "promote" else "member", actor=current_user)
 
     mine = action in ("accept", "decline") or (own and action == "remove")
-    return run_and_redirect(act, _("Done."), url_for("orgs.mine") if mine else url_for("orgs.members", org_id=org.id))
+    done = {"accept": _("You are now a member of %(org)s.", org=org.name),
+            "decline": _("You declined the invitation to join %(org)s.", org=org.name)}.get(action, _("Done."))
+    return run_and_redirect(act, done, url_for("orgs.mine") if mine else url_for("orgs.members", org_id=org.id))
 
 
 # --- a registered organisation's own updates ------------------------------------------------------------------
@@ -280,6 +287,27 @@ def edit_details(org_id: int):
     if form.is_submitted() and form.errors:
         say_at_once(form, contact_data(form).normalised().errors())
     return render_template("orgs/details.html", form=form, org=org), 422 if form.is_submitted() else 200
+
+
+@bp.route("/<int:org_id>/services", methods=["GET", "POST"])
+@login_required
+def edit_services(org_id: int):
+    """Service categories and communities served: the manager of a registered organisation changes them directly
+    (audited); "Open calls in our service categories" and the directory follow at once."""
+    org = load_org(org_id)
+    require(permissions.can_update_contact(current_user, org))
+    # (a category since disabled that it already has stays on offer, ticked, rather than dropped unseen)
+    offered = services.categories() + [c for c in org.categories if not c.active]
+    form = ServicesForm(categories=offered, communities=communities(), locale=_locale())
+    if request.method != "POST":
+        form.categories.data = [c.id for c in org.categories]
+        form.communities.data = [c.id for c in org.communities]
+    if form.validate_on_submit() and run_service(lambda: changes.update_services(
+            org, list(form.categories.data or []), list(form.communities.data or []), actor=current_user),
+            form, FORM_FIELDS):
+        flash(_("Service categories and communities saved."), "success")
+        return redirect(url_for("orgs.profile", org_id=org.id))
+    return render_template("orgs/services.html", form=form, org=org), form_status()
 
 
 def contact_data(form: ContactForm) -> changes.ContactData:
