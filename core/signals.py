@@ -9,3 +9,10 @@ _signals = Namespace()
 # {stars: how many ratings} for services the organisation gave from start until before end (UTC instants).
 # Sent as provider_star_counts.send(None, org_id=..., start=..., end=...).
 provider_star_counts = _signals.signal("provider-star-counts")
+
+# A contract's last tranche waits for its final evaluation, which projects may not import: each receiver answers how
+# the contract's final evaluation stands, as (state, evaluation id), or None when none was commissioned (or each was
+# cancelled). state: "passed" once one was completed at 合格 or better, or failed and its rectification verified
+# (整改验收合格); otherwise "rectification" while one's rectification is open, "under_way" while one is in progress.
+# Sent as final_evaluation_standing.send(None, contract_id=...).
+final_evaluation_standing = _signals.signal("final-evaluation-standing")

@@ -15,7 +15,8 @@ from core.permissions import has_role
 from core.timeutil import local_today
 from core.views import path_for
 from orgs.models import Organisation
-from projects.contract_models import Contract, ContractStatus
+from projects.contract_models import Contract, ContractStatus, ReportStatus
+from projects.final_tranche import final_milestone, final_report_in
 
 from . import declared_conflicts, expert_conflicts, paid_conflicts, templates
 from .candidates import Choices, choices
@@ -125,11 +126,31 @@ def _record_override(evaluation: ProjectEvaluation, assignment: EvaluationAssign
                        "reason": assignment.paid_override_reason})
 
 
+def _refuse_before_final_report(contract: Contract) -> None:
+    """A final evaluation judges the whole project, and its passing releases the last tranche: it is commissioned only
+    once the report on the last milestone (末期) is in, submitted or accepted (the tranche still waits for its
+    acceptance). A mid-term evaluation needs no report."""
+    milestone = final_milestone(contract)
+    if milestone is None or final_report_in(milestone):
+        return
+    latest = milestone.latest_report
+    if latest is not None and latest.status == ReportStatus.RETURNED:
+        message = _("The report on the last milestone, “%(milestone)s”, was returned to the organisation: a final "
+                    "evaluation can be commissioned once it is submitted again.", milestone=milestone.title)
+    else:
+        message = _("The report on the last milestone, “%(milestone)s” (due %(date)s), has not been submitted yet: a "
+                    "final evaluation can be commissioned once it is.", milestone=milestone.title,
+                    date=milestone.due_on.isoformat())
+    raise Conflict(message, code="final_report_missing",
+                   fields={"kind": _("No report on “%(milestone)s” yet.", milestone=milestone.title)})
+
+
 def commission(contract: Contract, kind: str, template: IndicatorTemplate, due_on: date, *, actor,
                agency: Organisation | None = None, evaluator_ids: list[int] = (),
                aggregation: str = Aggregation.MEAN.value, paid_overrides: dict[int, str] | None = None
                ) -> ProjectEvaluation:
-    """An officer commissions a mid-term or final evaluation from an agency or individual pool evaluators.
+    """An officer commissions a mid-term or final evaluation from an agency or individual pool evaluators; a final
+    one once the last milestone's report is in (_refuse_before_final_report).
     paid_overrides (user id -> reason): pool evaluators among evaluator_ids whom the organisation paid under the
     contract and the officer chooses all the same, each with a reason; kept on their assignment, audited."""
     if not has_role(actor, "officer"):
@@ -149,6 +170,8 @@ def commission(contract: Contract, kind: str, template: IndicatorTemplate, due_o
         raise invalid(errors)
     if contract.status not in (ContractStatus.ACTIVE, ContractStatus.CLOSED):
         raise Conflict(_("Only a contract in force can be evaluated."))
+    if kind == EvaluationKind.FINAL:
+        _refuse_before_final_report(contract)
     if under_way(contract.id, kind):
         raise Conflict(_("This project already has an evaluation of this kind under way."),
                        fields={"kind": _("One of this kind is already under way: finish or cancel it first.")})

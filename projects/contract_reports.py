@@ -39,6 +39,7 @@ from .contract_report_models import (
     ReportEvidence,
 )
 from .contracts import require_active
+from .final_tranche import release_final_tranche
 from .permissions import can_manage_calls
 
 PHOTO_TYPES = frozenset({PNG, JPEG})
@@ -288,7 +289,8 @@ def submit_report(milestone: Milestone, data: ReportInput, *, actor) -> Mileston
 
 
 def transition_report(report: MilestoneReport, to: ReportStatus | str, *, actor, reason: str = "") -> None:
-    """The officer accepts (its tranche becomes payable) or returns (with reasons) a submitted report."""
+    """The officer accepts (its tranche becomes payable, and the last one too when this is the last milestone's report
+    and the final evaluation passed: final_tranche) or returns (with reasons) a submitted report."""
     lock_row(report, "status")
     to, current, reason = ReportStatus(to), ReportStatus(report.status), (reason or "").strip()
     if not can_manage_calls(actor):
@@ -312,6 +314,8 @@ def transition_report(report: MilestoneReport, to: ReportStatus | str, *, actor,
     db.session.flush()
     audit.record(f"contract.report_{to.value}", contract, actor=actor,
                  data={"report_id": report.id, "from": current.value, "comment": reason})
+    if to is ReportStatus.ACCEPTED:  # the last milestone's report, after the final evaluation passed: the last tranche
+        release_final_tranche(contract, actor=actor)
     for m in contract.org.memberships:
         if m.status == "active":
             notify(m.user_id, f"contract.report_{to.value}", link=path_for("contracts.show", contract_id=contract.id),

@@ -28,6 +28,7 @@ from . import (
     contract_reports,
     contract_watch,
     contracts,
+    final_tranche,
     org_projects,  # noqa: F401  (registers an organisation's public projects with orgs.track_record)
     permissions,
 )
@@ -199,7 +200,8 @@ def contract_page(contract: Contract, refused: Refused | None = None, status: in
                            timeline=contract_watch.timeline(contract),
                            budget_bars=contract_charts.budget_bars(contract),
                            output_bars=contract_charts.output_bars(contract),
-                           two_person=needs_second_officer, max_change_reason=contract_changes.MAX_REASON,
+                           two_person=needs_second_officer, final_waiting=final_tranche.waiting_for,
+                           max_change_reason=contract_changes.MAX_REASON,
                            max_review_comment=contract_reports.MAX_REVIEW_COMMENT,
                            evaluations=contract_evaluations(contract), correcting=expense_to_correct(contract),
                            max_withdrawal_reason=MAX_WITHDRAWAL_REASON,

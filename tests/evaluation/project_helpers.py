@@ -7,6 +7,7 @@ from core.timeutil import local_today
 from evaluation import candidates, project_services, project_sheets, services, templates
 from evaluation.enums import SeatType, SheetStatus, TemplatePurpose
 from orgs import services as org_services
+from projects import contract_reports
 from tests.evaluation.helpers import expert
 from tests.factories import make_user
 from tests.orgs.helpers import approved_org
@@ -32,10 +33,13 @@ def agency_with_evaluators(officer, n=2):
 
 
 def commissioned(app, kind="final", n=1, declare=True):
-    """An active contract with an evaluation commissioned from n pool evaluators (declared no conflict)."""
+    """An active contract with an evaluation commissioned from n pool evaluators (declared no conflict). A final one
+    after the report on the last milestone is submitted (not accepted: the last tranche waits for both)."""
     officer, manager, contract = active_contract(app)
     evaluators = [expert(SeatType.SOCIAL_SERVICE, officer=officer) for _ in range(n)]
     with app.test_request_context():
+        if kind == "final":
+            final_report(contract, manager)
         evaluation = project_services.commission(contract, kind, project_template(officer),
                                                  local_today() + timedelta(days=30), actor=officer,
                                                  evaluator_ids=[u.id for u in evaluators])
@@ -43,6 +47,14 @@ def commissioned(app, kind="final", n=1, declare=True):
             for a in evaluation.assignments:
                 project_services.declare(a, False, "", actor=a.user)
     return officer, manager, contract, evaluation, evaluators
+
+
+def final_report(contract, manager=None):
+    """The organisation's report on the contract's last milestone (末期), submitted (by `manager`, or a manager of the
+    organisation): a final evaluation can then be commissioned."""
+    manager = manager or next(m.user for m in contract.org.memberships if m.role == "manager" and m.status == "active")
+    return contract_reports.submit_report(contract.milestones[-1],
+                                          contract_reports.ReportInput("项目已全部完成，详见总结报告。"), actor=manager)
 
 
 def score_all(evaluation, half_points_by_user: dict[int, dict[int, int] | int], submit=True):

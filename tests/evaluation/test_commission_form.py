@@ -17,7 +17,7 @@ from evaluation.enums import SeatType
 from evaluation.project_models import EvaluationAssignment, ProjectEvaluation
 from projects.contract_models import ContractStatus
 from tests.evaluation.helpers import expert
-from tests.evaluation.project_helpers import agency_with_evaluators, project_template
+from tests.evaluation.project_helpers import agency_with_evaluators, final_report, project_template
 from tests.projects.contract_helpers import active_contract
 
 EN = {"Accept-Language": "en"}
@@ -31,6 +31,7 @@ def scene(app, session):
     agency, staff = agency_with_evaluators(officer)
     with app.test_request_context():
         template = project_template(officer)
+        final_report(contract)  # a final evaluation (the form's kind below) is commissioned after it
     db.session.commit()
     return {"officer": officer, "contract": contract, "first": first, "second": second, "agency": agency,
             "staff": staff, "template": template, "url": f"/evaluations/contracts/{contract.id}/new"}

@@ -19,7 +19,7 @@ from evaluation import candidates, project_services, project_status
 from evaluation.enums import SeatType
 from evaluation.project_models import EvaluationAssignment, ProjectEvaluation
 from tests.evaluation.helpers import expert
-from tests.evaluation.project_helpers import agency_with_evaluators, project_template
+from tests.evaluation.project_helpers import agency_with_evaluators, final_report, project_template
 from tests.projects.contract_helpers import active_contract, last_event
 
 EN = {"Accept-Language": "en"}
@@ -99,7 +99,9 @@ def test_an_evaluator_withdrawn_after_declaring_a_conflict_is_not_offered_for_th
         project_services.withdraw_evaluator(first, "已申报回避", actor=scene["officer"])
     db.session.commit()
     assert conflicted.id not in offered(scene["contract"])
-    # the final evaluation, the mid-term one still under way
+    # the final evaluation (once the last milestone's report is in), the mid-term one still under way
+    with app.test_request_context():
+        final_report(scene["contract"])
     with pytest.raises(Conflict) as refused, app.test_request_context():
         project_services.commission(scene["contract"], "final", scene["template"],
                                     local_today() + timedelta(days=20), actor=scene["officer"],
@@ -168,6 +170,7 @@ def test_an_agency_stays_offered_without_its_evaluator_who_declared_a_conflict(c
     agency, staff = agency_with_evaluators(officer, n=3)
     with app.test_request_context():
         template = project_template(officer)
+        final_report(contract)
         earlier = project_services.commission(contract, "final", template, local_today() + timedelta(days=30),
                                               actor=officer, agency=agency)
         project_services.declare(earlier.assignments[0], True, RELATIONSHIP, actor=staff[0])

@@ -14,7 +14,7 @@ from evaluation import project_services
 from evaluation.enums import SeatType
 from evaluation.project_models import ProjectEvaluation
 from tests.evaluation.helpers import expert
-from tests.evaluation.project_helpers import project_template
+from tests.evaluation.project_helpers import final_report, project_template
 from tests.factories import login
 from tests.projects.contract_helpers import active_contract
 
@@ -27,6 +27,7 @@ def scene(app, session):
     evaluator = expert(SeatType.SOCIAL_SERVICE, officer=officer)
     with app.test_request_context():
         template = project_template(officer)
+        final_report(contract)  # the final evaluations below are commissioned after it
     db.session.commit()
     return officer, contract, evaluator, template
 

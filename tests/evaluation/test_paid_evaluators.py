@@ -19,7 +19,7 @@ from evaluation.project_models import EvaluationAssignment, ProjectEvaluation
 from projects import contract_reports
 from projects.contract_report_models import ReceiptStatus
 from tests.evaluation.helpers import expert
-from tests.evaluation.project_helpers import agency_with_evaluators, commissioned, project_template
+from tests.evaluation.project_helpers import agency_with_evaluators, commissioned, final_report, project_template
 from tests.factories import make_user, statements_during
 from tests.projects.contract_helpers import active_contract
 
@@ -175,6 +175,7 @@ def test_an_agency_one_of_whose_evaluators_was_paid_is_not_offered(app, session)
     assert agency.id not in {a.org_id for a in candidates.eligible_agencies(contract)}
     with app.test_request_context():
         assert staff[1].display_name in candidates.choices(contract).withheld().agencies[agency.id][1]
+        final_report(contract, manager)
         with pytest.raises(Conflict) as refused:
             project_services.commission(contract, "final", project_template(officer),
                                         local_today() + timedelta(days=30), actor=officer, agency=agency)
@@ -289,6 +290,8 @@ def test_over_http_an_agency_with_a_paid_evaluator_is_refused_beside_the_field(c
     agency, staff = agency_with_evaluators(officer)
     clean, _clean_staff = agency_with_evaluators(officer)
     pay(app, contract, manager, officer, expert_fee(staff[1]))
+    with app.test_request_context():
+        final_report(contract, manager)
     db.session.commit()
     login_as(officer)
     url = f"/evaluations/contracts/{contract.id}/new"

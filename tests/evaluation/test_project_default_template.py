@@ -15,6 +15,7 @@ from evaluation import project_services, templates
 from evaluation.enums import SeatType
 from evaluation.models import IndicatorTemplate
 from tests.evaluation.helpers import expert
+from tests.evaluation.project_helpers import final_report
 from tests.evaluation.test_get_writes_nothing import snapshot
 from tests.factories import logout, make_user
 from tests.projects.contract_helpers import active_contract
@@ -59,6 +60,7 @@ def test_the_project_default_is_offered_created_once_and_then_commissioned_with(
     form = client.get(f"/evaluations/contracts/{contract.id}/new", headers=EN).get_data(as_text=True)
     assert 'id="no-template"' not in form and f'<option value="{default.id}">{default.name}</option>' in form
     with app.test_request_context():
+        final_report(contract)  # a final evaluation follows the last milestone's report
         evaluation = project_services.commission(contract, "final", default, local_today() + timedelta(days=30),
                                                  actor=officer, evaluator_ids=[evaluator.id])
     assert evaluation.template.frozen and evaluation.template.total_points == templates.TOTAL

@@ -1,5 +1,6 @@
 """Project evaluation (issue 7): grades, the final tranche, rectification, exclusions, the state machines."""
 
+import json
 from datetime import timedelta
 from fractions import Fraction
 
@@ -32,12 +33,13 @@ from evaluation.project_enums import (
     grade_for,
 )
 from orgs.services import standing
-from projects import contract_money
+from projects import contract_money, contract_reports
 from projects.final_tranche import final_tranche
 from tests.evaluation.helpers import expert
 from tests.evaluation.project_helpers import (
     agency_with_evaluators,
     commissioned,
+    final_report,
     half_points_for_total,
     project_template,
     score_all,
@@ -81,15 +83,20 @@ def test_final_tranche_blocked_before_a_passing_final_evaluation_and_released_af
         project_report.issue_report(evaluation, "项目基本完成合同约定。", [], actor=ev)
     assert evaluation.status == EvaluationStatus.COMPLETED
     db.session.refresh(last)
+    assert last.status == "pending"  # the last milestone's report (submitted by commissioned()) is not accepted yet
+    with app.test_request_context():
+        contract_reports.review_report(contract.milestones[-1].latest_report, True, "", actor=officer)
+    db.session.refresh(last)
     assert last.status == "payable"
     released = events("contract.final_tranche_released")
     assert len(released) == 1 and released[0].target_id == str(contract.id)
     contract_money.pay_tranche(last, "转账003", local_today(), actor=officer)
 
 
-def test_a_failed_final_evaluation_never_releases_the_tranche(app, session):
+def test_a_failed_final_evaluation_releases_the_tranche_only_once_rectification_is_verified(app, session):
     officer, manager, contract, evaluation, (ev,) = commissioned(app)
     with app.test_request_context():
+        contract_reports.review_report(contract.milestones[-1].latest_report, True, "", actor=officer)
         score_all(evaluation, {ev.id: half_points_for_total(evaluation, 119)})
         project_report.issue_report(evaluation, "多项产出未完成，评为不合格。", [], actor=ev)
         assert evaluation.status == EvaluationStatus.RECTIFICATION
@@ -97,16 +104,19 @@ def test_a_failed_final_evaluation_never_releases_the_tranche(app, session):
         assert task.indicator_id is None and task.due_on == local_today() + timedelta(days=30)
         rectification.transition_task(task, TaskStatus.RESPONDED, actor=manager, text="已补齐全部活动档案并整改。",
                                       evidence=Upload())
+        assert final_tranche(contract).status == "pending"  # 不合格, rectification not verified yet
         rectification.transition_task(task, TaskStatus.VERIFIED, actor=ev, text="核实")
     assert evaluation.status == EvaluationStatus.COMPLETED
-    assert final_tranche(contract).status == "pending"
-    assert events("contract.final_tranche_released") == []
+    assert final_tranche(contract).status == "payable"  # 整改验收合格: the final payment follows
+    (released,) = events("contract.final_tranche_released")
+    assert json.loads(released.data)["evaluation_id"] == evaluation.id
 
 
 def test_flagged_criterion_keeps_the_tranche_until_rectification_is_verified(app, session):
     officer, manager, contract, evaluation, (ev,) = commissioned(app)
     criterion = evaluation.template.criteria[0]
     with app.test_request_context():
+        contract_reports.review_report(contract.milestones[-1].latest_report, True, "", actor=officer)
         score_all(evaluation, {ev.id: half_points_for_total(evaluation, 160)})  # 80: 良好
         due = local_today() + timedelta(days=20)
         project_report.issue_report(evaluation, "良好，但制度执行需加强。",
@@ -215,6 +225,7 @@ def test_agency_evaluation_assigns_its_evaluators(app, session):
     officer, manager, contract, evaluation, _ev = commissioned(app, kind="midterm")
     agency, staff = agency_with_evaluators(officer, n=2)
     with app.test_request_context():
+        final_report(contract, manager)  # a final evaluation follows the last milestone's report
         chosen = project_services.commission(contract, "final", project_template(officer),
                                              local_today() + timedelta(days=30), actor=officer, agency=agency)
     assert {a.user_id for a in chosen.assignments} == {u.id for u in staff} and chosen.agency_org_id == agency.id

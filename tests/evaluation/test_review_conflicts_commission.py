@@ -17,7 +17,7 @@ from core.timeutil import local_today
 from evaluation import candidates, project_services, services
 from evaluation.project_models import EvaluationAssignment, ProjectEvaluation
 from tests.evaluation.helpers import drawn_panel
-from tests.evaluation.project_helpers import project_template
+from tests.evaluation.project_helpers import final_report, project_template
 from tests.projects.contract_helpers import active_contract
 
 EN = {"Accept-Language": "en"}
@@ -122,6 +122,7 @@ def test_the_expert_cannot_be_added_to_an_evaluation_of_the_organisation(client,
     conflicted, cleared = scene["conflicted"], scene["cleared"]
     of_the_applicant(scene)
     with app.test_request_context():
+        final_report(scene["contract"])  # a final evaluation follows the last milestone's report
         made = project_services.commission(scene["contract"], "final", scene["template"],
                                            local_today() + timedelta(days=20), actor=scene["officer"],
                                            evaluator_ids=[cleared.id])

@@ -16,7 +16,13 @@ from evaluation.enums import SeatType
 from evaluation.models import ExpertProfile, IndicatorTemplate, Panel
 from projects import awards
 from tests.evaluation.helpers import drawn_panel, expert, fully_scored
-from tests.evaluation.project_helpers import agency_with_evaluators, commissioned, project_template, score_all
+from tests.evaluation.project_helpers import (
+    agency_with_evaluators,
+    commissioned,
+    final_report,
+    project_template,
+    score_all,
+)
 from tests.factories import make_user
 from tests.projects.contract_helpers import active_contract
 
@@ -93,6 +99,7 @@ def test_an_agency_evaluation_offers_the_agency_s_other_evaluators_to_add(app, c
     pool_expert = expert(SeatType.SOCIAL_SERVICE, officer=officer)
     with app.test_request_context():
         agency, staff = agency_with_evaluators(officer, n=2)
+        final_report(contract)  # a final evaluation follows the last milestone's report
         evaluation = project_services.commission(contract, "final", project_template(officer),
                                                  local_today() + timedelta(days=30), actor=officer, agency=agency,
                                                  evaluator_ids=[staff[0].id])

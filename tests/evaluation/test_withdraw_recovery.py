@@ -20,7 +20,7 @@ from core.timeutil import local_today
 from evaluation import candidates, expert_conflicts, project_services, project_status
 from evaluation.project_models import EvaluationAssignment, ProjectEvaluation
 from tests.evaluation.helpers import expert
-from tests.evaluation.project_helpers import agency_with_evaluators, commissioned, project_template
+from tests.evaluation.project_helpers import agency_with_evaluators, commissioned, final_report, project_template
 from tests.evaluation.test_paid_evaluators import expert_fee, pay
 from tests.factories import make_user
 from tests.projects.contract_helpers import active_contract
@@ -47,6 +47,7 @@ def agency_evaluation(app, n=2, chosen=(0,)):
     officer, manager, contract = active_contract(app)
     with app.test_request_context():
         agency, staff = agency_with_evaluators(officer, n=n)
+        final_report(contract, manager)  # a final evaluation follows the last milestone's report
         evaluation = project_services.commission(contract, "final", project_template(officer),
                                                  local_today() + timedelta(days=30), actor=officer, agency=agency,
                                                  evaluator_ids=[staff[i].id for i in chosen])
