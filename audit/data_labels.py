@@ -1,10 +1,41 @@
 """What the keys of an event's data mean, in the reader's language: the log page shows the label, not the key as
 recorded (the CSV keeps the data as hashed). tests/audit/test_data_key_labels.py checks that every key a package
-records (the literal keys of each audit.record(..., data={...})) has one here."""
+records (the literal keys of each audit.record(..., data={...}), and every key in the demo's whole trail) has one
+here."""
 
 from flask_babel import lazy_pgettext
 
 KEY_LABELS = {
+    "address": lazy_pgettext("audit data key", "Address"),
+    "booking_phone": lazy_pgettext("audit data key", "Booking phone"),
+    "category_id": lazy_pgettext("audit data key", "Service category (id)"),
+    "category_ids": lazy_pgettext("audit data key", "Service categories (ids)"),
+    "certified_social_workers": lazy_pgettext("audit data key", "Certified social workers"),
+    "community_ids": lazy_pgettext("audit data key", "Communities (ids)"),
+    "contact_email": lazy_pgettext("audit data key", "Contact e-mail"),
+    "contact_name": lazy_pgettext("audit data key", "Contact person"),
+    "content_hash": lazy_pgettext("audit data key", "Content hash"),
+    "contract_call_id": lazy_pgettext("audit data key", "Call of the contract (id)"),
+    "description": lazy_pgettext("audit data key", "Description"),
+    "full_time_staff": lazy_pgettext("audit data key", "Full-time staff"),
+    "hours": lazy_pgettext("audit data key", "Hours"),
+    "late_by_days": lazy_pgettext("audit data key", "Days late"),
+    "legal_representative": lazy_pgettext("audit data key", "Legal representative"),
+    "location": lazy_pgettext("audit data key", "Location"),
+    "min_age": lazy_pgettext("audit data key", "Minimum age"),
+    "price_fen": lazy_pgettext("audit data key", "Price"),
+    "provider_cap_fen": lazy_pgettext("audit data key", "Monthly cap per provider"),
+    "provider_mode": lazy_pgettext("audit data key", "Which providers"),
+    "registered_on": lazy_pgettext("audit data key", "Registered on"),
+    "registration_authority": lazy_pgettext("audit data key", "Registration authority"),
+    "required_tags": lazy_pgettext("audit data key", "Required tags"),
+    "resident_cap_fen": lazy_pgettext("audit data key", "Monthly cap per resident"),
+    "tags": lazy_pgettext("audit data key", "Tags"),
+    "tags_mode": lazy_pgettext("audit data key", "How tags combine"),
+    "uscc": lazy_pgettext("audit data key", "Unified social credit code"),
+    "validity_days": lazy_pgettext("audit data key", "Valid for (days)"),
+    "volunteers": lazy_pgettext("audit data key", "Volunteers"),
+    "vouchers_per_period": lazy_pgettext("audit data key", "Vouchers per period"),
     "from": lazy_pgettext("audit data key", "Before"),
     "to": lazy_pgettext("audit data key", "After"),
     "before": lazy_pgettext("audit data key", "Before"),
@@ -163,6 +194,8 @@ KEY_LABELS = {
     "user_id": lazy_pgettext("audit data key", "User (id)"),
     "username": lazy_pgettext("audit data key", "User name"),
     "valid_until": lazy_pgettext("audit data key", "Valid until"),
+    "revision": lazy_pgettext("audit data key", "Draft revision"),
+    "reply": lazy_pgettext("audit data key", "Reply"),
     "version": lazy_pgettext("audit data key", "Version"),
     "via": lazy_pgettext("audit data key", "Answered via"),
     "with_reason": lazy_pgettext("audit data key", "With a reason"),
