@@ -21,6 +21,7 @@ from core.timeutil import local_today
 from core.views import path_for
 from orgs import permissions as org_permissions
 
+from . import contract_document
 from .contract_change_models import CHANGE_TRANSITIONS, ChangeKind, ChangeRequest, ChangeStatus, ContractAmendment
 from .contract_models import Contract, ContractLine, Milestone, ReportStatus
 from .contract_reports import officer_ids
@@ -200,3 +201,4 @@ def transition_change(change: ChangeRequest, to: ChangeStatus | str, *, actor, r
     if to is not ChangeStatus.WITHDRAWN and change.requested_by_id:
         notify(change.requested_by_id, f"contract.change_{to.value}",
                link=path_for("contracts.show", contract_id=contract.id), kind=change.kind, reason=reason)
+    contract_document.after_change_decided(contract, change, actor=actor)  # an approved change: the PDF again

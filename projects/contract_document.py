@@ -8,8 +8,8 @@ and the list of approved changes (date, what changed, who approved), so that the
 force; the earlier copy stays verifiable, and its verification page names the newer one (audit.documents
 .superseded_by). No state changes here besides the document and the contract's document_code.
 
-Hooks (in modules owned elsewhere): contracts._issue_signed returns issue_signed_contract(contract, actor=actor);
-contract_changes.transition_change ends with after_change_decided(contract, change, actor=actor).
+Called by contracts (issue_signed_contract, when both sides have confirmed) and contract_changes.transition_change
+(after_change_decided).
 """
 
 from dataclasses import dataclass

@@ -11,9 +11,7 @@ from datetime import date, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
-from accounts.models import User
 from accounts.notifications import notify
-from audit import documents
 from audit import services as audit
 from audit.permissions import allow_download
 from core.db import db, lock_row, utcnow
@@ -23,6 +21,7 @@ from core.timeutil import local_today, to_local
 from core.views import path_for
 from orgs import permissions as org_permissions
 
+from . import contract_document
 from .award_models import AwardDecision
 from .contract_models import (
     CONTRACT_TRANSITIONS,
@@ -227,19 +226,7 @@ def transition_contract(contract: Contract, to: ContractStatus | str, *, actor, 
     db.session.flush()
     audit.record(f"contract.{to.value}", contract, actor=actor, data={"from": current.value, "reason": reason})
     if to is ContractStatus.ACTIVE:
-        contract.document_code = _issue_signed(contract, actor=actor).code
-
-
-def _issue_signed(contract: Contract, *, actor) -> documents.IssuedDocument:
-    """The signed contract's PDF, naming both parties: the purchasing office (PURCHASER_NAME) with the officer who
-    confirmed for it, and the organisation. It is issued by that officer, whoever's confirmation came last and so
-    activated it: the verification page's "issued by" named the organisation's manager for one contract and an
-    officer for another, when a contract is always the purchaser's document (as its award notice is the
-    platform's)."""
-    officer = db.session.get(User, contract.officer_confirmed_by_id)
-    return documents.issue_document("projects/contract_pdf.html", title=f"项目合同：{contract.title}",
-                                    doc_type="contract", actor=actor, issued_by=officer, target=contract,
-                                    contract=contract, purchaser_officer=officer)
+        contract.document_code = contract_document.issue_signed_contract(contract, actor=actor).code
 
 
 # A contract's own columns and rows that terms_digest reads (read again under the lock before a confirmation).
