@@ -124,13 +124,21 @@ def decision(call_id: int):
 @login_required
 def proposal_scores(call_id: int, proposal_id: int):
     """One proposal's scores criterion by criterion (to check an objection about one criterion, say): each expert's
-    score, named after the review, and the criterion's mean."""
+    score, named after the review, and the criterion's mean. The organisation that submitted it sees its own once
+    the results are published, to object with reasons: the experts numbered, never named, and without their
+    comments; another organisation's proposal does not exist for it (404)."""
     call = load_call(call_id)
-    require(permissions.can_view_results(current_user))
+    staff = permissions.can_view_results(current_user)
+    require(staff or score_details.may_open_own_scores(current_user))
     current, proposal = _panel_for(call), db.get_or_404(Proposal, proposal_id)
     if current is None or proposal.call_id != call.id or proposal.status != ProposalStatus.ELIGIBLE:  # not reviewed
         abort(404)
+    if not staff and not score_details.can_see_own_scores(current_user, proposal):
+        abort(404)
+    scores = score_details.proposal_scores(current, proposal)
     return render_template("evaluation/proposal_scores.html", call=call, panel=current, proposal=proposal,
-                           scores=score_details.proposal_scores(current, proposal), fmt=aggregate.fmt,
-                           labels=score_details.member_labels(current, call), named=score_details.names_shown(call),
+                           scores=scores, fmt=aggregate.fmt, applicant=not staff,
+                           labels=score_details.member_labels(current, call) if staff
+                           else score_details.applicant_labels(scores),
+                           named=staff and score_details.names_shown(call),
                            progress=score_details.progress(current, [proposal])[proposal.id])

@@ -10,6 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from core.db import db
+from orgs.permissions import is_member
+from orgs.services import memberships_of
 from projects.enums import CallStatus, ProposalStatus
 from projects.models import Call, Proposal
 
@@ -54,6 +56,24 @@ def member_labels(panel: Panel, call: Call) -> dict[int, str]:
     named = names_shown(call)
     return {m.id: m.user.display_name if named else _("Expert %(n)d", n=n)
             for n, m in enumerate(panel.members, start=1)}
+
+
+def may_open_own_scores(user) -> bool:
+    """Who, besides the review's staff, opens a proposal's scores by criterion at all: organisation members (each
+    only its own proposal's, `can_see_own_scores`); anyone else, an expert say, is refused (403)."""
+    return bool(user.is_authenticated and any(m.status == "active" for m in memberships_of(user)))
+
+
+def can_see_own_scores(user, proposal: Proposal) -> bool:
+    """An applicant's own proposal's scores by criterion, once the results are published (in publicity, or final):
+    what it needs to object with reasons. Never another organisation's."""
+    return names_shown(proposal.call) and is_member(user, proposal.org)
+
+
+def applicant_labels(scores: "ProposalScores") -> dict[int, str]:
+    """member id -> 'Expert N', numbered among the experts who scored the proposal: the applicant never learns who
+    scored it (the names are for the review's staff; the public summary names nobody either)."""
+    return {m.id: _("Expert %(n)d", n=n) for n, m in enumerate(scores.members, start=1)}
 
 
 @dataclass

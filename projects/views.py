@@ -16,7 +16,7 @@ from core.db import db, ensure_write_transaction
 from core.forms import apply_service_error
 from core.i18n import comma
 from core.permissions import require
-from core.timeutil import format_local
+from core.timeutil import format_local, local_today, to_local
 from core.uploads import ChosenFiles
 from core.views import attempt, db_int, run_service, valid_form
 from orgs import permissions as org_permissions
@@ -172,6 +172,10 @@ def call_page(call: Call, status: int = 200, *, question_form: QuestionForm | No
         if current_user.is_authenticated else []
     mine = {p.org_id: p for p in db.session.scalars(select(Proposal).where(
         Proposal.call_id == call.id, Proposal.org_id.in_([o.id for o in my_orgs])))} if my_orgs else {}
+    outlooks = {}  # while proposals are invited: each of the viewer's organisations' eligibility, before writing
+    if call.status == CallStatus.PUBLISHED and my_orgs:
+        today, deadline_day = local_today(), to_local(call.submission_deadline).date()
+        outlooks = {o.id: eligibility.outlook(call, o, today, deadline_day) for o in my_orgs}
     publicity = awards.active_publicity(call)
     decisions = []
     if publicity is not None or call.status == CallStatus.AWARDED:
@@ -184,7 +188,9 @@ def call_page(call: Call, status: int = 200, *, question_form: QuestionForm | No
     if call.status == CallStatus.AWARDED and permissions.can_manage_calls(current_user):
         contracts = dict(db.session.execute(select(Contract.proposal_id, Contract.id)
                                             .where(Contract.call_id == call.id)).all())
+    objectors = [o for o in my_orgs if o.id in mine and mine[o.id].status != ProposalStatus.DRAFT]
     return render_template("projects/call.html", call=call, questions=questions, my_orgs=my_orgs, mine=mine,
+                           outlooks=outlooks, can_write=permissions.can_write_proposal, objectors=objectors,
                            rules=calls.review_rules.describe(call.template_id) if call.template_id else None,
                            eligibility_rules=eligibility.stated_rules(call), publicity=publicity, decisions=decisions,
                            objections=objections, contracts=contracts,
@@ -194,7 +200,7 @@ def call_page(call: Call, status: int = 200, *, question_form: QuestionForm | No
                            question_form=question_form or QuestionForm(formdata=None),
                            answer_form=answer_form or AnswerForm(formdata=None), answering=answering,
                            objection_form=objection_form or ObjectionForm(formdata=None), kept=kept or {},
-                           is_manager=org_permissions.is_manager, amended_label=amended_label,
+                           amended_label=amended_label,
                            amended_value=amended_value, can_open_audit=can_view_audit_log(current_user)), status
 
 
