@@ -22,7 +22,7 @@ from core.timeutil import LOCAL_TZ
 from . import ledger, permissions
 from .enums import BatchStatus, LedgerKind, ProgrammeStatus, VoucherStatus
 from .models import IssuanceBatch, Programme, Voucher
-from .programmes import eligibility_conditions, eligibility_problems, issuable_period, voucher_expiry
+from .programmes import eligibility_conditions, eligibility_problems, issuable_period, period_expiry
 from .redemption_models import LedgerEntry
 
 CHUNK = 20_000
@@ -55,7 +55,7 @@ def issue_to_resident(programme: Programme, resident: ResidentProfile, *, actor,
     total = programme.per_resident_fen
     if not ledger.allocate(programme.id, total):
         raise Conflict(_("The programme's remaining budget is not enough."), code="budget_exhausted")
-    expires = voucher_expiry(programme, now)
+    expires = period_expiry(programme, period, now)
     vouchers = [Voucher(programme_id=programme.id, resident_id=resident.id, period=period, seq=seq,
                         face_value_fen=programme.face_value_fen, balance_fen=programme.face_value_fen,
                         status=VoucherStatus.ACTIVE.value, issued_at=now, expires_at=expires)
@@ -163,7 +163,7 @@ def run_chunk(batch: IssuanceBatch, *, now: datetime | None = None, chunk_size: 
 
 def _insert_chunk(batch: IssuanceBatch, programme: Programme, ids: list[int], conditions: list, now) -> None:
     seqs = _seqs(programme.vouchers_per_period)
-    face, expires = programme.face_value_fen, voucher_expiry(programme, now)
+    face, expires = programme.face_value_fen, period_expiry(programme, batch.period, now)
     source = select(literal(programme.id), ResidentProfile.id, literal(batch.period), seqs.c.seq, literal(face),
                     literal(face), literal(VoucherStatus.ACTIVE.value), literal(now, UTCDateTime),
                     literal(expires, UTCDateTime), literal(batch.id)

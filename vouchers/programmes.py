@@ -84,6 +84,10 @@ def issuable_period(programme: Programme, text: str | None, now: datetime) -> st
     if voucher_expiry(programme, now) <= now:
         raise Conflict(_("The programme's vouchers were valid until %(day)s: none can be issued now.",
                          day=programme.valid_until.isoformat()), code="programme_expired")
+    start = valid_from(period, now)
+    if period_expiry(programme, period, now) <= start:
+        raise Conflict(_("The programme's vouchers are valid until %(day)s, before %(period)s begins.",
+                         day=programme.valid_until.isoformat(), period=period), code="programme_expired")
     return period
 
 
@@ -93,6 +97,17 @@ def period_bounds(period: str) -> tuple[datetime, datetime]:
     start = datetime(year, month, 1, tzinfo=LOCAL_TZ)
     end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=LOCAL_TZ)
     return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def valid_from(period: str, now: datetime) -> datetime:
+    """When a voucher for period issued at now becomes spendable: the 1st of its Beijing month, or now if later."""
+    return max(now, period_bounds(period)[0])
+
+
+def period_expiry(programme: Programme, period: str, now: datetime) -> datetime:
+    """The expiry of a voucher for period issued at now: its validity counts from the day it becomes spendable (so
+    next month's vouchers issued today do not expire with this month's)."""
+    return voucher_expiry(programme, valid_from(period, now))
 
 
 def voucher_expiry(programme: Programme, issued_at: datetime) -> datetime:

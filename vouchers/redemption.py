@@ -72,10 +72,13 @@ def _code_hash(code: str) -> str:
 _VOUCHERS, _CODES, _USAGE = Voucher.__table__, RedemptionCode.__table__, PeriodUsage.__table__
 
 
-def _spendable(resident_id, now) -> list:
+def _spendable(resident_id, now, month) -> list:
+    """The one place spendability is decided: active, unexpired, not empty, and for this Beijing month or an earlier
+    one (a voucher issued ahead for next month is spendable from the 1st of that month; periods are YYYY-MM, which
+    sort as the months do)."""
     v = _VOUCHERS.c
     return [v.resident_id == resident_id, v.status == VoucherStatus.ACTIVE.value, v.expires_at > now,
-            v.balance_fen > 0]
+            v.balance_fen > 0, v.period <= month]
 
 
 def balance(resident: ResidentProfile, *, now: datetime | None = None) -> list[BalanceLine]:
@@ -84,7 +87,7 @@ def balance(resident: ResidentProfile, *, now: datetime | None = None) -> list[B
     rows = db.session.execute(
         select(Programme.id, Programme.name, func.sum(Voucher.balance_fen), func.count(Voucher.id),
                func.min(Voucher.expires_at)).select_from(Voucher).join(Programme, Programme.id == Voucher.programme_id)
-        .where(*_spendable(resident.id, now), Programme.status == ProgrammeStatus.ACTIVE.value)
+        .where(*_spendable(resident.id, now, period_of(now)), Programme.status == ProgrammeStatus.ACTIVE.value)
         .group_by(Programme.id, Programme.name).order_by(Programme.id))
     return [BalanceLine(pid, name, int(total), count, _aware(expiry)) for pid, name, total, count, expiry in rows]
 
@@ -192,7 +195,7 @@ _CONSUME = (update(_CODES).where(_CODES.c.id == bindparam("code_id"), _CODES.c.u
                                  _CODES.c.cancelled_at.is_(None), _CODES.c.expires_at > bindparam("now"))
             .values(used_at=bindparam("now")))
 _SPENDABLE = (select(_VOUCHERS.c.id, _VOUCHERS.c.balance_fen)
-              .where(*_spendable(bindparam("resident_id"), bindparam("now")),
+              .where(*_spendable(bindparam("resident_id"), bindparam("now"), bindparam("month")),
                      _VOUCHERS.c.programme_id == bindparam("programme_id"))
               .order_by(_VOUCHERS.c.expires_at, _VOUCHERS.c.id))
 _LIVE_VOUCHER = (_VOUCHERS.c.id == bindparam("voucher_id"), _VOUCHERS.c.status == VoucherStatus.ACTIVE.value,
@@ -280,7 +283,8 @@ def use_cap(programme_id: int, period: str, subject: str, subject_id: int, amoun
 
 def _debit(resident_id: int, programme_id: int, amount_fen: int, now: datetime) -> list[tuple[int, int]]:
     """Take amount_fen from the resident's vouchers, earliest-expiring first: [(voucher_id, taken)]."""
-    rows = db.session.execute(_SPENDABLE, {"resident_id": resident_id, "programme_id": programme_id, "now": now}).all()
+    rows = db.session.execute(_SPENDABLE, {"resident_id": resident_id, "programme_id": programme_id, "now": now,
+                                           "month": period_of(now)}).all()
     if sum(b for _v, b in rows) < amount_fen:
         raise Conflict(_("The resident's balance is not enough for this amount."), code="insufficient_balance")
     remaining, parts = amount_fen, []
