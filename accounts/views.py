@@ -3,9 +3,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from core.db import db
-from core.errors import http_error
+from core.errors import ServiceError, http_error, invalid
 from core.extensions import limiter
+from core.form_checks import reasons_in, refusals_of, say_at_once
 from core.permissions import require
+from core.phones import typed_mobile
 from core.security import local_path
 from core.views import form_status, run_and_redirect, run_service, valid_form
 
@@ -81,10 +83,25 @@ def signup():
             return redirect(url_for("vouchers.my_profile_page" if form.purpose.data == "resident" else "orgs.mine"))
         return redirect(local_path(request.args.get("next")))
     # A number registered already is most often the person's own, forgotten: the page says to log in with it.
-    phone_taken = bool(made is not None and not made and made.refusal.status == 409
-                       and "phone" in (made.refusal.fields or {}))
+    refusals = [made.refusal] if made is not None and not made else []
+    if form.is_submitted() and form.errors:
+        refusals += _signup_refusals(form)
+        say_at_once(form, reasons_in(refusals))
+    phone_taken = any(r.status == 409 and "phone" in (r.fields or {}) for r in refusals)
     return render_template("accounts/signup.html", form=form, phone_taken=phone_taken), \
         422 if form.errors else 200  # refused: as typed
+
+
+def _signup_refusals(form: SignupForm) -> list[ServiceError]:
+    """What services.sign_up says of the user name and the mobile number, asked of its checks alone (they read and
+    write nothing): a form refused for a password or a name said that the number was no mobile number only on the
+    next attempt. The user name is the number when none is typed, as sign_up makes it; the number is checked apart
+    too, since a user name taken stops the checks before the number."""
+    username, phone = services.normalise_username(form.username.data), typed_mobile(form.phone.data)
+    if not username and not phone:
+        return [invalid({"username": _("Enter a user name or a phone number.")})]
+    return refusals_of(lambda: services._validate_identity(username or phone, phone or None),
+                       lambda: services._validate_identity(None, phone or None))
 
 
 def _sign_up(form: SignupForm):

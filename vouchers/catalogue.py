@@ -68,6 +68,13 @@ def _validated(data: ServiceData) -> tuple[ServiceCategory, list[Community]]:
     return category, communities
 
 
+def check_service(data: ServiceData) -> None:
+    """The checks create_service and update_service make of what was typed, alone: refused with every field's reason
+    (invalid), nothing read but the category and communities, nothing written. The service form, refused by its own
+    checks, says these reasons with its own (core.form_checks)."""
+    _validated(data)
+
+
 def _snapshot(service: VoucherService) -> dict:
     return {"name": service.name, "category_id": service.category_id, "price_fen": service.price_fen,
             "description": service.description, "active": service.active,

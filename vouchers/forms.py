@@ -38,6 +38,7 @@ from core.numbers import half_width
 from core.timeutil import local_today
 
 from .catalogue import MAX_COMMENT
+from .dispute_replies import MAX_REPLY
 from .disputes import MAX_REASON
 from .enums import ProviderMode, TagsMode
 from .programmes import MAX_VALIDITY_DAYS
@@ -216,8 +217,10 @@ class ServiceForm(FlaskForm):
                               validators=[InputRequired(_l("Choose a service category."))])
     price_fen = MoneyField(_l("Price (yuan)"), validators=[InputRequired(_l("Enter a positive amount."))])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=4000)], render_kw={"rows": 3})
-    community_ids = MultipleChoiceField(_l("Service area (none chosen: anywhere)"), coerce=int,
-                                        validators=[Optional()])
+    # Ticked, as an organisation's communities are (orgs.forms): a multi-select (hold Ctrl or ⌘) was missed by most
+    # and hard on a phone; each box is a row of 44 px (.big-choices).
+    community_ids = MultiCheckboxField(_l("Service area (none ticked: anywhere)"), coerce=int,
+                                       validators=[Optional()])
     # How residents get the service (the catalogue shows them); the service checks the phone and the lengths.
     booking_phone = TelField(_l("Phone to book it"), validators=[Optional()],
                              description=_l("Shown to residents. A mobile number or a landline with its area code."))
@@ -276,6 +279,13 @@ class DisputeForm(FlaskForm):
     reason = TextAreaField(_l("What was wrong?"), filters=[strip_text], render_kw={"rows": 2}, validators=[
         DataRequired(message=_l("Please say what was wrong.")),
         Length(max=MAX_REASON, message=_l("A reason has at most %(n)d characters.", n=MAX_REASON))])
+
+
+class DisputeReplyForm(FlaskForm):
+    """The provider's reply to a dispute of its redemption (vouchers.dispute_replies), sent once."""
+    reply = TextAreaField(_l("Your reply"), filters=[strip_text], render_kw={"rows": 3}, validators=[
+        DataRequired(message=_l("Please write your reply.")),
+        Length(max=MAX_REPLY, message=_l("A reply has at most %(n)d characters.", n=MAX_REPLY))])
 
 
 STARS = [str(n) for n in range(5, 0, -1)]

@@ -1,9 +1,11 @@
 """The voucher and resident audit actions, translated when shown."""
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import select
 
 from accounts.notifications import NOTIFICATION_TEXTS
+from audit.data_labels import KEY_LABELS
 from audit.labels import ACTION_LABELS, register_public_page, register_target_page
 from core.db import db
 from orgs.labels import public_org
@@ -37,6 +39,7 @@ ACTION_LABELS.update({
     "voucher.disputed": _l("Redemption disputed"),
     "voucher.dispute_upheld": _l("Dispute upheld, redemption reversed"),
     "voucher.dispute_rejected": _l("Dispute rejected"),
+    "voucher.dispute_replied": _l("Provider replied to a dispute"),
     "voucher.rated": _l("Service rated"),
     "voucher.rating_changed": _l("Service rating changed"),
     "voucher.expired": _l("Vouchers expired"),
@@ -47,6 +50,8 @@ ACTION_LABELS.update({
     "export.settlement_lines": _l("Settlement lines downloaded (CSV)"),
     "export.programme_ledger": _l("Voucher programme ledger downloaded (CSV)"),
 })
+
+KEY_LABELS.update({"reply": lazy_pgettext("audit data key", "Reply")})  # the provider's (vouchers.dispute_replies)
 
 # What the resident is told when an officer decides their dispute (disputes.decide_dispute), in plain words: an
 # amount and a date are stored formatted, the service's name as it was, the officer's note as written.

@@ -20,6 +20,7 @@ from projects.models import Call
 
 from . import disputes, documents, exports, fraud, issuance, ledger, pages_support, programmes, settlement
 from . import permissions as perms
+from .dispute_replies import replies_to
 from .enums import BatchStatus, ProgrammeStatus, SettlementStatus
 from .forms import (
     BatchForm,
@@ -168,8 +169,8 @@ def programme_page(programme: Programme, status: int = 200, refused: str | None 
         f.provider_org_id for f in flags if f.provider_org_id]
     return render_template(
         "vouchers/programme.html", programme=programme, recon=ledger.reconciliation(programme),
-        batches=runs, disputes=found, settlements=settlements, settleable=settleable,
-        statements=statements, kept=numbers.kept, refused=refused,
+        batches=runs, disputes=found, replies=replies_to(found.items), settlements=settlements,
+        settleable=settleable, statements=statements, kept=numbers.kept, refused=refused,
         flags=flags, orgs=pages_support.orgs_by_id(org_ids), can_manage=perms.can_manage_programmes(current_user),
         evidence=fraud.evidence_lines, flag_residents=pages_support.residents_by_id(
             [f.resident_id for f in flags if f.resident_id]),

@@ -74,9 +74,9 @@ def back_to_statement(settlement_id: int) -> str:
     return url_for("vouchers.settlement_page", settlement_id=settlement_id, **programme_numbers().kept)
 
 
-def back_to_provider(org_id: int) -> str:
-    """The provider page at the pages its form was posted from (as back_to_programme)."""
-    return url_for("vouchers.provider", org_id=org_id, **provider_numbers().kept)
+def back_to_provider(org_id: int, anchor: str | None = None) -> str:
+    """The provider page at the pages its form was posted from (as back_to_programme), at anchor when given."""
+    return url_for("vouchers.provider", org_id=org_id, _anchor=anchor, **provider_numbers().kept)
 
 
 def provider_orgs(user) -> list[Organisation]:

@@ -56,6 +56,11 @@ def can_view_provider_redemptions(user, org) -> bool:
     return is_member(user, org) or can_view_programme(user)
 
 
+def can_reply_to_dispute(user, dispute) -> bool:
+    """The provider's side of a dispute of its redemption: any active member of the provider (as redeeming is)."""
+    return is_member(user, dispute.redemption.provider)
+
+
 def _staff_for(user, resident) -> bool:
     """Community staff looking after the resident's community, acting for the resident (one without a smartphone,
     typically: a phone number on record may be a feature phone's, so it does not bar them)."""

@@ -1,21 +1,24 @@
 """Provider pages (organisation members): my services, redeem a resident's code, redemptions and settlements."""
 
-from flask import flash, redirect, render_template, request
+from flask import abort, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from accounts import residents as resident_services
 from core.db import db
+from core.form_checks import reasons_of, say_at_once
+from core.forms import Refused
 from core.money import format_fen
 from core.permissions import require
 from core.personal import mask_name
-from core.views import db_int, run_service
+from core.views import attempt, db_int, run_service
 from orgs.models import Organisation
 
-from . import catalogue, pages_support, redemption
+from . import catalogue, dispute_replies, pages_support, redemption
 from . import permissions as perms
-from .forms import RedeemForm, ServiceForm
+from .forms import DisputeReplyForm, RedeemForm, ServiceForm
 from .models import VoucherService
+from .redemption_models import Dispute
 from .views import bp, categories, locale, redirect_to
 
 
@@ -34,7 +37,8 @@ def provider_home():
     return render_template("vouchers/provider_home.html", orgs=orgs)
 
 
-def _dashboard(org: Organisation, form: RedeemForm | None = None, status: int = 200):
+def _dashboard(org: Organisation, form: RedeemForm | None = None, status: int = 200, refused: Refused | None = None):
+    """refused: a reply to a dispute refused (key 'reply-<dispute id>'), shown again with what was typed."""
     services = catalogue.services_of(org)
     member = perms.can_redeem_for(current_user, org)
     if form is None and member:
@@ -50,6 +54,7 @@ def _dashboard(org: Organisation, form: RedeemForm | None = None, status: int = 
     page, ratings, disputes = pages_support.provider_redemptions(org, numbers["redemptions_page"])
     return render_template("vouchers/provider.html", org=org, services=services, form=form, member=member,
                            page=page, ratings=ratings, disputes=disputes,
+                           replies=dispute_replies.replies_to(disputes.values()), refused=refused or Refused(),
                            settlements=pages_support.provider_settlements(org, numbers["statements_page"]),
                            kept=numbers.kept,
                            rating=catalogue.provider_rating(org)), status
@@ -90,6 +95,32 @@ def redeem(org_id: int):
     return _dashboard(org, form, status)
 
 
+@bp.route("/provider/disputes/<int:dispute_id>/reply", methods=["POST"])
+@login_required
+def dispute_reply(dispute_id: int):
+    """The provider's reply to a dispute of its redemption, sent once by one of its members; the officer deciding
+    the dispute reads it beside the resident's reason. Someone who may not see the provider's redemptions: 404.
+    Refused, the provider's page again over the same pages, opening at the reply: 422 with what was typed and the
+    reason beside the box; decided or replied to meanwhile, 409, the dispute as it is now."""
+    dispute = db.get_or_404(Dispute, dispute_id)
+    org = dispute.redemption.provider
+    if not perms.can_view_provider_redemptions(current_user, org):
+        abort(404)
+    require(perms.can_reply_to_dispute(current_user, dispute))
+    form = DisputeReplyForm()
+    if not form.validate_on_submit():
+        return _dashboard(org, status=422, refused=Refused(f"reply-{dispute.id}", form.errors, request.form))
+    outcome = attempt(lambda: dispute_replies.reply_to_dispute(dispute, form.reply.data, actor=current_user))
+    if outcome:
+        flash(_("Your reply has been sent. The officer deciding the dispute will read it."), "success")
+        return redirect(pages_support.back_to_provider(org.id, f"dispute-{dispute.id}"))
+    if outcome.refusal.status == 409:
+        flash(" ".join([str(outcome.refusal.message), _("What you sent was not saved. Here it is as it is now.")]),
+              "warning")
+        return _dashboard(org, status=409)
+    return _dashboard(org, status=422, refused=Refused(f"reply-{dispute.id}", outcome.refusal.fields, request.form))
+
+
 def service_form(**kwargs) -> ServiceForm:
     return ServiceForm(categories=categories(), communities=resident_services.communities(), locale=locale(), **kwargs)
 
@@ -102,6 +133,14 @@ def service_data(form: ServiceForm) -> catalogue.ServiceData:
                                  hours=form.hours.data or "")
 
 
+def say_all_reasons(form: ServiceForm) -> None:
+    """Refused by the form itself (a name left empty, a price it could not read), the service's reasons for the other
+    fields are said beside them too: a phone number that is none was said only once the rest was right, and the form
+    was refused twice (core.form_checks)."""
+    if form.is_submitted() and form.errors:
+        say_at_once(form, reasons_of(lambda: catalogue.check_service(service_data(form))))
+
+
 @bp.route("/provider/<int:org_id>/services/new", methods=["GET", "POST"])
 @login_required
 def service_new(org_id: int):
@@ -112,6 +151,7 @@ def service_new(org_id: int):
             lambda: catalogue.create_service(org, service_data(form), actor=current_user), form):
         flash(_("Service added."), "success")
         return redirect_to("vouchers.provider", org_id=org.id)
+    say_all_reasons(form)
     return render_template("vouchers/service_form.html", form=form, org=org, service=None), \
         422 if form.errors else 200
 
@@ -128,5 +168,6 @@ def service_edit(service_id: int):
             lambda: catalogue.update_service(service, service_data(form), actor=current_user), form):
         flash(_("Service saved."), "success")
         return redirect_to("vouchers.provider", org_id=service.org_id)
+    say_all_reasons(form)
     return render_template("vouchers/service_form.html", form=form, org=service.org, service=service), \
         422 if form.errors else 200
