@@ -11,11 +11,12 @@ from audit.documents import IssuedDocument, issue_document
 from audit.permissions import allow_download
 from core.db import db
 from core.errors import Forbidden
+from core.money import fen_in_capitals
 from core.pdf import official_language, qr_svg_data_uri
 from core.personal import mask_name
 from core.timeutil import format_local
 
-from . import pages_support, permissions, printed_codes, redemption
+from . import pages_support, permissions, printed_codes, redemption, statement_facts
 from .redemption_models import Settlement
 
 STATEMENT = "voucher_settlement"
@@ -30,8 +31,16 @@ def printed_version(found: Settlement, lines: list, title: str) -> str:
     drawn up: the provider's name and credit code (an approved change registration changes them), the lines'
     service names and residents (as masked), the statement's state, approval and payment."""
     with official_language():
-        page = render_template(STATEMENT_TEMPLATE, title=title, verification=None, settlement=found, redemptions=lines)
+        page = render_template(STATEMENT_TEMPLATE, title=title, verification=None, **statement_context(found, lines))
     return hashlib.sha256(page.encode()).hexdigest()
+
+
+def statement_context(found: Settlement, lines: list) -> dict:
+    """What the statement PDF prints beside the settlement: its lines (the redemption ids, those whose dispute was
+    rejected marked), the total in financial capitals, and who drew it up, approved it and recorded its payment."""
+    return {"settlement": found, "redemptions": lines, "rejected": statement_facts.rejected_dispute_lines(found),
+            "capitals": fen_in_capitals(found.total_fen), "people": statement_facts.people(found),
+            "status_label": statement_facts.status_label(found)}
 
 
 def issue_statement(found, *, actor) -> IssuedDocument:
@@ -50,8 +59,10 @@ def issue_statement(found, *, actor) -> IssuedDocument:
         earlier = db.session.scalar(select(IssuedDocument).where(IssuedDocument.code == found.document_code))
         if earlier is not None:
             return earlier
+    with official_language():  # the state's word, as the version read it
+        context = statement_context(found, lines)
     document = issue_document(STATEMENT_TEMPLATE, title=title, doc_type=STATEMENT, actor=actor, target=found,
-                              settlement=found, redemptions=lines)
+                              **context)
     # The latest statement's verification code, shown with the settlement, and the version it prints.
     found.document_code, found.document_version = document.code, version
     return document

@@ -1,5 +1,7 @@
 """Voucher states and their allowed transitions (importable from anywhere, no cycles)."""
 
+from flask_babel import lazy_pgettext
+
 from core.enums import LabelledEnum
 from core.i18n import _l
 
@@ -103,7 +105,10 @@ class SettlementStatus(LabelledEnum):
 
     @classmethod
     def labels(cls):
-        return {cls.DRAFT: _l("Prepared"), cls.APPROVED: _l("Approved"), cls.PAID: _l("Paid")}
+        # One word per state on the statement's page, PDF and CSV; "Paid" alone reads 已拨付 (a contract's tranches).
+        return {cls.DRAFT: lazy_pgettext("settlement status", "Prepared"),
+                cls.APPROVED: lazy_pgettext("settlement status", "Approved"),
+                cls.PAID: lazy_pgettext("settlement status", "Paid")}
 
 
 SETTLEMENT_TRANSITIONS = {

@@ -9,6 +9,7 @@ file streams: the caller commits the event first, so the append's lock is not he
 from collections.abc import Callable, Iterator
 
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from sqlalchemy import func, select
 
 from accounts.resident_models import ResidentProfile
@@ -19,7 +20,7 @@ from core.personal import mask_name
 from core.timeutil import format_local
 from orgs.models import Organisation
 
-from . import ledger, pages_support
+from . import ledger, pages_support, statement_facts
 from .enums import LedgerKind
 from .models import Programme
 from .redemption_models import LedgerEntry, Redemption, Settlement
@@ -45,14 +46,25 @@ def beijing_time(value) -> Raw:
 # --- a settlement's lines ----------------------------------------------------------------------------
 
 def settlement_rows(found: Settlement) -> Iterator[list]:
-    """The statement's redemptions (those on its PDF, in its order) and their total."""
-    yield [_("Time"), _("Redemption no."), _("Service"), _("Resident"), _("Amount (yuan)")]
+    """The statement's redemptions (those on its PDF, in its order) and their total. Each row also carries the
+    statement's provider, month, statement number, state, total and payment reference: one table under one header
+    row, which a finance package imports as it is (a block of facts above the header, as the ledger's
+    reconciliation, is read by people but breaks an import's column mapping). Lines whose dispute was rejected say
+    so in the Dispute column, as on the PDF and the page."""
+    yield [_("Time"), _("Redemption no."), _("Service"), _("Resident"), _("Amount (yuan)"),
+           pgettext("statement column", "Dispute"), _("Provider"), _("Unified social credit code"), _("Month"),
+           _("Statement no."), _("Status"), _("Statement total (yuan)"), _("Payment reference")]
+    statement = [found.provider.name, found.provider.uscc or "", Raw(found.period), number(found.seq),
+                 statement_facts.status_label(found), yuan(found.total_fen), found.payment_reference or ""]
+    rejected = statement_facts.rejected_dispute_lines(found)
+    marked = pgettext("statement line", "Dispute rejected")
     total = 0
     for line in pages_support.statement_lines(found):
         total += line.amount_fen
         yield [beijing_time(line.created_at), number(line.id), line.service.name,
-               mask_name(line.resident.real_name), yuan(line.amount_fen)]
-    yield [_("Grand total"), "", "", "", yuan(total)]
+               mask_name(line.resident.real_name), yuan(line.amount_fen), marked if line.id in rejected else "",
+               *statement]
+    yield [_("Grand total"), "", "", "", yuan(total), "", *statement]
 
 
 def settlement_csv(found: Settlement, *, actor):

@@ -212,6 +212,12 @@ class Settlement(db.Model):
     programme: Mapped[Programme] = relationship()
     provider: Mapped[Organisation] = relationship(lazy="joined")
 
+    @property
+    def rejected_dispute_lines(self) -> set[int]:
+        """Its redemptions whose dispute was rejected (marked 争议已驳回 on its page, PDF and CSV; one query)."""
+        from .statement_facts import rejected_dispute_lines
+        return rejected_dispute_lines(self)
+
     __table_args__ = (
         UniqueConstraint("programme_id", "provider_org_id", "period", "seq", name="uq_voucher_settlements_statement"),
         CheckConstraint(enum_check("status", SettlementStatus), name="status_valid"),

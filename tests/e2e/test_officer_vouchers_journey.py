@@ -150,7 +150,7 @@ def test_the_officers_voucher_work_at_a_desk_and_on_a_phone(live_server, live_ap
     check(page, PHONE["width"], "zh_Hans_CN")
     page.fill("#payment_reference", "BOC-2026-12-001")
     page.locator("#pay").click()
-    expect(page.locator("#settlement-status")).to_have_text("已拨付")
+    expect(page.locator("#settlement-status")).to_have_text("已支付")
     expect(page.locator("#approved-by")).to_contain_text("王芳")  # the first officer approved, the second paid
     expect(page.locator("#paid-by")).to_have_text("李建国（区民政局 社会组织科）")
     with page.expect_response(lambda r: ".pdf" in r.url) as pdf:  # shown inline, by the browser's viewer

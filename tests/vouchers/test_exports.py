@@ -118,13 +118,15 @@ def test_settlement_lines_to_the_fen_with_beijing_times_and_masked_residents(sce
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert response.headers["Cache-Control"] == "no-store"
     rows = parse(response)
-    assert rows[0] == ["时间", "核销编号", "服务", "居民", "金额（元）"]
+    assert rows[0][:6] == ["时间", "核销编号", "服务", "居民", "金额（元）", "争议"]
     w = scene.w
+    # The statement's facts repeat on every row (vouchers.exports.settlement_rows: one table for an import).
+    facts = [w.org.name, w.org.uscc or "", scene.statement.period, "1", "待审批", "42.39", ""]
     assert rows[1:-1] == [
-        [beijing(scene.lines[0].created_at), str(scene.lines[0].id), w.service.name, "张**", "30.00"],
-        [beijing(scene.lines[1].created_at), str(scene.lines[1].id), "'" + EVIL, "张**", "12.34"],
-        [beijing(scene.lines[2].created_at), str(scene.lines[2].id), w.service.name, "张**", "0.05"]]
-    assert rows[-1] == ["合计", "", "", "", "42.39"]
+        [beijing(scene.lines[0].created_at), str(scene.lines[0].id), w.service.name, "张**", "30.00", "", *facts],
+        [beijing(scene.lines[1].created_at), str(scene.lines[1].id), "'" + EVIL, "张**", "12.34", "", *facts],
+        [beijing(scene.lines[2].created_at), str(scene.lines[2].id), w.service.name, "张**", "0.05", "", *facts]]
+    assert rows[-1] == ["合计", "", "", "", "42.39", "", *facts]
     # The total is the statement's and the ledger's: what was drawn from vouchers for these redemptions.
     redeemed = db.session.scalar(select(func.sum(LedgerEntry.amount_fen)).where(
         LedgerEntry.redemption_id.in_([r.id for r in scene.lines]), LedgerEntry.kind == LedgerKind.REDEEM.value))
@@ -135,8 +137,8 @@ def test_settlement_lines_in_english_and_the_file_names(scene, client, login_as)
     login_as(scene.w.manager)
     response = download(client, settlement_url(scene), headers={"Accept-Language": "en"})
     rows = parse(response)
-    assert rows[0] == ["Time", "Redemption no.", "Service", "Resident", "Amount (yuan)"]
-    assert rows[-1] == ["Grand total", "", "", "", "42.39"]
+    assert rows[0][:5] == ["Time", "Redemption no.", "Service", "Resident", "Amount (yuan)"]
+    assert rows[-1][:5] == ["Grand total", "", "", "", "42.39"] and rows[-1][10] == "Prepared"
     statement = scene.statement
     disposition = response.headers["Content-Disposition"]
     assert disposition.startswith(

@@ -1,0 +1,32 @@
+"""What a settlement statement states beside its lines, the same on its page, its PDF and its CSV: who drew it up,
+approved it and recorded its payment (the statement's own columns, as the statement page reads them), its state
+in one word per state (支付 / 已支付 for a statement: 拨付 is a contract's tranches), and which of its lines had a
+dispute that was rejected (a line is on a statement once its dispute period has passed and it is undisputed or
+its dispute was rejected; those lines are marked 争议已驳回)."""
+
+from sqlalchemy import select
+
+from accounts.models import User
+from core.db import db
+
+from .enums import DisputeStatus, SettlementStatus
+from .redemption_models import Dispute, Redemption, Settlement
+
+
+def people(found: Settlement) -> dict:
+    """The users who drew up, approved and recorded the payment of a statement (None where not done yet)."""
+    ids = {found.created_by_id, found.approved_by_id, found.paid_by_id} - {None}
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
+    return {"created": users.get(found.created_by_id), "approved": users.get(found.approved_by_id),
+            "paid": users.get(found.paid_by_id)}
+
+
+def rejected_dispute_lines(found: Settlement) -> set[int]:
+    """The ids of the statement's redemptions whose dispute was rejected (one query)."""
+    return set(db.session.scalars(
+        select(Dispute.redemption_id).join(Redemption, Redemption.id == Dispute.redemption_id)
+        .where(Redemption.settlement_id == found.id, Dispute.status == DisputeStatus.REJECTED.value)))
+
+
+def status_label(found: Settlement) -> str:
+    return str(SettlementStatus(found.status).label)
