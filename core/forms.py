@@ -32,6 +32,8 @@ def apply_service_error(form, exc: ServiceError, names: dict | None = None, *, s
     top under "Please correct the marked fields.", so that sentence is not flashed as well."""
     unplaced = []
     for name, message in exc.fields.items():
+        if isinstance(message, list | tuple):  # several reasons for one field: one sentence, as refusal_text does
+            message = " ".join(map(str, message))
         field = getattr(form, (names or {}).get(name, name), None)
         if field is not None and hasattr(field, "errors"):
             field.errors = [*field.errors, str(message)] if isinstance(field.errors, list) else [str(message)]
