@@ -11,6 +11,7 @@ from accounts.residents import communities
 from core import cache
 from core.db import db
 from core.errors import ServiceError
+from core.form_checks import say_at_once
 from core.forms import Refused
 from core.paging import page_arg
 from core.permissions import require
@@ -115,16 +116,6 @@ def edit(org_id: int):
     if form.is_submitted() and form.errors:
         say_at_once(form, form_data(form).normalised().errors(), FORM_FIELDS)
     return render_template("orgs/apply.html", form=form, org=org), 422 if form.is_submitted() else 200
-
-
-def say_at_once(form, errors: dict[str, str], names: dict | None = None) -> None:
-    """Refused by the form (a count or a date it could not read), the service's reasons for the other fields are
-    said at once, each beside its field (names: the service's name for a field to the form's, where they differ);
-    a credit code of the wrong kind, a phone number, an e-mail address were said only on the next attempt."""
-    for name, message in errors.items():
-        field = form._fields.get((names or {}).get(name, name))
-        if field is not None and not field.errors:
-            field.errors = [message]
 
 
 @bp.route("/<int:org_id>")
