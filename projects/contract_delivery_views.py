@@ -17,6 +17,7 @@ from core.views import attempt, refusal_text, run_and_redirect, valid_form
 from orgs import permissions as org_permissions
 
 from . import contract_changes, contract_forms, contract_money, contract_reports, contracts
+from . import contract_report_resubmit as resubmit
 from .contract_change_models import ChangeRequest, ChangeStatus
 from .contract_models import Contract, ContractStatus, Milestone, ReportStatus, Tranche
 from .contract_report_models import FeePayment, ReceiptStatus
@@ -31,22 +32,42 @@ def report(milestone_id: int):
     contract = load_contract(milestone.contract_id)
     require(org_permissions.is_manager(current_user, contract.org))
     errors, rows, kept = {}, {}, {}
+    returned = resubmit.returned_report(milestone)  # the form starts from it, its files offered again
     if request.method == "POST":  # (refused: the form again as typed, 422, each reason beside its section or row)
         valid_form(ReasonForm())
         files = report_files()
-        outcome = attempt(lambda: contract_reports.submit_report(
-            milestone, contract_forms.report_input(request.form, files, contract), actor=current_user))
+        outcome = attempt(lambda: contract_reports.submit_report(milestone, report_input(contract, files),
+                                                                 actor=current_user))
         if outcome:
             flash(_("Report submitted."), "success")
             return redirect(url_for("contracts.show", contract_id=contract.id))
         kept = files.keep(outcome.refusal)  # (a browser never fills a file input again)
         errors, rows = report_refusal(outcome.refusal)
+    values = request.form if request.method == "POST" or returned is None else resubmit.prefill(
+        contract, returned, contract_forms.ACTIVITY_ROWS, contract_forms.FEE_ROWS)
     return render_template("projects/contract_report_form.html", contract=contract, milestone=milestone,
-                           form=ReasonForm(formdata=None), today=local_today(), values=request.form,
+                           form=ReasonForm(formdata=None), today=local_today(), values=values,
                            errors=errors, rows=rows, kept=kept, closed=report_closed(contract, milestone),
+                           returned=returned, reused=reused_ticks(), evidence_reuse=resubmit.EVIDENCE_REUSE,
+                           offered_photos=resubmit.offered_photos(returned, contract_forms.ACTIVITY_ROWS),
                            activity_rows=range(contract_forms.ACTIVITY_ROWS), fee_rows=range(contract_forms.FEE_ROWS),
                            max_narrative=contract_reports.MAX_NARRATIVE, max_place=contract_reports.MAX_PLACE,
                            max_description=contract_reports.MAX_DESCRIPTION), 422 if request.method == "POST" else 200
+
+
+def report_input(contract: Contract, files: ChosenFileInputs) -> contract_reports.ReportInput:
+    """The posted report form read for the service, with the earlier reports' files ticked to be used again."""
+    data = contract_forms.report_input(request.form, files, contract)
+    resubmit.read_reused(request.form, data)
+    return data
+
+
+def reused_ticks() -> set[tuple[str, str]] | None:
+    """The earlier files ticked to be used again on a refused form (checkbox name, file id, as posted); None when the
+    form is opened, when every one offered is ticked."""
+    if request.method != "POST":
+        return None
+    return {(name, v) for name, v in request.form.items(multi=True) if name.endswith("-reuse")}
 
 
 def report_files() -> ChosenFileInputs:
@@ -61,6 +82,8 @@ def report_closed(contract: Contract, milestone: Milestone) -> str | None:
     instead of a form filled in for nothing; None while one can."""
     if contract.status != ContractStatus.ACTIVE:
         return _("The contract is not active.")
+    if waiting := contract_reports.not_started(contract):
+        return waiting
     latest = milestone.latest_report
     if latest is not None and latest.status in (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED):
         return _("This milestone already has a report waiting or accepted.")

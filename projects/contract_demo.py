@@ -3,9 +3,11 @@ tranche paid), overdue, a budget line at its limit with a refused and an approve
 schedule change waiting, a denied fee receipt, a terminated contract, and — paid in full after the project-evaluation
 demo's passing final evaluation released its last tranche — a closed one."""
 
+import io
 from datetime import timedelta
 
 from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
 
 from accounts.models import User
 from core.db import db
@@ -24,6 +26,7 @@ from .models import Call
 
 CALL_TITLE = "幸福街道2026年度社区居家养老服务项目（履约示范）"
 AMOUNT = 10_000_000
+PDF = b"%PDF-1.4\n%demo\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def _user(username: str) -> User:
@@ -72,7 +75,8 @@ def _report(contract: Contract, index: int, *, accept: bool, officer: User, fees
     data = contract_reports.ReportInput(
         f"第{index + 1}阶段：完成入户探访与健康讲座，建立服务档案。", outputs={"上门探访": visits, "社区活动": 6},
         activities=[contract_reports.ActivityInput(today - timedelta(days=35), "和平社区活动室", 32, "健康讲座")],
-        fees=list(fees))
+        fees=list(fees), evidence=[FileStorage(io.BytesIO(PDF), filename=f"{name}.pdf", content_type="application/pdf")
+                                   for name in contract.milestones[index].evidence_required.split("、") if name])
     report = contract_reports.submit_report(contract.milestones[index], data, actor=_manager(contract))
     if accept:
         contract_reports.review_report(report, True, "材料齐全，予以通过。", actor=officer)

@@ -15,7 +15,7 @@ from core.errors import INVALID, Conflict, Forbidden, ServiceError, amount_too_l
 from core.money import MAX_FEN, format_fen
 from core.phones import is_mobile, typed_mobile
 from core.timeutil import local_today
-from core.uploads import JPEG, PNG, store_upload
+from core.uploads import JPEG, PNG, StoredFile, store_upload
 from core.views import path_for
 from orgs import permissions as org_permissions
 
@@ -38,6 +38,8 @@ from .contract_report_models import (
     ReceiptStatus,
     ReportEvidence,
 )
+from .contract_report_resubmit import earlier_files
+from .contract_report_rules import check_substance, not_earlier, not_started
 from .contracts import require_active
 from .final_tranche import release_final_tranche
 from .permissions import can_manage_calls
@@ -62,6 +64,7 @@ class ActivityInput:
     description: str = ""
     photos: list = field(default_factory=list)  # uploads, images only
     row: int = 0  # the row on the page's form, from 1, to name in an error; 0: its position in the list
+    reused_photos: list = field(default_factory=list)  # ids of photos stored with the milestone's earlier reports
 
 
 @dataclass
@@ -82,6 +85,8 @@ class ReportInput:
     activities: list[ActivityInput] = field(default_factory=list)
     evidence: list = field(default_factory=list)  # uploads
     fees: list[FeeInput] = field(default_factory=list)
+    # Ids of evidence files stored with the milestone's earlier (returned) reports, referenced again by this one.
+    reused_evidence: list = field(default_factory=list)
     # What the form could not read of the outputs, each reason naming its target (left out of outputs above); refused
     # with the service's own reasons, so the manager corrects all at once. (Activity and fee rows arrive whole, an
     # unreadable date, count or amount as None, and are refused with every reason of their row.)
@@ -127,9 +132,10 @@ def participants_rule() -> str:
     return _("The number of participants is a whole number from 0 to %(max)d.", max=MAX_PARTICIPANTS)
 
 
-def _activity_problems(contract: Contract, a: ActivityInput) -> list[str]:
+def _activity_problems(contract: Contract, a: ActivityInput, earlier: dict[int, StoredFile]) -> list[str]:
     """Everything wrong with one activity row (a date or count the form could not read arrives as None)."""
-    problems = []
+    problems = [] if all(i in earlier and earlier[i].content_type in PHOTO_TYPES for i in a.reused_photos) \
+        else [not_earlier()]
     if not (a.place or "").strip():
         problems.append(_("Each activity needs a place."))
     elif len(a.place.strip()) > MAX_PLACE:  # refused, never cut: a place cut short names somewhere else
@@ -160,12 +166,13 @@ class ReportRefused(ServiceError):
         self.rows = rows
 
 
-def _check_activities(contract: Contract, activities: list[ActivityInput], errors: dict, rows: dict) -> None:
+def _check_activities(contract: Contract, activities: list[ActivityInput], earlier: dict[int, StoredFile],
+                      errors: dict, rows: dict) -> None:
     # Every bad row is named with every reason, not only the last row or its first reason: the manager corrects
     # them all at once (and attaches the photos once more, not once per reason).
     problems = []
     for position, a in enumerate(activities, start=1):
-        if found := _activity_problems(contract, a):
+        if found := _activity_problems(contract, a, earlier):
             problems.append(rows.setdefault(f"activity-{(a.row or position) - 1}",
                                             activity_row_problem(a.row or position, " ".join(found))))
     if problems:
@@ -242,33 +249,40 @@ def submit_report(milestone: Milestone, data: ReportInput, *, actor) -> Mileston
     if not org_permissions.is_manager(actor, contract.org):
         raise Forbidden(_("Only a manager of the organisation can report."))
     require_active(contract)
+    if waiting := not_started(contract):  # work not begun cannot be reported (and its tranche not made payable)
+        raise Conflict(waiting, code="not_started")
     latest = milestone.latest_report
     if latest is not None and latest.status in (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED):
         raise Conflict(_("This milestone already has a report waiting or accepted."))
     errors = {}
+    uploads = [u for u in data.evidence if u and getattr(u, "filename", "")]
+    earlier = earlier_files(milestone) if data.reused_evidence or any(a.reused_photos for a in data.activities) \
+        else {}
     if len((data.narrative or "").strip()) < 10:
         errors["narrative"] = _("Describe the work done (at least 10 characters).")
     elif len(data.narrative.strip()) > MAX_NARRATIVE:
         errors["narrative"] = _("The description of the work done has at most %(n)d characters.", n=MAX_NARRATIVE)
-    if max(len(data.activities), len(data.fees), len(data.evidence)) > MAX_ITEMS:
+    if max(len(data.activities), len(data.fees), len(uploads) + len(data.reused_evidence)) > MAX_ITEMS:
         errors["narrative"] = _("At most %(n)d activities, fees or files per report.", n=MAX_ITEMS)
     rows: dict[str, str] = {}
     outputs = _outputs(contract, data.outputs, errors)
-    _check_activities(contract, data.activities, errors, rows)
+    _check_activities(contract, data.activities, earlier, errors, rows)
     fees = _check_fees(contract, data.fees, errors, rows)
+    check_substance(milestone, data, outputs, uploads, earlier, errors)
     for name, found in data.unread.items():
         errors[name] = " ".join([*found, errors[name]] if name in errors else found)
     if errors:
         raise ReportRefused(errors, rows)
     report = MilestoneReport(milestone_id=milestone.id, narrative=data.narrative.strip(), outputs=outputs,
                              submitted_by_id=actor.id)
-    report.evidence_files = [ReportEvidence(file=store_upload(u, actor=actor, field="evidence"))
-                             for u in data.evidence if u and getattr(u, "filename", "")]
+    report.evidence_files = [ReportEvidence(file=earlier[i]) for i in dict.fromkeys(data.reused_evidence)] + [
+        ReportEvidence(file=store_upload(u, actor=actor, field="evidence")) for u in uploads]
     report.activities = [
         ActivityRecord(held_on=a.held_on, place=a.place.strip(), participants=a.participants,
                        description=(a.description or "").strip(),
-                       photos=[ActivityPhoto(file=store_upload(p, allowed=PHOTO_TYPES, actor=actor, field="photos"))
-                               for p in a.photos if p and getattr(p, "filename", "")])
+                       photos=[ActivityPhoto(file=earlier[i]) for i in dict.fromkeys(a.reused_photos)] + [
+                           ActivityPhoto(file=store_upload(p, allowed=PHOTO_TYPES, actor=actor, field="photos"))
+                           for p in a.photos if p and getattr(p, "filename", "")])
         for a in data.activities]
     report.fees = [FeePayment(contract_id=contract.id, kind=f.kind, recipient_user_id=user.id if user else None,
                               recipient_name=user.display_name if (f.username or "").strip() else f.name.strip(),

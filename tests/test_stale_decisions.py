@@ -72,7 +72,7 @@ def test_a_report_returned_while_another_officer_accepts_it_releases_no_money(ap
     officer, manager, contract = active_contract(app)
     with app.test_request_context():
         report = contract_reports.submit_report(contract.milestones[0], contract_reports.ReportInput(
-            "本阶段工作已完成，详见附件。"), actor=manager)
+            "本阶段工作已完成，详见附件。", outputs={"探访": 10}), actor=manager)
     db.session.commit()
     milestone_id = report.milestone_id
     with app.test_request_context():

@@ -1,5 +1,6 @@
-"""Both sides sign a contract; the organisation reports with an activity photo; the officer accepts the report and
-pays the tranche; the project page's budget chart (server-rendered SVG) shows the payment and the spending."""
+"""Both sides sign a contract; the organisation reports with an activity photo and the sign-in sheet its milestone
+requires; the officer accepts the report (asked first) and pays the tranche; the project page's budget chart
+(server-rendered SVG) shows the payment and the spending."""
 
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -9,6 +10,7 @@ from projects.contract_demo import CALL_TITLE
 from projects.contract_models import Contract
 from projects.models import Call
 from tests.e2e.test_org_registration import log_in
+from tests.orgs.helpers import PDF_BYTES
 from tests.projects.contract_helpers import PNG_BYTES
 
 
@@ -33,6 +35,8 @@ def test_sign_report_accept_pay_and_the_chart_moves(live_server, live_app, brows
     url = f"{live_server}/contracts/{contract_id}"
     photo = tmp_path / "讲座.png"
     photo.write_bytes(PNG_BYTES)
+    sheet = tmp_path / "签到表.pdf"
+    sheet.write_bytes(PDF_BYTES)
 
     org = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}).new_page()  # a phone
     log_in(org, live_server, manager)
@@ -54,12 +58,16 @@ def test_sign_report_accept_pay_and_the_chart_moves(live_server, live_app, brows
     org.locator("#activity-0-place").fill("和平社区活动室")
     org.locator("#activity-0-participants").fill("35")
     org.locator("#activity-0-photos").set_input_files(str(photo))
+    org.locator("#evidence").set_input_files(str(sheet))  # the demo's milestone requires 签到表、活动照片
     org.locator("#submit-report").click()
     expect(org.locator(".report img")).to_have_count(1)  # the photo is shown with the report
 
     officer.goto(url)
-    officer.locator("[id^=accept-]").first.click()
+    accepting = []
+    officer.once("dialog", lambda dialog: (accepting.append(dialog.message), dialog.accept()))
+    officer.locator("[id^=accept-]").first.click()  # it cannot be undone: asked first
     expect(officer.locator("[id^=accept-]")).to_have_count(0)  # accepted: the reference is typed on the new page
+    assert len(accepting) == 1 and "不可撤销" in accepting[0] and "否认收款" not in accepting[0]
     before = bar(officer, "paid").locator("rect.value").get_attribute("width")
     first = officer.locator("#tranches li").first
     first.locator("input[name=reference]").fill("国库集中支付2026-0601")

@@ -10,7 +10,7 @@ from orgs import services as org_services
 from projects import contract_reports
 from tests.evaluation.helpers import expert
 from tests.factories import make_user
-from tests.orgs.helpers import approved_org
+from tests.orgs.helpers import Upload, approved_org
 from tests.projects.contract_helpers import active_contract
 
 
@@ -53,8 +53,8 @@ def final_report(contract, manager=None):
     """The organisation's report on the contract's last milestone (末期), submitted (by `manager`, or a manager of the
     organisation): a final evaluation can then be commissioned."""
     manager = manager or next(m.user for m in contract.org.memberships if m.role == "manager" and m.status == "active")
-    return contract_reports.submit_report(contract.milestones[-1],
-                                          contract_reports.ReportInput("项目已全部完成，详见总结报告。"), actor=manager)
+    return contract_reports.submit_report(contract.milestones[-1], contract_reports.ReportInput(
+        "项目已全部完成，详见总结报告。", evidence=[Upload(filename="总结报告.pdf")]), actor=manager)
 
 
 def score_all(evaluation, half_points_by_user: dict[int, dict[int, int] | int], submit=True):

@@ -60,7 +60,7 @@ PAGES = {
 ACTIONS = [
     ("/contracts/{c}/expenses", {"line_id": "{line}", "spent_on": "{today}", "payee": "张明", "amount": "10"},
      {"manager"}),
-    ("/contracts/milestones/{m1}/report", {"narrative": "第二阶段的工作已经完成。"}, {"manager"}),
+    ("/contracts/milestones/{m1}/report", {"narrative": "第二阶段的工作已经完成。", "output-0": "10"}, {"manager"}),
     ("/contracts/{c}/changes", {"kind": "budget", "from_line_id": "{line}", "to_line_id": "{line2}", "amount": "5",
                                 "reason": "调整"}, {"manager"}),
     ("/contracts/reports/{r}/accept", {}, {"officer"}),

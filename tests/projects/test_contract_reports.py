@@ -18,7 +18,7 @@ from tests.factories import make_user
 from tests.orgs.helpers import Upload
 from tests.projects.contract_helpers import PNG_BYTES, accepted_report, active_contract, last_event
 
-SIMPLE = reports.ReportInput("本期完成了一些工作记录文字")
+SIMPLE = reports.ReportInput("本期完成了一些工作记录文字", outputs={"探访": 10})  # (words only: empty, refused)
 
 
 def full_input(recipient, **overrides):

@@ -118,7 +118,8 @@ def test_concurrent_payment_approvals_never_pay_twice(migrated_url, tmp_path):
         first = contract.tranches[0]
         with application.test_request_context():
             report = contract_reports.submit_report(
-                contract.milestones[0], contract_reports.ReportInput("完成中期工作，提交报告。"), actor=manager)
+                contract.milestones[0], contract_reports.ReportInput("完成中期工作，提交报告。", outputs={"探访": 10}),
+                actor=manager)
             contract_reports.review_report(report, True, "", actor=officer)
         db.session.commit()
         tranche_id, officer_id, contract_id = first.id, officer.id, contract.id

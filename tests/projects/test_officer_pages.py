@@ -52,7 +52,8 @@ def test_returning_a_report_without_a_comment_says_so_beside_the_comment(app, cl
     officer, manager, contract = active_contract(app)
     with app.test_request_context():
         report = contract_reports.submit_report(contract.milestones[0],
-                                                contract_reports.ReportInput("第一阶段工作完成情况说明。"),
+                                                contract_reports.ReportInput("第一阶段工作完成情况说明。",
+                                                                             outputs={"探访": 10}),
                                                 actor=manager)
     db.session.commit()
     login_as(officer)

@@ -156,7 +156,8 @@ def test_the_services_refuse_longer_reasons_of_officers(app, world):
         change = contract_changes.request_change(contract, contract_changes.ChangeInput(
             "budget", "调整预算", from_line_id=contract.lines[0].id, to_line_id=contract.lines[1].id,
             amount_fen=10_000), actor=manager)
-        report = contract_reports.submit_report(contract.milestones[0], contract_reports.ReportInput(text(20)),
+        report = contract_reports.submit_report(contract.milestones[0],
+                                                contract_reports.ReportInput(text(20), outputs={"探访": 10}),
                                                 actor=manager)
     db.session.commit()
     before = counts()
