@@ -185,9 +185,21 @@ class IssuanceBatch(db.Model):
 
     @property
     def progress_pct(self) -> int:
-        if self.status != BatchStatus.RUNNING:
+        """Residents issued out of those expected, truthfully: 100 only when the run is done (a run stopped at 2 of
+        3 says 66)."""
+        if self.status == BatchStatus.DONE:
             return 100
-        return min(99, 100 * self.residents_issued // self.expected_residents) if self.expected_residents else 0
+        if not self.expected_residents:
+            return 0
+        done = min(100, 100 * self.residents_issued // self.expected_residents)
+        return min(99, done) if self.status == BatchStatus.RUNNING else done
+
+    @property
+    def residents_missed(self) -> int:
+        """Residents expected but not issued by a run that stopped (0 while running or when done)."""
+        if self.status in (BatchStatus.RUNNING, BatchStatus.DONE):
+            return 0
+        return max(0, self.expected_residents - self.residents_issued)
 
 
 class Voucher(db.Model):
