@@ -38,7 +38,8 @@ def _examples(form_class) -> dict:
             "organisations": [(5, "阳光社工")],
             "calls": [Call(id=6, title="养老服务")],
             "services": [VoucherService(id=8, name="助浴", price_fen=5000)],
-            "lines": [BalanceLine(9, "助老券", 10000, 2, None)]}
+            "lines": [BalanceLine(9, "助老券", 10000, 2, None)],
+            "org_kind": "community"}  # (DocumentForm: a community group names its certificate otherwise)
 
 
 def _form_classes() -> list[type]:
