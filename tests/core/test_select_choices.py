@@ -58,7 +58,11 @@ def _form_classes() -> list[type]:
 def _made(form_class):
     examples = _examples(form_class)
     kwargs = {}
-    for param in inspect.signature(form_class.__init__).parameters.values():
+    # The keyword-only parameters of every __init__ on the way up (a form that only passes **kwargs on to a mixin's:
+    # OrgApplicationForm to ServicesForm's categories and communities).
+    params = {p.name: p for klass in reversed(form_class.__mro__) if "__init__" in vars(klass)
+              for p in inspect.signature(vars(klass)["__init__"]).parameters.values()}
+    for param in params.values():
         if param.kind is not param.KEYWORD_ONLY or param.name in ("with_tags", "id_masked", "locale"):
             continue
         if param.name in examples:
