@@ -10,13 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from flask_babel import lazy_pgettext
 from sqlalchemy import select
 
-from accounts.notifications import NOTIFICATION_TEXTS
 from audit import services as audit
-from audit.data_labels import KEY_LABELS
-from audit.labels import ACTION_LABELS
 from audit.models import AuditEvent
 from core.db import db, lock_row
 from core.errors import Conflict, Forbidden, invalid
@@ -27,18 +23,6 @@ from .contract_models import Contract, ContractLine, ContractStatus, Milestone, 
 from .contracts import MilestonePlan, scaled_lines, terms_errors, withdraw_confirmations
 from .permissions import can_manage_calls
 
-ACTION_LABELS.update({"contract.draft_edited": _l("Draft contract edited before signing")})
-NOTIFICATION_TEXTS.update({
-    "contract.draft_edited": _l("The terms of “%(project)s” were changed before signing: please read and confirm the "
-                                "contract again."),
-})
-KEY_LABELS.update({  # the terms an edit records (under "changes"), and the officer's side of the confirmations
-    "starts_on": lazy_pgettext("audit data key", "Starts on"),
-    "ends_on": lazy_pgettext("audit data key", "Ends on"),
-    "milestones": lazy_pgettext("audit data key", "Milestones"),
-    "clauses": lazy_pgettext("audit data key", "Clauses"),
-    "officer_confirmation_withdrawn": lazy_pgettext("audit data key", "Purchaser's confirmation withdrawn"),
-})
 # The two sides as the contract names them (contract_pdf.html: 购买方（甲方）, 承接方（乙方）).
 PURCHASER = _l("Purchaser (Party A)")
 PROVIDER = _l("Provider (Party B)")

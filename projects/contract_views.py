@@ -25,6 +25,7 @@ from . import (
     contract_changes,
     contract_charts,
     contract_drafts,
+    contract_page_facts,
     contract_reports,
     contract_watch,
     contracts,
@@ -33,6 +34,7 @@ from . import (
     permissions,
 )
 from .award_models import AwardDecision
+from .contract_change_models import ChangeKind
 from .contract_forms import (
     FINAL,
     FIRST_VISIT,
@@ -85,11 +87,17 @@ def member_org_ids(user) -> list[int] | None:
     return [m.org_id for m in org_services.memberships_of(user) if m.status == "active"]
 
 
+def managed_org_ids(user) -> set[int]:
+    """The organisations whose contracts the user confirms (an active manager's)."""
+    return {m.org_id for m in org_services.memberships_of(user) if m.status == "active" and m.role == "manager"}
+
+
 @bp.route("/")
 @login_required
 def index():
     org_ids = member_org_ids(current_user)
     board = contract_watch.dashboard(page_arg(), org_ids)
+    managed = managed_org_ids(current_user) if org_ids is not None else set()
     awardable = []
     if permissions.can_manage_calls(current_user):
         contracted = select(Contract.proposal_id)
@@ -101,8 +109,9 @@ def index():
                    AwardDecision.proposal_id.not_in(contracted))
             .order_by(AwardDecision.id).limit(20)).all()
     return render_template("projects/contracts.html", board=board, awardable=awardable, for_org=org_ids is not None,
-                           rate=contracts.execution_rate,
-                           status_label=lambda s: ContractStatus(s).label)
+                           rate=contracts.execution_rate, managed=managed,
+                           status_label=lambda s: ContractStatus(s).label,
+                           change_label=lambda k: ChangeKind(k).label)
 
 
 @bp.route("/new/<int:decision_id>", methods=["GET", "POST"])
@@ -185,17 +194,23 @@ def show(contract_id: int):
     return contract_page(load_full_contract(contract_id))
 
 
-
 def contract_page(contract: Contract, refused: Refused | None = None, status: int = 422):
     """The contract's page; after a refusal, again (`status`: 422, or 409 when the contract changed meanwhile;
     nothing changed) with the refused form as it was typed."""
     expenses = list(db.session.scalars(select(Expense).where(Expense.contract_id == contract.id)
                                        .options(selectinload(Expense.withdrawn_by), selectinload(Expense.receipt))
                                        .order_by(Expense.id.desc()).limit(EXPENSES_SHOWN)))
+    is_officer, can_confirm = permissions.can_manage_calls(current_user), \
+        permissions.can_confirm_contract(current_user, contract)
+    evaluations = contract_evaluations(contract)
     return render_template("projects/contract.html", contract=contract, form=ReasonForm(formdata=None),
                            is_manager=org_permissions.is_manager(current_user, contract.org),
-                           is_officer=permissions.can_manage_calls(current_user), expenses=expenses,
-                           can_confirm=permissions.can_confirm_contract(current_user, contract),
+                           is_officer=is_officer, expenses=expenses, can_confirm=can_confirm,
+                           not_confirming=contract_page_facts.why_not_confirm(current_user, contract)
+                           if contract.status == ContractStatus.DRAFT and not can_confirm else None,
+                           commissioning=contract_page_facts.commissioning(contract, evaluations)
+                           if is_officer else None,
+                           approvers=contract_page_facts.approver_names(contract),
                            rate=contracts.execution_rate(contract.spent_fen, contract.amount_fen), today=local_today(),
                            timeline=contract_watch.timeline(contract),
                            budget_bars=contract_charts.budget_bars(contract),
@@ -203,7 +218,7 @@ def contract_page(contract: Contract, refused: Refused | None = None, status: in
                            two_person=needs_second_officer, final_waiting=final_tranche.waiting_for,
                            max_change_reason=contract_changes.MAX_REASON,
                            max_review_comment=contract_reports.MAX_REVIEW_COMMENT,
-                           evaluations=contract_evaluations(contract), correcting=expense_to_correct(contract),
+                           evaluations=evaluations, correcting=expense_to_correct(contract),
                            max_withdrawal_reason=MAX_WITHDRAWAL_REASON,
                            can_open_audit=can_view_audit_log(current_user),
                            can_open_files=can_view(contract),  # the rule of the files' route (contracts.file)
@@ -260,6 +275,7 @@ def confirm(contract_id: int):
     refused (422, nothing changed) without it, or when the terms changed while they read them."""
     contract = load_full_contract(contract_id)
     if request.method != "POST" and not permissions.can_confirm_contract(current_user, contract):
+        flash(contract_page_facts.why_not_confirm(current_user, contract), "info")  # (it said nothing)
         return redirect(url_for("contracts.show", contract_id=contract.id))
     form = ContractConfirmForm()
     if not form.validate_on_submit():

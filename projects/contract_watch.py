@@ -5,7 +5,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import and_, func, select
+from sqlalchemy.orm import aliased
 
+from accounts.models import User
 from accounts.notifications import notify
 from core.db import db
 from core.money import format_fen
@@ -13,6 +15,7 @@ from core.timeutil import local_today, to_local
 from core.views import path_for
 from orgs.models import Membership, Organisation
 
+from .contract_change_models import ChangeRequest, ChangeStatus
 from .contract_models import (
     Contract,
     ContractLine,
@@ -23,6 +26,7 @@ from .contract_models import (
     Tranche,
     TrancheStatus,
 )
+from .contract_money import two_person_threshold
 from .contract_report_models import FeePayment, ReceiptStatus
 from .contract_reports import officer_ids
 
@@ -36,7 +40,12 @@ class Dashboard:
     overdue: list = field(default_factory=list)
     waiting: list = field(default_factory=list)
     payable: list = field(default_factory=list)
+    changes: list = field(default_factory=list)
     receipts: list = field(default_factory=list)
+    to_confirm: list = field(default_factory=list)
+    changes_count: int = 0  # (beside counts, which the officers' digest reads)
+    to_confirm_count: int = 0
+    two_person_above: int | None = None  # payments above this (fen) need two officers: one approves, another pays
     projects: list = field(default_factory=list)
     page: int = 1
     pages: int = 1
@@ -48,6 +57,11 @@ FLAGGED = [ReceiptStatus.UNCONFIRMED.value, ReceiptStatus.DENIED.value]
 def overdue_clause(today: date):
     """Past due without an accepted report (Milestone.accepted_at is set on acceptance; indexed with due_on)."""
     return and_(Milestone.accepted_at.is_(None), Milestone.due_on < today, Contract.status == ContractStatus.ACTIVE)
+
+
+def awaiting_org_clause():
+    """A draft contract the organisation has not confirmed yet (its manager reads and confirms it)."""
+    return and_(Contract.status == ContractStatus.DRAFT, Contract.org_confirmed_at.is_(None))
 
 
 def _scoped(stmt, org_ids):
@@ -72,9 +86,13 @@ def _counts(today: date, org_ids) -> dict:
                       Tranche.contract_id, org_ids)
     flagged = _within(select(func.count(FeePayment.id)).where(FeePayment.status.in_(FLAGGED)),
                       FeePayment.contract_id, org_ids)
+    changes = _within(select(func.count(ChangeRequest.id)).where(ChangeRequest.status == ChangeStatus.REQUESTED),
+                      ChangeRequest.contract_id, org_ids)
     total = _scoped(select(func.count(Contract.id)), org_ids)
-    statements = {"overdue": overdue, "waiting": waiting, "payable": payable, "receipts": flagged,
-                  "projects": total}
+    statements = {"overdue": overdue, "waiting": waiting, "payable": payable, "changes": changes,
+                  "receipts": flagged, "projects": total}
+    if org_ids is not None:  # (an organisation's: its contracts awaiting its confirmation)
+        statements["to_confirm"] = _scoped(select(func.count(Contract.id)).where(awaiting_org_clause()), org_ids)
     return db.session.execute(select(*(s.scalar_subquery().label(n) for n, s in statements.items()))).one()._asdict()
 
 
@@ -82,7 +100,8 @@ def dashboard(page: int = 1, org_ids: list[int] | None = None, today: date | Non
     """Org_ids None: every project (staff); otherwise only those organisations' projects."""
     today = today or local_today()
     counts = _counts(today, org_ids)
-    board = Dashboard(counts=counts, page=page, pages=max(1, -(-counts["projects"] // PER_PAGE)))
+    board = Dashboard(counts=counts, page=page, pages=max(1, -(-counts["projects"] // PER_PAGE)),
+                      changes_count=counts.pop("changes"), to_confirm_count=counts.pop("to_confirm", 0))
     board.page = min(max(1, page), board.pages)
     head = (Contract.id.label("contract_id"), Contract.title.label("project"), Organisation.name.label("org"))
 
@@ -97,9 +116,24 @@ def dashboard(page: int = 1, org_ids: list[int] | None = None, today: date | Non
                            .select_from(MilestoneReport).join(Milestone)
                            .join(Contract, Contract.id == Milestone.contract_id)
                            .where(MilestoneReport.status == ReportStatus.SUBMITTED), [MilestoneReport.id])
-    board.payable = listed(select(*head, Tranche.amount_fen, Tranche.approved_by_id).select_from(Tranche)
+    # Above the two-person threshold a payment is approved by one officer and recorded by another: each row says
+    # which step it waits for, and who approved it and when.
+    approver, requester = aliased(User), aliased(User)
+    board.two_person_above = two_person_threshold()
+    board.payable = listed(select(*head, Tranche.amount_fen, Tranche.approved_by_id, Tranche.approved_at,
+                                  approver.display_name.label("approved_by")).select_from(Tranche)
                            .join(Contract, Contract.id == Tranche.contract_id)
+                           .outerjoin(approver, approver.id == Tranche.approved_by_id)
                            .where(Tranche.status == TrancheStatus.PAYABLE), [Tranche.id])
+    board.changes = listed(select(*head, ChangeRequest.id.label("change_id"), ChangeRequest.kind,
+                                  ChangeRequest.requested_at, requester.display_name.label("requested_by"))
+                           .select_from(ChangeRequest).join(Contract, Contract.id == ChangeRequest.contract_id)
+                           .outerjoin(requester, requester.id == ChangeRequest.requested_by_id)
+                           .where(ChangeRequest.status == ChangeStatus.REQUESTED),
+                           [ChangeRequest.requested_at, ChangeRequest.id])
+    if org_ids is not None:
+        board.to_confirm = listed(select(*head, Contract.org_id, Contract.amount_fen).select_from(Contract)
+                                  .where(awaiting_org_clause()), [Contract.id])
     receipts = select(*head, FeePayment.recipient_name, FeePayment.amount_fen, FeePayment.status) \
         .select_from(FeePayment).join(Contract, Contract.id == FeePayment.contract_id)
     board.receipts = [*listed(receipts.where(FeePayment.status == ReceiptStatus.DENIED), [FeePayment.id]),

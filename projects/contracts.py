@@ -314,13 +314,22 @@ def require_active(contract: Contract) -> None:
 
 
 def percent_of(part: int, whole: int) -> str:
-    """part / whole as a percentage with one decimal, floored (so 100.0 means all of it), from integers only."""
+    """part / whole as a percentage with one decimal, from integers only: rounded half up, so that a share cut to
+    the fen shows as the share it is (a 40% tranche of ¥189,999.89 is ¥75,999.95, 39.99997%: 40.0, never 39.9; a
+    share floored is less than a fen short, under 0.05% of any amount above ¥20), except that only all of it is 100.0
+    (99.96% is 99.9: a remainder, however small, is not shown as nothing left) and only nothing is 0.0 (0.04% is 0.1:
+    a first fen spent or paid shows)."""
     if whole <= 0:
         return "0.0"
-    tenths = 1000 * part // whole
-    return f"{'-' if tenths < 0 else ''}{abs(tenths) // 10}.{abs(tenths) % 10}"
+    sign, part = ("-", -part) if part < 0 else ("", part)
+    tenths = (2000 * part + whole) // (2 * whole)  # round(1000 * part / whole), halves up
+    if part < whole:
+        tenths = min(tenths, 999)
+    if part > 0:
+        tenths = max(tenths, 1)
+    return f"{sign}{tenths // 10}.{tenths % 10}"
 
 
 def execution_rate(spent_fen: int, budget_fen: int) -> str:
-    """预算执行率: spent / budget as a percentage with one decimal (floored, so 100% means fully spent)."""
+    """预算执行率: spent / budget as a percentage with one decimal (percent_of: 100% means fully spent)."""
     return f"{percent_of(spent_fen, budget_fen)}%"

@@ -46,6 +46,7 @@ ACTION_LABELS.update({
     "contract.expense_recorded": _l("Expense recorded"), "contract.tranche_approved": _l("Payment approved"),
     "contract.expense_withdrawn": _l("Expense withdrawn"),
     "contract.lines_edited": _l("Budget lines edited before signing"),
+    "contract.draft_edited": _l("Draft contract edited before signing"),
     "contract.fee_confirmed": _l("Fee receipt confirmed"), "contract.fee_denied": _l("Fee receipt denied"),
     "contract.change_requested": _l("Change requested"), "contract.change_approved": _l("Change approved"),
     "contract.change_rejected": _l("Change rejected"), "contract.change_withdrawn": _l("Change withdrawn"),
@@ -76,6 +77,8 @@ NOTIFICATION_TEXTS.update({
     "contract.lines_edited": _l("The budget lines of “%(project)s” were changed: please read and confirm the "
                                 "contract again."),
     "contract.fee_reminder": _l("Please confirm or deny receiving %(amount)s from %(org)s."),
+    "contract.draft_edited": _l("The terms of “%(project)s” were changed before signing: please read and confirm the "
+                                "contract again."),
 })
 NOTIFICATION_LABELS.update({"contract.change_requested": {"kind": RequestedChange},
                             "contract.change_approved": {"kind": ChangeKind},
