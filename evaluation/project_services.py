@@ -15,8 +15,8 @@ from core.permissions import has_role
 from core.timeutil import local_today
 from core.views import path_for
 from orgs.models import Organisation
-from projects.contract_models import Contract, ContractStatus, ReportStatus
-from projects.final_tranche import final_milestone, final_report_in
+from projects.contract_models import Contract, ContractStatus
+from projects.final_tranche import final_milestone, final_report_missing
 
 from . import declared_conflicts, expert_conflicts, paid_conflicts, templates
 from .candidates import Choices, choices
@@ -130,17 +130,10 @@ def _refuse_before_final_report(contract: Contract) -> None:
     """A final evaluation judges the whole project, and its passing releases the last tranche: it is commissioned only
     once the report on the last milestone (末期) is in, submitted or accepted (the tranche still waits for its
     acceptance). A mid-term evaluation needs no report."""
-    milestone = final_milestone(contract)
-    if milestone is None or final_report_in(milestone):
+    message = final_report_missing(contract)
+    if not message:
         return
-    latest = milestone.latest_report
-    if latest is not None and latest.status == ReportStatus.RETURNED:
-        message = _("The report on the last milestone, “%(milestone)s”, was returned to the organisation: a final "
-                    "evaluation can be commissioned once it is submitted again.", milestone=milestone.title)
-    else:
-        message = _("The report on the last milestone, “%(milestone)s” (due %(date)s), has not been submitted yet: a "
-                    "final evaluation can be commissioned once it is.", milestone=milestone.title,
-                    date=milestone.due_on.isoformat())
+    milestone = final_milestone(contract)
     raise Conflict(message, code="final_report_missing",
                    fields={"kind": _("No report on “%(milestone)s” yet.", milestone=milestone.title)})
 

@@ -11,8 +11,8 @@ from accounts.models import User
 from core.db import db
 from orgs import permissions as org_permissions
 
-from .contract_models import Contract, ContractStatus, ReportStatus
-from .final_tranche import final_milestone, final_report_in
+from .contract_models import Contract, ContractStatus
+from .final_tranche import final_report_missing
 from .permissions import can_manage_calls
 
 # An evaluation of a kind is under way in these states (evaluation.project_services.OPEN_STATUSES): one at a time.
@@ -47,18 +47,8 @@ def commissioning(contract: Contract, evaluations: list) -> Commissioning | None
     kinds = tuple(k for k in KINDS if k not in busy)
     if not kinds:
         return None
-    needs = None
-    if "final" in kinds:  # the rule evaluation.project_services.commission applies (_refuse_before_final_report)
-        milestone = final_milestone(contract)
-        if milestone is not None and not final_report_in(milestone):
-            latest = milestone.latest_report
-            if latest is not None and latest.status == ReportStatus.RETURNED:
-                needs = _("The report on the last milestone, “%(milestone)s”, was returned to the organisation: a "
-                          "final evaluation can be commissioned once it is submitted again.", milestone=milestone.title)
-            else:
-                needs = _("The report on the last milestone, “%(milestone)s” (due %(date)s), has not been submitted "
-                          "yet: a final evaluation can be commissioned once it is.", milestone=milestone.title,
-                          date=milestone.due_on.isoformat())
+    # the rule evaluation.project_services.commission applies
+    needs = (final_report_missing(contract) or None) if "final" in kinds else None
     return Commissioning(kinds, needs)
 
 

@@ -43,6 +43,21 @@ def final_report_in(milestone: Milestone | None) -> bool:
                                          MilestoneReport.status.in_(in_)).limit(1)) is not None
 
 
+def final_report_missing(contract: Contract) -> str:
+    """Why a final evaluation cannot be commissioned yet ('' when it can): it judges the whole project, so the report
+    on the last milestone (末期) must be in, submitted or accepted. Said by the contract page and refused by
+    evaluation.project_services.commission."""
+    milestone = final_milestone(contract)
+    if milestone is None or final_report_in(milestone):
+        return ""
+    latest = milestone.latest_report
+    if latest is not None and latest.status == ReportStatus.RETURNED:
+        return _("The report on the last milestone, “%(milestone)s”, was returned to the organisation: a final "
+                 "evaluation can be commissioned once it is submitted again.", milestone=milestone.title)
+    return _("The report on the last milestone, “%(milestone)s” (due %(date)s), has not been submitted yet: a final "
+             "evaluation can be commissioned once it is.", milestone=milestone.title, date=milestone.due_on.isoformat())
+
+
 def evaluation_standing(contract: Contract) -> tuple[str, int] | None:
     """How the contract's final evaluation stands (state, evaluation id), as the evaluation package answers; None
     when there is none (or nothing answers)."""
