@@ -350,4 +350,4 @@ def withdraw(expense_id: int):
         lambda: withdraw_expense(item, request.form.get("reason", ""), actor=current_user), _("Expense withdrawn."))
 
 
-from . import contract_delivery_views, contract_export  # noqa: E402, F401  (more routes on this blueprint)
+from . import contract_closeout_views, contract_delivery_views, contract_export  # noqa: E402, F401  (more routes on this blueprint)

@@ -66,4 +66,4 @@ def home():
     abort(403)
 
 
-from . import catalogue_views, officer_views, provider_views, resident_views, staff_views  # noqa: E402, F401  (routes on bp)
+from . import catalogue_views, officer_views, provider_views, resident_views, settlement_views, staff_views  # noqa: E402, F401  (routes on bp)

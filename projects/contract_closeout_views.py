@@ -1,0 +1,1 @@
+"""A contract's close-out: its final account (routes on the projects blueprint)."""

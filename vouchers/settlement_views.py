@@ -1,0 +1,1 @@
+"""Officers' corrections to settlement statements (routes on the vouchers blueprint)."""
