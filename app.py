@@ -23,9 +23,6 @@ def create_app(config: dict | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
     _register_cli(app)
-    from core.runtime import tune_garbage_collection
-
-    tune_garbage_collection(app)  # last: what exists now lives as long as the process
     return app
 
 

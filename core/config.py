@@ -78,8 +78,6 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "TWO_PERSON_APPROVAL_ABOVE_FEN": int(os.environ.get("TWO_PERSON_APPROVAL_ABOVE_FEN") or 10_000_000),
         # The purchasing side (购买方/采购人) named on contracts and award notices: the office buying the services.
         "PURCHASER_NAME": os.environ.get("PURCHASER_NAME", "").strip() or "街道办事处",
-        # The serving process's garbage collector tuned once the app is built (core.runtime); GC_TUNING=0: off.
-        "GC_TUNING": _bool("GC_TUNING", True),
         "TESTING": testing,
         "DEBUG": debug,
     }
