@@ -102,19 +102,24 @@ class SettlementStatus(LabelledEnum):
     DRAFT = "draft"
     APPROVED = "approved"
     PAID = "paid"
+    WITHDRAWN = "withdrawn"  # drawn up by mistake, before payment: its redemptions went back to be settled again
 
     @classmethod
     def labels(cls):
         # One word per state on the statement's page, PDF and CSV; "Paid" alone reads 已拨付 (a contract's tranches).
         return {cls.DRAFT: lazy_pgettext("settlement status", "Prepared"),
                 cls.APPROVED: lazy_pgettext("settlement status", "Approved"),
-                cls.PAID: lazy_pgettext("settlement status", "Paid")}
+                cls.PAID: lazy_pgettext("settlement status", "Paid"),
+                cls.WITHDRAWN: lazy_pgettext("settlement status", "Withdrawn")}
 
 
+# A paid statement is never withdrawn (its SETTLE ledger row stands); a mistyped payment reference is corrected
+# (vouchers.settlement_corrections.correct_payment_reference), not the status.
 SETTLEMENT_TRANSITIONS = {
-    SettlementStatus.DRAFT: {SettlementStatus.APPROVED},
-    SettlementStatus.APPROVED: {SettlementStatus.PAID},
+    SettlementStatus.DRAFT: {SettlementStatus.APPROVED, SettlementStatus.WITHDRAWN},
+    SettlementStatus.APPROVED: {SettlementStatus.PAID, SettlementStatus.WITHDRAWN},
     SettlementStatus.PAID: set(),
+    SettlementStatus.WITHDRAWN: set(),
 }
 
 
