@@ -14,12 +14,14 @@ from core.errors import Conflict, Forbidden, invalid
 from orgs.models import Organisation
 from projects.contract_money import two_person_threshold
 
-from . import ledger, permissions
+from . import ledger, permissions, settlement_notices
 from .disputes import DISPUTE_WINDOW
 from .enums import SETTLEMENT_TRANSITIONS, LedgerKind, RedemptionStatus, SettlementStatus
 from .models import Programme
 from .programmes import parse_period, period_bounds
 from .redemption_models import Redemption, Settlement
+
+PAYMENT_REFERENCE_MAX = 100  # the column's length
 
 
 @dataclass(frozen=True)
@@ -92,32 +94,55 @@ def needs_second_officer(settlement: Settlement) -> bool:
 
 def transition_settlement(settlement: Settlement, to: SettlementStatus | str, *, actor, reason: str = "",
                           payment_reference: str = "") -> None:
-    """draft → approved → paid. Paying needs the payment reference and writes the SETTLE ledger row; above the
-    two-person threshold another officer than the approver records it."""
+    """draft → approved → paid, or withdrawn before it is paid. Paying needs the payment reference and writes the
+    SETTLE ledger row; above the two-person threshold another officer than the approver records it. Withdrawing
+    (a statement drawn up by mistake) needs the reason and gives its redemptions back to be settled again: the
+    statement stays, withdrawn, and its event lists them. The provider's members are told of each step."""
     if not permissions.can_settle(actor, settlement):
         raise Forbidden(_("Only officers settle with providers."))
     lock_row(settlement, "status")
     current, target = SettlementStatus(settlement.status), SettlementStatus(to)
     if target not in SETTLEMENT_TRANSITIONS[current]:
         raise Conflict(_("A statement cannot go from %(a)s to %(b)s.", a=current.label, b=target.label))
-    now = utcnow()
+    now, reason, extra = utcnow(), (reason or "").strip(), {}
     if target is SettlementStatus.APPROVED:
         settlement.approved_by_id, settlement.approved_at = actor.id, now
+    elif target is SettlementStatus.WITHDRAWN:
+        if not reason:
+            raise invalid({"reason": _("Give the reason for withdrawing the statement.")})
+        extra["redemption_ids"] = _release_lines(settlement)
     else:
-        if needs_second_officer(settlement) and settlement.approved_by_id == actor.id:
-            raise Forbidden(_("Another officer than the one who approved must record this payment."))
-        reference = (payment_reference or "").strip()
-        if not reference or len(reference) > 100:
-            raise invalid({"payment_reference": _("Enter the payment reference.")})
-        settlement.paid_by_id, settlement.paid_at, settlement.payment_reference = actor.id, now, reference
-        ledger.add_entries([{"programme_id": settlement.programme_id, "provider_org_id": settlement.provider_org_id,
-                             "kind": LedgerKind.SETTLE.value, "amount_fen": settlement.total_fen,
-                             "settlement_id": settlement.id, "actor_id": actor.id, "created_at": now}])
+        _record_payment(settlement, actor, payment_reference, now)
     settlement.status = target.value
     db.session.flush()
     audit.record(f"voucher.settlement_{target.value}", settlement, actor=actor,
-                 data={"total_fen": settlement.total_fen, "redemptions": settlement.redemption_count,
-                       "payment_reference": settlement.payment_reference, "reason": (reason or "").strip()})
+                 data={"from": current.value, "to": target.value, "total_fen": settlement.total_fen,
+                       "redemptions": settlement.redemption_count,
+                       "payment_reference": settlement.payment_reference, "reason": reason, **extra})
+    settlement_notices.tell_provider(settlement, target.value, reason=reason)
+
+
+def _record_payment(settlement: Settlement, actor, payment_reference: str, now: datetime) -> None:
+    if needs_second_officer(settlement) and settlement.approved_by_id == actor.id:
+        raise Forbidden(_("Another officer than the one who approved must record this payment."))
+    reference = (payment_reference or "").strip()
+    if not reference or len(reference) > PAYMENT_REFERENCE_MAX:
+        raise invalid({"payment_reference": _("Enter the payment reference.")})
+    settlement.paid_by_id, settlement.paid_at, settlement.payment_reference = actor.id, now, reference
+    ledger.add_entries([{"programme_id": settlement.programme_id, "provider_org_id": settlement.provider_org_id,
+                         "kind": LedgerKind.SETTLE.value, "amount_fen": settlement.total_fen,
+                         "settlement_id": settlement.id, "actor_id": actor.id, "created_at": now}])
+
+
+def _release_lines(settlement: Settlement) -> list[int]:
+    """A withdrawn statement's redemptions, settleable again (on the next statement for their month): their ids."""
+    ids = list(db.session.scalars(select(Redemption.id).where(Redemption.settlement_id == settlement.id)
+                                  .order_by(Redemption.id)))
+    db.session.execute(update(Redemption).where(Redemption.settlement_id == settlement.id)
+                       .values(settlement_id=None).execution_options(synchronize_session=False))
+    for redemption_id in ids:
+        ledger.forget_loaded(Redemption, redemption_id, "settlement_id")
+    return ids
 
 
 def settlement_redemptions(settlement: Settlement) -> list[Redemption]:

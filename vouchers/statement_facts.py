@@ -4,9 +4,14 @@ in one word per state (支付 / 已支付 for a statement: 拨付 is a contract'
 dispute that was rejected (a line is on a statement once its dispute period has passed and it is undisputed or
 its dispute was rejected; those lines are marked 争议已驳回)."""
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from sqlalchemy import select
 
 from accounts.models import User
+from audit.models import AuditEvent
+from audit.services import decoded_data
 from core.db import db
 
 from .enums import DisputeStatus, SettlementStatus
@@ -30,3 +35,40 @@ def rejected_dispute_lines(found: Settlement) -> set[int]:
 
 def status_label(found: Settlement) -> str:
     return str(SettlementStatus(found.status).label)
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A withdrawal or a payment reference corrected, as its audit event recorded it."""
+
+    action: str  # "withdrawn" or "reference_corrected"
+    at: datetime
+    by: User | None
+    reason: str
+    old: str = ""  # the payment reference before and after (a correction)
+    new: str = ""
+    redemption_ids: tuple[int, ...] = ()  # the lines given back (a withdrawal)
+
+
+CORRECTION_ACTIONS = {"voucher.settlement_withdrawn": "withdrawn",
+                      "voucher.settlement_reference_corrected": "reference_corrected"}
+
+
+def corrections(found: Settlement) -> list[Correction]:
+    """The statement's withdrawal and payment reference corrections, oldest first (two queries; none for a statement
+    never corrected but the first). The audit trail is their record: the statement keeps only where they left it."""
+    events = list(db.session.scalars(
+        select(AuditEvent).where(AuditEvent.target_type == Settlement.__tablename__,
+                                 AuditEvent.target_id == str(found.id),
+                                 AuditEvent.action.in_(sorted(CORRECTION_ACTIONS)))
+        .order_by(AuditEvent.seq)))
+    ids = {e.actor_id for e in events} - {None}
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
+    found_corrections = []
+    for event in events:
+        data = decoded_data(event)
+        old, new = (data.get("changes") or {}).get("payment_reference") or ["", ""]
+        found_corrections.append(Correction(
+            CORRECTION_ACTIONS[event.action], event.occurred_at, users.get(event.actor_id), data.get("reason", ""),
+            old=old, new=new, redemption_ids=tuple(data.get("redemption_ids") or ())))
+    return found_corrections
