@@ -146,6 +146,16 @@ def _require_open(call: Call, now: datetime) -> None:
         raise Conflict(_("This call is not open for proposals."))
 
 
+def _require_eligible(call: Call, org: Organisation, now: datetime) -> None:
+    """No draft for a call the organisation cannot apply to by its deadline (the call page's outlook): a rule
+    failing today and still failing on the deadline day. A rule met by then (registered long enough, say) does not
+    stop the writing; the submission is checked again (submission_problems)."""
+    standing = eligibility.outlook(call, org, to_local(now).date(), to_local(call.submission_deadline).date())
+    if standing.blocked:
+        raise Conflict(_("%(org)s cannot apply to this call: %(why)s", org=org.name,
+                         why=" ".join([r.message for r in standing.blocked] + standing.remedies)), code="not_eligible")
+
+
 def start_proposal(call: Call, org: Organisation, *, actor: User, now: datetime | None = None) -> Proposal:
     now = now or utcnow()
     if not can_write_proposal(actor, org):
@@ -154,6 +164,7 @@ def start_proposal(call: Call, org: Organisation, *, actor: User, now: datetime 
     existing = db.session.scalar(select(Proposal).where(Proposal.call_id == call.id, Proposal.org_id == org.id))
     if existing is not None:
         return existing
+    _require_eligible(call, org, now)
     proposal = Proposal(call=call, org=org, status=ProposalStatus.DRAFT.value, created_by_id=actor.id,
                         title=call.title)
     db.session.add(proposal)

@@ -2,7 +2,7 @@ import hashlib
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from accounts.enums import Role
 from audit.models import AuditEvent
@@ -12,6 +12,7 @@ from core.timeutil import local_today
 from orgs import services as org_services
 from orgs import standing
 from orgs.enums import OrgStatus
+from orgs.models import AnnualReport
 from projects import proposals
 from projects.enums import CallStatus, ProposalStatus
 from tests.factories import make_user
@@ -59,10 +60,11 @@ def test_exactly_at_the_deadline_is_too_late(setup):
 RULE_BREAKERS = {
     "registered": lambda org, officer: org_services.transition_org(org, OrgStatus.SUSPENDED, actor=officer,
                                                                    reason="整改"),
-    "grade": lambda org, officer: None,  # set up with grade 2 below
+    "grade": lambda org, officer: standing.record_grade(org, 2, local_today(), actor=officer),  # the newer grade
     "years": lambda org, officer: setattr(org, "registered_on", local_today() - timedelta(days=365)),  # 1 of 2
     "social_workers": lambda org, officer: setattr(org, "certified_social_workers", 1),
-    "annual_report": lambda org, officer: None,  # set up without a report below
+    # (the draft was begun while last year's report stood accepted; no service undoes that, so the row goes)
+    "annual_report": lambda org, officer: db.session.execute(delete(AnnualReport).where(AnnualReport.org_id == org.id)),
     "credit": lambda org, officer: standing.add_credit_entry(org, "abnormal", "未年检", "东民社1号",
                                                              org.registered_on, None, actor=officer),
     "kind": lambda org, officer: setattr(org, "kind", "foundation"),
@@ -72,7 +74,7 @@ RULE_BREAKERS = {
 @pytest.mark.parametrize("rule", sorted(RULE_BREAKERS))
 def test_each_eligibility_rule_failing_on_its_own(app, session, rule):
     officer, manager = make_user(Role.OFFICER), make_user()
-    org = good_org(manager, officer, grade=2 if rule == "grade" else 4, report=rule != "annual_report")
+    org = good_org(manager, officer)
     with app.test_request_context():
         call = published_call(officer, min_grade=3, min_years_registered=2, min_certified_social_workers=2,
                               allowed_kinds=["agency", "association"])
@@ -199,3 +201,16 @@ def test_members_write_proposals_and_only_managers_submit_or_withdraw_them(setup
     with pytest.raises(ServiceError) as refused:
         proposals.transition_proposal(proposal, ProposalStatus.DRAFT, actor=member)
     assert refused.value.code == "forbidden" and proposal.status == ProposalStatus.SUBMITTED
+
+
+def test_no_draft_for_a_call_the_organisation_cannot_apply_to(app, session):
+    """As the call page withholds "Write a proposal": a rule failing today and on the deadline day refuses the draft
+    (409 not_eligible, saying why), and no proposal row is made."""
+    officer, manager = make_user(Role.OFFICER), make_user()
+    org = good_org(manager, officer, grade=2)
+    with app.test_request_context():
+        call = published_call(officer, min_grade=3)
+        with pytest.raises(Conflict) as caught:
+            proposals.start_proposal(call, org, actor=manager)
+    assert caught.value.code == "not_eligible" and org.name in caught.value.message
+    assert db.session.scalar(select(proposals.Proposal).where(proposals.Proposal.org_id == org.id)) is None
