@@ -72,6 +72,10 @@ def setup(db_url: str, residents: int) -> tuple[int, int, float]:
                                         category_ids=[category("elderly").id], community_ids=[c1.id, c2.id],
                                         min_age=70, validity_days=60)
         programme = programmes.create_programme(data, actor=officer)
+        from tests.vouchers.helpers import provider, service
+
+        org, manager = provider(officer)  # a programme starts only once a provider may redeem its vouchers
+        service(org, manager)
         programmes.transition_programme(programme, ProgrammeStatus.ACTIVE, actor=officer)
         db.session.commit()
         ids = programme.id, officer.id

@@ -19,7 +19,7 @@ from core.db import UTCDateTime, db, upsert_dialect, utcnow
 from core.errors import Conflict, Forbidden, ServiceError
 from core.timeutil import LOCAL_TZ
 
-from . import ledger, permissions
+from . import ledger, permissions, provider_guard
 from .enums import BatchStatus, LedgerKind, ProgrammeStatus, VoucherStatus
 from .models import IssuanceBatch, Programme, Voucher
 from .programmes import eligibility_conditions, eligibility_problems, issuable_period, period_expiry
@@ -33,6 +33,7 @@ def _require_issuable(programme: Programme, actor) -> None:
         raise Forbidden(_("Only officers can issue vouchers."))
     if programme.status != ProgrammeStatus.ACTIVE:
         raise Conflict(_("Vouchers are issued only while the programme is running."))
+    provider_guard.require_provider_to_issue(programme)
 
 
 def _not_issued(programme_id: int, period: str):
@@ -89,6 +90,7 @@ def start_batch(programme: Programme, *, actor, period: str | None = None,
         IssuanceBatch.status == BatchStatus.RUNNING.value))
     if running is not None:
         return running
+    provider_guard.require_budget_for_one(programme)  # (else the batch would start, issue nothing and stop)
     expected = db.session.scalar(select(func.count(ResidentProfile.id)).where(
         *eligibility_conditions(programme, now.astimezone(LOCAL_TZ).date()), _not_issued(programme.id, period)))
     if not expected:

@@ -248,6 +248,10 @@ def transition_programme(programme: Programme, to: ProgrammeStatus | str, *, act
         raise Conflict(_("A programme cannot go from %(a)s to %(b)s.", a=current.label, b=target.label))
     if target is ProgrammeStatus.ACTIVE and programme.valid_until and programme.valid_until < local_today():
         raise Conflict(_("The vouchers' end date has already passed."), fields={"valid_until": _("In the past.")})
+    if target is ProgrammeStatus.ACTIVE:
+        from .provider_guard import require_provider_to_start  # (it reads this module's provider rule)
+
+        require_provider_to_start(programme)
     revoked = (0, 0)
     if target is ProgrammeStatus.CLOSED:
         if not (reason or "").strip():  # every unspent voucher is revoked for good: never without a reason

@@ -16,7 +16,7 @@ from core.db import db
 from orgs.models import Organisation
 from tests.factories import make_user
 from tests.orgs.helpers import approved_org, category, community
-from vouchers import catalogue, issuance, programmes
+from vouchers import catalogue, issuance, programmes, provider_guard
 from vouchers.enums import ProgrammeStatus
 from vouchers.models import Programme, VoucherService
 
@@ -62,7 +62,14 @@ def programme_data(**overrides) -> programmes.ProgrammeData:
 
 
 def running_programme(officer, **overrides) -> Programme:
+    """A started programme. A programme starts only once a provider may redeem its vouchers: when none may yet, an
+    open programme gets one (an approved organisation offering a service in its first category; a contracted
+    programme's caller gives its contract holder a service first)."""
     programme = programmes.create_programme(programme_data(**overrides), actor=officer)
+    if not provider_guard.has_allowed_provider(programme) and not programmes.is_contracted(programme):
+        code = programme.categories[0].code
+        org, manager = provider(officer, categories=(code,))
+        service(org, manager, category_code=code)
     programmes.transition_programme(programme, ProgrammeStatus.ACTIVE, actor=officer)
     return programme
 

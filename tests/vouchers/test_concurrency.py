@@ -119,9 +119,14 @@ def _issue_worker(url, instance, programme_id, resident_ids, use_batch, start) -
     with application.app_context():
         programme = db.session.get(Programme, programme_id)
         if use_batch:
-            batch = issuance.start_batch(programme, actor=None)
-            db.session.commit()
-            issuance.run_batch(batch.id, chunk_size=3)
+            # Refused up front once the others have used the budget up (or issued to everyone): nothing to run.
+            try:
+                batch = issuance.start_batch(programme, actor=None)
+                db.session.commit()
+            except ServiceError:
+                db.session.rollback()
+            else:
+                issuance.run_batch(batch.id, chunk_size=3)
         else:
             for rid in resident_ids:
                 try:

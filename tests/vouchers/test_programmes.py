@@ -78,6 +78,8 @@ def test_eligibility_table(officer, staff, rules, person, eligible):
     ("draft", "active", True), ("active", "closed", True), ("draft", "closed", False), ("active", "draft", False),
     ("closed", "active", False), ("closed", "draft", False)])
 def test_programme_transitions(officer, start, to, allowed):
+    org, manager = provider(officer)
+    service(org, manager)  # (a programme starts only once a provider may redeem its vouchers)
     programme = programmes.create_programme(programme_data(), actor=officer)
     programme.status = start  # test set-up only
     if allowed:
@@ -197,9 +199,9 @@ def test_a_suspended_provider_is_not_allowed(officer):
 
 def test_contracted_programme_admits_only_contract_holders(app, session):
     officer, manager, contract = active_contract(app)
+    service(contract.org, manager, category_code=contract.org.categories[0].code)  # (before: it starts with one)
     programme = running_programme(officer, provider_mode="contracted", contract_call_id=contract.call_id,
                                   category_ids=[category("elderly").id, contract.org.categories[0].id])
-    service(contract.org, manager, category_code=contract.org.categories[0].code)
     other, other_manager = provider(officer)
     service(other, other_manager)
     assert programmes.provider_allowed(programme, contract.org)
