@@ -27,7 +27,6 @@ from core.forms import (
     InputRequired,
     Length,
     MoneyField,
-    MultipleChoiceField,
     NumberRange,
     WholeNumberField,
     strip_text,
@@ -71,8 +70,10 @@ class ProgrammeForm(FlaskForm):
     vouchers_per_period = WholeNumberField(_l("Vouchers per resident per month"), default=1,
                                            validators=[InputRequired(), NumberRange(min=1, max=31)])
     category_ids = MultiCheckboxField(_l("Eligible service categories"), coerce=int)
-    community_ids = MultipleChoiceField(_l("Communities (none chosen: every community)"), coerce=int,
-                                        validators=[Optional()])
+    # Ticked, as a service's area is (ServiceForm): a multi-select (hold Ctrl or ⌘) was missed by most and hard on
+    # a phone; each box is a row of 44 px (.big-choices).
+    community_ids = MultiCheckboxField(_l("Communities (none ticked: every community)"), coerce=int,
+                                       validators=[Optional()])
     min_age = WholeNumberField(_l("Minimum age"), validators=[Optional(), NumberRange(min=0, max=150)])
     required_tags = MultiCheckboxField(_l("Hardship tags"))
     tags_mode = RadioField(_l("Tags needed"), default=TagsMode.ANY.value)

@@ -20,6 +20,7 @@ from projects.models import Call
 
 from . import disputes, documents, exports, fraud, issuance, ledger, pages_support, programmes, settlement
 from . import permissions as perms
+from . import programme_figures as figures
 from .dispute_replies import replies_to
 from .enums import BatchStatus, ProgrammeStatus, SettlementStatus
 from .forms import (
@@ -67,7 +68,7 @@ def programmes_page():
     require(perms.can_view_programme(current_user))
     page = pages_support.programmes(page_arg())
     return render_template("vouchers/programmes.html", page=page,
-                           counts=pages_support.voucher_counts([p.id for p in page.items]),
+                           issued=figures.issued_by_programme([p.id for p in page.items]),
                            can_manage=perms.can_manage_programmes(current_user))
 
 
@@ -165,10 +166,13 @@ def programme_page(programme: Programme, status: int = 200, refused: str | None 
     settlements = statements.items
     settleable = settlement.settleable(programme)
     flags = fraud.fraud_signals(programme)
+    money = figures.budget_figures(programme)
     org_ids = [s.provider_org_id for s in settleable] + [s.provider_org_id for s in settlements] + [
         f.provider_org_id for f in flags if f.provider_org_id]
     return render_template(
-        "vouchers/programme.html", programme=programme, recon=ledger.reconciliation(programme),
+        "vouchers/programme.html", programme=programme, recon=money.recon, money=money,
+        forecast=figures.forecast(programme, money.recon.unallocated_fen),
+        rules=pages_support.programme_rules(programme),
         batches=runs, disputes=found, replies=replies_to(found.items), settlements=settlements,
         settleable=settleable, statements=statements, kept=numbers.kept, refused=refused,
         flags=flags, orgs=pages_support.orgs_by_id(org_ids), can_manage=perms.can_manage_programmes(current_user),

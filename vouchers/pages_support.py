@@ -3,18 +3,19 @@
 from dataclasses import dataclass
 
 from flask import request, url_for
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, select
 from sqlalchemy.orm import selectinload
 
-from accounts.resident_models import ResidentProfile
+from accounts.resident_models import HardshipTag, ResidentProfile
 from audit.documents import IssuedDocument
 from core.db import db
 from core.paging import PER_PAGE, Page, page_arg, paged
 from orgs import services as org_services
 from orgs.models import Organisation
+from projects.models import Call
 
 from .catalogue import counted_ratings
-from .enums import BatchStatus, VoucherStatus
+from .enums import BatchStatus, ProviderMode, TagsMode, VoucherStatus
 from .models import IssuanceBatch, Programme, Voucher, VoucherService
 from .redemption_models import Dispute, Rating, Redemption, Settlement
 
@@ -200,11 +201,24 @@ def programmes(page: int) -> Page:
     return paged(select(Programme).order_by(Programme.id.desc()), page)
 
 
-def voucher_counts(programme_ids: list[int]) -> dict[int, int]:
-    if not programme_ids:
-        return {}
-    return dict(db.session.execute(select(Voucher.programme_id, func.count(Voucher.id))
-                                   .where(Voucher.programme_id.in_(programme_ids)).group_by(Voucher.programme_id)).all())
+@dataclass(frozen=True)
+class ProgrammeRules:
+    """What the programme page states of the rules beyond the programme's own columns: its labels, and the call
+    whose contracted organisations may provide (a contracted programme's; None for an open one)."""
+
+    tags: list[str]
+    tags_mode: str
+    provider_mode: str
+    call: Call | None
+
+
+def programme_rules(programme: Programme) -> ProgrammeRules:
+    """At most one query (a contracted programme's call)."""
+    return ProgrammeRules(
+        tags=[str(HardshipTag(t).label) for t in programme.required_tags or []],
+        tags_mode=str(TagsMode(programme.tags_mode).label),
+        provider_mode=str(ProviderMode(programme.provider_mode).label),
+        call=db.session.get(Call, programme.contract_call_id) if programme.contract_call_id else None)
 
 
 def batches(programme: Programme, page: int = 1, per_page: int = 10) -> Page:

@@ -43,9 +43,9 @@ def test_refusals_come_back_beside_the_amount_and_change_nothing(app, client, lo
         db.session.commit()
     login_as(w.officer)
     pid, before = w.programme.id, w.programme.budget_fen
-    for typed, reason in (("100000", "预算只能调增：请填写高于 ¥100,000.00 的金额。"),
-                          ("50", "预算只能调增：请填写高于 ¥100,000.00 的金额。"),
-                          ("", "请填写新的预算金额。"), ("十万", "")):
+    for typed, reason in (("100000", "预算只能追加：请填写高于 ¥100,000.00 的金额。"),
+                          ("50", "预算只能追加：请填写高于 ¥100,000.00 的金额。"),
+                          ("", "请填写追加后的预算金额。"), ("十万", "")):
         response = client.post(f"/vouchers/programmes/{pid}/budget", data={"budget_fen": typed})
         page = response.get_data(as_text=True)
         assert response.status_code == 422 and f'value="{typed}"' in page and 'id="budget_fen-error"' in page

@@ -46,7 +46,7 @@ def banner(page: str, banner_id: str) -> str:
 
 
 CASES = [  # form, what is typed, its banner, the field each reason links to, the reason (part of it), a value kept
-    ("budget-form", {"budget_fen": "1"}, "budget-refused", "budget_fen", "预算只能调增", 'value="1"'),
+    ("budget-form", {"budget_fen": "1"}, "budget-refused", "budget_fen", "预算只能追加", 'value="1"'),
     ("batch-form", {"period": "2026/12"}, "batch-refused", "period", "", 'value="2026/12"'),
     ("issue-form", {"id_number": "110105195003010000", "period": "2026-12"}, "issue-refused", "id_number", "",
      'value="110105195003010000"'),
