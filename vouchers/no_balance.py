@@ -3,11 +3,15 @@
 
 Only what the app knows about this resident and about the running programmes' published rules: no programme is
 running; a programme's rule they do not meet (its age, its communities, its hardship tags: the rule of
-programmes.eligibility_failures, the one issuance applies); they qualify but have not been issued vouchers yet; their
-vouchers are used up, have expired or were withdrawn; a programme they held vouchers of has ended. Nothing about
-anyone else. A resident not yet verified, or suspended, is told that on the page instead (no reasons here).
+programmes.eligibility_failures, the one issuance applies); they qualify but this month's vouchers have not been
+issued to them yet; this month's vouchers (or, with none this month, the last month's they held) are used up, have
+expired or were withdrawn; vouchers issued ahead for a later month, spendable only from its 1st (redemption's rule:
+a voucher is spent in its own month or later); the programme's vouchers were valid until a day now past; a programme
+they held vouchers of has ended. Nothing about anyone else. A resident not yet verified, or suspended, is told that
+on the page instead (no reasons here).
 """
 
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import gettext as _
@@ -18,46 +22,80 @@ from core.db import db, utcnow
 from core.i18n import joined
 from core.timeutil import LOCAL_TZ
 
-from .enums import ProgrammeStatus, TagsMode, VoucherStatus
+from .enums import TagsMode, VoucherStatus
 from .models import Programme, Voucher
-from .programmes import OTHER_COMMUNITY, TOO_YOUNG, WITHOUT_TAGS, active_programmes, eligibility_failures
+from .programmes import OTHER_COMMUNITY, TOO_YOUNG, WITHOUT_TAGS, active_programmes, eligibility_failures, period_of
 
 
-def _held(resident: ResidentProfile, now: datetime) -> dict[int, tuple]:
-    """{programme id: (spendable, (name, status, used up, expired, revoked))}: the resident's vouchers per programme,
-    those that cannot be spent counted by why (one query). A voucher past its expiry that the nightly run has not
-    closed yet is expired."""
+@dataclass(frozen=True)
+class Month:
+    """One month's vouchers of a programme, counted by what can be done with them now."""
+
+    unspent: int  # active, value left, not expired: spendable now, or from the 1st of a later month
+    used_up: int
+    expired: int  # (a voucher past its expiry that the nightly run has not closed yet is expired)
+    revoked: int
+
+
+@dataclass
+class Held:
+    name: str
+    months: dict[str, Month] = field(default_factory=dict)  # by period, 'YYYY-MM'
+
+
+def _held(resident: ResidentProfile, now: datetime) -> dict[int, Held]:
+    """{programme id: the resident's vouchers of it, month by month} (one query)."""
     active = Voucher.status == VoucherStatus.ACTIVE.value
-    spendable = and_(active, Voucher.balance_fen > 0, Voucher.expires_at > now)
+    unspent = and_(active, Voucher.balance_fen > 0, Voucher.expires_at > now)
     used_up = and_(active, Voucher.balance_fen == 0)
     expired = or_(Voucher.status == VoucherStatus.EXPIRED.value,
                   and_(active, Voucher.balance_fen > 0, Voucher.expires_at <= now))
     revoked = Voucher.status == VoucherStatus.REVOKED.value
     rows = db.session.execute(
-        select(Programme.id, func.count(case((spendable, 1))), Programme.name, Programme.status,
-               func.count(case((used_up, 1))),
-               func.count(case((expired, 1))), func.count(case((revoked, 1))))
+        select(Programme.id, Programme.name, Voucher.period, func.count(case((unspent, 1))),
+               func.count(case((used_up, 1))), func.count(case((expired, 1))), func.count(case((revoked, 1))))
         .join(Voucher, Voucher.programme_id == Programme.id).where(Voucher.resident_id == resident.id)
-        .group_by(Programme.id, Programme.name, Programme.status).order_by(Programme.id))
-    return {row[0]: (row[1], tuple(row[2:])) for row in rows}
+        .group_by(Programme.id, Programme.name, Voucher.period)
+        .order_by(Programme.id, Voucher.period))
+    held: dict[int, Held] = {}
+    for pid, name, period, *counts in rows:
+        held.setdefault(pid, Held(name)).months[period] = Month(*counts)
+    return held
 
 
-def _about_vouchers(name: str, status: str, used_up: int, expired: int, revoked: int) -> str:
-    if status != ProgrammeStatus.ACTIVE:
-        return _("“%(programme)s” has ended; its vouchers can no longer be used.", programme=name)
-    if used_up and expired:
-        return _("Your vouchers of “%(programme)s” have been used up or have expired.", programme=name)
-    if used_up:
-        return _("You have used up your vouchers of “%(programme)s”.", programme=name)
-    if expired:
-        return _("Your vouchers of “%(programme)s” have expired.", programme=name)
-    return _("Your vouchers of “%(programme)s” were withdrawn. Your community office can tell you why.",
-             programme=name)
+def _about_month(name: str, month: Month, period: str, this_month: bool) -> str:
+    """What became of a month's vouchers that has nothing left to spend."""
+    if this_month:
+        if month.used_up and month.expired:
+            return _("This month's vouchers of “%(programme)s” have been used up or have expired.", programme=name)
+        if month.used_up:
+            return _("You have used up this month's vouchers of “%(programme)s”.", programme=name)
+        if month.expired:
+            return _("This month's vouchers of “%(programme)s” have expired.", programme=name)
+        return _("This month's vouchers of “%(programme)s” were withdrawn. Your community office can tell you why.",
+                 programme=name)
+    if month.used_up and month.expired:
+        return _("Your vouchers of “%(programme)s” for %(month)s have been used up or have expired.",
+                 programme=name, month=period)
+    if month.used_up:
+        return _("You have used up your vouchers of “%(programme)s” for %(month)s.", programme=name, month=period)
+    if month.expired:
+        return _("Your vouchers of “%(programme)s” for %(month)s have expired.", programme=name, month=period)
+    return _("Your vouchers of “%(programme)s” for %(month)s were withdrawn. Your community office can tell you why.",
+             programme=name, month=period)
 
 
-def _about_rules(programme: Programme, failures: list[str]) -> list[str]:
+def _ended(name: str) -> str:
+    return _("“%(programme)s” has ended; its vouchers can no longer be used.", programme=name)
+
+
+def _about_rules(programme: Programme, failures: list[str], *, held_before: bool) -> list[str]:
+    """This month's vouchers not held: the rules the resident fails, or that they qualify and wait for them."""
     name = programme.name
     if not failures:
+        if held_before:
+            return [_("You qualify for “%(programme)s”, but this month's vouchers have not been issued to you yet.",
+                      programme=name)]
         return [_("You qualify for “%(programme)s”, but its vouchers have not been issued to you yet.",
                   programme=name)]
     said = []
@@ -76,6 +114,33 @@ def _about_rules(programme: Programme, failures: list[str]) -> list[str]:
     return said
 
 
+def _about_programme(programme: Programme, held: Held | None, resident: ResidentProfile, now: datetime) -> list[str]:
+    """Why nothing of a running programme can be spent now, month by month: this month's vouchers (or, with none,
+    the last month's held, and whether this month's are still to come), then those of later months, spendable from
+    their 1st. Nothing when some value can be spent now."""
+    months, this = (held.months if held else {}), period_of(now)
+    if any(month.unspent for period, month in months.items() if period <= this):
+        return []  # value left to spend: nothing to explain
+    name, today = programme.name, now.astimezone(LOCAL_TZ).date()
+    said = []
+    if this in months:
+        said.append(_about_month(name, months[this], this, this_month=True))
+    else:
+        earlier = sorted(period for period in months if period < this)
+        if earlier:
+            said.append(_about_month(name, months[earlier[-1]], earlier[-1], this_month=False))
+        if programme.valid_until is not None and programme.valid_until < today:
+            said.append(_("The vouchers of “%(programme)s” were valid until %(day)s: no more are issued.",
+                          programme=name, day=programme.valid_until.isoformat()))
+        else:
+            said.extend(_about_rules(programme, eligibility_failures(programme, resident, today),
+                                     held_before=bool(months)))
+    for period in sorted(period for period, month in months.items() if period > this and month.unspent):
+        said.append(_("Your vouchers of “%(programme)s” for %(month)s can be used from %(day)s.",
+                      programme=name, month=period, day=f"{period}-01"))
+    return said
+
+
 def reasons(resident: ResidentProfile, *, now: datetime | None = None) -> list[str]:
     """Why the resident has nothing to spend, one sentence each, translated (call it when their balance is empty)."""
     if resident.status != ResidentStatus.VERIFIED:
@@ -85,15 +150,9 @@ def reasons(resident: ResidentProfile, *, now: datetime | None = None) -> list[s
     held = _held(resident, now)
     said = []
     for programme in running:
-        if programme.id in held:
-            spendable, line = held[programme.id]
-            if not spendable:  # (else there is value left to spend: nothing to explain)
-                said.append(_about_vouchers(*line))
-        else:
-            said.extend(_about_rules(programme, eligibility_failures(programme, resident,
-                                                                     now.astimezone(LOCAL_TZ).date())))
+        said.extend(_about_programme(programme, held.get(programme.id), resident, now))
     running_ids = {p.id for p in running}
-    said.extend(_about_vouchers(*line) for pid, (_n, line) in held.items() if pid not in running_ids)  # (ended)
+    said.extend(_ended(mine.name) for pid, mine in held.items() if pid not in running_ids)
     if not running:
         said.insert(0, _("No voucher programme is running at the moment."))
     return said

@@ -229,14 +229,14 @@ def test_used_up_and_expired_vouchers_are_said(app, scene, client):
         redemption.redeem(code, w.service, 10_000, "k-rest", actor=w.manager)
     db.session.commit()
     page = resident_page(client, user)
-    assert reasons_in(page) == ["您“高龄老人助餐服务券”的服务券已经用完了。"]
+    assert reasons_in(page) == ["您“高龄老人助餐服务券”本月的服务券已经用完了。"]
     db.session.execute(update(Voucher).where(Voucher.resident_id == profile_of(user).id)
                        .values(expires_at=utcnow() - timedelta(days=1)))
     with app.test_request_context():
         ledger.expire_due()
     db.session.commit()
     with app.test_request_context():
-        assert no_balance.reasons(profile_of(user)) == ["您“高龄老人助餐服务券”的服务券已过期。"]
+        assert no_balance.reasons(profile_of(user)) == ["您“高龄老人助餐服务券”本月的服务券已过期。"]
 
 
 def test_not_yet_issued_other_community_and_no_programme(app, session):
