@@ -3,6 +3,7 @@ import re
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     jsonify,
     make_response,
@@ -29,7 +30,12 @@ from . import services as audit
 from .display import csv_rows, key_label, shown_data
 from .forms import AuditFilterForm, HeadCheckForm, VerifyCodeForm, VerifyFileForm
 from .labels import action_label, public_page_of, target_label, target_page_url
-from .permissions import can_download_document, can_issue_head_certificate, can_view_audit_log
+from .permissions import (
+    can_download_document,
+    can_download_restricted,
+    can_issue_head_certificate,
+    can_view_audit_log,
+)
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 documents_bp = Blueprint("documents", __name__)
@@ -208,7 +214,8 @@ def _verify_page(document, lookup: VerifyCodeForm, *, check_upload: bool = True,
                            ended=documents.ended_by(document) if document else None,
                            newer=documents.superseded_by(document) if document else None,
                            public_page=_public_page(document) if document else None,
-                           issuer=issuer_shown(document, in_full=can_download) if document else None)
+                           issuer=issuer_shown(document, in_full=can_download_restricted(current_user, document))
+                           if document else None)
     return page, status or (200 if check else form_status())
 
 
@@ -257,12 +264,16 @@ def pasted_digest(text: str) -> str | None:
 
 
 @documents_bp.route("/documents/<code>.pdf")
-@login_required
 def download(code: str):
+    """The PDF: to anyone when it is public (a call's announcement, its results announcement), else to its
+    parties (audit.permissions); an anonymous visitor asking for another is sent to log in."""
     document = documents.find_by_code(code)
     if document is None:
         abort(404)
-    require(can_download_document(current_user, document))
+    if not can_download_document(current_user, document):
+        if not current_user.is_authenticated:
+            return current_app.login_manager.unauthorized()
+        abort(403)
     response = make_response(document.content)
     response.headers["Content-Type"] = "application/pdf"
     response.headers["Content-Disposition"] = f'inline; filename="{document.doc_type}-{document.code}.pdf"'
