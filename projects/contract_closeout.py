@@ -332,8 +332,8 @@ def record_return(contract: Contract, returned_fen: int, returned_on: date, refe
             code="already_returned",
         )
     reference = (reference or "").strip()
-    if errors := _return_errors(account, returned_fen, returned_on, reference):
-        raise invalid(errors)
+    # The same return sent twice (a double click, a second tab) is named as such before its amount is judged
+    # against what is left after the first.
     if same := next((r for r in account.returns if r.reference == reference), None):
         why = _(
             "A return with this reference was recorded already (%(amount)s, returned on %(date)s).",
@@ -341,6 +341,8 @@ def record_return(contract: Contract, returned_fen: int, returned_on: date, refe
             date=same.returned_on.isoformat(),
         )
         raise Conflict(why, fields={"reference": why}, code="duplicate_return")
+    if errors := _return_errors(account, returned_fen, returned_on, reference):
+        raise invalid(errors)
     event = audit.record(
         RETURNED,
         contract,

@@ -153,7 +153,7 @@ def test_a_completed_contract_through_its_final_evaluation(app, session, client,
     assert "¥113,000.00" in page and 'id="to-return"' in page and "已结项" in page
 
 
-def test_fees_named_in_reports_are_listed_by_receipt_not_added(app, session):
+def test_fees_named_in_reports_are_listed_by_receipt_not_added(app, session, client, login_as):
     officer, manager, contract = active_contract(app)
     expert = make_user(Role.EVALUATOR)
     with app.test_request_context():
@@ -166,6 +166,12 @@ def test_fees_named_in_reports_are_listed_by_receipt_not_added(app, session):
     assert account.fees.count == 1 and account.fees.total_fen == 30_000
     assert account.fees.by_status["denied"] == 30_000 and account.fees.by_kind == {"expert_fee": 30_000}
     assert account.spent_fen == 0  # fees are listed, not added to the spending
+    db.session.commit()
+    login_as(officer)
+    page = client.get(f"/contracts/{contract.id}/closeout", headers=EN).get_data(as_text=True)
+    fees = page.split('id="closeout-fees"', 1)[1].split("</ul>", 1)[0]
+    assert 'class="fee-expert_fee">Expert fee: ¥300.00' in fees
+    assert 'class="fee-denied">' in fees and 'id="fees-denied"' in page
 
 
 # --- returns -----------------------------------------------------------------------------------------------------
@@ -311,3 +317,29 @@ def test_the_csv_gives_the_account_and_is_recorded(app, session, client, login_a
     assert event.actor_id == manager.id and event.target_id == str(contract.id)
     assert json.loads(event.data) == {"format": "csv", "lines": 3, "tranches": 3, "returns": 1}
     assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == CLOSEOUT_CSV)) == 1
+
+
+def test_a_draft_terminated_before_signing_has_nothing_to_settle(app, session, client, login_as):
+    from tests.projects.contract_helpers import drawn_contract
+
+    officer, manager, contract = drawn_contract(app)
+    with app.test_request_context():
+        contracts.transition_contract(contract, ContractStatus.TERMINATED, actor=officer, reason="中标方放弃")
+    db.session.commit()
+    with app.test_request_context():
+        account = closeout_account(contract)
+    assert (account.paid_fen, account.spent_fen, account.payable_cancelled_fen) == (0, 0, 0)
+    assert account.cancelled_fen == contract.amount_fen
+    login_as(manager)
+    page = client.get(f"/contracts/{contract.id}/closeout", headers=EN).get_data(as_text=True)
+    assert 'id="nothing-paid"' in page and 'id="returns-heading"' not in page
+
+
+def test_the_same_return_sent_twice_is_named_so_whatever_is_left(app, session):
+    officer, manager, contract = terminated(app)
+    with app.test_request_context():
+        record_return(contract, 3_000_000, local_today(), "退款A", actor=officer)
+        with pytest.raises(Conflict) as twice:  # (its amount is more than is left now: the reference is the reason)
+            record_return(contract, 3_000_000, local_today(), "退款A", actor=officer)
+    assert twice.value.code == "duplicate_return" and "¥30,000.00" in str(twice.value.fields["reference"])
+    assert len(returns_recorded(contract)) == 1
