@@ -12,7 +12,7 @@ the form for a resident without a phone; then the same pages in English.
 
 Every page: no sideways scrolling, every target a finger's (tests.e2e.test_accessibility.SMALL_TARGETS), and no text
 cut (CUT_TEXT): none past its box or the window, no drop-down whose choice is cut short, no short Chinese label
-(我的服务券) broken in the middle, no date, time or phone number broken across lines, no table column a character
+(我的服务券) broken in the middle, no line starting with 。，or ）, no date, time or phone number broken across lines, no table column a character
 wide. About 25 s on the shared server."""
 
 import io
@@ -61,6 +61,17 @@ CUT_TEXT = r"""() => {
     if (/^[\u4e00-\u9fff]{2,6}$/.test(text) && parent.closest('.btn, label, td, th, .badge')
         && lines(range.getClientRects()) > 1)
       found.push(`word broken: ${name(parent)} "${text}"`);
+    // A line of Chinese starting with a closing mark (。，、；：！？）」) reads as a broken sentence.
+    let top = null;
+    for (let i = 0; i < node.textContent.length; i++) {
+      const ch = node.textContent[i];
+      const one = document.createRange(); one.setStart(node, i); one.setEnd(node, i + 1);
+      const r = one.getClientRects()[0];
+      if (!r || !r.width) continue;
+      if (top !== null && r.top > top + 2 && '。，、；：！？）」'.includes(ch)) {
+        found.push(`line starts with ${ch}: ${name(parent)} "${text.slice(0, 30)}"`); break; }
+      top = r.top;
+    }
     // A date, a time or a phone number broken across two lines reads as two things.
     for (const m of text.matchAll(/\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2})?|\b0\d{2,3}-\d{7,8}\b|\b1[3-9]\d{9}\b/g)) {
       const start = node.textContent.indexOf(m[0]);
