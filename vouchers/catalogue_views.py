@@ -19,9 +19,22 @@ from core.phones import tel_uri
 from core.views import db_int
 from orgs.models import Organisation
 
-from . import catalogue, pages_support, programmes, redemption
+from . import catalogue, limits, pages_support, programmes, provider_summary, redemption
 from .models import Programme
 from .views import bp, categories, locale
+
+
+@bp.app_template_global()
+def allowance_renews_on() -> str:
+    """The day a monthly limit used up can be used again (the 1st of next month, Beijing), as people write it: the
+    code page says it before its button, as issue_code says it when refusing a code."""
+    return limits.day_text(limits.next_month_starts())
+
+
+@bp.app_template_global()
+def disputes_awaiting_reply(org: Organisation) -> list[provider_summary.AwaitingReply]:
+    """The provider's open disputes it has not replied to, for the summary at the top of its page."""
+    return provider_summary.awaiting_reply(org)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import and_, bindparam, func, select, update
 from sqlalchemy.orm import joinedload, lazyload, load_only
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -29,6 +29,7 @@ from core.timeutil import LOCAL_TZ
 
 from . import ledger, limits, permissions
 from .enums import LedgerKind, ProgrammeStatus, RedemptionStatus, VoucherStatus
+from .limits import use_cap  # (kept here for its callers: disputes gives value back with it)
 from .models import Programme, Voucher, VoucherService
 from .programmes import period_of, provider_allowed
 from .redemption_models import PeriodUsage, Redemption, RedemptionCode
@@ -55,6 +56,14 @@ class BalanceLine:
     balance_fen: int
     vouchers: int
     next_expiry: datetime | None
+    cap_fen: int | None = None  # the programme's monthly limit for a resident, and what they used of it this month
+    used_fen: int = 0
+
+    @property
+    def allowance_used_up(self) -> bool:
+        """This month's limit is used up: a provider would refuse any amount until next month (issue_code refuses a
+        code, and the code page says so before its button)."""
+        return self.cap_fen is not None and self.used_fen >= self.cap_fen
 
 
 @dataclass(frozen=True)
@@ -69,7 +78,7 @@ def _code_hash(code: str) -> str:
 
 # --- balances and codes ------------------------------------------------------------------------------
 
-_VOUCHERS, _CODES, _USAGE = Voucher.__table__, RedemptionCode.__table__, PeriodUsage.__table__
+_VOUCHERS, _CODES = Voucher.__table__, RedemptionCode.__table__
 
 
 def _spendable(resident_id, now, month) -> list:
@@ -82,14 +91,21 @@ def _spendable(resident_id, now, month) -> list:
 
 
 def balance(resident: ResidentProfile, *, now: datetime | None = None) -> list[BalanceLine]:
-    """What the resident can spend, per running programme (one query)."""
+    """What the resident can spend, per running programme, with its monthly limit and what they used of it this
+    month (one query: the usage counter is at most one row per programme, on its unique key)."""
     now = now or utcnow()
+    month = period_of(now)
+    usage = and_(PeriodUsage.programme_id == Programme.id, PeriodUsage.period == month,
+                 PeriodUsage.subject == "resident", PeriodUsage.subject_id == resident.id)
     rows = db.session.execute(
         select(Programme.id, Programme.name, func.sum(Voucher.balance_fen), func.count(Voucher.id),
-               func.min(Voucher.expires_at)).select_from(Voucher).join(Programme, Programme.id == Voucher.programme_id)
-        .where(*_spendable(resident.id, now, period_of(now)), Programme.status == ProgrammeStatus.ACTIVE.value)
-        .group_by(Programme.id, Programme.name).order_by(Programme.id))
-    return [BalanceLine(pid, name, int(total), count, _aware(expiry)) for pid, name, total, count, expiry in rows]
+               func.min(Voucher.expires_at), Programme.resident_cap_fen, PeriodUsage.used_fen)
+        .select_from(Voucher).join(Programme, Programme.id == Voucher.programme_id).outerjoin(PeriodUsage, usage)
+        .where(*_spendable(resident.id, now, month), Programme.status == ProgrammeStatus.ACTIVE.value)
+        .group_by(Programme.id, Programme.name, Programme.resident_cap_fen, PeriodUsage.used_fen)
+        .order_by(Programme.id))
+    return [BalanceLine(pid, name, int(total), count, _aware(expiry), cap, used or 0)
+            for pid, name, total, count, expiry, cap, used in rows]
 
 
 def _aware(value):
@@ -116,8 +132,11 @@ def issue_code(resident: ResidentProfile, *, actor, programme: Programme | None 
             raise ServiceError(_("Choose the programme whose vouchers you want to use."),
                                fields={"programme_id": _("Choose a programme.")}, code="programme_required")
         programme = db.session.get(Programme, lines[0].programme_id)
-    if programme.id not in {line.programme_id for line in lines}:
+    line = next((line for line in lines if line.programme_id == programme.id), None)
+    if line is None:
         raise Conflict(_("There is no balance to spend in this programme."), code="no_balance")
+    if line.allowance_used_up:
+        raise limits.used_up_refusal(programme, now)
     for _attempt in range(10):
         code = "".join(secrets.choice("0123456789") for _ in range(CODE_DIGITS))
         digest = _code_hash(code)
@@ -220,18 +239,24 @@ def _live_code(code: str, now: datetime) -> tuple[int, Programme, ResidentProfil
 def _dead_code(code: str) -> Conflict:
     """Why a code that is not live cannot be used (unknown, used, cancelled or expired): asked only once it was
     refused, so the redemption that goes through runs no statement more for it."""
-    latest = db.session.execute(select(RedemptionCode.used_at, RedemptionCode.cancelled_at)
+    latest = db.session.execute(select(RedemptionCode.used_at, RedemptionCode.cancelled_at, RedemptionCode.printed)
                                 .where(RedemptionCode.code_hash == _code_hash(code))
                                 .order_by(RedemptionCode.id.desc()).limit(1)).first()
     # (each said beside the code too: the provider's page marks the field to type again)
     if latest is None:
         return _code_refused(_("This code is not known. Check the digits with the resident."), "code_unknown")
+    if latest.used_at is not None and latest.printed:  # a resident without a phone cannot "get a new one" themselves
+        return _code_refused(_("This printed code has already been used: each code on a printed sheet works once. "
+                               "The resident can get a new sheet at their community office."), "code_used")
     if latest.used_at is not None:
         return _code_refused(_("This code has already been used. Ask the resident for a new one."), "code_used")
     if latest.cancelled_at is not None:  # a sheet printed again, or cancelled by the resident or staff (printed_codes)
         return _code_refused(_("This code was cancelled: a newer sheet was printed, or the resident or their "
                                "community cancelled it. Ask the resident for their newest sheet or a new code."),
                              "code_cancelled")
+    if latest.printed:
+        return _code_refused(_("This printed code has expired. The resident can get a new sheet at their community "
+                               "office."), "code_expired")
     return _code_refused(_("This code has expired. Ask the resident for a new one."), "code_expired")
 
 
@@ -245,48 +270,12 @@ def _consume(code_id: int, now: datetime) -> bool:
     return result.rowcount == 1
 
 
-_USAGE_KEY = {"programme_id": bindparam("programme_id"), "period": bindparam("period"),
-              "subject": bindparam("subject"), "subject_id": bindparam("subject_id")}
-# In an UPDATE a parameter may not share a column's name (SQLAlchemy keeps those for SET): the key is "of_<column>".
-_GIVE_BACK = (update(_USAGE).where(*(_USAGE.c[name] == bindparam(f"of_{name}") for name in _USAGE_KEY),
-                                   _USAGE.c.used_fen + bindparam("amount") >= 0)
-              .values(used_fen=_USAGE.c.used_fen + bindparam("amount")))
-
-
-@cache
-def _cap_statements(dialect):
-    """(use within the cap, make sure the counter exists) for this dialect."""
-    use = (dialect.insert(_USAGE).values(**_USAGE_KEY, used_fen=bindparam("amount"))
-           .on_conflict_do_update(index_elements=list(_USAGE_KEY),
-                                  set_={"used_fen": _USAGE.c.used_fen + bindparam("amount")},
-                                  where=_USAGE.c.used_fen + bindparam("amount") <= bindparam("cap"))
-           .returning(_USAGE.c.id))
-    return use, dialect.insert(_USAGE).values(**_USAGE_KEY, used_fen=0).on_conflict_do_nothing()
-
-
-def use_cap(programme_id: int, period: str, subject: str, subject_id: int, amount_fen: int, cap: int | None) -> bool:
-    """Add amount_fen to a per-period counter unless that passes the cap (one guarded statement: an INSERT of the
-    period's first use, or an UPDATE of the counter WHERE it stays within the cap). A negative amount gives value
-    back (a reversed redemption)."""
-    if cap is None:
-        return True
-    if amount_fen > cap:
-        return False
-    use, ensure = _cap_statements(upsert_dialect())
-    params = {"programme_id": programme_id, "period": period, "subject": subject, "subject_id": subject_id,
-              "amount": amount_fen, "cap": cap}
-    if amount_fen > 0:
-        return db.session.execute(use, params).first() is not None
-    db.session.execute(ensure, params)
-    return db.session.execute(_GIVE_BACK, {f"of_{name}": params[name] for name in _USAGE_KEY} | params).rowcount == 1
-
-
 def _debit(resident_id: int, programme_id: int, amount_fen: int, now: datetime) -> list[tuple[int, int]]:
     """Take amount_fen from the resident's vouchers, earliest-expiring first: [(voucher_id, taken)]."""
     rows = db.session.execute(_SPENDABLE, {"resident_id": resident_id, "programme_id": programme_id, "now": now,
                                            "month": period_of(now)}).all()
-    if sum(b for _v, b in rows) < amount_fen:
-        raise Conflict(_("The resident's balance is not enough for this amount."), code="insufficient_balance")
+    if (held := sum(b for _v, b in rows)) < amount_fen:
+        raise _insufficient(held)
     remaining, parts = amount_fen, []
     for voucher_id, seen in rows:
         while remaining and seen > 0:
@@ -301,9 +290,19 @@ def _debit(resident_id: int, programme_id: int, amount_fen: int, now: datetime) 
             seen = db.session.scalar(_LEFT, {"voucher_id": voucher_id, "now": now}) or 0
         if not remaining:
             break
-    if remaining:
-        raise Conflict(_("The resident's balance is not enough for this amount."), code="insufficient_balance")
+    if remaining:  # (spent from meanwhile: what is left is what this took and what the others left)
+        raise _insufficient(amount_fen - remaining + sum(
+            b for _v, b in db.session.execute(_SPENDABLE, {"resident_id": resident_id, "programme_id": programme_id,
+                                                          "now": now, "month": period_of(now)})))
     return parts
+
+
+def _insufficient(left_fen: int) -> Conflict:
+    """The balance left, so that the provider can redeem that much and charge the rest another way."""
+    return Conflict(_("The resident's balance is not enough for this amount: %(left)s is left. Redeem at most that "
+                      "much and charge the rest another way.", left=format_fen(left_fen)),
+                    code="insufficient_balance",
+                    fields={"amount_fen": _("At most %(left)s (the balance left).", left=format_fen(left_fen))})
 
 
 def redeem(code: str, service: VoucherService | None, amount_fen: int, idempotency_key: str, *, actor,
@@ -382,9 +381,7 @@ def _use_caps(programme: Programme, redemption: Redemption) -> None:
     args = (programme.id, redemption.period)
     if not use_cap(*args, "resident", redemption.resident_id, redemption.amount_fen, programme.resident_cap_fen):
         left = limits.left_this_period(*args, "resident", redemption.resident_id, programme.resident_cap_fen)
-        raise Conflict(_("This would pass the resident's monthly limit: at most %(left)s can still be used this "
-                         "month.", left=format_fen(left)), code="resident_cap",
-                       fields={"amount_fen": _("At most %(left)s this month.", left=format_fen(left))})
+        raise limits.resident_cap_refusal(left, redemption.created_at)
     if not use_cap(*args, "provider", redemption.provider_org_id, redemption.amount_fen, programme.provider_cap_fen):
         left = limits.left_this_period(*args, "provider", redemption.provider_org_id, programme.provider_cap_fen)
         raise Conflict(_("This would pass the provider's monthly limit: at most %(left)s can still be redeemed "

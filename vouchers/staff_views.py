@@ -18,7 +18,7 @@ from core.permissions import require, require_visible
 from core.personal import PersonalDataError, mask_phone, normalise_id_number
 from core.views import db_int, run_service, valid_form
 
-from . import documents, limits, pages_support, printed_codes, redemption
+from . import documents, issue_requests, limits, pages_support, printed_codes, redemption
 from . import permissions as perms
 from .disputes import dispute_deadline
 from .forms import ResidentForm, ResidentPasswordForm, ResidentStatusForm, StatusForm
@@ -101,12 +101,23 @@ def resident_new():
     form = ResidentForm(communities=communities)
     if request.method != "POST" and len(communities) == 1:
         form.community_id.data = communities[0].id  # the one community they look after, chosen for them
+    made = None
     if form.validate_on_submit() and (made := run_service(
             lambda: resident_services.register_without_phone(resident_data(form), actor=current_user), form)):
         flash(_("Resident registered and verified. They log in as %(name)s: print a login slip for them from "
                 "their record.", name=shown_login_name(made.value.user)), "success")
         return redirect_to("vouchers.resident", resident_id=made.value.id)
-    return render_template("vouchers/resident_form.html", form=form, resident=None), 422 if form.errors else 200
+    return render_template("vouchers/resident_form.html", form=form, resident=None,
+                           existing=_existing_record(made, form)), 422 if form.errors else 200
+
+
+def _existing_record(made, form: ResidentForm) -> ResidentProfile | None:
+    """Registering an ID number already on record: the record, for a link to it, when the staff member looks after
+    its community (others are not told where it is: accounts.residents._registered_elsewhere)."""
+    if made is None or made.refusal is None or made.refusal.code != "duplicate_id":
+        return None
+    holder = resident_services.find_by_id_number(form.id_number.data or "")
+    return holder if holder is not None and resident_services.can_manage_resident(current_user, holder) else None
 
 
 @bp.route("/residents/<int:resident_id>", methods=["GET", "POST"])
@@ -169,7 +180,8 @@ def _resident_page(resident: ResidentProfile, form: ResidentForm, *, status: int
                            ratings=ratings, disputes=disputes, now_utc=utcnow(),
                            dispute_deadline=dispute_deadline, tag_label=lambda t: HardshipTag(t).label,
                            transitions=_transitions(resident),
-                           suspension=resident_services.suspension(resident)), status
+                           suspension=resident_services.suspension(resident),
+                           outlook=issue_requests.issuance_outlook(resident)), status
 
 
 def _transitions(resident: ResidentProfile) -> list[ResidentStatus]:
@@ -248,3 +260,17 @@ def resident_code_cancel(resident_id: int, code_id: int):
         flash(_("The printed code was cancelled: a provider will refuse it. Print a new sheet if the resident needs "
                 "one."), "success")
     return redirect_to("vouchers.resident", resident_id=resident.id)
+
+
+@bp.route("/residents/<int:resident_id>/issue-request/<int:programme_id>", methods=["POST"])
+@login_required
+def resident_issue_request(resident_id: int, programme_id: int):
+    """Ask the street office (the programme's officers) to issue this month's vouchers to a resident registered after
+    the month's issuance, instead of waiting for the next monthly one. Once per resident, programme and month."""
+    resident = load_resident(resident_id)
+    valid_form(StatusForm())
+    programme = db.get_or_404(Programme, programme_id)
+    if run_service(lambda: issue_requests.request_issuance(programme, resident, actor=current_user)):
+        flash(_("The street office was asked to issue “%(programme)s” to this resident now. Their officers were "
+                "notified.", programme=programme.name), "success")
+    return redirect_to("vouchers.resident", resident_id=resident.id, _anchor="issuance-outlook")

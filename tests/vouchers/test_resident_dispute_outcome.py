@@ -283,5 +283,7 @@ def test_after_a_code_expires_the_next_step_is_a_button(app, scene, client, logi
     db.session.commit()
     page = client.get("/vouchers/me/code").get_data(as_text=True)
     assert 'id="code-expired"' in page
-    assert re.search(r'<div class="d-grid"><a class="btn btn-primary btn-lg" id="code-next" '
-                     r'href="/vouchers/me">返回我的服务券</a></div>', page)
+    # (the main button gets a new code: the QA walk; back to the vouchers is the second)
+    assert re.search(r'<button class="btn btn-success btn-lg" id="code-next">获取新的核销码</button>', page)
+    assert re.search(r'<a class="btn btn-outline-primary btn-lg" id="code-back-to-vouchers" '
+                     r'href="/vouchers/me">返回我的服务券</a>', page)
