@@ -33,6 +33,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from accounts.models import User
+from accounts.notifications import notify
 from audit import services as audit
 from audit.data_labels import KEY_LABELS
 from audit.labels import ACTION_LABELS
@@ -41,6 +42,7 @@ from core.db import db, lock_row
 from core.errors import Conflict, Forbidden, invalid
 from core.money import MAX_FEN, format_fen
 from core.timeutil import local_today, to_local
+from core.views import path_for
 
 from .contract_change_models import ChangeKind, ChangeRequest, ChangeStatus
 from .contract_models import (
@@ -355,4 +357,9 @@ def record_return(contract: Contract, returned_fen: int, returned_on: date, refe
             "outstanding_fen": account.outstanding_fen - returned_fen,
         },
     )
+    for m in contract.org.memberships:  # the organisation sees its return acknowledged, and what is still due
+        if m.status == "active":
+            notify(m.user_id, RETURNED, link=path_for("contracts.closeout", contract_id=contract.id),
+                   amount=format_fen(returned_fen), project=contract.title,
+                   outstanding=format_fen(account.outstanding_fen - returned_fen))
     return ReturnRecord(returned_fen, returned_on, reference, event.occurred_at, actor)

@@ -72,6 +72,8 @@ NOTIFICATION_TEXTS.update({
     "contract.officer_digest": _l("Projects to watch: %(overdue)s overdue milestones, %(reports)s reports to review, "
                                   "%(payments)s payments waiting, %(receipts)s fee receipts denied or unconfirmed."),
     "contract.tranche_paid": _l("%(amount)s has been paid for “%(project)s”."),
+    "contract.balance_returned": _l("The return of %(amount)s of “%(project)s”'s unspent balance was recorded; "
+                                    "still to return: %(outstanding)s."),
     "contract.drafted": _l("The contract for “%(project)s” (%(amount)s) has been drawn up; please read and "
                            "confirm it."),
     "contract.lines_edited": _l("The budget lines of “%(project)s” were changed: please read and confirm the "

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from accounts.enums import Role
+from accounts.notifications import Notification
 from audit.models import AuditEvent
 from core.db import db
 from core.errors import Conflict, Forbidden, ServiceError
@@ -343,3 +344,14 @@ def test_the_same_return_sent_twice_is_named_so_whatever_is_left(app, session):
             record_return(contract, 3_000_000, local_today(), "退款A", actor=officer)
     assert twice.value.code == "duplicate_return" and "¥30,000.00" in str(twice.value.fields["reference"])
     assert len(returns_recorded(contract)) == 1
+
+
+def test_the_organisation_is_told_of_each_return_and_what_is_still_due(app, session):
+    officer, manager, contract = terminated(app)
+    with app.test_request_context():
+        record_return(contract, 1_000_000, local_today(), "退款A", actor=officer)
+    notes = db.session.scalars(select(Notification).where(Notification.user_id == manager.id,
+                                                          Notification.code == "contract.balance_returned")).all()
+    assert len(notes) == 1 and notes[0].link == f"/contracts/{contract.id}/closeout"
+    with app.test_request_context():
+        assert "¥10,000.00" in notes[0].text and "¥25,654.33" in notes[0].text
