@@ -79,6 +79,14 @@ def next_issuance(programme: Programme, latest: IssuanceBatch | None, now: datet
     return ran, shift_period(latest.period, 1), expected if expected >= now.astimezone(LOCAL_TZ).date() else None
 
 
+def next_issuances(programme_ids: list[int], *, now: datetime | None = None) -> dict[int, tuple]:
+    """{programme id: (last issued on, next period, expected on)} (next_issuance), in one query: for any page that
+    tells a resident with nothing of this month when the next issuance is expected (vouchers.no_balance may)."""
+    now = now or utcnow()
+    latest = _latest_batches(programme_ids)
+    return {pid: next_issuance(None, latest.get(pid), now) for pid in programme_ids}
+
+
 def _latest_batches(programme_ids: list[int]) -> dict[int, IssuanceBatch]:
     if not programme_ids:
         return {}

@@ -115,3 +115,11 @@ def test_next_month_it_may_be_asked_again(app, session):
         assert issue_requests.request_issuance(w.programme, newcomer, actor=w.staff, now=later) == 1
     assert len(events(issue_requests.REQUESTED)) == 2
     db.session.rollback()
+
+
+def test_next_issuances_for_other_pages(app, session):
+    w, batch, newcomer = batch_then_newcomer(app)
+    found = issue_requests.next_issuances([w.programme.id, 0])
+    ran = batch.started_at.astimezone(LOCAL_TZ).date()
+    assert found[w.programme.id] == (ran, shift_period(batch.period, 1), issue_requests._month_later(ran))
+    assert found[0] == (None, None, None)
