@@ -94,7 +94,7 @@ def test_a_resident_with_only_a_phone_from_sign_up_to_a_rated_service(live_serve
     resident.get_by_label("居民身份证号").fill(scene["id_number"])
     resident.get_by_label("社区").select_option(label="幸福街道 和平社区")
     resident.get_by_label("地址").fill("和平里3号楼")
-    resident.get_by_role("button", name="发送").click()
+    resident.get_by_role("button", name="提交").click()
     expect(resident.locator("#awaiting")).to_contain_text("和平社区")
     fits_the_phone(resident)
 

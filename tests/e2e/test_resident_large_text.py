@@ -212,7 +212,7 @@ def test_community_staff_with_large_text_verify_print_and_register(live_server, 
     newcomer.get_by_label("真实姓名").fill(name)
     newcomer.get_by_label("居民身份证号").fill(number)
     newcomer.get_by_label("社区").select_option(label="幸福街道 和平社区")
-    newcomer.get_by_role("button", name="发送").click()
+    newcomer.get_by_role("button", name="提交").click()
     expect(newcomer.locator("#awaiting")).to_be_visible()
     fits(newcomer)
     newcomer.context.close()
