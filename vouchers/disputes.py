@@ -15,6 +15,7 @@ from core.i18n import _l
 from core.money import format_fen
 from core.timeutil import format_local
 from core.views import path_for
+from orgs.enums import MembershipStatus
 
 from . import ledger, permissions
 from .enums import REDEMPTION_TRANSITIONS, DisputeStatus, LedgerKind, RedemptionStatus, VoucherStatus
@@ -35,6 +36,19 @@ NOTIFICATION_TEXTS.update({
                                               "officer's note: %(note)s"),
     "voucher.dispute_rejected.staff": _l("The dispute you raised for %(resident)s about %(service)s on %(date)s was "
                                          "not upheld; the money was not returned. The officer's note: %(note)s"),
+})
+# What the provider's members are told: a dispute of one of its redemptions was opened (they may reply to it on their
+# page, vouchers.dispute_replies, before an officer decides), and what was decided. The resident is not named.
+NOTIFICATION_TEXTS.update({
+    "voucher.dispute_opened.provider": _l("A resident disputed your redemption of %(service)s on %(date)s "
+                                          "(%(amount)s). It is held out of settlement until an officer decides; you "
+                                          "can reply to the dispute on your voucher page."),
+    "voucher.dispute_upheld.provider": _l("The dispute of your redemption of %(service)s on %(date)s (%(amount)s) was "
+                                          "upheld: the redemption was reversed and is not paid to you. The officer's "
+                                          "note: %(note)s"),
+    "voucher.dispute_rejected.provider": _l("The dispute of your redemption of %(service)s on %(date)s (%(amount)s) "
+                                            "was not upheld: the redemption stands and is settled with the others. "
+                                            "The officer's note: %(note)s"),
 })
 MAX_REASON = 2000  # a dispute's reason (vouchers.forms, the API); refused, never cut
 
@@ -78,7 +92,20 @@ def raise_dispute(redemption: Redemption, reason: str, *, actor, now: datetime |
     db.session.add(dispute)
     db.session.flush()
     audit.record("voucher.disputed", redemption, actor=actor, data={"dispute_id": dispute.id, "reason": dispute.reason})
+    _tell_provider(dispute, "voucher.dispute_opened.provider")
     return dispute
+
+
+def _tell_provider(dispute: Dispute, code: str) -> None:
+    """The provider's active members learn that a dispute of its redemption was opened or decided: which service,
+    when, how much (and the officer's note once decided), linked to the dispute on their page; not who disputed it."""
+    redemption = dispute.redemption
+    link = path_for("vouchers.provider", org_id=redemption.provider_org_id, _anchor=f"dispute-{dispute.id}")
+    said = dict(service=redemption.service.name, date=format_local(redemption.created_at, "%Y-%m-%d"),
+                amount=format_fen(redemption.amount_fen), note=dispute.decision_note or "")
+    for membership in redemption.provider.memberships:
+        if membership.status == MembershipStatus.ACTIVE:
+            notify(membership.user_id, code, link=link, **said)
 
 
 def _reverse(redemption: Redemption, *, actor) -> int:
@@ -141,6 +168,7 @@ def decide_dispute(dispute: Dispute, uphold: bool, note: str, *, actor) -> None:
                  data={"dispute_id": dispute.id, "amount_fen": redemption.amount_fen, "note": note,
                        "returned_to_budget_fen": returned})
     _tell_resident(dispute, uphold, lapsed_fen=returned)
+    _tell_provider(dispute, "voucher.dispute_upheld.provider" if uphold else "voucher.dispute_rejected.provider")
 
 
 def _tell_resident(dispute: Dispute, uphold: bool, *, lapsed_fen: int) -> None:

@@ -20,6 +20,7 @@ from core.views import attempt, db_int, run_service, valid_form
 
 from . import catalogue, code_status, disputes, limits, no_balance, pages_support, printed_codes, redemption
 from . import permissions as perms
+from .dispute_replies import replies_to
 from .forms import CodeForm, DisputeForm, RatingForm, ResidentForm, StatusForm
 from .models import Programme
 from .redemption_models import Redemption
@@ -196,7 +197,8 @@ def my_redemptions():
         return redirect_to("vouchers.my_profile_page")
     page, ratings, found = pages_support.resident_redemptions(resident, page_arg())
     return render_template("vouchers/my_redemptions.html", resident=resident, page=page, ratings=ratings,
-                           disputes=found, deadline=disputes.dispute_deadline, now=utcnow(),
+                           disputes=found, replies=replies_to(found.values()),
+                           deadline=disputes.dispute_deadline, now=utcnow(),
                            dispute_form=DisputeForm(formdata=None), rating_form=RatingForm(formdata=None))
 
 
@@ -290,6 +292,7 @@ def posted_on_redemption(found: Redemption, key: str, form, call, done: str):
     refused = Refused(key, fields, request.form) if status == 422 else Refused()
     return render_template("vouchers/redemption_refused.html", redemption=found, refused=refused,
                            ratings=ratings, disputes=found_disputes,
+                           replies=replies_to(found_disputes.values()),
                            deadline=disputes.dispute_deadline, now=utcnow(), back=back_to(found),
                            own=perms.is_resident_owner(current_user, found.resident)), status
 

@@ -72,9 +72,13 @@ def dispute_and_decide(app, client, login_as, scene, uphold: bool, note: str):
     return rid
 
 
+TO_RESIDENTS = (Notification.code.like("voucher.%"), ~Notification.code.like("%.provider"))  # (the provider's
+# members are told with notices of their own: tests.vouchers.test_dispute_notices)
+
+
 def notes() -> list[tuple[int, str]]:
     return [(n.user_id, n.code) for n in db.session.scalars(
-        select(Notification).where(Notification.code.like("voucher.%")).order_by(Notification.id))]
+        select(Notification).where(*TO_RESIDENTS).order_by(Notification.id))]
 
 
 def test_while_open_the_card_says_the_dispute_is_under_review(scene, client, login_as):
@@ -97,14 +101,15 @@ def test_upheld_the_resident_reads_the_money_came_back_and_is_notified(app, scen
     assert "已退回服务券" in said  # the status, in plain words
     assert "已冲正" not in said and "冲正" not in said and "异议处理中" not in said
     assert "rate-form" not in said and "dispute-form" not in said
-    # Told once, and only her: not the officer, the provider, community staff or the other resident.
+    # Told once, and only her: not the officer, the provider (beyond its own notice), community staff or the other
+    # resident.
     assert notes() == [(user.id, "voucher.dispute_upheld")]
     told = text_of(client.get("/notifications"))
     assert "提出的异议成立，¥100.00 已退回您的服务券。处理说明：经核实护理员未上门" in told
     assert w.service.name in told and f'href="{PAGE}#redemption-{rid}"' in told
     for someone in (w.officer, w.manager, w.staff, other_user):
         assert db.session.scalar(select(Notification.id).where(Notification.user_id == someone.id,
-                                                               Notification.code.like("voucher.%"))) is None
+                                                               *TO_RESIDENTS)) is None
     # Her balance has the ¥100.00 back (4 × ¥50.00 issued).
     assert [line.balance_fen for line in redemption.balance(profile_of(user))] == [20_000]
 
