@@ -7,10 +7,12 @@ from sqlalchemy import or_, select
 
 from core import calendar
 from core.db import db
+from core.errors import ServiceError
+from core.form_checks import reasons_in, say_at_once
 from core.paging import page_arg
 from core.permissions import require
 from core.phones import is_mobile, typed_mobile
-from core.views import form_status, run_and_redirect, run_service
+from core.views import attempt, form_status, refusal_text, run_and_redirect, run_service
 
 from . import services, tokens
 from .forms import (
@@ -71,13 +73,28 @@ def _users_matching(form: UserFilterForm):
 @bp.route("/users/new", methods=["GET", "POST"])
 def new_user():
     form = UserForm(communities=communities())
-    if form.validate_on_submit() and (made := run_service(lambda: services.create_user(
+    made = None
+    if form.validate_on_submit() and (made := attempt(lambda: services.create_user(
             form.username.data, form.display_name.data, form.password.data, form.roles.data, actor=current_user,
-            email=form.email.data, phone=form.phone.data, communities=form.communities.data), form)):
+            email=form.email.data, phone=form.phone.data, communities=form.communities.data))):
         flash(_("User %(name)s created.", name=made.value.username), "success")
         return redirect(url_for("admin.edit_user", user_id=made.value.id))
+    if form.is_submitted():
+        _say_new_user_refusals(form, [made.refusal] if made is not None else [])
     # Refused (a name taken, a bad phone number): the form again as typed, each reason beside its field, 422.
     return render_template("accounts/admin_user_new.html", form=form), form_status()
+
+
+def _say_new_user_refusals(form: UserForm, refusals: list[ServiceError]) -> None:
+    """Every reason at the first refusal, once: the form's own and all that create_user's checks give (a user name
+    taken was said only once the password was long enough), each beside its field and listed at the top of the
+    page; a refusal of no field (none expected) as a flash. A name taken was said three times: beside the field, in
+    the list at the top and flashed."""
+    refusals = refusals + services.check_new_user(form.username.data, form.display_name.data, form.password.data,
+                                                  form.roles.data, email=form.email.data, phone=form.phone.data)
+    say_at_once(form, reasons_in(refusals))
+    for text in dict.fromkeys(refusal_text(r) for r in refusals if not r.fields):
+        flash(text, "danger")
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])

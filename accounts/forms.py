@@ -1,3 +1,4 @@
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -89,16 +90,23 @@ class UserForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[Optional(), Length(max=254), _email_address], filters=[strip_text])
     phone = StringField(_l("Mobile phone"), validators=[Optional(), Length(max=20)])
     roles = MultiCheckboxField(_l("Roles"))
-    communities = MultiCheckboxField(
-        _l("Communities looked after"), coerce=int,
-        description=_l("For community staff: the communities whose residents they verify and help. None ticked: "
-                       "every community of the street office."))
+    communities = MultiCheckboxField(_l("Communities looked after"), coerce=int)  # (its help: __init__)
     password = new_password_field(_l("Initial password"))
 
     def __init__(self, *args, communities=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.roles.choices = Role.choices()
         self.communities.choices = [SelectChoice(c.id, c.full_name) for c in communities]
+        self.communities.description = _l(
+            "For community staff: the communities whose residents they verify and help. None ticked: every "
+            "community of %(street)s.", street=_streets(communities))
+
+
+def _streets(communities) -> str:
+    """The street (街道) whose communities a staff member who ticks none looks after: the communities' own (each,
+    should there be several), else the street office's name (PURCHASER_NAME). "The street office" named none."""
+    streets = list(dict.fromkeys(c.street for c in communities))
+    return "、".join(streets) if streets else current_app.config["PURCHASER_NAME"]
 
 
 class UserEditForm(UserForm):

@@ -13,6 +13,7 @@ from audit import services as audit
 from core import calendar
 from core.db import db, utcnow
 from core.errors import Conflict, Forbidden, ServiceError, invalid
+from core.form_checks import refusals_of
 from core.phones import is_mobile, typed_mobile
 
 from .enums import Role
@@ -157,6 +158,23 @@ def create_user(username: str, display_name: str, password: str, roles=(), *, ac
     if communities is not None:
         set_communities(user, communities, actor=actor)
     return user
+
+
+def check_new_user(username: str, display_name: str, password: str, roles=(), *, email: str | None = None,
+                   phone: str | None = None) -> list[ServiceError]:
+    """Every refusal create_user would give for these, asked of its checks one by one (they read and write nothing):
+    create_user stops at its first, so a page refused for a password said that the user name was taken only on the
+    next attempt. The number is checked apart from the user name, since a user name taken stops the check before
+    the number."""
+    username, phone = normalise_username(username), typed_mobile(phone)
+
+    def named() -> None:
+        if not (display_name or "").strip():
+            raise invalid({"display_name": _("Required.")})
+
+    return refusals_of(lambda: _validate_identity(username, phone if phone == username else None),
+                       lambda: _validate_identity(None, phone or None), lambda: check_email(email), named,
+                       lambda: check_password_strength(password or ""), lambda: _parse_roles(roles or ()))
 
 
 def sign_up(*, username: str | None, phone: str | None, display_name: str, password: str, resident: bool) -> User:
