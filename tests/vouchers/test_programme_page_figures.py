@@ -216,6 +216,7 @@ def test_the_forecast_says_when_the_budget_runs_short(app, client, login_as):
     assert "缺口 ¥200.00。请在此之前追加预算。" in text_of(page, "forecast-next-month")
     assert f"发放至 {this}，{shift_period(this, 1)} 将出现缺口" in text_of(page, "forecast-runs-out")
     assert "目前符合条件的居民 3 人" in text_of(page, "forecast-month-cost")
+    assert text_of(page, "forecast-this-month").startswith(f"本月（{this}）至今：发放 ¥200.00，核销 ¥0.00（")
     # Raised to ¥2,000.00: ¥1,400.00 once this month is issued to all, two more months, short in the third.
     with app.test_request_context():
         programmes.raise_budget(w.programme, 200_000, actor=w.officer)
