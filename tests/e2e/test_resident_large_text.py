@@ -12,8 +12,8 @@ the form for a resident without a phone; then the same pages in English.
 
 Every page: no sideways scrolling, every target a finger's (tests.e2e.test_accessibility.SMALL_TARGETS), and no text
 cut (CUT_TEXT): none past its box or the window, no drop-down whose choice is cut short, no short Chinese label
-(我的服务券) broken in the middle, no line starting with 。，or ）, no date, time or phone number broken across lines, no table column a character
-wide. About 25 s on the shared server."""
+(我的服务券) broken in the middle, no line starting with 。，or ）, no date, time or phone number broken across
+lines, no table column a character wide. About 25 s on the shared server."""
 
 import io
 import itertools
