@@ -1,7 +1,7 @@
 // The contract drawing-up form's milestone and tranche rows: add and remove rows, keep each tranche's choice of
 // milestone in step with the milestones (their numbers and titles), and show each tranche's amount and the shares'
-// total. Progressive enhancement only: without it the page shows the typed rows and two empty ones, and a row is
-// removed by clearing it. The server reads and checks everything again.
+// total (and the amount they share). Progressive enhancement only: without it the page shows the typed rows and two
+// empty ones, and a row is removed by clearing it. The server reads and checks everything again.
 // Each tranche's amount follows the contract amount field as it is typed (empty: the amount the page came with, as
 // the server takes it), read as core.money.parse_yuan reads it, and split as core.money.split_by_percentages splits
 // it: each share floored to the fen, the last tranche taking what is left once the shares add up to 100, so the
@@ -92,6 +92,10 @@
     shared.forEach(({row, value}, i) => {
       if (value && parts.length) row.querySelector(".tranche-amount").textContent = fill(labels.amount, {amount: money(parts[i])});
     });
+    // The sentence above the tranches names the amount they share: the one typed, as the tranches' amounts do (it
+    // kept the amount the page came with while the tranches followed the one typed); none while it cannot be read.
+    const base = document.getElementById("tranche-base");
+    base.textContent = amount === null ? base.dataset.unread : fill(base.dataset.text, {amount: money(amount)});
     const sum = shared.reduce((a, {value}) => a + value, 0);
     const line = document.getElementById("tranche-total");
     line.textContent = fill(line.dataset.text, {n: sum});
