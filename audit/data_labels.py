@@ -1,7 +1,7 @@
 """What the keys of an event's data mean, in the reader's language: the log page shows the label, not the key as
 recorded (the CSV keeps the data as hashed). tests/audit/test_data_key_labels.py checks that every key a package
 records (the literal keys of each audit.record(..., data={...}), and every key in the demo's whole trail) has one
-here."""
+here. DOC_TYPE_LABELS names the kinds of official document (document.issued's doc_type) as their titles read."""
 
 from flask_babel import lazy_pgettext
 
@@ -125,6 +125,7 @@ KEY_LABELS = {
     "objection_id": lazy_pgettext("audit data key", "Objection (id)"),
     "officer_confirmation_withdrawn": lazy_pgettext("audit data key", "Purchaser's confirmation withdrawn"),
     "org_confirmation_withdrawn": lazy_pgettext("audit data key", "Organisation's confirmation withdrawn"),
+    "officers": lazy_pgettext("audit data key", "Officers notified"),
     "org_id": lazy_pgettext("audit data key", "Organisation (id)"),
     "out": lazy_pgettext("audit data key", "Replaced"),
     "outputs": lazy_pgettext("audit data key", "Outputs"),
@@ -190,7 +191,7 @@ KEY_LABELS = {
     "title": lazy_pgettext("audit data key", "Title"),
     "to_line_id": lazy_pgettext("audit data key", "To budget line (id)"),
     "to_resident": lazy_pgettext("audit data key", "To the resident (id)"),
-    "total_half_points": lazy_pgettext("audit data key", "Total (half points)"),
+    "total_half_points": lazy_pgettext("audit data key", "Total score"),  # shown in points (audit.value_readings)
     "totals": lazy_pgettext("audit data key", "Totals"),
     "tranche_id": lazy_pgettext("audit data key", "Payment tranche (id)"),
     "tranches": lazy_pgettext("audit data key", "Payment tranches"),
@@ -201,9 +202,25 @@ KEY_LABELS = {
     "valid_until": lazy_pgettext("audit data key", "Valid until"),
     "revision": lazy_pgettext("audit data key", "Draft revision"),
     "reply": lazy_pgettext("audit data key", "Reply"),
+    "replaces": lazy_pgettext("audit data key", "Replaces"),
     "version": lazy_pgettext("audit data key", "Version"),
     "via": lazy_pgettext("audit data key", "Answered via"),
     "with_reason": lazy_pgettext("audit data key", "With a reason"),
     "working": lazy_pgettext("audit data key", "Working days"),
     "year": lazy_pgettext("audit data key", "Year"),
+}
+
+
+# doc_type (audit.documents.issue_document) -> the kind of document, as Chinese official documents name it. A
+# package issuing a new kind adds it here (tests/audit/test_log_values_read.py checks the ones issued).
+DOC_TYPE_LABELS = {
+    "call_announcement": lazy_pgettext("document kind", "Call announcement"),
+    "results_announcement": lazy_pgettext("document kind", "Results announcement"),
+    "award_notice": lazy_pgettext("document kind", "Award notice"),
+    "contract": lazy_pgettext("document kind", "Project contract"),
+    "scoring_summary": lazy_pgettext("document kind", "Scoring summary"),
+    "evaluation_report": lazy_pgettext("document kind", "Project evaluation report"),
+    "voucher_settlement": lazy_pgettext("document kind", "Settlement statement"),
+    "voucher_print": lazy_pgettext("document kind", "Printed service vouchers"),
+    "audit_head": lazy_pgettext("document kind", "Audit trail status certificate"),
 }

@@ -14,7 +14,6 @@ from flask_babel import gettext as _
 from core.csvexport import Raw, number
 from core.db import db
 from core.enums import LabelledEnum
-from core.i18n import joined
 from core.money import format_fen
 from core.timeutil import format_local
 
@@ -23,6 +22,7 @@ from . import services as audit
 from .data_labels import KEY_LABELS
 from .labels import action_label
 from .models import AuditEvent
+from .value_readings import VALUE_READINGS, empty, enum_reading, labelled_enums, prefix_reading, scalar_list
 
 # A moment as the services record it (UTC, ISO 8601): '2026-11-20T06:55:00.000000Z', '…+00:00'.
 UTC_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|\+00:00)\Z")
@@ -43,9 +43,10 @@ def shown_data(event: AuditEvent) -> list[tuple[str, str, str]]:
     by its label and the reading in place of the text when there is one; a boolean reads 是/否), a value that is not
     text written as the JSON that was hashed (null, false, [1, 2], not Python's None, False), and each recorded
     change on a row of its own as "old → new". reading is how the app reads the value (READINGS): an amount in fen
-    in yuan, "¥1,600.00" or "¥100.00 → ¥120.00", so an auditor need not divide by a hundred; a status by its label;
-    a moment recorded in UTC in Beijing time (the time the rest of the page is in: an expiry read
-    '2026-11-20T06:55:00Z' for 14:55); else ''."""
+    in yuan, "¥1,600.00" or "¥100.00 → ¥120.00", so an auditor need not divide by a hundred; a status or another
+    code by its label; a moment recorded in UTC in Beijing time (the time the rest of the page is in: an expiry read
+    '2026-11-20T06:55:00Z' for 14:55); the codes and structures of audit.value_readings (a document's kind, 项目征集
+    #4, a ranking, scores in points); a list joined; null or nothing recorded as "—"; else ''."""
     data = audit.decoded_data(event)
     rows = []
     for key, value in data.items():
@@ -54,16 +55,29 @@ def shown_data(event: AuditEvent) -> list[tuple[str, str, str]]:
                      if isinstance(pair, list) and len(pair) == 2 else (field, _as_recorded(pair), "")
                      for field, pair in value.items()]
         else:
-            reading = READINGS.get((event.action, key)) or READINGS.get(key) or _generic_reading(key)
-            rows.append((key, value if isinstance(value, str) else _as_recorded(value), reading(event, data, value)
-                         or _yes_no(value)))
+            rows.append((key, value if isinstance(value, str) else _as_recorded(value),
+                         _read(event, key, data, value)))
     return rows
 
 
+STATUS_KEYS = ("from", "to", "status")
+
+
+def _read(event: AuditEvent, key: str, data: dict, value) -> str:
+    """How the app reads a value (READINGS, by action and key, by the action's prefix, by key, else an amount or a
+    moment), else a boolean as 是/否, a list joined, nothing recorded as "—"; '' when none of them reads it."""
+    reading = READINGS.get((event.action, key)) or prefix_reading(event.action, key) or READINGS.get(key)
+    joined = "" if key in STATUS_KEYS else scalar_list(event, data, value)  # (a list is no status: as recorded)
+    return (reading or _generic_reading(key))(event, data, value) or _yes_no(value) or joined or empty(value)
+
+
 def _change_reading(event: AuditEvent, field: str, pair: list) -> str:
-    """old → new, when both read (a change of the target's own status by its labels)."""
-    reading = _own_status if field == "status" else _generic_reading(field)
-    old, new = (reading(event, {}, value) for value in pair)
+    """old → new, when both read (a change of the target's own status by its labels, an amount in yuan, codes by
+    their labels...)."""
+    if field == "status":
+        old, new = (_own_status(event, {}, value) or empty(value) for value in pair)
+    else:
+        old, new = (_read(event, field, {}, value) for value in pair)
     return f"{old} → {new}" if old and new else ""
 
 
@@ -83,20 +97,6 @@ def _in_beijing(event: AuditEvent, data: dict, value) -> str:
 
 def _yes_no(value) -> str:
     return (_("Yes") if value else _("No")) if type(value) is bool else ""
-
-
-def _enum_reading(qualified: str) -> "Reading":
-    """A value (or a list of values) of the labelled enum named 'module.Class', read by its labels (audit cannot
-    import the packages' enums: found among LabelledEnum's subclasses, once they are imported)."""
-    def read(event: AuditEvent, data: dict, value) -> str:
-        module, _dot, name = qualified.rpartition(".")
-        enum = next((e for e in _labelled_enums(LabelledEnum) if e.__module__ == module and e.__name__ == name), None)
-        values = value if isinstance(value, list) else [value]
-        known = {member.value for member in enum} if enum is not None else set()
-        if not values or not all(isinstance(v, str) and v in known for v in values):
-            return ""
-        return joined(enum(v).label for v in values)
-    return read
 
 
 def _yuan(event: AuditEvent, data: dict, value) -> str:
@@ -160,33 +160,28 @@ def _status_enum(target_type: str) -> type[LabelledEnum] | None:
     listed = [set(re.findall(r"'([^']*)'", found.group(1))) for found in checks if found]
     if len(listed) != 1:
         return None
-    enums = [enum for enum in _labelled_enums(LabelledEnum) if {member.value for member in enum} == listed[0]]
+    enums = [enum for enum in labelled_enums() if {member.value for member in enum} == listed[0]]
     return enums[0] if len(enums) == 1 else None
-
-
-def _labelled_enums(cls: type) -> Iterator[type]:
-    for sub in cls.__subclasses__():
-        yield sub
-        yield from _labelled_enums(sub)
 
 
 Reading = Callable[[AuditEvent, dict, object], str]
 # key, or (action, key), → how the app reads its value; a key not here reads as an amount if it ends in 'fen', as a
 # moment if it is one, else not at all. By action, the amounts in fen recorded under names that do not say so.
 READINGS: dict[str | tuple[str, str], Reading] = {
-    "from": _transition_status, "to": _transition_status,
+    "from": _transition_status, "to": _transition_status, "status": _own_status,
     ("voucher_programme.budget_raised", "from"): _yuan, ("voucher_programme.budget_raised", "to"): _yuan,
     ("contract.drafted", "lines"): _named_yuan,  # [[item, budget_fen], …]
     ("contract.lines_edited", "before"): _named_yuan, ("contract.lines_edited", "after"): _named_yuan,  # {item: fen}
     ("contract.report_submitted", "fees"): _named_yuan,  # [[recipient, amount_fen], …]
     ("call.decided", "awarded"): _numbered_yuan,  # {proposal id: amount_fen}
     ("voucher.redeemed", "vouchers"): _numbered_yuan,  # [[voucher id, fen taken from it], …]
-    "roles": _enum_reading("accounts.enums.Role"),  # role codes and enum values by their labels
-    ("org.member_invited", "role"): _enum_reading("orgs.enums.MemberRole"),
-    "seat_type": _enum_reading("evaluation.enums.SeatType"),
-    "purpose": _enum_reading("evaluation.enums.TemplatePurpose"),
-    "sheet_status": _enum_reading("evaluation.enums.SheetStatus"),
-    "grade": _enum_reading("evaluation.project_enums.Grade"),
+    "roles": enum_reading("accounts.enums.Role"),  # role codes and enum values by their labels
+    ("org.member_invited", "role"): enum_reading("orgs.enums.MemberRole"),
+    "seat_type": enum_reading("evaluation.enums.SeatType"),
+    "purpose": enum_reading("evaluation.enums.TemplatePurpose"),
+    "sheet_status": enum_reading("evaluation.enums.SheetStatus"),
+    "grade": enum_reading("evaluation.project_enums.Grade"),
+    **VALUE_READINGS,
 }
 
 

@@ -155,7 +155,7 @@ def test_details_read_as_recorded_not_as_python_values(client, session, login_as
     assert "<strong>账户是否存在</strong>：<span>否</span>" in table
     assert '<strong>服务券</strong>：<span translate="no">[[4, 3000]]</span>' in table
     assert '<strong>备注</strong>：<span translate="no">照常</span>' in table
-    assert '<strong>面值</strong>：<span translate="no">null → 5000</span>' in table
+    assert "<strong>面值</strong>：<span>— → ¥50.00</span>" in table  # null: nothing (and fen in yuan)
     assert '<strong>名称</strong>：<span translate="no">&#34;甲&#34; → &#34;乙&#34;</span>' in table
     assert "known_user" not in table and "face_value_fen" not in table
     assert "None" not in table and "False" not in table and "changes" not in table
