@@ -6,7 +6,6 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from accounts import residents as resident_services
-from accounts.models import User
 from audit.permissions import can_view_audit_log
 from core.db import db, ensure_write_transaction
 from core.forms import apply_service_error
@@ -18,7 +17,18 @@ from core.views import attempt, db_int, run_and_redirect, run_service, valid_for
 from orgs.models import Organisation
 from projects.models import Call
 
-from . import disputes, documents, exports, fraud, issuance, ledger, pages_support, programmes, settlement
+from . import (
+    disputes,
+    documents,
+    exports,
+    fraud,
+    issuance,
+    ledger,
+    pages_support,
+    programmes,
+    settlement,
+    statement_facts,
+)
 from . import permissions as perms
 from . import programme_figures as figures
 from .dispute_replies import replies_to
@@ -333,15 +343,7 @@ def statement_page(found: Settlement, form: PaymentForm | None = None):
                            can_issue=perms.can_issue_statement(current_user, found),
                            status_label=SettlementStatus(found.status).label, form=form or PaymentForm(formdata=None),
                            document=pages_support.latest_document(found, documents.STATEMENT),
-                           people=statement_people(found)), 422 if form else 200
-
-
-def statement_people(found: Settlement) -> dict:
-    """Who drew up, approved and recorded the payment of a statement (the two-officer trail, on the page)."""
-    ids = {found.created_by_id, found.approved_by_id, found.paid_by_id} - {None}
-    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
-    return {"created": users.get(found.created_by_id), "approved": users.get(found.approved_by_id),
-            "paid": users.get(found.paid_by_id)}
+                           people=statement_facts.people(found)), 422 if form else 200
 
 
 @bp.route("/settlements/<int:settlement_id>/lines.csv")
