@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from statistics import median
 
+from flask_babel import gettext as _
+
 from .enums import Aggregation
 
 TRIM_MINIMUM = 5
@@ -27,17 +29,40 @@ def final_score(totals: list[Fraction], method: Aggregation | str) -> Fraction:
     return Fraction(sum(values), len(values))
 
 
+def method_used(method: Aggregation | str, count: int) -> Aggregation:
+    """The method final_score applies to `count` totals: a trimmed mean with fewer than TRIM_MINIMUM is the plain
+    mean (a page said "without the highest and lowest (with 5 or more members)" beside a 3-sheet plain mean)."""
+    method = Aggregation(method)
+    return Aggregation.MEAN if method is Aggregation.TRIMMED_MEAN and count < TRIM_MINIMUM else method
+
+
+def method_label(method: Aggregation | str, count: int) -> str:
+    """How a final score of `count` totals was computed, in words: the method used, not the rule stated."""
+    used = method_used(method, count)
+    if used is Aggregation.TRIMMED_MEAN:
+        return _("Mean without the highest and the lowest total")
+    if Aggregation(method) is Aggregation.TRIMMED_MEAN:
+        return _("Arithmetic mean: with fewer than %(n)d sheets no total is dropped", n=TRIM_MINIMUM)
+    return str(used.label)
+
+
 def outliers(totals: dict[int, Fraction], threshold: Fraction | int) -> set[int]:
-    """Members whose total lies more than `threshold` points from the mean of the others' totals."""
-    flagged = set()
+    """Members whose total lies more than `threshold` points from the median of all the totals, provided they are
+    fewer than half of the sheets.
+
+    Why the median of all: the mean of the others lets the outlier pull every other total's reference towards it.
+    With 74, 74 and 41 (threshold 15), each 74 was compared with (74 + 41) / 2 = 57.5 and flagged as well as the 41:
+    all three "diverged", which points at no sheet. The median is the middle total, which one stray sheet cannot
+    move (74 here: only the 41 is 33 points off). Leaving each sheet out and taking the others' median fails the
+    same way with three sheets (a 74 against the median of 74 and 41, 57.5).
+    Why fewer than half: an outlier is a minority. When half the sheets or more lie that far from the median the
+    panel is split, not one sheet off (80, 80, 50, 50), and the spread shown beside the totals says so; flagging
+    everyone would ask to check every sheet. Fewer than three sheets: nothing to compare with, nothing flagged."""
     if len(totals) < 3:
-        return flagged
-    grand = sum(totals.values())
-    for member, total in totals.items():
-        others = (grand - total) / (len(totals) - 1)
-        if abs(total - others) > threshold:
-            flagged.add(member)
-    return flagged
+        return set()
+    middle = Fraction(median(sorted(totals.values())))
+    flagged = {member for member, total in totals.items() if abs(total - middle) > threshold}
+    return flagged if 2 * len(flagged) < len(totals) else set()
 
 
 @dataclass

@@ -47,6 +47,8 @@ SHEET = component("ScoreSheet", record(
     "An evaluator's score sheet: points by criterion id.",
     sheet_id=nullable(identifier("Null until the first save (PUT): reading a sheet creates nothing.")),
     status=string(enum=SheetStatus),
+    fingerprint=string(description="The saved scores as read: send it back with a save (PUT) so that a save over "
+                                   "scores saved since (elsewhere) is refused rather than wiping them."),
     scores=mapping(record(points=number("In half points."), comment=string()), "By criterion id.")))
 SHEET_IN = body(
     scores=mapping(body(required=["points"],
@@ -55,7 +57,10 @@ SHEET_IN = body(
                         comment=string(services.MAX_COMMENT)),
                    "By criterion id (digits), e.g. `{\"12\": {\"points\": 7.5, \"comment\": \"…\"}}`."),
     submit=boolean("Submit the sheet after saving (default false). A submitted sheet is final; a comment may be "
-                   "required for extreme scores."))
+                   "required for extreme scores (on submitting; a draft may be saved without it)."),
+    fingerprint=string(64, "The sheet's `fingerprint` as you read it: if its scores were saved since (elsewhere), "
+                           "the save is refused with a 409, code `stale_sheet`, and nothing changes. Without it the "
+                           "save is not checked."))
 SHEET_DOC = dict(tag="Evaluation", response=SHEET)
 SHEET_PUT_DOC = dict(SHEET_DOC, method="PUT", request=SHEET_IN, errors=[403, 409])
 
@@ -179,9 +184,11 @@ def sheet_exchange(shown, created):
         body = json_object()
         submit = bool_field(body, "submit")  # "yes" or 1 is refused, not read as 'save without submitting'
         entries = entries_from_json(body)
+        # absent or null: not checked (clients from before the fingerprint)
+        sent = text_field(body, "fingerprint", max_length=64) if body.get("fingerprint") is not None else None
         score_sheet = created()
         try:
-            services.save_scores(score_sheet, entries, actor=current_user)
+            services.save_scores(score_sheet, entries, actor=current_user, fingerprint=sent, submitting=submit)
             if submit:
                 services.transition_sheet(score_sheet, SheetStatus.SUBMITTED, actor=current_user)
         except ServiceError as refused:
@@ -189,6 +196,7 @@ def sheet_exchange(shown, created):
             raise
         db.session.commit()
     return jsonify({"sheet_id": score_sheet.id, "status": score_sheet.status,
+                    "fingerprint": services.sheet_fingerprint(score_sheet),
                     "scores": {str(s.indicator_id): {"points": s.half_points / 2, "comment": s.comment}
                                for s in score_sheet.scores}})
 

@@ -1,6 +1,8 @@
 """The review engine: conflict declarations, score sheets, results (the expert pool and the panel draws are
 evaluation.panels)."""
 
+import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -221,8 +223,17 @@ def reopen_reason(sheet: ScoreSheet) -> str:
     return audit.decoded_data(event).get("reason", "") if event is not None else ""
 
 
-def validate_entries(criteria: list, entries: dict[int, tuple[int | None, str]]) -> dict[int, tuple[int, str]]:
-    """Each score within its criterion's range in half points, with a comment where comment_required()."""
+def comment_missing(criterion) -> str:
+    """The reason beside a comment that a score requires, in the criterion's points as its help says."""
+    low, high = comment_bounds(criterion.max_points)
+    return _("A comment is required for a score of %(low)s or less, or of %(high)s or more.", low=low, high=high)
+
+
+def validate_entries(criteria: list, entries: dict[int, tuple[int | None, str]], *,
+                     submitting: bool = False) -> dict[int, tuple[int, str]]:
+    """Each score within its criterion's range in half points, on a draft as on submitting; a comment where
+    comment_required() only when `submitting`: a draft is work in progress (saving one was refused until the
+    comment was written, and the scores typed so far were at risk); transition_sheet checks the stored sheet."""
     by_id = {c.id: c for c in criteria}
     errors, values = {}, {}
     for criterion_id, (half, comment) in entries.items():
@@ -241,11 +252,8 @@ def validate_entries(criteria: list, entries: dict[int, tuple[int | None, str]])
             continue
         if not 0 <= half <= 2 * criterion.max_points:
             errors[f"c{criterion_id}"] = _("Between 0 and %(max)d points, in half points.", max=criterion.max_points)
-        elif comment_required(half, criterion.max_points) and not (comment or "").strip():
-            # on the comment that is missing, in the criterion's points as its help says (comment_bounds)
-            low, high = comment_bounds(criterion.max_points)
-            errors[f"comment{criterion_id}"] = _("A comment is required for a score of %(low)s or less, or of "
-                                                 "%(high)s or more.", low=low, high=high)
+        elif submitting and comment_required(half, criterion.max_points) and not (comment or "").strip():
+            errors[f"comment{criterion_id}"] = comment_missing(criterion)  # on the comment that is missing
         else:
             values[criterion_id] = (half, (comment or "").strip())
     if errors:
@@ -253,15 +261,41 @@ def validate_entries(criteria: list, entries: dict[int, tuple[int | None, str]])
     return values
 
 
-def save_scores(sheet: ScoreSheet, entries: dict[int, tuple[int | None, str]], *, actor) -> None:
-    """entries: criterion id -> (half points or None for not yet scored, comment). Drafts may be partial."""
+def sheet_fingerprint(sheet: ScoreSheet) -> str:
+    """The sheet's saved entries (criterion, half points, comment) as one short digest, carried by the form (and
+    the API) that showed them: a save sent with another digest was made on entries saved over since (another tab,
+    another device). No column is needed: the entries are the state; a sheet not yet saved has none."""
+    entries = sorted((s.indicator_id, s.half_points, s.comment) for s in sheet.scores) if sheet.id else []
+    return hashlib.sha256(json.dumps(entries, ensure_ascii=False).encode()).hexdigest()[:32]
+
+
+def require_fresh(sheet: ScoreSheet, sent: str | None) -> None:
+    """Refuse (409, code `stale_sheet`) a save whose form was loaded before the sheet's entries last changed: it
+    would silently wipe the other save. `sent` None: no check (an API client that does not send it)."""
+    if sent is None:
+        return
+    lock_row(sheet, "status")  # two saves at once: the second reads the entries the first committed
+    if sheet.id is not None:
+        db.session.refresh(sheet, attribute_names=["scores"])
+    if sent != sheet_fingerprint(sheet):
+        message = _("These scores were changed elsewhere (in another tab or on another device) since you opened "
+                    "the sheet. Nothing was saved.")
+        raise Conflict(message, fields={"fingerprint": message}, code="stale_sheet")
+
+
+def save_scores(sheet: ScoreSheet, entries: dict[int, tuple[int | None, str]], *, actor,
+                fingerprint: str | None = None, submitting: bool = False) -> None:
+    """entries: criterion id -> (half points or None for not yet scored, comment). Drafts may be partial, and may
+    leave out a comment that submitting requires (`submitting`: checked now). `fingerprint`: the saved entries as
+    the form showed them (require_fresh)."""
     owner = sheet_owner(sheet)
     if owner.user_id != actor.id or not owner.visible:
         raise Forbidden(_("You do not have permission to do this."))
     if sheet.status != SheetStatus.DRAFT:
         raise Conflict(_("This score sheet is submitted and locked."))
     owner.require_open()
-    values = validate_entries(owner.criteria, entries)
+    require_fresh(sheet, fingerprint)
+    values = validate_entries(owner.criteria, entries, submitting=submitting)
     existing = {s.indicator_id: s for s in sheet.scores}
     for criterion_id, (half, comment) in values.items():
         if criterion_id in existing:
@@ -291,12 +325,19 @@ def transition_sheet(sheet: ScoreSheet, to: SheetStatus | str, *, actor, reason:
     if to is SheetStatus.SUBMITTED:
         if owner.user_id != actor.id:
             raise Forbidden(_("You do not have permission to do this."))
-        scored = {s.indicator_id for s in sheet.scores}
+        scored = {s.indicator_id: s for s in sheet.scores}
+        # saved as drafts, and not yet said: a score left empty, a comment its score requires (beside each)
+        uncommented = [c for c in owner.criteria if c.id in scored and not scored[c.id].comment
+                       and comment_required(scored[c.id].half_points, c.max_points)]
+        comments = {f"comment{c.id}": comment_missing(c) for c in uncommented}
         if missing := [c for c in owner.criteria if c.id not in scored]:
             # named above the form and marked beside each score left empty (a phone shows a few criteria at once)
             raise ServiceError(_("Score every criterion before submitting: %(names)s.",
                                  names=joined([c.title for c in missing])),
-                               fields={f"c{c.id}": _("Not scored yet.") for c in missing})
+                               fields={f"c{c.id}": _("Not scored yet.") for c in missing} | comments)
+        if uncommented:
+            raise ServiceError(_("Write the comments these scores require before submitting: %(names)s.",
+                                 names=joined([c.title for c in uncommented])), fields=comments)
         sheet.submitted_at = utcnow()
     else:
         if not owner.may_reopen(actor):

@@ -27,7 +27,7 @@ def parse_half_points(raw: str) -> int | None:
     return int(value)
 
 
-def read_entries(criteria, form) -> dict[int, tuple[int | None, str]]:
+def read_entries(criteria, form, *, submitting: bool = False) -> dict[int, tuple[int | None, str]]:
     """criterion id -> (half points or None, comment); a score that is not a half point is refused beside its
     criterion (`c<id>`), every such score at once, and with them every other reason of the sheet (it said a score
     out of range only on the next attempt)."""
@@ -39,7 +39,7 @@ def read_entries(criteria, form) -> dict[int, tuple[int | None, str]]:
             errors[f"c{c.id}"] = exc.message
     if errors:  # with what the engine would refuse in the rest (a score out of range, a comment missing), at once
         try:
-            services.validate_entries(criteria, entries)
+            services.validate_entries(criteria, entries, submitting=submitting)
         except ServiceError as exc:
             errors = exc.fields | errors
         raise invalid(errors)
@@ -47,15 +47,21 @@ def read_entries(criteria, form) -> dict[int, tuple[int | None, str]]:
 
 
 def save_from_form(sheet, criteria, form, *, actor) -> None:
-    services.save_scores(sheet, read_entries(criteria, form), actor=actor)
-    if form.get("action") == "submit":
+    """Save (and, when asked, submit) as typed. The form carries the fingerprint of the entries it showed
+    (`fingerprint`, services.require_fresh): a save over entries saved elsewhere since is refused; a form without
+    the field (none of ours) is not checked."""
+    submitting = form.get("action") == "submit"
+    services.save_scores(sheet, read_entries(criteria, form, submitting=submitting), actor=actor,
+                         fingerprint=form.get("fingerprint"), submitting=submitting)
+    if submitting:
         services.transition_sheet(sheet, SheetStatus.SUBMITTED, actor=actor)
 
 
 def refusal(exc: ServiceError, criteria) -> tuple[str, dict[str, str]]:
     """A refused sheet as the page shows it: the sentence above the form (the message, with any reason not tied to
-    a criterion) and the reasons beside the criteria, keyed as the inputs are named (`c<id>`, `comment<id>`)."""
-    names = {f"{prefix}{c.id}" for c in criteria for prefix in ("c", "comment")}
+    a criterion) and the reasons beside the criteria, keyed as the inputs are named (`c<id>`, `comment<id>`); a
+    stale save's reason under `fingerprint` (the form then offers to reload the sheet)."""
+    names = {f"{prefix}{c.id}" for c in criteria for prefix in ("c", "comment")} | {"fingerprint"}
     beside = {name: str(reason) for name, reason in exc.fields.items() if name in names}
     elsewhere = [str(reason) for name, reason in exc.fields.items() if name not in names]
     return " ".join(dict.fromkeys([str(exc.message), *elsewhere])), beside

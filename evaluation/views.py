@@ -17,7 +17,7 @@ from projects.enums import CallStatus
 from projects.models import Call, Proposal, ProposalAttachment
 from projects.views import load_call
 
-from . import blind, expert_conflicts, panels, permissions, score_details, services, templates
+from . import aggregate, blind, expert_conflicts, panels, permissions, score_details, services, templates
 from .enums import SheetStatus, TemplatePurpose
 from .forms import (
     ApplicantConflictForm,
@@ -36,6 +36,9 @@ OUTLINE = {"sections": "outline"}  # a template service's name for the outline f
 # The score sheets' comment inputs say the service's limit first (templates/evaluation/_criterion.html).
 bp.add_app_template_global(services.MAX_COMMENT, "MAX_SHEET_COMMENT")
 bp.add_app_template_global(services.comment_bounds, "comment_bounds")
+bp.add_app_template_global(services.sheet_fingerprint, "sheet_fingerprint")  # the entries a sheet form shows
+bp.add_app_template_global(aggregate.method_used, "method_used")  # a final score's method as applied
+bp.add_app_template_global(aggregate.method_label, "method_label")
 
 
 def _done(message: str, target: str, call):

@@ -185,8 +185,8 @@ def test_comment_rule_and_half_points_apply_to_project_sheets(app, session):
     criterion = evaluation.template.criteria[0]  # max 7
     sheet = project_sheets.sheet_for(evaluation.assignments[0])
     with app.test_request_context():
-        with pytest.raises(ServiceError):  # 2 of 7 is below 40%: a comment is required
-            services.save_scores(sheet, {criterion.id: (4, "")}, actor=ev)
+        with pytest.raises(ServiceError):  # 2 of 7 is below 40%: a comment is required (on submitting)
+            services.save_scores(sheet, {criterion.id: (4, "")}, actor=ev, submitting=True)
         with pytest.raises(ServiceError):
             services.save_scores(sheet, {criterion.id: (15, "over the maximum")}, actor=ev)
         services.save_scores(sheet, {criterion.id: (11, "")}, actor=ev)  # 5.5 points

@@ -149,7 +149,7 @@ def test_a_missing_comment_is_said_on_the_comment_in_the_criterions_points(app):
     for c in panel.template.criteria:
         low, high = services.comment_bounds(c.max_points)
         with pytest.raises(ServiceError) as refused:
-            services.validate_entries([c], {c.id: (0, "")})
+            services.validate_entries([c], {c.id: (0, "")}, submitting=True)
         assert set(refused.value.fields) == {f"comment{c.id}"}
         assert refused.value.fields[f"comment{c.id}"] == f"得分在 {low} 分及以下、或 {high} 分及以上时，须填写评语。"
 
