@@ -208,6 +208,15 @@ KEY_LABELS = {
     "with_reason": lazy_pgettext("audit data key", "With a reason"),
     "working": lazy_pgettext("audit data key", "Working days"),
     "year": lazy_pgettext("audit data key", "Year"),
+    # keys of data built before the call (data = {...}; record(..., data=data)) or spread into it (**{...})
+    "document_id": lazy_pgettext("audit data key", "Document (id)"),
+    "withdrawn_expenses": lazy_pgettext("audit data key", "Withdrawn expenses"),
+    "replaced_by": lazy_pgettext("audit data key", "Replaced by expense (id)"),
+    "deducted_fen": lazy_pgettext("audit data key", "Amount deducted"),
+    "before_fen": lazy_pgettext("audit data key", "Amount before"),
+    "after_fen": lazy_pgettext("audit data key", "Amount after"),
+    "approval_withdrawn": lazy_pgettext("audit data key", "Approval withdrawn"),
+    "comment_changed": lazy_pgettext("audit data key", "Comment changed"),
 }
 
 

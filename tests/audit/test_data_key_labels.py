@@ -21,19 +21,32 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
 def recorded_keys() -> dict[str, str]:
-    """key -> where it is first recorded."""
+    """key -> where it is first recorded: the literal keys of data={...}, those of the dicts spread into it
+    (**({'replaced_by': …} if … else {})), and those of a dict assigned to the name passed (data = {...}; …
+    record(..., data=data)), as org.document_removed's 'document_id' was, unlabelled."""
     found: dict[str, str] = {}
     for package in PACKAGES:
         for path in sorted((ROOT / package).rglob("*.py")):
-            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            assigned = {}  # name -> the dict literals assigned to it in this module
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Assign) and isinstance(node.value, ast.Dict):
+                    for target in node.targets:
+                        if isinstance(target, ast.Name):
+                            assigned.setdefault(target.id, []).append(node.value)
+            for node in ast.walk(tree):
                 name = getattr(node.func, "attr", getattr(node.func, "id", "")) if isinstance(node, ast.Call) else ""
                 if name != "record":
                     continue
                 for keyword in node.keywords:
-                    if keyword.arg == "data" and isinstance(keyword.value, ast.Dict):
-                        for key in keyword.value.keys:
-                            if isinstance(key, ast.Constant):
-                                found.setdefault(key.value, f"{path.relative_to(ROOT)}:{node.lineno}")
+                    if keyword.arg != "data":
+                        continue
+                    sources = assigned.get(keyword.value.id, []) if isinstance(keyword.value, ast.Name) else []
+                    for source in [keyword.value, *sources]:
+                        for inner in ast.walk(source):
+                            for key in inner.keys if isinstance(inner, ast.Dict) else ():
+                                if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                                    found.setdefault(key.value, f"{path.relative_to(ROOT)}:{node.lineno}")
     return found
 
 
