@@ -28,6 +28,15 @@ class DecisionStep:
     blockers: list[Blocker] = field(default_factory=list)
 
 
+def short_of_sheets(ranked: list, panel_size: int) -> dict[int, int]:
+    """proposal id -> its counted sheets, for each ranked proposal scored by fewer members than the panel was drawn
+    with (Panel.size, the seats the call's rules asked for). A late conflict declaration drops that member's sheet:
+    a proposal scored by one expert of three ranked first on that one score, and was ticked for award with no word.
+    The results page says so beside it, and it is not ticked: the remedy is to replace the conflicted member (a
+    further draw from the same seat type), who then declares and scores it."""
+    return {r.proposal_id: len(r.totals) for r in ranked if len(r.totals) < panel_size}
+
+
 def decision_step(call: Call, ranked: list, missing: list[str], *, manager: bool) -> DecisionStep:
     """For an officer (manager) on an open review: whether the decision form shows and, when not, each reason."""
     step = DecisionStep()

@@ -61,7 +61,7 @@ class DrawForm(FlaskForm):
     community_staff = WholeNumberField(_l("Host-community staff members"), default=0,
                                        validators=[InputRequired(), NumberRange(0, 15)])
     outlier_points = WholeNumberField(
-        _l("Flag a member whose total is more than this many points from the others' mean"), default=15,
+        _l("Flag a member whose total is more than this many points from the median of all totals"), default=15,
         validators=[InputRequired(), NumberRange(1, 100)])
     max_panels_per_year = WholeNumberField(_l("At most this many panels per expert in 12 months"), default=6,
                                            validators=[InputRequired(), NumberRange(1, 100)])

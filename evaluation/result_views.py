@@ -20,7 +20,7 @@ from projects.models import Call, Proposal
 from projects.views import load_call
 
 from . import aggregate, permissions, score_details, services
-from .decision_step import decision_step
+from .decision_step import decision_step, short_of_sheets
 from .documents import decide_from_review
 from .enums import SheetStatus
 from .forms import ReasonForm, read_decision
@@ -67,6 +67,8 @@ def _results_page(call: Call, current: Panel, typed=None, errors: dict | None = 
                                                               services.COUNTED)
                                      .options(lazyload(ScoreSheet.scores))))  # the list shows no scores
     ranking = [awards.Ranked(r.proposal_id, r.rank, aggregate.fmt(r.final)) for r in ranked]
+    short = short_of_sheets(ranked, current.size)  # never ticked: the budget goes to the fully scored ones
+    ranking = [r for r in ranking if r.proposal_id not in short]
     recommended = set(awards.recommend(call, ranking)) if ranking else set()
     decided = call.status in (CallStatus.PUBLICITY, CallStatus.AWARDED)
     decisions = list(db.session.scalars(select(AwardDecision).where(AwardDecision.call_id == call.id)
@@ -87,7 +89,7 @@ def _results_page(call: Call, current: Panel, typed=None, errors: dict | None = 
                            step=decision_step(call, ranked, missing, manager=manager),
                            errors=errors or {}, review_open=call.status in (CallStatus.CLOSED, CallStatus.UNDER_REVIEW),
                            decisions=decisions, publicity=awards.active_publicity(call) if decided else None,
-                           contracts=contracts, can_contract=manager)
+                           contracts=contracts, can_contract=manager, short=short)
 
 
 @bp.route("/calls/<int:call_id>/decision", methods=["POST"])
