@@ -50,6 +50,16 @@ class TrancheStatus(LabelledEnum):
                 cls.CANCELLED: _l("Cancelled")}
 
 
+# projects.tranches.transition_tranche is the one place a tranche's status changes: payable when its milestone's
+# report is accepted (the last one after the final evaluation too), paid once, cancelled with its contract.
+TRANCHE_TRANSITIONS = {
+    TrancheStatus.PENDING: {TrancheStatus.PAYABLE, TrancheStatus.CANCELLED},
+    TrancheStatus.PAYABLE: {TrancheStatus.PAID, TrancheStatus.CANCELLED},
+    TrancheStatus.PAID: set(),
+    TrancheStatus.CANCELLED: set(),
+}
+
+
 class ReportStatus(LabelledEnum):
     SUBMITTED = "submitted"
     ACCEPTED = "accepted"
@@ -177,16 +187,26 @@ class Tranche(db.Model):
     # Two-person approval (above TWO_PERSON_APPROVAL_ABOVE_FEN): a first officer approves, another one pays.
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Deducted (扣减) by an officer before payment (projects.tranches.deduct_tranche): amount_fen stays the amount
+    # agreed, due_fen is what is paid; the reasons given, one a line (each deduction is in the audit trail too).
+    deducted_fen: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0, server_default="0")
+    deduction_reason: Mapped[str] = mapped_column(Text, nullable=False, default="", server_default="")
 
     __table_args__ = (
         Index("ix_tranches_status", "status"),
         CheckConstraint(enum_check("status", TrancheStatus), name="status_valid"),
         CheckConstraint("percent > 0 AND percent <= 100 AND amount_fen >= 0", name="amount_valid"),
+        CheckConstraint("deducted_fen >= 0 AND deducted_fen <= amount_fen", name="deduction_valid"),
     )
 
     @property
     def status_label(self) -> str:
         return TrancheStatus(self.status).label
+
+    @property
+    def due_fen(self) -> int:
+        """What is paid (or to be paid) for this tranche: its amount less what was deducted."""
+        return self.amount_fen - (self.deducted_fen or 0)
 
 
 class MilestoneReport(db.Model):

@@ -12,6 +12,7 @@ from accounts.notifications import notify
 from audit import services as audit
 from core.db import db, lock_row, utcnow
 from core.errors import Conflict, Forbidden, invalid
+from core.i18n import _l
 from core.money import format_fen
 from core.timeutil import local_today, to_local
 from core.uploads import StoredFile, store_upload
@@ -21,6 +22,7 @@ from orgs import permissions as org_permissions
 from .contract_models import Contract, ContractLine, ContractStatus, Expense, Milestone, Tranche, TrancheStatus
 from .contracts import require_active, transition_contract
 from .permissions import can_manage_calls
+from .tranches import transition_tranche
 
 
 def two_person_threshold() -> int | None:
@@ -30,7 +32,7 @@ def two_person_threshold() -> int | None:
 
 def needs_second_officer(tranche: Tranche) -> bool:
     threshold = two_person_threshold()
-    return threshold is not None and tranche.amount_fen > threshold
+    return threshold is not None and tranche.due_fen > threshold  # (what is paid: a deduction lowers it)
 
 
 def approve_tranche(tranche: Tranche, *, actor) -> None:
@@ -48,7 +50,7 @@ def approve_tranche(tranche: Tranche, *, actor) -> None:
         raise Conflict(_("This tranche is not payable, or already approved."))
     db.session.expire(tranche)
     audit.record("contract.tranche_approved", ("contracts", tranche.contract_id), actor=actor,
-                 data={"tranche_id": tranche.id, "amount_fen": tranche.amount_fen})
+                 data={"tranche_id": tranche.id, "amount_fen": tranche.due_fen})
 
 
 def payment_date_problem(tranche: Tranche, paid_on: date) -> str | None:
@@ -83,7 +85,7 @@ def pay_tranche(tranche: Tranche, reference: str, paid_on: date, *, actor) -> No
         errors["paid_on"] = problem
     if errors:
         raise invalid(errors)
-    guard = [Tranche.id == tranche.id, Tranche.status == TrancheStatus.PAYABLE]
+    guard = []
     if needs_second_officer(tranche):
         if tranche.approved_by_id is None:
             raise Conflict(_("A payment above %(limit)s needs an officer's approval first.",
@@ -91,26 +93,20 @@ def pay_tranche(tranche: Tranche, reference: str, paid_on: date, *, actor) -> No
         if tranche.approved_by_id == actor.id:
             raise Forbidden(_("Another officer than the one who approved must record this payment."))
         guard += [Tranche.approved_by_id.is_not(None), Tranche.approved_by_id != actor.id]
-    marked = db.session.execute(
-        update(Tranche).where(*guard)
-        .values(status=TrancheStatus.PAID.value, paid_on=paid_on, reference=reference, paid_by_id=actor.id))
-    if marked.rowcount != 1:
-        raise Conflict(_("This tranche is not payable (not yet due, or already paid)."))
-    added = db.session.execute(
+    transition_tranche(tranche, TrancheStatus.PAID, actor=actor, guard=guard, reference=reference, paid_on=paid_on,
+                       refused=_l("This tranche is not payable (not yet due, or already paid)."))
+    added = db.session.execute(  # what is due: the amount agreed less any deduction (the deducted part is not paid)
         update(Contract).where(Contract.id == tranche.contract_id,
-                               Contract.paid_fen + tranche.amount_fen <= Contract.amount_fen)
-        .values(paid_fen=Contract.paid_fen + tranche.amount_fen))
+                               Contract.paid_fen + tranche.due_fen <= Contract.amount_fen)
+        .values(paid_fen=Contract.paid_fen + tranche.due_fen))
     if added.rowcount != 1:
         raise Conflict(_("This payment would take the total paid above the contract amount."))
     db.session.expire_all()
-    audit.record("contract.tranche_paid", ("contracts", tranche.contract_id), actor=actor,
-                 data={"tranche_id": tranche.id, "amount_fen": tranche.amount_fen, "reference": reference,
-                       "paid_on": paid_on})
     contract = db.session.get(Contract, tranche.contract_id)
     for m in contract.org.memberships:
         if m.status == "active":
             notify(m.user_id, "contract.tranche_paid", link=path_for("contracts.show", contract_id=contract.id),
-                   amount=format_fen(tranche.amount_fen), project=contract.title)
+                   amount=format_fen(tranche.due_fen), project=contract.title)
     if all(t.status == TrancheStatus.PAID for t in contract.tranches):
         transition_contract(contract, ContractStatus.CLOSED, actor=actor)
 

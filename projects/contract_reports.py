@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, or_, select
 
 from accounts.models import User, UserRole
 from accounts.notifications import notify
@@ -43,6 +43,7 @@ from .contract_report_rules import check_substance, not_earlier, not_started
 from .contracts import require_active
 from .final_tranche import release_final_tranche
 from .permissions import can_manage_calls
+from .tranches import transition_tranche
 
 PHOTO_TYPES = frozenset({PNG, JPEG})
 MAX_PHONE = 20  # the width of FeePayment.recipient_phone
@@ -322,9 +323,9 @@ def transition_report(report: MilestoneReport, to: ReportStatus | str, *, actor,
     report.status, report.comment, report.reviewed_at = to.value, reason, utcnow()
     if to is ReportStatus.ACCEPTED:
         milestone.accepted_at = report.reviewed_at
-        db.session.execute(update(Tranche).where(Tranche.milestone_id == milestone.id,
-                                                 Tranche.status == TrancheStatus.PENDING)
-                           .values(status=TrancheStatus.PAYABLE.value))
+        for tranche in db.session.scalars(select(Tranche).where(Tranche.milestone_id == milestone.id,
+                                                                Tranche.status == TrancheStatus.PENDING)):
+            transition_tranche(tranche, TrancheStatus.PAYABLE, actor=actor, covered_by="contract.report_accepted")
     db.session.flush()
     audit.record(f"contract.report_{to.value}", contract, actor=actor,
                  data={"report_id": report.id, "from": current.value, "comment": reason})

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from accounts.notifications import notify
 from audit import services as audit
@@ -36,6 +36,7 @@ from .enums import CallStatus
 from .models import Call
 from .permissions import can_confirm_contract, can_download_contract, can_manage_calls
 from .proposals import budget_cap_problems
+from .tranches import transition_tranche
 
 allow_download("contract", Contract, can_download_contract)
 # A government service purchase (政府购买服务) runs for a budget year, at most three under a multi-year agreement; a
@@ -217,9 +218,9 @@ def transition_contract(contract: Contract, to: ContractStatus | str, *, actor, 
             raise Forbidden(_("You do not have permission to do this."))
         if not reason:
             raise ServiceError(_("Please give a reason."), fields={"reason": _("Please give a reason.")})
-        db.session.execute(update(Tranche).where(Tranche.contract_id == contract.id,
-                                                 Tranche.status.in_(["pending", "payable"]))
-                           .values(status=TrancheStatus.CANCELLED.value))
+        for tranche in contract.tranches:  # (its own event, contract.terminated, says why)
+            if tranche.status in (TrancheStatus.PENDING, TrancheStatus.PAYABLE):
+                transition_tranche(tranche, TrancheStatus.CANCELLED, actor=actor, covered_by="contract.terminated")
     if to is ContractStatus.CLOSED and any(t.status != TrancheStatus.PAID for t in contract.tranches):
         raise Conflict(_("A contract closes when its last tranche has been paid."))
     contract.status, contract.status_reason = to.value, reason

@@ -6,13 +6,13 @@ Each of the two events calls `release_final_tranche`, which checks both. The eva
 evaluation stands through the `final_evaluation_standing` signal; this package never imports the evaluation package."""
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import select
 
-from audit import services as audit
 from core.db import db, lock_row
 from core.signals import final_evaluation_standing
 
 from .contract_models import Contract, Milestone, MilestoneReport, ReportStatus, Tranche, TrancheStatus
+from .tranches import transition_tranche
 
 PASSED, RECTIFICATION, UNDER_WAY = "passed", "rectification", "under_way"  # the standings the signal answers
 
@@ -90,19 +90,14 @@ def release_final_tranche(contract: Contract, *, actor) -> Tranche | None:
     or None (a condition still open, or nothing pending: already released, paid or cancelled)."""
     lock_row(contract, "status")
     tranche = final_tranche(contract)
+    if tranche is not None:
+        db.session.refresh(tranche, ["status"])  # as committed now (the lock serialises the two releases)
     if tranche is None or tranche.status != TrancheStatus.PENDING:
         return None
     milestone = final_milestone(contract)
     standing = evaluation_standing(contract)
     if not final_report_accepted(milestone) or standing is None or standing[0] != PASSED:
         return None
-    released = db.session.execute(update(Tranche).where(Tranche.id == tranche.id,
-                                                        Tranche.status == TrancheStatus.PENDING)
-                                  .values(status=TrancheStatus.PAYABLE.value))
-    if released.rowcount != 1:
-        return None
-    db.session.refresh(tranche)
-    audit.record("contract.final_tranche_released", contract, actor=actor,
-                 data={"tranche_id": tranche.id, "amount_fen": tranche.amount_fen, "evaluation_id": standing[1],
-                       "milestone_id": milestone.id})
+    transition_tranche(tranche, TrancheStatus.PAYABLE, actor=actor, event="contract.final_tranche_released",
+                       evaluation_id=standing[1], milestone_id=milestone.id)
     return tranche
