@@ -10,13 +10,14 @@ from sqlalchemy import select
 from audit.documents import IssuedDocument, issue_document
 from audit.permissions import allow_download
 from core.db import db
-from core.errors import Forbidden
+from core.errors import Conflict, Forbidden
 from core.money import fen_in_capitals
 from core.pdf import official_language, qr_svg_data_uri
 from core.personal import mask_name
 from core.timeutil import format_local
 
 from . import pages_support, permissions, printed_codes, redemption, statement_facts
+from .enums import SettlementStatus
 from .redemption_models import Settlement
 
 STATEMENT = "voucher_settlement"
@@ -47,9 +48,14 @@ def issue_statement(found, *, actor) -> IssuedDocument:
     """The statement PDF of a settlement, issued by the provider's members or officers. Asked again while it would
     print the same, the one already issued is served (each click issued a new official document with a new
     verification code, so several codes stood for one unchanged statement); printed differently (approved, paid,
-    the provider renamed or its credit code changed), a new one is issued and the earlier stays verifiable."""
+    the provider renamed or its credit code changed), a new one is issued and the earlier stays verifiable. A
+    withdrawn statement is refused (409): it has no lines left to print, and a PDF issued before it was withdrawn
+    stays downloadable, its verification page saying it was withdrawn."""
     if not permissions.can_issue_statement(actor, found):
         raise Forbidden(_("You cannot issue this statement."))
+    if found.status == SettlementStatus.WITHDRAWN:
+        raise Conflict(_("This statement was withdrawn: no PDF is issued for it. Its redemptions can be put on a "
+                         "new statement."), code="statement_withdrawn")
     # Two clicks at once: the second waits for the first's commit (PostgreSQL's row lock), then finds its document.
     db.session.execute(select(Settlement.id).where(Settlement.id == found.id).with_for_update())
     title = f"服务券结算单：{found.provider.name} {found.period}（第 {found.seq} 次）"
