@@ -38,10 +38,11 @@ def printed_version(found: Settlement, lines: list, title: str) -> str:
 
 def statement_context(found: Settlement, lines: list) -> dict:
     """What the statement PDF prints beside the settlement: its lines (the redemption ids, those whose dispute was
-    rejected marked), the total in financial capitals, and who drew it up, approved it and recorded its payment."""
+    rejected marked), the total in financial capitals, who drew it up, approved it and recorded its payment, and
+    its corrections (a withdrawal, payment references corrected), as its page shows them."""
     return {"settlement": found, "redemptions": lines, "rejected": statement_facts.rejected_dispute_lines(found),
             "capitals": fen_in_capitals(found.total_fen), "people": statement_facts.people(found),
-            "status_label": statement_facts.status_label(found)}
+            "status_label": statement_facts.status_label(found), "corrections": statement_facts.corrections(found)}
 
 
 def issue_statement(found, *, actor) -> IssuedDocument:

@@ -343,7 +343,8 @@ def statement_page(found: Settlement, form: PaymentForm | None = None):
                            can_issue=perms.can_issue_statement(current_user, found),
                            status_label=SettlementStatus(found.status).label, form=form or PaymentForm(formdata=None),
                            document=pages_support.latest_document(found, documents.STATEMENT),
-                           people=statement_facts.people(found)), 422 if form else 200
+                           people=statement_facts.people(found),
+                           corrections=statement_facts.corrections(found)), 422 if form else 200
 
 
 @bp.route("/settlements/<int:settlement_id>/lines.csv")

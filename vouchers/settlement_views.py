@@ -1,6 +1,7 @@
 """Officers' corrections to settlement statements (routes on the vouchers blueprint): withdrawing a statement drawn
 up by mistake (not yet paid) and correcting a paid statement's payment reference, each a form page with its reason.
-The statement page and its PDF read the corrections through the template global statement_corrections."""
+The statement page (officer_views.statement_page) and its PDF (documents.statement_context) are given the
+corrections (statement_facts.corrections)."""
 
 from flask import flash, redirect, render_template
 from flask_babel import gettext as _
@@ -13,7 +14,7 @@ from core.forms import DataRequired, Length, strip_text
 from core.permissions import require
 from core.views import form_status, run_service
 
-from . import pages_support, settlement_corrections, statement_facts
+from . import pages_support, settlement_corrections
 from . import permissions as perms
 from .officer_views import load_settlement
 from .settlement import PAYMENT_REFERENCE_MAX
@@ -35,12 +36,6 @@ class ReferenceForm(FlaskForm):
         DataRequired(message=_l("Enter the payment reference.")), Length(max=PAYMENT_REFERENCE_MAX)],
         filters=[strip_text])
     reason = _reason_field(_l("Give the reason for the correction."))
-
-
-@bp.app_template_global("statement_corrections")
-def statement_corrections(found) -> list:
-    """The statement's withdrawal and payment reference corrections (its page and its PDF show them)."""
-    return statement_facts.corrections(found)
 
 
 @bp.route("/settlements/<int:settlement_id>/withdraw", methods=["GET", "POST"])
