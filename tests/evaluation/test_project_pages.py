@@ -138,7 +138,8 @@ def test_api_sheet_uses_the_engines_rules(client, world):
     first = evaluation.template.criteria[0]
     headers = bearer(ev)
     url = f"/api/v1/evaluation/project-evaluations/{evaluation.id}/sheet"
-    refused = client.put(url, json={"scores": {str(first.id): {"points": 1}}}, headers=headers)  # < 40%, no comment
+    refused = client.put(url, json={"scores": {str(first.id): {"points": 1}}, "submit": True},
+                         headers=headers)  # < 40%, no comment: refused on submitting (a draft keeps it)
     assert refused.status_code in (400, 422) and refused.get_json()["error"]["fields"]
     ok = client.put(url, json={"scores": {str(first.id): {"points": 6.5}}}, headers=headers)
     assert ok.status_code == 200 and ok.get_json()["scores"][str(first.id)]["points"] == 6.5

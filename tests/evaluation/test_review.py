@@ -117,9 +117,9 @@ def test_scoring_ranges_half_points_and_comments(app, officer):
     with pytest.raises(ServiceError):
         services.save_scores(sheet, {first.id: (17, "")}, actor=member.user)  # 8.5 > 8
     with pytest.raises(ServiceError):
-        services.save_scores(sheet, {first.id: (6, "")}, actor=member.user)  # 3 < 40% of 8: needs a comment
+        services.save_scores(sheet, {first.id: (6, "")}, actor=member.user, submitting=True)  # 3 < 40% of 8
     with pytest.raises(ServiceError):
-        services.save_scores(sheet, {first.id: (16, "")}, actor=member.user)  # 8 > 95%: needs a comment
+        services.save_scores(sheet, {first.id: (16, "")}, actor=member.user, submitting=True)  # 8 > 95%
     services.save_scores(sheet, {first.id: (13, "")}, actor=member.user)  # 6.5 is fine, a partial draft
     with pytest.raises(ServiceError):
         services.transition_sheet(sheet, SheetStatus.SUBMITTED, actor=member.user)  # not all criteria

@@ -116,7 +116,8 @@ def test_the_api_get_writes_nothing_and_the_first_put_creates_the_sheet(app, cli
 
     shown = client.get(api, headers=headers)
     assert shown.status_code == 200
-    assert shown.get_json() == {"sheet_id": None, "status": "draft", "scores": {}}
+    body = shown.get_json()
+    assert body == {"sheet_id": None, "status": "draft", "scores": {}, "fingerprint": body["fingerprint"]}
     assert counts() == before and stored() is None
 
     scores = {str(c.id): {"points": c.max_points // 2} for c in criteria}
