@@ -20,6 +20,7 @@ from core.views import db_int, run_service, valid_form
 
 from . import documents, issue_requests, limits, pages_support, printed_codes, redemption
 from . import permissions as perms
+from .dispute_replies import replies_to
 from .disputes import dispute_deadline
 from .forms import ResidentForm, ResidentPasswordForm, ResidentStatusForm, StatusForm
 from .models import Programme
@@ -177,7 +178,7 @@ def _resident_page(resident: ResidentProfile, form: ResidentForm, *, status: int
                            login_name=shown_login_name(resident.user) if resident.user else "",
                            password_resettable=resident_services.resident_account_only(resident),
                            vouchers=pages_support.resident_vouchers(resident), redemptions=redemptions,
-                           ratings=ratings, disputes=disputes, now_utc=utcnow(),
+                           ratings=ratings, disputes=disputes, replies=replies_to(disputes.values()), now_utc=utcnow(),
                            dispute_deadline=dispute_deadline, tag_label=lambda t: HardshipTag(t).label,
                            transitions=_transitions(resident),
                            suspension=resident_services.suspension(resident),
