@@ -7,8 +7,10 @@ programmes.eligibility_failures, the one issuance applies); they qualify but thi
 issued to them yet; this month's vouchers (or, with none this month, the last month's they held) are used up, have
 expired or were withdrawn; vouchers issued ahead for a later month, spendable only from its 1st (redemption's rule:
 a voucher is spent in its own month or later); the programme's vouchers were valid until a day now past; a programme
-they held vouchers of has ended. Nothing about anyone else. A resident not yet verified, or suspended, is told that
-on the page instead (no reasons here).
+they held vouchers of has ended. Nothing about anyone else. Qualifying and waiting, they are told when the next
+monthly issuance is expected, as its latest batch tells (issue_requests.next_issuances: its month, and about which
+day while that day is still to come; nothing when the programme was never issued by batch). A resident not yet
+verified, or suspended, is told that on the page instead (no reasons here).
 """
 
 from dataclasses import dataclass, field
@@ -23,6 +25,7 @@ from core.i18n import joined
 from core.timeutil import LOCAL_TZ
 
 from .enums import TagsMode, VoucherStatus
+from .issue_requests import next_issuances
 from .models import Programme, Voucher
 from .programmes import OTHER_COMMUNITY, TOO_YOUNG, WITHOUT_TAGS, active_programmes, eligibility_failures, period_of
 
@@ -89,15 +92,30 @@ def _ended(name: str) -> str:
     return _("“%(programme)s” has ended; its vouchers can no longer be used.", programme=name)
 
 
-def _about_rules(programme: Programme, failures: list[str], *, held_before: bool) -> list[str]:
-    """This month's vouchers not held: the rules the resident fails, or that they qualify and wait for them."""
+def _next_issuance(name: str, upcoming: tuple) -> list[str]:
+    """When the next monthly issuance is expected (upcoming: issue_requests.next_issuance's (last issued on, next
+    period, expected on)): its month and about which day; its month only when that day has passed (a late batch)."""
+    _last, period, day = upcoming
+    if period is None:
+        return []
+    if day is None:
+        return [_("The next monthly issuance of “%(programme)s” is for %(month)s; its day is not known yet.",
+                  programme=name, month=period)]
+    return [_("The next monthly issuance of “%(programme)s”, for %(month)s, is expected around %(day)s.",
+              programme=name, month=period, day=day.isoformat())]
+
+
+def _about_rules(programme: Programme, failures: list[str], *, held_before: bool,
+                 upcoming: tuple = (None, None, None)) -> list[str]:
+    """This month's vouchers not held: the rules the resident fails, or that they qualify and wait for them (and
+    when the next monthly issuance is expected)."""
     name = programme.name
     if not failures:
         if held_before:
             return [_("You qualify for “%(programme)s”, but this month's vouchers have not been issued to you yet.",
-                      programme=name)]
+                      programme=name), *_next_issuance(name, upcoming)]
         return [_("You qualify for “%(programme)s”, but its vouchers have not been issued to you yet.",
-                  programme=name)]
+                  programme=name), *_next_issuance(name, upcoming)]
     said = []
     if OTHER_COMMUNITY in failures:
         said.append(_("“%(programme)s” is not offered in your community.", programme=name))
@@ -114,7 +132,8 @@ def _about_rules(programme: Programme, failures: list[str], *, held_before: bool
     return said
 
 
-def _about_programme(programme: Programme, held: Held | None, resident: ResidentProfile, now: datetime) -> list[str]:
+def _about_programme(programme: Programme, held: Held | None, resident: ResidentProfile, now: datetime,
+                     upcoming: tuple = (None, None, None)) -> list[str]:
     """Why nothing of a running programme can be spent now, month by month: this month's vouchers (or, with none,
     the last month's held, and whether this month's are still to come), then those of later months, spendable from
     their 1st. Nothing when some value can be spent now."""
@@ -134,7 +153,7 @@ def _about_programme(programme: Programme, held: Held | None, resident: Resident
                           programme=name, day=programme.valid_until.isoformat()))
         else:
             said.extend(_about_rules(programme, eligibility_failures(programme, resident, today),
-                                     held_before=bool(months)))
+                                     held_before=bool(months), upcoming=upcoming))
     for period in sorted(period for period, month in months.items() if period > this and month.unspent):
         said.append(_("Your vouchers of “%(programme)s” for %(month)s can be used from %(day)s.",
                       programme=name, month=period, day=f"{period}-01"))
@@ -148,9 +167,10 @@ def reasons(resident: ResidentProfile, *, now: datetime | None = None) -> list[s
     now = now or utcnow()
     running = active_programmes()
     held = _held(resident, now)
+    upcoming = next_issuances([p.id for p in running], now=now)  # (one query)
     said = []
     for programme in running:
-        said.extend(_about_programme(programme, held.get(programme.id), resident, now))
+        said.extend(_about_programme(programme, held.get(programme.id), resident, now, upcoming[programme.id]))
     running_ids = {p.id for p in running}
     said.extend(_ended(mine.name) for pid, mine in held.items() if pid not in running_ids)
     if not running:
