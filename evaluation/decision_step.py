@@ -28,13 +28,19 @@ class DecisionStep:
     blockers: list[Blocker] = field(default_factory=list)
 
 
+def minimum_sheets(panel_size: int) -> int:
+    """The fewest counted sheets a proposal's final score may rest on: a majority of the seats drawn (Panel.size),
+    2 of 3, 3 of 5. One member's recusal (回避) is ordinary and leaves a majority; below it the score is a minority's
+    (one expert of three after another's late conflict declaration dropped their sheet ranked first on that one
+    score and was ticked for award with no word)."""
+    return panel_size // 2 + 1
+
+
 def short_of_sheets(ranked: list, panel_size: int) -> dict[int, int]:
-    """proposal id -> its counted sheets, for each ranked proposal scored by fewer members than the panel was drawn
-    with (Panel.size, the seats the call's rules asked for). A late conflict declaration drops that member's sheet:
-    a proposal scored by one expert of three ranked first on that one score, and was ticked for award with no word.
-    The results page says so beside it, and it is not ticked: the remedy is to replace the conflicted member (a
-    further draw from the same seat type), who then declares and scores it."""
-    return {r.proposal_id: len(r.totals) for r in ranked if len(r.totals) < panel_size}
+    """proposal id -> its counted sheets, for each ranked proposal scored by fewer than minimum_sheets. The results
+    page says so beside it, with the remedy (replace the conflicted member: a further draw from the same seat type,
+    who then declares and scores it), and it is not ticked for award."""
+    return {r.proposal_id: len(r.totals) for r in ranked if len(r.totals) < minimum_sheets(panel_size)}
 
 
 def decision_step(call: Call, ranked: list, missing: list[str], *, manager: bool) -> DecisionStep:

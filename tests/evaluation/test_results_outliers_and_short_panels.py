@@ -1,6 +1,6 @@
 """The results of a review say what holds: a diverging total is one far from the median of all the totals (with 74,
 74 and 41 only the 41 diverges, not all three); the final score names the method actually applied (a plain mean on a
-3-sheet panel whose rule is the trimmed mean); a proposal scored by fewer experts than the panel (late conflict
+3-sheet panel whose rule is the trimmed mean); a proposal scored by fewer than a majority of the panel (late conflict
 declarations dropped their sheets) is said so on the results page, with the remedy, and is not ticked for award."""
 
 import re
@@ -93,9 +93,13 @@ def test_a_proposal_scored_by_one_expert_is_said_and_not_ticked(app, client, off
     login_as(officer)
     before = client.get(f"/evaluation/calls/{call.id}/results", headers=ZH).get_data(as_text=True)
     assert 'id="short-panel"' not in before and "checked" in _award_box(before, top.id)
-    with app.test_request_context():
-        for member in panel.members[1:]:  # found after scoring: their sheets no longer count
-            services.declare(member, top, True, "曾为其提供督导", actor=member.user)
+    with app.test_request_context():  # found after scoring: the sheet no longer counts; 2 of 3 is a majority
+        services.declare(panel.members[1], top, True, "曾为其提供督导", actor=panel.members[1].user)
+    db.session.commit()
+    majority = client.get(f"/evaluation/calls/{call.id}/results", headers=ZH).get_data(as_text=True)
+    assert 'id="short-panel"' not in majority and "checked" in _award_box(majority, top.id)
+    with app.test_request_context():  # and a second: one expert of three
+        services.declare(panel.members[2], top, True, "曾为其提供督导", actor=panel.members[2].user)
     db.session.commit()
 
     response = client.get(f"/evaluation/calls/{call.id}/results", headers=ZH)
