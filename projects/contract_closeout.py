@@ -142,7 +142,14 @@ class CloseoutAccount:
         return sum(a.spent_fen for a in self.lines)
 
     def _tranches_fen(self, *statuses: TrancheStatus) -> int:
-        return sum(a.tranche.amount_fen for a in self.tranches if a.tranche.status in statuses)
+        """What the tranches in `statuses` paid or were to pay: their amounts due, the deductions apart."""
+        return sum(a.tranche.due_fen for a in self.tranches if a.tranche.status in statuses)
+
+    @property
+    def deducted_fen(self) -> int:
+        """Deducted from tranches before payment (扣减), never paid: with the paid, cancelled and unpaid amounts it
+        makes up the contract amount, to the fen."""
+        return sum(a.tranche.deducted_fen for a in self.tranches)
 
     @property
     def cancelled_fen(self) -> int:
@@ -150,7 +157,7 @@ class CloseoutAccount:
 
     @property
     def payable_cancelled_fen(self) -> int:
-        return sum(a.tranche.amount_fen for a in self.tranches if a.payable_when_ended)
+        return sum(a.tranche.due_fen for a in self.tranches if a.payable_when_ended)
 
     @property
     def unpaid_fen(self) -> int:

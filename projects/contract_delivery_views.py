@@ -16,7 +16,7 @@ from core.uploads import ChosenFileInputs, ChosenFiles, StoredFile
 from core.views import attempt, refusal_text, run_and_redirect, valid_form
 from orgs import permissions as org_permissions
 
-from . import contract_changes, contract_forms, contract_money, contract_reports, contracts
+from . import contract_changes, contract_forms, contract_money, contract_reports, contracts, tranches
 from . import contract_report_resubmit as resubmit
 from .contract_change_models import ChangeRequest, ChangeStatus
 from .contract_models import Contract, ContractStatus, Milestone, ReportStatus, Tranche
@@ -116,6 +116,17 @@ def approve(tranche_id: int):
     contract = load_contract(tranche.contract_id)
     return _done(contract.id, _("Payment approved; another officer now records it."),
                  lambda: contract_money.approve_tranche(tranche, actor=current_user))
+
+
+@bp.route("/tranches/<int:tranche_id>/deduct", methods=["POST"])
+@login_required
+def deduct(tranche_id: int):
+    tranche = db.get_or_404(Tranche, tranche_id)
+    contract = load_contract(tranche.contract_id)
+    return posted_on_contract_page(
+        contract.id, f"deduct-{tranche.id}", {"amount", "reason"}, lambda: tranches.deduct_tranche(
+            tranche, request.form.get("amount", ""), request.form.get("reason", ""), actor=current_user),
+        _("Tranche reduced; the amount deducted will not be paid."))
 
 
 @bp.route("/<int:contract_id>/changes", methods=["POST"])

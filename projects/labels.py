@@ -44,7 +44,7 @@ ACTION_LABELS.update({
     "contract.report_accepted": _l("Progress report accepted"),
     "contract.report_returned": _l("Progress report returned"), "contract.tranche_paid": _l("Tranche paid"),
     "contract.expense_recorded": _l("Expense recorded"), "contract.tranche_approved": _l("Payment approved"),
-    "contract.expense_withdrawn": _l("Expense withdrawn"),
+    "contract.expense_withdrawn": _l("Expense withdrawn"), "contract.tranche_deducted": _l("Tranche reduced"),
     "contract.lines_edited": _l("Budget lines edited before signing"),
     "contract.draft_edited": _l("Draft contract edited before signing"),
     "contract.fee_confirmed": _l("Fee receipt confirmed"), "contract.fee_denied": _l("Fee receipt denied"),
@@ -72,6 +72,8 @@ NOTIFICATION_TEXTS.update({
     "contract.officer_digest": _l("Projects to watch: %(overdue)s overdue milestones, %(reports)s reports to review, "
                                   "%(payments)s payments waiting, %(receipts)s fee receipts denied or unconfirmed."),
     "contract.tranche_paid": _l("%(amount)s has been paid for “%(project)s”."),
+    "contract.tranche_deducted": _l("%(amount)s was deducted from a tranche of “%(project)s” and will not be paid "
+                                    "(%(due)s still to pay): %(reason)s"),
     "contract.balance_returned": _l("The return of %(amount)s of “%(project)s”'s unspent balance was recorded; "
                                     "still to return: %(outstanding)s."),
     "contract.drafted": _l("The contract for “%(project)s” (%(amount)s) has been drawn up; please read and "

@@ -23,8 +23,18 @@ MAX_DEDUCTION_REASON = 500
 DEDUCTED = "contract.tranche_deducted"
 
 
-def transition_tranche(tranche: Tranche, to: TrancheStatus | str, *, actor, reason: str = "", event: str = "",
-                       covered_by: str = "", guard=(), refused="", **facts) -> None:
+def transition_tranche(
+    tranche: Tranche,
+    to: TrancheStatus | str,
+    *,
+    actor,
+    reason: str = "",
+    event: str = "",
+    covered_by: str = "",
+    guard=(),
+    refused="",
+    **facts,
+) -> None:
     """Move a tranche to `to`: allowed by TRANCHE_TRANSITIONS from its status as committed now, in one statement
     guarded on that status (and `guard`, the caller's further conditions), so that of two concurrent changes one
     wins and the other is refused (`refused`, or a plain conflict). A payment stores its facts (paid_on,
@@ -42,8 +52,9 @@ def transition_tranche(tranche: Tranche, to: TrancheStatus | str, *, actor, reas
     values = {"status": to.value}
     if to is TrancheStatus.PAID:
         values |= {name: facts[name] for name in PAID_COLUMNS} | {"paid_by_id": actor.id}
-    changed = db.session.execute(update(Tranche).where(Tranche.id == tranche.id, Tranche.status == current.value,
-                                                       *guard).values(**values))
+    changed = db.session.execute(
+        update(Tranche).where(Tranche.id == tranche.id, Tranche.status == current.value, *guard).values(**values)
+    )
     if changed.rowcount != 1:
         raise Conflict(refused or _refusal(current, to))
     db.session.refresh(tranche)
@@ -91,8 +102,9 @@ def deduct_tranche(tranche: Tranche, amount: int | str, reason: str, *, actor) -
         raise Conflict(_("The contract is not active."))
     db.session.refresh(tranche)
     if tranche.status not in (TrancheStatus.PENDING, TrancheStatus.PAYABLE):
-        raise Conflict(_("Only a tranche not yet paid can be reduced; this one is “%(status)s”.",
-                         status=tranche.status_label))
+        raise Conflict(
+            _("Only a tranche not yet paid can be reduced; this one is “%(status)s”.", status=tranche.status_label)
+        )
     reason = (reason or "").strip()
     if errors := _deduction_errors(tranche, amount, reason):
         raise invalid(errors)
@@ -100,21 +112,38 @@ def deduct_tranche(tranche: Tranche, amount: int | str, reason: str, *, actor) -
     before, approval_withdrawn = tranche.due_fen, tranche.approved_by_id is not None
     reasons = f"{tranche.deduction_reason}\n{reason}" if tranche.deduction_reason else reason
     reduced = db.session.execute(
-        update(Tranche).where(Tranche.id == tranche.id, Tranche.status.in_([TrancheStatus.PENDING.value,
-                                                                           TrancheStatus.PAYABLE.value]),
-                              Tranche.deducted_fen + fen <= Tranche.amount_fen)
-        .values(deducted_fen=Tranche.deducted_fen + fen, deduction_reason=reasons, approved_by_id=None,
-                approved_at=None))
+        update(Tranche)
+        .where(
+            Tranche.id == tranche.id,
+            Tranche.status.in_([TrancheStatus.PENDING.value, TrancheStatus.PAYABLE.value]),
+            Tranche.deducted_fen + fen <= Tranche.amount_fen,
+        )
+        .values(
+            deducted_fen=Tranche.deducted_fen + fen, deduction_reason=reasons, approved_by_id=None, approved_at=None
+        )
+    )
     if reduced.rowcount != 1:
         raise Conflict(_("This tranche has changed meanwhile; look at it again."))
     db.session.refresh(tranche)
-    data = {"tranche_id": tranche.id, "deducted_fen": fen, "before_fen": before, "after_fen": tranche.due_fen,
-            "reason": reason}
+    data = {
+        "tranche_id": tranche.id,
+        "deducted_fen": fen,
+        "before_fen": before,
+        "after_fen": tranche.due_fen,
+        "reason": reason,
+    }
     if approval_withdrawn:
         data["approval_withdrawn"] = True
     audit.record(DEDUCTED, contract, actor=actor, data=data)
     for m in contract.org.memberships:
         if m.status == "active":
-            notify(m.user_id, DEDUCTED, link=path_for("contracts.show", contract_id=contract.id),
-                   amount=format_fen(fen), due=format_fen(tranche.due_fen), project=contract.title, reason=reason)
+            notify(
+                m.user_id,
+                DEDUCTED,
+                link=path_for("contracts.show", contract_id=contract.id),
+                amount=format_fen(fen),
+                due=format_fen(tranche.due_fen),
+                project=contract.title,
+                reason=reason,
+            )
     return fen
