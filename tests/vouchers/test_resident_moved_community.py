@@ -31,7 +31,7 @@ def test_staff_elsewhere_are_told_who_can_move_the_resident_and_that_path_works(
     response = client.post("/vouchers/residents/new", data=new_resident_form(number, "平安社区"))
     page = html.unescape(response.get_data(as_text=True))
     assert response.status_code == 422
-    assert "不在您负责的社区" in page and "街道" in page and "管理员" in page
+    assert "已在非您负责的社区登记" in page and "街道" in page and "管理员" in page
     assert "和平社区" not in page  # not where they are
     assert db.session.query(ResidentProfile).count() == 1
     # The street office's staff (no community assigned: every one) move the record; it is then the new staff's.
