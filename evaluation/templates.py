@@ -206,7 +206,7 @@ def default_outline(purpose: str) -> str:
 DEFAULTS = {
     "proposal": (DEFAULT_PROPOSAL_NAME, DEFAULT_PROPOSAL_REVIEW, "政府购买服务项目申报书评审的默认指标体系。",
                  TemplatePurpose.PROPOSAL_REVIEW.value),
-    "project": (DEFAULT_PROJECT_NAME, DEFAULT_PROJECT_EVALUATION, "政府购买服务项目中期、末期评估的默认指标体系。",
+    "project": (DEFAULT_PROJECT_NAME, DEFAULT_PROJECT_EVALUATION, "政府购买服务项目中期、终期评估的默认指标体系。",
                 TemplatePurpose.PROJECT_EVALUATION.value),
 }
 
