@@ -28,7 +28,7 @@ from core.views import path_for
 
 from .enums import ProgrammeStatus
 from .models import IssuanceBatch, Programme, Voucher
-from .programmes import active_programmes, eligibility_problems, period_of, shift_period
+from .programmes import active_programmes, eligibility_problems, period_bounds, period_of, shift_period
 
 REQUESTED = "voucher.issue_requested"
 ACTION_LABELS.update({REQUESTED: _l("Vouchers asked for a resident")})
@@ -163,8 +163,39 @@ def request_issuance(programme: Programme, resident: ResidentProfile, *, actor, 
     officers = _officers(programme)
     audit.record(REQUESTED, resident, actor=actor,
                  data={"programme_id": programme.id, "period": period, "officers": len(officers)})
-    link = path_for("vouchers.programme", programme_id=programme.id, _anchor="issue-form")
+    link = path_for("vouchers.programme", programme_id=programme.id, _anchor="issue-requests")
     for officer_id in officers:
         notify(officer_id, REQUESTED, link=link, staff=actor.display_name, community=resident.community.full_name,
                programme=programme.name, period=period, name=resident.real_name, id_masked=resident.id_masked)
     return len(officers)
+
+
+@dataclass(frozen=True)
+class OpenRequest:
+    resident: ResidentProfile
+    period: str
+    at: datetime
+    staff: User | None
+
+
+def open_requests(programme: Programme, *, now: datetime | None = None) -> list[OpenRequest]:
+    """This month's requests from community staff for the programme that are still open (the resident holds no
+    vouchers of the month yet), oldest first: the programme's page lists them, each issued with one click. A few
+    queries whatever their number: the month's requests (with who asked), their vouchers of the month, the residents."""
+    now = now or utcnow()
+    period = period_of(now)
+    start, _end = period_bounds(period)
+    asked: dict[int, tuple] = {}
+    for event in db.session.scalars(select(AuditEvent).where(
+            AuditEvent.action == REQUESTED, AuditEvent.occurred_at >= start)
+            .options(selectinload(AuditEvent.actor)).order_by(AuditEvent.seq)):
+        data = audit.decoded_data(event)
+        if data.get("programme_id") == programme.id and data.get("period") == period:
+            asked.setdefault(int(event.target_id), (event.occurred_at, event.actor))
+    if not asked:
+        return []
+    held = set(db.session.scalars(select(Voucher.resident_id).where(
+        Voucher.programme_id == programme.id, Voucher.period == period, Voucher.resident_id.in_(list(asked)))))
+    residents = {r.id: r for r in db.session.scalars(select(ResidentProfile).where(
+        ResidentProfile.id.in_([i for i in asked if i not in held])))}
+    return [OpenRequest(residents[i], period, *asked[i]) for i in asked if i in residents]

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from accounts import residents as resident_services
+from accounts.resident_models import ResidentProfile
 from audit.permissions import can_view_audit_log
 from core.db import db, ensure_write_transaction
 from core.forms import apply_service_error
@@ -23,6 +24,7 @@ from . import (
     exports,
     fraud,
     issuance,
+    issue_requests,
     ledger,
     pages_support,
     programmes,
@@ -195,7 +197,8 @@ def programme_page(programme: Programme, status: int = 200, refused: str | None 
         batch_form=forms.get("batch_form") or BatchForm(formdata=None, period=programmes.period_of()),
         issue_form=forms.get("issue_form") or IssueOneForm(formdata=None, period=programmes.period_of()),
         decide_form=forms.get("decide_form") or DecideForm(formdata=None), decide_id=forms.get("decide_id"),
-        prepare_form=PrepareSettlementForm(formdata=None), providers=programmes.allowed_providers(programme)), status
+        prepare_form=PrepareSettlementForm(formdata=None), providers=programmes.allowed_providers(programme),
+        asked=issue_requests.open_requests(programme) if programme.status == ProgrammeStatus.ACTIVE else []), status
 
 
 @bp.route("/programmes/<int:programme_id>/ledger.csv")
@@ -276,6 +279,20 @@ def issue_one(programme_id: int):
         return refused_form(programme, "issue_form", form, issued, {"resident": "id_number"})
     flash(_("Vouchers issued to %(name)s.", name=resident.real_name), "success")
     return redirect(pages_support.back_to_programme(programme.id))
+
+
+@bp.route("/programmes/<int:programme_id>/issue/<int:resident_id>", methods=["POST"])
+@login_required
+def issue_asked(programme_id: int, resident_id: int):
+    """Issue this month to a resident community staff asked for (issue_requests.open_requests, on the page)."""
+    programme = load_programme(programme_id)
+    require(perms.can_manage_programmes(current_user))
+    valid_form(StatusForm())
+    resident = db.get_or_404(ResidentProfile, resident_id)
+    return run_and_redirect(lambda: issuance.issue_to_resident(programme, resident, actor=current_user,
+                                                               period=programmes.period_of()),
+                            _("Vouchers issued to %(name)s.", name=resident.real_name),
+                            pages_support.back_to_programme(programme.id))
 
 
 @bp.route("/disputes/<int:dispute_id>/decide", methods=["POST"])

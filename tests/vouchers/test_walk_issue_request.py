@@ -77,7 +77,7 @@ def test_asking_the_street_office_notifies_its_officers_once_a_month(app, sessio
     assert notes(w.officer.id) == 1
     note = db.session.scalar(select(Notification).where(Notification.user_id == w.officer.id,
                                                         Notification.code == issue_requests.REQUESTED))
-    assert note.link == f"/vouchers/programmes/{w.programme.id}#issue-form"
+    assert note.link == f"/vouchers/programmes/{w.programme.id}#issue-requests"
     assert newcomer.real_name in note.text and newcomer.id_masked in note.text
     [event] = events(issue_requests.REQUESTED)
     assert event.target_id == str(newcomer.id) and newcomer.real_name not in event.data
