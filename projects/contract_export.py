@@ -89,13 +89,14 @@ def _tranche_rows(contract: Contract) -> Iterator[list]:
     milestones = {m.id: m for m in contract.milestones}
     yield [_("Payment tranches")]
     yield [_("Tranche"), _("Milestone"), _("Share (%)"), _("Amount (yuan)"), _("Due on"), _("Status"), _("Paid on"),
-           _("Payment reference")]
+           _("Payment reference"), _("Deducted (yuan)"), _("To pay (yuan)")]
     for n, t in enumerate(contract.tranches, start=1):
         milestone = milestones.get(t.milestone_id)
         yield [_("Tranche %(n)d", n=n), milestone.title if milestone else _("after the final evaluation"),
                number(t.percent), yuan(t.amount_fen), _day(milestone.due_on if milestone else None), t.status_label,
-               _day(t.paid_on), t.reference]
-    yield [_("Grand total"), "", "", yuan(sum(t.amount_fen for t in contract.tranches)), "", "", "", ""]
+               _day(t.paid_on), t.reference, yuan(t.deducted_fen or 0), yuan(t.due_fen)]
+    yield [_("Grand total"), "", "", yuan(sum(t.amount_fen for t in contract.tranches)), "", "", "", "",
+           yuan(sum(t.deducted_fen or 0 for t in contract.tranches)), yuan(sum(t.due_fen for t in contract.tranches))]
 
 
 def contract_expenses(contract: Contract) -> list[Expense]:

@@ -120,7 +120,8 @@ def dashboard(page: int = 1, org_ids: list[int] | None = None, today: date | Non
     # which step it waits for, and who approved it and when.
     approver, requester = aliased(User), aliased(User)
     board.two_person_above = two_person_threshold()
-    board.payable = listed(select(*head, Tranche.amount_fen, Tranche.approved_by_id, Tranche.approved_at,
+    board.payable = listed(select(*head, (Tranche.amount_fen - Tranche.deducted_fen).label("amount_fen"),
+                                  Tranche.approved_by_id, Tranche.approved_at,
                                   approver.display_name.label("approved_by")).select_from(Tranche)
                            .join(Contract, Contract.id == Tranche.contract_id)
                            .outerjoin(approver, approver.id == Tranche.approved_by_id)
@@ -160,7 +161,7 @@ def timeline(contract: Contract) -> list[dict]:
                           "status": r.status_label})
     for i, t in enumerate(contract.tranches, start=1):
         if t.paid_on:
-            items.append({"on": t.paid_on, "kind": "payment", "title": str(i), "amount_fen": t.amount_fen})
+            items.append({"on": t.paid_on, "kind": "payment", "title": str(i), "amount_fen": t.due_fen})
     for c in contract.changes:
         items.append({"on": to_local(c.requested_at).date(), "kind": "change", "title": c.kind_label,
                       "status": c.status_label})

@@ -114,12 +114,14 @@ def test_lines_expenses_and_tranches_to_the_fen(money, client, login_as):
     assert expenses[4][0] == "合计" and expenses[4][4] == "1234.61"
 
     assert tranches[0] == ["拨付批次"]
-    assert tranches[1] == ["批次", "里程碑", "比例（%）", "金额（元）", "截止日期", "状态", "拨付日期", "付款凭证号"]
+    assert tranches[1] == ["批次", "里程碑", "比例（%）", "金额（元）", "截止日期", "状态", "拨付日期", "付款凭证号",
+                           "扣减（元）", "应付（元）"]
     m1, m2 = contract.milestones
     assert tranches[2] == ["第 1 批", m1.title, "40", "48000.00", m1.due_on.isoformat(), "已拨付", today,
-                           "'" + EVIL_REFERENCE]
-    assert tranches[3] == ["第 2 批", m2.title, "30", "36000.00", m2.due_on.isoformat(), "未到拨付条件", "", ""]
-    assert tranches[4] == ["第 3 批", "终期评估后", "30", "36000.00", "", "未到拨付条件", "", ""]
+                           "'" + EVIL_REFERENCE, "0.00", "48000.00"]
+    assert tranches[3] == ["第 2 批", m2.title, "30", "36000.00", m2.due_on.isoformat(), "未到拨付条件", "", "",
+                           "0.00", "36000.00"]
+    assert tranches[4] == ["第 3 批", "终期评估后", "30", "36000.00", "", "未到拨付条件", "", "", "0.00", "36000.00"]
     assert tranches[5][0] == "合计" and fen(tranches[5][3]) == contract.amount_fen == sum(
         fen(r[3]) for r in tranches[2:5])
 
@@ -136,7 +138,7 @@ def test_english_header_and_the_file_names(money, client, login_as):
                            "Recorded at"]
     assert expenses[2][5] == "Yes" and expenses[3][5] == "No"
     assert tranches[1] == ["Tranche", "Milestone", "Share (%)", "Amount (yuan)", "Due on", "Status", "Paid on",
-                           "Payment reference"]
+                           "Payment reference", "Deducted (yuan)", "To pay (yuan)"]
     assert tranches[2][0] == "Tranche 1" and tranches[2][5] == "Paid" and tranches[4][1] == "after the final evaluation"
     today = local_today().isoformat()
     disposition = response.headers["Content-Disposition"]
