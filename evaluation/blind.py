@@ -24,9 +24,9 @@ def identifying_terms(proposal: Proposal) -> list[str]:
     return sorted((t.strip() for t in terms if t and len(t.strip()) >= 2), key=len, reverse=True)
 
 
-def redact(text: str, terms: list[str]) -> str:
+def redact(text: str, terms: list[str], mask: str = MASK) -> str:
     for term in terms:
-        text = text.replace(term, MASK)
+        text = text.replace(term, mask)
     return text
 
 

@@ -104,7 +104,8 @@ def conflict_choice() -> SelectField:
 class DeclareForm(FlaskForm):
     proposal_id = IntegerField(validators=[InputRequired(), NumberRange(1, 2**31 - 1)])
     conflict = conflict_choice()
-    relationship = StringField(_l("Relationship (if any)"), validators=[Optional(), Length(max=MAX_RELATIONSHIP)],
+    relationship = StringField(_l("Relationship (required if you declare a conflict)"),
+                               validators=[Optional(), Length(max=MAX_RELATIONSHIP)],
                                filters=[strip_text])
 
 

@@ -155,6 +155,11 @@ def _still_to_do(call: Call, proposals, declared, sheets) -> bool:
             p.id not in sheets or sheets[p.id].status != SheetStatus.SUBMITTED)) for p in proposals)
 
 
+# a call's review: open (declarations and scores change); finished (publicity and after): listed apart, closed
+_OPEN = (CallStatus.CLOSED, CallStatus.UNDER_REVIEW)
+_OPEN_OR_NOT_YET = (CallStatus.DRAFT, CallStatus.PUBLISHED, *_OPEN)
+
+
 def _assignments_page(declaring: DeclareForm | None = None, member_id: int | None = None,
                       applicant: ApplicantConflictForm | None = None) -> str:
     """The member's panels, those with something still to do first; declaring: a refused declaration of member_id,
@@ -170,8 +175,12 @@ def _assignments_page(declaring: DeclareForm | None = None, member_id: int | Non
         sheets = {s.proposal_id: s for s in db.session.scalars(select(ScoreSheet).where(
             ScoreSheet.member_id == member.id))}
         rows.append((member, call, services.reviewable(call.id), declared, sheets))
-    rows.sort(key=lambda row: not _still_to_do(*row[1:]))  # stable: newest first within each group
+    # stable: newest first within each group; finished calls last, under their own heading
+    rows.sort(key=lambda row: (row[1].status not in _OPEN_OR_NOT_YET, not _still_to_do(*row[1:])))
     return render_template("evaluation/assignments.html", rows=rows, form=DeclareForm(formdata=None),
+                           review_open=lambda call: call.status in _OPEN,
+                           finished=lambda call: call.status not in _OPEN_OR_NOT_YET,
+                           sent_back=services.reopen_reason,
                            applicants=services.applicants, declaring=declaring, declaring_member=member_id,
                            applicant=applicant)
 
@@ -268,7 +277,7 @@ def sheet(member_id: int, proposal_id: int):
     terms = blind.identifying_terms(proposal) if member.panel.blind else []
     submitted = score_sheet.status == SheetStatus.SUBMITTED
     page = render_template("evaluation/sheet.html", member=member, proposal=proposal, sheet=score_sheet,
-                           shown=lambda text: blind.redact(str(text or ""), terms),
+                           shown=lambda text: blind.redact(str(text or ""), terms, _("(applicant)")),
                            template=member.panel.template, scores=scores, blind=member.panel.blind,
                            form=ReasonForm(formdata=None), typed=typed, errors=errors,
                            number=services.proposal_number(proposal), sent_back=services.reopen_reason(score_sheet),

@@ -28,8 +28,12 @@ from .workspace import workspace_context
 def workspace(evaluation_id: int):
     evaluation = load_evaluation(evaluation_id)
     found = perms.assignment(current_user, evaluation)
+    if found is not None and found.declared_at is None and not found.withdrawn:
+        # assigned but not yet declared: to the evaluation's page, where they declare (others still get 404)
+        flash(_("Declare whether you have a conflict of interest before you open the workspace."), "warning")
+        return redirect(url_for("project_evaluation.show", evaluation_id=evaluation.id, _anchor="declare-form"))
     if found is None or not found.cleared:
-        abort(404)  # not assigned, not yet declared, or conflicted: nothing to see
+        abort(404)  # not assigned, withdrawn, or conflicted: nothing to see
     if request.method != "POST":  # writes nothing: before the first save the sheet is an empty draft, unsaved
         return _workspace_page(evaluation, project_sheets.sheet_to_show(found))
     _post_ok()

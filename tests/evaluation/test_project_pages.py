@@ -81,12 +81,12 @@ def test_undeclared_evaluator_sees_only_the_declaration(client, login_as, app, s
     login_as(ev)
     page = client.get(f"/evaluations/{evaluation.id}").get_data(as_text=True)
     assert 'id="declare"' in page and "open-workspace" not in page
-    assert client.get(f"/evaluations/{evaluation.id}/workspace").status_code == 404
+    assert client.get(f"/evaluations/{evaluation.id}/workspace").status_code == 302  # sent to declare first
     assert '<option selected value="">' in page  # nothing preselected: the evaluator chooses
     refused = client.post(f"/evaluations/{evaluation.id}/declare", data={"conflict": ""},
                           headers={"Accept-Language": "en"})
     assert refused.status_code == 422 and "Choose whether you have a conflict of interest." in refused.text
-    assert client.get(f"/evaluations/{evaluation.id}/workspace").status_code == 404  # nothing declared
+    assert client.get(f"/evaluations/{evaluation.id}/workspace").status_code == 302  # nothing declared: declare
     assert client.post(f"/evaluations/{evaluation.id}/declare", data={"conflict": "no"}).status_code == 302
     assert client.get(f"/evaluations/{evaluation.id}/workspace").status_code == 200
     assert db.session.scalar(select(AuditEvent.seq).where(AuditEvent.action == "evaluation.no_conflict_declared",
