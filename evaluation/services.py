@@ -90,13 +90,13 @@ def declare(member: PanelMember, proposal: Proposal, has_conflict: bool, note: s
     note = expert_conflicts.relationship_note(note)
     if has_conflict and not note:
         raise invalid({"relationship": _("Describe the relationship.")})
+    require_review_open(member.panel)  # (once scores are in, a first declaration would change nothing honestly)
     existing = declarations(member).get(proposal.id)
     if existing is not None and not has_conflict:
         raise Conflict(_("You have already declared for this proposal."))
     if existing is not None and existing.has_conflict:
         return
     if existing is not None:
-        require_review_open(member.panel)
         existing.has_conflict, existing.relationship_note, existing.declared_at = True, note, utcnow()
     else:
         db.session.add(ConflictDeclaration(member_id=member.id, proposal_id=proposal.id, has_conflict=has_conflict,

@@ -133,3 +133,24 @@ def test_an_undeclared_evaluator_is_sent_to_declare_and_others_get_404(app, clie
     logout(client)
     login_as(make_user(Role.EVALUATOR))
     assert client.get(f"/evaluations/{evaluation.id}/workspace").status_code == 404
+
+
+
+def test_no_first_declaration_once_the_review_is_over(app, officer):
+    """The page offers no form once the review is over; a crafted first declaration is refused too, recording
+    nothing (a replacement was refused already)."""
+    from core.errors import Conflict
+    from projects import calls
+
+    call, _orgs, props = closed_call_with_proposals(app, officer, n=2)
+    for _ in range(3):
+        expert(SeatType.SOCIAL_SERVICE, officer=officer)
+    with app.test_request_context():
+        panel = panels.draw_panel(call, {"social_service": 3}, actor=officer)
+        calls.transition_call(call, CallStatus.CANCELLED, actor=officer, reason="预算取消")
+        member = panel.members[0]
+        with pytest.raises(Conflict):
+            services.declare(member, props[0], True, "后来想起的关系", actor=member.user)
+        with pytest.raises(Conflict):
+            services.declare(member, props[1], False, "", actor=member.user)
+    assert services.declarations(member) == {}
