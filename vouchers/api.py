@@ -284,3 +284,6 @@ def _rated(redemption_id: int, service) -> dict:
     body = json_object()
     comment = text_field(body, "comment", max_length=MAX_COMMENT)  # refused, never cut, as on the rating forms
     return rating_json(committed(lambda: service(found, body.get("stars"), comment, actor=actor)))
+
+
+from . import settlement_api  # noqa: E402, F401  (more routes on bp)

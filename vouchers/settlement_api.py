@@ -1,0 +1,3 @@
+"""Settlement statements in the voucher API (token only): routes on vouchers.api's blueprint."""
+
+from .api import bp  # noqa: F401
