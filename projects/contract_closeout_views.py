@@ -1,12 +1,12 @@
 """A contract's close-out: its final account (routes on the projects blueprint).
 
 /contracts/<id>/closeout shows the account of a closed or terminated contract (contract_closeout) to whoever may see
-the contract's page (its organisation's members and staff; anyone else gets the page's 404), and to an officer the
-form recording money returned of its unspent balance. /contracts/<id>/closeout.csv is the same account as a
-spreadsheet; it names payment references, so each download is recorded in the audit trail (who, which contract, how
-many rows of each table) and committed before the file is sent, as the contract's money CSV is (contract_export)."""
-
-from collections.abc import Iterator
+the contract's page (its organisation's members and staff; anyone else gets the page's 404), the close-out PDFs
+issued for it (closeout_document: each version, the current one said so, each downloaded through the documents'
+own address, audit.views.download), and to an officer the form recording money returned of its unspent balance and
+the button issuing the account as an official PDF (/contracts/<id>/closeout/document). /contracts/<id>/closeout.csv
+is the same account as a spreadsheet (closeout_export), its download recorded and committed before the file is
+sent."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -15,24 +15,20 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import DateField, StringField
 
-from audit import services as audit
-from audit.labels import ACTION_LABELS
-from core.csvexport import Raw, csv_response, yuan
-from core.db import db, ensure_write_transaction, utcnow
+from core.db import db, ensure_write_transaction
 from core.forms import DataRequired, InputRequired, Length, MoneyField, strip_text
 from core.permissions import require
-from core.timeutil import format_local, local_today
-from core.views import form_status, run_service
+from core.timeutil import local_today
+from core.views import attempt, form_status, refusal_text, run_service, valid_form
 
 from . import permissions
-from .contract_closeout import MAX_REFERENCE, CloseoutAccount, closeout_account, has_ended, record_return
+from .closeout_document import figures_digest, issue_closeout, issued_versions, prints_as_current
+from .closeout_export import CLOSEOUT_CSV as CLOSEOUT_CSV  # (named here before the export had a module of its own)
+from .closeout_export import closeout_download
+from .contract_closeout import MAX_REFERENCE, closeout_account, has_ended, record_return
 from .contract_models import Contract
 from .contract_report_models import FeeKind, ReceiptStatus
 from .contract_views import bp, load_contract
-
-CLOSEOUT_CSV = "export.contract_closeout"
-ACTION_LABELS.update({CLOSEOUT_CSV: _l("Close-out account downloaded (CSV)")})
-SECONDS = "%Y-%m-%d %H:%M:%S"
 
 
 class ReturnForm(FlaskForm):
@@ -63,159 +59,50 @@ def closeout(contract_id: int):
     ):
         flash(_("Return recorded."), "success")
         return redirect(url_for("contracts.closeout", contract_id=contract.id))
+    return closeout_page(contract, form), form_status()
+
+
+class IssueForm(FlaskForm):
+    """The issue button's form (its CSRF token only)."""
+
+
+def closeout_page(contract: Contract, form: ReturnForm, refusal: str | None = None) -> str:
     account = closeout_account(contract) if has_ended(contract) else None
     if account and not form.is_submitted() and account.outstanding_fen:
         form.amount.data = account.outstanding_fen  # (what is still to be returned, as the usual case)
+    versions = issued_versions(contract) if account else []
     return render_template(
         "projects/contract_closeout.html",
         contract=contract,
         account=account,
         form=form,
-        is_officer=is_officer,
+        is_officer=permissions.can_manage_calls(current_user),
         fee_kinds=FeeKind,
         receipt_statuses=ReceiptStatus,
-    ), form_status()
-
-
-def _day(value) -> Raw:
-    return Raw(value.isoformat() if value else "")
-
-
-def _summary_rows(account: CloseoutAccount) -> Iterator[list]:
-    contract = account.contract
-    yield [_("Contract"), contract.title]
-    yield [_("Organisation"), contract.org.name]
-    yield [_("Status"), contract.status_label]
-    yield [_("Ended on"), _day(account.ended_on)]
-    yield [_("Exported at"), Raw(format_local(utcnow(), SECONDS))]
-    yield []
-    yield [_("Close-out account"), _("Amount (yuan)")]
-    yield [_("Contract amount"), yuan(account.amount_fen)]
-    yield [_("Moved between budget lines by approved changes"), yuan(account.moved_fen)]
-    yield [_("Paid"), yuan(account.paid_fen)]
-    yield [_("Cancelled tranches"), yuan(account.cancelled_fen)]
-    yield [_("of which payable when the contract ended"), yuan(account.payable_cancelled_fen)]
-    yield [_("Tranches neither paid nor cancelled"), yuan(account.unpaid_fen)]
-    yield [_("Spent (expenses recorded against the budget lines)"), yuan(account.spent_fen)]
-    yield [_("Balance (paid minus spent)"), yuan(account.balance_fen)]
-    yield [_("To return"), yuan(account.to_return_fen)]
-    yield [_("Returned so far"), yuan(account.returned_fen)]
-    yield [_("Still to return"), yuan(account.outstanding_fen)]
-    yield [_("Spent beyond the payments"), yuan(account.uncovered_fen)]
-
-
-def _line_rows(account: CloseoutAccount) -> Iterator[list]:
-    yield [_("Budget lines")]
-    yield [
-        _("Category"),
-        _("Item"),
-        _("Budget at signing (yuan)"),
-        _("Approved changes (yuan)"),
-        _("Final budget (yuan)"),
-        _("Spent (yuan)"),
-        _("Unspent (yuan)"),
-    ]
-    for a in account.lines:
-        yield [
-            a.line.category_label,
-            a.line.item,
-            yuan(a.signed_fen),
-            yuan(a.changed_fen),
-            yuan(a.final_fen),
-            yuan(a.spent_fen),
-            yuan(a.unspent_fen),
-        ]
-    yield [
-        _("Grand total"),
-        "",
-        yuan(sum(a.signed_fen for a in account.lines)),
-        yuan(0),
-        yuan(sum(a.final_fen for a in account.lines)),
-        yuan(account.spent_fen),
-        yuan(sum(a.unspent_fen for a in account.lines)),
-    ]
-
-
-def _tranche_rows(account: CloseoutAccount) -> Iterator[list]:
-    yield [_("Payment tranches")]
-    yield [
-        _("Tranche"),
-        _("Milestone"),
-        _("Share (%)"),
-        _("Amount (yuan)"),
-        _("Status"),
-        _("Paid on"),
-        _("Payment reference"),
-        _("Payable when the contract ended"),
-    ]
-    for a in account.tranches:
-        t = a.tranche
-        yield [
-            _("Tranche %(n)d", n=a.number),
-            a.milestone_title or _("after the final evaluation"),
-            Raw(str(t.percent)),
-            yuan(t.amount_fen),
-            t.status_label,
-            _day(t.paid_on),
-            t.reference,
-            _("Yes") if a.payable_when_ended else "",
-        ]
-
-
-def _return_rows(account: CloseoutAccount) -> Iterator[list]:
-    yield [_("Returns of the unspent balance")]
-    yield [_("Returned on"), _("Amount (yuan)"), _("Payment reference"), _("Recorded at"), _("Recorded by")]
-    for r in account.returns:
-        yield [
-            _day(r.returned_on),
-            yuan(r.returned_fen),
-            r.reference,
-            Raw(format_local(r.recorded_at, SECONDS)),
-            r.recorded_by.display_name if r.recorded_by else "",
-        ]
-    yield [_("Grand total"), yuan(account.returned_fen), "", "", ""]
-
-
-def _fee_rows(account: CloseoutAccount) -> Iterator[list]:
-    yield [_("Fees and allowances named in reports (not added to the spending)")]
-    yield [_("Recipient's confirmation"), _("Amount (yuan)")]
-    for status in ReceiptStatus:
-        yield [status.label, yuan(account.fees.by_status.get(status.value, 0))]
-    yield [_("Grand total"), yuan(account.fees.total_fen)]
-
-
-def closeout_csv_rows(account: CloseoutAccount) -> list[list]:
-    return [
-        *_summary_rows(account),
-        [],
-        *_line_rows(account),
-        [],
-        *_tranche_rows(account),
-        [],
-        *_return_rows(account),
-        [],
-        *_fee_rows(account),
-    ]
-
-
-def closeout_download(contract: Contract, *, actor):
-    """The account as a CSV, the download recorded (the caller commits before the response is sent)."""
-    account = closeout_account(contract)
-    rows = closeout_csv_rows(account)
-    audit.record(
-        CLOSEOUT_CSV,
-        contract,
-        actor=actor,
-        data={
-            "format": "csv",
-            "lines": len(account.lines),
-            "tranches": len(account.tranches),
-            "returns": len(account.returns),
-        },
+        versions=versions,
+        up_to_date=bool(versions) and prints_as_current(contract, versions, figures_digest(account)),
+        refusal=refusal,
     )
-    today = format_local(utcnow(), "%Y-%m-%d")
-    stem = _("contract-closeout-%(title)s-%(date)s", title=contract.title, date=today)
-    return csv_response(rows, stem, fallback=f"contract-{contract.id}-closeout-{today}")
+
+
+@bp.route("/<int:contract_id>/closeout/document", methods=["POST"])
+@login_required
+def closeout_document(contract_id: int):
+    """An officer issues the account as an official PDF (anyone else who sees the contract: 403); refused on a
+    contract not ended: its page again, the reason at the top, with the refusal's status (409)."""
+    contract = load_contract(contract_id)
+    require(permissions.can_manage_calls(current_user))
+    valid_form(IssueForm())
+    outcome = attempt(lambda: issue_closeout(contract, actor=current_user))
+    if not outcome:
+        page = closeout_page(contract, ReturnForm(formdata=None), refusal=refusal_text(outcome.refusal))
+        return page, outcome.refusal.status
+    if outcome.value.new:
+        flash(_("Version %(n)d of the close-out account issued.", n=outcome.value.version.number), "success")
+    else:
+        flash(_("The account has not changed since version %(n)d was issued: that version is current.",
+                n=outcome.value.version.number), "info")
+    return redirect(url_for("contracts.closeout", contract_id=contract.id, _anchor="closeout-documents"))
 
 
 @bp.route("/<int:contract_id>/closeout.csv")
