@@ -10,9 +10,8 @@ import pytest
 import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
 
-from app import create_app
 from core.db import db
-from tests.conftest import app_config
+from tests.migration_helpers import database_at
 
 BEFORE = "0024_expense_withdrawal"
 NOW = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
@@ -28,43 +27,32 @@ TEMPLATES = {
 }
 
 
-def _insert_rows(url: str) -> None:
-    """Rows as a database at 0024 holds them, foreign keys not enforced (no contract behind the evaluation)."""
-    engine = sa.create_engine(url)  # (not the app's: that one turns SQLite's foreign keys on)
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
-        for template_id, (name, frozen, source_id, _purpose) in TEMPLATES.items():
-            conn.execute(sa.text("INSERT INTO indicator_templates (id, name, description, frozen, source_id, "
-                                 "created_at) VALUES (:id, :name, '', :frozen, :source_id, :now)"),
-                         {"id": template_id, "name": name, "frozen": frozen, "source_id": source_id, "now": NOW})
-            conn.execute(sa.text("INSERT INTO indicators (id, template_id, position, title, guidance) "
-                                 "VALUES (:id, :template_id, 0, '一', '')"), {"id": template_id * 10,
-                                                                            "template_id": template_id})
-            conn.execute(sa.text("INSERT INTO indicators (id, template_id, parent_id, position, title, max_points, "
-                                 "guidance, evidence_key) VALUES (:id, :template_id, :parent, 1, '甲', 100, '', "
-                                 ":evidence)"),
-                         {"id": template_id * 10 + 1, "template_id": template_id, "parent": template_id * 10,
-                          "evidence": "budget_execution" if template_id == 3 else None})
-        conn.execute(sa.text("INSERT INTO project_evaluations (id, contract_id, kind, status, template_id, "
-                             "aggregation, due_on, final_score, summary, status_reason, created_at) VALUES "
-                             "(1, 999, 'final', 'in_progress', 5, 'mean', '2026-02-01', '', '', '', :now)"),
-                     {"now": NOW})
-        if engine.dialect.name == "postgresql":  # (the ids were given: the sequences move past them)
-            for table in ("indicator_templates", "indicators"):
-                conn.exec_driver_sql(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), 1000)")
-    engine.dispose()
+def _insert_rows(conn, dialect) -> None:
+    """Rows as a database at 0024 holds them (no contract behind the evaluation)."""
+    for template_id, (name, frozen, source_id, _purpose) in TEMPLATES.items():
+        conn.execute(sa.text("INSERT INTO indicator_templates (id, name, description, frozen, source_id, "
+                             "created_at) VALUES (:id, :name, '', :frozen, :source_id, :now)"),
+                     {"id": template_id, "name": name, "frozen": frozen, "source_id": source_id, "now": NOW})
+        conn.execute(sa.text("INSERT INTO indicators (id, template_id, position, title, guidance) "
+                             "VALUES (:id, :template_id, 0, '一', '')"), {"id": template_id * 10,
+                                                                        "template_id": template_id})
+        conn.execute(sa.text("INSERT INTO indicators (id, template_id, parent_id, position, title, max_points, "
+                             "guidance, evidence_key) VALUES (:id, :template_id, :parent, 1, '甲', 100, '', "
+                             ":evidence)"),
+                     {"id": template_id * 10 + 1, "template_id": template_id, "parent": template_id * 10,
+                      "evidence": "budget_execution" if template_id == 3 else None})
+    conn.execute(sa.text("INSERT INTO project_evaluations (id, contract_id, kind, status, template_id, "
+                         "aggregation, due_on, final_score, summary, status_reason, created_at) VALUES "
+                         "(1, 999, 'final', 'in_progress', 5, 'mean', '2026-02-01', '', '', '', :now)"),
+                 {"now": NOW})
+    if dialect == "postgresql":  # (the ids were given: the sequences move past them)
+        for table in ("indicator_templates", "indicators"):
+            conn.exec_driver_sql(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), 1000)")
 
 
 @pytest.mark.committing
 def test_existing_templates_get_their_purpose_and_keep_their_indicators(scratch_url, tmp_path):
-    application = create_app(app_config(scratch_url, tmp_path))
-    with application.app_context():
-        upgrade(revision=BEFORE)
-        db.engine.dispose()
-    _insert_rows(scratch_url)
-
-    with application.app_context():
+    with database_at(scratch_url, tmp_path, BEFORE, _insert_rows):
         upgrade()
         with db.engine.connect() as conn:
             purposes = dict(conn.execute(sa.text("SELECT id, purpose FROM indicator_templates")).all())
@@ -80,4 +68,3 @@ def test_existing_templates_get_their_purpose_and_keep_their_indicators(scratch_
             columns = {c["name"] for c in sa.inspect(conn).get_columns("indicator_templates")}
             assert "purpose" not in columns
             assert conn.scalar(sa.text("SELECT count(*) FROM indicators")) == 2 * len(TEMPLATES)
-        db.engine.dispose()

@@ -8,9 +8,8 @@ import pytest
 import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
 
-from app import create_app
 from core.db import db
-from tests.conftest import app_config
+from tests.migration_helpers import database_at, stored
 
 BEFORE = "0026_settlement_document_version"
 NOW = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
@@ -22,56 +21,37 @@ CODES = {  # id -> (valid for, used, printed as the migration must see it)
 }
 
 
-def _stored(value: datetime, dialect: str):
-    """A timestamp as the app stores it: naive UTC on SQLite (core.db.UTCDateTime), aware on PostgreSQL."""
-    return value.replace(tzinfo=None) if dialect == "sqlite" else value
-
-
-def _insert_codes(url: str) -> None:
-    """Codes as a database at 0026 holds them, foreign keys not enforced (no resident or programme behind them)."""
-    engine = sa.create_engine(url)  # (not the app's: that one turns SQLite's foreign keys on)
-    with engine.begin() as conn:
-        dialect = engine.dialect.name
-        if dialect == "postgresql":
-            conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
-        for code_id, (valid_for, used, _printed) in CODES.items():
-            conn.execute(sa.text("INSERT INTO voucher_codes (id, resident_id, programme_id, code_hash, created_at, "
-                                 "expires_at, used_at) VALUES (:id, 1, 1, :hash, :created, :expires, :used)"),
-                         {"id": code_id, "hash": f"h{code_id}", "created": _stored(NOW, dialect),
-                          "expires": _stored(NOW + valid_for, dialect),
-                          "used": _stored(NOW + timedelta(minutes=1), dialect) if used else None})
-    engine.dispose()
+def _insert_codes(conn, dialect) -> None:
+    """Codes as a database at 0026 holds them (no resident or programme behind them)."""
+    for code_id, (valid_for, used, _printed) in CODES.items():
+        conn.execute(sa.text("INSERT INTO voucher_codes (id, resident_id, programme_id, code_hash, created_at, "
+                             "expires_at, used_at) VALUES (:id, 1, 1, :hash, :created, :expires, :used)"),
+                     {"id": code_id, "hash": f"h{code_id}", "created": stored(NOW, dialect),
+                      "expires": stored(NOW + valid_for, dialect),
+                      "used": stored(NOW + timedelta(minutes=1), dialect) if used else None})
 
 
 @pytest.mark.committing
 def test_existing_codes_are_told_printed_by_their_lifetime_and_a_cancelled_code_stays_dead(scratch_url, tmp_path):
-    application = create_app(app_config(scratch_url, tmp_path))
-    with application.app_context():
-        upgrade(revision=BEFORE)
-        db.engine.dispose()
-    _insert_codes(scratch_url)
-
-    with application.app_context():
+    with database_at(scratch_url, tmp_path, BEFORE, _insert_codes) as dialect:
         upgrade()
-        dialect = db.engine.dialect.name
         with db.engine.connect() as conn:
             printed = {code_id: bool(flag) for code_id, flag in conn.execute(
                 sa.text("SELECT id, printed FROM voucher_codes"))}
         assert printed == {code_id: row[2] for code_id, row in CODES.items()}
         with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as conn:  # used (4) and cancelled: never
             conn.execute(sa.text("UPDATE voucher_codes SET cancelled_at = :at WHERE id = 4"),
-                         {"at": _stored(NOW, dialect)})
+                         {"at": stored(NOW, dialect)})
         cancelled_at = NOW + timedelta(hours=2)
         with db.engine.begin() as conn:
             conn.execute(sa.text("UPDATE voucher_codes SET cancelled_at = :at WHERE id = 3"),
-                         {"at": _stored(cancelled_at, dialect)})
+                         {"at": stored(cancelled_at, dialect)})
 
         downgrade(revision=BEFORE)
         with db.engine.connect() as conn:
             columns = {c["name"] for c in sa.inspect(conn).get_columns("voucher_codes")}
             expires = conn.scalar(sa.text("SELECT expires_at FROM voucher_codes WHERE id = 3"))
             count = conn.scalar(sa.text("SELECT count(*) FROM voucher_codes"))
-        db.engine.dispose()
     assert not {"printed", "cancelled_at"} & columns and count == len(CODES)
     if isinstance(expires, str):
         expires = datetime.fromisoformat(expires)

@@ -8,26 +8,19 @@ import pytest
 import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
 
-from app import create_app
 from core.db import db
-from tests.conftest import app_config
+from tests.migration_helpers import database_at, stored
 
 BEFORE = "0028_proposal_revision"
 AT = datetime(2026, 11, 8, 8, 0, tzinfo=UTC)
 
 
-def _insert_statement(url: str) -> None:
-    """A paid statement as a database at 0028 holds it, foreign keys not enforced (nothing behind it)."""
-    engine = sa.create_engine(url)  # (not the app's: that one turns SQLite's foreign keys on)
-    with engine.begin() as conn:
-        dialect = engine.dialect.name
-        if dialect == "postgresql":
-            conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
-        conn.execute(sa.text(
-            "INSERT INTO voucher_settlements (id, programme_id, provider_org_id, period, seq, total_fen, "
-            "redemption_count, status, created_at, payment_reference) VALUES (1, 1, 1, '2026-10', 1, 3000, 2, 'paid', "
-            ":at, 'BANK-1')"), {"at": AT.replace(tzinfo=None) if dialect == "sqlite" else AT})
-    engine.dispose()
+def _insert_statement(conn, dialect) -> None:
+    """A paid statement as a database at 0028 holds it (nothing behind it)."""
+    conn.execute(sa.text(
+        "INSERT INTO voucher_settlements (id, programme_id, provider_org_id, period, seq, total_fen, "
+        "redemption_count, status, created_at, payment_reference) VALUES (1, 1, 1, '2026-10', 1, 3000, 2, 'paid', "
+        ":at, 'BANK-1')"), {"at": stored(AT, dialect)})
 
 
 def _set_status(status: str) -> None:
@@ -37,13 +30,7 @@ def _set_status(status: str) -> None:
 
 @pytest.mark.committing
 def test_withdrawn_is_allowed_after_the_upgrade_and_nothing_else_is(scratch_url, tmp_path):
-    application = create_app(app_config(scratch_url, tmp_path))
-    with application.app_context():
-        upgrade(revision=BEFORE)
-        db.engine.dispose()
-    _insert_statement(scratch_url)
-
-    with application.app_context():
+    with database_at(scratch_url, tmp_path, BEFORE, _insert_statement):
         with pytest.raises(sa.exc.IntegrityError):
             _set_status("withdrawn")  # before 0029
         upgrade()
@@ -63,4 +50,3 @@ def test_withdrawn_is_allowed_after_the_upgrade_and_nothing_else_is(scratch_url,
             _set_status("withdrawn")
         with db.engine.connect() as conn:
             assert conn.scalar(sa.text("SELECT status FROM voucher_settlements")) == "paid"
-        db.engine.dispose()
