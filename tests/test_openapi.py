@@ -24,7 +24,7 @@ from projects.contract_models import Contract, Milestone
 from projects.contract_report_models import FeePayment
 from projects.models import Call, Proposal
 from vouchers.models import Programme
-from vouchers.redemption_models import Redemption
+from vouchers.redemption_models import Redemption, Settlement
 
 API = "/api/v1"
 
@@ -117,7 +117,8 @@ def _ids(model) -> list[int]:
 # 404s into the checks of real records.
 PATH_RECORDS = {"call_id": Call, "contract_id": Contract, "proposal_id": Proposal, "member_id": PanelMember,
                 "evaluation_id": ProjectEvaluation, "fee_id": FeePayment, "milestone_id": Milestone,
-                "org_id": Organisation, "redemption_id": Redemption, "change_id": ChangeRequest}
+                "org_id": Organisation, "redemption_id": Redemption, "change_id": ChangeRequest,
+                "settlement_id": Settlement}
 BODY_RECORDS = {"org_id": Organisation, "programme_id": Programme, "proposal_id": Proposal}
 MISSING = 2_000_000_000
 
