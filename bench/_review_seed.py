@@ -20,7 +20,7 @@ from accounts.enums import Role
 from accounts.models import Community, User
 from core.db import db
 from core.timeutil import local_today, utcnow
-from evaluation import panels
+from evaluation import panels, score_sheets
 from evaluation import services as review
 from evaluation.enums import SeatType, SheetStatus
 from orgs import services as org_services
@@ -153,13 +153,13 @@ def _score_everything(call: Call, members: int, officer: User) -> None:
     for m, member in enumerate(panel.members):
         for p, proposal in enumerate(props):
             review.declare(member, proposal, False, "", actor=member.user)
-            sheet = review.sheet_for(member, proposal)
+            sheet = score_sheets.sheet_for(member, proposal)
             entries = {}
             for c, criterion in enumerate(criteria):
                 share = 50 + (p * 7 + m * 13 + c * 5) % 45  # 50–94% of each maximum: no comment required
                 entries[criterion.id] = (criterion.max_points * 2 * share // 100, "" if c % 3 else "材料较完整。")
-            review.save_scores(sheet, entries, actor=member.user)
-            review.transition_sheet(sheet, SheetStatus.SUBMITTED, actor=member.user)
+            score_sheets.save_scores(sheet, entries, actor=member.user)
+            score_sheets.transition_sheet(sheet, SheetStatus.SUBMITTED, actor=member.user)
         db.session.commit()
 
 

@@ -35,7 +35,7 @@ from projects.award_models import AwardDecision
 from projects.enums import CallStatus
 from projects.models import Call, Proposal
 
-from . import expert_conflicts, services
+from . import expert_conflicts, score_sheets, services
 from .enums import SheetStatus
 from .models import PanelMember
 
@@ -54,7 +54,7 @@ SHEET_IN = body(
     scores=mapping(body(required=["points"],
                         points={"type": "number", "minimum": 0, "maximum": 1000, "multipleOf": 0.5,
                                 "description": "Half points allowed (7 or 7.5), at most the criterion's maximum."},
-                        comment=string(services.MAX_COMMENT)),
+                        comment=string(score_sheets.MAX_COMMENT)),
                    "By criterion id (digits), e.g. `{\"12\": {\"points\": 7.5, \"comment\": \"…\"}}`."),
     submit=boolean("Submit the sheet after saving (default false). A submitted sheet is final; a comment may be "
                    "required for extreme scores (on submitting; a draft may be saved without it)."),
@@ -137,8 +137,8 @@ def sheet(member_id: int, proposal_id: int):
     proposal = db.session.get(Proposal, proposal_id)
     if proposal is None or not services.can_see_proposal(member, proposal):
         abort(404)
-    return sheet_exchange(lambda: services.sheet_to_show(member, proposal),
-                          lambda: services.sheet_for(member, proposal))
+    return sheet_exchange(lambda: score_sheets.sheet_to_show(member, proposal),
+                          lambda: score_sheets.sheet_for(member, proposal))
 
 
 def entries_from_json(body: dict) -> dict[int, tuple[int, str]]:
@@ -188,15 +188,15 @@ def sheet_exchange(shown, created):
         sent = text_field(body, "fingerprint", max_length=64) if body.get("fingerprint") is not None else None
         score_sheet = created()
         try:
-            services.save_scores(score_sheet, entries, actor=current_user, fingerprint=sent, submitting=submit)
+            score_sheets.save_scores(score_sheet, entries, actor=current_user, fingerprint=sent, submitting=submit)
             if submit:
-                services.transition_sheet(score_sheet, SheetStatus.SUBMITTED, actor=current_user)
+                score_sheets.transition_sheet(score_sheet, SheetStatus.SUBMITTED, actor=current_user)
         except ServiceError as refused:
             refused.fields = _by_criterion(refused.fields)
             raise
         db.session.commit()
     return jsonify({"sheet_id": score_sheet.id, "status": score_sheet.status,
-                    "fingerprint": services.sheet_fingerprint(score_sheet),
+                    "fingerprint": score_sheets.sheet_fingerprint(score_sheet),
                     "scores": {str(s.indicator_id): {"points": s.half_points / 2, "comment": s.comment}
                                for s in score_sheet.scores}})
 

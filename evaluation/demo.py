@@ -15,7 +15,7 @@ from projects.demo import _make_call, _orgs_in, _submit, review_proposals
 from projects.enums import CallStatus, ProposalStatus
 from projects.models import Call, Proposal
 
-from . import aggregate, panels, services, templates
+from . import aggregate, panels, score_sheets, services, templates
 from .enums import SheetStatus
 from .models import ExpertProfile
 
@@ -26,11 +26,11 @@ POOL = [("expert1", "social_service", "社会工作、养老服务"), ("expert2"
 
 def _score(member, proposal, share: int, submit: bool) -> None:
     services.declare(member, proposal, False, "", actor=member.user)
-    sheet = services.sheet_for(member, proposal)
+    sheet = score_sheets.sheet_for(member, proposal)
     entries = {c.id: (c.max_points * 2 * share // 100, "") for c in member.panel.template.criteria}
-    services.save_scores(sheet, entries, actor=member.user)
+    score_sheets.save_scores(sheet, entries, actor=member.user)
     if submit:
-        services.transition_sheet(sheet, SheetStatus.SUBMITTED, actor=member.user)
+        score_sheets.transition_sheet(sheet, SheetStatus.SUBMITTED, actor=member.user)
 
 
 @register_demo(40, "evaluation")

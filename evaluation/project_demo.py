@@ -19,7 +19,7 @@ from projects.contract_models import Contract, ContractStatus
 from projects.demo import _make_call, _orgs_in, _submit, review_proposals
 from projects.enums import CallStatus, ProposalStatus
 
-from . import project_report, project_services, project_sheets, rectification, services, surveys, templates
+from . import project_report, project_services, project_sheets, rectification, score_sheets, surveys, templates
 from .enums import SheetStatus
 from .project_enums import TaskStatus
 from .project_models import ProjectEvaluation
@@ -101,10 +101,10 @@ def _score(evaluation: ProjectEvaluation, share: int, submit: bool = True) -> No
     for a in evaluation.assignments:
         project_services.declare(a, False, "", actor=a.user)
         sheet = project_sheets.sheet_for(a)
-        services.save_scores(sheet, {c.id: (c.max_points * 2 * share // 100, "依据档案与现场核查评分")
-                                     for c in evaluation.template.criteria}, actor=a.user)
+        score_sheets.save_scores(sheet, {c.id: (c.max_points * 2 * share // 100, "依据档案与现场核查评分")
+                                         for c in evaluation.template.criteria}, actor=a.user)
         if submit:
-            services.transition_sheet(sheet, SheetStatus.SUBMITTED, actor=a.user)
+            score_sheets.transition_sheet(sheet, SheetStatus.SUBMITTED, actor=a.user)
 
 
 def _survey(evaluation: ProjectEvaluation, officer: User, residents: list[str], codes: int) -> None:
@@ -158,7 +158,7 @@ def load() -> list[str]:
     _survey(midterm, officer, ["resident4", "resident5"], 10)
     project_services.declare(midterm.assignments[0], False, "", actor=midterm.assignments[0].user)
     sheet = project_sheets.sheet_for(midterm.assignments[0])
-    services.save_scores(sheet, {c.id: (c.max_points * 2 * 3 // 4, "") for c in midterm.template.criteria[:4]},
-                         actor=midterm.assignments[0].user)
+    score_sheets.save_scores(sheet, {c.id: (c.max_points * 2 * 3 // 4, "") for c in midterm.template.criteria[:4]},
+                             actor=midterm.assignments[0].user)
     return ["project evaluation: a final evaluation 合格 (last tranche released), a final evaluation 不合格 with "
             "rectification under way, a mid-term evaluation in progress, survey answers"]

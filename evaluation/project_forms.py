@@ -192,7 +192,7 @@ class WithdrawForm(TextForm):
 
 
 class ReopenForm(TextForm):
-    """The reason for reopening an evaluator's submitted sheet (services.transition_sheet)."""
+    """The reason for reopening an evaluator's submitted sheet (score_sheets.transition_sheet)."""
 
     text = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=services.MAX_REASON)],
                          filters=[strip_text])

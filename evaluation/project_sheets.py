@@ -1,5 +1,5 @@
 """Score sheets of project evaluations, on the review engine: the same comment rules, half points, submit/reopen
-(`services.save_scores`, `services.transition_sheet`) and aggregation (`aggregate`)."""
+(`score_sheets.save_scores`, `score_sheets.transition_sheet`) and aggregation (`aggregate`)."""
 
 from sqlalchemy import select
 
@@ -12,7 +12,7 @@ from .enums import SheetStatus
 from .models import ScoreSheet
 from .project_models import EvaluationAssignment, ProjectEvaluation
 from .project_status import require_in_progress
-from .services import SheetOwner
+from .score_sheets import SheetOwner
 
 OUTLIER_POINTS = 15
 

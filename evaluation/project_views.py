@@ -24,7 +24,7 @@ from . import (
     project_services,
     project_status,
     reminders,
-    services,
+    score_sheets,
     templates,
 )
 from . import project_permissions as perms
@@ -357,8 +357,8 @@ def reopen(sheet_id: int):
     require(perms.can_commission(current_user))
     form = _post_ok(ReopenForm)
     evaluation = sheet.assignment.evaluation
-    return run_and_redirect(lambda: services.transition_sheet(sheet, SheetStatus.DRAFT, actor=current_user,
-                                                              reason=form.text.data or ""),
+    return run_and_redirect(lambda: score_sheets.transition_sheet(sheet, SheetStatus.DRAFT, actor=current_user,
+                                                                  reason=form.text.data or ""),
                             _("Score sheet reopened; the evaluator has been told."), _show(evaluation))
 
 

@@ -19,7 +19,7 @@ from projects.enums import CallStatus, ProposalStatus
 from projects.models import Call, Proposal
 from projects.views import load_call
 
-from . import aggregate, permissions, score_details, services
+from . import aggregate, permissions, score_details, score_sheets, services
 from .decision_step import decision_step, short_of_sheets
 from .documents import decide_from_review
 from .enums import SheetStatus
@@ -42,8 +42,8 @@ def reopen(sheet_id: int | None):
         flash(form_errors_text(form), "danger")
         return redirect(target)
     return _done(_("Score sheet reopened; the member has been told."), target,
-                 lambda: services.transition_sheet(score_sheet, SheetStatus.DRAFT, actor=current_user,
-                                                   reason=form.reason.data or ""))
+                 lambda: score_sheets.transition_sheet(score_sheet, SheetStatus.DRAFT, actor=current_user,
+                                                       reason=form.reason.data or ""))
 
 
 @bp.route("/calls/<int:call_id>/results")

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from core.errors import ServiceError, invalid
 from core.numbers import NumberError, parse_decimal
 
-from . import services
+from . import score_sheets
 from .enums import SheetStatus
 
 HALF_POINTS = "Scores are numbers in half points, such as 7 or 7.5."
@@ -39,7 +39,7 @@ def read_entries(criteria, form, *, submitting: bool = False) -> dict[int, tuple
             errors[f"c{c.id}"] = exc.message
     if errors:  # with what the engine would refuse in the rest (a score out of range, a comment missing), at once
         try:
-            services.validate_entries(criteria, entries, submitting=submitting)
+            score_sheets.validate_entries(criteria, entries, submitting=submitting)
         except ServiceError as exc:
             errors = exc.fields | errors
         raise invalid(errors)
@@ -48,13 +48,13 @@ def read_entries(criteria, form, *, submitting: bool = False) -> dict[int, tuple
 
 def save_from_form(sheet, criteria, form, *, actor) -> None:
     """Save (and, when asked, submit) as typed. The form carries the fingerprint of the entries it showed
-    (`fingerprint`, services.require_fresh): a save over entries saved elsewhere since is refused; a form without
+    (`fingerprint`, score_sheets.require_fresh): a save over entries saved elsewhere since is refused; a form without
     the field (none of ours) is not checked."""
     submitting = form.get("action") == "submit"
-    services.save_scores(sheet, read_entries(criteria, form, submitting=submitting), actor=actor,
-                         fingerprint=form.get("fingerprint"), submitting=submitting)
+    score_sheets.save_scores(sheet, read_entries(criteria, form, submitting=submitting), actor=actor,
+                             fingerprint=form.get("fingerprint"), submitting=submitting)
     if submitting:
-        services.transition_sheet(sheet, SheetStatus.SUBMITTED, actor=actor)
+        score_sheets.transition_sheet(sheet, SheetStatus.SUBMITTED, actor=actor)
 
 
 def refusal(exc: ServiceError, criteria) -> tuple[str, dict[str, str]]:

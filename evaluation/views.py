@@ -17,7 +17,7 @@ from projects.enums import CallStatus
 from projects.models import Call, Proposal, ProposalAttachment
 from projects.views import load_call
 
-from . import aggregate, blind, expert_conflicts, panels, permissions, score_details, services, templates
+from . import aggregate, blind, expert_conflicts, panels, permissions, score_details, score_sheets, services, templates
 from .enums import SheetStatus, TemplatePurpose
 from .forms import (
     ApplicantConflictForm,
@@ -34,9 +34,9 @@ from .sheet_forms import refusal, save_from_form
 bp = Blueprint("evaluation", __name__, url_prefix="/evaluation")
 OUTLINE = {"sections": "outline"}  # a template service's name for the outline field
 # The score sheets' comment inputs say the service's limit first (templates/evaluation/_criterion.html).
-bp.add_app_template_global(services.MAX_COMMENT, "MAX_SHEET_COMMENT")
-bp.add_app_template_global(services.comment_bounds, "comment_bounds")
-bp.add_app_template_global(services.sheet_fingerprint, "sheet_fingerprint")  # the entries a sheet form shows
+bp.add_app_template_global(score_sheets.MAX_COMMENT, "MAX_SHEET_COMMENT")
+bp.add_app_template_global(score_sheets.comment_bounds, "comment_bounds")
+bp.add_app_template_global(score_sheets.sheet_fingerprint, "sheet_fingerprint")  # the entries a sheet form shows
 bp.add_app_template_global(aggregate.method_used, "method_used")  # a final score's method as applied
 bp.add_app_template_global(aggregate.method_label, "method_label")
 
@@ -180,7 +180,7 @@ def _assignments_page(declaring: DeclareForm | None = None, member_id: int | Non
     return render_template("evaluation/assignments.html", rows=rows, form=DeclareForm(formdata=None),
                            review_open=lambda call: call.status in _OPEN,
                            finished=lambda call: call.status not in _OPEN_OR_NOT_YET,
-                           sent_back=services.reopen_reason,
+                           sent_back=score_sheets.reopen_reason,
                            applicants=services.applicants, declaring=declaring, declaring_member=member_id,
                            applicant=applicant)
 
@@ -257,7 +257,7 @@ def sheet(member_id: int, proposal_id: int):
     if request.method == "POST":
         valid_form(ReasonForm())
         try:
-            score_sheet = services.sheet_for(member, proposal)
+            score_sheet = score_sheets.sheet_for(member, proposal)
             save_from_form(score_sheet, criteria, request.form, actor=current_user)
         except ServiceError as exc:
             db.session.rollback()
@@ -272,7 +272,7 @@ def sheet(member_id: int, proposal_id: int):
                   "success")
             return redirect(url_for("evaluation.sheet", member_id=member.id, proposal_id=proposal.id))
     # a GET writes nothing: before the first save the sheet is an empty draft, unsaved
-    score_sheet = services.sheet_to_show(member, proposal)
+    score_sheet = score_sheets.sheet_to_show(member, proposal)
     scores = {s.indicator_id: s for s in score_sheet.scores}
     terms = blind.identifying_terms(proposal) if member.panel.blind else []
     submitted = score_sheet.status == SheetStatus.SUBMITTED
@@ -280,7 +280,8 @@ def sheet(member_id: int, proposal_id: int):
                            shown=lambda text: blind.redact(str(text or ""), terms, _("(applicant)")),
                            template=member.panel.template, scores=scores, blind=member.panel.blind,
                            form=ReasonForm(formdata=None), typed=typed, errors=errors,
-                           number=services.proposal_number(proposal), sent_back=services.reopen_reason(score_sheet),
+                           number=score_sheets.proposal_number(proposal),
+                           sent_back=score_sheets.reopen_reason(score_sheet),
                            next_one=score_details.next_to_do(member, proposal) if submitted else None)
     return page, status
 

@@ -13,7 +13,7 @@ from projects.contract_change_models import ContractAmendment
 from projects.contract_models import Expense, Milestone, MilestoneReport
 from projects.contract_report_models import ActivityRecord, FeePayment
 
-from . import evidence, project_report, project_sheets, rectification, services, surveys
+from . import evidence, project_report, project_sheets, rectification, score_sheets, surveys
 from .project_models import DocumentRequest, ProjectEvaluation
 
 
@@ -75,7 +75,7 @@ def workspace_context(evaluation: ProjectEvaluation, sheet=None) -> dict:
         "evidence_for": {c.id: figures.get(c.evidence_key) for c in evaluation.template.criteria},
         "requests": requests, "submit_confirm": submit_confirmation(requests),
         "scores": {s.indicator_id: s for s in sheet.scores} if sheet is not None else {},
-        "sent_back": services.reopen_reason(sheet) if sheet is not None else "",
+        "sent_back": score_sheets.reopen_reason(sheet) if sheet is not None else "",
         "max_requirement": project_report.MAX_REQUIREMENT,
         # the report is issued once every evaluator is done: until then the page says whom it waits for, where the
         # form was offered and refused what was typed (a flash after a redirect, the summary lost)

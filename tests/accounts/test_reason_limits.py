@@ -15,7 +15,7 @@ from accounts.models import User
 from audit.models import AuditEvent
 from core.db import db
 from core.errors import ServiceError
-from evaluation import panels, services
+from evaluation import panels, score_sheets
 from evaluation.enums import SheetStatus
 from evaluation.models import PanelMember, ScoreSheet
 from tests.evaluation.helpers import drawn_panel, expert, fully_scored
@@ -89,8 +89,8 @@ def test_reopening_a_review_sheet(app, client, login_as, officer):
     assert "Field cannot be longer than 1000 characters." in flashed(client, response)
     db.session.expire_all()
     assert db.session.get(ScoreSheet, sheet.id).status == SheetStatus.SUBMITTED and events() == before
-    refused_by_service(app, lambda: services.transition_sheet(sheet, SheetStatus.DRAFT, actor=officer,
-                                                              reason=text(1001)),
+    refused_by_service(app, lambda: score_sheets.transition_sheet(sheet, SheetStatus.DRAFT, actor=officer,
+                                                                  reason=text(1001)),
                        "A reason has at most 1000 characters.")
     assert db.session.get(ScoreSheet, sheet.id).status == SheetStatus.SUBMITTED
     response = client.post(f"/evaluation/sheets/{sheet.id}/reopen", data={"reason": f" {text(1000)} "})

@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 from accounts.models import User
 from core.db import db
 from core.timeutil import local_today
-from evaluation import services
+from evaluation import score_sheets, services
 from evaluation.enums import SheetStatus
 from evaluation.models import Panel
 from projects.award_models import AwardDecision, Publicity
@@ -80,10 +80,10 @@ def test_draw_declare_score_award_notice(live_server, live_app, browser):
                 continue
             for i, proposal in enumerate(services.reviewable(call_id)):
                 services.declare(member, proposal, False, "", actor=member.user)
-                sheet = services.sheet_for(member, proposal)
-                services.save_scores(sheet, {c.id: (c.max_points * 2 * (80 - 5 * i) // 100, "")
-                                             for c in panel.template.criteria}, actor=member.user)
-                services.transition_sheet(sheet, SheetStatus.SUBMITTED, actor=member.user)
+                sheet = score_sheets.sheet_for(member, proposal)
+                score_sheets.save_scores(sheet, {c.id: (c.max_points * 2 * (80 - 5 * i) // 100, "")
+                                                 for c in panel.template.criteria}, actor=member.user)
+                score_sheets.transition_sheet(sheet, SheetStatus.SUBMITTED, actor=member.user)
         db.session.commit()
 
     officer.goto(f"{live_server}/evaluation/calls/{call_id}/results")

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from accounts.enums import Role
 from core.db import db
-from evaluation import aggregate, panels, services, templates
+from evaluation import aggregate, panels, score_sheets, services, templates
 from evaluation.enums import SeatType, SheetStatus, TemplatePurpose
 from projects import awards, calls, proposals
 from projects.enums import CallStatus, ProposalStatus
@@ -73,9 +73,9 @@ def fully_scored(app, officer, shares=(75, 70, 80)):
     for member in panel.members:
         for proposal, share in zip(props, shares, strict=True):
             services.declare(member, proposal, False, "", actor=member.user)
-            sheet = services.sheet_for(member, proposal)
-            services.save_scores(sheet, {c.id: (c.max_points * 2 * share // 100, "")
-                                         for c in panel.template.criteria}, actor=member.user)
-            services.transition_sheet(sheet, SheetStatus.SUBMITTED, actor=member.user)
+            sheet = score_sheets.sheet_for(member, proposal)
+            score_sheets.save_scores(sheet, {c.id: (c.max_points * 2 * share // 100, "")
+                                             for c in panel.template.criteria}, actor=member.user)
+            score_sheets.transition_sheet(sheet, SheetStatus.SUBMITTED, actor=member.user)
     ranking = [awards.Ranked(r.proposal_id, r.rank, aggregate.fmt(r.final)) for r in services.results(panel)]
     return call, orgs, props, ranking

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from accounts.enums import Role
 from core.timeutil import local_today
-from evaluation import candidates, project_services, project_sheets, services, templates
+from evaluation import candidates, project_services, project_sheets, score_sheets, templates
 from evaluation.enums import SeatType, SheetStatus, TemplatePurpose
 from orgs import services as org_services
 from projects import contract_reports
@@ -67,9 +67,9 @@ def score_all(evaluation, half_points_by_user: dict[int, dict[int, int] | int], 
         entries = ({c.id: (wanted[c.id], "依据核查材料") for c in criteria} if isinstance(wanted, dict)
                    else {c.id: (c.max_points * 2 * wanted // 100, "依据核查材料") for c in criteria})
         sheet = project_sheets.sheet_for(a)
-        services.save_scores(sheet, entries, actor=a.user)
+        score_sheets.save_scores(sheet, entries, actor=a.user)
         if submit:
-            services.transition_sheet(sheet, SheetStatus.SUBMITTED, actor=a.user)
+            score_sheets.transition_sheet(sheet, SheetStatus.SUBMITTED, actor=a.user)
 
 
 def half_points_for_total(evaluation, total_half: int) -> dict[int, int]:

@@ -13,7 +13,7 @@ from audit.models import AuditEvent
 from core.db import db
 from core.errors import Conflict
 from core.uploads import PDF, StoredFile
-from evaluation import panels, services
+from evaluation import panels, score_sheets, services
 from evaluation.enums import SeatType
 from evaluation.models import ConflictDeclaration, Score, StandingConflict
 from projects.models import ProposalAttachment
@@ -152,7 +152,7 @@ def test_a_conflict_found_after_declaring_none_replaces_it_and_tells_nothing_in_
     member = panel.members[0]
     with app.test_request_context():
         services.declare(member, props[0], False, "", actor=member.user)
-        sheet = services.sheet_for(member, props[0])
+        sheet = score_sheets.sheet_for(member, props[0])
         sheet.status = "submitted"
         db.session.add(Score(sheet_id=sheet.id, indicator_id=panel.template.criteria[0].id, half_points=2))
         db.session.commit()

@@ -4,7 +4,7 @@ its total as before."""
 
 import re
 
-from evaluation import project_sheets, services
+from evaluation import project_sheets, score_sheets
 from evaluation.enums import SheetStatus
 from tests.evaluation.project_helpers import commissioned, score_all
 
@@ -19,7 +19,7 @@ def test_the_officer_sees_a_draft_without_its_score_and_a_submitted_sheet_with_i
     with app.test_request_context():
         sheet = project_sheets.sheet_for(assignment)
         criterion = evaluation.template.criteria[0]
-        services.save_scores(sheet, {criterion.id: (criterion.max_points * 2, "依据核查材料")}, actor=ev)
+        score_sheets.save_scores(sheet, {criterion.id: (criterion.max_points * 2, "依据核查材料")}, actor=ev)
     session.commit()
     assert sheet.total_half_points > 0
     login_as(officer)

@@ -9,7 +9,15 @@ from datetime import timedelta
 from accounts.enums import Role
 from core.db import db
 from core.timeutil import local_today
-from evaluation import project_report, project_services, project_sheets, project_status, rectification, services
+from evaluation import (
+    project_report,
+    project_services,
+    project_sheets,
+    project_status,
+    rectification,
+    score_sheets,
+    services,
+)
 from evaluation.enums import SheetStatus
 from evaluation.project_enums import TaskStatus
 from tests.evaluation.helpers import drawn_panel
@@ -32,8 +40,8 @@ def notes(client) -> tuple[str, str]:
 
 
 def submit_sheet(sheet, criteria, user):
-    services.save_scores(sheet, {c.id: (c.max_points, "") for c in criteria}, actor=user)
-    services.transition_sheet(sheet, SheetStatus.SUBMITTED, actor=user)
+    score_sheets.save_scores(sheet, {c.id: (c.max_points, "") for c in criteria}, actor=user)
+    score_sheets.transition_sheet(sheet, SheetStatus.SUBMITTED, actor=user)
 
 
 def test_the_review_counts_follow_declarations_and_sheets(app, client, login_as, session):
@@ -51,16 +59,16 @@ def test_the_review_counts_follow_declarations_and_sheets(app, client, login_as,
 
     with app.test_request_context():
         services.declare(member, props[2], False, "", actor=member.user)
-        submit_sheet(services.sheet_for(member, props[0]), panel.template.criteria, member.user)
+        submit_sheet(score_sheets.sheet_for(member, props[0]), panel.template.criteria, member.user)
     db.session.commit()
     assert notes(client)[0] == "Score sheets to submit: 1"
 
     with app.test_request_context():
-        services.sheet_for(member, props[2])  # a draft is still to submit
+        score_sheets.sheet_for(member, props[2])  # a draft is still to submit
     db.session.commit()
     assert notes(client)[0] == "Score sheets to submit: 1"
     with app.test_request_context():
-        submit_sheet(services.sheet_for(member, props[2]), panel.template.criteria, member.user)
+        submit_sheet(score_sheets.sheet_for(member, props[2]), panel.template.criteria, member.user)
     db.session.commit()
     assert notes(client) == (NOTHING, NOTHING)
 
@@ -123,7 +131,7 @@ def test_the_counts_take_the_same_queries_however_much_is_waiting(app, client, l
             project_services.add_evaluator(evaluation, expert, actor=officer_)
         project_services.declare(project_status.assignment_of(expert, made[0][3]), False, "", actor=expert)
         services.declare(member, props[0], False, "", actor=expert)
-        services.sheet_for(member, props[0])
+        score_sheets.sheet_for(member, props[0])
     db.session.commit()
     many, _ = statements_during(lambda: client.get("/"))
 

@@ -6,7 +6,7 @@ import re
 
 from accounts.enums import Role
 from core.db import db
-from evaluation import project_services, project_sheets, project_status, services
+from evaluation import project_services, project_sheets, project_status, score_sheets
 from tests.evaluation.project_helpers import commissioned, score_all
 from tests.factories import make_user
 
@@ -33,8 +33,8 @@ def test_each_evaluation_says_what_is_the_evaluators_to_do(app, client, login_as
         project_sheets.sheet_for(mine[draft.id])
         criteria = submitted.template.criteria
         sheet = project_sheets.sheet_for(mine[submitted.id])
-        services.save_scores(sheet, {c.id: (c.max_points * 3 // 2, "") for c in criteria}, actor=evaluator)
-        services.transition_sheet(sheet, "submitted", actor=evaluator)
+        score_sheets.save_scores(sheet, {c.id: (c.max_points * 3 // 2, "") for c in criteria}, actor=evaluator)
+        score_sheets.transition_sheet(sheet, "submitted", actor=evaluator)
     db.session.commit()
     login_as(evaluator)
     page = client.get("/evaluations/mine", headers=ZH).get_data(as_text=True)

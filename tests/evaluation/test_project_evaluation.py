@@ -21,7 +21,7 @@ from evaluation import (
     project_sheets,
     project_status,
     rectification,
-    services,
+    score_sheets,
 )
 from evaluation.enums import SeatType, SheetStatus
 from evaluation.project_enums import (
@@ -167,15 +167,15 @@ def test_report_waits_for_every_cleared_evaluator(app, session):
     with app.test_request_context():
         score_all(evaluation, {evaluators[0].id: 70, evaluators[1].id: 70}, submit=False)
         first = project_sheets.sheet_for(evaluation.assignments[0])
-        services.transition_sheet(first, SheetStatus.SUBMITTED, actor=evaluators[0])
+        score_sheets.transition_sheet(first, SheetStatus.SUBMITTED, actor=evaluators[0])
         with pytest.raises(Conflict):
             project_report.issue_report(evaluation, "尚有评估人员未提交。", [], actor=evaluators[0])
         # the engine's rules hold: locked after submit, reopened only by an officer with a reason
         with pytest.raises(Conflict):
-            services.save_scores(first, {evaluation.template.criteria[0].id: (2, "x")}, actor=evaluators[0])
+            score_sheets.save_scores(first, {evaluation.template.criteria[0].id: (2, "x")}, actor=evaluators[0])
         with pytest.raises(Forbidden):
-            services.transition_sheet(first, SheetStatus.DRAFT, actor=evaluators[0], reason="想改")
-        services.transition_sheet(first, SheetStatus.DRAFT, actor=officer, reason="请复核财务指标")
+            score_sheets.transition_sheet(first, SheetStatus.DRAFT, actor=evaluators[0], reason="想改")
+        score_sheets.transition_sheet(first, SheetStatus.DRAFT, actor=officer, reason="请复核财务指标")
     reopened = events("sheet.reopened")[-1]
     assert f'"evaluation_id":{evaluation.id}' in reopened.data.replace(" ", "")
 
@@ -186,10 +186,10 @@ def test_comment_rule_and_half_points_apply_to_project_sheets(app, session):
     sheet = project_sheets.sheet_for(evaluation.assignments[0])
     with app.test_request_context():
         with pytest.raises(ServiceError):  # 2 of 7 is below 40%: a comment is required (on submitting)
-            services.save_scores(sheet, {criterion.id: (4, "")}, actor=ev, submitting=True)
+            score_sheets.save_scores(sheet, {criterion.id: (4, "")}, actor=ev, submitting=True)
         with pytest.raises(ServiceError):
-            services.save_scores(sheet, {criterion.id: (15, "over the maximum")}, actor=ev)
-        services.save_scores(sheet, {criterion.id: (11, "")}, actor=ev)  # 5.5 points
+            score_sheets.save_scores(sheet, {criterion.id: (15, "over the maximum")}, actor=ev)
+        score_sheets.save_scores(sheet, {criterion.id: (11, "")}, actor=ev)  # 5.5 points
     assert sheet.scores[0].half_points == 11
 
 
@@ -246,7 +246,7 @@ def test_a_conflicted_evaluator_sees_and_scores_nothing(app, session):
             project_services.declare(clear, True, "改主意", actor=clear.user)
         sheet = project_sheets.sheet_for(conflicted)
         with pytest.raises(Forbidden):
-            services.save_scores(sheet, {evaluation.template.criteria[0].id: (10, "")}, actor=conflicted.user)
+            score_sheets.save_scores(sheet, {evaluation.template.criteria[0].id: (10, "")}, actor=conflicted.user)
         score_all(evaluation, {clear.user_id: 70})
         assert project_sheets.missing_work(evaluation) == []
         project_report.issue_report(evaluation, "仅由无利益冲突的评估人员评分。", [], actor=clear.user)

@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from accounts.notifications import Notification
 from core.db import db
-from evaluation import project_sheets, services
+from evaluation import project_sheets, score_sheets
 from evaluation.enums import SheetStatus
 from tests.evaluation.project_helpers import commissioned, score_all
 
@@ -15,7 +15,7 @@ def test_a_sent_back_project_sheet_names_the_project_and_shows_the_reason(app, c
         score_all(evaluation, {evaluator.id: 70})
         sheet = project_sheets.sheet_for(evaluation.assignments[0])
         assert sheet.status == SheetStatus.SUBMITTED
-        services.transition_sheet(sheet, SheetStatus.DRAFT, actor=officer, reason="请复核财务指标的评分依据")
+        score_sheets.transition_sheet(sheet, SheetStatus.DRAFT, actor=officer, reason="请复核财务指标的评分依据")
     db.session.commit()
     notice = db.session.scalars(select(Notification).where(Notification.user_id == evaluator.id)
                                 .order_by(Notification.id.desc())).first()

@@ -18,7 +18,7 @@ from evaluation import (
     project_status,
     rectification,
     reminders,
-    services,
+    score_sheets,
 )
 from evaluation.enums import SheetStatus
 from evaluation.project_enums import EvaluationStatus, TaskStatus
@@ -55,8 +55,8 @@ def due_in(evaluation, days: int) -> None:
 def submit_sheet(evaluation, assignment, percent=70) -> None:
     entries = {c.id: (c.max_points * 2 * percent // 100, "依据核查材料") for c in evaluation.template.criteria}
     sheet = project_sheets.sheet_for(assignment)
-    services.save_scores(sheet, entries, actor=assignment.user)
-    services.transition_sheet(sheet, SheetStatus.SUBMITTED, actor=assignment.user)
+    score_sheets.save_scores(sheet, entries, actor=assignment.user)
+    score_sheets.transition_sheet(sheet, SheetStatus.SUBMITTED, actor=assignment.user)
 
 
 def test_evaluators_are_reminded_when_due_soon_and_when_overdue_with_the_workspace_link(app, session):

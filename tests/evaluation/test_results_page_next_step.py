@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from accounts.enums import Role
 from audit.models import AuditEvent
 from core.db import db
-from evaluation import panels, services
+from evaluation import panels, score_sheets, services
 from evaluation.enums import SeatType, SheetStatus
 from projects import calls, proposals
 from projects.enums import CallStatus, ProposalStatus
@@ -53,10 +53,10 @@ def closed_and_scored(app, officer, *, n=2, unfinished=0, unscreened=0):
                 services.declare(member, proposal, False, "", actor=member.user)
                 if index >= len(panel.members) - unfinished:
                     continue
-                sheet = services.sheet_for(member, proposal)
-                services.save_scores(sheet, {c.id: (c.max_points * 2 * share // 100, "")
-                                             for c in panel.template.criteria}, actor=member.user)
-                services.transition_sheet(sheet, SheetStatus.SUBMITTED, actor=member.user)
+                sheet = score_sheets.sheet_for(member, proposal)
+                score_sheets.save_scores(sheet, {c.id: (c.max_points * 2 * share // 100, "")
+                                                 for c in panel.template.criteria}, actor=member.user)
+                score_sheets.transition_sheet(sheet, SheetStatus.SUBMITTED, actor=member.user)
     db.session.commit()
     assert call.status == CallStatus.CLOSED
     return call, props[:n], panel

@@ -7,7 +7,7 @@ from accounts.enums import Role
 from audit.models import AuditEvent
 from core.db import db
 from core.errors import Conflict, ServiceError
-from evaluation import panels, services, templates
+from evaluation import panels, score_sheets, services, templates
 from evaluation.enums import SeatType, SheetStatus, TemplatePurpose
 from tests.evaluation.helpers import closed_call_with_proposals, default_template, expert
 from tests.factories import make_user
@@ -100,9 +100,9 @@ def test_conflicted_member_never_sees_or_scores_that_proposal(app, officer):
     assert not services.can_see_proposal(member, props[0]) and services.can_see_proposal(member, props[1])
     with pytest.raises(Conflict):
         services.declare(member, props[0], False, "", actor=user)  # cannot take it back
-    sheet = services.sheet_for(member, props[0])
+    sheet = score_sheets.sheet_for(member, props[0])
     with pytest.raises(ServiceError):
-        services.save_scores(sheet, {}, actor=user)
+        score_sheets.save_scores(sheet, {}, actor=user)
     with pytest.raises(ServiceError):
         services.declare(panel.members[1], props[2], True, "", actor=panel.members[1].user)  # needs a note
 
@@ -111,25 +111,25 @@ def test_scoring_ranges_half_points_and_comments(app, officer):
     call, panel, props = scored_panel(app, officer)
     member = panel.members[0]
     services.declare(member, props[0], False, "", actor=member.user)
-    sheet = services.sheet_for(member, props[0])
+    sheet = score_sheets.sheet_for(member, props[0])
     criteria = panel.template.criteria
     first = criteria[0]  # maximum 8
     with pytest.raises(ServiceError):
-        services.save_scores(sheet, {first.id: (17, "")}, actor=member.user)  # 8.5 > 8
+        score_sheets.save_scores(sheet, {first.id: (17, "")}, actor=member.user)  # 8.5 > 8
     with pytest.raises(ServiceError):
-        services.save_scores(sheet, {first.id: (6, "")}, actor=member.user, submitting=True)  # 3 < 40% of 8
+        score_sheets.save_scores(sheet, {first.id: (6, "")}, actor=member.user, submitting=True)  # 3 < 40% of 8
     with pytest.raises(ServiceError):
-        services.save_scores(sheet, {first.id: (16, "")}, actor=member.user, submitting=True)  # 8 > 95%
-    services.save_scores(sheet, {first.id: (13, "")}, actor=member.user)  # 6.5 is fine, a partial draft
+        score_sheets.save_scores(sheet, {first.id: (16, "")}, actor=member.user, submitting=True)  # 8 > 95%
+    score_sheets.save_scores(sheet, {first.id: (13, "")}, actor=member.user)  # 6.5 is fine, a partial draft
     with pytest.raises(ServiceError):
-        services.transition_sheet(sheet, SheetStatus.SUBMITTED, actor=member.user)  # not all criteria
-    services.save_scores(sheet, {c.id: (c.max_points * 2 * 3 // 4, "") for c in criteria}, actor=member.user)
-    services.transition_sheet(sheet, SheetStatus.SUBMITTED, actor=member.user)
+        score_sheets.transition_sheet(sheet, SheetStatus.SUBMITTED, actor=member.user)  # not all criteria
+    score_sheets.save_scores(sheet, {c.id: (c.max_points * 2 * 3 // 4, "") for c in criteria}, actor=member.user)
+    score_sheets.transition_sheet(sheet, SheetStatus.SUBMITTED, actor=member.user)
     with pytest.raises(Conflict):
-        services.save_scores(sheet, {first.id: (10, "")}, actor=member.user)
+        score_sheets.save_scores(sheet, {first.id: (10, "")}, actor=member.user)
     with pytest.raises(ServiceError):
-        services.transition_sheet(sheet, SheetStatus.DRAFT, actor=officer)  # reopening needs a reason
-    services.transition_sheet(sheet, SheetStatus.DRAFT, actor=officer, reason="第3项分数录入有误")
+        score_sheets.transition_sheet(sheet, SheetStatus.DRAFT, actor=officer)  # reopening needs a reason
+    score_sheets.transition_sheet(sheet, SheetStatus.DRAFT, actor=officer, reason="第3项分数录入有误")
     assert sheet.status == SheetStatus.DRAFT
 
 
@@ -139,14 +139,14 @@ def test_results_from_submitted_sheets(app, officer):
     for n, member in enumerate(panel.members):
         for i, proposal in enumerate(props):
             services.declare(member, proposal, False, "", actor=member.user)
-            sheet = services.sheet_for(member, proposal)
+            sheet = score_sheets.sheet_for(member, proposal)
             # proposal 0 gets 75%, 1 gets 70%, 2 gets 80% of every maximum (member 0 adds half a point on c0)
             share = {0: 75, 1: 70, 2: 80}[i]
             entries = {c.id: (c.max_points * 2 * share // 100, "") for c in criteria}
             if n == 0:
                 entries[criteria[0].id] = (entries[criteria[0].id][0] + 1, "")
-            services.save_scores(sheet, entries, actor=member.user)
-            services.transition_sheet(sheet, SheetStatus.SUBMITTED, actor=member.user)
+            score_sheets.save_scores(sheet, entries, actor=member.user)
+            score_sheets.transition_sheet(sheet, SheetStatus.SUBMITTED, actor=member.user)
     ranked = services.results(panel)
     assert [r.proposal_id for r in ranked] == [props[2].id, props[0].id, props[1].id]
     top = ranked[0]

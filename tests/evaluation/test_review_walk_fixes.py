@@ -16,7 +16,7 @@ from accounts.enums import Role
 from accounts.notifications import Notification
 from core.db import db
 from core.errors import ServiceError
-from evaluation import panels, services
+from evaluation import panels, score_sheets, services
 from evaluation.enums import SheetStatus
 from evaluation.models import Panel
 from projects import awards, calls, proposals
@@ -36,11 +36,11 @@ def officer(session):
 def score(app, member, proposal, share=70, submit=True):
     with app.test_request_context():
         services.declare(member, proposal, False, "", actor=member.user)
-        sheet = services.sheet_for(member, proposal)
-        services.save_scores(sheet, {c.id: (c.max_points * 2 * share // 100, "")
-                                     for c in member.panel.template.criteria}, actor=member.user)
+        sheet = score_sheets.sheet_for(member, proposal)
+        score_sheets.save_scores(sheet, {c.id: (c.max_points * 2 * share // 100, "")
+                                         for c in member.panel.template.criteria}, actor=member.user)
         if submit:
-            services.transition_sheet(sheet, SheetStatus.SUBMITTED, actor=member.user)
+            score_sheets.transition_sheet(sheet, SheetStatus.SUBMITTED, actor=member.user)
     db.session.commit()
     return sheet
 
@@ -134,7 +134,7 @@ def test_in_blind_review_the_notice_and_the_sheet_say_the_proposals_number_only(
     member = panel.members[0]
     sheet = score(app, member, props[2])
     with app.test_request_context():
-        services.transition_sheet(sheet, SheetStatus.DRAFT, actor=officer, reason="请复核")
+        score_sheets.transition_sheet(sheet, SheetStatus.DRAFT, actor=officer, reason="请复核")
     db.session.commit()
     note = db.session.scalar(select(Notification).where(Notification.user_id == member.user_id,
                                                         Notification.code == "sheet.reopened_blind"))
@@ -147,9 +147,9 @@ def test_in_blind_review_the_notice_and_the_sheet_say_the_proposals_number_only(
 def test_a_missing_comment_is_said_on_the_comment_in_the_criterions_points(app):
     _officer, _call, _orgs, _props, panel = review_panel(app)
     for c in panel.template.criteria:
-        low, high = services.comment_bounds(c.max_points)
+        low, high = score_sheets.comment_bounds(c.max_points)
         with pytest.raises(ServiceError) as refused:
-            services.validate_entries([c], {c.id: (0, "")}, submitting=True)
+            score_sheets.validate_entries([c], {c.id: (0, "")}, submitting=True)
         assert set(refused.value.fields) == {f"comment{c.id}"}
         assert refused.value.fields[f"comment{c.id}"] == f"得分在 {low} 分及以下、或 {high} 分及以上时，须填写评语。"
 

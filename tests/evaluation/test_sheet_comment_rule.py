@@ -7,7 +7,7 @@ import re
 import pytest
 
 from core.db import db
-from evaluation import project_sheets, services
+from evaluation import project_sheets, score_sheets, services
 from tests.evaluation.helpers import drawn_panel
 from tests.evaluation.project_helpers import commissioned
 from tests.factories import make_user
@@ -15,16 +15,16 @@ from tests.factories import make_user
 
 @pytest.mark.parametrize("max_points", range(1, 101))
 def test_the_bounds_are_where_the_rule_starts_to_hold(max_points):
-    low, high = (round(float(b) * 2) for b in services.comment_bounds(max_points))
-    assert services.comment_required(low, max_points) and not services.comment_required(low + 1, max_points)
-    assert services.comment_required(high, max_points) and not services.comment_required(high - 1, max_points)
+    low, high = (round(float(b) * 2) for b in score_sheets.comment_bounds(max_points))
+    assert score_sheets.comment_required(low, max_points) and not score_sheets.comment_required(low + 1, max_points)
+    assert score_sheets.comment_required(high, max_points) and not score_sheets.comment_required(high - 1, max_points)
     assert 0 <= low < high <= 2 * max_points
 
 
 def test_examples():
-    assert services.comment_bounds(8) == ("3", "8")
-    assert services.comment_bounds(15) == ("5.5", "14.5")
-    assert services.comment_bounds(25) == ("9.5", "24")
+    assert score_sheets.comment_bounds(8) == ("3", "8")
+    assert score_sheets.comment_bounds(15) == ("5.5", "14.5")
+    assert score_sheets.comment_bounds(25) == ("9.5", "24")
 
 
 def _help_beside_each_comment(page: str, criteria) -> None:
@@ -33,7 +33,7 @@ def _help_beside_each_comment(page: str, criteria) -> None:
         assert "placeholder" not in tag
         assert f'comment{c.id}-help' in re.search(r'aria-describedby="([^"]*)"', tag).group(1).split()
         assert re.search(rf'<label[^>]*for="comment{c.id}">评语</label>', page)
-        low, high = services.comment_bounds(c.max_points)
+        low, high = score_sheets.comment_bounds(c.max_points)
         shown = re.search(rf'id="comment{c.id}-help">([^<]*)<', page).group(1)
         assert shown == f"得分在 {low} 分及以下、或 {high} 分及以上时必填", shown
 

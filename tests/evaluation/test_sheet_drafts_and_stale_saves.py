@@ -14,7 +14,7 @@ from accounts.tokens import create_token
 from audit.models import AuditEvent
 from core.db import db
 from core.errors import Conflict, ServiceError
-from evaluation import project_sheets, services
+from evaluation import project_sheets, score_sheets, services
 from evaluation.enums import SheetStatus
 from evaluation.models import Score, ScoreSheet
 from tests.evaluation.helpers import review_panel
@@ -35,7 +35,7 @@ def review(app, session):
     with app.test_request_context():
         services.declare(member, proposal, False, "", actor=member.user)
     db.session.commit()
-    return (member.user, panel.template.criteria, lambda: services.existing_sheet(member, proposal),
+    return (member.user, panel.template.criteria, lambda: score_sheets.existing_sheet(member, proposal),
             f"/evaluation/members/{member.id}/proposals/{proposal.id}",
             f"/api/v1/evaluation/members/{member.id}/sheets/{proposal.id}")
 
@@ -180,14 +180,14 @@ def test_the_api_gives_and_checks_the_fingerprint(client, login_as, sheet):
 def test_the_service_refuses_a_stale_first_save(app, review):
     """Both tabs opened the sheet before it existed: the second first save finds the first's entries."""
     user, criteria, get_sheet, _path, _api = review
-    member_sheet = lambda: services.sheet_for(*_owner(get_sheet, user))  # noqa: E731
+    member_sheet = lambda: score_sheets.sheet_for(*_owner(get_sheet, user))  # noqa: E731
     with app.test_request_context():
-        empty = services.sheet_fingerprint(ScoreSheet(status=SheetStatus.DRAFT.value))
-        services.save_scores(member_sheet(), {criteria[0].id: (2 * int(mid(criteria[0])), "")}, actor=user,
-                             fingerprint=empty)
-        with pytest.raises(Conflict) as refused:
-            services.save_scores(member_sheet(), {criteria[1].id: (2 * int(mid(criteria[1])), "")}, actor=user,
+        empty = score_sheets.sheet_fingerprint(ScoreSheet(status=SheetStatus.DRAFT.value))
+        score_sheets.save_scores(member_sheet(), {criteria[0].id: (2 * int(mid(criteria[0])), "")}, actor=user,
                                  fingerprint=empty)
+        with pytest.raises(Conflict) as refused:
+            score_sheets.save_scores(member_sheet(), {criteria[1].id: (2 * int(mid(criteria[1])), "")}, actor=user,
+                                     fingerprint=empty)
     assert refused.value.code == "stale_sheet"
 
 
@@ -224,7 +224,7 @@ def test_submitting_asks_for_the_comment_beside_it_and_saves_nothing(client, log
     refused = client.post(path, headers=EN, data=form_of(criteria, loaded, points, action="submit"))
     assert refused.status_code == 422
     page = html.unescape(refused.get_data(as_text=True))
-    low_bound, high_bound = services.comment_bounds(low.max_points)
+    low_bound, high_bound = score_sheets.comment_bounds(low.max_points)
     assert (f'id="comment{low.id}-error">A comment is required for a score of {low_bound} or less, or of '
             f"{high_bound} or more.<") in page
     assert get_sheet().status == SheetStatus.DRAFT and stored(get_sheet) == draft and events() == count
@@ -236,11 +236,11 @@ def test_submitting_a_stored_draft_without_its_comment_is_refused_by_the_engine(
     user, criteria, get_sheet, _path, _api = review
     member, proposal = _owner(get_sheet, user)
     with app.test_request_context():
-        sheet = services.sheet_for(member, proposal)
-        services.save_scores(sheet, {c.id: (0 if c is criteria[0] else 2 * int(mid(c)), "") for c in criteria},
-                             actor=user)
+        sheet = score_sheets.sheet_for(member, proposal)
+        score_sheets.save_scores(sheet, {c.id: (0 if c is criteria[0] else 2 * int(mid(c)), "") for c in criteria},
+                                 actor=user)
         with pytest.raises(ServiceError) as refused:
-            services.transition_sheet(sheet, SheetStatus.SUBMITTED, actor=user)
+            score_sheets.transition_sheet(sheet, SheetStatus.SUBMITTED, actor=user)
     assert set(refused.value.fields) == {f"comment{criteria[0].id}"}
     assert criteria[0].title in refused.value.message
 
@@ -249,7 +249,7 @@ def test_a_score_out_of_range_is_still_refused_on_a_draft(app, review):
     user, criteria, get_sheet, _path, _api = review
     member, proposal = _owner(get_sheet, user)
     with app.test_request_context():
-        sheet = services.sheet_for(member, proposal)
+        sheet = score_sheets.sheet_for(member, proposal)
         with pytest.raises(ServiceError) as refused:
-            services.save_scores(sheet, {criteria[0].id: (2 * criteria[0].max_points + 1, "x")}, actor=user)
+            score_sheets.save_scores(sheet, {criteria[0].id: (2 * criteria[0].max_points + 1, "x")}, actor=user)
     assert set(refused.value.fields) == {f"c{criteria[0].id}"}

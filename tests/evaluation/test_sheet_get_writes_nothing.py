@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from audit.models import AuditEvent
 from core.db import db
-from evaluation import project_sheets, services
+from evaluation import project_sheets, score_sheets, services
 from evaluation.enums import SheetStatus
 from evaluation.models import ScoreSheet
 from tests.evaluation.helpers import review_panel
@@ -36,7 +36,7 @@ def review(app, session):
     db.session.commit()
     return (member.user, panel.template.criteria, f"/evaluation/members/{member.id}/proposals/{proposal.id}",
             f"/api/v1/evaluation/members/{member.id}/sheets/{proposal.id}",
-            lambda: services.existing_sheet(member, proposal), member)
+            lambda: score_sheets.existing_sheet(member, proposal), member)
 
 
 @pytest.fixture

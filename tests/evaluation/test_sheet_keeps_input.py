@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from audit.models import AuditEvent
 from core.db import db
-from evaluation import project_sheets, services
+from evaluation import project_sheets, score_sheets, services
 from evaluation.enums import SheetStatus
 from evaluation.models import Score, ScoreSheet
 from tests.evaluation.helpers import review_panel
@@ -36,8 +36,8 @@ def review(app, session):
     criteria = panel.template.criteria
     with app.test_request_context():
         services.declare(member, proposal, False, "", actor=member.user)
-        sheet = services.sheet_for(member, proposal)
-        services.save_scores(sheet, {criteria[1].id: (stored_half(criteria[1]), "原有评语")}, actor=member.user)
+        sheet = score_sheets.sheet_for(member, proposal)
+        score_sheets.save_scores(sheet, {criteria[1].id: (stored_half(criteria[1]), "原有评语")}, actor=member.user)
     db.session.commit()
     return member.user, criteria, sheet.id, f"/evaluation/members/{member.id}/proposals/{proposal.id}"
 
@@ -49,7 +49,7 @@ def project(app, session):
     criteria = evaluation.template.criteria
     with app.test_request_context():
         sheet = project_sheets.sheet_for(evaluation.assignments[0])
-        services.save_scores(sheet, {criteria[1].id: (stored_half(criteria[1]), "原有评语")}, actor=evaluator)
+        score_sheets.save_scores(sheet, {criteria[1].id: (stored_half(criteria[1]), "原有评语")}, actor=evaluator)
     db.session.commit()
     return evaluator, criteria, sheet.id, f"/evaluations/{evaluation.id}/workspace"
 
@@ -94,7 +94,7 @@ REFUSALS = {
                      lambda c: f"Between 0 and {c.max_points} points, in half points."),
     "comment missing": (lambda c: ("0", ""), "comment",  # on the comment, in the criterion's points as its help
                         lambda c: "A comment is required for a score of {} or less, or of {} or more.".format(
-                            *services.comment_bounds(c.max_points))),
+                            *score_sheets.comment_bounds(c.max_points))),
     "comment too long": (lambda c: ("0", "评语过长" * 250 + "终"), "comment", comment_limit),
     "not a number": (lambda c: ("七分", "我的评语"), "c",
                      lambda c: "Scores are numbers in half points, such as 7 or 7.5."),

@@ -17,7 +17,7 @@ from core.db import db
 from core.errors import ServiceError
 from core.timeutil import local_today
 from core.uploads import PendingUpload, StoredFile
-from evaluation import project_report, project_sheets, project_status, rectification, services
+from evaluation import project_report, project_sheets, project_status, rectification, score_sheets
 from evaluation.enums import SheetStatus
 from evaluation.models import ScoreSheet
 from evaluation.project_enums import TaskStatus
@@ -131,8 +131,8 @@ def test_reopening_an_evaluators_sheet(app, client, login_as, scored):
     login_as(officer)
     url = f"/evaluations/sheets/{sheet.id}/reopen"
     refused_on_page(client, url, {"text": f" {text(1001)} "}, 1000)
-    refused_by_service(app, lambda: services.transition_sheet(sheet, SheetStatus.DRAFT, actor=officer,
-                                                              reason=text(1001)),
+    refused_by_service(app, lambda: score_sheets.transition_sheet(sheet, SheetStatus.DRAFT, actor=officer,
+                                                                  reason=text(1001)),
                        "reason", "A reason has at most 1000 characters.")
     assert db.session.get(ScoreSheet, sheet.id).status == SheetStatus.SUBMITTED
     assert client.post(url, data={"text": f" {text(1000)} "}, headers=EN).status_code == 302

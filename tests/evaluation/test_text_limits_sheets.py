@@ -14,7 +14,7 @@ from accounts.tokens import create_token
 from audit.models import AuditEvent
 from core.db import db
 from core.errors import ServiceError
-from evaluation import panels, project_report, project_sheets, services, surveys
+from evaluation import panels, project_report, project_sheets, score_sheets, services, surveys
 from evaluation.models import ExpertProfile, Score
 from evaluation.project_models import Survey
 from tests.evaluation.helpers import expert, review_panel
@@ -80,7 +80,7 @@ def sheet(request):
 
 
 def test_the_limit_is_the_engines():
-    assert services.MAX_COMMENT == MAX and [len(text(n)) for n in (MAX, MAX + 1)] == [MAX, MAX + 1]
+    assert score_sheets.MAX_COMMENT == MAX and [len(text(n)) for n in (MAX, MAX + 1)] == [MAX, MAX + 1]
 
 
 def test_the_page_refuses_a_longer_comment_and_keeps_one_of_exactly_the_limit(client, login_as, sheet):
@@ -119,12 +119,12 @@ def test_the_api_refuses_a_longer_comment_and_keeps_one_of_exactly_the_limit(cli
 def test_the_engine_refuses_a_longer_comment_even_without_a_score(app, review):
     member, proposal, criteria, _page, _api = review
     with app.test_request_context():
-        sheet = services.sheet_for(member, proposal)
+        sheet = score_sheets.sheet_for(member, proposal)
     db.session.commit()
     before = counts()
     for half in (None, 2 * criteria[0].max_points):
         with app.test_request_context(), force_locale("en"), pytest.raises(ServiceError) as caught:
-            services.save_scores(sheet, {criteria[0].id: (half, text(MAX + 1))}, actor=member.user)
+            score_sheets.save_scores(sheet, {criteria[0].id: (half, text(MAX + 1))}, actor=member.user)
         assert {k: str(v) for k, v in caught.value.fields.items()} == {f"comment{criteria[0].id}":
                                                                        too_long(criteria[0])}
         db.session.rollback()
@@ -138,7 +138,7 @@ def test_the_engine_refuses_a_longer_comment_on_a_project_sheet(app, project):
     db.session.commit()
     before = counts()
     with app.test_request_context(), force_locale("en"), pytest.raises(ServiceError) as caught:
-        services.save_scores(sheet, {criteria[1].id: (criteria[1].max_points, text(MAX + 1))}, actor=user)
+        score_sheets.save_scores(sheet, {criteria[1].id: (criteria[1].max_points, text(MAX + 1))}, actor=user)
     assert str(caught.value.fields[f"comment{criteria[1].id}"]) == too_long(criteria[1])
     db.session.rollback()
     assert counts() == before

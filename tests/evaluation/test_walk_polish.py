@@ -9,7 +9,7 @@ import pytest
 
 from accounts.enums import Role
 from core.db import db
-from evaluation import aggregate, panels, services, templates
+from evaluation import aggregate, panels, score_sheets, services, templates
 from evaluation.enums import SeatType, SheetStatus
 from projects import awards
 from projects.enums import CallStatus
@@ -39,10 +39,10 @@ def _blind_call_in_publicity(app, officer):
         for member in panel.members:
             for proposal in props:
                 services.declare(member, proposal, False, "", actor=member.user)
-                sheet = services.sheet_for(member, proposal)
-                services.save_scores(sheet, {c.id: (c.max_points * 2 * 70 // 100, "")
-                                             for c in panel.template.criteria}, actor=member.user)
-                services.transition_sheet(sheet, SheetStatus.SUBMITTED, actor=member.user)
+                sheet = score_sheets.sheet_for(member, proposal)
+                score_sheets.save_scores(sheet, {c.id: (c.max_points * 2 * 70 // 100, "")
+                                                 for c in panel.template.criteria}, actor=member.user)
+                score_sheets.transition_sheet(sheet, SheetStatus.SUBMITTED, actor=member.user)
         ranking = [awards.Ranked(r.proposal_id, r.rank, aggregate.fmt(r.final)) for r in services.results(panel)]
         awards.decide(call, ranking, {ranking[0].proposal_id: 10_000_000}, "一个名额", 5, actor=officer)
     db.session.commit()
@@ -85,10 +85,10 @@ def test_a_sheet_sent_back_says_so_with_the_reason(app, client, officer, login_a
     member = panel.members[0]
     with app.test_request_context():
         services.declare(member, props[0], False, "", actor=member.user)
-        sheet = services.sheet_for(member, props[0])
-        services.save_scores(sheet, {c.id: (c.max_points * 2 * 70 // 100, "") for c in panel.template.criteria},
-                             actor=member.user)
-        services.transition_sheet(sheet, SheetStatus.SUBMITTED, actor=member.user)
+        sheet = score_sheets.sheet_for(member, props[0])
+        score_sheets.save_scores(sheet, {c.id: (c.max_points * 2 * 70 // 100, "") for c in panel.template.criteria},
+                                 actor=member.user)
+        score_sheets.transition_sheet(sheet, SheetStatus.SUBMITTED, actor=member.user)
     db.session.commit()
     login_as(officer)
     reason = "需求分析一项的分数与评语不符，请核对。"

@@ -16,7 +16,7 @@ from audit.models import AuditEvent
 from core.db import db
 from core.errors import Conflict, Forbidden, ServiceError
 from core.timeutil import local_today
-from evaluation import project_report, project_services, project_sheets, project_status, services
+from evaluation import project_report, project_services, project_sheets, project_status, score_sheets
 from evaluation.enums import SeatType, SheetStatus
 from evaluation.models import Score, ScoreSheet
 from evaluation.project_models import EvaluationAssignment, ProjectEvaluation
@@ -90,10 +90,10 @@ def test_a_withdrawn_draft_with_partial_scores_does_not_hold_back_the_report(app
     with app.test_request_context():
         first = evaluation.template.criteria[0]
         partial = project_sheets.sheet_for(assignment_of(evaluation, goes))
-        services.save_scores(partial, {first.id: (2, "仅评了一项")}, actor=goes)
+        score_sheets.save_scores(partial, {first.id: (2, "仅评了一项")}, actor=goes)
         score_all(evaluation, {stays.id: 75, goes.id: 10}, submit=False)
-        services.transition_sheet(project_sheets.existing_sheet(assignment_of(evaluation, stays)),
-                                  SheetStatus.SUBMITTED, actor=stays)
+        score_sheets.transition_sheet(project_sheets.existing_sheet(assignment_of(evaluation, stays)),
+                                      SheetStatus.SUBMITTED, actor=stays)
         with pytest.raises(Conflict):  # still waiting for the other evaluator
             project_report.issue_report(evaluation, "尚有评估人员未提交。", [], actor=stays)
     withdraw(app, evaluation, goes, officer)
@@ -124,7 +124,7 @@ def test_the_withdrawn_evaluator_loses_the_evaluation_and_their_sheet(client, lo
     assert f"/evaluations/{evaluation.id}\"" not in client.get("/evaluations/mine").get_data(as_text=True)
     with app.test_request_context():  # nor through the services
         with pytest.raises(Forbidden):
-            services.save_scores(sheet, {criterion.id: (1, "改分")}, actor=goes)
+            score_sheets.save_scores(sheet, {criterion.id: (1, "改分")}, actor=goes)
         with pytest.raises(Forbidden):
             project_services.declare(assignment_of(evaluation, goes), True, "亲属", actor=goes)
     db.session.rollback()
