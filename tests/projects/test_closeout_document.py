@@ -89,10 +89,10 @@ def test_the_pdf_states_the_account_s_figures_and_verifies(app, session, client,
     text = text_of(document)
     assert "政府购买服务项目决算" in text and "第1版" in text and contract.title in text
     assert f"合同金额{format_fen(a.amount_fen)}（大写：{fen_in_capitals(a.amount_fen)}）" in text
-    assert f"已拨付{format_fen(4_700_000)}" in text and f"拨付前扣减（未拨付）{format_fen(DEDUCTED)}" in text
-    assert "已取消的拨付（其中合同结束时已达拨付条件" in text and format_fen(a.cancelled_fen) in text
-    assert "经批准的预算科目间调整" in text and format_fen(50_000) in text
-    assert f"已支出（各预算科目登记的支出）{format_fen(a.spent_fen)}" in text
+    assert f"已拨付{format_fen(4_700_000)}" in text and f"批次扣减（不予拨付）{format_fen(DEDUCTED)}" in text
+    assert "已取消的拨付批次（其中合同结束时已可拨付" in text and format_fen(a.cancelled_fen) in text
+    assert "经批准变更在预算科目间调整的金额" in text and format_fen(50_000) in text
+    assert f"已支出（按预算科目登记的支出）{format_fen(a.spent_fen)}" in text
     assert f"结余（已拨付减已支出）{format_fen(a.balance_fen)}" in text  # ¥34,654.33
     assert f"已清退{format_fen(654_433)}" in text and f"尚待清退{format_fen(a.outstanding_fen)}" in text
     assert "清退-0001" in text and "转账001" in text and "少交一次活动记录" in text
@@ -134,9 +134,9 @@ def test_a_return_after_issue_makes_a_new_version_and_the_first_is_superseded(ap
     with app.test_request_context():
         record_return(contract, 500_000, local_today(), "清退-0002", actor=officer)
     db.session.commit()
-    assert "第 1 版为当前版本，但签发后决算已有变化" in client.get(url).get_data(as_text=True)
+    assert "第 1 版为当前版本，但签发后其所载内容已有变化" in client.get(url).get_data(as_text=True)
     page = client.get(url, headers=EN).get_data(as_text=True)
-    assert "Version 1 is current, but the account has changed" in page and "Issue a new version (PDF)" in page
+    assert "Version 1 is current, but what it states has changed" in page and "Issue a new version (PDF)" in page
     client.post(f"{url}/document")
     first, second = closeouts(contract)
     assert second.title.endswith("（第 2 版）") and "清退-0002" in text_of(second) and "清退-0002" not in text_of(first)
