@@ -17,7 +17,9 @@ def test_officer_journey_and_dead_session_after_logout(live_server, page, browse
     session_cookie = next(c for c in cookies if c["name"] == "session")
     assert session_cookie["httpOnly"] and session_cookie["sameSite"] == "Lax"
 
-    # The navigation collapses on a phone; open it, then switch the language.
+    # The navigation collapses on a phone; open it, then switch the language. (Once the page has loaded: its scripts
+    # are deferred, and a tap on the menu's button before Bootstrap's has run opens nothing, a flaky failure.)
+    page.wait_for_load_state()
     page.get_by_role("button", name="菜单").click()
     expect(page.locator("#mainnav")).to_have_class(re.compile(r"(^|\s)show(\s|$)"))  # the menu has finished opening
     page.locator("#langmenu").click()
@@ -25,6 +27,7 @@ def test_officer_journey_and_dead_session_after_logout(live_server, page, browse
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome, 王芳")
 
+    page.wait_for_load_state()
     page.get_by_role("button", name="Menu").click()
     expect(page.locator("#mainnav")).to_have_class(re.compile(r"(^|\s)show(\s|$)"))
     page.locator("#usermenu").click()
