@@ -9,16 +9,20 @@ from core.i18n import _l
 class ProgrammeStatus(LabelledEnum):
     DRAFT = "draft"
     ACTIVE = "active"
+    SUSPENDED = "suspended"  # 暂停 (a fraud investigation, a budget freeze): no codes, redemptions or issuance
     CLOSED = "closed"
 
     @classmethod
     def labels(cls):
-        return {cls.DRAFT: _l("Draft"), cls.ACTIVE: _l("Running"), cls.CLOSED: _l("Closed")}
+        return {cls.DRAFT: _l("Draft"), cls.ACTIVE: _l("Running"),
+                cls.SUSPENDED: lazy_pgettext("programme status", "Suspended"), cls.CLOSED: _l("Closed")}
 
 
+# Suspended → active resumes the programme (暂停 → 恢复); its vouchers kept their expiry meanwhile.
 PROGRAMME_TRANSITIONS = {
     ProgrammeStatus.DRAFT: {ProgrammeStatus.ACTIVE},
-    ProgrammeStatus.ACTIVE: {ProgrammeStatus.CLOSED},
+    ProgrammeStatus.ACTIVE: {ProgrammeStatus.SUSPENDED, ProgrammeStatus.CLOSED},
+    ProgrammeStatus.SUSPENDED: {ProgrammeStatus.ACTIVE, ProgrammeStatus.CLOSED},
     ProgrammeStatus.CLOSED: set(),
 }
 

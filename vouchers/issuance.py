@@ -19,7 +19,7 @@ from core.db import UTCDateTime, db, upsert_dialect, utcnow
 from core.errors import Conflict, Forbidden, ServiceError
 from core.timeutil import LOCAL_TZ
 
-from . import ledger, permissions, provider_guard
+from . import ledger, permissions, programme_suspension, provider_guard
 from .enums import BatchStatus, LedgerKind, ProgrammeStatus, VoucherStatus
 from .models import IssuanceBatch, Programme, Voucher
 from .programmes import eligibility_conditions, eligibility_problems, issuable_period, period_expiry
@@ -31,6 +31,7 @@ CHUNK = 20_000
 def _require_issuable(programme: Programme, actor) -> None:
     if actor is not None and not permissions.can_manage_programmes(actor):
         raise Forbidden(_("Only officers can issue vouchers."))
+    programme_suspension.require_not_suspended(programme)
     if programme.status != ProgrammeStatus.ACTIVE:
         raise Conflict(_("Vouchers are issued only while the programme is running."))
     provider_guard.require_provider_to_issue(programme)

@@ -26,6 +26,7 @@ from core.errors import Conflict, Forbidden
 from core.timeutil import LOCAL_TZ
 from core.views import path_for
 
+from . import programme_suspension
 from .enums import ProgrammeStatus
 from .models import IssuanceBatch, Programme, Voucher
 from .programmes import active_programmes, eligibility_problems, period_bounds, period_of, shift_period
@@ -147,6 +148,7 @@ def request_issuance(programme: Programme, resident: ResidentProfile, *, actor, 
     lock_row(resident, "status")  # (two clicks at once: the second sees the first's request)
     now = now or utcnow()
     period = period_of(now)
+    programme_suspension.require_not_suspended(programme)
     if programme.status != ProgrammeStatus.ACTIVE:
         raise Conflict(_("This programme is not running."), code="programme_not_running")
     if problems := eligibility_problems(programme, resident, now.astimezone(LOCAL_TZ).date()):

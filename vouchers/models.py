@@ -79,11 +79,15 @@ class Programme(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     activated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # While suspended (暂停): since when and by whom (cleared on resuming; each suspension is in the audit trail).
+    suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    suspended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     categories: Mapped[list[ServiceCategory]] = relationship(secondary=programme_categories, lazy="selectin",
                                                              order_by=ServiceCategory.sort_order)
     communities: Mapped[list[Community]] = relationship(secondary=programme_communities, lazy="selectin",
                                                         order_by=Community.id)
+    suspended_by = relationship("User", foreign_keys=[suspended_by_id])  # (the programme page only)
 
     __table_args__ = (
         CheckConstraint(enum_check("status", ProgrammeStatus), name="status_valid"),

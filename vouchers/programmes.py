@@ -21,6 +21,7 @@ from projects.contract_models import Contract, ContractStatus
 from projects.models import Call
 
 from . import ledger, permissions
+from . import programme_suspension as suspension
 from .enums import PROGRAMME_TRANSITIONS, ProgrammeStatus, ProviderMode, TagsMode
 from .models import Programme, VoucherService
 
@@ -238,8 +239,9 @@ def raise_budget(programme: Programme, new_budget_fen: int, *, actor) -> None:
 
 
 def transition_programme(programme: Programme, to: ProgrammeStatus | str, *, actor, reason: str = "") -> None:
-    """draft → active (opens issuance and redemption), active → closed (outstanding vouchers are revoked and their
-    value returns to the budget)."""
+    """draft → active (opens issuance and redemption); active → suspended (暂停: no codes, redemptions or issuance;
+    vouchers keep their expiry) → active again (恢复, resumed); active or suspended → closed (outstanding vouchers
+    are revoked and their value returns to the budget). Suspending and closing take a reason (programme_suspension)."""
     if not permissions.can_manage_programmes(actor):
         raise Forbidden(_("Only officers can set up voucher programmes."))
     lock_row(programme, "status")
@@ -248,24 +250,26 @@ def transition_programme(programme: Programme, to: ProgrammeStatus | str, *, act
         raise Conflict(_("A programme cannot go from %(a)s to %(b)s.", a=current.label, b=target.label))
     if target is ProgrammeStatus.ACTIVE and programme.valid_until and programme.valid_until < local_today():
         raise Conflict(_("The vouchers' end date has already passed."), fields={"valid_until": _("In the past.")})
-    if target is ProgrammeStatus.ACTIVE:
+    if current is ProgrammeStatus.DRAFT:
         from .provider_guard import require_provider_to_start  # (it reads this module's provider rule)
 
         require_provider_to_start(programme)
+    reason = suspension.reason_for(target, reason)
     revoked = (0, 0)
     if target is ProgrammeStatus.CLOSED:
-        if not (reason or "").strip():  # every unspent voucher is revoked for good: never without a reason
-            raise invalid({"reason": _("Give the reason for closing the programme.")})
-        revoked = ledger.revoke_outstanding(programme, actor=actor, reason=reason.strip())
-    programme.status, programme.status_reason = target.value, (reason or "").strip()
-    if target is ProgrammeStatus.ACTIVE:
-        programme.activated_at = utcnow()
-    else:
-        programme.closed_at = utcnow()
+        revoked = ledger.revoke_outstanding(programme, actor=actor, reason=reason)
+    programme.status, programme.status_reason, now = target.value, reason, utcnow()
+    if current is ProgrammeStatus.DRAFT:
+        programme.activated_at = now  # (resuming keeps the day it started)
+    elif target is ProgrammeStatus.CLOSED:
+        programme.closed_at = now
+    suspended = target is ProgrammeStatus.SUSPENDED
+    programme.suspended_at, programme.suspended_by_id = (now, actor.id) if suspended else (None, None)
     db.session.flush()
-    audit.record(f"voucher_programme.{target.value}", programme, actor=actor,
-                 data={"from": current.value, "reason": programme.status_reason, "revoked_vouchers": revoked[0],
-                       "revoked_fen": revoked[1]})
+    audit.record(suspension.action_of(current, target), programme, actor=actor,
+                 data={"from": current.value, "to": target.value, "reason": programme.status_reason,
+                       "revoked_vouchers": revoked[0], "revoked_fen": revoked[1]})
+    suspension.tell_providers(programme, current, target)
 
 
 # --- eligibility ---------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from core.errors import Conflict, Forbidden, ServiceError, amount_too_large, inv
 from core.money import MAX_FEN, format_fen
 from core.timeutil import LOCAL_TZ
 
-from . import ledger, limits, permissions
+from . import ledger, limits, permissions, programme_suspension
 from .enums import LedgerKind, ProgrammeStatus, RedemptionStatus, VoucherStatus
 from .limits import use_cap  # (kept here for its callers: disputes gives value back with it)
 from .models import Programme, Voucher, VoucherService
@@ -40,8 +40,10 @@ CODE_TTL = timedelta(minutes=5)  # a code on the resident's phone, shown to the 
 # (single use like the other; what it can spend is the balance of its programme).
 PRINTED_CODE_TTL = timedelta(days=7)
 # What a redemption reads of the programme and the resident (the answer shows the resident's name), nothing more.
+# (name and suspended_at: a suspended programme's refusal names it and since when, from the same query)
 _PROGRAMME_ONLY = (load_only(Programme.id, Programme.status, Programme.provider_mode, Programme.contract_call_id,
-                             Programme.resident_cap_fen, Programme.provider_cap_fen),
+                             Programme.resident_cap_fen, Programme.provider_cap_fen, Programme.name,
+                             Programme.suspended_at),
                    joinedload(Programme.categories), lazyload(Programme.communities))
 _RESIDENT_ONLY = (load_only(ResidentProfile.id, ResidentProfile.real_name, ResidentProfile.status),
                   lazyload(ResidentProfile.user),
@@ -128,12 +130,16 @@ def issue_code(resident: ResidentProfile, *, actor, programme: Programme | None 
     now = now or utcnow()
     lines = balance(resident, now=now)
     if programme is None:
+        if not lines:  # (a suspended programme's vouchers: said so, not "choose a programme")
+            from .paused import refuse_if_paused  # (it reads this module's _spendable)
+            refuse_if_paused(resident, now)
         if len(lines) != 1:
             raise ServiceError(_("Choose the programme whose vouchers you want to use."),
                                fields={"programme_id": _("Choose a programme.")}, code="programme_required")
         programme = db.session.get(Programme, lines[0].programme_id)
     line = next((line for line in lines if line.programme_id == programme.id), None)
     if line is None:
+        programme_suspension.require_not_suspended(programme)
         raise Conflict(_("There is no balance to spend in this programme."), code="no_balance")
     if line.allowance_used_up:
         raise limits.used_up_refusal(programme, now)
@@ -354,6 +360,7 @@ def redeem(code: str, service: VoucherService | None, amount_fen: int, idempoten
 
 
 def _check_programme(programme: Programme, org, service: VoucherService, now: datetime) -> None:
+    programme_suspension.require_not_suspended(programme)
     if programme.status != ProgrammeStatus.ACTIVE:
         raise Conflict(_("This programme is not running."), code="programme_not_running")
     if not provider_allowed(programme, org, now.astimezone(LOCAL_TZ).date()):

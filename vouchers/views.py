@@ -66,4 +66,13 @@ def home():
     abort(403)
 
 
-from . import catalogue_views, officer_views, provider_views, resident_views, settlement_views, staff_views  # noqa: E402, F401  (routes on bp)
+from . import (  # noqa: E402, F401  (routes and template globals on bp)
+    catalogue_views,
+    officer_views,
+    paused,
+    programme_suspension_views,
+    provider_views,
+    resident_views,
+    settlement_views,
+    staff_views,
+)

@@ -108,7 +108,7 @@ def test_every_form_of_the_page_posts_with_the_pages_shown(crowded, client):
     forms = forms_at(client, crowded)
     decide = [name for name in forms if name.startswith("decide-")]
     assert len(decide) == 5  # the open disputes of page 2
-    assert {"close-form", "budget-form", "batch-form", "issue-form", "expire-form",
+    assert {"close-form", "suspend-form", "budget-form", "batch-form", "issue-form", "expire-form",
             f"{crowded.page}/settlements"} | set(decide) == set(forms)
     for name, action in forms.items():
         assert where(action)[1] == AT, name
