@@ -26,6 +26,23 @@ class OrgKind(LabelledEnum):
         return self is not OrgKind.COMMUNITY
 
     @property
+    def is_filed(self) -> bool:
+        """A community social organisation is filed (备案) with its street, not registered (登记): its facts are named
+        for that (负责人, 备案机关, 备案日期; not 法定代表人, 登记管理机关, 登记日期)."""
+        return self is OrgKind.COMMUNITY
+
+    @property
+    def fact_labels(self) -> dict[str, str]:
+        """The labels of its registration facts, by field name, as this kind of organisation has them."""
+        if self.is_filed:
+            return {"legal_representative": str(_l("Person in charge")),
+                    "registration_authority": str(_l("Filing authority")),
+                    "registered_on": str(_l("Filing date"))}
+        return {"legal_representative": str(_l("Legal representative")),
+                "registration_authority": str(_l("Registration authority")),
+                "registered_on": str(_l("Registered on"))}
+
+    @property
     def uscc_kind_digit(self) -> str | None:
         """The USCC's 2nd character for civil-affairs registrations (1st character '5')."""
         return {OrgKind.ASSOCIATION: "1", OrgKind.AGENCY: "2", OrgKind.FOUNDATION: "3"}.get(self)

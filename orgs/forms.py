@@ -1,3 +1,5 @@
+import re
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -41,6 +43,20 @@ class RegisteredItemsForm(FlaskForm):
     address = StringField(_l("Address"), validators=[DataRequired(), Length(max=200)])
 
 
+def label_facts_for(form: FlaskForm, kind: str | None) -> None:
+    """Its registration facts' labels as the kind of organisation has them: a community social organisation (filed,
+    not registered) names a person in charge, a filing authority and a filing date. Other kinds, or none chosen yet,
+    keep the form's own labels."""
+    if kind != OrgKind.COMMUNITY:
+        return
+    labels = OrgKind.COMMUNITY.fact_labels
+    if "registered_on" in form:
+        labels["registered_on"] = str(_l("Filing date (or founding)"))
+    for name, label in labels.items():
+        if name in form:
+            form[name].label.text = label
+
+
 class ContactForm(FlaskForm):
     """What a registered organisation keeps up to date itself (and gives in its application)."""
 
@@ -82,6 +98,7 @@ class OrgApplicationForm(RegisteredItemsForm, ContactForm, ServicesForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.kind.choices = OrgKind.choices()
+        label_facts_for(self, self.kind.data)  # (the kind saved, or as sent when the form comes back refused)
 
 
 class DocumentForm(FlaskForm):
@@ -126,8 +143,26 @@ class GradeForm(FlaskForm):
     evidence = FileField(_l("Evidence (certificate)"))
 
 
+YEAR = _l("Enter a four-digit year, e.g. 2025.")
+YEAR_UNIT = re.compile(r"\s*年\s*\Z")  # what a Chinese IME types after a year ('2025年', '２０２５ 年')
+
+
+class YearField(WholeNumberField):
+    """A year as typed: '2025', '２０２５', '2025年', '２０２５年' (the 年 read as the unit it is, once, at the end). It
+    was refused "Enter a whole number." for the 年; refused, it says what it takes."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, message=YEAR, validators=[InputRequired(YEAR), NumberRange(2000, 2100, YEAR)],
+                         **kwargs)
+
+    def process_formdata(self, valuelist):
+        if valuelist and isinstance(valuelist[0], str):
+            valuelist = [YEAR_UNIT.sub("", valuelist[0].strip()), *valuelist[1:]]
+        super().process_formdata(valuelist)
+
+
 class AnnualReportForm(FlaskForm):
-    year = WholeNumberField(_l("Year"), validators=[InputRequired(), NumberRange(min=2000, max=2100)])
+    year = YearField(_l("Year"))
     file = FileField(_l("Annual report (PDF or Office document)"))
 
 
@@ -210,3 +245,7 @@ class ChangeRequestForm(RegisteredItemsForm):
                            filters=[strip_text])
     document = FileField(_l("Supporting document (optional)"),
                          description=_l("For example the members' meeting's decision or the new certificate."))
+
+    def __init__(self, *args, org_kind: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        label_facts_for(self, org_kind)

@@ -155,6 +155,8 @@ def _next_filing_number() -> str:
 
 def _check_move_allowed(org: Organisation, to: OrgStatus, actor: User) -> None:
     current = OrgStatus(org.status)
+    if current is OrgStatus.SUBMITTED and to is OrgStatus.SUBMITTED:  # sent again (another tab, a second tap)
+        raise Conflict(_("The application has been sent and is being reviewed; there is no need to send it again."))
     if to not in TRANSITIONS[current]:
         raise Conflict(_("An application that is “%(from)s” cannot become “%(to)s”.",
                          **{"from": current.label, "to": to.label}))

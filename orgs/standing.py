@@ -13,7 +13,7 @@ from audit import services as audit
 from core import cache
 from core.db import db, utcnow
 from core.errors import Conflict, ServiceError, invalid
-from core.timeutil import local_today, to_local
+from core.timeutil import local_today
 from core.uploads import store_upload
 from core.views import path_for
 
@@ -290,16 +290,16 @@ class Standing:
     credit_entries: tuple[str, ...]  # lists the organisation is on that day
     evaluations: tuple[EvaluationRecord, ...] = ()  # issued project evaluations up to the day, newest first
     last_annual_report: str | None = None  # that report's status (a ReportStatus value); None: there is none
-    newly_registered: bool = False  # registered, or on the platform, only since the start of the previous year
 
     @property
     def last_annual_report_text(self) -> str:
-        """The previous year's report as a public page says it: "No" only for one returned; none at all is said
-        as it is (a new organisation has had no year to report on), not as a "No" that reads as a black mark."""
+        """The previous year's report as a page says it, after "Last year's annual report:": where it stands, none
+        at all as "not submitted yet". Whether one is required is the page's documents list to say: this said "none
+        yet (newly registered)" of an application registered years ago, whose list asked for one."""
         if self.last_annual_report is None:
-            return _("No annual report yet (newly registered)") if self.newly_registered else _("Not submitted")
-        return {ReportStatus.ACCEPTED: _("Yes"), ReportStatus.SUBMITTED: _("Submitted, awaiting review"),
-                ReportStatus.RETURNED: _("No (returned)")}[ReportStatus(self.last_annual_report)]
+            return _("Not submitted yet")
+        return {ReportStatus.ACCEPTED: _("Accepted"), ReportStatus.SUBMITTED: _("Submitted, awaiting review"),
+                ReportStatus.RETURNED: _("Returned")}[ReportStatus(self.last_annual_report)]
 
     @property
     def last_evaluation(self) -> EvaluationRecord | None:
@@ -323,10 +323,6 @@ def standing(org: Organisation, on: date | None = None) -> Standing:
         AnnualReport.org_id == org.id, AnnualReport.year == on.year - 1))
     entries = db.session.scalars(select(CreditListEntry).where(CreditListEntry.org_id == org.id))
     listed = tuple(sorted({e.list_type for e in entries if e.active_on(on)}))
-    since = date(on.year - 1, 1, 1)
-    # (reports are filed only once registered on the platform: before that, or just after, there can be none yet)
-    newly = org.approved_at is None or to_local(org.approved_at).date() >= since or (
-        org.registered_on is not None and org.registered_on >= since)
     years = 0
     if org.registered_on and org.registered_on <= on:
         years = on.year - org.registered_on.year - ((on.month, on.day) < (org.registered_on.month,
@@ -335,5 +331,5 @@ def standing(org: Organisation, on: date | None = None) -> Standing:
                     grade=grades.grade if grades else None, grade_valid_until=grades.valid_until if grades else None,
                     years_registered=years, certified_social_workers=org.certified_social_workers,
                     last_annual_report_accepted=report == ReportStatus.ACCEPTED, credit_entries=listed,
-                    last_annual_report=report, newly_registered=newly,
+                    last_annual_report=report,
                     evaluations=tuple(_evaluation_history(org.id, on)) if _evaluation_history else ())

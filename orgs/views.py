@@ -313,7 +313,7 @@ def contact_data(form: ContactForm) -> changes.ContactData:
 def request_change(org_id: int):
     org = load_org(org_id)
     require(permissions.can_request_change(current_user, org))
-    form, document = ChangeRequestForm(obj=org), ChosenFiles("document")
+    form, document = ChangeRequestForm(obj=org, org_kind=org.kind), ChosenFiles("document")
     if request.method != "POST":
         return render_template("orgs/change_request.html", form=form, org=org, kept=[])
     outcome = run_service(lambda: changes.request_change(org, changes.RegisteredItems(

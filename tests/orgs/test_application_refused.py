@@ -73,7 +73,7 @@ def test_an_application_submitted_without_its_documents_is_a_422_saying_what_is_
     response = client.post(f"/orgs/{org.id}/status", headers=EN, data={"to": "submitted"})
     assert response.status_code == 422
     page = html.unescape(response.get_data(as_text=True))
-    assert "Still missing:" in page and 'id="submit-application"' in page
+    assert re.search(r'id="missing-count">3 missing<', page) and 'id="submit-application"' in page
     db.session.expire_all()
     assert db.session.get(Organisation, org.id).status == "draft"
 

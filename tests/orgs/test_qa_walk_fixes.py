@@ -86,7 +86,7 @@ def test_a_replaced_charter_shows_when_each_came_and_which_is_current(client, se
     page = page_of(client.get(f"/orgs/{org.id}"))
     newer = re.search(rf'<li[^>]*id="document-{new.id}".*?</li>', page, re.S).group(0)
     older = re.search(rf'<li[^>]*id="document-{old.id}".*?</li>', page, re.S).group(0)
-    assert "现行版本" in newer and "已被替换" not in newer and "章程（修订）.pdf" in newer
+    assert "当前版本" in newer and "已被替换" not in newer and "章程（修订）.pdf" in newer
     assert "已被替换" in older and "text-muted" in older
     assert page.index(f'id="document-{new.id}"') < page.index(f'id="document-{old.id}"')  # newest first
     assert re.search(r"上传于 <span class=\"keep-together\">\d{4}-\d{2}-\d{2} \d{2}:\d{2}</span>", older)  # one line
@@ -192,7 +192,7 @@ def test_a_new_organisations_missing_report_is_not_a_no(client, session):
     org = approved_org(make_user(), make_user(Role.OFFICER), registered_on=local_today() - timedelta(days=30))
     db.session.commit()
     page = page_of(client.get(f"/orgs/{org.id}"))
-    assert re.search(r'id="last-annual-report">尚无年度报告（新登记）<', page)
+    assert re.search(r'上一年度报告： <span id="last-annual-report">尚未提交<', page)
 
 
 def test_the_previous_years_report_as_it_stands(session):
@@ -200,19 +200,18 @@ def test_the_previous_years_report_as_it_stands(session):
     org = approved_org(make_user(), officer, registered_on=date(2015, 5, 1))
     org.approved_at = utcnow() - timedelta(days=3 * 365)  # on the platform for years: no report is a missing one
     today = local_today()
-    assert services.standing(org).last_annual_report_text == "未提交"
+    assert services.standing(org).last_annual_report_text == "尚未提交"
     report = standing.submit_annual_report(org, today.year - 1, Upload(PDF_BYTES), actor=org.memberships[0].user)
     assert services.standing(org).last_annual_report_text == "已提交，待审核"
     standing.review_annual_report(report, False, "缺少财务报表", actor=officer)
-    assert services.standing(org).last_annual_report_text == "否（已退回）"
+    assert services.standing(org).last_annual_report_text == "已退回"
     assert not services.standing(org).last_annual_report_accepted
     report = standing.submit_annual_report(org, today.year - 1, Upload(PDF_BYTES), actor=org.memberships[0].user)
     standing.review_annual_report(report, True, "", actor=officer)
-    assert services.standing(org).last_annual_report_text == "是"
+    assert services.standing(org).last_annual_report_text == "已通过"
     assert services.standing(org).last_annual_report_accepted
 
 
 def test_an_organisation_new_on_the_platform_has_no_report_yet(session):
     org = approved_org(make_user(), make_user(Role.OFFICER), registered_on=date(2015, 5, 1))
-    assert services.standing(org).newly_registered  # approved today, though registered years ago
-    assert services.standing(org).last_annual_report_text == "尚无年度报告（新登记）"
+    assert services.standing(org).last_annual_report_text == "尚未提交"  # approved today, registered years ago
