@@ -53,9 +53,17 @@ class Notification(db.Model):
             with contextlib.suppress(KeyError, ValueError):  # (a notice stored before holds the label's text)
                 values[key] = str(enum(values[key]).label)
         try:
-            return str(template) % values
-        except (KeyError, TypeError, ValueError):
+            return str(template) % _Stored(values)
+        except (TypeError, ValueError):
             return str(template)
+
+
+class _Stored(dict):
+    """A notice's stored values; one its text asks for that a notice stored before the text named it does not hold
+    reads as an ellipsis, rather than the whole text showing its placeholders."""
+
+    def __missing__(self, key):
+        return "…"
 
 
 def notify(user_id: int, code: str, *, link: str = "", **data) -> Notification:

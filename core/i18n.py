@@ -57,6 +57,17 @@ def aside(name, note) -> str:
     return _("%(name)s (%(note)s)", name=name, note=note)
 
 
+def with_unit(number, unit) -> str:
+    """A figure and its unit as typed by whoever set it ("80场", "80 sessions"): a space before a unit in a script
+    that spaces its words, none before a Chinese (or full-width) one or a percent sign, whatever the reader's
+    language."""
+    unit = str(unit or "").strip()
+    if not unit:
+        return str(number)
+    close = unit[0] in "%‰°" or "\u2e80" <= unit[0] <= "\u9fff" or "\uff00" <= unit[0] <= "\uffef"
+    return f"{number}{unit}" if close else f"{number} {unit}"
+
+
 def joined(items) -> str:
     """Names as one list in the user's language ("甲、乙、丙" / "A, B, C")."""
     return comma().join(map(str, items))

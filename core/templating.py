@@ -5,7 +5,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup, escape
 
-from .i18n import LANGUAGE_NAMES, aside, colon, comma, html_lang, semicolon
+from .i18n import LANGUAGE_NAMES, aside, colon, comma, html_lang, semicolon, with_unit
 from .money import format_fen, input_text
 from .personal import mask_name
 from .timeutil import format_local, format_until
@@ -73,6 +73,7 @@ def init_templating(app) -> None:
     app.jinja_env.filters["localtime"] = format_local
     app.jinja_env.filters["until"] = format_until  # the last day a voucher (or the like) is good for
     app.jinja_env.filters["mask_name"] = mask_name  # the one masking rule (core.personal)
+    app.jinja_env.globals["with_unit"] = with_unit
     app.jinja_env.globals.update(LANGUAGE_NAMES=LANGUAGE_NAMES, html_lang=html_lang,
                                  current_locale=lambda: str(get_locale()), cached_fragment=cached_fragment,
                                  user_facts=user_facts,

@@ -54,6 +54,8 @@ def commissioning(contract: Contract, evaluations: list) -> Commissioning | None
 
 def why_not_confirm(user, contract: Contract) -> str:
     """Why this user has nothing to confirm on the contract (permissions.can_confirm_contract said no)."""
+    if contract.status == ContractStatus.ACTIVE:  # (an old notice's link: both sides confirmed since)
+        return _("Both sides have confirmed this contract: it is in force.")
     if contract.status != ContractStatus.DRAFT:
         return _("Only a contract awaiting signatures can be confirmed.")
     if org_permissions.is_manager(user, contract.org) or can_manage_calls(user):

@@ -298,7 +298,8 @@ def review(report_id: int, decision: str):
     contract = load_contract(db.session.get(Milestone, item.milestone_id).contract_id)
     return posted_on_contract_page(
         contract.id, f"review-{item.id}", {"comment"}, lambda: contract_reports.review_report(
-            item, decision == "accept", request.form.get("comment", ""), actor=current_user), _("Report reviewed."))
+            item, decision == "accept", request.form.get("comment", ""), actor=current_user),
+        _("Report accepted.") if decision == "accept" else _("Report returned to the organisation."))
 
 
 @bp.route("/tranches/<int:tranche_id>/pay", methods=["POST"])

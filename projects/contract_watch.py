@@ -4,7 +4,7 @@ projects), reminders for the people concerned, and each project's timeline."""
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import aliased
 
 from accounts.models import User
@@ -29,6 +29,7 @@ from .contract_models import (
 from .contract_money import two_person_threshold
 from .contract_report_models import FeePayment, ReceiptStatus
 from .contract_reports import officer_ids
+from .fee_receipts import stands
 
 LIST_LIMIT = 10
 PER_PAGE = 20
@@ -55,8 +56,13 @@ FLAGGED = [ReceiptStatus.UNCONFIRMED.value, ReceiptStatus.DENIED.value]
 
 
 def overdue_clause(today: date):
-    """Past due without an accepted report (Milestone.accepted_at is set on acceptance; indexed with due_on)."""
-    return and_(Milestone.accepted_at.is_(None), Milestone.due_on < today, Contract.status == ContractStatus.ACTIVE)
+    """Past due with no report accepted (Milestone.accepted_at is set on acceptance; indexed with due_on) or awaiting
+    review: a report sent late is the officers' to review (listed as waiting), no longer the organisation's to write,
+    and its managers are not reminded of it."""
+    waiting = exists().where(MilestoneReport.milestone_id == Milestone.id,
+                             MilestoneReport.status == ReportStatus.SUBMITTED)
+    return and_(Milestone.accepted_at.is_(None), Milestone.due_on < today, Contract.status == ContractStatus.ACTIVE,
+                ~waiting)
 
 
 def awaiting_org_clause():
@@ -84,7 +90,7 @@ def _counts(today: date, org_ids) -> dict:
             _within(select(Milestone.id), Milestone.contract_id, org_ids)))
     payable = _within(select(func.count(Tranche.id)).where(Tranche.status == TrancheStatus.PAYABLE),
                       Tranche.contract_id, org_ids)
-    flagged = _within(select(func.count(FeePayment.id)).where(FeePayment.status.in_(FLAGGED)),
+    flagged = _within(select(func.count(FeePayment.id)).where(FeePayment.status.in_(FLAGGED), stands()),
                       FeePayment.contract_id, org_ids)
     changes = _within(select(func.count(ChangeRequest.id)).where(ChangeRequest.status == ChangeStatus.REQUESTED),
                       ChangeRequest.contract_id, org_ids)
@@ -136,7 +142,7 @@ def dashboard(page: int = 1, org_ids: list[int] | None = None, today: date | Non
         board.to_confirm = listed(select(*head, Contract.org_id, Contract.amount_fen).select_from(Contract)
                                   .where(awaiting_org_clause()), [Contract.id])
     receipts = select(*head, FeePayment.recipient_name, FeePayment.amount_fen, FeePayment.status) \
-        .select_from(FeePayment).join(Contract, Contract.id == FeePayment.contract_id)
+        .select_from(FeePayment).join(Contract, Contract.id == FeePayment.contract_id).where(stands())
     board.receipts = [*listed(receipts.where(FeePayment.status == ReceiptStatus.DENIED), [FeePayment.id]),
                       *listed(receipts.where(FeePayment.status == ReceiptStatus.UNCONFIRMED), [FeePayment.id])]
     board.receipts = board.receipts[:LIST_LIMIT]  # denied first, each list through the status index
@@ -186,7 +192,7 @@ def remind(today: date | None = None, grace_days: int = 7) -> dict:
         select(FeePayment.recipient_user_id, FeePayment.amount_fen, Organisation.name)
         .join(Contract, Contract.id == FeePayment.contract_id).join(Organisation, Organisation.id == Contract.org_id)
         .where(FeePayment.status == ReceiptStatus.UNCONFIRMED, FeePayment.recipient_user_id.is_not(None),
-               FeePayment.paid_on <= cutoff)).all()
+               FeePayment.paid_on <= cutoff, stands())).all()
     for user_id, amount, org in stale:
         notify(user_id, "contract.fee_reminder", link=path_for("contracts.receipts"), amount=format_fen(amount),
                org=org)
