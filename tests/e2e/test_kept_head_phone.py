@@ -28,6 +28,7 @@ def test_an_outsider_checks_a_head_kept_earlier_and_a_cancelled_calls_announceme
     page.locator("#kept-head").get_by_role("button").click()
     expect(page.locator("#kept-result")).to_have_attribute("data-matched", "yes")
     expect(page.locator("#kept-result")).to_contain_text(f"第 {seq} 号事件")
+    page.wait_for_load_state()  # (its stylesheet applied: measured before, a flaky failure)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
     page.get_by_label("哈希值").fill(("0" if digest[0] != "0" else "1") + digest[1:])
@@ -40,5 +41,6 @@ def test_an_outsider_checks_a_head_kept_earlier_and_a_cancelled_calls_announceme
     cancelled.click()
     page.locator("a[href^='/verify/']").first.click()
     expect(page.locator("#doc-ended")).to_contain_text("取消")
+    page.wait_for_load_state()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     outsider.close()

@@ -37,6 +37,7 @@ def test_a_refused_expense_keeps_its_receipt_on_a_phone(live_server, live_app, p
     expect(note).to_be_visible()
     expect(note).to_contain_text("已保留 超市小票.pdf（30 KB）")
     assert page.locator("#expense-receipt").get_attribute("aria-describedby") == "expense-receipt-kept"
+    page.wait_for_load_state()  # (its stylesheet applied: measured before, a flaky failure)
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 390
     form = page.locator("#expense-form")
     assert form.locator("input[name=payee]").input_value() == "和平超市"

@@ -59,6 +59,7 @@ def check(page, width: int, language: str) -> None:
     if width == PHONE["width"]:
         fits_the_phone_at(page, width)
     else:
+        page.wait_for_load_state()  # (its stylesheet applied: measured before, a flaky failure)
         assert page.evaluate("document.scrollingElement.scrollWidth") <= width, page.url
         assert page.evaluate(SMALL) == [], page.url
     assert page.evaluate(CUT_OFF_TABLES) == [], page.url

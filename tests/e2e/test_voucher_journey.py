@@ -64,6 +64,7 @@ def test_resident_chooses_shows_code_provider_redeems_resident_rates(live_server
     assert len(code) == 8 and code.isdigit()
     expect(page.locator("img.voucher-qr")).to_be_visible()
     assert page.viewport_size["width"] == 375
+    page.wait_for_load_state()  # (its stylesheet applied: measured before, a flaky failure)
     assert page.evaluate("document.documentElement.scrollWidth") <= 375  # no sideways scrolling on the phone
 
     provider = browser.new_context(locale="zh-CN").new_page()
