@@ -8,14 +8,17 @@ STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 # make test runs the suite on this many pytest-xdist worker processes: one per core, at most 4 (TEST_WORKERS=0: one
 # process). --dist loadgroup keeps the browser tests (group "e2e") together on one worker.
 TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); echo $$(( n > 4 ? 4 : n )))
+# The demo's street office, named as the purchaser on its contracts and award notices (the environment's
+# PURCHASER_NAME, when set, names the real one).
+DEMO_PURCHASER := $(or $(PURCHASER_NAME),幸福街道办事处)
 PYTEST := $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup --durations=15
 
 .PHONY: run test setup sysdeps sysdeps-test translations db demo lint bench clean
 
 run: setup db demo
 	@echo "Serving Gongzhi on http://127.0.0.1:5000 (Ctrl-C stops it)"
-	SECRET_KEY="$$(cat instance/secret_key)" GUNICORN_BIND=127.0.0.1:5000 GUNICORN_WORKERS=2 \
-		$(BIN)/gunicorn -c gunicorn_conf.py --access-logfile - "app:create_app()"
+	SECRET_KEY="$$(cat instance/secret_key)" PURCHASER_NAME="$(DEMO_PURCHASER)" GUNICORN_BIND=127.0.0.1:5000 \
+		GUNICORN_WORKERS=2 $(BIN)/gunicorn -c gunicorn_conf.py --access-logfile - "app:create_app()"
 
 test: setup sysdeps-test
 	$(BIN)/ruff check .
@@ -52,7 +55,7 @@ db: setup
 	SECRET_KEY="$$(cat instance/secret_key)" $(FLASK) db upgrade
 
 demo: db
-	SECRET_KEY="$$(cat instance/secret_key)" $(FLASK) demo
+	SECRET_KEY="$$(cat instance/secret_key)" PURCHASER_NAME="$(DEMO_PURCHASER)" $(FLASK) demo
 
 lint: setup
 	$(BIN)/ruff check .

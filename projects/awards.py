@@ -191,7 +191,8 @@ def finish_if_due(call: Call, now: datetime | None = None) -> bool:
                                                                    AwardDecision.awarded)):
         notice = documents.issue_document("projects/award_notice_pdf.html", title=f"中标（成交）通知书：{call.title}",
                                           doc_type="award_notice", actor=None, target=decision.proposal,
-                                          call=call, decision=decision, org=decision.proposal.org)
+                                          call=call, decision=decision, org=decision.proposal.org,
+                                          issued_on=now.astimezone(LOCAL_TZ).date())
         decision.notice_code = notice.code
     db.session.flush()
     tell_applicants(call, "call.awarded")
