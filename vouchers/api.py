@@ -145,10 +145,17 @@ def create_code():
     return jsonify({"code": code, "expires_at": row.expires_at.isoformat(), "programme_id": row.programme_id}), 201
 
 
-PRINTED_CODE = component("PrintedCode", record(
-    "A one-time code printed on a sheet of vouchers. Its digits are on the sheet only: the server keeps none.",
+PRINTED_CODE_FIELDS = dict(
     id=identifier(), programme_id=identifier(), programme_name=string(), created_at=timestamp("When printed."),
-    expires_at=timestamp(), cancelled_at=nullable(timestamp("When cancelled; null while a provider takes it."))))
+    expires_at=timestamp(), cancelled_at=nullable(timestamp("When cancelled; null while a provider takes it.")))
+PRINTED_CODE = component("PrintedCode", record(
+    "A one-time code printed on a sheet of vouchers (a sheet carries several, each used once). Its digits are on the "
+    "sheet only: the server keeps none.", **PRINTED_CODE_FIELDS))
+PRINTED_SHEET_CANCELLED = component("PrintedSheetCancelled", record(
+    "The code named, cancelled, and how many codes were cancelled with it: every printed code of its programme "
+    "still valid, all on the one sheet a provider would still take.",
+    **PRINTED_CODE_FIELDS, cancelled_count=integer("How many codes were cancelled, this one included.", minimum=1),
+    cancelled_ids=array(identifier(), "The ids of the codes cancelled, this one first.")))
 
 
 def printed_code_json(row: RedemptionCode) -> dict:
@@ -159,26 +166,33 @@ def printed_code_json(row: RedemptionCode) -> dict:
 
 @bp.route("/vouchers/printed-codes")
 @api_doc("My printed codes still valid (residents)", tag="Vouchers", errors=[403], response=list_of(PRINTED_CODE),
-         description=f"The codes on the resident's printed sheets that a provider would still take, newest first "
-                     f"(printing a new sheet cancels the earlier one's code). {NOT_A_RESIDENT}")
+         description=f"The codes on the resident's printed sheets that a provider would still take, newest first: "
+                     f"one item per code, several per sheet (printing a new sheet cancels every code of the earlier "
+                     f"ones). {NOT_A_RESIDENT}")
 def list_printed_codes():
     resident = resident_or_403(api_user())
     return jsonify({"items": [printed_code_json(row) for row in printed_codes.live_printed_codes(resident)]})
 
 
 @bp.route("/vouchers/printed-codes/<int:code_id>/cancel", methods=["POST"])
-@api_doc("Cancel my printed code (residents)", tag="Vouchers", errors=[403, 409], response=PRINTED_CODE,
-         description=f"A sheet lost or taken (作废): a provider refuses its code from now on; print a new sheet to "
-                     f"spend the vouchers. A code no longer valid (used, expired or already cancelled) is a 409 "
-                     f"(`code_not_live`); someone else's is a 404. {NOT_A_RESIDENT}")
+@api_doc("Cancel my printed sheet's codes (residents)", tag="Vouchers", errors=[403, 409],
+         response=PRINTED_SHEET_CANCELLED,
+         description=f"A sheet lost or taken (作废), named by one of its codes: that code and every other printed "
+                     f"code of its programme still valid (all on the one sheet a provider would take) are cancelled, "
+                     f"and a provider refuses them from now on; print a new sheet to spend the vouchers. A code no "
+                     f"longer valid (used, expired or already cancelled) is a 409 (`code_not_live`), and nothing is "
+                     f"cancelled; someone else's is a 404. {NOT_A_RESIDENT}")
 def cancel_printed_code(code_id: int):
     actor = api_user()
     resident = resident_or_403(actor)
     if printed_codes.printed_code_of(resident, code_id) is None:
         abort(404)
     # The answer is put together before the commit (the cancelled_at the service set, without reading the row again).
-    return jsonify(committed(lambda: printed_code_json(
-        printed_codes.cancel_printed_code(resident, code_id, actor=actor))))
+    return jsonify(committed(lambda: cancelled_json(printed_codes.cancel_printed_code(resident, code_id, actor=actor))))
+
+
+def cancelled_json(rows: list[RedemptionCode]) -> dict:
+    return printed_code_json(rows[0]) | {"cancelled_count": len(rows), "cancelled_ids": [row.id for row in rows]}
 
 
 @bp.route("/vouchers/balance")

@@ -2,6 +2,7 @@
 recorded with its verification code and QR code (audit.documents.issue_document)."""
 
 import hashlib
+from itertools import groupby
 
 from flask import render_template
 from flask_babel import gettext as _
@@ -16,7 +17,7 @@ from core.pdf import official_language, qr_svg_data_uri
 from core.personal import mask_name
 from core.timeutil import format_local
 
-from . import pages_support, permissions, printed_codes, redemption, statement_facts
+from . import pages_support, permissions, printed_codes, statement_facts
 from .enums import SettlementStatus
 from .redemption_models import Settlement
 
@@ -75,21 +76,32 @@ def issue_statement(found, *, actor) -> IssuedDocument:
     return document
 
 
-def issue_printed_vouchers(resident, *, actor, programme=None) -> tuple[IssuedDocument, str]:
+def issue_printed_vouchers(resident, *, actor, programme=None, count: int | None = None
+                           ) -> tuple[IssuedDocument, list[str]]:
     """A printable sheet of the resident's valid vouchers in one programme (the chosen one, or their only one) with
-    a fresh one-time code for it (numeric and QR, valid for a week: redemption.PRINTED_CODE_TTL), for a resident
-    without a smartphone. The code printed on an earlier sheet of that programme, if still live, is cancelled (the
-    sheet printed last is the one to carry: an earlier one stayed usable for its week by whoever held it). Returns
-    the document and the code (shown once)."""
+    fresh one-time codes for it (printed_codes.issue_sheet_codes: count of them, by default as many as the resident
+    can use in the codes' week; each single use, numeric and QR, valid for a week: redemption.PRINTED_CODE_TTL), for
+    a resident without a smartphone. Every code printed on an earlier sheet of that programme still live is cancelled
+    (the sheet printed last is the one to carry: an earlier one stayed usable for its week by whoever held it).
+    Returns the document and the codes, in the sheet's order (shown once)."""
     if not permissions.can_issue_code_for(actor, resident):
         raise Forbidden(_("You cannot get a code for this resident."))
-    code, row = redemption.issue_code(resident, actor=actor, programme=programme,
-                                      valid_for=redemption.PRINTED_CODE_TTL, printed=True)
-    printed_codes.cancel_earlier_printed(resident, row, actor=actor, now=row.created_at)
-    # Only what the code can spend: the code's programme, vouchers not yet past their validity.
-    vouchers = pages_support.spendable_vouchers(resident, row.programme_id, row.created_at)
+    issued = printed_codes.issue_sheet_codes(resident, actor=actor, programme=programme, count=count)
+    first = issued[0][1]
+    # Only what the codes can spend: their programme, vouchers not yet past their validity.
+    vouchers = pages_support.spendable_vouchers(resident, first.programme_id, first.created_at)
+    # Alike vouchers (a month's, unspent) on one line with their number: the page holds 8 codes and the vouchers.
+    alike = [(key, len(list(group))) for key, group in groupby(
+        vouchers, key=lambda v: (v.period, v.face_value_fen, v.balance_fen, v.expires_at))]
     title = f"服务券打印单：{mask_name(resident.real_name)}"  # the title shows on the public verification page
+    codes = [code for code, _row in issued]
     document = issue_document("vouchers/printed_pdf.html", title=title, doc_type=PRINTED, actor=actor,
-                              target=resident, resident=resident, vouchers=vouchers, code=code,
-                              code_qr=qr_svg_data_uri(code), code_expires=format_local(row.expires_at))
-    return document, code
+                              target=resident, resident=resident, programme=first.programme,
+                              voucher_lines=[{"period": period, "face_value_fen": face, "balance_fen": balance,
+                                              "expires_at": expires_at, "count": count}
+                                             for (period, face, balance, expires_at), count in alike],
+                              balance_fen=sum(v.balance_fen for v in vouchers),
+                              codes=[{"number": n, "code": code, "qr": qr_svg_data_uri(code)}
+                                     for n, code in enumerate(codes, 1)],
+                              code_expires=format_local(first.expires_at))
+    return document, codes

@@ -40,6 +40,7 @@ from .catalogue import MAX_COMMENT
 from .dispute_replies import MAX_REPLY
 from .disputes import MAX_REASON
 from .enums import ProviderMode, TagsMode
+from .printed_codes import MAX_CODES_ON_SHEET
 from .programmes import MAX_VALIDITY_DAYS
 
 
@@ -99,6 +100,31 @@ class ProgrammeForm(FlaskForm):
 class StatusForm(FlaskForm):
     reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)], filters=[strip_text],
                            render_kw={"rows": 2})
+
+
+def _count_choice(value):
+    """A choice of how many codes; anything else typed (not a number) is refused as a choice not offered, in our
+    words (WTForms said "Invalid Choice: could not coerce")."""
+    try:
+        return _optional_int(value)
+    except ValueError:
+        return -1
+
+
+class PrintForm(FlaskForm):
+    """Printing a sheet of vouchers (community staff): how many one-time codes it carries, empty for as many as the
+    resident can use in the codes' week (printed_codes.suggested_counts, said in the first choice's label)."""
+    count = SelectField(_l("One-time codes on the sheet"), coerce=_count_choice, validators=[Optional()],
+                        invalid_choice_message=_l("Choose how many codes to print, from 1 to %(n)d.",
+                                                  n=MAX_CODES_ON_SHEET))
+
+    def __init__(self, *args, suggested: dict | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        counts = sorted(set((suggested or {}).values()))
+        auto = (_l("As many as can be used this week (%(n)s)", n=counts[0]) if len(counts) == 1
+                else _l("As many as can be used this week"))
+        self.count.choices = [SelectChoice(None, auto)] + [SelectChoice(n, str(n))
+                                                             for n in range(1, MAX_CODES_ON_SHEET + 1)]
 
 
 class BudgetForm(FlaskForm):

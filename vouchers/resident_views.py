@@ -6,6 +6,7 @@ from datetime import UTC
 
 from flask import abort, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from accounts import residents as resident_services
@@ -175,7 +176,8 @@ def my_print():
 @bp.route("/me/codes/<int:code_id>/cancel", methods=["POST"])
 @login_required
 def my_code_cancel(code_id: int):
-    """The resident cancels their own printed code (作废: a sheet lost or taken): a provider refuses it from now on.
+    """The resident cancels their printed sheet by one of its codes (作废: a sheet lost or taken): a provider refuses
+    each of its codes from now on.
     Someone else's code, or none: 404; one no longer live (used, expired, cancelled): 409, the page as it is now."""
     resident = my_profile()
     require(resident is not None)
@@ -183,8 +185,10 @@ def my_code_cancel(code_id: int):
     valid_form(StatusForm())
     done = run_service(lambda: printed_codes.cancel_printed_code(resident, code_id, actor=current_user))
     if done:
-        flash(_("Your printed code was cancelled: a provider will refuse it. Print a new sheet if you still need "
-                "one."), "success")
+        flash(ngettext("Your printed code was cancelled (%(num)d code, the whole sheet): a provider will refuse it. "
+                       "Print a new sheet if you still need one.",
+                       "Your printed codes were cancelled (%(num)d codes, the whole sheet): a provider will refuse "
+                       "them. Print a new sheet if you still need one.", len(done.value)), "success")
         return redirect_to("vouchers.my_vouchers")
     return my_vouchers_page(resident, done.refusal.status)
 

@@ -2,6 +2,7 @@
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -22,7 +23,7 @@ from . import documents, issue_requests, limits, pages_support, printed_codes, r
 from . import permissions as perms
 from .dispute_replies import replies_to
 from .disputes import dispute_deadline
-from .forms import ResidentForm, ResidentPasswordForm, ResidentStatusForm, StatusForm
+from .forms import PrintForm, ResidentForm, ResidentPasswordForm, ResidentStatusForm, StatusForm
 from .models import Programme
 from .resident_views import chosen_programme
 from .views import bp, redirect_to
@@ -175,6 +176,8 @@ def _resident_page(resident: ResidentProfile, form: ResidentForm, *, status: int
                            limits=limits.resident_limits(resident, [line.programme_id for line in balance]),
                            printed_codes=printed_codes.live_printed_codes(resident),
                            can_cancel_codes=perms.can_cancel_printed_code(current_user, resident),
+                           print_form=PrintForm(formdata=None, suggested=printed_codes.suggested_counts(
+                               resident, [line.programme_id for line in balance])),
                            login_name=shown_login_name(resident.user) if resident.user else "",
                            password_resettable=resident_services.resident_account_only(resident),
                            vouchers=pages_support.resident_vouchers(resident), redemptions=redemptions,
@@ -241,11 +244,13 @@ def resident_password(resident_id: int):
 @bp.route("/residents/<int:resident_id>/print", methods=["POST"])
 @login_required
 def resident_print(resident_id: int):
-    """Printed vouchers with a fresh one-time code (PDF with QR), for a resident without a smartphone."""
+    """Printed vouchers with fresh one-time codes (PDF, each code with its QR), for a resident without a smartphone:
+    as many codes as chosen, or as they can use in the codes' week."""
     resident = load_resident(resident_id)
-    valid_form(StatusForm())
+    count = valid_form(PrintForm()).count.data
     programme = chosen_programme()
-    issued = run_service(lambda: documents.issue_printed_vouchers(resident, actor=current_user, programme=programme))
+    issued = run_service(lambda: documents.issue_printed_vouchers(resident, actor=current_user, programme=programme,
+                                                                  count=count))
     if issued:
         return redirect(url_for("documents.download", code=issued.value[0].code))
     return redirect_to("vouchers.resident", resident_id=resident.id)
@@ -254,12 +259,15 @@ def resident_print(resident_id: int):
 @bp.route("/residents/<int:resident_id>/codes/<int:code_id>/cancel", methods=["POST"])
 @login_required
 def resident_code_cancel(resident_id: int, code_id: int):
-    """Cancel a printed code (作废: the resident lost the sheet): a provider refuses it from now on."""
+    """Cancel a printed sheet by one of its codes (作废: the resident lost the sheet): a provider refuses each of its
+    codes from now on."""
     resident = load_resident(resident_id)
     valid_form(StatusForm())
-    if run_service(lambda: printed_codes.cancel_printed_code(resident, code_id, actor=current_user)):
-        flash(_("The printed code was cancelled: a provider will refuse it. Print a new sheet if the resident needs "
-                "one."), "success")
+    if done := run_service(lambda: printed_codes.cancel_printed_code(resident, code_id, actor=current_user)):
+        flash(ngettext("The printed code was cancelled (%(num)d code, the whole sheet): a provider will refuse it. "
+                       "Print a new sheet if the resident needs one.",
+                       "The printed codes were cancelled (%(num)d codes, the whole sheet): a provider will refuse "
+                       "them. Print a new sheet if the resident needs one.", len(done.value)), "success")
     return redirect_to("vouchers.resident", resident_id=resident.id)
 
 

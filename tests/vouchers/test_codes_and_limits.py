@@ -37,8 +37,9 @@ def committed(app, build):
 
 
 def printed(app, resident, actor) -> str:
-    """A sheet printed (documents.issue_printed_vouchers, the route's service), committed: its code."""
-    return committed(app, lambda: documents.issue_printed_vouchers(resident, actor=actor)[1])
+    """A sheet with one code printed (documents.issue_printed_vouchers, the route's service), committed: its code
+    (sheets of several codes: test_printed_sheet_codes)."""
+    return committed(app, lambda: documents.issue_printed_vouchers(resident, actor=actor, count=1)[1][0])
 
 
 def state(resident_id: int) -> tuple:
@@ -82,7 +83,7 @@ def test_printing_again_cancels_the_earlier_printed_code_which_is_then_refused_a
     assert live_printed(w.resident.id) == [first_id + 1]  # only the newest sheet's code
     cancelled = events("voucher.code_cancelled")
     assert [(data(e)["code_id"], data(e)["reason"], data(e)["replaced_by"]) for e in cancelled] == [
-        (first_id, "reprinted", first_id + 1)]
+        (first_id, "reprinted", [first_id + 1])]  # (the new sheet's codes)
     assert cancelled[0].actor_id == w.staff.id
 
     login_as(w.manager)
@@ -104,14 +105,15 @@ def test_printing_again_cancels_the_earlier_printed_code_which_is_then_refused_a
     assert state(w.resident.id)[0] == before[0] - 5000
 
 
-def test_printing_from_the_residents_page_twice_leaves_one_live_printed_code(app, session, client, login_as):
+def test_printing_from_the_residents_page_twice_leaves_only_the_second_sheets_codes_live(app, session, client,
+                                                                                       login_as):
     w = committed(app, world)
     login_as(w.staff)
     for _ in range(2):
         assert client.post(f"/vouchers/residents/{w.resident.id}/print").status_code == 302
-    assert len(live_printed(w.resident.id)) == 1
+    assert len(live_printed(w.resident.id)) == 4  # one code a voucher (4 × 50 元), on the second sheet
     assert db.session.scalar(select(func.count(RedemptionCode.id)).where(
-        RedemptionCode.resident_id == w.resident.id, RedemptionCode.cancelled_at.is_not(None))) == 1
+        RedemptionCode.resident_id == w.resident.id, RedemptionCode.cancelled_at.is_not(None))) == 4
 
 
 def test_printing_leaves_the_code_on_the_residents_phone_alone(app, session, client, login_as):

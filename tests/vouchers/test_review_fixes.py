@@ -106,7 +106,8 @@ def test_printed_sheet_leaves_out_vouchers_past_their_validity(app, w, client, l
     login_as(w.staff)
     printed = client.post(f"/vouchers/residents/{w.resident.id}/print")
     text = _pdf_text(client.get(printed.headers["Location"]).data)
-    assert text.count("¥50.00") == 6  # three spendable vouchers: face value and balance each
+    # three spendable vouchers (alike, on one line with their number), and a code for each
+    assert "¥50.00 ¥50.00 3 张" in text and "合计余额 ¥150.00" in text and "共 3 个" in text
 
 
 def test_a_programme_end_date_at_the_calendars_end_is_refused_on_the_form(w, client, login_as):
