@@ -13,7 +13,7 @@ from core.db import db
 from core.demo import register_demo
 from core.timeutil import local_today, utcnow
 from orgs.models import ServiceCategory
-from projects import awards, calls, contract_money, contract_reports, contracts, proposals
+from projects import awards, calls, contract_money, contract_report_input, contract_reports, contracts, proposals
 from projects.award_models import AwardDecision
 from projects.contract_models import Contract, ContractStatus
 from projects.demo import _make_call, _orgs_in, _submit, review_proposals
@@ -61,12 +61,12 @@ def _deliver(contract: Contract, manager: User, officer: User, share: int) -> No
     for i, milestone in enumerate(contract.milestones):
         achieved = {o["indicator"]: int(o.get("target") or 0) * share // 100 // len(contract.milestones)
                     for o in contract.outputs or []}
-        report = contract_reports.submit_report(milestone, contract_reports.ReportInput(
+        report = contract_reports.submit_report(milestone, contract_report_input.ReportInput(
             f"第{i + 1}阶段：完成入户探访与社区活动，建立服务档案。", outputs=achieved,
-            activities=[contract_reports.ActivityInput(today - timedelta(days=3), "幸福街道社区活动中心", 30 + i,
-                                                       "健康讲座")],
-            fees=[contract_reports.FeeInput("volunteer_allowance", "赵阿姨", 20_000, today - timedelta(days=2),
-                                            phone="13700000009")]), actor=manager)
+            activities=[contract_report_input.ActivityInput(today - timedelta(days=3), "幸福街道社区活动中心", 30 + i,
+                                                            "健康讲座")],
+            fees=[contract_report_input.FeeInput("volunteer_allowance", "赵阿姨", 20_000, today - timedelta(days=2),
+                                                 phone="13700000009")]), actor=manager)
         contract_reports.review_report(report, True, "", actor=officer)
     for line in contract.lines:
         if amount := line.budget_fen * share // 100:

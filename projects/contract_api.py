@@ -31,7 +31,15 @@ from core.openapi import (
 from core.paging import count_of
 from orgs import permissions as org_permissions
 
-from . import contract_changes, contract_money, contract_reports, contract_watch, contracts, permissions
+from . import (
+    contract_changes,
+    contract_money,
+    contract_report_input,
+    contract_reports,
+    contract_watch,
+    contracts,
+    permissions,
+)
 from .api_fields import whole_number
 from .contract_change_models import ChangeKind, ChangeStatus
 from .contract_models import (
@@ -69,7 +77,7 @@ def _bad(field: str, message: str):
 
 # A value in a row of a list is refused under the list's name, the reason naming the row (from 1), as the service
 # names them: the request has no field called `participants` or `paid_on`, only `activities` and `fees`.
-ROW_PROBLEM = {"activities": contract_reports.activity_row_problem, "fees": contract_reports.fee_row_problem}
+ROW_PROBLEM = {"activities": contract_report_input.activity_row_problem, "fees": contract_report_input.fee_row_problem}
 
 
 def _refuse(name: str, reason: str, row: tuple[str, int] | None):
@@ -231,18 +239,19 @@ def submit_report(milestone_id: int):
         _bad("outputs", _("An object of indicator: number achieved."))
     # Text must be text (a number or a list is refused, never stored as its Python repr); its length is the
     # service's to check, as for the form.
-    activities = [contract_reports.ActivityInput(_date(a, "held_on", ("activities", i)),
-                                                 _text(a, "place", "activities"),
-                                                 _int(a, "participants", ("activities", i)),
-                                                 _text(a, "description", "activities"),
-                                                 files.getlist(f"activity-{i}-photos") if files else [])
+    activities = [contract_report_input.ActivityInput(_date(a, "held_on", ("activities", i)),
+                                                      _text(a, "place", "activities"),
+                                                      _int(a, "participants", ("activities", i)),
+                                                      _text(a, "description", "activities"),
+                                                      files.getlist(f"activity-{i}-photos") if files else [])
                   for i, a in enumerate(_objects(body, "activities"))]
-    fees = [contract_reports.FeeInput(_text(f, "kind", "fees"), _text(f, "name", "fees"),
-                                      _int(f, "amount_fen", ("fees", i), amount=True), _date(f, "paid_on", ("fees", i)),
-                                      phone=_text(f, "phone", "fees"), username=_text(f, "username", "fees"))
+    fees = [contract_report_input.FeeInput(_text(f, "kind", "fees"), _text(f, "name", "fees"),
+                                           _int(f, "amount_fen", ("fees", i), amount=True),
+                                           _date(f, "paid_on", ("fees", i)),
+                                           phone=_text(f, "phone", "fees"), username=_text(f, "username", "fees"))
             for i, f in enumerate(_objects(body, "fees"))]
-    data = contract_reports.ReportInput(_text(body, "narrative"), outputs, activities,
-                                        files.getlist("evidence") if files else [], fees)
+    data = contract_report_input.ReportInput(_text(body, "narrative"), outputs, activities,
+                                             files.getlist("evidence") if files else [], fees)
     report = contract_reports.submit_report(milestone, data, actor=current_user)
     db.session.commit()
     return jsonify({"contract_id": contract.id, **report_json(report)}), 201

@@ -16,7 +16,15 @@ from core.uploads import ChosenFileInputs, ChosenFiles, StoredFile
 from core.views import attempt, refusal_text, run_and_redirect, valid_form
 from orgs import permissions as org_permissions
 
-from . import contract_changes, contract_forms, contract_money, contract_reports, contracts, tranches
+from . import (
+    contract_changes,
+    contract_forms,
+    contract_money,
+    contract_report_input,
+    contract_reports,
+    contracts,
+    tranches,
+)
 from . import contract_report_resubmit as resubmit
 from .contract_change_models import ChangeRequest, ChangeStatus
 from .contract_models import Contract, ContractStatus, Milestone, ReportStatus, Tranche
@@ -51,11 +59,12 @@ def report(milestone_id: int):
                            returned=returned, reused=reused_ticks(), evidence_reuse=resubmit.EVIDENCE_REUSE,
                            offered_photos=resubmit.offered_photos(returned, contract_forms.ACTIVITY_ROWS),
                            activity_rows=range(contract_forms.ACTIVITY_ROWS), fee_rows=range(contract_forms.FEE_ROWS),
-                           max_narrative=contract_reports.MAX_NARRATIVE, max_place=contract_reports.MAX_PLACE,
-                           max_description=contract_reports.MAX_DESCRIPTION), 422 if request.method == "POST" else 200
+                           max_narrative=contract_reports.MAX_NARRATIVE, max_place=contract_report_input.MAX_PLACE,
+                           max_description=contract_report_input.MAX_DESCRIPTION), \
+        422 if request.method == "POST" else 200
 
 
-def report_input(contract: Contract, files: ChosenFileInputs) -> contract_reports.ReportInput:
+def report_input(contract: Contract, files: ChosenFileInputs) -> contract_report_input.ReportInput:
     """The posted report form read for the service, with the earlier reports' files ticked to be used again."""
     data = contract_forms.report_input(request.form, files, contract)
     resubmit.read_reused(request.form, data)
@@ -72,7 +81,7 @@ def reused_ticks() -> set[tuple[str, str]] | None:
 
 def report_files() -> ChosenFileInputs:
     """The report form's file inputs, each the files chosen now or else those kept from a refused attempt."""
-    photos = [ChosenFiles(f"activity-{i}-photos", many=True, allowed=contract_reports.PHOTO_TYPES, field="photos")
+    photos = [ChosenFiles(f"activity-{i}-photos", many=True, allowed=contract_report_input.PHOTO_TYPES, field="photos")
               for i in range(contract_forms.ACTIVITY_ROWS)]
     return ChosenFileInputs([ChosenFiles("evidence", many=True), *photos])
 

@@ -15,7 +15,16 @@ from core.demo import register_demo
 from core.timeutil import local_today, utcnow
 from orgs.models import ServiceCategory
 
-from . import awards, calls, contract_changes, contract_money, contract_reports, contracts, proposals
+from . import (
+    awards,
+    calls,
+    contract_changes,
+    contract_money,
+    contract_report_input,
+    contract_reports,
+    contracts,
+    proposals,
+)
 from .award_models import AwardDecision
 from .contract_change_models import ChangeStatus
 from .contract_models import Contract, ContractStatus, Tranche, TrancheStatus
@@ -72,9 +81,9 @@ def _contract(decision: AwardDecision, officer: User, sign: bool = True) -> Cont
 
 def _report(contract: Contract, index: int, *, accept: bool, officer: User, fees=(), visits: int = 600):
     today = local_today()
-    data = contract_reports.ReportInput(
+    data = contract_report_input.ReportInput(
         f"第{index + 1}阶段：完成入户探访与健康讲座，建立服务档案。", outputs={"上门探访": visits, "社区活动": 6},
-        activities=[contract_reports.ActivityInput(today - timedelta(days=35), "和平社区活动室", 32, "健康讲座")],
+        activities=[contract_report_input.ActivityInput(today - timedelta(days=35), "和平社区活动室", 32, "健康讲座")],
         fees=list(fees), evidence=[FileStorage(io.BytesIO(PDF), filename=f"{name}.pdf", content_type="application/pdf")
                                    for name in contract.milestones[index].evidence_required.split("、") if name])
     report = contract_reports.submit_report(contract.milestones[index], data, actor=_manager(contract))
@@ -101,7 +110,7 @@ def load() -> list[str]:
     _contract(decisions[0], officer, sign=False)  # awaiting signatures
 
     on_track = _contract(decisions[1], officer)
-    expert2 = contract_reports.FeeInput("expert_fee", "", 80_000, today - timedelta(days=40), username="expert2")
+    expert2 = contract_report_input.FeeInput("expert_fee", "", 80_000, today - timedelta(days=40), username="expert2")
     first = _report(on_track, 0, accept=True, officer=officer, fees=[expert2])
     contract_reports.transition_receipt(first.fees[0], ReceiptStatus.CONFIRMED, actor=_user("expert2"))
     contract_money.pay_tranche(on_track.tranches[0], "国库集中支付2026-0412", today, actor=officer)
@@ -130,9 +139,9 @@ def load() -> list[str]:
     denied = _contract(decisions[4], officer)
     _report(denied, 0, accept=True, officer=officer)
     contract_money.pay_tranche(denied.tranches[0], "国库集中支付2026-0518", today, actor=officer)
-    fees = [contract_reports.FeeInput("expert_fee", "", 150_000, today - timedelta(days=5), username="expert1"),
-            contract_reports.FeeInput("volunteer_allowance", "赵阿姨", 20_000, today - timedelta(days=5),
-                                      phone="13700000009")]
+    fees = [contract_report_input.FeeInput("expert_fee", "", 150_000, today - timedelta(days=5), username="expert1"),
+            contract_report_input.FeeInput("volunteer_allowance", "赵阿姨", 20_000, today - timedelta(days=5),
+                                           phone="13700000009")]
     second = _report(denied, 1, accept=False, officer=officer, fees=fees, visits=900)
     contract_reports.transition_receipt(second.fees[0], ReceiptStatus.DENIED, actor=_user("expert1"),
                                         reason="本人未参加该机构任何督导活动，也未收到任何费用。")

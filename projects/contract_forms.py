@@ -17,7 +17,7 @@ from core.timeutil import local_today
 from core.views import db_int
 
 from .contract_changes import ChangeInput
-from .contract_reports import (
+from .contract_report_input import (
     ActivityInput,
     FeeInput,
     ReportInput,

@@ -18,7 +18,7 @@ from core.openapi import (
 )
 
 from . import contract_money as money
-from . import contract_reports, contracts, permissions
+from . import contract_report_input, contract_reports, contracts, permissions
 from .contract_change_models import ChangeKind, ChangeStatus
 from .contract_models import Contract, ContractStatus, Expense, MilestoneReport, ReportStatus, Tranche, TrancheStatus
 from .contract_report_models import FeeKind, FeePayment, ReceiptStatus
@@ -80,18 +80,18 @@ EXPENSE = component("Expense", record(
     has_receipt=boolean(), withdrawn=nullable(WITHDRAWAL)))
 ACTIVITY = body(required=["held_on", "place", "participants"],
                 held_on=iso_date("Within the contract period, not in the future."),
-                place=string(contract_reports.MAX_PLACE),
-                participants=integer(minimum=0, maximum=contract_reports.MAX_PARTICIPANTS),
-                description=string(contract_reports.MAX_DESCRIPTION))
+                place=string(contract_report_input.MAX_PLACE),
+                participants=integer(minimum=0, maximum=contract_report_input.MAX_PARTICIPANTS),
+                description=string(contract_report_input.MAX_DESCRIPTION))
 FEE_IN = body("A recipient is a platform user (`username`) or a name with an 11-digit mobile number.",
               required=["kind", "amount_fen", "paid_on"], kind=string(enum=FeeKind), name=string(100),
-              phone=string(contract_reports.MAX_PHONE), username=string(), amount_fen=fen(minimum=1),
+              phone=string(contract_report_input.MAX_PHONE), username=string(), amount_fen=fen(minimum=1),
               paid_on=iso_date("Within the contract period, not in the future."))
 REPORT_IN = body(
     required=["narrative"],
     narrative=string(contract_reports.MAX_NARRATIVE, "What was done in the period (at least 10 characters).",
                      min_length=10),
-    outputs=mapping(integer(minimum=0, maximum=contract_reports.MAX_OUTPUT),
+    outputs=mapping(integer(minimum=0, maximum=contract_report_input.MAX_OUTPUT),
                     "Achieved in this period, by output indicator of the contract."),
     activities=array(ACTIVITY, max_items=contract_reports.MAX_ITEMS),
     fees=array(FEE_IN, "Fees and allowances paid (together at most the contract amount).",
@@ -119,7 +119,7 @@ def report_json(r: MilestoneReport) -> dict:
 
 
 def fee_json(f: FeePayment) -> dict:
-    # No recipient_user_id: whose phone a recipient's is stays with the platform (contract_reports._fee_problem).
+    # No recipient_user_id: whose phone a recipient's is stays with the platform (contract_report_input._fee_problems).
     return {"id": f.id, "contract_id": f.contract_id, "kind": f.kind, "recipient": f.recipient_name,
             "amount_fen": f.amount_fen, "paid_on": f.paid_on.isoformat(), "status": f.status, "note": f.response_note}
 

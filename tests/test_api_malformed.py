@@ -26,6 +26,7 @@ from core.db import db
 from core.timeutil import local_today
 from evaluation import services as evaluation
 from projects import contract_money, contract_reports, contracts
+from projects.contract_report_input import FeeInput, ReportInput
 from tests.evaluation.helpers import drawn_panel
 from tests.evaluation.project_helpers import commissioned
 from tests.factories import make_user
@@ -355,8 +356,8 @@ def test_contract_and_project_evaluation_endpoints(app, client, session):
     officer, manager, contract, project_evaluation, (evaluator,) = commissioned(app)
     recipient = make_user(Role.EVALUATOR)
     with app.test_request_context():
-        fee = contract_reports.FeeInput("expert_fee", "", 80_000, local_today(), username=recipient.username)
-        data = contract_reports.ReportInput("完成第一阶段工作，附证据。", fees=[fee])
+        fee = FeeInput("expert_fee", "", 80_000, local_today(), username=recipient.username)
+        data = ReportInput("完成第一阶段工作，附证据。", fees=[fee])
         report = contract_reports.submit_report(contract.milestones[0], data, actor=manager)
         # the last milestone's report, which commissioned() submitted for the final evaluation: returned, so that
         # the sweep can report on that milestone again

@@ -13,6 +13,7 @@ from core.db import db
 from core.timeutil import local_today
 from orgs import services as org_services
 from projects import contract_reports
+from projects.contract_report_input import FeeInput, ReportInput
 from tests.factories import make_user
 from tests.projects.contract_helpers import active_contract
 from tests.vouchers.helpers import world as voucher_world
@@ -50,10 +51,10 @@ def rendered(app, client, monkeypatch, path: str) -> str:
 
 
 def report_with_fees(app, contract, manager, recipient, n: int = 2):
-    fees = [contract_reports.FeeInput("expert_fee", "", 80_000 + i, local_today(), username=recipient.username)
+    fees = [FeeInput("expert_fee", "", 80_000 + i, local_today(), username=recipient.username)
             for i in range(n)]
     with app.test_request_context():
-        report = contract_reports.submit_report(contract.milestones[0], contract_reports.ReportInput(
+        report = contract_reports.submit_report(contract.milestones[0], ReportInput(
             NARRATIVE, fees=fees), actor=manager)
     db.session.commit()
     return report

@@ -17,6 +17,7 @@ from core.timeutil import local_today
 from projects import calls, contract_changes, contract_reports, contracts, proposals
 from projects.contract_change_models import ChangeRequest, ChangeStatus
 from projects.contract_models import Contract, Milestone, MilestoneReport, ReportStatus, Tranche, TrancheStatus
+from projects.contract_report_input import ReportInput
 from projects.enums import CallStatus, ProposalStatus
 from projects.models import Call, Proposal, ProposalVersion
 from tests.factories import make_user
@@ -71,7 +72,7 @@ def test_a_statement_is_paid_once(session):
 def test_a_report_returned_while_another_officer_accepts_it_releases_no_money(app, session):
     officer, manager, contract = active_contract(app)
     with app.test_request_context():
-        report = contract_reports.submit_report(contract.milestones[0], contract_reports.ReportInput(
+        report = contract_reports.submit_report(contract.milestones[0], ReportInput(
             "本阶段工作已完成，详见附件。", outputs={"探访": 10}), actor=manager)
     db.session.commit()
     milestone_id = report.milestone_id

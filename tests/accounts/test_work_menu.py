@@ -12,6 +12,7 @@ from accounts.sessions import WorkFacts, work_facts
 from core.db import db
 from orgs import services as org_services
 from projects import contract_reports as reports
+from projects.contract_report_input import FeeInput, ReportInput
 from tests.factories import login, make_user, statements_during
 from tests.orgs.helpers import approved_org, org_data
 from tests.projects.contract_helpers import active_contract
@@ -67,9 +68,9 @@ def test_voucher_redemption_is_offered_to_the_members_of_a_provider(app, session
 def test_fees_are_offered_to_those_an_organisation_has_paid(app, session):
     resident, unpaid = make_user(Role.RESIDENT), make_user(Role.RESIDENT)
     _officer, manager, contract = active_contract(app)
-    fee = reports.FeeInput("volunteer_allowance", "", 5_000, date.today(), username=resident.username)
+    fee = FeeInput("volunteer_allowance", "", 5_000, date.today(), username=resident.username)
     with app.test_request_context():
-        reports.submit_report(contract.milestones[0], reports.ReportInput("本期完成了一些工作记录文字", fees=[fee]),
+        reports.submit_report(contract.milestones[0], ReportInput("本期完成了一些工作记录文字", fees=[fee]),
                               actor=manager)
     assert FEES in work_menu(app, resident) and FEES not in work_menu(app, unpaid)
     first = work_menu(app, unpaid).split("<li>", 1)[1]

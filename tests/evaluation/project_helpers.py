@@ -8,6 +8,7 @@ from evaluation import candidates, project_services, project_sheets, score_sheet
 from evaluation.enums import SeatType, SheetStatus, TemplatePurpose
 from orgs import services as org_services
 from projects import contract_reports
+from projects.contract_report_input import ReportInput
 from tests.evaluation.helpers import expert
 from tests.factories import make_user
 from tests.orgs.helpers import Upload, approved_org
@@ -53,7 +54,7 @@ def final_report(contract, manager=None):
     """The organisation's report on the contract's last milestone (末期), submitted (by `manager`, or a manager of the
     organisation): a final evaluation can then be commissioned."""
     manager = manager or next(m.user for m in contract.org.memberships if m.role == "manager" and m.status == "active")
-    return contract_reports.submit_report(contract.milestones[-1], contract_reports.ReportInput(
+    return contract_reports.submit_report(contract.milestones[-1], ReportInput(
         "项目已全部完成，详见总结报告。", evidence=[Upload(filename="总结报告.pdf")]), actor=manager)
 
 

@@ -17,6 +17,7 @@ from evaluation import candidates, expert_conflicts, paid_conflicts, panels, pro
 from evaluation.enums import SeatType
 from evaluation.project_models import EvaluationAssignment, ProjectEvaluation
 from projects import contract_reports
+from projects.contract_report_input import FeeInput, ReportInput
 from projects.contract_report_models import ReceiptStatus
 from tests.evaluation.helpers import expert
 from tests.evaluation.project_helpers import agency_with_evaluators, commissioned, final_report, project_template
@@ -30,7 +31,7 @@ def pay(app, contract, manager, officer, *fees, accept=True, milestone=0):
     """A progress report on the milestone listing these fees (FeeInput); accepted, returned (False) or left waiting
     (None)."""
     with app.test_request_context():
-        report = contract_reports.submit_report(contract.milestones[milestone], contract_reports.ReportInput(
+        report = contract_reports.submit_report(contract.milestones[milestone], ReportInput(
             "完成入户探访 300 人次，建立服务档案。", fees=list(fees)), actor=manager)
         if accept is not None:
             contract_reports.review_report(report, accept, "" if accept else "请补充材料", actor=officer)
@@ -38,7 +39,7 @@ def pay(app, contract, manager, officer, *fees, accept=True, milestone=0):
 
 
 def expert_fee(user, amount=FEE):
-    return contract_reports.FeeInput("expert_fee", "", amount, local_today(), username=user.username)
+    return FeeInput("expert_fee", "", amount, local_today(), username=user.username)
 
 
 def stored() -> tuple[int, int, int]:
@@ -94,7 +95,7 @@ def test_the_audit_event_records_the_candidates_left_out_not_everyone_paid(app, 
     tied_agency, tied_staff = agency_with_evaluators(officer)  # affiliated anyway, and one of them paid
     panels.save_expert(tied_staff[0], "finance", "审计", [contract.org.id], True, actor=officer)
     pay(app, contract, manager, officer, expert_fee(paid), expert_fee(tied), expert_fee(inactive),
-        expert_fee(staff[0]), expert_fee(tied_staff[1]), contract_reports.FeeInput(
+        expert_fee(staff[0]), expert_fee(tied_staff[1]), FeeInput(
             "volunteer_allowance", "", 20_000, local_today(), username=resident.username))
     with app.test_request_context():
         project_services.commission(contract, "midterm", project_template(officer),
@@ -108,7 +109,7 @@ def test_a_returned_report_or_an_allowance_counts_and_another_contract_does_not(
     officer, manager, contract = active_contract(app)
     returned, volunteer = expert(officer=officer), expert(officer=officer)
     pay(app, contract, manager, officer, expert_fee(returned), accept=False)
-    pay(app, contract, manager, officer, contract_reports.FeeInput(
+    pay(app, contract, manager, officer, FeeInput(
         "volunteer_allowance", "", 20_000, local_today(), username=volunteer.username), accept=None)
     assert not {returned.id, volunteer.id} & offered(contract)
     _officer2, manager2, other = active_contract(app)
@@ -119,7 +120,7 @@ def test_a_returned_report_or_an_allowance_counts_and_another_contract_does_not(
 
 def test_a_fee_listed_by_phone_counts_once_the_number_is_a_users(app, session):
     officer, manager, contract = active_contract(app)
-    pay(app, contract, manager, officer, contract_reports.FeeInput(
+    pay(app, contract, manager, officer, FeeInput(
         "expert_fee", "李老师", FEE, local_today(), phone="13912345678"))
     later = make_user(Role.EVALUATOR, phone="13912345678")  # joined the platform after the report
     other_number = make_user(Role.EVALUATOR, phone="13912345679")

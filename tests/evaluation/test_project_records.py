@@ -129,6 +129,7 @@ def test_evaluation_list_uses_a_constant_number_of_queries(app, client, session,
 
 def test_workspace_queries_do_not_grow_with_the_records(app, client, session, login_as):
     from projects import contract_money, contract_reports
+    from projects.contract_report_input import ActivityInput, FeeInput, ReportInput
 
     officer, manager, contract, evaluation, (ev,) = commissioned(app)
     db.session.commit()
@@ -154,10 +155,10 @@ def test_workspace_queries_do_not_grow_with_the_records(app, client, session, lo
         with app.test_request_context():
             if milestone.latest_report is not None:  # the last milestone's, which commissioned() submitted: returned
                 contract_reports.review_report(milestone.latest_report, False, "请补充活动记录。", actor=officer)
-            activities = [contract_reports.ActivityInput(local_today(), f"活动中心{i}", 20) for i in range(n)]
-            fees = [contract_reports.FeeInput("volunteer_allowance", f"志愿者{i}", 5_000, local_today(),
-                                              phone=f"1370000000{i}") for i in range(n)]
-            report = contract_reports.submit_report(milestone, contract_reports.ReportInput(
+            activities = [ActivityInput(local_today(), f"活动中心{i}", 20) for i in range(n)]
+            fees = [FeeInput("volunteer_allowance", f"志愿者{i}", 5_000, local_today(),
+                             phone=f"1370000000{i}") for i in range(n)]
+            report = contract_reports.submit_report(milestone, ReportInput(
                 "阶段服务完成情况说明。", outputs={"探访": 100}, activities=activities, fees=fees), actor=manager)
             contract_reports.review_report(report, True, "", actor=officer)
             for line in contract.lines:

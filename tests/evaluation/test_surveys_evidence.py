@@ -16,6 +16,7 @@ from core.timeutil import local_today
 from evaluation import evidence, project_report, surveys
 from evaluation.project_models import SurveyResponse
 from projects import contract_money, contract_reports
+from projects.contract_report_input import FeeInput, ReportInput
 from projects.contract_report_models import ReceiptStatus
 from tests.evaluation.project_helpers import commissioned, score_all
 from tests.factories import make_user
@@ -104,10 +105,10 @@ def test_evidence_figures_against_hand_computed_values(app, surveyed):
     with app.test_request_context():
         contract_money.record_expense(contract, personnel, local_today(), "张明", 1_500_000, None, actor=manager)
         contract_money.record_expense(contract, activities, local_today(), "场地", 900_000, None, actor=manager)
-        fees = [contract_reports.FeeInput("expert_fee", "", 50_000, local_today(), username=yes.username),
-                contract_reports.FeeInput("expert_fee", "", 60_000, local_today(), username=no.username),
-                contract_reports.FeeInput("volunteer_allowance", "王阿姨", 20_000, local_today(), phone="13700000001")]
-        report = contract_reports.submit_report(contract.milestones[0], contract_reports.ReportInput(
+        fees = [FeeInput("expert_fee", "", 50_000, local_today(), username=yes.username),
+                FeeInput("expert_fee", "", 60_000, local_today(), username=no.username),
+                FeeInput("volunteer_allowance", "王阿姨", 20_000, local_today(), phone="13700000001")]
+        report = contract_reports.submit_report(contract.milestones[0], ReportInput(
             "完成入户探访 300 人次，建立服务档案。", outputs={"探访": 300}, fees=fees), actor=manager)
         contract_reports.review_report(report, True, "", actor=officer)
         contract_reports.transition_receipt(report.fees[0], ReceiptStatus.CONFIRMED, actor=yes)

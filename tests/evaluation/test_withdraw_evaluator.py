@@ -21,6 +21,7 @@ from evaluation.enums import SeatType, SheetStatus
 from evaluation.models import Score, ScoreSheet
 from evaluation.project_models import EvaluationAssignment, ProjectEvaluation
 from projects import contract_reports
+from projects.contract_report_input import FeeInput, ReportInput
 from tests.conftest import app_config
 from tests.evaluation.helpers import expert
 from tests.evaluation.project_helpers import commissioned, half_points_for_total, score_all
@@ -194,8 +195,8 @@ def test_the_page_offers_withdrawal_suggests_it_for_a_paid_evaluator_and_warns_w
         client, login_as, app, session):
     officer, manager, contract, evaluation, (only,) = commissioned(app)
     with app.test_request_context():  # the organisation pays the evaluator after the assignment
-        report = contract_reports.submit_report(contract.milestones[0], contract_reports.ReportInput(
-            "完成入户探访 300 人次，建立服务档案。", fees=[contract_reports.FeeInput(
+        report = contract_reports.submit_report(contract.milestones[0], ReportInput(
+            "完成入户探访 300 人次，建立服务档案。", fees=[FeeInput(
                 "expert_fee", "", 150_000, local_today(), username=only.username)]), actor=manager)
         contract_reports.review_report(report, True, "", actor=officer)
     target = assignment_of(evaluation, only)

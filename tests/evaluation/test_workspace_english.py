@@ -3,6 +3,7 @@ reader's brackets (it had full-width brackets in every language)."""
 
 from core.timeutil import local_today
 from projects import contract_reports
+from projects.contract_report_input import FeeInput, ReportInput
 from projects.contract_report_models import ReceiptStatus
 from tests.evaluation.project_helpers import commissioned
 from tests.factories import make_user
@@ -16,8 +17,8 @@ def test_a_denied_fee_note_takes_the_brackets_of_the_language(app, client, login
     officer, manager, contract, evaluation, (ev,) = commissioned(app)
     payee = make_user()
     with app.test_request_context():
-        fee = contract_reports.FeeInput("expert_fee", "", 50_000, local_today(), username=payee.username)
-        report = contract_reports.submit_report(contract.milestones[0], contract_reports.ReportInput(
+        fee = FeeInput("expert_fee", "", 50_000, local_today(), username=payee.username)
+        report = contract_reports.submit_report(contract.milestones[0], ReportInput(
             "完成入户探访 300 人次。", outputs={"探访": 300}, fees=[fee]), actor=manager)
         contract_reports.review_report(report, True, "", actor=officer)
         contract_reports.transition_receipt(report.fees[0], ReceiptStatus.DENIED, actor=payee, reason="未收到")

@@ -116,12 +116,13 @@ def last_event(action: str):
 def accepted_report(app, contract, officer, manager, index: int = 0, **extra):
     """Report on milestone `index` and have it accepted (its tranche becomes payable)."""
     from projects import contract_reports
+    from projects.contract_report_input import ReportInput
     from tests.orgs.helpers import Upload
 
     if not any(extra.get(k) for k in ("activities", "outputs", "evidence", "fees")):
         extra["evidence"] = [Upload(filename="服务台账.pdf")]  # a report of words only is refused as empty
     with app.test_request_context():
-        data = contract_reports.ReportInput("本阶段工作已完成，详见附件。", **extra)
+        data = ReportInput("本阶段工作已完成，详见附件。", **extra)
         report = contract_reports.submit_report(contract.milestones[index], data, actor=manager)
         contract_reports.review_report(report, True, "", actor=officer)
     return report

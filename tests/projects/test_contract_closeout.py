@@ -24,6 +24,7 @@ from projects.contract_change_models import ChangeStatus
 from projects.contract_closeout import RETURNED, closeout_account, record_return
 from projects.contract_closeout_views import CLOSEOUT_CSV
 from projects.contract_models import ContractStatus, TrancheStatus
+from projects.contract_report_input import FeeInput
 from tests.factories import make_user
 from tests.projects.contract_helpers import accepted_report, active_contract, last_event
 
@@ -158,7 +159,7 @@ def test_fees_named_in_reports_are_listed_by_receipt_not_added(app, session, cli
     officer, manager, contract = active_contract(app)
     expert = make_user(Role.EVALUATOR)
     with app.test_request_context():
-        fee = contract_reports.FeeInput("expert_fee", "", 30_000, local_today(), username=expert.username)
+        fee = FeeInput("expert_fee", "", 30_000, local_today(), username=expert.username)
     report = accepted_report(app, contract, officer, manager, fees=[fee])
     with app.test_request_context():
         contract_reports.transition_receipt(report.fees[0], "denied", actor=expert, reason="未收到")

@@ -13,6 +13,7 @@ from core.errors import ServiceError
 from core.timeutil import local_today
 from projects import contract_changes, contract_money, contract_reports, contracts
 from projects.contract_models import TrancheStatus
+from projects.contract_report_input import ActivityInput, FeeInput, ReportInput
 from tests.projects.contract_helpers import (
     accepted_report,
     active_contract,
@@ -45,11 +46,11 @@ def ended_contract(app):
 
 
 def activity(held_on, place="和平社区活动室"):
-    return contract_reports.ActivityInput(held_on, place, 20, "健康讲座")
+    return ActivityInput(held_on, place, 20, "健康讲座")
 
 
 def fee(paid_on):
-    return contract_reports.FeeInput("volunteer_allowance", "王强", 5_000, paid_on, phone="13900001111")
+    return FeeInput("volunteer_allowance", "王强", 5_000, paid_on, phone="13900001111")
 
 
 # --- the services ------------------------------------------------------------------------------------------------
@@ -65,7 +66,7 @@ def test_a_report_dated_after_the_contract_end_is_refused_and_changes_nothing(ap
     officer, manager, contract = ended_contract(app)
     before = counts()
     with app.test_request_context(), force_locale("en"), pytest.raises(ServiceError) as caught:
-        contract_reports.submit_report(contract.milestones[1], contract_reports.ReportInput(
+        contract_reports.submit_report(contract.milestones[1], ReportInput(
             "末期：开展健康讲座并发放志愿者补贴。", **data(contract.ends_on)), actor=manager)
     assert str(caught.value.fields[field]) == message
     db.session.rollback()
@@ -77,7 +78,7 @@ def test_before_the_start_was_and_still_is_refused(app, session):
     officer, manager, contract = ended_contract(app)
     early = contract.starts_on - timedelta(days=1)
     with app.test_request_context(), force_locale("en"), pytest.raises(ServiceError) as caught:
-        contract_reports.submit_report(contract.milestones[1], contract_reports.ReportInput(
+        contract_reports.submit_report(contract.milestones[1], ReportInput(
             "末期：开展健康讲座并发放志愿者补贴。", activities=[activity(early)], fees=[fee(early)]), actor=manager)
     assert set(caught.value.fields) == {"activities", "fees"}
 
@@ -86,7 +87,7 @@ def test_the_first_and_last_days_of_the_period_are_accepted(app, session):
     officer, manager, contract = ended_contract(app)
     start, end = contract.starts_on, contract.ends_on
     with app.test_request_context():
-        report = contract_reports.submit_report(contract.milestones[1], contract_reports.ReportInput(
+        report = contract_reports.submit_report(contract.milestones[1], ReportInput(
             "末期：开展健康讲座并发放志愿者补贴。", activities=[activity(start), activity(end)],
             fees=[fee(start), fee(end)]), actor=manager)
     assert sorted(a.held_on for a in report.activities) == [start, end]
@@ -98,11 +99,11 @@ def test_an_open_contract_still_refuses_the_future_only(app, session):
     """A contract whose end is a year away: today is the last day allowed, tomorrow is refused as before."""
     officer, manager, contract = active_contract(app)
     with app.test_request_context(), pytest.raises(ServiceError) as caught:
-        contract_reports.submit_report(contract.milestones[0], contract_reports.ReportInput(
+        contract_reports.submit_report(contract.milestones[0], ReportInput(
             "本期完成了一些工作记录文字", activities=[activity(local_today() + timedelta(days=1))]), actor=manager)
     assert "activities" in caught.value.fields
     with app.test_request_context():
-        report = contract_reports.submit_report(contract.milestones[0], contract_reports.ReportInput(
+        report = contract_reports.submit_report(contract.milestones[0], ReportInput(
             "本期完成了一些工作记录文字", activities=[activity(local_today())]), actor=manager)
     assert report.activities[0].held_on == local_today()
 

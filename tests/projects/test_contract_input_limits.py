@@ -15,6 +15,7 @@ from core.db import db
 from core.errors import ServiceError
 from core.timeutil import local_today
 from projects import contract_reports, proposals
+from projects.contract_report_input import FeeInput, ReportInput
 from projects.contract_report_models import FeePayment, ReceiptStatus
 from projects.models import BudgetLine
 from tests.factories import make_user
@@ -49,18 +50,18 @@ def world(app, session):
 
 def submit(app, contract, manager, *fees):
     with app.test_request_context():
-        report = contract_reports.submit_report(contract.milestones[0], contract_reports.ReportInput(
+        report = contract_reports.submit_report(contract.milestones[0], ReportInput(
             NARRATIVE, fees=list(fees)), actor=manager)
     db.session.commit()
     return report
 
 
 def by_username(user, phone=""):
-    return contract_reports.FeeInput("expert_fee", "", 80_000, local_today(), phone=phone, username=user.username)
+    return FeeInput("expert_fee", "", 80_000, local_today(), phone=phone, username=user.username)
 
 
 def by_name(phone, name="王强"):
-    return contract_reports.FeeInput("volunteer_allowance", name, 5_000, local_today(), phone=phone)
+    return FeeInput("volunteer_allowance", name, 5_000, local_today(), phone=phone)
 
 
 # --- a fee recipient's phone -------------------------------------------------------------------------------------
@@ -73,7 +74,7 @@ def test_the_service_refuses_a_phone_that_is_not_a_mobile_number_and_changes_not
     bad = by_username(recipient, phone) if found_by_username else by_name(phone)
     before = counts()
     with app.test_request_context(), force_locale("en"), pytest.raises(ServiceError) as caught:
-        contract_reports.submit_report(contract.milestones[0], contract_reports.ReportInput(
+        contract_reports.submit_report(contract.milestones[0], ReportInput(
             NARRATIVE, fees=[by_name(MOBILE), bad]), actor=manager)
     assert str(caught.value.fields["fees"]) == row_message(2)
     db.session.rollback()

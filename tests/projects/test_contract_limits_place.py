@@ -11,6 +11,7 @@ from core.db import db
 from core.errors import ServiceError
 from core.timeutil import local_today
 from projects import contract_reports
+from projects.contract_report_input import ActivityInput, ReportInput
 from projects.contract_report_models import ActivityRecord
 from tests.projects.contract_helpers import bearer, counts, last_event
 
@@ -34,8 +35,7 @@ def test_the_fixtures_are_the_lengths_they_claim():
 def test_the_service_refuses_a_longer_place_and_changes_nothing(app, world, place):
     officer, manager, contract = world
     before = counts()
-    data = contract_reports.ReportInput(NARRATIVE, activities=[contract_reports.ActivityInput(local_today(), place,
-                                                                                              20)])
+    data = ReportInput(NARRATIVE, activities=[ActivityInput(local_today(), place, 20)])
     with app.test_request_context(), force_locale("en"), pytest.raises(ServiceError) as caught:
         contract_reports.submit_report(contract.milestones[0], data, actor=manager)
     assert str(caught.value.fields["activities"]) == f"Activity row 1: {TOO_LONG}"
@@ -45,7 +45,7 @@ def test_the_service_refuses_a_longer_place_and_changes_nothing(app, world, plac
 
 def test_a_place_of_exactly_200_characters_is_kept_whole(app, world):
     officer, manager, contract = world
-    data = contract_reports.ReportInput(NARRATIVE, activities=[contract_reports.ActivityInput(
+    data = ReportInput(NARRATIVE, activities=[ActivityInput(
         local_today(), f"  {PLACE_200} ", 20)])
     with app.test_request_context():
         report = contract_reports.submit_report(contract.milestones[0], data, actor=manager)

@@ -14,6 +14,7 @@ from orgs.models import Membership
 from projects import contract_reports
 from projects.contract_change_models import ChangeRequest
 from projects.contract_models import Expense, MilestoneReport
+from projects.contract_report_input import FeeInput, ReportInput
 from projects.contract_report_models import FeePayment
 from tests.factories import make_user
 from tests.orgs.helpers import PDF_BYTES
@@ -29,10 +30,10 @@ def world(app, session):
                                                        Membership.role == "manager")).user
     recipient = make_user(Role.EVALUATOR)
     with app.test_request_context():
-        fee = contract_reports.FeeInput("expert_fee", "", 80_000, local_today(), username=recipient.username)
+        fee = FeeInput("expert_fee", "", 80_000, local_today(), username=recipient.username)
         report = contract_reports.submit_report(
-            contract.milestones[0], contract_reports.ReportInput("完成第一阶段工作，附证据。", fees=[fee],
-                                                                 evidence=[_upload(PDF_BYTES, "证据.pdf")]),
+            contract.milestones[0], ReportInput("完成第一阶段工作，附证据。", fees=[fee],
+                                                evidence=[_upload(PDF_BYTES, "证据.pdf")]),
             actor=manager)
     db.session.commit()
     return {"officer": officer, "manager": manager, "rival": rival, "recipient": recipient, "contract": contract,

@@ -13,6 +13,7 @@ from core.errors import Conflict, Forbidden
 from core.timeutil import local_today
 from projects import contract_money, contract_reports, contract_watch, contracts
 from projects.contract_models import ContractStatus, Tranche, TrancheStatus
+from projects.contract_report_input import FeeInput, ReportInput
 from tests.factories import make_user
 from tests.projects.contract_helpers import accepted_report, active_contract, last_event
 
@@ -97,8 +98,8 @@ def test_dashboard_counts_and_reminders(app, session):
     expert = make_user(Role.EVALUATOR)
     later = local_today() + timedelta(days=90)  # the first milestone (day 60) is then overdue
     with app.test_request_context():
-        fee = contract_reports.FeeInput("expert_fee", "", 50_000, local_today(), username=expert.username)
-        data = contract_reports.ReportInput("第二阶段工作已完成，提交报告。", fees=[fee])
+        fee = FeeInput("expert_fee", "", 50_000, local_today(), username=expert.username)
+        data = ReportInput("第二阶段工作已完成，提交报告。", fees=[fee])
         contract_reports.submit_report(contract.milestones[1], data, actor=manager)
         board = contract_watch.dashboard(today=later)
         counts = {k: board.counts[k] for k in ("overdue", "waiting", "payable", "receipts")}

@@ -13,25 +13,26 @@ from core.errors import Conflict, Forbidden, ServiceError
 from core.timeutil import local_today
 from projects import contract_reports as reports
 from projects.contract_models import ReportStatus, TrancheStatus
+from projects.contract_report_input import ActivityInput, FeeInput, ReportInput
 from projects.contract_report_models import FeePayment, ReceiptStatus
 from tests.factories import make_user
 from tests.orgs.helpers import Upload
 from tests.projects.contract_helpers import PNG_BYTES, accepted_report, active_contract, last_event
 
-SIMPLE = reports.ReportInput("本期完成了一些工作记录文字", outputs={"探访": 10})  # (words only: empty, refused)
+SIMPLE = ReportInput("本期完成了一些工作记录文字", outputs={"探访": 10})  # (words only: empty, refused)
 
 
 def full_input(recipient, **overrides):
     today = local_today()
     data = dict(
         narrative="完成入户走访 120 户，建立服务档案。", outputs={"探访": 300},
-        activities=[reports.ActivityInput(today, "和平社区活动室", 35, "健康讲座",
-                                          photos=[Upload(PNG_BYTES, "讲座.png")])],
+        activities=[ActivityInput(today, "和平社区活动室", 35, "健康讲座",
+                                  photos=[Upload(PNG_BYTES, "讲座.png")])],
         evidence=[Upload(), Upload(filename="签到表.pdf")],
-        fees=[reports.FeeInput("expert_fee", "", 80_000, today, username=recipient.username),
-              reports.FeeInput("volunteer_allowance", "王强", 5_000, today, phone="13900001111")])
+        fees=[FeeInput("expert_fee", "", 80_000, today, username=recipient.username),
+              FeeInput("volunteer_allowance", "王强", 5_000, today, phone="13900001111")])
     data.update(overrides)
-    return reports.ReportInput(**data)
+    return ReportInput(**data)
 
 
 def test_a_full_report_keeps_outputs_activities_photos_evidence_and_fees(app, session):
@@ -56,13 +57,13 @@ def test_a_full_report_keeps_outputs_activities_photos_evidence_and_fees(app, se
 @pytest.mark.parametrize("overrides, field", [
     ({"outputs": {"不存在的指标": 3}}, "outputs"),
     ({"outputs": {"探访": -1}}, "outputs"),
-    ({"activities": [reports.ActivityInput(local_today(), "活动室", 10, photos=[Upload()])]}, "photos"),
-    ({"activities": [reports.ActivityInput(local_today() + timedelta(days=1), "活动室", 10)]}, "activities"),
-    ({"activities": [reports.ActivityInput(local_today(), " ", 10)]}, "activities"),
-    ({"fees": [reports.FeeInput("expert_fee", "李四", 100, local_today(), phone="123")]}, "fees"),
-    ({"fees": [reports.FeeInput("expert_fee", "", 100, local_today(), username="nobody-here")]}, "fees"),
-    ({"fees": [reports.FeeInput("bribe", "李四", 100, local_today(), phone="13900001111")]}, "fees"),
-    ({"fees": [reports.FeeInput("expert_fee", "李四", 0, local_today(), phone="13900001111")]}, "fees"),
+    ({"activities": [ActivityInput(local_today(), "活动室", 10, photos=[Upload()])]}, "photos"),
+    ({"activities": [ActivityInput(local_today() + timedelta(days=1), "活动室", 10)]}, "activities"),
+    ({"activities": [ActivityInput(local_today(), " ", 10)]}, "activities"),
+    ({"fees": [FeeInput("expert_fee", "李四", 100, local_today(), phone="123")]}, "fees"),
+    ({"fees": [FeeInput("expert_fee", "", 100, local_today(), username="nobody-here")]}, "fees"),
+    ({"fees": [FeeInput("bribe", "李四", 100, local_today(), phone="13900001111")]}, "fees"),
+    ({"fees": [FeeInput("expert_fee", "李四", 0, local_today(), phone="13900001111")]}, "fees"),
     ({"narrative": "太短"}, "narrative"),
 ])
 def test_bad_report_input_is_refused_and_changes_nothing(app, session, overrides, field):
@@ -75,7 +76,7 @@ def test_bad_report_input_is_refused_and_changes_nothing(app, session, overrides
 
 def test_photos_are_checked_by_content_not_by_name(app, session):
     officer, manager, contract = active_contract(app)
-    fake = reports.ActivityInput(local_today(), "活动室", 10, photos=[Upload(b"%PDF-1.4 not an image", "照片.png")])
+    fake = ActivityInput(local_today(), "活动室", 10, photos=[Upload(b"%PDF-1.4 not an image", "照片.png")])
     with app.test_request_context(), pytest.raises(ServiceError) as caught:
         reports.submit_report(contract.milestones[0], full_input(officer, activities=[fake]), actor=manager)
     assert "photos" in caught.value.fields
@@ -148,8 +149,8 @@ def test_output_progress_counts_accepted_reports_only(app, session):
     officer, manager, contract = active_contract(app)
     accepted_report(app, contract, officer, manager, outputs={"探访": 600})
     with app.test_request_context():
-        reports.submit_report(contract.milestones[1], reports.ReportInput("第二阶段的工作记录已整理完毕",
-                                                                          outputs={"探访": 900}), actor=manager)
+        reports.submit_report(contract.milestones[1], ReportInput("第二阶段的工作记录已整理完毕",
+                                                                  outputs={"探访": 900}), actor=manager)
     assert reports.output_progress(contract) == [{"indicator": "探访", "target": 1200, "unit": "人次", "achieved": 600}]
 
 

@@ -13,6 +13,7 @@ from core.errors import Conflict, Forbidden, ServiceError
 from core.timeutil import local_today
 from projects import contract_money, contract_reports, contracts
 from projects.contract_models import Contract, ContractStatus, Tranche, TrancheStatus
+from projects.contract_report_input import ReportInput
 from tests.conftest import app_config
 from tests.orgs.helpers import Upload
 from tests.projects.contract_helpers import active_contract, awarded_decision, last_event, plan
@@ -81,7 +82,7 @@ def test_report_accepted_makes_its_tranche_payable_and_payment_is_once(app, sess
     with pytest.raises(Conflict):
         contract_money.pay_tranche(first, "转账001", local_today(), actor=officer)  # not yet due
     with app.test_request_context():
-        data = contract_reports.ReportInput("完成入户走访 120 户，建立档案。", evidence=[Upload()])
+        data = ReportInput("完成入户走访 120 户，建立档案。", evidence=[Upload()])
         report = contract_reports.submit_report(contract.milestones[0], data, actor=manager)
         with pytest.raises(ServiceError):
             contract_reports.review_report(report, False, "", actor=officer)
@@ -118,7 +119,7 @@ def test_concurrent_payment_approvals_never_pay_twice(migrated_url, tmp_path):
         first = contract.tranches[0]
         with application.test_request_context():
             report = contract_reports.submit_report(
-                contract.milestones[0], contract_reports.ReportInput("完成中期工作，提交报告。", outputs={"探访": 10}),
+                contract.milestones[0], ReportInput("完成中期工作，提交报告。", outputs={"探访": 10}),
                 actor=manager)
             contract_reports.review_report(report, True, "", actor=officer)
         db.session.commit()

@@ -14,6 +14,7 @@ from core.errors import ServiceError
 from core.timeutil import local_today
 from projects import contract_money, contract_reports, contracts
 from projects.contract_models import Contract, Expense, TrancheStatus
+from projects.contract_report_input import FeeInput, ReportInput
 from tests.factories import make_user
 from tests.projects.contract_helpers import accepted_report, active_contract, awarded_decision, plan
 from tests.projects.helpers import published_call
@@ -91,8 +92,8 @@ def test_an_expense_payee_longer_than_100_characters_is_refused_not_cut(app, ses
 @pytest.mark.parametrize("length, ok", [(100, True), (101, False)])
 def test_a_fee_recipient_name_longer_than_100_characters_is_refused_not_cut(app, session, length, ok):
     officer, manager, contract = active_contract(app)
-    fee = contract_reports.FeeInput("volunteer_allowance", "赵" * length, 20_000, local_today(), phone="13700000009")
-    data = contract_reports.ReportInput("本阶段工作已完成，详见附件。", fees=[fee])
+    fee = FeeInput("volunteer_allowance", "赵" * length, 20_000, local_today(), phone="13700000009")
+    data = ReportInput("本阶段工作已完成，详见附件。", fees=[fee])
     with app.test_request_context():
         if ok:
             report = contract_reports.submit_report(contract.milestones[0], data, actor=manager)

@@ -12,6 +12,7 @@ from core.db import db
 from core.timeutil import format_local, local_today
 from projects import calls, contract_reports, contracts
 from projects.contract_models import Contract
+from projects.contract_report_input import ReportInput
 from projects.models import Call
 from tests.factories import make_user
 from tests.orgs.helpers import community
@@ -52,8 +53,8 @@ def test_returning_a_report_without_a_comment_says_so_beside_the_comment(app, cl
     officer, manager, contract = active_contract(app)
     with app.test_request_context():
         report = contract_reports.submit_report(contract.milestones[0],
-                                                contract_reports.ReportInput("第一阶段工作完成情况说明。",
-                                                                             outputs={"探访": 10}),
+                                                ReportInput("第一阶段工作完成情况说明。",
+                                                            outputs={"探访": 10}),
                                                 actor=manager)
     db.session.commit()
     login_as(officer)

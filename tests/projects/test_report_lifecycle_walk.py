@@ -18,6 +18,7 @@ from core.timeutil import local_today
 from projects import contract_reports as reports
 from projects import contracts
 from projects.contract_models import MilestoneReport, ReportStatus, TrancheStatus
+from projects.contract_report_input import ActivityInput, FeeInput, ReportInput, ReportRefused
 from projects.contract_report_models import ReceiptStatus
 from tests.factories import make_user
 from tests.orgs.helpers import Upload
@@ -52,7 +53,7 @@ def test_a_report_before_the_contract_starts_is_refused_naming_the_start(app, cl
     officer, manager, contract = signed_contract(app, starts, plan)
     assert contract.status == "active"
     before = counts()
-    full = reports.ReportInput(WORDS, outputs={"探访": 30}, evidence=[Upload()])
+    full = ReportInput(WORDS, outputs={"探访": 30}, evidence=[Upload()])
     with app.test_request_context(), pytest.raises(Conflict) as refused:
         reports.submit_report(contract.milestones[0], full, actor=manager)
     assert refused.value.code == "not_started"
@@ -74,7 +75,7 @@ def test_from_the_first_day_a_report_is_taken(app, session):
     officer, manager, contract = active_contract(app)  # started yesterday
     contract.starts_on = local_today()
     with app.test_request_context():
-        report = reports.submit_report(contract.milestones[0], reports.ReportInput(WORDS, outputs={"探访": 5}),
+        report = reports.submit_report(contract.milestones[0], ReportInput(WORDS, outputs={"探访": 5}),
                                        actor=manager)
     assert report.status == ReportStatus.SUBMITTED
 
@@ -93,8 +94,8 @@ def test_a_report_without_the_required_evidence_is_refused_naming_it(app, client
     officer, manager, contract = evidence_world
     login_as(manager)
     before = counts()
-    data = reports.ReportInput(WORDS, activities=[reports.ActivityInput(local_today(), "和平社区活动室", 30)])
-    with app.test_request_context(), pytest.raises(reports.ReportRefused) as refused:
+    data = ReportInput(WORDS, activities=[ActivityInput(local_today(), "和平社区活动室", 30)])
+    with app.test_request_context(), pytest.raises(ReportRefused) as refused:
         reports.submit_report(contract.milestones[0], data, actor=manager)
     assert refused.value.fields == {"evidence": "该里程碑要求提交佐证材料：签到表、活动照片。请作为佐证文件上传。"}
     assert counts() == before
@@ -113,7 +114,7 @@ def test_a_report_without_the_required_evidence_is_refused_naming_it(app, client
 def test_a_milestone_requiring_no_evidence_takes_a_report_without_files(app, evidence_world):
     officer, manager, contract = evidence_world
     with app.test_request_context():
-        report = reports.submit_report(contract.milestones[1], reports.ReportInput(WORDS, outputs={"探访": 40}),
+        report = reports.submit_report(contract.milestones[1], ReportInput(WORDS, outputs={"探访": 40}),
                                        actor=manager)
     assert report.evidence_files == []
 
@@ -121,15 +122,15 @@ def test_a_milestone_requiring_no_evidence_takes_a_report_without_files(app, evi
 def test_a_report_of_words_only_is_refused_as_empty(app, session):
     officer, manager, contract = active_contract(app)
     before = counts()
-    for empty in (reports.ReportInput(WORDS), reports.ReportInput(WORDS, outputs={"探访": 0})):
-        with app.test_request_context(), pytest.raises(reports.ReportRefused) as refused:
+    for empty in (ReportInput(WORDS), ReportInput(WORDS, outputs={"探访": 0})):
+        with app.test_request_context(), pytest.raises(ReportRefused) as refused:
             reports.submit_report(contract.milestones[0], empty, actor=manager)
         assert refused.value.fields == {"activities": "报告内容为空：请填写本期开展的活动、完成的产出或工作佐证文件。"}
     assert counts() == before
     with app.test_request_context():  # an activity alone, an evidence file alone: something was done
-        reports.submit_report(contract.milestones[0], reports.ReportInput(WORDS, activities=[
-            reports.ActivityInput(local_today(), "活动室", 12)]), actor=manager)
-        reports.submit_report(contract.milestones[1], reports.ReportInput(WORDS, evidence=[Upload()]), actor=manager)
+        reports.submit_report(contract.milestones[0], ReportInput(WORDS, activities=[
+            ActivityInput(local_today(), "活动室", 12)]), actor=manager)
+        reports.submit_report(contract.milestones[1], ReportInput(WORDS, evidence=[Upload()]), actor=manager)
 
 
 # 2. Accepting asks first, and says so when a fee is denied by its recipient.
@@ -139,11 +140,11 @@ def test_accept_asks_first_and_names_a_denied_fee(app, client, login_as, session
     payee, other = make_user(Role.EVALUATOR), make_user(Role.EVALUATOR)
     today = local_today()
     with app.test_request_context():
-        denied = reports.submit_report(contract.milestones[0], reports.ReportInput(WORDS, fees=[
-            reports.FeeInput("expert_fee", "", 80_000, today, username=payee.username),
-            reports.FeeInput("expert_fee", "", 30_000, today, username=other.username)]), actor=manager)
+        denied = reports.submit_report(contract.milestones[0], ReportInput(WORDS, fees=[
+            FeeInput("expert_fee", "", 80_000, today, username=payee.username),
+            FeeInput("expert_fee", "", 30_000, today, username=other.username)]), actor=manager)
         reports.transition_receipt(denied.fees[0], ReceiptStatus.DENIED, actor=payee, reason="未收到")
-        plain = reports.submit_report(contract.milestones[1], reports.ReportInput(WORDS, outputs={"探访": 9}),
+        plain = reports.submit_report(contract.milestones[1], ReportInput(WORDS, outputs={"探访": 9}),
                                       actor=manager)
     db.session.commit()
     login_as(officer)
@@ -167,13 +168,13 @@ def returned(app, session):
     by_name = make_user(Role.EVALUATOR)
     day = local_today()
     with app.test_request_context():
-        report = reports.submit_report(contract.milestones[0], reports.ReportInput(
+        report = reports.submit_report(contract.milestones[0], ReportInput(
             "第一阶段：入户探访 120 户，健康讲座两场。", outputs={"探访": 120},
-            activities=[reports.ActivityInput(day, "和平社区活动室", 35, "健康讲座",
-                                              photos=[Upload(PNG_BYTES, "讲座.png")])],
+            activities=[ActivityInput(day, "和平社区活动室", 35, "健康讲座",
+                                      photos=[Upload(PNG_BYTES, "讲座.png")])],
             evidence=[Upload(filename="签到表.pdf")],
-            fees=[reports.FeeInput("expert_fee", "", 80_000, day, username=by_name.username),
-                  reports.FeeInput("volunteer_allowance", "王阿姨", 5_050, day, phone="139 0000 2222")]),
+            fees=[FeeInput("expert_fee", "", 80_000, day, username=by_name.username),
+                  FeeInput("volunteer_allowance", "王阿姨", 5_050, day, phone="139 0000 2222")]),
             actor=manager)
         reports.review_report(report, False, "请补充第二场讲座的签到表", actor=officer)
     db.session.commit()
@@ -258,7 +259,7 @@ def test_an_unticked_file_is_left_out(client, login_as, returned):
 def test_a_file_not_of_the_milestones_reports_is_refused(app, client, login_as, returned):
     manager, contract, report, by_name, linked = returned
     with app.test_request_context():  # another milestone's report: its file is not this milestone's
-        other = reports.submit_report(contract.milestones[1], reports.ReportInput(
+        other = reports.submit_report(contract.milestones[1], ReportInput(
             WORDS, evidence=[Upload(filename="别的.pdf")]), actor=manager)
     db.session.commit()
     login_as(manager)
@@ -284,8 +285,8 @@ def test_a_returned_report_with_more_rows_than_the_form_names_the_rest(app, clie
     officer, manager, contract = active_contract(app)
     day = local_today()
     with app.test_request_context():
-        report = reports.submit_report(contract.milestones[0], reports.ReportInput(WORDS, activities=[
-            reports.ActivityInput(day, f"第{i}活动室", 10 + i) for i in range(1, 5)]), actor=manager)
+        report = reports.submit_report(contract.milestones[0], ReportInput(WORDS, activities=[
+            ActivityInput(day, f"第{i}活动室", 10 + i) for i in range(1, 5)]), actor=manager)
         reports.review_report(report, False, "请说明各场次", actor=officer)
     db.session.commit()
     login_as(manager)

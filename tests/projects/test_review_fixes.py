@@ -10,6 +10,7 @@ from core.errors import ServiceError
 from core.timeutil import local_today
 from projects import contract_money, contracts
 from projects import contract_reports as reports
+from projects.contract_report_input import ActivityInput, ReportInput
 from tests.factories import make_user
 from tests.projects.contract_helpers import accepted_report, active_contract, awarded_decision
 from tests.projects.helpers import published_call
@@ -19,10 +20,10 @@ from tests.projects.test_pages_api import bearer, world  # noqa: F401, F811  (th
 def test_a_participant_count_beyond_the_column_is_a_field_error_not_a_500(app, session):
     """An INTEGER column: 3 billion participants overflowed it on PostgreSQL (DataError, a 500)."""
     officer, manager, contract = active_contract(app)
-    activity = reports.ActivityInput(local_today(), "活动室", 3_000_000_000)
+    activity = ActivityInput(local_today(), "活动室", 3_000_000_000)
     with app.test_request_context(), pytest.raises(ServiceError) as caught:
-        reports.submit_report(contract.milestones[0], reports.ReportInput("本期完成了一些工作记录文字",
-                                                                          activities=[activity]), actor=manager)
+        reports.submit_report(contract.milestones[0], ReportInput("本期完成了一些工作记录文字",
+                                                                  activities=[activity]), actor=manager)
     assert "activities" in caught.value.fields
     assert contract.milestones[0].reports == []
 
@@ -57,8 +58,8 @@ def test_outputs_achieved_beyond_any_target_are_refused(app, session):
     """Proposals cap output targets at 10^9; a report took 10^40 'achieved' and the progress chart with it."""
     officer, manager, contract = active_contract(app)
     with app.test_request_context(), pytest.raises(ServiceError) as caught:
-        reports.submit_report(contract.milestones[0], reports.ReportInput("本期完成了一些工作记录文字",
-                                                                          outputs={"探访": 10**40}), actor=manager)
+        reports.submit_report(contract.milestones[0], ReportInput("本期完成了一些工作记录文字",
+                                                                  outputs={"探访": 10**40}), actor=manager)
     assert "outputs" in caught.value.fields
 
 

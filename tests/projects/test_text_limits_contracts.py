@@ -15,6 +15,7 @@ from core.timeutil import local_today
 from projects import contract_changes, contract_reports
 from projects.contract_change_models import ChangeRequest, ChangeStatus
 from projects.contract_models import MilestoneReport
+from projects.contract_report_input import MAX_DESCRIPTION, ActivityInput, ReportInput
 from projects.contract_report_models import ActivityRecord
 from tests.projects.contract_helpers import bearer, counts
 
@@ -36,7 +37,7 @@ def world(contract_world):
 
 
 def test_the_limits_are_the_services():
-    assert (contract_reports.MAX_NARRATIVE, contract_reports.MAX_DESCRIPTION, contract_changes.MAX_REASON,
+    assert (contract_reports.MAX_NARRATIVE, MAX_DESCRIPTION, contract_changes.MAX_REASON,
             contract_reports.MAX_REVIEW_COMMENT) == (NARRATIVE_MAX, DESCRIPTION_MAX, REASON_MAX, REASON_MAX)
     assert [len(text(n)) for n in (10, 1000, 5001)] == [10, 1000, 5001]
 
@@ -84,7 +85,7 @@ def test_the_api_refuses_a_longer_report_text_and_changes_nothing(client, world,
 def test_the_service_refuses_longer_report_texts_whoever_calls_it(app, world):
     officer, manager, contract = world
     before = counts()
-    data = contract_reports.ReportInput(f"  {text(NARRATIVE_MAX + 1)}  ", activities=[contract_reports.ActivityInput(
+    data = ReportInput(f"  {text(NARRATIVE_MAX + 1)}  ", activities=[ActivityInput(
         local_today(), "社区活动室", 20, text(DESCRIPTION_MAX + 1))])
     with app.test_request_context(), force_locale("en"), pytest.raises(ServiceError) as caught:
         contract_reports.submit_report(contract.milestones[0], data, actor=manager)
@@ -157,7 +158,7 @@ def test_the_services_refuse_longer_reasons_of_officers(app, world):
             "budget", "调整预算", from_line_id=contract.lines[0].id, to_line_id=contract.lines[1].id,
             amount_fen=10_000), actor=manager)
         report = contract_reports.submit_report(contract.milestones[0],
-                                                contract_reports.ReportInput(text(20), outputs={"探访": 10}),
+                                                ReportInput(text(20), outputs={"探访": 10}),
                                                 actor=manager)
     db.session.commit()
     before = counts()
