@@ -1,6 +1,7 @@
-"""Officer pages: programmes (set-up, status, reconciliation), issuance with progress, disputes, settlements."""
+"""Officer pages: programmes (set-up, status, reconciliation), issuance with progress, disputes (the settlement
+statements' pages are settlement_views)."""
 
-from flask import abort, flash, redirect, render_template, request
+from flask import flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -14,13 +15,11 @@ from core.money import format_fen
 from core.paging import page_arg
 from core.permissions import require
 from core.personal import is_id_number
-from core.views import attempt, db_int, run_and_redirect, run_service, valid_form
-from orgs.models import Organisation
+from core.views import attempt, run_and_redirect, run_service, valid_form
 from projects.models import Call
 
 from . import (
     disputes,
-    documents,
     exports,
     fraud,
     issuance,
@@ -29,25 +28,23 @@ from . import (
     pages_support,
     programmes,
     settlement,
-    statement_facts,
 )
 from . import permissions as perms
 from . import programme_figures as figures
 from .dispute_replies import replies_to
-from .enums import BatchStatus, ProgrammeStatus, SettlementStatus
+from .enums import BatchStatus, ProgrammeStatus
 from .forms import (
     BatchForm,
     BudgetForm,
     CloseProgrammeForm,
     DecideForm,
     IssueOneForm,
-    PaymentForm,
     PrepareSettlementForm,
     ProgrammeForm,
     StatusForm,
 )
 from .models import IssuanceBatch, Programme
-from .redemption_models import Dispute, Settlement
+from .redemption_models import Dispute
 from .views import bp, categories, locale, redirect_to
 
 
@@ -309,93 +306,3 @@ def decide(dispute_id: int):
                                                             actor=current_user),
                             _("Dispute decided."),
                             pages_support.back_to_programme(dispute.redemption.programme_id, "disputes"))
-
-
-@bp.route("/programmes/<int:programme_id>/settlements", methods=["POST"])
-@login_required
-def settlement_prepare(programme_id: int):
-    programme = load_programme(programme_id)
-    require(perms.can_settle(current_user))
-    form = valid_form(PrepareSettlementForm())
-    provider = _posted_provider(form)
-    if provider is None:
-        abort(400)
-    made = run_service(lambda: settlement.prepare_settlement(programme, provider, form.period.data, actor=current_user))
-    if made:
-        flash(_("Statement prepared."), "success")
-        return redirect(pages_support.back_to_statement(made.value.id))
-    return redirect(pages_support.back_to_programme(programme.id, "settleable"))
-
-
-def _posted_provider(form: PrepareSettlementForm) -> Organisation | None:
-    """The provider named by the form's hidden id; None for a malformed one ('²' passes isdigit, not int)."""
-    try:
-        return db.session.get(Organisation, db_int(form.provider_id.data))
-    except ValueError:
-        return None
-
-
-def load_settlement(settlement_id: int) -> Settlement:
-    found = db.get_or_404(Settlement, settlement_id)
-    require(perms.can_view_provider_redemptions(current_user, found.provider))
-    return found
-
-
-@bp.route("/settlements/<int:settlement_id>")
-@login_required
-def settlement_page(settlement_id: int):
-    return statement_page(load_settlement(settlement_id))
-
-
-def statement_page(found: Settlement, form: PaymentForm | None = None):
-    """The statement; a refused payment (form) is shown again with the reason beside the reference, answered 422.
-    Opened from the programme page, its address carries that page's list numbers (kept): its link back and its forms
-    carry them on."""
-    return render_template("vouchers/settlement.html", settlement=found, kept=pages_support.programme_numbers().kept,
-                           redemptions=pages_support.statement_lines(found),
-                           can_settle=perms.can_settle(current_user), can_open_audit=can_view_audit_log(current_user),
-                           can_open_programme=perms.can_view_programme(current_user, found.programme),
-                           second_officer=settlement.needs_second_officer(found)
-                           and found.approved_by_id == current_user.id,
-                           can_issue=perms.can_issue_statement(current_user, found),
-                           status_label=SettlementStatus(found.status).label, form=form or PaymentForm(formdata=None),
-                           document=pages_support.latest_document(found, documents.STATEMENT),
-                           people=statement_facts.people(found),
-                           corrections=statement_facts.corrections(found)), 422 if form else 200
-
-
-@bp.route("/settlements/<int:settlement_id>/lines.csv")
-@login_required
-def settlement_csv(settlement_id: int):
-    """The statement's redemptions and total as a spreadsheet, for whoever may see the settlement page (audited as
-    the ledger is)."""
-    ensure_write_transaction()
-    response = exports.settlement_csv(load_settlement(settlement_id), actor=current_user)
-    db.session.commit()
-    return response
-
-
-@bp.route("/settlements/<int:settlement_id>/<any(approved, paid):to>", methods=["POST"])
-@login_required
-def settlement_status(settlement_id: int, to: str):
-    found = load_settlement(settlement_id)
-    require(perms.can_settle(current_user, found))
-    form = PaymentForm() if to == "paid" else StatusForm()
-    if to == "paid" and not form.validate_on_submit():
-        return statement_page(found, form)
-    reference = form.payment_reference.data if to == "paid" else ""
-    return run_and_redirect(lambda: settlement.transition_settlement(found, SettlementStatus(to), actor=current_user,
-                                                                     payment_reference=reference),
-                            _("Statement approved.") if to == "approved" else _("Payment recorded."),
-                            pages_support.back_to_statement(found.id))
-
-
-@bp.route("/settlements/<int:settlement_id>/statement", methods=["POST"])
-@login_required
-def settlement_statement(settlement_id: int):
-    found = load_settlement(settlement_id)
-    valid_form(StatusForm())
-    issued = run_service(lambda: documents.issue_statement(found, actor=current_user))
-    if issued:
-        return redirect_to("documents.download", code=issued.value.code)
-    return redirect(pages_support.back_to_statement(found.id))
