@@ -1,4 +1,5 @@
-"""Calls: drafting, the one transition function, amendments, questions, the announcement PDF."""
+"""Calls: drafting, the one transition function, the announcement PDF (amendments and questions are
+call_clarifications)."""
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -23,12 +24,10 @@ from orgs.models import Membership, Organisation, ServiceCategory, org_categorie
 from . import eligibility
 from .award_models import Objection, ObjectionStatus, Publicity
 from .enums import CALL_TRANSITIONS, Aggregation, CallStatus, FundingSource, ProposalStatus, PurchasingMode
-from .models import Call, CallAmendment, CallQuestion, Proposal
+from .models import Call, Proposal
 from .permissions import can_manage_calls, can_view_call
 
 allow_download("call_announcement", Call, can_view_call)  # published: anyone who can see the call
-AMENDABLE = ("description", "questions_until", "submission_deadline", "review_planned_on", "award_planned_on",
-             "required_attachments")
 
 
 @dataclass
@@ -227,7 +226,7 @@ def transition_call(call: Call, to: CallStatus | str, *, actor: User | None, rea
                                                               "reason": reason})
     if to is CallStatus.PUBLISHED:
         review_rules.fix_template(call, actor)
-        _issue_announcement(call, actor)
+        issue_announcement(call, actor)
         _tell_matching_organisations(call)
     if to is CallStatus.FAILED:
         tell_applicants(call, "call.failed", reason=reason)
@@ -274,7 +273,7 @@ def _pending_objections(call: Call) -> bool:
         Objection.call_id == call.id, Objection.status == ObjectionStatus.PENDING)) > 0
 
 
-def _issue_announcement(call: Call, actor: User) -> None:
+def issue_announcement(call: Call, actor: User) -> None:
     """The announcement PDF (采购公告), issued again with each amendment so the verified copy is current."""
     title = f"采购公告：{call.title}" + (f"（第{call.version}版）" if call.version > 1 else "")
     with official_language():  # (the review rules' description is put together here, before the rendering)
@@ -336,69 +335,3 @@ def fail_if_short(call: Call, now: datetime | None = None) -> bool:
     transition_call(call, CallStatus.FAILED, actor=None, now=now,
                     reason=_("After screening, fewer proposals are eligible than the minimum."))
     return True
-
-
-def amend_call(call: Call, changes: dict, reason: str, *, actor: User, now: datetime | None = None) -> CallAmendment:
-    now, reason = now or utcnow(), (reason or "").strip()
-    if call.status != CallStatus.PUBLISHED:
-        raise Conflict(_("Only an open call can be amended."))
-    if not can_manage_calls(actor):
-        raise Forbidden(_("You do not have permission to do this."))
-    if not reason:
-        raise ServiceError(_("Please give a reason."), fields={"reason": _("Please give a reason.")})
-    unknown = set(changes) - set(AMENDABLE)
-    if unknown:
-        raise ServiceError(_("These fields cannot be amended: %(f)s.", f=", ".join(sorted(unknown))))
-    new_deadline = changes.get("submission_deadline")
-    if new_deadline is not None and new_deadline < call.submission_deadline:
-        raise ServiceError(_("An amendment cannot move the deadline earlier."),
-                           fields={"submission_deadline": _("An amendment cannot move the deadline earlier.")})
-    before = {k: getattr(call, k) for k in changes}
-    for name, value in changes.items():
-        setattr(call, name, value)
-    if errors := schedule_errors(call, now, questions_changing="questions_until" in changes):
-        raise ServiceError(_("The schedule is not coherent."), fields=errors)
-    diff = audit.diff(before, {k: getattr(call, k) for k in changes})
-    if not diff:
-        raise Conflict(_("Nothing to change."))
-    call.version += 1
-    amendment = CallAmendment(call=call, version=call.version, reason=reason, created_by_id=actor.id,
-                              changes={k: [_jsonable(v[0]), _jsonable(v[1])] for k, v in diff.items()})
-    db.session.add(amendment)
-    db.session.flush()
-    audit.record("call.amended", call, actor=actor, data={"version": call.version, "reason": reason}, changes=diff)
-    _issue_announcement(call, actor)
-    started = db.session.scalars(select(Membership.user_id).join(Proposal, Proposal.org_id == Membership.org_id)
-                                 .where(Proposal.call_id == call.id, Membership.status == MembershipStatus.ACTIVE))
-    for user_id in set(started):
-        notify(user_id, "call.amended", link=path_for("calls.show", call_id=call.id), call=call.title, reason=reason)
-    return amendment
-
-
-def _jsonable(value):
-    return value.isoformat() if isinstance(value, date | datetime) else value
-
-
-def ask_question(call: Call, org: Organisation, text: str, *, actor: User, now: datetime | None = None) -> CallQuestion:
-    now, text = now or utcnow(), (text or "").strip()
-    if call.status != CallStatus.PUBLISHED or now >= call.questions_until:
-        raise Conflict(_("The period for questions has ended."))
-    if not 5 <= len(text) <= 2000:
-        raise invalid({"question": _("Write your question (5–2000 characters).")})
-    question = CallQuestion(call_id=call.id, org_id=org.id, asked_by_id=actor.id, question=text)
-    db.session.add(question)
-    db.session.flush()
-    audit.record("call.question_asked", call, actor=actor, data={"question_id": question.id, "org_id": org.id})
-    return question
-
-
-def answer_question(question: CallQuestion, text: str, *, actor: User) -> None:
-    text = (text or "").strip()
-    if not can_manage_calls(actor):
-        raise Forbidden(_("You do not have permission to do this."))
-    if not text:
-        raise invalid({"answer": _("Required.")})
-    question.answer, question.answered_at = text, utcnow()
-    db.session.flush()
-    audit.record("call.question_answered", db.session.get(Call, question.call_id), actor=actor,
-                 data={"question_id": question.id})

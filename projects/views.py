@@ -25,6 +25,7 @@ from orgs.models import Organisation
 
 from . import awards, calls, eligibility, permissions
 from .award_models import AwardDecision, Objection
+from .call_clarifications import AMENDABLE, amend_call, answer_question, ask_question
 from .contract_models import Contract
 from .enums import CallStatus, ProposalStatus
 from .forms import AmendForm, AnswerForm, CallForm, ObjectionAnswerForm, ObjectionForm, QuestionForm, ReasonForm
@@ -230,9 +231,9 @@ def amend(call_id: int):
     require(permissions.can_manage_calls(current_user))
     form = AmendForm(obj=call)
     if form.validate_on_submit():
-        changes = {name: getattr(form, name).data for name in calls.AMENDABLE if name != "required_attachments"}
+        changes = {name: getattr(form, name).data for name in AMENDABLE if name != "required_attachments"}
         changes = {k: v for k, v in changes.items() if v != getattr(call, k)}
-        if run_service(lambda: calls.amend_call(call, changes, form.reason.data, actor=current_user), form):
+        if run_service(lambda: amend_call(call, changes, form.reason.data, actor=current_user), form):
             flash(_("Amendment published."), "success")
             return redirect(url_for("calls.show", call_id=call.id))
     return render_template("projects/amend.html", form=form, call=call), refused_status(form)
@@ -264,7 +265,7 @@ def ask(call_id: int):
     require(permissions.can_ask(current_user, org))
     form = QuestionForm()
     return posted_on_call_page(
-        call, form, lambda: calls.ask_question(call, org, form.question.data, actor=current_user),
+        call, form, lambda: ask_question(call, org, form.question.data, actor=current_user),
         _("Your question was sent. The answer will be published on this page."), question_form=form)
 
 
@@ -275,7 +276,7 @@ def answer(question_id: int):
     require(permissions.can_manage_calls(current_user))
     form = AnswerForm()
     return posted_on_call_page(load_call(question.call_id), form,
-                               lambda: calls.answer_question(question, form.answer.data, actor=current_user),
+                               lambda: answer_question(question, form.answer.data, actor=current_user),
                                _("Answer published."), answer_form=form, answering=f"answer-{question.id}")
 
 

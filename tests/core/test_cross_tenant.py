@@ -28,7 +28,8 @@ from evaluation import rectification
 from evaluation.project_models import EvaluationAssignment, ProjectEvaluation
 from orgs import changes
 from orgs.models import Organisation
-from projects import calls, contract_money
+from projects import contract_money
+from projects.call_clarifications import ask_question
 from projects.contract_models import Contract
 from projects.models import Call
 from tests.core.tenant_objects import known, object_for
@@ -110,7 +111,7 @@ def make_missing_objects(app):
                                                           legal_representative="李新", address=org_b.address or ""),
                            "法定代表人换届", actor=user["org02"])
     published = db.session.scalar(sa.select(Call).where(Call.status == "published").order_by(Call.id))
-    calls.ask_question(published, org_b, "服务对象是否包括外区户籍老人？", actor=user["org02"])
+    ask_question(published, org_b, "服务对象是否包括外区户籍老人？", actor=user["org02"])
     evaluation = db.session.scalar(sa.select(ProjectEvaluation).join(EvaluationAssignment)
                                    .where(EvaluationAssignment.user_id == user["expert1"].id,
                                           ProjectEvaluation.status == "in_progress"))

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from core.db import db
-from projects import calls
 from projects.award_models import Objection
+from projects.call_clarifications import ask_question
 from projects.models import CallQuestion
 
 ZH = {"Accept-Language": "zh-CN"}
@@ -44,8 +44,8 @@ def test_a_refused_question_says_why_and_keeps_the_text(client, login_as, open_c
 def test_an_empty_answer_is_refused_beside_its_question(app, client, login_as, open_call):
     officer, manager, org, call = open_call
     with app.test_request_context():
-        question = calls.ask_question(call, org, "请问预算是否含税？", actor=manager)
-        other = calls.ask_question(call, org, "请问可以联合申报吗？", actor=manager)
+        question = ask_question(call, org, "请问预算是否含税？", actor=manager)
+        other = ask_question(call, org, "请问可以联合申报吗？", actor=manager)
     db.session.commit()
     login_as(officer)
     response = client.post(f"/calls/questions/{question.id}/answer", headers=ZH, data={"answer": "  "})
@@ -63,7 +63,7 @@ def test_an_empty_answer_is_refused_beside_its_question(app, client, login_as, o
 def test_a_good_answer_is_still_published(app, client, login_as, open_call):
     officer, manager, org, call = open_call
     with app.test_request_context():
-        question = calls.ask_question(call, org, "请问预算是否含税？", actor=manager)
+        question = ask_question(call, org, "请问预算是否含税？", actor=manager)
     db.session.commit()
     login_as(officer)
     response = client.post(f"/calls/questions/{question.id}/answer", data={"answer": "包含。"})

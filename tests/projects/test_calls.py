@@ -15,6 +15,7 @@ from core.db import db
 from core.errors import Conflict, ServiceError
 from core.timeutil import utcnow
 from projects import calls, proposals
+from projects.call_clarifications import amend_call, answer_question, ask_question
 from projects.enums import CALL_TRANSITIONS, CallStatus, ProposalStatus
 from tests import prebuilt
 from tests.factories import make_user
@@ -143,13 +144,13 @@ def test_amendments_are_versioned_and_cannot_bring_the_deadline_forward(app, ope
         ready_proposal(call, org, manager)
         old = call.submission_deadline
         with pytest.raises(ServiceError):
-            calls.amend_call(call, {"submission_deadline": old - timedelta(hours=1)}, "提前", actor=officer)
+            amend_call(call, {"submission_deadline": old - timedelta(hours=1)}, "提前", actor=officer)
         with pytest.raises(ServiceError):
-            calls.amend_call(call, {"submission_deadline": old + timedelta(days=3)}, "  ", actor=officer)
+            amend_call(call, {"submission_deadline": old + timedelta(days=3)}, "  ", actor=officer)
         with pytest.raises(ServiceError):
-            calls.amend_call(call, {"total_budget_fen": 1}, "改预算", actor=officer)
-        amendment = calls.amend_call(call, {"submission_deadline": old + timedelta(days=3)}, "延长申报期",
-                                     actor=officer)
+            amend_call(call, {"total_budget_fen": 1}, "改预算", actor=officer)
+        amendment = amend_call(call, {"submission_deadline": old + timedelta(days=3)}, "延长申报期",
+                               actor=officer)
     assert call.version == 2 and amendment.version == 2 and call.submission_deadline == old + timedelta(days=3)
     assert "submission_deadline" in amendment.changes
     note = db.session.scalar(select(Notification).where(Notification.user_id == manager.id,
@@ -162,10 +163,10 @@ def test_questions_until_the_questions_deadline_and_published_anonymously(app, c
     org = good_org(manager, officer, name="提问的社会工作服务中心")
     with app.test_request_context():
         call = published_call(officer)
-    question = calls.ask_question(call, org, "人员费是否包含社保？", actor=manager)
+    question = ask_question(call, org, "人员费是否包含社保？", actor=manager)
     with pytest.raises(Conflict):
-        calls.ask_question(call, org, "截止后的问题？", actor=manager, now=call.questions_until)
-    calls.answer_question(question, "包含。", actor=officer)
+        ask_question(call, org, "截止后的问题？", actor=manager, now=call.questions_until)
+    answer_question(question, "包含。", actor=officer)
     db.session.commit()
     page = client.get(f"/calls/{call.id}").get_data(as_text=True)
     assert "人员费是否包含社保？" in page and "包含。" in page
@@ -185,7 +186,7 @@ def test_amendment_reissues_the_announcement(app, officer):
     with app.test_request_context():
         call = published_call(officer)
         first = call.announcement_code
-        calls.amend_call(call, {"description": "更新后的说明"}, "补充说明", actor=officer)
+        amend_call(call, {"description": "更新后的说明"}, "补充说明", actor=officer)
     assert call.announcement_code != first
     document = db.session.scalar(select(IssuedDocument).where(IssuedDocument.code == call.announcement_code))
     assert "第2版" in document.title
@@ -196,12 +197,12 @@ def test_deadline_extended_after_the_questions_period_closed(app, officer):
         call = published_call(officer)
         old, questions = call.submission_deadline, call.questions_until
         later = questions + timedelta(hours=1)  # questions closed, submissions still open
-        amendment = calls.amend_call(call, {"submission_deadline": old + timedelta(days=3)}, "延长申报期",
-                                     actor=officer, now=later)
+        amendment = amend_call(call, {"submission_deadline": old + timedelta(days=3)}, "延长申报期",
+                               actor=officer, now=later)
         assert amendment.version == 2 and call.submission_deadline == old + timedelta(days=3)
         with pytest.raises(ServiceError) as refused:  # reopening questions into the past is still refused
-            calls.amend_call(call, {"questions_until": later - timedelta(minutes=1)}, "改答疑期", actor=officer,
-                             now=later)
+            amend_call(call, {"questions_until": later - timedelta(minutes=1)}, "改答疑期", actor=officer,
+                       now=later)
     assert "questions_until" in refused.value.fields
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "call.amended"))
     assert json.loads(event.data)["version"] == 2

@@ -11,6 +11,7 @@ from accounts.enums import Role
 from core.db import db
 from core.timeutil import format_local, local_today
 from projects import calls, contract_reports, contracts
+from projects.call_clarifications import amend_call
 from projects.contract_models import Contract
 from projects.contract_report_input import ReportInput
 from projects.models import Call
@@ -122,7 +123,7 @@ def test_an_amendment_reads_in_words_and_beijing_time(app, client, session):
     with app.test_request_context():
         call = published_call(officer)
         old = call.submission_deadline
-        calls.amend_call(call, {"submission_deadline": old + timedelta(days=3)}, "延长申报期", actor=officer)
+        amend_call(call, {"submission_deadline": old + timedelta(days=3)}, "延长申报期", actor=officer)
     db.session.commit()
     amendments = client.get(f"/calls/{call.id}").get_data(as_text=True).split('id="amendments"', 1)[1]
     amendments = amendments.split("</ul></li></ul>", 1)[0]
