@@ -121,8 +121,8 @@ class PrintForm(FlaskForm):
     def __init__(self, *args, suggested: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         counts = sorted(set((suggested or {}).values()))
-        auto = (_l("As many as can be used this week (%(n)s)", n=counts[0]) if len(counts) == 1
-                else _l("As many as can be used this week"))
+        # (short: a select cut its text at large text sizes on a phone; the help says what it means)
+        auto = _l("Automatic (%(n)s)", n=counts[0]) if len(counts) == 1 else _l("Automatic")
         self.count.choices = [SelectChoice(None, auto)] + [SelectChoice(n, str(n))
                                                              for n in range(1, MAX_CODES_ON_SHEET + 1)]
 

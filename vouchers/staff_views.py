@@ -178,6 +178,7 @@ def _resident_page(resident: ResidentProfile, form: ResidentForm, *, status: int
                            can_cancel_codes=perms.can_cancel_printed_code(current_user, resident),
                            print_form=PrintForm(formdata=None, suggested=printed_codes.suggested_counts(
                                resident, [line.programme_id for line in balance])),
+                           max_codes=printed_codes.MAX_CODES_ON_SHEET,
                            login_name=shown_login_name(resident.user) if resident.user else "",
                            password_resettable=resident_services.resident_account_only(resident),
                            vouchers=pages_support.resident_vouchers(resident), redemptions=redemptions,

@@ -57,7 +57,7 @@ def test_staff_print_a_sheet_with_one_numbered_code_a_voucher_each_with_its_qr(a
     w = committed(app, world)  # 4 × 50 元 this month
     login_as(w.staff)
     page = client.get(f"/vouchers/residents/{w.resident.id}", headers=ZH).get_data(as_text=True)
-    assert 'name="count"' in page and "按本周可用的服务券张数（4 个）" in page
+    assert 'name="count"' in page and "自动（4 个）" in page and "每个核销码可支付一次服务" in page
     pdf = printed_pdf(client, client.post(f"/vouchers/residents/{w.resident.id}/print", data={"count": ""}))
     reader = PdfReader(io.BytesIO(pdf))
     assert len(reader.pages) == 1
