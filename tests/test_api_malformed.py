@@ -437,6 +437,33 @@ def test_voucher_endpoints(app, client, session):
     sweep(client, voucher_endpoints(ids), ids, tokens)
 
 
+def settlement_endpoints(ids) -> list[Endpoint]:
+    statement = "/api/v1/vouchers/settlements/<int:settlement_id>/"
+    return [
+        Endpoint("POST", statement + "approve", "/vouchers/settlements/{draft}/approve", "officer", None, ok=200,
+                 extra=[("approved already", {"draft": ids["approved"]}, None, 409)]),
+        Endpoint("POST", statement + "pay", "/vouchers/settlements/{approved}/pay", "officer",
+                 lambda ids: {"reference": "财付-2026-001"}, fields={("reference",): "str", ("paid_on",): "date"},
+                 required={("reference",)}, ok=200,
+                 extra=[("not approved yet", {"approved": ids["draft"]}, {"reference": "财付-2026-001"}, 409),
+                        ("a blank reference", {}, {"reference": "   "}, 422),
+                        ("a payment date", {}, {"reference": "财付-2026-001", "paid_on": "2026-01-05"}, 422)]),
+    ]
+
+
+def test_settlement_endpoints(app, client, session):
+    from tests.vouchers.test_settlement_api import Month
+    from vouchers import settlement
+    from vouchers.enums import SettlementStatus
+
+    with app.test_request_context():
+        month = Month()
+        draft, approved = month.statement(month.w.org), month.statement(month.org2)
+        settlement.transition_settlement(approved, SettlementStatus.APPROVED, actor=month.w.officer)
+    ids = {"draft": draft.id, "approved": approved.id}
+    sweep(client, settlement_endpoints(ids), ids, {"officer": token(month.w.officer)})
+
+
 def need_endpoints(ids) -> list[Endpoint]:
     answer = "/api/v1/needs/<int:need_id>/<any(acknowledge, close, reply):action>"
     return [
@@ -513,7 +540,8 @@ def test_every_write_endpoint_is_swept(app):
     swept = {(ep.method, ep.rule) for ep in REGISTRY_AND_PROPOSALS}
     fake = collections.defaultdict(lambda: 1)
     for endpoints in (scoring_endpoints(fake), contract_endpoints(fake), confirm_endpoints(fake),
-                      voucher_endpoints(fake), need_endpoints(fake), change_endpoints(fake)):
+                      voucher_endpoints(fake), settlement_endpoints(fake), need_endpoints(fake),
+                      change_endpoints(fake)):
         swept |= {(ep.method, ep.rule) for ep in endpoints}
     writes = {(method, rule.rule) for rule in app.url_map.iter_rules() if rule.rule.startswith(API_PREFIX)
               for method in rule.methods & {"POST", "PUT", "PATCH", "DELETE"}}

@@ -45,7 +45,7 @@ def visible_org_ids(user) -> list[int] | None:
 
 
 def load_statement(settlement_id: int) -> Settlement:
-    """The statement, for whoever may see its page (vouchers.officer_views.load_settlement); anyone else: 404."""
+    """The statement, for whoever may see its page (vouchers.settlement_views.load_settlement); anyone else: 404."""
     user = api_user()
     found = db.session.get(Settlement, settlement_id)
     if found is None or not perms.can_view_provider_redemptions(user, found.provider):
