@@ -1,8 +1,8 @@
 """What stands between a review's ranking and the officer's decision, said on the results page.
 
-Panels are drawn and sheets scored while the call is closed (已截止) as well as under review, but a decision is taken
-only under review: the results page showed the ranking with no decision form and no word why. It now says what is
-missing, each reason in words, and offers the step it can (starting the review) where it is read."""
+Panels are drawn and conflicts declared while the call is closed (已截止) as well as under review; sheets are scored,
+and a decision taken, only under review (services.require_scoring_open). The results page says what is missing, each
+reason in words, and offers the step it can (starting the review) where it is read."""
 
 from dataclasses import dataclass, field
 
@@ -48,11 +48,13 @@ def decision_step(call: Call, ranked: list, missing: list[str], *, manager: bool
     step = DecisionStep()
     if not manager or call.status not in (CallStatus.CLOSED, CallStatus.UNDER_REVIEW):
         return step  # decided, failed or cancelled: the page says what was decided, if anything
-    if call.status == CallStatus.CLOSED:
+    if call.status == CallStatus.CLOSED:  # the one reason: nobody can score yet, so none is owed or missing
         step.blockers.append(Blocker("review-not-started", _(
-            "The review has not started yet: start the review first; then you can decide.")))
+            "The review has not started yet: once you start it, the experts can score the proposals; then you can "
+            "decide.")))
         step.start_refused = review_start_refusal(call)
         step.start_review = step.start_refused is None
+        return step
     if not ranked:
         step.blockers.append(Blocker("nothing-scored", _("There are no scored proposals to decide on.")))
     if missing:

@@ -40,7 +40,8 @@ class Pending:
 def _review_counts(user_id: int) -> tuple[int, int]:
     """(declarations to make, sheets to submit) over the proposals of every open review the expert sits on."""
     undeclared = ConflictDeclaration.id.is_(None)
-    to_score = and_(ConflictDeclaration.has_conflict.is_(False),
+    # sheets wait for the review to start (services.require_scoring_open): none is owed on a call merely closed
+    to_score = and_(Call.status == CallStatus.UNDER_REVIEW.value, ConflictDeclaration.has_conflict.is_(False),
                     func.coalesce(ScoreSheet.status, SheetStatus.DRAFT.value) != SheetStatus.SUBMITTED.value)
     row = db.session.execute(
         select(func.count(case((undeclared, 1))), func.count(case((to_score, 1))))

@@ -23,7 +23,7 @@ from projects.models import Call, Proposal
 
 from .enums import SHEET_TRANSITIONS, MemberStatus, SheetStatus
 from .models import Panel, PanelMember, Score, ScoreSheet
-from .services import can_see_proposal, check_reason, require_review_open
+from .services import can_see_proposal, check_reason, require_scoring_open
 
 MAX_COMMENT = 1000  # a score's comment, on every kind of sheet; refused, never cut
 
@@ -91,7 +91,7 @@ def sheet_owner(sheet: ScoreSheet) -> SheetOwner:
     member = sheet.member
     proposal = db.session.get(Proposal, sheet.proposal_id)
     return SheetOwner(member.user_id, member.status == MemberStatus.ACTIVE, can_see_proposal(member, proposal),
-                      member.panel.template.criteria, lambda: require_review_open(member.panel),
+                      member.panel.template.criteria, lambda: require_scoring_open(member.panel),
                       lambda actor: has_role(actor, "officer"),
                       path_for("evaluation.sheet", member_id=member.id, proposal_id=proposal.id),
                       {"proposal_id": sheet.proposal_id}, reopen_notice(member.panel, proposal))
@@ -122,10 +122,23 @@ def reopen_reason(sheet: ScoreSheet) -> str:
     return audit.decoded_data(event).get("reason", "") if event is not None else ""
 
 
+def comment_rule(max_points: int, *, sentence: bool = False) -> str:
+    """When a comment is required, in the criterion's points: the help beside the comment (a phrase), or the reason
+    when one is missing (`sentence`). Where the lowest score above 95% is the maximum itself (every criterion of
+    10 points or fewer) it says "full marks": "8 or more" on a criterion of 8 read as if more were possible."""
+    low, high = comment_bounds(max_points)
+    if float(high) >= max_points:
+        if sentence:
+            return _("A comment is required for a score of %(low)s or less, or for full marks.", low=low)
+        return _("required for a score of %(low)s or less, or for full marks", low=low)
+    if sentence:
+        return _("A comment is required for a score of %(low)s or less, or of %(high)s or more.", low=low, high=high)
+    return _("required for a score of %(low)s or less, or of %(high)s or more", low=low, high=high)
+
+
 def comment_missing(criterion) -> str:
     """The reason beside a comment that a score requires, in the criterion's points as its help says."""
-    low, high = comment_bounds(criterion.max_points)
-    return _("A comment is required for a score of %(low)s or less, or of %(high)s or more.", low=low, high=high)
+    return comment_rule(criterion.max_points, sentence=True)
 
 
 def validate_entries(criteria: list, entries: dict[int, tuple[int | None, str]], *,

@@ -111,9 +111,21 @@ def can_see_proposal(member: PanelMember | None, proposal: Proposal) -> bool:
 
 
 def require_review_open(panel: Panel) -> None:
-    """Scores change only while the call is being reviewed, never after the decision."""
+    """The panel changes (members replaced, conflicts declared) from the call's close until the decision."""
     if db.session.get(Call, panel.call_id).status not in (CallStatus.CLOSED, CallStatus.UNDER_REVIEW):
         raise Conflict(_("The review of this call is over; scores can no longer change."))
+
+
+def require_scoring_open(panel: Panel) -> None:
+    """Score sheets are saved, submitted and reopened only under review, once the officer has started it: while the
+    call is merely closed (已截止) screening goes on (a proposal scored could still be found ineligible, the call fail
+    for want of eligible ones), and sheets submitted then were binding scores before the review had begun (the
+    results page then told the officer to start it). Refused with code `review_not_started`; never after the
+    decision."""
+    if db.session.get(Call, panel.call_id).status == CallStatus.CLOSED:
+        raise Conflict(_("The review of this call has not started yet: scores can be entered once the officer has "
+                         "started it."), code="review_not_started")
+    require_review_open(panel)
 
 
 # --- results -----------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ bp = Blueprint("evaluation", __name__, url_prefix="/evaluation")
 OUTLINE = {"sections": "outline"}  # a template service's name for the outline field
 # The score sheets' comment inputs say the service's limit first (templates/evaluation/_criterion.html).
 bp.add_app_template_global(score_sheets.MAX_COMMENT, "MAX_SHEET_COMMENT")
-bp.add_app_template_global(score_sheets.comment_bounds, "comment_bounds")
+bp.add_app_template_global(score_sheets.comment_rule, "comment_rule")
 bp.add_app_template_global(score_sheets.sheet_fingerprint, "sheet_fingerprint")  # the entries a sheet form shows
 bp.add_app_template_global(aggregate.method_used, "method_used")  # a final score's method as applied
 bp.add_app_template_global(aggregate.method_label, "method_label")
@@ -149,9 +149,10 @@ def assignments():
 
 
 def _still_to_do(call: Call, proposals, declared, sheets) -> bool:
-    """The review is open and the member has a proposal to declare on, or to score and submit."""
+    """The review is open and the member has a proposal to declare on, or (once the review has started: scoring
+    waits for it) to score and submit."""
     return call.status in (CallStatus.CLOSED, CallStatus.UNDER_REVIEW) and any(
-        p.id not in declared or (not declared[p.id].has_conflict and (
+        p.id not in declared or (call.status == CallStatus.UNDER_REVIEW and not declared[p.id].has_conflict and (
             p.id not in sheets or sheets[p.id].status != SheetStatus.SUBMITTED)) for p in proposals)
 
 
@@ -179,6 +180,7 @@ def _assignments_page(declaring: DeclareForm | None = None, member_id: int | Non
     rows.sort(key=lambda row: (row[1].status not in _OPEN_OR_NOT_YET, not _still_to_do(*row[1:])))
     return render_template("evaluation/assignments.html", rows=rows, form=DeclareForm(formdata=None),
                            review_open=lambda call: call.status in _OPEN,
+                           not_started=lambda call: call.status == CallStatus.CLOSED,  # declared, not yet scored
                            finished=lambda call: call.status not in _OPEN_OR_NOT_YET,
                            sent_back=score_sheets.reopen_reason,
                            applicants=services.applicants, declaring=declaring, declaring_member=member_id,
@@ -282,6 +284,7 @@ def sheet(member_id: int, proposal_id: int):
                            form=ReasonForm(formdata=None), typed=typed, errors=errors,
                            number=score_sheets.proposal_number(proposal),
                            sent_back=score_sheets.reopen_reason(score_sheet),
+                           not_started=db.session.get(Call, member.panel.call_id).status == CallStatus.CLOSED,
                            next_one=score_details.next_to_do(member, proposal) if submitted else None)
     return page, status
 

@@ -78,7 +78,7 @@ def test_a_three_member_panels_scores_page_names_the_plain_mean(app, client, off
     page = client.get(f"/evaluation/calls/{call.id}/results/proposals/{props[0].id}", headers=ZH)
     assert page.status_code == 200
     shown = re.search(r'id="final-method">([^<]*)<', page.get_data(as_text=True)).group(1)
-    assert shown == "(算术平均（评分表不足 5 份，不去掉最高分和最低分）)"
+    assert shown == "算术平均（评分表不足 5 份，不去掉最高分和最低分）"  # not inside a second, ASCII pair
     assert "5 人及以上" not in shown
 
 

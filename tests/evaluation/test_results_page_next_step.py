@@ -1,7 +1,9 @@
 """The results page after the deadline, before the review has started (found by a QA walk): panels are drawn and
-sheets submitted while the call is closed (已截止), but a decision is taken only under review, and the page showed
-the ranking with no decision form and no word why. It now says so, offers "Start the review" there (the call page's
-own POST, asking first) and comes back to itself with the decision form; other reasons not to decide yet are named."""
+conflicts declared while the call is closed (已截止); sheets are scored and a decision taken only under review (a
+later QA walk found all sheets submitted before the page said to start the review: scoring now waits for it, see
+test_scoring_waits_for_the_review). The page says so, offers "Start the review" there (the call page's own POST,
+asking first) and comes back to itself; once the experts have scored, the decision form is there; other reasons
+not to decide yet are named."""
 
 import html
 import json
@@ -23,15 +25,15 @@ from tests.factories import logout, make_user
 from tests.projects.helpers import good_org, published_call, ready_proposal
 
 ZH = {"Accept-Language": "zh-CN"}
-NOT_STARTED = "评审尚未开始：请先开始评审，然后才能定标。"
+NOT_STARTED = "评审尚未开始：开始评审后，专家才能评分，之后才能定标。"
 START_CONFIRM = "确定开始评审吗？资格审查随即结束，此后不能再更改申报书的资格认定，项目征集也不能退回“已截止”状态。"
 UNSCREENED = "请先对所有申报书进行资格审查。"
 
 
-def closed_and_scored(app, officer, *, n=2, unfinished=0, unscreened=0):
+def closed_and_declared(app, officer, *, n=2, unscreened=0):
     """A call past its deadline, still closed (已截止), with n eligible proposals and a panel of three drawn for it;
-    every member declared no conflict and submitted a sheet on each proposal, except the last `unfinished` members,
-    who only declared. `unscreened` more proposals are submitted and not screened. Committed: (call, props, panel)."""
+    every member declared no conflict on each proposal. `unscreened` more proposals are submitted and not screened.
+    Committed: (call, props, panel)."""
     with app.test_request_context():
         call = published_call(officer, mode="project_application")
         props = []
@@ -48,18 +50,24 @@ def closed_and_scored(app, officer, *, n=2, unfinished=0, unscreened=0):
         for _ in range(3):
             expert(SeatType.SOCIAL_SERVICE, officer=officer)
         panel = panels.draw_panel(call, {"social_service": 3}, actor=officer)
-        for index, member in enumerate(panel.members):
-            for share, proposal in zip((80, 70), props[:n], strict=False):
+        for member in panel.members:
+            for proposal in props[:n]:
                 services.declare(member, proposal, False, "", actor=member.user)
-                if index >= len(panel.members) - unfinished:
-                    continue
+    db.session.commit()
+    assert call.status == CallStatus.CLOSED
+    return call, props[:n], panel
+
+
+def score_all(app, panel, props, *, unfinished=0):
+    """Every member but the last `unfinished` submits a sheet on each proposal (the review started)."""
+    with app.test_request_context():
+        for member in panel.members[:len(panel.members) - unfinished]:
+            for share, proposal in zip((80, 70), props, strict=False):
                 sheet = score_sheets.sheet_for(member, proposal)
                 score_sheets.save_scores(sheet, {c.id: (c.max_points * 2 * share // 100, "")
                                                  for c in panel.template.criteria}, actor=member.user)
                 score_sheets.transition_sheet(sheet, SheetStatus.SUBMITTED, actor=member.user)
     db.session.commit()
-    assert call.status == CallStatus.CLOSED
-    return call, props[:n], panel
 
 
 @pytest.fixture
@@ -78,11 +86,13 @@ def tag(page: str, element_id: str) -> str:
 
 
 def test_a_closed_review_says_it_has_not_started_and_starts_from_the_results_page(app, client, officer, login_as):
-    call, props, _panel = closed_and_scored(app, officer)
+    call, props, panel = closed_and_declared(app, officer)
     login_as(officer)
     page = html.unescape(client.get(f"/evaluation/calls/{call.id}/results", headers=ZH).get_data(as_text=True))
-    assert 'id="ranking"' in page and len(re.findall(r'<tr id="ranked-\d+">', page)) == 2  # the ranking is there
+    assert 'id="ranking"' in page and len(re.findall(r'<tr id="unscored-\d+"', page)) == 2  # listed, not scored
     assert NOT_STARTED in page and 'id="decide"' not in page
+    # the one reason: nobody can score yet, so no sheet is "missing" and "nothing scored" is not a second reason
+    assert 'id="missing-work"' not in page and 'id="nothing-scored"' not in page
     form = re.search(r'<form[^>]*id="start-review-form".*?</form>', page, re.S).group(0)
     assert f'action="/calls/{call.id}/status"' in form and 'name="csrf_token"' in form
     assert '<input type="hidden" name="back" value="results">' in form
@@ -103,12 +113,17 @@ def test_a_closed_review_says_it_has_not_started_and_starts_from_the_results_pag
 
     page = html.unescape(client.get(response.headers["Location"], headers=ZH).get_data(as_text=True))
     assert "状态已变更为“评审中”" in page  # the flash, on the page it came back to
-    assert 'id="decide"' in page and 'id="decision-blocked"' not in page and NOT_STARTED not in page
-    assert 'id="start-review-form"' not in page
+    assert NOT_STARTED not in page and 'id="start-review-form"' not in page and 'id="decide"' not in page
+    assert 'id="nothing-scored"' in page  # the experts score now
+
+    score_all(app, panel, props)
+    page = html.unescape(client.get(response.headers["Location"], headers=ZH).get_data(as_text=True))
+    assert len(re.findall(r'<tr id="ranked-\d+">', page)) == 2
+    assert 'id="decide"' in page and 'id="decision-blocked"' not in page
 
 
 def test_the_call_page_still_starts_the_review_and_stays_there(app, client, officer, login_as):
-    call, _props, _panel = closed_and_scored(app, officer)
+    call, _props, _panel = closed_and_declared(app, officer)
     login_as(officer)
     response = client.post(f"/calls/{call.id}/status", data={"to": "under_review"}, headers=ZH)
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/calls/{call.id}")
@@ -117,7 +132,7 @@ def test_the_call_page_still_starts_the_review_and_stays_there(app, client, offi
 
 
 def test_starting_is_refused_to_anyone_but_an_officer_and_changes_nothing(app, client, officer, login_as):
-    call, _props, panel = closed_and_scored(app, officer)
+    call, _props, panel = closed_and_declared(app, officer)
     member = panel.members[0].user
     applicant = make_user()
     url, data = f"/calls/{call.id}/status", {"to": "under_review", "back": "results"}
@@ -140,8 +155,7 @@ def test_starting_is_refused_to_anyone_but_an_officer_and_changes_nothing(app, c
 
 
 def test_each_reason_not_to_decide_is_named(app, client, officer, login_as):
-    call, _props, panel = closed_and_scored(app, officer, unfinished=1, unscreened=1)
-    late = panel.members[-1].user.display_name
+    call, _props, panel = closed_and_declared(app, officer, unscreened=1)
     login_as(officer)
     page = html.unescape(client.get(f"/evaluation/calls/{call.id}/results", headers=ZH).get_data(as_text=True))
     blocked = re.search(r'<section[^>]*id="decision-blocked".*?</section>', page, re.S).group(0)
@@ -150,18 +164,19 @@ def test_each_reason_not_to_decide_is_named(app, client, officer, login_as):
     assert 'id="start-review-form"' not in page
     refused = re.search(r'<p[^>]*id="start-refused">(.*?)</p>', blocked, re.S).group(1)
     assert UNSCREENED in refused and f'href="/calls/{call.id}/screening"' in refused
-    missing = re.search(r'<li id="missing-work">(.*?)</li>', blocked, re.S).group(1)
-    assert missing.strip() == f"尚未完成声明或提交评分表：{late}。"
-    assert 'id="decide"' not in page
+    assert 'id="missing-work"' not in page and 'id="decide"' not in page  # (named under review: below)
 
 
 def test_under_review_with_sheets_missing_says_so_and_offers_no_start(app, client, officer, login_as):
-    call, _props, panel = closed_and_scored(app, officer, unfinished=1)
+    call, props, panel = closed_and_declared(app, officer)
     with app.test_request_context():
         calls.transition_call(call, CallStatus.UNDER_REVIEW, actor=officer)
     db.session.commit()
+    score_all(app, panel, props, unfinished=1)
     login_as(officer)
     page = html.unescape(client.get(f"/evaluation/calls/{call.id}/results", headers=ZH).get_data(as_text=True))
     blocked = re.search(r'<section[^>]*id="decision-blocked".*?</section>', page, re.S).group(0)
     assert NOT_STARTED not in blocked and 'id="start-review-form"' not in page
-    assert panel.members[-1].user.display_name in blocked and 'id="decide"' not in page
+    missing = re.search(r'<li id="missing-work">(.*?)</li>', blocked, re.S).group(1)
+    assert missing.strip() == f"尚未完成声明或提交评分表：{panel.members[-1].user.display_name}。"
+    assert 'id="decide"' not in page

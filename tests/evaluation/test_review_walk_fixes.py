@@ -62,8 +62,7 @@ def test_results_during_the_review_are_provisional_and_list_the_proposals_not_sc
         row = page.split(f'id="unscored-{p.id}"', 1)[1].split("</tr>", 1)[0]
         assert "尚无评分" in row and p.org.name in row and "0 / 3" in row
     assert 'class="table table-stack" id="ranking"' in page  # a card per proposal on a phone
-    legend = page.split('id="divergence-legend"', 1)[1].split("</p>", 1)[0]
-    assert f"超过 {panel.outlier_points} 分" in legend
+    assert 'id="divergence-legend"' not in page and "偏离" not in page  # nothing diverges: no legend for it
     assert panel.members[0].user.display_name not in ranked  # not named during the review
     logout(client)
     login_as(panel.members[1].user)  # nothing declared yet: the list asks to declare first
@@ -147,11 +146,12 @@ def test_in_blind_review_the_notice_and_the_sheet_say_the_proposals_number_only(
 def test_a_missing_comment_is_said_on_the_comment_in_the_criterions_points(app):
     _officer, _call, _orgs, _props, panel = review_panel(app)
     for c in panel.template.criteria:
-        low, high = score_sheets.comment_bounds(c.max_points)
+        low, _high = score_sheets.comment_bounds(c.max_points)
         with pytest.raises(ServiceError) as refused:
             score_sheets.validate_entries([c], {c.id: (0, "")}, submitting=True)
         assert set(refused.value.fields) == {f"comment{c.id}"}
-        assert refused.value.fields[f"comment{c.id}"] == f"得分在 {low} 分及以下、或 {high} 分及以上时，须填写评语。"
+        assert c.max_points <= 10  # the default template's: the upper bound is full marks (test_comment_rule_wording)
+        assert refused.value.fields[f"comment{c.id}"] == f"得分在 {low} 分及以下或为满分时，须填写评语。"
 
 
 def test_the_sheet_shows_its_total_and_after_submitting_the_next_proposal(app, client, login_as):

@@ -35,7 +35,10 @@ def _help_beside_each_comment(page: str, criteria) -> None:
         assert re.search(rf'<label[^>]*for="comment{c.id}">评语</label>', page)
         low, high = score_sheets.comment_bounds(c.max_points)
         shown = re.search(rf'id="comment{c.id}-help">([^<]*)<', page).group(1)
-        assert shown == f"得分在 {low} 分及以下、或 {high} 分及以上时必填", shown
+        if float(high) == c.max_points:  # full marks (test_comment_rule_wording)
+            assert shown == f"得分在 {low} 分及以下或为满分时必填", shown
+        else:
+            assert shown == f"得分在 {low} 分及以下、或 {high} 分及以上时必填", shown
 
 
 def test_both_sheets_say_it_beside_each_comment(app, client, login_as, session):

@@ -224,9 +224,10 @@ def test_submitting_asks_for_the_comment_beside_it_and_saves_nothing(client, log
     refused = client.post(path, headers=EN, data=form_of(criteria, loaded, points, action="submit"))
     assert refused.status_code == 422
     page = html.unescape(refused.get_data(as_text=True))
-    low_bound, high_bound = score_sheets.comment_bounds(low.max_points)
-    assert (f'id="comment{low.id}-error">A comment is required for a score of {low_bound} or less, or of '
-            f"{high_bound} or more.<") in page
+    low_bound, _high_bound = score_sheets.comment_bounds(low.max_points)
+    assert low.max_points <= 10  # the upper bound is full marks (test_comment_rule_wording)
+    assert (f'id="comment{low.id}-error">A comment is required for a score of {low_bound} or less, or for full '
+            "marks.<") in page
     assert get_sheet().status == SheetStatus.DRAFT and stored(get_sheet) == draft and events() == count
 
 

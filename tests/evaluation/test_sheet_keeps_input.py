@@ -93,8 +93,8 @@ REFUSALS = {
     "out of range": (lambda c: (str(c.max_points + 1), "评分超出范围的说明"), "c",
                      lambda c: f"Between 0 and {c.max_points} points, in half points."),
     "comment missing": (lambda c: ("0", ""), "comment",  # on the comment, in the criterion's points as its help
-                        lambda c: "A comment is required for a score of {} or less, or of {} or more.".format(
-                            *score_sheets.comment_bounds(c.max_points))),
+                        lambda c: f"A comment is required for a score of {score_sheets.comment_bounds(c.max_points)[0]}"
+                                  " or less, or for full marks."),  # criteria of at most 10 points: full marks
     "comment too long": (lambda c: ("0", "评语过长" * 250 + "终"), "comment", comment_limit),
     "not a number": (lambda c: ("七分", "我的评语"), "c",
                      lambda c: "Scores are numbers in half points, such as 7 or 7.5."),
