@@ -38,6 +38,7 @@ from . import (
     contract_reports,
     contract_watch,
     contracts,
+    fee_receipts,
     permissions,
 )
 from .api_fields import whole_number
@@ -379,8 +380,7 @@ def request_change(contract_id: int):
          description="Fees and allowances reported as paid to the token's user, newest first (at most 200).")
 def my_receipts():
     api_user()
-    rows = db.session.scalars(select(FeePayment).where(FeePayment.recipient_user_id == current_user.id)
-                              .order_by(FeePayment.id.desc()).limit(200))
+    rows = fee_receipts.receipts_of(current_user)
     return jsonify({"items": [fee_json(f) for f in rows]})
 
 

@@ -23,6 +23,7 @@ from . import (
     contract_report_input,
     contract_reports,
     contracts,
+    fee_receipts,
     tranches,
 )
 from . import contract_report_resubmit as resubmit
@@ -183,8 +184,7 @@ def terminate(contract_id: int):
 @login_required
 def receipts():
     """Fees and allowances an organisation says it paid to the current user, to confirm or deny."""
-    rows = list(db.session.scalars(select(FeePayment).where(FeePayment.recipient_user_id == current_user.id)
-                                   .order_by(FeePayment.id.desc()).limit(200)))
+    rows = fee_receipts.receipts_of(current_user)
     contracts_by_id = {c.id: c for c in db.session.scalars(
         select(Contract).where(Contract.id.in_({r.contract_id for r in rows})))} if rows else {}
     return render_template("projects/contract_receipts.html", rows=rows, contracts=contracts_by_id,

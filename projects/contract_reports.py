@@ -45,6 +45,7 @@ from .contract_report_models import (
 from .contract_report_resubmit import earlier_files
 from .contract_report_rules import check_substance, not_started
 from .contracts import require_active
+from .fee_receipts import carry_answers
 from .final_tranche import release_final_tranche
 from .permissions import can_manage_calls
 from .tranches import transition_tranche
@@ -99,15 +100,19 @@ def submit_report(milestone: Milestone, data: ReportInput, *, actor) -> Mileston
                               recipient_name=user.display_name if (f.username or "").strip() else f.name.strip(),
                               recipient_phone=fee_phone(f), amount_fen=f.amount_fen, paid_on=f.paid_on)
                    for f, user in fees]
+    # The returned report's fees reported again (latest, if any, was returned): their recipients were asked already,
+    # and keep their answers.
+    asked = {id(fee) for fee in carry_answers(report.fees, latest)}
     milestone.reports.append(report)
     db.session.flush()
     audit.record("contract.report_submitted", contract, actor=actor,
                  data={"milestone_id": milestone.id, "report_id": report.id, "outputs": outputs,
                        "activities": len(report.activities), "fees": [[f.recipient_name, f.amount_fen]
                                                                       for f in report.fees],
+                       "fees_asked_before": len(asked),
                        "evidence_sha256": [e.file.sha256 for e in report.evidence_files]})
     for fee in report.fees:
-        if fee.recipient_user_id:
+        if fee.recipient_user_id and id(fee) not in asked:
             notify(fee.recipient_user_id, "contract.fee_listed", link=path_for("contracts.receipts"),
                    org=contract.org.name, amount=format_fen(fee.amount_fen))
     return report
@@ -144,7 +149,7 @@ def transition_report(report: MilestoneReport, to: ReportStatus | str, *, actor,
     for m in contract.org.memberships:
         if m.status == "active":
             notify(m.user_id, f"contract.report_{to.value}", link=path_for("contracts.show", contract_id=contract.id),
-                   milestone=milestone.title, comment=reason)
+                   milestone=milestone.title, comment=reason, project=contract.title)
 
 
 def review_report(report: MilestoneReport, accept: bool, comment: str, *, actor) -> None:
@@ -163,6 +168,11 @@ def transition_receipt(fee: FeePayment, to: ReceiptStatus | str, *, actor, reaso
     to, current, reason = ReceiptStatus(to), ReceiptStatus(fee.status), (reason or "").strip()
     if actor is None or fee.recipient_user_id != getattr(actor, "id", None):
         raise Forbidden(_("Only the named recipient can confirm or deny this payment."))
+    if db.session.scalar(select(MilestoneReport.status).where(MilestoneReport.id == fee.report_id)) \
+            == ReportStatus.RETURNED:  # (a page opened before the return)
+        raise Conflict(_("This payment was reported with a progress report that was returned to the organisation: "
+                         "you are asked about it again if the organisation reports it again."),
+                       code="fee_superseded")
     if to not in RECEIPT_TRANSITIONS[current]:
         raise Conflict(_("You have already answered for this payment."))
     if len(reason) > MAX_NOTE:  # refused, never cut: the officers read a denial's reason as written

@@ -61,8 +61,9 @@ NOTIFICATION_TEXTS.update({
     "call.objection_answered": _l("Your objection about “%(call)s” was answered: %(answer)s"),
     "call.awarded": _l("The call “%(call)s” has been awarded; see the results."),
     "call.failed": _l("The call “%(call)s” has failed: %(reason)s"),
-    "contract.report_accepted": _l("Your report for “%(milestone)s” was accepted; its tranche is now payable."),
-    "contract.report_returned": _l("Your report for “%(milestone)s” was returned: %(comment)s"),
+    "contract.report_accepted": _l("Your report on “%(milestone)s” of “%(project)s” was accepted; its tranche is now "
+                                   "payable."),
+    "contract.report_returned": _l("Your report on “%(milestone)s” of “%(project)s” was returned: %(comment)s"),
     "contract.fee_listed": _l("%(org)s reports paying you %(amount)s: please confirm or deny that you received it."),
     "contract.fee_denied": _l("%(name)s denies receiving %(amount)s from %(org)s."),
     "contract.change_requested": _l("%(org)s requests %(kind)s."),

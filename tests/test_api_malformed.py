@@ -427,8 +427,8 @@ def test_voucher_endpoints(app, client, session):
         rated = redemption.redeem(second, w.service, 5000, "pos-0", actor=w.manager).redemption
         catalogue.rate(rated, 4, "很好", actor=resident_user)
         code, _row = redemption.issue_code(w.resident, actor=resident_user)
-        for _ in range(2):  # the second sheet cancels the first one's code
-            documents.issue_printed_vouchers(w.resident, actor=resident_user)
+        for _ in range(2):  # the second sheet (of one code) cancels the first one's
+            documents.issue_printed_vouchers(w.resident, actor=resident_user, count=1)
     cancelled, printed = db.session.scalars(sa.select(RedemptionCode.id).where(RedemptionCode.printed)
                                             .order_by(RedemptionCode.id))
     ids = {"code": code, "service": w.service.id, "programme": w.programme.id, "redemption": done.id,

@@ -6,6 +6,8 @@ Each builder takes a World (the demo data, loaded; tokens on demand) and returns
 `wrong` may not do the thing; the test adds anonymous, the right user's revoked token and the right user's account
 deactivated to every case."""
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from accounts import needs
@@ -17,7 +19,9 @@ from orgs import changes
 from orgs.models import Organisation, ServiceCategory
 from tests.factories import make_user
 from tests.orgs.helpers import make_uscc
-from vouchers import catalogue, redemption
+from vouchers import catalogue, redemption, settlement
+from vouchers.enums import SettlementStatus
+from vouchers.programmes import period_bounds
 from vouchers.redemption_models import Redemption
 
 from .project_cases import (
@@ -195,6 +199,30 @@ def cancel_printed_code(w: World) -> Case:
                 _resident_wrong(w, found))
 
 
+def _drawn_up_statement(w: World, *, approved: bool):
+    """A statement of a redemption made now, drawn up as if its month had ended and its dispute window passed (the
+    demo's own statement is paid); approved when asked. Returns it with the officer who settles it."""
+    found = _fresh_redemption(w)
+    officer = w.named("officer")
+    later = max(period_bounds(found.period)[1], found.created_at + settlement.DISPUTE_WINDOW) + timedelta(minutes=1)
+    statement = settlement.prepare_settlement(found.programme, found.provider, found.period, actor=officer, now=later)
+    if approved:
+        settlement.transition_settlement(statement, SettlementStatus.APPROVED, actor=officer)
+    wrong = {k: v for k, v in w.staff().items() if k not in ("officer", "admin")}  # (administrators settle too)
+    return statement, officer, {**wrong, "the provider's manager": w.manager_of(found.provider)}
+
+
+def approve_statement(w: World) -> Case:
+    statement, officer, wrong = _drawn_up_statement(w, approved=False)
+    return Case("POST", f"{API}/vouchers/settlements/{statement.id}/approve", None, officer, wrong)
+
+
+def pay_statement(w: World) -> Case:
+    statement, officer, wrong = _drawn_up_statement(w, approved=True)
+    return Case("POST", f"{API}/vouchers/settlements/{statement.id}/pay", {"reference": "BANK-FOREIGN-1"}, officer,
+                wrong)
+
+
 # Every write route of /api/v1 (its rule and method, as app.url_map has them) -> its cases (one per action of a rule
 # with <any(...)>). A route missing here fails test_every_write_route_has_a_case: add its world and body.
 CASES = {
@@ -225,4 +253,6 @@ CASES = {
     ("POST", "/api/v1/vouchers/redemptions/<int:redemption_id>/rating"): [rate],
     ("PUT", "/api/v1/vouchers/redemptions/<int:redemption_id>/rating"): [change_rating],
     ("POST", "/api/v1/vouchers/printed-codes/<int:code_id>/cancel"): [cancel_printed_code],
+    ("POST", "/api/v1/vouchers/settlements/<int:settlement_id>/approve"): [approve_statement],
+    ("POST", "/api/v1/vouchers/settlements/<int:settlement_id>/pay"): [pay_statement],
 }
