@@ -1,6 +1,7 @@
-"""An officer draws a panel once the call has closed; a member declares a conflict on one proposal and scores the
-others; the results page says the review has not started and starts it (asking first); the officer awards (asking
-first); the publicity ends; the winner receives the award notice."""
+"""An officer draws a panel once the call has closed; a member declares a conflict on one proposal and no conflict on
+the others, and can read them but not score yet; the results page says the review has not started and starts it
+(asking first); the member then scores; the officer awards (asking first); the publicity ends; the winner receives
+the award notice."""
 
 import re
 from datetime import timedelta
@@ -37,7 +38,7 @@ def test_draw_declare_score_award_notice(live_server, live_app, browser):
         left -= 1
         # the answer has come before the next click (or page.goto) is made on the page it replaces
         expect(unscreened).to_have_count(left)
-    # the panel is drawn and the sheets scored while the call is still closed (已截止): the review not started yet
+    # the panel is drawn and conflicts declared while the call is still closed (已截止); scoring waits for the review
     officer.goto(f"{live_server}/evaluation/calls/{call_id}/panel")
     for seat, seats in (("social_service", "0"), ("finance", "1"), ("service_user", "1"), ("community_staff", "1")):
         officer.locator(f"#{seat}").fill(seats)
@@ -61,6 +62,22 @@ def test_draw_declare_score_award_notice(live_server, live_app, browser):
         item = member_page.locator(f"#panel-call-{call_id} [id^=assignment-]").nth(index)
         item.locator("select[name=conflict]").select_option("no")  # no answer is preselected: the expert chooses
         item.get_by_role("button", name=re.compile("声明|申报")).click()
+        expect(member_page.locator(f"#panel-call-{call_id} [id^=assignment-]").nth(index)
+               .get_by_role("link")).to_have_text("阅读申报书")
+    member_page.locator(f"#panel-call-{call_id} [id^=assignment-]").nth(1).get_by_role("link").click()
+    expect(member_page.locator("#review-not-started")).to_contain_text("工作人员开始评审后才能评分")
+    expect(member_page.locator("#submit-sheet")).to_have_count(0)
+
+    officer.goto(f"{live_server}/evaluation/calls/{call_id}/results")
+    expect(officer.locator("#review-not-started")).to_contain_text("评审尚未开始：开始评审后，专家才能评分，之后才能定标。")
+    expect(officer.locator("#decide")).to_have_count(0)
+    asked = []
+    officer.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    officer.locator("#start-review").click()  # started from here: back on the results page, the experts to score
+    expect(officer.locator("#nothing-scored")).to_be_visible()
+
+    member_page.goto(live_server + "/evaluation/assignments")
+    for index in range(1, count):
         member_page.locator(f"#panel-call-{call_id} [id^=assignment-]").nth(index).get_by_role("link").click()
         # .all() does not wait: once the submit button (after the fields) is there, every field is.
         expect(member_page.locator("#submit-sheet")).to_be_visible()
@@ -88,11 +105,6 @@ def test_draw_declare_score_award_notice(live_server, live_app, browser):
 
     officer.goto(f"{live_server}/evaluation/calls/{call_id}/results")
     expect(officer.locator("#ranking tbody tr")).to_have_count(count)
-    expect(officer.locator("#review-not-started")).to_contain_text("评审尚未开始：请先开始评审，然后才能定标。")
-    expect(officer.locator("#decide")).to_have_count(0)
-    asked = []
-    officer.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
-    officer.locator("#start-review").click()  # started from here: back on the results page, the decision form there
     expect(officer.locator("#decide")).to_be_visible()
     expect(officer.locator("#decision-blocked")).to_have_count(0)
     officer.locator("#decide").click()
