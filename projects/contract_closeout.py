@@ -49,12 +49,11 @@ from .contract_models import (
     Contract,
     ContractLine,
     ContractStatus,
-    MilestoneReport,
-    ReportStatus,
     Tranche,
     TrancheStatus,
 )
 from .contract_report_models import FeePayment, ReceiptStatus
+from .fee_receipts import stands
 from .permissions import can_manage_calls
 
 RETURNED = "contract.balance_returned"
@@ -262,8 +261,7 @@ def _tranche_accounts(contract: Contract, released: set[int]) -> list[TrancheAcc
 def _fee_totals(contract: Contract) -> FeeTotals:
     rows = db.session.execute(
         select(FeePayment.kind, FeePayment.status, func.count(FeePayment.id), func.sum(FeePayment.amount_fen))
-        .join(MilestoneReport, MilestoneReport.id == FeePayment.report_id)
-        .where(FeePayment.contract_id == contract.id, MilestoneReport.status != ReportStatus.RETURNED)
+        .where(FeePayment.contract_id == contract.id, stands())
         .group_by(FeePayment.kind, FeePayment.status)
     ).all()
     by_status = {s.value: 0 for s in ReceiptStatus}

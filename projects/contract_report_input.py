@@ -17,9 +17,10 @@ from core.phones import is_mobile, typed_mobile
 from core.timeutil import local_today
 from core.uploads import JPEG, PNG, StoredFile
 
-from .contract_models import Contract, MilestoneReport, ReportStatus
+from .contract_models import Contract
 from .contract_report_models import FeeKind, FeePayment
 from .contract_report_rules import not_earlier
+from .fee_receipts import stands
 
 PHOTO_TYPES = frozenset({PNG, JPEG})
 MAX_PHONE = 20  # the width of FeePayment.recipient_phone
@@ -212,6 +213,5 @@ def check_fees(contract: Contract, fees: list[FeeInput], errors: dict,
 def _fees_reported(contract: Contract) -> int:
     """Fees and allowances in the contract's reports that stand (submitted or accepted; a returned report's fees
     are reported again with its next version)."""
-    return int(db.session.scalar(
-        select(func.coalesce(func.sum(FeePayment.amount_fen), 0)).join(MilestoneReport)
-        .where(FeePayment.contract_id == contract.id, MilestoneReport.status != ReportStatus.RETURNED)))
+    return int(db.session.scalar(select(func.coalesce(func.sum(FeePayment.amount_fen), 0))
+                                 .where(FeePayment.contract_id == contract.id, stands())))
