@@ -35,6 +35,10 @@ def amend_call(call: Call, changes: dict, reason: str, *, actor: User, now: date
     unknown = set(changes) - set(AMENDABLE)
     if unknown:
         raise ServiceError(_("These fields cannot be amended: %(f)s.", f=", ".join(sorted(unknown))))
+    # Times are typed to the minute: a time in the same minute as the one held is left as it is (a call made through
+    # the API or by the demo may hold seconds, which the form cannot show: its deadline sent back unchanged read as
+    # moved earlier, and refused an amendment of the description).
+    changes = {name: value for name, value in changes.items() if not _same_minute(value, getattr(call, name))}
     new_deadline = changes.get("submission_deadline")
     if new_deadline is not None and new_deadline < call.submission_deadline:
         raise ServiceError(_("An amendment cannot move the deadline earlier."),
@@ -59,6 +63,11 @@ def amend_call(call: Call, changes: dict, reason: str, *, actor: User, now: date
     for user_id in set(started):
         notify(user_id, "call.amended", link=path_for("calls.show", call_id=call.id), call=call.title, reason=reason)
     return amendment
+
+
+def _same_minute(typed, held) -> bool:
+    return (isinstance(typed, datetime) and isinstance(held, datetime)
+            and typed.replace(second=0, microsecond=0) == held.replace(second=0, microsecond=0))
 
 
 def _jsonable(value):

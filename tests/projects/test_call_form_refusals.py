@@ -78,3 +78,24 @@ def test_a_refused_amendment_answers_422_and_changes_nothing(app, client, office
     db.session.expire_all()
     kept = db.session.get(Call, call.id)
     assert kept.submission_deadline == deadline and kept.version == version
+
+
+def test_an_amendment_of_the_description_leaves_a_deadline_held_with_seconds(app, client, officer):
+    """A call made through the API or the demo may hold seconds; the form shows minutes. Sent back as shown, the
+    deadline is no change (it read as moved earlier and refused the amendment)."""
+    with app.test_request_context():
+        call = published_call(officer)
+    call.submission_deadline = call.submission_deadline.replace(second=20)
+    db.session.commit()
+    deadline, version = call.submission_deadline, call.version
+    response = client.post(f"/calls/{call.id}/amend", data={
+        "description": call.description + "\n补充：服务对象含独居老人。",
+        "questions_until": to_local(call.questions_until).strftime("%Y-%m-%dT%H:%M"),
+        "submission_deadline": to_local(deadline).strftime("%Y-%m-%dT%H:%M"),
+        "review_planned_on": call.review_planned_on.isoformat(), "award_planned_on": call.award_planned_on.isoformat(),
+        "reason": "补充服务对象"})
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    db.session.expire_all()
+    kept = db.session.get(Call, call.id)
+    assert kept.version == version + 1 and kept.submission_deadline == deadline
+    assert set(kept.amendments[-1].changes) == {"description"}
