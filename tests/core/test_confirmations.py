@@ -11,7 +11,7 @@ from accounts.enums import Role
 from core.db import db
 from projects import awards, calls
 from projects.enums import CallStatus
-from tests.evaluation.test_results_page_next_step import closed_and_scored
+from tests.evaluation.test_results_page_next_step import closed_and_declared, score_all
 from tests.factories import make_user
 from tests.projects.conftest import build_draft, build_in_publicity, build_open_call
 
@@ -37,28 +37,33 @@ MESSAGES = {
 
 def _closed(app):
     officer = make_user(Role.OFFICER)
-    call, _props, _panel = closed_and_scored(app, officer)
+    call, _props, _panel = closed_and_declared(app, officer)
     return officer, f"/calls/{call.id}", 'id="start-review"'
 
 
 def _closed_results(app):
     officer = make_user(Role.OFFICER)
-    call, _props, _panel = closed_and_scored(app, officer)
+    call, _props, _panel = closed_and_declared(app, officer)
     return officer, f"/evaluation/calls/{call.id}/results", 'id="start-review"'
 
 
 def _sheet(app):
-    call, props, panel = closed_and_scored(app, make_user(Role.OFFICER), unfinished=1)
+    officer = make_user(Role.OFFICER)
+    call, props, panel = closed_and_declared(app, officer)
+    with app.test_request_context():  # the sheet's form is there once the review has started
+        calls.transition_call(call, CallStatus.UNDER_REVIEW, actor=officer)
+    db.session.commit()
     member = panel.members[-1]  # declared, not yet scored
     return member.user, f"/evaluation/members/{member.id}/proposals/{props[0].id}", 'id="submit-sheet"'
 
 
 def _decide(app):
     officer = make_user(Role.OFFICER)
-    call, _props, _panel = closed_and_scored(app, officer)
+    call, props, panel = closed_and_declared(app, officer)
     with app.test_request_context():
         calls.transition_call(call, CallStatus.UNDER_REVIEW, actor=officer)
     db.session.commit()
+    score_all(app, panel, props)
     return officer, f"/evaluation/calls/{call.id}/results", 'id="decide"'
 
 
