@@ -47,7 +47,7 @@ def amend_call(call: Call, changes: dict, reason: str, *, actor: User, now: date
     for name, value in changes.items():
         setattr(call, name, value)
     if errors := schedule_errors(call, now, questions_changing="questions_until" in changes):
-        raise ServiceError(_("The schedule is not coherent."), fields=errors)
+        raise ServiceError(_("Some dates are out of order: see each one below."), fields=errors)
     diff = audit.diff(before, {k: getattr(call, k) for k in changes})
     if not diff:
         raise Conflict(_("Nothing to change."))

@@ -242,7 +242,7 @@ def tell_applicants(call: Call, code: str, **data) -> None:
 
 def _check_preconditions(call: Call, current: CallStatus, to: CallStatus, now: datetime, reason: str) -> None:
     if to is CallStatus.PUBLISHED and (errors := schedule_errors(call, now)):
-        raise ServiceError(_("The schedule is not coherent."), fields=errors)
+        raise ServiceError(_("Some dates are out of order: see each one below."), fields=errors)
     if to is CallStatus.CLOSED and now < call.submission_deadline:
         raise Conflict(_("The call closes at its deadline, not before. To stop it, cancel it with a reason."))
     if to is CallStatus.UNDER_REVIEW and (why := review_start_refusal(call)):

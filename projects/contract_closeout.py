@@ -300,11 +300,7 @@ def _return_errors(account: CloseoutAccount, returned_fen, returned_on, referenc
     if isinstance(returned_fen, bool) or not isinstance(returned_fen, int) or returned_fen <= 0:
         errors["amount"] = _("Enter an amount above zero.")
     elif returned_fen > min(account.outstanding_fen, MAX_FEN):
-        errors["amount"] = _(
-            "This is more than is still to be returned (%(left)s of the balance of %(balance)s).",
-            left=format_fen(account.outstanding_fen),
-            balance=format_fen(account.to_return_fen),
-        )
+        errors["amount"] = _("At most %(left)s is still to be returned.", left=format_fen(account.outstanding_fen))
     if not isinstance(returned_on, date):
         errors["returned_on"] = _("Dates are YYYY-MM-DD.")
     elif returned_on > local_today():

@@ -5,6 +5,7 @@ import io
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
@@ -157,6 +158,8 @@ CHANGE_FIELDS = {"from_line_id", "to_line_id", "amount", "milestone_id", "new_du
 
 
 DECISIONS = {"approve": ChangeStatus.APPROVED, "reject": ChangeStatus.REJECTED, "withdraw": ChangeStatus.WITHDRAWN}
+DECIDED = {"approve": _l("Change approved: the contract is amended."), "reject": _l("Change rejected."),
+           "withdraw": _l("Change request withdrawn.")}
 
 
 @bp.route("/changes/<int:change_id>/<any(approve, reject, withdraw):decision>", methods=["POST"])
@@ -167,7 +170,7 @@ def decide_change(change_id: int, decision: str):
     return posted_on_contract_page(
         contract.id, f"change-{change.id}-{decision}", {"reason"}, lambda: contract_changes.transition_change(
             change, DECISIONS[decision], actor=current_user, reason=request.form.get("reason", "")),
-        _("Change request updated."))
+        str(DECIDED[decision]))
 
 
 @bp.route("/<int:contract_id>/terminate", methods=["POST"])

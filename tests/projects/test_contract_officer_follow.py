@@ -161,7 +161,7 @@ def test_the_board_and_the_contract_say_who_approved_a_payment_and_what_it_waits
     payments = section(client.get("/contracts/", headers=ZH).get_data(as_text=True), 'id="payable"', 800)
     assert f"{officer.display_name} 已于 {at} 审批，待另一名工作人员登记付款" in payments
     tranches = section(page_of(client, contract), 'id="tranches"', 3000)
-    assert f"已审批，待另一名工作人员登记付款（{officer.display_name} 于 {at} 审批）" in tranches
+    assert f"已由 {officer.display_name} 于 {at} 审批，待另一名工作人员登记付款" in tranches
     # Paid by another officer: the approval stays stated.
     second = make_user(Role.OFFICER)
     with app.test_request_context():

@@ -18,7 +18,7 @@ from audit.services import decoded_data
 from core.db import db
 from core.i18n import with_unit
 from core.timeutil import local_today
-from projects import contract_reports, contract_watch
+from projects import contract_changes, contract_reports, contract_watch
 from projects.contract_report_input import FeeInput, ReportInput
 from projects.contract_report_models import ReceiptStatus
 from tests.factories import make_user
@@ -214,3 +214,21 @@ def test_a_new_fee_on_the_next_version_is_asked_about(app, contract_world):
     db.session.commit()
     again = fee_report(app, contract, manager, [FeeInput("expert_fee", "", 60_000, day, username=expert.username)])
     assert fee_notices(expert) == 2 and again.fees[0].status == ReceiptStatus.UNCONFIRMED
+
+
+def test_a_change_decision_says_what_was_decided(app, client, login_as, contract_world):
+    officer, manager, contract = contract_world
+    source, target = contract.lines[0], contract.lines[1]
+    with app.test_request_context():
+        asked = [contract_changes.request_change(contract, contract_changes.ChangeInput(
+            "budget", "活动场次增加，需要调整预算", from_line_id=source.id, to_line_id=target.id, amount_fen=amount),
+            actor=manager) for amount in (10_000, 20_000)]
+    db.session.commit()
+    login_as(officer)
+    said = {}
+    for change, decision in zip(asked, ("approve", "reject"), strict=True):
+        page = client.post(f"/contracts/changes/{change.id}/{decision}", data={"reason": "同意" if decision ==
+                                                                                 "approve" else "理由不充分"},
+                           headers=ZH, follow_redirects=True).text
+        said[decision] = page
+    assert "变更已批准，合同已相应更新。" in said["approve"] and "变更已驳回。" in said["reject"]
