@@ -16,3 +16,7 @@ provider_star_counts = _signals.signal("provider-star-counts")
 # (整改验收合格); otherwise "rectification" while one's rectification is open, "under_way" while one is in progress.
 # Sent as final_evaluation_standing.send(None, contract_id=...).
 final_evaluation_standing = _signals.signal("final-evaluation-standing")
+
+# A call's review has started (screening over, the proposals to score final) or started again after its publicity:
+# its panel's experts may score now. Sent as review_started.send(None, call=..., again=...); evaluation tells them.
+review_started = _signals.signal("review-started")

@@ -21,6 +21,9 @@ ACTION_LABELS.update({
 })
 NOTIFICATION_TEXTS.update({
     "panel.assigned": _l("You have been drawn for the review panel of “%(call)s”."),
+    "panel.review_started": _l("The review of “%(call)s” has started: you can score its proposals now."),
+    "panel.review_restarted": _l("The review of “%(call)s” has started again after its publicity: see your score "
+                                 "sheets."),
     "sheet.reopened": _l("An officer reopened one of your score sheets: %(reason)s"),
     "sheet.reopened_named": _l("An officer sent back your score sheet for proposal %(n)d (%(org)s) of “%(call)s” "
                                "to be scored again: %(reason)s"),

@@ -15,6 +15,7 @@ from audit import services as audit
 from core.db import db, utcnow
 from core.errors import Conflict, Forbidden, ServiceError, invalid
 from core.permissions import has_role
+from core.signals import review_started
 from core.views import path_for
 from orgs.models import Organisation
 from projects.enums import CallStatus, ProposalStatus, PurchasingMode
@@ -185,3 +186,14 @@ def replace_member(member: PanelMember, status: str, reason: str, *, actor) -> P
                        "in": new_member.user_id, "candidates": pool})
     notify(new_member.user_id, "panel.assigned", link=path_for("evaluation.assignments"), call=call.title)
     return new_member
+
+
+@review_started.connect
+def tell_the_panel(_sender, *, call: Call, again: bool = False) -> None:
+    """The call's review has started (or started again after its publicity): its sitting experts may score now (they
+    could not before: evaluation.score_sheets refuses a sheet until then), and are told so."""
+    panel = db.session.scalar(select(Panel).where(Panel.call_id == call.id))
+    for member in panel.members if panel is not None else []:
+        if member.status == MemberStatus.ACTIVE:
+            notify(member.user_id, "panel.review_restarted" if again else "panel.review_started",
+                   link=path_for("evaluation.assignments"), call=call.title)

@@ -16,6 +16,7 @@ from audit.permissions import allow_download
 from core.db import db, lock_row, utcnow
 from core.errors import Conflict, Forbidden, ServiceError, invalid
 from core.pdf import official_language
+from core.signals import review_started
 from core.timeutil import LOCAL_TZ, to_local
 from core.views import path_for
 from orgs.enums import MemberRole, MembershipStatus, OrgKind, OrgStatus
@@ -230,6 +231,8 @@ def transition_call(call: Call, to: CallStatus | str, *, actor: User | None, rea
         _tell_matching_organisations(call)
     if to is CallStatus.FAILED:
         tell_applicants(call, "call.failed", reason=reason)
+    if to is CallStatus.UNDER_REVIEW:
+        review_started.send(None, call=call, again=current is CallStatus.PUBLICITY)
 
 
 def tell_applicants(call: Call, code: str, **data) -> None:
