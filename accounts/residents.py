@@ -329,7 +329,7 @@ class Suspension:
 def suspension(profile: ResidentProfile) -> Suspension | None:
     """Since when, by whom and why a suspended resident is suspended (None for one who is not): the reason staff gave
     is kept only in the suspension's audit event, which community staff may not open, so their record page reads it
-    from there (as evaluation.services reads why a score sheet was reopened)."""
+    from there (as evaluation.score_sheets reads why a score sheet was reopened)."""
     if profile.status != ResidentStatus.SUSPENDED.value:
         return None
     event = db.session.scalar(select(AuditEvent).where(

@@ -211,7 +211,7 @@ KEY_LABELS = {
     # keys of data built before the call (data = {...}; record(..., data=data)) or spread into it (**{...})
     "document_id": lazy_pgettext("audit data key", "Document (id)"),
     "withdrawn_expenses": lazy_pgettext("audit data key", "Withdrawn expenses"),
-    "replaced_by": lazy_pgettext("audit data key", "Replaced by expense (id)"),
+    "replaced_by": lazy_pgettext("audit data key", "Replaced by (id)"),  # an expense corrected, a reprinted code
     "deducted_fen": lazy_pgettext("audit data key", "Amount deducted"),
     "before_fen": lazy_pgettext("audit data key", "Amount before"),
     "after_fen": lazy_pgettext("audit data key", "Amount after"),

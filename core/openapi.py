@@ -33,7 +33,8 @@ TAGS = [
     ("Evaluation", "Evaluators' assignments, conflict declarations and score sheets; published results and "
                    "evaluations."),
     ("Vouchers", "Resident service vouchers: providers redeem and list their services; residents get codes, see "
-                 "their balance, dispute and rate redemptions."),
+                 "their balance, dispute and rate redemptions; officers and providers read settlement statements, "
+                 "and officers approve and pay them."),
     ("Residents' needs", "Needs residents raise for their community (居民需求): a resident raises one and follows it; "
                          "the community's staff and officers take it on and close it with a reply."),
     ("Audit", "The hash-chained audit trail."),

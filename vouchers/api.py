@@ -103,7 +103,8 @@ def rating_json(rating: Rating) -> dict:
 @api_doc("Redeem a resident's code", tag="Vouchers", status=201, response=REDEMPTION, errors=[403, 409],
          description="By a member of the provider organisation, for one of its active services, with the one-time "
                      "code the resident shows. It cannot overdraw: an unknown, used or expired code, a balance too "
-                     "small or a service outside the code's programme is a 409. Retrying with the same "
+                     "small, a service outside the code's programme or a programme suspended (`programme_suspended`) "
+                     "is a 409. Retrying with the same "
                      "`idempotency_key` returns the first answer (201 again) instead of redeeming twice.",
          request=body(required=["code", "service_id", "amount_fen", "idempotency_key"],
                       code=string(description=f"The resident's one-time code ({CODE_DIGITS} digits).",
@@ -128,7 +129,8 @@ def create_redemption():
 @bp.route("/vouchers/codes", methods=["POST"])
 @api_doc("Get a one-time code (residents)", tag="Vouchers", status=201, errors=[403, 409],
          description=f"A code for the resident to show a provider, valid for {int(CODE_TTL.total_seconds()) // 60} "
-                     f"minutes. Without a body: the resident's one running programme. {NOT_A_RESIDENT}",
+                     f"minutes. Without a body: the resident's one running programme. A programme suspended is a "
+                     f"409 (`programme_suspended`). {NOT_A_RESIDENT}",
          request=body(programme_id=identifier("The programme, when the resident has vouchers of several.")),
          request_optional=True,
          response=record(code=string(description=f"{CODE_DIGITS} digits."), expires_at=timestamp(),
