@@ -52,6 +52,7 @@ KEY_LABELS = {
     "face_value_fen": lazy_pgettext("audit data key", "Face value"),
     "lines": lazy_pgettext("audit data key", "Budget lines"),
     "fees": lazy_pgettext("audit data key", "Fees paid"),
+    "fees_asked_before": lazy_pgettext("audit data key", "Fees already asked about (on the returned report)"),
     "awarded": lazy_pgettext("audit data key", "Amounts awarded"),
     "vouchers": lazy_pgettext("audit data key", "Vouchers"),
     "period": lazy_pgettext("audit data key", "Month"),
