@@ -158,11 +158,13 @@ def test_the_withdraw_button_says_what_it_is_for(app):
 def test_a_community_organisations_page_names_its_filing_facts(client, session):
     org = approved_org(make_user(), make_user(Role.OFFICER), kind=OrgKind.COMMUNITY.value)
     db.session.commit()
-    shown = facts(page_of(client.get(f"/orgs/{org.id}")))
+    page = page_of(client.get(f"/orgs/{org.id}"))
+    shown = facts(page)
     for label in ("负责人", "备案机关", "备案日期"):
         assert f'<dt class="col-sm-4">{label}</dt>' in shown
     for label in ("法定代表人", "登记管理机关", "登记日期"):
         assert label not in shown
+    assert '<h2 class="h5">备案信息</h2>' in page and "登记信息" not in page
     english = facts(page_of(client.get(f"/orgs/{org.id}", headers=EN)))
     for label in ("Person in charge", "Filing authority", "Filing date"):
         assert f'<dt class="col-sm-4">{label}</dt>' in english
@@ -175,6 +177,7 @@ def test_a_registered_organisation_keeps_its_labels(client, session):
     for label in ("法定代表人", "登记管理机关", "登记日期"):
         assert f'<dt class="col-sm-4">{label}</dt>' in shown
     assert "负责人" not in shown and "备案" not in shown
+    assert '<h2 class="h5">登记信息</h2>' in page_of(client.get(f"/orgs/{org.id}"))
 
 
 def test_a_community_organisations_details_and_change_pages_name_its_person_in_charge(client, session, login_as):
