@@ -128,4 +128,4 @@ def test_the_officer_is_told_on_the_panel_page_and_cannot_reopen_before(app, cli
     assert "您开始评审后，专家才能评分" in page.split('id="scoring-waits"', 1)[1].split("</p>", 1)[0]
     results = html.unescape(client.get(f"/evaluation/calls/{call.id}/results", headers=ZH).get_data(as_text=True))
     assert "评审尚未开始：开始评审后，专家才能评分，之后才能定标。" in results
-    assert "退回一份已提交的评分表" not in results  # no reopen column before the review
+    assert "退回评分表重评" not in results  # no reopen column before the review
