@@ -152,13 +152,15 @@ class YearField(WholeNumberField):
     was refused "Enter a whole number." for the 年; refused, it says what it takes."""
 
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, message=YEAR, validators=[InputRequired(YEAR), NumberRange(2000, 2100, YEAR)],
-                         **kwargs)
+        super().__init__(*args, message=YEAR, validators=[InputRequired(YEAR), NumberRange(2000, 2100)], **kwargs)
 
     def process_formdata(self, valuelist):
         if valuelist and isinstance(valuelist[0], str):
             valuelist = [YEAR_UNIT.sub("", valuelist[0].strip()), *valuelist[1:]]
         super().process_formdata(valuelist)
+        if self.data is not None and not 1000 <= self.data <= 9999:  # ('25年'): no year; a year out of range
+            self.data = None  # is told the range (NumberRange)
+            raise ValueError(YEAR)
 
 
 class AnnualReportForm(FlaskForm):

@@ -39,7 +39,8 @@ def _examples(form_class) -> dict:
             "calls": [Call(id=6, title="养老服务")],
             "services": [VoucherService(id=8, name="助浴", price_fen=5000)],
             "lines": [BalanceLine(9, "助老券", 10000, 2, None)],
-            "org_kind": "community"}  # (DocumentForm: a community group names its certificate otherwise)
+            "org_kind": "community",  # (DocumentForm: a community group names its certificate otherwise)
+            "suggested": {10: 4}}  # (PrintForm: codes a sheet would carry, by programme)
 
 
 def _form_classes() -> list[type]:

@@ -70,7 +70,7 @@ def test_publish_write_submit_screen(live_server, live_app, browser, tmp_path):
     expect(org.locator("#budget-sum")).to_have_text(re.compile(r"96,000\.00"))
     org.get_by_role("button", name="保存草稿").click()
     expect(org.locator("#requested-total")).to_contain_text("96,000.00")
-    expect(org.get_by_text("助餐：24000 人次")).to_be_visible()
+    expect(org.get_by_text("助餐：24000人次")).to_be_visible()
     org.locator("#requirement").select_option("盖章申报书")
     org.locator("#file").set_input_files(str(attachment))
     org.get_by_role("button", name="上传").click()
