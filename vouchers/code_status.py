@@ -4,7 +4,8 @@ static/js/voucher_code.js), so a code the provider has just used does not stay o
 
 States: live (the provider can use it until expires_at), used (the redemption says for what), expired, or
 cancelled: not used, not expired, but the provider would refuse it now, because its programme has stopped running
-or the resident is no longer verified (redemption.redeem checks both).
+or the resident is no longer verified (redemption.redeem checks both); or paused: its programme is suspended, the
+provider refuses it until the programme resumes (if the code has not expired by then).
 """
 
 from dataclasses import dataclass
@@ -20,12 +21,12 @@ from .enums import ProgrammeStatus
 from .models import Programme
 from .redemption_models import Redemption, RedemptionCode
 
-LIVE, USED, EXPIRED, CANCELLED = "live", "used", "expired", "cancelled"
+LIVE, USED, EXPIRED, CANCELLED, PAUSED = "live", "used", "expired", "cancelled", "paused"
 
 
 @dataclass(frozen=True)
 class ShownCode:
-    state: str  # LIVE, USED, EXPIRED or CANCELLED
+    state: str  # LIVE, USED, EXPIRED, CANCELLED or PAUSED
     expires_at: datetime
     spent: Redemption | None = None  # USED: what it paid for (provider and service loaded)
 
@@ -35,6 +36,8 @@ def _state(used_at, expires_at, programme_status: str, resident_status: str, now
         return USED
     if expires_at <= now:
         return EXPIRED
+    if programme_status == ProgrammeStatus.SUSPENDED and resident_status == ResidentStatus.VERIFIED:
+        return PAUSED  # (taken again if the programme resumes before the code expires)
     if programme_status != ProgrammeStatus.ACTIVE or resident_status != ResidentStatus.VERIFIED:
         return CANCELLED
     return LIVE

@@ -248,3 +248,19 @@ def test_a_new_resident_account_has_no_status_of_any_code(holder, client, login_
     db.session.commit()
     login_as(make_user())
     assert status(client, row.id).status_code == 404
+
+
+def test_a_code_of_a_suspended_programme_is_paused_and_live_again_on_resuming(holder, app, client, login_as):
+    w, user, profile, _other = holder
+    login_as(user)
+    _code, code_id = code_on_show(client, w)
+    with app.test_request_context():
+        programmes.transition_programme(w.programme, ProgrammeStatus.SUSPENDED, actor=w.officer, reason="核查异常核销")
+    db.session.commit()
+    assert status(client, code_id).json == {"state": "paused", "expires_in": 0}
+    page = html.unescape(client.get("/vouchers/me/code", headers=ZH).get_data(as_text=True))
+    assert 'id="code-paused"' in page and "此券码现在无法使用" in page and "服务券项目已暂停" in page
+    with app.test_request_context():
+        programmes.transition_programme(w.programme, ProgrammeStatus.ACTIVE, actor=w.officer, reason="核查完毕")
+    db.session.commit()
+    assert status(client, code_id).json["state"] == "live"
