@@ -144,8 +144,9 @@ def run_chunk(batch: IssuanceBatch, *, now: datetime | None = None, chunk_size: 
     if batch.status != BatchStatus.RUNNING:
         return True
     programme = db.session.get(Programme, batch.programme_id)
-    if programme.status != ProgrammeStatus.ACTIVE:
-        _finish(batch, BatchStatus.FAILED, "programme not running")
+    if programme.status != ProgrammeStatus.ACTIVE:  # (suspended: started again once it resumes, for those left)
+        _finish(batch, BatchStatus.FAILED, "programme suspended" if programme.status == ProgrammeStatus.SUSPENDED
+                else "programme not running")
         return True
     now = now or utcnow()
     conditions = [*eligibility_conditions(programme, now.astimezone(LOCAL_TZ).date()),

@@ -253,6 +253,8 @@ def why_stopped(message: str) -> str:
     if not message:
         return ""
     return {"programme not running": _("The programme was not running."),
+            "programme suspended": _("The programme was suspended: once it resumes, issue the month again; those "
+                                     "already issued are not issued twice."),
             "budget used up": _("The programme's budget was used up: the residents left were not issued.")}.get(
         message, _("The run stopped on an error. Please tell the system administrator."))
 

@@ -218,3 +218,29 @@ def test_a_second_batch_for_a_month_everyone_has_is_refused_not_an_empty_run(off
     assert second.id != first.id and second.expected_residents == 1
     assert issuance.run_chunk(second) is True
     assert db.session.scalar(select(func.count(Voucher.id)).where(Voucher.resident_id == late.id)) == 4
+
+
+def test_a_batch_stopped_by_a_suspension_says_so_and_the_month_is_issued_again_once_resumed(officer, staff):
+    from flask_babel import force_locale
+
+    from vouchers import programmes
+    from vouchers.officer_views import why_stopped
+
+    programme = running_programme(officer, min_age=70)
+    old = [resident(staff, birth=date(1940, 3, 1 + i)) for i in range(4)]
+    batch = issuance.start_batch(programme, actor=officer)
+    assert issuance.run_chunk(batch, chunk_size=2) is False
+    programmes.transition_programme(programme, "suspended", actor=officer, reason="核查异常核销")
+    assert issuance.run_chunk(batch, chunk_size=2) is True
+    assert batch.status == BatchStatus.FAILED and batch.message == "programme suspended"
+    with force_locale("zh_Hans_CN"):
+        assert why_stopped(batch.message) == "项目已暂停：恢复后请重新发放本月服务券，已发放的居民不会重复发放。"
+    with force_locale("en"):
+        assert "once it resumes, issue the month again" in why_stopped(batch.message)
+    programmes.transition_programme(programme, "active", actor=officer)
+    again = issuance.start_batch(programme, actor=officer)
+    assert again.id != batch.id and again.expected_residents == 2  # only those the first run had not reached
+    while not issuance.run_chunk(again, chunk_size=2):
+        pass
+    holders = set(db.session.scalars(select(Voucher.resident_id).where(Voucher.programme_id == programme.id)))
+    assert holders == {p.id for p in old} and voucher_count(programme) == 16
