@@ -25,6 +25,7 @@ from urllib.parse import quote
 from flask import Response, stream_with_context
 
 from .money import input_text
+from .timeutil import format_local
 
 BOM = "\ufeff"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -43,6 +44,16 @@ def yuan(fen: int | None) -> Raw:
 
 def number(value: int | None) -> Raw:
     return Raw("" if value is None else str(int(value)))
+
+
+def day(value) -> Raw:
+    """A date as the pages show it (YYYY-MM-DD; dates are Beijing dates already), or nothing."""
+    return Raw(value.isoformat() if value else "")
+
+
+def beijing_time(value) -> Raw:
+    """A UTC moment in Beijing time, to the second."""
+    return Raw(format_local(value, "%Y-%m-%d %H:%M:%S"))
 
 
 def safe_text(value: str) -> str:

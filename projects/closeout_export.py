@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from audit import services as audit
 from audit.labels import ACTION_LABELS
-from core.csvexport import Raw, csv_response, yuan
+from core.csvexport import Raw, beijing_time, csv_response, day, yuan
 from core.db import utcnow
 from core.timeutil import format_local
 
@@ -22,11 +22,7 @@ from .contract_report_models import ReceiptStatus
 
 CLOSEOUT_CSV = "export.contract_closeout"
 ACTION_LABELS.update({CLOSEOUT_CSV: _l("Close-out account downloaded (CSV)")})
-SECONDS = "%Y-%m-%d %H:%M:%S"
 
-
-def _day(value) -> Raw:
-    return Raw(value.isoformat() if value else "")
 
 
 def _summary_rows(account: CloseoutAccount) -> Iterator[list]:
@@ -34,8 +30,8 @@ def _summary_rows(account: CloseoutAccount) -> Iterator[list]:
     yield [_("Contract"), contract.title]
     yield [_("Organisation"), contract.org.name]
     yield [_("Status"), contract.status_label]
-    yield [_("Ended on"), _day(account.ended_on)]
-    yield [_("Exported at"), Raw(format_local(utcnow(), SECONDS))]
+    yield [_("Ended on"), day(account.ended_on)]
+    yield [_("Exported at"), beijing_time(utcnow())]
     yield []
     yield [_("Close-out account"), _("Amount (yuan)")]
     yield [_("Contract amount"), yuan(account.amount_fen)]
@@ -104,7 +100,7 @@ def _tranche_rows(account: CloseoutAccount) -> Iterator[list]:
             Raw(str(t.percent)),
             yuan(t.amount_fen),
             t.status_label,
-            _day(t.paid_on),
+            day(t.paid_on),
             t.reference,
             _("Yes") if a.payable_when_ended else "",
         ]
@@ -115,10 +111,10 @@ def _return_rows(account: CloseoutAccount) -> Iterator[list]:
     yield [_("Returned on"), _("Amount (yuan)"), _("Payment reference"), _("Recorded at"), _("Recorded by")]
     for r in account.returns:
         yield [
-            _day(r.returned_on),
+            day(r.returned_on),
             yuan(r.returned_fen),
             r.reference,
-            Raw(format_local(r.recorded_at, SECONDS)),
+            beijing_time(r.recorded_at),
             r.recorded_by.display_name if r.recorded_by else "",
         ]
     yield [_("Grand total"), yuan(account.returned_fen), "", "", ""]

@@ -22,7 +22,7 @@ from sqlalchemy.orm import selectinload
 
 from audit import services as audit
 from audit.labels import ACTION_LABELS
-from core.csvexport import Raw, csv_response, number, yuan
+from core.csvexport import Raw, beijing_time, csv_response, day, number, yuan
 from core.db import db, ensure_write_transaction, utcnow
 from core.timeutil import format_local
 
@@ -31,12 +31,7 @@ from .contract_views import bp, load_contract
 
 CONTRACT_MONEY = "export.contract_money"
 ACTION_LABELS.update({CONTRACT_MONEY: _l("Contract money downloaded (CSV)")})
-SECONDS = "%Y-%m-%d %H:%M:%S"
 
-
-def _day(value) -> Raw:
-    """A date as the pages show it (YYYY-MM-DD; dates are Beijing dates already), or nothing."""
-    return Raw(value.isoformat() if value else "")
 
 
 def _heading_rows(contract: Contract) -> Iterator[list]:
@@ -47,7 +42,7 @@ def _heading_rows(contract: Contract) -> Iterator[list]:
     yield [_("Contract amount (yuan)"), yuan(contract.amount_fen)]
     yield [_("Paid (yuan)"), yuan(contract.paid_fen)]
     yield [_("Spent (yuan)"), yuan(contract.spent_fen)]
-    yield [_("Exported at"), Raw(format_local(utcnow(), SECONDS))]
+    yield [_("Exported at"), beijing_time(utcnow())]
 
 
 def _line_rows(contract: Contract) -> Iterator[list]:
@@ -66,8 +61,8 @@ def _expense_rows(contract: Contract, expenses: list[Expense]) -> Iterator[list]
     yield [_("Expense no."), _("Date"), _("Budget line"), _("Payee"), _("Amount (yuan)"), _("Receipt attached"),
            _("Recorded at")]
     for e in expenses:
-        yield [number(e.id), _day(e.spent_on), items.get(e.line_id, ""), e.payee, yuan(e.amount_fen),
-               _("Yes") if e.receipt_id else _("No"), Raw(format_local(e.created_at, SECONDS))]
+        yield [number(e.id), day(e.spent_on), items.get(e.line_id, ""), e.payee, yuan(e.amount_fen),
+               _("Yes") if e.receipt_id else _("No"), beijing_time(e.created_at)]
     yield [_("Grand total"), "", "", "", yuan(sum(e.amount_fen for e in expenses)), "", ""]
 
 
@@ -80,8 +75,8 @@ def _withdrawn_rows(contract: Contract, withdrawn: list[Expense]) -> Iterator[li
            _("Withdrawn by"), _("Reason")]
     for e in withdrawn:
         reason = _("Corrected by expense #%(id)d", id=e.replaced_by_id) if e.replaced_by_id else e.withdrawal_reason
-        yield [number(e.id), _day(e.spent_on), items.get(e.line_id, ""), e.payee, yuan(e.amount_fen),
-               Raw(format_local(e.withdrawn_at, SECONDS)), e.withdrawn_by.display_name if e.withdrawn_by else "",
+        yield [number(e.id), day(e.spent_on), items.get(e.line_id, ""), e.payee, yuan(e.amount_fen),
+               beijing_time(e.withdrawn_at), e.withdrawn_by.display_name if e.withdrawn_by else "",
                reason]
 
 
@@ -93,8 +88,8 @@ def _tranche_rows(contract: Contract) -> Iterator[list]:
     for n, t in enumerate(contract.tranches, start=1):
         milestone = milestones.get(t.milestone_id)
         yield [_("Tranche %(n)d", n=n), milestone.title if milestone else _("after the final evaluation"),
-               number(t.percent), yuan(t.amount_fen), _day(milestone.due_on if milestone else None), t.status_label,
-               _day(t.paid_on), t.reference, yuan(t.deducted_fen or 0), yuan(t.due_fen)]
+               number(t.percent), yuan(t.amount_fen), day(milestone.due_on if milestone else None), t.status_label,
+               day(t.paid_on), t.reference, yuan(t.deducted_fen or 0), yuan(t.due_fen)]
     yield [_("Grand total"), "", "", yuan(sum(t.amount_fen for t in contract.tranches)), "", "", "", "",
            yuan(sum(t.deducted_fen or 0 for t in contract.tranches)), yuan(sum(t.due_fen for t in contract.tranches))]
 

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from accounts.resident_models import ResidentProfile
 from audit import services as audit
-from core.csvexport import Raw, csv_response, number, yuan
+from core.csvexport import Raw, beijing_time, csv_response, number, yuan
 from core.db import db, utcnow
 from core.personal import mask_name
 from core.timeutil import format_local
@@ -26,7 +26,6 @@ from .models import Programme
 from .redemption_models import LedgerEntry, Redemption, Settlement
 
 LEDGER_CHUNK = 2000  # ledger rows per query (keyset on the row id): memory stays flat whatever the programme's size
-SECONDS = "%Y-%m-%d %H:%M:%S"
 
 # The audit actions of the downloads (labels in vouchers.labels): one per kind of file, so the log names the kind.
 SETTLEMENT_LINES = "export.settlement_lines"
@@ -37,10 +36,6 @@ def _read_again(rows_of: Callable[[object], Iterator[list]], model, object_id: i
     """rows_of(the object), the object read again when the file starts to stream: by then the view has committed
     the download's audit event, which expired what it had loaded, and the request's session is gone."""
     yield from rows_of(db.session.get(model, object_id))
-
-
-def beijing_time(value) -> Raw:
-    return Raw(format_local(value, SECONDS))
 
 
 # --- a settlement's lines ----------------------------------------------------------------------------
