@@ -203,6 +203,8 @@ def save_scores(sheet: ScoreSheet, entries: dict[int, tuple[int | None, str]], *
     owner = sheet_owner(sheet)
     if owner.user_id != actor.id or not owner.visible:
         raise Forbidden(_("You do not have permission to do this."))
+    if sheet.id is not None:  # a save racing a submit: the status as committed, under the row's lock
+        lock_row(sheet, "status")
     if sheet.status != SheetStatus.DRAFT:
         raise Conflict(_("This score sheet is submitted and locked."))
     owner.require_open()

@@ -93,7 +93,8 @@ def answer_question(question: CallQuestion, text: str, *, actor: User) -> None:
         raise Forbidden(_("You do not have permission to do this."))
     if not text:
         raise invalid({"answer": _("Required.")})
+    before = question.answer  # (an answer corrected: the trail keeps the one published before)
     question.answer, question.answered_at = text, utcnow()
     db.session.flush()
     audit.record("call.question_answered", db.session.get(Call, question.call_id), actor=actor,
-                 data={"question_id": question.id})
+                 data={"question_id": question.id}, changes=audit.diff({"answer": before}, {"answer": text}))

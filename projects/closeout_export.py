@@ -37,6 +37,7 @@ def _summary_rows(account: CloseoutAccount) -> Iterator[list]:
     yield [_("Contract amount"), yuan(account.amount_fen)]
     yield [_("Moved between budget lines by approved changes"), yuan(account.moved_fen)]
     yield [_("Paid"), yuan(account.paid_fen)]
+    yield [_("Deducted from tranches (not paid)"), yuan(account.deducted_fen)]
     yield [_("Cancelled tranches"), yuan(account.cancelled_fen)]
     yield [_("of which payable when the contract ended"), yuan(account.payable_cancelled_fen)]
     yield [_("Tranches neither paid nor cancelled"), yuan(account.unpaid_fen)]
@@ -87,6 +88,8 @@ def _tranche_rows(account: CloseoutAccount) -> Iterator[list]:
         _("Milestone"),
         _("Share (%)"),
         _("Amount (yuan)"),
+        _("Deducted (yuan)"),
+        _("To pay (yuan)"),
         _("Status"),
         _("Paid on"),
         _("Payment reference"),
@@ -99,6 +102,8 @@ def _tranche_rows(account: CloseoutAccount) -> Iterator[list]:
             a.milestone_title or _("after the final evaluation"),
             Raw(str(t.percent)),
             yuan(t.amount_fen),
+            yuan(t.deducted_fen or 0),
+            yuan(t.due_fen),
             t.status_label,
             day(t.paid_on),
             t.reference,

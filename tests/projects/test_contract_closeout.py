@@ -314,6 +314,9 @@ def test_the_csv_gives_the_account_and_is_recorded(app, session, client, login_a
     assert Decimal(figures["To return"]) == Decimal("35654.33")
     assert Decimal(figures["Returned so far"]) == Decimal("654.33") and Decimal(figures["Still to return"]) == 35_000
     assert Decimal(figures["of which payable when the contract ended"]) == Decimal("36000.00")
+    assert Decimal(figures["Deducted from tranches (not paid)"]) == 0  # the page's and PDF's line, in the CSV too
+    header = next(r for r in rows if r and r[0] == "Tranche")
+    assert header[3:6] == ["Amount (yuan)", "Deducted (yuan)", "To pay (yuan)"]
     assert [r[2] for r in rows if len(r) == 5 and r[0] == str(local_today())] == ["'=退款"]  # typed text: no formula
     event = last_event(CLOSEOUT_CSV)
     assert event.actor_id == manager.id and event.target_id == str(contract.id)
