@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 
 from core.i18n import joined
+from projects import awards
 from projects.calls import review_start_refusal
 from projects.enums import CallStatus
 from projects.models import Call
@@ -41,6 +42,14 @@ def short_of_sheets(ranked: list, panel_size: int) -> dict[int, int]:
     page says so beside it, with the remedy (replace the conflicted member: a further draw from the same seat type,
     who then declares and scores it), and it is not ticked for award."""
     return {r.proposal_id: len(r.totals) for r in ranked if len(r.totals) < minimum_sheets(panel_size)}
+
+
+def recommended(call: Call, ranking: list, short: dict[int, int]) -> set[int]:
+    """The proposals the ranking recommends for award (projects.awards.recommend), leaving out those scored by too
+    few (short_of_sheets: the budget goes to the fully scored ones). The results page ticks these, and a decision
+    awarding exactly these needs no reason."""
+    full = [r for r in ranking if r.proposal_id not in short]
+    return set(awards.recommend(call, full)) if full else set()
 
 
 def decision_step(call: Call, ranked: list, missing: list[str], *, manager: bool) -> DecisionStep:

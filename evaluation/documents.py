@@ -12,6 +12,7 @@ from projects import awards
 from projects.models import Call
 
 from .aggregate import ProposalResult, fmt
+from .decision_step import recommended, short_of_sheets
 from .models import Panel, ScoreSheet
 from .permissions import can_download_summary
 from .services import COUNTED, missing_work, results, reviewable
@@ -27,7 +28,8 @@ def decide_from_review(call: Call, panel: Panel, amounts: dict[int, int], reason
                          "submit.", names=joined(missing)))
     ranked = results(panel)
     ranking = [awards.Ranked(r.proposal_id, r.rank, fmt(r.final)) for r in ranked]
-    publicity = awards.decide(call, ranking, amounts, reason, working_days, actor=actor)
+    expected = recommended(call, ranking, short_of_sheets(ranked, panel.size))  # as the results page ticks them
+    publicity = awards.decide(call, ranking, amounts, reason, working_days, actor=actor, recommended=expected)
     publicity.summary_code = issue_summary(call, panel, ranked, actor=actor).code
     return publicity
 

@@ -20,7 +20,7 @@ from projects.models import Call, Proposal
 from projects.views import load_call
 
 from . import aggregate, permissions, score_details, score_sheets, services
-from .decision_step import decision_step, short_of_sheets
+from .decision_step import decision_step, recommended, short_of_sheets
 from .documents import decide_from_review
 from .enums import SheetStatus
 from .forms import ReasonForm, read_decision
@@ -68,8 +68,7 @@ def _results_page(call: Call, current: Panel, typed=None, errors: dict | None = 
                                      .options(lazyload(ScoreSheet.scores))))  # the list shows no scores
     ranking = [awards.Ranked(r.proposal_id, r.rank, aggregate.fmt(r.final)) for r in ranked]
     short = short_of_sheets(ranked, current.size)  # never ticked: the budget goes to the fully scored ones
-    ranking = [r for r in ranking if r.proposal_id not in short]
-    recommended = set(awards.recommend(call, ranking)) if ranking else set()
+    ticked = recommended(call, ranking, short)
     decided = call.status in (CallStatus.PUBLICITY, CallStatus.AWARDED)
     decisions = list(db.session.scalars(select(AwardDecision).where(AwardDecision.call_id == call.id)
                                         .order_by(AwardDecision.rank))) if decided else []
@@ -84,7 +83,7 @@ def _results_page(call: Call, current: Panel, typed=None, errors: dict | None = 
                            unscored=[p for p in reviewable if p.id not in scored],
                            labels=score_details.member_labels(current, call),
                            named=score_details.names_shown(call),
-                           sheets=sheets, fmt=aggregate.fmt, form=ReasonForm(formdata=None), recommended=recommended,
+                           sheets=sheets, fmt=aggregate.fmt, form=ReasonForm(formdata=None), recommended=ticked,
                            missing=missing, requested=awards.requested, typed=typed,
                            step=decision_step(call, ranked, missing, manager=manager),
                            errors=errors or {}, review_open=call.status in (CallStatus.CLOSED, CallStatus.UNDER_REVIEW),

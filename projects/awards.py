@@ -62,8 +62,9 @@ MAX_REASON = 1000  # the officer's reasons for a decision (as the review page's 
 
 
 def decide(call: Call, ranking: list[Ranked], amounts: dict[int, int], reason: str, working_days: int, *,
-           actor, now: datetime | None = None) -> Publicity:
-    """Record the decision on every ranked proposal and put the results up for publicity."""
+           actor, now: datetime | None = None, recommended: set[int] | None = None) -> Publicity:
+    """Record the decision on every ranked proposal and put the results up for publicity. A decision awarding
+    other proposals than `recommended` (by default: recommend's on the whole ranking) needs the reasons."""
     now, reason = now or utcnow(), (reason or "").strip()
     if not can_manage_calls(actor):
         raise Forbidden(_("You do not have permission to do this."))
@@ -81,7 +82,8 @@ def decide(call: Call, ranking: list[Ranked], amounts: dict[int, int], reason: s
             errors[f"amount_{proposal_id}"] = _("The amount must be above zero and not above the amount requested.")
     if sum(amounts.values()) > call.total_budget_fen:
         errors["amounts"] = _("The awarded amounts add up to more than the call's budget.")
-    if set(amounts) != set(recommend(call, ranking)) and not reason:
+    expected = set(recommend(call, ranking)) if recommended is None else recommended
+    if set(amounts) != expected and not reason:
         errors["reason"] = _("The decision departs from the ranking: give the reasons.")
     elif len(reason) > MAX_REASON:
         errors["reason"] = _("A reason has at most %(n)d characters.", n=MAX_REASON)

@@ -115,3 +115,35 @@ def test_a_proposal_scored_by_one_expert_is_said_and_not_ticked(app, client, off
     assert all("checked" in _award_box(page, p.id) for p in props[:2])  # the budget goes to the others
     label = re.search(rf'<label class="form-check-label" for="award_{top.id}">(.*?)</label>', page).group(1)
     assert "仅 1/3 份评分表" in label
+
+
+def test_the_ticked_decision_passes_without_reasons_and_awarding_the_short_one_needs_them(app, client, officer,
+                                                                                          login_as):
+    """The results page leaves a proposal scored by too few unticked; the decision is judged against the same
+    recommendation (it was judged against the whole ranking: accepting the page's own ticks asked for reasons, and
+    awarding the short one needed none)."""
+    from projects.award_models import AwardDecision
+    from projects.awards import requested
+
+    call, _orgs, props, _ranking = fully_scored(app, officer)
+    top, panel = props[2], _panel(call)
+    with app.test_request_context():
+        for member in panel.members[1:]:
+            services.declare(member, top, True, "曾为其提供督导", actor=member.user)
+    db.session.commit()
+    login_as(officer)
+
+    def decide(awarded, reason=""):
+        data = {"working_days": "5", "reason": reason}
+        for p in awarded:
+            data |= {f"award_{p.id}": "y", f"amount_{p.id}": str(requested(p) // 100)}
+        return client.post(f"/evaluation/calls/{call.id}/decision", data=data, headers=ZH)
+
+    refused = decide([top, props[0]])  # the short one awarded: departs from the recommendation, reasons needed
+    assert refused.status_code == 422 and "定标结果与排名不一致，请说明理由。" in refused.get_data(as_text=True)
+    assert db.session.scalar(select(AwardDecision.id).where(AwardDecision.call_id == call.id)) is None
+    accepted = decide(props[:2])  # the page's own ticks, no reasons
+    assert accepted.status_code == 302, accepted.get_data(as_text=True)[:3000]
+    awarded = set(db.session.scalars(select(AwardDecision.proposal_id).where(AwardDecision.call_id == call.id,
+                                                                            AwardDecision.awarded)))
+    assert awarded == {p.id for p in props[:2]}
