@@ -99,6 +99,7 @@ KEY_LABELS = {
     "expenses": lazy_pgettext("audit data key", "Expenses"),
     "expires_at": lazy_pgettext("audit data key", "Expires at"),
     "fee_id": lazy_pgettext("audit data key", "Fee payment (id)"),
+    "from_fee_id": lazy_pgettext("audit data key", "Same payment on the returned report (id)"),
     "fee_ids": lazy_pgettext("audit data key", "Fee payments (ids)"),
     "files": lazy_pgettext("audit data key", "Files"),
     "filing_number": lazy_pgettext("audit data key", "Filing number"),

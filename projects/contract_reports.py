@@ -102,7 +102,8 @@ def submit_report(milestone: Milestone, data: ReportInput, *, actor) -> Mileston
                    for f, user in fees]
     # The returned report's fees reported again (latest, if any, was returned): their recipients were asked already,
     # and keep their answers.
-    asked = {id(fee) for fee in carry_answers(report.fees, latest)}
+    carried = carry_answers(report.fees, latest)
+    asked = {id(fee) for fee, _old in carried}
     milestone.reports.append(report)
     db.session.flush()
     audit.record("contract.report_submitted", contract, actor=actor,
@@ -111,6 +112,10 @@ def submit_report(milestone: Milestone, data: ReportInput, *, actor) -> Mileston
                                                                       for f in report.fees],
                        "fees_asked_before": len(asked),
                        "evidence_sha256": [e.file.sha256 for e in report.evidence_files]})
+    for fee, old in carried:
+        if fee.status != ReceiptStatus.UNCONFIRMED:  # the recipient's answer, kept: each in the trail
+            audit.record("contract.fee_answer_carried", contract, actor=actor,
+                         data={"fee_id": fee.id, "from_fee_id": old.id, "status": fee.status})
     for fee in report.fees:
         if fee.recipient_user_id and id(fee) not in asked:
             notify(fee.recipient_user_id, "contract.fee_listed", link=path_for("contracts.receipts"),

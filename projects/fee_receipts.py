@@ -29,10 +29,11 @@ def _same_payment(fee: FeePayment) -> tuple:
     return (fee.kind, fee.recipient_user_id, fee.recipient_name, fee.recipient_phone, fee.amount_fen, fee.paid_on)
 
 
-def carry_answers(fees: list[FeePayment], returned: MilestoneReport | None) -> list[FeePayment]:
+def carry_answers(fees: list[FeePayment], returned: MilestoneReport | None) -> list[tuple[FeePayment, FeePayment]]:
     """The new report's fees that are the returned report's again (same kind, recipient, amount and date), each
-    matched once: those its recipient answered keep the answer. Returns the fees that were matched (their recipients
-    were asked already and are not notified again)."""
+    matched once: those its recipient answered start with that answer (a new row's first state, not a transition:
+    the caller records each carried answer). Returns the pairs (new fee, returned report's fee) matched: their
+    recipients were asked already and are not notified again."""
     if returned is None:
         return []
     earlier = {}
@@ -46,5 +47,5 @@ def carry_answers(fees: list[FeePayment], returned: MilestoneReport | None) -> l
         old = candidates.pop(0)
         if old.status != ReceiptStatus.UNCONFIRMED:
             fee.status, fee.response_note, fee.responded_at = old.status, old.response_note, old.responded_at
-        matched.append(fee)
+        matched.append((fee, old))
     return matched

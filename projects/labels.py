@@ -47,6 +47,7 @@ ACTION_LABELS.update({
     "contract.expense_withdrawn": _l("Expense withdrawn"), "contract.tranche_deducted": _l("Tranche reduced"),
     "contract.lines_edited": _l("Budget lines edited before signing"),
     "contract.draft_edited": _l("Draft contract edited before signing"),
+    "contract.fee_answer_carried": _l("Fee receipt answer kept for the fee reported again"),
     "contract.fee_confirmed": _l("Fee receipt confirmed"), "contract.fee_denied": _l("Fee receipt denied"),
     "contract.change_requested": _l("Change requested"), "contract.change_approved": _l("Change approved"),
     "contract.change_rejected": _l("Change rejected"), "contract.change_withdrawn": _l("Change withdrawn"),

@@ -202,6 +202,8 @@ def test_a_fee_reported_again_is_asked_about_once_and_keeps_its_answer(app, clie
     board = contract_watch.dashboard()
     assert [(row.recipient_name, row.amount_fen) for row in board.receipts] == [(volunteer.display_name, 5_000)]
     assert decoded_data(last_event("contract.report_submitted"))["fees_asked_before"] == 2
+    carried = decoded_data(last_event("contract.fee_answer_carried"))  # the answer kept, in the trail
+    assert carried == {"fee_id": by_kind["expert_fee"].id, "from_fee_id": first.fees[0].id, "status": "confirmed"}
 
 
 def test_a_new_fee_on_the_next_version_is_asked_about(app, contract_world):
