@@ -114,12 +114,19 @@ def reopen_notice(panel: Panel, proposal: Proposal) -> tuple[str, dict]:
 
 def reopen_reason(sheet: ScoreSheet) -> str:
     """Why an officer last sent this draft back ('' if never): shown at the top of the sheet scored again."""
-    if sheet.id is None or sheet.status != SheetStatus.DRAFT:
-        return ""
-    event = db.session.scalar(select(AuditEvent).where(
-        AuditEvent.target_type == "score_sheets", AuditEvent.target_id == str(sheet.id),
-        AuditEvent.action == "sheet.reopened").order_by(AuditEvent.seq.desc()).limit(1))
-    return audit.decoded_data(event).get("reason", "") if event is not None else ""
+    return reopen_reasons([sheet]).get(sheet.id, "")
+
+
+def reopen_reasons(sheets) -> dict[int, str]:
+    """sheet id -> why an officer last sent it back, for the drafts among `sheets` ever sent back: one query for a
+    list of them (the expert's assignments)."""
+    drafts = [str(s.id) for s in sheets if s is not None and s.id is not None and s.status == SheetStatus.DRAFT]
+    if not drafts:
+        return {}
+    events = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.target_type == "score_sheets", AuditEvent.target_id.in_(drafts),
+        AuditEvent.action == "sheet.reopened").order_by(AuditEvent.seq))
+    return {int(e.target_id): audit.decoded_data(e).get("reason", "") for e in events}  # the last one stays
 
 
 def comment_rule(max_points: int, *, sentence: bool = False) -> str:

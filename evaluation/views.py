@@ -178,11 +178,12 @@ def _assignments_page(declaring: DeclareForm | None = None, member_id: int | Non
         rows.append((member, call, services.reviewable(call.id), declared, sheets))
     # stable: newest first within each group; finished calls last, under their own heading
     rows.sort(key=lambda row: (row[1].status not in _OPEN_OR_NOT_YET, not _still_to_do(*row[1:])))
+    reasons = score_sheets.reopen_reasons([s for row in rows for s in row[4].values()])  # one query for all
     return render_template("evaluation/assignments.html", rows=rows, form=DeclareForm(formdata=None),
                            review_open=lambda call: call.status in _OPEN,
                            not_started=lambda call: call.status == CallStatus.CLOSED,  # declared, not yet scored
                            finished=lambda call: call.status not in _OPEN_OR_NOT_YET,
-                           sent_back=score_sheets.reopen_reason,
+                           sent_back=lambda sheet: reasons.get(sheet.id, ""),
                            applicants=services.applicants, declaring=declaring, declaring_member=member_id,
                            applicant=applicant)
 
