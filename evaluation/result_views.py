@@ -87,7 +87,7 @@ def _results_page(call: Call, current: Panel, typed=None, errors: dict | None = 
                            missing=missing, requested=awards.requested, typed=typed,
                            step=decision_step(call, ranked, missing, manager=manager),
                            errors=errors or {}, review_open=call.status in (CallStatus.CLOSED, CallStatus.UNDER_REVIEW),
-                           scoring_open=call.status == CallStatus.UNDER_REVIEW,  # sheets reopened
+                           scoring_open=services.scoring_open(call),  # sheets reopened
                            decisions=decisions, publicity=awards.active_publicity(call) if decided else None,
                            contracts=contracts, can_contract=manager, short=short)
 

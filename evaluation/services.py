@@ -116,6 +116,11 @@ def require_review_open(panel: Panel) -> None:
         raise Conflict(_("The review of this call is over; scores can no longer change."))
 
 
+def scoring_open(call: Call) -> bool:
+    """Whether the panel's experts may score (save, submit, have a sheet reopened): only under review."""
+    return call.status == CallStatus.UNDER_REVIEW
+
+
 def require_scoring_open(panel: Panel) -> None:
     """Score sheets are saved, submitted and reopened only under review, once the officer has started it: while the
     call is merely closed (已截止) screening goes on (a proposal scored could still be found ineligible, the call fail

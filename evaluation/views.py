@@ -152,7 +152,7 @@ def _still_to_do(call: Call, proposals, declared, sheets) -> bool:
     """The review is open and the member has a proposal to declare on, or (once the review has started: scoring
     waits for it) to score and submit."""
     return call.status in (CallStatus.CLOSED, CallStatus.UNDER_REVIEW) and any(
-        p.id not in declared or (call.status == CallStatus.UNDER_REVIEW and not declared[p.id].has_conflict and (
+        p.id not in declared or (services.scoring_open(call) and not declared[p.id].has_conflict and (
             p.id not in sheets or sheets[p.id].status != SheetStatus.SUBMITTED)) for p in proposals)
 
 

@@ -121,7 +121,8 @@ def programme_status(programme_id: int, to: str):
             return refused_form(programme, "close_form", form)
     else:
         form = valid_form(StatusForm())
-    message = _("Programme started.") if to == "active" else _("Programme closed.")
+    message = (_("Programme closed.") if to == "closed" else _("Programme resumed. Its providers have been told.")
+               if programme.status == ProgrammeStatus.SUSPENDED else _("Programme started."))
     return run_and_redirect(lambda: programmes.transition_programme(programme, ProgrammeStatus(to), actor=current_user,
                                                                       reason=form.reason.data or ""),
                             message, pages_support.back_to_programme(programme.id))

@@ -8,7 +8,6 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 
-from core.db import db
 from core.forms import DataRequired, Length, strip_text
 from core.permissions import require
 from core.views import run_and_redirect, valid_form
@@ -18,6 +17,7 @@ from . import permissions as perms
 from .enums import ProgrammeStatus
 from .forms import StatusForm
 from .models import Programme
+from .officer_views import load_programme
 from .programme_suspension import MAX_REASON
 from .views import bp
 
@@ -29,8 +29,7 @@ class SuspendProgrammeForm(FlaskForm):
 
 
 def _managed(programme_id: int) -> Programme:
-    programme = db.get_or_404(Programme, programme_id)
-    require(perms.can_view_programme(current_user, programme))
+    programme = load_programme(programme_id)
     require(perms.can_manage_programmes(current_user))
     return programme
 

@@ -373,3 +373,12 @@ def test_the_migration_allows_suspended_and_goes_back_when_none_is(scratch_url, 
             columns = {c["name"] for c in sa.inspect(conn).get_columns("voucher_programmes")}
         db.engine.dispose()
     assert {"suspended_at", "suspended_by_id"} <= columns
+
+
+def test_the_start_button_of_a_suspended_programme_says_resumed(app, paused, client, login_as):
+    w, _user, _code = paused
+    login_as(w.officer)
+    page = client.post(f"/vouchers/programmes/{w.programme.id}/status/active", data={"reason": ""},
+                       headers={"Accept-Language": "en"}, follow_redirects=True).get_data(as_text=True)
+    assert "Programme resumed." in page and "Programme started." not in page
+    assert state_of(w.programme.id) == "active"
