@@ -19,7 +19,7 @@ from core.errors import Conflict, Forbidden, invalid
 from core.i18n import _l
 
 from .award_models import AwardDecision
-from .contract_models import Contract, ContractLine, ContractStatus, Milestone, Tranche
+from .contract_models import Contract, ContractLine, ContractStatus, Milestone, Tranche, TrancheKind
 from .contracts import MilestonePlan, scaled_lines, terms_errors, withdraw_confirmations
 from .permissions import can_manage_calls
 
@@ -68,6 +68,7 @@ def _set_tranches(contract: Contract, percents: list[int], amounts: list[int]) -
         tranche = contract.tranches[i]
         tranche.percent, tranche.amount_fen = percent, amount
         tranche.milestone_id = contract.milestones[i].id if i < len(contract.milestones) else None
+        tranche.kind = (TrancheKind.MILESTONE if tranche.milestone_id else TrancheKind.FINAL).value
 
 
 def _set_lines(contract: Contract, decision: AwardDecision, amount_fen: int) -> None:

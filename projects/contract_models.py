@@ -50,8 +50,23 @@ class TrancheStatus(LabelledEnum):
                 cls.CANCELLED: _l("Cancelled")}
 
 
-# projects.tranches.transition_tranche is the one place a tranche's status changes: payable when its milestone's
-# report is accepted (the last one after the final evaluation too), paid once, cancelled with its contract.
+class TrancheKind(LabelledEnum):
+    """What a tranche waits for: an advance (预付款) is payable once the contract is in force, a milestone's once
+    its report is accepted, the final one (尾款) after the final evaluation."""
+
+    ADVANCE = "advance"
+    MILESTONE = "milestone"
+    FINAL = "final"
+
+    @classmethod
+    def labels(cls):
+        return {cls.ADVANCE: _l("Advance payment"), cls.MILESTONE: _l("Milestone payment"),
+                cls.FINAL: _l("Final payment")}
+
+
+# projects.tranches.transition_tranche is the one place a tranche's status changes: payable when what its kind waits
+# for has happened (the contract in force, its milestone's report accepted, the final evaluation passed), paid
+# once, cancelled with its contract.
 TRANCHE_TRANSITIONS = {
     TrancheStatus.PENDING: {TrancheStatus.PAYABLE, TrancheStatus.CANCELLED},
     TrancheStatus.PAYABLE: {TrancheStatus.PAID, TrancheStatus.CANCELLED},
@@ -177,6 +192,7 @@ class Tranche(db.Model):
     contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"), nullable=False,
                                              index=True)
     position: Mapped[int] = mapped_column(SmallInteger, nullable=False)
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)  # TrancheKind: what it waits for
     percent: Mapped[int] = mapped_column(SmallInteger, nullable=False)
     amount_fen: Mapped[int] = mapped_column(BigInteger, nullable=False)
     milestone_id: Mapped[int | None] = mapped_column(ForeignKey("milestones.id"))
@@ -195,6 +211,7 @@ class Tranche(db.Model):
     __table_args__ = (
         Index("ix_tranches_status", "status"),
         CheckConstraint(enum_check("status", TrancheStatus), name="status_valid"),
+        CheckConstraint(enum_check("kind", TrancheKind), name="kind_valid"),
         CheckConstraint("percent > 0 AND percent <= 100 AND amount_fen >= 0", name="amount_valid"),
         CheckConstraint("deducted_fen >= 0 AND deducted_fen <= amount_fen", name="deduction_valid"),
     )
@@ -202,6 +219,10 @@ class Tranche(db.Model):
     @property
     def status_label(self) -> str:
         return TrancheStatus(self.status).label
+
+    @property
+    def kind_label(self) -> str:
+        return TrancheKind(self.kind).label
 
     @property
     def due_fen(self) -> int:

@@ -30,6 +30,7 @@ from .contract_models import (
     ContractStatus,
     Milestone,
     Tranche,
+    TrancheKind,
     TrancheStatus,
 )
 from .enums import CallStatus
@@ -168,6 +169,7 @@ def draft_contract(decision: AwardDecision, starts_on: date, ends_on: date, mile
     db.session.add(contract)
     db.session.flush()
     contract.tranches = [Tranche(position=i, percent=p, amount_fen=a,
+                                 kind=(TrancheKind.MILESTONE if i < len(milestones) else TrancheKind.FINAL).value,
                                  milestone_id=contract.milestones[i].id if i < len(milestones) else None)
                          for i, (p, a) in enumerate(zip(percents, amounts, strict=True))]
     db.session.flush()
