@@ -10,7 +10,8 @@ from datetime import date, datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import and_, cast, func, select
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import selectinload
 
 from accounts import residents as resident_services
@@ -96,11 +97,16 @@ def _latest_batches(programme_ids: list[int]) -> dict[int, IssuanceBatch]:
     return {batch.programme_id: batch for batch in rows}  # (the latest of each wins)
 
 
+def _asked(*where):
+    """The requests (audit events) that meet where, oldest first, with who asked."""
+    return (select(AuditEvent).where(AuditEvent.action == REQUESTED, *where)
+            .options(selectinload(AuditEvent.actor)).order_by(AuditEvent.seq))
+
+
 def _requests(resident: ResidentProfile) -> dict[tuple[int, str], Request]:
     """{(programme id, period): the request} made for the resident."""
-    events = db.session.scalars(select(AuditEvent).where(
-        AuditEvent.target_type == ResidentProfile.__tablename__, AuditEvent.target_id == str(resident.id),
-        AuditEvent.action == REQUESTED).options(selectinload(AuditEvent.actor)).order_by(AuditEvent.seq))
+    events = db.session.scalars(_asked(AuditEvent.target_type == ResidentProfile.__tablename__,
+                                       AuditEvent.target_id == str(resident.id)))
     found = {}
     for event in events:
         data = audit.decoded_data(event)
@@ -180,20 +186,27 @@ class OpenRequest:
     staff: User | None
 
 
+def _for(programme: Programme, period: str):
+    """The request's data (canonical JSON text) names this programme and month, read by the database, so that only
+    the programme's requests leave it whatever the month holds for other programmes. The values compare as JSON
+    values, as the decoded data would (the programme id a number, not the text "5")."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return cast(AuditEvent.data, JSONB).contains({"programme_id": programme.id, "period": period})
+    return and_(func.json_extract(AuditEvent.data, "$.programme_id") == programme.id,
+                func.json_extract(AuditEvent.data, "$.period") == period)
+
+
 def open_requests(programme: Programme, *, now: datetime | None = None) -> list[OpenRequest]:
     """This month's requests from community staff for the programme that are still open (the resident holds no
     vouchers of the month yet), oldest first: the programme's page lists them, each issued with one click. A few
-    queries whatever their number: the month's requests (with who asked), their vouchers of the month, the residents."""
+    queries whatever their number: the programme's requests of the month (with who asked), their vouchers of the
+    month, the residents. The database picks the programme's requests out of the month's (_for)."""
     now = now or utcnow()
     period = period_of(now)
     start, _end = period_bounds(period)
     asked: dict[int, tuple] = {}
-    for event in db.session.scalars(select(AuditEvent).where(
-            AuditEvent.action == REQUESTED, AuditEvent.occurred_at >= start)
-            .options(selectinload(AuditEvent.actor)).order_by(AuditEvent.seq)):
-        data = audit.decoded_data(event)
-        if data.get("programme_id") == programme.id and data.get("period") == period:
-            asked.setdefault(int(event.target_id), (event.occurred_at, event.actor))
+    for event in db.session.scalars(_asked(AuditEvent.occurred_at >= start, _for(programme, period))):
+        asked.setdefault(int(event.target_id), (event.occurred_at, event.actor))
     if not asked:
         return []
     held = set(db.session.scalars(select(Voucher.resident_id).where(
