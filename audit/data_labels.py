@@ -7,6 +7,7 @@ from flask_babel import lazy_pgettext
 
 KEY_LABELS = {
     "address": lazy_pgettext("audit data key", "Address"),
+    "advance_percent": lazy_pgettext("audit data key", "Advance payment (%)"),
     "booking_phone": lazy_pgettext("audit data key", "Booking phone"),
     "category_id": lazy_pgettext("audit data key", "Service category (id)"),
     "category_ids": lazy_pgettext("audit data key", "Service categories (ids)"),

@@ -16,6 +16,7 @@ from core.csvexport import Raw, beijing_time, csv_response, day, yuan
 from core.db import utcnow
 from core.timeutil import format_local
 
+from .advance_payment import paid_when
 from .contract_closeout import CloseoutAccount, closeout_account
 from .contract_models import Contract
 from .contract_report_models import ReceiptStatus
@@ -99,7 +100,7 @@ def _tranche_rows(account: CloseoutAccount) -> Iterator[list]:
         t = a.tranche
         yield [
             _("Tranche %(n)d", n=a.number),
-            a.milestone_title or _("after the final evaluation"),
+            paid_when(a.tranche, a.milestone_title),
             Raw(str(t.percent)),
             yuan(t.amount_fen),
             yuan(t.deducted_fen or 0),

@@ -44,6 +44,7 @@ from core.money import MAX_FEN, format_fen
 from core.timeutil import local_today, to_local
 from core.views import path_for
 
+from .advance_payment import RELEASED as ADVANCE_RELEASED
 from .contract_change_models import ChangeKind, ChangeRequest, ChangeStatus
 from .contract_models import (
     Contract,
@@ -94,7 +95,7 @@ class LineAccount:
 class TrancheAccount:
     number: int  # from 1, as the contract page numbers them
     tranche: Tranche
-    milestone_title: str | None  # None: the last tranche, paid after the final evaluation
+    milestone_title: str | None  # None: an advance (its kind says so), or the last tranche, after the final evaluation
     payable_when_ended: bool  # cancelled although it had become payable (the work accepted, not paid)
 
 
@@ -205,7 +206,7 @@ def _events(contract: Contract) -> list[AuditEvent]:
             .where(
                 AuditEvent.target_type == Contract.__tablename__,
                 AuditEvent.target_id == str(contract.id),
-                AuditEvent.action.in_([f"contract.{s}" for s in ENDED] + [RELEASED, RETURNED]),
+                AuditEvent.action.in_([f"contract.{s}" for s in ENDED] + [RELEASED, ADVANCE_RELEASED, RETURNED]),
             )
             .options(selectinload(AuditEvent.actor))
             .order_by(AuditEvent.seq)
@@ -281,7 +282,7 @@ def closeout_account(contract: Contract) -> CloseoutAccount:
         )
     events = _events(contract)
     ended = [e.occurred_at for e in events if e.action in (f"contract.{s}" for s in ENDED)]
-    released = {audit.decoded_data(e).get("tranche_id") for e in events if e.action == RELEASED}
+    released = {audit.decoded_data(e).get("tranche_id") for e in events if e.action in (RELEASED, ADVANCE_RELEASED)}
     approved = [c for c in contract.changes if c.status == ChangeStatus.APPROVED]
     return CloseoutAccount(
         contract=contract,

@@ -22,6 +22,7 @@ from core.timeutil import local_today
 from core.views import attempt, form_status, refusal_text, run_service, valid_form
 
 from . import permissions
+from .advance_payment import paid_when
 from .closeout_document import figures_digest, issue_closeout, issued_versions, prints_as_current
 from .closeout_export import CLOSEOUT_CSV as CLOSEOUT_CSV  # (named here before the export had a module of its own)
 from .closeout_export import closeout_download
@@ -79,6 +80,7 @@ def closeout_page(contract: Contract, form: ReturnForm, refusal: str | None = No
         is_officer=permissions.can_manage_calls(current_user),
         fee_kinds=FeeKind,
         receipt_statuses=ReceiptStatus,
+        paid_when=paid_when,
         versions=versions,
         up_to_date=bool(versions) and prints_as_current(contract, versions, figures_digest(account)),
         refusal=refusal,

@@ -27,7 +27,7 @@ from . import (
 )
 from .award_models import AwardDecision
 from .contract_change_models import ChangeStatus
-from .contract_models import Contract, ContractStatus, Tranche, TrancheStatus
+from .contract_models import Contract, ContractStatus, Tranche, TrancheKind, TrancheStatus
 from .contract_report_models import ReceiptStatus
 from .demo import _make_call, _orgs_in, _submit, review_proposals
 from .enums import CallStatus, ProposalStatus
@@ -67,12 +67,15 @@ def _awarded_decisions(officer: User, now) -> list[AwardDecision]:
                                                                AwardDecision.awarded).order_by(AwardDecision.rank)))
 
 
-def _contract(decision: AwardDecision, officer: User, sign: bool = True) -> Contract:
+def _contract(decision: AwardDecision, officer: User, sign: bool = True, advance: bool = False) -> Contract:
+    """A demo contract of two milestones; `advance`: 30% paid once in force (预付款), then 30/20/20."""
     today = local_today()
     plan = [contracts.MilestonePlan("中期", today - timedelta(days=30), "中期报告、服务台账", "签到表、活动照片"),
             contracts.MilestonePlan("末期", today + timedelta(days=120), "总结报告", "服务档案")]
     contract = contracts.draft_contract(decision, today - timedelta(days=120), today + timedelta(days=245), plan,
-                                        [40, 30, 30], "按合同约定提供服务，接受第三方评估。", actor=officer)
+                                        [30, 20, 20] if advance else [40, 30, 30],
+                                        "按合同约定提供服务，接受第三方评估。", actor=officer,
+                                        advance_percent=30 if advance else None)
     if sign:
         contracts.confirm(contract, actor=_manager(contract), terms=contracts.terms_digest(contract))
         contracts.confirm(contract, actor=officer, terms=contracts.terms_digest(contract))
@@ -109,11 +112,12 @@ def load() -> list[str]:
         return [f"contracts: only {len(decisions)} demo organisations to contract with; skipped"]
     _contract(decisions[0], officer, sign=False)  # awaiting signatures
 
-    on_track = _contract(decisions[1], officer)
+    on_track = _contract(decisions[1], officer, advance=True)  # its advance paid once in force, then milestone 1
+    contract_money.pay_tranche(on_track.tranches[0], "国库集中支付2026-0301", today, actor=officer)
     expert2 = contract_report_input.FeeInput("expert_fee", "", 80_000, today - timedelta(days=40), username="expert2")
     first = _report(on_track, 0, accept=True, officer=officer, fees=[expert2])
     contract_reports.transition_receipt(first.fees[0], ReceiptStatus.CONFIRMED, actor=_user("expert2"))
-    contract_money.pay_tranche(on_track.tranches[0], "国库集中支付2026-0412", today, actor=officer)
+    contract_money.pay_tranche(on_track.tranches[1], "国库集中支付2026-0412", today, actor=officer)
     _spend(on_track, {0: 35, 1: 30, 2: 20})
 
     _spend(_contract(decisions[2], officer), {0: 10})  # overdue: the mid-term report never came
@@ -150,14 +154,15 @@ def load() -> list[str]:
     contracts.transition_contract(terminated, ContractStatus.TERMINATED, actor=officer,
                                   reason="承接方主要负责人变更，双方协商一致解除合同。")
     closed = _close_after_final_evaluation(officer, today)
-    return ["contracts: 6 demo contracts (awaiting signatures, on track, overdue, a line at its limit with budget "
+    return ["contracts: 6 demo contracts (awaiting signatures, on track with its advance paid, overdue, a line at "
+            "its limit with budget "
             f"changes, a denied fee receipt, terminated){'; one closed after its final evaluation' if closed else ''}"]
 
 
 def _close_after_final_evaluation(officer: User, today) -> bool:
     """The project-evaluation demo's project that passed its final evaluation (its last tranche released) is paid
     in full, which closes it: the last stage a contract reaches."""
-    released = db.session.scalar(select(Tranche).where(Tranche.milestone_id.is_(None),
+    released = db.session.scalar(select(Tranche).where(Tranche.kind == TrancheKind.FINAL,
                                                        Tranche.status == TrancheStatus.PAYABLE).limit(1))
     if released is None:
         return False

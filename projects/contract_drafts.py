@@ -18,6 +18,7 @@ from core.db import db, lock_row
 from core.errors import Conflict, Forbidden, invalid
 from core.i18n import _l
 
+from .advance_payment import tranche_kinds
 from .award_models import AwardDecision
 from .contract_models import Contract, ContractLine, ContractStatus, Milestone, Tranche, TrancheKind
 from .contracts import MilestonePlan, scaled_lines, terms_errors, withdraw_confirmations
@@ -40,6 +41,7 @@ def _terms(contract: Contract) -> dict:
             "milestones": [[m.title, m.due_on.isoformat(), m.deliverables, m.evidence_required]
                            for m in contract.milestones],
             "percents": [t.percent for t in contract.tranches],
+            "advance_percent": next((t.percent for t in contract.tranches if t.kind == TrancheKind.ADVANCE), None),
             "lines": [[line.item, line.budget_fen] for line in contract.lines]}
 
 
@@ -59,16 +61,17 @@ def _set_milestones(contract: Contract, plans: list[MilestonePlan]) -> None:
         contract.milestones.remove(milestone)
 
 
-def _set_tranches(contract: Contract, percents: list[int], amounts: list[int]) -> None:
-    """One tranche per milestone in their order, the last after the final evaluation, in place by position."""
+def _set_tranches(contract: Contract, amounts: list[int], percents: list[int], advance: bool) -> None:
+    """The advance first (if any), one tranche per milestone in their order, the last after the final evaluation, in
+    place by position (amounts and percents: all of them, the advance's first)."""
     del contract.tranches[len(percents):]
-    for i, (percent, amount) in enumerate(zip(percents, amounts, strict=True)):
+    kinds = tranche_kinds(len(contract.milestones), advance)
+    for i, (percent, amount, (kind, number)) in enumerate(zip(percents, amounts, kinds, strict=True)):
         if i == len(contract.tranches):
             contract.tranches.append(Tranche(position=i))
         tranche = contract.tranches[i]
-        tranche.percent, tranche.amount_fen = percent, amount
-        tranche.milestone_id = contract.milestones[i].id if i < len(contract.milestones) else None
-        tranche.kind = (TrancheKind.MILESTONE if tranche.milestone_id else TrancheKind.FINAL).value
+        tranche.percent, tranche.amount_fen, tranche.kind = percent, amount, kind.value
+        tranche.milestone_id = None if number is None else contract.milestones[number].id
 
 
 def _set_lines(contract: Contract, decision: AwardDecision, amount_fen: int) -> None:
@@ -84,9 +87,10 @@ def _set_lines(contract: Contract, decision: AwardDecision, amount_fen: int) -> 
 
 
 def edit_draft(contract: Contract, starts_on, ends_on, milestones: list[MilestonePlan], percents: list[int],
-               clauses: str, *, actor, amount_fen: int | None = None) -> bool:
-    """The draft's terms replaced by these (amount_fen None: the amount as it is), checked as when drawing up; True
-    when anything changed (nothing changed: nothing is recorded and the confirmations given stand)."""
+               clauses: str, *, actor, amount_fen: int | None = None, advance_percent: int | None = None) -> bool:
+    """The draft's terms replaced by these (amount_fen None: the amount as it is; advance_percent None: no advance),
+    checked as when drawing up; True when anything changed (nothing changed: nothing is recorded and the
+    confirmations given stand)."""
     if not can_manage_calls(actor):
         raise Forbidden(_("You do not have permission to do this."))
     lock_row(contract, "status", "org_confirmed_at", "officer_confirmed_at")  # one at a time with confirm()
@@ -95,7 +99,8 @@ def edit_draft(contract: Contract, starts_on, ends_on, milestones: list[Mileston
                          "schedule change."))
     decision = award_of(contract)
     amount_fen = contract.amount_fen if amount_fen is None else amount_fen
-    errors, amounts = terms_errors(decision, amount_fen, starts_on, ends_on, milestones, percents, clauses)
+    errors, amounts = terms_errors(decision, amount_fen, starts_on, ends_on, milestones, percents, clauses,
+                                   advance_percent)
     if errors:
         raise invalid(errors)
     before = _terms(contract)
@@ -104,7 +109,8 @@ def edit_draft(contract: Contract, starts_on, ends_on, milestones: list[Mileston
     contract.amount_fen, contract.starts_on, contract.ends_on = amount_fen, starts_on, ends_on
     contract.clauses = (clauses or "").strip()
     _set_milestones(contract, milestones)
-    _set_tranches(contract, percents, amounts)
+    _set_tranches(contract, amounts, ([] if advance_percent is None else [advance_percent]) + percents,
+                  advance_percent is not None)
     db.session.flush()
     changes = audit.diff(before, _terms(contract))
     if not changes:

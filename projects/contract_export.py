@@ -26,6 +26,7 @@ from core.csvexport import Raw, beijing_time, csv_response, day, number, yuan
 from core.db import db, ensure_write_transaction, utcnow
 from core.timeutil import format_local
 
+from .advance_payment import paid_when
 from .contract_models import Contract, Expense
 from .contract_views import bp, load_contract
 
@@ -87,7 +88,7 @@ def _tranche_rows(contract: Contract) -> Iterator[list]:
            _("Payment reference"), _("Deducted (yuan)"), _("To pay (yuan)")]
     for n, t in enumerate(contract.tranches, start=1):
         milestone = milestones.get(t.milestone_id)
-        yield [_("Tranche %(n)d", n=n), milestone.title if milestone else _("after the final evaluation"),
+        yield [_("Tranche %(n)d", n=n), paid_when(t, milestone.title if milestone else None),
                number(t.percent), yuan(t.amount_fen), day(milestone.due_on if milestone else None), t.status_label,
                day(t.paid_on), t.reference, yuan(t.deducted_fen or 0), yuan(t.due_fen)]
     yield [_("Grand total"), "", "", yuan(sum(t.amount_fen for t in contract.tranches)), "", "", "", "",

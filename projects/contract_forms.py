@@ -16,7 +16,9 @@ from core.numbers import NumberError, parse_whole
 from core.timeutil import local_today
 from core.views import db_int
 
+from .advance_payment import advance_row_problem
 from .contract_changes import ChangeInput
+from .contract_models import TrancheKind
 from .contract_report_input import (
     ActivityInput,
     FeeInput,
@@ -96,6 +98,7 @@ def _yuan(text: str, field: str) -> int:
 
 
 FINAL = "final"  # a tranche's milestone: none, it is paid after the final evaluation
+ADVANCE = "advance"  # none either: it is paid once the contract is in force (advance_payment)
 SPARE_ROWS = 2  # empty rows shown after the typed ones (the page's script adds more; without it, send and get more)
 MILESTONE_INPUTS = ("title", "due_on", "deliverables", "evidence")
 TRANCHE_INPUTS = ("percent", "milestone")
@@ -133,7 +136,7 @@ def _unshared_link(chosen: str, renumbered: dict[str, str], typed: int) -> str:
     """The milestone an unshared tranche row chose, as the page shown again numbers its rows: a typed milestone by
     its new number, an empty one as the empty row shown in its place after them (so the first visit's rows, sent
     back with nothing typed, come back as they were), the final evaluation as itself; else none."""
-    if chosen == FINAL or chosen in renumbered:
+    if chosen in (FINAL, ADVANCE) or chosen in renumbered:
         return renumbered.get(chosen, chosen)
     if chosen.isdigit():
         empty_before = int(chosen) - sum(int(k) < int(chosen) for k in renumbered)  # empty rows sent before it
@@ -161,7 +164,7 @@ def plan_rows(posted) -> PlanRows:
             if link := _unshared_link(row["milestone"], renumbered, len(rows.milestones)):
                 rows.unshared.append({"percent": "", "milestone": link})
             continue
-        if row["milestone"] not in ("", FINAL):
+        if row["milestone"] not in ("", FINAL, ADVANCE):
             if row["milestone"] not in renumbered:
                 rows.lost.add(len(rows.tranches))
             row["milestone"] = renumbered.get(row["milestone"], "")
@@ -190,10 +193,10 @@ def _misplaced(rows: PlanRows, starts_on: date | None, ends_on: date | None) -> 
     return problems
 
 
-def _unread(rows: PlanRows) -> tuple[dict, list[MilestonePlan], list, dict, list]:
+def _unread(rows: PlanRows) -> tuple[dict, list[MilestonePlan], list, dict, list, list]:
     """What cannot be given to the service: a due date, a share, a tranche's milestone; with the milestones, the
-    shares and which tranche is paid after which milestone (by number) and after the final evaluation."""
-    errors, plans, shares, paid_after, final = {}, [], [], {}, []
+    shares and which tranche is paid after which milestone (by number), after the final evaluation and in advance."""
+    errors, plans, shares, paid_after, final, advance = {}, [], [], {}, [], []
     for i, row in enumerate(rows.milestones):
         typed_due = half_width(row["due_on"]).strip()
         if (due := _read_date(typed_due)) is None:
@@ -209,7 +212,11 @@ def _unread(rows: PlanRows) -> tuple[dict, list[MilestonePlan], list, dict, list
         if k in rows.lost:
             errors[key] = _("The milestone chosen is empty: choose one that is filled in.")
         elif not link:
-            errors[key] = _("Choose the milestone after which this tranche is paid, or the final evaluation.")
+            errors[key] = _("Choose what this tranche is paid after: the contract in force, a milestone or the final "
+                            "evaluation.")
+        elif link == ADVANCE:
+            errors |= advance_row_problem(k, share, advance)
+            advance.append(k)
         elif link == FINAL:
             if final:
                 errors[key] = _("Only one tranche is paid after the final evaluation.")
@@ -233,22 +240,25 @@ def _unread(rows: PlanRows) -> tuple[dict, list[MilestonePlan], list, dict, list
         errors[unshared[FINAL]] = share_missing
     elif not final:
         errors["tranches"] = [_("Add the last tranche, paid after the final evaluation.")]
-    return errors, plans, shares, paid_after, final
+    return errors, plans, shares, paid_after, final, advance
 
 
-def read_plan(rows: PlanRows, starts_on: date | None, ends_on: date | None) -> tuple[list[MilestonePlan], list[int]]:
-    """The rows read for contracts.draft_contract: the milestones in their order and the tranches' shares, one per
-    milestone in the milestones' order and the last paid after the final evaluation. What cannot be read is refused
+def read_plan(rows: PlanRows, starts_on: date | None,
+              ends_on: date | None) -> tuple[list[MilestonePlan], list[int], int | None]:
+    """The rows read for contracts.draft_contract: the milestones in their order, the tranches' shares, one per
+    milestone in the milestones' order and the last paid after the final evaluation, and the advance's share (None:
+    no advance; at most one, in the first row, up to ADVANCE_CAP_PERCENT). What cannot be read is refused
     beside its input (milestone-<n>-<input>, tranche-<n>-<input>), its row (milestone-<n>) or its section
     (tranches), and with it what the service would refuse in the rows (a title, a due date outside the period, the
     shares' total), all at once; the rest is left to the service."""
-    errors, plans, shares, paid_after, final = _unread(rows)
+    errors, plans, shares, paid_after, final, advance = _unread(rows)
     if errors:
         if None not in shares and sum(shares) != 100:
             errors.setdefault("tranches", []).append(
                 _("The tranche percentages must add up to exactly 100 (now %(n)d).", n=sum(shares)))
         raise invalid(_misplaced(rows, starts_on, ends_on) | errors)
-    return plans, [shares[paid_after[str(i)]] for i in range(len(plans))] + [shares[final[0]]]
+    return (plans, [shares[paid_after[str(i)]] for i in range(len(plans))] + [shares[final[0]]],
+            shares[advance[0]] if advance else None)
 
 
 class ContractTermsForm(ContractDraftForm):
@@ -275,7 +285,8 @@ def draft_input(form, rows: PlanRows, decision) -> dict:
     if not valid or errors:
         raise invalid(errors)
     return {"starts_on": form.starts_on.data, "ends_on": form.ends_on.data, "milestones": plan[0],
-            "percents": plan[1], "clauses": form.clauses.data, "amount_fen": form.amount.data}
+            "percents": plan[1], "clauses": form.clauses.data, "amount_fen": form.amount.data,
+            "advance_percent": plan[2]}
 
 
 def contract_rows(contract) -> PlanRows:
@@ -283,7 +294,8 @@ def contract_rows(contract) -> PlanRows:
     milestones = [{"title": m.title, "due_on": m.due_on.isoformat(), "deliverables": m.deliverables,
                    "evidence": m.evidence_required} for m in contract.milestones]
     number = {m.id: str(i) for i, m in enumerate(contract.milestones)}
-    tranches = [{"percent": str(t.percent), "milestone": number.get(t.milestone_id, FINAL)}
+    kinds = {TrancheKind.ADVANCE: ADVANCE, TrancheKind.FINAL: FINAL}
+    tranches = [{"percent": str(t.percent), "milestone": number.get(t.milestone_id) or kinds[TrancheKind(t.kind)]}
                 for t in contract.tranches]
     return PlanRows(milestones=milestones, tranches=tranches)
 
@@ -296,6 +308,9 @@ def show_refusal(form, refusal: ServiceError, rows: PlanRows) -> dict[str, list[
     name, for the page to show beside the input, row or section. The service's refusal of the milestones is shown
     beside the rows it is about, when they can be told. The refusal's message is flashed."""
     fields = dict(refusal.fields)
+    if "advance" in fields:  # (the service's name for the advance's share: its row's input)
+        row = next((k for k, t in enumerate(rows.tranches) if t["milestone"] == ADVANCE), 0)
+        fields.setdefault(f"tranche-{row}-percent", fields.pop("advance"))
     if "milestones" in fields and (by_row := _misplaced(rows, form.starts_on.data, form.ends_on.data)):
         del fields["milestones"]
         fields |= by_row

@@ -19,7 +19,17 @@ from core.uploads import StoredFile, store_upload
 from core.views import path_for
 from orgs import permissions as org_permissions
 
-from .contract_models import Contract, ContractLine, ContractStatus, Expense, Milestone, Tranche, TrancheStatus
+from .advance_payment import in_force_on
+from .contract_models import (
+    Contract,
+    ContractLine,
+    ContractStatus,
+    Expense,
+    Milestone,
+    Tranche,
+    TrancheKind,
+    TrancheStatus,
+)
 from .contracts import require_active, transition_contract
 from .permissions import can_manage_calls
 from .tranches import transition_tranche
@@ -55,12 +65,16 @@ def approve_tranche(tranche: Tranche, *, actor) -> None:
 
 def payment_date_problem(tranche: Tranche, paid_on: date) -> str | None:
     """Why a payment cannot be dated so, if it cannot: in the future, before the contract's start, or before the
-    acceptance of the milestone report that made its tranche payable."""
+    acceptance of the milestone report that made its tranche payable (an advance: the contract's entry into
+    force)."""
     if paid_on > local_today():
         return _("The date cannot be in the future.")
     contract = db.session.get(Contract, tranche.contract_id)
     if paid_on < contract.starts_on:
         return _("A payment cannot be dated before the contract starts (%(date)s).", date=contract.starts_on)
+    in_force = in_force_on(contract)
+    if tranche.kind == TrancheKind.ADVANCE and in_force and paid_on < in_force:
+        return _("An advance payment cannot be dated before the contract came into force (%(date)s).", date=in_force)
     milestone = db.session.get(Milestone, tranche.milestone_id) if tranche.milestone_id else None
     accepted_on = to_local(milestone.accepted_at).date() if milestone and milestone.accepted_at else None
     if accepted_on and paid_on < accepted_on:

@@ -20,7 +20,16 @@ from core.openapi import (
 from . import contract_money as money
 from . import contract_report_input, contract_reports, contracts, permissions
 from .contract_change_models import ChangeKind, ChangeStatus
-from .contract_models import Contract, ContractStatus, Expense, MilestoneReport, ReportStatus, Tranche, TrancheStatus
+from .contract_models import (
+    Contract,
+    ContractStatus,
+    Expense,
+    MilestoneReport,
+    ReportStatus,
+    Tranche,
+    TrancheKind,
+    TrancheStatus,
+)
 from .contract_report_models import FeeKind, FeePayment, ReceiptStatus
 
 SHA256 = string(64, "SHA-256 of a stored file.")
@@ -53,11 +62,15 @@ CONTRACT = component("Contract", record(
     tranches=array(record(id=identifier(), percent=integer(minimum=0, maximum=100), amount_fen=fen("As agreed."),
                           deducted_fen=fen("Deducted (扣减) by an officer before payment."),
                           due_fen=fen("What is paid: the amount less what was deducted."),
-                          status=string(enum=TrancheStatus), milestone_id=nullable(identifier()),
+                          status=string(enum=TrancheStatus),
+                          kind=string(enum=TrancheKind, description="What it is paid after: `advance` (预付款), once "
+                                      "the contract is in force; `milestone`, its milestone's report accepted; "
+                                      "`final`, the final evaluation."),
+                          milestone_id=nullable(identifier("Null for an advance and the final tranche.")),
                           paid_on=nullable(iso_date()), approved=boolean(),
                           reference=string(100, "The payment reference, once paid ('' before)."),
-                          due_on=nullable(iso_date("Its milestone's due date; null for the tranche after the final "
-                                                   "evaluation.")))),
+                          due_on=nullable(iso_date("Its milestone's due date; null for an advance and the tranche "
+                                                   "after the final evaluation.")))),
     changes=array(record(id=identifier(), kind=string(enum=ChangeKind), status=string(enum=ChangeStatus),
                          reason=string(), decision_reason=string())),
     amendments=array(record(version=integer(minimum=1), kind=string(), before=AMOUNT_CHANGE, after=AMOUNT_CHANGE,
@@ -141,6 +154,7 @@ def contract_json(c: Contract, viewer) -> dict:
                            for m in c.milestones],
             "tranches": [{"id": t.id, "percent": t.percent, "amount_fen": t.amount_fen,
                           "deducted_fen": t.deducted_fen or 0, "due_fen": t.due_fen, "status": t.status,
+                          "kind": t.kind,
                           "milestone_id": t.milestone_id, "paid_on": t.paid_on.isoformat() if t.paid_on else None,
                           "approved": t.approved_by_id is not None, "reference": t.reference,
                           "due_on": _due_on(c, t)} for t in c.tranches],

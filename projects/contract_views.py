@@ -33,9 +33,11 @@ from . import (
     org_projects,  # noqa: F401  (registers an organisation's public projects with orgs.track_record)
     permissions,
 )
+from .advance_payment import ADVANCE_CAP_PERCENT
 from .award_models import AwardDecision
 from .contract_change_models import ChangeKind
 from .contract_forms import (
+    ADVANCE,
     FINAL,
     FIRST_VISIT,
     MAX_TITLE,
@@ -169,7 +171,8 @@ def terms_page(decision: AwardDecision, form, rows, beside: dict, *, ready: bool
     form.ends_on.render_kw = {"min": window[0], "aria-describedby": "period-help"}
     return render_template("projects/contract_new.html", decision=decision, form=form, window=window,
                            max_years=contracts.MAX_CONTRACT_YEARS, call=decision.proposal.call, rows=rows,
-                           beside=beside, final=FINAL, max_title=MAX_TITLE, ready=ready, contract=contract,
+                           beside=beside, final=FINAL, advance=ADVANCE, advance_cap=ADVANCE_CAP_PERCENT,
+                           max_title=MAX_TITLE, ready=ready, contract=contract,
                            amount=contract.amount_fen if contract else decision.amount_fen), \
         status if form.is_submitted() else 200
 

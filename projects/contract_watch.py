@@ -127,7 +127,7 @@ def dashboard(page: int = 1, org_ids: list[int] | None = None, today: date | Non
     approver, requester = aliased(User), aliased(User)
     board.two_person_above = two_person_threshold()
     board.payable = listed(select(*head, (Tranche.amount_fen - Tranche.deducted_fen).label("amount_fen"),
-                                  Tranche.approved_by_id, Tranche.approved_at,
+                                  Tranche.approved_by_id, Tranche.approved_at, Tranche.kind,
                                   approver.display_name.label("approved_by")).select_from(Tranche)
                            .join(Contract, Contract.id == Tranche.contract_id)
                            .outerjoin(approver, approver.id == Tranche.approved_by_id)

@@ -22,6 +22,7 @@ from core.views import path_for
 from orgs import permissions as org_permissions
 
 from . import contract_document
+from .advance_payment import advance_errors, release_advance, tranche_kinds
 from .award_models import AwardDecision
 from .contract_models import (
     CONTRACT_TRANSITIONS,
@@ -30,7 +31,6 @@ from .contract_models import (
     ContractStatus,
     Milestone,
     Tranche,
-    TrancheKind,
     TrancheStatus,
 )
 from .enums import CallStatus
@@ -111,10 +111,13 @@ def period_errors(decision: AwardDecision, starts_on: date, ends_on: date, today
 
 
 def terms_errors(decision: AwardDecision, amount_fen: int, starts_on: date, ends_on: date,
-                 milestones: list[MilestonePlan], percents: list[int], clauses: str) -> tuple[dict, list[int]]:
-    """Why these terms cannot be a contract for this award, by field, and the tranches' amounts: the same rules
-    when a contract is drawn up and when its draft is edited (contract_drafts.edit_draft)."""
-    errors = period_errors(decision, starts_on, ends_on, local_today())
+                 milestones: list[MilestonePlan], percents: list[int], clauses: str,
+                 advance_percent: int | None = None) -> tuple[dict, list[int]]:
+    """Why these terms cannot be a contract for this award, by field, and the tranches' amounts (the advance's
+    first, when there is one: advance_percent): the same rules when a contract is drawn up and when its draft is
+    edited (contract_drafts.edit_draft)."""
+    errors = period_errors(decision, starts_on, ends_on, local_today()) | advance_errors(advance_percent)
+    advance = [] if advance_percent is None else [advance_percent]
     amounts: list[int] = []
     if isinstance(amount_fen, bool) or not isinstance(amount_fen, int) or amount_fen <= 0:
         errors["amount"] = _("Enter an amount above zero.")
@@ -129,7 +132,8 @@ def terms_errors(decision: AwardDecision, amount_fen: int, starts_on: date, ends
         errors["milestones"] = _("A milestone title has at most %(n)d characters.", n=200)
     if len(percents) != len(milestones) + 1:
         errors["percents"] = _("Give one tranche per milestone plus a last one for the final evaluation.")
-    elif "amount" not in errors:
+    elif "amount" not in errors and "advance" not in errors:
+        percents = advance + percents
         try:
             amounts = split_by_percentages(amount_fen, percents)
         except MoneyError:
@@ -145,9 +149,11 @@ def terms_errors(decision: AwardDecision, amount_fen: int, starts_on: date, ends
 
 
 def draft_contract(decision: AwardDecision, starts_on: date, ends_on: date, milestones: list[MilestonePlan],
-                   percents: list[int], clauses: str, *, actor, amount_fen: int | None = None) -> Contract:
-    """One tranche per milestone, plus a last one tied to the final evaluation. The amount is the award's unless
-    given (at most the award's)."""
+                   percents: list[int], clauses: str, *, actor, amount_fen: int | None = None,
+                   advance_percent: int | None = None) -> Contract:
+    """One tranche per milestone, plus a last one tied to the final evaluation, after an advance payable once the
+    contract is in force when advance_percent is given. The amount is the award's unless given (at most the
+    award's)."""
     if not can_manage_calls(actor):
         raise Forbidden(_("You do not have permission to do this."))
     proposal = decision.proposal
@@ -156,7 +162,8 @@ def draft_contract(decision: AwardDecision, starts_on: date, ends_on: date, mile
     if db.session.scalar(select(Contract.id).where(Contract.proposal_id == proposal.id)):
         raise Conflict(_("This proposal already has a contract."))
     amount_fen = decision.amount_fen if amount_fen is None else amount_fen
-    errors, amounts = terms_errors(decision, amount_fen, starts_on, ends_on, milestones, percents, clauses)
+    errors, amounts = terms_errors(decision, amount_fen, starts_on, ends_on, milestones, percents, clauses,
+                                   advance_percent)
     if errors:
         raise invalid(errors)
     contract = Contract(call_id=proposal.call_id, proposal_id=proposal.id, org_id=proposal.org_id,
@@ -168,13 +175,15 @@ def draft_contract(decision: AwardDecision, starts_on: date, ends_on: date, mile
                                      evidence_required=m.evidence_required) for i, m in enumerate(milestones)]
     db.session.add(contract)
     db.session.flush()
-    contract.tranches = [Tranche(position=i, percent=p, amount_fen=a,
-                                 kind=(TrancheKind.MILESTONE if i < len(milestones) else TrancheKind.FINAL).value,
-                                 milestone_id=contract.milestones[i].id if i < len(milestones) else None)
-                         for i, (p, a) in enumerate(zip(percents, amounts, strict=True))]
+    shares = ([] if advance_percent is None else [advance_percent]) + percents
+    kinds = tranche_kinds(len(milestones), advance_percent is not None)
+    contract.tranches = [Tranche(position=i, percent=p, amount_fen=a, kind=kind.value,
+                                 milestone_id=None if number is None else contract.milestones[number].id)
+                         for i, (p, a, (kind, number)) in enumerate(zip(shares, amounts, kinds, strict=True))]
     db.session.flush()
     audit.record("contract.drafted", contract, actor=actor,
-                 data={"proposal_id": proposal.id, "amount_fen": contract.amount_fen, "percents": percents,
+                 data={"proposal_id": proposal.id, "amount_fen": contract.amount_fen, "percents": shares,
+                       **({} if advance_percent is None else {"advance_percent": advance_percent}),
                        "lines": [[x.item, x.budget_fen] for x in contract.lines]})
     _ask_managers_to_confirm(contract, "contract.drafted")
     return contract
@@ -230,6 +239,7 @@ def transition_contract(contract: Contract, to: ContractStatus | str, *, actor, 
     audit.record(f"contract.{to.value}", contract, actor=actor, data={"from": current.value, "reason": reason})
     if to is ContractStatus.ACTIVE:
         contract.document_code = contract_document.issue_signed_contract(contract, actor=actor).code
+        release_advance(contract, actor=actor)  # (after contract.active: payable because it is in force)
 
 
 # A contract's own columns and rows that terms_digest reads (read again under the lock before a confirmation).
@@ -242,7 +252,7 @@ def terms_digest(contract: Contract) -> str:
     terms = [contract.amount_fen, contract.starts_on, contract.ends_on, contract.clauses, contract.outputs,
              [(line.category, line.item, line.budget_fen) for line in contract.lines],
              [(m.title, m.due_on, m.deliverables, m.evidence_required) for m in contract.milestones],
-             [(t.percent, t.amount_fen, t.milestone_id) for t in contract.tranches]]
+             [(t.percent, t.amount_fen, t.milestone_id, t.kind) for t in contract.tranches]]
     return hashlib.sha256(json.dumps(terms, default=str, ensure_ascii=False).encode()).hexdigest()[:32]
 
 

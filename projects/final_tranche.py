@@ -1,4 +1,4 @@
-"""The last tranche of a contract (the one tied to no milestone) is paid for the end of the project: it becomes payable
+"""The last tranche of a contract (its kind 'final') is paid for the end of the project: it becomes payable
 once both hold, in either order: the report on the contract's last milestone (末期) has been accepted, and the final
 evaluation has passed (completed at 合格 or better, or 不合格 with its rectification verified, 整改验收合格).
 
@@ -11,14 +11,15 @@ from sqlalchemy import select
 from core.db import db, lock_row
 from core.signals import final_evaluation_standing
 
-from .contract_models import Contract, Milestone, MilestoneReport, ReportStatus, Tranche, TrancheStatus
+from .contract_models import Contract, Milestone, MilestoneReport, ReportStatus, Tranche, TrancheKind, TrancheStatus
 from .tranches import transition_tranche
 
 PASSED, RECTIFICATION, UNDER_WAY = "passed", "rectification", "under_way"  # the standings the signal answers
 
 
 def final_tranche(contract: Contract) -> Tranche | None:
-    return db.session.scalar(select(Tranche).where(Tranche.contract_id == contract.id, Tranche.milestone_id.is_(None))
+    return db.session.scalar(select(Tranche).where(Tranche.contract_id == contract.id,
+                                                   Tranche.kind == TrancheKind.FINAL.value)
                              .order_by(Tranche.position.desc()).limit(1))
 
 

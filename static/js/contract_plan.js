@@ -75,8 +75,8 @@
       let chosen = select.value;
       if (moved && /^\d+$/.test(chosen)) chosen = moved.has(chosen) ? moved.get(chosen) : "";
       const final = select.querySelector("option:last-child");
-      select.querySelectorAll("option").forEach((option) => {
-        if (option.value !== "" && option !== final) option.remove();
+      select.querySelectorAll("option").forEach((option) => {  // (the milestones: the advance and final stay)
+        if (/^\d+$/.test(option.value)) option.remove();
       });
       names.forEach((name, i) => final.before(new Option(name, String(i))));
       select.value = chosen;

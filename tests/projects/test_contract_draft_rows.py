@@ -103,7 +103,7 @@ def test_two_milestones_and_three_tranches_in_any_order_draw_up_the_contract(cli
      "Enter the share as a whole number of percent, e.g. 40."),
     ([("中期", MID)], [(100, 0), (0, "final")], "tranche-1-percent", "Every tranche needs a share above zero."),
     ([("中期", MID)], [(60, 0), (40, "")], "tranche-1-milestone",
-     "Choose the milestone after which this tranche is paid, or the final evaluation."),
+     "Choose what this tranche is paid after: the contract in force, a milestone or the final evaluation."),
     ([("中期", MID)], [(60, 0), (40, "1")], "tranche-1-milestone",  # a row that is not there (or was removed)
      "The milestone chosen is empty: choose one that is filled in."),
     ([("中期", MID), ("末期", LATE)], [(40, 0), (30, 0), (30, "final")], "tranche-1-milestone",
