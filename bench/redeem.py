@@ -80,7 +80,7 @@ def seed(db_url: str, residents: int, codes_each: int, providers: int = 1):
         for person in people:
             issuance.issue_to_resident(programme, person, actor=officer)
         db.session.commit()
-        codes = [(person.id, redemption.issue_code(person, actor=staff, programme=programme)[0])
+        codes = [(person.id, redemption.issue_code(person, actor=staff, programme=programme, printed=True)[0])
                  for person in people for _ in range(codes_each)]
         voucher_ids = list(db.session.scalars(sa.select(Voucher.id)))
         db.session.commit()

@@ -2,10 +2,11 @@
 that page asks for every few seconds while it is on the screen (resident_views.my_code_status, polled by
 static/js/voucher_code.js), so a code the provider has just used does not stay on the resident's phone.
 
-States: live (the provider can use it until expires_at), used (the redemption says for what), expired, or
-cancelled: not used, not expired, but the provider would refuse it now, because its programme has stopped running
-or the resident is no longer verified (redemption.redeem checks both); or paused: its programme is suspended, the
-provider refuses it until the programme resumes (if the code has not expired by then).
+States: live (the provider can use it until expires_at), used (the redemption says for what), expired, replaced
+(the resident got a newer code, here or in their app: redemption.issue_code cancelled this one), or cancelled: not
+used, not expired, but the provider would refuse it now, because its programme has stopped running or the resident is
+no longer verified (redemption.redeem checks both); or paused: its programme is suspended, the provider refuses it
+until the programme resumes (if the code has not expired by then).
 """
 
 from dataclasses import dataclass
@@ -21,19 +22,21 @@ from .enums import ProgrammeStatus
 from .models import Programme
 from .redemption_models import Redemption, RedemptionCode
 
-LIVE, USED, EXPIRED, CANCELLED, PAUSED = "live", "used", "expired", "cancelled", "paused"
+LIVE, USED, EXPIRED, CANCELLED, PAUSED, REPLACED = "live", "used", "expired", "cancelled", "paused", "replaced"
 
 
 @dataclass(frozen=True)
 class ShownCode:
-    state: str  # LIVE, USED, EXPIRED, CANCELLED or PAUSED
+    state: str  # LIVE, USED, EXPIRED, CANCELLED, PAUSED or REPLACED
     expires_at: datetime
     spent: Redemption | None = None  # USED: what it paid for (provider and service loaded)
 
 
-def _state(used_at, expires_at, programme_status: str, resident_status: str, now: datetime) -> str:
+def _state(used_at, cancelled_at, expires_at, programme_status: str, resident_status: str, now: datetime) -> str:
     if used_at is not None:
         return USED
+    if cancelled_at is not None:  # (only a code on the screen is shown here, so a newer one replaced it)
+        return REPLACED
     if expires_at <= now:
         return EXPIRED
     if programme_status == ProgrammeStatus.SUSPENDED and resident_status == ResidentStatus.VERIFIED:
@@ -49,12 +52,13 @@ def shown_code(resident: ResidentProfile, code_id, *, now: datetime | None = Non
     if not isinstance(code_id, int) or isinstance(code_id, bool):
         return None
     found = db.session.execute(
-        select(RedemptionCode.id, RedemptionCode.created_at, RedemptionCode.used_at, RedemptionCode.expires_at,
-               Programme.status).join(Programme, Programme.id == RedemptionCode.programme_id)
+        select(RedemptionCode.id, RedemptionCode.created_at, RedemptionCode.used_at, RedemptionCode.cancelled_at,
+               RedemptionCode.expires_at, Programme.status).join(Programme, Programme.id == RedemptionCode.programme_id)
         .where(RedemptionCode.id == code_id, RedemptionCode.resident_id == resident.id)).first()
     if found is None:
         return None
-    state = _state(found.used_at, found.expires_at, found.status, resident.status, now or utcnow())
+    state = _state(found.used_at, found.cancelled_at, found.expires_at, found.status, resident.status,
+                   now or utcnow())
     if state != USED:
         return ShownCode(state, found.expires_at)
     spent = db.session.scalar(  # (on the resident's index: redeemed after the code was made)
@@ -67,7 +71,8 @@ def shown_code(resident: ResidentProfile, code_id, *, now: datetime | None = Non
 # What the polling asks, every few seconds for every resident with a code on the screen: one query on the code's
 # primary key, joined to its owner (by the logged-in user's id: someone else's code is not found) and its
 # programme; built once.
-_STATUS = (select(RedemptionCode.used_at, RedemptionCode.expires_at, Programme.status, ResidentProfile.status)
+_STATUS = (select(RedemptionCode.used_at, RedemptionCode.cancelled_at, RedemptionCode.expires_at, Programme.status,
+                  ResidentProfile.status)
            .join(Programme, Programme.id == RedemptionCode.programme_id)
            .join(ResidentProfile, ResidentProfile.id == RedemptionCode.resident_id)
            .where(RedemptionCode.id == bindparam("code_id"), ResidentProfile.user_id == bindparam("user_id")))
@@ -81,5 +86,6 @@ def code_status(user, code_id: int, *, now: datetime | None = None) -> ShownCode
     found = db.session.execute(_STATUS, {"code_id": code_id, "user_id": user.id}).first()
     if found is None:
         return None
-    used_at, expires_at, programme_status, resident_status = found
-    return ShownCode(_state(used_at, expires_at, programme_status, resident_status, now or utcnow()), expires_at)
+    used_at, cancelled_at, expires_at, programme_status, resident_status = found
+    return ShownCode(_state(used_at, cancelled_at, expires_at, programme_status, resident_status, now or utcnow()),
+                     expires_at)

@@ -16,10 +16,10 @@ from orgs.models import Organisation
 from projects.contract_models import Contract, ContractStatus
 
 from . import programme_suspension
+from .balances import aware, spendable_where
 from .enums import ProgrammeStatus, ProviderMode
 from .models import Programme, Voucher, VoucherService, programme_categories
 from .programmes import period_of
-from .redemption import _aware, _spendable
 from .views import bp
 
 
@@ -41,9 +41,9 @@ def paused_balance(resident: ResidentProfile, *, now: datetime | None = None) ->
         select(Programme.id, Programme.name, func.sum(Voucher.balance_fen), func.count(Voucher.id),
                func.min(Voucher.expires_at), Programme.suspended_at)
         .select_from(Voucher).join(Programme, Programme.id == Voucher.programme_id)
-        .where(*_spendable(resident.id, now, period_of(now)), Programme.status == ProgrammeStatus.SUSPENDED.value)
+        .where(*spendable_where(resident.id, now, period_of(now)), Programme.status == ProgrammeStatus.SUSPENDED.value)
         .group_by(Programme.id, Programme.name, Programme.suspended_at).order_by(Programme.id))
-    return [PausedLine(pid, name, int(total), count, _aware(expiry), _aware(since))
+    return [PausedLine(pid, name, int(total), count, aware(expiry), aware(since))
             for pid, name, total, count, expiry, since in rows]
 
 

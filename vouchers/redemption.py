@@ -11,11 +11,11 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import cache
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, bindparam, func, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import joinedload, lazyload, load_only
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -28,11 +28,12 @@ from core.money import MAX_FEN, format_fen
 from core.timeutil import LOCAL_TZ
 
 from . import ledger, limits, permissions, programme_suspension
+from .balances import BalanceLine, balance, spendable_where  # noqa: F401 (balance, BalanceLine: for callers)
 from .enums import LedgerKind, ProgrammeStatus, RedemptionStatus, VoucherStatus
 from .limits import use_cap  # (kept here for its callers: disputes gives value back with it)
 from .models import Programme, Voucher, VoucherService
 from .programmes import period_of, provider_allowed
-from .redemption_models import PeriodUsage, Redemption, RedemptionCode
+from .redemption_models import Redemption, RedemptionCode
 
 CODE_DIGITS = 8
 CODE_TTL = timedelta(minutes=5)  # a code on the resident's phone, shown to the provider there and then
@@ -52,23 +53,6 @@ KEY_RE = re.compile(r"^[\x21-\x7e]{1,100}\Z")  # printable ASCII, no spaces
 
 
 @dataclass(frozen=True)
-class BalanceLine:
-    programme_id: int
-    programme_name: str
-    balance_fen: int
-    vouchers: int
-    next_expiry: datetime | None
-    cap_fen: int | None = None  # the programme's monthly limit for a resident, and what they used of it this month
-    used_fen: int = 0
-
-    @property
-    def allowance_used_up(self) -> bool:
-        """This month's limit is used up: a provider would refuse any amount until next month (issue_code refuses a
-        code, and the code page says so before its button)."""
-        return self.cap_fen is not None and self.used_fen >= self.cap_fen
-
-
-@dataclass(frozen=True)
 class RedeemResult:
     redemption: Redemption
     replayed: bool  # True when this was a retry answered with the first result
@@ -81,40 +65,6 @@ def _code_hash(code: str) -> str:
 # --- balances and codes ------------------------------------------------------------------------------
 
 _VOUCHERS, _CODES = Voucher.__table__, RedemptionCode.__table__
-
-
-def _spendable(resident_id, now, month) -> list:
-    """The one place spendability is decided: active, unexpired, not empty, and for this Beijing month or an earlier
-    one (a voucher issued ahead for next month is spendable from the 1st of that month; periods are YYYY-MM, which
-    sort as the months do)."""
-    v = _VOUCHERS.c
-    return [v.resident_id == resident_id, v.status == VoucherStatus.ACTIVE.value, v.expires_at > now,
-            v.balance_fen > 0, v.period <= month]
-
-
-def balance(resident: ResidentProfile, *, now: datetime | None = None) -> list[BalanceLine]:
-    """What the resident can spend, per running programme, with its monthly limit and what they used of it this
-    month (one query: the usage counter is at most one row per programme, on its unique key)."""
-    now = now or utcnow()
-    month = period_of(now)
-    usage = and_(PeriodUsage.programme_id == Programme.id, PeriodUsage.period == month,
-                 PeriodUsage.subject == "resident", PeriodUsage.subject_id == resident.id)
-    rows = db.session.execute(
-        select(Programme.id, Programme.name, func.sum(Voucher.balance_fen), func.count(Voucher.id),
-               func.min(Voucher.expires_at), Programme.resident_cap_fen, PeriodUsage.used_fen)
-        .select_from(Voucher).join(Programme, Programme.id == Voucher.programme_id).outerjoin(PeriodUsage, usage)
-        .where(*_spendable(resident.id, now, month), Programme.status == ProgrammeStatus.ACTIVE.value)
-        .group_by(Programme.id, Programme.name, Programme.resident_cap_fen, PeriodUsage.used_fen)
-        .order_by(Programme.id))
-    return [BalanceLine(pid, name, int(total), count, _aware(expiry), cap, used or 0)
-            for pid, name, total, count, expiry, cap, used in rows]
-
-
-def _aware(value):
-    """min() over a UTCDateTime column may come back as naive text on SQLite; make it an aware datetime."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
 def issue_code(resident: ResidentProfile, *, actor, programme: Programme | None = None,
@@ -131,7 +81,7 @@ def issue_code(resident: ResidentProfile, *, actor, programme: Programme | None 
     lines = balance(resident, now=now)
     if programme is None:
         if not lines:  # (a suspended programme's vouchers: said so, not "choose a programme")
-            from .paused import refuse_if_paused  # (it reads this module's _spendable)
+            from .paused import refuse_if_paused  # (paused imports the pages: not at import time)
             refuse_if_paused(resident, now)
         if len(lines) != 1:
             raise ServiceError(_("Choose the programme whose vouchers you want to use."),
@@ -153,14 +103,26 @@ def issue_code(resident: ResidentProfile, *, actor, programme: Programme | None 
             break
     else:  # pragma: no cover - 10 clashes among live codes would take hundreds of millions of them
         raise Conflict(_("Please try again."))
+    replaced = [] if printed else _replace_screen_codes(resident.id, now)
     row = RedemptionCode(resident_id=resident.id, programme_id=programme.id, code_hash=digest,
                          created_by_id=actor.id, created_at=now, expires_at=now + valid_for, printed=printed)
     db.session.add(row)
     db.session.flush()
     audit.record("voucher.code_issued", resident, actor=actor,
                  data={"programme_id": programme.id, "code_id": row.id, "expires_at": row.expires_at,
-                       "printed": printed})
+                       "printed": printed, **({"replaced": replaced} if replaced else {})})
     return code, row
+
+
+def _replace_screen_codes(resident_id: int, now: datetime) -> list[int]:
+    """One code on the resident's screen at a time: a new one cancels those still live from before, which the
+    resident no longer sees (a provider shown one is told it was replaced). A guarded UPDATE, so a code being used
+    at this moment is either used or cancelled; printed codes (on paper, printed_codes) are left alone."""
+    c = RedemptionCode
+    return sorted(db.session.scalars(
+        update(c).where(c.resident_id == resident_id, c.printed.is_(False), c.used_at.is_(None),
+                        c.cancelled_at.is_(None), c.expires_at > now)
+        .values(cancelled_at=now).returning(c.id).execution_options(synchronize_session=False)))
 
 
 # --- redemption ------------------------------------------------------------------------------------------
@@ -220,7 +182,7 @@ _CONSUME = (update(_CODES).where(_CODES.c.id == bindparam("code_id"), _CODES.c.u
                                  _CODES.c.cancelled_at.is_(None), _CODES.c.expires_at > bindparam("now"))
             .values(used_at=bindparam("now")))
 _SPENDABLE = (select(_VOUCHERS.c.id, _VOUCHERS.c.balance_fen)
-              .where(*_spendable(bindparam("resident_id"), bindparam("now"), bindparam("month")),
+              .where(*spendable_where(bindparam("resident_id"), bindparam("now"), bindparam("month")),
                      _VOUCHERS.c.programme_id == bindparam("programme_id"))
               .order_by(_VOUCHERS.c.expires_at, _VOUCHERS.c.id))
 _LIVE_VOUCHER = (_VOUCHERS.c.id == bindparam("voucher_id"), _VOUCHERS.c.status == VoucherStatus.ACTIVE.value,
@@ -256,6 +218,9 @@ def _dead_code(code: str) -> Conflict:
                                "The resident can get a new sheet at their community office."), "code_used")
     if latest.used_at is not None:
         return _code_refused(_("This code has already been used. Ask the resident for a new one."), "code_used")
+    if latest.cancelled_at is not None and not latest.printed:  # the resident got a newer code (on their screen)
+        return _code_refused(_("This code was replaced by a newer one. Ask the resident for the code on their "
+                               "screen now."), "code_cancelled")
     if latest.cancelled_at is not None:  # a sheet printed again, or cancelled by the resident or staff (printed_codes)
         return _code_refused(_("This code was cancelled: a newer sheet was printed, or the resident or their "
                                "community cancelled it. Ask the resident for their newest sheet or a new code."),

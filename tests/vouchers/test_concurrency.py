@@ -82,7 +82,7 @@ def test_concurrent_redemptions_never_overdraw(shared_scratch):
     application = _app(scratch_url, instance)
     with application.app_context():
         w = world()
-        codes = [redemption.issue_code(w.resident, actor=w.resident.user)[0]
+        codes = [redemption.issue_code(w.resident, actor=w.resident.user, printed=True)[0]  # (several live at once)
                  for _ in range(WORKERS * CODES_PER_WORKER + 1)]
         db.session.commit()
         ids = (w.service.id, w.manager.id, w.resident.id, w.programme.id)

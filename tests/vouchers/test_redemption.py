@@ -161,7 +161,8 @@ def test_only_provider_members_redeem(session):
 
 def test_resident_and_provider_monthly_caps(session):
     w = world(resident_cap_fen=6000, provider_cap_fen=9000)
-    first, second = fresh_code(w), fresh_code(w)  # (once the month's limit is used up, no code is issued)
+    # (once the month's limit is used up, no code is issued; printed: a second code on the screen replaces the first)
+    first, second = fresh_code(w, printed=True), fresh_code(w, printed=True)
     redemption.redeem(first, w.service, 6000, "a", actor=w.manager)
     with pytest.raises(Conflict) as exc:
         redemption.redeem(second, w.service, 1, "b", actor=w.manager)

@@ -103,7 +103,8 @@ def test_the_code_page_says_it_before_the_button_and_offers_none(app, session, c
 
 def test_a_redemption_refused_by_a_used_up_limit_says_so(app, session, client, login_as):
     w = committed(app, lambda: world(resident_cap_fen=5000))
-    first, second = (committed(app, lambda: redemption.issue_code(w.resident, actor=w.staff)[0]) for _ in range(2))
+    first, second = (committed(app, lambda: redemption.issue_code(w.resident, actor=w.staff, printed=True)[0])
+                     for _ in range(2))
     committed(app, lambda: redemption.redeem(first, w.service, 5000, "k-1", actor=w.manager))
     login_as(w.manager)
     refused = redeem_form(client, w, second, "10", key="form-2")
@@ -119,7 +120,8 @@ def test_a_redemption_refused_by_a_used_up_limit_says_so(app, session, client, l
 
 def test_a_limit_partly_used_still_says_what_is_left(app, session):
     w = committed(app, lambda: world(resident_cap_fen=5000))
-    first, second = (committed(app, lambda: redemption.issue_code(w.resident, actor=w.staff)[0]) for _ in range(2))
+    first, second = (committed(app, lambda: redemption.issue_code(w.resident, actor=w.staff, printed=True)[0])
+                     for _ in range(2))
     committed(app, lambda: redemption.redeem(first, w.service, 2000, "k-1", actor=w.manager))
     with app.test_request_context(headers=ZH), pytest.raises(Conflict) as refused:
         redemption.redeem(second, w.service, 5000, "k-2", actor=w.manager)
