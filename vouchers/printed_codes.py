@@ -59,22 +59,29 @@ def _record(resident, row: RedemptionCode, *, actor, reason: str, now: datetime,
                        **data})
 
 
+def _cancel_live(resident, programme_id: int, *, keep: list[int], actor, reason: str, now: datetime,
+                 **data) -> list[RedemptionCode]:
+    """Cancel every printed code of the programme the resident still holds live (but those in keep), each audited
+    with the reason and data; the one loop for a reprint and a lost sheet. Returns the codes cancelled."""
+    live = db.session.scalars(select(RedemptionCode).where(
+        RedemptionCode.resident_id == resident.id, RedemptionCode.programme_id == programme_id,
+        RedemptionCode.id.not_in(keep), *_live(now)).order_by(RedemptionCode.id)).all()
+    cancelled = []
+    for row in live:
+        if _cancel(row.id, now):  # (one used meanwhile stays used)
+            _record(resident, row, actor=actor, reason=reason, now=now, **data)
+            cancelled.append(row)
+    return cancelled
+
+
 def cancel_earlier_printed(resident, new_codes: list[RedemptionCode], *, actor,
                            now: datetime | None = None) -> list[int]:
     """A new sheet was printed (new_codes on it, all of one programme): the resident's printed codes of that programme
     still live from earlier sheets are all cancelled (the sheet printed last is the one to carry), each audited with
     the new codes' ids. Returns the ids cancelled."""
-    now = now or utcnow()
     new_ids = [row.id for row in new_codes]
-    earlier = db.session.scalars(select(RedemptionCode).where(
-        RedemptionCode.resident_id == resident.id, RedemptionCode.programme_id == new_codes[0].programme_id,
-        RedemptionCode.id.not_in(new_ids), *_live(now)).order_by(RedemptionCode.id)).all()
-    cancelled = []
-    for row in earlier:
-        if _cancel(row.id, now):  # (one used meanwhile stays used)
-            _record(resident, row, actor=actor, reason=REPRINTED, now=now, replaced_by=new_ids)
-            cancelled.append(row.id)
-    return cancelled
+    return [row.id for row in _cancel_live(resident, new_codes[0].programme_id, keep=new_ids, actor=actor,
+                                           reason=REPRINTED, now=now or utcnow(), replaced_by=new_ids)]
 
 
 # --- a sheet's codes ----------------------------------------------------------------------------------------------
@@ -169,11 +176,4 @@ def cancel_printed_code(resident, code_id: int, *, actor, now: datetime | None =
                          "cancelled."), code="code_not_live")
     reason = CANCELLED_BY_RESIDENT if permissions.is_resident_owner(actor, resident) else CANCELLED_BY_STAFF
     _record(resident, row, actor=actor, reason=reason, now=now)
-    cancelled = [row]
-    for other in db.session.scalars(select(RedemptionCode).where(
-            RedemptionCode.resident_id == resident.id, RedemptionCode.programme_id == row.programme_id,
-            RedemptionCode.id != row.id, *_live(now)).order_by(RedemptionCode.id)).all():
-        if _cancel(other.id, now):  # (one used meanwhile stays used)
-            _record(resident, other, actor=actor, reason=reason, now=now)
-            cancelled.append(other)
-    return cancelled
+    return [row, *_cancel_live(resident, row.programme_id, keep=[row.id], actor=actor, reason=reason, now=now)]
