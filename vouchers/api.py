@@ -129,7 +129,9 @@ def create_redemption():
 @bp.route("/vouchers/codes", methods=["POST"])
 @api_doc("Get a one-time code (residents)", tag="Vouchers", status=201, errors=[403, 409],
          description=f"A code for the resident to show a provider, valid for {int(CODE_TTL.total_seconds()) // 60} "
-                     f"minutes. Without a body: the resident's one running programme. A programme suspended is a "
+                     f"minutes. A new code replaces the resident's earlier one still valid (one on the screen at a "
+                     f"time: a provider is refused the earlier one, `code_cancelled`); printed codes are not touched. "
+                     f"Without a body: the resident's one running programme. A programme suspended is a "
                      f"409 (`programme_suspended`). {NOT_A_RESIDENT}",
          request=body(programme_id=identifier("The programme, when the resident has vouchers of several.")),
          request_optional=True,
