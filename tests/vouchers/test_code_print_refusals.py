@@ -44,3 +44,26 @@ def test_a_code_without_a_programme_chosen_is_refused_on_the_page(phone_holder, 
     assert refused.status_code == 422
     assert "Choose the programme whose vouchers you want to use." in refused.get_data(as_text=True)
     assert made() == (0, 0)
+
+
+def test_printing_is_behind_what_it_does_and_a_refusal_opens_it(phone_holder, client, login_as):  # noqa: F811
+    """One tap made a sheet (new codes, the earlier sheet's cancelled) before: the page says what printing does
+    first, folded away, and opens it again with the refusal."""
+    login_as(phone_holder)
+    page = client.get("/vouchers/me", headers=EN).get_data(as_text=True)
+    details = page[page.index('id="print-details"'):page.index("</details>")]
+    assert '<details class="mb-4 voucher-big" id="print-details">' in page  # closed
+    assert "several one-time codes, each used once, valid for a week" in details
+    assert 'id="print-form"' in details and "Make the page (PDF)" in details
+    refused = client.post("/vouchers/me/print", headers=EN, data={}).get_data(as_text=True)
+    assert 'id="print-details" open>' in refused
+    assert made() == (0, 0)
+
+
+def test_the_page_warns_that_a_new_sheet_cancels_the_one_printed(w, phone_holder, client, login_as):  # noqa: F811
+    login_as(phone_holder)
+    warning = "A new page cancels the codes of the page you printed before"
+    assert warning not in client.get("/vouchers/me", headers=EN).get_data(as_text=True)
+    printed = client.post("/vouchers/me/print", headers=EN, data={"programme_id": str(w.programme.id)})
+    assert printed.status_code == 302 and made()[1] == 1
+    assert warning in client.get("/vouchers/me", headers=EN).get_data(as_text=True)
