@@ -12,14 +12,18 @@ in databases of their own, and those tests run there, rolled back the same way (
 import contextvars
 import os
 import sqlite3
+import sys
 import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from jinja2 import FileSystemBytecodeCache
 
 from app import create_app
 from core.db import db, install_sqlite_pragmas
@@ -32,6 +36,10 @@ from .factories import login
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").replace("postgresql://", "postgresql+psycopg://", 1)
 ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
 XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")  # "gw0", "gw1"… under pytest-xdist (make test), else ""
+# Each app the tests make (a process's own, the live server's, the committing tests' apps) compiled every template it
+# rendered anew, some 3 s of CPU for the 155 templates: they are compiled once and kept (Jinja's cache directory in
+# the temporary directory; a template whose source changed is compiled again, its checksum differing).
+Flask.jinja_options = {**Flask.jinja_options, "bytecode_cache": FileSystemBytecodeCache()}
 
 
 def process_database_url(tmp_dir: Path, name: str) -> str:
@@ -82,6 +90,9 @@ def create_database(url: str, template: str | None = None) -> str:
     with admin.connect() as conn:
         conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.exec_driver_sql(f'CREATE DATABASE "{name}"{like}')
+        # A commit need not wait for its WAL to reach the disk: what it wrote is as visible to every other
+        # connection at once (which is all a test sees), only a crash of the server could lose it.
+        conn.exec_driver_sql(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
     admin.dispose()
     return url
 
@@ -103,14 +114,54 @@ def copy_scratch_database(url: str, tmp_dir: Path) -> str:
     return create_database(scratch_database_url(tmp_dir), template=url)
 
 
+class DatabaseDropper:
+    """Drops PostgreSQL databases in threads of the process's own while the tests go on. A DROP DATABASE waits for a
+    checkpoint (every dirty page of the server written and synced: a second or more, tens of seconds on a busy
+    machine), which no test needs to wait for: the databases have names of their own (uuids, or the process's names,
+    which create_database makes anew). Drops at the same time share their checkpoints. The session waits for the
+    last ones at its end (finish)."""
+
+    def __init__(self):
+        self.pool: ThreadPoolExecutor | None = None
+        self.drops: list[tuple[str, Future]] = []
+
+    def drop(self, name: str) -> None:
+        if self.pool is None:
+            self.pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="drop-database")
+        self.drops.append((name, self.pool.submit(self._drop, name)))
+
+    @staticmethod
+    def _drop(name: str) -> None:
+        admin = sa.create_engine(sa.make_url(TEST_DATABASE_URL), isolation_level="AUTOCOMMIT", poolclass=sa.NullPool)
+        try:
+            with admin.connect() as conn:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            admin.dispose()
+
+    def finish(self) -> list[str]:
+        """Waits until every database handed over is dropped; the drops that failed."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
+            self.pool = None
+        failures = [f"{name}: {drop.exception()}" for name, drop in self.drops if drop.exception()]
+        self.drops.clear()
+        return failures
+
+
+DROPPER = DatabaseDropper()
+
+
+@pytest.hookimpl(trylast=True)  # after pytest's own, which tears the fixtures down when a run stops early
+def pytest_sessionfinish(session):
+    for failure in DROPPER.finish():
+        print(f"\ncould not drop the test database {failure}", file=sys.stderr)
+
+
 def drop_scratch_database(url: str) -> None:
-    if not url.startswith("postgresql"):
-        return
-    parsed = sa.make_url(url)
-    admin = sa.create_engine(sa.make_url(TEST_DATABASE_URL), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
-    admin.dispose()
+    """Drops the PostgreSQL database at `url`, soon (DatabaseDropper); nothing for SQLite."""
+    if url.startswith("postgresql"):
+        DROPPER.drop(sa.make_url(url).database)
 
 
 def app_config(database_url: str, instance: Path, **extra) -> dict:
