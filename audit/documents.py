@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
@@ -120,6 +121,12 @@ def sha256_of_upload(stream, chunk: int = 65536) -> str:
     return digest.hexdigest()
 
 
+# The kinds of document the purchaser (the office, config PURCHASER_NAME) issues, an officer acting for it or the
+# platform on its behalf (an award notice, issued when the publicity ends): the verification page names the office as
+# their issuer, with the officer. By stored codes, as ENDING_ACTIONS; a package adds its own with .add(doc_type).
+PURCHASER_DOC_TYPES = {"call_announcement", "results_announcement", "award_notice", "contract", "contract_closeout"}
+
+
 # What ends a document's standing after it was issued: the call it announced cancelled or failed, the contract
 # terminated. Named by their stored codes, as audit names roles (it sits below the packages recording them); a
 # package adds its own with ENDING_ACTIONS.add(code).
@@ -149,3 +156,20 @@ def superseded_by(document: IssuedDocument) -> IssuedDocument | None:
                                      IssuedDocument.target_id == document.target_id,
                                      IssuedDocument.id > document.id)
         .order_by(IssuedDocument.id.desc()).limit(1))
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What became of a document since it was issued, as the verification page says it: the event that ended what
+    it is about (ended_by) and the newer document of its kind that replaced it (superseded_by); both None: it stands."""
+
+    ended: AuditEvent | None = None
+    newer: IssuedDocument | None = None
+
+    def __bool__(self) -> bool:
+        return self.ended is not None or self.newer is not None
+
+
+def standing(document: IssuedDocument) -> Standing:
+    """The one answer about a document's standing, for its code's page and for a file or hash that matches it."""
+    return Standing(ended_by(document), superseded_by(document))

@@ -28,6 +28,7 @@ from core.views import form_status
 from . import chain, documents, verification
 from . import services as audit
 from .display import csv_rows, key_label, shown_data
+from .export_readings import EXPORT_AUDIT_LOG, preload_filter_actors
 from .forms import AuditFilterForm, HeadCheckForm, VerifyCodeForm, VerifyFileForm
 from .labels import action_label, public_page_of, target_label, target_page_url
 from .permissions import (
@@ -40,7 +41,6 @@ from .permissions import (
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 documents_bp = Blueprint("documents", __name__)
 PER_PAGE = 50
-EXPORT_AUDIT_LOG = "export.audit_log"
 HEAD_CERTIFICATE = "audit_head"  # the doc_type of a certificate of the audit chain's head
 CHECK_LIMIT = "30 per minute"  # uploads and hashes checked, per address
 # Codes asked about that were not issued, per address: a typo or two costs nothing, guessing codes is slow.
@@ -66,6 +66,7 @@ def log():
     events = audit.search_events(form.event_filter(), before=form.cursor, limit=PER_PAGE + 1)
     has_more = len(events) > PER_PAGE
     events = events[:PER_PAGE]
+    preload_filter_actors(events)  # the accounts the page's downloads were filtered by, in one query
     next_url = url_for("audit.log", before=events[-1].seq, **filters) if has_more else None
     first_page_url = url_for("audit.log", **filters) if form.cursor is not None else None  # back from older pages
     return render_template("audit/log.html", form=form, events=events, next_url=next_url,
@@ -87,6 +88,8 @@ def log_csv():
              if form[name].data}
     if flt.actor:
         asked["actor_id"] = audit.actor_id_named(flt.actor)
+        if asked["actor_id"] is None:  # no such account: what was typed, for the log to say what was asked
+            asked["actor"] = flt.actor.strip().lower()
     audit.record(EXPORT_AUDIT_LOG, None, actor=current_user, data={"up_to_seq": up_to, "filter": asked})
     db.session.commit()
     return csv_response(csv_rows(flt, up_to), f"{_('Audit log')}-{up_to}", fallback=f"audit-log-{up_to}")
@@ -207,12 +210,13 @@ def _verify_page(document, lookup: VerifyCodeForm, *, check_upload: bool = True,
         if digest is not None:
             found = documents.find_by_sha256(digest)
             matched = found is not None and (document is None or found.id == document.id)
-            check = {"matched": matched, "digest": digest, "found": found}
+            # a file matched without a code: what became of it since, as its code's page says (with a code, the
+            # document's card above says it)
+            check = {"matched": matched, "digest": digest, "found": found,
+                     "standing": documents.standing(found) if matched and document is None else None}
     can_download = document is not None and can_download_document(current_user, document)
     page = render_template("audit/verify.html", document=document, form=form, check=check, lookup=lookup,
-                           can_download=can_download,
-                           ended=documents.ended_by(document) if document else None,
-                           newer=documents.superseded_by(document) if document else None,
+                           can_download=can_download, standing=documents.standing(document) if document else None,
                            public_page=_public_page(document) if document else None,
                            issuer=issuer_shown(document, in_full=can_download_restricted(current_user, document))
                            if document else None)
@@ -228,19 +232,29 @@ def _public_page(document) -> tuple[str, str] | None:
 
 
 def issuer_shown(document, *, in_full: bool) -> str | None:
-    """The issuer's name as the verification page shows it (None: issued by the platform itself): in full to whoever
-    may download the document and for staff acting in office, otherwise masked (张**)."""
+    """The issuer as the verification page shows it (None: issued by the platform itself): the purchaser's office for
+    the documents issued in its name (documents.PURCHASER_DOC_TYPES), with the officer who acted for it if any; a
+    person's name in full to whoever may download the document and for staff acting in office, otherwise masked
+    (张**)."""
     issuer = document.issuer
-    if issuer is None:
-        return None
-    if in_full or issuer.role_names & set(NAMED_ISSUER_ROLES):
-        return issuer.display_name
-    return mask_name(issuer.display_name)
+    name = None
+    if issuer is not None:
+        named = in_full or issuer.role_names & set(NAMED_ISSUER_ROLES)
+        name = issuer.display_name if named else mask_name(issuer.display_name)
+    if document.doc_type in documents.PURCHASER_DOC_TYPES:
+        office = current_app.config["PURCHASER_NAME"]
+        return _("%(office)s (officer: %(name)s)", office=office, name=name) if name else office
+    return name
 
 
 def _asked_digest(form: VerifyFileForm) -> str | None:
     """The SHA-256 asked about (of the uploaded file, or pasted), or None with the reason on the form."""
     upload = form.file.data
+    pasted = (form.sha256.data or "").strip()
+    if upload and upload.filename and pasted:  # one answer for one thing asked: never one of them silently ignored
+        for field in (form.file, form.sha256):
+            field.errors.append(_("Check one thing at a time: upload the PDF or paste its SHA-256, not both."))
+        return None
     if upload and upload.filename:
         if not documents.is_pdf(upload.stream):  # all the platform issues are PDFs: not 'it may have been altered'
             form.file.errors.append(_("This file is not a PDF. Upload the PDF you received."))

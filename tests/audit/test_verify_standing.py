@@ -3,6 +3,7 @@ call since cancelled, a contract since terminated, a results announcement issued
 platform issued it, and says what became of it since (and which document replaced it), so an outsider holding it is
 not told only 'issued'."""
 
+import io
 from types import SimpleNamespace
 
 from accounts.enums import Role
@@ -57,3 +58,49 @@ def test_a_genuine_file_checked_under_another_code_is_named_not_called_altered(a
     assert 'data-matched="no"' in body and 'id="check-other"' in body
     assert f'href="/verify/{notice.code}" id="check-other">中标通知书：乙</a>' in body
     assert "可能已被改动" not in body.split('id="check-result"', 1)[1].split("</div>", 1)[0]
+
+
+CONTRACT = SimpleNamespace(__tablename__="contracts", id=7_707_005)
+
+
+def test_a_terminated_contracts_file_matched_without_its_code_says_it_was_terminated(app, client, session):
+    document = issued(app, "项目合同：已解除", CONTRACT, "contract")
+    services.record("contract.terminated", CONTRACT, data={"reason": "对方违约"})
+    db.session.commit()
+    by_hash = client.post("/verify", data={"sha256": document.sha256}, headers={"Accept-Language": "en"})
+    by_file = client.post("/verify", data={"file": (io.BytesIO(document.content), "contract.pdf")},
+                          content_type="multipart/form-data", headers={"Accept-Language": "en"})
+    for response in (by_hash, by_file):
+        body = response.get_data(as_text=True)
+        assert response.status_code == 200 and 'data-matched="yes"' in body
+        assert 'id="check-since"' in body and 'id="check-ended"' in body
+        assert "Contract terminated" in body and "no longer stands as it reads" in body and "对方违约" not in body
+    # the same words as its code's page
+    code_page = client.get(f"/verify/{document.code}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "no longer stands as it reads" in code_page
+
+
+def test_a_replaced_file_matched_without_its_code_names_the_newer_document(app, client, session):
+    target = SimpleNamespace(__tablename__="calls", id=7_707_006)
+    first = issued(app, "结果公示（初版）", target, "results_announcement")
+    second = issued(app, "结果公示（更正版）", target, "results_announcement")
+    body = client.post("/verify", data={"sha256": first.sha256}).get_data(as_text=True)
+    assert 'id="check-newer"' in body and f'href="/verify/{second.code}"' in body
+    assert 'id="check-since"' not in client.post("/verify", data={"sha256": second.sha256}).get_data(as_text=True)
+
+
+def test_a_standing_file_matched_without_its_code_gets_the_plain_match(app, client, session):
+    document = issued(app, "采购公告：有效", SimpleNamespace(__tablename__="calls", id=7_707_007))
+    body = client.post("/verify", data={"sha256": document.sha256}).get_data(as_text=True)
+    assert 'data-matched="yes"' in body and 'id="check-since"' not in body
+
+
+def test_a_file_and_a_hash_at_once_are_refused_beside_both_fields(app, client, session):
+    document = issued(app, "采购公告：两样", SimpleNamespace(__tablename__="calls", id=7_707_008))
+    for url in ("/verify", f"/verify/{document.code}"):
+        response = client.post(url, data={"file": (io.BytesIO(b"%PDF-1.7 other"), "x.pdf"),
+                                          "sha256": document.sha256},
+                               content_type="multipart/form-data", headers={"Accept-Language": "en"})
+        body = response.get_data(as_text=True)
+        assert response.status_code == 422 and 'id="check-result"' not in body  # neither one silently ignored
+        assert body.count("Check one thing at a time: upload the PDF or paste its SHA-256, not both.") == 2
