@@ -20,6 +20,7 @@ from core.timeutil import format_local
 from . import chain
 from . import services as audit
 from .data_labels import KEY_LABELS
+from .export_readings import EXPORT_READINGS
 from .labels import action_label
 from .models import AuditEvent
 from .value_readings import VALUE_READINGS, empty, enum_reading, labelled_enums, prefix_reading, scalar_list
@@ -182,6 +183,7 @@ READINGS: dict[str | tuple[str, str], Reading] = {
     "sheet_status": enum_reading("evaluation.enums.SheetStatus"),
     "grade": enum_reading("evaluation.project_enums.Grade"),
     **VALUE_READINGS,
+    **EXPORT_READINGS,
 }
 
 
