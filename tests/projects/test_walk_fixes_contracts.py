@@ -183,13 +183,22 @@ def test_the_contract_is_issued_by_the_purchasers_officer_whoever_confirmed_last
     assert by_manager.issuer_id == officer_b.id != manager_b.id
     for document, officer in ((by_officer, officer_a), (by_manager, officer_b)):
         page = page_text(client.get(f"/verify/{document.code}", headers=ZH))
-        assert re.search(r'id="doc-issuer">([^<]*)<', page)[1] == officer.display_name
+        # in the purchaser's name, with the officer who acted for it
+        assert re.search(r'id="doc-issuer">([^<]*)<', page)[1] == f"{purchaser}（经办人：{officer.display_name}）"
 
 
 def test_the_award_notice_names_the_purchaser(app, purchaser):
     _officer, decision, _manager = build_awarded_decision(app)  # (not one built before PURCHASER_NAME was set)
     notice = db.session.scalar(select(IssuedDocument).where(IssuedDocument.code == decision.notice_code))
     assert f"采购人：{purchaser}" in "".join(pages_of(notice)).replace(" ", "")
+
+
+def test_the_verification_page_names_the_purchaser_as_the_award_notices_issuer(app, client, purchaser):
+    """Issued when the publicity ends (by no one's action), in the purchaser's name: not "the platform"."""
+    _officer, decision, _manager = build_awarded_decision(app)
+    for headers, platform in ((ZH, "平台"), (EN, "the platform")):
+        page = page_text(client.get(f"/verify/{decision.notice_code}", headers=headers))
+        assert re.search(r'id="doc-issuer">([^<]*)<', page)[1] == purchaser != platform
 
 
 # ------------------------------------------------------------------------------------- proposal edit bookmark
