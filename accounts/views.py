@@ -18,6 +18,7 @@ from .models import ApiToken
 from .permissions import can_revoke_token
 
 bp = Blueprint("accounts", __name__)
+NEW_TOKEN = "new_api_token"  # (session key) the secret of the token just made, until the account page shows it
 
 
 def fresh_session() -> None:
@@ -149,8 +150,9 @@ def logout():
 @bp.route("/account")
 @login_required
 def account():
+    # a token just made (create_token): its secret shown on this one page, never again, not even on a reload
     return render_template("accounts/account.html", tokens=tokens.tokens_of(current_user),
-                           token_form=TokenForm(), confirm_form=ConfirmForm(), new_token=None)
+                           token_form=TokenForm(), confirm_form=ConfirmForm(), new_token=session.pop(NEW_TOKEN, None))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -168,13 +170,18 @@ def change_password():
 @bp.route("/account/tokens", methods=["POST"])
 @login_required
 def create_token():
+    """Post, redirect, get: a made token's secret goes to the account page through the session, which shows it once
+    (a reload there neither posts again, making a second token nobody saw, nor shows the secret again). The session
+    is the user's own signed cookie, as much a key to the account as the token; the secret leaves it on that GET."""
     form = TokenForm()
     made = form.validate_on_submit() and run_service(
         lambda: tokens.create_token(current_user, form.name.data, actor=current_user), form)
-    # A refused name stays in the form, with the reason beside it; a made token's secret is shown once.
-    return render_template("accounts/account.html", tokens=tokens.tokens_of(current_user),
-                           token_form=TokenForm(formdata=None) if made else form, confirm_form=ConfirmForm(),
-                           new_token=made.value[1] if made else None), 200 if made else 422
+    if made:
+        session[NEW_TOKEN] = made.value[1]
+        return redirect(url_for("accounts.account", _anchor="api-tokens"))
+    # A refused name stays in the form, with the reason beside it.
+    return render_template("accounts/account.html", tokens=tokens.tokens_of(current_user), token_form=form,
+                           confirm_form=ConfirmForm(), new_token=None), 422
 
 
 @bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])

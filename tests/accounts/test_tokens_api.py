@@ -17,7 +17,7 @@ def bearer(token):
 def test_token_is_shown_once_and_stored_hashed(client, session, login_as):
     user = make_user(Role.OFFICER)
     login_as(user)
-    page = client.post("/account/tokens", data={"name": "脚本"}).get_data(as_text=True)
+    page = client.post("/account/tokens", data={"name": "脚本"}, follow_redirects=True).get_data(as_text=True)
     token = page.split('id="new-token">')[1].split("<")[0]
     assert token.startswith("gz_")
     stored = db.session.scalar(select(ApiToken).where(ApiToken.user_id == user.id))
@@ -116,3 +116,21 @@ def test_a_refused_token_name_says_why_and_makes_nothing(client, session, login_
         assert answer.status_code == 422 and 'id="new-token"' not in page
         assert "is-invalid" in page and reason in page  # the reason beside the name field (the length limit)
     assert db.session.scalar(select(ApiToken)) is None
+
+
+def test_the_new_tokens_secret_is_shown_once_after_a_redirect_and_a_reload_makes_no_second_token(client, session,
+                                                                                                 login_as):
+    """The secret was rendered by the POST itself: F5 posted again and made a second token nobody saw."""
+    user = make_user(Role.OFFICER)
+    login_as(user)
+    posted = client.post("/account/tokens", data={"name": "脚本"})
+    assert posted.status_code == 302 and posted.headers["Location"].endswith("/account#api-tokens")
+    assert "gz_" not in posted.get_data(as_text=True)
+    shown = client.get("/account").get_data(as_text=True)
+    token = shown.split('id="new-token">')[1].split("<")[0]
+    assert token.startswith("gz_")
+    reloaded = client.get("/account").get_data(as_text=True)  # F5 on the page the redirect led to
+    assert 'id="new-token"' not in reloaded and token not in reloaded
+    assert len(db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)).all()) == 1
+    with client.session_transaction() as kept:
+        assert token not in str(dict(kept))  # gone from the session once shown
