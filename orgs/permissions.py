@@ -93,6 +93,13 @@ def can_apply(user) -> bool:
     return user is not None and getattr(user, "is_authenticated", False)
 
 
+def has_my_organisations(user, memberships: list) -> bool:
+    """Whether "My organisations" is for this user (as the "My work" menu offers it, templates/_work_offers.html):
+    someone in an organisation (a member, invited, applying) or an account with no platform role (signed up for an
+    organisation: it applies to register there). An auditor, officer or resident with none has nothing there."""
+    return bool(memberships) or not user.roles
+
+
 def can_update_contact(user, org) -> bool:
     """A registered organisation keeps its contact details, staff numbers and description up to date itself."""
     return is_manager(user, org) and org.status in (OrgStatus.APPROVED, OrgStatus.SUSPENDED)

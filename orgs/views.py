@@ -213,8 +213,10 @@ def download(key: str):
 @bp.route("/mine")
 @login_required
 def mine():
-    return render_template("orgs/mine.html", memberships=services.memberships_of(current_user),
-                           form=ReasonForm(formdata=None))
+    memberships = services.memberships_of(current_user)
+    if not permissions.has_my_organisations(current_user, memberships):  # a page for organisations: it says so
+        return render_template("orgs/mine.html", memberships=[], for_members_only=True), 403
+    return render_template("orgs/mine.html", memberships=memberships, form=ReasonForm(formdata=None))
 
 
 @bp.route("/<int:org_id>/members", methods=["GET", "POST"])
