@@ -143,13 +143,3 @@ def _release_lines(settlement: Settlement) -> list[int]:
     for redemption_id in ids:
         ledger.forget_loaded(Redemption, redemption_id, "settlement_id")
     return ids
-
-
-def settlement_redemptions(settlement: Settlement) -> list[Redemption]:
-    return list(db.session.scalars(select(Redemption).where(Redemption.settlement_id == settlement.id)
-                                   .order_by(Redemption.created_at, Redemption.id)))
-
-
-def settlements_of(programme: Programme) -> list[Settlement]:
-    return list(db.session.scalars(select(Settlement).where(Settlement.programme_id == programme.id)
-                                   .order_by(Settlement.period.desc(), Settlement.provider_org_id, Settlement.seq)))

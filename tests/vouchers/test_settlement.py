@@ -9,7 +9,7 @@ from core.db import db, utcnow
 from core.errors import Conflict, Forbidden, ServiceError
 from orgs import services as org_services
 from tests.vouchers.helpers import events, resident, world
-from vouchers import disputes, fraud, issuance, ledger, redemption, settlement
+from vouchers import disputes, fraud, issuance, ledger, pages_support, redemption, settlement
 from vouchers.enums import FraudKind, SettlementStatus
 from vouchers.programmes import period_bounds, period_of
 from vouchers.redemption_models import LedgerEntry
@@ -38,7 +38,7 @@ def test_statement_holds_out_disputed_redemptions_and_pays_through_the_ledger(se
     assert (ready.provider_org_id, ready.redemptions, ready.total_fen) == (w.org.id, 2, 3000)
     statement = settlement.prepare_settlement(w.programme, w.org, ready.period, actor=w.officer, now=later)
     assert (statement.total_fen, statement.redemption_count, statement.seq) == (3000, 2, 1)
-    assert {r.id for r in settlement.settlement_redemptions(statement)} == {a.id, b.id}
+    assert {r.id for r in pages_support.statement_lines(statement)} == {a.id, b.id}
     with pytest.raises(Conflict):
         settlement.transition_settlement(statement, SettlementStatus.PAID, actor=w.officer, payment_reference="x")
     settlement.transition_settlement(statement, SettlementStatus.APPROVED, actor=w.officer)
