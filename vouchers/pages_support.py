@@ -10,10 +10,10 @@ from accounts.resident_models import HardshipTag, ResidentProfile
 from audit.documents import IssuedDocument
 from core.db import db
 from core.paging import PER_PAGE, Page, page_arg, paged
-from orgs import services as org_services
 from orgs.models import Organisation
 from projects.models import Call
 
+from . import permissions
 from .catalogue import counted_ratings
 from .enums import BatchStatus, ProviderMode, TagsMode, VoucherStatus
 from .models import IssuanceBatch, Programme, Voucher, VoucherService
@@ -82,7 +82,7 @@ def back_to_provider(org_id: int, anchor: str | None = None) -> str:
 
 def provider_orgs(user) -> list[Organisation]:
     """The approved organisations the user is an active member of (their provider pages)."""
-    ids = [m.org_id for m in org_services.memberships_of(user) if m.status == "active"]
+    ids = permissions.member_org_ids(user)
     if not ids:
         return []
     return list(db.session.scalars(select(Organisation).where(Organisation.id.in_(ids)).order_by(Organisation.id)))

@@ -15,7 +15,6 @@ from core.db import db
 from core.errors import Forbidden, ServiceError, invalid
 from core.openapi import PAGING, api_doc, body, identifier, page_of, string
 from core.paging import count_of
-from orgs import services as org_services
 
 from . import pages_support, settlement
 from . import permissions as perms
@@ -38,7 +37,7 @@ def visible_org_ids(user) -> list[int] | None:
     the organisations the user is an active member of. Anyone else (a resident, an evaluator) is refused (403)."""
     if perms.can_view_programme(user):
         return None
-    ids = [m.org_id for m in org_services.memberships_of(user) if m.status == "active"]
+    ids = perms.member_org_ids(user)
     if not ids:
         raise Forbidden(_("Settlement statements are for officers, auditors and the providers' members."))
     return ids
