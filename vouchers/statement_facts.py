@@ -18,10 +18,15 @@ from .enums import DisputeStatus, SettlementStatus
 from .redemption_models import Dispute, Redemption, Settlement
 
 
+def _users(ids: set) -> dict[int, User]:
+    """{id: user} for these user ids (None among them left out): one query, none for no ids."""
+    ids = ids - {None}
+    return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
+
+
 def people(found: Settlement) -> dict:
     """The users who drew up, approved and recorded the payment of a statement (None where not done yet)."""
-    ids = {found.created_by_id, found.approved_by_id, found.paid_by_id} - {None}
-    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
+    users = _users({found.created_by_id, found.approved_by_id, found.paid_by_id})
     return {"created": users.get(found.created_by_id), "approved": users.get(found.approved_by_id),
             "paid": users.get(found.paid_by_id)}
 
@@ -62,8 +67,7 @@ def corrections(found: Settlement) -> list[Correction]:
                                  AuditEvent.target_id == str(found.id),
                                  AuditEvent.action.in_(sorted(CORRECTION_ACTIONS)))
         .order_by(AuditEvent.seq)))
-    ids = {e.actor_id for e in events} - {None}
-    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
+    users = _users({e.actor_id for e in events})
     found_corrections = []
     for event in events:
         data = decoded_data(event)
