@@ -135,32 +135,35 @@ class ReferenceForm(FlaskForm):
     reason = _reason_field(_l("Give the reason for the correction."))
 
 
+def _correction_page(settlement_id: int, form: FlaskForm, what: str, allowed, correct, said):
+    """A statement's correction page, for officers who settle: correct(found, form) once the form is valid, then
+    back to the statement saying said(its answer); refused, the form again with the reason (422). allowed(user,
+    found) says whether the correction can still be made (the page explains when it cannot)."""
+    found = load_settlement(settlement_id)
+    require(perms.can_settle(current_user, found))
+    if form.validate_on_submit() and (done := run_service(lambda: correct(found, form), form)):
+        flash(said(done), "success")
+        return redirect(pages_support.back_to_statement(found.id))
+    return render_template("vouchers/settlement_correction.html", settlement=found, form=form, what=what,
+                           allowed=allowed(current_user, found),
+                           kept=pages_support.programme_numbers().kept), form_status()
+
+
 @bp.route("/settlements/<int:settlement_id>/withdraw", methods=["GET", "POST"])
 @login_required
 def settlement_withdraw(settlement_id: int):
-    found = load_settlement(settlement_id)
-    require(perms.can_settle(current_user, found))
-    form = WithdrawForm()
-    if form.validate_on_submit() and run_service(lambda: settlement_corrections.withdraw_settlement(
-            found, form.reason.data, actor=current_user), form):
-        flash(_("Statement withdrawn. Its redemptions can be put on a new statement."), "success")
-        return redirect(pages_support.back_to_statement(found.id))
-    return render_template("vouchers/settlement_correction.html", settlement=found, form=form, what="withdraw",
-                           allowed=settlement_corrections.can_withdraw(current_user, found),
-                           kept=pages_support.programme_numbers().kept), form_status()
+    return _correction_page(
+        settlement_id, WithdrawForm(), "withdraw", settlement_corrections.can_withdraw,
+        lambda found, form: settlement_corrections.withdraw_settlement(found, form.reason.data, actor=current_user),
+        lambda _done: _("Statement withdrawn. Its redemptions can be put on a new statement."))
 
 
 @bp.route("/settlements/<int:settlement_id>/payment-reference", methods=["GET", "POST"])
 @login_required
 def settlement_reference(settlement_id: int):
-    found = load_settlement(settlement_id)
-    require(perms.can_settle(current_user, found))
-    form = ReferenceForm()
-    if form.validate_on_submit() and (done := run_service(lambda: settlement_corrections.correct_payment_reference(
-            found, form.payment_reference.data, form.reason.data, actor=current_user), form)):
-        flash(_("Payment reference corrected.") + (" " + _("The statement PDF was issued again.")
-                                                   if done.value else ""), "success")
-        return redirect(pages_support.back_to_statement(found.id))
-    return render_template("vouchers/settlement_correction.html", settlement=found, form=form, what="reference",
-                           allowed=settlement_corrections.can_correct_reference(current_user, found),
-                           kept=pages_support.programme_numbers().kept), form_status()
+    return _correction_page(
+        settlement_id, ReferenceForm(), "reference", settlement_corrections.can_correct_reference,
+        lambda found, form: settlement_corrections.correct_payment_reference(
+            found, form.payment_reference.data, form.reason.data, actor=current_user),
+        lambda done: _("Payment reference corrected.") + (" " + _("The statement PDF was issued again.")
+                                                          if done.value else ""))
