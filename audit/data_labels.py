@@ -215,6 +215,7 @@ KEY_LABELS = {
     "document_id": lazy_pgettext("audit data key", "Document (id)"),
     "withdrawn_expenses": lazy_pgettext("audit data key", "Withdrawn expenses"),
     "replaced_by": lazy_pgettext("audit data key", "Replaced by (id)"),  # an expense corrected, a reprinted code
+    "replaced": lazy_pgettext("audit data key", "Codes replaced (id)"),  # a new code on the resident's screen
     "deducted_fen": lazy_pgettext("audit data key", "Amount deducted"),
     "before_fen": lazy_pgettext("audit data key", "Amount before"),
     "after_fen": lazy_pgettext("audit data key", "Amount after"),

@@ -9,6 +9,7 @@ from flask import current_app
 from sqlalchemy import ForeignKey, Integer, LargeBinary, String, select
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
+from core import personal
 from core.db import UTCDateTime, db, utcnow
 from core.money import half_width
 from core.pdf import qr_svg_data_uri, render_pdf
@@ -34,7 +35,8 @@ class IssuedDocument(db.Model):
     size: Mapped[int] = mapped_column(Integer, nullable=False)
     target_type: Mapped[str] = mapped_column(String(60), nullable=False, default="")
     target_id: Mapped[str] = mapped_column(String(60), nullable=False, default="")
-    # Kept in the database so any app host can serve it (no files on one host's disk).
+    # Kept in the database so any app host can serve it (no files on one host's disk); sealed for the kinds that
+    # hold secrets (SEALED_DOC_TYPES): read it with document_content().
     content: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))
 
     issuer = relationship("User")
@@ -87,7 +89,8 @@ def issue_document(template: str, *, title: str, doc_type: str, actor, target=No
     target_type, target_id = (target.__tablename__, str(target.id)) if target is not None else ("", "")
     document = IssuedDocument(code=code, doc_type=doc_type, title=title,
                               issuer_id=getattr(issued_by or actor, "id", None), sha256=hashlib.sha256(pdf).hexdigest(),
-                              size=len(pdf), target_type=target_type, target_id=target_id, content=pdf)
+                              size=len(pdf), target_type=target_type, target_id=target_id,
+                              content=personal.seal(pdf, SEAL_PURPOSE) if doc_type in SEALED_DOC_TYPES else pdf)
     db.session.add(document)
     db.session.flush()
     audit.record("document.issued", document, actor=actor,
@@ -105,6 +108,22 @@ def find_by_sha256(digest: str) -> IssuedDocument | None:
     if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
         return None
     return db.session.scalar(select(IssuedDocument).where(IssuedDocument.sha256 == digest))
+
+
+# The kinds of document that carry secrets: a sheet of printed vouchers holds one-time codes a provider takes for a
+# week (vouchers.documents.PRINTED). Their PDF is stored sealed with a key of the app's (core.personal), so the
+# database, a dump or a backup holds no usable code (the server otherwise keeps only the codes' keyed hashes); the
+# SHA-256 is the PDF's, so /verify matches the printed file as for any other document.
+SEALED_DOC_TYPES = {"voucher_print"}
+SEAL_PURPOSE = "issued-document-content"
+
+
+def document_content(document: IssuedDocument) -> bytes:
+    """The PDF as issued (a sealed one opened; one stored before sealing began, in clear, as it is)."""
+    content = document.content
+    if document.doc_type in SEALED_DOC_TYPES and not content.startswith(b"%PDF-"):
+        return personal.unseal(content, SEAL_PURPOSE)
+    return content
 
 
 def is_pdf(stream) -> bool:

@@ -288,7 +288,7 @@ def download(code: str):
         if not current_user.is_authenticated:
             return current_app.login_manager.unauthorized()
         abort(403)
-    response = make_response(document.content)
+    response = make_response(documents.document_content(document))
     response.headers["Content-Type"] = "application/pdf"
     response.headers["Content-Disposition"] = f'inline; filename="{document.doc_type}-{document.code}.pdf"'
     return response

@@ -54,6 +54,19 @@ def encrypt(plain: str, purpose: str = "id-number-encryption") -> str:
     return f"{TOKEN_VERSION}:" + base64.urlsafe_b64encode(nonce + sealed).decode()
 
 
+def seal(data: bytes, purpose: str) -> bytes:
+    """AES-256-GCM over bytes, for a binary column (nonce ‖ ciphertext): a document that holds secrets."""
+    nonce = os.urandom(12)
+    return nonce + AESGCM(purpose_key(purpose)).encrypt(nonce, data, purpose.encode())
+
+
+def unseal(data: bytes, purpose: str) -> bytes:
+    try:
+        return AESGCM(purpose_key(purpose)).decrypt(data[:12], data[12:], purpose.encode())
+    except InvalidTag as exc:
+        raise PersonalDataError("cannot decrypt: wrong key or altered data") from exc
+
+
 def decrypt(token: str, purpose: str = "id-number-encryption") -> str:
     version, _, body = (token or "").partition(":")
     if version != TOKEN_VERSION:

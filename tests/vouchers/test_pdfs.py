@@ -8,7 +8,7 @@ from datetime import timedelta
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from audit.documents import IssuedDocument
+from audit.documents import IssuedDocument, document_content
 from core.db import db
 from core.personal import decrypt, mask_name
 from tests.core.test_pdf import pdf_fonts
@@ -26,10 +26,10 @@ def text_of(pdf: bytes) -> str:
 def test_settlement_statement_pdf(app, scene):  # noqa: F811
     with app.test_request_context():
         document = documents.issue_statement(scene.settlement, actor=scene.w.officer)
-    text = text_of(document.content)
+    text = text_of(document_content(document))
     assert "服务券结算单" in text and scene.w.org.name in text and "¥30.00" in text and "验证码" in text
-    assert any("WenQuanYi" in name or "CJK" in name for name in pdf_fonts(document.content))
-    assert hashlib.sha256(document.content).hexdigest() == document.sha256
+    assert any("WenQuanYi" in name or "CJK" in name for name in pdf_fonts(document_content(document)))
+    assert hashlib.sha256(document_content(document)).hexdigest() == document.sha256
     assert document.target_type == "voucher_settlements" and document.target_id == str(scene.settlement.id)
     assert scene.settlement.document_code == document.code
     assert events("document.issued")[-1].target_id == str(document.id)
@@ -38,10 +38,10 @@ def test_settlement_statement_pdf(app, scene):  # noqa: F811
 def test_printed_vouchers_pdf_with_one_time_codes(app, scene):  # noqa: F811
     with app.test_request_context():
         document, codes = documents.issue_printed_vouchers(scene.resident, actor=scene.w.staff)
-    text = text_of(document.content)
+    text = text_of(document_content(document))
     assert "服务券打印单" in text and scene.resident.real_name in text and codes and all(c in text for c in codes)
     assert scene.resident.id_masked in text
-    assert any("WenQuanYi" in name or "CJK" in name for name in pdf_fonts(document.content))
+    assert any("WenQuanYi" in name or "CJK" in name for name in pdf_fonts(document_content(document)))
     assert events("voucher.code_issued")[-1].actor_id == scene.w.staff.id
 
 
@@ -98,7 +98,7 @@ def test_the_printed_sheet_names_the_resident_masked_on_the_public_record(app, s
     with app.test_request_context():
         document, _code = documents.issue_printed_vouchers(scene.resident, actor=scene.w.staff)
     db.session.commit()
-    assert scene.resident.real_name in text_of(document.content)  # the sheet itself is the resident's
+    assert scene.resident.real_name in text_of(document_content(document))  # the sheet itself is the resident's
     public = client.get(f"/verify/{document.code}").get_data(as_text=True)
     assert scene.resident.real_name not in public and mask_name(scene.resident.real_name) in public
 

@@ -3,6 +3,7 @@ limit, which a provider enforces, and is in Chinese only (its verification line 
 
 import re
 
+from audit.documents import document_content
 from core.db import db
 from vouchers import documents
 
@@ -15,7 +16,7 @@ def sheet_text(app, **programme) -> str:
         w = world(**programme)
         document, _code = documents.issue_printed_vouchers(w.resident, actor=w.staff)
     db.session.commit()
-    return re.sub(r"\s+", "", text_of(document.content))
+    return re.sub(r"\s+", "", text_of(document_content(document)))
 
 
 def test_the_sheet_prints_the_monthly_limit_in_chinese_only(app, session):
