@@ -20,3 +20,9 @@ final_evaluation_standing = _signals.signal("final-evaluation-standing")
 # A call's review has started (screening over, the proposals to score final) or started again after its publicity:
 # its panel's experts may score now. Sent as review_started.send(None, call=..., again=...); evaluation tells them.
 review_started = _signals.signal("review-started")
+
+# An applicant's proposal page (and the API) shows how its proposal was scored once the call's results are decided,
+# which projects may not compute: each receiver answers {proposal id: projects.review_outcome.ScoreDetails} for the
+# ranked proposals it can score (criterion means, anonymised comments, the final score as the ranking computes it).
+# Sent as review_details.send(None, proposals=[...]).
+review_details = _signals.signal("review-details")

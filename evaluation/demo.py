@@ -24,10 +24,19 @@ POOL = [("expert1", "social_service", "社会工作、养老服务"), ("expert2"
         ("expert5", "community_staff", "社区治理")]
 
 
-def _score(member, proposal, share: int, submit: bool) -> None:
+# What the experts of the decided calls wrote beside some scores (by the default criteria's position): each
+# applicant reads them on its proposal's page.
+REMARKS = {0: "需求调研数据较充分，建议补充入户走访记录。", 3: "服务内容回应需求，活动频次安排合理。",
+           5: "持证社工配置到位，岗位分工清楚。", 7: "预算单价依据不足，管理费比例偏高。",
+           9: "可持续性设计不足，建议培育社区志愿者骨干。"}
+
+
+def _score(member, proposal, share: int, submit: bool, remarks: bool = False) -> None:
     services.declare(member, proposal, False, "", actor=member.user)
     sheet = score_sheets.sheet_for(member, proposal)
-    entries = {c.id: (c.max_points * 2 * share // 100, "") for c in member.panel.template.criteria}
+    entries = {c.id: (c.max_points * 2 * share // 100,
+                      REMARKS[k] if remarks and k in REMARKS and (k + member.draw_order + proposal.id) % 2 else "")
+               for k, c in enumerate(member.panel.template.criteria)}
     score_sheets.save_scores(sheet, entries, actor=member.user)
     if submit:
         score_sheets.transition_sheet(sheet, SheetStatus.SUBMITTED, actor=member.user)
@@ -90,7 +99,7 @@ def _decided_call(title: str, category_code: str, officer, start, decided_at, se
     panel = panels.draw_panel(call, seats, actor=officer, seed=seed)
     for member in panel.members:
         for i, proposal in enumerate(services.reviewable(call.id)):
-            _score(member, proposal, 82 - 6 * i, submit=True)
+            _score(member, proposal, 82 - 6 * i, submit=True, remarks=True)
     ranking = [awards.Ranked(r.proposal_id, r.rank, aggregate.fmt(r.final)) for r in services.results(panel)]
     winners = awards.recommend(call, ranking)[:2]
     awards.decide(call, ranking, {pid: awards.requested(db.session.get(Proposal, pid)) for pid in winners},

@@ -141,6 +141,6 @@ def proposal_scores(call_id: int, proposal_id: int):
     return render_template("evaluation/proposal_scores.html", call=call, panel=current, proposal=proposal,
                            scores=scores, fmt=aggregate.fmt, applicant=not staff,
                            labels=score_details.member_labels(current, call) if staff
-                           else score_details.applicant_labels(scores),
+                           else score_details.applicant_labels(scores, proposal),
                            named=staff and score_details.names_shown(call),
                            progress=score_details.progress(current, [proposal])[proposal.id])

@@ -16,6 +16,7 @@ from projects.enums import CallStatus, ProposalStatus
 from projects.models import Call, Proposal
 
 from . import aggregate
+from .applicant_results import expert_order, letter
 from .enums import SheetStatus
 from .models import ConflictDeclaration, Panel, PanelMember, ScoreSheet
 from .services import COUNTED, declarations
@@ -70,10 +71,13 @@ def can_see_own_scores(user, proposal: Proposal) -> bool:
     return names_shown(proposal.call) and is_member(user, proposal.org)
 
 
-def applicant_labels(scores: "ProposalScores") -> dict[int, str]:
-    """member id -> 'Expert N', numbered among the experts who scored the proposal: the applicant never learns who
-    scored it (the names are for the review's staff; the public summary names nobody either)."""
-    return {m.id: _("Expert %(n)d", n=n) for n, m in enumerate(scores.members, start=1)}
+def applicant_labels(scores: "ProposalScores", proposal: Proposal) -> dict[int, str]:
+    """member id -> 'Expert A', lettered among the experts who scored the proposal as its page lettered their
+    comments (applicant_results.expert_order: not the draw order): the applicant never learns who scored it (the
+    names are for the review's staff; the public summary names nobody either). `scores.members` is put in that
+    order, so the columns read A, B, C."""
+    scores.members = expert_order(proposal.id, scores.members)
+    return {m.id: _("Expert %(letter)s", letter=letter(n)) for n, m in enumerate(scores.members)}
 
 
 @dataclass

@@ -139,10 +139,23 @@ def results(panel: Panel, proposals: list[Proposal] | None = None) -> list[aggre
     """Ranked results from the submitted sheets of sitting members (proposals: reviewable(), when already loaded).
     The database adds the half points up (per member's sheet, and per criterion): a full review is thousands of
     scores, and Python needs only the sums."""
-    sitting = {m.id for m in panel.sitting}
     proposals = reviewable(panel.call_id) if proposals is None else proposals
+    member_half, criterion_half = counted_sums([p.id for p in proposals], [m.id for m in panel.sitting])
+    order = {p.id: i for i, p in enumerate(sorted(proposals, key=lambda p: p.submitted_at or utcnow()))}
+    computed = [aggregate.result_from_sums(p.id, member_half[p.id], criterion_half[p.id], panel.aggregation,
+                                           panel.outlier_points, p.versions[-1].requested_fen if p.versions else 0,
+                                           order[p.id])
+                for p in proposals if p.id in member_half]
+    return aggregate.rank(computed)
+
+
+def counted_sums(proposal_ids: list[int], sitting: list[int]) -> tuple[dict[int, dict[int, int]],
+                                                                          dict[int, dict[int, int]]]:
+    """The half points the counted sheets (submitted, by sitting members, no conflict declared since) give each
+    proposal: proposal id -> {member id: half points}, and proposal id -> {criterion id: half points}. Two queries
+    whatever the number of proposals, of one call or of several (a member sits on one call's panel)."""
     counted = (select(ScoreSheet.proposal_id).join(Score, Score.sheet_id == ScoreSheet.id)
-               .where(ScoreSheet.proposal_id.in_([p.id for p in proposals]),
+               .where(ScoreSheet.proposal_id.in_(proposal_ids),
                       ScoreSheet.status == SheetStatus.SUBMITTED, ScoreSheet.member_id.in_(sitting), COUNTED))
     member_half: dict[int, dict[int, int]] = {}
     for proposal_id, member_id, half in db.session.execute(
@@ -154,12 +167,7 @@ def results(panel: Panel, proposals: list[Proposal] | None = None) -> list[aggre
             counted.add_columns(Score.indicator_id, func.sum(Score.half_points))
             .group_by(ScoreSheet.proposal_id, Score.indicator_id)):
         criterion_half.setdefault(proposal_id, {})[indicator_id] = int(half)
-    order = {p.id: i for i, p in enumerate(sorted(proposals, key=lambda p: p.submitted_at or utcnow()))}
-    computed = [aggregate.result_from_sums(p.id, member_half[p.id], criterion_half[p.id], panel.aggregation,
-                                           panel.outlier_points, p.versions[-1].requested_fen if p.versions else 0,
-                                           order[p.id])
-                for p in proposals if p.id in member_half]
-    return aggregate.rank(computed)
+    return member_half, criterion_half
 
 
 def missing_work(panel: Panel, proposals: list[Proposal] | None = None) -> list[str]:

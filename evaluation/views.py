@@ -308,5 +308,6 @@ def attachment(member_id: int, attachment_id: int):
                      download_name=name)
 
 
-# routes on this blueprint: the expert pool; the scores and ranking; the audit log's ways in
-from . import pool_views, result_views, target_pages  # noqa: E402,F401
+# routes on this blueprint: the expert pool; the scores and ranking; the audit log's ways in; and what an applicant
+# is told of its own proposal's scores (answered through core.signals.review_details)
+from . import applicant_results, pool_views, result_views, target_pages  # noqa: E402,F401

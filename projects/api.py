@@ -34,7 +34,7 @@ from orgs import services as org_services
 from orgs.enums import OrgKind
 from orgs.models import Organisation
 
-from . import permissions, proposals
+from . import permissions, proposals, review_outcome
 from .api_fields import whole_number
 from .calls import close_if_due
 from .enums import Aggregation, BudgetCategory, CallStatus, FundingSource, ProposalStatus, PurchasingMode
@@ -63,6 +63,21 @@ CALL = component("Call", record(
                  max_personnel_pct=PERCENT, max_management_pct=PERCENT)))
 ROWS = {name: {key: string(limit) for key, limit in columns.items()} for name, columns in proposals.ROW_TEXT.items()}
 TARGET = integer("A whole number (or its digits as text).", minimum=0, maximum=10**9)
+RESULT = record(
+    "How the proposal fared, once the call's results are decided (in publicity, or awarded); null before. The experts "
+    "are letters (A, B…), the same throughout one proposal's result, never named.",
+    state=string(enum=list(review_outcome.STATES), description="`ranked`; `screened_out` (ineligible: "
+                 "`screening_reason` says why); `not_ranked` (no expert's sheet counted)."),
+    final=boolean("The call is awarded (else its results are in publicity)."),
+    publicity_ends_on=nullable(iso_date("The last day objections are accepted, while in publicity.")),
+    rank=nullable(integer(minimum=1)), ranked=nullable(integer("How many proposals were ranked.", minimum=1)),
+    final_score=nullable(string(description="As the results page shows it, e.g. \"82.33\".")),
+    awarded=boolean(), amount_fen=fen("The amount awarded (0 when not awarded)."),
+    criteria=array(record(title=string(200), mean=nullable(string(description="The experts' mean, e.g. \"16.50\".")),
+                          max_points=integer(minimum=1))),
+    experts=array(record(expert=string(description="A letter: A, B…"),
+                         comments=array(record(criterion=string(200), comment=string())))),
+    screening_reason=nullable(string()))
 PROPOSAL = component("Proposal", record(
     "A proposal (申报书): an organisation's answer to a call.",
     id=identifier(), call_id=identifier(), org_id=identifier(), status=string(enum=ProposalStatus),
@@ -79,7 +94,8 @@ PROPOSAL = component("Proposal", record(
     revision=integer("Saves of the draft so far. Send it back with a save (PUT) so that a save over changes made "
                      "since you read the draft is refused.", minimum=0),
     content_hash=nullable(string(description="SHA-256 of the latest submitted version, as frozen.")),
-    screening_reason=string(description="Why the proposal was found ineligible, if it was.")))
+    screening_reason=string(description="Why the proposal was found ineligible, if it was."),
+    result=nullable(RESULT)))
 
 
 def call_json(call: Call) -> dict:
@@ -102,7 +118,8 @@ def call_json(call: Call) -> dict:
     }
 
 
-def proposal_json(p: Proposal) -> dict:
+def proposal_json(p: Proposal, outcome: review_outcome.ReviewOutcome | None = None) -> dict:
+    """`outcome`: its review outcome (review_outcome.outcomes, only for those who may see it); null without."""
     latest = p.versions[-1] if p.versions else None
     return {
         "id": p.id, "call_id": p.call_id, "org_id": p.org_id, "status": p.status, "title": p.title,
@@ -113,7 +130,7 @@ def proposal_json(p: Proposal) -> dict:
         "requested_fen": p.requested_fen,
         "attachments": [{"requirement": a.requirement, "sha256": a.file.sha256} for a in p.attachments],
         "version": p.current_version, "revision": p.revision, "content_hash": latest.content_hash if latest else None,
-        "screening_reason": p.screening_reason,
+        "screening_reason": p.screening_reason, "result": review_outcome.outcome_json(outcome),
     }
 
 
@@ -163,15 +180,21 @@ def my_proposals():
     org_ids = [m.org_id for m in org_services.memberships_of(current_user) if m.status == "active"]
     rows = db.session.scalars(select(Proposal).where(Proposal.org_id.in_(org_ids))
                               .options(selectinload(Proposal.budget_lines), selectinload(Proposal.attachments),
-                                       selectinload(Proposal.versions)).order_by(Proposal.id))
-    return jsonify({"items": [proposal_json(p) for p in rows]})
+                                       selectinload(Proposal.versions), selectinload(Proposal.call))
+                              .order_by(Proposal.id)).all()
+    found = review_outcome.outcomes(rows)  # (members of each: they may see each result)
+    return jsonify({"items": [proposal_json(p, found.get(p.id)) for p in rows]})
 
 
 @bp.route("/proposals/<int:proposal_id>")
 @api_doc("A proposal", tag="Calls and proposals", response=PROPOSAL,
-         description="For the organisation's members and the officers; a 404 to anyone else.")
+         description="For the organisation's members and the officers; a 404 to anyone else. Once the call's "
+                     "results are decided, `result` says how it was scored.")
 def get_proposal(proposal_id: int):
-    return jsonify(proposal_json(_load_proposal(proposal_id)))
+    proposal = _load_proposal(proposal_id)
+    outcome = review_outcome.outcomes([proposal]).get(proposal.id) \
+        if permissions.can_view_review_result(current_user, proposal) else None
+    return jsonify(proposal_json(proposal, outcome))
 
 
 @bp.route("/calls/<int:call_id>/proposals", methods=["POST"])

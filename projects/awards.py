@@ -26,6 +26,7 @@ from .calls import tell_applicants, transition_call
 from .enums import CallStatus, ProposalStatus
 from .models import Call, Proposal
 from .permissions import STAFF, can_download_award_notice, can_manage_calls, can_view_call
+from .review_outcome import tell_results_available
 
 allow_download("results_announcement", Call, can_view_call)  # published: anyone who can see the call
 allow_download("award_notice", Proposal, can_download_award_notice)
@@ -114,7 +115,7 @@ def decide(call: Call, ranking: list[Ranked], amounts: dict[int, int], reason: s
                                         doc_type="results_announcement", actor=actor, target=call, call=call,
                                         decisions=decisions, publicity=publicity)
     publicity.announcement_code = document.code
-    tell_applicants(call, "call.publicity", ends_on=str(ends_on))
+    tell_results_available(call, ends_on)  # each applicant: its own result, on its proposal's page
     return publicity
 
 

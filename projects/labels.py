@@ -59,6 +59,8 @@ NOTIFICATION_TEXTS.update({
     "proposal.eligible": _l("Your proposal to “%(call)s” passed the eligibility screening."),
     "proposal.ineligible": _l("Your proposal to “%(call)s” did not pass the eligibility screening: %(reason)s"),
     "call.publicity": _l("The results of “%(call)s” are published; objections may be lodged until %(ends_on)s."),
+    "call.result_available": _l("The results of “%(call)s” are decided: your proposal's result and how the experts "
+                                "scored it are on its page; objections may be lodged until %(ends_on)s."),
     "call.objection_answered": _l("Your objection about “%(call)s” was answered: %(answer)s"),
     "call.awarded": _l("The call “%(call)s” has been awarded; see the results."),
     "call.failed": _l("The call “%(call)s” has failed: %(reason)s"),

@@ -24,6 +24,13 @@ def can_view_proposal(user, proposal) -> bool:
     return org_permissions.is_member(user, proposal.org) or has_role(user, *STAFF)
 
 
+def can_view_review_result(user, proposal) -> bool:
+    """How a proposal was scored (criterion means, the experts' comments under letters), once the results are
+    decided: its own organisation's members and the staff, never another organisation; not whoever else may come to
+    open the proposal itself (an expert, say)."""
+    return org_permissions.is_member(user, proposal.org) or has_role(user, *STAFF)
+
+
 def can_write_proposal(user, org) -> bool:
     """Who starts and writes an organisation's proposals: any of its active members (in practice a member writes the
     draft and a manager submits it)."""

@@ -5,7 +5,7 @@ import io
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
@@ -20,7 +20,7 @@ from orgs import permissions as org_permissions
 from orgs import services as org_services
 from orgs.models import Organisation
 
-from . import awards, eligibility, permissions, proposals
+from . import awards, eligibility, permissions, proposals, review_outcome
 from .award_models import AwardDecision
 from .calls import close_if_due
 from .contract_models import Contract
@@ -117,20 +117,19 @@ def outside_service_areas(proposal: Proposal) -> bool:
 
 
 def review_result(proposal: Proposal) -> dict | None:
-    """The proposal's place in the results once they are published (in publicity, or awarded), and its contract if
-    one is drawn up and the viewer may open it: the organisation learns the outcome on its own proposal's page,
-    not only by finding the call's results."""
-    call = proposal.call
-    publicity = awards.active_publicity(call) if call.status == CallStatus.PUBLICITY else None
-    if publicity is None and call.status != CallStatus.AWARDED:
+    """How the proposal fared once the results are decided (projects.review_outcome: its rank, final score, each
+    criterion's mean and the experts' comments under letters, or why it was screened out), and its contract if one is
+    drawn up and the viewer may open it: the organisation learns the outcome and its reasons on its own proposal's
+    page, not only by finding the call's results."""
+    if not permissions.can_view_review_result(current_user, proposal):
         return None
-    decision = db.session.scalar(select(AwardDecision).where(AwardDecision.proposal_id == proposal.id))
-    if decision is None:
+    outcome = review_outcome.outcomes([proposal]).get(proposal.id)
+    if outcome is None:
         return None
+    decision = outcome.decision
     contract = db.session.scalar(select(Contract).where(Contract.proposal_id == proposal.id)) \
-        if decision.awarded else None
-    return {"decision": decision, "publicity": publicity,
-            "ranked": db.session.scalar(select(func.count(AwardDecision.id)).where(AwardDecision.call_id == call.id)),
+        if decision is not None and decision.awarded else None
+    return {"outcome": outcome, "decision": decision, "publicity": outcome.publicity, "ranked": outcome.ranked,
             "contract": contract if contract is not None and can_view_contract(contract) else None}
 
 
