@@ -12,7 +12,7 @@ from datetime import datetime
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, func, select, update
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, func, insert, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import UTCDateTime, db, utcnow
@@ -81,6 +81,26 @@ def notify(user_id: int, code: str, *, link: str = "", **data) -> Notification:
             base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
             queue_mail(db.session(), user.email, subject, f"{text}\n\n{base}{link}" if link else text)
     return note
+
+
+def notify_many(user_ids, code: str, *, link: str = "", **data) -> int:
+    """The same notification to many users in one INSERT (and, when SMTP is configured, their e-mail addresses in
+    one query): a programme's residents told of a suspension, however many. Returns how many were told."""
+    user_ids = sorted(set(user_ids))
+    if not user_ids:
+        return 0
+    stored, now = json.dumps(data, ensure_ascii=False, sort_keys=True), utcnow()
+    db.session.execute(insert(Notification), [{"user_id": user_id, "code": code, "link": link, "data": stored,
+                                               "created_at": now} for user_id in user_ids])
+    if mail_enabled():
+        note = Notification(code=code, data=stored)
+        base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+        for user in db.session.scalars(select(User).where(User.id.in_(user_ids), User.email.is_not(None),
+                                                          User.email != "")):
+            with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+                text, subject = note.text, str(_l("Gongzhi notification"))
+            queue_mail(db.session(), user.email, subject, f"{text}\n\n{base}{link}" if link else text)
+    return len(user_ids)
 
 
 def unread_count(user_id: int) -> int:

@@ -26,22 +26,32 @@ def form_errors_text(form) -> str:
     return " ".join(dict.fromkeys(str(e) for errors in form.errors.values() for e in errors))
 
 
-def apply_service_error(form, exc: ServiceError, names: dict | None = None, *, summarised: bool = False) -> None:
+def apply_service_error(form, exc: ServiceError, names: dict | None = None, *, summarised: bool = False,
+                        once: bool = False) -> None:
     """Show a service's refusal on the form: field messages beside fields, the rest as a flash. names maps the
     service's name for a field to the form's, where they differ. summarised: the page lists the form's errors at its
-    top under "Please correct the marked fields.", so that sentence is not flashed as well."""
-    unplaced = []
-    for name, message in exc.fields.items():
+    top under "Please correct the marked fields.", so that sentence is not flashed as well. once: a refusal tied to
+    one field is said there only, in the refusal's own words (its fuller sentence: a short form's field is in view);
+    the top banner is for reasons no field took."""
+    fields = exc.fields
+    if once and len(fields) == 1 and exc.message != _(INVALID):  # (not "correct the marked fields": the field's own)
+        fields = {name: exc.message for name in fields}
+    unplaced, placed = [], False
+    for name, message in fields.items():
         if isinstance(message, list | tuple):  # several reasons for one field: one sentence, as refusal_text does
             message = " ".join(map(str, message))
         field = getattr(form, (names or {}).get(name, name), None)
-        if field is not None and hasattr(field, "errors"):
+        hidden = once and getattr(field, "type", "") in ("HiddenField", "CSRFTokenField")  # (no one would see it)
+        if field is not None and hasattr(field, "errors") and not hidden:
             field.errors = [*field.errors, str(message)] if isinstance(field.errors, list) else [str(message)]
+            placed = True
         else:
             unplaced.append(str(message))
     if summarised and not unplaced and exc.message == _(INVALID):
         return
-    flash(" ".join([exc.message, *unplaced]), "danger")
+    said = unplaced if once and placed else [exc.message, *unplaced]
+    if said:
+        flash(" ".join(dict.fromkeys(str(text) for text in said)), "danger")
 
 
 REQUIRED = _l("This field is required.")

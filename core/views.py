@@ -114,16 +114,17 @@ def attempt(call) -> Outcome:
     return Outcome(True, value)
 
 
-def run_service(call, form=None, names: dict | None = None, *, summarised: bool = False) -> Outcome:
+def run_service(call, form=None, names: dict | None = None, *, summarised: bool = False,
+                once: bool = False) -> Outcome:
     """Run one service call (attempt): on refusal show why, beside the form's fields when there is a form (names:
-    the form's names for the service's fields, where they differ; summarised: see apply_service_error), else as a
-    flashed message."""
+    the form's names for the service's fields, where they differ; summarised, once: see apply_service_error), else
+    as a flashed message."""
     outcome = attempt(call)
     if outcome.refusal is not None:
         if form is None:
             flash(refusal_text(outcome.refusal), "danger")
         else:
-            apply_service_error(form, outcome.refusal, names, summarised=summarised)
+            apply_service_error(form, outcome.refusal, names, summarised=summarised, once=once)
     return outcome
 
 

@@ -19,7 +19,7 @@ from core.phones import tel_uri
 from core.views import db_int
 from orgs.models import Organisation
 
-from . import catalogue, limits, pages_support, programmes, provider_summary, redemption
+from . import catalogue, limits, pages_support, programme_suspension, programmes, provider_summary, redemption
 from .models import Programme
 from .views import bp, categories, locale
 
@@ -46,17 +46,41 @@ class Filters:
     category_id: int | None
     community_id: int | None
     page: int
+    community_given: bool = True  # ?community= is in the address (empty: every community, chosen)
 
     @classmethod
     def read(cls) -> "Filters":
         number = request.args.get
         return cls(number("programme", type=db_int), number("category", type=db_int),
-                   number("community", type=db_int), page_arg())
+                   number("community", type=db_int), page_arg(), "community" in request.args)
 
     def catalogue_args(self, programme: Programme) -> dict:
-        """url_for's arguments for the catalogue at these filters (None and the first page are left out)."""
-        return {"programme": programme.id, "category": self.category_id, "community": self.community_id,
+        """url_for's arguments for the catalogue at these filters (None and the first page are left out; every
+        community is community=, so that going back does not choose the resident's own again)."""
+        return {"programme": programme.id, "category": self.category_id, "community": community_arg(self.community_id),
                 "page": self.page if self.page > 1 else None}
+
+
+def community_arg(community_id: int | None) -> int | str:
+    """The catalogue's community filter in a link: its id, or empty for every community (chosen, not left out)."""
+    return community_id if community_id is not None else ""
+
+
+def programme_communities(programme: Programme) -> list:
+    """The communities a programme serves, as the filter lists them (none named: every community)."""
+    if programme.communities:
+        return resident_services.communities(only=programme.community_ids)
+    return resident_services.communities()
+
+
+def community_filter(filters: Filters, programme: Programme, listed: list) -> int | None:
+    """The community the catalogue shows: the one the address names (of the programme's; empty: every community),
+    else the resident's own when the programme serves it, so that an elderly resident sees first what is near."""
+    ids = {c.id for c in listed}
+    if filters.community_given:
+        return filters.community_id if filters.community_id in ids else None
+    resident = resident_services.resident_of(current_user)
+    return resident.community_id if resident is not None and resident.community_id in ids else None
 
 
 def running_programme(programme_id: int | None) -> Programme | None:
@@ -80,14 +104,17 @@ def catalogue_page():
     filters = Filters.read()
     active = programmes.active_programmes()
     programme = running_programme(filters.programme_id) or next(iter(programmes_for_resident()), None)
+    communities = programme_communities(programme) if programme else []
+    community_id = community_filter(filters, programme, communities) if programme else None
     services, ratings = catalogue.catalogue(programme, category_id=filters.category_id,
-                                            community_id=filters.community_id, page=filters.page,
+                                            community_id=community_id, page=filters.page,
                                             per_page=21) if programme else ([], {})
     return render_template("vouchers/catalogue.html", programme=programme, programmes=active,
                            services=services[:20], has_next=len(services) > 20, page=filters.page, ratings=ratings,
                            categories=[c for c in categories() if programme and c.id in programme.category_ids],
-                           communities=resident_services.communities(), category_id=filters.category_id,
-                           community_id=filters.community_id, locale=locale(), tel_uri=tel_uri)
+                           communities=communities, category_id=filters.category_id, community_id=community_id,
+                           community_arg=community_arg(community_id),
+                           paused=programme_suspension.suspended_programmes(), locale=locale(), tel_uri=tel_uri)
 
 
 @bp.route("/catalogue/providers/<int:org_id>")

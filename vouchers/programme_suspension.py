@@ -10,17 +10,20 @@ expiry: a suspension does not extend them.
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
-from accounts.notifications import NOTIFICATION_TEXTS, notify
+from accounts.notifications import NOTIFICATION_TEXTS, notify, notify_many
+from accounts.resident_models import ResidentProfile
 from audit.labels import ACTION_LABELS
-from core.db import db
+from core.db import db, utcnow
 from core.errors import Conflict, invalid
 from core.timeutil import to_local
 from core.views import path_for
 from orgs.enums import MembershipStatus
 from orgs.models import Membership
 
-from .enums import ProgrammeStatus
+from .enums import ProgrammeStatus, VoucherStatus
+from .models import Programme, Voucher
 
 MAX_REASON = 2000  # as a closing's reason (forms.CloseProgrammeForm): refused, never cut
 SUSPENDED, ACTIVE, CLOSED = ProgrammeStatus.SUSPENDED, ProgrammeStatus.ACTIVE, ProgrammeStatus.CLOSED
@@ -36,6 +39,12 @@ NOTIFICATION_TEXTS.update({
                                       "redemptions go on. The officer's reason: %(reason)s"),
     "voucher.programme_resumed": _l("The voucher programme “%(programme)s” has resumed: you can redeem residents' "
                                     "codes again."),
+    # (to the residents holding its vouchers: what they can and cannot do, in their words)
+    "voucher.programme_paused_resident": _l("“%(programme)s” is paused from %(since)s: you cannot use its vouchers "
+                                            "for now. Your balance stays as it is, and you can use it again once the "
+                                            "street office resumes the programme. The pause does not extend the "
+                                            "vouchers' expiry dates."),
+    "voucher.programme_resumed_resident": _l("“%(programme)s” has resumed: you can use its vouchers again."),
 })
 
 
@@ -93,3 +102,28 @@ def tell_providers(programme, current: ProgrammeStatus, target: ProgrammeStatus)
     for user_id in users:
         notify(user_id, code, link=path_for("vouchers.provider_home"), programme=programme.name, **data)
     return len(users)
+
+
+def tell_residents(programme, current: ProgrammeStatus, target: ProgrammeStatus) -> int:
+    """Notify the residents holding a balance in the programme (a voucher active, unexpired and not empty) that it
+    was paused or resumed, once for each change (the change is what calls this): one query for who, one INSERT for
+    all of them, however many. Nothing for another change. Returns how many were told."""
+    if target is SUSPENDED:
+        code, data = "voucher.programme_paused_resident", {"since": since_text(programme)}
+    elif current is SUSPENDED and target is ACTIVE:
+        code, data = "voucher.programme_resumed_resident", {}
+    else:
+        return 0
+    holders = db.session.scalars(
+        select(ResidentProfile.user_id).distinct().join(Voucher, Voucher.resident_id == ResidentProfile.id)
+        .where(Voucher.programme_id == programme.id, Voucher.status == VoucherStatus.ACTIVE.value,
+               Voucher.balance_fen > 0, Voucher.expires_at > utcnow()))
+    return notify_many(holders, code, link=path_for("vouchers.my_vouchers"), programme=programme.name, **data)
+
+
+def suspended_programmes() -> list[Programme]:
+    """The programmes paused now, for the catalogue to say so rather than that none is running (one query: their
+    categories and communities are not loaded)."""
+    return list(db.session.scalars(select(Programme).where(Programme.status == SUSPENDED.value)
+                                   .options(lazyload(Programme.categories), lazyload(Programme.communities))
+                                   .order_by(Programme.id)))

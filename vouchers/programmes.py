@@ -270,6 +270,7 @@ def transition_programme(programme: Programme, to: ProgrammeStatus | str, *, act
                  data={"from": current.value, "to": target.value, "reason": programme.status_reason,
                        "revoked_vouchers": revoked[0], "revoked_fen": revoked[1]})
     suspension.tell_providers(programme, current, target)
+    suspension.tell_residents(programme, current, target)
 
 
 # --- eligibility ---------------------------------------------------------------------------------

@@ -86,7 +86,8 @@ def redeem(org_id: int):
     if form.validate_on_submit():
         service = next((s for s in services if s.id == form.service_id.data), None)
         done = run_service(lambda: redemption.redeem(form.code.data.strip(), service, form.amount_fen.data,
-                                                     form.idempotency_key.data, actor=current_user), form)
+                                                     form.idempotency_key.data, actor=current_user), form,
+                           once=True)  # (a refused code or amount: said beside its field only)
         if done:
             flash(_("Redeemed %(amount)s for %(name)s.", amount=format_fen(done.value.redemption.amount_fen),
                     name=mask_name(done.value.redemption.resident.real_name)), "success")

@@ -258,7 +258,7 @@ def test_a_code_of_a_suspended_programme_is_paused_and_live_again_on_resuming(ho
     db.session.commit()
     assert status(client, code_id).json == {"state": "paused", "expires_in": 0}
     page = html.unescape(client.get("/vouchers/me/code", headers=ZH).get_data(as_text=True))
-    assert 'id="code-paused"' in page and "此券码现在无法使用" in page and "服务券项目已暂停" in page
+    assert 'id="code-paused"' in page and "此核销码现在无法使用" in page and "服务券项目已暂停" in page
     with app.test_request_context():
         programmes.transition_programme(w.programme, ProgrammeStatus.ACTIVE, actor=w.officer, reason="核查完毕")
     db.session.commit()
