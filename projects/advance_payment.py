@@ -35,12 +35,13 @@ def cap_refusal() -> str:
     return _("An advance payment is at most %(n)d%% of the contract amount.", n=ADVANCE_CAP_PERCENT)
 
 
-def advance_row_problem(k: int, share: int | None, advance: list[int]) -> dict:
+def advance_row_problem(k: int, share: int | None, advance: list[int], *, first: bool) -> dict:
     """Why the drawing-up form's tranche row k (contract_forms) cannot be the advance payment, by input: a second
-    advance (`advance`: the rows chosen as one before it), not the first row, a share above the cap."""
+    advance (`advance`: the rows chosen as one before it), not the first tranche (`first`: no row with a share comes
+    before it), a share above the cap."""
     if advance:
         return {f"tranche-{k}-milestone": _("Only one tranche is an advance payment.")}
-    if k != 0:
+    if not first:
         return {f"tranche-{k}-milestone": _("The advance payment is the first tranche: choose it in the first row.")}
     if share is not None and share > ADVANCE_CAP_PERCENT:
         return {f"tranche-{k}-percent": cap_refusal()}

@@ -109,24 +109,28 @@ _ROW_INPUT = re.compile(r"(milestone|tranche)-(\d{1,2})-(\w+)", re.ASCII)  # row
 @dataclass
 class PlanRows:
     """The drawing-up form's milestone and tranche rows as typed (each a dict of its inputs), without the empty ones
-    and numbered again 0, 1, ... in their order, a tranche's milestone with them; `lost`: the tranches whose
-    milestone was an empty row or none at all. `first` is the first visit's plan: two milestones, a tranche for each
-    and one after the final evaluation, nothing typed."""
+    and numbered again 0, 1, ... in their order, a tranche's milestone with them; a tranche row with only its
+    milestone chosen is no tranche but keeps its place. `lost`: the rows whose milestone was an empty row or none at
+    all. `first` is the first visit's plan: two milestones, a tranche for each and one after the final evaluation."""
 
     milestones: list[dict] = field(default_factory=list)
     tranches: list[dict] = field(default_factory=list)
     lost: set[int] = field(default_factory=set)
     first: bool = False
-    unshared: list[dict] = field(default_factory=list)  # rows with a milestone chosen but no share: shown again
 
     def milestone_rows(self) -> list[dict]:
         return self.milestones + [dict.fromkeys(MILESTONE_INPUTS, "") for _ in range(SPARE_ROWS)]
 
+    def shared(self) -> list[tuple[int, dict]]:
+        """The tranches: the rows with a share, by their number on the page."""
+        return [(k, row) for k, row in enumerate(self.tranches) if row["percent"].strip()]
+
     def tranche_rows(self) -> list[dict]:
         if self.first:
             return [{"percent": "", "milestone": link} for link in ("0", "1", FINAL)]
-        spare = max(SPARE_ROWS - len(self.unshared), 0)  # (the first visit's rows sent back unshared: as they were)
-        return self.tranches + self.unshared + [dict.fromkeys(TRANCHE_INPUTS, "") for _ in range(spare)]
+        unshared = len(self.tranches) - len(self.shared())
+        spare = max(SPARE_ROWS - unshared, 0)  # (the first visit's rows sent back unshared: as they were)
+        return self.tranches + [dict.fromkeys(TRANCHE_INPUTS, "") for _ in range(spare)]
 
 
 FIRST_VISIT = PlanRows(first=True)
@@ -160,9 +164,9 @@ def plan_rows(posted) -> PlanRows:
             rows.milestones.append(row)
     for _number, typed in sorted(found["tranche"].items()):
         row = {name: typed.get(name, "") for name in TRANCHE_INPUTS}
-        if not row["percent"].strip():  # not a tranche; its milestone chosen is kept for the page shown again
+        if not row["percent"].strip():  # not a tranche; its milestone chosen is kept, in its place, for the page
             if link := _unshared_link(row["milestone"], renumbered, len(rows.milestones)):
-                rows.unshared.append({"percent": "", "milestone": link})
+                rows.tranches.append({"percent": "", "milestone": link})
             continue
         if row["milestone"] not in ("", FINAL, ADVANCE):
             if row["milestone"] not in renumbered:
@@ -193,29 +197,30 @@ def _misplaced(rows: PlanRows, starts_on: date | None, ends_on: date | None) -> 
     return problems
 
 
-def _unread(rows: PlanRows) -> tuple[dict, list[MilestonePlan], list, dict, list, list]:
+def _unread(rows: PlanRows) -> tuple[dict, list[MilestonePlan], dict, dict, list, list]:
     """What cannot be given to the service: a due date, a share, a tranche's milestone; with the milestones, the
-    shares and which tranche is paid after which milestone (by number), after the final evaluation and in advance."""
-    errors, plans, shares, paid_after, final, advance = {}, [], [], {}, [], []
+    shares (by row number) and which tranche is paid after which milestone (by number), after the final evaluation
+    and in advance."""
+    errors, plans, shares, paid_after, final, advance = {}, [], {}, {}, [], []
     for i, row in enumerate(rows.milestones):
         typed_due = half_width(row["due_on"]).strip()
         if (due := _read_date(typed_due)) is None:
             errors[f"milestone-{i}-due_on"] = _("Dates are YYYY-MM-DD.") if typed_due else _("Enter the due date.")
         plans.append(MilestonePlan(row["title"].strip(), due, row["deliverables"].strip(), row["evidence"].strip()))
-    for k, row in enumerate(rows.tranches):
-        share, link, key = _share(row["percent"]), row["milestone"], f"tranche-{k}-milestone"
+    for k, row in rows.shared():
+        share, link, key, first = _share(row["percent"]), row["milestone"], f"tranche-{k}-milestone", not shares
         if share is None:
             errors[f"tranche-{k}-percent"] = _("Enter the share as a whole number of percent, e.g. 40.")
         elif share == 0:
             errors[f"tranche-{k}-percent"] = _("Every tranche needs a share above zero.")
-        shares.append(share)
+        shares[k] = share
         if k in rows.lost:
             errors[key] = _("The milestone chosen is empty: choose one that is filled in.")
         elif not link:
             errors[key] = _("Choose what this tranche is paid after: the contract in force, a milestone or the final "
                             "evaluation.")
         elif link == ADVANCE:
-            errors |= advance_row_problem(k, share, advance)
+            errors |= advance_row_problem(k, share, advance, first=first)
             advance.append(k)
         elif link == FINAL:
             if final:
@@ -225,22 +230,35 @@ def _unread(rows: PlanRows) -> tuple[dict, list[MilestonePlan], list, dict, list
             errors[key] = _("Milestone %(n)d already has a tranche: each milestone has one.", n=int(link) + 1)
         else:
             paid_after[link] = k
-    # A row with its milestone chosen and no share (shown again after the tranches): where a tranche is missing,
-    # the reason is its share, beside it.
-    unshared = {row["milestone"]: f"tranche-{k}-percent" for k, row in enumerate(rows.unshared, len(rows.tranches))}
-    share_missing = _("Enter the share as a whole number of percent, e.g. 40.")
     if not plans:
         errors["milestones"] = [_("Add at least one milestone.")]
-    for i in range(len(plans)):
-        if str(i) in unshared and str(i) not in paid_after:
-            errors[unshared[str(i)]] = share_missing
-        elif str(i) not in paid_after:
-            errors[f"milestone-{i}"] = _("No tranche is paid after this milestone: choose it in one of the tranches.")
+    return errors | _untranched(rows, len(plans), paid_after, final, advance), plans, shares, paid_after, final, advance
+
+
+def _untranched(rows: PlanRows, milestones: int, paid_after: dict, final: list, advance: list) -> dict:
+    """What no tranche is paid for: a milestone, the final evaluation, an advance chosen without a share. Where a row
+    chose it but has no share (shown again in its place), the reason is its share, beside it; else the milestone's
+    row, or the tranches' section for the last tranche."""
+    unshared: dict[str, int] = {}
+    for k, row in enumerate(rows.tranches):
+        if not row["percent"].strip():
+            unshared.setdefault(row["milestone"], k)
+    errors, share_missing = {}, _("Enter the share as a whole number of percent, e.g. 40.")
+    for link in (str(i) for i in range(milestones) if str(i) not in paid_after):
+        if link in unshared:
+            errors[f"tranche-{unshared[link]}-percent"] = share_missing
+        else:
+            errors[f"milestone-{link}"] = _("No tranche is paid after this milestone: choose it in one of the "
+                                            "tranches.")
     if not final and FINAL in unshared:
-        errors[unshared[FINAL]] = share_missing
+        errors[f"tranche-{unshared[FINAL]}-percent"] = share_missing
     elif not final:
         errors["tranches"] = [_("Add the last tranche, paid after the final evaluation.")]
-    return errors, plans, shares, paid_after, final, advance
+    if not advance and ADVANCE in unshared:  # its share, and its place if a tranche comes before it
+        k = unshared[ADVANCE]
+        errors[f"tranche-{k}-percent"] = share_missing
+        errors |= advance_row_problem(k, None, [], first=all(j > k for j, _row in rows.shared()))
+    return errors
 
 
 def read_plan(rows: PlanRows, starts_on: date | None,
@@ -253,9 +271,9 @@ def read_plan(rows: PlanRows, starts_on: date | None,
     shares' total), all at once; the rest is left to the service."""
     errors, plans, shares, paid_after, final, advance = _unread(rows)
     if errors:
-        if None not in shares and sum(shares) != 100:
+        if None not in shares.values() and sum(shares.values()) != 100:
             errors.setdefault("tranches", []).append(
-                _("The tranche percentages must add up to exactly 100 (now %(n)d).", n=sum(shares)))
+                _("The tranche percentages must add up to exactly 100 (now %(n)d).", n=sum(shares.values())))
         raise invalid(_misplaced(rows, starts_on, ends_on) | errors)
     return (plans, [shares[paid_after[str(i)]] for i in range(len(plans))] + [shares[final[0]]],
             shares[advance[0]] if advance else None)
@@ -309,7 +327,7 @@ def show_refusal(form, refusal: ServiceError, rows: PlanRows) -> dict[str, list[
     beside the rows it is about, when they can be told. The refusal's message is flashed."""
     fields = dict(refusal.fields)
     if "advance" in fields:  # (the service's name for the advance's share: its row's input)
-        row = next((k for k, t in enumerate(rows.tranches) if t["milestone"] == ADVANCE), 0)
+        row = next((k for k, t in rows.shared() if t["milestone"] == ADVANCE), 0)
         fields.setdefault(f"tranche-{row}-percent", fields.pop("advance"))
     if "milestones" in fields and (by_row := _misplaced(rows, form.starts_on.data, form.ends_on.data)):
         del fields["milestones"]

@@ -1,6 +1,8 @@
 """An advance payment (预付款): at most one, the first tranche, at most half the contract; payable once the contract
-comes into force (not before), audited; paid through the usual flow with the two-person rule; cancelled with its
-contract; shown with its kind on the page, in the CSV, the PDF's terms and the API."""
+comes into force (not before), audited; paid through the usual flow with the two-person rule (its approver does not
+pay it too); cancelled with its contract; shown with its kind on the page, in the CSV, the PDF's terms and the API.
+The drawing-up form keeps an advance chosen without its share where it was typed (it came back after the other
+rows, and so was no longer first) and says when each kind of tranche is paid."""
 
 import html
 from datetime import timedelta
@@ -12,7 +14,7 @@ from accounts.enums import Role
 from audit import services as audit
 from audit.models import AuditEvent
 from core.db import db
-from core.errors import Conflict, ServiceError
+from core.errors import Conflict, Forbidden, ServiceError
 from core.timeutil import local_today
 from projects import contract_drafts, contract_money, contracts
 from projects.advance_payment import RELEASED
@@ -21,6 +23,7 @@ from projects.contract_models import Contract, ContractStatus, TrancheKind, Tran
 from tests.factories import make_user
 from tests.projects.contract_helpers import awarded_decision, bearer, draft_form, last_event, plan
 from tests.projects.contract_helpers import shown_beside as beside
+from tests.projects.test_contract_draft_rows import value_of
 
 TODAY = local_today()
 END = TODAY + timedelta(days=365)
@@ -87,6 +90,70 @@ def test_the_form_refuses_a_second_advance_one_not_first_and_one_above_the_cap(a
     assert _count() == before  # nothing drawn up
 
 
+SHARE_MISSING = "Enter the share as a whole number of percent, e.g. 40."
+
+
+def _rows_shown(page: str, n: int) -> list[tuple[str, str]]:
+    return [(value_of(page, f"tranche-{k}-percent"), value_of(page, f"tranche-{k}-milestone")) for k in range(n)]
+
+
+def test_an_advance_chosen_without_its_share_comes_back_first_with_the_share_asked_for(app, client, login_as, session):
+    """It came back after the other rows (not first any more, so typing its share there was refused as an advance
+    not in the first row), and nothing said its share was missing but the total."""
+    officer, decision, _manager = awarded_decision(app)
+    db.session.commit()
+    login_as(officer)
+    before = _count()
+    response = client.post(f"/contracts/new/{decision.id}", headers={"Accept-Language": "en"},
+                           data=draft_form(TODAY, END, [ROWS[0]], [("", "advance"), (40, 0), (30, "final")]))
+    page = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 422 and _count() == before
+    assert _rows_shown(page, 4) == [("", "advance"), ("40", "0"), ("30", "final"), ("", "")]  # as typed, then spare
+    assert beside(page, "tranche-0-percent") == SHARE_MISSING
+    assert beside(page, "tranche-0-milestone") is None  # it is first
+    assert beside(page, "tranches") == "The tranche percentages must add up to exactly 100 (now 70)."
+    # The page as shown, with the share typed in the advance's row: drawn up, the advance first.
+    data = draft_form(TODAY, END, [ROWS[0]], [(30, "advance"), *_rows_shown(page, 3)[1:]])
+    response = client.post(f"/contracts/new/{decision.id}", headers={"Accept-Language": "en"}, data=data)
+    assert response.status_code == 302
+    contract = db.session.scalar(select(Contract).where(Contract.proposal_id == decision.proposal_id))
+    assert [(t.kind, t.percent) for t in contract.tranches] == [("advance", 30), ("milestone", 40), ("final", 30)]
+
+
+def test_an_advance_chosen_without_its_share_after_a_tranche_stays_there_with_both_reasons(app, client, login_as,
+                                                                                          session):
+    officer, decision, _manager = awarded_decision(app)
+    db.session.commit()
+    login_as(officer)
+    response = client.post(f"/contracts/new/{decision.id}", headers={"Accept-Language": "en"},
+                           data=draft_form(TODAY, END, [ROWS[0]], [(40, 0), ("", "advance"), (60, "final")]))
+    page = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 422
+    assert _rows_shown(page, 3) == [("40", "0"), ("", "advance"), ("60", "final")]
+    assert beside(page, "tranche-1-percent") == SHARE_MISSING
+    assert beside(page, "tranche-1-milestone") == ("The advance payment is the first tranche: choose it in the "
+                                                   "first row.")
+
+
+@pytest.mark.parametrize(("language", "said"), [
+    ("en", ["Each tranche is a share of ¥120,000.00: an advance payment (if any) is paid once the contract is in force",
+            "a milestone's tranche once that milestone's report is accepted",
+            "the last tranche after the final evaluation"]),
+    ("zh-CN", ["每批按比例从 ¥120,000.00 中拨付：预付款（如有）在合同生效后拨付", "里程碑款在该里程碑的报告通过后拨付",
+               "最后一批在终期评估后拨付"]),
+])
+def test_the_sentence_above_the_tranches_says_when_each_kind_is_paid(app, client, login_as, session, language, said):
+    """It said only that a tranche is paid once its milestone's report is accepted, which an advance is not."""
+    officer, decision, _manager = awarded_decision(app)
+    db.session.commit()
+    login_as(officer)
+    page = html.unescape(client.get(f"/contracts/new/{decision.id}", headers={"Accept-Language": language}).text)
+    sentence = page.split('id="tranche-base"', 1)[1].split("</p>", 1)[0]
+    text, unread = sentence.split(">", 1)[1], sentence.split('data-unread="', 1)[1].split('"', 1)[0]
+    assert all(part in text for part in said)
+    assert all(part in unread for part in said[1:])  # the amount field unreadable: the same, without the amount
+
+
 def test_the_cap_is_said_in_chinese_beside_the_share(app, client, login_as, session):
     officer, decision, _manager = awarded_decision(app)
     db.session.commit()
@@ -143,6 +210,29 @@ def test_the_advance_is_paid_through_the_usual_flow_with_the_two_person_rule(app
     db.session.refresh(contract)
     assert (advance.status, advance.paid_by_id, contract.paid_fen) == ("paid", second.id, 3_600_000)
     assert audit.decoded_data(last_event("contract.tranche_paid"))["tranche_id"] == advance.id
+
+
+def test_the_officer_who_approved_the_advance_cannot_also_pay_it(app, client, login_as, session, monkeypatch):
+    """The two-person rule holds for every tranche above the threshold; the advance is one of them."""
+    officer, manager, contract = _with_advance(app)
+    _sign(app, contract, manager, officer)
+    advance = contract.tranches[0]
+    monkeypatch.setitem(app.config, "TWO_PERSON_APPROVAL_ABOVE_FEN", 3_000_000)  # the advance (3.6M fen) is above
+    with app.test_request_context():
+        contract_money.approve_tranche(advance, actor=officer)
+        with pytest.raises(Forbidden):
+            contract_money.pay_tranche(advance, "预付001", TODAY, actor=officer)
+    db.session.commit()
+    login_as(officer)
+    events = _count()[1]
+    response = client.post(f"/contracts/tranches/{advance.id}/pay",
+                           data={"paid_on": str(TODAY), "reference": "预付001"})
+    assert response.status_code == 403
+    db.session.refresh(advance)
+    db.session.refresh(contract)
+    assert (advance.status, advance.approved_by_id, advance.paid_by_id, contract.paid_fen) == (
+        "payable", officer.id, None, 0)
+    assert _count()[1] == events and last_event("contract.tranche_paid") is None
 
 
 @pytest.mark.parametrize("signed", [False, True])
@@ -235,4 +325,4 @@ def test_the_closeout_account_of_a_contract_terminated_with_its_advance_payable(
     advance, *others = account.tranches
     assert advance.payable_when_ended and not any(a.payable_when_ended for a in others)
     assert account.payable_cancelled_fen == 3_600_000
-    assert ["第 1 批", "预付款：合同生效后"] == next(r[:2] for r in rows if r and r[0] == "第 1 批")
+    assert next(r[:2] for r in rows if r and r[0] == "第 1 批") == ["第 1 批", "预付款：合同生效后"]

@@ -37,17 +37,18 @@ def test_a_typed_milestone_keeps_its_unshared_tranche_and_an_empty_one_its_place
     response, page = post(client, decision, data)
     assert response.status_code == 422
     assert value_of(page, "milestone-0-title") == "中期"
-    # the typed tranche first, then the unshared rows: milestone 2 (now 1) is milestone 1, the empty row 0 is row 2
-    assert [value_of(page, f"tranche-{k}-milestone") for k in range(3)] == ["final", "0", "1"]
+    # the rows in the order typed: milestone 2 (now 1) is milestone 1, the empty row 0 is row 2, then the final
+    assert [value_of(page, f"tranche-{k}-milestone") for k in range(3)] == ["0", "1", "final"]
     assert beside(page, "milestone-0") is None  # its tranche is there, its share still to type
-    assert beside(page, "tranche-1-percent") == "Enter the share as a whole number of percent, e.g. 40."
+    assert beside(page, "tranche-0-percent") == "Enter the share as a whole number of percent, e.g. 40."
+    assert beside(page, "tranche-1-percent") is None  # (its milestone was left empty: not one to pay for)
 
 
 def test_rows_without_a_share_are_never_tranches():
     rows = plan_rows({"milestone-0-title": "中期", "milestone-0-due_on": str(TODAY + timedelta(days=30)),
                       "tranche-0-percent": "", "tranche-0-milestone": "0",
                       "tranche-1-percent": "", "tranche-1-milestone": "7"})
-    assert rows.tranches == [] and rows.unshared == [{"percent": "", "milestone": "0"}]
+    assert rows.shared() == [] and rows.tranches == [{"percent": "", "milestone": "0"}]
 
 
 def test_the_period_is_refused_with_the_rows_not_on_the_next_attempt(client, officer_and_decision):
