@@ -65,16 +65,19 @@ def approve_tranche(tranche: Tranche, *, actor) -> None:
 
 def payment_date_problem(tranche: Tranche, paid_on: date) -> str | None:
     """Why a payment cannot be dated so, if it cannot: in the future, before the contract's start, or before the
-    acceptance of the milestone report that made its tranche payable (an advance: the contract's entry into
-    force)."""
+    acceptance of the milestone report that made its tranche payable; an advance, before the contract's entry into
+    force (it may be paid before the work starts)."""
     if paid_on > local_today():
         return _("The date cannot be in the future.")
     contract = db.session.get(Contract, tranche.contract_id)
+    if tranche.kind == TrancheKind.ADVANCE:  # paid once signed, before the work starts (QA walk: it could not be)
+        in_force = in_force_on(contract)
+        if in_force and paid_on < in_force:
+            return _("An advance payment cannot be dated before the contract came into force (%(date)s).",
+                     date=in_force)
+        return None
     if paid_on < contract.starts_on:
         return _("A payment cannot be dated before the contract starts (%(date)s).", date=contract.starts_on)
-    in_force = in_force_on(contract)
-    if tranche.kind == TrancheKind.ADVANCE and in_force and paid_on < in_force:
-        return _("An advance payment cannot be dated before the contract came into force (%(date)s).", date=in_force)
     milestone = db.session.get(Milestone, tranche.milestone_id) if tranche.milestone_id else None
     accepted_on = to_local(milestone.accepted_at).date() if milestone and milestone.accepted_at else None
     if accepted_on and paid_on < accepted_on:

@@ -326,3 +326,21 @@ def test_the_closeout_account_of_a_contract_terminated_with_its_advance_payable(
     assert advance.payable_when_ended and not any(a.payable_when_ended for a in others)
     assert account.payable_cancelled_fen == 3_600_000
     assert next(r[:2] for r in rows if r and r[0] == "第 1 批") == ["第 1 批", "预付款：合同生效后"]
+
+
+def test_an_advance_is_paid_once_in_force_even_before_the_work_starts(app, session):
+    """预付款 is paid after signing, before the work starts (QA walk: a contract starting next week could not record its
+    advance, a payment being refused before the start date); other tranches still wait for the start."""
+    officer, decision, manager = awarded_decision(app)
+    starts = TODAY + timedelta(days=7)
+    with app.test_request_context():
+        contract = contracts.draft_contract(decision, starts, END, plan(), [30, 20, 20], "", actor=officer,
+                                            advance_percent=30)
+    _sign(app, contract, manager, officer)
+    advance = contract.tranches[0]
+    with app.test_request_context():
+        assert contract_money.payment_date_problem(advance, TODAY) is None
+        assert contract_money.payment_date_problem(contract.tranches[1], TODAY) is not None  # before the start
+        contract_money.pay_tranche(advance, "预付002", TODAY, actor=officer)
+    db.session.refresh(advance)
+    assert (advance.status, advance.paid_on) == ("paid", TODAY)
