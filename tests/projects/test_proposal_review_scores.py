@@ -261,3 +261,13 @@ def test_the_results_decided_notice_reads_in_both_languages(app):
     assert read("en") == ("The results of “助老” are decided: your proposal's result and how the experts scored it "
                           "are on its page; objections may be lodged until 2026-07-01.")
     assert read("zh_Hans_CN") == ZH_NOTICE
+
+
+def test_the_expert_is_told_on_the_sheet_that_the_applicant_reads_the_comments(app, client, login_as, session):
+    _officer, _call, _orgs, props, panel = build(app, decide=False)
+    member = panel.members[0]
+    login_as(member.user)
+    body = client.get(f"/evaluation/members/{member.id}/proposals/{props[0].id}", headers=ZH).get_data(as_text=True)
+    notice = body[body.index('id="comments-shown"'):]
+    assert "申报单位可以看到您的评分和评语" in notice and "不要署名" in notice
+    assert notice.index("</p>") < notice.index('id="score-sheet"')  # read before the sheet
