@@ -25,6 +25,7 @@ from . import (
     contract_reports,
     contracts,
     fee_receipts,
+    permissions,
     tranches,
 )
 from . import contract_report_resubmit as resubmit
@@ -116,6 +117,7 @@ def report_refusal(refusal) -> tuple[dict, dict]:
 @login_required
 def edit_lines(contract_id: int):
     contract = load_contract(contract_id)
+    require(permissions.can_manage_calls(current_user))  # (DESIGN.md 4.1: before the lines are read)
     return posted_on_contract_page(contract.id, "lines", {"lines"}, lambda: contracts.edit_lines(
         contract, contract_forms.line_budgets(request.form, contract), actor=current_user), _("Budget lines saved."))
 
@@ -177,6 +179,7 @@ def decide_change(change_id: int, decision: str):
 @login_required
 def terminate(contract_id: int):
     contract = load_contract(contract_id)
+    require(permissions.can_manage_calls(current_user))  # (DESIGN.md 4.1: before the contract's state or the reason)
     return posted_on_contract_page(
         contract.id, "terminate", {"reason"}, lambda: contracts.transition_contract(
             contract, ContractStatus.TERMINATED, actor=current_user, reason=request.form.get("reason", "")),

@@ -277,6 +277,8 @@ def confirm(contract_id: int):
     """The whole contract and the signer's confirmation, given only with a tick that they have read the clauses;
     refused (422, nothing changed) without it, or when the terms changed while they read them."""
     contract = load_full_contract(contract_id)
+    if request.method == "POST":  # one who signs for neither side: a 403 before the form is read (DESIGN.md 4.1)
+        require(org_permissions.is_manager(current_user, contract.org) or permissions.can_manage_calls(current_user))
     if request.method != "POST" and not permissions.can_confirm_contract(current_user, contract):
         flash(contract_page_facts.why_not_confirm(current_user, contract), "info")  # (it said nothing)
         return redirect(url_for("contracts.show", contract_id=contract.id))
@@ -310,6 +312,7 @@ def review(report_id: int, decision: str):
 def pay(tranche_id: int):
     tranche = db.get_or_404(Tranche, tranche_id)
     contract = load_contract(tranche.contract_id)
+    require(permissions.can_manage_calls(current_user))  # (DESIGN.md 4.1: before the date is read)
 
     def pay_it():
         try:

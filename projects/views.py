@@ -209,6 +209,7 @@ def call_page(call: Call, status: int = 200, *, question_form: QuestionForm | No
 @login_required
 def change_status(call_id: int):
     call = load_call(call_id)
+    require(permissions.can_manage_calls(current_user))  # (DESIGN.md 4.1: before the form and the status asked)
     form = valid_form(ReasonForm())
     target = request.form.get("to", "")
     if target not in {s.value for s in CallStatus}:
