@@ -21,8 +21,9 @@ KINDS = ("midterm", "final")  # (evaluation.project_enums.EvaluationKind; this p
 
 
 def approver_names(contract: Contract) -> dict[int, str]:
-    """The officers who approved the contract's tranches (two-person rule), by id: one query, whatever their number."""
-    ids = {t.approved_by_id for t in contract.tranches if t.approved_by_id is not None}
+    """The officers who approved the contract's tranches (two-person rule) or recorded their payment, by id: one
+    query, whatever their number."""
+    ids = {i for t in contract.tranches for i in (t.approved_by_id, t.paid_by_id) if i is not None}
     if not ids:
         return {}
     return {row.id: row.display_name for row in db.session.execute(select(User.id, User.display_name)

@@ -169,6 +169,8 @@ def test_the_board_and_the_contract_say_who_approved_a_payment_and_what_it_waits
     db.session.commit()
     tranches = section(page_of(client, contract), 'id="tranches"', 3000)
     assert f'<span class="tranche-approval">{officer.display_name} 于 {at} 审批</span>' in tranches
+    # ... and the payment says when and who recorded it (the second officer: QA walk, it said neither).
+    assert f'<span class="tranche-paid">{local_today()} 拨付，{second.display_name} 登记</span>' in tranches
 
 
 def member_of(app, contract, manager):
