@@ -290,6 +290,9 @@ def remove_attachment(attachment_id: int):
 @login_required
 def change_status(proposal_id: int):
     proposal = load_proposal(proposal_id)
+    # Its organisation's managers submit or withdraw it, officers screen it: anyone else is refused before the form
+    # is read (an auditor's empty form was a 400); transition_proposal checks which change each may make.
+    require(permissions.can_submit_proposal(current_user, proposal) or permissions.can_manage_calls(current_user))
     if close_if_due(proposal.call):  # a late request still closes the call for everyone
         db.session.commit()
     form = valid_form(ScreeningForm())
@@ -375,7 +378,11 @@ def screening_page(call: Call, refused: Refused | None = None) -> str:
 @bp.route("/proposals/mine")
 @login_required
 def mine():
-    orgs = [m.org for m in org_services.memberships_of(current_user) if m.status == "active"]
+    memberships = org_services.memberships_of(current_user)
+    if not org_permissions.has_my_organisations(current_user, memberships):  # for organisations' members: says so
+        return render_template("projects/mine.html", proposals=[], open_calls=[], decisions={},
+                               for_members_only=True), 403
+    orgs = [m.org for m in memberships if m.status == "active"]
     org_ids = [o.id for o in orgs]
     my_proposals = list(db.session.scalars(select(Proposal).where(Proposal.org_id.in_(org_ids))
                                            .options(selectinload(Proposal.call), selectinload(Proposal.org))

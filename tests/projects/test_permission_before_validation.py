@@ -63,3 +63,24 @@ def test_an_officers_empty_form_is_still_refused_by_validation(app, client, sess
     assert client.post(ACTIVE["pay"][0](contract), data={}).status_code == 422
     assert client.post(ACTIVE["terminate"][0](contract), data={}).status_code == 422
     assert client.post(ACTIVE["call status"][0](contract), data={}).status_code == 400
+
+
+def test_a_proposals_status_is_not_the_auditors_to_change_whatever_it_sends(app, client, session, login_as):
+    """Its organisation's managers submit or withdraw it, officers screen it; an auditor's empty form was a 400."""
+    _officer, _manager, contract = active_contract(app)
+    login_as(make_user(Role.AUDITOR))
+    before = events()
+    url = f"/proposals/{contract.proposal_id}/status"
+    assert posted(client, url, {"to": "withdrawn", "reason": "看看"}) == [403, 403]
+    assert events() == before
+
+
+def test_our_proposals_is_for_organisations_members(app, client, session, login_as):
+    _officer, manager, _contract = active_contract(app)
+    login_as(make_user(Role.AUDITOR))
+    refused = client.get("/proposals/mine", headers={"Accept-Language": "en"})
+    assert refused.status_code == 403 and 'id="for-members-only"' in refused.get_data(as_text=True)
+    browser = app.test_client()
+    assert login(browser, manager.username).status_code == 302
+    page = browser.get("/proposals/mine").get_data(as_text=True)
+    assert 'id="for-members-only"' not in page and "/proposals/" in page
