@@ -6,7 +6,6 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload, lazyload
 
 from accounts.residents import resident_or_403
-from core import personal
 from core.api import api_blueprint, api_user, committed, id_field, json_object, page_args, query_int, text_field
 from core.db import db
 from core.errors import invalid
@@ -26,14 +25,15 @@ from core.openapi import (
     string,
     timestamp,
 )
-from orgs import services as org_services
 from orgs.models import Membership, Organisation
 
 from . import catalogue, disputes, printed_codes, redemption
+from . import permissions as perms
 from .enums import DisputeStatus, RedemptionStatus
 from .models import Programme, VoucherService
 from .redemption import CODE_DIGITS, CODE_TTL, KEY_RE
 from .redemption_models import Rating, Redemption, RedemptionCode
+from .settlement_shapes import redemption_line
 
 bp = api_blueprint("vouchers_api")
 MAX_REASON, MAX_COMMENT = disputes.MAX_REASON, catalogue.MAX_COMMENT  # as on the forms; the services check them too
@@ -75,11 +75,9 @@ NOT_A_RESIDENT = "A 403 (`not_a_resident`) when the token's user has no resident
 
 
 def redemption_json(r: Redemption) -> dict:
-    return {"id": r.id, "programme_id": r.programme_id, "provider_org_id": r.provider_org_id,
-            "service_id": r.service_id, "service_name": r.service.name, "amount_fen": r.amount_fen,
-            "status": r.status, "period": r.period, "idempotency_key": r.idempotency_key,
-            "resident": personal.mask_name(r.resident.real_name), "created_at": r.created_at.isoformat(),
-            "dispute_until": disputes.dispute_deadline(r).isoformat()}
+    return redemption_line(r) | {
+        "programme_id": r.programme_id, "provider_org_id": r.provider_org_id, "status": r.status, "period": r.period,
+        "idempotency_key": r.idempotency_key, "dispute_until": disputes.dispute_deadline(r).isoformat()}
 
 
 def service_json(s: VoucherService, rating: catalogue.ProviderRating | None = None) -> dict:
@@ -244,7 +242,7 @@ def list_services():
                                                 per_page=per_page)
         return jsonify({"items": [service_json(s, ratings[s.org_id]) for s in services], "page": page,
                         "per_page": per_page})
-    org_ids = [m.org_id for m in org_services.memberships_of(user) if m.status == "active"]
+    org_ids = perms.member_org_ids(user)  # (an active member's: as the provider pages and the statements count)
     services = list(db.session.scalars(select(VoucherService).where(VoucherService.org_id.in_(org_ids))
                                        .order_by(VoucherService.org_id, VoucherService.id)))
     return jsonify({"items": [service_json(s) for s in services]})

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from accounts import residents as resident_services
 from accounts.resident_models import ResidentProfile
 from audit.permissions import can_view_audit_log
-from core.db import db, ensure_write_transaction
+from core.db import db
 from core.forms import apply_service_error
 from core.money import format_fen
 from core.paging import page_arg
@@ -45,7 +45,7 @@ from .forms import (
 )
 from .models import IssuanceBatch, Programme
 from .redemption_models import Dispute
-from .views import bp, categories, locale, redirect_to
+from .views import audited_download, bp, categories, locale, redirect_to
 
 
 def load_programme(programme_id: int) -> Programme:
@@ -204,10 +204,7 @@ def programme_page(programme: Programme, status: int = 200, refused: str | None 
 def ledger_csv(programme_id: int):
     """Every ledger row of the programme with its reconciliation, as a spreadsheet (streamed). The download is
     audited: the event is committed before the file streams."""
-    ensure_write_transaction()
-    response = exports.ledger_csv(load_programme(programme_id), actor=current_user)
-    db.session.commit()
-    return response
+    return audited_download(lambda: exports.ledger_csv(load_programme(programme_id), actor=current_user))
 
 
 @bp.route("/programmes/<int:programme_id>/batches", methods=["POST"])

@@ -142,19 +142,24 @@ def say_all_reasons(form: ServiceForm) -> None:
         say_at_once(form, reasons_of(lambda: catalogue.check_service(service_data(form))))
 
 
+def _service_page(org: Organisation, service: VoucherService | None, form: ServiceForm, save, saved: str):
+    """The service form, adding (service None) or editing: save(data) once the form is valid, then back to the
+    provider's page saying `saved`; refused, the form again with every reason (422)."""
+    if form.validate_on_submit() and run_service(lambda: save(service_data(form)), form):
+        flash(saved, "success")
+        return redirect_to("vouchers.provider", org_id=org.id)
+    say_all_reasons(form)
+    return render_template("vouchers/service_form.html", form=form, org=org, service=service), \
+        422 if form.errors else 200
+
+
 @bp.route("/provider/<int:org_id>/services/new", methods=["GET", "POST"])
 @login_required
 def service_new(org_id: int):
     org = db.get_or_404(Organisation, org_id)
     require(perms.can_manage_services(current_user, org))
-    form = service_form()
-    if form.validate_on_submit() and run_service(
-            lambda: catalogue.create_service(org, service_data(form), actor=current_user), form):
-        flash(_("Service added."), "success")
-        return redirect_to("vouchers.provider", org_id=org.id)
-    say_all_reasons(form)
-    return render_template("vouchers/service_form.html", form=form, org=org, service=None), \
-        422 if form.errors else 200
+    return _service_page(org, None, service_form(),
+                         lambda data: catalogue.create_service(org, data, actor=current_user), _("Service added."))
 
 
 @bp.route("/services/<int:service_id>/edit", methods=["GET", "POST"])
@@ -165,10 +170,5 @@ def service_edit(service_id: int):
     form = service_form(obj=service)
     if request.method != "POST":
         form.community_ids.data = [c.id for c in service.communities]
-    elif form.validate_on_submit() and run_service(
-            lambda: catalogue.update_service(service, service_data(form), actor=current_user), form):
-        flash(_("Service saved."), "success")
-        return redirect_to("vouchers.provider", org_id=service.org_id)
-    say_all_reasons(form)
-    return render_template("vouchers/service_form.html", form=form, org=service.org, service=service), \
-        422 if form.errors else 200
+    return _service_page(service.org, service, form,
+                         lambda data: catalogue.update_service(service, data, actor=current_user), _("Service saved."))

@@ -1,6 +1,7 @@
 """What the voucher API answers about settlement statements 结算单 (vouchers.settlement_api): a statement in a list,
 and a statement with its steps, corrections, issued PDF and lines, as its page shows them (residents' names masked,
-never their ID numbers)."""
+never their ID numbers); and a redemption as every answer shows one (redemption_line: a statement's line, and the
+start of vouchers.api.redemption_json)."""
 
 from datetime import datetime
 
@@ -78,6 +79,14 @@ def summary_json(s: Settlement) -> dict:
             "paid_at": _time(s.paid_at), "payment_reference": s.payment_reference}
 
 
+def redemption_line(r: Redemption) -> dict:
+    """A redemption as the API shows it, on a statement or in full (vouchers.api.redemption_json adds the rest): its
+    service, amount and time, and the resident's name masked (its service and resident loaded)."""
+    return {"id": r.id, "created_at": r.created_at.isoformat(), "service_id": r.service_id,
+            "service_name": r.service.name, "amount_fen": r.amount_fen,
+            "resident": personal.mask_name(r.resident.real_name)}
+
+
 def _by(user) -> str:
     return user.display_name if user is not None else ""
 
@@ -99,8 +108,5 @@ def statement_json(s: Settlement, lines: list[Redemption]) -> dict:
                                    "new": c.new} for c in corrections if c.action == "reference_corrected"],
         "document_code": display_code(s.document_code) if s.document_code else None,
         "document_url": verify_url(s.document_code) if s.document_code else None,
-        "lines": [{"id": r.id, "created_at": r.created_at.isoformat(), "service_id": r.service_id,
-                   "service_name": r.service.name, "amount_fen": r.amount_fen,
-                   "resident": personal.mask_name(r.resident.real_name), "dispute_rejected": r.id in rejected}
-                  for r in lines],
+        "lines": [redemption_line(r) | {"dispute_rejected": r.id in rejected} for r in lines],
     }

@@ -12,7 +12,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 
 from audit.permissions import can_view_audit_log
-from core.db import db, ensure_write_transaction
+from core.db import db
 from core.forms import DataRequired, Length, strip_text
 from core.permissions import require
 from core.views import db_int, form_status, run_and_redirect, run_service, valid_form
@@ -25,7 +25,7 @@ from .forms import PaymentForm, PrepareSettlementForm, StatusForm
 from .officer_views import load_programme
 from .redemption_models import Settlement
 from .settlement import PAYMENT_REFERENCE_MAX
-from .views import bp, redirect_to
+from .views import audited_download, bp, redirect_to
 
 
 @bp.route("/programmes/<int:programme_id>/settlements", methods=["POST"])
@@ -75,7 +75,8 @@ def statement_page(found: Settlement, form: PaymentForm | None = None):
                            second_officer=settlement.needs_second_officer(found)
                            and found.approved_by_id == current_user.id,
                            can_issue=perms.can_issue_statement(current_user, found),
-                           status_label=SettlementStatus(found.status).label, form=form or PaymentForm(formdata=None),
+                           status_label=statement_facts.status_label(found),
+                           form=form or PaymentForm(formdata=None),
                            document=pages_support.latest_document(found, documents.STATEMENT),
                            people=statement_facts.people(found),
                            corrections=statement_facts.corrections(found)), 422 if form else 200
@@ -86,10 +87,7 @@ def statement_page(found: Settlement, form: PaymentForm | None = None):
 def settlement_csv(settlement_id: int):
     """The statement's redemptions and total as a spreadsheet, for whoever may see the settlement page (audited as
     the ledger is)."""
-    ensure_write_transaction()
-    response = exports.settlement_csv(load_settlement(settlement_id), actor=current_user)
-    db.session.commit()
-    return response
+    return audited_download(lambda: exports.settlement_csv(load_settlement(settlement_id), actor=current_user))
 
 
 @bp.route("/settlements/<int:settlement_id>/<any(approved, paid):to>", methods=["POST"])

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from accounts.enums import Role
 from accounts.residents import resident_of
-from core.db import db
+from core.db import db, ensure_write_transaction
 from core.permissions import has_role
 from orgs.models import ServiceCategory
 
@@ -32,6 +32,15 @@ def categories() -> list[ServiceCategory]:
 
 def redirect_to(endpoint: str, **values):
     return redirect(url_for(endpoint, **values))
+
+
+def audited_download(export):
+    """A download whose export (vouchers.exports) loads what it sends and records the download: a GET that writes,
+    so the write lock first, then the event committed before the file streams (CONVENTIONS 5)."""
+    ensure_write_transaction()
+    response = export()
+    db.session.commit()
+    return response
 
 
 @bp.app_template_global()
