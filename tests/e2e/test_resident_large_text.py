@@ -150,7 +150,7 @@ def test_a_resident_with_large_text_from_balance_to_rating_and_out(live_server, 
         expect(page.locator("#programme-choices input")).not_to_have_count(0)  # each programme's name in full
         fits(page, axe=axe)
         page.locator("#catalogue .provider-name").first.click()  # the provider's page for residents
-        expect(page).to_have_url(re.compile(r"/vouchers/catalogue/providers/\d+\?programme=\d+$"))
+        expect(page).to_have_url(re.compile(r"/vouchers/catalogue/providers/\d+\?programme=\d+&community=\d+$"))
         expect(page.locator("#provider-services .service").first).to_be_visible()
         fits(page, axe=axe)
 
