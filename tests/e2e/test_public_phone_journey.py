@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from accounts.models import User
 from accounts.resident_models import ResidentProfile
+from audit.documents import document_content
 from core.db import db
 from core.personal import mask_name
 from evaluation.project_models import ProjectEvaluation
@@ -44,7 +45,8 @@ def scene(app) -> dict:
         project = db.session.scalar(select(ProjectEvaluation.contract_id)
                                     .where(ProjectEvaluation.report_code.is_not(None)).order_by(ProjectEvaluation.id))
         return {"name": user.display_name, "real_name": profile.real_name, "code": document.display_code,
-                "sha256": hashlib.sha256(document.content).hexdigest(), "publicity": publicity, "project": project}
+                "sha256": hashlib.sha256(document_content(document)).hexdigest(), "publicity": publicity,
+                "project": project}
 
 
 def fits(page, *, axe: bool) -> None:
