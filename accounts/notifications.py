@@ -75,12 +75,16 @@ def notify(user_id: int, code: str, *, link: str = "", **data) -> Notification:
     if mail_enabled():
         user = db.session.get(User, user_id)
         if user is not None and user.email:
-            with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
-                text = note.text
-                subject = str(_l("Gongzhi notification"))
-            base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-            queue_mail(db.session(), user.email, subject, f"{text}\n\n{base}{link}" if link else text)
+            _mail(user, note, link)
     return note
+
+
+def _mail(user: User, note: Notification, link: str) -> None:
+    """The notification as an e-mail in the user's language, sent after commit."""
+    with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        text, subject = note.text, str(_l("Gongzhi notification"))
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    queue_mail(db.session(), user.email, subject, f"{text}\n\n{base}{link}" if link else text)
 
 
 def notify_many(user_ids, code: str, *, link: str = "", **data) -> int:
@@ -94,12 +98,9 @@ def notify_many(user_ids, code: str, *, link: str = "", **data) -> int:
                                                "created_at": now} for user_id in user_ids])
     if mail_enabled():
         note = Notification(code=code, data=stored)
-        base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
         for user in db.session.scalars(select(User).where(User.id.in_(user_ids), User.email.is_not(None),
                                                           User.email != "")):
-            with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
-                text, subject = note.text, str(_l("Gongzhi notification"))
-            queue_mail(db.session(), user.email, subject, f"{text}\n\n{base}{link}" if link else text)
+            _mail(user, note, link)
     return len(user_ids)
 
 
